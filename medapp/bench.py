@@ -1,0 +1,87 @@
+"""`python -m medapp bench`: load, predict and explain timings for every registered model.
+
+Per model: cold load (import, weights, warm-up), warm predict and warm explain (median and p95 over
+repeated calls, bypassing the explanation cache), and shap's KernelExplainer with default settings
+on the same input as a reference. Modality pipelines add their own figures through EXTRAS
+(functions returning {name: value}). Finally the process's peak RSS with all models loaded.
+"""
+from __future__ import annotations
+
+import importlib
+import resource
+import sys
+import time
+from typing import Any, Callable
+
+import numpy as np
+
+from .registry import list_cards, load_model
+
+# "module:function" -> a callable returning {metric name: value}; each modality adds its own.
+EXTRAS: list[str] = [
+    "medapp.modalities.records.bench:bench_cohort",
+]
+
+
+def _timed_ms(fn: Callable[[], Any], repeats: int) -> list[float]:
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def bench_model(model_id: str, repeats: int = 20, baseline: bool = True) -> dict[str, float]:
+    start = time.perf_counter()
+    model = load_model(model_id)
+    load_s = time.perf_counter() - start
+    x = model.example_input()
+    pred = model.predict(x)
+    model.explain(x, pred)  # one untimed call: first-call caches inside the libraries
+    predict_ms = _timed_ms(lambda: model.predict(x), repeats)
+    explain_ms = _timed_ms(lambda: model.explain(x, model.predict(x)), repeats)
+    row = {
+        "load_s": round(load_s, 3),
+        "predict_ms_p50": round(float(np.median(predict_ms)), 2),
+        "predict_ms_p95": round(float(np.percentile(predict_ms, 95)), 2),
+        "explain_ms_p50": round(float(np.median(explain_ms)), 2),
+        "explain_ms_p95": round(float(np.percentile(explain_ms, 95)), 2),
+    }
+    if baseline:
+        base_ms = _timed_ms(lambda: model.baseline_explain(x, pred), max(1, min(3, repeats)))
+        row["baseline_explain_ms_p50"] = round(float(np.median(base_ms)), 2)
+        row["baseline_ratio"] = round(row["baseline_explain_ms_p50"] / max(row["explain_ms_p50"], 1e-6), 1)
+    return row
+
+
+def _peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def run_bench(model_ids: list[str] | None = None, repeats: int = 20, baseline: bool = True,
+              extras: bool = True) -> dict[str, Any]:
+    ids = model_ids or [c.id for c in list_cards()]
+    report: dict[str, Any] = {"models": {}, "extras": {}}
+    for model_id in ids:
+        report["models"][model_id] = bench_model(model_id, repeats=repeats, baseline=baseline)
+    if extras:
+        for spec in EXTRAS:
+            module_name, func_name = spec.split(":")
+            report["extras"].update(getattr(importlib.import_module(module_name), func_name)())
+    report["rss_mb"] = round(_peak_rss_mb(), 1)
+    return report
+
+
+def format_table(report: dict[str, Any]) -> str:
+    cols = ["load_s", "predict_ms_p50", "explain_ms_p50", "explain_ms_p95", "baseline_explain_ms_p50",
+            "baseline_ratio"]
+    lines = [f"{'model':24} " + " ".join(f"{c:>24}" for c in cols)]
+    for model_id, row in report["models"].items():
+        lines.append(f"{model_id:24} " + " ".join(f"{row.get(c, float('nan')):>24}" for c in cols))
+    if report["extras"]:
+        lines.append("")
+        lines.extend(f"{name:48} {value}" for name, value in report["extras"].items())
+    lines.append(f"\npeak RSS with all models loaded: {report['rss_mb']} MB")
+    return "\n".join(lines)

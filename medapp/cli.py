@@ -1,0 +1,149 @@
+"""python -m medapp {models, predict, train, bench, users}: the same functions the pages call."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    from .registry import list_cards
+
+    cards = list_cards()
+    if args.json:
+        for card in cards:
+            print(json.dumps({"id": card.id, "name": card.name, "version": card.version,
+                              "modality": card.modality, "labels": list(card.labels),
+                              "metrics": card.metrics.get("summary", {})}))
+        return 0
+    print(f"{'id':24} {'modality':9} {'version':8} {'labels'}")
+    for card in cards:
+        print(f"{card.id:24} {card.modality:9} {card.version:8} {', '.join(card.labels)}")
+    return 0
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    from .analysis import analyse
+    from .registry import UnknownModel, load_model
+    from .types import InputError, to_jsonable
+
+    try:
+        model = load_model(args.model)  # once, however many inputs follow
+    except UnknownModel as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    failed = False
+    for path in args.inputs:
+        try:
+            cases = model.read_inputs(Path(path))
+        except InputError as exc:
+            cases = [(path, exc)]
+        for name, x in cases:
+            if isinstance(x, InputError):
+                failed = True
+                if args.json:
+                    print(json.dumps({"input": name, "error": str(x)}), flush=True)
+                else:
+                    print(f"{name}: ERROR {x}", flush=True)
+                continue
+            try:
+                result = analyse(model, x, explain=not args.no_explain)
+            except InputError as exc:
+                failed = True
+                print(json.dumps({"input": name, "error": str(exc)}) if args.json else f"{name}: ERROR {exc}",
+                      flush=True)
+                continue
+            pred, expl = result.prediction, result.explanation
+            if args.json:
+                record = {"input": name, "model": model.card.id, "model_version": model.card.version,
+                          "label": pred.label, "probabilities": pred.as_dict(), "warnings": list(pred.warnings)}
+                if expl is not None:
+                    record["explanation"] = {
+                        "method": expl.method, "target": expl.target, "output_space": expl.output_space,
+                        "base_value": expl.base_value,
+                        "top_contributions": [{"feature": n, "value": v} for n, v in expl.top_contributions(args.top)],
+                    }
+                print(json.dumps(to_jsonable(record)), flush=True)
+            else:
+                probs = ", ".join(f"{lab}={p:.3f}" for lab, p in pred.as_dict().items())
+                print(f"{name}: {pred.label} ({probs})")
+                for warning in pred.warnings:
+                    print(f"  warning: {warning}")
+                if expl is not None:
+                    print(f"  why ({expl.method}, toward {expl.target}, {expl.output_space}):")
+                    for feature, value in expl.top_contributions(args.top):
+                        print(f"    {value:+.3f}  {feature}")
+    return 1 if failed else 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .training import train
+
+    try:
+        card = train(args.model_id, data_dir=Path(args.data) if args.data else None,
+                     out_dir=Path(args.out) if args.out else None, quick=args.quick, seed=args.seed)
+    except (KeyError, FileNotFoundError) as exc:
+        print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    print(json.dumps({"id": card.id, "version": card.version, "out": str(card.path),
+                      "metrics": card.metrics.get("summary", {})}, indent=2))
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import format_table, run_bench
+
+    report = run_bench(model_ids=args.models.split(",") if args.models else None, repeats=args.repeats,
+                       baseline=not args.no_baseline, extras=not args.no_extras)
+    print(json.dumps(report, indent=2) if args.json else format_table(report))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m medapp", description="medapp: explainable clinical AI workbench")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("models", help="list registered models")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_models)
+
+    p = sub.add_parser("predict", help="predict and explain inputs with one model")
+    p.add_argument("--model", required=True)
+    p.add_argument("--json", action="store_true", help="one JSON object per line per case")
+    p.add_argument("--no-explain", action="store_true")
+    p.add_argument("--top", type=int, default=5, help="how many contributions to print")
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.set_defaults(func=_cmd_predict)
+
+    p = sub.add_parser("train", help="train a model from ../shared/data with fixed seeds")
+    p.add_argument("model_id")
+    p.add_argument("--data", help="dataset root (default ../shared/data)")
+    p.add_argument("--out", help="output folder (default models/<id>)")
+    p.add_argument("--quick", action="store_true", help="small sample, for tests")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("bench", help="load, predict and explain timings for every model")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--models", help="comma-separated ids (default all)")
+    p.add_argument("--repeats", type=int, default=20)
+    p.add_argument("--no-baseline", action="store_true", help="skip the KernelExplainer reference")
+    p.add_argument("--no-extras", action="store_true", help="skip modality pipeline benchmarks")
+    p.set_defaults(func=_cmd_bench)
+
+    try:  # accounts live with the case store (issue 6); absent until it lands
+        from .security.cli import register as register_users
+    except ImportError:
+        pass
+    else:
+        register_users(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

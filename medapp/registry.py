@@ -1,0 +1,79 @@
+"""Finds models/<id>/card.json and loads each model lazily, once per process.
+
+A model's code is chosen by its card's `modality`: medapp.modalities.<modality>.model.load(card)
+returns an object meeting the `Model` protocol. Loading also warms the model (first-call JIT,
+numba compiles) so a clinician's first click is not the slow one.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+import time
+from pathlib import Path
+
+from .types import Model, ModelCard
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def models_dir() -> Path:
+    return Path(os.environ.get("MEDAPP_MODELS_DIR", REPO_ROOT / "models"))
+
+
+def data_root() -> Path:
+    """Where the public training datasets live (never inside this repository)."""
+    return Path(os.environ.get("MEDAPP_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
+
+
+class UnknownModel(KeyError):
+    def __str__(self) -> str:
+        known = ", ".join(c.id for c in list_cards()) or "none"
+        return f"no model named {self.args[0]!r}; registered models: {known}"
+
+
+def list_cards() -> list[ModelCard]:
+    """Every registered model's card, sorted by modality then id."""
+    cards = [ModelCard.read(p) for p in sorted(models_dir().glob("*/card.json"))]
+    return sorted(cards, key=lambda c: (c.modality, c.id))
+
+
+def get_card(model_id: str) -> ModelCard:
+    path = models_dir() / model_id / "card.json"
+    if not path.is_file():
+        raise UnknownModel(model_id)
+    return ModelCard.read(path)
+
+
+_cache: dict[tuple[str, str], Model] = {}
+_load_seconds: dict[str, float] = {}
+_lock = threading.Lock()
+
+
+def load_model(model_id: str) -> Model:
+    """The loaded model, built on first use and shared by every session of this process."""
+    card = get_card(model_id)
+    key = (model_id, str(models_dir()))
+    with _lock:  # one load per process even when two sessions ask at once
+        model = _cache.get(key)
+        if model is None:
+            start = time.perf_counter()
+            module = importlib.import_module(f"medapp.modalities.{card.modality}.model")
+            model = module.load(card)
+            warm = getattr(model, "warm", None)
+            if warm is not None:
+                warm()
+            _load_seconds[model_id] = time.perf_counter() - start
+            _cache[key] = model
+    return model
+
+
+def load_seconds(model_id: str) -> float | None:
+    """How long the first load (with warm-up) took in this process."""
+    return _load_seconds.get(model_id)
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
+        _load_seconds.clear()

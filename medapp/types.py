@@ -1,0 +1,227 @@
+"""The contract every modality meets at: model cards, predictions, explanations, input errors.
+
+Loaders turn uploads into inputs, models turn inputs into a `Prediction`, explainers into an
+`Explanation`; renderers, the case store, reports, the CLI and the benchmark only see these types.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import numpy as np
+
+ExplanationKind = Literal["tabular", "image", "text", "audio"]
+
+
+class InputError(ValueError):
+    """An input the user can fix. The message is written for a clinician, not a developer."""
+
+    def __init__(self, message: str, *, field: str | None = None, row: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.row = row
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """Identity, input spec and documentation of one model; read from models/<id>/card.json."""
+
+    id: str
+    name: str
+    version: str
+    modality: str  # records | imaging | audio | notes
+    framework: str
+    task: str
+    labels: tuple[str, ...]
+    positive_label: str | None
+    weights: str  # file name inside the model folder
+    input: dict[str, Any]
+    data: dict[str, Any]
+    metrics: dict[str, Any]
+    intended_use: str
+    limitations: tuple[str, ...]
+    explanation: dict[str, Any]
+    training: dict[str, Any] = field(default_factory=dict)
+    validation: dict[str, Any] = field(default_factory=dict)  # stored validation predictions for ROC/calibration
+    path: Path | None = None  # folder the card was read from
+
+    DEMO_NOTICE = (
+        "Demonstration model trained on a small public research dataset. It is not a medical device "
+        "and must not be used for diagnosis or treatment decisions."
+    )
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], path: Path | None = None) -> "ModelCard":
+        known = {f.name for f in fields(cls)} - {"path"}
+        missing = {"id", "name", "version", "modality", "labels", "weights"} - raw.keys()
+        if missing:
+            raise ValueError(f"model card {path} lacks {sorted(missing)}")
+        kwargs = {k: v for k, v in raw.items() if k in known}
+        kwargs["labels"] = tuple(raw["labels"])
+        kwargs["limitations"] = tuple(raw.get("limitations", ()))
+        for key, default in (("framework", ""), ("task", ""), ("positive_label", None), ("input", {}),
+                             ("data", {}), ("metrics", {}), ("intended_use", ""), ("explanation", {})):
+            kwargs.setdefault(key, default)
+        return cls(**kwargs, path=path)
+
+    @classmethod
+    def read(cls, card_path: Path) -> "ModelCard":
+        return cls.from_dict(json.loads(Path(card_path).read_text()), path=Path(card_path).parent)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "path"}
+        out["labels"] = list(self.labels)
+        out["limitations"] = list(self.limitations)
+        return out
+
+    def write(self, folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / "card.json"
+        target.write_text(json.dumps(self.to_dict(), indent=2, default=_json_default) + "\n")
+        return target
+
+    @property
+    def weights_path(self) -> Path:
+        assert self.path is not None, "card was not read from disk"
+        return self.path / self.weights
+
+
+@dataclass(frozen=True)
+class Prediction:
+    model_id: str
+    model_version: str
+    labels: tuple[str, ...]
+    probabilities: np.ndarray  # one per label, calibrated, sums to 1
+    label: str  # the predicted one
+    warnings: tuple[str, ...] = ()  # plain language, e.g. "input unlike the training data"
+    details: dict[str, Any] = field(default_factory=dict)  # modality extras (per-window results, OOD score)
+
+    @property
+    def probability(self) -> float:
+        """Probability of the predicted label."""
+        return float(self.probabilities[self.labels.index(self.label)])
+
+    def probability_of(self, label: str) -> float:
+        return float(self.probabilities[self.labels.index(label)])
+
+    def as_dict(self) -> dict[str, float]:
+        return {lab: float(p) for lab, p in zip(self.labels, self.probabilities)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable({
+            "model_id": self.model_id, "model_version": self.model_version, "labels": list(self.labels),
+            "probabilities": self.probabilities, "label": self.label, "warnings": list(self.warnings),
+            "details": self.details,
+        })
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Prediction":
+        return cls(model_id=d["model_id"], model_version=d["model_version"], labels=tuple(d["labels"]),
+                   probabilities=np.asarray(d["probabilities"], dtype=float), label=d["label"],
+                   warnings=tuple(d.get("warnings", ())), details=d.get("details", {}))
+
+
+@dataclass(frozen=True)
+class Explanation:
+    kind: ExplanationKind
+    method: str  # e.g. "TreeSHAP", "GradientSHAP", "Partition(text)"
+    target: str  # the label being explained
+    base_value: float
+    values: np.ndarray  # same shape as the features / pixels / tokens / tiles
+    feature_names: tuple[str, ...] | None = None
+    data: Any = None  # what the values refer to: the row, tokens, tile grid, image
+    output_space: str = "probability"  # what base_value + sum(values) equals: "probability" or "log-odds"
+    summary: tuple[tuple[str, float], ...] = ()  # named top contributions for non-tabular kinds
+    compute_ms: float = 0.0
+
+    @property
+    def output_value(self) -> float:
+        """base value plus all contributions: the model output being explained (SHAP additivity)."""
+        return float(self.base_value + np.sum(self.values))
+
+    def top_contributions(self, k: int = 5) -> list[tuple[str, float]]:
+        """The k contributions largest in magnitude, as (name, value)."""
+        if self.summary:
+            pairs = list(self.summary)
+        elif self.feature_names is not None and np.ndim(self.values) == 1:
+            pairs = [(n, float(v)) for n, v in zip(self.feature_names, self.values)]
+        else:
+            return []
+        return sorted(pairs, key=lambda p: -abs(p[1]))[:k]
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable({
+            "kind": self.kind, "method": self.method, "target": self.target, "base_value": self.base_value,
+            "values": self.values, "feature_names": list(self.feature_names) if self.feature_names else None,
+            "data": self.data, "output_space": self.output_space,
+            "summary": [list(p) for p in self.summary], "compute_ms": self.compute_ms,
+        })
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Explanation":
+        return cls(kind=d["kind"], method=d["method"], target=d["target"], base_value=float(d["base_value"]),
+                   values=np.asarray(d["values"], dtype=float),
+                   feature_names=tuple(d["feature_names"]) if d.get("feature_names") else None,
+                   data=d.get("data"), output_space=d.get("output_space", "probability"),
+                   summary=tuple((str(n), float(v)) for n, v in d.get("summary", ())),
+                   compute_ms=float(d.get("compute_ms", 0.0)))
+
+
+@runtime_checkable
+class Model(Protocol):
+    """What every loaded model offers. Implementations live in medapp/modalities/<m>/model.py."""
+
+    card: ModelCard
+
+    def predict(self, x: Any) -> Prediction: ...
+
+    def explain(self, x: Any, prediction: Prediction) -> Explanation: ...
+
+    def read_inputs(self, path: Path) -> list[tuple[str, Any]]:
+        """Cases in a file for the CLI: (name, input) pairs, or (name, InputError) for unreadable ones."""
+        ...
+
+    def input_key(self, x: Any) -> str:
+        """A stable hash of the input, so explanations are computed once per input."""
+        ...
+
+    def example_input(self) -> Any:
+        """A representative input for the benchmark and the warm-up."""
+        ...
+
+    def baseline_explain(self, x: Any, prediction: Prediction) -> Explanation:
+        """The same explanation from shap's model-agnostic KernelExplainer with default settings."""
+        ...
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Numpy arrays and scalars to plain lists and numbers, recursively (for JSON and the case store)."""
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return to_jsonable(obj.item())
+    if isinstance(obj, Path):
+        return str(obj)
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    return obj

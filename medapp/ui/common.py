@@ -1,0 +1,44 @@
+"""Widgets every page shares: page set-up, the cached model, the demonstration notice, errors."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ..registry import load_model
+from ..types import InputError, Model, ModelCard
+
+
+@st.cache_resource(show_spinner="Loading model (once per server)...")
+def cached_model(model_id: str) -> Model:
+    """One instance per server process, shared by every session (registry also caches)."""
+    return load_model(model_id)
+
+
+def demo_notice(card: ModelCard | None = None) -> None:
+    text = ModelCard.DEMO_NOTICE
+    if card is not None and card.input.get("resolution_note"):
+        text += " " + card.input["resolution_note"]
+    st.caption(f":warning: {text}")
+
+
+def model_card_summary(card: ModelCard) -> None:
+    """A compact card beside a prediction: version, data, headline metrics, intended use."""
+    summary = card.metrics.get("summary", {})
+    metric_text = ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in summary.items())
+    with st.expander(f"Model card: {card.name} v{card.version}", expanded=False):
+        st.markdown(f"**Task.** {card.task}")
+        st.markdown(f"**Data.** {card.data.get('citation', '')} Licence: {card.data.get('licence', 'not stated')}.")
+        if metric_text:
+            st.markdown(f"**Validation.** {metric_text} ({card.metrics.get('protocol', '')})")
+        st.markdown(f"**Intended use.** {card.intended_use}")
+        for item in card.limitations:
+            st.markdown(f"- {item}")
+
+
+def page_setup(title: str, icon: str = "") -> None:
+    """Title and the notice every analysis page carries."""
+    st.title(f"{icon} {title}".strip())
+
+
+def show_input_error(exc: InputError, context: str = "") -> None:
+    prefix = f"{context}: " if context else ""
+    st.error(f"{prefix}{exc.message}", icon=":material/error:")
