@@ -79,3 +79,15 @@ def page(browser):
     page.set_default_timeout(60_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def signed_in_page(page, app_url):
+    """A browser page on the running app, signed in as a clinician-capable user.
+
+    The login step is added with the account system (issue 6); pages are then reached by clicking
+    their sidebar link (a fresh URL would start a new, signed-out session).
+    """
+    page.goto(app_url)
+    page.get_by_text("medapp", exact=False).first.wait_for()
+    return page
