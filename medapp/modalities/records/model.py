@@ -1,0 +1,176 @@
+"""A loaded case-record model: calibrated probability and exact SHAP values for one or many patients."""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import skops.io as sio
+
+from ...types import Explanation, InputError, ModelCard, Prediction
+from .estimators import raw_score, shap_for
+from .schema import Field, fields_from_card
+from .validate import Cohort, Record, read_table, record_from_mapping, validate_table
+
+# skops refuses to load any type not listed here: only scikit-learn and numpy internals we saved.
+_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "builtins.")
+
+
+def _load_weights(path: Path) -> dict[str, Any]:
+    untrusted = sio.get_untrusted_types(file=path)
+    unexpected = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
+    if unexpected:
+        raise ValueError(f"{path} holds unexpected types {unexpected}; refusing to load it")
+    return sio.load(path, trusted=untrusted)
+
+
+def format_value(f: Field, v: float) -> str:
+    if math.isnan(v):
+        return "not given"
+    if f.kind == "category":
+        return next((label for code, label in f.choices if float(code) == v), f"{v:g}")
+    return f"{v:g} {f.unit}".strip() if f.unit not in ("", "0-5") else f"{v:g}"
+
+
+class RecordsModel:
+    def __init__(self, card: ModelCard):
+        self.card = card
+        self.fields: tuple[Field, ...] = fields_from_card(card.input["features"])
+        self.training_range: dict[str, list[float]] = card.input.get("training_range", {})
+        saved = _load_weights(card.weights_path)
+        self.estimator = saved["estimator"]
+        self.platt_a, self.platt_b = float(saved["platt_a"]), float(saved["platt_b"])
+        self.background = np.asarray(saved["background"], dtype=float)
+        self._shap = shap_for(self.estimator, self.background)
+        self.method = self._shap.method
+
+    # -- scoring -------------------------------------------------------------------------------
+    def logits(self, X: np.ndarray) -> np.ndarray:
+        """Calibrated log-odds of the positive label."""
+        return self.platt_a * raw_score(self.estimator, X) + self.platt_b
+
+    def probabilities(self, X: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.logits(X)))
+
+    def shap_values(self, X: np.ndarray) -> tuple[np.ndarray, float]:
+        """Contributions in calibrated log-odds, (n, features), and the base value."""
+        values, base = self._shap(X)
+        return values * self.platt_a, self.platt_a * base + self.platt_b
+
+    def risk_band(self, p: float) -> str:
+        for upper, name in self.card.input["risk_bands"]:
+            if p < upper:
+                return name
+        return self.card.input["risk_bands"][-1][1]
+
+    def _prediction(self, p: float, warnings: tuple[str, ...]) -> Prediction:
+        probs = np.array([1.0 - p, p])
+        threshold = self.card.metrics.get("threshold", 0.5)
+        label = self.card.labels[1] if p >= threshold else self.card.labels[0]
+        return Prediction(self.card.id, self.card.version, self.card.labels, probs, label, warnings,
+                          details={"risk_band": self.risk_band(p), "threshold": threshold})
+
+    def predict(self, x: Record) -> Prediction:
+        return self._prediction(float(self.probabilities(x.values[None, :])[0]), x.warnings)
+
+    def explain(self, x: Record, prediction: Prediction) -> Explanation:
+        start = time.perf_counter()
+        values, base = self.shap_values(x.values[None, :])
+        return self._explanation(x.values, values[0], base, (time.perf_counter() - start) * 1000)
+
+    def _explanation(self, row: np.ndarray, values: np.ndarray, base: float, ms: float) -> Explanation:
+        return Explanation(kind="tabular", method=self.method, target=self.card.positive_label or self.card.labels[1],
+                           base_value=float(base), values=np.asarray(values, dtype=float),
+                           feature_names=tuple(f.label for f in self.fields),
+                           data={"values": [None if math.isnan(v) else float(v) for v in row],
+                                 "display": [format_value(f, v) for f, v in zip(self.fields, row)],
+                                 "names": [f.name for f in self.fields]},
+                           output_space="log-odds", compute_ms=ms,
+                           summary=tuple((f"{f.label} = {format_value(f, v)}", float(c))
+                                         for f, v, c in zip(self.fields, row, values)))
+
+    # -- cohorts -------------------------------------------------------------------------------
+    def record(self, values: dict[str, Any]) -> Record:
+        """One patient from a form or JSON object (field name -> value; blank = not measured)."""
+        return record_from_mapping(self.fields, values, self.training_range)
+
+    def validate_cohort(self, data: bytes, name: str) -> Cohort:
+        return validate_table(read_table(data, name), self.fields, self.training_range, self.card.name)
+
+    def score_cohort(self, X: np.ndarray, explain: bool = True, chunk: int = 2000, progress=None):
+        """Probabilities and contributions for many rows, in chunks so a progress bar can follow."""
+        probs = np.zeros(len(X))
+        values = np.zeros(X.shape) if explain else None
+        base = 0.0
+        for start in range(0, len(X), chunk):
+            part = X[start:start + chunk]
+            probs[start:start + len(part)] = self.probabilities(part)
+            if explain:
+                values[start:start + len(part)], base = self.shap_values(part)
+            if progress is not None:
+                progress(min(1.0, (start + len(part)) / max(1, len(X))))
+        return probs, values, base
+
+    # -- contract helpers for CLI, cache and benchmark -------------------------------------------
+    def read_inputs(self, path: Path) -> list[tuple[str, Any]]:
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror}") from None
+        if data.lstrip()[:1] in (b"{", b"["):
+            try:
+                obj = json.loads(data)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path.name} is not valid JSON: {exc.msg} (line {exc.lineno})") from None
+            items = obj if isinstance(obj, list) else [obj]
+            out: list[tuple[str, Any]] = []
+            for i, item in enumerate(items, start=1):
+                name = path.name if len(items) == 1 else f"{path.name}#{i}"
+                try:
+                    out.append((name, self.record(item if isinstance(item, dict) else {})))
+                except InputError as exc:
+                    out.append((name, exc))
+            return out
+        cohort = self.validate_cohort(data, path.name)
+        records = {row: Record(x, tuple(cohort.file_warnings + cohort.warnings.get(row, [])))
+                   for row, x in zip(cohort.rows, cohort.X)}
+        n_rows = max([*cohort.rows, *cohort.errors]) if (cohort.rows or cohort.errors) else 0
+        out = []
+        for row in range(1, n_rows + 1):
+            name = f"{path.name}#row{row}"
+            if row in records:
+                out.append((name, records[row]))
+            else:
+                out.append((name, InputError(f"row {row}: " + "; ".join(cohort.errors[row]), row=row)))
+        return out
+
+    def input_key(self, x: Record) -> str:
+        return hashlib.sha256(np.ascontiguousarray(x.values, dtype=float).tobytes()).hexdigest()
+
+    def example_input(self) -> Record:
+        typical = self.card.input["typical"]
+        return Record(np.array([typical[f.name] for f in self.fields], dtype=float))
+
+    def baseline_explain(self, x: Record, prediction: Prediction) -> Explanation:
+        import shap
+
+        start = time.perf_counter()
+        explainer = shap.KernelExplainer(self.logits, self.background)
+        values = np.asarray(explainer.shap_values(x.values[None, :], silent=True)).reshape(-1)
+        base = float(np.ravel(explainer.expected_value)[0])
+        return Explanation(kind="tabular", method="KernelSHAP (reference)", target=self.card.labels[1],
+                           base_value=base, values=values, feature_names=tuple(f.label for f in self.fields),
+                           output_space="log-odds", compute_ms=(time.perf_counter() - start) * 1000)
+
+    def warm(self) -> None:
+        x = self.example_input()
+        self.explain(x, self.predict(x))
+
+
+def load(card: ModelCard) -> RecordsModel:
+    return RecordsModel(card)

@@ -1,0 +1,184 @@
+"""Fields of each case-record model: clinical labels, units, valid ranges, coded categories.
+
+A `Field` is written into the model card at training time (card.input["features"]) so that the page,
+the CLI and validation read the spec from the card that travels with the weights. This module is the
+source of that spec and of how each dataset's raw CSV is read.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # column name in the dataset and in uploaded CSVs
+    label: str  # clinical label shown to people
+    unit: str = ""
+    kind: str = "number"  # number | category
+    min: float | None = None  # hard valid range: outside it a value is rejected
+    max: float | None = None
+    step: float = 1.0
+    choices: tuple[tuple[Any, str], ...] = ()  # (code used by the model, label) for categories
+    aliases: dict[str, Any] = field(default_factory=dict)  # other spellings in data -> code
+    zero_means_missing: bool = False
+    help: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["choices"] = [list(c) for c in self.choices]
+        return d
+
+
+@dataclass(frozen=True)
+class Dataset:
+    model_id: str
+    name: str
+    path: str  # relative to the data root
+    target: str
+    labels: tuple[str, str]  # (negative, positive)
+    fields: tuple[Field, ...]
+    citation: str
+    licence: str
+    url: str
+    task: str
+    positive_meaning: str  # plain language, for "x% probability of ..."
+    external: str | None = None  # an external-site file, evaluated but never trained on
+
+    def target_of(self, raw: pd.Series) -> np.ndarray:
+        if self.model_id == "heart-disease":
+            return (pd.to_numeric(raw) > 0).astype(int).to_numpy()
+        if self.model_id == "kidney-disease":
+            return (raw.astype(str).str.strip() == "ckd").astype(int).to_numpy()
+        return pd.to_numeric(raw).astype(int).to_numpy()
+
+
+YES_NO = ((0, "no"), (1, "yes"))
+
+HEART = Dataset(
+    model_id="heart-disease",
+    name="Heart disease (UCI Cleveland)",
+    path="records/heart_disease_uci/cleveland.csv",
+    external="records/heart_disease_uci/switzerland.csv",
+    target="num",
+    labels=("absent", "present"),
+    task="Probability of angiographic coronary artery disease (>50% diameter narrowing in any major vessel).",
+    positive_meaning="angiographic coronary artery disease",
+    citation=("Detrano R, Janosi A, Steinbrunn W, Pfisterer M, et al. International application of a new "
+              "probability algorithm for the diagnosis of coronary artery disease. Am J Cardiol 1989;64:304-10. "
+              "UCI Machine Learning Repository, Heart Disease (principal investigators: A. Janosi, W. Steinbrunn, "
+              "M. Pfisterer, R. Detrano)."),
+    licence="none stated; research use with citation of the principal investigators",
+    url="https://archive.ics.uci.edu/dataset/45/heart+disease",
+    fields=(
+        Field("age", "Age", "years", min=18, max=100),
+        Field("sex", "Sex", kind="category", choices=((0, "female"), (1, "male"))),
+        Field("cp", "Chest pain type", kind="category",
+              choices=((1, "typical angina"), (2, "atypical angina"), (3, "non-anginal pain"), (4, "asymptomatic"))),
+        Field("trestbps", "Resting blood pressure", "mmHg", min=60, max=250),
+        Field("chol", "Serum cholesterol", "mg/dL", min=80, max=700, zero_means_missing=True),
+        Field("fbs", "Fasting blood sugar > 120 mg/dL", kind="category", choices=YES_NO),
+        Field("restecg", "Resting ECG", kind="category",
+              choices=((0, "normal"), (1, "ST-T wave abnormality"), (2, "left ventricular hypertrophy"))),
+        Field("thalach", "Maximum heart rate achieved", "bpm", min=50, max=230),
+        Field("exang", "Exercise-induced angina", kind="category", choices=YES_NO),
+        Field("oldpeak", "ST depression on exercise", "mm", min=-3, max=8, step=0.1,
+              help="ST depression induced by exercise relative to rest"),
+        Field("slope", "Slope of peak exercise ST segment", kind="category",
+              choices=((1, "upsloping"), (2, "flat"), (3, "downsloping"))),
+        Field("ca", "Major vessels coloured by fluoroscopy", "vessels", min=0, max=3),
+        Field("thal", "Thallium stress test", kind="category",
+              choices=((3, "normal"), (6, "fixed defect"), (7, "reversible defect"))),
+    ),
+)
+
+PRESENT = ((0, "not present"), (1, "present"))
+KIDNEY = Dataset(
+    model_id="kidney-disease",
+    name="Chronic kidney disease (UCI)",
+    path="records/chronic_kidney_disease/chronic_kidney_disease.csv",
+    target="class",
+    labels=("notckd", "ckd"),
+    task="Probability of chronic kidney disease from routine blood, urine and history findings.",
+    positive_meaning="chronic kidney disease",
+    citation=("Rubini L, Soundarapandian P, Eswaran P. Chronic Kidney Disease dataset, Apollo Hospitals, "
+              "Karaikudi, India, 2015. UCI Machine Learning Repository."),
+    licence="none stated; research use",
+    url="https://archive.ics.uci.edu/dataset/336/chronic+kidney+disease",
+    fields=(
+        Field("age", "Age", "years", min=1, max=110),
+        Field("bp", "Diastolic blood pressure", "mmHg", min=30, max=200),
+        Field("sg", "Urine specific gravity", "", min=1.000, max=1.040, step=0.005),
+        Field("al", "Urine albumin (dipstick grade)", "0-5", min=0, max=5),
+        Field("su", "Urine sugar (dipstick grade)", "0-5", min=0, max=5),
+        Field("rbc", "Urine red blood cells", kind="category", choices=((0, "normal"), (1, "abnormal"))),
+        Field("pc", "Urine pus cells", kind="category", choices=((0, "normal"), (1, "abnormal"))),
+        Field("pcc", "Pus cell clumps", kind="category", choices=PRESENT, aliases={"notpresent": 0}),
+        Field("ba", "Bacteria in urine", kind="category", choices=PRESENT, aliases={"notpresent": 0}),
+        Field("bgr", "Random blood glucose", "mg/dL", min=20, max=800),
+        Field("bu", "Blood urea", "mg/dL", min=1, max=450),
+        Field("sc", "Serum creatinine", "mg/dL", min=0.1, max=80, step=0.1),
+        Field("sod", "Sodium", "mEq/L", min=100, max=180),
+        Field("pot", "Potassium", "mEq/L", min=1.5, max=50, step=0.1),
+        Field("hemo", "Haemoglobin", "g/dL", min=2, max=25, step=0.1),
+        Field("pcv", "Packed cell volume", "%", min=5, max=70),
+        Field("wc", "White cell count", "cells/µL", min=1000, max=50000, step=100),
+        Field("rc", "Red cell count", "million/µL", min=1, max=9, step=0.1),
+        Field("htn", "Hypertension", kind="category", choices=YES_NO),
+        Field("dm", "Diabetes mellitus", kind="category", choices=YES_NO),
+        Field("cad", "Coronary artery disease", kind="category", choices=YES_NO),
+        Field("appet", "Appetite", kind="category", choices=((0, "good"), (1, "poor"))),
+        Field("pe", "Pedal oedema", kind="category", choices=YES_NO),
+        Field("ane", "Anaemia", kind="category", choices=YES_NO),
+    ),
+)
+
+DIABETES = Dataset(
+    model_id="diabetes",
+    name="Diabetes onset (Pima)",
+    path="records/pima_diabetes/pima_diabetes.csv",
+    target="outcome",
+    labels=("negative", "positive"),
+    task="Probability of diabetes (WHO criteria) in adult women of Pima heritage, from routine measurements.",
+    positive_meaning="diabetes",
+    citation=("Smith JW, Everhart JE, Dickson WC, Knowler WC, Johannes RS. Using the ADAP learning algorithm to "
+              "forecast the onset of diabetes mellitus. Proc Symp Comput Appl Med Care 1988:261-5. National "
+              "Institute of Diabetes and Digestive and Kidney Diseases."),
+    licence="none stated; research use",
+    url="https://www.kaggle.com/datasets/uciml/pima-indians-diabetes-database",
+    fields=(
+        Field("pregnancies", "Pregnancies", "count", min=0, max=20),
+        Field("glucose", "Plasma glucose, 2 h OGTT", "mg/dL", min=40, max=400, zero_means_missing=True),
+        Field("blood_pressure", "Diastolic blood pressure", "mmHg", min=30, max=150, zero_means_missing=True),
+        Field("skin_thickness", "Triceps skinfold thickness", "mm", min=5, max=100, zero_means_missing=True),
+        Field("insulin", "2-h serum insulin", "µU/mL", min=10, max=1000, zero_means_missing=True),
+        Field("bmi", "Body mass index", "kg/m²", min=12, max=80, step=0.1, zero_means_missing=True),
+        Field("diabetes_pedigree", "Diabetes pedigree function", "", min=0.05, max=3, step=0.01,
+              help="a score of family history of diabetes"),
+        Field("age", "Age", "years", min=18, max=100),
+    ),
+)
+
+DATASETS: dict[str, Dataset] = {d.model_id: d for d in (HEART, KIDNEY, DIABETES)}
+
+
+def fields_from_card(features: list[dict[str, Any]]) -> tuple[Field, ...]:
+    out = []
+    for f in features:
+        f = dict(f)
+        f["choices"] = tuple(tuple(c) for c in f.get("choices", ()))
+        out.append(Field(**f))
+    return tuple(out)
+
+
+def read_dataset(dataset: Dataset, data_root: Path, path: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The raw table (feature columns as in the file) and the 0/1 target."""
+    file = Path(data_root) / (path or dataset.path)
+    if not file.is_file():
+        raise FileNotFoundError(f"dataset file not found: {file} (set --data to the shared data folder)")
+    raw = pd.read_csv(file, na_values=["?", ""], skipinitialspace=True)
+    return raw[[f.name for f in dataset.fields]], dataset.target_of(raw[dataset.target])
