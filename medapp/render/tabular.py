@@ -1,0 +1,96 @@
+"""Tabular explanations as plotly figures: a waterfall for one patient, a beeswarm for a cohort."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ..types import Explanation
+
+TOWARD = "#c0392b"  # red: pushes toward the explained (positive) label
+AWAY = "#2471a3"  # blue: pushes away from it
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def waterfall(expl: Explanation, max_features: int = 10, title: str | None = None) -> go.Figure:
+    """Contributions from the base value to this patient's output, largest at the top."""
+    names = list(expl.feature_names or [f"feature {i}" for i in range(len(expl.values))])
+    display = (expl.data or {}).get("display") or [""] * len(names)
+    values = np.asarray(expl.values, dtype=float)
+    order = np.argsort(-np.abs(values))
+    shown, rest = order[:max_features], order[max_features:]
+    labels = [f"{names[i]} = {display[i]}" if display[i] else names[i] for i in shown]
+    deltas = [float(values[i]) for i in shown]
+    if len(rest):
+        labels.append(f"{len(rest)} other values")
+        deltas.append(float(values[rest].sum()))
+    # Plotly draws the first bar at the bottom; put the biggest contribution on top.
+    labels, deltas = labels[::-1], deltas[::-1]
+    log_odds = expl.output_space == "log-odds"
+    base_text = f"average patient: {_sigmoid(expl.base_value):.0%}" if log_odds else f"base {expl.base_value:.3f}"
+    out_text = f"this patient: {_sigmoid(expl.output_value):.0%}" if log_odds else f"output {expl.output_value:.3f}"
+    fig = go.Figure(go.Waterfall(
+        orientation="h",
+        measure=["absolute"] + ["relative"] * len(deltas) + ["total"],
+        y=[base_text] + labels + [out_text],
+        x=[expl.base_value] + deltas + [expl.output_value],
+        base=0,
+        text=[f"{expl.base_value:+.2f}"] + [f"{d:+.2f}" for d in deltas] + [f"{expl.output_value:+.2f}"],
+        textposition="outside",
+        increasing={"marker": {"color": TOWARD}}, decreasing={"marker": {"color": AWAY}},
+        totals={"marker": {"color": "#7f8c8d"}},
+        connector={"line": {"color": "#bbbbbb", "width": 1}},
+        hovertemplate="%{y}: %{text}<extra></extra>",
+    ))
+    unit = "log-odds of " + expl.target if log_odds else expl.target
+    fig.update_layout(
+        title=title or f"Why this estimate: contributions toward '{expl.target}' (red) or away (blue)",
+        xaxis_title=f"contribution ({unit})", height=120 + 34 * (len(labels) + 2),
+        margin={"l": 10, "r": 40, "t": 60, "b": 40}, showlegend=False, font={"size": 14},
+    )
+    # Room on both sides so the value labels of the longest bars are not clipped.
+    path = np.concatenate([[0.0, expl.base_value], expl.base_value + np.cumsum(deltas), [expl.output_value]])
+    lo, hi = float(path.min()), float(path.max())
+    pad = 0.18 * max(hi - lo, 0.5)
+    fig.update_xaxes(range=[lo - pad, hi + pad])
+    fig.update_yaxes(automargin=True, categoryorder="array", categoryarray=[base_text] + labels + [out_text])
+    return fig
+
+
+def beeswarm(values: np.ndarray, X: np.ndarray, feature_names: list[str], target: str,
+             max_features: int = 12, seed: int = 0) -> go.Figure:
+    """Summary of a cohort: one dot per patient and feature, coloured by the feature's value."""
+    values = np.asarray(values, dtype=float)
+    order = np.argsort(-np.abs(values).mean(axis=0))[:max_features][::-1]
+    rng = np.random.default_rng(seed)
+    fig = go.Figure()
+    for rank, j in enumerate(order):
+        col = X[:, j]
+        finite = np.isfinite(col)
+        lo, hi = (np.nanpercentile(col, 5), np.nanpercentile(col, 95)) if finite.any() else (0.0, 1.0)
+        colour = np.clip((np.where(finite, col, lo) - lo) / ((hi - lo) or 1.0), 0, 1)
+        fig.add_trace(go.Scattergl(
+            x=values[:, j], y=rank + rng.uniform(-0.3, 0.3, size=len(col)), mode="markers",
+            marker={"size": 5, "color": colour, "colorscale": "RdBu_r", "cmin": 0, "cmax": 1,
+                    "showscale": rank == len(order) - 1,
+                    "colorbar": {"title": "feature value", "tickvals": [0, 1], "ticktext": ["low", "high"]}},
+            name=feature_names[j], hovertemplate=f"{feature_names[j]}<br>contribution %{{x:+.2f}}<extra></extra>",
+            showlegend=False,
+        ))
+    fig.update_layout(
+        title=f"Cohort summary: how each value moved the estimate toward '{target}'",
+        xaxis_title=f"contribution (log-odds of {target})",
+        yaxis={"tickvals": list(range(len(order))), "ticktext": [feature_names[j] for j in order]},
+        height=140 + 36 * len(order), margin={"l": 10, "r": 10, "t": 60, "b": 40},
+    )
+    fig.add_vline(x=0, line_color="#888888", line_width=1)
+    return fig
+
+
+def figure(expl: Explanation) -> go.Figure:
+    """The figure for a stored tabular explanation (used by cases and reports)."""
+    return waterfall(expl)

@@ -1,0 +1,187 @@
+"""Streamlit widgets for case records: the patient form, the result panel, the what-if panel, cohorts."""
+from __future__ import annotations
+
+import io
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ..analysis import analyse
+from ..modalities.records.model import RecordsModel, format_value
+from ..modalities.records.schema import Field
+from ..render.tabular import beeswarm, waterfall
+from ..types import InputError
+from .cases import save_to_case
+from .common import show_input_error
+
+NOT_GIVEN = "not given"
+
+
+def _key(model: RecordsModel, f: Field) -> str:
+    return f"rec_{model.card.id}_{f.name}"
+
+
+def _fill_example(model: RecordsModel) -> None:
+    typical = model.card.input["typical"]
+    for f in model.fields:
+        v = typical.get(f.name)
+        if f.kind == "category":
+            st.session_state[_key(model, f)] = format_value(f, v)
+        else:
+            st.session_state[_key(model, f)] = float(v)
+
+
+def _clear(model: RecordsModel) -> None:
+    for f in model.fields:
+        st.session_state[_key(model, f)] = NOT_GIVEN if f.kind == "category" else None
+
+
+def _field_widget(model: RecordsModel, f: Field, key: str | None = None, value=None):
+    help_text = f.help or None
+    if f.kind == "category":
+        options = [NOT_GIVEN] + [label for _, label in f.choices]
+        kwargs = {} if key is not None and key in st.session_state else {
+            "index": options.index(format_value(f, value)) if value is not None else 0}
+        return st.selectbox(f.label, options, key=key, help=help_text, **kwargs)
+    unit = f" ({f.unit})" if f.unit else ""
+    rng = f"valid {f.min:g}-{f.max:g}" if f.min is not None else ""
+    kwargs = {} if key is not None and key in st.session_state else {"value": value}
+    return st.number_input(f"{f.label}{unit}", min_value=float(f.min) if f.min is not None else None,
+                           max_value=float(f.max) if f.max is not None else None, step=float(f.step),
+                           format="%g", key=key, help=" · ".join(x for x in (help_text, rng, "empty = not measured") if x),
+                           placeholder="not measured", **kwargs)
+
+
+def _as_mapping(model: RecordsModel, raw: dict) -> dict:
+    return {name: (None if (v == NOT_GIVEN or v is None) else v) for name, v in raw.items()}
+
+
+def patient_form(model: RecordsModel) -> dict | None:
+    """The form; returns the submitted field values (None when not submitted)."""
+    c1, c2, _ = st.columns([1.4, 1, 3])
+    c1.button("Load example patient", on_click=_fill_example, args=(model,), key=f"ex_{model.card.id}",
+              help="Fills the form with a typical patient from the training data (for demonstrations).")
+    c2.button("Clear form", on_click=_clear, args=(model,), key=f"clr_{model.card.id}")
+    with st.form(f"patient_{model.card.id}", border=True):
+        cols = st.columns(3)
+        raw = {}
+        for i, f in enumerate(model.fields):
+            with cols[i % 3]:
+                raw[f.name] = _field_widget(model, f, key=_key(model, f))
+        submitted = st.form_submit_button("Estimate risk", type="primary")
+    return _as_mapping(model, raw) if submitted else None
+
+
+def result_panel(model: RecordsModel, values: dict, key: str) -> None:
+    try:
+        record = model.record(values)
+    except InputError as exc:
+        show_input_error(exc, "Cannot estimate")
+        return
+    result = analyse(model, record)
+    pred, expl = result.prediction, result.explanation
+    p = pred.probability_of(model.card.labels[1])
+    band = pred.details["risk_band"]
+    left, right = st.columns([1, 2])
+    with left:
+        st.metric(f"Probability of {model.card.input['positive_meaning']}", f"{p:.0%}")
+        colour = {"low": "green", "intermediate": "orange", "high": "red"}.get(band, "gray")
+        st.markdown(f"Risk band: :{colour}-badge[{band}]  \nModel label: **{pred.label}**")
+        st.caption(f"Bands: low < 20%, intermediate 20-50%, high ≥ 50%. Calibrated on the training data only "
+                   f"(cross-validated AUROC {model.card.metrics['summary']['auroc']:.2f}).")
+        for w in pred.warnings:
+            st.warning(w, icon=":material/warning:")
+        save_to_case(card=model.card, prediction=pred, explanation=expl,
+                     input_bytes=json.dumps(values, sort_keys=True).encode(), input_name="patient.json", key=key)
+    with right:
+        st.plotly_chart(waterfall(expl), width="stretch", key=f"wf_{key}")
+        st.caption(f"{expl.method}. Bars are contributions in log-odds: they add up from the average patient "
+                   "to this patient's estimate. They show how the model uses each value, not causes.")
+    what_if_panel(model, values, p, key)
+
+
+def what_if_panel(model: RecordsModel, values: dict, p0: float, key: str) -> None:
+    with st.expander("What if? Change a value and see the estimate update", expanded=False):
+        labels = {f.label: f for f in model.fields}
+        chosen = st.selectbox("Value to change", list(labels), key=f"wi_field_{key}")
+        f = labels[chosen]
+        new_value = _field_widget(model, f, key=f"wi_val_{key}_{f.name}", value=values.get(f.name))
+        changed = dict(values)
+        changed[f.name] = None if new_value in (None, NOT_GIVEN) else new_value
+        try:
+            record = model.record(changed)
+        except InputError as exc:
+            show_input_error(exc)
+            return
+        result = analyse(model, record)
+        p1 = result.prediction.probability_of(model.card.labels[1])
+        st.metric("Estimate with the change", f"{p1:.0%}", delta=f"{(p1 - p0) * 100:+.1f} points",
+                  delta_color="inverse")
+        st.plotly_chart(waterfall(result.explanation, title="With the change"), width="stretch",
+                        key=f"wi_wf_{key}")
+
+
+def cohort_panel(model: RecordsModel) -> None:
+    fields = model.fields
+    st.markdown("Upload a CSV or Excel file with one patient per row. Columns are matched by name "
+                f"(`{'`, `'.join(f.name for f in fields)}`) or clinical label; an `id` column is kept. "
+                "Empty cells mean not measured.")
+    template = pd.DataFrame(columns=["id"] + [f.name for f in fields])
+    st.download_button("Download an empty template", template.to_csv(index=False), f"{model.card.id}_template.csv",
+                       "text/csv", key=f"tpl_{model.card.id}")
+    upload = st.file_uploader("Cohort file", type=["csv", "txt", "xlsx"], key=f"cohort_{model.card.id}")
+    if upload is None:
+        return
+    try:
+        cohort = model.validate_cohort(upload.getvalue(), upload.name)
+    except InputError as exc:
+        show_input_error(exc, upload.name)
+        return
+    for w in cohort.file_warnings:
+        st.warning(w, icon=":material/warning:")
+    n_total = len(cohort.rows) + len(cohort.errors)
+    if cohort.errors:
+        st.error(f"{len(cohort.errors)} of {n_total} rows could not be scored; the other {len(cohort.rows)} were.",
+                 icon=":material/error:")
+        errors = pd.DataFrame([{"row": r, "problem": "; ".join(m)} for r, m in sorted(cohort.errors.items())])
+        st.dataframe(errors, hide_index=True, width="stretch", key=f"err_{model.card.id}")
+    if not cohort.rows:
+        return
+    bar = st.progress(0.0, text=f"Scoring {len(cohort.rows)} patients...")
+    probs, values, base = model.score_cohort(cohort.X, explain=True,
+                                             progress=lambda f: bar.progress(f, text=f"Scored {f:.0%}"))
+    bar.empty()
+    table = results_table(model, cohort, probs, values)
+    st.success(f"Scored {len(cohort.rows)} patients. Click a column header to sort.")
+    st.dataframe(table.drop(columns=[c for c in table.columns if c.startswith("contribution: ")]),
+                 hide_index=True, width="stretch", key=f"res_{model.card.id}",
+                 column_config={"probability": st.column_config.ProgressColumn(
+                     "probability", format="percent", min_value=0.0, max_value=1.0)})
+    st.plotly_chart(beeswarm(values, cohort.X, [f.label for f in fields], model.card.labels[1]), width="stretch",
+                    key=f"bee_{model.card.id}")
+    buf = io.StringIO()
+    table.to_csv(buf, index=False)
+    st.download_button("Download results with per-feature contributions (CSV)", buf.getvalue(),
+                       f"{model.card.id}_results.csv", "text/csv", key=f"dl_{model.card.id}")
+
+
+def results_table(model: RecordsModel, cohort, probs: np.ndarray, values: np.ndarray) -> pd.DataFrame:
+    """One row per scored patient, sorted by risk, with warnings and contributions (log-odds)."""
+    rows = []
+    for i, row in enumerate(cohort.rows):
+        p = float(probs[i])
+        rec = {"row": row}
+        if cohort.ids:
+            rec["id"] = cohort.ids.get(row, "")
+        rec.update({"probability": p, "risk band": model.risk_band(p),
+                    "label": model.card.labels[1] if p >= model.card.metrics.get("threshold", 0.5) else model.card.labels[0],
+                    "warnings": " ".join(cohort.file_warnings + cohort.warnings.get(row, []))})
+        for f, v in zip(model.fields, cohort.X[i]):
+            rec[f.name] = None if math.isnan(v) else format_value(f, v)
+        for f, c in zip(model.fields, values[i]):
+            rec[f"contribution: {f.name}"] = round(float(c), 4)
+        rows.append(rec)
+    return pd.DataFrame(rows).sort_values("probability", ascending=False, kind="stable")

@@ -1,0 +1,41 @@
+"""Models: every registered model with its card, validation plots, intended use and limitations."""
+import pandas as pd
+import streamlit as st
+
+from medapp.registry import list_cards
+from medapp.render.metrics import calibration_figure, roc_figure
+from medapp.types import ModelCard
+from medapp.ui.auth import require_role
+
+require_role("clinician")
+st.title("Models")
+st.info(ModelCard.DEMO_NOTICE, icon=":material/science:")
+cards = list_cards()
+st.caption(f"{len(cards)} registered models. Figures are from validation data or cross-validation, as each card says.")
+
+for card in cards:
+    with st.expander(f"**{card.name}** · `{card.id}` v{card.version} · {card.modality}", expanded=len(cards) == 1):
+        st.markdown(f"**Task.** {card.task}  \n**Labels.** {', '.join(card.labels)}  \n**Framework.** {card.framework}")
+        if card.input.get("resolution_note"):
+            st.markdown(f"**Input.** {card.input['resolution_note']}")
+        st.markdown(f"**Data.** {card.data.get('citation', '')}  \n**Licence.** {card.data.get('licence', 'not stated')}")
+        summary = card.metrics.get("summary", {})
+        if summary:
+            st.markdown(f"**Validation.** {card.metrics.get('protocol', '')}")
+            st.dataframe(pd.DataFrame([summary]), hide_index=True)
+        external = card.metrics.get("external")
+        if external:
+            st.markdown(f"**External site.** {external.get('site', '')}: AUROC {external.get('auroc', float('nan')):.3f} "
+                        f"on {external.get('n')} patients. {external.get('note', '')}")
+        baseline = card.metrics.get("baseline")
+        if baseline:
+            st.markdown("**Published anchor.** " + ", ".join(f"{k}: {v}" for k, v in baseline.items()))
+        left, right = st.columns(2)
+        roc, cal = roc_figure(card), calibration_figure(card)
+        if roc is not None:
+            left.plotly_chart(roc, width="stretch", key=f"roc_{card.id}")
+        if cal is not None:
+            right.plotly_chart(cal, width="stretch", key=f"cal_{card.id}")
+        st.markdown(f"**Explanation method.** {card.explanation.get('method', '')}. {card.explanation.get('why', '')}")
+        st.markdown(f"**Intended use.** {card.intended_use}")
+        st.markdown("**Limitations.**\n" + "\n".join(f"- {item}" for item in card.limitations))

@@ -1,0 +1,183 @@
+"""Case-record models: loading, validation messages, SHAP additivity, cohort scoring, training."""
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from medapp.analysis import analyse
+from medapp.registry import data_root, get_card, list_cards, load_model
+from medapp.training import train
+from medapp.types import InputError, Explanation, Prediction
+
+RECORD_MODELS = ["heart-disease", "kidney-disease", "diabetes"]
+
+
+def test_registry_lists_the_three_record_models_with_cards():
+    cards = {c.id: c for c in list_cards()}
+    for model_id in RECORD_MODELS:
+        card = cards[model_id]
+        assert card.modality == "records"
+        for key in ("auroc", "accuracy", "sensitivity", "specificity", "brier"):
+            assert 0.0 <= card.metrics["summary"][key] <= 1.0
+        assert card.data["citation"] and card.data["licence"]
+        assert card.intended_use and card.limitations
+    assert cards["heart-disease"].labels == ("absent", "present")
+    assert cards["kidney-disease"].labels == ("notckd", "ckd")
+    assert cards["diabetes"].labels == ("negative", "positive")
+    assert 0.5 < cards["heart-disease"].metrics["external"]["auroc"] <= 1.0
+
+
+def test_model_is_loaded_once_per_process():
+    assert load_model("heart-disease") is load_model("heart-disease")
+
+
+@pytest.mark.parametrize("model_id", RECORD_MODELS)
+def test_shap_values_add_up_to_the_calibrated_log_odds(model_id):
+    model = load_model(model_id)
+    x = model.example_input()
+    pred = model.predict(x)
+    expl = model.explain(x, pred)
+    p = pred.probability_of(model.card.labels[1])
+    assert expl.output_value == pytest.approx(np.log(p / (1 - p)), abs=1e-6)
+    assert expl.values.shape == (len(model.fields),)
+    assert pred.probabilities.sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("model_id", RECORD_MODELS)
+def test_cohort_shap_is_additive_for_every_row(model_id):
+    model = load_model(model_id)
+    raw = pd.read_csv(data_root() / model.card.data["source_path"], dtype=str)
+    buf = io.BytesIO()
+    raw.head(40).to_csv(buf, index=False)
+    cohort = model.validate_cohort(buf.getvalue(), "sample.csv")
+    probs, values, base = model.score_cohort(cohort.X)
+    logits = model.logits(cohort.X)
+    np.testing.assert_allclose(1 / (1 + np.exp(-logits)), probs)
+    np.testing.assert_allclose(base + values.sum(axis=1), logits, atol=1e-6)
+
+
+def test_missing_values_are_scored_with_a_warning():
+    model = load_model("heart-disease")
+    record = model.record({"age": 63, "sex": "male", "cp": "asymptomatic", "thalach": 120})
+    pred = model.predict(record)
+    assert 0.0 < pred.probability < 1.0
+    assert any("9 of 13 values not given" in w for w in pred.warnings)
+
+
+def test_value_beyond_training_range_warns_but_scores():
+    model = load_model("heart-disease")
+    pred = model.predict(model.record({"age": 95, "sex": "female"}))
+    assert any("Age 95 years is beyond the values seen in training (29-77)" in w for w in pred.warnings)
+
+
+def test_invalid_values_get_specific_messages():
+    model = load_model("heart-disease")
+    with pytest.raises(InputError) as err:
+        model.record({"age": "abc", "trestbps": 400, "sex": "unknown"})
+    msg = str(err.value)
+    assert "Age: 'abc' is not a number" in msg
+    assert "Resting blood pressure: 400 is outside the valid range 60-250 mmHg" in msg
+    assert "Sex: 'unknown' is not one of female, male" in msg
+    with pytest.raises(InputError, match="No values were entered"):
+        model.record({})
+
+
+def test_zero_means_missing_for_pima():
+    model = load_model("diabetes")
+    record = model.record({"glucose": 0, "bmi": 0, "age": 40, "pregnancies": 0})
+    assert np.isnan(record.values[1]) and np.isnan(record.values[5])
+    assert record.values[0] == 0  # zero pregnancies is a real value
+
+
+def test_cohort_with_bad_rows_scores_the_rest():
+    model = load_model("heart-disease")
+    csv = ("id,age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal\n"
+           "A,63,1,4,145,233,1,2,150,0,2.3,3,0,6\n"
+           "B,abc,1,4,145,233,1,2,150,0,2.3,3,0,6\n"
+           "C,50,female,non-anginal pain,120,,0,0,160,no,0,1,0,normal\n"
+           "D,60,1,9,145,233,1,2,150,0,2.3,3,0,6\n")
+    cohort = model.validate_cohort(csv.encode(), "c.csv")
+    assert cohort.rows == [1, 3]
+    assert cohort.errors == {2: ["Age: 'abc' is not a number"],
+                             4: ["Chest pain type: '9' is not one of typical angina, atypical angina, "
+                                 "non-anginal pain, asymptomatic"]}
+    assert cohort.ids[1] == "A"
+
+
+def test_cohort_missing_columns():
+    model = load_model("heart-disease")
+    cohort = model.validate_cohort(b"age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang\n60,1,4,140,250,0,0,150,1\n", "x.csv")
+    assert "Missing columns: oldpeak" in cohort.file_warnings[0]
+    with pytest.raises(InputError, match="does not look like input for Heart disease"):
+        model.validate_cohort(b"name,weight\nx,70\n", "wrong.csv")
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "is empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "not a text table"),
+    (b"age,sex\n", "no patient rows"),
+])
+def test_unreadable_cohort_files(data, message):
+    with pytest.raises(InputError, match=message):
+        load_model("heart-disease").validate_cohort(data, "f.csv")
+
+
+def test_excel_cohort(tmp_path):
+    model = load_model("diabetes")
+    path = tmp_path / "c.xlsx"
+    pd.DataFrame({"glucose": [170, 90], "bmi": [38, 22], "age": [50, 25], "pregnancies": [4, 0],
+                  "diabetes_pedigree": [0.9, 0.2]}).to_excel(path, index=False)
+    cohort = model.validate_cohort(path.read_bytes(), "c.xlsx")
+    assert cohort.rows == [1, 2]
+    probs, _, _ = model.score_cohort(cohort.X)
+    assert probs[0] > probs[1]
+
+
+def test_analysis_cache_returns_the_same_explanation():
+    model = load_model("kidney-disease")
+    x = model.example_input()
+    first = analyse(model, x)
+    assert analyse(model, x).explanation is first.explanation
+
+
+def test_prediction_and_explanation_round_trip_through_dicts():
+    model = load_model("heart-disease")
+    x = model.example_input()
+    result = analyse(model, x)
+    pred = Prediction.from_dict(json.loads(json.dumps(result.prediction.to_dict())))
+    expl = Explanation.from_dict(json.loads(json.dumps(result.explanation.to_dict())))
+    assert pred.label == result.prediction.label
+    np.testing.assert_allclose(expl.values, result.explanation.values)
+    assert expl.data["display"] == result.explanation.data["display"]
+
+
+def test_kernel_baseline_agrees_with_exact_shap():
+    model = load_model("diabetes")
+    x = model.example_input()
+    pred = model.predict(x)
+    exact, kernel = model.explain(x, pred), model.baseline_explain(x, pred)
+    assert kernel.output_value == pytest.approx(exact.output_value, abs=1e-6)
+    assert np.corrcoef(exact.values, kernel.values)[0, 1] > 0.9
+
+
+def test_training_on_a_small_sample_writes_a_loadable_model(tmp_path, monkeypatch):
+    card = train("heart-disease", out_dir=tmp_path / "heart-disease", quick=True)
+    assert (tmp_path / "heart-disease" / "model.skops").is_file()
+    assert card.metrics["n"] == 80 and len(card.validation["y_true"]) == 80
+    monkeypatch.setenv("MEDAPP_MODELS_DIR", str(tmp_path))
+    model = load_model("heart-disease")
+    assert model.card.path == tmp_path / "heart-disease"
+    x = model.example_input()
+    assert model.explain(x, model.predict(x)).output_value == pytest.approx(
+        np.log(model.predict(x).probability_of("present") / model.predict(x).probability_of("absent")), abs=1e-6)
+
+
+def test_training_is_reproducible(tmp_path):
+    a = train("diabetes", out_dir=tmp_path / "a", quick=True, seed=3)
+    b = train("diabetes", out_dir=tmp_path / "b", quick=True, seed=3)
+    assert a.metrics["summary"] == b.metrics["summary"]
+    assert a.validation["probabilities"] == b.validation["probabilities"]
