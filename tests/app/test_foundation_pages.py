@@ -1,0 +1,99 @@
+"""Streamlit AppTest for the home, records and models pages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parents[2]
+
+CLINICIAN = {"username": "tester", "role": "clinician"}
+
+
+def page(path: str) -> AppTest:
+    at = AppTest.from_file(str(REPO / path), default_timeout=120)
+    at.session_state["medapp_user"] = CLINICIAN
+    return at.run()
+
+
+def test_home_lists_the_models_and_the_demo_notice():
+    at = page("pages/home.py")
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    for name in ("Heart disease (UCI Cleveland)", "Chronic kidney disease (UCI)", "Diabetes onset (Pima)"):
+        assert name in text
+    assert "not a medical device" in at.warning[0].value
+
+
+def _records_page(model_name: str) -> AppTest:
+    at = page("pages/records.py")
+    at.selectbox(key="records_model").set_value(model_name).run()
+    return at
+
+
+def test_records_form_to_prediction_with_waterfall():
+    at = _records_page("Heart disease (UCI Cleveland)")
+    at.number_input(key="rec_heart-disease_age").set_value(63)
+    at.selectbox(key="rec_heart-disease_sex").set_value("male")
+    at.selectbox(key="rec_heart-disease_cp").set_value("asymptomatic")
+    at.number_input(key="rec_heart-disease_thalach").set_value(108)
+    at.selectbox(key="rec_heart-disease_exang").set_value("yes")
+    at.number_input(key="rec_heart-disease_ca").set_value(3)
+    at.button[2].click().run()  # "Estimate risk" (after "Load example patient", "Clear form")
+    assert not at.exception
+    metric = at.metric[0]
+    assert metric.label == "Probability of angiographic coronary artery disease"
+    assert 0.8 < float(metric.value.rstrip("%")) / 100 <= 1.0
+    assert any("high" in m.value for m in at.markdown)
+    assert any("7 of 13 values not given" in w.value for w in at.warning)
+    charts = at.get("plotly_chart")
+    assert charts and "Why this estimate" in charts[0].proto.spec
+
+
+def test_records_what_if_updates_the_estimate():
+    at = _records_page("Diabetes onset (Pima)")
+    at.button[0].click().run()  # load example patient
+    at.button[2].click().run()  # estimate
+    before = at.metric[0].value
+    at.selectbox(key="wi_field_one_diabetes").set_value("Plasma glucose, 2 h OGTT").run()
+    at.number_input(key="wi_val_one_diabetes_glucose").set_value(190).run()
+    assert not at.exception
+    after = at.metric[1]
+    assert after.label == "Estimate with the change"
+    assert float(after.value.rstrip("%")) > float(before.rstrip("%"))
+    assert after.delta.startswith("+")
+
+
+def test_records_invalid_cohort_row_is_reported_and_the_rest_scored():
+    at = _records_page("Heart disease (UCI Cleveland)")
+    csv = ("id,age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal\n"
+           "P1,63,1,4,145,233,1,2,150,0,2.3,3,0,6\n"
+           "P2,41,0,2,130,204,0,2,172,0,1.4,1,0,3\n"
+           "P3,57,1,4,999,354,0,0,163,1,0.6,1,0,3\n")
+    at.file_uploader(key="cohort_heart-disease").set_value(("cohort.csv", csv.encode(), "text/csv")).run()
+    assert not at.exception
+    assert "1 of 3 rows could not be scored; the other 2 were." in at.error[0].value
+    errors = at.dataframe[0].value
+    assert errors.iloc[0].to_dict() == {"row": 3, "problem": "Resting blood pressure: 999 is outside the valid range 60-250 mmHg"}
+    results = at.dataframe[1].value
+    assert list(results["id"]) == sorted(["P1", "P2"], key=lambda i: -results.set_index("id").loc[i, "probability"])
+    assert results["probability"].is_monotonic_decreasing
+    assert "Scored 2 patients" in at.success[0].value
+
+
+def test_records_unreadable_cohort_file_gives_a_message_not_a_traceback():
+    at = _records_page("Diabetes onset (Pima)")
+    at.file_uploader(key="cohort_diabetes").set_value(("scan.csv", b"\x00\x01\x02binary", "text/csv")).run()
+    assert not at.exception
+    assert "not a text table" in at.error[0].value
+
+
+def test_models_page_shows_every_card_with_plots():
+    at = page("pages/models.py")
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "Intended use." in text and "Limitations." in text
+    assert "External site." in text and "Switzerland" in text
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    assert sum("ROC (validation predictions)" in s for s in specs) >= 3
+    assert sum("Calibration" in s for s in specs) >= 3
