@@ -181,3 +181,16 @@ def test_training_is_reproducible(tmp_path):
     b = train("diabetes", out_dir=tmp_path / "b", quick=True, seed=3)
     assert a.metrics["summary"] == b.metrics["summary"]
     assert a.validation["probabilities"] == b.validation["probabilities"]
+
+
+@pytest.mark.parametrize("model_id", RECORD_MODELS)
+def test_compiled_scoring_equals_the_sklearn_estimator(model_id):
+    from medapp.modalities.records.estimators import raw_score
+
+    model = load_model(model_id)
+    raw = pd.read_csv(data_root() / model.card.data["source_path"], dtype=str)
+    buf = io.BytesIO()
+    raw.head(60).to_csv(buf, index=False)
+    X = model.validate_cohort(buf.getvalue(), "s.csv").X
+    expected = model.platt_a * raw_score(model.estimator, X) + model.platt_b
+    np.testing.assert_allclose(model.logits(X), expected, atol=1e-9)

@@ -54,25 +54,59 @@ def raw_score(estimator, X: np.ndarray) -> np.ndarray:
 
 
 class LinearShap:
-    """Exact SHAP for the logistic pipeline, summed back onto the original features."""
+    """Exact SHAP for the logistic pipeline, summed back onto the original features.
+
+    The fitted imputers, scalers and one-hot encoders are compiled into numpy arrays once, so a
+    patient is scored and explained in microseconds instead of going through 24 small sklearn
+    pipelines per call (tests check the result equals the pipeline's decision_function).
+    """
 
     method = "Exact linear SHAP (interventional)"
 
     def __init__(self, pipeline: Pipeline, X_background: np.ndarray):
         pre, clf = pipeline.named_steps["pre"], pipeline.named_steps["clf"]
-        self.pre, self.w = pre, clf.coef_.ravel()
-        names = pre.get_feature_names_out()
-        n_features = len(pre.transformers_) - (1 if pre.transformers_[-1][0] == "remainder" else 0)
-        self.groups = np.array([int(n.split("__")[0][1:]) for n in names])
-        self.n_features = n_features
-        self.mean_z = pre.transform(X_background).mean(axis=0)
-        self.base = float(self.w @ self.mean_z + clf.intercept_[0])
+        w = clf.coef_.ravel()
+        self.intercept = float(clf.intercept_[0])
+        self.fill = []  # imputed value per feature
+        self.numeric = []  # (feature, mean, scale, weight) for scaled numbers
+        self.categories = []  # (feature, categories array, weights per category)
+        col = 0
+        for name, steps, cols in pre.transformers_:
+            if name == "remainder":
+                continue
+            j = cols[0]
+            imputer = steps.steps[0][1]
+            self.fill.append((j, float(imputer.statistics_[0])))
+            last = steps.steps[-1][1]
+            if isinstance(last, StandardScaler):
+                self.numeric.append((j, float(last.mean_[0]), float(last.scale_[0]), float(w[col])))
+                col += 1
+            else:
+                cats = np.asarray(last.categories_[0], dtype=float)
+                self.categories.append((j, cats, w[col:col + len(cats)].astype(float)))
+                col += len(cats)
+        self.n_features = len(self.fill)
+        self.fill_values = np.array([v for _, v in sorted(self.fill)])
+        mean_terms = self._terms(np.asarray(X_background, dtype=float)).mean(axis=0)
+        self.mean_terms = mean_terms
+        self.base = float(mean_terms.sum() + self.intercept)
+
+    def _terms(self, X: np.ndarray) -> np.ndarray:
+        """w . z per original feature, for each row: the model is intercept + sum of these terms."""
+        X = np.where(np.isnan(X), self.fill_values, X)
+        out = np.zeros((X.shape[0], self.n_features))
+        for j, mean, scale, weight in self.numeric:
+            out[:, j] = (X[:, j] - mean) / scale * weight
+        for j, cats, weights in self.categories:
+            match = X[:, j][:, None] == cats[None, :]  # unknown category: all zeros, as handle_unknown="ignore"
+            out[:, j] = match.astype(float) @ weights
+        return out
+
+    def score(self, X: np.ndarray) -> np.ndarray:
+        return self._terms(X).sum(axis=1) + self.intercept
 
     def __call__(self, X: np.ndarray) -> tuple[np.ndarray, float]:
-        contrib = (self.pre.transform(X) - self.mean_z) * self.w
-        out = np.zeros((X.shape[0], self.n_features))
-        np.add.at(out.T, self.groups, contrib.T)
-        return out, self.base
+        return self._terms(X) - self.mean_terms, self.base
 
 
 class TreeShap:
@@ -83,6 +117,7 @@ class TreeShap:
 
         self.explainer = shap.TreeExplainer(model)
         self.base = float(np.ravel(self.explainer.expected_value)[0])
+        self.score = lambda X: raw_score(model, X)
 
     def __call__(self, X: np.ndarray) -> tuple[np.ndarray, float]:
         values = self.explainer.shap_values(X, check_additivity=False)

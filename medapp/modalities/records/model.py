@@ -12,7 +12,7 @@ import numpy as np
 import skops.io as sio
 
 from ...types import Explanation, InputError, ModelCard, Prediction
-from .estimators import raw_score, shap_for
+from .estimators import shap_for
 from .schema import Field, fields_from_card
 from .validate import Cohort, Record, read_table, record_from_mapping, validate_table
 
@@ -51,7 +51,7 @@ class RecordsModel:
     # -- scoring -------------------------------------------------------------------------------
     def logits(self, X: np.ndarray) -> np.ndarray:
         """Calibrated log-odds of the positive label."""
-        return self.platt_a * raw_score(self.estimator, X) + self.platt_b
+        return self.platt_a * self._shap.score(X) + self.platt_b
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.logits(X)))
