@@ -62,6 +62,7 @@ class RecordsModel:
         return values * self.platt_a, self.platt_a * base + self.platt_b
 
     def risk_band(self, p: float) -> str:
+        p = round(p, 2)  # the band must agree with the percentage shown (19.6% shows as 20%: intermediate)
         for upper, name in self.card.input["risk_bands"]:
             if p < upper:
                 return name
