@@ -26,7 +26,7 @@ system-deps:
 	bash tests/system_deps.sh
 
 test: $(STAMP) system-deps
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q --tb=short tests
 
 bench: $(STAMP)
 	$(PY) -m medapp bench
