@@ -6,20 +6,34 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import streamlit as st  # noqa: E402
 
+from medapp.ui.auth import login_gate, sidebar_account  # noqa: E402
+
 st.set_page_config(page_title="medapp", page_icon=":material/stethoscope:", layout="wide")
 
+user = login_gate()
+if user is None:
+    st.stop()
+
 PAGES = Path(__file__).parent / "pages"
-# (file, title, icon); a modality page appears once its file exists.
+# (file, title, icon, minimum role); a modality page appears once its file exists.
 NAVIGATION = {
-    "Analyse": [("home.py", "Home", ":material/home:"), ("records.py", "Case records", ":material/table:"),
-                ("imaging.py", "Imaging", ":material/radiology:"), ("audio.py", "Heart & lung sounds", ":material/graphic_eq:"),
-                ("notes.py", "Clinical notes", ":material/description:")],
-    "Review": [("cases.py", "Cases", ":material/folder_shared:"), ("meeting.py", "Meeting mode", ":material/co_present:")],
-    "About": [("models.py", "Models", ":material/model_training:"), ("admin.py", "Admin", ":material/admin_panel_settings:")],
+    "Analyse": [("home.py", "Home", ":material/home:", "clinician"),
+                ("records.py", "Case records", ":material/table:", "clinician"),
+                ("imaging.py", "Imaging", ":material/radiology:", "clinician"),
+                ("audio.py", "Heart & lung sounds", ":material/graphic_eq:", "clinician"),
+                ("notes.py", "Clinical notes", ":material/description:", "clinician")],
+    "Review": [("cases.py", "Cases", ":material/folder_shared:", "clinician"),
+               ("meeting.py", "Meeting mode", ":material/co_present:", "clinician")],
+    "About": [("models.py", "Models", ":material/model_training:", "clinician"),
+              ("admin.py", "Admin", ":material/admin_panel_settings:", "admin")],
 }
+ROLE_ORDER = ("clinician", "reviewer", "admin")
 
 pages = {
-    section: [st.Page(str(PAGES / f), title=t, icon=i, default=(f == "home.py")) for f, t, i in items if (PAGES / f).exists()]
+    section: [st.Page(str(PAGES / f), title=t, icon=i, default=(f == "home.py"))
+              for f, t, i, role in items
+              if (PAGES / f).exists() and ROLE_ORDER.index(user["role"]) >= ROLE_ORDER.index(role)]
     for section, items in NAVIGATION.items()
 }
+sidebar_account(user)
 st.navigation({k: v for k, v in pages.items() if v}).run()

@@ -9,6 +9,8 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from .security.cli import register as register_users  # noqa: E402
+
 
 def _cmd_models(args: argparse.Namespace) -> int:
     from .registry import list_cards
@@ -135,12 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-extras", action="store_true", help="skip modality pipeline benchmarks")
     p.set_defaults(func=_cmd_bench)
 
-    try:  # accounts live with the case store (issue 6); absent until it lands
-        from .security.cli import register as register_users
-    except ImportError:
-        pass
-    else:
-        register_users(sub)
+    register_users(sub)
     return parser
 
 

@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -13,6 +14,11 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Tests never touch the repository's ./var: the in-process store (AppTest pages) gets its own folder.
+os.environ["MEDAPP_VAR_DIR"] = tempfile.mkdtemp(prefix="medapp-test-var-")
+os.environ.pop("MEDAPP_DATABASE_URL", None)
+
+E2E_USER, E2E_PASSWORD = "e2e-admin", "e2e-password-123"
 
 
 def _free_port() -> int:
@@ -31,7 +37,10 @@ def app_var_dir(tmp_path_factory) -> Path:
 def app_url(app_var_dir):
     """The real app, started with streamlit on a free loopback port; stopped after the session."""
     port = _free_port()
-    env = {**os.environ, "MEDAPP_VAR_DIR": str(app_var_dir), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, "MEDAPP_VAR_DIR": str(app_var_dir), "TF_CPP_MIN_LOG_LEVEL": "3",
+           "MEDAPP_E2E_PASSWORD": E2E_PASSWORD}
+    subprocess.run([sys.executable, "-m", "medapp", "users", "add", "--admin", E2E_USER,
+                    "--password-env", "MEDAPP_E2E_PASSWORD"], cwd=REPO, env=env, check=True, capture_output=True)
     log = open(app_var_dir / "streamlit.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
@@ -83,11 +92,57 @@ def page(browser):
 
 @pytest.fixture
 def signed_in_page(page, app_url):
-    """A browser page on the running app, signed in as a clinician-capable user.
+    """A browser page on the running app, signed in through the real login form as an admin.
 
-    The login step is added with the account system (issue 6); pages are then reached by clicking
-    their sidebar link (a fresh URL would start a new, signed-out session).
+    Pages are then reached by clicking their sidebar link (a fresh URL starts a new, signed-out session).
     """
     page.goto(app_url)
-    page.get_by_text("medapp", exact=False).first.wait_for()
+    page.get_by_label("User name").fill(E2E_USER)
+    page.get_by_label("Password", exact=True).fill(E2E_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text(f"Signed in as {E2E_USER}").wait_for()
     return page
+
+
+def _pg_bin() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if not found:
+        raise RuntimeError("PostgreSQL server binaries not found (tests/system_deps.sh installs Debian's postgresql)")
+    return found[-1].parent
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throw-away PostgreSQL cluster on loopback, run as the postgres user (it refuses root)."""
+    bin_dir = _pg_bin()
+    root = Path(tempfile.mkdtemp(prefix="medapp-pg-", dir="/tmp"))
+    os.chmod(root, 0o755)
+    data = root / "data"
+    port = _free_port()
+    as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_pg:
+        subprocess.run(["chown", "postgres:postgres", str(root)], check=True)
+    subprocess.run([*as_pg, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+                    "-E", "UTF8", "--no-sync"], check=True, capture_output=True)
+    subprocess.run([*as_pg, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o",
+                    f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+                   check=True, capture_output=True)
+    yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+    subprocess.run([*as_pg, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+    subprocess.run(["rm", "-rf", str(root)])
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A fresh, empty database on each engine: the store tests run against both."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'medapp.db'}"
+    from sqlalchemy import create_engine, text
+
+    server = request.getfixturevalue("postgres_server")
+    name = f"t_{request.node.name.split('[')[0][-40:].lower()}_{os.getpid()}_{int(time.time() * 1000) % 10**8}"
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"{server}/{name}"

@@ -1,21 +1,146 @@
-"""Login gate and role checks for pages (accounts and audit arrive with issue 6).
+"""Login gate, first-run screen, optional single sign-on, session timeout and role checks for pages.
 
-Every page calls `require_role(...)` first. The signed-in user lives in
-st.session_state["medapp_user"] as {"username": ..., "role": ...}; tests set it directly.
+The signed-in user lives in st.session_state["medapp_user"] as {"username": ..., "role": ...}.
+Every page calls `require_role(...)` first, so a page opened directly is still protected.
 """
 from __future__ import annotations
 
+import os
+import time
+
 import streamlit as st
 
-ROLES = ("clinician", "reviewer", "admin")  # each role can do what the ones before it can
+from ..cases.store import CaseStore
+from ..config import database_url, var_dir
+from ..security.accounts import AccountError, authenticate, count_users, create_user, get_user
+from ..security.roles import ROLES, allowed
+
+SESSION_KEY = "medapp_user"
+LAST_SEEN = "medapp_last_seen"
+ROLE_PERMISSION = {"clinician": "analyse", "reviewer": "review", "admin": "admin"}
+
+
+def session_timeout_s() -> int:
+    return int(float(os.environ.get("MEDAPP_SESSION_TIMEOUT_MIN", "30")) * 60)
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str, var: str) -> CaseStore:
+    return CaseStore(url)
+
+
+def get_store() -> CaseStore:
+    """One store (engine and connection pool) per server process and database."""
+    return _store(database_url(), str(var_dir()))
+
+
+def current_user() -> dict | None:
+    return st.session_state.get(SESSION_KEY)
+
+
+def sign_out(reason: str = "logout") -> None:
+    user = st.session_state.pop(SESSION_KEY, None)
+    st.session_state.pop(LAST_SEEN, None)
+    if user is not None:
+        get_store().audit(user["username"], reason, f"user:{user['username']}")
+
+
+def _sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets.toml at all: SSO is simply not configured
+        return False
+
+
+def _sign_in(user: dict) -> None:
+    st.session_state[SESSION_KEY] = user
+    st.session_state[LAST_SEEN] = time.time()
+
+
+def _first_run(store: CaseStore) -> None:
+    st.title("Welcome to medapp")
+    st.info("No account exists yet. Create the first administrator; they can then add clinicians and reviewers.")
+    with st.form("first_admin"):
+        name = st.text_input("Administrator user name")
+        pw = st.text_input("Password (at least 10 characters)", type="password")
+        pw2 = st.text_input("Repeat password", type="password")
+        if st.form_submit_button("Create administrator", type="primary"):
+            if pw != pw2:
+                st.error("The two passwords differ.")
+            elif count_users(store) > 0:  # someone else finished the first-run screen meanwhile
+                st.error("An administrator was created meanwhile; please sign in.")
+            else:
+                try:
+                    create_user(store, name, pw, "admin", by="first-run")
+                except AccountError as exc:
+                    st.error(str(exc))
+                else:
+                    _sign_in(authenticate(store, name, pw))
+                    st.rerun()
+
+
+def _login_form(store: CaseStore) -> None:
+    st.title("medapp: sign in")
+    st.caption("An explainable clinical AI workbench. Demonstration models only: not a medical device.")
+    if st.session_state.pop("medapp_timed_out", False):
+        st.warning(f"You were signed out after {session_timeout_s() // 60} minutes without activity.")
+    with st.form("login"):
+        name = st.text_input("User name")
+        pw = st.text_input("Password", type="password")
+        if st.form_submit_button("Sign in", type="primary"):
+            user = authenticate(store, name, pw)
+            if user is None:
+                st.error("User name or password is wrong, or the account is disabled.")
+            else:
+                _sign_in(user)
+                st.rerun()
+    if _sso_configured():
+        if getattr(st.user, "is_logged_in", False):
+            account = get_user(store, str(st.user.get("email", "")))
+            if account and account["active"]:
+                store.audit(account["username"], "login", f"user:{account['username']}", method="sso")
+                _sign_in({"username": account["username"], "role": account["role"]})
+                st.rerun()
+            st.error("Your single sign-on identity has no active medapp account; ask an administrator.")
+        st.button("Sign in with single sign-on", on_click=st.login)
+
+
+def login_gate() -> dict | None:
+    """The signed-in user, or None after drawing the first-run screen or the login form."""
+    store = get_store()
+    user = current_user()
+    if user is not None:
+        last = st.session_state.get(LAST_SEEN, time.time())
+        if time.time() - last > session_timeout_s():
+            sign_out("logout.timeout")
+            st.session_state["medapp_timed_out"] = True
+        else:
+            st.session_state[LAST_SEEN] = time.time()
+            return user
+    if count_users(store) == 0:
+        _first_run(store)
+    else:
+        _login_form(store)
+    return None
+
+
+def sidebar_account(user: dict) -> None:
+    with st.sidebar:
+        st.caption(f"Signed in as **{user['username']}** ({user['role']})")
+        if st.button("Sign out", key="sign_out"):
+            sign_out()
+            if _sso_configured() and getattr(st.user, "is_logged_in", False):
+                st.logout()
+            st.rerun()
 
 
 def require_role(role: str = "clinician") -> dict:
-    """The signed-in user, or stop the page with a message when they lack `role`."""
-    user = st.session_state.get("medapp_user")
-    if user is None:  # TODO(issue 6): replaced by the real login gate
-        user = {"username": "local", "role": "clinician"}
-    if ROLES.index(user["role"]) < ROLES.index(role):
+    """The signed-in user, or stop the page with a message when nobody is signed in or the role is too low."""
+    user = current_user()
+    if user is None:
+        st.warning("Please sign in first.")
+        st.stop()
+    if role not in ROLES or not allowed(user["role"], ROLE_PERMISSION[role]):
         st.error(f"This page needs the {role} role; you are signed in as {user['role']}.")
         st.stop()
     return user

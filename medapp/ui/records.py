@@ -14,7 +14,7 @@ from ..modalities.records.model import RecordsModel, format_value
 from ..modalities.records.schema import Field
 from ..render.tabular import beeswarm, waterfall
 from ..types import InputError
-from .cases import save_to_case
+from .cases import log_analysis, save_to_case
 from .common import show_input_error
 
 NOT_GIVEN = "not given"
@@ -83,6 +83,7 @@ def result_panel(model: RecordsModel, values: dict, key: str) -> None:
         return
     result = analyse(model, record)
     pred, expl = result.prediction, result.explanation
+    log_analysis(model.card, pred, model.input_key(record))
     p = pred.probability_of(model.card.labels[1])
     band = pred.details["risk_band"]
     left, right = st.columns([1, 2])

@@ -1,0 +1,1 @@
+"""Case store: SQLAlchemy tables, Alembic migrations, content-addressed blobs."""

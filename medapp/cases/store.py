@@ -1,0 +1,223 @@
+"""The case store: cases, analyses from any modality, reviewer verdicts, and the audit trail.
+
+It works only on the shared result types (Prediction and Explanation as dicts), so it holds
+records, images, sounds and notes alike. Uploaded inputs are de-identified by the modality's
+de-identifier (medapp.modalities.<m>.deid.deidentify_bytes) where one exists, then stored by sha256.
+Role checks happen here too, so the CLI, pages and tests cannot bypass them.
+"""
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ..security.roles import PermissionDenied, require
+from ..types import Explanation, ModelCard, Prediction, to_jsonable
+from .blobs import BlobStore
+from .db import session_factory
+from .tables import Analysis, AuditEvent, Case, Verdict, utcnow
+
+STATUSES = ("open", "in review", "closed")
+VERDICTS = ("agree", "disagree", "uncertain")
+_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _\-./]{0,79}$")
+
+
+class StoreError(ValueError):
+    """A request the user can fix (unknown case, bad reference, invalid status)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    role: str
+
+    @classmethod
+    def of(cls, user: dict | "Actor") -> "Actor":
+        return user if isinstance(user, Actor) else cls(user["username"], user["role"])
+
+
+def deidentify(modality: str, data: bytes) -> bytes:
+    """The modality's de-identifier when it has one; otherwise the bytes unchanged."""
+    try:
+        module = importlib.import_module(f"medapp.modalities.{modality}.deid")
+    except ModuleNotFoundError:
+        return data
+    return module.deidentify_bytes(data)
+
+
+class CaseStore:
+    def __init__(self, url: str | None = None, blobs: BlobStore | None = None):
+        self.Session = session_factory(url)
+        self.blobs = blobs or BlobStore()
+
+    # -- audit ---------------------------------------------------------------------------------
+    def audit(self, username: str, action: str, target: str = "", **detail: Any) -> None:
+        with self.Session.begin() as s:
+            s.add(AuditEvent(username=username, action=action, target=target, detail=to_jsonable(detail)))
+
+    def audit_events(self, *, username: str | None = None, action: str | None = None,
+                     since: datetime | None = None, until: datetime | None = None, limit: int = 10_000) -> list[dict]:
+        q = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+        if username:
+            q = q.where(AuditEvent.username == username)
+        if action:
+            q = q.where(AuditEvent.action == action)
+        if since:
+            q = q.where(AuditEvent.at >= since)
+        if until:
+            q = q.where(AuditEvent.at <= until)
+        with self.Session() as s:
+            return [{"id": e.id, "at": e.at, "username": e.username, "action": e.action, "target": e.target,
+                     "detail": e.detail} for e in s.scalars(q)]
+
+    # -- cases ---------------------------------------------------------------------------------
+    def create_case(self, reference: str, user: dict | Actor, title: str = "") -> int:
+        actor = Actor.of(user)
+        require(actor.role, "analyse")
+        reference = reference.strip()
+        if not _REFERENCE.match(reference):
+            raise StoreError("A case reference is 1-80 letters, digits, spaces or - _ . / and must be "
+                             "pseudonymous (a study or ward code, never the patient's name or record number).")
+        try:
+            with self.Session.begin() as s:
+                case = Case(reference=reference, title=title.strip()[:200], created_by=actor.username)
+                s.add(case)
+                s.flush()
+                case_id = case.id
+        except IntegrityError:
+            raise StoreError(f"A case with reference {reference!r} already exists; choose it from the list.") from None
+        self.audit(actor.username, "case.create", f"case:{case_id}", reference=reference)
+        return case_id
+
+    def find_case(self, reference: str) -> int | None:
+        with self.Session() as s:
+            return s.scalar(select(Case.id).where(Case.reference == reference.strip()))
+
+    def list_cases(self, *, modality: str | None = None, model_id: str | None = None, status: str | None = None,
+                   since: datetime | None = None, until: datetime | None = None,
+                   disagreement: bool | None = None) -> list[dict]:
+        q = select(Case).options(selectinload(Case.analyses).selectinload(Analysis.verdicts)).order_by(
+            Case.updated_at.desc())
+        if status:
+            q = q.where(Case.status == status)
+        if since:
+            q = q.where(Case.updated_at >= since)
+        if until:
+            q = q.where(Case.updated_at <= until)
+        out = []
+        with self.Session() as s:
+            for case in s.scalars(q):
+                modalities = sorted({a.modality for a in case.analyses})
+                models = sorted({a.model_id for a in case.analyses})
+                if modality and modality not in modalities:
+                    continue
+                if model_id and model_id not in models:
+                    continue
+                disagrees = _has_disagreement(case)
+                if disagreement is not None and disagrees != disagreement:
+                    continue
+                out.append({"id": case.id, "reference": case.reference, "title": case.title, "status": case.status,
+                            "analyses": len(case.analyses), "modalities": modalities, "models": models,
+                            "disagreement": disagrees, "created_by": case.created_by,
+                            "updated_at": case.updated_at})
+        return out
+
+    def case_detail(self, case_id: int, user: dict | Actor, *, log_view: bool = True) -> dict:
+        actor = Actor.of(user)
+        with self.Session() as s:
+            case = s.get(Case, case_id, options=[selectinload(Case.analyses).selectinload(Analysis.verdicts)])
+            if case is None:
+                raise StoreError(f"There is no case {case_id}.")
+            detail = {
+                "id": case.id, "reference": case.reference, "title": case.title, "status": case.status,
+                "created_by": case.created_by, "created_at": case.created_at, "updated_at": case.updated_at,
+                "disagreement": _has_disagreement(case),
+                "analyses": [{
+                    "id": a.id, "modality": a.modality, "model_id": a.model_id, "model_version": a.model_version,
+                    "input_sha256": a.input_sha256, "input_name": a.input_name, "label": a.label,
+                    "prediction": Prediction.from_dict(a.prediction),
+                    "explanation": Explanation.from_dict(a.explanation) if a.explanation else None,
+                    "author": a.author, "created_at": a.created_at,
+                    "verdicts": [{"reviewer": v.reviewer, "verdict": v.verdict, "final_diagnosis": v.final_diagnosis,
+                                  "comment": v.comment, "updated_at": v.updated_at} for v in a.verdicts],
+                } for a in case.analyses],
+            }
+        if log_view:
+            self.audit(actor.username, "case.view", f"case:{case_id}")
+        return detail
+
+    def add_analysis(self, case_id: int, user: dict | Actor, *, card: ModelCard, prediction: Prediction,
+                     explanation: Explanation | None, input_bytes: bytes, input_name: str) -> int:
+        actor = Actor.of(user)
+        require(actor.role, "analyse")
+        digest = self.blobs.put(deidentify(card.modality, input_bytes))
+        with self.Session.begin() as s:
+            case = s.get(Case, case_id, with_for_update=True)
+            if case is None:
+                raise StoreError(f"There is no case {case_id}.")
+            if case.status == "closed":
+                raise StoreError(f"Case {case.reference} is closed; a reviewer must reopen it before adding analyses.")
+            analysis = Analysis(case_id=case_id, modality=card.modality, model_id=card.id,
+                                model_version=card.version, input_sha256=digest, input_name=input_name[:255],
+                                label=prediction.label, prediction=prediction.to_dict(),
+                                explanation=explanation.to_dict() if explanation is not None else None,
+                                author=actor.username)
+            s.add(analysis)
+            case.updated_at = utcnow()
+            s.flush()
+            analysis_id = analysis.id
+        self.audit(actor.username, "analysis.save", f"analysis:{analysis_id}", case_id=case_id, model=card.id,
+                   label=prediction.label, input_sha256=digest)
+        return analysis_id
+
+    def set_verdict(self, analysis_id: int, user: dict | Actor, verdict: str, final_diagnosis: str = "",
+                    comment: str = "") -> None:
+        actor = Actor.of(user)
+        require(actor.role, "review")
+        if verdict not in VERDICTS:
+            raise StoreError(f"A verdict is one of {', '.join(VERDICTS)}.")
+        with self.Session.begin() as s:
+            analysis = s.get(Analysis, analysis_id)
+            if analysis is None:
+                raise StoreError(f"There is no analysis {analysis_id}.")
+            current = s.scalar(select(Verdict).where(Verdict.analysis_id == analysis_id,
+                                                     Verdict.reviewer == actor.username))
+            if current is None:
+                current = Verdict(analysis_id=analysis_id, reviewer=actor.username)
+                s.add(current)
+            current.verdict, current.final_diagnosis, current.comment = verdict, final_diagnosis.strip()[:255], comment
+            current.updated_at = utcnow()
+            analysis.case.updated_at = utcnow()
+            case_id = analysis.case_id
+        self.audit(actor.username, "verdict", f"analysis:{analysis_id}", case_id=case_id, verdict=verdict,
+                   final_diagnosis=final_diagnosis)
+
+    def set_status(self, case_id: int, user: dict | Actor, status: str) -> None:
+        actor = Actor.of(user)
+        require(actor.role, "review")
+        if status not in STATUSES:
+            raise StoreError(f"A case status is one of {', '.join(STATUSES)}.")
+        with self.Session.begin() as s:
+            case = s.get(Case, case_id)
+            if case is None:
+                raise StoreError(f"There is no case {case_id}.")
+            old, case.status, case.updated_at = case.status, status, utcnow()
+        self.audit(actor.username, "case.status", f"case:{case_id}", old=old, new=status)
+
+
+def _has_disagreement(case: Case) -> bool:
+    """A reviewer disagreed with the model, or reviewers gave different verdicts on one analysis."""
+    for a in case.analyses:
+        verdicts = {v.verdict for v in a.verdicts}
+        if "disagree" in verdicts or len(verdicts) > 1:
+            return True
+    return False
+
+
+__all__ = ["CaseStore", "StoreError", "PermissionDenied", "Actor", "STATUSES", "VERDICTS"]

@@ -1,0 +1,82 @@
+"""SQLAlchemy 2 tables of the case store. The schema itself is created by Alembic migrations."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False)  # clinician | reviewer | admin
+    active: Mapped[bool] = mapped_column(default=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)  # pseudonymous patient ref
+    title: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    status: Mapped[str] = mapped_column(String(20), default="open", nullable=False)  # open | in review | closed
+    created_by: Mapped[str] = mapped_column(String(80), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    analyses: Mapped[list["Analysis"]] = relationship(back_populates="case", order_by="Analysis.id")
+
+
+class Analysis(Base):
+    __tablename__ = "analyses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    modality: Mapped[str] = mapped_column(String(20), nullable=False)
+    model_id: Mapped[str] = mapped_column(String(80), nullable=False)
+    model_version: Mapped[str] = mapped_column(String(40), nullable=False)
+    input_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    input_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    label: Mapped[str] = mapped_column(String(120), nullable=False)
+    prediction: Mapped[dict] = mapped_column(JSON, nullable=False)
+    explanation: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    author: Mapped[str] = mapped_column(String(80), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    case: Mapped[Case] = relationship(back_populates="analyses")
+    verdicts: Mapped[list["Verdict"]] = relationship(back_populates="analysis", order_by="Verdict.id")
+
+
+class Verdict(Base):
+    """A reviewer's verdict on one analysis; one current verdict per reviewer (updated in place)."""
+
+    __tablename__ = "verdicts"
+    __table_args__ = (UniqueConstraint("analysis_id", "reviewer"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id"), nullable=False, index=True)
+    reviewer: Mapped[str] = mapped_column(String(80), nullable=False)
+    verdict: Mapped[str] = mapped_column(String(20), nullable=False)  # agree | disagree | uncertain
+    final_diagnosis: Mapped[str] = mapped_column(String(255), default="", nullable=False)
+    comment: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    analysis: Mapped[Analysis] = relationship(back_populates="verdicts")
+
+
+class AuditEvent(Base):
+    """Append-only: database triggers refuse UPDATE and DELETE (see the first migration)."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False, index=True)
+    username: Mapped[str] = mapped_column(String(80), nullable=False, index=True)
+    action: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
+    target: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)

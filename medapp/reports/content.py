@@ -1,0 +1,29 @@
+"""What a case report says, shared by the HTML and PDF writers."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ..registry import get_card, UnknownModel
+from ..types import ModelCard
+
+DISCLAIMER = (
+    "This report was produced by medapp, a demonstration workbench. " + ModelCard.DEMO_NOTICE + " Model outputs and "
+    "their explanations describe how a model trained on a small public dataset responds to the input; they are not "
+    "findings and do not replace the judgement of the clinicians responsible for the patient."
+)
+
+
+def intended_use(model_id: str) -> str:
+    try:
+        return get_card(model_id).intended_use
+    except UnknownModel:
+        return "(model no longer registered on this server)"
+
+
+def generated_line(by: str) -> str:
+    return f"Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by {by}."
+
+
+def probability_text(analysis: dict) -> str:
+    pred = analysis["prediction"]
+    return ", ".join(f"{label} {p:.1%}" for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5])

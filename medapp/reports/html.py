@@ -1,0 +1,47 @@
+"""A case as one self-contained HTML file: every figure embedded as a data URI, all text escaped."""
+from __future__ import annotations
+
+import base64
+from html import escape
+
+from .content import DISCLAIMER, generated_line, intended_use, probability_text
+from .figures import explanation_png
+
+STYLE = """
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222;line-height:1.45}
+h1{font-size:1.6rem} h2{font-size:1.25rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
+.meta{color:#555} .disclaimer{background:#fff4e5;border-left:4px solid #e67e22;padding:.6rem 1rem}
+table{border-collapse:collapse} td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left}
+img{max-width:100%} .warn{color:#a04000}
+"""
+
+
+def case_html(detail: dict, *, by: str) -> str:
+    e = escape
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Case {e(detail['reference'])}</title>",
+             f"<style>{STYLE}</style></head><body>",
+             f"<h1>Case {e(detail['reference'])}</h1>",
+             f"<p class='meta'>{e(detail['title'])} · status: {e(detail['status'])} · created by "
+             f"{e(detail['created_by'])} on {detail['created_at']:%Y-%m-%d} · {e(generated_line(by))}</p>",
+             f"<p class='disclaimer'>{e(DISCLAIMER)}</p>"]
+    for a in detail["analyses"]:
+        parts.append(f"<h2>Analysis #{a['id']}: {e(a['model_id'])} v{e(a['model_version'])} ({e(a['modality'])})</h2>")
+        parts.append(f"<p>Input: {e(a['input_name'])} (sha256 {a['input_sha256'][:12]}...) · by {e(a['author'])} on "
+                     f"{a['created_at']:%Y-%m-%d %H:%M}</p>")
+        parts.append(f"<p><b>Model output:</b> {e(a['label'])} ({e(probability_text(a))})</p>")
+        for w in a["prediction"].warnings:
+            parts.append(f"<p class='warn'>Warning: {e(w)}</p>")
+        parts.append(f"<p><b>Intended use of this model:</b> {e(intended_use(a['model_id']))}</p>")
+        if a["explanation"] is not None:
+            png = base64.b64encode(explanation_png(a["explanation"])).decode()
+            parts.append(f"<img alt='explanation' src='data:image/png;base64,{png}'>")
+        if a["verdicts"]:
+            parts.append("<table><tr><th>reviewer</th><th>verdict</th><th>final diagnosis</th><th>comment</th></tr>")
+            for v in a["verdicts"]:
+                parts.append(f"<tr><td>{e(v['reviewer'])}</td><td>{e(v['verdict'])}</td>"
+                             f"<td>{e(v['final_diagnosis'])}</td><td>{e(v['comment'])}</td></tr>")
+            parts.append("</table>")
+        else:
+            parts.append("<p class='meta'>No reviewer verdict yet.</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts)

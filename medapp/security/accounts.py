@@ -1,0 +1,102 @@
+"""User accounts: argon2id password hashes, roles, activation; every change is audited."""
+from __future__ import annotations
+
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from ..cases.store import Actor, CaseStore
+from ..cases.tables import User
+from .roles import ROLES, require
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+MIN_PASSWORD = 10
+# Verifying against this when the user is unknown keeps timing similar for both failure cases.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class AccountError(ValueError):
+    pass
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
+
+
+def count_users(store: CaseStore) -> int:
+    with store.Session() as s:
+        return s.scalar(select(func.count(User.id))) or 0
+
+
+def create_user(store: CaseStore, username: str, password: str, role: str, *, by: str = "system") -> None:
+    username = username.strip().lower()
+    if not _USERNAME.match(username):
+        raise AccountError("A user name is 2-40 lower-case letters, digits, '.', '_' or '-'.")
+    if role not in ROLES:
+        raise AccountError(f"A role is one of {', '.join(ROLES)}.")
+    _check_password(password)
+    with store.Session.begin() as s:
+        if s.scalar(select(User.id).where(User.username == username)) is not None:
+            raise AccountError(f"The user {username!r} already exists.")
+        s.add(User(username=username, password_hash=_hasher.hash(password), role=role))
+    store.audit(by, "user.create", f"user:{username}", role=role)
+
+
+def authenticate(store: CaseStore, username: str, password: str) -> dict | None:
+    """The user as {"username", "role"} when the password matches an active account; audited either way."""
+    username = username.strip().lower()
+    with store.Session() as s:
+        user = s.scalar(select(User).where(User.username == username))
+    ok = False
+    try:
+        ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None and user.active
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        store.audit(username or "(blank)", "login.failed", f"user:{username}")
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        with store.Session.begin() as s:
+            s.get(User, user.id).password_hash = _hasher.hash(password)
+    store.audit(username, "login", f"user:{username}")
+    return {"username": user.username, "role": user.role}
+
+
+def list_users(store: CaseStore) -> list[dict]:
+    with store.Session() as s:
+        return [{"username": u.username, "role": u.role, "active": u.active, "created_at": u.created_at}
+                for u in s.scalars(select(User).order_by(User.username))]
+
+
+def get_user(store: CaseStore, username: str) -> dict | None:
+    with store.Session() as s:
+        u = s.scalar(select(User).where(User.username == username.strip().lower()))
+        return None if u is None else {"username": u.username, "role": u.role, "active": u.active}
+
+
+def update_user(store: CaseStore, admin: dict | Actor, username: str, *, role: str | None = None,
+                active: bool | None = None, password: str | None = None) -> None:
+    actor = Actor.of(admin)
+    require(actor.role, "admin")
+    changes = {}
+    with store.Session.begin() as s:
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise AccountError(f"There is no user {username!r}.")
+        if role is not None and role != user.role:
+            if role not in ROLES:
+                raise AccountError(f"A role is one of {', '.join(ROLES)}.")
+            changes["role"], user.role = [user.role, role], role
+        if active is not None and active != user.active:
+            if not active and username == actor.username:
+                raise AccountError("You cannot deactivate your own account.")
+            changes["active"], user.active = [user.active, active], active
+        if password is not None:
+            _check_password(password)
+            user.password_hash, changes["password"] = _hasher.hash(password), "changed"
+    if changes:
+        store.audit(actor.username, "user.update", f"user:{username}", **changes)

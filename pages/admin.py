@@ -1,0 +1,67 @@
+"""Admin: users and roles, and the audit trail with filters and CSV export."""
+from datetime import datetime, time, timezone
+
+import pandas as pd
+import streamlit as st
+
+from medapp.security.accounts import AccountError, create_user, list_users, update_user
+from medapp.security.roles import ROLES
+from medapp.ui.auth import get_store, require_role
+
+user = require_role("admin")
+store = get_store()
+st.title("Admin")
+users_tab, audit_tab = st.tabs(["Users", "Audit trail"])
+
+with users_tab:
+    users = list_users(store)
+    st.dataframe(pd.DataFrame(users), hide_index=True, width="stretch", key="users_table")
+    left, right = st.columns(2)
+    with left.form("add_user", clear_on_submit=True):
+        st.markdown("**Add a user**")
+        name = st.text_input("User name")
+        role = st.selectbox("Role", ROLES)
+        password = st.text_input("Initial password (at least 10 characters)", type="password")
+        if st.form_submit_button("Add user"):
+            try:
+                create_user(store, name, password, role, by=user["username"])
+            except AccountError as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"Added {name.strip().lower()} as {role}.")
+                st.rerun()
+    with right.form("change_user"):
+        st.markdown("**Change a user**")
+        target = st.selectbox("User", [u["username"] for u in users])
+        new_role = st.selectbox("Role", ["(unchanged)", *ROLES])
+        active = st.radio("Account", ["(unchanged)", "active", "disabled"], horizontal=True)
+        if st.form_submit_button("Apply"):
+            try:
+                update_user(store, user, target, role=None if new_role == "(unchanged)" else new_role,
+                            active=None if active == "(unchanged)" else active == "active")
+            except AccountError as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"Updated {target}.")
+                st.rerun()
+
+with audit_tab:
+    c1, c2, c3 = st.columns(3)
+    who = c1.selectbox("User", ["any", *sorted({u["username"] for u in list_users(store)})], key="audit_user")
+    action = c2.selectbox("Action", ["any", "login", "login.failed", "logout", "logout.timeout", "case.create",
+                                     "case.view", "case.status", "analysis.run", "analysis.save", "verdict", "export",
+                                     "audit.export", "user.create", "user.update"], key="audit_action")
+    dates = c3.date_input("Between", value=(), key="audit_dates")
+    since = until = None
+    if isinstance(dates, tuple) and len(dates) == 2:
+        since = datetime.combine(dates[0], time.min, tzinfo=timezone.utc)
+        until = datetime.combine(dates[1], time.max, tzinfo=timezone.utc)
+    events = store.audit_events(username=None if who == "any" else who, action=None if action == "any" else action,
+                                since=since, until=until)
+    frame = pd.DataFrame(events, columns=["id", "at", "username", "action", "target", "detail"])
+    frame["detail"] = frame["detail"].astype(str)
+    st.caption(f"{len(frame)} events (newest first). The trail is append-only: the database refuses edits.")
+    st.dataframe(frame, hide_index=True, width="stretch", key="audit_table")
+    if st.download_button("Export as CSV", frame.to_csv(index=False), "medapp-audit.csv", "text/csv",
+                          on_click="rerun", key="audit_csv"):
+        store.audit(user["username"], "audit.export", "audit", rows=len(frame))

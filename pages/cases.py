@@ -1,0 +1,42 @@
+"""Cases: filter the case list, open a case, review its analyses, record verdicts, export reports."""
+import pandas as pd
+import streamlit as st
+
+from medapp.cases.store import StoreError
+from medapp.ui.auth import get_store, require_role
+from medapp.ui.review import analysis_view, case_filters, export_buttons, status_control, verdict_form
+
+user = require_role("clinician")
+store = get_store()
+st.title("Cases")
+filters = case_filters()
+cases = store.list_cases(**filters)
+if not cases:
+    st.info("No case matches. Analyses are saved to cases from the analysis pages (Save to case).")
+    st.stop()
+
+table = pd.DataFrame([{**c, "modalities": ", ".join(c["modalities"]), "models": ", ".join(c["models"]),
+                       "updated": pd.Timestamp(c["updated_at"]).strftime("%Y-%m-%d %H:%M")} for c in cases])
+st.dataframe(table[["reference", "title", "status", "analyses", "modalities", "models", "disagreement", "updated",
+                    "created_by"]], hide_index=True, width="stretch", key="case_table")
+labels = {f"{c['reference']} ({c['status']}, {c['analyses']} analyses)": c["id"] for c in cases}
+choice = st.selectbox("Open case", list(labels), key="case_open")
+try:
+    detail = store.case_detail(labels[choice], user, log_view=st.session_state.get("case_viewed") != labels[choice])
+except StoreError as exc:
+    st.error(str(exc))
+    st.stop()
+st.session_state["case_viewed"] = detail["id"]
+
+st.header(f"Case {detail['reference']}")
+st.caption(f"{detail['title']} · created by {detail['created_by']} on {detail['created_at']:%Y-%m-%d}"
+           + (" · reviewers disagree" if detail["disagreement"] else ""))
+c1, c2 = st.columns([2, 1])
+with c1:
+    status_control(detail, user, key=str(detail["id"]))
+with c2:
+    export_buttons(detail, user, key=str(detail["id"]))
+for a in detail["analyses"]:
+    with st.container(border=True):
+        analysis_view(a, key=f"a{a['id']}")
+        verdict_form(a, user, key=f"a{a['id']}")

@@ -1,0 +1,35 @@
+"""Meeting mode: one case at a time on a projector, large type, patient identifiers hidden."""
+import streamlit as st
+
+from medapp.ui.auth import get_store, require_role
+from medapp.ui.review import analysis_view, case_filters, verdict_form
+
+user = require_role("clinician")
+store = get_store()
+# Large type for a projector; static CSS only.
+st.html("<style>.stMainBlockContainer{max-width:100%;padding-left:2rem;padding-right:2rem}"
+        ".stMainBlockContainer p,.stMainBlockContainer li{font-size:1.35rem}"
+        "[data-testid='stMetricValue']{font-size:3rem}</style>")
+with st.expander("Which cases", expanded=False):
+    filters = case_filters("meeting")
+cases = store.list_cases(**filters)
+if not cases:
+    st.info("No case matches these filters.")
+    st.stop()
+index = min(st.session_state.get("meeting_index", 0), len(cases) - 1)
+prev_col, title_col, next_col = st.columns([1, 6, 1])
+if prev_col.button("◀ Previous", disabled=index == 0, width="stretch"):
+    index -= 1
+if next_col.button("Next ▶", disabled=index >= len(cases) - 1, width="stretch"):
+    index += 1
+st.session_state["meeting_index"] = index
+case = cases[index]
+detail = store.case_detail(case["id"], user, log_view=st.session_state.get("meeting_viewed") != case["id"])
+st.session_state["meeting_viewed"] = case["id"]
+# The pseudonymous reference and input file names are hidden: only the position in the list shows.
+title_col.markdown(f"## Case {index + 1} of {len(cases)} · {detail['status']}"
+                   + (" · reviewers disagree" if detail["disagreement"] else ""))
+for a in detail["analyses"]:
+    with st.container(border=True):
+        analysis_view(a, key=f"m{a['id']}", hide_identifiers=True)
+        verdict_form(a, user, key=f"m{a['id']}")

@@ -1,0 +1,157 @@
+"""Case store on SQLite and PostgreSQL: cases, analyses, verdicts, roles, audit, concurrency."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from sqlalchemy import text
+
+from medapp.analysis import analyse
+from medapp.cases.blobs import BlobStore
+from medapp.cases.store import CaseStore, PermissionDenied, StoreError
+from medapp.registry import load_model
+from medapp.security.accounts import AccountError, authenticate, create_user, list_users, update_user
+
+CLIN = {"username": "carla", "role": "clinician"}
+REV = {"username": "rui", "role": "reviewer"}
+REV2 = {"username": "rita", "role": "reviewer"}
+ADMIN = {"username": "ada", "role": "admin"}
+
+
+@pytest.fixture
+def store(database_url, tmp_path):
+    return CaseStore(database_url, BlobStore(tmp_path / "blobs"))
+
+
+@pytest.fixture(scope="module")
+def heart_analysis():
+    model = load_model("heart-disease")
+    x = model.example_input()
+    result = analyse(model, x)
+    return model.card, result.prediction, result.explanation
+
+
+def _save(store, case_id, heart_analysis, user=CLIN, data=b'{"age": 55}'):
+    card, pred, expl = heart_analysis
+    return store.add_analysis(case_id, user, card=card, prediction=pred, explanation=expl, input_bytes=data,
+                              input_name="patient.json")
+
+
+def test_case_with_analysis_round_trips(store, heart_analysis):
+    case_id = store.create_case("WARD7-0042", CLIN, "chest pain, 55 y")
+    analysis_id = _save(store, case_id, heart_analysis)
+    detail = store.case_detail(case_id, CLIN)
+    assert detail["reference"] == "WARD7-0042" and detail["status"] == "open"
+    [a] = detail["analyses"]
+    card, pred, expl = heart_analysis
+    assert a["id"] == analysis_id and a["model_id"] == "heart-disease" and a["model_version"] == card.version
+    assert a["label"] == pred.label and a["author"] == "carla"
+    np.testing.assert_allclose(a["prediction"].probabilities, pred.probabilities)
+    np.testing.assert_allclose(a["explanation"].values, expl.values)
+    assert a["explanation"].output_value == pytest.approx(expl.output_value)
+    assert store.blobs.get(a["input_sha256"]) == b'{"age": 55}'
+
+
+def test_identical_inputs_are_stored_once(store, heart_analysis):
+    case_id = store.create_case("C-1", CLIN)
+    _save(store, case_id, heart_analysis)
+    _save(store, case_id, heart_analysis)
+    assert len(list(store.blobs.root.rglob("*"))) == 2  # one folder, one file
+
+
+def test_case_reference_rules(store):
+    store.create_case("ICU-17", CLIN)
+    with pytest.raises(StoreError, match="already exists"):
+        store.create_case("ICU-17", CLIN)
+    with pytest.raises(StoreError, match="pseudonymous"):
+        store.create_case("<script>", CLIN)
+
+
+def test_verdicts_status_and_disagreement_filter(store, heart_analysis):
+    a_case, b_case = store.create_case("A-1", CLIN), store.create_case("B-2", CLIN)
+    a1, b1 = _save(store, a_case, heart_analysis), _save(store, b_case, heart_analysis)
+    store.set_verdict(a1, REV, "agree", "stable angina", "fits the angiogram")
+    store.set_verdict(b1, REV, "agree")
+    store.set_verdict(b1, REV2, "uncertain")
+    store.set_verdict(a1, REV, "agree", "stable angina", "updated comment")  # one verdict per reviewer
+    verdicts = store.case_detail(a_case, REV)["analyses"][0]["verdicts"]
+    assert [(v["reviewer"], v["comment"]) for v in verdicts] == [("rui", "updated comment")]
+    assert [c["reference"] for c in store.list_cases(disagreement=True)] == ["B-2"]
+    assert [c["reference"] for c in store.list_cases(disagreement=False)] == ["A-1"]
+    store.set_status(a_case, REV, "closed")
+    assert [c["reference"] for c in store.list_cases(status="closed")] == ["A-1"]
+    assert [c["reference"] for c in store.list_cases(model_id="heart-disease", status="open")] == ["B-2"]
+    assert store.list_cases(modality="imaging") == []
+    with pytest.raises(StoreError, match="closed"):
+        _save(store, a_case, heart_analysis)
+
+
+def test_clinician_cannot_record_verdicts_or_change_status(store, heart_analysis):
+    case_id = store.create_case("R-9", CLIN)
+    analysis_id = _save(store, case_id, heart_analysis)
+    with pytest.raises(PermissionDenied, match="needs the reviewer role"):
+        store.set_verdict(analysis_id, CLIN, "agree")
+    with pytest.raises(PermissionDenied):
+        store.set_status(case_id, CLIN, "closed")
+    with pytest.raises(StoreError, match="one of agree, disagree, uncertain"):
+        store.set_verdict(analysis_id, REV, "maybe")
+
+
+def test_audit_trail_records_who_what_when_and_is_append_only(store, heart_analysis):
+    case_id = store.create_case("AU-1", CLIN)
+    analysis_id = _save(store, case_id, heart_analysis)
+    store.case_detail(case_id, REV)
+    store.set_verdict(analysis_id, REV, "disagree")
+    actions = [(e["username"], e["action"]) for e in reversed(store.audit_events())]
+    assert actions == [("carla", "case.create"), ("carla", "analysis.save"), ("rui", "case.view"), ("rui", "verdict")]
+    assert all(e["at"] is not None for e in store.audit_events())
+    with store.Session() as s, pytest.raises(Exception, match="append-only"):
+        s.execute(text("UPDATE audit_events SET action = 'x'"))
+        s.commit()
+    with store.Session() as s, pytest.raises(Exception, match="append-only"):
+        s.execute(text("DELETE FROM audit_events"))
+        s.commit()
+
+
+def test_accounts_hash_authenticate_and_audit(store):
+    create_user(store, "Ada", "correct horse battery", "admin")
+    assert authenticate(store, "ada", "correct horse battery") == {"username": "ada", "role": "admin"}
+    assert authenticate(store, "ada", "wrong password!") is None
+    assert authenticate(store, "nobody", "whatever12345") is None
+    with store.Session() as s:
+        stored = s.execute(text("SELECT password_hash FROM users")).scalar()
+    assert stored.startswith("$argon2id$") and "correct horse" not in stored
+    with pytest.raises(AccountError, match="at least 10"):
+        create_user(store, "bob", "short", "clinician")
+    create_user(store, "bob", "long enough pw", "clinician")
+    with pytest.raises(PermissionDenied):
+        update_user(store, {"username": "bob", "role": "clinician"}, "bob", role="admin")
+    update_user(store, ADMIN, "bob", active=False)
+    assert authenticate(store, "bob", "long enough pw") is None
+    assert [u["active"] for u in list_users(store)] == [True, False]
+    actions = [e["action"] for e in store.audit_events()]
+    assert actions.count("login.failed") == 3 and actions.count("login") == 1 and "user.update" in actions
+
+
+def test_many_threads_saving_to_one_case_lose_nothing(store, heart_analysis):
+    case_id = store.create_case("BUSY-1", CLIN)
+    errors = []
+
+    def worker(i: int) -> None:
+        try:
+            for j in range(5):
+                _save(store, case_id, heart_analysis, data=f'{{"patient": {i}, "n": {j}}}'.encode())
+        except Exception as exc:  # collected: an exception in a thread would otherwise vanish
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    detail = store.case_detail(case_id, CLIN)
+    assert len(detail["analyses"]) == 60
+    assert len({a["input_sha256"] for a in detail["analyses"]}) == 60
+    assert len([e for e in store.audit_events(action="analysis.save")]) == 60
