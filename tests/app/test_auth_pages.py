@@ -1,0 +1,124 @@
+"""AppTest: the login gate, the first-run screen, and what each role may see and do."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from medapp.analysis import analyse
+from medapp.cases.store import CaseStore
+from medapp.registry import load_model
+from medapp.security.accounts import create_user
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def fresh_var(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    return tmp_path
+
+
+def app() -> AppTest:
+    return AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+
+
+def test_first_run_screen_creates_the_first_admin(fresh_var):
+    at = app().run()
+    assert at.title[0].value == "Welcome to medapp"
+    at.text_input[0].set_value("Head.Admin")
+    at.text_input[1].set_value("a long password")
+    at.text_input[2].set_value("a long password")
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.session_state["medapp_user"] == {"username": "head.admin", "role": "admin"}
+
+
+def test_login_gate_refuses_a_wrong_password_and_audits_it(fresh_var):
+    store = CaseStore()
+    create_user(store, "carla", "clinician pw 1", "clinician")
+    at = app().run()
+    assert at.title[0].value == "medapp: sign in"
+    assert "medapp_user" not in at.session_state
+    at.text_input[0].set_value("carla")
+    at.text_input[1].set_value("not her password")
+    at.button[0].click().run()
+    assert "User name or password is wrong" in at.error[0].value
+    assert "medapp_user" not in at.session_state
+    at.text_input[1].set_value("clinician pw 1")
+    at.button[0].click().run()
+    assert at.session_state["medapp_user"] == {"username": "carla", "role": "clinician"}
+    assert [e["action"] for e in store.audit_events()][:2] == ["login", "login.failed"]
+
+
+def test_session_times_out(fresh_var, monkeypatch):
+    create_user(CaseStore(), "carla", "clinician pw 1", "clinician")
+    monkeypatch.setenv("MEDAPP_SESSION_TIMEOUT_MIN", "0")
+    at = app()
+    at.session_state["medapp_user"] = {"username": "carla", "role": "clinician"}
+    at.session_state["medapp_last_seen"] = 0.0
+    at.run()
+    assert "medapp_user" not in at.session_state
+    assert "signed out after" in at.warning[0].value
+
+
+def page(path: str, role: str) -> AppTest:
+    at = AppTest.from_file(str(REPO / path), default_timeout=120)
+    at.session_state["medapp_user"] = {"username": f"a-{role}", "role": role}
+    return at.run()
+
+
+def test_page_opened_without_sign_in_stops(fresh_var):
+    at = AppTest.from_file(str(REPO / "pages/records.py"), default_timeout=60).run()
+    assert at.warning[0].value == "Please sign in first."
+    assert not at.selectbox
+
+
+def test_clinician_cannot_open_the_admin_page(fresh_var):
+    at = page("pages/admin.py", "clinician")
+    assert "This page needs the admin role; you are signed in as clinician." in at.error[0].value
+    assert not at.dataframe
+    assert page("pages/admin.py", "admin").dataframe  # users table
+
+
+def _case_with_analysis() -> None:
+    store = CaseStore()
+    model = load_model("heart-disease")
+    x = model.example_input()
+    result = analyse(model, x)
+    case_id = store.create_case("MDT-1", {"username": "carla", "role": "clinician"})
+    store.add_analysis(case_id, {"username": "carla", "role": "clinician"}, card=model.card,
+                       prediction=result.prediction, explanation=result.explanation, input_bytes=b"{}",
+                       input_name="patient.json")
+
+
+def test_clinician_sees_the_case_but_cannot_change_a_verdict(fresh_var):
+    _case_with_analysis()
+    at = page("pages/cases.py", "clinician")
+    assert not at.exception
+    assert at.header[0].value == "Case MDT-1"
+    assert not at.radio  # no verdict form
+    assert any("Verdicts are recorded by reviewers." in c.value for c in at.caption)
+
+
+def test_reviewer_records_a_verdict_and_it_is_shown(fresh_var):
+    _case_with_analysis()
+    at = page("pages/cases.py", "reviewer")
+    at.radio(key="v_a1").set_value("disagree")
+    at.text_input(key="d_a1").set_value("non-cardiac chest pain")
+    at.button[-1].click().run()
+    assert not at.exception
+    detail = CaseStore().case_detail(1, {"username": "x", "role": "reviewer"}, log_view=False)
+    assert detail["analyses"][0]["verdicts"][0]["verdict"] == "disagree"
+    assert detail["disagreement"]
+    assert any("final diagnosis: non-cardiac chest pain" in m.value for m in at.markdown)
+
+
+def test_meeting_mode_hides_identifiers(fresh_var):
+    _case_with_analysis()
+    at = page("pages/meeting.py", "reviewer")
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "Case 1 of 1" in text
+    assert "MDT-1" not in text and "patient.json" not in text

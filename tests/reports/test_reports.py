@@ -1,0 +1,51 @@
+"""Case reports: the PDF's text (read back with pypdf) and the self-contained, escaped HTML."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from medapp.analysis import analyse
+from medapp.cases.blobs import BlobStore
+from medapp.cases.store import CaseStore
+from medapp.registry import load_model
+from medapp.reports import case_html, case_pdf
+
+CLIN = {"username": "carla", "role": "clinician"}
+REV = {"username": "rui", "role": "reviewer"}
+
+
+@pytest.fixture
+def case_detail(tmp_path):
+    store = CaseStore(f"sqlite:///{tmp_path / 'r.db'}", BlobStore(tmp_path / "blobs"))
+    model = load_model("diabetes")
+    x = model.example_input()
+    result = analyse(model, x)
+    case_id = store.create_case("GP-2231", CLIN, "routine check <b>bold?</b>")
+    aid = store.add_analysis(case_id, CLIN, card=model.card, prediction=result.prediction,
+                             explanation=result.explanation, input_bytes=b"{}", input_name="patient.json")
+    store.set_verdict(aid, REV, "disagree", "type 2 diabetes (HbA1c 7.1%)", "glucose alone misleads here")
+    return store.case_detail(case_id, REV)
+
+
+def test_pdf_holds_case_model_verdict_intended_use_and_disclaimer(case_detail):
+    pdf = case_pdf(case_detail, by="rui")
+    assert pdf.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(pdf))
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    assert "Case GP-2231" in text
+    assert "diabetes v1.0.0" in text
+    assert "Reviewer rui: disagree. Final diagnosis: type 2 diabetes (HbA1c 7.1%)" in text
+    assert "Intended use of this model: Demonstration of an explainable risk estimate" in text
+    assert "not a medical device" in text
+    assert len(reader.pages[0].images) >= 1  # the explanation figure is embedded
+
+
+def test_html_is_self_contained_and_escapes_user_text(case_detail):
+    html = case_html(case_detail, by="rui")
+    assert "routine check &lt;b&gt;bold?&lt;/b&gt;" in html and "<b>bold?</b>" not in html
+    assert "data:image/png;base64," in html
+    assert not re.search(r"(src|href)=['\"]https?://", html)  # nothing fetched from elsewhere
+    assert "glucose alone misleads here" in html and "not a medical device" in html
