@@ -30,7 +30,7 @@ st.session_state["case_viewed"] = detail["id"]
 
 st.header(f"Case {detail['reference']}")
 st.caption(f"{detail['title']} · created by {detail['created_by']} on {detail['created_at']:%Y-%m-%d}"
-           + (" · reviewers disagree" if detail["disagreement"] else ""))
+           + (" · disagreement flagged" if detail["disagreement"] else ""))
 c1, c2 = st.columns([2, 1])
 with c1:
     status_control(detail, user, key=str(detail["id"]))

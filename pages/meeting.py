@@ -28,7 +28,7 @@ detail = store.case_detail(case["id"], user, log_view=st.session_state.get("meet
 st.session_state["meeting_viewed"] = case["id"]
 # The pseudonymous reference and input file names are hidden: only the position in the list shows.
 title_col.markdown(f"## Case {index + 1} of {len(cases)} · {detail['status']}"
-                   + (" · reviewers disagree" if detail["disagreement"] else ""))
+                   + (" · disagreement flagged" if detail["disagreement"] else ""))
 for a in detail["analyses"]:
     with st.container(border=True):
         analysis_view(a, key=f"m{a['id']}", hide_identifiers=True)
