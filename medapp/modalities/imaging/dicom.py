@@ -1,0 +1,153 @@
+"""DICOM pixel pipeline in the standard's order, one small step each (PS3.3 C.7.6.3, C.11).
+
+  stored values --(1) modality LUT: rescale slope/intercept or LUT (C.11.1)--> modality values (e.g. HU)
+                --(2) VOI LUT or window centre/width (C.11.2)--> values of interest, 0..1
+                --(3) presentation: MONOCHROME1 is inverted (C.7.6.3.1.2)--> display grey, 0 = black
+Multi-frame images are split into frames first; compressed transfer syntaxes decode through the
+pylibjpeg plugins (JPEG, JPEG-LS, JPEG 2000, RLE).
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pydicom
+from pydicom.dataset import Dataset
+from pydicom.errors import InvalidDicomError
+from pydicom.pixels import apply_modality_lut, apply_voi_lut
+
+from ...types import InputError
+
+# Window presets in Hounsfield units (centre, width), for CT only.
+CT_PRESETS = {
+    "lung": (-600.0, 1500.0),
+    "mediastinum": (40.0, 400.0),
+    "soft tissue": (50.0, 350.0),
+    "bone": (400.0, 1800.0),
+    "brain": (40.0, 80.0),
+}
+MAX_PIXELS = 60_000_000  # rows x columns x frames decoded at once
+
+
+def read(data: bytes, name: str = "file") -> Dataset:
+    """Parse a DICOM file, with or without the 128-byte preamble ('DICM' at byte 128)."""
+    has_preamble = len(data) >= 132 and data[128:132] == b"DICM"
+    try:
+        ds = pydicom.dcmread(io.BytesIO(data), force=not has_preamble)
+    except (InvalidDicomError, EOFError, ValueError, OSError, KeyError, TypeError) as exc:
+        raise InputError(f"{name} is damaged or not a DICOM file ({type(exc).__name__}).") from None
+    if not any(not tag.is_private for tag in ds.keys()):
+        raise InputError(f"{name} is damaged or not a DICOM file (no standard attributes could be read).")
+    if not has_preamble:
+        # A preamble-less (ACR-NEMA style) file must still look like DICOM: group 0008 or image tags.
+        if not any(tag.group in (0x0008, 0x0028) for tag in ds.keys()):
+            raise InputError(f"{name} is not a DICOM file.")
+        if not hasattr(ds, "file_meta") or "TransferSyntaxUID" not in ds.file_meta:
+            ds.file_meta = getattr(ds, "file_meta", pydicom.dataset.FileMetaDataset())
+            ds.file_meta.TransferSyntaxUID = pydicom.uid.ImplicitVRLittleEndian
+    if "PixelData" not in ds and "FloatPixelData" not in ds and "DoubleFloatPixelData" not in ds:
+        modality = ds.get("Modality", "unknown modality")
+        raise InputError(f"{name} is a DICOM file without an image (modality {modality}, SOP class "
+                         f"{getattr(ds.get('SOPClassUID'), 'name', ds.get('SOPClassUID', '?'))}).")
+    rows, cols, frames = int(ds.get("Rows", 0)), int(ds.get("Columns", 0)), int(ds.get("NumberOfFrames", 1) or 1)
+    if rows * cols * frames > MAX_PIXELS:
+        raise InputError(f"{name} holds {frames} frame(s) of {cols}x{rows} pixels: too large to display here.")
+    return ds
+
+
+def stored_pixels(ds: Dataset, name: str = "file") -> np.ndarray:
+    """Stored values as (frames, rows, cols) or (frames, rows, cols, 3)."""
+    try:
+        arr = ds.pixel_array
+    except Exception as exc:  # truncated pixel data, unsupported compression: many exception types
+        raise InputError(f"{name}: the image data cannot be decoded ({exc.__class__.__name__}: "
+                         f"{str(exc)[:120]}). The file may be truncated.") from None
+    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    colour = ds.get("SamplesPerPixel", 1) > 1
+    if frames == 1:
+        arr = arr[None]
+    if colour and arr.ndim != 4 or not colour and arr.ndim != 3:
+        raise InputError(f"{name}: unexpected pixel array shape {arr.shape}.")
+    return arr
+
+
+def modality_lut(ds: Dataset, frame: np.ndarray) -> np.ndarray:
+    """Step 1 (PS3.3 C.11.1): stored values to modality values (HU for CT) by rescale or LUT."""
+    return np.asarray(apply_modality_lut(frame, ds), dtype=np.float64)
+
+
+def default_window(ds: Dataset, values: np.ndarray) -> tuple[float, float]:
+    """The file's first window (C.11.2.1.2), else the central 99% of the values."""
+    centre, width = ds.get("WindowCenter"), ds.get("WindowWidth")
+    if centre is not None and width is not None:
+        centre = float(centre[0] if isinstance(centre, pydicom.multival.MultiValue) else centre)
+        width = float(width[0] if isinstance(width, pydicom.multival.MultiValue) else width)
+        if width > 0:
+            return centre, width
+    lo, hi = np.percentile(values, [0.5, 99.5])
+    return float((lo + hi) / 2), float(max(hi - lo, 1.0))
+
+
+def window(values: np.ndarray, centre: float, width: float) -> np.ndarray:
+    """Step 2 (PS3.3 C.11.2.1.2.1, LINEAR): modality values to 0..1 with a window centre/width."""
+    if width < 1:
+        raise InputError("The window width must be at least 1.")
+    lo = centre - 0.5 - (width - 1) / 2
+    return np.clip((values - lo) / (width - 1), 0.0, 1.0)
+
+
+def voi_lut(ds: Dataset, values: np.ndarray) -> np.ndarray | None:
+    """Step 2, when the file carries a VOI LUT sequence (C.11.2.1.1) and no window is asked for."""
+    if "VOILUTSequence" not in ds:
+        return None
+    out = np.asarray(apply_voi_lut(values, ds, index=0), dtype=np.float64)
+    lo, hi = out.min(), out.max()
+    return (out - lo) / (hi - lo) if hi > lo else np.zeros_like(out)
+
+
+def presentation(ds: Dataset, grey: np.ndarray) -> np.ndarray:
+    """Step 3 (PS3.3 C.7.6.3.1.2): MONOCHROME1 shows low values bright, so invert it for display."""
+    return 1.0 - grey if ds.get("PhotometricInterpretation", "MONOCHROME2") == "MONOCHROME1" else grey
+
+
+@dataclass(frozen=True)
+class Displayed:
+    image: np.ndarray  # (rows, cols) grey 0..1, 0 = black, or (rows, cols, 3) for colour
+    centre: float | None
+    width: float | None
+
+
+def display_frame(ds: Dataset, frames: np.ndarray, index: int = 0, centre: float | None = None,
+                  width: float | None = None) -> Displayed:
+    """One frame through the whole pipeline; centre/width override the file's VOI."""
+    frame = frames[min(max(index, 0), len(frames) - 1)]
+    if frame.ndim == 3:  # colour (RGB or YBR converted by pydicom): no LUTs apply
+        return Displayed(frame.astype(np.float64) / max(float(frame.max()), 1.0), None, None)
+    values = modality_lut(ds, frame)
+    if centre is None or width is None:
+        grey = voi_lut(ds, values)
+        if grey is not None:
+            return Displayed(presentation(ds, grey), None, None)
+        centre, width = default_window(ds, values)
+    return Displayed(presentation(ds, window(values, centre, width)), centre, width)
+
+
+def metadata(ds: Dataset) -> dict[str, str]:
+    """What a clinician checks first, in plain labels (after de-identification when shown)."""
+    def get(keyword: str) -> str:
+        value = ds.get(keyword)
+        return "" if value is None else str(value)
+
+    spacing = ds.get("PixelSpacing") or ds.get("ImagerPixelSpacing")
+    return {k: v for k, v in {
+        "Modality": get("Modality"), "Body part": get("BodyPartExamined"), "Study date": get("StudyDate"),
+        "Study description": get("StudyDescription"), "Series description": get("SeriesDescription"),
+        "Manufacturer": get("Manufacturer"), "Model": get("ManufacturerModelName"),
+        "Rows x columns": f"{get('Rows')} x {get('Columns')}", "Frames": get("NumberOfFrames") or "1",
+        "Pixel spacing (mm)": " x ".join(f"{float(s):g}" for s in spacing) if spacing else "",
+        "Bits stored": get("BitsStored"), "Photometric interpretation": get("PhotometricInterpretation"),
+        "Rescale": f"slope {get('RescaleSlope') or 1}, intercept {get('RescaleIntercept') or 0}",
+        "Transfer syntax": getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None) and
+        ds.file_meta.TransferSyntaxUID.name or "",
+    }.items() if v}

@@ -1,0 +1,169 @@
+"""Image uploads to image inputs: PNG, JPEG, TIFF, BMP, DICOM (with or without preamble) and ZIPs of them.
+
+The type is detected from the content, never the file name. Pictures are checked for their pixel
+count before decoding (a 50000x50000 PNG is refused from its header, not after filling memory).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from ...types import InputError
+from . import dicom
+
+MAX_BYTES = 200 * 1024 * 1024
+MAX_PICTURE_PIXELS = 40_000_000  # 40 megapixels
+MAX_ZIP_MEMBERS = 500
+Image.MAX_IMAGE_PIXELS = MAX_PICTURE_PIXELS  # Pillow's own decompression-bomb guard, as a second line
+
+
+@dataclass
+class ImageInput:
+    """One image as displayed: grey 0..1 (or RGB 0..1), plus what it came from."""
+
+    name: str
+    image: np.ndarray  # (rows, cols) or (rows, cols, 3), float 0..1, 0 = black
+    source: str  # "dicom" or the picture format
+    meta: dict[str, str] = field(default_factory=dict)
+    modality: str | None = None  # DICOM Modality, when known
+    frame: int = 0
+    n_frames: int = 1
+    window: tuple[float, float] | None = None
+    burned_in_annotation: bool = False
+    raw: bytes = b""  # the uploaded bytes (de-identified before storing)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_colour(self) -> bool:
+        return self.image.ndim == 3
+
+    @property
+    def grey(self) -> np.ndarray:
+        return self.image if self.image.ndim == 2 else self.image @ np.array([0.299, 0.587, 0.114])
+
+    def key(self) -> str:
+        return hashlib.sha256(np.ascontiguousarray(self.grey, dtype=np.float32).tobytes()).hexdigest()
+
+
+def detect(data: bytes) -> str:
+    """'dicom', 'png', 'jpeg', 'tiff', 'bmp', 'zip', or 'unknown', from the first bytes."""
+    if len(data) >= 132 and data[128:132] == b"DICM":
+        return "dicom"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "png"
+    if data[:3] == b"\xff\xd8\xff":
+        return "jpeg"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
+    if data[:2] == b"BM":
+        return "bmp"
+    if data[:4] == b"PK\x03\x04":
+        return "zip"
+    if len(data) >= 8 and _looks_like_raw_dicom(data):
+        return "dicom"
+    return "unknown"
+
+
+def _looks_like_raw_dicom(data: bytes) -> bool:
+    """A preamble-less DICOM starts with a group 0x0008 (or 0x0002) element in little endian."""
+    group = int.from_bytes(data[:2], "little")
+    element = int.from_bytes(data[2:4], "little")
+    return group in (0x0002, 0x0008) and element < 0x1000
+
+
+def zip_members(data: bytes, name: str) -> list[tuple[str, bytes]]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise InputError(f"{name} is a damaged ZIP archive.") from None
+    infos = [i for i in archive.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX")]
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise InputError(f"{name} holds {len(infos)} files; the limit is {MAX_ZIP_MEMBERS}.")
+    if sum(i.file_size for i in infos) > MAX_BYTES:
+        raise InputError(f"{name} unpacks to more than {MAX_BYTES // 2**20} MB; send fewer images.")
+    return [(f"{name}/{i.filename}", archive.read(i)) for i in sorted(infos, key=lambda i: i.filename)]
+
+
+def _declared_size(data: bytes, kind: str) -> tuple[int, int] | None:
+    """Width and height from a PNG header, read before Pillow is asked to open the file."""
+    if kind == "png" and len(data) >= 24 and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return None
+
+
+def _bomb(name: str, w: int, h: int) -> InputError:
+    return InputError(f"{name} claims {w}x{h} pixels ({w * h / 1e6:.0f} megapixels); the limit is "
+                      f"{MAX_PICTURE_PIXELS / 1e6:.0f}. It is refused as a possible decompression bomb.")
+
+
+def _picture(data: bytes, name: str, kind: str) -> ImageInput:
+    declared = _declared_size(data, kind)
+    if declared and declared[0] * declared[1] > MAX_PICTURE_PIXELS:
+        raise _bomb(name, *declared)
+    try:
+        img = Image.open(io.BytesIO(data))
+        w, h = img.size
+        if w * h > MAX_PICTURE_PIXELS:
+            raise _bomb(name, w, h)
+        img.load()
+    except InputError:
+        raise
+    except Image.DecompressionBombError:
+        raise InputError(f"{name} is too large to decode safely: refused as a possible decompression bomb.") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise InputError(f"{name} is a damaged or truncated {kind.upper()} image ({exc.__class__.__name__}).") from None
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        arr = np.asarray(img, dtype=np.float64)
+        lo, hi = np.percentile(arr, [0.5, 99.5])
+        grey = np.clip((arr - lo) / max(hi - lo, 1e-9), 0, 1)
+        return ImageInput(name, grey, kind, {"Format": kind.upper(), "Size": f"{w} x {h}", "Mode": img.mode}, raw=data)
+    rgb = np.asarray(img.convert("RGB"), dtype=np.float64) / 255.0
+    colour = float(np.abs(rgb - rgb.mean(axis=2, keepdims=True)).mean()) > 0.02
+    image = rgb if colour else rgb[..., 0]
+    return ImageInput(name, image, kind, {"Format": kind.upper(), "Size": f"{w} x {h}", "Mode": img.mode}, raw=data)
+
+
+def _dicom(data: bytes, name: str, frame: int = 0, centre: float | None = None, width: float | None = None) -> ImageInput:
+    ds = dicom.read(data, name)
+    frames = dicom.stored_pixels(ds, name)
+    shown = dicom.display_frame(ds, frames, frame, centre, width)
+    return ImageInput(name, shown.image, "dicom", dicom.metadata(ds), modality=str(ds.get("Modality", "")) or None,
+                      frame=min(frame, len(frames) - 1), n_frames=len(frames),
+                      window=(shown.centre, shown.width) if shown.centre is not None else None,
+                      burned_in_annotation=str(ds.get("BurnedInAnnotation", "")).upper() == "YES", raw=data)
+
+
+def load(data: bytes, name: str, *, frame: int = 0, centre: float | None = None,
+         width: float | None = None) -> list[ImageInput]:
+    """Every image in an upload (a ZIP gives several); raises InputError with a clinician's message."""
+    if len(data) == 0:
+        raise InputError(f"{name} is empty (0 bytes).")
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{name} is {len(data) / 2**20:.0f} MB; the limit is {MAX_BYTES // 2**20} MB.")
+    kind = detect(data)
+    if kind == "dicom":
+        return [_dicom(data, name, frame, centre, width)]
+    if kind == "zip":
+        out = []
+        for member_name, member in zip_members(data, name):
+            if detect(member) == "unknown":
+                continue
+            out.extend(load(member, member_name, frame=frame, centre=centre, width=width))
+        if not out:
+            raise InputError(f"{name} holds no image or DICOM file.")
+        return out
+    if kind == "unknown":
+        hint = " It looks like text." if _is_text(data) else ""
+        raise InputError(f"{name} is not a PNG, JPEG, TIFF, BMP or DICOM image.{hint}")
+    return [_picture(data, name, kind)]
+
+
+def _is_text(data: bytes) -> bool:
+    sample = data[:2048]
+    return bool(sample) and all(32 <= b < 127 or b in (9, 10, 13) for b in sample)
