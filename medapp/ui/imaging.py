@@ -61,7 +61,8 @@ def image_panel(model: ImagingModel, data: bytes, name: str, key: str) -> None:
             log_analysis(model.card, pred, model.input_key(x))
             left, right = st.columns([1, 3])
             with left:
-                st.metric("Finding", pred.label, help=model.card.task)
+                st.caption("Finding")
+                st.subheader(pred.label.replace("_", " "), anchor=False)
                 for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1]):
                     st.progress(p, text=f"{label}: {p:.1%}")
                 for w in pred.warnings:
