@@ -20,6 +20,7 @@ from .registry import list_cards, load_model
 # "module:function" -> a callable returning {metric name: value}; each modality adds its own.
 EXTRAS: list[str] = [
     "medapp.modalities.records.bench:bench_cohort",
+    "medapp.modalities.imaging.bench:bench_ct_display",
     "medapp.appbench:first_page",
 ]
 
