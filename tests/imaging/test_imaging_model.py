@@ -85,3 +85,25 @@ def test_training_on_a_small_sample(tmp_path, monkeypatch):
     model = load_model("breast-ultrasound")
     x = model.example_input()
     assert model.predict(x).label in card.labels
+
+
+def test_cli_predicts_images_and_reports_unreadable_ones(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    bad = tmp_path / "note.dcm"
+    bad.write_text("not an image at all\n")
+    dcm = get_testdata_file("CT_small.dcm", download=False)
+    out = subprocess.run([sys.executable, "-m", "medapp", "predict", "--model", "breast-ultrasound", "--json", dcm,
+                          str(bad)], cwd=repo, capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert out.returncode == 1, out.stderr
+    first, second = [json.loads(line) for line in out.stdout.splitlines()]
+    assert first["input"] == "CT_small.dcm" and first["label"] in ("malignant", "normal_or_benign")
+    assert any("modality is CT" in w for w in first["warnings"])
+    assert first["explanation"]["top_contributions"][0]["feature"].endswith("of the image")
+    assert second == {"input": "note.dcm", "error": "note.dcm is not a PNG, JPEG, TIFF, BMP or DICOM image. "
+                                                      "It looks like text."}
