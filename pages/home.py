@@ -14,7 +14,10 @@ st.warning(ModelCard.DEMO_NOTICE, icon=":material/science:")
 MODALITY_PAGES = {"records": "pages/records.py", "imaging": "pages/imaging.py", "audio": "pages/audio.py",
                   "notes": "pages/notes.py"}
 cards = list_cards()
-st.subheader(f"{len(cards)} models loaded on this server")
+st.markdown("**Start here.** *Case records*: one patient in a form or a cohort file. *Imaging*: a radiograph or "
+            "ultrasound as DICOM or picture. *Heart & lung sounds* and *Clinical notes* where installed. Save any "
+            "result to a case, then discuss it on *Cases* or in *Meeting mode*. *Models* shows every model card.")
+st.subheader(f"{len(cards)} models available on this server")
 cols = st.columns(max(1, min(4, len(cards))))
 for i, card in enumerate(cards):
     with cols[i % len(cols)].container(border=True):

@@ -105,23 +105,40 @@ def _login_form(store: CaseStore) -> None:
         st.button("Sign in with single sign-on", on_click=st.login)
 
 
-def login_gate() -> dict | None:
-    """The signed-in user, or None after drawing the first-run screen or the login form."""
-    store = get_store()
+def signed_in_user() -> dict | None:
+    """The signed-in user, or None (after signing out a session idle for longer than the timeout)."""
     user = current_user()
-    if user is not None:
-        last = st.session_state.get(LAST_SEEN, time.time())
-        if time.time() - last > session_timeout_s():
-            sign_out("logout.timeout")
-            st.session_state["medapp_timed_out"] = True
-        else:
-            st.session_state[LAST_SEEN] = time.time()
-            return user
+    if user is None:
+        return None
+    last = st.session_state.get(LAST_SEEN, time.time())
+    if time.time() - last > session_timeout_s():
+        sign_out("logout.timeout")
+        st.session_state["medapp_timed_out"] = True
+        return None
+    st.session_state[LAST_SEEN] = time.time()
+    return user
+
+
+def sign_in_screen() -> None:
+    """The first-run screen when no account exists yet, otherwise the sign-in form."""
+    store = get_store()
     if count_users(store) == 0:
         _first_run(store)
     else:
         _login_form(store)
-    return None
+
+
+def login_gate() -> dict | None:
+    """The signed-in user; otherwise draw the sign-in screen as the only page and return None.
+
+    Calling st.navigation even here keeps Streamlit from listing the files of pages/ in the
+    sidebar before anyone has signed in.
+    """
+    user = signed_in_user()
+    if user is None:
+        st.navigation([st.Page(sign_in_screen, title="Sign in", icon=":material/login:", default=True)],
+                      position="hidden").run()
+    return user
 
 
 def sidebar_account(user: dict) -> None:

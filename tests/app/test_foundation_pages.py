@@ -20,7 +20,7 @@ def test_home_lists_the_models_and_the_demo_notice():
     at = page("pages/home.py")
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
-    for name in ("Heart disease (UCI Cleveland)", "Chronic kidney disease (UCI)", "Diabetes onset (Pima)"):
+    for name in ("Heart disease (UCI Cleveland)", "Chronic kidney disease (UCI)", "Diabetes onset (Pima)", "Start here"):
         assert name in text
     assert "not a medical device" in at.warning[0].value
 
