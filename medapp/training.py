@@ -16,6 +16,7 @@ TRAINERS: dict[str, str] = {
     "heart-disease": "medapp.modalities.records.train",
     "kidney-disease": "medapp.modalities.records.train",
     "diabetes": "medapp.modalities.records.train",
+    "heart-sound": "medapp.modalities.audio.train",
     "chest-xray-pneumonia": "medapp.modalities.imaging.train",
     "breast-ultrasound": "medapp.modalities.imaging.train",
 }

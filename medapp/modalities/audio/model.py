@@ -1,0 +1,225 @@
+"""The loaded heart-sound model: window-by-window prediction, OOD check, time-frequency explanation.
+
+The Keras file holds the whole network: standardised log-mel frames in, temperature-scaled logits
+and a Mahalanobis distance of the recording's embedding to the training recordings out. Everything
+else (feature parameters, labels, thresholds) is read from the card.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from ...types import Explanation, InputError, ModelCard, Prediction  # noqa: E402
+from . import explain as explainers  # noqa: E402
+from .features import FeatureSpec, display_view, log_mel, standardise, windows  # noqa: E402
+from .io import AudioInput, load_path  # noqa: E402
+from .synth import synthetic_heart_sound  # noqa: E402
+
+LUNG_MODE_WARNING = ("You marked this as a lung sound. This model was trained on heart sounds only: its output "
+                     "for a lung recording means nothing and is not shown as an assessment.")
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+class HeartSoundModel:
+    def __init__(self, card: ModelCard):
+        import keras
+
+        self.card = card
+        self.spec = FeatureSpec.from_card_input(card.input)
+        self.mel_mean = np.asarray(card.input["mel_mean"], dtype=np.float32)
+        self.mel_std = np.asarray(card.input["mel_std"], dtype=np.float32)
+        self.ood_threshold = float(card.input.get("ood_threshold", np.inf))
+        self.keras_model = keras.saving.load_model(card.weights_path, compile=False, safe_mode=True)
+        self._fn = None
+        self._grad_fn = None
+
+    # -- network calls ---------------------------------------------------------------------------
+    def _forward(self):
+        if self._fn is None:
+            import tensorflow as tf
+
+            model = self.keras_model
+
+            @tf.function(input_signature=[tf.TensorSpec([None, None, self.spec.n_mels, 1], tf.float32)],
+                         reduce_retracing=True)
+            def fn(x):
+                logits, dist = model(x, training=False)
+                return logits, dist
+
+            self._fn = fn
+        return self._fn
+
+    def run(self, batch: np.ndarray, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
+        """Logits (n, labels) and OOD distances (n,) for standardised spectrograms (n, frames, mels)."""
+        fn = self._forward()
+        logits, dists = [], []
+        for i in range(0, len(batch), chunk):
+            lo, d = fn(batch[i:i + chunk, ..., None].astype(np.float32))
+            logits.append(lo.numpy())
+            dists.append(d.numpy().reshape(-1))
+        return np.concatenate(logits), np.concatenate(dists)
+
+    def probabilities(self, batch: np.ndarray) -> np.ndarray:
+        return _softmax(self.run(batch)[0])
+
+    def gradient_fn(self):
+        """d p(target) / d input, batched, for the gradient explainers."""
+        if self._grad_fn is None:
+            import tensorflow as tf
+
+            model = self.keras_model
+
+            @tf.function(input_signature=[tf.TensorSpec([None, None, self.spec.n_mels, 1], tf.float32),
+                                          tf.TensorSpec([], tf.int32)], reduce_retracing=True)
+            def grad(x, target):
+                with tf.GradientTape() as tape:
+                    tape.watch(x)
+                    logits, _ = model(x, training=False)
+                    p = tf.nn.softmax(logits)[:, target]
+                return tape.gradient(p, x)
+
+            self._grad_fn = lambda x, t: grad(x[..., None].astype(np.float32), np.int32(t)).numpy()[..., 0]
+        return self._grad_fn
+
+    # -- features --------------------------------------------------------------------------------
+    def spectrogram(self, y: np.ndarray) -> np.ndarray:
+        """Standardised log-mel (frames, mels) of one window of samples."""
+        return standardise(log_mel(y, self.spec), self.mel_mean, self.mel_std)
+
+    def window_spectrograms(self, x: AudioInput) -> tuple[list[tuple[int, int]], np.ndarray]:
+        spans = windows(len(x.samples), self.spec)
+        return spans, np.stack([self.spectrogram(x.samples[a:b]) for a, b in spans])
+
+    # -- contract --------------------------------------------------------------------------------
+    def predict(self, x: AudioInput) -> Prediction:
+        if not isinstance(x, AudioInput):
+            raise InputError("expected a recording")
+        spans, batch = self.window_spectrograms(x)
+        logits, dists = self.run(batch)
+        probs = _softmax(logits)
+        mean = probs.mean(axis=0)
+        label = self.card.labels[int(np.argmax(mean))]
+        sr = self.spec.sample_rate
+        per_window = [{"start_s": round(a / sr, 3), "end_s": round(b / sr, 3),
+                       "probabilities": {lab: float(p) for lab, p in zip(self.card.labels, pw)},
+                       "label": self.card.labels[int(np.argmax(pw))], "ood_distance": float(d),
+                       "unlike_training": bool(d > self.ood_threshold)}
+                      for (a, b), pw, d in zip(spans, probs, dists)]
+        warnings = list(x.warnings)
+        n_ood = sum(w["unlike_training"] for w in per_window)
+        matches = True
+        if x.mode == "lung":
+            warnings.insert(0, LUNG_MODE_WARNING)
+            matches = False
+        elif x.cycles:
+            warnings.insert(0, "This file comes with respiratory-cycle annotations: it is a lung recording, and "
+                               "the heart model does not apply to it.")
+            matches = False
+        elif n_ood > len(per_window) / 2:
+            warnings.insert(0, f"This recording does not look like the heart sounds the model was trained on "
+                               f"({n_ood} of {len(per_window)} windows are outside the range of the training "
+                               "recordings). It may be a lung sound, speech, noise or a very unusual heart sound: "
+                               "do not rely on this result.")
+            matches = False
+        elif n_ood:
+            warnings.append(f"{n_ood} of {len(per_window)} windows look unlike the training recordings.")
+        if len(per_window) > 1:
+            agree = sum(w["label"] == label for w in per_window)
+            if agree < len(per_window):
+                warnings.append(f"The windows disagree: {agree} of {len(per_window)} favour {label}.")
+        details = {"windows": per_window, "aggregate": "mean of the window probabilities",
+                   "matches_model": matches, "ood_threshold": self.ood_threshold,
+                   "duration_s": round(x.duration_s, 3), "mode": x.mode}
+        return Prediction(self.card.id, self.card.version, self.card.labels, mean, label,
+                          tuple(warnings), details=details)
+
+    def _explained_window(self, x: AudioInput, prediction: Prediction) -> int:
+        target = prediction.labels.index(prediction.label)
+        probs = [w["probabilities"][prediction.labels[target]] for w in prediction.details.get("windows", [])]
+        return int(np.argmax(probs)) if probs else 0
+
+    def explain(self, x: AudioInput, prediction: Prediction) -> Explanation:
+        start = time.perf_counter()
+        spans, batch = self.window_spectrograms(x)
+        w = self._explained_window(x, prediction)
+        target = prediction.labels.index(prediction.label)
+        method = self.card.explanation.get("chosen", "permutation")
+        values, base, out = explainers.explain_window(self, batch[w], target, method=method,
+                                                      **self.card.explanation.get("settings", {}))
+        return self._explanation(x, prediction, spans, w, values, base, out, method,
+                                 (time.perf_counter() - start) * 1000)
+
+    def _explanation(self, x, prediction, spans, w, values, base, out, method, ms) -> Explanation:
+        a, b = spans[w]
+        sr = self.spec.sample_rate
+        data = explainers.tile_layout(b - a, self.spec)
+        data.update({"window": w, "window_start_s": a / sr, "window_end_s": b / sr,
+                     "windows": [[s / sr, e / sr] for s, e in spans], "explained_output": float(out),
+                     "duration_s": x.duration_s})
+        names = explainers.tile_names(data, offset_s=a / sr)
+        t0, t1, strength = explainers.most_influential_segment(values, data)
+        band = int(np.argmax(np.asarray(values)[:, int(np.argmax(np.asarray(values).sum(axis=0)))]))
+        data["highlight_s"] = [a / sr + t0, a / sr + t1]
+        data["highlight_band"] = data["bands"][band]
+        data["highlight_value"] = strength
+        data["view"] = display_view(x.samples[a:b], self.spec, t0=a / sr)
+        flat = values.reshape(-1)
+        return Explanation(kind="audio", method=explainers.METHOD_NAMES[method], target=prediction.label,
+                           base_value=float(base), values=values, feature_names=tuple(names), data=data,
+                           output_space="probability", compute_ms=ms,
+                           summary=tuple((n, float(v)) for n, v in zip(names, flat)))
+
+    def baseline_explain(self, x: AudioInput, prediction: Prediction) -> Explanation:
+        start = time.perf_counter()
+        spans, batch = self.window_spectrograms(x)
+        w = self._explained_window(x, prediction)
+        target = prediction.labels.index(prediction.label)
+        values, base, out = explainers.kernel_shap_window(self, batch[w], target)
+        return self._explanation(x, prediction, spans, w, values, base, out, "kernel",
+                                 (time.perf_counter() - start) * 1000)
+
+    def read_inputs(self, path: Path) -> list[tuple[str, Any]]:
+        path = Path(path)
+        try:
+            return [(path.name, load_path(path, self.spec))]
+        except InputError as exc:
+            return [(path.name, exc)]
+
+    def load_bytes(self, data: bytes, name: str, mode: str = "heart") -> AudioInput:
+        from .io import load_bytes
+
+        return load_bytes(data, name, self.spec, mode=mode)
+
+    def input_key(self, x: AudioInput) -> str:
+        return f"{x.key}:{x.mode}:{len(x.cycles)}"
+
+    def example_input(self) -> AudioInput:
+        """A 4 s synthetic heart sound (S1, S2 and a systolic murmur): no dataset needed at run time."""
+        y = synthetic_heart_sound(seconds=4.0, rate=self.spec.sample_rate, seed=0)
+        return AudioInput(name="synthetic-4s.wav", samples=y, sample_rate=self.spec.sample_rate,
+                          original_rate=self.spec.sample_rate, channels=1, format="WAV")
+
+    def warm(self) -> None:
+        x = self.example_input()
+        pred = self.predict(x)
+        self.explain(x, pred)
+        # a recording shorter than the window compiles a second shape signature once
+        short = AudioInput(name="warm", samples=x.samples[: int(2.3 * self.spec.sample_rate)],
+                           sample_rate=self.spec.sample_rate, original_rate=self.spec.sample_rate,
+                           channels=1, format="WAV")
+        self.explain(short, self.predict(short))
+
+
+def load(card: ModelCard) -> HeartSoundModel:
+    return HeartSoundModel(card)

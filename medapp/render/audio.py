@@ -1,0 +1,119 @@
+"""Audio figures: waveform above a log-mel spectrogram on one zoomable time axis, with overlays.
+
+Overlays: explanation tiles (time segment x frequency band; red pushes toward the explained label,
+blue away; stronger colour = larger share), the most influential segment, analysis windows, and
+annotated respiratory cycles of lung recordings (crackles, wheezes). No streamlit here.
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..types import Explanation, Prediction
+
+TOWARD = "192,57,43"  # red
+AWAY = "36,113,163"  # blue
+CYCLE_COLOURS = {"normal cycle": "rgba(127,140,141,0.10)", "crackles": "rgba(230,126,34,0.28)",
+                 "wheezes": "rgba(142,68,173,0.28)", "crackles + wheezes": "rgba(192,57,43,0.30)"}
+
+
+def _band_edges_to_y(edges_hz: list[float], mel_hz: list[float]) -> list[float]:
+    """Frequency band edges drawn on the spectrogram's Hz axis, clipped to the mel range shown."""
+    lo, hi = float(mel_hz[0]), float(mel_hz[-1])
+    return [float(min(max(e, lo), hi)) for e in edges_hz]
+
+
+def recording_figure(view: dict, *, explanation: Explanation | None = None, cycles=(), windows=None,
+                     highlight: tuple[float, float] | None = None, title: str | None = None,
+                     height: int = 560) -> go.Figure:
+    """Waveform (top) and log-mel spectrogram (bottom) sharing the time axis; overlays optional."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06, row_heights=[0.35, 0.65],
+                        subplot_titles=("Waveform", "Log-mel spectrogram (dB)"))
+    t = np.asarray(view["envelope_t"])
+    lo, hi = np.asarray(view["envelope_min"]), np.asarray(view["envelope_max"])
+    fig.add_trace(go.Scatter(x=np.repeat(t, 2), y=np.column_stack([lo, hi]).reshape(-1), mode="lines",
+                             line={"color": "#34495e", "width": 1}, name="waveform",
+                             hovertemplate="%{x:.2f} s<extra></extra>"), row=1, col=1)
+    S = np.asarray(view["spectrogram_db"], dtype=float)  # (columns, mels)
+    times = view["t0"] + np.arange(len(S)) * view["column_s"]
+    fig.add_trace(go.Heatmap(z=S.T, x=times, y=view["mel_hz"], colorscale="Viridis", showscale=False,
+                             name="spectrogram", hovertemplate="%{x:.2f} s, %{y:.0f} Hz: %{z:.0f} dB<extra></extra>"),
+                  row=2, col=1)
+    if explanation is not None:
+        _add_tiles(fig, explanation, view["mel_hz"])
+    for c in cycles:
+        label = c.label if hasattr(c, "label") else c["label"]
+        start, end = (c.start_s, c.end_s) if hasattr(c, "start_s") else (c["start_s"], c["end_s"])
+        colour = CYCLE_COLOURS.get(label, "rgba(127,140,141,0.10)")
+        for row in (1, 2):
+            fig.add_vrect(x0=start, x1=end, fillcolor=colour, line_width=0.5, line_color="rgba(0,0,0,0.3)",
+                          row=row, col=1)
+        if label != "normal cycle":
+            fig.add_annotation(x=(start + end) / 2, y=1.0, yref="y domain", text=label, showarrow=False,
+                               font={"size": 11, "color": "#6c3483"}, row=1, col=1)
+    if windows and len(windows) > 1:
+        for i, (a, b) in enumerate(windows):
+            fig.add_vline(x=a, line_dash="dot", line_color="#7f8c8d", row=1, col=1)
+    if highlight is not None:
+        for row in (1, 2):
+            fig.add_vrect(x0=highlight[0], x1=highlight[1], line_width=2, line_color="#c0392b",
+                          fillcolor="rgba(0,0,0,0)", row=row, col=1)
+        fig.add_annotation(x=(highlight[0] + highlight[1]) / 2, y=1.0, yref="y domain", text="most influential",
+                           showarrow=False, font={"size": 11, "color": "#c0392b"}, yshift=10, row=1, col=1)
+    fig.update_yaxes(title_text="amplitude", row=1, col=1, fixedrange=True)
+    fig.update_yaxes(title_text="frequency (Hz)", row=2, col=1)
+    fig.update_xaxes(title_text="time (s)", row=2, col=1)
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 40},
+                      showlegend=False, title=title, font={"size": 13}, dragmode="zoom")
+    return fig
+
+
+def _add_tiles(fig: go.Figure, expl: Explanation, mel_hz: list[float]) -> None:
+    """Explanation tiles as a semi-transparent heatmap over the spectrogram, edges in seconds and Hz."""
+    data = expl.data or {}
+    values = np.asarray(expl.values, dtype=float).reshape(len(data["bands"]), -1)
+    offset = float(data.get("window_start_s", 0.0))
+    x_edges = [offset + s[0] for s in data["segments_s"]] + [offset + data["segments_s"][-1][1]]
+    y_edges = _band_edges_to_y(data["band_edges_hz"], mel_hz)
+    vmax = float(np.abs(values).max()) or 1.0
+    names = np.array([f"{s[0] + offset:.2f}-{s[1] + offset:.2f} s" for s in data["segments_s"]])
+    text = [[f"{band}, {names[j]}: {values[i, j]:+.3f}" for j in range(values.shape[1])]
+            for i, band in enumerate(data["bands"])]
+    fig.add_trace(go.Heatmap(
+        z=values, x=x_edges, y=y_edges, zmin=-vmax, zmax=vmax, text=text, name="contribution",
+        colorscale=[[0.0, f"rgba({AWAY},0.75)"], [0.5, "rgba(255,255,255,0)"], [1.0, f"rgba({TOWARD},0.75)"]],
+        colorbar={"title": {"text": f"toward<br>{expl.target}", "side": "right"}, "len": 0.6, "y": 0.3,
+                  "thickness": 12}, hovertemplate="%{text}<extra></extra>", xgap=1, ygap=1), row=2, col=1)
+
+
+def window_figure(prediction: Prediction) -> go.Figure:
+    """Per-window probabilities (stacked bars) for a recording analysed in several windows."""
+    windows = prediction.details.get("windows", [])
+    labels = list(prediction.labels)
+    x = [f"{w['start_s']:.0f}-{w['end_s']:.0f} s" for w in windows]
+    palette = ["#27ae60", "#c0392b", "#2471a3", "#8e44ad", "#f39c12"]
+    fig = go.Figure([go.Bar(x=x, y=[w["probabilities"][lab] for w in windows], name=lab.replace("_", " "),
+                            marker_color=palette[i % len(palette)],
+                            hovertemplate=f"{lab}: %{{y:.0%}}<extra></extra>") for i, lab in enumerate(labels)])
+    fig.update_layout(barmode="stack", height=260, yaxis={"range": [0, 1], "tickformat": ".0%", "title": "probability"},
+                      margin={"l": 10, "r": 10, "t": 30, "b": 40}, legend={"orientation": "h", "y": -0.3},
+                      title="Each window on its own")
+    return fig
+
+
+def tile_figure(expl: Explanation) -> go.Figure:
+    """The explanation alone (for reports and saved cases): the spectrogram of the explained window with tiles."""
+    view = (expl.data or {}).get("view")
+    if view is None:
+        raise ValueError("explanation holds no spectrogram view")
+    data = expl.data
+    return recording_figure(view, explanation=expl, highlight=tuple(data["highlight_s"]) if data.get("highlight_s")
+                            else None, title=f"Time and frequency regions that moved '{expl.target}'", height=480)
+
+
+def segment_table(expl: Explanation, k: int = 5) -> list[dict]:
+    """Top contributions as rows (tile, value) for a plain table beside the figure."""
+    return [{"where": name, "contribution": round(value, 4),
+             "direction": f"toward {expl.target}" if value > 0 else f"away from {expl.target}"}
+            for name, value in expl.top_contributions(k)]

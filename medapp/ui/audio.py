@@ -1,0 +1,206 @@
+"""Streamlit panels of the audio page: input choice, recording facts, lung view, heart result."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import streamlit as st
+
+from ..analysis import analyse
+from ..modalities.audio.explain import most_influential_segment
+from ..modalities.audio.features import display_view
+from ..modalities.audio.io import AudioInput, Cycle, detect_format, parse_cycles
+from ..registry import data_root
+from ..render import audio as render
+from ..types import InputError
+from .cases import log_analysis, save_to_case
+from .common import show_input_error
+
+MIME = {"WAV": "audio/wav", "FLAC": "audio/flac", "OGG": "audio/ogg", "MP3": "audio/mpeg"}
+
+
+def wav_bytes(samples: np.ndarray, rate: int) -> bytes:
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    sf.write(buf, np.clip(samples, -1, 1), rate, format="WAV", subtype="PCM_16")
+    return buf.getvalue()
+
+
+def _examples() -> dict[str, tuple[str, bytes | None, str | None]]:
+    """Example inputs: a synthetic heart sound always; the ICBHI lung demo recordings when present."""
+    from ..modalities.audio.synth import synthetic_heart_sound
+
+    out = {"Synthetic heart sound with a systolic murmur (4 s)":
+           ("synthetic-murmur.wav", wav_bytes(synthetic_heart_sound(murmur=True), 8000), None)}
+    folder = data_root() / "audio" / "lung_sounds_demo"
+    if folder.is_dir():
+        for wav in sorted(folder.glob("*.wav")):
+            out[f"ICBHI lung recording {wav.stem}"] = (wav.name, None, str(wav))
+    return out
+
+
+def choose_input() -> tuple[str, bytes, list[Cycle], str] | None:
+    """(name, bytes, annotated cycles, source) from an upload, a browser recording or an example."""
+    up, rec, ex = st.tabs(["Upload a file", "Record in the browser", "Examples"])
+    chosen = None
+    with up:
+        files = st.file_uploader(
+            "Recording (WAV, FLAC, OGG or MP3); for a lung recording you may add its ICBHI annotation .txt",
+            accept_multiple_files=True, key="audio_upload",
+            help="The format is read from the file's content, not its name. At most 2 minutes.")
+        if files:
+            recordings, cycles = [], []
+            for f in files:
+                data = f.getvalue()
+                if detect_format(data) is None and data[:1].isdigit():
+                    try:
+                        cycles = parse_cycles(data.decode("utf-8", errors="replace"))
+                        continue
+                    except InputError as exc:
+                        show_input_error(exc, f.name)
+                        continue
+                recordings.append((f.name, data))
+            if recordings:
+                names = [n for n, _ in recordings]
+                pick = st.selectbox("Recording to analyse", names, key="audio_pick") if len(names) > 1 else names[0]
+                name, data = recordings[names.index(pick)]
+                chosen = (name, data, cycles, "upload")
+            elif cycles:
+                st.info(f"Annotations for {len(cycles)} respiratory cycles read; add the recording itself.")
+    with rec:
+        st.caption("Hold the stethoscope's microphone (or the device) on the chest, press record, keep still for "
+                   "10-20 seconds, then stop.")
+        recorded = st.audio_input("Record a heart or lung sound", sample_rate=16000, key="audio_record")
+        if recorded is not None and chosen is None:
+            chosen = (recorded.name or "recording.wav", recorded.getvalue(), [], "recording")
+    with ex:
+        examples = _examples()
+        pick = st.selectbox("Example", ["(none)", *examples], key="audio_example",
+                            help="A synthetic sound made by the app, or the ICBHI lung demo recordings when the "
+                                 "shared data folder is present.")
+        if pick != "(none)" and chosen is None:
+            name, data, path = examples[pick]
+            cycles: list[Cycle] = []
+            if path is not None:
+                from pathlib import Path
+
+                data = Path(path).read_bytes()
+                txt = Path(path).with_suffix(".txt")
+                if txt.is_file():
+                    cycles = parse_cycles(txt.read_text())
+            chosen = (name, data, cycles, "example")
+    return chosen
+
+
+def recording_facts(x: AudioInput, data: bytes) -> None:
+    cols = st.columns(4)
+    cols[0].metric("Length", f"{x.duration_s:.1f} s")
+    cols[1].metric("Format", x.format)
+    cols[2].metric("Recorded at", f"{x.original_rate / 1000:g} kHz")
+    cols[3].metric("Channels", f"{x.channels}" + (" (mixed)" if x.channels > 1 else ""))
+    st.audio(data, format=MIME.get(x.format, "audio/wav"))
+    for w in x.warnings:
+        st.warning(w, icon=":material/warning:")
+
+
+def lung_panel(model, x: AudioInput, heart_mode: bool) -> None:
+    """Display only, with the annotated cycles: there is no lung model."""
+    if heart_mode:
+        st.error("This file comes with respiratory-cycle annotations, so it is a lung recording. The heart-sound "
+                 "model does not apply to lung sounds and was not run.", icon=":material/block:")
+    else:
+        st.info("Lung sound: there is no lung-sound model in this app yet, so nothing is classified. The recording "
+                "is shown with its annotated respiratory cycles (if you added the annotation file). The heart-sound "
+                "model is not run on lung sounds.", icon=":material/info:")
+    view = display_view(x.samples, model.spec)
+    st.plotly_chart(render.recording_figure(view, cycles=x.cycles, title=f"{x.name}: lung recording"),
+                    width="stretch", key="audio_lung_fig")
+    if x.cycles:
+        crackles = sum(c.crackles for c in x.cycles)
+        wheezes = sum(c.wheezes for c in x.cycles)
+        st.markdown(f"**{len(x.cycles)} annotated respiratory cycles**: {crackles} with crackles, "
+                    f"{wheezes} with wheezes (shaded orange = crackles, purple = wheezes, red = both, grey = "
+                    "neither).")
+        st.dataframe([{"cycle": i + 1, "start (s)": c.start_s, "end (s)": c.end_s, "finding": c.label}
+                      for i, c in enumerate(x.cycles)], hide_index=True, height=220)
+
+
+def _segment_audio(x: AudioInput, t0: float, t1: float, band: str | None, min_s: float = 0.6) -> bytes:
+    """The most influential segment with a little context (at least `min_s`), optionally band-passed."""
+    centre, half = (t0 + t1) / 2, max(min_s, t1 - t0) / 2
+    a = max(0, int((centre - half) * x.sample_rate))
+    b = min(len(x.samples), int((centre + half) * x.sample_rate))
+    y = x.samples[a:b].astype(np.float64)
+    if band:
+        from scipy.signal import butter, sosfiltfilt
+
+        lo, hi = (float(v) for v in band.replace(" Hz", "").split("-"))
+        nyq = x.sample_rate / 2
+        sos = butter(4, [max(lo, 10) / nyq, min(hi, nyq * 0.98) / nyq], btype="band", output="sos")
+        y = sosfiltfilt(sos, y)
+    peak = np.max(np.abs(y)) or 1.0
+    return wav_bytes(0.9 * y / peak, x.sample_rate)
+
+
+def heart_panel(model, x: AudioInput, data: bytes) -> None:
+    try:
+        with st.spinner("Analysing the recording..."):
+            result = analyse(model, x)
+    except InputError as exc:
+        show_input_error(exc, x.name)
+        return
+    pred, expl = result.prediction, result.explanation
+    log_analysis(model.card, pred, model.input_key(x))
+    if not pred.details.get("matches_model", True):
+        st.error(pred.warnings[0], icon=":material/block:")
+        if not st.checkbox("Show the heart model's output anyway (for teaching; not an assessment)",
+                           key="audio_force"):
+            view = display_view(x.samples, model.spec)
+            st.plotly_chart(render.recording_figure(view, windows=[(w["start_s"], w["end_s"])
+                                                                   for w in pred.details["windows"]]),
+                            width="stretch", key="audio_plain_fig")
+            return
+    other_warnings = pred.warnings[1:] if not pred.details.get("matches_model", True) else pred.warnings
+    for w in other_warnings:
+        if w not in x.warnings:
+            st.warning(w, icon=":material/warning:")
+    label = pred.label.replace("_", " ")
+    st.subheader(f"Model's assessment: {label} ({pred.probability:.0%})")
+    st.caption("Probabilities over the four conditions the model knows"
+               + (f", averaged over {len(pred.details['windows'])} windows of "
+                  f"{model.spec.window_s:g} s." if len(pred.details["windows"]) > 1 else "."))
+    st.dataframe([{"condition": lab.replace("_", " "), "probability": f"{p:.1%}"}
+                  for lab, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1])], hide_index=True)
+    if len(pred.details["windows"]) > 1:
+        st.plotly_chart(render.window_figure(pred), width="stretch", key="audio_windows_fig")
+    layout = expl.data
+    view = display_view(x.samples, model.spec)
+    windows = [(w["start_s"], w["end_s"]) for w in pred.details["windows"]]
+    st.plotly_chart(render.recording_figure(view, explanation=expl, windows=windows,
+                                            highlight=tuple(layout["highlight_s"]),
+                                            title=f"Why '{label}': red tiles pushed toward it, blue away"),
+                    width="stretch", key="audio_expl_fig")
+    t0, t1 = layout["highlight_s"]
+    window_note = (f" It explains the window {layout['window_start_s']:.0f}-{layout['window_end_s']:.0f} s, the one "
+                   f"most in favour of {label}." if len(windows) > 1 else "")
+    st.markdown(
+        f"**How to read this.** The spectrogram is cut into tiles of {model.spec.segment_s:g} s by frequency band. "
+        f"Each tile's colour is its SHAP value: how much hearing that part of the sound, rather than this "
+        f"recording's background level, changed the probability of *{label}*. The values add up (about) from "
+        f"{expl.base_value:.0%} (all tiles at background) to {expl.output_value:.0%}.{window_note} "
+        f"The most influential moment is **{t0:.2f}-{t1:.2f} s**, strongest in **{layout['highlight_band']}**.")
+    c1, c2 = st.columns(2)
+    with c1:
+        st.markdown("Play the most influential moment (with a little context):")
+        st.audio(_segment_audio(x, t0, t1, None), format="audio/wav", loop=True)
+    with c2:
+        st.markdown(f"The same moment, only {layout['highlight_band']}:")
+        st.audio(_segment_audio(x, t0, t1, layout["highlight_band"]), format="audio/wav", loop=True)
+    st.dataframe(render.segment_table(expl, 6), hide_index=True)
+    st.caption(f"Method: {expl.method}; computed in {expl.compute_ms:.0f} ms.")
+    save_to_case(card=model.card, prediction=pred, explanation=expl, input_bytes=data, input_name=x.name,
+                 key=f"audio_{model.input_key(x)[:12]}")
+
+
+__all__ = ["choose_input", "recording_facts", "lung_panel", "heart_panel", "most_influential_segment"]
