@@ -1,0 +1,104 @@
+"""Notes from pasted text or uploads: plain text (UTF-8, UTF-16, Latin-1 detected), PDF and DOCX.
+
+The type comes from the content. A note is limited in size (a clinical note is a few pages; 10 MB
+of text is a mistake or an attack), must contain visible text, and is kept as Unicode: emoji and
+right-to-left scripts pass through unchanged and are escaped when shown.
+"""
+from __future__ import annotations
+
+import io
+import unicodedata
+import zipfile
+
+from charset_normalizer import from_bytes
+
+from ...types import InputError
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_CHARS = 50_000  # about 8,000 words
+
+
+def check_text(text: str, name: str = "The note") -> str:
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\x00", ""))
+    if not text.strip():
+        raise InputError(f"{name} is empty: there is no text to analyse.")
+    if len(text) > MAX_CHARS:
+        raise InputError(f"{name} has {len(text):,} characters; the limit is {MAX_CHARS:,} (about 8,000 words). "
+                         "Paste the relevant part of the note.")
+    return text
+
+
+def _pdf_text(data: bytes, name: str) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise InputError(f"{name} is a password-protected PDF.")
+        return "\n".join(page.extract_text() or "" for page in reader.pages[:50])
+    except InputError:
+        raise
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise InputError(f"{name} is a damaged PDF ({exc.__class__.__name__}).") from None
+
+
+def _docx_text(data: bytes, name: str) -> str:
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises several types for malformed packages
+        raise InputError(f"{name} is a damaged Word document ({exc.__class__.__name__}).") from None
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+def _plain_text(data: bytes, name: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096]:
+        # UTF-16 without a byte-order mark has a NUL in every other byte of ASCII text
+        even, odd = data[0:4096:2].count(0), data[1:4096:2].count(0)
+        if max(even, odd) > 0.3 * min(len(data), 4096) / 2 and min(even, odd) == 0:
+            return data.decode("utf-16-le" if odd else "utf-16-be", errors="replace")
+        raise InputError(f"{name} is a binary file, not text.")
+    try:
+        # Not UTF-8: Windows-1252 (a superset of Latin-1's printable range) is by far the most likely for
+        # Western notes; charset detection guesses badly on short texts, so it only decides otherwise.
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        best = from_bytes(data[:200_000]).best()
+        text = data.decode(best.encoding if best is not None else "latin-1", errors="replace")
+    controls = sum(1 for c in text[:4096] if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
+    if controls > 0.05 * max(1, len(text[:4096])):
+        raise InputError(f"{name} is a binary file, not text.")
+    return text
+
+
+def read_note(data: bytes, name: str) -> str:
+    if len(data) == 0:
+        raise InputError(f"{name} is empty (0 bytes).")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InputError(f"{name} is {len(data) / 2**20:.1f} MB; the limit for a note is "
+                         f"{MAX_UPLOAD_BYTES // 2**20} MB.")
+    if data.startswith(b"%PDF-"):
+        text = _pdf_text(data, name)
+    elif data.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            raise InputError(f"{name} is a damaged ZIP or Word file.") from None
+        if "word/document.xml" not in names:
+            raise InputError(f"{name} is a ZIP archive, not a Word document or text.")
+        text = _docx_text(data, name)
+    elif data[:4] in (b"\x89PNG", b"GIF8") or data[:3] == b"\xff\xd8\xff":
+        raise InputError(f"{name} is an image, not a note. Use the Imaging page for pictures.")
+    else:
+        text = _plain_text(data, name)
+    return check_text(text, name)

@@ -1,0 +1,96 @@
+"""Note de-identification (recall and precision on planted PHI) and note inputs (bad files included)."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from medapp.modalities.notes.deid import deidentify_bytes, scrub
+from medapp.modalities.notes.io import MAX_CHARS, read_note
+from medapp.types import InputError
+
+from .phi_corpus import NOTES, parse
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def measure() -> tuple[float, float, int, int]:
+    planted = found = hits_planted = hits_found = 0
+    for template in NOTES:
+        text, truth = parse(template)
+        _, spans = scrub(text)
+        got = [(s.start, s.end) for s in spans]
+        planted += len(truth)
+        found += len(got)
+        hits_planted += sum(any(_overlap(t[:2], g) for g in got) for t in truth)
+        hits_found += sum(any(_overlap(g, t[:2]) for t in truth) for g in got)
+    return hits_planted / planted, hits_found / max(found, 1), planted, found
+
+
+def test_phi_recall_and_precision_on_planted_notes():
+    recall, precision, planted, found = measure()
+    print(f"PHI recall {recall:.3f} precision {precision:.3f} ({planted} planted, {found} found)")
+    assert recall >= 0.95
+    assert precision >= 0.9
+
+
+def test_each_planted_identifier_becomes_its_typed_placeholder():
+    text, truth = parse(NOTES[0])
+    clean, spans = scrub(text)
+    assert clean.startswith("Patient: [NAME], [AGE>89] year old female. MRN [ID]. Seen [DATE] by Dr. [NAME]")
+    for value in ("Margaret", "Ellison", "7781-2290", "14/02/2024", "Kumar", "Willow", "HG2 7QA", "555 0192"):
+        assert value not in clean
+    kinds = {s.kind for s in spans}
+    assert {"NAME", "AGE>89", "ID", "DATE", "ADDRESS", "POSTCODE", "PHONE"} <= kinds
+
+
+def test_clinical_content_survives():
+    text, _ = parse(NOTES[8])
+    clean, spans = scrub(text)
+    assert clean == text and spans == []  # a 45 year old, vital signs and plans are not PHI
+
+
+def test_case_store_hook_returns_scrubbed_utf8():
+    assert deidentify_bytes("Mr Owen Pritchard, call 01423 555 0192 ✓".encode()) == "Mr [NAME], call [PHONE] ✓".encode()
+
+
+@pytest.mark.parametrize("data, expected", [
+    ("Fièvre et toux depuis 3 jours".encode("utf-8"), "Fièvre et toux depuis 3 jours"),
+    ("Fièvre et toux depuis 3 jours".encode("utf-16"), "Fièvre et toux depuis 3 jours"),
+    ("Fièvre et toux depuis trois jours, café".encode("latin-1"), "Fièvre et toux depuis trois jours, café"),
+    ("Chest pain 😟 since Monday; ألم في الصدر".encode("utf-8"), "Chest pain 😟 since Monday; ألم في الصدر"),
+])
+def test_text_encodings_emoji_and_right_to_left(data, expected):
+    assert read_note(data, "note.txt") == expected
+
+
+def test_pdf_and_docx():
+    import docx
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(0, 10, "Cough and fever for five days.")
+    assert "Cough and fever for five days." in read_note(bytes(pdf.output()), "n.pdf")
+    document = docx.Document()
+    document.add_paragraph("Palpitations on exertion.")
+    buf = io.BytesIO()
+    document.save(buf)
+    assert read_note(buf.getvalue(), "n.docx") == "Palpitations on exertion."
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "is empty"),
+    (b"   \n\t  \n", "is empty: there is no text"),
+    (bytes(range(256)) * 20, "binary file"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, "is an image, not a note"),
+    (b"word " * 2_000_000, "MB; the limit for a note"),
+    (b"word " * (MAX_CHARS // 4), "characters; the limit is"),
+    (b"%PDF-1.4 garbage", "damaged PDF"),
+])
+def test_bad_notes_get_clear_messages(data, message):
+    with pytest.raises(InputError, match=message):
+        read_note(data, "upload.txt")
