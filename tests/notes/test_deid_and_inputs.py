@@ -94,3 +94,16 @@ def test_pdf_and_docx():
 def test_bad_notes_get_clear_messages(data, message):
     with pytest.raises(InputError, match=message):
         read_note(data, "upload.txt")
+
+
+def test_names_never_run_across_lines_or_swallow_titles():
+    clean, _ = scrub("Patient: John Smith\nDiagnosis: pneumonia. Diagnosis confirmed on CT.")
+    assert clean == "Patient: [NAME]\nDiagnosis: pneumonia. Diagnosis confirmed on CT."
+    clean, _ = scrub("Seen by Dr. Jane Doe\nChest X-ray clear.")
+    assert clean == "Seen by Dr. [NAME]\nChest X-ray clear."
+
+
+@pytest.mark.parametrize("data", [b"\xff\xfeA\x00B", b"\xfe\xff\xd8\x00\x00\x41", b"\xef\xbb\xbfabc\xff\xfe"])
+def test_damaged_unicode_is_a_message_not_a_crash(data):
+    with pytest.raises(InputError, match="damaged or binary"):
+        read_note(data, "n.txt")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Jul(?:y)?|Aug(?:ust)?|"
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 NAME_WORD = r"[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?"
-FULL_NAME = rf"{NAME_WORD}(?:\s+(?:[A-Z]\.\s*)?{NAME_WORD}){{0,2}}"
+FULL_NAME = rf"{NAME_WORD}(?:[ \t]+(?:[A-Z]\.[ \t]*)?{NAME_WORD}){{0,2}}"  # never across a line break
 TITLES = r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister)\.?"
 
 # (kind, compiled pattern, group holding the PHI or 0); order matters: earlier kinds win overlaps.
@@ -43,14 +43,15 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Seen by|Signed|Author|Referred by|Dictated by|"
                         rf"Consultant|GP|Next of kin|NOK|Contact|Mother|Father|Wife|Husband|Daughter|Son)\s*[:\-]?\s+"
                         rf"({FULL_NAME})"), 1),
-    ("NAME", re.compile(rf"^\s*(?:--+|Regards,?|Signed,?)?\s*({NAME_WORD}\s+{NAME_WORD}),?\s*(?:MD|RN|MBBS|FRCP|DO|NP|PA)\b",
+    ("NAME", re.compile(rf"^[ \t]*(?:--+|Regards,?|Signed,?)?[ \t]*({NAME_WORD}[ \t]+{NAME_WORD}),?[ \t]*(?:MD|RN|MBBS|FRCP|DO|NP|PA)\b",
                         re.M), 1),
-    ("NAME", re.compile(rf"\b({NAME_WORD}\s+{NAME_WORD})\s*\((?:patient|pt|mother|father|wife|husband|daughter|son)\)", re.I), 1),
+    ("NAME", re.compile(rf"\b({NAME_WORD}[ \t]+{NAME_WORD})[ \t]*\((?:patient|pt|mother|father|wife|husband|daughter|son)\)", re.I), 1),
 ]
 # Capitalised words that are not names even after a label ("Patient: Denies ...").
 NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "The", "This", "No", "Not", "None",
              "Chest", "Pain", "History", "Patient", "Male", "Female", "Unknown", "Alert", "Stable", "Admitted",
-             "Discharged", "Seen", "Today", "Yesterday", "Tomorrow", "Left", "Right", "Daily", "Ward", "Clinic"}
+             "Discharged", "Seen", "Today", "Yesterday", "Tomorrow", "Left", "Right", "Daily", "Ward", "Clinic",
+             "Dr", "Doctor", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Professor", "Nurse", "Sister"}
 
 
 @dataclass(frozen=True)

@@ -54,10 +54,13 @@ def _docx_text(data: bytes, name: str) -> str:
 
 
 def _plain_text(data: bytes, name: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        if data.startswith(b"\xef\xbb\xbf"):
+            return data[3:].decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{name} claims to be Unicode text but is damaged or binary.") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -1,0 +1,73 @@
+"""Note models: cards, prediction on de-identified text, SHAP additivity, inert HTML, CLI, training."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from medapp.modalities.notes.model import NoteInput
+from medapp.registry import list_cards, load_model
+from medapp.render.text import highlighted_html
+from medapp.training import train
+
+REPO = Path(__file__).resolve().parents[2]
+NOTE = ("Mr Owen Pritchard, 58, reports a skin rash on his elbows and knees for three weeks. The patches are red, "
+        "raised and covered with silvery scales that flake off; his nails are pitted. Call 01423 555 0192.")
+
+
+def test_cards_hold_honest_cross_validated_metrics():
+    cards = {c.id: c for c in list_cards() if c.modality == "notes"}
+    assert set(cards) == {"abstract-condition", "symptom-disease"}
+    assert len(cards["symptom-disease"].labels) == 24 and len(cards["abstract-condition"].labels) == 5
+    for card in cards.values():
+        assert {"accuracy", "macro_f1", "brier"} <= set(card.metrics["summary"])
+        assert "cross-validation" in card.metrics["protocol"]
+        assert (card.path / card.weights).stat().st_size < 200_000  # the head only; the base ships in a package
+
+
+def test_prediction_reads_the_deidentified_note_and_shap_adds_up():
+    model = load_model("symptom-disease")
+    x = NoteInput.from_text(NOTE)
+    assert "Pritchard" not in x.text and "[PHONE]" in x.text and len(x.removed) == 2
+    pred = model.predict(x)
+    assert pred.label == "Psoriasis"
+    expl = model.explain(x, pred)
+    assert expl.output_value == pytest.approx(pred.probability, abs=1e-4)  # Partition SHAP is exactly additive
+    words = dict(expl.top_contributions(40))
+    assert max(words, key=words.get) in {"scales", "silvery", "rash", "nails", "pitted", "flake", "patches", "skin"}
+
+
+def test_script_in_a_note_is_shown_inert():
+    model = load_model("symptom-disease")
+    x = NoteInput.from_text("<script>alert('x')</script> I have a <b>rash</b> and itchy skin")
+    html = highlighted_html(model.explain(x, model.predict(x)))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<b>" not in html
+
+
+def test_cli_reads_a_txt_file_as_one_note(tmp_path):
+    note, empty = tmp_path / "note.txt", tmp_path / "empty.txt"
+    note.write_text(NOTE, encoding="utf-16")
+    empty.write_text("   \n")
+    out = subprocess.run([sys.executable, "-m", "medapp", "predict", "--model", "symptom-disease", "--json",
+                          str(note), str(empty)], cwd=REPO, capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert out.returncode == 1, out.stderr
+    first, second = [json.loads(line) for line in out.stdout.splitlines()]
+    assert first["input"] == "note.txt" and first["label"] == "Psoriasis"
+    assert abs(sum(first["probabilities"].values()) - 1) < 1e-6
+    assert second == {"input": "empty.txt", "error": "empty.txt is empty: there is no text to analyse."}
+
+
+def test_training_on_a_small_sample(tmp_path, monkeypatch):
+    card = train("symptom-disease", out_dir=tmp_path / "symptom-disease", quick=True)
+    assert card.metrics["n"] == 24 * 6 and len(card.labels) == 24
+    monkeypatch.setenv("MEDAPP_MODELS_DIR", str(tmp_path))
+    model = load_model("symptom-disease")
+    probs = model.predict(model.example_input()).probabilities
+    assert probs.shape == (24,) and np.isclose(probs.sum(), 1)
