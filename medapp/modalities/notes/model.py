@@ -16,7 +16,7 @@ from .deid import Span, scrub
 from .encoder import MAX_TOKENS, get_encoder
 from .io import check_text, read_note
 
-EXPLAIN_EVALS = 120  # model calls per explanation: sets the cost whatever the note's length
+EXPLAIN_EVALS = 64  # model calls per explanation: sets the cost whatever the note's length
 
 
 @dataclass(frozen=True)
@@ -138,17 +138,20 @@ class NotesModel:
 
 
 def _word_summary(tokens: list[str], values: np.ndarray) -> tuple[tuple[str, float], ...]:
-    """Word pieces joined back into words (a piece without leading space continues the word)."""
-    words: list[list] = []
+    """Word pieces joined back into words: shap's text tokens carry their trailing whitespace,
+    so a piece that does not end in whitespace continues into the next one ("pit" + "ted ")."""
+    words: list[tuple[str, float]] = []
+    current, total = "", 0.0
     for tok, v in zip(tokens, values):
-        if not tok.strip():
-            continue
-        if words and not tok.startswith((" ", "\n")) and words[-1][0][-1:].isalnum() and tok[:1].isalnum():
-            words[-1][0] += tok
-            words[-1][1] += float(v)
-        else:
-            words.append([tok.strip(), float(v)])
-    return tuple((w, v) for w, v in words)
+        current += tok
+        total += float(v)
+        if tok[-1:].isspace():
+            if current.strip():
+                words.append((current.strip(), total))
+            current, total = "", 0.0
+    if current.strip():
+        words.append((current.strip(), total))
+    return tuple(words)
 
 
 def load(card: ModelCard) -> NotesModel:
