@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from medapp.security.accounts import AccountError, create_user, list_users, update_user
+from medapp.security.audit import audit_csv
 from medapp.security.roles import ROLES
 from medapp.ui.auth import get_store, require_role
 
@@ -35,10 +36,12 @@ with users_tab:
         target = st.selectbox("User", [u["username"] for u in users])
         new_role = st.selectbox("Role", ["(unchanged)", *ROLES])
         active = st.radio("Account", ["(unchanged)", "active", "disabled"], horizontal=True)
+        new_password = st.text_input("New password (leave empty to keep)", type="password")
         if st.form_submit_button("Apply"):
             try:
                 update_user(store, user, target, role=None if new_role == "(unchanged)" else new_role,
-                            active=None if active == "(unchanged)" else active == "active")
+                            active=None if active == "(unchanged)" else active == "active",
+                            password=new_password or None)
             except AccountError as exc:
                 st.error(str(exc))
             else:
@@ -47,10 +50,10 @@ with users_tab:
 
 with audit_tab:
     c1, c2, c3 = st.columns(3)
-    who = c1.selectbox("User", ["any", *sorted({u["username"] for u in list_users(store)})], key="audit_user")
-    action = c2.selectbox("Action", ["any", "login", "login.failed", "logout", "logout.timeout", "case.create",
-                                     "case.view", "case.status", "analysis.run", "analysis.save", "verdict", "export",
-                                     "audit.export", "user.create", "user.update"], key="audit_action")
+    names, actions = store.audit_vocabulary()
+    who = c1.selectbox("User", ["any", *names], key="audit_user",
+                       help="Accounts, the command line (cli:...) and names typed at failed sign-ins.")
+    action = c2.selectbox("Action", ["any", *actions], key="audit_action")
     dates = c3.date_input("Between", value=(), key="audit_dates")
     since = until = None
     if isinstance(dates, tuple) and len(dates) == 2:
@@ -62,6 +65,7 @@ with audit_tab:
     frame["detail"] = frame["detail"].astype(str)
     st.caption(f"{len(frame)} events (newest first). The trail is append-only: the database refuses edits.")
     st.dataframe(frame, hide_index=True, width="stretch", key="audit_table")
-    if st.download_button("Export as CSV", frame.to_csv(index=False), "medapp-audit.csv", "text/csv",
+    if st.download_button("Export as CSV", audit_csv(frame), "medapp-audit.csv", "text/csv",
                           on_click="rerun", key="audit_csv"):
-        store.audit(user["username"], "audit.export", "audit", rows=len(frame))
+        store.audit(user["username"], "audit.export", "audit", rows=len(frame),
+                    filters={"user": who, "action": action, "dates": [str(d) for d in dates or ()]})

@@ -19,10 +19,13 @@ table = pd.DataFrame([{**c, "modalities": ", ".join(c["modalities"]), "models": 
                        "updated": pd.Timestamp(c["updated_at"]).strftime("%Y-%m-%d %H:%M")} for c in cases])
 st.dataframe(table[["reference", "title", "status", "analyses", "modalities", "models", "disagreement", "updated",
                     "created_by"]], hide_index=True, width="stretch", key="case_table")
-labels = {f"{c['reference']} ({c['status']}, {c['analyses']} analyses)": c["id"] for c in cases}
-choice = st.selectbox("Open case", list(labels), key="case_open")
+# Chosen by id: a case's status, size and place in the list change while it is being reviewed.
+labels = {c["id"]: f"{c['reference']} ({c['status']}, {c['analyses']} analyses)" for c in cases}
+if st.session_state.get("case_open") not in labels:
+    st.session_state.pop("case_open", None)
+choice = st.selectbox("Open case", list(labels), format_func=labels.get, key="case_open")
 try:
-    detail = store.case_detail(labels[choice], user, log_view=st.session_state.get("case_viewed") != labels[choice])
+    detail = store.case_detail(choice, user, log_view=st.session_state.get("case_viewed") != choice)
 except StoreError as exc:
     st.error(str(exc))
     st.stop()

@@ -12,17 +12,24 @@ st.html("<style>.stMainBlockContainer{max-width:100%;padding-left:2rem;padding-r
         "[data-testid='stMetricValue']{font-size:3rem}</style>")
 with st.expander("Which cases", expanded=False):
     filters = case_filters("meeting")
-cases = store.list_cases(**filters)
+# In the order they were opened: a verdict recorded during the meeting must not reorder the cases.
+cases = sorted(store.list_cases(**filters), key=lambda c: c["id"])
 if not cases:
     st.info("No case matches these filters.")
     st.stop()
-index = min(st.session_state.get("meeting_index", 0), len(cases) - 1)
-prev_col, title_col, next_col = st.columns([1, 6, 1])
-if prev_col.button("◀ Previous", disabled=index == 0, width="stretch"):
-    index -= 1
-if next_col.button("Next ▶", disabled=index >= len(cases) - 1, width="stretch"):
-    index += 1
+
+
+def _step(delta: int) -> None:
+    # A callback runs before the page is drawn, so both buttons are enabled or disabled for the new position.
+    st.session_state["meeting_index"] = st.session_state.get("meeting_index", 0) + delta
+
+
+index = max(0, min(st.session_state.get("meeting_index", 0), len(cases) - 1))
 st.session_state["meeting_index"] = index
+prev_col, title_col, next_col = st.columns([1, 6, 1])
+prev_col.button("◀ Previous", disabled=index == 0, width="stretch", on_click=_step, args=(-1,), key="meeting_prev")
+next_col.button("Next ▶", disabled=index >= len(cases) - 1, width="stretch", on_click=_step, args=(1,),
+                key="meeting_next")
 case = cases[index]
 detail = store.case_detail(case["id"], user, log_view=st.session_state.get("meeting_viewed") != case["id"])
 st.session_state["meeting_viewed"] = case["id"]

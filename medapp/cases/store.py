@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from ..security.roles import PermissionDenied, require
 from ..types import Explanation, ModelCard, Prediction, to_jsonable
@@ -43,12 +43,28 @@ class Actor:
 
 
 def deidentify(modality: str, data: bytes) -> bytes:
-    """The modality's de-identifier when it has one; otherwise the bytes unchanged."""
+    """The modality's de-identifier when it has one; otherwise the bytes unchanged.
+
+    Only a modality without a deid module stores its bytes as they are: a de-identifier that is
+    present but cannot be imported or fails on this input refuses the save rather than storing PHI.
+    """
+    name = f"medapp.modalities.{modality}.deid"
     try:
-        module = importlib.import_module(f"medapp.modalities.{modality}.deid")
-    except ModuleNotFoundError:
-        return data
-    return module.deidentify_bytes(data)
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and name.startswith(exc.name):  # the deid module (or modality) itself is absent
+            return data
+        raise StoreError(f"The {modality} de-identifier cannot run ({exc}); the input was not saved.") from None
+    try:
+        return module.deidentify_bytes(data)
+    except Exception as exc:  # noqa: BLE001 - whatever the reason, the raw input must not be stored
+        raise StoreError(f"The input could not be de-identified ({exc}); it was not saved.") from None
+
+
+def _event(username: str, action: str, target: str = "", detail: dict | None = None) -> AuditEvent:
+    """An audit row cut to its column sizes: a failed login can carry any text the visitor typed."""
+    return AuditEvent(username=(username or "(blank)")[:80], action=action[:40], target=(target or "")[:200],
+                      detail=to_jsonable(detail or {}))
 
 
 class CaseStore:
@@ -59,7 +75,12 @@ class CaseStore:
     # -- audit ---------------------------------------------------------------------------------
     def audit(self, username: str, action: str, target: str = "", **detail: Any) -> None:
         with self.Session.begin() as s:
-            s.add(AuditEvent(username=username, action=action, target=target, detail=to_jsonable(detail)))
+            s.add(_event(username, action, target, detail))
+
+    @staticmethod
+    def audit_in(session: Session, username: str, action: str, target: str = "", **detail: Any) -> None:
+        """Audit inside the caller's transaction: the change and its record commit together or not at all."""
+        session.add(_event(username, action, target, detail))
 
     def audit_events(self, *, username: str | None = None, action: str | None = None,
                      since: datetime | None = None, until: datetime | None = None, limit: int = 10_000) -> list[dict]:
@@ -76,6 +97,13 @@ class CaseStore:
             return [{"id": e.id, "at": e.at, "username": e.username, "action": e.action, "target": e.target,
                      "detail": e.detail} for e in s.scalars(q)]
 
+    def audit_vocabulary(self) -> tuple[list[str], list[str]]:
+        """The user names and actions that occur in the trail (for filter menus)."""
+        with self.Session() as s:
+            names = s.scalars(select(AuditEvent.username).distinct().order_by(AuditEvent.username)).all()
+            actions = s.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+        return list(names), list(actions)
+
     # -- cases ---------------------------------------------------------------------------------
     def create_case(self, reference: str, user: dict | Actor, title: str = "") -> int:
         actor = Actor.of(user)
@@ -90,9 +118,9 @@ class CaseStore:
                 s.add(case)
                 s.flush()
                 case_id = case.id
+                self.audit_in(s, actor.username, "case.create", f"case:{case_id}", reference=reference)
         except IntegrityError:
             raise StoreError(f"A case with reference {reference!r} already exists; choose it from the list.") from None
-        self.audit(actor.username, "case.create", f"case:{case_id}", reference=reference)
         return case_id
 
     def find_case(self, reference: str) -> int | None:
@@ -102,8 +130,11 @@ class CaseStore:
     def list_cases(self, *, modality: str | None = None, model_id: str | None = None, status: str | None = None,
                    since: datetime | None = None, until: datetime | None = None,
                    disagreement: bool | None = None) -> list[dict]:
-        q = select(Case).options(selectinload(Case.analyses).selectinload(Analysis.verdicts)).order_by(
-            Case.updated_at.desc())
+        # Only the columns the list needs: predictions and explanations (image maps) can be large.
+        q = select(Case).options(
+            selectinload(Case.analyses).load_only(Analysis.id, Analysis.case_id, Analysis.modality, Analysis.model_id)
+            .selectinload(Analysis.verdicts).load_only(Verdict.id, Verdict.analysis_id, Verdict.verdict)
+        ).order_by(Case.updated_at.desc(), Case.id.desc())
         if status:
             q = q.where(Case.status == status)
         if since:
@@ -172,8 +203,8 @@ class CaseStore:
             case.updated_at = utcnow()
             s.flush()
             analysis_id = analysis.id
-        self.audit(actor.username, "analysis.save", f"analysis:{analysis_id}", case_id=case_id, model=card.id,
-                   label=prediction.label, input_sha256=digest)
+            self.audit_in(s, actor.username, "analysis.save", f"analysis:{analysis_id}", case_id=case_id,
+                          model=card.id, version=card.version, label=prediction.label, input_sha256=digest)
         return analysis_id
 
     def set_verdict(self, analysis_id: int, user: dict | Actor, verdict: str, final_diagnosis: str = "",
@@ -194,9 +225,8 @@ class CaseStore:
             current.verdict, current.final_diagnosis, current.comment = verdict, final_diagnosis.strip()[:255], comment
             current.updated_at = utcnow()
             analysis.case.updated_at = utcnow()
-            case_id = analysis.case_id
-        self.audit(actor.username, "verdict", f"analysis:{analysis_id}", case_id=case_id, verdict=verdict,
-                   final_diagnosis=final_diagnosis)
+            self.audit_in(s, actor.username, "verdict", f"analysis:{analysis_id}", case_id=analysis.case_id,
+                          verdict=verdict, final_diagnosis=current.final_diagnosis)
 
     def set_status(self, case_id: int, user: dict | Actor, status: str) -> None:
         actor = Actor.of(user)
@@ -208,7 +238,7 @@ class CaseStore:
             if case is None:
                 raise StoreError(f"There is no case {case_id}.")
             old, case.status, case.updated_at = case.status, status, utcnow()
-        self.audit(actor.username, "case.status", f"case:{case_id}", old=old, new=status)
+            self.audit_in(s, actor.username, "case.status", f"case:{case_id}", old=old, new=status)
 
 
 def _has_disagreement(case: Case) -> bool:

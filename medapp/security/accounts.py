@@ -12,7 +12,8 @@ from ..cases.tables import User
 from .roles import ROLES, require
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+# Letters, digits and . _ - ; '@' and '+' so that a single sign-on e-mail address can be an account name.
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{1,79}$")
 MIN_PASSWORD = 10
 # Verifying against this when the user is unknown keeps timing similar for both failure cases.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
@@ -35,7 +36,8 @@ def count_users(store: CaseStore) -> int:
 def create_user(store: CaseStore, username: str, password: str, role: str, *, by: str = "system") -> None:
     username = username.strip().lower()
     if not _USERNAME.match(username):
-        raise AccountError("A user name is 2-40 lower-case letters, digits, '.', '_' or '-'.")
+        raise AccountError("A user name is 2-80 lower-case letters, digits, '.', '_', '-', '@' or '+' "
+                           "(an e-mail address for single sign-on).")
     if role not in ROLES:
         raise AccountError(f"A role is one of {', '.join(ROLES)}.")
     _check_password(password)
@@ -43,7 +45,7 @@ def create_user(store: CaseStore, username: str, password: str, role: str, *, by
         if s.scalar(select(User.id).where(User.username == username)) is not None:
             raise AccountError(f"The user {username!r} already exists.")
         s.add(User(username=username, password_hash=_hasher.hash(password), role=role))
-    store.audit(by, "user.create", f"user:{username}", role=role)
+        store.audit_in(s, by, "user.create", f"user:{username}", role=role)
 
 
 def authenticate(store: CaseStore, username: str, password: str) -> dict | None:
@@ -83,10 +85,12 @@ def update_user(store: CaseStore, admin: dict | Actor, username: str, *, role: s
     actor = Actor.of(admin)
     require(actor.role, "admin")
     changes = {}
+    username = username.strip().lower()
     with store.Session.begin() as s:
-        user = s.scalar(select(User).where(User.username == username))
+        user = s.scalar(select(User).where(User.username == username).with_for_update())
         if user is None:
             raise AccountError(f"There is no user {username!r}.")
+        was_active_admin = user.role == "admin" and user.active
         if role is not None and role != user.role:
             if role not in ROLES:
                 raise AccountError(f"A role is one of {', '.join(ROLES)}.")
@@ -98,5 +102,9 @@ def update_user(store: CaseStore, admin: dict | Actor, username: str, *, role: s
         if password is not None:
             _check_password(password)
             user.password_hash, changes["password"] = _hasher.hash(password), "changed"
-    if changes:
-        store.audit(actor.username, "user.update", f"user:{username}", **changes)
+        if was_active_admin and not (user.role == "admin" and user.active):
+            admins = s.scalar(select(func.count(User.id)).where(User.role == "admin", User.active.is_(True)))
+            if not admins:  # the autoflush above already counts this user's new role or state
+                raise AccountError("At least one active administrator must remain; promote another user first.")
+        if changes:
+            store.audit_in(s, actor.username, "user.update", f"user:{username}", **changes)

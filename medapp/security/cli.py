@@ -21,6 +21,8 @@ def _cli_actor() -> dict:
 
 
 def _password(args: argparse.Namespace) -> str:
+    if getattr(args, "password", None):
+        return args.password
     if args.password_env:
         value = os.environ.get(args.password_env)
         if not value:
@@ -77,6 +79,8 @@ def register(sub) -> None:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--admin", action="store_true")
     group.add_argument("--role", choices=ROLES, default="clinician")
+    p.add_argument("--password", help="the password itself (visible to other users of this machine in the "
+                   "process list: prefer the prompt, stdin or --password-env)")
     p.add_argument("--password-env", help="read the password from this environment variable")
     p.set_defaults(func=_add)
     p = usub.add_parser("list")
@@ -87,5 +91,6 @@ def register(sub) -> None:
     p.add_argument("--disable", action="store_true")
     p.add_argument("--enable", action="store_true")
     p.add_argument("--reset-password", action="store_true")
+    p.add_argument("--password")
     p.add_argument("--password-env")
     p.set_defaults(func=_update)

@@ -84,6 +84,8 @@ def _login_form(store: CaseStore) -> None:
     st.caption("An explainable clinical AI workbench. Demonstration models only: not a medical device.")
     if st.session_state.pop("medapp_timed_out", False):
         st.warning(f"You were signed out after {session_timeout_s() // 60} minutes without activity.")
+    if st.session_state.pop("medapp_disabled", False):
+        st.warning("You were signed out: your account was disabled or removed. Ask an administrator.")
     with st.form("login"):
         name = st.text_input("User name")
         pw = st.text_input("Password", type="password")
@@ -96,7 +98,8 @@ def _login_form(store: CaseStore) -> None:
                 st.rerun()
     if _sso_configured():
         if getattr(st.user, "is_logged_in", False):
-            account = get_user(store, str(st.user.get("email", "")))
+            email = str(st.user.get("email") or "")
+            account = get_user(store, email) if email else None
             if account and account["active"]:
                 store.audit(account["username"], "login", f"user:{account['username']}", method="sso")
                 _sign_in({"username": account["username"], "role": account["role"]})
@@ -106,7 +109,11 @@ def _login_form(store: CaseStore) -> None:
 
 
 def signed_in_user() -> dict | None:
-    """The signed-in user, or None (after signing out a session idle for longer than the timeout)."""
+    """The signed-in user, or None (after signing out a session idle for longer than the timeout).
+
+    The account is read again on every run, so disabling a user or changing a role takes effect at
+    that user's next click, not only at their next sign-in.
+    """
     user = current_user()
     if user is None:
         return None
@@ -115,6 +122,14 @@ def signed_in_user() -> dict | None:
         sign_out("logout.timeout")
         st.session_state["medapp_timed_out"] = True
         return None
+    account = get_user(get_store(), user["username"])
+    if account is None or not account["active"]:
+        sign_out("logout.disabled")
+        st.session_state["medapp_disabled"] = True
+        return None
+    if account["role"] != user.get("role"):
+        user = {**user, "role": account["role"]}
+        st.session_state[SESSION_KEY] = user
     st.session_state[LAST_SEEN] = time.time()
     return user
 

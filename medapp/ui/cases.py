@@ -36,16 +36,20 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
                                       help="A study or ward code. Never the patient's name or record number.")
             title = st.text_input("Short title (optional)", key=f"case_title_{key}")
         else:
-            labels = {f"{c['reference']} · {c['status']} · {c['analyses']} analyses": c["id"] for c in open_cases}
-            choice = st.selectbox("Case", list(labels) or ["no open cases"], key=f"case_pick_{key}")
+            # Chosen by id: the label (analysis count, status) changes with every save.
+            labels = {c["id"]: f"{c['reference']} · {c['status']} · {c['analyses']} analyses" for c in open_cases}
+            if st.session_state.get(f"case_pick_{key}") not in labels:
+                st.session_state.pop(f"case_pick_{key}", None)
+            choice = st.selectbox("Case", list(labels), format_func=labels.get, key=f"case_pick_{key}",
+                                  placeholder="no open cases")
         if st.button("Save", key=f"case_save_{key}", type="primary"):
             try:
                 if mode == "New case":
                     case_id = store.create_case(reference, user, title)
                 else:
-                    if not open_cases:
+                    if choice is None:
                         raise StoreError("There is no open case yet: create a new one.")
-                    case_id = labels[choice]
+                    case_id = choice
                 analysis_id = store.add_analysis(case_id, user, card=card, prediction=prediction,
                                                  explanation=explanation, input_bytes=input_bytes,
                                                  input_name=input_name)

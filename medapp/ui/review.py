@@ -20,7 +20,9 @@ def explanation_figure(expl: Explanation, key: str) -> None:
     module_name = {"tabular": "tabular", "image": "image", "text": "text", "audio": "audio"}.get(expl.kind)
     try:
         module = importlib.import_module(f"medapp.render.{module_name}")
-        figure = module.figure(expl)
+        # `figure(expl)` by convention; the audio renderer names its stand-alone drawing `tile_figure`.
+        draw = getattr(module, "figure", None) or getattr(module, "tile_figure")
+        figure = draw(expl)
     except Exception:  # a renderer missing for this kind, or unable to redraw an older explanation
         st.image(explanation_png(expl), caption=expl.method)
         return
@@ -93,13 +95,21 @@ def status_control(detail: dict, user: dict, *, key: str) -> None:
 
 def export_buttons(detail: dict, user: dict, *, key: str) -> None:
     store = get_store()
+    # A report prepared before a verdict or status change is stale: it is offered only while the
+    # case is as it was when the report was made.
+    version = (detail["status"], str(detail["updated_at"]),
+               tuple((a["id"], tuple((v["reviewer"], str(v["updated_at"])) for v in a["verdicts"]))
+                     for a in detail["analyses"]))
     if st.button("Prepare report (PDF and HTML)", key=f"prep_{key}"):
-        st.session_state[f"report_{key}"] = (case_pdf(detail, by=user["username"]),
+        st.session_state[f"report_{key}"] = (version, case_pdf(detail, by=user["username"]),
                                              case_html(detail, by=user["username"]))
         store.audit(user["username"], "export", f"case:{detail['id']}", formats=["pdf", "html"])
     prepared = st.session_state.get(f"report_{key}")
+    if prepared and prepared[0] != version:
+        st.caption("The case changed since the report was prepared; prepare it again.")
+        prepared = None
     if prepared:
-        pdf, html = prepared
+        _, pdf, html = prepared
         c1, c2 = st.columns(2)
         c1.download_button("Download PDF", pdf, f"case-{detail['reference']}.pdf", "application/pdf", key=f"pdf_{key}")
         c2.download_button("Download HTML", html, f"case-{detail['reference']}.html", "text/html", key=f"html_{key}")

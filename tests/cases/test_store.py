@@ -155,3 +155,68 @@ def test_many_threads_saving_to_one_case_lose_nothing(store, heart_analysis):
     assert len(detail["analyses"]) == 60
     assert len({a["input_sha256"] for a in detail["analyses"]}) == 60
     assert len([e for e in store.audit_events(action="analysis.save")]) == 60
+
+
+def test_a_failed_login_with_any_typed_name_is_still_audited(store):
+    # The name is whatever a visitor typed: longer than the column, and text a spreadsheet would run.
+    typed = "=HYPERLINK(\"http://x\")" + "a" * 300
+    assert authenticate(store, typed, "whatever12345") is None
+    [event] = store.audit_events(action="login.failed")
+    assert event["username"] == typed.lower()[:80] and len(event["target"]) == 200
+
+
+def test_uploaded_inputs_are_deidentified_before_storage(store, heart_analysis):
+    from dataclasses import replace
+
+    card, pred, expl = heart_analysis
+    note = b"Patient John Smith, MRN 1234567, seen on 03/04/2021. Chest pain on exertion."
+    case_id = store.create_case("DEID-1", CLIN)
+    analysis_id = store.add_analysis(case_id, CLIN, card=replace(card, modality="notes"), prediction=pred,
+                                     explanation=expl, input_bytes=note, input_name="note.txt")
+    [a] = store.case_detail(case_id, CLIN)["analyses"]
+    stored = store.blobs.get(a["input_sha256"])
+    assert a["id"] == analysis_id and b"John Smith" not in stored and b"1234567" not in stored
+    assert b"Chest pain on exertion" in stored
+    # records have no de-identifier: stored as they came
+    store.add_analysis(case_id, CLIN, card=card, prediction=pred, explanation=expl, input_bytes=note,
+                       input_name="record.txt")
+    assert store.blobs.get(store.case_detail(case_id, CLIN)["analyses"][1]["input_sha256"]) == note
+
+
+def test_an_input_the_deidentifier_rejects_is_not_stored(store, heart_analysis):
+    from dataclasses import replace
+
+    card, pred, expl = heart_analysis
+    case_id = store.create_case("DEID-2", CLIN)
+    with pytest.raises(StoreError, match="could not be de-identified"):
+        store.add_analysis(case_id, CLIN, card=replace(card, modality="imaging"), prediction=pred,
+                           explanation=expl, input_bytes=b"not an image at all", input_name="x.png")
+    assert list(store.blobs.root.rglob("*")) == [] and store.case_detail(case_id, CLIN)["analyses"] == []
+
+
+def test_the_last_active_admin_cannot_be_demoted_or_disabled(store):
+    create_user(store, "ada", "admin password 1", "admin")
+    create_user(store, "sso.user@example.org", "long enough pw", "clinician")  # an e-mail (single sign-on) name
+    with pytest.raises(AccountError, match="At least one active administrator"):
+        update_user(store, {"username": "cli:root", "role": "admin"}, "ada", role="reviewer")
+    with pytest.raises(AccountError, match="At least one active administrator"):
+        update_user(store, {"username": "cli:root", "role": "admin"}, "ada", active=False)
+    assert {u["username"]: u["role"] for u in list_users(store)}["ada"] == "admin"
+    update_user(store, ADMIN, "SSO.User@example.org", role="admin")
+    update_user(store, ADMIN, "ada", role="reviewer")  # another admin remains now
+    roles = {u["username"]: u["role"] for u in list_users(store)}
+    assert roles == {"ada": "reviewer", "sso.user@example.org": "admin"}
+    changes = [e["detail"] for e in store.audit_events(action="user.update")]
+    assert changes == [{"role": ["admin", "reviewer"]}, {"role": ["clinician", "admin"]}]
+
+
+def test_case_list_filters_by_modality_and_date(store, heart_analysis):
+    from datetime import datetime, timedelta, timezone
+
+    case_id = store.create_case("DATE-1", CLIN)
+    _save(store, case_id, heart_analysis)
+    now = datetime.now(timezone.utc)
+    assert [c["reference"] for c in store.list_cases(modality="records", since=now - timedelta(hours=1),
+                                                      until=now + timedelta(hours=1))] == ["DATE-1"]
+    assert store.list_cases(since=now + timedelta(days=1)) == []
+    assert store.list_cases(until=now - timedelta(days=1)) == []

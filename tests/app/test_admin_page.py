@@ -1,0 +1,90 @@
+"""AppTest of accounts at work: the admin page, and account changes reaching signed-in sessions."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from medapp.cases.store import CaseStore
+from medapp.security.accounts import authenticate, create_user, update_user
+
+REPO = Path(__file__).resolve().parents[2]
+ADMIN = {"username": "ada", "role": "admin"}
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    create_user(store, "ada", "admin password 1", "admin")
+    return store
+
+
+def admin_page() -> AppTest:
+    at = AppTest.from_file(str(REPO / "pages/admin.py"), default_timeout=120)
+    at.session_state["medapp_user"] = ADMIN
+    return at.run()
+
+
+def test_admin_adds_and_changes_users_and_filters_the_audit_trail(store):
+    at = admin_page()
+    assert not at.exception
+    form = at.text_input
+    form[0].set_value("Rui")
+    at.selectbox[0].set_value("reviewer")
+    form[1].set_value("reviewer pw 12")
+    at.button[0].click().run()
+    assert not at.exception
+    assert authenticate(store, "rui", "reviewer pw 12") == {"username": "rui", "role": "reviewer"}
+    at.selectbox[1].set_value("rui")
+    at.selectbox[2].set_value("clinician")
+    at.text_input[2].set_value("a new password 2")
+    at.button[1].click().run()
+    assert not at.exception
+    assert authenticate(store, "rui", "a new password 2") == {"username": "rui", "role": "clinician"}
+
+    at.selectbox(key="audit_action").set_value("user.update").run()
+    audit = at.dataframe[1].value
+    assert list(audit["username"]) == ["ada"] and list(audit["target"]) == ["user:rui"]
+    assert "'role': ['reviewer', 'clinician']" in audit["detail"][0] and "'password': 'changed'" in audit["detail"][0]
+    at.selectbox(key="audit_action").set_value("any")
+    at.selectbox(key="audit_user").set_value("rui").run()
+    assert set(at.dataframe[1].value["action"]) == {"login"}
+
+
+def test_the_last_admin_cannot_demote_themselves(store):
+    at = admin_page()
+    at.selectbox[1].set_value("ada")
+    at.selectbox[2].set_value("clinician")
+    at.button[1].click().run()
+    assert "At least one active administrator must remain" in at.error[0].value
+
+
+def _signed_in_app(username: str, role: str) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.session_state["medapp_user"] = {"username": username, "role": role}
+    at.session_state["medapp_last_seen"] = time.time()
+    return at.run()
+
+
+# AppTest reruns the page a run finished on rather than app.py, so "the next click" of an open
+# session is a fresh run of app.py with that session's state.
+def test_disabling_an_account_signs_its_open_session_out(store):
+    create_user(store, "bob", "clinician pw 1", "clinician")
+    at = _signed_in_app("bob", "clinician")
+    assert any("Signed in as **bob**" in c.value for c in at.sidebar.caption)
+    update_user(store, ADMIN, "bob", active=False)
+    at = _signed_in_app("bob", "clinician")
+    assert "medapp_user" not in at.session_state
+    assert "account was disabled" in at.warning[0].value
+    assert [e["action"] for e in store.audit_events(username="bob")][0] == "logout.disabled"
+
+
+def test_a_role_change_reaches_an_open_session(store):
+    create_user(store, "rui", "reviewer pw 12", "reviewer")
+    update_user(store, ADMIN, "rui", role="clinician")
+    at = _signed_in_app("rui", "reviewer")
+    assert at.session_state["medapp_user"] == {"username": "rui", "role": "clinician"}
+    assert any("(clinician)" in c.value for c in at.sidebar.caption)

@@ -1,0 +1,89 @@
+"""AppTest of the review pages: the open case stays open while it changes; meeting mode steps through cases."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from medapp.analysis import analyse
+from medapp.cases.store import CaseStore
+from medapp.registry import load_model
+
+REPO = Path(__file__).resolve().parents[2]
+CLIN = {"username": "carla", "role": "clinician"}
+REV = {"username": "rui", "role": "reviewer"}
+
+
+@pytest.fixture
+def two_cases(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    model = load_model("heart-disease")
+    result = analyse(model, model.example_input())
+    ids = []
+    for ref in ("MDT-OLD", "MDT-NEW"):
+        case_id = store.create_case(ref, CLIN)
+        store.add_analysis(case_id, CLIN, card=model.card, prediction=result.prediction,
+                           explanation=result.explanation, input_bytes=ref.encode(), input_name=f"{ref}.json")
+        ids.append(case_id)
+    return store, ids
+
+
+def page(path: str, user: dict) -> AppTest:
+    at = AppTest.from_file(str(REPO / path), default_timeout=120)
+    at.session_state["medapp_user"] = user
+    return at.run()
+
+
+def test_the_open_case_stays_open_when_its_status_and_place_in_the_list_change(two_cases):
+    store, (old_id, new_id) = two_cases
+    at = page("pages/cases.py", REV)
+    assert at.header[0].value == "Case MDT-NEW"  # most recently updated first
+    at.selectbox(key="case_open").set_value(old_id).run()
+    assert at.header[0].value == "Case MDT-OLD"
+    store.set_status(old_id, REV, "in review")  # its label and its place in the list change
+    at.run()
+    assert not at.exception
+    assert at.header[0].value == "Case MDT-OLD"
+    assert [e["target"] for e in store.audit_events(action="case.view")] == [f"case:{old_id}", f"case:{new_id}"]
+
+
+def test_a_report_prepared_before_a_verdict_is_not_offered_after_it(two_cases):
+    store, (old_id, new_id) = two_cases
+    at = page("pages/cases.py", REV)
+    at.button(key=f"prep_{new_id}").click().run()
+    assert not at.exception
+    assert [e["action"] for e in store.audit_events(action="export")] == ["export"]
+    assert not any("prepare it again" in c.value for c in at.caption)
+    analysis_id = store.case_detail(new_id, REV, log_view=False)["analyses"][0]["id"]
+    store.set_verdict(analysis_id, REV, "agree", "angina")
+    at.run()
+    assert any("The case changed since the report was prepared" in c.value for c in at.caption)
+
+
+def test_meeting_mode_steps_through_cases_in_a_stable_order(two_cases):
+    store, (old_id, new_id) = two_cases
+    at = page("pages/meeting.py", REV)
+    text = lambda: " ".join(m.value for m in at.markdown)  # noqa: E731
+    assert "Case 1 of 2" in text()
+    assert at.button(key="meeting_prev").disabled and not at.button(key="meeting_next").disabled
+    at.button(key="meeting_next").click().run()
+    assert "Case 2 of 2" in text()
+    # both buttons already match the new position: back is possible at once, forward is not
+    assert not at.button(key="meeting_prev").disabled and at.button(key="meeting_next").disabled
+    [analysis] = store.case_detail(new_id, REV, log_view=False)["analyses"]
+    at.radio(key=f"v_m{analysis['id']}").set_value("disagree")
+    at.button[-1].click().run()  # record the verdict on the case being shown
+    assert not at.exception
+    assert "Case 2 of 2" in text() and "disagreement flagged" in text()  # still the same case
+    assert "MDT-NEW" not in text() and "MDT-NEW.json" not in " ".join(c.value for c in at.caption)
+    at.button(key="meeting_prev").click().run()
+    assert "Case 1 of 2" in text() and "disagreement flagged" not in text()
+
+
+def test_a_clinician_cannot_change_the_status(two_cases):
+    at = page("pages/cases.py", CLIN)
+    assert not at.exception
+    assert any(m.value == "Status: **open**" for m in at.markdown)
+    assert not at.radio

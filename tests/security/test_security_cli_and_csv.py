@@ -1,0 +1,53 @@
+"""Accounts from the command line, and the audit CSV that a spreadsheet opens safely."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from medapp.cases.store import CaseStore
+from medapp.security.accounts import authenticate
+from medapp.security.audit import audit_csv
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _cli(var: Path, *args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "medapp", "users", *args], cwd=REPO, input=stdin, text=True,
+                          capture_output=True, env={**os.environ, "MEDAPP_VAR_DIR": str(var), **(env or {})})
+
+
+def test_users_add_list_update_from_the_command_line(tmp_path):
+    assert _cli(tmp_path, "add", "--admin", "Ada", "--password", "admin password 1").stdout == "created admin ada\n"
+    assert _cli(tmp_path, "add", "--role", "reviewer", "rui", stdin="reviewer pw 12\n").returncode == 0
+    assert _cli(tmp_path, "add", "bob", "--password-env", "PW", env={"PW": "clinician pw 1"}).returncode == 0
+    short = _cli(tmp_path, "add", "eve", "--password", "short")
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    assert _cli(tmp_path, "update", "bob", "--disable").returncode == 0
+    listing = _cli(tmp_path, "list").stdout.split("\n")
+    assert [line.split() for line in listing if line] == [["ada", "admin", "active"], ["bob", "clinician", "disabled"],
+                                                          ["rui", "reviewer", "active"]]
+    os.environ["MEDAPP_VAR_DIR"], old = str(tmp_path), os.environ["MEDAPP_VAR_DIR"]
+    try:
+        store = CaseStore()
+        assert authenticate(store, "rui", "reviewer pw 12") == {"username": "rui", "role": "reviewer"}
+        assert authenticate(store, "bob", "clinician pw 1") is None
+        events = [(e["username"].split(":")[0], e["action"], e["target"]) for e in reversed(store.audit_events())]
+        assert events[:4] == [("cli", "user.create", "user:ada"), ("cli", "user.create", "user:rui"),
+                              ("cli", "user.create", "user:bob"), ("cli", "user.update", "user:bob")]
+    finally:
+        os.environ["MEDAPP_VAR_DIR"] = old
+
+
+def test_audit_csv_defuses_spreadsheet_formulas():
+    frame = pd.DataFrame([{"username": "=HYPERLINK(\"http://evil\",\"x\")", "action": "login.failed",
+                           "target": "@SUM(A1)", "detail": "{}"},
+                          {"username": "carla", "action": "login", "target": "user:carla", "detail": "-1"}])
+    rows = list(csv.DictReader(io.StringIO(audit_csv(frame))))
+    assert rows[0]["username"] == "'=HYPERLINK(\"http://evil\",\"x\")" and rows[0]["target"] == "'@SUM(A1)"
+    assert rows[1]["username"] == "carla" and rows[1]["detail"] == "'-1"
