@@ -182,12 +182,15 @@ def heart_panel(model, x: AudioInput, data: bytes) -> None:
                                             title=f"Why '{label}': red tiles pushed toward it, blue away"),
                     width="stretch", key="audio_expl_fig")
     t0, t1 = layout["highlight_s"]
+    exact = expl.method.startswith("Permutation SHAP") or expl.method.startswith("KernelSHAP")
+    what = "SHAP value" if exact else "attribution (integrated gradients, an approximation of SHAP values)"
+    how = "" if exact else "(up to a small integration error) "
     window_note = (f" It explains the window {layout['window_start_s']:.0f}-{layout['window_end_s']:.0f} s, the one "
                    f"most in favour of {label}." if len(windows) > 1 else "")
     st.markdown(
         f"**How to read this.** The spectrogram is cut into tiles of {model.spec.segment_s:g} s by frequency band. "
-        f"Each tile's colour is its SHAP value: how much hearing that part of the sound, rather than this "
-        f"recording's background level, changed the probability of *{label}*. The values add up (about) from "
+        f"Each tile's colour is its {what}: how much hearing that part of the sound, rather than this "
+        f"recording's background level, changed the probability of *{label}*. The values add up {how}from "
         f"{expl.base_value:.0%} (all tiles at background) to {expl.output_value:.0%}.{window_note} "
         f"The most influential moment is **{t0:.2f}-{t1:.2f} s**, strongest in **{layout['highlight_band']}**.")
     c1, c2 = st.columns(2)

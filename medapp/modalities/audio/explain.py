@@ -7,7 +7,7 @@ murmurs), so an explanation says which sounds, when and at what pitch, moved the
 
 Three estimators of the same game (chosen by measurement, recorded in the card):
 - "permutation": Shapley values by antithetic permutation sampling; additive exactly
-  (base value + sum = the model's probability), unbiased, cost ~ permutations x tiles evaluations.
+  (base value + sum = the model's log-odds of the target label), unbiased, cost ~ permutations x tiles evaluations.
 - "gradient": integrated gradients from the background spectrogram, summed per tile; one batched
   gradient call, additive up to the integration error (reported).
 - "kernel": shap.KernelExplainer with default settings on the same tile game (the reference).
@@ -56,7 +56,10 @@ def tile_names(layout: dict, offset_s: float = 0.0) -> list[str]:
 
 
 class TileGame:
-    """f(mask over tiles) = probability of the target label with the absent tiles at background level."""
+    """f(mask over tiles) = log-odds of the target label with the absent tiles at background level.
+
+    Log-odds rather than probability: a confident model sits at p = 0.999 whatever is masked, and
+    probabilities then hide which sounds carry the decision; log-odds do not saturate."""
 
     def __init__(self, model: "HeartSoundModel", S: np.ndarray, target: int):
         spec = model.spec
@@ -78,8 +81,16 @@ class TileGame:
         self.evaluations += len(masks)
         out = np.empty(len(masks))
         for i in range(0, len(masks), 256):
-            out[i:i + 256] = self.model.probabilities(self.inputs(masks[i:i + 256]))[:, self.target]
+            out[i:i + 256] = target_log_odds(self.model.run(self.inputs(masks[i:i + 256]))[0], self.target)
         return out
+
+
+def target_log_odds(logits: np.ndarray, target: int) -> np.ndarray:
+    """log p(target) - log(1 - p(target)) from logits, computed stably (no saturation at p = 1)."""
+    logits = np.asarray(logits, dtype=np.float64)
+    others = np.delete(logits, target, axis=-1)
+    m = others.max(axis=-1, keepdims=True)
+    return logits[..., target] - (m[..., 0] + np.log(np.exp(others - m).sum(axis=-1)))
 
 
 def permutation_values(game: TileGame, n_orders: int = 8, seed: int = 0) -> tuple[np.ndarray, float, float]:
@@ -113,7 +124,7 @@ def gradient_values(game: TileGame, steps: int = 16) -> tuple[np.ndarray, float,
     S, bg = game.S, np.broadcast_to(game.background[None, :], game.S.shape)
     alphas = (np.arange(steps) + 0.5) / steps
     path = bg[None] + alphas[:, None, None] * (S - bg)[None]
-    grads = game.model.gradient_fn()(path.astype(np.float32), game.target)
+    grads = game.model.gradient_fn()(path.astype(np.float32), game.target)  # d log-odds(target) / d input
     pixel = (S - bg) * grads.mean(axis=0)
     phi = np.bincount(game.tile_of_pixel.reshape(-1), weights=pixel.reshape(-1), minlength=game.n)
     ends = game(np.stack([np.zeros(game.n, bool), np.ones(game.n, bool)]))

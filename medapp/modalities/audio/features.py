@@ -158,3 +158,22 @@ def display_view(y: np.ndarray, spec: FeatureSpec, t0: float = 0.0, max_columns:
             "envelope_min": np.round(lo, 4).tolist(), "envelope_max": np.round(hi, 4).tolist(),
             "spectrogram_db": np.round(np.maximum(S, floor), 1).tolist(),
             "column_s": spec.frame_s * pool, "mel_hz": np.round(mel_frequencies(spec), 1).tolist()}
+
+
+def profile(y: np.ndarray, spec: FeatureSpec) -> dict[str, float]:
+    """Two plain descriptors of a window, for the heart-likeness check beside the embedding distance:
+    the spectral centroid (Hz, 20-2000 Hz) and the periodicity of the sound envelope at heart rates
+    (peak autocorrelation at lags of 0.33-1.5 s, i.e. 40-180 beats per minute)."""
+    y = normalise_level(y, spec)
+    power = np.abs(np.fft.rfft(y * np.hanning(len(y)))) ** 2
+    freqs = np.fft.rfftfreq(len(y), 1 / spec.sample_rate)
+    band = (freqs > spec.fmin) & (freqs < spec.fmax)
+    centroid = float((power[band] * freqs[band]).sum() / max(power[band].sum(), 1e-20))
+    n = max(1, spec.sample_rate // 100)  # 10 ms envelope
+    env = np.sqrt(np.mean(y[: len(y) // n * n].reshape(-1, n) ** 2, axis=1))
+    env = env - env.mean()
+    ac = np.correlate(env, env, "full")[len(env) - 1:]
+    ac = ac / (ac[0] + 1e-20)
+    lags = np.arange(len(ac)) * n / spec.sample_rate
+    sel = (lags >= 0.33) & (lags <= 1.5)
+    return {"centroid_hz": centroid, "periodicity": float(ac[sel].max()) if sel.any() else 0.0}

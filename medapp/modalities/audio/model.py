@@ -17,7 +17,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from ...types import Explanation, InputError, ModelCard, Prediction  # noqa: E402
 from . import explain as explainers  # noqa: E402
-from .features import FeatureSpec, display_view, log_mel, standardise, windows  # noqa: E402
+from .features import FeatureSpec, display_view, log_mel, profile, standardise, windows  # noqa: E402
 from .io import AudioInput, load_path  # noqa: E402
 from .synth import synthetic_heart_sound  # noqa: E402
 
@@ -40,6 +40,7 @@ class HeartSoundModel:
         self.mel_mean = np.asarray(card.input["mel_mean"], dtype=np.float32)
         self.mel_std = np.asarray(card.input["mel_std"], dtype=np.float32)
         self.ood_threshold = float(card.input.get("ood_threshold", np.inf))
+        self.profile_range = card.input.get("profile_range", {})
         self.keras_model = keras.saving.load_model(card.weights_path, compile=False, safe_mode=True)
         self._fn = None
         self._grad_fn = None
@@ -74,7 +75,7 @@ class HeartSoundModel:
         return _softmax(self.run(batch)[0])
 
     def gradient_fn(self):
-        """d p(target) / d input, batched, for the gradient explainers."""
+        """d log-odds(target) / d input, batched, for the gradient explainers."""
         if self._grad_fn is None:
             import tensorflow as tf
 
@@ -86,8 +87,10 @@ class HeartSoundModel:
                 with tf.GradientTape() as tape:
                     tape.watch(x)
                     logits, _ = model(x, training=False)
-                    p = tf.nn.softmax(logits)[:, target]
-                return tape.gradient(p, x)
+                    log_p = tf.nn.log_softmax(logits)
+                    others = tf.concat([log_p[:, :target], log_p[:, target + 1:]], axis=1)
+                    log_odds = log_p[:, target] - tf.reduce_logsumexp(others, axis=1)
+                return tape.gradient(log_odds, x)
 
             self._grad_fn = lambda x, t: grad(x[..., None].astype(np.float32), np.int32(t)).numpy()[..., 0]
         return self._grad_fn
@@ -111,11 +114,19 @@ class HeartSoundModel:
         mean = probs.mean(axis=0)
         label = self.card.labels[int(np.argmax(mean))]
         sr = self.spec.sample_rate
-        per_window = [{"start_s": round(a / sr, 3), "end_s": round(b / sr, 3),
-                       "probabilities": {lab: float(p) for lab, p in zip(self.card.labels, pw)},
-                       "label": self.card.labels[int(np.argmax(pw))], "ood_distance": float(d),
-                       "unlike_training": bool(d > self.ood_threshold)}
-                      for (a, b), pw, d in zip(spans, probs, dists)]
+        per_window = []
+        for (a, b), pw, d in zip(spans, probs, dists):
+            prof = profile(x.samples[a:b], self.spec)
+            reasons = [] if d <= self.ood_threshold else ["embedding far from the training recordings"]
+            for name, (lo, hi) in self.profile_range.items():
+                if (lo is not None and prof[name] < lo) or (hi is not None and prof[name] > hi):
+                    reasons.append(f"{name.replace('_hz', '').replace('_', ' ')} {prof[name]:.2f} outside "
+                                   f"the training range")
+            per_window.append({"start_s": round(a / sr, 3), "end_s": round(b / sr, 3),
+                               "probabilities": {lab: float(p) for lab, p in zip(self.card.labels, pw)},
+                               "label": self.card.labels[int(np.argmax(pw))], "ood_distance": float(d),
+                               **{k: round(v, 4) for k, v in prof.items()},
+                               "unlike_training": bool(reasons), "ood_reasons": reasons})
         warnings = list(x.warnings)
         n_ood = sum(w["unlike_training"] for w in per_window)
         matches = True
@@ -177,7 +188,7 @@ class HeartSoundModel:
         flat = values.reshape(-1)
         return Explanation(kind="audio", method=explainers.METHOD_NAMES[method], target=prediction.label,
                            base_value=float(base), values=values, feature_names=tuple(names), data=data,
-                           output_space="probability", compute_ms=ms,
+                           output_space="log-odds", compute_ms=ms,
                            summary=tuple((n, float(v)) for n, v in zip(names, flat)))
 
     def baseline_explain(self, x: AudioInput, prediction: Prediction) -> Explanation:

@@ -8,7 +8,8 @@ training on random crops with frequency masking; Adam with cosine decay; fixed s
 Out-of-fold probabilities give the card's accuracy, per-class sensitivity, confusion matrix and the
 temperature that calibrates the final model. The saved .keras file also carries an
 out-of-distribution score: the Mahalanobis distance of a window's embedding to the training
-recordings (threshold: the 99.5th percentile over training recordings, times 1.5).
+recordings (threshold: the 99.5th percentile over training recordings, times 1.5); the card adds
+plain heart-likeness bounds (spectral centroid, periodicity at heart rates) from the training set.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from ...types import ModelCard  # noqa: E402
-from .features import DEFAULT_SPEC, FeatureSpec, log_mel  # noqa: E402
+from .features import DEFAULT_SPEC, FeatureSpec, log_mel, profile  # noqa: E402
 
 CLASSES = {"N": "normal", "MR": "mitral_regurgitation", "MS": "mitral_stenosis", "MVP": "mitral_valve_prolapse"}
 DATASET = "audio/heart_sounds"
@@ -149,6 +150,16 @@ def metrics(y: np.ndarray, probs: np.ndarray, labels: list[str]) -> dict:
             "confusion_matrix": {"labels": labels, "rows_true_columns_predicted": cm.tolist()}}
 
 
+def profile_ranges(signals: list[np.ndarray], spec: FeatureSpec) -> dict[str, list[float | None]]:
+    """Heart-likeness bounds: the training recordings' 0.5th (and 99.5th) percentiles, widened by 20-25%."""
+    rows = [profile(s, spec) for s in signals]
+    centroid = np.array([r["centroid_hz"] for r in rows])
+    periodicity = np.array([r["periodicity"] for r in rows])
+    return {"centroid_hz": [round(float(np.percentile(centroid, 0.5)) * 0.8, 2),
+                            round(float(np.percentile(centroid, 99.5)) * 1.25, 2)],
+            "periodicity": [round(float(np.percentile(periodicity, 0.5)) * 0.8, 4), None]}
+
+
 def export_network(net, temperature: float, emb_mean: np.ndarray, whiten: np.ndarray):
     """One Keras graph: calibrated logits and the squared Mahalanobis distance of the embedding."""
     import keras
@@ -174,8 +185,9 @@ def _whitening(E: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lw.location_, vecs / np.sqrt(np.maximum(vals, 1e-8))[None, :]
 
 
-def lung_check(model_dir: Path, data_root: Path) -> dict:
-    """How many ICBHI lung recordings (if present) the OOD score flags, per window and per recording."""
+def lung_check(model_dir: Path, data_root: Path, signals=None) -> dict:
+    """How many ICBHI lung recordings (if present) the OOD checks flag, per window and per recording;
+    with `signals`, also how many training recordings they flag."""
     from ...types import InputError
     from .model import load
 
@@ -195,8 +207,16 @@ def lung_check(model_dir: Path, data_root: Path) -> dict:
         windows += len(w)
         flagged += sum(v["unlike_training"] for v in w)
         flagged_rec += int(sum(v["unlike_training"] for v in w) > len(w) / 2)
-    return {"recordings": len(files), "recordings_flagged": flagged_rec, "windows": windows,
-            "windows_flagged": flagged}
+    out = {"recordings": len(files), "recordings_flagged": flagged_rec, "windows": windows,
+           "windows_flagged": flagged}
+    if signals is not None:  # the other side: training recordings wrongly flagged (in-sample)
+        from .io import AudioInput
+
+        wrong = sum(not model.predict(AudioInput(name="t", samples=s, sample_rate=8000, original_rate=8000,
+                                                 channels=1, format="WAV")).details["matches_model"]
+                    for s in signals)
+        out["training_recordings_flagged"] = f"{wrong} of {len(signals)}"
+    return out
 
 
 def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, seed: int = 0) -> ModelCard:
@@ -232,6 +252,7 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
     emb_mean, whiten = _whitening(E)
     d2 = np.sum(((E - emb_mean) @ whiten) ** 2, axis=1)
     threshold = float(np.percentile(d2, 99.5) * 1.5)
+    profile_range = profile_ranges(signals, spec)
     model = export_network(net, temperature, emb_mean, whiten)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -240,6 +261,7 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
 
     input_spec = {**spec.to_dict(), "mel_mean": mu.round(5).tolist(), "mel_std": sd.round(5).tolist(),
                   "ood_threshold": round(threshold, 3), "temperature": round(temperature, 4),
+                  "profile_range": profile_range,
                   "accepted_formats": ["WAV", "FLAC", "OGG", "MP3"],
                   "resolution_note": (
                       "Recordings are mixed to mono and resampled to 8 kHz; the model hears 20-2000 Hz and "
@@ -307,7 +329,7 @@ def finish(out_dir: Path, data_dir: Path, signals=None, y=None) -> None:
     card = ModelCard.read(out_dir / "card.json")
     card = ModelCard.from_dict({**card.to_dict(), "explanation": measure_explainers(card, signals, y)}, path=out_dir)
     card.write(out_dir)
-    ood = lung_check(out_dir, data_dir)
+    ood = lung_check(out_dir, data_dir, signals)
     if ood:
         card = ModelCard.from_dict({**card.to_dict(), "metrics": {**card.metrics, "ood_lung_check": ood}},
                                    path=out_dir)

@@ -1,0 +1,32 @@
+"""Heart and lung sounds: upload or record, see and hear the recording, the heart model's assessment and why."""
+import streamlit as st
+
+from medapp.ui import cached_model, demo_notice, model_card_summary, show_input_error
+from medapp.ui.audio import choose_input, heart_panel, lung_panel, recording_facts
+from medapp.ui.auth import require_role
+from medapp.types import InputError
+
+user = require_role("clinician")
+st.title("Heart and lung sounds")
+model = cached_model("heart-sound")
+st.caption(model.card.task)
+demo_notice(model.card)
+
+mode = st.radio("What is this recording?", ["Heart sound", "Lung sound"], horizontal=True, key="audio_mode",
+                help="The model was trained on heart sounds only. Lung sounds are shown, not classified.")
+chosen = choose_input()
+if chosen is not None:
+    name, data, cycles, source = chosen
+    try:
+        x = model.load_bytes(data, name, mode="lung" if mode == "Lung sound" else "heart")
+    except InputError as exc:
+        show_input_error(exc, name)
+    else:
+        x = x.with_cycles(cycles) if cycles else x
+        st.markdown(f"#### {name}")
+        recording_facts(x, data)
+        if mode == "Lung sound" or x.cycles:
+            lung_panel(model, x, heart_mode=mode == "Heart sound")
+        else:
+            heart_panel(model, x, data)
+model_card_summary(model.card)

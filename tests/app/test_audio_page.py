@@ -1,0 +1,117 @@
+"""Streamlit AppTest for the heart and lung sounds page: upload, browser recording, bad inputs, lung mode."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from medapp.modalities.audio.synth import bad_inputs, synthetic_heart_sound, wav_bytes
+from medapp.registry import data_root
+
+REPO = Path(__file__).resolve().parents[2]
+CLINICIAN = {"username": "tester", "role": "clinician"}
+HEART = data_root() / "audio" / "heart_sounds"
+LUNG = data_root() / "audio" / "lung_sounds_demo"
+
+
+def audio_page() -> AppTest:
+    at = AppTest.from_file(str(REPO / "pages/audio.py"), default_timeout=120)
+    at.session_state["medapp_user"] = CLINICIAN
+    return at.run()
+
+
+def _heart_recording() -> tuple[str, bytes]:
+    """A real training recording when the dataset is present, else the synthetic one."""
+    files = sorted((HEART / "MR").glob("*.wav")) if HEART.is_dir() else []
+    if files:
+        return files[0].name, files[0].read_bytes()
+    return "synthetic.wav", wav_bytes(synthetic_heart_sound(4.0, murmur=True), 8000)
+
+
+def _assessment(at: AppTest) -> str:
+    if at.checkbox and any(c.key == "audio_force" for c in at.checkbox):  # input flagged as unlike training data
+        at.checkbox(key="audio_force").check().run()
+    heads = [s.value for s in at.subheader if s.value.startswith("Model's assessment")]
+    return heads[0] if heads else ""
+
+
+def test_page_opens_with_the_demo_notice_and_model_card():
+    at = audio_page()
+    assert not at.exception
+    assert at.title[0].value == "Heart and lung sounds"
+    assert any("not a medical device" in c.value for c in at.caption)
+    assert at.radio(key="audio_mode").value == "Heart sound"
+
+
+def test_upload_a_heart_sound_to_assessment_explanation_and_playback():
+    at = audio_page()
+    name, data = _heart_recording()
+    at.file_uploader(key="audio_upload").set_value([(name, data, "audio/wav")]).run()
+    assert not at.exception
+    if HEART.is_dir():
+        assert not at.error  # a training-like recording is in distribution
+        assert _assessment(at) .startswith("Model's assessment: mitral regurgitation")
+    else:
+        assert _assessment(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "most influential moment" in text and "background level" in text
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 1
+    assert len(at.get("audio")) >= 3  # the recording, the segment, the segment in its band
+
+
+def test_record_in_the_browser_goes_through_the_same_analysis():
+    at = audio_page()
+    _, data = _heart_recording()
+    at.audio_input(key="audio_record").set_value(("recording.wav", data, "audio/wav")).run()
+    assert not at.exception
+    assert _assessment(at)
+    assert any(m.value.startswith("#### recording.wav") for m in at.markdown)
+
+
+@pytest.mark.parametrize("case", ["truncated WAV", "zero-length file", "8-hour recording", "text file",
+                                  "WAV with a lying header (byte rate)", "silent recording"])
+def test_bad_uploads_get_a_clear_message_and_the_page_survives(case):
+    at = audio_page()
+    name, data, words = bad_inputs()[case]
+    at.file_uploader(key="audio_upload").set_value([(name, data, "audio/wav")]).run()
+    assert not at.exception
+    assert any(words in e.value for e in at.error), [e.value for e in at.error]
+    assert at.title[0].value == "Heart and lung sounds"  # the rest of the page is still there
+    assert not [s for s in at.subheader if s.value.startswith("Model's assessment")]
+
+
+def test_mp3_renamed_wav_is_read_as_mp3_with_a_note():
+    at = audio_page()
+    name, data, words = bad_inputs()["MP3 renamed .wav"]
+    at.file_uploader(key="audio_upload").set_value([(name, data, "audio/wav")]).run()
+    assert not at.exception
+    assert any(words in w.value for w in at.warning)
+    assert any(m.value == "MP3" for m in at.metric)
+
+
+@pytest.mark.skipif(not LUNG.is_dir(), reason="ICBHI demo recordings not present")
+def test_lung_recording_with_annotations_shows_cycles_and_no_heart_result():
+    wav = LUNG / "104_1b1_Ar_sc_Litt3200.wav"
+    txt = wav.with_suffix(".txt")
+    at = audio_page()
+    at.file_uploader(key="audio_upload").set_value([(wav.name, wav.read_bytes(), "audio/wav"),
+                                                    (txt.name, txt.read_bytes(), "text/plain")]).run()
+    assert not at.exception
+    assert any("lung recording" in e.value and "was not run" in e.value for e in at.error)
+    assert not [s for s in at.subheader if s.value.startswith("Model's assessment")]
+    assert any("annotated respiratory cycles" in m.value for m in at.markdown)
+    at.radio(key="audio_mode").set_value("Lung sound").run()
+    assert not at.exception and not at.error
+    assert any("no lung-sound model" in i.value for i in at.info)
+
+
+@pytest.mark.skipif(not LUNG.is_dir(), reason="ICBHI demo recordings not present")
+def test_lung_recording_without_annotations_in_heart_mode_is_flagged():
+    wav = LUNG / "101_1b1_Al_sc_Meditron.wav"
+    at = audio_page()
+    at.file_uploader(key="audio_upload").set_value([(wav.name, wav.read_bytes(), "audio/wav")]).run()
+    assert not at.exception
+    assert any("does not look like the heart sounds" in e.value for e in at.error)
+    assert not [s for s in at.subheader if s.value.startswith("Model's assessment")]

@@ -1,0 +1,162 @@
+"""The committed heart-sound model: card, prediction, windows, explanation additivity, OOD, CLI, rendering."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from medapp.analysis import analyse
+from medapp.modalities.audio.io import AudioInput, load_path
+from medapp.modalities.audio.synth import bad_inputs, synthetic_heart_sound, wav_bytes
+from medapp.registry import REPO_ROOT, data_root, get_card, load_model
+from medapp.render.audio import recording_figure, tile_figure, window_figure
+from medapp.types import Explanation, Prediction
+
+HEART = data_root() / "audio" / "heart_sounds"
+LUNG = data_root() / "audio" / "lung_sounds_demo"
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model("heart-sound")
+
+
+def _recording(y: np.ndarray, name: str = "x.wav", mode: str = "heart") -> AudioInput:
+    return AudioInput(name=name, samples=y.astype(np.float32), sample_rate=8000, original_rate=8000, channels=1,
+                      format="WAV", mode=mode)
+
+
+def test_card_reports_cross_validated_accuracy_sensitivity_and_confusion_matrix():
+    card = get_card("heart-sound")
+    assert card.modality == "audio" and card.weights.endswith(".keras")
+    assert card.labels == ("normal", "mitral_regurgitation", "mitral_stenosis", "mitral_valve_prolapse")
+    summary = card.metrics["summary"]
+    assert summary["accuracy"] >= 0.97
+    assert set(card.metrics["per_class_sensitivity"]) == set(card.labels)
+    cm = np.array(card.metrics["confusion_matrix"]["rows_true_columns_predicted"])
+    assert cm.shape == (4, 4) and cm.sum() == 640 and (cm.sum(axis=1) == 160).all()
+    assert abs(np.trace(cm) / cm.sum() - summary["accuracy"]) < 1e-9
+    probs = np.array(card.validation["probabilities"])
+    assert probs.shape == (640, 4) and np.allclose(probs.sum(axis=1), 1, atol=1e-3)
+    assert card.explanation["chosen"] in ("permutation", "gradient")
+    assert card.explanation["measurements"]["table"] and card.explanation["why"]
+    assert "research use" in card.data["licence"]
+
+
+def test_predict_and_explain_a_4s_recording_additively(model):
+    x = model.example_input()
+    result = analyse(model, x)
+    pred, expl = result.prediction, result.explanation
+    assert np.isclose(pred.probabilities.sum(), 1.0) and pred.label in model.card.labels
+    assert len(pred.details["windows"]) == 1
+    assert expl.kind == "audio" and expl.target == pred.label
+    n_bands = len(model.spec.band_edges_hz) - 1
+    assert expl.values.shape == (n_bands, 20)  # 4 s in 0.2 s segments x frequency bands
+    assert expl.output_space == "log-odds"
+    tolerance = 1e-6 if model.card.explanation["chosen"] == "permutation" else 0.1
+    assert abs(expl.base_value + expl.values.sum() - expl.data["explained_output"]) < tolerance
+    p = pred.probability  # the explained output is this window's log-odds of the predicted label
+    assert abs(expl.data["explained_output"] - np.log(p / (1 - p))) < 1e-3 * max(1.0, abs(np.log(p / (1 - p))))
+    assert len(expl.feature_names) == expl.values.size
+    t0, t1 = expl.data["highlight_s"]
+    assert 0 <= t0 < t1 <= 4.0 + 1e-6
+    top = expl.top_contributions(3)
+    assert len(top) == 3 and " s, " in top[0][0] and "Hz" in top[0][0]
+
+
+def test_long_recording_is_analysed_window_by_window(model):
+    x = _recording(synthetic_heart_sound(10.0, murmur=True, seed=3))
+    pred = model.predict(x)
+    windows = pred.details["windows"]
+    assert [(w["start_s"], w["end_s"]) for w in windows] == [(0.0, 4.0), (4.0, 8.0), (6.0, 10.0)]
+    mean = np.mean([[w["probabilities"][lab] for lab in pred.labels] for w in windows], axis=0)
+    assert np.allclose(mean, pred.probabilities)
+    expl = model.explain(x, pred)
+    best = int(np.argmax([w["probabilities"][pred.label] for w in windows]))
+    assert expl.data["window"] == best
+    p = windows[best]["probabilities"][pred.label]
+    assert abs(expl.base_value + expl.values.sum() - np.log(p / (1 - p))) < 0.01
+    fig = window_figure(pred)
+    assert len(fig.data) == 4
+
+
+def test_explanation_round_trips_and_redraws(model):
+    x = model.example_input()
+    pred = model.predict(x)
+    expl = model.explain(x, pred)
+    again = Explanation.from_dict(json.loads(json.dumps(expl.to_dict())))
+    assert np.allclose(again.values, expl.values) and again.data["segments_s"] == expl.data["segments_s"]
+    fig = tile_figure(again)
+    kinds = [t.type for t in fig.data]
+    assert kinds.count("heatmap") == 2 and "scatter" in kinds  # spectrogram, tiles, waveform
+    assert Prediction.from_dict(json.loads(json.dumps(pred.to_dict()))).label == pred.label
+
+
+def test_lung_mode_says_the_model_does_not_apply(model):
+    x = _recording(synthetic_heart_sound(4.0), mode="lung")
+    pred = model.predict(x)
+    assert pred.details["matches_model"] is False
+    assert "trained on heart sounds only" in pred.warnings[0]
+
+
+@pytest.mark.skipif(not LUNG.is_dir(), reason="ICBHI demo recordings not present")
+def test_icbhi_lung_recordings_load_with_cycles_and_are_flagged(model):
+    files = sorted(LUNG.glob("*.wav"))
+    flagged = 0
+    for f in files:
+        x = load_path(f, model.spec)
+        assert x.cycles and x.duration_s > 10
+        assert x.original_rate in (4000, 44100) and x.sample_rate == 8000
+        pred = model.predict(x)  # a sidecar annotation file marks it as a lung recording
+        assert pred.details["matches_model"] is False
+        plain = model.predict(AudioInput(**{**x.__dict__, "cycles": ()}))  # without annotations: the OOD score
+        flagged += not plain.details["matches_model"]
+    assert flagged == len(files)  # embedding distance, spectral centroid or periodicity
+    fig = recording_figure({**__import__("medapp.modalities.audio.features", fromlist=["x"]).display_view(
+        x.samples, model.spec)}, cycles=x.cycles)
+    assert len(fig.layout.shapes) >= 2 * len(x.cycles)
+
+
+@pytest.mark.skipif(not HEART.is_dir(), reason="heart-sound dataset not present")
+def test_real_recordings_are_in_distribution_and_mostly_right(model):
+    right = 0
+    for folder, label in (("N", "normal"), ("MR", "mitral_regurgitation"), ("MS", "mitral_stenosis"),
+                          ("MVP", "mitral_valve_prolapse")):
+        for f in sorted((HEART / folder).glob("*.wav"))[:3]:
+            pred = model.predict(load_path(f, model.spec))
+            assert pred.details["matches_model"], f.name
+            right += pred.label == label
+    assert right >= 11  # training recordings: a sanity check of the pipeline, not a metric
+
+
+def test_kernel_shap_baseline_on_the_same_tiles(model):
+    x = _recording(synthetic_heart_sound(1.6, seed=1))
+    pred = model.predict(x)
+    ours, ref = model.explain(x, pred), model.baseline_explain(x, pred)
+    assert ref.values.shape == ours.values.shape
+    assert abs(ref.base_value + ref.values.sum() - ours.data["explained_output"]) < 1e-3
+    if np.std(ref.values) > 1e-4:
+        assert np.corrcoef(ours.values.ravel(), ref.values.ravel())[0, 1] > 0.6
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "medapp", *args], capture_output=True, text=True, cwd=REPO_ROOT,
+                          timeout=180)
+
+
+def test_cli_predicts_a_recording_and_reports_a_bad_one(tmp_path: Path):
+    good = tmp_path / "heart.flac"
+    good.write_bytes(wav_bytes(synthetic_heart_sound(4.0, murmur=True), 8000, "PCM_16", "FLAC"))
+    name, data, words = bad_inputs()["truncated WAV"]
+    bad = tmp_path / name
+    bad.write_bytes(data)
+    out = _cli("predict", "--model", "heart-sound", "--json", str(good), str(bad))
+    assert out.returncode == 1, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert lines[0]["input"] == "heart.flac" and lines[0]["label"] in get_card("heart-sound").labels
+    assert "Hz" in lines[0]["explanation"]["top_contributions"][0]["feature"]
+    assert lines[1]["input"] == name and words in lines[1]["error"]
