@@ -19,6 +19,8 @@ TRAINERS: dict[str, str] = {
     "heart-sound": "medapp.modalities.audio.train",
     "chest-xray-pneumonia": "medapp.modalities.imaging.train",
     "breast-ultrasound": "medapp.modalities.imaging.train",
+    "abstract-condition": "medapp.modalities.notes.train",
+    "symptom-disease": "medapp.modalities.notes.train",
 }
 
 
