@@ -32,8 +32,9 @@ except StoreError as exc:
 st.session_state["case_viewed"] = detail["id"]
 
 st.header(f"Case {detail['reference']}")
-st.caption(f"{detail['title']} · created by {detail['created_by']} on {detail['created_at']:%Y-%m-%d}"
-           + (" · disagreement flagged" if detail["disagreement"] else ""))
+st.caption(" · ".join(part for part in (detail["title"],
+                                        f"created by {detail['created_by']} on {detail['created_at']:%Y-%m-%d}",
+                                        "disagreement flagged" if detail["disagreement"] else "") if part))
 c1, c2 = st.columns([2, 1])
 with c1:
     status_control(detail, user, key=str(detail["id"]))

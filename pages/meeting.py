@@ -9,7 +9,9 @@ store = get_store()
 # Large type for a projector; static CSS only.
 st.html("<style>.stMainBlockContainer{max-width:100%;padding-left:2rem;padding-right:2rem}"
         ".stMainBlockContainer p,.stMainBlockContainer li{font-size:1.35rem}"
-        "[data-testid='stMetricValue']{font-size:3rem}</style>")
+        ".stMainBlockContainer [data-testid='stMetricValue'] p,[data-testid='stMetricValue']"
+        "{font-size:3rem;line-height:1.2}"
+        ".stMainBlockContainer button p{font-size:1.2rem;white-space:nowrap}</style>")
 with st.expander("Which cases", expanded=False):
     filters = case_filters("meeting")
 # In the order they were opened: a verdict recorded during the meeting must not reorder the cases.
@@ -26,7 +28,7 @@ def _step(delta: int) -> None:
 
 index = max(0, min(st.session_state.get("meeting_index", 0), len(cases) - 1))
 st.session_state["meeting_index"] = index
-prev_col, title_col, next_col = st.columns([1, 6, 1])
+prev_col, title_col, next_col = st.columns([1.6, 6, 1.6], vertical_alignment="center")
 prev_col.button("◀ Previous", disabled=index == 0, width="stretch", on_click=_step, args=(-1,), key="meeting_prev")
 next_col.button("Next ▶", disabled=index >= len(cases) - 1, width="stretch", on_click=_step, args=(1,),
                 key="meeting_next")
@@ -38,5 +40,5 @@ title_col.markdown(f"## Case {index + 1} of {len(cases)} · {detail['status']}"
                    + (" · disagreement flagged" if detail["disagreement"] else ""))
 for a in detail["analyses"]:
     with st.container(border=True):
-        analysis_view(a, key=f"m{a['id']}", hide_identifiers=True)
+        analysis_view(a, key=f"m{a['id']}", hide_identifiers=True, large=True)
         verdict_form(a, user, key=f"m{a['id']}")

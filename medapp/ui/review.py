@@ -15,7 +15,7 @@ from ..types import Explanation
 from .auth import get_store
 
 
-def explanation_figure(expl: Explanation, key: str) -> None:
+def explanation_figure(expl: Explanation, key: str, *, large: bool = False) -> None:
     """Redraw a stored explanation with its modality's renderer, or the generic static figure."""
     module_name = {"tabular": "tabular", "image": "image", "text": "text", "audio": "audio"}.get(expl.kind)
     try:
@@ -29,10 +29,14 @@ def explanation_figure(expl: Explanation, key: str) -> None:
     if isinstance(figure, str):
         st.html(figure)  # renderers return escaped HTML for text
     else:
+        if large:  # meeting mode: legible from the back of the room
+            figure.update_layout(font_size=16)
+            figure.update_xaxes(tickfont_size=14)
+            figure.update_yaxes(tickfont_size=14)
         st.plotly_chart(figure, width="stretch", key=f"fig_{key}")
 
 
-def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False) -> None:
+def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: bool = False) -> None:
     pred = a["prediction"]
     head = f"#{a['id']} · {a['model_id']} v{a['model_version']} · {a['modality']}"
     st.subheader(head)
@@ -54,7 +58,7 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False) -> None:
                         + (f"  \n_{v['comment']}_" if v["comment"] else ""))
     with right:
         if a["explanation"] is not None:
-            explanation_figure(a["explanation"], key)
+            explanation_figure(a["explanation"], key, large=large)
         else:
             st.caption("Saved without an explanation.")
 

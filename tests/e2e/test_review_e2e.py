@@ -1,9 +1,12 @@
 """Browser test of the review workflow: log in, analyse, save to a case, review, export the PDF."""
 from __future__ import annotations
 
+import csv
 import io
 
 from pypdf import PdfReader
+
+E2E_USER = "e2e-admin"  # the account tests/conftest.py creates for signed_in_page
 
 
 def test_login_analyse_save_review_export(signed_in_page, tmp_path):
@@ -34,4 +37,25 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
     download.value.save_as(path)
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
     assert "Case E2E-CASE-1" in text and "stable angina" in text
-    page.screenshot(path=str(tmp_path / "case.png"), full_page=True)
+    page.screenshot(path="/tmp/review_case.png", full_page=True)
+
+    # Meeting mode: the same case, its reference and file name hidden.
+    page.get_by_role("link", name="Meeting mode").click()
+    page.get_by_text("Case 1 of 1").wait_for()
+    page.get_by_text("final diagnosis: stable angina").wait_for()
+    page.get_by_text("Your verdict").wait_for()
+    page.locator(".js-plotly-plot").first.wait_for()
+    page.wait_for_timeout(500)  # let the figure finish drawing for the screenshot
+    assert page.get_by_text("E2E-CASE-1").count() == 0
+    page.screenshot(path="/tmp/review_meeting.png", full_page=True)
+
+    # The admin exports the audit trail: every step above is on the record, by this user.
+    page.get_by_role("link", name="Admin").click()
+    page.get_by_role("tab", name="Audit trail").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export as CSV").click()
+    path = tmp_path / "audit.csv"
+    download.value.save_as(path)
+    rows = list(csv.DictReader(io.StringIO(path.read_text())))
+    mine = {r["action"] for r in rows if r["username"] == E2E_USER}
+    assert {"login", "analysis.run", "case.create", "analysis.save", "case.view", "verdict", "export"} <= mine
