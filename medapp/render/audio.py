@@ -59,10 +59,13 @@ def recording_figure(view: dict, *, explanation: Explanation | None = None, cycl
         for row in (1, 2):
             fig.add_vrect(x0=highlight[0], x1=highlight[1], line_width=2, line_color="#c0392b",
                           fillcolor="rgba(0,0,0,0)", row=row, col=1)
-        fig.add_annotation(x=(highlight[0] + highlight[1]) / 2, y=1.0, yref="y domain", text="most influential",
-                           showarrow=False, font={"size": 11, "color": "#c0392b"}, yshift=10, row=1, col=1)
+        fig.add_annotation(x=highlight[1], y=0.98, yref="y domain", text="most influential", xanchor="left",
+                           yanchor="top", showarrow=False, font={"size": 11, "color": "#c0392b"},
+                           bgcolor="rgba(255,255,255,0.8)", row=1, col=1)
     fig.update_yaxes(title_text="amplitude", row=1, col=1, fixedrange=True)
-    fig.update_yaxes(title_text="frequency (Hz)", row=2, col=1)
+    ticks = [t for t in (25, 50, 100, 200, 400, 800, 1600, 3200) if view["mel_hz"][0] <= t <= view["mel_hz"][-1]]
+    fig.update_yaxes(title_text="frequency (Hz, log scale)", type="log", tickvals=ticks, ticktext=[str(t) for t in ticks],
+                     row=2, col=1)
     fig.update_xaxes(title_text="time (s)", row=2, col=1)
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 40},
                       showlegend=False, title=title, font={"size": 13}, dragmode="zoom")

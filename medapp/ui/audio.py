@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -50,12 +51,12 @@ def choose_input() -> tuple[str, bytes, list[Cycle], str] | None:
             accept_multiple_files=True, key="audio_upload",
             help="The format is read from the file's content, not its name. At most 2 minutes.")
         if files:
-            recordings, cycles = [], []
+            recordings, annotations = [], {}
             for f in files:
                 data = f.getvalue()
                 if detect_format(data) is None and data[:1].isdigit():
                     try:
-                        cycles = parse_cycles(data.decode("utf-8", errors="replace"))
+                        annotations[Path(f.name).stem] = parse_cycles(data.decode("utf-8", errors="replace"))
                         continue
                     except InputError as exc:
                         show_input_error(exc, f.name)
@@ -63,11 +64,17 @@ def choose_input() -> tuple[str, bytes, list[Cycle], str] | None:
                 recordings.append((f.name, data))
             if recordings:
                 names = [n for n, _ in recordings]
-                pick = st.selectbox("Recording to analyse", names, key="audio_pick") if len(names) > 1 else names[0]
+                pick = st.selectbox("Recording to analyse", names, key="audio_pick",
+                                    index=len(names) - 1) if len(names) > 1 else names[0]
                 name, data = recordings[names.index(pick)]
-                chosen = (name, data, cycles, "upload")
-            elif cycles:
-                st.info(f"Annotations for {len(cycles)} respiratory cycles read; add the recording itself.")
+                # annotations belong to the recording of the same name (ICBHI: 101_1b1_Al_sc_Meditron.wav/.txt)
+                cycles = annotations.get(Path(name).stem)
+                if cycles is None and len(recordings) == 1 and len(annotations) == 1:
+                    cycles = next(iter(annotations.values()))
+                chosen = (name, data, cycles or [], "upload")
+            elif annotations:
+                n = sum(len(c) for c in annotations.values())
+                st.info(f"Annotations for {n} respiratory cycles read; add the recording itself.")
     with rec:
         st.caption("Hold the stethoscope's microphone (or the device) on the chest, press record, keep still for "
                    "10-20 seconds, then stop.")
@@ -83,8 +90,6 @@ def choose_input() -> tuple[str, bytes, list[Cycle], str] | None:
             name, data, path = examples[pick]
             cycles: list[Cycle] = []
             if path is not None:
-                from pathlib import Path
-
                 data = Path(path).read_bytes()
                 txt = Path(path).with_suffix(".txt")
                 if txt.is_file():
@@ -143,6 +148,12 @@ def _segment_audio(x: AudioInput, t0: float, t1: float, band: str | None, min_s:
     return wav_bytes(0.9 * y / peak, x.sample_rate)
 
 
+def _prob(log_odds: float) -> str:
+    p = 1.0 / (1.0 + np.exp(-log_odds))
+    return f"probability {p:.1%}" if 0.001 < p < 0.999 else ("probability < 0.1%" if p <= 0.001 else
+                                                            "probability > 99.9%")
+
+
 def heart_panel(model, x: AudioInput, data: bytes) -> None:
     try:
         with st.spinner("Analysing the recording..."):
@@ -190,8 +201,9 @@ def heart_panel(model, x: AudioInput, data: bytes) -> None:
     st.markdown(
         f"**How to read this.** The spectrogram is cut into tiles of {model.spec.segment_s:g} s by frequency band. "
         f"Each tile's colour is its {what}: how much hearing that part of the sound, rather than this "
-        f"recording's background level, changed the probability of *{label}*. The values add up {how}from "
-        f"{expl.base_value:.0%} (all tiles at background) to {expl.output_value:.0%}.{window_note} "
+        f"recording's background level, changed the model's log-odds of *{label}* (+0.7 doubles the odds). "
+        f"The values add up {how}from {expl.base_value:+.1f} (every tile at background: "
+        f"{_prob(expl.base_value)}) to {expl.output_value:+.1f} ({_prob(expl.output_value)}).{window_note} "
         f"The most influential moment is **{t0:.2f}-{t1:.2f} s**, strongest in **{layout['highlight_band']}**.")
     c1, c2 = st.columns(2)
     with c1:

@@ -1,0 +1,36 @@
+"""Browser test: upload a heart sound, see the waveform, spectrogram with SHAP tiles and the assessment."""
+from __future__ import annotations
+
+from medapp.modalities.audio.synth import synthetic_heart_sound, wav_bytes
+from medapp.registry import data_root
+
+
+def test_upload_a_heart_sound_and_see_the_explanation(signed_in_page, tmp_path):
+    page = signed_in_page
+    recordings = sorted((data_root() / "audio" / "heart_sounds" / "MS").glob("*.wav"))
+    if recordings:
+        path = recordings[0]
+    else:
+        path = tmp_path / "synthetic.wav"
+        path.write_bytes(wav_bytes(synthetic_heart_sound(4.0, murmur=True), 8000))
+    page.get_by_role("link", name="Heart & lung sounds").click()
+    page.get_by_role("heading", name="Heart and lung sounds").wait_for()
+    page.locator('input[type="file"]').first.set_input_files(str(path))
+    if not recordings:
+        page.get_by_text("Show the heart model's output anyway").click()
+    page.get_by_text("Model's assessment").wait_for(timeout=120_000)
+    heading = page.get_by_text("Model's assessment").inner_text()
+    if recordings:
+        assert "mitral stenosis" in heading
+    chart = page.locator(".js-plotly-plot").first
+    chart.wait_for()
+    assert "Waveform" in chart.inner_text() and "Log-mel spectrogram" in chart.inner_text()
+    assert page.get_by_text("most influential moment").count() >= 1
+    assert page.locator("audio").count() >= 3
+    chart = page.locator(".js-plotly-plot").last
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(tmp_path / "audio.png"))
+    page.screenshot(path="/tmp/audio_e2e.png")
+    page.get_by_text("most influential moment").first.scroll_into_view_if_needed()
+    page.screenshot(path="/tmp/audio_e2e_2.png")
