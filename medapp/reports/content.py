@@ -27,3 +27,18 @@ def generated_line(by: str) -> str:
 def probability_text(analysis: dict) -> str:
     pred = analysis["prediction"]
     return ", ".join(f"{label} {p:.1%}" for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5])
+
+
+def contributions_text(analysis: dict, k: int = 5) -> str:
+    """The explanation's largest named contributions, e.g. "glucose = 160 mg/dL +0.84; age = 63 years +0.31"."""
+    expl = analysis["explanation"]
+    if expl is None:
+        return ""
+    pairs = expl.top_contributions(k)
+    return "; ".join(f"{name} {value:+.3g}" for name, value in pairs)
+
+
+def header_line(detail: dict, by: str) -> str:
+    parts = [detail["title"], f"status: {detail['status']}",
+             f"created by {detail['created_by']} on {detail['created_at']:%Y-%m-%d}", generated_line(by)]
+    return " · ".join(p for p in parts if p)

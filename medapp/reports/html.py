@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from .content import DISCLAIMER, generated_line, intended_use, probability_text
+from .content import DISCLAIMER, contributions_text, header_line, intended_use, probability_text
 from .figures import explanation_png
 
 STYLE = """
@@ -21,8 +21,7 @@ def case_html(detail: dict, *, by: str) -> str:
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Case {e(detail['reference'])}</title>",
              f"<style>{STYLE}</style></head><body>",
              f"<h1>Case {e(detail['reference'])}</h1>",
-             f"<p class='meta'>{e(detail['title'])} · status: {e(detail['status'])} · created by "
-             f"{e(detail['created_by'])} on {detail['created_at']:%Y-%m-%d} · {e(generated_line(by))}</p>",
+             f"<p class='meta'>{e(header_line(detail, by))}</p>",
              f"<p class='disclaimer'>{e(DISCLAIMER)}</p>"]
     for a in detail["analyses"]:
         parts.append(f"<h2>Analysis #{a['id']}: {e(a['model_id'])} v{e(a['model_version'])} ({e(a['modality'])})</h2>")
@@ -33,7 +32,10 @@ def case_html(detail: dict, *, by: str) -> str:
             parts.append(f"<p class='warn'>Warning: {e(w)}</p>")
         parts.append(f"<p><b>Intended use of this model:</b> {e(intended_use(a['model_id']))}</p>")
         if a["explanation"] is not None:
-            png = base64.b64encode(explanation_png(a["explanation"])).decode()
+            expl = a["explanation"]
+            parts.append(f"<p><b>Largest contributions toward '{e(expl.target)}'</b> ({e(expl.method)}, "
+                         f"{e(expl.output_space)}): {e(contributions_text(a))}</p>")
+            png = base64.b64encode(explanation_png(expl)).decode()
             parts.append(f"<img alt='explanation' src='data:image/png;base64,{png}'>")
         if a["verdicts"]:
             parts.append("<table><tr><th>reviewer</th><th>verdict</th><th>final diagnosis</th><th>comment</th></tr>")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from .content import DISCLAIMER, generated_line, intended_use, probability_text
+from .content import DISCLAIMER, contributions_text, header_line, intended_use, probability_text
 from .figures import explanation_png
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -43,8 +43,7 @@ def case_pdf(detail: dict, *, by: str) -> bytes:
         pdf.ln(gap)
 
     para(f"Case {detail['reference']}", 18, "B")
-    para(f"{detail['title']}  ·  status: {detail['status']}  ·  created by {detail['created_by']} on "
-         f"{detail['created_at']:%Y-%m-%d}. {generated_line(by)}", 9)
+    para(header_line(detail, by), 9)
     para(DISCLAIMER, 8.5)
     for a in detail["analyses"]:
         para(f"Analysis #{a['id']}: {a['model_id']} v{a['model_version']} ({a['modality']})", 13, "B", 1)
@@ -55,6 +54,9 @@ def case_pdf(detail: dict, *, by: str) -> bytes:
             para(f"Warning: {w}", 9)
         para(f"Intended use of this model: {intended_use(a['model_id'])}", 9)
         if a["explanation"] is not None:
+            expl = a["explanation"]
+            para(f"Largest contributions toward '{expl.target}' ({expl.method}, {expl.output_space}): "
+                 f"{contributions_text(a)}", 9)
             pdf.image(io.BytesIO(explanation_png(a["explanation"])), w=min(width, 160))
             pdf.ln(2)
         if a["verdicts"]:

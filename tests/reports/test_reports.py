@@ -41,6 +41,10 @@ def test_pdf_holds_case_model_verdict_intended_use_and_disclaimer(case_detail):
     assert "Intended use of this model: Demonstration of an explainable risk estimate" in text
     assert "not a medical device" in text
     assert len(reader.pages[0].images) >= 1  # the explanation figure is embedded
+    expl = case_detail["analyses"][0]["explanation"]
+    top_name, top_value = expl.top_contributions(1)[0]
+    assert f"Largest contributions toward '{expl.target}'" in text
+    assert f"{top_name} {top_value:+.3g}" in text  # the named contributions, as on the case page
 
 
 def test_html_is_self_contained_and_escapes_user_text(case_detail):
