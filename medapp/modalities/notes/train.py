@@ -110,7 +110,7 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
     y = np.array([labels.index(v) for v in df[spec["label_col"]]])
     X = embed_cached(texts)
     folds = 3 if quick else 5
-    grid = [1e-3] if quick else [1e-4, 1e-3, 1e-2]
+    grid = [1e-3] if quick else [1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 3e-1]
     skf = StratifiedKFold(folds, shuffle=True, random_state=seed)
     results = {}
     for wd in grid:
