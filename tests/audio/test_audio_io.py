@@ -101,3 +101,26 @@ def test_log_mel_shape_and_display_view_are_consistent():
     assert view["envelope_t"][0] == 2.0 and len(view["mel_hz"]) == SPEC.n_mels
     # level normalisation: a quieter copy gives the same spectrogram
     assert np.allclose(log_mel(0.1 * y, SPEC), S, atol=1e-3)
+
+
+def test_deidentify_drops_metadata_and_keeps_the_samples():
+    import io as _io
+
+    import soundfile as sf
+
+    from medapp.modalities.audio.deid import deidentify_bytes
+
+    y = synthetic_heart_sound(2.0)
+    buf = _io.BytesIO()
+    with sf.SoundFile(buf, "w", 8000, 1, format="WAV", subtype="PCM_16") as f:
+        f.title = "Jane Doe MRN 123456"
+        f.comment = "recorded 2024-03-01 ward 7"
+        f.write(y)
+    data = buf.getvalue()
+    assert b"Jane Doe" in data
+    clean = deidentify_bytes(data)
+    assert b"Jane Doe" not in clean and b"ward 7" not in clean and detect_format(clean) == "FLAC"
+    back, rate = sf.read(_io.BytesIO(clean), dtype="float32")
+    assert rate == 8000 and np.max(np.abs(back - sf.read(_io.BytesIO(data), dtype="float32")[0])) < 1e-6
+    with pytest.raises(ValueError):
+        deidentify_bytes(b"plain text")

@@ -80,8 +80,11 @@ class TileGame:
         masks = np.atleast_2d(masks)
         self.evaluations += len(masks)
         out = np.empty(len(masks))
-        for i in range(0, len(masks), 256):
-            out[i:i + 256] = target_log_odds(self.model.run(self.inputs(masks[i:i + 256]))[0], self.target)
+        fn = self.model.masked_log_odds_fn()
+        S, bg = self.S.astype(np.float32), self.background
+        tiles = self.tile_of_pixel.astype(np.int32)
+        for i in range(0, len(masks), 128):
+            out[i:i + 128] = fn(S, bg, tiles, masks[i:i + 128].astype(bool), np.int32(self.target)).numpy()
         return out
 
 

@@ -74,6 +74,30 @@ class HeartSoundModel:
     def probabilities(self, batch: np.ndarray) -> np.ndarray:
         return _softmax(self.run(batch)[0])
 
+    def masked_log_odds_fn(self):
+        """log-odds of a label for a batch of tile masks over one spectrogram; masking runs inside the graph."""
+        if getattr(self, "_masked_fn", None) is None:
+            import tensorflow as tf
+
+            model = self.keras_model
+            n_mels = self.spec.n_mels
+
+            @tf.function(input_signature=[tf.TensorSpec([None, n_mels], tf.float32),
+                                          tf.TensorSpec([n_mels], tf.float32),
+                                          tf.TensorSpec([None, n_mels], tf.int32),
+                                          tf.TensorSpec([None, None], tf.bool),
+                                          tf.TensorSpec([], tf.int32)], reduce_retracing=True)
+            def fn(S, background, tile_of_pixel, masks, target):
+                keep = tf.gather(masks, tile_of_pixel, axis=1)  # (n, frames, mels)
+                x = tf.where(keep, S[None], background[None, None, :])[..., None]
+                logits, _ = model(x, training=False)
+                log_p = tf.nn.log_softmax(tf.cast(logits, tf.float64))
+                others = tf.concat([log_p[:, :target], log_p[:, target + 1:]], axis=1)
+                return log_p[:, target] - tf.reduce_logsumexp(others, axis=1)
+
+            self._masked_fn = fn
+        return self._masked_fn
+
     def gradient_fn(self):
         """d log-odds(target) / d input, batched, for the gradient explainers."""
         if self._grad_fn is None:
