@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from medapp.analysis import analyse
 from medapp.cases.blobs import BlobStore
+from medapp.cases.db import dispose_all
 from medapp.cases.store import CaseStore, PermissionDenied, StoreError
 from medapp.registry import load_model
 from medapp.security.accounts import AccountError, authenticate, create_user, list_users, update_user
@@ -21,7 +22,8 @@ ADMIN = {"username": "ada", "role": "admin"}
 
 @pytest.fixture
 def store(database_url, tmp_path):
-    return CaseStore(database_url, BlobStore(tmp_path / "blobs"))
+    yield CaseStore(database_url, BlobStore(tmp_path / "blobs"))
+    dispose_all()  # close pooled connections: each test has its own PostgreSQL database
 
 
 @pytest.fixture(scope="module")
