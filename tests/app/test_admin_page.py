@@ -88,3 +88,28 @@ def test_a_role_change_reaches_an_open_session(store):
     at = _signed_in_app("rui", "reviewer")
     assert at.session_state["medapp_user"] == {"username": "rui", "role": "clinician"}
     assert any("(clinician)" in c.value for c in at.sidebar.caption)
+
+
+def test_single_sign_on_maps_the_identity_to_an_account(store):
+    create_user(store, "sso.user@example.org", "long enough pw", "reviewer")
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.secrets = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                           "client_id": "medapp", "client_secret": "s",
+                           "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration"}}
+    at.user = {"is_logged_in": True, "email": "SSO.User@example.org"}
+    at.run()
+    assert at.session_state["medapp_user"] == {"username": "sso.user@example.org", "role": "reviewer"}
+    [event] = store.audit_events(action="login")
+    assert event["username"] == "sso.user@example.org" and event["detail"] == {"method": "sso"}
+
+
+def test_single_sign_on_without_an_account_is_refused(store):
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.secrets = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                           "client_id": "medapp", "client_secret": "s",
+                           "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration"}}
+    at.user = {"is_logged_in": True, "email": "stranger@example.org"}
+    at.run()
+    assert "medapp_user" not in at.session_state
+    assert "no active medapp account" in at.error[0].value
+    assert any(b.label == "Sign in with single sign-on" for b in at.button)
