@@ -2,7 +2,7 @@
 import streamlit as st
 
 from medapp.ui import cached_model, demo_notice, model_card_summary, show_input_error
-from medapp.ui.audio import choose_input, heart_panel, lung_panel, recording_facts
+from medapp.ui.audio import choose_input, cv_details, heart_panel, lung_panel, recording_facts
 from medapp.ui.auth import require_role
 from medapp.types import InputError
 
@@ -30,3 +30,4 @@ if chosen is not None:
         else:
             heart_panel(model, x, data)
 model_card_summary(model.card)
+cv_details(model.card)

@@ -219,3 +219,23 @@ def heart_panel(model, x: AudioInput, data: bytes) -> None:
 
 
 __all__ = ["choose_input", "recording_facts", "lung_panel", "heart_panel", "most_influential_segment"]
+
+
+def cv_details(card) -> None:
+    """Per-class sensitivity and the cross-validated confusion matrix from the card."""
+    cm = card.metrics.get("confusion_matrix")
+    if not cm:
+        return
+    with st.expander("How well it did in cross-validation: per-class sensitivity and confusion matrix"):
+        st.caption(card.metrics.get("protocol", ""))
+        sens = card.metrics.get("per_class_sensitivity", {})
+        labels = [lab.replace("_", " ") for lab in cm["labels"]]
+        st.dataframe([{"true condition": lab, **{f"predicted {p}": n for p, n in zip(labels, row)},
+                       "sensitivity": f"{sens.get(raw, float('nan')):.1%}"}
+                      for lab, raw, row in zip(labels, cm["labels"], cm["rows_true_columns_predicted"])],
+                     hide_index=True)
+        ood = card.metrics.get("ood_lung_check")
+        if ood:
+            st.caption(f"Out-of-distribution check: {ood['recordings_flagged']} of {ood['recordings']} ICBHI lung "
+                       f"recordings flagged as unlike the training data; training recordings flagged: "
+                       f"{ood.get('training_recordings_flagged', 'not measured')}.")

@@ -42,6 +42,11 @@ def test_page_opens_with_the_demo_notice_and_model_card():
     assert at.title[0].value == "Heart and lung sounds"
     assert any("not a medical device" in c.value for c in at.caption)
     assert at.radio(key="audio_mode").value == "Heart sound"
+    assert any("confusion matrix" in e.label for e in at.expander)
+    table = at.dataframe[-1].value  # the cross-validated confusion matrix
+    assert list(table["true condition"]) == ["normal", "mitral regurgitation", "mitral stenosis",
+                                             "mitral valve prolapse"]
+    assert table.iloc[:, 1:5].to_numpy().sum() == 640
 
 
 def test_upload_a_heart_sound_to_assessment_explanation_and_playback():
