@@ -1,0 +1,39 @@
+"""AppTest: paste a note, see PHI removed, the classification and highlighted words; bad inputs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def notes_page() -> AppTest:
+    at = AppTest.from_file(str(REPO / "pages/notes.py"), default_timeout=180)
+    at.session_state["medapp_user"] = {"username": "tester", "role": "clinician"}
+    at.run()
+    at.selectbox(key="notes_model").set_value("Disease from a symptom description (Symptom2Disease)").run()
+    return at
+
+
+def test_pasted_note_is_scrubbed_classified_and_explained():
+    at = notes_page()
+    at.text_area(key="notes_text").set_value(
+        "Patient: Jane Miller. I have a red, itchy rash with silvery scales on my elbows. <script>x()</script>").run()
+    at.button(key="notes_go").click().run()
+    assert not at.exception
+    assert at.subheader[0].value == "Psoriasis"
+    assert any("Removed before analysis: 1 NAME" in c.value for c in at.caption)
+    at.toggle(key="notes_show_removed").set_value(True).run()
+    assert "Jane Miller" in str(at.table[0].value)
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("Words that moved the probability" in s for s in specs)
+
+
+def test_uploaded_binary_file_and_empty_note_get_messages():
+    at = notes_page()
+    at.file_uploader(key="notes_upload").set_value(("scan.txt", bytes(range(256)) * 10, "text/plain")).run()
+    assert "binary file" in at.error[0].value
+    at.button(key="notes_go").click().run()
+    assert not at.exception
+    assert "empty" in at.error[-1].value

@@ -1,0 +1,18 @@
+"""Browser test: paste a note with a script tag, see highlighted words, and the script stays inert."""
+from __future__ import annotations
+
+
+def test_paste_a_note_and_see_highlighted_words(signed_in_page, tmp_path):
+    page = signed_in_page
+    page.get_by_role("link", name="Clinical notes").click()
+    page.get_by_role("heading", name="Clinical notes").wait_for()
+    page.get_by_role("combobox").first.click()
+    page.get_by_role("option", name="Disease from a symptom description (Symptom2Disease)").click()
+    box = page.get_by_role("textbox", name="Clinical note")
+    box.fill("I have a red itchy rash with silvery scales on my elbows <img src=x onerror=alert(1)>")
+    box.press("Control+Enter")
+    page.get_by_role("button", name="Analyse note").click()
+    page.get_by_text("De-identified note, coloured by each word's effect").wait_for()
+    page.get_by_text("Psoriasis").first.wait_for()
+    assert page.locator("img[src=x]").count() == 0  # the tag is shown as text, never rendered
+    page.screenshot(path=str(tmp_path / "notes.png"), full_page=True)
