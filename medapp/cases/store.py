@@ -108,20 +108,24 @@ class CaseStore:
     def create_case(self, reference: str, user: dict | Actor, title: str = "") -> int:
         actor = Actor.of(user)
         require(actor.role, "analyse")
+        try:
+            with self.Session.begin() as s:
+                case_id = self._insert_case(s, actor, reference, title).id
+        except IntegrityError:
+            raise StoreError(f"A case with reference {reference.strip()!r} already exists; "
+                             "choose it from the list.") from None
+        return case_id
+
+    def _insert_case(self, s: Session, actor: Actor, reference: str, title: str) -> Case:
         reference = reference.strip()
         if not _REFERENCE.match(reference):
             raise StoreError("A case reference is 1-80 letters, digits, spaces or - _ . / and must be "
                              "pseudonymous (a study or ward code, never the patient's name or record number).")
-        try:
-            with self.Session.begin() as s:
-                case = Case(reference=reference, title=title.strip()[:200], created_by=actor.username)
-                s.add(case)
-                s.flush()
-                case_id = case.id
-                self.audit_in(s, actor.username, "case.create", f"case:{case_id}", reference=reference)
-        except IntegrityError:
-            raise StoreError(f"A case with reference {reference!r} already exists; choose it from the list.") from None
-        return case_id
+        case = Case(reference=reference, title=title.strip()[:200], created_by=actor.username)
+        s.add(case)
+        s.flush()
+        self.audit_in(s, actor.username, "case.create", f"case:{case.id}", reference=reference)
+        return case
 
     def find_case(self, reference: str) -> int | None:
         with self.Session() as s:
@@ -183,29 +187,51 @@ class CaseStore:
             self.audit(actor.username, "case.view", f"case:{case_id}")
         return detail
 
-    def add_analysis(self, case_id: int, user: dict | Actor, *, card: ModelCard, prediction: Prediction,
-                     explanation: Explanation | None, input_bytes: bytes, input_name: str) -> int:
+    def add_analysis(self, case_id: int | None, user: dict | Actor, *, card: ModelCard, prediction: Prediction,
+                     explanation: Explanation | None, input_bytes: bytes, input_name: str,
+                     new_case: tuple[str, str] | None = None) -> int:
+        """Save an analysis to case `case_id`, or with `new_case=(reference, title)` to a case created with it.
+
+        The input is de-identified and stored first; the case, the analysis and their audit rows are then
+        written in one transaction, so a failed save leaves no empty case behind.
+        """
         actor = Actor.of(user)
         require(actor.role, "analyse")
+        if (case_id is None) == (new_case is None):
+            raise ValueError("give either case_id or new_case")
         digest = self.blobs.put(deidentify(card.modality, input_bytes))
-        with self.Session.begin() as s:
-            case = s.get(Case, case_id, with_for_update=True)
-            if case is None:
-                raise StoreError(f"There is no case {case_id}.")
-            if case.status == "closed":
-                raise StoreError(f"Case {case.reference} is closed; a reviewer must reopen it before adding analyses.")
-            analysis = Analysis(case_id=case_id, modality=card.modality, model_id=card.id,
-                                model_version=card.version, input_sha256=digest, input_name=input_name[:255],
-                                label=prediction.label, prediction=prediction.to_dict(),
-                                explanation=explanation.to_dict() if explanation is not None else None,
-                                author=actor.username)
-            s.add(analysis)
-            case.updated_at = utcnow()
-            s.flush()
-            analysis_id = analysis.id
-            self.audit_in(s, actor.username, "analysis.save", f"analysis:{analysis_id}", case_id=case_id,
-                          model=card.id, version=card.version, label=prediction.label, input_sha256=digest)
+        try:
+            with self.Session.begin() as s:
+                if new_case is not None:
+                    case = self._insert_case(s, actor, *new_case)
+                else:
+                    case = s.get(Case, case_id, with_for_update=True)
+                    if case is None:
+                        raise StoreError(f"There is no case {case_id}.")
+                if case.status == "closed":
+                    raise StoreError(f"Case {case.reference} is closed; a reviewer must reopen it before adding "
+                                     "analyses.")
+                analysis = Analysis(case_id=case.id, modality=card.modality, model_id=card.id,
+                                    model_version=card.version, input_sha256=digest, input_name=input_name[:255],
+                                    label=prediction.label, prediction=prediction.to_dict(),
+                                    explanation=explanation.to_dict() if explanation is not None else None,
+                                    author=actor.username)
+                s.add(analysis)
+                case.updated_at = utcnow()
+                s.flush()
+                analysis_id = analysis.id
+                self.audit_in(s, actor.username, "analysis.save", f"analysis:{analysis_id}", case_id=case.id,
+                              model=card.id, version=card.version, label=prediction.label, input_sha256=digest)
+        except IntegrityError:
+            raise StoreError(f"A case with reference {new_case[0].strip()!r} already exists; "
+                             "choose it from the list.") from None
         return analysis_id
+
+    def case_of(self, analysis_id: int) -> dict:
+        """The id and reference of the case an analysis belongs to."""
+        with self.Session() as s:
+            row = s.execute(select(Case.id, Case.reference).join(Analysis).where(Analysis.id == analysis_id)).one()
+        return {"id": row.id, "reference": row.reference}
 
     def set_verdict(self, analysis_id: int, user: dict | Actor, verdict: str, final_diagnosis: str = "",
                     comment: str = "") -> None:

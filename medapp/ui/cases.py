@@ -45,15 +45,15 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
         if st.button("Save", key=f"case_save_{key}", type="primary"):
             try:
                 if mode == "New case":
-                    case_id = store.create_case(reference, user, title)
+                    target = {"case_id": None, "new_case": (reference, title)}
+                elif choice is None:
+                    raise StoreError("There is no open case yet: create a new one.")
                 else:
-                    if choice is None:
-                        raise StoreError("There is no open case yet: create a new one.")
-                    case_id = choice
-                analysis_id = store.add_analysis(case_id, user, card=card, prediction=prediction,
+                    target = {"case_id": choice}
+                analysis_id = store.add_analysis(user=user, card=card, prediction=prediction,
                                                  explanation=explanation, input_bytes=input_bytes,
-                                                 input_name=input_name)
+                                                 input_name=input_name, **target)
             except (StoreError, PermissionDenied) as exc:
                 st.error(str(exc))
             else:
-                st.success(f"Saved as analysis #{analysis_id} in case {store.case_detail(case_id, user, log_view=False)['reference']}.")
+                st.success(f"Saved as analysis #{analysis_id} in case {store.case_of(analysis_id)['reference']}.")

@@ -87,3 +87,29 @@ def test_a_clinician_cannot_change_the_status(two_cases):
     assert not at.exception
     assert any(m.value == "Status: **open**" for m in at.markdown)
     assert not at.radio
+
+
+def test_save_to_case_from_an_analysis_page_new_then_existing(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = page("pages/records.py", CLIN)
+    at.selectbox(key="records_model").set_value("Heart disease (UCI Cleveland)").run()
+    at.button(key="ex_heart-disease").click().run()
+    next(b for b in at.button if b.label == "Estimate risk").click().run()
+    assert not at.exception
+    [mode] = [r for r in at.radio if r.key and r.key.startswith("case_mode_")]
+    key = mode.key.removeprefix("case_mode_")
+    assert mode.value == "New case"  # no open case yet
+    at.text_input(key=f"case_ref_{key}").set_value("GP-0001")
+    at.button(key=f"case_save_{key}").click().run()
+    assert "in case GP-0001" in at.success[0].value
+    store = CaseStore()
+    [case] = store.list_cases()
+    at.radio(key=f"case_mode_{key}").set_value("Existing case").run()
+    assert at.selectbox(key=f"case_pick_{key}").value == case["id"]
+    at.button(key=f"case_save_{key}").click().run()
+    assert "in case GP-0001" in at.success[0].value
+    detail = store.case_detail(case["id"], CLIN, log_view=False)
+    assert [a["model_id"] for a in detail["analyses"]] == ["heart-disease", "heart-disease"]
+    assert [a["author"] for a in detail["analyses"]] == ["carla", "carla"]
+    actions = [e["action"] for e in reversed(store.audit_events())]
+    assert actions == ["analysis.run", "case.create", "analysis.save", "analysis.save"]

@@ -222,3 +222,20 @@ def test_case_list_filters_by_modality_and_date(store, heart_analysis):
                                                       until=now + timedelta(hours=1))] == ["DATE-1"]
     assert store.list_cases(since=now + timedelta(days=1)) == []
     assert store.list_cases(until=now - timedelta(days=1)) == []
+
+
+def test_saving_to_a_new_case_is_one_step_that_leaves_nothing_behind_on_failure(store, heart_analysis):
+    from dataclasses import replace
+
+    card, pred, expl = heart_analysis
+    analysis_id = store.add_analysis(None, CLIN, card=card, prediction=pred, explanation=expl, input_bytes=b"{}",
+                                     input_name="p.json", new_case=("NEW-1", "first visit"))
+    assert store.case_of(analysis_id)["reference"] == "NEW-1"
+    with pytest.raises(StoreError, match="already exists"):
+        store.add_analysis(None, CLIN, card=card, prediction=pred, explanation=expl, input_bytes=b"{}",
+                           input_name="p.json", new_case=("NEW-1", ""))
+    with pytest.raises(StoreError, match="could not be de-identified"):
+        store.add_analysis(None, CLIN, card=replace(card, modality="imaging"), prediction=pred, explanation=expl,
+                           input_bytes=b"not an image", input_name="x.png", new_case=("NEW-2", ""))
+    assert [c["reference"] for c in store.list_cases()] == ["NEW-1"]
+    assert [e["action"] for e in reversed(store.audit_events())] == ["case.create", "analysis.save"]
