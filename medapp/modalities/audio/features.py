@@ -15,7 +15,7 @@ import numpy as np
 DEFAULT_SPEC: dict[str, Any] = {
     "sample_rate": 8000,
     "n_fft": 512,
-    "hop": 80,  # 10 ms frames
+    "hop": 160,  # 20 ms frames
     "n_mels": 40,
     "fmin": 20.0,
     "fmax": 2000.0,
@@ -32,7 +32,7 @@ DEFAULT_SPEC: dict[str, Any] = {
 class FeatureSpec:
     sample_rate: int = 8000
     n_fft: int = 512
-    hop: int = 80
+    hop: int = 160
     n_mels: int = 40
     fmin: float = 20.0
     fmax: float = 2000.0
