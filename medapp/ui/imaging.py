@@ -48,15 +48,19 @@ def image_panel(model: ImagingModel, data: bytes, name: str, key: str) -> None:
             frame = 0
             if first.n_frames > 1:
                 frame = st.slider("Frame", 0, first.n_frames - 1, 0, key=f"frame_{ikey}")
-            member = data if len(inputs) == 1 else None
+            member = first.raw or data  # this image's own file (a ZIP member keeps its bytes in .raw)
             x = first
-            if frame and member is not None:
-                x = load(member, name, frame=frame)[0]
+            if frame:
+                x = load(member, first.name, frame=frame)[0]
             centre, width = (None, None)
-            if x.source == "dicom" and member is not None:
+            if x.source == "dicom":
                 centre, width = _window_controls(x, ikey)
-            shown = load(member, name, frame=frame, centre=centre, width=width)[0] if centre is not None else x
-            result = analyse(model, x)
+            try:
+                shown = load(member, first.name, frame=frame, centre=centre, width=width)[0] if centre is not None else x
+                result = analyse(model, x)
+            except InputError as exc:
+                show_input_error(exc, first.name)
+                continue
             pred, expl = result.prediction, result.explanation
             log_analysis(model.card, pred, model.input_key(x))
             left, right = st.columns([1, 3])
@@ -70,7 +74,7 @@ def image_panel(model: ImagingModel, data: bytes, name: str, key: str) -> None:
                 st.caption(f"Out-of-distribution score {pred.details['ood_score']} "
                            f"(flagged above {pred.details['ood_threshold']:.1f}).")
                 opacity = st.slider("Heatmap opacity", 0.0, 1.0, 0.6, 0.05, key=f"op_{ikey}")
-                if x.source == "dicom" and member is not None:
+                if x.source == "dicom":
                     try:
                         clean = deidentify_dicom(member)
                     except InputError as exc:
@@ -80,7 +84,7 @@ def image_panel(model: ImagingModel, data: bytes, name: str, key: str) -> None:
                                            f"deid-{hashlib.sha256(clean).hexdigest()[:10]}.dcm", "application/dicom",
                                            key=f"deid_{ikey}")
                 save_to_case(card=model.card, prediction=pred, explanation=expl,
-                             input_bytes=member if member is not None else data, input_name=x.name, key=ikey)
+                             input_bytes=member, input_name=x.name, key=ikey)
             with right:
                 st.plotly_chart(heatmap(shown.image, expl, opacity), width="stretch", key=f"heat_{ikey}")
                 st.caption(f"{expl.method} on the model's {model.size}x{model.size} input, stretched over the "

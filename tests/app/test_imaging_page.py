@@ -43,3 +43,23 @@ def test_bad_files_get_messages_and_good_ones_still_show():
     assert any("notes.dcm" in e and "It looks like text" in e for e in errors)
     assert any("empty.png" in e and "is empty" in e for e in errors)
     assert len(at.subheader) == 1  # the good file was analysed
+
+
+def test_zip_series_members_each_get_controls_frames_and_deid_download():
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("DICOMDIR", Path(get_testdata_file("DICOMDIR", download=False)).read_bytes())
+        z.writestr("a/ct.dcm", Path(get_testdata_file("CT_small.dcm", download=False)).read_bytes())
+        z.writestr("b/two-frames.dcm", Path(get_testdata_file("SC_rgb_rle_2frame.dcm", download=False)).read_bytes())
+    at = imaging_page()
+    at.file_uploader(key="imaging_upload").set_value([("export.zip", buf.getvalue(), "application/zip")]).run()
+    assert not at.exception and not at.error
+    assert len(at.subheader) == 2
+    assert [b.label for b in at.get("download_button")] == ["Download de-identified DICOM"] * 2
+    frames = [s for s in at.slider if s.key and s.key.startswith("frame_")]
+    assert len(frames) == 1 and frames[0].max == 1
+    frames[0].set_value(1).run()
+    assert not at.exception and not at.error

@@ -44,12 +44,25 @@ ACTIONS: dict[str, str] = {
     "StudyDate": "Z", "SeriesDate": "X", "AcquisitionDate": "X", "ContentDate": "Z", "StudyTime": "Z",
     "SeriesTime": "X", "AcquisitionTime": "X", "ContentTime": "Z", "AcquisitionDateTime": "X",
     "InstanceCreationDate": "X", "InstanceCreationTime": "X", "PerformedProcedureStepStartDate": "X",
-    "PerformedProcedureStepStartTime": "X", "OverlayDate": "X", "CurveDate": "X",
+    "PerformedProcedureStepStartTime": "X", "OverlayDate": "X", "CurveDate": "X", "TimezoneOffsetFromUTC": "X",
+    # more free text and identifying context from Table E.1-1
+    "StudyComments": "X", "RequestingService": "X", "AcquisitionDeviceProcessingDescription": "X",
+    "ContrastBolusAgent": "Z", "ClinicalTrialCoordinatingCenterName": "Z", "IssuerOfPatientID": "X",
+    "PatientTransportArrangements": "X", "SpecialNeeds": "X", "MedicalAlerts": "X", "Allergies": "X",
+    "PerformedLocation": "X", "ScheduledStudyLocation": "X", "CurrentPatientLocation": "X",
+    "VisitComments": "X", "ServiceEpisodeDescription": "X", "TextString": "X", "TextComments": "X",
+    "ContentCreatorName": "Z", "VerifyingObserverName": "Z", "PersonName": "Z",
     # UIDs
     "StudyInstanceUID": "U", "SeriesInstanceUID": "U", "SOPInstanceUID": "U", "FrameOfReferenceUID": "U",
     "ReferencedSOPInstanceUID": "U", "InstanceCreatorUID": "U", "IrradiationEventUID": "U",
     "SynchronizationFrameOfReferenceUID": "U", "StorageMediaFileSetUID": "U",
 }
+
+# Generic rules for what the table above does not name: every person name and every date/time is
+# emptied, and every UID outside the DICOM standard's own root (1.2.840.10008, class and syntax UIDs)
+# is re-derived; overlay data and comments and curves (groups 60xx, 50xx) are removed.
+GENERIC_EMPTY_VRS = ("PN", "DA", "DT", "TM")
+KEEP_UIDS = ("TransferSyntaxUID", "ImplementationClassUID", "CodingSchemeUID")
 
 METHOD = "DICOM PS3.15 Basic Application Level Confidentiality Profile (medapp)"
 
@@ -77,6 +90,8 @@ def deidentify_dataset(ds: Dataset) -> Dataset:
                     visit(item)
                 continue
             action = ACTIONS.get(elem.keyword)
+            if action is None:
+                action = _generic_action(elem)
             if action == "X":
                 del dataset[elem.tag]
             elif action == "Z":
@@ -97,12 +112,30 @@ def deidentify_dataset(ds: Dataset) -> Dataset:
     return ds
 
 
+def _generic_action(elem) -> str | None:
+    group, element = elem.tag.group, elem.tag.element
+    if 0x5000 <= group <= 0x501E or (0x6000 <= group <= 0x601E and element in (0x3000, 0x4000)):
+        return "X"  # curves; overlay data and overlay comments
+    if elem.VR in GENERIC_EMPTY_VRS:
+        return "Z"
+    if (elem.VR == "UI" and elem.value and not elem.keyword.endswith("ClassUID") and elem.keyword not in KEEP_UIDS
+            and not all(str(u).startswith("1.2.840.10008.") for u in (elem.value if elem.VM > 1 else [elem.value]))):
+        return "U"
+    return None
+
+
 def deidentify_dicom(data: bytes) -> bytes:
+    from ...types import InputError
     from .dicom import read
 
-    ds = deidentify_dataset(read(data))
-    buf = io.BytesIO()
-    ds.save_as(buf, enforce_file_format=True)
+    ds = read(data)
+    try:
+        deidentify_dataset(ds)
+        buf = io.BytesIO()
+        ds.save_as(buf, enforce_file_format=True)
+    except Exception as exc:  # noqa: BLE001 - a damaged element must stop the export, never leak through
+        raise InputError(f"This DICOM file could not be de-identified ({type(exc).__name__}: {str(exc)[:80]}); "
+                         "it is neither stored nor offered for download.") from None
     return buf.getvalue()
 
 
@@ -110,26 +143,45 @@ def deidentify_bytes(data: bytes) -> bytes:
     """Any supported upload, de-identified: DICOM by the profile, pictures re-encoded without metadata."""
     from .io import detect
 
+    from ...types import InputError
+
     kind = detect(data)
     if kind == "dicom":
         return deidentify_dicom(data)
     if kind == "zip":
-        from .io import zip_members
-
-        out = io.BytesIO()
         import zipfile
 
+        from .dicom import NoImage
+        from .io import load, zip_members
+
+        out = io.BytesIO()
+        kept = 0
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-            for i, (name, member) in enumerate(zip_members(data, "series.zip")):
-                z.writestr(f"{i:04d}.bin", deidentify_bytes(member))  # file names can hold PHI too
+            for name, member in zip_members(data, "series.zip"):
+                if detect(member) in ("unknown", "zip"):
+                    continue  # only what the app analyses is kept (load skips these too)
+                try:
+                    load(member, name)
+                except NoImage:  # DICOMDIR (patient names!), reports: not analysed, not stored
+                    continue
+                z.writestr(f"{kept:04d}.bin", deidentify_bytes(member))  # file names can hold PHI too
+                kept += 1
+        if not kept:
+            raise InputError("The archive holds no image to store.")
         return out.getvalue()
+    if kind == "unknown":
+        raise InputError("Not a PNG, JPEG, TIFF, BMP or DICOM image: nothing to de-identify.")
     from PIL import Image
 
-    with Image.open(io.BytesIO(data)) as img:
-        img.load()
-        pixels = img.convert("RGB") if img.mode in ("P", "CMYK", "YCbCr", "LAB", "HSV") else img
-        clean = Image.new(pixels.mode, pixels.size)  # a new image carries no EXIF, XMP or text chunks
-        clean.paste(pixels)
-        buf = io.BytesIO()
-        clean.save(buf, format="PNG")
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+            pixels = img.convert("RGB") if img.mode in ("P", "CMYK", "YCbCr", "LAB", "HSV") else img
+            clean = Image.new(pixels.mode, pixels.size)  # a new image carries no EXIF, XMP or text chunks
+            clean.paste(pixels)
+            buf = io.BytesIO()
+            # PNG cannot hold 32-bit integer or float pixels; TIFF can (written fresh, without tags)
+            clean.save(buf, format="TIFF" if clean.mode in ("I", "F") else "PNG")
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise InputError(f"The picture is damaged and could not be de-identified ({type(exc).__name__}).") from None
     return buf.getvalue()

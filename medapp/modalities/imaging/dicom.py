@@ -9,6 +9,7 @@ pylibjpeg plugins (JPEG, JPEG-LS, JPEG 2000, RLE).
 from __future__ import annotations
 
 import io
+import struct
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,12 +31,17 @@ CT_PRESETS = {
 MAX_PIXELS = 60_000_000  # rows x columns x frames decoded at once
 
 
+class NoImage(InputError):
+    """A readable DICOM object without pixel data (DICOMDIR, structured report, RT plan, ...)."""
+
+
 def read(data: bytes, name: str = "file") -> Dataset:
     """Parse a DICOM file, with or without the 128-byte preamble ('DICM' at byte 128)."""
     has_preamble = len(data) >= 132 and data[128:132] == b"DICM"
     try:
         ds = pydicom.dcmread(io.BytesIO(data), force=not has_preamble)
-    except (InvalidDicomError, EOFError, ValueError, OSError, KeyError, TypeError) as exc:
+    except (InvalidDicomError, EOFError, ValueError, OSError, KeyError, TypeError, struct.error, IndexError,
+            NotImplementedError, AttributeError) as exc:
         raise InputError(f"{name} is damaged or not a DICOM file ({type(exc).__name__}).") from None
     if not any(not tag.is_private for tag in ds.keys()):
         raise InputError(f"{name} is damaged or not a DICOM file (no standard attributes could be read).")
@@ -48,9 +54,12 @@ def read(data: bytes, name: str = "file") -> Dataset:
             ds.file_meta.TransferSyntaxUID = pydicom.uid.ImplicitVRLittleEndian
     if "PixelData" not in ds and "FloatPixelData" not in ds and "DoubleFloatPixelData" not in ds:
         modality = ds.get("Modality", "unknown modality")
-        raise InputError(f"{name} is a DICOM file without an image (modality {modality}, SOP class "
+        raise NoImage(f"{name} is a DICOM file without an image (modality {modality}, SOP class "
                          f"{getattr(ds.get('SOPClassUID'), 'name', ds.get('SOPClassUID', '?'))}).")
-    rows, cols, frames = int(ds.get("Rows", 0)), int(ds.get("Columns", 0)), int(ds.get("NumberOfFrames", 1) or 1)
+    try:
+        rows, cols, frames = int(ds.get("Rows", 0)), int(ds.get("Columns", 0)), int(ds.get("NumberOfFrames", 1) or 1)
+    except (ValueError, TypeError) as exc:  # e.g. a damaged IS value such as '1A'
+        raise InputError(f"{name} is damaged: its image size cannot be read ({exc}).") from None
     if rows * cols * frames > MAX_PIXELS:
         raise InputError(f"{name} holds {frames} frame(s) of {cols}x{rows} pixels: too large to display here.")
     return ds
@@ -81,18 +90,26 @@ def default_window(ds: Dataset, values: np.ndarray) -> tuple[float, float]:
     """The file's first window (C.11.2.1.2), else the central 99% of the values."""
     centre, width = ds.get("WindowCenter"), ds.get("WindowWidth")
     if centre is not None and width is not None:
-        centre = float(centre[0] if isinstance(centre, pydicom.multival.MultiValue) else centre)
-        width = float(width[0] if isinstance(width, pydicom.multival.MultiValue) else width)
-        if width > 0:
+        try:
+            centre = float(centre[0] if isinstance(centre, pydicom.multival.MultiValue) else centre)
+            width = float(width[0] if isinstance(width, pydicom.multival.MultiValue) else width)
+        except (TypeError, ValueError, IndexError):  # a damaged window value: fall back to the data
+            centre = width = None
+        if width is not None and width >= 1 and np.isfinite(centre) and np.isfinite(width):
             return centre, width
     lo, hi = np.percentile(values, [0.5, 99.5])
     return float((lo + hi) / 2), float(max(hi - lo, 1.0))
 
 
 def window(values: np.ndarray, centre: float, width: float) -> np.ndarray:
-    """Step 2 (PS3.3 C.11.2.1.2.1, LINEAR): modality values to 0..1 with a window centre/width."""
+    """Step 2 (PS3.3 C.11.2.1.2.1, LINEAR): modality values to 0..1 with a window centre/width.
+
+    A width of exactly 1 is a threshold at centre - 0.5 (the formula's (w - 1) would divide by zero).
+    """
     if width < 1:
         raise InputError("The window width must be at least 1.")
+    if width == 1:
+        return (np.asarray(values) > centre - 0.5).astype(np.float64)
     lo = centre - 0.5 - (width - 1) / 2
     return np.clip((values - lo) / (width - 1), 0.0, 1.0)
 
@@ -136,16 +153,28 @@ def display_frame(ds: Dataset, frames: np.ndarray, index: int = 0, centre: float
 def metadata(ds: Dataset) -> dict[str, str]:
     """What a clinician checks first, in plain labels (after de-identification when shown)."""
     def get(keyword: str) -> str:
-        value = ds.get(keyword)
+        try:
+            value = ds.get(keyword)
+        except Exception:  # noqa: BLE001 - a damaged element is shown as such, not a crash
+            return "(unreadable)"
         return "" if value is None else str(value)
 
-    spacing = ds.get("PixelSpacing") or ds.get("ImagerPixelSpacing")
+    def mm(values) -> str:
+        try:
+            return " x ".join(f"{float(s):g}" for s in values)
+        except (TypeError, ValueError):
+            return str(values)
+
+    try:
+        spacing = ds.get("PixelSpacing") or ds.get("ImagerPixelSpacing")
+    except Exception:  # noqa: BLE001
+        spacing = None
     return {k: v for k, v in {
         "Modality": get("Modality"), "Body part": get("BodyPartExamined"), "Study date": get("StudyDate"),
         "Study description": get("StudyDescription"), "Series description": get("SeriesDescription"),
         "Manufacturer": get("Manufacturer"), "Model": get("ManufacturerModelName"),
         "Rows x columns": f"{get('Rows')} x {get('Columns')}", "Frames": get("NumberOfFrames") or "1",
-        "Pixel spacing (mm)": " x ".join(f"{float(s):g}" for s in spacing) if spacing else "",
+        "Pixel spacing (mm)": mm(spacing) if spacing else "",
         "Bits stored": get("BitsStored"), "Photometric interpretation": get("PhotometricInterpretation"),
         "Rescale": f"slope {get('RescaleSlope') or 1}, intercept {get('RescaleIntercept') or 0}",
         "Transfer syntax": getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None) and

@@ -130,6 +130,15 @@ def _picture(data: bytes, name: str, kind: str) -> ImageInput:
 
 
 def _dicom(data: bytes, name: str, frame: int = 0, centre: float | None = None, width: float | None = None) -> ImageInput:
+    try:
+        return _dicom_unchecked(data, name, frame, centre, width)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pydicom parses lazily: a damaged element can fail in many ways
+        raise InputError(f"{name} is a damaged DICOM file ({type(exc).__name__}); it cannot be shown.") from None
+
+
+def _dicom_unchecked(data: bytes, name: str, frame: int, centre: float | None, width: float | None) -> ImageInput:
     ds = dicom.read(data, name)
     frames = dicom.stored_pixels(ds, name)
     shown = dicom.display_frame(ds, frames, frame, centre, width)
@@ -152,11 +161,14 @@ def load(data: bytes, name: str, *, frame: int = 0, centre: float | None = None,
     if kind == "zip":
         out = []
         for member_name, member in zip_members(data, name):
-            if detect(member) == "unknown":
+            if detect(member) in ("unknown", "zip"):  # archives inside archives are not opened (zip bombs)
                 continue
-            out.extend(load(member, member_name, frame=frame, centre=centre, width=width))
+            try:
+                out.extend(load(member, member_name, frame=frame, centre=centre, width=width))
+            except dicom.NoImage:  # DICOMDIR, reports, RT objects: part of a PACS export, nothing to show
+                continue
         if not out:
-            raise InputError(f"{name} holds no image or DICOM file.")
+            raise InputError(f"{name} holds no image or DICOM image file (archives inside it are not opened).")
         return out
     if kind == "unknown":
         hint = " It looks like text." if _is_text(data) else ""
