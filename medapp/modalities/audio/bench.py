@@ -42,7 +42,7 @@ def bench_pipeline(repeats: int = 15) -> dict[str, float]:
     minute = wav_bytes(synthetic_heart_sound(60.0, seed=6), 8000)
     upload_to_explanation(minute)
     long_p50, _ = _median_ms(lambda: upload_to_explanation(minute), 3)
-    return {"heart-sound 4 s WAV -> prediction + explanation ms p50": p50,
-            "heart-sound 4 s WAV -> prediction + explanation ms p95": p95,
-            "heart-sound decode+resample 20 s 44.1 kHz 24-bit ms p50": decode_p50,
-            "heart-sound 60 s WAV (15 windows) -> prediction + explanation ms p50": long_p50}
+    return {"audio.heart-sound_4s_wav_to_prediction_and_explanation_ms_p50": p50,
+            "audio.heart-sound_4s_wav_to_prediction_and_explanation_ms_p95": p95,
+            "audio.decode_resample_20s_44k1_24bit_ms_p50": decode_p50,
+            "audio.heart-sound_60s_wav_15_windows_to_prediction_and_explanation_ms_p50": long_p50}
