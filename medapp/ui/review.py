@@ -91,10 +91,17 @@ def status_control(detail: dict, user: dict, *, key: str) -> None:
     if not allowed(user["role"], "review"):
         st.markdown(f"Status: **{detail['status']}**")
         return
-    new = st.segmented_control("Case status", STATUSES, default=detail["status"], key=f"status_{key}")
-    if new and new != detail["status"]:
-        get_store().set_status(detail["id"], user, new)
-        st.rerun()
+    widget = f"status_{key}"
+
+    def changed() -> None:  # only a click changes the status, never a widget that shows an older state
+        new = st.session_state.get(widget)
+        if new:
+            get_store().set_status(detail["id"], user, new)
+
+    # The widget always shows the stored status, which another reviewer may have changed meanwhile.
+    # (The callback above runs before the page is drawn, so `detail` already holds a status just set.)
+    st.session_state[widget] = detail["status"]
+    st.segmented_control("Case status", STATUSES, key=widget, on_change=changed)
 
 
 def export_buttons(detail: dict, user: dict, *, key: str) -> None:

@@ -42,10 +42,13 @@ def test_the_open_case_stays_open_when_its_status_and_place_in_the_list_change(t
     assert at.header[0].value == "Case MDT-NEW"  # most recently updated first
     at.selectbox(key="case_open").set_value(old_id).run()
     assert at.header[0].value == "Case MDT-OLD"
-    store.set_status(old_id, REV, "in review")  # its label and its place in the list change
+    store.set_status(old_id, REV, "in review")  # by another reviewer: its label and place in the list change
     at.run()
     assert not at.exception
     assert at.header[0].value == "Case MDT-OLD"
+    # this page's status control follows the store; it does not put back the status it showed before
+    assert store.case_detail(old_id, REV, log_view=False)["status"] == "in review"
+    assert at.session_state[f"status_{old_id}"] == "in review"
     assert [e["target"] for e in store.audit_events(action="case.view")] == [f"case:{old_id}", f"case:{new_id}"]
 
 
@@ -113,3 +116,15 @@ def test_save_to_case_from_an_analysis_page_new_then_existing(tmp_path, monkeypa
     assert [a["author"] for a in detail["analyses"]] == ["carla", "carla"]
     actions = [e["action"] for e in reversed(store.audit_events())]
     assert actions == ["analysis.run", "case.create", "analysis.save", "analysis.save"]
+
+
+def test_a_reviewer_changes_the_case_status(two_cases):
+    store, (old_id, new_id) = two_cases
+    at = page("pages/cases.py", REV)
+    [control] = at.get("button_group")
+    control.set_value("closed").run()
+    assert not at.exception
+    assert store.case_detail(new_id, REV, log_view=False)["status"] == "closed"
+    assert at.session_state[f"status_{new_id}"] == "closed"
+    [event] = store.audit_events(action="case.status")
+    assert event["username"] == "rui" and event["detail"] == {"old": "open", "new": "closed"}

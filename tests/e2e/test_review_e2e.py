@@ -29,6 +29,7 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
     page.get_by_role("textbox", name="Final diagnosis").fill("stable angina")
     page.get_by_role("button", name="Record verdict").click()
     page.get_by_text("final diagnosis: stable angina").wait_for()
+    page.get_by_test_id("stButtonGroup").get_by_text("in review", exact=True).click()  # case status
 
     page.get_by_role("button", name="Prepare report (PDF and HTML)").click()
     with page.expect_download() as download:
@@ -41,7 +42,7 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
 
     # Meeting mode: the same case, its reference and file name hidden.
     page.get_by_role("link", name="Meeting mode").click()
-    page.get_by_text("Case 1 of 1").wait_for()
+    page.get_by_text("Case 1 of 1 · in review").wait_for()
     page.get_by_text("final diagnosis: stable angina").wait_for()
     page.get_by_text("Your verdict").wait_for()
     page.locator(".js-plotly-plot").first.wait_for()
