@@ -2,19 +2,21 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from ..cases.store import Actor, CaseStore
-from ..cases.tables import User
+from ..cases.tables import AuditEvent, User
 from .roles import ROLES, require
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Letters, digits and . _ - ; '@' and '+' so that a single sign-on e-mail address can be an account name.
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{1,79}$")
 MIN_PASSWORD = 10
+LOCKOUT_FAILURES, LOCKOUT_WINDOW = 10, timedelta(minutes=15)
 # Verifying against this when the user is unknown keeps timing similar for both failure cases.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
@@ -48,9 +50,24 @@ def create_user(store: CaseStore, username: str, password: str, role: str, *, by
         store.audit_in(s, by, "user.create", f"user:{username}", role=role)
 
 
+def _recent_failures(store: CaseStore, username: str) -> int:
+    since = datetime.now(timezone.utc) - LOCKOUT_WINDOW
+    with store.Session() as s:
+        return s.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "login.failed", AuditEvent.target == f"user:{username}"[:200],
+            AuditEvent.at >= since)) or 0
+
+
 def authenticate(store: CaseStore, username: str, password: str) -> dict | None:
-    """The user as {"username", "role"} when the password matches an active account; audited either way."""
+    """The user as {"username", "role"} when the password matches an active account; audited either way.
+
+    After LOCKOUT_FAILURES failed attempts on one user name within LOCKOUT_WINDOW, further attempts
+    on that name are refused (and audited as login.locked) until the window has passed.
+    """
     username = username.strip().lower()
+    if _recent_failures(store, username) >= LOCKOUT_FAILURES:
+        store.audit(username or "(blank)", "login.locked", f"user:{username}")
+        return None
     with store.Session() as s:
         user = s.scalar(select(User).where(User.username == username))
     ok = False

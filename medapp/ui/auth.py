@@ -12,7 +12,8 @@ import streamlit as st
 
 from ..cases.store import CaseStore
 from ..config import database_url, var_dir
-from ..security.accounts import AccountError, authenticate, count_users, create_user, get_user
+from ..security.accounts import (LOCKOUT_FAILURES, LOCKOUT_WINDOW, AccountError, authenticate, count_users,
+                                 create_user, get_user)
 from ..security.roles import ROLES, allowed
 
 SESSION_KEY = "medapp_user"
@@ -92,7 +93,9 @@ def _login_form(store: CaseStore) -> None:
         if st.form_submit_button("Sign in", type="primary"):
             user = authenticate(store, name, pw)
             if user is None:
-                st.error("User name or password is wrong, or the account is disabled.")
+                st.error("User name or password is wrong, or the account is disabled. After "
+                         f"{LOCKOUT_FAILURES} failed attempts a user name is locked for "
+                         f"{int(LOCKOUT_WINDOW.total_seconds() // 60)} minutes.")
             else:
                 _sign_in(user)
                 st.rerun()

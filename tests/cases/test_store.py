@@ -239,3 +239,19 @@ def test_saving_to_a_new_case_is_one_step_that_leaves_nothing_behind_on_failure(
                            input_bytes=b"not an image", input_name="x.png", new_case=("NEW-2", ""))
     assert [c["reference"] for c in store.list_cases()] == ["NEW-1"]
     assert [e["action"] for e in reversed(store.audit_events())] == ["case.create", "analysis.save"]
+
+
+def test_repeated_failed_logins_lock_that_user_name_for_a_while(store):
+    from medapp.security import accounts
+
+    create_user(store, "carla", "clinician pw 1", "clinician")
+    for _ in range(accounts.LOCKOUT_FAILURES):
+        assert authenticate(store, "carla", "guess guess guess") is None
+    assert authenticate(store, "carla", "clinician pw 1") is None  # even the right password, for now
+    assert authenticate(store, "other", "whatever12345") is None and store.audit_events()[0]["action"] == "login.failed"
+    assert [e["action"] for e in store.audit_events(username="carla")][0] == "login.locked"
+    accounts.LOCKOUT_WINDOW, old = accounts.timedelta(0), accounts.LOCKOUT_WINDOW
+    try:
+        assert authenticate(store, "carla", "clinician pw 1") == {"username": "carla", "role": "clinician"}
+    finally:
+        accounts.LOCKOUT_WINDOW = old
