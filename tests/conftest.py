@@ -85,7 +85,7 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(120_000)  # a 2-core CI machine loading several models at once is slow
     yield page
     context.close()
 
