@@ -200,6 +200,14 @@ class Model(Protocol):
         ...
 
 
+def read_input_file(path: Path) -> bytes:
+    """The bytes of a file named on the command line; an unreadable path is the user's to fix."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+
+
 def _json_default(obj: Any) -> Any:
     if isinstance(obj, np.ndarray):
         return obj.tolist()

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file
 
-from ...types import Explanation, InputError, ModelCard, Prediction
+from ...types import Explanation, InputError, ModelCard, Prediction, read_input_file
 from .io import ImageInput, load as load_images
 from .net import SmallCNN
 from .train import predict_logits
@@ -137,10 +137,7 @@ class ImagingModel:
     # -- contract helpers ----------------------------------------------------------------------
     def read_inputs(self, path: Path) -> list[tuple[str, Any]]:
         path = Path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read {path}: {exc.strerror}") from None
+        data = read_input_file(path)
         try:
             return [(x.name, x) for x in load_images(data, path.name)]
         except InputError as exc:

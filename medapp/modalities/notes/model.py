@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file
 
-from ...types import Explanation, InputError, ModelCard, Prediction
+from ...types import Explanation, InputError, ModelCard, Prediction, read_input_file
 from .deid import Span, scrub
 from .encoder import MAX_TOKENS, get_encoder
 from .io import check_text, read_note
@@ -123,10 +123,7 @@ class NotesModel:
 
     def read_inputs(self, path: Path) -> list[tuple[str, Any]]:
         path = Path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read {path}: {exc.strerror}") from None
+        data = read_input_file(path)
         try:
             return [(path.name, NoteInput.from_text(read_note(data, path.name), path.name))]
         except InputError as exc:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import skops.io as sio
 
-from ...types import Explanation, InputError, ModelCard, Prediction
+from ...types import Explanation, InputError, ModelCard, Prediction, read_input_file
 from .estimators import shap_for
 from .schema import Field, fields_from_card
 from .validate import Cohort, Record, read_table, record_from_mapping, validate_table
@@ -119,10 +119,7 @@ class RecordsModel:
     # -- contract helpers for CLI, cache and benchmark -------------------------------------------
     def read_inputs(self, path: Path) -> list[tuple[str, Any]]:
         path = Path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read {path}: {exc.strerror}") from None
+        data = read_input_file(path)
         if data.lstrip()[:1] in (b"{", b"["):
             try:
                 obj = json.loads(data)
