@@ -1,6 +1,8 @@
 """Browser test: Debian's chromium against the running app: score a patient, see the explanation."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 import re
 
 
@@ -10,6 +12,8 @@ def test_score_a_patient_and_see_the_explanation(signed_in_page, tmp_path):
     page.get_by_role("heading", name="Case records").wait_for()
     page.get_by_text("Model", exact=True).wait_for()
     page.get_by_role("button", name="Load example patient").click()
+    # the form is filled by a rerun: wait for it before submitting, or the click can land mid-rerun
+    expect(page.get_by_role("spinbutton").first).not_to_have_value("", timeout=120_000)
     page.get_by_role("button", name="Estimate risk").click()
     metric = page.locator('[data-testid="stMetricValue"]').first
     metric.wait_for()

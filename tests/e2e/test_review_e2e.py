@@ -1,6 +1,8 @@
 """Browser test of the review workflow: log in, analyse, save to a case, review, export the PDF."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 import csv
 import io
 
@@ -13,6 +15,8 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
     page = signed_in_page
     page.get_by_role("link", name="Case records").click()
     page.get_by_role("button", name="Load example patient").click()
+    # the form is filled by a rerun: wait for it before submitting, or the click can land mid-rerun
+    expect(page.get_by_role("spinbutton").first).not_to_have_value("", timeout=120_000)
     page.get_by_role("button", name="Estimate risk").click()
     page.locator(".js-plotly-plot").first.wait_for()
 
