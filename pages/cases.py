@@ -43,4 +43,4 @@ with c2:
 for a in detail["analyses"]:
     with st.container(border=True):
         analysis_view(a, key=f"a{a['id']}")
-        verdict_form(a, user, key=f"a{a['id']}")
+        verdict_form(a, user, key=f"a{a['id']}", case_status=detail["status"])

@@ -41,4 +41,4 @@ title_col.markdown(f"## Case {index + 1} of {len(cases)} · {detail['status']}"
 for a in detail["analyses"]:
     with st.container(border=True):
         analysis_view(a, key=f"m{a['id']}", hide_identifiers=True, large=True)
-        verdict_form(a, user, key=f"m{a['id']}")
+        verdict_form(a, user, key=f"m{a['id']}", case_status=detail["status"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import datetime
 from typing import Any
 
@@ -59,6 +60,17 @@ def deidentify(modality: str, data: bytes) -> bytes:
         return module.deidentify_bytes(data)
     except Exception as exc:  # noqa: BLE001 - whatever the reason, the raw input must not be stored
         raise StoreError(f"The input could not be de-identified ({exc}); it was not saved.") from None
+
+
+def stored_input_name(modality: str, original: str, digest: str) -> str:
+    """The name an input is stored and shown under: modality, content hash and the file type only.
+
+    Exported file names often carry identifiers (``SMITH_JOHN_MRN1234.dcm``), so the original name
+    is never stored; the hash prefix still tells two inputs of one case apart and finds the blob.
+    """
+    suffix = Path(original).suffix.lower()
+    suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,5}", suffix) else ""
+    return f"{modality}-{digest[:10]}{suffix}"
 
 
 def _event(username: str, action: str, target: str = "", detail: dict | None = None) -> AuditEvent:
@@ -212,7 +224,8 @@ class CaseStore:
                     raise StoreError(f"Case {case.reference} is closed; a reviewer must reopen it before adding "
                                      "analyses.")
                 analysis = Analysis(case_id=case.id, modality=card.modality, model_id=card.id,
-                                    model_version=card.version, input_sha256=digest, input_name=input_name[:255],
+                                    model_version=card.version, input_sha256=digest,
+                                    input_name=stored_input_name(card.modality, input_name, digest),
                                     label=prediction.label, prediction=prediction.to_dict(),
                                     explanation=explanation.to_dict() if explanation is not None else None,
                                     author=actor.username)
@@ -243,6 +256,8 @@ class CaseStore:
             analysis = s.get(Analysis, analysis_id)
             if analysis is None:
                 raise StoreError(f"There is no analysis {analysis_id}.")
+            if analysis.case.status == "closed":  # a closed case is the meeting's record; reopen to change it
+                raise StoreError(f"Case {analysis.case.reference} is closed; reopen it before changing a verdict.")
             current = s.scalar(select(Verdict).where(Verdict.analysis_id == analysis_id,
                                                      Verdict.reviewer == actor.username))
             if current is None:

@@ -63,9 +63,12 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             st.caption("Saved without an explanation.")
 
 
-def verdict_form(a: dict, user: dict, *, key: str) -> None:
+def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open") -> None:
     if not allowed(user["role"], "review"):
         st.caption("Verdicts are recorded by reviewers.")
+        return
+    if case_status == "closed":
+        st.caption("This case is closed: reopen it (status above) to change a verdict.")
         return
     mine = next((v for v in a["verdicts"] if v["reviewer"] == user["username"]), None)
     with st.form(f"verdict_{key}"):

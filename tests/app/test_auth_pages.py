@@ -121,4 +121,5 @@ def test_meeting_mode_hides_identifiers(fresh_var):
     assert not at.exception
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert "Case 1 of 1" in text
-    assert "MDT-1" not in text and "patient.json" not in text
+    stored_name = CaseStore().case_detail(1, {"username": "x", "role": "reviewer"}, log_view=False)["analyses"][0]["input_name"]
+    assert stored_name.startswith("records-") and "MDT-1" not in text and stored_name not in text

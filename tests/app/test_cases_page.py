@@ -80,7 +80,8 @@ def test_meeting_mode_steps_through_cases_in_a_stable_order(two_cases):
     at.button[-1].click().run()  # record the verdict on the case being shown
     assert not at.exception
     assert "Case 2 of 2" in text() and "disagreement flagged" in text()  # still the same case
-    assert "MDT-NEW" not in text() and "MDT-NEW.json" not in " ".join(c.value for c in at.caption)
+    stored_name = store.case_detail(new_id, REV, log_view=False)["analyses"][0]["input_name"]
+    assert "MDT-NEW" not in text() and stored_name not in " ".join(c.value for c in at.caption)
     at.button(key="meeting_prev").click().run()
     assert "Case 1 of 2" in text() and "disagreement flagged" not in text()
 
@@ -128,3 +129,5 @@ def test_a_reviewer_changes_the_case_status(two_cases):
     assert at.session_state[f"status_{new_id}"] == "closed"
     [event] = store.audit_events(action="case.status")
     assert event["username"] == "rui" and event["detail"] == {"old": "open", "new": "closed"}
+    # a closed case is the meeting's record: no verdict form until a reviewer reopens it
+    assert not at.radio and any("This case is closed: reopen it" in c.value for c in at.caption)

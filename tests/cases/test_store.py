@@ -87,6 +87,12 @@ def test_verdicts_status_and_disagreement_filter(store, heart_analysis):
     assert store.list_cases(modality="imaging") == []
     with pytest.raises(StoreError, match="closed"):
         _save(store, a_case, heart_analysis)
+    with pytest.raises(StoreError, match="A-1 is closed; reopen it"):
+        store.set_verdict(a1, REV, "disagree")
+    assert store.case_detail(a_case, REV)["analyses"][0]["verdicts"][0]["verdict"] == "agree"
+    store.set_status(a_case, REV, "in review")  # reopened, the verdict can change again
+    store.set_verdict(a1, REV, "disagree")
+    assert store.case_detail(a_case, REV)["analyses"][0]["verdicts"][0]["verdict"] == "disagree"
 
 
 def test_clinician_cannot_record_verdicts_or_change_status(store, heart_analysis):
@@ -183,6 +189,18 @@ def test_uploaded_inputs_are_deidentified_before_storage(store, heart_analysis):
     store.add_analysis(case_id, CLIN, card=card, prediction=pred, explanation=expl, input_bytes=note,
                        input_name="record.txt")
     assert store.blobs.get(store.case_detail(case_id, CLIN)["analyses"][1]["input_sha256"]) == note
+
+
+def test_the_original_file_name_is_never_stored(store, heart_analysis):
+    card, pred, expl = heart_analysis
+    case_id = store.create_case("NAME-1", CLIN)
+    store.add_analysis(case_id, CLIN, card=card, prediction=pred, explanation=expl, input_bytes=b"{}",
+                       input_name="SMITH_JOHN_MRN1234567_1950-03-04.JSON")
+    store.add_analysis(case_id, CLIN, card=card, prediction=pred, explanation=expl, input_bytes=b"{ }",
+                       input_name="Jane Doe.<script>")
+    first, second = store.case_detail(case_id, CLIN)["analyses"]
+    assert first["input_name"] == f"records-{first['input_sha256'][:10]}.json"
+    assert second["input_name"] == f"records-{second['input_sha256'][:10]}"  # an odd suffix is dropped
 
 
 def test_an_input_the_deidentifier_rejects_is_not_stored(store, heart_analysis):
