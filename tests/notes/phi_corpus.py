@@ -28,6 +28,10 @@ NOTES = [
     "--\n{NAME:Laura Jensen}, MD",
     "Headache for 3 days, photophobia, no neck stiffness. 45 year old teacher. BP 150/95, pulse 88, temperature 37.2. "
     "Plan: review in 2 weeks, CT head if worse.",
+    "Patient: {NAME:O'NEILL, Bridget}. Known COPD on home oxygen, CXR today. Mrs {NAME:O'NEILL} is to see "
+    "Dr {NAME:HUSSAIN} on {DATE:12 May 2024}. {NAME:Bridget} agrees with the plan.",
+    "Name: {NAME:Piotr KOWALSKI}. ECG shows AF, rate 110. Patient: COPD exacerbation, CT chest booked. "
+    "{NAME:KOWALSKI} lives alone.",
     "Wife {NAME:Maria Santos} says he has been confused since {DATE:June 2023}. Record no {ID:55120987}. "
     "Visit {URL:www.memoryclinic.example.org} for leaflets.",
 ]

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 
 MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Jul(?:y)?|Aug(?:ust)?|"
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
-NAME_WORD = r"[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?"
+NAME_WORD = r"(?:[A-Z]')?[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?"  # Ellison, O'Neill, Smith-Jones
 FULL_NAME = rf"{NAME_WORD}(?:[ \t]+(?:[A-Z]\.[ \t]*)?{NAME_WORD}){{0,2}}"  # never across a line break
+# Hospital systems often write surnames in capitals: "SMITH, John", "John SMITH", "Mr SMITH".
+CAPS_WORD = r"(?:[A-Z]')?[A-Z]{2,}(?:-[A-Z]{2,})?"
+CAPS_NAME = rf"(?:{CAPS_WORD},[ \t]*{NAME_WORD}|{NAME_WORD}[ \t]+{CAPS_WORD}(?![a-z]))"
 TITLES = r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister)\.?"
 
 # (kind, compiled pattern, group holding the PHI or 0); order matters: earlier kinds win overlaps.
@@ -39,7 +42,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("POSTCODE", re.compile(r"(?<=[A-Z]{2}\s)\d{5}(?:-\d{4})?\b"), 0),  # US ZIP after a state code
     ("AGE>89", re.compile(r"\b(9\d|1[0-1]\d)(?=[\s-]*(?:years?|yrs?|y/?o|year-old|-year-old)\b)", re.I), 1),
     ("AGE>89", re.compile(r"\b(?:aged?|age:)\s*(9\d|1[0-1]\d)\b", re.I), 1),
-    ("NAME", re.compile(rf"\b{TITLES}\s+({FULL_NAME})"), 1),
+    ("NAME", re.compile(rf"\b{TITLES}\s+({CAPS_NAME}|{CAPS_WORD}(?![a-z])|{FULL_NAME})"), 1),
+    ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name)\s*[:\-]?\s+({CAPS_NAME})"), 1),
     ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Seen by|Signed|Author|Referred by|Dictated by|"
                         rf"Consultant|GP|Next of kin|NOK|Contact|Mother|Father|Wife|Husband|Daughter|Son)\s*[:\-]?\s+"
                         rf"({FULL_NAME})"), 1),
@@ -51,7 +55,11 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
 NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "The", "This", "No", "Not", "None",
              "Chest", "Pain", "History", "Patient", "Male", "Female", "Unknown", "Alert", "Stable", "Admitted",
              "Discharged", "Seen", "Today", "Yesterday", "Tomorrow", "Left", "Right", "Daily", "Ward", "Clinic",
-             "Dr", "Doctor", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Professor", "Nurse", "Sister"}
+             "Dr", "Doctor", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Professor", "Nurse", "Sister", "Known"}
+# Capitalised clinical abbreviations: a span holding one is not a capitalised surname.
+ABBREVIATIONS = {"COPD", "CHF", "CKD", "ECG", "EKG", "CXR", "CT", "MRI", "HTN", "DM", "AF", "MI", "CVA", "TIA", "PE",
+                 "DVT", "UTI", "GP", "ED", "ICU", "NHS", "MRN", "BP", "HR", "SOB", "NAD", "PMH", "HPI", "NKDA", "IV",
+                 "GCS", "CRP", "FBC", "ABG", "OD", "BD", "TDS", "PRN", "NIL", "DNR", "DNACPR", "ACS", "NSR", "USS"}
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,7 @@ def find_phi(text: str) -> list[Span]:
                 words = value.split()
                 while words and words[0] in NOT_NAMES:
                     words.pop(0)
-                if not words:
+                if not words or any(w.strip(",") in ABBREVIATIONS for w in words):
                     continue
                 start = start + value.index(words[0])
                 end = start + len(" ".join(words)) if " ".join(words) in text[start:end + 1] else end
@@ -86,7 +94,8 @@ def find_phi(text: str) -> list[Span]:
                 taken[i] = True
     # A name found once is removed wherever else it occurs, surname alone included.
     names = {s.text for s in found if s.kind == "NAME"}
-    names |= {part for n in names for part in n.split() if len(part) > 2 and part not in NOT_NAMES}
+    names |= {part.strip(",") for n in names for part in n.split()
+              if len(part.strip(",")) > 2 and part.strip(",") not in NOT_NAMES}
     for name in sorted(names, key=len, reverse=True):
         for m in re.finditer(rf"\b{re.escape(name)}\b", text):
             if not any(taken[m.start():m.end()]):
