@@ -30,6 +30,10 @@ for card in cards:
         baseline = card.metrics.get("baseline")
         if baseline:
             st.markdown("**Published anchor.** " + ", ".join(f"{k}: {v}" for k, v in baseline.items()))
+        alternatives = dict(card.metrics.get("alternatives_tried", {}))
+        if alternatives:
+            st.markdown(f"**Alternatives measured** ({alternatives.pop('protocol', '')}).\n"
+                        + "\n".join(f"- {k}: {v}" for k, v in alternatives.items()))
         left, right = st.columns(2)
         roc, cal = roc_figure(card), calibration_figure(card)
         if roc is not None:

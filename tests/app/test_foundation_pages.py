@@ -94,6 +94,7 @@ def test_models_page_shows_every_card_with_plots():
     text = " ".join(m.value for m in at.markdown)
     assert "Intended use." in text and "Limitations." in text
     assert "External site." in text and "Switzerland" in text
+    assert "Alternatives measured** (same 5 stratified folds" in text and "- TF-IDF word and bigram" in text
     specs = [c.proto.spec for c in at.get("plotly_chart")]
     assert sum("ROC (validation predictions)" in s for s in specs) >= 3
     assert sum("Calibration" in s for s in specs) >= 3
