@@ -123,3 +123,44 @@ def test_meeting_mode_hides_identifiers(fresh_var):
     assert "Case 1 of 1" in text
     stored_name = CaseStore().case_detail(1, {"username": "x", "role": "reviewer"}, log_view=False)["analyses"][0]["input_name"]
     assert stored_name.startswith("records-") and "MDT-1" not in text and stored_name not in text
+
+
+SSO_SECRETS = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "a test cookie secret",
+               "client_id": "medapp", "client_secret": "test secret",
+               "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration"}
+
+
+def test_single_sign_on_maps_an_identity_to_its_medapp_account(fresh_var):
+    store = CaseStore()
+    create_user(store, "admin", "admin password 1", "admin")
+    create_user(store, "rui@hospital.example", "reviewer pw 1", "reviewer")
+    at = app()
+    at.secrets["auth"] = SSO_SECRETS
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert any(b.label == "Sign in with single sign-on" for b in at.button)  # offered only when configured
+    at.user = {"is_logged_in": True, "email": "Rui@Hospital.example", "name": "Rui"}  # back from the identity provider
+    at.run()
+    assert not at.exception
+    assert at.session_state["medapp_user"] == {"username": "rui@hospital.example", "role": "reviewer"}
+    [event] = store.audit_events(action="login")
+    assert event["username"] == "rui@hospital.example" and event["detail"] == {"method": "sso"}
+
+
+def test_single_sign_on_without_a_medapp_account_is_refused(fresh_var):
+    store = CaseStore()
+    create_user(store, "admin", "admin password 1", "admin")
+    at = app()
+    at.secrets["auth"] = SSO_SECRETS
+    at.user = {"is_logged_in": True, "email": "stranger@elsewhere.example"}
+    at.run()
+    assert "medapp_user" not in at.session_state
+    assert "no active medapp account" in at.error[0].value
+    assert store.audit_events(action="login") == []
+
+
+def test_without_sso_secrets_no_sso_button_is_shown(fresh_var):
+    create_user(CaseStore(), "admin", "admin password 1", "admin")
+    at = app().run()
+    assert at.title[0].value == "medapp: sign in"
+    assert not any(b.label == "Sign in with single sign-on" for b in at.button)
