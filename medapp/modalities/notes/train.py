@@ -43,7 +43,7 @@ SPECS = {
         "primary": "macro_f1",
         # measured once on the same folds (too slow to rerun on every training): why the head stays linear
         "alternatives_tried": {
-            "protocol": "same 5 stratified folds (seed 0), out-of-fold macro-F1; explored in the 2026-11-22 session",
+            "protocol": "same 5 stratified folds (seed 0), out-of-fold macro-F1, measured 2026-11-22",
             "frozen MiniLM, logistic regression on the last layer (best C)": 0.617,
             "frozen MiniLM, layers 5+6 pooled": 0.615,
             "frozen MiniLM, whole abstract in 256-piece chunks": 0.597,
