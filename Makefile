@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup system-deps bench clean
+.PHONY: run test test-fast lint setup system-deps bench clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ system-deps:
 
 test: $(STAMP) system-deps
 	$(PY) -m pytest -q --tb=short tests
+
+# Unit tests only: no browser, no AppTest, no Debian services, no training; under two minutes on 2 cores.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q --tb=short -m "not app and not e2e and not system and not slow" tests
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
 
 bench: $(STAMP)
 	$(PY) -m medapp bench

@@ -21,6 +21,19 @@ os.environ.pop("MEDAPP_DATABASE_URL", None)
 E2E_USER, E2E_PASSWORD = "e2e-admin", "e2e-password-123"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Marks by folder, so `make test-fast` (-m "not app and not e2e and not system and not slow") needs no list."""
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(REPO / "tests").parts
+        if parts[0] in ("app", "e2e"):
+            item.add_marker(getattr(pytest.mark, parts[0]))
+        names = getattr(item, "fixturenames", ())
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
+        if "postgres_server" in names or "app_url" in names or on_postgres:
+            item.add_marker(pytest.mark.system)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
