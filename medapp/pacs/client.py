@@ -12,9 +12,10 @@ import io
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterator, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 import pydicom

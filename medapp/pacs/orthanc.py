@@ -106,7 +106,7 @@ class ThrowAwayOrthanc:
         self.log.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def __enter__(self) -> "ThrowAwayOrthanc":
+    def __enter__(self) -> ThrowAwayOrthanc:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -6,8 +6,9 @@ or whose pixels cannot be decoded gets a message and the rest are still analysed
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from ..analysis import Analysis, analyse
 from ..modalities.imaging import dicom as dicom_pipeline

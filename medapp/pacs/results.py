@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import highdicom as hd
@@ -124,7 +124,7 @@ def _source(data: bytes) -> Dataset:
 
 
 def _now() -> tuple[str, str]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return now.strftime("%Y%m%d"), now.strftime("%H%M%S")
 
 
