@@ -9,6 +9,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from .pacs.cli import register as register_pacs  # noqa: E402
 from .security.cli import register as register_users  # noqa: E402
 
 
@@ -138,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_bench)
 
     register_users(sub)
+    register_pacs(sub)
     return parser
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -122,10 +123,21 @@ class InstanceCache:
         return len(self._items)
 
 
+class _Session(requests.Session):
+    """Sends '*' in query strings as itself (RFC 3986 allows it there) rather than %2A: some archives
+    (Orthanc 1.10's DICOMweb plugin) do not percent-decode QIDO values, so an escaped wildcard matched nothing."""
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        if request.url and "?" in request.url:
+            path, _, query = request.url.partition("?")
+            request.url = f"{path}?{query.replace('%2A', '*').replace('%2a', '*')}"
+        return super().send(request, **kwargs)
+
+
 class PacsClient:
     def __init__(self, endpoint: Endpoint):
         self.endpoint = endpoint
-        session = requests.Session()
+        session = _Session()
         if endpoint.auth == "basic":
             session.auth = (endpoint.username, endpoint.password)
         elif endpoint.auth == "bearer":
@@ -230,8 +242,10 @@ class PacsClient:
         if patient_id.strip():
             filters["PatientID"] = patient_id.strip()
         if patient_name.strip():
-            name = patient_name.strip()
-            filters["PatientName"] = name if "*" in name else f"{name}*"
+            # Prefix match; '^' (between family and given names) and spaces become wildcards too, since
+            # they travel percent-encoded and an archive that does not decode them would match nothing.
+            name = re.sub(r"[\s^]+", "*", patient_name.strip())
+            filters["PatientName"] = name if name.endswith("*") else f"{name}*"
         if study_date:
             filters["StudyDate"] = study_date
         if accession.strip():
