@@ -263,6 +263,8 @@ def _batch(model: ImagingModel, client: PacsClient, state: dict[str, Any]) -> No
 def admin_endpoints(store: Any, user: dict[str, Any]) -> None:
     """List, add, change, delete and test DICOMweb endpoints. Passwords and tokens are never shown."""
     endpoints = _endpoints()
+    if flash := st.session_state.pop("pacs_admin_flash", None):
+        st.success(flash)
     if endpoints:
         st.dataframe(pd.DataFrame([e.public() for e in endpoints]), hide_index=True, width="stretch",
                      key="pacs_endpoints_table")
@@ -288,9 +290,11 @@ def admin_endpoints(store: Any, user: dict[str, Any]) -> None:
             except InputError as exc:
                 show_input_error(exc)
             else:
-                detail = {k: v for k, v in saved.public().items() if k != "source"}
+                detail = {("pacs_user" if k == "username" else k): v for k, v in saved.public().items()
+                          if k != "source"}
                 store.audit(user["username"], "pacs.endpoint_saved", f"pacs:{saved.name}", **detail)
-                st.success(f"Saved {saved.name}.")
+                st.session_state["pacs_admin_flash"] = f"Saved {saved.name}."
+                st.rerun()
     with right:
         st.markdown("**Test connection**")
         names = [e.name for e in endpoints]
