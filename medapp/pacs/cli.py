@@ -61,7 +61,6 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
         return 2
     modalities = [m.strip().upper() for m in (args.modality or "").split(",") if m.strip()]
     try:
-        model = load_model(args.model)
         client = PacsClient(_endpoint(args))
         if args.study:
             studies = [s for uid in args.study for s in client.search_studies(study_uid=uid)]
@@ -71,6 +70,7 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
         else:
             studies = client.search_studies(study_date=args.date, modalities=modalities, limit=args.limit)
         refs = client.study_list_instances(studies, modalities)
+        model = load_model(args.model)  # after the PACS answered: a wrong password fails fast
     except UnknownModel as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
