@@ -49,7 +49,8 @@ def _run_job(job: dict[str, Any], model: ImagingModel, client: PacsClient, cache
     if not job["pending"]:
         return
     total = len(job["pending"]) + len(job["results"])
-    if st.button("Cancel", key=f"cancel_{key}", icon=":material/stop:"):
+    cancel_slot = st.empty()
+    if cancel_slot.button("Cancel", key=f"cancel_{key}", icon=":material/stop:"):
         job["cancelled"] = len(job["pending"])
         job["pending"] = []
         return
@@ -62,6 +63,7 @@ def _run_job(job: dict[str, Any], model: ImagingModel, client: PacsClient, cache
         done = len(job["results"])
         bar.progress(done / total, text=f"{done} of {total}: {ref.name}")
     bar.empty()
+    cancel_slot.empty()
     get_store().audit(_username(), "pacs.analyse", f"pacs:{client.endpoint.name}", model=model.card.id,
                       version=model.card.version, instances=total,
                       analysed=sum(r.ok for r in job["results"]),
