@@ -23,7 +23,7 @@ def _days(h: float) -> str:
 def horizon_rows(curve: SurvivalCurve) -> list[dict[str, str]]:
     """Probability of the event by each horizon, with the band, as table rows."""
     return [{"by": _days(h), f"probability of {curve.event}": f"{1 - s:.0%}",
-             "95% band": f"{1 - hi:.0%} - {1 - lo:.0%}", "survival": f"{s:.0%}"}
+             "95% band": f"{1 - hi:.0%} - {1 - lo:.0%}"}
             for h, s, lo, hi in zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower,
                                     curve.at_horizons_upper)]
 
@@ -33,7 +33,7 @@ def curve_figure(curve: SurvivalCurve, title: str | None = None) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=np.concatenate([t, t[::-1]]),
                              y=np.concatenate([curve.upper, curve.lower[::-1]]) * 100, fill="toself",
-                             fillcolor=BAND, line={"width": 0}, hoverinfo="skip", name="95% band"))
+                             fillcolor=BAND, line={"width": 0}, hoverinfo="skip", name=curve.band or "95% band"))
     fig.add_trace(go.Scatter(x=t, y=np.asarray(curve.survival) * 100, mode="lines", line={"color": CURVE, "width": 3},
                              line_shape="hv", name="estimate",
                              hovertemplate="day %{x:.0f}: %{y:.1f}% without " + curve.event + "<extra></extra>"))
@@ -41,7 +41,7 @@ def curve_figure(curve: SurvivalCurve, title: str | None = None) -> go.Figure:
         fig.add_trace(go.Scatter(x=[h], y=[s * 100], mode="markers+text", marker={"size": 10, "color": CURVE},
                                  text=[f"{_days(h)}: {1 - s:.0%} {curve.event}"], textposition="bottom left",
                                  showlegend=False, hoverinfo="skip"))
-    fig.update_layout(title=title or f"Probability of no {curve.event} over time (shaded: {curve.band})",
+    fig.update_layout(title=title or f"Probability of no {curve.event} over time",
                       xaxis_title="days since baseline", yaxis_title=f"% without {curve.event}",
                       yaxis_range=[0, 102], height=420, margin={"l": 10, "r": 10, "t": 60, "b": 40},
                       legend={"orientation": "h", "y": -0.2}, font={"size": 14})
@@ -64,8 +64,9 @@ def over_time_figure(expl: Explanation, max_features: int = 8) -> go.Figure | No
                                  hovertemplate="%{x}: %{y:+.1f} points<extra>%{fullData.name}</extra>"))
     fig.add_hline(y=0, line_color="#888", line_width=1)
     fig.update_layout(title="How each value moves the probability of the event, by horizon",
-                      yaxis_title="contribution (percentage points)", xaxis_title="by", height=420,
-                      margin={"l": 10, "r": 10, "t": 60, "b": 40}, font={"size": 14})
+                      yaxis_title="contribution (percentage points)", xaxis_title="by", height=520,
+                      margin={"l": 10, "r": 10, "t": 60, "b": 40}, font={"size": 14},
+                      legend={"orientation": "h", "y": -0.25})
     return fig
 
 

@@ -13,6 +13,7 @@ resamples, to draw a percentile band around the survival curve.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -146,9 +147,35 @@ class Ensemble:
         h = np.exp(self.risk(X, member))[:, None] * self.members[member].cum_hazard[None, :]
         return np.exp(-h)
 
-    def survival_all(self, X: np.ndarray) -> np.ndarray:
-        """(members, n, G) survival from every member (for the bootstrap band)."""
-        return np.stack([self.survival(X, b) for b in range(len(self.members))])
+    @cached_property
+    def _stacked(self) -> dict[str, np.ndarray]:
+        """Every member's parameters in arrays with a leading member axis (one vectorised pass per patient)."""
+        ms = self.members
+        out = {"offset": np.array([m.offset for m in ms]), "cum_hazard": np.stack([m.cum_hazard for m in ms])}
+        if self.main.kind == "cox":
+            out["weights"], out["centre"] = np.stack([m.weights for m in ms]), np.stack([m.centre for m in ms])
+        else:
+            width = max(m.thresholds.shape[1] for m in ms)
+            thr = np.full((len(ms), len(self.fill), width), np.inf)
+            stp = np.zeros((len(ms), len(self.fill), width + 1))
+            for b, m in enumerate(ms):
+                k = m.thresholds.shape[1]
+                thr[b, :, :k], stp[b, :, :k + 1], stp[b, :, k + 1:] = m.thresholds, m.steps, m.steps[:, -1:]
+            out["thresholds"], out["steps"] = thr, stp
+        return out
+
+    def survival_all(self, x: np.ndarray) -> np.ndarray:
+        """(members, G) survival of one patient from every member (for the bootstrap band)."""
+        a = self._stacked
+        x = self.impute(x)[0]
+        if self.main.kind == "cox":
+            terms = (transform(x, self.log_mask)[None, :] - a["centre"]) * a["weights"]
+        else:
+            x32 = x.astype(np.float32).astype(np.float64)
+            index = (a["thresholds"] < x32[None, :, None]).sum(axis=2)  # same as searchsorted(side="left")
+            terms = np.take_along_axis(a["steps"], index[:, :, None], axis=2)[:, :, 0]
+        risk = terms.sum(axis=1) + a["offset"]
+        return np.exp(-np.exp(risk)[:, None] * a["cum_hazard"])
 
     # -- safetensors round trip -----------------------------------------------------------------
     def save(self, path: Path) -> None:

@@ -20,9 +20,10 @@ from .additive import Ensemble
 MAX_EXACT_FEATURES = 14  # 16,384 coalitions; beyond that exact enumeration is too slow for a click
 
 
-def risk_shap(ens: Ensemble, X: np.ndarray) -> tuple[np.ndarray, float]:
+def risk_shap(ens: Ensemble, X: np.ndarray, mean_terms: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """(n, F) SHAP values of the risk score and its base value (mean risk over the training rows)."""
-    mean_terms = ens.terms(ens.background).mean(axis=0)
+    if mean_terms is None:
+        mean_terms = ens.terms(ens.background).mean(axis=0)
     return ens.terms(X) - mean_terms, float(ens.main.offset + mean_terms.sum())
 
 

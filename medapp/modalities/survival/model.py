@@ -36,6 +36,7 @@ class SurvivalModel:
         bg = self.ensemble.background
         self.shap_background = bg[np.linspace(0, len(bg) - 1, min(BACKGROUND_ROWS, len(bg))).astype(int)]
         self._h_idx = np.clip(np.searchsorted(self.ensemble.grid, self.horizons, side="right") - 1, 0, None)
+        self._mean_terms = self.ensemble.terms(bg).mean(axis=0)  # SHAP baseline of the risk: training mean
         self.method = "Exact SHAP (additive risk)"
 
     # -- scoring -------------------------------------------------------------------------------
@@ -45,7 +46,7 @@ class SurvivalModel:
     def curve(self, values: np.ndarray) -> SurvivalCurve:
         ens = self.ensemble
         x = values[None, :]
-        every = ens.survival_all(x)[:, 0, :]  # (members, G)
+        every = ens.survival_all(x)  # (members, G)
         s = every[0]
         boot = every[1:] if len(every) > 1 else every
         lower, upper = np.percentile(boot, [2.5, 97.5], axis=0)
@@ -68,7 +69,7 @@ class SurvivalModel:
 
     def explain(self, x: Record, prediction: Prediction | None = None) -> Explanation:
         start = time.perf_counter()
-        values, base = risk_shap(self.ensemble, x.values[None, :])
+        values, base = risk_shap(self.ensemble, x.values[None, :], self._mean_terms)
         over_time, base_t = event_probability_shap(self.ensemble, self.ensemble.impute(x.values)[0], self.horizons,
                                                    self.shap_background)
         row = x.values
@@ -97,7 +98,7 @@ class SurvivalModel:
         ens = self.ensemble
         risk = ens.risk(X)
         surv = ens.survival(X)
-        values, base = risk_shap(ens, X)
+        values, base = risk_shap(ens, X, self._mean_terms)
         return {"risk": risk, "group": self.risk_group(risk), "survival": surv,
                 "at_horizons": surv[:, self._h_idx], "shap": values, "base": np.array(base)}
 
