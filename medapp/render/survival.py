@@ -13,7 +13,7 @@ CURVE, BAND = "#1f4e79", "rgba(31, 78, 121, 0.18)"
 GROUP_COLOURS = {"low": "#2e86c1", "intermediate": "#e67e22", "high": "#c0392b"}
 
 
-def _days(h: float) -> str:
+def horizon_text(h: float) -> str:
     if h >= 365 and h % 365 == 0:
         n = int(h // 365)
         return f"{n} year{'s' if n > 1 else ''}"
@@ -22,7 +22,7 @@ def _days(h: float) -> str:
 
 def horizon_rows(curve: SurvivalCurve) -> list[dict[str, str]]:
     """Probability of the event by each horizon, with the band, as table rows."""
-    return [{"by": _days(h), f"probability of {curve.event}": f"{1 - s:.0%}",
+    return [{"by": horizon_text(h), f"probability of {curve.event}": f"{1 - s:.0%}",
              "95% band": f"{1 - hi:.0%} - {1 - lo:.0%}"}
             for h, s, lo, hi in zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower,
                                     curve.at_horizons_upper)]
@@ -39,7 +39,7 @@ def curve_figure(curve: SurvivalCurve, title: str | None = None) -> go.Figure:
                              hovertemplate="day %{x:.0f}: %{y:.1f}% without " + curve.event + "<extra></extra>"))
     for h, s in zip(curve.horizons, curve.at_horizons):
         fig.add_trace(go.Scatter(x=[h], y=[s * 100], mode="markers+text", marker={"size": 10, "color": CURVE},
-                                 text=[f"{_days(h)}: {1 - s:.0%} {curve.event}"], textposition="bottom left",
+                                 text=[f"{horizon_text(h)}: {1 - s:.0%} {curve.event}"], textposition="bottom left",
                                  showlegend=False, hoverinfo="skip"))
     fig.update_layout(title=title or f"Probability of no {curve.event} over time",
                       xaxis_title="days since baseline", yaxis_title=f"% without {curve.event}",
@@ -59,7 +59,7 @@ def over_time_figure(expl: Explanation, max_features: int = 8) -> go.Figure | No
     order = np.argsort(-np.abs(values).max(axis=0))[:max_features]
     fig = go.Figure()
     for j in order:
-        fig.add_trace(go.Scatter(x=[_days(h) for h in ot["horizons"]], y=values[:, j], mode="lines+markers",
+        fig.add_trace(go.Scatter(x=[horizon_text(h) for h in ot["horizons"]], y=values[:, j], mode="lines+markers",
                                  name=f"{names[j]} = {display[j]}" if display[j] else names[j],
                                  hovertemplate="%{x}: %{y:+.1f} points<extra>%{fullData.name}</extra>"))
     fig.add_hline(y=0, line_color="#888", line_width=1)
@@ -99,7 +99,7 @@ def curve_png(curve: SurvivalCurve, width_in: float = 7.0) -> bytes:
     ax.step(t, np.asarray(curve.survival) * 100, where="post", color=CURVE, lw=2, label="estimate")
     for h, s in zip(curve.horizons, curve.at_horizons):
         ax.plot([h], [s * 100], "o", color=CURVE)
-        ax.annotate(f"{_days(h)}: {1 - s:.0%}", (h, s * 100), textcoords="offset points", xytext=(-4, -12),
+        ax.annotate(f"{horizon_text(h)}: {1 - s:.0%}", (h, s * 100), textcoords="offset points", xytext=(-4, -12),
                     ha="right", fontsize=8)
     ax.set_ylim(0, 102)
     ax.set_xlabel("days since baseline", fontsize=8)

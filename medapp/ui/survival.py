@@ -17,7 +17,7 @@ from ..analysis import analyse
 from ..modalities.records.schema import Field
 from ..modalities.survival.io import format_value
 from ..modalities.survival.model import RISK_GROUPS, SurvivalModel
-from ..render.survival import curve_figure, horizon_rows, km_figure, over_time_figure
+from ..render.survival import curve_figure, horizon_rows, horizon_text, km_figure, over_time_figure
 from ..render.tabular import waterfall
 from ..types import InputError
 from .cases import log_analysis, save_to_case
@@ -85,12 +85,12 @@ def result_panel(model: SurvivalModel, values: dict, key: str) -> None:
     p, lo, hi = 1 - curve.at_horizons[main], 1 - curve.at_horizons_upper[main], 1 - curve.at_horizons_lower[main]
     left, right = st.columns([1, 2])
     with left:
-        st.metric(f"Probability of {curve.event} by {curve.main_horizon:g} days", f"{p:.0%}",
+        st.metric(f"Probability of {curve.event} by {horizon_text(curve.main_horizon)}", f"{p:.0%}",
                   help=f"95% band {lo:.0%} - {hi:.0%}")
         colour = {"low": "green", "intermediate": "orange", "high": "red"}.get(curve.risk_group, "gray")
         st.markdown(f"95% band {lo:.0%} - {hi:.0%}  \nRisk group: :{colour}-badge[{curve.risk_group}] "
                     f"(training tertiles)  \nRisk score: **{curve.risk_score:+.2f}** (log relative hazard; higher "
-                    f"means an earlier {curve.event})  \nMore likely at {curve.main_horizon:g} days: **{pred.label}**")
+                    f"means an earlier {curve.event})  \nMore likely at {horizon_text(curve.main_horizon)}: **{pred.label}**")
         st.dataframe(pd.DataFrame(horizon_rows(curve)), hide_index=True, width="stretch", key=f"hz_{key}")
         st.caption(f"Cross-validated concordance {model.card.metrics['summary']['c_index']:.2f}. {curve.band}: "
                    "the uncertainty of the model's estimate, not of this patient's outcome.")
