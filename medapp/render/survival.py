@@ -22,7 +22,7 @@ def horizon_text(h: float) -> str:
 
 def horizon_rows(curve: SurvivalCurve) -> list[dict[str, str]]:
     """Probability of the event by each horizon, with the band, as table rows."""
-    return [{"by": horizon_text(h), f"probability of {curve.event}": f"{1 - s:.0%}",
+    return [{"by": horizon_text(h), "probability": f"{1 - s:.0%}",
              "95% band": f"{1 - hi:.0%} - {1 - lo:.0%}"}
             for h, s, lo, hi in zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower,
                                     curve.at_horizons_upper)]
@@ -39,7 +39,7 @@ def curve_figure(curve: SurvivalCurve, title: str | None = None) -> go.Figure:
                              hovertemplate="day %{x:.0f}: %{y:.1f}% without " + curve.event + "<extra></extra>"))
     for h, s in zip(curve.horizons, curve.at_horizons):
         fig.add_trace(go.Scatter(x=[h], y=[s * 100], mode="markers+text", marker={"size": 10, "color": CURVE},
-                                 text=[f"{horizon_text(h)}: {1 - s:.0%} {curve.event}"], textposition="bottom left",
+                                 text=[f"{horizon_text(h)}: {1 - s:.0%}"], textposition="top right",
                                  showlegend=False, hoverinfo="skip"))
     fig.update_layout(title=title or f"Probability of no {curve.event} over time",
                       xaxis_title="days since baseline", yaxis_title=f"% without {curve.event}",

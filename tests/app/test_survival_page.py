@@ -34,8 +34,8 @@ def test_heart_failure_patient_gets_a_curve_horizons_and_explanations(tmp_path, 
     assert 0 < float(metric.value.rstrip("%")) < 100
     table = at.dataframe[0].value
     assert table["by"].tolist() == ["30 days", "90 days", "180 days"]
-    assert [float(p.rstrip("%")) for p in table["probability of death"]] == sorted(
-        float(p.rstrip("%")) for p in table["probability of death"])
+    assert [float(p.rstrip("%")) for p in table["probability"]] == sorted(
+        float(p.rstrip("%")) for p in table["probability"])
     specs = _specs(at)
     assert "Probability of no death over time" in specs and "95% bootstrap percentile band" in specs
     assert "Why this risk score" in specs and "by horizon" in specs
