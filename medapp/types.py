@@ -118,7 +118,7 @@ class SurvivalCurve:
         return to_jsonable({f.name: getattr(self, f.name) for f in fields(self)})
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "SurvivalCurve":
+    def from_dict(cls, d: dict[str, Any]) -> SurvivalCurve:
         arrays = {"times", "survival", "lower", "upper", "at_horizons", "at_horizons_lower", "at_horizons_upper"}
         kw = {k: (np.asarray(v, dtype=float) if k in arrays else v) for k, v in d.items()
               if k in {f.name for f in fields(cls)}}

@@ -202,7 +202,7 @@ class Ensemble:
                   metadata={"kind": kind})
 
     @classmethod
-    def load(cls, path: Path) -> "Ensemble":
+    def load(cls, path: Path) -> Ensemble:
         from safetensors import safe_open
 
         with safe_open(str(path), framework="numpy") as fh:

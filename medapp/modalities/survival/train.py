@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import platform
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import sksurv
