@@ -54,6 +54,9 @@ def test_outcome_values_are_ignored_with_a_note_and_do_not_change_the_estimate(m
     assert np.array_equal(plain.values, with_outcome.values)
     assert any("time, DEATH_EVENT ignored: they are what the model predicts" in w for w in with_outcome.warnings)
     assert not any("ignored" in w for w in plain.warnings)
+    partial = model.record({"age": 70, "ejection_fraction": 20})
+    assert any("replaces a value not given by the training median" in w for w in partial.warnings)
+    assert not any("training median" in w for w in plain.warnings)
     assert model.predict(plain).probabilities.tolist() == model.predict(with_outcome).probabilities.tolist()
 
 

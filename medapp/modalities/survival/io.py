@@ -28,6 +28,10 @@ def format_value(f: Field, v: float) -> str:
     return f"{v:g} {f.unit}".strip()
 
 
+IMPUTED_NOTE = ("This survival model replaces a value not given by the training median (or the commonest "
+                "category), so the curve is that of a typical patient in that respect.")
+
+
 def outcome_note(found: list[str]) -> str:
     return (f"Outcome column{'s' if len(found) > 1 else ''} {', '.join(found)} ignored: "
             f"{'they are' if len(found) > 1 else 'it is'} what the model predicts, never an input.")
@@ -45,9 +49,10 @@ def patient(fields: tuple[Field, ...], values: dict[str, Any], training_range: d
         raise InputError("A patient must be given as field names and values.")
     record = record_from_mapping(fields, values, training_range)
     found = [k for k in _outcome_keys(values, outcome_columns) if values.get(k) not in (None, "")]
-    if found:
-        record = Record(record.values, (*record.warnings, outcome_note(found)))
-    return record
+    notes = [outcome_note(found)] if found else []
+    if np.isnan(record.values).any():
+        notes.append(IMPUTED_NOTE)
+    return Record(record.values, (*record.warnings, *notes)) if notes else record
 
 
 @dataclass
@@ -84,4 +89,6 @@ def cohort(data: bytes, name: str, fields: tuple[Field, ...], training_range: di
         if observed is not None:
             out.time, out.event = observed
         result.file_warnings.append(note)
+    if result.X is not None and len(result.X) and np.isnan(result.X).any():
+        result.file_warnings.append(IMPUTED_NOTE)
     return out
