@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 
+import highdicom as hd
 import numpy as np
 import pydicom
 import pytest
@@ -104,6 +105,16 @@ def test_structured_report_holds_finding_probabilities_model_method_disclaimer(s
     assert refs == {ref.sop_uid, receipt.sc_sop_uid}
     evidence = sr.CurrentRequestedProcedureEvidenceSequence[0]
     assert evidence.StudyInstanceUID == ref.study_uid
+    parsed = hd.sr.ComprehensiveSR.from_dataset(sr)  # highdicom reads its content tree back
+    assert parsed.SeriesDescription.endswith("AI report - not for diagnostic use")
+
+
+def test_orthanc_parses_the_report(sent, orthanc):
+    *_, receipt, _ = sent
+    tags = orthanc.session.get(f"{orthanc.url}/instances/{orthanc.lookup(receipt.sr_sop_uid)}/simplified-tags").json()
+    assert tags["Modality"] == "SR" and tags["StudyInstanceUID"] == receipt.study_uid
+    texts = [item.get("TextValue", "") for item in tags["ContentSequence"]]
+    assert any("NOT FOR DIAGNOSTIC USE" in t for t in texts)
 
 
 def test_audit_says_who_sent_what_where_and_no_secret(sent, orthanc):
