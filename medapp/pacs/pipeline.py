@@ -59,6 +59,9 @@ def analyse_instance(model: Model, client: PacsClient, ref: InstanceRef, cache: 
     except PacsError as exc:
         result.error = exc.message
         return result
+    except Exception as exc:  # noqa: BLE001 - a malformed object from the archive must not stop a series
+        result.error = f"{ref.name}: the archive sent an object that cannot be read ({type(exc).__name__})."
+        return result
     try:
         images = load(result.data, ref.name)
         result.image = images[0]

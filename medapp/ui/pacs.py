@@ -128,6 +128,8 @@ def from_pacs(model: ImagingModel) -> None:
     right.caption(f"{endpoint.url} · authentication: {endpoint.auth}")
     client = PacsClient(endpoint)
     state = _state()
+    if state.get("endpoint") != endpoint.name:  # results of another archive do not belong here
+        state.update(endpoint=endpoint.name, studies=[], job=None, batch=None, searched=False)
     mode = st.radio("What", ["Find a study", "Batch analysis"], horizontal=True, key="pacs_mode",
                     label_visibility="collapsed")
     if mode == "Batch analysis":
