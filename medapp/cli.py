@@ -10,6 +10,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from .security.cli import register as register_users  # noqa: E402
+from .service.cli import register as register_service  # noqa: E402
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
@@ -138,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_bench)
 
     register_users(sub)
+    register_service(sub)
     return parser
 
 
