@@ -36,6 +36,7 @@ def build(args: dict[str, Any] | None = None) -> serve.Application:
     """The application: `replicas` (default 2) replicas of `cpus` CPUs each (default 1)."""
     args = args or {}
     env = {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ}
+    env.update(args.get("env") or {})  # programmatic use (tests): another store for the replicas
     return MedappService.options(
         num_replicas=int(args.get("replicas", 2)),
         max_ongoing_requests=int(args.get("max_ongoing_requests", 16)),
