@@ -100,6 +100,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from .bench import format_table, run_bench
 
+    if args.http:
+        from .bench import run_http_bench
+        from .service.bench import format_http
+
+        report = run_http_bench(args.http, clients=args.http_clients)
+        print(json.dumps(report, indent=2) if args.json else format_http(report))
+        return 0 if report["concurrent_total"]["errors"] == 0 and report["one_record_sequential"]["errors"] == 0 \
+            else 1
+
     report = run_bench(model_ids=args.models.split(",") if args.models else None, repeats=args.repeats,
                        baseline=not args.no_baseline, extras=not args.no_extras)
     print(json.dumps(report, indent=2) if args.json else format_table(report))
@@ -136,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=int, default=20)
     p.add_argument("--no-baseline", action="store_true", help="skip the KernelExplainer reference")
     p.add_argument("--no-extras", action="store_true", help="skip modality pipeline benchmarks")
+    p.add_argument("--http", type=int, metavar="N", help="load-test the HTTP inference service with N requests "
+                   "(loopback; one record in a row, then concurrent clients on mixed modalities)")
+    p.add_argument("--http-clients", type=int, default=50, help="concurrent clients for --http (default 50)")
     p.set_defaults(func=_cmd_bench)
 
     register_users(sub)

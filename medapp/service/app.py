@@ -37,7 +37,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..analysis import analyse
 from ..cases.store import CaseStore, StoreError
-from ..registry import UnknownModel, get_card, list_cards, load_model
+from ..registry import UnknownModel, get_card, list_cards, load_model, models_dir
 from ..security.roles import allowed
 from ..types import InputError, ModelCard, to_jsonable
 from . import protocol as oip
@@ -83,7 +83,7 @@ class AuditWriter:
     be lost. MEDAPP_API_AUDIT=sync writes each row before the answer instead.
     """
 
-    def __init__(self, service: "Service"):
+    def __init__(self, service: Service):
         self.service = service
         self.sync = os.environ.get("MEDAPP_API_AUDIT", "batched") == "sync"
         self._queue: queue.Queue = queue.Queue()
@@ -138,6 +138,8 @@ class Service:
         self.serialize = os.environ.get("MEDAPP_API_SERIALIZE", "1") != "0"
         self._model_locks: dict[str, threading.Lock] = {}
         self.audit_writer = AuditWriter(self)
+        self._cards: dict[str, tuple[tuple[str, int], ModelCard]] = {}
+        self._models: dict[tuple[str, str, str], Any] = {}
 
     @property
     def store(self) -> CaseStore:
@@ -178,16 +180,39 @@ class Service:
             "saved_analyses": call.saved, "ms": round((time.perf_counter() - call.start) * 1000, 2)}))
 
     # -- models ----------------------------------------------------------------------------------
-    @staticmethod
-    def card_for(model_id: str, version: str | None) -> ModelCard:
+    def card_for(self, model_id: str, version: str | None) -> ModelCard:
         try:
-            card = get_card(model_id)
+            card = self._card(model_id)
         except (UnknownModel, ValueError, OSError):
             raise ApiError(404, f"There is no model {model_id!r}. GET /v2/models lists the registered models.") \
                 from None
         if version is not None and version != card.version:
             raise ApiError(404, f"Model {model_id!r} has version {card.version}, not {version!r}.")
         return card
+
+    def _card(self, model_id: str) -> ModelCard:
+        """The card, re-read only when its file changed (a card with validation predictions is large)."""
+        path = models_dir() / model_id / "card.json"
+        if "/" in model_id or "\\" in model_id or model_id.startswith("."):
+            raise UnknownModel(model_id)
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            raise UnknownModel(model_id) from None
+        cached = self._cards.get(model_id)
+        if cached is not None and cached[0] == (str(path), stamp):
+            return cached[1]
+        card = get_card(model_id)
+        self._cards[model_id] = ((str(path), stamp), card)
+        return card
+
+    def model(self, card: ModelCard):
+        """The registry's shared model, looked up once per card version (load_model re-reads the card)."""
+        key = (card.id, card.version, str(card.path))
+        model = self._models.get(key)
+        if model is None:
+            model = self._models[key] = load_model(card.id)
+        return model
 
     @staticmethod
     def metadata(card: ModelCard) -> dict[str, Any]:
@@ -235,7 +260,7 @@ class Service:
         else:
             is_json = media_type == "application/json" or media_type.endswith("+json")
         request_id, params = None, dict(query)
-        model = load_model(card.id)
+        model = self.model(card)
         if is_json:
             request, elements = oip.parse_request(body, header_length)
             request_id = request.id
@@ -479,7 +504,7 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: RateLimiter | No
         call, card, error = await _authorised(request, "api.ready", model_name, version)
         if error is not None:
             return error
-        await run_in_threadpool(load_model, card.id)
+        await run_in_threadpool(service.model, card)
         call.status = 200
         await _audit(call)
         return JSONResponse({"name": card.id, "ready": True})

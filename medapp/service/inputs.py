@@ -11,8 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import mimetypes
 import math
+import mimetypes
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path

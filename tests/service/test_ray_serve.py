@@ -17,8 +17,6 @@ from medapp.cases.store import CaseStore
 from medapp.security.accounts import create_user
 from medapp.service.tokens import create_token
 
-
-
 pytestmark = [pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
 RETRY = {502, 503, 504}
