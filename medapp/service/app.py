@@ -133,9 +133,10 @@ class Service:
         self._store = store
         self._store_lock = threading.Lock()
         self.rate = rate_limiter or RateLimiter()
-        # Temporary guard: one analysis at a time per model, until every model and explainer is
-        # thread-safe (issue 11 item 1, fixed in the modalities); MEDAPP_API_SERIALIZE=0 turns it off.
-        self.serialize = os.environ.get("MEDAPP_API_SERIALIZE", "1") != "0"
+        # Models and explainers are safe under concurrent calls (tests/test_concurrency.py); this optional
+        # guard (MEDAPP_API_SERIALIZE=1) runs one analysis at a time per model, e.g. for a model added later
+        # that is not yet.
+        self.serialize = os.environ.get("MEDAPP_API_SERIALIZE", "0") == "1"
         self._model_locks: dict[str, threading.Lock] = {}
         self.audit_writer = AuditWriter(self)
         self._cards: dict[str, tuple[tuple[str, int], ModelCard]] = {}
@@ -311,7 +312,7 @@ class Service:
         ids = []
         for case, result in zip(cases, results):
             for attempt in range(2):  # a concurrent call may create the same new case first: then join it
-                case_id = store.find_case(reference)
+                case_id = case_id_of(store, reference)
                 target = {"case_id": case_id} if case_id is not None else {"case_id": None,
                                                                            "new_case": (reference, title)}
                 try:
@@ -326,6 +327,15 @@ class Service:
             call.saved = ids
         info = store.case_of(ids[-1])
         return {"reference": info["reference"], "id": info["id"], "analysis_ids": ids}
+
+
+def case_id_of(store: CaseStore, reference: str) -> int | None:
+    from sqlalchemy import select
+
+    from ..cases.tables import Case as CaseRow
+
+    with store.Session() as s:
+        return s.scalar(select(CaseRow.id).where(CaseRow.reference == reference.strip()))
 
 
 def _j(obj: Any) -> str:

@@ -13,6 +13,7 @@ import pytest
 from medapp.analysis import analyse
 from medapp.modalities.imaging.io import load as load_image
 from medapp.registry import data_root, load_model
+from medapp.service.app import case_id_of
 from medapp.types import InputError
 
 pytestmark = pytest.mark.slow  # loads the torch, Keras and MiniLM models in the server
@@ -120,7 +121,7 @@ def test_notes_as_text_de_identified_and_explained_by_word_pieces(service):
         page.prediction.probability, abs=1e-4)
     assert blank.status_code == 400 and "is empty" in blank.json()["error"]
     store = service.store()
-    case_id = store.find_case("API-NOTE-1")
+    case_id = case_id_of(store, "API-NOTE-1")
     saved = store.case_detail(case_id, {"username": "ada", "role": "admin"}, log_view=False)["analyses"][0]
     stored_text = store.blobs.get(saved["input_sha256"]).decode()
     assert "Jones" not in stored_text and "12/03/2024" not in stored_text and "[NAME]" in stored_text

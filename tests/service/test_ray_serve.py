@@ -15,6 +15,7 @@ import pytest
 from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
 from medapp.security.accounts import create_user
+from medapp.service.app import case_id_of
 from medapp.service.tokens import create_token
 
 pytestmark = [pytest.mark.slow]
@@ -115,7 +116,7 @@ def test_two_replicas_survive_losing_one_mid_load(ray_service):
     assert len(saved) == 60
     in_store = set()
     for ref in {f"RAY-{i}" for i in range(5)}:
-        case_id = store.find_case(ref)
+        case_id = case_id_of(store, ref)
         detail = store.case_detail(case_id, {"username": "ada", "role": "admin"}, log_view=False)
         in_store |= {a["id"] for a in detail["analyses"]}
     assert saved <= in_store  # nothing a replica reported as saved is lost
