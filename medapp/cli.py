@@ -104,7 +104,11 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from .bench import run_http_bench
         from .service.bench import format_http
 
-        report = run_http_bench(args.http, clients=args.http_clients)
+        try:
+            report = run_http_bench(args.http, clients=args.http_clients)
+        except RuntimeError as exc:  # the service did not start
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         print(json.dumps(report, indent=2) if args.json else format_http(report))
         return 0 if report["concurrent_total"]["errors"] == 0 and report["one_record_sequential"]["errors"] == 0 \
             else 1

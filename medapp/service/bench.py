@@ -94,7 +94,7 @@ def _start_server(models: list[str]) -> tuple[subprocess.Popen, str, str, Path]:
     return proc, f"http://127.0.0.1:{port}", secret, var
 
 
-def _wait(url: str, proc: subprocess.Popen, timeout: float = 300) -> None:
+def _wait(url: str, proc: subprocess.Popen, timeout: float = 900) -> None:
     import httpx
 
     deadline = time.time() + timeout

@@ -205,6 +205,7 @@ def test_every_call_is_audited_without_the_input(service):
     assert all("131" not in json.dumps(r["detail"]) for r in rows)  # never the input itself
 
 
+@pytest.mark.slow  # six runs of the command line, a few seconds each
 def test_token_lifecycle_create_list_revoke_and_expiry(service):
     out = service.cli("tokens", "create", "remy", "--expires-days", "1", "--label", "research pipeline")
     assert out.returncode == 0
@@ -223,7 +224,7 @@ def test_token_lifecycle_create_list_revoke_and_expiry(service):
     assert httpx.post(f"{service.url}/v2/models/{MODEL}/infer", json=body, headers=headers).status_code == 200
     assert service.cli("tokens", "revoke", str(token_id)).returncode == 0
     assert httpx.post(f"{service.url}/v2/models/{MODEL}/infer", json=body, headers=headers).status_code == 401
-    assert f"{token_id:>4}  remy" in service.cli("tokens", "list").stdout.replace("revoked", "revoked")
+    assert f"{token_id:>4}  remy" in service.cli("tokens", "list").stdout
     assert "revoked" in [line for line in service.cli("tokens", "list").stdout.splitlines()
                          if line.strip().startswith(str(token_id))][0]
     # an expired token: its expiry moved into the past in the database
