@@ -11,8 +11,15 @@ from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
 from medapp.security.accounts import create_user, update_user
 from medapp.security.roles import PermissionDenied
-from medapp.service.tokens import ApiToken, TokenError, authenticate_token, create_token, hash_secret, list_tokens, \
-    revoke_token
+from medapp.service.tokens import (
+    ApiToken,
+    TokenError,
+    authenticate_token,
+    create_token,
+    hash_secret,
+    list_tokens,
+    revoke_token,
+)
 
 ADMIN = {"username": "ada", "role": "admin"}
 
