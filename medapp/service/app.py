@@ -217,7 +217,7 @@ class Service:
 
     @staticmethod
     def metadata(card: ModelCard) -> dict[str, Any]:
-        if card.modality == "records":
+        if isinstance(card.input.get("features"), list):  # records, survival: one tensor per field
             inputs = []
             for f in card.input.get("features", []):
                 params = {"label": f["label"], "unit": f.get("unit", ""), "kind": f.get("kind", "number"),

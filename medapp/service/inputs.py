@@ -39,6 +39,16 @@ class Case:
     input_name: str  # only its suffix is ever stored
 
 
+def is_tabular(model: Model) -> bool:
+    """A model of named fields (records, survival): one tensor per field, a record per patient."""
+    return hasattr(model, "fields") and hasattr(model, "record")
+
+
+def _row_json(model: Model, x: Any) -> bytes:
+    values = {f.name: (None if math.isnan(v) else float(v)) for f, v in zip(model.fields, x.values)}
+    return json.dumps(values, sort_keys=True).encode()
+
+
 def file_input_name(card: ModelCard) -> str:
     return FILE_INPUT.get(card.modality, "file")
 
@@ -158,6 +168,7 @@ def _file_cases(model: Model, data: bytes, name: str, ext: str) -> list[Case]:
         x = NoteInput.from_text(read_note(data, name), name)
         return [Case(x, x.text.encode("utf-8"), "note.txt")]
     # Any other modality: the model's own file reader, as the CLI uses it.
+    tabular = is_tabular(model)
     with tempfile.TemporaryDirectory(prefix="medapp-api-") as tmp:
         path = Path(tmp) / f"input{ext}"
         path.write_bytes(data)
@@ -165,7 +176,9 @@ def _file_cases(model: Model, data: bytes, name: str, ext: str) -> list[Case]:
         for _, x in model.read_inputs(path):
             if isinstance(x, InputError):
                 raise InputError(x.message.replace(path.name, name))
-            cases.append(Case(x, data, "input" + ext))
+            # a row of a table is stored as its values, as the records page stores a patient
+            cases.append(Case(x, _row_json(model, x), "patient.json") if tabular and hasattr(x, "values")
+                         else Case(x, data, "input" + ext))
     if not cases:
         raise InputError(f"{name} holds nothing {model.card.name} can analyse.")
     return cases
@@ -174,7 +187,7 @@ def _file_cases(model: Model, data: bytes, name: str, ext: str) -> list[Case]:
 def cases_from_tensors(model: Model, tensors: list[RequestInput], elements: list[list[Any]]) -> list[Case]:
     if not tensors:
         raise RequestError("The request has no inputs.")
-    if model.card.modality == "records":
+    if is_tabular(model):
         return _record_cases(model, tensors, elements)
     cases = []
     for data, name, ext in _file_elements(model.card, tensors, elements):
@@ -186,6 +199,6 @@ def cases_from_body(model: Model, data: bytes, media_type: str | None) -> list[C
     """A raw request body holding one file (its media type as Content-Type): one case (an image ZIP or a
     records table gives several)."""
     name, ext = "The uploaded file", extension_for(media_type)
-    if model.card.modality == "records":
+    if model.card.modality == "records":  # the records page's cohort reader, with its per-row messages
         return _record_file_cases(model, data, name)
     return _file_cases(model, data, name, ext)

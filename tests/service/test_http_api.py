@@ -10,6 +10,7 @@ import pytest
 
 from medapp.analysis import analyse
 from medapp.registry import load_model
+from medapp.service.app import case_id_of
 from medapp.types import InputError
 
 MODEL = "heart-disease"
@@ -255,3 +256,23 @@ def test_openapi_docs_are_served(service):
     assert "/v2/models/{model_name}/explain" in spec["paths"]
     assert "InferenceRequest" in spec["components"]["schemas"]
     assert httpx.get(f"{service.url}/docs").status_code == 200
+
+
+def test_a_survival_model_takes_the_same_field_tensors_and_tables(service):
+    model = load_model("heart-failure")
+    typical = model.card.input["typical"]
+    request = {"inputs": [{"name": k, "shape": [1], "datatype": "FP64", "data": [v]} for k, v in typical.items()],
+               "parameters": {"case": "API-HF-1"}}
+    csv = (",".join(typical) + "\n" + ",".join(str(v) for v in typical.values()) + "\n").encode()
+    with service.client() as c:
+        meta = c.get("/v2/models/heart-failure").json()
+        out = outputs(c.post("/v2/models/heart-failure/explain", json=request))
+        table = outputs(c.post("/v2/models/heart-failure/infer", content=csv, headers={"Content-Type": "text/csv"}))
+    assert [i["name"] for i in meta["inputs"]] == [f.name for f in model.fields]
+    page = analyse(model, model.record(typical))
+    assert np.allclose(out["probabilities"]["data"], page.prediction.probabilities, atol=1e-12)
+    assert table["probabilities"]["data"] == out["probabilities"]["data"]
+    assert np.allclose(out["values"]["data"], np.ravel(page.explanation.values), atol=1e-12)
+    detail = service.store().case_detail(case_id_of(service.store(), "API-HF-1"),
+                                         {"username": "ada", "role": "admin"}, log_view=False)
+    assert detail["analyses"][0]["model_id"] == "heart-failure"
