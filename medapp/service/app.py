@@ -260,12 +260,13 @@ class Service:
             is_json = body.lstrip()[:1] == b"{"
         else:
             is_json = media_type == "application/json" or media_type.endswith("+json")
-        request_id, params = None, dict(query)
+        request_id, params, wanted = None, dict(query), None
         model = self.model(card)
         if is_json:
             request, elements = oip.parse_request(body, header_length)
             request_id = request.id
             params.update(request.parameters or {})
+            wanted = {o.name for o in request.outputs} if request.outputs else None
             case_ref = params.get("case")
             self._check_case_permission(caller, case_ref)
             cases = cases_from_tensors(model, request.inputs, elements)
@@ -289,6 +290,12 @@ class Service:
         outputs = _prediction_outputs(card, results)
         if explain:
             outputs.extend(_explanation_outputs(results))
+        if wanted is not None:  # the protocol's `outputs`: only those asked for
+            unknown = wanted - {o["name"] for o in outputs}
+            if unknown:
+                raise oip.RequestError(f"No output named {', '.join(sorted(unknown))}; the outputs are "
+                                       f"{', '.join(o['name'] for o in outputs)}.")
+            outputs = [o for o in outputs if o["name"] in wanted]
         response = {"model_name": card.id, "model_version": card.version, "outputs": outputs,
                     "parameters": out_params}
         if request_id is not None:

@@ -91,6 +91,15 @@ def test_explain_is_the_pages_shap_explanation_and_adds_up(service):
     assert top[0][0] == page.explanation.top_contributions(1)[0][0]
 
 
+def test_requested_outputs_only(service):
+    request = {**records_request({"age": [50]}), "outputs": [{"name": "label"}, {"name": "base_value"}]}
+    with service.client() as c:
+        out = outputs(c.post(f"/v2/models/{MODEL}/explain", json=request))
+        bad = c.post(f"/v2/models/{MODEL}/infer", json={**request, "outputs": [{"name": "nope"}]})
+    assert set(out) == {"label", "base_value"}
+    assert bad.status_code == 400 and "No output named nope" in bad.json()["error"]
+
+
 def test_a_missing_field_is_not_measured_and_null_is_accepted(service):
     with service.client() as c:
         out = outputs(c.post(f"/v2/models/{MODEL}/infer", json={"inputs": [
