@@ -21,6 +21,7 @@ TRAINERS: dict[str, str] = {
     "breast-ultrasound": "medapp.modalities.imaging.train",
     "abstract-condition": "medapp.modalities.notes.train",
     "symptom-disease": "medapp.modalities.notes.train",
+    "srbct-tumour": "medapp.modalities.genomics.train",
 }
 
 
