@@ -180,7 +180,8 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
         "intercept": (lr.intercept_ / temperature).astype(np.float64),
         **{f"ood_{name}": np.asarray(v, dtype=np.float64) for name, v in ood.items()},
     }
-    save_file(tensors, str(out_dir / WEIGHTS))
+    # safetensors writes memory order: Fortran-ordered arrays (sklearn's coef_) must be made C-ordered first
+    save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, str(out_dir / WEIGHTS))
 
     used = [genes[i] for i in gene_idx]
     Xu = X[:, gene_idx]
