@@ -17,7 +17,8 @@ from .auth import get_store
 
 def explanation_figure(expl: Explanation, key: str, *, large: bool = False) -> None:
     """Redraw a stored explanation with its modality's renderer, or the generic static figure."""
-    module_name = {"tabular": "tabular", "image": "image", "text": "text", "audio": "audio"}.get(expl.kind)
+    module_name = {"tabular": "tabular", "image": "image", "text": "text", "audio": "audio",
+                   "genomics": "genomics"}.get(expl.kind)
     try:
         module = importlib.import_module(f"medapp.render.{module_name}")
         # `figure(expl)` by convention; the audio renderer names its stand-alone drawing `tile_figure`.
