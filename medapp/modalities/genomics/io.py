@@ -137,7 +137,7 @@ def _parse(cell: str) -> float | None:
 
 def read_expression(data: bytes, name: str, *, genes: list[str], model_genes: list[str],
                     training_range: tuple[float, float], training_median: float,
-                    warn_fraction: float = 0.1) -> ExpressionFile:
+                    refuse_fraction: float = 0.1) -> ExpressionFile:
     """Validate a file against the model's genes and training scale; see the module docstring."""
     table = read_raw_table(data, name)
     known = {_gene_key(g) for g in genes}
@@ -192,9 +192,9 @@ def read_expression(data: bytes, name: str, *, genes: list[str], model_genes: li
         row = parsed[i]
         missing = [model_keys[j] for j in range(n_required) if np.isnan(row[j])]
         share = len(missing) / n_required
-        if share > warn_fraction:
+        if share > refuse_fraction:
             result.errors[sample] = (f"{len(missing)} of the {n_required} genes the model needs are missing "
-                                     f"({share:.0%}; at most {warn_fraction:.0%} can be filled in): "
+                                     f"({share:.0%}; at most {refuse_fraction:.0%} can be filled in): "
                                      f"{_listing(missing)}.")
             continue
         warnings = []
@@ -225,7 +225,7 @@ def _check_scale(values: np.ndarray, name: str, lo: float, hi: float, median: fl
 
 
 def profile_from_mapping(values: dict[str, object], sample: str, *, model_genes: list[str],
-                         warn_fraction: float = 0.1) -> Profile:
+                         refuse_fraction: float = 0.1) -> Profile:
     """One profile from gene -> value (e.g. JSON from the API); the same rules as for files."""
     keyed = {_gene_key(k): v for k, v in values.items()}
     row = np.full(len(model_genes), np.nan)
@@ -242,7 +242,7 @@ def profile_from_mapping(values: dict[str, object], sample: str, *, model_genes:
     if bad:
         raise InputError(f"{sample}: {len(bad)} non-numeric value(s): {_listing(bad, 5)}.")
     missing = [g for g, v in zip(model_genes, row) if np.isnan(v)]
-    if len(missing) / len(model_genes) > warn_fraction:
+    if len(missing) / len(model_genes) > refuse_fraction:
         raise InputError(f"{sample}: {len(missing)} of the {len(model_genes)} genes the model needs are missing: "
                          f"{_listing(missing)}.")
     warnings = (f"{len(missing)} of the {len(model_genes)} genes the model needs are missing and were set to the "

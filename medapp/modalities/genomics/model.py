@@ -34,7 +34,7 @@ class GenomicsModel:
         self.coef, self.intercept = w["coef"], w["intercept"]
         self.coef_c, self.intercept_c = centred(self.coef, self.intercept)
         self.ood = {k[4:]: v for k, v in w.items() if k.startswith("ood_")}
-        self.warn_fraction = float(card.input.get("missing_warn_fraction", 0.1))
+        self.refuse_fraction = float(card.input.get("missing_refuse_fraction", 0.1))
         self.label_names: dict[str, str] = card.input.get("label_names", {})
         if len(self.model_genes) != len(self.mean):
             raise ValueError(f"{card.weights_path}: {len(self.mean)} genes in weights, {len(self.model_genes)} in card")
@@ -44,10 +44,10 @@ class GenomicsModel:
         return read_expression(data, name, genes=self.genes, model_genes=self.model_genes,
                                training_range=tuple(self.card.input["training_range"]),
                                training_median=float(self.card.input["training_median"]),
-                               warn_fraction=self.warn_fraction)
+                               refuse_fraction=self.refuse_fraction)
 
     def profile(self, values: dict[str, Any], sample: str = "sample") -> Profile:
-        return profile_from_mapping(values, sample, model_genes=self.model_genes, warn_fraction=self.warn_fraction)
+        return profile_from_mapping(values, sample, model_genes=self.model_genes, refuse_fraction=self.refuse_fraction)
 
     def standardise(self, V: np.ndarray) -> np.ndarray:
         """(n, model genes) expression to z-scores against training; missing genes (NaN) become 0."""
