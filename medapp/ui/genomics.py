@@ -20,12 +20,11 @@ UNLIKE = "unlike every training class"
 
 
 def example_csv(model: GenomicsModel) -> bytes:
-    """One real training profile per class, and one simulated profile no class resembles (genes shuffled)."""
-    genes = model.card.input["genes"]
-    rows = {f"training example {lab}": values for lab, values in model.card.input["examples"].items()}
-    first = np.asarray(next(iter(rows.values())), dtype=float)
+    """Each class's average training profile, and a simulated profile no class resembles (genes shuffled)."""
+    rows = {p.sample: p.values for p in model.example_profiles()}
+    first = next(iter(rows.values()))
     rows["simulated: genes shuffled"] = np.random.default_rng(0).permutation(first)
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=genes)
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=model.model_genes)
     frame.index.name = "sample"
     return frame.to_csv(float_format="%.6g").encode()
 
@@ -38,7 +37,7 @@ def _source(model: GenomicsModel) -> tuple[bytes, str] | None:
     c1, c2, c3 = st.columns([3, 1.3, 1.3])
     upload = c1.file_uploader("Expression file", type=["csv", "tsv", "txt", "xlsx"], key="genomics_upload")
     if c2.button("Load example profiles", key="genomics_example",
-                 help="Four training profiles (one per class) and a simulated profile unlike any tumour."):
+                 help="The average training profile of each class, and a simulated profile unlike any tumour."):
         st.session_state["genomics_use_examples"] = True
     template = pd.DataFrame(columns=["sample", *model.card.input["genes"]])
     c3.download_button("Download a template", template.to_csv(index=False), "expression_template.csv", "text/csv",

@@ -25,9 +25,9 @@ def test_examples_are_classified_explained_and_the_shuffled_profile_is_not_class
     at = genomics_page()
     at.button(key="genomics_example").click().run()
     assert not at.exception
-    table = at.dataframe(key="genomics_results").value
-    assert list(table["sample"]) == ["training example BL", "training example EWS", "training example NB",
-                                     "training example RMS", "simulated: genes shuffled"]
+    table = at.dataframe[0].value  # the results table comes first
+    assert list(table["sample"]) == ["class average BL", "class average EWS", "class average NB",
+                                     "class average RMS", "simulated: genes shuffled"]
     assert list(table["class"]) == ["BL", "EWS", "NB", "RMS", "unlike every training class"]
     assert at.metric[0].value == "BL"
     assert any("Top genes: toward 'BL'" in s for s in charts(at))
@@ -57,7 +57,7 @@ def test_save_to_case_keeps_the_explanation_and_not_the_sample_name(tmp_path, mo
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
     at = genomics_page()
     at.button(key="genomics_example").click().run()
-    at.selectbox(key="genomics_sample").set_value("training example NB").run()
+    at.selectbox(key="genomics_sample").set_value("class average NB").run()
     key = "gx_2"
     at.text_input(key=f"case_ref_{key}").set_value("MTB-7")
     at.button(key=f"case_save_{key}").click().run()
@@ -69,4 +69,4 @@ def test_save_to_case_keeps_the_explanation_and_not_the_sample_name(tmp_path, mo
     assert analysis["model_id"] == "srbct-tumour" and analysis["label"] == "NB"
     expl = analysis["explanation"]
     assert expl.kind == "genomics" and expl.target == "NB" and expl.data["sample"] == "sample"
-    assert "training example" not in str(analysis["prediction"].details)
+    assert "class average" not in str(analysis["prediction"].details)

@@ -84,8 +84,7 @@ def test_training_examples_are_in_distribution_and_a_shuffled_profile_is_flagged
         assert not pred.details["out_of_distribution"], x.sample
         assert pred.label == x.sample.split()[-1]
     rng = np.random.default_rng(1)
-    full = np.asarray(model.card.input["examples"]["EWS"], dtype=float)
-    shuffled = Profile("shuffled", rng.permutation(full)[model.gene_index])
+    shuffled = Profile("shuffled", rng.permutation(model.example_profiles()[1].values))
     pred = model.predict(shuffled)
     assert pred.details["out_of_distribution"] and pred.details["ood_score"] > 1
     assert pred.warnings[0].startswith("This profile is unlike every training class")

@@ -11,11 +11,11 @@ from ...registry import list_cards, load_model
 
 
 def _csv(model, n: int, seed: int = 0) -> bytes:
-    """n profiles near the training examples (small noise), as the file a laboratory would upload."""
+    """n profiles near the class averages (small noise), as the file a laboratory would upload."""
     rng = np.random.default_rng(seed)
-    examples = np.asarray(list(model.card.input["examples"].values()), dtype=float)
-    rows = examples[rng.integers(0, len(examples), n)] + rng.normal(0, 0.1, (n, examples.shape[1]))
-    frame = pd.DataFrame(rows, columns=model.card.input["genes"], index=[f"S{i}" for i in range(n)])
+    means = np.vstack([p.values for p in model.example_profiles()])
+    rows = means[rng.integers(0, len(means), n)] + rng.normal(0, 0.1, (n, means.shape[1]))
+    frame = pd.DataFrame(rows, columns=model.model_genes, index=[f"S{i}" for i in range(n)])
     return frame.to_csv(float_format="%.5g").encode()
 
 

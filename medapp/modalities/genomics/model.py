@@ -153,15 +153,15 @@ class GenomicsModel:
         return out
 
     def input_key(self, x: Profile) -> str:
-        return hashlib.sha256(np.ascontiguousarray(x.values, dtype=float).tobytes()).hexdigest()
+        # the sample name and warnings are part of the prediction, so part of the key
+        h = hashlib.sha256(np.ascontiguousarray(x.values, dtype=float).tobytes())
+        h.update("\x1f".join((x.sample, *x.warnings)).encode())
+        return h.hexdigest()
 
     def example_profiles(self) -> list[Profile]:
-        """One real training profile per class (the one nearest its class mean), for demonstrations."""
-        out = []
-        for label, full in self.card.input["examples"].items():
-            row = np.asarray(full, dtype=float)[self.gene_index]
-            out.append(Profile(f"training example {label}", row))
-        return out
+        """Each class's average training profile over the model's genes, for demonstrations."""
+        return [Profile(f"class average {label}", np.asarray(row, dtype=float))
+                for label, row in self.card.input["class_means"].items()]
 
     def example_input(self) -> Profile:
         return self.example_profiles()[0]
