@@ -10,6 +10,7 @@ where they contribute nothing).
 """
 from __future__ import annotations
 
+import csv
 import io
 import re
 from dataclasses import dataclass, field
@@ -54,17 +55,18 @@ def _listing(items: list[str], limit: int = 8) -> str:
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
-def read_raw_table(data: bytes, name: str) -> pd.DataFrame:
-    """The file as a table of strings, no header interpreted yet."""
+def read_raw_table(data: bytes, name: str) -> np.ndarray:
+    """The file as a 2-D array of stripped strings, no header interpreted yet (numpy: files are 2,000+ wide)."""
     if not data or not data.strip():
         raise InputError(f"{name} is empty: upload a matrix of expression values (genes by samples).")
     if len(data) > MAX_BYTES:
         raise InputError(f"{name} is {len(data) / 1e6:.0f} MB; the limit is {MAX_BYTES // 1024 // 1024} MB.")
     if data[:4] == b"PK\x03\x04":
         try:
-            table = pd.read_excel(io.BytesIO(data), header=None, dtype=str, engine="openpyxl")
+            frame = pd.read_excel(io.BytesIO(data), header=None, engine="openpyxl")
         except Exception as exc:  # a damaged or password-protected workbook
             raise InputError(f"{name} could not be read as an Excel workbook ({type(exc).__name__}).") from None
+        rows = [["" if pd.isna(v) else str(v) for v in row] for row in frame.to_numpy(dtype=object)]
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise InputError(f"{name} is an old Excel (.xls) file: save it as .xlsx or CSV.")
     else:
@@ -78,21 +80,22 @@ def read_raw_table(data: bytes, name: str) -> pd.DataFrame:
         sep = "\t" if first.count("\t") > max(first.count(","), first.count(";")) else (
             ";" if first.count(";") > first.count(",") else ",")
         try:
-            table = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
-                                skip_blank_lines=True)
-        except pd.errors.ParserError as exc:
-            raise InputError(f"{name} is not a regular table: {str(exc).splitlines()[0]}") from None
-    table = table.fillna("").map(lambda v: str(v).strip())
-    table = table.loc[~(table == "").all(axis=1), ~(table == "").all(axis=0)]
-    if table.empty:
+            rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+        except csv.Error as exc:
+            raise InputError(f"{name} is not a regular table: {exc}") from None
+    width = max((len(r) for r in rows), default=0)
+    table = np.array([[c.strip() for c in r] + [""] * (width - len(r)) for r in rows], dtype=object).reshape(-1, width)
+    filled = table != ""
+    table = table[filled.any(axis=1)][:, filled.any(axis=0)] if table.size else table
+    if table.size == 0:
         raise InputError(f"{name} is empty: upload a matrix of expression values (genes by samples).")
-    return table.reset_index(drop=True).T.reset_index(drop=True).T
+    return table
 
 
-def orient(table: pd.DataFrame, known: set[str], name: str) -> tuple[pd.DataFrame, str]:
-    """Samples as rows, gene identifiers as columns (strings), and which way the file was."""
-    first_row = [_gene_key(v) for v in table.iloc[0]]
-    first_col = [_gene_key(v) for v in table.iloc[:, 0]]
+def orient(table: np.ndarray, known: set[str], name: str) -> tuple[list[str], list[str], np.ndarray, str]:
+    """Sample names, gene identifiers, values (samples x genes, strings), and which way the file was."""
+    first_row = [_gene_key(v) for v in table[0]]
+    first_col = [_gene_key(v) for v in table[:, 0]]
     in_row = sum(v in known for v in first_row)
     in_col = sum(v in known for v in first_col)
     if in_row == 0 and in_col == 0:
@@ -101,27 +104,26 @@ def orient(table: pd.DataFrame, known: set[str], name: str) -> tuple[pd.DataFram
                          f"column. The model expects its gene identifiers (e.g. {example}) as column headers "
                          "(samples as rows) or down the first column (samples as columns).")
     if in_row >= in_col:  # genes across the header row
-        body = table.iloc[1:]
+        body = table[1:]
         has_ids = first_row[0] not in known
         genes = first_row[1:] if has_ids else first_row
-        samples = list(body.iloc[:, 0]) if has_ids else [f"sample {i}" for i in range(1, len(body) + 1)]
-        values = body.iloc[:, 1:] if has_ids else body
+        samples = list(body[:, 0]) if has_ids else [f"sample {i}" for i in range(1, len(body) + 1)]
+        values = body[:, 1:] if has_ids else body
         orientation = "samples as rows"
     else:  # genes down the first column
         has_header = first_col[0] not in known
-        body = table.iloc[1:] if has_header else table
-        genes = [_gene_key(v) for v in body.iloc[:, 0]]
-        samples = list(table.iloc[0, 1:]) if has_header else [f"sample {i}" for i in range(1, table.shape[1])]
-        values = body.iloc[:, 1:].T
+        body = table[1:] if has_header else table
+        genes = [_gene_key(v) for v in body[:, 0]]
+        samples = list(table[0, 1:]) if has_header else [f"sample {i}" for i in range(1, table.shape[1])]
+        values = body[:, 1:].T
         orientation = "samples as columns"
-    samples = [s if s else f"sample {i}" for i, s in enumerate(samples, start=1)]
+    samples = [str(s) if s else f"sample {i}" for i, s in enumerate(samples, start=1)]
     seen: dict[str, int] = {}
     unique = []
     for s in samples:  # two samples with the same name stay apart
         seen[s] = seen.get(s, 0) + 1
         unique.append(s if seen[s] == 1 else f"{s} ({seen[s]})")
-    out = pd.DataFrame(values.to_numpy(), index=unique, columns=genes)
-    return out, orientation
+    return unique, genes, values, orientation
 
 
 def _parse(cell: str) -> float | None:
@@ -141,10 +143,9 @@ def read_expression(data: bytes, name: str, *, genes: list[str], model_genes: li
     """Validate a file against the model's genes and training scale; see the module docstring."""
     table = read_raw_table(data, name)
     known = {_gene_key(g) for g in genes}
-    matrix, orientation = orient(table, known, name)
-    result = ExpressionFile(orientation=orientation, sample_order=[str(s) for s in matrix.index])
+    samples, cols, matrix, orientation = orient(table, known, name)
+    result = ExpressionFile(orientation=orientation, sample_order=samples)
 
-    cols = list(matrix.columns)
     unknown = [c for c in cols if c not in known and c]
     gene_cols = [c for c in cols if c in known]
     result.n_genes_in_file = len(set(gene_cols))
@@ -161,20 +162,21 @@ def read_expression(data: bytes, name: str, *, genes: list[str], model_genes: li
     if unknown:
         result.file_warnings.append(f"{len(unknown)} column(s) or row(s) not among the model's genes were ignored: "
                                     f"{_listing(unknown, 5)}.")
-    if matrix.empty or matrix.shape[0] == 0:
+    if not samples:
         raise InputError(f"{name} has gene identifiers but no expression values.")
 
+    column_of = {g: j for j, g in enumerate(cols) if g in known}
     model_keys = [_gene_key(g) for g in model_genes]
-    absent = [g for g in model_keys if g not in set(gene_cols)]
-    parsed = np.full((matrix.shape[0], len(model_keys)), np.nan)
-    present = [j for j, g in enumerate(model_keys) if g not in absent]
+    absent = {g for g in model_keys if g not in column_of}
+    parsed = np.full((len(samples), len(model_keys)), np.nan)
     bad: dict[str, list[str]] = {}
-    for j in present:
-        col = matrix[model_keys[j]]
-        for i, cell in enumerate(col.to_numpy()):
+    for j, g in enumerate(model_keys):
+        if g in absent:
+            continue
+        for i, cell in enumerate(matrix[:, column_of[g]]):
             v = _parse(str(cell))
             if v is None:
-                bad.setdefault(matrix.index[i], []).append(f"{model_keys[j]} = '{str(cell)[:20]}'")
+                bad.setdefault(samples[i], []).append(f"{g} = '{str(cell)[:20]}'")
             else:
                 parsed[i, j] = v
 
@@ -184,7 +186,7 @@ def read_expression(data: bytes, name: str, *, genes: list[str], model_genes: li
         _check_scale(finite, name, lo, hi, training_median)
 
     n_required = len(model_keys)
-    for i, sample in enumerate(matrix.index):
+    for i, sample in enumerate(samples):
         if sample in bad:
             result.errors[sample] = (f"{len(bad[sample])} non-numeric value(s): {_listing(bad[sample], 5)}. "
                                      "Use numbers with a decimal point; leave a cell empty if not measured.")
