@@ -7,6 +7,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from medapp.cases.store import CaseStore
+from medapp.registry import get_card
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -41,9 +42,6 @@ def test_examples_are_classified_explained_and_the_shuffled_profile_is_not_class
 
 def test_raw_counts_upload_is_refused_with_a_message():
     at = genomics_page()
-    genes = at.session_state  # noqa: F841 - page loaded; build a counts file over the model's genes
-    from medapp.registry import get_card
-
     names = get_card("srbct-tumour").input["genes"]
     counts = np.random.default_rng(0).poisson(500, size=(2, len(names)))
     data = ("sample," + ",".join(names) + "\n" + "\n".join(

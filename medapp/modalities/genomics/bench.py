@@ -11,11 +11,13 @@ from ...registry import list_cards, load_model
 
 
 def _csv(model, n: int, seed: int = 0) -> bytes:
-    """n profiles near the class averages (small noise), as the file a laboratory would upload."""
+    """n profiles of all 2,308 genes, the model's genes near the class averages, as a laboratory would upload."""
     rng = np.random.default_rng(seed)
     means = np.vstack([p.values for p in model.example_profiles()])
-    rows = means[rng.integers(0, len(means), n)] + rng.normal(0, 0.1, (n, means.shape[1]))
-    frame = pd.DataFrame(rows, columns=model.model_genes, index=[f"S{i}" for i in range(n)])
+    genes = model.card.input["genes"]
+    rows = rng.normal(model.card.input["training_median"], 1.0, (n, len(genes)))
+    rows[:, model.gene_index] = means[rng.integers(0, len(means), n)] + rng.normal(0, 0.1, (n, means.shape[1]))
+    frame = pd.DataFrame(rows, columns=genes, index=[f"S{i}" for i in range(n)])
     return frame.to_csv(float_format="%.5g").encode()
 
 
