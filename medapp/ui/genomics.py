@@ -124,8 +124,8 @@ def sample_panel(model: GenomicsModel, profile: Profile, pred, key: str) -> None
                      column_config={"probability": st.column_config.ProgressColumn(
                          "probability", format="percent", min_value=0.0, max_value=1.0)})
         st.caption(f"Distance score {pred.details['ood_score']:.2f} (above 1: unlike every training class). "
-                   f"Calibrated by temperature scaling; nested CV accuracy "
-                   f"{model.card.metrics['summary']['accuracy']:.2f} on the 63 training profiles.")
+                   f"Temperature {model.card.metrics.get('temperature', 1):g} fitted on cross-validated logits; "
+                   f"nested CV accuracy {model.card.metrics['summary']['accuracy']:.2f} on the 63 training profiles.")
         for w in pred.warnings:
             st.warning(w, icon=":material/warning:")
         target = st.selectbox("Explain class", model.card.labels, index=model.card.labels.index(pred.label),
