@@ -1,13 +1,16 @@
 """AppTest: example profiles scored and explained, the unlike-every-class sample not classified, save to a case."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
+from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from medapp.cases.store import CaseStore
 from medapp.registry import get_card
+from medapp.reports import case_html, case_pdf
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -68,3 +71,10 @@ def test_save_to_case_keeps_the_explanation_and_not_the_sample_name(tmp_path, mo
     expl = analysis["explanation"]
     assert expl.kind == "genomics" and expl.target == "NB" and expl.data["sample"] == "sample"
     assert "class average" not in str(analysis["prediction"].details)
+    # the report draws the stored explanation: its top gene and output space are in the HTML and the PDF
+    detail = store.case_detail(case["id"], {"username": "gina", "role": "clinician"}, log_view=False)
+    top_gene = expl.top_contributions(1)[0][0].split(" = ")[0]
+    html = case_html(detail, by="gina")
+    assert "centred logit" in html and top_gene in html and "data:image/png;base64," in html
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(case_pdf(detail, by="gina"))).pages)
+    assert top_gene in pdf_text
