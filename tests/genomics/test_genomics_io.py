@@ -96,6 +96,15 @@ def test_non_numeric_cells_refuse_that_sample_and_name_the_cell(model, khan):
     assert parsed.sample_order == ["T0", "T1", "T2"]
 
 
+def test_one_sample_of_counts_in_a_log_scale_cohort_is_refused_alone(model, khan):
+    X, _ = khan
+    frame = X.iloc[:12].copy()
+    frame.iloc[3] = np.round(2 ** (frame.iloc[3] + 10))
+    parsed = model.read_file(csv(frame), "mixed.csv")
+    assert len(parsed.profiles) == 11
+    assert "looks like it is on another scale" in parsed.errors["T3"]
+
+
 def test_raw_counts_are_refused_as_another_scale(model, khan):
     X, _ = khan
     counts = np.round(2 ** (X.iloc[:3] + 10)).astype(int)

@@ -204,6 +204,11 @@ def read_expression(data: bytes, name: str, *, genes: list[str], model_genes: li
             warnings.append(f"{len(missing)} of the {n_required} genes the model needs are missing and were set "
                             f"to the training average (they contribute nothing): {_listing(missing)}.")
         outside = np.sum((row < lo - 1) | (row > hi + 1))
+        if outside > 0.2 * np.sum(np.isfinite(row)):  # one sample on another scale within a log-scale file
+            result.errors[sample] = (f"{int(outside)} of its values lie outside the training range ({lo:.1f} to "
+                                     f"{hi:.1f}): this sample looks like it is on another scale (counts or "
+                                     "intensities rather than log ratios).")
+            continue
         if outside:
             warnings.append(f"{int(outside)} value(s) lie outside the range seen in training ({lo:.1f} to {hi:.1f}).")
         result.profiles.append(Profile(str(sample), row, tuple(warnings), tuple(missing)))

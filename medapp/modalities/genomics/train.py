@@ -211,7 +211,8 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
               "citation": ("Khan J, Wei JS, Ringner M, et al. Classification and diagnostic prediction of cancers "
                            "using gene expression profiling and artificial neural networks. Nat Med 2001;7:673-679. "
                            "As shipped in the ISLP Python package."),
-              "licence": "BSD (ISLP package); data from the published study", "source_path": DATASET,
+              "licence": "BSD (ISLP package); data from the published study",
+              "source_path": f"{DATASET}/Khan_xtrain.csv",
               "n": int(len(y)), "class_counts": {lab: int(np.sum(y == j)) for j, lab in enumerate(LABELS)}},
         metrics={
             "summary": summary,
