@@ -183,7 +183,7 @@ def read_expression(data: bytes, name: str, *, genes: list[str], model_genes: li
     lo, hi = training_range
     finite = parsed[np.isfinite(parsed)]
     if finite.size:
-        _check_scale(finite, name, lo, hi, training_median)
+        _check_scale(parsed, name, lo, hi, training_median)
 
     n_required = len(model_keys)
     for i, sample in enumerate(samples):
@@ -215,8 +215,10 @@ def read_expression(data: bytes, name: str, *, genes: list[str], model_genes: li
     return result
 
 
-def _check_scale(values: np.ndarray, name: str, lo: float, hi: float, median: float) -> None:
-    """Refuse a file whose values are plainly on another scale than the training data's log ratios."""
+def _check_scale(parsed: np.ndarray, name: str, lo: float, hi: float, median: float) -> None:
+    """Refuse a file whose values are plainly on another scale than the training data's log ratios.
+    (A single sample on another scale in an otherwise fine file is refused on its own, later.)"""
+    values = parsed[np.isfinite(parsed)]
     v_med, v_max, v_min = float(np.median(values)), float(np.max(values)), float(np.min(values))
     integer_share = float(np.mean(values == np.round(values)))
     train = f"log expression ratios (training values {lo:.1f} to {hi:.1f}, median {median:.2f})"
@@ -225,10 +227,12 @@ def _check_scale(values: np.ndarray, name: str, lo: float, hi: float, median: fl
         raise InputError(f"{name}: the values look like {kind} (all non-negative, median {v_med:,.1f}, maximum "
                          f"{v_max:,.0f}), but the model was trained on {train}. Give log-scale values from the same "
                          "kind of array; counts cannot be scored.")
-    outside = float(np.mean((values < lo - 1) | (values > hi + 1)))
-    if outside > 0.05 or abs(v_med - median) > 3:
+    with np.errstate(invalid="ignore"):
+        outside = np.nanmean((parsed < lo - 1) | (parsed > hi + 1), axis=1)  # per sample
+    typical = float(np.median(outside))
+    if typical > 0.05 or abs(v_med - median) > 3:
         raise InputError(f"{name}: the values are on another scale than the training data (median {v_med:.2f}, "
-                         f"{outside:.0%} outside the training range); the model expects {train}.")
+                         f"{typical:.0%} outside the training range in a typical sample); the model expects {train}.")
 
 
 def profile_from_mapping(values: dict[str, object], sample: str, *, model_genes: list[str],
