@@ -145,3 +145,14 @@ def test_saved_profile_keeps_genes_and_values_but_not_the_sample_name(model, kha
     lines = stored.splitlines()
     assert lines[0] == "gene,value" and len(lines) == len(model.model_genes) + 1
     assert float(lines[1].split(",")[1]) == pytest.approx(profile.values[0])
+
+
+def test_a_profile_from_a_mapping_follows_the_same_rules(model, khan):
+    X, _ = khan
+    values = {g: X.iloc[0][g] for g in model.model_genes[1:]}
+    profile = model.profile(values, "api")
+    assert profile.missing == (model.model_genes[0],) and "1 of the 100 genes" in profile.warnings[0]
+    with pytest.raises(InputError, match=f"{model.model_genes[1]} = 'high'"):
+        model.profile({**values, model.model_genes[1]: "high"}, "api")
+    with pytest.raises(InputError, match="50 of the 100 genes the model needs are missing"):
+        model.profile({g: X.iloc[0][g] for g in model.model_genes[50:]}, "api")
