@@ -24,6 +24,7 @@ EXTRAS: list[str] = [
     "medapp.modalities.audio.bench:bench_pipeline",
     "medapp.modalities.genomics.bench:bench_profile",
     "medapp.appbench:first_page",
+    "medapp.modalities.survival.bench:bench_patient",
 ]
 
 

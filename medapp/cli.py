@@ -63,6 +63,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             if args.json:
                 record = {"input": name, "model": model.card.id, "model_version": model.card.version,
                           "label": pred.label, "probabilities": pred.as_dict(), "warnings": list(pred.warnings)}
+                if pred.survival is not None:  # time-to-event models: risk (higher = earlier) and S(t) by day
+                    record["risk_score"] = pred.survival.risk_score
+                    record["survival"] = pred.survival.survival_by_horizon()
                 if expl is not None:
                     record["explanation"] = {
                         "method": expl.method, "target": expl.target, "output_space": expl.output_space,
@@ -73,6 +76,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             else:
                 probs = ", ".join(f"{lab}={p:.3f}" for lab, p in pred.as_dict().items())
                 print(f"{name}: {pred.label} ({probs})")
+                if pred.survival is not None:
+                    by = ", ".join(f"{h} d {s:.3f}" for h, s in pred.survival.survival_by_horizon().items())
+                    print(f"  risk score {pred.survival.risk_score:+.3f}; survival {by}")
                 for warning in pred.warnings:
                     print(f"  warning: {warning}")
                 if expl is not None:

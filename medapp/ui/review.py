@@ -53,6 +53,10 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
                         + (f" · final diagnosis: {v['final_diagnosis']}" if v["final_diagnosis"] else "")
                         + (f"  \n_{v['comment']}_" if v["comment"] else ""))
     with right:
+        if pred.survival is not None:  # time-to-event analyses keep their survival curve
+            from ..render.survival import curve_figure
+
+            st.plotly_chart(curve_figure(pred.survival), width="stretch", key=f"curve_{key}")
         if a["explanation"] is not None:
             explanation_figure(a["explanation"], key, large=large)
         else:
