@@ -22,6 +22,7 @@ EXTRAS: list[str] = [
     "medapp.modalities.records.bench:bench_cohort",
     "medapp.modalities.imaging.bench:bench_ct_display",
     "medapp.modalities.audio.bench:bench_pipeline",
+    "medapp.modalities.genomics.bench:bench_profile",
     "medapp.appbench:first_page",
     "medapp.modalities.survival.bench:bench_patient",
 ]
