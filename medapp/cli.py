@@ -96,7 +96,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
     try:
         card = train(args.model_id, data_dir=Path(args.data) if args.data else None,
                      out_dir=Path(args.out) if args.out else None, quick=args.quick, seed=args.seed)
-    except (KeyError, FileNotFoundError) as exc:
+    except FileNotFoundError as exc:  # the training data is not where the card says (see --data)
+        print(f"error: training data not found: {exc.filename or exc}", file=sys.stderr)
+        return 2
+    except KeyError as exc:
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
     print(json.dumps({"id": card.id, "version": card.version, "out": str(card.path),
