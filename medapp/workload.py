@@ -137,14 +137,16 @@ class LoadReport:
 
 
 def run_concurrent(jobs: list[Job], sessions: int, *, explain: bool = True,
-                   run: Callable[[Job], Analysis] | None = None) -> LoadReport:
+                   run: Callable[[Job], Analysis] | None = None,
+                   reference: dict[int, str] | None = None) -> LoadReport:
     """Every job once alone (the reference), then all of them from `sessions` threads at once.
 
     Each thread plays one session working through its share of the jobs back to back. The explanation
     cache is bypassed (the point is the models and explainers themselves under load).
     """
     run = run or (lambda job: _uncached(job, explain))
-    reference = {i: fingerprint(run(job)) for i, job in enumerate(jobs)}
+    if reference is None:  # given when several configurations are compared on the same jobs
+        reference = sequential_fingerprints(jobs, run)
     modality = {mid: load_model(mid).card.modality for mid in {j.model_id for j in jobs}}
     latencies: list[float] = []
     per_mod: dict[str, list[float]] = {m: [] for m in modality.values()}
@@ -177,10 +179,15 @@ def run_concurrent(jobs: list[Job], sessions: int, *, explain: bool = True,
     return LoadReport(sessions, len(jobs), errors, differing, latencies, time.perf_counter() - start, per_mod)
 
 
+def sequential_fingerprints(jobs: list[Job], run: Callable[[Job], Analysis] | None = None,
+                            explain: bool = True) -> dict[int, str]:
+    """Each job alone, one after the other: the reference a concurrent run must reproduce."""
+    run = run or (lambda job: _uncached(job, explain))
+    return {i: fingerprint(run(job)) for i, job in enumerate(jobs)}
+
+
 def _uncached(job: Job, explain: bool) -> Analysis:
-    model = load_model(job.model_id)
-    prediction = model.predict(job.x)
-    return Analysis(prediction, model.explain(job.x, prediction) if explain else None)
+    return analyse(load_model(job.model_id), job.x, explain=explain, use_cache=False)
 
 
 def bench_concurrency(sessions: int, per_model: int = 3, model_ids: list[str] | None = None) -> dict[str, Any]:
