@@ -4,7 +4,7 @@ On 2 cores, 20 sessions each running a SHAP explanation at once do not finish so
 queued: they share the cores, fight over the GIL and the BLAS/oneDNN thread pools, and every one of them
 ends late. `analyse` therefore admits at most `slots` heavy analyses at a time, first come first served;
 light ones (a record, a gene-expression profile, a survival curve: a few ms alone) never queue behind
-them. What is heavy is measured, not declared: the running mean of each model's own time to analyse.
+them. What is heavy is measured, not declared: each model's fastest observed time to analyse.
 The figures behind the choice are in the README ("Many users at once").
 
 MEDAPP_HEAVY_SLOTS sets the number of slots (default: the number of cores; 0 turns admission off);
@@ -36,7 +36,7 @@ class Admission:
         self._cond = threading.Condition()
         self._queue: deque[object] = deque()  # tickets of waiting heavy jobs, oldest first
         self._running = 0
-        self._cost_ms: dict[str, float] = {}  # running mean of each model's time to analyse
+        self._cost_ms: dict[str, float] = {}  # each model's fastest time to analyse: its cost without contention
 
     def is_heavy(self, key: str) -> bool:
         cost = self._cost_ms.get(key)
@@ -61,7 +61,7 @@ class Admission:
             ms = (time.perf_counter() - start) * 1000
             with self._cond:
                 old = self._cost_ms.get(key)
-                self._cost_ms[key] = ms if old is None else 0.8 * old + 0.2 * ms
+                self._cost_ms[key] = ms if old is None else min(old, ms)  # a mean would grow with the load
                 if heavy:
                     self._running -= 1
                     self._cond.notify_all()
