@@ -1,13 +1,14 @@
-"""Many sessions on few cores: admission of heavy analyses and the math libraries' thread counts.
+"""Many sessions on few cores: admission of heavy analyses, a few at a time, first come first served.
 
 On 2 cores, 20 sessions each running a SHAP explanation at once do not finish sooner than the same work
 queued: they share the cores, fight over the GIL and the BLAS/oneDNN thread pools, and every one of them
-ends late. `analyse` therefore admits at most `slots` heavy analyses at a time, first come first served;
+ends late. `analyse` can therefore admit at most `slots` heavy analyses at a time, first come first served;
 light ones (a record, a gene-expression profile, a survival curve: a few ms alone) never queue behind
 them. What is heavy is measured, not declared: each model's fastest observed time to analyse.
 The figures behind the choice are in the README ("Many users at once").
 
-MEDAPP_HEAVY_SLOTS sets the number of slots (default: the number of cores; 0 turns admission off);
+Measured on the shared 2-core machine it did not reliably lower p95 (README), so it is off by default:
+MEDAPP_HEAVY_SLOTS=N turns it on with N slots (0, the default, admits everything at once);
 MEDAPP_LIGHT_MS the cost under which a model never waits (default 100 ms).
 """
 from __future__ import annotations
@@ -67,5 +68,5 @@ class Admission:
                     self._cond.notify_all()
 
 
-admission = Admission(_env_int("MEDAPP_HEAVY_SLOTS", os.cpu_count() or 2),
+admission = Admission(_env_int("MEDAPP_HEAVY_SLOTS", 0),
                       float(_env_int("MEDAPP_LIGHT_MS", 100)))
