@@ -102,6 +102,18 @@ def _zip_kind(data: bytes) -> str:
     return "zip"
 
 
+def _controls(text: str) -> int:
+    return sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
+
+
+def _is_utf16_with_bom(data: bytes) -> bool:
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    head = data[2:4098]
+    text = head[: len(head) // 2 * 2].decode("utf-16-le" if data[0] == 0xFF else "utf-16-be", errors="replace")
+    return _controls(text) <= 0.05 * len(text)
+
+
 def is_text(data: bytes) -> bool:
     """Text in UTF-8, UTF-16 (with or without a byte-order mark) or a single-byte code page, from the start."""
     if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -117,8 +129,7 @@ def is_text(data: bytes) -> bool:
         text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
         text = head.decode("cp1252", errors="replace")  # Western single-byte text; only control bytes matter here
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
-    return controls <= 0.05 * len(text)
+    return _controls(text) <= 0.05 * len(text)
 
 
 _MAGIC = [  # (prefix, kind), checked in order after the DICOM preamble
@@ -143,6 +154,8 @@ def sniff(data: bytes) -> str:
         return "avi"
     if _is_bmp(data):
         return "bmp"
+    if _is_utf16_with_bom(data):  # before MP3: FF FE is also an MPEG frame sync
+        return "text"
     if _is_mpeg_audio_frame(data[:4]):
         return "mp3"
     if _looks_like_raw_dicom(data):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 
 import streamlit as st
 
@@ -11,7 +12,8 @@ from ..modalities.imaging.dicom import CT_PRESETS
 from ..modalities.imaging.io import ImageInput, load
 from ..modalities.imaging.model import ImagingModel
 from ..render.image import heatmap
-from ..types import InputError
+from ..security import uploads
+from ..types import InputError, ModelCard
 from .cases import log_analysis, save_to_case
 from .common import show_input_error
 
@@ -33,9 +35,21 @@ def _window_controls(x: ImageInput, key: str) -> tuple[float | None, float | Non
     return centre, width
 
 
+def _load(data: bytes, digest: str, name: str, card: ModelCard, **view) -> list[ImageInput]:
+    """load(), decoded once per content and view across reruns and sessions (the result is shared: read only)."""
+    what = ("imaging.load", name, uploads.upload_limit("imaging", card), tuple(sorted(view.items())))
+    return uploads.decoded(data, what, lambda: load(data, name, card=card, **view), digest=digest)
+
+
+def _deid_download(member: bytes) -> tuple[bytes, str]:
+    clean = deidentify_dicom(member)
+    return clean, f"deid-{hashlib.sha256(clean).hexdigest()[:10]}.dcm"
+
+
 def image_panel(model: ImagingModel, data: bytes, name: str, key: str) -> None:
+    digest = uploads.content_hash(data)
     try:
-        inputs = load(data, name)
+        inputs = _load(data, digest, name, model.card)
     except InputError as exc:
         show_input_error(exc, name)
         return
@@ -49,14 +63,16 @@ def image_panel(model: ImagingModel, data: bytes, name: str, key: str) -> None:
             if first.n_frames > 1:
                 frame = st.slider("Frame", 0, first.n_frames - 1, 0, key=f"frame_{ikey}")
             member = first.raw or data  # this image's own file (a ZIP member keeps its bytes in .raw)
+            member_digest = digest if member is data else uploads.content_hash(member)
             x = first
             if frame:
-                x = load(member, first.name, frame=frame)[0]
+                x = _load(member, member_digest, first.name, model.card, frame=frame)[0]
             centre, width = (None, None)
             if x.source == "dicom":
                 centre, width = _window_controls(x, ikey)
             try:
-                shown = load(member, first.name, frame=frame, centre=centre, width=width)[0] if centre is not None else x
+                shown = _load(member, member_digest, first.name, model.card, frame=frame, centre=centre,
+                              width=width)[0] if centre is not None else x
                 result = analyse(model, x)
             except InputError as exc:
                 show_input_error(exc, first.name)
@@ -76,12 +92,12 @@ def image_panel(model: ImagingModel, data: bytes, name: str, key: str) -> None:
                 opacity = st.slider("Heatmap opacity", 0.0, 1.0, 0.6, 0.05, key=f"op_{ikey}")
                 if x.source == "dicom":
                     try:
-                        clean = deidentify_dicom(member)
+                        clean, file_name = uploads.decoded(member, "imaging.deid", partial(_deid_download, member),
+                                                           digest=member_digest)
                     except InputError as exc:
                         show_input_error(exc)
                     else:
-                        st.download_button("Download de-identified DICOM", clean,
-                                           f"deid-{hashlib.sha256(clean).hexdigest()[:10]}.dcm", "application/dicom",
+                        st.download_button("Download de-identified DICOM", clean, file_name, "application/dicom",
                                            key=f"deid_{ikey}")
                 save_to_case(card=model.card, prediction=pred, explanation=expl,
                              input_bytes=member, input_name=x.name, key=ikey)
