@@ -190,7 +190,10 @@ def empty_error(name: str) -> InputError:
 def size_error(name: str, size: int, modality: str, limit: int | None = None) -> InputError:
     p = profile(modality)
     limit = upload_limit(modality) if limit is None else limit
-    return InputError(f"{name} is {_mb(size)} MB; the limit for {p.noun} is {_mb(limit)} MB. {p.size_hint}".strip(),
+    shown, allowed = _mb(size), _mb(limit)
+    if shown == allowed:  # "1.0 MB; the limit is 1.0 MB" reads as a mistake
+        shown = f"over {allowed}"
+    return InputError(f"{name} is {shown} MB; the limit for {p.noun} is {allowed} MB. {p.size_hint}".strip(),
                       field="size")
 
 

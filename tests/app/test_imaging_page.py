@@ -40,7 +40,7 @@ def test_bad_files_get_messages_and_good_ones_still_show():
     ]).run()
     assert not at.exception
     errors = [e.value for e in at.error]
-    assert any("notes.dcm" in e and "It looks like text" in e for e in errors)
+    assert any("notes.dcm" in e and "looks like a text file, not an image" in e for e in errors)
     assert any("empty.png" in e and "is empty" in e for e in errors)
     assert len(at.subheader) == 1  # the good file was analysed
 
