@@ -105,5 +105,5 @@ def test_cli_predicts_images_and_reports_unreadable_ones(tmp_path):
     assert first["input"] == "CT_small.dcm" and first["label"] in ("malignant", "normal_or_benign")
     assert any("modality is CT" in w for w in first["warnings"])
     assert first["explanation"]["top_contributions"][0]["feature"].endswith("of the image")
-    assert second == {"input": "note.dcm", "error": "note.dcm is not a PNG, JPEG, TIFF, BMP or DICOM image. "
-                                                      "It looks like text."}
+    assert second == {"input": "note.dcm", "error": "note.dcm looks like a text file, not an image. Upload a PNG, "
+                                                      "JPEG, TIFF, BMP or DICOM image, or a ZIP of them."}
