@@ -26,6 +26,7 @@ from .model import ImagingModel
 from .preprocess import to_image_grid
 
 TOLERANCE = 0.03
+SIGMA = 2.0  # model pixels
 
 
 def screen_marks(grey: np.ndarray) -> np.ndarray:
@@ -35,8 +36,9 @@ def screen_marks(grey: np.ndarray) -> np.ndarray:
     return ndimage.binary_dilation(marks, iterations=2)
 
 
-def point_and_share(model: ImagingModel, grey: np.ndarray, values: np.ndarray, mask: np.ndarray) -> dict[str, Any]:
-    smooth = ndimage.gaussian_filter(values.astype(np.float64), 2.0)
+def point_and_share(model: ImagingModel, grey: np.ndarray, values: np.ndarray, mask: np.ndarray, *,
+                    sigma: float = SIGMA, magnitude: bool = False) -> dict[str, Any]:
+    smooth = ndimage.gaussian_filter(np.abs(values) if magnitude else values.astype(np.float64), sigma)
     r, c = np.unravel_index(int(np.argmax(smooth)), smooth.shape)
     rows, cols = grey.shape
     # model-grid maximum to the centre of the image pixels it covers

@@ -33,12 +33,15 @@ class ImagingModel:
         self.card = card
         tensors = load_file(str(card.weights_path))  # safetensors: data only, no code
         state = {k[4:]: v for k, v in tensors.items() if k.startswith("net.")}
-        self.net = CompactResNet(n_classes=len(card.labels), width=int(state["stem.0.weight"].shape[0]))
+        self.net = CompactResNet(n_classes=len(card.labels), width=int(state["stem.0.weight"].shape[0]),
+                                 lesion_head="lesion.weight" in state)
         self.net.load_state_dict(state)
         self.net.eval()
         for p in self.net.parameters():
             p.requires_grad_(False)  # shared between sessions: gradients are taken w.r.t. inputs only
         self.temperature = float(tensors["calibration.temperature"][0])
+        # prior correction for class-weighted training (absent in older weights: no correction)
+        self.offset = tensors.get("calibration.logit_offset", torch.zeros(len(card.labels)))
         self.ood_mean, self.ood_inv = tensors["ood.mean"].double(), tensors["ood.inv_cov"].double()
         self.background = tensors["shap.background"]
         self.size = int(card.input["size"])
@@ -48,7 +51,7 @@ class ImagingModel:
     # -- prediction ----------------------------------------------------------------------------
     def log_probabilities(self, t: torch.Tensor) -> torch.Tensor:
         """Calibrated log-probabilities: what the heatmap explains."""
-        return torch.log_softmax(self.net(t) / self.temperature, dim=1)
+        return torch.log_softmax((self.net(t) + self.offset) / self.temperature, dim=1)
 
     def probabilities(self, t: torch.Tensor) -> np.ndarray:
         with torch.no_grad():

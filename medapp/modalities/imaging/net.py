@@ -55,13 +55,16 @@ class CompactResNet(nn.Module):
     stages of one residual block each (widths w, 2w, 4w, 8w), global average pooling, a linear head.
     """
 
-    def __init__(self, n_classes: int = 2, width: int = 16, dropout: float = 0.2):
+    def __init__(self, n_classes: int = 2, width: int = 16, dropout: float = 0.2, lesion_head: bool = False):
         super().__init__()
         w = width
         self.stem = nn.Sequential(nn.Conv2d(1, w, 5, 2, 2, bias=False), nn.BatchNorm2d(w), nn.ReLU(), nn.MaxPool2d(2))
         self.stages = nn.Sequential(_Residual(w, w, 1), _Residual(w, 2 * w, 2), _Residual(2 * w, 4 * w, 2),
                                     _Residual(4 * w, 8 * w, 2))
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(8 * w, n_classes))
+        # Training aid where lesion outlines exist (BUSI): predict the lesion on the 8x8 grid of stage 3,
+        # so the features the classifier pools are taught where the lesion is. Unused at inference.
+        self.lesion = nn.Conv2d(4 * w, 1, 1) if lesion_head else None
 
     @staticmethod
     def standardise(x: torch.Tensor) -> torch.Tensor:
@@ -71,6 +74,11 @@ class CompactResNet(nn.Module):
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         return self.stages(self.stem(self.standardise(x))).mean(dim=(2, 3))
+
+    def forward_with_lesion(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Class logits and 8x8 lesion logits (training with lesion outlines)."""
+        h = self.stages[:3](self.stem(self.standardise(x)))
+        return self.head(self.stages[3](h).mean(dim=(2, 3))), self.lesion(h)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.embed(x))

@@ -24,7 +24,7 @@ from sklearn.metrics import roc_auc_score
 from ...types import ModelCard
 from .datasets import ImageSet, group_split, load_busi, load_kermany
 from .net import CompactResNet
-from .preprocess import SQUASH_RULE
+from .preprocess import SQUASH_RULE, squash
 
 VERSION = "2.0.0"
 WEIGHTS = "model.safetensors"
@@ -37,7 +37,7 @@ SPECS = {
         "labels": ("normal", "pneumonia"), "positive": "pneumonia",
         "task": "Pneumonia versus normal on a frontal paediatric chest radiograph, seen at 128x128 pixels.",
         "expected_modalities": ["CR", "DX"], "expected_body_parts": ["CHEST"], "expected_photometric": "grey",
-        "epochs": 6, "width": 16, "mirror": False, "val_fraction": 0.15, "batch": 32,
+        "epochs": 14, "width": 16, "mirror": False, "val_fraction": 0.15, "batch": 32,
         "citation": ("Kermany DS, Goldbaum M, Cai W, et al. Identifying medical diagnoses and treatable diseases by "
                      "image-based deep learning. Cell 2018;172:1122-31. Data: Mendeley Data doi 10.17632/rscbjbr9sj.2 "
                      "(Guangzhou Women and Children's Medical Center); this copy squashed to 224x224."),
@@ -63,7 +63,7 @@ SPECS = {
                  "needs tissue diagnosis, and with 519 usable training images a normal/benign split would "
                  "spend capacity on a distinction that does not change that decision."),
         "expected_modalities": ["US"], "expected_body_parts": ["BREAST"], "expected_photometric": "grey",
-        "epochs": 24, "width": 16, "mirror": True, "val_fraction": 0.2, "batch": 32,
+        "epochs": 40, "width": 16, "mirror": True, "val_fraction": 0.2, "batch": 32, "lesion_loss": 1.0,
         "citation": ("Al-Dhabyani W, Gomaa M, Khaled H, Fahmy A. Dataset of breast ultrasound images. "
                      "Data in Brief 2020;28:104863 (Baheya Hospital, Cairo, 2018)."),
         "licence": "CC0 1.0 (Kaggle copy)", "url": "https://doi.org/10.1016/j.dib.2019.104863",
@@ -76,8 +76,12 @@ SPECS = {
 }
 
 
-def augment(x: torch.Tensor, gen: torch.Generator, mirror: bool) -> torch.Tensor:
+def augment(x: torch.Tensor, gen: torch.Generator, mirror: bool,
+            masks: torch.Tensor | None = None) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    """Random geometry (applied to lesion masks too, when given) and intensity changes."""
     n = x.shape[0]
+    if masks is not None:
+        x = torch.cat([x, masks], 1)
     angle = (torch.rand(n, generator=gen) - 0.5) * (2 * np.pi * 12 / 360)  # +-12 degrees
     shift = (torch.rand(n, 2, generator=gen) - 0.5) * 0.16  # +-8% of the image
     scale = 1 + (torch.rand(n, 2, generator=gen) - 0.5) * 0.3  # +-15%, each axis (aspect changes too)
@@ -89,6 +93,8 @@ def augment(x: torch.Tensor, gen: torch.Generator, mirror: bool) -> torch.Tensor
     if mirror:
         flip = torch.rand(n, generator=gen) < 0.5
         x = torch.where(flip[:, None, None, None], x.flip(-1), x)
+    if masks is not None:
+        x, masks = x[:, :1], x[:, 1:]
     gamma = torch.exp((torch.rand(n, 1, 1, 1, generator=gen) - 0.5) * 0.6)
     x = x.clamp(1e-4, 1) ** gamma
     contrast = 1 + (torch.rand(n, 1, 1, 1, generator=gen) - 0.5) * 0.4
@@ -100,7 +106,8 @@ def augment(x: torch.Tensor, gen: torch.Generator, mirror: bool) -> torch.Tensor
         kernel = (k[:, None] * k[None, :])[None, None]
         x = torch.where(blur[:, None, None, None], F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), kernel), x)
     noise = torch.randn(x.shape, generator=gen) * 0.02 * torch.rand(n, 1, 1, 1, generator=gen)
-    return (x + noise).clamp(0, 1)
+    x = (x + noise).clamp(0, 1)
+    return x if masks is None else (x, masks)
 
 
 def logits_of(net: CompactResNet, x: torch.Tensor, batch: int = 128) -> torch.Tensor:
@@ -172,7 +179,11 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
           flush=True)
     counts = torch.bincount(ytr, minlength=2).float()
     weights = counts.sum() / (2 * counts.clamp(min=1))
-    net = CompactResNet(n_classes=len(spec["labels"]), width=width)
+    lesion = data.masks is not None and spec.get("lesion_loss", 0) > 0
+    if lesion:  # lesion outlines squashed like the images (soft 0..1 masks on the model grid)
+        mtr = torch.tensor(np.stack([squash(m.astype(np.float64), size) if m is not None else np.zeros((size, size))
+                                     for m in (data.masks[i] for i in tr)]), dtype=torch.float32)[:, None]
+    net = CompactResNet(n_classes=len(spec["labels"]), width=width, lesion_head=lesion)
     batch = spec["batch"]
     steps = epochs * ((len(xtr) + batch - 1) // batch)
     opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=5e-4)
@@ -185,8 +196,15 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
         order = torch.randperm(len(xtr), generator=gen)
         for i in range(0, len(xtr) - batch // 2, batch):  # the last batch is dropped when tiny (batch norm)
             idx = order[i:i + batch]
-            loss = F.cross_entropy(net(augment(xtr[idx], gen, spec["mirror"])), ytr[idx], weight=weights,
-                                   label_smoothing=0.05)
+            if lesion:
+                xb, mb = augment(xtr[idx], gen, spec["mirror"], mtr[idx])
+                logits, lesion_logits = net.forward_with_lesion(xb)
+                target = F.adaptive_avg_pool2d(mb, lesion_logits.shape[-2:])
+                loss = (F.cross_entropy(logits, ytr[idx], weight=weights, label_smoothing=0.05)
+                        + spec["lesion_loss"] * F.binary_cross_entropy_with_logits(lesion_logits, target))
+            else:
+                loss = F.cross_entropy(net(augment(xtr[idx], gen, spec["mirror"])), ytr[idx], weight=weights,
+                                       label_smoothing=0.05)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -200,7 +218,10 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
             best_state = {k: v.clone() for k, v in net.state_dict().items()}
     net.load_state_dict(best_state)
     net.eval()
-    val_logits = logits_of(net, xva)
+    # Class weights trained the network as if the classes were equally common; subtracting log(weight) from
+    # each logit restores the training prevalence (a fixed prior correction), then temperature is fitted.
+    offset = -torch.log(weights)
+    val_logits = logits_of(net, xva) + offset
     temperature = fit_temperature(val_logits, yva)
     probs = torch.softmax(val_logits / temperature, 1).numpy()
     p_pos = probs[:, pos]
@@ -222,7 +243,8 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
     out_dir.mkdir(parents=True, exist_ok=True)
     tensors = {f"net.{k}": v.contiguous() for k, v in net.state_dict().items()}
     tensors.update({"ood.mean": mean.float().contiguous(), "ood.inv_cov": inv.float().contiguous(),
-                    "shap.background": background.contiguous(), "calibration.temperature": torch.tensor([temperature])})
+                    "shap.background": background.contiguous(), "calibration.temperature": torch.tensor([temperature]),
+                    "calibration.logit_offset": offset.float().contiguous()})
     save_file(tensors, str(out_dir / WEIGHTS))
 
     wrong = (p_pos >= threshold) != (y_pos == 1)
@@ -252,7 +274,8 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
                               "fitted and threshold set on the same split, so these figures are optimistic"),
                  "threshold": round(threshold, 4),
                  "threshold_rule": "Youden's J on the validation split (calibrated probability of the positive label)",
-                 "temperature": round(temperature, 3), "best_epoch": best_epoch, "val_auroc_by_epoch": history,
+                 "temperature": round(temperature, 3),
+                 "logit_offset": [round(float(v), 4) for v in offset], "best_epoch": best_epoch, "val_auroc_by_epoch": history,
                  "calibration_validation": calibration_table(y_pos, p_pos),
                  "confident_misses_validation": misses,
                  "anchors": spec["anchors"], "previous_version": spec["previous"],
@@ -273,6 +296,8 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
                   "augmentation": ("rotation +-12 deg, scale +-15% per axis, shift +-8%, gamma, contrast +-20%, "
                                    "brightness +-10%, blur (1 in 4), noise" + (", mirror" if spec["mirror"] else "")),
                   "class_weights": [round(float(w), 3) for w in weights], "optimiser": "AdamW, one-cycle, lr 2e-3",
+                  "lesion_loss": (f"weight {spec['lesion_loss']}: an 8x8 lesion map predicted from stage 3 against the "
+                                  "radiologists' outlines (binary cross-entropy), training only") if lesion else "none",
                   "what_changed": (f"version {spec['previous']['version']} saw {spec['previous']['input']}; this version is "
                                    f"trained on the full-size source images at {size}x{size}, validation by "
                                    f"{val_desc}, threshold chosen on validation, no test-time mirror.")},
