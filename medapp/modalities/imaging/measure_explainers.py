@@ -1,7 +1,7 @@
 """Measure candidate explanation methods on validation images: time, completeness, agreement, pointing game.
 
 `python -m medapp.modalities.imaging.measure_explainers MODEL_ID [N]` prints one JSON object. Candidates:
-expected gradients with several (background images x path points) budgets, against a 32 x 16 reference,
+expected gradients with several (background images x path points) budgets, against a 16 x 8 reference,
 and shap's Partition explainer over a blur-masked image (exactly additive by construction). For the
 breast model the pointing game is measured for each candidate on validation images with a lesion.
 """
@@ -20,8 +20,8 @@ from .evaluate import point_and_share
 from .io import load
 from .preprocess import to_model_input
 
-EG_BUDGETS = [(4, 2), (8, 2), (8, 4), (16, 4), (16, 8)]
-REFERENCE = (32, 16)
+EG_BUDGETS = [(4, 2), (8, 2), (8, 4), (16, 4)]
+REFERENCE = (16, 8)
 
 
 def _partition(model, t: torch.Tensor, target: int, max_evals: int) -> tuple[np.ndarray, float, float]:
@@ -67,7 +67,7 @@ def measure(model_id: str, n: int = 24) -> dict:
         ref, _ = model.attributions(t, target, *REFERENCE)
         candidates = {f"expected_gradients_{b}x{s}": lambda b=b, s=s, t=t, target=target: model.attributions(t, target, b, s)
                       for b, s in EG_BUDGETS}
-        candidates["partition_blur_500"] = lambda t=t, target=target: _partition(model, t, target, 500)[:2]
+        candidates["partition_blur_300"] = lambda t=t, target=target: _partition(model, t, target, 300)[:2]
         for key, fn in candidates.items():
             start = time.perf_counter()
             values, base = fn()

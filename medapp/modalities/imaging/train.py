@@ -67,6 +67,7 @@ SPECS = {
         "citation": ("Al-Dhabyani W, Gomaa M, Khaled H, Fahmy A. Dataset of breast ultrasound images. "
                      "Data in Brief 2020;28:104863 (Baheya Hospital, Cairo, 2018)."),
         "licence": "CC0 1.0 (Kaggle copy)", "url": "https://doi.org/10.1016/j.dib.2019.104863",
+        "misses_note": "Studied on the validation split (3 malignant images called benign with at least 90% confidence): malignant (158) is a large, ill-defined, low-contrast hypoechoic area covering a quarter of the image with no sharp mass; malignant (38) is a small, oval, well-circumscribed hypoechoic lesion, the shape of a benign one; malignant (77) is a fairly circumscribed isoechoic lesion. The explanation's maximum fell inside the lesion in 1 of the 3 and on no on-screen marks; the share of its positive attribution inside the lesion was close to the lesion's area share (0.30 vs 0.25, 0.04 vs 0.04, 0.22 vs 0.11): the model did not find the features of malignancy (irregular margin, posterior shadowing) in these, and the map shows it looking at the whole image. Benign-looking malignancies are the expected failure of an image-only model; a low malignancy probability is not a reason to skip the radiologist's BI-RADS assessment.",
         "anchors": [{"model": "ResNet-18 (28) in MedMNIST v2 on BreastMNIST", "auroc": 0.901, "accuracy": 0.863,
                      "split": "BreastMNIST official test split (not comparable: other images and 28 px)"}],
         "previous": {"version": "1.0.0", "input": "BreastMNIST 28x28", "auroc": 0.9457, "accuracy": 0.9103,
@@ -277,7 +278,7 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
                  "temperature": round(temperature, 3),
                  "logit_offset": [round(float(v), 4) for v in offset], "best_epoch": best_epoch, "val_auroc_by_epoch": history,
                  "calibration_validation": calibration_table(y_pos, p_pos),
-                 "confident_misses_validation": misses,
+                 "confident_misses_validation": misses, "confident_misses_note": spec.get("misses_note", ""),
                  "anchors": spec["anchors"], "previous_version": spec["previous"],
                  "n_train": int(len(tr)), "n_val": int(len(va))},
         intended_use=("Demonstration of an explainable image classifier for teaching and case discussion. It is not a "
