@@ -24,6 +24,7 @@ EXTRAS: list[str] = [
     "medapp.modalities.imaging.bench:bench_full_size_explain",
     "medapp.modalities.audio.bench:bench_pipeline",
     "medapp.appbench:first_page",
+    "medapp.modalities.survival.bench:bench_patient",
 ]
 
 
