@@ -62,7 +62,7 @@ SPECS = {
         "labels": ("malignant", "normal_or_benign"), "positive": "malignant",
         "task": ("Malignant versus normal-or-benign on a grey breast ultrasound image, seen at 128x128 pixels. "
                  "Two classes, not three: the decision a clinician takes from the image is whether a lesion "
-                 "needs tissue diagnosis, and with 519 usable training images a normal/benign split would "
+                 "needs tissue diagnosis, and with about 500 training images a normal/benign split would "
                  "spend capacity on a distinction that does not change that decision."),
         "expected_modalities": ["US"], "expected_body_parts": ["BREAST"], "expected_photometric": "grey",
         "epochs": 40, "width": 16, "mirror": True, "val_fraction": 0.2, "batch": 32, "lesion_loss": 1.0,
