@@ -138,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_bench)
 
     register_users(sub)
+    from .modalities.speech.cli import add_parser as add_transcribe
+
+    add_transcribe(sub)
     return parser
 
 

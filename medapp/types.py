@@ -49,6 +49,8 @@ class ModelCard:
     explanation: dict[str, Any]
     training: dict[str, Any] = field(default_factory=dict)
     validation: dict[str, Any] = field(default_factory=dict)  # stored validation predictions for ROC/calibration
+    # weights shipped inside a pip package rather than the model folder: name, version, files and their SHA-256
+    weights_package: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None  # folder the card was read from
 
     DEMO_NOTICE = (
@@ -101,6 +103,9 @@ class Prediction:
     label: str  # the predicted one
     warnings: tuple[str, ...] = ()  # plain language, e.g. "input unlike the training data"
     details: dict[str, Any] = field(default_factory=dict)  # modality extras (per-window results, OOD score)
+    # speech to text: the transcript and its timed segments ({"start", "end", "text"} in seconds); None elsewhere
+    text: str | None = None
+    segments: tuple[dict[str, Any], ...] = ()
 
     @property
     def probability(self) -> float:
@@ -114,17 +119,21 @@ class Prediction:
         return {lab: float(p) for lab, p in zip(self.labels, self.probabilities)}
 
     def to_dict(self) -> dict[str, Any]:
-        return to_jsonable({
+        out = {
             "model_id": self.model_id, "model_version": self.model_version, "labels": list(self.labels),
             "probabilities": self.probabilities, "label": self.label, "warnings": list(self.warnings),
             "details": self.details,
-        })
+        }
+        if self.text is not None:
+            out.update(text=self.text, segments=list(self.segments))
+        return to_jsonable(out)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Prediction":
         return cls(model_id=d["model_id"], model_version=d["model_version"], labels=tuple(d["labels"]),
                    probabilities=np.asarray(d["probabilities"], dtype=float), label=d["label"],
-                   warnings=tuple(d.get("warnings", ())), details=d.get("details", {}))
+                   warnings=tuple(d.get("warnings", ())), details=d.get("details", {}),
+                   text=d.get("text"), segments=tuple(d.get("segments", ())))
 
 
 @dataclass(frozen=True)

