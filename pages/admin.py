@@ -8,6 +8,7 @@ from medapp.security.accounts import AccountError, create_user, list_users, upda
 from medapp.security.audit import audit_csv
 from medapp.security.roles import ROLES
 from medapp.ui.auth import get_store, require_role
+from medapp.ui.dictation import vocabulary_admin
 
 user = require_role("admin")
 store = get_store()
@@ -69,3 +70,6 @@ with audit_tab:
                           on_click="rerun", key="audit_csv"):
         store.audit(user["username"], "audit.export", "audit", rows=len(frame),
                     filters={"user": who, "action": action, "dates": [str(d) for d in dates or ()]})
+
+st.divider()
+vocabulary_admin(user["username"], store)

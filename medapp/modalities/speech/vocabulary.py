@@ -18,6 +18,7 @@ SHIPPED = Path(__file__).with_name("vocabulary.txt")
 SITE_FILE = "dictation_vocabulary.txt"
 MAX_SITE_TERMS = 200
 MAX_TERM_CHARS = 60
+_NOT_TERMS = {"absent", "present", "negative", "positive", "transcript"}  # class names, not words said
 _lock = threading.Lock()
 
 
@@ -68,7 +69,8 @@ def model_label_terms() -> list[str]:
         if card.modality == "speech":
             continue
         for label in card.labels:
-            if len(label) >= 5 and not label.lower().startswith(("no ", "not ", "normal", "other")):
+            word = label.lower()
+            if len(word) >= 5 and word not in _NOT_TERMS and not word.startswith(("no ", "not", "normal", "other")):
                 out.append(label.replace("_", " "))
     return out
 
