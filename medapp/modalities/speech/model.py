@@ -8,7 +8,8 @@ Robustness, in the order a recording meets it:
 - decoding, format and damage checks are the audio modality's (`medapp.modalities.audio.io`);
 - Silero VAD (shipped inside faster-whisper) keeps only the speech, so silence, breathing and room
   noise are never handed to Whisper, which would otherwise invent a sentence for them;
-- long recordings run in Whisper's 30 s windows; each finished segment reports progress;
+- the speech is grouped into chunks of at most 28 s (Whisper's window), each transcribed on its own,
+  so timestamps are exact and a long recording reports progress chunk by chunk;
 - greedy temperature-0 decoding, so the same recording always gives the same transcript;
 - a loop guard: a phrase repeated over and over is cut to one copy, no segment may hold more words
   than its duration can carry, and decoding stops (with a warning) past a time budget relative to
@@ -109,6 +110,32 @@ def guard_segments(segments: list[Segment]) -> tuple[list[Segment], list[str]]:
     return kept, warnings
 
 
+# -- chunking ---------------------------------------------------------------------------------------
+CHUNK_S = 28.0  # Whisper reads 30 s windows
+PAUSE_S = 1.5  # a pause this long starts a new chunk even when the window has room
+
+
+def speech_chunks(samples: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) sample ranges of speech, grouped into windows of at most CHUNK_S seconds.
+
+    Silero VAD (shipped in faster-whisper, run per call: it keeps no state) finds the speech; nearby
+    stretches are grouped so Whisper sees whole phrases, and each chunk is transcribed on its own so
+    its timestamps are exact in the original recording and progress can be reported chunk by chunk.
+    """
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    spans = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=500, speech_pad_ms=300,
+                                                      max_speech_duration_s=CHUNK_S), sampling_rate=RATE)
+    chunks: list[tuple[int, int]] = []
+    for span in spans:
+        lo, hi = int(span["start"]), int(span["end"])
+        if chunks and lo - chunks[-1][1] < PAUSE_S * RATE and hi - chunks[-1][0] <= CHUNK_S * RATE:
+            chunks[-1] = (chunks[-1][0], hi)
+        else:
+            chunks.append((lo, hi))
+    return chunks
+
+
 # -- the model --------------------------------------------------------------------------------------
 class SpeechModel:
     def __init__(self, card: ModelCard, whisper: Any, folder: Path):
@@ -169,35 +196,31 @@ class SpeechModel:
         started = time.perf_counter()
         hot = self.prompt() if prompt is None else prompt
         budget = max(self.budget_floor_s, self.budget_factor * x.duration_s)
-        pieces, info = self._whisper.transcribe(
-            x.samples, language="en", task="transcribe", beam_size=self.beam_size, temperature=0.0,
-            condition_on_previous_text=False,  # a mistake in one window is not fed into the next
-            vad_filter=True, vad_parameters={"min_silence_duration_ms": 500, "speech_pad_ms": 300},
-            hotwords=hot or None, without_timestamps=False)
-        warnings = list(x.warnings)
-        if info.duration_after_vad < 0.2:
+        chunks = speech_chunks(x.samples)
+        speech_s = sum(e - s for s, e in chunks) / RATE
+        if speech_s < 0.2:
             raise InputError(_NO_SPEECH.format(name=x.name))
+        warnings = list(x.warnings)
         raw: list[Segment] = []
-        stopped = False
-        for piece in pieces:  # each 30 s window is decoded as this loop asks for it
-            raw.append(Segment(piece.start, piece.end, piece.text.strip(), float(math.exp(piece.avg_logprob))))
+        for i, (lo, hi) in enumerate(chunks):
+            pieces, _ = self._whisper.transcribe(
+                x.samples[lo:hi], language="en", task="transcribe", beam_size=self.beam_size, temperature=0.0,
+                condition_on_previous_text=False, vad_filter=False, hotwords=hot or None)
+            raw += [Segment(lo / RATE + p.start, min(hi / RATE, lo / RATE + p.end), p.text.strip(),
+                            float(math.exp(p.avg_logprob))) for p in pieces]
             if progress is not None:
-                progress(min(1.0, piece.end / max(info.duration, 1e-6)))
-            if time.perf_counter() - started > budget and piece.end < info.duration - 1:
-                stopped = True
+                progress(hi / len(x.samples) if i + 1 < len(chunks) else 1.0)
+            if time.perf_counter() - started > budget and i + 1 < len(chunks):
+                warnings.append(f"Transcription stopped at {hi / RATE:.0f} s of {x.duration_s:.0f} s: it took longer "
+                                f"than {budget:.0f} s (the server is busy or the audio unclear). Dictate the rest "
+                                "again or type it.")
                 break
-        if stopped:
-            warnings.append(f"Transcription stopped at {raw[-1].end:.0f} s of {info.duration:.0f} s: it took longer "
-                            f"than {budget:.0f} s (the server is busy or the audio unclear). Dictate the rest "
-                            "again or type it.")
         segments, guard_warnings = guard_segments([s for s in raw if s.text])
         warnings += guard_warnings
         if not segments:
             raise InputError(_NO_SPEECH.format(name=x.name))
-        if progress is not None:
-            progress(1.0)
         details = {"seconds": round(time.perf_counter() - started, 3), "duration_s": round(x.duration_s, 2),
-                   "speech_s": round(float(info.duration_after_vad), 2), "vocabulary": bool(hot),
+                   "speech_s": round(speech_s, 2), "chunks": len(chunks), "vocabulary": bool(hot),
                    "weights": f"{self.card.weights_package.get('distribution')} "
                               f"{self.card.weights_package.get('version')}"}
         return segments, warnings, details
