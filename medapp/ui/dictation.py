@@ -7,7 +7,7 @@ import streamlit as st
 
 from ..analysis import analyse
 from ..modalities.speech import vocabulary
-from ..registry import list_cards
+from ..registry import get_card, list_cards
 from ..types import InputError
 from .common import cached_model, show_input_error
 
@@ -19,7 +19,7 @@ def speech_model_id() -> str | None:
 def _accuracy_note(card) -> str:
     wer = card.metrics.get("summary", {})
     figures = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in wer.items() if k.startswith("wer"))
-    return (f"Dictation runs on this server with {card.name} (offline; the recording is not stored). "
+    return (f"Dictation runs on this server, offline, with {card.name}; the recording is not stored. "
             + (f"Measured word error rates: {figures}. " if figures else "")
             + "The transcript is a draft: read and correct it before analysing.")
 
@@ -30,8 +30,7 @@ def dictation_widget(on_text: Callable[[str], None], key: str = "notes") -> None
     if model_id is None:
         st.info("No dictation model is installed on this server.")
         return
-    model = cached_model(model_id)
-    st.caption(_accuracy_note(model.card))
+    st.caption(_accuracy_note(get_card(model_id)))  # the model itself loads when a recording arrives
     audio = st.audio_input("Record a dictation", key=f"{key}_audio")
     upload = st.file_uploader("... or upload a recording (WAV, FLAC, OGG, MP3)", key=f"{key}_speech")
     source = audio or upload
@@ -40,6 +39,7 @@ def dictation_widget(on_text: Callable[[str], None], key: str = "notes") -> None
         name = getattr(source, "name", None) or "the recording"
         bar = st.progress(0.0, text="Transcribing on this server...")
         try:
+            model = cached_model(model_id)
             x = model.load_bytes(source.getvalue(), name)
             x = x.with_progress(lambda f: bar.progress(f, text=f"Transcribing on this server... {f:.0%}"))
             pred = analyse(model, x).prediction
@@ -55,13 +55,14 @@ def dictation_widget(on_text: Callable[[str], None], key: str = "notes") -> None
     pred = st.session_state.get(f"{key}_dictation_result")
     if pred is not None and source is not None:
         st.success(f"The transcript ({pred.details.get('duration_s', 0):.0f} s of audio, transcribed in "
-                   f"{pred.details.get('seconds', 0):.1f} s) was added to the note box: check and correct it.")
+                   f"{pred.details.get('seconds', 0):.1f} s) was added to the note box under *Type or paste*: "
+                   "check and correct it there before analysing.")
         for warning in pred.warnings:
             st.warning(warning, icon=":material/warning:")
         with st.expander("Transcript by time (low-confidence parts marked)"):
             for seg in pred.segments:
                 flag = " ⚠ check" if seg["confidence"] < 0.5 else ""
-                st.markdown(f"`{seg['start']:6.1f}-{seg['end']:6.1f} s` {_escape(seg['text'])}{flag}")
+                st.markdown(f"`{seg['start']:.1f}-{seg['end']:.1f} s` {_escape(seg['text'])}{flag}")
 
 
 def _escape(text: str) -> str:
