@@ -22,6 +22,7 @@ EXTRAS: list[str] = [
     "medapp.modalities.records.bench:bench_cohort",
     "medapp.modalities.imaging.bench:bench_ct_display",
     "medapp.modalities.audio.bench:bench_pipeline",
+    "medapp.modalities.speech.bench:bench_dictation",
     "medapp.appbench:first_page",
 ]
 

