@@ -80,3 +80,23 @@ def test_prediction_carries_text_and_segments_through_json():
     assert back.text == pred.text and back.segments == pred.segments
     plain = Prediction("m", "1", ("a", "b"), np.array([0.3, 0.7]), "b").to_dict()
     assert "text" not in plain  # other modalities' JSON is unchanged
+
+
+def test_split_weights_are_joined_in_memory_and_checked(tmp_path, monkeypatch):
+    import hashlib
+
+    from medapp.modalities.speech import weights
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a/model.bin.part1").write_bytes(b"first half|")
+    (tmp_path / "b/model.bin.part2").write_bytes(b"second half")
+    monkeypatch.setattr(weights, "package_folder", lambda pkg: tmp_path / pkg["module"])
+    h = lambda b: hashlib.sha256(b).hexdigest()  # noqa: E731
+    spec = {"module": "a", "files": {"model.bin.part1": h(b"first half|")},
+            "parts": [{"module": "b", "files": {"model.bin.part2": h(b"second half")}}],
+            "join": {"model.bin": {"from": ["model.bin.part1", "model.bin.part2"], "sha256": h(b"first half|second half")}}}
+    assert weights.verified_files(spec, what="split") == {"model.bin": b"first half|second half"}
+    spec["join"]["model.bin"]["sha256"] = h(b"something else")
+    with pytest.raises(ModelIntegrityError, match="joined from model.bin.part1, model.bin.part2"):
+        weights.verified_files(spec, what="split")

@@ -32,7 +32,7 @@ from ...types import Explanation, InputError, ModelCard, Prediction, read_input_
 from ..audio.features import FeatureSpec
 from ..audio.io import load_bytes as load_audio_bytes
 from . import vocabulary
-from .weights import ModelIntegrityError, package_folder, verify_files
+from .weights import ModelIntegrityError, package_folder, verified_files, verify_files
 
 RATE = 16_000
 MAX_WORDS_PER_S = 5.0  # fast clinical dictation is about 3 words a second
@@ -273,18 +273,17 @@ def load(card: ModelCard) -> SpeechModel:
 
     spec = card.weights_package
     what = f"{card.id} ({spec.get('distribution')} {spec.get('version')})"
-    folder = package_folder(spec)
-    verify_files(folder, spec["files"], what=what)
+    files = verified_files(spec, what=what)
     vad = spec.get("vad")
     if vad:  # Silero VAD ships inside faster-whisper; pin it too
         verify_files(package_folder(vad), vad["files"], what=f"{card.id} voice-activity detector")
     threads = int(card.input.get("cpu_threads", 0)) or min(4, max(1, _cpu_count()))
     try:
-        whisper = WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=threads,
-                               num_workers=1, local_files_only=True)
+        whisper = WhisperModel(card.id, device="cpu", compute_type="int8", cpu_threads=threads,
+                               num_workers=1, local_files_only=True, files=files)
     except Exception as exc:  # CTranslate2 reports a bad file as a generic RuntimeError
         raise ModelIntegrityError(f"{what}: the model files could not be loaded ({exc}).") from None
-    return SpeechModel(card, whisper, folder)
+    return SpeechModel(card, whisper, package_folder(spec))
 
 
 def _cpu_count() -> int:

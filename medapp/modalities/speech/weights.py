@@ -48,9 +48,36 @@ def verify_files(folder: Path, expected: dict[str, str], *, what: str) -> None:
         path = Path(folder) / name
         if not path.is_file():
             raise ModelIntegrityError(f"{what}: the file {name} is missing from {folder}; refusing to load.")
-        actual = sha256_file(path)
-        if actual != sha:
-            raise ModelIntegrityError(
-                f"{what}: {name} has SHA-256 {actual[:16]}..., but the model card expects {sha[:16]}...; "
-                "the file was altered or replaced, so the model is not loaded. Reinstall the pinned package "
-                "(pip install --force-reinstall) or restore the file.")
+        _check(sha256_file(path), sha, name, what)
+
+
+def verified_files(spec: dict[str, Any], *, what: str) -> dict[str, bytes]:
+    """Every model file read once into memory and checked there, so the bytes loaded are the bytes hashed.
+
+    `spec` names a package and its files; optional `parts` name more packages (a model split across
+    wheels), and `join` says which files are concatenated into one, with the joined file's hash.
+    """
+    blobs: dict[str, bytes] = {}
+    for pkg in [spec, *spec.get("parts", [])]:
+        folder = package_folder(pkg)
+        for name, sha in pkg["files"].items():
+            path = folder / name
+            if not path.is_file():
+                raise ModelIntegrityError(f"{what}: the file {name} is missing from {folder}; refusing to load.")
+            data = path.read_bytes()
+            _check(hashlib.sha256(data).hexdigest(), sha, name, what)
+            blobs[name] = data
+    for target, join in spec.get("join", {}).items():
+        data = b"".join(blobs.pop(part) for part in join["from"])
+        _check(hashlib.sha256(data).hexdigest(), join["sha256"], f"{target} (joined from {', '.join(join['from'])})",
+               what)
+        blobs[target] = data
+    return blobs
+
+
+def _check(actual: str, expected: str, name: str, what: str) -> None:
+    if actual != expected:
+        raise ModelIntegrityError(
+            f"{what}: {name} has SHA-256 {actual[:16]}..., but the model card expects {expected[:16]}...; "
+            "the file was altered or replaced, so the model is not loaded. Reinstall the pinned package "
+            "(pip install --force-reinstall) or restore the file.")
