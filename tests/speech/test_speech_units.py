@@ -40,8 +40,8 @@ def test_loop_guard_caps_words_to_what_the_time_can_hold():
 
 def test_prompt_keeps_priority_order_within_the_token_budget():
     terms = [f"term{i}" for i in range(100)]
-    prompt = vocabulary.build_prompt(terms, lambda s: len(s.split()), budget=11)
-    assert prompt == "Glossary: " + ", ".join(f"term{i}" for i in range(10)) + "."
+    prompt = vocabulary.build_prompt(terms, lambda s: len(s.split()), budget=16)
+    assert prompt == vocabulary.PROMPT_HEAD + ", ".join(f"term{i}" for i in range(10)) + "."
     assert vocabulary.build_prompt([], len) == ""
 
 
