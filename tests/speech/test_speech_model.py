@@ -22,6 +22,8 @@ from .conftest import librivox
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "models/dictation-whisper/example.wav"
 pytestmark = pytest.mark.slow
+# measured on these six clips: 0.24 clean, 0.38 noisy (Whisper base, beam 5, vocabulary prompt)
+CLEAN_LIMIT, NOISY_LIMIT = 0.35, 0.50
 
 
 def _x(model, samples: np.ndarray, name: str = "test.wav"):
