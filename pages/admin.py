@@ -13,7 +13,7 @@ from medapp.ui.dictation import vocabulary_admin
 user = require_role("admin")
 store = get_store()
 st.title("Admin")
-users_tab, audit_tab = st.tabs(["Users", "Audit trail"])
+users_tab, audit_tab, tokens_tab = st.tabs(["Users", "Audit trail", "API tokens"])
 
 with users_tab:
     users = list_users(store)
@@ -70,6 +70,11 @@ with audit_tab:
                           on_click="rerun", key="audit_csv"):
         store.audit(user["username"], "audit.export", "audit", rows=len(frame),
                     filters={"user": who, "action": action, "dates": [str(d) for d in dates or ()]})
+
+with tokens_tab:
+    from medapp.ui.tokens import api_tokens_panel
+
+    api_tokens_panel(store, user)
 
 st.divider()
 vocabulary_admin(user["username"], store)
