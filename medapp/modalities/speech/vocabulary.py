@@ -70,7 +70,8 @@ def model_label_terms() -> list[str]:
             continue
         for label in card.labels:
             word = label.lower()
-            if len(word) >= 5 and word not in _NOT_TERMS and not word.startswith(("no ", "not", "normal", "other")):
+            if len(word) >= 5 and word not in _NOT_TERMS and not any(ch.isdigit() for ch in word) \
+                    and not word.startswith(("no ", "not", "normal", "other")):
                 out.append(label.replace("_", " "))
     return out
 
