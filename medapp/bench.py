@@ -26,6 +26,7 @@ EXTRAS: list[str] = [
     "medapp.modalities.genomics.bench:bench_profile",
     "medapp.appbench:first_page",
     "medapp.modalities.survival.bench:bench_patient",
+    "medapp.pacs.bench:bench_pacs",
 ]
 
 

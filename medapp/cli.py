@@ -9,6 +9,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from .pacs.cli import register as register_pacs  # noqa: E402
 from .security.cli import register as register_users  # noqa: E402
 from .service.cli import register as register_service  # noqa: E402
 
@@ -174,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_users(sub)
     register_service(sub)
+    register_pacs(sub)
     from .modalities.speech.cli import add_parser as add_transcribe
 
     add_transcribe(sub)
