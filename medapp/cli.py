@@ -197,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     register_users(sub)
     register_service(sub)
     register_pacs(sub)
+    from .modalities.speech.cli import add_parser as add_transcribe
+
+    add_transcribe(sub)
     return parser
 
 
