@@ -235,5 +235,5 @@ def test_cli_writes_maps_over_each_input_and_reports_unreadable_ones(tmp_path):
     # positive = toward the predicted label: base + total = log-probability of that label
     total = first["explanation"]["base_value"] + float(cxr_map.sum())
     assert total == pytest.approx(np.log(first["probabilities"][first["label"]]), abs=0.25)
-    assert third == {"input": "note.dcm", "error": "note.dcm is not a PNG, JPEG, TIFF, BMP or DICOM image. "
-                                                    "It looks like text."}
+    assert third == {"input": "note.dcm", "error": "note.dcm looks like a text file, not an image. Upload a PNG, "
+                                                    "JPEG, TIFF, BMP or DICOM image, or a ZIP of them."}
