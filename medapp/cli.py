@@ -1,4 +1,4 @@
-"""python -m medapp {models, predict, train, bench, users}: the same functions the pages call."""
+"""python -m medapp {models, predict, train, bench, users, deid}: the same functions the pages call."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +9,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from .modalities.notes.deid_cli import register as register_deid  # noqa: E402
 from .security.cli import register as register_users  # noqa: E402
 
 
@@ -138,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_bench)
 
     register_users(sub)
+    register_deid(sub)
     return parser
 
 
