@@ -74,6 +74,7 @@ def test_the_explanation_covers_the_whole_note_and_never_names_placeholders_or_l
     assert any(w in top.lower() for w in ("rash", "scales", "silvery", "elbows", "nails", "itchy", "pitted"))
 
 
+@pytest.mark.slow
 def test_two_explanations_at_once_do_not_interfere():
     model = load_model("symptom-disease")
     notes = [NoteInput.from_text("Red itchy rash with silvery scales on my elbows."),
@@ -95,7 +96,7 @@ def test_two_explanations_at_once_do_not_interfere():
         t.join()
     assert not errors
     for i in (0, 1):
-        np.testing.assert_allclose(results[i], alone[i], atol=1e-6)
+        np.testing.assert_allclose(results[i], alone[i], atol=1e-5)
 
 
 @pytest.mark.parametrize("note, removed, kept", [

@@ -65,7 +65,7 @@ def test_missing_values_are_scored_with_a_warning():
     record = model.record({"age": 63, "sex": "male", "cp": "asymptomatic", "thalach": 120})
     pred = model.predict(record)
     assert 0.0 < pred.probability < 1.0
-    assert any("9 of 13 values not given" in w for w in pred.warnings)
+    assert any("9 of 13 values not measured" in w for w in pred.warnings)
 
 
 def test_value_beyond_training_range_warns_but_scores():

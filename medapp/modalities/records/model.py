@@ -28,9 +28,12 @@ def _load_weights(path: Path) -> dict[str, Any]:
     return sio.load(path, trusted=untrusted)
 
 
+NOT_MEASURED = "not measured"
+
+
 def format_value(f: Field, v: float) -> str:
     if math.isnan(v):
-        return "not given"
+        return NOT_MEASURED
     if f.kind == "category":
         return next((label for code, label in f.choices if float(code) == v), f"{v:g}")
     return f"{v:g} {f.unit}".strip() if f.unit not in ("", "0-5") else f"{v:g}"
