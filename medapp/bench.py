@@ -23,6 +23,7 @@ EXTRAS: list[str] = [
     "medapp.modalities.imaging.bench:bench_ct_display",
     "medapp.modalities.audio.bench:bench_pipeline",
     "medapp.appbench:first_page",
+    "medapp.modalities.survival.bench:bench_patient",
 ]
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from .content import DISCLAIMER, contributions_text, header_line, intended_use, probability_text
+from .content import DISCLAIMER, contributions_text, header_line, intended_use, probability_text, survival_text
 from .figures import explanation_png
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -52,6 +52,12 @@ def case_pdf(detail: dict, *, by: str) -> bytes:
         para(f"Model output: {a['label']} ({probability_text(a)})", 10, "B")
         for w in a["prediction"].warnings:
             para(f"Warning: {w}", 9)
+        if a["prediction"].survival is not None:
+            from ..render.survival import curve_png
+
+            para(survival_text(a), 9.5)
+            pdf.image(io.BytesIO(curve_png(a["prediction"].survival)), w=min(width, 160))
+            pdf.ln(2)
         para(f"Intended use of this model: {intended_use(a['model_id'])}", 9)
         if a["explanation"] is not None:
             expl = a["explanation"]

@@ -1,11 +1,11 @@
 """Widgets of the review workflow: a stored analysis redrawn, verdict form, case filters, exports."""
 from __future__ import annotations
 
-import importlib
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import streamlit as st
 
+from .. import render
 from ..cases.store import STATUSES, VERDICTS, PermissionDenied, StoreError
 from ..registry import list_cards
 from ..reports import case_html, case_pdf
@@ -16,14 +16,10 @@ from .auth import get_store
 
 
 def explanation_figure(expl: Explanation, key: str, *, large: bool = False) -> None:
-    """Redraw a stored explanation with its modality's renderer, or the generic static figure."""
-    module_name = {"tabular": "tabular", "image": "image", "text": "text", "audio": "audio"}.get(expl.kind)
+    """Redraw a stored explanation with its kind's renderer; the static figure for a kind without one."""
     try:
-        module = importlib.import_module(f"medapp.render.{module_name}")
-        # `figure(expl)` by convention; the audio renderer names its stand-alone drawing `tile_figure`.
-        draw = getattr(module, "figure", None) or getattr(module, "tile_figure")
-        figure = draw(expl)
-    except Exception:  # a renderer missing for this kind, or unable to redraw an older explanation
+        figure = render.figure(expl)
+    except render.NoRenderer:
         st.image(explanation_png(expl), caption=expl.method)
         return
     if isinstance(figure, str):
@@ -57,6 +53,10 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
                         + (f" · final diagnosis: {v['final_diagnosis']}" if v["final_diagnosis"] else "")
                         + (f"  \n_{v['comment']}_" if v["comment"] else ""))
     with right:
+        if pred.survival is not None:  # time-to-event analyses keep their survival curve
+            from ..render.survival import curve_figure
+
+            st.plotly_chart(curve_figure(pred.survival), width="stretch", key=f"curve_{key}")
         if a["explanation"] is not None:
             explanation_figure(a["explanation"], key, large=large)
         else:
@@ -146,8 +146,8 @@ def case_filters(key: str = "cases") -> dict:
     if status != "any":
         out["status"] = status
     if isinstance(dates, tuple) and len(dates) == 2:
-        out["since"] = datetime.combine(dates[0], time.min, tzinfo=timezone.utc)
-        out["until"] = datetime.combine(dates[1], time.max, tzinfo=timezone.utc)
+        out["since"] = datetime.combine(dates[0], time.min, tzinfo=UTC)
+        out["until"] = datetime.combine(dates[1], time.max, tzinfo=UTC)
     if disagreement != "any":
         out["disagreement"] = disagreement == "yes"
     return out
