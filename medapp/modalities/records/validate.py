@@ -92,15 +92,21 @@ def parse_value(f: Field, raw: Any) -> tuple[float, str | None]:
     return number, None
 
 
-def soft_warnings(fields: tuple[Field, ...], values: np.ndarray, training_range: dict[str, list[float]]) -> list[str]:
+# How the case-record models (version 1.1) use a value that is not measured; other models say their own.
+NOT_MEASURED_HANDLING = ("the model scores each as 'not measured' (a state it learnt from training patients with "
+                         "values hidden, not a typical value)")
+
+
+def soft_warnings(fields: tuple[Field, ...], values: np.ndarray, training_range: dict[str, list[float]],
+                  missing_handling: str = "") -> list[str]:
     """Plain-language warnings for values the model rarely or never saw."""
     out = []
     missing = [f.label for f, v in zip(fields, values) if math.isnan(v)]
     if missing:
         shown = ", ".join(missing[:6]) + (" ..." if len(missing) > 6 else "")
-        out.append(f"{len(missing)} of {len(fields)} values not measured ({shown}); the model scores each as "
-                   "'not measured' (a state it learnt from training patients with values hidden, not a typical "
-                   "value), and the estimate is less certain.")
+        how = f"; {missing_handling}," if missing_handling else ";"
+        out.append(f"{len(missing)} of {len(fields)} values not measured ({shown}){how} and the estimate is less "
+                   "certain.")
     for f, v in zip(fields, values):
         lo_hi = training_range.get(f.name)
         if f.kind == "number" and lo_hi and not math.isnan(v) and not lo_hi[0] <= v <= lo_hi[1]:
@@ -111,7 +117,7 @@ def soft_warnings(fields: tuple[Field, ...], values: np.ndarray, training_range:
 
 
 def record_from_mapping(fields: tuple[Field, ...], values: dict[str, Any],
-                        training_range: dict[str, list[float]]) -> Record:
+                        training_range: dict[str, list[float]], missing_handling: str = "") -> Record:
     """One patient from a form or a JSON object; raises InputError listing every bad value."""
     parsed, errors = [], []
     for f in fields:
@@ -124,7 +130,7 @@ def record_from_mapping(fields: tuple[Field, ...], values: dict[str, Any],
     arr = np.asarray(parsed, dtype=float)
     if np.isnan(arr).all():
         raise InputError("No values were entered: enter at least one measurement.")
-    return Record(arr, tuple(soft_warnings(fields, arr, training_range)))
+    return Record(arr, tuple(soft_warnings(fields, arr, training_range, missing_handling)))
 
 
 def read_table(data: bytes, name: str) -> pd.DataFrame:
@@ -192,6 +198,17 @@ def _read_csv(text: str, name: str) -> pd.DataFrame:
     return df
 
 
+def row_numbers(df: pd.DataFrame) -> list[int]:
+    """1-based row number of each row of a table from read_table (a CSV's ragged rows are left out of it)."""
+    return [int(i) for i in df.index] if df.attrs.get("bad_rows") is not None else list(range(1, len(df) + 1))
+
+
+def row_positions(df: pd.DataFrame, rows: list[int]) -> np.ndarray:
+    """Positions in df of the given 1-based row numbers (e.g. a Cohort's valid rows)."""
+    where = {n: i for i, n in enumerate(row_numbers(df))}
+    return np.array([where[r] for r in rows], dtype=int)
+
+
 def _match_columns(df: pd.DataFrame, fields: tuple[Field, ...]) -> dict[str, str]:
     """Field name -> column in the file, matching names or clinical labels, ignoring case."""
     norm = {str(c).strip().lower(): c for c in df.columns}
@@ -208,7 +225,7 @@ ID_COLUMNS = ("patient_id", "id", "mrn", "case", "case_id", "patient")
 
 
 def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: dict[str, list[float]],
-                   model_name: str) -> Cohort:
+                   model_name: str, missing_handling: str = "") -> Cohort:
     columns = _match_columns(df, fields)
     missing = [f for f in fields if f.name not in columns]
     if len(missing) > len(fields) / 2:
@@ -216,8 +233,7 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
         raise InputError(f"This table does not look like input for {model_name}: it lacks "
                          f"{len(missing)} of {len(fields)} columns. Expected columns: {expected}.")
     cohort = Cohort()
-    # 1-based row numbers: the CSV reader keeps each row's number in the file (ragged rows are left out)
-    numbers = [int(i) for i in df.index] if df.attrs.get("bad_rows") is not None else list(range(1, len(df) + 1))
+    numbers = row_numbers(df)
     for row, message in df.attrs.get("bad_rows", {}).items():
         cohort.errors[row] = [message]
     if missing:
@@ -244,7 +260,7 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
     cohort.rows = [numbers[i] for i in np.flatnonzero(valid)]
     cohort.X = X[valid]
     for row, values in zip(cohort.rows, cohort.X):
-        w = soft_warnings(fields, values, training_range)
+        w = soft_warnings(fields, values, training_range, missing_handling)
         if w:
             cohort.warnings[row] = w
     if id_col is not None:
