@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from medapp.analysis import analyse
-from medapp.registry import data_root, get_card, list_cards, load_model
+from medapp.registry import data_root, list_cards, load_model
 from medapp.training import train
-from medapp.types import InputError, Explanation, Prediction
+from medapp.types import Explanation, InputError, Prediction
 
 RECORD_MODELS = ["heart-disease", "kidney-disease", "diabetes"]
 
