@@ -10,7 +10,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from .modalities.notes.deid_cli import register as register_deid  # noqa: E402
+from .pacs.cli import register as register_pacs  # noqa: E402
 from .security.cli import register as register_users  # noqa: E402
+from .service.cli import register as register_service  # noqa: E402
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
@@ -106,6 +108,19 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from .bench import format_table, run_bench
 
+    if args.http:
+        from .bench import run_http_bench
+        from .service.bench import format_http
+
+        try:
+            report = run_http_bench(args.http, clients=args.http_clients)
+        except RuntimeError as exc:  # the service did not start
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps(report, indent=2) if args.json else format_http(report))
+        return 0 if report["concurrent_total"]["errors"] == 0 and report["one_record_sequential"]["errors"] == 0 \
+            else 1
+
     if args.concurrency:
         from .workload import bench_concurrency
 
@@ -150,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=int, default=20)
     p.add_argument("--no-baseline", action="store_true", help="skip the KernelExplainer reference")
     p.add_argument("--no-extras", action="store_true", help="skip modality pipeline benchmarks")
+    p.add_argument("--http", type=int, metavar="N", help="load-test the HTTP inference service with N requests "
+                   "(loopback; one record in a row, then concurrent clients on mixed modalities)")
+    p.add_argument("--http-clients", type=int, default=50, help="concurrent clients for --http (default 50)")
     p.add_argument("--concurrency", type=int, metavar="N",
                    help="N simultaneous sessions over a mix of all modalities (real inputs): p50, p95, errors, "
                         "results that differ from the same inputs analysed alone")
@@ -158,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_users(sub)
     register_deid(sub)
+    register_service(sub)
+    register_pacs(sub)
     return parser
 
 

@@ -23,6 +23,7 @@ TRAINERS: dict[str, str] = {
     "symptom-disease": "medapp.modalities.notes.train",
     "heart-failure": "medapp.modalities.survival.train",
     "breast-cancer-recurrence": "medapp.modalities.survival.train",
+    "srbct-tumour": "medapp.modalities.genomics.train",
 }
 
 

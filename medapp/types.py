@@ -12,7 +12,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
-ExplanationKind = Literal["tabular", "image", "text", "audio"]
+ExplanationKind = Literal["tabular", "image", "text", "audio", "genomics"]
 
 
 class InputError(ValueError):

@@ -1,4 +1,4 @@
-"""Admin: users and roles, and the audit trail with filters and CSV export."""
+"""Admin: users and roles, the audit trail with filters and CSV export, and PACS (DICOMweb) endpoints."""
 from datetime import datetime, time, timezone
 
 import pandas as pd
@@ -8,11 +8,12 @@ from medapp.security.accounts import AccountError, create_user, list_users, upda
 from medapp.security.audit import audit_csv
 from medapp.security.roles import ROLES
 from medapp.ui.auth import get_store, require_role
+from medapp.ui.pacs import admin_endpoints
 
 user = require_role("admin")
 store = get_store()
 st.title("Admin")
-users_tab, audit_tab = st.tabs(["Users", "Audit trail"])
+users_tab, audit_tab, tokens_tab, pacs_tab = st.tabs(["Users", "Audit trail", "API tokens", "PACS"])
 
 with users_tab:
     users = list_users(store)
@@ -69,3 +70,11 @@ with audit_tab:
                           on_click="rerun", key="audit_csv"):
         store.audit(user["username"], "audit.export", "audit", rows=len(frame),
                     filters={"user": who, "action": action, "dates": [str(d) for d in dates or ()]})
+
+with tokens_tab:
+    from medapp.ui.tokens import api_tokens_panel
+
+    api_tokens_panel(store, user)
+
+with pacs_tab:
+    admin_endpoints(store, user)

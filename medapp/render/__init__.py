@@ -16,6 +16,7 @@ RENDERERS: dict[str, str] = {
     "image": "medapp.render.image:figure",
     "text": "medapp.render.text:figure",
     "audio": "medapp.render.audio:figure",
+    "genomics": "medapp.render.genomics:figure",
 }
 
 

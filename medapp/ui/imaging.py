@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 import streamlit as st
 
-from ..analysis import analyse
+from ..analysis import Analysis, analyse
 from ..modalities.imaging.deid import deidentify_dicom
 from ..modalities.imaging.dicom import CT_PRESETS
 from ..modalities.imaging.io import ImageInput, load
@@ -33,7 +34,9 @@ def _window_controls(x: ImageInput, key: str) -> tuple[float | None, float | Non
     return centre, width
 
 
-def image_panel(model: ImagingModel, data: bytes, name: str, key: str) -> None:
+def image_panel(model: ImagingModel, data: bytes, name: str, key: str,
+                actions: Callable[[ImageInput, Analysis, bytes], None] | None = None) -> None:
+    """Each image in an upload with its analysis; `actions` adds buttons under it (e.g. Send result to PACS)."""
     try:
         inputs = load(data, name)
     except InputError as exc:
@@ -85,6 +88,8 @@ def image_panel(model: ImagingModel, data: bytes, name: str, key: str) -> None:
                                            key=f"deid_{ikey}")
                 save_to_case(card=model.card, prediction=pred, explanation=expl,
                              input_bytes=member, input_name=x.name, key=ikey)
+                if actions is not None:
+                    actions(x, result, member)
             with right:
                 st.plotly_chart(heatmap(shown.image, expl, opacity), width="stretch", key=f"heat_{ikey}")
                 st.caption(f"{expl.method} on the model's {model.size}x{model.size} input, stretched over the "
