@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from medapp.analysis import analyse
-from medapp.registry import data_root, get_card, list_cards, load_model
+from medapp.registry import data_root, list_cards, load_model
 from medapp.training import train
-from medapp.types import InputError, Explanation, Prediction
+from medapp.types import Explanation, InputError, Prediction
 
 RECORD_MODELS = ["heart-disease", "kidney-disease", "diabetes"]
 
@@ -65,7 +65,7 @@ def test_missing_values_are_scored_with_a_warning():
     record = model.record({"age": 63, "sex": "male", "cp": "asymptomatic", "thalach": 120})
     pred = model.predict(record)
     assert 0.0 < pred.probability < 1.0
-    assert any("9 of 13 values not given" in w for w in pred.warnings)
+    assert any("9 of 13 values not measured" in w for w in pred.warnings)
 
 
 def test_value_beyond_training_range_warns_but_scores():
