@@ -164,6 +164,7 @@ def test_kernel_baseline_agrees_with_exact_shap():
     assert np.corrcoef(exact.values, kernel.values)[0, 1] > 0.9
 
 
+@pytest.mark.slow  # trains a model (seconds to minutes on 2 cores)
 def test_training_on_a_small_sample_writes_a_loadable_model(tmp_path, monkeypatch):
     card = train("heart-disease", out_dir=tmp_path / "heart-disease", quick=True)
     assert (tmp_path / "heart-disease" / "model.skops").is_file()
@@ -176,6 +177,7 @@ def test_training_on_a_small_sample_writes_a_loadable_model(tmp_path, monkeypatc
         np.log(model.predict(x).probability_of("present") / model.predict(x).probability_of("absent")), abs=1e-6)
 
 
+@pytest.mark.slow  # trains a model (seconds to minutes on 2 cores)
 def test_training_is_reproducible(tmp_path):
     a = train("diabetes", out_dir=tmp_path / "a", quick=True, seed=3)
     b = train("diabetes", out_dir=tmp_path / "b", quick=True, seed=3)
