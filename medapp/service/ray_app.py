@@ -34,7 +34,7 @@ from ..types import InputError, ModelCard
 from .app import Analysed, ApiError, Service, create_app
 from .limits import RateLimiter
 
-log = logging.getLogger("medapp.service.ray")
+log = logging.getLogger("ray.serve")  # into the replica's Serve log
 
 # Environment a replica needs to find the same store, blobs and models as the process that deployed it.
 FORWARDED_ENV = ("MEDAPP_VAR_DIR", "MEDAPP_DATABASE_URL", "MEDAPP_MODELS_DIR", "MEDAPP_DATA_DIR",
