@@ -62,6 +62,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                       flush=True)
                 continue
             pred, expl = result.prediction, result.explanation
+            map_path = _write_map(model, x, expl, name, args.maps) if args.maps and expl is not None else None
             if args.json:
                 record = {"input": name, "model": model.card.id, "model_version": model.card.version,
                           "label": pred.label, "probabilities": pred.as_dict(), "warnings": list(pred.warnings)}
@@ -74,6 +75,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                         "base_value": expl.base_value,
                         "top_contributions": [{"feature": n, "value": v} for n, v in expl.top_contributions(args.top)],
                     }
+                if map_path is not None:
+                    record["map"] = str(map_path)
                 print(json.dumps(to_jsonable(record)), flush=True)
             else:
                 probs = ", ".join(f"{lab}={p:.3f}" for lab, p in pred.as_dict().items())
@@ -88,6 +91,19 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                     for feature, value in expl.top_contributions(args.top):
                         print(f"    {value:+.3f}  {feature}")
     return 1 if failed else 0
+
+
+def _write_map(model, x, expl, name: str, folder: str) -> Path | None:
+    """Imaging: the explanation over the input image's own pixels, saved as DIR/<file name without extension>.npy."""
+    import numpy as np
+
+    if not hasattr(model, "image_map"):
+        return None
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"{Path(name).stem}.npy"
+    np.save(path, np.asarray(model.image_map(x, expl), dtype=np.float32))
+    return path
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -150,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per line per case")
     p.add_argument("--no-explain", action="store_true")
     p.add_argument("--top", type=int, default=5, help="how many contributions to print")
+    p.add_argument("--maps", metavar="DIR", help="imaging: write each input's explanation map (its own height x "
+                   "width, positive = toward the predicted label) to DIR/<file name without extension>.npy")
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.set_defaults(func=_cmd_predict)
 
@@ -179,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     register_users(sub)
     register_service(sub)
     register_pacs(sub)
+    from .modalities.speech.cli import add_parser as add_transcribe
+
+    add_transcribe(sub)
     return parser
 
 

@@ -8,6 +8,7 @@ from medapp.security.accounts import AccountError, create_user, list_users, upda
 from medapp.security.audit import audit_csv
 from medapp.security.roles import ROLES
 from medapp.ui.auth import get_store, require_role
+from medapp.ui.dictation import vocabulary_admin
 from medapp.ui.pacs import admin_endpoints
 
 user = require_role("admin")
@@ -78,3 +79,6 @@ with tokens_tab:
 
 with pacs_tab:
     admin_endpoints(store, user)
+
+st.divider()
+vocabulary_admin(user["username"], store)

@@ -21,7 +21,7 @@ from pydicom.uid import generate_uid
 
 from ..analysis import Analysis
 from ..modalities.imaging.io import ImageInput
-from ..render.image import upsample
+from ..render.image import image_map
 from ..types import InputError, ModelCard
 from .client import PacsClient
 
@@ -78,7 +78,7 @@ def overlay_pixels(x: ImageInput, analysis: Analysis, card: ModelCard, opacity: 
         size = (round(grey.shape[1] * factor), round(grey.shape[0] * factor))
         grey = np.asarray(Image.fromarray(grey.astype(np.float32), mode="F").resize(size, Image.BILINEAR), float)
     h, w = grey.shape
-    heat = upsample(expl.values, (h, w)).astype(np.float64)
+    heat = image_map(expl, (h, w)).astype(np.float64)
     lim = float(np.abs(heat).max()) or 1.0
     colour, alpha = _diverging(heat / lim, opacity)
     image = grey[..., None] * 255 * (1 - alpha[..., None]) + colour * alpha[..., None]

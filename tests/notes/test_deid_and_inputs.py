@@ -86,7 +86,7 @@ def test_pdf_and_docx():
     (b"", "is empty"),
     (b"   \n\t  \n", "is empty: there is no text"),
     (bytes(range(256)) * 20, "binary file"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, "is an image, not a note"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, "looks like a PNG image, not a note"),
     (b"word " * 2_000_000, "MB; the limit for a note"),
     (b"word " * (MAX_CHARS // 4), "characters; the limit is"),
     (b"%PDF-1.4 garbage", "damaged PDF"),

@@ -118,7 +118,7 @@ def test_cohort_missing_columns():
 
 @pytest.mark.parametrize("data, message", [
     (b"", "is empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "not a text table"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "looks like a PNG image, not a table of patients"),
     (b"age,sex\n", "no patient rows"),
 ])
 def test_unreadable_cohort_files(data, message):

@@ -14,10 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ...security import uploads
 from ...types import InputError
 from .schema import Field
 
-MAX_COHORT_BYTES = 50 * 1024 * 1024
+MAX_COHORT_BYTES = uploads.upload_limit("records")
 MAX_COHORT_ROWS = 200_000
 
 
@@ -127,19 +128,11 @@ def record_from_mapping(fields: tuple[Field, ...], values: dict[str, Any],
 
 def read_table(data: bytes, name: str) -> pd.DataFrame:
     """CSV or Excel by content (xlsx is a ZIP, xls an OLE file), everything read as text."""
-    if len(data) == 0:
-        raise InputError(f"{name} is empty.")
-    if len(data) > MAX_COHORT_BYTES:
-        raise InputError(f"{name} is {len(data) / 1e6:.0f} MB; the limit for a cohort file is "
-                         f"{MAX_COHORT_BYTES / 1e6:.0f} MB.")
+    kind = uploads.check(data, name, "records")
     try:
-        if data[:4] == b"PK\x03\x04":
+        if kind == "xlsx":
             df = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl")
-        elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-            raise InputError(f"{name} is an old Excel 97-2003 (.xls) file; save it as .xlsx or CSV.")
         else:
-            if b"\x00" in data[:4096]:
-                raise InputError(f"{name} is not a text table (CSV) or an Excel workbook.")
             text = data.decode("utf-8-sig", errors="replace")
             df = pd.read_csv(io.StringIO(text), dtype=str, sep=None, engine="python", skipinitialspace=True)
     except InputError:
