@@ -74,6 +74,20 @@ def _replicas(deployment: str) -> list[dict]:
             if "SERVE_REPLICA" in a["name"] and f"#{deployment}#" in a["name"]]
 
 
+def _busy_replica(replicas: list[dict]) -> tuple[dict, object]:
+    """The first replica seen holding a call (Serve's own count of its ongoing requests), and its actor."""
+    import ray
+
+    actors = [(r, ray.get_actor(r["name"], namespace=r["namespace"])) for r in replicas]
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        for replica, actor in actors:
+            if ray.get(actor.get_num_ongoing_requests.remote(), timeout=10) > 0:
+                return replica, actor
+        time.sleep(0.05)
+    raise AssertionError("no replica of the group took a call within 60 s")
+
+
 def _record(i: int, case: bool, patients: int = 1) -> dict:
     ages, pressures = [30 + (i + k) % 60 for k in range(patients)], [110 + (i + k) % 50 for k in range(patients)]
     body = {"inputs": [{"name": "age", "shape": [patients], "datatype": "FP64", "data": ages},
@@ -133,9 +147,8 @@ def test_losing_a_replica_mid_load_answers_every_call_and_saves_once(ray_service
     sizes = [3000] * 4 + [1 if i % 4 == 0 else 5 for i in range(32)]
     with ThreadPoolExecutor(max_workers=8) as pool:
         futures = [pool.submit(worker, i, n) for i, n in enumerate(sizes)]
-        time.sleep(2.0)  # mid-load: the long calls are on the replicas
-        victim = records[0]
-        ray.kill(ray.get_actor(victim["name"], namespace=victim["namespace"]), no_restart=True)
+        victim, actor = _busy_replica(records)  # mid-load: kill a replica while it holds calls
+        ray.kill(actor, no_restart=True)
         for f in futures:
             f.result()
     assert [s for s, *_ in results] == [200] * len(sizes)  # every call answered
