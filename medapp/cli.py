@@ -1,4 +1,4 @@
-"""python -m medapp {models, predict, train, bench, users}: the same functions the pages call."""
+"""python -m medapp {models, predict, train, bench, users, deid}: the same functions the pages call."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +9,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from .modalities.notes.deid_cli import register as register_deid  # noqa: E402
 from .pacs.cli import register as register_pacs  # noqa: E402
 from .security.cli import register as register_users  # noqa: E402
 from .service.cli import register as register_service  # noqa: E402
@@ -195,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_bench)
 
     register_users(sub)
+    register_deid(sub)
     register_service(sub)
     register_pacs(sub)
     from .modalities.speech.cli import add_parser as add_transcribe

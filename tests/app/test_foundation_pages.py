@@ -45,7 +45,7 @@ def test_records_form_to_prediction_with_waterfall():
     assert metric.label == "Probability of angiographic coronary artery disease"
     assert 0.8 < float(metric.value.rstrip("%")) / 100 <= 1.0
     assert any("high" in m.value for m in at.markdown)
-    assert any("7 of 13 values not given" in w.value for w in at.warning)
+    assert any("7 of 13 values not measured" in w.value for w in at.warning)
     charts = at.get("plotly_chart")
     assert charts and "Why this estimate" in charts[0].proto.spec
 
