@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import importlib
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import streamlit as st
 
@@ -21,7 +21,7 @@ def explanation_figure(expl: Explanation, key: str, *, large: bool = False) -> N
     try:
         module = importlib.import_module(f"medapp.render.{module_name}")
         # `figure(expl)` by convention; the audio renderer names its stand-alone drawing `tile_figure`.
-        draw = getattr(module, "figure", None) or getattr(module, "tile_figure")
+        draw = getattr(module, "figure", None) or module.tile_figure
         figure = draw(expl)
     except Exception:  # a renderer missing for this kind, or unable to redraw an older explanation
         st.image(explanation_png(expl), caption=expl.method)
@@ -63,6 +63,42 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             st.caption("Saved without an explanation.")
 
 
+def _flash(key: str, kind: str, text: str) -> None:
+    st.session_state[f"flash_{key}"] = (kind, text)
+
+
+def _show_flash(key: str) -> None:
+    """A confirmation or refusal set by a callback, shown once on the next run, where the user acted."""
+    kind, text = st.session_state.pop(f"flash_{key}", (None, None))
+    if kind == "success":
+        st.success(text, icon=":material/check_circle:")
+    elif kind == "error":
+        st.error(text, icon=":material/error:")
+
+
+def _record_verdict(analysis_id: int, user: dict, key: str, shown_version: int) -> None:
+    """Form callback: it runs before the next script run starts, so a click is never lost to a rerun.
+
+    (A submit read in the page body is lost when the next click interrupts the run before the form is
+    reached: that is how fast verdicts disappeared.) `shown_version` is the version of this reviewer's
+    verdict when the form was drawn; a newer one written by this same session counts as seen.
+    """
+    verdict = st.session_state.get(f"v_{key}")
+    if verdict is None:
+        _flash(key, "error", "Choose agree, disagree or uncertain.")
+        return
+    written = st.session_state.setdefault("medapp_verdict_versions", {})
+    expected = max(shown_version, written.get(analysis_id, 0))
+    try:
+        version = get_store().set_verdict(analysis_id, user, verdict, st.session_state.get(f"d_{key}", ""),
+                                          st.session_state.get(f"c_{key}", ""), expected_version=expected)
+    except (StoreError, PermissionDenied) as exc:
+        _flash(key, "error", str(exc))
+    else:
+        written[analysis_id] = version
+        _flash(key, "success", f"Verdict recorded: {verdict} on analysis #{analysis_id}.")
+
+
 def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open") -> None:
     if not allowed(user["role"], "review"):
         st.caption("Verdicts are recorded by reviewers.")
@@ -71,23 +107,15 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open") ->
         st.caption("This case is closed: reopen it (status above) to change a verdict.")
         return
     mine = next((v for v in a["verdicts"] if v["reviewer"] == user["username"]), None)
-    with st.form(f"verdict_{key}"):
+    with st.form(f"verdict_{key}", enter_to_submit=False):
         c1, c2 = st.columns([1, 2])
-        verdict = c1.radio("Your verdict", VERDICTS, horizontal=True, key=f"v_{key}",
-                           index=VERDICTS.index(mine["verdict"]) if mine else None)
-        diagnosis = c2.text_input("Final diagnosis", value=mine["final_diagnosis"] if mine else "", key=f"d_{key}")
-        comment = st.text_area("Comment", value=mine["comment"] if mine else "", key=f"c_{key}", height=80)
-        if st.form_submit_button("Record verdict"):
-            if verdict is None:
-                st.error("Choose agree, disagree or uncertain.")
-                return
-            try:
-                get_store().set_verdict(a["id"], user, verdict, diagnosis, comment)
-            except (StoreError, PermissionDenied) as exc:
-                st.error(str(exc))
-            else:
-                st.toast("Verdict recorded")
-                st.rerun()
+        c1.radio("Your verdict", VERDICTS, horizontal=True, key=f"v_{key}",
+                 index=VERDICTS.index(mine["verdict"]) if mine else None)
+        c2.text_input("Final diagnosis", value=mine["final_diagnosis"] if mine else "", key=f"d_{key}")
+        st.text_area("Comment", value=mine["comment"] if mine else "", key=f"c_{key}", height=80)
+        st.form_submit_button("Record verdict", on_click=_record_verdict,
+                              args=(a["id"], user, key, mine.get("version", 1) if mine else 0))
+    _show_flash(key)
 
 
 def status_control(detail: dict, user: dict, *, key: str) -> None:
@@ -96,15 +124,22 @@ def status_control(detail: dict, user: dict, *, key: str) -> None:
         return
     widget = f"status_{key}"
 
-    def changed() -> None:  # only a click changes the status, never a widget that shows an older state
+    def changed(shown_version: int) -> None:  # only a click changes the status, never a widget showing an older state
         new = st.session_state.get(widget)
-        if new:
-            get_store().set_status(detail["id"], user, new)
+        if not new:
+            return
+        try:
+            get_store().set_status(detail["id"], user, new, expected_version=shown_version)
+        except (StoreError, PermissionDenied) as exc:
+            _flash(widget, "error", str(exc))
+        else:
+            _flash(widget, "success", f"Case status set to '{new}'.")
 
     # The widget always shows the stored status, which another reviewer may have changed meanwhile.
     # (The callback above runs before the page is drawn, so `detail` already holds a status just set.)
     st.session_state[widget] = detail["status"]
-    st.segmented_control("Case status", STATUSES, key=widget, on_change=changed)
+    st.segmented_control("Case status", STATUSES, key=widget, on_change=changed, args=(detail.get("version", 1),))
+    _show_flash(widget)
 
 
 def export_buttons(detail: dict, user: dict, *, key: str) -> None:
@@ -146,8 +181,8 @@ def case_filters(key: str = "cases") -> dict:
     if status != "any":
         out["status"] = status
     if isinstance(dates, tuple) and len(dates) == 2:
-        out["since"] = datetime.combine(dates[0], time.min, tzinfo=timezone.utc)
-        out["until"] = datetime.combine(dates[1], time.max, tzinfo=timezone.utc)
+        out["since"] = datetime.combine(dates[0], time.min, tzinfo=UTC)
+        out["until"] = datetime.combine(dates[1], time.max, tzinfo=UTC)
     if disagreement != "any":
         out["disagreement"] = disagreement == "yes"
     return out
