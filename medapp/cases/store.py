@@ -340,8 +340,7 @@ class CaseStore:
                 s.expire(case)
                 raise ConflictError(f"Case {case.reference} was set to '{case.status}' by someone else after this "
                                     f"page was drawn; your change to '{status}' was not stored.")
-            self.audit_in(s, actor.username, "case.status", f"case:{case_id}", old=case.status, new=status,
-                          reference=case.reference)
+            self.audit_in(s, actor.username, "case.status", f"case:{case_id}", old=case.status, new=status)
         return seen + 1
 
 

@@ -1,9 +1,9 @@
 """What a case report says, shared by the HTML and PDF writers."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from ..registry import get_card, UnknownModel
+from ..registry import UnknownModel, get_card
 from ..types import ModelCard
 
 DISCLAIMER = (
@@ -21,7 +21,7 @@ def intended_use(model_id: str) -> str:
 
 
 def generated_line(by: str) -> str:
-    return f"Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by {by}."
+    return f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by {by}."
 
 
 def probability_text(analysis: dict) -> str:

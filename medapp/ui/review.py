@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import importlib
 from datetime import UTC, datetime, time
+from html import escape
 
 import streamlit as st
 
 from ..cases.store import STATUSES, VERDICTS, PermissionDenied, StoreError
 from ..registry import list_cards
+from ..render.image import heatmap
+from ..render.stored import analysed_frame, display_label, stored_image
 from ..reports import case_html, case_pdf
 from ..reports.figures import explanation_png
 from ..security.roles import allowed
@@ -15,14 +18,27 @@ from ..types import Explanation
 from .auth import get_store
 
 
-def explanation_figure(expl: Explanation, key: str, *, large: bool = False) -> None:
-    """Redraw a stored explanation with its modality's renderer, or the generic static figure."""
-    module_name = {"tabular": "tabular", "image": "image", "text": "text", "audio": "audio"}.get(expl.kind)
+@st.cache_data(max_entries=64, show_spinner=False)
+def _stored_picture(digest: str, input_name: str, frame: int):
+    """The stored (de-identified) picture of an image analysis, decoded once per server and input."""
+    return stored_image(get_store().input_bytes({"input_sha256": digest}), input_name, frame)
+
+
+def explanation_figure(a: dict, key: str, *, large: bool = False) -> None:
+    """Redraw a stored analysis's explanation as it was shown: an image over its own picture, audio tiles
+    over the spectrogram, a note's highlighted words, a records waterfall."""
+    expl: Explanation = a["explanation"]
     try:
-        module = importlib.import_module(f"medapp.render.{module_name}")
-        # `figure(expl)` by convention; the audio renderer names its stand-alone drawing `tile_figure`.
-        draw = getattr(module, "figure", None) or module.tile_figure
-        figure = draw(expl)
+        if expl.kind == "image":
+            image = _stored_picture(a["input_sha256"], a["input_name"], analysed_frame(expl))
+            figure = heatmap(image, expl)
+            if image is None:
+                st.caption("The stored input could not be read: the map is shown on its own.")
+        else:
+            module = importlib.import_module(f"medapp.render.{expl.kind}")
+            # `figure(expl)` by convention; the audio renderer names its stand-alone drawing `tile_figure`.
+            draw = getattr(module, "figure", None) or module.tile_figure
+            figure = draw(expl)
     except Exception:  # a renderer missing for this kind, or unable to redraw an older explanation
         st.image(explanation_png(expl), caption=expl.method)
         return
@@ -46,9 +62,13 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
     st.caption(meta)
     left, right = st.columns([1, 2])
     with left:
-        st.metric("Model output", a["label"], help="The label the model predicted.")
+        # Written out, not st.metric: a metric cuts a long class name ("mitral valve prol...").
+        st.caption("Model output")
+        size = "2.4rem" if large else "1.7rem"
+        st.html(f'<div style="font-size:{size};line-height:1.2;overflow-wrap:anywhere;white-space:normal">'
+                f"{escape(display_label(a['model_id'], a['label']))}</div>")
         top = sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5]
-        st.markdown("\n".join(f"- {label}: **{p:.1%}**" for label, p in top))
+        st.markdown("\n".join(f"- {display_label(a['model_id'], label)}: **{p:.1%}**" for label, p in top))
         for w in pred.warnings:
             st.warning(w, icon=":material/warning:")
         for v in a["verdicts"]:
@@ -58,7 +78,7 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
                         + (f"  \n_{v['comment']}_" if v["comment"] else ""))
     with right:
         if a["explanation"] is not None:
-            explanation_figure(a["explanation"], key, large=large)
+            explanation_figure(a, key, large=large)
         else:
             st.caption("Saved without an explanation.")
 
@@ -150,8 +170,9 @@ def export_buttons(detail: dict, user: dict, *, key: str) -> None:
                tuple((a["id"], tuple((v["reviewer"], str(v["updated_at"])) for v in a["verdicts"]))
                      for a in detail["analyses"]))
     if st.button("Prepare report (PDF and HTML)", key=f"prep_{key}"):
-        st.session_state[f"report_{key}"] = (version, case_pdf(detail, by=user["username"]),
-                                             case_html(detail, by=user["username"]))
+        inputs = {a["id"]: store.input_bytes(a) for a in detail["analyses"] if a["modality"] == "imaging"}
+        st.session_state[f"report_{key}"] = (version, case_pdf(detail, by=user["username"], inputs=inputs),
+                                             case_html(detail, by=user["username"], inputs=inputs))
         store.audit(user["username"], "export", f"case:{detail['id']}", formats=["pdf", "html"])
     prepared = st.session_state.get(f"report_{key}")
     if prepared and prepared[0] != version:
