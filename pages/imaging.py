@@ -5,6 +5,7 @@ from medapp.registry import list_cards
 from medapp.ui import cached_model, demo_notice, model_card_summary
 from medapp.ui.auth import require_role
 from medapp.ui.imaging import image_panel
+from medapp.ui.state import kept_upload
 
 user = require_role("clinician")
 st.title("Imaging")
@@ -14,7 +15,7 @@ choice = st.selectbox("Model", list(names), key="imaging_model")
 model = cached_model(names[choice])
 st.caption(model.card.task)
 demo_notice(model.card)
-uploads = st.file_uploader("Images: DICOM (with or without preamble), PNG, JPEG, TIFF, BMP, or a ZIP of a series",
+uploads = kept_upload(st.file_uploader, "Images: DICOM (with or without preamble), PNG, JPEG, TIFF, BMP, or a ZIP of a series",
                            accept_multiple_files=True, key="imaging_upload",
                            help="The file type is detected from its content. Patient data in DICOM headers is "
                                 "removed before anything is stored or downloaded.")
