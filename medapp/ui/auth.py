@@ -217,8 +217,26 @@ def sidebar_account(user: dict) -> None:
             st.rerun()
 
 
+def _through_app_entry() -> None:
+    """Make sure app.py (sign-in, navigation) runs, also when a fresh server's first request is a page address.
+
+    Until some session has called st.navigation, Streamlit treats the pages/ folder as an old-style
+    multipage app and runs the requested page file on its own, without app.py: a page opened directly
+    or reloaded after a restart then showed "Please sign in first" or "Page not found". Switching that
+    mode off and rerunning sends the request through app.py.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def require_role(role: str = "clinician") -> dict:
     """The signed-in user, or stop the page with a message when nobody is signed in or the role is too low."""
+    _through_app_entry()
     user = current_user()
     if user is None:
         st.warning("Please sign in first.")
