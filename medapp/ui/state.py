@@ -25,26 +25,44 @@ SETTABLE = {"bool_value", "int_value", "double_value", "string_value", "int_arra
             "string_array_value"}
 
 
-def _settable_widget(key: str) -> bool:
-    """Whether `key` belongs to a widget whose value may be written back (checked through Streamlit's state)."""
+def _widgets() -> tuple[Any, set[str]] | None:
+    """Streamlit's session state and the ids of the widgets whose values the browser sent for this run."""
     try:
         from streamlit.runtime.state import get_session_state
 
         state = get_session_state()._state  # SessionState behind the thread-safe wrapper
-        widget_id = state.get_widget_id_from_key(key)
-        meta = state.get_widget_metadata(widget_id) if widget_id else None
+        return state, set(state._new_widget_state.states)
     except Exception:  # a Streamlit without these internals: keep nothing rather than break the page
-        return False
+        return None
+
+
+def _settable(state, key: str) -> bool:
+    widget_id = state.get_widget_id_from_key(key)
+    meta = state.get_widget_metadata(widget_id) if widget_id else None
     return meta is not None and meta.value_type in SETTABLE
 
 
 def keep_page_state() -> None:
+    """Keep every settable widget value the browser sends; give back those it no longer sends.
+
+    The browser stops sending a widget's value once its page is left, and the server then deletes it.
+    A kept value is written again on every run until the browser sends it back: only a value written
+    in the run that draws the widget reaches the browser (written earlier, the server would hold the
+    value while the browser showed an empty box).
+    """
+    found = _widgets()
+    if found is None:
+        return
+    state, sent = found
     kept: dict[str, Any] = st.session_state.setdefault(KEPT, {})
     for key in list(st.session_state.keys()):
-        if isinstance(key, str) and not key.startswith("_") and key in st.session_state and _settable_widget(key):
+        if not isinstance(key, str) or key.startswith("_"):
+            continue
+        widget_id = state.get_widget_id_from_key(key)
+        if widget_id in sent and _settable(state, key):
             kept[key] = st.session_state[key]
     for key, value in kept.items():
-        if key not in st.session_state:  # the widget's page was left: its state was deleted
+        if state.get_widget_id_from_key(key) not in sent:
             st.session_state[key] = value
 
 
