@@ -25,8 +25,11 @@ def generated_line(by: str) -> str:
 
 
 def probability_text(analysis: dict) -> str:
+    from ..render.stored import display_label
+
     pred = analysis["prediction"]
-    return ", ".join(f"{label} {p:.1%}" for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5])
+    return ", ".join(f"{display_label(analysis['model_id'], label)} {p:.1%}"
+                     for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5])
 
 
 def contributions_text(analysis: dict, k: int = 5) -> str:

@@ -6,6 +6,7 @@ maps), otherwise the top contributions as a diverging bar chart (records, words,
 from __future__ import annotations
 
 import io
+import textwrap
 
 import matplotlib
 
@@ -72,7 +73,8 @@ def image_png(expl: Explanation, image: np.ndarray | None) -> bytes:
         ax.set_axis_off()
     axes[0].set_title(title, fontsize=9)
     im = axes[1].imshow(heat, cmap="RdBu_r", vmin=-lim, vmax=lim, alpha=0.6)
-    axes[1].set_title(f"toward (red) / away from (blue) '{expl.target}'", fontsize=9)
+    axes[1].set_title(textwrap.fill(f"toward (red) / away from (blue) '{expl.target.replace('_', ' ')}'", 45),
+                      fontsize=9)
     bar = fig.colorbar(im, ax=axes[1], shrink=0.85)
     bar.set_label(f"SHAP ({expl.output_space})", fontsize=8)
     bar.ax.tick_params(labelsize=7)
@@ -98,7 +100,8 @@ def audio_figure(expl: Explanation):
     top.fill_between(t, view["envelope_min"], view["envelope_max"], color="#34495e", lw=0.5)
     top.set_ylabel("amplitude", fontsize=8)
     top.tick_params(labelsize=7)
-    top.set_title(f"{expl.method}: time and frequency regions that moved '{expl.target}'", fontsize=9)
+    top.set_title(textwrap.fill(f"{expl.method}: time and frequency regions that moved "
+                                f"'{expl.target.replace('_', ' ')}'", 80), fontsize=8.5)
     bottom.pcolormesh(times, mel_edges, S.T, cmap="viridis", shading="flat")
     values = np.asarray(expl.values, dtype=float).reshape(len(data["bands"]), -1)
     offset = float(data.get("window_start_s", 0.0))
