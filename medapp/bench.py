@@ -22,7 +22,9 @@ EXTRAS: list[str] = [
     "medapp.modalities.records.bench:bench_cohort",
     "medapp.modalities.imaging.bench:bench_ct_display",
     "medapp.modalities.audio.bench:bench_pipeline",
+    "medapp.modalities.genomics.bench:bench_profile",
     "medapp.appbench:first_page",
+    "medapp.modalities.survival.bench:bench_patient",
 ]
 
 
@@ -88,3 +90,10 @@ def format_table(report: dict[str, Any]) -> str:
         lines.extend(f"{name:48} {value}" for name, value in report["extras"].items())
     lines.append(f"\npeak RSS with all models loaded: {report['rss_mb']} MB")
     return "\n".join(lines)
+
+
+def run_http_bench(n: int, **kwargs: Any) -> dict[str, Any]:
+    """`bench --http N`: the inference service under load through loopback HTTP (medapp/service/bench.py)."""
+    from .service.bench import run_http_bench as run
+
+    return run(n, **kwargs)

@@ -10,6 +10,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from .security.cli import register as register_users  # noqa: E402
+from .service.cli import register as register_service  # noqa: E402
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
@@ -63,6 +64,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             if args.json:
                 record = {"input": name, "model": model.card.id, "model_version": model.card.version,
                           "label": pred.label, "probabilities": pred.as_dict(), "warnings": list(pred.warnings)}
+                if pred.survival is not None:  # time-to-event models: risk (higher = earlier) and S(t) by day
+                    record["risk_score"] = pred.survival.risk_score
+                    record["survival"] = pred.survival.survival_by_horizon()
                 if expl is not None:
                     record["explanation"] = {
                         "method": expl.method, "target": expl.target, "output_space": expl.output_space,
@@ -73,6 +77,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             else:
                 probs = ", ".join(f"{lab}={p:.3f}" for lab, p in pred.as_dict().items())
                 print(f"{name}: {pred.label} ({probs})")
+                if pred.survival is not None:
+                    by = ", ".join(f"{h} d {s:.3f}" for h, s in pred.survival.survival_by_horizon().items())
+                    print(f"  risk score {pred.survival.risk_score:+.3f}; survival {by}")
                 for warning in pred.warnings:
                     print(f"  warning: {warning}")
                 if expl is not None:
@@ -99,6 +106,27 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from .bench import format_table, run_bench
 
+    if args.http:
+        from .bench import run_http_bench
+        from .service.bench import format_http
+
+        try:
+            report = run_http_bench(args.http, clients=args.http_clients)
+        except RuntimeError as exc:  # the service did not start
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps(report, indent=2) if args.json else format_http(report))
+        return 0 if report["concurrent_total"]["errors"] == 0 and report["one_record_sequential"]["errors"] == 0 \
+            else 1
+
+    if args.concurrency:
+        from .workload import bench_concurrency
+
+        report = bench_concurrency(args.concurrency, per_model=args.per_model,
+                                   model_ids=args.models.split(",") if args.models else None)
+        print(json.dumps(report, indent=2) if args.json else
+              "\n".join(f"{k:32} {v}" for k, v in report.items() if not k.endswith("_detail")))
+        return 1 if report["errors"] or report["differing_from_sequential"] else 0
     report = run_bench(model_ids=args.models.split(",") if args.models else None, repeats=args.repeats,
                        baseline=not args.no_baseline, extras=not args.no_extras)
     print(json.dumps(report, indent=2) if args.json else format_table(report))
@@ -135,9 +163,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=int, default=20)
     p.add_argument("--no-baseline", action="store_true", help="skip the KernelExplainer reference")
     p.add_argument("--no-extras", action="store_true", help="skip modality pipeline benchmarks")
+    p.add_argument("--http", type=int, metavar="N", help="load-test the HTTP inference service with N requests "
+                   "(loopback; one record in a row, then concurrent clients on mixed modalities)")
+    p.add_argument("--http-clients", type=int, default=50, help="concurrent clients for --http (default 50)")
+    p.add_argument("--concurrency", type=int, metavar="N",
+                   help="N simultaneous sessions over a mix of all modalities (real inputs): p50, p95, errors, "
+                        "results that differ from the same inputs analysed alone")
+    p.add_argument("--per-model", type=int, default=5, help="real inputs per model for --concurrency")
     p.set_defaults(func=_cmd_bench)
 
     register_users(sub)
+    register_service(sub)
     return parser
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import os
 import threading
-import time
 from pathlib import Path
 
 from .types import Model, ModelCard
@@ -46,7 +45,6 @@ def get_card(model_id: str) -> ModelCard:
 
 
 _cache: dict[tuple[str, str], Model] = {}
-_load_seconds: dict[str, float] = {}
 _lock = threading.Lock()
 
 
@@ -57,23 +55,15 @@ def load_model(model_id: str) -> Model:
     with _lock:  # one load per process even when two sessions ask at once
         model = _cache.get(key)
         if model is None:
-            start = time.perf_counter()
             module = importlib.import_module(f"medapp.modalities.{card.modality}.model")
             model = module.load(card)
             warm = getattr(model, "warm", None)
             if warm is not None:
                 warm()
-            _load_seconds[model_id] = time.perf_counter() - start
             _cache[key] = model
     return model
-
-
-def load_seconds(model_id: str) -> float | None:
-    """How long the first load (with warm-up) took in this process."""
-    return _load_seconds.get(model_id)
 
 
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
-        _load_seconds.clear()

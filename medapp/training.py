@@ -21,6 +21,9 @@ TRAINERS: dict[str, str] = {
     "breast-ultrasound": "medapp.modalities.imaging.train",
     "abstract-condition": "medapp.modalities.notes.train",
     "symptom-disease": "medapp.modalities.notes.train",
+    "heart-failure": "medapp.modalities.survival.train",
+    "breast-cancer-recurrence": "medapp.modalities.survival.train",
+    "srbct-tumour": "medapp.modalities.genomics.train",
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
-ExplanationKind = Literal["tabular", "image", "text", "audio"]
+ExplanationKind = Literal["tabular", "image", "text", "audio", "genomics"]
 
 
 class InputError(ValueError):
@@ -98,6 +98,40 @@ class ModelCard:
 
 
 @dataclass(frozen=True)
+class SurvivalCurve:
+    """A time-to-event prediction: the survival curve with its band and the event by each horizon."""
+
+    event: str  # what the curve is about, e.g. "death", "recurrence or death"
+    times: np.ndarray  # days
+    survival: np.ndarray  # probability of no event by each time
+    lower: np.ndarray  # uncertainty band (see `band`)
+    upper: np.ndarray
+    horizons: tuple[float, ...]  # days
+    at_horizons: np.ndarray  # survival probability at each horizon
+    at_horizons_lower: np.ndarray
+    at_horizons_upper: np.ndarray
+    main_horizon: float
+    risk_score: float  # log relative hazard: higher means an earlier event
+    risk_group: str = ""  # low / intermediate / high, by the training tertiles
+    band: str = ""  # how the band was made
+
+    def survival_by_horizon(self) -> dict[str, float]:
+        """Horizon in days (as text, for JSON) to survival probability."""
+        return {f"{h:g}": float(s) for h, s in zip(self.horizons, self.at_horizons)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable({f.name: getattr(self, f.name) for f in fields(self)})
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SurvivalCurve:
+        arrays = {"times", "survival", "lower", "upper", "at_horizons", "at_horizons_lower", "at_horizons_upper"}
+        kw = {k: (np.asarray(v, dtype=float) if k in arrays else v) for k, v in d.items()
+              if k in {f.name for f in fields(cls)}}
+        kw["horizons"] = tuple(float(h) for h in d["horizons"])
+        return cls(**kw)
+
+
+@dataclass(frozen=True)
 class Prediction:
     model_id: str
     model_version: str
@@ -106,6 +140,7 @@ class Prediction:
     label: str  # the predicted one
     warnings: tuple[str, ...] = ()  # plain language, e.g. "input unlike the training data"
     details: dict[str, Any] = field(default_factory=dict)  # modality extras (per-window results, OOD score)
+    survival: SurvivalCurve | None = None  # time-to-event models only
 
     @property
     def probability(self) -> float:
@@ -119,17 +154,21 @@ class Prediction:
         return {lab: float(p) for lab, p in zip(self.labels, self.probabilities)}
 
     def to_dict(self) -> dict[str, Any]:
-        return to_jsonable({
+        out = to_jsonable({
             "model_id": self.model_id, "model_version": self.model_version, "labels": list(self.labels),
             "probabilities": self.probabilities, "label": self.label, "warnings": list(self.warnings),
             "details": self.details,
         })
+        if self.survival is not None:
+            out["survival"] = self.survival.to_dict()
+        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Prediction":
         return cls(model_id=d["model_id"], model_version=d["model_version"], labels=tuple(d["labels"]),
                    probabilities=np.asarray(d["probabilities"], dtype=float), label=d["label"],
-                   warnings=tuple(d.get("warnings", ())), details=d.get("details", {}))
+                   warnings=tuple(d.get("warnings", ())), details=d.get("details", {}),
+                   survival=SurvivalCurve.from_dict(d["survival"]) if d.get("survival") else None)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from medapp.ui.audit_view import readable_audit
 user = require_role("admin")
 store = get_store()
 st.title("Admin")
-users_tab, audit_tab = st.tabs(["Users", "Audit trail"])
+users_tab, audit_tab, tokens_tab = st.tabs(["Users", "Audit trail", "API tokens"])
 
 with users_tab:
     if "admin_flash" in st.session_state:
@@ -72,3 +72,8 @@ with audit_tab:
                           on_click="rerun", key="audit_csv"):
         store.audit(user["username"], "audit.export", "audit", rows=len(frame),
                     filters={"user": who, "action": action, "dates": [str(d) for d in dates or ()]})
+
+with tokens_tab:
+    from medapp.ui.tokens import api_tokens_panel
+
+    api_tokens_panel(store, user)

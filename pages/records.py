@@ -8,13 +8,19 @@ from medapp.ui.records import cohort_panel, patient_form, result_panel
 
 user = require_role("clinician")
 st.title("Case records")
-cards = [c for c in list_cards() if c.modality == "records"]
+cards = [c for c in list_cards() if c.modality in ("records", "survival")]
 names = {c.name: c.id for c in cards}
 choice = st.selectbox("Model", list(names), key="records_model",
                       help="Each model estimates one condition from routinely recorded findings.")
 model = cached_model(names[choice])
 st.caption(model.card.task)
 demo_notice(model.card)
+if model.card.modality == "survival":  # time-to-event models draw their own panel (medapp/ui/survival.py)
+    from medapp.ui.survival import survival_panel
+
+    survival_panel(model)
+    model_card_summary(model.card)
+    st.stop()
 
 one, many = st.tabs(["One patient", "Cohort (CSV or Excel)"])
 with one:

@@ -144,10 +144,6 @@ class CaseStore:
         self.audit_in(s, actor.username, "case.create", f"case:{case.id}", reference=reference)
         return case
 
-    def find_case(self, reference: str) -> int | None:
-        with self.Session() as s:
-            return s.scalar(select(Case.id).where(Case.reference == reference.strip()))
-
     def list_cases(self, *, modality: str | None = None, model_id: str | None = None, status: str | None = None,
                    since: datetime | None = None, until: datetime | None = None,
                    disagreement: bool | None = None) -> list[dict]:

@@ -45,3 +45,14 @@ def header_line(detail: dict, by: str) -> str:
     parts = [detail["title"], f"status: {detail['status']}",
              f"created by {detail['created_by']} on {detail['created_at']:%Y-%m-%d}", generated_line(by)]
     return " · ".join(p for p in parts if p)
+
+
+def survival_text(analysis: dict) -> str:
+    """A time-to-event analysis in words: risk score and the event probability by each horizon, with its band."""
+    curve = analysis["prediction"].survival
+    if curve is None:
+        return ""
+    by = "; ".join(f"by {h:g} days {1 - s:.0%} (95% band {1 - hi:.0%}-{1 - lo:.0%})" for h, s, lo, hi in
+                   zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower, curve.at_horizons_upper))
+    return (f"Probability of {curve.event}: {by}. Risk score {curve.risk_score:+.2f} (log relative hazard, "
+            f"{curve.risk_group} risk group).")

@@ -6,7 +6,7 @@ from html import escape
 
 from ..render.stored import display_label
 from ..render.text import highlighted_html
-from .content import DISCLAIMER, contributions_text, header_line, intended_use, probability_text
+from .content import DISCLAIMER, contributions_text, header_line, intended_use, probability_text, survival_text
 from .figures import analysis_png
 
 STYLE = """
@@ -36,6 +36,12 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
                      f"({e(probability_text(a))})</p>")
         for w in a["prediction"].warnings:
             parts.append(f"<p class='warn'>Warning: {e(w)}</p>")
+        if a["prediction"].survival is not None:
+            from ..render.survival import curve_png
+
+            parts.append(f"<p>{e(survival_text(a))}</p>")
+            curve = base64.b64encode(curve_png(a["prediction"].survival)).decode()
+            parts.append(f"<img alt='survival curve' src='data:image/png;base64,{curve}'>")
         parts.append(f"<p><b>Intended use of this model:</b> {e(intended_use(a['model_id']))}</p>")
         if a["explanation"] is not None:
             expl = a["explanation"]

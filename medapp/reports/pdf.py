@@ -14,7 +14,7 @@ from fpdf import FPDF
 
 from ..render.stored import display_label
 from ..render.text import AWAY, TOWARD
-from .content import DISCLAIMER, contributions_text, header_line, intended_use, probability_text
+from .content import DISCLAIMER, contributions_text, header_line, intended_use, probability_text, survival_text
 from .figures import analysis_png
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -80,6 +80,12 @@ def _analysis(pdf: FPDF, a: dict, input_bytes: bytes | None) -> None:
     _para(pdf, f"Model output: {display_label(a['model_id'], a['label'])} ({probability_text(a)})", 10, "B")
     for w in a["prediction"].warnings:
         _para(pdf, f"Warning: {w}", 9)
+    if a["prediction"].survival is not None:
+        from ..render.survival import curve_png
+
+        _para(pdf, survival_text(a), 9.5)
+        pdf.image(io.BytesIO(curve_png(a["prediction"].survival)), w=min(width, 160))
+        pdf.ln(2)
     if a["verdicts"]:
         for v in a["verdicts"]:
             _para(pdf, f"Reviewer {v['reviewer']}: {v['verdict']}. Final diagnosis: {v['final_diagnosis'] or '-'}. "

@@ -6,8 +6,7 @@ from .common import (
     cached_model,
     demo_notice,
     model_card_summary,
-    page_setup,
     show_input_error,
 )
 
-__all__ = ["cached_model", "demo_notice", "model_card_summary", "page_setup", "show_input_error"]
+__all__ = ["cached_model", "demo_notice", "model_card_summary", "show_input_error"]

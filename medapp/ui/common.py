@@ -34,11 +34,6 @@ def model_card_summary(card: ModelCard) -> None:
             st.markdown(f"- {item}")
 
 
-def page_setup(title: str, icon: str = "") -> None:
-    """Title and the notice every analysis page carries."""
-    st.title(f"{icon} {title}".strip())
-
-
 def show_input_error(exc: InputError, context: str = "") -> None:
     prefix = f"{context}: " if context else ""
     st.error(f"{prefix}{exc.message}", icon=":material/error:")

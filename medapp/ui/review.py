@@ -1,12 +1,12 @@
 """Widgets of the review workflow: a stored analysis redrawn, verdict form, case filters, exports."""
 from __future__ import annotations
 
-import importlib
 from datetime import UTC, datetime, time
 from html import escape
 
 import streamlit as st
 
+from .. import render
 from ..cases.store import STATUSES, VERDICTS, PermissionDenied, StoreError
 from ..registry import list_cards
 from ..render.image import heatmap
@@ -35,11 +35,8 @@ def explanation_figure(a: dict, key: str, *, large: bool = False) -> None:
             if image is None:
                 st.caption("The stored input could not be read: the map is shown on its own.")
         else:
-            module = importlib.import_module(f"medapp.render.{expl.kind}")
-            # `figure(expl)` by convention; the audio renderer names its stand-alone drawing `tile_figure`.
-            draw = getattr(module, "figure", None) or module.tile_figure
-            figure = draw(expl)
-    except Exception:  # a renderer missing for this kind, or unable to redraw an older explanation
+            figure = render.figure(expl)
+    except Exception:  # no renderer for this kind (render.NoRenderer), or an older explanation it cannot redraw
         st.image(explanation_png(expl), caption=expl.method)
         return
     if isinstance(figure, str):
@@ -77,6 +74,10 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
                         + (f" · final diagnosis: {v['final_diagnosis']}" if v["final_diagnosis"] else "")
                         + (f"  \n_{v['comment']}_" if v["comment"] else ""))
     with right:
+        if pred.survival is not None:  # time-to-event analyses keep their survival curve
+            from ..render.survival import curve_figure
+
+            st.plotly_chart(curve_figure(pred.survival), width="stretch", key=f"curve_{key}")
         if a["explanation"] is not None:
             explanation_figure(a, key, large=large)
         else:

@@ -88,14 +88,6 @@ class TileGame:
         return out
 
 
-def target_log_odds(logits: np.ndarray, target: int) -> np.ndarray:
-    """log p(target) - log(1 - p(target)) from logits, computed stably (no saturation at p = 1)."""
-    logits = np.asarray(logits, dtype=np.float64)
-    others = np.delete(logits, target, axis=-1)
-    m = others.max(axis=-1, keepdims=True)
-    return logits[..., target] - (m[..., 0] + np.log(np.exp(others - m).sum(axis=-1)))
-
-
 def permutation_values(game: TileGame, n_orders: int = 8, seed: int = 0) -> tuple[np.ndarray, float, float]:
     """Shapley values by antithetic permutation sampling (each order and its reverse)."""
     rng = np.random.default_rng(seed)

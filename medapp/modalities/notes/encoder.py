@@ -17,7 +17,23 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 MAX_TOKENS = 256  # the encoder's trained maximum sequence length
-_lock = threading.Lock()
+# One lock for the tokenizer and the forward pass. A Hugging Face fast tokenizer keeps its truncation and
+# padding settings on the shared Rust object, so two threads calling it with different settings collide.
+_lock = threading.RLock()
+
+
+class _LockedTokenizer:
+    """The shared tokenizer with every call made under the lock; attributes pass through unchanged."""
+
+    def __init__(self, tokenizer):
+        self._tokenizer = tokenizer
+
+    def __call__(self, *args, **kwargs):
+        with _lock:
+            return self._tokenizer(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._tokenizer, name)
 
 
 class Encoder:
@@ -26,7 +42,8 @@ class Encoder:
         from transformers import AutoModel, AutoTokenizer
 
         path = str(get_model_path())
-        self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        self._tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        self.tokenizer = _LockedTokenizer(self._tokenizer)
         self.model = AutoModel.from_pretrained(path, local_files_only=True)
         self.model.eval()
 
@@ -35,7 +52,7 @@ class Encoder:
         out = []
         with _lock, torch.inference_mode():  # one forward at a time: the tokenizer is not thread-safe
             for i in range(0, len(texts), batch_size):
-                batch = self.tokenizer(list(texts[i:i + batch_size]), padding=True, truncation=True,
+                batch = self._tokenizer(list(texts[i:i + batch_size]), padding=True, truncation=True,
                                        max_length=MAX_TOKENS, return_tensors="pt")
                 hidden = self.model(**batch).last_hidden_state
                 mask = batch["attention_mask"].unsqueeze(-1).float()

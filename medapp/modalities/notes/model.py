@@ -44,7 +44,6 @@ class NotesModel:
         self.head.eval()
         self.temperature = float(tensors["temperature"][0])
         self.encoder = get_encoder()
-        self._explainer = None
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         emb = torch.tensor(self.encoder.encode(list(texts)), dtype=torch.float32)
@@ -75,13 +74,13 @@ class NotesModel:
                           details={"removed_phi": len(x.removed)})
 
     def _shap(self):
-        if self._explainer is None:
-            import shap
+        """A new Partition explainer per call: shap's text masker keeps the current note's tokens on itself,
+        so one shared explainer mixes up two notes explained at the same moment (wrong shapes, IndexError)."""
+        import shap
 
-            masker = shap.maskers.Text(self.encoder.tokenizer, mask_token="...", collapse_mask_token=True)
-            self._explainer = shap.Explainer(lambda texts: self.probabilities([str(t) for t in texts]), masker,
-                                             algorithm="partition", output_names=list(self.card.labels))
-        return self._explainer
+        masker = shap.maskers.Text(self.encoder.tokenizer, mask_token="...", collapse_mask_token=True)
+        return shap.Explainer(lambda texts: self.probabilities([str(t) for t in texts]), masker,
+                              algorithm="partition", output_names=list(self.card.labels))
 
     def explain(self, x: NoteInput, prediction: Prediction, max_evals: int | None = None) -> Explanation:
         start = time.perf_counter()

@@ -1,0 +1,94 @@
+"""Inputs of the survival models: one patient from a form or JSON object, or a cohort table.
+
+Values are validated exactly as for the case-record models (clinical labels, units, hard valid
+ranges, training-range warnings; records/validate.py). What is particular here: outcome columns
+(follow-up `time`, `DEATH_EVENT`, `cens`, status ...) are what the model predicts, so they are never
+used as inputs; an upload that carries them gets a note, and a cohort keeps them aside to draw
+observed Kaplan-Meier curves by predicted risk group.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ...types import InputError
+from ..records.schema import Field
+from ..records.validate import Cohort, Record, read_table, record_from_mapping, validate_table
+
+
+def format_value(f: Field, v: float) -> str:
+    if math.isnan(v):
+        return "not given"
+    if f.kind == "category":
+        return next((str(label) for code, label in f.choices if float(code) == v), f"{v:g}")
+    return f"{v:g} {f.unit}".strip()
+
+
+IMPUTED_NOTE = ("This survival model replaces a value not given by the training median (or the commonest "
+                "category), so the curve is that of a typical patient in that respect.")
+
+
+def outcome_note(found: list[str]) -> str:
+    return (f"Outcome column{'s' if len(found) > 1 else ''} {', '.join(found)} ignored: "
+            f"{'they are' if len(found) > 1 else 'it is'} what the model predicts, never an input.")
+
+
+def _outcome_keys(keys, outcome_columns: list[str]) -> list[str]:
+    wanted = {c.lower() for c in outcome_columns}
+    return [str(k) for k in keys if str(k).strip().lower() in wanted]
+
+
+def patient(fields: tuple[Field, ...], values: dict[str, Any], training_range: dict[str, list[float]],
+            outcome_columns: list[str]) -> Record:
+    """One patient; outcome values in the mapping are ignored with a note."""
+    if not isinstance(values, dict):
+        raise InputError("A patient must be given as field names and values.")
+    record = record_from_mapping(fields, values, training_range)
+    found = [k for k in _outcome_keys(values, outcome_columns) if values.get(k) not in (None, "")]
+    notes = [outcome_note(found)] if found else []
+    if np.isnan(record.values).any():
+        notes.append(IMPUTED_NOTE)
+    return Record(record.values, (*record.warnings, *notes)) if notes else record
+
+
+@dataclass
+class SurvivalCohort:
+    cohort: Cohort
+    time: np.ndarray | None = None  # observed follow-up of the valid rows, when the file has it
+    event: np.ndarray | None = None
+
+
+def _outcomes(df: pd.DataFrame, outcome_columns: list[str], rows: list[int]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Observed (time, event) of the valid rows, if the file has a usable time and event column."""
+    cols = {str(c).strip().lower(): c for c in df.columns}
+    time_col = cols.get("time")
+    event_col = next((cols[c.lower()] for c in outcome_columns if c.lower() != "time" and c.lower() in cols), None)
+    if time_col is None or event_col is None:
+        return None
+    t = pd.to_numeric(df[time_col], errors="coerce").to_numpy(dtype=float)[np.asarray(rows, dtype=int) - 1]
+    e = pd.to_numeric(df[event_col], errors="coerce").to_numpy(dtype=float)[np.asarray(rows, dtype=int) - 1]
+    ok = np.isfinite(t) & (t >= 0) & np.isin(e, (0.0, 1.0))
+    if not ok.all():
+        return None
+    return t, e.astype(int)
+
+
+def cohort(data: bytes, name: str, fields: tuple[Field, ...], training_range: dict[str, list[float]],
+           outcome_columns: list[str], model_name: str) -> SurvivalCohort:
+    df = read_table(data, name)
+    found = _outcome_keys(df.columns, outcome_columns)
+    result = validate_table(df.drop(columns=found), fields, training_range, model_name)
+    out = SurvivalCohort(result)
+    if found:
+        note = outcome_note(found)
+        observed = _outcomes(df, outcome_columns, result.rows) if result.rows else None
+        if observed is not None:
+            out.time, out.event = observed
+        result.file_warnings.append(note)
+    if result.X is not None and len(result.X) and np.isnan(result.X).any():
+        result.file_warnings.append(IMPUTED_NOTE)
+    return out

@@ -1,0 +1,78 @@
+"""Gene-expression explanations as plotly figures: top genes for one sample, a cohort beeswarm and a
+samples-by-genes heatmap. Contributions are in the centred calibrated logit of the explained class."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ..types import Explanation
+from .tabular import AWAY, TOWARD
+from .tabular import beeswarm as _tabular_beeswarm
+
+UNIT = "centred logit"
+
+
+def top_genes(expl: Explanation, max_genes: int = 12, title: str | None = None) -> go.Figure:
+    """Waterfall from the training-average profile to this sample, the genes moving it most on top."""
+    names = list(expl.feature_names or [f"gene {i}" for i in range(len(expl.values))])
+    display = (expl.data or {}).get("display") or [""] * len(names)
+    values = np.asarray(expl.values, dtype=float)
+    order = np.argsort(-np.abs(values))
+    shown, rest = order[:max_genes], order[max_genes:]
+    labels = [f"{names[i]} = {display[i]}" if display[i] else names[i] for i in shown]
+    deltas = [float(values[i]) for i in shown]
+    if len(rest):
+        labels.append(f"{len(rest)} other genes")
+        deltas.append(float(values[rest].sum()))
+    labels, deltas = labels[::-1], deltas[::-1]
+    base_text, out_text = "training average", f"this sample ({(expl.data or {}).get('sample', '')})".replace(" ()", "")
+    fig = go.Figure(go.Waterfall(
+        orientation="h", measure=["absolute"] + ["relative"] * len(deltas) + ["total"],
+        y=[base_text] + labels + [out_text], x=[expl.base_value] + deltas + [expl.output_value], base=0,
+        text=[f"{expl.base_value:+.2f}"] + [f"{d:+.2f}" for d in deltas] + [f"{expl.output_value:+.2f}"],
+        textposition="outside", increasing={"marker": {"color": TOWARD}}, decreasing={"marker": {"color": AWAY}},
+        totals={"marker": {"color": "#7f8c8d"}}, connector={"line": {"color": "#bbbbbb", "width": 1}},
+        hovertemplate="%{y}: %{text}<extra></extra>"))
+    fig.update_layout(
+        title=title or f"Top genes: toward '{expl.target}' (red) or away (blue)",
+        xaxis_title=f"contribution ({UNIT} of {expl.target})", height=120 + 30 * (len(labels) + 2),
+        margin={"l": 10, "r": 40, "t": 60, "b": 40}, showlegend=False, font={"size": 13})
+    path = np.concatenate([[0.0, expl.base_value], expl.base_value + np.cumsum(deltas), [expl.output_value]])
+    lo, hi = float(path.min()), float(path.max())
+    pad = 0.18 * max(hi - lo, 0.5)
+    fig.update_xaxes(range=[lo - pad, hi + pad])
+    fig.update_yaxes(automargin=True, categoryorder="array", categoryarray=[base_text] + labels + [out_text])
+    return fig
+
+
+def beeswarm(values: np.ndarray, Z: np.ndarray, genes: list[str], target: str, max_genes: int = 15) -> go.Figure:
+    """One dot per sample and gene: its contribution toward `target`, coloured by its expression."""
+    fig = _tabular_beeswarm(values, Z, genes, target, max_features=max_genes)
+    fig.update_layout(title=f"Cohort: how each gene moved the samples toward '{target}'",
+                      xaxis_title=f"contribution ({UNIT} of {target})")
+    fig.update_traces(marker_colorbar_title="expression")
+    return fig
+
+
+def heatmap(Z: np.ndarray, samples: list[str], genes: list[str], groups: list[str] | None = None,
+            title: str = "Samples by top genes", colour_title: str = "expression (z)") -> go.Figure:
+    """Samples (rows, grouped by predicted class when given) by genes, diverging colours centred on 0."""
+    Z = np.asarray(Z, dtype=float)
+    order = np.arange(len(samples))
+    if groups is not None:
+        order = np.array(sorted(order, key=lambda i: (groups[i], i)))
+    rows = [f"{samples[i]} · {groups[i]}" if groups is not None else samples[i] for i in order]
+    lim = float(np.nanpercentile(np.abs(Z), 98)) if Z.size else 1.0
+    fig = go.Figure(go.Heatmap(
+        z=Z[order], x=genes, y=rows, colorscale="RdBu_r", zmid=0, zmin=-lim, zmax=lim,
+        colorbar={"title": colour_title},
+        hovertemplate="%{y}<br>%{x}: %{z:.2f}<extra></extra>"))
+    fig.update_layout(title=title, height=160 + 22 * len(rows), margin={"l": 10, "r": 10, "t": 60, "b": 80},
+                      xaxis={"tickangle": -60})
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return fig
+
+
+def figure(expl: Explanation) -> go.Figure:
+    """The figure for a stored gene-expression explanation (cases, meeting mode)."""
+    return top_genes(expl)

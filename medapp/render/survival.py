@@ -1,0 +1,120 @@
+"""Time-to-event figures: a patient's survival curve with its band, contributions over time,
+Kaplan-Meier curves by predicted risk group (plotly), and a static curve for reports (matplotlib)."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ..types import Explanation, SurvivalCurve
+
+CURVE, BAND = "#1f4e79", "rgba(31, 78, 121, 0.18)"
+GROUP_COLOURS = {"low": "#2e86c1", "intermediate": "#e67e22", "high": "#c0392b"}
+
+
+def horizon_text(h: float) -> str:
+    if h >= 365 and h % 365 == 0:
+        n = int(h // 365)
+        return f"{n} year{'s' if n > 1 else ''}"
+    return f"{h:g} days"
+
+
+def horizon_rows(curve: SurvivalCurve) -> list[dict[str, str]]:
+    """Probability of the event by each horizon, with the band, as table rows."""
+    return [{"by": horizon_text(h), "probability": f"{1 - s:.0%}",
+             "95% band": f"{1 - hi:.0%} - {1 - lo:.0%}"}
+            for h, s, lo, hi in zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower,
+                                    curve.at_horizons_upper)]
+
+
+def curve_figure(curve: SurvivalCurve, title: str | None = None) -> go.Figure:
+    t = np.asarray(curve.times)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=np.concatenate([t, t[::-1]]),
+                             y=np.concatenate([curve.upper, curve.lower[::-1]]) * 100, fill="toself",
+                             fillcolor=BAND, line={"width": 0}, hoverinfo="skip", name=curve.band or "95% band"))
+    fig.add_trace(go.Scatter(x=t, y=np.asarray(curve.survival) * 100, mode="lines", line={"color": CURVE, "width": 3},
+                             line_shape="hv", name="estimate",
+                             hovertemplate="day %{x:.0f}: %{y:.1f}% without " + curve.event + "<extra></extra>"))
+    for h, s in zip(curve.horizons, curve.at_horizons):
+        fig.add_trace(go.Scatter(x=[h], y=[s * 100], mode="markers+text", marker={"size": 10, "color": CURVE},
+                                 text=[f"{horizon_text(h)}: {1 - s:.0%}"], textposition="top right",
+                                 showlegend=False, hoverinfo="skip"))
+    fig.update_layout(title=title or f"Probability of no {curve.event} over time",
+                      xaxis_title="days since baseline", yaxis_title=f"% without {curve.event}",
+                      yaxis_range=[0, 102], height=420, margin={"l": 10, "r": 10, "t": 60, "b": 40},
+                      legend={"orientation": "h", "y": -0.2}, font={"size": 14})
+    return fig
+
+
+def over_time_figure(expl: Explanation, max_features: int = 8) -> go.Figure | None:
+    """Contributions to the probability of the event by each horizon (percentage points)."""
+    ot = (expl.data or {}).get("over_time")
+    if not ot:
+        return None
+    values = np.asarray(ot["values"], dtype=float) * 100  # (H, F)
+    names = list(expl.feature_names or [])
+    display = (expl.data or {}).get("display") or [""] * len(names)
+    order = np.argsort(-np.abs(values).max(axis=0))[:max_features]
+    fig = go.Figure()
+    for j in order:
+        fig.add_trace(go.Scatter(x=[horizon_text(h) for h in ot["horizons"]], y=values[:, j], mode="lines+markers",
+                                 name=f"{names[j]} = {display[j]}" if display[j] else names[j],
+                                 hovertemplate="%{x}: %{y:+.1f} points<extra>%{fullData.name}</extra>"))
+    fig.add_hline(y=0, line_color="#888", line_width=1)
+    fig.update_layout(title="How each value moves the probability of the event, by horizon",
+                      yaxis_title="contribution (percentage points)", xaxis_title="by", height=520,
+                      margin={"l": 10, "r": 10, "t": 60, "b": 40}, font={"size": 14},
+                      legend={"orientation": "h", "y": -0.25})
+    return fig
+
+
+def km_figure(groups: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]], event: str,
+              observed: bool) -> go.Figure:
+    """Kaplan-Meier (observed) or mean predicted curves per risk group: {group: (times, survival, n)}."""
+    fig = go.Figure()
+    for name, (t, s, n) in groups.items():
+        fig.add_trace(go.Scatter(x=t, y=np.asarray(s) * 100, mode="lines", line_shape="hv",
+                                 line={"color": GROUP_COLOURS.get(name, "#555"), "width": 3},
+                                 name=f"{name} risk (n={n})"))
+    kind = "Observed (Kaplan-Meier)" if observed else "Mean predicted"
+    fig.update_layout(title=f"{kind} probability of no {event}, by predicted risk group",
+                      xaxis_title="days since baseline", yaxis_title=f"% without {event}", yaxis_range=[0, 102],
+                      height=420, margin={"l": 10, "r": 10, "t": 60, "b": 40}, font={"size": 14})
+    return fig
+
+
+def curve_png(curve: SurvivalCurve, width_in: float = 7.0) -> bytes:
+    """The survival curve for PDF and HTML reports (no browser needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(width_in, width_in * 0.45), dpi=110)
+    t = np.asarray(curve.times)
+    ax.fill_between(t, np.asarray(curve.lower) * 100, np.asarray(curve.upper) * 100, step="post", color=CURVE,
+                    alpha=0.18, lw=0, label="95% band")
+    ax.step(t, np.asarray(curve.survival) * 100, where="post", color=CURVE, lw=2, label="estimate")
+    for h, s in zip(curve.horizons, curve.at_horizons):
+        ax.plot([h], [s * 100], "o", color=CURVE)
+        ax.annotate(f"{horizon_text(h)}: {1 - s:.0%}", (h, s * 100), textcoords="offset points", xytext=(-4, -12),
+                    ha="right", fontsize=8)
+    ax.set_ylim(0, 102)
+    ax.set_xlabel("days since baseline", fontsize=8)
+    ax.set_ylabel(f"% without {curve.event}", fontsize=8)
+    ax.set_title(f"Probability of no {curve.event} over time ({curve.band})", fontsize=8)
+    ax.legend(fontsize=7, loc="lower left")
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def figure(expl: Explanation) -> go.Figure:
+    """Stored explanation redrawn on the Cases page: the waterfall of the risk score."""
+    from .tabular import waterfall
+
+    return waterfall(expl)

@@ -1,0 +1,1 @@
+"""The models as a service: Open Inference Protocol (KServe v2) HTTP API, API tokens, Ray Serve entry."""

@@ -1,0 +1,616 @@
+"""The models as a service: an Open Inference Protocol (KServe v2 REST) API over the registry.
+
+The same `registry.load_model` and `analysis.analyse` the pages call; none of the model logic is here.
+
+    GET  /v2                                   server metadata
+    GET  /v2/health/live, /v2/health/ready     liveness, readiness (no token needed)
+    GET  /v2/models                            registered models (medapp extension)
+    GET  /v2/models/{id}[/versions/{v}]        model metadata from its card
+    GET  /v2/models/{id}[/versions/{v}]/ready  loads the model if needed
+    POST /v2/models/{id}[/versions/{v}]/infer    label, probabilities, warnings, model version
+    POST /v2/models/{id}[/versions/{v}]/explain  the same plus the SHAP explanation the page draws
+
+Every /v2/models call needs `Authorization: Bearer <token>` and is audited (token owner, model,
+sha256 of the request body, outcome; never the input). Size limits are checked on the raw bytes
+before anything is decoded; a call over the token's rate is refused before its body is read.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import queue
+import threading
+import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse, Response
+from pydantic.json_schema import models_json_schema
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..analysis import analyse
+from ..cases.store import CaseStore, StoreError
+from ..registry import UnknownModel, get_card, list_cards, load_model, models_dir
+from ..security.roles import allowed
+from ..types import InputError, ModelCard, to_jsonable
+from . import protocol as oip
+from .inputs import FILE_MEDIA, Case, cases_from_body, cases_from_tensors, file_input_name
+from .limits import RateLimiter, body_limit
+from .tokens import Caller, authenticate_token
+
+log = logging.getLogger("medapp.service")
+SERVICE_VERSION = "1.0.0"
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}
+
+
+@dataclass
+class _Call:
+    """What the audit row of one call records (never the input itself)."""
+
+    action: str
+    model: str
+    caller: Caller | None = None
+    version: str | None = None
+    input_sha256: str | None = None
+    cases: int = 0
+    status: int = 500
+    saved: list[int] = field(default_factory=list)
+    start: float = field(default_factory=time.perf_counter)
+
+
+_OUTCOMES = {200: "ok", 400: "bad input", 401: "no valid token", 403: "forbidden", 404: "unknown model",
+             413: "too large", 429: "rate limited", 500: "server error"}
+
+
+class AuditWriter:
+    """Writes the API's audit rows from a background thread, many per transaction.
+
+    A commit costs a disk flush (about 10 ms on SQLite here), ten times a record's whole analysis, so a
+    call does not wait for its row: rows are written within milliseconds, in batches, and flushed at
+    shutdown. The price: rows of calls answered in the last moments before a crash of the process can
+    be lost. MEDAPP_API_AUDIT=sync writes each row before the answer instead.
+    """
+
+    def __init__(self, service: Service):
+        self.service = service
+        self.sync = os.environ.get("MEDAPP_API_AUDIT", "batched") == "sync"
+        self._queue: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def put(self, row: tuple[str, str, str, dict]) -> None:
+        if self.sync:
+            self._write([row])
+            return
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="medapp-api-audit", daemon=True)
+                self._thread.start()
+        self._queue.put(row)
+
+    def _run(self) -> None:
+        while True:
+            rows = [self._queue.get()]
+            while len(rows) < 500:
+                try:
+                    rows.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            self._write([r for r in rows if r is not None])
+            for _ in rows:
+                self._queue.task_done()
+
+    def _write(self, rows: list[tuple[str, str, str, dict]]) -> None:
+        if not rows:
+            return
+        try:
+            store = self.service.store
+            with store.Session.begin() as s:
+                for who, action, target, detail in rows:
+                    store.audit_in(s, who, action, target, **detail)
+        except Exception:  # noqa: BLE001 - logged loudly; the calls themselves were answered
+            log.exception("could not write %d audit rows of API calls", len(rows))
+
+    def flush(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            self._queue.join()
+
+
+class Service:
+    def __init__(self, store: CaseStore | None = None, rate_limiter: RateLimiter | None = None):
+        self._store = store
+        self._store_lock = threading.Lock()
+        self.rate = rate_limiter or RateLimiter()
+        # Models and explainers are safe under concurrent calls (tests/test_concurrency.py); this optional
+        # guard (MEDAPP_API_SERIALIZE=1) runs one analysis at a time per model, e.g. for a model added later
+        # that is not yet.
+        self.serialize = os.environ.get("MEDAPP_API_SERIALIZE", "0") == "1"
+        self._model_locks: dict[str, threading.Lock] = {}
+        self.audit_writer = AuditWriter(self)
+        self._cards: dict[str, tuple[tuple[str, int], ModelCard]] = {}
+        self._models: dict[tuple[str, str, str], Any] = {}
+
+    @property
+    def store(self) -> CaseStore:
+        with self._store_lock:  # one store (one engine and pool) per process, opened on first use
+            if self._store is None:
+                self._store = CaseStore()
+            return self._store
+
+    def model_lock(self, model_id: str) -> threading.Lock:
+        with self._store_lock:
+            return self._model_locks.setdefault(model_id, threading.Lock())
+
+    # -- auth and audit --------------------------------------------------------------------------
+    def authenticate(self, request: Request) -> Caller:
+        header = request.headers.get("authorization", "")
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise ApiError(401, "An API token is required: send the header 'Authorization: Bearer <token>'.",
+                           {"WWW-Authenticate": "Bearer"})
+        caller = authenticate_token(self.store, secret.strip())
+        if caller is None:
+            raise ApiError(401, "The API token is unknown, revoked or expired, or its user is disabled.",
+                           {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        return caller
+
+    def check_rate(self, caller: Caller) -> None:
+        ok, wait = self.rate.allow(caller.token_id, caller.rate_per_minute)
+        if not ok:
+            raise ApiError(429, f"Too many calls with this token; try again in {wait:.1f} s.",
+                           {"Retry-After": str(max(1, int(np.ceil(wait))))})
+
+    def audit(self, call: _Call) -> None:
+        who = call.caller.username if call.caller else "api:anonymous"
+        self.audit_writer.put((who, call.action, f"model:{call.model}"[:200], {
+            "token": call.caller.token_id if call.caller else None, "model": call.model, "version": call.version,
+            "input_sha256": call.input_sha256, "status": call.status,
+            "outcome": _OUTCOMES.get(call.status, str(call.status)), "cases": call.cases,
+            "saved_analyses": call.saved, "ms": round((time.perf_counter() - call.start) * 1000, 2)}))
+
+    # -- models ----------------------------------------------------------------------------------
+    def card_for(self, model_id: str, version: str | None) -> ModelCard:
+        try:
+            card = self._card(model_id)
+        except (UnknownModel, ValueError, OSError):
+            raise ApiError(404, f"There is no model {model_id!r}. GET /v2/models lists the registered models.") \
+                from None
+        if version is not None and version != card.version:
+            raise ApiError(404, f"Model {model_id!r} has version {card.version}, not {version!r}.")
+        return card
+
+    def _card(self, model_id: str) -> ModelCard:
+        """The card, re-read only when its file changed (a card with validation predictions is large)."""
+        path = models_dir() / model_id / "card.json"
+        if "/" in model_id or "\\" in model_id or model_id.startswith("."):
+            raise UnknownModel(model_id)
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            raise UnknownModel(model_id) from None
+        cached = self._cards.get(model_id)
+        if cached is not None and cached[0] == (str(path), stamp):
+            return cached[1]
+        card = get_card(model_id)
+        self._cards[model_id] = ((str(path), stamp), card)
+        return card
+
+    def model(self, card: ModelCard):
+        """The registry's shared model, looked up once per card version (load_model re-reads the card)."""
+        key = (card.id, card.version, str(card.path))
+        model = self._models.get(key)
+        if model is None:
+            model = self._models[key] = load_model(card.id)
+        return model
+
+    @staticmethod
+    def metadata(card: ModelCard) -> dict[str, Any]:
+        if isinstance(card.input.get("features"), list):  # records, survival: one tensor per field
+            inputs = []
+            for f in card.input.get("features", []):
+                params = {"label": f["label"], "unit": f.get("unit", ""), "kind": f.get("kind", "number"),
+                          "optional": True}
+                if f.get("min") is not None:
+                    params["min"], params["max"] = f["min"], f["max"]
+                if f.get("choices"):
+                    params["choices"] = {str(code): label for code, label in f["choices"]}
+                inputs.append({"name": f["name"], "datatype": "INT64" if f.get("kind") == "category" else "FP64",
+                               "shape": [-1], "parameters": params})
+        else:
+            inputs = [{"name": file_input_name(card), "datatype": "BYTES", "shape": [-1],
+                       "parameters": {"content_type": "base64",
+                                      "accepts": FILE_MEDIA.get(card.modality, "the model's file types"),
+                                      "raw_body": "POST the file itself with its media type as Content-Type"}}]
+        outputs = [
+            {"name": "label", "datatype": "BYTES", "shape": [-1]},
+            {"name": "probabilities", "datatype": "FP64", "shape": [-1, len(card.labels)],
+             "parameters": {"labels": list(card.labels)}},
+            {"name": "warnings", "datatype": "BYTES", "shape": [-1], "parameters": {"encoding": "json list"}},
+            {"name": "details", "datatype": "BYTES", "shape": [-1], "parameters": {"encoding": "json object"}},
+            {"name": "model_version", "datatype": "BYTES", "shape": [-1]},
+        ]
+        return {"name": card.id, "versions": [card.version], "platform": f"medapp/{card.framework or card.modality}",
+                "inputs": inputs, "outputs": outputs,
+                "parameters": {"modality": card.modality, "title": card.name, "task": card.task,
+                               "labels": list(card.labels), "positive_label": card.positive_label,
+                               "intended_use": card.intended_use, "notice": ModelCard.DEMO_NOTICE,
+                               "explanation": card.explanation.get("method") if isinstance(card.explanation, dict)
+                               else None}}
+
+    # -- inference -------------------------------------------------------------------------------
+    def run(self, caller: Caller, card: ModelCard, body: bytes, media_type: str | None, header_length: str | None,
+            query: dict[str, str], explain: bool, call: _Call) -> dict[str, Any]:
+        """Decode, analyse, save if asked; blocking (runs in a worker thread)."""
+        if header_length is not None:
+            is_json = True
+        elif media_type in (None, "application/x-www-form-urlencoded"):
+            # tritonclient sends JSON without a Content-Type and curl -d says form data: look at the body
+            is_json = body.lstrip()[:1] == b"{"
+        else:
+            is_json = media_type == "application/json" or media_type.endswith("+json")
+        request_id, params, wanted = None, dict(query), None
+        model = self.model(card)
+        if is_json:
+            request, elements = oip.parse_request(body, header_length)
+            request_id = request.id
+            params.update(request.parameters or {})
+            wanted = {o.name for o in request.outputs} if request.outputs else None
+            case_ref = params.get("case")
+            self._check_case_permission(caller, case_ref)
+            cases = cases_from_tensors(model, request.inputs, elements)
+        else:
+            case_ref = params.get("case")
+            self._check_case_permission(caller, case_ref)
+            cases = cases_from_body(model, body, media_type)
+        call.cases = len(cases)
+        saving = case_ref is not None
+        results = []
+        for case in cases:
+            if self.serialize:
+                with self.model_lock(card.id):
+                    results.append(analyse(model, case.x, explain=explain or saving))
+            else:
+                results.append(analyse(model, case.x, explain=explain or saving))
+        out_params: dict[str, Any] = {"notice": ModelCard.DEMO_NOTICE}
+        if saving:
+            out_params["case"] = self._save(caller, card, str(case_ref), str(params.get("case_title", "")),
+                                            cases, results, call)
+        outputs = _prediction_outputs(card, results)
+        if explain:
+            outputs.extend(_explanation_outputs(results))
+        if wanted is not None:  # the protocol's `outputs`: only those asked for
+            unknown = wanted - {o["name"] for o in outputs}
+            if unknown:
+                raise oip.RequestError(f"No output named {', '.join(sorted(unknown))}; the outputs are "
+                                       f"{', '.join(o['name'] for o in outputs)}.")
+            outputs = [o for o in outputs if o["name"] in wanted]
+        response = {"model_name": card.id, "model_version": card.version, "outputs": outputs,
+                    "parameters": out_params}
+        if request_id is not None:
+            response["id"] = request_id
+        return response
+
+    @staticmethod
+    def _check_case_permission(caller: Caller, case_ref: Any) -> None:
+        if case_ref is None:
+            return
+        if not isinstance(case_ref, str):
+            raise oip.RequestError("parameters.case is a case reference (a string).")
+        if not caller.may_save_cases:
+            raise ApiError(403, "This API token may analyse but not save to cases; ask an admin for one that may.")
+        if not allowed(caller.role, "analyse"):
+            raise ApiError(403, f"The {caller.role} role cannot save analyses to cases.")
+
+    def _save(self, caller: Caller, card: ModelCard, reference: str, title: str, cases: list[Case],
+              results: list, call: _Call) -> dict[str, Any]:
+        store = self.store
+        ids = []
+        for case, result in zip(cases, results):
+            for attempt in range(2):  # a concurrent call may create the same new case first: then join it
+                case_id = case_id_of(store, reference)
+                target = {"case_id": case_id} if case_id is not None else {"case_id": None,
+                                                                           "new_case": (reference, title)}
+                try:
+                    ids.append(store.add_analysis(user=caller.actor, card=card, prediction=result.prediction,
+                                                  explanation=result.explanation, input_bytes=case.input_bytes,
+                                                  input_name=case.input_name, **target))
+                    break
+                except StoreError as exc:
+                    if case_id is None and attempt == 0 and "already exists" in str(exc):
+                        continue
+                    raise ApiError(400, str(exc)) from None
+            call.saved = ids
+        info = store.case_of(ids[-1])
+        return {"reference": info["reference"], "id": info["id"], "analysis_ids": ids}
+
+
+def case_id_of(store: CaseStore, reference: str) -> int | None:
+    from sqlalchemy import select
+
+    from ..cases.tables import Case as CaseRow
+
+    with store.Session() as s:
+        return s.scalar(select(CaseRow.id).where(CaseRow.reference == reference.strip()))
+
+
+def _j(obj: Any) -> str:
+    return json.dumps(to_jsonable(obj), ensure_ascii=False)
+
+
+def _prediction_outputs(card: ModelCard, results: list) -> list[dict[str, Any]]:
+    preds = [r.prediction for r in results]
+    n = len(preds)
+    probs = [float(p) for pred in preds for p in pred.probabilities]
+    return [
+        oip.tensor("label", "BYTES", [p.label for p in preds]),
+        oip.tensor("probabilities", "FP64", probs, [n, len(card.labels)], {"labels": list(card.labels)}),
+        oip.tensor("warnings", "BYTES", [_j(list(p.warnings)) for p in preds], parameters={"encoding": "json list"}),
+        oip.tensor("details", "BYTES", [_j(p.details) for p in preds], parameters={"encoding": "json object"}),
+        oip.tensor("model_version", "BYTES", [p.model_version for p in preds]),
+    ]
+
+
+def _names(expl) -> list[str] | None:
+    if expl.feature_names is not None:
+        return [str(n) for n in expl.feature_names]
+    return None
+
+
+def _explanation_outputs(results: list) -> list[dict[str, Any]]:
+    expls = [r.explanation for r in results]
+    n = len(expls)
+    out = [
+        oip.tensor("base_value", "FP64", [float(e.base_value) for e in expls]),
+        oip.tensor("method", "BYTES", [e.method for e in expls]),
+        oip.tensor("target", "BYTES", [e.target for e in expls]),
+        oip.tensor("output_space", "BYTES", [e.output_space for e in expls]),
+    ]
+    values = [np.asarray(e.values, dtype=float) for e in expls]
+    names = [_names(e) for e in expls]
+    if len({v.shape for v in values}) == 1:  # one tensor [n, *shape] when every case has the same layout
+        flat = [float(x) for v in values for x in np.nan_to_num(v).ravel()]
+        out.append(oip.tensor("values", "FP64", flat, [n, *values[0].shape]))
+        if all(nm is not None for nm in names) and len({len(nm) for nm in names}) == 1:
+            out.append(oip.tensor("names", "BYTES", [x for nm in names for x in nm], [n, len(names[0])]))
+    else:  # notes of different lengths: one JSON array per case
+        out.append(oip.tensor("values", "BYTES", [_j(v) for v in values], parameters={"encoding": "json array"}))
+        if all(nm is not None for nm in names):
+            out.append(oip.tensor("names", "BYTES", [_j(nm) for nm in names], parameters={"encoding": "json array"}))
+    out.append(oip.tensor("top_contributions", "BYTES", [_j(e.top_contributions(10)) for e in expls],
+                          parameters={"encoding": "json list of [name, value]"}))
+    out.append(oip.tensor("explanation_data", "BYTES", [_j(e.data) for e in expls],
+                          parameters={"encoding": "json: what the values refer to (layout, tokens, image size)"}))
+    return out
+
+
+def _error(exc: ApiError) -> JSONResponse:
+    return JSONResponse({"error": exc.message}, status_code=exc.status, headers=exc.headers)
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    too_large = f"The request is larger than the {limit / 2**20:.0f} MB this model accepts."
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, too_large)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, too_large)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+_ERRORS = {code: {"model": oip.ErrorResponse, "description": text} for code, text in (
+    (400, "Bad input: the clinician-readable message the page would show, or a malformed request"),
+    (401, "No token, or an unknown, revoked or expired one"),
+    (403, "The token or its user's role may not save to cases"),
+    (404, "Unknown model or version"),
+    (413, "Request body too large (checked before decoding)"),
+    (429, "Too many calls with this token (see Retry-After)"))}
+
+
+def create_app(store: CaseStore | None = None, *, rate_limiter: RateLimiter | None = None,
+               preload: list[str] | None = None) -> FastAPI:
+    service = Service(store, rate_limiter)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        await run_in_threadpool(service.audit_writer.flush)  # no audit row left behind at shutdown
+
+    app = FastAPI(lifespan=lifespan, title="medapp inference service", version=SERVICE_VERSION,
+                  description="Open Inference Protocol (KServe v2) over medapp's models, with a SHAP explanation "
+                              "extension. Demonstration models: not a medical device. Authenticate with "
+                              "`Authorization: Bearer <token>` (`python -m medapp tokens create USER`).")
+    app.state.service = service
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error in the inference service")
+        return JSONResponse({"error": "The service failed on this request; it has been logged."}, status_code=500)
+
+    if preload:
+        for model_id in preload:
+            load_model(model_id)
+
+    @app.get("/v2", response_model=oip.ServerMetadata, tags=["server"])
+    def server_metadata() -> dict[str, Any]:
+        return {"name": "medapp", "version": SERVICE_VERSION,
+                "extensions": ["explain", "binary_tensor_data", "raw_file_body", "cases"]}
+
+    @app.get("/v2/health/live", response_model=oip.Ready, response_model_exclude_none=True, tags=["server"])
+    def live() -> dict[str, Any]:
+        return {"ready": True}
+
+    @app.get("/v2/health/ready", response_model=oip.Ready, tags=["server"],
+             responses={503: {"model": oip.Ready, "description": "store unreachable or no model registered"}})
+    def ready() -> Response:
+        try:
+            from sqlalchemy import text
+
+            with service.store.Session() as s:
+                s.execute(text("SELECT 1"))
+            ok = bool(list_cards())
+        except Exception:  # noqa: BLE001 - not ready, whatever the cause
+            log.exception("readiness check failed")
+            ok = False
+        return JSONResponse({"ready": ok}, status_code=200 if ok else 503)
+
+    async def _audit(call: _Call) -> None:
+        if service.audit_writer.sync:
+            await run_in_threadpool(service.audit, call)
+        else:
+            service.audit(call)
+
+    async def _authorised(request: Request, action: str, model_id: str, version: str | None = None):
+        call = _Call(action=action, model=model_id)
+        try:
+            call.caller = await run_in_threadpool(service.authenticate, request)
+            service.check_rate(call.caller)
+            if model_id == "*":  # the model list
+                return call, None, None
+            card = service.card_for(model_id, version)
+            call.version = card.version
+            return call, card, None
+        except ApiError as exc:
+            call.status = exc.status
+            await _audit(call)
+            return call, None, _error(exc)
+
+    @app.get("/v2/models", tags=["models"], responses=_ERRORS)
+    async def models(request: Request) -> Response:
+        call, _card, error = await _authorised(request, "api.models", "*")
+        if error is not None:
+            return error
+        payload = [{"name": c.id, "version": c.version, "modality": c.modality, "title": c.name}
+                   for c in list_cards()]
+        call.status = 200
+        await _audit(call)
+        return JSONResponse({"models": payload})
+
+    async def _metadata(request: Request, model_name: str, version: str | None) -> Response:
+        call, card, error = await _authorised(request, "api.metadata", model_name, version)
+        if error is not None:
+            return error
+        call.status = 200
+        await _audit(call)
+        return JSONResponse(service.metadata(card))
+
+    async def _ready(request: Request, model_name: str, version: str | None) -> Response:
+        call, card, error = await _authorised(request, "api.ready", model_name, version)
+        if error is not None:
+            return error
+        await run_in_threadpool(service.model, card)
+        call.status = 200
+        await _audit(call)
+        return JSONResponse({"name": card.id, "ready": True})
+
+    async def _infer(request: Request, model_name: str, version: str | None, explain: bool) -> Response:
+        call, card, error = await _authorised(request, "api.explain" if explain else "api.infer", model_name, version)
+        if error is not None:
+            return error
+        try:
+            body = await _read_limited(request, body_limit(card))
+            call.input_sha256 = hashlib.sha256(body).hexdigest()
+            content_type = request.headers.get("content-type")
+            media_type = content_type.split(";")[0].strip().lower() if content_type else None
+            result = await run_in_threadpool(
+                service.run, call.caller, card, body, media_type,
+                request.headers.get("inference-header-content-length"),
+                {k: v for k, v in request.query_params.items() if k in ("case", "case_title")}, explain, call)
+            call.status = 200
+            return Response(json.dumps(result, ensure_ascii=False, allow_nan=False), media_type="application/json")
+        except ApiError as exc:
+            call.status = exc.status
+            return _error(exc)
+        except InputError as exc:  # includes malformed requests (RequestError)
+            call.status = 400
+            return _error(ApiError(400, exc.message))
+        finally:
+            await _audit(call)
+
+    meta_kwargs = {"response_model": oip.ModelMetadata, "tags": ["models"], "responses": _ERRORS}
+    ready_kwargs = {"response_model": oip.Ready, "tags": ["models"], "responses": _ERRORS}
+    infer_kwargs = {"response_model": oip.InferenceResponse, "tags": ["inference"], "responses": _ERRORS,
+                    "openapi_extra": {"requestBody": _REQUEST_BODY}}
+
+    @app.get("/v2/models/{model_name}", **meta_kwargs)
+    async def model_metadata(request: Request, model_name: str) -> Response:
+        return await _metadata(request, model_name, None)
+
+    @app.get("/v2/models/{model_name}/versions/{model_version}", **meta_kwargs)
+    async def model_version_metadata(request: Request, model_name: str, model_version: str) -> Response:
+        return await _metadata(request, model_name, model_version)
+
+    @app.get("/v2/models/{model_name}/ready", **ready_kwargs)
+    async def model_ready(request: Request, model_name: str) -> Response:
+        return await _ready(request, model_name, None)
+
+    @app.get("/v2/models/{model_name}/versions/{model_version}/ready", **ready_kwargs)
+    async def model_version_ready(request: Request, model_name: str, model_version: str) -> Response:
+        return await _ready(request, model_name, model_version)
+
+    @app.post("/v2/models/{model_name}/infer", summary="Predict (OIP v2 infer)", **infer_kwargs)
+    async def infer(request: Request, model_name: str) -> Response:
+        return await _infer(request, model_name, None, explain=False)
+
+    @app.post("/v2/models/{model_name}/versions/{model_version}/infer", summary="Predict a given version",
+              **infer_kwargs)
+    async def infer_version(request: Request, model_name: str, model_version: str) -> Response:
+        return await _infer(request, model_name, model_version, explain=False)
+
+    @app.post("/v2/models/{model_name}/explain", summary="Predict and explain (SHAP)", **infer_kwargs)
+    async def explain(request: Request, model_name: str) -> Response:
+        return await _infer(request, model_name, None, explain=True)
+
+    @app.post("/v2/models/{model_name}/versions/{model_version}/explain", summary="Predict and explain a version",
+              **infer_kwargs)
+    async def explain_version(request: Request, model_name: str, model_version: str) -> Response:
+        return await _infer(request, model_name, model_version, explain=True)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            _, defs = models_json_schema([(oip.InferenceRequest, "validation")],
+                                         ref_template="#/components/schemas/{model}")
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))
+            schema["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+            schema["security"] = [{"bearer": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
+    return app
+
+
+_REQUEST_BODY = {
+    "required": True,
+    "description": "An OIP inference request (JSON), or one file as the raw body with its media type "
+                   "(application/octet-stream, application/dicom, image/png, audio/wav, text/plain, text/csv ...). "
+                   "With a raw body, ?case=REF saves to a case.",
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/InferenceRequest"}},
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+    },
+}

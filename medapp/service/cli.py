@@ -1,0 +1,138 @@
+"""`python -m medapp serve` (uvicorn or Ray Serve) and `python -m medapp tokens create|list|revoke`."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def _serve(args: argparse.Namespace) -> int:
+    if args.ray:
+        return _serve_ray(args)
+    import uvicorn
+
+    from .app import create_app
+
+    preload = _preload_ids(args.preload)
+    app = create_app(preload=preload)
+    print(f"medapp inference service on http://{args.host}:{args.port} (OpenAPI at /docs)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log)
+    return 0
+
+
+def _preload_ids(spec: str | None) -> list[str]:
+    if not spec:
+        return []
+    from ..registry import list_cards
+
+    return [c.id for c in list_cards()] if spec == "all" else spec.split(",")
+
+
+def _serve_ray(args: argparse.Namespace) -> int:
+    import ray
+    from ray import serve
+
+    # Replicas import medapp from this checkout unless it is installed on the cluster's nodes.
+    repo = str(Path(__file__).resolve().parents[2])
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (repo, os.environ.get("PYTHONPATH")) if p)
+    from .ray_app import build
+
+    address = args.ray_address or os.environ.get("RAY_ADDRESS")
+    if address:
+        ray.init(address=address)
+    else:
+        ray.init(num_cpus=args.num_cpus, include_dashboard=False)
+    serve.start(http_options={"host": args.host, "port": args.port})
+    serve.run(build({"replicas": args.replicas, "cpus": args.replica_cpus}), name="medapp", route_prefix="/")
+    print(f"medapp inference service on Ray Serve, {args.replicas} replicas, http://{args.host}:{args.port}",
+          flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        serve.shutdown()
+    return 0
+
+
+def _store():
+    from ..cases.store import CaseStore
+
+    return CaseStore()
+
+
+def _actor() -> dict:
+    from ..security.cli import _cli_actor
+
+    return _cli_actor()
+
+
+def _tokens_create(args: argparse.Namespace) -> int:
+    from .tokens import TokenError, create_token
+
+    try:
+        token_id, secret = create_token(_store(), _actor(), args.user,
+                                        expires_days=None if args.no_expiry else args.expires_days,
+                                        label=args.label or "", may_save_cases=not args.no_cases,
+                                        rate_per_minute=args.rate_per_minute)
+    except TokenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"created token {token_id} for {args.user.strip().lower()}; it is shown only now, store it safely:")
+    print(secret)
+    return 0
+
+
+def _tokens_list(args: argparse.Namespace) -> int:
+    from .tokens import list_tokens
+
+    print(f"{'id':>4}  {'user':20} {'prefix':13} {'state':8} {'cases':5} {'expires':20} label")
+    for t in list_tokens(_store()):
+        expires = t["expires_at"].strftime("%Y-%m-%d %H:%M UTC") if t["expires_at"] else "never"
+        print(f"{t['id']:>4}  {t['user']:20} {t['prefix']:13} {t['state']:8} {'yes' if t['may_save_cases'] else 'no':5} "
+              f"{expires:20} {t['label']}")
+    return 0
+
+
+def _tokens_revoke(args: argparse.Namespace) -> int:
+    from .tokens import TokenError, revoke_token
+
+    try:
+        revoke_token(_store(), _actor(), args.id)
+    except TokenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"revoked token {args.id}")
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("serve", help="the HTTP inference service (Open Inference Protocol v2)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--preload", help="model ids to load at start (comma-separated, or 'all')")
+    p.add_argument("--log-level", default="warning")
+    p.add_argument("--access-log", action="store_true", help="log every request (the audit trail has them anyway)")
+    p.add_argument("--ray", action="store_true", help="run as a Ray Serve application")
+    p.add_argument("--replicas", type=int, default=2, help="Ray Serve replicas (with --ray)")
+    p.add_argument("--replica-cpus", type=float, default=1.0, help="CPUs reserved per replica (with --ray)")
+    p.add_argument("--num-cpus", type=int, default=None, help="CPUs of the local Ray instance (with --ray)")
+    p.add_argument("--ray-address", help="an existing Ray cluster (default: RAY_ADDRESS, else a local instance)")
+    p.set_defaults(func=_serve)
+
+    tokens = sub.add_parser("tokens", help="API tokens of the inference service")
+    tsub = tokens.add_subparsers(dest="tokens_command", required=True)
+    p = tsub.add_parser("create", help="create a token for USER; prints it once, alone on the last line")
+    p.add_argument("user")
+    p.add_argument("--expires-days", type=float, default=90)
+    p.add_argument("--no-expiry", action="store_true")
+    p.add_argument("--label", help="what the token is for (e.g. 'EHR integration')")
+    p.add_argument("--no-cases", action="store_true", help="may analyse but not save to cases")
+    p.add_argument("--rate-per-minute", type=int, help="calls per minute (default: the service's)")
+    p.set_defaults(func=_tokens_create)
+    p = tsub.add_parser("list")
+    p.set_defaults(func=_tokens_list)
+    p = tsub.add_parser("revoke")
+    p.add_argument("id", type=int)
+    p.set_defaults(func=_tokens_revoke)

@@ -1,0 +1,204 @@
+"""From request tensors or a raw file body to the model inputs the pages build, one `Case` per analysis.
+
+The pages' own loaders do the work (record_from_mapping, imaging.io.load, the audio model's
+load_bytes, notes read_note + NoteInput), so the API gives the same inputs, warnings and InputError
+messages as the UI. What would be saved to a case is the same too: the form's values as JSON for a
+record, the file's bytes for an image or a recording, the de-identified text for a note.
+A model of a modality not listed here is read through its CLI contract (`read_inputs` on a file).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import mimetypes
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..types import InputError, Model, ModelCard
+from .protocol import RequestError, RequestInput
+
+# Media types of files the modalities read, for naming (detection is always by content).
+_EXTENSIONS = {"application/dicom": ".dcm", "audio/wav": ".wav", "audio/x-wav": ".wav", "audio/flac": ".flac",
+               "audio/ogg": ".ogg", "audio/mpeg": ".mp3", "text/plain": ".txt", "application/pdf": ".pdf",
+               "text/csv": ".csv", "image/png": ".png", "image/jpeg": ".jpg", "application/zip": ".zip",
+               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx"}
+FILE_INPUT = {"imaging": "image", "audio": "recording", "notes": "note"}
+FILE_MEDIA = {"imaging": "DICOM, PNG, JPEG, TIFF, BMP or a ZIP of them",
+              "audio": "WAV, FLAC, OGG or MP3", "notes": "plain text, PDF or DOCX"}
+
+
+@dataclass(frozen=True)
+class Case:
+    x: Any  # the model input
+    input_bytes: bytes  # what a case stores (the store de-identifies it again by modality)
+    input_name: str  # only its suffix is ever stored
+
+
+def is_tabular(model: Model) -> bool:
+    """A model of named fields (records, survival): one tensor per field, a record per patient."""
+    return hasattr(model, "fields") and hasattr(model, "record")
+
+
+def _row_json(model: Model, x: Any) -> bytes:
+    values = {f.name: (None if math.isnan(v) else float(v)) for f, v in zip(model.fields, x.values)}
+    return json.dumps(values, sort_keys=True).encode()
+
+
+def file_input_name(card: ModelCard) -> str:
+    return FILE_INPUT.get(card.modality, "file")
+
+
+def extension_for(media_type: str | None) -> str:
+    if not media_type:
+        return ""
+    media_type = media_type.split(";")[0].strip().lower()
+    return _EXTENSIONS.get(media_type) or mimetypes.guess_extension(media_type) or ""
+
+
+# -- records ---------------------------------------------------------------------------------------
+def _record_cases(model: Model, tensors: list[RequestInput], elements: list[list[Any]]) -> list[Case]:
+    fields = {f.name: f for f in model.fields}
+    columns: dict[str, list[Any]] = {}
+    for t, data in zip(tensors, elements):
+        if t.name not in fields:
+            raise RequestError(f"'{t.name}' is not an input of {model.card.name}; its inputs are "
+                               f"{', '.join(fields)} (one tensor per field, shape [n]).")
+        if t.name in columns:
+            raise RequestError(f"input '{t.name}' is given twice.")
+        if len(t.shape) != 1:
+            raise RequestError(f"input '{t.name}' has shape {t.shape}; a record field is a tensor of shape [n] "
+                               "for n patients.")
+        columns[t.name] = [_scalar(v) for v in data]
+    sizes = {len(v) for v in columns.values()}
+    if len(sizes) != 1:
+        raise RequestError("The record fields have different lengths: every field needs one value per patient.")
+    n = sizes.pop()
+    if n == 0:
+        raise RequestError("No patients: the field tensors are empty.")
+    cases = []
+    for i in range(n):
+        values = {name: col[i] for name, col in columns.items()}
+        try:
+            record = model.record(values)
+        except InputError as exc:
+            raise InputError(exc.message if n == 1 else f"row {i + 1}: {exc.message}", row=i + 1) from None
+        cases.append(Case(record, json.dumps(values, sort_keys=True, default=str).encode(), "patient.json"))
+    return cases
+
+
+def _scalar(v: Any) -> Any:
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return v
+
+
+def _record_file_cases(model: Model, data: bytes, name: str) -> list[Case]:
+    from ..modalities.records.validate import Record
+
+    cohort = model.validate_cohort(data, name)
+    if cohort.errors:
+        shown = [f"row {row}: " + "; ".join(msgs) for row, msgs in sorted(cohort.errors.items())[:5]]
+        more = len(cohort.errors) - len(shown)
+        raise InputError(" | ".join(shown) + (f" (and {more} more rows)" if more > 0 else ""))
+    cases = []
+    for row, x in zip(cohort.rows, cohort.X):
+        record = Record(x, tuple(cohort.file_warnings + cohort.warnings.get(row, [])))
+        values = {f.name: (None if math.isnan(v) else float(v)) for f, v in zip(model.fields, x)}
+        cases.append(Case(record, json.dumps(values, sort_keys=True).encode(), "patient.json"))
+    return cases
+
+
+# -- files -----------------------------------------------------------------------------------------
+def _file_elements(card: ModelCard, tensors: list[RequestInput],
+                   elements: list[list[Any]]) -> list[tuple[bytes, str, str]]:
+    """(file bytes, name used in messages, file suffix) per element."""
+    expected = file_input_name(card)
+    if len(tensors) != 1:
+        raise RequestError(f"{card.name} takes one input, '{expected}' (BYTES, one file per element).")
+    t, data = tensors[0], elements[0]
+    if t.name != expected:
+        raise RequestError(f"'{t.name}' is not an input of {card.name}; its input is '{expected}' "
+                           "(BYTES, one file per element).")
+    if t.datatype != "BYTES":
+        raise RequestError(f"input '{expected}' is BYTES (a file per element), not {t.datatype}.")
+    if not data:
+        raise RequestError(f"input '{expected}' holds no file.")
+    params = t.parameters or {}
+    content_type = str(params.get("content_type", "")).lower()
+    ext = extension_for(params.get("media_type"))
+    out = []
+    for i, item in enumerate(data, start=1):
+        name = f"File {i}" if len(data) > 1 else "The uploaded file"
+        if isinstance(item, bytes):  # binary tensor data: the file itself
+            out.append((item, name, ext))
+        elif not isinstance(item, str):
+            raise RequestError(f"input '{expected}' element {i} is not a string; files are sent base64-encoded.")
+        elif content_type == "str" or (card.modality == "notes" and content_type != "base64"):
+            out.append((item.encode("utf-8", "surrogatepass"), name, ext or ".txt"))
+        else:
+            try:
+                out.append((base64.b64decode(item, validate=True), name, ext))
+            except (binascii.Error, ValueError):
+                raise RequestError(f"input '{expected}' element {i} is not valid base64; in JSON a file is sent "
+                                   "base64-encoded (parameters.content_type 'base64').") from None
+    return out
+
+
+def _file_cases(model: Model, data: bytes, name: str, ext: str) -> list[Case]:
+    modality = model.card.modality
+    if modality == "imaging":
+        from ..modalities.imaging.io import load
+
+        # a ZIP member keeps its own name (and so its suffix); a single file gets the sent media type's
+        return [Case(x, x.raw or data, x.name if x.name != name else "image" + ext) for x in load(data, name)]
+    if modality == "audio":
+        x = model.load_bytes(data, name)
+        return [Case(x, data, "recording" + ext)]
+    if modality == "notes":
+        from ..modalities.notes.io import read_note
+        from ..modalities.notes.model import NoteInput
+
+        x = NoteInput.from_text(read_note(data, name), name)
+        return [Case(x, x.text.encode("utf-8"), "note.txt")]
+    # Any other modality: the model's own file reader, as the CLI uses it.
+    tabular = is_tabular(model)
+    with tempfile.TemporaryDirectory(prefix="medapp-api-") as tmp:
+        path = Path(tmp) / f"input{ext}"
+        path.write_bytes(data)
+        cases = []
+        for _, x in model.read_inputs(path):
+            if isinstance(x, InputError):
+                raise InputError(x.message.replace(path.name, name))
+            # a row of a table is stored as its values, as the records page stores a patient
+            cases.append(Case(x, _row_json(model, x), "patient.json") if tabular and hasattr(x, "values")
+                         else Case(x, data, "input" + ext))
+    if not cases:
+        raise InputError(f"{name} holds nothing {model.card.name} can analyse.")
+    return cases
+
+
+def cases_from_tensors(model: Model, tensors: list[RequestInput], elements: list[list[Any]]) -> list[Case]:
+    if not tensors:
+        raise RequestError("The request has no inputs.")
+    if is_tabular(model):
+        return _record_cases(model, tensors, elements)
+    cases = []
+    for data, name, ext in _file_elements(model.card, tensors, elements):
+        cases.extend(_file_cases(model, data, name, ext))
+    return cases
+
+
+def cases_from_body(model: Model, data: bytes, media_type: str | None) -> list[Case]:
+    """A raw request body holding one file (its media type as Content-Type): one case (an image ZIP or a
+    records table gives several)."""
+    name, ext = "The uploaded file", extension_for(media_type)
+    if model.card.modality == "records":  # the records page's cohort reader, with its per-row messages
+        return _record_file_cases(model, data, name)
+    return _file_cases(model, data, name, ext)

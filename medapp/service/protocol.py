@@ -1,0 +1,185 @@
+"""Open Inference Protocol (KServe v2 REST) messages: request decoding and the schemas shown at /docs.
+
+A request body is JSON, optionally followed by binary tensor data (Triton's binary tensor extension,
+which `tritonclient` uses by default: the `Inference-Header-Content-Length` header says where the
+JSON ends, and each input with `parameters.binary_data_size` takes that many bytes in order).
+Nothing here unpickles or evaluates anything: JSON, base64, and fixed numeric layouts only.
+"""
+from __future__ import annotations
+
+import json
+import struct
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from ..types import InputError
+
+# Numeric datatypes of the protocol and their little-endian numpy layout (binary tensor extension).
+NUMPY_DTYPES = {
+    "BOOL": "?", "UINT8": "<u1", "UINT16": "<u2", "UINT32": "<u4", "UINT64": "<u8", "INT8": "<i1",
+    "INT16": "<i2", "INT32": "<i4", "INT64": "<i8", "FP16": "<f2", "FP32": "<f4", "FP64": "<f8",
+}
+DATATYPES = (*NUMPY_DTYPES, "BYTES")
+
+
+class RequestInput(BaseModel):
+    name: str = Field(description="For record models a card field name (one tensor per field, shape [n] for n "
+                                  "patients); for file models the model's single input (e.g. 'image').")
+    shape: list[int] = Field(description="Tensor shape; [n] for n patients or n files.")
+    datatype: str = Field(description="FP64, INT64, ... or BYTES (files and category labels).")
+    parameters: dict[str, Any] | None = Field(None, description="content_type: 'base64' (files sent as base64 "
+                                              "strings) or 'str' (plain text); binary_data_size for binary data.")
+    data: list[Any] | None = Field(None, description="Flat or nested, row-major. null = not measured (records).")
+
+
+class RequestOutput(BaseModel):
+    name: str
+    parameters: dict[str, Any] | None = None
+
+
+class InferenceRequest(BaseModel):
+    id: str | None = None
+    parameters: dict[str, Any] | None = Field(None, description="case: a pseudonymous case reference to save "
+                                              "every analysis to (created when new); case_title: its title.")
+    inputs: list[RequestInput]
+    outputs: list[RequestOutput] | None = None
+
+
+class ResponseOutput(BaseModel):
+    name: str
+    shape: list[int]
+    datatype: str
+    parameters: dict[str, Any] | None = None
+    data: list[Any]
+
+
+class InferenceResponse(BaseModel):
+    model_name: str
+    model_version: str
+    id: str | None = None
+    parameters: dict[str, Any] | None = None
+    outputs: list[ResponseOutput]
+
+
+class ErrorResponse(BaseModel):
+    error: str
+
+
+class TensorMeta(BaseModel):
+    name: str
+    datatype: str
+    shape: list[int]
+    parameters: dict[str, Any] | None = None
+
+
+class ModelMetadata(BaseModel):
+    name: str
+    versions: list[str]
+    platform: str
+    inputs: list[TensorMeta]
+    outputs: list[TensorMeta]
+    parameters: dict[str, Any] | None = None
+
+
+class ServerMetadata(BaseModel):
+    name: str
+    version: str
+    extensions: list[str]
+
+
+class Ready(BaseModel):
+    name: str | None = None
+    ready: bool
+
+
+class RequestError(InputError):
+    """A malformed request (not the clinician's input): also a 400."""
+
+
+def _flatten(data: Any) -> list[Any]:
+    if not isinstance(data, list):
+        return [data]
+    out: list[Any] = []
+    stack = [iter(data)]
+    while stack:  # iterative: a deeply nested body must not exhaust the Python stack
+        for item in stack[-1]:
+            if isinstance(item, list):
+                stack.append(iter(item))
+                break
+            out.append(item)
+        else:
+            stack.pop()
+    return out
+
+
+def _binary_elements(raw: bytes, datatype: str, name: str) -> list[Any]:
+    if datatype == "BYTES":
+        out, pos = [], 0
+        while pos < len(raw):
+            if pos + 4 > len(raw):
+                raise RequestError(f"input '{name}': binary BYTES data is truncated.")
+            (size,) = struct.unpack_from("<I", raw, pos)
+            pos += 4
+            if pos + size > len(raw):
+                raise RequestError(f"input '{name}': binary BYTES data is truncated.")
+            out.append(raw[pos:pos + size])
+            pos += size
+        return out
+    dtype = np.dtype(NUMPY_DTYPES[datatype])
+    if len(raw) % dtype.itemsize:
+        raise RequestError(f"input '{name}': {len(raw)} bytes is not a whole number of {datatype} values.")
+    return np.frombuffer(raw, dtype=dtype).tolist()
+
+
+def parse_request(body: bytes, header_length: str | None) -> tuple[InferenceRequest, list[list[Any]]]:
+    """The request and each input's flat list of elements (bytes for binary BYTES elements)."""
+    binary = b""
+    if header_length is not None:
+        try:
+            n = int(header_length)
+        except ValueError:
+            raise RequestError("Inference-Header-Content-Length is not a number.") from None
+        if not 0 <= n <= len(body):
+            raise RequestError("Inference-Header-Content-Length is larger than the body.")
+        body, binary = body[:n], body[n:]
+    try:
+        raw = json.loads(body)
+    except (ValueError, RecursionError):
+        raise RequestError("The request body is not valid JSON. Send an inference request "
+                           "({\"inputs\": [...]}) or a file with its media type as Content-Type.") from None
+    try:
+        request = InferenceRequest.model_validate(raw)
+    except Exception as exc:  # pydantic's ValidationError; shown as a short list of what is wrong
+        errors = getattr(exc, "errors", lambda: [])()
+        where = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in errors[:3])
+        raise RequestError(f"The inference request is malformed ({where or exc}).") from None
+    elements, offset = [], 0
+    for tensor in request.inputs:
+        if tensor.datatype not in DATATYPES:
+            raise RequestError(f"input '{tensor.name}': unknown datatype {tensor.datatype!r}; one of "
+                               f"{', '.join(DATATYPES)}.")
+        size = (tensor.parameters or {}).get("binary_data_size")
+        if size is not None:
+            if not isinstance(size, int) or size < 0 or offset + size > len(binary):
+                raise RequestError(f"input '{tensor.name}': binary_data_size does not match the binary data sent.")
+            flat = _binary_elements(binary[offset:offset + size], tensor.datatype, tensor.name)
+            offset += size
+        elif tensor.data is None:
+            raise RequestError(f"input '{tensor.name}' has no data.")
+        else:
+            flat = _flatten(tensor.data)
+        if any(d < 0 for d in tensor.shape) or int(np.prod(tensor.shape, dtype=np.int64)) != len(flat):
+            raise RequestError(f"input '{tensor.name}': shape {tensor.shape} does not match its "
+                               f"{len(flat)} data elements.")
+        elements.append(flat)
+    return request, elements
+
+
+def tensor(name: str, datatype: str, data: list[Any], shape: list[int] | None = None,
+           parameters: dict[str, Any] | None = None) -> dict[str, Any]:
+    out = {"name": name, "datatype": datatype, "shape": shape if shape is not None else [len(data)], "data": data}
+    if parameters:
+        out["parameters"] = parameters
+    return out

@@ -1,0 +1,166 @@
+"""Streamlit widgets for expression profiles: upload or examples, per-sample result, cohort figures."""
+from __future__ import annotations
+
+import dataclasses
+import io
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ..analysis import analyse
+from ..modalities.genomics.io import Profile, profile_csv
+from ..modalities.genomics.model import GenomicsModel
+from ..render.genomics import beeswarm, heatmap, top_genes
+from ..types import InputError
+from .cases import log_analysis, save_to_case
+from .common import show_input_error
+
+UNLIKE = "unlike every training class"
+
+
+def example_csv(model: GenomicsModel) -> bytes:
+    """Each class's average training profile, and a simulated profile no class resembles (genes shuffled)."""
+    rows = {p.sample: p.values for p in model.example_profiles()}
+    first = next(iter(rows.values()))
+    rows["simulated: genes shuffled"] = np.random.default_rng(0).permutation(first)
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=model.model_genes)
+    frame.index.name = "sample"
+    return frame.to_csv(float_format="%.6g").encode()
+
+
+def _source(model: GenomicsModel) -> tuple[bytes, str] | None:
+    st.markdown(
+        "Upload an expression matrix (CSV, TSV or Excel): **samples as rows** with gene identifiers across the "
+        "header, or **samples as columns** with gene identifiers down the first column; one sample or a cohort. "
+        f"Values must be log expression ratios like the training data. {model.card.input.get('gene_id_note', '')}")
+    c1, c2, c3 = st.columns([3, 1.3, 1.3])
+    upload = c1.file_uploader("Expression file", type=["csv", "tsv", "txt", "xlsx"], key="genomics_upload")
+    if c2.button("Load example profiles", key="genomics_example",
+                 help="The average training profile of each class, and a simulated profile unlike any tumour."):
+        st.session_state["genomics_use_examples"] = True
+    template = pd.DataFrame(columns=["sample", *model.card.input["genes"]])
+    c3.download_button("Download a template", template.to_csv(index=False), "expression_template.csv", "text/csv",
+                       key="genomics_template")
+    if upload is not None:
+        return upload.getvalue(), upload.name
+    if st.session_state.get("genomics_use_examples"):
+        return example_csv(model), "examples.csv"
+    return None
+
+
+def results_table(model: GenomicsModel, profiles: list[Profile], preds) -> pd.DataFrame:
+    rows = []
+    for p, pred in zip(profiles, preds):
+        row = {"sample": p.sample,
+               "class": UNLIKE if pred.details["out_of_distribution"] else pred.label,
+               "most likely of the four": f"{pred.label} ({pred.details['label_name']})",
+               "probability": pred.probability, "distance score": pred.details["ood_score"],
+               "warnings": " ".join(pred.warnings)}
+        row.update({f"p({lab})": float(v) for lab, v in zip(model.card.labels, pred.probabilities)})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def genomics_panel(model: GenomicsModel) -> None:
+    source = _source(model)
+    if source is None:
+        return
+    data, name = source
+    try:
+        parsed = model.read_file(data, name)
+    except InputError as exc:
+        show_input_error(exc, name)
+        return
+    st.caption(f"{name}: {len(parsed.sample_order)} sample(s), read as {parsed.orientation}; "
+               f"{parsed.n_genes_in_file} gene identifiers recognised; the model uses "
+               f"{len(model.model_genes)}.")
+    for w in parsed.file_warnings:
+        st.warning(w, icon=":material/warning:")
+    if parsed.errors:
+        st.error(f"{len(parsed.errors)} of {len(parsed.sample_order)} samples could not be scored.",
+                 icon=":material/error:")
+        st.dataframe(pd.DataFrame([{"sample": s, "problem": m} for s, m in parsed.errors.items()]),
+                     hide_index=True, width="stretch", key="genomics_errors")
+    if not parsed.profiles:
+        return
+    profiles = parsed.profiles
+    results = [analyse(model, p) for p in profiles]
+    preds = [r.prediction for r in results]
+    table = results_table(model, profiles, preds)
+    st.dataframe(table.drop(columns=[c for c in table.columns if c.startswith("p(")]), hide_index=True,
+                 width="stretch", key="genomics_results",
+                 column_config={"probability": st.column_config.ProgressColumn(
+                     "probability", format="percent", min_value=0.0, max_value=1.0)})
+    buf = io.StringIO()
+    table.to_csv(buf, index=False)
+    st.download_button("Download results (CSV)", buf.getvalue(), f"{model.card.id}_results.csv", "text/csv",
+                       key="genomics_download")
+
+    one, cohort = st.tabs(["One sample", "Cohort figures"])
+    with one:
+        names = [p.sample for p in profiles]
+        chosen = st.selectbox("Sample", names, key="genomics_sample")
+        i = names.index(chosen)
+        sample_panel(model, profiles[i], preds[i], key=f"gx_{i}")
+    with cohort:
+        cohort_panel(model, profiles, preds)
+
+
+def sample_panel(model: GenomicsModel, profile: Profile, pred, key: str) -> None:
+    log_analysis(model.card, pred, model.input_key(profile))
+    left, right = st.columns([1, 2])
+    with left:
+        if pred.details["out_of_distribution"]:
+            st.metric("Class", "Not classified", help="The profile is unlike every training class.")
+            st.error(f"Unlike every training class: the model's nearest class ({pred.label}) is shown for "
+                     "reference only.", icon=":material/block:")
+        else:
+            st.metric("Class", f"{pred.label}", help=pred.details["label_name"])
+            st.markdown(f"**{pred.details['label_name']}**, probability **{pred.probability:.0%}**")
+        st.dataframe(pd.DataFrame({"class": [f"{lab} ({model.label_names.get(lab, lab)})" for lab in model.card.labels],
+                                   "probability": pred.probabilities}),
+                     hide_index=True, width="stretch", key=f"probs_{key}",
+                     column_config={"probability": st.column_config.ProgressColumn(
+                         "probability", format="percent", min_value=0.0, max_value=1.0)})
+        st.caption(f"Distance score {pred.details['ood_score']:.2f} (above 1: unlike every training class). "
+                   f"Temperature {model.card.metrics.get('temperature', 1):g} fitted on cross-validated logits; "
+                   f"nested CV accuracy {model.card.metrics['summary']['accuracy']:.2f} on the 63 training profiles.")
+        for w in pred.warnings:
+            st.warning(w, icon=":material/warning:")
+        target = st.selectbox("Explain class", model.card.labels, index=model.card.labels.index(pred.label),
+                              key=f"target_{key}")
+        expl = analyse(model, profile).explanation if target == pred.label else model.explain(profile, pred, target)
+        # Sample names are often laboratory or patient identifiers: the case keeps none.
+        saved_pred = dataclasses.replace(pred, details={**pred.details, "sample": "sample"})
+        saved_expl = dataclasses.replace(expl, data={**expl.data, "sample": "sample"})
+        save_to_case(card=model.card, prediction=saved_pred, explanation=saved_expl,
+                     input_bytes=profile_csv(profile, model.model_genes), input_name="profile.csv", key=key)
+    with right:
+        st.plotly_chart(top_genes(expl), width="stretch", key=f"top_{key}")
+        st.caption(f"{expl.method}. Bars are contributions to the {expl.output_space} of {target} (its "
+                   "calibrated log-probability minus the mean over the four classes): they add up from the "
+                   "training-average profile to this sample. Missing genes contribute nothing. They show how "
+                   "the model uses each gene, not biology.")
+
+
+def cohort_panel(model: GenomicsModel, profiles: list[Profile], preds) -> None:
+    if len(profiles) < 2:
+        st.info("Cohort figures need at least two scored samples.")
+        return
+    V = np.vstack([p.values for p in profiles])
+    Z = model.standardise(V)
+    labels = [p.label for p in preds]
+    common = max(model.card.labels, key=labels.count)
+    target = st.selectbox("Class to explain", model.card.labels, index=model.card.labels.index(common),
+                          key="genomics_cohort_target")
+    values, _ = model.shap_values(V, target)
+    st.plotly_chart(beeswarm(values, Z, model.model_genes, target), width="stretch", key="genomics_beeswarm")
+    # Heatmap genes: largest mean |contribution| toward each sample's own predicted class.
+    own = np.vstack([model.shap_values(V[i], lab)[0][0] for i, lab in enumerate(labels)])
+    top = np.argsort(-np.abs(own).mean(axis=0))[:20]
+    groups = [UNLIKE if p.details["out_of_distribution"] else p.label for p in preds]
+    st.plotly_chart(heatmap(Z[:, top], [p.sample for p in profiles], [model.model_genes[j] for j in top], groups,
+                            title="Samples (grouped by predicted class) by the 20 most influential genes"),
+                    width="stretch", key="genomics_heatmap")
+    st.caption("Colour: expression as a z-score against the training profiles (red higher, blue lower).")

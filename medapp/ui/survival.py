@@ -1,0 +1,206 @@
+"""Streamlit panel of the time-to-event models, shown on the Case records page.
+
+One patient: survival curve with its band, probability of the event by each horizon, exact SHAP
+of the risk score and of the event probability over time, save to case. Cohort: risk groups,
+Kaplan-Meier curves by predicted risk group (observed when the file carries outcomes), CSV download.
+"""
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ..analysis import analyse
+from ..modalities.records.schema import Field
+from ..modalities.survival.io import format_value
+from ..modalities.survival.model import RISK_GROUPS, SurvivalModel
+from ..render.survival import curve_figure, horizon_rows, horizon_text, km_figure, over_time_figure
+from ..render.tabular import waterfall
+from ..types import InputError
+from .cases import log_analysis, save_to_case
+from .common import show_input_error
+
+NOT_GIVEN = "not given"
+
+
+def _key(model: SurvivalModel, f: Field) -> str:
+    return f"surv_{model.card.id}_{f.name}"
+
+
+def _fill_example(model: SurvivalModel) -> None:
+    typical = model.card.input["typical"]
+    for f in model.fields:
+        v = float(typical[f.name])
+        st.session_state[_key(model, f)] = format_value(f, v) if f.kind == "category" else v
+
+
+def _clear(model: SurvivalModel) -> None:
+    for f in model.fields:
+        st.session_state[_key(model, f)] = NOT_GIVEN if f.kind == "category" else None
+
+
+def _widget(model: SurvivalModel, f: Field):
+    key = _key(model, f)
+    if f.kind == "category":
+        return st.selectbox(f.label, [NOT_GIVEN] + [str(label) for _, label in f.choices], key=key,
+                            help=f.help or None)
+    unit = f" ({f.unit})" if f.unit else ""
+    hint = " · ".join(x for x in (f.help, f"valid {f.min:g}-{f.max:g}", "empty = not measured") if x)
+    initial = {} if key in st.session_state else {"value": None}  # the state set by the buttons wins
+    return st.number_input(f"{f.label}{unit}", min_value=float(f.min), max_value=float(f.max), step=float(f.step),
+                           format="%g", key=key, help=hint, placeholder="not measured", **initial)
+
+
+def patient_form(model: SurvivalModel) -> dict | None:
+    c1, c2, _ = st.columns([1.4, 1, 3])
+    c1.button("Load example patient", on_click=_fill_example, args=(model,), key=f"sex_{model.card.id}",
+              help="A typical patient from the training data (for demonstrations).")
+    c2.button("Clear form", on_click=_clear, args=(model,), key=f"sclr_{model.card.id}")
+    with st.form(f"surv_patient_{model.card.id}", border=True):
+        cols = st.columns(3)
+        raw = {}
+        for i, f in enumerate(model.fields):
+            with cols[i % 3]:
+                raw[f.name] = _widget(model, f)
+        submitted = st.form_submit_button("Estimate survival", type="primary")
+    if not submitted:
+        return None
+    return {k: (None if v in (None, NOT_GIVEN) else v) for k, v in raw.items()}
+
+
+def result_panel(model: SurvivalModel, values: dict, key: str) -> None:
+    try:
+        record = model.record(values)
+    except InputError as exc:
+        show_input_error(exc, "Cannot estimate")
+        return
+    result = analyse(model, record)
+    pred, expl = result.prediction, result.explanation
+    curve = pred.survival
+    log_analysis(model.card, pred, model.input_key(record))
+    main = list(curve.horizons).index(curve.main_horizon)
+    p, lo, hi = 1 - curve.at_horizons[main], 1 - curve.at_horizons_upper[main], 1 - curve.at_horizons_lower[main]
+    left, right = st.columns([1, 2])
+    with left:
+        st.metric(f"Probability of {curve.event} by {horizon_text(curve.main_horizon)}", f"{p:.0%}",
+                  help=f"95% band {lo:.0%} - {hi:.0%}")
+        colour = {"low": "green", "intermediate": "orange", "high": "red"}.get(curve.risk_group, "gray")
+        st.markdown(f"95% band {lo:.0%} - {hi:.0%}  \nRisk group: :{colour}-badge[{curve.risk_group}] "
+                    f"(training tertiles)  \nRisk score: **{curve.risk_score:+.2f}** (log relative hazard; higher "
+                    f"means an earlier {curve.event})  \nMore likely at {horizon_text(curve.main_horizon)}: **{pred.label}**")
+        st.dataframe(pd.DataFrame(horizon_rows(curve)), hide_index=True, width="stretch", key=f"hz_{key}")
+        st.caption(f"Cross-validated concordance {model.card.metrics['summary']['c_index']:.2f}. {curve.band}: "
+                   "the uncertainty of the model's estimate, not of this patient's outcome.")
+        for w in pred.warnings:
+            st.warning(w, icon=":material/warning:")
+        save_to_case(card=model.card, prediction=pred, explanation=expl,
+                     input_bytes=json.dumps(values, sort_keys=True).encode(), input_name="patient.json", key=key)
+    with right:
+        st.plotly_chart(curve_figure(curve), width="stretch", key=f"curve_{key}")
+    a, b = st.columns(2)
+    with a:
+        st.plotly_chart(waterfall(expl, title="Why this risk score: contributions (log relative hazard)"),
+                        width="stretch", key=f"swf_{key}")
+        st.caption("Exact SHAP values of the risk score: from the average training patient to this one. "
+                   "Red raises the hazard (earlier event), blue lowers it. They show how the model uses each value, "
+                   "not causes.")
+    with b:
+        fig = over_time_figure(expl)
+        if fig is not None:
+            st.plotly_chart(fig, width="stretch", key=f"sot_{key}")
+            st.caption("Exact Shapley values of the probability of the event by each horizon (all coalitions, "
+                       f"{len(model.shap_background)} training patients as background): each line is one value's "
+                       "contribution in percentage points; they add up to this patient's probability minus the "
+                       "background average.")
+
+
+def cohort_panel(model: SurvivalModel) -> None:
+    fields = model.fields
+    st.markdown("Upload a CSV or Excel file with one patient per row. Columns are matched by name "
+                f"(`{'`, `'.join(f.name for f in fields)}`) or clinical label; an `id` column is kept. Outcome "
+                f"columns ({', '.join(f'`{c}`' for c in model.outcome_columns[:2])}) are never used as inputs; "
+                "when present they give observed Kaplan-Meier curves by predicted risk group.")
+    upload = st.file_uploader("Cohort file", type=["csv", "txt", "xlsx"], key=f"scohort_{model.card.id}")
+    if upload is None:
+        return
+    try:
+        sc = model.validate_cohort(upload.getvalue(), upload.name)
+    except InputError as exc:
+        show_input_error(exc, upload.name)
+        return
+    cohort = sc.cohort
+    for w in cohort.file_warnings:
+        st.warning(w, icon=":material/warning:")
+    if cohort.errors:
+        st.error(f"{len(cohort.errors)} rows could not be scored; the other {len(cohort.rows)} were.",
+                 icon=":material/error:")
+        st.dataframe(pd.DataFrame([{"row": r, "problem": "; ".join(m)} for r, m in sorted(cohort.errors.items())]),
+                     hide_index=True, width="stretch", key=f"serr_{model.card.id}")
+    if not cohort.rows:
+        return
+    scored = model.score_cohort(cohort.X)
+    table = results_table(model, cohort, scored)
+    st.success(f"Scored {len(cohort.rows)} patients. Click a column header to sort.")
+    st.dataframe(table.drop(columns=[c for c in table.columns if c.startswith("contribution: ")]),
+                 hide_index=True, width="stretch", key=f"sres_{model.card.id}")
+    st.plotly_chart(km_figure(risk_group_curves(model, scored, sc.time, sc.event), model.event,
+                              observed=sc.time is not None), width="stretch", key=f"skm_{model.card.id}")
+    if sc.time is not None:
+        st.caption("The outcome columns were used only for these observed curves, never as inputs.")
+    else:
+        st.caption("Without outcome columns (`time` and the event) only the model's mean predicted curves can be "
+                   "drawn per group.")
+    buf = io.StringIO()
+    table.to_csv(buf, index=False)
+    st.download_button("Download results with per-feature contributions (CSV)", buf.getvalue(),
+                       f"{model.card.id}_results.csv", "text/csv", key=f"sdl_{model.card.id}")
+
+
+def risk_group_curves(model: SurvivalModel, scored: dict, time_: np.ndarray | None, event: np.ndarray | None) -> dict:
+    """{group: (times, survival, n)}: Kaplan-Meier of the observed outcomes, or the mean predicted curve."""
+    from sksurv.nonparametric import kaplan_meier_estimator
+
+    out = {}
+    for g in RISK_GROUPS:
+        sel = scored["group"] == g
+        if not sel.any():
+            continue
+        if time_ is not None:
+            t, s = kaplan_meier_estimator(event[sel].astype(bool), time_[sel])
+            out[g] = (np.concatenate([[0.0], t]), np.concatenate([[1.0], s]), int(sel.sum()))
+        else:
+            out[g] = (model.ensemble.grid, scored["survival"][sel].mean(axis=0), int(sel.sum()))
+    return out
+
+
+def results_table(model: SurvivalModel, cohort, scored: dict) -> pd.DataFrame:
+    rows = []
+    for i, row in enumerate(cohort.rows):
+        rec = {"row": row}
+        if cohort.ids:
+            rec["id"] = cohort.ids.get(row, "")
+        rec["risk score"] = round(float(scored["risk"][i]), 3)
+        rec["risk group"] = str(scored["group"][i])
+        for h, s in zip(model.horizons, scored["at_horizons"][i]):
+            rec[f"P({model.event} by {h:g} d)"] = round(1.0 - float(s), 3)
+        rec["warnings"] = " ".join(cohort.warnings.get(row, []))
+        for f, c in zip(model.fields, scored["shap"][i]):
+            rec[f"contribution: {f.name}"] = round(float(c), 4)
+        rows.append(rec)
+    return pd.DataFrame(rows).sort_values("risk score", ascending=False, kind="stable")
+
+
+def survival_panel(model: SurvivalModel) -> None:
+    one, many = st.tabs(["One patient", "Cohort (CSV or Excel)"])
+    with one:
+        submitted = patient_form(model)
+        state_key = f"survival_values_{model.card.id}"
+        if submitted is not None:
+            st.session_state[state_key] = submitted
+        if state_key in st.session_state:
+            result_panel(model, st.session_state[state_key], key=f"s_{model.card.id}")
+    with many:
+        cohort_panel(model)

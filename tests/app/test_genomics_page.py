@@ -1,0 +1,80 @@
+"""AppTest: example profiles scored and explained, the unlike-every-class sample not classified, save to a case."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+from pypdf import PdfReader
+from streamlit.testing.v1 import AppTest
+
+from medapp.cases.store import CaseStore
+from medapp.registry import get_card
+from medapp.reports import case_html, case_pdf
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def genomics_page() -> AppTest:
+    at = AppTest.from_file(str(REPO / "pages/genomics.py"), default_timeout=120)
+    at.session_state["medapp_user"] = {"username": "gina", "role": "clinician"}
+    return at.run()
+
+
+def charts(at: AppTest) -> list[str]:
+    return [c.proto.spec for c in at.get("plotly_chart")]
+
+
+def test_examples_are_classified_explained_and_the_shuffled_profile_is_not_classified():
+    at = genomics_page()
+    at.button(key="genomics_example").click().run()
+    assert not at.exception
+    table = at.dataframe[0].value  # the results table comes first
+    assert list(table["sample"]) == ["class average BL", "class average EWS", "class average NB",
+                                     "class average RMS", "simulated: genes shuffled"]
+    assert list(table["class"]) == ["BL", "EWS", "NB", "RMS", "unlike every training class"]
+    assert at.metric[0].value == "BL"
+    assert any("Top genes: toward 'BL'" in s for s in charts(at))
+    assert any("Cohort: how each gene moved" in s for s in charts(at))
+    assert any("Samples (grouped by predicted class)" in s for s in charts(at))
+    at.selectbox(key="genomics_sample").set_value("simulated: genes shuffled").run()
+    assert at.metric[0].value == "Not classified"
+    assert any("Unlike every training class" in e.value for e in at.error)
+    assert any(w.value.startswith("This profile is unlike every training class") for w in at.warning)
+
+
+def test_raw_counts_upload_is_refused_with_a_message():
+    at = genomics_page()
+    names = get_card("srbct-tumour").input["genes"]
+    counts = np.random.default_rng(0).poisson(500, size=(2, len(names)))
+    data = ("sample," + ",".join(names) + "\n" + "\n".join(
+        f"S{i}," + ",".join(map(str, row)) for i, row in enumerate(counts))).encode()
+    at.file_uploader(key="genomics_upload").set_value(("counts.csv", data, "text/csv")).run()
+    assert not at.exception
+    assert "look like raw counts" in at.error[0].value
+
+
+def test_save_to_case_keeps_the_explanation_and_not_the_sample_name(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = genomics_page()
+    at.button(key="genomics_example").click().run()
+    at.selectbox(key="genomics_sample").set_value("class average NB").run()
+    key = "gx_2"
+    at.text_input(key=f"case_ref_{key}").set_value("MTB-7")
+    at.button(key=f"case_save_{key}").click().run()
+    assert not at.exception
+    assert "in case MTB-7" in at.success[0].value
+    store = CaseStore()
+    [case] = store.list_cases()
+    [analysis] = store.case_detail(case["id"], {"username": "gina", "role": "clinician"}, log_view=False)["analyses"]
+    assert analysis["model_id"] == "srbct-tumour" and analysis["label"] == "NB"
+    expl = analysis["explanation"]
+    assert expl.kind == "genomics" and expl.target == "NB" and expl.data["sample"] == "sample"
+    assert "class average" not in str(analysis["prediction"].details)
+    # the report draws the stored explanation: its top gene and output space are in the HTML and the PDF
+    detail = store.case_detail(case["id"], {"username": "gina", "role": "clinician"}, log_view=False)
+    top_gene = expl.top_contributions(1)[0][0].split(" = ")[0]
+    html = case_html(detail, by="gina")
+    assert "centred logit" in html and top_gene in html and "data:image/png;base64," in html
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(case_pdf(detail, by="gina"))).pages)
+    assert top_gene in pdf_text

@@ -1,0 +1,59 @@
+"""AppTest of the survival panel on the Case records page: curve, horizons, explanation, save to case."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from medapp.cases.store import CaseStore
+
+REPO = Path(__file__).resolve().parents[2]
+CLIN = {"username": "carla", "role": "clinician"}
+
+
+def _estimate(model_name: str, model_id: str) -> AppTest:
+    at = AppTest.from_file(str(REPO / "pages/records.py"), default_timeout=120)
+    at.session_state["medapp_user"] = CLIN
+    at.run()
+    at.selectbox(key="records_model").set_value(model_name).run()
+    at.button(key=f"sex_{model_id}").click().run()  # load example patient
+    next(b for b in at.button if b.label == "Estimate survival").click().run()
+    assert not at.exception
+    return at
+
+
+def _specs(at: AppTest) -> str:
+    return " ".join(c.proto.spec for c in at.get("plotly_chart"))
+
+
+def test_heart_failure_patient_gets_a_curve_horizons_and_explanations(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = _estimate("Heart failure survival", "heart-failure")
+    metric = at.metric[0]
+    assert metric.label == "Probability of death by 180 days"
+    assert 0 < float(metric.value.rstrip("%")) < 100
+    table = at.dataframe[0].value
+    assert table["by"].tolist() == ["30 days", "90 days", "180 days"]
+    assert [float(p.rstrip("%")) for p in table["probability"]] == sorted(
+        float(p.rstrip("%")) for p in table["probability"])
+    specs = _specs(at)
+    assert "Probability of no death over time" in specs and "95% bootstrap percentile band" in specs
+    assert "Why this risk score" in specs and "by horizon" in specs
+    assert any("Risk group" in m.value for m in at.markdown)
+
+
+def test_breast_cancer_horizons_are_in_years_and_the_analysis_saves_to_a_case(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = _estimate("Breast cancer recurrence-free survival (GBSG2)", "breast-cancer-recurrence")
+    assert at.metric[0].label == "Probability of recurrence or death by 5 years"
+    key = "s_breast-cancer-recurrence"
+    at.text_input(key=f"case_ref_{key}").set_value("ONC-7")
+    at.button(key=f"case_save_{key}").click().run()
+    assert "in case ONC-7" in at.success[0].value
+    [case] = CaseStore().list_cases()
+    cases = AppTest.from_file(str(REPO / "pages/cases.py"), default_timeout=120)
+    cases.session_state["medapp_user"] = CLIN
+    cases.run()
+    assert not cases.exception
+    assert "Probability of no recurrence or death over time" in _specs(cases)  # the stored curve is redrawn
+    assert case["reference"] == "ONC-7"

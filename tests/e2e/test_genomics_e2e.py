@@ -1,0 +1,33 @@
+"""Browser test: load example profiles on the Gene expression page, see the class and the top genes, save to a case."""
+from __future__ import annotations
+
+
+def test_classify_examples_see_top_genes_and_save(signed_in_page, tmp_path):
+    page = signed_in_page
+    page.get_by_role("link", name="Gene expression").click()
+    page.get_by_role("heading", name="Gene expression").wait_for()
+    page.get_by_role("button", name="Load example profiles").click()
+    page.get_by_text("5 sample(s), read as samples as rows").wait_for()
+    metric = page.locator('[data-testid="stMetricValue"]').first
+    metric.wait_for()
+    assert metric.inner_text().strip() == "BL"
+    chart = page.locator(".js-plotly-plot").first
+    chart.wait_for()
+    assert "Top genes" in chart.inner_text()
+    page.get_by_role("tab", name="Cohort figures").click()
+    page.get_by_text("Samples (grouped by predicted class)").wait_for()
+
+    page.get_by_role("tab", name="One sample").click()
+    page.get_by_role("button", name="Save to case").click()
+    page.get_by_role("textbox", name="Pseudonymous case reference").fill("E2E-GX-1")
+    page.get_by_role("textbox", name="Pseudonymous case reference").press("Enter")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("in case E2E-GX-1").wait_for()
+    page.keyboard.press("Escape")
+    page.screenshot(path=str(tmp_path / "genomics.png"), full_page=True)
+
+    page.get_by_role("link", name="Cases").click()
+    page.get_by_role("heading", name="Case E2E-GX-1").wait_for()
+    page.get_by_text("srbct-tumour").first.wait_for()
+    page.locator(".js-plotly-plot").first.wait_for()
+    assert "Top genes" in page.locator(".js-plotly-plot").first.inner_text()

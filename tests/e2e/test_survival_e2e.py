@@ -1,0 +1,44 @@
+"""Browser test: a heart-failure patient's survival curve and explanation, then a cohort's Kaplan-Meier curves."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from medapp.registry import data_root
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = data_root() if data_root().is_dir() else REPO.parents[1] / "shared" / "data"
+
+
+def test_survival_curve_explanation_and_cohort_kaplan_meier(signed_in_page, tmp_path):
+    page = signed_in_page
+    page.get_by_role("link", name="Case records").click()
+    page.get_by_role("heading", name="Case records").wait_for()
+    page.locator('[data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="Heart failure survival").click()
+    page.get_by_role("button", name="Estimate survival").wait_for()
+    page.get_by_role("button", name="Load example patient").click()
+    expect(page.locator('input[aria-label="Age (years)"][max="110"]')).not_to_have_value("", timeout=120_000)
+    page.get_by_role("button", name="Estimate survival").click()
+    metric = page.locator('[data-testid="stMetricValue"]').first
+    metric.wait_for()
+    assert re.fullmatch(r"\d{1,3}%", metric.inner_text().strip())
+    curve = page.locator(".js-plotly-plot", has_text="Probability of no death over time")
+    curve.wait_for()
+    assert curve.locator("path").count() > 3  # band, curve and horizon markers are drawn
+    page.locator(".js-plotly-plot", has_text="Why this risk score").wait_for()
+    page.locator(".js-plotly-plot", has_text="by horizon").wait_for()
+    page.screenshot(path=str(tmp_path / "survival.png"), full_page=True)
+
+    # a cohort with its outcome columns: scored without them, then observed curves by predicted risk group
+    rows = (DATA / "records/heart_failure/heart_failure.csv").read_text().splitlines()[:61]
+    cohort = tmp_path / "cohort.csv"
+    cohort.write_text("\n".join(rows) + "\n")
+    page.get_by_role("tab", name="Cohort (CSV or Excel)").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').last.set_input_files(str(cohort))
+    page.get_by_text("Scored 60 patients").wait_for()
+    page.get_by_text("Outcome columns time, DEATH_EVENT ignored").wait_for()
+    page.locator(".js-plotly-plot", has_text="Observed (Kaplan-Meier)").wait_for()
+    page.screenshot(path=str(tmp_path / "survival-cohort.png"), full_page=True)

@@ -1,0 +1,289 @@
+"""The inference service over HTTP with httpx: every endpoint and error code on a records model, tokens,
+cases and the audit trail. Other modalities are in test_http_modalities.py."""
+from __future__ import annotations
+
+import json
+
+import httpx
+import numpy as np
+import pytest
+
+from medapp.analysis import analyse
+from medapp.registry import load_model
+from medapp.service.app import case_id_of
+from medapp.types import InputError
+
+MODEL = "heart-disease"
+PATIENTS = {"age": [63, 41], "sex": [1, "female"], "cp": [4, 2], "trestbps": [145, 120], "chol": [233, 199],
+            "fbs": [1, 0], "restecg": [2, 0], "thalach": [150, 172], "exang": [0, 0], "oldpeak": [2.3, 0.0],
+            "slope": [3, 1], "ca": [0, 0], "thal": ["fixed defect", 3]}
+
+
+def records_request(patients: dict, **parameters) -> dict:
+    n = len(next(iter(patients.values())))
+    inputs = [{"name": k, "shape": [n], "datatype": "BYTES" if any(isinstance(v, str) for v in vs) else "FP64",
+               "data": vs} for k, vs in patients.items()]
+    return {"inputs": inputs, **({"parameters": parameters} if parameters else {})}
+
+
+def outputs(response: httpx.Response) -> dict:
+    assert response.status_code == 200, response.text
+    return {o["name"]: o for o in response.json()["outputs"]}
+
+
+def test_health_and_server_metadata_need_no_token(service):
+    assert httpx.get(f"{service.url}/v2/health/live").json() == {"ready": True}
+    assert httpx.get(f"{service.url}/v2/health/ready").json() == {"ready": True}
+    meta = httpx.get(f"{service.url}/v2").json()
+    assert meta["name"] == "medapp" and "explain" in meta["extensions"]
+
+
+def test_model_metadata_comes_from_the_card(service):
+    card = load_model(MODEL).card
+    with service.client() as c:
+        meta = c.get(f"/v2/models/{MODEL}").json()
+        listed = c.get("/v2/models").json()["models"]
+        assert c.get(f"/v2/models/{MODEL}/versions/{card.version}").json() == meta
+        assert c.get(f"/v2/models/{MODEL}/ready").json() == {"name": MODEL, "ready": True}
+    assert meta["name"] == MODEL and meta["versions"] == [card.version]
+    assert [i["name"] for i in meta["inputs"]] == [f["name"] for f in card.input["features"]]
+    by_name = {i["name"]: i for i in meta["inputs"]}
+    assert by_name["age"]["datatype"] == "FP64" and by_name["age"]["shape"] == [-1]
+    assert by_name["sex"]["datatype"] == "INT64" and by_name["sex"]["parameters"]["choices"] == {"0": "female",
+                                                                                                  "1": "male"}
+    assert by_name["trestbps"]["parameters"]["unit"] == "mmHg"
+    probs = next(o for o in meta["outputs"] if o["name"] == "probabilities")
+    assert probs["shape"] == [-1, 2] and probs["parameters"]["labels"] == list(card.labels)
+    assert {m["name"] for m in listed} >= {"heart-disease", "chest-xray-pneumonia", "heart-sound", "symptom-disease"}
+
+
+def test_infer_gives_what_the_page_gives_for_each_patient(service):
+    model = load_model(MODEL)
+    with service.client() as c:
+        out = outputs(c.post(f"/v2/models/{MODEL}/infer", json=records_request(PATIENTS)))
+    assert "values" not in out  # infer does not explain
+    assert out["probabilities"]["shape"] == [2, 2] and out["label"]["shape"] == [2]
+    probs = np.array(out["probabilities"]["data"]).reshape(2, 2)
+    for i in range(2):
+        page = analyse(model, model.record({k: v[i] for k, v in PATIENTS.items()}), explain=False).prediction
+        assert np.allclose(probs[i], page.probabilities, atol=1e-12)
+        assert out["label"]["data"][i] == page.label
+        assert json.loads(out["warnings"]["data"][i]) == list(page.warnings)
+        assert json.loads(out["details"]["data"][i])["risk_band"] == page.details["risk_band"]
+    assert out["model_version"]["data"] == [model.card.version] * 2
+
+
+def test_explain_is_the_pages_shap_explanation_and_adds_up(service):
+    model = load_model(MODEL)
+    one = {k: v[:1] for k, v in PATIENTS.items()}
+    with service.client() as c:
+        out = outputs(c.post(f"/v2/models/{MODEL}/versions/{model.card.version}/explain", json=records_request(one)))
+    page = analyse(model, model.record({k: v[0] for k, v in one.items()}))
+    values = np.array(out["values"]["data"])
+    assert out["values"]["shape"] == [1, len(model.fields)]
+    assert np.allclose(values, page.explanation.values, atol=1e-12)
+    assert out["names"]["data"] == list(page.explanation.feature_names)
+    assert out["method"]["data"] == [page.explanation.method] and out["output_space"]["data"] == ["log-odds"]
+    # SHAP additivity in calibrated log-odds: base value + contributions = logit of the probability
+    p = out["probabilities"]["data"][1]
+    assert out["base_value"]["data"][0] + values.sum() == pytest.approx(np.log(p / (1 - p)), abs=1e-6)
+    top = json.loads(out["top_contributions"]["data"][0])
+    assert top[0][0] == page.explanation.top_contributions(1)[0][0]
+
+
+def test_requested_outputs_only(service):
+    request = {**records_request({"age": [50]}), "outputs": [{"name": "label"}, {"name": "base_value"}]}
+    with service.client() as c:
+        out = outputs(c.post(f"/v2/models/{MODEL}/explain", json=request))
+        bad = c.post(f"/v2/models/{MODEL}/infer", json={**request, "outputs": [{"name": "nope"}]})
+    assert set(out) == {"label", "base_value"}
+    assert bad.status_code == 400 and "No output named nope" in bad.json()["error"]
+
+
+def test_a_missing_field_is_not_measured_and_null_is_accepted(service):
+    with service.client() as c:
+        out = outputs(c.post(f"/v2/models/{MODEL}/infer", json={"inputs": [
+            {"name": "age", "shape": [1], "datatype": "FP64", "data": [60]},
+            {"name": "chol", "shape": [1], "datatype": "FP64", "data": [None]}]}))
+    assert "12 of 13 values not given" in json.loads(out["warnings"]["data"][0])[0]
+
+
+def test_bad_input_is_a_400_with_the_message_the_page_shows(service):
+    model = load_model(MODEL)
+    with pytest.raises(InputError) as page_error:
+        model.record({"age": 63, "trestbps": 999})
+    with service.client() as c:
+        r = c.post(f"/v2/models/{MODEL}/infer", json=records_request({"age": [63], "trestbps": [999]}))
+        assert r.status_code == 400 and r.json() == {"error": page_error.value.message}
+        assert "Resting blood pressure: 999 is outside the valid range 60-250 mmHg" in r.json()["error"]
+        r = c.post(f"/v2/models/{MODEL}/infer", json=records_request({"age": [63, 30], "trestbps": [120, 999]}))
+        assert r.status_code == 400 and r.json()["error"].startswith("row 2: Resting blood pressure: 999")
+        r = c.post(f"/v2/models/{MODEL}/infer", json=records_request({"weight": [80]}))
+        assert r.status_code == 400 and "'weight' is not an input of" in r.json()["error"]
+        r = c.post(f"/v2/models/{MODEL}/infer", content=b"{not json", headers={"Content-Type": "application/json"})
+        assert r.status_code == 400 and "not valid JSON" in r.json()["error"]
+        r = c.post(f"/v2/models/{MODEL}/infer", json={"inputs": [{"name": "age", "shape": [3], "datatype": "FP64",
+                                                                  "data": [1, 2]}]})
+        assert r.status_code == 400 and "does not match its 2 data elements" in r.json()["error"]
+
+
+def test_a_csv_file_as_the_raw_body_is_a_cohort(service):
+    csv = (",".join(PATIENTS) + "\n" + "\n".join(",".join(str(v[i]) for v in PATIENTS.values())
+                                                 for i in range(2)) + "\n").encode()
+    with service.client() as c:
+        out = outputs(c.post(f"/v2/models/{MODEL}/infer", content=csv, headers={"Content-Type": "text/csv"}))
+        assert out["label"]["shape"] == [2]
+        bad = c.post(f"/v2/models/{MODEL}/infer", content=csv.replace(b",145,", b",999,"),
+                     headers={"Content-Type": "text/csv"})
+    assert bad.status_code == 400 and bad.json()["error"].startswith("row 1: Resting blood pressure: 999")
+
+
+def test_unknown_model_or_version_is_a_404(service):
+    with service.client() as c:
+        assert c.get("/v2/models/no-such-model").status_code == 404
+        r = c.post("/v2/models/no-such-model/infer", json=records_request({"age": [50]}))
+        assert r.status_code == 404 and "no model 'no-such-model'" in r.json()["error"]
+        assert c.post(f"/v2/models/{MODEL}/versions/9.9.9/infer", json=records_request({"age": [50]})).status_code == 404
+
+
+def test_no_token_or_a_wrong_one_is_a_401(service):
+    body = records_request({"age": [50]})
+    r = httpx.post(f"{service.url}/v2/models/{MODEL}/infer", json=body)
+    assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
+    r = httpx.post(f"{service.url}/v2/models/{MODEL}/infer", json=body,
+                   headers={"Authorization": "Bearer medapp_not-a-real-token"})
+    assert r.status_code == 401 and "unknown, revoked or expired" in r.json()["error"]
+    assert httpx.get(f"{service.url}/v2/models/{MODEL}").status_code == 401
+
+
+def test_too_large_is_a_413_before_the_body_is_read(service):
+    # the notes model accepts 5 MB files: 8 MB is refused from the Content-Length header alone
+    with service.client() as c:
+        r = c.post("/v2/models/symptom-disease/infer", content=b"a" * (8 * 2**20),
+                   headers={"Content-Type": "text/plain"})
+    assert r.status_code == 413 and "larger than the" in r.json()["error"]
+
+
+def test_too_many_calls_is_a_429_with_retry_after(service):
+    body = records_request({"age": [50]})
+    with service.client("slow") as c:  # this token may make 3 calls a minute
+        codes = [c.post(f"/v2/models/{MODEL}/infer", json=body).status_code for _ in range(5)]
+        r = c.post(f"/v2/models/{MODEL}/infer", json=body)
+    assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+    assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+
+
+def test_saving_to_a_case_is_de_identified_and_needs_a_token_that_may(service):
+    one = {k: v[:1] for k, v in PATIENTS.items()}
+    with service.client() as c:
+        out = c.post(f"/v2/models/{MODEL}/explain", json=records_request(one, case="API-WARD-7",
+                                                                         case_title="from the EHR")).json()
+        again = c.post(f"/v2/models/{MODEL}/infer?case=API-WARD-7", content=(",".join(one) + "\n" + ",".join(str(v[0]) for v in one.values()) + "\n").encode(),
+                       headers={"Content-Type": "text/csv"}).json()
+    saved = out["parameters"]["case"]
+    assert saved["reference"] == "API-WARD-7" and len(saved["analysis_ids"]) == 1
+    assert again["parameters"]["case"]["id"] == saved["id"]  # the second call joined the existing case
+    detail = service.store().case_detail(saved["id"], {"username": "ada", "role": "admin"}, log_view=False)
+    assert detail["title"] == "from the EHR" and [a["author"] for a in detail["analyses"]] == ["cleo", "cleo"]
+    first = detail["analyses"][0]
+    assert first["input_name"].startswith("records-") and first["input_name"].endswith(".json")
+    assert first["explanation"] is not None and first["model_version"] == load_model(MODEL).card.version
+    assert detail["analyses"][1]["explanation"] is not None  # saved with its explanation for the meeting
+    with service.client("no-cases") as c:
+        r = c.post(f"/v2/models/{MODEL}/infer", json=records_request(one, case="API-WARD-7"))
+        assert r.status_code == 403 and "not save to cases" in r.json()["error"]
+        assert c.post(f"/v2/models/{MODEL}/infer", json=records_request(one)).status_code == 200
+    rows = service.audit_rows("analysis.save", at_least=2)
+    assert {r["username"] for r in rows} == {"cleo"}
+
+
+def test_every_call_is_audited_without_the_input(service):
+    body = json.dumps(records_request({"age": [58], "trestbps": [131]})).encode()
+    with service.client() as c:
+        assert c.post(f"/v2/models/{MODEL}/infer", content=body).status_code == 200  # no Content-Type: JSON
+    httpx.post(f"{service.url}/v2/models/{MODEL}/infer", content=body)
+    import hashlib
+
+    digest = hashlib.sha256(body).hexdigest()
+    rows = service.audit_rows("api.infer", at_least=2)
+    mine = [r for r in rows if r["detail"].get("input_sha256") == digest and r["detail"]["status"] == 200]
+    assert mine and mine[0]["username"] == "cleo" and mine[0]["target"] == f"model:{MODEL}"
+    assert mine[0]["detail"]["token"] == service.token_ids["clinician"] and mine[0]["detail"]["outcome"] == "ok"
+    assert mine[0]["detail"]["model"] == MODEL and mine[0]["detail"]["version"]
+    denied = [r for r in rows if r["username"] == "api:anonymous" and r["detail"]["status"] == 401]
+    assert denied
+    # never the input itself: no field name, no field value (a digest or timing may contain the digits "131")
+    assert all("trestbps" not in json.dumps(r["detail"]) for r in rows)
+    assert all(131 not in [v for v in r["detail"].values() if isinstance(v, int | float)] for r in rows)
+
+
+@pytest.mark.slow  # six runs of the command line, a few seconds each
+def test_token_lifecycle_create_list_revoke_and_expiry(service):
+    out = service.cli("tokens", "create", "remy", "--expires-days", "1", "--label", "research pipeline")
+    assert out.returncode == 0
+    secret = out.stdout.strip().splitlines()[-1]
+    token_id = int(out.stdout.split()[2])
+    assert secret.startswith("medapp_") and len(secret) > 40
+    listing = service.cli("tokens", "list").stdout
+    assert "research pipeline" in listing and secret not in listing and secret[:12] in listing
+    with service.store().Session() as s:  # stored only as a hash
+        from sqlalchemy import text
+
+        stored = [tuple(r) for r in s.execute(text("SELECT * FROM api_tokens"))]
+    assert stored and not any(secret in str(row) for row in stored)
+    headers = {"Authorization": f"Bearer {secret}"}
+    body = records_request({"age": [50]})
+    assert httpx.post(f"{service.url}/v2/models/{MODEL}/infer", json=body, headers=headers).status_code == 200
+    assert service.cli("tokens", "revoke", str(token_id)).returncode == 0
+    assert httpx.post(f"{service.url}/v2/models/{MODEL}/infer", json=body, headers=headers).status_code == 401
+    assert f"{token_id:>4}  remy" in service.cli("tokens", "list").stdout
+    assert "revoked" in [line for line in service.cli("tokens", "list").stdout.splitlines()
+                         if line.strip().startswith(str(token_id))][0]
+    # an expired token: its expiry moved into the past in the database
+    out = service.cli("tokens", "create", "remy", "--expires-days", "1")
+    expired_secret, expired_id = out.stdout.strip().splitlines()[-1], int(out.stdout.split()[2])
+    with service.store().Session.begin() as s:
+        from sqlalchemy import text
+
+        s.execute(text("UPDATE api_tokens SET expires_at = '2000-01-01 00:00:00' WHERE id = :i"), {"i": expired_id})
+    r = httpx.post(f"{service.url}/v2/models/{MODEL}/infer", json=body,
+                   headers={"Authorization": f"Bearer {expired_secret}"})
+    assert r.status_code == 401
+    assert service.cli("tokens", "create", "nobody").returncode == 2
+    actions = {r["action"] for r in service.store().audit_events()}
+    assert {"token.create", "token.revoke"} <= actions
+
+
+def test_a_reviewer_token_acts_with_the_reviewer_role(service):
+    with service.client("reviewer") as c:
+        out = c.post(f"/v2/models/{MODEL}/infer", json=records_request({"age": [50]}, case="API-REVIEW-1")).json()
+    analysis_id = out["parameters"]["case"]["analysis_ids"][0]
+    rows = service.audit_rows("analysis.save", at_least=1)
+    assert any(r["username"] == "remy" and r["target"] == f"analysis:{analysis_id}" for r in rows)
+
+
+def test_openapi_docs_are_served(service):
+    spec = httpx.get(f"{service.url}/openapi.json").json()
+    assert "/v2/models/{model_name}/explain" in spec["paths"]
+    assert "InferenceRequest" in spec["components"]["schemas"]
+    assert httpx.get(f"{service.url}/docs").status_code == 200
+
+
+def test_a_survival_model_takes_the_same_field_tensors_and_tables(service):
+    model = load_model("heart-failure")
+    typical = model.card.input["typical"]
+    request = {"inputs": [{"name": k, "shape": [1], "datatype": "FP64", "data": [v]} for k, v in typical.items()],
+               "parameters": {"case": "API-HF-1"}}
+    csv = (",".join(typical) + "\n" + ",".join(str(v) for v in typical.values()) + "\n").encode()
+    with service.client() as c:
+        meta = c.get("/v2/models/heart-failure").json()
+        out = outputs(c.post("/v2/models/heart-failure/explain", json=request))
+        table = outputs(c.post("/v2/models/heart-failure/infer", content=csv, headers={"Content-Type": "text/csv"}))
+    assert [i["name"] for i in meta["inputs"]] == [f.name for f in model.fields]
+    page = analyse(model, model.record(typical))
+    assert np.allclose(out["probabilities"]["data"], page.prediction.probabilities, atol=1e-12)
+    assert table["probabilities"]["data"] == out["probabilities"]["data"]
+    assert np.allclose(out["values"]["data"], np.ravel(page.explanation.values), atol=1e-12)
+    detail = service.store().case_detail(case_id_of(service.store(), "API-HF-1"),
+                                         {"username": "ada", "role": "admin"}, log_view=False)
+    assert detail["analyses"][0]["model_id"] == "heart-failure"

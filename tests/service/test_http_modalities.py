@@ -1,0 +1,138 @@
+"""Imaging, heart sounds and notes through the service: files as base64 BYTES in JSON and as the raw
+body, the page's explanations, its InputError messages, and de-identified saving to a case."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import numpy as np
+import pydicom
+import pytest
+
+from medapp.analysis import analyse
+from medapp.modalities.imaging.io import load as load_image
+from medapp.registry import data_root, load_model
+from medapp.service.app import case_id_of
+from medapp.types import InputError
+
+pytestmark = pytest.mark.slow  # loads the torch, Keras and MiniLM models in the server
+
+CT = data_root() / "dicom" / "CT_small.dcm"
+CXR = next((data_root() / "imaging" / "kermany_cxr224" / "train" / "NORMAL").glob("*.jpeg"))
+HEART = sorted((data_root() / "audio" / "heart_sounds" / "MVP").glob("*.wav"))[0]
+NOTE = ("Patient reports a red, itchy rash with dry scaly patches on both elbows and knees for three weeks; "
+        "seen by Dr. Jones on 12/03/2024.")
+
+
+def outputs(response) -> dict:
+    assert response.status_code == 200, response.text
+    return {o["name"]: o for o in response.json()["outputs"]}
+
+
+def bytes_request(name: str, files: list[bytes], **parameters) -> dict:
+    return {"inputs": [{"name": name, "shape": [len(files)], "datatype": "BYTES",
+                        "parameters": {"content_type": "base64"},
+                        "data": [base64.b64encode(f).decode() for f in files]}],
+            **({"parameters": parameters} if parameters else {})}
+
+
+def test_image_as_base64_and_as_raw_body_gives_the_pages_result(service):
+    model = load_model("chest-xray-pneumonia")
+    data = CXR.read_bytes()
+    page = analyse(model, load_image(data, "x.jpeg")[0])
+    with service.client() as c:
+        as_json = outputs(c.post("/v2/models/chest-xray-pneumonia/explain", json=bytes_request("image", [data])))
+        raw = outputs(c.post("/v2/models/chest-xray-pneumonia/infer", content=data,
+                             headers={"Content-Type": "image/jpeg"}))
+        octet = outputs(c.post("/v2/models/chest-xray-pneumonia/infer", content=data,
+                               headers={"Content-Type": "application/octet-stream"}))
+    for out in (as_json, raw, octet):
+        assert np.allclose(out["probabilities"]["data"], page.prediction.probabilities, atol=1e-6)
+        assert out["label"]["data"] == [page.prediction.label]
+    values = np.array(as_json["values"]["data"]).reshape(as_json["values"]["shape"][1:])
+    assert np.allclose(values, page.explanation.values, atol=1e-5)
+    assert as_json["method"]["data"] == [page.explanation.method]
+    assert as_json["output_space"]["data"] == ["log-probability"]
+
+
+def test_a_dicom_saved_to_a_case_is_de_identified(service):
+    data = CT.read_bytes()
+    assert b"CompressedSamples" in data  # the shared CT names its (fictitious) patient
+    with service.client() as c:
+        out = c.post("/v2/models/chest-xray-pneumonia/infer?case=API-CT-1", content=data,
+                     headers={"Content-Type": "application/dicom"})
+    assert out.status_code == 200, out.text
+    warnings = json.loads(outputs(out)["warnings"]["data"][0])
+    assert any("CT" in w for w in warnings)  # the page's modality warning: a CT given to a chest X-ray model
+    store = service.store()
+    case_id = out.json()["parameters"]["case"]["id"]
+    analysis = store.case_detail(case_id, {"username": "ada", "role": "admin"}, log_view=False)["analyses"][0]
+    assert analysis["input_name"].endswith(".dcm")
+    stored = pydicom.dcmread(io.BytesIO(store.blobs.get(analysis["input_sha256"])))
+    assert str(stored.get("PatientName", "")) in ("", "None") and stored.PatientIdentityRemoved == "YES"
+
+
+def test_a_file_that_is_not_an_image_is_the_pages_message(service):
+    text = b"this is not an image at all, just some words\n"
+    with pytest.raises(InputError) as page_error:
+        load_image(text, "The uploaded file")
+    with service.client() as c:
+        r = c.post("/v2/models/breast-ultrasound/infer", content=text, headers={"Content-Type": "image/png"})
+        assert r.status_code == 400 and r.json()["error"] == page_error.value.message
+        r = c.post("/v2/models/breast-ultrasound/infer", json={"inputs": [{"name": "image", "shape": [1],
+                                                                             "datatype": "BYTES", "data": ["%%%"]}]})
+        assert r.status_code == 400 and "not valid base64" in r.json()["error"]
+
+
+def test_heart_sound_wav_explained_over_time_and_frequency_tiles(service):
+    model = load_model("heart-sound")
+    data = HEART.read_bytes()
+    page = analyse(model, model.load_bytes(data, "x.wav"))
+    with service.client() as c:
+        out = outputs(c.post("/v2/models/heart-sound/explain", content=data, headers={"Content-Type": "audio/wav"}))
+        empty = c.post("/v2/models/heart-sound/infer", content=b"", headers={"Content-Type": "audio/wav"})
+    assert np.allclose(out["probabilities"]["data"], page.prediction.probabilities, atol=1e-5)
+    assert out["label"]["data"] == [page.prediction.label]
+    assert out["names"]["data"] == list(page.explanation.feature_names)
+    values = np.array(out["values"]["data"])
+    assert out["base_value"]["data"][0] + values.sum() == pytest.approx(page.explanation.output_value, abs=1e-4)
+    assert "highlight_s" in json.loads(out["explanation_data"]["data"][0])
+    assert empty.status_code == 400 and "is empty (0 bytes)" in empty.json()["error"]
+
+
+def test_notes_as_text_de_identified_and_explained_by_word_pieces(service):
+    model = load_model("symptom-disease")
+    with service.client() as c:
+        out = outputs(c.post("/v2/models/symptom-disease/explain",
+                             json={"inputs": [{"name": "note", "shape": [1], "datatype": "BYTES", "data": [NOTE]}],
+                                   "parameters": {"case": "API-NOTE-1"}}))
+        raw = outputs(c.post("/v2/models/symptom-disease/infer", content=NOTE.encode(),
+                             headers={"Content-Type": "text/plain; charset=utf-8"}))
+        blank = c.post("/v2/models/symptom-disease/infer", content=b"   \n ", headers={"Content-Type": "text/plain"})
+    from medapp.modalities.notes.model import NoteInput
+
+    page = analyse(model, NoteInput.from_text(NOTE))
+    assert out["label"]["data"] == raw["label"]["data"] == [page.prediction.label]
+    assert np.allclose(out["probabilities"]["data"], page.prediction.probabilities, atol=1e-5)
+    tokens = out["names"]["data"]
+    assert tokens == list(page.explanation.feature_names) and "Jones" not in "".join(tokens)
+    assert out["base_value"]["data"][0] + sum(out["values"]["data"]) == pytest.approx(
+        page.prediction.probability, abs=1e-4)
+    assert blank.status_code == 400 and "is empty" in blank.json()["error"]
+    store = service.store()
+    case_id = case_id_of(store, "API-NOTE-1")
+    saved = store.case_detail(case_id, {"username": "ada", "role": "admin"}, log_view=False)["analyses"][0]
+    stored_text = store.blobs.get(saved["input_sha256"]).decode()
+    assert "Jones" not in stored_text and "12/03/2024" not in stored_text and "[NAME]" in stored_text
+
+
+def test_two_notes_of_different_lengths_get_one_explanation_each(service):
+    notes = [NOTE, "Cough and fever for two days."]
+    with service.client() as c:
+        out = outputs(c.post("/v2/models/symptom-disease/explain",
+                             json={"inputs": [{"name": "note", "shape": [2], "datatype": "BYTES", "data": notes}]}))
+    assert out["values"]["datatype"] == "BYTES" and out["values"]["shape"] == [2]
+    per_note = [json.loads(v) for v in out["values"]["data"]]
+    names = [json.loads(v) for v in out["names"]["data"]]
+    assert [len(v) for v in per_note] == [len(n) for n in names] and len(per_note[0]) > len(per_note[1])

@@ -1,0 +1,70 @@
+"""API tokens in the store on SQLite and PostgreSQL (the 0002_service migration on both): hashed,
+owned, acting with the owner's current role, expiring, revocable, audited."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from medapp.cases.blobs import BlobStore
+from medapp.cases.store import CaseStore
+from medapp.security.accounts import create_user, update_user
+from medapp.security.roles import PermissionDenied
+from medapp.service.tokens import (
+    ApiToken,
+    TokenError,
+    authenticate_token,
+    create_token,
+    hash_secret,
+    list_tokens,
+    revoke_token,
+)
+
+ADMIN = {"username": "ada", "role": "admin"}
+
+
+@pytest.fixture
+def store(database_url, tmp_path):
+    store = CaseStore(database_url, BlobStore(tmp_path / "blobs"))
+    create_user(store, "ada", "admin password 1", "admin")
+    create_user(store, "cleo", "clinic password 1", "clinician")
+    return store
+
+
+def test_token_is_stored_hashed_and_acts_with_the_users_current_role(store):
+    token_id, secret = create_token(store, ADMIN, "Cleo", expires_days=7, label="EHR")
+    with store.Session() as s:
+        row = s.get(ApiToken, token_id)
+        assert row.secret_sha256 == hash_secret(secret) and secret not in str(vars(row))
+    caller = authenticate_token(store, secret)
+    assert (caller.username, caller.role, caller.may_save_cases) == ("cleo", "clinician", True)
+    update_user(store, ADMIN, "cleo", role="reviewer")
+    assert authenticate_token(store, secret).role == "reviewer"
+    update_user(store, ADMIN, "cleo", active=False)
+    assert authenticate_token(store, secret) is None  # a disabled user's tokens stop working
+    update_user(store, ADMIN, "cleo", active=True)
+    assert authenticate_token(store, secret + "x") is None and authenticate_token(store, "") is None
+
+
+def test_expiry_revocation_and_who_may_manage_tokens(store):
+    token_id, secret = create_token(store, ADMIN, "cleo", expires_days=1)
+    with store.Session.begin() as s:
+        s.execute(select(ApiToken).where(ApiToken.id == token_id)).scalar_one().expires_at -= timedelta(days=2)
+    assert authenticate_token(store, secret) is None
+    assert list_tokens(store)[0]["state"] == "expired"
+    other_id, other = create_token(store, ADMIN, "cleo", expires_days=None)
+    assert authenticate_token(store, other) is not None
+    revoke_token(store, ADMIN, other_id)
+    assert authenticate_token(store, other) is None
+    assert [t["state"] for t in list_tokens(store)] == ["expired", "revoked"]
+    with pytest.raises(PermissionDenied):
+        create_token(store, {"username": "cleo", "role": "clinician"}, "cleo")
+    with pytest.raises(TokenError, match="no user"):
+        create_token(store, ADMIN, "nobody")
+    with pytest.raises(TokenError, match="no token"):
+        revoke_token(store, ADMIN, 999)
+    actions = [e["action"] for e in store.audit_events()]
+    assert actions.count("token.create") == 2 and actions.count("token.revoke") == 1
+    with store.Session() as s:
+        assert s.execute(text("SELECT count(*) FROM api_tokens")).scalar() == 2

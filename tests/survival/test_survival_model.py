@@ -1,0 +1,240 @@
+"""Time-to-event models: validation messages, exact SHAP (risk and over time), the compiled models
+against scikit-survival, the saved curve, a held-out concordance check, CLI JSON and reports."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from medapp.analysis import analyse
+from medapp.modalities.survival.additive import Ensemble, cox_member, stumps_member
+from medapp.modalities.survival.explain import event_probability_shap, risk_shap
+from medapp.modalities.survival.schema import DATASETS, LOG_FEATURES
+from medapp.modalities.survival.train import c_index
+from medapp.registry import data_root, load_model
+from medapp.types import InputError, Prediction
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = data_root() if data_root().is_dir() else REPO.parents[1] / "shared" / "data"
+HF = DATASETS["heart-failure"]
+PATIENT = {"age": 75, "sex": "male", "ejection_fraction": 20, "serum_creatinine": 1.9, "serum_sodium": 130,
+           "creatinine_phosphokinase": 582, "platelets": 265000, "anaemia": "no", "diabetes": "no",
+           "high_blood_pressure": "yes", "smoking": "no"}
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model("heart-failure")
+
+
+@pytest.fixture(scope="module")
+def hf_data():
+    frame, t, e = HF.read(DATA)
+    return frame.to_numpy(dtype=float), t, e
+
+
+def test_patient_validation_messages_name_the_field_value_and_range(model):
+    with pytest.raises(InputError) as err:
+        model.record({**PATIENT, "ejection_fraction": 120, "serum_sodium": "high", "sex": "unknown"})
+    message = str(err.value)
+    assert "Left ventricular ejection fraction: 120 is outside the valid range 5-85 %" in message
+    assert "Serum sodium: 'high' is not a number" in message
+    assert "Sex: 'unknown' is not one of female, male" in message
+    with pytest.raises(InputError, match="No values were entered"):
+        model.record({})
+
+
+def test_outcome_values_are_ignored_with_a_note_and_do_not_change_the_estimate(model):
+    plain = model.record(PATIENT)
+    with_outcome = model.record({**PATIENT, "time": 4, "DEATH_EVENT": 1})
+    assert np.array_equal(plain.values, with_outcome.values)
+    assert any("time, DEATH_EVENT ignored: they are what the model predicts" in w for w in with_outcome.warnings)
+    assert not any("ignored" in w for w in plain.warnings)
+    partial = model.record({"age": 70, "ejection_fraction": 20})
+    assert any("replaces a value not given by the training median" in w for w in partial.warnings)
+    assert not any("training median" in w for w in plain.warnings)
+    assert model.predict(plain).probabilities.tolist() == model.predict(with_outcome).probabilities.tolist()
+
+
+def test_cohort_keeps_outcomes_aside_and_reports_bad_rows(model):
+    csv = (b"id,age,sex,ejection_fraction,serum_creatinine,serum_sodium,creatinine_phosphokinase,platelets,"
+           b"anaemia,diabetes,high_blood_pressure,smoking,time,DEATH_EVENT\n"
+           b"p1,75,1,20,1.9,130,582,265000,0,0,1,0,4,1\n"
+           b"p2,50,female,60,0.9,140,200,300000,no,no,no,no,250,0\n"
+           b"p3,60,1,999,1,137,100,200000,0,0,0,0,100,0\n")
+    sc = model.validate_cohort(csv, "cohort.csv")
+    assert sc.cohort.rows == [1, 2]
+    assert sc.cohort.errors == {3: ["Left ventricular ejection fraction: 999 is outside the valid range 5-85 %"]}
+    assert sc.time.tolist() == [4.0, 250.0] and sc.event.tolist() == [1, 0]
+    assert any("Outcome columns time, DEATH_EVENT ignored" in w for w in sc.cohort.file_warnings)
+    scored = model.score_cohort(sc.cohort.X)
+    assert scored["risk"][0] > scored["risk"][1]  # low EF, high creatinine, low sodium: the higher risk
+    with pytest.raises(InputError, match="lacks 11 of 11 columns"):
+        model.validate_cohort(b"time,DEATH_EVENT\n4,1\n", "outcomes_only.csv")
+    with pytest.raises(InputError, match="is empty"):
+        model.validate_cohort(b"", "empty.csv")
+
+
+def test_prediction_is_a_curve_with_a_band_and_horizon_probabilities(model):
+    pred = model.predict(model.record(PATIENT))
+    c = pred.survival
+    assert pred.labels == ("alive at 180 days", "death by 180 days")
+    assert np.isclose(pred.probabilities.sum(), 1.0)
+    assert np.isclose(pred.probability_of("death by 180 days"), 1 - c.at_horizons[c.horizons.index(180.0)])
+    assert pred.label == ("death by 180 days" if pred.probabilities[1] >= 0.5 else "alive at 180 days")
+    assert c.horizons == (30.0, 90.0, 180.0)
+    assert np.all(np.diff(c.survival) <= 1e-12) and c.survival[0] <= 1.0
+    assert np.all(c.lower <= c.survival + 1e-12) and np.all(c.survival <= c.upper + 1e-12)
+    assert np.all(c.upper - c.lower >= 0) and (c.upper - c.lower).max() > 0.01  # the band has width
+    assert c.risk_group == "high" and c.risk_score > 0
+    again = Prediction.from_dict(json.loads(json.dumps(pred.to_dict())))
+    assert again.survival.risk_score == pytest.approx(c.risk_score)
+    assert np.allclose(again.survival.upper, c.upper) and again.survival.horizons == c.horizons
+
+
+def test_risk_shap_is_exact_and_adds_up_to_the_risk_score(model, hf_data):
+    X = hf_data[0][:40]
+    values, base = risk_shap(model.ensemble, X)
+    assert np.allclose(base + values.sum(axis=1), model.ensemble.risk(X), atol=1e-10)
+    expl = analyse(model, model.record(PATIENT)).explanation
+    assert expl.output_space == "log relative hazard"
+    assert expl.output_value == pytest.approx(model.predict(model.record(PATIENT)).survival.risk_score, abs=1e-10)
+    # exact for an additive model: equals shap's own exact explainer against the same background
+    import shap
+
+    bg = model.shap_background[:12]  # a small background keeps shap's own enumeration quick
+    ref = shap.explainers.Exact(model.ensemble.risk, shap.maskers.Independent(bg, max_samples=len(bg)))(
+        model.ensemble.impute(model.record(PATIENT).values))
+    ours, _ = risk_shap(model.ensemble, model.record(PATIENT).values[None, :], model.ensemble.terms(bg).mean(axis=0))
+    assert np.allclose(ref.values[0], ours[0], atol=1e-8)
+
+
+def test_shapley_values_over_time_are_exact_and_add_up_to_the_event_probability(model):
+    import shap
+
+    x = model.ensemble.impute(model.record(PATIENT).values)[0]
+    phi, base = event_probability_shap(model.ensemble, x, model.horizons, model.shap_background)
+    curve = model.predict(model.record(PATIENT)).survival
+    assert np.allclose(base + phi.sum(axis=1), 1 - curve.at_horizons, atol=1e-10)
+    # contributions change over time: the largest grows with the horizon as more events accrue
+    top = np.argmax(np.abs(phi[-1]))
+    assert abs(phi[-1, top]) > abs(phi[0, top])
+    bg = model.shap_background[:12]  # a small background keeps shap's own enumeration quick
+    phi, base = event_probability_shap(model.ensemble, x, model.horizons[:2], bg)
+    # the same numbers from shap's exact explainer, horizon by horizon
+    for i, h in enumerate(model.horizons[:2]):
+        idx = np.searchsorted(model.ensemble.grid, h, side="right") - 1
+
+        def event_prob(X, idx=idx):
+            return 1 - model.ensemble.survival(X)[:, idx]
+
+        ref = shap.explainers.Exact(event_prob, shap.maskers.Independent(bg, max_samples=len(bg)))(x[None, :])
+        assert np.allclose(ref.values[0], phi[i], atol=1e-8)
+
+
+def test_compiled_models_match_scikit_survival(hf_data):
+    from sksurv.ensemble import GradientBoostingSurvivalAnalysis
+    from sksurv.linear_model import CoxPHSurvivalAnalysis
+    from sksurv.util import Surv
+
+    X, t, e = hf_data
+    tr, te = np.arange(len(t)) % 4 != 0, np.arange(len(t)) % 4 == 0
+    log_mask = np.array([f.name in LOG_FEATURES for f in HF.fields])
+    grid = np.arange(0.0, 286.0)
+    y = Surv.from_arrays(e[tr].astype(bool), t[tr])
+    # boosted stumps: same seed and settings, compared on rows the model never saw
+    member = stumps_member(X[tr], t[tr], e[tr], log_mask, 0, grid)
+    ref = GradientBoostingSurvivalAnalysis(loss="coxph", n_estimators=200, learning_rate=0.05, max_depth=1,
+                                           subsample=0.8, random_state=0).fit(X[tr], y)
+    ens = Ensemble((member,), np.median(X[tr], axis=0), log_mask, grid, X[tr])
+    assert np.allclose(ens.risk(X[te]), ref.predict(X[te]), atol=1e-8)
+    # ridge Cox: survival curves equal scikit-survival's Breslow estimate
+    cox = cox_member(X[tr], t[tr], e[tr], log_mask, 1.0, grid)
+    ens = Ensemble((cox,), np.median(X[tr], axis=0), log_mask, grid, X[tr])
+    G = np.where(log_mask, np.log1p(X), X)
+    mu, sd = G[tr].mean(axis=0), G[tr].std(axis=0)
+    sk = CoxPHSurvivalAnalysis(alpha=1.0, ties="breslow").fit((G[tr] - mu) / sd, y)
+    fns = sk.predict_survival_function((G[te][:5] - mu) / sd)
+    for row, fn in enumerate(fns):
+        at = np.array([30.0, 90.0, 180.0])
+        ours = ens.survival(X[te][row:row + 1])[0][np.searchsorted(grid, at, side="right") - 1]
+        assert np.allclose(ours, fn(at), atol=1e-6)
+
+
+def test_held_out_concordance_is_well_above_chance(hf_data):
+    """Fit on three quarters, rank the other quarter: a sanity check, not the reported figure."""
+    X, t, e = hf_data
+    rng = np.random.default_rng(7)
+    test = rng.permutation(len(t))[: len(t) // 4]
+    tr = np.setdiff1d(np.arange(len(t)), test)
+    log_mask = np.array([f.name in LOG_FEATURES for f in HF.fields])
+    grid = np.arange(0.0, 286.0)
+    ens = Ensemble((stumps_member(X[tr], t[tr], e[tr], log_mask, 0, grid),), np.median(X[tr], axis=0), log_mask,
+                   grid, X[tr])
+    assert c_index(t[test], e[test], ens.risk(X[test])) > 0.65
+    assert c_index(t[test], e[test], -ens.risk(X[test])) < 0.35  # the sign convention: higher = earlier
+
+
+def test_cli_json_one_line_per_patient_in_input_order(tmp_path):
+    rows = [PATIENT, {**PATIENT, "ejection_fraction": 60, "serum_creatinine": 0.9, "age": 50},
+            {**PATIENT, "ejection_fraction": 999}]
+    path = tmp_path / "patients.json"
+    path.write_text(json.dumps(rows))
+    proc = subprocess.run([sys.executable, "-m", "medapp", "predict", "--model", "heart-failure", "--json",
+                           str(path)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1  # one patient could not be scored
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["input"] for r in lines] == ["patients.json#1", "patients.json#2", "patients.json#3"]
+    first, second, bad = lines
+    for r in (first, second):
+        assert set(r["probabilities"]) == {"alive at 180 days", "death by 180 days"}
+        assert r["label"] == max(r["probabilities"], key=r["probabilities"].get)
+        assert list(r["survival"]) == ["30", "90", "180"]
+        assert r["survival"]["180"] == pytest.approx(r["probabilities"]["alive at 180 days"])
+        assert 1 >= r["survival"]["30"] >= r["survival"]["90"] >= r["survival"]["180"] >= 0
+    assert first["risk_score"] > second["risk_score"]
+    assert "valid range 5-85 %" in bad["error"] and "risk_score" not in bad
+
+
+def test_saved_analysis_redraws_its_curve_in_the_case_report(model, tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    from medapp.cases.store import CaseStore
+    from medapp.reports import case_html, case_pdf
+
+    store = CaseStore()
+    user = {"username": "carla", "role": "clinician"}
+    result = analyse(model, model.record(PATIENT))
+    case_id = store.create_case("HF-1", user)
+    store.add_analysis(case_id, user, card=model.card, prediction=result.prediction, explanation=result.explanation,
+                       input_bytes=json.dumps(PATIENT).encode(), input_name="patient.json")
+    detail = store.case_detail(case_id, user, log_view=False)
+    saved = detail["analyses"][0]["prediction"]
+    assert saved.survival is not None
+    assert np.allclose(saved.survival.survival, result.prediction.survival.survival)
+    html = case_html(detail, by="carla")
+    assert "Probability of death: by 30 days" in html and "alt='survival curve'" in html
+    assert case_pdf(detail, by="carla")[:4] == b"%PDF"
+
+
+@pytest.mark.slow
+def test_training_on_a_small_sample_writes_a_loadable_model(tmp_path):
+    from medapp.modalities.survival.model import load
+    from medapp.modalities.survival.train import train
+
+    card = train("heart-failure", DATA, tmp_path / "hf", quick=True, seed=0)
+    assert card.modality == "survival" and card.weights == "model.safetensors"
+    assert card.metrics["chosen"] in card.metrics["candidates"]
+    summary = card.metrics["summary"]
+    assert 0.5 < summary["c_index"] <= 1.0 and set(card.metrics["horizons"]) == {"30d", "90d", "180d"}
+    assert card.metrics["n"] == 120 and len(card.validation["y_true"]) == len(card.validation["probabilities"])
+    model = load(card)
+    assert len(model.ensemble.members) == 5  # the full fit and 4 bootstrap refits
+    pred = model.predict(model.record(PATIENT))
+    assert pred.survival.risk_group in ("low", "intermediate", "high")
+    again = train("heart-failure", DATA, tmp_path / "hf2", quick=True, seed=0)  # fixed seeds: same model
+    assert (tmp_path / "hf" / "model.safetensors").read_bytes() == (tmp_path / "hf2" / "model.safetensors").read_bytes()
+    assert again.metrics["summary"] == summary
