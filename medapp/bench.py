@@ -21,10 +21,13 @@ from .registry import list_cards, load_model
 EXTRAS: list[str] = [
     "medapp.modalities.records.bench:bench_cohort",
     "medapp.modalities.imaging.bench:bench_ct_display",
+    "medapp.modalities.imaging.bench:bench_full_size_explain",
     "medapp.modalities.audio.bench:bench_pipeline",
+    "medapp.modalities.speech.bench:bench_dictation",
     "medapp.modalities.genomics.bench:bench_profile",
     "medapp.appbench:first_page",
     "medapp.modalities.survival.bench:bench_patient",
+    "medapp.pacs.bench:bench_pacs",
 ]
 
 

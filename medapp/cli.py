@@ -1,4 +1,4 @@
-"""python -m medapp {models, predict, train, bench, users}: the same functions the pages call."""
+"""python -m medapp {models, predict, train, bench, users, deid}: the same functions the pages call."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +9,8 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from .modalities.notes.deid_cli import register as register_deid  # noqa: E402
+from .pacs.cli import register as register_pacs  # noqa: E402
 from .security.cli import register as register_users  # noqa: E402
 from .service.cli import register as register_service  # noqa: E402
 
@@ -61,6 +63,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                       flush=True)
                 continue
             pred, expl = result.prediction, result.explanation
+            map_path = _write_map(model, x, expl, name, args.maps) if args.maps and expl is not None else None
             if args.json:
                 record = {"input": name, "model": model.card.id, "model_version": model.card.version,
                           "label": pred.label, "probabilities": pred.as_dict(), "warnings": list(pred.warnings)}
@@ -73,6 +76,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                         "base_value": expl.base_value,
                         "top_contributions": [{"feature": n, "value": v} for n, v in expl.top_contributions(args.top)],
                     }
+                if map_path is not None:
+                    record["map"] = str(map_path)
                 print(json.dumps(to_jsonable(record)), flush=True)
             else:
                 probs = ", ".join(f"{lab}={p:.3f}" for lab, p in pred.as_dict().items())
@@ -89,13 +94,29 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _write_map(model, x, expl, name: str, folder: str) -> Path | None:
+    """Imaging: the explanation over the input image's own pixels, saved as DIR/<file name without extension>.npy."""
+    import numpy as np
+
+    if not hasattr(model, "image_map"):
+        return None
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"{Path(name).stem}.npy"
+    np.save(path, np.asarray(model.image_map(x, expl), dtype=np.float32))
+    return path
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     from .training import train
 
     try:
         card = train(args.model_id, data_dir=Path(args.data) if args.data else None,
                      out_dir=Path(args.out) if args.out else None, quick=args.quick, seed=args.seed)
-    except (KeyError, FileNotFoundError) as exc:
+    except FileNotFoundError as exc:  # the training data is not where the card says (see --data)
+        print(f"error: training data not found: {exc.filename or exc}", file=sys.stderr)
+        return 2
+    except KeyError as exc:
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
     print(json.dumps({"id": card.id, "version": card.version, "out": str(card.path),
@@ -146,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per line per case")
     p.add_argument("--no-explain", action="store_true")
     p.add_argument("--top", type=int, default=5, help="how many contributions to print")
+    p.add_argument("--maps", metavar="DIR", help="imaging: write each input's explanation map (its own height x "
+                   "width, positive = toward the predicted label) to DIR/<file name without extension>.npy")
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.set_defaults(func=_cmd_predict)
 
@@ -173,7 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_bench)
 
     register_users(sub)
+    register_deid(sub)
     register_service(sub)
+    register_pacs(sub)
+    from .modalities.speech.cli import add_parser as add_transcribe
+
+    add_transcribe(sub)
     return parser
 
 

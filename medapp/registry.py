@@ -22,7 +22,11 @@ def models_dir() -> Path:
 
 def data_root() -> Path:
     """Where the public training datasets live (never inside this repository)."""
-    return Path(os.environ.get("MEDAPP_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
+    if "MEDAPP_DATA_DIR" in os.environ:
+        return Path(os.environ["MEDAPP_DATA_DIR"])
+    # ../shared/data beside the checkout; a checkout nested one level deeper (a git worktree) finds it too
+    candidates = [parent / "shared" / "data" for parent in REPO_ROOT.parents]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
 
 
 class UnknownModel(KeyError):

@@ -50,6 +50,8 @@ class ModelCard:
     training: dict[str, Any] = field(default_factory=dict)
     validation: dict[str, Any] = field(default_factory=dict)  # stored validation predictions for ROC/calibration
     display_labels: dict[str, str] = field(default_factory=dict)  # label -> how people read it ("mitral valve prolapse")
+    # weights shipped inside a pip package rather than the model folder: name, version, files and their SHA-256
+    weights_package: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None  # folder the card was read from
 
     DEMO_NOTICE = (
@@ -141,6 +143,9 @@ class Prediction:
     warnings: tuple[str, ...] = ()  # plain language, e.g. "input unlike the training data"
     details: dict[str, Any] = field(default_factory=dict)  # modality extras (per-window results, OOD score)
     survival: SurvivalCurve | None = None  # time-to-event models only
+    # speech to text: the transcript and its timed segments ({"start", "end", "text"} in seconds); None elsewhere
+    text: str | None = None
+    segments: tuple[dict[str, Any], ...] = ()
 
     @property
     def probability(self) -> float:
@@ -161,6 +166,8 @@ class Prediction:
         })
         if self.survival is not None:
             out["survival"] = self.survival.to_dict()
+        if self.text is not None:
+            out.update(text=self.text, segments=to_jsonable(list(self.segments)))
         return out
 
     @classmethod
@@ -168,7 +175,8 @@ class Prediction:
         return cls(model_id=d["model_id"], model_version=d["model_version"], labels=tuple(d["labels"]),
                    probabilities=np.asarray(d["probabilities"], dtype=float), label=d["label"],
                    warnings=tuple(d.get("warnings", ())), details=d.get("details", {}),
-                   survival=SurvivalCurve.from_dict(d["survival"]) if d.get("survival") else None)
+                   survival=SurvivalCurve.from_dict(d["survival"]) if d.get("survival") else None,
+                   text=d.get("text"), segments=tuple(d.get("segments", ())))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Admin: users and roles, and the audit trail with filters and CSV export."""
+"""Admin: users and roles, the audit trail with filters and CSV export, and PACS (DICOMweb) endpoints."""
 from datetime import datetime, time, timezone
 
 import pandas as pd
@@ -9,11 +9,13 @@ from medapp.security.audit import audit_csv
 from medapp.security.roles import ROLES
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.audit_view import readable_audit
+from medapp.ui.dictation import vocabulary_admin
+from medapp.ui.pacs import admin_endpoints
 
 user = require_role("admin")
 store = get_store()
 st.title("Admin")
-users_tab, audit_tab, tokens_tab = st.tabs(["Users", "Audit trail", "API tokens"])
+users_tab, audit_tab, tokens_tab, pacs_tab = st.tabs(["Users", "Audit trail", "API tokens", "PACS"])
 
 with users_tab:
     if "admin_flash" in st.session_state:
@@ -77,3 +79,9 @@ with tokens_tab:
     from medapp.ui.tokens import api_tokens_panel
 
     api_tokens_panel(store, user)
+
+with pacs_tab:
+    admin_endpoints(store, user)
+
+st.divider()
+vocabulary_admin(user["username"], store)

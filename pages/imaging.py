@@ -4,21 +4,38 @@ import streamlit as st
 from medapp.registry import list_cards
 from medapp.ui import cached_model, demo_notice, model_card_summary
 from medapp.ui.auth import require_role
-from medapp.ui.imaging import image_panel
+from medapp.ui.imaging import AUTOMATIC, image_panel
+from medapp.ui.pacs import from_pacs
 from medapp.ui.state import kept_upload
 
 user = require_role("clinician")
 st.title("Imaging")
 cards = [c for c in list_cards() if c.modality == "imaging"]
 names = {c.name: c.id for c in cards}
-choice = st.selectbox("Model", list(names), key="imaging_model")
-model = cached_model(names[choice])
-st.caption(model.card.task)
-demo_notice(model.card)
-uploads = kept_upload(st.file_uploader, "Images: DICOM (with or without preamble), PNG, JPEG, TIFF, BMP, or a ZIP of a series",
-                           accept_multiple_files=True, key="imaging_upload",
-                           help="The file type is detected from its content. Patient data in DICOM headers is "
-                                "removed before anything is stored or downloaded.")
-for n, upload in enumerate(uploads or []):
-    image_panel(model, upload.getvalue(), upload.name, key=f"img{n}_{model.card.id}")
-model_card_summary(model.card)
+choice = st.selectbox("Model", [AUTOMATIC, *names], key="imaging_model",
+                      help="Automatic: each image goes to the model whose training images it fits (DICOM modality and "
+                           "body part, grey or colour, shape, content); when none clearly fits you are asked.")
+models = [cached_model(c.id) for c in cards]
+model = None if choice == AUTOMATIC else cached_model(names[choice])
+if model is not None:
+    st.caption(model.card.task)
+    demo_notice(model.card)
+else:
+    st.caption(" · ".join(c.task for c in cards))
+    demo_notice()
+upload_tab, pacs_tab = st.tabs(["Upload", "From PACS"])
+with upload_tab:
+    uploads = kept_upload(st.file_uploader, "Images: DICOM (with or without preamble), PNG, JPEG, TIFF, BMP, or a ZIP of a series",
+                               accept_multiple_files=True, key="imaging_upload",
+                               help="The file type is detected from its content. Patient data in DICOM headers is "
+                                    "removed before anything is stored or downloaded.")
+    tag = model.card.id if model is not None else "auto"
+    for n, upload in enumerate(uploads or []):
+        image_panel(model, upload.getvalue(), upload.name, key=f"img{n}_{tag}", candidates=models)
+with pacs_tab:
+    # a PACS search or batch runs one model over many images: the chosen one, or one picked here
+    pacs_model = model if model is not None else cached_model(
+        names[st.selectbox("Model for images from the PACS", list(names), key="pacs_model")])
+    from_pacs(pacs_model)
+for card in ([model.card] if model is not None else cards):
+    model_card_summary(card)

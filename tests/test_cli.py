@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from medapp.registry import data_root
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -46,7 +48,7 @@ def test_predict_json_one_line_per_row_in_order_with_errors(tmp_path):
 
 def test_predict_text_no_explain():
     out = run("predict", "--model", "kidney-disease", "--no-explain",
-              str(REPO.parent / "shared/data/records/chronic_kidney_disease/chronic_kidney_disease.csv"))
+              str(data_root() / "records/chronic_kidney_disease/chronic_kidney_disease.csv"))
     # The public file has one implausible entry (sodium 4.5 mEq/L): reported, the other 319 scored.
     assert out.returncode == 1, out.stderr
     assert "why" not in out.stdout

@@ -1,48 +1,71 @@
-"""Image explanations: a diverging SHAP heatmap over the full-resolution image, and the original."""
+"""Image explanations: the original and the SHAP map over it, at the image's own resolution, with a colour bar.
+
+The map an imaging model returns lives on its input grid (128x128). It is spread back over the image's
+own rows and columns with the transpose of the area resize (each model pixel's contribution shared
+among the pixels it was averaged from), so the drawn map and its total are exact. Large images are
+shown with whole blocks of pixels summed, never stretched.
+"""
 from __future__ import annotations
+
+import io
 
 import numpy as np
 import plotly.graph_objects as go
-import torch
-import torch.nn.functional as F
 from plotly.subplots import make_subplots
 
+from ..modalities.imaging.preprocess import to_image_grid
 from ..types import Explanation
 
-MAX_SIDE = 768  # pixels sent to the browser per side; larger images are shown downsampled
+MAX_SIDE = 768  # pixels sent to the browser per side; larger images are shown in blocks
 
 # red = toward the predicted finding, blue = away; transparent near zero so the anatomy shows through
 DIVERGING = [[0.0, "rgba(36,113,163,1)"], [0.35, "rgba(36,113,163,0.55)"], [0.5, "rgba(255,255,255,0)"],
              [0.65, "rgba(192,57,43,0.55)"], [1.0, "rgba(192,57,43,1)"]]
+COLOUR_BAR = "SHAP per pixel<br>(log-probability)"
 
 
-def _fit(image: np.ndarray) -> np.ndarray:
-    step = int(np.ceil(max(image.shape[:2]) / MAX_SIDE))
-    return image[::step, ::step] if step > 1 else image
+def _step(shape: tuple[int, ...]) -> int:
+    return max(1, int(np.ceil(max(shape[:2]) / MAX_SIDE)))
 
 
-def upsample(values: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """The 28x28 attribution map stretched smoothly to the displayed image's size."""
-    t = torch.tensor(np.asarray(values, dtype=np.float32))[None, None]
-    return F.interpolate(t, size=shape, mode="bilinear", align_corners=False)[0, 0].numpy()
+def _block(a: np.ndarray, step: int, reduce: str) -> np.ndarray:
+    if step == 1:
+        return a
+    rows, cols = (a.shape[0] // step) * step, (a.shape[1] // step) * step
+    b = a[:rows, :cols].reshape(rows // step, step, cols // step, step, *a.shape[2:])
+    return b.sum(axis=(1, 3)) if reduce == "sum" else b.mean(axis=(1, 3))
+
+
+def image_map(expl: Explanation, shape: tuple[int, int]) -> np.ndarray:
+    """The explanation over an image of `shape` (rows, cols): spread from the model grid, total kept."""
+    values = np.asarray(expl.values, dtype=np.float64)
+    return values if values.shape == tuple(shape) else to_image_grid(values, tuple(shape))
+
+
+def stored_shape(expl: Explanation) -> tuple[int, int] | None:
+    data = expl.data if isinstance(expl.data, dict) else {}
+    shape = data.get("image_shape")
+    return (int(shape[0]), int(shape[1])) if shape and len(shape) >= 2 else None
 
 
 def heatmap(image: np.ndarray | None, expl: Explanation, opacity: float = 0.6, title: str | None = None) -> go.Figure:
-    """Original on the left, SHAP heatmap over it on the right, with a colour bar."""
-    values = np.asarray(expl.values, dtype=np.float64)
-    if image is None:  # redrawn from a stored explanation: no pixels kept, show the map on its own grid
-        image = np.full(values.shape, 0.5)
-    shown = _fit(image)
-    grey = shown if shown.ndim == 2 else shown.mean(axis=2)
-    heat = upsample(values, grey.shape)
+    """Original on the left, SHAP map over it on the right (the image's own pixels), with a colour bar."""
+    if image is None:  # redrawn without the pixels: the map alone, on a neutral ground of the image's shape
+        image = np.full(stored_shape(expl) or np.asarray(expl.values).shape, 0.5)
+    grey = image if image.ndim == 2 else image.mean(axis=2)
+    heat_full = image_map(expl, grey.shape)
+    step = _step(grey.shape)
+    shown, heat = _block(grey, step, "mean"), _block(heat_full, step, "sum")
     lim = float(np.abs(heat).max()) or 1.0
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Original", f"Regions toward (red) / away from (blue) '{expl.target}'"),
                         horizontal_spacing=0.04)
     for col in (1, 2):
-        fig.add_trace(go.Heatmap(z=grey, colorscale="gray", zmin=0, zmax=1, showscale=False, hoverinfo="skip"), 1, col)
+        fig.add_trace(go.Heatmap(z=shown, colorscale="gray", zmin=0, zmax=1, showscale=False, hoverinfo="skip"), 1, col)
+    per = "pixel" if step == 1 else f"{step}x{step} pixel block"
     fig.add_trace(go.Heatmap(z=heat, colorscale=DIVERGING, zmid=0, zmin=-lim, zmax=lim, opacity=opacity,
-                             colorbar={"title": {"text": "SHAP<br>(log-prob)"}, "len": 0.9},
-                             hovertemplate="contribution %{z:.2e}<extra></extra>"), 1, 2)
+                             colorbar={"title": {"text": COLOUR_BAR if step == 1 else f"SHAP per {per}<br>(log-probability)"},
+                                       "len": 0.9, "exponentformat": "e"},
+                             hovertemplate=f"contribution per {per} %{{z:.2e}}<extra></extra>"), 1, 2)
     for col in (1, 2):
         fig.update_xaxes(visible=False, row=1, col=col, scaleanchor=f"y{'' if col == 1 else col}")
         fig.update_yaxes(visible=False, autorange="reversed", row=1, col=col)
@@ -52,6 +75,51 @@ def heatmap(image: np.ndarray | None, expl: Explanation, opacity: float = 0.6, t
     return fig
 
 
-def figure(expl: Explanation) -> go.Figure:
-    """The figure for a stored explanation (cases and reports keep the map, not the pixels)."""
-    return heatmap(None, expl)
+def figure(expl: Explanation, image: np.ndarray | None = None) -> go.Figure:
+    """The figure for a stored explanation; pass the stored (de-identified) image to draw the map over it."""
+    return heatmap(image, expl)
+
+
+def image_from_bytes(data: bytes, name: str = "stored image") -> np.ndarray | None:
+    """The displayed grey image of stored input bytes (first image), or None when they cannot be read."""
+    from ..modalities.imaging.io import load
+    from ..types import InputError
+
+    try:
+        return load(data, name)[0].grey
+    except (InputError, IndexError):
+        return None
+
+
+def overlay_png(image: np.ndarray | None, expl: Explanation, width_in: float = 7.0) -> bytes:
+    """A static drawing for reports: original and map over it, the image's own pixels, a labelled colour bar."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if image is None:
+        image = np.full(stored_shape(expl) or np.asarray(expl.values).shape, 0.5)
+    grey = image if image.ndim == 2 else image.mean(axis=2)
+    heat = image_map(expl, grey.shape)
+    step = _step(grey.shape)
+    shown, heat = _block(grey, step, "mean"), _block(heat, step, "sum")
+    lim = float(np.abs(heat).max()) or 1.0
+    alpha = np.clip(np.abs(heat) / lim * 1.6, 0, 0.85)
+    fig, axes = plt.subplots(1, 2, figsize=(width_in, width_in * 0.45 * shown.shape[0] / max(shown.shape[1], 1) + 0.6),
+                             dpi=110)
+    for ax in axes:
+        ax.imshow(shown, cmap="gray", vmin=0, vmax=1)
+        ax.set_xticks([]), ax.set_yticks([])
+    im = axes[1].imshow(heat, cmap="RdBu_r", vmin=-lim, vmax=lim, alpha=alpha)
+    axes[0].set_title("Original", fontsize=9)
+    axes[1].set_title(f"toward '{expl.target}' (red) / away (blue)", fontsize=9)
+    bar = fig.colorbar(im, ax=axes[1], fraction=0.046, pad=0.04)
+    bar.set_label("SHAP per pixel (log-probability)" if step == 1 else f"SHAP per {step}x{step} block", fontsize=8)
+    bar.ax.tick_params(labelsize=7)
+    fig.suptitle(expl.method, fontsize=9)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()

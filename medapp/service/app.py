@@ -359,7 +359,10 @@ def _prediction_outputs(card: ModelCard, results: list) -> list[dict[str, Any]]:
         oip.tensor("warnings", "BYTES", [_j(list(p.warnings)) for p in preds], parameters={"encoding": "json list"}),
         oip.tensor("details", "BYTES", [_j(p.details) for p in preds], parameters={"encoding": "json object"}),
         oip.tensor("model_version", "BYTES", [p.model_version for p in preds]),
-    ]
+    ] + ([  # speech to text: the transcript and its timed segments
+        oip.tensor("text", "BYTES", [p.text or "" for p in preds]),
+        oip.tensor("segments", "BYTES", [_j(list(p.segments)) for p in preds], parameters={"encoding": "json list"}),
+    ] if any(p.text is not None for p in preds) else [])
 
 
 def _names(expl) -> list[str] | None:

@@ -5,6 +5,7 @@ import os
 import threading
 import time
 
+from ..security import uploads
 from ..types import ModelCard
 
 DEFAULT_RATE_PER_MINUTE = int(os.environ.get("MEDAPP_API_RATE_PER_MINUTE", "1200"))
@@ -13,28 +14,12 @@ MAX_BODY_BYTES = int(float(os.environ.get("MEDAPP_API_MAX_BODY_MB", "100")) * 2*
 _JSON_OVERHEAD = 1 * 2**20
 
 
-def _modality_file_limit(modality: str) -> int | None:
-    if modality == "imaging":
-        from ..modalities.imaging.io import MAX_BYTES
-        return MAX_BYTES
-    if modality == "audio":
-        from ..modalities.audio.io import MAX_UPLOAD_BYTES
-        return MAX_UPLOAD_BYTES
-    if modality == "notes":
-        from ..modalities.notes.io import MAX_UPLOAD_BYTES
-        return MAX_UPLOAD_BYTES
-    if modality == "records":
-        from ..modalities.records.validate import MAX_COHORT_BYTES
-        return MAX_COHORT_BYTES
-    return None
-
-
 def body_limit(card: ModelCard) -> int:
     """Bytes a request to this model may carry: the page's upload limit for its modality, inflated by a
     third for base64 plus room for the JSON around it, and never more than MAX_BODY_BYTES."""
-    file_limit = _modality_file_limit(card.modality)
-    if file_limit is None:
+    if card.modality not in uploads.PROFILES:
         return MAX_BODY_BYTES
+    file_limit = uploads.upload_limit(card.modality, card)
     return min(MAX_BODY_BYTES, file_limit * 4 // 3 + _JSON_OVERHEAD)
 
 

@@ -1,21 +1,27 @@
-"""Streamlit widgets for images: upload, DICOM display controls, prediction with SHAP heatmap."""
+"""Streamlit widgets for images: upload, DICOM display controls, model choice, finding with SHAP heatmap."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from functools import partial
 
 import streamlit as st
 
-from ..analysis import analyse
+from ..analysis import Analysis, analyse
 from ..modalities.imaging.deid import deidentify_dicom
 from ..modalities.imaging.dicom import CT_PRESETS
 from ..modalities.imaging.io import ImageInput, load
 from ..modalities.imaging.model import ImagingModel
+from ..modalities.imaging.select import choose
 from ..render.image import heatmap
-from ..types import InputError
+from ..security import uploads
+from ..types import InputError, ModelCard
 from .cases import log_analysis, save_to_case
 from .common import show_input_error
 
 FILE_DEFAULT = "as stored in the file"
+AUTOMATIC = "Automatic: the model that fits each image"
+ASK = "(choose a model)"
 
 
 def _window_controls(x: ImageInput, key: str) -> tuple[float | None, float | None]:
@@ -33,9 +39,50 @@ def _window_controls(x: ImageInput, key: str) -> tuple[float | None, float | Non
     return centre, width
 
 
-def image_panel(model: ImagingModel, data: bytes, name: str, key: str) -> None:
+def pointing_caption(model: ImagingModel) -> str:
+    """The card's pointing-game figures, shown beside the heatmap so the map can be weighed."""
+    pg = model.card.metrics.get("pointing_game_validation")
+    if not pg:
+        return ""
+    return (f" On {pg['n_images_with_lesion']} validation images with a radiologist's lesion outline, this map's "
+            f"strongest point fell on the lesion in {pg['pointing_game']:.0%} (tolerance {pg['tolerance']}); "
+            f"{pg['positive_share_in_lesion_mean']:.0%} of the red lay inside lesions that cover "
+            f"{pg['lesion_area_share_mean']:.0%} of the image (chance).")
+
+
+def _pick_model(x: ImageInput, candidates: list[ImagingModel], key: str) -> ImagingModel | None:
+    """Automatic choice; when no model clearly fits, ask, and headline nothing until the user chooses."""
+    by_id = {m.card.id: m for m in candidates}
+    choice = choose(x, candidates)
+    if choice.model_id is not None:
+        st.info(f"Model chosen for this image: {choice.reason}", icon=":material/auto_awesome:")
+        return by_id[choice.model_id]
+    st.warning(choice.reason, icon=":material/help:")
+    names = {m.card.name: m.card.id for m in candidates}
+    picked = st.selectbox("Model for this image", [ASK, *names], key=f"pick_{key}")
+    return None if picked == ASK else by_id[names[picked]]
+
+
+def _load(data: bytes, digest: str, name: str, card: ModelCard | None, **view) -> list[ImageInput]:
+    """load(), decoded once per content and view across reruns and sessions (the result is shared: read only)."""
+    what = ("imaging.load", name, uploads.upload_limit("imaging", card), tuple(sorted(view.items())))
+    return uploads.decoded(data, what, lambda: load(data, name, card=card, **view), digest=digest)
+
+
+def _deid_download(member: bytes) -> tuple[bytes, str]:
+    clean = deidentify_dicom(member)
+    return clean, f"deid-{hashlib.sha256(clean).hexdigest()[:10]}.dcm"
+
+
+def image_panel(model: ImagingModel | None, data: bytes, name: str, key: str, *,
+                candidates: list[ImagingModel] | None = None,
+                actions: Callable[[ImageInput, Analysis, bytes], None] | None = None) -> None:
+    """Analyse every image of one upload. model=None: pick among `candidates` per image (or ask).
+    `actions` adds buttons under each result (e.g. Send result to PACS)."""
+    card = model.card if model is not None else None
+    digest = uploads.content_hash(data)
     try:
-        inputs = load(data, name)
+        inputs = _load(data, digest, name, card)
     except InputError as exc:
         show_input_error(exc, name)
         return
@@ -49,47 +96,74 @@ def image_panel(model: ImagingModel, data: bytes, name: str, key: str) -> None:
             if first.n_frames > 1:
                 frame = st.slider("Frame", 0, first.n_frames - 1, 0, key=f"frame_{ikey}")
             member = first.raw or data  # this image's own file (a ZIP member keeps its bytes in .raw)
+            member_digest = digest if member is data else uploads.content_hash(member)
             x = first
             if frame:
-                x = load(member, first.name, frame=frame)[0]
+                x = _load(member, member_digest, first.name, card, frame=frame)[0]
             centre, width = (None, None)
             if x.source == "dicom":
                 centre, width = _window_controls(x, ikey)
+            chosen = model if model is not None else _pick_model(x, candidates or [], ikey)
+            if chosen is None:
+                continue
             try:
-                shown = load(member, first.name, frame=frame, centre=centre, width=width)[0] if centre is not None else x
-                result = analyse(model, x)
+                shown = _load(member, member_digest, first.name, card, frame=frame, centre=centre,
+                              width=width)[0] if centre is not None else x
+                result = analyse(chosen, x)
             except InputError as exc:
                 show_input_error(exc, first.name)
                 continue
-            pred, expl = result.prediction, result.explanation
-            log_analysis(model.card, pred, model.input_key(x))
-            left, right = st.columns([1, 3])
-            with left:
-                st.caption("Finding")
-                st.subheader(pred.label.replace("_", " "), anchor=False)
-                for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1]):
-                    st.progress(p, text=f"{label}: {p:.1%}")
-                for w in pred.warnings:
-                    st.warning(w, icon=":material/warning:")
-                st.caption(f"Out-of-distribution score {pred.details['ood_score']} "
-                           f"(flagged above {pred.details['ood_threshold']:.1f}).")
-                opacity = st.slider("Heatmap opacity", 0.0, 1.0, 0.6, 0.05, key=f"op_{ikey}")
-                if x.source == "dicom":
-                    try:
-                        clean = deidentify_dicom(member)
-                    except InputError as exc:
-                        show_input_error(exc)
-                    else:
-                        st.download_button("Download de-identified DICOM", clean,
-                                           f"deid-{hashlib.sha256(clean).hexdigest()[:10]}.dcm", "application/dicom",
-                                           key=f"deid_{ikey}")
-                save_to_case(card=model.card, prediction=pred, explanation=expl,
-                             input_bytes=member, input_name=x.name, key=ikey)
-            with right:
+            _result_view(chosen, x, shown, member, result, ikey, actions)
+
+
+def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: bytes, result: Analysis, ikey: str,
+                 actions: Callable[[ImageInput, Analysis, bytes], None] | None = None) -> None:
+    pred, expl = result.prediction, result.explanation
+    fits = pred.details.get("fits_model", True)
+    log_analysis(model.card, pred, model.input_key(x))
+    left, right = st.columns([1, 3])
+    with left:
+        if fits:
+            st.caption(f"Finding · {model.card.name}")
+            st.subheader(pred.label.replace("_", " "), anchor=False)
+            for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1]):
+                st.progress(p, text=f"{label.replace('_', ' ')}: {p:.1%}")
+            if model.positive is not None:
+                st.caption(f"Called {model.positive.replace('_', ' ')} at a probability of {model.threshold:.0%} or "
+                           "more (threshold chosen on validation).")
+        else:
+            st.error(f"No finding: this image does not fit {model.card.name}. "
+                     + " ".join(pred.details.get("fit_reasons", [])), icon=":material/block:")
+        for w in pred.warnings:
+            if fits or not any(w.startswith(r) for r in pred.details.get("fit_reasons", [])):
+                st.warning(w, icon=":material/warning:")
+        st.caption(f"Out-of-distribution score {pred.details['ood_score']} "
+                   f"(flagged above {pred.details['ood_threshold']:.1f}).")
+        opacity = st.slider("Heatmap opacity", 0.0, 1.0, 0.6, 0.05, key=f"op_{ikey}")
+        if x.source == "dicom":
+            try:
+                clean, file_name = uploads.decoded(member, "imaging.deid", partial(_deid_download, member))
+            except InputError as exc:
+                show_input_error(exc)
+            else:
+                st.download_button("Download de-identified DICOM", clean, file_name, "application/dicom",
+                                   key=f"deid_{ikey}")
+        save_to_case(card=model.card, prediction=pred, explanation=expl,
+                     input_bytes=member, input_name=x.name, key=ikey)
+        if actions is not None and fits:
+            actions(x, result, member)
+    with right:
+        caption = (f"{expl.method} on the model's {model.size}x{model.size} input, spread back over the image's own "
+                   "pixels. Red regions pushed toward the label, blue away. They show what moved this model, not "
+                   "where disease is." + pointing_caption(model))
+        if fits:
+            st.plotly_chart(heatmap(shown.image, expl, opacity), width="stretch", key=f"heat_{ikey}")
+            st.caption(caption)
+        else:
+            with st.expander("Model output for this image (not a finding)"):
+                st.markdown(", ".join(f"{lab.replace('_', ' ')} {p:.1%}" for lab, p in pred.as_dict().items()))
                 st.plotly_chart(heatmap(shown.image, expl, opacity), width="stretch", key=f"heat_{ikey}")
-                st.caption(f"{expl.method} on the model's {model.size}x{model.size} input, stretched over the "
-                           "full image. Red regions pushed toward the finding, blue away. They show what moved "
-                           "this model, not where disease is.")
-            if x.meta:
-                with st.expander("Image information (metadata)"):
-                    st.table({"field": list(x.meta), "value": list(x.meta.values())})
+                st.caption(caption)
+    if x.meta:
+        with st.expander("Image information (metadata)"):
+            st.table({"field": list(x.meta), "value": list(x.meta.values())})

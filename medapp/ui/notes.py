@@ -5,18 +5,15 @@ import streamlit as st
 
 from ..analysis import analyse
 from ..modalities.notes.deid import Span
-from ..modalities.notes.dictation import transcribe
 from ..modalities.notes.io import read_note
 from ..modalities.notes.model import NoteInput, NotesModel
 from ..render.text import highlighted_html, top_classes, top_words
 from ..types import InputError
 from .cases import log_analysis, save_to_case
 from .common import show_input_error
+from .dictation import dictation_widget
 
 NOTE_KEY = "notes_text"
-DICTATION_WER = ("Dictation uses pocketsphinx's offline US English model. On synthetic test speech (espeak-ng) "
-                 "its word error rate was 0.67-1.0 (most words wrong): treat the transcript as a rough draft "
-                 "and correct it before analysing.")
 
 
 def _set_note(text: str) -> None:
@@ -36,19 +33,7 @@ def note_input() -> str:
             except InputError as exc:
                 show_input_error(exc, file.name)
     with dictate:
-        st.caption(DICTATION_WER)
-        audio = st.audio_input("Record a dictation", key="notes_audio")
-        speech_file = st.file_uploader("... or upload a recording (WAV, FLAC, OGG)", key="notes_speech")
-        source = audio or speech_file
-        if source is not None and st.session_state.get("notes_dictation_done") != source.file_id:
-            try:
-                with st.spinner("Transcribing on this server..."):
-                    text = transcribe(source.getvalue(), getattr(source, "name", "recording"))
-                st.session_state["notes_dictation_done"] = source.file_id
-                _set_note((st.session_state.get(NOTE_KEY, "") + "\n" + text).strip())
-                st.success("The transcript was added to the note box: check and correct it.")
-            except InputError as exc:
-                show_input_error(exc)
+        dictation_widget(lambda text: _set_note((st.session_state.get(NOTE_KEY, "") + "\n" + text).strip()))
     with paste:
         st.text_area("Clinical note", key=NOTE_KEY, height=220,
                      placeholder="Paste or type the note. Names, dates, numbers and addresses are removed "

@@ -18,7 +18,7 @@ from .cases import log_analysis, save_to_case
 from .common import show_input_error
 from .state import kept_upload
 
-NOT_GIVEN = "not given"
+NOT_GIVEN = "not measured"
 
 
 def _key(model: RecordsModel, f: Field) -> str:
@@ -49,7 +49,9 @@ def _field_widget(model: RecordsModel, f: Field, key: str | None = None, value=N
         return st.selectbox(f.label, options, key=key, help=help_text, **kwargs)
     unit = f" ({f.unit})" if f.unit else ""
     rng = f"valid {f.min:g}-{f.max:g}" if f.min is not None else ""
-    kwargs = {} if key is not None and key in st.session_state else {"value": value}
+    # value=None (not Streamlit's default "min") keeps the field clearable: emptied, it reads "not measured"
+    # instead of snapping to its minimum. When the session state holds the value, None adds no default.
+    kwargs = {"value": None if key is not None and key in st.session_state else value}
     return st.number_input(f"{f.label}{unit}", min_value=float(f.min) if f.min is not None else None,
                            max_value=float(f.max) if f.max is not None else None, step=float(f.step),
                            format="%g", key=key, help=" · ".join(x for x in (help_text, rng, "empty = not measured") if x),

@@ -45,7 +45,7 @@ def test_records_form_to_prediction_with_waterfall():
     assert metric.label == "Probability of angiographic coronary artery disease"
     assert 0.8 < float(metric.value.rstrip("%")) / 100 <= 1.0
     assert any("high" in m.value for m in at.markdown)
-    assert any("7 of 13 values not given" in w.value for w in at.warning)
+    assert any("7 of 13 values not measured" in w.value for w in at.warning)
     charts = at.get("plotly_chart")
     assert charts and "Why this estimate" in charts[0].proto.spec
 
@@ -85,7 +85,7 @@ def test_records_unreadable_cohort_file_gives_a_message_not_a_traceback():
     at = _records_page("Diabetes onset (Pima)")
     at.file_uploader(key="cohort_diabetes").set_value(("scan.csv", b"\x00\x01\x02binary", "text/csv")).run()
     assert not at.exception
-    assert "not a text table" in at.error[0].value
+    assert "scan.csv looks like a binary file of no known type, not a table of patients" in at.error[0].value
 
 
 def test_models_page_shows_every_card_with_plots():

@@ -16,22 +16,49 @@ def imaging_page() -> AppTest:
 
 
 def test_dicom_upload_shows_finding_heatmap_metadata_and_deid_download():
+    from medapp.registry import data_root
+
     at = imaging_page()
-    at.selectbox(key="imaging_model").set_value("Breast ultrasound malignancy (BreastMNIST)").run()
+    assert at.selectbox(key="imaging_model").value.startswith("Automatic")
+    bus = (data_root() / "imaging/busi/malignant/malignant (5).png").read_bytes()
+    at.file_uploader(key="imaging_upload").set_value([("us.png", bus, "image/png")]).run()
+    assert not at.exception
+    assert any("Model chosen for this image: Breast ultrasound" in i.value for i in at.info)
+    assert at.subheader[0].value in ("malignant", "normal or benign")
+    charts = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("Regions toward (red)" in s and "SHAP per pixel" in s for s in charts)
+    assert any("strongest point fell on the lesion" in c.value for c in at.caption)
+    assert at.slider(key="op_img0_auto_0").value == 0.6
+    # a CT slice fits neither model: the page asks, and headlines nothing
     data = Path(get_testdata_file("CT_small.dcm", download=False)).read_bytes()
     at.file_uploader(key="imaging_upload").set_value([("scan.dcm", data, "application/dicom")]).run()
-    assert not at.exception
-    assert at.subheader[0].value in ("malignant", "normal or benign")
-    assert any("modality is CT" in w.value for w in at.warning)
-    charts = [c.proto.spec for c in at.get("plotly_chart")]
-    assert any("Regions toward (red)" in s for s in charts)
-    assert at.selectbox(key="win_img0_breast-ultrasound_0").options[:2] == ["as stored in the file", "lung"]
-    assert at.slider(key="op_img0_breast-ultrasound_0").value == 0.6
+    assert not at.exception and not at.subheader
+    assert any("does not fit any imaging model" in w.value for w in at.warning)
+    assert at.selectbox(key="win_img0_auto_0").options[:2] == ["as stored in the file", "lung"]
+    at.selectbox(key="pick_img0_auto_0").set_value("Breast ultrasound: malignant or not (BUSI, 128 px)").run()
+    assert not at.exception and not at.subheader  # still no headline: the input does not fit
+    assert any("No finding: this image does not fit" in e.value for e in at.error)
+    assert any("modality is CT" in e.value for e in [*at.warning, *at.error])
     assert at.table  # metadata panel
+    assert [b.label for b in at.get("download_button")] == ["Download de-identified DICOM"]
+
+
+def test_chest_radiograph_is_never_headlined_by_the_breast_model():
+    from medapp.registry import data_root
+
+    at = imaging_page()
+    cxr = (data_root() / "imaging/kermany_cxr224/train/NORMAL/IM-0115-0001.jpeg").read_bytes()
+    at.file_uploader(key="imaging_upload").set_value([("cxr.jpeg", cxr, "image/jpeg")]).run()
+    assert any("Model chosen for this image: Pneumonia" in i.value for i in at.info)
+    assert at.subheader[0].value in ("normal", "pneumonia")
+    at.selectbox(key="imaging_model").set_value("Breast ultrasound: malignant or not (BUSI, 128 px)").run()
+    assert not at.exception and not at.subheader
+    assert any("No finding: this image does not fit Breast ultrasound" in e.value for e in at.error)
 
 
 def test_bad_files_get_messages_and_good_ones_still_show():
     at = imaging_page()
+    at.selectbox(key="imaging_model").set_value("Breast ultrasound: malignant or not (BUSI, 128 px)").run()
     ok = Path(get_testdata_file("MR_small.dcm", download=False)).read_bytes()
     at.file_uploader(key="imaging_upload").set_value([
         ("notes.dcm", b"this is a text file, not a scan\n" * 4, "application/dicom"),
@@ -40,9 +67,10 @@ def test_bad_files_get_messages_and_good_ones_still_show():
     ]).run()
     assert not at.exception
     errors = [e.value for e in at.error]
-    assert any("notes.dcm" in e and "It looks like text" in e for e in errors)
+    assert any("notes.dcm" in e and "looks like a text file, not an image" in e for e in errors)
     assert any("empty.png" in e and "is empty" in e for e in errors)
-    assert len(at.subheader) == 1  # the good file was analysed
+    assert len(at.error) == 3  # two unreadable files, and the MR image gets no finding from an ultrasound model
+    assert any("No finding" in e and "modality is MR" in e for e in errors)
 
 
 def test_zip_series_members_each_get_controls_frames_and_deid_download():
@@ -55,11 +83,12 @@ def test_zip_series_members_each_get_controls_frames_and_deid_download():
         z.writestr("a/ct.dcm", Path(get_testdata_file("CT_small.dcm", download=False)).read_bytes())
         z.writestr("b/two-frames.dcm", Path(get_testdata_file("SC_rgb_rle_2frame.dcm", download=False)).read_bytes())
     at = imaging_page()
+    at.selectbox(key="imaging_model").set_value("Pneumonia on paediatric chest X-ray (Kermany, 128 px)").run()
     at.file_uploader(key="imaging_upload").set_value([("export.zip", buf.getvalue(), "application/zip")]).run()
-    assert not at.exception and not at.error
-    assert len(at.subheader) == 2
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 2  # both members analysed (neither fits: output kept out of the headline)
     assert [b.label for b in at.get("download_button")] == ["Download de-identified DICOM"] * 2
     frames = [s for s in at.slider if s.key and s.key.startswith("frame_")]
     assert len(frames) == 1 and frames[0].max == 1
     frames[0].set_value(1).run()
-    assert not at.exception and not at.error
+    assert not at.exception and not any("damaged" in e.value for e in at.error)

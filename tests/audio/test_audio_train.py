@@ -17,6 +17,7 @@ def test_heart_sound_has_a_trainer():
 
 
 @pytest.mark.skipif(not HEART.is_dir(), reason="heart-sound dataset not present")
+@pytest.mark.slow  # trains a model (seconds to minutes on 2 cores)
 def test_quick_training_writes_a_loadable_keras_model_and_card(tmp_path):
     card = train("heart-sound", out_dir=tmp_path, quick=True, seed=0)
     assert (tmp_path / "model.keras").is_file() and (tmp_path / "card.json").is_file()

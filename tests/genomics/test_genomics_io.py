@@ -121,7 +121,7 @@ def test_raw_counts_are_refused_as_another_scale(model, khan):
     (b"sample,V1\nS1,0.5\n", "holds only one gene (V1)"),
     (b"sample,TP53,MYC\nS1,0.5,0.2\n", "no gene identifiers of this model were found"),
     (b"sample,V1,V2\n", "no expression values"),
-    (b"\x00\x01binary" * 20, "binary data"),
+    (b"\x00\x01binary" * 20, "looks like a binary file of no known type, not an expression table"),
 ])
 def test_unusable_files_get_a_specific_message(model, data, message):
     with pytest.raises(InputError) as info:

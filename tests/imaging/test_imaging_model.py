@@ -1,4 +1,4 @@
-"""Imaging models: calibrated output, SHAP additivity, out-of-distribution warnings, training path."""
+"""Imaging models at 128 px: cards, one preprocessing, SHAP completeness, maps over the image, model choice."""
 from __future__ import annotations
 
 import io
@@ -10,10 +10,14 @@ from PIL import Image
 from pydicom.data import get_testdata_file
 
 from medapp.modalities.imaging.io import load
-from medapp.registry import list_cards, load_model
-from medapp.training import train
+from medapp.modalities.imaging.preprocess import area_matrix, to_image_grid, to_model_input
+from medapp.modalities.imaging.select import choose
+from medapp.registry import data_root, list_cards, load_model
 
 IMAGING = ["chest-xray-pneumonia", "breast-ultrasound"]
+CXR = "imaging/kermany_cxr224/train/PNEUMONIA/person1000_bacteria_2931.jpeg"
+CXR_NORMAL = "imaging/kermany_cxr224/train/NORMAL/IM-0115-0001.jpeg"
+BUS = "imaging/busi/malignant/malignant (5).png"
 
 
 def png(array: np.ndarray) -> bytes:
@@ -22,40 +26,140 @@ def png(array: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def test_cards_report_validation_metrics_beside_the_published_baseline():
+def read(rel: str):
+    path = data_root() / rel
+    return load(path.read_bytes(), path.name)[0]
+
+
+def dicom_from(grey8: np.ndarray, modality: str, body_part: str | None = None, window: bool = True) -> bytes:
+    """A minimal DICOM carrying 8-bit grey pixels (as a PACS would send a converted image)."""
+    from pydicom.dataset import FileDataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
+
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = SecondaryCaptureImageStorage
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = FileDataset("x.dcm", {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
+    ds.Modality = modality
+    if body_part:
+        ds.BodyPartExamined = body_part
+    ds.Rows, ds.Columns = grey8.shape
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    if window:  # the 8-bit range as the window: display = value / 255, as for a PNG
+        ds.WindowCenter, ds.WindowWidth = 127.5, 256
+    ds.PixelData = np.ascontiguousarray(grey8, dtype=np.uint8).tobytes()
+    buf = io.BytesIO()
+    ds.save_as(buf, enforce_file_format=True)
+    return buf.getvalue()
+
+
+def test_cards_state_resolution_threshold_calibration_anchors_and_previous_figures():
     cards = {c.id: c for c in list_cards() if c.modality == "imaging"}
     assert set(cards) == set(IMAGING)
     for card in cards.values():
-        summary = card.metrics["summary"]
-        assert {"auroc", "accuracy", "sensitivity", "specificity", "brier"} <= set(summary)
-        assert card.metrics["baseline"]["auroc"] > 0.85
-        assert "28x28" in card.input["resolution_note"]
-    assert cards["chest-xray-pneumonia"].labels == ("normal", "pneumonia")
-    assert cards["breast-ultrasound"].labels == ("malignant", "normal_or_benign")
+        assert card.version.startswith("2.") and card.input["size"] >= 128
+        assert card.input["aspect_rule"] == "squash" and "128x128" in card.input["resolution_note"]
+        m = card.metrics
+        assert {"auroc", "accuracy", "sensitivity", "specificity", "brier"} <= set(m["summary"])
+        assert 0 < m["threshold"] < 1 and "Youden" in m["threshold_rule"]
+        assert 0 <= m["calibration_validation"]["ece"] < 0.2 and m["temperature"] > 0
+        assert m["previous_version"]["version"] == "1.0.0" and "28x28" in m["previous_version"]["input"]
+        assert "confident_misses_validation" in m
+    chest = cards["chest-xray-pneumonia"]
+    assert {a["auroc"] for a in chest.metrics["anchors"]} == {0.979, 0.980, 0.968}
+    assert "patients" in chest.metrics["protocol"]
+    breast = cards["breast-ultrasound"]
+    assert breast.labels == ("malignant", "normal_or_benign")
+    assert len(breast.data["excluded_cross_label_images"]) >= 12  # the 6 cross-label groups, left out on purpose
+    pg = breast.metrics["pointing_game_validation"]
+    assert pg["n_images_with_lesion"] >= 50 and 0 <= pg["pointing_game"] <= 1
+    assert 0 < pg["lesion_area_share_mean"] < pg["positive_share_in_lesion_mean"] + 1
 
 
-@pytest.mark.parametrize("model_id", IMAGING)
-def test_shap_values_add_up_to_the_log_probability(model_id):
+def test_area_squash_and_its_transpose_keep_totals():
+    m = area_matrix(300, 128)
+    np.testing.assert_allclose(m.sum(1), 1.0)
+    values = np.random.default_rng(0).normal(size=(128, 128))
+    spread = to_image_grid(values, (300, 217))
+    assert spread.shape == (300, 217)
+    assert spread.sum() == pytest.approx(values.sum(), rel=1e-5)
+
+
+def test_png_jpeg_dicom_and_the_training_loader_give_the_same_model_input():
+    from medapp.modalities.imaging.datasets import _preprocessed
+
+    path = data_root() / BUS
+    x = load(path.read_bytes(), path.name)[0]
+    grey8 = np.round(x.grey * 255).astype(np.uint8)
+    t_png = to_model_input(x, 128)
+    np.testing.assert_array_equal(t_png[0, 0].numpy(), _preprocessed(path, 128))  # training == inference
+    t_dcm = to_model_input(load(dicom_from(grey8, "US", "BREAST"), "us.dcm")[0], 128)
+    assert float((t_png - t_dcm).abs().max()) < 0.003  # window 127.5/256 maps v to (v + 0.5) / 255
+    buf = io.BytesIO()
+    Image.fromarray(grey8).convert("RGB").save(buf, format="JPEG", quality=95)
+    t_jpg = to_model_input(load(buf.getvalue(), "us.jpg")[0], 128)
+    assert float((t_png - t_jpg).abs().mean()) < 0.01  # JPEG loss only; 3 equal channels read as grey
+    model = load_model("breast-ultrasound")
+    p_png = model.predict(x).probabilities
+    p_dcm = model.predict(load(dicom_from(grey8, "US", "BREAST"), "us.dcm")[0]).probabilities
+    np.testing.assert_allclose(p_png, p_dcm, atol=0.02)
+
+
+@pytest.mark.parametrize("model_id, rel", [("chest-xray-pneumonia", CXR), ("breast-ultrasound", BUS)])
+def test_expected_gradients_are_complete_and_spread_over_the_image(model_id, rel):
     model = load_model(model_id)
-    x = model.example_input()
+    x = read(rel)
     pred = model.predict(x)
     expl = model.explain(x, pred)
     assert pred.probabilities.sum() == pytest.approx(1.0)
-    assert expl.values.shape == (28, 28)
-    # expected gradients are additive up to the path-integral approximation
-    assert expl.output_value == pytest.approx(np.log(pred.probability), abs=0.05)
-    assert expl.target == pred.label and len(expl.top_contributions(3)) == 3
+    assert expl.values.shape == (128, 128) and expl.target == pred.label
+    # completeness: base value + all contributions = the explained log-probability (path-integral approximation)
+    assert expl.output_value == pytest.approx(np.log(pred.probability), abs=0.25)  # measured max 0.22 (card)
+    full = model.image_map(x, expl)
+    assert full.shape == x.grey.shape and full.dtype == np.float32
+    assert float(full.sum()) == pytest.approx(float(np.sum(expl.values)), rel=1e-4, abs=1e-6)
 
 
-def test_full_resolution_dicom_is_analysed():
-    model = load_model("breast-ultrasound")
-    x = load(Path(get_testdata_file("CT_small.dcm", download=False)).read_bytes(), "ct.dcm")[0]
-    pred = model.predict(x)
+def test_labels_follow_the_threshold_chosen_on_validation():
+    model = load_model("chest-xray-pneumonia")
+    t = model.threshold
+    assert model.label_for(np.array([1 - t, t])) == "pneumonia"
+    assert model.label_for(np.array([1 - t + 0.01, t - 0.01])) == "normal"
+
+
+def test_each_image_goes_to_the_model_that_fits_or_the_user_is_asked():
+    models = [load_model(i) for i in IMAGING]
+    assert choose(read(CXR), models).model_id == "chest-xray-pneumonia"
+    assert choose(read(CXR_NORMAL), models).model_id == "chest-xray-pneumonia"
+    assert choose(read(BUS), models).model_id == "breast-ultrasound"
+    bus8 = np.round(read(BUS).grey * 255).astype(np.uint8)
+    assert choose(load(dicom_from(bus8, "US", "BREAST"), "b.dcm")[0], models).model_id == "breast-ultrasound"
+    # metadata wins: an ultrasound DICOM labelled as a chest radiograph fits neither model
+    wrong = choose(load(dicom_from(bus8, "CT", "CHEST"), "c.dcm")[0], models)
+    assert wrong.model_id is None and "modality is CT" in wrong.reason
+    ct = load(Path(get_testdata_file("CT_small.dcm", download=False)).read_bytes(), "ct.dcm")[0]
+    assert choose(ct, models).model_id is None
+    rng = np.random.default_rng(0)
+    photo = rng.integers(0, 255, (120, 160, 3), dtype=np.uint8)
+    photo[..., 1] //= 3
+    assert choose(load(png(photo), "holiday.png")[0], models).model_id is None
+
+
+def test_a_model_the_image_does_not_fit_gives_no_headline_but_warns():
+    breast = load_model("breast-ultrasound")
+    pred = breast.predict(read(CXR))
+    assert pred.details["fits_model"] is False and pred.details["fit_reasons"]
+    ct = load(Path(get_testdata_file("CT_small.dcm", download=False)).read_bytes(), "ct.dcm")[0]
+    pred = breast.predict(ct)
+    assert not pred.details["fits_model"]
     assert any("modality is CT" in w and "US images only" in w for w in pred.warnings)
-    assert model.explain(x, pred).data["image_shape"] == [128, 128]
+    assert breast.predict(read(BUS)).details["fits_model"] is True
 
 
-def test_colour_photograph_and_blank_image_warn():
+def test_colour_photograph_blank_image_and_ct_slice_warn():
     model = load_model("chest-xray-pneumonia")
     rng = np.random.default_rng(0)
     photo = rng.integers(0, 255, (120, 160, 3), dtype=np.uint8)
@@ -65,29 +169,47 @@ def test_colour_photograph_and_blank_image_warn():
     assert any("out-of-distribution score" in w for w in pred.warnings)
     blank = model.predict(load(png(np.full((200, 200), 128, np.uint8)), "blank.png")[0])
     assert any("blank or has almost no contrast" in w for w in blank.warnings)
-
-
-def test_ct_slice_given_to_the_chest_xray_model_warns():
-    from medapp.registry import data_root
-
-    model = load_model("chest-xray-pneumonia")
     x = load((data_root() / "dicom/CT-MONO2-16-ankle.dcm").read_bytes(), "ankle.dcm")[0]
     pred = model.predict(x)
     assert any("modality is CT" in w and "CR/DX" in w for w in pred.warnings)
     assert pred.details["ood_score"] > 0
 
 
-def test_training_on_a_small_sample(tmp_path, monkeypatch):
-    card = train("breast-ultrasound", out_dir=tmp_path / "breast-ultrasound", quick=True)
-    assert card.metrics["n_train"] == 256 and card.training["epochs"] == 2
-    assert (tmp_path / "breast-ultrasound" / "model.safetensors").is_file()
+@pytest.mark.slow
+def test_shared_model_gives_sequential_results_under_20_concurrent_sessions():
+    from concurrent.futures import ThreadPoolExecutor
+
+    model = load_model("chest-xray-pneumonia")
+    images = [read(CXR), read(CXR_NORMAL), read(BUS), model.example_input()]
+
+    def run(x):
+        pred = model.predict(x)
+        return pred.probabilities, model.explain(x, pred).values
+
+    sequential = [run(x) for x in images]
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        parallel = list(pool.map(run, [images[i % 4] for i in range(20)]))
+    for i, (probs, values) in enumerate(parallel):
+        np.testing.assert_allclose(probs, sequential[i % 4][0], rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(values, sequential[i % 4][1], rtol=1e-4, atol=1e-8)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model_id", IMAGING)
+def test_training_on_a_small_sample(tmp_path, monkeypatch, model_id):
+    from medapp.training import train
+
+    card = train(model_id, out_dir=tmp_path / model_id, quick=True)
+    assert card.training["epochs"] == 1 and card.input["size"] == 64
+    assert card.metrics["n_train"] + card.metrics["n_val"] == 96
+    assert (tmp_path / model_id / "model.safetensors").is_file()
     monkeypatch.setenv("MEDAPP_MODELS_DIR", str(tmp_path))
-    model = load_model("breast-ultrasound")
+    model = load_model(model_id)
     x = model.example_input()
     assert model.predict(x).label in card.labels
 
 
-def test_cli_predicts_images_and_reports_unreadable_ones(tmp_path):
+def test_cli_writes_maps_over_each_input_and_reports_unreadable_ones(tmp_path):
     import json
     import os
     import subprocess
@@ -96,14 +218,22 @@ def test_cli_predicts_images_and_reports_unreadable_ones(tmp_path):
     repo = Path(__file__).resolve().parents[2]
     bad = tmp_path / "note.dcm"
     bad.write_text("not an image at all\n")
-    dcm = get_testdata_file("CT_small.dcm", download=False)
-    out = subprocess.run([sys.executable, "-m", "medapp", "predict", "--model", "breast-ultrasound", "--json", dcm,
-                          str(bad)], cwd=repo, capture_output=True, text=True, timeout=300,
+    wide = tmp_path / "wide.png"
+    wide.write_bytes(png(np.round(read(CXR).grey[:150] * 255).astype(np.uint8)))
+    out = subprocess.run([sys.executable, "-m", "medapp", "predict", "--model", "chest-xray-pneumonia", "--json",
+                          "--maps", str(tmp_path / "maps"), str(data_root() / CXR), str(wide), str(bad)],
+                         cwd=repo, capture_output=True, text=True, timeout=300,
                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert out.returncode == 1, out.stderr
-    first, second = [json.loads(line) for line in out.stdout.splitlines()]
-    assert first["input"] == "CT_small.dcm" and first["label"] in ("malignant", "normal_or_benign")
-    assert any("modality is CT" in w for w in first["warnings"])
-    assert first["explanation"]["top_contributions"][0]["feature"].endswith("of the image")
-    assert second == {"input": "note.dcm", "error": "note.dcm is not a PNG, JPEG, TIFF, BMP or DICOM image. "
-                                                      "It looks like text."}
+    first, second, third = [json.loads(line) for line in out.stdout.splitlines()]
+    assert first["input"] == Path(CXR).name and first["label"] in ("normal", "pneumonia")
+    assert first["explanation"]["target"] == first["label"]
+    cxr_map = np.load(tmp_path / "maps" / (Path(CXR).stem + ".npy"))
+    wide_map = np.load(tmp_path / "maps" / "wide.npy")
+    assert cxr_map.shape == (224, 224) and wide_map.shape == (150, 224) and cxr_map.dtype == np.float32
+    assert second["map"].endswith("wide.npy")
+    # positive = toward the predicted label: base + total = log-probability of that label
+    total = first["explanation"]["base_value"] + float(cxr_map.sum())
+    assert total == pytest.approx(np.log(first["probabilities"][first["label"]]), abs=0.25)
+    assert third == {"input": "note.dcm", "error": "note.dcm looks like a text file, not an image. Upload a PNG, "
+                                                    "JPEG, TIFF, BMP or DICOM image, or a ZIP of them."}

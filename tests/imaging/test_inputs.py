@@ -57,7 +57,7 @@ def test_zip_of_a_series_gives_every_image():
 
 @pytest.mark.parametrize("make, message", [
     (lambda: b"", "is empty"),
-    (lambda: b"Hello, this is a text file and not a scan\n" * 10, "not a PNG, JPEG, TIFF, BMP or DICOM image. It looks like text"),
+    (lambda: b"Hello, this is a text file and not a scan\n" * 10, "looks like a text file, not an image. Upload a PNG, JPEG, TIFF, BMP or DICOM"),
     (lambda: bomb_png(), "50000x50000 pixels.*decompression bomb"),
     (lambda: png_bytes(np.random.default_rng(1).integers(0, 255, (64, 64), dtype=np.uint8))[:2000], "damaged or truncated PNG"),
     (lambda: _corrupt_jpeg(), "damaged or truncated JPEG"),

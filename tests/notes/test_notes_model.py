@@ -65,6 +65,7 @@ def test_cli_reads_a_txt_file_as_one_note(tmp_path):
     assert second == {"input": "empty.txt", "error": "empty.txt is empty: there is no text to analyse."}
 
 
+@pytest.mark.slow  # trains a model (seconds to minutes on 2 cores)
 def test_training_on_a_small_sample(tmp_path, monkeypatch):
     card = train("symptom-disease", out_dir=tmp_path / "symptom-disease", quick=True)
     assert card.metrics["n"] == 24 * 6 and len(card.labels) == 24

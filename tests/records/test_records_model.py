@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from medapp.analysis import analyse
-from medapp.registry import data_root, get_card, list_cards, load_model
+from medapp.registry import data_root, list_cards, load_model
 from medapp.training import train
-from medapp.types import InputError, Explanation, Prediction
+from medapp.types import Explanation, InputError, Prediction
 
 RECORD_MODELS = ["heart-disease", "kidney-disease", "diabetes"]
 
@@ -65,7 +65,7 @@ def test_missing_values_are_scored_with_a_warning():
     record = model.record({"age": 63, "sex": "male", "cp": "asymptomatic", "thalach": 120})
     pred = model.predict(record)
     assert 0.0 < pred.probability < 1.0
-    assert any("9 of 13 values not given" in w for w in pred.warnings)
+    assert any("9 of 13 values not measured" in w for w in pred.warnings)
 
 
 def test_value_beyond_training_range_warns_but_scores():
@@ -118,7 +118,7 @@ def test_cohort_missing_columns():
 
 @pytest.mark.parametrize("data, message", [
     (b"", "is empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "not a text table"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "looks like a PNG image, not a table of patients"),
     (b"age,sex\n", "no patient rows"),
 ])
 def test_unreadable_cohort_files(data, message):
@@ -164,6 +164,7 @@ def test_kernel_baseline_agrees_with_exact_shap():
     assert np.corrcoef(exact.values, kernel.values)[0, 1] > 0.9
 
 
+@pytest.mark.slow  # trains a model (seconds to minutes on 2 cores)
 def test_training_on_a_small_sample_writes_a_loadable_model(tmp_path, monkeypatch):
     card = train("heart-disease", out_dir=tmp_path / "heart-disease", quick=True)
     assert (tmp_path / "heart-disease" / "model.skops").is_file()
@@ -176,6 +177,7 @@ def test_training_on_a_small_sample_writes_a_loadable_model(tmp_path, monkeypatc
         np.log(model.predict(x).probability_of("present") / model.predict(x).probability_of("absent")), abs=1e-6)
 
 
+@pytest.mark.slow  # trains a model (seconds to minutes on 2 cores)
 def test_training_is_reproducible(tmp_path):
     a = train("diabetes", out_dir=tmp_path / "a", quick=True, seed=3)
     b = train("diabetes", out_dir=tmp_path / "b", quick=True, seed=3)

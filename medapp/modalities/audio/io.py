@@ -19,17 +19,17 @@ from pathlib import Path
 
 import numpy as np
 
+from ...security import uploads
 from ...types import InputError
 from .features import FeatureSpec
 
 FORMATS = ("WAV", "FLAC", "OGG", "MP3")
-MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+MAX_UPLOAD_BYTES = uploads.upload_limit("audio")
 SILENCE_DBFS = -60.0  # a 100 ms frame quieter than this is silent
 # The gaps between heart beats are silent frames: the 640 training recordings are 0-75% silent (median 28%,
 # 99th percentile 54%, maximum 75%), so only a recording more silent than any of them is warned about.
 SILENT_WARN_FRACTION = 0.75
 CLIP_LEVEL = 0.999  # of full scale
-ACCEPTED = "WAV, FLAC, OGG or MP3"
 
 
 @dataclass(frozen=True)
@@ -78,46 +78,10 @@ class AudioInput:
 
 
 # -- 1. what is it? ---------------------------------------------------------------------------------
-_NOT_AUDIO = [
-    (b"%PDF", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
-    (b"PK\x03\x04", "a ZIP archive or Office document"), (b"GIF8", "a GIF image"),
-    (b"\x1aE\xdf\xa3", "a WebM/Matroska video or audio file"),
-]
-
-
-def _is_mpeg_audio_frame(head: bytes) -> bool:
-    if len(head) < 4 or head[0] != 0xFF or (head[1] & 0xE0) != 0xE0:
-        return False
-    version, layer = (head[1] >> 3) & 3, (head[1] >> 1) & 3
-    bitrate, rate = head[2] >> 4, (head[2] >> 2) & 3
-    return version != 1 and layer != 0 and bitrate not in (0, 15) and rate != 3
-
-
 def detect_format(data: bytes) -> str | None:
-    """WAV, FLAC, OGG or MP3 from the first bytes; None when it is none of these."""
-    if data[:4] in (b"RIFF", b"RIFX", b"RF64") and data[8:12] == b"WAVE":
-        return "WAV"
-    if data[:4] == b"fLaC":
-        return "FLAC"
-    if data[:4] == b"OggS":
-        return "OGG"
-    if data[:3] == b"ID3" or _is_mpeg_audio_frame(data[:4]):
-        return "MP3"
-    return None
-
-
-def _describe_non_audio(data: bytes) -> str:
-    for magic, what in _NOT_AUDIO:
-        if data.startswith(magic):
-            return what
-    head = data[:2048]
-    try:
-        head.decode("utf-8")
-        return "a text file"
-    except UnicodeDecodeError:
-        if data[:4] in (b"RIFF",) and data[8:12] == b"AVI ":
-            return "an AVI video"
-        return "not a recognised audio format"
+    """WAV, FLAC, OGG or MP3 from the content (the upload gate's sniffing); None when it is none of these."""
+    kind = uploads.sniff(data)
+    return kind.upper() if kind in uploads.PROFILES["audio"].accepts else None
 
 
 # -- 2. header checks -------------------------------------------------------------------------------
@@ -207,16 +171,7 @@ def load_bytes(data: bytes, name: str, spec: FeatureSpec, *, mode: str = "heart"
     """Bytes of an uploaded or recorded file to a mono recording at the model's sample rate."""
     import soundfile as sf
 
-    if len(data) == 0:
-        raise InputError(f"{name} is empty (0 bytes): nothing was recorded or the upload failed. "
-                         "Record or upload the file again.")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise InputError(f"{name} is {len(data) / 2**20:.0f} MB; the limit is {MAX_UPLOAD_BYTES // 2**20} MB. "
-                         "Trim the recording to the part of interest.")
-    fmt = detect_format(data)
-    if fmt is None:
-        raise InputError(f"{name} is {_describe_non_audio(data)}, not an audio recording. "
-                         f"Upload a {ACCEPTED} file.")
+    fmt = uploads.check(data, name, "audio").upper()
     warnings: list[str] = []
     suffix = Path(name).suffix.lower().lstrip(".")
     if suffix and suffix in ("wav", "flac", "ogg", "oga", "mp3") and \
@@ -295,8 +250,7 @@ def load_path(path: Path, spec: FeatureSpec, *, mode: str = "heart") -> AudioInp
                 except InputError as exc:
                     if exc.field == "duration":
                         raise
-            raise InputError(f"{path.name} is {size / 2**20:.0f} MB; the limit is {MAX_UPLOAD_BYTES // 2**20} MB. "
-                             "Trim the recording to the part of interest.")
+            raise uploads.size_error(path.name, size, "audio")
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ...security import uploads
 from ...types import InputError
 
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = uploads.upload_limit("genomics")
 MISSING_TOKENS = {"", "na", "nan", "n/a", "null", "none", "-", "."}
 
 
@@ -57,21 +58,16 @@ def _listing(items: list[str], limit: int = 8) -> str:
 
 def read_raw_table(data: bytes, name: str) -> np.ndarray:
     """The file as a 2-D array of stripped strings, no header interpreted yet (numpy: files are 2,000+ wide)."""
-    if not data or not data.strip():
+    kind = uploads.check(data, name, "genomics")
+    if not data.strip():
         raise InputError(f"{name} is empty: upload a matrix of expression values (genes by samples).")
-    if len(data) > MAX_BYTES:
-        raise InputError(f"{name} is {len(data) / 1e6:.0f} MB; the limit is {MAX_BYTES // 1024 // 1024} MB.")
-    if data[:4] == b"PK\x03\x04":
+    if kind == "xlsx":
         try:
             frame = pd.read_excel(io.BytesIO(data), header=None, engine="openpyxl")
         except Exception as exc:  # a damaged or password-protected workbook
             raise InputError(f"{name} could not be read as an Excel workbook ({type(exc).__name__}).") from None
         rows = [["" if pd.isna(v) else str(v) for v in row] for row in frame.to_numpy(dtype=object)]
-    elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise InputError(f"{name} is an old Excel (.xls) file: save it as .xlsx or CSV.")
     else:
-        if b"\x00" in data[:4096]:
-            raise InputError(f"{name} is not a text table (it holds binary data): upload CSV, TSV or Excel.")
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:

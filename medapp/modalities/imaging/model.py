@@ -1,4 +1,9 @@
-"""A loaded imaging model: calibrated prediction, out-of-distribution score, GradientSHAP heatmap."""
+"""A loaded imaging model: calibrated prediction, input-fit checks, expected-gradients SHAP map.
+
+Nothing here imports training code: preprocessing (preprocess.py) and the network (net.py) are the
+pieces training and inference share. A loaded model holds only read-only tensors; every call builds
+its own tensors, so one instance serves many sessions at once (torch autograd is per call).
+"""
 from __future__ import annotations
 
 import time
@@ -7,40 +12,50 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from safetensors.torch import load_file
 
-from ...types import Explanation, InputError, ModelCard, Prediction, read_input_file
-from .io import ImageInput, load as load_images
-from .net import SmallCNN
-from .train import predict_logits
+from ...types import Explanation, ModelCard, Prediction, read_input_file
+from .io import ImageInput
+from .io import load as load_images
+from .net import CompactResNet
+from .preprocess import to_image_grid, to_model_input
 
-
-
-def to_model_input(x: ImageInput, size: int) -> torch.Tensor:
-    """Grey, area-resized to size x size, 0..1: the preprocessing the training images had."""
-    grey = torch.tensor(np.ascontiguousarray(x.grey), dtype=torch.float32)[None, None]
-    if not torch.isfinite(grey).all():
-        raise InputError(f"{x.name}: the image holds undefined pixel values after display processing; "
-                         "it cannot be analysed.")
-    return F.interpolate(grey, size=(size, size), mode="area").clamp(0, 1)
+# Expected gradients: background images x path points, one batched pass (chosen by measurement, see card).
+N_BACKGROUND = 8
+N_STEPS = 4
+# The out-of-distribution score is flagged above the card's threshold (99th percentile of the training
+# images); above this multiple of it the image is treated as not fitting the model at all.
+NOT_FIT_OOD_RATIO = 1.5
 
 
 class ImagingModel:
     def __init__(self, card: ModelCard):
         self.card = card
         tensors = load_file(str(card.weights_path))  # safetensors: data only, no code
-        self.net = SmallCNN(n_classes=len(card.labels))
-        self.net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
+        state = {k[4:]: v for k, v in tensors.items() if k.startswith("net.")}
+        self.net = CompactResNet(n_classes=len(card.labels), width=int(state["stem.0.weight"].shape[0]),
+                                 lesion_head="lesion.weight" in state)
+        self.net.load_state_dict(state)
         self.net.eval()
+        for p in self.net.parameters():
+            p.requires_grad_(False)  # shared between sessions: gradients are taken w.r.t. inputs only
         self.temperature = float(tensors["calibration.temperature"][0])
+        # prior correction for class-weighted training (absent in older weights: no correction)
+        self.offset = tensors.get("calibration.logit_offset", torch.zeros(len(card.labels)))
         self.ood_mean, self.ood_inv = tensors["ood.mean"].double(), tensors["ood.inv_cov"].double()
         self.background = tensors["shap.background"]
         self.size = int(card.input["size"])
+        self.positive = card.positive_label
+        self.threshold = float(card.metrics.get("threshold", 0.5))
 
     # -- prediction ----------------------------------------------------------------------------
+    def log_probabilities(self, t: torch.Tensor) -> torch.Tensor:
+        """Calibrated log-probabilities: what the heatmap explains."""
+        return torch.log_softmax((self.net(t) + self.offset) / self.temperature, dim=1)
+
     def probabilities(self, t: torch.Tensor) -> np.ndarray:
-        return torch.softmax(predict_logits(self.net, t) / self.temperature, 1).numpy()
+        with torch.no_grad():
+            return self.log_probabilities(t).exp().numpy()
 
     def ood_score(self, t: torch.Tensor) -> float:
         """Mahalanobis distance of the penultimate features from the training images' distribution."""
@@ -48,94 +63,129 @@ class ImagingModel:
             f = self.net.embed(t).double()[0] - self.ood_mean
         return float(torch.sqrt(f @ self.ood_inv @ f))
 
-    def warnings_for(self, x: ImageInput, t: torch.Tensor) -> tuple[tuple[str, ...], dict[str, Any]]:
-        warnings = []
-        score = self.ood_score(t)
-        threshold = float(self.card.input["ood_threshold"])
-        expected = self.card.input.get("expected_modalities", [])
+    def fit_check(self, x: ImageInput, t: torch.Tensor | None = None) -> dict[str, Any]:
+        """Does this image fit the model? Reasons it does not, from metadata first, then content."""
+        t = to_model_input(x, self.size) if t is None else t
+        inp = self.card.input
+        reasons, cautions = [], []
+        expected = inp.get("expected_modalities", [])
+        if x.modality and expected and x.modality not in expected:
+            reasons.append(f"The DICOM modality is {x.modality}, but this model was trained on "
+                           f"{'/'.join(expected)} images only.")
+        body = (x.meta.get("Body part") or "").upper().strip()
+        parts = inp.get("expected_body_parts", [])
+        if body and parts and not any(p in body for p in parts):
+            reasons.append(f"The DICOM body part is {body}, but this model was trained on {'/'.join(parts)} images.")
         if x.is_colour:
-            warnings.append("This is a colour picture; the model was trained on grey medical images only. "
-                            "The result is unreliable.")
+            reasons.append("This is a colour picture; the model was trained on grey medical images only.")
+        photometric = x.meta.get("Photometric interpretation", "")
+        if photometric and not photometric.startswith("MONOCHROME") and not x.is_colour:
+            cautions.append(f"The file stores colour ({photometric}) but the picture is grey; it is analysed as grey.")
+        rows, cols = x.grey.shape
+        aspect = cols / rows
+        if not 0.4 <= aspect <= 2.5:
+            reasons.append(f"The image is {cols}x{rows} pixels (aspect {aspect:.1f}); the training images were "
+                           "close to square, and squashing this one distorts it beyond what the model has seen.")
         contrast = float(x.grey.std())
         if contrast < 0.02:
-            warnings.append(f"The image is blank or has almost no contrast (spread {contrast:.3f}); the result "
-                            "is meaningless.")
-        if x.modality and expected and x.modality not in expected:
-            warnings.append(f"The DICOM modality is {x.modality}, but this model was trained on "
-                            f"{'/'.join(expected)} images only. The result is unreliable.")
-        if score > threshold:
-            warnings.append(f"The image is unlike the training images (out-of-distribution score {score:.1f}, "
+            reasons.append(f"The image is blank or has almost no contrast (spread {contrast:.3f}).")
+        score = self.ood_score(t)
+        threshold = float(inp["ood_threshold"])
+        if score > NOT_FIT_OOD_RATIO * threshold:
+            reasons.append(f"The image content is unlike this model's training images (out-of-distribution score "
+                           f"{score:.1f}; 99% of training images score below {threshold:.1f}).")
+        elif score > threshold:
+            cautions.append(f"The image is unlike the training images (out-of-distribution score {score:.1f}, "
                             f"99% of training images score below {threshold:.1f}). Treat the result with caution.")
+        return {"fits": not reasons, "reasons": reasons, "cautions": cautions, "ood_score": round(score, 2),
+                "ood_threshold": threshold, "ood_ratio": round(score / threshold, 3), "contrast": round(contrast, 4)}
+
+    def warnings_for(self, x: ImageInput, fit: dict[str, Any]) -> tuple[str, ...]:
+        warnings = [r + " The result is unreliable." if "out-of-distribution" not in r else
+                    r + " The out-of-distribution score is high; treat the result with caution." for r in fit["reasons"]]
+        warnings += fit["cautions"]
         if x.burned_in_annotation:
             warnings.append("The file declares burned-in annotation: text in the pixels may identify the patient "
                             "and is not removed by de-identification.")
-        return tuple(warnings), {"ood_score": round(score, 2), "ood_threshold": threshold, "contrast": round(contrast, 4)}
+        return tuple(warnings)
+
+    def label_for(self, probs: np.ndarray) -> str:
+        if self.positive is not None and len(self.card.labels) == 2:
+            p = probs[self.card.labels.index(self.positive)]
+            return self.positive if p >= self.threshold else next(lab for lab in self.card.labels if lab != self.positive)
+        return self.card.labels[int(np.argmax(probs))]
 
     def predict(self, x: ImageInput) -> Prediction:
         t = to_model_input(x, self.size)
         probs = self.probabilities(t)[0]
-        warnings, details = self.warnings_for(x, t)
-        label = self.card.labels[int(np.argmax(probs))]
-        return Prediction(self.card.id, self.card.version, self.card.labels, probs, label, warnings, details)
+        fit = self.fit_check(x, t)
+        details = {"ood_score": fit["ood_score"], "ood_threshold": fit["ood_threshold"], "contrast": fit["contrast"],
+                   "fits_model": fit["fits"], "fit_reasons": fit["reasons"], "threshold": self.threshold,
+                   "image_shape": list(x.grey.shape)}
+        return Prediction(self.card.id, self.card.version, self.card.labels, probs, self.label_for(probs),
+                          self.warnings_for(x, fit), details)
 
     # -- explanation ---------------------------------------------------------------------------
-    def explain(self, x: ImageInput, prediction: Prediction, steps: int = 8, n_background: int = 16) -> Explanation:
-        """Expected gradients (the algorithm of shap.GradientExplainer), computed in one batched pass.
+    def attributions(self, t: torch.Tensor, target: int, n_background: int = N_BACKGROUND,
+                     steps: int = N_STEPS) -> tuple[np.ndarray, float]:
+        """Expected gradients (the algorithm of shap.GradientExplainer) over the model input.
 
         phi = mean over background images b and path points a of (x - b) * grad f(b + a (x - b)),
-        with f the calibrated log-probability of the predicted label. A fixed set of background
-        images with `steps` midpoint-rule path points (instead of random draws) makes the map
-        repeatable and keeps base + sum(phi) within a few hundredths of f(x). See the card's explanation measurements
-        for shap's GradientExplainer and Partition explainer on the same images.
+        f the calibrated log-probability of `target`. Fixed backgrounds and midpoint path points make
+        the map repeatable; base + sum(phi) approximates f(x) (completeness; error measured in bench).
         """
-        start = time.perf_counter()
-        target = self.card.labels.index(prediction.label)
-        t = to_model_input(x, self.size)
-        f = _Calibrated(self.net, self.temperature)
         bg = self.background[:n_background]
         alphas = (torch.arange(steps, dtype=torch.float32) + 0.5) / steps
-        diff = t - bg  # (B, 1, H, W)
+        diff = t - bg
         points = (bg[:, None] + alphas[None, :, None, None, None] * diff[:, None]).reshape(-1, *t.shape[1:])
         points.requires_grad_(True)
-        out = f(points)[:, target].sum()
+        out = self.log_probabilities(points)[:, target].sum()
         (grads,) = torch.autograd.grad(out, points)
         grads = grads.reshape(len(bg), steps, *t.shape[1:]).mean(1)
-        values = (diff * grads).mean(0)[0].detach().numpy()
+        values = (diff * grads).mean(0)[0].numpy()
         with torch.no_grad():
-            base = float(f(bg)[:, target].mean())
+            base = float(self.log_probabilities(bg)[:, target].mean())
+        return values.astype(np.float32), base
+
+    def explain(self, x: ImageInput, prediction: Prediction) -> Explanation:
+        start = time.perf_counter()
+        target = self.card.labels.index(prediction.label)
+        values, base = self.attributions(to_model_input(x, self.size), target)
         return Explanation(kind="image", method="GradientSHAP (expected gradients)", target=prediction.label,
-                           base_value=base, values=values.astype(np.float32), output_space="log-probability",
-                           data={"size": self.size, "image_shape": list(x.grey.shape)},
+                           base_value=base, values=values, output_space="log-probability",
+                           data={"size": self.size, "image_shape": list(x.grey.shape), "grid": "model input",
+                                 "n_background": N_BACKGROUND, "steps": N_STEPS},
                            summary=_region_summary(values), compute_ms=(time.perf_counter() - start) * 1000)
 
+    def image_map(self, x: ImageInput, explanation: Explanation) -> np.ndarray:
+        """The explanation over the image's own rows x columns (each model pixel spread over its source pixels)."""
+        return to_image_grid(np.asarray(explanation.values, dtype=np.float64), x.grey.shape)
+
     def baseline_explain(self, x: ImageInput, prediction: Prediction) -> Explanation:
-        """shap's KernelExplainer with default settings over 7x7 super-pixels (784 pixels would take minutes)."""
+        """shap's KernelExplainer with default settings over 8x8 super-pixels (16,384 pixels would take hours)."""
         import shap
 
         start = time.perf_counter()
         target = self.card.labels.index(prediction.label)
         t = to_model_input(x, self.size)[0, 0].numpy()
-        cells = 4  # 7x7 grid of 4x4 blocks
-        n = (self.size // cells) ** 2
+        cells = self.size // 8
         mean_img = self.background.mean(0)[0].numpy()
 
         def f(masks: np.ndarray) -> np.ndarray:
-            out = []
-            for m in masks:
-                up = np.kron(m.reshape(self.size // cells, -1), np.ones((cells, cells)))
-                img = t * up + mean_img * (1 - up)
-                out.append(self.probabilities(torch.tensor(img, dtype=torch.float32)[None, None])[0, target])
-            return np.array(out)
+            up = np.kron(masks.reshape(-1, 8, 8), np.ones((1, cells, cells)))
+            imgs = t[None] * up + mean_img[None] * (1 - up)
+            return self.probabilities(torch.tensor(imgs, dtype=torch.float32)[:, None])[:, target]
 
-        explainer = shap.KernelExplainer(f, np.zeros((1, n)))
-        values = explainer.shap_values(np.ones((1, n)), silent=True)
-        return Explanation(kind="image", method="KernelSHAP over 7x7 blocks (reference)", target=prediction.label,
+        explainer = shap.KernelExplainer(f, np.zeros((1, 64)))
+        values = explainer.shap_values(np.ones((1, 64)), silent=True)
+        return Explanation(kind="image", method="KernelSHAP over 8x8 blocks (reference)", target=prediction.label,
                            base_value=float(np.ravel(explainer.expected_value)[0]),
-                           values=np.asarray(values).reshape(self.size // cells, -1),
-                           compute_ms=(time.perf_counter() - start) * 1000)
+                           values=np.asarray(values).reshape(8, 8), compute_ms=(time.perf_counter() - start) * 1000)
 
     # -- contract helpers ----------------------------------------------------------------------
     def read_inputs(self, path: Path) -> list[tuple[str, Any]]:
+        from ...types import InputError
+
         path = Path(path)
         data = read_input_file(path)
         try:
@@ -147,24 +197,12 @@ class ImagingModel:
         return x.key()
 
     def example_input(self) -> ImageInput:
-        """One of the model's own background images (a 28x28 training thumbnail kept for SHAP)."""
+        """One of the model's own background images (a training image at the model's input size)."""
         return ImageInput("example.png", self.background[0, 0].numpy().astype(np.float64), "png")
 
     def warm(self) -> None:
         x = self.example_input()
         self.explain(x, self.predict(x))
-
-
-class _Calibrated(torch.nn.Module):
-    """Log-probabilities after temperature scaling: what the heatmap explains."""
-
-    def __init__(self, net: SmallCNN, temperature: float):
-        super().__init__()
-        self.net, self.temperature = net, temperature
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        logits = (self.net(x) + self.net(x.flip(-1))) / 2  # the same test-time augmentation as predict
-        return torch.log_softmax(logits / self.temperature, dim=1)
 
 
 def _region_summary(values: np.ndarray) -> tuple[tuple[str, float], ...]:

@@ -1,15 +1,23 @@
 """PHI scrubbing of clinical notes: the HIPAA Safe Harbor categories that occur in free text.
 
 Each finding is replaced by a typed placeholder ([NAME], [DATE], [PHONE], [EMAIL], [URL], [ID],
-[ADDRESS], [POSTCODE], [AGE>89]) and kept in a list of spans so the author can see what was
-removed. Rule-based: patterns for structured identifiers, and names found after titles, name
-labels ("Patient:", "seen by"), in signatures, and wherever a name found once recurs. Recall and
-precision are measured on synthetic notes with planted PHI (tests/notes/phi_corpus.py).
+[ADDRESS], [POSTCODE], [AGE>89], [LOCATION]) and kept in a list of spans so the author can see what
+was removed. Rule-based: patterns for structured identifiers; names found after titles, name labels
+("Patient:", "seen by"), relations ("his daughter Siobhan"), staff roles ("scrub nurse Luis",
+"Kwame (HCA)"), in signatures and salutations, any given name of a large multi-locale gazetteer
+(names.py; a name that is also a common word needs one of those contexts), and wherever a name
+found once recurs. Places: hospitals, hospices, care homes, practices, surgeries, units and other
+named organisations ("Larchfield Care Home"), wards ("Ward 7B"), and towns after "lives in". Clinical
+roles, specialties, eponyms (Parkinson's, Crohn's) and drug names are never taken as names.
+Recall and precision: tests/notes/phi_corpus.py (planted notes written with the first rules) and
+tests/notes/deid_blind_corpus.py (written before the untitled-name and place rules; see README).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from .names import COMMON, EPONYMS, given_names
 
 MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Jul(?:y)?|Aug(?:ust)?|"
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
@@ -18,8 +26,31 @@ FULL_NAME = rf"{NAME_WORD}(?:[ \t]+(?:[A-Z]\.[ \t]*)?{NAME_WORD}){{0,2}}"  # nev
 # Hospital systems often write surnames in capitals: "SMITH, John", "John SMITH", "Mr SMITH".
 CAPS_WORD = r"(?:[A-Z]')?[A-Z]{2,}(?:-[A-Z]{2,})?"
 CAPS_NAME = rf"(?:{CAPS_WORD},[ \t]*{NAME_WORD}|{NAME_WORD}[ \t]+{CAPS_WORD}(?![a-z]))"
+WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?"
 TITLES = r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister)\.?"
 
+PLACE_WORD = r"(?:[A-Z][a-z]+(?:['’]s)?|[A-Z][a-z]+-[A-Z][a-z]+)"
+PLACE_NOUN = (r"(?:Hospital|Infirmary|Hospice|Care Home|Nursing Home|Residential Home|Rest Home|Care Centre|"
+              r"Medical Practice|Medical Centre|Medical Center|Health Centre|Health Center|Surgery|Practice|Clinic|"
+              r"Unit|Centre|Center|School|Academy|College|University|Works|Factory|Mill|Prison|Hotel|Lodge|Court|"
+              r"House|Manor|Hall)")
+RELATIONS = (r"(?:daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
+             r"grandson|granddaughter|grandchild|grandmother|grandfather|grandma|grandad|granny|aunt|auntie|uncle|"
+             r"cousin|friend|neighbou?r|carer|caregiver|fianc[ée]e?|boyfriend|girlfriend|stepson|stepdaughter|"
+             r"son-in-law|daughter-in-law|sibling|next of kin)")
+ROLES = (r"(?:staff nurse|charge nurse|scrub nurse|student nurse|student physio|student|nurse|sister|HCA|"
+         r"health ?care assistant|physio(?:therapist)?|OT|occupational therapist|SALT|speech therapist|pharmacist|"
+         r"FY?[12]|SHO|registrar|consultant|matron|midwife|assistant|anaesthetist|porter|dietitian|social worker|"
+         r"paramedic|clinical nurse specialist|nurse specialist|CNS|surgeon|doctor|colleague|key worker|"
+         r"coordinator)")
+# Words that are never a person's name, wherever they stand: roles, specialties, drugs and their suffixes.
+_NEVER_NAME = re.compile(
+    r"(?:olog(?:ist|y|ical)|iatr(?:ist|ics|y|ic)|ician|surgeon|surgery|therap(?:ist|y)|nurse|nursing|pharmac(?:ist|y)|"
+    r"registrar|consultant|physio\w*|paramedic|midwi\w+|dietitian|team|department|clinic|service|practitioner|"
+    r"specialist|assistant|student|matron|porter|worker|anaesthet\w+|anesthet\w+|medicine|ward|unit|hospital|"
+    r"pril|sartan|olol|alol|statin|mab|nib|dipine|cillin|mycin|floxacin|azole|prazole|formin|gliptin|gliflozin|"
+    r"xaban|parin|glutide|sone|olone|amide|azide|pam|olam|codamol|morph|profen|fenac|oxacin|vir|cycline|"
+    r"triptan|setron|lukast|terol|tropium|clav|lutamide|zumab|ximab)$", re.I)
 # (kind, compiled pattern, group holding the PHI or 0); order matters: earlier kinds win overlaps.
 PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("EMAIL", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), 0),
@@ -30,6 +61,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("ID", re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), 0),  # US social security number
     ("ID", re.compile(r"\b\d{3}\s\d{3}\s\d{4}\b(?=.{0,0})"), 0),  # NHS number 943 476 5919
     ("PHONE", re.compile(r"(?:(?<=\s)|^|(?<=[(:]))(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)\s?|\d{2,5}[\s.-])\d{3,4}[\s.-]\d{3,4}\b"), 0),
+    ("PHONE", re.compile(r"(?:\+44[ \t]?|\b0)7\d{3}[ \t]?\d{6}\b"), 0),  # UK mobile 07700 900461
+    ("DATE", re.compile(rf"\b{WEEKDAYS}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}\.?,?\s+\d{{2,4}}\b", re.I), 0),
     ("DATE", re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTHS}\.?,?\s+\d{{2,4}}\b", re.I), 0),
     ("DATE", re.compile(rf"\b{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{2,4}}\b", re.I), 0),
     ("DATE", re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), 0),
@@ -50,12 +83,51 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME", re.compile(rf"^[ \t]*(?:--+|Regards,?|Signed,?)?[ \t]*({NAME_WORD}[ \t]+{NAME_WORD}),?[ \t]*(?:MD|RN|MBBS|FRCP|DO|NP|PA)\b",
                         re.M), 1),
     ("NAME", re.compile(rf"\b({NAME_WORD}[ \t]+{NAME_WORD})[ \t]*\((?:patient|pt|mother|father|wife|husband|daughter|son)\)", re.I), 1),
+    # places before untitled names: "Victoria" in "Royal Victoria Infirmary" is a place, not a person
+    ("LOCATION", re.compile(rf"\b((?:(?:St\.?|Saint|{PLACE_WORD})[ \t]+){{1,4}}{PLACE_NOUN})\b"), 1),
+    ("LOCATION", re.compile(r"\b(Ward[ \t]+(?:\d{1,3}[A-Z]?|[A-Z]\d{0,2})(?![\w-]))"), 1),
+    ("LOCATION", re.compile(rf"\b({PLACE_WORD}[ \t]+Ward)\b"), 1),
+    ("LOCATION", re.compile(rf"\b(?i:lives|living|resides|residing|moved|born|grew up|based)\b[^.\n]{{0,25}}?\b"
+                            rf"(?:in|at|near)[ \t]+({NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}})"), 1),
+    ("NAME", re.compile(rf"\b(?i:{RELATIONS})(?:[ \t]*,)?[ \t]+(?:(?i:is|was|called|named)[ \t]+)?({FULL_NAME})"), 1),
+    ("NAME", re.compile(rf"\b(?i:{ROLES})[ \t]*[:,]?[ \t]+({FULL_NAME})"), 1),
+    ("NAME", re.compile(rf"\b({FULL_NAME})[ \t]*\((?i:[^)\n]{{0,25}}?\b{ROLES})\b[^)\n]{{0,20}}\)"), 1),
+    ("NAME", re.compile(rf"\b(?:Dear|Hi|Hello|Thanks?,?)[ \t]+({FULL_NAME})"), 1),
+    ("NAME", re.compile(rf"(?:Yours sincerely|Yours faithfully|Kind regards|Best wishes|Many thanks|Regards|Signed)"
+                        rf",?[ \t]*\n+[ \t]*({FULL_NAME})"), 1),
+    ("NAME", re.compile(rf"^[ \t]*({NAME_WORD}[ \t]+{NAME_WORD})[ \t]*,?[ \t]*\n[ \t]*(?:[A-Z][a-z]+[ \t]+)?"
+                        rf"(?:General Practitioner|GP|Consultant|Registrar|Physician|Surgeon|Nurse|Specialist|"
+                        rf"Physiotherapist|Pharmacist|Psychiatrist|Paediatrician|\w+ologist)\b", re.M), 1),
 ]
+# Words that make a place name generic ("General Hospital", "Eye Unit"): a place needs one other word.
+GENERIC_PLACE = {
+    "General", "Mental", "Emergency", "Acute", "Medical", "Surgical", "Intensive", "Care", "High", "Dependency",
+    "Royal", "District", "Community", "Children", "Children's", "Women's", "Maternity", "Outpatient", "Outpatients",
+    "Inpatient", "Day", "Eye", "Main", "New", "Old", "Memory", "Pain", "Stroke", "Renal", "Cancer", "Cardiac",
+    "Coronary", "Fracture", "Rehabilitation", "Rehab", "Teaching", "Trust", "Foundation", "Sheltered", "Supported",
+    "Residential", "Nursing", "Home", "Health", "Primary", "Secondary", "Urgent", "Walk-in", "Dental", "Sexual",
+    "Fertility", "Sleep", "Heart", "Lung", "Liver", "Kidney", "Spinal", "Burns", "Diabetes", "Respiratory", "Elderly",
+    "Frailty", "Older", "People", "Adult", "Adults", "Paediatric", "Pediatric", "Neonatal", "Minor", "Injuries",
+    "Assessment", "Ambulatory", "Short", "Stay", "Discharge", "Transfer", "Lounge", "Theatre", "Theatres", "Recovery",
+    "Endoscopy", "Radiology", "X-ray", "Oncology", "Haematology", "Hematology", "Infectious", "Diseases", "Isolation",
+    "Side", "Room", "Bay", "Bed", "Practice", "Surgery", "Centre", "Center", "Unit", "Hospital", "School",
+    "University", "College", "The", "This", "That", "Our", "Your", "His", "Her", "Local", "Private", "National",
+    "Regional", "County", "City", "Specialist", "Clinic", "Ward", "Care Home", "Steel", "Works", "Court", "House",
+    "Hall", "Lodge", "Manor", "Hotel", "Prison", "Academy", "Mill", "Factory", "Vascular", "Cardiovascular",
+    "Thoracic", "Cardiothoracic", "Plastic", "Plastics", "Orthopaedic", "Orthopedic", "Colorectal", "Breast", "Hand",
+    "Upper", "Lower", "GI", "Neuro", "Neurosurgical", "Trauma", "Critical", "Palliative", "Psychiatric", "Obstetric",
+    "Gynaecology", "Gynecology", "Urology", "Bariatric", "Transplant", "Hepatobiliary", "Endocrine",
+    "Head", "Neck", "Skin", "Wound", "Foot", "Podiatry", "Audiology", "Sports", "Injury"}
 # Capitalised words that are not names even after a label ("Patient: Denies ...").
 NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "The", "This", "No", "Not", "None",
              "Chest", "Pain", "History", "Patient", "Male", "Female", "Unknown", "Alert", "Stable", "Admitted",
              "Discharged", "Seen", "Today", "Yesterday", "Tomorrow", "Left", "Right", "Daily", "Ward", "Clinic",
-             "Dr", "Doctor", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Professor", "Nurse", "Sister", "Known"}
+             "Dr", "Doctor", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Professor", "Nurse", "Sister", "Known",
+             "Review", "Assessment", "Plan", "Letter", "Note", "Notes", "Referral", "Advice", "Input", "Follow",
+             "Examination", "Impression", "Diagnosis", "Management", "Summary", "Background", "Social", "Family",
+             "Medication", "Medications", "Allergies", "Results", "Investigations", "Bloods", "Imaging", "Discussed",
+             "Dear", "Thank", "Thanks", "Yours", "Regards", "Clinical", "Specialist", "Senior", "Junior", "Locum",
+             "Acting", "Lead", "Named", "Duty", "On", "Call", "Night", "Team", "State", "Department"} | GENERIC_PLACE
 # Capitalised clinical abbreviations: a span holding one is not a capitalised surname.
 ABBREVIATIONS = {"COPD", "CHF", "CKD", "ECG", "EKG", "CXR", "CT", "MRI", "HTN", "DM", "AF", "MI", "CVA", "TIA", "PE",
                  "DVT", "UTI", "GP", "ED", "ICU", "NHS", "MRN", "BP", "HR", "SOB", "NAD", "PMH", "HPI", "NKDA", "IV",
@@ -70,6 +142,67 @@ class Span:
     text: str
 
 
+def never_name(word: str) -> bool:
+    """A role, specialty, drug, abbreviation or eponym ("Parkinson's"): never part of a person's name."""
+    w = word.strip(",.;:()")
+    if w in ABBREVIATIONS or _NEVER_NAME.search(w):
+        return True
+    possessive = re.search(r"['’]s?$", w)
+    return bool(possessive) and w[:possessive.start()].lower() in EPONYMS  # Parkinson's, Graves'
+
+
+def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span without leading non-name words, cut before the first word that is never a name."""
+    words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
+    while words and (text[words[0][0]:words[0][1]].strip(",") in NOT_NAMES or never_name(text[slice(*words[0])])):
+        words.pop(0)
+    for i, (a, b) in enumerate(words):
+        if never_name(text[a:b]):
+            words = words[:i]
+            break
+    while words and text[words[-1][0]:words[-1][1]].strip(",") in NOT_NAMES:
+        words.pop()
+    if not words or any(text[a:b].strip(",") in ABBREVIATIONS for a, b in words):
+        return None
+    a, b = words[0][0], words[-1][1]
+    while b > a and text[b - 1] in ",.;:":
+        b -= 1
+    return (a, b) if b > a else None
+
+
+def _trim_place(text: str, start: int, end: int, noun: bool) -> tuple[int, int] | None:
+    """A named place keeps its generic words ("Royal", "Day") but needs one distinctive word."""
+    words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
+    while words and text[slice(*words[0])] in NOT_NAMES and text[slice(*words[0])] not in GENERIC_PLACE:
+        words.pop(0)
+    names = [text[a:b] for a, b in words]
+    body = names[:-1] if noun and len(names) > 1 else names
+    if noun and names and names[-1] in ("Home", "Centre", "Center", "Practice") and len(body) > 1:
+        body = body[:-1]  # "Care Home", "Health Centre", "Medical Practice"
+    if not any(w not in GENERIC_PLACE and w not in NOT_NAMES and not never_name(w) for w in body):
+        return None
+    return words[0][0], words[-1][1]
+
+
+def _given_names(text: str, taken: list[bool]) -> list[Span]:
+    """Untitled given names from the gazetteer, with a following surname when there is one."""
+    gazetteer = given_names()
+    out = []
+    for m in re.finditer(rf"\b({NAME_WORD})(?:[ \t]+({NAME_WORD}))?(?!['’]s\b)", text):
+        first = m.group(1)
+        if first.lower() not in gazetteer or any(taken[m.start(1):m.end(1)]) or never_name(first):
+            continue
+        end = m.end(1)
+        last = m.group(2)
+        if (last and last not in NOT_NAMES and not never_name(last) and last.lower() not in COMMON
+                and not any(taken[m.start(2):m.end(2)])):
+            end = m.end(2)
+        out.append(Span(m.start(1), end, "NAME", text[m.start(1):end]))
+        for i in range(m.start(1), end):
+            taken[i] = True
+    return out
+
+
 def find_phi(text: str) -> list[Span]:
     """Non-overlapping PHI spans, in text order."""
     found: list[Span] = []
@@ -79,23 +212,27 @@ def find_phi(text: str) -> list[Span]:
             start, end = m.span(group)
             if start == end or any(taken[start:end]):
                 continue
-            value = text[start:end]
             if kind == "NAME":
-                words = value.split()
-                while words and words[0] in NOT_NAMES:
-                    words.pop(0)
-                if not words or any(w.strip(",") in ABBREVIATIONS for w in words):
-                    continue
-                start = start + value.index(words[0])
-                end = start + len(" ".join(words)) if " ".join(words) in text[start:end + 1] else end
-                value = text[start:end]
-            found.append(Span(start, end, kind, value))
+                trimmed = _trim_name(text, start, end)
+            elif kind == "LOCATION":
+                ward_number = text[start:end].startswith("Ward")  # "Ward 7B": the number is what identifies it
+                trimmed = (start, end) if ward_number else _trim_place(
+                    text, start, end, noun=not m.re.pattern.startswith(r"\b(?i:lives"))
+            else:
+                trimmed = (start, end)
+            if trimmed is None or any(taken[trimmed[0]:trimmed[1]]):
+                continue
+            start, end = trimmed
+            found.append(Span(start, end, kind, text[start:end]))
             for i in range(start, end):
                 taken[i] = True
-    # A name found once is removed wherever else it occurs, surname alone included.
-    names = {s.text for s in found if s.kind == "NAME"}
+    found += _given_names(text, taken)
+    # A name found once is removed wherever else it occurs, surname alone included (not a name that is
+    # also a common word: "June" the wife stays removed where she is named, "June" the month stays).
+    names = {s.text for s in found if s.kind == "NAME" and s.text.lower() not in COMMON}
     names |= {part.strip(",") for n in names for part in n.split()
-              if len(part.strip(",")) > 2 and part.strip(",") not in NOT_NAMES}
+              if len(part.strip(",")) > 2 and part.strip(",") not in NOT_NAMES and part.lower() not in COMMON
+              and not never_name(part)}
     for name in sorted(names, key=len, reverse=True):
         for m in re.finditer(rf"\b{re.escape(name)}\b", text):
             if not any(taken[m.start():m.end()]):

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import io
 import unicodedata
-import zipfile
 
 from charset_normalizer import from_bytes
 
+from ...security import uploads
 from ...types import InputError
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_BYTES = uploads.upload_limit("notes")
 MAX_CHARS = 50_000  # about 8,000 words
 
 
@@ -85,23 +85,11 @@ def _plain_text(data: bytes, name: str) -> str:
 
 
 def read_note(data: bytes, name: str) -> str:
-    if len(data) == 0:
-        raise InputError(f"{name} is empty (0 bytes).")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise InputError(f"{name} is {len(data) / 2**20:.1f} MB; the limit for a note is "
-                         f"{MAX_UPLOAD_BYTES // 2**20} MB.")
-    if data.startswith(b"%PDF-"):
+    kind = uploads.check(data, name, "notes")
+    if kind == "pdf":
         text = _pdf_text(data, name)
-    elif data.startswith(b"PK\x03\x04"):
-        try:
-            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        except zipfile.BadZipFile:
-            raise InputError(f"{name} is a damaged ZIP or Word file.") from None
-        if "word/document.xml" not in names:
-            raise InputError(f"{name} is a ZIP archive, not a Word document or text.")
+    elif kind == "docx":
         text = _docx_text(data, name)
-    elif data[:4] in (b"\x89PNG", b"GIF8") or data[:3] == b"\xff\xd8\xff":
-        raise InputError(f"{name} is an image, not a note. Use the Imaging page for pictures.")
     else:
         text = _plain_text(data, name)
     return check_text(text, name)

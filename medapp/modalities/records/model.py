@@ -14,7 +14,7 @@ import skops.io as sio
 from ...types import Explanation, InputError, ModelCard, Prediction, read_input_file
 from .estimators import shap_for
 from .schema import Field, fields_from_card
-from .validate import Cohort, Record, read_table, record_from_mapping, validate_table
+from .validate import NOT_MEASURED_HANDLING, Cohort, Record, read_table, record_from_mapping, validate_table
 
 # skops refuses to load any type not listed here: only scikit-learn and numpy internals we saved.
 _TRUSTED_PREFIXES = ("sklearn.", "numpy.", "builtins.")
@@ -28,9 +28,12 @@ def _load_weights(path: Path) -> dict[str, Any]:
     return sio.load(path, trusted=untrusted)
 
 
+NOT_MEASURED = "not measured"
+
+
 def format_value(f: Field, v: float) -> str:
     if math.isnan(v):
-        return "not given"
+        return NOT_MEASURED
     if f.kind == "category":
         return next((label for code, label in f.choices if float(code) == v), f"{v:g}")
     return f"{v:g} {f.unit}".strip() if f.unit not in ("", "0-5") else f"{v:g}"
@@ -97,10 +100,11 @@ class RecordsModel:
     # -- cohorts -------------------------------------------------------------------------------
     def record(self, values: dict[str, Any]) -> Record:
         """One patient from a form or JSON object (field name -> value; blank = not measured)."""
-        return record_from_mapping(self.fields, values, self.training_range)
+        return record_from_mapping(self.fields, values, self.training_range, NOT_MEASURED_HANDLING)
 
     def validate_cohort(self, data: bytes, name: str) -> Cohort:
-        return validate_table(read_table(data, name), self.fields, self.training_range, self.card.name)
+        return validate_table(read_table(data, name), self.fields, self.training_range, self.card.name,
+                              NOT_MEASURED_HANDLING)
 
     def score_cohort(self, X: np.ndarray, explain: bool = True, chunk: int = 2000, progress=None):
         """Probabilities and contributions for many rows, in chunks so a progress bar can follow."""

@@ -6,6 +6,7 @@ accept the model's code, the clinical label or a known alias ("1", "male", "yes"
 """
 from __future__ import annotations
 
+import csv
 import io
 import math
 from dataclasses import dataclass, field
@@ -14,10 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ...security import uploads
 from ...types import InputError
 from .schema import Field
 
-MAX_COHORT_BYTES = 50 * 1024 * 1024
+MAX_COHORT_BYTES = uploads.upload_limit("records")
 MAX_COHORT_ROWS = 200_000
 
 
@@ -91,14 +93,21 @@ def parse_value(f: Field, raw: Any) -> tuple[float, str | None]:
     return number, None
 
 
-def soft_warnings(fields: tuple[Field, ...], values: np.ndarray, training_range: dict[str, list[float]]) -> list[str]:
+# How the case-record models (version 1.1) use a value that is not measured; other models say their own.
+NOT_MEASURED_HANDLING = ("the model scores each as 'not measured' (a state it learnt from training patients with "
+                         "values hidden, not a typical value)")
+
+
+def soft_warnings(fields: tuple[Field, ...], values: np.ndarray, training_range: dict[str, list[float]],
+                  missing_handling: str = "") -> list[str]:
     """Plain-language warnings for values the model rarely or never saw."""
     out = []
     missing = [f.label for f, v in zip(fields, values) if math.isnan(v)]
     if missing:
         shown = ", ".join(missing[:6]) + (" ..." if len(missing) > 6 else "")
-        out.append(f"{len(missing)} of {len(fields)} values not given ({shown}); the model treats them as not "
-                   "measured and the estimate is less certain.")
+        how = f"; {missing_handling}," if missing_handling else ";"
+        out.append(f"{len(missing)} of {len(fields)} values not measured ({shown}){how} and the estimate is less "
+                   "certain.")
     for f, v in zip(fields, values):
         lo_hi = training_range.get(f.name)
         if f.kind == "number" and lo_hi and not math.isnan(v) and not lo_hi[0] <= v <= lo_hi[1]:
@@ -109,7 +118,7 @@ def soft_warnings(fields: tuple[Field, ...], values: np.ndarray, training_range:
 
 
 def record_from_mapping(fields: tuple[Field, ...], values: dict[str, Any],
-                        training_range: dict[str, list[float]]) -> Record:
+                        training_range: dict[str, list[float]], missing_handling: str = "") -> Record:
     """One patient from a form or a JSON object; raises InputError listing every bad value."""
     parsed, errors = [], []
     for f in fields:
@@ -122,35 +131,75 @@ def record_from_mapping(fields: tuple[Field, ...], values: dict[str, Any],
     arr = np.asarray(parsed, dtype=float)
     if np.isnan(arr).all():
         raise InputError("No values were entered: enter at least one measurement.")
-    return Record(arr, tuple(soft_warnings(fields, arr, training_range)))
+    return Record(arr, tuple(soft_warnings(fields, arr, training_range, missing_handling)))
 
 
 def read_table(data: bytes, name: str) -> pd.DataFrame:
     """CSV or Excel by content (xlsx is a ZIP, xls an OLE file), everything read as text."""
-    if len(data) == 0:
-        raise InputError(f"{name} is empty.")
-    if len(data) > MAX_COHORT_BYTES:
-        raise InputError(f"{name} is {len(data) / 1e6:.0f} MB; the limit for a cohort file is "
-                         f"{MAX_COHORT_BYTES / 1e6:.0f} MB.")
+    kind = uploads.check(data, name, "records")
     try:
-        if data[:4] == b"PK\x03\x04":
+        if kind == "xlsx":
             df = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl")
-        elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-            raise InputError(f"{name} is an old Excel 97-2003 (.xls) file; save it as .xlsx or CSV.")
         else:
-            if b"\x00" in data[:4096]:
-                raise InputError(f"{name} is not a text table (CSV) or an Excel workbook.")
-            text = data.decode("utf-8-sig", errors="replace")
-            df = pd.read_csv(io.StringIO(text), dtype=str, sep=None, engine="python", skipinitialspace=True)
+            df = _read_csv(data.decode("utf-8-sig", errors="replace"), name)
     except InputError:
         raise
     except Exception as exc:  # pandas/openpyxl raise many types for malformed files
         raise InputError(f"{name} could not be read as a table: {exc}") from None
-    if len(df) == 0:
+    if len(df) == 0 and not df.attrs.get("bad_rows"):
         raise InputError(f"{name} has a header but no patient rows.")
     if len(df) > MAX_COHORT_ROWS:
         raise InputError(f"{name} has {len(df):,} rows; the limit is {MAX_COHORT_ROWS:,}.")
     return df
+
+
+def _read_csv(text: str, name: str) -> pd.DataFrame:
+    """A CSV read row by row, so that one ragged line (a stray comma, a pasted note) costs that row only.
+
+    The frame's index is the 1-based data row number; rows whose number of values differs from the
+    header's are left out and named, with their line in the file, in df.attrs["bad_rows"].
+    """
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t|", key=first.count) if any(d in first for d in ",;\t|") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
+    try:
+        header = next(reader, None)
+        if not header:
+            raise InputError(f"{name} has no header row.")
+        header = [h.strip() for h in header]
+        rows, index, bad = [], [], {}
+        row = 0
+        start = reader.line_num + 1
+        for values in reader:
+            line, start = start, reader.line_num + 1
+            if not any(v.strip() for v in values):
+                continue  # blank line
+            row += 1
+            if len(values) != len(header):
+                bad[row] = (f"line {line} of the file has {len(values)} values where the header has "
+                            f"{len(header)} columns (a separator inside a value? quote it); not scored")
+                continue
+            rows.append(values)
+            index.append(row)
+    except csv.Error as exc:
+        raise InputError(f"{name} could not be read as a table: line {reader.line_num}: {exc}") from None
+    if not rows and bad:
+        raise InputError(f"{name}: no row has the header's {len(header)} columns: "
+                         + "; ".join(list(bad.values())[:3]))
+    df = pd.DataFrame(rows, columns=header, index=pd.Index(index, dtype=int), dtype=str)
+    df.attrs["bad_rows"] = bad
+    return df
+
+
+def row_numbers(df: pd.DataFrame) -> list[int]:
+    """1-based row number of each row of a table from read_table (a CSV's ragged rows are left out of it)."""
+    return [int(i) for i in df.index] if df.attrs.get("bad_rows") is not None else list(range(1, len(df) + 1))
+
+
+def row_positions(df: pd.DataFrame, rows: list[int]) -> np.ndarray:
+    """Positions in df of the given 1-based row numbers (e.g. a Cohort's valid rows)."""
+    where = {n: i for i, n in enumerate(row_numbers(df))}
+    return np.array([where[r] for r in rows], dtype=int)
 
 
 def _match_columns(df: pd.DataFrame, fields: tuple[Field, ...]) -> dict[str, str]:
@@ -169,7 +218,7 @@ ID_COLUMNS = ("patient_id", "id", "mrn", "case", "case_id", "patient")
 
 
 def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: dict[str, list[float]],
-                   model_name: str) -> Cohort:
+                   model_name: str, missing_handling: str = "") -> Cohort:
     columns = _match_columns(df, fields)
     missing = [f for f in fields if f.name not in columns]
     if len(missing) > len(fields) / 2:
@@ -177,6 +226,9 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
         raise InputError(f"This table does not look like input for {model_name}: it lacks "
                          f"{len(missing)} of {len(fields)} columns. Expected columns: {expected}.")
     cohort = Cohort()
+    numbers = row_numbers(df)
+    for row, message in df.attrs.get("bad_rows", {}).items():
+        cohort.errors[row] = [message]
     if missing:
         cohort.file_warnings.append(
             "Missing columns: " + ", ".join(f"{f.name} ({f.label})" for f in missing)
@@ -192,18 +244,19 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
             number, error = parse_value(f, raw)
             if error:
                 valid[i] = False
-                cohort.errors.setdefault(i + 1, []).append(error)
+                cohort.errors.setdefault(numbers[i], []).append(error)
             X[i, j] = number
     for i in range(len(df)):
         if valid[i] and np.isnan(X[i]).all():
             valid[i] = False
-            cohort.errors.setdefault(i + 1, []).append("no values in any model column")
-    cohort.rows = [i + 1 for i in np.flatnonzero(valid)]
+            cohort.errors.setdefault(numbers[i], []).append("no values in any model column")
+    cohort.rows = [numbers[i] for i in np.flatnonzero(valid)]
     cohort.X = X[valid]
     for row, values in zip(cohort.rows, cohort.X):
-        w = soft_warnings(fields, values, training_range)
+        w = soft_warnings(fields, values, training_range, missing_handling)
         if w:
             cohort.warnings[row] = w
     if id_col is not None:
-        cohort.ids = {i + 1: str(v) for i, v in enumerate(df[id_col].to_numpy())}
+        cohort.ids = {numbers[i]: str(v) for i, v in enumerate(df[id_col].to_numpy())}
+    cohort.errors = dict(sorted(cohort.errors.items()))
     return cohort

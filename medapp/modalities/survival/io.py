@@ -17,7 +17,7 @@ import pandas as pd
 
 from ...types import InputError
 from ..records.schema import Field
-from ..records.validate import Cohort, Record, read_table, record_from_mapping, validate_table
+from ..records.validate import Cohort, Record, read_table, record_from_mapping, row_positions, validate_table
 
 
 def format_value(f: Field, v: float) -> str:
@@ -69,8 +69,9 @@ def _outcomes(df: pd.DataFrame, outcome_columns: list[str], rows: list[int]) -> 
     event_col = next((cols[c.lower()] for c in outcome_columns if c.lower() != "time" and c.lower() in cols), None)
     if time_col is None or event_col is None:
         return None
-    t = pd.to_numeric(df[time_col], errors="coerce").to_numpy(dtype=float)[np.asarray(rows, dtype=int) - 1]
-    e = pd.to_numeric(df[event_col], errors="coerce").to_numpy(dtype=float)[np.asarray(rows, dtype=int) - 1]
+    pos = row_positions(df, rows)  # a ragged CSV line is left out of df, so row number - 1 is not its position
+    t = pd.to_numeric(df[time_col], errors="coerce").to_numpy(dtype=float)[pos]
+    e = pd.to_numeric(df[event_col], errors="coerce").to_numpy(dtype=float)[pos]
     ok = np.isfinite(t) & (t >= 0) & np.isin(e, (0.0, 1.0))
     if not ok.all():
         return None

@@ -1,0 +1,50 @@
+"""Which imaging model fits this image? Metadata first (DICOM modality, body part, photometric), then content.
+
+Each model checks the image against its card (model.fit_check): modality, body part, colour, aspect,
+contrast, and its own out-of-distribution score (distance of the image's features from its training
+images, as a ratio to the 99th percentile of the training images). The model chosen is the one that
+fits; when several fit, the one whose training images the image resembles most, if clearly so. Otherwise
+the user is asked: no model is chosen, and no finding is headlined.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .io import ImageInput
+
+# Several models fit: the closest is chosen only when its out-of-distribution ratio is this much lower.
+CLEAR_MARGIN = 0.8
+
+
+@dataclass(frozen=True)
+class Choice:
+    model_id: str | None  # None: ask the user
+    reason: str
+    checks: dict[str, dict[str, Any]] = field(default_factory=dict)  # model id -> fit_check result
+
+
+def choose(x: ImageInput, models: list) -> Choice:
+    checks = {m.card.id: m.fit_check(x) for m in models}
+    names = {m.card.id: m.card.name for m in models}
+    fitting = sorted((c["ood_ratio"], mid) for mid, c in checks.items() if c["fits"])
+    if not fitting:
+        why = "; ".join(f"{names[mid]}: {c['reasons'][0]}" for mid, c in checks.items() if c["reasons"])
+        return Choice(None, f"The image does not fit any imaging model ({why}). Choose a model to see its output; "
+                            "it is shown without a headline finding.", checks)
+    if len(fitting) == 1 or fitting[0][0] <= CLEAR_MARGIN * fitting[1][0]:
+        ratio, mid = fitting[0]
+        m = checks[mid]
+        meta = []
+        if x.modality:
+            meta.append(f"DICOM modality {x.modality}")
+        body = x.meta.get("Body part")
+        if body:
+            meta.append(f"body part {body}")
+        basis = ", ".join(meta) + ("; " if meta else "")
+        return Choice(mid, f"{names[mid]}: {basis}the image resembles its training images (out-of-distribution score "
+                           f"{m['ood_score']:.1f}, flagged above {m['ood_threshold']:.1f})"
+                           + ("" if len(fitting) == 1 else "; closer than to the other models' training images") + ".",
+                      checks)
+    return Choice(None, "The image fits more than one imaging model equally well; choose the model that matches "
+                        "the examination.", checks)

@@ -1,0 +1,182 @@
+"""The whole note, read in chunks, and the words an explanation may name.
+
+The encoder reads at most 256 word pieces. A note is cut at word boundaries into chunks of at most
+254 pieces (plus [CLS] and [SEP]); each chunk is embedded, and the note's embedding is the mean of its
+chunk embeddings weighted by each chunk's number of word pieces, L2-normalised again. This is close
+to mean-pooling every piece of the note (what the encoder does inside one chunk), so a note under 254
+pieces is embedded exactly as before, and every later section (Assessment, Plan) counts by its length.
+
+Explanations mask whole words. Placeholders left by de-identification ([NAME], [DATE] ...) and
+administrative labels ("DOB:", "MRN:", "NHS number:") are never masked: they carry no clinical
+meaning, so they get no value and cannot lead the chart. Masking a word changes only its own chunk,
+so a per-call cache of chunk embeddings makes most masked variants cost one chunk, not the note.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+CHUNK_PIECES = 254  # 256 minus [CLS] and [SEP]
+WORD = re.compile(r"\S+\s*")  # a word with the whitespace after it: joined back, the words are the text
+PLACEHOLDER = re.compile(r"^\W*\[(?:NAME|DATE|ID|PHONE|EMAIL|URL|ADDRESS|POSTCODE|AGE>89|LOCATION|"
+                         r"ORGANISATION|ORGANIZATION|HOSPITAL)\]\W*$")
+# Words of administrative labels; a label ends in ':' ("DOB:", "NHS number:", "Date of birth:").
+ADMIN_WORDS = {"dob", "d.o.b", "d.o.b.", "mrn", "nhs", "no", "no.", "number", "num", "id", "hospital", "patient",
+               "name", "date", "of", "birth", "record", "medical", "address", "tel", "telephone", "phone", "mobile",
+               "email", "ref", "reference", "gp", "next", "kin", "nok", "signed", "seen", "by", "consultant",
+               "ward", "bed", "unit", "account", "insurance", "policy", "ssn", "dictated", "author", "admitted",
+               "discharged", "admission", "discharge", "clinic", "referred", "from", "to", "cc", "pt", "dr"}
+MASK = "... "
+
+
+def is_label(word: str) -> bool:
+    """An administrative label such as 'DOB:' or 'MRN:' (the colon is part of the word)."""
+    w = word.strip()
+    return w.endswith(":") and w[:-1].lower().strip(".#") in ADMIN_WORDS
+
+
+@dataclass
+class ChunkedNote:
+    words: list[str]  # each with its trailing whitespace; "".join(words) is the note (leading space aside)
+    chunk_of: np.ndarray  # chunk index of each word
+    starts: list[int]  # first word of each chunk, and len(words) at the end
+    weights: np.ndarray  # word pieces per chunk
+    features: np.ndarray  # indices of the words an explanation may mask and name
+
+    @property
+    def n_chunks(self) -> int:
+        return len(self.starts) - 1
+
+    def chunk_text(self, k: int, keep: np.ndarray | None = None) -> str:
+        """Chunk k, with masked words (keep False) collapsed into '...' runs."""
+        lo, hi = self.starts[k], self.starts[k + 1]
+        if keep is None or keep[lo:hi].all():
+            return "".join(self.words[lo:hi])
+        out, masked = [], False
+        for i in range(lo, hi):
+            if keep[i]:
+                out.append(self.words[i])
+                masked = False
+            elif not masked:
+                out.append(MASK)
+                masked = True
+        return "".join(out)
+
+
+def chunk_note(tokenizer, text: str) -> ChunkedNote:
+    words = WORD.findall(text) or [text]
+    counts = [len(ids) for ids in tokenizer([w.strip() for w in words], add_special_tokens=False)["input_ids"]]
+    starts, used = [0], 0
+    for i, n in enumerate(counts):
+        if used and used + n > CHUNK_PIECES:
+            starts.append(i)
+            used = 0
+        used += n
+    starts.append(len(words))
+    chunk_of = np.zeros(len(words), dtype=int)
+    weights = np.zeros(len(starts) - 1)
+    for k in range(len(starts) - 1):
+        chunk_of[starts[k]:starts[k + 1]] = k
+        weights[k] = max(1, min(CHUNK_PIECES, sum(counts[starts[k]:starts[k + 1]])))
+    return ChunkedNote(words, chunk_of, starts, weights, _feature_words(words))
+
+
+def _feature_words(words: list[str]) -> np.ndarray:
+    """Words that are not placeholders, labels, or the administrative words of a label on the same line."""
+    skip = np.zeros(len(words), dtype=bool)
+    for i, w in enumerate(words):
+        if PLACEHOLDER.match(w.strip()) or not any(c.isalnum() for c in w):
+            skip[i] = True
+        elif is_label(w):
+            skip[i] = True
+            j = i - 1  # "NHS number:", "Date of birth:": the words before the label's last word
+            while j >= 0 and "\n" not in words[j] and words[j].strip().lower().strip(".:#") in ADMIN_WORDS:
+                skip[j] = True
+                j -= 1
+    return np.flatnonzero(~skip)
+
+
+def combine(chunk_embeddings: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(n_chunks, d) unit vectors -> one unit vector: the piece-weighted mean, normalised."""
+    mean = (chunk_embeddings * weights[:, None]).sum(axis=0) / weights.sum()
+    return mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+
+def embed_notes(encoder, texts: list[str]) -> np.ndarray:
+    """Whole-note embeddings, (n, 384): every chunk of every note encoded in one batched pass."""
+    notes = [chunk_note(encoder.tokenizer, t) for t in texts]
+    flat = [n.chunk_text(k) for n in notes for k in range(n.n_chunks)]
+    emb = encoder.encode(flat)
+    out, at = [], 0
+    for n in notes:
+        out.append(combine(emb[at:at + n.n_chunks], n.weights))
+        at += n.n_chunks
+    return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
+
+
+class MaskedNote:
+    """The model as a function of which feature words are kept, for SHAP; one per explanation call.
+
+    Chunk embeddings are cached per (chunk, kept words of that chunk) for this call only, so it is
+    never shared between sessions.
+    """
+
+    def __init__(self, encoder, note: ChunkedNote, head_fn):
+        self.encoder, self.note, self.head_fn = encoder, note, head_fn
+        self.cache: dict[tuple[int, bytes], np.ndarray] = {}
+
+    def __call__(self, masks: np.ndarray) -> np.ndarray:
+        note = self.note
+        masks = np.asarray(masks) > 0.5
+        keeps = np.ones((len(masks), len(note.words)), dtype=bool)
+        keeps[:, note.features] = masks
+        keys = [[(k, keeps[r, note.starts[k]:note.starts[k + 1]].tobytes()) for k in range(note.n_chunks)]
+                for r in range(len(masks))]
+        todo = {}
+        for r, row in enumerate(keys):
+            for key in row:
+                if key not in self.cache and key not in todo:
+                    todo[key] = note.chunk_text(key[0], keeps[r])
+        if todo:
+            for key, e in zip(todo, self.encoder.encode(list(todo.values()))):
+                self.cache[key] = e
+        emb = np.stack([combine(np.stack([self.cache[key] for key in row]), note.weights) for row in keys])
+        return self.head_fn(emb)
+
+
+def word_tree(note: ChunkedNote) -> np.ndarray:
+    """A scipy-style linkage over the feature words that follows the text: words join within a
+    sentence first, then sentences join their neighbours (balanced pairwise merges at each level)."""
+    n = len(note.features)
+    sentence, current = [], 0
+    for i in note.features:
+        sentence.append(current)
+        if re.search(r"[.!?;:]\s*$|\n", note.words[i]):
+            current += 1
+    groups: list[list[tuple[int, int]]] = []  # per sentence: (cluster id, size)
+    for s in sorted(set(sentence)):
+        groups.append([(i, 1) for i in range(n) if sentence[i] == s])
+    rows: list[list[float]] = []
+
+    def merge_level(items: list[tuple[int, int]], height: float) -> list[tuple[int, int]]:
+        out = []
+        for a in range(0, len(items) - 1, 2):
+            (ia, na), (ib, nb) = items[a], items[a + 1]
+            rows.append([ia, ib, height, na + nb])
+            out.append((n + len(rows) - 1, na + nb))
+        if len(items) % 2:
+            out.append(items[-1])
+        return out
+
+    # merge inside every sentence, level by level, then the sentences themselves
+    height = 1.0
+    while any(len(g) > 1 for g in groups):
+        groups = [merge_level(g, height) if len(g) > 1 else g for g in groups]
+        height += 1
+    top = [g[0] for g in groups]
+    while len(top) > 1:
+        top = merge_level(top, height)
+        height += 1
+    return np.asarray(rows, dtype=float).reshape(-1, 4)

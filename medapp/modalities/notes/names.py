@@ -1,0 +1,81 @@
+"""Word lists for de-identification: given names (from Faker's locales) and words that are never names.
+
+Faker (MIT) ships given-name lists for many locales; their union is a gazetteer of about 8,700 first
+names across English-speaking, European, African, Arabic and Asian naming traditions. A given name
+that is also a common English word ("Will", "Grace", "June") or a disease eponym ("Addison") is left
+to the context rules (a title, a relation, a role), so the gazetteer alone never removes it.
+"""
+from __future__ import annotations
+
+import importlib
+import re
+from functools import lru_cache
+
+LOCALES = ("en_GB", "en_US", "en_IE", "en_IN", "en_NZ", "en_PK", "en_TH", "hi_IN", "ar_AA", "pl_PL", "es_ES",
+           "fr_FR", "de_DE", "it_IT", "pt_BR", "pt_PT", "tr_TR", "nl_NL", "zh_CN", "vi_VN", "ga_IE", "yo_NG",
+           "zu_ZA", "ro_RO", "el_GR", "sw", "tw_GH", "fil_PH", "fa_IR", "uk_UA", "ru_RU", "cs_CZ", "hu_HU",
+           "da_DK", "sv_SE", "no_NO", "fi_FI", "ja_JP", "ko_KR", "bn_BD", "ne_NP", "ta_IN")
+
+# Eponyms of diseases, signs and fractures: never a person in a note (when followed by 's or disease).
+EPONYMS = {"addison", "alzheimer", "asperger", "barrett", "bell", "bowen", "burkitt", "colles", "crohn", "cushing",
+           "down", "dupuytren", "ewing", "fallot", "graves", "guillain", "barre", "hashimoto", "hodgkin",
+           "huntington", "kaposi", "kawasaki", "marfan", "meniere", "paget", "parkinson", "raynaud", "reiter",
+           "sjogren", "smith", "still", "tourette", "turner", "wilson", "wernicke", "korsakoff", "whipple",
+           "calot", "murphy", "babinski", "romberg", "kernig", "brudzinski", "trendelenburg", "apgar", "glasgow",
+           "wells", "child", "pugh", "gleason", "breslow", "clark", "duke", "lachman", "mcmurray", "phalen",
+           "tinel", "virchow", "trousseau", "chvostek", "cheyne", "stokes", "kussmaul", "korotkoff", "zimmer",
+           "doppler", "holter", "foley", "hartmann", "heimlich", "valsalva", "epley", "fontan", "norwood",
+           "roux", "billroth", "nissen", "gram", "ziehl", "neelsen", "coombs", "bence", "jones", "lewis",
+           "douglas", "jude", "mayo", "hartnup", "gaucher", "fabry", "tay", "sachs", "lyme", "ebstein", "barr"}
+# Given names that are common English or clinical words: the context rules decide.
+COMMON = {"will", "may", "mark", "grace", "hope", "joy", "faith", "april", "june", "august", "summer", "dawn", "rose",
+          "ruby", "iris", "amber", "jade", "frank", "bill", "don", "guy", "chase", "sue", "art", "major", "king",
+          "young", "page", "ward", "lane", "bell", "down", "pat", "sunny", "honey", "crystal", "jasmine", "holly",
+          "ivy", "hazel", "heather", "violet", "daisy", "poppy", "lily", "olive", "pearl", "sky", "river", "storm",
+          "ray", "rich", "sandy", "rusty", "harmony", "melody", "destiny", "charity", "patience", "prudence",
+          "mercy", "trinity", "angel", "star", "autumn", "winter", "spring", "raven", "robin", "jay", "drew",
+          "miles", "lance", "dean", "gene", "wade", "grant", "ken", "bob", "rob", "nick", "bud", "sage", "reed",
+          "cliff", "dale", "glen", "heath", "hunter", "mason", "carter", "cooper", "taylor", "parker", "porter",
+          "baker", "sterling", "royal", "prince", "duke", "earl", "baron", "noble", "gay", "bonnie", "constance",
+          "felicity", "temperance", "unity", "verity", "liberty", "justice", "clement", "victor", "urban",
+          "norman", "saint", "rocky", "skip", "chip", "buck", "colt", "brandy", "candy", "ginger", "pepper",
+          "sugar", "coco", "kit", "tad", "tim", "al", "ed", "le", "la", "de", "van", "von", "di", "da", "del",
+          "du", "el", "an", "in", "on", "at", "to", "or", "as", "so", "no", "yes", "mo", "jo", "ali",
+          "asia", "india", "china", "georgia", "virginia", "florida", "carolina", "dakota", "montana", "sierra",
+          "chelsea", "paris", "london", "sydney", "adelaide", "florence", "lourdes", "mecca", "york",
+          "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+          "march", "october", "november", "december", "nurse", "sister", "doctor", "patient", "bed",
+          "minor", "general", "colonel", "captain", "sergeant", "private", "judge", "sheriff",
+          "amoxicillin", "vitamin", "iron", "zinc", "calcium", "lithium", "mercury", "gold", "silver",
+          "blanche", "rosa", "flora", "fauna", "aurora", "luna", "sol", "nova", "vera", "alma", "ada", "eve",
+          "abby", "adam", "amen", "ana", "anna", "bay", "beau", "cal", "carmen", "cecil", "claude", "dot",
+          "echo", "ella", "ena", "era", "esme", "fern", "finn", "gil", "hal", "ian", "ira", "isa", "lea",
+          "lee", "len", "lou", "lyn", "mae", "max", "mel", "mia", "nan", "ned", "nell", "noel", "pam", "pip",
+          "rae", "rex", "ron", "roy", "sam", "sid", "ted", "tom", "val", "viv", "zac", "ace", "ash",
+          "bo", "cy", "fay", "kay", "lynn", "norm", "percy", "roman", "rudy", "russell", "wren", "ocean", "haven", "journey", "legend", "blessing", "precious", "gift", "memory", "loyal", "happy",
+          "lucky", "sunshine", "miracle", "princess", "queen", "baby", "dolly", "kitty", "sissy", "missy",
+          "cherry", "berry", "apple", "peaches", "lemon", "lime", "mint", "basil", "rosemary", "sorrel",
+          "marigold", "primrose", "myrtle", "laurel", "willow", "aspen", "oak", "rowan", "forest",
+          "meadow", "brook", "lake", "cove", "dell", "field", "hill", "stone", "rock", "clay", "flint",
+          "german", "danish", "israel", "group", "nazi", "ion", "mar", "english", "french", "irish", "welsh",
+          "scottish", "british", "america", "african", "normal", "early", "late"}
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """Lower-case given names; empty if Faker is not installed (then only the context rules apply)."""
+    names: set[str] = set()
+    for loc in LOCALES:
+        try:
+            provider = importlib.import_module(f"faker.providers.person.{loc}").Provider
+        except (ImportError, AttributeError):
+            continue
+        for attr in ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary"):
+            value = getattr(provider, attr, None) or ()
+            names.update(str(n) for n in (value.keys() if isinstance(value, dict) else value))
+    try:
+        common_words = set(importlib.import_module("faker.providers.lorem.en_US").Provider.word_list)
+    except (ImportError, AttributeError):
+        common_words = set()
+    return frozenset(n.lower() for n in names
+                     if re.fullmatch(r"[A-Z][a-z'’-]{2,}", n) and n.lower() not in COMMON | EPONYMS | common_words)

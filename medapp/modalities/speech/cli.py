@@ -1,0 +1,59 @@
+"""`python -m medapp transcribe FILE... [--json]`: dictations to text through `analyse`, the pages' path."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("transcribe", help="speech to text with the offline dictation model")
+    p.add_argument("files", nargs="+", metavar="FILE", help="WAV, FLAC, OGG or MP3 recordings")
+    p.add_argument("--json", action="store_true", help="one JSON object per file, in order")
+    p.add_argument("--model", help="a speech model id (default: the first registered one)")
+    p.add_argument("--no-vocabulary", action="store_true", help="do not prompt with the clinical vocabulary")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ...analysis import analyse
+    from ...registry import UnknownModel, list_cards, load_model
+    from ...types import InputError, to_jsonable
+    from .weights import ModelIntegrityError
+
+    model_id = args.model or next((c.id for c in list_cards() if c.modality == "speech"), None)
+    if model_id is None:
+        print("error: no speech model is registered", file=sys.stderr)
+        return 2
+    try:
+        model = load_model(model_id)
+    except (UnknownModel, ModelIntegrityError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.no_vocabulary:
+        model.use_vocabulary = False  # this process only: the CLI owns its model
+    failed = False
+    for path in args.files:
+        start = time.perf_counter()
+        try:
+            pred = analyse(model, model.load_path(Path(path)), explain=False).prediction
+        except InputError as exc:
+            failed = True
+            if args.json:
+                print(json.dumps({"file": path, "error": str(exc)}), flush=True)
+            else:
+                print(f"{path}: ERROR {exc}", flush=True)
+            continue
+        seconds = round(time.perf_counter() - start, 3)
+        if args.json:
+            record = {"file": path, "text": pred.text,
+                      "segments": [{"start": s["start"], "end": s["end"], "text": s["text"]} for s in pred.segments],
+                      "seconds": seconds, "warnings": list(pred.warnings)}
+            print(json.dumps(to_jsonable(record)), flush=True)
+        else:
+            print(f"{path} ({seconds:.1f} s): {pred.text}", flush=True)
+            for warning in pred.warnings:
+                print(f"  warning: {warning}", flush=True)
+    return 1 if failed else 0

@@ -1,0 +1,113 @@
+"""`python -m medapp pacs {analyse,test}`: the PACS functions the Imaging page uses, from a shell.
+
+Credentials come from environment variables (--password-env, --token-env) or a configured endpoint
+(--endpoint NAME), never from the command line, where other users could read them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+
+
+def _endpoint(args: argparse.Namespace):
+    from ..types import InputError
+    from .config import Endpoint, get_endpoint, validate
+
+    if args.endpoint:
+        return get_endpoint(args.endpoint)
+    if not args.url:
+        raise InputError("give --url (a DICOMweb base address) or --endpoint NAME")
+
+    def secret(var: str) -> str:
+        value = os.environ.get(var, "")
+        if not value:
+            raise InputError(f"environment variable {var} is empty or not set")
+        return value
+
+    auth, password, token = "none", "", ""
+    if args.token_env:
+        auth, token = "bearer", secret(args.token_env)
+    elif args.user:
+        auth = "basic"
+        password = secret(args.password_env) if args.password_env else ""
+    return validate(Endpoint("cli", args.url, auth, args.user or "", password, token,
+                             connect_timeout=min(args.timeout, 300), read_timeout=args.timeout, source="cli"))
+
+
+def _cmd_test(args: argparse.Namespace) -> int:
+    from ..types import InputError
+    from .client import PacsClient
+
+    try:
+        report = PacsClient(_endpoint(args)).test_connection()
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(report.message)
+    return 0 if report.ok else 1
+
+
+def _cmd_analyse(args: argparse.Namespace) -> int:
+    from ..registry import UnknownModel, load_model
+    from ..types import InputError
+    from .client import InstanceCache, PacsClient
+    from .pipeline import analyse_many
+
+    if args.date and not re.fullmatch(r"\d{8}(-\d{8})?", args.date):
+        print("error: --date is YYYYMMDD or YYYYMMDD-YYYYMMDD", file=sys.stderr)
+        return 2
+    modalities = [m.strip().upper() for m in (args.modality or "").split(",") if m.strip()]
+    try:
+        client = PacsClient(_endpoint(args))
+        if args.study:
+            studies = [s for uid in args.study for s in client.search_studies(study_uid=uid)]
+            missing = set(args.study) - {s["study_uid"] for s in studies}
+            if missing:
+                raise InputError(f"no study with UID {', '.join(sorted(missing))} at {client.where}")
+        else:
+            studies = client.search_studies(study_date=args.date, modalities=modalities, limit=args.limit)
+        refs = client.study_list_instances(studies, modalities)
+        model = load_model(args.model)  # after the PACS answered: a wrong password fails fast
+    except UnknownModel as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{len(refs)} instances in {len(studies)} studies at {client.where}", file=sys.stderr)
+    failed = 0
+    for result in analyse_many(model, client, refs, InstanceCache(), explain=not args.no_explain):
+        failed += result.error is not None and not result.skipped
+        print(json.dumps(result.row()), flush=True)
+    return 1 if failed else 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    pacs = sub.add_parser("pacs", help="search, retrieve and analyse images in a PACS over DICOMweb")
+    actions = pacs.add_subparsers(dest="pacs_command", required=True)
+
+    def connection(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--url", help="DICOMweb base address, e.g. http://pacs:8042/dicom-web")
+        p.add_argument("--endpoint", help="a configured endpoint (secrets.toml [pacs.NAME] or the Admin page)")
+        p.add_argument("--user", help="user name for HTTP basic authentication")
+        p.add_argument("--password-env", help="environment variable holding the password")
+        p.add_argument("--token-env", help="environment variable holding a bearer token")
+        p.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
+
+    p = actions.add_parser("test", help="test the connection to a DICOMweb endpoint")
+    connection(p)
+    p.set_defaults(func=_cmd_test)
+
+    p = actions.add_parser("analyse", help="analyse every image of some studies; one JSON line per instance")
+    connection(p)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--study", nargs="+", metavar="UID", help="Study Instance UID(s)")
+    which.add_argument("--date", help="study date YYYYMMDD or range YYYYMMDD-YYYYMMDD")
+    p.add_argument("--modality", help="comma-separated modalities to analyse, e.g. CR,DX (default all)")
+    p.add_argument("--model", default="chest-xray-pneumonia", help="imaging model id (default chest-xray-pneumonia)")
+    p.add_argument("--limit", type=int, default=1000, help="at most this many studies (default 1000)")
+    p.add_argument("--no-explain", action="store_true")
+    p.set_defaults(func=_cmd_analyse)

@@ -1,0 +1,86 @@
+"""Retrieved instances through the same path as an upload: the imaging loader, then analysis.analyse.
+
+A series is analysed instance by instance: one that is not an image (a report, a key-object note)
+or whose pixels cannot be decoded gets a message and the rest are still analysed.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..analysis import Analysis, analyse
+from ..modalities.imaging import dicom as dicom_pipeline
+from ..modalities.imaging.io import ImageInput, load
+from ..types import InputError, Model, to_jsonable
+from .client import InstanceCache, InstanceRef, PacsClient, PacsError
+
+
+@dataclass
+class InstanceResult:
+    ref: InstanceRef
+    data: bytes | None = None
+    image: ImageInput | None = None
+    analysis: Analysis | None = None
+    error: str | None = None
+    skipped: bool = False  # not an image: nothing to analyse, not a failure
+
+    @property
+    def ok(self) -> bool:
+        return self.analysis is not None
+
+    def row(self) -> dict[str, Any]:
+        """One line of a results table or of the CLI's JSON output."""
+        out: dict[str, Any] = {
+            "study_uid": self.ref.study_uid, "series_uid": self.ref.series_uid, "sop_uid": self.ref.sop_uid,
+            "patient_id": self.ref.patient_id, "study_date": self.ref.study_date, "modality": self.ref.modality,
+            "series": self.ref.series_description, "instance": self.ref.instance_number,
+        }
+        if self.analysis is not None:
+            pred, expl = self.analysis.prediction, self.analysis.explanation
+            out.update({"model": pred.model_id, "model_version": pred.model_version, "label": pred.label,
+                        "probability": round(pred.probability, 4), "probabilities": pred.as_dict(),
+                        "ood_score": pred.details.get("ood_score"), "warnings": list(pred.warnings)})
+            if expl is not None:
+                out["explanation"] = {"method": expl.method, "target": expl.target,
+                                      "top_regions": [{"region": n, "value": v} for n, v in expl.top_contributions(3)]}
+        else:
+            out["error" if not self.skipped else "skipped"] = self.error
+        return to_jsonable(out)
+
+
+def analyse_instance(model: Model, client: PacsClient, ref: InstanceRef, cache: InstanceCache | None = None,
+                     *, explain: bool = True) -> InstanceResult:
+    """Retrieve (or take from the cache) one instance and analyse it like an uploaded file."""
+    result = InstanceResult(ref)
+    try:
+        result.data = client.retrieve(ref, cache)
+    except PacsError as exc:
+        result.error = exc.message
+        return result
+    except Exception as exc:  # noqa: BLE001 - a malformed object from the archive must not stop a series
+        result.error = f"{ref.name}: the archive sent an object that cannot be read ({type(exc).__name__})."
+        return result
+    try:
+        images = load(result.data, ref.name)
+        result.image = images[0]
+        result.analysis = analyse(model, result.image, explain=explain)
+    except dicom_pipeline.NoImage as exc:
+        result.error, result.skipped = exc.message, True
+    except InputError as exc:
+        result.error = exc.message
+    return result
+
+
+def analyse_many(model: Model, client: PacsClient, refs: Sequence[InstanceRef], cache: InstanceCache | None = None,
+                 *, explain: bool = True, progress: Callable[[int, int, InstanceResult], None] | None = None,
+                 cancel: threading.Event | None = None) -> Iterator[InstanceResult]:
+    """Each instance in turn (a generator, so a caller can show progress and stop early)."""
+    for i, ref in enumerate(refs):
+        if cancel is not None and cancel.is_set():
+            return
+        result = analyse_instance(model, client, ref, cache, explain=explain)
+        if progress is not None:
+            progress(i + 1, len(refs), result)
+        yield result

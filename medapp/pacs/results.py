@@ -1,0 +1,216 @@
+"""Results back to the PACS: a Secondary Capture with the explanation burned in, and a Comprehensive SR.
+
+Both go into the study of the analysed image, each in a new series, marked derived, with the
+model's name and version and "not for diagnostic use" in the Series Description; the Secondary
+Capture also carries these words in its pixels, beside the colour bar of the overlay.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import highdicom as hd
+import numpy as np
+import pydicom
+from PIL import Image, ImageDraw, ImageFont
+from pydicom.dataset import Dataset
+from pydicom.sr.codedict import codes
+from pydicom.uid import generate_uid
+
+from ..analysis import Analysis
+from ..modalities.imaging.io import ImageInput
+from ..render.image import image_map
+from ..types import InputError, ModelCard
+from .client import PacsClient
+
+DISCLAIMER = "NOT FOR DIAGNOSTIC USE"
+MANUFACTURER = "medapp"
+MAX_SIDE, MIN_SIDE = 1024, 512  # the Secondary Capture's image side (longest)
+SC_SERIES_NUMBER, SR_SERIES_NUMBER = 9901, 9902
+RED, BLUE = np.array([192, 57, 43], float), np.array([36, 113, 163], float)
+MEDAPP_SCHEME = "99MEDAPP"  # private coding scheme for concepts DICOM has no code for
+
+
+@dataclass(frozen=True)
+class SentResult:
+    study_uid: str
+    source_sop_uid: str
+    sc_series_uid: str
+    sc_sop_uid: str
+    sr_series_uid: str
+    sr_sop_uid: str
+
+
+def series_description(card: ModelCard, what: str) -> str:
+    """At most 64 characters (LO): model id, version, what it is, and the disclaimer, which is never cut."""
+    tail = f" v{card.version} {what} - not for diagnostic use"
+    return card.id[: 64 - len(tail)] + tail
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    for name in ("DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"):
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size)
+
+
+def _diverging(v: np.ndarray, opacity: float) -> tuple[np.ndarray, np.ndarray]:
+    """Colour and alpha for values in -1..1: blue away, red toward, transparent near zero (as on screen)."""
+    colour = np.where(v[..., None] >= 0, RED, BLUE)
+    alpha = opacity * np.clip(np.abs(v), 0, 1) ** 0.7
+    return colour, alpha
+
+
+def overlay_pixels(x: ImageInput, analysis: Analysis, card: ModelCard, opacity: float = 0.6) -> np.ndarray:
+    """RGB uint8: the image with the heatmap, a colour bar with its scale, the finding and the disclaimer."""
+    expl, pred = analysis.explanation, analysis.prediction
+    if expl is None:
+        raise InputError("There is no explanation to send: analyse the image with its explanation first.")
+    grey = np.asarray(x.grey, dtype=np.float64)
+    step = int(np.ceil(max(grey.shape) / MAX_SIDE))
+    grey = np.clip(grey[::step, ::step], 0, 1)
+    if max(grey.shape) < MIN_SIDE:  # small images are enlarged so the burned-in text stays legible
+        factor = MIN_SIDE / max(grey.shape)
+        size = (round(grey.shape[1] * factor), round(grey.shape[0] * factor))
+        grey = np.asarray(Image.fromarray(grey.astype(np.float32), mode="F").resize(size, Image.BILINEAR), float)
+    h, w = grey.shape
+    heat = image_map(expl, (h, w)).astype(np.float64)
+    lim = float(np.abs(heat).max()) or 1.0
+    colour, alpha = _diverging(heat / lim, opacity)
+    image = grey[..., None] * 255 * (1 - alpha[..., None]) + colour * alpha[..., None]
+
+    unit = max(12, max(h, w) // 40)  # text and bar scale with the image
+    bar_w, panel_w, top = unit * 2, unit * 8, unit * 5
+    canvas = Image.new("RGB", (w + panel_w, h + top), (0, 0, 0))
+    canvas.paste(Image.fromarray(np.clip(image, 0, 255).round().astype(np.uint8)), (0, top))
+    draw = ImageDraw.Draw(canvas)
+    big, small = _font(int(unit * 1.4)), _font(int(unit * 0.85))
+    white = (255, 255, 255)
+
+    def line(xy: tuple[int, int], text: str, font: Any, fill: tuple[int, ...], width: int) -> None:
+        while text and draw.textlength(text, font=font) > width:  # cut, never spill off the canvas
+            text = text[:-2] + "…"
+        draw.text(xy, text, fill=fill, font=font)
+
+    full = w + panel_w - unit
+    line((unit // 2, unit // 4), DISCLAIMER, big, (255, 210, 0), full)
+    line((unit // 2, int(unit * 2.0)), f"{card.name} v{card.version}", small, white, full)
+    line((unit // 2, int(unit * 3.3)), f"Finding: {pred.label} {pred.probability:.0%} · {expl.method}", small,
+         white, full)
+    # colour bar: red (toward the finding) at the top, blue (away) at the bottom
+    x0 = w + unit // 2
+    bar_top, bar_bottom = top + int(unit * 3.3), top + h - unit * 2
+    ramp = np.linspace(1, -1, max(bar_bottom - bar_top, 2))
+    bar_colour, bar_alpha = _diverging(ramp, 1.0)
+    bar = 255 * (1 - bar_alpha[:, None]) + bar_colour * bar_alpha[:, None]
+    canvas.paste(Image.fromarray(np.repeat(bar[:, None, :], bar_w, axis=1).round().astype(np.uint8)), (x0, bar_top))
+    label_x, label_w = x0 + bar_w + unit // 4, panel_w - bar_w - unit
+    line((x0, top + unit // 4), "SHAP", small, white, panel_w - unit)
+    line((x0, top + int(unit * 1.1)), "toward", small, tuple(int(c) for c in RED + 40), panel_w - unit)
+    line((x0, top + int(unit * 1.9)), expl.target, small, tuple(int(c) for c in RED + 40), panel_w - unit)
+    line((label_x, bar_top - unit // 3), f"+{lim:.1e}", small, white, label_w)
+    line((label_x, (bar_top + bar_bottom) // 2 - unit // 2), "0", small, white, label_w)
+    line((label_x, bar_bottom - unit), f"-{lim:.1e}", small, white, label_w)
+    line((x0, bar_bottom + unit // 4), "away", small, tuple(int(c) for c in BLUE + 40), panel_w - unit)
+    return np.asarray(canvas)
+
+
+def _source(data: bytes) -> Dataset:
+    return pydicom.dcmread(io.BytesIO(data), force=True)
+
+
+def _now() -> tuple[str, str]:
+    now = datetime.now(UTC)
+    return now.strftime("%Y%m%d"), now.strftime("%H%M%S")
+
+
+def secondary_capture(source: Dataset, x: ImageInput, analysis: Analysis, card: ModelCard) -> hd.sc.SCImage:
+    pixels = overlay_pixels(x, analysis, card)
+    orientation = tuple(source.get("PatientOrientation", []) or ()) or ("L", "F")
+    sc = hd.sc.SCImage.from_ref_dataset(
+        ref_dataset=source, pixel_array=pixels, photometric_interpretation="RGB", bits_allocated=8,
+        coordinate_system="PATIENT", patient_orientation=tuple(orientation[:2]),
+        series_instance_uid=generate_uid(), series_number=SC_SERIES_NUMBER, sop_instance_uid=generate_uid(),
+        instance_number=1, manufacturer=MANUFACTURER, transfer_syntax_uid=pydicom.uid.ExplicitVRLittleEndian)
+    day, time = _now()
+    sc.SeriesDescription = series_description(card, "SHAP")
+    sc.ImageType = ["DERIVED", "SECONDARY"]
+    sc.DerivationDescription = (f"{card.name} v{card.version} ({card.id}); {analysis.explanation.method} overlay "
+                                f"toward '{analysis.explanation.target}'. {DISCLAIMER}. {ModelCard.DEMO_NOTICE}")[:1024]
+    sc.ImageComments = (f"Finding: {analysis.prediction.label} ({analysis.prediction.probability:.1%}). "
+                        f"{DISCLAIMER}.")[:10240]
+    sc.BurnedInAnnotation = "YES" if str(source.get("BurnedInAnnotation", "")).upper() == "YES" else "NO"
+    sc.SeriesDate, sc.SeriesTime, sc.ContentDate, sc.ContentTime = day, time, day, time
+    ref = Dataset()
+    ref.ReferencedSOPClassUID, ref.ReferencedSOPInstanceUID = source.SOPClassUID, source.SOPInstanceUID
+    sc.SourceImageSequence = [ref]
+    return sc
+
+
+def _text(name: hd.sr.CodedConcept | Any, value: str) -> hd.sr.TextContentItem:
+    return hd.sr.TextContentItem(name=name, value=value[:1024], relationship_type="CONTAINS")
+
+
+def structured_report(source: Dataset, sc: Dataset, analysis: Analysis, card: ModelCard) -> hd.sr.ComprehensiveSR:
+    pred, expl = analysis.prediction, analysis.explanation
+    items: list[Any] = [
+        _text(codes.DCM.Finding, pred.label),
+        *[hd.sr.NumContentItem(
+            name=hd.sr.CodedConcept(f"P-{i}", MEDAPP_SCHEME, f"Probability of {label}"[:64]),
+            value=round(float(p), 6), unit=hd.sr.CodedConcept("1", "UCUM", "no units"),
+            relationship_type="CONTAINS") for i, (label, p) in enumerate(pred.as_dict().items())],
+        _text(codes.DCM.AlgorithmName, f"{card.name} ({card.id})"),
+        _text(codes.DCM.AlgorithmVersion, card.version),
+        _text(hd.sr.CodedConcept("EXPL-METHOD", MEDAPP_SCHEME, "Explanation method"),
+              f"{expl.method}, toward '{expl.target}', values in {expl.output_space}" if expl else "none"),
+        *[_text(codes.DCM.Comment, f"Warning: {w}") for w in pred.warnings],
+        _text(codes.DCM.Comment, f"{DISCLAIMER}. {ModelCard.DEMO_NOTICE}"),
+        hd.sr.ImageContentItem(name=codes.DCM.SourceImage, referenced_sop_class_uid=source.SOPClassUID,
+                               referenced_sop_instance_uid=source.SOPInstanceUID, relationship_type="CONTAINS"),
+        hd.sr.ImageContentItem(name=hd.sr.CodedConcept("EXPL-IMAGE", MEDAPP_SCHEME, "Explanation overlay"),
+                               referenced_sop_class_uid=sc.SOPClassUID,
+                               referenced_sop_instance_uid=sc.SOPInstanceUID, relationship_type="CONTAINS"),
+    ]
+    root = hd.sr.ContainerContentItem(name=codes.LN.DiagnosticImagingReport)
+    root.ContentSequence = hd.sr.ContentSequence(items, is_root=False)
+    sr = hd.sr.ComprehensiveSR(
+        evidence=[source, sc], content=root, series_instance_uid=generate_uid(), series_number=SR_SERIES_NUMBER,
+        sop_instance_uid=generate_uid(), instance_number=1, manufacturer=MANUFACTURER, is_complete=True,
+        is_final=False, is_verified=False)
+    sr.SeriesDescription = series_description(card, "AI report")
+    return sr
+
+
+def build_result_objects(data: bytes, x: ImageInput, analysis: Analysis, card: ModelCard) -> tuple[Dataset, Dataset]:
+    """The Secondary Capture and the SR for one analysed instance (its DICOM bytes, input and analysis)."""
+    source = _source(data)
+    if "StudyInstanceUID" not in source or "SOPInstanceUID" not in source:
+        raise InputError("The analysed image has no study or instance UID; its result cannot be filed in the PACS.")
+    sc = secondary_capture(source, x, analysis, card)
+    return sc, structured_report(source, sc, analysis, card)
+
+
+def send_result(client: PacsClient, data: bytes, x: ImageInput, analysis: Analysis, card: ModelCard, *,
+                username: str, store: Any | None = None) -> SentResult:
+    """Build both objects, store them with STOW-RS into the image's study, and audit who sent what where."""
+    sc, sr = build_result_objects(data, x, analysis, card)
+    study = str(sc.StudyInstanceUID)
+    where = {"endpoint": client.endpoint.name, "url": client.endpoint.url}
+    what = {"study": study, "source_sop": str(sc.SourceImageSequence[0].ReferencedSOPInstanceUID),
+            "secondary_capture": str(sc.SOPInstanceUID), "structured_report": str(sr.SOPInstanceUID),
+            "model": card.id, "version": card.version, "finding": analysis.prediction.label}
+    try:
+        client.store([sc, sr], study)
+    except InputError as exc:
+        if store is not None:
+            store.audit(username, "pacs.send_failed", f"pacs:{client.endpoint.name}", **where, **what,
+                        reason=exc.message)
+        raise
+    if store is not None:
+        store.audit(username, "pacs.send", f"pacs:{client.endpoint.name}", **where, **what)
+    return SentResult(study, what["source_sop"], str(sc.SeriesInstanceUID), str(sc.SOPInstanceUID),
+                      str(sr.SeriesInstanceUID), str(sr.SOPInstanceUID))

@@ -1,0 +1,92 @@
+"""Streamlit widgets for dictation: record or upload, transcribe with a progress bar; the site vocabulary."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from ..analysis import analyse
+from ..modalities.speech import vocabulary
+from ..registry import get_card, list_cards
+from ..types import InputError
+from .common import cached_model, show_input_error
+
+
+def speech_model_id() -> str | None:
+    return next((c.id for c in list_cards() if c.modality == "speech"), None)
+
+
+def _accuracy_note(card) -> str:
+    wer = card.metrics.get("summary", {})
+    figures = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in wer.items() if k.startswith("wer"))
+    return (f"Dictation runs on this server, offline, with {card.name}; the recording is not stored. "
+            + (f"Measured word error rates: {figures}. " if figures else "")
+            + "The transcript is a draft: read and correct it before analysing.")
+
+
+def dictation_widget(on_text: Callable[[str], None], key: str = "notes") -> None:
+    """Record in the browser or upload a recording; its transcript goes to `on_text` once per recording."""
+    model_id = speech_model_id()
+    if model_id is None:
+        st.info("No dictation model is installed on this server.")
+        return
+    st.caption(_accuracy_note(get_card(model_id)))  # the model itself loads when a recording arrives
+    audio = st.audio_input("Record a dictation", key=f"{key}_audio")
+    upload = st.file_uploader("... or upload a recording (WAV, FLAC, OGG, MP3)", key=f"{key}_speech")
+    source = audio or upload
+    done_key = f"{key}_dictation_done"
+    if source is not None and st.session_state.get(done_key) != source.file_id:
+        name = getattr(source, "name", None) or "the recording"
+        bar = st.progress(0.0, text="Transcribing on this server...")
+        try:
+            model = cached_model(model_id)
+            x = model.load_bytes(source.getvalue(), name)
+            x = x.with_progress(lambda f: bar.progress(f, text=f"Transcribing on this server... {f:.0%}"))
+            pred = analyse(model, x).prediction
+        except InputError as exc:
+            bar.empty()
+            st.session_state[done_key] = source.file_id
+            show_input_error(exc)
+            return
+        bar.empty()
+        st.session_state[done_key] = source.file_id
+        st.session_state[f"{key}_dictation_result"] = pred
+        on_text(pred.text or "")
+    pred = st.session_state.get(f"{key}_dictation_result")
+    if pred is not None and source is not None:
+        st.success(f"The transcript ({pred.details.get('duration_s', 0):.0f} s of audio, transcribed in "
+                   f"{pred.details.get('seconds', 0):.1f} s) was added to the note box under *Type or paste*: "
+                   "check and correct it there before analysing.")
+        for warning in pred.warnings:
+            st.warning(warning, icon=":material/warning:")
+        with st.expander("Transcript by time (low-confidence parts marked)"):
+            for seg in pred.segments:
+                flag = " ⚠ check" if seg["confidence"] < 0.5 else ""
+                st.markdown(f"`{seg['start']:.1f}-{seg['end']:.1f} s` {_escape(seg['text'])}{flag}")
+
+
+def _escape(text: str) -> str:
+    """Transcripts are shown as markdown: keep them literal."""
+    out = text.replace("\\", "\\\\")
+    for ch in "*_`[]<>#|~$":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def vocabulary_admin(username: str, store) -> None:
+    """Admin: the site's own dictation terms, used first in the vocabulary prompt."""
+    st.subheader("Dictation vocabulary", anchor=False)
+    st.caption("Terms this site dictates often (local drug names, clinicians' and wards' names are NOT "
+               "needed here: names are removed from notes). One term a line; these come first in the prompt, "
+               f"before the {len(vocabulary.shipped_terms())} shipped medicines and clinical terms.")
+    current = "\n".join(vocabulary.site_terms())
+    with st.form("dictation_vocabulary"):
+        text = st.text_area("Site terms", value=current, height=160, key="dictation_vocabulary_text")
+        if st.form_submit_button("Save vocabulary"):
+            try:
+                kept = vocabulary.save_site_terms(text)
+            except InputError as exc:
+                show_input_error(exc)
+            else:
+                store.audit(username, "vocabulary_changed", "dictation", terms=len(kept))
+                st.success(f"Saved {len(kept)} site terms; the next dictation uses them.")

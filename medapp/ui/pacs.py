@@ -1,0 +1,315 @@
+"""The Imaging page's *From PACS* tab and the Admin page's PACS endpoints (DICOMweb)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ..analysis import Analysis
+from ..modalities.imaging.io import ImageInput
+from ..modalities.imaging.model import ImagingModel
+from ..pacs.client import InstanceCache, InstanceRef, PacsClient, date_range
+from ..pacs.config import AUTH_KINDS, Endpoint, delete_endpoint, get_endpoint, list_endpoints, save_endpoint
+from ..pacs.pipeline import InstanceResult, analyse_instance
+from ..pacs.results import send_result
+from ..types import InputError
+from .auth import current_user, get_store
+from .common import show_input_error
+from .imaging import image_panel
+
+MODALITIES = ["CR", "DX", "CT", "MR", "US", "MG", "XA", "OT"]
+ONE, SERIES = "one instance", "the whole series"
+
+
+def _state() -> dict[str, Any]:
+    """This session's PACS state: the instance cache (nothing fetched twice), searches, jobs, results."""
+    return st.session_state.setdefault("pacs", {"cache": InstanceCache(), "studies": [], "job": None,
+                                                 "batch": None, "sent": {}})
+
+
+def _endpoints() -> list[Endpoint]:
+    try:
+        return list_endpoints()
+    except InputError as exc:
+        show_input_error(exc, "PACS configuration")
+        return []
+
+
+def _username() -> str:
+    user = current_user()
+    return user["username"] if user else "unknown"
+
+
+# -- a job: retrieve and analyse a list of instances, with progress and cancel ---------------------------
+def _run_job(job: dict[str, Any], model: ImagingModel, client: PacsClient, cache: InstanceCache, key: str) -> None:
+    """Work through job['pending'], keeping each result as it comes, so a cancel (which interrupts this
+    script run) keeps what is done; the Cancel button's rerun then drops what is left."""
+    if not job["pending"]:
+        return
+    total = len(job["pending"]) + len(job["results"])
+    cancel_slot = st.empty()
+    if cancel_slot.button("Cancel", key=f"cancel_{key}", icon=":material/stop:"):
+        job["cancelled"] = len(job["pending"])
+        job["pending"] = []
+        return
+    bar = st.progress(len(job["results"]) / total, text=f"Retrieving and analysing {total} images...")
+    while job["pending"]:
+        ref = job["pending"][0]
+        result = analyse_instance(model, client, ref, cache)
+        job["results"].append(result)
+        job["pending"].pop(0)
+        done = len(job["results"])
+        bar.progress(done / total, text=f"{done} of {total}: {ref.name}")
+    bar.empty()
+    cancel_slot.empty()
+    get_store().audit(_username(), "pacs.analyse", f"pacs:{client.endpoint.name}", model=model.card.id,
+                      version=model.card.version, instances=total,
+                      analysed=sum(r.ok for r in job["results"]),
+                      studies=sorted({r.ref.study_uid for r in job["results"]}))
+
+
+def _messages(results: list[InstanceResult]) -> None:
+    for r in results:
+        if r.skipped:
+            st.info(f"Skipped: {r.error}", icon=":material/info:")
+        elif r.error:
+            st.error(r.error, icon=":material/error:")
+
+
+def _table(results: list[InstanceResult]) -> pd.DataFrame:
+    rows = []
+    for r in results:
+        row = r.row()
+        rows.append({"patient": row["patient_id"], "date": row["study_date"], "series": row["series"],
+                     "instance": row["instance"], "modality": row["modality"], "finding": row.get("label", ""),
+                     "probability": row.get("probability"), "OOD score": row.get("ood_score"),
+                     "warnings": len(row.get("warnings", [])),
+                     "problem": row.get("error") or row.get("skipped") or "", "SOP Instance UID": r.ref.sop_uid})
+    return pd.DataFrame(rows)
+
+
+# -- send result back ---------------------------------------------------------------------------------------
+def _send_action(model: ImagingModel, endpoint: Endpoint, sop_uid: str):
+    def action(x: ImageInput, analysis: Analysis, data: bytes) -> None:
+        sent = _state()["sent"]
+        if sop_uid in sent:
+            st.success(f"Result sent to {endpoint.name}: Secondary Capture and Structured Report in study "
+                       f"…{sent[sop_uid].study_uid[-16:]}.", icon=":material/cloud_done:")
+            return
+        if st.button("Send result to PACS", key=f"send_{sop_uid}", icon=":material/cloud_upload:",
+                     help="Stores a Secondary Capture with the heatmap and a Structured Report with the finding "
+                          "in this study, each marked 'not for diagnostic use'."):
+            try:
+                receipt = send_result(PacsClient(endpoint), data, x, analysis, model.card, username=_username(),
+                                      store=get_store())
+            except InputError as exc:
+                show_input_error(exc)
+            else:
+                sent[sop_uid] = receipt
+                st.success(f"Sent to {endpoint.name}: Secondary Capture and Structured Report in study "
+                           f"…{receipt.study_uid[-16:]}.", icon=":material/cloud_done:")
+    return action
+
+
+# -- the tab ------------------------------------------------------------------------------------------------
+def from_pacs(model: ImagingModel) -> None:
+    """Search studies, list series and instances, retrieve and analyse one or a series, send results back."""
+    endpoints = _endpoints()
+    if not endpoints:
+        st.info("No PACS is configured. An administrator adds a DICOMweb endpoint on the Admin page "
+                "(PACS tab) or in .streamlit/secrets.toml.", icon=":material/info:")
+        return
+    names = [e.name for e in endpoints]
+    left, right = st.columns([1, 2])
+    name = left.selectbox("PACS", names, key="pacs_endpoint")
+    endpoint = get_endpoint(name)
+    right.caption(f"{endpoint.url} · authentication: {endpoint.auth}")
+    client = PacsClient(endpoint)
+    state = _state()
+    if state.get("endpoint") != endpoint.name:  # results of another archive do not belong here
+        state.update(endpoint=endpoint.name, studies=[], job=None, batch=None, searched=False)
+    mode = st.radio("What", ["Find a study", "Batch analysis"], horizontal=True, key="pacs_mode",
+                    label_visibility="collapsed")
+    if mode == "Batch analysis":
+        _batch(model, client, state)
+    else:
+        _find(model, client, state)
+
+
+def _find(model: ImagingModel, client: PacsClient, state: dict[str, Any]) -> None:
+    with st.form("pacs_search"):
+        c1, c2, c3 = st.columns(3)
+        patient_id = c1.text_input("Patient ID", key="pacs_patient_id")
+        patient_name = c2.text_input("Patient name (starts with)", key="pacs_patient_name",
+                                     help="Family name first; 'smith^j' finds Smith^John.")
+        accession = c3.text_input("Accession number", key="pacs_accession")
+        c4, c5 = st.columns(2)
+        dates = c4.date_input("Study date (range)", value=(), key="pacs_dates", min_value=date(1900, 1, 1))
+        modalities = c5.multiselect("Modality", MODALITIES, key="pacs_modalities")
+        if st.form_submit_button("Search", icon=":material/search:"):
+            start, end = (dates + (None, None))[:2] if isinstance(dates, tuple) else (dates, dates)
+            try:
+                state["studies"] = client.search_studies(
+                    patient_id=patient_id, patient_name=patient_name, accession=accession,
+                    study_date=date_range(start, end), modalities=modalities)
+            except InputError as exc:
+                state["studies"] = []
+                show_input_error(exc)
+            state["searched"] = True
+    studies = state["studies"]
+    if not studies:
+        if state.get("searched"):
+            st.caption("No study matches.")
+        return
+    st.dataframe(pd.DataFrame(studies).drop(columns=["study_uid"]), hide_index=True, width="stretch",
+                 key="pacs_studies_table")
+    labels = {s["study_uid"]: f"{s['date'] or 'no date'} · {s['patient_id'] or '-'} · {s['description'] or '-'} · "
+              f"{s['modalities']}" for s in studies}
+    study_uid = st.selectbox("Study", list(labels), format_func=labels.get, key="pacs_study")
+    study = next(s for s in studies if s["study_uid"] == study_uid)
+    try:
+        series = client.series(study_uid)
+    except InputError as exc:
+        show_input_error(exc)
+        return
+    if not series:
+        st.caption("This study holds no series.")
+        return
+    st.dataframe(pd.DataFrame(series).drop(columns=["series_uid"]), hide_index=True, width="stretch",
+                 key="pacs_series_table")
+    series_labels = {s["series_uid"]: f"{s['number'] if s['number'] is not None else '-'} · {s['modality']} · "
+                     f"{s['description'] or '(no description)'} · {s['instances']} instances" for s in series}
+    series_uid = st.selectbox("Series", list(series_labels), format_func=series_labels.get, key="pacs_series")
+    try:
+        refs = client.instances(study_uid, series_uid, patient_id=study["patient_id"], study_date=study["date"])
+    except InputError as exc:
+        show_input_error(exc)
+        return
+    how = st.radio("Analyse", [ONE, SERIES], horizontal=True, key="pacs_how")
+    if how == ONE:
+        by_uid = {r.sop_uid: r for r in refs}
+        sop = st.selectbox("Instance", list(by_uid), format_func=lambda u: by_uid[u].name, key="pacs_instance")
+        chosen = [by_uid[sop]] if sop else []
+    else:
+        chosen = refs
+    cached = sum(r.sop_uid in state["cache"] for r in chosen)
+    if st.button(f"Retrieve and analyse ({len(chosen)} {'image' if len(chosen) == 1 else 'images'}"
+                 + (f", {cached} already here" if cached else "") + ")", key="pacs_go", type="primary",
+                 icon=":material/download:"):
+        state["job"] = {"pending": list(chosen), "results": [], "cancelled": 0}
+    job = state["job"]
+    if job is None:
+        return
+    _run_job(job, model, client, state["cache"], "pacs_job")
+    results: list[InstanceResult] = job["results"]
+    if job["cancelled"]:
+        st.warning(f"Cancelled: {job['cancelled']} images were not retrieved; {len(results)} were.")
+    _messages(results)
+    analysed = [r for r in results if r.ok]
+    if len(results) > 1:
+        st.dataframe(_table(results), hide_index=True, width="stretch", key="pacs_series_results")
+    if not analysed:
+        return
+    shown = {r.ref.sop_uid: r for r in analysed}
+    pick = st.selectbox("Show", list(shown), format_func=lambda u: shown[u].ref.name, key="pacs_show") \
+        if len(analysed) > 1 else analysed[0].ref.sop_uid
+    result = shown[pick]
+    image_panel(model, result.data, result.ref.name, key=f"pacs_{pick[-16:]}_{model.card.id}",
+                actions=_send_action(model, client.endpoint, pick))
+
+
+def _batch(model: ImagingModel, client: PacsClient, state: dict[str, Any]) -> None:
+    with st.form("pacs_batch_form"):
+        c1, c2 = st.columns(2)
+        dates = c1.date_input("Study date (range)", value=(), key="pacs_batch_dates", min_value=date(1900, 1, 1))
+        modalities = c2.multiselect("Modality", MODALITIES, default=["CR", "DX"], key="pacs_batch_modalities")
+        find = st.form_submit_button("Find images", icon=":material/search:")
+    if find:
+        start, end = (dates + (None, None))[:2] if isinstance(dates, tuple) else (dates, dates)
+        if start is None:
+            st.error("Choose a study date or a range of dates.")
+            return
+        try:
+            studies = client.search_studies(study_date=date_range(start, end), modalities=modalities, limit=1000)
+            refs = client.study_list_instances(studies, modalities)
+        except InputError as exc:
+            show_input_error(exc)
+            return
+        state["batch"] = {"studies": len(studies), "refs": refs, "job": None}
+    batch = state["batch"]
+    if batch is None:
+        return
+    refs: list[InstanceRef] = batch["refs"]
+    st.caption(f"{len(refs)} images in {batch['studies']} studies.")
+    if refs and st.button(f"Analyse {len(refs)} images", key="pacs_batch_go", type="primary"):
+        batch["job"] = {"pending": list(refs), "results": [], "cancelled": 0}
+    job = batch["job"]
+    if job is None:
+        return
+    _run_job(job, model, client, state["cache"], "pacs_batch")
+    results = job["results"]
+    if job["cancelled"]:
+        st.warning(f"Cancelled: {job['cancelled']} images were not analysed; {len(results)} were.")
+    ok = sum(r.ok for r in results)
+    st.markdown(f"**{ok} analysed**, {sum(r.skipped for r in results)} not images, "
+                f"{sum(bool(r.error) and not r.skipped for r in results)} could not be analysed.")
+    table = _table(results).sort_values("probability", ascending=False, na_position="last")
+    st.dataframe(table, hide_index=True, width="stretch", key="pacs_batch_table",
+                 column_config={"probability": st.column_config.ProgressColumn(
+                     "probability", min_value=0.0, max_value=1.0, format="%.3f")})
+    st.download_button("Download results (CSV)", table.to_csv(index=False), "pacs-batch.csv", "text/csv",
+                       key="pacs_batch_csv")
+
+
+# -- admin --------------------------------------------------------------------------------------------------
+def admin_endpoints(store: Any, user: dict[str, Any]) -> None:
+    """List, add, change, delete and test DICOMweb endpoints. Passwords and tokens are never shown."""
+    endpoints = _endpoints()
+    if flash := st.session_state.pop("pacs_admin_flash", None):
+        st.success(flash)
+    if endpoints:
+        st.dataframe(pd.DataFrame([e.public() for e in endpoints]), hide_index=True, width="stretch",
+                     key="pacs_endpoints_table")
+    else:
+        st.caption("No endpoint yet.")
+    st.caption("Endpoints in .streamlit/secrets.toml ([pacs.NAME] sections) are read-only here. Passwords and "
+               "tokens are stored on the server only and never shown again.")
+    left, right = st.columns(2)
+    with left.form("pacs_endpoint_form", clear_on_submit=True):
+        st.markdown("**Add or change an endpoint**")
+        name = st.text_input("Name", key="pacs_ep_name")
+        url = st.text_input("DICOMweb base URL", key="pacs_ep_url", placeholder="http://pacs:8042/dicom-web")
+        auth = st.radio("Authentication", AUTH_KINDS, horizontal=True, key="pacs_ep_auth")
+        username = st.text_input("User name (basic)", key="pacs_ep_user")
+        password = st.text_input("Password (basic; empty keeps the stored one)", type="password", key="pacs_ep_pw")
+        token = st.text_input("Bearer token (empty keeps the stored one)", type="password", key="pacs_ep_token")
+        c1, c2 = st.columns(2)
+        connect = c1.number_input("Connect timeout (s)", 0.5, 300.0, 5.0, key="pacs_ep_ct")
+        read = c2.number_input("Read timeout (s)", 1.0, 3600.0, 30.0, key="pacs_ep_rt")
+        if st.form_submit_button("Save endpoint"):
+            try:
+                saved = save_endpoint(Endpoint(name, url, auth, username, password, token, connect, read))
+            except InputError as exc:
+                show_input_error(exc)
+            else:
+                detail = {("pacs_user" if k == "username" else k): v for k, v in saved.public().items()
+                          if k != "source"}
+                store.audit(user["username"], "pacs.endpoint_saved", f"pacs:{saved.name}", **detail)
+                st.session_state["pacs_admin_flash"] = f"Saved {saved.name}."
+                st.rerun()
+    with right:
+        st.markdown("**Test connection**")
+        names = [e.name for e in endpoints]
+        target = st.selectbox("Endpoint", names, key="pacs_test_name", placeholder="no endpoint")
+        if st.button("Test connection", key="pacs_test", disabled=not names):
+            report = PacsClient(get_endpoint(target)).test_connection()
+            (st.success if report.ok else st.error)(report.message)
+        admin_names = [e.name for e in endpoints if e.source == "admin"]
+        if admin_names:
+            gone = st.selectbox("Delete endpoint", admin_names, key="pacs_delete_name")
+            if st.button("Delete", key="pacs_delete"):
+                delete_endpoint(gone)
+                store.audit(user["username"], "pacs.endpoint_deleted", f"pacs:{gone}")
+                st.rerun()

@@ -1,0 +1,72 @@
+"""AppTest: dictate on the notes page (upload a recording), see the transcript in the note box, edit it,
+analyse it; a damaged recording gets a message; an admin sets the site's dictation vocabulary."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from medapp.cases.store import CaseStore
+from medapp.modalities.speech import vocabulary
+from medapp.security.accounts import create_user
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "models/dictation-whisper/example.wav"
+
+
+def notes_page() -> AppTest:
+    at = AppTest.from_file(str(REPO / "pages/notes.py"), default_timeout=300)
+    at.session_state["medapp_user"] = {"username": "tester", "role": "clinician"}
+    at.run()
+    at.selectbox(key="notes_model").set_value("Disease from a symptom description (Symptom2Disease)").run()
+    return at
+
+
+def test_uploaded_dictation_fills_the_note_box_which_stays_editable_and_analyses():
+    at = notes_page()
+    at.text_area(key="notes_text").set_value("History:").run()
+    at.file_uploader(key="notes_speech").set_value(("dictation.wav", EXAMPLE.read_bytes(), "audio/wav")).run()
+    assert not at.exception
+    assert any("was added to the note box" in s.value for s in at.success)
+    note = at.text_area(key="notes_text").value
+    assert note.startswith("History:\n") and "furosemide" in note.lower()  # appended, not replacing
+    at.text_area(key="notes_text").set_value(note + " I have a high fever, chills and joint pain.").run()
+    at.button(key="notes_go").click().run()
+    assert not at.exception
+    assert at.subheader, "no classification shown"
+    assert "fever, chills" in at.text_area(key="notes_text").value  # the clinician's edit is what was analysed
+    at.run()  # a rerun does not transcribe the same recording again (nothing appended twice)
+    assert at.text_area(key="notes_text").value.lower().count("furosemide") == 1
+
+
+def test_damaged_recording_gets_a_message_and_leaves_the_note_alone():
+    at = notes_page()
+    at.text_area(key="notes_text").set_value("typed so far").run()
+    cut = EXAMPLE.read_bytes()[:5000]
+    at.file_uploader(key="notes_speech").set_value(("cut.wav", cut, "audio/wav")).run()
+    assert not at.exception
+    assert any("incomplete" in e.value for e in at.error)
+    assert at.text_area(key="notes_text").value == "typed so far"
+
+
+@pytest.fixture
+def admin_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    create_user(store, "ada", "admin password 1", "admin")
+    return store
+
+
+def test_admin_sets_the_site_vocabulary_and_it_is_audited(admin_store):
+    at = AppTest.from_file(str(REPO / "pages/admin.py"), default_timeout=120)
+    at.session_state["medapp_user"] = {"username": "ada", "role": "admin"}
+    at.run()
+    at.text_area(key="dictation_vocabulary_text").set_value("edoxaban\nticagrelor\n")
+    next(b for b in at.button if b.label == "Save vocabulary").click().run()
+    assert not at.exception
+    assert any("Saved 2 site terms" in s.value for s in at.success)
+    assert vocabulary.site_terms() == ["edoxaban", "ticagrelor"]
+    assert vocabulary.all_terms()[:2] == ["edoxaban", "ticagrelor"]
+    events = admin_store.audit_events(action="vocabulary_changed")
+    assert len(events) == 1

@@ -1,0 +1,28 @@
+"""Browser test: upload a dictation on the notes page, see the transcript in the note box, edit, analyse."""
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "models/dictation-whisper/example.wav"
+
+
+def test_dictate_edit_and_analyse(signed_in_page, tmp_path):
+    page = signed_in_page
+    page.get_by_role("link", name="Clinical notes").click()
+    page.get_by_role("heading", name="Clinical notes").wait_for()
+    page.get_by_role("tab", name="Dictate").click()
+    page.get_by_text("Record a dictation").wait_for()  # the browser recorder is offered beside the upload
+    page.locator("input[type=file]").last.set_input_files(str(EXAMPLE))
+    page.get_by_text("was added to the note box").wait_for()
+    page.get_by_text("Transcript by time").click()
+    page.get_by_text("0.0-5.2 s").first.wait_for()  # timed segments
+    page.get_by_role("tab", name="Type or paste").click()
+    box = page.get_by_role("textbox", name="Clinical note")
+    assert "furosemide" in box.input_value().lower()
+    box.fill(box.input_value() + " Known heart failure, breathless on exertion.")
+    box.press("Control+Enter")
+    page.get_by_role("button", name="Analyse note").click()
+    page.get_by_text("De-identified note, coloured by each word's effect").wait_for()
+    assert "breathless on exertion" in page.get_by_role("textbox", name="Clinical note").input_value()
+    page.screenshot(path=str(tmp_path / "dictation.png"), full_page=True)

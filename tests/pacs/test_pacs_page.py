@@ -1,0 +1,120 @@
+"""AppTest: the Imaging page's From PACS tab and the Admin page's PACS tab, against the test Orthanc."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from medapp.pacs.client import PacsClient
+from medapp.pacs.config import from_secrets
+from medapp.registry import get_card
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.system, pytest.mark.app]
+
+
+@pytest.fixture
+def secrets(orthanc, tmp_path, monkeypatch):
+    path = tmp_path / "secrets.toml"
+    path.write_text(f'[pacs.hospital]\nurl = "{orthanc.dicomweb_url}"\nauth = "basic"\n'
+                    f'username = "{orthanc.user}"\npassword = "{orthanc.password}"\ntimeout = 20\n')
+    monkeypatch.setenv("MEDAPP_SECRETS_FILE", str(path))
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path / "var"))
+    return path
+
+
+def _page(name: str, role: str) -> AppTest:
+    at = AppTest.from_file(str(REPO / f"pages/{name}.py"), default_timeout=180)
+    at.session_state["medapp_user"] = {"username": "dr-pacs", "role": role}
+    at.run()
+    if name == "imaging":
+        at.selectbox(key="imaging_model").set_value(get_card("chest-xray-pneumonia").name).run()
+    return at
+
+
+def _click(at: AppTest, label: str) -> AppTest:
+    next(b for b in at.button if b.label == label).click()
+    return at.run()
+
+
+def _frame(at: AppTest, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _all_text(at: AppTest) -> str:
+    return " ".join(str(e.value) for kind in ("markdown", "caption", "info", "error", "warning", "success")
+                    for e in at.get(kind))
+
+
+def test_find_a_series_analyse_it_and_send_a_result(secrets, orthanc):
+    at = _page("imaging", "clinician")
+    assert not at.exception
+    assert [t.label for t in at.tabs] == ["Upload", "From PACS"]
+    assert at.selectbox(key="pacs_endpoint").value == "hospital"
+    assert orthanc.password not in _all_text(at)
+    at.text_input(key="pacs_patient_name").set_value("test^al")
+    at = _click(at, "Search")
+    assert not at.exception
+    assert at.selectbox(key="pacs_study").value == orthanc.archive.chest.study_uid
+    series = at.selectbox(key="pacs_series")
+    assert any("Chest PA" in o for o in series.options)  # options as shown
+    series.set_value(orthanc.archive.cr_series_uid)
+    at.radio(key="pacs_how").set_value("the whole series")
+    at = at.run()
+    at.button(key="pacs_go").click()
+    at = at.run()
+    assert not at.exception
+    assert any("without an image" in i.value for i in at.info)  # the text report in the series
+    assert any("cannot be decoded" in e.value for e in at.error)  # the damaged instance
+    table = _frame(at, "finding")
+    assert len(table) == 6 and (table["finding"] != "").sum() == 4
+    assert at.subheader[0].value in ("normal", "pneumonia")  # the first image, shown as an upload would be
+    assert any("Regions toward (red)" in c.proto.spec for c in at.get("plotly_chart"))
+    send = next(b for b in at.button if b.label == "Send result to PACS")
+    send.click()
+    at = at.run()
+    assert not at.exception
+    assert any("Secondary Capture and Structured Report" in s.value for s in at.success)
+    client = PacsClient(from_secrets(secrets)[0])
+    descriptions = [s["description"] for s in client.series(orthanc.archive.chest.study_uid)]
+    assert any("not for diagnostic use" in d and "SHAP" in d for d in descriptions)
+    # nothing is fetched again within the session: a second retrieval of the series comes from the cache
+    assert "6 already here" in at.button(key="pacs_go").label
+
+
+def test_batch_analysis_of_a_date(secrets, orthanc):
+    at = _page("imaging", "clinician")
+    at.radio(key="pacs_mode").set_value("Batch analysis")
+    at = at.run()
+    from datetime import date
+
+    at.date_input(key="pacs_batch_dates").set_value((date(2024, 3, 1), date(2024, 3, 1)))
+    at = _click(at, "Find images")
+    assert any(f"{orthanc.batch_size} images in 3 studies" in c.value for c in at.caption)
+    at = _click(at, f"Analyse {orthanc.batch_size} images")
+    assert not at.exception
+    table = _frame(at, "finding")
+    assert len(table) == orthanc.batch_size and table["finding"].isin(["normal", "pneumonia"]).all()
+    assert list(table["probability"]) == sorted(table["probability"], reverse=True)
+
+
+def test_admin_tests_connection_and_never_shows_secrets(secrets, orthanc):
+    at = _page("admin", "admin")
+    assert not at.exception
+    shown = _frame(at, "secret set")
+    assert list(shown["name"]) == ["hospital"] and "password" not in shown.columns
+    assert orthanc.password not in shown.to_csv()
+    at = _click(at, "Test connection")
+    assert any("DICOMweb answered" in s.value for s in at.success)
+    at.text_input(key="pacs_ep_name").set_value("wrong")
+    at.text_input(key="pacs_ep_url").set_value(orthanc.dicomweb_url)
+    at.radio(key="pacs_ep_auth").set_value("basic")
+    at.text_input(key="pacs_ep_user").set_value(orthanc.user)
+    at.text_input(key="pacs_ep_pw").set_value("bad-password-123")
+    at = _click(at, "Save endpoint")
+    assert any("Saved wrong" in s.value for s in at.success)
+    at.selectbox(key="pacs_test_name").set_value("wrong")
+    at = _click(at, "Test connection")
+    assert any("HTTP 401" in e.value for e in at.error)
+    assert "bad-password-123" not in _all_text(at) + _frame(at, "secret set").to_csv()

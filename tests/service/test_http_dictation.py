@@ -1,0 +1,27 @@
+"""Dictation through the service: a WAV as the raw body of /infer returns the transcript and its segments."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from medapp.modalities.speech.synth import RATE, wav_bytes
+
+pytestmark = pytest.mark.slow
+EXAMPLE = Path(__file__).resolve().parents[2] / "models/dictation-whisper/example.wav"
+
+
+def test_wav_body_returns_the_transcript(service):
+    with service.client() as c:
+        r = c.post("/v2/models/dictation-whisper/infer", content=EXAMPLE.read_bytes(),
+                   headers={"Content-Type": "audio/wav"})
+        silent = c.post("/v2/models/dictation-whisper/infer", content=wav_bytes(np.zeros(3 * RATE, np.float32)),
+                        headers={"Content-Type": "audio/wav"})
+    assert r.status_code == 200, r.text
+    out = {o["name"]: o for o in r.json()["outputs"]}
+    assert "furosemide" in out["text"]["data"][0].lower()
+    segments = json.loads(out["segments"]["data"][0])
+    assert segments[0]["start"] < 1.0 and segments[-1]["end"] > 4.0
+    assert silent.status_code == 400 and "No speech" in silent.json()["error"]

@@ -1,0 +1,102 @@
+"""Fast checks without the model: WER normalisation, the loop guard, the vocabulary prompt, weight hashes."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from medapp.modalities.speech import vocabulary
+from medapp.modalities.speech.model import Segment, collapse_repeats, guard_segments
+from medapp.modalities.speech.weights import ModelIntegrityError, sha256_file, verify_files
+from medapp.modalities.speech.wer import normalise, word_error_rate
+from medapp.types import InputError, Prediction
+
+
+def test_wer_normalises_numbers_units_and_spelling():
+    assert normalise("Start furosemide 40mg IV, BP 140/90; sats 94%.") == \
+        "start furosemide forty milligrams iv bp one hundred forty over ninety sats ninety four percent"
+    assert word_error_rate("mild peripheral oedema", "Mild peripheral edema.") == 0.0
+    assert word_error_rate("one hundred and forty", "140") == 0.0
+    assert word_error_rate("a b c d", "a x c") == pytest.approx(0.5)  # one substitution, one deletion
+    assert word_error_rate(["a b", "c d"], ["a b", ""]) == pytest.approx(0.5)  # corpus-level
+
+
+def test_loop_guard_cuts_repeated_phrases_to_one_copy():
+    words = "The patient is stable. Thank you. Thank you. Thank you. Thank you.".split()
+    out, loop = collapse_repeats(words)
+    assert out == "The patient is stable. Thank you.".split()
+    assert loop == "Thank you."
+    assert collapse_repeats("no no pain".split()) == ("no no pain".split(), None)  # real speech kept
+    assert collapse_repeats("very very very very good".split())[0] == ["very", "good"]
+
+
+def test_loop_guard_caps_words_to_what_the_time_can_hold():
+    looped = Segment(10.0, 12.0, " ".join(f"w{i}" for i in range(60)), 0.4)
+    ok = Segment(0.0, 4.0, "start furosemide forty milligrams intravenously", 0.9)
+    kept, warnings = guard_segments([ok, looped])
+    assert kept[0] == ok
+    assert len(kept[1].text.split()) == 13  # 2 s x 5 words/s + 3
+    assert len(warnings) == 1 and "more words than that much speech can hold" in warnings[0]
+
+
+def test_prompt_keeps_priority_order_within_the_token_budget():
+    terms = [f"term{i}" for i in range(100)]
+    prompt = vocabulary.build_prompt(terms, lambda s: len(s.split()), budget=16)
+    assert prompt == vocabulary.PROMPT_HEAD + ", ".join(f"term{i}" for i in range(10)) + "."
+    assert vocabulary.build_prompt([], len) == ""
+
+
+def test_site_terms_come_first_and_bad_lists_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    kept = vocabulary.save_site_terms("# our ward\nEdoxaban\n\nedoxaban\nTicagrelor\n")
+    assert kept == ["Edoxaban", "Ticagrelor"]
+    terms = vocabulary.all_terms()
+    assert terms[:2] == ["Edoxaban", "Ticagrelor"]
+    assert "furosemide" in terms and "Psoriasis" in terms  # shipped list and medapp's own model labels
+    assert "absent" not in terms and "transcript" not in terms
+    with pytest.raises(InputError, match="at most 200"):
+        vocabulary.save_site_terms("\n".join(f"t{i}" for i in range(201)))
+    with pytest.raises(InputError, match="longer than"):
+        vocabulary.save_site_terms("x" * 61)
+    assert vocabulary.site_terms() == ["Edoxaban", "Ticagrelor"]  # a refused edit changes nothing
+
+
+def test_a_changed_weight_file_refuses_to_load(tmp_path):
+    (tmp_path / "model.bin").write_bytes(b"weights")
+    good = sha256_file(tmp_path / "model.bin")
+    verify_files(tmp_path, {"model.bin": good}, what="test model")
+    (tmp_path / "model.bin").write_bytes(b"weightz")
+    with pytest.raises(ModelIntegrityError, match="model.bin has SHA-256 .* expects .*refusing|not loaded"):
+        verify_files(tmp_path, {"model.bin": good}, what="test model")
+    with pytest.raises(ModelIntegrityError, match="missing"):
+        verify_files(tmp_path, {"config.json": good}, what="test model")
+
+
+def test_prediction_carries_text_and_segments_through_json():
+    pred = Prediction("m", "1", ("transcript",), np.ones(1), "transcript", text="start aspirin",
+                      segments=({"start": 0.0, "end": 1.5, "text": "start aspirin", "confidence": 0.9},))
+    d = pred.to_dict()
+    assert d["text"] == "start aspirin" and d["segments"][0]["end"] == 1.5
+    back = Prediction.from_dict(d)
+    assert back.text == pred.text and back.segments == pred.segments
+    plain = Prediction("m", "1", ("a", "b"), np.array([0.3, 0.7]), "b").to_dict()
+    assert "text" not in plain  # other modalities' JSON is unchanged
+
+
+def test_split_weights_are_joined_in_memory_and_checked(tmp_path, monkeypatch):
+    import hashlib
+
+    from medapp.modalities.speech import weights
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a/model.bin.part1").write_bytes(b"first half|")
+    (tmp_path / "b/model.bin.part2").write_bytes(b"second half")
+    monkeypatch.setattr(weights, "package_folder", lambda pkg: tmp_path / pkg["module"])
+    h = lambda b: hashlib.sha256(b).hexdigest()  # noqa: E731
+    spec = {"module": "a", "files": {"model.bin.part1": h(b"first half|")},
+            "parts": [{"module": "b", "files": {"model.bin.part2": h(b"second half")}}],
+            "join": {"model.bin": {"from": ["model.bin.part1", "model.bin.part2"], "sha256": h(b"first half|second half")}}}
+    assert weights.verified_files(spec, what="split") == {"model.bin": b"first half|second half"}
+    spec["join"]["model.bin"]["sha256"] = h(b"something else")
+    with pytest.raises(ModelIntegrityError, match="joined from model.bin.part1, model.bin.part2"):
+        weights.verified_files(spec, what="split")
