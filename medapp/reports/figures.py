@@ -53,7 +53,7 @@ def _png(fig) -> bytes:
 
 def image_png(expl: Explanation, image: np.ndarray | None) -> bytes:
     """Original beside the SHAP heatmap over it, with a labelled colour bar: the figure the Imaging page shows."""
-    from ..render.image import upsample
+    from ..render.image import image_map
 
     values = np.asarray(expl.values, dtype=float)
     if image is None:  # the input is gone: the map alone, said so
@@ -63,7 +63,7 @@ def image_png(expl: Explanation, image: np.ndarray | None) -> bytes:
         title = "Original"
     step = int(np.ceil(max(image.shape[:2]) / 512))
     shown = image[::step, ::step] if step > 1 else image
-    heat = upsample(values, shown.shape)
+    heat = image_map(expl, shown.shape)
     lim = float(np.abs(heat).max()) or 1.0
     aspect = shown.shape[0] / max(shown.shape[1], 1)
     fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.3 * min(1.6, max(0.6, aspect)) + 0.5), dpi=130,
