@@ -55,7 +55,6 @@ def image_png(expl: Explanation, image: np.ndarray | None) -> bytes:
     """Original beside the SHAP heatmap over it, with a labelled colour bar: the figure the Imaging page shows."""
     from ..render.image import image_map
 
-    values = np.asarray(expl.values, dtype=float)
     if image is None:  # the input is gone: the map alone, said so
         image = np.full((256, 256), 0.5)
         title = "original image not available"
