@@ -49,6 +49,7 @@ class ModelCard:
     explanation: dict[str, Any]
     training: dict[str, Any] = field(default_factory=dict)
     validation: dict[str, Any] = field(default_factory=dict)  # stored validation predictions for ROC/calibration
+    display_labels: dict[str, str] = field(default_factory=dict)  # label -> how people read it ("mitral valve prolapse")
     # weights shipped inside a pip package rather than the model folder: name, version, files and their SHA-256
     weights_package: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None  # folder the card was read from
@@ -87,6 +88,10 @@ class ModelCard:
         target = folder / "card.json"
         target.write_text(json.dumps(self.to_dict(), indent=2, default=_json_default) + "\n")
         return target
+
+    def display(self, label: str) -> str:
+        """A label as a clinician reads it: the card's display label, else the label without underscores."""
+        return self.display_labels.get(label) or label.replace("_", " ")
 
     @property
     def weights_path(self) -> Path:

@@ -8,6 +8,7 @@ from medapp.security.accounts import AccountError, create_user, list_users, upda
 from medapp.security.audit import audit_csv
 from medapp.security.roles import ROLES
 from medapp.ui.auth import get_store, require_role
+from medapp.ui.audit_view import readable_audit
 from medapp.ui.dictation import vocabulary_admin
 from medapp.ui.pacs import admin_endpoints
 
@@ -17,6 +18,8 @@ st.title("Admin")
 users_tab, audit_tab, tokens_tab, pacs_tab = st.tabs(["Users", "Audit trail", "API tokens", "PACS"])
 
 with users_tab:
+    if "admin_flash" in st.session_state:
+        st.success(st.session_state.pop("admin_flash"), icon=":material/check_circle:")
     users = list_users(store)
     st.dataframe(pd.DataFrame(users), hide_index=True, width="stretch", key="users_table")
     left, right = st.columns(2)
@@ -30,8 +33,8 @@ with users_tab:
                 create_user(store, name, password, role, by=user["username"])
             except AccountError as exc:
                 st.error(str(exc))
-            else:
-                st.success(f"Added {name.strip().lower()} as {role}.")
+            else:  # shown after the rerun that lists the new user (a message before st.rerun() is never seen)
+                st.session_state["admin_flash"] = f"Added {name.strip().lower()} as {role}."
                 st.rerun()
     with right.form("change_user"):
         st.markdown("**Change a user**")
@@ -47,7 +50,7 @@ with users_tab:
             except AccountError as exc:
                 st.error(str(exc))
             else:
-                st.success(f"Updated {target}.")
+                st.session_state["admin_flash"] = f"Updated {target}."
                 st.rerun()
 
 with audit_tab:
@@ -63,8 +66,8 @@ with audit_tab:
         until = datetime.combine(dates[1], time.max, tzinfo=timezone.utc)
     events = store.audit_events(username=None if who == "any" else who, action=None if action == "any" else action,
                                 since=since, until=until)
-    frame = pd.DataFrame(events, columns=["id", "at", "username", "action", "target", "detail"])
-    frame["detail"] = frame["detail"].astype(str)
+    frame = readable_audit(pd.DataFrame(events, columns=["id", "at", "username", "action", "target", "detail"]),
+                           store)
     st.caption(f"{len(frame)} events (newest first). The trail is append-only: the database refuses edits.")
     st.dataframe(frame, hide_index=True, width="stretch", key="audit_table")
     if st.download_button("Export as CSV", audit_csv(frame), "medapp-audit.csv", "text/csv",
