@@ -1,5 +1,5 @@
 """Admin: users and roles, the audit trail with filters and CSV export, and PACS (DICOMweb) endpoints."""
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import pandas as pd
 import streamlit as st
@@ -7,8 +7,8 @@ import streamlit as st
 from medapp.security.accounts import AccountError, create_user, list_users, update_user
 from medapp.security.audit import audit_csv
 from medapp.security.roles import ROLES
-from medapp.ui.auth import get_store, require_role
 from medapp.ui.audit_view import readable_audit
+from medapp.ui.auth import get_store, require_role
 from medapp.ui.dictation import vocabulary_admin
 from medapp.ui.pacs import admin_endpoints
 
@@ -62,8 +62,8 @@ with audit_tab:
     dates = c3.date_input("Between", value=(), key="audit_dates")
     since = until = None
     if isinstance(dates, tuple) and len(dates) == 2:
-        since = datetime.combine(dates[0], time.min, tzinfo=timezone.utc)
-        until = datetime.combine(dates[1], time.max, tzinfo=timezone.utc)
+        since = datetime.combine(dates[0], time.min, tzinfo=UTC)
+        until = datetime.combine(dates[1], time.max, tzinfo=UTC)
     events = store.audit_events(username=None if who == "any" else who, action=None if action == "any" else action,
                                 since=since, until=until)
     frame = readable_audit(pd.DataFrame(events, columns=["id", "at", "username", "action", "target", "detail"]),

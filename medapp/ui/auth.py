@@ -13,9 +13,16 @@ import streamlit as st
 
 from ..cases.store import CaseStore
 from ..config import database_url, var_dir
-from ..security.accounts import (LOCKOUT_FAILURES, LOCKOUT_WINDOW, AccountError, authenticate, count_users,
-                                 create_user, get_user)
 from ..security import sessions
+from ..security.accounts import (
+    LOCKOUT_FAILURES,
+    LOCKOUT_WINDOW,
+    AccountError,
+    authenticate,
+    count_users,
+    create_user,
+    get_user,
+)
 from ..security.roles import ROLES, allowed
 
 SESSION_KEY = "medapp_user"

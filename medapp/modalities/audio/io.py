@@ -70,10 +70,10 @@ class AudioInput:
     def key(self) -> str:
         return self._key or hashlib.sha256(np.ascontiguousarray(self.samples).tobytes()).hexdigest()
 
-    def with_cycles(self, cycles: list[Cycle] | tuple[Cycle, ...]) -> "AudioInput":
+    def with_cycles(self, cycles: list[Cycle] | tuple[Cycle, ...]) -> AudioInput:
         return replace(self, cycles=tuple(cycles))
 
-    def with_mode(self, mode: str) -> "AudioInput":
+    def with_mode(self, mode: str) -> AudioInput:
         return replace(self, mode=mode)
 
 
