@@ -7,12 +7,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import streamlit as st  # noqa: E402
 
 from medapp.ui.auth import login_gate, sidebar_account  # noqa: E402
+from medapp.ui.state import keep_page_state  # noqa: E402
 
 st.set_page_config(page_title="medapp", page_icon=":material/stethoscope:", layout="wide")
-
-user = login_gate()
-if user is None:
-    st.stop()
 
 PAGES = Path(__file__).parent / "pages"
 # (file, title, icon, minimum role); a modality page appears once its file exists.
@@ -30,11 +27,27 @@ NAVIGATION = {
 }
 ROLE_ORDER = ("clinician", "reviewer", "admin")
 
+# Before signing in, every page's address shows the sign-in screen (never "Page not found").
+user = login_gate(tuple(f.removesuffix(".py") for items in NAVIGATION.values() for f, *_ in items
+                        if f != "home.py" and (PAGES / f).exists()))
+if user is None:
+    st.stop()
+
+
+def _needs_role(title: str, role: str):
+    def page() -> None:  # a page the user's role does not open: say so instead of "Page not found"
+        st.title(title)
+        st.error(f"This page needs the {role} role; you are signed in as {user['role']}.")
+    return page
+
+
 pages = {
     section: [st.Page(str(PAGES / f), title=t, icon=i, default=(f == "home.py"))
-              for f, t, i, role in items
-              if (PAGES / f).exists() and ROLE_ORDER.index(user["role"]) >= ROLE_ORDER.index(role)]
+              if ROLE_ORDER.index(user["role"]) >= ROLE_ORDER.index(role) else
+              st.Page(_needs_role(t, role), title=t, icon=i, url_path=f.removesuffix(".py"), visibility="hidden")
+              for f, t, i, role in items if (PAGES / f).exists()]
     for section, items in NAVIGATION.items()
 }
 sidebar_account(user)
+keep_page_state()
 st.navigation({k: v for k, v in pages.items() if v}).run()

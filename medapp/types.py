@@ -49,6 +49,7 @@ class ModelCard:
     explanation: dict[str, Any]
     training: dict[str, Any] = field(default_factory=dict)
     validation: dict[str, Any] = field(default_factory=dict)  # stored validation predictions for ROC/calibration
+    display_labels: dict[str, str] = field(default_factory=dict)  # label -> how people read it ("mitral valve prolapse")
     # weights shipped inside a pip package rather than the model folder: name, version, files and their SHA-256
     weights_package: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None  # folder the card was read from
@@ -59,7 +60,7 @@ class ModelCard:
     )
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any], path: Path | None = None) -> "ModelCard":
+    def from_dict(cls, raw: dict[str, Any], path: Path | None = None) -> ModelCard:
         known = {f.name for f in fields(cls)} - {"path"}
         missing = {"id", "name", "version", "modality", "labels", "weights"} - raw.keys()
         if missing:
@@ -73,7 +74,7 @@ class ModelCard:
         return cls(**kwargs, path=path)
 
     @classmethod
-    def read(cls, card_path: Path) -> "ModelCard":
+    def read(cls, card_path: Path) -> ModelCard:
         return cls.from_dict(json.loads(Path(card_path).read_text()), path=Path(card_path).parent)
 
     def to_dict(self) -> dict[str, Any]:
@@ -87,6 +88,10 @@ class ModelCard:
         target = folder / "card.json"
         target.write_text(json.dumps(self.to_dict(), indent=2, default=_json_default) + "\n")
         return target
+
+    def display(self, label: str) -> str:
+        """A label as a clinician reads it: the card's display label, else the label without underscores."""
+        return self.display_labels.get(label) or label.replace("_", " ")
 
     @property
     def weights_path(self) -> Path:
@@ -166,7 +171,7 @@ class Prediction:
         return out
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Prediction":
+    def from_dict(cls, d: dict[str, Any]) -> Prediction:
         return cls(model_id=d["model_id"], model_version=d["model_version"], labels=tuple(d["labels"]),
                    probabilities=np.asarray(d["probabilities"], dtype=float), label=d["label"],
                    warnings=tuple(d.get("warnings", ())), details=d.get("details", {}),
@@ -211,7 +216,7 @@ class Explanation:
         })
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Explanation":
+    def from_dict(cls, d: dict[str, Any]) -> Explanation:
         return cls(kind=d["kind"], method=d["method"], target=d["target"], base_value=float(d["base_value"]),
                    values=np.asarray(d["values"], dtype=float),
                    feature_names=tuple(d["feature_names"]) if d.get("feature_names") else None,

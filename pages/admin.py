@@ -1,5 +1,5 @@
 """Admin: users and roles, the audit trail with filters and CSV export, and PACS (DICOMweb) endpoints."""
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import pandas as pd
 import streamlit as st
@@ -7,6 +7,7 @@ import streamlit as st
 from medapp.security.accounts import AccountError, create_user, list_users, update_user
 from medapp.security.audit import audit_csv
 from medapp.security.roles import ROLES
+from medapp.ui.audit_view import readable_audit
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.dictation import vocabulary_admin
 from medapp.ui.pacs import admin_endpoints
@@ -17,6 +18,8 @@ st.title("Admin")
 users_tab, audit_tab, tokens_tab, pacs_tab = st.tabs(["Users", "Audit trail", "API tokens", "PACS"])
 
 with users_tab:
+    if "admin_flash" in st.session_state:
+        st.success(st.session_state.pop("admin_flash"), icon=":material/check_circle:")
     users = list_users(store)
     st.dataframe(pd.DataFrame(users), hide_index=True, width="stretch", key="users_table")
     left, right = st.columns(2)
@@ -30,8 +33,8 @@ with users_tab:
                 create_user(store, name, password, role, by=user["username"])
             except AccountError as exc:
                 st.error(str(exc))
-            else:
-                st.success(f"Added {name.strip().lower()} as {role}.")
+            else:  # shown after the rerun that lists the new user (a message before st.rerun() is never seen)
+                st.session_state["admin_flash"] = f"Added {name.strip().lower()} as {role}."
                 st.rerun()
     with right.form("change_user"):
         st.markdown("**Change a user**")
@@ -47,7 +50,7 @@ with users_tab:
             except AccountError as exc:
                 st.error(str(exc))
             else:
-                st.success(f"Updated {target}.")
+                st.session_state["admin_flash"] = f"Updated {target}."
                 st.rerun()
 
 with audit_tab:
@@ -59,12 +62,12 @@ with audit_tab:
     dates = c3.date_input("Between", value=(), key="audit_dates")
     since = until = None
     if isinstance(dates, tuple) and len(dates) == 2:
-        since = datetime.combine(dates[0], time.min, tzinfo=timezone.utc)
-        until = datetime.combine(dates[1], time.max, tzinfo=timezone.utc)
+        since = datetime.combine(dates[0], time.min, tzinfo=UTC)
+        until = datetime.combine(dates[1], time.max, tzinfo=UTC)
     events = store.audit_events(username=None if who == "any" else who, action=None if action == "any" else action,
                                 since=since, until=until)
-    frame = pd.DataFrame(events, columns=["id", "at", "username", "action", "target", "detail"])
-    frame["detail"] = frame["detail"].astype(str)
+    frame = readable_audit(pd.DataFrame(events, columns=["id", "at", "username", "action", "target", "detail"]),
+                           store)
     st.caption(f"{len(frame)} events (newest first). The trail is append-only: the database refuses edits.")
     st.dataframe(frame, hide_index=True, width="stretch", key="audit_table")
     if st.download_button("Export as CSV", audit_csv(frame), "medapp-audit.csv", "text/csv",

@@ -1,10 +1,10 @@
 """Heart and lung sounds: upload or record, see and hear the recording, the heart model's assessment and why."""
 import streamlit as st
 
+from medapp.types import InputError
 from medapp.ui import cached_model, demo_notice, model_card_summary, show_input_error
 from medapp.ui.audio import choose_input, cv_details, heart_panel, lung_panel, recording_facts
 from medapp.ui.auth import require_role
-from medapp.types import InputError
 
 user = require_role("clinician")
 st.title("Heart and lung sounds")

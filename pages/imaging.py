@@ -6,6 +6,7 @@ from medapp.ui import cached_model, demo_notice, model_card_summary
 from medapp.ui.auth import require_role
 from medapp.ui.imaging import AUTOMATIC, image_panel
 from medapp.ui.pacs import from_pacs
+from medapp.ui.state import kept_upload
 
 user = require_role("clinician")
 st.title("Imaging")
@@ -24,7 +25,7 @@ else:
     demo_notice()
 upload_tab, pacs_tab = st.tabs(["Upload", "From PACS"])
 with upload_tab:
-    uploads = st.file_uploader("Images: DICOM (with or without preamble), PNG, JPEG, TIFF, BMP, or a ZIP of a series",
+    uploads = kept_upload(st.file_uploader, "Images: DICOM (with or without preamble), PNG, JPEG, TIFF, BMP, or a ZIP of a series",
                                accept_multiple_files=True, key="imaging_upload",
                                help="The file type is detected from its content. Patient data in DICOM headers is "
                                     "removed before anything is stored or downloaded.")

@@ -33,7 +33,7 @@ def migrate(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")  # branches (0002_review, 0002_service) apply side by side
 
 
 def open_engine(url: str | None = None) -> Engine:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, load_only, selectinload
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..security.roles import PermissionDenied, require
 from ..types import Explanation, ModelCard, Prediction, to_jsonable
@@ -33,13 +34,17 @@ class StoreError(ValueError):
     """A request the user can fix (unknown case, bad reference, invalid status)."""
 
 
+class ConflictError(StoreError):
+    """Someone changed the record after the user saw it: the change is refused, never silently merged."""
+
+
 @dataclass(frozen=True)
 class Actor:
     username: str
     role: str
 
     @classmethod
-    def of(cls, user: dict | "Actor") -> "Actor":
+    def of(cls, user: dict | Actor) -> Actor:
         return user if isinstance(user, Actor) else cls(user["username"], user["role"])
 
 
@@ -180,7 +185,7 @@ class CaseStore:
             detail = {
                 "id": case.id, "reference": case.reference, "title": case.title, "status": case.status,
                 "created_by": case.created_by, "created_at": case.created_at, "updated_at": case.updated_at,
-                "disagreement": _has_disagreement(case),
+                "version": case.version, "disagreement": _has_disagreement(case),
                 "analyses": [{
                     "id": a.id, "modality": a.modality, "model_id": a.model_id, "model_version": a.model_version,
                     "input_sha256": a.input_sha256, "input_name": a.input_name, "label": a.label,
@@ -188,7 +193,8 @@ class CaseStore:
                     "explanation": Explanation.from_dict(a.explanation) if a.explanation else None,
                     "author": a.author, "created_at": a.created_at,
                     "verdicts": [{"reviewer": v.reviewer, "verdict": v.verdict, "final_diagnosis": v.final_diagnosis,
-                                  "comment": v.comment, "updated_at": v.updated_at} for v in a.verdicts],
+                                  "comment": v.comment, "updated_at": v.updated_at, "version": v.version}
+                                 for v in a.verdicts],
                 } for a in case.analyses],
             }
         if log_view:
@@ -198,10 +204,19 @@ class CaseStore:
     def add_analysis(self, case_id: int | None, user: dict | Actor, *, card: ModelCard, prediction: Prediction,
                      explanation: Explanation | None, input_bytes: bytes, input_name: str,
                      new_case: tuple[str, str] | None = None) -> int:
-        """Save an analysis to case `case_id`, or with `new_case=(reference, title)` to a case created with it.
+        """Save an analysis to case `case_id`, or with `new_case=(reference, title)` to a case created with it."""
+        return self.save_analysis(case_id, user, card=card, prediction=prediction, explanation=explanation,
+                                  input_bytes=input_bytes, input_name=input_name, new_case=new_case)[0]
+
+    def save_analysis(self, case_id: int | None, user: dict | Actor, *, card: ModelCard, prediction: Prediction,
+                      explanation: Explanation | None, input_bytes: bytes, input_name: str,
+                      new_case: tuple[str, str] | None = None) -> tuple[int, bool]:
+        """(analysis id, created): the save, stored once however often it is sent.
 
         The input is de-identified and stored first; the case, the analysis and their audit rows are then
-        written in one transaction, so a failed save leaves no empty case behind.
+        written in one transaction, so a failed save leaves no empty case behind. The same input analysed by
+        the same model version and saved by the same user to the same existing case is the same analysis: a
+        repeated save (a double click, a resent request) returns the stored one with created=False.
         """
         actor = Actor.of(user)
         require(actor.role, "analyse")
@@ -210,12 +225,15 @@ class CaseStore:
         digest = self.blobs.put(deidentify(card.modality, input_bytes))
         try:
             with self.Session.begin() as s:
-                if new_case is not None:
+                if new_case is not None:  # a reference taken already is refused (the user may have meant another)
                     case = self._insert_case(s, actor, *new_case)
                 else:
                     case = s.get(Case, case_id, with_for_update=True)
                     if case is None:
                         raise StoreError(f"There is no case {case_id}.")
+                    same = self._same_analysis(s, case, actor, card, digest)
+                    if same is not None:
+                        return same, False
                 if case.status == "closed":
                     raise StoreError(f"Case {case.reference} is closed; a reviewer must reopen it before adding "
                                      "analyses.")
@@ -234,7 +252,22 @@ class CaseStore:
         except IntegrityError:
             raise StoreError(f"A case with reference {new_case[0].strip()!r} already exists; "
                              "choose it from the list.") from None
-        return analysis_id
+        return analysis_id, True
+
+    @staticmethod
+    def _same_analysis(s: Session, case: Case, actor: Actor, card: ModelCard, digest: str) -> int | None:
+        if case.status == "closed":
+            return None
+        return s.scalar(select(Analysis.id).where(
+            Analysis.case_id == case.id, Analysis.input_sha256 == digest, Analysis.model_id == card.id,
+            Analysis.model_version == card.version, Analysis.author == actor.username).order_by(Analysis.id))
+
+    def input_bytes(self, analysis: dict) -> bytes | None:
+        """The stored (de-identified) input of an analysis, or None when its blob is missing."""
+        try:
+            return self.blobs.get(analysis["input_sha256"])
+        except (OSError, ValueError):
+            return None
 
     def case_of(self, analysis_id: int) -> dict:
         """The id and reference of the case an analysis belongs to."""
@@ -243,29 +276,49 @@ class CaseStore:
         return {"id": row.id, "reference": row.reference}
 
     def set_verdict(self, analysis_id: int, user: dict | Actor, verdict: str, final_diagnosis: str = "",
-                    comment: str = "") -> None:
+                    comment: str = "", *, expected_version: int | None = None) -> int:
+        """Store this reviewer's verdict; returns its new version.
+
+        `expected_version` is the version of this reviewer's verdict the form showed (0: none yet). When
+        it is given and the stored verdict has moved on (the same reviewer in another window), the change
+        is refused with a ConflictError saying what is stored now; None skips the check (command line).
+        """
         actor = Actor.of(user)
         require(actor.role, "review")
         if verdict not in VERDICTS:
             raise StoreError(f"A verdict is one of {', '.join(VERDICTS)}.")
-        with self.Session.begin() as s:
-            analysis = s.get(Analysis, analysis_id)
-            if analysis is None:
-                raise StoreError(f"There is no analysis {analysis_id}.")
-            if analysis.case.status == "closed":  # a closed case is the meeting's record; reopen to change it
-                raise StoreError(f"Case {analysis.case.reference} is closed; reopen it before changing a verdict.")
-            current = s.scalar(select(Verdict).where(Verdict.analysis_id == analysis_id,
-                                                     Verdict.reviewer == actor.username))
-            if current is None:
-                current = Verdict(analysis_id=analysis_id, reviewer=actor.username)
-                s.add(current)
-            current.verdict, current.final_diagnosis, current.comment = verdict, final_diagnosis.strip()[:255], comment
-            current.updated_at = utcnow()
-            analysis.case.updated_at = utcnow()
-            self.audit_in(s, actor.username, "verdict", f"analysis:{analysis_id}", case_id=analysis.case_id,
-                          verdict=verdict, final_diagnosis=current.final_diagnosis)
+        try:
+            with self.Session.begin() as s:
+                analysis = s.get(Analysis, analysis_id)
+                if analysis is None:
+                    raise StoreError(f"There is no analysis {analysis_id}.")
+                if analysis.case.status == "closed":  # a closed case is the meeting's record; reopen to change it
+                    raise StoreError(f"Case {analysis.case.reference} is closed; reopen it before changing a verdict.")
+                current = s.scalar(select(Verdict).where(Verdict.analysis_id == analysis_id,
+                                                         Verdict.reviewer == actor.username).with_for_update())
+                stored_version = current.version if current is not None else 0
+                if expected_version is not None and expected_version != stored_version:
+                    now = (f"'{current.verdict}' since {current.updated_at:%H:%M:%S} UTC" if current is not None
+                           else "no verdict")
+                    raise ConflictError(f"Your verdict on analysis #{analysis_id} was changed in another window "
+                                        f"after this page was drawn (stored now: {now}). Your choice "
+                                        f"'{verdict}' was not stored; look at the stored verdict and record it again.")
+                if current is None:
+                    current = Verdict(analysis_id=analysis_id, reviewer=actor.username)
+                    s.add(current)
+                current.verdict, current.final_diagnosis, current.comment = verdict, final_diagnosis.strip()[:255], comment
+                current.updated_at = utcnow()
+                s.flush()  # UPDATE ... WHERE version = the one read: a concurrent write raises StaleDataError
+                self.audit_in(s, actor.username, "verdict", f"analysis:{analysis_id}", case_id=analysis.case_id,
+                              verdict=verdict, final_diagnosis=current.final_diagnosis, version=current.version)
+                new_version = current.version
+            return new_version
+        except (IntegrityError, StaleDataError):  # the same reviewer's first verdict, sent twice at the same moment
+            raise ConflictError(f"Your verdict on analysis #{analysis_id} was recorded from another window at the "
+                                "same moment; look at the stored verdict and record it again.") from None
 
-    def set_status(self, case_id: int, user: dict | Actor, status: str) -> None:
+    def set_status(self, case_id: int, user: dict | Actor, status: str, *, expected_version: int | None = None) -> int:
+        """Change a case's status; returns the case's new version (refused when it moved on since `expected_version`)."""
         actor = Actor.of(user)
         require(actor.role, "review")
         if status not in STATUSES:
@@ -274,8 +327,17 @@ class CaseStore:
             case = s.get(Case, case_id)
             if case is None:
                 raise StoreError(f"There is no case {case_id}.")
-            old, case.status, case.updated_at = case.status, status, utcnow()
-            self.audit_in(s, actor.username, "case.status", f"case:{case_id}", old=old, new=status)
+            seen = case.version if expected_version is None else expected_version
+            # Compare-and-set in one statement: a status set by someone else in between matches no row.
+            changed = s.execute(update(Case).where(Case.id == case_id, Case.version == seen)
+                                .values(status=status, updated_at=utcnow(), version=Case.version + 1)
+                                .execution_options(synchronize_session=False)).rowcount
+            if changed != 1:
+                s.expire(case)
+                raise ConflictError(f"Case {case.reference} was set to '{case.status}' by someone else after this "
+                                    f"page was drawn; your change to '{status}' was not stored.")
+            self.audit_in(s, actor.username, "case.status", f"case:{case_id}", old=case.status, new=status)
+        return seen + 1
 
 
 def _has_disagreement(case: Case) -> bool:
@@ -287,4 +349,4 @@ def _has_disagreement(case: Case) -> bool:
     return False
 
 
-__all__ = ["CaseStore", "StoreError", "PermissionDenied", "Actor", "STATUSES", "VERDICTS"]
+__all__ = ["CaseStore", "StoreError", "ConflictError", "PermissionDenied", "Actor", "STATUSES", "VERDICTS"]

@@ -1,14 +1,14 @@
 """SQLAlchemy 2 tables of the case store. The schema itself is created by Alembic migrations."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -34,7 +34,8 @@ class Case(Base):
     created_by: Mapped[str] = mapped_column(String(80), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
-    analyses: Mapped[list["Analysis"]] = relationship(back_populates="case", order_by="Analysis.id")
+    version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)  # status changes (0002_review)
+    analyses: Mapped[list[Analysis]] = relationship(back_populates="case", order_by="Analysis.id")
 
 
 class Analysis(Base):
@@ -52,7 +53,7 @@ class Analysis(Base):
     author: Mapped[str] = mapped_column(String(80), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     case: Mapped[Case] = relationship(back_populates="analyses")
-    verdicts: Mapped[list["Verdict"]] = relationship(back_populates="analysis", order_by="Verdict.id")
+    verdicts: Mapped[list[Verdict]] = relationship(back_populates="analysis", order_by="Verdict.id")
 
 
 class Verdict(Base):
@@ -67,6 +68,8 @@ class Verdict(Base):
     final_diagnosis: Mapped[str] = mapped_column(String(255), default="", nullable=False)
     comment: Mapped[str] = mapped_column(Text, default="", nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)  # optimistic concurrency (0002_review)
+    __mapper_args__ = {"version_id_col": version}  # every UPDATE checks and increments it
     analysis: Mapped[Analysis] = relationship(back_populates="verdicts")
 
 
@@ -80,3 +83,15 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
     target: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     detail: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+
+
+class WebSession(Base):
+    """A signed-in browser session that survives a reload (0002_review); the token itself is never stored."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    username: Mapped[str] = mapped_column(String(80), nullable=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -54,7 +54,7 @@ def recording_figure(view: dict, *, explanation: Explanation | None = None, cycl
             fig.add_annotation(x=(start + end) / 2, y=1.0, yref="y domain", text=label, showarrow=False,
                                font={"size": 11, "color": "#6c3483"}, row=1, col=1)
     if windows and len(windows) > 1:
-        for i, (a, b) in enumerate(windows):
+        for a, _end in windows:
             fig.add_vline(x=a, line_dash="dot", line_color="#7f8c8d", row=1, col=1)
     if highlight is not None:
         for row in (1, 2):

@@ -7,8 +7,6 @@ shown with whole blocks of pixels summed, never stretched.
 """
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -78,48 +76,3 @@ def heatmap(image: np.ndarray | None, expl: Explanation, opacity: float = 0.6, t
 def figure(expl: Explanation, image: np.ndarray | None = None) -> go.Figure:
     """The figure for a stored explanation; pass the stored (de-identified) image to draw the map over it."""
     return heatmap(image, expl)
-
-
-def image_from_bytes(data: bytes, name: str = "stored image") -> np.ndarray | None:
-    """The displayed grey image of stored input bytes (first image), or None when they cannot be read."""
-    from ..modalities.imaging.io import load
-    from ..types import InputError
-
-    try:
-        return load(data, name)[0].grey
-    except (InputError, IndexError):
-        return None
-
-
-def overlay_png(image: np.ndarray | None, expl: Explanation, width_in: float = 7.0) -> bytes:
-    """A static drawing for reports: original and map over it, the image's own pixels, a labelled colour bar."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    if image is None:
-        image = np.full(stored_shape(expl) or np.asarray(expl.values).shape, 0.5)
-    grey = image if image.ndim == 2 else image.mean(axis=2)
-    heat = image_map(expl, grey.shape)
-    step = _step(grey.shape)
-    shown, heat = _block(grey, step, "mean"), _block(heat, step, "sum")
-    lim = float(np.abs(heat).max()) or 1.0
-    alpha = np.clip(np.abs(heat) / lim * 1.6, 0, 0.85)
-    fig, axes = plt.subplots(1, 2, figsize=(width_in, width_in * 0.45 * shown.shape[0] / max(shown.shape[1], 1) + 0.6),
-                             dpi=110)
-    for ax in axes:
-        ax.imshow(shown, cmap="gray", vmin=0, vmax=1)
-        ax.set_xticks([]), ax.set_yticks([])
-    im = axes[1].imshow(heat, cmap="RdBu_r", vmin=-lim, vmax=lim, alpha=alpha)
-    axes[0].set_title("Original", fontsize=9)
-    axes[1].set_title(f"toward '{expl.target}' (red) / away (blue)", fontsize=9)
-    bar = fig.colorbar(im, ax=axes[1], fraction=0.046, pad=0.04)
-    bar.set_label("SHAP per pixel (log-probability)" if step == 1 else f"SHAP per {step}x{step} block", fontsize=8)
-    bar.ax.tick_params(labelsize=7)
-    fig.suptitle(expl.method, fontsize=9)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return buf.getvalue()

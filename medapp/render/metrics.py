@@ -57,7 +57,9 @@ def calibration_figure(card: ModelCard, bins: int = 10) -> go.Figure | None:
     for b in range(bins):
         mask = idx == b
         if mask.any():
-            xs.append(conf[mask].mean()); ys.append(hit[mask].mean()); ns.append(int(mask.sum()))
+            xs.append(conf[mask].mean())
+            ys.append(hit[mask].mean())
+            ns.append(int(mask.sum()))
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "#999"},
                              name="perfect calibration", hoverinfo="skip"))

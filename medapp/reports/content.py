@@ -1,9 +1,9 @@
 """What a case report says, shared by the HTML and PDF writers."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from ..registry import get_card, UnknownModel
+from ..registry import UnknownModel, get_card
 from ..types import ModelCard
 
 DISCLAIMER = (
@@ -21,12 +21,15 @@ def intended_use(model_id: str) -> str:
 
 
 def generated_line(by: str) -> str:
-    return f"Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by {by}."
+    return f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by {by}."
 
 
 def probability_text(analysis: dict) -> str:
+    from ..render.stored import display_label
+
     pred = analysis["prediction"]
-    return ", ".join(f"{label} {p:.1%}" for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5])
+    return ", ".join(f"{display_label(analysis['model_id'], label)} {p:.1%}"
+                     for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5])
 
 
 def contributions_text(analysis: dict, k: int = 5) -> str:

@@ -6,6 +6,7 @@ maps), otherwise the top contributions as a diverging bar chart (records, words,
 from __future__ import annotations
 
 import io
+import textwrap
 
 import matplotlib
 
@@ -41,3 +42,102 @@ def explanation_png(expl: Explanation, width_in: float = 7.0) -> bytes:
     fig.savefig(buf, format="png")
     plt.close(fig)
     return buf.getvalue()
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def image_png(expl: Explanation, image: np.ndarray | None) -> bytes:
+    """Original beside the SHAP heatmap over it, with a labelled colour bar: the figure the Imaging page shows."""
+    from ..render.image import image_map
+
+    if image is None:  # the input is gone: the map alone, said so
+        image = np.full((256, 256), 0.5)
+        title = "original image not available"
+    else:
+        title = "Original"
+    step = int(np.ceil(max(image.shape[:2]) / 512))
+    shown = image[::step, ::step] if step > 1 else image
+    heat = image_map(expl, shown.shape)
+    lim = float(np.abs(heat).max()) or 1.0
+    aspect = shown.shape[0] / max(shown.shape[1], 1)
+    fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.3 * min(1.6, max(0.6, aspect)) + 0.5), dpi=130,
+                             layout="constrained")
+    for ax in axes:
+        ax.imshow(shown, cmap="gray", vmin=0, vmax=1)
+        ax.set_axis_off()
+    axes[0].set_title(title, fontsize=9)
+    im = axes[1].imshow(heat, cmap="RdBu_r", vmin=-lim, vmax=lim, alpha=0.6)
+    axes[1].set_title(textwrap.fill(f"toward (red) / away from (blue) '{expl.target.replace('_', ' ')}'", 45),
+                      fontsize=9)
+    bar = fig.colorbar(im, ax=axes[1], shrink=0.85)
+    bar.set_label(f"SHAP ({expl.output_space})", fontsize=8)
+    bar.ax.tick_params(labelsize=7)
+    fig.suptitle(expl.method, fontsize=9)
+    return _png(fig)
+
+
+def audio_png(expl: Explanation) -> bytes:
+    return _png(audio_figure(expl))
+
+
+def audio_figure(expl: Explanation):
+    """Waveform above the log-mel spectrogram with the explanation tiles, time and frequency axes and a colour bar."""
+    data = expl.data or {}
+    view = data["view"]
+    S = np.asarray(view["spectrogram_db"], dtype=float)
+    times = view["t0"] + np.arange(len(S) + 1) * view["column_s"]
+    mel = np.asarray(view["mel_hz"], dtype=float)
+    mel_edges = np.concatenate([[mel[0]], (mel[:-1] + mel[1:]) / 2, [mel[-1]]])
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.2, 4.6), dpi=130, sharex=True, layout="constrained",
+                                      gridspec_kw={"height_ratios": [1, 2]})
+    t = np.asarray(view["envelope_t"])
+    top.fill_between(t, view["envelope_min"], view["envelope_max"], color="#34495e", lw=0.5)
+    top.set_ylabel("amplitude", fontsize=8)
+    top.tick_params(labelsize=7)
+    top.set_title(textwrap.fill(f"{expl.method}: time and frequency regions that moved "
+                                f"'{expl.target.replace('_', ' ')}'", 80), fontsize=8.5)
+    bottom.pcolormesh(times, mel_edges, S.T, cmap="viridis", shading="flat")
+    values = np.asarray(expl.values, dtype=float).reshape(len(data["bands"]), -1)
+    offset = float(data.get("window_start_s", 0.0))
+    x_edges = [offset + s[0] for s in data["segments_s"]] + [offset + data["segments_s"][-1][1]]
+    y_edges = np.clip(np.asarray(data["band_edges_hz"], dtype=float), mel[0], mel[-1])
+    lim = float(np.abs(values).max()) or 1.0
+    tiles = bottom.pcolormesh(x_edges, y_edges, values, cmap="RdBu_r", vmin=-lim, vmax=lim, alpha=0.55,
+                              shading="flat", edgecolors="white", linewidth=0.3)
+    if data.get("highlight_s"):
+        a, b = data["highlight_s"]
+        for ax in (top, bottom):
+            ax.axvspan(a, b, fill=False, edgecolor=TOWARD, lw=1.5)
+    bottom.set_yscale("log")
+    ticks = [f for f in (25, 50, 100, 200, 400, 800, 1600, 3200) if mel[0] <= f <= mel[-1]]
+    bottom.set_yticks(ticks, [str(f) for f in ticks])
+    bottom.set_ylim(mel[0], mel[-1])
+    bottom.set_ylabel("frequency (Hz)", fontsize=8)
+    bottom.set_xlabel("time (s)", fontsize=8)
+    bottom.tick_params(labelsize=7)
+    bar = fig.colorbar(tiles, ax=bottom, shrink=0.9)
+    bar.set_label(f"SHAP ({expl.output_space})\nred: toward, blue: away", fontsize=7)
+    bar.ax.tick_params(labelsize=7)
+    return fig
+
+
+def analysis_png(analysis: dict, input_bytes: bytes | None = None) -> bytes | None:
+    """The report figure of a stored analysis, drawn as the app draws it (None when it has no explanation)."""
+    from ..render.stored import analysed_frame, stored_image
+
+    expl = analysis["explanation"]
+    if expl is None:
+        return None
+    try:
+        if expl.kind == "image":
+            return image_png(expl, stored_image(input_bytes, analysis.get("input_name", ""), analysed_frame(expl)))
+        if expl.kind == "audio" and (expl.data or {}).get("view"):
+            return audio_png(expl)
+    except (KeyError, ValueError, IndexError):  # an older explanation lacking what the drawing needs
+        pass
+    return explanation_png(expl)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from ..render.stored import display_label
+from ..render.text import highlighted_html
 from .content import DISCLAIMER, contributions_text, header_line, intended_use, probability_text, survival_text
-from .figures import explanation_png
+from .figures import analysis_png
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222;line-height:1.45}
@@ -13,11 +15,14 @@ h1{font-size:1.6rem} h2{font-size:1.25rem;border-bottom:1px solid #ddd;padding-b
 .meta{color:#555} .disclaimer{background:#fff4e5;border-left:4px solid #e67e22;padding:.6rem 1rem}
 table{border-collapse:collapse} td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left}
 img{max-width:100%} .warn{color:#a04000}
+.note{border:1px solid #ddd;padding:.5rem .8rem;margin:.4rem 0}
 """
 
 
-def case_html(detail: dict, *, by: str) -> str:
+def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None = None) -> str:
+    """`inputs`: each analysis's stored input by analysis id, so an image is drawn under its heatmap."""
     e = escape
+    inputs = inputs or {}
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Case {e(detail['reference'])}</title>",
              f"<style>{STYLE}</style></head><body>",
              f"<h1>Case {e(detail['reference'])}</h1>",
@@ -27,7 +32,8 @@ def case_html(detail: dict, *, by: str) -> str:
         parts.append(f"<h2>Analysis #{a['id']}: {e(a['model_id'])} v{e(a['model_version'])} ({e(a['modality'])})</h2>")
         parts.append(f"<p>Input: {e(a['input_name'])} (sha256 {a['input_sha256'][:12]}...) · by {e(a['author'])} on "
                      f"{a['created_at']:%Y-%m-%d %H:%M}</p>")
-        parts.append(f"<p><b>Model output:</b> {e(a['label'])} ({e(probability_text(a))})</p>")
+        parts.append(f"<p><b>Model output:</b> {e(display_label(a['model_id'], a['label']))} "
+                     f"({e(probability_text(a))})</p>")
         for w in a["prediction"].warnings:
             parts.append(f"<p class='warn'>Warning: {e(w)}</p>")
         if a["prediction"].survival is not None:
@@ -41,8 +47,11 @@ def case_html(detail: dict, *, by: str) -> str:
             expl = a["explanation"]
             parts.append(f"<p><b>Largest contributions toward '{e(expl.target)}'</b> ({e(expl.method)}, "
                          f"{e(expl.output_space)}): {e(contributions_text(a))}</p>")
-            png = base64.b64encode(explanation_png(expl)).decode()
-            parts.append(f"<img alt='explanation' src='data:image/png;base64,{png}'>")
+            if expl.kind == "text":  # the de-identified note itself, each word on its contribution's colour
+                parts.append("<p><b>De-identified note, coloured by each word's effect</b></p>")
+                parts.append(f"<div class='note'>{highlighted_html(expl)}</div>")
+            png = base64.b64encode(analysis_png(a, inputs.get(a["id"]))).decode()
+            parts.append(f"<img alt='explanation of analysis {a['id']}' src='data:image/png;base64,{png}'>")
         if a["verdicts"]:
             parts.append("<table><tr><th>reviewer</th><th>verdict</th><th>final diagnosis</th><th>comment</th></tr>")
             for v in a["verdicts"]:

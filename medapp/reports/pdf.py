@@ -1,13 +1,21 @@
-"""A case as PDF (fpdf2), with the DejaVu font so names and units outside Latin-1 print correctly."""
+"""A case as PDF (fpdf2), with the DejaVu font so names and units outside Latin-1 print correctly.
+
+Each analysis (heading, output, verdicts, figure) starts on a new page when it would not fit on the
+current one, so a verdict is never printed a page away from the analysis it judges.
+"""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
+import numpy as np
 from fpdf import FPDF
 
+from ..render.stored import display_label
+from ..render.text import AWAY, TOWARD
 from .content import DISCLAIMER, contributions_text, header_line, intended_use, probability_text, survival_text
-from .figures import explanation_png
+from .figures import analysis_png
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -31,44 +39,85 @@ class _Report(FPDF):
                   align="C")
 
 
-def case_pdf(detail: dict, *, by: str) -> bytes:
+def _para(pdf: FPDF, text: str, size: float = 10, style: str = "", gap: float = 1.5) -> None:
+    pdf.set_font(pdf.family_name, style, size)
+    pdf.multi_cell(pdf.w - pdf.l_margin - pdf.r_margin, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(gap)
+
+
+def _highlighted_note(pdf: FPDF, expl, size: float = 9) -> None:
+    """The de-identified note word by word, each on a background of its contribution's colour (as on screen)."""
+    tokens = (expl.data or {}).get("tokens") or list(expl.feature_names or [])
+    values = np.asarray(expl.values, dtype=float)
+    lim = float(np.abs(values).max()) or 1.0
+    pdf.set_font(pdf.family_name, "", size)
+    height, right = size * 0.55, pdf.w - pdf.r_margin
+    pdf.set_x(pdf.l_margin)
+    for token, value in zip(tokens, values):
+        strength = min(1.0, abs(float(value)) / lim) * 0.85
+        rgb = TOWARD if value > 0 else AWAY
+        pdf.set_fill_color(*(int(round(255 - strength * (255 - c))) for c in rgb))
+        for piece in re.split(r"(\n|\s+)", str(token)):
+            if piece == "":
+                continue
+            if "\n" in piece:
+                pdf.ln(height)
+                continue
+            width = pdf.get_string_width(piece)
+            if pdf.get_x() + width > right:
+                pdf.ln(height)
+                if piece.isspace():
+                    continue
+            pdf.cell(width, height, piece, fill=strength > 0.04 and not piece.isspace())
+    pdf.ln(height + 2)
+
+
+def _analysis(pdf: FPDF, a: dict, input_bytes: bytes | None) -> None:
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    _para(pdf, f"Analysis #{a['id']}: {a['model_id']} v{a['model_version']} ({a['modality']})", 13, "B", 1)
+    _para(pdf, f"Input {a['input_name']} (sha256 {a['input_sha256'][:12]}...), by {a['author']} on "
+               f"{a['created_at']:%Y-%m-%d %H:%M}.", 9)
+    _para(pdf, f"Model output: {display_label(a['model_id'], a['label'])} ({probability_text(a)})", 10, "B")
+    for w in a["prediction"].warnings:
+        _para(pdf, f"Warning: {w}", 9)
+    if a["prediction"].survival is not None:
+        from ..render.survival import curve_png
+
+        _para(pdf, survival_text(a), 9.5)
+        pdf.image(io.BytesIO(curve_png(a["prediction"].survival)), w=min(width, 160))
+        pdf.ln(2)
+    if a["verdicts"]:
+        for v in a["verdicts"]:
+            _para(pdf, f"Reviewer {v['reviewer']}: {v['verdict']}. Final diagnosis: {v['final_diagnosis'] or '-'}. "
+                       f"{v['comment']}", 9.5, "B" if v["verdict"] == "disagree" else "")
+    else:
+        _para(pdf, "No reviewer verdict yet.", 9)
+    _para(pdf, f"Intended use of this model: {intended_use(a['model_id'])}", 9)
+    expl = a["explanation"]
+    if expl is not None:
+        _para(pdf, f"Largest contributions toward '{expl.target}' ({expl.method}, {expl.output_space}): "
+                   f"{contributions_text(a)}", 9)
+        if expl.kind == "text":
+            _para(pdf, "De-identified note, coloured by each word's effect (red toward, blue away):", 9, "B", 0.5)
+            _highlighted_note(pdf, expl)
+        png = analysis_png(a, input_bytes)
+        if png is not None:
+            pdf.image(io.BytesIO(png), w=min(width, 170))
+    pdf.ln(4)
+
+
+def case_pdf(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None = None) -> bytes:
+    """`inputs`: each analysis's stored input by analysis id, so an image is drawn under its heatmap."""
+    inputs = inputs or {}
     pdf = _Report(detail["reference"])
     pdf.add_page()
-    font = pdf.family_name
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-
-    def para(text: str, size: float = 10, style: str = "", gap: float = 1.5) -> None:
-        pdf.set_font(font, style, size)
-        pdf.multi_cell(width, size * 0.5, text)
-        pdf.ln(gap)
-
-    para(f"Case {detail['reference']}", 18, "B")
-    para(header_line(detail, by), 9)
-    para(DISCLAIMER, 8.5)
+    _para(pdf, f"Case {detail['reference']}", 18, "B")
+    _para(pdf, header_line(detail, by), 9)
+    _para(pdf, DISCLAIMER, 8.5)
     for a in detail["analyses"]:
-        para(f"Analysis #{a['id']}: {a['model_id']} v{a['model_version']} ({a['modality']})", 13, "B", 1)
-        para(f"Input {a['input_name']} (sha256 {a['input_sha256'][:12]}...), by {a['author']} on "
-             f"{a['created_at']:%Y-%m-%d %H:%M}.", 9)
-        para(f"Model output: {a['label']} ({probability_text(a)})", 10, "B")
-        for w in a["prediction"].warnings:
-            para(f"Warning: {w}", 9)
-        if a["prediction"].survival is not None:
-            from ..render.survival import curve_png
-
-            para(survival_text(a), 9.5)
-            pdf.image(io.BytesIO(curve_png(a["prediction"].survival)), w=min(width, 160))
-            pdf.ln(2)
-        para(f"Intended use of this model: {intended_use(a['model_id'])}", 9)
-        if a["explanation"] is not None:
-            expl = a["explanation"]
-            para(f"Largest contributions toward '{expl.target}' ({expl.method}, {expl.output_space}): "
-                 f"{contributions_text(a)}", 9)
-            pdf.image(io.BytesIO(explanation_png(a["explanation"])), w=min(width, 160))
-            pdf.ln(2)
-        if a["verdicts"]:
-            for v in a["verdicts"]:
-                para(f"Reviewer {v['reviewer']}: {v['verdict']}. Final diagnosis: {v['final_diagnosis'] or '-'}. "
-                     f"{v['comment']}", 9.5)
-        else:
-            para("No reviewer verdict yet.", 9)
+        with pdf.offset_rendering() as trial:  # would this analysis run onto the next page?
+            _analysis(trial, a, inputs.get(a["id"]))
+        if trial.page_break_triggered and pdf.get_y() > pdf.t_margin + 1:
+            pdf.add_page()
+        _analysis(pdf, a, inputs.get(a["id"]))
     return bytes(pdf.output())

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -51,7 +51,7 @@ def create_user(store: CaseStore, username: str, password: str, role: str, *, by
 
 
 def _recent_failures(store: CaseStore, username: str) -> int:
-    since = datetime.now(timezone.utc) - LOCKOUT_WINDOW
+    since = datetime.now(UTC) - LOCKOUT_WINDOW
     with store.Session() as s:
         return s.scalar(select(func.count(AuditEvent.id)).where(
             AuditEvent.action == "login.failed", AuditEvent.target == f"user:{username}"[:200],

@@ -23,6 +23,7 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,11 +68,24 @@ class _Call:
     cases: int = 0
     status: int = 500
     saved: list[int] = field(default_factory=list)
+    retries: int = 0  # on Ray: the call ran again on another replica after one was lost
     start: float = field(default_factory=time.perf_counter)
 
 
+@dataclass
+class Analysed:
+    """A request decoded and analysed, nothing saved yet: what a Ray group replica hands to the ingress."""
+
+    request_id: str | None
+    wanted: set[str] | None
+    case_ref: Any
+    case_title: str
+    cases: list[Case]
+    results: list
+
+
 _OUTCOMES = {200: "ok", 400: "bad input", 401: "no valid token", 403: "forbidden", 404: "unknown model",
-             413: "too large", 429: "rate limited", 500: "server error"}
+             413: "too large", 429: "rate limited", 500: "server error", 503: "unavailable"}
 
 
 class AuditWriter:
@@ -129,7 +143,7 @@ class AuditWriter:
 
 
 class Service:
-    def __init__(self, store: CaseStore | None = None, rate_limiter: RateLimiter | None = None):
+    def __init__(self, store: CaseStore | None = None, rate_limiter: Any = None):
         self._store = store
         self._store_lock = threading.Lock()
         self.rate = rate_limiter or RateLimiter()
@@ -167,7 +181,18 @@ class Service:
         return caller
 
     def check_rate(self, caller: Caller) -> None:
-        ok, wait = self.rate.allow(caller.token_id, caller.rate_per_minute)
+        self._rate_verdict(*self.rate.allow(caller.token_id, caller.rate_per_minute))
+
+    async def check_rate_async(self, caller: Caller) -> None:
+        """The same check with a limiter kept elsewhere (on Ray: one actor for every ingress replica)."""
+        allow_async = getattr(self.rate, "allow_async", None)
+        if allow_async is None:
+            self.check_rate(caller)
+        else:
+            self._rate_verdict(*await allow_async(caller.token_id, caller.rate_per_minute))
+
+    @staticmethod
+    def _rate_verdict(ok: bool, wait: float) -> None:
         if not ok:
             raise ApiError(429, f"Too many calls with this token; try again in {wait:.1f} s.",
                            {"Retry-After": str(max(1, int(np.ceil(wait))))})
@@ -178,7 +203,7 @@ class Service:
             "token": call.caller.token_id if call.caller else None, "model": call.model, "version": call.version,
             "input_sha256": call.input_sha256, "status": call.status,
             "outcome": _OUTCOMES.get(call.status, str(call.status)), "cases": call.cases,
-            "saved_analyses": call.saved, "ms": round((time.perf_counter() - call.start) * 1000, 2)}))
+            "saved_analyses": call.saved, **({"retries": call.retries} if call.retries else {}), "ms": round((time.perf_counter() - call.start) * 1000, 2)}))
 
     # -- models ----------------------------------------------------------------------------------
     def card_for(self, model_id: str, version: str | None) -> ModelCard:
@@ -253,6 +278,12 @@ class Service:
     def run(self, caller: Caller, card: ModelCard, body: bytes, media_type: str | None, header_length: str | None,
             query: dict[str, str], explain: bool, call: _Call) -> dict[str, Any]:
         """Decode, analyse, save if asked; blocking (runs in a worker thread)."""
+        analysed = self.prepare(caller, card, body, media_type, header_length, query, explain)
+        return self.respond(caller, card, analysed, explain, call)
+
+    def prepare(self, caller: Caller, card: ModelCard, body: bytes, media_type: str | None,
+                header_length: str | None, query: dict[str, str], explain: bool) -> Analysed:
+        """Decode and analyse; saves nothing, so it may run again (on another Ray replica) after a failure."""
         if header_length is not None:
             is_json = True
         elif media_type in (None, "application/x-www-form-urlencoded"):
@@ -274,7 +305,6 @@ class Service:
             case_ref = params.get("case")
             self._check_case_permission(caller, case_ref)
             cases = cases_from_body(model, body, media_type)
-        call.cases = len(cases)
         saving = case_ref is not None
         results = []
         for case in cases:
@@ -283,13 +313,22 @@ class Service:
                     results.append(analyse(model, case.x, explain=explain or saving))
             else:
                 results.append(analyse(model, case.x, explain=explain or saving))
+        return Analysed(request_id=request_id, wanted=wanted, case_ref=case_ref,
+                        case_title=str(params.get("case_title", "")), cases=cases, results=results)
+
+    def respond(self, caller: Caller, card: ModelCard, analysed: Analysed, explain: bool,
+                call: _Call) -> dict[str, Any]:
+        """Save if asked (once: this runs only after the analysis succeeded) and build the OIP response."""
+        cases, results = analysed.cases, analysed.results
+        call.cases = len(cases)
         out_params: dict[str, Any] = {"notice": ModelCard.DEMO_NOTICE}
-        if saving:
-            out_params["case"] = self._save(caller, card, str(case_ref), str(params.get("case_title", "")),
+        if analysed.case_ref is not None:
+            out_params["case"] = self._save(caller, card, str(analysed.case_ref), analysed.case_title,
                                             cases, results, call)
         outputs = _prediction_outputs(card, results)
         if explain:
             outputs.extend(_explanation_outputs(results))
+        wanted = analysed.wanted
         if wanted is not None:  # the protocol's `outputs`: only those asked for
             unknown = wanted - {o["name"] for o in outputs}
             if unknown:
@@ -298,8 +337,8 @@ class Service:
             outputs = [o for o in outputs if o["name"] in wanted]
         response = {"model_name": card.id, "model_version": card.version, "outputs": outputs,
                     "parameters": out_params}
-        if request_id is not None:
-            response["id"] = request_id
+        if analysed.request_id is not None:
+            response["id"] = analysed.request_id
         return response
 
     @staticmethod
@@ -422,11 +461,19 @@ _ERRORS = {code: {"model": oip.ErrorResponse, "description": text} for code, tex
     (403, "The token or its user's role may not save to cases"),
     (404, "Unknown model or version"),
     (413, "Request body too large (checked before decoding)"),
-    (429, "Too many calls with this token (see Retry-After)"))}
+    (429, "Too many calls with this token (see Retry-After)"),
+    (503, "On Ray Serve: no replica of the model's group could answer; nothing was saved (see Retry-After)"))}
 
 
-def create_app(store: CaseStore | None = None, *, rate_limiter: RateLimiter | None = None,
-               preload: list[str] | None = None) -> FastAPI:
+# On Ray: (call, caller, card, body, media type, OIP header length, query, explain) -> Analysed, run on the
+# model group's replica; raises ApiError (503 when no replica could answer), InputError or oip.RequestError.
+Dispatch = Callable[..., Awaitable[Analysed]]
+
+
+def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
+               preload: list[str] | None = None, dispatch: Dispatch | None = None) -> FastAPI:
+    """The FastAPI app. `dispatch` (Ray) hands decoding and analysis to another process; without it (uvicorn)
+    they run here in a worker thread. Saving to cases, auth, limits and audit always run here."""
     service = Service(store, rate_limiter)
 
     @asynccontextmanager
@@ -490,7 +537,7 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: RateLimiter | No
         call = _Call(action=action, model=model_id)
         try:
             call.caller = await run_in_threadpool(service.authenticate, request)
-            service.check_rate(call.caller)
+            await service.check_rate_async(call.caller)
             if model_id == "*":  # the model list
                 return call, None, None
             card = service.card_for(model_id, version)
@@ -538,10 +585,13 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: RateLimiter | No
             call.input_sha256 = hashlib.sha256(body).hexdigest()
             content_type = request.headers.get("content-type")
             media_type = content_type.split(";")[0].strip().lower() if content_type else None
-            result = await run_in_threadpool(
-                service.run, call.caller, card, body, media_type,
-                request.headers.get("inference-header-content-length"),
-                {k: v for k, v in request.query_params.items() if k in ("case", "case_title")}, explain, call)
+            args = (call.caller, card, body, media_type, request.headers.get("inference-header-content-length"),
+                    {k: v for k, v in request.query_params.items() if k in ("case", "case_title")}, explain)
+            if dispatch is None:
+                result = await run_in_threadpool(service.run, *args, call)
+            else:
+                analysed = await dispatch(call, *args)
+                result = await run_in_threadpool(service.respond, call.caller, card, analysed, explain, call)
             call.status = 200
             return Response(json.dumps(result, ensure_ascii=False, allow_nan=False), media_type="application/json")
         except ApiError as exc:

@@ -45,9 +45,16 @@ def _serve_ray(args: argparse.Namespace) -> int:
     else:
         ray.init(num_cpus=args.num_cpus, include_dashboard=False)
     serve.start(http_options={"host": args.host, "port": args.port})
-    serve.run(build({"replicas": args.replicas, "cpus": args.replica_cpus}), name="medapp", route_prefix="/")
-    print(f"medapp inference service on Ray Serve, {args.replicas} replicas, http://{args.host}:{args.port}",
-          flush=True)
+    try:
+        application = build({"replicas": args.replicas, "replicas_for": args.replicas_for or [],
+                             "cpus": args.replica_cpus, "ingress_replicas": args.ingress_replicas})
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    serve.run(application, name="medapp", route_prefix="/")
+    extra = f" ({', '.join(args.replicas_for)})" if args.replicas_for else ""
+    print(f"medapp inference service on Ray Serve, {args.replicas} replicas per model group{extra}, "
+          f"http://{args.host}:{args.port}", flush=True)
     try:
         while True:
             time.sleep(3600)
@@ -115,8 +122,13 @@ def register(sub) -> None:
     p.add_argument("--log-level", default="warning")
     p.add_argument("--access-log", action="store_true", help="log every request (the audit trail has them anyway)")
     p.add_argument("--ray", action="store_true", help="run as a Ray Serve application")
-    p.add_argument("--replicas", type=int, default=2, help="Ray Serve replicas (with --ray)")
-    p.add_argument("--replica-cpus", type=float, default=1.0, help="CPUs reserved per replica (with --ray)")
+    p.add_argument("--replicas", type=int, default=2, help="Ray Serve replicas per model group (with --ray)")
+    p.add_argument("--replicas-for", action="append", metavar="GROUP=N",
+                   help="replicas of one model group (a modality: records, imaging, audio, notes, genomics, "
+                        "survival); repeat for several (with --ray)")
+    p.add_argument("--ingress-replicas", type=int, default=1,
+                   help="replicas of the HTTP ingress (auth, limits, audit, cases) (with --ray)")
+    p.add_argument("--replica-cpus", type=float, default=1.0, help="CPUs reserved per model-group replica (with --ray)")
     p.add_argument("--num-cpus", type=int, default=None, help="CPUs of the local Ray instance (with --ray)")
     p.add_argument("--ray-address", help="an existing Ray cluster (default: RAY_ADDRESS, else a local instance)")
     p.set_defaults(func=_serve)

@@ -26,8 +26,8 @@ def body_limit(card: ModelCard) -> int:
 class RateLimiter:
     """A token bucket per API token: `rate` calls per minute on average, bursts up to `rate` calls.
 
-    In-process: with several service processes or Ray replicas each enforces its own bucket, so the
-    effective limit is per replica (the README says so).
+    In-process: several uvicorn processes each enforce their own bucket (the README says so); on Ray Serve
+    one instance in the `rate-limits` deployment (ray_app.RateLimits) counts for every ingress replica.
     """
 
     def __init__(self, default_rate: int = DEFAULT_RATE_PER_MINUTE):

@@ -1,47 +1,199 @@
-"""The same FastAPI app as a Ray Serve application: N replicas behind Ray's HTTP proxy.
+"""The service as a Ray Serve application: one ingress, one deployment per model group, one rate counter.
 
-    python -m medapp serve --ray --replicas 2                  # a local Ray instance on this machine
-    RAY_ADDRESS=ray://head:10001 python -m medapp serve --ray   # an existing cluster
-    serve run medapp.service.ray_app:app                       # Ray's own CLI (2 replicas)
-    serve run medapp.service.ray_app:build replicas=4 cpus=1   # with arguments
+    python -m medapp serve --ray --replicas 2 --replicas-for notes=1   # a local Ray instance on this machine
+    RAY_ADDRESS=ray://head:10001 python -m medapp serve --ray          # an existing cluster
+    serve run medapp.service.ray_app:app                              # Ray's own CLI (2 replicas a group)
+    serve run medapp.service.ray_app:build replicas=4 replicas_for=notes:1,imaging:2 cpus=1
 
-Each replica builds the app itself (the builder runs on the replica), so it opens its own store
-connection pool and loads models lazily; all replicas share one store (MEDAPP_DATABASE_URL; with
-several machines that must be PostgreSQL) and the models folder, which every node needs.
+    HTTP -> Ingress (the FastAPI app: health, metadata, tokens, rate, size limits, audit, cases)
+              |-- infer/explain of a model --> Group "<its modality>" (decode + analyse, N replicas)
+              '-- rate check of a token -----> RateLimits (one replica: every ingress counts in one place)
+
+A group is a card's modality (records, imaging, audio, notes, genomics, survival, ...) unless `groups`
+maps a model id to another group. A group replica loads only its group's models, and a slow notes
+explanation queues only behind other notes calls. A group replica saves nothing: the ingress saves to a
+case after the analysis came back, so when a group replica dies mid-call the ingress runs the call again
+on another replica (nothing was saved, nothing is saved twice) and answers 503 JSON with Retry-After
+only when no replica could answer.
+
+Every replica opens its own store connection pool (ingress only) and shares one store
+(MEDAPP_DATABASE_URL; with several machines that must be PostgreSQL) and the models folder.
 """
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 from typing import Any
 
 from ray import serve
+from ray.exceptions import ActorDiedError, ActorUnavailableError, RayActorError
+from ray.serve.exceptions import DeploymentUnavailableError, ReplicaUnavailableError
 
-from .app import create_app
+from ..types import InputError, ModelCard
+from .app import Analysed, ApiError, Service, create_app
+from .limits import RateLimiter
+
+log = logging.getLogger("ray.serve")  # into the replica's Serve log
 
 # Environment a replica needs to find the same store, blobs and models as the process that deployed it.
 FORWARDED_ENV = ("MEDAPP_VAR_DIR", "MEDAPP_DATABASE_URL", "MEDAPP_MODELS_DIR", "MEDAPP_DATA_DIR",
                  "MEDAPP_DEID_SALT", "MEDAPP_API_RATE_PER_MINUTE", "MEDAPP_API_MAX_BODY_MB",
                  "MEDAPP_API_SERIALIZE", "TF_CPP_MIN_LOG_LEVEL", "PYTHONPATH")
+# A replica that died or cannot be reached: the call did not complete there, so another replica may take it.
+LOST_REPLICA = (RayActorError, ActorDiedError, ActorUnavailableError, ReplicaUnavailableError,
+                DeploymentUnavailableError)
+ATTEMPTS = 3
 
 
-def _build_app():
-    return create_app()
+def group_of(card: ModelCard, groups: dict[str, str] | None = None) -> str:
+    return (groups or {}).get(card.id) or card.modality
 
 
-MedappService = serve.deployment(serve.ingress(_build_app)(), name="medapp",
-                                 health_check_period_s=2, health_check_timeout_s=10)
+@serve.deployment(name="rate-limits", num_replicas=1, max_ongoing_requests=1000,
+                  ray_actor_options={"num_cpus": 0})
+class RateLimits:
+    """The per-token buckets of every ingress replica, in one place. Serve restarts it if it dies (the
+    buckets start full again); meanwhile each ingress falls back to its own in-process buckets."""
+
+    def __init__(self):
+        self.limiter = RateLimiter()
+
+    def allow(self, token_id: int, rate_per_minute: int | None) -> tuple[bool, float]:
+        return self.limiter.allow(token_id, rate_per_minute)
+
+
+class SharedRateLimiter:
+    """The ingress's side of RateLimits."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.local = RateLimiter()
+
+    async def allow_async(self, token_id: int, rate_per_minute: int | None) -> tuple[bool, float]:
+        try:
+            return await self.handle.allow.remote(token_id, rate_per_minute)
+        except LOST_REPLICA:
+            log.warning("the shared rate counter is unavailable; counting in this ingress replica meanwhile")
+            return self.local.allow(token_id, rate_per_minute)
+
+
+@serve.deployment(health_check_period_s=2, health_check_timeout_s=10)
+class Group:
+    """Decodes and analyses the calls to one group of models; loads only those models (at start)."""
+
+    def __init__(self, group: str, model_ids: list[str]):
+        self.group, self.model_ids = group, set(model_ids)
+        self.service = Service()
+        for model_id in model_ids:  # loaded before the replica is marked ready: no cold first call
+            self.service.model(self.service.card_for(model_id, None))
+
+    def analyse(self, caller, model_id: str, version: str | None, body: bytes, media_type: str | None,
+                header_length: str | None, query: dict[str, str], explain: bool) -> tuple:
+        """("ok", Analysed) or ("error", status, message, headers): the service's errors cross the process
+        boundary as values (ApiError does not pickle back whole)."""
+        try:
+            card = self.service.card_for(model_id, version)
+            return "ok", self.service.prepare(caller, card, body, media_type, header_length, query, explain)
+        except ApiError as exc:
+            return "error", exc.status, exc.message, exc.headers
+        except InputError as exc:  # includes malformed requests (RequestError)
+            return "error", 400, exc.message, {}
+
+
+@serve.deployment(health_check_period_s=2, health_check_timeout_s=10)
+@serve.ingress()
+class Ingress:
+    def __init__(self, groups: dict[str, Any], rate_limits, model_groups: dict[str, str] | None = None):
+        self.groups, self.model_groups = groups, model_groups or {}
+        self.rate = SharedRateLimiter(rate_limits)
+
+    def __serve_build_asgi_app__(self):
+        return create_app(rate_limiter=self.rate, dispatch=self.dispatch)
+
+    async def dispatch(self, call, caller, card: ModelCard, body: bytes, media_type: str | None,
+                       header_length: str | None, query: dict[str, str], explain: bool) -> Analysed:
+        group = group_of(card, self.model_groups)
+        handle = self.groups.get(group)
+        if handle is None:
+            raise ApiError(503, f"No deployment serves the {group!r} group of model {card.id!r}: the model was "
+                                "added after the application was deployed; redeploy it.", {"Retry-After": "60"})
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                answer = await handle.analyse.remote(caller, card.id, card.version, body, media_type, header_length,
+                                                     query, explain)
+                break
+            except LOST_REPLICA as exc:
+                # Idempotent: the group replica saves nothing, so running the call again elsewhere is safe.
+                log.warning("replica of group %s lost during a call to %s (attempt %d): %s", group, card.id,
+                            attempt, type(exc).__name__)
+                call.retries = attempt
+                if attempt == ATTEMPTS:
+                    raise ApiError(503, f"No replica of the {group!r} model group could answer just now; nothing "
+                                        "was saved. Try again shortly.", {"Retry-After": "1"}) from None
+                await asyncio.sleep(0.2 * attempt)
+        if answer[0] == "error":
+            _, status, message, headers = answer
+            raise ApiError(status, message, headers)
+        return answer[1]
+
+
+def _counts(spec: Any) -> dict[str, int]:
+    """{"notes": 1} from a dict, "notes=1,imaging:2" (serve run) or ["notes=1", ...] (the CLI)."""
+    if not spec:
+        return {}
+    if isinstance(spec, dict):
+        return {str(k): int(v) for k, v in spec.items()}
+    items = spec.split(",") if isinstance(spec, str) else list(spec)
+    out = {}
+    for item in items:
+        name, sep, n = item.replace(":", "=").partition("=")
+        if not sep or not n.strip().isdigit():
+            raise ValueError(f"replicas per group are GROUP=N, not {item!r}")
+        out[name.strip()] = int(n)
+    return out
 
 
 def build(args: dict[str, Any] | None = None) -> serve.Application:
-    """The application: `replicas` (default 2) replicas of `cpus` CPUs each (default 1)."""
+    """The application. Arguments: `replicas` per group (default 2), `replicas_for` {group: n}, `cpus` per
+    group replica (default 1), `ingress_replicas` (default 1), `groups` {model id: group} to override the
+    modality, `max_ongoing_requests` per group replica (16), `env` (variables for every replica)."""
+    from ..registry import list_cards
+
     args = args or {}
     env = {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ}
     env.update(args.get("env") or {})  # programmatic use (tests): another store for the replicas
-    return MedappService.options(
-        num_replicas=int(args.get("replicas", 2)),
-        max_ongoing_requests=int(args.get("max_ongoing_requests", 16)),
-        ray_actor_options={"num_cpus": float(args.get("cpus", 1)), "runtime_env": {"env_vars": env}},
-    ).bind()
+    runtime = {"runtime_env": {"env_vars": env}}
+    model_groups = {str(k): str(v) for k, v in _counts_or_names(args.get("groups")).items()}
+    members: dict[str, list[str]] = {}
+    for card in list_cards():
+        members.setdefault(group_of(card, model_groups), []).append(card.id)
+    default, per_group = int(args.get("replicas", 2)), _counts(args.get("replicas_for"))
+    unknown = set(per_group) - set(members)
+    if unknown:
+        raise ValueError(f"no model is in group(s) {', '.join(sorted(unknown))}; the groups are "
+                         f"{', '.join(sorted(members))}")
+    groups = {
+        name: Group.options(
+            name=f"group-{name}", num_replicas=per_group.get(name, default),
+            max_ongoing_requests=int(args.get("max_ongoing_requests", 16)),
+            ray_actor_options={"num_cpus": float(args.get("cpus", 1)), **runtime},
+        ).bind(name, sorted(ids))
+        for name, ids in sorted(members.items())}
+    rate = RateLimits.options(ray_actor_options={"num_cpus": 0, **runtime}).bind()
+    return Ingress.options(
+        name="medapp", num_replicas=int(args.get("ingress_replicas", 1)), max_ongoing_requests=256,
+        ray_actor_options={"num_cpus": float(args.get("ingress_cpus", 0.25)), **runtime},
+    ).bind(groups, rate, model_groups)
+
+
+def _counts_or_names(spec: Any) -> dict[str, str]:
+    """{model id: group} from a dict or "heart-failure=records,diabetes=records"."""
+    if not spec:
+        return {}
+    if isinstance(spec, dict):
+        return spec
+    return dict(item.split("=", 1) for item in (spec.split(",") if isinstance(spec, str) else spec))
 
 
 app = build()

@@ -16,6 +16,7 @@ from ..render import audio as render
 from ..types import InputError
 from .cases import log_analysis, save_to_case
 from .common import show_input_error
+from .state import kept_upload
 
 MIME = {"WAV": "audio/wav", "FLAC": "audio/flac", "OGG": "audio/ogg", "MP3": "audio/mpeg"}
 
@@ -46,8 +47,8 @@ def choose_input() -> tuple[str, bytes, list[Cycle], str] | None:
     up, rec, ex = st.tabs(["Upload a file", "Record in the browser", "Examples"])
     chosen = None
     with up:
-        files = st.file_uploader(
-            "Recording (WAV, FLAC, OGG or MP3); for a lung recording you may add its ICBHI annotation .txt",
+        files = kept_upload(
+            st.file_uploader, "Recording (WAV, FLAC, OGG or MP3); for a lung recording you may add its ICBHI annotation .txt",
             accept_multiple_files=True, key="audio_upload",
             help="The format is read from the file's content, not its name. At most 2 minutes.")
         if files:
@@ -78,7 +79,7 @@ def choose_input() -> tuple[str, bytes, list[Cycle], str] | None:
     with rec:
         st.caption("Hold the stethoscope's microphone (or the device) on the chest, press record, keep still for "
                    "10-20 seconds, then stop.")
-        recorded = st.audio_input("Record a heart or lung sound", sample_rate=16000, key="audio_record")
+        recorded = kept_upload(st.audio_input, "Record a heart or lung sound", sample_rate=16000, key="audio_record")
         if recorded is not None and chosen is None:
             chosen = (recorded.name or "recording.wav", recorded.getvalue(), [], "recording")
     with ex:

@@ -5,6 +5,7 @@ Every page calls `require_role(...)` first, so a page opened directly is still p
 """
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -12,12 +13,22 @@ import streamlit as st
 
 from ..cases.store import CaseStore
 from ..config import database_url, var_dir
-from ..security.accounts import (LOCKOUT_FAILURES, LOCKOUT_WINDOW, AccountError, authenticate, count_users,
-                                 create_user, get_user)
+from ..security import sessions
+from ..security.accounts import (
+    LOCKOUT_FAILURES,
+    LOCKOUT_WINDOW,
+    AccountError,
+    authenticate,
+    count_users,
+    create_user,
+    get_user,
+)
 from ..security.roles import ROLES, allowed
 
 SESSION_KEY = "medapp_user"
 LAST_SEEN = "medapp_last_seen"
+TOKEN = "medapp_token"  # this browser session's token (see medapp.security.sessions)
+COOKIE_ACTION = "medapp_cookie_action"  # "set" or "clear": done by a script on the next drawn page
 ROLE_PERMISSION = {"clinician": "analyse", "reviewer": "review", "admin": "admin"}
 
 
@@ -42,8 +53,36 @@ def current_user() -> dict | None:
 def sign_out(reason: str = "logout") -> None:
     user = st.session_state.pop(SESSION_KEY, None)
     st.session_state.pop(LAST_SEEN, None)
+    token = st.session_state.pop(TOKEN, None) or _cookie_token()
     if user is not None:
         get_store().audit(user["username"], reason, f"user:{user['username']}")
+        sessions.revoke(get_store(), token, user["username"], reason)
+    st.session_state[COOKIE_ACTION] = "clear"
+
+
+def _cookie_token() -> str | None:
+    try:
+        token = st.context.cookies.get(sessions.COOKIE)
+    except Exception:  # no browser context (bare script, some test harnesses)
+        return None
+    return token if isinstance(token, str) and token else None
+
+
+def session_cookie_script() -> None:
+    """Set or clear the session cookie in the browser (a cookie, not the URL: links and screenshots stay clean).
+
+    The token is random and revocable; the cookie is same-site only and lasts at most 12 hours, while the
+    server ends the session after the idle timeout whatever the cookie says.
+    """
+    action = st.session_state.pop(COOKIE_ACTION, None)
+    if action == "set" and st.session_state.get(TOKEN):
+        value = f"{sessions.COOKIE}={st.session_state[TOKEN]}; Path=/; SameSite=Strict; Max-Age=43200"
+    elif action == "clear":
+        value = f"{sessions.COOKIE}=; Path=/; SameSite=Strict; Max-Age=0"
+    else:
+        return
+    st.html(f"<script>document.cookie = {json.dumps(value)} + (location.protocol === 'https:' ? '; Secure' : '');"
+            "</script>", unsafe_allow_javascript=True)
 
 
 def _sso_configured() -> bool:
@@ -53,9 +92,13 @@ def _sso_configured() -> bool:
         return False
 
 
-def _sign_in(user: dict) -> None:
+def _sign_in(user: dict, token: str | None = None) -> None:
+    """Sign this browser session in; a new revocable token lets a reload keep it signed in."""
     st.session_state[SESSION_KEY] = user
     st.session_state[LAST_SEEN] = time.time()
+    st.session_state[TOKEN] = token or sessions.create(get_store(), user["username"])
+    if token is None:
+        st.session_state[COOKIE_ACTION] = "set"
 
 
 def _first_run(store: CaseStore) -> None:
@@ -119,7 +162,12 @@ def signed_in_user() -> dict | None:
     """
     user = current_user()
     if user is None:
-        return None
+        # A reload starts a new Streamlit session: the browser's session cookie brings the user back.
+        resumed = sessions.resume(get_store(), _cookie_token(), session_timeout_s())
+        if resumed is None:
+            return None
+        _sign_in(resumed, token=_cookie_token())
+        user = resumed
     last = st.session_state.get(LAST_SEEN, time.time())
     if time.time() - last > session_timeout_s():
         sign_out("logout.timeout")
@@ -134,33 +182,40 @@ def signed_in_user() -> dict | None:
         user = {**user, "role": account["role"]}
         st.session_state[SESSION_KEY] = user
     st.session_state[LAST_SEEN] = time.time()
+    sessions.touch(get_store(), st.session_state.get(TOKEN))
     return user
 
 
 def sign_in_screen() -> None:
     """The first-run screen when no account exists yet, otherwise the sign-in form."""
     store = get_store()
+    session_cookie_script()
     if count_users(store) == 0:
         _first_run(store)
     else:
         _login_form(store)
 
 
-def login_gate() -> dict | None:
+def login_gate(page_paths: tuple[str, ...] = ()) -> dict | None:
     """The signed-in user; otherwise draw the sign-in screen as the only page and return None.
 
     Calling st.navigation even here keeps Streamlit from listing the files of pages/ in the
-    sidebar before anyone has signed in.
+    sidebar before anyone has signed in. Every page's address (`page_paths`) shows the sign-in
+    screen too, hidden from the menu, so a page opened directly or reloaded never says
+    "Page not found"; after signing in, the same address opens that page.
     """
     user = signed_in_user()
     if user is None:
-        st.navigation([st.Page(sign_in_screen, title="Sign in", icon=":material/login:", default=True)],
-                      position="hidden").run()
+        pages = [st.Page(sign_in_screen, title="Sign in", icon=":material/login:", default=True)]
+        pages += [st.Page(sign_in_screen, title="Sign in", url_path=path, visibility="hidden")
+                  for path in page_paths if path]
+        st.navigation(pages, position="hidden").run()
     return user
 
 
 def sidebar_account(user: dict) -> None:
     with st.sidebar:
+        session_cookie_script()
         st.caption(f"Signed in as **{user['username']}** ({user['role']})")
         if st.button("Sign out", key="sign_out"):
             sign_out()
@@ -169,8 +224,26 @@ def sidebar_account(user: dict) -> None:
             st.rerun()
 
 
+def _through_app_entry() -> None:
+    """Make sure app.py (sign-in, navigation) runs, also when a fresh server's first request is a page address.
+
+    Until some session has called st.navigation, Streamlit treats the pages/ folder as an old-style
+    multipage app and runs the requested page file on its own, without app.py: a page opened directly
+    or reloaded after a restart then showed "Please sign in first" or "Page not found". Switching that
+    mode off and rerunning sends the request through app.py.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def require_role(role: str = "clinician") -> dict:
     """The signed-in user, or stop the page with a message when nobody is signed in or the role is too low."""
+    _through_app_entry()
     user = current_user()
     if user is None:
         st.warning("Please sign in first.")

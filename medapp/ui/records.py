@@ -16,6 +16,7 @@ from ..render.tabular import beeswarm, waterfall
 from ..types import InputError
 from .cases import log_analysis, save_to_case
 from .common import show_input_error
+from .state import kept_upload
 
 NOT_GIVEN = "not measured"
 
@@ -135,7 +136,7 @@ def cohort_panel(model: RecordsModel) -> None:
     template = pd.DataFrame(columns=["id"] + [f.name for f in fields])
     st.download_button("Download an empty template", template.to_csv(index=False), f"{model.card.id}_template.csv",
                        "text/csv", key=f"tpl_{model.card.id}")
-    upload = st.file_uploader("Cohort file", type=["csv", "txt", "xlsx"], key=f"cohort_{model.card.id}")
+    upload = kept_upload(st.file_uploader, "Cohort file", type=["csv", "txt", "xlsx"], key=f"cohort_{model.card.id}")
     if upload is None:
         return
     try:

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from html import escape
 
 import streamlit as st
 
 from .. import render
 from ..cases.store import STATUSES, VERDICTS, PermissionDenied, StoreError
 from ..registry import list_cards
+from ..render.image import heatmap
+from ..render.stored import analysed_frame, display_label, stored_image
 from ..reports import case_html, case_pdf
 from ..reports.figures import explanation_png
 from ..security.roles import allowed
@@ -15,11 +18,25 @@ from ..types import Explanation
 from .auth import get_store
 
 
-def explanation_figure(expl: Explanation, key: str, *, large: bool = False) -> None:
-    """Redraw a stored explanation with its kind's renderer; the static figure for a kind without one."""
+@st.cache_data(max_entries=64, show_spinner=False)
+def _stored_picture(digest: str, input_name: str, frame: int):
+    """The stored (de-identified) picture of an image analysis, decoded once per server and input."""
+    return stored_image(get_store().input_bytes({"input_sha256": digest}), input_name, frame)
+
+
+def explanation_figure(a: dict, key: str, *, large: bool = False) -> None:
+    """Redraw a stored analysis's explanation as it was shown: an image over its own picture, audio tiles
+    over the spectrogram, a note's highlighted words, a records waterfall."""
+    expl: Explanation = a["explanation"]
     try:
-        figure = render.figure(expl)
-    except render.NoRenderer:
+        if expl.kind == "image":
+            image = _stored_picture(a["input_sha256"], a["input_name"], analysed_frame(expl))
+            figure = heatmap(image, expl)
+            if image is None:
+                st.caption("The stored input could not be read: the map is shown on its own.")
+        else:
+            figure = render.figure(expl)
+    except Exception:  # no renderer for this kind (render.NoRenderer), or an older explanation it cannot redraw
         st.image(explanation_png(expl), caption=expl.method)
         return
     if isinstance(figure, str):
@@ -42,9 +59,13 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
     st.caption(meta)
     left, right = st.columns([1, 2])
     with left:
-        st.metric("Model output", a["label"], help="The label the model predicted.")
+        # Written out, not st.metric: a metric cuts a long class name ("mitral valve prol...").
+        st.caption("Model output")
+        size = "2.4rem" if large else "1.7rem"
+        st.html(f'<div style="font-size:{size};line-height:1.2;overflow-wrap:anywhere;white-space:normal">'
+                f"{escape(display_label(a['model_id'], a['label']))}</div>")
         top = sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5]
-        st.markdown("\n".join(f"- {label}: **{p:.1%}**" for label, p in top))
+        st.markdown("\n".join(f"- {display_label(a['model_id'], label)}: **{p:.1%}**" for label, p in top))
         for w in pred.warnings:
             st.warning(w, icon=":material/warning:")
         for v in a["verdicts"]:
@@ -58,9 +79,45 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
 
             st.plotly_chart(curve_figure(pred.survival), width="stretch", key=f"curve_{key}")
         if a["explanation"] is not None:
-            explanation_figure(a["explanation"], key, large=large)
+            explanation_figure(a, key, large=large)
         else:
             st.caption("Saved without an explanation.")
+
+
+def _flash(key: str, kind: str, text: str) -> None:
+    st.session_state[f"flash_{key}"] = (kind, text)
+
+
+def _show_flash(key: str) -> None:
+    """A confirmation or refusal set by a callback, shown once on the next run, where the user acted."""
+    kind, text = st.session_state.pop(f"flash_{key}", (None, None))
+    if kind == "success":
+        st.success(text, icon=":material/check_circle:")
+    elif kind == "error":
+        st.error(text, icon=":material/error:")
+
+
+def _record_verdict(analysis_id: int, user: dict, key: str, shown_version: int) -> None:
+    """Form callback: it runs before the next script run starts, so a click is never lost to a rerun.
+
+    (A submit read in the page body is lost when the next click interrupts the run before the form is
+    reached: that is how fast verdicts disappeared.) `shown_version` is the version of this reviewer's
+    verdict when the form was drawn; a newer one written by this same session counts as seen.
+    """
+    verdict = st.session_state.get(f"v_{key}")
+    if verdict is None:
+        _flash(key, "error", "Choose agree, disagree or uncertain.")
+        return
+    written = st.session_state.setdefault("medapp_verdict_versions", {})
+    expected = max(shown_version, written.get(analysis_id, 0))
+    try:
+        version = get_store().set_verdict(analysis_id, user, verdict, st.session_state.get(f"d_{key}", ""),
+                                          st.session_state.get(f"c_{key}", ""), expected_version=expected)
+    except (StoreError, PermissionDenied) as exc:
+        _flash(key, "error", str(exc))
+    else:
+        written[analysis_id] = version
+        _flash(key, "success", f"Verdict recorded: {verdict} on analysis #{analysis_id}.")
 
 
 def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open") -> None:
@@ -71,23 +128,15 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open") ->
         st.caption("This case is closed: reopen it (status above) to change a verdict.")
         return
     mine = next((v for v in a["verdicts"] if v["reviewer"] == user["username"]), None)
-    with st.form(f"verdict_{key}"):
+    with st.form(f"verdict_{key}", enter_to_submit=False):
         c1, c2 = st.columns([1, 2])
-        verdict = c1.radio("Your verdict", VERDICTS, horizontal=True, key=f"v_{key}",
-                           index=VERDICTS.index(mine["verdict"]) if mine else None)
-        diagnosis = c2.text_input("Final diagnosis", value=mine["final_diagnosis"] if mine else "", key=f"d_{key}")
-        comment = st.text_area("Comment", value=mine["comment"] if mine else "", key=f"c_{key}", height=80)
-        if st.form_submit_button("Record verdict"):
-            if verdict is None:
-                st.error("Choose agree, disagree or uncertain.")
-                return
-            try:
-                get_store().set_verdict(a["id"], user, verdict, diagnosis, comment)
-            except (StoreError, PermissionDenied) as exc:
-                st.error(str(exc))
-            else:
-                st.toast("Verdict recorded")
-                st.rerun()
+        c1.radio("Your verdict", VERDICTS, horizontal=True, key=f"v_{key}",
+                 index=VERDICTS.index(mine["verdict"]) if mine else None)
+        c2.text_input("Final diagnosis", value=mine["final_diagnosis"] if mine else "", key=f"d_{key}")
+        st.text_area("Comment", value=mine["comment"] if mine else "", key=f"c_{key}", height=80)
+        st.form_submit_button("Record verdict", on_click=_record_verdict,
+                              args=(a["id"], user, key, mine.get("version", 1) if mine else 0))
+    _show_flash(key)
 
 
 def status_control(detail: dict, user: dict, *, key: str) -> None:
@@ -96,15 +145,22 @@ def status_control(detail: dict, user: dict, *, key: str) -> None:
         return
     widget = f"status_{key}"
 
-    def changed() -> None:  # only a click changes the status, never a widget that shows an older state
+    def changed(shown_version: int) -> None:  # only a click changes the status, never a widget showing an older state
         new = st.session_state.get(widget)
-        if new:
-            get_store().set_status(detail["id"], user, new)
+        if not new:
+            return
+        try:
+            get_store().set_status(detail["id"], user, new, expected_version=shown_version)
+        except (StoreError, PermissionDenied) as exc:
+            _flash(widget, "error", str(exc))
+        else:
+            _flash(widget, "success", f"Case status set to '{new}'.")
 
     # The widget always shows the stored status, which another reviewer may have changed meanwhile.
     # (The callback above runs before the page is drawn, so `detail` already holds a status just set.)
     st.session_state[widget] = detail["status"]
-    st.segmented_control("Case status", STATUSES, key=widget, on_change=changed)
+    st.segmented_control("Case status", STATUSES, key=widget, on_change=changed, args=(detail.get("version", 1),))
+    _show_flash(widget)
 
 
 def export_buttons(detail: dict, user: dict, *, key: str) -> None:
@@ -115,8 +171,9 @@ def export_buttons(detail: dict, user: dict, *, key: str) -> None:
                tuple((a["id"], tuple((v["reviewer"], str(v["updated_at"])) for v in a["verdicts"]))
                      for a in detail["analyses"]))
     if st.button("Prepare report (PDF and HTML)", key=f"prep_{key}"):
-        st.session_state[f"report_{key}"] = (version, case_pdf(detail, by=user["username"]),
-                                             case_html(detail, by=user["username"]))
+        inputs = {a["id"]: store.input_bytes(a) for a in detail["analyses"] if a["modality"] == "imaging"}
+        st.session_state[f"report_{key}"] = (version, case_pdf(detail, by=user["username"], inputs=inputs),
+                                             case_html(detail, by=user["username"], inputs=inputs))
         store.audit(user["username"], "export", f"case:{detail['id']}", formats=["pdf", "html"])
     prepared = st.session_state.get(f"report_{key}")
     if prepared and prepared[0] != version:

@@ -111,12 +111,13 @@ def test_save_to_case_from_an_analysis_page_new_then_existing(tmp_path, monkeypa
     at.radio(key=f"case_mode_{key}").set_value("Existing case").run()
     assert at.selectbox(key=f"case_pick_{key}").value == case["id"]
     at.button(key=f"case_save_{key}").click().run()
-    assert "in case GP-0001" in at.success[0].value
+    # the same analysis saved again to the case that holds it is stored once, and the user is told so
+    assert "Already saved as analysis" in at.success[0].value and "GP-0001" in at.success[0].value
     detail = store.case_detail(case["id"], CLIN, log_view=False)
-    assert [a["model_id"] for a in detail["analyses"]] == ["heart-disease", "heart-disease"]
-    assert [a["author"] for a in detail["analyses"]] == ["carla", "carla"]
+    assert [a["model_id"] for a in detail["analyses"]] == ["heart-disease"]
+    assert [a["author"] for a in detail["analyses"]] == ["carla"]
     actions = [e["action"] for e in reversed(store.audit_events())]
-    assert actions == ["analysis.run", "case.create", "analysis.save", "analysis.save"]
+    assert actions == ["analysis.run", "case.create", "analysis.save"]
 
 
 def test_a_reviewer_changes_the_case_status(two_cases):

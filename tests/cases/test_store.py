@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC
 
 import numpy as np
 import pytest
@@ -231,11 +232,11 @@ def test_the_last_active_admin_cannot_be_demoted_or_disabled(store):
 
 
 def test_case_list_filters_by_modality_and_date(store, heart_analysis):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     case_id = store.create_case("DATE-1", CLIN)
     _save(store, case_id, heart_analysis)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert [c["reference"] for c in store.list_cases(modality="records", since=now - timedelta(hours=1),
                                                       until=now + timedelta(hours=1))] == ["DATE-1"]
     assert store.list_cases(since=now + timedelta(days=1)) == []

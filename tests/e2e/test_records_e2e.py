@@ -1,9 +1,9 @@
 """Browser test: Debian's chromium against the running app: score a patient, see the explanation."""
 from __future__ import annotations
 
-from playwright.sync_api import expect
-
 import re
+
+from playwright.sync_api import expect
 
 
 def test_score_a_patient_and_see_the_explanation(signed_in_page, tmp_path):

@@ -1,11 +1,10 @@
 """Browser test of the review workflow: log in, analyse, save to a case, review, export the PDF."""
 from __future__ import annotations
 
-from playwright.sync_api import expect
-
 import csv
 import io
 
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 E2E_USER = "e2e-admin"  # the account tests/conftest.py creates for signed_in_page
@@ -21,6 +20,7 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
     page.locator(".js-plotly-plot").first.wait_for()
 
     page.get_by_role("button", name="Save to case").click()
+    page.get_by_text("New case", exact=True).click()  # other tests may have left open cases
     page.get_by_role("textbox", name="Pseudonymous case reference").fill("E2E-CASE-1")
     page.get_by_role("textbox", name="Pseudonymous case reference").press("Enter")
     page.get_by_role("button", name="Save", exact=True).click()

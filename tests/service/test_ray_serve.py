@@ -1,8 +1,10 @@
-"""The service as a Ray Serve application on a local Ray instance: two replicas under concurrent load,
-one killed mid-load; every request is answered (the client retries on 503 as a load balancer would)
-and every analysis a replica reported as saved is in the store."""
+"""The service as a Ray Serve application on one local Ray instance (2 CPUs): two model groups with their
+own replicas (records x2, survival x1) behind two ingress replicas; one records replica killed mid-load.
+Every request is answered (the client retries on 503 only), every save is stored exactly once, and the
+per-token rate limit holds across the ingress replicas."""
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -20,14 +22,9 @@ from medapp.service.tokens import create_token
 
 pytestmark = [pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
-RETRY = {502, 503, 504}
-
-
-def _lost_replica(r: httpx.Response) -> bool:
-    """Ray's proxy answers 500 with a plain-text body when the replica holding the request died; the
-    service's own errors are JSON. A load balancer treats the first like a 503: try another replica."""
-    return r.status_code in RETRY or (r.status_code == 500 and not r.headers.get("content-type", "")
-                                      .startswith("application/json"))
+SERVED = ("heart-disease", "diabetes", "heart-failure")  # records: the first two; survival: the last
+ADMIN = {"username": "ada", "role": "admin"}
+RATE = 12
 
 
 @pytest.fixture(scope="session")
@@ -35,93 +32,158 @@ def ray_service(tmp_path_factory):
     ray = pytest.importorskip("ray")
     from ray import serve
 
+    from medapp.registry import models_dir
     from medapp.service.ray_app import build
 
     var = tmp_path_factory.mktemp("ray-var")
+    models = tmp_path_factory.mktemp("ray-models")  # three models, so the test starts only two light groups
+    for model_id in SERVED:
+        (models / model_id).symlink_to(models_dir() / model_id, target_is_directory=True)
     store = CaseStore(f"sqlite:///{var / 'medapp.db'}", BlobStore(var / "blobs"))
     create_user(store, "ada", "service pw 123", "admin")
-    _, secret = create_token(store, {"username": "ada", "role": "admin"}, "ada")
+    _, secret = create_token(store, ADMIN, "ada")
+    _, slow_secret = create_token(store, ADMIN, "ada", rate_per_minute=RATE)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
              runtime_env={"env_vars": {"PYTHONPATH": str(REPO)}})
     serve.start(http_options={"host": "127.0.0.1", "port": port})
-    env = {"MEDAPP_VAR_DIR": str(var), "PYTHONPATH": str(REPO), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    serve.run(build({"replicas": 2, "cpus": 0.5, "env": env}), name="medapp", route_prefix="/")
-    url = f"http://127.0.0.1:{port}"
-    yield url, secret, store
+    env = {"MEDAPP_VAR_DIR": str(var), "MEDAPP_MODELS_DIR": str(models), "PYTHONPATH": str(REPO),
+           "TF_CPP_MIN_LOG_LEVEL": "3"}
+    before = os.environ.get("MEDAPP_MODELS_DIR")
+    os.environ["MEDAPP_MODELS_DIR"] = str(models)  # build() lists the models to form the groups
+    try:
+        application = build({"replicas": 1, "replicas_for": "records=2", "cpus": 0.4, "ingress_replicas": 2,
+                             "ingress_cpus": 0.2, "env": env})
+    finally:
+        if before is None:
+            del os.environ["MEDAPP_MODELS_DIR"]
+        else:
+            os.environ["MEDAPP_MODELS_DIR"] = before
+    serve.run(application, name="medapp", route_prefix="/")
+    yield f"http://127.0.0.1:{port}", secret, slow_secret, store
     serve.shutdown()
     ray.shutdown()
 
 
-LOST: list[str] = []
-
-
-def _replicas():
+def _replicas(deployment: str) -> list[dict]:
     import ray
 
-    return [a for a in ray.util.list_named_actors(all_namespaces=True) if "SERVE_REPLICA" in a["name"]]
+    return [a for a in ray.util.list_named_actors(all_namespaces=True)
+            if "SERVE_REPLICA" in a["name"] and f"#{deployment}#" in a["name"]]
 
 
-def _call(url: str, secret: str, i: int) -> tuple[int, list[int], int]:
-    """(status, saved analysis ids, attempts): retried on 502/503/504 and dropped connections."""
-    body = {"inputs": [{"name": "age", "shape": [1], "datatype": "FP64", "data": [30 + i % 60]},
-                       {"name": "trestbps", "shape": [1], "datatype": "FP64", "data": [110 + i % 50]}],
-            "parameters": {"case": f"RAY-{i % 5}"}}
-    for attempt in range(1, 30):
-        try:
-            r = httpx.post(f"{url}/v2/models/heart-disease/infer", json=body, timeout=60,
-                           headers={"Authorization": f"Bearer {secret}"})
-        except httpx.TransportError:
-            time.sleep(0.5)
-            continue
-        if _lost_replica(r):
-            LOST.append(r.text[:200])
-            time.sleep(0.5)
-            continue
-        ids = r.json()["parameters"]["case"]["analysis_ids"] if r.status_code == 200 else []
-        return r.status_code, ids, attempt
-    return -1, [], attempt
-
-
-def test_two_replicas_survive_losing_one_mid_load(ray_service):
+def _busy_replica(replicas: list[dict]) -> tuple[dict, object]:
+    """The first replica seen holding a call (Serve's own count of its ongoing requests), and its actor."""
     import ray
 
-    url, secret, store = ray_service
-    # both replicas up and serving
-    for _ in range(2):
-        assert _call(url, secret, 0)[0] == 200
-    replicas = _replicas()
-    assert len(replicas) == 2
-    results: list[tuple[int, list[int], int]] = []
+    actors = [(r, ray.get_actor(r["name"], namespace=r["namespace"])) for r in replicas]
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        for replica, actor in actors:
+            if ray.get(actor.get_num_ongoing_requests.remote(), timeout=10) > 0:
+                return replica, actor
+        time.sleep(0.05)
+    raise AssertionError("no replica of the group took a call within 60 s")
+
+
+def _record(i: int, case: bool, patients: int = 1) -> dict:
+    ages, pressures = [30 + (i + k) % 60 for k in range(patients)], [110 + (i + k) % 50 for k in range(patients)]
+    body = {"inputs": [{"name": "age", "shape": [patients], "datatype": "FP64", "data": ages},
+                       {"name": "trestbps", "shape": [patients], "datatype": "FP64", "data": pressures}]}
+    if case:
+        body["parameters"] = {"case": f"RAY-{i % 5}"}
+    return body
+
+
+def _call(url: str, secret: str, model: str, body: dict, action: str = "infer") -> tuple[int, dict, int]:
+    """(status, JSON answer, 503s seen): retried on 503 only, as the service asks."""
+    seen = 0
+    for _ in range(20):
+        r = httpx.post(f"{url}/v2/models/{model}/{action}", json=body, timeout=60,
+                       headers={"Authorization": f"Bearer {secret}"})
+        if r.status_code != 503:
+            return r.status_code, r.json(), seen
+        seen += 1
+        assert r.json()["error"] and int(r.headers["retry-after"]) >= 1
+        time.sleep(float(r.headers["retry-after"]))
+    return 503, {}, seen
+
+
+def test_each_group_has_its_own_replicas(ray_service):
+    url, secret, _, _ = ray_service
+    assert len(_replicas("group-records")) == 2 and len(_replicas("group-survival")) == 1
+    assert len(_replicas("medapp")) == 2 and len(_replicas("rate-limits")) == 1
+    status, answer, _ = _call(url, secret, "heart-failure", {"inputs": [
+        {"name": "age", "shape": [1], "datatype": "FP64", "data": [70]},
+        {"name": "ejection_fraction", "shape": [1], "datatype": "FP64", "data": [20]}]})
+    assert status == 200 and answer["model_name"] == "heart-failure"
+    status, answer, _ = _call(url, secret, "heart-disease", _record(0, case=False))
+    assert status == 200 and len(answer["outputs"][1]["data"]) == 2  # two class probabilities
+    r = httpx.get(f"{url}/v2/models/no-such-model", headers={"Authorization": f"Bearer {secret}"})
+    assert r.status_code == 404 and "no-such-model" in r.json()["error"]
+
+
+def test_losing_a_replica_mid_load_answers_every_call_and_saves_once(ray_service):
+    import ray
+
+    url, secret, _, store = ray_service
+    records = _replicas("group-records")
+    assert len(records) == 2
+    results: list[tuple[int, dict, int, bool]] = []
     lock = threading.Lock()
 
-    def worker(i: int) -> None:
-        out = _call(url, secret, i)
+    def worker(i: int, patients: int) -> None:
+        case = patients == 1  # one patient saved to a case, or a cohort explained
+        body = _record(i, case, patients)
+        status, answer, seen = _call(url, secret, "heart-disease", body, "infer" if case else "explain")
         with lock:
-            results.append(out)
+            results.append((status, answer, seen, case))
 
+    # Four long calls (3000 patients explained: seconds on a group replica, where a short call spends only
+    # milliseconds beside its HTTP, auth and save in the ingress) hold both records replicas when one is
+    # killed; short calls (a quarter saved to cases) run around them.
+    sizes = [3000] * 4 + [1 if i % 4 == 0 else 5 for i in range(32)]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        futures = [pool.submit(worker, i) for i in range(60)]
-        time.sleep(1.0)  # mid-load
-        victim = replicas[0]
-        ray.kill(ray.get_actor(victim["name"], namespace=victim["namespace"]), no_restart=True)
+        futures = [pool.submit(worker, i, n) for i, n in enumerate(sizes)]
+        victim, actor = _busy_replica(records)  # mid-load: kill a replica while it holds calls
+        ray.kill(actor, no_restart=True)
         for f in futures:
             f.result()
-    assert len(results) == 60
-    assert [s for s, _, _ in results] == [200] * 60  # every request answered
-    assert LOST, "the killed replica held no request: the test did not exercise a failure"
-    saved = {i for _, ids, _ in results for i in ids}
-    assert len(saved) == 60
-    in_store = set()
-    for ref in {f"RAY-{i}" for i in range(5)}:
-        case_id = case_id_of(store, ref)
-        detail = store.case_detail(case_id, {"username": "ada", "role": "admin"}, log_view=False)
-        in_store |= {a["id"] for a in detail["analyses"]}
-    assert saved <= in_store  # nothing a replica reported as saved is lost
-    # Serve replaced the killed replica
-    deadline = time.time() + 60
-    while time.time() < deadline and len(_replicas()) < 2:
+    assert [s for s, *_ in results] == [200] * len(sizes)  # every call answered
+    assert sorted(len(answer["outputs"][0]["data"]) for _, answer, _, _ in results) == sorted(sizes)
+    # the kill hit calls in flight: the ingress ran them again on the other replica and audited it
+    deadline = time.time() + 10  # audit rows are written in batches, milliseconds after the answers
+    while time.time() < deadline:
+        retried = [e for e in store.audit_events() if e["action"].startswith("api.") and e["detail"].get("retries")]
+        if retried:
+            break
+        time.sleep(0.5)
+    assert retried, "the killed replica held no call: the test did not exercise a failure"
+    saved = [i for status, answer, _, case in results if case for i in answer["parameters"]["case"]["analysis_ids"]]
+    assert len(saved) == 8 == len(set(saved))
+    in_store = []
+    for ref in {f"RAY-{i}" for i in range(0, 5)}:
+        detail = store.case_detail(case_id_of(store, ref), ADMIN, log_view=False)
+        in_store += [a["id"] for a in detail["analyses"]]
+    assert sorted(in_store) == sorted(saved)  # each save stored exactly once, none lost
+    deadline = time.time() + 60  # Serve replaces the killed replica
+    while time.time() < deadline and len(_replicas("group-records")) < 2:
         time.sleep(1)
-    assert len(_replicas()) == 2 and victim["name"] not in {a["name"] for a in _replicas()}
+    assert victim["name"] not in {a["name"] for a in _replicas("group-records")}
+
+
+def test_rate_limit_holds_across_ingress_replicas(ray_service):
+    url, _, slow_secret, _ = ray_service
+
+    def get(_):
+        return httpx.get(f"{url}/v2/models", headers={"Authorization": f"Bearer {slow_secret}"}, timeout=30)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(get, range(3 * RATE)))
+    codes = [r.status_code for r in answers]
+    assert set(codes) == {200, 429}
+    # one bucket of RATE calls (plus at most one refilled while the calls ran), not one per ingress replica
+    assert RATE <= codes.count(200) <= RATE + 1
+    assert int(next(r for r in answers if r.status_code == 429).headers["retry-after"]) >= 1

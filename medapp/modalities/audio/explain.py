@@ -61,7 +61,7 @@ class TileGame:
     Log-odds rather than probability: a confident model sits at p = 0.999 whatever is masked, and
     probabilities then hide which sounds carry the decision; log-odds do not saturate."""
 
-    def __init__(self, model: "HeartSoundModel", S: np.ndarray, target: int):
+    def __init__(self, model: HeartSoundModel, S: np.ndarray, target: int):
         spec = model.spec
         self.model, self.S, self.target = model, S, target
         self.seg = segment_index(len(S), spec)
@@ -126,7 +126,7 @@ def gradient_values(game: TileGame, steps: int = 16) -> tuple[np.ndarray, float,
     return phi, float(ends[0]), float(ends[1])
 
 
-def explain_window(model: "HeartSoundModel", S: np.ndarray, target: int, method: str = "permutation",
+def explain_window(model: HeartSoundModel, S: np.ndarray, target: int, method: str = "permutation",
                    n_orders: int = 8, steps: int = 16, seed: int = 0) -> tuple[np.ndarray, float, float]:
     """Values (bands, segments), base value and explained output for one standardised window."""
     game = TileGame(model, S, target)
@@ -137,7 +137,7 @@ def explain_window(model: "HeartSoundModel", S: np.ndarray, target: int, method:
     return phi.reshape(game.n_band, game.n_seg), base, out
 
 
-def kernel_shap_window(model: "HeartSoundModel", S: np.ndarray, target: int) -> tuple[np.ndarray, float, float]:
+def kernel_shap_window(model: HeartSoundModel, S: np.ndarray, target: int) -> tuple[np.ndarray, float, float]:
     import shap
 
     game = TileGame(model, S, target)

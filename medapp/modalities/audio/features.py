@@ -44,7 +44,7 @@ class FeatureSpec:
     band_edges_hz: tuple[float, ...] = (20, 100, 200, 400, 800, 2000)
 
     @classmethod
-    def from_card_input(cls, spec: dict[str, Any]) -> "FeatureSpec":
+    def from_card_input(cls, spec: dict[str, Any]) -> FeatureSpec:
         merged = {**DEFAULT_SPEC, **{k: v for k, v in spec.items() if k in DEFAULT_SPEC}}
         merged["band_edges_hz"] = tuple(float(b) for b in merged["band_edges_hz"])
         return cls(**merged)

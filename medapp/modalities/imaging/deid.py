@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import os
 
-import pydicom
 from pydicom.dataset import Dataset
 from pydicom.uid import generate_uid
 
@@ -141,9 +140,8 @@ def deidentify_dicom(data: bytes) -> bytes:
 
 def deidentify_bytes(data: bytes) -> bytes:
     """Any supported upload, de-identified: DICOM by the profile, pictures re-encoded without metadata."""
-    from .io import detect
-
     from ...types import InputError
+    from .io import detect
 
     kind = detect(data)
     if kind == "dicom":

@@ -1,0 +1,37 @@
+"""What a stored analysis needs to be redrawn as it was shown: the de-identified input's pixels, label text.
+
+Cases keep the input (de-identified, by sha256) beside the explanation, so an image analysis is
+redrawn over its own picture, in the app and in reports, instead of over a blank square.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..registry import UnknownModel, get_card
+
+
+def display_label(model_id: str, label: str) -> str:
+    """The card's display label ("mitral valve prolapse"), or the label without underscores."""
+    try:
+        return get_card(model_id).display(label)
+    except UnknownModel:
+        return label.replace("_", " ")
+
+
+def stored_image(input_bytes: bytes | None, input_name: str = "input", frame: int = 0) -> np.ndarray | None:
+    """The picture an image analysis was made on (greyscale 0-1, the file's default window), or None."""
+    if input_bytes is None:
+        return None
+    from ..modalities.imaging.io import load
+    from ..types import InputError
+
+    try:
+        images = load(input_bytes, input_name or "input", frame=frame)
+    except (InputError, ValueError, OSError):
+        return None
+    return np.asarray(images[0].grey, dtype=np.float64) if images else None
+
+
+def analysed_frame(expl) -> int:
+    """The frame of a multi-frame image that was analysed (0 unless the explanation says otherwise)."""
+    return int(((expl.data or {}) if expl is not None else {}).get("frame", 0) or 0)

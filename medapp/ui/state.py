@@ -1,0 +1,119 @@
+"""A page keeps its work when the user goes to another page and comes back.
+
+Streamlit deletes the state of every widget that is not drawn in a run, so leaving a page wiped its
+form values, note text, chosen model and uploads. Two helpers keep them under non-widget keys:
+
+- `keep_page_state()`, called by app.py on every run, copies the value of each keyed widget that
+  can be set (inputs, choices, sliders, text) into `_medapp_kept` while it still exists, and puts
+  it back under its key when the widget's own state has been deleted; the widget then opens with it.
+- `kept_upload(st.file_uploader, ...)` (or `st.audio_input`) stands in for an upload widget, whose
+  value cannot be set: the uploaded bytes are kept, and offered again (with a way to forget them)
+  when the user comes back to a page whose upload box is now empty.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+KEPT = "_medapp_kept"
+KEPT_FILES = "_medapp_kept_files"
+# Widget value types Streamlit lets a program set; buttons, uploads, recordings and tables are not.
+SETTABLE = {"bool_value", "int_value", "double_value", "string_value", "int_array_value", "double_array_value",
+            "string_array_value"}
+
+
+def _widgets() -> tuple[Any, set[str]] | None:
+    """Streamlit's session state and the ids of the widgets whose values the browser sent for this run."""
+    try:
+        from streamlit.runtime.state import get_session_state
+
+        state = get_session_state()._state  # SessionState behind the thread-safe wrapper
+        return state, set(state._new_widget_state.states)
+    except Exception:  # a Streamlit without these internals: keep nothing rather than break the page
+        return None
+
+
+def _settable(state, key: str) -> bool:
+    widget_id = state.get_widget_id_from_key(key)
+    meta = state.get_widget_metadata(widget_id) if widget_id else None
+    return meta is not None and meta.value_type in SETTABLE
+
+
+def keep_page_state() -> None:
+    """Keep every settable widget value the browser sends; give back those it no longer sends.
+
+    The browser stops sending a widget's value once its page is left, and the server then deletes it.
+    A kept value is written again on every run until the browser sends it back: only a value written
+    in the run that draws the widget reaches the browser (written earlier, the server would hold the
+    value while the browser showed an empty box).
+    """
+    found = _widgets()
+    if found is None:
+        return
+    state, sent = found
+    kept: dict[str, Any] = st.session_state.setdefault(KEPT, {})
+    for key in list(st.session_state.keys()):
+        if not isinstance(key, str) or key.startswith("_"):
+            continue
+        widget_id = state.get_widget_id_from_key(key)
+        if widget_id in sent and _settable(state, key):
+            kept[key] = st.session_state[key]
+    for key, value in kept.items():
+        if state.get_widget_id_from_key(key) not in sent:
+            st.session_state[key] = value
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """An upload kept across pages; reads like Streamlit's UploadedFile where pages use it."""
+
+    name: str
+    data: bytes
+    file_id: str
+    type: str = ""
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    def getvalue(self) -> bytes:
+        return self.data
+
+    def read(self) -> bytes:
+        return self.data
+
+
+def _as_kept(f) -> KeptFile:
+    return KeptFile(getattr(f, "name", "recording.wav") or "recording.wav", f.getvalue(),
+                    str(getattr(f, "file_id", "")), getattr(f, "type", "") or "")
+
+
+def kept_upload(widget: Callable[..., Any], label: str, *, key: str, **kwargs):
+    """`widget(label, key=key, **kwargs)` (st.file_uploader or st.audio_input), whose files outlive the page.
+
+    Returns what the widget returns; when the widget is empty because the user left the page and came
+    back, returns the kept files instead (KeptFile, same shape) and says so, with a button to forget them.
+    """
+    store: dict[str, dict] = st.session_state.setdefault(KEPT_FILES, {})
+    fresh = key not in st.session_state  # drawn for the first time since the page was opened
+    value = widget(label, key=key, **kwargs)
+    files = value if isinstance(value, list) else ([value] if value is not None else [])
+    entry = store.get(key)
+    if files:
+        store[key] = {"files": [_as_kept(f) for f in files], "restored": False}
+        return value
+    if entry and (fresh or entry["restored"]):
+        entry["restored"] = True
+        names = ", ".join(f.name for f in entry["files"])
+        note, forget = st.columns([5, 1], vertical_alignment="center")
+        note.caption(f":material/history: Kept from before you left this page: **{names}**. Upload again to "
+                     "replace, or forget it.")
+        if forget.button("Forget", key=f"{key}__forget", icon=":material/delete:"):
+            store.pop(key, None)
+            st.rerun()
+        return entry["files"] if isinstance(value, list) or kwargs.get("accept_multiple_files") else entry["files"][0]
+    store.pop(key, None)  # the user removed the upload
+    return value

@@ -1,0 +1,44 @@
+"""AppTest: class names on Cases and in Meeting mode are the card's display labels, whole (wrapped, never cut).
+
+Before: `st.metric` cut "mitral_valve_prolapse" to `mitral_valve_prol…`, underscores and all.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from medapp.analysis import analyse
+from medapp.cases.store import CaseStore
+from medapp.modalities.audio.synth import synthetic_heart_sound, wav_bytes
+from medapp.registry import load_model
+
+REPO = Path(__file__).resolve().parents[2]
+REV = {"username": "rui", "role": "reviewer"}
+
+
+@pytest.fixture
+def heart_sound_case(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    model = load_model("heart-sound")
+    result = analyse(model, model.example_input())
+    prediction = replace(result.prediction, label="mitral_valve_prolapse")  # the longest class name
+    case_id = store.create_case("MDT-HS", REV)
+    store.add_analysis(case_id, REV, card=model.card, prediction=prediction, explanation=result.explanation,
+                       input_bytes=wav_bytes(synthetic_heart_sound(murmur=True), 8000), input_name="hs.wav")
+    return store
+
+
+@pytest.mark.parametrize("path", ["pages/cases.py", "pages/meeting.py"])
+def test_class_names_are_display_labels_shown_whole(heart_sound_case, path):
+    at = AppTest.from_file(str(REPO / path), default_timeout=180)
+    at.session_state["medapp_user"] = REV
+    at.run()
+    assert not at.exception
+    assert not at.metric  # a metric cuts long values
+    shown = " ".join(str(getattr(e, "value", "")) for e in at.get("html")) + " ".join(m.value for m in at.markdown)
+    assert "mitral valve prolapse" in shown and "overflow-wrap:anywhere" in shown
+    assert "mitral_valve" not in shown

@@ -1,0 +1,93 @@
+"""Store: a conflicting verdict or status change is refused (never silently dropped or merged), a save is
+stored once, and browser sessions resume, lapse and are revoked (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from medapp.analysis import analyse
+from medapp.cases.blobs import BlobStore
+from medapp.cases.db import dispose_all
+from medapp.cases.store import CaseStore, ConflictError
+from medapp.registry import load_model
+from medapp.security import sessions
+from medapp.security.accounts import create_user, update_user
+
+CLIN = {"username": "carla", "role": "clinician"}
+REV = {"username": "rui", "role": "reviewer"}
+ADMIN = {"username": "ada", "role": "admin"}
+
+
+@pytest.fixture
+def store(database_url, tmp_path):
+    yield CaseStore(database_url, BlobStore(tmp_path / "blobs"))
+    dispose_all()
+
+
+@pytest.fixture(scope="module")
+def heart():
+    model = load_model("heart-disease")
+    result = analyse(model, model.example_input())
+    return model.card, result.prediction, result.explanation
+
+
+def _analysis(store, heart):
+    card, pred, expl = heart
+    case_id = store.create_case("C-1", CLIN)
+    return case_id, store.add_analysis(case_id, CLIN, card=card, prediction=pred, explanation=expl,
+                                       input_bytes=b'{"age": 61}', input_name="p.json")
+
+
+def test_a_stale_verdict_is_refused_with_what_is_stored_now(store, heart):
+    case_id, aid = _analysis(store, heart)
+    v1 = store.set_verdict(aid, REV, "agree", expected_version=0)  # first verdict: the form saw none
+    v2 = store.set_verdict(aid, REV, "disagree", "angina", expected_version=v1)  # same window, next change
+    assert (v1, v2) == (1, 2)
+    with pytest.raises(ConflictError, match="stored now: 'disagree'.*'uncertain' was not stored"):
+        store.set_verdict(aid, REV, "uncertain", expected_version=v1)  # another window, drawn before v2
+    with pytest.raises(ConflictError):
+        store.set_verdict(aid, REV, "agree", expected_version=0)  # a second "first" verdict
+    [verdict] = store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"]
+    assert (verdict["verdict"], verdict["final_diagnosis"], verdict["version"]) == ("disagree", "angina", 2)
+    assert len(store.audit_events(action="verdict")) == 2  # refused writes leave no record of a change
+
+
+def test_a_stale_status_change_is_refused(store, heart):
+    case_id, _ = _analysis(store, heart)
+    seen = store.case_detail(case_id, REV, log_view=False)["version"]
+    store.set_status(case_id, REV, "in review", expected_version=seen)
+    with pytest.raises(ConflictError, match="set to 'in review' by someone else.*'closed' was not stored"):
+        store.set_status(case_id, {"username": "rita", "role": "reviewer"}, "closed", expected_version=seen)
+    assert store.case_detail(case_id, REV, log_view=False)["status"] == "in review"
+
+
+def test_the_same_save_twice_is_stored_once(store, heart):
+    card, pred, expl = heart
+    case_id, aid = _analysis(store, heart)
+    again, created = store.save_analysis(case_id, CLIN, card=card, prediction=pred, explanation=expl,
+                                         input_bytes=b'{"age": 61}', input_name="p.json")
+    assert (again, created) == (aid, False)
+    other, created = store.save_analysis(case_id, CLIN, card=card, prediction=pred, explanation=expl,
+                                         input_bytes=b'{"age": 62}', input_name="p.json")
+    assert created and other != aid
+    assert len(store.case_detail(case_id, CLIN, log_view=False)["analyses"]) == 2
+
+
+def test_browser_sessions_resume_lapse_and_are_revoked(store):
+    create_user(store, "carla", "clinician pw 1", "clinician")
+    token = sessions.create(store, "carla")
+    assert sessions.resume(store, token, timeout_s=60) == {"username": "carla", "role": "clinician"}
+    assert sessions.resume(store, token + "x", timeout_s=60) is None
+    assert sessions.revoke(store, token, "carla") is True
+    assert sessions.resume(store, token, timeout_s=60) is None  # signed out: a reload stays signed out
+    idle = sessions.create(store, "carla")
+    time.sleep(1.2)
+    assert sessions.resume(store, idle, timeout_s=1) is None  # idle past the timeout
+    assert sessions.resume(store, idle, timeout_s=3600) is None  # and it does not come back later
+    live = sessions.create(store, "carla")
+    create_user(store, "ada", "admin password 1", "admin")
+    update_user(store, ADMIN, "carla", active=False)
+    assert sessions.resume(store, live, timeout_s=3600) is None  # a disabled account's sessions end
+    actions = [e["action"] for e in store.audit_events() if e["action"].startswith("session.")]
+    assert sorted(set(actions)) == ["session.expired", "session.resume", "session.revoke"]

@@ -1,0 +1,53 @@
+"""A page address opened directly, a reload and a trip between pages, in a real browser.
+
+Before: a reload signed the user out and showed "Page not found" for a page that exists (also over
+the sign-in form when a page address was opened directly); leaving a page wiped its note text.
+"""
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from medapp.cases.blobs import BlobStore
+from medapp.cases.store import CaseStore
+
+E2E_USER, E2E_PASSWORD = "e2e-admin", "e2e-password-123"  # created by tests/conftest.py
+NOTE = "Patient has a red itchy rash on both arms and mild fever for three days."
+
+
+def test_direct_address_reload_and_moving_between_pages(page, app_url, app_var_dir):
+    page.goto(f"{app_url}/cases")  # a page address, before signing in
+    page.get_by_label("User name").fill(E2E_USER)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    page.get_by_label("Password", exact=True).fill(E2E_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Cases", exact=True).wait_for()  # signed in, on the page asked for
+    assert page.url.endswith("/cases")
+    page.screenshot(path="/tmp/session_signed_in_on_cases.png")
+
+    page.reload()  # a new browser session: the session cookie brings the user back, on the same page
+    page.get_by_text(f"Signed in as {E2E_USER}").wait_for()
+    page.get_by_role("heading", name="Cases", exact=True).wait_for()
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    page.screenshot(path="/tmp/session_after_reload.png")
+
+    page.get_by_role("link", name="Clinical notes").click()
+    note = page.get_by_role("textbox", name="Clinical note")
+    note.fill(NOTE)
+    note.press("Control+Enter")  # commits the text (a rerun)
+    page.wait_for_timeout(3000)
+    page.get_by_role("link", name="Models").click()
+    page.get_by_role("heading", name="Models", exact=True).wait_for()
+    page.get_by_role("link", name="Clinical notes").click()
+    expect(page.get_by_role("textbox", name="Clinical note")).to_have_value(NOTE, timeout=60_000)
+    expect(page.get_by_text("The note is empty")).to_have_count(0)
+    page.screenshot(path="/tmp/session_note_kept.png")
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("User name").wait_for()
+    page.reload()  # the token was revoked: a reload after signing out stays signed out
+    page.get_by_label("User name").wait_for()
+    expect(page.get_by_text(f"Signed in as {E2E_USER}")).to_have_count(0)
+
+    store = CaseStore(f"sqlite:///{app_var_dir / 'medapp.db'}", BlobStore(app_var_dir / "blobs"))
+    actions = {e["action"] for e in store.audit_events(username=E2E_USER)}
+    assert {"login", "session.resume", "logout", "session.revoke"} <= actions

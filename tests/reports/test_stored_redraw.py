@@ -1,0 +1,106 @@
+"""A stored analysis redraws as it was shown: image under its heatmap, audio with axes, note with highlights.
+
+Before: a saved image analysis was redrawn over a flat grey square on Cases, in Meeting mode and in
+both reports (only the heatmap), the audio figure in the PDF had no axes and a cut-off colour-bar label.
+"""
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from medapp.analysis import analyse
+from medapp.cases.blobs import BlobStore
+from medapp.cases.store import CaseStore
+from medapp.modalities.imaging.io import load
+from medapp.registry import data_root, load_model
+from medapp.render.image import heatmap
+from medapp.render.stored import display_label, stored_image
+from medapp.reports import case_html, case_pdf
+from medapp.reports.figures import audio_figure, image_png
+
+CLIN = {"username": "carla", "role": "clinician"}
+REV = {"username": "rui", "role": "reviewer"}
+
+
+@pytest.fixture(scope="module")
+def chest():
+    raw = (data_root() / "dicom" / "CR-MONO1-10-chest.dcm").read_bytes()
+    model = load_model("chest-xray-pneumonia")
+    result = analyse(model, load(raw, "chest.dcm")[0])
+    return model.card, result, raw
+
+
+@pytest.fixture
+def store(tmp_path):
+    return CaseStore(f"sqlite:///{tmp_path / 'm.db'}", BlobStore(tmp_path / "blobs"))
+
+
+def test_saved_image_redraws_over_its_own_picture(store, chest):
+    card, result, raw = chest
+    case_id = store.create_case("IMG-1", CLIN)
+    store.add_analysis(case_id, CLIN, card=card, prediction=result.prediction, explanation=result.explanation,
+                       input_bytes=raw, input_name="SMITH_JOHN.dcm")
+    [a] = store.case_detail(case_id, CLIN, log_view=False)["analyses"]
+    image = stored_image(store.input_bytes(a), a["input_name"])  # the de-identified DICOM's pixels
+    assert image is not None and image.std() > 0.05  # a radiograph, not a flat square
+    fig = heatmap(image, a["explanation"])
+    assert np.asarray(fig.data[0].z).std() > 0.05 and np.asarray(fig.data[2].z).std() > 0  # original, then map
+
+    png = Image.open(io.BytesIO(image_png(a["explanation"], image))).convert("L")
+    left = np.asarray(png)[:, : png.width // 2].astype(float)
+    assert left.std() > 20  # the report's "Original" panel shows the radiograph
+
+    store.set_verdict(a["id"], REV, "disagree", "atelectasis", "see left base")
+    detail = store.case_detail(case_id, CLIN, log_view=False)
+    inputs = {a["id"]: store.input_bytes(a)}
+    pdf = PdfReader(io.BytesIO(case_pdf(detail, by="rui", inputs=inputs)))
+    page_of = {n: i for i, p in enumerate(pdf.pages) for n in ("Analysis #", "Reviewer rui") if n in p.extract_text()}
+    assert page_of["Analysis #"] == page_of["Reviewer rui"]  # the verdict stays with its analysis
+    assert sum(len(p.images) for p in pdf.pages) == 1
+    html = case_html(detail, by="rui", inputs=inputs)
+    assert html.count("data:image/png;base64,") == 1 and "atelectasis" in html
+
+
+def test_audio_report_figure_has_axes_and_a_whole_colour_bar_label():
+    model = load_model("heart-sound")
+    x = model.example_input()
+    expl = analyse(model, x).explanation
+    fig = audio_figure(expl)
+    spectrogram = fig.axes[1]
+    assert spectrogram.get_xlabel() == "time (s)" and spectrogram.get_ylabel() == "frequency (Hz)"
+    assert [t.get_text() for t in spectrogram.get_yticklabels()][:2] == ["25", "50"] or spectrogram.get_yticks().size
+    fig.canvas.draw()
+    frame = fig.bbox
+    bar = fig.axes[-1]
+    label = bar.yaxis.label.get_window_extent()
+    assert bar.yaxis.label.get_text().startswith("SHAP")
+    assert frame.x0 <= label.x0 and label.x1 <= frame.x1  # not cut off at the page edge
+
+
+def test_note_report_has_the_deidentified_text_with_highlights(store):
+    model = load_model("symptom-disease")
+    from medapp.modalities.notes.model import NoteInput
+
+    x = NoteInput.from_text("Patient John Smith has a red itchy rash on both arms and mild fever for 3 days.", "n")
+    result = analyse(model, x)
+    case_id = store.create_case("NOTE-1", CLIN)
+    store.add_analysis(case_id, CLIN, card=model.card, prediction=result.prediction, explanation=result.explanation,
+                       input_bytes=x.text.encode(), input_name="note.txt")
+    detail = store.case_detail(case_id, CLIN, log_view=False)
+    html = case_html(detail, by="carla")
+    note = html[html.index("<div class='note'>"):]
+    assert "red itchy rash" in re.sub(r"<[^>]+>", "", note) and "rgba(192,57,43," in note  # words on their colours
+    assert "John" not in html and "[NAME]" in re.sub(r"<[^>]+>", "", note)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(case_pdf(detail, by="carla"))).pages)
+    assert "De-identified note" in text and "rash" in text and "John" not in text
+
+
+def test_display_labels_come_from_the_card():
+    assert display_label("heart-sound", "mitral_valve_prolapse") == "mitral valve prolapse"
+    assert display_label("kidney-disease", "ckd") == "chronic kidney disease"
+    assert display_label("no-such-model", "a_b") == "a b"
