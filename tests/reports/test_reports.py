@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from medapp.analysis import analyse
 from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
-from medapp.registry import load_model
+from medapp.registry import get_card, load_model
 from medapp.reports import case_html, case_pdf
 
 CLIN = {"username": "carla", "role": "clinician"}
@@ -36,7 +36,7 @@ def test_pdf_holds_case_model_verdict_intended_use_and_disclaimer(case_detail):
     reader = PdfReader(io.BytesIO(pdf))
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
     assert "Case GP-2231" in text
-    assert "diabetes v1.0.0" in text
+    assert f"diabetes v{get_card('diabetes').version}" in text
     assert "Reviewer rui: disagree. Final diagnosis: type 2 diabetes (HbA1c 7.1%)" in text
     assert "Intended use of this model: Demonstration of an explainable risk estimate" in text
     assert "not a medical device" in text
