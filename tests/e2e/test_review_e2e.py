@@ -34,6 +34,7 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
     page.get_by_role("button", name="Record verdict").click()
     page.get_by_text("final diagnosis: stable angina").wait_for()
     page.get_by_test_id("stButtonGroup").get_by_text("in review", exact=True).click()  # case status
+    page.get_by_text("Case status set to 'in review'.").wait_for()  # confirmed on screen before moving on
 
     page.get_by_role("button", name="Prepare report (PDF and HTML)").click()
     with page.expect_download() as download:

@@ -105,7 +105,7 @@ def test_a_missing_field_is_not_measured_and_null_is_accepted(service):
         out = outputs(c.post(f"/v2/models/{MODEL}/infer", json={"inputs": [
             {"name": "age", "shape": [1], "datatype": "FP64", "data": [60]},
             {"name": "chol", "shape": [1], "datatype": "FP64", "data": [None]}]}))
-    assert "12 of 13 values not given" in json.loads(out["warnings"]["data"][0])[0]
+    assert "12 of 13 values not measured" in json.loads(out["warnings"]["data"][0])[0]
 
 
 def test_bad_input_is_a_400_with_the_message_the_page_shows(service):
