@@ -144,7 +144,7 @@ def test_losing_a_replica_mid_load_answers_every_call_and_saves_once(ray_service
     # Four long calls (3000 patients explained: seconds on a group replica, where a short call spends only
     # milliseconds beside its HTTP, auth and save in the ingress) hold both records replicas when one is
     # killed; short calls (a quarter saved to cases) run around them.
-    sizes = [3000] * 4 + [1 if i % 4 == 0 else 5 for i in range(32)]
+    sizes = [30000] * 4 + [1 if i % 4 == 0 else 5 for i in range(32)]  # long enough on a quiet machine too
     with ThreadPoolExecutor(max_workers=8) as pool:
         futures = [pool.submit(worker, i, n) for i, n in enumerate(sizes)]
         victim, actor = _busy_replica(records)  # mid-load: kill a replica while it holds calls
