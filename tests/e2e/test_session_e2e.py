@@ -24,6 +24,13 @@ def test_direct_address_reload_and_moving_between_pages(page, app_url, app_var_d
     assert page.url.endswith("/cases")
     page.screenshot(path="/tmp/session_signed_in_on_cases.png")
 
+    # the cookie is set by a script on the drawn page: a user reloads seconds later, not before it ran
+    from medapp.security.sessions import COOKIE
+
+    for _ in range(60):
+        if any(c["name"] == COOKIE for c in page.context.cookies()):
+            break
+        page.wait_for_timeout(500)
     page.reload()  # a new browser session: the session cookie brings the user back, on the same page
     page.get_by_text(f"Signed in as {E2E_USER}").wait_for()
     page.get_by_role("heading", name="Cases", exact=True).wait_for()

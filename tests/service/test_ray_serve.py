@@ -154,7 +154,7 @@ def test_losing_a_replica_mid_load_answers_every_call_and_saves_once(ray_service
     assert [s for s, *_ in results] == [200] * len(sizes)  # every call answered
     assert sorted(len(answer["outputs"][0]["data"]) for _, answer, _, _ in results) == sorted(sizes)
     # the kill hit calls in flight: the ingress ran them again on the other replica and audited it
-    deadline = time.time() + 10  # audit rows are written in batches, milliseconds after the answers
+    deadline = time.time() + 60  # audit rows are written in batches, after the answers (slow on a loaded machine)
     while time.time() < deadline:
         retried = [e for e in store.audit_events() if e["action"].startswith("api.") and e["detail"].get("retries")]
         if retried:
