@@ -74,18 +74,25 @@ def _replicas(deployment: str) -> list[dict]:
             if "SERVE_REPLICA" in a["name"] and f"#{deployment}#" in a["name"]]
 
 
-def _busy_replica(replicas: list[dict]) -> tuple[dict, object]:
-    """The first replica seen holding a call (Serve's own count of its ongoing requests), and its actor."""
+def _replica_holding_a_long_call(replicas: list[dict]) -> tuple[dict, object]:
+    """The first replica seen busy (Serve's own count of its ongoing requests) for a whole second, and its
+    actor: only a long call keeps a replica busy that long, so it is still running when the replica is
+    killed (a short call seen busy could end between the look and the kill)."""
     import ray
 
     actors = [(r, ray.get_actor(r["name"], namespace=r["namespace"])) for r in replicas]
-    deadline = time.time() + 60
+    busy_since: dict[str, float] = {}
+    deadline = time.time() + 120
     while time.time() < deadline:
         for replica, actor in actors:
             if ray.get(actor.get_num_ongoing_requests.remote(), timeout=10) > 0:
-                return replica, actor
-        time.sleep(0.05)
-    raise AssertionError("no replica of the group took a call within 60 s")
+                since = busy_since.setdefault(replica["name"], time.time())
+                if time.time() - since >= 1.0:
+                    return replica, actor
+            else:
+                busy_since.pop(replica["name"], None)
+        time.sleep(0.1)
+    raise AssertionError("no replica of the group held a call for a second within 120 s")
 
 
 def _record(i: int, case: bool, patients: int = 1) -> dict:
@@ -141,13 +148,14 @@ def test_losing_a_replica_mid_load_answers_every_call_and_saves_once(ray_service
         with lock:
             results.append((status, answer, seen, case))
 
-    # Four long calls (3000 patients explained: seconds on a group replica, where a short call spends only
-    # milliseconds beside its HTTP, auth and save in the ingress) hold both records replicas when one is
-    # killed; short calls (a quarter saved to cases) run around them.
-    sizes = [30000] * 4 + [1 if i % 4 == 0 else 5 for i in range(32)]  # long enough on a quiet machine too
+    # Four long calls (30,000 patients explained: seconds on a group replica, where a short call spends only
+    # milliseconds beside its HTTP, auth and save in the ingress) go first; once a replica has held one for a
+    # second it is killed, while short calls (a quarter saved to cases) run around them.
+    sizes = [30000] * 4 + [1 if i % 4 == 0 else 5 for i in range(32)]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        futures = [pool.submit(worker, i, n) for i, n in enumerate(sizes)]
-        victim, actor = _busy_replica(records)  # mid-load: kill a replica while it holds calls
+        futures = [pool.submit(worker, i, n) for i, n in enumerate(sizes[:4])]
+        victim, actor = _replica_holding_a_long_call(records)
+        futures += [pool.submit(worker, i, n) for i, n in enumerate(sizes[4:], start=4)]
         ray.kill(actor, no_restart=True)
         for f in futures:
             f.result()
