@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..base import kernel_shap
 from .features import FeatureSpec, band_index, band_names, segment_index
 
 if TYPE_CHECKING:
@@ -138,12 +139,8 @@ def explain_window(model: HeartSoundModel, S: np.ndarray, target: int, method: s
 
 
 def kernel_shap_window(model: HeartSoundModel, S: np.ndarray, target: int) -> tuple[np.ndarray, float, float]:
-    import shap
-
     game = TileGame(model, S, target)
-    explainer = shap.KernelExplainer(game, np.zeros((1, game.n)))
-    values = np.asarray(explainer.shap_values(np.ones((1, game.n)), silent=True)).reshape(-1)
-    base = float(np.asarray(explainer.expected_value).reshape(-1)[0])
+    values, base = kernel_shap(game, np.zeros((1, game.n)), np.ones((1, game.n)))
     return values.reshape(game.n_band, game.n_seg), base, base + float(values.sum())
 
 

@@ -16,6 +16,7 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from ...types import Explanation, InputError, ModelCard, Prediction  # noqa: E402
+from ..base import CardModel  # noqa: E402
 from . import explain as explainers  # noqa: E402
 from .features import FeatureSpec, display_view, log_mel, profile, standardise, windows  # noqa: E402
 from .io import AudioInput, load_path  # noqa: E402
@@ -31,7 +32,7 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-class HeartSoundModel:
+class HeartSoundModel(CardModel):
     def __init__(self, card: ModelCard):
         import keras
 
@@ -225,6 +226,7 @@ class HeartSoundModel:
                                  (time.perf_counter() - start) * 1000)
 
     def read_inputs(self, path: Path) -> list[tuple[str, Any]]:
+        """As every modality's, but an oversized file is refused from its header without reading it all."""
         path = Path(path)
         try:
             return [(path.name, load_path(path, self.spec))]
@@ -246,11 +248,9 @@ class HeartSoundModel:
                           original_rate=self.spec.sample_rate, channels=1, format="WAV")
 
     def warm(self) -> None:
-        x = self.example_input()
-        pred = self.predict(x)
-        self.explain(x, pred)
+        super().warm()
         # a recording shorter than the window compiles a second shape signature once
-        short = AudioInput(name="warm", samples=x.samples[: int(2.3 * self.spec.sample_rate)],
+        short = AudioInput(name="warm", samples=self.example_input().samples[: int(2.3 * self.spec.sample_rate)],
                            sample_rate=self.spec.sample_rate, original_rate=self.spec.sample_rate,
                            channels=1, format="WAV")
         self.explain(short, self.predict(short))

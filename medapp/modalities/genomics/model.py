@@ -5,16 +5,15 @@ any number of sessions can share it.
 """
 from __future__ import annotations
 
-import hashlib
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from safetensors.numpy import load_file
 from scipy.special import softmax
 
-from ...types import Explanation, InputError, ModelCard, Prediction, read_input_file
+from ...types import Explanation, InputError, ModelCard, Prediction
+from ..base import CardModel, array_key, kernel_shap
 from .explain import centred, linear_shap
 from .io import ExpressionFile, Profile, profile_from_mapping, read_expression
 from .ood import ood_components
@@ -23,7 +22,7 @@ METHOD = "Exact linear SHAP"
 OUTPUT_SPACE = "centred logit"
 
 
-class GenomicsModel:
+class GenomicsModel(CardModel):
     def __init__(self, card: ModelCard):
         self.card = card
         w = load_file(str(card.weights_path))
@@ -121,8 +120,6 @@ class GenomicsModel:
 
     def baseline_explain(self, x: Profile, prediction: Prediction) -> Explanation:
         """shap's KernelExplainer with default settings on the same centred logit (training mean as background)."""
-        import shap
-
         start = time.perf_counter()
         c = self.card.labels.index(prediction.label)
 
@@ -131,32 +128,28 @@ class GenomicsModel:
             return z[:, c] - z.mean(axis=1)
 
         filled = np.where(np.isnan(x.values), self.mean, x.values)
-        explainer = shap.KernelExplainer(f, self.mean[None, :])
-        values = np.asarray(explainer.shap_values(filled[None, :], silent=True)).reshape(-1)
-        base = float(np.ravel(explainer.expected_value)[0])
+        values, base = kernel_shap(f, self.mean[None, :], filled[None, :])
         return self._explanation(x, values, base, prediction.label, "KernelSHAP (reference)",
                                  (time.perf_counter() - start) * 1000)
 
     # -- contract helpers for CLI, cache and benchmark ---------------------------------------------
-    def read_inputs(self, path: Path) -> list[tuple[str, Any]]:
-        path = Path(path)
-        parsed = self.read_file(read_input_file(path), path.name)
+    def inputs_from_bytes(self, data: bytes, name: str) -> list[tuple[str, Profile | InputError]]:
+        """One case per sample, in the file's order: its profile, or why it cannot be scored."""
+        parsed = self.read_file(data, name)
         scored = {p.sample: p for p in parsed.profiles}
-        out: list[tuple[str, Any]] = []
+        out: list[tuple[str, Profile | InputError]] = []
         for sample in parsed.sample_order:
-            name = f"{path.name}#{sample}"
+            case = f"{name}#{sample}"
             if sample in scored:
                 p = scored[sample]
-                out.append((name, Profile(p.sample, p.values, tuple(parsed.file_warnings) + p.warnings, p.missing)))
+                out.append((case, Profile(p.sample, p.values, tuple(parsed.file_warnings) + p.warnings, p.missing)))
             else:
-                out.append((name, InputError(f"{sample}: {parsed.errors[sample]}")))
+                out.append((case, InputError(f"{sample}: {parsed.errors[sample]}")))
         return out
 
     def input_key(self, x: Profile) -> str:
         # the sample name and warnings are part of the prediction, so part of the key
-        h = hashlib.sha256(np.ascontiguousarray(x.values, dtype=float).tobytes())
-        h.update("\x1f".join((x.sample, *x.warnings)).encode())
-        return h.hexdigest()
+        return array_key(x.values, "\x1f".join((x.sample, *x.warnings)))
 
     def example_profiles(self) -> list[Profile]:
         """Each class's average training profile over the model's genes, for demonstrations."""
@@ -165,10 +158,6 @@ class GenomicsModel:
 
     def example_input(self) -> Profile:
         return self.example_profiles()[0]
-
-    def warm(self) -> None:
-        x = self.example_input()
-        self.explain(x, self.predict(x))
 
 
 def load(card: ModelCard) -> GenomicsModel:

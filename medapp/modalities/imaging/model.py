@@ -7,28 +7,26 @@ its own tensors, so one instance serves many sessions at once (torch autograd is
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 from safetensors.torch import load_file
 
-from ...types import Explanation, ModelCard, Prediction, read_input_file
+from ...types import Explanation, ModelCard, Prediction
+from ..base import CardModel
+from .explain import N_BACKGROUND, N_STEPS, block_kernel_shap, expected_gradients, region_summary
 from .io import ImageInput
 from .io import load as load_images
 from .net import CompactResNet
 from .preprocess import to_image_grid, to_model_input
 
-# Expected gradients: background images x path points, one batched pass (chosen by measurement, see card).
-N_BACKGROUND = 8
-N_STEPS = 4
 # The out-of-distribution score is flagged above the card's threshold (99th percentile of the training
 # images); above this multiple of it the image is treated as not fitting the model at all.
 NOT_FIT_OOD_RATIO = 1.5
 
 
-class ImagingModel:
+class ImagingModel(CardModel):
     def __init__(self, card: ModelCard):
         self.card = card
         tensors = load_file(str(card.weights_path))  # safetensors: data only, no code
@@ -128,24 +126,8 @@ class ImagingModel:
     # -- explanation ---------------------------------------------------------------------------
     def attributions(self, t: torch.Tensor, target: int, n_background: int = N_BACKGROUND,
                      steps: int = N_STEPS) -> tuple[np.ndarray, float]:
-        """Expected gradients (the algorithm of shap.GradientExplainer) over the model input.
-
-        phi = mean over background images b and path points a of (x - b) * grad f(b + a (x - b)),
-        f the calibrated log-probability of `target`. Fixed backgrounds and midpoint path points make
-        the map repeatable; base + sum(phi) approximates f(x) (completeness; error measured in bench).
-        """
-        bg = self.background[:n_background]
-        alphas = (torch.arange(steps, dtype=torch.float32) + 0.5) / steps
-        diff = t - bg
-        points = (bg[:, None] + alphas[None, :, None, None, None] * diff[:, None]).reshape(-1, *t.shape[1:])
-        points.requires_grad_(True)
-        out = self.log_probabilities(points)[:, target].sum()
-        (grads,) = torch.autograd.grad(out, points)
-        grads = grads.reshape(len(bg), steps, *t.shape[1:]).mean(1)
-        values = (diff * grads).mean(0)[0].numpy()
-        with torch.no_grad():
-            base = float(self.log_probabilities(bg)[:, target].mean())
-        return values.astype(np.float32), base
+        """Expected-gradients SHAP of the calibrated log-probability of `target` (see explain.py)."""
+        return expected_gradients(self.log_probabilities, self.background, t, target, n_background, steps)
 
     def explain(self, x: ImageInput, prediction: Prediction) -> Explanation:
         start = time.perf_counter()
@@ -155,43 +137,23 @@ class ImagingModel:
                            base_value=base, values=values, output_space="log-probability",
                            data={"size": self.size, "image_shape": list(x.grey.shape), "grid": "model input",
                                  "n_background": N_BACKGROUND, "steps": N_STEPS},
-                           summary=_region_summary(values), compute_ms=(time.perf_counter() - start) * 1000)
+                           summary=region_summary(values), compute_ms=(time.perf_counter() - start) * 1000)
 
     def image_map(self, x: ImageInput, explanation: Explanation) -> np.ndarray:
         """The explanation over the image's own rows x columns (each model pixel spread over its source pixels)."""
         return to_image_grid(np.asarray(explanation.values, dtype=np.float64), x.grey.shape)
 
     def baseline_explain(self, x: ImageInput, prediction: Prediction) -> Explanation:
-        """shap's KernelExplainer with default settings over 8x8 super-pixels (16,384 pixels would take hours)."""
-        import shap
-
+        """shap's KernelExplainer with default settings over 8x8 super-pixels (see explain.py)."""
         start = time.perf_counter()
         target = self.card.labels.index(prediction.label)
-        t = to_model_input(x, self.size)[0, 0].numpy()
-        cells = self.size // 8
-        mean_img = self.background.mean(0)[0].numpy()
-
-        def f(masks: np.ndarray) -> np.ndarray:
-            up = np.kron(masks.reshape(-1, 8, 8), np.ones((1, cells, cells)))
-            imgs = t[None] * up + mean_img[None] * (1 - up)
-            return self.probabilities(torch.tensor(imgs, dtype=torch.float32)[:, None])[:, target]
-
-        explainer = shap.KernelExplainer(f, np.zeros((1, 64)))
-        values = explainer.shap_values(np.ones((1, 64)), silent=True)
+        values, base = block_kernel_shap(self.probabilities, self.background, to_model_input(x, self.size), target)
         return Explanation(kind="image", method="KernelSHAP over 8x8 blocks (reference)", target=prediction.label,
-                           base_value=float(np.ravel(explainer.expected_value)[0]),
-                           values=np.asarray(values).reshape(8, 8), compute_ms=(time.perf_counter() - start) * 1000)
+                           base_value=base, values=values, compute_ms=(time.perf_counter() - start) * 1000)
 
     # -- contract helpers ----------------------------------------------------------------------
-    def read_inputs(self, path: Path) -> list[tuple[str, Any]]:
-        from ...types import InputError
-
-        path = Path(path)
-        data = read_input_file(path)
-        try:
-            return [(x.name, x) for x in load_images(data, path.name)]
-        except InputError as exc:
-            return [(path.name, exc)]
+    def inputs_from_bytes(self, data: bytes, name: str) -> list[tuple[str, ImageInput]]:
+        return [(x.name, x) for x in load_images(data, name)]
 
     def input_key(self, x: ImageInput) -> str:
         return x.key()
@@ -200,25 +162,6 @@ class ImagingModel:
         """One of the model's own background images (a training image at the model's input size)."""
         return ImageInput("example.png", self.background[0, 0].numpy().astype(np.float64), "png")
 
-    def warm(self) -> None:
-        x = self.example_input()
-        self.explain(x, self.predict(x))
 
-
-def _region_summary(values: np.ndarray) -> tuple[tuple[str, float], ...]:
-    """Contributions summed over a 3x3 grid of named regions, for the CLI and reports."""
-    rows = np.array_split(np.arange(values.shape[0]), 3)
-    cols = np.array_split(np.arange(values.shape[1]), 3)
-    names_r, names_c = ("upper", "middle", "lower"), ("left", "centre", "right")
-    out = []
-    for i, r in enumerate(rows):
-        for j, c in enumerate(cols):
-            out.append((f"{names_r[i]} {names_c[j]} of the image", float(values[np.ix_(r, c)].sum())))
-    return tuple(out)
-
-
-def load_model(card: ModelCard) -> ImagingModel:
+def load(card: ModelCard) -> ImagingModel:
     return ImagingModel(card)
-
-
-load = load_model  # registry entry point: medapp.modalities.imaging.model.load(card)

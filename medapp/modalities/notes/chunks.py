@@ -8,8 +8,8 @@ pieces is embedded exactly as before, and every later section (Assessment, Plan)
 
 Explanations mask whole words. Placeholders left by de-identification ([NAME], [DATE] ...) and
 administrative labels ("DOB:", "MRN:", "NHS number:") are never masked: they carry no clinical
-meaning, so they get no value and cannot lead the chart. Masking a word changes only its own chunk,
-so a per-call cache of chunk embeddings makes most masked variants cost one chunk, not the note.
+meaning, so they get no value and cannot lead the chart. Masking a word changes only its own chunk
+(explain.py caches chunk embeddings per call, so most masked variants cost one chunk, not the note).
 """
 from __future__ import annotations
 
@@ -114,69 +114,3 @@ def embed_notes(encoder, texts: list[str]) -> np.ndarray:
         out.append(combine(emb[at:at + n.n_chunks], n.weights))
         at += n.n_chunks
     return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
-
-
-class MaskedNote:
-    """The model as a function of which feature words are kept, for SHAP; one per explanation call.
-
-    Chunk embeddings are cached per (chunk, kept words of that chunk) for this call only, so it is
-    never shared between sessions.
-    """
-
-    def __init__(self, encoder, note: ChunkedNote, head_fn):
-        self.encoder, self.note, self.head_fn = encoder, note, head_fn
-        self.cache: dict[tuple[int, bytes], np.ndarray] = {}
-
-    def __call__(self, masks: np.ndarray) -> np.ndarray:
-        note = self.note
-        masks = np.asarray(masks) > 0.5
-        keeps = np.ones((len(masks), len(note.words)), dtype=bool)
-        keeps[:, note.features] = masks
-        keys = [[(k, keeps[r, note.starts[k]:note.starts[k + 1]].tobytes()) for k in range(note.n_chunks)]
-                for r in range(len(masks))]
-        todo = {}
-        for r, row in enumerate(keys):
-            for key in row:
-                if key not in self.cache and key not in todo:
-                    todo[key] = note.chunk_text(key[0], keeps[r])
-        if todo:
-            for key, e in zip(todo, self.encoder.encode(list(todo.values()))):
-                self.cache[key] = e
-        emb = np.stack([combine(np.stack([self.cache[key] for key in row]), note.weights) for row in keys])
-        return self.head_fn(emb)
-
-
-def word_tree(note: ChunkedNote) -> np.ndarray:
-    """A scipy-style linkage over the feature words that follows the text: words join within a
-    sentence first, then sentences join their neighbours (balanced pairwise merges at each level)."""
-    n = len(note.features)
-    sentence, current = [], 0
-    for i in note.features:
-        sentence.append(current)
-        if re.search(r"[.!?;:]\s*$|\n", note.words[i]):
-            current += 1
-    groups: list[list[tuple[int, int]]] = []  # per sentence: (cluster id, size)
-    for s in sorted(set(sentence)):
-        groups.append([(i, 1) for i in range(n) if sentence[i] == s])
-    rows: list[list[float]] = []
-
-    def merge_level(items: list[tuple[int, int]], height: float) -> list[tuple[int, int]]:
-        out = []
-        for a in range(0, len(items) - 1, 2):
-            (ia, na), (ib, nb) = items[a], items[a + 1]
-            rows.append([ia, ib, height, na + nb])
-            out.append((n + len(rows) - 1, na + nb))
-        if len(items) % 2:
-            out.append(items[-1])
-        return out
-
-    # merge inside every sentence, level by level, then the sentences themselves
-    height = 1.0
-    while any(len(g) > 1 for g in groups):
-        groups = [merge_level(g, height) if len(g) > 1 else g for g in groups]
-        height += 1
-    top = [g[0] for g in groups]
-    while len(top) > 1:
-        top = merge_level(top, height)
-        height += 1
-    return np.asarray(rows, dtype=float).reshape(-1, 4)

@@ -1,17 +1,14 @@
-"""Candidate estimators for case records and their exact SHAP values in calibrated log-odds.
+"""Candidate estimators for case records: what training fits and the loaded model scores with.
 
 Both families output a raw log-odds score; Platt scaling maps it linearly (a*score + b) to the
-calibrated log-odds. Because that map is linear, SHAP values of the raw score times `a` are exact
-SHAP values of the calibrated log-odds, and base + sum(values) equals the calibrated logit exactly.
+calibrated log-odds (explain.py turns that into exact SHAP values).
 
-- logistic regression (scaling, one-hot): an additive model in the original features, so its
-  interventional SHAP value per feature is the sum over that feature's transformed columns of
-  w * (z - E[z]) (what shap.LinearExplainer computes), exact and instant. "Not measured" is a state
-  of its own, never the value of a typical patient: a category gets a "not measured" column
-  (code -1) and a number a missing-indicator column beside its median fill, both with their own
-  weight learnt from training rows where the value was missing or masked (train.augment_missing).
-- gradient-boosted trees (HistGradientBoosting, missing values native): shap.TreeExplainer
-  (path-dependent TreeSHAP), exact for the tree ensemble.
+- logistic regression (scaling, one-hot), an additive model in the original features. "Not
+  measured" is a state of its own, never the value of a typical patient: a category gets a "not
+  measured" column (code -1) and a number a missing-indicator column beside its median fill, both
+  with their own weight learnt from training rows where the value was missing or masked
+  (train.augment_missing).
+- gradient-boosted trees (HistGradientBoosting, missing values native).
 """
 from __future__ import annotations
 
@@ -56,88 +53,3 @@ CANDIDATES = {
 
 def raw_score(estimator, X: np.ndarray) -> np.ndarray:
     return np.asarray(estimator.decision_function(X), dtype=float).ravel()
-
-
-class LinearShap:
-    """Exact SHAP for the logistic pipeline, summed back onto the original features.
-
-    The fitted imputers, scalers and one-hot encoders are compiled into numpy arrays once, so a
-    patient is scored and explained in microseconds instead of going through 24 small sklearn
-    pipelines per call (tests check the result equals the pipeline's decision_function).
-    """
-
-    method = "Exact linear SHAP (interventional)"
-
-    def __init__(self, pipeline: Pipeline, X_background: np.ndarray):
-        pre, clf = pipeline.named_steps["pre"], pipeline.named_steps["clf"]
-        w = clf.coef_.ravel()
-        self.intercept = float(clf.intercept_[0])
-        self.fill = []  # imputed value per feature
-        self.numeric = []  # (feature, mean, scale, weight) for scaled numbers
-        self.indicators = []  # (feature, mean, scale, weight) of a number's missing-indicator column
-        self.categories = []  # (feature, categories array, weights per category)
-        col = 0
-        for name, steps, cols in pre.transformers_:
-            if name == "remainder":
-                continue
-            j = cols[0]
-            imputer = steps.steps[0][1]
-            self.fill.append((j, float(imputer.statistics_[0])))
-            last = steps.steps[-1][1]
-            if isinstance(last, StandardScaler):
-                self.numeric.append((j, float(last.mean_[0]), float(last.scale_[0]), float(w[col])))
-                col += 1
-                if len(last.mean_) == 2:  # the imputer added a missing indicator (missing seen in training)
-                    self.indicators.append((j, float(last.mean_[1]), float(last.scale_[1]), float(w[col])))
-                    col += 1
-            else:
-                cats = np.asarray(last.categories_[0], dtype=float)
-                self.categories.append((j, cats, w[col:col + len(cats)].astype(float)))
-                col += len(cats)
-        self.n_features = len(self.fill)
-        self.fill_values = np.array([v for _, v in sorted(self.fill)])
-        mean_terms = self._terms(np.asarray(X_background, dtype=float)).mean(axis=0)
-        self.mean_terms = mean_terms
-        self.base = float(mean_terms.sum() + self.intercept)
-
-    def _terms(self, X: np.ndarray) -> np.ndarray:
-        """w . z per original feature, for each row: the model is intercept + sum of these terms."""
-        missing = np.isnan(X)
-        X = np.where(missing, self.fill_values, X)
-        out = np.zeros((X.shape[0], self.n_features))
-        for j, mean, scale, weight in self.numeric:
-            out[:, j] = (X[:, j] - mean) / scale * weight
-        for j, mean, scale, weight in self.indicators:
-            out[:, j] += (missing[:, j] - mean) / scale * weight
-        for j, cats, weights in self.categories:
-            match = X[:, j][:, None] == cats[None, :]  # unknown category: all zeros, as handle_unknown="ignore"
-            out[:, j] = match.astype(float) @ weights
-        return out
-
-    def score(self, X: np.ndarray) -> np.ndarray:
-        return self._terms(X).sum(axis=1) + self.intercept
-
-    def __call__(self, X: np.ndarray) -> tuple[np.ndarray, float]:
-        return self._terms(X) - self.mean_terms, self.base
-
-
-class TreeShap:
-    method = "TreeSHAP (path-dependent)"
-
-    def __init__(self, model: HistGradientBoostingClassifier):
-        import shap  # imported here: loading a linear model should not pay for shap's import
-
-        self.explainer = shap.TreeExplainer(model)
-        self.base = float(np.ravel(self.explainer.expected_value)[0])
-        self.score = lambda X: raw_score(model, X)
-
-    def __call__(self, X: np.ndarray) -> tuple[np.ndarray, float]:
-        values = self.explainer.shap_values(X, check_additivity=False)
-        values = np.asarray(values[1] if isinstance(values, list) else values, dtype=float)
-        return values.reshape(X.shape[0], -1), self.base
-
-
-def shap_for(estimator, X_background: np.ndarray):
-    if isinstance(estimator, Pipeline):
-        return LinearShap(estimator, X_background)
-    return TreeShap(estimator)

@@ -1,8 +1,6 @@
 """A loaded case-record model: calibrated probability and exact SHAP values for one or many patients."""
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import time
 from pathlib import Path
@@ -11,10 +9,20 @@ from typing import Any
 import numpy as np
 import skops.io as sio
 
-from ...types import Explanation, InputError, ModelCard, Prediction, read_input_file
-from .estimators import shap_for
+from ...types import Explanation, InputError, ModelCard, Prediction
+from ..base import CardModel, array_key, kernel_shap
+from .explain import shap_for
 from .schema import Field, fields_from_card
-from .validate import NOT_MEASURED_HANDLING, Cohort, Record, read_table, record_from_mapping, validate_table
+from .validate import (
+    NOT_MEASURED_HANDLING,
+    Cohort,
+    Record,
+    read_table,
+    record_from_mapping,
+    records_in_file,
+    typical_record,
+    validate_table,
+)
 
 # skops refuses to load any type not listed here: only scikit-learn and numpy internals we saved.
 _TRUSTED_PREFIXES = ("sklearn.", "numpy.", "builtins.")
@@ -39,7 +47,7 @@ def format_value(f: Field, v: float) -> str:
     return f"{v:g} {f.unit}".strip() if f.unit not in ("", "0-5") else f"{v:g}"
 
 
-class RecordsModel:
+class RecordsModel(CardModel):
     def __init__(self, card: ModelCard):
         self.card = card
         self.fields: tuple[Field, ...] = fields_from_card(card.input["features"])
@@ -121,57 +129,23 @@ class RecordsModel:
         return probs, values, base
 
     # -- contract helpers for CLI, cache and benchmark -------------------------------------------
-    def read_inputs(self, path: Path) -> list[tuple[str, Any]]:
-        path = Path(path)
-        data = read_input_file(path)
-        if data.lstrip()[:1] in (b"{", b"["):
-            try:
-                obj = json.loads(data)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path.name} is not valid JSON: {exc.msg} (line {exc.lineno})") from None
-            items = obj if isinstance(obj, list) else [obj]
-            out: list[tuple[str, Any]] = []
-            for i, item in enumerate(items, start=1):
-                name = path.name if len(items) == 1 else f"{path.name}#{i}"
-                try:
-                    out.append((name, self.record(item if isinstance(item, dict) else {})))
-                except InputError as exc:
-                    out.append((name, exc))
-            return out
-        cohort = self.validate_cohort(data, path.name)
-        records = {row: Record(x, tuple(cohort.file_warnings + cohort.warnings.get(row, [])))
-                   for row, x in zip(cohort.rows, cohort.X)}
-        n_rows = max([*cohort.rows, *cohort.errors]) if (cohort.rows or cohort.errors) else 0
-        out = []
-        for row in range(1, n_rows + 1):
-            name = f"{path.name}#row{row}"
-            if row in records:
-                out.append((name, records[row]))
-            else:
-                out.append((name, InputError(f"row {row}: " + "; ".join(cohort.errors[row]), row=row)))
-        return out
+    def inputs_from_bytes(self, data: bytes, name: str) -> list[tuple[str, Record | InputError]]:
+        """A JSON patient (or list of them) or a CSV/Excel cohort; an item that is not an object has no values."""
+        return records_in_file(data, name, lambda item: self.record(item if isinstance(item, dict) else {}),
+                               self.validate_cohort)
 
     def input_key(self, x: Record) -> str:
-        return hashlib.sha256(np.ascontiguousarray(x.values, dtype=float).tobytes()).hexdigest()
+        return array_key(x.values)
 
     def example_input(self) -> Record:
-        typical = self.card.input["typical"]
-        return Record(np.array([typical[f.name] for f in self.fields], dtype=float))
+        return typical_record(self.fields, self.card.input["typical"])
 
     def baseline_explain(self, x: Record, prediction: Prediction) -> Explanation:
-        import shap
-
         start = time.perf_counter()
-        explainer = shap.KernelExplainer(self.logits, self.background)
-        values = np.asarray(explainer.shap_values(x.values[None, :], silent=True)).reshape(-1)
-        base = float(np.ravel(explainer.expected_value)[0])
+        values, base = kernel_shap(self.logits, self.background, x.values[None, :])
         return Explanation(kind="tabular", method="KernelSHAP (reference)", target=self.card.labels[1],
                            base_value=base, values=values, feature_names=tuple(f.label for f in self.fields),
                            output_space="log-odds", compute_ms=(time.perf_counter() - start) * 1000)
-
-    def warm(self) -> None:
-        x = self.example_input()
-        self.explain(x, self.predict(x))
 
 
 def load(card: ModelCard) -> RecordsModel:

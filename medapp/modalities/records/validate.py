@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -260,3 +262,38 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
         cohort.ids = {numbers[i]: str(v) for i, v in enumerate(df[id_col].to_numpy())}
     cohort.errors = dict(sorted(cohort.errors.items()))
     return cohort
+
+
+def records_in_file(data: bytes, name: str, record: Callable[[Any], Record],
+                    cohort: Callable[[bytes, str], Cohort]) -> list[tuple[str, Record | InputError]]:
+    """The patients in a file for the CLI: a JSON object or list of objects, else a CSV/Excel table.
+
+    Each patient is `name` (one object), `name#i` (the i-th object) or `name#rowN` (table row N),
+    with its Record or the InputError that says why it cannot be scored; rows keep the file's order.
+    """
+    if data.lstrip()[:1] in (b"{", b"["):
+        try:
+            obj = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{name} is not valid JSON: {exc.msg} (line {exc.lineno})") from None
+        items = obj if isinstance(obj, list) else [obj]
+        out: list[tuple[str, Record | InputError]] = []
+        for i, item in enumerate(items, start=1):
+            case = name if len(items) == 1 else f"{name}#{i}"
+            try:
+                out.append((case, record(item)))
+            except InputError as exc:
+                out.append((case, exc))
+        return out
+    table = cohort(data, name)
+    records = {row: Record(x, tuple(table.file_warnings + table.warnings.get(row, [])))
+               for row, x in zip(table.rows, table.X)}
+    n_rows = max([*table.rows, *table.errors]) if (table.rows or table.errors) else 0
+    return [(f"{name}#row{row}", records[row]) if row in records else
+            (f"{name}#row{row}", InputError(f"row {row}: " + "; ".join(table.errors[row]), row=row))
+            for row in range(1, n_rows + 1)]
+
+
+def typical_record(fields: tuple[Field, ...], typical: dict[str, float]) -> Record:
+    """The card's typical patient (the benchmark's and the warm-up's example input)."""
+    return Record(np.array([typical[f.name] for f in fields], dtype=float))

@@ -31,6 +31,7 @@ import numpy as np
 from ...types import Explanation, InputError, ModelCard, Prediction, read_input_file
 from ..audio.features import FeatureSpec
 from ..audio.io import load_bytes as load_audio_bytes
+from ..base import CardModel
 from . import vocabulary
 from .weights import ModelIntegrityError, package_folder, verified_files, verify_files
 
@@ -137,7 +138,7 @@ def speech_chunks(samples: np.ndarray) -> list[tuple[int, int]]:
 
 
 # -- the model --------------------------------------------------------------------------------------
-class SpeechModel:
+class SpeechModel(CardModel):
     def __init__(self, card: ModelCard, whisper: Any, folder: Path):
         self.card = card
         self.folder = folder
@@ -165,11 +166,8 @@ class SpeechModel:
     def load_path(self, path: Path) -> SpeechInput:
         return self.load_bytes(read_input_file(Path(path)), Path(path).name)
 
-    def read_inputs(self, path: Path) -> list[tuple[str, Any]]:
-        try:
-            return [(str(path), self.load_path(path))]
-        except InputError as exc:
-            return [(str(path), exc)]
+    def inputs_from_bytes(self, data: bytes, name: str) -> list[tuple[str, SpeechInput]]:
+        return [(name, self.load_bytes(data, name))]
 
     def input_key(self, x: SpeechInput) -> str:
         # the vocabulary changes the transcript, so it is part of the key
@@ -251,7 +249,7 @@ class SpeechModel:
         return self.explain(x, prediction)  # a transcript has no model-agnostic SHAP reference
 
     def warm(self) -> None:
-        self.transcribe(self.example_input())
+        self.transcribe(self.example_input())  # the explanation is the transcript's own confidences: nothing to warm
 
 
 _NO_SPEECH = ("No speech was heard in {name}: it holds silence or sounds that are not speech. Check that the "

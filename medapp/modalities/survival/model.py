@@ -2,18 +2,16 @@
 horizon, a risk score, and exact SHAP of the risk and of the event probability over time."""
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ...types import Explanation, InputError, ModelCard, Prediction, SurvivalCurve, read_input_file
+from ...types import Explanation, InputError, ModelCard, Prediction, SurvivalCurve
+from ..base import CardModel, array_key, kernel_shap
 from ..records.schema import Field, fields_from_card
-from ..records.validate import Record
+from ..records.validate import Record, records_in_file, typical_record
 from .additive import Ensemble
 from .explain import event_probability_shap, risk_shap
 from .io import SurvivalCohort, cohort, format_value, patient
@@ -22,7 +20,7 @@ BACKGROUND_ROWS = 48  # background sample for the exact Shapley values over time
 RISK_GROUPS = ("low", "intermediate", "high")
 
 
-class SurvivalModel:
+class SurvivalModel(CardModel):
     def __init__(self, card: ModelCard):
         self.card = card
         self.fields: tuple[Field, ...] = fields_from_card(card.input["features"])
@@ -102,52 +100,23 @@ class SurvivalModel:
         return {"risk": risk, "group": self.risk_group(risk), "survival": surv,
                 "at_horizons": surv[:, self._h_idx], "shap": values, "base": np.array(base)}
 
-    def read_inputs(self, path: Path) -> list[tuple[str, Any]]:
-        path = Path(path)
-        data = read_input_file(path)
-        if data.lstrip()[:1] in (b"{", b"["):
-            try:
-                obj = json.loads(data)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path.name} is not valid JSON: {exc.msg} (line {exc.lineno})") from None
-            items = obj if isinstance(obj, list) else [obj]
-            out: list[tuple[str, Any]] = []
-            for i, item in enumerate(items, start=1):
-                name = path.name if len(items) == 1 else f"{path.name}#{i}"
-                try:
-                    out.append((name, self.record(item)))
-                except InputError as exc:
-                    out.append((name, exc))
-            return out
-        result = self.validate_cohort(data, path.name).cohort
-        records = {row: Record(x, tuple(result.file_warnings + result.warnings.get(row, [])))
-                   for row, x in zip(result.rows, result.X)}
-        n_rows = max([*result.rows, *result.errors]) if (result.rows or result.errors) else 0
-        return [(f"{path.name}#row{row}", records[row]) if row in records else
-                (f"{path.name}#row{row}", InputError(f"row {row}: " + "; ".join(result.errors[row]), row=row))
-                for row in range(1, n_rows + 1)]
+    def inputs_from_bytes(self, data: bytes, name: str) -> list[tuple[str, Record | InputError]]:
+        """A JSON patient (or list of them) or a CSV/Excel cohort; outcome columns are ignored with a note."""
+        return records_in_file(data, name, self.record, lambda d, n: self.validate_cohort(d, n).cohort)
 
     def input_key(self, x: Record) -> str:
-        return hashlib.sha256(np.ascontiguousarray(x.values, dtype=float).tobytes()).hexdigest()
+        return array_key(x.values)
 
     def example_input(self) -> Record:
-        typical = self.card.input["typical"]
-        return Record(np.array([typical[f.name] for f in self.fields], dtype=float))
+        return typical_record(self.fields, self.card.input["typical"])
 
     def baseline_explain(self, x: Record, prediction: Prediction) -> Explanation:
-        import shap
-
         start = time.perf_counter()
-        explainer = shap.KernelExplainer(self.ensemble.risk, self.shap_background)
-        values = np.asarray(explainer.shap_values(self.ensemble.impute(x.values), silent=True)).reshape(-1)
+        values, base = kernel_shap(self.ensemble.risk, self.shap_background, self.ensemble.impute(x.values))
         return Explanation(kind="tabular", method="KernelSHAP (reference)", target=f"earlier {self.event}",
-                           base_value=float(np.ravel(explainer.expected_value)[0]), values=values,
+                           base_value=base, values=values,
                            feature_names=tuple(f.label for f in self.fields), output_space="log relative hazard",
                            compute_ms=(time.perf_counter() - start) * 1000)
-
-    def warm(self) -> None:
-        x = self.example_input()
-        self.explain(x, self.predict(x))
 
 
 def load(card: ModelCard) -> SurvivalModel:
