@@ -226,7 +226,8 @@ class HeartSoundModel(CardModel):
                                  (time.perf_counter() - start) * 1000)
 
     def read_inputs(self, path: Path) -> list[tuple[str, Any]]:
-        """As every modality's, but an oversized file is refused from its header without reading it all."""
+        """A path, not bytes: the ICBHI cycle annotations are a sidecar file beside the recording, and an
+        oversized file is refused from its header without being read whole."""
         path = Path(path)
         try:
             return [(path.name, load_path(path, self.spec))]

@@ -249,7 +249,7 @@ class SpeechModel(CardModel):
         return self.explain(x, prediction)  # a transcript has no model-agnostic SHAP reference
 
     def warm(self) -> None:
-        self.transcribe(self.example_input())  # the explanation is the transcript's own confidences: nothing to warm
+        self.transcribe(self.example_input())  # explain() only reads the segments' confidences: nothing to warm
 
 
 _NO_SPEECH = ("No speech was heard in {name}: it holds silence or sounds that are not speech. Check that the "
