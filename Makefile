@@ -25,8 +25,9 @@ run: $(STAMP)
 system-deps:
 	bash tests/system_deps.sh
 
+# Two workers (pytest-xdist): much of the suite waits on servers, browsers and subprocesses; see conftest's groups.
 test: $(STAMP) system-deps
-	$(PY) -m pytest -q --tb=short tests
+	$(PY) -m pytest -q --tb=short -n 2 --dist loadgroup tests
 
 # Unit tests only: no browser, no AppTest, no Debian services, no training; under two minutes on 2 cores.
 test-fast: $(STAMP)
