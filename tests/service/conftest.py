@@ -16,7 +16,7 @@ import pytest
 from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
 from medapp.security.accounts import create_user
-from medapp.service.tokens import create_token
+from medapp.security.tokens import create_token
 
 REPO = Path(__file__).resolve().parents[2]
 
