@@ -52,7 +52,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             name = row.name
             if row.error is not None:
                 failed = True
-                print(json.dumps({"input": name, "error": str(row.error)}) if args.json else f"{name}: ERROR {row.error}",
+                error = str(row.error)
+                print(json.dumps({"input": name, "error": error}) if args.json else f"{name}: ERROR {error}",
                       flush=True)
                 continue
             pred, expl = row.prediction, row.explanation

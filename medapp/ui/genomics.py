@@ -54,7 +54,7 @@ def results_table(model: GenomicsModel, profiles: list[Profile], preds) -> pd.Da
     for p, pred in zip(profiles, preds):
         row = {"sample": p.sample,
                "class": pred.label if pred.fits else UNLIKE,
-               "most likely of the four": f"{pred.label} ({model.label_names.get(pred.label, pred.label)})",
+               "most likely class": f"{pred.label} ({model.label_names.get(pred.label, pred.label)})",
                "probability": pred.probability, "distance score": pred.fit.score if pred.fit else None,
                "warnings": " ".join(pred.warnings)}
         row.update({f"p({lab})": float(v) for lab, v in zip(model.card.labels, pred.probabilities)})
@@ -126,7 +126,8 @@ def sample_panel(model: GenomicsModel, profile: Profile, pred, key: str) -> None
                          "probability", format="percent", min_value=0.0, max_value=1.0)})
         st.caption(f"Distance score {pred.fit.score:.2f} (above {pred.fit.threshold:g}: unlike every training class). "
                    f"Temperature {model.card.metrics.get('temperature', 1):g} fitted on cross-validated logits; "
-                   f"nested CV accuracy {model.card.metrics['summary']['accuracy']:.2f} on the 63 training profiles.")
+                   f"nested CV accuracy {model.card.metrics['summary']['accuracy']:.2f} on the "
+                   f"{model.card.data['n']} training profiles.")
         for w in pred.warnings:
             st.warning(w, icon=":material/warning:")
         target = st.selectbox("Explain class", model.card.labels, index=model.card.labels.index(pred.label),
@@ -140,9 +141,9 @@ def sample_panel(model: GenomicsModel, profile: Profile, pred, key: str) -> None
     with right:
         st.plotly_chart(top_genes(expl), width="stretch", key=f"top_{key}")
         st.caption(f"{expl.method}. Bars are contributions to the {expl.output_space} of {target} (its "
-                   "calibrated log-probability minus the mean over the four classes): they add up from the "
-                   "training-average profile to this sample. Missing genes contribute nothing. They show how "
-                   "the model uses each gene, not biology.")
+                   f"calibrated log-probability minus the mean over the {len(model.card.labels)} classes): they add "
+                   "up from the training-average profile to this sample. Missing genes contribute nothing. They show "
+                   "how the model uses each gene, not biology.")
 
 
 def cohort_panel(model: GenomicsModel, profiles: list[Profile], batch: BatchResult) -> None:
