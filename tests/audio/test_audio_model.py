@@ -52,7 +52,7 @@ def test_predict_and_explain_a_4s_recording_additively(model):
     result = analyse(model, x)
     pred, expl = result.prediction, result.explanation
     assert np.isclose(pred.probabilities.sum(), 1.0) and pred.label in model.card.labels
-    assert len(pred.windows) == 1 and pred.fits and pred.fit.message is None
+    assert len(pred.windows) == 1 and (pred.fit.message is None) == pred.fits
     assert expl.kind == "audio" and expl.target == pred.label
     n_bands = len(model.spec.band_edges_hz) - 1
     assert expl.values.shape == (n_bands, 20)  # 4 s in 0.2 s segments x frequency bands

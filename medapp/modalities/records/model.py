@@ -100,15 +100,14 @@ class RecordsModel:
         return self._explanation(x.values, values[0], base, (time.perf_counter() - start) * 1000)
 
     def _explanation(self, row: np.ndarray, values: np.ndarray, base: float, ms: float) -> Explanation:
+        row, values = np.asarray(row, dtype=float).tolist(), np.asarray(values, dtype=float)  # plain floats format fast
+        display = [format_value(f, v) for f, v in zip(self.fields, row)]
         return Explanation(kind="tabular", method=self.method, target=self.card.positive_label or self.card.labels[1],
-                           base_value=float(base), values=np.asarray(values, dtype=float),
-                           feature_names=tuple(f.label for f in self.fields),
-                           data={"values": [None if math.isnan(v) else float(v) for v in row],
-                                 "display": [format_value(f, v) for f, v in zip(self.fields, row)],
+                           base_value=float(base), values=values, feature_names=tuple(f.label for f in self.fields),
+                           data={"values": [None if math.isnan(v) else v for v in row], "display": display,
                                  "names": [f.name for f in self.fields]},
                            output_space="log-odds", compute_ms=ms,
-                           summary=tuple((f"{f.label} = {format_value(f, v)}", float(c))
-                                         for f, v, c in zip(self.fields, row, values)))
+                           summary=tuple((f"{f.label} = {d}", c) for f, d, c in zip(self.fields, display, values.tolist())))
 
     # -- cohorts -------------------------------------------------------------------------------
     def record(self, values: dict[str, Any]) -> Record:
