@@ -165,7 +165,7 @@ def heart_panel(model, x: AudioInput, data: bytes) -> None:
     pred, expl = result.prediction, result.explanation
     log_analysis(model.card, pred, model.input_key(x))
     windows = [(w.start_s, w.end_s) for w in pred.windows]
-    headline = pred.fit.message if pred.fit is not None and not pred.fit.fits else None
+    headline = None if pred.fits else pred.fit.message  # shown as the error, not again as a warning
     if not pred.fits:
         st.error(headline or "This recording does not fit the heart model.", icon=":material/block:")
         if not st.checkbox("Show the heart model's output anyway (for teaching; not an assessment)",
@@ -178,7 +178,7 @@ def heart_panel(model, x: AudioInput, data: bytes) -> None:
             st.warning(w, icon=":material/warning:")
     label = model.card.display(pred.label)
     st.subheader(f"Model's assessment: {label} ({pred.probability:.0%})")
-    st.caption("Probabilities over the four conditions the model knows"
+    st.caption(f"Probabilities over the {len(pred.labels)} conditions the model knows"
                + (f", averaged over {len(windows)} windows of "
                   f"{model.spec.window_s:g} s." if len(windows) > 1 else "."))
     st.dataframe([{"condition": model.card.display(lab), "probability": f"{p:.1%}"}
