@@ -396,7 +396,7 @@ def _prediction_outputs(card: ModelCard, results: list) -> list[dict[str, Any]]:
         oip.tensor("label", "BYTES", [p.label for p in preds]),
         oip.tensor("probabilities", "FP64", probs, [n, len(card.labels)], {"labels": list(card.labels)}),
         oip.tensor("warnings", "BYTES", [_j(list(p.warnings)) for p in preds], parameters={"encoding": "json list"}),
-        oip.tensor("details", "BYTES", [_j(p.details) for p in preds], parameters={"encoding": "json object"}),
+        oip.tensor("details", "BYTES", [_j(p.flat_details()) for p in preds], parameters={"encoding": "json object"}),
         oip.tensor("model_version", "BYTES", [p.model_version for p in preds]),
     ] + ([  # speech to text: the transcript and its timed segments
         oip.tensor("text", "BYTES", [p.text or "" for p in preds]),

@@ -69,7 +69,7 @@ def test_infer_gives_what_the_page_gives_for_each_patient(service):
         assert np.allclose(probs[i], page.probabilities, atol=1e-12)
         assert out["label"]["data"][i] == page.label
         assert json.loads(out["warnings"]["data"][i]) == list(page.warnings)
-        assert json.loads(out["details"]["data"][i])["risk_band"] == page.details["risk_band"]
+        assert json.loads(out["details"]["data"][i])["risk_band"] == page.risk_band
     assert out["model_version"]["data"] == [model.card.version] * 2
 
 
