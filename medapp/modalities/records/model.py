@@ -17,6 +17,7 @@ from .validate import (
     NOT_MEASURED_HANDLING,
     Cohort,
     Record,
+    cohort_cases,
     read_table,
     record_from_mapping,
     records_in_file,
@@ -84,10 +85,23 @@ class RecordsModel(CardModel):
         threshold = self.card.metrics.get("threshold", 0.5)
         label = self.card.labels[1] if p >= threshold else self.card.labels[0]
         return Prediction(self.card.id, self.card.version, self.card.labels, probs, label, warnings,
-                          details={"risk_band": self.risk_band(p), "threshold": threshold})
+                          risk_band=self.risk_band(p), threshold=threshold)
 
     def predict(self, x: Record) -> Prediction:
         return self._prediction(float(self.probabilities(x.values[None, :])[0]), x.warnings)
+
+    def predict_many(self, xs: list[Record]) -> list[Prediction]:
+        """A cohort in one vectorised call (`medapp.analysis.analyse_batch`); the same as `predict` row by row."""
+        probs = self.probabilities(np.vstack([x.values for x in xs])) if xs else []
+        return [self._prediction(float(p), x.warnings) for p, x in zip(probs, xs)]
+
+    def explain_many(self, xs: list[Record], predictions: list[Prediction]) -> list[Explanation]:
+        if not xs:
+            return []
+        start = time.perf_counter()
+        values, base = self.shap_values(np.vstack([x.values for x in xs]))
+        ms = (time.perf_counter() - start) * 1000 / len(xs)
+        return [self._explanation(x.values, v, base, ms) for x, v in zip(xs, values)]
 
     def explain(self, x: Record, prediction: Prediction) -> Explanation:
         start = time.perf_counter()
@@ -95,15 +109,14 @@ class RecordsModel(CardModel):
         return self._explanation(x.values, values[0], base, (time.perf_counter() - start) * 1000)
 
     def _explanation(self, row: np.ndarray, values: np.ndarray, base: float, ms: float) -> Explanation:
+        row, values = np.asarray(row, dtype=float).tolist(), np.asarray(values, dtype=float)  # plain floats format fast
+        display = [format_value(f, v) for f, v in zip(self.fields, row)]
         return Explanation(kind="tabular", method=self.method, target=self.card.positive_label or self.card.labels[1],
-                           base_value=float(base), values=np.asarray(values, dtype=float),
-                           feature_names=tuple(f.label for f in self.fields),
-                           data={"values": [None if math.isnan(v) else float(v) for v in row],
-                                 "display": [format_value(f, v) for f, v in zip(self.fields, row)],
+                           base_value=float(base), values=values, feature_names=tuple(f.label for f in self.fields),
+                           data={"values": [None if math.isnan(v) else v for v in row], "display": display,
                                  "names": [f.name for f in self.fields]},
                            output_space="log-odds", compute_ms=ms,
-                           summary=tuple((f"{f.label} = {format_value(f, v)}", float(c))
-                                         for f, v, c in zip(self.fields, row, values)))
+                           summary=tuple((f"{f.label} = {d}", c) for f, d, c in zip(self.fields, display, values.tolist())))
 
     # -- cohorts -------------------------------------------------------------------------------
     def record(self, values: dict[str, Any]) -> Record:
@@ -114,25 +127,17 @@ class RecordsModel(CardModel):
         return validate_table(read_table(data, name), self.fields, self.training_range, self.card.name,
                               NOT_MEASURED_HANDLING)
 
-    def score_cohort(self, X: np.ndarray, explain: bool = True, chunk: int = 2000, progress=None):
-        """Probabilities and contributions for many rows, in chunks so a progress bar can follow."""
-        probs = np.zeros(len(X))
-        values = np.zeros(X.shape) if explain else None
-        base = 0.0
-        for start in range(0, len(X), chunk):
-            part = X[start:start + chunk]
-            probs[start:start + len(part)] = self.probabilities(part)
-            if explain:
-                values[start:start + len(part)], base = self.shap_values(part)
-            if progress is not None:
-                progress(min(1.0, (start + len(part)) / max(1, len(X))))
-        return probs, values, base
-
     # -- contract helpers for CLI, cache and benchmark -------------------------------------------
     def inputs_from_bytes(self, data: bytes, name: str) -> list[tuple[str, Record | InputError]]:
         """A JSON patient (or list of them) or a CSV/Excel cohort; an item that is not an object has no values."""
         return records_in_file(data, name, lambda item: self.record(item if isinstance(item, dict) else {}),
                                self.validate_cohort)
+
+    @staticmethod
+    def cohort_inputs(cohort: Cohort, name: str) -> list[tuple[str, Record | InputError]]:
+        """Every row of a validated table in file order, as `analyse_batch` takes them: (name#rowN, record),
+        or (name#rowN, InputError) for a row that cannot be scored."""
+        return cohort_cases(cohort, name)
 
     def input_key(self, x: Record) -> str:
         return array_key(x.values)

@@ -285,7 +285,12 @@ def records_in_file(data: bytes, name: str, record: Callable[[Any], Record],
             except InputError as exc:
                 out.append((case, exc))
         return out
-    table = cohort(data, name)
+    return cohort_cases(cohort(data, name), name)
+
+
+def cohort_cases(table: Cohort, name: str) -> list[tuple[str, Record | InputError]]:
+    """Every row of a validated table in file order: (name#rowN, its Record), or (name#rowN, InputError)
+    for a row that cannot be scored (file-wide warnings go with every row)."""
     records = {row: Record(x, tuple(table.file_warnings + table.warnings.get(row, [])))
                for row, x in zip(table.rows, table.X)}
     n_rows = max([*table.rows, *table.errors]) if (table.rows or table.errors) else 0
