@@ -17,10 +17,9 @@ import numpy as np
 
 from ..base import kernel_shap
 from .chunks import ChunkedNote, chunk_note, combine
-from .io import NoteInput
 
 if TYPE_CHECKING:
-    from .model import NotesModel
+    from .model import NoteInput, NotesModel
 
 # Model calls per explanation. A masked variant re-encodes only the chunk it changes (about 35 ms for
 # 254 pieces on 2 cores), so a long note gets 32 calls (phrase-level groups; CPU time of a 270-word note

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from dataclasses import dataclass, field
 
 from charset_normalizer import from_bytes
 
 from ...security import uploads
 from ...types import InputError
-from .deid import Span, scrub
 
 MAX_UPLOAD_BYTES = uploads.upload_limit("notes")
 MAX_CHARS = 50_000  # about 8,000 words
@@ -95,17 +93,3 @@ def read_note(data: bytes, name: str) -> str:
     else:
         text = _plain_text(data, name)
     return check_text(text, name)
-
-
-@dataclass(frozen=True)
-class NoteInput:
-    """A note as the model sees it: de-identified text, with what was removed kept beside it."""
-
-    name: str
-    text: str  # de-identified
-    removed: tuple[Span, ...] = field(default_factory=tuple)
-
-    @classmethod
-    def from_text(cls, raw: str, name: str = "note") -> NoteInput:
-        clean, spans = scrub(check_text(raw, name))
-        return cls(name, clean, tuple(spans))

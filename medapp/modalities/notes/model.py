@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -11,9 +12,24 @@ from safetensors.torch import load_file
 from ...types import Explanation, ModelCard, Prediction
 from ..base import CardModel
 from .chunks import embed_notes
+from .deid import Span, scrub
 from .encoder import get_encoder
 from .explain import kernel_values, partition_values, phrases
-from .io import NoteInput, read_note  # NoteInput is io's; also imported from here
+from .io import check_text, read_note
+
+
+@dataclass(frozen=True)
+class NoteInput:
+    """A note as the model sees it: de-identified text, with what was removed kept beside it."""
+
+    name: str
+    text: str  # de-identified
+    removed: tuple[Span, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_text(cls, raw: str, name: str = "note") -> NoteInput:
+        clean, spans = scrub(check_text(raw, name))
+        return cls(name, clean, tuple(spans))
 
 
 class NotesModel(CardModel):
