@@ -97,27 +97,51 @@ def _show_flash(key: str) -> None:
         st.error(text, icon=":material/error:")
 
 
-def _record_verdict(analysis_id: int, user: dict, key: str, shown_version: int) -> None:
-    """Form callback: it runs before the next script run starts, so a click is never lost to a rerun.
+def _verdict_book() -> dict:
+    """This session's bookkeeping of its verdict forms, changed in place.
 
-    (A submit read in the page body is lost when the next click interrupts the run before the form is
-    reached: that is how fast verdicts disappeared.) `shown_version` is the version of this reviewer's
-    verdict when the form was drawn; a newer one written by this same session counts as seen.
+    Streamlit checks for a newer rerun request (the reviewer's next click) at every st.session_state access
+    and st.* call, even inside a callback, and abandons the callback there as if it had called st.rerun(): a
+    verdict submitted while the previous one's run was still going was dropped that way (17-20 of 20 stored
+    at full speed). Updating a plain dict held in the session is not such a point, so once a verdict is
+    written, recording that it was is never cut short.
     """
-    verdict = st.session_state.get(f"v_{key}")
+    return st.session_state.setdefault("medapp_verdict_book", {"handled": {}, "written": {}, "shown": {},
+                                                                "outcome": {}})
+
+
+def _store_verdict(store, book: dict, analysis_id: int, user: dict, key: str, values: tuple, shown_version: int) -> None:
+    """Write one submitted verdict and record the outcome; no Streamlit call in here (see `_verdict_book`).
+
+    `shown_version` is the version of this reviewer's verdict when the form was drawn; a newer one written
+    by this same session counts as seen.
+    """
+    verdict, diagnosis, comment = values
+    book["handled"][key] = values  # handled, stored or refused: never retried by itself
     if verdict is None:
-        _flash(key, "error", "Choose agree, disagree or uncertain.")
+        book["outcome"][key] = ("error", "Choose agree, disagree or uncertain.", None)
         return
-    written = st.session_state.setdefault("medapp_verdict_versions", {})
-    expected = max(shown_version, written.get(analysis_id, 0))
+    expected = max(shown_version, book["written"].get(analysis_id, 0))
     try:
-        version = get_store().set_verdict(analysis_id, user, verdict, st.session_state.get(f"d_{key}", ""),
-                                          st.session_state.get(f"c_{key}", ""), expected_version=expected)
+        version = store.set_verdict(analysis_id, user, verdict, diagnosis or "", comment or "",
+                                    expected_version=expected)
     except (StoreError, PermissionDenied) as exc:
-        _flash(key, "error", str(exc))
+        book["outcome"][key] = ("error", str(exc), None)
     else:
-        written[analysis_id] = version
-        _flash(key, "success", f"Verdict recorded: {verdict} on analysis #{analysis_id}.")
+        book["written"][analysis_id] = version
+        book["outcome"][key] = ("success", f"Verdict recorded: {verdict} on analysis #{analysis_id}.", version)
+
+
+def _record_verdict(analysis_id: int, user: dict, key: str, shown_version: int) -> None:
+    """Form callback: stores the verdict before the next run draws the page.
+
+    Streamlit may abandon it at any of the reads below when the reviewer's next click arrives; nothing has
+    been written then, and `verdict_form` stores the submitted values in the next run that reaches it.
+    """
+    store, book = get_store(), _verdict_book()
+    values = (st.session_state.get(f"v_{key}"), st.session_state.get(f"d_{key}", ""),
+              st.session_state.get(f"c_{key}", ""))
+    _store_verdict(store, book, analysis_id, user, key, values, shown_version)
 
 
 def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open") -> None:
@@ -127,16 +151,37 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open") ->
     if case_status == "closed":
         st.caption("This case is closed: reopen it (status above) to change a verdict.")
         return
+    store, book = get_store(), _verdict_book()
     mine = next((v for v in a["verdicts"] if v["reviewer"] == user["username"]), None)
+    stored = (mine["verdict"], mine["final_diagnosis"], mine["comment"]) if mine else (None, "", "")
+    stored_version = mine.get("version", 1) if mine else 0
+    # What the form first shows is what is stored: only values the reviewer submitted differ from it.
+    book["handled"].setdefault(key, stored)
     with st.form(f"verdict_{key}", enter_to_submit=False):
         c1, c2 = st.columns([1, 2])
-        c1.radio("Your verdict", VERDICTS, horizontal=True, key=f"v_{key}",
-                 index=VERDICTS.index(mine["verdict"]) if mine else None)
-        c2.text_input("Final diagnosis", value=mine["final_diagnosis"] if mine else "", key=f"d_{key}")
-        st.text_area("Comment", value=mine["comment"] if mine else "", key=f"c_{key}", height=80)
+        verdict = c1.radio("Your verdict", VERDICTS, horizontal=True, key=f"v_{key}",
+                           index=VERDICTS.index(mine["verdict"]) if mine else None)
+        diagnosis = c2.text_input("Final diagnosis", value=mine["final_diagnosis"] if mine else "", key=f"d_{key}")
+        comment = st.text_area("Comment", value=mine["comment"] if mine else "", key=f"c_{key}", height=80)
         st.form_submit_button("Record verdict", on_click=_record_verdict,
-                              args=(a["id"], user, key, mine.get("version", 1) if mine else 0))
-    _show_flash(key)
+                              args=(a["id"], user, key, stored_version))
+    values = (verdict, diagnosis, comment)
+    # A form's values reach the server only when it is submitted: values that differ from those last handled
+    # were submitted, and their callback was cut short by the next click. Store them now.
+    if verdict is not None and values != book["handled"][key]:
+        if values == stored:  # stored meanwhile (the same reviewer in another window)
+            book["handled"][key] = values
+        else:
+            _store_verdict(store, book, a["id"], user, key, values, book["shown"].get(key, stored_version))
+            st.rerun()  # draw the page again with the verdict stored
+    book["shown"][key] = stored_version
+    kind, text, version = book["outcome"].get(key, (None, None, None))
+    # Shown on every run (not popped once), so a run cut short by the next click cannot swallow it; a
+    # confirmation lasts while the stored verdict is the one it confirms.
+    if kind == "success" and version == stored_version:
+        st.success(text, icon=":material/check_circle:")
+    elif kind == "error":
+        st.error(text, icon=":material/error:")
 
 
 def status_control(detail: dict, user: dict, *, key: str) -> None:
