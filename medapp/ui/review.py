@@ -62,10 +62,15 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
         # Written out, not st.metric: a metric cuts a long class name ("mitral valve prol...").
         st.caption("Model output")
         size = "2.4rem" if large else "1.7rem"
+        # An input the model does not apply to (a lung sound for the heart model) was saved for the recording,
+        # not for the model's output: no headline, no probabilities; the warnings below say why.
+        assessed = pred.details.get("matches_model", True) is not False
+        headline = display_label(a["model_id"], a["label"]) if assessed else "not assessed"
         st.html(f'<div style="font-size:{size};line-height:1.2;overflow-wrap:anywhere;white-space:normal">'
-                f"{escape(display_label(a['model_id'], a['label']))}</div>")
-        top = sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5]
-        st.markdown("\n".join(f"- {display_label(a['model_id'], label)}: **{p:.1%}**" for label, p in top))
+                f"{escape(headline)}</div>")
+        if assessed:
+            top = sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5]
+            st.markdown("\n".join(f"- {display_label(a['model_id'], label)}: **{p:.1%}**" for label, p in top))
         for w in pred.warnings:
             st.warning(w, icon=":material/warning:")
         for v in a["verdicts"]:
