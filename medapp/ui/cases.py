@@ -62,8 +62,8 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
     if user is None:
         return
     store = get_store()
-    # Inline, not a popover: Streamlit's popover always opens downward in the main area and is cut to the room
-    # left below it, so a control near the bottom of the window opened off screen. An expander grows the page.
+    # Inline, not a popover: a popover floats over the page and is placed by the browser at the moment it opens
+    # (it was reported opening below the screen); an expander is part of the page, which grows and scrolls.
     with st.expander("Save to case", icon=":material/save:"):
         open_cases = [c for c in store.list_cases() if c["status"] != "closed"]
         mode = st.radio("Case", ["New case", "Existing case"], horizontal=True, key=f"case_mode_{key}",
