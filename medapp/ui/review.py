@@ -97,19 +97,6 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             st.caption("Saved without an explanation.")
 
 
-def _flash(key: str, kind: str, text: str) -> None:
-    st.session_state[f"flash_{key}"] = (kind, text)
-
-
-def _show_flash(key: str) -> None:
-    """A confirmation or refusal set by a callback, shown once on the next run, where the user acted."""
-    kind, text = st.session_state.pop(f"flash_{key}", (None, None))
-    if kind == "success":
-        st.success(text, icon=":material/check_circle:")
-    elif kind == "error":
-        st.error(text, icon=":material/error:")
-
-
 def _verdict_book() -> dict:
     """This session's bookkeeping of its verdict forms, changed in place.
 
@@ -197,28 +184,52 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open") ->
         st.error(text, icon=":material/error:")
 
 
+def _status_book() -> dict:
+    """This session's bookkeeping of its status controls (a plain dict, for the reason in `_verdict_book`)."""
+    return st.session_state.setdefault("medapp_status_book", {})
+
+
+def _store_status(store, entry: dict, case_id: int, user: dict, new: str, shown_version: int) -> None:
+    """Write one status change and record the outcome; no Streamlit call in here (see `_verdict_book`)."""
+    entry["handled"] = new  # handled, stored or refused: never retried by itself
+    try:
+        version = store.set_status(case_id, user, new, expected_version=shown_version)
+    except (StoreError, PermissionDenied) as exc:
+        entry["outcome"] = ("error", str(exc), None)
+    else:
+        entry["outcome"] = ("success", f"Case status set to '{new}'.", version)
+
+
 def status_control(detail: dict, user: dict, *, key: str) -> None:
     if not allowed(user["role"], "review"):
         st.markdown(f"Status: **{detail['status']}**")
         return
     widget = f"status_{key}"
+    store, entry = get_store(), _status_book().setdefault(widget, {})
 
     def changed(shown_version: int) -> None:  # only a click changes the status, never a widget showing an older state
-        new = st.session_state.get(widget)
-        if not new:
-            return
-        try:
-            get_store().set_status(detail["id"], user, new, expected_version=shown_version)
-        except (StoreError, PermissionDenied) as exc:
-            _flash(widget, "error", str(exc))
-        else:
-            _flash(widget, "success", f"Case status set to '{new}'.")
+        new = st.session_state.get(widget)  # Streamlit may cut the callback short here: the next run stores it
+        if new:
+            _store_status(store, entry, detail["id"], user, new, shown_version)
 
+    # A click whose callback was cut short by the user's next click leaves the widget on a value that was neither
+    # drawn nor handled: store it now, against the version the user saw, and draw the page again.
+    pending = st.session_state.get(widget)
+    if entry.get("shown") is not None and pending and pending not in (entry["shown"], entry.get("handled")):
+        _store_status(store, entry, detail["id"], user, pending, entry["shown_version"])
+        st.rerun()
+    entry.update(shown=detail["status"], shown_version=detail.get("version", 1), handled=None)
     # The widget always shows the stored status, which another reviewer may have changed meanwhile.
     # (The callback above runs before the page is drawn, so `detail` already holds a status just set.)
     st.session_state[widget] = detail["status"]
     st.segmented_control("Case status", STATUSES, key=widget, on_change=changed, args=(detail.get("version", 1),))
-    _show_flash(widget)
+    kind, text, version = entry.get("outcome", (None, None, None))
+    # A confirmation lasts while the stored status is the one it confirms; a refusal is shown once.
+    if kind == "success" and version == detail.get("version", 1):
+        st.success(text, icon=":material/check_circle:")
+    elif kind == "error":
+        st.error(text, icon=":material/error:")
+        entry.pop("outcome", None)
 
 
 def export_buttons(detail: dict, user: dict, *, key: str) -> None:

@@ -76,3 +76,27 @@ def test_submitting_through_the_button_stores_once(one_case):
         ["uncertain"]
     assert len(store.audit_events(action="verdict")) == 1  # the callback stored it; the page did not again
     assert [s.value for s in at.success] == [f"Verdict recorded: uncertain on analysis #{analysis_id}."]
+
+
+def test_a_status_click_without_its_callback_is_stored_once_and_confirmed(one_case):
+    store, case_id, _ = one_case
+    at = AppTest.from_file(str(REPO / "pages/cases.py"), default_timeout=120)
+    at.session_state["medapp_user"] = REV
+    at.run()
+    widget = f"status_{case_id}"
+    assert at.session_state[widget] == "open"
+    at.session_state[widget] = "in review"  # the click arrived; its callback was cut short by the next one
+    at.run()
+    assert not at.exception
+    assert store.case_detail(case_id, REV, log_view=False)["status"] == "in review"
+    assert "Case status set to 'in review'." in [s.value for s in at.success]
+    at.run()
+    at.run()  # stored once, confirmation kept while it is the stored status
+    assert len(store.audit_events(action="case.status")) == 1
+    assert "Case status set to 'in review'." in [s.value for s in at.success]
+
+    # another reviewer closes the case: this page shows it, writes nothing back, drops the old confirmation
+    store.set_status(case_id, {"username": "ines", "role": "reviewer"}, "closed")
+    at.run()
+    assert at.session_state[widget] == "closed" and len(store.audit_events(action="case.status")) == 2
+    assert "Case status set to 'in review'." not in [s.value for s in at.success]
