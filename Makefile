@@ -32,7 +32,7 @@ test: $(STAMP) system-deps
 
 # Unit tests only: no browser, no AppTest, no Debian services, no training; under two minutes on 2 cores.
 test-fast: $(STAMP)
-	$(PY) -m pytest -q --tb=short -m "not app and not e2e and not system and not slow" tests
+	$(PY) -m pytest -q --tb=short -n $(TEST_WORKERS) --dist loadgroup -m "not app and not e2e and not system and not slow" tests
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -108,7 +108,8 @@ def _call(url: str, secret: str, model: str, body: dict, action: str = "infer") 
     """(status, JSON answer, 503s seen): retried on 503 only, as the service asks."""
     seen = 0
     for _ in range(20):
-        r = httpx.post(f"{url}/v2/models/{model}/{action}", json=body, timeout=60,
+        # 300 s: a long call may run twice (killed, then retried) on a loaded machine
+        r = httpx.post(f"{url}/v2/models/{model}/{action}", json=body, timeout=300,
                        headers={"Authorization": f"Bearer {secret}"})
         if r.status_code != 503:
             return r.status_code, r.json(), seen
