@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+TEST_WORKERS ?= 2
 
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONDONTWRITEBYTECODE := 1
@@ -25,8 +26,9 @@ run: $(STAMP)
 system-deps:
 	bash tests/system_deps.sh
 
+# Two workers (pytest-xdist): much of the suite waits on servers, browsers and subprocesses; see conftest's groups.
 test: $(STAMP) system-deps
-	$(PY) -m pytest -q --tb=short tests
+	$(PY) -m pytest -q --tb=short -n $(TEST_WORKERS) --dist loadgroup tests
 
 # Unit tests only: no browser, no AppTest, no Debian services, no training; under two minutes on 2 cores.
 test-fast: $(STAMP)

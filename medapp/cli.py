@@ -32,7 +32,7 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
-    from .analysis import analyse
+    from .analysis import analyse_batch
     from .registry import UnknownModel, load_model
     from .types import InputError, to_jsonable
 
@@ -47,23 +47,17 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             cases = model.read_inputs(Path(path))
         except InputError as exc:
             cases = [(path, exc)]
-        for name, x in cases:
-            if isinstance(x, InputError):
+        # a file is one case or a cohort/series: the same batch path as the pages' cohort views
+        for row in analyse_batch(model, cases, explain=not args.no_explain).rows:
+            name = row.name
+            if row.error is not None:
                 failed = True
-                if args.json:
-                    print(json.dumps({"input": name, "error": str(x)}), flush=True)
-                else:
-                    print(f"{name}: ERROR {x}", flush=True)
-                continue
-            try:
-                result = analyse(model, x, explain=not args.no_explain)
-            except InputError as exc:
-                failed = True
-                print(json.dumps({"input": name, "error": str(exc)}) if args.json else f"{name}: ERROR {exc}",
+                error = str(row.error)
+                print(json.dumps({"input": name, "error": error}) if args.json else f"{name}: ERROR {error}",
                       flush=True)
                 continue
-            pred, expl = result.prediction, result.explanation
-            map_path = _write_map(model, x, expl, name, args.maps) if args.maps and expl is not None else None
+            pred, expl = row.prediction, row.explanation
+            map_path = _write_map(model, row.input, expl, name, args.maps) if args.maps and expl is not None else None
             if args.json:
                 record = {"input": name, "model": model.card.id, "model_version": model.card.version,
                           "label": pred.label, "probabilities": pred.as_dict(), "warnings": list(pred.warnings)}

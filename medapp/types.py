@@ -134,6 +134,56 @@ class SurvivalCurve:
 
 
 @dataclass(frozen=True)
+class InputFit:
+    """Is the input like what the model was trained on? Pages show `message` (or the reasons) as the error
+    instead of a finding when it is not."""
+
+    fits: bool = True
+    message: str | None = None  # the clinician-readable headline when it does not fit (also in the warnings)
+    reasons: tuple[str, ...] = ()  # each reason it does not fit
+    score: float | None = None  # out-of-distribution score
+    threshold: float | None = None  # the score above which an input is flagged
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable({f.name: getattr(self, f.name) for f in fields(self)})
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> InputFit:
+        return cls(fits=bool(d.get("fits", True)), message=d.get("message"), reasons=tuple(d.get("reasons", ())),
+                   score=d.get("score"), threshold=d.get("threshold"))
+
+
+@dataclass(frozen=True)
+class WindowResult:
+    """One stretch of a recording analysed on its own (audio): its probabilities and whether it looks like
+    the training recordings."""
+
+    start_s: float
+    end_s: float
+    probabilities: dict[str, float]  # label -> probability
+    label: str
+    ood_distance: float = 0.0
+    unlike_training: bool = False
+    ood_reasons: tuple[str, ...] = ()
+    profile: dict[str, float] = field(default_factory=dict)  # plain descriptors (spectral centroid, periodicity)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Flat, as stored in analyses before the field was typed."""
+        return to_jsonable({"start_s": self.start_s, "end_s": self.end_s, "probabilities": self.probabilities,
+                            "label": self.label, "ood_distance": self.ood_distance, **self.profile,
+                            "unlike_training": self.unlike_training, "ood_reasons": list(self.ood_reasons)})
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> WindowResult:
+        named = {"start_s", "end_s", "probabilities", "label", "ood_distance", "unlike_training", "ood_reasons"}
+        return cls(start_s=float(d["start_s"]), end_s=float(d["end_s"]),
+                   probabilities={str(k): float(v) for k, v in d["probabilities"].items()}, label=d["label"],
+                   ood_distance=float(d.get("ood_distance", 0.0)), unlike_training=bool(d.get("unlike_training")),
+                   ood_reasons=tuple(d.get("ood_reasons", ())),
+                   profile={k: v for k, v in d.items() if k not in named and k != "profile"} | d.get("profile", {}))
+
+
+@dataclass(frozen=True)
 class Prediction:
     model_id: str
     model_version: str
@@ -146,6 +196,17 @@ class Prediction:
     # speech to text: the transcript and its timed segments ({"start", "end", "text"} in seconds); None elsewhere
     text: str | None = None
     segments: tuple[dict[str, Any], ...] = ()
+    # Typed results pages read (None or empty where a modality has none); `details` keeps the untyped extras.
+    risk_band: str | None = None  # records: band of the positive label's probability (the card's risk_bands)
+    threshold: float | None = None  # probability of the positive label at or above which it is called
+    fit: InputFit | None = None  # imaging, audio, genomics: does the input look like the training data?
+    windows: tuple[WindowResult, ...] = ()  # audio: each window analysed on its own
+    duration_s: float | None = None  # audio and speech: length of the recording
+
+    @property
+    def fits(self) -> bool:
+        """False when the model found the input unlike its training data (no finding should be shown)."""
+        return self.fit is None or self.fit.fits
 
     @property
     def probability(self) -> float:
@@ -168,15 +229,65 @@ class Prediction:
             out["survival"] = self.survival.to_dict()
         if self.text is not None:
             out.update(text=self.text, segments=to_jsonable(list(self.segments)))
+        out.update(self._typed_dict())
         return out
+
+    def _typed_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in ("risk_band", "threshold", "duration_s"):
+            if getattr(self, name) is not None:
+                out[name] = to_jsonable(getattr(self, name))
+        if self.fit is not None:
+            out["fit"] = self.fit.to_dict()
+        if self.windows:
+            out["windows"] = [w.to_dict() for w in self.windows]
+        return out
+
+    def flat_details(self) -> dict[str, Any]:
+        """`details` with the typed results beside them under their old key names (the service's `details` output)."""
+        out = dict(to_jsonable(self.details))
+        typed = self._typed_dict()
+        fit = typed.pop("fit", None)
+        if fit is not None:
+            out.update(fits_model=fit["fits"], fit_reasons=fit["reasons"], ood_score=fit["score"],
+                       ood_threshold=fit["threshold"])
+        return {**out, **typed}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Prediction:
+        details = d.get("details", {})
+        warnings = tuple(d.get("warnings", ()))
+        typed = _typed_from_dict(d) if any(k in d for k in _TYPED_KEYS) else _typed_from_old_details(details, warnings)
         return cls(model_id=d["model_id"], model_version=d["model_version"], labels=tuple(d["labels"]),
                    probabilities=np.asarray(d["probabilities"], dtype=float), label=d["label"],
-                   warnings=tuple(d.get("warnings", ())), details=d.get("details", {}),
+                   warnings=warnings, details=details,
                    survival=SurvivalCurve.from_dict(d["survival"]) if d.get("survival") else None,
-                   text=d.get("text"), segments=tuple(d.get("segments", ())))
+                   text=d.get("text"), segments=tuple(d.get("segments", ())), **typed)
+
+
+_TYPED_KEYS = ("risk_band", "threshold", "fit", "windows", "duration_s")
+
+
+def _typed_from_dict(d: dict[str, Any]) -> dict[str, Any]:
+    return {"risk_band": d.get("risk_band"), "threshold": d.get("threshold"), "duration_s": d.get("duration_s"),
+            "fit": InputFit.from_dict(d["fit"]) if d.get("fit") else None,
+            "windows": tuple(WindowResult.from_dict(w) for w in d.get("windows", ()))}
+
+
+def _typed_from_old_details(details: dict[str, Any], warnings: tuple[str, ...]) -> dict[str, Any]:
+    """Analyses stored before the typed fields kept these results in `details`, each modality with its own keys."""
+    fit = None
+    if "fits_model" in details:  # imaging
+        fit = InputFit(fits=bool(details["fits_model"]), reasons=tuple(details.get("fit_reasons", ())),
+                       score=details.get("ood_score"), threshold=details.get("ood_threshold"))
+    elif "matches_model" in details or "out_of_distribution" in details:  # audio, genomics
+        fits = bool(details["matches_model"]) if "matches_model" in details else not details["out_of_distribution"]
+        fit = InputFit(fits=fits, message=None if fits or not warnings else warnings[0],
+                       score=details.get("ood_score"),
+                       threshold=details.get("ood_threshold", 1.0 if "out_of_distribution" in details else None))
+    return {"risk_band": details.get("risk_band"), "threshold": details.get("threshold"), "fit": fit,
+            "duration_s": details.get("duration_s"),
+            "windows": tuple(WindowResult.from_dict(w) for w in details.get("windows", ()))}
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Heart and lung sounds: upload or record, see and hear the recording, the heart model's assessment and why."""
 import streamlit as st
 
+from medapp.registry import list_cards
 from medapp.types import InputError
 from medapp.ui import cached_model, demo_notice, model_card_summary, show_input_error
 from medapp.ui.audio import choose_input, cv_details, heart_panel, lung_panel, recording_facts
@@ -8,7 +9,13 @@ from medapp.ui.auth import require_role
 
 user = require_role("clinician")
 st.title("Heart and lung sounds")
-model = cached_model("heart-sound")
+cards = [c for c in list_cards() if c.modality == "audio"]
+if not cards:
+    st.info("No heart-sound model is installed: run `python -m medapp train heart-sound`.")
+    st.stop()
+names = {c.name: c.id for c in cards}
+choice = st.selectbox("Model", list(names), key="audio_model") if len(names) > 1 else next(iter(names))
+model = cached_model(names[choice])
 st.caption(model.card.task)
 demo_notice(model.card)
 

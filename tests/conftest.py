@@ -21,12 +21,17 @@ os.environ.pop("MEDAPP_DATABASE_URL", None)
 E2E_USER, E2E_PASSWORD = "e2e-admin", "e2e-password-123"
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Marks by folder, so `make test-fast` (-m "not app and not e2e and not system and not slow") needs no list."""
+    """Marks by folder, so `make test-fast` (-m "not app and not e2e and not system and not slow") needs no list.
+
+    Groups for `pytest -n 2 --dist loadgroup` (`make test`): a file's tests stay on one worker (its module
+    and server fixtures start once), and every browser test shares one worker and one app server, in order."""
     for item in items:
         parts = Path(str(item.fspath)).relative_to(REPO / "tests").parts
         if parts[0] in ("app", "e2e"):
             item.add_marker(getattr(pytest.mark, parts[0]))
+        item.add_marker(pytest.mark.xdist_group("browser" if parts[0] == "e2e" else "/".join(parts)))
         names = getattr(item, "fixturenames", ())
         callspec = getattr(item, "callspec", None)
         on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"

@@ -13,8 +13,8 @@ import pytest
 
 from medapp.analysis import analyse, clear_cache
 from medapp.cases.blobs import BlobStore
-from medapp.cases.db import dispose_all
 from medapp.cases.store import CaseStore
+from medapp.db.engine import dispose_all
 from medapp.registry import list_cards, load_model
 from medapp.workload import fingerprint, mixed_jobs, run_concurrent
 

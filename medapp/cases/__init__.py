@@ -1,1 +1,1 @@
-"""Case store: SQLAlchemy tables, Alembic migrations, content-addressed blobs."""
+"""Case store: cases, analyses and verdicts (on medapp.db's tables and audit trail), content-addressed blobs."""

@@ -1,4 +1,4 @@
-"""The case store: cases, analyses from any modality, reviewer verdicts, and the audit trail.
+"""The case store: cases, analyses from any modality, reviewer verdicts (and, from Database, the audit trail).
 
 It works only on the shared result types (Prediction and Explanation as dicts), so it holds
 records, images, sounds and notes alike. Uploaded inputs are de-identified by the modality's
@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import importlib
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..security.roles import PermissionDenied, require
-from ..types import Explanation, ModelCard, Prediction, to_jsonable
+from ..db.database import Database
+from ..db.tables import Analysis, Case, Verdict, utcnow
+from ..security.roles import Actor, PermissionDenied, require
+from ..types import Explanation, ModelCard, Prediction
 from .blobs import BlobStore
-from .db import session_factory
-from .tables import Analysis, AuditEvent, Case, Verdict, utcnow
 
 STATUSES = ("open", "in review", "closed")
 VERDICTS = ("agree", "disagree", "uncertain")
@@ -36,16 +34,6 @@ class StoreError(ValueError):
 
 class ConflictError(StoreError):
     """Someone changed the record after the user saw it: the change is refused, never silently merged."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    username: str
-    role: str
-
-    @classmethod
-    def of(cls, user: dict | Actor) -> Actor:
-        return user if isinstance(user, Actor) else cls(user["username"], user["role"])
 
 
 def deidentify(modality: str, data: bytes) -> bytes:
@@ -78,48 +66,12 @@ def stored_input_name(modality: str, original: str, digest: str) -> str:
     return f"{modality}-{digest[:10]}{suffix}"
 
 
-def _event(username: str, action: str, target: str = "", detail: dict | None = None) -> AuditEvent:
-    """An audit row cut to its column sizes: a failed login can carry any text the visitor typed."""
-    return AuditEvent(username=(username or "(blank)")[:80], action=action[:40], target=(target or "")[:200],
-                      detail=to_jsonable(detail or {}))
+class CaseStore(Database):
+    """Cases, analyses and verdicts on top of the database's sessions and audit trail."""
 
-
-class CaseStore:
     def __init__(self, url: str | None = None, blobs: BlobStore | None = None):
-        self.Session = session_factory(url)
+        super().__init__(url)
         self.blobs = blobs or BlobStore()
-
-    # -- audit ---------------------------------------------------------------------------------
-    def audit(self, username: str, action: str, target: str = "", **detail: Any) -> None:
-        with self.Session.begin() as s:
-            s.add(_event(username, action, target, detail))
-
-    @staticmethod
-    def audit_in(session: Session, username: str, action: str, target: str = "", **detail: Any) -> None:
-        """Audit inside the caller's transaction: the change and its record commit together or not at all."""
-        session.add(_event(username, action, target, detail))
-
-    def audit_events(self, *, username: str | None = None, action: str | None = None,
-                     since: datetime | None = None, until: datetime | None = None, limit: int = 10_000) -> list[dict]:
-        q = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
-        if username:
-            q = q.where(AuditEvent.username == username)
-        if action:
-            q = q.where(AuditEvent.action == action)
-        if since:
-            q = q.where(AuditEvent.at >= since)
-        if until:
-            q = q.where(AuditEvent.at <= until)
-        with self.Session() as s:
-            return [{"id": e.id, "at": e.at, "username": e.username, "action": e.action, "target": e.target,
-                     "detail": e.detail} for e in s.scalars(q)]
-
-    def audit_vocabulary(self) -> tuple[list[str], list[str]]:
-        """The user names and actions that occur in the trail (for filter menus)."""
-        with self.Session() as s:
-            names = s.scalars(select(AuditEvent.username).distinct().order_by(AuditEvent.username)).all()
-            actions = s.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
-        return list(names), list(actions)
 
     # -- cases ---------------------------------------------------------------------------------
     def create_case(self, reference: str, user: dict | Actor, title: str = "") -> int:

@@ -41,7 +41,7 @@ class InstanceResult:
             pred, expl = self.analysis.prediction, self.analysis.explanation
             out.update({"model": pred.model_id, "model_version": pred.model_version, "label": pred.label,
                         "probability": round(pred.probability, 4), "probabilities": pred.as_dict(),
-                        "ood_score": pred.details.get("ood_score"), "warnings": list(pred.warnings)})
+                        "ood_score": pred.fit.score if pred.fit else None, "warnings": list(pred.warnings)})
             if expl is not None:
                 out["explanation"] = {"method": expl.method, "target": expl.target,
                                       "top_regions": [{"region": n, "value": v} for n, v in expl.top_contributions(3)]}

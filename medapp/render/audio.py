@@ -93,11 +93,11 @@ def _add_tiles(fig: go.Figure, expl: Explanation, mel_hz: list[float]) -> None:
 
 def window_figure(prediction: Prediction) -> go.Figure:
     """Per-window probabilities (stacked bars) for a recording analysed in several windows."""
-    windows = prediction.details.get("windows", [])
+    windows = prediction.windows
     labels = list(prediction.labels)
-    x = [f"{w['start_s']:.0f}-{w['end_s']:.0f} s" for w in windows]
+    x = [f"{w.start_s:.0f}-{w.end_s:.0f} s" for w in windows]
     palette = ["#27ae60", "#c0392b", "#2471a3", "#8e44ad", "#f39c12"]
-    fig = go.Figure([go.Bar(x=x, y=[w["probabilities"][lab] for w in windows], name=lab.replace("_", " "),
+    fig = go.Figure([go.Bar(x=x, y=[w.probabilities[lab] for w in windows], name=lab.replace("_", " "),
                             marker_color=palette[i % len(palette)],
                             hovertemplate=f"{lab}: %{{y:.0%}}<extra></extra>") for i, lab in enumerate(labels)])
     fig.update_layout(barmode="stack", height=260, yaxis={"range": [0, 1], "tickformat": ".0%", "title": "probability"},

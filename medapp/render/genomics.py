@@ -2,6 +2,8 @@
 samples-by-genes heatmap. Contributions are in the centred calibrated logit of the explained class."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -45,9 +47,11 @@ def top_genes(expl: Explanation, max_genes: int = 12, title: str | None = None) 
     return fig
 
 
-def beeswarm(values: np.ndarray, Z: np.ndarray, genes: list[str], target: str, max_genes: int = 15) -> go.Figure:
-    """One dot per sample and gene: its contribution toward `target`, coloured by its expression."""
-    fig = _tabular_beeswarm(values, Z, genes, target, max_features=max_genes)
+def beeswarm(explanations: Sequence[Explanation], max_genes: int = 15) -> go.Figure:
+    """One dot per sample and gene: its contribution toward the explained class, coloured by its expression
+    (z-score against the training profiles)."""
+    target = explanations[0].target if explanations else ""
+    fig = _tabular_beeswarm(explanations, max_features=max_genes, colour_by="z")
     fig.update_layout(title=f"Cohort: how each gene moved the samples toward '{target}'",
                       xaxis_title=f"contribution ({UNIT} of {target})")
     fig.update_traces(marker_colorbar_title="expression")

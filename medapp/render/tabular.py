@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -61,10 +62,24 @@ def waterfall(expl: Explanation, max_features: int = 10, title: str | None = Non
     return fig
 
 
-def beeswarm(values: np.ndarray, X: np.ndarray, feature_names: list[str], target: str,
-             max_features: int = 12, seed: int = 0) -> go.Figure:
+def cohort_arrays(explanations: Sequence[Explanation], colour_by: str = "values") -> tuple[np.ndarray, np.ndarray]:
+    """Contributions (n, features) of a cohort's explanations, and the values that colour them
+    (`data[colour_by]`, missing as NaN). All must explain the same target with the same features."""
+    if not explanations:
+        raise ValueError("a beeswarm needs at least one explanation")
+    first = explanations[0]
+    if any(e.target != first.target or e.feature_names != first.feature_names for e in explanations):
+        raise ValueError("a beeswarm needs explanations of one target over the same features")
+    values = np.vstack([np.asarray(e.values, dtype=float) for e in explanations])
+    X = np.array([[np.nan if v is None else v for v in e.data[colour_by]] for e in explanations], dtype=float)
+    return values, X
+
+
+def beeswarm(explanations: Sequence[Explanation], max_features: int = 12, seed: int = 0,
+             colour_by: str = "values") -> go.Figure:
     """Summary of a cohort: one dot per patient and feature, coloured by the feature's value."""
-    values = np.asarray(values, dtype=float)
+    values, X = cohort_arrays(explanations, colour_by)
+    feature_names, target = list(explanations[0].feature_names), explanations[0].target
     order = np.argsort(-np.abs(values).mean(axis=0))[:max_features][::-1]
     rng = np.random.default_rng(seed)
     fig = go.Figure()

@@ -8,9 +8,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
-from ..cases.store import Actor, CaseStore
-from ..cases.tables import AuditEvent, User
-from .roles import ROLES, require
+from ..db.database import Database
+from ..db.tables import AuditEvent, User
+from .roles import ROLES, Actor, require
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Letters, digits and . _ - ; '@' and '+' so that a single sign-on e-mail address can be an account name.
@@ -30,12 +30,12 @@ def _check_password(password: str) -> None:
         raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
 
 
-def count_users(store: CaseStore) -> int:
+def count_users(store: Database) -> int:
     with store.Session() as s:
         return s.scalar(select(func.count(User.id))) or 0
 
 
-def create_user(store: CaseStore, username: str, password: str, role: str, *, by: str = "system") -> None:
+def create_user(store: Database, username: str, password: str, role: str, *, by: str = "system") -> None:
     username = username.strip().lower()
     if not _USERNAME.match(username):
         raise AccountError("A user name is 2-80 lower-case letters, digits, '.', '_', '-', '@' or '+' "
@@ -50,7 +50,7 @@ def create_user(store: CaseStore, username: str, password: str, role: str, *, by
         store.audit_in(s, by, "user.create", f"user:{username}", role=role)
 
 
-def _recent_failures(store: CaseStore, username: str) -> int:
+def _recent_failures(store: Database, username: str) -> int:
     since = datetime.now(UTC) - LOCKOUT_WINDOW
     with store.Session() as s:
         return s.scalar(select(func.count(AuditEvent.id)).where(
@@ -58,7 +58,7 @@ def _recent_failures(store: CaseStore, username: str) -> int:
             AuditEvent.at >= since)) or 0
 
 
-def authenticate(store: CaseStore, username: str, password: str) -> dict | None:
+def authenticate(store: Database, username: str, password: str) -> dict | None:
     """The user as {"username", "role"} when the password matches an active account; audited either way.
 
     After LOCKOUT_FAILURES failed attempts on one user name within LOCKOUT_WINDOW, further attempts
@@ -85,19 +85,19 @@ def authenticate(store: CaseStore, username: str, password: str) -> dict | None:
     return {"username": user.username, "role": user.role}
 
 
-def list_users(store: CaseStore) -> list[dict]:
+def list_users(store: Database) -> list[dict]:
     with store.Session() as s:
         return [{"username": u.username, "role": u.role, "active": u.active, "created_at": u.created_at}
                 for u in s.scalars(select(User).order_by(User.username))]
 
 
-def get_user(store: CaseStore, username: str) -> dict | None:
+def get_user(store: Database, username: str) -> dict | None:
     with store.Session() as s:
         u = s.scalar(select(User).where(User.username == username.strip().lower()))
         return None if u is None else {"username": u.username, "role": u.role, "active": u.active}
 
 
-def update_user(store: CaseStore, admin: dict | Actor, username: str, *, role: str | None = None,
+def update_user(store: Database, admin: dict | Actor, username: str, *, role: str | None = None,
                 active: bool | None = None, password: str | None = None) -> None:
     actor = Actor.of(admin)
     require(actor.role, "admin")

@@ -10,9 +10,9 @@ from .roles import ROLES
 
 
 def _store():
-    from ..cases.store import CaseStore
+    from ..db.database import Database
 
-    return CaseStore()
+    return Database()  # accounts need the users table and the audit trail only
 
 
 def _cli_actor() -> dict:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from ..cases.tables import User, WebSession
+from ..db.tables import User, WebSession
 
 COOKIE = "medapp_session"
 TOUCH_EVERY = timedelta(seconds=60)  # last_seen is written at most once a minute per session

@@ -40,11 +40,11 @@ from ..analysis import analyse
 from ..cases.store import CaseStore, StoreError
 from ..registry import UnknownModel, get_card, list_cards, load_model, models_dir
 from ..security.roles import allowed
+from ..security.tokens import Caller, authenticate_token
 from ..types import InputError, ModelCard, to_jsonable
 from . import protocol as oip
 from .inputs import FILE_MEDIA, Case, cases_from_body, cases_from_tensors, file_input_name
 from .limits import RateLimiter, body_limit
-from .tokens import Caller, authenticate_token
 
 log = logging.getLogger("medapp.service")
 SERVICE_VERSION = "1.0.0"
@@ -378,7 +378,7 @@ class Service:
 def case_id_of(store: CaseStore, reference: str) -> int | None:
     from sqlalchemy import select
 
-    from ..cases.tables import Case as CaseRow
+    from ..db.tables import Case as CaseRow
 
     with store.Session() as s:
         return s.scalar(select(CaseRow.id).where(CaseRow.reference == reference.strip()))
@@ -396,7 +396,7 @@ def _prediction_outputs(card: ModelCard, results: list) -> list[dict[str, Any]]:
         oip.tensor("label", "BYTES", [p.label for p in preds]),
         oip.tensor("probabilities", "FP64", probs, [n, len(card.labels)], {"labels": list(card.labels)}),
         oip.tensor("warnings", "BYTES", [_j(list(p.warnings)) for p in preds], parameters={"encoding": "json list"}),
-        oip.tensor("details", "BYTES", [_j(p.details) for p in preds], parameters={"encoding": "json object"}),
+        oip.tensor("details", "BYTES", [_j(p.flat_details()) for p in preds], parameters={"encoding": "json object"}),
         oip.tensor("model_version", "BYTES", [p.model_version for p in preds]),
     ] + ([  # speech to text: the transcript and its timed segments
         oip.tensor("text", "BYTES", [p.text or "" for p in preds]),

@@ -77,7 +77,7 @@ def _start_server(models: list[str]) -> tuple[subprocess.Popen, str, str, Path]:
     from ..cases.blobs import BlobStore
     from ..cases.store import CaseStore
     from ..security.accounts import create_user
-    from .tokens import create_token
+    from ..security.tokens import create_token
 
     var = Path(tempfile.mkdtemp(prefix="medapp-bench-http-"))
     store = CaseStore(f"sqlite:///{var / 'medapp.db'}", BlobStore(var / "blobs"))

@@ -76,7 +76,7 @@ def _actor() -> dict:
 
 
 def _tokens_create(args: argparse.Namespace) -> int:
-    from .tokens import TokenError, create_token
+    from ..security.tokens import TokenError, create_token
 
     try:
         token_id, secret = create_token(_store(), _actor(), args.user,
@@ -92,7 +92,7 @@ def _tokens_create(args: argparse.Namespace) -> int:
 
 
 def _tokens_list(args: argparse.Namespace) -> int:
-    from .tokens import list_tokens
+    from ..security.tokens import list_tokens
 
     print(f"{'id':>4}  {'user':20} {'prefix':13} {'state':8} {'cases':5} {'expires':20} label")
     for t in list_tokens(_store()):
@@ -103,7 +103,7 @@ def _tokens_list(args: argparse.Namespace) -> int:
 
 
 def _tokens_revoke(args: argparse.Namespace) -> int:
-    from .tokens import TokenError, revoke_token
+    from ..security.tokens import TokenError, revoke_token
 
     try:
         revoke_token(_store(), _actor(), args.id)

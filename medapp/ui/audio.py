@@ -164,31 +164,29 @@ def heart_panel(model, x: AudioInput, data: bytes) -> None:
         return
     pred, expl = result.prediction, result.explanation
     log_analysis(model.card, pred, model.input_key(x))
-    if not pred.details.get("matches_model", True):
-        st.error(pred.warnings[0], icon=":material/block:")
+    windows = [(w.start_s, w.end_s) for w in pred.windows]
+    headline = None if pred.fits else pred.fit.message  # shown as the error, not again as a warning
+    if not pred.fits:
+        st.error(headline or "This recording does not fit the heart model.", icon=":material/block:")
         if not st.checkbox("Show the heart model's output anyway (for teaching; not an assessment)",
                            key="audio_force"):
             view = display_view(x.samples, model.spec)
-            st.plotly_chart(render.recording_figure(view, windows=[(w["start_s"], w["end_s"])
-                                                                   for w in pred.details["windows"]]),
-                            width="stretch", key="audio_plain_fig")
+            st.plotly_chart(render.recording_figure(view, windows=windows), width="stretch", key="audio_plain_fig")
             return
-    other_warnings = pred.warnings[1:] if not pred.details.get("matches_model", True) else pred.warnings
-    for w in other_warnings:
-        if w not in x.warnings:
+    for w in pred.warnings:
+        if w != headline and w not in x.warnings:
             st.warning(w, icon=":material/warning:")
-    label = pred.label.replace("_", " ")
+    label = model.card.display(pred.label)
     st.subheader(f"Model's assessment: {label} ({pred.probability:.0%})")
-    st.caption("Probabilities over the four conditions the model knows"
-               + (f", averaged over {len(pred.details['windows'])} windows of "
-                  f"{model.spec.window_s:g} s." if len(pred.details["windows"]) > 1 else "."))
-    st.dataframe([{"condition": lab.replace("_", " "), "probability": f"{p:.1%}"}
+    st.caption(f"Probabilities over the {len(pred.labels)} conditions the model knows"
+               + (f", averaged over {len(windows)} windows of "
+                  f"{model.spec.window_s:g} s." if len(windows) > 1 else "."))
+    st.dataframe([{"condition": model.card.display(lab), "probability": f"{p:.1%}"}
                   for lab, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1])], hide_index=True)
-    if len(pred.details["windows"]) > 1:
+    if len(windows) > 1:
         st.plotly_chart(render.window_figure(pred), width="stretch", key="audio_windows_fig")
     layout = expl.data
     view = display_view(x.samples, model.spec)
-    windows = [(w["start_s"], w["end_s"]) for w in pred.details["windows"]]
     st.plotly_chart(render.recording_figure(view, explanation=expl, windows=windows,
                                             highlight=tuple(layout["highlight_s"]),
                                             title=f"Why '{label}': red tiles pushed toward it, blue away"),

@@ -6,7 +6,7 @@ import re
 import pandas as pd
 from sqlalchemy import select
 
-from ..cases.tables import Analysis, Case
+from ..db.tables import Analysis, Case
 
 
 def _references(store, targets: pd.Series) -> tuple[dict[int, str], dict[int, str]]:

@@ -54,7 +54,7 @@ def dictation_widget(on_text: Callable[[str], None], key: str = "notes") -> None
         on_text(pred.text or "")
     pred = st.session_state.get(f"{key}_dictation_result")
     if pred is not None and source is not None:
-        st.success(f"The transcript ({pred.details.get('duration_s', 0):.0f} s of audio, transcribed in "
+        st.success(f"The transcript ({pred.duration_s or 0:.0f} s of audio, transcribed in "
                    f"{pred.details.get('seconds', 0):.1f} s) was added to the note box under *Type or paste*: "
                    "check and correct it there before analysing.")
         for warning in pred.warnings:

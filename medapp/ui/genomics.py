@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ..analysis import analyse
+from ..analysis import BatchResult, analyse, analyse_batch
 from ..modalities.genomics.io import Profile, profile_csv
 from ..modalities.genomics.model import GenomicsModel
 from ..render.genomics import beeswarm, heatmap, top_genes
@@ -53,9 +53,9 @@ def results_table(model: GenomicsModel, profiles: list[Profile], preds) -> pd.Da
     rows = []
     for p, pred in zip(profiles, preds):
         row = {"sample": p.sample,
-               "class": UNLIKE if pred.details["out_of_distribution"] else pred.label,
-               "most likely of the four": f"{pred.label} ({pred.details['label_name']})",
-               "probability": pred.probability, "distance score": pred.details["ood_score"],
+               "class": pred.label if pred.fits else UNLIKE,
+               "most likely class": f"{pred.label} ({model.label_names.get(pred.label, pred.label)})",
+               "probability": pred.probability, "distance score": pred.fit.score if pred.fit else None,
                "warnings": " ".join(pred.warnings)}
         row.update({f"p({lab})": float(v) for lab, v in zip(model.card.labels, pred.probabilities)})
         rows.append(row)
@@ -85,8 +85,8 @@ def genomics_panel(model: GenomicsModel) -> None:
     if not parsed.profiles:
         return
     profiles = parsed.profiles
-    results = [analyse(model, p) for p in profiles]
-    preds = [r.prediction for r in results]
+    batch = analyse_batch(model, [(p.sample, p) for p in profiles])
+    preds = batch.predictions
     table = results_table(model, profiles, preds)
     st.dataframe(table.drop(columns=[c for c in table.columns if c.startswith("p(")]), hide_index=True,
                  width="stretch", key="genomics_results",
@@ -104,28 +104,30 @@ def genomics_panel(model: GenomicsModel) -> None:
         i = names.index(chosen)
         sample_panel(model, profiles[i], preds[i], key=f"gx_{i}")
     with cohort:
-        cohort_panel(model, profiles, preds)
+        cohort_panel(model, profiles, batch)
 
 
 def sample_panel(model: GenomicsModel, profile: Profile, pred, key: str) -> None:
     log_analysis(model.card, pred, model.input_key(profile))
     left, right = st.columns([1, 2])
     with left:
-        if pred.details["out_of_distribution"]:
+        if not pred.fits:
             st.metric("Class", "Not classified", help="The profile is unlike every training class.")
             st.error(f"Unlike every training class: the model's nearest class ({pred.label}) is shown for "
                      "reference only.", icon=":material/block:")
         else:
-            st.metric("Class", f"{pred.label}", help=pred.details["label_name"])
-            st.markdown(f"**{pred.details['label_name']}**, probability **{pred.probability:.0%}**")
+            name = model.label_names.get(pred.label, pred.label)
+            st.metric("Class", f"{pred.label}", help=name)
+            st.markdown(f"**{name}**, probability **{pred.probability:.0%}**")
         st.dataframe(pd.DataFrame({"class": [f"{lab} ({model.label_names.get(lab, lab)})" for lab in model.card.labels],
                                    "probability": pred.probabilities}),
                      hide_index=True, width="stretch", key=f"probs_{key}",
                      column_config={"probability": st.column_config.ProgressColumn(
                          "probability", format="percent", min_value=0.0, max_value=1.0)})
-        st.caption(f"Distance score {pred.details['ood_score']:.2f} (above 1: unlike every training class). "
+        st.caption(f"Distance score {pred.fit.score:.2f} (above {pred.fit.threshold:g}: unlike every training class). "
                    f"Temperature {model.card.metrics.get('temperature', 1):g} fitted on cross-validated logits; "
-                   f"nested CV accuracy {model.card.metrics['summary']['accuracy']:.2f} on the 63 training profiles.")
+                   f"nested CV accuracy {model.card.metrics['summary']['accuracy']:.2f} on the "
+                   f"{model.card.data['n']} training profiles.")
         for w in pred.warnings:
             st.warning(w, icon=":material/warning:")
         target = st.selectbox("Explain class", model.card.labels, index=model.card.labels.index(pred.label),
@@ -139,27 +141,27 @@ def sample_panel(model: GenomicsModel, profile: Profile, pred, key: str) -> None
     with right:
         st.plotly_chart(top_genes(expl), width="stretch", key=f"top_{key}")
         st.caption(f"{expl.method}. Bars are contributions to the {expl.output_space} of {target} (its "
-                   "calibrated log-probability minus the mean over the four classes): they add up from the "
-                   "training-average profile to this sample. Missing genes contribute nothing. They show how "
-                   "the model uses each gene, not biology.")
+                   f"calibrated log-probability minus the mean over the {len(model.card.labels)} classes): they add "
+                   "up from the training-average profile to this sample. Missing genes contribute nothing. They show "
+                   "how the model uses each gene, not biology.")
 
 
-def cohort_panel(model: GenomicsModel, profiles: list[Profile], preds) -> None:
+def cohort_panel(model: GenomicsModel, profiles: list[Profile], batch: BatchResult) -> None:
     if len(profiles) < 2:
         st.info("Cohort figures need at least two scored samples.")
         return
-    V = np.vstack([p.values for p in profiles])
-    Z = model.standardise(V)
+    preds = batch.predictions
+    Z = model.standardise(np.vstack([p.values for p in profiles]))
     labels = [p.label for p in preds]
     common = max(model.card.labels, key=labels.count)
     target = st.selectbox("Class to explain", model.card.labels, index=model.card.labels.index(common),
                           key="genomics_cohort_target")
-    values, _ = model.shap_values(V, target)
-    st.plotly_chart(beeswarm(values, Z, model.model_genes, target), width="stretch", key="genomics_beeswarm")
-    # Heatmap genes: largest mean |contribution| toward each sample's own predicted class.
-    own = np.vstack([model.shap_values(V[i], lab)[0][0] for i, lab in enumerate(labels)])
+    toward = [model.explain(x, p, target) for x, p in zip(profiles, preds)]
+    st.plotly_chart(beeswarm(toward), width="stretch", key="genomics_beeswarm")
+    # Heatmap genes: largest mean |contribution| toward each sample's own predicted class (the batch explains that).
+    own = np.vstack([e.values for e in batch.explanations])
     top = np.argsort(-np.abs(own).mean(axis=0))[:20]
-    groups = [UNLIKE if p.details["out_of_distribution"] else p.label for p in preds]
+    groups = [p.label if p.fits else UNLIKE for p in preds]
     st.plotly_chart(heatmap(Z[:, top], [p.sample for p in profiles], [model.model_genes[j] for j in top], groups,
                             title="Samples (grouped by predicted class) by the 20 most influential genes"),
                     width="stretch", key="genomics_heatmap")

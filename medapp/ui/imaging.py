@@ -119,26 +119,27 @@ def image_panel(model: ImagingModel | None, data: bytes, name: str, key: str, *,
 def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: bytes, result: Analysis, ikey: str,
                  actions: Callable[[ImageInput, Analysis, bytes], None] | None = None) -> None:
     pred, expl = result.prediction, result.explanation
-    fits = pred.details.get("fits_model", True)
+    fits = pred.fits
+    fit = pred.fit
     log_analysis(model.card, pred, model.input_key(x))
     left, right = st.columns([1, 3])
     with left:
         if fits:
             st.caption(f"Finding · {model.card.name}")
-            st.subheader(pred.label.replace("_", " "), anchor=False)
+            st.subheader(model.card.display(pred.label), anchor=False)
             for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1]):
-                st.progress(p, text=f"{label.replace('_', ' ')}: {p:.1%}")
-            if model.positive is not None:
-                st.caption(f"Called {model.positive.replace('_', ' ')} at a probability of {model.threshold:.0%} or "
-                           "more (threshold chosen on validation).")
+                st.progress(p, text=f"{model.card.display(label)}: {p:.1%}")
+            if model.card.positive_label is not None and pred.threshold is not None:
+                st.caption(f"Called {model.card.display(model.card.positive_label)} at a probability of "
+                           f"{pred.threshold:.0%} or more (threshold chosen on validation).")
         else:
             st.error(f"No finding: this image does not fit {model.card.name}. "
-                     + " ".join(pred.details.get("fit_reasons", [])), icon=":material/block:")
+                     + " ".join(fit.reasons), icon=":material/block:")
         for w in pred.warnings:
-            if fits or not any(w.startswith(r) for r in pred.details.get("fit_reasons", [])):
+            if fits or not any(w.startswith(r) for r in fit.reasons):
                 st.warning(w, icon=":material/warning:")
-        st.caption(f"Out-of-distribution score {pred.details['ood_score']} "
-                   f"(flagged above {pred.details['ood_threshold']:.1f}).")
+        if fit is not None and fit.score is not None:
+            st.caption(f"Out-of-distribution score {fit.score} (flagged above {fit.threshold:.1f}).")
         opacity = st.slider("Heatmap opacity", 0.0, 1.0, 0.6, 0.05, key=f"op_{ikey}")
         if x.source == "dicom":
             try:

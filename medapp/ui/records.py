@@ -5,13 +5,13 @@ import io
 import json
 import math
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ..analysis import analyse
+from ..analysis import BatchResult, analyse, analyse_batch
 from ..modalities.records.model import RecordsModel, format_value
 from ..modalities.records.schema import Field
+from ..modalities.records.validate import Cohort
 from ..render.tabular import beeswarm, waterfall
 from ..types import InputError
 from .cases import log_analysis, save_to_case
@@ -87,14 +87,14 @@ def result_panel(model: RecordsModel, values: dict, key: str) -> None:
     result = analyse(model, record)
     pred, expl = result.prediction, result.explanation
     log_analysis(model.card, pred, model.input_key(record))
-    p = pred.probability_of(model.card.labels[1])
-    band = pred.details["risk_band"]
+    p = pred.probability_of(positive_label(model))
+    band = pred.risk_band
     left, right = st.columns([1, 2])
     with left:
         st.metric(f"Probability of {model.card.input['positive_meaning']}", f"{p:.0%}")
-        colour = {"low": "green", "intermediate": "orange", "high": "red"}.get(band, "gray")
-        st.markdown(f"Risk band: :{colour}-badge[{band}]  \nModel label: **{pred.label}**")
-        st.caption(f"Bands: low < 20%, intermediate 20-50%, high ≥ 50%. Calibrated on the training data only "
+        st.markdown(f"Risk band: :{band_colour(model, band)}-badge[{band}]  \nModel label: **{pred.label}**")
+        st.caption(f"Bands: {bands_text(model)}. Called {positive_label(model)} at {pred.threshold:.0%} or more. "
+                   f"Calibrated on the training data only "
                    f"(cross-validated AUROC {model.card.metrics['summary']['auroc']:.2f}).")
         for w in pred.warnings:
             st.warning(w, icon=":material/warning:")
@@ -121,7 +121,7 @@ def what_if_panel(model: RecordsModel, values: dict, p0: float, key: str) -> Non
             show_input_error(exc)
             return
         result = analyse(model, record)
-        p1 = result.prediction.probability_of(model.card.labels[1])
+        p1 = result.prediction.probability_of(positive_label(model))
         st.metric("Estimate with the change", f"{p1:.0%}", delta=f"{(p1 - p0) * 100:+.1f} points",
                   delta_color="inverse")
         st.plotly_chart(waterfall(result.explanation, title="With the change"), width="stretch",
@@ -155,37 +155,67 @@ def cohort_panel(model: RecordsModel) -> None:
     if not cohort.rows:
         return
     bar = st.progress(0.0, text=f"Scoring {len(cohort.rows)} patients...")
-    probs, values, base = model.score_cohort(cohort.X, explain=True,
-                                             progress=lambda f: bar.progress(f, text=f"Scored {f:.0%}"))
+    batch = analyse_batch(model, model.cohort_inputs(cohort, upload.name),
+                          progress=lambda f: bar.progress(f, text=f"Scored {f:.0%}"))
     bar.empty()
-    table = results_table(model, cohort, probs, values)
+    table = results_table(model, cohort, batch)
     st.success(f"Scored {len(cohort.rows)} patients. Click a column header to sort.")
     st.dataframe(table.drop(columns=[c for c in table.columns if c.startswith("contribution: ")]),
                  hide_index=True, width="stretch", key=f"res_{model.card.id}",
                  column_config={"probability": st.column_config.ProgressColumn(
                      "probability", format="percent", min_value=0.0, max_value=1.0)})
-    st.plotly_chart(beeswarm(values, cohort.X, [f.label for f in fields], model.card.labels[1]), width="stretch",
-                    key=f"bee_{model.card.id}")
+    st.plotly_chart(beeswarm(batch.explanations), width="stretch", key=f"bee_{model.card.id}")
     buf = io.StringIO()
     table.to_csv(buf, index=False)
     st.download_button("Download results with per-feature contributions (CSV)", buf.getvalue(),
                        f"{model.card.id}_results.csv", "text/csv", key=f"dl_{model.card.id}")
 
 
-def results_table(model: RecordsModel, cohort, probs: np.ndarray, values: np.ndarray) -> pd.DataFrame:
+def positive_label(model: RecordsModel) -> str:
+    """The label the probability, the bands and the threshold are about: the card's positive label."""
+    return model.card.positive_label or model.card.labels[-1]
+
+
+def bands_text(model: RecordsModel) -> str:
+    """The card's risk bands as read: "low < 20%, intermediate 20-50%, high ≥ 50%"."""
+    bands = model.card.input["risk_bands"]
+    parts = []
+    for i, (upper, name) in enumerate(bands):
+        lower = bands[i - 1][0] if i else None
+        if lower is None:
+            parts.append(f"{name} < {upper:.0%}")
+        elif i == len(bands) - 1:
+            parts.append(f"{name} ≥ {lower:.0%}")
+        else:
+            parts.append(f"{name} {lower * 100:g}-{upper:.0%}")
+    return ", ".join(parts)
+
+
+def band_colour(model: RecordsModel, band: str | None) -> str:
+    """Green for the card's lowest band, red for its highest, orange between."""
+    names = [name for _, name in model.card.input["risk_bands"]]
+    if band not in names:
+        return "gray"
+    i = names.index(band)
+    return "green" if i == 0 else "red" if i == len(names) - 1 else "orange"
+
+
+def results_table(model: RecordsModel, cohort: Cohort, batch: BatchResult) -> pd.DataFrame:
     """One row per scored patient, sorted by risk, with warnings and contributions (log-odds)."""
+    scored = batch.analysed
+    assert len(scored) == len(cohort.rows), "one analysis per valid row"
     rows = []
-    for i, row in enumerate(cohort.rows):
-        p = float(probs[i])
+    for row, x, item in zip(cohort.rows, cohort.X, scored):
+        pred, expl = item.prediction, item.explanation
         rec = {"row": row}
         if cohort.ids:
             rec["id"] = cohort.ids.get(row, "")
-        rec.update({"probability": p, "risk band": model.risk_band(p),
-                    "label": model.card.labels[1] if p >= model.card.metrics.get("threshold", 0.5) else model.card.labels[0],
-                    "warnings": " ".join(cohort.file_warnings + cohort.warnings.get(row, []))})
-        for f, v in zip(model.fields, cohort.X[i]):
+        rec.update({"probability": pred.probability_of(positive_label(model)), "risk band": pred.risk_band,
+                    "label": pred.label, "warnings": " ".join(pred.warnings)})
+        for f, v in zip(model.fields, x):
             rec[f.name] = None if math.isnan(v) else format_value(f, v)
-        for f, c in zip(model.fields, values[i]):
-            rec[f"contribution: {f.name}"] = round(float(c), 4)
+        if expl is not None:
+            for f, c in zip(model.fields, expl.values):
+                rec[f"contribution: {f.name}"] = round(float(c), 4)
         rows.append(rec)
     return pd.DataFrame(rows).sort_values("probability", ascending=False, kind="stable")

@@ -1,6 +1,7 @@
 """Widgets of the review workflow: a stored analysis redrawn, verdict form, case filters, exports."""
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, time
 from html import escape
 
@@ -16,6 +17,8 @@ from ..reports.figures import explanation_png
 from ..security.roles import allowed
 from ..types import Explanation
 from .auth import get_store
+
+log = logging.getLogger(__name__)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -36,8 +39,13 @@ def explanation_figure(a: dict, key: str, *, large: bool = False) -> None:
                 st.caption("The stored input could not be read: the map is shown on its own.")
         else:
             figure = render.figure(expl)
-    except Exception:  # no renderer for this kind (render.NoRenderer), or an older explanation it cannot redraw
+    except render.NoRenderer:  # a kind with no interactive renderer: the stored picture of it
         st.image(explanation_png(expl), caption=expl.method)
+        return
+    except Exception:  # a renderer bug must not hide the analysis from the meeting, nor hide itself
+        log.exception("renderer for %s explanations failed on analysis %s", expl.kind, a.get("id"))
+        st.image(explanation_png(expl), caption=f"{expl.method} (static picture: the interactive figure failed "
+                                                 "and was logged)")
         return
     if isinstance(figure, str):
         st.html(figure)  # renderers return escaped HTML for text

@@ -6,7 +6,7 @@ import streamlit as st
 
 from ..cases.store import CaseStore
 from ..security.accounts import list_users
-from ..service.tokens import TokenError, create_token, list_tokens, revoke_token
+from ..security.tokens import TokenError, create_token, list_tokens, revoke_token
 
 _SHOWN = "admin_new_api_token"
 

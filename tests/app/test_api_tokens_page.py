@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from medapp.cases.store import CaseStore
 from medapp.security.accounts import create_user
-from medapp.service.tokens import authenticate_token, list_tokens
+from medapp.security.tokens import authenticate_token, list_tokens
 
 REPO = Path(__file__).resolve().parents[2]
 

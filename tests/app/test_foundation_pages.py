@@ -5,6 +5,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from medapp.analysis import analyse_batch
+from medapp.registry import load_model
+
 REPO = Path(__file__).resolve().parents[2]
 
 CLINICIAN = {"username": "tester", "role": "clinician"}
@@ -45,6 +48,8 @@ def test_records_form_to_prediction_with_waterfall():
     assert metric.label == "Probability of angiographic coronary artery disease"
     assert 0.8 < float(metric.value.rstrip("%")) / 100 <= 1.0
     assert any("high" in m.value for m in at.markdown)
+    assert any("Bands: low < 20%, intermediate 20-50%, high ≥ 50%. Called present at 50% or more." in c.value
+               for c in at.caption)
     assert any("7 of 13 values not measured" in w.value for w in at.warning)
     charts = at.get("plotly_chart")
     assert charts and "Why this estimate" in charts[0].proto.spec
@@ -79,6 +84,16 @@ def test_records_invalid_cohort_row_is_reported_and_the_rest_scored():
     assert list(results["id"]) == sorted(["P1", "P2"], key=lambda i: -results.set_index("id").loc[i, "probability"])
     assert results["probability"].is_monotonic_decreasing
     assert "Scored 2 patients" in at.success[0].value
+    # the page's table is the shared batch path's result, row for row
+    model = load_model("heart-disease")
+    batch = analyse_batch(model, model.cohort_inputs(model.validate_cohort(csv.encode(), "cohort.csv"), "cohort.csv"))
+    expected = {int(r.name.rsplit("#row", 1)[1]): r.prediction for r in batch.analysed}
+    for _, shown in results.iterrows():
+        pred = expected[shown["row"]]
+        assert abs(shown["probability"] - pred.probability_of("present")) < 1e-12
+        assert (shown["risk band"], shown["label"]) == (pred.risk_band, pred.label)
+    charts = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("Cohort summary" in spec and "toward 'present'" in spec for spec in charts)
 
 
 def test_records_unreadable_cohort_file_gives_a_message_not_a_traceback():

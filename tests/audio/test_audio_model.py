@@ -52,7 +52,7 @@ def test_predict_and_explain_a_4s_recording_additively(model):
     result = analyse(model, x)
     pred, expl = result.prediction, result.explanation
     assert np.isclose(pred.probabilities.sum(), 1.0) and pred.label in model.card.labels
-    assert len(pred.details["windows"]) == 1
+    assert len(pred.windows) == 1 and (pred.fit.message is None) == pred.fits
     assert expl.kind == "audio" and expl.target == pred.label
     n_bands = len(model.spec.band_edges_hz) - 1
     assert expl.values.shape == (n_bands, 20)  # 4 s in 0.2 s segments x frequency bands
@@ -71,14 +71,15 @@ def test_predict_and_explain_a_4s_recording_additively(model):
 def test_long_recording_is_analysed_window_by_window(model):
     x = _recording(synthetic_heart_sound(10.0, murmur=True, seed=3))
     pred = model.predict(x)
-    windows = pred.details["windows"]
-    assert [(w["start_s"], w["end_s"]) for w in windows] == [(0.0, 4.0), (4.0, 8.0), (6.0, 10.0)]
-    mean = np.mean([[w["probabilities"][lab] for lab in pred.labels] for w in windows], axis=0)
+    windows = pred.windows
+    assert [(w.start_s, w.end_s) for w in windows] == [(0.0, 4.0), (4.0, 8.0), (6.0, 10.0)]
+    assert pred.duration_s == pytest.approx(10.0, abs=0.01)
+    mean = np.mean([[w.probabilities[lab] for lab in pred.labels] for w in windows], axis=0)
     assert np.allclose(mean, pred.probabilities)
     expl = model.explain(x, pred)
-    best = int(np.argmax([w["probabilities"][pred.label] for w in windows]))
+    best = int(np.argmax([w.probabilities[pred.label] for w in windows]))
     assert expl.data["window"] == best
-    p = windows[best]["probabilities"][pred.label]
+    p = windows[best].probabilities[pred.label]
     assert abs(expl.base_value + expl.values.sum() - np.log(p / (1 - p))) < 0.01
     fig = window_figure(pred)
     assert len(fig.data) == 4
@@ -93,14 +94,15 @@ def test_explanation_round_trips_and_redraws(model):
     fig = tile_figure(again)
     kinds = [t.type for t in fig.data]
     assert kinds.count("heatmap") == 2 and "scatter" in kinds  # spectrogram, tiles, waveform
-    assert Prediction.from_dict(json.loads(json.dumps(pred.to_dict()))).label == pred.label
+    back = Prediction.from_dict(json.loads(json.dumps(pred.to_dict())))
+    assert back.label == pred.label and back.windows == pred.windows and back.fit == pred.fit
 
 
 def test_lung_mode_says_the_model_does_not_apply(model):
     x = _recording(synthetic_heart_sound(4.0), mode="lung")
     pred = model.predict(x)
-    assert pred.details["matches_model"] is False
-    assert "trained on heart sounds only" in pred.warnings[0]
+    assert pred.fits is False
+    assert "trained on heart sounds only" in pred.fit.message and pred.fit.message in pred.warnings
 
 
 @pytest.mark.skipif(not LUNG.is_dir(), reason="ICBHI demo recordings not present")
@@ -112,9 +114,9 @@ def test_icbhi_lung_recordings_load_with_cycles_and_are_flagged(model):
         assert x.cycles and x.duration_s > 10
         assert x.original_rate in (4000, 44100) and x.sample_rate == 8000
         pred = model.predict(x)  # a sidecar annotation file marks it as a lung recording
-        assert pred.details["matches_model"] is False
+        assert pred.fits is False
         plain = model.predict(AudioInput(**{**x.__dict__, "cycles": ()}))  # without annotations: the OOD score
-        flagged += not plain.details["matches_model"]
+        flagged += not plain.fits
     assert flagged == len(files)  # embedding distance, spectral centroid or periodicity
     fig = recording_figure({**__import__("medapp.modalities.audio.features", fromlist=["x"]).display_view(
         x.samples, model.spec)}, cycles=x.cycles)
@@ -128,7 +130,7 @@ def test_real_recordings_are_in_distribution_and_mostly_right(model):
                           ("MVP", "mitral_valve_prolapse")):
         for f in sorted((HEART / folder).glob("*.wav"))[:3]:
             pred = model.predict(load_path(f, model.spec))
-            assert pred.details["matches_model"], f.name
+            assert pred.fits, f.name
             right += pred.label == label
     assert right >= 11  # training recordings: a sanity check of the pipeline, not a metric
 

@@ -8,8 +8,8 @@ import pytest
 
 from medapp.analysis import analyse
 from medapp.cases.blobs import BlobStore
-from medapp.cases.db import dispose_all
 from medapp.cases.store import CaseStore, ConflictError
+from medapp.db.engine import dispose_all
 from medapp.registry import load_model
 from medapp.security import sessions
 from medapp.security.accounts import create_user, update_user

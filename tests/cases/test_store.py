@@ -10,8 +10,8 @@ from sqlalchemy import text
 
 from medapp.analysis import analyse
 from medapp.cases.blobs import BlobStore
-from medapp.cases.db import dispose_all
 from medapp.cases.store import CaseStore, PermissionDenied, StoreError
+from medapp.db.engine import dispose_all
 from medapp.registry import load_model
 from medapp.security.accounts import AccountError, authenticate, create_user, list_users, update_user
 

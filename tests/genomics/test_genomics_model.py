@@ -83,12 +83,12 @@ def test_kernel_shap_reference_agrees_with_the_exact_values(model, khan):
 def test_training_examples_are_in_distribution_and_a_shuffled_profile_is_flagged(model):
     for x in model.example_profiles():
         pred = model.predict(x)
-        assert not pred.details["out_of_distribution"], x.sample
+        assert pred.fits, x.sample
         assert pred.label == x.sample.split()[-1]
     rng = np.random.default_rng(1)
     shuffled = Profile("shuffled", rng.permutation(model.example_profiles()[1].values))
     pred = model.predict(shuffled)
-    assert pred.details["out_of_distribution"] and pred.details["ood_score"] > 1
+    assert not pred.fits and pred.fit.score > pred.fit.threshold == 1.0 and pred.fit.message == pred.warnings[0]
     assert pred.warnings[0].startswith("This profile is unlike every training class")
     assert "must not be read as a diagnosis" in pred.warnings[0]
 
@@ -110,7 +110,11 @@ def test_cohort_figures_have_one_row_per_sample(model, khan):
     assert values.shape == V.shape
     hm = heatmap(model.standardise(V)[:, :4], [f"S{i}" for i in range(6)], model.model_genes[:4], ["EWS"] * 6)
     assert np.asarray(hm.data[0].z).shape == (6, 4)
-    assert len(beeswarm(values, model.standardise(V), model.model_genes, "EWS").data) == min(15, V.shape[1])
+    profiles = [Profile(f"S{i}", v) for i, v in enumerate(V)]
+    explanations = [model.explain(x, model.predict(x), "EWS") for x in profiles]
+    np.testing.assert_allclose(np.vstack([e.values for e in explanations]), values)
+    fig = beeswarm(explanations)
+    assert len(fig.data) == min(15, V.shape[1]) and "toward 'EWS'" in fig.layout.title.text
 
 
 def test_cli_prints_one_json_line_per_sample_in_input_order(tmp_path, khan):

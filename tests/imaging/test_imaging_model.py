@@ -151,12 +151,12 @@ def test_each_image_goes_to_the_model_that_fits_or_the_user_is_asked():
 def test_a_model_the_image_does_not_fit_gives_no_headline_but_warns():
     breast = load_model("breast-ultrasound")
     pred = breast.predict(read(CXR))
-    assert pred.details["fits_model"] is False and pred.details["fit_reasons"]
+    assert pred.fits is False and pred.fit.reasons
     ct = load(Path(get_testdata_file("CT_small.dcm", download=False)).read_bytes(), "ct.dcm")[0]
     pred = breast.predict(ct)
-    assert not pred.details["fits_model"]
+    assert not pred.fits
     assert any("modality is CT" in w and "US images only" in w for w in pred.warnings)
-    assert breast.predict(read(BUS)).details["fits_model"] is True
+    assert breast.predict(read(BUS)).fits is True
 
 
 def test_colour_photograph_blank_image_and_ct_slice_warn():
@@ -172,7 +172,7 @@ def test_colour_photograph_blank_image_and_ct_slice_warn():
     x = load((data_root() / "dicom/CT-MONO2-16-ankle.dcm").read_bytes(), "ankle.dcm")[0]
     pred = model.predict(x)
     assert any("modality is CT" in w and "CR/DX" in w for w in pred.warnings)
-    assert pred.details["ood_score"] > 0
+    assert pred.fit.score > 0 and pred.fit.threshold == float(model.card.input["ood_threshold"])
 
 
 @pytest.mark.slow

@@ -46,7 +46,7 @@ def test_binary_segmentation_displays_and_predicts_without_nan():
     x = load(bundled("liver_1frame.dcm"), "seg.dcm")[0]  # 1-bit pixels: default window width 1
     assert np.isfinite(x.image).all() and set(np.unique(x.image)) <= {0.0, 1.0}
     pred = load_model("breast-ultrasound").predict(x)
-    assert np.isfinite(pred.probabilities).all() and np.isfinite(pred.details["ood_score"])
+    assert np.isfinite(pred.probabilities).all() and np.isfinite(pred.fit.score)
 
 
 @pytest.mark.parametrize("make, message", [

@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 
+from medapp.analysis import analyse_batch
 from medapp.modalities.records.estimators import raw_score
 from medapp.modalities.records.train import augment_missing, fallback_patterns
 from medapp.registry import load_model
@@ -156,8 +157,9 @@ def test_a_ragged_csv_line_is_named_and_the_other_rows_scored():
     assert list(cohort.errors) == [3]
     assert "line 4 of the file has 17 values where the header has 14 columns" in cohort.errors[3][0]
     assert cohort.ids[4] == "D" and cohort.X.shape == (3, 13)
-    probs, _, _ = model.score_cohort(cohort.X)
-    assert probs.shape == (3,)
+    batch = analyse_batch(model, model.cohort_inputs(cohort, "ragged.csv"))
+    assert [r.name for r in batch.analysed] == ["ragged.csv#row1", "ragged.csv#row2", "ragged.csv#row4"]
+    assert [r.name for r in batch.failed] == ["ragged.csv#row3"] and batch.failed[0].error.row == 3
 
 
 def test_a_csv_whose_rows_all_are_ragged_is_refused_with_the_lines():

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from medapp.analysis import analyse
+from medapp.analysis import analyse, analyse_batch
 from medapp.registry import data_root, list_cards, load_model
 from medapp.training import train
 from medapp.types import Explanation, InputError, Prediction
@@ -54,7 +54,10 @@ def test_cohort_shap_is_additive_for_every_row(model_id):
     buf = io.BytesIO()
     raw.head(40).to_csv(buf, index=False)
     cohort = model.validate_cohort(buf.getvalue(), "sample.csv")
-    probs, values, base = model.score_cohort(cohort.X)
+    batch = analyse_batch(model, model.cohort_inputs(cohort, "sample.csv"))
+    probs = np.array([p.probability_of(model.card.positive_label) for p in batch.predictions])
+    values = np.vstack([e.values for e in batch.explanations])
+    base = np.array([e.base_value for e in batch.explanations])
     logits = model.logits(cohort.X)
     np.testing.assert_allclose(1 / (1 + np.exp(-logits)), probs)
     np.testing.assert_allclose(base + values.sum(axis=1), logits, atol=1e-6)
@@ -133,8 +136,8 @@ def test_excel_cohort(tmp_path):
                   "diabetes_pedigree": [0.9, 0.2]}).to_excel(path, index=False)
     cohort = model.validate_cohort(path.read_bytes(), "c.xlsx")
     assert cohort.rows == [1, 2]
-    probs, _, _ = model.score_cohort(cohort.X)
-    assert probs[0] > probs[1]
+    first, second = analyse_batch(model, model.cohort_inputs(cohort, "c.xlsx"), explain=False).predictions
+    assert first.probability_of("positive") > second.probability_of("positive")
 
 
 def test_analysis_cache_returns_the_same_explanation():

@@ -16,7 +16,7 @@ import pytest
 from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
 from medapp.security.accounts import create_user
-from medapp.service.tokens import create_token
+from medapp.security.tokens import create_token
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -65,12 +65,14 @@ class Service:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.tokens[who]}"},
                             timeout=120, **kwargs)
 
-    def audit_rows(self, action: str, *, at_least: int = 1, timeout: float = 10) -> list[dict]:
-        """The audit rows of an action (API rows are written in batches a few ms after the answer)."""
+    def audit_rows(self, action: str, *, at_least: int = 1, until=None, timeout: float = 30) -> list[dict]:
+        """The audit rows of an action (API rows are written in batches a few ms after the answer; a loaded
+        machine can take seconds). `until(rows)` waits for the rows a test itself caused, not earlier ones."""
         deadline = time.time() + timeout
         while True:
             rows = self.store().audit_events(action=action)
-            if len(rows) >= at_least or time.time() > deadline:
+            done = until(rows) if until is not None else len(rows) >= at_least
+            if done or time.time() > deadline:
                 return rows
             time.sleep(0.1)
 

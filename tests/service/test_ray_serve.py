@@ -17,8 +17,8 @@ import pytest
 from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
 from medapp.security.accounts import create_user
+from medapp.security.tokens import create_token
 from medapp.service.app import case_id_of
-from medapp.service.tokens import create_token
 
 pytestmark = [pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
 from medapp.security.accounts import create_user, update_user
 from medapp.security.roles import PermissionDenied
-from medapp.service.tokens import (
+from medapp.security.tokens import (
     ApiToken,
     TokenError,
     authenticate_token,

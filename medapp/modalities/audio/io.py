@@ -73,9 +73,6 @@ class AudioInput:
     def with_cycles(self, cycles: list[Cycle] | tuple[Cycle, ...]) -> AudioInput:
         return replace(self, cycles=tuple(cycles))
 
-    def with_mode(self, mode: str) -> AudioInput:
-        return replace(self, mode=mode)
-
 
 # -- 1. what is it? ---------------------------------------------------------------------------------
 def detect_format(data: bytes) -> str | None:

@@ -15,7 +15,7 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from ...types import Explanation, InputError, ModelCard, Prediction  # noqa: E402
+from ...types import Explanation, InputError, InputFit, ModelCard, Prediction, WindowResult  # noqa: E402
 from . import explain as explainers  # noqa: E402
 from .features import FeatureSpec, display_view, log_mel, profile, standardise, windows  # noqa: E402
 from .io import AudioInput, load_path  # noqa: E402
@@ -146,13 +146,13 @@ class HeartSoundModel:
                 if (lo is not None and prof[name] < lo) or (hi is not None and prof[name] > hi):
                     reasons.append(f"{name.replace('_hz', '').replace('_', ' ')} {prof[name]:.2f} outside "
                                    f"the training range")
-            per_window.append({"start_s": round(a / sr, 3), "end_s": round(b / sr, 3),
-                               "probabilities": {lab: float(p) for lab, p in zip(self.card.labels, pw)},
-                               "label": self.card.labels[int(np.argmax(pw))], "ood_distance": float(d),
-                               **{k: round(v, 4) for k, v in prof.items()},
-                               "unlike_training": bool(reasons), "ood_reasons": reasons})
+            per_window.append(WindowResult(
+                start_s=round(a / sr, 3), end_s=round(b / sr, 3),
+                probabilities={lab: float(p) for lab, p in zip(self.card.labels, pw)},
+                label=self.card.labels[int(np.argmax(pw))], ood_distance=float(d), unlike_training=bool(reasons),
+                ood_reasons=tuple(reasons), profile={k: round(v, 4) for k, v in prof.items()}))
         warnings = list(x.warnings)
-        n_ood = sum(w["unlike_training"] for w in per_window)
+        n_ood = sum(w.unlike_training for w in per_window)
         matches = True
         if x.mode == "lung":
             warnings.insert(0, LUNG_MODE_WARNING)
@@ -170,18 +170,18 @@ class HeartSoundModel:
         elif n_ood:
             warnings.append(f"{n_ood} of {len(per_window)} windows look unlike the training recordings.")
         if len(per_window) > 1:
-            agree = sum(w["label"] == label for w in per_window)
+            agree = sum(w.label == label for w in per_window)
             if agree < len(per_window):
                 warnings.append(f"The windows disagree: {agree} of {len(per_window)} favour {label}.")
-        details = {"windows": per_window, "aggregate": "mean of the window probabilities",
-                   "matches_model": matches, "ood_threshold": self.ood_threshold,
-                   "duration_s": round(x.duration_s, 3), "mode": x.mode}
-        return Prediction(self.card.id, self.card.version, self.card.labels, mean, label,
-                          tuple(warnings), details=details)
+        fit = InputFit(fits=matches, message=None if matches else warnings[0], threshold=self.ood_threshold,
+                       score=max(w.ood_distance for w in per_window) if per_window else None)
+        return Prediction(self.card.id, self.card.version, self.card.labels, mean, label, tuple(warnings),
+                          details={"aggregate": "mean of the window probabilities", "mode": x.mode},
+                          fit=fit, windows=tuple(per_window), duration_s=round(x.duration_s, 3))
 
     def _explained_window(self, x: AudioInput, prediction: Prediction) -> int:
         target = prediction.labels.index(prediction.label)
-        probs = [w["probabilities"][prediction.labels[target]] for w in prediction.details.get("windows", [])]
+        probs = [w.probabilities[prediction.labels[target]] for w in prediction.windows]
         return int(np.argmax(probs)) if probs else 0
 
     def explain(self, x: AudioInput, prediction: Prediction) -> Explanation:

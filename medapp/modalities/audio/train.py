@@ -207,17 +207,17 @@ def lung_check(model_dir: Path, data_root: Path, signals=None) -> dict:
         except InputError:
             continue
         pred = model.predict(x)
-        w = pred.details["windows"]
+        w = pred.windows
         windows += len(w)
-        flagged += sum(v["unlike_training"] for v in w)
-        flagged_rec += int(sum(v["unlike_training"] for v in w) > len(w) / 2)
+        flagged += sum(v.unlike_training for v in w)
+        flagged_rec += int(sum(v.unlike_training for v in w) > len(w) / 2)
     out = {"recordings": len(files), "recordings_flagged": flagged_rec, "windows": windows,
            "windows_flagged": flagged}
     if signals is not None:  # the other side: training recordings wrongly flagged (in-sample)
         from .io import AudioInput
 
         wrong = sum(not model.predict(AudioInput(name="t", samples=s, sample_rate=8000, original_rate=8000,
-                                                 channels=1, format="WAV")).details["matches_model"]
+                                                 channels=1, format="WAV")).fits
                     for s in signals)
         out["training_recordings_flagged"] = f"{wrong} of {len(signals)}"
     return out

@@ -14,7 +14,7 @@ import numpy as np
 from safetensors.numpy import load_file
 from scipy.special import softmax
 
-from ...types import Explanation, InputError, ModelCard, Prediction, read_input_file
+from ...types import Explanation, InputError, InputFit, ModelCard, Prediction, read_input_file
 from .explain import centred, linear_shap
 from .io import ExpressionFile, Profile, profile_from_mapping, read_expression
 from .ood import ood_components
@@ -78,12 +78,14 @@ class GenomicsModel:
                 f"This profile is unlike every training class (distance score {score:.1f}; above 1 means further "
                 f"than 95% of held-out training profiles). It may be a tumour other than {classes}, another "
                 "platform or a failed array: the class probabilities must not be read as a diagnosis."))
+        fit = InputFit(fits=not unlike, message=warnings[0] if unlike else None, score=round(score, 3),
+                       threshold=1.0)
         return Prediction(self.card.id, self.card.version, self.card.labels, probs, label, tuple(warnings),
-                          details={"sample": profile.sample, "out_of_distribution": unlike,
-                                   "ood_score": round(score, 3),
+                          details={"sample": profile.sample,
                                    "ood_distance": round(float(ood[0]), 3), "ood_residual": round(float(ood[1]), 3),
                                    "missing_genes": len(profile.missing),
-                                   "label_name": self.label_names.get(label, label)})
+                                   "label_name": self.label_names.get(label, label)},
+                          fit=fit)
 
     def predict(self, x: Profile) -> Prediction:
         return self._prediction(self.probabilities(x.values)[0], self.ood_scores(x.values)[0], x)

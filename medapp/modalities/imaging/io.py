@@ -9,7 +9,6 @@ import hashlib
 import io
 import zipfile
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -38,7 +37,6 @@ class ImageInput:
     window: tuple[float, float] | None = None
     burned_in_annotation: bool = False
     raw: bytes = b""  # the uploaded bytes (de-identified before storing)
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_colour(self) -> bool:

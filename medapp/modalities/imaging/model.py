@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file
 
-from ...types import Explanation, ModelCard, Prediction, read_input_file
+from ...types import Explanation, InputFit, ModelCard, Prediction, read_input_file
 from .io import ImageInput
 from .io import load as load_images
 from .net import CompactResNet
@@ -119,11 +119,11 @@ class ImagingModel:
         t = to_model_input(x, self.size)
         probs = self.probabilities(t)[0]
         fit = self.fit_check(x, t)
-        details = {"ood_score": fit["ood_score"], "ood_threshold": fit["ood_threshold"], "contrast": fit["contrast"],
-                   "fits_model": fit["fits"], "fit_reasons": fit["reasons"], "threshold": self.threshold,
-                   "image_shape": list(x.grey.shape)}
         return Prediction(self.card.id, self.card.version, self.card.labels, probs, self.label_for(probs),
-                          self.warnings_for(x, fit), details)
+                          self.warnings_for(x, fit), {"contrast": fit["contrast"], "image_shape": list(x.grey.shape)},
+                          threshold=self.threshold,
+                          fit=InputFit(fits=fit["fits"], reasons=tuple(fit["reasons"]), score=fit["ood_score"],
+                                       threshold=fit["ood_threshold"]))
 
     # -- explanation ---------------------------------------------------------------------------
     def attributions(self, t: torch.Tensor, target: int, n_background: int = N_BACKGROUND,

@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from ...analysis import analyse_batch
 from ...registry import list_cards, load_model
 
 
@@ -34,6 +35,6 @@ def bench_cohort(n: int = 10_000) -> dict[str, float]:
         data = synthetic_cohort_csv(model, n)
         start = time.perf_counter()
         cohort = model.validate_cohort(data, "bench.csv")
-        model.score_cohort(cohort.X, explain=True)
+        analyse_batch(model, model.cohort_inputs(cohort, "bench.csv"), explain=True)
         out[f"records.{card.id}.cohort_{n}_validate_score_explain_s"] = round(time.perf_counter() - start, 3)
     return out

@@ -86,10 +86,23 @@ class RecordsModel:
         threshold = self.card.metrics.get("threshold", 0.5)
         label = self.card.labels[1] if p >= threshold else self.card.labels[0]
         return Prediction(self.card.id, self.card.version, self.card.labels, probs, label, warnings,
-                          details={"risk_band": self.risk_band(p), "threshold": threshold})
+                          risk_band=self.risk_band(p), threshold=threshold)
 
     def predict(self, x: Record) -> Prediction:
         return self._prediction(float(self.probabilities(x.values[None, :])[0]), x.warnings)
+
+    def predict_many(self, xs: list[Record]) -> list[Prediction]:
+        """A cohort in one vectorised call (`medapp.analysis.analyse_batch`); the same as `predict` row by row."""
+        probs = self.probabilities(np.vstack([x.values for x in xs])) if xs else []
+        return [self._prediction(float(p), x.warnings) for p, x in zip(probs, xs)]
+
+    def explain_many(self, xs: list[Record], predictions: list[Prediction]) -> list[Explanation]:
+        if not xs:
+            return []
+        start = time.perf_counter()
+        values, base = self.shap_values(np.vstack([x.values for x in xs]))
+        ms = (time.perf_counter() - start) * 1000 / len(xs)
+        return [self._explanation(x.values, v, base, ms) for x, v in zip(xs, values)]
 
     def explain(self, x: Record, prediction: Prediction) -> Explanation:
         start = time.perf_counter()
@@ -97,15 +110,14 @@ class RecordsModel:
         return self._explanation(x.values, values[0], base, (time.perf_counter() - start) * 1000)
 
     def _explanation(self, row: np.ndarray, values: np.ndarray, base: float, ms: float) -> Explanation:
+        row, values = np.asarray(row, dtype=float).tolist(), np.asarray(values, dtype=float)  # plain floats format fast
+        display = [format_value(f, v) for f, v in zip(self.fields, row)]
         return Explanation(kind="tabular", method=self.method_for(row), target=self.card.positive_label or self.card.labels[1],
-                           base_value=float(base), values=np.asarray(values, dtype=float),
-                           feature_names=tuple(f.label for f in self.fields),
-                           data={"values": [None if math.isnan(v) else float(v) for v in row],
-                                 "display": [format_value(f, v) for f, v in zip(self.fields, row)],
+                           base_value=float(base), values=values, feature_names=tuple(f.label for f in self.fields),
+                           data={"values": [None if math.isnan(v) else v for v in row], "display": display,
                                  "names": [f.name for f in self.fields]},
                            output_space="log-odds", compute_ms=ms,
-                           summary=tuple((f"{f.label} = {format_value(f, v)}", float(c))
-                                         for f, v, c in zip(self.fields, row, values)))
+                           summary=tuple((f"{f.label} = {d}", c) for f, d, c in zip(self.fields, display, values.tolist())))
 
     def method_for(self, row: np.ndarray) -> str:
         """The explanation method, naming the fallback sub-model when this patient lacks a key field."""
@@ -125,20 +137,6 @@ class RecordsModel:
         return validate_table(read_table(data, name), self.fields, self.training_range, self.card.name,
                               NOT_MEASURED_HANDLING)
 
-    def score_cohort(self, X: np.ndarray, explain: bool = True, chunk: int = 2000, progress=None):
-        """Probabilities and contributions for many rows, in chunks so a progress bar can follow."""
-        probs = np.zeros(len(X))
-        values = np.zeros(X.shape) if explain else None
-        base = 0.0
-        for start in range(0, len(X), chunk):
-            part = X[start:start + chunk]
-            probs[start:start + len(part)] = self.probabilities(part)
-            if explain:
-                values[start:start + len(part)], base = self.shap_values(part)
-            if progress is not None:
-                progress(min(1.0, (start + len(part)) / max(1, len(X))))
-        return probs, values, base
-
     # -- contract helpers for CLI, cache and benchmark -------------------------------------------
     def read_inputs(self, path: Path) -> list[tuple[str, Any]]:
         path = Path(path)
@@ -157,17 +155,21 @@ class RecordsModel:
                 except InputError as exc:
                     out.append((name, exc))
             return out
-        cohort = self.validate_cohort(data, path.name)
+        return self.cohort_inputs(self.validate_cohort(data, path.name), path.name)
+
+    @staticmethod
+    def cohort_inputs(cohort: Cohort, name: str) -> list[tuple[str, Record | InputError]]:
+        """Every row of a validated table in file order, as `analyse_batch` takes them: (name#rowN, record),
+        or (name#rowN, InputError) for a row that cannot be scored."""
         records = {row: Record(x, tuple(cohort.file_warnings + cohort.warnings.get(row, [])))
                    for row, x in zip(cohort.rows, cohort.X)}
         n_rows = max([*cohort.rows, *cohort.errors]) if (cohort.rows or cohort.errors) else 0
-        out = []
+        out: list[tuple[str, Record | InputError]] = []
         for row in range(1, n_rows + 1):
-            name = f"{path.name}#row{row}"
             if row in records:
-                out.append((name, records[row]))
+                out.append((f"{name}#row{row}", records[row]))
             else:
-                out.append((name, InputError(f"row {row}: " + "; ".join(cohort.errors[row]), row=row)))
+                out.append((f"{name}#row{row}", InputError(f"row {row}: " + "; ".join(cohort.errors[row]), row=row)))
         return out
 
     def input_key(self, x: Record) -> str:

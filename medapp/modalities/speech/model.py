@@ -234,7 +234,7 @@ class SpeechModel:
                             f"(first at {low[0].start:.0f} s): check them against the recording.")
         return Prediction(model_id=self.card.id, model_version=self.card.version, labels=self.card.labels,
                           probabilities=np.ones(len(self.card.labels)), label=self.card.labels[0],
-                          warnings=tuple(warnings), details=details, text=text,
+                          warnings=tuple(warnings), details=details, text=text, duration_s=details["duration_s"],
                           segments=tuple(s.to_dict() for s in segments))
 
     def explain(self, x: SpeechInput, prediction: Prediction) -> Explanation:

@@ -6,7 +6,6 @@ package (tests/system_deps.sh installs it); nothing here is shipped to users.
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 
 import numpy as np
@@ -40,10 +39,6 @@ CLINICAL_SENTENCES = (
     "neurological examination is normal with no focal deficit",
     "continue levothyroxine one hundred micrograms and check thyroid function in six weeks",
 )
-
-
-def have_espeak() -> bool:
-    return shutil.which("espeak-ng") is not None
 
 
 def speak(text: str, voice: str = "en-us", speed: int = 160) -> np.ndarray:

@@ -1,9 +1,10 @@
-"""SQLAlchemy 2 tables of the case store. The schema itself is created by Alembic migrations."""
+"""SQLAlchemy 2 tables: users, sessions, API tokens, the audit trail and the case store. The schema itself is
+created by Alembic migrations (medapp/db/migrations); a table or column changes only with a new migration."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -94,4 +95,21 @@ class WebSession(Base):
     username: Mapped[str] = mapped_column(String(80), nullable=False, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ApiToken(Base):
+    """A bearer token of the HTTP API (0002_service); only the secret's sha256 is stored (medapp.security.tokens)."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), ForeignKey("users.username"), nullable=False, index=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    prefix: Mapped[str] = mapped_column(String(16), nullable=False)  # shown in lists to tell tokens apart
+    label: Mapped[str] = mapped_column(String(120), default="", nullable=False)
+    may_save_cases: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    rate_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: the service default
+    created_by: Mapped[str] = mapped_column(String(80), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

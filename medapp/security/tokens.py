@@ -12,29 +12,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select
 
-from ..cases.store import Actor, CaseStore
-from ..cases.tables import Base, User, utcnow
-from ..security.roles import require
+from ..db.database import Database
+from ..db.tables import ApiToken, User, utcnow
+from .roles import Actor, require
 
 PREFIX = "medapp_"
-
-
-class ApiToken(Base):
-    __tablename__ = "api_tokens"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), ForeignKey("users.username"), nullable=False, index=True)
-    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
-    prefix: Mapped[str] = mapped_column(String(16), nullable=False)  # shown in lists to tell tokens apart
-    label: Mapped[str] = mapped_column(String(120), default="", nullable=False)
-    may_save_cases: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
-    rate_per_minute: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: the service default
-    created_by: Mapped[str] = mapped_column(String(80), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class TokenError(ValueError):
@@ -65,7 +49,7 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def create_token(store: CaseStore, admin: dict | Actor, username: str, *, expires_days: float | None = 90,
+def create_token(store: Database, admin: dict | Actor, username: str, *, expires_days: float | None = 90,
                  label: str = "", may_save_cases: bool = True, rate_per_minute: int | None = None) -> tuple[int, str]:
     """(token id, secret). The secret is returned once and never stored; only its hash is."""
     actor = Actor.of(admin)
@@ -94,7 +78,7 @@ def create_token(store: CaseStore, admin: dict | Actor, username: str, *, expire
     return token_id, secret
 
 
-def revoke_token(store: CaseStore, admin: dict | Actor, token_id: int) -> None:
+def revoke_token(store: Database, admin: dict | Actor, token_id: int) -> None:
     actor = Actor.of(admin)
     require(actor.role, "admin")
     with store.Session.begin() as s:
@@ -106,7 +90,7 @@ def revoke_token(store: CaseStore, admin: dict | Actor, token_id: int) -> None:
             store.audit_in(s, actor.username, "token.revoke", f"token:{token_id}", user=token.username)
 
 
-def list_tokens(store: CaseStore) -> list[dict]:
+def list_tokens(store: Database) -> list[dict]:
     now = utcnow()
     with store.Session() as s:
         rows = s.scalars(select(ApiToken).order_by(ApiToken.id)).all()
@@ -121,7 +105,7 @@ def list_tokens(store: CaseStore) -> list[dict]:
     return out
 
 
-def authenticate_token(store: CaseStore, secret: str) -> Caller | None:
+def authenticate_token(store: Database, secret: str) -> Caller | None:
     """The caller for a presented secret, or None when unknown, revoked, expired or its user disabled."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None

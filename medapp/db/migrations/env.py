@@ -1,7 +1,7 @@
-"""Alembic environment: the connection is handed in by medapp.cases.db.migrate()."""
+"""Alembic environment: the connection is handed in by medapp.db.engine.migrate()."""
 from alembic import context
 
-from medapp.cases.tables import Base
+from medapp.db.tables import Base
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)

@@ -1,0 +1,58 @@
+"""A handle on the database: sessions and the append-only audit trail, shared by security and cases.
+
+`CaseStore` (medapp.cases.store) is a Database with cases, analyses and verdicts added; accounts,
+browser sessions and API tokens need only this.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..types import to_jsonable
+from .engine import session_factory
+from .tables import AuditEvent
+
+
+def _event(username: str, action: str, target: str = "", detail: dict | None = None) -> AuditEvent:
+    """An audit row cut to its column sizes: a failed login can carry any text the visitor typed."""
+    return AuditEvent(username=(username or "(blank)")[:80], action=action[:40], target=(target or "")[:200],
+                      detail=to_jsonable(detail or {}))
+
+
+class Database:
+    def __init__(self, url: str | None = None):
+        self.Session = session_factory(url)
+
+    def audit(self, username: str, action: str, target: str = "", **detail: Any) -> None:
+        with self.Session.begin() as s:
+            s.add(_event(username, action, target, detail))
+
+    @staticmethod
+    def audit_in(session: Session, username: str, action: str, target: str = "", **detail: Any) -> None:
+        """Audit inside the caller's transaction: the change and its record commit together or not at all."""
+        session.add(_event(username, action, target, detail))
+
+    def audit_events(self, *, username: str | None = None, action: str | None = None,
+                     since: datetime | None = None, until: datetime | None = None, limit: int = 10_000) -> list[dict]:
+        q = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+        if username:
+            q = q.where(AuditEvent.username == username)
+        if action:
+            q = q.where(AuditEvent.action == action)
+        if since:
+            q = q.where(AuditEvent.at >= since)
+        if until:
+            q = q.where(AuditEvent.at <= until)
+        with self.Session() as s:
+            return [{"id": e.id, "at": e.at, "username": e.username, "action": e.action, "target": e.target,
+                     "detail": e.detail} for e in s.scalars(q)]
+
+    def audit_vocabulary(self) -> tuple[list[str], list[str]]:
+        """The user names and actions that occur in the trail (for filter menus)."""
+        with self.Session() as s:
+            names = s.scalars(select(AuditEvent.username).distinct().order_by(AuditEvent.username)).all()
+            actions = s.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+        return list(names), list(actions)
