@@ -33,7 +33,7 @@ if chosen is not None:
         st.markdown(f"#### {name}")
         recording_facts(x, data)
         if mode == "Lung sound" or x.cycles:
-            lung_panel(model, x, heart_mode=mode == "Heart sound")
+            lung_panel(model, x, heart_mode=mode == "Heart sound", data=data)
         else:
             heart_panel(model, x, data)
 model_card_summary(model.card)

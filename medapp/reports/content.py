@@ -28,6 +28,8 @@ def probability_text(analysis: dict) -> str:
     from ..render.stored import display_label
 
     pred = analysis["prediction"]
+    if not pred.fits:  # e.g. a lung sound saved from the heart-sound page
+        return "not assessed: " + (pred.fit.message or "the input does not fit the model")
     return ", ".join(f"{display_label(analysis['model_id'], label)} {p:.1%}"
                      for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5])
 

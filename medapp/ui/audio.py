@@ -110,8 +110,25 @@ def recording_facts(x: AudioInput, data: bytes) -> None:
         st.warning(w, icon=":material/warning:")
 
 
-def lung_panel(model, x: AudioInput, heart_mode: bool) -> None:
-    """Display only, with the annotated cycles: there is no lung model."""
+def _save_unassessed(model, x: AudioInput, data: bytes) -> None:
+    """Save a recording the heart model does not assess (a lung sound, or unlike its training recordings).
+
+    Stored with the model's prediction, whose input fit (`fits` False) and warnings make the Cases page,
+    Meeting mode and reports show it as not assessed, and without an explanation: the recording itself is what
+    the meeting reviews.
+    """
+    try:
+        pred = analyse(model, x, explain=False).prediction
+    except InputError as exc:
+        show_input_error(exc, x.name)
+        return
+    save_to_case(card=model.card, prediction=pred, explanation=None, input_bytes=data, input_name=x.name,
+                 key=f"audio_{model.input_key(x)[:12]}")
+
+
+def lung_panel(model, x: AudioInput, heart_mode: bool, data: bytes | None = None) -> None:
+    """Display only, with the annotated cycles: there is no lung model. With `data`, the recording can be saved
+    to a case (not assessed)."""
     if heart_mode:
         st.error("This file comes with respiratory-cycle annotations, so it is a lung recording. The heart-sound "
                  "model does not apply to lung sounds and was not run.", icon=":material/block:")
@@ -130,6 +147,8 @@ def lung_panel(model, x: AudioInput, heart_mode: bool) -> None:
                     "neither).")
         st.dataframe([{"cycle": i + 1, "start (s)": c.start_s, "end (s)": c.end_s, "finding": c.label}
                       for i, c in enumerate(x.cycles)], hide_index=True, height=220)
+    if data is not None:
+        _save_unassessed(model, x, data)
 
 
 def _segment_audio(x: AudioInput, t0: float, t1: float, band: str | None, min_s: float = 0.6) -> bytes:
@@ -172,6 +191,7 @@ def heart_panel(model, x: AudioInput, data: bytes) -> None:
                            key="audio_force"):
             view = display_view(x.samples, model.spec)
             st.plotly_chart(render.recording_figure(view, windows=windows), width="stretch", key="audio_plain_fig")
+            _save_unassessed(model, x, data)
             return
     for w in pred.warnings:
         if w != headline and w not in x.warnings:

@@ -23,8 +23,9 @@ def log_analysis(card: ModelCard, prediction: Prediction, input_key: str) -> Non
 
 
 def _save(key: str, user: dict, payload: dict) -> None:
-    """Button callback: runs before the next script run, so a click cannot be lost to a rerun interrupted
-    by the user's next click; the outcome is kept under `case_saved_<key>` and shown in the popover."""
+    """Button callback: runs before the next script run; the outcome is kept under `case_saved_<key>` and shown
+    under the Save button. (Streamlit still abandons it at its first st.session_state read when the user's next
+    click is already waiting, as it did verdicts: see medapp/ui/review.py `_verdict_book`.)"""
     mode = st.session_state.get(f"case_mode_{key}", "New case")
     store = get_store()
     done = st.session_state.setdefault("medapp_saved", {})
@@ -61,8 +62,9 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
     if user is None:
         return
     store = get_store()
-    # The popover opens upward when there is no room below (pages place it low, beside long results).
-    with st.popover("Save to case", icon=":material/save:"):
+    # Inline, not a popover: a popover floats over the page and is placed by the browser at the moment it opens
+    # (it was reported opening below the screen); an expander is part of the page, which grows and scrolls.
+    with st.expander("Save to case", icon=":material/save:"):
         open_cases = [c for c in store.list_cases() if c["status"] != "closed"]
         mode = st.radio("Case", ["New case", "Existing case"], horizontal=True, key=f"case_mode_{key}",
                         index=1 if open_cases else 0)

@@ -70,10 +70,15 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
         # Written out, not st.metric: a metric cuts a long class name ("mitral valve prol...").
         st.caption("Model output")
         size = "2.4rem" if large else "1.7rem"
+        # An input the model does not fit (a lung sound for the heart model) was saved for the input, not for
+        # the model's output: no headline, no probabilities; the warnings below say why.
+        assessed = pred.fits
+        headline = display_label(a["model_id"], a["label"]) if assessed else "not assessed"
         st.html(f'<div style="font-size:{size};line-height:1.2;overflow-wrap:anywhere;white-space:normal">'
-                f"{escape(display_label(a['model_id'], a['label']))}</div>")
-        top = sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5]
-        st.markdown("\n".join(f"- {display_label(a['model_id'], label)}: **{p:.1%}**" for label, p in top))
+                f"{escape(headline)}</div>")
+        if assessed:
+            top = sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5]
+            st.markdown("\n".join(f"- {display_label(a['model_id'], label)}: **{p:.1%}**" for label, p in top))
         for w in pred.warnings:
             st.warning(w, icon=":material/warning:")
         for v in a["verdicts"]:
@@ -92,40 +97,51 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             st.caption("Saved without an explanation.")
 
 
-def _flash(key: str, kind: str, text: str) -> None:
-    st.session_state[f"flash_{key}"] = (kind, text)
+def _verdict_book() -> dict:
+    """This session's bookkeeping of its verdict forms, changed in place.
+
+    Streamlit checks for a newer rerun request (the reviewer's next click) at every st.session_state access
+    and st.* call, even inside a callback, and abandons the callback there as if it had called st.rerun(): a
+    verdict submitted while the previous one's run was still going was dropped that way (17-20 of 20 stored
+    at full speed). Updating a plain dict held in the session is not such a point, so once a verdict is
+    written, recording that it was is never cut short.
+    """
+    return st.session_state.setdefault("medapp_verdict_book", {"handled": {}, "written": {}, "shown": {},
+                                                                "outcome": {}})
 
 
-def _show_flash(key: str) -> None:
-    """A confirmation or refusal set by a callback, shown once on the next run, where the user acted."""
-    kind, text = st.session_state.pop(f"flash_{key}", (None, None))
-    if kind == "success":
-        st.success(text, icon=":material/check_circle:")
-    elif kind == "error":
-        st.error(text, icon=":material/error:")
+def _store_verdict(store, book: dict, analysis_id: int, user: dict, key: str, values: tuple, shown_version: int) -> None:
+    """Write one submitted verdict and record the outcome; no Streamlit call in here (see `_verdict_book`).
+
+    `shown_version` is the version of this reviewer's verdict when the form was drawn; a newer one written
+    by this same session counts as seen.
+    """
+    verdict, diagnosis, comment = values
+    book["handled"][key] = values  # handled, stored or refused: never retried by itself
+    if verdict is None:
+        book["outcome"][key] = ("error", "Choose agree, disagree or uncertain.", None)
+        return
+    expected = max(shown_version, book["written"].get(analysis_id, 0))
+    try:
+        version = store.set_verdict(analysis_id, user, verdict, diagnosis or "", comment or "",
+                                    expected_version=expected)
+    except (StoreError, PermissionDenied) as exc:
+        book["outcome"][key] = ("error", str(exc), None)
+    else:
+        book["written"][analysis_id] = version
+        book["outcome"][key] = ("success", f"Verdict recorded: {verdict} on analysis #{analysis_id}.", version)
 
 
 def _record_verdict(analysis_id: int, user: dict, key: str, shown_version: int) -> None:
-    """Form callback: it runs before the next script run starts, so a click is never lost to a rerun.
+    """Form callback: stores the verdict before the next run draws the page.
 
-    (A submit read in the page body is lost when the next click interrupts the run before the form is
-    reached: that is how fast verdicts disappeared.) `shown_version` is the version of this reviewer's
-    verdict when the form was drawn; a newer one written by this same session counts as seen.
+    Streamlit may abandon it at any of the reads below when the reviewer's next click arrives; nothing has
+    been written then, and `verdict_form` stores the submitted values in the next run that reaches it.
     """
-    verdict = st.session_state.get(f"v_{key}")
-    if verdict is None:
-        _flash(key, "error", "Choose agree, disagree or uncertain.")
-        return
-    written = st.session_state.setdefault("medapp_verdict_versions", {})
-    expected = max(shown_version, written.get(analysis_id, 0))
-    try:
-        version = get_store().set_verdict(analysis_id, user, verdict, st.session_state.get(f"d_{key}", ""),
-                                          st.session_state.get(f"c_{key}", ""), expected_version=expected)
-    except (StoreError, PermissionDenied) as exc:
-        _flash(key, "error", str(exc))
-    else:
-        written[analysis_id] = version
-        _flash(key, "success", f"Verdict recorded: {verdict} on analysis #{analysis_id}.")
+    store, book = get_store(), _verdict_book()
+    values = (st.session_state.get(f"v_{key}"), st.session_state.get(f"d_{key}", ""),
+              st.session_state.get(f"c_{key}", ""))
+    _store_verdict(store, book, analysis_id, user, key, values, shown_version)
 
 
 def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open") -> None:
@@ -135,16 +151,53 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open") ->
     if case_status == "closed":
         st.caption("This case is closed: reopen it (status above) to change a verdict.")
         return
+    store, book = get_store(), _verdict_book()
     mine = next((v for v in a["verdicts"] if v["reviewer"] == user["username"]), None)
+    stored = (mine["verdict"], mine["final_diagnosis"], mine["comment"]) if mine else (None, "", "")
+    stored_version = mine.get("version", 1) if mine else 0
+    # What the form first shows is what is stored: only values the reviewer submitted differ from it.
+    book["handled"].setdefault(key, stored)
     with st.form(f"verdict_{key}", enter_to_submit=False):
         c1, c2 = st.columns([1, 2])
-        c1.radio("Your verdict", VERDICTS, horizontal=True, key=f"v_{key}",
-                 index=VERDICTS.index(mine["verdict"]) if mine else None)
-        c2.text_input("Final diagnosis", value=mine["final_diagnosis"] if mine else "", key=f"d_{key}")
-        st.text_area("Comment", value=mine["comment"] if mine else "", key=f"c_{key}", height=80)
+        verdict = c1.radio("Your verdict", VERDICTS, horizontal=True, key=f"v_{key}",
+                           index=VERDICTS.index(mine["verdict"]) if mine else None)
+        diagnosis = c2.text_input("Final diagnosis", value=mine["final_diagnosis"] if mine else "", key=f"d_{key}")
+        comment = st.text_area("Comment", value=mine["comment"] if mine else "", key=f"c_{key}", height=80)
         st.form_submit_button("Record verdict", on_click=_record_verdict,
-                              args=(a["id"], user, key, mine.get("version", 1) if mine else 0))
-    _show_flash(key)
+                              args=(a["id"], user, key, stored_version))
+    values = (verdict, diagnosis, comment)
+    # A form's values reach the server only when it is submitted: values that differ from those last handled
+    # were submitted, and their callback was cut short by the next click. Store them now.
+    if verdict is not None and values != book["handled"][key]:
+        if values == stored:  # stored meanwhile (the same reviewer in another window)
+            book["handled"][key] = values
+        else:
+            _store_verdict(store, book, a["id"], user, key, values, book["shown"].get(key, stored_version))
+            st.rerun()  # draw the page again with the verdict stored
+    book["shown"][key] = stored_version
+    kind, text, version = book["outcome"].get(key, (None, None, None))
+    # Shown on every run (not popped once), so a run cut short by the next click cannot swallow it; a
+    # confirmation lasts while the stored verdict is the one it confirms.
+    if kind == "success" and version == stored_version:
+        st.success(text, icon=":material/check_circle:")
+    elif kind == "error":
+        st.error(text, icon=":material/error:")
+
+
+def _status_book() -> dict:
+    """This session's bookkeeping of its status controls (a plain dict, for the reason in `_verdict_book`)."""
+    return st.session_state.setdefault("medapp_status_book", {})
+
+
+def _store_status(store, entry: dict, case_id: int, user: dict, new: str, shown_version: int) -> None:
+    """Write one status change and record the outcome; no Streamlit call in here (see `_verdict_book`)."""
+    entry["handled"] = new  # handled, stored or refused: never retried by itself
+    try:
+        version = store.set_status(case_id, user, new, expected_version=shown_version)
+    except (StoreError, PermissionDenied) as exc:
+        entry["outcome"] = ("error", str(exc), None)
+    else:
+        entry["outcome"] = ("success", f"Case status set to '{new}'.", version)
 
 
 def status_control(detail: dict, user: dict, *, key: str) -> None:
@@ -152,23 +205,31 @@ def status_control(detail: dict, user: dict, *, key: str) -> None:
         st.markdown(f"Status: **{detail['status']}**")
         return
     widget = f"status_{key}"
+    store, entry = get_store(), _status_book().setdefault(widget, {})
 
     def changed(shown_version: int) -> None:  # only a click changes the status, never a widget showing an older state
-        new = st.session_state.get(widget)
-        if not new:
-            return
-        try:
-            get_store().set_status(detail["id"], user, new, expected_version=shown_version)
-        except (StoreError, PermissionDenied) as exc:
-            _flash(widget, "error", str(exc))
-        else:
-            _flash(widget, "success", f"Case status set to '{new}'.")
+        new = st.session_state.get(widget)  # Streamlit may cut the callback short here: the next run stores it
+        if new:
+            _store_status(store, entry, detail["id"], user, new, shown_version)
 
+    # A click whose callback was cut short by the user's next click leaves the widget on a value that was neither
+    # drawn nor handled: store it now, against the version the user saw, and draw the page again.
+    pending = st.session_state.get(widget)
+    if entry.get("shown") is not None and pending and pending not in (entry["shown"], entry.get("handled")):
+        _store_status(store, entry, detail["id"], user, pending, entry["shown_version"])
+        st.rerun()
+    entry.update(shown=detail["status"], shown_version=detail.get("version", 1), handled=None)
     # The widget always shows the stored status, which another reviewer may have changed meanwhile.
     # (The callback above runs before the page is drawn, so `detail` already holds a status just set.)
     st.session_state[widget] = detail["status"]
     st.segmented_control("Case status", STATUSES, key=widget, on_change=changed, args=(detail.get("version", 1),))
-    _show_flash(widget)
+    kind, text, version = entry.get("outcome", (None, None, None))
+    # A confirmation lasts while the stored status is the one it confirms; a refusal is shown once.
+    if kind == "success" and version == detail.get("version", 1):
+        st.success(text, icon=":material/check_circle:")
+    elif kind == "error":
+        st.error(text, icon=":material/error:")
+        entry.pop("outcome", None)
 
 
 def export_buttons(detail: dict, user: dict, *, key: str) -> None:

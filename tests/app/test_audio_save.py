@@ -1,0 +1,68 @@
+"""AppTest: every recording the audio page shows can be saved to a case, a lung recording too (it could not be),
+and the Cases page shows it as not assessed rather than as a heart-sound result."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+from streamlit.testing.v1 import AppTest
+
+from medapp.cases.store import CaseStore
+from medapp.registry import data_root
+
+REPO = Path(__file__).resolve().parents[2]
+CLIN = {"username": "carla", "role": "clinician"}
+REV = {"username": "rui", "role": "reviewer"}
+LUNG = data_root() / "audio" / "lung_sounds_demo"
+
+
+def page(path: str, user: dict) -> AppTest:
+    at = AppTest.from_file(str(REPO / path), default_timeout=120)
+    at.session_state["medapp_user"] = user
+    return at.run()
+
+
+def _save(at: AppTest, reference: str) -> str:
+    [mode] = [r for r in at.radio if r.key and r.key.startswith("case_mode_")]
+    key = mode.key.removeprefix("case_mode_")
+    if mode.value != "New case":
+        mode.set_value("New case").run()
+    at.text_input(key=f"case_ref_{key}").set_value(reference)
+    at.button(key=f"case_save_{key}").click().run()
+    assert not at.exception
+    return at.success[-1].value
+
+
+@pytest.mark.skipif(not LUNG.is_dir(), reason="ICBHI demo recordings not present")
+@pytest.mark.parametrize("mode, files", [
+    ("Lung sound", ["101_1b1_Al_sc_Meditron.wav"]),  # marked as a lung sound by the user
+    ("Heart sound", ["101_1b1_Al_sc_Meditron.wav"]),  # unlike the heart training recordings
+])
+def test_a_lung_recording_is_saved_to_a_case_as_not_assessed(tmp_path, monkeypatch, mode, files):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = page("pages/audio.py", CLIN)
+    at.radio(key="audio_mode").set_value(mode).run()
+    at.file_uploader(key="audio_upload").set_value(
+        [(name, (LUNG / name).read_bytes(), "text/plain" if name.endswith(".txt") else "audio/wav")
+         for name in files]).run()
+    assert not at.exception
+    assert not [s for s in at.subheader if s.value.startswith("Model's assessment")]
+    assert "in case LUNG-1" in _save(at, "LUNG-1")
+
+    store = CaseStore()
+    [case] = store.list_cases()
+    [saved] = store.case_detail(case["id"], CLIN, log_view=False)["analyses"]
+    assert (saved["model_id"], saved["modality"]) == ("heart-sound", "audio")
+    assert saved["prediction"].fits is False and saved["explanation"] is None
+    kept, original = sf.info(io.BytesIO(store.input_bytes(saved))), sf.info(str(LUNG / files[0]))
+    assert (kept.frames, kept.samplerate) == (original.frames, original.samplerate)  # the recording itself is kept
+
+    cases = page("pages/cases.py", REV)
+    assert not cases.exception
+    shown = " ".join(h.body for h in cases.get("html") if hasattr(h, "body"))
+    text = " ".join(m.value for m in cases.markdown) + " " + shown
+    assert "not assessed" in shown
+    assert not any(label in text for label in ("mitral", "normal:"))  # no heart-model probabilities
+    assert any("heart" in w.value.lower() for w in cases.warning)  # the reason is on screen
