@@ -33,6 +33,7 @@ class LinearShap:
     method = "Exact linear SHAP (interventional)"
 
     def __init__(self, pipeline: Pipeline, X_background: np.ndarray):
+        X_background = np.asarray(X_background, dtype=float)
         pre, clf = pipeline.named_steps["pre"], pipeline.named_steps["clf"]
         w = clf.coef_.ravel()
         self.intercept = float(clf.intercept_[0])
@@ -58,9 +59,11 @@ class LinearShap:
                 cats = np.asarray(last.categories_[0], dtype=float)
                 self.categories.append((j, cats, w[col:col + len(cats)].astype(float)))
                 col += len(cats)
-        self.n_features = len(self.fill)
-        self.fill_values = np.array([v for _, v in sorted(self.fill)])
-        mean_terms = self._terms(np.asarray(X_background, dtype=float)).mean(axis=0)
+        self.n_features = X_background.shape[1]  # a fallback sub-model leaves some out: their term is 0
+        self.fill_values = np.zeros(self.n_features)
+        for j, v in self.fill:
+            self.fill_values[j] = v
+        mean_terms = self._terms(X_background).mean(axis=0)
         self.mean_terms = mean_terms
         self.base = float(mean_terms.sum() + self.intercept)
 

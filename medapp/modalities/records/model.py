@@ -11,6 +11,7 @@ import skops.io as sio
 
 from ...types import Explanation, InputError, ModelCard, Prediction
 from ..base import CardModel, array_key, kernel_shap
+from .estimators import Calibrated, Routed
 from .explain import shap_for
 from .schema import Field, fields_from_card
 from .validate import (
@@ -57,21 +58,31 @@ class RecordsModel(CardModel):
         self.estimator = saved["estimator"]
         self.platt_a, self.platt_b = float(saved["platt_a"]), float(saved["platt_b"])
         self.background = np.asarray(saved["background"], dtype=float)
-        self._shap = shap_for(self.estimator, self.background)
-        self.method = self._shap.method
+        self._explainer = Calibrated(shap_for(self.estimator, self.background), self.platt_a, self.platt_b)
+        # Fallback sub-models for rows where a key field (heart: vessel count, thallium test) is not measured
+        self.fallbacks = saved.get("fallbacks", [])
+        self.key_fields = tuple(saved.get("key_fields", ()))
+        if self.fallbacks:
+            names = [f.name for f in self.fields]
+            self._explainer = Routed(
+                self._explainer,
+                {tuple(names.index(n) for n in fb["hidden"]):
+                 Calibrated(shap_for(fb["estimator"], self.background), fb["platt_a"], fb["platt_b"])
+                 for fb in self.fallbacks},
+                tuple(names.index(n) for n in saved["key_fields"]))
+        self.method = self._explainer.method
 
     # -- scoring -------------------------------------------------------------------------------
     def logits(self, X: np.ndarray) -> np.ndarray:
         """Calibrated log-odds of the positive label."""
-        return self.platt_a * self._shap.score(X) + self.platt_b
+        return self._explainer.logits(X)
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.logits(X)))
 
     def shap_values(self, X: np.ndarray) -> tuple[np.ndarray, float]:
         """Contributions in calibrated log-odds, (n, features), and the base value."""
-        values, base = self._shap(X)
-        return values * self.platt_a, self.platt_a * base + self.platt_b
+        return self._explainer(X)
 
     def risk_band(self, p: float) -> str:
         p = round(p, 2)  # the band must agree with the percentage shown (19.6% shows as 20%: intermediate)
@@ -111,12 +122,21 @@ class RecordsModel(CardModel):
     def _explanation(self, row: np.ndarray, values: np.ndarray, base: float, ms: float) -> Explanation:
         row, values = np.asarray(row, dtype=float).tolist(), np.asarray(values, dtype=float)  # plain floats format fast
         display = [format_value(f, v) for f, v in zip(self.fields, row)]
-        return Explanation(kind="tabular", method=self.method, target=self.card.positive_label or self.card.labels[1],
+        return Explanation(kind="tabular", method=self.method_for(row), target=self.card.positive_label or self.card.labels[1],
                            base_value=float(base), values=values, feature_names=tuple(f.label for f in self.fields),
                            data={"values": [None if math.isnan(v) else v for v in row], "display": display,
                                  "names": [f.name for f in self.fields]},
                            output_space="log-odds", compute_ms=ms,
                            summary=tuple((f"{f.label} = {d}", c) for f, d, c in zip(self.fields, display, values.tolist())))
+
+    def method_for(self, row: np.ndarray) -> str:
+        """The explanation method, naming the fallback sub-model when this patient lacks a key field."""
+        lacking = [f.label.lower() for f in self.fields if self.fallbacks and f.name in self.key_fields
+                   and math.isnan(row[self.fields.index(f)])]
+        if not lacking:
+            return self.method
+        return (f"{self.method}, of the sub-model fitted without {' and '.join(lacking)} (not measured: their bar is "
+                "the shift from the full model's average patient)")
 
     # -- cohorts -------------------------------------------------------------------------------
     def record(self, values: dict[str, Any]) -> Record:

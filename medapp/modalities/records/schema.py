@@ -48,6 +48,9 @@ class Dataset:
     task: str
     positive_meaning: str  # plain language, for "x% probability of ..."
     external: str | None = None  # an external-site file, evaluated but never trained on
+    # Fields often not measured elsewhere (costly or invasive tests): rows lacking them are scored by a
+    # fallback sub-model fitted without them, if cross-validation with them hidden prefers it (train.py)
+    key_fields: tuple[str, ...] = ()
 
     def target_of(self, raw: pd.Series) -> np.ndarray:
         if self.model_id == "heart-disease":
@@ -64,6 +67,7 @@ HEART = Dataset(
     name="Heart disease (UCI Cleveland)",
     path="records/heart_disease_uci/cleveland.csv",
     external="records/heart_disease_uci/switzerland.csv",
+    key_fields=("ca", "thal"),  # fluoroscopy and a thallium scan: missing for most patients at other sites
     target="num",
     labels=("absent", "present"),
     task="Probability of angiographic coronary artery disease (>50% diameter narrowing in any major vessel).",
