@@ -12,8 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from medapp.analysis import analyse
 from medapp.cases.store import CaseStore
-from medapp.modalities.audio.synth import synthetic_heart_sound, wav_bytes
-from medapp.registry import load_model
+from medapp.registry import data_root, load_model
 
 REPO = Path(__file__).resolve().parents[2]
 REV = {"username": "rui", "role": "reviewer"}
@@ -24,11 +23,14 @@ def heart_sound_case(tmp_path, monkeypatch):
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
     store = CaseStore()
     model = load_model("heart-sound")
-    result = analyse(model, model.example_input())
+    recording = sorted((data_root() / "audio" / "heart_sounds" / "MVP").glob("*.wav"))[0]
+    [(_, x)] = model.read_inputs(recording)  # a real heart sound: one the model fits, so its output is shown
+    result = analyse(model, x)
+    assert result.prediction.fits
     prediction = replace(result.prediction, label="mitral_valve_prolapse")  # the longest class name
     case_id = store.create_case("MDT-HS", REV)
     store.add_analysis(case_id, REV, card=model.card, prediction=prediction, explanation=result.explanation,
-                       input_bytes=wav_bytes(synthetic_heart_sound(murmur=True), 8000), input_name="hs.wav")
+                       input_bytes=recording.read_bytes(), input_name="hs.wav")
     return store
 
 
