@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..db.database import Database
-from ..db.tables import Analysis, Case, Verdict, utcnow
+from ..db.tables import Case, SavedAnalysis, Verdict, utcnow
 from ..security.roles import Actor, PermissionDenied, require
 from ..types import Explanation, ModelCard, Prediction
 from .blobs import BlobStore
@@ -101,8 +101,8 @@ class CaseStore(Database):
                    disagreement: bool | None = None) -> list[dict]:
         # Only the columns the list needs: predictions and explanations (image maps) can be large.
         q = select(Case).options(
-            selectinload(Case.analyses).load_only(Analysis.id, Analysis.case_id, Analysis.modality, Analysis.model_id)
-            .selectinload(Analysis.verdicts).load_only(Verdict.id, Verdict.analysis_id, Verdict.verdict)
+            selectinload(Case.analyses).load_only(SavedAnalysis.id, SavedAnalysis.case_id, SavedAnalysis.modality, SavedAnalysis.model_id)
+            .selectinload(SavedAnalysis.verdicts).load_only(Verdict.id, Verdict.analysis_id, Verdict.verdict)
         ).order_by(Case.updated_at.desc(), Case.id.desc())
         if status:
             q = q.where(Case.status == status)
@@ -131,7 +131,7 @@ class CaseStore(Database):
     def case_detail(self, case_id: int, user: dict | Actor, *, log_view: bool = True) -> dict:
         actor = Actor.of(user)
         with self.Session() as s:
-            case = s.get(Case, case_id, options=[selectinload(Case.analyses).selectinload(Analysis.verdicts)])
+            case = s.get(Case, case_id, options=[selectinload(Case.analyses).selectinload(SavedAnalysis.verdicts)])
             if case is None:
                 raise StoreError(f"There is no case {case_id}.")
             detail = {
@@ -189,7 +189,7 @@ class CaseStore(Database):
                 if case.status == "closed":
                     raise StoreError(f"Case {case.reference} is closed; a reviewer must reopen it before adding "
                                      "analyses.")
-                analysis = Analysis(case_id=case.id, modality=card.modality, model_id=card.id,
+                analysis = SavedAnalysis(case_id=case.id, modality=card.modality, model_id=card.id,
                                     model_version=card.version, input_sha256=digest,
                                     input_name=stored_input_name(card.modality, input_name, digest),
                                     label=prediction.label, prediction=prediction.to_dict(),
@@ -210,9 +210,9 @@ class CaseStore(Database):
     def _same_analysis(s: Session, case: Case, actor: Actor, card: ModelCard, digest: str) -> int | None:
         if case.status == "closed":
             return None
-        return s.scalar(select(Analysis.id).where(
-            Analysis.case_id == case.id, Analysis.input_sha256 == digest, Analysis.model_id == card.id,
-            Analysis.model_version == card.version, Analysis.author == actor.username).order_by(Analysis.id))
+        return s.scalar(select(SavedAnalysis.id).where(
+            SavedAnalysis.case_id == case.id, SavedAnalysis.input_sha256 == digest, SavedAnalysis.model_id == card.id,
+            SavedAnalysis.model_version == card.version, SavedAnalysis.author == actor.username).order_by(SavedAnalysis.id))
 
     def input_bytes(self, analysis: dict) -> bytes | None:
         """The stored (de-identified) input of an analysis, or None when its blob is missing."""
@@ -224,7 +224,7 @@ class CaseStore(Database):
     def case_of(self, analysis_id: int) -> dict:
         """The id and reference of the case an analysis belongs to."""
         with self.Session() as s:
-            row = s.execute(select(Case.id, Case.reference).join(Analysis).where(Analysis.id == analysis_id)).one()
+            row = s.execute(select(Case.id, Case.reference).join(SavedAnalysis).where(SavedAnalysis.id == analysis_id)).one()
         return {"id": row.id, "reference": row.reference}
 
     def set_verdict(self, analysis_id: int, user: dict | Actor, verdict: str, final_diagnosis: str = "",
@@ -241,7 +241,7 @@ class CaseStore(Database):
             raise StoreError(f"A verdict is one of {', '.join(VERDICTS)}.")
         try:
             with self.Session.begin() as s:
-                analysis = s.get(Analysis, analysis_id)
+                analysis = s.get(SavedAnalysis, analysis_id)
                 if analysis is None:
                     raise StoreError(f"There is no analysis {analysis_id}.")
                 if analysis.case.status == "closed":  # a closed case is the meeting's record; reopen to change it

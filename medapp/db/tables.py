@@ -36,10 +36,10 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)  # status changes (0002_review)
-    analyses: Mapped[list[Analysis]] = relationship(back_populates="case", order_by="Analysis.id")
+    analyses: Mapped[list[SavedAnalysis]] = relationship(back_populates="case", order_by="SavedAnalysis.id")
 
 
-class Analysis(Base):
+class SavedAnalysis(Base):
     __tablename__ = "analyses"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
@@ -71,7 +71,7 @@ class Verdict(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)  # optimistic concurrency (0002_review)
     __mapper_args__ = {"version_id_col": version}  # every UPDATE checks and increments it
-    analysis: Mapped[Analysis] = relationship(back_populates="verdicts")
+    analysis: Mapped[SavedAnalysis] = relationship(back_populates="verdicts")
 
 
 class AuditEvent(Base):

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..analysis import Analysis, analyse
 from ..modalities.imaging import dicom as dicom_pipeline
-from ..modalities.imaging.io import ImageInput, load
+from ..modalities.imaging.io import ImageInput, decode
 from ..types import InputError, Model, to_jsonable
 from .client import InstanceCache, InstanceRef, PacsClient, PacsError
 
@@ -63,7 +63,7 @@ def analyse_instance(model: Model, client: PacsClient, ref: InstanceRef, cache: 
         result.error = f"{ref.name}: the archive sent an object that cannot be read ({type(exc).__name__})."
         return result
     try:
-        images = load(result.data, ref.name)
+        images = decode(result.data, ref.name)
         result.image = images[0]
         result.analysis = analyse(model, result.image, explain=explain)
     except dicom_pipeline.NoImage as exc:

@@ -22,11 +22,11 @@ def stored_image(input_bytes: bytes | None, input_name: str = "input", frame: in
     """The picture an image analysis was made on (greyscale 0-1, the file's default window), or None."""
     if input_bytes is None:
         return None
-    from ..modalities.imaging.io import load
+    from ..modalities.imaging.io import decode
     from ..types import InputError
 
     try:
-        images = load(input_bytes, input_name or "input", frame=frame)
+        images = decode(input_bytes, input_name or "input", frame=frame)
     except (InputError, ValueError, OSError):
         return None
     return np.asarray(images[0].grey, dtype=np.float64) if images else None

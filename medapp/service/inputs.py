@@ -1,6 +1,6 @@
 """From request tensors or a raw file body to the model inputs the pages build, one `Case` per analysis.
 
-The pages' own loaders do the work (record_from_mapping, imaging.io.load, the audio model's
+The pages' own loaders do the work (record_from_mapping, imaging.io.decode, the audio model's
 load_bytes, notes read_note + NoteInput), so the API gives the same inputs, warnings and InputError
 messages as the UI. What would be saved to a case is the same too: the form's values as JSON for a
 record, the file's bytes for an image or a recording, the de-identified text for a note.
@@ -154,10 +154,10 @@ def _file_elements(card: ModelCard, tensors: list[RequestInput],
 def _file_cases(model: Model, data: bytes, name: str, ext: str) -> list[Case]:
     modality = model.card.modality
     if modality == "imaging":
-        from ..modalities.imaging.io import load
+        from ..modalities.imaging.io import decode
 
         # a ZIP member keeps its own name (and so its suffix); a single file gets the sent media type's
-        return [Case(x, x.raw or data, x.name if x.name != name else "image" + ext) for x in load(data, name)]
+        return [Case(x, x.raw or data, x.name if x.name != name else "image" + ext) for x in decode(data, name)]
     if modality == "audio":
         x = model.load_bytes(data, name)
         return [Case(x, data, "recording" + ext)]

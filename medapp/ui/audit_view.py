@@ -6,7 +6,7 @@ import re
 import pandas as pd
 from sqlalchemy import select
 
-from ..db.tables import Analysis, Case
+from ..db.tables import Case, SavedAnalysis
 
 
 def _references(store, targets: pd.Series) -> tuple[dict[int, str], dict[int, str]]:
@@ -15,8 +15,8 @@ def _references(store, targets: pd.Series) -> tuple[dict[int, str], dict[int, st
     analysis_ids = {int(m) for m in targets.str.extract(r"^analysis:(\d+)$")[0].dropna()}
     with store.Session() as s:
         cases = dict(s.execute(select(Case.id, Case.reference).where(Case.id.in_(case_ids))).all()) if case_ids else {}
-        by_analysis = dict(s.execute(select(Analysis.id, Case.reference).join(Case)
-                                     .where(Analysis.id.in_(analysis_ids))).all()) if analysis_ids else {}
+        by_analysis = dict(s.execute(select(SavedAnalysis.id, Case.reference).join(Case)
+                                     .where(SavedAnalysis.id.in_(analysis_ids))).all()) if analysis_ids else {}
     return cases, by_analysis
 
 

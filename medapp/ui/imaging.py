@@ -10,7 +10,7 @@ import streamlit as st
 from ..analysis import Analysis, analyse
 from ..modalities.imaging.deid import deidentify_dicom
 from ..modalities.imaging.dicom import CT_PRESETS
-from ..modalities.imaging.io import ImageInput, load
+from ..modalities.imaging.io import ImageInput, decode
 from ..modalities.imaging.model import ImagingModel
 from ..modalities.imaging.select import choose
 from ..render.image import heatmap
@@ -64,9 +64,9 @@ def _pick_model(x: ImageInput, candidates: list[ImagingModel], key: str) -> Imag
 
 
 def _load(data: bytes, digest: str, name: str, card: ModelCard | None, **view) -> list[ImageInput]:
-    """load(), decoded once per content and view across reruns and sessions (the result is shared: read only)."""
+    """decode(), decoded once per content and view across reruns and sessions (the result is shared: read only)."""
     what = ("imaging.load", name, uploads.upload_limit("imaging", card), tuple(sorted(view.items())))
-    return uploads.decoded(data, what, lambda: load(data, name, card=card, **view), digest=digest)
+    return uploads.decoded(data, what, lambda: decode(data, name, card=card, **view), digest=digest)
 
 
 def _deid_download(member: bytes) -> tuple[bytes, str]:

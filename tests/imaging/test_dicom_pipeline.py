@@ -10,7 +10,7 @@ import pytest
 from pydicom.data import get_testdata_file
 
 from medapp.modalities.imaging import dicom
-from medapp.modalities.imaging.io import detect, load
+from medapp.modalities.imaging.io import decode, detect
 from medapp.registry import data_root
 from medapp.types import InputError
 
@@ -67,7 +67,7 @@ def test_monochrome1_is_inverted_for_display():
 
 def test_multi_frame_and_rle_colour():
     data = bundled("SC_rgb_rle_2frame.dcm")
-    x0, x1 = load(data, "a.dcm", frame=0)[0], load(data, "a.dcm", frame=1)[0]
+    x0, x1 = decode(data, "a.dcm", frame=0)[0], decode(data, "a.dcm", frame=1)[0]
     assert x0.n_frames == 2 and x0.image.shape == (100, 100, 3)
     assert not np.array_equal(x0.image, x1.image)
 
@@ -75,7 +75,7 @@ def test_multi_frame_and_rle_colour():
 @pytest.mark.parametrize("name", ["JPEG2000.dcm", "MR_small_RLE.dcm", "MR_small_jpeg_ls_lossless.dcm",
                                   "SC_rgb_jpeg_dcmtk.dcm"])
 def test_compressed_transfer_syntaxes_decode(name):
-    x = load(bundled(name), name)[0]
+    x = decode(bundled(name), name)[0]
     assert x.image.min() >= 0 and x.image.max() <= 1 and x.image.std() > 0.01
 
 
@@ -86,7 +86,7 @@ def test_lossless_compressed_equals_uncompressed():
 
 
 def test_metadata_panel_fields():
-    meta = load(bundled("CT_small.dcm"), "ct.dcm")[0].meta
+    meta = decode(bundled("CT_small.dcm"), "ct.dcm")[0].meta
     assert meta["Modality"] == "CT" and meta["Rows x columns"] == "128 x 128"
     assert meta["Pixel spacing (mm)"] == "0.661468 x 0.661468"
     assert "Manufacturer" in meta and "Study date" in meta

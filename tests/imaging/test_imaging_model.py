@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from pydicom.data import get_testdata_file
 
-from medapp.modalities.imaging.io import load
+from medapp.modalities.imaging.io import decode
 from medapp.modalities.imaging.preprocess import area_matrix, to_image_grid, to_model_input
 from medapp.modalities.imaging.select import choose
 from medapp.registry import data_root, list_cards, load_model
@@ -28,7 +28,7 @@ def png(array: np.ndarray) -> bytes:
 
 def read(rel: str):
     path = data_root() / rel
-    return load(path.read_bytes(), path.name)[0]
+    return decode(path.read_bytes(), path.name)[0]
 
 
 def dicom_from(grey8: np.ndarray, modality: str, body_part: str | None = None, window: bool = True) -> bytes:
@@ -92,19 +92,19 @@ def test_png_jpeg_dicom_and_the_training_loader_give_the_same_model_input():
     from medapp.modalities.imaging.datasets import _preprocessed
 
     path = data_root() / BUS
-    x = load(path.read_bytes(), path.name)[0]
+    x = decode(path.read_bytes(), path.name)[0]
     grey8 = np.round(x.grey * 255).astype(np.uint8)
     t_png = to_model_input(x, 128)
     np.testing.assert_array_equal(t_png[0, 0].numpy(), _preprocessed(path, 128))  # training == inference
-    t_dcm = to_model_input(load(dicom_from(grey8, "US", "BREAST"), "us.dcm")[0], 128)
+    t_dcm = to_model_input(decode(dicom_from(grey8, "US", "BREAST"), "us.dcm")[0], 128)
     assert float((t_png - t_dcm).abs().max()) < 0.003  # window 127.5/256 maps v to (v + 0.5) / 255
     buf = io.BytesIO()
     Image.fromarray(grey8).convert("RGB").save(buf, format="JPEG", quality=95)
-    t_jpg = to_model_input(load(buf.getvalue(), "us.jpg")[0], 128)
+    t_jpg = to_model_input(decode(buf.getvalue(), "us.jpg")[0], 128)
     assert float((t_png - t_jpg).abs().mean()) < 0.01  # JPEG loss only; 3 equal channels read as grey
     model = load_model("breast-ultrasound")
     p_png = model.predict(x).probabilities
-    p_dcm = model.predict(load(dicom_from(grey8, "US", "BREAST"), "us.dcm")[0]).probabilities
+    p_dcm = model.predict(decode(dicom_from(grey8, "US", "BREAST"), "us.dcm")[0]).probabilities
     np.testing.assert_allclose(p_png, p_dcm, atol=0.02)
 
 
@@ -136,23 +136,23 @@ def test_each_image_goes_to_the_model_that_fits_or_the_user_is_asked():
     assert choose(read(CXR_NORMAL), models).model_id == "chest-xray-pneumonia"
     assert choose(read(BUS), models).model_id == "breast-ultrasound"
     bus8 = np.round(read(BUS).grey * 255).astype(np.uint8)
-    assert choose(load(dicom_from(bus8, "US", "BREAST"), "b.dcm")[0], models).model_id == "breast-ultrasound"
+    assert choose(decode(dicom_from(bus8, "US", "BREAST"), "b.dcm")[0], models).model_id == "breast-ultrasound"
     # metadata wins: an ultrasound DICOM labelled as a chest radiograph fits neither model
-    wrong = choose(load(dicom_from(bus8, "CT", "CHEST"), "c.dcm")[0], models)
+    wrong = choose(decode(dicom_from(bus8, "CT", "CHEST"), "c.dcm")[0], models)
     assert wrong.model_id is None and "modality is CT" in wrong.reason
-    ct = load(Path(get_testdata_file("CT_small.dcm", download=False)).read_bytes(), "ct.dcm")[0]
+    ct = decode(Path(get_testdata_file("CT_small.dcm", download=False)).read_bytes(), "ct.dcm")[0]
     assert choose(ct, models).model_id is None
     rng = np.random.default_rng(0)
     photo = rng.integers(0, 255, (120, 160, 3), dtype=np.uint8)
     photo[..., 1] //= 3
-    assert choose(load(png(photo), "holiday.png")[0], models).model_id is None
+    assert choose(decode(png(photo), "holiday.png")[0], models).model_id is None
 
 
 def test_a_model_the_image_does_not_fit_gives_no_headline_but_warns():
     breast = load_model("breast-ultrasound")
     pred = breast.predict(read(CXR))
     assert pred.fits is False and pred.fit.reasons
-    ct = load(Path(get_testdata_file("CT_small.dcm", download=False)).read_bytes(), "ct.dcm")[0]
+    ct = decode(Path(get_testdata_file("CT_small.dcm", download=False)).read_bytes(), "ct.dcm")[0]
     pred = breast.predict(ct)
     assert not pred.fits
     assert any("modality is CT" in w and "US images only" in w for w in pred.warnings)
@@ -164,12 +164,12 @@ def test_colour_photograph_blank_image_and_ct_slice_warn():
     rng = np.random.default_rng(0)
     photo = rng.integers(0, 255, (120, 160, 3), dtype=np.uint8)
     photo[..., 1] //= 3
-    pred = model.predict(load(png(photo), "holiday.png")[0])
+    pred = model.predict(decode(png(photo), "holiday.png")[0])
     assert any("colour picture" in w for w in pred.warnings)
     assert any("out-of-distribution score" in w for w in pred.warnings)
-    blank = model.predict(load(png(np.full((200, 200), 128, np.uint8)), "blank.png")[0])
+    blank = model.predict(decode(png(np.full((200, 200), 128, np.uint8)), "blank.png")[0])
     assert any("blank or has almost no contrast" in w for w in blank.warnings)
-    x = load((data_root() / "dicom/CT-MONO2-16-ankle.dcm").read_bytes(), "ankle.dcm")[0]
+    x = decode((data_root() / "dicom/CT-MONO2-16-ankle.dcm").read_bytes(), "ankle.dcm")[0]
     pred = model.predict(x)
     assert any("modality is CT" in w and "CR/DX" in w for w in pred.warnings)
     assert pred.fit.score > 0 and pred.fit.threshold == float(model.card.input["ood_threshold"])

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from pydicom.data import get_testdata_file
 
-from medapp.modalities.imaging.io import detect, load
+from medapp.modalities.imaging.io import decode, detect
 from medapp.types import InputError
 
 
@@ -35,14 +35,14 @@ def test_pictures_detected_by_content_whatever_the_name(fmt, kind):
     buf = io.BytesIO()
     Image.fromarray((np.arange(64 * 64).reshape(64, 64) % 255).astype(np.uint8)).save(buf, format=fmt)
     assert detect(buf.getvalue()) == kind
-    x = load(buf.getvalue(), "named-wrongly.dcm")[0]
+    x = decode(buf.getvalue(), "named-wrongly.dcm")[0]
     assert x.source == kind and x.image.shape == (64, 64) and not x.is_colour
 
 
 def test_colour_photo_is_kept_in_colour():
     rgb = np.zeros((32, 32, 3), np.uint8)
     rgb[..., 0] = 200
-    assert load(png_bytes(rgb), "photo.png")[0].is_colour
+    assert decode(png_bytes(rgb), "photo.png")[0].is_colour
 
 
 def test_zip_of_a_series_gives_every_image():
@@ -51,7 +51,7 @@ def test_zip_of_a_series_gives_every_image():
         z.writestr("series/1.dcm", Path(get_testdata_file("CT_small.dcm", download=False)).read_bytes())
         z.writestr("series/2.png", png_bytes(np.full((20, 20), 128, np.uint8)))
         z.writestr("series/readme.txt", "not an image")
-    images = load(buf.getvalue(), "series.zip")
+    images = decode(buf.getvalue(), "series.zip")
     assert [x.name for x in images] == ["series.zip/series/1.dcm", "series.zip/series/2.png"]
 
 
@@ -67,7 +67,7 @@ def test_zip_of_a_series_gives_every_image():
 ])
 def test_bad_inputs_get_a_clear_message(make, message):
     with pytest.raises(InputError, match=message):
-        load(make(), "upload.dcm")
+        decode(make(), "upload.dcm")
 
 
 def _corrupt_jpeg() -> bytes:

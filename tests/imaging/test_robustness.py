@@ -15,7 +15,7 @@ from pydicom.data import get_testdata_file
 
 from medapp.modalities.imaging import dicom
 from medapp.modalities.imaging.deid import deidentify_bytes
-from medapp.modalities.imaging.io import load
+from medapp.modalities.imaging.io import decode
 from medapp.types import InputError
 
 
@@ -43,7 +43,7 @@ def test_width_one_window_is_a_threshold_not_a_division_by_zero():
 def test_binary_segmentation_displays_and_predicts_without_nan():
     from medapp.registry import load_model
 
-    x = load(bundled("liver_1frame.dcm"), "seg.dcm")[0]  # 1-bit pixels: default window width 1
+    x = decode(bundled("liver_1frame.dcm"), "seg.dcm")[0]  # 1-bit pixels: default window width 1
     assert np.isfinite(x.image).all() and set(np.unique(x.image)) <= {0.0, 1.0}
     pred = load_model("breast-ultrasound").predict(x)
     assert np.isfinite(pred.probabilities).all() and np.isfinite(pred.fit.score)
@@ -55,11 +55,11 @@ def test_binary_segmentation_displays_and_predicts_without_nan():
 ])
 def test_damaged_dicom_values_are_input_errors(make, message):
     with pytest.raises(InputError, match=message):
-        load(make(), "scan.dcm")
+        decode(make(), "scan.dcm")
 
 
 def test_unparseable_pixel_spacing_is_shown_as_written():
-    x = load(flipped(bundled("JPEG2000.dcm"), 2858), "scan.dcm")[0]  # Pixel Spacing '2.2\xc90000'
+    x = decode(flipped(bundled("JPEG2000.dcm"), 2858), "scan.dcm")[0]  # Pixel Spacing '2.2\xc90000'
     assert np.isfinite(x.image).all() and "2.2" in x.meta["Pixel spacing (mm)"]
 
 
@@ -69,15 +69,15 @@ def test_zip_inside_zip_is_not_opened():
     for _ in range(1100):  # deeper than Python's recursion limit
         nested = zipped({"a.zip": nested})
     with pytest.raises(InputError, match="archives inside it are not opened"):
-        load(nested, "deep.zip")
+        decode(nested, "deep.zip")
     with pytest.raises(InputError, match="holds no image"):
-        load(zipped({"inner.zip": inner}), "outer.zip")
+        decode(zipped({"inner.zip": inner}), "outer.zip")
 
 
 def test_pacs_export_with_dicomdir_and_readme_loads_and_saves_only_the_images():
     dicomdir = Path(get_testdata_file("DICOMDIR", download=False)).read_bytes()
     export = zipped({"DICOMDIR": dicomdir, "README.TXT": b"exported by PACS", "IMG/0001": bundled("CT_small.dcm")})
-    images = load(export, "export.zip")
+    images = decode(export, "export.zip")
     assert [x.name for x in images] == ["export.zip/IMG/0001"]
     assert images[0].raw == bundled("CT_small.dcm")  # the member's own bytes, for its panel and case
     clean = zipfile.ZipFile(io.BytesIO(deidentify_bytes(export)))
@@ -87,7 +87,7 @@ def test_pacs_export_with_dicomdir_and_readme_loads_and_saves_only_the_images():
 
 def test_deid_failure_on_a_damaged_element_is_an_input_error():
     data = flipped(bundled("JPEG2000.dcm"), 561)  # Acquisition Date's VR destroyed; the image still decodes
-    assert load(data, "scan.dcm")[0].image.size
+    assert decode(data, "scan.dcm")[0].image.size
     with pytest.raises(InputError, match="could not be de-identified"):
         deidentify_bytes(data)
 
@@ -97,7 +97,7 @@ def test_deid_refuses_unknown_content_and_keeps_float_tiffs():
         deidentify_bytes(b"plain text, not an image")
     buf = io.BytesIO()
     Image.fromarray(np.linspace(0, 1, 256, dtype=np.float32).reshape(16, 16)).save(buf, format="TIFF")
-    np.testing.assert_allclose(load(deidentify_bytes(buf.getvalue()), "c")[0].image, load(buf.getvalue(), "o")[0].image)
+    np.testing.assert_allclose(decode(deidentify_bytes(buf.getvalue()), "c")[0].image, decode(buf.getvalue(), "o")[0].image)
 
 
 def test_deid_generic_rules_cover_unlisted_names_dates_uids_comments_and_overlays():

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from medapp.analysis import analyse
-from medapp.modalities.imaging.io import load
+from medapp.modalities.imaging.io import decode
 from medapp.pacs.client import InstanceCache, PacsClient
 from medapp.pacs.pipeline import analyse_many
 from medapp.registry import load_model
@@ -31,7 +31,7 @@ def test_series_with_report_and_undecodable_instance(endpoint, orthanc, model):
     broken = next(r for r in results if r.ref.instance_number == 6)
     assert not broken.ok and not broken.skipped and "cannot be decoded" in broken.error
     for r in ok:
-        upload = analyse(model, load(r.data, "upload.dcm")[0])  # the same bytes as an upload
+        upload = analyse(model, decode(r.data, "upload.dcm")[0])  # the same bytes as an upload
         assert np.allclose(r.analysis.prediction.probabilities, upload.prediction.probabilities)
         assert r.analysis.explanation.values.shape == (model.size, model.size)
         assert abs(r.analysis.prediction.probabilities.sum() - 1) < 1e-6

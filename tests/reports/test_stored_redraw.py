@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from medapp.analysis import analyse
 from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
-from medapp.modalities.imaging.io import load
+from medapp.modalities.imaging.io import decode
 from medapp.registry import data_root, load_model
 from medapp.render.image import heatmap
 from medapp.render.stored import display_label, stored_image
@@ -31,7 +31,7 @@ REV = {"username": "rui", "role": "reviewer"}
 def chest():
     raw = (data_root() / "dicom" / "CR-MONO1-10-chest.dcm").read_bytes()
     model = load_model("chest-xray-pneumonia")
-    result = analyse(model, load(raw, "chest.dcm")[0])
+    result = analyse(model, decode(raw, "chest.dcm")[0])
     return model.card, result, raw
 
 

@@ -104,8 +104,8 @@ def test_edge_kinds(data, kind):
 
 
 def test_a_png_renamed_dcm_is_a_png_and_a_dicom_without_preamble_is_read():
-    assert imaging_io.load(FILES["png"](), "scan.dcm")[0].source == "png"
-    raw = imaging_io.load(CT[132:], "no-preamble.dcm")[0]
+    assert imaging_io.decode(FILES["png"](), "scan.dcm")[0].source == "png"
+    raw = imaging_io.decode(CT[132:], "no-preamble.dcm")[0]
     assert raw.source == "dicom" and raw.image.shape == (128, 128)
 
 
@@ -117,7 +117,7 @@ def test_an_mp3_named_wav_is_read_as_mp3():
 
 
 READERS = {  # modality -> the modality's own public reader, as callers use it
-    "imaging": lambda data, name: imaging_io.load(data, name),
+    "imaging": lambda data, name: imaging_io.decode(data, name),
     "audio": lambda data, name: audio_io.load_bytes(data, name, FeatureSpec()),
     "notes": notes_io.read_note,
     "records": records_validate.read_table,
@@ -174,7 +174,7 @@ def test_too_large_is_refused_before_any_decoder_runs(monkeypatch):
     card = get_card("chest-xray-pneumonia")
     small = dataclasses.replace(card, input={**card.input, "max_upload_mb": 1})
     with pytest.raises(InputError, match="huge.png is over 1.0 MB; the limit for an image upload is 1.0 MB"):
-        imaging_io.load(FILES["png"]() + bytes(MB), "huge.png", card=small)
+        imaging_io.decode(FILES["png"]() + bytes(MB), "huge.png", card=small)
     monkeypatch.setattr(audio_io, "check_wav_header", decoder)
     big_wav = FILES["wav"]() + bytes(audio_io.MAX_UPLOAD_BYTES)
     with pytest.raises(InputError, match="the limit for a recording is 64 MB. Trim the recording"):
@@ -184,7 +184,7 @@ def test_too_large_is_refused_before_any_decoder_runs(monkeypatch):
         records_validate.read_table(b"age\n" + b"60\n" * (26 * MB), "cohort.csv")
     assert called == []
     with pytest.raises(AssertionError, match="the decoder ran"):  # it does run for a file within the limit
-        imaging_io.load(FILES["png"](), "ok.png")
+        imaging_io.decode(FILES["png"](), "ok.png")
     assert len(called) == 1
 
 
@@ -194,12 +194,12 @@ def test_the_cache_decodes_once_and_returns_the_same_object():
 
     def decode(data):
         calls.append(data)
-        return imaging_io.load(data, "scan.dcm")
+        return imaging_io.decode(data, "scan.dcm")
 
     first = cache.get(CT, "load", lambda: decode(CT))
     assert cache.get(bytes(CT), "load", lambda: decode(CT)) is first  # equal bytes, another object: a hit
     assert len(calls) == 1
-    windowed = cache.get(CT, ("load", 40, 400), lambda: imaging_io.load(CT, "scan.dcm", centre=40, width=400))
+    windowed = cache.get(CT, ("load", 40, 400), lambda: imaging_io.decode(CT, "scan.dcm", centre=40, width=400))
     assert windowed is not first and not np.array_equal(windowed[0].image, first[0].image)
     cache.get(FILES["png"](), "load", lambda: decode(FILES["png"]()))  # a third entry evicts the oldest
     assert len(cache) == 2
@@ -212,7 +212,7 @@ def test_a_refused_file_is_remembered_and_refused_again_without_decoding():
 
     def decode():
         calls.append(1)
-        return imaging_io.load(b"\x00" * 128 + b"DICM" + b"garbage", "bad.dcm")
+        return imaging_io.decode(b"\x00" * 128 + b"DICM" + b"garbage", "bad.dcm")
 
     for _ in range(3):
         with pytest.raises(InputError, match="damaged or not a DICOM file"):
@@ -229,7 +229,7 @@ def test_twenty_threads_at_once_decode_each_upload_once():
     def decode(i):
         with lock:
             calls.append(i)
-        return imaging_io.load(files[i], f"{i}.bin")
+        return imaging_io.decode(files[i], f"{i}.bin")
 
     def session(n):
         i = n % 2

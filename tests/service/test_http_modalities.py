@@ -11,7 +11,7 @@ import pydicom
 import pytest
 
 from medapp.analysis import analyse
-from medapp.modalities.imaging.io import load as load_image
+from medapp.modalities.imaging.io import decode as decode_image
 from medapp.registry import data_root, load_model
 from medapp.service.app import case_id_of
 from medapp.types import InputError
@@ -40,7 +40,7 @@ def bytes_request(name: str, files: list[bytes], **parameters) -> dict:
 def test_image_as_base64_and_as_raw_body_gives_the_pages_result(service):
     model = load_model("chest-xray-pneumonia")
     data = CXR.read_bytes()
-    page = analyse(model, load_image(data, "x.jpeg")[0])
+    page = analyse(model, decode_image(data, "x.jpeg")[0])
     with service.client() as c:
         as_json = outputs(c.post("/v2/models/chest-xray-pneumonia/explain", json=bytes_request("image", [data])))
         raw = outputs(c.post("/v2/models/chest-xray-pneumonia/infer", content=data,
@@ -76,7 +76,7 @@ def test_a_dicom_saved_to_a_case_is_de_identified(service):
 def test_a_file_that_is_not_an_image_is_the_pages_message(service):
     text = b"this is not an image at all, just some words\n"
     with pytest.raises(InputError) as page_error:
-        load_image(text, "The uploaded file")
+        decode_image(text, "The uploaded file")
     with service.client() as c:
         r = c.post("/v2/models/breast-ultrasound/infer", content=text, headers={"Content-Type": "image/png"})
         assert r.status_code == 400 and r.json()["error"] == page_error.value.message

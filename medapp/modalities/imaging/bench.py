@@ -10,7 +10,7 @@ import pydicom
 from pydicom.data import get_testdata_file
 
 from .dicom import CT_PRESETS
-from .io import load
+from .io import decode
 
 
 def synthetic_ct_512() -> bytes:
@@ -31,7 +31,7 @@ def bench_ct_display(repeats: int = 20) -> dict[str, float]:
     for i in range(repeats):
         start = time.perf_counter()
         centre, width = list(CT_PRESETS.values())[i % len(CT_PRESETS)]
-        x = load(data, "ct512.dcm", centre=centre, width=width)[0]
+        x = decode(data, "ct512.dcm", centre=centre, width=width)[0]
         fig = go.Figure(go.Heatmap(z=x.image, colorscale="gray", zmin=0, zmax=1, showscale=False))
         fig.to_json()  # what Streamlit sends to the browser
         times.append((time.perf_counter() - start) * 1000)
@@ -62,7 +62,7 @@ def bench_full_size_explain(repeats: int = 10) -> dict[str, float]:
         times, errors = [], []
         for i in range(repeats + 1):
             start = time.perf_counter()
-            x = load(data, "cxr.png")[0]
+            x = decode(data, "cxr.png")[0]
             pred = model.predict(x)
             expl = model.explain(x, pred)
             model.image_map(x, expl)

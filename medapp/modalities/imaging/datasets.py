@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .io import load
+from .io import decode
 from .preprocess import squash
 
 
@@ -70,7 +70,7 @@ def kermany_patient(name: str) -> str:
 
 
 def _preprocessed(path: Path, size: int) -> np.ndarray:
-    x = load(path.read_bytes(), path.name)[0]
+    x = decode(path.read_bytes(), path.name)[0]
     return np.clip(squash(np.asarray(x.grey, dtype=np.float64), size), 0, 1).astype(np.float32)
 
 

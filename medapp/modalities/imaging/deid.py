@@ -150,7 +150,7 @@ def deidentify_bytes(data: bytes) -> bytes:
         import zipfile
 
         from .dicom import NoImage
-        from .io import load, zip_members
+        from .io import decode, zip_members
 
         out = io.BytesIO()
         kept = 0
@@ -159,7 +159,7 @@ def deidentify_bytes(data: bytes) -> bytes:
                 if detect(member) in ("unknown", "zip"):
                     continue  # only what the app analyses is kept (load skips these too)
                 try:
-                    load(member, name)
+                    decode(member, name)
                 except NoImage:  # DICOMDIR (patient names!), reports: not analysed, not stored
                     continue
                 z.writestr(f"{kept:04d}.bin", deidentify_bytes(member))  # file names can hold PHI too

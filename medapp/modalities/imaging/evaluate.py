@@ -21,7 +21,7 @@ from scipy import ndimage
 
 from ...types import ModelCard
 from .datasets import ImageSet
-from .io import load
+from .io import decode
 from .model import ImagingModel
 from .preprocess import to_image_grid
 
@@ -63,7 +63,7 @@ def add_explanation_figures(card: ModelCard, data: ImageSet, val_idx: np.ndarray
         if mask is None or not mask.any():
             continue
         path = data.root / data.names[i]
-        x = load(path.read_bytes(), data.names[i])[0]
+        x = decode(path.read_bytes(), data.names[i])[0]
         pred = model.predict(x)
         expl = model.explain(x, pred)
         m = point_and_share(model, x.grey, np.asarray(expl.values, dtype=np.float64), mask)

@@ -127,7 +127,7 @@ def _dicom_unchecked(data: bytes, name: str, frame: int, centre: float | None, w
                       burned_in_annotation=str(ds.get("BurnedInAnnotation", "")).upper() == "YES", raw=data)
 
 
-def load(data: bytes, name: str, *, frame: int = 0, centre: float | None = None,
+def decode(data: bytes, name: str, *, frame: int = 0, centre: float | None = None,
          width: float | None = None, card: ModelCard | None = None) -> list[ImageInput]:
     """Every image in an upload (a ZIP gives several); raises InputError with a clinician's message.
     The size limit is the card's (input.max_upload_mb) when a card is given."""
@@ -140,7 +140,7 @@ def load(data: bytes, name: str, *, frame: int = 0, centre: float | None = None,
             if detect(member) in ("unknown", "zip"):  # archives inside archives are not opened (zip bombs)
                 continue
             try:
-                out.extend(load(member, member_name, frame=frame, centre=centre, width=width))
+                out.extend(decode(member, member_name, frame=frame, centre=centre, width=width))
             except dicom.NoImage:  # DICOMDIR, reports, RT objects: part of a PACS export, nothing to show
                 continue
         if not out:

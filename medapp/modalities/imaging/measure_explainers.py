@@ -17,7 +17,7 @@ import torch
 from ...registry import data_root, load_model
 from .datasets import busi_mask
 from .evaluate import point_and_share
-from .io import load
+from .io import decode
 from .preprocess import to_model_input
 
 EG_BUDGETS = [(4, 2), (8, 2), (8, 4), (16, 4)]
@@ -59,7 +59,7 @@ def measure(model_id: str, n: int = 24) -> dict:
             break
     rows: dict[str, dict[str, list]] = {}
     for name, _, mask in chosen:
-        x = load((folder / name).read_bytes(), name)[0]
+        x = decode((folder / name).read_bytes(), name)[0]
         t = to_model_input(x, model.size)
         pred = model.predict(x)
         target = card.labels.index(pred.label)

@@ -17,7 +17,7 @@ from ...types import Explanation, InputFit, ModelCard, Prediction
 from ..base import CardModel
 from .explain import N_BACKGROUND, N_STEPS, block_kernel_shap, expected_gradients, region_summary
 from .io import ImageInput
-from .io import load as load_images
+from .io import decode as decode_images
 from .net import CompactResNet
 from .preprocess import to_image_grid, to_model_input
 
@@ -153,7 +153,7 @@ class ImagingModel(CardModel):
 
     # -- contract helpers ----------------------------------------------------------------------
     def inputs_from_bytes(self, data: bytes, name: str) -> list[tuple[str, ImageInput]]:
-        return [(x.name, x) for x in load_images(data, name)]
+        return [(x.name, x) for x in decode_images(data, name)]
 
     def input_key(self, x: ImageInput) -> str:
         return x.key()

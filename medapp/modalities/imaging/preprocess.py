@@ -1,6 +1,6 @@
 """The one preprocessing of the imaging models, used identically at training and at inference.
 
-An upload (PNG, JPEG, TIFF, BMP or DICOM) is first turned into a displayed grey image by io.load
+An upload (PNG, JPEG, TIFF, BMP or DICOM) is first turned into a displayed grey image by io.decode
 (DICOM: modality LUT, the file's window or VOI LUT, MONOCHROME1 inverted; pictures: luminance).
 Then, as the card states: the image is squashed to size x size by exact area averaging, whatever
 its aspect ratio. The Kermany radiographs were published already squashed to 224 x 224, so every
