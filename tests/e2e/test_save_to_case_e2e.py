@@ -55,7 +55,7 @@ def _lung(page):
     page.get_by_role("heading", name="Heart and lung sounds").wait_for()
     page.get_by_text("Lung sound", exact=True).click()
     page.locator('input[type="file"]').first.set_input_files(str(LUNG))
-    page.locator(".js-plotly-plot").first.wait_for()
+    page.get_by_text(f"{LUNG.name}: lung recording").wait_for()  # its waveform and spectrogram are drawn
 
 
 def _notes(page):
@@ -119,9 +119,15 @@ def test_save_to_case_opens_within_the_window(signed_in_page, name):
             save.wait_for()
             page.wait_for_timeout(300)
             # The form is where the user looks: in view once the page scrolls to it, whole, in one window.
-            control.evaluate("e => e.scrollIntoView({block: 'nearest'})")
-            page.wait_for_timeout(300)
-            box, save_box = control.bounding_box(), save.bounding_box()
+            # (the expander grows while it opens: scroll again until it has stopped growing)
+            box = None
+            for _ in range(20):
+                control.evaluate("e => e.scrollIntoView({block: 'nearest'})")
+                page.wait_for_timeout(300)
+                before, box = box, control.bounding_box()
+                if box == before:
+                    break
+            save_box = save.bounding_box()
             page.screenshot(path=f"/tmp/save_to_case_{name.replace(' ', '_')}_{width}_{edge}.png")
             assert _inside(box, window), f"{name} {width}x{height}, control at the {edge}: form at {box}"
             assert _inside(save_box, box), f"{name} {width}x{height}: Save button cut off ({save_box} in {box})"
