@@ -1,10 +1,9 @@
 """Does the explanation point at the lesion? Pointing game and attribution share on BUSI validation images.
 
-For each validation image with a lesion mask, the model's own explanation (the one the page shows:
-expected gradients toward the predicted label) is spread over the image's pixels. Then:
-- pointing game: the maximum of the positive map, after smoothing with a Gaussian of 2 model pixels
-  (single-pixel maxima are noise), counts as a hit when it lies inside the lesion or within 3% of the
-  image's longer side of it;
+For each validation image with a lesion mask, the model's own explanation (the one the page shows and
+`predict --maps` writes: expected gradients toward the predicted label, over the image's own pixels). Then:
+- pointing game: the maximum of that map exactly as returned (no further smoothing; the first pixel of
+  ties) counts as a hit when it lies inside the lesion or within 3% of the image's longer side of it;
 - positive share: the share of all positive attribution that lies inside the lesion, against the share of
   the image the lesion covers (what a map spread at random would give);
 - on-screen marks: bright, thin marks (calipers, text: pixels of grey >= 0.9 standing out from their
@@ -21,12 +20,12 @@ from scipy import ndimage
 
 from ...types import ModelCard
 from .datasets import ImageSet
+from .explain import smooth
 from .io import decode
 from .model import ImagingModel
 from .preprocess import to_image_grid
 
 TOLERANCE = 0.03
-SIGMA = 2.0  # model pixels
 
 
 def screen_marks(grey: np.ndarray) -> np.ndarray:
@@ -36,13 +35,24 @@ def screen_marks(grey: np.ndarray) -> np.ndarray:
     return ndimage.binary_dilation(marks, iterations=2)
 
 
-def point_and_share(model: ImagingModel, grey: np.ndarray, values: np.ndarray, mask: np.ndarray, *,
-                    sigma: float = SIGMA, magnitude: bool = False) -> dict[str, Any]:
-    smooth = ndimage.gaussian_filter(np.abs(values) if magnitude else values.astype(np.float64), sigma)
-    r, c = np.unravel_index(int(np.argmax(smooth)), smooth.shape)
+def wilson(k: int, n: int, z: float = 1.96) -> list[float]:
+    """95% Wilson score interval of a proportion k/n."""
+    p, d = k / n, 1 + z * z / n
+    centre, half = (p + z * z / (2 * n)) / d, z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return [round(float(centre - half), 3), round(float(centre + half), 3)]
+
+
+def point_and_share(model: ImagingModel | None, grey: np.ndarray, values: np.ndarray, mask: np.ndarray, *,
+                    sigma: float = 0.0, magnitude: bool = False) -> dict[str, Any]:
+    """Pointing-game hit and attribution shares of one map (model grid), read over the image's own pixels.
+
+    `sigma`/`magnitude` are for studies of alternatives (extra smoothing, absolute values); the defaults
+    read the map as the model returns it.
+    """
+    looked_at = smooth(np.abs(values) if magnitude else values, sigma)
+    full_look = to_image_grid(np.asarray(looked_at, dtype=np.float64), grey.shape)
+    pr, pc = np.unravel_index(int(np.argmax(full_look)), full_look.shape)
     rows, cols = grey.shape
-    # model-grid maximum to the centre of the image pixels it covers
-    pr, pc = int((r + 0.5) * rows / values.shape[0]), int((c + 0.5) * cols / values.shape[1])
     distance = ndimage.distance_transform_edt(~mask)
     hit = bool(distance[pr, pc] <= TOLERANCE * max(rows, cols))
     full = to_image_grid(values, grey.shape)
@@ -51,6 +61,7 @@ def point_and_share(model: ImagingModel, grey: np.ndarray, values: np.ndarray, m
     marks = screen_marks(grey)
     return {"hit": hit, "positive_share_in_lesion": float(pos[mask].sum() / total), "lesion_area_share": float(mask.mean()),
             "max_on_marks": bool(marks[pr, pc]), "marks_area_share": float(marks.mean()),
+            "max_at_border": bool(min(pr, rows - 1 - pr, cols - 1 - pc, pc) < 0.05 * max(rows, cols)),
             "positive_share_on_marks": float(pos[marks].sum() / total)}
 
 
@@ -85,10 +96,14 @@ def add_explanation_figures(card: ModelCard, data: ImageSet, val_idx: np.ndarray
     figures = {
         "n_images_with_lesion": len(rows),
         "pointing_game": round(float(hits.mean()), 3),
+        "pointing_game_95ci": wilson(int(hits.sum()), len(hits)),
         "tolerance": f"{TOLERANCE:.0%} of the image's longer side",
         "positive_share_in_lesion_mean": round(float(share.mean()), 3),
         "lesion_area_share_mean": round(float(area.mean()), 3),
         "by_true_class": per_class,
+        "misses": {"n": int((~hits).sum()),
+                   "max_on_screen_marks": int(sum(r["max_on_marks"] for r in rows if not r["hit"])),
+                   "max_within_5pct_of_border": int(sum(r["max_at_border"] for r in rows if not r["hit"]))},
         "screen_marks": {
             "n_images_with_marks": len(with_marks),
             "max_on_marks": int(sum(r["max_on_marks"] for r in with_marks)),
@@ -97,9 +112,10 @@ def add_explanation_figures(card: ModelCard, data: ImageSet, val_idx: np.ndarray
             "marks_area_share_mean": round(float(np.mean([r["marks_area_share"] for r in with_marks])), 4)
             if with_marks else None,
         },
-        "protocol": ("validation images with a radiologist's lesion mask; explanation toward the predicted label, as "
-                     "shown on the page; maximum after Gaussian smoothing (2 model pixels); hit within "
-                     f"{TOLERANCE:.0%} of the longer side; chance for the share = the lesion's area share"),
+        "protocol": ("validation images with a radiologist's lesion mask; explanation toward the predicted label "
+                     "exactly as the page shows it and predict --maps writes it (over the image's own pixels); hit "
+                     f"when its maximum lies within {TOLERANCE:.0%} of the longer side of the lesion; chance for the "
+                     "share = the lesion's area share"),
     }
     raw = card.to_dict()
     raw["metrics"]["pointing_game_validation"] = figures

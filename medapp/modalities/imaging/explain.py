@@ -2,6 +2,8 @@
 
 - `expected_gradients`: the algorithm of shap.GradientExplainer, batched in one pass with fixed
   background images and midpoint path points, so the map is repeatable.
+- `blurred_copies` and `smooth`: the breast model's baseline (blurred copies of the image itself instead of
+  training images) and the sum-preserving smoothing of its map, chosen by the pointing game (see its card).
 - `block_kernel_shap`: shap's KernelExplainer with default settings over 8x8 super-pixels (16,384
   pixels would take hours), the model-agnostic reference the benchmark compares with.
 
@@ -13,6 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
+from scipy import ndimage
 
 from ..base import kernel_shap
 
@@ -45,6 +48,30 @@ def expected_gradients(log_probabilities: LogProbabilities, background: torch.Te
     with torch.no_grad():
         base = float(log_probabilities(bg)[:, target].mean())
     return values.astype(np.float32), base
+
+
+def blurred_copies(t: torch.Tensor, sigmas: tuple[float, ...]) -> torch.Tensor:
+    """(len(sigmas), 1, size, size): the image blurred with Gaussians of these widths (model pixels).
+
+    As a baseline it asks what the image's own structure (edges, texture, margins) adds over its
+    blurred self, rather than what distinguishes it from other patients' images (Sturmfels et al.,
+    Distill 2020, "Visualizing the impact of feature attribution baselines").
+    """
+    image = t[0, 0].numpy().astype(np.float64)
+    copies = np.stack([ndimage.gaussian_filter(image, s, mode="reflect") for s in sigmas])
+    return torch.tensor(copies, dtype=torch.float32)[:, None]
+
+
+def smooth(values: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian smoothing of an attribution map that keeps its total exactly.
+
+    With mirrored edges ("reflect") the smoothing matrix is symmetric with rows summing to one, so its
+    columns do too: every pixel's attribution is shared among its neighbours and none is lost at the
+    border. base + sum(map) is therefore unchanged; a pixel's value becomes a local average of SHAP values.
+    """
+    if sigma <= 0:
+        return values
+    return ndimage.gaussian_filter(values.astype(np.float64), sigma, mode="reflect").astype(np.float32)
 
 
 def block_kernel_shap(probabilities: Callable[[torch.Tensor], np.ndarray], background: torch.Tensor,

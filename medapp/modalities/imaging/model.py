@@ -15,7 +15,8 @@ from safetensors.torch import load_file
 
 from ...types import Explanation, InputFit, ModelCard, Prediction
 from ..base import CardModel
-from .explain import N_BACKGROUND, N_STEPS, block_kernel_shap, expected_gradients, region_summary
+from .explain import (N_BACKGROUND, N_STEPS, block_kernel_shap, blurred_copies, expected_gradients, region_summary,
+                      smooth)
 from .io import ImageInput
 from .io import decode as decode_images
 from .net import CompactResNet
@@ -45,6 +46,11 @@ class ImagingModel(CardModel):
         self.size = int(card.input["size"])
         self.positive = card.positive_label
         self.threshold = float(card.metrics.get("threshold", 0.5))
+        # how the page's map is made (card "explanation.settings"; absent: 8 training images x 4 path points)
+        settings = card.explanation.get("settings", {})
+        self.blur_sigmas = tuple(float(s) for s in settings.get("blur_sigmas", ()))  # empty: training images
+        self.steps = int(settings.get("steps", N_STEPS))
+        self.smoothing = float(settings.get("smoothing_sigma", 0.0))
 
     # -- prediction ----------------------------------------------------------------------------
     def log_probabilities(self, t: torch.Tensor) -> torch.Tensor:
@@ -132,11 +138,21 @@ class ImagingModel(CardModel):
     def explain(self, x: ImageInput, prediction: Prediction) -> Explanation:
         start = time.perf_counter()
         target = self.card.labels.index(prediction.label)
-        values, base = self.attributions(to_model_input(x, self.size), target)
+        t = to_model_input(x, self.size)
+        if self.blur_sigmas:  # baseline: blurred copies of this image (see explain.blurred_copies)
+            background = blurred_copies(t, self.blur_sigmas)
+            values, base = expected_gradients(self.log_probabilities, background, t, target, len(background), self.steps)
+            baseline = f"this image blurred (Gaussian sigma {', '.join(f'{s:g}' for s in self.blur_sigmas)} model pixels)"
+        else:
+            values, base = self.attributions(t, target)
+            baseline = f"{N_BACKGROUND} training images"
+        values = smooth(values, self.smoothing)  # total kept exactly, so completeness is unchanged
         return Explanation(kind="image", method="GradientSHAP (expected gradients)", target=prediction.label,
                            base_value=base, values=values, output_space="log-probability",
                            data={"size": self.size, "image_shape": list(x.grey.shape), "grid": "model input",
-                                 "n_background": N_BACKGROUND, "steps": N_STEPS},
+                                 "baseline": baseline, "n_background": len(self.blur_sigmas) or N_BACKGROUND,
+                                 "steps": self.steps if self.blur_sigmas else N_STEPS,
+                                 "smoothing_sigma": self.smoothing},
                            summary=region_summary(values), compute_ms=(time.perf_counter() - start) * 1000)
 
     def image_map(self, x: ImageInput, explanation: Explanation) -> np.ndarray:
