@@ -15,8 +15,15 @@ from safetensors.torch import load_file
 
 from ...types import Explanation, InputFit, ModelCard, Prediction
 from ..base import CardModel
-from .explain import (N_BACKGROUND, N_STEPS, block_kernel_shap, blurred_copies, expected_gradients, region_summary,
-                      smooth)
+from .explain import (
+    N_BACKGROUND,
+    N_STEPS,
+    block_kernel_shap,
+    blurred_copies,
+    expected_gradients,
+    region_summary,
+    smooth,
+)
 from .io import ImageInput
 from .io import decode as decode_images
 from .net import CompactResNet
