@@ -45,6 +45,10 @@ def test_nested_estimate_is_the_outer_score_of_the_inner_pick_not_the_best_outer
     assert next(iter(s["single_candidates_outer_cv"])) == "cox_spline4_a10"  # reported, labelled optimistic
     assert s["on_card_folds"]["current"]["mean"] == 0.70
     assert "no better family found" in protocol_note(s)
+    inner["cox_spline4_a10"] = np.full(15, 0.85)  # now the wider pool picks the spline model inside too
+    wider = summarise(_rows(outer, inner))
+    assert wider["nested"]["additive (deployable)"]["c_index"]["mean"] == 0.90
+    assert "the wider search ranks better by 0.240" in protocol_note(wider)
 
 
 def test_designs_are_additive_per_feature_and_hinges_sit_at_their_knots():
