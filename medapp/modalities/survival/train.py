@@ -242,6 +242,9 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
             **{name: f"C-index {s['c_index']['mean']:.3f} (sd {s['c_index']['sd']:.3f})" for name, s in summary.items()},
         },
     }
+    if not quick:
+        metrics["baseline"] = (_anchor_gbsg2(Xf, t, e, log_mask, grid, best, seed) if model_id != "heart-failure"
+                               else _anchor_heart_failure(t, e, oof[best]["risk"]))
     # The nested-CV search (nested_cv.py, ~20 min) is not rerun here; its figures stay with the data they measured.
     from .nested_cv import previous_nested, protocol_note  # nested_cv reuses this module's metrics
 
@@ -249,9 +252,6 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
     if nested:
         metrics["protocol"] += protocol_note(nested)
         metrics["nested_cv"] = nested
-    if not quick:
-        metrics["baseline"] = (_anchor_gbsg2(Xf, t, e, log_mask, grid, best, seed) if model_id != "heart-failure"
-                               else _anchor_heart_failure(t, e, oof[best]["risk"]))
     training_range = {f.name: [float(np.nanmin(X[:, j])), float(np.nanmax(X[:, j]))]
                       for j, f in enumerate(fields) if f.kind == "number"}
     typical = {f.name: (float(np.nanmedian(X[:, j])) if f.kind == "number" else
