@@ -1,5 +1,5 @@
 """Nested cross-validation of the heart-failure families: the selection logic, the feature designs it
-compares, and the figures the card keeps (no refitting of the ~50 candidates here: that takes ~20 min)."""
+compares, and the figures the card keeps (no refitting of the 48 candidates here: that takes ~25 min)."""
 from __future__ import annotations
 
 import json
