@@ -23,8 +23,9 @@ from .conftest import librivox
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "models/dictation-whisper/example.wav"
 pytestmark = pytest.mark.slow
-# measured on these six clips: 0.24 clean, 0.38 noisy (Whisper base, beam 5, vocabulary prompt)
-CLEAN_LIMIT, NOISY_LIMIT = 0.35, 0.50
+# measured on these six clips: 0.27 clean, 0.48 noisy with 1.1.0 (0.24 / 0.38 with 1.0.0, though the full
+# test set went from 0.41 / 0.40 to 0.33 / 0.32): six clips swing a lot. Noisy limit = the target.
+CLEAN_LIMIT, NOISY_LIMIT = 0.35, 0.55
 
 
 def _x(model, samples: np.ndarray, name: str = "test.wav"):
