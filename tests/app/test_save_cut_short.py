@@ -9,32 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from medapp.analysis import analyse
 from medapp.cases.store import CaseStore
 from medapp.registry import load_model
-from medapp.security.accounts import create_user
-
-REPO = Path(__file__).resolve().parents[2]
-
 
 KEY = "one_heart-disease"  # the records page's form for this model
-
-
-@pytest.fixture
-def signed_in(tmp_path, monkeypatch):
-    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
-    create_user(CaseStore(), "carla", "clinician pw 1", "clinician")
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180).run()
-    at.text_input[0].set_value("carla")
-    at.text_input[1].set_value("clinician pw 1")
-    at.button[0].click().run()
-    assert at.session_state["medapp_user"]["username"] == "carla"
-    return at
 
 
 def _cut_short_click(at: AppTest, key: str, reference: str) -> None:

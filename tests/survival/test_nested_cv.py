@@ -12,10 +12,9 @@ from medapp.modalities.survival.nested_cv import (
     TRAIN_POOL,
     _Design,
     candidates,
-    previous_nested,
-    protocol_note,
     summarise,
 )
+from medapp.modalities.survival.nested_record import previous_nested, protocol_note
 from medapp.registry import load_model
 
 NAMES = [f.name for f in DATASET.fields]

@@ -30,13 +30,13 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import SplineTransformer
 
 from ...registry import data_root
+from .nested_record import protocol_note
 from .schema import DATASETS, LOG_FEATURES
 from .train import c_index
 
 DATASET = DATASETS["heart-failure"]
 CURRENT = "stumps_200_0.05"  # the deployed family (train.py)
 NOT_ADDITIVE = ("rsf_", "boost_depth2")
-CLEARLY_BETTER = 0.01  # nested C-index gain worth a change of family (fold sd is ~0.05, paired sd ~0.03)
 TRAIN_POOL = (CURRENT, "cox_log_a1", "cox_log_a10")  # train.py's candidates, chosen there on the reported folds
 # Knots placed from clinical convention before looking at outcomes (severely reduced EF < 30 %,
 # mid-range 40-49 %, hyponatraemia < 135 mEq/L, the elderly); not tuned.
@@ -230,26 +230,6 @@ def summarise(rows: list[dict]) -> dict:
         "single_note": ("each candidate's outer CV without selection; the best of these is the maximum of "
                         f"{len(names)} noisy estimates on the same folds and so optimistic"),
     }
-
-
-def protocol_note(summary: dict) -> str:
-    """One sentence for the card's protocol: the nested estimate of the deployed procedure and of the wider search."""
-    n = summary["nested"]
-    own, wide = n["train.py's three (the deployed procedure)"], n["additive (deployable)"]
-    gain = wide["c_index"]["mean"] - own["c_index"]["mean"]
-    return (f" Repeated nested CV (outer {summary['repeats']}x5-fold, inner 5-fold; metrics.nested_cv): "
-            f"this procedure {own['c_index']['mean']:.3f} (sd {own['c_index']['sd']:.3f}); choosing among "
-            f"{wide['pool_size']} additive candidates (spline, piecewise-linear, subset, boosting grid) "
-            f"{wide['c_index']['mean']:.3f} (sd {wide['c_index']['sd']:.3f}): "
-            + ("no better family found." if gain < CLEARLY_BETTER else f"the wider search ranks better by {gain:.3f}."))
-
-
-def previous_nested(card_path: Path, n_rows: int) -> dict | None:
-    """The nested-CV summary of an earlier card of the same data (train.py keeps it when it rewrites the card)."""
-    if not Path(card_path).is_file():
-        return None
-    metrics = json.loads(Path(card_path).read_text()).get("metrics", {})
-    return metrics.get("nested_cv") if metrics.get("n") == n_rows else None
 
 
 def main(argv: list[str] | None = None) -> int:

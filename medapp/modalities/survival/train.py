@@ -246,7 +246,7 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
         metrics["baseline"] = (_anchor_gbsg2(Xf, t, e, log_mask, grid, best, seed) if model_id != "heart-failure"
                                else _anchor_heart_failure(t, e, oof[best]["risk"]))
     # The nested-CV search (nested_cv.py, ~25 min) is not rerun here; its figures stay with the data they measured.
-    from .nested_cv import previous_nested, protocol_note  # nested_cv reuses this module's metrics
+    from .nested_record import previous_nested, protocol_note
 
     nested = None if quick else previous_nested(Path(out_dir) / "card.json", len(t))
     if nested:
