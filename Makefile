@@ -28,7 +28,7 @@ system-deps:
 
 # Two workers (pytest-xdist): much of the suite waits on servers, browsers and subprocesses; see conftest's groups.
 test: $(STAMP) system-deps
-	$(PY) -m pytest -q --tb=short -n $(TEST_WORKERS) --dist loadgroup tests
+	$(PY) -m pytest -q --tb=short --durations=20 -n $(TEST_WORKERS) --dist loadgroup tests
 
 # Unit tests only: no browser, no AppTest, no Debian services, no training; under two minutes on 2 cores.
 test-fast: $(STAMP)

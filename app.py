@@ -7,6 +7,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import streamlit as st  # noqa: E402
 
 from medapp.ui.auth import login_gate, sidebar_account  # noqa: E402
+from medapp.ui.cases import complete_pending_saves  # noqa: E402
 from medapp.ui.state import keep_page_state  # noqa: E402
 
 st.set_page_config(page_title="medapp", page_icon=":material/stethoscope:", layout="wide")
@@ -50,4 +51,5 @@ pages = {
 }
 sidebar_account(user)
 keep_page_state()
+complete_pending_saves()  # a Save whose callback the user's next click cut short
 st.navigation({k: v for k, v in pages.items() if v}).run()

@@ -34,6 +34,16 @@ def probability_text(analysis: dict) -> str:
                      for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5])
 
 
+def output_text(analysis: dict) -> str:
+    """The model's output line: its label and probabilities, or only "not assessed" and why (a recording the model
+    does not fit has a label from the model's classes that must not be read as a finding)."""
+    from ..render.stored import display_label
+
+    if not analysis["prediction"].fits:
+        return probability_text(analysis)
+    return f"{display_label(analysis['model_id'], analysis['label'])} ({probability_text(analysis)})"
+
+
 def contributions_text(analysis: dict, k: int = 5) -> str:
     """The explanation's largest named contributions, e.g. "glucose = 160 mg/dL +0.84; age = 63 years +0.31"."""
     expl = analysis["explanation"]

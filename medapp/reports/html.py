@@ -4,9 +4,8 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from ..render.stored import display_label
 from ..render.text import highlighted_html
-from .content import DISCLAIMER, contributions_text, header_line, intended_use, probability_text, survival_text
+from .content import DISCLAIMER, contributions_text, header_line, intended_use, output_text, survival_text
 from .figures import analysis_png
 
 STYLE = """
@@ -32,8 +31,7 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
         parts.append(f"<h2>Analysis #{a['id']}: {e(a['model_id'])} v{e(a['model_version'])} ({e(a['modality'])})</h2>")
         parts.append(f"<p>Input: {e(a['input_name'])} (sha256 {a['input_sha256'][:12]}...) · by {e(a['author'])} on "
                      f"{a['created_at']:%Y-%m-%d %H:%M}</p>")
-        parts.append(f"<p><b>Model output:</b> {e(display_label(a['model_id'], a['label']))} "
-                     f"({e(probability_text(a))})</p>")
+        parts.append(f"<p><b>Model output:</b> {e(output_text(a))}</p>")
         for w in a["prediction"].warnings:
             parts.append(f"<p class='warn'>Warning: {e(w)}</p>")
         if a["prediction"].survival is not None:

@@ -12,9 +12,8 @@ from pathlib import Path
 import numpy as np
 from fpdf import FPDF
 
-from ..render.stored import display_label
 from ..render.text import AWAY, TOWARD
-from .content import DISCLAIMER, contributions_text, header_line, intended_use, probability_text, survival_text
+from .content import DISCLAIMER, contributions_text, header_line, intended_use, output_text, survival_text
 from .figures import analysis_png
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -77,7 +76,7 @@ def _analysis(pdf: FPDF, a: dict, input_bytes: bytes | None) -> None:
     _para(pdf, f"Analysis #{a['id']}: {a['model_id']} v{a['model_version']} ({a['modality']})", 13, "B", 1)
     _para(pdf, f"Input {a['input_name']} (sha256 {a['input_sha256'][:12]}...), by {a['author']} on "
                f"{a['created_at']:%Y-%m-%d %H:%M}.", 9)
-    _para(pdf, f"Model output: {display_label(a['model_id'], a['label'])} ({probability_text(a)})", 10, "B")
+    _para(pdf, f"Model output: {output_text(a)}", 10, "B")
     for w in a["prediction"].warnings:
         _para(pdf, f"Warning: {w}", 9)
     if a["prediction"].survival is not None:

@@ -100,7 +100,7 @@ def _scalar(v: Any) -> Any:
 
 
 def _record_file_cases(model: Model, data: bytes, name: str) -> list[Case]:
-    from ..modalities.records.validate import Record
+    from ..modalities.records.io import Record
 
     cohort = model.validate_cohort(data, name)
     if cohort.errors:

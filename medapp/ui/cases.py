@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import streamlit as st
 
@@ -22,37 +23,84 @@ def log_analysis(card: ModelCard, prediction: Prediction, input_key: str) -> Non
                       label=prediction.label, input=input_key[:16])
 
 
-def _save(key: str, user: dict, payload: dict) -> None:
-    """Button callback: runs before the next script run; the outcome is kept under `case_saved_<key>` and shown
-    under the Save button. (Streamlit still abandons it at its first st.session_state read when the user's next
-    click is already waiting, as it did verdicts: see medapp/ui/review.py `_verdict_book`.)"""
-    mode = st.session_state.get(f"case_mode_{key}", "New case")
-    store = get_store()
-    done = st.session_state.setdefault("medapp_saved", {})
-    try:
-        if mode == "New case":
-            reference = st.session_state.get(f"case_ref_{key}", "")
-            marker = (payload["card"].id, payload["digest"], "new", reference.strip())
-            if marker in done:  # the same save clicked twice: already stored once
-                st.session_state[f"case_saved_{key}"] = ("success", done[marker])
-                return
-            target = {"case_id": None, "new_case": (reference, st.session_state.get(f"case_title_{key}", ""))}
+def _save_book() -> dict:
+    """This session's bookkeeping of its Save-to-case buttons, a plain dict changed in place.
+
+    Streamlit abandons a callback at its first st.session_state read or st.* call once the user's next click is
+    waiting (see medapp/ui/review.py `_verdict_book`): a Save followed at once by a click on another page was
+    dropped that way (2 of 4 in tests/e2e/test_save_then_leave_e2e.py). The callback therefore first notes the
+    click here, where nothing can cut it short, and `complete_pending_saves` (run by app.py at the start of every
+    run, on any page) finishes a save it left. The abandoned run's thread may still be inside the callback when
+    the next run starts in another thread, so a save is completed under the book's lock.
+    """
+    return st.session_state.setdefault("medapp_save_book", {"pending": {}, "drawn": {}, "done": {}, "outcome": {},
+                                                             "lock": threading.Lock()})
+
+
+def _save_clicked(book: dict, key: str, user: dict, payload: dict) -> None:
+    """Save button callback: note the click first (plain dict, never cut short), then store it."""
+    book["pending"][key] = {"user": user, "payload": payload, "values": None}
+    _complete_save(book, key, read_form=True)
+
+
+def _complete_save(book: dict, key: str, *, read_form: bool) -> None:
+    """Store a noted save; idempotent, so finishing a save twice stores it once.
+
+    The form's values are read from the session in the callback. A save finished later uses the values the
+    callback read, or else those the form last showed: after the user moved on, the session may hold values
+    from an earlier visit of the page. Every Streamlit call comes before the store write and only plain-dict
+    updates after it, so a save that was written is always recorded as written.
+    """
+    with book["lock"]:  # released if Streamlit cuts this run short; the next run then finds the save pending
+        entry = book["pending"].get(key)
+        if entry is None:
+            return
+        if read_form:
+            entry["values"] = tuple(st.session_state.get(f"case_{name}_{key}") for name in ("mode", "ref", "title",
+                                                                                           "pick"))
+        values = entry["values"] or book["drawn"].get(key)
+        store = get_store()
+        try:
+            text = _store_save(store, book, entry["user"], entry["payload"], values)
+        except (StoreError, PermissionDenied) as exc:
+            book["outcome"][key] = ("error", str(exc))
         else:
-            choice = st.session_state.get(f"case_pick_{key}")
-            if choice is None:
-                raise StoreError("There is no open case yet: create a new one.")
-            marker = (payload["card"].id, payload["digest"], "case", choice)
-            target = {"case_id": choice}
-        analysis_id, created = store.save_analysis(user=user, **{k: v for k, v in payload.items() if k != "digest"},
-                                                   **target)
-    except (StoreError, PermissionDenied) as exc:
-        st.session_state[f"case_saved_{key}"] = ("error", str(exc))
+            book["outcome"][key] = ("success", text)
+        book["pending"].pop(key, None)
+
+
+def _store_save(store, book: dict, user: dict, payload: dict, values: tuple | None) -> str:
+    """Write one save (no Streamlit call in here) and say what was stored."""
+    mode, reference, title, choice = values or ("New case", "", "", None)
+    if mode == "Existing case":
+        if choice is None:
+            raise StoreError("There is no open case yet: create a new one.")
+        marker = (payload["card"].id, payload["digest"], "case", choice)
+        target = {"case_id": choice}
     else:
-        reference = store.case_of(analysis_id)["reference"]
-        text = (f"Saved as analysis #{analysis_id} in case {reference}." if created else
-                f"Already saved as analysis #{analysis_id} in case {reference}; stored once.")
-        done[marker] = text
-        st.session_state[f"case_saved_{key}"] = ("success", text)
+        marker = (payload["card"].id, payload["digest"], "new", (reference or "").strip())
+        if marker in book["done"]:  # the same save clicked twice: already stored once
+            return book["done"][marker]
+        target = {"case_id": None, "new_case": (reference or "", title or "")}
+    analysis_id, created = store.save_analysis(user=user, **{k: v for k, v in payload.items() if k != "digest"},
+                                               **target)
+    reference = store.case_of(analysis_id)["reference"]
+    text = (f"Saved as analysis #{analysis_id} in case {reference}." if created else
+            f"Already saved as analysis #{analysis_id} in case {reference}; stored once.")
+    book["done"][marker] = text
+    return text
+
+
+def complete_pending_saves() -> None:
+    """Finish saves whose button callback was cut short by the user's next click, on whatever page it opened."""
+    book = _save_book()
+    for key in list(book["pending"]):
+        _complete_save(book, key, read_form=False)
+        kind, text = book["outcome"].get(key, (None, None))
+        if kind == "success":
+            st.toast(text, icon=":material/check_circle:")
+        elif kind == "error":
+            st.toast(f"Not saved: {text}", icon=":material/error:")
 
 
 def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explanation | None,
@@ -68,21 +116,25 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
         open_cases = [c for c in store.list_cases() if c["status"] != "closed"]
         mode = st.radio("Case", ["New case", "Existing case"], horizontal=True, key=f"case_mode_{key}",
                         index=1 if open_cases else 0)
+        reference = title = pick = None
         if mode == "New case":
-            st.text_input("Pseudonymous case reference", key=f"case_ref_{key}",
-                          help="A study or ward code. Never the patient's name or record number.")
-            st.text_input("Short title (optional)", key=f"case_title_{key}")
+            reference = st.text_input("Pseudonymous case reference", key=f"case_ref_{key}",
+                                      help="A study or ward code. Never the patient's name or record number.")
+            title = st.text_input("Short title (optional)", key=f"case_title_{key}")
         else:
             # Chosen by id: the label (analysis count, status) changes with every save.
             labels = {c["id"]: f"{c['reference']} · {c['status']} · {c['analyses']} analyses" for c in open_cases}
             if st.session_state.get(f"case_pick_{key}") not in labels:
                 st.session_state.pop(f"case_pick_{key}", None)
-            st.selectbox("Case", list(labels), format_func=labels.get, key=f"case_pick_{key}",
-                         placeholder="no open cases")
+            pick = st.selectbox("Case", list(labels), format_func=labels.get, key=f"case_pick_{key}",
+                                placeholder="no open cases")
         payload = {"card": card, "prediction": prediction, "explanation": explanation, "input_bytes": input_bytes,
                    "input_name": input_name, "digest": hashlib.sha256(input_bytes).hexdigest()}
-        st.button("Save", key=f"case_save_{key}", type="primary", on_click=_save, args=(key, user, payload))
-        kind, text = st.session_state.pop(f"case_saved_{key}", (None, None))
+        book = _save_book()
+        book["drawn"][key] = (mode, reference, title, pick)  # what a save finished on another page uses
+        st.button("Save", key=f"case_save_{key}", type="primary", on_click=_save_clicked,
+                  args=(book, key, user, payload))
+        kind, text = book["outcome"].pop(key, (None, None))
         if kind == "success":
             st.success(text)
         elif kind == "error":

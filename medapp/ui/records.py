@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from ..analysis import BatchResult, analyse, analyse_batch
+from ..modalities.records.io import Cohort
 from ..modalities.records.model import RecordsModel, format_value
 from ..modalities.records.schema import Field
-from ..modalities.records.validate import Cohort
 from ..render.tabular import beeswarm, waterfall
 from ..types import InputError
 from .cases import log_analysis, save_to_case

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ..analysis import analyse
+from ..analysis import BatchResult, analyse, analyse_batch
 from ..modalities.records.schema import Field
 from ..modalities.survival.io import format_value
 from ..modalities.survival.model import RISK_GROUPS, SurvivalModel
@@ -141,7 +141,11 @@ def cohort_panel(model: SurvivalModel) -> None:
                      hide_index=True, width="stretch", key=f"serr_{model.card.id}")
     if not cohort.rows:
         return
-    scored = model.score_cohort(cohort.X)
+    bar = st.progress(0.0, text=f"Scoring {len(cohort.rows)} patients...")
+    batch = analyse_batch(model, model.cohort_inputs(cohort, upload.name),
+                          progress=lambda f: bar.progress(f, text=f"Scored {f:.0%}"))
+    bar.empty()
+    scored = cohort_arrays(batch)
     table = results_table(model, cohort, scored)
     st.success(f"Scored {len(cohort.rows)} patients. Click a column header to sort.")
     st.dataframe(table.drop(columns=[c for c in table.columns if c.startswith("contribution: ")]),
@@ -157,6 +161,14 @@ def cohort_panel(model: SurvivalModel) -> None:
     table.to_csv(buf, index=False)
     st.download_button("Download results with per-feature contributions (CSV)", buf.getvalue(),
                        f"{model.card.id}_results.csv", "text/csv", key=f"sdl_{model.card.id}")
+
+
+def cohort_arrays(batch: BatchResult) -> dict[str, np.ndarray]:
+    """The analysed rows' risk, group, curves and risk SHAP as arrays, in file order (for the table and the curves)."""
+    curves = [p.survival for p in batch.predictions]
+    return {"risk": np.array([c.risk_score for c in curves]), "group": np.array([c.risk_group for c in curves]),
+            "survival": np.stack([c.survival for c in curves]), "at_horizons": np.stack([c.at_horizons for c in curves]),
+            "shap": np.stack([e.values for e in batch.explanations])}
 
 
 def risk_group_curves(model: SurvivalModel, scored: dict, time_: np.ndarray | None, event: np.ndarray | None) -> dict:

@@ -3,25 +3,16 @@ and the Cases page shows it as not assessed rather than as a heart-sound result.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 import soundfile as sf
+from apptest_helpers import CLIN, REV, open_page
 from streamlit.testing.v1 import AppTest
 
 from medapp.cases.store import CaseStore
 from medapp.registry import data_root
 
-REPO = Path(__file__).resolve().parents[2]
-CLIN = {"username": "carla", "role": "clinician"}
-REV = {"username": "rui", "role": "reviewer"}
 LUNG = data_root() / "audio" / "lung_sounds_demo"
-
-
-def page(path: str, user: dict) -> AppTest:
-    at = AppTest.from_file(str(REPO / path), default_timeout=120)
-    at.session_state["medapp_user"] = user
-    return at.run()
 
 
 def _save(at: AppTest, reference: str) -> str:
@@ -42,7 +33,7 @@ def _save(at: AppTest, reference: str) -> str:
 ])
 def test_a_lung_recording_is_saved_to_a_case_as_not_assessed(tmp_path, monkeypatch, mode, files):
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
-    at = page("pages/audio.py", CLIN)
+    at = open_page("pages/audio.py", CLIN)
     at.radio(key="audio_mode").set_value(mode).run()
     at.file_uploader(key="audio_upload").set_value(
         [(name, (LUNG / name).read_bytes(), "text/plain" if name.endswith(".txt") else "audio/wav")
@@ -59,7 +50,7 @@ def test_a_lung_recording_is_saved_to_a_case_as_not_assessed(tmp_path, monkeypat
     kept, original = sf.info(io.BytesIO(store.input_bytes(saved))), sf.info(str(LUNG / files[0]))
     assert (kept.frames, kept.samplerate) == (original.frames, original.samplerate)  # the recording itself is kept
 
-    cases = page("pages/cases.py", REV)
+    cases = open_page("pages/cases.py", REV)
     assert not cases.exception
     shown = " ".join(h.body for h in cases.get("html") if hasattr(h, "body"))
     text = " ".join(m.value for m in cases.markdown) + " " + shown

@@ -1,44 +1,22 @@
 """AppTest of the review pages: the open case stays open while it changes; meeting mode steps through cases."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest_helpers import CLIN, REV, heart_disease_cases, open_page
 
-from medapp.analysis import analyse
 from medapp.cases.store import CaseStore
-from medapp.registry import load_model
-
-REPO = Path(__file__).resolve().parents[2]
-CLIN = {"username": "carla", "role": "clinician"}
-REV = {"username": "rui", "role": "reviewer"}
 
 
 @pytest.fixture
 def two_cases(tmp_path, monkeypatch):
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
     store = CaseStore()
-    model = load_model("heart-disease")
-    result = analyse(model, model.example_input())
-    ids = []
-    for ref in ("MDT-OLD", "MDT-NEW"):
-        case_id = store.create_case(ref, CLIN)
-        store.add_analysis(case_id, CLIN, card=model.card, prediction=result.prediction,
-                           explanation=result.explanation, input_bytes=ref.encode(), input_name=f"{ref}.json")
-        ids.append(case_id)
-    return store, ids
-
-
-def page(path: str, user: dict) -> AppTest:
-    at = AppTest.from_file(str(REPO / path), default_timeout=120)
-    at.session_state["medapp_user"] = user
-    return at.run()
+    return store, [case_id for case_id, _ in heart_disease_cases(store, ("MDT-OLD", "MDT-NEW"))]
 
 
 def test_the_open_case_stays_open_when_its_status_and_place_in_the_list_change(two_cases):
     store, (old_id, new_id) = two_cases
-    at = page("pages/cases.py", REV)
+    at = open_page("pages/cases.py", REV)
     assert at.header[0].value == "Case MDT-NEW"  # most recently updated first
     at.selectbox(key="case_open").set_value(old_id).run()
     assert at.header[0].value == "Case MDT-OLD"
@@ -54,7 +32,7 @@ def test_the_open_case_stays_open_when_its_status_and_place_in_the_list_change(t
 
 def test_a_report_prepared_before_a_verdict_is_not_offered_after_it(two_cases):
     store, (old_id, new_id) = two_cases
-    at = page("pages/cases.py", REV)
+    at = open_page("pages/cases.py", REV)
     at.button(key=f"prep_{new_id}").click().run()
     assert not at.exception
     assert [e["action"] for e in store.audit_events(action="export")] == ["export"]
@@ -67,7 +45,7 @@ def test_a_report_prepared_before_a_verdict_is_not_offered_after_it(two_cases):
 
 def test_meeting_mode_steps_through_cases_in_a_stable_order(two_cases):
     store, (old_id, new_id) = two_cases
-    at = page("pages/meeting.py", REV)
+    at = open_page("pages/meeting.py", REV)
     text = lambda: " ".join(m.value for m in at.markdown)  # noqa: E731
     assert "Case 1 of 2" in text()
     assert at.button(key="meeting_prev").disabled and not at.button(key="meeting_next").disabled
@@ -87,7 +65,7 @@ def test_meeting_mode_steps_through_cases_in_a_stable_order(two_cases):
 
 
 def test_a_clinician_cannot_change_the_status(two_cases):
-    at = page("pages/cases.py", CLIN)
+    at = open_page("pages/cases.py", CLIN)
     assert not at.exception
     assert any(m.value == "Status: **open**" for m in at.markdown)
     assert not at.radio
@@ -95,7 +73,7 @@ def test_a_clinician_cannot_change_the_status(two_cases):
 
 def test_save_to_case_from_an_analysis_page_new_then_existing(tmp_path, monkeypatch):
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
-    at = page("pages/records.py", CLIN)
+    at = open_page("pages/records.py", CLIN)
     at.selectbox(key="records_model").set_value("Heart disease (UCI Cleveland)").run()
     at.button(key="ex_heart-disease").click().run()
     next(b for b in at.button if b.label == "Estimate risk").click().run()
@@ -122,7 +100,7 @@ def test_save_to_case_from_an_analysis_page_new_then_existing(tmp_path, monkeypa
 
 def test_a_reviewer_changes_the_case_status(two_cases):
     store, (old_id, new_id) = two_cases
-    at = page("pages/cases.py", REV)
+    at = open_page("pages/cases.py", REV)
     [control] = at.get("button_group")
     control.set_value("closed").run()
     assert not at.exception

@@ -5,28 +5,7 @@ form values were gone on coming back, and Clinical notes said "The note is empty
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-from streamlit.testing.v1 import AppTest
-
-from medapp.cases.store import CaseStore
-from medapp.security.accounts import create_user
-
-REPO = Path(__file__).resolve().parents[2]
 NOTE = "Patient has a red itchy rash on both arms and a mild fever for three days."
-
-
-@pytest.fixture
-def signed_in(tmp_path, monkeypatch):
-    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
-    create_user(CaseStore(), "carla", "clinician pw 1", "clinician")
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180).run()
-    at.text_input[0].set_value("carla")
-    at.text_input[1].set_value("clinician pw 1")
-    at.button[0].click().run()
-    assert at.session_state["medapp_user"]["username"] == "carla"
-    return at
 
 
 def test_note_text_and_model_choice_survive_a_trip_to_another_page(signed_in):

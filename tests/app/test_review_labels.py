@@ -5,17 +5,13 @@ Before: `st.metric` cut "mitral_valve_prolapse" to `mitral_valve_prol…`, under
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest_helpers import REV, open_page
 
 from medapp.analysis import analyse
 from medapp.cases.store import CaseStore
 from medapp.registry import data_root, load_model
-
-REPO = Path(__file__).resolve().parents[2]
-REV = {"username": "rui", "role": "reviewer"}
 
 
 @pytest.fixture
@@ -36,9 +32,7 @@ def heart_sound_case(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("path", ["pages/cases.py", "pages/meeting.py"])
 def test_class_names_are_display_labels_shown_whole(heart_sound_case, path):
-    at = AppTest.from_file(str(REPO / path), default_timeout=180)
-    at.session_state["medapp_user"] = REV
-    at.run()
+    at = open_page(path, REV)
     assert not at.exception
     assert not at.metric  # a metric cuts long values
     shown = " ".join(str(getattr(e, "value", "")) for e in at.get("html")) + " ".join(m.value for m in at.markdown)

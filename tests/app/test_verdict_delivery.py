@@ -6,38 +6,24 @@ session state all the same; here they arrive without the callback, as they did t
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest_helpers import REV, heart_disease_cases, open_page
 
-from medapp.analysis import analyse
 from medapp.cases.store import CaseStore
-from medapp.registry import load_model
-
-REPO = Path(__file__).resolve().parents[2]
-CLIN = {"username": "carla", "role": "clinician"}
-REV = {"username": "rui", "role": "reviewer"}
 
 
 @pytest.fixture
 def one_case(tmp_path, monkeypatch):
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
     store = CaseStore()
-    model = load_model("heart-disease")
-    result = analyse(model, model.example_input())
-    case_id = store.create_case("MDT-1", CLIN)
-    analysis_id = store.add_analysis(case_id, CLIN, card=model.card, prediction=result.prediction,
-                                     explanation=result.explanation, input_bytes=b"p1", input_name="p1.json")
+    [(case_id, analysis_id)] = heart_disease_cases(store, ("MDT-1",))
     return store, case_id, analysis_id
 
 
 @pytest.mark.parametrize("path, prefix", [("pages/cases.py", "a"), ("pages/meeting.py", "m")])
 def test_submitted_values_without_their_callback_are_stored_once_and_confirmed(one_case, path, prefix):
     store, case_id, analysis_id = one_case
-    at = AppTest.from_file(str(REPO / path), default_timeout=120)
-    at.session_state["medapp_user"] = REV
-    at.run()
+    at = open_page(path, REV)
     key = f"{prefix}{analysis_id}"
     # The submitted values are in session state, the submit button's callback did not run (AppTest sends a
     # form's values only with its submit button, which would run the callback: they are set directly).
@@ -66,9 +52,7 @@ def test_submitted_values_without_their_callback_are_stored_once_and_confirmed(o
 
 def test_submitting_through_the_button_stores_once(one_case):
     store, case_id, analysis_id = one_case
-    at = AppTest.from_file(str(REPO / "pages/cases.py"), default_timeout=120)
-    at.session_state["medapp_user"] = REV
-    at.run()
+    at = open_page("pages/cases.py", REV)
     at.radio(key=f"v_a{analysis_id}").set_value("uncertain")
     next(b for b in at.button if b.label == "Record verdict").click().run()
     assert not at.exception
@@ -80,9 +64,7 @@ def test_submitting_through_the_button_stores_once(one_case):
 
 def test_a_status_click_without_its_callback_is_stored_once_and_confirmed(one_case):
     store, case_id, _ = one_case
-    at = AppTest.from_file(str(REPO / "pages/cases.py"), default_timeout=120)
-    at.session_state["medapp_user"] = REV
-    at.run()
+    at = open_page("pages/cases.py", REV)
     widget = f"status_{case_id}"
     assert at.session_state[widget] == "open"
     at.session_state[widget] = "in review"  # the click arrived; its callback was cut short by the next one

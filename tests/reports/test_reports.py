@@ -1,6 +1,7 @@
 """Case reports: the PDF's text (read back with pypdf) and the self-contained, escaped HTML."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 
@@ -12,6 +13,7 @@ from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
 from medapp.registry import get_card, load_model
 from medapp.reports import case_html, case_pdf
+from medapp.types import InputFit
 
 CLIN = {"username": "carla", "role": "clinician"}
 REV = {"username": "rui", "role": "reviewer"}
@@ -53,3 +55,24 @@ def test_html_is_self_contained_and_escapes_user_text(case_detail):
     assert "data:image/png;base64," in html
     assert not re.search(r"(src|href)=['\"]https?://", html)  # nothing fetched from elsewhere
     assert "glucose alone misleads here" in html and "not a medical device" in html
+
+
+def test_an_input_the_model_does_not_fit_is_reported_as_not_assessed_without_a_label(tmp_path):
+    """A lung recording saved from the heart-sound page keeps the model's label in the store; the reports must
+    say only that it was not assessed, and why (they printed the label first)."""
+    store = CaseStore(f"sqlite:///{tmp_path / 'r.db'}", BlobStore(tmp_path / "blobs"))
+    model = load_model("diabetes")
+    result = analyse(model, model.example_input())
+    why = "This input is unlike the patients the model was trained on."
+    unfit = dataclasses.replace(result.prediction, fit=InputFit(fits=False, message=why))
+    case_id = store.create_case("GP-2232", CLIN)
+    store.add_analysis(case_id, CLIN, card=model.card, prediction=unfit, explanation=None,
+                       input_bytes=b"{}", input_name="patient.json")
+    detail = store.case_detail(case_id, REV)
+    label = detail["analyses"][0]["label"]
+    pdf_text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(case_pdf(detail, by="rui"))).pages))
+    html = case_html(detail, by="rui")
+    for text in (pdf_text, html):
+        line = re.search(r"Model output:(?:</b>)? ([^<]*?)(?:</p>|\. |$)", text).group(1)
+        assert line.startswith("not assessed: This input is unlike"), line
+        assert label not in line

@@ -20,7 +20,7 @@ from medapp.modalities.audio.synth import synthetic_heart_sound, wav_bytes
 from medapp.modalities.genomics import io as genomics_io
 from medapp.modalities.imaging import io as imaging_io
 from medapp.modalities.notes import io as notes_io
-from medapp.modalities.records import validate as records_validate
+from medapp.modalities.records import io as records_io
 from medapp.registry import get_card
 from medapp.security import uploads
 from medapp.security.uploads import MB, DecodeCache, check, sniff
@@ -120,7 +120,7 @@ READERS = {  # modality -> the modality's own public reader, as callers use it
     "imaging": lambda data, name: imaging_io.decode(data, name),
     "audio": lambda data, name: audio_io.load_bytes(data, name, FeatureSpec()),
     "notes": notes_io.read_note,
-    "records": records_validate.read_table,
+    "records": records_io.read_table,
     "genomics": genomics_io.read_raw_table,
 }
 
@@ -179,9 +179,9 @@ def test_too_large_is_refused_before_any_decoder_runs(monkeypatch):
     big_wav = FILES["wav"]() + bytes(audio_io.MAX_UPLOAD_BYTES)
     with pytest.raises(InputError, match="the limit for a recording is 64 MB. Trim the recording"):
         audio_io.load_bytes(big_wav, "night.wav", FeatureSpec())
-    monkeypatch.setattr(records_validate.pd, "read_csv", decoder)
+    monkeypatch.setattr(records_io.pd, "read_csv", decoder)
     with pytest.raises(InputError, match="the limit for a cohort file is 50 MB"):
-        records_validate.read_table(b"age\n" + b"60\n" * (26 * MB), "cohort.csv")
+        records_io.read_table(b"age\n" + b"60\n" * (26 * MB), "cohort.csv")
     assert called == []
     with pytest.raises(AssertionError, match="the decoder ran"):  # it does run for a file within the limit
         imaging_io.decode(FILES["png"](), "ok.png")

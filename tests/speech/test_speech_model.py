@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -22,8 +23,9 @@ from .conftest import librivox
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "models/dictation-whisper/example.wav"
 pytestmark = pytest.mark.slow
-# measured on these six clips: 0.24 clean, 0.38 noisy (Whisper base, beam 5, vocabulary prompt)
-CLEAN_LIMIT, NOISY_LIMIT = 0.35, 0.50
+# measured on these six clips: 0.27 clean, 0.48 noisy with 1.1.0 (0.24 / 0.38 with 1.0.0, though the full
+# test set went from 0.41 / 0.40 to 0.33 / 0.32): six clips swing a lot. Noisy limit = the issue's target.
+CLEAN_LIMIT, NOISY_LIMIT = 0.35, 0.55
 
 
 def _x(model, samples: np.ndarray, name: str = "test.wav"):
@@ -37,6 +39,7 @@ def test_example_dictation_through_analyse(speech_model):
     assert word_error_rate("start furosemide forty milligrams intravenously twice daily and recheck potassium "
                            "tomorrow", pred.text) <= 0.25
     assert pred.label == "transcript" and pred.probability == 1.0
+    assert "milligrams" in pred.text and not re.search(r"\d", pred.text)  # numbers and units as they were said
     seg = pred.segments[0]
     assert 0.0 <= seg["start"] < 1.0 and 4.0 < pred.segments[-1]["end"] <= 5.5
     assert result.explanation.kind == "text" and len(result.explanation.values) == len(pred.segments)
@@ -49,6 +52,18 @@ def test_librivox_word_error_rate(speech_model):
     hyps = [" ".join(s.text for s in speech_model.transcribe(_x(speech_model, y))[0]) for _, y in pairs]
     wer = word_error_rate([r for r, _ in pairs], hyps)
     assert wer <= 0.08, (wer, hyps)
+
+
+def test_transcript_is_tidied_with_the_loaded_vocabulary(speech_model):
+    """The model's own post-processing: near-miss medicine names corrected (and reported), numbers spelled out."""
+    from medapp.modalities.speech.model import Segment
+
+    segments, fixes = speech_model.tidy([Segment(0.0, 3.0, "Give ondancetron 4 mg and bisoprolo 2.5mg.", 0.8),
+                                         Segment(3.0, 5.0, "BP 140/90, hypotension.", 0.9)])
+    assert [s.text for s in segments] == ["Give ondansetron four milligrams and bisoprolol two point five milligrams.",
+                                          "BP one hundred and forty over ninety, hypotension."]
+    assert fixes == [("ondancetron", "ondansetron"), ("bisoprolo", "bisoprolol")]
+    assert segments[0].start == 0.0 and segments[1].end == 5.0
 
 
 def test_silence_and_noise_get_a_message_not_a_sentence(speech_model):

@@ -100,3 +100,50 @@ def test_split_weights_are_joined_in_memory_and_checked(tmp_path, monkeypatch):
     spec["join"]["model.bin"]["sha256"] = h(b"something else")
     with pytest.raises(ModelIntegrityError, match="joined from model.bin.part1, model.bin.part2"):
         weights.verified_files(spec, what="split")
+
+
+def test_numbers_and_units_are_written_as_said():
+    from medapp.modalities.speech.spoken import as_spoken
+
+    assert as_spoken("Start furosemide 40mg IV, BP 140/90; sats 94%.") == \
+        "Start furosemide forty milligrams IV, BP one hundred and forty over ninety; sats ninety four percent."
+    assert as_spoken("Commence amoxicillin 500 mg, 3 times a day") == \
+        "Commence amoxicillin five hundred milligrams, three times a day"
+    assert as_spoken("paracetamol 1 g, morphine 2.5 mg, gentamicin 5 mg/kg") == \
+        "paracetamol one gram, morphine two point five milligrams, gentamicin five milligrams per kilogram"
+    assert as_spoken("a 72-year-old for 2-3 days on the 3rd at 8:30") == \
+        "a seventy two year-old for two to three days on the third at eight thirty"
+    assert as_spoken("1,250 units, vitamin B12, 1000 mcg") == \
+        "one thousand two hundred and fifty units, vitamin B12, one thousand micrograms"
+    assert as_spoken("no numbers here.") == "no numbers here."
+    # the WER normaliser reads both conventions as the same words
+    assert normalise(as_spoken("BP 140/90, 40 mg")) == normalise("BP 140/90, 40 mg")
+
+
+def test_near_miss_medicine_names_are_corrected_and_real_words_kept():
+    from medapp.modalities.speech.correct import corrector_for
+
+    fix = corrector_for(tuple(vocabulary.shipped_terms()))
+    assert fix.correct("Give ondancetron 4 mg and bisa prolol daily.") == (
+        "Give ondansetron 4 mg and bisoprolol daily.", [("ondancetron", "ondansetron"), ("bisa prolol", "bisoprolol")])
+    assert fix.correct("Increase bisoprolo to five, Metrinitazol,")[0] == "Increase bisoprolol to five, Metronidazole,"
+    # real words near a term, variants of a term and exact terms are never changed
+    kept = ("hypotension with prednisone; creatine kinase raised; hypertensives, bradycardic, electrocardiographic "
+            "changes; intravenous atrial fibrillation on apixaban; micrograms/ml")
+    assert fix.correct(kept) == (kept, [])
+
+
+def test_correction_changes_nothing_in_published_medical_abstracts():
+    """False corrections measured on real medical text (300 abstracts, about 54,000 words): none."""
+    import csv
+
+    from medapp.modalities.speech.correct import corrector_for
+    from medapp.registry import data_root
+
+    path = data_root() / "text/medical_abstracts/medical_abstracts.csv"
+    with path.open(newline="") as fh:
+        texts = [row["text"] for _, row in zip(range(300), csv.DictReader(fh))]
+    fix = corrector_for(tuple(vocabulary.all_terms(include_site=False)))
+    changes = [c for t in texts for c in fix.correct(t)[1]]
+    assert sum(len(t.split()) for t in texts) > 40_000
+    assert changes == []

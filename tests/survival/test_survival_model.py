@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from medapp.analysis import analyse
+from medapp.analysis import analyse, analyse_batch
 from medapp.modalities.survival.additive import Ensemble, cox_member, stumps_member
 from medapp.modalities.survival.explain import event_probability_shap, risk_shap
 from medapp.modalities.survival.schema import DATASETS, LOG_FEATURES
@@ -71,8 +71,17 @@ def test_cohort_keeps_outcomes_aside_and_reports_bad_rows(model):
     assert sc.cohort.errors == {3: ["Left ventricular ejection fraction: 999 is outside the valid range 5-85 %"]}
     assert sc.time.tolist() == [4.0, 250.0] and sc.event.tolist() == [1, 0]
     assert any("Outcome columns time, DEATH_EVENT ignored" in w for w in sc.cohort.file_warnings)
-    scored = model.score_cohort(sc.cohort.X)
-    assert scored["risk"][0] > scored["risk"][1]  # low EF, high creatinine, low sodium: the higher risk
+    batch = analyse_batch(model, model.cohort_inputs(sc.cohort, "cohort.csv"))
+    assert [r.name for r in batch.rows] == ["cohort.csv#row1", "cohort.csv#row2", "cohort.csv#row3"]
+    assert "999 is outside" in str(batch.rows[2].error)
+    first, second = (r.prediction.survival for r in batch.analysed)
+    assert first.risk_score > second.risk_score  # low EF, high creatinine, low sodium: the higher risk
+    # the batch path gives what one patient analysed alone gives
+    alone = analyse(model, batch.rows[0].input, use_cache=False)
+    assert alone.prediction.survival.risk_score == first.risk_score
+    assert np.array_equal(alone.explanation.values, batch.rows[0].explanation.values)
+    assert np.array_equal(alone.explanation.data["over_time"]["values"],
+                          batch.rows[0].explanation.data["over_time"]["values"])
     with pytest.raises(InputError, match="lacks 11 of 11 columns"):
         model.validate_cohort(b"time,DEATH_EVENT\n4,1\n", "outcomes_only.csv")
     with pytest.raises(InputError, match="is empty"):

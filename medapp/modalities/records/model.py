@@ -13,8 +13,7 @@ from ...types import Explanation, InputError, ModelCard, Prediction
 from ..base import CardModel, array_key, kernel_shap
 from .estimators import Calibrated, Routed
 from .explain import shap_for
-from .schema import Field, fields_from_card
-from .validate import (
+from .io import (
     NOT_MEASURED_HANDLING,
     Cohort,
     Record,
@@ -25,6 +24,7 @@ from .validate import (
     typical_record,
     validate_table,
 )
+from .schema import Field, fields_from_card
 
 # skops refuses to load any type not listed here: only scikit-learn and numpy internals we saved.
 _TRUSTED_PREFIXES = ("sklearn.", "numpy.", "builtins.")

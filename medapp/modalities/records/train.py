@@ -23,8 +23,8 @@ from sklearn.model_selection import StratifiedKFold
 
 from ...types import ModelCard
 from .estimators import CANDIDATES, Calibrated, Routed, raw_score
+from .io import parse_value
 from .schema import DATASETS, Dataset, read_dataset
-from .validate import parse_value
 
 VERSION = "1.2.0"
 WEIGHTS = "model.skops"

@@ -32,7 +32,7 @@ from ...types import Explanation, InputError, ModelCard, Prediction, read_input_
 from ..audio.features import FeatureSpec
 from ..audio.io import load_bytes as load_audio_bytes
 from ..base import CardModel
-from . import vocabulary
+from . import correct, spoken, vocabulary
 from .weights import ModelIntegrityError, package_folder, verified_files, verify_files
 
 RATE = 16_000
@@ -151,6 +151,9 @@ class SpeechModel(CardModel):
         self.budget_floor_s = float(cfg.get("time_budget_floor_s", 10.0))
         self.prompt_tokens = int(cfg.get("prompt_tokens", 200))
         self.use_vocabulary = bool(cfg.get("vocabulary", True))
+        self.decode_options = dict(cfg.get("decode", {}))  # further faster-whisper options (patience, ...)
+        self.spoken_numbers = cfg.get("numbers", "as recognised") == "spoken"
+        self.correct_vocabulary = bool(cfg.get("correct_vocabulary", False))
 
     # input ----------------------------------------------------------------------------------------
     def load_bytes(self, data: bytes, name: str = "recording") -> SpeechInput:
@@ -203,7 +206,8 @@ class SpeechModel(CardModel):
         for i, (lo, hi) in enumerate(chunks):
             pieces, _ = self._whisper.transcribe(
                 x.samples[lo:hi], language="en", task="transcribe", beam_size=self.beam_size, temperature=0.0,
-                condition_on_previous_text=False, vad_filter=False, hotwords=hot or None)
+                condition_on_previous_text=False, vad_filter=False, hotwords=hot or None,
+                **self.decode_options)
             raw += [Segment(lo / RATE + p.start, min(hi / RATE, lo / RATE + p.end), p.text.strip(),
                             float(math.exp(p.avg_logprob))) for p in pieces]
             if progress is not None:
@@ -215,6 +219,10 @@ class SpeechModel(CardModel):
                 break
         segments, guard_warnings = guard_segments([s for s in raw if s.text])
         warnings += guard_warnings
+        segments, fixes = self.tidy(segments)
+        if fixes:
+            warnings.append("Near misses of vocabulary terms were corrected (" + "; ".join(
+                f"'{heard}' to '{term}'" for heard, term in fixes[:5]) + "): check them against the recording.")
         if not segments:
             raise InputError(_NO_SPEECH.format(name=x.name))
         details = {"seconds": round(time.perf_counter() - started, 3), "duration_s": round(x.duration_s, 2),
@@ -222,6 +230,24 @@ class SpeechModel(CardModel):
                    "weights": f"{self.card.weights_package.get('distribution')} "
                               f"{self.card.weights_package.get('version')}"}
         return segments, warnings, details
+
+    def corrector(self) -> correct.Corrector | None:
+        if not (self.correct_vocabulary and self.use_vocabulary):
+            return None
+        return correct.corrector_for(tuple(vocabulary.all_terms()))  # the site's list may change: cached per list
+
+    def tidy(self, segments: list[Segment]) -> tuple[list[Segment], list[tuple[str, str]]]:
+        """Each segment's text with near-miss vocabulary terms corrected and numbers written as said."""
+        fixer, fixes, out = self.corrector(), [], []
+        for seg in segments:
+            text = seg.text
+            if fixer is not None:
+                text, changed = fixer.correct(text)
+                fixes += changed
+            if self.spoken_numbers:
+                text = spoken.as_spoken(text)
+            out.append(replace(seg, text=text))
+        return out, fixes
 
     def predict(self, x: SpeechInput) -> Prediction:
         segments, warnings, details = self.transcribe(x)

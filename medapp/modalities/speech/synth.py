@@ -41,6 +41,58 @@ CLINICAL_SENTENCES = (
 )
 
 
+# A separate development set, written later by another author, used to choose decoding settings,
+# the prompt and the post-correction (the 20 sentences above stay the test set). Other sentences,
+# other medicines (several not in the vocabulary: edoxaban, empagliflozin, tamsulosin, co-codamol),
+# and other voices and speeds than the test set uses.
+DEV_SENTENCES = (
+    "commence ceftriaxone two grams intravenously once daily for community acquired pneumonia",
+    "her potassium is three point two so start oral potassium supplements",
+    "he takes atorvastatin forty milligrams at night and aspirin seventy five milligrams daily",
+    "temperature thirty eight point five degrees with rigors since yesterday evening",
+    "reduce prednisolone by five milligrams every week until stopped",
+    "the chest x ray shows right lower lobe consolidation",
+    "give morphine two point five milligrams subcutaneously as needed for pain",
+    "she has a history of hypertension and chronic kidney disease stage three",
+    "start enoxaparin forty milligrams subcutaneously for thromboprophylaxis",
+    "glucose was fourteen on arrival and ketones were negative",
+    "switch omeprazole to lansoprazole thirty milligrams once daily",
+    "pulse one hundred and ten regular blood pressure ninety five over sixty",
+    "the patient denies chest pain palpitations or syncope",
+    "add spironolactone twenty five milligrams and check electrolytes in one week",
+    "haemoglobin is eighty nine down from one hundred and twelve last month",
+    "prescribe nitrofurantoin one hundred milligrams twice daily for three days",
+    "no known drug allergies and she lives alone with carers twice a day",
+    "increase amlodipine to ten milligrams and repeat blood pressure in two weeks",
+    "he was found on the floor and may have been there for several hours",
+    "start clopidogrel seventy five milligrams after a loading dose of three hundred milligrams",
+    "sodium one hundred and thirty one urea nine creatinine one hundred and forty",
+    "the ankle is swollen and tender over the lateral malleolus",
+    "continue warfarin with a target international normalised ratio of two to three",
+    "give flucloxacillin one gram four times a day for cellulitis of the left leg",
+    "she is twenty eight weeks pregnant with no previous complications",
+    "prescribe edoxaban sixty milligrams once daily for atrial fibrillation",
+    "start empagliflozin ten milligrams once daily with the next meal",
+    "the abdomen is distended with tinkling bowel sounds",
+    "start tamsulosin four hundred micrograms at night for urinary retention",
+    "repeat troponin in three hours and keep her on the cardiac monitor",
+    "sertraline fifty milligrams once daily and review her mood in four weeks",
+    "respiratory rate twenty four oxygen saturation eighty nine percent on two litres",
+    "he has a productive cough with green sputum and right sided pleuritic chest pain",
+    "give gentamicin five milligrams per kilogram and check levels tomorrow",
+    "discharge home with doxycycline one hundred milligrams daily for five days",
+    "the skin is warm and well perfused with a capillary refill under two seconds",
+    "take two tablets of co-codamol four times a day when required",
+    "start levetiracetam two hundred and fifty milligrams twice daily after the seizure",
+    "she smokes ten cigarettes a day and drinks fourteen units of alcohol a week",
+    "metronidazole four hundred milligrams three times a day with no alcohol",
+)
+# Accents and variants the test set does not use, at three speeds.
+DEV_VOICES = ("en-gb-x-gbclan", "en-us-nyc", "en-gb-x-gbcwmd", "en-gb+f2", "en-us+f4", "en-gb-x-rp+m4",
+              "en-029+f1", "en-gb-scotland+m2")
+DEV_SPEEDS = (150, 165, 175)
+
+
 def speak(text: str, voice: str = "en-us", speed: int = 160) -> np.ndarray:
     """espeak-ng's rendering of `text` as float32 mono at 16 kHz."""
     import soundfile as sf

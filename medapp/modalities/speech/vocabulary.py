@@ -59,7 +59,19 @@ def save_site_terms(text: str) -> list[str]:
 
 
 def shipped_terms() -> list[str]:
-    return _read_terms(SHIPPED.read_text(encoding="utf-8"))
+    """The shipped list, its sections (medicines, clinical terms) taken in turn: the prompt holds only about
+    40 terms, and a prompt of medicines alone left out the words around them ("milligrams",
+    "intravenously", "crackles"). On the development set the alternating order gave WER 0.31 clean /
+    0.35 noisy against 0.32 / 0.40 for medicines first (Whisper base, beam 5)."""
+    sections: list[list[str]] = [[]]
+    for line in SHIPPED.read_text(encoding="utf-8").splitlines():
+        if line.lstrip().startswith("# section:"):
+            sections.append([])
+        elif line.strip() and not line.lstrip().startswith("#"):
+            sections[-1].append(line.strip())
+    sections = [sec for sec in sections if sec]
+    longest = max((len(sec) for sec in sections), default=0)
+    return [sec[i] for i in range(longest) for sec in sections if i < len(sec)]
 
 
 def model_label_terms() -> list[str]:

@@ -1,7 +1,7 @@
 """Inputs of the survival models: one patient from a form or JSON object, or a cohort table.
 
 Values are validated exactly as for the case-record models (clinical labels, units, hard valid
-ranges, training-range warnings; records/validate.py). What is particular here: outcome columns
+ranges, training-range warnings; records/io.py). What is particular here: outcome columns
 (follow-up `time`, `DEATH_EVENT`, `cens`, status ...) are what the model predicts, so they are never
 used as inputs; an upload that carries them gets a note, and a cohort keeps them aside to draw
 observed Kaplan-Meier curves by predicted risk group.
@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ...types import InputError
+from ..records.io import Cohort, Record, read_table, record_from_mapping, row_positions, validate_table
 from ..records.schema import Field
-from ..records.validate import Cohort, Record, read_table, record_from_mapping, row_positions, validate_table
 
 
 def format_value(f: Field, v: float) -> str:

@@ -245,6 +245,13 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
     if not quick:
         metrics["baseline"] = (_anchor_gbsg2(Xf, t, e, log_mask, grid, best, seed) if model_id != "heart-failure"
                                else _anchor_heart_failure(t, e, oof[best]["risk"]))
+    # The nested-CV search (nested_cv.py, ~25 min) is not rerun here; its figures stay with the data they measured.
+    from .nested_record import previous_nested, protocol_note
+
+    nested = None if quick else previous_nested(Path(out_dir) / "card.json", len(t))
+    if nested:
+        metrics["protocol"] += protocol_note(nested)
+        metrics["nested_cv"] = nested
     training_range = {f.name: [float(np.nanmin(X[:, j])), float(np.nanmax(X[:, j]))]
                       for j, f in enumerate(fields) if f.kind == "number"}
     typical = {f.name: (float(np.nanmedian(X[:, j])) if f.kind == "number" else

@@ -1,0 +1,81 @@
+"""Numbers and units in a transcript written as they were said: "40 mg" becomes "forty milligrams".
+
+Whisper writes a number as digits or as words as it pleases ("40 milligrams", "forty mg", "3 times"),
+so one transcript mixes the two. The draft keeps the dictated words instead, in one convention: what
+was said, spelled out (British "one hundred and forty", as the clinic's spelling is British), so a
+dose is never shown in a form the clinician did not say (no "1.5" read as "15") and the draft reads
+the same whichever way Whisper chose.
+"""
+from __future__ import annotations
+
+import re
+
+_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+         "seventeen eighteen nineteen").split()
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_ORDINAL = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth",
+            "nine": "ninth", "twelve": "twelfth"}
+# unit written after a number: (singular, plural)
+_UNITS = {"mg": ("milligram", "milligrams"), "mcg": ("microgram", "micrograms"), "µg": ("microgram", "micrograms"),
+          "ug": ("microgram", "micrograms"), "g": ("gram", "grams"), "kg": ("kilogram", "kilograms"),
+          "ml": ("millilitre", "millilitres"), "l": ("litre", "litres"), "mmol": ("millimole", "millimoles"),
+          "mmhg": ("millimetre of mercury", "millimetres of mercury"), "%": ("percent", "percent"),
+          "cm": ("centimetre", "centimetres"), "mm": ("millimetre", "millimetres"), "bpm": ("beat per minute",
+                                                                                          "beats per minute")}
+_UNIT_RE = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
+_NUMBER = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?"  # 1,250 / 40 / 2.5
+    r"(?:\s?(st|nd|rd|th)\b)?"  # 1st, 2nd
+    rf"(?:\s?({_UNIT_RE})(?:\s?/\s?(kg|day|min|hour|h|l|dl)\b)?(?![\w]))?",  # 40mg, 5 mg/kg, 94%
+    re.IGNORECASE)
+_PER = {"kg": "kilogram", "day": "day", "min": "minute", "hour": "hour", "h": "hour", "l": "litre", "dl": "decilitre"}
+
+
+def number_words(n: int) -> str:
+    """0 to 999,999,999 as spoken in British English ("one hundred and forty"); longer as digit names."""
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        return _TENS[n // 10] + ("" if n % 10 == 0 else " " + _ONES[n % 10])
+    if n < 1000:
+        rest = n % 100
+        return _ONES[n // 100] + " hundred" + ("" if rest == 0 else " and " + number_words(rest))
+    for size, name in ((1_000_000, "million"), (1000, "thousand")):
+        if size <= n < size * 1000:
+            rest = n % size
+            tail = "" if rest == 0 else (" and " if rest < 100 else " ") + number_words(rest)
+            return number_words(n // size) + " " + name + tail
+    return " ".join(_ONES[int(d)] for d in str(n))
+
+
+def _ordinal(words: str) -> str:
+    head, _, last = words.rpartition(" ")
+    last = _ORDINAL.get(last) or (last[:-1] + "ieth" if last.endswith("y") else last + "th")
+    return f"{head} {last}".strip()
+
+
+def _say(match: re.Match) -> str:
+    whole, frac, ordinal, unit, per = match.groups()
+    value = int(whole.replace(",", ""))
+    said = number_words(value)
+    if frac:
+        said += " point " + " ".join(_ONES[int(d)] for d in frac)
+    if ordinal:
+        return _ordinal(said)
+    if unit:
+        singular, plural = _UNITS[unit.lower()]
+        said += " " + (singular if value == 1 and not frac else plural)
+        if per:
+            said += " per " + _PER[per.lower()]
+    return said
+
+
+def as_spoken(text: str) -> str:
+    """`text` with its numbers (and the units right after them) in words; everything else unchanged."""
+    t = re.sub(r"(?<![\w.])(\d+)\s*/\s*(\d+)(?![\w.])", r"\1 over \2", text)  # 140/90: a blood pressure
+    t = re.sub(r"(?<![\w.:])(\d{1,2}):(\d\d)(?![\w.:])", lambda m: number_words(int(m.group(1))) + (
+        " o'clock" if m.group(2) == "00" else " " + ("oh " if m.group(2)[0] == "0" else "")
+        + number_words(int(m.group(2)))), t)  # 8:30, a time
+    t = re.sub(r"(?<=\d)-(?=\d)", " to ", t)  # 2-3 days
+    t = re.sub(r"(?<=\d)-(?=[A-Za-z])|(?<=[A-Za-z])-(?=\d)", " ", t)  # 72-year-old, COVID-19
+    return _NUMBER.sub(_say, t)

@@ -1,0 +1,35 @@
+"""What the AppTests of the review pages share: their users, opening a page as a user, a case to review."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from medapp.analysis import analyse
+from medapp.cases.store import CaseStore
+from medapp.registry import load_model
+
+REPO = Path(__file__).resolve().parents[2]
+CLIN = {"username": "carla", "role": "clinician"}
+REV = {"username": "rui", "role": "reviewer"}
+
+
+def open_page(path: str, user: dict, timeout: float = 180) -> AppTest:
+    """One page (not app.py) run as `user`, already signed in."""
+    at = AppTest.from_file(str(REPO / path), default_timeout=timeout)
+    at.session_state["medapp_user"] = user
+    return at.run()
+
+
+def heart_disease_cases(store: CaseStore, references: tuple[str, ...]) -> list[tuple[int, int]]:
+    """One case per reference, each holding the heart-disease model's analysis of its example patient (a
+    different input per case): [(case id, analysis id)]."""
+    model = load_model("heart-disease")
+    result = analyse(model, model.example_input())
+    out = []
+    for ref in references:
+        case_id = store.create_case(ref, CLIN)
+        out.append((case_id, store.add_analysis(case_id, CLIN, card=model.card, prediction=result.prediction,
+                                                explanation=result.explanation, input_bytes=ref.encode(),
+                                                input_name=f"{ref}.json")))
+    return out

@@ -1,0 +1,57 @@
+"""AppTest: a Save whose button callback Streamlit cut short is finished on the next page the user opens.
+
+Streamlit runs a button's callback at the start of the next run and abandons it at its first st.session_state
+read when the user's next click is already waiting (seen in a browser clicking Cases right after Save: up to 4
+of 5 saves silently lost). The callback's first step, which nothing can cut short, notes the click in the
+session's save book; this test leaves the book in exactly that state and moves to another page.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from streamlit.testing.v1 import AppTest
+
+from medapp.analysis import analyse
+from medapp.cases.store import CaseStore
+from medapp.registry import load_model
+
+KEY = "one_heart-disease"  # the records page's form for this model
+
+
+def _cut_short_click(at: AppTest, key: str, reference: str) -> None:
+    """The records page showed a New-case form with `reference`, and the Save callback was abandoned after its
+    first step: the click noted, nothing read or written."""
+    model = load_model("heart-disease")
+    x = model.example_input()
+    result = analyse(model, x)
+    data = json.dumps(x.values.tolist()).encode()
+    payload = {"card": model.card, "prediction": result.prediction, "explanation": result.explanation,
+               "input_bytes": data, "input_name": "patient.json", "digest": hashlib.sha256(data).hexdigest()}
+    book = at.session_state["medapp_save_book"]
+    book["drawn"][key] = ("New case", reference, "", None)  # as save_to_case records what it drew
+    book["pending"][key] = {"user": at.session_state["medapp_user"],
+                                                            "payload": payload, "values": None}
+
+
+def test_a_cut_short_save_is_stored_on_the_next_page_with_the_values_the_form_showed(signed_in):
+    at = signed_in
+    _cut_short_click(at, KEY, "CUT-1")
+    at.switch_page("pages/cases.py").run()
+    assert not at.exception
+    assert [t.value for t in at.toast] == [at.toast[0].value] and "in case CUT-1" in at.toast[0].value
+    [case] = CaseStore().list_cases()
+    assert case["reference"] == "CUT-1" and case["models"] == ["heart-disease"]
+    assert not at.session_state["medapp_save_book"]["pending"]
+    at.run()  # finished once: the next run neither stores it again nor repeats the message
+    assert not at.toast
+    assert CaseStore().list_cases()[0]["analyses"] == 1
+
+
+def test_a_cut_short_save_that_the_store_refuses_is_reported_not_dropped(signed_in):
+    at = signed_in
+    _cut_short_click(at, KEY, "")  # no reference given
+    at.switch_page("pages/models.py").run()
+    assert not at.exception
+    assert len(at.toast) == 1 and at.toast[0].value.startswith("Not saved: A case reference is 1-80")
+    assert CaseStore().list_cases() == []
