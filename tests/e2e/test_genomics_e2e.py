@@ -1,13 +1,7 @@
 """Browser test: load example profiles on the Gene expression page, see the class and the top genes, save to a case."""
 from __future__ import annotations
 
-import pytest
 
-
-# Passes on its own and after the review test; after the dictation browser test in the same app it timed out
-# waiting for the saved analysis on the Cases page (not diagnosed yet: open, see the closing note).
-@pytest.mark.xfail(reason="order-dependent: Cases page does not show the saved profile after the dictation e2e test",
-                   strict=False)
 def test_classify_examples_see_top_genes_and_save(signed_in_page, tmp_path):
     page = signed_in_page
     page.get_by_role("link", name="Gene expression").click()
@@ -39,6 +33,7 @@ def test_classify_examples_see_top_genes_and_save(signed_in_page, tmp_path):
     box.locator("input").fill("E2E-GX-1")
     box.locator("input").press("Enter")
     page.get_by_role("heading", name="Case E2E-GX-1").wait_for()
-    page.get_by_text("srbct-tumour").first.wait_for()
+    # visible text only: once other tests have saved cases, the case table's grid holds hidden cells naming the model
+    page.get_by_text("srbct-tumour").filter(visible=True).first.wait_for()
     page.locator(".js-plotly-plot").first.wait_for()
     assert "Top genes" in page.locator(".js-plotly-plot").first.inner_text()
