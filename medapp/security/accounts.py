@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ..db.database import Database
 from ..db.tables import AuditEvent, User
 from .roles import ROLES, Actor, require
+from .sessions import revoke_all_in
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Letters, digits and . _ - ; '@' and '+' so that a single sign-on e-mail address can be an account name.
@@ -125,3 +126,6 @@ def update_user(store: Database, admin: dict | Actor, username: str, *, role: st
                 raise AccountError("At least one active administrator must remain; promote another user first.")
         if changes:
             store.audit_in(s, actor.username, "user.update", f"user:{username}", **changes)
+        if "password" in changes or changes.get("active") == [True, False]:
+            revoke_all_in(store, s, username, actor.username,
+                          "password changed" if "password" in changes else "account disabled")

@@ -58,14 +58,22 @@ def resume(store, token: str | None, timeout_s: int) -> dict | None:
         return {"username": user.username, "role": user.role}
 
 
-def touch(store, token: str | None) -> None:
-    """Mark the session active (at most once a minute), so the idle timeout counts from the last click."""
+def touch(store, token: str | None) -> bool:
+    """Mark the session active (at most once a minute), so the idle timeout counts from the last click.
+
+    False when the session has been revoked meanwhile (its password changed or its account disabled by an
+    administrator): an open tab ends at its next click, not only at its next reload.
+    """
     if not token:
-        return
+        return True  # signed in without a browser session token: nothing to revoke
     now = datetime.now(UTC)
     with store.Session.begin() as s:
-        s.execute(update(WebSession).where(WebSession.token_sha256 == _hash(token), WebSession.revoked_at.is_(None),
-                                           WebSession.last_seen < now - TOUCH_EVERY).values(last_seen=now))
+        row = s.scalar(select(WebSession).where(WebSession.token_sha256 == _hash(token)))
+        if row is None or row.revoked_at is not None:
+            return False
+        if _aware(row.last_seen) < now - TOUCH_EVERY:
+            row.last_seen = now
+    return True
 
 
 def revoke(store, token: str | None, by: str, reason: str = "logout") -> bool:
@@ -81,12 +89,11 @@ def revoke(store, token: str | None, by: str, reason: str = "logout") -> bool:
         return True
 
 
-def revoke_all(store, username: str, by: str, reason: str) -> int:
-    """End every live session of a user (account disabled, password changed); returns how many."""
-    now = datetime.now(UTC)
-    with store.Session.begin() as s:
-        n = s.execute(update(WebSession).where(WebSession.username == username, WebSession.revoked_at.is_(None))
-                      .values(revoked_at=now)).rowcount
-        if n:
-            store.audit_in(s, by, "session.revoke", f"user:{username}", reason=reason, sessions=n)
+def revoke_all_in(store, s, username: str, by: str, reason: str) -> int:
+    """End every live session of a user inside the caller's transaction `s` (account disabled, password
+    changed: whoever held a session, an attacker included, must sign in again); returns how many."""
+    n = s.execute(update(WebSession).where(WebSession.username == username, WebSession.revoked_at.is_(None))
+                  .values(revoked_at=datetime.now(UTC))).rowcount
+    if n:
+        store.audit_in(s, by, "session.revoke", f"user:{username}", reason=reason, sessions=n)
     return n

@@ -130,6 +130,8 @@ def _login_form(store: CaseStore) -> None:
         st.warning(f"You were signed out after {session_timeout_s() // 60} minutes without activity.")
     if st.session_state.pop("medapp_disabled", False):
         st.warning("You were signed out: your account was disabled or removed. Ask an administrator.")
+    if st.session_state.pop("medapp_revoked", False):
+        st.warning("You were signed out: your password was changed by an administrator. Sign in with the new one.")
     with st.form("login"):
         name = st.text_input("User name")
         pw = st.text_input("Password", type="password")
@@ -181,8 +183,11 @@ def signed_in_user() -> dict | None:
     if account["role"] != user.get("role"):
         user = {**user, "role": account["role"]}
         st.session_state[SESSION_KEY] = user
+    if not sessions.touch(get_store(), st.session_state.get(TOKEN)):  # revoked: password changed, account disabled
+        sign_out("logout.revoked")
+        st.session_state["medapp_revoked"] = True
+        return None
     st.session_state[LAST_SEEN] = time.time()
-    sessions.touch(get_store(), st.session_state.get(TOKEN))
     return user
 
 

@@ -89,5 +89,25 @@ def test_browser_sessions_resume_lapse_and_are_revoked(store):
     create_user(store, "ada", "admin password 1", "admin")
     update_user(store, ADMIN, "carla", active=False)
     assert sessions.resume(store, live, timeout_s=3600) is None  # a disabled account's sessions end
+    update_user(store, ADMIN, "carla", active=True)
+    assert sessions.resume(store, live, timeout_s=3600) is None  # ... for good: re-enabling does not revive them
     actions = [e["action"] for e in store.audit_events() if e["action"].startswith("session.")]
     assert sorted(set(actions)) == ["session.expired", "session.resume", "session.revoke"]
+
+
+def test_a_password_change_ends_every_session_of_that_user_open_tabs_included(store):
+    create_user(store, "carla", "clinician pw 1", "clinician")
+    create_user(store, "ada", "admin password 1", "admin")
+    tab, other_browser, admins_own = (sessions.create(store, "carla"), sessions.create(store, "carla"),
+                                      sessions.create(store, "ada"))
+    assert sessions.touch(store, tab) and sessions.touch(store, other_browser)
+    update_user(store, ADMIN, "carla", role="reviewer")  # a role change keeps the sessions (read at each click)
+    assert sessions.touch(store, tab)
+    update_user(store, ADMIN, "carla", password="a new password 2")
+    assert not sessions.touch(store, tab) and not sessions.touch(store, other_browser)  # the open tab ends too
+    assert sessions.resume(store, other_browser, timeout_s=3600) is None
+    assert sessions.touch(store, admins_own)  # other users' sessions are untouched
+    [event] = [e for e in store.audit_events(action="session.revoke")]
+    assert event["target"] == "user:carla" and "password changed" in str(event["detail"])
+    fresh = sessions.create(store, "carla")  # signing in again with the new password works as before
+    assert sessions.resume(store, fresh, timeout_s=3600) == {"username": "carla", "role": "reviewer"}
