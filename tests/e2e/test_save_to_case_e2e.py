@@ -84,6 +84,10 @@ EVERY_RUN = ("records", "imaging", "lung sound")
 ALL_PAGES = os.environ.get("MEDAPP_E2E_ALL_PAGES") == "1"
 
 
+# The browser marks a rerun it has sent at once ("rerunRequested"), so this waits for the run to end.
+IDLE = "document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'"
+
+
 def save_control(page):
     """The Save-to-case expander of an analysis page."""
     return page.get_by_test_id("stExpander").filter(has=page.locator("summary", has_text="Save to case"))
@@ -115,19 +119,21 @@ def test_save_to_case_opens_within_the_window(signed_in_page, name):
             if control.locator("details").get_attribute("open") is None:
                 control.locator("summary").click()
             control.get_by_text("New case", exact=True).click()  # the taller of the two forms
+            control.get_by_role("textbox", name="Pseudonymous case reference").wait_for()  # its fields are drawn
+            page.wait_for_function(IDLE)  # and the run that draws them has ended
             save = control.get_by_role("button", name="Save", exact=True)
             save.wait_for()
             page.wait_for_timeout(300)
             # The form is where the user looks: in view once the page scrolls to it, whole, in one window.
-            # (the expander grows while it opens: scroll again until it has stopped growing)
-            box = None
+            # (the expander grows while it opens: scroll again until it and its button have stopped moving)
+            boxes = None
             for _ in range(20):
                 control.evaluate("e => e.scrollIntoView({block: 'nearest'})")
                 page.wait_for_timeout(300)
-                before, box = box, control.bounding_box()
-                if box == before:
+                before, boxes = boxes, (control.bounding_box(), save.bounding_box())
+                if boxes == before:
                     break
-            save_box = save.bounding_box()
+            box, save_box = boxes
             page.screenshot(path=f"/tmp/save_to_case_{name.replace(' ', '_')}_{width}_{edge}.png")
             assert _inside(box, window), f"{name} {width}x{height}, control at the {edge}: form at {box}"
             assert _inside(save_box, box), f"{name} {width}x{height}: Save button cut off ({save_box} in {box})"
