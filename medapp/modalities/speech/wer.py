@@ -11,9 +11,9 @@ import re
 
 import numpy as np
 
-_ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen " \
-        "sixteen seventeen eighteen nineteen".split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+# Numbers as spoken, as the transcript writes them; `normalise` drops the "and" of "one hundred and forty".
+from .spoken import _ONES, _TENS, number_words
+
 _UNITS = {"mg": "milligrams", "mcg": "micrograms", "µg": "micrograms", "ml": "milliliters", "mls": "milliliters",
           "kg": "kilograms", "g": "grams", "%": "percent", "mmhg": "millimeters of mercury", "bpm": "beats per minute"}
 _SPELLING = {"oedema": "edema", "orthopnoea": "orthopnea", "dyspnoea": "dyspnea", "haemoglobin": "hemoglobin",
@@ -21,19 +21,6 @@ _SPELLING = {"oedema": "edema", "orthopnoea": "orthopnea", "dyspnoea": "dyspnea"
              "litres": "liters", "millilitres": "milliliters", "millimetres": "millimeters", "ischaemia": "ischemia",
              "gram": "grams", "milligram": "milligrams", "microgram": "micrograms", "okay": "ok",
              "mr": "mister", "mrs": "missus", "dr": "doctor"}
-
-
-def number_words(n: int) -> str:
-    """0 to 999,999 as spoken words, without 'and' ("one hundred forty")."""
-    if n < 20:
-        return _ONES[n]
-    if n < 100:
-        return _TENS[n // 10] + ("" if n % 10 == 0 else " " + _ONES[n % 10])
-    if n < 1000:
-        return _ONES[n // 100] + " hundred" + ("" if n % 100 == 0 else " " + number_words(n % 100))
-    if n < 1_000_000:
-        return number_words(n // 1000) + " thousand" + ("" if n % 1000 == 0 else " " + number_words(n % 1000))
-    return " ".join(_ONES[int(d)] for d in str(n))
 
 
 def _number(match: re.Match) -> str:
