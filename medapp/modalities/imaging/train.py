@@ -196,12 +196,21 @@ def load_data(spec: dict, data_dir: Path, size: int, limit: int | None, seed: in
 
 
 def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, seed: int = 0) -> ModelCard:
+    # One thread: measured 7x faster than two on this shared 2-core machine (thread hand-offs stall under load).
+    # The process's own count comes back afterwards: the thread count is process-wide (tests train in-process).
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _train(model_id, data_dir, out_dir, quick=quick, seed=seed)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: int) -> ModelCard:
     spec = SPECS[model_id]
     started = time.time()
     torch.manual_seed(seed)
     np.random.seed(seed)
-    # One thread: measured 7x faster than two on this shared 2-core machine (thread hand-offs stall under load).
-    torch.set_num_threads(1)
     size, epochs, width = (64, 1, 8) if quick else (SIZE, spec["epochs"], spec["width"])
     data = load_data(spec, data_dir, size, 96 if quick else None, seed)
     tr, va = group_split(data, spec["val_fraction"], seed)
