@@ -195,8 +195,11 @@ def load_data(spec: dict, data_dir: Path, size: int, limit: int | None, seed: in
     return load_kermany(root, size, spec["labels"], limit, seed)
 
 
-def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, seed: int = 0) -> ModelCard:
-    spec = SPECS[model_id]
+def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, seed: int = 0,
+          spec: dict | None = None, split_seed: int | None = None) -> ModelCard:
+    """`spec` replaces SPECS[model_id] and `split_seed` keeps the validation split of another seed while `seed`
+    changes the training draw (studies of variants, e.g. three_class_study)."""
+    spec = spec or SPECS[model_id]
     started = time.time()
     torch.manual_seed(seed)
     np.random.seed(seed)
@@ -204,7 +207,7 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
     torch.set_num_threads(1)
     size, epochs, width = (64, 1, 8) if quick else (SIZE, spec["epochs"], spec["width"])
     data = load_data(spec, data_dir, size, 96 if quick else None, seed)
-    tr, va = group_split(data, spec["val_fraction"], seed)
+    tr, va = group_split(data, spec["val_fraction"], seed if split_seed is None else split_seed)
     pos = spec["labels"].index(spec["positive"])
     xtr = torch.tensor(data.images[tr])[:, None]
     ytr = torch.tensor(data.labels[tr], dtype=torch.long)
@@ -212,8 +215,9 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
     yva = torch.tensor(data.labels[va], dtype=torch.long)
     print(f"{model_id}: {len(tr)} training and {len(va)} validation images loaded in {time.time() - started:.0f} s",
           flush=True)
-    counts = torch.bincount(ytr, minlength=2).float()
-    weights = counts.sum() / (2 * counts.clamp(min=1))
+    n_classes = len(spec["labels"])
+    counts = torch.bincount(ytr, minlength=n_classes).float()
+    weights = counts.sum() / (n_classes * counts.clamp(min=1))
     lesion = data.masks is not None and spec.get("lesion_loss", 0) > 0
     if lesion:  # lesion outlines squashed like the images (soft 0..1 masks on the model grid)
         mtr = torch.tensor(np.stack([squash(m.astype(np.float64), size) if m is not None else np.zeros((size, size))
