@@ -1,22 +1,23 @@
-"""Would a three-class breast model (normal / benign / malignant) point at the lesion more often?
+"""Two classes or three for the breast model? The study behind version 3.0.0 (normal / benign / malignant).
 
-Hypothesis (issue 17, item 5): with two classes the evidence for "normal_or_benign" in a benign-lesion
-image is diffuse (healthy tissue anywhere argues "not malignant"), so the map toward that label misses
-the lesion; with three classes the lesion is the evidence for "benign". Everything else is the shipped
-model's recipe (train.SPECS["breast-ultrasound"]: same validation images, seed, augmentation, lesion
-loss, 128 px, explanation); only the label set changes, and with it the class weights, the temperature
-(fitted on validation over three classes) and the label rule (malignant at or above the threshold chosen
-on validation by Youden's J on P(malignant), as now; otherwise the more probable of normal and benign).
+Hypothesis (issue 17, item 5): with two classes (version 2.0.0: malignant / normal_or_benign) the evidence
+for "normal_or_benign" in a benign-lesion image is diffuse (healthy tissue anywhere argues "not
+malignant"), so the map toward that label misses the lesion; with three classes the lesion is the
+evidence for "benign". Everything else is the same recipe (train.SPECS["breast-ultrasound"]: validation
+images, seed, augmentation, lesion loss, 128 px, explanation); only the label set changes, and with it
+the class weights, the temperature (fitted on validation over the classes) and the label rule (malignant
+at or above the Youden threshold on P(malignant) chosen on validation; otherwise the more probable other).
 
     python -m medapp.modalities.imaging.three_class_study train OUT_DIR [2|3 [SEED]]  # 2-7 minutes, one thread
     python -m medapp.modalities.imaging.three_class_study compare OUT_DIR [BASE_DIR]  # one JSON object
     python -m medapp.modalities.imaging.three_class_study seeds OUT_DIR 0 1 2        # both label sets per seed
 
-`compare` reads both models on the shipped model's validation images only (held-back images are never
-read): malignant-against-the-rest AUROC with a paired bootstrap of the difference, sensitivity and
-specificity at each model's threshold, Brier and ECE of P(malignant), 3-class accuracy, and the pointing
-game exactly as the card's figure (evaluate.point_and_share on the map the page shows), per image, so
-the two maps are compared on the same images (exact McNemar test on the discordant images).
+`compare` reads both models (default base: the shipped model) on the same validation images only
+(held-back images are never read): malignant-against-the-rest AUROC with a paired bootstrap of the
+difference, sensitivity and specificity at each model's threshold, Brier and ECE of P(malignant),
+accuracy over each model's own labels, and the pointing game exactly as the card's figure
+(evaluate.point_and_share on the map the page shows), per image, so the two maps are compared on the
+same images (exact McNemar test on the discordant images). `seeds` varies the training draw only.
 """
 from __future__ import annotations
 
@@ -40,16 +41,18 @@ from .train import train as train_model
 LABELS = ("normal", "benign", "malignant")
 
 
-def three_class_spec() -> dict:
-    spec = dict(SPECS["breast-ultrasound"], labels=LABELS,
-                name="Breast ultrasound: normal, benign or malignant (BUSI, 128 px) - study")
-    return spec
+def spec_for(classes: int) -> dict:
+    """The shipped recipe (three classes since version 3.0.0), or version 2.0.0's two label set."""
+    spec = SPECS["breast-ultrasound"]
+    if classes == 3:
+        return spec
+    return dict(spec, labels=("malignant", "normal_or_benign"), version="2.0.0",
+                name="Breast ultrasound: malignant or not (BUSI, 128 px) - study")
 
 
 def train(out_dir: Path, classes: int = 3, seed: int = 0) -> ModelCard:
     """Train into `out_dir`; `seed` changes the training draw only (the validation split is always seed 0's)."""
-    spec = three_class_spec() if classes == 3 else SPECS["breast-ultrasound"]
-    return train_model("breast-ultrasound", data_root(), out_dir, spec=spec, seed=seed, split_seed=0)
+    return train_model("breast-ultrasound", data_root(), out_dir, spec=spec_for(classes), seed=seed, split_seed=0)
 
 
 def seeds(out_dir: Path, training_seeds: list[int]) -> list[dict]:
