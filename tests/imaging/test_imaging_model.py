@@ -154,8 +154,13 @@ def test_each_image_goes_to_the_model_that_fits_or_the_user_is_asked():
 
 def test_a_model_the_image_does_not_fit_gives_no_headline_but_warns():
     breast = load_model("breast-ultrasound")
+    # An ultrasound given to the chest model is refused on content alone (no metadata in a PNG).
+    pred = load_model("chest-xray-pneumonia").predict(read(BUS))
+    assert pred.fits is False and "unlike this model's training images" in pred.fit.reasons[0]
+    # A radiograph given to the breast model is flagged; breast 3.0.0 refuses only about half of them outright
+    # (2.0.0: 93%, this one included; stated in its card's limitations), so the flag is what is asserted here.
     pred = breast.predict(read(CXR))
-    assert pred.fits is False and pred.fit.reasons
+    assert pred.fit.score > pred.fit.threshold and any("out-of-distribution score" in w for w in pred.warnings)
     ct = decode(Path(get_testdata_file("CT_small.dcm", download=False)).read_bytes(), "ct.dcm")[0]
     pred = breast.predict(ct)
     assert not pred.fits

@@ -138,6 +138,13 @@ SPECS = {
                      "previous": {"version": "1.0.0", "input": "BreastMNIST 28x28", "auroc": 0.9457, "accuracy": 0.9103,
                                   "sensitivity": 0.7143, "specificity": 0.9825, "brier": 0.069,
                                   "split": "official BreastMNIST validation split (78), epoch and temperature chosen on it"}},
+        "limitations": (
+            "Chest radiographs given to this model are all flagged out-of-distribution, but only 47% of 101 Kermany "
+            "training radiographs score high enough to be refused outright (1.5x the threshold; version 2.0.0: 93%); "
+            "the automatic model choice sends them to the chest model.",
+            "At the validation threshold it found 27 of 34 validation malignancies (version 2.0.0: 31); over three "
+            "training seeds its sensitivity was 0.79-0.85 (2.0.0: 0.82-0.91) at higher specificity.",
+        ),
         "what_changed": ("version 3.0.0: three classes (normal / benign / malignant) instead of malignant against "
                          "normal-or-benign; same images, split, seed, augmentation, lesion loss and explanation; class "
                          "weights over three classes, temperature fitted on validation over three classes, malignant "
@@ -364,7 +371,7 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
             "Trained on one hospital's images; other scanners, ages and acquisition protocols change its behaviour.",
             "An out-of-distribution score flags inputs unlike the training images, but cannot catch every mismatch.",
             "SHAP heatmaps show which regions moved this model's output, not where disease is.",
-        ),
+        ) + tuple(spec.get("limitations", ())),
         explanation=spec.get("explanation", EXPLANATION),
         training={"seed": seed, "epochs": epochs, "quick": quick, "command": f"python -m medapp train {model_id}",
                   "architecture": f"CompactResNet width {width} ({sum(p.numel() for p in net.parameters())} parameters)",
