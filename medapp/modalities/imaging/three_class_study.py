@@ -10,6 +10,7 @@ at or above the Youden threshold on P(malignant) chosen on validation; otherwise
 
     python -m medapp.modalities.imaging.three_class_study train OUT_DIR [2|3 [SEED]]  # 2-7 minutes, one thread
     python -m medapp.modalities.imaging.three_class_study compare OUT_DIR [BASE_DIR]  # one JSON object
+    # 2.0.0 against 3.0.0: train /tmp/two 2, then compare models/breast-ultrasound /tmp/two
     python -m medapp.modalities.imaging.three_class_study seeds OUT_DIR 0 1 2        # both label sets per seed
 
 `compare` reads both models (default base: the shipped model) on the same validation images only
@@ -154,15 +155,15 @@ def compare(out_dir: Path, base_dir: Path | None = None) -> dict:
     benign_pred = [n for n in rows_b if _true_class(n) == "benign"]
     return {
         "validation_images": len(names), "with_lesion": len(rows_a),
-        "shipped_2_class": _model_figures(shipped, names, rows_a),
-        "three_class": _model_figures(three, names, rows_b),
-        "three_class_benign_lesions_by_predicted_label": {
+        "base": _model_figures(shipped, names, rows_a),
+        "model": _model_figures(three, names, rows_b),
+        "model_benign_lesions_by_predicted_label": {
             lab: {"n": len(sel), "pointing_game": round(float(np.mean(sel)), 3) if sel else None}
             for lab in LABELS for sel in [[rows_b[n]["hit"] for n in benign_pred if rows_b[n]["predicted"] == lab]]},
         "pointing_game_mcnemar": {"gained": int(gained), "lost": int(lost),
                                   "p_exact": round(float(binomtest(gained, gained + lost).pvalue), 3)
                                   if gained + lost else 1.0},
-        "auroc_paired_bootstrap_three_minus_two": _paired_bootstrap_auc(y, p_a, p_b),
+        "auroc_paired_bootstrap_model_minus_base": _paired_bootstrap_auc(y, p_a, p_b),
     }
 
 
