@@ -99,14 +99,10 @@ SPECS = {
         "name": "Breast ultrasound: normal, benign or malignant (BUSI, 128 px)",
         "folder": "imaging/busi", "version": "3.0.0",
         "labels": ("normal", "benign", "malignant"), "positive": "malignant",
-        "task": ("Normal, benign or malignant on a grey breast ultrasound image, seen at 128x128 pixels; the "
-                 "decision a clinician takes (does a lesion need tissue diagnosis?) is P(malignant) against the "
-                 "threshold set on validation. Three classes, not two (version 2.0.0): with malignant against "
-                 "normal-or-benign the evidence for 'not malignant' in a benign image is spread over healthy "
-                 "tissue and the map missed benign lesions; explaining 'benign' against normal and malignant "
-                 "makes the lesion the evidence (pointing game on the same validation images 54.1% -> 60.6%, "
-                 "benign lesions 50.7% -> 61.3%; malignant-against-the-rest AUROC 0.922 -> 0.889, within noise: "
-                 "see explanation.why)."),
+        "task": ("Normal, benign or malignant on a grey breast ultrasound image, seen at 128x128 pixels. Whether a "
+                 "lesion needs tissue diagnosis is read from P(malignant) against the threshold set on validation. "
+                 "Three classes (version 3.0.0) so that the explanation of 'benign' rests on the lesion, not on "
+                 "healthy tissue: see explanation.why."),
         "expected_modalities": ["US"], "expected_body_parts": ["BREAST"], "expected_photometric": "grey",
         "epochs": 40, "width": 16, "mirror": True, "val_fraction": 0.2, "batch": 32, "lesion_loss": 1.0,
         "explanation": BREAST_EXPLANATION,
