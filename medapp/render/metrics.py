@@ -45,7 +45,7 @@ def calibration_figure(card: ModelCard, bins: int = 10) -> go.Figure | None:
     if val is None:
         return None
     y, P = val
-    if card.positive_label and len(card.labels) == 2:
+    if card.positive_label:  # the decision is P(positive) against a threshold, even with more labels
         k = card.labels.index(card.positive_label)
         conf, hit, what = P[:, k], (y == k).astype(float), f"P({card.labels[k]})"
     else:  # multi-class: confidence of the top label against whether it was right

@@ -130,8 +130,9 @@ def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: 
             for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1]):
                 st.progress(p, text=f"{model.card.display(label)}: {p:.1%}")
             if model.card.positive_label is not None and pred.threshold is not None:
+                others = "" if len(model.card.labels) == 2 else "; otherwise the more probable of the other labels"
                 st.caption(f"Called {model.card.display(model.card.positive_label)} at a probability of "
-                           f"{pred.threshold:.0%} or more (threshold chosen on validation).")
+                           f"{pred.threshold:.0%} or more (threshold chosen on validation){others}.")
         else:
             st.error(f"No finding: this image does not fit {model.card.name}. "
                      + " ".join(fit.reasons), icon=":material/block:")

@@ -24,7 +24,7 @@ def test_dicom_upload_shows_finding_heatmap_metadata_and_deid_download():
     at.file_uploader(key="imaging_upload").set_value([("us.png", bus, "image/png")]).run()
     assert not at.exception
     assert any("Model chosen for this image: Breast ultrasound" in i.value for i in at.info)
-    assert at.subheader[0].value in ("malignant", "normal or benign")
+    assert at.subheader[0].value in ("malignant", "benign", "normal")
     charts = [c.proto.spec for c in at.get("plotly_chart")]
     assert any("Regions toward (red)" in s and "SHAP per pixel" in s for s in charts)
     assert any("strongest point fell on the lesion" in c.value for c in at.caption)
@@ -35,7 +35,7 @@ def test_dicom_upload_shows_finding_heatmap_metadata_and_deid_download():
     assert not at.exception and not at.subheader
     assert any("does not fit any imaging model" in w.value for w in at.warning)
     assert at.selectbox(key="win_img0_auto_0").options[:2] == ["as stored in the file", "lung"]
-    at.selectbox(key="pick_img0_auto_0").set_value("Breast ultrasound: malignant or not (BUSI, 128 px)").run()
+    at.selectbox(key="pick_img0_auto_0").set_value("Breast ultrasound: normal, benign or malignant (BUSI, 128 px)").run()
     assert not at.exception and not at.subheader  # still no headline: the input does not fit
     assert any("No finding: this image does not fit" in e.value for e in at.error)
     assert any("modality is CT" in e.value for e in [*at.warning, *at.error])
@@ -51,14 +51,14 @@ def test_chest_radiograph_is_never_headlined_by_the_breast_model():
     at.file_uploader(key="imaging_upload").set_value([("cxr.jpeg", cxr, "image/jpeg")]).run()
     assert any("Model chosen for this image: Pneumonia" in i.value for i in at.info)
     assert at.subheader[0].value in ("normal", "pneumonia")
-    at.selectbox(key="imaging_model").set_value("Breast ultrasound: malignant or not (BUSI, 128 px)").run()
+    at.selectbox(key="imaging_model").set_value("Breast ultrasound: normal, benign or malignant (BUSI, 128 px)").run()
     assert not at.exception and not at.subheader
     assert any("No finding: this image does not fit Breast ultrasound" in e.value for e in at.error)
 
 
 def test_bad_files_get_messages_and_good_ones_still_show():
     at = imaging_page()
-    at.selectbox(key="imaging_model").set_value("Breast ultrasound: malignant or not (BUSI, 128 px)").run()
+    at.selectbox(key="imaging_model").set_value("Breast ultrasound: normal, benign or malignant (BUSI, 128 px)").run()
     ok = Path(get_testdata_file("MR_small.dcm", download=False)).read_bytes()
     at.file_uploader(key="imaging_upload").set_value([
         ("notes.dcm", b"this is a text file, not a scan\n" * 4, "application/dicom"),

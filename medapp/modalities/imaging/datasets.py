@@ -29,6 +29,9 @@ class ImageSet:
     excluded: list[str] = field(default_factory=list)
     masks: list[np.ndarray] | None = None  # BUSI lesion masks at the image's own size (union of all masks)
     root: Path | None = None  # folder the names are relative to
+    # Labels the validation split is stratified by (None: `labels`). BUSI: malignant (0) against the rest (1)
+    # whatever the label set, so a 3-class model is validated on exactly the 2-class model's images.
+    strata: np.ndarray | None = None
 
 
 class _UnionFind:
@@ -104,7 +107,7 @@ def busi_mask(root: Path, name: str) -> np.ndarray:
 
 def load_busi(root: Path, size: int, labels: tuple[str, ...], positive: str, limit: int | None = None,
               seed: int = 0) -> ImageSet:
-    """Malignant against the rest (normal and benign)."""
+    """Malignant against the rest (normal and benign), or one label per class folder when `labels` names them."""
     meta = json.loads((root / "near_duplicates.json").read_text())
     conflicted = {n for g in meta.get("cross_label_groups", []) for n in g}
     rest = next(lab for lab in labels if lab != positive)
@@ -113,7 +116,8 @@ def load_busi(root: Path, size: int, labels: tuple[str, ...], positive: str, lim
         for p in sorted((root / cls).glob("*.png")):
             if "_mask" in p.name:
                 continue
-            files.append((p, f"{cls}/{p.name}", labels.index(positive if cls == "malignant" else rest)))
+            label = cls if cls in labels else (positive if cls == "malignant" else rest)
+            files.append((p, f"{cls}/{p.name}", labels.index(label)))
     excluded = sorted(n for _, n, _ in files if n in conflicted)
     files = [f for f in files if f[1] not in conflicted]
     if limit:
@@ -126,7 +130,8 @@ def load_busi(root: Path, size: int, labels: tuple[str, ...], positive: str, lim
     groups = _group_ids(names, digests, [g for g in dup if len(g) > 1])
     images = np.stack([_preprocessed(p, size) for p, _, _ in files])
     masks = [busi_mask(root, n) for n in names]
-    return ImageSet(images, np.array([y for _, _, y in files]), names, groups, excluded, masks, root)
+    strata = np.array([0 if n.startswith("malignant/") else 1 for n in names])
+    return ImageSet(images, np.array([y for _, _, y in files]), names, groups, excluded, masks, root, strata)
 
 
 def group_split(data: ImageSet, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -134,13 +139,14 @@ def group_split(data: ImageSet, fraction: float, seed: int) -> tuple[np.ndarray,
     rng = np.random.default_rng(seed)
     val_groups: set[int] = set()
     group_label = {}
+    strata = data.labels if data.strata is None else data.strata
     for g in np.unique(data.groups):
-        ys = data.labels[data.groups == g]
+        ys = strata[data.groups == g]
         group_label[g] = int(np.bincount(ys).argmax())
     for cls in sorted(set(group_label.values())):
         gs = np.array(sorted(g for g, y in group_label.items() if y == cls))
         rng.shuffle(gs)
-        target = fraction * int((data.labels == cls).sum())
+        target = fraction * int((strata == cls).sum())
         taken = 0
         for g in gs:
             if taken >= target:

@@ -121,9 +121,13 @@ class ImagingModel(CardModel):
         return tuple(warnings)
 
     def label_for(self, probs: np.ndarray) -> str:
-        if self.positive is not None and len(self.card.labels) == 2:
-            p = probs[self.card.labels.index(self.positive)]
-            return self.positive if p >= self.threshold else next(lab for lab in self.card.labels if lab != self.positive)
+        """The positive label at or above the card's threshold; otherwise the most probable other label."""
+        if self.positive is not None:
+            i = self.card.labels.index(self.positive)
+            if probs[i] >= self.threshold:
+                return self.positive
+            rest = [j for j in range(len(self.card.labels)) if j != i]
+            return self.card.labels[max(rest, key=lambda j: probs[j])]
         return self.card.labels[int(np.argmax(probs))]
 
     def predict(self, x: ImageInput) -> Prediction:
