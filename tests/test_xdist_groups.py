@@ -13,6 +13,6 @@ import pytest
 
 
 def test_under_loadgroup_this_test_carries_its_group(request):
-    if os.environ.get("PYTEST_XDIST_WORKER") is None or request.config.getvalue("dist") != "loadgroup":
+    if os.environ.get("PYTEST_XDIST_WORKER") is None or not getattr(request.config.option, "loadgroup", False):
         pytest.skip("checks `make test`'s distribution: run with -n 2 --dist loadgroup")
     assert request.node.nodeid.endswith("@test_xdist_groups.py"), request.node.nodeid
