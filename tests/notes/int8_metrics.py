@@ -44,10 +44,8 @@ for mid in ids:
         card = train.train(mid, data_root(), Path(out))
         texts_key = card.validation["y_true"]
     # the shipped head on both encoders' embeddings of the same texts
-    import pandas as pd
-    spec = train.SPECS[mid]
-    df = pd.read_csv(data_root() / spec["file"]).dropna(subset=[spec["text_col"], spec["label_col"]])
-    texts = df.drop_duplicates(subset=[spec["text_col"]])[spec["text_col"]].astype(str).tolist()
+    df, _ = train.read_table(mid, data_root())
+    texts = df[train.SPECS[mid]["text_col"]].astype(str).tolist()
     enc.model = quantised
     train.CACHE = Path(tempfile.gettempdir()) / f"medapp-embeddings-{variant}"
     eq = train.embed_cached(texts)

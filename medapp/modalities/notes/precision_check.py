@@ -16,20 +16,17 @@ inference; minutes on 2 cores). For each notes model it prints, as JSON:
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from ...registry import data_root, load_model
 from . import train
 from .chunks import embed_notes
-from .encoder import get_encoder
 
 SEED = 0
 
@@ -55,30 +52,17 @@ def _paired_bootstrap(y: np.ndarray, a: np.ndarray, b: np.ndarray, n: int = 500)
     return {k: [round(float(np.percentile(v, 2.5)), 4), round(float(np.percentile(v, 97.5)), 4)] for k, v in diffs.items()}
 
 
-def _bf16_embeddings(texts: list[str]) -> np.ndarray:
-    key = hashlib.sha256(("chunked-v1-bf16\x1e" + "\x1e".join(texts)).encode()).hexdigest()[:20]
-    path = train.CACHE / f"{key}.npy"
-    if path.is_file():
-        return np.load(path)
-    emb = embed_notes(get_encoder(), texts, precision="bf16")
-    train.CACHE.mkdir(parents=True, exist_ok=True)
-    np.save(path, emb)
-    return emb
-
-
 def _texts_and_labels(model_id: str) -> tuple[list[str], np.ndarray]:
     """The training texts and labels exactly as `train.train` reads them."""
+    df, labels = train.read_table(model_id, data_root())
     spec = train.SPECS[model_id]
-    df = pd.read_csv(data_root() / spec["file"]).dropna(subset=[spec["text_col"], spec["label_col"]])
-    df = df.drop_duplicates(subset=[spec["text_col"]])
-    labels = tuple(sorted(df[spec["label_col"]].unique()))
     return df[spec["text_col"]].astype(str).tolist(), np.array([labels.index(v) for v in df[spec["label_col"]]])
 
 
 def cross_validated(model_id: str) -> dict:
     model = load_model(model_id)
     texts, y = _texts_and_labels(model_id)
-    x32, x16 = train.embed_cached(texts), _bf16_embeddings(texts)
+    x32, x16 = train.embed_cached(texts), train.embed_cached(texts, precision="bf16")
     wd, temperature = model.card.metrics["weight_decay"], model.card.metrics["temperature"]
     k = len(model.card.labels)
     oof32, oof16 = np.zeros((len(y), k)), np.zeros((len(y), k))

@@ -93,15 +93,29 @@ PRECISION_NOTE = ("The head is trained on float32 embeddings. At inference the e
                   "and a note scored in a cohort within 0.003 of the same note alone (float32: 1e-7).")
 
 
-def embed_cached(texts: list[str]) -> np.ndarray:
-    key = hashlib.sha256(("chunked-v1\x1e" + "\x1e".join(texts)).encode()).hexdigest()[:20]
+def embed_cached(texts: list[str], precision: str = "fp32") -> np.ndarray:
+    """Whole-note embeddings, cached on disk per text list and precision. Training uses fp32 (the same
+    weights on every machine); precision_check asks for bf16 too."""
+    tag = "chunked-v1" if precision == "fp32" else f"chunked-v1-{precision}"
+    key = hashlib.sha256((tag + "\x1e" + "\x1e".join(texts)).encode()).hexdigest()[:20]
     path = CACHE / f"{key}.npy"
     if path.is_file():
         return np.load(path)
-    emb = embed_notes(get_encoder(), texts, precision="fp32")  # the same weights on every machine
+    emb = embed_notes(get_encoder(), texts, precision=precision)
     CACHE.mkdir(parents=True, exist_ok=True)
     np.save(path, emb)
     return emb
+
+
+def read_table(model_id: str, data_dir: Path) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The model's labelled texts (each text once: duplicates would leak across folds) and its sorted labels."""
+    spec = SPECS[model_id]
+    path = data_dir / spec["file"]
+    if not path.is_file():
+        raise FileNotFoundError(f"dataset file not found: {path} (set --data to the shared data folder)")
+    df = pd.read_csv(path).dropna(subset=[spec["text_col"], spec["label_col"]])
+    df = df.drop_duplicates(subset=[spec["text_col"]])
+    return df, tuple(sorted(df[spec["label_col"]].unique()))
 
 
 def fit_head(X: np.ndarray, y: np.ndarray, n_classes: int, weight_decay: float, seed: int,
@@ -137,12 +151,7 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, seed: int = 0) -> ModelCard:
     spec = SPECS[model_id]
     started = time.time()
-    path = Path(data_dir) / spec["file"]
-    if not path.is_file():
-        raise FileNotFoundError(f"dataset file not found: {path} (set --data to the shared data folder)")
-    df = pd.read_csv(path).dropna(subset=[spec["text_col"], spec["label_col"]])
-    df = df.drop_duplicates(subset=[spec["text_col"]])  # duplicated texts would leak across folds
-    labels = tuple(sorted(df[spec["label_col"]].unique()))
+    df, labels = read_table(model_id, Path(data_dir))
     if quick:
         df = df.groupby(spec["label_col"], group_keys=False).head(6)
     texts = df[spec["text_col"]].astype(str).tolist()
