@@ -66,7 +66,9 @@ def test_cards_state_resolution_threshold_calibration_anchors_and_previous_figur
         assert {"auroc", "accuracy", "sensitivity", "specificity", "brier"} <= set(m["summary"])
         assert 0 < m["threshold"] < 1 and "Youden" in m["threshold_rule"]
         assert 0 <= m["calibration_validation"]["ece"] < 0.2 and m["temperature"] > 0
-        first = m["previous_version"] if card.id != "breast-ultrasound" else m["previous_version"]["previous"]
+        first = m["previous_version"]
+        while "previous" in first:  # each version records the one it replaced, back to the 28x28 original
+            first = first["previous"]
         assert first["version"] == "1.0.0" and "28x28" in first["input"]
         assert "confident_misses_validation" in m
     chest = cards["chest-xray-pneumonia"]
@@ -74,9 +76,13 @@ def test_cards_state_resolution_threshold_calibration_anchors_and_previous_figur
     assert "patients" in chest.metrics["protocol"]
     breast = cards["breast-ultrasound"]
     assert breast.labels == ("normal", "benign", "malignant") and breast.positive_label == "malignant"
-    # version 3.0.0 records the two-class model it replaced, measured on the same validation images
-    two = breast.metrics["previous_version"]
+    # version 3.1.0 (three networks averaged) records the single network it replaced, and that one the two-class
+    # model, all measured on the same validation images
+    single = breast.metrics["previous_version"]
+    assert single["version"] == "3.0.0" and single["pointing_game"] == 0.606 and single["auroc"] == 0.8893
+    two = single["previous"]
     assert two["version"] == "2.0.0" and "two classes" in two["input"] and two["pointing_game"] == 0.541
+    assert len(breast.metrics["members"]) == 3 and breast.training["member_seeds"] == [0, 1, 2]
     assert len(breast.data["excluded_cross_label_images"]) >= 12  # the 6 cross-label groups, left out on purpose
     pg = breast.metrics["pointing_game_validation"]
     assert pg["n_images_with_lesion"] >= 50 and 0 <= pg["pointing_game"] <= 1
@@ -216,6 +222,18 @@ def test_training_on_a_small_sample(tmp_path, monkeypatch, model_id):
     model = load_model(model_id)
     x = model.example_input()
     assert model.predict(x).label in card.labels
+    if model_id == "breast-ultrasound":  # an ensemble (two members in a quick run): the average of its networks
+        import torch
+
+        from medapp.modalities.imaging.net import Ensemble
+        from medapp.modalities.imaging.preprocess import to_model_input
+
+        assert isinstance(model.net, Ensemble) and len(model.net.members) == 2
+        assert card.training["member_seeds"] == [0, 1] and len(card.metrics["members"]) == 2
+        t = to_model_input(x, model.size)
+        first, second = (m(t) for m in model.net.members)
+        assert not torch.allclose(first, second)  # two random draws, not one network twice
+        torch.testing.assert_close(model.net(t), (first + second) / 2)
 
 
 def test_cli_writes_maps_over_each_input_and_reports_unreadable_ones(tmp_path):

@@ -26,7 +26,7 @@ from .explain import (
 )
 from .io import ImageInput
 from .io import decode as decode_images
-from .net import CompactResNet
+from .net import CompactResNet, Ensemble, member_prefixes
 from .preprocess import to_image_grid, to_model_input
 
 # The out-of-distribution score is flagged above the card's threshold (99th percentile of the training
@@ -38,10 +38,8 @@ class ImagingModel(CardModel):
     def __init__(self, card: ModelCard):
         self.card = card
         tensors = load_file(str(card.weights_path))  # safetensors: data only, no code
-        state = {k[4:]: v for k, v in tensors.items() if k.startswith("net.")}
-        self.net = CompactResNet(n_classes=len(card.labels), width=int(state["stem.0.weight"].shape[0]),
-                                 lesion_head="lesion.weight" in state)
-        self.net.load_state_dict(state)
+        nets = [self._network(tensors, prefix, len(card.labels)) for prefix in member_prefixes(tensors)]
+        self.net = nets[0] if len(nets) == 1 else Ensemble(nets)
         self.net.eval()
         for p in self.net.parameters():
             p.requires_grad_(False)  # shared between sessions: gradients are taken w.r.t. inputs only
@@ -58,6 +56,14 @@ class ImagingModel(CardModel):
         self.blur_sigmas = tuple(float(s) for s in settings.get("blur_sigmas", ()))  # empty: training images
         self.steps = int(settings.get("steps", N_STEPS))
         self.smoothing = float(settings.get("smoothing_sigma", 0.0))
+
+    @staticmethod
+    def _network(tensors: dict[str, torch.Tensor], prefix: str, n_classes: int) -> CompactResNet:
+        state = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
+        net = CompactResNet(n_classes=n_classes, width=int(state["stem.0.weight"].shape[0]),
+                            lesion_head="lesion.weight" in state)
+        net.load_state_dict(state)
+        return net
 
     # -- prediction ----------------------------------------------------------------------------
     def log_probabilities(self, t: torch.Tensor) -> torch.Tensor:

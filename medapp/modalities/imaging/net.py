@@ -59,3 +59,30 @@ class CompactResNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.embed(x))
+
+
+class Ensemble(nn.Module):
+    """Several networks trained alike from different random draws; their logits are averaged.
+
+    One function of the image, so the explanation (expected gradients of its calibrated output) stays
+    exact in total for the ensemble itself. Features for the out-of-distribution score are the first
+    member's: its reference distribution is the one stored with the weights.
+    """
+
+    def __init__(self, members: list[CompactResNet]):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        return self.members[0].embed(x)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.stack([m(x) for m in self.members]).mean(0)
+
+
+def member_prefixes(tensors: dict) -> list[str]:
+    """Weight-file prefixes of the networks in a file: "net." alone, or "net." then "member1.", "member2.", ..."""
+    prefixes = ["net."]
+    while any(k.startswith(f"member{len(prefixes)}.") for k in tensors):
+        prefixes.append(f"member{len(prefixes)}.")
+    return prefixes
