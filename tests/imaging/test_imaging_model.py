@@ -264,3 +264,33 @@ def test_cli_writes_maps_over_each_input_and_reports_unreadable_ones(tmp_path):
     assert total == pytest.approx(np.log(first["probabilities"][first["label"]]), abs=0.25)
     assert third == {"input": "note.dcm", "error": "note.dcm looks like a text file, not an image. Upload a PNG, "
                                                     "JPEG, TIFF, BMP or DICOM image, or a ZIP of them."}
+
+
+def test_a_finished_member_is_reused_only_for_the_same_recipe_and_data(tmp_path, monkeypatch):
+    """Full imaging runs keep each finished network, so an interrupted run resumes and members can be trained in
+    parallel processes; a cached network trained on other data or another recipe is never taken."""
+    import time
+
+    import torch
+
+    from medapp.modalities.imaging import train as imaging_train
+
+    spec = imaging_train.SPECS["chest-xray-pneumonia"]
+    prep = imaging_train._prepare("chest-xray-pneumonia", data_root(), quick=True, seed=0, spec=spec,
+                                  split_seed=None, started=time.time())
+    first = imaging_train._member(spec, prep, 3, time.time(), "", tmp_path)
+    assert (tmp_path / "seed3.safetensors").is_file()
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained again")
+
+    monkeypatch.setattr(imaging_train, "_fit_member", no_training)
+    again = imaging_train._member(spec, prep, 3, time.time(), "", tmp_path)
+    assert again.best_epoch == first.best_epoch and again.history == first.history
+    for a, b in zip(first.net.state_dict().values(), again.net.state_dict().values()):
+        assert torch.equal(a, b)
+    other = imaging_train._prepare("chest-xray-pneumonia", data_root(), quick=True, seed=1, spec=spec,
+                                   split_seed=None, started=time.time())  # another sample of images
+    assert other.fingerprint != prep.fingerprint
+    with pytest.raises(AssertionError, match="trained again"):
+        imaging_train._member(spec, other, 3, time.time(), "", tmp_path)

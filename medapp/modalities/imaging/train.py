@@ -11,6 +11,8 @@ highest). Weights, the out-of-distribution reference and the SHAP background are
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -19,9 +21,11 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from safetensors import safe_open
 from safetensors.torch import save_file
 from sklearn.metrics import roc_auc_score
 
+from ...config import var_dir
 from ...types import ModelCard
 from .datasets import ImageSet, group_split, load_busi, load_kermany
 from .net import CompactResNet, Ensemble
@@ -323,9 +327,28 @@ def _fit_member(spec: dict, xtr: torch.Tensor, ytr: torch.Tensor, mtr: torch.Ten
     return _Member(net, best_epoch, history, seed)
 
 
-def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: int, spec: dict,
-           split_seed: int | None) -> ModelCard:
-    started = time.time()
+@dataclass
+class _Prepared:
+    """Images, labels and class weights of one training run, as every member of it sees them."""
+    data: ImageSet
+    tr: np.ndarray
+    va: np.ndarray
+    xtr: torch.Tensor
+    ytr: torch.Tensor
+    mtr: torch.Tensor | None
+    xva: torch.Tensor
+    yva: torch.Tensor
+    y_pos: np.ndarray
+    weights: torch.Tensor
+    size: int
+    epochs: int
+    width: int
+    n_members: int
+    fingerprint: str
+
+
+def _prepare(model_id: str, data_dir: Path, *, quick: bool, seed: int, spec: dict, split_seed: int | None,
+             started: float) -> _Prepared:
     torch.manual_seed(seed)
     np.random.seed(seed)
     size, epochs, width = (64, 1, 8) if quick else (SIZE, spec["epochs"], spec["width"])
@@ -341,15 +364,78 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
     n_classes = len(spec["labels"])
     counts = torch.bincount(ytr, minlength=n_classes).float()
     weights = counts.sum() / (n_classes * counts.clamp(min=1))
-    lesion = data.masks is not None and spec.get("lesion_loss", 0) > 0
-    if lesion:  # lesion outlines squashed like the images (soft 0..1 masks on the model grid)
+    mtr = None
+    if data.masks is not None and spec.get("lesion_loss", 0) > 0:  # lesion outlines squashed like the images
         mtr = torch.tensor(np.stack([squash(m.astype(np.float64), size) if m is not None else np.zeros((size, size))
                                      for m in (data.masks[i] for i in tr)]), dtype=torch.float32)[:, None]
-    y_pos = (yva == pos).numpy().astype(int)
     n_members = int(spec.get("members", 1))
     n_members = min(n_members, 2) if quick else n_members  # quick runs still exercise the ensemble path
-    fits = [_fit_member(spec, xtr, ytr, mtr if lesion else None, xva, y_pos, weights, width, epochs, seed + k,
-                        started, f"member {k + 1}/{n_members}, " if n_members > 1 else "")
+    # What a finished member depends on: a cached member is reused only for the same recipe, data and split.
+    recipe = {k: spec.get(k) for k in ("labels", "positive", "mirror", "batch", "lesion_loss", "folder")}
+    digest = hashlib.sha256(json.dumps([model_id, recipe, size, epochs, width, torch.__version__]).encode())
+    for array in (data.images[tr], data.labels[tr], data.images[va], data.labels[va]):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return _Prepared(data, tr, va, xtr, ytr, mtr, xva, yva, (yva == pos).numpy().astype(int), weights, size, epochs,
+                     width, n_members, digest.hexdigest())
+
+
+def member_cache(model_id: str) -> Path:
+    """Finished members of a full training run (var/, not committed): an interrupted run resumes from them,
+    and `python -m medapp.modalities.imaging.train member ID K` can train member K in another process."""
+    return var_dir() / "training" / model_id
+
+
+def _member(spec: dict, prep: _Prepared, seed: int, started: float, tag: str, cache: Path | None) -> _Member:
+    path = cache / f"seed{seed}.safetensors" if cache else None
+    if path is not None and path.is_file():
+        tensors, meta = _read_member(path)
+        if meta.get("fingerprint") == prep.fingerprint:
+            net = CompactResNet(n_classes=len(spec["labels"]), width=prep.width, lesion_head=prep.mtr is not None)
+            net.load_state_dict(tensors)
+            net.eval()
+            print(f"{tag}seed {seed}: finished member reused from {path}", flush=True)
+            return _Member(net, int(meta["best_epoch"]), json.loads(meta["history"]), seed)
+    fit = _fit_member(spec, prep.xtr, prep.ytr, prep.mtr, prep.xva, prep.y_pos, prep.weights, prep.width, prep.epochs,
+                      seed, started, tag)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_file({k: v.contiguous() for k, v in fit.net.state_dict().items()}, str(path),
+                  metadata={"fingerprint": prep.fingerprint, "best_epoch": str(fit.best_epoch),
+                            "history": json.dumps(fit.history)})
+    return fit
+
+
+def _read_member(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
+    with safe_open(str(path), framework="pt") as f:
+        return {k: f.get_tensor(k) for k in f.keys()}, dict(f.metadata() or {})
+
+
+def train_member(model_id: str, k: int, data_dir: Path | None = None, seed: int = 0) -> None:
+    """Train member k of a full run into the member cache only (run members in parallel, then `train`)."""
+    from ...registry import data_root
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        started = time.time()
+        prep = _prepare(model_id, Path(data_dir or data_root()), quick=False, seed=seed, spec=SPECS[model_id],
+                        split_seed=None, started=started)
+        _member(SPECS[model_id], prep, seed + k, started, f"member {k + 1}/{prep.n_members}, ", member_cache(model_id))
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: int, spec: dict,
+           split_seed: int | None) -> ModelCard:
+    started = time.time()
+    prep = _prepare(model_id, data_dir, quick=quick, seed=seed, spec=spec, split_seed=split_seed, started=started)
+    data, tr, va, xtr, xva, yva, y_pos = prep.data, prep.tr, prep.va, prep.xtr, prep.xva, prep.yva, prep.y_pos
+    size, epochs, width, weights, n_members = prep.size, prep.epochs, prep.width, prep.weights, prep.n_members
+    pos = spec["labels"].index(spec["positive"])
+    lesion = prep.mtr is not None
+    # the cache serves the shipped recipe's full runs only (studies pass their own spec or split)
+    cache = member_cache(model_id) if not quick and spec is SPECS.get(model_id) and split_seed is None else None
+    fits = [_member(spec, prep, seed + k, started, f"member {k + 1}/{n_members}, " if n_members > 1 else "", cache)
             for k in range(n_members)]
     net = fits[0].net if n_members == 1 else Ensemble([f.net for f in fits])
     net.eval()
@@ -464,3 +550,12 @@ def _member_figures(fits: list[_Member], note: str) -> dict:
     return {"best_epoch": [f.best_epoch for f in fits],
             "members": [{"seed": f.seed, "best_epoch": f.best_epoch, "val_auroc_by_epoch": f.history} for f in fits],
             "members_note": note}
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 4 or sys.argv[1] != "member":
+        raise SystemExit("usage: python -m medapp.modalities.imaging.train member MODEL_ID K  (then python -m medapp "
+                         "train MODEL_ID reuses it)")
+    train_member(sys.argv[2], int(sys.argv[3]))
