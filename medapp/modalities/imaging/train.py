@@ -89,7 +89,7 @@ SPECS = {
         "labels": ("normal", "pneumonia"), "positive": "pneumonia",
         "task": "Pneumonia versus normal on a frontal paediatric chest radiograph, seen at 128x128 pixels.",
         "expected_modalities": ["CR", "DX"], "expected_body_parts": ["CHEST"], "expected_photometric": "grey",
-        "epochs": 14, "width": 16, "mirror": False, "val_fraction": 0.15, "batch": 32, "members": 3, "version": "2.1.0",
+        "epochs": 14, "width": 16, "mirror": False, "val_fraction": 0.15, "batch": 32,
         "citation": ("Kermany DS, Goldbaum M, Cai W, et al. Identifying medical diagnoses and treatable diseases by "
                      "image-based deep learning. Cell 2018;172:1122-31. Data: Mendeley Data doi 10.17632/rscbjbr9sj.2 "
                      "(Guangzhou Women and Children's Medical Center); this copy squashed to 224x224."),
@@ -102,18 +102,9 @@ SPECS = {
             {"model": "InceptionV3 transfer learning (Kermany et al. 2018)", "auroc": 0.968, "accuracy": 0.928,
              "split": "official Kermany test set (624)"},
         ],
-        "previous": {"version": "2.0.0", "input": "Kermany 128x128, one network (seed 0 of this ensemble)",
-                     "auroc": 0.9962, "accuracy": 0.9734, "sensitivity": 0.9676, "specificity": 0.9901,
-                     "brier": 0.0228, "ece": 0.0296, "threshold": 0.5215, "split": "the same 789 validation images",
-                     "previous": {"version": "1.0.0", "input": "PneumoniaMNIST 28x28", "auroc": 0.9984,
-                                  "accuracy": 0.9714, "sensitivity": 0.9614, "specificity": 1.0, "brier": 0.0257,
-                                  "split": "official MedMNIST validation split (524), epoch and temperature chosen on it"}},
-        "what_changed": ("version 2.1.0: the logits of three networks trained alike from seeds 0, 1 and 2 (seed 0's is "
-                         "version 2.0.0's network, retrained bit for bit) are averaged, as for the breast model "
-                         "(3.1.0): one draw's epoch is chosen on validation, and an average of draws is steadier on "
-                         "images unlike the training ones. The out-of-distribution score still uses seed 0's "
-                         "features. Version 2.0.0 was the first trained on the full-size Kermany radiographs at "
-                         "128x128 (version 1.0.0 saw PneumoniaMNIST 28x28)."),
+        "previous": {"version": "1.0.0", "input": "PneumoniaMNIST 28x28", "auroc": 0.9984, "accuracy": 0.9714,
+                     "sensitivity": 0.9614, "specificity": 1.0, "brier": 0.0257,
+                     "split": "official MedMNIST validation split (524), epoch and temperature chosen on it"},
     },
     "breast-ultrasound": {
         "name": "Breast ultrasound: normal, benign or malignant (BUSI, 128 px)",
@@ -289,7 +280,6 @@ class _Member:
     best_epoch: int
     history: list[float]
     seed: int
-    reused: bool = False  # taken from the member cache, trained by an earlier or parallel run
 
 
 def _fit_member(spec: dict, xtr: torch.Tensor, ytr: torch.Tensor, mtr: torch.Tensor | None, xva: torch.Tensor,
@@ -404,7 +394,7 @@ def _member(spec: dict, prep: _Prepared, seed: int, started: float, tag: str, ca
             net.load_state_dict(tensors)
             net.eval()
             print(f"{tag}seed {seed}: finished member reused from {path}", flush=True)
-            return _Member(net, int(meta["best_epoch"]), json.loads(meta["history"]), seed, reused=True)
+            return _Member(net, int(meta["best_epoch"]), json.loads(meta["history"]), seed)
     fit = _fit_member(spec, prep.xtr, prep.ytr, prep.mtr, prep.xva, prep.y_pos, prep.weights, prep.width, prep.epochs,
                       seed, started, tag)
     if path is not None:
@@ -523,9 +513,7 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
             "SHAP heatmaps show which regions moved this model's output, not where disease is.",
         ) + tuple(spec.get("limitations", ())),
         explanation=spec.get("explanation", EXPLANATION),
-        training={"seed": seed, **({"member_seeds": [f.seed for f in fits]} if len(fits) > 1 else {}),
-                  **({"members_reused": [f.seed for f in fits if f.reused]} if any(f.reused for f in fits) else {}),
-                  "epochs": epochs, "quick": quick, "command": f"python -m medapp train {model_id}",
+        training={"seed": seed, **({"member_seeds": [f.seed for f in fits]} if len(fits) > 1 else {}), "epochs": epochs, "quick": quick, "command": f"python -m medapp train {model_id}",
                   "architecture": (f"CompactResNet width {width} ({sum(p.numel() for p in fits[0].net.parameters())} parameters)"
                                    + (f", an ensemble of {len(fits)} (logits averaged)" if len(fits) > 1 else "")),
                   "seconds": round(time.time() - started, 1), "date": date.today().isoformat(),
