@@ -80,7 +80,12 @@ def real_inputs(model: Model, n: int) -> list[tuple[str, Any]]:
     source = card.data.get("source_path")
     inputs: list[tuple[str, Any]] = []
     if card.modality in FILE_GLOBS:
-        files = sorted(p for pattern in FILE_GLOBS[card.modality] for p in root.glob(pattern))
+        patterns = list(FILE_GLOBS[card.modality])
+        own = [p for p in patterns if source and p.startswith(source)]
+        if own:  # a model's jobs are its own kind of image: a breast model gets ultrasound, not radiographs
+            radiograph = bool({"CR", "DX"} & set(card.input.get("expected_modalities", [])))
+            patterns = own + [p for p in patterns if p.startswith("dicom/") and radiograph]
+        files = sorted(p for pattern in patterns for p in root.glob(pattern))
         inputs = _from_files(model, _spread(files, 3 * n), n)
     elif source and (root / source).is_file():
         if card.modality == "notes":
