@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -262,13 +263,19 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
           spec: dict | None = None, split_seed: int | None = None) -> ModelCard:
     """`spec` replaces SPECS[model_id] and `split_seed` keeps the validation split of another seed while `seed`
     changes the training draw (studies of variants, e.g. three_class_study)."""
-    # One thread: measured 7x faster than two on this shared 2-core machine (thread hand-offs stall under load).
-    # The process's own count comes back afterwards: the thread count is process-wide (tests train in-process).
+    with _one_thread():
+        return _train(model_id, data_dir, out_dir, quick=quick, seed=seed, spec=spec or SPECS[model_id],
+                      split_seed=split_seed)
+
+
+@contextmanager
+def _one_thread():
+    """One thread: measured 7x faster than two on this shared 2-core machine (thread hand-offs stall under load).
+    The process's own count comes back afterwards: the thread count is process-wide (tests train in-process)."""
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return _train(model_id, data_dir, out_dir, quick=quick, seed=seed, spec=spec or SPECS[model_id],
-                      split_seed=split_seed)
+        yield
     finally:
         torch.set_num_threads(previous)
 
@@ -282,15 +289,19 @@ class _Member:
     seed: int
 
 
-def _fit_member(spec: dict, xtr: torch.Tensor, ytr: torch.Tensor, mtr: torch.Tensor | None, xva: torch.Tensor,
-                y_pos: np.ndarray, weights: torch.Tensor, width: int, epochs: int, seed: int, started: float,
-                tag: str) -> _Member:
+def _new_net(spec: dict, prep: _Prepared) -> CompactResNet:
+    return CompactResNet(n_classes=len(spec["labels"]), width=prep.width, lesion_head=prep.mtr is not None)
+
+
+def _fit_member(spec: dict, prep: _Prepared, seed: int, started: float, tag: str) -> _Member:
     """One network from its own random draw (initial weights, batch order, augmentation); the epoch with the
     best validation AUROC of the positive label is kept."""
+    xtr, ytr, mtr, xva, y_pos = prep.xtr, prep.ytr, prep.mtr, prep.xva, prep.y_pos
+    weights, epochs = prep.weights, prep.epochs
     torch.manual_seed(seed)
     lesion = mtr is not None
     pos = spec["labels"].index(spec["positive"])
-    net = CompactResNet(n_classes=len(spec["labels"]), width=width, lesion_head=lesion)
+    net = _new_net(spec, prep)
     batch = spec["batch"]
     steps = epochs * ((len(xtr) + batch - 1) // batch)
     opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=5e-4)
@@ -390,13 +401,12 @@ def _member(spec: dict, prep: _Prepared, seed: int, started: float, tag: str, ca
     if path is not None and path.is_file():
         tensors, meta = _read_member(path)
         if meta.get("fingerprint") == prep.fingerprint:
-            net = CompactResNet(n_classes=len(spec["labels"]), width=prep.width, lesion_head=prep.mtr is not None)
+            net = _new_net(spec, prep)
             net.load_state_dict(tensors)
             net.eval()
             print(f"{tag}seed {seed}: finished member reused from {path}", flush=True)
             return _Member(net, int(meta["best_epoch"]), json.loads(meta["history"]), seed)
-    fit = _fit_member(spec, prep.xtr, prep.ytr, prep.mtr, prep.xva, prep.y_pos, prep.weights, prep.width, prep.epochs,
-                      seed, started, tag)
+    fit = _fit_member(spec, prep, seed, started, tag)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         save_file({k: v.contiguous() for k, v in fit.net.state_dict().items()}, str(path),
@@ -414,15 +424,11 @@ def train_member(model_id: str, k: int, data_dir: Path | None = None, seed: int 
     """Train member k of a full run into the member cache only (run members in parallel, then `train`)."""
     from ...registry import data_root
 
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with _one_thread():
         started = time.time()
         prep = _prepare(model_id, Path(data_dir or data_root()), quick=False, seed=seed, spec=SPECS[model_id],
                         split_seed=None, started=started)
         _member(SPECS[model_id], prep, seed + k, started, f"member {k + 1}/{prep.n_members}, ", member_cache(model_id))
-    finally:
-        torch.set_num_threads(previous)
 
 
 def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: int, spec: dict,
