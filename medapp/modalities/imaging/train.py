@@ -113,7 +113,7 @@ SPECS = {
         "labels": ("normal", "benign", "malignant"), "positive": "malignant",
         "task": ("Normal, benign or malignant on a grey breast ultrasound image, seen at 128x128 pixels. Whether a "
                  "lesion needs tissue diagnosis is read from P(malignant) against the threshold set on validation. "
-                 "Three classes (version 3.0.0) so that the explanation of 'benign' rests on the lesion, not on "
+                 "Three classes (since version 3.0.0) so that the explanation of 'benign' rests on the lesion, not on "
                  "healthy tissue (the model card says why)."),
         "expected_modalities": ["US"], "expected_body_parts": ["BREAST"], "expected_photometric": "grey",
         "epochs": 40, "width": 16, "mirror": True, "val_fraction": 0.2, "batch": 32, "lesion_loss": 1.0,
