@@ -82,7 +82,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                 for warning in pred.warnings:
                     print(f"  warning: {warning}")
                 if expl is not None:
-                    print(f"  why ({expl.method}, toward {expl.target}, {expl.output_space}):")
+                    print(f"  why ({expl.method}, toward {expl.target_display}, {expl.output_space}):")
                     for feature, value in expl.top_contributions(args.top):
                         print(f"    {value:+.3f}  {feature}")
     return 1 if failed else 0

@@ -304,6 +304,11 @@ class Explanation:
     compute_ms: float = 0.0
 
     @property
+    def target_display(self) -> str:
+        """The explained label as a reader sees it in figures and reports (`target` stays the machine key)."""
+        return self.target.replace("_", " ")
+
+    @property
     def output_value(self) -> float:
         """base value plus all contributions: the model output being explained (SHAP additivity)."""
         return float(self.base_value + np.sum(self.values))

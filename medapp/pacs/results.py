@@ -111,7 +111,7 @@ def overlay_pixels(x: ImageInput, analysis: Analysis, card: ModelCard, opacity: 
     label_x, label_w = x0 + bar_w + unit // 4, panel_w - bar_w - unit
     line((x0, top + unit // 4), "SHAP", small, white, panel_w - unit)
     line((x0, top + int(unit * 1.1)), "toward", small, tuple(int(c) for c in RED + 40), panel_w - unit)
-    line((x0, top + int(unit * 1.9)), expl.target, small, tuple(int(c) for c in RED + 40), panel_w - unit)
+    line((x0, top + int(unit * 1.9)), expl.target_display, small, tuple(int(c) for c in RED + 40), panel_w - unit)
     line((label_x, bar_top - unit // 3), f"+{lim:.1e}", small, white, label_w)
     line((label_x, (bar_top + bar_bottom) // 2 - unit // 2), "0", small, white, label_w)
     line((label_x, bar_bottom - unit), f"-{lim:.1e}", small, white, label_w)
@@ -140,7 +140,7 @@ def secondary_capture(source: Dataset, x: ImageInput, analysis: Analysis, card: 
     sc.SeriesDescription = series_description(card, "SHAP")
     sc.ImageType = ["DERIVED", "SECONDARY"]
     sc.DerivationDescription = (f"{card.name} v{card.version} ({card.id}); {analysis.explanation.method} overlay "
-                                f"toward '{analysis.explanation.target}'. {DISCLAIMER}. {ModelCard.DEMO_NOTICE}")[:1024]
+                                f"toward '{analysis.explanation.target_display}'. {DISCLAIMER}. {ModelCard.DEMO_NOTICE}")[:1024]
     sc.ImageComments = (f"Finding: {analysis.prediction.label} ({analysis.prediction.probability:.1%}). "
                         f"{DISCLAIMER}.")[:10240]
     sc.BurnedInAnnotation = "YES" if str(source.get("BurnedInAnnotation", "")).upper() == "YES" else "NO"
@@ -166,7 +166,7 @@ def structured_report(source: Dataset, sc: Dataset, analysis: Analysis, card: Mo
         _text(codes.DCM.AlgorithmName, f"{card.name} ({card.id})"),
         _text(codes.DCM.AlgorithmVersion, card.version),
         _text(hd.sr.CodedConcept("EXPL-METHOD", MEDAPP_SCHEME, "Explanation method"),
-              f"{expl.method}, toward '{expl.target}', values in {expl.output_space}" if expl else "none"),
+              f"{expl.method}, toward '{expl.target_display}', values in {expl.output_space}" if expl else "none"),
         *[_text(codes.DCM.Comment, f"Warning: {w}") for w in pred.warnings],
         _text(codes.DCM.Comment, f"{DISCLAIMER}. {ModelCard.DEMO_NOTICE}"),
         hd.sr.ImageContentItem(name=codes.DCM.SourceImage, referenced_sop_class_uid=source.SOPClassUID,

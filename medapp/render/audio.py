@@ -87,7 +87,7 @@ def _add_tiles(fig: go.Figure, expl: Explanation, mel_hz: list[float]) -> None:
     fig.add_trace(go.Heatmap(
         z=values, x=x_edges, y=y_edges, zmin=-vmax, zmax=vmax, text=text, name="contribution",
         colorscale=[[0.0, f"rgba({AWAY},0.75)"], [0.5, "rgba(255,255,255,0)"], [1.0, f"rgba({TOWARD},0.75)"]],
-        colorbar={"title": {"text": f"toward<br>{expl.target}", "side": "right"}, "len": 0.6, "y": 0.3,
+        colorbar={"title": {"text": f"toward<br>{expl.target_display}", "side": "right"}, "len": 0.6, "y": 0.3,
                   "thickness": 12}, hovertemplate="%{text}<extra></extra>", xgap=1, ygap=1), row=2, col=1)
 
 
@@ -113,7 +113,7 @@ def tile_figure(expl: Explanation) -> go.Figure:
         raise NoRenderer("this stored audio explanation holds no spectrogram view to redraw")
     data = expl.data
     return recording_figure(view, explanation=expl, highlight=tuple(data["highlight_s"]) if data.get("highlight_s")
-                            else None, title=f"Time and frequency regions that moved '{expl.target}'", height=480)
+                            else None, title=f"Time and frequency regions that moved '{expl.target_display}'", height=480)
 
 
 figure = tile_figure  # the name every renderer shares (medapp.render.figure)
@@ -122,5 +122,5 @@ figure = tile_figure  # the name every renderer shares (medapp.render.figure)
 def segment_table(expl: Explanation, k: int = 5) -> list[dict]:
     """Top contributions as rows (tile, value) for a plain table beside the figure."""
     return [{"where": name, "contribution": round(value, 4),
-             "direction": f"toward {expl.target}" if value > 0 else f"away from {expl.target}"}
+             "direction": f"toward {expl.target_display}" if value > 0 else f"away from {expl.target_display}"}
             for name, value in expl.top_contributions(k)]

@@ -36,8 +36,8 @@ def top_genes(expl: Explanation, max_genes: int = 12, title: str | None = None) 
         totals={"marker": {"color": "#7f8c8d"}}, connector={"line": {"color": "#bbbbbb", "width": 1}},
         hovertemplate="%{y}: %{text}<extra></extra>"))
     fig.update_layout(
-        title=title or f"Top genes: toward '{expl.target}' (red) or away (blue)",
-        xaxis_title=f"contribution ({UNIT} of {expl.target})", height=120 + 30 * (len(labels) + 2),
+        title=title or f"Top genes: toward '{expl.target_display}' (red) or away (blue)",
+        xaxis_title=f"contribution ({UNIT} of {expl.target_display})", height=120 + 30 * (len(labels) + 2),
         margin={"l": 10, "r": 40, "t": 60, "b": 40}, showlegend=False, font={"size": 13})
     path = np.concatenate([[0.0, expl.base_value], expl.base_value + np.cumsum(deltas), [expl.output_value]])
     lo, hi = float(path.min()), float(path.max())

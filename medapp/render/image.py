@@ -55,7 +55,7 @@ def heatmap(image: np.ndarray | None, expl: Explanation, opacity: float = 0.6, t
     step = _step(grey.shape)
     shown, heat = _block(grey, step, "mean"), _block(heat_full, step, "sum")
     lim = float(np.abs(heat).max()) or 1.0
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Original", f"Regions toward (red) / away from (blue) '{expl.target}'"),
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Original", f"Regions toward (red) / away from (blue) '{expl.target_display}'"),
                         horizontal_spacing=0.04)
     for col in (1, 2):
         fig.add_trace(go.Heatmap(z=shown, colorscale="gray", zmin=0, zmax=1, showscale=False, hoverinfo="skip"), 1, col)
@@ -69,7 +69,7 @@ def heatmap(image: np.ndarray | None, expl: Explanation, opacity: float = 0.6, t
         fig.update_yaxes(visible=False, autorange="reversed", row=1, col=col)
     height = int(520 * min(1.6, max(0.6, grey.shape[0] / max(grey.shape[1], 1))))
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10},
-                      title=title or f"{expl.method}: what moved the model toward '{expl.target}'")
+                      title=title or f"{expl.method}: what moved the model toward '{expl.target_display}'")
     return fig
 
 

@@ -47,9 +47,9 @@ def waterfall(expl: Explanation, max_features: int = 10, title: str | None = Non
         connector={"line": {"color": "#bbbbbb", "width": 1}},
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
-    unit = "log-odds of " + expl.target if log_odds else expl.target
+    unit = "log-odds of " + expl.target_display if log_odds else expl.target_display
     fig.update_layout(
-        title=title or f"Why this estimate: contributions toward '{expl.target}' (red) or away (blue)",
+        title=title or f"Why this estimate: contributions toward '{expl.target_display}' (red) or away (blue)",
         xaxis_title=f"contribution ({unit})", height=120 + 34 * (len(labels) + 2),
         margin={"l": 10, "r": 40, "t": 60, "b": 40}, showlegend=False, font={"size": 14},
     )

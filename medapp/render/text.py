@@ -23,12 +23,12 @@ def highlighted_html(expl: Explanation) -> str:
     for tok, v in zip(tokens, values):
         rgb = TOWARD if v > 0 else AWAY
         alpha = min(1.0, abs(v) / lim) * 0.85
-        title = escape(f"{v:+.4f} toward '{expl.target}'" if v >= 0 else f"{v:+.4f} away from '{expl.target}'", quote=True)
+        title = escape(f"{v:+.4f} toward '{expl.target_display}'" if v >= 0 else f"{v:+.4f} away from '{expl.target_display}'", quote=True)
         spans.append(f'<span title="{title}" style="background: rgba({rgb[0]},{rgb[1]},{rgb[2]},{alpha:.2f}); '
                      f'border-radius: 3px">{escape(tok)}</span>')
     legend = (f'<div style="font-size: 0.85em; color: #555; margin-bottom: .4em">'
               f'<span style="background: rgba(192,57,43,.6); padding: 0 .3em">red</span> pushed toward '
-              f'<b>{escape(expl.target)}</b>, <span style="background: rgba(36,113,163,.6); padding: 0 .3em">blue</span> '
+              f'<b>{escape(expl.target_display)}</b>, <span style="background: rgba(36,113,163,.6); padding: 0 .3em">blue</span> '
               f'away; stronger colour, stronger effect. Hover a word for its value.</div>')
     return (f'{legend}<div dir="auto" style="line-height: 1.9; white-space: pre-wrap; font-size: 1.02em; '
             f'unicode-bidi: plaintext">{"".join(spans)}</div>')
@@ -41,7 +41,7 @@ def top_words(expl: Explanation, k: int = 12) -> go.Figure:
     fig = go.Figure(go.Bar(x=vals, y=names, orientation="h",
                            marker_color=["rgb(192,57,43)" if v > 0 else "rgb(36,113,163)" for v in vals],
                            hovertemplate="%{y}: %{x:+.4f}<extra></extra>"))
-    fig.update_layout(title=f"Words that moved the probability of '{expl.target}'", height=120 + 26 * len(vals),
+    fig.update_layout(title=f"Words that moved the probability of '{expl.target_display}'", height=120 + 26 * len(vals),
                       xaxis_title="contribution to the probability", margin={"l": 10, "r": 10, "t": 50, "b": 40})
     fig.add_vline(x=0, line_color="#888", line_width=1)
     return fig

@@ -25,7 +25,7 @@ def explanation_png(expl: Explanation, width_in: float = 7.0) -> bytes:
         fig, ax = plt.subplots(figsize=(width_in * 0.6, width_in * 0.5), dpi=110)
         lim = float(np.abs(values).max()) or 1.0
         im = ax.imshow(values, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
-        fig.colorbar(im, ax=ax, label=f"toward '{expl.target}' (red) / away (blue)")
+        fig.colorbar(im, ax=ax, label=f"toward '{expl.target_display}' (red) / away (blue)")
         ax.set_xticks([]), ax.set_yticks([])
     else:
         pairs = expl.top_contributions(10)[::-1]
@@ -35,7 +35,7 @@ def explanation_png(expl: Explanation, width_in: float = 7.0) -> bytes:
             ax.barh(range(len(vals)), vals, color=[TOWARD if v > 0 else AWAY for v in vals])
             ax.set_yticks(range(len(vals)), [n if len(n) < 60 else n[:57] + "..." for n in names], fontsize=8)
             ax.axvline(0, color="#888", lw=0.8)
-        ax.set_xlabel(f"contribution toward '{expl.target}' ({expl.output_space})", fontsize=8)
+        ax.set_xlabel(f"contribution toward '{expl.target_display}' ({expl.output_space})", fontsize=8)
     ax.set_title(f"{expl.method}", fontsize=9)
     fig.tight_layout()
     buf = io.BytesIO()
@@ -72,7 +72,7 @@ def image_png(expl: Explanation, image: np.ndarray | None) -> bytes:
         ax.set_axis_off()
     axes[0].set_title(title, fontsize=9)
     im = axes[1].imshow(heat, cmap="RdBu_r", vmin=-lim, vmax=lim, alpha=0.6)
-    axes[1].set_title(textwrap.fill(f"toward (red) / away from (blue) '{expl.target.replace('_', ' ')}'", 45),
+    axes[1].set_title(textwrap.fill(f"toward (red) / away from (blue) '{expl.target_display}'", 45),
                       fontsize=9)
     bar = fig.colorbar(im, ax=axes[1], shrink=0.85)
     bar.set_label(f"SHAP ({expl.output_space})", fontsize=8)
@@ -100,7 +100,7 @@ def audio_figure(expl: Explanation):
     top.set_ylabel("amplitude", fontsize=8)
     top.tick_params(labelsize=7)
     top.set_title(textwrap.fill(f"{expl.method}: time and frequency regions that moved "
-                                f"'{expl.target.replace('_', ' ')}'", 80), fontsize=8.5)
+                                f"'{expl.target_display}'", 80), fontsize=8.5)
     bottom.pcolormesh(times, mel_edges, S.T, cmap="viridis", shading="flat")
     values = np.asarray(expl.values, dtype=float).reshape(len(data["bands"]), -1)
     offset = float(data.get("window_start_s", 0.0))

@@ -43,7 +43,7 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
         parts.append(f"<p><b>Intended use of this model:</b> {e(intended_use(a['model_id']))}</p>")
         if a["explanation"] is not None:
             expl = a["explanation"]
-            parts.append(f"<p><b>Largest contributions toward '{e(expl.target)}'</b> ({e(expl.method)}, "
+            parts.append(f"<p><b>Largest contributions toward '{e(expl.target_display)}'</b> ({e(expl.method)}, "
                          f"{e(expl.output_space)}): {e(contributions_text(a))}</p>")
             if expl.kind == "text":  # the de-identified note itself, each word on its contribution's colour
                 parts.append("<p><b>De-identified note, coloured by each word's effect</b></p>")

@@ -94,7 +94,7 @@ def _analysis(pdf: FPDF, a: dict, input_bytes: bytes | None) -> None:
     _para(pdf, f"Intended use of this model: {intended_use(a['model_id'])}", 9)
     expl = a["explanation"]
     if expl is not None:
-        _para(pdf, f"Largest contributions toward '{expl.target}' ({expl.method}, {expl.output_space}): "
+        _para(pdf, f"Largest contributions toward '{expl.target_display}' ({expl.method}, {expl.output_space}): "
                    f"{contributions_text(a)}", 9)
         if expl.kind == "text":
             _para(pdf, "De-identified note, coloured by each word's effect (red toward, blue away):", 9, "B", 0.5)

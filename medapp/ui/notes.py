@@ -77,4 +77,4 @@ def note_result(model: NotesModel, raw: str) -> None:
         st.html(highlighted_html(expl))
         st.plotly_chart(top_words(expl), width="stretch", key="notes_words")
         st.caption(f"{expl.method}, {expl.compute_ms / 1000:.1f} s. Contributions to the probability of "
-                   f"'{expl.target}'; they show what moved this model, not clinical reasoning.")
+                   f"'{expl.target_display}'; they show what moved this model, not clinical reasoning.")

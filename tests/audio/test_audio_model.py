@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -94,6 +95,9 @@ def test_explanation_round_trips_and_redraws(model):
     fig = tile_figure(again)
     kinds = [t.type for t in fig.data]
     assert kinds.count("heatmap") == 2 and "scatter" in kinds  # spectrogram, tiles, waveform
+    # class names are drawn as a reader writes them (the colour bar said "toward mitral_stenosis")
+    drawn = tile_figure(replace(again, target="mitral_stenosis")).to_json()
+    assert "mitral stenosis" in drawn and "mitral_stenosis" not in drawn
     back = Prediction.from_dict(json.loads(json.dumps(pred.to_dict())))
     assert back.label == pred.label and back.windows == pred.windows and back.fit == pred.fit
 
