@@ -23,6 +23,12 @@ def test_the_setting_is_read_and_auto_follows_the_cpu(monkeypatch):
     assert choose_precision() == "fp32"  # never emulated bfloat16 by default
 
 
+def test_bfloat16_is_native_with_amx_or_avx512_bf16_and_nowhere_else():
+    assert enc_mod.native_bf16({"fpu", "avx512f", "amx_tile", "amx_bf16"})  # Xeon with AMX
+    assert enc_mod.native_bf16({"fpu", "avx512f", "avx512_bf16", "avx512_vnni"})  # AMD EPYC (Zen 4)
+    assert not enc_mod.native_bf16({"fpu", "avx2", "avx512f", "avx512_vnni"})  # bfloat16 only emulated
+
+
 def test_a_wrong_setting_is_refused_with_the_values_it_takes():
     with pytest.raises(ValueError, match="MEDAPP_NOTES_PRECISION must be fp32, bf16 or auto, not 'half'"):
         choose_precision("half")

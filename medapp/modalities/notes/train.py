@@ -71,26 +71,40 @@ SPECS = {
 
 
 # Measured once (`python -m medapp.modalities.notes.precision_check`, 2026-12-02): what running the encoder in
-# bfloat16 (encoder.py, the default on CPUs with AMX-BF16) changes against float32. Heads train on float32.
+# bfloat16 (encoder.py, the default on CPUs with AMX-BF16 or AVX-512 BF16) changes against float32, on an AMX
+# Xeon and again on an AVX-512 BF16 AMD EPYC. Heads train on float32.
 PRECISION_MEASURED = {
     "abstract-condition": {
         "cv_fp32": {"accuracy": 0.6152, "macro_f1": 0.6136, "auroc": 0.8805, "brier": 0.5246},
         "cv_bf16": {"accuracy": 0.6157, "macro_f1": 0.6141, "auroc": 0.8805, "brier": 0.5246},
         "shipped_head_top1_same": 1.0, "top_probability_moved_max": 0.0036,
         "shap_correlation_min": 0.9997, "top5_phrases_same": 1.0, "batch_probability_moved_max": 0.002,
-        "batch_probability_moved_p95": 0.0009},
+        "batch_probability_moved_p95": 0.0009,
+        "avx512_bf16_cpu": {"cpu": "AMD EPYC, AVX-512 BF16 without AMX (2026-12-02)",
+                            "cv_bf16": {"accuracy": 0.6161, "macro_f1": 0.6146, "auroc": 0.8805, "brier": 0.5246},
+                            "shipped_head_top1_same": 1.0, "top_probability_moved_max": 0.0038,
+                            "shap_correlation_min": 0.9999, "top5_phrases_same": 1.0,
+                            "batch_probability_moved_max": 0.0011, "batch_probability_moved_p95": 0.0008,
+                            "explanation_s_fp32": "1.11-1.48", "explanation_s_bf16": "0.67-0.73"}},
     "symptom-disease": {
         "cv_fp32": {"accuracy": 0.9664, "macro_f1": 0.9673, "auroc": 0.999, "brier": 0.0508},
         "cv_bf16": {"accuracy": 0.9675, "macro_f1": 0.9684, "auroc": 0.999, "brier": 0.0508},
         "shipped_head_top1_same": 1.0, "top_probability_moved_max": 0.0022,
         "shap_correlation_min": 0.9999, "top5_phrases_same": 0.98, "batch_probability_moved_max": 0.0002,
-        "batch_probability_moved_p95": 0.0001},
+        "batch_probability_moved_p95": 0.0001,
+        "avx512_bf16_cpu": {"cpu": "AMD EPYC, AVX-512 BF16 without AMX (2026-12-02)",
+                            "cv_bf16": {"accuracy": 0.9675, "macro_f1": 0.9684, "auroc": 0.999, "brier": 0.0508},
+                            "shipped_head_top1_same": 1.0, "top_probability_moved_max": 0.0015,
+                            "shap_correlation_min": 0.9981, "top5_phrases_same": 0.98,
+                            "batch_probability_moved_max": 0.0008, "batch_probability_moved_p95": 0.0002,
+                            "explanation_s_fp32": "0.40-0.48", "explanation_s_bf16": "0.30-0.34"}},
 }
 PRECISION_NOTE = ("The head is trained on float32 embeddings. At inference the encoder's matrix products run in "
-                  "bfloat16 where the CPU has AMX-BF16 (1.6-1.9x less CPU per explanation; MEDAPP_NOTES_PRECISION="
-                  "fp32 turns it off), float32 elsewhere. Measured on the card's folds: the same label for every "
-                  "training text, probabilities within 0.004, explanations correlated above 0.999 with float32, "
-                  "and a note scored in a cohort within 0.003 of the same note alone (float32: 1e-7).")
+                  "bfloat16 where the CPU does bfloat16 in hardware: AMX-BF16 (1.6-1.9x less CPU per explanation) "
+                  "or AVX-512 BF16 (1.4-1.7x); float32 elsewhere (MEDAPP_NOTES_PRECISION=fp32 turns it off). "
+                  "Measured on the card's folds on both kinds of CPU: the same label for every training text, "
+                  "probabilities within 0.004, explanations correlated above 0.998 with float32, and a note scored "
+                  "in a cohort within 0.003 of the same note alone (float32: 1e-7).")
 
 
 def embed_cached(texts: list[str], precision: str = "fp32") -> np.ndarray:
