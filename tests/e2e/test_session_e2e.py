@@ -12,6 +12,8 @@ from medapp.cases.store import CaseStore
 
 E2E_USER, E2E_PASSWORD = "e2e-admin", "e2e-password-123"  # created by tests/conftest.py
 NOTE = "Patient has a red itchy rash on both arms and mild fever for three days."
+# The page's run has ended: checks for what must not be shown, and screenshots, look at the finished page.
+IDLE = "document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'"
 
 
 def test_direct_address_reload_and_moving_between_pages(page, app_url, app_var_dir):
@@ -21,6 +23,8 @@ def test_direct_address_reload_and_moving_between_pages(page, app_url, app_var_d
     page.get_by_label("Password", exact=True).fill(E2E_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Cases", exact=True).wait_for()  # signed in, on the page asked for
+    page.wait_for_function(IDLE)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
     assert page.url.endswith("/cases")
     page.screenshot(path="/tmp/session_signed_in_on_cases.png")
 
@@ -34,6 +38,7 @@ def test_direct_address_reload_and_moving_between_pages(page, app_url, app_var_d
     page.reload()  # a new browser session: the session cookie brings the user back, on the same page
     page.get_by_text(f"Signed in as {E2E_USER}").wait_for()
     page.get_by_role("heading", name="Cases", exact=True).wait_for()
+    page.wait_for_function(IDLE)
     expect(page.get_by_text("Page not found")).to_have_count(0)
     page.screenshot(path="/tmp/session_after_reload.png")
 
@@ -46,6 +51,7 @@ def test_direct_address_reload_and_moving_between_pages(page, app_url, app_var_d
     page.get_by_role("heading", name="Models", exact=True).wait_for()
     page.get_by_role("link", name="Clinical notes").click()
     expect(page.get_by_role("textbox", name="Clinical note")).to_have_value(NOTE, timeout=60_000)
+    page.wait_for_function(IDLE)
     expect(page.get_by_text("The note is empty")).to_have_count(0)
     page.screenshot(path="/tmp/session_note_kept.png")
 
