@@ -28,6 +28,11 @@ class InputError(ValueError):
         return self.message
 
 
+def readable_label(label: str) -> str:
+    """A machine label as text for a reader, when no card gives a display label: underscores become spaces."""
+    return label.replace("_", " ")
+
+
 @dataclass(frozen=True)
 class ModelCard:
     """Identity, input spec and documentation of one model; read from models/<id>/card.json."""
@@ -91,7 +96,7 @@ class ModelCard:
 
     def display(self, label: str) -> str:
         """A label as a clinician reads it: the card's display label, else the label without underscores."""
-        return self.display_labels.get(label) or label.replace("_", " ")
+        return self.display_labels.get(label) or readable_label(label)
 
     @property
     def weights_path(self) -> Path:
@@ -306,7 +311,7 @@ class Explanation:
     @property
     def target_display(self) -> str:
         """The explained label as a reader sees it in figures and reports (`target` stays the machine key)."""
-        return self.target.replace("_", " ")
+        return readable_label(self.target)
 
     @property
     def output_value(self) -> float:

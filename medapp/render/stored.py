@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..registry import UnknownModel, get_card
+from ..types import readable_label
 
 
 def display_label(model_id: str, label: str) -> str:
@@ -15,7 +16,7 @@ def display_label(model_id: str, label: str) -> str:
     try:
         return get_card(model_id).display(label)
     except UnknownModel:
-        return label.replace("_", " ")
+        return readable_label(label)
 
 
 def stored_image(input_bytes: bytes | None, input_name: str = "input", frame: int = 0) -> np.ndarray | None:

@@ -73,6 +73,7 @@ SPECS = {
 # Measured once (`python -m medapp.modalities.notes.precision_check`, 2026-12-02): what running the encoder in
 # bfloat16 (encoder.py, the default on CPUs with AMX-BF16 or AVX-512 BF16) changes against float32, on an AMX
 # Xeon and again on an AVX-512 BF16 AMD EPYC. Heads train on float32.
+_AVX512_BF16_CPU = "AMD EPYC, AVX-512 BF16 without AMX (2026-12-02)"  # the second machine precision_check ran on
 PRECISION_MEASURED = {
     "abstract-condition": {
         "cv_fp32": {"accuracy": 0.6152, "macro_f1": 0.6136, "auroc": 0.8805, "brier": 0.5246},
@@ -80,7 +81,7 @@ PRECISION_MEASURED = {
         "shipped_head_top1_same": 1.0, "top_probability_moved_max": 0.0036,
         "shap_correlation_min": 0.9997, "top5_phrases_same": 1.0, "batch_probability_moved_max": 0.002,
         "batch_probability_moved_p95": 0.0009,
-        "avx512_bf16_cpu": {"cpu": "AMD EPYC, AVX-512 BF16 without AMX (2026-12-02)",
+        "avx512_bf16_cpu": {"cpu": _AVX512_BF16_CPU,
                             "cv_bf16": {"accuracy": 0.6161, "macro_f1": 0.6146, "auroc": 0.8805, "brier": 0.5246},
                             "shipped_head_top1_same": 1.0, "top_probability_moved_max": 0.0038,
                             "shap_correlation_min": 0.9999, "top5_phrases_same": 1.0,
@@ -92,7 +93,7 @@ PRECISION_MEASURED = {
         "shipped_head_top1_same": 1.0, "top_probability_moved_max": 0.0022,
         "shap_correlation_min": 0.9999, "top5_phrases_same": 0.98, "batch_probability_moved_max": 0.0002,
         "batch_probability_moved_p95": 0.0001,
-        "avx512_bf16_cpu": {"cpu": "AMD EPYC, AVX-512 BF16 without AMX (2026-12-02)",
+        "avx512_bf16_cpu": {"cpu": _AVX512_BF16_CPU,
                             "cv_bf16": {"accuracy": 0.9675, "macro_f1": 0.9684, "auroc": 0.999, "brier": 0.0508},
                             "shipped_head_top1_same": 1.0, "top_probability_moved_max": 0.0015,
                             "shap_correlation_min": 0.9981, "top5_phrases_same": 0.98,
