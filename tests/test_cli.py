@@ -7,12 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cli_inprocess import run_medapp
+
 from medapp.registry import data_root
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
+    """A fresh `python -m medapp` process: its entry point, exit status and a fresh model load (bench's load_s)."""
     return subprocess.run([sys.executable, "-m", "medapp", *args], cwd=REPO, capture_output=True, text=True,
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=600)
 
@@ -32,7 +35,7 @@ def test_predict_json_one_line_per_row_in_order_with_errors(tmp_path):
                    "95,0,3,120,,0,0,160,0,0,1,0,3\n")
     patient = tmp_path / "one.json"
     patient.write_text(json.dumps({"age": 45, "sex": "female", "cp": "atypical angina"}))
-    out = run("predict", "--model", "heart-disease", "--json", str(csv), str(patient), str(tmp_path / "none.csv"))
+    out = run_medapp("predict", "--model", "heart-disease", "--json", str(csv), str(patient), str(tmp_path / "none.csv"))
     assert out.returncode == 1
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert [r["input"] for r in lines] == ["patients.csv#row1", "patients.csv#row2", "patients.csv#row3",
@@ -47,7 +50,7 @@ def test_predict_json_one_line_per_row_in_order_with_errors(tmp_path):
 
 
 def test_predict_text_no_explain():
-    out = run("predict", "--model", "kidney-disease", "--no-explain",
+    out = run_medapp("predict", "--model", "kidney-disease", "--no-explain",
               str(data_root() / "records/chronic_kidney_disease/chronic_kidney_disease.csv"))
     # The public file has one implausible entry (sodium 4.5 mEq/L): reported, the other 319 scored.
     assert out.returncode == 1, out.stderr

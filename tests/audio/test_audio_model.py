@@ -2,18 +2,17 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_inprocess import run_medapp
 
 from medapp.analysis import analyse
 from medapp.modalities.audio.io import AudioInput, load_path
 from medapp.modalities.audio.synth import bad_inputs, synthetic_heart_sound, wav_bytes
-from medapp.registry import REPO_ROOT, data_root, get_card, load_model
+from medapp.registry import data_root, get_card, load_model
 from medapp.render.audio import recording_figure, tile_figure, window_figure
 from medapp.types import Explanation, Prediction
 
@@ -149,18 +148,13 @@ def test_kernel_shap_baseline_on_the_same_tiles(model):
         assert np.corrcoef(ours.values.ravel(), ref.values.ravel())[0, 1] > 0.6
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "medapp", *args], capture_output=True, text=True, cwd=REPO_ROOT,
-                          timeout=180)
-
-
 def test_cli_predicts_a_recording_and_reports_a_bad_one(tmp_path: Path):
     good = tmp_path / "heart.flac"
     good.write_bytes(wav_bytes(synthetic_heart_sound(4.0, murmur=True), 8000, "PCM_16", "FLAC"))
     name, data, words = bad_inputs()["truncated WAV"]
     bad = tmp_path / name
     bad.write_bytes(data)
-    out = _cli("predict", "--model", "heart-sound", "--json", str(good), str(bad))
+    out = run_medapp("predict", "--model", "heart-sound", "--json", str(good), str(bad))
     assert out.returncode == 1, out.stderr
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert lines[0]["input"] == "heart.flac" and lines[0]["label"] in get_card("heart-sound").labels

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_inprocess import run_medapp
 from PIL import Image
 from pydicom.data import get_testdata_file
 
@@ -238,19 +239,13 @@ def test_training_on_a_small_sample(tmp_path, monkeypatch, model_id):
 
 def test_cli_writes_maps_over_each_input_and_reports_unreadable_ones(tmp_path):
     import json
-    import os
-    import subprocess
-    import sys
 
-    repo = Path(__file__).resolve().parents[2]
     bad = tmp_path / "note.dcm"
     bad.write_text("not an image at all\n")
     wide = tmp_path / "wide.png"
     wide.write_bytes(png(np.round(read(CXR).grey[:150] * 255).astype(np.uint8)))
-    out = subprocess.run([sys.executable, "-m", "medapp", "predict", "--model", "chest-xray-pneumonia", "--json",
-                          "--maps", str(tmp_path / "maps"), str(data_root() / CXR), str(wide), str(bad)],
-                         cwd=repo, capture_output=True, text=True, timeout=300,
-                         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    out = run_medapp("predict", "--model", "chest-xray-pneumonia", "--json", "--maps", str(tmp_path / "maps"),
+                     str(data_root() / CXR), str(wide), str(bad))
     assert out.returncode == 1, out.stderr
     first, second, third = [json.loads(line) for line in out.stdout.splitlines()]
     assert first["input"] == Path(CXR).name and first["label"] in ("normal", "pneumonia")

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_inprocess import run_medapp
 
 from medapp.modalities.notes.model import NoteInput
 from medapp.registry import list_cards, load_model
@@ -55,9 +53,7 @@ def test_cli_reads_a_txt_file_as_one_note(tmp_path):
     note, empty = tmp_path / "note.txt", tmp_path / "empty.txt"
     note.write_text(NOTE, encoding="utf-16")
     empty.write_text("   \n")
-    out = subprocess.run([sys.executable, "-m", "medapp", "predict", "--model", "symptom-disease", "--json",
-                          str(note), str(empty)], cwd=REPO, capture_output=True, text=True, timeout=600,
-                         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    out = run_medapp("predict", "--model", "symptom-disease", "--json", str(note), str(empty))
     assert out.returncode == 1, out.stderr
     first, second = [json.loads(line) for line in out.stdout.splitlines()]
     assert first["input"] == "note.txt" and first["label"] == "Psoriasis"

@@ -2,21 +2,18 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_inprocess import run_medapp
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.system
 
 
 def _run(*args: str, password: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PACS_PW": password, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run([sys.executable, "-m", "medapp", "pacs", *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=600)
+    return run_medapp("pacs", *args, env={"PACS_PW": password})
 
 
 def test_analyse_a_date_prints_one_json_line_per_instance(orthanc):

@@ -5,10 +5,10 @@ import csv
 import io
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
+from cli_inprocess import run_medapp
 
 from medapp.cases.store import CaseStore
 from medapp.security.accounts import authenticate
@@ -18,8 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _cli(var: Path, *args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "medapp", "users", *args], cwd=REPO, input=stdin, text=True,
-                          capture_output=True, env={**os.environ, "MEDAPP_VAR_DIR": str(var), **(env or {})})
+    return run_medapp("users", *args, stdin=stdin, env={"MEDAPP_VAR_DIR": str(var), **(env or {})})
 
 
 def test_users_add_list_update_from_the_command_line(tmp_path):

@@ -137,12 +137,15 @@ def replace_budget(model, factor: float, floor: float):
 
 
 def test_twenty_dictations_at_once_match_one_alone(speech_model):
-    inputs = [speech_model.example_input(), _x(speech_model, np.concatenate(
-        [np.zeros(RATE // 2, np.float32), speech_model.example_input().samples[: 3 * RATE]]))]
+    # two different two-second clips, interleaved (each call still encodes a whole 30-second window)
+    samples = speech_model.example_input().samples
+    inputs = [_x(speech_model, samples[: 2 * RATE]), _x(speech_model, np.concatenate(
+        [np.zeros(RATE // 2, np.float32), samples[2 * RATE: 4 * RATE]]))]
     alone = [" ".join(s.text for s in speech_model.transcribe(x)[0]) for x in inputs]
     with ThreadPoolExecutor(20) as pool:
         together = list(pool.map(lambda i: " ".join(s.text for s in speech_model.transcribe(inputs[i % 2])[0]),
                                  range(20)))
+    assert all(alone) and alone[0] != alone[1]
     assert together == [alone[i % 2] for i in range(20)]
 
 
