@@ -27,7 +27,7 @@ ADMIN = {"username": "ada", "role": "admin"}
 RATE = 12
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # only this file: Ray and its replicas stop when it ends, not with the session
 def ray_service(tmp_path_factory):
     ray = pytest.importorskip("ray")
     from ray import serve
