@@ -149,14 +149,15 @@ def test_losing_a_replica_mid_load_answers_every_call_and_saves_once(ray_service
         with lock:
             results.append((status, answer, seen, case))
 
-    # Four long calls (30,000 patients explained: seconds on a group replica, where a short call spends only
+    # Two long calls (30,000 patients explained: seconds on a group replica, where a short call spends only
     # milliseconds beside its HTTP, auth and save in the ingress) go first; once a replica has held one for a
     # second it is killed, while short calls (a quarter saved to cases) run around them.
-    sizes = [30000] * 4 + [1 if i % 4 == 0 else 5 for i in range(32)]
+    long_calls = 2
+    sizes = [30000] * long_calls + [1 if i % 4 == 0 else 5 for i in range(32)]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        futures = [pool.submit(worker, i, n) for i, n in enumerate(sizes[:4])]
+        futures = [pool.submit(worker, i, n) for i, n in enumerate(sizes[:long_calls])]
         victim, actor = _replica_holding_a_long_call(records)
-        futures += [pool.submit(worker, i, n) for i, n in enumerate(sizes[4:], start=4)]
+        futures += [pool.submit(worker, i, n) for i, n in enumerate(sizes[long_calls:], start=long_calls)]
         ray.kill(actor, no_restart=True)
         for f in futures:
             f.result()
