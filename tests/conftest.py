@@ -99,12 +99,27 @@ def browser():
         browser.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.call_failed = report.failed  # read by `page` below
+    return report
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(120_000)  # a 2-core CI machine loading several models at once is slow
     yield page
+    if getattr(request.node, "call_failed", False):  # what the browser showed when the test failed, for CI logs
+        shot = Path(tempfile.gettempdir()) / f"e2e-failed-{request.node.name}.png".replace(" ", "_").replace("/", "_")
+        try:
+            page.screenshot(path=str(shot), full_page=True)
+            print(f"\nscreenshot of the failed page: {shot}")
+        except Exception as exc:  # a closed or crashed page must not hide the test's own failure
+            print(f"\nno screenshot of the failed page: {exc}")
     context.close()
 
 
