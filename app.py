@@ -8,9 +8,11 @@ import streamlit as st  # noqa: E402
 
 from medapp.ui.auth import login_gate, sidebar_account  # noqa: E402
 from medapp.ui.cases import complete_pending_saves  # noqa: E402
+from medapp.ui.runtime import keep_shared_keras_models  # noqa: E402
 from medapp.ui.state import keep_page_state  # noqa: E402
 
 st.set_page_config(page_title="medapp", page_icon=":material/stethoscope:", layout="wide")
+keep_shared_keras_models()  # whatever imported Keras (medapp/ui/runtime.py says why)
 
 PAGES = Path(__file__).parent / "pages"
 # (file, title, icon, minimum role); a modality page appears once its file exists.

@@ -1,16 +1,25 @@
-"""Benchmark of the app itself: seconds from starting streamlit to the first page shown in a browser."""
+"""Benchmarks of the app itself in a browser: seconds from starting streamlit to the first page shown, and what
+one rerun of a page costs the server once every modality's model (Keras included) is loaded."""
 from __future__ import annotations
 
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from .registry import REPO_ROOT
+
+USER, PASSWORD = "bench-admin", "bench-password-123"
+# The browser marks a rerun it has sent at once, so this waits for the run to end.
+IDLE = "document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'"
 
 
 def _free_port() -> int:
@@ -19,41 +28,104 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def first_page(timeout: float = 60.0) -> dict[str, float]:
-    """Browser started first (not part of the app's time), then the server; time until the first heading."""
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        return {}
+@contextmanager
+def _app(timeout: float) -> Iterator[tuple[str, subprocess.Popen, Path, float]]:
+    """A fresh app (own state folder, one admin) started from the repository like `make run`: (url, process,
+    state folder, seconds until its health check answered)."""
+    port, var = _free_port(), Path(tempfile.mkdtemp(prefix="medapp-bench-"))
+    env = {**os.environ, "MEDAPP_VAR_DIR": str(var), "TF_CPP_MIN_LOG_LEVEL": "3", "MEDAPP_BENCH_PW": PASSWORD}
+    subprocess.run([sys.executable, "-m", "medapp", "users", "add", "--admin", USER, "--password-env",
+                    "MEDAPP_BENCH_PW"], cwd=REPO_ROOT, env=env, check=True, capture_output=True)
+    url = f"http://127.0.0.1:{port}"
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"), "--server.port",
+                             str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"], cwd=REPO_ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while time.perf_counter() - start < timeout:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        yield url, proc, var, time.perf_counter() - start
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        shutil.rmtree(var, ignore_errors=True)
+
+
+@contextmanager
+def _browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
-    port, var = _free_port(), tempfile.mkdtemp(prefix="medapp-bench-")
-    env = {**os.environ, "MEDAPP_VAR_DIR": var, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    url = f"http://127.0.0.1:{port}"
-    out: dict[str, float] = {}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True,
+        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
                                      args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def first_page(timeout: float = 60.0) -> dict[str, float]:
+    """Browser started first (not part of the app's time), then the server; time until the first heading."""
+    if shutil.which("chromium") is None:
+        return {}
+    with _browser() as browser:
         page = browser.new_page()
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"), "--server.port",
-                                 str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-                                 "--browser.gatherUsageStats", "false"], cwd=REPO_ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            while time.perf_counter() - start < timeout:
-                try:
-                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                        break
-                except OSError:
-                    time.sleep(0.05)
-            out["app.server_ready_s"] = round(time.perf_counter() - start, 2)
+        with _app(timeout) as (url, _, _, ready_s):
             page.goto(url)
             # The first page is up when its heading (home, or the sign-in screen) is drawn.
             page.locator("h1").first.wait_for(timeout=timeout * 1000)
-            out["app.first_page_s"] = round(time.perf_counter() - start, 2)
-        finally:
-            browser.close()
-            proc.terminate()
-            proc.wait(timeout=10)
-            shutil.rmtree(var, ignore_errors=True)
-    return out
+            return {"app.server_ready_s": round(ready_s, 2),
+                    "app.first_page_s": round(time.perf_counter() - start, 2)}
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rerun_cost(timeout: float = 180.0, reruns: int = 10) -> dict[str, float]:
+    """Server CPU-seconds and seconds until the page settles for one rerun of the Case records page (Estimate
+    risk clicked again), after a heart sound was analysed in the same app (so Keras is loaded): what every
+    click of every session costs the shared server (medapp/ui/runtime.py)."""
+    if shutil.which("chromium") is None or not Path("/proc/self/stat").exists():
+        return {}
+    from playwright.sync_api import expect
+
+    from .modalities.audio.synth import synthetic_heart_sound, wav_bytes
+
+    recording = Path(tempfile.mkdtemp(prefix="medapp-bench-")) / "heart.wav"
+    recording.write_bytes(wav_bytes(synthetic_heart_sound(4.0, murmur=True), 8000))
+    with _browser() as browser, _app(timeout) as (url, proc, _, _):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(timeout * 1000)
+        page.goto(url)
+        page.get_by_label("User name").fill(USER)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_text(f"Signed in as {USER}").wait_for()
+        page.get_by_role("link", name="Heart & lung sounds").click()
+        page.locator('input[type="file"]').first.set_input_files(str(recording))
+        page.get_by_text("Model's assessment").wait_for()
+        page.get_by_role("link", name="Case records").click()
+        page.get_by_role("button", name="Load example patient").click()
+        expect(page.get_by_role("spinbutton").first).not_to_have_value("")
+        page.wait_for_function(IDLE)
+        button, settled, cpu = page.get_by_role("button", name="Estimate risk"), [], []
+        for _ in range(reruns):
+            time.sleep(1.0)  # whatever the server does after a run is counted before the next click
+            before, start = _cpu_seconds(proc.pid), time.perf_counter()
+            button.click()
+            page.wait_for_timeout(50)
+            page.wait_for_function(IDLE)
+            settled.append(time.perf_counter() - start)
+            time.sleep(1.0)
+            cpu.append(_cpu_seconds(proc.pid) - before)
+    shutil.rmtree(recording.parent, ignore_errors=True)
+    return {"app.rerun_server_cpu_s_p50": round(statistics.median(cpu), 3),
+            "app.rerun_settled_s_p50": round(statistics.median(settled), 3)}

@@ -27,6 +27,7 @@ EXTRAS: list[str] = [
     "medapp.modalities.speech.bench:bench_dictation",
     "medapp.modalities.genomics.bench:bench_profile",
     "medapp.appbench:first_page",
+    "medapp.appbench:rerun_cost",
     "medapp.modalities.survival.bench:bench_patient",
     "medapp.pacs.bench:bench_pacs",
 ]

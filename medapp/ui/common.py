@@ -5,12 +5,15 @@ import streamlit as st
 
 from ..registry import load_model
 from ..types import InputError, Model, ModelCard
+from .runtime import keep_shared_keras_models
 
 
 @st.cache_resource(show_spinner="Loading model (once per server)...")
 def cached_model(model_id: str) -> Model:
     """One instance per server process, shared by every session (registry also caches)."""
-    return load_model(model_id)
+    model = load_model(model_id)
+    keep_shared_keras_models()  # before this run ends: a just-loaded Keras model is not cleared after it
+    return model
 
 
 def demo_notice(card: ModelCard | None = None) -> None:
