@@ -99,9 +99,10 @@ def rerun_cost(timeout: float = 180.0, reruns: int = 10) -> dict[str, float]:
 
     from .modalities.audio.synth import synthetic_heart_sound, wav_bytes
 
-    recording = Path(tempfile.mkdtemp(prefix="medapp-bench-")) / "heart.wav"
-    recording.write_bytes(wav_bytes(synthetic_heart_sound(4.0, murmur=True), 8000))
-    with _browser() as browser, _app(timeout) as (url, proc, _, _):
+    with tempfile.TemporaryDirectory(prefix="medapp-bench-") as folder, _browser() as browser, \
+            _app(timeout) as (url, proc, _, _):
+        recording = Path(folder) / "heart.wav"
+        recording.write_bytes(wav_bytes(synthetic_heart_sound(4.0, murmur=True), 8000))
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(timeout * 1000)
         page.goto(url)
@@ -126,6 +127,5 @@ def rerun_cost(timeout: float = 180.0, reruns: int = 10) -> dict[str, float]:
             settled.append(time.perf_counter() - start)
             time.sleep(1.0)
             cpu.append(_cpu_seconds(proc.pid) - before)
-    shutil.rmtree(recording.parent, ignore_errors=True)
     return {"app.rerun_server_cpu_s_p50": round(statistics.median(cpu), 3),
             "app.rerun_settled_s_p50": round(statistics.median(settled), 3)}
