@@ -7,12 +7,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import streamlit as st  # noqa: E402
 
 from medapp.ui.auth import login_gate, sidebar_account  # noqa: E402
-from medapp.ui.cases import complete_pending_saves  # noqa: E402
-from medapp.ui.runtime import keep_shared_keras_models  # noqa: E402
+from medapp.ui.cases import announce_saves_shown_nowhere, complete_pending_saves  # noqa: E402
+from medapp.ui.runtime import carry_unhandled_clicks, keep_shared_keras_models  # noqa: E402
 from medapp.ui.state import keep_page_state  # noqa: E402
 
 st.set_page_config(page_title="medapp", page_icon=":material/stethoscope:", layout="wide")
 keep_shared_keras_models()  # whatever imported Keras (medapp/ui/runtime.py says why)
+carry_unhandled_clicks()  # a click the next click stopped is handled by the next run (medapp/ui/runtime.py)
 
 PAGES = Path(__file__).parent / "pages"
 # (file, title, icon, minimum role); a modality page appears once its file exists.
@@ -55,3 +56,4 @@ sidebar_account(user)
 keep_page_state()
 complete_pending_saves()  # a Save whose callback the user's next click cut short
 st.navigation({k: v for k, v in pages.items() if v}).run()
+announce_saves_shown_nowhere()

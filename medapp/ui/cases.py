@@ -96,10 +96,17 @@ def complete_pending_saves() -> None:
     book = _save_book()
     for key in list(book["pending"]):
         _complete_save(book, key, read_form=False)
-        kind, text = book["outcome"].get(key, (None, None))
+
+
+def announce_saves_shown_nowhere() -> None:
+    """After the page's run: confirm with a toast each save whose form this page did not draw (a save finished
+    here, or whose click this run handled because the user had already moved on; medapp/ui/runtime.py)."""
+    outcomes = _save_book()["outcome"]
+    for key in list(outcomes):
+        kind, text = outcomes.pop(key)
         if kind == "success":
             st.toast(text, icon=":material/check_circle:")
-        elif kind == "error":
+        else:
             st.toast(f"Not saved: {text}", icon=":material/error:")
 
 

@@ -11,10 +11,12 @@ Streamlit's after-run call a no-op, while any other caller (training in the same
 clears. tests/app/test_runtime.py fails if Streamlit's cleanup reaches Keras again (a renamed hook, say)."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import sys
+import threading
 
-_KEPT = "_medapp_keeps_shared_models"
+_PATCHED = "_medapp_patched"  # marks a Streamlit or Keras function replaced here
 STREAMLIT_CLEANUP = "_clean_problem_modules"  # streamlit.runtime.scriptrunner.script_runner, after every run
 
 
@@ -22,7 +24,7 @@ def keep_shared_keras_models() -> None:
     """Make Streamlit's per-run `keras.backend.clear_session()` a no-op once Keras is imported (cheap when done)."""
     backend = getattr(sys.modules.get("keras"), "backend", None)
     clear_session = getattr(backend, "clear_session", None)
-    if clear_session is None or getattr(clear_session, _KEPT, False):
+    if clear_session is None or getattr(clear_session, _PATCHED, False):
         return
 
     @functools.wraps(clear_session)
@@ -31,5 +33,98 @@ def keep_shared_keras_models() -> None:
             return None  # the loaded Keras models are shared by every session: nothing to clear
         return clear_session(*args, **kwargs)
 
-    setattr(unless_streamlit_cleanup, _KEPT, True)
+    setattr(unless_streamlit_cleanup, _PATCHED, True)
     backend.clear_session = unless_streamlit_cleanup
+
+
+# ---- A click that a faster next click stopped before the server handled it -------------------------------------
+# With `runner.fastReruns` (default on) each request from the browser stops the running script and starts a new
+# run with that request alone (AppSession.request_rerun). A request carries a button press only once, so when the
+# user's next click (another page, say) arrives before the previous run has handled its button press, the press is
+# gone: a Save clicked and then, within a few milliseconds, a page link was silently lost (2 of 6 in
+# tests/e2e/test_save_then_leave_e2e.py). `carry_unhandled_clicks` hands the stopped run's unhandled widget states
+# (button presses and the values sent with them) to the run that replaced it, whose callbacks then handle them.
+# A lock makes it either-or: the stopped run handles its request, or the next run does; never both, never neither.
+_HANDLED = "_medapp_handled_states"  # on a ScriptRequests: the widget states its runner began handling
+_CARRIED = "_medapp_carried_states"  # on a ScriptRequests: the widget states handed on to the next run
+_PREVIOUS = "_medapp_previous_runner"  # on an AppSession, during request_rerun: the runner it may stop
+_CARRY_LOCK = threading.Lock()
+
+
+def carry_unhandled_clicks() -> None:
+    """Patch Streamlit's session and session state so no request's button press dies with a stopped run."""
+    from streamlit.runtime.app_session import AppSession
+    from streamlit.runtime.state.safe_session_state import SafeSessionState
+
+    if getattr(AppSession.request_rerun, _PATCHED, False):
+        return
+    request_rerun, create_runner = AppSession.request_rerun, AppSession._create_scriptrunner
+    will_rerun = SafeSessionState.on_script_will_rerun
+
+    @functools.wraps(request_rerun)
+    def remembering_the_runner(self, *args, **kwargs):
+        setattr(self, _PREVIOUS, self._scriptrunner)
+        try:
+            return request_rerun(self, *args, **kwargs)
+        finally:
+            setattr(self, _PREVIOUS, None)
+
+    @functools.wraps(create_runner)
+    def with_unhandled_states(self, rerun_data, *args, **kwargs):
+        previous = getattr(self, _PREVIOUS, None)
+        if previous is not None and not rerun_data.fragment_id and not rerun_data.fragment_id_queue:
+            unhandled = take_unhandled_states(previous._requests)
+            if unhandled is not None:
+                rerun_data = dataclasses.replace(rerun_data, widget_states=merge_widget_states(
+                    unhandled, rerun_data.widget_states))
+        return create_runner(self, rerun_data, *args, **kwargs)
+
+    @functools.wraps(will_rerun)
+    def unless_carried(self, fresh_widget_states, *args, **kwargs):
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        # Streamlit's own body, with the check for a stop request moved before the handover: a run stopped from
+        # here on has handled its states (a cut-short callback is then the page's to finish: ui/cases.py)
+        self._yield_callback()
+        requests = getattr(get_script_run_ctx(suppress_warning=True), "script_requests", None)
+        if requests is not None and fresh_widget_states is not None:
+            with _CARRY_LOCK:
+                if getattr(requests, _CARRIED, None) is fresh_widget_states:
+                    fresh_widget_states = None  # the next run handles them; this one is stopping
+                else:
+                    setattr(requests, _HANDLED, fresh_widget_states)
+        with self._lock:
+            self._state.on_script_will_rerun(fresh_widget_states, *args, **kwargs)
+
+    for patched in (remembering_the_runner, with_unhandled_states, unless_carried):
+        setattr(patched, _PATCHED, True)
+    AppSession.request_rerun = remembering_the_runner
+    AppSession._create_scriptrunner = with_unhandled_states
+    SafeSessionState.on_script_will_rerun = unless_carried
+
+
+def take_unhandled_states(requests):
+    """The widget states of a stopped runner's request if its run never began handling them (then they are the
+    caller's to handle), else None."""
+    from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
+
+    with _CARRY_LOCK, requests._lock:
+        states = requests._rerun_data.widget_states
+        if (requests._state != ScriptRequestType.STOP or states is None or not states.widgets
+                or getattr(requests, _HANDLED, None) is states):
+            return None
+        setattr(requests, _CARRIED, states)
+        return states
+
+
+def merge_widget_states(older, newer):
+    """The newer request's values, the older request's button presses, and the older values of widgets the newer
+    request does not mention (a page change does not send the previous page's form)."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetStates
+    from streamlit.runtime.scriptrunner_utils.script_requests import _coalesce_widget_states
+
+    merged = WidgetStates()
+    merged.CopyFrom(_coalesce_widget_states(older, newer))
+    known = {state.id for state in merged.widgets}
+    merged.widgets.extend(state for state in older.widgets if state.id not in known)
+    return merged

@@ -43,3 +43,80 @@ def test_the_app_server_forces_no_full_collection_after_each_run():
                           "print(config.get_option('runner.postScriptGC'))"], cwd=REPO, capture_output=True,
                          text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def _states(**values):
+    from streamlit.proto.WidgetStates_pb2 import WidgetStates
+
+    states = WidgetStates()
+    for wid, value in values.items():
+        state = states.widgets.add(id=wid)
+        if isinstance(value, bool):
+            state.trigger_value = value
+        else:
+            state.string_value = value
+    return states
+
+
+def _stopped_request(states):
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData, ScriptRequests
+
+    requests = ScriptRequests()
+    requests.request_rerun(RerunData(widget_states=states))
+    requests.request_stop()  # fastReruns: the user's next click stops this run
+    return requests
+
+
+def test_a_stopped_runs_unhandled_click_is_handed_to_the_next_run_once():
+    from medapp.ui.runtime import take_unhandled_states
+
+    states = _states(save=True, ref="CASE-7")
+    requests = _stopped_request(states)
+    assert take_unhandled_states(requests) is states
+    # the stopped run, if it gets that far, handles nothing: the next run has the click
+    assert requests._medapp_carried_states is states
+
+
+def test_a_click_the_stopped_run_began_handling_is_not_handed_on():
+    from medapp.ui.runtime import take_unhandled_states
+
+    states = _states(save=True)
+    requests = _stopped_request(states)
+    requests._medapp_handled_states = states  # as its on_script_will_rerun does
+    assert take_unhandled_states(requests) is None
+
+
+def test_a_running_or_finished_run_hands_nothing_on():
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData, ScriptRequests
+
+    from medapp.ui.runtime import take_unhandled_states
+
+    requests = ScriptRequests()
+    requests.request_rerun(RerunData(widget_states=_states(save=True)))
+    assert take_unhandled_states(requests) is None  # not stopped: it will handle its request itself
+
+
+def test_merged_states_keep_the_newer_values_and_the_older_clicks_and_form():
+    from medapp.ui.runtime import merge_widget_states
+
+    older = _states(save=True, ref="CASE-7", title="old title")
+    newer = _states(title="new title", nav="models")  # a page change does not send the previous page's form
+    merged = {s.id: s for s in merge_widget_states(older, newer).widgets}
+    assert merged["save"].trigger_value is True
+    assert merged["ref"].string_value == "CASE-7"
+    assert merged["title"].string_value == "new title" and merged["nav"].string_value == "models"
+    assert [s.id for s in newer.widgets] == ["title", "nav"]  # the request itself is not changed
+
+
+def test_the_app_patches_streamlits_session_once():
+    from streamlit.runtime.app_session import AppSession
+    from streamlit.runtime.state.safe_session_state import SafeSessionState
+
+    from medapp.ui.runtime import carry_unhandled_clicks
+
+    carry_unhandled_clicks()
+    patched = AppSession.request_rerun, AppSession._create_scriptrunner, SafeSessionState.on_script_will_rerun
+    carry_unhandled_clicks()
+    assert (AppSession.request_rerun, AppSession._create_scriptrunner,
+            SafeSessionState.on_script_will_rerun) == patched
+    assert all(getattr(f, "_medapp_patched", False) for f in patched)
