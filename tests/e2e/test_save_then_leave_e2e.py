@@ -12,7 +12,7 @@ from test_save_to_case_e2e import IDLE
 from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
 
-ROUNDS = 6
+ROUNDS = 4
 
 SAVE_THEN_LEAVE = """() => {
   const save = [...document.querySelectorAll('button')].find(b => b.innerText.trim() === 'Save');
