@@ -199,3 +199,15 @@ def test_compiled_scoring_equals_the_sklearn_estimator(model_id):
     X = model.validate_cohort(buf.getvalue(), "s.csv").X
     expected = model.platt_a * raw_score(model.estimator, X) + model.platt_b
     np.testing.assert_allclose(model.logits(X), expected, atol=1e-9)
+
+
+@pytest.mark.parametrize("model_id", RECORD_MODELS)
+def test_committed_card_says_what_training_writes(model_id):
+    """A retrained model keeps the version and the readable labels of the committed one (kidney-disease's were
+    added to its card by hand once, and a retrain dropped them)."""
+    from medapp.modalities.records.schema import DATASETS
+
+    card, dataset = load_model(model_id).card, DATASETS[model_id]
+    assert card.version == dataset.version
+    assert card.display_labels == dataset.display_labels
+    assert "calibration" in card.metrics and "risk_bands_on_validation" in card.metrics

@@ -51,6 +51,8 @@ class Dataset:
     # Fields often not measured elsewhere (costly or invasive tests): rows lacking them are scored by a
     # fallback sub-model fitted without them, if cross-validation with them hidden prefers it (train.py)
     key_fields: tuple[str, ...] = ()
+    version: str = "1.1.0"  # of the trained model: bumped when what training makes of this dataset changes
+    display_labels: dict[str, str] = field(default_factory=dict)  # label -> how people read it
 
     def target_of(self, raw: pd.Series) -> np.ndarray:
         if self.model_id == "heart-disease":
@@ -64,6 +66,7 @@ YES_NO = ((0, "no"), (1, "yes"))
 
 HEART = Dataset(
     model_id="heart-disease",
+    version="1.2.0",  # ca/thal fallback sub-models
     name="Heart disease (UCI Cleveland)",
     path="records/heart_disease_uci/cleveland.csv",
     external="records/heart_disease_uci/switzerland.csv",
@@ -107,6 +110,7 @@ KIDNEY = Dataset(
     path="records/chronic_kidney_disease/chronic_kidney_disease.csv",
     target="class",
     labels=("notckd", "ckd"),
+    display_labels={"notckd": "no chronic kidney disease", "ckd": "chronic kidney disease"},
     task="Probability of chronic kidney disease from routine blood, urine and history findings.",
     positive_meaning="chronic kidney disease",
     citation=("Rubini L, Soundarapandian P, Eswaran P. Chronic Kidney Disease dataset, Apollo Hospitals, "

@@ -27,7 +27,6 @@ from .estimators import CANDIDATES, Calibrated, Routed, raw_score
 from .io import parse_value
 from .schema import DATASETS, Dataset, read_dataset
 
-VERSION = "1.2.0"
 WEIGHTS = "model.skops"
 # Missing-value training: each training row gets MASK_COPIES extra copies in which each field is hidden
 # with probability MASK_RATE (same label), so every field's "not measured" state is learnt from real
@@ -296,7 +295,8 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
         }
     kind = "TreeSHAP (path-dependent)" if best.startswith("gradient") else "Exact linear SHAP (interventional)"
     card = ModelCard(
-        id=model_id, name=dataset.name, version=VERSION, modality="records",
+        id=model_id, name=dataset.name, version=dataset.version, modality="records",
+        display_labels=dict(dataset.display_labels),
         framework=f"scikit-learn {sklearn.__version__}", task=dataset.task,
         labels=dataset.labels, positive_label=dataset.labels[1], weights=WEIGHTS,
         input={"features": [f.to_dict() for f in fields], "training_range": training_range, "typical": typical,
