@@ -6,8 +6,8 @@ between clicking Save and clicking the next page link is one the server does not
 """
 from __future__ import annotations
 
+from browser_helpers import IDLE
 from playwright.sync_api import expect
-from test_save_to_case_e2e import IDLE
 
 from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore

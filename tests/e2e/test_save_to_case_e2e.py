@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from browser_helpers import IDLE
 from playwright.sync_api import expect
 
 from medapp.registry import data_root
@@ -88,8 +89,6 @@ EVERY_RUN = ("records", "imaging", "lung sound")
 ALL_PAGES = os.environ.get("MEDAPP_E2E_ALL_PAGES") == "1"
 
 
-# The browser marks a rerun it has sent at once ("rerunRequested"), so this waits for the run to end.
-IDLE = "document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'"
 
 
 def save_control(page):

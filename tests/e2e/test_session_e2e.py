@@ -5,6 +5,7 @@ the sign-in form when a page address was opened directly); leaving a page wiped 
 """
 from __future__ import annotations
 
+from browser_helpers import IDLE
 from playwright.sync_api import expect
 
 from medapp.cases.blobs import BlobStore
@@ -12,8 +13,6 @@ from medapp.cases.store import CaseStore
 
 E2E_USER, E2E_PASSWORD = "e2e-admin", "e2e-password-123"  # created by tests/conftest.py
 NOTE = "Patient has a red itchy rash on both arms and mild fever for three days."
-# The page's run has ended: checks for what must not be shown, and screenshots, look at the finished page.
-IDLE = "document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'"
 
 
 def test_direct_address_reload_and_moving_between_pages(page, app_url, app_var_dir):
