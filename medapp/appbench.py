@@ -18,7 +18,8 @@ from pathlib import Path
 from .registry import REPO_ROOT
 
 USER, PASSWORD = "bench-admin", "bench-password-123"
-# The browser marks a rerun it has sent at once, so this waits for the run to end.
+# `page.wait_for_function(IDLE)`: the page's run has ended. The browser marks a rerun it has sent at once, so this
+# waits for the run to end (also used by the browser tests).
 IDLE = "document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'"
 
 
@@ -84,6 +85,15 @@ def first_page(timeout: float = 60.0) -> dict[str, float]:
                     "app.first_page_s": round(time.perf_counter() - start, 2)}
 
 
+def sign_in(page, url: str, user: str, password: str) -> None:
+    """Sign a Playwright page in through the app's real login form (also used by the browser tests)."""
+    page.goto(url)
+    page.get_by_label("User name").fill(user)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text(f"Signed in as {user}").wait_for()
+
+
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -105,11 +115,7 @@ def rerun_cost(timeout: float = 180.0, reruns: int = 10) -> dict[str, float]:
         recording.write_bytes(wav_bytes(synthetic_heart_sound(4.0, murmur=True), 8000))
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(timeout * 1000)
-        page.goto(url)
-        page.get_by_label("User name").fill(USER)
-        page.get_by_label("Password", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.get_by_text(f"Signed in as {USER}").wait_for()
+        sign_in(page, url, USER, PASSWORD)
         page.get_by_role("link", name="Heart & lung sounds").click()
         page.locator('input[type="file"]').first.set_input_files(str(recording))
         page.get_by_text("Model's assessment").wait_for()

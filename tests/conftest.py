@@ -129,11 +129,9 @@ def signed_in_page(page, app_url):
 
     Pages are then reached by clicking their sidebar link (a fresh URL starts a new, signed-out session).
     """
-    page.goto(app_url)
-    page.get_by_label("User name").fill(E2E_USER)
-    page.get_by_label("Password", exact=True).fill(E2E_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_text(f"Signed in as {E2E_USER}").wait_for()
+    from medapp.appbench import sign_in
+
+    sign_in(page, app_url, E2E_USER, E2E_PASSWORD)
     return page
 
 

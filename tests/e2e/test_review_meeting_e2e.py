@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from medapp.analysis import analyse
+from medapp.appbench import sign_in
 from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
 from medapp.registry import load_model
@@ -52,11 +53,7 @@ def _sign_in_and_open(browser, app_url, name, password):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(120_000)
-    page.goto(app_url)
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_text(f"Signed in as {name}").wait_for()
+    sign_in(page, app_url, name, password)
     page.get_by_role("link", name="Cases").click()
     page.get_by_role("heading", name="Case ", exact=False).first.wait_for()  # the page has settled
     box = page.get_by_test_id("stSelectbox").filter(has_text="Open case")

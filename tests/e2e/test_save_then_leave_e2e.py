@@ -6,9 +6,9 @@ between clicking Save and clicking the next page link is one the server does not
 """
 from __future__ import annotations
 
-from browser_helpers import IDLE
 from playwright.sync_api import expect
 
+from medapp.appbench import IDLE
 from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
 

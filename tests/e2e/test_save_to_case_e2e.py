@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 
 import pytest
-from browser_helpers import IDLE
 from playwright.sync_api import expect
 
+from medapp.appbench import IDLE
 from medapp.registry import data_root
 
 VIEWPORTS = [(1366, 768), (1920, 1080)]

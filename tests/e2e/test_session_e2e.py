@@ -5,9 +5,9 @@ the sign-in form when a page address was opened directly); leaving a page wiped 
 """
 from __future__ import annotations
 
-from browser_helpers import IDLE
 from playwright.sync_api import expect
 
+from medapp.appbench import IDLE
 from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
 
