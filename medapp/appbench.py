@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .ports import free_loopback_port
 from .registry import REPO_ROOT
 
 USER, PASSWORD = "bench-admin", "bench-password-123"
@@ -23,17 +23,11 @@ USER, PASSWORD = "bench-admin", "bench-password-123"
 IDLE = "document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def _app(timeout: float) -> Iterator[tuple[str, subprocess.Popen, Path, float]]:
     """A fresh app (own state folder, one admin) started from the repository like `make run`: (url, process,
     state folder, seconds until its health check answered)."""
-    port, var = _free_port(), Path(tempfile.mkdtemp(prefix="medapp-bench-"))
+    port, var = free_loopback_port(), Path(tempfile.mkdtemp(prefix="medapp-bench-"))
     env = {**os.environ, "MEDAPP_VAR_DIR": str(var), "TF_CPP_MIN_LOG_LEVEL": "3", "MEDAPP_BENCH_PW": PASSWORD}
     subprocess.run([sys.executable, "-m", "medapp", "users", "add", "--admin", USER, "--password-env",
                     "MEDAPP_BENCH_PW"], cwd=REPO_ROOT, env=env, check=True, capture_output=True)

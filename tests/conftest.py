@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -11,6 +10,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from medapp.ports import free_loopback_port
 
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -39,12 +40,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.system)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def app_var_dir(tmp_path_factory) -> Path:
     """State directory of the app under test (its own SQLite database and blobs)."""
@@ -54,7 +49,7 @@ def app_var_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def app_url(app_var_dir):
     """The real app, started with streamlit on a free loopback port; stopped after the session."""
-    port = _free_port()
+    port = free_loopback_port()
     env = {**os.environ, "MEDAPP_VAR_DIR": str(app_var_dir), "TF_CPP_MIN_LOG_LEVEL": "3",
            "MEDAPP_E2E_PASSWORD": E2E_PASSWORD}
     subprocess.run([sys.executable, "-m", "medapp", "users", "add", "--admin", E2E_USER,
@@ -135,6 +130,21 @@ def signed_in_page(page, app_url):
     return page
 
 
+@pytest.fixture(scope="module")
+def module_signed_in_page(browser, app_url):
+    """One signed-in page shared by a file's tests, each reaching its page by a sidebar link: a sign-in is a
+    full Streamlit page load (about 2 CPU-seconds of chromium on a loaded machine). No failure screenshot:
+    tests using it save their own."""
+    from medapp.appbench import sign_in
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    sign_in(page, app_url, E2E_USER, E2E_PASSWORD)
+    yield page
+    context.close()
+
+
 def _pg_bin() -> Path:
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
     if not found:
@@ -149,7 +159,7 @@ def postgres_server():
     root = Path(tempfile.mkdtemp(prefix="medapp-pg-", dir="/tmp"))
     os.chmod(root, 0o755)
     data = root / "data"
-    port = _free_port()
+    port = free_loopback_port()
     as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     if as_pg:
         subprocess.run(["chown", "postgres:postgres", str(root)], check=True)

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import requests
+
+from ..ports import free_loopback_port
 
 PLUGIN_DIRS = (Path("/usr/share/orthanc/plugins"), Path("/usr/lib/orthanc"))
 
@@ -29,12 +30,6 @@ def find_dicomweb_plugin() -> Path | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class ThrowAwayOrthanc:
     def __init__(self, user: str = "medapp", password: str = "orthanc-test-pw"):
         binary, plugin = find_binary(), find_dicomweb_plugin()
@@ -43,7 +38,7 @@ class ThrowAwayOrthanc:
                                "orthanc-dicomweb; tests/system_deps.sh installs them)")
         self.user, self.password = user, password
         self.root = Path(tempfile.mkdtemp(prefix="medapp-orthanc-"))
-        self.port = _free_port()
+        self.port = free_loopback_port()
         config = {
             "Name": "medapp-throwaway", "StorageDirectory": str(self.root / "db"),
             "IndexDirectory": str(self.root / "db"), "HttpPort": self.port, "DicomServerEnabled": False,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,14 +23,10 @@ from typing import Any
 
 import numpy as np
 
+from ..ports import free_loopback_port
+
 REPO = Path(__file__).resolve().parents[2]
 MIX = ("heart-disease", "chest-xray-pneumonia", "heart-sound", "symptom-disease")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _requests() -> dict[str, tuple[str, bytes, str]]:
@@ -85,7 +80,7 @@ def _start_server(models: list[str]) -> tuple[subprocess.Popen, str, str, Path]:
     create_user(store, "bench-admin", "bench password 1", "admin")
     _, secret = create_token(store, {"username": "bench-admin", "role": "admin"}, "bench", expires_days=1,
                              rate_per_minute=10_000_000, label="bench --http")
-    port = _free_port()
+    port = free_loopback_port()
     env = {**os.environ, "MEDAPP_VAR_DIR": str(var), "TF_CPP_MIN_LOG_LEVEL": "3"}
     env.pop("MEDAPP_DATABASE_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "medapp", "serve", "--host", "127.0.0.1", "--port", str(port),

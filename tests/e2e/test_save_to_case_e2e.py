@@ -87,8 +87,8 @@ PAGES = {"records": _records, "survival": _survival, "imaging": _imaging, "heart
 # (about 2.5 minutes on a loaded 2-core machine). MEDAPP_E2E_ALL_PAGES=1 checks all seven (about 6 minutes there).
 EVERY_RUN = ("records", "imaging", "lung sound")
 ALL_PAGES = os.environ.get("MEDAPP_E2E_ALL_PAGES") == "1"
-
-
+# Two animation frames: the browser has applied a scroll or a click's layout change and painted it.
+NEXT_PAINT = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
 def save_control(page):
@@ -116,8 +116,8 @@ def _case(name: str):
 
 
 @pytest.mark.parametrize("name", [_case(name) for name in PAGES])
-def test_save_to_case_opens_within_the_window(signed_in_page, name):
-    page = signed_in_page
+def test_save_to_case_opens_within_the_window(module_signed_in_page, name):
+    page = module_signed_in_page
     PAGES[name](page)
     control = save_control(page)
     for width, height in VIEWPORTS:
@@ -125,7 +125,7 @@ def test_save_to_case_opens_within_the_window(signed_in_page, name):
         window = {"x": 0, "y": 0, "width": width, "height": height}
         for edge in ("end", "start"):  # the control at the bottom, then at the top edge of the window
             control.locator("summary").evaluate(f"e => e.scrollIntoView({{block: '{edge}'}})")
-            page.wait_for_timeout(300)
+            page.evaluate(NEXT_PAINT)
             if control.locator("details").get_attribute("open") is None:
                 control.locator("summary").click()
             control.get_by_text("New case", exact=True).click()  # the taller of the two forms
@@ -133,13 +133,14 @@ def test_save_to_case_opens_within_the_window(signed_in_page, name):
             page.wait_for_function(IDLE)  # and the run that draws them has ended
             save = control.get_by_role("button", name="Save", exact=True)
             save.wait_for()
-            page.wait_for_timeout(300)
             # The form is where the user looks: in view once the page scrolls to it, whole, in one window.
-            # (the expander grows while it opens: scroll again until it and its button have stopped moving)
+            # (the expander grows while it opens: scroll again until it and its button have stopped moving
+            # for 100 ms)
             boxes = None
-            for _ in range(20):
+            for _ in range(60):
                 control.evaluate("e => e.scrollIntoView({block: 'nearest'})")
-                page.wait_for_timeout(300)
+                page.wait_for_timeout(100)
+                page.evaluate(NEXT_PAINT)
                 before, boxes = boxes, (control.bounding_box(), save.bounding_box())
                 if boxes == before:
                     break

@@ -9,6 +9,7 @@ import pytest
 
 from medapp.pacs.client import InstanceCache, PacsClient, PacsError, date_range
 from medapp.pacs.config import Endpoint
+from medapp.ports import free_loopback_port
 
 pytestmark = pytest.mark.system
 
@@ -29,9 +30,7 @@ def test_wrong_credentials_are_a_401_message_without_the_password(orthanc, endpo
 
 
 def test_server_down_and_silent_server_and_not_dicomweb(orthanc, endpoint):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        free = s.getsockname()[1]
+    free = free_loopback_port()  # nothing listens there
     down = PacsClient(Endpoint("down", f"http://127.0.0.1:{free}/dicom-web")).test_connection()
     assert not down.ok and "connection refused" in down.message
     with socket.socket() as silent:  # accepts the connection, never answers

@@ -3,7 +3,6 @@ throw-away store, with users and API tokens made through the command line as an 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,16 +14,11 @@ import pytest
 
 from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
+from medapp.ports import free_loopback_port
 from medapp.security.accounts import create_user
 from medapp.security.tokens import create_token
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def medapp_cli(env: dict, *args: str) -> subprocess.CompletedProcess:
@@ -92,7 +86,7 @@ def service(tmp_path_factory) -> Service:
                               ("no-cases", "cleo", {"may_save_cases": False}),
                               ("slow", "cleo", {"rate_per_minute": 3})):
         ids[key], tokens[key] = create_token(store, admin, user, **kwargs)
-    port = free_port()
+    port = free_loopback_port()
     log = var / "service.log"
     proc = subprocess.Popen([sys.executable, "-m", "medapp", "serve", "--host", "127.0.0.1", "--port", str(port),
                              ], cwd=REPO, env=env, stdout=open(log, "w"),

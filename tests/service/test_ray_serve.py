@@ -5,7 +5,6 @@ per-token rate limit holds across the ingress replicas."""
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +15,7 @@ import pytest
 
 from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
+from medapp.ports import free_loopback_port
 from medapp.security.accounts import create_user
 from medapp.security.tokens import create_token
 from medapp.service.app import case_id_of
@@ -43,9 +43,7 @@ def ray_service(tmp_path_factory):
     create_user(store, "ada", "service pw 123", "admin")
     _, secret = create_token(store, ADMIN, "ada")
     _, slow_secret = create_token(store, ADMIN, "ada", rate_per_minute=RATE)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_loopback_port()
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
              runtime_env={"env_vars": {"PYTHONPATH": str(REPO)}})
     serve.start(http_options={"host": "127.0.0.1", "port": port})
