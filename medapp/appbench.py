@@ -23,6 +23,20 @@ USER, PASSWORD = "bench-admin", "bench-password-123"
 IDLE = "document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'"
 
 
+def click_when_still(page, target, *, still_ms: int = 150, timeout_s: float = 60.0) -> None:
+    """Click `target` once it has kept its place for `still_ms`: a just-opened expander grows for a moment, and on
+    a loaded machine a button inside it can move between Playwright's own stability check and the click, which
+    then misses it (a Save lost 1 time in 16 that way in a browser test, with nothing sent)."""
+    target.scroll_into_view_if_needed()
+    deadline, box = time.time() + timeout_s, None
+    while time.time() < deadline:
+        page.wait_for_timeout(still_ms)
+        before, box = box, target.bounding_box()
+        if box is not None and box == before:
+            break
+    target.click()
+
+
 @contextmanager
 def _app(timeout: float) -> Iterator[tuple[str, subprocess.Popen, Path, float]]:
     """A fresh app (own state folder, one admin) started from the repository like `make run`: (url, process,

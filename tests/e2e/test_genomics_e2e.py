@@ -1,6 +1,8 @@
 """Browser test: load example profiles on the Gene expression page, see the class and the top genes, save to a case."""
 from __future__ import annotations
 
+from medapp.appbench import click_when_still
+
 
 def test_classify_examples_see_top_genes_and_save(signed_in_page, tmp_path):
     page = signed_in_page
@@ -21,7 +23,8 @@ def test_classify_examples_see_top_genes_and_save(signed_in_page, tmp_path):
     page.locator("summary", has_text="Save to case").click()  # an inline form
     page.get_by_role("textbox", name="Pseudonymous case reference").fill("E2E-GX-1")
     page.get_by_role("textbox", name="Pseudonymous case reference").press("Enter")
-    page.get_by_role("button", name="Save", exact=True).click()
+    # the expander may still be opening: a button clicked while it moves is missed (nothing is sent)
+    click_when_still(page, page.get_by_role("button", name="Save", exact=True))
     page.get_by_text("in case E2E-GX-1").wait_for()
     page.screenshot(path=str(tmp_path / "genomics.png"), full_page=True)
 

@@ -8,6 +8,8 @@ import re
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from medapp.appbench import click_when_still
+
 E2E_USER = "e2e-admin"  # the account tests/conftest.py creates for signed_in_page
 
 
@@ -24,7 +26,8 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
     page.get_by_text("New case", exact=True).click()  # other tests may have left open cases
     page.get_by_role("textbox", name="Pseudonymous case reference").fill("E2E-CASE-1")
     page.get_by_role("textbox", name="Pseudonymous case reference").press("Enter")
-    page.get_by_role("button", name="Save", exact=True).click()
+    # the expander may still be opening: a button clicked while it moves is missed (nothing is sent)
+    click_when_still(page, page.get_by_role("button", name="Save", exact=True))
     page.get_by_text("in case E2E-CASE-1").wait_for()
 
     page.get_by_role("link", name="Cases").click()

@@ -43,7 +43,6 @@ def test_save_and_another_page_clicked_together_stores_every_save(signed_in_page
         page.evaluate(SAVE_THEN_LEAVE)
         page.get_by_role("heading", name="Models").first.wait_for()
         # the user is told on the page they went to
-        # the user is told on the page they went to
         page.get_by_text(f"in case {references[-1]}.").first.wait_for(timeout=30_000)
         page.wait_for_function(IDLE)
     store = CaseStore(f"sqlite:///{app_var_dir / 'medapp.db'}", BlobStore(app_var_dir / "blobs"))
