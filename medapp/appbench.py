@@ -23,17 +23,31 @@ USER, PASSWORD = "bench-admin", "bench-password-123"
 IDLE = "document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'"
 
 
-def click_when_still(page, target, *, still_ms: int = 150, timeout_s: float = 60.0) -> None:
-    """Click `target` once it has kept its place for `still_ms`: a just-opened expander grows for a moment, and on
-    a loaded machine a button inside it can move between Playwright's own stability check and the click, which
-    then misses it (a Save lost 1 time in 16 that way in a browser test, with nothing sent)."""
-    target.scroll_into_view_if_needed()
-    deadline, box = time.time() + timeout_s, None
-    while time.time() < deadline:
+# `page.evaluate(NEXT_PAINT)`: two animation frames, so the browser has applied a scroll or a click's layout
+# change and painted it.
+NEXT_PAINT = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+def wait_until_still(page, *targets, still_ms: int = 150, timeout_s: float = 60.0, each=None) -> tuple:
+    """The targets' bounding boxes once none has moved for `still_ms` (or at the deadline): a just-opened expander
+    grows for a moment. `each` (a scroll, say) runs before every look."""
+    deadline, boxes = time.time() + timeout_s, None
+    while True:
+        if each is not None:
+            each()
         page.wait_for_timeout(still_ms)
-        before, box = box, target.bounding_box()
-        if box is not None and box == before:
-            break
+        page.evaluate(NEXT_PAINT)
+        before, boxes = boxes, tuple(target.bounding_box() for target in targets)
+        if (None not in boxes and boxes == before) or time.time() > deadline:
+            return boxes
+
+
+def click_when_still(page, target) -> None:
+    """Click `target` once it has stopped moving: on a loaded machine a button in a just-opened expander can move
+    between Playwright's own stability check and the click, which then misses it (a Save lost 1 time in 16 that
+    way in a browser test, with nothing sent)."""
+    target.scroll_into_view_if_needed()
+    wait_until_still(page, target)
     target.click()
 
 

@@ -102,11 +102,17 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture
-def page(browser, request):
+def _new_page(browser):
+    """A page in its own browser context (its own cookies, so its own app session)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(120_000)  # a 2-core CI machine loading several models at once is slow
+    return context, page
+
+
+@pytest.fixture
+def page(browser, request):
+    context, page = _new_page(browser)
     yield page
     if getattr(request.node, "call_failed", False):  # what the browser showed when the test failed, for CI logs
         shot = Path(tempfile.gettempdir()) / f"e2e-failed-{request.node.name}.png".replace(" ", "_").replace("/", "_")
@@ -137,9 +143,7 @@ def module_signed_in_page(browser, app_url):
     tests using it save their own."""
     from medapp.appbench import sign_in
 
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(120_000)
+    context, page = _new_page(browser)
     sign_in(page, app_url, E2E_USER, E2E_PASSWORD)
     yield page
     context.close()

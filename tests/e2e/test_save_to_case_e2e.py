@@ -8,7 +8,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from medapp.appbench import IDLE
+from medapp.appbench import IDLE, NEXT_PAINT, wait_until_still
 from medapp.registry import data_root
 
 VIEWPORTS = [(1366, 768), (1920, 1080)]
@@ -87,8 +87,6 @@ PAGES = {"records": _records, "survival": _survival, "imaging": _imaging, "heart
 # (about 2.5 minutes on a loaded 2-core machine). MEDAPP_E2E_ALL_PAGES=1 checks all seven (about 6 minutes there).
 EVERY_RUN = ("records", "imaging", "lung sound")
 ALL_PAGES = os.environ.get("MEDAPP_E2E_ALL_PAGES") == "1"
-# Two animation frames: the browser has applied a scroll or a click's layout change and painted it.
-NEXT_PAINT = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
 def save_control(page):
@@ -136,15 +134,8 @@ def test_save_to_case_opens_within_the_window(module_signed_in_page, name):
             # The form is where the user looks: in view once the page scrolls to it, whole, in one window.
             # (the expander grows while it opens: scroll again until it and its button have stopped moving
             # for 100 ms)
-            boxes = None
-            for _ in range(60):
-                control.evaluate("e => e.scrollIntoView({block: 'nearest'})")
-                page.wait_for_timeout(100)
-                page.evaluate(NEXT_PAINT)
-                before, boxes = boxes, (control.bounding_box(), save.bounding_box())
-                if boxes == before:
-                    break
-            box, save_box = boxes
+            box, save_box = wait_until_still(
+                page, control, save, still_ms=100, each=lambda: control.evaluate("e => e.scrollIntoView({block: 'nearest'})"))
             page.screenshot(path=f"/tmp/save_to_case_{name.replace(' ', '_')}_{width}_{edge}.png")
             assert _inside(box, window), f"{name} {width}x{height}, control at the {edge}: form at {box}"
             assert _inside(save_box, box), f"{name} {width}x{height}: Save button cut off ({save_box} in {box})"
