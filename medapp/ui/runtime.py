@@ -16,6 +16,8 @@ import functools
 import sys
 import threading
 
+from .state import remember_sent_values
+
 _PATCHED = "_medapp_patched"  # marks a Streamlit or Keras function replaced here
 STREAMLIT_CLEANUP = "_clean_problem_modules"  # streamlit.runtime.scriptrunner.script_runner, after every run
 
@@ -95,6 +97,11 @@ def carry_unhandled_clicks() -> None:
                     setattr(requests, _HANDLED, fresh_widget_states)
         with self._lock:
             self._state.on_script_will_rerun(fresh_widget_states, *args, **kwargs)
+            if fresh_widget_states is not None:  # kept now: the user's next click may stop this run at once
+                try:
+                    remember_sent_values(self._state, {w.id for w in fresh_widget_states.widgets})
+                except Exception:  # as keep_page_state: a Streamlit with other internals keeps less, runs on
+                    pass
 
     for patched in (remembering_the_runner, with_unhandled_states, unless_carried):
         setattr(patched, _PATCHED, True)

@@ -1,11 +1,14 @@
 """A page keeps its work when the user goes to another page and comes back.
 
 Streamlit deletes the state of every widget that is not drawn in a run, so leaving a page wiped its
-form values, note text, chosen model and uploads. Two helpers keep them under non-widget keys:
+form values, note text, chosen model and uploads. These helpers keep them under non-widget keys:
 
-- `keep_page_state()`, called by app.py on every run, copies the value of each keyed widget that
-  can be set (inputs, choices, sliders, text) into `_medapp_kept` while it still exists, and puts
-  it back under its key when the widget's own state has been deleted; the widget then opens with it.
+- `remember_sent_values()` copies the value of each keyed widget that can be set (inputs, choices,
+  sliders, text) into `_medapp_kept` as a run begins (medapp/ui/runtime.py calls it where the run takes
+  the browser's values, so a run that the user's next click stops at once still keeps them: a note
+  committed and a page link clicked within milliseconds lost the note, 1 time in 10-14 on a loaded machine);
+  `keep_page_state()`, called by app.py on every run, puts a kept value back under its key when the
+  widget's own state has been deleted; the widget then opens with it.
 - `kept_upload(st.file_uploader, ...)` (or `st.audio_input`) stands in for an upload widget, whose
   value cannot be set: the uploaded bytes are kept, and offered again (with a way to forget them)
   when the user comes back to a page whose upload box is now empty.
@@ -25,13 +28,15 @@ SETTABLE = {"bool_value", "int_value", "double_value", "string_value", "int_arra
             "string_array_value"}
 
 
-def _widgets() -> tuple[Any, set[str]] | None:
-    """Streamlit's session state and the ids of the widgets whose values the browser sent for this run."""
+def _widgets() -> tuple[Any, Any, set[str]] | None:
+    """Streamlit's session state, its thread-safe wrapper and the ids of the widgets whose values the browser sent
+    for this run."""
     try:
         from streamlit.runtime.state import get_session_state
 
-        state = get_session_state()._state  # SessionState behind the thread-safe wrapper
-        return state, set(state._new_widget_state.states)
+        safe = get_session_state()
+        state = safe._state  # SessionState behind the thread-safe wrapper
+        return state, safe, set(state._new_widget_state.states)
     except Exception:  # a Streamlit without these internals: keep nothing rather than break the page
         return None
 
@@ -53,17 +58,25 @@ def keep_page_state() -> None:
     found = _widgets()
     if found is None:
         return
-    state, sent = found
-    kept: dict[str, Any] = st.session_state.setdefault(KEPT, {})
-    for key in list(st.session_state.keys()):
-        if not isinstance(key, str) or key.startswith("_"):
-            continue
-        widget_id = state.get_widget_id_from_key(key)
-        if widget_id in sent and _settable(state, key):
-            kept[key] = st.session_state[key]
-    for key, value in kept.items():
-        if state.get_widget_id_from_key(key) not in sent:
-            st.session_state[key] = value
+    state, safe, sent = found
+    with safe._lock:  # the run this one stopped may still be ending in another thread
+        kept = remember_sent_values(state, sent)  # again: a process's first run began before the hook was in
+        for key, value in kept.items():
+            if state.get_widget_id_from_key(key) not in sent:
+                state[key] = value
+
+
+def remember_sent_values(state, sent: set[str]) -> dict[str, Any]:
+    """Copy into KEPT the value of every settable keyed widget whose value the browser sent (`sent`: widget ids) and
+    return KEPT. `state` is Streamlit's SessionState, used under its wrapper's lock."""
+    if KEPT not in state:
+        state[KEPT] = {}
+    kept: dict[str, Any] = state[KEPT]
+    for key in list(state.filtered_state):
+        if (isinstance(key, str) and not key.startswith("_") and state.get_widget_id_from_key(key) in sent
+                and _settable(state, key)):
+            kept[key] = state[key]
+    return kept
 
 
 @dataclass(frozen=True)

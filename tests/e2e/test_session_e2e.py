@@ -45,7 +45,7 @@ def test_direct_address_reload_and_moving_between_pages(page, app_url, app_var_d
     note = page.get_by_role("textbox", name="Clinical note")
     note.fill(NOTE)
     note.press("Control+Enter")  # commits the text (a rerun)
-    page.wait_for_timeout(3000)
+    page.wait_for_function(IDLE)  # and that run has ended
     page.get_by_role("link", name="Models").click()
     page.get_by_role("heading", name="Models", exact=True).wait_for()
     page.get_by_role("link", name="Clinical notes").click()
