@@ -27,13 +27,15 @@ def pytest_collection_modifyitems(config, items):
     """Marks by folder, so `make test-fast` (-m "not app and not e2e and not system and not slow") needs no list.
 
     Groups for `pytest -n 2 --dist loadgroup` (`make test`): a file's tests stay on one worker (its module
-    and server fixtures start once), and every browser test shares one worker and one app server, in order."""
+    and server fixtures start once), every browser test shares one worker and one app server, in order, and
+    every test of the HTTP service shares one worker and one service process."""
     for item in items:
         parts = Path(str(item.fspath)).relative_to(REPO / "tests").parts
         if parts[0] in ("app", "e2e"):
             item.add_marker(getattr(pytest.mark, parts[0]))
-        item.add_marker(pytest.mark.xdist_group("browser" if parts[0] == "e2e" else "/".join(parts)))
         names = getattr(item, "fixturenames", ())
+        group = "browser" if parts[0] == "e2e" else "service" if "service" in names else "/".join(parts)
+        item.add_marker(pytest.mark.xdist_group(group))
         callspec = getattr(item, "callspec", None)
         on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
         if "postgres_server" in names or "app_url" in names or on_postgres:

@@ -65,7 +65,7 @@ from medapp.cases.store import CaseStore
 from medapp.registry import load_model
 url, blobs, case_id, tag = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 store = CaseStore(url, BlobStore(blobs))
-model = load_model("heart-disease")
+model = load_model("heart-failure")  # a model without scikit-learn: the store is under test, not the model
 x = model.example_input()
 r = analyse(model, x)
 for i in range(15):

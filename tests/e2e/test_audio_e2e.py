@@ -1,6 +1,7 @@
 """Browser test: upload a heart sound, see the waveform, spectrogram with SHAP tiles and the assessment."""
 from __future__ import annotations
 
+from medapp.appbench import wait_until_still
 from medapp.modalities.audio.synth import synthetic_heart_sound, wav_bytes
 from medapp.registry import data_root
 
@@ -29,7 +30,7 @@ def test_upload_a_heart_sound_and_see_the_explanation(signed_in_page, tmp_path):
     assert page.locator("audio").count() >= 3
     chart = page.locator(".js-plotly-plot").last
     chart.scroll_into_view_if_needed()
-    page.wait_for_timeout(1500)
+    wait_until_still(page, chart)  # drawn where it will stay, for the screenshot
     page.screenshot(path=str(tmp_path / "audio.png"))
     page.screenshot(path="/tmp/audio_e2e.png")
     page.get_by_text("most influential moment").first.scroll_into_view_if_needed()
