@@ -32,7 +32,7 @@ system-deps:
 test test-fast: export OMP_WAIT_POLICY := PASSIVE
 test test-fast: export KMP_BLOCKTIME := 0
 test: $(STAMP) system-deps
-	$(PY) -m pytest -q --tb=short --durations=20 -n $(TEST_WORKERS) --dist loadgroup tests
+	$(PY) -m pytest -q --tb=short --durations=20 -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder tests
 
 # Unit tests only: no browser, no AppTest, no Debian services, no training; under two minutes on 2 cores.
 test-fast: $(STAMP)
