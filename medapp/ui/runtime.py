@@ -16,7 +16,7 @@ import functools
 import sys
 import threading
 
-from .state import remember_sent_values
+from .state import remember_sent_uploads, remember_sent_values
 
 _PATCHED = "_medapp_patched"  # marks a Streamlit or Keras function replaced here
 STREAMLIT_CLEANUP = "_clean_problem_modules"  # streamlit.runtime.scriptrunner.script_runner, after every run
@@ -100,6 +100,7 @@ def carry_unhandled_clicks() -> None:
             if fresh_widget_states is not None:  # kept now: the user's next click may stop this run at once
                 try:
                     remember_sent_values(self._state, {w.id for w in fresh_widget_states.widgets})
+                    remember_sent_uploads(self._state, fresh_widget_states)
                 except Exception:  # as keep_page_state: a Streamlit with other internals keeps less, runs on
                     pass
 

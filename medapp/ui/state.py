@@ -23,6 +23,7 @@ import streamlit as st
 
 KEPT = "_medapp_kept"
 KEPT_FILES = "_medapp_kept_files"
+UPLOAD_KEYS = "_medapp_upload_keys"  # the keys of the upload widgets kept_upload has drawn in this session
 # Widget value types Streamlit lets a program set; buttons, uploads, recordings and tables are not.
 SETTABLE = {"bool_value", "int_value", "double_value", "string_value", "int_array_value", "double_array_value",
             "string_array_value"}
@@ -79,6 +80,32 @@ def remember_sent_values(state, sent: set[str]) -> dict[str, Any]:
     return kept
 
 
+def remember_sent_uploads(state, sent) -> None:
+    """Keep a new upload as the run takes it from the browser (`sent`: the request's WidgetStates). kept_upload keeps
+    a file when its page draws the upload box; a page link clicked at once stopped the run before that, and coming
+    back the page offered and analysed the previous file as if it were kept from before (3 uploads in 10 in a
+    Playwright loop). Only new files are taken: an empty box is kept_upload's to judge when it draws it."""
+    keys = state[UPLOAD_KEYS] if UPLOAD_KEYS in state else set()
+    if not keys:
+        return
+    if KEPT_FILES not in state:
+        state[KEPT_FILES] = {}
+    store: dict[str, dict] = state[KEPT_FILES]
+    by_id = {w.id: w for w in sent.widgets}
+    for key in keys:
+        widget = by_id.get(state.get_widget_id_from_key(key))
+        if widget is None or widget.WhichOneof("value") != "file_uploader_state_value":
+            continue
+        file_ids = [f.file_id for f in widget.file_uploader_state_value.uploaded_file_info]
+        entry = store.get(key)
+        if not file_ids or (entry and [f.file_id for f in entry["files"]] == file_ids):
+            continue
+        value = state[key]  # Streamlit's UploadedFile(s), read from its upload store
+        files = value if isinstance(value, list) else ([value] if value is not None else [])
+        if files:
+            store[key] = {"files": [_as_kept(f) for f in files], "restored": False}
+
+
 @dataclass(frozen=True)
 class KeptFile:
     """An upload kept across pages; reads like Streamlit's UploadedFile where pages use it."""
@@ -111,6 +138,7 @@ def kept_upload(widget: Callable[..., Any], label: str, *, key: str, **kwargs):
     back, returns the kept files instead (KeptFile, same shape) and says so, with a button to forget them.
     """
     store: dict[str, dict] = st.session_state.setdefault(KEPT_FILES, {})
+    st.session_state.setdefault(UPLOAD_KEYS, set()).add(key)
     fresh = key not in st.session_state  # drawn for the first time since the page was opened
     value = widget(label, key=key, **kwargs)
     files = value if isinstance(value, list) else ([value] if value is not None else [])
