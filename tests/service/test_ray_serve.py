@@ -128,12 +128,14 @@ def test_each_group_has_its_own_replicas(ray_service):
     assert r.status_code == 404 and "no-such-model" in r.json()["error"]
 
 
-def test_losing_a_replica_mid_load_answers_every_call_and_saves_once(ray_service):
+def _kill_round(url: str, secret: str, records: list[dict], first: int) -> tuple[list, dict]:
+    """One round: two long calls (30,000 patients explained: most of a second on a group replica of a quiet
+    machine, seconds on a loaded one, where a short call spends milliseconds beside its HTTP, auth and save in the
+    ingress) go first; the first replica seen holding one is killed, while 32 short calls (a quarter saved to
+    cases) run around them. Returns the (status, answer, 503s seen, saved to a case) of every call, and the
+    replica killed. `first` numbers the calls, so no two rounds send the same input."""
     import ray
 
-    url, secret, _, store = ray_service
-    records = _replicas("group-records")
-    assert len(records) == 2
     results: list[tuple[int, dict, int, bool]] = []
     lock = threading.Lock()
 
@@ -144,40 +146,61 @@ def test_losing_a_replica_mid_load_answers_every_call_and_saves_once(ray_service
         with lock:
             results.append((status, answer, seen, case))
 
-    # Two long calls (30,000 patients explained: most of a second on a group replica of a quiet machine, seconds
-    # on a loaded one, where a short call spends milliseconds beside its HTTP, auth and save in the ingress) go
-    # first; the first replica seen holding one is killed, while short calls (a quarter saved to cases) run
-    # around them.
     long_calls = 2
     sizes = [30000] * long_calls + [1 if i % 4 == 0 else 5 for i in range(32)]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        futures = [pool.submit(worker, i, n) for i, n in enumerate(sizes[:long_calls])]
+        futures = [pool.submit(worker, first + i, n) for i, n in enumerate(sizes[:long_calls])]
         victim, actor = _first_replica_seen_busy(records)
-        futures += [pool.submit(worker, i, n) for i, n in enumerate(sizes[long_calls:], start=long_calls)]
+        futures += [pool.submit(worker, first + i, n) for i, n in enumerate(sizes[long_calls:], start=long_calls)]
         ray.kill(actor, no_restart=True)
         for f in futures:
             f.result()
     assert [s for s, *_ in results] == [200] * len(sizes)  # every call answered
     assert sorted(len(answer["outputs"][0]["data"]) for _, answer, _, _ in results) == sorted(sizes)
-    # the kill hit calls in flight: the ingress ran them again on the other replica and audited it
-    deadline = time.time() + 60  # audit rows are written in batches, after the answers (slow on a loaded machine)
-    while time.time() < deadline:
-        retried = [e for e in store.audit_events() if e["action"].startswith("api.") and e["detail"].get("retries")]
+    return results, victim
+
+
+def _retried(store, timeout: float) -> list[dict]:
+    """The API's audit rows of calls the ingress ran again on another replica (written in batches, after the
+    answers: slow on a loaded machine)."""
+    deadline = time.time() + timeout
+    while True:
+        rows = [e for e in store.audit_events() if e["action"].startswith("api.") and e["detail"].get("retries")]
+        if rows or time.time() > deadline:
+            return rows
+        time.sleep(0.5)
+
+
+def _wait_for_records_replicas(victim: dict) -> None:
+    deadline = time.time() + 60  # Serve replaces the killed replica
+    while time.time() < deadline and len(_replicas("group-records")) < 2:
+        time.sleep(1)
+    assert victim["name"] not in {a["name"] for a in _replicas("group-records")}
+
+
+def test_losing_a_replica_mid_load_answers_every_call_and_saves_once(ray_service):
+    url, secret, _, store = ray_service
+    results = []
+    # A kill can land just after the replica finished its call (seen once in a loaded CI run: the replica is seen
+    # busy, and by the time the kill arrives its last second of work is done); then another round, up to three.
+    for attempt in range(3):
+        records = _replicas("group-records")
+        assert len(records) == 2
+        round_results, victim = _kill_round(url, secret, records, first=40 * attempt)
+        results += round_results
+        retried = _retried(store, timeout=60 if attempt == 2 else 20)
+        _wait_for_records_replicas(victim)
         if retried:
             break
-        time.sleep(0.5)
-    assert retried, "the killed replica held no call: the test did not exercise a failure"
+    # the kill hit calls in flight: the ingress ran them again on the other replica and audited it
+    assert retried, "no killed replica held a call: the test did not exercise a failure"
     saved = [i for status, answer, _, case in results if case for i in answer["parameters"]["case"]["analysis_ids"]]
-    assert len(saved) == 8 == len(set(saved))
+    assert len(saved) == 8 * (attempt + 1) == len(set(saved))
     in_store = []
     for ref in {f"RAY-{i}" for i in range(0, 5)}:
         detail = store.case_detail(case_id_of(store, ref), ADMIN, log_view=False)
         in_store += [a["id"] for a in detail["analyses"]]
     assert sorted(in_store) == sorted(saved)  # each save stored exactly once, none lost
-    deadline = time.time() + 60  # Serve replaces the killed replica
-    while time.time() < deadline and len(_replicas("group-records")) < 2:
-        time.sleep(1)
-    assert victim["name"] not in {a["name"] for a in _replicas("group-records")}
 
 
 def test_rate_limit_holds_across_ingress_replicas(ray_service):
