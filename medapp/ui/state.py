@@ -70,9 +70,7 @@ def keep_page_state() -> None:
 def remember_sent_values(state, sent: set[str]) -> dict[str, Any]:
     """Copy into KEPT the value of every settable keyed widget whose value the browser sent (`sent`: widget ids) and
     return KEPT. `state` is Streamlit's SessionState, used under its wrapper's lock."""
-    if KEPT not in state:
-        state[KEPT] = {}
-    kept: dict[str, Any] = state[KEPT]
+    kept: dict[str, Any] = _session_dict(state, KEPT)
     for key in list(state.filtered_state):
         if (isinstance(key, str) and not key.startswith("_") and state.get_widget_id_from_key(key) in sent
                 and _settable(state, key)):
@@ -88,9 +86,7 @@ def remember_sent_uploads(state, sent) -> None:
     keys = state[UPLOAD_KEYS] if UPLOAD_KEYS in state else set()
     if not keys:
         return
-    if KEPT_FILES not in state:
-        state[KEPT_FILES] = {}
-    store: dict[str, dict] = state[KEPT_FILES]
+    store: dict[str, dict] = _session_dict(state, KEPT_FILES)
     by_id = {w.id: w for w in sent.widgets}
     for key in keys:
         widget = by_id.get(state.get_widget_id_from_key(key))
@@ -100,10 +96,22 @@ def remember_sent_uploads(state, sent) -> None:
         entry = store.get(key)
         if not file_ids or (entry and [f.file_id for f in entry["files"]] == file_ids):
             continue
-        value = state[key]  # Streamlit's UploadedFile(s), read from its upload store
-        files = value if isinstance(value, list) else ([value] if value is not None else [])
-        if files:
-            store[key] = {"files": [_as_kept(f) for f in files], "restored": False}
+        _keep_files(store, key, state[key])  # Streamlit's UploadedFile(s), read from its upload store
+
+
+def _session_dict(state, key: str) -> dict:
+    """The dict kept in session state under `key`, made empty the first time."""
+    if key not in state:
+        state[key] = {}
+    return state[key]
+
+
+def _keep_files(store: dict[str, dict], key: str, value) -> list:
+    """The files an upload widget returned (one, a list or None); kept in `store` under `key` when there are any."""
+    files = value if isinstance(value, list) else ([value] if value is not None else [])
+    if files:
+        store[key] = {"files": [_as_kept(f) for f in files], "restored": False}
+    return files
 
 
 @dataclass(frozen=True)
@@ -141,10 +149,8 @@ def kept_upload(widget: Callable[..., Any], label: str, *, key: str, **kwargs):
     st.session_state.setdefault(UPLOAD_KEYS, set()).add(key)
     fresh = key not in st.session_state  # drawn for the first time since the page was opened
     value = widget(label, key=key, **kwargs)
-    files = value if isinstance(value, list) else ([value] if value is not None else [])
     entry = store.get(key)
-    if files:
-        store[key] = {"files": [_as_kept(f) for f in files], "restored": False}
+    if _keep_files(store, key, value):
         return value
     if entry and (fresh or entry["restored"]):
         entry["restored"] = True
