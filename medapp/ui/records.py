@@ -10,72 +10,23 @@ import streamlit as st
 
 from ..analysis import BatchResult, analyse, analyse_batch
 from ..modalities.records.io import Cohort
-from ..modalities.records.model import RecordsModel, format_value
-from ..modalities.records.schema import Field
+from ..modalities.records.model import RecordsModel
+from ..modalities.records.schema import format_value
 from ..render.tabular import beeswarm, waterfall
 from ..types import InputError
 from .cases import log_analysis, save_to_case
 from .common import show_input_error
+from .patient_form import FormKeys, field_widget, submitted_values
+from .patient_form import one_patient as shared_one_patient
 from .state import kept_upload
 
-NOT_GIVEN = "not measured"
+# widget keys as before the form was shared (kept page state and tests name them)
+FORM = FormKeys(field="rec", example="ex", clear="clr", form="patient", submit="Estimate risk",
+                values="records_values", result="one")
 
 
-def _key(model: RecordsModel, f: Field) -> str:
-    return f"rec_{model.card.id}_{f.name}"
-
-
-def _fill_example(model: RecordsModel) -> None:
-    typical = model.card.input["typical"]
-    for f in model.fields:
-        v = typical.get(f.name)
-        if f.kind == "category":
-            st.session_state[_key(model, f)] = format_value(f, v)
-        else:
-            st.session_state[_key(model, f)] = float(v)
-
-
-def _clear(model: RecordsModel) -> None:
-    for f in model.fields:
-        st.session_state[_key(model, f)] = NOT_GIVEN if f.kind == "category" else None
-
-
-def _field_widget(model: RecordsModel, f: Field, key: str | None = None, value=None):
-    help_text = f.help or None
-    if f.kind == "category":
-        options = [NOT_GIVEN] + [label for _, label in f.choices]
-        kwargs = {} if key is not None and key in st.session_state else {
-            "index": options.index(format_value(f, value)) if value is not None else 0}
-        return st.selectbox(f.label, options, key=key, help=help_text, **kwargs)
-    unit = f" ({f.unit})" if f.unit else ""
-    rng = f"valid {f.min:g}-{f.max:g}" if f.min is not None else ""
-    # value=None (not Streamlit's default "min") keeps the field clearable: emptied, it reads "not measured"
-    # instead of snapping to its minimum. When the session state holds the value, None adds no default.
-    kwargs = {"value": None if key is not None and key in st.session_state else value}
-    return st.number_input(f"{f.label}{unit}", min_value=float(f.min) if f.min is not None else None,
-                           max_value=float(f.max) if f.max is not None else None, step=float(f.step),
-                           format="%g", key=key, help=" · ".join(x for x in (help_text, rng, "empty = not measured") if x),
-                           placeholder="not measured", **kwargs)
-
-
-def _as_mapping(model: RecordsModel, raw: dict) -> dict:
-    return {name: (None if (v == NOT_GIVEN or v is None) else v) for name, v in raw.items()}
-
-
-def patient_form(model: RecordsModel) -> dict | None:
-    """The form; returns the submitted field values (None when not submitted)."""
-    c1, c2, _ = st.columns([1.4, 1, 3])
-    c1.button("Load example patient", on_click=_fill_example, args=(model,), key=f"ex_{model.card.id}",
-              help="Fills the form with a typical patient from the training data (for demonstrations).")
-    c2.button("Clear form", on_click=_clear, args=(model,), key=f"clr_{model.card.id}")
-    with st.form(f"patient_{model.card.id}", border=True):
-        cols = st.columns(3)
-        raw = {}
-        for i, f in enumerate(model.fields):
-            with cols[i % 3]:
-                raw[f.name] = _field_widget(model, f, key=_key(model, f))
-        submitted = st.form_submit_button("Estimate risk", type="primary")
-    return _as_mapping(model, raw) if submitted else None
+def one_patient(model: RecordsModel) -> None:
+    shared_one_patient(model, FORM, result_panel)
 
 
 def result_panel(model: RecordsModel, values: dict, key: str) -> None:
@@ -112,9 +63,8 @@ def what_if_panel(model: RecordsModel, values: dict, p0: float, key: str) -> Non
         labels = {f.label: f for f in model.fields}
         chosen = st.selectbox("Value to change", list(labels), key=f"wi_field_{key}")
         f = labels[chosen]
-        new_value = _field_widget(model, f, key=f"wi_val_{key}_{f.name}", value=values.get(f.name))
-        changed = dict(values)
-        changed[f.name] = None if new_value in (None, NOT_GIVEN) else new_value
+        new_value = field_widget(f, key=f"wi_val_{key}_{f.name}", value=values.get(f.name))
+        changed = dict(values) | submitted_values({f.name: new_value})
         try:
             record = model.record(changed)
         except InputError as exc:

@@ -14,61 +14,22 @@ import pandas as pd
 import streamlit as st
 
 from ..analysis import BatchResult, analyse, analyse_batch
-from ..modalities.records.schema import Field
-from ..modalities.survival.io import format_value
 from ..modalities.survival.model import RISK_GROUPS, SurvivalModel
 from ..render.survival import curve_figure, horizon_rows, horizon_text, km_figure, over_time_figure
 from ..render.tabular import waterfall
 from ..types import InputError
 from .cases import log_analysis, save_to_case
 from .common import show_input_error
+from .patient_form import FormKeys
+from .patient_form import one_patient as shared_one_patient
 
-NOT_GIVEN = "not given"
-
-
-def _key(model: SurvivalModel, f: Field) -> str:
-    return f"surv_{model.card.id}_{f.name}"
-
-
-def _fill_example(model: SurvivalModel) -> None:
-    typical = model.card.input["typical"]
-    for f in model.fields:
-        v = float(typical[f.name])
-        st.session_state[_key(model, f)] = format_value(f, v) if f.kind == "category" else v
+# widget keys as before the form was shared (kept page state and tests name them)
+FORM = FormKeys(field="surv", example="sex", clear="sclr", form="surv_patient", submit="Estimate survival",
+                values="survival_values", result="s")
 
 
-def _clear(model: SurvivalModel) -> None:
-    for f in model.fields:
-        st.session_state[_key(model, f)] = NOT_GIVEN if f.kind == "category" else None
-
-
-def _widget(model: SurvivalModel, f: Field):
-    key = _key(model, f)
-    if f.kind == "category":
-        return st.selectbox(f.label, [NOT_GIVEN] + [str(label) for _, label in f.choices], key=key,
-                            help=f.help or None)
-    unit = f" ({f.unit})" if f.unit else ""
-    hint = " · ".join(x for x in (f.help, f"valid {f.min:g}-{f.max:g}", "empty = not measured") if x)
-    initial = {} if key in st.session_state else {"value": None}  # the state set by the buttons wins
-    return st.number_input(f"{f.label}{unit}", min_value=float(f.min), max_value=float(f.max), step=float(f.step),
-                           format="%g", key=key, help=hint, placeholder="not measured", **initial)
-
-
-def patient_form(model: SurvivalModel) -> dict | None:
-    c1, c2, _ = st.columns([1.4, 1, 3])
-    c1.button("Load example patient", on_click=_fill_example, args=(model,), key=f"sex_{model.card.id}",
-              help="A typical patient from the training data (for demonstrations).")
-    c2.button("Clear form", on_click=_clear, args=(model,), key=f"sclr_{model.card.id}")
-    with st.form(f"surv_patient_{model.card.id}", border=True):
-        cols = st.columns(3)
-        raw = {}
-        for i, f in enumerate(model.fields):
-            with cols[i % 3]:
-                raw[f.name] = _widget(model, f)
-        submitted = st.form_submit_button("Estimate survival", type="primary")
-    if not submitted:
-        return None
-    return {k: (None if v in (None, NOT_GIVEN) else v) for k, v in raw.items()}
+def one_patient(model: SurvivalModel) -> None:
+    shared_one_patient(model, FORM, result_panel)
 
 
 def result_panel(model: SurvivalModel, values: dict, key: str) -> None:
@@ -203,16 +164,3 @@ def results_table(model: SurvivalModel, cohort, scored: dict) -> pd.DataFrame:
             rec[f"contribution: {f.name}"] = round(float(c), 4)
         rows.append(rec)
     return pd.DataFrame(rows).sort_values("risk score", ascending=False, kind="stable")
-
-
-def survival_panel(model: SurvivalModel) -> None:
-    one, many = st.tabs(["One patient", "Cohort (CSV or Excel)"])
-    with one:
-        submitted = patient_form(model)
-        state_key = f"survival_values_{model.card.id}"
-        if submitted is not None:
-            st.session_state[state_key] = submitted
-        if state_key in st.session_state:
-            result_panel(model, st.session_state[state_key], key=f"s_{model.card.id}")
-    with many:
-        cohort_panel(model)

@@ -57,3 +57,21 @@ def test_breast_cancer_horizons_are_in_years_and_the_analysis_saves_to_a_case(tm
     assert not cases.exception
     assert "Probability of no recurrence or death over time" in _specs(cases)  # the stored curve is redrawn
     assert case["reference"] == "ONC-7"
+
+
+def test_a_field_set_back_to_not_measured_reads_so_in_the_form_and_the_explanation(tmp_path, monkeypatch):
+    """The survival form says "not measured" as the risk form does (it said "not given" in its select boxes and
+    "not measured" in its number boxes), and the explanation names the value the same way."""
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = _estimate("Heart failure survival", "heart-failure")
+    anaemia = at.selectbox(key="surv_heart-failure_anaemia")
+    assert anaemia.options[0] == "not measured" and anaemia.value == "no"
+    anaemia.set_value("not measured")
+    at.number_input(key="surv_heart-failure_serum_sodium").set_value(None)
+    next(b for b in at.button if b.label == "Estimate survival").click().run()
+    assert not at.exception
+    stored = at.session_state["survival_values_heart-failure"]
+    assert stored["anaemia"] is None and stored["serum_sodium"] is None and stored["age"] == 60
+    specs = _specs(at)
+    assert "Anaemia = not measured" in specs and "Serum sodium = not measured" in specs
+    assert any("replaces a value not given by the training median" in w.value for w in at.warning)

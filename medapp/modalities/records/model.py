@@ -24,7 +24,7 @@ from .io import (
     typical_record,
     validate_table,
 )
-from .schema import Field, fields_from_card
+from .schema import Field, fields_from_card, format_value
 
 # skops refuses to load any type not listed here: only scikit-learn and numpy internals we saved.
 _TRUSTED_PREFIXES = ("sklearn.", "numpy.", "builtins.")
@@ -36,17 +36,6 @@ def _load_weights(path: Path) -> dict[str, Any]:
     if unexpected:
         raise ValueError(f"{path} holds unexpected types {unexpected}; refusing to load it")
     return sio.load(path, trusted=untrusted)
-
-
-NOT_MEASURED = "not measured"
-
-
-def format_value(f: Field, v: float) -> str:
-    if math.isnan(v):
-        return NOT_MEASURED
-    if f.kind == "category":
-        return next((label for code, label in f.choices if float(code) == v), f"{v:g}")
-    return f"{v:g} {f.unit}".strip() if f.unit not in ("", "0-5") else f"{v:g}"
 
 
 class RecordsModel(CardModel):

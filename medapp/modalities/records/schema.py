@@ -6,6 +6,7 @@ source of that spec and of how each dataset's raw CSV is read.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,18 @@ class Field:
         d = asdict(self)
         d["choices"] = [list(c) for c in self.choices]
         return d
+
+
+NOT_MEASURED = "not measured"  # how a value that was not given reads, in forms and in explanations
+
+
+def format_value(f: Field, v: float) -> str:
+    """A field's value as people read it: the category's label, or the number with its unit."""
+    if math.isnan(v):
+        return NOT_MEASURED
+    if f.kind == "category":
+        return next((str(label) for code, label in f.choices if float(code) == v), f"{v:g}")
+    return f"{v:g} {f.unit}".strip() if f.unit not in ("", "0-5") else f"{v:g}"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ observed Kaplan-Meier curves by predicted risk group.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,15 +17,6 @@ import pandas as pd
 from ...types import InputError
 from ..records.io import Cohort, Record, read_table, record_from_mapping, row_positions, validate_table
 from ..records.schema import Field
-
-
-def format_value(f: Field, v: float) -> str:
-    if math.isnan(v):
-        return "not given"
-    if f.kind == "category":
-        return next((str(label) for code, label in f.choices if float(code) == v), f"{v:g}")
-    return f"{v:g} {f.unit}".strip()
-
 
 IMPUTED_NOTE = ("This survival model replaces a value not given by the training median (or the commonest "
                 "category), so the curve is that of a typical patient in that respect.")

@@ -11,10 +11,10 @@ import numpy as np
 from ...types import Explanation, InputError, ModelCard, Prediction, SurvivalCurve
 from ..base import CardModel, array_key, kernel_shap
 from ..records.io import Cohort, Record, cohort_cases, records_in_file, typical_record
-from ..records.schema import Field, fields_from_card
+from ..records.schema import Field, fields_from_card, format_value
 from .additive import Ensemble
 from .explain import event_probability_shap, risk_shap
-from .io import SurvivalCohort, cohort, format_value, patient
+from .io import SurvivalCohort, cohort, patient
 
 BACKGROUND_ROWS = 48  # background sample for the exact Shapley values over time
 RISK_GROUPS = ("low", "intermediate", "high")
