@@ -8,17 +8,16 @@ import math
 import pandas as pd
 import streamlit as st
 
-from ..analysis import BatchResult, analyse, analyse_batch
+from ..analysis import BatchResult, analyse
 from ..modalities.records.io import Cohort
 from ..modalities.records.model import RecordsModel
 from ..modalities.records.schema import format_value
 from ..render.tabular import beeswarm, waterfall
 from ..types import InputError
-from .cases import log_analysis, save_to_case
+from .case_records import FormKeys, analysed, cohort_upload, field_widget, submitted_values
+from .case_records import one_patient as shared_one_patient
+from .cases import save_to_case
 from .common import show_input_error
-from .patient_form import FormKeys, field_widget, submitted_values
-from .patient_form import one_patient as shared_one_patient
-from .state import kept_upload
 
 # widget keys as before the form was shared (kept page state and tests name them)
 FORM = FormKeys(field="rec", example="ex", clear="clr", form="patient", submit="Estimate risk",
@@ -30,14 +29,10 @@ def one_patient(model: RecordsModel) -> None:
 
 
 def result_panel(model: RecordsModel, values: dict, key: str) -> None:
-    try:
-        record = model.record(values)
-    except InputError as exc:
-        show_input_error(exc, "Cannot estimate")
+    result = analysed(model, values)
+    if result is None:
         return
-    result = analyse(model, record)
     pred, expl = result.prediction, result.explanation
-    log_analysis(model.card, pred, model.input_key(record))
     p = pred.probability_of(positive_label(model))
     band = pred.risk_band
     left, right = st.columns([1, 2])
@@ -79,37 +74,11 @@ def what_if_panel(model: RecordsModel, values: dict, p0: float, key: str) -> Non
 
 
 def cohort_panel(model: RecordsModel) -> None:
-    fields = model.fields
-    st.markdown("Upload a CSV or Excel file with one patient per row. Columns are matched by name "
-                f"(`{'`, `'.join(f.name for f in fields)}`) or clinical label; an `id` column is kept. "
-                "Empty cells mean not measured.")
-    template = pd.DataFrame(columns=["id"] + [f.name for f in fields])
-    st.download_button("Download an empty template", template.to_csv(index=False), f"{model.card.id}_template.csv",
-                       "text/csv", key=f"tpl_{model.card.id}")
-    upload = kept_upload(st.file_uploader, "Cohort file", type=["csv", "txt", "xlsx"], key=f"cohort_{model.card.id}")
-    if upload is None:
+    done = cohort_upload(model, FORM, "")
+    if done is None:
         return
-    try:
-        cohort = model.validate_cohort(upload.getvalue(), upload.name)
-    except InputError as exc:
-        show_input_error(exc, upload.name)
-        return
-    for w in cohort.file_warnings:
-        st.warning(w, icon=":material/warning:")
-    n_total = len(cohort.rows) + len(cohort.errors)
-    if cohort.errors:
-        st.error(f"{len(cohort.errors)} of {n_total} rows could not be scored; the other {len(cohort.rows)} were.",
-                 icon=":material/error:")
-        errors = pd.DataFrame([{"row": r, "problem": "; ".join(m)} for r, m in sorted(cohort.errors.items())])
-        st.dataframe(errors, hide_index=True, width="stretch", key=f"err_{model.card.id}")
-    if not cohort.rows:
-        return
-    bar = st.progress(0.0, text=f"Scoring {len(cohort.rows)} patients...")
-    batch = analyse_batch(model, model.cohort_inputs(cohort, upload.name),
-                          progress=lambda f: bar.progress(f, text=f"Scored {f:.0%}"))
-    bar.empty()
+    cohort, batch = done
     table = results_table(model, cohort, batch)
-    st.success(f"Scored {len(cohort.rows)} patients. Click a column header to sort.")
     st.dataframe(table.drop(columns=[c for c in table.columns if c.startswith("contribution: ")]),
                  hide_index=True, width="stretch", key=f"res_{model.card.id}",
                  column_config={"probability": st.column_config.ProgressColumn(

@@ -13,19 +13,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ..analysis import BatchResult, analyse, analyse_batch
+from ..analysis import BatchResult
 from ..modalities.survival.model import RISK_GROUPS, SurvivalModel
 from ..render.survival import curve_figure, horizon_rows, horizon_text, km_figure, over_time_figure
 from ..render.tabular import waterfall
-from ..types import InputError
-from .cases import log_analysis, save_to_case
-from .common import show_input_error
-from .patient_form import FormKeys
-from .patient_form import one_patient as shared_one_patient
+from .case_records import FormKeys, analysed, cohort_upload
+from .case_records import one_patient as shared_one_patient
+from .cases import save_to_case
 
 # widget keys as before the form was shared (kept page state and tests name them)
 FORM = FormKeys(field="surv", example="sex", clear="sclr", form="surv_patient", submit="Estimate survival",
-                values="survival_values", result="s")
+                values="survival_values", result="s", cohort="s")
 
 
 def one_patient(model: SurvivalModel) -> None:
@@ -33,15 +31,11 @@ def one_patient(model: SurvivalModel) -> None:
 
 
 def result_panel(model: SurvivalModel, values: dict, key: str) -> None:
-    try:
-        record = model.record(values)
-    except InputError as exc:
-        show_input_error(exc, "Cannot estimate")
+    result = analysed(model, values)
+    if result is None:
         return
-    result = analyse(model, record)
     pred, expl = result.prediction, result.explanation
     curve = pred.survival
-    log_analysis(model.card, pred, model.input_key(record))
     main = list(curve.horizons).index(curve.main_horizon)
     p, lo, hi = 1 - curve.at_horizons[main], 1 - curve.at_horizons_upper[main], 1 - curve.at_horizons_lower[main]
     left, right = st.columns([1, 2])
@@ -79,36 +73,15 @@ def result_panel(model: SurvivalModel, values: dict, key: str) -> None:
 
 
 def cohort_panel(model: SurvivalModel) -> None:
-    fields = model.fields
-    st.markdown("Upload a CSV or Excel file with one patient per row. Columns are matched by name "
-                f"(`{'`, `'.join(f.name for f in fields)}`) or clinical label; an `id` column is kept. Outcome "
-                f"columns ({', '.join(f'`{c}`' for c in model.outcome_columns[:2])}) are never used as inputs; "
-                "when present they give observed Kaplan-Meier curves by predicted risk group.")
-    upload = st.file_uploader("Cohort file", type=["csv", "txt", "xlsx"], key=f"scohort_{model.card.id}")
-    if upload is None:
+    outcomes = ", ".join(f"`{c}`" for c in model.outcome_columns[:2])
+    done = cohort_upload(model, FORM, f"Outcome columns ({outcomes}) are never used as inputs; when present they "
+                         "give observed Kaplan-Meier curves by predicted risk group.", cohort_of=lambda sc: sc.cohort)
+    if done is None:
         return
-    try:
-        sc = model.validate_cohort(upload.getvalue(), upload.name)
-    except InputError as exc:
-        show_input_error(exc, upload.name)
-        return
+    sc, batch = done
     cohort = sc.cohort
-    for w in cohort.file_warnings:
-        st.warning(w, icon=":material/warning:")
-    if cohort.errors:
-        st.error(f"{len(cohort.errors)} rows could not be scored; the other {len(cohort.rows)} were.",
-                 icon=":material/error:")
-        st.dataframe(pd.DataFrame([{"row": r, "problem": "; ".join(m)} for r, m in sorted(cohort.errors.items())]),
-                     hide_index=True, width="stretch", key=f"serr_{model.card.id}")
-    if not cohort.rows:
-        return
-    bar = st.progress(0.0, text=f"Scoring {len(cohort.rows)} patients...")
-    batch = analyse_batch(model, model.cohort_inputs(cohort, upload.name),
-                          progress=lambda f: bar.progress(f, text=f"Scored {f:.0%}"))
-    bar.empty()
     scored = cohort_arrays(batch)
     table = results_table(model, cohort, scored)
-    st.success(f"Scored {len(cohort.rows)} patients. Click a column header to sort.")
     st.dataframe(table.drop(columns=[c for c in table.columns if c.startswith("contribution: ")]),
                  hide_index=True, width="stretch", key=f"sres_{model.card.id}")
     st.plotly_chart(km_figure(risk_group_curves(model, scored, sc.time, sc.event), model.event,

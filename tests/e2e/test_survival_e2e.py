@@ -42,3 +42,15 @@ def test_survival_curve_explanation_and_cohort_kaplan_meier(signed_in_page, tmp_
     page.get_by_text("Outcome columns time, DEATH_EVENT ignored").wait_for()
     page.locator(".js-plotly-plot", has_text="Observed (Kaplan-Meier)").wait_for()
     page.screenshot(path=str(tmp_path / "survival-cohort.png"), full_page=True)
+
+    # another page and back: the patient's result and the cohort file are still there (the cohort upload was
+    # not kept before: the page came back with an empty upload box)
+    page.get_by_role("link", name="Models").click()
+    page.get_by_role("heading", name="Models", exact=True).wait_for()
+    page.get_by_role("link", name="Case records").click()
+    page.locator(".js-plotly-plot", has_text="Probability of no death over time").wait_for()
+    page.get_by_role("tab", name="Cohort (CSV or Excel)").click()
+    page.get_by_text("Kept from before you left this page").wait_for()
+    expect(page.get_by_text("cohort.csv").first).to_be_visible()
+    page.get_by_text("Scored 60 patients").wait_for()
+    page.locator(".js-plotly-plot", has_text="Observed (Kaplan-Meier)").wait_for()

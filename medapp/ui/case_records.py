@@ -1,8 +1,10 @@
-"""The one-patient form of the Case records page, shared by the risk (records) and survival panels.
+"""What the two panels of the Case records page share: the risk (records) and survival panels.
 
-A field per card feature in three columns, "Load example patient" and "Clear form" buttons, and an
-empty field that reads "not measured" (never a number's minimum). Each panel keeps its own widget keys
-(`FormKeys`), so forms of two models, or a form and its what-if box, never share a value.
+One patient: a field per card feature in three columns, "Load example patient" and "Clear form"
+buttons, an empty field that reads "not measured" (never a number's minimum), the values analysed and
+audited. Each panel keeps its own widget keys (`FormKeys`), so forms of two models, or a form and its
+what-if box, never share a value. A cohort: a template, an upload kept when the user leaves the page,
+the file's and each bad row's messages, and the good rows analysed in one batch.
 """
 from __future__ import annotations
 
@@ -10,9 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
+from ..analysis import Analysis, BatchResult, analyse, analyse_batch
+from ..modalities.records.io import Cohort
 from ..modalities.records.schema import NOT_MEASURED, Field, format_value
+from ..types import InputError
+from .cases import log_analysis
+from .common import show_input_error
+from .state import kept_upload
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,7 @@ class FormKeys:
     submit: str  # the submit button's label
     values: str  # prefix of the session-state key that remembers the submitted values
     result: str  # prefix handed to the result panel for its widget keys
+    cohort: str = ""  # prefix of the cohort widgets' keys
 
 
 def field_key(keys: FormKeys, model, f: Field) -> str:
@@ -91,3 +101,51 @@ def one_patient(model, keys: FormKeys, result_panel: Callable[..., None]) -> Non
         st.session_state[state_key] = submitted
     if state_key in st.session_state:
         result_panel(model, st.session_state[state_key], key=f"{keys.result}_{model.card.id}")
+
+
+def analysed(model, values: dict) -> Analysis | None:
+    """The form's values validated, analysed and audited; None, with the reason shown, when they are refused."""
+    try:
+        record = model.record(values)
+    except InputError as exc:
+        show_input_error(exc, "Cannot estimate")
+        return None
+    result = analyse(model, record)
+    log_analysis(model.card, result.prediction, model.input_key(record))
+    return result
+
+
+def cohort_upload(model, keys: FormKeys, intro: str, cohort_of: Callable[[Any], Cohort] = lambda v: v):
+    """Template, upload, messages and the batch analysis of a cohort file: (validated, batch), or None when there
+    is nothing to show. `validated` is what `model.validate_cohort` returns; `cohort_of` finds its Cohort."""
+    p, mid = keys.cohort, model.card.id
+    st.markdown("Upload a CSV or Excel file with one patient per row. Columns are matched by name "
+                f"(`{'`, `'.join(f.name for f in model.fields)}`) or clinical label; an `id` column is kept. "
+                f"Empty cells mean not measured. {intro}")
+    template = pd.DataFrame(columns=["id"] + [f.name for f in model.fields])
+    st.download_button("Download an empty template", template.to_csv(index=False), f"{mid}_template.csv",
+                       "text/csv", key=f"{p}tpl_{mid}")
+    upload = kept_upload(st.file_uploader, "Cohort file", type=["csv", "txt", "xlsx"], key=f"{p}cohort_{mid}")
+    if upload is None:
+        return None
+    try:
+        validated = model.validate_cohort(upload.getvalue(), upload.name)
+    except InputError as exc:
+        show_input_error(exc, upload.name)
+        return None
+    cohort = cohort_of(validated)
+    for w in cohort.file_warnings:
+        st.warning(w, icon=":material/warning:")
+    if cohort.errors:
+        st.error(f"{len(cohort.errors)} of {len(cohort.rows) + len(cohort.errors)} rows could not be scored; "
+                 f"the other {len(cohort.rows)} were.", icon=":material/error:")
+        errors = pd.DataFrame([{"row": r, "problem": "; ".join(m)} for r, m in sorted(cohort.errors.items())])
+        st.dataframe(errors, hide_index=True, width="stretch", key=f"{p}err_{mid}")
+    if not cohort.rows:
+        return None
+    bar = st.progress(0.0, text=f"Scoring {len(cohort.rows)} patients...")
+    batch: BatchResult = analyse_batch(model, model.cohort_inputs(cohort, upload.name),
+                                       progress=lambda f: bar.progress(f, text=f"Scored {f:.0%}"))
+    bar.empty()
+    st.success(f"Scored {len(cohort.rows)} patients. Click a column header to sort.")
+    return validated, batch
