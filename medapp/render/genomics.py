@@ -8,43 +8,19 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..types import Explanation
-from .tabular import AWAY, TOWARD
 from .tabular import beeswarm as _tabular_beeswarm
+from .tabular import contribution_waterfall
 
 UNIT = "centred logit"
 
 
 def top_genes(expl: Explanation, max_genes: int = 12, title: str | None = None) -> go.Figure:
     """Waterfall from the training-average profile to this sample, the genes moving it most on top."""
-    names = list(expl.feature_names or [f"gene {i}" for i in range(len(expl.values))])
-    display = (expl.data or {}).get("display") or [""] * len(names)
-    values = np.asarray(expl.values, dtype=float)
-    order = np.argsort(-np.abs(values))
-    shown, rest = order[:max_genes], order[max_genes:]
-    labels = [f"{names[i]} = {display[i]}" if display[i] else names[i] for i in shown]
-    deltas = [float(values[i]) for i in shown]
-    if len(rest):
-        labels.append(f"{len(rest)} other genes")
-        deltas.append(float(values[rest].sum()))
-    labels, deltas = labels[::-1], deltas[::-1]
-    base_text, out_text = "training average", f"this sample ({(expl.data or {}).get('sample', '')})".replace(" ()", "")
-    fig = go.Figure(go.Waterfall(
-        orientation="h", measure=["absolute"] + ["relative"] * len(deltas) + ["total"],
-        y=[base_text] + labels + [out_text], x=[expl.base_value] + deltas + [expl.output_value], base=0,
-        text=[f"{expl.base_value:+.2f}"] + [f"{d:+.2f}" for d in deltas] + [f"{expl.output_value:+.2f}"],
-        textposition="outside", increasing={"marker": {"color": TOWARD}}, decreasing={"marker": {"color": AWAY}},
-        totals={"marker": {"color": "#7f8c8d"}}, connector={"line": {"color": "#bbbbbb", "width": 1}},
-        hovertemplate="%{y}: %{text}<extra></extra>"))
-    fig.update_layout(
+    sample = f"this sample ({(expl.data or {}).get('sample', '')})".replace(" ()", "")
+    return contribution_waterfall(
+        expl, max_items=max_genes, rest="other genes", ends=("training average", sample),
         title=title or f"Top genes: toward '{expl.target_display}' (red) or away (blue)",
-        xaxis_title=f"contribution ({UNIT} of {expl.target_display})", height=120 + 30 * (len(labels) + 2),
-        margin={"l": 10, "r": 40, "t": 60, "b": 40}, showlegend=False, font={"size": 13})
-    path = np.concatenate([[0.0, expl.base_value], expl.base_value + np.cumsum(deltas), [expl.output_value]])
-    lo, hi = float(path.min()), float(path.max())
-    pad = 0.18 * max(hi - lo, 0.5)
-    fig.update_xaxes(range=[lo - pad, hi + pad])
-    fig.update_yaxes(automargin=True, categoryorder="array", categoryarray=[base_text] + labels + [out_text])
-    return fig
+        axis_title=f"contribution ({UNIT} of {expl.target_display})", bar_px=30, font_size=13)
 
 
 def beeswarm(explanations: Sequence[Explanation], max_genes: int = 15) -> go.Figure:

@@ -19,21 +19,33 @@ def _sigmoid(z: float) -> float:
 
 def waterfall(expl: Explanation, max_features: int = 10, title: str | None = None) -> go.Figure:
     """Contributions from the base value to this patient's output, largest at the top."""
+    log_odds = expl.output_space == "log-odds"
+    base_text = f"average patient: {_sigmoid(expl.base_value):.0%}" if log_odds else f"base {expl.base_value:.3f}"
+    out_text = f"this patient: {_sigmoid(expl.output_value):.0%}" if log_odds else f"output {expl.output_value:.3f}"
+    unit = "log-odds of " + expl.target_display if log_odds else expl.target_display
+    return contribution_waterfall(
+        expl, max_items=max_features, rest="other values", ends=(base_text, out_text),
+        title=title or f"Why this estimate: contributions toward '{expl.target_display}' (red) or away (blue)",
+        axis_title=f"contribution ({unit})")
+
+
+def contribution_waterfall(expl: Explanation, *, max_items: int, rest: str, ends: tuple[str, str], title: str,
+                           axis_title: str, bar_px: int = 34, font_size: int = 14) -> go.Figure:
+    """A horizontal waterfall from `ends[0]` (the base value) through the largest contributions (the rest summed
+    in one bar named `rest`) to `ends[1]` (the output), largest at the top."""
     names = list(expl.feature_names or [f"feature {i}" for i in range(len(expl.values))])
     display = (expl.data or {}).get("display") or [""] * len(names)
     values = np.asarray(expl.values, dtype=float)
     order = np.argsort(-np.abs(values))
-    shown, rest = order[:max_features], order[max_features:]
+    shown, others = order[:max_items], order[max_items:]
     labels = [f"{names[i]} = {display[i]}" if display[i] else names[i] for i in shown]
     deltas = [float(values[i]) for i in shown]
-    if len(rest):
-        labels.append(f"{len(rest)} other values")
-        deltas.append(float(values[rest].sum()))
+    if len(others):
+        labels.append(f"{len(others)} {rest}")
+        deltas.append(float(values[others].sum()))
     # Plotly draws the first bar at the bottom; put the biggest contribution on top.
     labels, deltas = labels[::-1], deltas[::-1]
-    log_odds = expl.output_space == "log-odds"
-    base_text = f"average patient: {_sigmoid(expl.base_value):.0%}" if log_odds else f"base {expl.base_value:.3f}"
-    out_text = f"this patient: {_sigmoid(expl.output_value):.0%}" if log_odds else f"output {expl.output_value:.3f}"
+    base_text, out_text = ends
     fig = go.Figure(go.Waterfall(
         orientation="h",
         measure=["absolute"] + ["relative"] * len(deltas) + ["total"],
@@ -47,11 +59,9 @@ def waterfall(expl: Explanation, max_features: int = 10, title: str | None = Non
         connector={"line": {"color": "#bbbbbb", "width": 1}},
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
-    unit = "log-odds of " + expl.target_display if log_odds else expl.target_display
     fig.update_layout(
-        title=title or f"Why this estimate: contributions toward '{expl.target_display}' (red) or away (blue)",
-        xaxis_title=f"contribution ({unit})", height=120 + 34 * (len(labels) + 2),
-        margin={"l": 10, "r": 40, "t": 60, "b": 40}, showlegend=False, font={"size": 14},
+        title=title, xaxis_title=axis_title, height=120 + bar_px * (len(labels) + 2),
+        margin={"l": 10, "r": 40, "t": 60, "b": 40}, showlegend=False, font={"size": font_size},
     )
     # Room on both sides so the value labels of the longest bars are not clipped.
     path = np.concatenate([[0.0, expl.base_value], expl.base_value + np.cumsum(deltas), [expl.output_value]])
