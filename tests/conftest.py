@@ -22,6 +22,29 @@ os.environ.pop("MEDAPP_DATABASE_URL", None)
 E2E_USER, E2E_PASSWORD = "e2e-admin", "e2e-password-123"
 
 
+def _scan_for_streamlit_components_once() -> None:
+    """Each new AppTest scans the metadata of every installed distribution for Streamlit components on its first
+    run (about 0.3 s of CPU; 15 s of a one-process run of the suite went there). The installed packages do not
+    change while the tests run, so every AppTest of this process shares the first scan's result."""
+    from streamlit.components.v2.component_manager import BidiComponentManager
+    from streamlit.testing.v1.app_test import AppTest
+
+    original_init, scanned = AppTest.__init__, []
+
+    def init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        if not scanned:
+            manager = BidiComponentManager()
+            manager.discover_and_register_components(start_file_watching=False)
+            scanned.append(manager)
+        self._bidi_component_manager = scanned[0]  # AppTest scans only when this is None
+
+    AppTest.__init__ = init
+
+
+_scan_for_streamlit_components_once()
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Marks by folder, so `make test-fast` (-m "not app and not e2e and not system and not slow") needs no list.
