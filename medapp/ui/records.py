@@ -67,8 +67,10 @@ def what_if_panel(model: RecordsModel, values: dict, p0: float, key: str) -> Non
             return
         result = analyse(model, record)
         p1 = result.prediction.probability_of(positive_label(model))
-        st.metric("Estimate with the change", f"{p1:.0%}", delta=f"{(p1 - p0) * 100:+.1f} points",
-                  delta_color="inverse")
+        points = round((p1 - p0) * 100, 1)
+        # an unchanged estimate is not a rise: no red arrow for "+0.0"
+        st.metric("Estimate with the change", f"{p1:.0%}", delta=f"{points:+.1f} points" if points else "no change",
+                  delta_color="inverse" if points else "off", delta_arrow="auto" if points else "off")
         st.plotly_chart(waterfall(result.explanation, title="With the change"), width="stretch",
                         key=f"wi_wf_{key}")
 

@@ -61,6 +61,9 @@ def test_records_what_if_updates_the_estimate():
     at.button[2].click().run()  # estimate
     before = at.metric[0].value
     at.selectbox(key="wi_field_one_diabetes").set_value("Plasma glucose, 2 h OGTT").run()
+    unchanged = at.metric[1]  # the what-if box opens on the patient's own value
+    assert unchanged.value == before and unchanged.delta == "no change"
+    assert unchanged.proto.color == unchanged.proto.GRAY and unchanged.proto.direction == unchanged.proto.NONE
     at.number_input(key="wi_val_one_diabetes_glucose").set_value(190).run()
     assert not at.exception
     after = at.metric[1]
