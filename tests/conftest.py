@@ -1,6 +1,7 @@
 """Shared fixtures: a running app for browser tests, and Debian's chromium driven by Playwright."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -51,7 +52,8 @@ def pytest_collection_modifyitems(config, items):
 
     Groups for `pytest -n 2 --dist loadgroup` (`make test`): a file's tests stay on one worker (its module
     and server fixtures start once), every browser test shares one worker and one app server, in order, and
-    every test of the HTTP service shares one worker and one service process.
+    every test of the HTTP service shares one worker and one service process, and the two tests that read the
+    fresh inference process share it.
 
     Order: the browser group first, then every group with a server, browser or subprocess test in it (marked
     system or slow), then the rest. `make test` passes --no-loadscope-reorder, so xdist hands the groups out in
@@ -63,7 +65,8 @@ def pytest_collection_modifyitems(config, items):
         if parts[0] in ("app", "e2e"):
             item.add_marker(getattr(pytest.mark, parts[0]))
         names = getattr(item, "fixturenames", ())
-        group = "browser" if parts[0] == "e2e" else "service" if "service" in names else "/".join(parts)
+        group = ("browser" if parts[0] == "e2e" else "service" if "service" in names
+                 else "fresh-process" if "fresh_inference_process" in names else "/".join(parts))
         item.add_marker(pytest.mark.xdist_group(group))
         callspec = getattr(item, "callspec", None)
         on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
@@ -73,6 +76,38 @@ def pytest_collection_modifyitems(config, items):
         if item.get_closest_marker("system") or item.get_closest_marker("slow"):
             long_groups.add(group)
     items.sort(key=lambda item: (group_of[item] != "browser", group_of[item] not in long_groups))  # stable
+
+
+# A fresh process that loads every registered model as the app does, then reports what two checks read: the
+# modules it imported (no training code at inference: tests/test_architecture.py) and the notes encoder's bfloat16
+# result on the loading thread and on a new one (tests/notes/test_precision.py). One process for both: loading
+# every model costs 12-18 CPU-seconds.
+_FRESH_INFERENCE_PROCESS = """
+import json, sys, threading
+import torch
+torch.set_num_threads(1)  # a process set to one thread (imaging training once did this to the whole process)
+from medapp import registry
+for card in registry.list_cards():
+    registry.load_model(card.id)  # dictation-whisper brings CTranslate2's own OpenMP threads into the process
+modules = sorted(sys.modules)
+from medapp.workload import real_inputs
+model = registry.load_model("symptom-disease")
+model.encoder.precision = "bf16"
+x = real_inputs(model, 1)[0][1]
+here, there = float(model.predict(x).probability), []
+worker = threading.Thread(target=lambda: there.append(float(model.predict(x).probability)))
+worker.start(); worker.join()
+print(json.dumps({"loaded": [c.id for c in registry.list_cards()], "modules": modules,
+                  "bf16_loading_thread": repr(here), "bf16_new_thread": repr(there[0])}))
+"""
+
+
+@pytest.fixture(scope="session")
+def fresh_inference_process() -> dict:
+    run = subprocess.run([sys.executable, "-c", _FRESH_INFERENCE_PROCESS], cwd=REPO, capture_output=True, text=True,
+                         timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="session")

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import json
-import subprocess
-import sys
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
@@ -221,20 +218,9 @@ def test_inference_code_reaches_no_training_module_in_the_source():
     assert sorted(m for m in reached if _is_training(m)) == []
 
 
-_LOAD_ALL = """
-import json, sys
-from medapp import registry
-for card in registry.list_cards():
-    registry.load_model(card.id)
-print(json.dumps({"loaded": [c.id for c in registry.list_cards()], "modules": sorted(sys.modules)}))
-"""
-
-
-@pytest.mark.slow  # loads and warms every registered model: about two minutes on two cores
-def test_loading_every_model_for_inference_imports_no_training_code():
-    run = subprocess.run([sys.executable, "-c", _LOAD_ALL], cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, run.stderr[-3000:]
-    result = json.loads(run.stdout.strip().splitlines()[-1])
+@pytest.mark.slow  # loads and warms every registered model in a fresh process (tests/conftest.py)
+def test_loading_every_model_for_inference_imports_no_training_code(fresh_inference_process):
+    result = fresh_inference_process
     assert len(result["loaded"]) >= 10
     assert "medapp.modalities.imaging.model" in result["modules"]
     assert [m for m in result["modules"] if _is_training(m)] == []

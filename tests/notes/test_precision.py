@@ -59,34 +59,9 @@ def test_both_precisions_give_the_same_label_and_an_additive_explanation(monkeyp
     assert model.card.metrics["inference_precision"]["shipped_head_top1_same"] == 1.0
 
 
-
-_THREADS_THEN_THREAD = """
-import threading, torch
-from medapp.registry import load_model
-from medapp.workload import real_inputs
-torch.set_num_threads(1)  # a process set to one thread (imaging training did this to the whole process)
-model = load_model("symptom-disease")
-model.encoder.precision = "bf16"
-load_model("dictation-whisper")  # CTranslate2 brings its own OpenMP threads into the process
-x = real_inputs(model, 1)[0][1]
-here = float(model.predict(x).probability)
-there = []
-worker = threading.Thread(target=lambda: there.append(float(model.predict(x).probability)))
-worker.start(); worker.join()
-print(repr(here), repr(there[0]))
-"""
-
-
-@pytest.mark.slow  # a subprocess loading two models
-def test_a_session_thread_gets_the_same_bfloat16_result_as_the_thread_that_loaded_the_model():
+@pytest.mark.slow  # a fresh process that loads every model (tests/conftest.py), shared with test_architecture.py
+def test_a_session_thread_gets_the_same_bfloat16_result_as_the_thread_that_loaded_the_model(fresh_inference_process):
     """OpenMP keeps a thread count per calling thread and bfloat16 sums depend on it: in a process set to
     one thread, a new thread scored this text 0.99029 against 0.99031 until the encoder fixed its count."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    run = subprocess.run([sys.executable, "-c", _THREADS_THEN_THREAD], capture_output=True, text=True, timeout=300,
-                         cwd=Path(__file__).resolve().parents[2])
-    assert run.returncode == 0, run.stderr[-2000:]
-    here, there = run.stdout.split()[-2:]
-    assert here == there
+    result = fresh_inference_process
+    assert result["bf16_loading_thread"] == result["bf16_new_thread"]
