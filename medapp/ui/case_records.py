@@ -121,7 +121,7 @@ def cohort_upload(model, keys: FormKeys, intro: str, cohort_of: Callable[[Any], 
     p, mid = keys.cohort, model.card.id
     st.markdown("Upload a CSV or Excel file with one patient per row. Columns are matched by name "
                 f"(`{'`, `'.join(f.name for f in model.fields)}`) or clinical label; an `id` column is kept. "
-                f"Empty cells mean not measured. {intro}")
+                "Empty cells mean not measured." + (f" {intro}" if intro else ""))
     template = pd.DataFrame(columns=["id"] + [f.name for f in model.fields])
     st.download_button("Download an empty template", template.to_csv(index=False), f"{mid}_template.csv",
                        "text/csv", key=f"{p}tpl_{mid}")

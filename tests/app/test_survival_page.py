@@ -40,6 +40,8 @@ def test_heart_failure_patient_gets_a_curve_horizons_and_explanations(tmp_path, 
     assert "Probability of no death over time" in specs and "95% bootstrap percentile band" in specs
     assert "Why this risk score" in specs and "by horizon" in specs
     assert any("Risk group" in m.value for m in at.markdown)
+    # the cohort tab names the outcome columns as the dataset spells them (it said `death_event`)
+    assert any("Outcome columns (`time`, `DEATH_EVENT`) are never used as inputs" in m.value for m in at.markdown)
 
 
 def test_breast_cancer_horizons_are_in_years_and_the_analysis_saves_to_a_case(tmp_path, monkeypatch):

@@ -70,7 +70,7 @@ HEART_FAILURE = SurvivalDataset(
               "Mak 2020;20:16. Faisalabad Institute of Cardiology and Allied Hospital, Pakistan, April-December 2015."),
     licence="none stated; research use with citation",
     url="https://archive.ics.uci.edu/dataset/519/heart+failure+clinical+records",
-    outcome_columns=("time", "death_event", "event", "status", "follow_up", "followup"),
+    outcome_columns=("time", "DEATH_EVENT", "event", "status", "follow_up", "followup"),  # as the dataset spells them
     fields=(
         Field("age", "Age", "years", min=18, max=110),
         Field("sex", "Sex", kind="category", choices=((0, "female"), (1, "male"))),
