@@ -4,6 +4,7 @@ import streamlit as st
 from medapp.registry import list_cards
 from medapp.ui import cached_model, demo_notice, model_card_summary
 from medapp.ui.auth import require_role
+from medapp.ui.common import upload_mb
 from medapp.ui.imaging import AUTOMATIC, image_panel
 from medapp.ui.pacs import from_pacs
 from medapp.ui.state import kept_upload
@@ -26,7 +27,7 @@ else:
 upload_tab, pacs_tab = st.tabs(["Upload", "From PACS"])
 with upload_tab:
     uploads = kept_upload(st.file_uploader, "Images: DICOM (with or without preamble), PNG, JPEG, TIFF, BMP, or a ZIP of a series",
-                               accept_multiple_files=True, key="imaging_upload",
+                               accept_multiple_files=True, key="imaging_upload", max_upload_size=upload_mb("imaging"),
                                help="The file type is detected from its content. Patient data in DICOM headers is "
                                     "removed before anything is stored or downloaded.")
     tag = model.card.id if model is not None else "auto"

@@ -15,7 +15,7 @@ from ..registry import data_root
 from ..render import audio as render
 from ..types import InputError
 from .cases import log_analysis, save_to_case
-from .common import show_input_error
+from .common import show_input_error, upload_mb
 from .state import kept_upload
 
 MIME = {"WAV": "audio/wav", "FLAC": "audio/flac", "OGG": "audio/ogg", "MP3": "audio/mpeg"}
@@ -49,7 +49,7 @@ def choose_input() -> tuple[str, bytes, list[Cycle], str] | None:
     with up:
         files = kept_upload(
             st.file_uploader, "Recording (WAV, FLAC, OGG or MP3); for a lung recording you may add its ICBHI annotation .txt",
-            accept_multiple_files=True, key="audio_upload",
+            accept_multiple_files=True, key="audio_upload", max_upload_size=upload_mb("audio"),
             help="The format is read from the file's content, not its name. At most 2 minutes.")
         if files:
             recordings, annotations = [], {}

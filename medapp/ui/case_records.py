@@ -20,7 +20,7 @@ from ..modalities.records.io import Cohort
 from ..modalities.records.schema import NOT_MEASURED, Field, format_value
 from ..types import InputError
 from .cases import log_analysis
-from .common import show_input_error
+from .common import show_input_error, upload_mb
 from .state import kept_upload
 
 
@@ -125,7 +125,8 @@ def cohort_upload(model, keys: FormKeys, intro: str, cohort_of: Callable[[Any], 
     template = pd.DataFrame(columns=["id"] + [f.name for f in model.fields])
     st.download_button("Download an empty template", template.to_csv(index=False), f"{mid}_template.csv",
                        "text/csv", key=f"{p}tpl_{mid}")
-    upload = kept_upload(st.file_uploader, "Cohort file", type=["csv", "txt", "xlsx"], key=f"{p}cohort_{mid}")
+    upload = kept_upload(st.file_uploader, "Cohort file", type=["csv", "txt", "xlsx"], key=f"{p}cohort_{mid}",
+                         max_upload_size=upload_mb(model.card.modality, model.card))
     if upload is None:
         return None
     try:

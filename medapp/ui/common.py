@@ -1,9 +1,12 @@
 """Widgets every page shares: page set-up, the cached model, the demonstration notice, errors."""
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from ..registry import load_model
+from ..security.uploads import MB, upload_limit
 from ..types import InputError, Model, ModelCard
 from .runtime import keep_shared_keras_models
 
@@ -14,6 +17,13 @@ def cached_model(model_id: str) -> Model:
     model = load_model(model_id)
     keep_shared_keras_models()  # before this run ends: a just-loaded Keras model is not cleared after it
     return model
+
+
+def upload_mb(modality: str, card: ModelCard | None = None) -> int:
+    """An upload box's own limit (`max_upload_size`), in whole MB: the upload gate's (security/uploads.py), so the
+    box says what is accepted instead of the server's 200 MB, and the browser refuses a larger file before sending
+    it. The gate still checks every upload, and the API and CLI use it alone."""
+    return math.ceil(upload_limit(modality, card) / MB)
 
 
 def demo_notice(card: ModelCard | None = None) -> None:

@@ -9,7 +9,7 @@ from ..analysis import analyse
 from ..modalities.speech import vocabulary
 from ..registry import get_card, list_cards
 from ..types import InputError
-from .common import cached_model, show_input_error
+from .common import cached_model, show_input_error, upload_mb
 
 
 def speech_model_id() -> str | None:
@@ -32,7 +32,8 @@ def dictation_widget(on_text: Callable[[str], None], key: str = "notes") -> None
         return
     st.caption(_accuracy_note(get_card(model_id)))  # the model itself loads when a recording arrives
     audio = st.audio_input("Record a dictation", key=f"{key}_audio")
-    upload = st.file_uploader("... or upload a recording (WAV, FLAC, OGG, MP3)", key=f"{key}_speech")
+    upload = st.file_uploader("... or upload a recording (WAV, FLAC, OGG, MP3)", key=f"{key}_speech",
+                              max_upload_size=upload_mb("speech", get_card(model_id)))
     source = audio or upload
     done_key = f"{key}_dictation_done"
     if source is not None and st.session_state.get(done_key) != source.file_id:

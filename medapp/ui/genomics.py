@@ -14,7 +14,8 @@ from ..modalities.genomics.model import GenomicsModel
 from ..render.genomics import beeswarm, heatmap, top_genes
 from ..types import InputError
 from .cases import log_analysis, save_to_case
-from .common import show_input_error
+from .common import show_input_error, upload_mb
+from .state import kept_upload
 
 UNLIKE = "unlike every training class"
 
@@ -35,7 +36,8 @@ def _source(model: GenomicsModel) -> tuple[bytes, str] | None:
         "header, or **samples as columns** with gene identifiers down the first column; one sample or a cohort. "
         f"Values must be log expression ratios like the training data. {model.card.input.get('gene_id_note', '')}")
     c1, c2, c3 = st.columns([3, 1.3, 1.3])
-    upload = c1.file_uploader("Expression file", type=["csv", "tsv", "txt", "xlsx"], key="genomics_upload")
+    upload = kept_upload(c1.file_uploader, "Expression file", type=["csv", "tsv", "txt", "xlsx"], key="genomics_upload",
+                         max_upload_size=upload_mb("genomics", model.card))
     if c2.button("Load example profiles", key="genomics_example",
                  help="The average training profile of each class, and a simulated profile unlike any tumour."):
         st.session_state["genomics_use_examples"] = True

@@ -10,7 +10,7 @@ from ..modalities.notes.model import NoteInput, NotesModel
 from ..render.text import highlighted_html, top_classes, top_words
 from ..types import InputError
 from .cases import log_analysis, save_to_case
-from .common import show_input_error
+from .common import show_input_error, upload_mb
 from .dictation import dictation_widget
 
 NOTE_KEY = "notes_text"
@@ -24,7 +24,8 @@ def note_input() -> str:
     """Paste, upload or dictate; every route fills the one editable text box."""
     paste, upload, dictate = st.tabs(["Type or paste", "Upload a file", "Dictate"])
     with upload:
-        file = st.file_uploader("Text (.txt, any common encoding), PDF or Word (.docx)", key="notes_upload")
+        file = st.file_uploader("Text (.txt, any common encoding), PDF or Word (.docx)", key="notes_upload",
+                                max_upload_size=upload_mb("notes"))
         if file is not None and st.session_state.get("notes_upload_done") != file.file_id:
             try:
                 _set_note(read_note(file.getvalue(), file.name))

@@ -43,6 +43,10 @@ def test_examples_are_classified_explained_and_the_shuffled_profile_is_not_class
     assert any(w.value.startswith("This profile is unlike every training class") for w in at.warning)
 
 
+def test_the_upload_box_states_the_expression_file_limit():
+    assert genomics_page().file_uploader(key="genomics_upload").proto.max_upload_size_mb == 50  # not the server's 200
+
+
 def test_raw_counts_upload_is_refused_with_a_message():
     at = genomics_page()
     names = get_card("srbct-tumour").input["genes"]

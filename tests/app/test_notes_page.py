@@ -30,6 +30,12 @@ def test_pasted_note_is_scrubbed_classified_and_explained():
     assert any("Words that moved the probability" in s for s in specs)
 
 
+def test_the_upload_box_states_the_note_limit_not_the_server_s():
+    """It said "200MB per file" (the server's limit for any upload) while a note over 5 MB is refused."""
+    at = notes_page()
+    assert at.file_uploader(key="notes_upload").proto.max_upload_size_mb == 5
+
+
 def test_uploaded_binary_file_and_empty_note_get_messages():
     at = notes_page()
     at.file_uploader(key="notes_upload").set_value(("scan.txt", bytes(range(256)) * 10, "text/plain")).run()

@@ -1,7 +1,11 @@
 """Browser test: load example profiles on the Gene expression page, see the class and the top genes, save to a case."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from medapp.appbench import click_when_still
+from medapp.registry import load_model
+from medapp.ui.genomics import example_csv
 
 
 def test_classify_examples_see_top_genes_and_save(signed_in_page, tmp_path):
@@ -40,3 +44,16 @@ def test_classify_examples_see_top_genes_and_save(signed_in_page, tmp_path):
     page.get_by_text("srbct-tumour").filter(visible=True).first.wait_for()
     page.locator(".js-plotly-plot").first.wait_for()
     assert "Top genes" in page.locator(".js-plotly-plot").first.inner_text()
+
+    # an uploaded file outlives a trip to another page (it was not kept: the page came back without it)
+    profiles = example_csv(load_model("srbct-tumour")).decode().splitlines()
+    upload = tmp_path / "two-profiles.csv"
+    upload.write_text("\n".join(profiles[:3]) + "\n")
+    page.get_by_role("link", name="Gene expression").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+    page.get_by_text("two-profiles.csv: 2 sample(s)").wait_for()
+    page.get_by_role("link", name="Models").click()
+    page.get_by_role("heading", name="Models", exact=True).wait_for()
+    page.get_by_role("link", name="Gene expression").click()
+    page.get_by_text("Kept from before you left this page").wait_for()
+    expect(page.get_by_text("two-profiles.csv: 2 sample(s)")).to_be_visible()
