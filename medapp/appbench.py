@@ -79,19 +79,12 @@ def _app(timeout: float) -> Iterator[tuple[str, subprocess.Popen, Path, float]]:
         shutil.rmtree(var, ignore_errors=True)
 
 
-def browser_executable() -> str | None:
-    """Debian's Chromium for Playwright: its headless shell (the same Blink and V8 without the desktop browser
-    around them, which Playwright itself runs for headless pages; about 15% less CPU over the browser tests),
-    else the full browser."""
-    return shutil.which("chromium-headless-shell") or shutil.which("chromium")
-
-
 @contextmanager
 def _browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=browser_executable(), headless=True,
+        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
                                      args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         try:
             yield browser
@@ -101,7 +94,7 @@ def _browser() -> Iterator[object]:
 
 def first_page(timeout: float = 60.0) -> dict[str, float]:
     """Browser started first (not part of the app's time), then the server; time until the first heading."""
-    if browser_executable() is None:
+    if shutil.which("chromium") is None:
         return {}
     with _browser() as browser:
         page = browser.new_page()
@@ -132,7 +125,7 @@ def rerun_cost(timeout: float = 180.0, reruns: int = 10) -> dict[str, float]:
     """Server CPU-seconds and seconds until the page settles for one rerun of the Case records page (Estimate
     risk clicked again), after a heart sound was analysed in the same app (so Keras is loaded): what every
     click of every session costs the shared server (medapp/ui/runtime.py)."""
-    if browser_executable() is None or not Path("/proc/self/stat").exists():
+    if shutil.which("chromium") is None or not Path("/proc/self/stat").exists():
         return {}
     from playwright.sync_api import expect
 

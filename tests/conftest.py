@@ -1,4 +1,4 @@
-"""Shared fixtures: a running app for browser tests, and Debian's Chromium headless shell driven by Playwright."""
+"""Shared fixtures: a running app for browser tests, and Debian's chromium driven by Playwright."""
 from __future__ import annotations
 
 import json
@@ -155,14 +155,9 @@ def app_url(app_var_dir):
 def browser():
     from playwright.sync_api import sync_playwright
 
-    from medapp.appbench import browser_executable
-
-    executable = browser_executable()
-    if executable is None:
-        raise RuntimeError("no chromium-headless-shell or chromium (tests/system_deps.sh installs them)")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
-            executable_path=executable, headless=True,
+            executable_path="/usr/bin/chromium", headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--disable-quic"])
         yield browser

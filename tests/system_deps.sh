@@ -3,8 +3,7 @@
 # that cannot be installed is a failure, never a silent skip.
 set -uo pipefail
 need=()
-# the browser tests run Chromium's headless shell (medapp/appbench.py browser_executable)
-command -v chromium-headless-shell >/dev/null || need+=(chromium-headless-shell)
+command -v chromium >/dev/null || need+=(chromium)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 [ -f /usr/share/pocketsphinx/test/data/librivox/transcription ] || need+=(pocketsphinx-testdata)  # LibriVox readings for dictation WER
 command -v sox >/dev/null || need+=(sox libsox-fmt-all)
