@@ -6,6 +6,7 @@ between clicking Save and clicking the next page link is one the server does not
 """
 from __future__ import annotations
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from medapp.appbench import IDLE
@@ -43,8 +44,15 @@ def test_save_and_another_page_clicked_together_stores_every_save(signed_in_page
         page.evaluate(SAVE_THEN_LEAVE)
         page.get_by_role("heading", name="Models").first.wait_for()
         # the user is told on the page they went to
-        page.get_by_text(f"in case {references[-1]}.").first.wait_for(timeout=30_000)
+        try:
+            page.get_by_text(f"in case {references[-1]}.").first.wait_for(timeout=30_000)
+        except PlaywrightTimeout:  # say whether the save or only its confirmation was lost
+            raise AssertionError(f"no confirmation of {references[-1]} on the next page; stored: "
+                                 f"{_stored(app_var_dir)}") from None
         page.wait_for_function(IDLE)
+    assert _stored(app_var_dir) == sorted(references)  # each stored once, under the reference typed for it
+
+
+def _stored(app_var_dir) -> list[str]:
     store = CaseStore(f"sqlite:///{app_var_dir / 'medapp.db'}", BlobStore(app_var_dir / "blobs"))
-    stored = sorted(c["reference"] for c in store.list_cases() if c["reference"].startswith("LEAVE-"))
-    assert stored == sorted(references)  # each stored once, under the reference typed for it
+    return sorted(c["reference"] for c in store.list_cases() if c["reference"].startswith("LEAVE-"))
