@@ -30,10 +30,11 @@ def dictation_widget(on_text: Callable[[str], None], key: str = "notes") -> None
     if model_id is None:
         st.info("No dictation model is installed on this server.")
         return
-    st.caption(_accuracy_note(get_card(model_id)))  # the model itself loads when a recording arrives
+    card = get_card(model_id)  # read once per run: the caption and the upload limit both come from it
+    st.caption(_accuracy_note(card))  # the model itself loads when a recording arrives
     audio = st.audio_input("Record a dictation", key=f"{key}_audio")
     upload = st.file_uploader("... or upload a recording (WAV, FLAC, OGG, MP3)", key=f"{key}_speech",
-                              max_upload_size=upload_mb("speech", get_card(model_id)))
+                              max_upload_size=upload_mb("speech", card))
     source = audio or upload
     done_key = f"{key}_dictation_done"
     if source is not None and st.session_state.get(done_key) != source.file_id:
