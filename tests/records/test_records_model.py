@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -29,6 +32,23 @@ def test_registry_lists_the_three_record_models_with_cards():
     assert cards["kidney-disease"].labels == ("notckd", "ckd")
     assert cards["diabetes"].labels == ("negative", "positive")
     assert 0.5 < cards["heart-disease"].metrics["external"]["auroc"] <= 1.0
+
+
+def test_a_records_process_loads_scikit_learn_types_only_and_not_torch():
+    # skops' default allow-list walks all of scikit-learn and imports torch (twice the CLI's start-up
+    # time and memory); persist.py skips it and checks every type itself.
+    code = ("import sys; from medapp.registry import load_model; "
+            f"[load_model(m) for m in {RECORD_MODELS!r}]; print('torch' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == "False"
+
+
+def test_weights_holding_an_unexpected_type_are_refused(tmp_path):
+    from medapp.modalities.records.persist import load_weights, save_weights
+    save_weights({"estimator": Fraction(1, 3)}, tmp_path / "model.skops")
+    with pytest.raises(ValueError, match=r"unexpected types \['fractions.Fraction'\]; refusing to load"):
+        load_weights(tmp_path / "model.skops")
 
 
 def test_model_is_loaded_once_per_process():

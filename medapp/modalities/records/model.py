@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import math
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import skops.io as sio
 
 from ...types import Explanation, InputError, ModelCard, Prediction
 from ..base import CardModel, array_key, kernel_shap
@@ -24,18 +22,8 @@ from .io import (
     typical_record,
     validate_table,
 )
+from .persist import load_weights
 from .schema import Field, fields_from_card, format_value
-
-# skops refuses to load any type not listed here: only scikit-learn and numpy internals we saved.
-_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "builtins.")
-
-
-def _load_weights(path: Path) -> dict[str, Any]:
-    untrusted = sio.get_untrusted_types(file=path)
-    unexpected = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
-    if unexpected:
-        raise ValueError(f"{path} holds unexpected types {unexpected}; refusing to load it")
-    return sio.load(path, trusted=untrusted)
 
 
 class RecordsModel(CardModel):
@@ -43,7 +31,7 @@ class RecordsModel(CardModel):
         self.card = card
         self.fields: tuple[Field, ...] = fields_from_card(card.input["features"])
         self.training_range: dict[str, list[float]] = card.input.get("training_range", {})
-        saved = _load_weights(card.weights_path)
+        saved = load_weights(card.weights_path)
         self.estimator = saved["estimator"]
         self.platt_a, self.platt_b = float(saved["platt_a"]), float(saved["platt_b"])
         self.background = np.asarray(saved["background"], dtype=float)

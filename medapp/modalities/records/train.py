@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import sklearn
-import skops.io as sio
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
@@ -25,6 +24,7 @@ from threadpoolctl import threadpool_limits
 from ...types import ModelCard
 from .estimators import CANDIDATES, Calibrated, Routed, raw_score
 from .io import parse_value
+from .persist import save_weights
 from .schema import DATASETS, Dataset, read_dataset
 
 WEIGHTS = "model.skops"
@@ -238,7 +238,7 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
         weights["key_fields"] = list(dataset.key_fields)
         weights["fallbacks"] = [{"hidden": [names[j] for j in hidden], "estimator": est, "platt_a": fa,
                                  "platt_b": fb} for hidden, (est, fa, fb) in models.items() if hidden]
-    sio.dump(weights, out_dir / WEIGHTS)
+    save_weights(weights, out_dir / WEIGHTS)
 
     training_range = {f.name: [float(np.nanmin(X[:, j])), float(np.nanmax(X[:, j]))]
                       for j, f in enumerate(fields) if f.kind == "number" and not np.isnan(X[:, j]).all()}
