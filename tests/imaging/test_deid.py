@@ -62,6 +62,23 @@ def test_uids_are_rederived_consistently_and_pixels_kept(phi_dicom):
     assert (a.pixel_array == original.pixel_array).all()
 
 
+TEXT_VRS = {"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UI", "UR", "UT"}
+
+
+def test_deidentified_file_keeps_every_value_within_its_vr(phi_dicom):
+    # a value longer than its VR allows makes the download non-conformant (PACS imports may refuse it)
+    _, data = phi_dicom
+    clean = pydicom.dcmread(io.BytesIO(deidentify_bytes(data)))
+    from pydicom.valuerep import validate_value
+
+    for element in clean.iterall():
+        if element.VR not in TEXT_VRS or element.value in (None, ""):
+            continue
+        values = element.value if element.VM > 1 else [element.value]
+        for value in values:
+            validate_value(element.VR, str(value), pydicom.config.RAISE)
+
+
 def test_pictures_lose_their_metadata():
     from PIL import Image
     from PIL.PngImagePlugin import PngInfo

@@ -63,7 +63,8 @@ ACTIONS: dict[str, str] = {
 GENERIC_EMPTY_VRS = ("PN", "DA", "DT", "TM")
 KEEP_UIDS = ("TransferSyntaxUID", "ImplementationClassUID", "CodingSchemeUID")
 
-METHOD = "DICOM PS3.15 Basic Application Level Confidentiality Profile (medapp)"
+# LO: at most 64 characters (PS3.5 6.2); the profile itself is coded in DeidentificationMethodCodeSequence
+METHOD = "PS3.15 Basic Application Level Confidentiality Profile, medapp"
 
 
 def _salt() -> str:
