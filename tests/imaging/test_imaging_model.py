@@ -19,6 +19,7 @@ IMAGING = ["chest-xray-pneumonia", "breast-ultrasound"]
 CXR = "imaging/kermany_cxr224/train/PNEUMONIA/person1000_bacteria_2931.jpeg"
 CXR_NORMAL = "imaging/kermany_cxr224/train/NORMAL/IM-0115-0001.jpeg"
 BUS = "imaging/busi/malignant/malignant (5).png"
+CR_CHEST = "dicom/CR-MONO1-10-chest.dcm"
 
 
 def png(array: np.ndarray) -> bytes:
@@ -157,6 +158,18 @@ def test_each_image_goes_to_the_model_that_fits_or_the_user_is_asked():
     photo = rng.integers(0, 255, (120, 160, 3), dtype=np.uint8)
     photo[..., 1] //= 3
     assert choose(decode(png(photo), "holiday.png")[0], models).model_id is None
+
+
+def test_the_reason_for_a_choice_agrees_with_the_out_of_distribution_score():
+    models = [load_model(i) for i in IMAGING]
+    close = choose(read(CXR), models)
+    assert close.checks[close.model_id]["ood_score"] <= close.checks[close.model_id]["ood_threshold"]
+    assert "resembles its training images" in close.reason
+    # the shared CR chest file scores above the threshold but within what the chest model accepts: a caution
+    cr = choose(decode((data_root() / CR_CHEST).read_bytes(), "cr.dcm")[0], models)
+    fit = cr.checks["chest-xray-pneumonia"]
+    assert cr.model_id == "chest-xray-pneumonia" and fit["ood_score"] > fit["ood_threshold"]
+    assert "resembles" not in cr.reason and "less like its training images than 99% of them" in cr.reason
 
 
 def test_a_model_the_image_does_not_fit_gives_no_headline_but_warns():

@@ -42,8 +42,12 @@ def choose(x: ImageInput, models: list) -> Choice:
         if body:
             meta.append(f"body part {body}")
         basis = ", ".join(meta) + ("; " if meta else "")
-        return Choice(mid, f"{names[mid]}: {basis}the image resembles its training images (out-of-distribution score "
-                           f"{m['ood_score']:.1f}, flagged above {m['ood_threshold']:.1f})"
+        score = f"out-of-distribution score {m['ood_score']:.1f}; 99% of its training images score below " \
+                f"{m['ood_threshold']:.1f}"
+        # between the threshold and the refusal limit the model still fits, with a caution: say so, not "resembles"
+        likeness = (f"the image resembles its training images ({score})" if m["ood_score"] <= m["ood_threshold"] else
+                    f"the image is less like its training images than 99% of them ({score}), but within what it accepts")
+        return Choice(mid, f"{names[mid]}: {basis}{likeness}"
                            + ("" if len(fitting) == 1 else "; closer than to the other models' training images") + ".",
                       checks)
     return Choice(None, "The image fits more than one imaging model equally well; choose the model that matches "
