@@ -20,6 +20,7 @@ MAX_SIDE = 768  # pixels sent to the browser per side; larger images are shown i
 DIVERGING = [[0.0, "rgba(36,113,163,1)"], [0.35, "rgba(36,113,163,0.55)"], [0.5, "rgba(255,255,255,0)"],
              [0.65, "rgba(192,57,43,0.55)"], [1.0, "rgba(192,57,43,1)"]]
 COLOUR_BAR = "SHAP per pixel<br>(log-probability)"
+SATURATE_PERCENTILE = 99
 
 
 def _step(shape: tuple[int, ...]) -> int:
@@ -32,6 +33,17 @@ def _block(a: np.ndarray, step: int, reduce: str) -> np.ndarray:
     rows, cols = (a.shape[0] // step) * step, (a.shape[1] // step) * step
     b = a[:rows, :cols].reshape(rows // step, step, cols // step, step, *a.shape[2:])
     return b.sum(axis=(1, 3)) if reduce == "sum" else b.mean(axis=(1, 3))
+
+
+def colour_limit(heat: np.ndarray) -> float:
+    """The colour range of a map: the 99th percentile of |contribution|, not the maximum.
+
+    A few extreme pixels (a gradient explainer's edges and corners) set the maximum; scaled to it, the rest
+    of a radiograph's map is washed out to near-white (a CR chest: maximum 0.14, 99th percentile 0.03).
+    Beyond the limit a pixel shows at full colour; hovering gives its exact value.
+    """
+    magnitude = np.abs(np.asarray(heat, dtype=np.float64))
+    return float(np.percentile(magnitude, SATURATE_PERCENTILE)) or float(magnitude.max()) or 1.0
 
 
 def image_map(expl: Explanation, shape: tuple[int, int]) -> np.ndarray:
@@ -54,14 +66,16 @@ def heatmap(image: np.ndarray | None, expl: Explanation, opacity: float = 0.6, t
     heat_full = image_map(expl, grey.shape)
     step = _step(grey.shape)
     shown, heat = _block(grey, step, "mean"), _block(heat_full, step, "sum")
-    lim = float(np.abs(heat).max()) or 1.0
+    lim = colour_limit(heat)
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Original", f"Regions toward (red) / away from (blue) '{expl.target_display}'"),
                         horizontal_spacing=0.04)
     for col in (1, 2):
         fig.add_trace(go.Heatmap(z=shown, colorscale="gray", zmin=0, zmax=1, showscale=False, hoverinfo="skip"), 1, col)
     per = "pixel" if step == 1 else f"{step}x{step} pixel block"
+    saturates = f"<br><sup>full colour beyond ±{lim:.1e}</sup>"
     fig.add_trace(go.Heatmap(z=heat, colorscale=DIVERGING, zmid=0, zmin=-lim, zmax=lim, opacity=opacity,
-                             colorbar={"title": {"text": COLOUR_BAR if step == 1 else f"SHAP per {per}<br>(log-probability)"},
+                             colorbar={"title": {"text": (COLOUR_BAR if step == 1 else f"SHAP per {per}<br>(log-probability)")
+                                                          + saturates},
                                        "len": 0.9, "exponentformat": "e"},
                              hovertemplate=f"contribution per {per} %{{z:.2e}}<extra></extra>"), 1, 2)
     for col in (1, 2):

@@ -53,7 +53,7 @@ def _png(fig) -> bytes:
 
 def image_png(expl: Explanation, image: np.ndarray | None) -> bytes:
     """Original beside the SHAP heatmap over it, with a labelled colour bar: the figure the Imaging page shows."""
-    from ..render.image import image_map
+    from ..render.image import colour_limit, image_map
 
     if image is None:  # the input is gone: the map alone, said so
         image = np.full((256, 256), 0.5)
@@ -63,7 +63,7 @@ def image_png(expl: Explanation, image: np.ndarray | None) -> bytes:
     step = int(np.ceil(max(image.shape[:2]) / 512))
     shown = image[::step, ::step] if step > 1 else image
     heat = image_map(expl, shown.shape)
-    lim = float(np.abs(heat).max()) or 1.0
+    lim = colour_limit(heat)
     aspect = shown.shape[0] / max(shown.shape[1], 1)
     fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.3 * min(1.6, max(0.6, aspect)) + 0.5), dpi=130,
                              layout="constrained")
@@ -74,7 +74,7 @@ def image_png(expl: Explanation, image: np.ndarray | None) -> bytes:
     im = axes[1].imshow(heat, cmap="RdBu_r", vmin=-lim, vmax=lim, alpha=0.6)
     axes[1].set_title(textwrap.fill(f"toward (red) / away from (blue) '{expl.target_display}'", 45),
                       fontsize=9)
-    bar = fig.colorbar(im, ax=axes[1], shrink=0.85)
+    bar = fig.colorbar(im, ax=axes[1], shrink=0.85, extend="both")  # the arrows: full colour beyond the limit
     bar.set_label(f"SHAP ({expl.output_space})", fontsize=8)
     bar.ax.tick_params(labelsize=7)
     fig.suptitle(expl.method, fontsize=9)

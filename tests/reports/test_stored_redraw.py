@@ -51,6 +51,12 @@ def test_saved_image_redraws_over_its_own_picture(store, chest):
     fig = heatmap(image, a["explanation"])
     assert np.asarray(fig.data[0].z).std() > 0.05 and np.asarray(fig.data[2].z).std() > 0  # original, then map
 
+    # colour range at the 99th percentile of the map, not its few extreme pixels (which washed it out to white)
+    shown_map = np.abs(np.asarray(fig.data[2].z))
+    assert fig.data[2].zmax == pytest.approx(np.percentile(shown_map, 99))
+    assert fig.data[2].zmax < shown_map.max() / 2
+    assert "full colour beyond" in fig.data[2].colorbar.title.text
+
     png = Image.open(io.BytesIO(image_png(a["explanation"], image))).convert("L")
     left = np.asarray(png)[:, : png.width // 2].astype(float)
     assert left.std() > 20  # the report's "Original" panel shows the radiograph
