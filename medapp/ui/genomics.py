@@ -121,11 +121,11 @@ def sample_panel(model: GenomicsModel, profile: Profile, pred, key: str) -> None
             name = model.label_names.get(pred.label, pred.label)
             st.metric("Class", f"{pred.label}", help=name)
             st.markdown(f"**{name}**, probability **{pred.probability:.0%}**")
+        # a narrow column: the number alone ("99.2%"); beside a bar the % sign was cut off and 0.71% read as 0.71
         st.dataframe(pd.DataFrame({"class": [f"{lab} ({model.label_names.get(lab, lab)})" for lab in model.card.labels],
-                                   "probability": pred.probabilities}),
+                                   "probability": 100 * np.asarray(pred.probabilities)}),
                      hide_index=True, width="stretch", key=f"probs_{key}",
-                     column_config={"probability": st.column_config.ProgressColumn(
-                         "probability", format="percent", min_value=0.0, max_value=1.0)})
+                     column_config={"probability": st.column_config.NumberColumn("probability", format="%.1f%%")})
         st.caption(f"Distance score {pred.fit.score:.2f} (above {pred.fit.threshold:g}: unlike every training class). "
                    f"Temperature {model.card.metrics.get('temperature', 1):g} fitted on cross-validated logits; "
                    f"nested CV accuracy {model.card.metrics['summary']['accuracy']:.2f} on the "

@@ -5,6 +5,7 @@ import io
 from pathlib import Path
 
 import numpy as np
+import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
@@ -34,6 +35,9 @@ def test_examples_are_classified_explained_and_the_shuffled_profile_is_not_class
                                      "class average RMS", "simulated: genes shuffled"]
     assert list(table["class"]) == ["BL", "EWS", "NB", "RMS", "unlike every training class"]
     assert at.metric[0].value == "BL"
+    probabilities = at.dataframe[1].value  # the sample's classes, in percent: the column is too narrow for a bar
+    assert probabilities["probability"].sum() == pytest.approx(100)
+    assert probabilities["probability"].iloc[0] > 50  # BL
     assert any("Top genes: toward 'BL'" in s for s in charts(at))
     assert any("Cohort: how each gene moved" in s for s in charts(at))
     assert any("Samples (grouped by predicted class)" in s for s in charts(at))
