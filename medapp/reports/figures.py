@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ..types import Explanation  # noqa: E402
 
@@ -35,8 +36,11 @@ def explanation_png(expl: Explanation, width_in: float = 7.0) -> bytes:
             ax.barh(range(len(vals)), vals, color=[TOWARD if v > 0 else AWAY for v in vals])
             ax.set_yticks(range(len(vals)), [n if len(n) < 60 else n[:57] + "..." for n in names], fontsize=8)
             ax.axvline(0, color="#888", lw=0.8)
+            ax.xaxis.set_major_locator(MaxNLocator(6))  # default ticks ran together ("-0.175-0.150...")
+            ax.tick_params(axis="x", labelsize=8)
         ax.set_xlabel(f"contribution toward '{expl.target_display}' ({expl.output_space})", fontsize=8)
-    ax.set_title(f"{expl.method}", fontsize=9)
+    # wrapped: a long method name ran off the figure ("... (MiniLM, chun")
+    ax.set_title(textwrap.fill(expl.method, 60), fontsize=9)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")

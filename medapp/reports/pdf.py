@@ -72,6 +72,12 @@ def _highlighted_note(pdf: FPDF, expl, size: float = 9) -> None:
 
 
 def _analysis(pdf: FPDF, a: dict, input_bytes: bytes | None) -> None:
+    _analysis_head(pdf, a)
+    _analysis_body(pdf, a, input_bytes)
+
+
+def _analysis_head(pdf: FPDF, a: dict) -> None:
+    """What the analysis said and what the reviewers said of it: never split from each other."""
     width = pdf.w - pdf.l_margin - pdf.r_margin
     _para(pdf, f"Analysis #{a['id']}: {a['model_id']} v{a['model_version']} ({a['modality']})", 13, "B", 1)
     _para(pdf, f"Input {a['input_name']} (sha256 {a['input_sha256'][:12]}...), by {a['author']} on "
@@ -91,6 +97,10 @@ def _analysis(pdf: FPDF, a: dict, input_bytes: bytes | None) -> None:
                        f"{v['comment']}", 9.5, "B" if v["verdict"] == "disagree" else "")
     else:
         _para(pdf, "No reviewer verdict yet.", 9)
+
+
+def _analysis_body(pdf: FPDF, a: dict, input_bytes: bytes | None) -> None:
+    width = pdf.w - pdf.l_margin - pdf.r_margin
     _para(pdf, f"Intended use of this model: {intended_use(a['model_id'])}", 9)
     expl = a["explanation"]
     if expl is not None:
@@ -114,9 +124,27 @@ def case_pdf(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None = 
     _para(pdf, header_line(detail, by), 9)
     _para(pdf, DISCLAIMER, 8.5)
     for a in detail["analyses"]:
-        with pdf.offset_rendering() as trial:  # would this analysis run onto the next page?
-            _analysis(trial, a, inputs.get(a["id"]))
-        if trial.page_break_triggered and pdf.get_y() > pdf.t_margin + 1:
+        if pdf.get_y() > pdf.t_margin + 1 and _starts_on_a_new_page(pdf, a, inputs.get(a["id"]), detail["reference"]):
             pdf.add_page()
         _analysis(pdf, a, inputs.get(a["id"]))
     return bytes(pdf.output())
+
+
+def _starts_on_a_new_page(pdf: FPDF, a: dict, input_bytes: bytes | None, reference: str) -> bool:
+    """An analysis that would run onto the next page starts on a new one when it then reads in one piece
+    and less than half of this page is left; otherwise it starts here, as long as its head (output,
+    warnings, verdicts) fits here: moving it would leave a blank page (a note's analysis left page 1 empty)."""
+    with pdf.offset_rendering() as trial:
+        _analysis(trial, a, input_bytes)
+    if not trial.page_break_triggered:
+        return False
+    with pdf.offset_rendering() as head:
+        _analysis_head(head, a)
+    if head.page_break_triggered:
+        return True
+    if pdf.h - pdf.b_margin - pdf.get_y() > (pdf.h - pdf.t_margin - pdf.b_margin) / 2:
+        return False
+    alone = _Report(reference)
+    alone.add_page()
+    _analysis(alone, a, input_bytes)
+    return alone.page_no() == 1

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from medapp.analysis import analyse
 from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
+from medapp.modalities.notes.model import NoteInput
 from medapp.registry import get_card, load_model
 from medapp.reports import case_html, case_pdf
 from medapp.types import InputFit
@@ -76,3 +77,22 @@ def test_an_input_the_model_does_not_fit_is_reported_as_not_assessed_without_a_l
         line = re.search(r"Model output:(?:</b>)? ([^<]*?)(?:</p>|\. |$)", text).group(1)
         assert line.startswith("not assessed: This input is unlike"), line
         assert label not in line
+
+
+def test_a_long_analysis_starts_under_the_case_header_not_after_a_blank_page(tmp_path):
+    # a long note's analysis did not fit in what page 1 had left, so it moved whole to page 2 and left
+    # page 1 blank; it now starts on page 1, its output and verdict together there
+    store = CaseStore(f"sqlite:///{tmp_path / 'r.db'}", BlobStore(tmp_path / "blobs"))
+    model = load_model("abstract-condition")
+    text = " ".join(["Echo shows dilated left ventricle with ejection fraction 30%.",
+                     "Started on ramipril and bisoprolol for heart failure with reduced ejection fraction.",
+                     "62 year old man with 3 months of progressive exertional dyspnoea and ankle swelling."] * 12)
+    result = analyse(model, NoteInput.from_text(text, "note.txt"))
+    case_id = store.create_case("LONG-1", CLIN)
+    aid = store.add_analysis(case_id, CLIN, card=model.card, prediction=result.prediction,
+                             explanation=result.explanation, input_bytes=text.encode(), input_name="note.txt")
+    store.set_verdict(aid, REV, "agree", "heart failure", "")
+    reader = PdfReader(io.BytesIO(case_pdf(store.case_detail(case_id, REV), by="rui")))
+    first = re.sub(r"\s+", " ", reader.pages[0].extract_text())
+    assert "Analysis #" in first and "Reviewer rui: agree" in first
+    assert len(reader.pages) >= 2  # it is longer than what page 1 had left
