@@ -4,7 +4,7 @@ import streamlit as st
 from medapp.registry import list_cards
 from medapp.ui import cached_model, demo_notice, model_card_summary
 from medapp.ui.auth import require_role
-from medapp.ui.notes import note_input, note_result
+from medapp.ui.notes import analysed_note, note_input
 
 user = require_role("clinician")
 st.title("Clinical notes")
@@ -18,10 +18,6 @@ model = cached_model(names[choice])
 st.caption(model.card.task)
 demo_notice(model.card)
 text = note_input()
-if st.button("Analyse note", type="primary", key="notes_go"):
-    st.session_state["notes_analysed"] = True
-if st.session_state.get("notes_analysed") and text:
-    note_result(model, text)
-elif st.session_state.get("notes_analysed"):
-    st.error("The note is empty: there is no text to analyse.", icon=":material/error:")
+clicked = st.button("Analyse note", type="primary", key="notes_go")
+analysed_note(model, text, clicked)  # only the text and model the button was pressed for
 model_card_summary(model.card)

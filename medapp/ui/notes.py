@@ -14,6 +14,7 @@ from .common import show_input_error, upload_mb
 from .dictation import dictation_widget
 
 NOTE_KEY = "notes_text"
+ANALYSED_KEY = "notes_analysed"  # {"text", "model"}: the note and model of the last press of Analyse note
 
 
 def _set_note(text: str) -> None:
@@ -52,6 +53,36 @@ def removed_view(spans: tuple[Span, ...]) -> None:
     st.caption("Removed before analysis: " + ", ".join(f"{n} {k}" for k, n in kinds.items()))
     if st.toggle("Show what was removed (visible to you only; never stored)", key="notes_show_removed"):
         st.table({"type": [s.kind for s in spans], "removed text": [s.text for s in spans]})
+
+
+def analysed_note(model: NotesModel, text: str, clicked: bool) -> None:
+    """The analysis of the note exactly as it stood, with the model chosen, when Analyse note was pressed.
+
+    Pressing the button once used to turn analysis on for the session: a dictated transcript appended to the box,
+    an edit or another model was analysed at once and offered for saving, unread. The press now records the text
+    and the model it was made for; a result is drawn (and offered for saving) only while both are unchanged, so a
+    later change is never analysed until the button is pressed again, and what is saved is what was analysed and
+    shown. The record is a plain session key, so the result is still there after a trip to another page.
+    """
+    chosen = {"id": model.card.id, "version": model.card.version}
+    if clicked:
+        if not text:
+            st.session_state.pop(ANALYSED_KEY, None)
+            # Said in answer to the press only: a later run (an upload that failed, a toggle) does not repeat it.
+            st.error("The note is empty: there is no text to analyse.", icon=":material/error:")
+            return
+        st.session_state[ANALYSED_KEY] = {"text": text, "model": chosen}
+    done = st.session_state.get(ANALYSED_KEY)
+    if not isinstance(done, dict) or not text:
+        return
+    if done.get("text") != text:
+        st.info("The note has changed since it was analysed: press **Analyse note** to analyse this version.",
+                icon=":material/info:")
+    elif done.get("model") != chosen:
+        st.info("The note was analysed with another model: press **Analyse note** to analyse it with this one.",
+                icon=":material/info:")
+    else:
+        note_result(model, text)
 
 
 def note_result(model: NotesModel, raw: str) -> None:

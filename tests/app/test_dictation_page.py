@@ -2,6 +2,7 @@
 analyse it; a damaged recording gets a message; an admin sets the site's dictation vocabulary."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from medapp.cases.store import CaseStore
 from medapp.modalities.speech import vocabulary
+from medapp.registry import get_card
 from medapp.security.accounts import create_user
 
 REPO = Path(__file__).resolve().parents[2]
@@ -48,6 +50,37 @@ def test_damaged_recording_gets_a_message_and_leaves_the_note_alone():
     assert not at.exception
     assert any("incomplete" in e.value for e in at.error)
     assert at.text_area(key="notes_text").value == "typed so far"
+
+
+def test_a_transcript_added_after_an_analysis_is_not_analysed_until_the_button_is_pressed():
+    """Before: once Analyse note had been pressed, the note with the transcript appended was analysed at once and
+    offered for saving, before the clinician had read it."""
+    at = notes_page()
+    at.text_area(key="notes_text").set_value("I have a red, itchy rash with silvery scales on my elbows.").run()
+    at.button(key="notes_go").click().run()
+    assert at.subheader and any(e.label == "Save to case" for e in at.expander)
+    at.file_uploader(key="notes_speech").set_value(("dictation.wav", EXAMPLE.read_bytes(), "audio/wav")).run()
+    assert not at.exception
+    assert "furosemide" in at.text_area(key="notes_text").value.lower()  # the transcript is in the box
+    assert not at.subheader, "the note with the unread transcript was analysed"
+    assert not any(e.label == "Save to case" for e in at.expander)
+    assert len(at.session_state["medapp_logged_analyses"]) == 1  # the first press only
+    assert any("The note has changed since it was analysed" in i.value for i in at.info)
+    at.button(key="notes_go").click().run()  # read, then analysed on purpose
+    assert at.subheader and any(e.label == "Save to case" for e in at.expander)
+    assert len(at.session_state["medapp_logged_analyses"]) == 2
+
+
+def test_the_dictation_caption_gives_the_card_s_error_rates_in_words():
+    """Before: "Measured word error rates: wer librivox 0.014, wer clinical clean 0.325, ...", the card's keys."""
+    at = notes_page()
+    [caption] = [c.value for c in at.caption if "Dictation runs on this server" in c.value]
+    summary = get_card("dictation-whisper").metrics["summary"]
+    assert not re.search(r"\bwer\b", caption, re.IGNORECASE) and "_" not in caption
+    assert f"{100 * summary['wer_librivox']:.1f}% on read audiobook speech (LibriVox" in caption
+    assert (f"clinical dictations in synthetic voices, {100 * summary['wer_clinical_clean']:.1f}% clean, "
+            f"{100 * summary['wer_clinical_noisy']:.1f}% with background noise") in caption
+    assert "real clinicians' voices" in caption
 
 
 @pytest.fixture
