@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from medapp.registry import list_cards
-from medapp.render.metrics import calibration_figure, roc_figure
+from medapp.render.metrics import calibration_figure, metric_name, roc_figure
 from medapp.types import ModelCard
 from medapp.ui.auth import require_role
 
@@ -22,18 +22,18 @@ for card in cards:
         summary = card.metrics.get("summary", {})
         if summary:
             st.markdown(f"**Validation.** {card.metrics.get('protocol', '')}")
-            st.dataframe(pd.DataFrame([summary]), hide_index=True)
+            st.dataframe(pd.DataFrame([{metric_name(k): v for k, v in summary.items()}]), hide_index=True)
         external = card.metrics.get("external")
         if external:
             st.markdown(f"**External site.** {external.get('site', '')}: AUROC {external.get('auroc', float('nan')):.3f} "
                         f"on {external.get('n')} patients. {external.get('note', '')}")
         baseline = card.metrics.get("baseline")
         if baseline:
-            st.markdown("**Published anchor.** " + ", ".join(f"{k}: {v}" for k, v in baseline.items()))
+            st.markdown("**Published anchor.** " + ", ".join(f"{metric_name(k)}: {v}" for k, v in baseline.items()))
         alternatives = dict(card.metrics.get("alternatives_tried", {}))
         if alternatives:
             st.markdown(f"**Alternatives measured** ({alternatives.pop('protocol', '')}).\n"
-                        + "\n".join(f"- {k}: {v}" for k, v in alternatives.items()))
+                        + "\n".join(f"- {metric_name(k)}: {v}" for k, v in alternatives.items()))
         left, right = st.columns(2)
         roc, cal = roc_figure(card), calibration_figure(card)
         if roc is not None:

@@ -1,11 +1,46 @@
-"""ROC and calibration plots from a model card's stored validation predictions."""
+"""ROC and calibration plots from a model card's stored validation predictions; metric names in words."""
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import plotly.graph_objects as go
 from sklearn.metrics import roc_auc_score, roc_curve
 
 from ..types import ModelCard
+
+# A card's metric and candidate keys as a clinician reads them (the Models page showed "c_index", "auroc_180d",
+# "cox_ridge_alpha1"); a key not listed is shown with spaces for underscores, a horizon suffix in words.
+METRIC_NAMES = {
+    "accuracy": "accuracy", "auroc": "AUROC", "brier": "Brier score", "c_index": "C-index (Harrell)",
+    "c_index_sd": "C-index, sd over folds", "errors": "errors", "log_loss": "log loss", "macro_f1": "macro F1",
+    "sensitivity": "sensitivity", "specificity": "specificity", "cpu_s_per_audio_s": "CPU s per s of audio",
+    "wer_librivox": "word error rate, LibriVox readings", "wer_clinical_clean": "word error rate, clinical, clean",
+    "wer_clinical_noisy": "word error rate, clinical, noisy",
+    "wer_clinical_clean_no_vocabulary": "word error rate, clinical, clean, no vocabulary prompt",
+    "wer_clinical_noisy_no_vocabulary": "word error rate, clinical, noisy, no vocabulary prompt",
+    "wer_dev_clean": "word error rate, development set, clean", "wer_dev_noisy": "word error rate, development set, noisy",
+    "cox_ridge_alpha1": "ridge Cox (alpha 1)", "cox_ridge_alpha10": "ridge Cox (alpha 10)",
+    "boosted_cox_stumps": "boosted Cox stumps", "boosted_cox_depth2": "boosted Cox trees of depth 2",
+    "random_survival_forest": "random survival forest",
+    "this_model_oof_auroc_death_event": "this model: out-of-fold AUROC for DEATH_EVENT",
+    "boosted_cox_stumps_same_split_c_index": "boosted Cox stumps, C-index on the same split",
+    "rsf_reproduced_c_index": "random survival forest, C-index reproduced", "target_accuracy": "target accuracy",
+}
+_HORIZON = re.compile(r"^(auroc|brier|calibration_gap)_(\d+)d$")
+_HORIZON_WORDS = {"auroc": "time-dependent AUROC", "brier": "Brier score", "calibration_gap": "calibration gap"}
+
+
+def metric_name(key: str) -> str:
+    if key in METRIC_NAMES:
+        return METRIC_NAMES[key]
+    horizon = _HORIZON.match(key)
+    if horizon:
+        days = int(horizon.group(2))
+        years = days // 365
+        when = f"{years} year{'s' if years > 1 else ''}" if days >= 365 and days % 365 == 0 else f"{days} days"
+        return f"{_HORIZON_WORDS[horizon.group(1)]} at {when}"
+    return key.replace("_", " ")
 
 
 def _validation(card: ModelCard) -> tuple[np.ndarray, np.ndarray] | None:
@@ -33,7 +68,11 @@ def roc_figure(card: ModelCard) -> go.Figure | None:
                                  name=f"{card.labels[k]} (AUROC {roc_auc_score(truth, P[:, k]):.3f})"))
     fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "#999"},
                              name="chance", hoverinfo="skip"))
-    fig.update_layout(title="ROC (validation predictions)", xaxis_title="1 - specificity",
+    # a survival card's predictions are "event by the main horizon" for the patients whose status then is known:
+    # a plain AUROC, not the table's time-dependent one (weighted for censoring), so the two differ a little
+    title = "ROC (validation predictions)" if card.modality != "survival" else \
+        "ROC (validation: patients with known status; plain AUROC)"
+    fig.update_layout(title=title, xaxis_title="1 - specificity",
                       yaxis_title="sensitivity", height=420, legend={"yanchor": "bottom", "y": 0.02, "x": 0.45},
                       margin={"t": 50, "b": 40, "l": 10, "r": 10})
     return fig

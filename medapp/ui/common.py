@@ -6,6 +6,7 @@ import math
 import streamlit as st
 
 from ..registry import load_model
+from ..render.metrics import metric_name
 from ..security.uploads import MB, upload_limit
 from ..types import InputError, Model, ModelCard
 from .runtime import keep_shared_keras_models
@@ -36,7 +37,8 @@ def demo_notice(card: ModelCard | None = None) -> None:
 def model_card_summary(card: ModelCard) -> None:
     """A compact card beside a prediction: version, data, headline metrics, intended use."""
     summary = card.metrics.get("summary", {})
-    metric_text = ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in summary.items())
+    metric_text = ", ".join(f"{metric_name(k)} {v:.3f}" if isinstance(v, float) else f"{metric_name(k)} {v}"
+                            for k, v in summary.items())
     with st.expander(f"Model card: {card.name} v{card.version}", expanded=False):
         st.markdown(f"**Task.** {card.task}")
         st.markdown(f"**Data.** {card.data.get('citation', '')} Licence: {card.data.get('licence', 'not stated')}.")

@@ -113,6 +113,14 @@ def test_models_page_shows_every_card_with_plots():
     assert "Intended use." in text and "Limitations." in text
     assert "External site." in text and "Switzerland" in text
     assert "Alternatives measured** (same 5 stratified folds" in text and "- TF-IDF word and bigram" in text
+    # metric and candidate names in words, never the card's keys
+    assert "- ridge Cox (alpha 1): C-index" in text and "cox_ridge_alpha1" not in text
+    assert "this model: out-of-fold AUROC for DEATH_EVENT" in text
+    tables = [df.value for df in at.dataframe]
+    columns = {c for t in tables for c in t.columns}
+    assert {"C-index (Harrell)", "time-dependent AUROC at 180 days", "time-dependent AUROC at 5 years"} <= columns
+    assert not {c for c in columns if "_" in c}
     specs = [c.proto.spec for c in at.get("plotly_chart")]
+    assert sum("ROC (validation: patients with known status; plain AUROC)" in s for s in specs) == 2  # survival
     assert sum("ROC (validation predictions)" in s for s in specs) >= 3
     assert sum("Calibration" in s for s in specs) >= 3
