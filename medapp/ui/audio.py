@@ -15,7 +15,7 @@ from ..registry import data_root
 from ..render import audio as render
 from ..types import InputError
 from .cases import log_analysis, save_to_case
-from .common import show_input_error, upload_mb
+from .common import percent, show_input_error, upload_mb
 from .state import kept_upload
 
 MIME = {"WAV": "audio/wav", "FLAC": "audio/flac", "OGG": "audio/ogg", "MP3": "audio/mpeg"}
@@ -197,7 +197,7 @@ def heart_panel(model, x: AudioInput, data: bytes) -> None:
         if w != headline and w not in x.warnings:
             st.warning(w, icon=":material/warning:")
     label = model.card.display(pred.label)
-    st.subheader(f"Model's assessment: {label} ({pred.probability:.0%})")
+    st.subheader(f"Model's assessment: {label} ({percent(pred.probability)})")
     st.caption(f"Probabilities over the {len(pred.labels)} conditions the model knows"
                + (f", averaged over {len(windows)} windows of "
                   f"{model.spec.window_s:g} s." if len(windows) > 1 else "."))

@@ -34,6 +34,18 @@ def demo_notice(card: ModelCard | None = None) -> None:
     st.caption(f":warning: {text}")
 
 
+def percent(p: float) -> str:
+    """A headline probability in whole percent, but never "100%" or "0%" for a value that is not (a heart sound
+    headlined "mitral stenosis (100%)" beside a table saying 99.8%)."""
+    if p >= 1 or p <= 0:
+        return f"{p:.0%}"
+    if p >= 0.9995:
+        return ">99.9%"
+    if p < 0.0005:
+        return "<0.1%"
+    return f"{p:.1%}" if p >= 0.995 or p < 0.005 else f"{p:.0%}"
+
+
 def model_card_summary(card: ModelCard) -> None:
     """A compact card beside a prediction: version, data, headline metrics, intended use."""
     summary = card.metrics.get("summary", {})

@@ -14,7 +14,7 @@ from ..modalities.genomics.model import GenomicsModel
 from ..render.genomics import beeswarm, heatmap, top_genes
 from ..types import InputError
 from .cases import log_analysis, save_to_case
-from .common import show_input_error, upload_mb
+from .common import percent, show_input_error, upload_mb
 from .state import kept_upload
 
 UNLIKE = "unlike every training class"
@@ -120,7 +120,7 @@ def sample_panel(model: GenomicsModel, profile: Profile, pred, key: str) -> None
         else:
             name = model.label_names.get(pred.label, pred.label)
             st.metric("Class", f"{pred.label}", help=name)
-            st.markdown(f"**{name}**, probability **{pred.probability:.0%}**")
+            st.markdown(f"**{name}**, probability **{percent(pred.probability)}**")
         # a narrow column: the number alone ("99.2%"); beside a bar the % sign was cut off and 0.71% read as 0.71
         st.dataframe(pd.DataFrame({"class": [f"{lab} ({model.label_names.get(lab, lab)})" for lab in model.card.labels],
                                    "probability": 100 * np.asarray(pred.probabilities)}),

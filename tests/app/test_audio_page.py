@@ -120,3 +120,11 @@ def test_lung_recording_without_annotations_in_heart_mode_is_flagged():
     assert not at.exception
     assert any("does not look like the heart sounds" in e.value for e in at.error)
     assert not [s for s in at.subheader if s.value.startswith("Model's assessment")]
+
+
+def test_a_headline_probability_is_never_rounded_to_certainty():
+    from medapp.ui.common import percent
+
+    # "mitral stenosis (100%)" was headlined beside a table saying 99.8%
+    assert [percent(p) for p in (0.998, 0.9999, 1.0, 0.5, 0.004, 0.0001, 0.0)] == \
+        ["99.8%", ">99.9%", "100%", "50%", "0.4%", "<0.1%", "0%"]
