@@ -2,7 +2,7 @@
 import streamlit as st
 
 from medapp.ui.auth import get_store, require_role
-from medapp.ui.review import analysis_view, case_filters, verdict_form
+from medapp.ui.review import REOPEN_ELSEWHERE, analysis_view, case_filters, verdict_form
 
 user = require_role("clinician")
 store = get_store()
@@ -26,13 +26,25 @@ def _step(delta: int) -> None:
     st.session_state["meeting_index"] = st.session_state.get("meeting_index", 0) + delta
 
 
-index = max(0, min(st.session_state.get("meeting_index", 0), len(cases) - 1))
+def _start_index() -> int:
+    """Where a fresh session starts: the case named in the address (a reload keeps it there), else the first."""
+    ids = [str(c["id"]) for c in cases]
+    shown = st.query_params.get("case")
+    return ids.index(shown) if shown in ids else 0
+
+
+if "meeting_index" not in st.session_state:  # a new session: the page was opened or the browser reloaded it
+    st.session_state["meeting_index"] = _start_index()
+index = max(0, min(st.session_state["meeting_index"], len(cases) - 1))
 st.session_state["meeting_index"] = index
 prev_col, title_col, next_col = st.columns([1.6, 6, 1.6], vertical_alignment="center")
 prev_col.button("◀ Previous", disabled=index == 0, width="stretch", on_click=_step, args=(-1,), key="meeting_prev")
 next_col.button("Next ▶", disabled=index >= len(cases) - 1, width="stretch", on_click=_step, args=(1,),
                 key="meeting_next")
 case = cases[index]
+# The case shown is kept in the address (?case=<id>, the store's number, not the reference), so a reload stays on it.
+if st.query_params.get("case") != str(case["id"]):
+    st.query_params["case"] = str(case["id"])
 detail = store.case_detail(case["id"], user, log_view=st.session_state.get("meeting_viewed") != case["id"])
 st.session_state["meeting_viewed"] = case["id"]
 # The pseudonymous reference and input file names are hidden: only the position in the list shows.
@@ -41,4 +53,4 @@ title_col.markdown(f"## Case {index + 1} of {len(cases)} · {detail['status']}"
 for a in detail["analyses"]:
     with st.container(border=True):
         analysis_view(a, key=f"m{a['id']}", hide_identifiers=True, large=True)
-        verdict_form(a, user, key=f"m{a['id']}", case_status=detail["status"])
+        verdict_form(a, user, key=f"m{a['id']}", case_status=detail["status"], reopen_where=REOPEN_ELSEWHERE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..db.database import Database
-from ..db.tables import Case, SavedAnalysis, Verdict, utcnow
+from ..db.tables import AuditEvent, Case, SavedAnalysis, Verdict, utcnow
 from ..security.roles import Actor, PermissionDenied, require
 from ..types import Explanation, ModelCard, Prediction
 from .blobs import BlobStore
+from .references import reference_problem
 
 STATUSES = ("open", "in review", "closed")
 VERDICTS = ("agree", "disagree", "uncertain")
-_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _\-./]{0,79}$")
 
 
 class StoreError(ValueError):
@@ -34,6 +34,32 @@ class StoreError(ValueError):
 
 class ConflictError(StoreError):
     """Someone changed the record after the user saw it: the change is refused, never silently merged."""
+
+
+class CaseClosedError(ConflictError):
+    """The case was closed (by `closed_by` at `closed_at`, when the audit trail says so): the change is refused.
+
+    Pages word the refusal themselves from these attributes (what was refused, where to reopen the case).
+    """
+
+    def __init__(self, reference: str, closed_by: str | None, closed_at: datetime | None, doing: str,
+                 reopen: str = "reopen it"):
+        self.reference, self.closed_by, self.closed_at = reference, closed_by, closed_at
+        super().__init__(f"Case {reference} is closed; {reopen} before {doing} "
+                         f"({closed_phrase(closed_by, closed_at)}).")
+
+
+def closed_phrase(closed_by: str | None, closed_at: datetime | None) -> str:
+    """'closed by chair at 12:03 UTC' (the date too when it was not today), or as much of it as is known."""
+    if closed_at is None:
+        when = ""
+    else:
+        if closed_at.tzinfo is not None:  # PostgreSQL hands back the server's zone; SQLite naive UTC
+            closed_at = closed_at.astimezone(UTC)
+        today = datetime.now(UTC).date()
+        when = (f" at {closed_at:%H:%M} UTC" if closed_at.date() == today
+                else f" on {closed_at:%Y-%m-%d} at {closed_at:%H:%M} UTC")
+    return f"closed{f' by {closed_by}' if closed_by else ''}{when}"
 
 
 def deidentify(modality: str, data: bytes) -> bytes:
@@ -85,11 +111,17 @@ class CaseStore(Database):
                              "choose it from the list.") from None
         return case_id
 
+    @staticmethod
+    def check_reference(reference: str) -> None:
+        """Refuse a new case reference that is malformed or looks like it identifies a patient (a name, a date of
+        birth: medapp/cases/references.py), with the reason in words."""
+        problem = reference_problem(reference)
+        if problem is not None:
+            raise StoreError(problem)
+
     def _insert_case(self, s: Session, actor: Actor, reference: str, title: str) -> Case:
         reference = reference.strip()
-        if not _REFERENCE.match(reference):
-            raise StoreError("A case reference is 1-80 letters, digits, spaces or - _ . / and must be "
-                             "pseudonymous (a study or ward code, never the patient's name or record number).")
+        self.check_reference(reference)
         case = Case(reference=reference, title=title.strip()[:200], created_by=actor.username)
         s.add(case)
         s.flush()
@@ -174,6 +206,8 @@ class CaseStore(Database):
         require(actor.role, "analyse")
         if (case_id is None) == (new_case is None):
             raise ValueError("give either case_id or new_case")
+        if new_case is not None:  # refused before anything is stored, the input's blob included
+            self.check_reference(new_case[0])
         digest = self.blobs.put(deidentify(card.modality, input_bytes))
         try:
             with self.Session.begin() as s:
@@ -187,8 +221,7 @@ class CaseStore(Database):
                     if same is not None:
                         return same, False
                 if case.status == "closed":
-                    raise StoreError(f"Case {case.reference} is closed; a reviewer must reopen it before adding "
-                                     "analyses.")
+                    raise self._closed(s, case, "adding analyses", "a reviewer must reopen it")
                 analysis = SavedAnalysis(case_id=case.id, modality=card.modality, model_id=card.id,
                                     model_version=card.version, input_sha256=digest,
                                     input_name=stored_input_name(card.modality, input_name, digest),
@@ -205,6 +238,19 @@ class CaseStore(Database):
             raise StoreError(f"A case with reference {new_case[0].strip()!r} already exists; "
                              "choose it from the list.") from None
         return analysis_id, True
+
+    @staticmethod
+    def _last_status_change(s: Session, case: Case) -> AuditEvent | None:
+        return s.scalars(select(AuditEvent).where(AuditEvent.action == "case.status",
+                                                  AuditEvent.target == f"case:{case.id}")
+                         .order_by(AuditEvent.id.desc()).limit(1)).first()
+
+    def _closed(self, s: Session, case: Case, doing: str, reopen: str = "reopen it") -> CaseClosedError:
+        """The refusal of a change to a closed case, naming who closed it and when (its last status change)."""
+        event = self._last_status_change(s, case)
+        if event is not None and (event.detail or {}).get("new") == "closed":
+            return CaseClosedError(case.reference, event.username, event.at, doing, reopen)
+        return CaseClosedError(case.reference, None, case.updated_at, doing, reopen)
 
     @staticmethod
     def _same_analysis(s: Session, case: Case, actor: Actor, card: ModelCard, digest: str) -> int | None:
@@ -245,7 +291,7 @@ class CaseStore(Database):
                 if analysis is None:
                     raise StoreError(f"There is no analysis {analysis_id}.")
                 if analysis.case.status == "closed":  # a closed case is the meeting's record; reopen to change it
-                    raise StoreError(f"Case {analysis.case.reference} is closed; reopen it before changing a verdict.")
+                    raise self._closed(s, analysis.case, "changing a verdict")
                 current = s.scalar(select(Verdict).where(Verdict.analysis_id == analysis_id,
                                                          Verdict.reviewer == actor.username).with_for_update())
                 stored_version = current.version if current is not None else 0
@@ -286,8 +332,11 @@ class CaseStore(Database):
                                 .execution_options(synchronize_session=False)).rowcount
             if changed != 1:
                 s.expire(case)
-                raise ConflictError(f"Case {case.reference} was set to '{case.status}' by someone else after this "
-                                    f"page was drawn; your change to '{status}' was not stored.")
+                event = self._last_status_change(s, case)
+                by = (closed_phrase(event.username, event.at).removeprefix("closed ")
+                      if event is not None and (event.detail or {}).get("new") == case.status else "by someone else")
+                raise ConflictError(f"Case {case.reference} was set to '{case.status}' {by} after this page was "
+                                    f"drawn; your change to '{status}' was not stored.")
             self.audit_in(s, actor.username, "case.status", f"case:{case_id}", old=case.status, new=status)
         return seen + 1
 
@@ -301,4 +350,4 @@ def _has_disagreement(case: Case) -> bool:
     return False
 
 
-__all__ = ["CaseStore", "StoreError", "ConflictError", "PermissionDenied", "Actor", "STATUSES", "VERDICTS"]
+__all__ = ["CaseStore", "StoreError", "ConflictError", "CaseClosedError", "PermissionDenied", "Actor", "STATUSES", "VERDICTS"]

@@ -126,7 +126,8 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
         reference = title = pick = None
         if mode == "New case":
             reference = st.text_input("Pseudonymous case reference", key=f"case_ref_{key}",
-                                      help="A study or ward code. Never the patient's name or record number.")
+                                      help="A study or ward code, e.g. MDT-2026-014. Never the patient's name, date of birth "
+                                           "or record number: a reference that looks like one is refused.")
             title = st.text_input("Short title (optional)", key=f"case_title_{key}")
         else:
             # Chosen by id: the label (analysis count, status) changes with every save.

@@ -8,8 +8,8 @@ from html import escape
 import streamlit as st
 
 from .. import render
-from ..cases.store import STATUSES, VERDICTS, PermissionDenied, StoreError
-from ..registry import list_cards
+from ..cases.store import STATUSES, VERDICTS, CaseClosedError, PermissionDenied, StoreError, closed_phrase
+from ..registry import UnknownModel, get_card, list_cards
 from ..render.image import heatmap
 from ..render.stored import analysed_frame, display_label, stored_image
 from ..reports import case_html, case_pdf
@@ -68,14 +68,23 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
     left, right = st.columns([1, 2])
     with left:
         # Written out, not st.metric: a metric cuts a long class name ("mitral valve prol...").
-        st.caption("Model output")
         size = "2.4rem" if large else "1.7rem"
         # An input the model does not fit (a lung sound for the heart model) was saved for the input, not for
         # the model's output: no headline, no probabilities; the warnings below say why.
         assessed = pred.fits
-        headline = display_label(a["model_id"], a["label"]) if assessed else "not assessed"
+        risk = _risk_headline(a["model_id"], pred) if assessed else None
+        if risk is not None:  # a records model: the headline of the analysis page, "Probability of diabetes 16%"
+            what, probability, band, colour = risk
+            st.caption(what)
+            headline = probability
+        else:
+            st.caption("Model output")
+            headline = display_label(a["model_id"], a["label"]) if assessed else "not assessed"
         st.html(f'<div style="font-size:{size};line-height:1.2;overflow-wrap:anywhere;white-space:normal">'
                 f"{escape(headline)}</div>")
+        if risk is not None:
+            st.markdown(f"Risk band: :{colour}-badge[{band}]  \nModel label: "
+                        f"**{display_label(a['model_id'], a['label'])}**")
         if assessed:
             top = sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5]
             st.markdown("\n".join(f"- {display_label(a['model_id'], label)}: **{p:.1%}**" for label, p in top))
@@ -97,6 +106,23 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             st.caption("Saved without an explanation.")
 
 
+def _risk_headline(model_id: str, pred) -> tuple[str, str, str, str] | None:
+    """("Probability of diabetes", "16%", band, badge colour) for a stored analysis of a records model, worded as
+    on its analysis page (medapp/ui/records.py); None for a model without risk bands or a prediction without one."""
+    try:
+        card = get_card(model_id)
+    except UnknownModel:
+        return None
+    meaning, bands = card.input.get("positive_meaning"), card.input.get("risk_bands") or []
+    positive = card.positive_label or (card.labels[-1] if card.labels else None)
+    if pred.risk_band is None or not meaning or positive not in pred.labels:
+        return None
+    names = [name for _, name in bands]
+    i = names.index(pred.risk_band) if pred.risk_band in names else None
+    colour = "gray" if i is None else "green" if i == 0 else "red" if i == len(names) - 1 else "orange"
+    return f"Probability of {meaning}", f"{pred.probability_of(positive):.0%}", pred.risk_band, colour
+
+
 def _verdict_book() -> dict:
     """This session's bookkeeping of its verdict forms, changed in place.
 
@@ -105,9 +131,15 @@ def _verdict_book() -> dict:
     verdict submitted while the previous one's run was still going was dropped that way (17-20 of 20 stored
     at full speed). Updating a plain dict held in the session is not such a point, so once a verdict is
     written, recording that it was is never cut short.
+
+    "refused" holds, by analysis id, a verdict the store refused because the case had been closed meanwhile:
+    what the reviewer chose and typed, who closed the case and when, and the forms (on Cases and in Meeting
+    mode) that have been filled in with it, so the refusal is said and nothing typed is lost.
     """
-    return st.session_state.setdefault("medapp_verdict_book", {"handled": {}, "written": {}, "shown": {},
+    book = st.session_state.setdefault("medapp_verdict_book", {"handled": {}, "written": {}, "shown": {},
                                                                 "outcome": {}})
+    book.setdefault("refused", {})
+    return book
 
 
 def _store_verdict(store, book: dict, analysis_id: int, user: dict, key: str, values: tuple, shown_version: int) -> None:
@@ -125,11 +157,24 @@ def _store_verdict(store, book: dict, analysis_id: int, user: dict, key: str, va
     try:
         version = store.set_verdict(analysis_id, user, verdict, diagnosis or "", comment or "",
                                     expected_version=expected)
+    except CaseClosedError as exc:  # said by the form from the book, worded for the page it is on
+        book["outcome"].pop(key, None)
+        book.setdefault("refused", {})[analysis_id] = {
+            "values": values, "reference": exc.reference, "closed_by": exc.closed_by, "closed_at": exc.closed_at,
+            "filled": {key}}
     except (StoreError, PermissionDenied) as exc:
         book["outcome"][key] = ("error", str(exc), None)
     else:
         book["written"][analysis_id] = version
+        book.setdefault("refused", {}).pop(analysis_id, None)
         book["outcome"][key] = ("success", f"Verdict recorded: {verdict} on analysis #{analysis_id}.", version)
+
+
+def _what_was_refused(values: tuple) -> str:
+    """'uncertain, with your final diagnosis and comment': the refused verdict in the reviewer's terms."""
+    verdict, diagnosis, comment = values
+    typed = [name for name, value in (("final diagnosis", diagnosis), ("comment", comment)) if (value or "").strip()]
+    return verdict + (f", with your {' and '.join(typed)}" if typed else "")
 
 
 def _record_verdict(analysis_id: int, user: dict, key: str, shown_version: int) -> None:
@@ -144,17 +189,41 @@ def _record_verdict(analysis_id: int, user: dict, key: str, shown_version: int) 
     _store_verdict(store, book, analysis_id, user, key, values, shown_version)
 
 
-def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open") -> None:
+# Where a reviewer reopens a case, as the closed-case messages say it on each page.
+REOPEN_ON_CASES = "with Case status above"
+REOPEN_ELSEWHERE = "on the Cases page (Case status)"
+
+
+def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
+                 reopen_where: str = REOPEN_ON_CASES) -> None:
+    """This reviewer's verdict on analysis `a`. `reopen_where` says where this page's user reopens a closed case
+    (Meeting mode has no status control: REOPEN_ELSEWHERE)."""
     if not allowed(user["role"], "review"):
         st.caption("Verdicts are recorded by reviewers.")
         return
-    if case_status == "closed":
-        st.caption("This case is closed: reopen it (status above) to change a verdict.")
-        return
     store, book = get_store(), _verdict_book()
+    closed = case_status == "closed"
+    refused = book["refused"].get(a["id"])
     mine = next((v for v in a["verdicts"] if v["reviewer"] == user["username"]), None)
     stored = (mine["verdict"], mine["final_diagnosis"], mine["comment"]) if mine else (None, "", "")
     stored_version = mine.get("version", 1) if mine else 0
+    if refused is not None and refused["values"] == stored:  # recorded meanwhile (reopened, another window)
+        book["refused"].pop(a["id"], None)
+        refused = None
+    if refused is not None and key not in refused["filled"]:
+        # A verdict refused on another page (Meeting mode) is filled in here, once, so it can be recorded once
+        # the case is reopened; the form then holds what the reviewer typed, not what is stored.
+        refused["filled"].add(key)
+        for prefix, value in zip(("v", "d", "c"), refused["values"]):
+            st.session_state[f"{prefix}_{key}"] = value
+        book["handled"][key] = refused["values"]
+    if closed and refused is None:
+        # No form on a closed case, unless values submitted for it have not been handled yet (their callback was
+        # cut short): those go on below, to the store, whose refusal is then said with the form kept.
+        submitted = _submitted(key)
+        if submitted is None or submitted[0] is None or submitted == book["handled"].get(key, stored):
+            st.caption(f"This case is closed: reopen it {reopen_where} to change a verdict.")
+            return
     # What the form first shows is what is stored: only values the reviewer submitted differ from it.
     book["handled"].setdefault(key, stored)
     with st.form(f"verdict_{key}", enter_to_submit=False):
@@ -163,11 +232,12 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open") ->
                            index=VERDICTS.index(mine["verdict"]) if mine else None)
         diagnosis = c2.text_input("Final diagnosis", value=mine["final_diagnosis"] if mine else "", key=f"d_{key}")
         comment = st.text_area("Comment", value=mine["comment"] if mine else "", key=f"c_{key}", height=80)
-        st.form_submit_button("Record verdict", on_click=_record_verdict,
+        st.form_submit_button("Record verdict", on_click=_record_verdict, disabled=closed,
                               args=(a["id"], user, key, stored_version))
     values = (verdict, diagnosis, comment)
     # A form's values reach the server only when it is submitted: values that differ from those last handled
-    # were submitted, and their callback was cut short by the next click. Store them now.
+    # were submitted, and their callback was cut short by the next click. Store them now (a closed case's
+    # store refuses them, and the refusal is said below).
     if verdict is not None and values != book["handled"][key]:
         if values == stored:  # stored meanwhile (the same reviewer in another window)
             book["handled"][key] = values
@@ -175,6 +245,19 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open") ->
             _store_verdict(store, book, a["id"], user, key, values, book["shown"].get(key, stored_version))
             st.rerun()  # draw the page again with the verdict stored
     book["shown"][key] = stored_version
+    refused = book["refused"].get(a["id"])
+    if refused is not None:
+        what = _what_was_refused(refused["values"])
+        when = closed_phrase(refused["closed_by"], refused["closed_at"])
+        if closed:
+            st.error(f"Your verdict ({what}) was not recorded: case {refused['reference']} was {when} before it "
+                     f"arrived. It is kept in this form: reopen the case {reopen_where}, then press Record "
+                     "verdict.", icon=":material/error:")
+        else:
+            st.warning(f"Your verdict ({what}) was not recorded: case {refused['reference']} was {when} before it "
+                       "arrived. The case is open again and the form holds what you chose and typed: press "
+                       "Record verdict to record it.", icon=":material/warning:")
+        return
     kind, text, version = book["outcome"].get(key, (None, None, None))
     # Shown on every run (not popped once), so a run cut short by the next click cannot swallow it; a
     # confirmation lasts while the stored verdict is the one it confirms.
@@ -182,6 +265,14 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open") ->
         st.success(text, icon=":material/check_circle:")
     elif kind == "error":
         st.error(text, icon=":material/error:")
+
+
+def _submitted(key: str) -> tuple | None:
+    """The values this session holds for verdict form `key` (None when the form has none)."""
+    if f"v_{key}" not in st.session_state:
+        return None
+    return (st.session_state.get(f"v_{key}"), st.session_state.get(f"d_{key}", ""),
+            st.session_state.get(f"c_{key}", ""))
 
 
 def _status_book() -> dict:

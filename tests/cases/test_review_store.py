@@ -57,7 +57,9 @@ def test_a_stale_status_change_is_refused(store, heart):
     case_id, _ = _analysis(store, heart)
     seen = store.case_detail(case_id, REV, log_view=False)["version"]
     store.set_status(case_id, REV, "in review", expected_version=seen)
-    with pytest.raises(ConflictError, match="set to 'in review' by someone else.*'closed' was not stored"):
+    # the refusal names who changed it and when (from the audit trail)
+    with pytest.raises(ConflictError, match=r"set to 'in review' by rui at \d\d:\d\d UTC after this page was drawn.*"
+                                            r"'closed' was not stored"):
         store.set_status(case_id, {"username": "rita", "role": "reviewer"}, "closed", expected_version=seen)
     assert store.case_detail(case_id, REV, log_view=False)["status"] == "in review"
 

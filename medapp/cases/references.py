@@ -1,0 +1,102 @@
+"""A new case reference must be pseudonymous: one that looks like it names a patient is refused before anything is stored.
+
+The reference is shown on Cases, in the audit trail and in report titles, so "John Smith 12/03/1958" typed as a
+reference would put a name and a date of birth in all three. The characters alone (`REFERENCE_FORM`) let that
+through; here the notes de-identifier (medapp.modalities.notes.deid.find_phi, the same rules that scrub a clinical
+note) looks for a person's name, a date, a record number, an address, a postcode, an e-mail address, a web address or
+an age over 89, as written and with each word capitalised ("john smith", "JOHN SMITH"). A date must be a real
+calendar date ("14-22-001" is a study code, "12/03/1958" and "19580312" are dates). Places are allowed: a ward
+code ("Ward 3 review", "Victoria Ward 2") is what a reference is meant to be. Phone-number shapes are allowed too:
+study numbers look like them ("MDT 2026-014-001").
+
+Pure Python, no Streamlit: the store calls it on every path that creates a case (pages, HTTP API, CLI, tests).
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from ..modalities.notes.deid import find_phi
+
+EXAMPLE = "MDT-2026-014"
+REFERENCE_FORM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _\-./]{0,79}$")
+# What each refused kind of finding is called in the message, in the order the message names them.
+KINDS = {"NAME": "a person's name", "DATE": "a date", "ID": "a record number", "ADDRESS": "an address",
+         "POSTCODE": "a postcode", "EMAIL": "an e-mail address", "URL": "a web address", "AGE>89": "an age over 89"}
+_NUMERIC_DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})$")
+_COMPACT_DATE = re.compile(r"(?<!\d)(\d{8})(?!\d)")  # 12031958, 19580312
+_ISO_LIKE_DATE = re.compile(r"(?<!\d)(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?!\d)")  # 1958/03/12 (deid has 1958-03-12)
+
+
+def _real_date(year: int, month: int, day: int) -> bool:
+    if year < 100:
+        year += 1900
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return 1900 <= year <= 2100
+
+
+def _is_date(text: str) -> bool:
+    """A date the de-identifier found: written-out dates as they are; numeric ones only when they are a calendar date
+    (day-month-year, month-day-year or year-month-day, with a 2- or 4-digit year)."""
+    m = _NUMERIC_DATE.match(text.strip())
+    if m is None:
+        return True  # "12 March 1958", "Monday 3rd of May 2021"
+    a, b, c = m.groups()
+    if len(a) == 4:
+        return _real_date(int(a), int(b), int(c))
+    if len(c) not in (2, 4):
+        return False
+    return _real_date(int(c), int(b), int(a)) or _real_date(int(c), int(a), int(b))
+
+
+def _compact_dates(text: str) -> list[str]:
+    out = []
+    for m in _COMPACT_DATE.finditer(text):
+        s = m.group(1)
+        if _real_date(int(s[4:]), int(s[2:4]), int(s[:2])) or _real_date(int(s[:4]), int(s[4:6]), int(s[6:])):
+            out.append(s)
+    for m in _ISO_LIKE_DATE.finditer(text):
+        if _real_date(int(m.group(1)), int(m.group(2)), int(m.group(3))):
+            out.append(m.group(0))
+    return out
+
+
+def identifying_parts(reference: str) -> dict[str, list[str]]:
+    """What in `reference` looks like it identifies a patient: {kind: [text, ...]} with kinds from KINDS."""
+    found: dict[str, list[str]] = {}
+
+    def add(kind: str, text: str) -> None:
+        if text not in found.setdefault(kind, []):
+            found[kind].append(text)
+
+    # As written, then with each word capitalised: the name rules look for capitalised names.
+    variants = [reference] + ([reference.title()] if len(reference.title()) == len(reference) else [])
+    for variant in variants:
+        for span in find_phi(variant):
+            if span.kind not in KINDS or (span.kind == "DATE" and not _is_date(span.text)):
+                continue
+            if variant is not reference and span.kind != "NAME":
+                continue  # capitalising changes only what looks like a name
+            if span.kind == "NAME" and re.match(r"[ \t]+ward\b", variant[span.end:], re.I):
+                continue  # a ward named after someone ("Victoria Ward") is a place
+            add(span.kind, reference[span.start:span.end])  # the text as typed (title() keeps positions)
+    for text in _compact_dates(reference):
+        add("DATE", text)
+    return {kind: found[kind] for kind in KINDS if found.get(kind)}
+
+
+def reference_problem(reference: str) -> str | None:
+    """Why `reference` cannot be a new case's reference, in words for the user; None when it can."""
+    reference = reference.strip()
+    if not REFERENCE_FORM.match(reference):
+        return ("A case reference is 1-80 letters, digits, spaces or - _ . / and must be pseudonymous (a study or ward "
+                "code, never the patient's name or record number).")
+    parts = identifying_parts(reference)
+    if not parts:
+        return None
+    what = " and ".join(f"{KINDS[kind]} ({', '.join(texts)})" for kind, texts in parts.items())
+    return (f"'{reference}' looks like it contains {what}: a case reference must be pseudonymous "
+            f"(a study or ward code, e.g. {EXAMPLE}). Nothing was saved.")

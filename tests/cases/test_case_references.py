@@ -1,0 +1,109 @@
+"""Store: a new case reference that looks like it identifies a patient is refused before anything is stored, normal
+study and ward codes are not; a change to a case closed meanwhile is refused naming who closed it (SQLite and
+PostgreSQL).
+
+Before: "John Smith 12/03/1958" was stored as a case reference (only its characters were checked) and then shown on
+Cases, in the audit trail and in report titles.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from medapp.analysis import analyse
+from medapp.cases.blobs import BlobStore
+from medapp.cases.references import identifying_parts, reference_problem
+from medapp.cases.store import CaseClosedError, CaseStore, StoreError
+from medapp.db.engine import dispose_all
+from medapp.registry import load_model
+
+CLIN = {"username": "carla", "role": "clinician"}
+REV = {"username": "rui", "role": "reviewer"}
+CHAIR = {"username": "chair", "role": "reviewer"}
+
+NORMAL = ["MDT-2026-014", "REV-002", "LEAVE-3", "CHEST-12", "case 7", "Ward 3 review", "WARD7-0042", "ICU-17",
+          "GP-0001", "E2E-CASE-1", "API-WARD-7", "Oncology MDT 14", "Victoria Ward 2", "MDT 2026-014-001",
+          "TRIAL 14-22-001", "CT 12/2026", "TB-2026-11", "Q3 audit", "Bay 4 bed 2"]
+IDENTIFYING = {  # reference: what the message must name
+    "John Smith 12/03/1958": ["a person's name (John Smith)", "a date (12/03/1958)"],
+    "john smith": ["a person's name (john smith)"],
+    "JOHN SMITH": ["a person's name (JOHN SMITH)"],
+    "Mary Jones 4": ["a person's name (Mary Jones)"],
+    "Dr Patel review": ["a person's name (Patel)"],
+    "DOB 1958-03-12": ["a date (1958-03-12)"],
+    "MDT 12 March 1958": ["a date (12 March 1958)"],
+    "REF 12031958": ["a date (12031958)"],
+    "REF 1958/03/12": ["a date (1958/03/12)"],
+    "MRN 1234567": ["a record number (1234567)"],
+}
+
+
+@pytest.fixture
+def store(database_url, tmp_path):
+    yield CaseStore(database_url, BlobStore(tmp_path / "blobs"))
+    dispose_all()
+
+
+@pytest.fixture(scope="module")
+def heart():
+    model = load_model("heart-disease")
+    result = analyse(model, model.example_input())
+    return model.card, result.prediction, result.explanation
+
+
+@pytest.mark.parametrize("reference", NORMAL)
+def test_normal_study_and_ward_codes_are_not_taken_for_identifiers(reference):
+    assert identifying_parts(reference) == {} and reference_problem(reference) is None
+
+
+@pytest.mark.parametrize("reference, named", IDENTIFYING.items())
+def test_a_reference_that_identifies_a_patient_is_explained(reference, named):
+    problem = reference_problem(reference)
+    assert problem is not None and problem.startswith(f"'{reference}' looks like it contains ")
+    for part in named:
+        assert part in problem
+    assert problem.endswith("a case reference must be pseudonymous (a study or ward code, e.g. MDT-2026-014). "
+                            "Nothing was saved.")
+
+
+def test_a_name_and_date_of_birth_are_refused_on_every_path_and_nothing_is_stored(store, heart):
+    card, pred, expl = heart
+    message = re.escape("'John Smith 12/03/1958' looks like it contains a person's name (John Smith) and a date "
+                        "(12/03/1958)")
+    with pytest.raises(StoreError, match=message):
+        store.create_case("John Smith 12/03/1958", CLIN)
+    # Save to case -> New case (pages) and the HTTP API's save both come here
+    with pytest.raises(StoreError, match=message):
+        store.save_analysis(None, CLIN, card=card, prediction=pred, explanation=expl, input_bytes=b'{"age": 61}',
+                            input_name="p.json", new_case=("John Smith 12/03/1958", "chest pain"))
+    with pytest.raises(StoreError, match="a person's name"):
+        store.add_analysis(None, CLIN, card=card, prediction=pred, explanation=expl, input_bytes=b'{"age": 62}',
+                           input_name="p.json", new_case=("  john smith ", ""))
+    assert store.list_cases() == []
+    assert store.audit_events(action="case.create") == [] and store.audit_events(action="analysis.save") == []
+    assert not store.blobs.root.exists() or not any(p.is_file() for p in store.blobs.root.rglob("*"))
+
+
+@pytest.mark.parametrize("reference", ["MDT-2026-014", "REV-002", "LEAVE-3", "CHEST-12", "case 7", "Ward 3 review"])
+def test_normal_references_are_stored(store, heart, reference):
+    card, pred, expl = heart
+    analysis_id, created = store.save_analysis(None, CLIN, card=card, prediction=pred, explanation=expl,
+                                               input_bytes=b'{"age": 61}', input_name="p.json",
+                                               new_case=(reference, ""))
+    assert created and store.case_of(analysis_id)["reference"] == reference
+
+
+def test_a_verdict_on_a_case_closed_meanwhile_is_refused_naming_who_closed_it(store, heart):
+    card, pred, expl = heart
+    case_id = store.create_case("REV-002", CLIN)
+    aid = store.add_analysis(case_id, CLIN, card=card, prediction=pred, explanation=expl, input_bytes=b"{}",
+                             input_name="p.json")
+    store.set_status(case_id, CHAIR, "closed")
+    with pytest.raises(CaseClosedError, match=r"Case REV-002 is closed; reopen it before changing a verdict "
+                                              r"\(closed by chair at \d\d:\d\d UTC\)") as refused:
+        store.set_verdict(aid, REV, "uncertain", comment="needs the echo", expected_version=0)
+    assert (refused.value.reference, refused.value.closed_by) == ("REV-002", "chair")
+    assert refused.value.closed_at is not None
+    assert store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"] == []
+    assert store.audit_events(action="verdict") == []
