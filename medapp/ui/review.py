@@ -52,6 +52,8 @@ def explanation_figure(a: dict, key: str, *, large: bool = False) -> None:
     else:
         if large:  # meeting mode: legible from the back of the room
             figure.update_layout(font_size=16)
+            if expl.kind == "image":
+                figure.update_layout(height=max(figure.layout.height or 0, 640))
             figure.update_xaxes(tickfont_size=14)
             figure.update_yaxes(tickfont_size=14)
         st.plotly_chart(figure, width="stretch", key=f"fig_{key}")
@@ -65,7 +67,11 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
     if not hide_identifiers:
         meta = f"input {a['input_name']} · " + meta
     st.caption(meta)
-    left, right = st.columns([1, 2])
+    # Meeting mode: an image and its map take the whole width under the output (in the right two thirds each
+    # picture was about 230 px wide, too small for a projector)
+    expl = a["explanation"]
+    wide_image = large and expl is not None and expl.kind == "image"
+    left, right = (st.container(), st.container()) if wide_image else st.columns([1, 2])
     with left:
         # Written out, not st.metric: a metric cuts a long class name ("mitral valve prol...").
         size = "2.4rem" if large else "1.7rem"

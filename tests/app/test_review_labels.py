@@ -38,3 +38,26 @@ def test_class_names_are_display_labels_shown_whole(heart_sound_case, path):
     shown = " ".join(str(getattr(e, "value", "")) for e in at.get("html")) + " ".join(m.value for m in at.markdown)
     assert "mitral valve prolapse" in shown and "overflow-wrap:anywhere" in shown
     assert "mitral_valve" not in shown
+
+
+@pytest.mark.parametrize("path, height", [("pages/cases.py", None), ("pages/meeting.py", 640)])
+def test_meeting_mode_shows_an_image_and_its_map_full_width(tmp_path, monkeypatch, path, height):
+    # in the right two thirds each picture was about 230 px wide: too small for a projector
+    import json
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    model = load_model("chest-xray-pneumonia")
+    raw = (data_root() / "dicom" / "CR-MONO1-10-chest.dcm").read_bytes()
+    [(_, x)] = model.inputs_from_bytes(raw, "chest.dcm")
+    result = analyse(model, x)
+    case_id = store.create_case("MDT-CXR", REV)
+    store.add_analysis(case_id, REV, card=model.card, prediction=result.prediction, explanation=result.explanation,
+                       input_bytes=raw, input_name="chest.dcm")
+    at = open_page(path, REV)
+    assert not at.exception
+    [layout] = [json.loads(c.proto.spec)["layout"] for c in at.get("plotly_chart")
+                if "what moved the model" in c.proto.spec]
+    assert (layout["height"] >= height) if height else layout["height"] < 640
+    in_columns = [c for c in at.columns if any(ch.type == "plotly_chart" for ch in c.children.values())]
+    assert bool(in_columns) == (height is None)  # meeting mode: under the output, not beside it
