@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -17,14 +17,22 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def waterfall(expl: Explanation, max_features: int = 10, title: str | None = None) -> go.Figure:
-    """Contributions from the base value to this patient's output, largest at the top."""
-    log_odds = expl.output_space == "log-odds"
-    base_text = f"average patient: {_sigmoid(expl.base_value):.0%}" if log_odds else f"base {expl.base_value:.3f}"
-    out_text = f"this patient: {_sigmoid(expl.output_value):.0%}" if log_odds else f"output {expl.output_value:.3f}"
-    unit = "log-odds of " + expl.target_display if log_odds else expl.target_display
+def waterfall(expl: Explanation, max_features: int = 10, title: str | None = None,
+              percent: Callable[[float], str] | None = None) -> go.Figure:
+    """Contributions from the average patient to this patient's output, largest at the top. The two end bars read
+    "average patient" and "this patient": their probability (log-odds models; `percent` formats it, e.g. never
+    rounded across a risk band boundary) or their risk score (survival models, log relative hazard)."""
+    if expl.output_space == "log-odds":
+        pct = percent or (lambda p: f"{p:.0%}")
+        ends = (f"average patient: {pct(_sigmoid(expl.base_value))}", f"this patient: {pct(_sigmoid(expl.output_value))}")
+        unit = "log-odds of " + expl.target_display
+    else:
+        what = "risk score" if expl.output_space == "log relative hazard" else expl.output_space
+        ends = (f"average patient: {what} {expl.base_value:+.2f}", f"this patient: {what} {expl.output_value:+.2f}")
+        unit = (f"to the risk score; + means {expl.target_display}"
+                if expl.output_space == "log relative hazard" else expl.target_display)
     return contribution_waterfall(
-        expl, max_items=max_features, rest="other values", ends=(base_text, out_text),
+        expl, max_items=max_features, rest="other values", ends=ends,
         title=title or f"Why this estimate: contributions toward '{expl.target_display}' (red) or away (blue)",
         axis_title=f"contribution ({unit})")
 
@@ -41,7 +49,7 @@ def contribution_waterfall(expl: Explanation, *, max_items: int, rest: str, ends
     labels = [f"{names[i]} = {display[i]}" if display[i] else names[i] for i in shown]
     deltas = [float(values[i]) for i in shown]
     if len(others):
-        labels.append(f"{len(others)} {rest}")
+        labels.append(f"{len(others)} {rest[:-1] if len(others) == 1 and rest.endswith('s') else rest}")
         deltas.append(float(values[others].sum()))
     # Plotly draws the first bar at the bottom; put the biggest contribution on top.
     labels, deltas = labels[::-1], deltas[::-1]
@@ -53,7 +61,7 @@ def contribution_waterfall(expl: Explanation, *, max_items: int, rest: str, ends
         x=[expl.base_value] + deltas + [expl.output_value],
         base=0,
         text=[f"{expl.base_value:+.2f}"] + [f"{d:+.2f}" for d in deltas] + [f"{expl.output_value:+.2f}"],
-        textposition="outside",
+        textposition="outside", cliponaxis=False,  # a label beyond the plot area is drawn, not cut
         increasing={"marker": {"color": TOWARD}}, decreasing={"marker": {"color": AWAY}},
         totals={"marker": {"color": "#7f8c8d"}},
         connector={"line": {"color": "#bbbbbb", "width": 1}},
@@ -61,12 +69,13 @@ def contribution_waterfall(expl: Explanation, *, max_items: int, rest: str, ends
     ))
     fig.update_layout(
         title=title, xaxis_title=axis_title, height=120 + bar_px * (len(labels) + 2),
-        margin={"l": 10, "r": 40, "t": 60, "b": 40}, showlegend=False, font={"size": font_size},
+        margin={"l": 10, "r": 60, "t": 60, "b": 40}, showlegend=False, font={"size": font_size},
     )
-    # Room on both sides so the value labels of the longest bars are not clipped.
+    # Room on both sides for the value labels of the bars that end at the edges ("-0.51"): in a narrow plot (the
+    # survival waterfall was drawn in half a column, ~170 px of bars) 0.18 of the span cut them to ").51" and "+0.0".
     path = np.concatenate([[0.0, expl.base_value], expl.base_value + np.cumsum(deltas), [expl.output_value]])
     lo, hi = float(path.min()), float(path.max())
-    pad = 0.18 * max(hi - lo, 0.5)
+    pad = 0.3 * max(hi - lo, 0.5)
     fig.update_xaxes(range=[lo - pad, hi + pad])
     fig.update_yaxes(automargin=True, categoryorder="array", categoryarray=[base_text] + labels + [out_text])
     return fig

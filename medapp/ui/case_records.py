@@ -92,15 +92,50 @@ def patient_form(model, keys: FormKeys) -> dict | None:
     return submitted_values(raw) if submitted else None
 
 
+def form_state(model, keys: FormKeys) -> dict:
+    """The form's values as the server holds them: as last submitted, or as *Load example patient* or *Clear form* set
+    them. The form is an st.form: a value typed but not yet submitted is only in the browser, never here."""
+    return submitted_values({f.name: st.session_state.get(field_key(keys, model, f)) for f in model.fields})
+
+
+def values_text(model, values: dict) -> str:
+    """Every field's value as the form had it, as people read it: "Age = 55 years · Sex = male · ..."."""
+    def shown(f: Field, v) -> str:
+        if v is None:
+            return NOT_MEASURED
+        return str(v) if f.kind == "category" else format_value(f, float(v))
+
+    return " · ".join(f"{f.label} = {shown(f, values.get(f.name))}" for f in model.fields)
+
+
 def one_patient(model, keys: FormKeys, result_panel: Callable[..., None]) -> None:
     """The form, then the result of the last submitted values: it stays when the page reruns for another
-    widget (a what-if value, a Save) and when the user comes back to the page."""
+    widget (a what-if value, a Save) and when the user comes back to the page.
+
+    The result names the values it was computed for. A value typed in the form reaches the server only when the
+    form is submitted (st.form), so the page cannot see it; what it can see (the form filled or cleared by the
+    buttons above it since the estimate) marks the result as out of date and leaves out its Save to case."""
     submitted = patient_form(model, keys)
     state_key = f"{keys.values}_{model.card.id}"
     if submitted is not None:
         st.session_state[state_key] = submitted
-    if state_key in st.session_state:
-        result_panel(model, st.session_state[state_key], key=f"{keys.result}_{model.card.id}")
+    if state_key not in st.session_state:
+        return
+    values = st.session_state[state_key]
+    changed = form_state(model, keys) != submitted_values(values)
+    if changed:
+        st.warning(f"The form has changed since this estimate: press **{keys.submit}** to update it. The estimate "
+                   "below is for the earlier values listed under it, and cannot be saved to a case until it is "
+                   "updated.", icon=":material/update:")
+    st.caption(f"**Estimate for the values submitted with {keys.submit}:** {values_text(model, values)}. "
+               f"A value changed in the form is used only when {keys.submit} is pressed again.")
+    result_panel(model, values, key=f"{keys.result}_{model.card.id}", saveable=not changed)
+
+
+def percent_column(label: str) -> st.column_config.ProgressColumn:
+    """A probability column of a cohort table (values 0-1) shown as a percentage (up to two places), as a bar: the
+    risk and the survival cohorts show theirs alike; their CSV downloads keep the probability (0-1)."""
+    return st.column_config.ProgressColumn(label, format="percent", min_value=0.0, max_value=1.0)
 
 
 def analysed(model, values: dict) -> Analysis | None:

@@ -4,17 +4,18 @@ from __future__ import annotations
 import io
 import json
 import math
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
 from ..analysis import BatchResult, analyse
 from ..modalities.records.io import Cohort
-from ..modalities.records.model import RecordsModel
+from ..modalities.records.model import RecordsModel, percent_text, shown_probability
 from ..modalities.records.schema import format_value
 from ..render.tabular import beeswarm, waterfall
 from ..types import InputError
-from .case_records import FormKeys, analysed, cohort_upload, field_widget, submitted_values
+from .case_records import FormKeys, analysed, cohort_upload, field_widget, percent_column, submitted_values
 from .case_records import one_patient as shared_one_patient
 from .cases import save_to_case
 from .common import show_input_error
@@ -28,7 +29,8 @@ def one_patient(model: RecordsModel) -> None:
     shared_one_patient(model, FORM, result_panel)
 
 
-def result_panel(model: RecordsModel, values: dict, key: str) -> None:
+def result_panel(model: RecordsModel, values: dict, key: str, saveable: bool = True) -> None:
+    """The estimate for `values`; `saveable=False` (the form has changed since) leaves out Save to case."""
     result = analysed(model, values)
     if result is None:
         return
@@ -37,17 +39,18 @@ def result_panel(model: RecordsModel, values: dict, key: str) -> None:
     band = pred.risk_band
     left, right = st.columns([1, 2])
     with left:
-        st.metric(f"Probability of {model.card.input['positive_meaning']}", f"{p:.0%}")
+        st.metric(f"Probability of {model.card.input['positive_meaning']}", percent_of(model)(p))
         st.markdown(f"Risk band: :{band_colour(model, band)}-badge[{band}]  \nModel label: **{pred.label}**")
         st.caption(f"Bands: {bands_text(model)}. Called {positive_label(model)} at {pred.threshold:.0%} or more. "
                    f"Calibrated on the training data only "
                    f"(cross-validated AUROC {model.card.metrics['summary']['auroc']:.2f}).")
         for w in pred.warnings:
             st.warning(w, icon=":material/warning:")
-        save_to_case(card=model.card, prediction=pred, explanation=expl,
-                     input_bytes=json.dumps(values, sort_keys=True).encode(), input_name="patient.json", key=key)
+        if saveable:
+            save_to_case(card=model.card, prediction=pred, explanation=expl,
+                         input_bytes=json.dumps(values, sort_keys=True).encode(), input_name="patient.json", key=key)
     with right:
-        st.plotly_chart(waterfall(expl), width="stretch", key=f"wf_{key}")
+        st.plotly_chart(waterfall(expl, percent=percent_of(model)), width="stretch", key=f"wf_{key}")
         st.caption(f"{expl.method}. Bars are contributions in log-odds: they add up from the average patient "
                    "to this patient's estimate. They show how the model uses each value, not causes.")
     what_if_panel(model, values, p, key)
@@ -69,9 +72,9 @@ def what_if_panel(model: RecordsModel, values: dict, p0: float, key: str) -> Non
         p1 = result.prediction.probability_of(positive_label(model))
         points = round((p1 - p0) * 100, 1)
         # an unchanged estimate is not a rise: no red arrow for "+0.0"
-        st.metric("Estimate with the change", f"{p1:.0%}", delta=f"{points:+.1f} points" if points else "no change",
+        st.metric("Estimate with the change", percent_of(model)(p1), delta=f"{points:+.1f} points" if points else "no change",
                   delta_color="inverse" if points else "off", delta_arrow="auto" if points else "off")
-        st.plotly_chart(waterfall(result.explanation, title="With the change"), width="stretch",
+        st.plotly_chart(waterfall(result.explanation, title="With the change", percent=percent_of(model)), width="stretch",
                         key=f"wi_wf_{key}")
 
 
@@ -81,10 +84,11 @@ def cohort_panel(model: RecordsModel) -> None:
         return
     cohort, batch = done
     table = results_table(model, cohort, batch)
-    st.dataframe(table.drop(columns=[c for c in table.columns if c.startswith("contribution: ")]),
-                 hide_index=True, width="stretch", key=f"res_{model.card.id}",
-                 column_config={"probability": st.column_config.ProgressColumn(
-                     "probability", format="percent", min_value=0.0, max_value=1.0)})
+    shown = table.drop(columns=[c for c in table.columns if c.startswith("contribution: ")])
+    # the column shows two places of a percentage: never rounded across a band boundary (the CSV keeps the number)
+    shown["probability"] = [shown_probability(p, bands_of(model), 2) for p in shown["probability"]]
+    st.dataframe(shown, hide_index=True, width="stretch", key=f"res_{model.card.id}",
+                 column_config={"probability": percent_column("probability")})
     st.plotly_chart(beeswarm(batch.explanations), width="stretch", key=f"bee_{model.card.id}")
     buf = io.StringIO()
     table.to_csv(buf, index=False)
@@ -95,6 +99,16 @@ def cohort_panel(model: RecordsModel) -> None:
 def positive_label(model: RecordsModel) -> str:
     """The label the probability, the bands and the threshold are about: the card's positive label."""
     return model.card.positive_label or model.card.labels[-1]
+
+
+def bands_of(model: RecordsModel) -> list:
+    """The card's risk bands, [[upper, name], ...]."""
+    return model.card.input["risk_bands"]
+
+
+def percent_of(model: RecordsModel) -> Callable[[float], str]:
+    """How the page writes a probability of the positive label: never rounded across one of the card's bands."""
+    return lambda p: percent_text(p, bands_of(model))
 
 
 def bands_text(model: RecordsModel) -> str:

@@ -17,7 +17,7 @@ from ..analysis import BatchResult
 from ..modalities.survival.model import RISK_GROUPS, SurvivalModel
 from ..render.survival import curve_figure, horizon_rows, horizon_text, km_figure, over_time_figure
 from ..render.tabular import waterfall
-from .case_records import FormKeys, analysed, cohort_upload
+from .case_records import FormKeys, analysed, cohort_upload, percent_column
 from .case_records import one_patient as shared_one_patient
 from .cases import save_to_case
 
@@ -30,7 +30,8 @@ def one_patient(model: SurvivalModel) -> None:
     shared_one_patient(model, FORM, result_panel)
 
 
-def result_panel(model: SurvivalModel, values: dict, key: str) -> None:
+def result_panel(model: SurvivalModel, values: dict, key: str, saveable: bool = True) -> None:
+    """The estimate for `values`; `saveable=False` (the form has changed since) leaves out Save to case."""
     result = analysed(model, values)
     if result is None:
         return
@@ -51,25 +52,24 @@ def result_panel(model: SurvivalModel, values: dict, key: str) -> None:
                    "the uncertainty of the model's estimate, not of this patient's outcome.")
         for w in pred.warnings:
             st.warning(w, icon=":material/warning:")
-        save_to_case(card=model.card, prediction=pred, explanation=expl,
-                     input_bytes=json.dumps(values, sort_keys=True).encode(), input_name="patient.json", key=key)
+        if saveable:
+            save_to_case(card=model.card, prediction=pred, explanation=expl,
+                         input_bytes=json.dumps(values, sort_keys=True).encode(), input_name="patient.json", key=key)
     with right:
         st.plotly_chart(curve_figure(curve), width="stretch", key=f"curve_{key}")
-    a, b = st.columns(2)
-    with a:
-        st.plotly_chart(waterfall(expl, title="Why this risk score: contributions (log relative hazard)"),
-                        width="stretch", key=f"swf_{key}")
-        st.caption("Exact SHAP values of the risk score: from the average training patient to this one. "
-                   "Red raises the hazard (earlier event), blue lowers it. They show how the model uses each value, "
-                   "not causes.")
-    with b:
-        fig = over_time_figure(expl)
-        if fig is not None:
-            st.plotly_chart(fig, width="stretch", key=f"sot_{key}")
-            st.caption("Exact Shapley values of the probability of the event by each horizon (all coalitions, "
-                       f"{len(model.shap_background)} training patients as background): each line is one value's "
-                       "contribution in percentage points; they add up to this patient's probability minus the "
-                       "background average.")
+    # each explanation full width: in half a column the waterfall's bars had ~170 px, too few for its value labels
+    st.plotly_chart(waterfall(expl, title="Why this risk score: contributions (log relative hazard)"),
+                    width="stretch", key=f"swf_{key}")
+    st.caption("Exact SHAP values of the risk score: from the average training patient to this one. "
+               "Red raises the hazard (earlier event), blue lowers it. They show how the model uses each value, "
+               "not causes.")
+    fig = over_time_figure(expl)
+    if fig is not None:
+        st.plotly_chart(fig, width="stretch", key=f"sot_{key}")
+        st.caption("Exact Shapley values of the probability of the event by each horizon (all coalitions, "
+                   f"{len(model.shap_background)} training patients as background): each line is one value's "
+                   "contribution in percentage points; they add up to this patient's probability minus the "
+                   "background average.")
 
 
 def cohort_panel(model: SurvivalModel) -> None:
@@ -82,8 +82,10 @@ def cohort_panel(model: SurvivalModel) -> None:
     cohort = sc.cohort
     scored = cohort_arrays(batch)
     table = results_table(model, cohort, scored)
+    # probabilities as percentages, as the risk cohort shows them (the CSV keeps them as 0-1, as its download does)
     st.dataframe(table.drop(columns=[c for c in table.columns if c.startswith("contribution: ")]),
-                 hide_index=True, width="stretch", key=f"sres_{model.card.id}")
+                 hide_index=True, width="stretch", key=f"sres_{model.card.id}",
+                 column_config={c: percent_column(c) for c in table.columns if c.startswith("P(")})
     st.plotly_chart(km_figure(risk_group_curves(model, scored, sc.time, sc.event), model.event,
                               observed=sc.time is not None), width="stretch", key=f"skm_{model.card.id}")
     if sc.time is not None:
@@ -131,7 +133,7 @@ def results_table(model: SurvivalModel, cohort, scored: dict) -> pd.DataFrame:
         rec["risk score"] = round(float(scored["risk"][i]), 3)
         rec["risk group"] = str(scored["group"][i])
         for h, s in zip(model.horizons, scored["at_horizons"][i]):
-            rec[f"P({model.event} by {h:g} d)"] = round(1.0 - float(s), 3)
+            rec[f"P({model.event} by {h:g} d)"] = 1.0 - float(s)
         rec["warnings"] = " ".join(cohort.warnings.get(row, []))
         for f, c in zip(model.fields, scored["shap"][i]):
             rec[f"contribution: {f.name}"] = round(float(c), 4)

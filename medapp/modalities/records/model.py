@@ -26,6 +26,38 @@ from .persist import load_weights
 from .schema import Field, fields_from_card, format_value
 
 
+def band_of(p: float, bands) -> str:
+    """The band of probability `p` by a card's `risk_bands`, [[upper, name], ...] in increasing order: the first
+    whose upper bound `p` is below ("low < 20%"); a probability exactly at a bound is in the band above it."""
+    for upper, name in bands:
+        if p < upper:
+            return name
+    return bands[-1][1]
+
+
+def shown_probability(p: float, bands, decimals: int = 0) -> float:
+    """`p` as a page shows it with `decimals` places of a percentage: `p` itself, or, where rounding would carry it
+    across a band boundary (0.19996 rounds to 20.00%, but its band is the one below 20%), `p` cut to that many places
+    on its own side of the boundary (19.99%). A table column that formats the number itself gets this value."""
+    places = decimals + 2
+    rounded = round(p, places)
+    if band_of(rounded, bands) == band_of(p, bands):
+        return p
+    scale = 10 ** places
+    return (math.floor(p * scale) if rounded > p else math.ceil(p * scale)) / scale
+
+
+def percent_text(p: float, bands, decimals: int = 0) -> str:
+    """`p` as a percentage for people, with `decimals` places where that keeps it in its band, one or two more where
+    rounding would carry it across a band boundary: 0.1971 reads "19.7%", not "20%", beside "low < 20%"."""
+    for places in range(decimals, decimals + 3):
+        text = f"{p * 100:.{places}f}%"
+        if band_of(float(text[:-1]) / 100, bands) == band_of(p, bands):
+            return text
+    places = decimals + 2
+    return f"{shown_probability(p, bands, places) * 100:.{places}f}%"
+
+
 class RecordsModel(CardModel):
     def __init__(self, card: ModelCard):
         self.card = card
@@ -62,11 +94,10 @@ class RecordsModel(CardModel):
         return self._explainer(X)
 
     def risk_band(self, p: float) -> str:
-        p = round(p, 2)  # the band must agree with the percentage shown (19.6% shows as 20%: intermediate)
-        for upper, name in self.card.input["risk_bands"]:
-            if p < upper:
-                return name
-        return self.card.input["risk_bands"][-1][1]
+        """The card's band of the probability itself (not of a rounded percentage): the one number behind the band
+        of the page, the cohort table, the CSV download, the API and the CLI. Pages show the probability with
+        `percent_text` or `shown_probability`, which never round it across a band boundary."""
+        return band_of(p, self.card.input["risk_bands"])
 
     def _prediction(self, p: float, warnings: tuple[str, ...]) -> Prediction:
         probs = np.array([1.0 - p, p])

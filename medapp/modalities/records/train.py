@@ -149,7 +149,7 @@ def band_table(y: np.ndarray, p: np.ndarray, bands) -> dict[str, dict[str, float
     """Per risk band on validation: how many patients fall in it and how many of them had the outcome."""
     out, lower = {}, 0.0
     for upper, name in bands:
-        sel = (np.round(p, 2) >= lower) & (np.round(p, 2) < upper)
+        sel = (p >= lower) & (p < upper)  # the probability itself, as the model's risk_band reads it
         out[name] = {"n": int(sel.sum()), "observed": round(float(y[sel].mean()), 3) if sel.any() else None}
         lower = upper
     return out

@@ -1,0 +1,143 @@
+"""AppTests of what the Case records page shows beside an estimate: the values it was computed for, the form
+changed since, the risk band beside the percentage, and the survival cohort's percentages."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from medapp.modalities.records.model import band_of
+from medapp.registry import load_model
+
+REPO = Path(__file__).resolve().parents[2]
+HEART = ("Heart disease (UCI Cleveland)", "heart-disease", "Estimate risk", "rec", "ex", "clr", "one")
+FAILURE = ("Heart failure survival", "heart-failure", "Estimate survival", "surv", "sex", "sclr", "s")
+
+
+@pytest.fixture(autouse=True)
+def var_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+
+
+def _page(model_name: str) -> AppTest:
+    at = AppTest.from_file(str(REPO / "pages/records.py"), default_timeout=120)
+    at.session_state["medapp_user"] = {"username": "carla", "role": "clinician"}
+    at.run()
+    at.selectbox(key="records_model").set_value(model_name).run()
+    return at
+
+
+def _estimated(panel: tuple) -> AppTest:
+    name, mid, submit, _, example, _, _ = panel
+    at = _page(name)
+    at.button(key=f"{example}_{mid}").click().run()  # load example patient
+    next(b for b in at.button if b.label == submit).click().run()
+    assert not at.exception
+    return at
+
+
+def _values_caption(at: AppTest) -> str:
+    [caption] = [c.value for c in at.caption if c.value.startswith("**Estimate for the values submitted with")]
+    return caption
+
+
+def _saveable(at: AppTest) -> bool:
+    return any(e.label == "Save to case" for e in at.expander)
+
+
+@pytest.mark.parametrize("panel", [HEART, FAILURE], ids=["risk", "survival"])
+def test_the_result_names_the_values_it_was_computed_for(panel):
+    at = _estimated(panel)
+    caption = _values_caption(at)
+    assert caption.startswith(f"**Estimate for the values submitted with {panel[2]}:** Age = ")
+    age = load_model(panel[1]).card.input["typical"]["age"]
+    assert f"Age = {age:g} years" in caption and f"used only when {panel[2]} is pressed again" in caption
+    assert not at.warning or not any("form has changed" in w.value for w in at.warning)
+    assert _saveable(at)
+
+
+def test_a_value_typed_but_not_submitted_never_reaches_the_server_so_the_caption_says_what_was_used():
+    """The form is an st.form: Age typed as 80 stays in the browser until Estimate risk is pressed, so the page
+    cannot mark the result; its caption names Age = 55 years, the value the estimate used."""
+    at = _estimated(HEART)
+    before = at.metric[0].value
+    at.number_input(key="rec_heart-disease_age").set_value(80).run()  # typed, not submitted
+    assert at.session_state["rec_heart-disease_age"] == 55  # the server still holds the submitted value
+    assert at.metric[0].value == before and "Age = 55 years" in _values_caption(at)
+
+
+@pytest.mark.parametrize("panel", [HEART, FAILURE], ids=["risk", "survival"])
+@pytest.mark.parametrize("button", ["clear", "example after an edit"])
+def test_a_form_changed_since_the_estimate_marks_it_and_offers_no_save(panel, button):
+    name, mid, submit, field, example, clear, _ = panel
+    at = _estimated(panel)
+    if button == "clear":
+        at.button(key=f"{clear}_{mid}").click().run()
+    else:  # the example patient with its age changed and estimated, then the example loaded again
+        at.number_input(key=f"{field}_{mid}_age").set_value(80)
+        next(b for b in at.button if b.label == submit).click().run()
+        assert "Age = 80 years" in _values_caption(at) and _saveable(at)
+        at.button(key=f"{example}_{mid}").click().run()
+    assert not at.exception
+    [warning] = [w.value for w in at.warning if "form has changed" in w.value]
+    assert warning.startswith(f"The form has changed since this estimate: press **{submit}** to update it.")
+    assert not _saveable(at)  # saving would store the earlier values' analysis
+    assert at.metric  # the earlier estimate is still shown, marked, with the values it used
+    if button == "clear":  # the example loaded again: the form holds the estimated values again, nothing to mark
+        at.button(key=f"{example}_{mid}").click().run()
+        assert not any("form has changed" in w.value for w in at.warning) and _saveable(at)
+    next(b for b in at.button if b.label == submit).click().run()
+    assert not any("form has changed" in w.value for w in at.warning) and _saveable(at)
+
+
+def test_single_patient_and_cohort_band_agree_with_the_percentage_shown():
+    """The example patient (19.71%): the page said 20% intermediate, the cohort 19.71% intermediate (low < 20%)."""
+    at = _estimated(HEART)
+    bands = load_model("heart-disease").card.input["risk_bands"]
+    shown = at.metric[0].value
+    assert shown == "19.7%"
+    band = next(m.value for m in at.markdown if m.value.startswith("Risk band:"))
+    assert ":green-badge[low]" in band and band_of(float(shown.rstrip("%")) / 100, bands) == "low"
+    csv = ("id,age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal\n"
+           "P1,55,1,4,130,240,0,0,153.5,0,0.75,1,0,3\n")
+    at.file_uploader(key="cohort_heart-disease").set_value(("hd_example.csv", csv.encode(), "text/csv")).run()
+    assert not at.exception
+    row = at.dataframe[0].value.iloc[0]
+    assert row["risk band"] == "low" and band_of(round(row["probability"], 4), bands) == "low"
+    config = json.loads(at.dataframe[0].proto.columns)["probability"]["type_config"]
+    assert config["type"] == "progress" and config["format"] == "percent"
+
+
+def test_survival_cohort_shows_probabilities_as_percentages_like_the_risk_cohort():
+    model = load_model("heart-failure")
+    typical = model.card.input["typical"]
+    csv = ("id," + ",".join(f.name for f in model.fields) + "\n"
+           + "A," + ",".join(f"{typical[f.name]:g}" for f in model.fields) + "\n")
+    at = _page("Heart failure survival")
+    at.file_uploader(key="scohort_heart-failure").set_value(("hf.csv", csv.encode(), "text/csv")).run()
+    assert not at.exception
+    table = at.dataframe[0]
+    columns = json.loads(table.proto.columns)
+    horizons = [c for c in table.value.columns if c.startswith("P(")]
+    assert horizons == ["P(death by 30 d)", "P(death by 90 d)", "P(death by 180 d)"]
+    for c in horizons:
+        assert columns[c]["type_config"] == {"type": "progress", "format": "percent", "min_value": 0.0,
+                                             "max_value": 1.0}
+        assert 0.0 < table.value[c].iloc[0] < 1.0  # the number is the probability (0-1), shown as a percentage
+    # the single patient's 180-day probability, to the unrounded number (the table said 0.202)
+    single = model.predict(model.example_input()).probability_of("death by 180 days")
+    assert table.value["P(death by 180 d)"].iloc[0] == pytest.approx(single, abs=1e-12)
+
+
+def test_survival_waterfall_reads_average_patient_and_this_patient():
+    at = _estimated(FAILURE)
+    spec = next(c.proto.spec for c in at.get("plotly_chart") if "Why this risk score" in c.proto.spec)
+    fig = json.loads(spec)
+    [trace] = fig["data"]
+    assert trace["y"][0].startswith("average patient: risk score ")
+    assert trace["y"][-1].startswith("this patient: risk score ")
+    assert not any(y.startswith(("output ", "base ")) for y in trace["y"])
+    assert "1 other value" in trace["y"] and "1 other values" not in trace["y"]
+    assert trace["cliponaxis"] is False

@@ -1,0 +1,47 @@
+"""The risk-score waterfall of a time-to-event patient: the records waterfall's words, and its value labels kept
+inside the figure (they were cut to ").51" and "+0.0" at the edges of a half-width column)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from medapp.analysis import analyse
+from medapp.registry import load_model
+from medapp.render.tabular import waterfall
+
+
+@pytest.fixture(scope="module")
+def example():
+    model = load_model("heart-failure")
+    return analyse(model, model.example_input(), use_cache=False).explanation
+
+
+def test_the_ends_read_average_patient_and_this_patient_with_their_risk_scores(example):
+    fig = waterfall(example)
+    y = list(fig.data[0].y)
+    assert y[0] == f"average patient: risk score {example.base_value:+.2f}"
+    assert y[-1] == f"this patient: risk score {example.output_value:+.2f}"
+    assert "contribution (to the risk score; + means earlier death)" == fig.layout.xaxis.title.text
+    assert "1 other value" in y  # 11 fields, 10 shown: one other value, not "1 other values"
+
+
+def test_value_labels_are_drawn_beyond_the_bars_with_room_on_both_sides(example):
+    fig = waterfall(example)
+    trace = fig.data[0]
+    assert trace.cliponaxis is False and trace.textposition == "outside"
+    lo_axis, hi_axis = fig.layout.xaxis.range
+    x = list(trace.x)  # the base value, the bars drawn (the rest summed in one), the output
+    ends = np.concatenate([[0.0, x[0]], x[0] + np.cumsum(x[1:-1]), [x[-1]]])
+    lo, hi = ends.min(), ends.max()
+    span = max(hi - lo, 0.5)
+    # a label is about a fifth of a narrow plot's width: the axis leaves at least 0.3 of the span beyond each end
+    assert lo - lo_axis >= 0.3 * span - 1e-9 and hi_axis - hi >= 0.3 * span - 1e-9
+    assert fig.layout.margin.r >= 60
+
+
+def test_the_records_waterfall_keeps_its_probability_ends():
+    model = load_model("heart-disease")
+    expl = analyse(model, model.example_input(), use_cache=False).explanation
+    y = list(waterfall(expl, percent=lambda p: f"{p:.1%}").data[0].y)
+    assert y[0].startswith("average patient: ") and y[-1] == "this patient: 19.7%"
+    assert "3 other values" in y
