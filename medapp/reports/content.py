@@ -34,14 +34,37 @@ def probability_text(analysis: dict) -> str:
                      for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5])
 
 
+def risk_headline(model_id: str, pred) -> tuple[str, str, str] | None:
+    """("Probability of diabetes", "16%", "low") for a records model's prediction, worded as on its analysis page
+    (the percentage never rounded across a band boundary); None for a model without risk bands."""
+    from ..modalities.records.model import percent_text
+
+    try:
+        card = get_card(model_id)
+    except UnknownModel:
+        return None
+    meaning, bands = card.input.get("positive_meaning"), card.input.get("risk_bands") or []
+    positive = card.positive_label or (card.labels[-1] if card.labels else None)
+    if pred.risk_band is None or not meaning or not bands or positive not in pred.labels:
+        return None
+    return f"Probability of {meaning}", percent_text(pred.probability_of(positive), bands), pred.risk_band
+
+
 def output_text(analysis: dict) -> str:
     """The model's output line: its label and probabilities, or only "not assessed" and why (a recording the model
-    does not fit has a label from the model's classes that must not be read as a finding)."""
+    does not fit has a label from the model's classes that must not be read as a finding). A records model's line
+    leads with the probability and risk band its page showed."""
     from ..render.stored import display_label
 
-    if not analysis["prediction"].fits:
+    pred = analysis["prediction"]
+    if not pred.fits:
         return probability_text(analysis)
-    return f"{display_label(analysis['model_id'], analysis['label'])} ({probability_text(analysis)})"
+    label = f"{display_label(analysis['model_id'], analysis['label'])} ({probability_text(analysis)})"
+    risk = risk_headline(analysis["model_id"], pred)
+    if risk is not None:
+        what, percent, band = risk
+        return f"{what} {percent}, risk band {band}; model label {label}"
+    return label
 
 
 def contributions_text(analysis: dict, k: int = 5) -> str:

@@ -9,10 +9,11 @@ import streamlit as st
 
 from .. import render
 from ..cases.store import STATUSES, VERDICTS, CaseClosedError, PermissionDenied, StoreError, closed_phrase
-from ..registry import UnknownModel, get_card, list_cards
+from ..registry import get_card, list_cards
 from ..render.image import heatmap
 from ..render.stored import analysed_frame, display_label, stored_image
 from ..reports import case_html, case_pdf
+from ..reports.content import risk_headline
 from ..reports.figures import explanation_png
 from ..security.roles import allowed
 from ..types import Explanation
@@ -114,19 +115,15 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
 
 def _risk_headline(model_id: str, pred) -> tuple[str, str, str, str] | None:
     """("Probability of diabetes", "16%", band, badge colour) for a stored analysis of a records model, worded as
-    on its analysis page (medapp/ui/records.py); None for a model without risk bands or a prediction without one."""
-    try:
-        card = get_card(model_id)
-    except UnknownModel:
+    on its analysis page and in the reports (reports.content.risk_headline); None for other models."""
+    risk = risk_headline(model_id, pred)
+    if risk is None:
         return None
-    meaning, bands = card.input.get("positive_meaning"), card.input.get("risk_bands") or []
-    positive = card.positive_label or (card.labels[-1] if card.labels else None)
-    if pred.risk_band is None or not meaning or positive not in pred.labels:
-        return None
-    names = [name for _, name in bands]
-    i = names.index(pred.risk_band) if pred.risk_band in names else None
+    what, percent, band = risk
+    names = [name for _, name in get_card(model_id).input.get("risk_bands", [])]
+    i = names.index(band) if band in names else None
     colour = "gray" if i is None else "green" if i == 0 else "red" if i == len(names) - 1 else "orange"
-    return f"Probability of {meaning}", f"{pred.probability_of(positive):.0%}", pred.risk_band, colour
+    return what, percent, band, colour
 
 
 def _verdict_book() -> dict:

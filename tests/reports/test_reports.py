@@ -5,6 +5,7 @@ import dataclasses
 import io
 import re
 
+import numpy as np
 import pytest
 from pypdf import PdfReader
 
@@ -41,6 +42,9 @@ def test_pdf_holds_case_model_verdict_intended_use_and_disclaimer(case_detail):
     assert "Case GP-2231" in text
     assert f"diabetes v{get_card('diabetes').version}" in text
     assert "Reviewer rui: disagree. Final diagnosis: type 2 diabetes (HbA1c 7.1%)" in text
+    pred = case_detail["analyses"][0]["prediction"]  # headed as on its page: probability and band, then the label
+    assert f"Model output: Probability of diabetes {pred.probability_of('positive'):.0%}, risk band {pred.risk_band}; " \
+           "model label negative" in text
     assert "Intended use of this model: Demonstration of an explainable risk estimate" in text
     assert "not a medical device" in text
     assert len(reader.pages[0].images) >= 1  # the explanation figure is embedded
@@ -96,3 +100,12 @@ def test_a_long_analysis_starts_under_the_case_header_not_after_a_blank_page(tmp
     first = re.sub(r"\s+", " ", reader.pages[0].extract_text())
     assert "Analysis #" in first and "Reviewer rui: agree" in first
     assert len(reader.pages) >= 2  # it is longer than what page 1 had left
+
+
+def test_a_records_headline_is_never_rounded_across_its_band_boundary():
+    from medapp.reports.content import risk_headline
+
+    model = load_model("heart-disease")
+    pred = dataclasses.replace(model.predict(model.example_input()), probabilities=np.array([0.8029, 0.1971]),
+                               risk_band=model.risk_band(0.1971))
+    assert risk_headline("heart-disease", pred) == ("Probability of angiographic coronary artery disease", "19.7%", "low")
