@@ -58,6 +58,12 @@ def test_outcome_values_are_ignored_with_a_note_and_do_not_change_the_estimate(m
     assert any("replaces a value not given by the training median" in w for w in partial.warnings)
     assert not any("training median" in w for w in plain.warnings)
     assert model.predict(plain).probabilities.tolist() == model.predict(with_outcome).probabilities.tolist()
+    # through the shared result cache each request keeps its own notes (a cached result once answered the
+    # next request with the previous one's "time ignored", or without its own)
+    with_time = analyse(model, with_outcome).prediction
+    alone = analyse(model, plain).prediction
+    assert any("ignored" in w for w in with_time.warnings) and not any("ignored" in w for w in alone.warnings)
+    assert alone.probabilities.tolist() == with_time.probabilities.tolist()
 
 
 def test_cohort_keeps_outcomes_aside_and_reports_bad_rows(model):

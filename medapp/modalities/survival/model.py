@@ -106,7 +106,9 @@ class SurvivalModel(CardModel):
         return records_in_file(data, name, self.record, lambda d, n: self.validate_cohort(d, n).cohort)
 
     def input_key(self, x: Record) -> str:
-        return array_key(x.values)
+        # the input's warnings are part of the prediction and depend on how it arrived (an outcome column ignored,
+        # a label matched), not only on its values: without them a cached result answered another request's warnings
+        return array_key(x.values, "\x1f".join(x.warnings))
 
     def example_input(self) -> Record:
         return typical_record(self.fields, self.card.input["typical"])
