@@ -12,13 +12,14 @@ from ..types import InputError
 from .cases import log_analysis, save_to_case
 from .common import show_input_error, upload_mb
 from .dictation import dictation_widget
+from .state import keep_value
 
 NOTE_KEY = "notes_text"
 ANALYSED_KEY = "notes_analysed"  # {"text", "model"}: the note and model of the last press of Analyse note
 
 
 def _set_note(text: str) -> None:
-    st.session_state[NOTE_KEY] = text
+    keep_value(NOTE_KEY, text)  # kept at once: the user may leave before the box's value is sent back
 
 
 def note_input() -> str:

@@ -67,6 +67,17 @@ def keep_page_state() -> None:
                 state[key] = value
 
 
+def keep_value(key: str, value: Any) -> None:
+    """Keep a value the program itself puts in a widget (a transcript or a loaded file put in the note box). The
+    browser has not sent it, and a page change does not send it: without this, leaving the page before the next
+    click brought the box back without the dictated transcript."""
+    st.session_state[key] = value
+    kept = st.session_state.get(KEPT)
+    if not isinstance(kept, dict):
+        kept = st.session_state[KEPT] = {}
+    kept[key] = value
+
+
 def remember_sent_values(state, sent: set[str]) -> dict[str, Any]:
     """Copy into KEPT the value of every settable keyed widget whose value the browser sent (`sent`: widget ids) and
     return KEPT. `state` is Streamlit's SessionState, used under its wrapper's lock."""

@@ -43,3 +43,12 @@ def test_uploaded_binary_file_and_empty_note_get_messages():
     at.button(key="notes_go").click().run()
     assert not at.exception
     assert "empty" in at.error[-1].value
+
+
+def test_a_note_the_page_puts_in_the_box_is_kept_before_the_browser_sends_it_back():
+    # a loaded file or a dictated transcript put in the box by the page itself: leaving the page before the next
+    # click (which would send the box's value) brought the box back without it
+    at = notes_page()
+    at.file_uploader(key="notes_upload").set_value(("letter.txt", b"Itchy rash on both elbows.", "text/plain")).run()
+    assert not at.exception
+    assert at.session_state["_medapp_kept"]["notes_text"] == "Itchy rash on both elbows."
