@@ -58,9 +58,14 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                 continue
             pred, expl = row.prediction, row.explanation
             map_path = _write_map(model, row.input, expl, name, args.maps) if args.maps and expl is not None else None
+            reason = _not_assessed_reason(pred)
             if args.json:
+                # an input unlike the training data is not assessed: no label (the pages show no finding);
+                # its probabilities are kept but are not a finding
                 record = {"input": name, "model": model.card.id, "model_version": model.card.version,
-                          "label": pred.label, "probabilities": pred.as_dict(), "warnings": list(pred.warnings)}
+                          "assessed": reason is None, "label": pred.label if reason is None else None,
+                          **({"not_assessed_reason": reason} if reason is not None else {}),
+                          "probabilities": pred.as_dict(), "warnings": list(pred.warnings)}
                 if pred.survival is not None:  # time-to-event models: risk (higher = earlier) and S(t) by day
                     record["risk_score"] = pred.survival.risk_score
                     record["survival"] = pred.survival.survival_by_horizon()
@@ -75,7 +80,10 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                 print(json.dumps(to_jsonable(record)), flush=True)
             else:
                 probs = ", ".join(f"{lab}={p:.3f}" for lab, p in pred.as_dict().items())
-                print(f"{name}: {pred.label} ({probs})")
+                if reason is None:
+                    print(f"{name}: {pred.label} ({probs})")
+                else:
+                    print(f"{name}: not assessed: {reason} (probabilities, not a finding: {probs})")
                 if pred.survival is not None:
                     by = ", ".join(f"{h} d {s:.3f}" for h, s in pred.survival.survival_by_horizon().items())
                     print(f"  risk score {pred.survival.risk_score:+.3f}; survival {by}")
@@ -86,6 +94,13 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                     for feature, value in expl.top_contributions(args.top):
                         print(f"    {value:+.3f}  {feature}")
     return 1 if failed else 0
+
+
+def _not_assessed_reason(pred) -> str | None:
+    """Why an input was not assessed (the model found it unlike its training data), or None when it was."""
+    if pred.fits:
+        return None
+    return pred.fit.message or "; ".join(pred.fit.reasons) or "The input is unlike what the model was trained on."
 
 
 def _write_map(model, x, expl, name: str, folder: str) -> Path | None:

@@ -40,7 +40,7 @@ def test_predict_json_one_line_per_row_in_order_with_errors(tmp_path):
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert [r["input"] for r in lines] == ["patients.csv#row1", "patients.csv#row2", "patients.csv#row3",
                                            "one.json", str(tmp_path / "none.csv")]
-    assert lines[0]["label"] in ("absent", "present")
+    assert lines[0]["label"] in ("absent", "present") and lines[0]["assessed"] is True
     assert abs(sum(lines[0]["probabilities"].values()) - 1) < 1e-9
     assert lines[0]["warnings"] == []
     assert lines[0]["explanation"]["top_contributions"]
@@ -75,3 +75,31 @@ def test_bench_json_has_the_documented_keys():
     for key in ("load_s", "predict_ms_p50", "explain_ms_p50", "explain_ms_p95", "baseline_explain_ms_p50"):
         assert row[key] > 0
     assert report["rss_mb"] > 50
+
+
+def test_predict_json_says_when_an_input_is_not_assessed(tmp_path):
+    """A profile unlike every training class: no label (the pages show no finding), the reason, and the
+    probabilities, which are not a finding; a profile the model fits is assessed as before."""
+    import numpy as np
+
+    from medapp.registry import get_card
+
+    card = get_card("srbct-tumour")
+    genes, means = card.input["model_genes"], card.input["class_means"]
+    typical = np.asarray(means["EWS"], dtype=float)
+    unlike = np.random.default_rng(1).permutation(np.asarray(means["NB"], dtype=float))
+    csv = tmp_path / "profiles.csv"
+    csv.write_text("sample," + ",".join(genes) + "\n" + "\n".join(
+        f"{name}," + ",".join(f"{v:.6f}" for v in row) for name, row in (("typical", typical), ("unlike", unlike))))
+    out = run_medapp("predict", "--model", "srbct-tumour", "--json", "--no-explain", str(csv))
+    assert out.returncode == 0, out.stderr
+    typical_line, unlike_line = [json.loads(line) for line in out.stdout.splitlines()]
+    assert typical_line["assessed"] is True and typical_line["label"] == "EWS"
+    assert "not_assessed_reason" not in typical_line
+    assert unlike_line["assessed"] is False and unlike_line["label"] is None
+    assert unlike_line["not_assessed_reason"].startswith("This profile is unlike every training class")
+    assert unlike_line["not_assessed_reason"] == unlike_line["warnings"][0]
+    assert abs(sum(unlike_line["probabilities"].values()) - 1) < 1e-9
+    text = run_medapp("predict", "--model", "srbct-tumour", "--no-explain", str(csv)).stdout
+    assert "profiles.csv#unlike: not assessed: This profile is unlike every training class" in text
+    assert "probabilities, not a finding" in text

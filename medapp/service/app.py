@@ -21,8 +21,10 @@ import json
 import logging
 import os
 import queue
+import re
 import threading
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -39,15 +41,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..analysis import analyse
 from ..cases.store import CaseStore, StoreError
 from ..registry import UnknownModel, get_card, list_cards, load_model, models_dir
+from ..security import uploads
 from ..security.roles import allowed
 from ..security.tokens import Caller, authenticate_token
 from ..types import InputError, ModelCard, to_jsonable
 from . import protocol as oip
 from .inputs import FILE_MEDIA, Case, cases_from_body, cases_from_tensors, file_input_name
-from .limits import RateLimiter, body_limit
+from .limits import RateLimiter, body_limit, limit_text
 
 log = logging.getLogger("medapp.service")
+request_log = logging.getLogger("medapp.service.requests")  # one INFO line per request (serve --access-log)
 SERVICE_VERSION = "1.0.0"
+_FAILED = "The service failed on this request; it has been logged."
+# a client's X-Request-ID is echoed when it is a plain token of at most 128 characters, else one is made
+_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
 
 class ApiError(Exception):
@@ -69,6 +76,7 @@ class _Call:
     status: int = 500
     saved: list[int] = field(default_factory=list)
     retries: int = 0  # on Ray: the call ran again on another replica after one was lost
+    request_id: str | None = None  # the X-Request-ID the response carries
     start: float = field(default_factory=time.perf_counter)
 
 
@@ -203,17 +211,18 @@ class Service:
             "token": call.caller.token_id if call.caller else None, "model": call.model, "version": call.version,
             "input_sha256": call.input_sha256, "status": call.status,
             "outcome": _OUTCOMES.get(call.status, str(call.status)), "cases": call.cases,
-            "saved_analyses": call.saved, **({"retries": call.retries} if call.retries else {}), "ms": round((time.perf_counter() - call.start) * 1000, 2)}))
+            "saved_analyses": call.saved, **({"retries": call.retries} if call.retries else {}),
+            **({"request_id": call.request_id} if call.request_id else {}), "ms": round((time.perf_counter() - call.start) * 1000, 2)}))
 
     # -- models ----------------------------------------------------------------------------------
     def card_for(self, model_id: str, version: str | None) -> ModelCard:
         try:
             card = self._card(model_id)
         except (UnknownModel, ValueError, OSError):
-            raise ApiError(404, f"There is no model {model_id!r}. GET /v2/models lists the registered models.") \
-                from None
+            raise ApiError(404, f"There is no model {_short(model_id)}. GET /v2/models lists the registered "
+                                "models.") from None
         if version is not None and version != card.version:
-            raise ApiError(404, f"Model {model_id!r} has version {card.version}, not {version!r}.")
+            raise ApiError(404, f"Model {model_id!r} has version {card.version}, not {_short(version)}.")
         return card
 
     def _card(self, model_id: str) -> ModelCard:
@@ -251,28 +260,40 @@ class Service:
                     params["min"], params["max"] = f["min"], f["max"]
                 if f.get("choices"):
                     params["choices"] = {str(code): label for code, label in f["choices"]}
+                    params["accepts"] = ("the INT64 code, or the label itself as BYTES (e.g. "
+                                         f"{str(f['choices'][0][1])!r}); a tensor may mix both")
                 inputs.append({"name": f["name"], "datatype": "INT64" if f.get("kind") == "category" else "FP64",
                                "shape": [-1], "parameters": params})
         else:
             inputs = [{"name": file_input_name(card), "datatype": "BYTES", "shape": [-1],
-                       "parameters": {"content_type": "base64",
-                                      "accepts": FILE_MEDIA.get(card.modality, "the model's file types"),
+                       "parameters": {"content_type": "base64", **file_formats(card),
                                       "raw_body": "POST the file itself with its media type as Content-Type"}}]
-        outputs = [
-            {"name": "label", "datatype": "BYTES", "shape": [-1]},
-            {"name": "probabilities", "datatype": "FP64", "shape": [-1, len(card.labels)],
-             "parameters": {"labels": list(card.labels)}},
-            {"name": "warnings", "datatype": "BYTES", "shape": [-1], "parameters": {"encoding": "json list"}},
-            {"name": "details", "datatype": "BYTES", "shape": [-1], "parameters": {"encoding": "json object"}},
-            {"name": "model_version", "datatype": "BYTES", "shape": [-1]},
-        ]
+        outputs = [{"name": name, "datatype": datatype, "shape": shape, **({"parameters": params} if params else {})}
+                   for name, datatype, shape, params in _output_specs(card, explain=False)]
+        params: dict[str, Any] = {
+            "modality": card.modality, "title": card.name, "task": card.task, "labels": list(card.labels),
+            "positive_label": card.positive_label, "intended_use": card.intended_use, "notice": ModelCard.DEMO_NOTICE,
+            "explanation": card.explanation.get("method") if isinstance(card.explanation, dict) else None,
+            "explain_outputs": [{"name": name, "datatype": datatype, "shape": shape, **params}
+                                for name, datatype, shape, params in _output_specs(card, explain=True)
+                                if name in _EXPLAIN_NAMES],
+            "not_assessed": "An input the model finds unlike its training data (imaging, heart sounds, expression "
+                            "profiles) is not assessed, as on the pages: `assessed` is false and `label` is 'not "
+                            "assessed'; why is in `warnings` (and fits_model, fit_reasons, ood_score in `details`). "
+                            "Its probabilities are still returned but are not a finding.",
+            "max_request_bytes": body_limit(card),
+            "max_request_mb": round(body_limit(card) / 2**20, 2),
+        }
+        if card.modality in uploads.PROFILES:
+            params["max_file_bytes"] = _max_file_bytes(card)
+            params["size_limits"] = (f"a request body up to {limit_text(body_limit(card))}; a file in it up to "
+                                     f"{limit_text(params['max_file_bytes'])} (413 beyond either); base64 in "
+                                     "JSON makes a file a third larger")
+        if card.modality == "survival":
+            params["details_keys"] = {"risk_group": "low / intermediate / high by the training tertiles of the "
+                                                    "risk score (record models call their band `risk_band`)"}
         return {"name": card.id, "versions": [card.version], "platform": f"medapp/{card.framework or card.modality}",
-                "inputs": inputs, "outputs": outputs,
-                "parameters": {"modality": card.modality, "title": card.name, "task": card.task,
-                               "labels": list(card.labels), "positive_label": card.positive_label,
-                               "intended_use": card.intended_use, "notice": ModelCard.DEMO_NOTICE,
-                               "explanation": card.explanation.get("method") if isinstance(card.explanation, dict)
-                               else None}}
+                "inputs": inputs, "outputs": outputs, "parameters": params}
 
     # -- inference -------------------------------------------------------------------------------
     def run(self, caller: Caller, card: ModelCard, body: bytes, media_type: str | None, header_length: str | None,
@@ -284,6 +305,16 @@ class Service:
     def prepare(self, caller: Caller, card: ModelCard, body: bytes, media_type: str | None,
                 header_length: str | None, query: dict[str, str], explain: bool) -> Analysed:
         """Decode and analyse; saves nothing, so it may run again (on another Ray replica) after a failure."""
+        try:
+            return self._prepare(caller, card, body, media_type, header_length, query, explain)
+        except InputError as exc:
+            adapted = _service_message(exc)
+            if adapted is exc:
+                raise
+            raise adapted from None
+
+    def _prepare(self, caller: Caller, card: ModelCard, body: bytes, media_type: str | None,
+                 header_length: str | None, query: dict[str, str], explain: bool) -> Analysed:
         if header_length is not None:
             is_json = True
         elif media_type in (None, "application/x-www-form-urlencoded"):
@@ -292,12 +323,18 @@ class Service:
         else:
             is_json = media_type == "application/json" or media_type.endswith("+json")
         request_id, params, wanted = None, dict(query), None
+        if not is_json and card.modality in uploads.PROFILES:  # a raw body is the file: the page's limit, at once
+            limit = uploads.upload_limit(card.modality, card)
+            if len(body) > limit:
+                raise uploads.size_error("The uploaded file", len(body), card.modality, limit)
         model = self.model(card)
         if is_json:
             request, elements = oip.parse_request(body, header_length)
             request_id = request.id
             params.update(request.parameters or {})
             wanted = {o.name for o in request.outputs} if request.outputs else None
+            if wanted is not None:  # before anything is analysed or saved
+                _check_wanted(wanted, [name for name, *_ in _output_specs(card, explain)])
             case_ref = params.get("case")
             self._check_case_permission(caller, case_ref)
             cases = cases_from_tensors(model, request.inputs, elements)
@@ -306,6 +343,8 @@ class Service:
             self._check_case_permission(caller, case_ref)
             cases = cases_from_body(model, body, media_type)
         saving = case_ref is not None
+        if saving and not isinstance(params.get("case_title", ""), str):
+            raise oip.RequestError("parameters.case_title is the case's title (a string).")
         results = []
         for case in cases:
             if self.serialize:
@@ -322,19 +361,17 @@ class Service:
         cases, results = analysed.cases, analysed.results
         call.cases = len(cases)
         out_params: dict[str, Any] = {"notice": ModelCard.DEMO_NOTICE}
-        if analysed.case_ref is not None:
-            out_params["case"] = self._save(caller, card, str(analysed.case_ref), analysed.case_title,
-                                            cases, results, call)
+        # everything that can fail is done before the save: a 400 must never follow a stored analysis
         outputs = _prediction_outputs(card, results)
         if explain:
             outputs.extend(_explanation_outputs(results))
         wanted = analysed.wanted
         if wanted is not None:  # the protocol's `outputs`: only those asked for
-            unknown = wanted - {o["name"] for o in outputs}
-            if unknown:
-                raise oip.RequestError(f"No output named {', '.join(sorted(unknown))}; the outputs are "
-                                       f"{', '.join(o['name'] for o in outputs)}.")
+            _check_wanted(wanted, [o["name"] for o in outputs])
             outputs = [o for o in outputs if o["name"] in wanted]
+        if analysed.case_ref is not None:
+            out_params["case"] = self._save(caller, card, str(analysed.case_ref), analysed.case_title,
+                                            cases, results, call)
         response = {"model_name": card.id, "model_version": card.version, "outputs": outputs,
                     "parameters": out_params}
         if analysed.request_id is not None:
@@ -388,20 +425,136 @@ def _j(obj: Any) -> str:
     return json.dumps(to_jsonable(obj), ensure_ascii=False)
 
 
+def _num(x: Any) -> float | None:
+    """A float for JSON: NaN or infinity becomes null (the response is written with allow_nan=False)."""
+    x = float(x)
+    return x if np.isfinite(x) else None
+
+
+NOT_ASSESSED = "not assessed"
+
+
+def _short(name: str, limit: int = 80) -> str:
+    """A client-given name in a message, cut so an error never echoes kilobytes back."""
+    return repr(name) if len(name) <= limit else f"{name[:limit]!r}... ({len(name)} characters)"
+
+
+def _check_wanted(wanted: set[str], names: list[str]) -> None:
+    unknown = wanted - set(names)
+    if unknown:
+        shown = ", ".join(_short(n, 40)[1:-1] if len(n) <= 40 else _short(n, 40) for n in sorted(unknown)[:5])
+        raise oip.RequestError(f"No output named {shown}; the outputs are {', '.join(names)}.")
+
+
+def _is_survival(card: ModelCard) -> bool:
+    return card.modality == "survival"
+
+
+def _is_speech(card: ModelCard) -> bool:
+    return card.modality == "speech"
+
+
+_EXPLAIN_NAMES = ("base_value", "method", "target", "output_space", "values", "names", "top_contributions",
+                  "explanation_data")
+
+
+def _output_specs(card: ModelCard, explain: bool) -> list[tuple[str, str, list[int], dict[str, Any]]]:
+    """(name, datatype, shape, parameters) of every output a call to this model may return, in order; what
+    metadata lists and what a request's `outputs` may name."""
+    k = len(card.labels)
+    specs: list[tuple[str, str, list[int], dict[str, Any]]] = [
+        ("label", "BYTES", [-1], {"description": f"the predicted label, or {NOT_ASSESSED!r} when the model found "
+                                                 "the input unlike its training data (see assessed)"}),
+        ("probabilities", "FP64", [-1, k], {"labels": list(card.labels)}),
+        ("warnings", "BYTES", [-1], {"encoding": "json list"}),
+        ("details", "BYTES", [-1], {"encoding": "json object"}),
+        ("model_version", "BYTES", [-1], {}),
+        ("assessed", "BOOL", [-1], {"description": "false when the input is not assessed: no finding; its "
+                                                   "probabilities are not a finding either"}),
+    ]  # new outputs go last: clients that read outputs by position keep working
+    if _is_survival(card):
+        specs += [("risk_score", "FP64", [-1], {"description": "log relative hazard: higher means an earlier "
+                                                               "event"}),
+                  ("survival", "BYTES", [-1], {"encoding": "json object: horizon in days -> survival probability",
+                                               "horizons_days": list(card.input.get("horizons_days", [])),
+                                               "main_horizon_days": card.input.get("main_horizon_days")})]
+    if _is_speech(card):
+        specs += [("text", "BYTES", [-1], {"description": "the transcript"}),
+                  ("segments", "BYTES", [-1], {"encoding": "json list of {start, end, text} (seconds)"})]
+    if explain:
+        specs += [
+            ("base_value", "FP64", [-1], {"description": "expected model output; base_value + sum(values) = the "
+                                                         "explained output (output_space)"}),
+            ("method", "BYTES", [-1], {"description": "e.g. TreeSHAP, GradientSHAP, Partition(text)"}),
+            ("target", "BYTES", [-1], {"description": "the label explained"}),
+            ("output_space", "BYTES", [-1], {"description": "what base_value + sum(values) equals: probability, "
+                                                            "log-odds, ..."}),
+            ("values", "FP64", [-1, -1], {"description": "contributions, [n, *input layout]; BYTES with one json "
+                                                         "array per case when the cases' layouts differ (notes)"}),
+            ("names", "BYTES", [-1, -1], {"description": "feature, word piece or tile names of the values, when "
+                                                         "they have names; BYTES json array per case when they "
+                                                         "differ in length"}),
+            ("top_contributions", "BYTES", [-1], {"encoding": "json list of [name, value]", "top": 10}),
+            ("explanation_data", "BYTES", [-1], {"encoding": "json: what the values refer to (layout, tokens, "
+                                                             "image size)"}),
+        ]
+    return specs
+
+
+def file_formats(card: ModelCard) -> dict[str, Any]:
+    """What a file input of this model accepts: the service's description and the upload gate's own list."""
+    out: dict[str, Any] = {"accepts": FILE_MEDIA.get(card.modality, "the model's file types")}
+    profile = uploads.PROFILES.get(card.modality)
+    if profile is not None:
+        out["formats"] = sorted("csv/tsv" if k == "text" and card.modality in ("genomics", "records", "survival")
+                                else k for k in profile.accepts)
+        out["upload_hint"] = profile.hint
+        out["max_file_bytes"] = _max_file_bytes(card)
+    return out
+
+
+def _max_file_bytes(card: ModelCard) -> int:
+    """The largest file this model takes: the page's upload limit, within the request limit (a raw body; a file
+    sent base64 in JSON grows by a third)."""
+    return min(uploads.upload_limit(card.modality, card), body_limit(card))
+
+
+# the start of medapp.modalities.speech.model._NO_SPEECH (not imported: it would load the audio stack at start)
+_NO_SPEECH_START = "No speech was heard in "
+
+
+def _service_message(exc: InputError) -> InputError:
+    """A page's message adapted to an API caller: no temporary file name, no advice about a browser."""
+    if exc.message.startswith(_NO_SPEECH_START):
+        return InputError("No speech was heard in the uploaded recording: it holds silence or sounds that are not "
+                          "speech. Check the recording (microphone, input level) and send it again.",
+                          field="silence")
+    return exc
+
+
 def _prediction_outputs(card: ModelCard, results: list) -> list[dict[str, Any]]:
     preds = [r.prediction for r in results]
     n = len(preds)
-    probs = [float(p) for pred in preds for p in pred.probabilities]
-    return [
-        oip.tensor("label", "BYTES", [p.label for p in preds]),
+    probs = [_num(p) for pred in preds for p in pred.probabilities]
+    out = [
+        oip.tensor("label", "BYTES", [p.label if p.fits else NOT_ASSESSED for p in preds]),
         oip.tensor("probabilities", "FP64", probs, [n, len(card.labels)], {"labels": list(card.labels)}),
         oip.tensor("warnings", "BYTES", [_j(list(p.warnings)) for p in preds], parameters={"encoding": "json list"}),
         oip.tensor("details", "BYTES", [_j(p.flat_details()) for p in preds], parameters={"encoding": "json object"}),
         oip.tensor("model_version", "BYTES", [p.model_version for p in preds]),
-    ] + ([  # speech to text: the transcript and its timed segments
-        oip.tensor("text", "BYTES", [p.text or "" for p in preds]),
-        oip.tensor("segments", "BYTES", [_j(list(p.segments)) for p in preds], parameters={"encoding": "json list"}),
-    ] if any(p.text is not None for p in preds) else [])
+        oip.tensor("assessed", "BOOL", [bool(p.fits) for p in preds]),
+    ]
+    if _is_survival(card) or any(p.survival is not None for p in preds):  # time-to-event: as the CLI gives it
+        out += [oip.tensor("risk_score", "FP64", [_num(p.survival.risk_score) if p.survival else None
+                                                  for p in preds]),
+                oip.tensor("survival", "BYTES", [_j(p.survival.survival_by_horizon() if p.survival else {})
+                                                 for p in preds],
+                           parameters={"encoding": "json object: horizon in days -> survival probability"})]
+    if _is_speech(card) or any(p.text is not None for p in preds):  # speech to text: transcript and segments
+        out += [oip.tensor("text", "BYTES", [p.text or "" for p in preds]),
+                oip.tensor("segments", "BYTES", [_j(list(p.segments)) for p in preds],
+                           parameters={"encoding": "json list"})]
+    return out
 
 
 def _names(expl) -> list[str] | None:
@@ -414,7 +567,7 @@ def _explanation_outputs(results: list) -> list[dict[str, Any]]:
     expls = [r.explanation for r in results]
     n = len(expls)
     out = [
-        oip.tensor("base_value", "FP64", [float(e.base_value) for e in expls]),
+        oip.tensor("base_value", "FP64", [_num(e.base_value) for e in expls]),
         oip.tensor("method", "BYTES", [e.method for e in expls]),
         oip.tensor("target", "BYTES", [e.target for e in expls]),
         oip.tensor("output_space", "BYTES", [e.output_space for e in expls]),
@@ -437,13 +590,55 @@ def _explanation_outputs(results: list) -> list[dict[str, Any]]:
     return out
 
 
+def _request_id(request: Request) -> str | None:
+    return request.scope.get("medapp.request_id")
+
+
+class RequestIdMiddleware:
+    """Every response carries X-Request-ID (the client's, or a new one), logged with the request; and an
+    unexpected exception becomes a 500 JSON answer here, without re-raising. An exception handler for
+    Exception cannot do that: Starlette's ServerErrorMiddleware sends its response and then re-raises, and
+    uvicorn closes the client's kept-alive connection on an exception that follows a response."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"x-request-id"), "")
+        rid = given if _REQUEST_ID_OK.match(given) else uuid.uuid4().hex
+        scope["medapp.request_id"] = rid
+        started, status, start = False, 500, time.perf_counter()
+
+        async def _send(message) -> None:
+            nonlocal started, status
+            if message["type"] == "http.response.start":
+                started, status = True, message["status"]
+                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"x-request-id"]
+                message = {**message, "headers": [*headers, (b"x-request-id", rid.encode())]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, _send)
+        except Exception:
+            log.exception("unexpected error on %s %s (request %s)", scope.get("method"), scope.get("path"), rid)
+            if started:  # part of an answer went out: nothing sensible can follow it
+                raise
+            await JSONResponse({"error": _FAILED}, status_code=500)(scope, receive, _send)
+        finally:
+            request_log.info("%s %s -> %d in %.1f ms request_id=%s", scope.get("method"), scope.get("path"),
+                             status, (time.perf_counter() - start) * 1000, rid)
+
+
 def _error(exc: ApiError) -> JSONResponse:
     return JSONResponse({"error": exc.message}, status_code=exc.status, headers=exc.headers)
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
-    too_large = f"The request is larger than the {limit / 2**20:.0f} MB this model accepts."
+    too_large = f"The request is larger than the {limit_text(limit)} this model accepts."
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ApiError(413, too_large)
     chunks, size = [], 0
@@ -455,14 +650,57 @@ async def _read_limited(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-_ERRORS = {code: {"model": oip.ErrorResponse, "description": text} for code, text in (
-    (400, "Bad input: the clinician-readable message the page would show, or a malformed request"),
-    (401, "No token, or an unknown, revoked or expired one"),
-    (403, "The token or its user's role may not save to cases"),
-    (404, "Unknown model or version"),
-    (413, "Request body too large (checked before decoding)"),
-    (429, "Too many calls with this token (see Retry-After)"),
-    (503, "On Ray Serve: no replica of the model's group could answer; nothing was saved (see Retry-After)"))}
+_ERROR_TEXT = {
+    400: "Bad input: the clinician-readable message the page would show, or a malformed request (a bad shape, "
+         "datatype or requested output). Nothing was saved.",
+    401: "No token, or an unknown, revoked or expired one",
+    403: "The token or its user's role may not save to cases",
+    404: "Unknown model or version",
+    413: "Request body too large (checked before decoding; see the model's max_request_bytes), or a file in it "
+         "over the model's upload limit (max_file_bytes)",
+    429: "Too many calls with this token (see Retry-After)",
+    500: "The service failed on this request; it is logged under the response's X-Request-ID",
+    503: "On Ray Serve: no replica of the model's group could answer; nothing was saved (see Retry-After)",
+}
+
+
+def _errors(*codes: int) -> dict[int, dict[str, Any]]:
+    return {code: {"model": oip.ErrorResponse, "description": _ERROR_TEXT[code]} for code in codes}
+
+
+_ERRORS = _errors(400, 401, 403, 404, 413, 429, 500, 503)  # infer and explain
+_READ_ERRORS = _errors(401, 404, 429, 500)  # metadata, ready, the model list
+_OPEN_PATHS = ("/v2", "/v2/health/live", "/v2/health/ready")  # no token needed
+_CASE_QUERY = [
+    {"name": "case", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "With a raw file body: save every analysis to this case reference (created when new); in JSON "
+                    "use parameters.case. Needs a token and role that may save to cases (else 403)."},
+    {"name": "case_title", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "The title of a case created by this call (parameters.case_title in JSON)."},
+]
+
+
+def _tidy_openapi(schema: dict[str, Any]) -> dict[str, Any]:
+    """What FastAPI cannot infer from routes that read the body themselves: no 422 (errors are 400 JSON), the
+    open paths, the case query parameters and the X-Request-ID header on every answer."""
+    schema.setdefault("components", {}).setdefault("headers", {})["X-Request-ID"] = {
+        "description": "The client's X-Request-ID echoed, or one made for this request; in the logs and the "
+                       "audit row", "schema": {"type": "string"}}
+    for path, item in schema.get("paths", {}).items():
+        for method, operation in item.items():
+            responses = operation.get("responses", {})
+            responses.pop("422", None)
+            for response in responses.values():
+                response.setdefault("headers", {})["X-Request-ID"] = {"$ref": "#/components/headers/X-Request-ID"}
+            if path in _OPEN_PATHS:
+                operation["security"] = []
+            if method == "post" and path.endswith(("/infer", "/explain")):
+                operation.setdefault("parameters", []).extend(_CASE_QUERY)
+    text = json.dumps(schema.get("paths", {}))
+    for unused in ("HTTPValidationError", "ValidationError"):
+        if f"#/components/schemas/{unused}" not in text:
+            schema["components"].get("schemas", {}).pop(unused, None)
+    return schema
 
 
 # On Ray: (call, caller, card, body, media type, OIP header length, query, explain) -> Analysed, run on the
@@ -497,8 +735,11 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        # reached only if something escapes RequestIdMiddleware (it answers unexpected errors itself)
         log.exception("unexpected error in the inference service")
-        return JSONResponse({"error": "The service failed on this request; it has been logged."}, status_code=500)
+        return JSONResponse({"error": _FAILED}, status_code=500)
+
+    app.add_middleware(RequestIdMiddleware)
 
     if preload:
         for model_id in preload:
@@ -534,7 +775,7 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
             service.audit(call)
 
     async def _authorised(request: Request, action: str, model_id: str, version: str | None = None):
-        call = _Call(action=action, model=model_id)
+        call = _Call(action=action, model=model_id[:200], request_id=_request_id(request))
         try:
             call.caller = await run_in_threadpool(service.authenticate, request)
             await service.check_rate_async(call.caller)
@@ -548,7 +789,7 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
             await _audit(call)
             return call, None, _error(exc)
 
-    @app.get("/v2/models", tags=["models"], responses=_ERRORS)
+    @app.get("/v2/models", tags=["models"], responses=_READ_ERRORS)
     async def models(request: Request) -> Response:
         call, _card, error = await _authorised(request, "api.models", "*")
         if error is not None:
@@ -598,13 +839,18 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
             call.status = exc.status
             return _error(exc)
         except InputError as exc:  # includes malformed requests (RequestError)
-            call.status = 400
-            return _error(ApiError(400, exc.message))
+            status = 413 if exc.field == "size" else 400  # a file over the page's limit for it: too large
+            call.status = status
+            return _error(ApiError(status, exc.message))
+        except Exception:  # logged, answered here: an exception left to Starlette would close the connection
+            log.exception("unexpected error in %s of %s (request %s)", call.action, call.model, _request_id(request))
+            call.status = 500
+            return _error(ApiError(500, _FAILED))
         finally:
             await _audit(call)
 
-    meta_kwargs = {"response_model": oip.ModelMetadata, "tags": ["models"], "responses": _ERRORS}
-    ready_kwargs = {"response_model": oip.Ready, "tags": ["models"], "responses": _ERRORS}
+    meta_kwargs = {"response_model": oip.ModelMetadata, "tags": ["models"], "responses": _READ_ERRORS}
+    ready_kwargs = {"response_model": oip.Ready, "tags": ["models"], "responses": _READ_ERRORS}
     infer_kwargs = {"response_model": oip.InferenceResponse, "tags": ["inference"], "responses": _ERRORS,
                     "openapi_extra": {"requestBody": _REQUEST_BODY}}
 
@@ -650,7 +896,7 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
             schema.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))
             schema["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
             schema["security"] = [{"bearer": []}]
-            app.openapi_schema = schema
+            app.openapi_schema = _tidy_openapi(schema)
         return app.openapi_schema
 
     app.openapi = openapi

@@ -17,6 +17,15 @@ def _serve(args: argparse.Namespace) -> int:
 
     preload = _preload_ids(args.preload)
     app = create_app(preload=preload)
+    if args.access_log:  # one line per request with its X-Request-ID, beside uvicorn's access log
+        import logging
+
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        requests_log = logging.getLogger("medapp.service.requests")
+        requests_log.addHandler(handler)
+        requests_log.setLevel(logging.INFO)
+        requests_log.propagate = False
     print(f"medapp inference service on http://{args.host}:{args.port} (OpenAPI at /docs)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log)
     return 0
@@ -120,7 +129,7 @@ def register(sub) -> None:
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--preload", help="model ids to load at start (comma-separated, or 'all')")
     p.add_argument("--log-level", default="warning")
-    p.add_argument("--access-log", action="store_true", help="log every request (the audit trail has them anyway)")
+    p.add_argument("--access-log", action="store_true", help="log every request, with its X-Request-ID (the audit trail has them anyway)")
     p.add_argument("--ray", action="store_true", help="run as a Ray Serve application")
     p.add_argument("--replicas", type=int, default=2, help="Ray Serve replicas per model group (with --ray)")
     p.add_argument("--replicas-for", action="append", metavar="GROUP=N",

@@ -29,7 +29,11 @@ _EXTENSIONS = {"application/dicom": ".dcm", "audio/wav": ".wav", "audio/x-wav": 
                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx"}
 FILE_INPUT = {"imaging": "image", "audio": "recording", "notes": "note"}
 FILE_MEDIA = {"imaging": "DICOM, PNG, JPEG, TIFF, BMP or a ZIP of them",
-              "audio": "WAV, FLAC, OGG or MP3", "notes": "plain text, PDF or DOCX"}
+              "audio": "WAV, FLAC, OGG or MP3", "speech": "WAV, FLAC, OGG or MP3",
+              "notes": "plain text, PDF or DOCX",
+              "genomics": "CSV, TSV or Excel (.xlsx) expression table: one sample or a cohort, samples as rows with "
+                          "gene identifiers as column headers, or as columns with gene identifiers in the first "
+                          "column"}
 
 
 @dataclass(frozen=True)
@@ -63,9 +67,12 @@ def extension_for(media_type: str | None) -> str:
 # -- records ---------------------------------------------------------------------------------------
 def _record_cases(model: Model, tensors: list[RequestInput], elements: list[list[Any]]) -> list[Case]:
     fields = {f.name: f for f in model.fields}
+    # survival models: an outcome (follow-up time, event) is what the model predicts; as in a CSV or the CLI's
+    # JSON it is passed to model.record, which ignores it with a note, and it is never stored with the case
+    outcomes = {str(c).strip().lower() for c in getattr(model, "outcome_columns", ())}
     columns: dict[str, list[Any]] = {}
     for t, data in zip(tensors, elements):
-        if t.name not in fields:
+        if t.name not in fields and t.name.strip().lower() not in outcomes:
             raise RequestError(f"'{t.name}' is not an input of {model.card.name}; its inputs are "
                                f"{', '.join(fields)} (one tensor per field, shape [n]).")
         if t.name in columns:
@@ -87,7 +94,8 @@ def _record_cases(model: Model, tensors: list[RequestInput], elements: list[list
             record = model.record(values)
         except InputError as exc:
             raise InputError(exc.message if n == 1 else f"row {i + 1}: {exc.message}", row=i + 1) from None
-        cases.append(Case(record, json.dumps(values, sort_keys=True, default=str).encode(), "patient.json"))
+        stored = {k: v for k, v in values.items() if k in fields}
+        cases.append(Case(record, json.dumps(stored, sort_keys=True, default=str).encode(), "patient.json"))
     return cases
 
 

@@ -47,3 +47,8 @@ class RateLimiter:
                 return True, 0.0
             self._buckets[token_id] = (level, now)
             return False, (1.0 - level) * 60.0 / rate
+
+
+def limit_text(limit: int) -> str:
+    """A byte limit as messages and metadata state it: MB to two decimals and the exact bytes."""
+    return f"{limit / 2**20:.2f} MB ({limit:,} bytes)"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import struct
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -27,7 +27,9 @@ DATATYPES = (*NUMPY_DTYPES, "BYTES")
 class RequestInput(BaseModel):
     name: str = Field(description="For record models a card field name (one tensor per field, shape [n] for n "
                                   "patients); for file models the model's single input (e.g. 'image').")
-    shape: list[int] = Field(description="Tensor shape; [n] for n patients or n files.")
+    shape: list[Annotated[int, Field(strict=True)]] = Field(
+        description="Tensor shape; [n] for n patients or n files. Each dimension a non-negative integer; "
+                    "their product is the number of data elements.")
     datatype: str = Field(description="FP64, INT64, ... or BYTES (files and category labels).")
     parameters: dict[str, Any] | None = Field(None, description="content_type: 'base64' (files sent as base64 "
                                               "strings) or 'str' (plain text); binary_data_size for binary data.")
@@ -170,11 +172,37 @@ def parse_request(body: bytes, header_length: str | None) -> tuple[InferenceRequ
             raise RequestError(f"input '{tensor.name}' has no data.")
         else:
             flat = _flatten(tensor.data)
-        if any(d < 0 for d in tensor.shape) or int(np.prod(tensor.shape, dtype=np.int64)) != len(flat):
-            raise RequestError(f"input '{tensor.name}': shape {tensor.shape} does not match its "
-                               f"{len(flat)} data elements.")
+        check_shape(tensor.name, tensor.shape, len(flat))
+        if size is None and tensor.datatype not in ("BOOL", "BYTES"):
+            kind = next((type(v).__name__ for v in flat if isinstance(v, bool | dict)), None)
+            if kind is not None:  # JSON true would otherwise be read as 1
+                raise RequestError(f"input '{tensor.name}' is {tensor.datatype} but holds a "
+                                   f"{'true/false value' if kind == 'bool' else 'JSON object'}; send numbers "
+                                   "(or null for not measured).")
         elements.append(flat)
     return request, elements
+
+
+MAX_DIMS = 32
+
+
+def check_shape(name: str, shape: list[int], count: int) -> None:
+    """A shape must be non-negative integers whose product is the number of elements sent. Checked without
+    multiplying past `count`, so a shape of 10**20 is refused as such rather than overflowing."""
+    if len(shape) > MAX_DIMS:
+        raise RequestError(f"input '{name}': shape has {len(shape)} dimensions; at most {MAX_DIMS}.")
+    bad = next((d for d in shape if not isinstance(d, int) or isinstance(d, bool) or d < 0), None)
+    if bad is not None:
+        raise RequestError(f"input '{name}': shape dimension {bad!r} is not a non-negative integer.")
+    product = 1
+    for d in shape:
+        product *= d
+        if product > count and 0 not in shape:  # already larger than what was sent: say so, stop multiplying
+            shown = ", ".join(str(x) if len(str(x)) <= 12 else f"{str(x)[:6]}...({len(str(x))} digits)"
+                              for x in shape)
+            raise RequestError(f"input '{name}': shape [{shown}] does not match its {count} data elements.")
+    if product != count:
+        raise RequestError(f"input '{name}': shape {shape} does not match its {count} data elements.")
 
 
 def tensor(name: str, datatype: str, data: list[Any], shape: list[int] | None = None,

@@ -97,8 +97,8 @@ class Group:
             return "ok", self.service.prepare(caller, card, body, media_type, header_length, query, explain)
         except ApiError as exc:
             return "error", exc.status, exc.message, exc.headers
-        except InputError as exc:  # includes malformed requests (RequestError)
-            return "error", 400, exc.message, {}
+        except InputError as exc:  # includes malformed requests (RequestError); a file over its limit is a 413
+            return "error", 413 if exc.field == "size" else 400, exc.message, {}
 
 
 @serve.deployment(health_check_period_s=2, health_check_timeout_s=10)

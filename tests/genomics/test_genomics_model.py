@@ -129,8 +129,12 @@ def test_cli_prints_one_json_line_per_sample_in_input_order(tmp_path, khan):
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     assert [line["input"] for line in lines] == ["cohort.csv#first", "cohort.csv#second", "cohort.csv#third"]
     assert f"{model_gene} = 'high'" in lines[1]["error"]
+    # the first training profile scores just above the out-of-distribution threshold (95% of held-out training
+    # profiles fall below it): not assessed, no label, the reason given
+    assert lines[0]["assessed"] is False and lines[0]["label"] is None
+    assert lines[0]["not_assessed_reason"].startswith("This profile is unlike every training class")
+    assert lines[2]["assessed"] is True and lines[2]["label"] in ("BL", "EWS", "NB", "RMS")
     for line in (lines[0], lines[2]):
-        assert line["label"] in ("BL", "EWS", "NB", "RMS")
         assert sum(line["probabilities"].values()) == pytest.approx(1.0)
         assert line["explanation"]["output_space"] == "centred logit"
     assert run.returncode == 1  # one sample could not be scored

@@ -24,4 +24,8 @@ def test_wav_body_returns_the_transcript(service):
     assert "furosemide" in out["text"]["data"][0].lower()
     segments = json.loads(out["segments"]["data"][0])
     assert segments[0]["start"] < 1.0 and segments[-1]["end"] > 4.0
-    assert silent.status_code == 400 and "No speech" in silent.json()["error"]
+    assert silent.status_code == 400
+    # the API's words: no temporary file name, no advice about a browser's microphone permission
+    assert silent.json()["error"] == ("No speech was heard in the uploaded recording: it holds silence or sounds "
+                                      "that are not speech. Check the recording (microphone, input level) and send "
+                                      "it again.")

@@ -136,3 +136,26 @@ def test_two_notes_of_different_lengths_get_one_explanation_each(service):
     per_note = [json.loads(v) for v in out["values"]["data"]]
     names = [json.loads(v) for v in out["names"]["data"]]
     assert [len(v) for v in per_note] == [len(n) for n in names] and len(per_note[0]) > len(per_note[1])
+
+
+def test_an_image_the_model_does_not_fit_is_not_assessed_at_the_top_level(service):
+    """An MR slice sent to the chest X-ray model: the page shows no finding, so the API gives no label either."""
+    mr = (data_root() / "dicom" / "MR_small.dcm").read_bytes()
+    model = load_model("chest-xray-pneumonia")
+    page = analyse(model, decode_image(mr, "x.dcm")[0], explain=False).prediction
+    assert not page.fits  # what the page sees: unlike the training images
+    with service.client() as c:
+        out = outputs(c.post("/v2/models/chest-xray-pneumonia/infer?case=API-MR-1", content=mr,
+                             headers={"Content-Type": "application/dicom"}))
+        fits = outputs(c.post("/v2/models/chest-xray-pneumonia/infer", content=CXR.read_bytes(),
+                              headers={"Content-Type": "image/jpeg"}))
+    assert out["label"]["data"] == ["not assessed"] and out["assessed"]["data"] == [False]
+    assert out["assessed"]["datatype"] == "BOOL"
+    assert np.allclose(out["probabilities"]["data"], page.probabilities, atol=1e-6)  # kept, not a finding
+    assert json.loads(out["details"]["data"][0])["fits_model"] is False
+    assert json.loads(out["warnings"]["data"][0]) == list(page.warnings)
+    assert fits["assessed"]["data"] == [True] and fits["label"]["data"][0] in ("normal", "pneumonia")
+    store = service.store()  # still saved to the case, as the page saves it, with its unfit result
+    saved = store.case_detail(case_id_of(store, "API-MR-1"), {"username": "ada", "role": "admin"},
+                              log_view=False)["analyses"]
+    assert len(saved) == 1

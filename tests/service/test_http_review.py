@@ -1,0 +1,222 @@
+"""What an IT review of the HTTP API found (2026-12-03), each asserted against the real service: nothing saved
+before a 400, shapes and datatypes refused with specific messages, the survival outputs the CLI gives, outcome
+tensors ignored with the page's note, metadata that lists every output and limit, 413 for a file over its limit,
+X-Request-ID on every answer, a 500 that keeps the connection, and an OpenAPI document without 422s."""
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+
+import httpx
+import pytest
+
+from medapp.analysis import analyse
+from medapp.ports import free_loopback_port
+from medapp.registry import load_model
+from medapp.security import uploads
+from medapp.service.app import case_id_of
+from medapp.service.limits import body_limit
+
+MODEL = "heart-disease"
+AGE = {"name": "age", "datatype": "FP64", "shape": [1], "data": [58]}
+
+
+def outputs(response: httpx.Response) -> dict:
+    assert response.status_code == 200, response.text
+    return {o["name"]: o for o in response.json()["outputs"]}
+
+
+def test_an_unknown_requested_output_is_refused_before_anything_is_saved(service):
+    with service.client() as c:
+        r = c.post(f"/v2/models/{MODEL}/infer", json={"inputs": [AGE], "outputs": [{"name": "nope"}],
+                                                      "parameters": {"case": "APIREV-0005"}})
+        # an output that exists only on /explain, asked of /infer: also refused before the save
+        r2 = c.post(f"/v2/models/{MODEL}/infer", json={"inputs": [AGE], "outputs": [{"name": "values"}],
+                                                       "parameters": {"case": "APIREV-0006"}})
+    assert r.status_code == 400 and r.json()["error"] == ("No output named nope; the outputs are label, probabilities, "
+                                                          "warnings, details, model_version, assessed.")
+    assert r2.status_code == 400 and "No output named values" in r2.json()["error"]
+    store = service.store()
+    assert case_id_of(store, "APIREV-0005") is None and case_id_of(store, "APIREV-0006") is None
+    rows = service.audit_rows("api.infer", until=lambda rows: any(
+        r["detail"]["status"] == 400 and r["detail"]["saved_analyses"] == [] for r in rows))
+    assert any(r["detail"]["status"] == 400 and r["detail"]["saved_analyses"] == [] for r in rows)
+
+
+def test_a_huge_or_negative_shape_is_a_400_and_the_connection_stays_open(service):
+    with service.client() as c:
+        huge = c.post(f"/v2/models/{MODEL}/infer", json={"inputs": [{**AGE, "shape": [10**20]}]})
+        negative = c.post(f"/v2/models/{MODEL}/infer", json={"inputs": [{**AGE, "shape": [-1]}]})
+        zero_dims = c.post(f"/v2/models/{MODEL}/infer", json={"inputs": [{**AGE, "shape": [10**20, 10**20]}]})
+        boolean = c.post(f"/v2/models/{MODEL}/infer", json={"inputs": [{**AGE, "shape": [True]}]})
+        after = c.post(f"/v2/models/{MODEL}/infer", json={"inputs": [AGE]})
+    assert huge.status_code == 400, huge.text
+    assert huge.json()["error"] == "input 'age': shape [100000...(21 digits)] does not match its 1 data elements."
+    assert negative.status_code == 400 and "shape dimension -1 is not a non-negative integer" in negative.json()["error"]
+    assert zero_dims.status_code == 400 and "does not match its 1 data elements" in zero_dims.json()["error"]
+    assert boolean.status_code == 400 and "shape" in boolean.json()["error"]
+    assert after.status_code == 200
+
+
+def test_true_or_false_for_a_number_is_refused(service):
+    with service.client() as c:
+        r = c.post(f"/v2/models/{MODEL}/infer", json={"inputs": [{**AGE, "data": [True]}]})
+    assert r.status_code == 400
+    assert r.json()["error"] == ("input 'age' is FP64 but holds a true/false value; send numbers (or null for not "
+                                 "measured).")
+
+
+def test_records_are_assessed_and_say_so(service):
+    with service.client() as c:
+        out = outputs(c.post(f"/v2/models/{MODEL}/infer", json={"inputs": [{**AGE, "shape": [2], "data": [58, 70]}]}))
+    assert out["assessed"] == {"name": "assessed", "datatype": "BOOL", "shape": [2], "data": [True, True]}
+    assert set(out["label"]["data"]) <= {"absent", "present"}
+
+
+def test_a_survival_model_returns_risk_score_and_survival_as_the_cli_does(service):
+    model = load_model("heart-failure")
+    typical = model.card.input["typical"]
+    inputs = [{"name": k, "shape": [1], "datatype": "FP64", "data": [v]} for k, v in typical.items()]
+    with service.client() as c:
+        meta = c.get("/v2/models/heart-failure").json()
+        out = outputs(c.post("/v2/models/heart-failure/infer", json={"inputs": inputs}))
+        records_meta = c.get(f"/v2/models/{MODEL}").json()
+    curve = analyse(model, model.record(typical), explain=False).prediction.survival
+    assert out["risk_score"]["datatype"] == "FP64" and out["risk_score"]["data"] == pytest.approx([curve.risk_score])
+    assert out["survival"]["datatype"] == "BYTES"
+    assert json.loads(out["survival"]["data"][0]) == pytest.approx(curve.survival_by_horizon())
+    assert list(json.loads(out["survival"]["data"][0])) == ["30", "90", "180"]
+    listed = {o["name"]: o for o in meta["outputs"]}
+    assert listed["risk_score"]["datatype"] == "FP64" and listed["survival"]["datatype"] == "BYTES"
+    assert listed["survival"]["parameters"]["horizons_days"] == [30, 90, 180]
+    assert "risk_group" in meta["parameters"]["details_keys"]
+    assert "risk_score" not in {o["name"] for o in records_meta["outputs"]}  # only survival models have them
+
+
+def test_an_outcome_tensor_is_ignored_with_the_pages_note_and_not_stored(service):
+    model = load_model("heart-failure")
+    typical = model.card.input["typical"]
+    inputs = [{"name": k, "shape": [1], "datatype": "FP64", "data": [v]} for k, v in typical.items()]
+    inputs.append({"name": "time", "shape": [1], "datatype": "FP64", "data": [120]})
+    with service.client() as c:
+        out = outputs(c.post("/v2/models/heart-failure/infer",
+                             json={"inputs": inputs, "parameters": {"case": "APIREV-HF-TIME"}}))
+        plain = outputs(c.post("/v2/models/heart-failure/infer", json={"inputs": inputs[:-1]}))
+    warnings = json.loads(out["warnings"]["data"][0])
+    assert "Outcome column time ignored: it is what the model predicts, never an input." in warnings
+    assert out["probabilities"]["data"] == plain["probabilities"]["data"]
+    store = service.store()
+    saved = store.case_detail(case_id_of(store, "APIREV-HF-TIME"), {"username": "ada", "role": "admin"},
+                              log_view=False)["analyses"][0]
+    assert "time" not in json.loads(store.blobs.get(saved["input_sha256"]))
+
+
+def test_metadata_lists_every_output_format_and_limit(service):
+    with service.client() as c:
+        records = c.get(f"/v2/models/{MODEL}").json()
+        genomics = c.get("/v2/models/srbct-tumour").json()
+        speech = c.get("/v2/models/dictation-whisper").json()
+        notes = c.get("/v2/models/symptom-disease").json()
+    names = [o["name"] for o in records["outputs"]]
+    assert names == ["label", "probabilities", "warnings", "details", "model_version", "assessed"]  # new ones last
+    assert "not assessed" in records["parameters"]["not_assessed"]
+    assert [o["name"] for o in records["parameters"]["explain_outputs"]] == [
+        "base_value", "method", "target", "output_space", "values", "names", "top_contributions", "explanation_data"]
+    sex = next(i for i in records["inputs"] if i["name"] == "sex")
+    assert sex["datatype"] == "INT64" and "as BYTES" in sex["parameters"]["accepts"]
+    assert records["parameters"]["max_request_bytes"] == body_limit(load_model(MODEL).card)
+    assert [o["name"] for o in speech["outputs"]][-2:] == ["text", "segments"]
+    assert speech["inputs"][0]["parameters"]["formats"] == sorted(uploads.PROFILES["speech"].accepts)
+    assert speech["inputs"][0]["parameters"]["accepts"] == "WAV, FLAC, OGG or MP3"
+    gene_input = genomics["inputs"][0]["parameters"]
+    assert gene_input["formats"] == ["csv/tsv", "xlsx"] and "gene identifiers as column headers" in gene_input["accepts"]
+    assert notes["parameters"]["max_request_bytes"] == 8_039_082 and notes["parameters"]["max_file_bytes"] == 5 * 2**20
+    assert notes["parameters"]["size_limits"].startswith("a request body up to 7.67 MB (8,039,082 bytes)")
+
+
+def test_a_note_over_its_limit_is_a_413_and_the_request_limit_is_stated_exactly(service):
+    with service.client() as c:
+        file_too_large = c.post("/v2/models/symptom-disease/infer", content=b"a " * (3 * 2**20),
+                                headers={"Content-Type": "text/plain"})
+        body_too_large = c.post("/v2/models/symptom-disease/infer", content=b"a" * (10 * 2**20),
+                                headers={"Content-Type": "text/plain"})
+    assert file_too_large.status_code == 413
+    assert file_too_large.json() == {"error": "The uploaded file is 6.0 MB; the limit for a note is 5.0 MB."}
+    assert body_too_large.status_code == 413
+    assert body_too_large.json() == {"error": "The request is larger than the 7.67 MB (8,039,082 bytes) this "
+                                              "model accepts."}
+
+
+def test_an_unknown_model_name_is_not_echoed_in_full(service):
+    with service.client() as c:
+        r = c.get("/v2/models/" + "x" * 5000)
+    assert r.status_code == 404 and len(r.json()["error"]) < 250 and "(5000 characters)" in r.json()["error"]
+
+
+def test_every_answer_carries_a_request_id_and_the_audit_row_has_it(service):
+    with service.client() as c:
+        mine = c.post(f"/v2/models/{MODEL}/infer", json={"inputs": [AGE]}, headers={"X-Request-ID": "ehr-42.7"})
+        made = c.post(f"/v2/models/{MODEL}/infer", json={"inputs": [AGE]})
+        odd = c.get("/v2/health/live", headers={"X-Request-ID": "x" * 500})
+        error = c.post(f"/v2/models/{MODEL}/infer", json={"inputs": [{**AGE, "data": [True]}]},
+                       headers={"X-Request-ID": "ehr-43"})
+    assert mine.headers["x-request-id"] == "ehr-42.7" and error.headers["x-request-id"] == "ehr-43"
+    assert len(made.headers["x-request-id"]) == 32 and made.headers["x-request-id"] != "ehr-42.7"
+    assert len(odd.headers["x-request-id"]) == 32  # not a plain token of at most 128 characters: a new one
+    rows = service.audit_rows("api.infer", until=lambda rows: {"ehr-42.7", "ehr-43"} <= {
+        r["detail"].get("request_id") for r in rows})
+    by_id = {r["detail"].get("request_id"): r for r in rows}
+    assert by_id["ehr-42.7"]["detail"]["status"] == 200 and by_id["ehr-43"]["detail"]["status"] == 400
+
+
+def test_openapi_documents_the_real_errors_open_paths_and_case_parameters(service):
+    spec = httpx.get(f"{service.url}/openapi.json").json()
+    text = json.dumps(spec)
+    assert '"422"' not in text and "HTTPValidationError" not in text
+    for path in ("/v2", "/v2/health/live", "/v2/health/ready"):
+        assert spec["paths"][path]["get"]["security"] == []
+    infer = spec["paths"]["/v2/models/{model_name}/infer"]["post"]
+    assert {"400", "401", "403", "404", "413", "429", "503"} <= set(infer["responses"])
+    assert infer["responses"]["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorResponse")
+    assert {p["name"] for p in infer["parameters"] if p["in"] == "query"} == {"case", "case_title"}
+    assert "security" not in infer  # the document's default: bearer
+
+
+def test_an_unexpected_error_is_a_json_500_and_the_connection_is_kept():
+    """An exception handler for Exception alone cannot do this (Starlette re-raises after it and uvicorn then
+    closes the connection); the service's RequestIdMiddleware answers such errors itself."""
+    import uvicorn
+
+    from medapp.service.app import create_app
+
+    app = create_app()
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("a bug")
+
+    port = free_loopback_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.time() + 30
+        while not server.started and time.time() < deadline:
+            time.sleep(0.05)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/boom", headers={"X-Request-ID": "bug-1"})
+        first = conn.getresponse()
+        body = json.loads(first.read())
+        local = conn.sock.getsockname()
+        conn.request("GET", "/v2/health/live")
+        second = conn.getresponse()
+        assert second.status == 200 and json.loads(second.read()) == {"ready": True}
+        assert conn.sock.getsockname() == local  # the same connection: not closed after the 500
+        assert first.status == 500 and body == {"error": "The service failed on this request; it has been logged."}
+        assert first.getheader("x-request-id") == "bug-1"
+        conn.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
