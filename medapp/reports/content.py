@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from ..registry import UnknownModel, get_card
 from ..types import ModelCard
@@ -34,11 +35,39 @@ def probability_text(analysis: dict) -> str:
                      for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5])
 
 
-def risk_headline(model_id: str, pred) -> tuple[str, str, str] | None:
-    """("Probability of diabetes", "16%", "low") for a records model's prediction, worded as on its analysis page
-    (the percentage never rounded across a band boundary); None for a model without risk bands."""
-    from ..modalities.records.model import percent_text
+def headline_percent(p: float) -> str:
+    """A headline probability in whole percent, but never "100%" or "0%" for a value that is not."""
+    if p >= 1 or p <= 0:
+        return f"{p:.0%}"
+    if p >= 0.9995:
+        return ">99.9%"
+    if p < 0.0005:
+        return "<0.1%"
+    return f"{p:.1%}" if p >= 0.995 or p < 0.005 else f"{p:.0%}"
 
+
+class Headline(NamedTuple):
+    what: str  # "Probability of diabetes", "Probability of death by 180 days"
+    value: str  # "16%", "20% (95% band 15%-30%)"
+    band: str  # the risk band, or the risk group of a time-to-event model
+    band_kind: str  # "Risk band" (absolute, from the card) or "Risk group" (relative to the training patients)
+
+
+def risk_headline(model_id: str, pred) -> Headline | None:
+    """How an analysis page heads a records or time-to-event result, for Cases, Meeting mode and the reports:
+    the probability (records: never rounded across a band boundary) and its band or group; None for others."""
+    from ..modalities.records.model import percent_text
+    from ..render.survival import horizon_text
+
+    curve = pred.survival
+    if curve is not None:  # time to event: the event by the main horizon, as the survival panel heads it
+        main = list(curve.horizons).index(curve.main_horizon)
+        p, lo, hi = (1 - curve.at_horizons[main], 1 - curve.at_horizons_upper[main],
+                     1 - curve.at_horizons_lower[main])
+        return Headline(f"Probability of {curve.event} by {horizon_text(curve.main_horizon)}",
+                        f"{headline_percent(p)} (95% band {headline_percent(lo)}-{headline_percent(hi)})",
+                        f"{curve.risk_group} third of the training patients" if curve.risk_group else "",
+                        "Risk group")
     try:
         card = get_card(model_id)
     except UnknownModel:
@@ -47,7 +76,11 @@ def risk_headline(model_id: str, pred) -> tuple[str, str, str] | None:
     positive = card.positive_label or (card.labels[-1] if card.labels else None)
     if pred.risk_band is None or not meaning or not bands or positive not in pred.labels:
         return None
-    return f"Probability of {meaning}", percent_text(pred.probability_of(positive), bands), pred.risk_band
+    p = pred.probability_of(positive)
+    value = percent_text(p, bands)
+    if value in ("0%", "100%") and 0 < p < 1:  # never certainty that is not there
+        value = headline_percent(p)
+    return Headline(f"Probability of {meaning}", value, pred.risk_band, "Risk band")
 
 
 def output_text(analysis: dict) -> str:
@@ -62,8 +95,8 @@ def output_text(analysis: dict) -> str:
     label = f"{display_label(analysis['model_id'], analysis['label'])} ({probability_text(analysis)})"
     risk = risk_headline(analysis["model_id"], pred)
     if risk is not None:
-        what, percent, band = risk
-        return f"{what} {percent}, risk band {band}; model label {label}"
+        band = f", {risk.band_kind.lower()} {risk.band}" if risk.band else ""
+        return f"{risk.what} {risk.value}{band}; model label {label}"
     return label
 
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ..registry import load_model
 from ..render.metrics import metric_name
+from ..reports.content import headline_percent
 from ..security.uploads import MB, upload_limit
 from ..types import InputError, Model, ModelCard
 from .runtime import keep_shared_keras_models
@@ -36,14 +37,8 @@ def demo_notice(card: ModelCard | None = None) -> None:
 
 def percent(p: float) -> str:
     """A headline probability in whole percent, but never "100%" or "0%" for a value that is not (a heart sound
-    headlined "mitral stenosis (100%)" beside a table saying 99.8%)."""
-    if p >= 1 or p <= 0:
-        return f"{p:.0%}"
-    if p >= 0.9995:
-        return ">99.9%"
-    if p < 0.0005:
-        return "<0.1%"
-    return f"{p:.1%}" if p >= 0.995 or p < 0.005 else f"{p:.0%}"
+    headlined "mitral stenosis (100%)" beside a table saying 99.8%): the reports' rule."""
+    return headline_percent(p)
 
 
 def model_card_summary(card: ModelCard) -> None:

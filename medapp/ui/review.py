@@ -9,11 +9,13 @@ import streamlit as st
 
 from .. import render
 from ..cases.store import STATUSES, VERDICTS, CaseClosedError, PermissionDenied, StoreError, closed_phrase
-from ..registry import get_card, list_cards
+from ..modalities.records.model import percent_text
+from ..registry import UnknownModel, get_card, list_cards
 from ..render.image import heatmap
 from ..render.stored import analysed_frame, display_label, stored_image
+from ..render.tabular import waterfall
 from ..reports import case_html, case_pdf
-from ..reports.content import risk_headline
+from ..reports.content import Headline, risk_headline
 from ..reports.figures import explanation_png
 from ..security.roles import allowed
 from ..types import Explanation
@@ -28,6 +30,13 @@ def _stored_picture(digest: str, input_name: str, frame: int):
     return stored_image(get_store().input_bytes({"input_sha256": digest}), input_name, frame)
 
 
+def _bands(model_id: str) -> list:
+    try:
+        return get_card(model_id).input.get("risk_bands") or []
+    except UnknownModel:
+        return []
+
+
 def explanation_figure(a: dict, key: str, *, large: bool = False) -> None:
     """Redraw a stored analysis's explanation as it was shown: an image over its own picture, audio tiles
     over the spectrogram, a note's highlighted words, a records waterfall."""
@@ -38,6 +47,11 @@ def explanation_figure(a: dict, key: str, *, large: bool = False) -> None:
             figure = heatmap(image, expl)
             if image is None:
                 st.caption("The stored input could not be read: the map is shown on its own.")
+        elif expl.kind == "tabular" and expl.output_space == "log-odds" and _bands(a["model_id"]):
+            # the waterfall's ends as on the analysis page: never rounded across a risk band boundary ("this
+            # patient: 20%" was drawn beside a headline of 19.7%, band low)
+            bands = _bands(a["model_id"])
+            figure = waterfall(expl, percent=lambda p: percent_text(p, bands))
         else:
             figure = render.figure(expl)
     except render.NoRenderer:  # a kind with no interactive renderer: the stored picture of it
@@ -80,18 +94,18 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
         # the model's output: no headline, no probabilities; the warnings below say why.
         assessed = pred.fits
         risk = _risk_headline(a["model_id"], pred) if assessed else None
-        if risk is not None:  # a records model: the headline of the analysis page, "Probability of diabetes 16%"
-            what, probability, band, colour = risk
-            st.caption(what)
-            headline = probability
+        if risk is not None:  # records and time to event: the page's headline, "Probability of diabetes 16%"
+            headline_of, colour = risk
+            st.caption(headline_of.what)
+            headline = headline_of.value
         else:
             st.caption("Model output")
             headline = display_label(a["model_id"], a["label"]) if assessed else "not assessed"
         st.html(f'<div style="font-size:{size};line-height:1.2;overflow-wrap:anywhere;white-space:normal">'
                 f"{escape(headline)}</div>")
         if risk is not None:
-            st.markdown(f"Risk band: :{colour}-badge[{band}]  \nModel label: "
-                        f"**{display_label(a['model_id'], a['label'])}**")
+            band = f"{headline_of.band_kind}: :{colour}-badge[{headline_of.band}]  \n" if headline_of.band else ""
+            st.markdown(f"{band}Model label: **{display_label(a['model_id'], a['label'])}**")
         if assessed:
             top = sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5]
             st.markdown("\n".join(f"- {display_label(a['model_id'], label)}: **{p:.1%}**" for label, p in top))
@@ -113,17 +127,17 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             st.caption("Saved without an explanation.")
 
 
-def _risk_headline(model_id: str, pred) -> tuple[str, str, str, str] | None:
-    """("Probability of diabetes", "16%", band, badge colour) for a stored analysis of a records model, worded as
-    on its analysis page and in the reports (reports.content.risk_headline); None for other models."""
+def _risk_headline(model_id: str, pred) -> tuple[Headline, str] | None:
+    """The headline of a stored records or time-to-event analysis, worded as on its analysis page and in the
+    reports (reports.content.risk_headline), and its badge colour; None for other models."""
     risk = risk_headline(model_id, pred)
     if risk is None:
         return None
-    what, percent, band = risk
+    if risk.band_kind != "Risk band":  # a group relative to the training patients is not an absolute risk
+        return risk, "gray"
     names = [name for _, name in get_card(model_id).input.get("risk_bands", [])]
-    i = names.index(band) if band in names else None
-    colour = "gray" if i is None else "green" if i == 0 else "red" if i == len(names) - 1 else "orange"
-    return what, percent, band, colour
+    i = names.index(risk.band) if risk.band in names else None
+    return risk, "gray" if i is None else "green" if i == 0 else "red" if i == len(names) - 1 else "orange"
 
 
 def _verdict_book() -> dict:

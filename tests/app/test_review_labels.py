@@ -61,3 +61,35 @@ def test_meeting_mode_shows_an_image_and_its_map_full_width(tmp_path, monkeypatc
     assert (layout["height"] >= height) if height else layout["height"] < 640
     in_columns = [c for c in at.columns if any(ch.type == "plotly_chart" for ch in c.children.values())]
     assert bool(in_columns) == (height is None)  # meeting mode: under the output, not beside it
+
+
+def test_a_survival_analysis_is_headed_by_the_risk_and_a_records_waterfall_keeps_its_band(tmp_path, monkeypatch):
+    # Cases and Meeting mode headed a survival analysis "alive at 180 days"; a records waterfall said
+    # "this patient: 20%" beside a headline of 19.7% in band "low"
+    import json
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    case_id = store.create_case("MDT-RISK", REV)
+    survival = load_model("heart-failure")
+    result = analyse(survival, survival.example_input())
+    store.add_analysis(case_id, REV, card=survival.card, prediction=result.prediction,
+                       explanation=result.explanation, input_bytes=b"{}", input_name="p.json")
+    heart = load_model("heart-disease")
+    result = analyse(heart, heart.example_input())
+    p = result.prediction.probability_of("present")
+    assert 0.19 < p < 0.2
+    store.add_analysis(case_id, REV, card=heart.card, prediction=result.prediction,
+                       explanation=result.explanation, input_bytes=b"{}", input_name="h.json")
+    for path in ("pages/cases.py", "pages/meeting.py"):
+        at = open_page(path, REV)
+        assert not at.exception
+        captions = [c.value for c in at.caption]
+        assert "Probability of death by 180 days" in captions
+        shown = " ".join(str(getattr(e, "value", "")) for e in at.get("html"))
+        assert "(95% band" in shown and "alive at 180 days</div>" not in shown
+        assert any("Risk group: :gray-badge[" in m.value and "third of the training patients" in m.value
+                   for m in at.markdown)
+        specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        ends = [t for s in specs for d in s["data"] for t in (d.get("y") or []) if str(t).startswith("this patient")]
+        assert f"this patient: {100 * p:.1f}%" in ends and "this patient: 20%" not in ends

@@ -108,4 +108,15 @@ def test_a_records_headline_is_never_rounded_across_its_band_boundary():
     model = load_model("heart-disease")
     pred = dataclasses.replace(model.predict(model.example_input()), probabilities=np.array([0.8029, 0.1971]),
                                risk_band=model.risk_band(0.1971))
-    assert risk_headline("heart-disease", pred) == ("Probability of angiographic coronary artery disease", "19.7%", "low")
+    assert risk_headline("heart-disease", pred) == ("Probability of angiographic coronary artery disease", "19.7%", "low",
+                                                 "Risk band")
+
+
+def test_a_survival_analysis_is_reported_by_its_risk_not_a_yes_no_label():
+    from medapp.reports.content import output_text
+
+    model = load_model("heart-failure")
+    pred = analyse(model, model.example_input()).prediction
+    line = output_text({"model_id": "heart-failure", "label": pred.label, "prediction": pred})
+    assert line.startswith("Probability of death by 180 days ") and "(95% band " in line
+    assert ", risk group " in line and "third of the training patients; model label " in line
