@@ -1,6 +1,7 @@
 """Meeting mode: one case at a time on a projector, large type, patient identifiers hidden."""
 import streamlit as st
 
+from medapp.cases.references import reference_problem
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.review import REOPEN_ELSEWHERE, analysis_view, case_filters, verdict_form
 
@@ -47,8 +48,10 @@ if st.query_params.get("case") != str(case["id"]):
     st.query_params["case"] = str(case["id"])
 detail = store.case_detail(case["id"], user, log_view=st.session_state.get("meeting_viewed") != case["id"])
 st.session_state["meeting_viewed"] = case["id"]
-# The pseudonymous reference and input file names are hidden: only the position in the list shows.
-title_col.markdown(f"## Case {index + 1} of {len(cases)} · {detail['status']}"
+# Input file names are hidden. The reference is shown so the chair can confirm which case is on screen: new
+# references are refused when they look identifying, and an older one that does is still hidden here.
+reference = detail["reference"] if reference_problem(detail["reference"]) is None else "reference hidden"
+title_col.markdown(f"## Case {index + 1} of {len(cases)} · {reference} · {detail['status']}"
                    + (" · disagreement flagged" if detail["disagreement"] else ""))
 for a in detail["analyses"]:
     with st.container(border=True):
