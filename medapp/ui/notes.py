@@ -52,7 +52,8 @@ def removed_view(spans: tuple[Span, ...]) -> None:
     for s in spans:
         kinds[s.kind] = kinds.get(s.kind, 0) + 1
     st.caption("Removed before analysis: " + ", ".join(f"{n} {k}" for k, n in kinds.items()))
-    if st.toggle("Show what was removed (visible to you only; never stored)", key="notes_show_removed"):
+    # short label: in the result's narrow column the long one was cut ("... (visible to you onl...")
+    if st.toggle("Show removed text", key="notes_show_removed", help="Visible to you only; never stored."):
         st.table({"type": [s.kind for s in spans], "removed text": [s.text for s in spans]})
 
 

@@ -24,7 +24,9 @@ def test_pasted_note_is_scrubbed_classified_and_explained():
     assert not at.exception
     assert at.subheader[0].value == "Psoriasis"
     assert any("Removed before analysis: 1 NAME" in c.value for c in at.caption)
-    at.toggle(key="notes_show_removed").set_value(True).run()
+    toggle = at.toggle(key="notes_show_removed")
+    assert toggle.label == "Show removed text" and toggle.help == "Visible to you only; never stored."  # not cut
+    toggle.set_value(True).run()
     assert "Jane Miller" in str(at.table[0].value)
     specs = [c.proto.spec for c in at.get("plotly_chart")]
     assert any("Words that moved the probability" in s for s in specs)
