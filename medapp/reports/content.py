@@ -100,6 +100,23 @@ def output_text(analysis: dict) -> str:
     return label
 
 
+def report_warnings(analysis: dict) -> list[str]:
+    """The analysis's warnings, less the one its output line already gives (a profile unlike every training class
+    was said twice, as the output and as a warning)."""
+    pred = analysis["prediction"]
+    said = probability_text(analysis) if not pred.fits else ""
+    return [w for w in pred.warnings if not (said and w in said)]
+
+
+def contributions_heading(analysis: dict) -> str:
+    """What the contributions line is: for an input the model does not fit, only a reference, never a finding."""
+    expl = analysis["explanation"]
+    toward = f"contributions toward '{expl.target_display}'"
+    if not analysis["prediction"].fits:
+        return f"Not assessed; for reference only, the largest {toward}"
+    return f"Largest {toward}"
+
+
 def contributions_text(analysis: dict, k: int = 5) -> str:
     """The explanation's largest named contributions, e.g. "glucose = 160 mg/dL +0.84; age = 63 years +0.31"."""
     expl = analysis["explanation"]

@@ -5,7 +5,16 @@ import base64
 from html import escape
 
 from ..render.text import highlighted_html
-from .content import DISCLAIMER, contributions_text, header_line, intended_use, output_text, survival_text
+from .content import (
+    DISCLAIMER,
+    contributions_heading,
+    contributions_text,
+    header_line,
+    intended_use,
+    output_text,
+    report_warnings,
+    survival_text,
+)
 from .figures import analysis_png
 
 STYLE = """
@@ -32,7 +41,7 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
         parts.append(f"<p>Input: {e(a['input_name'])} (sha256 {a['input_sha256'][:12]}...) · by {e(a['author'])} on "
                      f"{a['created_at']:%Y-%m-%d %H:%M}</p>")
         parts.append(f"<p><b>Model output:</b> {e(output_text(a))}</p>")
-        for w in a["prediction"].warnings:
+        for w in report_warnings(a):
             parts.append(f"<p class='warn'>Warning: {e(w)}</p>")
         if a["prediction"].survival is not None:
             from ..render.survival import curve_png
@@ -43,7 +52,7 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
         parts.append(f"<p><b>Intended use of this model:</b> {e(intended_use(a['model_id']))}</p>")
         if a["explanation"] is not None:
             expl = a["explanation"]
-            parts.append(f"<p><b>Largest contributions toward '{e(expl.target_display)}'</b> ({e(expl.method)}, "
+            parts.append(f"<p><b>{e(contributions_heading(a))}</b> ({e(expl.method)}, "
                          f"{e(expl.output_space)}): {e(contributions_text(a))}</p>")
             if expl.kind == "text":  # the de-identified note itself, each word on its contribution's colour
                 parts.append("<p><b>De-identified note, coloured by each word's effect</b></p>")

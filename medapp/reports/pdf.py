@@ -13,7 +13,16 @@ import numpy as np
 from fpdf import FPDF
 
 from ..render.text import AWAY, TOWARD
-from .content import DISCLAIMER, contributions_text, header_line, intended_use, output_text, survival_text
+from .content import (
+    DISCLAIMER,
+    contributions_heading,
+    contributions_text,
+    header_line,
+    intended_use,
+    output_text,
+    report_warnings,
+    survival_text,
+)
 from .figures import analysis_png
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -83,7 +92,7 @@ def _analysis_head(pdf: FPDF, a: dict) -> None:
     _para(pdf, f"Input {a['input_name']} (sha256 {a['input_sha256'][:12]}...), by {a['author']} on "
                f"{a['created_at']:%Y-%m-%d %H:%M}.", 9)
     _para(pdf, f"Model output: {output_text(a)}", 10, "B")
-    for w in a["prediction"].warnings:
+    for w in report_warnings(a):
         _para(pdf, f"Warning: {w}", 9)
     if a["prediction"].survival is not None:
         from ..render.survival import curve_png
@@ -104,7 +113,7 @@ def _analysis_body(pdf: FPDF, a: dict, input_bytes: bytes | None) -> None:
     _para(pdf, f"Intended use of this model: {intended_use(a['model_id'])}", 9)
     expl = a["explanation"]
     if expl is not None:
-        _para(pdf, f"Largest contributions toward '{expl.target_display}' ({expl.method}, {expl.output_space}): "
+        _para(pdf, f"{contributions_heading(a)} ({expl.method}, {expl.output_space}): "
                    f"{contributions_text(a)}", 9)
         if expl.kind == "text":
             _para(pdf, "De-identified note, coloured by each word's effect (red toward, blue away):", 9, "B", 0.5)

@@ -69,9 +69,9 @@ def test_an_input_the_model_does_not_fit_is_reported_as_not_assessed_without_a_l
     model = load_model("diabetes")
     result = analyse(model, model.example_input())
     why = "This input is unlike the patients the model was trained on."
-    unfit = dataclasses.replace(result.prediction, fit=InputFit(fits=False, message=why))
+    unfit = dataclasses.replace(result.prediction, fit=InputFit(fits=False, message=why), warnings=(why,))
     case_id = store.create_case("GP-2232", CLIN)
-    store.add_analysis(case_id, CLIN, card=model.card, prediction=unfit, explanation=None,
+    store.add_analysis(case_id, CLIN, card=model.card, prediction=unfit, explanation=result.explanation,
                        input_bytes=b"{}", input_name="patient.json")
     detail = store.case_detail(case_id, REV)
     label = detail["analyses"][0]["label"]
@@ -81,6 +81,8 @@ def test_an_input_the_model_does_not_fit_is_reported_as_not_assessed_without_a_l
         line = re.search(r"Model output:(?:</b>)? ([^<]*?)(?:</p>|\. |$)", text).group(1)
         assert line.startswith("not assessed: This input is unlike"), line
         assert label not in line
+        assert text.count("This input is unlike") == 1  # said once, not again as a warning
+        assert "Not assessed; for reference only, the largest contributions toward" in text
 
 
 def test_a_long_analysis_starts_under_the_case_header_not_after_a_blank_page(tmp_path):
