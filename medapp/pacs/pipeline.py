@@ -39,9 +39,14 @@ class InstanceResult:
         }
         if self.analysis is not None:
             pred, expl = self.analysis.prediction, self.analysis.explanation
-            out.update({"model": pred.model_id, "model_version": pred.model_version, "label": pred.label,
+            out.update({"model": pred.model_id, "model_version": pred.model_version, "assessed": pred.fits,
+                        "label": pred.label if pred.fits else None,  # not a finding when the image does not fit
                         "probability": round(pred.probability, 4), "probabilities": pred.as_dict(),
                         "ood_score": pred.fit.score if pred.fit else None, "warnings": list(pred.warnings)})
+            if not pred.fits:
+                from .results import not_assessed_reason
+
+                out["not_assessed_reason"] = not_assessed_reason(pred)
             if expl is not None:
                 out["explanation"] = {"method": expl.method, "target": expl.target,
                                       "top_regions": [{"region": n, "value": v} for n, v in expl.top_contributions(3)]}

@@ -99,8 +99,8 @@ def overlay_pixels(x: ImageInput, analysis: Analysis, card: ModelCard, opacity: 
     full = w + panel_w - unit
     line((unit // 2, unit // 4), DISCLAIMER, big, (255, 210, 0), full)
     line((unit // 2, int(unit * 2.0)), f"{card.name} v{card.version}", small, white, full)
-    line((unit // 2, int(unit * 3.3)), f"Finding: {pred.label} {pred.probability:.0%} · {expl.method}", small,
-         white, full)
+    line((unit // 2, int(unit * 3.3)), f"Finding: {finding(pred)}" + (f" {pred.probability:.0%}" if pred.fits else "")
+         + f" · {expl.method}", small, white, full)
     # colour bar: red (toward the finding) at the top, blue (away) at the bottom
     x0 = w + unit // 2
     bar_top, bar_bottom = top + int(unit * 3.3), top + h - unit * 2
@@ -141,14 +141,29 @@ def secondary_capture(source: Dataset, x: ImageInput, analysis: Analysis, card: 
     sc.ImageType = ["DERIVED", "SECONDARY"]
     sc.DerivationDescription = (f"{card.name} v{card.version} ({card.id}); {analysis.explanation.method} overlay "
                                 f"toward '{analysis.explanation.target_display}'. {DISCLAIMER}. {ModelCard.DEMO_NOTICE}")[:1024]
-    sc.ImageComments = (f"Finding: {analysis.prediction.label} ({analysis.prediction.probability:.1%}). "
-                        f"{DISCLAIMER}.")[:10240]
+    pred = analysis.prediction
+    sc.ImageComments = (f"Finding: {finding(pred)}" + (f" ({pred.probability:.1%})" if pred.fits else "")
+                        + f". {DISCLAIMER}.")[:10240]
     sc.BurnedInAnnotation = "YES" if str(source.get("BurnedInAnnotation", "")).upper() == "YES" else "NO"
     sc.SeriesDate, sc.SeriesTime, sc.ContentDate, sc.ContentTime = day, time, day, time
     ref = Dataset()
     ref.ReferencedSOPClassUID, ref.ReferencedSOPInstanceUID = source.SOPClassUID, source.SOPInstanceUID
     sc.SourceImageSequence = [ref]
     return sc
+
+
+def not_assessed_reason(pred) -> str:
+    fit = pred.fit
+    return "" if fit is None else (fit.message or " ".join(fit.reasons))
+
+
+def finding(pred) -> str:
+    """What a result sent to the archive calls the finding: the model's label, or "not assessed" and why when the
+    image does not fit the model (an MR slice sent to the chest model was written back as "Finding: pneumonia")."""
+    if pred.fits:
+        return pred.label
+    why = not_assessed_reason(pred)
+    return "not assessed" + (f": {why}" if why else "")
 
 
 def _text(name: hd.sr.CodedConcept | Any, value: str) -> hd.sr.TextContentItem:
@@ -158,7 +173,7 @@ def _text(name: hd.sr.CodedConcept | Any, value: str) -> hd.sr.TextContentItem:
 def structured_report(source: Dataset, sc: Dataset, analysis: Analysis, card: ModelCard) -> hd.sr.ComprehensiveSR:
     pred, expl = analysis.prediction, analysis.explanation
     items: list[Any] = [
-        _text(codes.DCM.Finding, pred.label),
+        _text(codes.DCM.Finding, finding(pred)),
         *[hd.sr.NumContentItem(
             name=hd.sr.CodedConcept(f"P-{i}", MEDAPP_SCHEME, f"Probability of {label}"[:64]),
             value=round(float(p), 6), unit=hd.sr.CodedConcept("1", "UCUM", "no units"),
@@ -202,7 +217,7 @@ def send_result(client: PacsClient, data: bytes, x: ImageInput, analysis: Analys
     where = {"endpoint": client.endpoint.name, "url": client.endpoint.url}
     what = {"study": study, "source_sop": str(sc.SourceImageSequence[0].ReferencedSOPInstanceUID),
             "secondary_capture": str(sc.SOPInstanceUID), "structured_report": str(sr.SOPInstanceUID),
-            "model": card.id, "version": card.version, "finding": analysis.prediction.label}
+            "model": card.id, "version": card.version, "finding": finding(analysis.prediction)}
     try:
         client.store([sc, sr], study)
     except InputError as exc:

@@ -83,7 +83,7 @@ def _table(results: list[InstanceResult]) -> pd.DataFrame:
     for r in results:
         row = r.row()
         rows.append({"patient": row["patient_id"], "date": row["study_date"], "series": row["series"],
-                     "instance": row["instance"], "modality": row["modality"], "finding": row.get("label", ""),
+                     "instance": row["instance"], "modality": row["modality"], "finding": row.get("label") or ("not assessed" if row.get("assessed") is False else ""),
                      "probability": row.get("probability"), "OOD score": row.get("ood_score"),
                      "warnings": len(row.get("warnings", [])),
                      "problem": row.get("error") or row.get("skipped") or "", "SOP Instance UID": r.ref.sop_uid})

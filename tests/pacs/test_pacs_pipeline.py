@@ -62,3 +62,9 @@ def test_non_chest_modalities_are_analysed_with_a_warning(endpoint, model):
     refs = client.study_list_instances(studies, ["MR"])
     (result,) = list(analyse_many(model, client, refs))
     assert result.ok and any("modality is MR" in w for w in result.analysis.prediction.warnings)
+    # an MR slice does not fit the chest model: not a finding, in the table, the CLI and what goes back to the PACS
+    from medapp.pacs.results import finding
+
+    row = result.row()
+    assert row["assessed"] is False and row["label"] is None and "modality is MR" in row["not_assessed_reason"]
+    assert finding(result.analysis.prediction).startswith("not assessed: ")
