@@ -7,7 +7,7 @@ import streamlit as st
 from medapp.security.accounts import AccountError, create_user, list_users, update_user
 from medapp.security.audit import audit_csv
 from medapp.security.roles import ROLES
-from medapp.ui.audit_view import readable_audit
+from medapp.ui.audit_view import AUDIT_COLUMNS, readable_audit, shown_audit, time_text
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.dictation import vocabulary_admin
 from medapp.ui.pacs import admin_endpoints
@@ -21,7 +21,14 @@ with users_tab:
     if "admin_flash" in st.session_state:
         st.success(st.session_state.pop("admin_flash"), icon=":material/check_circle:")
     users = list_users(store)
-    st.dataframe(pd.DataFrame(users), hide_index=True, width="stretch", key="users_table")
+    # readable headers and times ("created_at" and "2026-12-03 12:44:38+00:00" before); the frame keeps its keys
+    users_shown = pd.DataFrame(users, columns=["username", "role", "active", "created_at"])
+    users_shown["created_at"] = [time_text(t) for t in users_shown["created_at"]]
+    st.dataframe(users_shown, hide_index=True, width="stretch", key="users_table",
+                 column_config={"username": st.column_config.TextColumn("user name"),
+                                "role": st.column_config.TextColumn("role"),
+                                "active": st.column_config.CheckboxColumn("active"),
+                                "created_at": st.column_config.TextColumn("created")})
     left, right = st.columns(2)
     with left.form("add_user", clear_on_submit=True):
         st.markdown("**Add a user**")
@@ -69,7 +76,10 @@ with audit_tab:
     frame = readable_audit(pd.DataFrame(events, columns=["id", "at", "username", "action", "target", "detail"]),
                            store)
     st.caption(f"{len(frame)} events (newest first). The trail is append-only: the database refuses edits.")
-    st.dataframe(frame, hide_index=True, width="stretch", key="audit_table")
+    st.dataframe(shown_audit(frame), hide_index=True, width="stretch", key="audit_table",
+                 column_config={k: st.column_config.TextColumn(v) for k, v in AUDIT_COLUMNS.items() if k != "id"}
+                 | {"id": st.column_config.NumberColumn("#", width="small"),
+                    "detail": st.column_config.TextColumn("detail", width="large")})
     if st.download_button("Export as CSV", audit_csv(frame), "medapp-audit.csv", "text/csv",
                           on_click="rerun", key="audit_csv"):
         store.audit(user["username"], "audit.export", "audit", rows=len(frame),

@@ -15,7 +15,7 @@ st.caption(f"{len(cards)} registered models. Figures are from validation data or
 
 for card in cards:
     with st.expander(f"**{card.name}** · `{card.id}` v{card.version} · {card.modality}", expanded=len(cards) == 1):
-        st.markdown(f"**Task.** {card.task}  \n**Labels.** {', '.join(card.labels)}  \n**Framework.** {card.framework}")
+        st.markdown(f"**Task.** {card.task}  \n**Labels.** {', '.join(card.display(label) for label in card.labels)}  \n**Framework.** {card.framework}")
         if card.input.get("resolution_note"):
             st.markdown(f"**Input.** {card.input['resolution_note']}")
         st.markdown(f"**Data.** {card.data.get('citation', '')}  \n**Licence.** {card.data.get('licence', 'not stated')}")

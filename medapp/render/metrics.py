@@ -65,7 +65,7 @@ def roc_figure(card: ModelCard) -> go.Figure | None:
             continue
         fpr, tpr, _ = roc_curve(truth, P[:, k])
         fig.add_trace(go.Scatter(x=fpr, y=tpr, mode="lines",
-                                 name=f"{card.labels[k]} (AUROC {roc_auc_score(truth, P[:, k]):.3f})"))
+                                 name=f"{card.display(card.labels[k])} (AUROC {roc_auc_score(truth, P[:, k]):.3f})"))
     fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "#999"},
                              name="chance", hoverinfo="skip"))
     # a survival card's predictions are "event by the main horizon" for the patients whose status then is known:
@@ -86,7 +86,7 @@ def calibration_figure(card: ModelCard, bins: int = 10) -> go.Figure | None:
     y, P = val
     if card.positive_label:  # the decision is P(positive) against a threshold, even with more labels
         k = card.labels.index(card.positive_label)
-        conf, hit, what = P[:, k], (y == k).astype(float), f"P({card.labels[k]})"
+        conf, hit, what = P[:, k], (y == k).astype(float), f"P({card.display(card.labels[k])})"
     else:  # multi-class: confidence of the top label against whether it was right
         top = P.argmax(axis=1)
         conf, hit, what = P.max(axis=1), (top == y).astype(float), "confidence of the top label"

@@ -11,6 +11,13 @@ from ..types import Explanation, SurvivalCurve
 
 CURVE, BAND = "#1f4e79", "rgba(31, 78, 121, 0.18)"
 GROUP_COLOURS = {"low": "#2e86c1", "intermediate": "#e67e22", "high": "#c0392b"}
+# A risk group is a tertile of the training patients' risk scores: relative, not an absolute risk ("low" in green
+# beside "42% by 5 years" read as low absolute risk), so people read the third it is.
+GROUP_WORDS = {"low": "lowest third", "intermediate": "middle third", "high": "highest third"}
+# Series of the contributions-over-time chart: a qualitative palette without red or blue (the waterfall above it
+# uses red = raises the risk, blue = lowers it), with a dash pattern per line so neighbours differ in grey too.
+SERIES_COLOURS = ("#1b9e77", "#7570b3", "#a6761d", "#e6ab02", "#66a61e", "#666666", "#8e44ad", "#222222")
+SERIES_DASHES = ("solid", "dash", "dot", "dashdot")
 
 
 def horizon_text(h: float) -> str:
@@ -58,13 +65,17 @@ def over_time_figure(expl: Explanation, max_features: int = 8) -> go.Figure | No
     display = (expl.data or {}).get("display") or [""] * len(names)
     order = np.argsort(-np.abs(values).max(axis=0))[:max_features]
     fig = go.Figure()
-    for j in order:
+    for n, j in enumerate(order):
         fig.add_trace(go.Scatter(x=[horizon_text(h) for h in ot["horizons"]], y=values[:, j], mode="lines+markers",
                                  name=f"{names[j]} = {display[j]}" if display[j] else names[j],
+                                 line={"color": SERIES_COLOURS[n % len(SERIES_COLOURS)],
+                                       "dash": SERIES_DASHES[(n // 2) % len(SERIES_DASHES)]},
+                                 marker={"color": SERIES_COLOURS[n % len(SERIES_COLOURS)]},
                                  hovertemplate="%{x}: %{y:+.1f} points<extra>%{fullData.name}</extra>"))
     fig.add_hline(y=0, line_color="#888", line_width=1)
     fig.update_layout(title="How each value moves the probability of the event, by horizon",
-                      yaxis_title="contribution (percentage points)", xaxis_title="by", height=520,
+                      yaxis_title="contribution (percentage points)",
+                      xaxis_title="horizon (time since baseline)", height=520,
                       margin={"l": 10, "r": 10, "t": 60, "b": 40}, font={"size": 14},
                       legend={"orientation": "h", "y": -0.25})
     return fig
@@ -77,9 +88,10 @@ def km_figure(groups: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]
     for name, (t, s, n) in groups.items():
         fig.add_trace(go.Scatter(x=t, y=np.asarray(s) * 100, mode="lines", line_shape="hv",
                                  line={"color": GROUP_COLOURS.get(name, "#555"), "width": 3},
-                                 name=f"{name} risk (n={n})"))
+                                 name=f"{GROUP_WORDS.get(name, name)} (n={n})"))
     kind = "Observed (Kaplan-Meier)" if observed else "Mean predicted"
     fig.update_layout(title=f"{kind} probability of no {event}, by predicted risk group",
+                      legend={"title": {"text": "risk score among training patients"}},
                       xaxis_title="days since baseline", yaxis_title=f"% without {event}", yaxis_range=[0, 102],
                       height=420, margin={"l": 10, "r": 10, "t": 60, "b": 40}, font={"size": 14})
     return fig

@@ -14,26 +14,42 @@ AWAY = "#2471a3"  # blue: pushes away from it
 
 
 def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
+    """The probability of finite log-odds `z`: never exactly 0 or 1 (1 / (1 + exp(-53.6)) is 1.0 in floats, which
+    an end bar wrote as "100%")."""
+    return min(max(1.0 / (1.0 + math.exp(-max(min(z, 700.0), -700.0))), 1e-12), 1 - 1e-12)
+
+
+def probability_text(p: float) -> str:
+    """A probability at an end of a waterfall: whole percent, but never "0%" or "100%" for a value that is not
+    ("<0.1%", "0.3%", ">99.9%"); the page passes its own `percent` where it has risk bands."""
+    if 0 < p < 1:
+        if p < 0.0005:
+            return "<0.1%"
+        if p >= 0.9995:
+            return ">99.9%"
+        return f"{p:.1%}" if p < 0.005 or p >= 0.995 else f"{p:.0%}"
+    return f"{p:.0%}"
 
 
 def waterfall(expl: Explanation, max_features: int = 10, title: str | None = None,
-              percent: Callable[[float], str] | None = None) -> go.Figure:
+              percent: Callable[[float], str] | None = None, target: str | None = None) -> go.Figure:
     """Contributions from the average patient to this patient's output, largest at the top. The two end bars read
     "average patient" and "this patient": their probability (log-odds models; `percent` formats it, e.g. never
-    rounded across a risk band boundary) or their risk score (survival models, log relative hazard)."""
+    rounded across a risk band boundary) or their risk score (survival models, log relative hazard). `target` is
+    the explained label as people read it (the card's display label: "chronic kidney disease", not "ckd")."""
+    target = target or expl.target_display
     if expl.output_space == "log-odds":
-        pct = percent or (lambda p: f"{p:.0%}")
+        pct = percent or probability_text
         ends = (f"average patient: {pct(_sigmoid(expl.base_value))}", f"this patient: {pct(_sigmoid(expl.output_value))}")
-        unit = "log-odds of " + expl.target_display
+        unit = "log-odds of " + target
     else:
         what = "risk score" if expl.output_space == "log relative hazard" else expl.output_space
         ends = (f"average patient: {what} {expl.base_value:+.2f}", f"this patient: {what} {expl.output_value:+.2f}")
-        unit = (f"to the risk score; + means {expl.target_display}"
-                if expl.output_space == "log relative hazard" else expl.target_display)
+        unit = (f"to the risk score; + means {target}"
+                if expl.output_space == "log relative hazard" else target)
     return contribution_waterfall(
         expl, max_items=max_features, rest="other values", ends=ends,
-        title=title or f"Why this estimate: contributions toward '{expl.target_display}' (red) or away (blue)",
+        title=title or f"Why this estimate: contributions toward '{target}' (red) or away (blue)",
         axis_title=f"contribution ({unit})")
 
 
@@ -95,10 +111,12 @@ def cohort_arrays(explanations: Sequence[Explanation], colour_by: str = "values"
 
 
 def beeswarm(explanations: Sequence[Explanation], max_features: int = 12, seed: int = 0,
-             colour_by: str = "values") -> go.Figure:
-    """Summary of a cohort: one dot per patient and feature, coloured by the feature's value."""
+             colour_by: str = "values", target: str | None = None) -> go.Figure:
+    """Summary of a cohort: one dot per patient and feature, coloured by the feature's value. `target` is the
+    explained label as people read it (default: the explanation's target)."""
     values, X = cohort_arrays(explanations, colour_by)
-    feature_names, target = list(explanations[0].feature_names), explanations[0].target
+    feature_names = list(explanations[0].feature_names)
+    target = target or explanations[0].target
     order = np.argsort(-np.abs(values).mean(axis=0))[:max_features][::-1]
     rng = np.random.default_rng(seed)
     fig = go.Figure()

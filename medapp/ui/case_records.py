@@ -8,8 +8,10 @@ the file's and each bad row's messages, and the good rows analysed in one batch.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -40,6 +42,22 @@ def field_key(keys: FormKeys, model, f: Field) -> str:
     return f"{keys.field}_{model.card.id}_{f.name}"
 
 
+def field_decimals(f: Field, example: float | None = None) -> int:
+    """How many decimal places a number field shows: those of its step (0.1 -> 1, 0.005 -> 3, 100 -> 0), or more
+    where the card's example value has them (a median haemoglobin of 12.65 in a field that steps by 0.1). The
+    field had "%g", which the browser wrote as 12.649999999999999 while the caption under the form said 12.65."""
+    places = max(0, -int(Decimal(repr(float(f.step))).normalize().as_tuple().exponent))
+    if example is not None and not math.isnan(example):
+        places = max(places, next(d for d in range(4) if abs(round(example, d) - example) < 1e-9 or d == 3))
+    return places
+
+
+def model_decimals(model, f: Field) -> int:
+    """`field_decimals` of a model's field, by the card's typical (example) patient."""
+    typical = model.card.input.get("typical", {}).get(f.name)
+    return field_decimals(f, None if typical is None else float(typical))
+
+
 def _fill_example(model, keys: FormKeys) -> None:
     typical = model.card.input["typical"]
     for f in model.fields:
@@ -52,9 +70,10 @@ def _clear(model, keys: FormKeys) -> None:
         st.session_state[field_key(keys, model, f)] = NOT_MEASURED if f.kind == "category" else None
 
 
-def field_widget(f: Field, key: str | None = None, value: Any = None):
-    """One field: a select box for a category, a number box for a number; empty or "not measured" means
-    the value was not given (`submitted_values` turns both into None)."""
+def field_widget(f: Field, key: str | None = None, value: Any = None, decimals: int | None = None):
+    """One field: a select box for a category, a number box for a number (with `decimals` places, by default
+    those of its step); empty or "not measured" means the value was not given (`submitted_values` turns both
+    into None)."""
     help_text = f.help or None
     if f.kind == "category":
         options = [NOT_MEASURED] + [str(label) for _, label in f.choices]
@@ -68,7 +87,8 @@ def field_widget(f: Field, key: str | None = None, value: Any = None):
     kwargs = {"value": None if key is not None and key in st.session_state else value}
     return st.number_input(f"{f.label}{unit}", min_value=float(f.min) if f.min is not None else None,
                            max_value=float(f.max) if f.max is not None else None, step=float(f.step),
-                           format="%g", key=key, help=" · ".join(x for x in (help_text, rng, "empty = not measured") if x),
+                           format=f"%.{field_decimals(f) if decimals is None else decimals}f", key=key,
+                           help=" · ".join(x for x in (help_text, rng, "empty = not measured") if x),
                            placeholder=NOT_MEASURED, **kwargs)
 
 
@@ -87,7 +107,7 @@ def patient_form(model, keys: FormKeys) -> dict | None:
         raw = {}
         for i, f in enumerate(model.fields):
             with cols[i % 3]:
-                raw[f.name] = field_widget(f, key=field_key(keys, model, f))
+                raw[f.name] = field_widget(f, key=field_key(keys, model, f), decimals=model_decimals(model, f))
         submitted = st.form_submit_button(keys.submit, type="primary")
     return submitted_values(raw) if submitted else None
 
@@ -133,9 +153,21 @@ def one_patient(model, keys: FormKeys, result_panel: Callable[..., None]) -> Non
 
 
 def percent_column(label: str) -> st.column_config.ProgressColumn:
-    """A probability column of a cohort table (values 0-1) shown as a percentage (up to two places), as a bar: the
-    risk and the survival cohorts show theirs alike; their CSV downloads keep the probability (0-1)."""
-    return st.column_config.ProgressColumn(label, format="percent", min_value=0.0, max_value=1.0)
+    """A probability column of a cohort table, shown as a bar and a percentage with one decimal place in every row
+    ("27.6%", "67.9%", "100.0%": Streamlit's "percent" format dropped trailing zeros, so one table mixed "27.6%"
+    with "67.88%"). The column holds percentage points (0-100, `percent_points`); the risk and the survival cohorts
+    show theirs alike, and their CSV downloads keep the probability (0-1)."""
+    return st.column_config.ProgressColumn(label, format="%.1f%%", min_value=0.0, max_value=100.0)
+
+
+def percent_points(probabilities) -> list[float]:
+    """Probabilities (0-1) as the percentage points a `percent_column` shows."""
+    return [float(p) * 100 for p in probabilities]
+
+
+def patients_text(n: int) -> str:
+    """ "1 patient", "2 patients"."""
+    return f"{n} patient{'' if n == 1 else 's'}"
 
 
 def analysed(model, values: dict) -> Analysis | None:
@@ -173,15 +205,16 @@ def cohort_upload(model, keys: FormKeys, intro: str, cohort_of: Callable[[Any], 
     for w in cohort.file_warnings:
         st.warning(w, icon=":material/warning:")
     if cohort.errors:
-        st.error(f"{len(cohort.errors)} of {len(cohort.rows) + len(cohort.errors)} rows could not be scored; "
-                 f"the other {len(cohort.rows)} were.", icon=":material/error:")
+        total, good = len(cohort.rows) + len(cohort.errors), len(cohort.rows)
+        st.error(f"{len(cohort.errors)} of {total} rows could not be scored; "
+                 f"the other {good} {'was' if good == 1 else 'were'}.", icon=":material/error:")
         errors = pd.DataFrame([{"row": r, "problem": "; ".join(m)} for r, m in sorted(cohort.errors.items())])
         st.dataframe(errors, hide_index=True, width="stretch", key=f"{p}err_{mid}")
     if not cohort.rows:
         return None
-    bar = st.progress(0.0, text=f"Scoring {len(cohort.rows)} patients...")
+    bar = st.progress(0.0, text=f"Scoring {patients_text(len(cohort.rows))}...")
     batch: BatchResult = analyse_batch(model, model.cohort_inputs(cohort, upload.name),
                                        progress=lambda f: bar.progress(f, text=f"Scored {f:.0%}"))
     bar.empty()
-    st.success(f"Scored {len(cohort.rows)} patients. Click a column header to sort.")
+    st.success(f"Scored {patients_text(len(cohort.rows))}. Click a column header to sort.")
     return validated, batch

@@ -12,13 +12,22 @@ import streamlit as st
 from ..analysis import BatchResult, analyse
 from ..modalities.records.io import Cohort
 from ..modalities.records.model import RecordsModel, percent_text, shown_probability
-from ..modalities.records.schema import format_value
+from ..modalities.records.schema import NOT_MEASURED, format_value
 from ..render.tabular import beeswarm, waterfall
 from ..types import InputError
-from .case_records import FormKeys, analysed, cohort_upload, field_widget, percent_column, submitted_values
+from .case_records import (
+    FormKeys,
+    analysed,
+    cohort_upload,
+    field_widget,
+    model_decimals,
+    percent_column,
+    percent_points,
+    submitted_values,
+)
 from .case_records import one_patient as shared_one_patient
 from .cases import save_to_case
-from .common import show_input_error
+from .common import percent, show_input_error
 
 # widget keys as before the form was shared (kept page state and tests name them)
 FORM = FormKeys(field="rec", example="ex", clear="clr", form="patient", submit="Estimate risk",
@@ -40,8 +49,9 @@ def result_panel(model: RecordsModel, values: dict, key: str, saveable: bool = T
     left, right = st.columns([1, 2])
     with left:
         st.metric(f"Probability of {model.card.input['positive_meaning']}", percent_of(model)(p))
-        st.markdown(f"Risk band: :{band_colour(model, band)}-badge[{band}]  \nModel label: **{pred.label}**")
-        st.caption(f"Bands: {bands_text(model)}. Called {positive_label(model)} at {pred.threshold:.0%} or more. "
+        st.markdown(f"Risk band: :{band_colour(model, band)}-badge[{band}]  \n"
+                    f"Model label: **{model.card.display(pred.label)}**")
+        st.caption(f"Bands: {bands_text(model)}. Called {positive_text(model)} at {pred.threshold:.0%} or more. "
                    f"Calibrated on the training data only "
                    f"(cross-validated AUROC {model.card.metrics['summary']['auroc']:.2f}).")
         for w in pred.warnings:
@@ -50,7 +60,8 @@ def result_panel(model: RecordsModel, values: dict, key: str, saveable: bool = T
             save_to_case(card=model.card, prediction=pred, explanation=expl,
                          input_bytes=json.dumps(values, sort_keys=True).encode(), input_name="patient.json", key=key)
     with right:
-        st.plotly_chart(waterfall(expl, percent=percent_of(model)), width="stretch", key=f"wf_{key}")
+        st.plotly_chart(waterfall(expl, percent=percent_of(model), target=positive_text(model)), width="stretch",
+                        key=f"wf_{key}")
         st.caption(f"{expl.method}. Bars are contributions in log-odds: they add up from the average patient "
                    "to this patient's estimate. They show how the model uses each value, not causes.")
     what_if_panel(model, values, p, key)
@@ -61,7 +72,8 @@ def what_if_panel(model: RecordsModel, values: dict, p0: float, key: str) -> Non
         labels = {f.label: f for f in model.fields}
         chosen = st.selectbox("Value to change", list(labels), key=f"wi_field_{key}")
         f = labels[chosen]
-        new_value = field_widget(f, key=f"wi_val_{key}_{f.name}", value=values.get(f.name))
+        new_value = field_widget(f, key=f"wi_val_{key}_{f.name}", value=values.get(f.name),
+                                 decimals=model_decimals(model, f))
         changed = dict(values) | submitted_values({f.name: new_value})
         try:
             record = model.record(changed)
@@ -74,8 +86,8 @@ def what_if_panel(model: RecordsModel, values: dict, p0: float, key: str) -> Non
         # an unchanged estimate is not a rise: no red arrow for "+0.0"
         st.metric("Estimate with the change", percent_of(model)(p1), delta=f"{points:+.1f} points" if points else "no change",
                   delta_color="inverse" if points else "off", delta_arrow="auto" if points else "off")
-        st.plotly_chart(waterfall(result.explanation, title="With the change", percent=percent_of(model)), width="stretch",
-                        key=f"wi_wf_{key}")
+        st.plotly_chart(waterfall(result.explanation, title="With the change", percent=percent_of(model),
+                                  target=positive_text(model)), width="stretch", key=f"wi_wf_{key}")
 
 
 def cohort_panel(model: RecordsModel) -> None:
@@ -85,11 +97,13 @@ def cohort_panel(model: RecordsModel) -> None:
     cohort, batch = done
     table = results_table(model, cohort, batch)
     shown = table.drop(columns=[c for c in table.columns if c.startswith("contribution: ")])
-    # the column shows two places of a percentage: never rounded across a band boundary (the CSV keeps the number)
-    shown["probability"] = [shown_probability(p, bands_of(model), 2) for p in shown["probability"]]
+    # the column shows one place of a percentage in every row, never rounded across a band boundary (the CSV keeps
+    # the probability, 0-1)
+    shown["probability"] = percent_points(shown_probability(p, bands_of(model), 1) for p in shown["probability"])
     st.dataframe(shown, hide_index=True, width="stretch", key=f"res_{model.card.id}",
                  column_config={"probability": percent_column("probability")})
-    st.plotly_chart(beeswarm(batch.explanations), width="stretch", key=f"bee_{model.card.id}")
+    st.plotly_chart(beeswarm(batch.explanations, target=positive_text(model)), width="stretch",
+                    key=f"bee_{model.card.id}")
     buf = io.StringIO()
     table.to_csv(buf, index=False)
     st.download_button("Download results with per-feature contributions (CSV)", buf.getvalue(),
@@ -101,6 +115,22 @@ def positive_label(model: RecordsModel) -> str:
     return model.card.positive_label or model.card.labels[-1]
 
 
+def positive_text(model: RecordsModel) -> str:
+    """The positive label as people read it: "chronic kidney disease", not the class code "ckd"."""
+    return model.card.display(positive_label(model))
+
+
+def headline_percent(p: float, bands) -> str:
+    """A probability as a headline shows it: never "0%" or "100%" unless it is exactly that ("<0.1%", "0.3%",
+    ">99.9%", as `common.percent`), and never rounded across one of the card's risk bands (`percent_text`)."""
+    if 0 < p < 1:
+        near = percent(p)
+        if near.startswith(("<", ">")):
+            return near
+        return percent_text(p, bands, 1 if p < 0.005 or p >= 0.995 else 0)
+    return percent_text(p, bands)
+
+
 def bands_of(model: RecordsModel) -> list:
     """The card's risk bands, [[upper, name], ...]."""
     return model.card.input["risk_bands"]
@@ -108,7 +138,9 @@ def bands_of(model: RecordsModel) -> list:
 
 def percent_of(model: RecordsModel) -> Callable[[float], str]:
     """How the page writes a probability of the positive label: never rounded across one of the card's bands."""
-    return lambda p: percent_text(p, bands_of(model))
+    # a calibrated logistic probability is never exactly 0 or 1: one that reads so was rounded by the floats
+    # (log-odds +53.6 is 1.0), and is shown as ">99.9%", not "100%"
+    return lambda p: headline_percent(min(max(p, 1e-12), 1 - 1e-12), bands_of(model))
 
 
 def bands_text(model: RecordsModel) -> str:
@@ -146,9 +178,9 @@ def results_table(model: RecordsModel, cohort: Cohort, batch: BatchResult) -> pd
         if cohort.ids:
             rec["id"] = cohort.ids.get(row, "")
         rec.update({"probability": pred.probability_of(positive_label(model)), "risk band": pred.risk_band,
-                    "label": pred.label, "warnings": " ".join(pred.warnings)})
+                    "label": model.card.display(pred.label), "warnings": " ".join(pred.warnings)})
         for f, v in zip(model.fields, x):
-            rec[f.name] = None if math.isnan(v) else format_value(f, v)
+            rec[f.name] = NOT_MEASURED if math.isnan(v) else format_value(f, v)
         if expl is not None:
             for f, c in zip(model.fields, expl.values):
                 rec[f"contribution: {f.name}"] = round(float(c), 4)

@@ -15,11 +15,18 @@ import streamlit as st
 
 from ..analysis import BatchResult
 from ..modalities.survival.model import RISK_GROUPS, SurvivalModel
-from ..render.survival import curve_figure, horizon_rows, horizon_text, km_figure, over_time_figure
+from ..render.survival import GROUP_WORDS, curve_figure, horizon_rows, horizon_text, km_figure, over_time_figure
 from ..render.tabular import waterfall
-from .case_records import FormKeys, analysed, cohort_upload, percent_column
+from .case_records import FormKeys, analysed, cohort_upload, percent_column, percent_points
 from .case_records import one_patient as shared_one_patient
 from .cases import save_to_case
+from .common import percent
+
+
+def risk_group_text(group: str) -> str:
+    """ "lowest third of the training patients" for the group "low": the group is relative to the training
+    patients, not an absolute risk, so it is worded as such, in a neutral (not a green "good") badge."""
+    return f"{GROUP_WORDS.get(group, group)} of the training patients"
 
 # widget keys as before the form was shared (kept page state and tests name them)
 FORM = FormKeys(field="surv", example="sex", clear="sclr", form="surv_patient", submit="Estimate survival",
@@ -41,12 +48,13 @@ def result_panel(model: SurvivalModel, values: dict, key: str, saveable: bool = 
     p, lo, hi = 1 - curve.at_horizons[main], 1 - curve.at_horizons_upper[main], 1 - curve.at_horizons_lower[main]
     left, right = st.columns([1, 2])
     with left:
-        st.metric(f"Probability of {curve.event} by {horizon_text(curve.main_horizon)}", f"{p:.0%}",
-                  help=f"95% band {lo:.0%} - {hi:.0%}")
-        colour = {"low": "green", "intermediate": "orange", "high": "red"}.get(curve.risk_group, "gray")
-        st.markdown(f"95% band {lo:.0%} - {hi:.0%}  \nRisk group: :{colour}-badge[{curve.risk_group}] "
-                    f"(training tertiles)  \nRisk score: **{curve.risk_score:+.2f}** (log relative hazard; higher "
-                    f"means an earlier {curve.event})  \nMore likely at {horizon_text(curve.main_horizon)}: **{pred.label}**")
+        by = horizon_text(curve.main_horizon)
+        st.metric(f"Probability of {curve.event} by {by}", percent(p), help=f"95% band {percent(lo)} - {percent(hi)}")
+        st.markdown(f"95% band {percent(lo)} - {percent(hi)}  \nRisk group: :gray-badge[{risk_group_text(curve.risk_group)}]"
+                    f"  \nRisk score: **{curve.risk_score:+.2f}** (log relative hazard; higher "
+                    f"means an earlier {curve.event})  \nMore likely at {by}: **{model.card.display(pred.label)}**")
+        st.caption(f"The risk group ranks this patient's risk score among the training patients' (thirds); it is "
+                   f"not an absolute risk. The absolute estimate is {percent(p)} by {by}.")
         st.dataframe(pd.DataFrame(horizon_rows(curve)), hide_index=True, width="stretch", key=f"hz_{key}")
         st.caption(f"Cross-validated concordance {model.card.metrics['summary']['c_index']:.2f}. {curve.band}: "
                    "the uncertainty of the model's estimate, not of this patient's outcome.")
@@ -82,10 +90,16 @@ def cohort_panel(model: SurvivalModel) -> None:
     cohort = sc.cohort
     scored = cohort_arrays(batch)
     table = results_table(model, cohort, scored)
-    # probabilities as percentages, as the risk cohort shows them (the CSV keeps them as 0-1, as its download does)
-    st.dataframe(table.drop(columns=[c for c in table.columns if c.startswith("contribution: ")]),
-                 hide_index=True, width="stretch", key=f"sres_{model.card.id}",
-                 column_config={c: percent_column(c) for c in table.columns if c.startswith("P(")})
+    # probabilities as percentages with one decimal place, as the risk cohort shows them (the CSV keeps them as 0-1)
+    shown = table.drop(columns=[c for c in table.columns if c.startswith("contribution: ")])
+    horizons = [c for c in shown.columns if c.startswith("P(")]
+    for c in horizons:
+        shown[c] = percent_points(shown[c])
+    shown["risk group"] = [GROUP_WORDS.get(g, g) for g in shown["risk group"]]
+    st.dataframe(shown, hide_index=True, width="stretch", key=f"sres_{model.card.id}",
+                 column_config={c: percent_column(c) for c in horizons}
+                 | {"risk group": st.column_config.TextColumn(
+                     "risk group", help="Third of the training patients' risk scores: relative, not an absolute risk")})
     st.plotly_chart(km_figure(risk_group_curves(model, scored, sc.time, sc.event), model.event,
                               observed=sc.time is not None), width="stretch", key=f"skm_{model.card.id}")
     if sc.time is not None:

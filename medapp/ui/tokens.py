@@ -7,8 +7,44 @@ import streamlit as st
 from ..cases.store import CaseStore
 from ..security.accounts import list_users
 from ..security.tokens import TokenError, create_token, list_tokens, revoke_token
+from .audit_view import time_text
 
 _SHOWN = "admin_new_api_token"
+_PICK = "api_token_pick"
+
+# The token table's columns as people read them (the frame keeps the list's keys). Eleven raw columns ran off the
+# right of the page: "created by" joins "created" and the revocation time joins "state".
+TOKEN_COLUMNS = {"id": "id", "user": "user", "label": "for", "state": "state", "may_save_cases": "saves",
+                 "rate_per_minute": "calls/min", "created_at": "created", "expires_at": "expires",
+                 "prefix": "starts with"}
+
+
+def tokens_frame(tokens: list[dict]) -> pd.DataFrame:
+    """The tokens as the table shows them: no raw None ("default", "never") and times as "2026-12-03 12:03 UTC";
+    the column headers come from `token_columns`."""
+    frame = pd.DataFrame(tokens, columns=[*TOKEN_COLUMNS, "created_by", "revoked_at"])
+    frame["rate_per_minute"] = [f"{int(r)}" if r is not None and not pd.isna(r) else "default"
+                                for r in frame["rate_per_minute"]]
+    frame["label"] = frame["label"].fillna("").astype(str)
+    frame["state"] = [f"revoked {time_text(r)}" if state == "revoked" and r is not None else state
+                      for state, r in zip(frame["state"], frame["revoked_at"])]
+    frame["created_at"] = [f"{time_text(t)} by {who}" if who else time_text(t)
+                           for t, who in zip(frame["created_at"], frame["created_by"])]
+    frame["expires_at"] = [time_text(t, "never") for t in frame["expires_at"]]
+    frame["prefix"] = [f"{p}…" if p else "" for p in frame["prefix"]]
+    return frame[list(TOKEN_COLUMNS)]
+
+
+def token_columns() -> dict:
+    """column_config of the token table: readable headers; the columns are sized to their text (fixed widths cut
+    "created ... by reviewer" short) and few enough to fit the page (eleven were cut off on the right)."""
+    config = {key: st.column_config.TextColumn(name) for key, name in TOKEN_COLUMNS.items()}
+    config["id"] = st.column_config.NumberColumn("id", width=36)
+    config["may_save_cases"] = st.column_config.CheckboxColumn(
+        "saves", width=52, help="May save analyses to cases")
+    config["rate_per_minute"] = st.column_config.TextColumn(
+        "calls/min", help="Calls per minute: the service default unless a limit was set for the token")
+    return config
 
 
 def api_tokens_panel(store: CaseStore, admin: dict) -> None:
@@ -22,9 +58,8 @@ def api_tokens_panel(store: CaseStore, admin: dict) -> None:
             st.session_state.pop(_SHOWN, None)
             st.rerun()
     tokens = list_tokens(store)
-    columns = ["id", "user", "prefix", "label", "state", "may_save_cases", "rate_per_minute", "created_by",
-               "created_at", "expires_at", "revoked_at"]
-    st.dataframe(pd.DataFrame(tokens, columns=columns), hide_index=True, width="stretch", key="api_tokens_table")
+    st.dataframe(tokens_frame(tokens), hide_index=True, width="stretch", key="api_tokens_table",
+                 column_config=token_columns())
     left, right = st.columns(2)
     with left.form("api_token_create", clear_on_submit=True):
         st.markdown("**Create a token**")
@@ -46,10 +81,15 @@ def api_tokens_panel(store: CaseStore, admin: dict) -> None:
                 st.rerun()
     with right.form("api_token_revoke"):
         st.markdown("**Revoke a token**")
+        # the same list as the table above. The box kept the choice of an earlier run: made while there was no
+        # token, it said "no active tokens" beside a table listing the token just created. A choice that is not
+        # an active token now is replaced by the first active one.
         active = {t["id"]: f"{t['id']} · {t['user']} · {t['prefix']}… · {t['label']}" for t in tokens
                   if t["state"] == "active"}
+        if st.session_state.get(_PICK) not in active:
+            st.session_state[_PICK] = next(iter(active), None)
         choice = st.selectbox("Token", list(active), format_func=active.get, placeholder="no active tokens",
-                              key="api_token_pick")
+                              key=_PICK)
         if st.form_submit_button("Revoke"):
             if choice is None:
                 st.error("There is no active token to revoke.")

@@ -93,7 +93,8 @@ def test_records_invalid_cohort_row_is_reported_and_the_rest_scored():
     expected = {int(r.name.rsplit("#row", 1)[1]): r.prediction for r in batch.analysed}
     for _, shown in results.iterrows():
         pred = expected[shown["row"]]
-        assert abs(shown["probability"] - pred.probability_of("present")) < 1e-12
+        # the column holds percentage points, shown with one place in every row
+        assert abs(shown["probability"] / 100 - pred.probability_of("present")) < 1e-12
         assert (shown["risk band"], shown["label"]) == (pred.risk_band, pred.label)
     charts = [c.proto.spec for c in at.get("plotly_chart")]
     assert any("Cohort summary" in spec and "toward 'present'" in spec for spec in charts)

@@ -105,9 +105,10 @@ def test_single_patient_and_cohort_band_agree_with_the_percentage_shown():
     at.file_uploader(key="cohort_heart-disease").set_value(("hd_example.csv", csv.encode(), "text/csv")).run()
     assert not at.exception
     row = at.dataframe[0].value.iloc[0]
-    assert row["risk band"] == "low" and band_of(round(row["probability"], 4), bands) == "low"
+    # the column holds percentage points shown with one place in every row ("percent" mixed "27.6%" and "67.88%")
+    assert row["risk band"] == "low" and band_of(round(row["probability"], 2) / 100, bands) == "low"
     config = json.loads(at.dataframe[0].proto.columns)["probability"]["type_config"]
-    assert config["type"] == "progress" and config["format"] == "percent"
+    assert config["type"] == "progress" and config["format"] == "%.1f%%" and config["max_value"] == 100
 
 
 def test_survival_cohort_shows_probabilities_as_percentages_like_the_risk_cohort():
@@ -123,12 +124,13 @@ def test_survival_cohort_shows_probabilities_as_percentages_like_the_risk_cohort
     horizons = [c for c in table.value.columns if c.startswith("P(")]
     assert horizons == ["P(death by 30 d)", "P(death by 90 d)", "P(death by 180 d)"]
     for c in horizons:
-        assert columns[c]["type_config"] == {"type": "progress", "format": "percent", "min_value": 0.0,
-                                             "max_value": 1.0}
-        assert 0.0 < table.value[c].iloc[0] < 1.0  # the number is the probability (0-1), shown as a percentage
+        # one place of a percentage in every row: Streamlit's "percent" format mixed "27.6%" and "67.88%"
+        assert columns[c]["type_config"] == {"type": "progress", "format": "%.1f%%", "min_value": 0.0,
+                                             "max_value": 100.0}
+        assert 0.0 < table.value[c].iloc[0] < 100.0  # the number is the probability in percentage points
     # the single patient's 180-day probability, to the unrounded number (the table said 0.202)
     single = model.predict(model.example_input()).probability_of("death by 180 days")
-    assert table.value["P(death by 180 d)"].iloc[0] == pytest.approx(single, abs=1e-12)
+    assert table.value["P(death by 180 d)"].iloc[0] == pytest.approx(single * 100, abs=1e-10)
 
 
 def test_survival_waterfall_reads_average_patient_and_this_patient():
