@@ -48,12 +48,12 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
     assert "Case E2E-CASE-1" in text and "stable angina" in text
     page.screenshot(path="/tmp/review_case.png", full_page=True)
 
-    # Meeting mode: the same case, its reference and file name hidden.
+    # Meeting mode: the same case, named by its pseudonymous reference, its file name hidden.
     page.get_by_role("link", name="Meeting mode").click()
     # Other browser tests of this session save cases too (shown in the order they were opened): step with
     # Next to ours, the one in review.
     page.get_by_text(re.compile(r"^Case \d+ of \d+ · ")).first.wait_for()
-    ours = page.get_by_text(re.compile(r"^Case \d+ of \d+ · in review"))
+    ours = page.get_by_text(re.compile(r"^Case \d+ of \d+ · E2E-CASE-1 · in review"))
     for _ in range(10):
         if ours.count():
             break
@@ -65,7 +65,6 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
     expect(page.get_by_text("Your verdict")).to_have_count(1)  # the previous case's forms are gone
     page.locator(".js-plotly-plot").first.wait_for()
     page.wait_for_timeout(500)  # let the figure finish drawing for the screenshot
-    assert page.get_by_text("E2E-CASE-1").count() == 0
     page.screenshot(path="/tmp/review_meeting.png", full_page=True)
 
     # The admin exports the audit trail: every step above is on the record, by this user.
