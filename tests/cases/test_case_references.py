@@ -11,12 +11,8 @@ import re
 
 import pytest
 
-from medapp.analysis import analyse
-from medapp.cases.blobs import BlobStore
 from medapp.cases.references import identifying_parts, reference_problem
-from medapp.cases.store import CaseClosedError, CaseStore, StoreError
-from medapp.db.engine import dispose_all
-from medapp.registry import load_model
+from medapp.cases.store import CaseClosedError, StoreError
 
 CLIN = {"username": "carla", "role": "clinician"}
 REV = {"username": "rui", "role": "reviewer"}
@@ -39,17 +35,6 @@ IDENTIFYING = {  # reference: what the message must name
 }
 
 
-@pytest.fixture
-def store(database_url, tmp_path):
-    yield CaseStore(database_url, BlobStore(tmp_path / "blobs"))
-    dispose_all()
-
-
-@pytest.fixture(scope="module")
-def heart():
-    model = load_model("heart-disease")
-    result = analyse(model, model.example_input())
-    return model.card, result.prediction, result.explanation
 
 
 @pytest.mark.parametrize("reference", NORMAL)

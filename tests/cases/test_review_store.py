@@ -6,11 +6,7 @@ import time
 
 import pytest
 
-from medapp.analysis import analyse
-from medapp.cases.blobs import BlobStore
-from medapp.cases.store import CaseStore, ConflictError
-from medapp.db.engine import dispose_all
-from medapp.registry import load_model
+from medapp.cases.store import ConflictError
 from medapp.security import sessions
 from medapp.security.accounts import create_user, update_user
 
@@ -19,17 +15,6 @@ REV = {"username": "rui", "role": "reviewer"}
 ADMIN = {"username": "ada", "role": "admin"}
 
 
-@pytest.fixture
-def store(database_url, tmp_path):
-    yield CaseStore(database_url, BlobStore(tmp_path / "blobs"))
-    dispose_all()
-
-
-@pytest.fixture(scope="module")
-def heart():
-    model = load_model("heart-disease")
-    result = analyse(model, model.example_input())
-    return model.card, result.prediction, result.explanation
 
 
 def _analysis(store, heart):

@@ -9,9 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from medapp.analysis import analyse
-from medapp.cases.blobs import BlobStore
-from medapp.cases.store import CaseStore, PermissionDenied, StoreError
-from medapp.db.engine import dispose_all
+from medapp.cases.store import PermissionDenied, StoreError
 from medapp.registry import load_model
 from medapp.security.accounts import AccountError, authenticate, create_user, list_users, update_user
 
@@ -20,11 +18,6 @@ REV = {"username": "rui", "role": "reviewer"}
 REV2 = {"username": "rita", "role": "reviewer"}
 ADMIN = {"username": "ada", "role": "admin"}
 
-
-@pytest.fixture
-def store(database_url, tmp_path):
-    yield CaseStore(database_url, BlobStore(tmp_path / "blobs"))
-    dispose_all()  # close pooled connections: each test has its own PostgreSQL database
 
 
 @pytest.fixture(scope="module")
