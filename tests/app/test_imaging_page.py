@@ -92,3 +92,16 @@ def test_zip_series_members_each_get_controls_frames_and_deid_download():
     assert len(frames) == 1 and frames[0].max == 1
     frames[0].set_value(1).run()
     assert not at.exception and not any("damaged" in e.value for e in at.error)
+
+
+def test_an_image_just_unlike_the_training_images_gives_its_score_once():
+    # the CR chest file scores 14.9 against 14.1: the choice, the caution and a caption each repeated it
+    from medapp.registry import data_root
+
+    at = imaging_page()
+    data = (data_root() / "dicom" / "CR-MONO1-10-chest.dcm").read_bytes()
+    at.file_uploader(key="imaging_upload").set_value([("cr.dcm", data, "application/dicom")]).run()
+    assert not at.exception
+    shown = [e.value for e in (*at.info, *at.warning, *at.caption)]
+    assert any("Model chosen for this image: Pneumonia" in s and "see the caution" in s for s in shown)
+    assert sum("out-of-distribution score" in s.lower() for s in shown) == 1

@@ -45,8 +45,10 @@ def choose(x: ImageInput, models: list) -> Choice:
         score = f"out-of-distribution score {m['ood_score']:.1f}; 99% of its training images score below " \
                 f"{m['ood_threshold']:.1f}"
         # between the threshold and the refusal limit the model still fits, with a caution: say so, not "resembles"
+        # above the threshold the caution under the result gives the score: not repeated here
         likeness = (f"the image resembles its training images ({score})" if m["ood_score"] <= m["ood_threshold"] else
-                    f"the image is less like its training images than 99% of them ({score}), but within what it accepts")
+                    "the image is less like its training images than 99% of them, but within what it accepts "
+                    "(see the caution with the result)")
         return Choice(mid, f"{names[mid]}: {basis}{likeness}"
                            + ("" if len(fitting) == 1 else "; closer than to the other models' training images") + ".",
                       checks)
