@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..types import Explanation, SurvivalCurve
+from .numbers import headline_percent
 
 CURVE, BAND = "#1f4e79", "rgba(31, 78, 121, 0.18)"
 GROUP_COLOURS = {"low": "#2e86c1", "intermediate": "#e67e22", "high": "#c0392b"}
@@ -29,8 +30,8 @@ def horizon_text(h: float) -> str:
 
 def horizon_rows(curve: SurvivalCurve) -> list[dict[str, str]]:
     """Probability of the event by each horizon, with the band, as table rows."""
-    return [{"by": horizon_text(h), "probability": f"{1 - s:.0%}",
-             "95% band": f"{1 - hi:.0%} - {1 - lo:.0%}"}
+    return [{"by": horizon_text(h), "probability": headline_percent(1 - s),
+             "95% band": f"{headline_percent(1 - hi)} - {headline_percent(1 - lo)}"}
             for h, s, lo, hi in zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower,
                                     curve.at_horizons_upper)]
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from ..registry import UnknownModel, get_card
+from ..render.numbers import headline_percent
 from ..types import ModelCard
 
 DISCLAIMER = (
@@ -33,17 +34,6 @@ def probability_text(analysis: dict) -> str:
         return "not assessed: " + (pred.fit.message or "the input does not fit the model")
     return ", ".join(f"{display_label(analysis['model_id'], label)} {p:.1%}"
                      for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5])
-
-
-def headline_percent(p: float) -> str:
-    """A headline probability in whole percent, but never "100%" or "0%" for a value that is not."""
-    if p >= 1 or p <= 0:
-        return f"{p:.0%}"
-    if p >= 0.9995:
-        return ">99.9%"
-    if p < 0.0005:
-        return "<0.1%"
-    return f"{p:.1%}" if p >= 0.995 or p < 0.005 else f"{p:.0%}"
 
 
 class Headline(NamedTuple):

@@ -7,7 +7,7 @@ import streamlit as st
 
 from ..registry import load_model
 from ..render.metrics import metric_name
-from ..reports.content import headline_percent
+from ..render.numbers import headline_percent
 from ..security.uploads import MB, upload_limit
 from ..types import InputError, Model, ModelCard
 from .runtime import keep_shared_keras_models

@@ -45,3 +45,21 @@ def test_the_records_waterfall_keeps_its_probability_ends():
     y = list(waterfall(expl, percent=lambda p: f"{p:.1%}").data[0].y)
     assert y[0].startswith("average patient: ") and y[-1] == "this patient: 19.7%"
     assert "3 other values" in y
+
+
+def test_the_horizon_table_never_rounds_a_small_risk_to_zero():
+    import dataclasses
+
+    import numpy as np
+
+    from medapp.analysis import analyse
+    from medapp.registry import load_model
+    from medapp.render.survival import horizon_rows
+
+    model = load_model("heart-failure")
+    curve = analyse(model, model.example_input(), explain=False).prediction.survival
+    tiny = dataclasses.replace(curve, at_horizons=np.full(len(curve.horizons), 0.9996),
+                               at_horizons_lower=np.full(len(curve.horizons), 0.999),
+                               at_horizons_upper=np.full(len(curve.horizons), 0.99999))
+    rows = horizon_rows(tiny)
+    assert {r["probability"] for r in rows} == {"<0.1%"} and {r["95% band"] for r in rows} == {"<0.1% - 0.1%"}

@@ -1,0 +1,14 @@
+"""Numbers as people read them, shared by pages, reports and figures."""
+from __future__ import annotations
+
+
+def headline_percent(p: float) -> str:
+    """A probability in whole percent, but never "100%" or "0%" for a value that is not (a heart sound was
+    headlined "mitral stenosis (100%)" beside a table saying 99.8%; a kidney estimate read "0%")."""
+    if p >= 1 or p <= 0:
+        return f"{p:.0%}"
+    if p >= 0.9995:
+        return ">99.9%"
+    if p < 0.0005:
+        return "<0.1%"
+    return f"{p:.1%}" if p >= 0.995 or p < 0.005 else f"{p:.0%}"
