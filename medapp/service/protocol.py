@@ -173,12 +173,13 @@ def parse_request(body: bytes, header_length: str | None) -> tuple[InferenceRequ
         else:
             flat = _flatten(tensor.data)
         check_shape(tensor.name, tensor.shape, len(flat))
-        if size is None and tensor.datatype not in ("BOOL", "BYTES"):
+        if size is None and tensor.datatype != "BOOL":
             kind = next((type(v).__name__ for v in flat if isinstance(v, bool | dict)), None)
-            if kind is not None:  # JSON true would otherwise be read as 1
+            if kind is not None:  # JSON true would otherwise be read as 1, or as the text 'True'
+                want = ("text (a category's label, or a file)" if tensor.datatype == "BYTES"
+                        else "numbers (or null for not measured)")
                 raise RequestError(f"input '{tensor.name}' is {tensor.datatype} but holds a "
-                                   f"{'true/false value' if kind == 'bool' else 'JSON object'}; send numbers "
-                                   "(or null for not measured).")
+                                   f"{'true/false value' if kind == 'bool' else 'JSON object'}; send {want}.")
         elements.append(flat)
     return request, elements
 

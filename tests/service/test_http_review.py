@@ -220,3 +220,13 @@ def test_an_unexpected_error_is_a_json_500_and_the_connection_is_kept():
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+def test_true_or_false_for_a_category_label_is_refused(service):
+    # it was read as the text 'True': "Sex: 'True' is not one of female, male"
+    with service.client() as c:
+        r = c.post(f"/v2/models/{MODEL}/infer",
+                   json={"inputs": [{"name": "sex", "datatype": "BYTES", "shape": [1], "data": [True]}]})
+    assert r.status_code == 400
+    assert r.json()["error"] == ("input 'sex' is BYTES but holds a true/false value; send text (a category's label, "
+                                 "or a file).")
