@@ -302,3 +302,12 @@ def test_a_finished_member_is_reused_only_for_the_same_recipe_and_data(tmp_path,
     assert other.fingerprint != prep.fingerprint
     with pytest.raises(AssertionError, match="trained again"):
         imaging_train._member(spec, other, 3, time.time(), "", tmp_path)
+
+
+@pytest.mark.parametrize("model_id", IMAGING)
+def test_a_card_says_when_its_explainer_was_measured_on_another_model(model_id):
+    # the chest card gave the breast model's measurements as if they were its own ("Chosen by measurement on 10
+    # BUSI validation images"), which read as a copy-paste error on the Models page
+    card = load_model(model_id).card
+    measured_on = card.explanation.get("measurements", {}).get("model", card.id)
+    assert measured_on == card.id or f"on the {measured_on} network" in card.explanation["why"]
