@@ -117,6 +117,10 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
                         + (f" · final diagnosis: {v['final_diagnosis']}" if v["final_diagnosis"] else "")
                         + (f"  \n_{v['comment']}_" if v["comment"] else ""))
     with right:
+        if a["modality"] == "audio":  # the meeting listens to what the model heard (the stored, de-identified file)
+            recording = get_store().input_bytes({"input_sha256": a["input_sha256"]})
+            if recording:
+                st.audio(recording)
         if pred.survival is not None:  # time-to-event analyses keep their survival curve
             from ..render.survival import curve_figure
 

@@ -38,6 +38,7 @@ def test_class_names_are_display_labels_shown_whole(heart_sound_case, path):
     shown = " ".join(str(getattr(e, "value", "")) for e in at.get("html")) + " ".join(m.value for m in at.markdown)
     assert "mitral valve prolapse" in shown and "overflow-wrap:anywhere" in shown
     assert "mitral_valve" not in shown
+    assert len(at.get("audio")) == 1  # the saved recording can be played (it could not, anywhere)
 
 
 @pytest.mark.parametrize("path, height", [("pages/cases.py", None), ("pages/meeting.py", 640)])
