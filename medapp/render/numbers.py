@@ -12,3 +12,14 @@ def headline_percent(p: float) -> str:
     if p < 0.0005:
         return "<0.1%"
     return f"{p:.1%}" if p >= 0.995 or p < 0.005 else f"{p:.0%}"
+
+
+def precise_percent(p: float) -> str:
+    """One decimal, but never "100.0%" or "0.0%" for a value that is not (Cases listed a heart sound's classes
+    as 100.0% and 0.0% beside a page headline of ">99.9%")."""
+    if 0 < p < 1:
+        if p >= 0.9995:
+            return ">99.9%"
+        if p < 0.0005:
+            return "<0.1%"
+    return f"{p:.1%}"

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from ..registry import UnknownModel, get_card
-from ..render.numbers import headline_percent
+from ..render.numbers import headline_percent, precise_percent
 from ..types import ModelCard
 
 DISCLAIMER = (
@@ -32,7 +32,7 @@ def probability_text(analysis: dict) -> str:
     pred = analysis["prediction"]
     if not pred.fits:  # e.g. a lung sound saved from the heart-sound page
         return "not assessed: " + (pred.fit.message or "the input does not fit the model")
-    return ", ".join(f"{display_label(analysis['model_id'], label)} {p:.1%}"
+    return ", ".join(f"{display_label(analysis['model_id'], label)} {precise_percent(p)}"
                      for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5])
 
 

@@ -12,6 +12,7 @@ from ..cases.store import STATUSES, VERDICTS, CaseClosedError, PermissionDenied,
 from ..modalities.records.model import percent_text
 from ..registry import UnknownModel, get_card, list_cards
 from ..render.image import heatmap
+from ..render.numbers import precise_percent
 from ..render.stored import analysed_frame, display_label, stored_image
 from ..render.tabular import waterfall
 from ..reports import case_html, case_pdf
@@ -108,7 +109,8 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             st.markdown(f"{band}Model label: **{display_label(a['model_id'], a['label'])}**")
         if assessed:
             top = sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5]
-            st.markdown("\n".join(f"- {display_label(a['model_id'], label)}: **{p:.1%}**" for label, p in top))
+            st.markdown("\n".join(f"- {display_label(a['model_id'], label)}: **{precise_percent(p)}**"
+                                   for label, p in top))
         for w in pred.warnings:
             st.warning(w, icon=":material/warning:")
         for v in a["verdicts"]:

@@ -60,6 +60,8 @@ def test_upload_a_heart_sound_to_assessment_explanation_and_playback():
     else:
         assert _assessment(at)
     text = " ".join(m.value for m in at.markdown)
+    # the moment sums every band; the table ranks single tiles: said, so the two answers do not seem to disagree
+    assert "summed over every band, so it need not hold the single largest tile" in text
     assert "most influential moment" in text and "background level" in text
     charts = at.get("plotly_chart")
     assert len(charts) >= 1
@@ -128,3 +130,11 @@ def test_a_headline_probability_is_never_rounded_to_certainty():
     # "mitral stenosis (100%)" was headlined beside a table saying 99.8%
     assert [percent(p) for p in (0.998, 0.9999, 1.0, 0.5, 0.004, 0.0001, 0.0)] == \
         ["99.8%", ">99.9%", "100%", "50%", "0.4%", "<0.1%", "0%"]
+
+
+def test_a_listed_probability_is_never_rounded_to_certainty():
+    from medapp.render.numbers import precise_percent
+
+    # Cases listed a heart sound's classes as 100.0% and 0.0% beside a page headline of >99.9%
+    assert [precise_percent(p) for p in (0.99991, 0.0001, 1.0, 0.0, 0.8362)] == \
+        [">99.9%", "<0.1%", "100.0%", "0.0%", "83.6%"]
