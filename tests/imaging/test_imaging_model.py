@@ -152,6 +152,7 @@ def test_each_image_goes_to_the_model_that_fits_or_the_user_is_asked():
     # metadata wins: an ultrasound DICOM labelled as a chest radiograph fits neither model
     wrong = choose(decode(dicom_from(bus8, "CT", "CHEST"), "c.dcm")[0], models)
     assert wrong.model_id is None and "modality is CT" in wrong.reason
+    assert ".;" not in wrong.reason and ".)" not in wrong.reason  # one sentence, not full stops inside brackets
     ct = decode(Path(get_testdata_file("CT_small.dcm", download=False)).read_bytes(), "ct.dcm")[0]
     assert choose(ct, models).model_id is None
     rng = np.random.default_rng(0)

@@ -29,7 +29,8 @@ def choose(x: ImageInput, models: list) -> Choice:
     names = {m.card.id: m.card.name for m in models}
     fitting = sorted((c["ood_ratio"], mid) for mid, c in checks.items() if c["fits"])
     if not fitting:
-        why = "; ".join(f"{names[mid]}: {c['reasons'][0]}" for mid, c in checks.items() if c["reasons"])
+        # each reason is a sentence: its full stop dropped inside the brackets (it read ".);" and ".).")
+        why = "; ".join(f"{names[mid]}: {c['reasons'][0].rstrip('.')}" for mid, c in checks.items() if c["reasons"])
         return Choice(None, f"The image does not fit any imaging model ({why}). Choose a model to see its output; "
                             "it is shown without a headline finding.", checks)
     if len(fitting) == 1 or fitting[0][0] <= CLEAR_MARGIN * fitting[1][0]:
