@@ -138,3 +138,12 @@ def test_a_listed_probability_is_never_rounded_to_certainty():
     # Cases listed a heart sound's classes as 100.0% and 0.0% beside a page headline of >99.9%
     assert [precise_percent(p) for p in (0.99991, 0.0001, 1.0, 0.0, 0.8362)] == \
         [">99.9%", "<0.1%", "100.0%", "0.0%", "83.6%"]
+
+
+def test_lung_mode_says_lung_sounds_are_shown_not_classified():
+    # the page's caption and notice describe the heart model; lung mode said nothing of its own
+    at = audio_page()
+    assert not any("Lung sounds are shown" in i.value for i in at.info)
+    at.radio(key="audio_mode").set_value("Lung sound").run()
+    assert not at.exception
+    assert any("Lung sounds are shown" in i.value and "not classified" in i.value for i in at.info)
