@@ -46,7 +46,6 @@ class Headline(NamedTuple):
 def risk_headline(model_id: str, pred) -> Headline | None:
     """How an analysis page heads a records or time-to-event result, for Cases, Meeting mode and the reports:
     the probability (records: never rounded across a band boundary) and its band or group; None for others."""
-    from ..modalities.records.model import percent_text
     from ..render.survival import horizon_text
 
     curve = pred.survival
@@ -66,11 +65,21 @@ def risk_headline(model_id: str, pred) -> Headline | None:
     positive = card.positive_label or (card.labels[-1] if card.labels else None)
     if pred.risk_band is None or not meaning or not bands or positive not in pred.labels:
         return None
-    p = pred.probability_of(positive)
-    value = percent_text(p, bands)
-    if value in ("0%", "100%") and 0 < p < 1:  # never certainty that is not there
-        value = headline_percent(p)
-    return Headline(f"Probability of {meaning}", value, pred.risk_band, "Risk band")
+    return Headline(f"Probability of {meaning}", band_percent(pred.probability_of(positive), bands), pred.risk_band,
+                    "Risk band")
+
+
+def band_percent(p: float, bands) -> str:
+    """A records probability as people read it: never "0%" or "100%" unless it is exactly that ("<0.1%", "0.3%",
+    ">99.9%", as `headline_percent`), and never rounded across one of the card's risk bands (`percent_text`)."""
+    from ..modalities.records.model import percent_text
+
+    if 0 < p < 1:
+        near = headline_percent(p)
+        if near.startswith(("<", ">")):
+            return near
+        return percent_text(p, bands, 1 if p < 0.005 or p >= 0.995 else 0)
+    return percent_text(p, bands)
 
 
 def output_text(analysis: dict) -> str:

@@ -11,9 +11,10 @@ import streamlit as st
 
 from ..analysis import BatchResult, analyse
 from ..modalities.records.io import Cohort
-from ..modalities.records.model import RecordsModel, percent_text, shown_probability
+from ..modalities.records.model import RecordsModel, shown_probability
 from ..modalities.records.schema import NOT_MEASURED, format_value
 from ..render.tabular import beeswarm, waterfall
+from ..reports.content import band_percent
 from ..types import InputError
 from .case_records import (
     FormKeys,
@@ -27,7 +28,7 @@ from .case_records import (
 )
 from .case_records import one_patient as shared_one_patient
 from .cases import save_to_case
-from .common import percent, show_input_error
+from .common import show_input_error
 
 # widget keys as before the form was shared (kept page state and tests name them)
 FORM = FormKeys(field="rec", example="ex", clear="clr", form="patient", submit="Estimate risk",
@@ -121,14 +122,8 @@ def positive_text(model: RecordsModel) -> str:
 
 
 def headline_percent(p: float, bands) -> str:
-    """A probability as a headline shows it: never "0%" or "100%" unless it is exactly that ("<0.1%", "0.3%",
-    ">99.9%", as `common.percent`), and never rounded across one of the card's risk bands (`percent_text`)."""
-    if 0 < p < 1:
-        near = percent(p)
-        if near.startswith(("<", ">")):
-            return near
-        return percent_text(p, bands, 1 if p < 0.005 or p >= 0.995 else 0)
-    return percent_text(p, bands)
+    """A probability as a headline shows it (reports.content.band_percent: the same rule on every page and report)."""
+    return band_percent(p, bands)
 
 
 def bands_of(model: RecordsModel) -> list:
