@@ -84,6 +84,58 @@ class _Fallbacks:
         return lambda Z: calibrated_logits(models, Z, key)
 
 
+class _KeyImputed:
+    """Missing key fields filled in from the patient's other values (imputation by a model, not by the median):
+    the main model's score averaged over each key field's values, weighted by a multinomial model of that field
+    given the other fields, fitted on the training rows. Both key fields missing: their models are combined as
+    independent (both condition on the same other fields)."""
+
+    def __init__(self, make, copies):
+        self.make, self.copies = make, copies
+
+    def _impute_models(self, fields, X, seed, key):
+        out = {}
+        for k in key:
+            seen = ~np.isnan(X[:, k])
+            hidden = tuple(key)  # neither key field predicts the other (often missing together)
+            out[k] = logistic(fields, 0.1, seed, hidden).fit(X[seen], X[seen, k].astype(int))
+        return out
+
+    def _expected(self, score, imputers, Z, key):
+        out = score(Z)
+        for i in np.flatnonzero(np.isnan(Z[:, list(key)]).any(axis=1)):
+            row = Z[i:i + 1]
+            options = [[(None, 1.0)]]
+            for k in key:
+                if np.isnan(row[0, k]):
+                    model = imputers[k]
+                    options.append([((k, c), p) for c, p in zip(model.classes_, model.predict_proba(row)[0])])
+            grid = [[]]
+            for opts in options[1:]:
+                grid = [g + [o] for g in grid for o in opts]
+            total = 0.0
+            for combo in grid:
+                filled, weight = row.copy(), 1.0
+                for (k, c), p in combo:
+                    filled[0, k], weight = c, weight * p
+                total += weight * score(filled)[0]
+            out[i] = total
+        return out
+
+    def fit(self, fields, X, y, folds, seed, key):
+        def fit_one(Xf, yf):
+            est = self.make(fields, seed).fit(*_mask_copies(Xf, yf, seed, self.copies))
+            imputers = self._impute_models(fields, Xf, seed, key)
+            return lambda Z: self._expected(lambda W: np.ravel(est.decision_function(W)), imputers, Z, key)
+
+        oof = np.zeros(len(y))
+        for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed + 1).split(X, y):
+            oof[te] = fit_one(X[tr], y[tr])(X[te])
+        a, b = _platt(oof, y)
+        score = fit_one(X, y)
+        return lambda Z: a * score(Z) + b
+
+
 def candidates(key):
     ca, thal = key
     lr01 = CANDIDATES["logistic_regression_C0.1"]
@@ -96,6 +148,8 @@ def candidates(key):
         "own state, random masking 0.2 (C=0.1)": _Single(lr01, [(0.2, ())]),
         "own state, masking aimed at ca/thal (C=0.1)": _Single(lr01, targeted),
         "fallback sub-models (C=0.1, masking 0.5)": _Fallbacks(lr01),
+        "ca/thal imputed from the other fields (C=0.1, masking 0.5)": _KeyImputed(lr01, [(0.5, ())]),
+        "ca/thal imputed from the other fields (C=0.1, no masking)": _KeyImputed(_impute_only, []),
         "boosted trees, native missing, masking 0.5": _Single(trees, [(0.5, ())]),
         "boosted trees, masking aimed at ca/thal": _Single(trees, targeted),
     }
