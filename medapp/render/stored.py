@@ -36,3 +36,19 @@ def stored_image(input_bytes: bytes | None, input_name: str = "input", frame: in
 def analysed_frame(expl) -> int:
     """The frame of a multi-frame image that was analysed (0 unless the explanation says otherwise)."""
     return int(((expl.data or {}) if expl is not None else {}).get("frame", 0) or 0)
+
+
+def shown_recording(view: dict, *, cycles=(), windows=(), title: str | None = None) -> dict:
+    """What an audio page drew for a recording it saved without an explanation (a lung sound, a recording unlike
+    the heart model's training sounds): stored in the prediction's details, so Cases, Meeting mode and reports
+    redraw the same waveform, spectrogram, annotated cycles and windows instead of nothing."""
+    return {"view": view, "title": title,
+            "cycles": [{"start_s": float(c.start_s), "end_s": float(c.end_s), "label": c.label} for c in cycles],
+            "windows": [[float(a), float(b)] for a, b in windows]}
+
+
+def stored_recording(prediction) -> dict | None:
+    """The recording drawing kept by `shown_recording`, or None (every other analysis, and audio analyses saved
+    before 2026-12-03)."""
+    shown = (prediction.details or {}).get("recording") if prediction is not None else None
+    return shown if isinstance(shown, dict) and isinstance(shown.get("view"), dict) else None

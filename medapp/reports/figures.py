@@ -89,10 +89,13 @@ def audio_png(expl: Explanation) -> bytes:
     return _png(audio_figure(expl))
 
 
-def audio_figure(expl: Explanation):
-    """Waveform above the log-mel spectrogram with the explanation tiles, time and frequency axes and a colour bar."""
-    data = expl.data or {}
-    view = data["view"]
+# The app's cycle shading (render/audio.CYCLE_COLOURS) in matplotlib's colours
+CYCLE_SHADES = {"normal cycle": ("#7f8c8d", 0.12), "crackles": ("#e67e22", 0.3), "wheezes": ("#8e44ad", 0.3),
+                "crackles + wheezes": ("#c0392b", 0.3)}
+
+
+def _recording_axes(view: dict, title: str):
+    """Waveform (top) above the log-mel spectrogram (bottom) with time and frequency axes, as the app draws it."""
     S = np.asarray(view["spectrogram_db"], dtype=float)
     times = view["t0"] + np.arange(len(S) + 1) * view["column_s"]
     mel = np.asarray(view["mel_hz"], dtype=float)
@@ -103,9 +106,45 @@ def audio_figure(expl: Explanation):
     top.fill_between(t, view["envelope_min"], view["envelope_max"], color="#34495e", lw=0.5)
     top.set_ylabel("amplitude", fontsize=8)
     top.tick_params(labelsize=7)
-    top.set_title(textwrap.fill(f"{expl.method}: time and frequency regions that moved "
-                                f"'{expl.target_display}'", 80), fontsize=8.5)
+    top.set_title(textwrap.fill(title, 80), fontsize=8.5)
     bottom.pcolormesh(times, mel_edges, S.T, cmap="viridis", shading="flat")
+    bottom.set_yscale("log")
+    ticks = [f for f in (25, 50, 100, 200, 400, 800, 1600, 3200) if mel[0] <= f <= mel[-1]]
+    bottom.set_yticks(ticks, [str(f) for f in ticks])
+    bottom.set_ylim(mel[0], mel[-1])
+    bottom.set_ylabel("frequency (Hz)", fontsize=8)
+    bottom.set_xlabel("time (s)", fontsize=8)
+    bottom.tick_params(labelsize=7)
+    return fig, top, bottom
+
+
+def recording_png(recording: dict) -> bytes:
+    """A recording saved without an explanation (render.stored.shown_recording): its waveform and spectrogram,
+    annotated respiratory cycles shaded and named, analysis windows marked."""
+    fig, top, bottom = _recording_axes(recording["view"], recording.get("title") or "Recording (not assessed)")
+    for c in recording.get("cycles") or ():
+        colour, alpha = CYCLE_SHADES.get(c["label"], CYCLE_SHADES["normal cycle"])
+        for ax in (top, bottom):
+            ax.axvspan(c["start_s"], c["end_s"], color=colour, alpha=alpha, lw=0)
+            ax.axvline(c["start_s"], color="white" if ax is bottom else "#00000066", lw=0.6)  # cycles touch
+        if c["label"] != "normal cycle":
+            top.text((c["start_s"] + c["end_s"]) / 2, 0.97, c["label"], transform=top.get_xaxis_transform(),
+                     ha="center", va="top", fontsize=6.5, color="#6c3483",
+                     bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1})
+    windows = recording.get("windows") or ()
+    if len(windows) > 1:
+        for a, _ in windows:
+            top.axvline(a, color="#7f8c8d", ls=":", lw=0.8)
+    return _png(fig)
+
+
+def audio_figure(expl: Explanation):
+    """Waveform above the log-mel spectrogram with the explanation tiles, time and frequency axes and a colour bar."""
+    data = expl.data or {}
+    view = data["view"]
+    mel = np.asarray(view["mel_hz"], dtype=float)
+    fig, top, bottom = _recording_axes(view, f"{expl.method}: time and frequency regions that moved "
+                                             f"'{expl.target_display}'")
     values = np.asarray(expl.values, dtype=float).reshape(len(data["bands"]), -1)
     offset = float(data.get("window_start_s", 0.0))
     x_edges = [offset + s[0] for s in data["segments_s"]] + [offset + data["segments_s"][-1][1]]
@@ -117,13 +156,7 @@ def audio_figure(expl: Explanation):
         a, b = data["highlight_s"]
         for ax in (top, bottom):
             ax.axvspan(a, b, fill=False, edgecolor=TOWARD, lw=1.5)
-    bottom.set_yscale("log")
-    ticks = [f for f in (25, 50, 100, 200, 400, 800, 1600, 3200) if mel[0] <= f <= mel[-1]]
-    bottom.set_yticks(ticks, [str(f) for f in ticks])
-    bottom.set_ylim(mel[0], mel[-1])
-    bottom.set_ylabel("frequency (Hz)", fontsize=8)
-    bottom.set_xlabel("time (s)", fontsize=8)
-    bottom.tick_params(labelsize=7)
+    bottom.set_ylim(mel[0], mel[-1])  # the tiles' edges must not widen the frequency axis
     bar = fig.colorbar(tiles, ax=bottom, shrink=0.9)
     bar.set_label(f"SHAP ({expl.output_space})\nred: toward, blue: away", fontsize=7)
     bar.ax.tick_params(labelsize=7)
@@ -131,12 +164,14 @@ def audio_figure(expl: Explanation):
 
 
 def analysis_png(analysis: dict, input_bytes: bytes | None = None) -> bytes | None:
-    """The report figure of a stored analysis, drawn as the app draws it (None when it has no explanation)."""
-    from ..render.stored import analysed_frame, stored_image
+    """The report figure of a stored analysis, drawn as the app draws it: a recording saved without an explanation
+    is drawn as its page showed it; None for any other analysis without an explanation."""
+    from ..render.stored import analysed_frame, stored_image, stored_recording
 
     expl = analysis["explanation"]
     if expl is None:
-        return None
+        recording = stored_recording(analysis["prediction"])
+        return recording_png(recording) if recording is not None else None
     try:
         if expl.kind == "image":
             return image_png(expl, stored_image(input_bytes, analysis.get("input_name", ""), analysed_frame(expl)))

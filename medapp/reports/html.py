@@ -59,6 +59,9 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
                 parts.append(f"<div class='note'>{highlighted_html(expl)}</div>")
             png = base64.b64encode(analysis_png(a, inputs.get(a["id"]))).decode()
             parts.append(f"<img alt='explanation of analysis {a['id']}' src='data:image/png;base64,{png}'>")
+        elif (png := analysis_png(a, inputs.get(a["id"]))) is not None:  # a recording saved as not assessed
+            parts.append(f"<img alt='recording of analysis {a['id']} (not assessed)' "
+                         f"src='data:image/png;base64,{base64.b64encode(png).decode()}'>")
         if a["verdicts"]:
             parts.append("<table><tr><th>reviewer</th><th>verdict</th><th>final diagnosis</th><th>comment</th></tr>")
             for v in a["verdicts"]:

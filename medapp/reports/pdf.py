@@ -118,9 +118,9 @@ def _analysis_body(pdf: FPDF, a: dict, input_bytes: bytes | None) -> None:
         if expl.kind == "text":
             _para(pdf, "De-identified note, coloured by each word's effect (red toward, blue away):", 9, "B", 0.5)
             _highlighted_note(pdf, expl)
-        png = analysis_png(a, input_bytes)
-        if png is not None:
-            pdf.image(io.BytesIO(png), w=min(width, 170))
+    png = analysis_png(a, input_bytes)  # with no explanation: a recording saved as not assessed, or None
+    if png is not None:
+        pdf.image(io.BytesIO(png), w=min(width, 170))
     pdf.ln(4)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from ..modalities.audio.features import display_view
 from ..modalities.audio.io import AudioInput, Cycle, detect_format, parse_cycles
 from ..registry import data_root
 from ..render import audio as render
+from ..render.stored import shown_recording
 from ..types import InputError
 from .cases import log_analysis, save_to_case
 from .common import percent, show_input_error, upload_mb
@@ -110,18 +112,19 @@ def recording_facts(x: AudioInput, data: bytes) -> None:
         st.warning(w, icon=":material/warning:")
 
 
-def _save_unassessed(model, x: AudioInput, data: bytes) -> None:
+def _save_unassessed(model, x: AudioInput, data: bytes, shown: dict) -> None:
     """Save a recording the heart model does not assess (a lung sound, or unlike its training recordings).
 
     Stored with the model's prediction, whose input fit (`fits` False) and warnings make the Cases page,
     Meeting mode and reports show it as not assessed, and without an explanation: the recording itself is what
-    the meeting reviews.
+    the meeting reviews, with the figure the page drew (`shown`, from render.stored.shown_recording).
     """
     try:
         pred = analyse(model, x, explain=False).prediction
     except InputError as exc:
         show_input_error(exc, x.name)
         return
+    pred = replace(pred, details={**pred.details, "recording": shown})
     save_to_case(card=model.card, prediction=pred, explanation=None, input_bytes=data, input_name=x.name,
                  key=f"audio_{model.input_key(x)[:12]}")
 
@@ -136,9 +139,8 @@ def lung_panel(model, x: AudioInput, heart_mode: bool, data: bytes | None = None
         st.info("Lung sound: there is no lung-sound model in this app yet, so nothing is classified. The recording "
                 "is shown with its annotated respiratory cycles (if you added the annotation file). The heart-sound "
                 "model is not run on lung sounds.", icon=":material/info:")
-    view = display_view(x.samples, model.spec)
-    st.plotly_chart(render.recording_figure(view, cycles=x.cycles, title=f"{x.name}: lung recording"),
-                    width="stretch", key="audio_lung_fig")
+    shown = shown_recording(display_view(x.samples, model.spec), cycles=x.cycles, title=f"{x.name}: lung recording")
+    st.plotly_chart(render.recording_figure(**shown), width="stretch", key="audio_lung_fig")
     if x.cycles:
         crackles = sum(c.crackles for c in x.cycles)
         wheezes = sum(c.wheezes for c in x.cycles)
@@ -148,7 +150,7 @@ def lung_panel(model, x: AudioInput, heart_mode: bool, data: bytes | None = None
         st.dataframe([{"cycle": i + 1, "start (s)": c.start_s, "end (s)": c.end_s, "finding": c.label}
                       for i, c in enumerate(x.cycles)], hide_index=True, height=220)
     if data is not None:
-        _save_unassessed(model, x, data)
+        _save_unassessed(model, x, data, shown)
 
 
 def _segment_audio(x: AudioInput, t0: float, t1: float, band: str | None, min_s: float = 0.6) -> bytes:
@@ -189,9 +191,9 @@ def heart_panel(model, x: AudioInput, data: bytes) -> None:
         st.error(headline or "This recording does not fit the heart model.", icon=":material/block:")
         if not st.checkbox("Show the heart model's output anyway (for teaching; not an assessment)",
                            key="audio_force"):
-            view = display_view(x.samples, model.spec)
-            st.plotly_chart(render.recording_figure(view, windows=windows), width="stretch", key="audio_plain_fig")
-            _save_unassessed(model, x, data)
+            shown = shown_recording(display_view(x.samples, model.spec), windows=windows)
+            st.plotly_chart(render.recording_figure(**shown), width="stretch", key="audio_plain_fig")
+            _save_unassessed(model, x, data, shown)
             return
     for w in pred.warnings:
         if w != headline and w not in x.warnings:

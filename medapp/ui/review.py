@@ -13,7 +13,7 @@ from ..modalities.records.model import percent_text
 from ..registry import UnknownModel, get_card, list_cards
 from ..render.image import heatmap
 from ..render.numbers import precise_percent
-from ..render.stored import analysed_frame, display_label, stored_image
+from ..render.stored import analysed_frame, display_label, stored_image, stored_recording
 from ..render.tabular import waterfall
 from ..reports import case_html, case_pdf
 from ..reports.content import Headline, risk_headline
@@ -127,8 +127,17 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             from ..render.survival import curve_figure
 
             st.plotly_chart(curve_figure(pred.survival), width="stretch", key=f"curve_{key}")
+        recording = stored_recording(pred)
         if a["explanation"] is not None:
             explanation_figure(a, key, large=large)
+        elif recording is not None:  # a recording saved as not assessed: the waveform and cycles the page drew
+            from ..render.audio import recording_figure
+
+            figure = recording_figure(**recording)
+            if large:
+                figure.update_layout(font_size=16)
+            st.plotly_chart(figure, width="stretch", key=f"rec_{key}")
+            st.caption("Saved without an explanation: the model did not assess this recording.")
         else:
             st.caption("Saved without an explanation.")
 

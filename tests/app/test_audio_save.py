@@ -2,8 +2,11 @@
 and the Cases page shows it as not assessed rather than as a heart-sound result."""
 from __future__ import annotations
 
+import base64
 import io
+import json
 
+import numpy as np
 import pytest
 import soundfile as sf
 from apptest_helpers import CLIN, REV, open_page
@@ -13,6 +16,14 @@ from medapp.cases.store import CaseStore
 from medapp.registry import data_root
 
 LUNG = data_root() / "audio" / "lung_sounds_demo"
+
+
+def _array(value) -> np.ndarray:
+    """A number array from a plotly figure's JSON (plain list, or plotly's typed array: dtype, base64 bytes)."""
+    if isinstance(value, dict):
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return flat.reshape([int(n) for n in str(value["shape"]).split(",")]) if "shape" in value else flat
+    return np.asarray(value, dtype=float)
 
 
 def _save(at: AppTest, reference: str) -> str:
@@ -57,3 +68,40 @@ def test_a_lung_recording_is_saved_to_a_case_as_not_assessed(tmp_path, monkeypat
     assert "not assessed" in shown
     assert not any(label in text for label in ("mitral", "normal:"))  # no heart-model probabilities
     assert any("heart" in w.value.lower() for w in cases.warning)  # the reason is on screen
+
+    # the recording is redrawn as the page drew it (waveform and spectrogram), not only offered as a player
+    [figure] = [json.loads(c.proto.spec) for c in cases.get("plotly_chart")]
+    view = saved["prediction"].details["recording"]["view"]
+    assert [t["name"] for t in figure["data"]] == ["waveform", "spectrogram"]
+    assert np.allclose(_array(figure["data"][0]["y"]),
+                       np.column_stack([view["envelope_min"], view["envelope_max"]]).reshape(-1))
+    assert np.allclose(_array(figure["data"][1]["z"]), np.asarray(view["spectrogram_db"]).T)
+    title = (figure["layout"].get("title") or {}).get("text")
+    assert title == (f"{files[0]}: lung recording" if mode == "Lung sound" else None)
+    assert any("did not assess this recording" in c.value for c in cases.caption)
+    # and in both reports
+    from medapp.reports.html import case_html
+    from medapp.reports.pdf import case_pdf
+
+    detail = store.case_detail(case["id"], CLIN, log_view=False)
+    assert "recording of analysis" in case_html(detail, by="test")
+    assert case_pdf(detail, by="test").count(b"/Subtype /Image") == 1
+
+
+def test_a_recording_drawing_keeps_annotated_cycles_in_the_report():
+    from medapp.modalities.audio.features import FeatureSpec, display_view
+    from medapp.modalities.audio.io import Cycle
+    from medapp.render.audio import recording_figure
+    from medapp.render.stored import shown_recording
+    from medapp.reports.figures import recording_png
+
+    spec = FeatureSpec()
+    samples = np.sin(np.linspace(0, 2000, 4 * spec.sample_rate)).astype(np.float32)
+    shown = shown_recording(display_view(samples, spec), cycles=[Cycle(0.5, 1.5, True, False),
+                                                                 Cycle(2.0, 3.0, False, False)])
+    shown = json.loads(json.dumps(shown))  # as stored
+    figure = recording_figure(**shown)
+    assert [(s.x0, s.x1) for s in figure.layout.shapes][::2] == [(0.5, 1.5), (2.0, 3.0)]
+    assert [a.text for a in figure.layout.annotations if a.text == "crackles"] == ["crackles"]
+    png = recording_png(shown)
+    assert png.startswith(b"\x89PNG") and len(png) > 5000
