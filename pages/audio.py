@@ -21,8 +21,9 @@ demo_notice(model.card)
 
 mode = st.radio("What is this recording?", ["Heart sound", "Lung sound"], horizontal=True, key="audio_mode",
                 help="The model was trained on heart sounds only. Lung sounds are shown, not classified.")
+mode_note = st.empty()  # always drawn, so the upload box below keeps its place in the page when the mode changes
 if mode == "Lung sound":  # the caption above describes the heart model, which lung sounds do not go through
-    st.info("Lung sounds are shown (waveform, spectrogram and any annotated breathing cycles), not classified: "
+    mode_note.info("Lung sounds are shown (waveform, spectrogram and any annotated breathing cycles), not classified: "
             "the model above was trained on heart sounds only.", icon=":material/info:")
 chosen = choose_input()
 if chosen is not None:

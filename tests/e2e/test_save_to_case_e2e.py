@@ -56,7 +56,7 @@ def _lung(page):
     page.get_by_role("heading", name="Heart and lung sounds").wait_for()
     page.get_by_text("Lung sound", exact=True).click()
     # the upload waits for the choice to be drawn and its run to end: on a loaded machine a file set while
-    # the page was still drawing was read as a heart sound (seen once in CI)
+    # the page was still drawing was read as a heart sound (seen once in CI), or lost (see EVERY_RUN below)
     expect(page.get_by_role("radio", name="Lung sound")).to_be_checked()
     page.wait_for_function(IDLE)
     page.locator('input[type="file"]').first.set_input_files(str(LUNG))
@@ -88,9 +88,11 @@ PAGES = {"records": _records, "survival": _survival, "imaging": _imaging, "heart
          "lung sound": _lung, "notes": _notes, "genomics": _genomics}
 # Every page draws the same control (medapp/ui/cases.py save_to_case); the full suite checks three page layouts
 # (about 2.5 minutes on a loaded 2-core machine). MEDAPP_E2E_ALL_PAGES=1 checks all seven (about 6 minutes there).
-# The audio page is checked with a heart sound: its lung variant (the mode switched just before the upload) lost
-# the upload in 3 of 6 loaded full runs on 2026-12-03 (the recording never reached the page; it passes alone).
-# Saving a lung recording is covered by tests/app/test_audio_save.py; MEDAPP_E2E_ALL_PAGES=1 runs it here too.
+# The audio page is checked with a heart sound. Its lung variant lost the upload in 3 of 6 loaded full runs on
+# 2026-12-03: lung mode drew a notice above the upload box, so a file dropped before that run ended went to a box
+# that was then drawn anew, empty (a product defect, fixed in pages/audio.py; tests/e2e/test_audio_e2e.py drops a
+# lung recording the moment the mode is chosen). Saving a lung recording is covered by tests/app/test_audio_save.py;
+# MEDAPP_E2E_ALL_PAGES=1 runs it here too.
 EVERY_RUN = ("records", "imaging", "heart sound")
 ALL_PAGES = os.environ.get("MEDAPP_E2E_ALL_PAGES") == "1"
 
