@@ -75,6 +75,9 @@ def roc_figure(card: ModelCard) -> go.Figure | None:
     fig.update_layout(title=title, xaxis_title="1 - specificity",
                       yaxis_title="sensitivity", height=420, legend={"yanchor": "bottom", "y": 0.02, "x": 0.45},
                       margin={"t": 50, "b": 40, "l": 10, "r": 10})
+    if len(fig.data) > 8:  # many classes: beside the plot, in a figure tall enough for every entry (24 were cut)
+        fig.update_layout(height=max(420, 110 + 19 * len(fig.data)), margin={"r": 10},
+                          legend={"yanchor": "top", "y": 1, "x": 1.02, "xanchor": "left", "font": {"size": 11}})
     return fig
 
 

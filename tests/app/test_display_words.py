@@ -134,6 +134,12 @@ def test_models_plots_and_labels_use_display_labels():
     assert any(n.startswith("mitral regurgitation (AUROC") for n in names)
     kidney = calibration_figure(get_card("kidney-disease"))
     assert kidney.layout.title.text == "Calibration: P(chronic kidney disease)"
+    # 24 symptom classes: the legend sits beside the plot, in a figure tall enough for every entry (it was drawn
+    # inside the plot at a fixed 420 px and cut at the top)
+    symptoms = roc_figure(get_card("symptom-disease"))
+    assert len(symptoms.data) == 25 and symptoms.layout.legend.x > 1
+    assert symptoms.layout.height >= 19 * 25 + 100
+    assert heart_sound.layout.height == 420 and heart_sound.layout.legend.x < 1  # four classes: as before
 
 
 def test_models_page_lists_display_labels(var_dir):
