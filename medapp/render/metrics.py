@@ -43,6 +43,21 @@ def metric_name(key: str) -> str:
     return key.replace("_", " ")
 
 
+HEADLINE_METRICS = ("auroc", "c_index", "accuracy", "wer_clinical_clean")  # the first a card has is its headline
+
+
+def headline_metric(card: ModelCard) -> str | None:
+    """One validation figure for a model's summary (Home): "validation AUROC 0.902", "validation C-index (Harrell)
+    0.727", a word error rate as a percentage; None when the card has none of them."""
+    summary = card.metrics.get("summary", {})
+    key = next((k for k in HEADLINE_METRICS if isinstance(summary.get(k), (int, float))), None)
+    if key is None:
+        return None
+    if key.startswith("wer_"):  # measured on held-out recordings, not a validation split
+        return f"{metric_name(key)} {summary[key]:.1%}"
+    return f"validation {metric_name(key)} {summary[key]:.3f}"
+
+
 def _validation(card: ModelCard) -> tuple[np.ndarray, np.ndarray] | None:
     v = card.validation or {}
     if not v.get("y_true") or not v.get("probabilities"):

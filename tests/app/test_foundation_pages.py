@@ -26,6 +26,12 @@ def test_home_lists_the_models_and_the_demo_notice():
     for name in ("Heart disease (UCI Cleveland)", "Chronic kidney disease (UCI)", "Diabetes onset (Pima)", "Start here"):
         assert name in text
     assert "not a medical device" in at.warning[0].value
+    assert "*Gene expression*" in text and "survival over time" in text  # every analysis page is named
+    # each model's headline figure in its own measure (only AUROC was shown: survival and speech had none)
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Validation C-index (Harrell) 0.") for c in captions)
+    assert any(c.startswith("Word error rate, clinical, clean ") and c.endswith("%") for c in captions)
+    assert any(c.startswith("Validation accuracy 1.000") for c in captions)  # srbct-tumour
 
 
 def _records_page(model_name: str) -> AppTest:
