@@ -28,8 +28,10 @@ for card in cards:
             st.markdown(f"**External site.** {external.get('site', '')}: AUROC {external.get('auroc', float('nan')):.3f} "
                         f"on {external.get('n')} patients. {external.get('note', '')}")
         baseline = card.metrics.get("baseline")
-        if baseline:
-            st.markdown("**Published anchor.** " + ", ".join(f"{metric_name(k)}: {v}" for k, v in baseline.items()))
+        if baseline:  # a published figure to compare with, or (symptom-disease) only the goal this project set
+            goal = all(k.startswith("target_") for k in baseline)
+            st.markdown(("**Goal set for this demonstration** (not a published result). " if goal else
+                         "**Published anchor.** ") + ", ".join(f"{metric_name(k)}: {v}" for k, v in baseline.items()))
         alternatives = dict(card.metrics.get("alternatives_tried", {}))
         if alternatives:
             st.markdown(f"**Alternatives measured** ({alternatives.pop('protocol', '')}).\n"

@@ -150,6 +150,9 @@ def test_models_page_lists_display_labels(var_dir):
     text = " ".join(m.value for m in at.markdown)
     assert "**Labels.** no chronic kidney disease, chronic kidney disease" in text
     assert "notckd" not in text and "mitral_regurgitation" not in text
+    # symptom-disease's 0.95 is the goal this project set, not a published result (it read "Published anchor")
+    assert "**Goal set for this demonstration** (not a published result). target accuracy: 0.95" in text
+    assert "**Published anchor.** BioMedBERT hybrid" in text.replace("model: ", "")
 
 
 # -- Admin tables ------------------------------------------------------------------------------------------------
