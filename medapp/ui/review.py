@@ -258,7 +258,12 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
             return
     # What the form first shows is what is stored: only values the reviewer submitted differ from it.
     book["handled"].setdefault(key, stored)
+    # an input the model did not assess has no finding to agree with: the verdict is on not assessing it
+    unassessed = not a["prediction"].fits
     with st.form(f"verdict_{key}", enter_to_submit=False):
+        if unassessed:
+            st.caption("The model did not assess this input. Your verdict is on that decision (agree: it should "
+                       "not be assessed by this model); put your own reading in the final diagnosis.")
         c1, c2 = st.columns([1, 2])
         verdict = c1.radio("Your verdict", VERDICTS, horizontal=True, key=f"v_{key}",
                            index=VERDICTS.index(mine["verdict"]) if mine else None)

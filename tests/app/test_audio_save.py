@@ -79,6 +79,9 @@ def test_a_lung_recording_is_saved_to_a_case_as_not_assessed(tmp_path, monkeypat
     title = (figure["layout"].get("title") or {}).get("text")
     assert title == (f"{files[0]}: lung recording" if mode == "Lung sound" else None)
     assert any("did not assess this recording" in c.value for c in cases.caption)
+    # the reviewer's form says what a verdict on an unassessed input means
+    assert any(c.value.startswith("The model did not assess this input. Your verdict is on that decision")
+               for c in cases.caption)
     # and in both reports
     from medapp.reports.html import case_html
     from medapp.reports.pdf import case_pdf
