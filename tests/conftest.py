@@ -78,9 +78,10 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: (group_of[item] != "browser", group_of[item] not in long_groups))  # stable
 
 
-# A fresh process that loads every registered model as the app does, then reports what two checks read: the
-# modules it imported (no training code at inference: tests/test_architecture.py) and the notes encoder's bfloat16
-# result on the loading thread and on a new one (tests/notes/test_precision.py). One process for both: loading
+# A fresh process that loads every registered model as the app does, then reports what three checks read: the
+# modules it imported (no training code at inference: tests/test_architecture.py), what it wrote to stderr (the
+# same file), and the notes encoder's bfloat16 result on the loading thread and on a new one
+# (tests/notes/test_precision.py). One process for both: loading
 # every model costs 12-18 CPU-seconds.
 _FRESH_INFERENCE_PROCESS = """
 import json, sys, threading
@@ -107,7 +108,7 @@ def fresh_inference_process() -> dict:
     run = subprocess.run([sys.executable, "-c", _FRESH_INFERENCE_PROCESS], cwd=REPO, capture_output=True, text=True,
                          timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
-    return json.loads(run.stdout.strip().splitlines()[-1])
+    return {**json.loads(run.stdout.strip().splitlines()[-1]), "stderr": run.stderr}
 
 
 @pytest.fixture(scope="session")

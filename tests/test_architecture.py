@@ -224,3 +224,12 @@ def test_loading_every_model_for_inference_imports_no_training_code(fresh_infere
     assert len(result["loaded"]) >= 10
     assert "medapp.modalities.imaging.model" in result["modules"]
     assert [m for m in result["modules"] if _is_training(m)] == []
+
+
+@pytest.mark.slow  # the same fresh process
+def test_loading_every_model_writes_no_tensorflow_start_up_lines(fresh_inference_process):
+    # TensorFlow printed "oneDNN custom operations are on ..." twice, with absl's note, on every command that
+    # touched the heart-sound model, whatever TF_CPP_MIN_LOG_LEVEL said (modalities/audio/quiet_import.py)
+    lines = fresh_inference_process["stderr"].splitlines()
+    assert "medapp.modalities.audio.model" in fresh_inference_process["modules"]
+    assert [line for line in lines if "oneDNN" in line or "absl::InitializeLog" in line] == []

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -160,3 +162,15 @@ def test_cli_predicts_a_recording_and_reports_a_bad_one(tmp_path: Path):
     assert lines[0]["input"] == "heart.flac" and lines[0]["label"] in get_card("heart-sound").labels
     assert "Hz" in lines[0]["explanation"]["top_contributions"][0]["feature"]
     assert lines[1]["input"] == name and words in lines[1]["error"]
+
+
+def test_tensorflow_load_lines_are_dropped_and_every_other_line_kept(capfd):
+    from medapp.modalities.audio.quiet_import import load_lines_dropped
+
+    with load_lines_dropped():
+        os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n")
+        os.write(2, b"I0000 00:00:1796312077.42 21678 port.cc:153] oneDNN custom operations are on. You may see\n")
+        os.write(2, b"a real error from a library\n")
+        print("a Python warning", file=sys.stderr)
+    # (pytest's capture takes Python's stderr aside from the descriptor, so only the lines, not their order)
+    assert sorted(capfd.readouterr().err.splitlines()) == ["a Python warning", "a real error from a library"]

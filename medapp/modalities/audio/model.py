@@ -20,6 +20,7 @@ from ..base import CardModel  # noqa: E402
 from . import explain as explainers  # noqa: E402
 from .features import FeatureSpec, display_view, log_mel, profile, standardise, windows  # noqa: E402
 from .io import AudioInput, load_path  # noqa: E402
+from .quiet_import import keras_module  # noqa: E402
 from .synth import synthetic_heart_sound  # noqa: E402
 
 LUNG_MODE_WARNING = ("You marked this as a lung sound. This model was trained on heart sounds only: its output "
@@ -34,7 +35,7 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 class HeartSoundModel(CardModel):
     def __init__(self, card: ModelCard):
-        import keras
+        keras = keras_module()
 
         self.card = card
         self.spec = FeatureSpec.from_card_input(card.input)

@@ -23,6 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from ...types import ModelCard  # noqa: E402
 from .features import DEFAULT_SPEC, FeatureSpec, log_mel, profile  # noqa: E402
+from .quiet_import import keras_module  # noqa: E402
 
 CLASSES = {"N": "normal", "MR": "mitral_regurgitation", "MS": "mitral_stenosis", "MVP": "mitral_valve_prolapse"}
 DATASET = "audio/heart_sounds"
@@ -59,7 +60,7 @@ def read_dataset(data_dir: Path, per_class: int | None = None, seed: int = 0):
 
 
 def build_network(n_mels: int, n_labels: int, recipe: dict, seed: int):
-    import keras
+    keras = keras_module()
 
     keras.utils.set_random_seed(seed)
     inp = keras.Input((None, n_mels, 1), name="log_mel")
@@ -91,7 +92,7 @@ def _crops(specs: list[np.ndarray], rng: np.random.Generator, frames: int, fmask
 
 
 def fit(specs: list[np.ndarray], y: np.ndarray, n_labels: int, recipe: dict, seed: int, frame_s: float):
-    import keras
+    keras = keras_module()
 
     net = build_network(specs[0].shape[1], n_labels, recipe, seed)
     steps = int(np.ceil(len(specs) / recipe["batch"]))
@@ -110,7 +111,7 @@ def fit(specs: list[np.ndarray], y: np.ndarray, n_labels: int, recipe: dict, see
 
 
 def _outputs(net, specs: list[np.ndarray], layer: str | None = None) -> np.ndarray:
-    import keras
+    keras = keras_module()
 
     model = net if layer is None else keras.Model(net.input, net.get_layer(layer).output)
     return np.stack([np.asarray(model(s[None, :, :, None], training=False))[0] for s in specs])
@@ -166,7 +167,7 @@ def profile_ranges(signals: list[np.ndarray], spec: FeatureSpec) -> dict[str, li
 
 def export_network(net, temperature: float, emb_mean: np.ndarray, whiten: np.ndarray):
     """One Keras graph: calibrated logits and the squared Mahalanobis distance of the embedding."""
-    import keras
+    keras = keras_module()
 
     emb = net.get_layer("embedding").output
     calibrated = keras.layers.Rescaling(1.0 / temperature, name="calibrated_logits")(net.output)
@@ -224,7 +225,7 @@ def lung_check(model_dir: Path, data_root: Path, signals=None) -> dict:
 
 
 def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, seed: int = 0) -> ModelCard:
-    import keras
+    keras = keras_module()
     from sklearn.model_selection import StratifiedKFold
 
     start = time.time()
