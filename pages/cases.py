@@ -19,8 +19,10 @@ table = pd.DataFrame([{**c, "modalities": ", ".join(c["modalities"]), "models": 
                        "updated": pd.Timestamp(c["updated_at"]).strftime("%Y-%m-%d %H:%M")} for c in cases])
 st.dataframe(table[["reference", "title", "status", "analyses", "modalities", "models", "disagreement", "updated",
                     "created_by"]], hide_index=True, width="stretch", key="case_table")
-# Chosen by id: a case's status, size and place in the list change while it is being reviewed.
-labels = {c["id"]: f"{c['reference']} ({c['status']}, {c['analyses']} analyses)" for c in cases}
+# Chosen by id: a case's status, size and place in the list change while it is being reviewed. Labelled by what
+# never changes (the browser sends the label back; one holding the status or count stopped matching after a
+# change, and the pick came back as that text: ui/cases.save_to_case says more).
+labels = {c["id"]: c["reference"] + (f" ({c['title']})" if c.get("title") else "") for c in cases}
 if st.session_state.get("case_open") not in labels:
     st.session_state.pop("case_open", None)
 choice = st.selectbox("Open case", list(labels), format_func=labels.get, key="case_open")

@@ -130,12 +130,19 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
                                            "or record number: a reference that looks like one is refused.")
             title = st.text_input("Short title (optional)", key=f"case_title_{key}")
         else:
-            # Chosen by id: the label (analysis count, status) changes with every save.
-            labels = {c["id"]: f"{c['reference']} · {c['status']} · {c['analyses']} analyses" for c in open_cases}
+            # Chosen by id, labelled by what never changes: the browser sends back the label, and Streamlit maps it
+            # to an option by text. A label holding the analysis count changed with the save, so a second click
+            # (a double-click) sent a label no option had and the store got that text as the case: "There is no
+            # case MDT-1 · open · 3 analyses", on that click and every later one.
+            labels = {c["id"]: c["reference"] + (f" ({c['title']})" if c.get("title") else "") for c in open_cases}
             if st.session_state.get(f"case_pick_{key}") not in labels:
                 st.session_state.pop(f"case_pick_{key}", None)
             pick = st.selectbox("Case", list(labels), format_func=labels.get, key=f"case_pick_{key}",
                                 placeholder="no open cases")
+            chosen = next((c for c in open_cases if c["id"] == pick), None)
+            if chosen is not None:
+                n = chosen["analyses"]
+                st.caption(f"{chosen['status']} · {n} {'analysis' if n == 1 else 'analyses'}")
         payload = {"card": card, "prediction": prediction, "explanation": explanation, "input_bytes": input_bytes,
                    "input_name": input_name, "digest": hashlib.sha256(input_bytes).hexdigest()}
         book = _save_book()
