@@ -140,20 +140,19 @@ def case_pdf(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None = 
 
 
 def _starts_on_a_new_page(pdf: FPDF, a: dict, input_bytes: bytes | None, reference: str) -> bool:
-    """An analysis that would run onto the next page starts on a new one when it then reads in one piece
-    and less than half of this page is left; otherwise it starts here, as long as its head (output,
-    warnings, verdicts) fits here: moving it would leave a blank page (a note's analysis left page 1 empty)."""
+    """An analysis that would run onto the next page starts on a new one when it then reads in one piece, so its
+    figure stays under its heading (a heatmap was pushed to the top of the next page, above the next analysis's
+    heading, when more than half a page was left); one longer than a page starts here as long as its head
+    (output, warnings, verdicts) fits: moving it would leave a blank page (a note's analysis left page 1 empty)."""
     with pdf.offset_rendering() as trial:
         _analysis(trial, a, input_bytes)
     if not trial.page_break_triggered:
         return False
-    with pdf.offset_rendering() as head:
-        _analysis_head(head, a)
-    if head.page_break_triggered:
-        return True
-    if pdf.h - pdf.b_margin - pdf.get_y() > (pdf.h - pdf.t_margin - pdf.b_margin) / 2:
-        return False
     alone = _Report(reference)
     alone.add_page()
     _analysis(alone, a, input_bytes)
-    return alone.page_no() == 1
+    if alone.page_no() == 1:
+        return True
+    with pdf.offset_rendering() as head:
+        _analysis_head(head, a)
+    return head.page_break_triggered

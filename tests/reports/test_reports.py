@@ -122,3 +122,29 @@ def test_a_survival_analysis_is_reported_by_its_risk_not_a_yes_no_label():
     line = output_text({"model_id": "heart-failure", "label": pred.label, "prediction": pred})
     assert line.startswith("Probability of death by 180 days ") and "(95% band " in line
     assert ", risk group " in line and "third of the training patients; model label " in line
+
+
+def test_each_figure_is_on_the_page_of_its_own_analysis(tmp_path):
+    # A survival analysis (curve and waterfall) then three radiographs: with more than half a page left, an
+    # analysis started there and its heatmap, too tall for the rest, went to the top of the next page, above the
+    # next analysis's heading.
+    from medapp.registry import data_root
+
+    store = CaseStore(f"sqlite:///{tmp_path / 'r.db'}", BlobStore(tmp_path / "blobs"))
+    case_id = store.create_case("FLOW-1", CLIN)
+    survival = load_model("heart-failure")
+    result = analyse(survival, survival.example_input())
+    store.add_analysis(case_id, CLIN, card=survival.card, prediction=result.prediction,
+                       explanation=result.explanation, input_bytes=b"{}", input_name="patient.json")
+    chest = load_model("chest-xray-pneumonia")
+    for path in sorted((data_root() / "imaging/kermany_cxr224/train/PNEUMONIA").glob("*.jpeg"))[:3]:
+        [(_, image)] = chest.inputs_from_bytes(path.read_bytes(), path.name)
+        result = analyse(chest, image)
+        store.add_analysis(case_id, CLIN, card=chest.card, prediction=result.prediction,
+                           explanation=result.explanation, input_bytes=path.read_bytes(), input_name=path.name)
+    reader = PdfReader(io.BytesIO(case_pdf(store.case_detail(case_id, REV), by="rui")))
+    pages = [(re.findall(r"Analysis\s*#\s*(\d+)", page.extract_text()), len(page.images)) for page in reader.pages]
+    assert sorted(int(n) for headings, _ in pages for n in headings) == [1, 2, 3, 4]
+    assert sum(images for _, images in pages) == 2 + 3  # the survival curve and waterfall, three heatmaps
+    # a radiograph's page holds its heading and its heatmap, and nothing of another analysis
+    assert [images for headings, images in pages if set(headings) & {"2", "3", "4"}] == [1, 1, 1], pages
