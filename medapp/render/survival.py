@@ -45,10 +45,15 @@ def curve_figure(curve: SurvivalCurve, title: str | None = None) -> go.Figure:
     fig.add_trace(go.Scatter(x=t, y=np.asarray(curve.survival) * 100, mode="lines", line={"color": CURVE, "width": 3},
                              line_shape="hv", name="estimate",
                              hovertemplate="day %{x:.0f}: %{y:.1f}% without " + curve.event + "<extra></extra>"))
-    for h, s in zip(curve.horizons, curve.at_horizons):
+    last = len(curve.horizons) - 1
+    for n, (h, s) in enumerate(zip(curve.horizons, curve.at_horizons)):
+        # the marker's label is the value where it sits (it read the probability of the event, "180 days: 55%",
+        # on the point at 45% without it); the probability of the event is in the hover and the page's table
         fig.add_trace(go.Scatter(x=[h], y=[s * 100], mode="markers+text", marker={"size": 10, "color": CURVE},
-                                 text=[f"{horizon_text(h)}: {1 - s:.0%}"], textposition="top right",
-                                 showlegend=False, hoverinfo="skip"))
+                                 text=[f"{horizon_text(h)}: {s:.0%}"],
+                                 textposition="top left" if n == last and n else "top right", showlegend=False,
+                                 hovertemplate=(f"{horizon_text(h)}: {s:.1%} without {curve.event}, "
+                                                f"{1 - s:.1%} {curve.event}<extra></extra>")))
     fig.update_layout(title=title or f"Probability of no {curve.event} over time",
                       xaxis_title="days since baseline", yaxis_title=f"% without {curve.event}",
                       yaxis_range=[0, 102], height=420, margin={"l": 10, "r": 10, "t": 60, "b": 40},
@@ -112,7 +117,7 @@ def curve_png(curve: SurvivalCurve, width_in: float = 7.0) -> bytes:
     ax.step(t, np.asarray(curve.survival) * 100, where="post", color=CURVE, lw=2, label="estimate")
     for h, s in zip(curve.horizons, curve.at_horizons):
         ax.plot([h], [s * 100], "o", color=CURVE)
-        ax.annotate(f"{horizon_text(h)}: {1 - s:.0%}", (h, s * 100), textcoords="offset points", xytext=(-4, -12),
+        ax.annotate(f"{horizon_text(h)}: {s:.0%}", (h, s * 100), textcoords="offset points", xytext=(-4, -12),
                     ha="right", fontsize=8)
     ax.set_ylim(0, 102)
     ax.set_xlabel("days since baseline", fontsize=8)

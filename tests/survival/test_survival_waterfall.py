@@ -63,3 +63,18 @@ def test_the_horizon_table_never_rounds_a_small_risk_to_zero():
                                at_horizons_upper=np.full(len(curve.horizons), 0.99999))
     rows = horizon_rows(tiny)
     assert {r["probability"] for r in rows} == {"<0.1%"} and {r["95% band"] for r in rows} == {"<0.1% - 0.1%"}
+
+
+def test_each_horizon_marker_is_labelled_with_the_value_where_it_sits():
+    # the markers on the "% without death" curve were labelled with the probability of death ("180 days: 55%" on
+    # the point at 45%)
+    from medapp.analysis import analyse
+    from medapp.registry import load_model
+    from medapp.render.survival import curve_figure
+
+    model = load_model("heart-failure")
+    curve = analyse(model, model.example_input(), explain=False).prediction.survival
+    markers = [t for t in curve_figure(curve).data if t.mode == "markers+text"]
+    assert [(m.x[0], m.y[0]) for m in markers] == [(h, s * 100) for h, s in zip(curve.horizons, curve.at_horizons)]
+    assert [m.text[0] for m in markers] == [f"{h:g} days: {s:.0%}" for h, s in zip(curve.horizons, curve.at_horizons)]
+    assert f"{1 - curve.at_horizons[-1]:.1%} death" in markers[-1].hovertemplate
