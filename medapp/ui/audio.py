@@ -139,7 +139,8 @@ def lung_panel(model, x: AudioInput, heart_mode: bool, data: bytes | None = None
         st.info("Lung sound: there is no lung-sound model in this app yet, so nothing is classified. The recording "
                 "is shown with its annotated respiratory cycles (if you added the annotation file). The heart-sound "
                 "model is not run on lung sounds.", icon=":material/info:")
-    shown = shown_recording(display_view(x.samples, model.spec), cycles=x.cycles, title=f"{x.name}: lung recording")
+    # no file name in the title: the figure is stored with the case, where the input is renamed
+    shown = shown_recording(display_view(x.samples, model.spec), cycles=x.cycles, title="Lung recording (not classified)")
     st.plotly_chart(render.recording_figure(**shown), width="stretch", key="audio_lung_fig")
     if x.cycles:
         crackles = sum(c.crackles for c in x.cycles)

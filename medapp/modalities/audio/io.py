@@ -218,7 +218,10 @@ def load_bytes(data: bytes, name: str, spec: FeatureSpec, *, mode: str = "heart"
     if np.max(np.abs(mono)) < 10 ** (SILENCE_DBFS / 20) or silent > 0.9:
         raise InputError("The recording is silent (no sound louder than -60 dBFS). Check that the stethoscope "
                          "or microphone is switched on, allowed in the browser and touching the chest.")
-    if silent > SILENT_WARN_FRACTION:
+    # In lung mode nothing is classified: warnings measured against the heart model's training sounds (silence
+    # between beats, its sample rate) do not apply, and a lung recording made at 4 kHz was warned about 8 kHz.
+    heart = mode != "lung"
+    if heart and silent > SILENT_WARN_FRACTION:
         warnings.append(f"{silent:.0%} of the recording is silent (heart recordings used in training were at most "
                         f"{SILENT_WARN_FRACTION:.0%} silent, between beats); only the parts with sound carry "
                         "information. Check the stethoscope's contact with the chest.")
@@ -226,7 +229,7 @@ def load_bytes(data: bytes, name: str, spec: FeatureSpec, *, mode: str = "heart"
         warnings.append(f"{clipped:.1%} of the samples are at full scale (clipping): the recording level was too "
                         "high and loud sounds are distorted, which can mimic or hide murmurs. Record again with "
                         "a lower gain if possible.")
-    if rate < spec.sample_rate:
+    if heart and rate < spec.sample_rate:
         warnings.append(f"The recording was made at {rate} Hz, below the model's {spec.sample_rate} Hz: "
                         f"it holds no sound above {rate // 2} Hz.")
     return AudioInput(name=name, samples=mono, sample_rate=spec.sample_rate, original_rate=int(rate),
