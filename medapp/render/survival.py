@@ -15,6 +15,13 @@ GROUP_COLOURS = {"low": "#2e86c1", "intermediate": "#e67e22", "high": "#c0392b"}
 # A risk group is a tertile of the training patients' risk scores: relative, not an absolute risk ("low" in green
 # beside "42% by 5 years" read as low absolute risk), so people read the third it is.
 GROUP_WORDS = {"low": "lowest third", "intermediate": "middle third", "high": "highest third"}
+
+
+def risk_group_text(group: str) -> str:
+    """ "lowest third of the training patients" for the group "low": the group is relative to the training
+    patients, not an absolute risk, so it is worded as such (the same words on the page, Cases, Meeting mode and
+    in the reports; they said "high third" there)."""
+    return f"{GROUP_WORDS.get(group, group)} of the training patients"
 # Series of the contributions-over-time chart: a qualitative palette without red or blue (the waterfall above it
 # uses red = raises the risk, blue = lowers it), with a dash pattern per line so neighbours differ in grey too.
 SERIES_COLOURS = ("#1b9e77", "#7570b3", "#a6761d", "#e6ab02", "#66a61e", "#666666", "#8e44ad", "#222222")

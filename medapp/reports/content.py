@@ -46,7 +46,7 @@ class Headline(NamedTuple):
 def risk_headline(model_id: str, pred) -> Headline | None:
     """How an analysis page heads a records or time-to-event result, for Cases, Meeting mode and the reports:
     the probability (records: never rounded across a band boundary) and its band or group; None for others."""
-    from ..render.survival import horizon_text
+    from ..render.survival import horizon_text, risk_group_text
 
     curve = pred.survival
     if curve is not None:  # time to event: the event by the main horizon, as the survival panel heads it
@@ -55,7 +55,7 @@ def risk_headline(model_id: str, pred) -> Headline | None:
                      1 - curve.at_horizons_lower[main])
         return Headline(f"Probability of {curve.event} by {horizon_text(curve.main_horizon)}",
                         f"{headline_percent(p)} (95% band {headline_percent(lo)}-{headline_percent(hi)})",
-                        f"{curve.risk_group} third of the training patients" if curve.risk_group else "",
+                        risk_group_text(curve.risk_group) if curve.risk_group else "",
                         "Risk group")
     try:
         card = get_card(model_id)
@@ -138,5 +138,7 @@ def survival_text(analysis: dict) -> str:
         return ""
     by = "; ".join(f"by {h:g} days {1 - s:.0%} (95% band {1 - hi:.0%}-{1 - lo:.0%})" for h, s, lo, hi in
                    zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower, curve.at_horizons_upper))
-    return (f"Probability of {curve.event}: {by}. Risk score {curve.risk_score:+.2f} (log relative hazard, "
-            f"{curve.risk_group} risk group).")
+    from ..render.survival import risk_group_text
+
+    group = f"; risk group: {risk_group_text(curve.risk_group)}" if curve.risk_group else ""
+    return f"Probability of {curve.event}: {by}. Risk score {curve.risk_score:+.2f} (log relative hazard{group})."

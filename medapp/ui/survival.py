@@ -15,18 +15,20 @@ import streamlit as st
 
 from ..analysis import BatchResult
 from ..modalities.survival.model import RISK_GROUPS, SurvivalModel
-from ..render.survival import GROUP_WORDS, curve_figure, horizon_rows, horizon_text, km_figure, over_time_figure
+from ..render.survival import (
+    GROUP_WORDS,
+    curve_figure,
+    horizon_rows,
+    horizon_text,
+    km_figure,
+    over_time_figure,
+    risk_group_text,
+)
 from ..render.tabular import waterfall
 from .case_records import FormKeys, analysed, cohort_upload, percent_column, percent_points
 from .case_records import one_patient as shared_one_patient
 from .cases import save_to_case
 from .common import percent
-
-
-def risk_group_text(group: str) -> str:
-    """ "lowest third of the training patients" for the group "low": the group is relative to the training
-    patients, not an absolute risk, so it is worded as such, in a neutral (not a green "good") badge."""
-    return f"{GROUP_WORDS.get(group, group)} of the training patients"
 
 # widget keys as before the form was shared (kept page state and tests name them)
 FORM = FormKeys(field="surv", example="sex", clear="sclr", form="surv_patient", submit="Estimate survival",

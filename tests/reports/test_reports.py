@@ -122,6 +122,12 @@ def test_a_survival_analysis_is_reported_by_its_risk_not_a_yes_no_label():
     line = output_text({"model_id": "heart-failure", "label": pred.label, "prediction": pred})
     assert line.startswith("Probability of death by 180 days ") and "(95% band " in line
     assert ", risk group " in line and "third of the training patients; model label " in line
+    # the page's words ("highest third"), not "high third"; and the same in the report's survival paragraph
+    assert re.search(r", risk group (lowest|middle|highest) third of the training patients;", line), line
+    from medapp.reports.content import survival_text
+
+    assert re.search(r"risk group: (lowest|middle|highest) third of the training patients\)\.$",
+                     survival_text({"prediction": pred}))
 
 
 def test_each_figure_is_on_the_page_of_its_own_analysis(tmp_path):
