@@ -85,8 +85,10 @@ def field_widget(f: Field, key: str | None = None, value: Any = None, decimals: 
     # value=None (not Streamlit's default "min") keeps the field clearable: emptied, it reads "not measured"
     # instead of snapping to its minimum. When the session state holds the value, None adds no default.
     kwargs = {"value": None if key is not None and key in st.session_state else value}
-    return st.number_input(f"{f.label}{unit}", min_value=float(f.min) if f.min is not None else None,
-                           max_value=float(f.max) if f.max is not None else None, step=float(f.step),
+    # No min_value/max_value: with them the browser kept a value out of range (age 250) to itself, marked the
+    # field red and sent the form without it, so pressing Estimate showed nothing. The range is in the help, and
+    # the model's own check names the field and its range when the value arrives (model.record).
+    return st.number_input(f"{f.label}{unit}", step=float(f.step),
                            format=f"%.{field_decimals(f) if decimals is None else decimals}f", key=key,
                            help=" · ".join(x for x in (help_text, rng, "empty = not measured") if x),
                            placeholder=NOT_MEASURED, **kwargs)

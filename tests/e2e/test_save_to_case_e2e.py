@@ -31,7 +31,7 @@ def _survival(page):
     page.get_by_role("option", name="Heart failure survival").click()
     page.get_by_role("button", name="Estimate survival").wait_for()  # the survival form is drawn
     page.get_by_role("button", name="Load example patient").click()
-    expect(page.locator('input[aria-label="Age (years)"][max="110"]')).not_to_have_value("", timeout=120_000)
+    expect(page.locator('input[aria-label="Left ventricular ejection fraction (%)"]')).not_to_have_value("", timeout=120_000)
     page.get_by_role("button", name="Estimate survival").click()
     page.locator(".js-plotly-plot", has_text="Why this risk score").wait_for()
 
