@@ -56,6 +56,13 @@ def model_card_summary(card: ModelCard) -> None:
             st.markdown(f"- {item}")
 
 
+def input_error_text(exc: InputError, context: str = "") -> str:
+    """The message, led by its context (usually the file name) unless it already names it: "empty.wav: empty.wav
+    is empty (0 bytes)" read the name twice."""
+    if not context or exc.message.startswith(context):
+        return exc.message
+    return f"{context}: {exc.message}"
+
+
 def show_input_error(exc: InputError, context: str = "") -> None:
-    prefix = f"{context}: " if context else ""
-    st.error(f"{prefix}{exc.message}", icon=":material/error:")
+    st.error(input_error_text(exc, context), icon=":material/error:")

@@ -260,3 +260,15 @@ def test_breast_cancer_risk_group_reads_as_relative_not_low_risk(var_dir):
     assert re.search(r":gray-badge\[(lowest|middle|highest) third of the training patients\]", group)
     headline = at.metric[0].value
     assert any(f"not an absolute risk. The absolute estimate is {headline} by 5 years" in c.value for c in at.caption)
+
+
+def test_an_input_error_names_its_file_once():
+    from medapp.types import InputError
+    from medapp.ui.common import input_error_text
+
+    # "empty.wav: empty.wav is empty (0 bytes)" and "badcols.csv: badcols.csv: no gene identifiers ..." were shown
+    assert input_error_text(InputError("empty.wav is empty (0 bytes)."), "empty.wav") == "empty.wav is empty (0 bytes)."
+    assert input_error_text(InputError("badcols.csv: no gene identifiers"), "badcols.csv") == \
+        "badcols.csv: no gene identifiers"
+    assert input_error_text(InputError("The file is damaged."), "scan.dcm") == "scan.dcm: The file is damaged."
+    assert input_error_text(InputError("The file is damaged.")) == "The file is damaged."
