@@ -43,6 +43,7 @@ def recording_figure(view: dict, *, explanation: Explanation | None = None, cycl
                   row=2, col=1)
     if explanation is not None:
         _add_tiles(fig, explanation, view["mel_hz"])
+    named = 0
     for c in cycles:
         label = c.label if hasattr(c, "label") else c["label"]
         start, end = (c.start_s, c.end_s) if hasattr(c, "start_s") else (c["start_s"], c["end_s"])
@@ -50,9 +51,11 @@ def recording_figure(view: dict, *, explanation: Explanation | None = None, cycl
         for row in (1, 2):
             fig.add_vrect(x0=start, x1=end, fillcolor=colour, line_width=0.5, line_color="rgba(0,0,0,0.3)",
                           row=row, col=1)
-        if label != "normal cycle":
-            fig.add_annotation(x=(start + end) / 2, y=1.0, yref="y domain", text=label, showarrow=False,
-                               font={"size": 11, "color": "#6c3483"}, row=1, col=1)
+        if label != "normal cycle":  # every other name a line lower: neighbouring short cycles' names overlapped
+            fig.add_annotation(x=(start + end) / 2, y=1.0 if named % 2 == 0 else 0.84, yref="y domain", text=label,
+                               showarrow=False, font={"size": 11, "color": "#6c3483"},
+                               bgcolor="rgba(255,255,255,0.75)", row=1, col=1)
+            named += 1
     if windows and len(windows) > 1:
         for a, _end in windows:
             fig.add_vline(x=a, line_dash="dot", line_color="#7f8c8d", row=1, col=1)

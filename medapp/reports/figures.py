@@ -122,15 +122,20 @@ def recording_png(recording: dict) -> bytes:
     """A recording saved without an explanation (render.stored.shown_recording): its waveform and spectrogram,
     annotated respiratory cycles shaded and named, analysis windows marked."""
     fig, top, bottom = _recording_axes(recording["view"], recording.get("title") or "Recording (not assessed)")
+    named = 0
     for c in recording.get("cycles") or ():
         colour, alpha = CYCLE_SHADES.get(c["label"], CYCLE_SHADES["normal cycle"])
         for ax in (top, bottom):
             ax.axvspan(c["start_s"], c["end_s"], color=colour, alpha=alpha, lw=0)
             ax.axvline(c["start_s"], color="white" if ax is bottom else "#00000066", lw=0.6)  # cycles touch
-        if c["label"] != "normal cycle":
-            top.text((c["start_s"] + c["end_s"]) / 2, 0.97, c["label"], transform=top.get_xaxis_transform(),
-                     ha="center", va="top", fontsize=6.5, color="#6c3483",
+        if c["label"] != "normal cycle":  # every other name a line lower, inside the axes: neighbours overlapped
+            mid, (left, right) = (c["start_s"] + c["end_s"]) / 2, top.get_xlim()
+            edge = 0.05 * (right - left)  # near an end of the axis the name starts (or ends) there, whole
+            x, ha = (left, "left") if mid < left + edge else (right, "right") if mid > right - edge else (mid, "center")
+            top.text(x, 0.97 if named % 2 == 0 else 0.78, c["label"], transform=top.get_xaxis_transform(), ha=ha,
+                     va="top", fontsize=6.5, color="#6c3483", clip_on=True,
                      bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1})
+            named += 1
     windows = recording.get("windows") or ()
     if len(windows) > 1:
         for a, _ in windows:

@@ -102,10 +102,12 @@ def test_a_recording_drawing_keeps_annotated_cycles_in_the_report():
     spec = FeatureSpec()
     samples = np.sin(np.linspace(0, 2000, 4 * spec.sample_rate)).astype(np.float32)
     shown = shown_recording(display_view(samples, spec), cycles=[Cycle(0.5, 1.5, True, False),
+                                                                 Cycle(1.5, 2.0, False, True),
                                                                  Cycle(2.0, 3.0, False, False)])
     shown = json.loads(json.dumps(shown))  # as stored
     figure = recording_figure(**shown)
-    assert [(s.x0, s.x1) for s in figure.layout.shapes][::2] == [(0.5, 1.5), (2.0, 3.0)]
-    assert [a.text for a in figure.layout.annotations if a.text == "crackles"] == ["crackles"]
+    assert [(s.x0, s.x1) for s in figure.layout.shapes][::2] == [(0.5, 1.5), (1.5, 2.0), (2.0, 3.0)]
+    named = [(a.text, a.y) for a in figure.layout.annotations if a.text in ("crackles", "wheezes")]
+    assert [t for t, _ in named] == ["crackles", "wheezes"] and named[0][1] != named[1][1]  # neighbours overlapped
     png = recording_png(shown)
     assert png.startswith(b"\x89PNG") and len(png) > 5000
