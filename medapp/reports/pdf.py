@@ -102,8 +102,10 @@ def _analysis_head(pdf: FPDF, a: dict) -> None:
         pdf.ln(2)
     if a["verdicts"]:
         for v in a["verdicts"]:
-            _para(pdf, f"Reviewer {v['reviewer']}: {v['verdict']}. Final diagnosis: {v['final_diagnosis'] or '-'}. "
-                       f"{v['comment']}", 9.5, "B" if v["verdict"] == "disagree" else "")
+            # no "Final diagnosis: -." when the reviewer gave none
+            diagnosis = f" Final diagnosis: {v['final_diagnosis']}." if v["final_diagnosis"] else ""
+            _para(pdf, f"Reviewer {v['reviewer']}: {v['verdict']}.{diagnosis} {v['comment']}".rstrip(), 9.5,
+                  "B" if v["verdict"] == "disagree" else "")
     else:
         _para(pdf, "No reviewer verdict yet.", 9)
 

@@ -140,8 +140,9 @@ def test_each_figure_is_on_the_page_of_its_own_analysis(tmp_path):
     case_id = store.create_case("FLOW-1", CLIN)
     survival = load_model("heart-failure")
     result = analyse(survival, survival.example_input())
-    store.add_analysis(case_id, CLIN, card=survival.card, prediction=result.prediction,
-                       explanation=result.explanation, input_bytes=b"{}", input_name="patient.json")
+    first = store.add_analysis(case_id, CLIN, card=survival.card, prediction=result.prediction,
+                               explanation=result.explanation, input_bytes=b"{}", input_name="patient.json")
+    store.set_verdict(first, REV, "uncertain", "", "")
     chest = load_model("chest-xray-pneumonia")
     for path in sorted((data_root() / "imaging/kermany_cxr224/train/PNEUMONIA").glob("*.jpeg"))[:3]:
         [(_, image)] = chest.inputs_from_bytes(path.read_bytes(), path.name)
@@ -154,3 +155,6 @@ def test_each_figure_is_on_the_page_of_its_own_analysis(tmp_path):
     assert sum(images for _, images in pages) == 2 + 3  # the survival curve and waterfall, three heatmaps
     # a radiograph's page holds its heading and its heatmap, and nothing of another analysis
     assert [images for headings, images in pages if set(headings) & {"2", "3", "4"}] == [1, 1, 1], pages
+    # a verdict without a final diagnosis reads as such ("Final diagnosis: -." was printed)
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    assert "Reviewer rui: uncertain." in text and "Final diagnosis: -" not in text
