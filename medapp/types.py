@@ -95,8 +95,12 @@ class ModelCard:
         return target
 
     def display(self, label: str) -> str:
-        """A label as a clinician reads it: the card's display label, else the label without underscores."""
-        return self.display_labels.get(label) or readable_label(label)
+        """A label as a clinician reads it: the card's display label; else a code with its name, as the genomics
+        page shows it ("EWS (Ewing sarcoma)"; Cases showed "EWS"); else the label without underscores."""
+        if self.display_labels.get(label):
+            return self.display_labels[label]
+        name = (self.input.get("label_names") or {}).get(label)
+        return f"{label} ({name})" if name and name != label else readable_label(label)
 
     @property
     def weights_path(self) -> Path:

@@ -104,12 +104,13 @@ def genomics_panel(model: GenomicsModel) -> None:
         names = [p.sample for p in profiles]
         chosen = st.selectbox("Sample", names, key="genomics_sample")
         i = names.index(chosen)
-        sample_panel(model, profiles[i], preds[i], key=f"gx_{i}")
+        sample_panel(model, profiles[i], preds[i], key=f"gx_{i}", position=f"sample {i + 1} of {len(profiles)}")
     with cohort:
         cohort_panel(model, profiles, batch)
 
 
-def sample_panel(model: GenomicsModel, profile: Profile, pred, key: str) -> None:
+def sample_panel(model: GenomicsModel, profile: Profile, pred, key: str, position: str = "sample") -> None:
+    """One profile's class and explanation; `position` ("sample 2 of 10") is what the case keeps of its name."""
     log_analysis(model.card, pred, model.input_key(profile))
     left, right = st.columns([1, 2])
     with left:
@@ -135,9 +136,9 @@ def sample_panel(model: GenomicsModel, profile: Profile, pred, key: str) -> None
         target = st.selectbox("Explain class", model.card.labels, index=model.card.labels.index(pred.label),
                               key=f"target_{key}")
         expl = analyse(model, profile).explanation if target == pred.label else model.explain(profile, pred, target)
-        # Sample names are often laboratory or patient identifiers: the case keeps none.
-        saved_pred = dataclasses.replace(pred, details={**pred.details, "sample": "sample"})
-        saved_expl = dataclasses.replace(expl, data={**expl.data, "sample": "sample"})
+        # Sample names are often laboratory or patient identifiers: the case keeps only the position in the file
+        saved_pred = dataclasses.replace(pred, details={**pred.details, "sample": position})
+        saved_expl = dataclasses.replace(expl, data={**expl.data, "sample": position})
         save_to_case(card=model.card, prediction=saved_pred, explanation=saved_expl,
                      input_bytes=profile_csv(profile, model.model_genes), input_name="profile.csv", key=key)
     with right:
