@@ -136,9 +136,9 @@ def survival_text(analysis: dict) -> str:
     curve = analysis["prediction"].survival
     if curve is None:
         return ""
-    by = "; ".join(f"by {h:g} days {1 - s:.0%} (95% band {1 - hi:.0%}-{1 - lo:.0%})" for h, s, lo, hi in
-                   zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower, curve.at_horizons_upper))
-    from ..render.survival import risk_group_text
+    from ..render.survival import horizon_text, risk_group_text
 
+    by = "; ".join(f"by {horizon_text(h)} {1 - s:.0%} (95% band {1 - hi:.0%}-{1 - lo:.0%})" for h, s, lo, hi in
+                   zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower, curve.at_horizons_upper))
     group = f"; risk group: {risk_group_text(curve.risk_group)}" if curve.risk_group else ""
     return f"Probability of {curve.event}: {by}. Risk score {curve.risk_score:+.2f} (log relative hazard{group})."

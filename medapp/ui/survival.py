@@ -149,7 +149,7 @@ def results_table(model: SurvivalModel, cohort, scored: dict) -> pd.DataFrame:
         rec["risk score"] = round(float(scored["risk"][i]), 3)
         rec["risk group"] = str(scored["group"][i])
         for h, s in zip(model.horizons, scored["at_horizons"][i]):
-            rec[f"P({model.event} by {h:g} d)"] = 1.0 - float(s)
+            rec[f"P({model.event} by {horizon_text(h)})"] = 1.0 - float(s)  # "by 1 year", as the page words it
         rec["warnings"] = " ".join(cohort.warnings.get(row, []))
         for f, c in zip(model.fields, scored["shap"][i]):
             rec[f"contribution: {f.name}"] = round(float(c), 4)

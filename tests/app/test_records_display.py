@@ -122,7 +122,7 @@ def test_survival_cohort_shows_probabilities_as_percentages_like_the_risk_cohort
     table = at.dataframe[0]
     columns = json.loads(table.proto.columns)
     horizons = [c for c in table.value.columns if c.startswith("P(")]
-    assert horizons == ["P(death by 30 d)", "P(death by 90 d)", "P(death by 180 d)"]
+    assert horizons == ["P(death by 30 days)", "P(death by 90 days)", "P(death by 180 days)"]
     for c in horizons:
         # one place of a percentage in every row: Streamlit's "percent" format mixed "27.6%" and "67.88%"
         assert columns[c]["type_config"] == {"type": "progress", "format": "%.1f%%", "min_value": 0.0,
@@ -130,7 +130,7 @@ def test_survival_cohort_shows_probabilities_as_percentages_like_the_risk_cohort
         assert 0.0 < table.value[c].iloc[0] < 100.0  # the number is the probability in percentage points
     # the single patient's 180-day probability, to the unrounded number (the table said 0.202)
     single = model.predict(model.example_input()).probability_of("death by 180 days")
-    assert table.value["P(death by 180 d)"].iloc[0] == pytest.approx(single * 100, abs=1e-10)
+    assert table.value["P(death by 180 days)"].iloc[0] == pytest.approx(single * 100, abs=1e-10)
 
 
 def test_survival_waterfall_reads_average_patient_and_this_patient():
