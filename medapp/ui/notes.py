@@ -39,8 +39,10 @@ def note_input() -> str:
         dictation_widget(lambda text: _set_note((st.session_state.get(NOTE_KEY, "") + "\n" + text).strip()))
     with paste:
         st.text_area("Clinical note", key=NOTE_KEY, height=220,
-                     placeholder="Paste or type the note. Names, dates, numbers and addresses are removed "
-                                 "before the model reads it.")
+                     # what the de-identifier removes, not more: clinical numbers (38.9 C, CRP 180) stay
+                     placeholder="Paste or type the note. Names, dates, identifying numbers (phone, record and "
+                                 "insurance numbers) and addresses are removed before the model reads it; clinical "
+                                 "values stay. Check the de-identified text shown with the result.")
     return st.session_state.get(NOTE_KEY, "")
 
 
