@@ -107,3 +107,12 @@ def test_names_never_run_across_lines_or_swallow_titles():
 def test_damaged_unicode_is_a_message_not_a_crash(data):
     with pytest.raises(InputError, match="damaged or binary"):
         read_note(data, "n.txt")
+
+
+def test_a_day_and_month_without_a_year_and_a_possessive_place_are_removed():
+    # seen in a review: "admitted to St Thomas' Hospital on 3 March" kept both (the month and day of a patient's
+    # care are identifying; "Thomas'" did not read as a place word); the verb "may" and doses stay
+    clean, _ = scrub("Admitted to St Thomas' Hospital on 3 March, reviewed March 5th and on the 21st of June. "
+                     "She may 2 weeks from now take aspirin 75 mg; fever 38.9 C, CRP 180.")
+    assert clean == ("Admitted to [LOCATION] on [DATE], reviewed [DATE] and on the [DATE]. "
+                     "She may 2 weeks from now take aspirin 75 mg; fever 38.9 C, CRP 180.")

@@ -29,7 +29,7 @@ CAPS_NAME = rf"(?:{CAPS_WORD},[ \t]*{NAME_WORD}|{NAME_WORD}[ \t]+{CAPS_WORD}(?![
 WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?"
 TITLES = r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister)\.?"
 
-PLACE_WORD = r"(?:[A-Z][a-z]+(?:['’]s)?|[A-Z][a-z]+-[A-Z][a-z]+)"
+PLACE_WORD = r"(?:[A-Z][a-z]+(?:['’]s|(?<=s)['’])?|[A-Z][a-z]+-[A-Z][a-z]+)"  # St Mary's, St Thomas' Hospital
 PLACE_NOUN = (r"(?:Hospital|Infirmary|Hospice|Care Home|Nursing Home|Residential Home|Rest Home|Care Centre|"
               r"Medical Practice|Medical Centre|Medical Center|Health Centre|Health Center|Surgery|Practice|Clinic|"
               r"Unit|Centre|Center|School|Academy|College|University|Works|Factory|Mill|Prison|Hotel|Lodge|Court|"
@@ -68,6 +68,10 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("DATE", re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), 0),
     ("DATE", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"), 0),
     ("DATE", re.compile(rf"\b{MONTHS}\s+\d{{4}}\b", re.I), 0),
+    # a day and month without the year is still a date of the patient's care ("admitted on 3 March"); months
+    # capitalised here, so "may 2" (the verb) is left
+    ("DATE", re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}\b"), 0),
+    ("DATE", re.compile(rf"\b{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?![.:/]?\d)(?!\s*(?:mg|ml|mL|g|kg|%))"), 0),
     ("ADDRESS", re.compile(r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|"
                            r"Close|Way|Court|Ct|Place|Pl|Boulevard|Blvd|Crescent|Terrace|Square|Grove|Gardens)\b\.?"
                            r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?"), 0),  # the town after the street, too
