@@ -15,6 +15,7 @@ from ..modalities.audio.io import AudioInput, Cycle, detect_format, parse_cycles
 from ..registry import data_root
 from ..render import audio as render
 from ..render.stored import shown_recording
+from ..security import uploads
 from ..types import InputError
 from .cases import log_analysis, save_to_case
 from .common import percent, show_input_error, upload_mb
@@ -61,6 +62,12 @@ def choose_input() -> tuple[str, bytes, list[Cycle], str] | None:
                     try:
                         annotations[Path(f.name).stem] = parse_cycles(data.decode("utf-8", errors="replace"))
                         continue
+                    except InputError as exc:
+                        show_input_error(exc, f.name)
+                        continue
+                if detect_format(data) is None:  # neither a recording nor an annotation: said here, left out
+                    try:  # beside another recording it was kept silently, and never picked
+                        uploads.check(data, f.name, "audio")
                     except InputError as exc:
                         show_input_error(exc, f.name)
                         continue

@@ -89,6 +89,20 @@ def test_bad_uploads_get_a_clear_message_and_the_page_survives(case):
     assert not [s for s in at.subheader if s.value.startswith("Model's assessment")]
 
 
+def test_a_file_that_is_no_recording_beside_one_that_is_is_named_not_kept_silently():
+    # a JPEG named xray.csv added with a heart sound was kept in the list without a word (only the last file is
+    # analysed by default)
+    name, data, _ = bad_inputs()["text file"]
+    heart = wav_bytes(synthetic_heart_sound(4.0, murmur=True), 8000)
+    at = audio_page()
+    at.file_uploader(key="audio_upload").set_value([("heart.wav", heart, "audio/wav"),
+                                                    (name, data, "text/plain")]).run()
+    assert not at.exception
+    assert [e.value for e in at.error if e.value.startswith(name)], [e.value for e in at.error]
+    assert "audio_pick" not in at.session_state  # one recording left: no "Recording to analyse" choice
+    assert any(m.value == "#### heart.wav" for m in at.markdown)
+
+
 def test_mp3_renamed_wav_is_read_as_mp3_with_a_note():
     at = audio_page()
     name, data, words = bad_inputs()["MP3 renamed .wav"]
