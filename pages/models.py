@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from medapp.registry import list_cards
-from medapp.render.metrics import calibration_figure, metric_name, roc_figure
+from medapp.render.metrics import anchor_line, calibration_figure, metric_name, roc_figure
 from medapp.types import ModelCard
 from medapp.ui.auth import require_role
 
@@ -28,10 +28,11 @@ for card in cards:
             st.markdown(f"**External site.** {external.get('site', '')}: AUROC {external.get('auroc', float('nan')):.3f} "
                         f"on {external.get('n')} patients. {external.get('note', '')}")
         baseline = card.metrics.get("baseline")
-        if baseline:  # a published figure to compare with, or (symptom-disease) only the goal this project set
-            goal = all(k.startswith("target_") for k in baseline)
-            st.markdown(("**Goal set for this demonstration** (not a published result). " if goal else
-                         "**Published anchor.** ") + ", ".join(f"{metric_name(k)}: {v}" for k, v in baseline.items()))
+        if baseline and all(k.startswith("target_") for k in baseline):  # symptom-disease: a goal, not a paper
+            st.markdown("**Goal set for this demonstration** (not a published result). "
+                        + ", ".join(f"{metric_name(k)}: {v}" for k, v in baseline.items()))
+        elif baseline:  # one line per item (they ran together in one sentence with colons inside)
+            st.markdown("**Published anchor.**\n" + "\n".join(f"- {anchor_line(k, v)}" for k, v in baseline.items()))
         alternatives = dict(card.metrics.get("alternatives_tried", {}))
         if alternatives:
             st.markdown(f"**Alternatives measured** ({alternatives.pop('protocol', '')}).\n"

@@ -23,7 +23,7 @@ METRIC_NAMES = {
     "cox_ridge_alpha1": "ridge Cox (alpha 1)", "cox_ridge_alpha10": "ridge Cox (alpha 10)",
     "boosted_cox_stumps": "boosted Cox stumps", "boosted_cox_depth2": "boosted Cox trees of depth 2",
     "random_survival_forest": "random survival forest",
-    "this_model_oof_auroc_death_event": "this model: out-of-fold AUROC for DEATH_EVENT",
+    "this_model_oof_auroc_death_event": "this model, out-of-fold AUROC for DEATH_EVENT",
     "boosted_cox_stumps_same_split_c_index": "boosted Cox stumps, C-index on the same split",
     "rsf_reproduced_c_index": "random survival forest, C-index reproduced", "target_accuracy": "target accuracy",
 }
@@ -41,6 +41,13 @@ def metric_name(key: str) -> str:
         when = f"{years} year{'s' if years > 1 else ''}" if days >= 365 and days % 365 == 0 else f"{days} days"
         return f"{_HORIZON_WORDS[horizon.group(1)]} at {when}"
     return key.replace("_", " ")
+
+
+def anchor_line(key: str, value) -> str:
+    """One item of a card's published anchor: "Macro F1: 0.638", "Published: random forest ROC AUC 0.800 ..."."""
+    name = metric_name(key)
+    shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+    return f"{name[:1].upper()}{name[1:]}: {shown}"
 
 
 HEADLINE_METRICS = ("auroc", "c_index", "accuracy", "wer_clinical_clean")  # the first a card has is its headline

@@ -152,7 +152,9 @@ def test_models_page_lists_display_labels(var_dir):
     assert "notckd" not in text and "mitral_regurgitation" not in text
     # symptom-disease's 0.95 is the goal this project set, not a published result (it read "Published anchor")
     assert "**Goal set for this demonstration** (not a published result). target accuracy: 0.95" in text
-    assert "**Published anchor.** BioMedBERT hybrid" in text.replace("model: ", "")
+    # an anchor's items one per line, not run together with colons inside colons
+    assert "**Published anchor.**\n- Model: BioMedBERT hybrid" in text
+    assert "- This model, out-of-fold AUROC for DEATH_EVENT: 0.785\n" in text
 
 
 # -- Admin tables ------------------------------------------------------------------------------------------------

@@ -122,7 +122,7 @@ def test_models_page_shows_every_card_with_plots():
     assert "Alternatives measured** (same 5 stratified folds" in text and "- TF-IDF word and bigram" in text
     # metric and candidate names in words, never the card's keys
     assert "- ridge Cox (alpha 1): C-index" in text and "cox_ridge_alpha1" not in text
-    assert "this model: out-of-fold AUROC for DEATH_EVENT" in text
+    assert "This model, out-of-fold AUROC for DEATH_EVENT: 0.785" in text
     tables = [df.value for df in at.dataframe]
     columns = {c for t in tables for c in t.columns}
     assert {"C-index (Harrell)", "time-dependent AUROC at 180 days", "time-dependent AUROC at 5 years"} <= columns
