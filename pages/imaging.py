@@ -22,7 +22,8 @@ if model is not None:
     st.caption(model.card.task)
     demo_notice(model.card)
 else:
-    st.caption(" · ".join(c.task for c in cards))
+    # one line per model (the tasks ran together in one paragraph, joined by "·")
+    st.caption("Each image goes to the model it fits:\n" + "\n".join(f"- **{c.name}**: {c.task}" for c in cards))
     demo_notice()
 upload_tab, pacs_tab = st.tabs(["Upload", "From PACS"])
 with upload_tab:

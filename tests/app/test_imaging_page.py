@@ -20,6 +20,9 @@ def test_dicom_upload_shows_finding_heatmap_metadata_and_deid_download():
 
     at = imaging_page()
     assert at.selectbox(key="imaging_model").value.startswith("Automatic")
+    # each model's task on its own line (they ran together in one paragraph)
+    [tasks] = [c.value for c in at.caption if c.value.startswith("Each image goes to the model it fits:")]
+    assert tasks.count("\n- **") == 2 and " · " not in tasks
     bus = (data_root() / "imaging/busi/malignant/malignant (5).png").read_bytes()
     at.file_uploader(key="imaging_upload").set_value([("us.png", bus, "image/png")]).run()
     assert not at.exception
