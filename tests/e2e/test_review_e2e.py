@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from medapp.appbench import click_when_still
+from medapp.appbench import IDLE, click_when_still
 
 E2E_USER = "e2e-admin"  # the account tests/conftest.py creates for signed_in_page
 
@@ -30,11 +30,29 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
     click_when_still(page, page.get_by_role("button", name="Save", exact=True))
     page.get_by_text("in case E2E-CASE-1").wait_for()
 
+    # A second estimate double-clicked into the same, existing case: saved once and confirmed. It said "There is
+    # no case E2E-CASE-1 · open · 1 analyses" (the picker's label held the count the first click changed), and
+    # so did every later Save.
+    age = page.locator('input[aria-label="Age (years)"]')
+    age.fill("70")
+    age.press("Tab")
+    page.get_by_role("button", name="Estimate risk").click()
+    page.wait_for_function(IDLE)
+    page.get_by_text("Existing case", exact=True).click()
+    page.wait_for_function(IDLE)
+    page.get_by_role("button", name="Save", exact=True).dblclick()
+    page.get_by_text(re.compile(r"(Saved as|Already saved as) analysis #\d+ in case E2E-CASE-1")).first.wait_for()
+    page.wait_for_function(IDLE)
+    page.get_by_role("button", name="Save", exact=True).click()  # and once more: stored once, and said so
+    page.get_by_text(re.compile(r"Already saved as analysis #\d+ in case E2E-CASE-1")).wait_for(timeout=30_000)
+    assert page.get_by_text("There is no case").count() == 0
+
     page.get_by_role("link", name="Cases").click()
     page.get_by_role("heading", name="Case E2E-CASE-1").wait_for()
-    page.get_by_text("disagree", exact=True).click()
-    page.get_by_role("textbox", name="Final diagnosis").fill("stable angina")
-    page.get_by_role("button", name="Record verdict").click()
+    expect(page.get_by_test_id("stForm")).to_have_count(2)  # two analyses, each with its verdict form
+    page.get_by_text("disagree", exact=True).first.click()
+    page.get_by_role("textbox", name="Final diagnosis").first.fill("stable angina")
+    page.get_by_role("button", name="Record verdict").first.click()
     page.get_by_text("final diagnosis: stable angina").wait_for()
     page.get_by_test_id("stButtonGroup").get_by_text("in review", exact=True).click()  # case status
     page.get_by_text("Case status set to 'in review'.").wait_for()  # confirmed on screen before moving on
@@ -62,7 +80,7 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
         expect(page.get_by_text(shown, exact=True)).to_have_count(0)  # the next case is drawn
     ours.wait_for()
     page.get_by_text("final diagnosis: stable angina").wait_for()
-    expect(page.get_by_text("Your verdict")).to_have_count(1)  # the previous case's forms are gone
+    expect(page.get_by_text("Your verdict")).to_have_count(2)  # its two analyses; the previous case's forms are gone
     page.locator(".js-plotly-plot").first.wait_for()
     page.wait_for_timeout(500)  # let the figure finish drawing for the screenshot
     page.screenshot(path="/tmp/review_meeting.png", full_page=True)
