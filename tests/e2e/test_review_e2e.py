@@ -40,6 +40,12 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
     page.wait_for_function(IDLE)
     page.get_by_text("Existing case", exact=True).click()
     page.wait_for_function(IDLE)
+    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Case", exact=True))  # other tests' too
+    box.click()
+    box.locator("input").fill("E2E-CASE-1")
+    box.locator("input").press("Enter")
+    expect(page.get_by_text("open · 1 analysis", exact=True)).to_be_visible()
+    page.wait_for_function(IDLE)
     page.get_by_role("button", name="Save", exact=True).dblclick()
     page.get_by_text(re.compile(r"(Saved as|Already saved as) analysis #\d+ in case E2E-CASE-1")).first.wait_for()
     page.wait_for_function(IDLE)
