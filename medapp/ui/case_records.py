@@ -8,12 +8,14 @@ the file's and each bad row's messages, and the good rows analysed in one batch.
 """
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -21,7 +23,7 @@ from ..analysis import Analysis, BatchResult, analyse, analyse_batch
 from ..modalities.records.io import Cohort
 from ..modalities.records.schema import NOT_MEASURED, Field, format_value
 from ..types import InputError
-from .cases import log_analysis
+from .cases import log_analysis, save_to_case
 from .common import show_input_error, upload_mb
 from .state import kept_upload
 
@@ -152,6 +154,23 @@ def one_patient(model, keys: FormKeys, result_panel: Callable[..., None]) -> Non
     st.caption(f"**Estimate for the values submitted with {keys.submit}:** {values_text(model, values)}. "
                f"A value changed in the form is used only when {keys.submit} is pressed again.")
     result_panel(model, values, key=f"{keys.result}_{model.card.id}", saveable=not changed)
+
+
+def save_one_patient(model, batch: BatchResult, key: str) -> None:
+    """A patient of a scored cohort saved to a case as a patient from the form is: its analysis (prediction and
+    explanation, as scored here) and its values. Patients are named by row, never by an id column (ids are
+    often record numbers)."""
+    analysed = [r for r in batch.rows if r.analysis is not None]
+    if not analysed:
+        return
+    rows = {r.name: "row " + r.name.rsplit("#row", 1)[-1] for r in analysed}
+    pick = st.selectbox("Patient to save to a case", list(rows), format_func=rows.get, key=f"{key}_pick",
+                        help="A row of the table above, saved with its values and explanation.")
+    row = next((r for r in analysed if r.name == pick), analysed[0])
+    values = {f.name: (None if np.isnan(v) else float(v)) for f, v in zip(model.fields, row.input.values)}
+    save_to_case(card=model.card, prediction=row.analysis.prediction, explanation=row.analysis.explanation,
+                 input_bytes=json.dumps(values, sort_keys=True).encode(), input_name="patient.json",
+                 key=f"{key}_{rows[row.name].replace(' ', '')}")
 
 
 def percent_column(label: str) -> st.column_config.ProgressColumn:

@@ -24,6 +24,7 @@ from .case_records import (
     model_decimals,
     percent_column,
     percent_points,
+    save_one_patient,
     submitted_values,
 )
 from .case_records import one_patient as shared_one_patient
@@ -103,6 +104,7 @@ def cohort_panel(model: RecordsModel) -> None:
     shown["probability"] = percent_points(shown_probability(p, bands_of(model), 1) for p in shown["probability"])
     st.dataframe(shown, hide_index=True, width="stretch", key=f"res_{model.card.id}",
                  column_config={"probability": percent_column("probability")})
+    save_one_patient(model, batch, key=f"one_of_cohort_{model.card.id}")
     st.plotly_chart(beeswarm(batch.explanations, target=positive_text(model)), width="stretch",
                     key=f"bee_{model.card.id}")
     buf = io.StringIO()

@@ -131,3 +131,37 @@ def test_models_page_shows_every_card_with_plots():
     assert sum("ROC (validation: patients with known status; plain AUROC)" in s for s in specs) == 2  # survival
     assert sum("ROC (validation predictions)" in s for s in specs) >= 3
     assert sum("Calibration" in s for s in specs) >= 3
+
+
+def test_one_patient_of_a_cohort_is_saved_to_a_case(tmp_path, monkeypatch):
+    # a scored cohort could not be saved at all: only a patient typed into the form could
+    import json
+
+    from medapp.cases.store import CaseStore
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = _records_page("Heart disease (UCI Cleveland)")
+    csv = ("id,age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal\n"
+           "MRN-1,63,1,4,145,233,1,2,150,0,2.3,3,0,6\n"
+           "MRN-2,41,0,2,130,,0,2,172,0,1.4,1,0,3\n")
+    at.file_uploader(key="cohort_heart-disease").set_value(("cohort.csv", csv.encode(), "text/csv")).run()
+    pick = at.selectbox(key="one_of_cohort_heart-disease_pick")
+    assert pick.options == ["row 1", "row 2"]  # rows of the table, never the id column
+    pick.set_value("cohort.csv#row2").run()
+    key = "one_of_cohort_heart-disease_row2"
+    at.radio(key=f"case_mode_{key}").set_value("New case").run()
+    at.text_input(key=f"case_ref_{key}").set_value("COH-1")
+    at.button(key=f"case_save_{key}").click().run()
+    assert not at.exception
+    assert any("in case COH-1" in s.value for s in at.success)
+    store = CaseStore()
+    [case] = store.list_cases()
+    [saved] = store.case_detail(case["id"], CLINICIAN, log_view=False)["analyses"]
+    model = load_model("heart-disease")
+    batch = analyse_batch(model, model.cohort_inputs(model.validate_cohort(csv.encode(), "cohort.csv"), "cohort.csv"))
+    row2 = next(r for r in batch.analysed if r.name.endswith("#row2"))
+    assert saved["prediction"].probability_of("present") == row2.prediction.probability_of("present")
+    assert saved["explanation"] is not None and saved["input_name"] != "cohort.csv"
+    values = json.loads(store.input_bytes(saved))
+    assert values["age"] == 41 and values["chol"] is None  # not measured stays so
+    assert "MRN-2" not in json.dumps(values)
