@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from fpdf import FPDF
@@ -80,12 +81,26 @@ def _highlighted_note(pdf: FPDF, expl, size: float = 9) -> None:
     pdf.ln(height + 2)
 
 
-def _analysis(pdf: FPDF, a: dict, input_bytes: bytes | None) -> None:
-    _analysis_head(pdf, a)
-    _analysis_body(pdf, a, input_bytes)
+class _Figures(NamedTuple):
+    """An analysis's pictures, drawn once: the layout trials below lay an analysis out up to three times."""
+
+    curve: bytes | None  # time to event: the survival curve
+    explanation: bytes | None  # the explanation figure, or a recording saved as not assessed
 
 
-def _analysis_head(pdf: FPDF, a: dict) -> None:
+def _figures(a: dict, input_bytes: bytes | None) -> _Figures:
+    from ..render.survival import curve_png
+
+    survival = a["prediction"].survival
+    return _Figures(curve_png(survival) if survival is not None else None, analysis_png(a, input_bytes))
+
+
+def _analysis(pdf: FPDF, a: dict, figures: _Figures) -> None:
+    _analysis_head(pdf, a, figures)
+    _analysis_body(pdf, a, figures)
+
+
+def _analysis_head(pdf: FPDF, a: dict, figures: _Figures) -> None:
     """What the analysis said and what the reviewers said of it: never split from each other."""
     width = pdf.w - pdf.l_margin - pdf.r_margin
     _para(pdf, f"Analysis #{a['id']}: {a['model_id']} v{a['model_version']} ({a['modality']})", 13, "B", 1)
@@ -94,11 +109,9 @@ def _analysis_head(pdf: FPDF, a: dict) -> None:
     _para(pdf, f"Model output: {output_text(a)}", 10, "B")
     for w in report_warnings(a):
         _para(pdf, f"Warning: {w}", 9)
-    if a["prediction"].survival is not None:
-        from ..render.survival import curve_png
-
+    if figures.curve is not None:
         _para(pdf, survival_text(a), 9.5)
-        pdf.image(io.BytesIO(curve_png(a["prediction"].survival)), w=min(width, 160))
+        pdf.image(io.BytesIO(figures.curve), w=min(width, 160))
         pdf.ln(2)
     if a["verdicts"]:
         for v in a["verdicts"]:
@@ -110,7 +123,7 @@ def _analysis_head(pdf: FPDF, a: dict) -> None:
         _para(pdf, "No reviewer verdict yet.", 9)
 
 
-def _analysis_body(pdf: FPDF, a: dict, input_bytes: bytes | None) -> None:
+def _analysis_body(pdf: FPDF, a: dict, figures: _Figures) -> None:
     width = pdf.w - pdf.l_margin - pdf.r_margin
     _para(pdf, f"Intended use of this model: {intended_use(a['model_id'])}", 9)
     expl = a["explanation"]
@@ -120,9 +133,8 @@ def _analysis_body(pdf: FPDF, a: dict, input_bytes: bytes | None) -> None:
         if expl.kind == "text":
             _para(pdf, "De-identified note, coloured by each word's effect (red toward, blue away):", 9, "B", 0.5)
             _highlighted_note(pdf, expl)
-    png = analysis_png(a, input_bytes)  # with no explanation: a recording saved as not assessed, or None
-    if png is not None:
-        pdf.image(io.BytesIO(png), w=min(width, 170))
+    if figures.explanation is not None:
+        pdf.image(io.BytesIO(figures.explanation), w=min(width, 170))
     pdf.ln(4)
 
 
@@ -135,26 +147,27 @@ def case_pdf(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None = 
     _para(pdf, header_line(detail, by), 9)
     _para(pdf, DISCLAIMER, 8.5)
     for a in detail["analyses"]:
-        if pdf.get_y() > pdf.t_margin + 1 and _starts_on_a_new_page(pdf, a, inputs.get(a["id"]), detail["reference"]):
+        figures = _figures(a, inputs.get(a["id"]))
+        if pdf.get_y() > pdf.t_margin + 1 and _starts_on_a_new_page(pdf, a, figures, detail["reference"]):
             pdf.add_page()
-        _analysis(pdf, a, inputs.get(a["id"]))
+        _analysis(pdf, a, figures)
     return bytes(pdf.output())
 
 
-def _starts_on_a_new_page(pdf: FPDF, a: dict, input_bytes: bytes | None, reference: str) -> bool:
+def _starts_on_a_new_page(pdf: FPDF, a: dict, figures: _Figures, reference: str) -> bool:
     """An analysis that would run onto the next page starts on a new one when it then reads in one piece, so its
     figure stays under its heading (a heatmap was pushed to the top of the next page, above the next analysis's
     heading, when more than half a page was left); one longer than a page starts here as long as its head
     (output, warnings, verdicts) fits: moving it would leave a blank page (a note's analysis left page 1 empty)."""
     with pdf.offset_rendering() as trial:
-        _analysis(trial, a, input_bytes)
+        _analysis(trial, a, figures)
     if not trial.page_break_triggered:
         return False
     alone = _Report(reference)
     alone.add_page()
-    _analysis(alone, a, input_bytes)
+    _analysis(alone, a, figures)
     if alone.page_no() == 1:
         return True
     with pdf.offset_rendering() as head:
-        _analysis_head(head, a)
+        _analysis_head(head, a, figures)
     return head.page_break_triggered

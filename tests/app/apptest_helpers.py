@@ -21,6 +21,13 @@ def open_page(path: str, user: dict, timeout: float = 180) -> AppTest:
     return at.run()
 
 
+def records_page(model_name: str) -> AppTest:
+    """The Case records page as a clinician, with `model_name` chosen."""
+    at = open_page("pages/records.py", CLIN)
+    at.selectbox(key="records_model").set_value(model_name).run()
+    return at
+
+
 def heart_disease_cases(store: CaseStore, references: tuple[str, ...]) -> list[tuple[int, int]]:
     """One case per reference, each holding the heart-disease model's analysis of its example patient (a
     different input per case): [(case id, analysis id)]."""

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest_helpers import records_page
 from streamlit.testing.v1 import AppTest
 
 from medapp.cases.store import CaseStore
@@ -37,14 +38,6 @@ BANDS = [[0.2, "low"], [0.5, "intermediate"], [1.01, "high"]]
 def var_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
     return tmp_path
-
-
-def _records_page(model_name: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / "pages/records.py"), default_timeout=180)
-    at.session_state["medapp_user"] = {"username": "carla", "role": "clinician"}
-    at.run()
-    at.selectbox(key="records_model").set_value(model_name).run()
-    return at
 
 
 # -- numbers and headlines ---------------------------------------------------------------------------------------
@@ -75,7 +68,7 @@ def test_a_headline_is_never_rounded_across_a_band():
 
 
 def test_kidney_example_patient_reads_at_field_precision_with_display_labels(var_dir):
-    at = _records_page(KIDNEY)
+    at = records_page(KIDNEY)
     at.button(key="ex_kidney-disease").click().run()
     hemo = at.number_input(key="rec_kidney-disease_hemo")
     assert hemo.proto.format == "%.2f"  # the browser wrote "%g" as 12.649999999999999
@@ -101,7 +94,7 @@ def test_kidney_cohort_reads_not_measured_and_display_labels_and_one_patient(var
     typical = model.card.input["typical"]
     values = {f.name: f"{typical[f.name]:g}" for f in model.fields} | {"sod": ""}
     csv = "id," + ",".join(values) + "\n" + "A," + ",".join(values.values()) + "\n"
-    at = _records_page(KIDNEY)
+    at = records_page(KIDNEY)
     at.file_uploader(key="cohort_kidney-disease").set_value(("ckd1.csv", csv.encode(), "text/csv")).run()
     assert not at.exception
     assert at.success[0].value.startswith("Scored 1 patient.")  # not "Scored 1 patients"
@@ -253,7 +246,7 @@ def test_km_legend_names_thirds_of_the_training_patients():
 
 
 def test_breast_cancer_risk_group_reads_as_relative_not_low_risk(var_dir):
-    at = _records_page(BREAST)
+    at = records_page(BREAST)
     at.button(key="sex_breast-cancer-recurrence").click().run()
     next(b for b in at.button if b.label == "Estimate survival").click().run()
     assert not at.exception

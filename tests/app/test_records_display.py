@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from apptest_helpers import records_page
 from streamlit.testing.v1 import AppTest
 
 from medapp.modalities.records.model import band_of
@@ -21,17 +22,9 @@ def var_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
 
 
-def _page(model_name: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / "pages/records.py"), default_timeout=120)
-    at.session_state["medapp_user"] = {"username": "carla", "role": "clinician"}
-    at.run()
-    at.selectbox(key="records_model").set_value(model_name).run()
-    return at
-
-
 def _estimated(panel: tuple) -> AppTest:
     name, mid, submit, _, example, _, _ = panel
-    at = _page(name)
+    at = records_page(name)
     at.button(key=f"{example}_{mid}").click().run()  # load example patient
     next(b for b in at.button if b.label == submit).click().run()
     assert not at.exception
@@ -116,7 +109,7 @@ def test_survival_cohort_shows_probabilities_as_percentages_like_the_risk_cohort
     typical = model.card.input["typical"]
     csv = ("id," + ",".join(f.name for f in model.fields) + "\n"
            + "A," + ",".join(f"{typical[f.name]:g}" for f in model.fields) + "\n")
-    at = _page("Heart failure survival")
+    at = records_page("Heart failure survival")
     at.file_uploader(key="scohort_heart-failure").set_value(("hf.csv", csv.encode(), "text/csv")).run()
     assert not at.exception
     table = at.dataframe[0]
