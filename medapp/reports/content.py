@@ -99,6 +99,31 @@ def output_text(analysis: dict) -> str:
     return label
 
 
+# The pages that give an input-fit score beside the output, and what each calls it (the audio page gives its
+# windows' verdicts in words only, so a stored recording gives none either)
+FIT_SCORE_NAMES = {"imaging": "Out-of-distribution score", "genomics": "Distance score"}
+
+
+def decision_text(analysis: dict) -> str:
+    """What the analysis page said beside its output and the Cases page, Meeting mode and the reports left out
+    until 2026-12-03: the probability at which the positive label is called, and the score that decides whether
+    the input looks like the training data (not repeated where a warning already gives it)."""
+    from ..render.stored import display_label
+
+    pred, model_id, parts = analysis["prediction"], analysis["model_id"], []
+    try:
+        positive = get_card(model_id).positive_label
+    except UnknownModel:
+        positive = None
+    if pred.fits and pred.threshold is not None and positive in pred.labels:
+        parts.append(f"Called {display_label(model_id, positive)} at a probability of {pred.threshold:.0%} or more.")
+    fit, name = pred.fit, FIT_SCORE_NAMES.get(analysis.get("modality", ""))
+    if name and fit is not None and fit.score is not None and fit.threshold is not None \
+            and not any(name.lower() in w.lower() for w in pred.warnings):
+        parts.append(f"{name} {fit.score:.3g} (flagged above {fit.threshold:g}).")
+    return " ".join(parts)
+
+
 def report_warnings(analysis: dict) -> list[str]:
     """The analysis's warnings, less the one its output line already gives (a profile unlike every training class
     was said twice, as the output and as a warning)."""

@@ -16,7 +16,7 @@ from ..render.numbers import precise_percent
 from ..render.stored import analysed_frame, display_label, stored_image, stored_recording
 from ..render.tabular import waterfall
 from ..reports import case_html, case_pdf
-from ..reports.content import Headline, risk_headline
+from ..reports.content import Headline, decision_text, risk_headline
 from ..reports.figures import explanation_png
 from ..security.roles import allowed
 from ..types import Explanation
@@ -111,6 +111,9 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             top = sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5]
             st.markdown("\n".join(f"- {display_label(a['model_id'], label)}: **{precise_percent(p)}**"
                                    for label, p in top))
+        decision = decision_text(a)
+        if decision:
+            st.caption(decision)
         for w in pred.warnings:
             st.warning(w, icon=":material/warning:")
         for v in a["verdicts"]:

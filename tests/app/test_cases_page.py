@@ -18,6 +18,8 @@ def test_the_open_case_stays_open_when_its_status_and_place_in_the_list_change(t
     store, (old_id, new_id) = two_cases
     at = open_page("pages/cases.py", REV)
     assert at.header[0].value == "Case MDT-NEW"  # most recently updated first
+    # beside the output, as the analysis page gave it: the probability at which the positive label is called
+    assert any(c.value == "Called present at a probability of 50% or more." for c in at.caption)
     at.selectbox(key="case_open").set_value(old_id).run()
     assert at.header[0].value == "Case MDT-OLD"
     store.set_status(old_id, REV, "in review")  # by another reviewer: its label and place in the list change
@@ -48,6 +50,7 @@ def test_meeting_mode_steps_through_cases_in_a_stable_order(two_cases):
     at = open_page("pages/meeting.py", REV)
     text = lambda: " ".join(m.value for m in at.markdown)  # noqa: E731
     assert "Case 1 of 2" in text()
+    assert any(c.value == "Called present at a probability of 50% or more." for c in at.caption)
     assert at.button(key="meeting_prev").disabled and not at.button(key="meeting_next").disabled
     at.button(key="meeting_next").click().run()
     assert "Case 2 of 2" in text()

@@ -54,6 +54,31 @@ def test_pdf_holds_case_model_verdict_intended_use_and_disclaimer(case_detail):
     assert f"{top_name} {top_value:+.3g}" in text  # the named contributions, as on the case page
 
 
+def test_the_reports_give_the_threshold_the_page_gave(case_detail):
+    threshold = case_detail["analyses"][0]["prediction"].threshold
+    line = f"Called positive at a probability of {threshold:.0%} or more."
+    reader = PdfReader(io.BytesIO(case_pdf(case_detail, by="rui")))
+    assert line in re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    assert f"<p class='meta'>{line}</p>" in case_html(case_detail, by="rui")
+
+
+def test_an_image_analysis_gives_its_threshold_and_fit_score_once_and_no_threshold_when_not_assessed():
+    from medapp.reports.content import decision_text
+
+    model = load_model("chest-xray-pneumonia")
+    pred = model.predict(model.example_input())
+    a = {"prediction": pred, "model_id": model.card.id, "modality": "imaging"}
+    assert pred.fits and not pred.warnings
+    assert decision_text(a) == (f"Called pneumonia at a probability of {pred.threshold:.0%} or more. "
+                                f"Out-of-distribution score {pred.fit.score:.3g} (flagged above {pred.fit.threshold:g}).")
+    # a caution that already gives the score (an image unlike the training images) is not repeated
+    unlike = dataclasses.replace(pred, warnings=("Unusual image (out-of-distribution score 20.1).",))
+    assert decision_text({**a, "prediction": unlike}).startswith("Called pneumonia") and "score" not in \
+        decision_text({**a, "prediction": unlike})
+    not_fitting = dataclasses.replace(pred, fit=dataclasses.replace(pred.fit, fits=False))
+    assert not decision_text({**a, "prediction": not_fitting}).startswith("Called")
+
+
 def test_html_is_self_contained_and_escapes_user_text(case_detail):
     html = case_html(case_detail, by="rui")
     assert "routine check &lt;b&gt;bold?&lt;/b&gt;" in html and "<b>bold?</b>" not in html
