@@ -116,7 +116,9 @@ def decision_text(analysis: dict) -> str:
     except UnknownModel:
         positive = None
     if pred.fits and pred.threshold is not None and positive in pred.labels:
-        parts.append(f"Called {display_label(model_id, positive)} at a probability of {pred.threshold:.0%} or more.")
+        others = "" if len(pred.labels) == 2 else "; otherwise the more probable of the other labels"
+        parts.append(f"Called {display_label(model_id, positive)} at a probability of {pred.threshold:.0%} or "
+                     f"more{others}.")
     fit, name = pred.fit, FIT_SCORE_NAMES.get(analysis.get("modality", ""))
     if name and fit is not None and fit.score is not None and fit.threshold is not None \
             and not any(name.lower() in w.lower() for w in pred.warnings):

@@ -75,6 +75,11 @@ def test_an_image_analysis_gives_its_threshold_and_fit_score_once_and_no_thresho
     unlike = dataclasses.replace(pred, warnings=("Unusual image (out-of-distribution score 20.1).",))
     assert decision_text({**a, "prediction": unlike}).startswith("Called pneumonia") and "score" not in \
         decision_text({**a, "prediction": unlike})
+    breast = load_model("breast-ultrasound")
+    three = breast.predict(breast.example_input())  # three labels: the page says what the others do
+    assert decision_text({"prediction": three, "model_id": "breast-ultrasound", "modality": "imaging"}).startswith(
+        f"Called malignant at a probability of {three.threshold:.0%} or more; otherwise the more probable of the "
+        "other labels.")
     not_fitting = dataclasses.replace(pred, fit=dataclasses.replace(pred.fit, fits=False))
     assert not decision_text({**a, "prediction": not_fitting}).startswith("Called")
 
