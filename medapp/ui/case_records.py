@@ -24,7 +24,7 @@ from ..modalities.records.io import Cohort
 from ..modalities.records.schema import NOT_MEASURED, Field, format_value
 from ..types import InputError
 from .cases import log_analysis, save_to_case
-from .common import show_input_error, upload_mb
+from .common import messages_in_full, show_input_error, upload_mb
 from .state import kept_upload
 
 
@@ -229,8 +229,7 @@ def cohort_upload(model, keys: FormKeys, intro: str, cohort_of: Callable[[Any], 
         total, good = len(cohort.rows) + len(cohort.errors), len(cohort.rows)
         st.error(f"{len(cohort.errors)} of {total} rows could not be scored; "
                  f"the other {good} {'was' if good == 1 else 'were'}.", icon=":material/error:")
-        errors = pd.DataFrame([{"row": r, "problem": "; ".join(m)} for r, m in sorted(cohort.errors.items())])
-        st.dataframe(errors, hide_index=True, width="stretch", key=f"{p}err_{mid}")
+        messages_in_full([(f"Row {r}", "; ".join(m)) for r, m in sorted(cohort.errors.items())])
     if not cohort.rows:
         return None
     bar = st.progress(0.0, text=f"Scoring {patients_text(len(cohort.rows))}...")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from html import escape
 
 import streamlit as st
 
@@ -66,3 +67,21 @@ def input_error_text(exc: InputError, context: str = "") -> str:
 
 def show_input_error(exc: InputError, context: str = "") -> None:
     st.error(input_error_text(exc, context), icon=":material/error:")
+
+
+def messages_in_full(items: list[tuple[str, str]]) -> None:
+    """(where, message) pairs as a list, each message whole: a table cell cuts a long message at its column's
+    width (at 1366 px a cohort's warnings and problems showed a few words each)."""
+    if items:
+        st.html("<ul style='margin:0'>" + "".join(f"<li><b>{escape(where)}</b>: {escape(text)}</li>"
+                                                   for where, text in items) + "</ul>")
+
+
+def warnings_in_full(per_row: list[tuple[str, tuple[str, ...] | list[str]]], total: int) -> None:
+    """Under a cohort's table: every warning of every row in full, open when there are few."""
+    warned = [(where, ws) for where, ws in per_row if ws]
+    if warned:
+        rows = "row" if total == 1 else "rows"
+        with st.expander(f"Warnings in full ({len(warned)} of {total} {rows})", expanded=len(warned) <= 5,
+                         icon=":material/warning:"):
+            messages_in_full([(where, w) for where, ws in warned for w in ws])

@@ -14,7 +14,7 @@ from ..modalities.genomics.model import GenomicsModel
 from ..render.genomics import beeswarm, heatmap, top_genes
 from ..types import InputError
 from .cases import log_analysis, save_to_case
-from .common import percent, show_input_error, upload_mb
+from .common import messages_in_full, percent, show_input_error, upload_mb, warnings_in_full
 from .state import kept_upload
 
 UNLIKE = "unlike every training class"
@@ -82,8 +82,7 @@ def genomics_panel(model: GenomicsModel) -> None:
     if parsed.errors:
         st.error(f"{len(parsed.errors)} of {len(parsed.sample_order)} samples could not be scored.",
                  icon=":material/error:")
-        st.dataframe(pd.DataFrame([{"sample": s, "problem": m} for s, m in parsed.errors.items()]),
-                     hide_index=True, width="stretch", key="genomics_errors")
+        messages_in_full(list(parsed.errors.items()))
     if not parsed.profiles:
         return
     profiles = parsed.profiles
@@ -94,6 +93,7 @@ def genomics_panel(model: GenomicsModel) -> None:
                  width="stretch", key="genomics_results",
                  column_config={"probability": st.column_config.ProgressColumn(
                      "probability", format="percent", min_value=0.0, max_value=1.0)})
+    warnings_in_full([(p.sample, pred.warnings) for p, pred in zip(profiles, preds)], len(profiles))
     buf = io.StringIO()
     table.to_csv(buf, index=False)
     st.download_button("Download results (CSV)", buf.getvalue(), f"{model.card.id}_results.csv", "text/csv",

@@ -29,7 +29,7 @@ from .case_records import (
 )
 from .case_records import one_patient as shared_one_patient
 from .cases import save_to_case
-from .common import show_input_error
+from .common import show_input_error, warnings_in_full
 
 # widget keys as before the form was shared (kept page state and tests name them)
 FORM = FormKeys(field="rec", example="ex", clear="clr", form="patient", submit="Estimate risk",
@@ -104,6 +104,8 @@ def cohort_panel(model: RecordsModel) -> None:
     shown["probability"] = percent_points(shown_probability(p, bands_of(model), 1) for p in shown["probability"])
     st.dataframe(shown, hide_index=True, width="stretch", key=f"res_{model.card.id}",
                  column_config={"probability": percent_column("probability")})
+    warnings_in_full([(f"Row {row}", item.prediction.warnings) for row, item in zip(cohort.rows, batch.analysed)],
+                     len(cohort.rows))
     save_one_patient(model, batch, key=f"one_of_cohort_{model.card.id}")
     st.plotly_chart(beeswarm(batch.explanations, target=positive_text(model)), width="stretch",
                     key=f"bee_{model.card.id}")

@@ -28,7 +28,7 @@ from ..render.tabular import waterfall
 from .case_records import FormKeys, analysed, cohort_upload, percent_column, percent_points, save_one_patient
 from .case_records import one_patient as shared_one_patient
 from .cases import save_to_case
-from .common import percent
+from .common import percent, warnings_in_full
 
 # widget keys as before the form was shared (kept page state and tests name them)
 FORM = FormKeys(field="surv", example="sex", clear="sclr", form="surv_patient", submit="Estimate survival",
@@ -102,6 +102,7 @@ def cohort_panel(model: SurvivalModel) -> None:
                  column_config={c: percent_column(c) for c in horizons}
                  | {"risk group": st.column_config.TextColumn(
                      "risk group", help="Third of the training patients' risk scores: relative, not an absolute risk")})
+    warnings_in_full([(f"Row {row}", cohort.warnings.get(row, [])) for row in cohort.rows], len(cohort.rows))
     save_one_patient(model, batch, key=f"one_of_scohort_{model.card.id}")
     st.plotly_chart(km_figure(risk_group_curves(model, scored, sc.time, sc.event), model.event,
                               observed=sc.time is not None), width="stretch", key=f"skm_{model.card.id}")

@@ -1,6 +1,7 @@
 """Streamlit AppTest for the home, records and models pages."""
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -83,18 +84,25 @@ def test_records_invalid_cohort_row_is_reported_and_the_rest_scored():
     csv = ("id,age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal\n"
            "P1,63,1,4,145,233,1,2,150,0,2.3,3,0,6\n"
            "P2,41,0,2,130,204,0,2,172,0,1.4,1,0,3\n"
-           "P3,57,1,4,999,354,0,0,163,1,0.6,1,0,3\n")
+           "P3,57,1,4,999,354,0,0,163,1,0.6,1,0,3\n"
+           "P4,41,0,2,130,204,0,2,172,0,1.4,1,,\n")
     at.file_uploader(key="cohort_heart-disease").set_value(("cohort.csv", csv.encode(), "text/csv")).run()
     assert not at.exception
-    assert "1 of 3 rows could not be scored; the other 2 were." in at.error[0].value
-    errors = at.dataframe[0].value
-    assert errors.iloc[0].to_dict() == {"row": 3, "problem": "Resting blood pressure: 999 is outside the valid range 60-250 mmHg"}
-    results = at.dataframe[1].value
-    assert list(results["id"]) == sorted(["P1", "P2"], key=lambda i: -results.set_index("id").loc[i, "probability"])
-    assert results["probability"].is_monotonic_decreasing
-    assert "Scored 2 patients" in at.success[0].value
-    # the page's table is the shared batch path's result, row for row
+    assert "1 of 4 rows could not be scored; the other 3 were." in at.error[0].value
+    # each problem and each warning whole, in a list (a table cell cut them at its width: 1366 px showed a few words)
+    shown = [h.proto.body for h in at.get("html")]
+    assert any("<li><b>Row 3</b>: Resting blood pressure: 999 is outside the valid range 60-250 mmHg</li>" in h
+               for h in shown)
+    warned = next(e for e in at.expander if e.label.startswith("Warnings in full"))
+    assert warned.label == "Warnings in full (1 of 3 rows)"
     model = load_model("heart-disease")
+    row4 = model.predict(model.cohort_inputs(model.validate_cohort(csv.encode(), "cohort.csv"), "cohort.csv")[-1][1]).warnings
+    assert row4 and all(f"<b>Row 4</b>: {escape(w)}" in " ".join(h.proto.body for h in warned.get("html")) for w in row4)
+    results = at.dataframe[0].value
+    assert list(results["id"]) == sorted(["P1", "P2", "P4"], key=lambda i: -results.set_index("id").loc[i, "probability"])
+    assert results["probability"].is_monotonic_decreasing
+    assert "Scored 3 patients" in at.success[0].value
+    # the page's table is the shared batch path's result, row for row
     batch = analyse_batch(model, model.cohort_inputs(model.validate_cohort(csv.encode(), "cohort.csv"), "cohort.csv"))
     expected = {int(r.name.rsplit("#row", 1)[1]): r.prediction for r in batch.analysed}
     for _, shown in results.iterrows():
