@@ -3,14 +3,14 @@ import streamlit as st
 
 from medapp.registry import list_cards
 from medapp.render.metrics import headline_metric
-from medapp.types import ModelCard
+from medapp.ui import demo_notice
 from medapp.ui.auth import require_role
 
 require_role("clinician")
 st.title("medapp")
 st.markdown("An explainable clinical AI workbench: drop in what you have about a patient and see a "
             "calibrated prediction with a SHAP explanation beside it.")
-st.warning(ModelCard.DEMO_NOTICE, icon=":material/science:")
+demo_notice()  # the one style of the notice, as on every analysis page
 
 cards = list_cards()
 st.markdown("**Start here.** *Case records*: one patient in a form or a cohort file, for a risk now or survival "

@@ -18,7 +18,7 @@ with st.expander("Which cases", expanded=False):
 # In the order they were opened: a verdict recorded during the meeting must not reorder the cases.
 cases = sorted(store.list_cases(**filters), key=lambda c: c["id"])
 if not cases:
-    st.info("No case matches these filters.")
+    st.info("No case matches these filters. Analyses are saved to cases from the analysis pages (Save to case).")
     st.stop()
 
 

@@ -4,12 +4,12 @@ import streamlit as st
 
 from medapp.registry import list_cards
 from medapp.render.metrics import anchor_line, calibration_figure, metric_name, roc_figure
-from medapp.types import ModelCard
+from medapp.ui import demo_notice
 from medapp.ui.auth import require_role
 
 require_role("clinician")
 st.title("Models")
-st.info(ModelCard.DEMO_NOTICE, icon=":material/science:")
+demo_notice()  # the one style of the notice, as on every analysis page
 cards = list_cards()
 st.caption(f"{len(cards)} registered models. Figures are from validation data or cross-validation, as each card says.")
 

@@ -30,6 +30,8 @@ def upload_mb(modality: str, card: ModelCard | None = None) -> int:
 
 
 def demo_notice(card: ModelCard | None = None) -> None:
+    """The demonstration notice, drawn the same way on every page (Home had a warning box, Models an info box
+    and the analysis pages a caption): quiet, so the page's own warnings about an input stand out."""
     text = ModelCard.DEMO_NOTICE
     if card is not None and card.input.get("resolution_note"):
         text += " " + card.input["resolution_note"]
