@@ -66,6 +66,10 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                           "assessed": reason is None, "label": pred.label if reason is None else None,
                           **({"not_assessed_reason": reason} if reason is not None else {}),
                           "probabilities": pred.as_dict(), "warnings": list(pred.warnings)}
+                if pred.risk_band is not None:  # records: the card's band, as the form, the table and the API give it
+                    record["risk_band"] = pred.risk_band
+                if pred.text is not None:  # dictation: the transcript is the output
+                    record["text"] = pred.text
                 if pred.survival is not None:  # time-to-event models: risk (higher = earlier) and S(t) by day
                     record["risk_score"] = pred.survival.risk_score
                     record["survival"] = pred.survival.survival_by_horizon()
@@ -75,22 +79,29 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                         "base_value": expl.base_value,
                         "top_contributions": [{"feature": n, "value": v} for n, v in expl.top_contributions(args.top)],
                     }
+                    if reason is not None:  # of the model's output for an input it does not fit: never a finding
+                        record["explanation"]["for_reference_only"] = True
                 if map_path is not None:
                     record["map"] = str(map_path)
                 print(json.dumps(to_jsonable(record)), flush=True)
             else:
                 probs = ", ".join(f"{lab}={p:.3f}" for lab, p in pred.as_dict().items())
                 if reason is None:
-                    print(f"{name}: {pred.label} ({probs})")
+                    band = f"; risk band {pred.risk_band}" if pred.risk_band is not None else ""
+                    print(f"{name}: {pred.label} ({probs}){band}")
                 else:
                     print(f"{name}: not assessed: {reason} (probabilities, not a finding: {probs})")
                 if pred.survival is not None:
                     by = ", ".join(f"{h} d {s:.3f}" for h, s in pred.survival.survival_by_horizon().items())
                     print(f"  risk score {pred.survival.risk_score:+.3f}; survival {by}")
+                if pred.text is not None:
+                    print(f"  text: {pred.text}")
                 for warning in pred.warnings:
                     print(f"  warning: {warning}")
                 if expl is not None:
-                    print(f"  why ({expl.method}, toward {expl.target_display}, {expl.output_space}):")
+                    # an input the model does not fit: the reports' words, so nobody reads a finding into it
+                    why = "why" if reason is None else "not assessed; for reference only, not a finding"
+                    print(f"  {why} ({expl.method}, toward {expl.target_display}, {expl.output_space}):")
                     for feature, value in expl.top_contributions(args.top):
                         print(f"    {value:+.3f}  {feature}")
     return 1 if failed else 0
@@ -175,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True)
     p.add_argument("--json", action="store_true", help="one JSON object per line per case")
     p.add_argument("--no-explain", action="store_true")
-    p.add_argument("--top", type=int, default=5, help="how many contributions to print")
+    p.add_argument("--top", type=positive_int, default=5, help="how many contributions to print")
     p.add_argument("--maps", metavar="DIR", help="imaging: write each input's explanation map (its own height x "
                    "width, positive = toward the predicted label) to DIR/<file name without extension>.npy")
     p.add_argument("inputs", nargs="+", metavar="INPUT")
@@ -192,16 +203,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="load, predict and explain timings for every model")
     p.add_argument("--json", action="store_true")
     p.add_argument("--models", help="comma-separated ids (default all)")
-    p.add_argument("--repeats", type=int, default=20)
+    p.add_argument("--repeats", type=positive_int, default=20)
     p.add_argument("--no-baseline", action="store_true", help="skip the KernelExplainer reference")
     p.add_argument("--no-extras", action="store_true", help="skip modality pipeline benchmarks")
-    p.add_argument("--http", type=int, metavar="N", help="load-test the HTTP inference service with N requests "
+    p.add_argument("--http", type=positive_int, metavar="N", help="load-test the HTTP inference service with N requests "
                    "(loopback; one record in a row, then concurrent clients on mixed modalities)")
-    p.add_argument("--http-clients", type=int, default=50, help="concurrent clients for --http (default 50)")
-    p.add_argument("--concurrency", type=int, metavar="N",
+    p.add_argument("--http-clients", type=positive_int, default=50, help="concurrent clients for --http (default 50)")
+    p.add_argument("--concurrency", type=positive_int, metavar="N",
                    help="N simultaneous sessions over a mix of all modalities (real inputs): p50, p95, errors, "
                         "results that differ from the same inputs analysed alone")
-    p.add_argument("--per-model", type=int, default=5, help="real inputs per model for --concurrency")
+    p.add_argument("--per-model", type=positive_int, default=5, help="real inputs per model for --concurrency")
     p.set_defaults(func=_cmd_bench)
 
     register_users(sub)
@@ -214,10 +225,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a count of at least 1 (`--http-clients 0` ended in a ValueError traceback)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
+    from .registry import UnknownModel
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except UnknownModel as exc:  # any command given a model id that is not registered (bench --models, serve --preload)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return 0

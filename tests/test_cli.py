@@ -44,6 +44,11 @@ def test_predict_json_one_line_per_row_in_order_with_errors(tmp_path):
     assert abs(sum(lines[0]["probabilities"].values()) - 1) < 1e-9
     assert lines[0]["warnings"] == []
     assert lines[0]["explanation"]["top_contributions"]
+    assert "for_reference_only" not in lines[0]["explanation"]
+    # the card's risk band, as the form, the cohort table and the API give it
+    from medapp.registry import load_model
+
+    assert lines[0]["risk_band"] == load_model("heart-disease").risk_band(lines[0]["probabilities"]["present"])
     assert lines[1]["error"] == "row 2: Age: 'abc' is not a number"
     assert any("beyond the values seen in training" in w for w in lines[2]["warnings"])
     assert "cannot read" in lines[4]["error"]
@@ -103,3 +108,31 @@ def test_predict_json_says_when_an_input_is_not_assessed(tmp_path):
     text = run_medapp("predict", "--model", "srbct-tumour", "--no-explain", str(csv)).stdout
     assert "profiles.csv#unlike: not assessed: This profile is unlike every training class" in text
     assert "probabilities, not a finding" in text
+
+
+def test_a_model_id_that_is_unknown_or_of_the_wrong_kind_and_a_zero_count_exit_2_without_a_traceback():
+    """Each was a Python traceback (UnknownModel, AttributeError, ValueError) before 2026-12-03."""
+    bench = run_medapp("bench", "--models", "nosuch", "--no-baseline", "--no-extras")
+    assert bench.returncode == 2 and "no model named 'nosuch'; registered models:" in bench.stderr
+    serve = run_medapp("serve", "--port", "1", "--preload", "heart-disease,nosuch")
+    assert serve.returncode == 2 and "no model named 'nosuch'" in serve.stderr
+    transcribe = run_medapp("transcribe", "--model", "heart-disease", "x.wav")
+    assert transcribe.returncode == 2
+    assert transcribe.stderr.strip() == ("error: heart-disease is a records model, not a dictation model (speech "
+                                         "models: dictation-whisper)")
+    clients = run_medapp("bench", "--http", "5", "--http-clients", "0")
+    assert clients.returncode == 2 and "argument --http-clients: 0 is less than 1" in clients.stderr
+    for out in (bench, serve, transcribe, clients):
+        assert "Traceback" not in out.stderr
+
+
+def test_an_input_the_model_does_not_fit_is_explained_for_reference_only():
+    """A lung recording beside its ICBHI annotations, given to the heart model: not assessed, and its explanation
+    (of the heart model's output) is labelled as the reports label it, never "why"."""
+    lung = data_root() / "audio/lung_sounds_demo/101_1b1_Al_sc_Meditron.wav"
+    text = run_medapp("predict", "--model", "heart-sound", "--top", "2", str(lung))
+    assert text.returncode == 0, text.stderr
+    assert "101_1b1_Al_sc_Meditron.wav: not assessed: This file comes with respiratory-cycle annotations" in text.stdout
+    assert "  not assessed; for reference only, not a finding (" in text.stdout and "  why (" not in text.stdout
+    line = json.loads(run_medapp("predict", "--model", "heart-sound", "--json", "--top", "2", str(lung)).stdout)
+    assert line["assessed"] is False and line["explanation"]["for_reference_only"] is True

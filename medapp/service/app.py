@@ -750,9 +750,9 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
         return {"name": "medapp", "version": SERVICE_VERSION,
                 "extensions": ["explain", "binary_tensor_data", "raw_file_body", "cases"]}
 
-    @app.get("/v2/health/live", response_model=oip.Ready, response_model_exclude_none=True, tags=["server"])
+    @app.get("/v2/health/live", response_model=oip.Live, tags=["server"])
     def live() -> dict[str, Any]:
-        return {"ready": True}
+        return {"live": True}
 
     @app.get("/v2/health/ready", response_model=oip.Ready, tags=["server"],
              responses={503: {"model": oip.Ready, "description": "store unreachable or no model registered"}})

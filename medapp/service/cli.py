@@ -34,9 +34,14 @@ def _serve(args: argparse.Namespace) -> int:
 def _preload_ids(spec: str | None) -> list[str]:
     if not spec:
         return []
-    from ..registry import list_cards
+    from ..registry import get_card, list_cards
 
-    return [c.id for c in list_cards()] if spec == "all" else spec.split(",")
+    if spec == "all":
+        return [c.id for c in list_cards()]
+    ids = [i.strip() for i in spec.split(",") if i.strip()]
+    for model_id in ids:  # refused before the server starts (it was a traceback from the start-up)
+        get_card(model_id)  # raises UnknownModel with the registered ids; main() turns it into exit 2
+    return ids
 
 
 def _serve_ray(args: argparse.Namespace) -> int:

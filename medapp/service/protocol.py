@@ -96,6 +96,12 @@ class Ready(BaseModel):
     ready: bool
 
 
+class Live(BaseModel):
+    """The protocol's liveness answer ({"live": true}; until 2026-12-03 this service answered {"ready": true})."""
+
+    live: bool
+
+
 class RequestError(InputError):
     """A malformed request (not the clinician's input): also a 400."""
 

@@ -32,7 +32,7 @@ def outputs(response: httpx.Response) -> dict:
 
 
 def test_health_and_server_metadata_need_no_token(service):
-    assert httpx.get(f"{service.url}/v2/health/live").json() == {"ready": True}
+    assert httpx.get(f"{service.url}/v2/health/live").json() == {"live": True}  # the protocol's ServerLiveResponse
     assert httpx.get(f"{service.url}/v2/health/ready").json() == {"ready": True}
     meta = httpx.get(f"{service.url}/v2").json()
     assert meta["name"] == "medapp" and "explain" in meta["extensions"]

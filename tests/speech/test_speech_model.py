@@ -44,6 +44,11 @@ def test_example_dictation_through_analyse(speech_model):
     assert 0.0 <= seg["start"] < 1.0 and 4.0 < pred.segments[-1]["end"] <= 5.5
     assert result.explanation.kind == "text" and len(result.explanation.values) == len(pred.segments)
     assert pred.to_dict()["text"] == pred.text  # what the HTTP service returns
+    from cli_inprocess import run_medapp  # and `predict`, which printed no transcript until 2026-12-03
+
+    line = json.loads(run_medapp("predict", "--model", "dictation-whisper", "--json", "--no-explain",
+                                 str(EXAMPLE)).stdout)
+    assert line["text"] == pred.text
 
 
 @pytest.mark.system

@@ -3,6 +3,7 @@ against scikit-survival, the saved curve, a held-out concordance check, CLI JSON
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +57,9 @@ def test_outcome_values_are_ignored_with_a_note_and_do_not_change_the_estimate(m
     assert not any("ignored" in w for w in plain.warnings)
     partial = model.record({"age": 70, "ejection_fraction": 20})
     assert any("replaces a value not given by the training median" in w for w in partial.warnings)
+    # the count in plain words (it read "...); and the estimate is less certain." before 2026-12-03)
+    assert any(re.search(r"^9 of 11 values not measured \(.*\); the estimate is less certain\.$", w)
+               for w in partial.warnings), partial.warnings
     assert not any("training median" in w for w in plain.warnings)
     assert model.predict(plain).probabilities.tolist() == model.predict(with_outcome).probabilities.tolist()
     # through the shared result cache each request keeps its own notes (a cached result once answered the

@@ -107,8 +107,9 @@ def soft_warnings(fields: tuple[Field, ...], values: np.ndarray, training_range:
     missing = [f.label for f, v in zip(fields, values) if math.isnan(v)]
     if missing:
         shown = ", ".join(missing[:6]) + (" ..." if len(missing) > 6 else "")
-        how = f"; {missing_handling}," if missing_handling else ";"
-        out.append(f"{len(missing)} of {len(fields)} values not measured ({shown}){how} and the estimate is less "
+        # without a handling phrase (survival models say theirs in a note of their own) no stray "; and"
+        how = f"; {missing_handling}, and" if missing_handling else ";"
+        out.append(f"{len(missing)} of {len(fields)} values not measured ({shown}){how} the estimate is less "
                    "certain.")
     for f, v in zip(fields, values):
         lo_hi = training_range.get(f.name)

@@ -32,6 +32,11 @@ def run(args: argparse.Namespace) -> int:
     except (UnknownModel, ModelIntegrityError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if model.card.modality != "speech":  # `--model heart-disease` ended in an AttributeError traceback
+        speech = ", ".join(c.id for c in list_cards() if c.modality == "speech") or "none registered"
+        print(f"error: {model_id} is a {model.card.modality} model, not a dictation model (speech models: {speech})",
+              file=sys.stderr)
+        return 2
     if args.no_vocabulary:
         model.use_vocabulary = False  # this process only: the CLI owns its model
     failed = False
