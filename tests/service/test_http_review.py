@@ -212,7 +212,7 @@ def test_an_unexpected_error_is_a_json_500_and_the_connection_is_kept():
         local = conn.sock.getsockname()
         conn.request("GET", "/v2/health/live")
         second = conn.getresponse()
-        assert second.status == 200 and json.loads(second.read()) == {"ready": True}
+        assert second.status == 200 and json.loads(second.read()) == {"live": True}
         assert conn.sock.getsockname() == local  # the same connection: not closed after the 500
         assert first.status == 500 and body == {"error": "The service failed on this request; it has been logged."}
         assert first.getheader("x-request-id") == "bug-1"
