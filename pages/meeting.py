@@ -51,8 +51,10 @@ st.session_state["meeting_viewed"] = case["id"]
 # Input file names are hidden. The reference is shown so the chair can confirm which case is on screen: new
 # references are refused when they look identifying, and an older one that does is still hidden here.
 reference = detail["reference"] if reference_problem(detail["reference"]) is None else "reference hidden"
-title_col.markdown(f"## Case {index + 1} of {len(cases)} · {reference} · {detail['status']}"
-                   + (" · disagreement flagged" if detail["disagreement"] else ""))
+# Status and flag as badges under the heading: in the heading they wrapped it onto two lines at 1366 px
+title_col.markdown(f"## Case {index + 1} of {len(cases)} · {reference}\n"
+                   f":blue-badge[{detail['status']}]"
+                   + (" :red-badge[disagreement flagged]" if detail["disagreement"] else ""))
 for a in detail["analyses"]:
     with st.container(border=True):
         analysis_view(a, key=f"m{a['id']}", hide_identifiers=True, large=True)

@@ -126,7 +126,7 @@ def test_meeting_mode_hides_identifiers(fresh_var):
     at = page("pages/meeting.py", "reviewer")
     assert not at.exception
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
-    assert "Case 1 of 1 · MDT-1 ·" in text
+    assert "Case 1 of 1 · MDT-1\n:blue-badge[open]" in text
     store = CaseStore()
     stored_name = store.case_detail(1, {"username": "x", "role": "reviewer"}, log_view=False)["analyses"][0]["input_name"]
     assert stored_name.startswith("records-") and stored_name not in text
@@ -134,7 +134,7 @@ def test_meeting_mode_hides_identifiers(fresh_var):
         s.execute(update(CaseRow).where(CaseRow.id == 1).values(reference="John Smith 12/03/1958"))
     at = page("pages/meeting.py", "reviewer")
     text = " ".join(m.value for m in at.markdown)
-    assert "Case 1 of 1 · reference hidden ·" in text and "Smith" not in text
+    assert "Case 1 of 1 · reference hidden\n" in text and "Smith" not in text
 
 
 SSO_SECRETS = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "a test cookie secret",

@@ -63,7 +63,7 @@ def test_meeting_mode_steps_through_cases_in_a_stable_order(two_cases):
     assert "Case 2 of 2" in text() and "disagreement flagged" in text()  # still the same case
     stored_name = store.case_detail(new_id, REV, log_view=False)["analyses"][0]["input_name"]
     # the chair can confirm which case is on screen by its pseudonymous reference; input names stay hidden
-    assert "Case 2 of 2 · MDT-NEW ·" in text() and stored_name not in " ".join(c.value for c in at.caption)
+    assert "Case 2 of 2 · MDT-NEW\n" in text() and stored_name not in " ".join(c.value for c in at.caption)
     at.button(key="meeting_prev").click().run()
     assert "Case 1 of 2" in text() and "disagreement flagged" not in text()
 

@@ -77,7 +77,7 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
     # Other browser tests of this session save cases too (shown in the order they were opened): step with
     # Next to ours, the one in review.
     page.get_by_text(re.compile(r"^Case \d+ of \d+ · ")).first.wait_for()
-    ours = page.get_by_text(re.compile(r"^Case \d+ of \d+ · E2E-CASE-1 · in review"))
+    ours = page.get_by_text(re.compile(r"^Case \d+ of \d+ · E2E-CASE-1$"))  # its status is a badge below
     for _ in range(10):
         if ours.count():
             break
@@ -85,6 +85,7 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
         page.get_by_role("button", name="Next ▶").click()
         expect(page.get_by_text(shown, exact=True)).to_have_count(0)  # the next case is drawn
     ours.wait_for()
+    page.get_by_text("in review", exact=True).first.wait_for()
     page.get_by_text("final diagnosis: stable angina").wait_for()
     expect(page.get_by_text("Your verdict")).to_have_count(2)  # its two analyses; the previous case's forms are gone
     page.locator(".js-plotly-plot").first.wait_for()
