@@ -12,7 +12,9 @@ st.html("<style>.stMainBlockContainer{max-width:100%;padding-left:2rem;padding-r
         ".stMainBlockContainer p,.stMainBlockContainer li{font-size:1.35rem}"
         ".stMainBlockContainer [data-testid='stMetricValue'] p,[data-testid='stMetricValue']"
         "{font-size:3rem;line-height:1.2}"
-        ".stMainBlockContainer button p{font-size:1.2rem;white-space:nowrap}</style>")
+        ".stMainBlockContainer button p{font-size:1.2rem;white-space:nowrap}"
+        # badges (status, disagreement, risk band) carry an inline 0.875rem: too small for the back of the room
+        ".stMainBlockContainer .stMarkdownBadge{font-size:1.2rem !important}</style>")
 with st.expander("Which cases", expanded=False):
     filters = case_filters("meeting")
 # In the order they were opened: a verdict recorded during the meeting must not reorder the cases.
