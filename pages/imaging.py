@@ -36,8 +36,12 @@ with upload_tab:
         image_panel(model, upload.getvalue(), upload.name, key=f"img{n}_{tag}", candidates=models)
 with pacs_tab:
     # a PACS search or batch runs one model over many images: the chosen one, or one picked here
+    # radiograph models first: a PACS search is usually for CR/DX (the batch's default), and the breast
+    # ultrasound model, first by name, was the default for chest studies
+    for_pacs = sorted(cards, key=lambda c: not {"CR", "DX"} & set(c.input.get("expected_modalities", ())))
     pacs_model = model if model is not None else cached_model(
-        names[st.selectbox("Model for images from the PACS", list(names), key="pacs_model")])
+        {c.name: c.id for c in for_pacs}[st.selectbox("Model for images from the PACS", [c.name for c in for_pacs],
+                                                      key="pacs_model")])
     from_pacs(pacs_model)
 for card in ([model.card] if model is not None else cards):
     model_card_summary(card)

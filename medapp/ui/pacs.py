@@ -78,15 +78,28 @@ def _messages(results: list[InstanceResult]) -> None:
             st.error(r.error, icon=":material/error:")
 
 
-def _table(results: list[InstanceResult]) -> pd.DataFrame:
+def probability_column(model: ImagingModel) -> tuple[str, str]:
+    """(label, column name) of the probability a results table shows and sorts on: the card's positive label
+    ("P(pneumonia)"), so a worklist is ordered by that risk. It was the probability of whichever label was called,
+    so "normal 1.000" rows sorted above pneumonia ones."""
+    label = model.card.positive_label or model.card.labels[-1]
+    return label, f"P({model.card.display(label)})"
+
+
+def _table(results: list[InstanceResult], model: ImagingModel) -> pd.DataFrame:
+    label, column = probability_column(model)
     rows = []
     for r in results:
         row = r.row()
+        assessed = row.get("assessed") is True
         rows.append({"patient": row["patient_id"], "date": row["study_date"], "series": row["series"],
-                     "instance": row["instance"], "modality": row["modality"], "finding": row.get("label") or ("not assessed" if row.get("assessed") is False else ""),
-                     "probability": row.get("probability"), "OOD score": row.get("ood_score"),
-                     "warnings": len(row.get("warnings", [])),
-                     "problem": row.get("error") or row.get("skipped") or "", "SOP Instance UID": r.ref.sop_uid})
+                     "instance": row["instance"], "modality": row["modality"],
+                     "finding": row.get("label") or ("not assessed" if row.get("assessed") is False else ""),
+                     # an image the model does not fit has no finding, so no probability either
+                     column: row["probabilities"].get(label) if assessed else None,
+                     "OOD score": row.get("ood_score"), "warnings": len(row.get("warnings", [])),
+                     "problem": row.get("error") or row.get("skipped") or row.get("not_assessed_reason") or "",
+                     "SOP Instance UID": r.ref.sop_uid})
     return pd.DataFrame(rows)
 
 
@@ -158,6 +171,7 @@ def _find(model: ImagingModel, client: PacsClient, state: dict[str, Any]) -> Non
                 state["studies"] = []
                 show_input_error(exc)
             state["searched"] = True
+            state["job"] = None  # the last patient's results never stay under a new search
     studies = state["studies"]
     if not studies:
         if state.get("searched"):
@@ -198,8 +212,10 @@ def _find(model: ImagingModel, client: PacsClient, state: dict[str, Any]) -> Non
     if st.button(f"Retrieve and analyse ({len(chosen)} {'image' if len(chosen) == 1 else 'images'}"
                  + (f", {cached} already here" if cached else "") + ")", key="pacs_go", type="primary",
                  icon=":material/download:"):
-        state["job"] = {"pending": list(chosen), "results": [], "cancelled": 0}
+        state["job"] = {"pending": list(chosen), "results": [], "cancelled": 0, "series": series_uid}
     job = state["job"]
+    if job is not None and job.get("series") != series_uid:  # analysed for another study or series: not this one's
+        state["job"] = job = None
     if job is None:
         return
     _run_job(job, model, client, state["cache"], "pacs_job")
@@ -209,7 +225,7 @@ def _find(model: ImagingModel, client: PacsClient, state: dict[str, Any]) -> Non
     _messages(results)
     analysed = [r for r in results if r.ok]
     if len(results) > 1:
-        st.dataframe(_table(results), hide_index=True, width="stretch", key="pacs_series_results")
+        st.dataframe(_table(results, model), hide_index=True, width="stretch", key="pacs_series_results")
     if not analysed:
         return
     shown = {r.ref.sop_uid: r for r in analysed}
@@ -255,10 +271,11 @@ def _batch(model: ImagingModel, client: PacsClient, state: dict[str, Any]) -> No
     ok = sum(r.ok for r in results)
     st.markdown(f"**{ok} analysed**, {sum(r.skipped for r in results)} not images, "
                 f"{sum(bool(r.error) and not r.skipped for r in results)} could not be analysed.")
-    table = _table(results).sort_values("probability", ascending=False, na_position="last")
+    column = probability_column(model)[1]
+    table = _table(results, model).sort_values(column, ascending=False, na_position="last")
     st.dataframe(table, hide_index=True, width="stretch", key="pacs_batch_table",
-                 column_config={"probability": st.column_config.ProgressColumn(
-                     "probability", min_value=0.0, max_value=1.0, format="%.3f")})
+                 column_config={column: st.column_config.ProgressColumn(
+                     column, min_value=0.0, max_value=1.0, format="%.3f")})
     st.download_button("Download results (CSV)", table.to_csv(index=False), "pacs-batch.csv", "text/csv",
                        key="pacs_batch_csv")
 
@@ -302,8 +319,14 @@ def admin_endpoints(store: Any, user: dict[str, Any]) -> None:
     with right:
         st.markdown("**Test connection**")
         names = [e.name for e in endpoints]
+        # a box first drawn with no endpoint keeps "no choice" after one is saved: Test connection then crashed
+        # with "No PACS endpoint named 'None'"; such a stale choice starts again at the first endpoint
+        for key, options in (("pacs_test_name", names), ("pacs_delete_name", [e.name for e in endpoints
+                                                                               if e.source == "admin"])):
+            if key in st.session_state and st.session_state[key] not in options:
+                del st.session_state[key]
         target = st.selectbox("Endpoint", names, key="pacs_test_name", placeholder="no endpoint")
-        if st.button("Test connection", key="pacs_test", disabled=not names):
+        if st.button("Test connection", key="pacs_test", disabled=target is None):
             report = PacsClient(get_endpoint(target)).test_connection()
             (st.success if report.ok else st.error)(report.message)
         admin_names = [e.name for e in endpoints if e.source == "admin"]

@@ -118,3 +118,20 @@ def test_deid_generic_rules_cover_unlisted_names_dates_uids_comments_and_overlay
     assert clean.DimensionOrganizationSequence[0].DimensionOrganizationUID != "1.2.3.4.5.6"
     assert 0x60004000 not in clean
     assert clean.SOPClassUID == ds.SOPClassUID  # standard class UIDs are kept
+
+
+def test_an_undecodable_codestream_names_its_compression_and_is_not_cut_mid_word():
+    """The message read "(RuntimeError: Unable to decode ... returned fr)": a class name and a cut word."""
+    from pydicom.uid import generate_uid
+
+    from medapp.pacs.samples import Patient, undecodable
+
+    data = undecodable(Patient("P-1", "Test^Alice", "20240105", "A-1", generate_uid()), series_uid=generate_uid(),
+                       series_number=1, instance_number=1)
+    with pytest.raises(InputError) as caught:
+        decode(data, "damaged.dcm")
+    message = caught.value.message
+    assert message.startswith("damaged.dcm: the image data cannot be decoded (JPEG Baseline (Process 1); ")
+    assert message.endswith("). The file may be truncated or compressed in a way this server cannot read.")
+    inside = message.split("(JPEG Baseline (Process 1); ", 1)[1].rsplit(").", 1)[0]
+    assert len(inside) <= 122 and "Error:" not in inside  # no exception class name, at most the limit

@@ -81,6 +81,15 @@ def test_find_a_series_analyse_it_and_send_a_result(secrets, orthanc):
     assert any("not for diagnostic use" in d and "SHAP" in d for d in descriptions)
     # nothing is fetched again within the session: a second retrieval of the series comes from the cache
     assert "6 already here" in at.button(key="pacs_go").label
+    assert "P(pneumonia)" in table.columns and "probability" not in table.columns
+    assert table.loc[table["finding"] == "", "P(pneumonia)"].isna().all()  # no image, no probability
+    # a new search never leaves the last patient's results (and their Send and Save) under it
+    at.text_input(key="pacs_patient_name").set_value("")
+    at.text_input(key="pacs_patient_id").set_value("BATCH-001")
+    at = _click(at, "Search")
+    assert not at.exception
+    assert not [b for b in at.button if b.label == "Send result to PACS"] and not at.subheader
+    assert not [d for d in at.dataframe if "finding" in d.value.columns]
 
 
 def test_batch_analysis_of_a_date(secrets, orthanc):
@@ -96,7 +105,8 @@ def test_batch_analysis_of_a_date(secrets, orthanc):
     assert not at.exception
     table = _frame(at, "finding")
     assert len(table) == orthanc.batch_size and table["finding"].isin(["normal", "pneumonia"]).all()
-    assert list(table["probability"]) == sorted(table["probability"], reverse=True)
+    # a worklist ordered by the risk of pneumonia, not by the probability of whichever label was called
+    assert list(table["P(pneumonia)"]) == sorted(table["P(pneumonia)"], reverse=True)
 
 
 def test_admin_tests_connection_and_never_shows_secrets(secrets, orthanc):
@@ -118,3 +128,30 @@ def test_admin_tests_connection_and_never_shows_secrets(secrets, orthanc):
     at = _click(at, "Test connection")
     assert any("HTTP 401" in e.value for e in at.error)
     assert "bad-password-123" not in _all_text(at) + _frame(at, "secret set").to_csv()
+
+
+def test_the_first_endpoint_saved_can_be_tested_at_once(tmp_path, monkeypatch):
+    """The test box was first drawn with no endpoint; after a save it still held "no choice", and Test connection
+    crashed the page ("No PACS endpoint named 'None'")."""
+    monkeypatch.setenv("MEDAPP_SECRETS_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path / "var"))
+    at = _page("admin", "admin")
+    assert not at.exception and at.button(key="pacs_test").disabled
+    at.text_input(key="pacs_ep_name").set_value("first")
+    at.text_input(key="pacs_ep_url").set_value("http://127.0.0.1:9/dicom-web")  # nothing listens on port 9
+    at = _click(at, "Save endpoint")
+    assert any("Saved first" in s.value for s in at.success)
+    assert at.selectbox(key="pacs_test_name").value == "first"
+    at = _click(at, "Test connection")
+    assert not at.exception and at.error  # the refused connection, said, not a crash
+
+
+def test_images_from_the_pacs_go_to_the_radiograph_model_by_default(tmp_path, monkeypatch):
+    """The breast ultrasound model, first by name, was the default for chest studies."""
+    monkeypatch.setenv("MEDAPP_SECRETS_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path / "var"))
+    at = AppTest.from_file(str(REPO / "pages/imaging.py"), default_timeout=180)
+    at.session_state["medapp_user"] = {"username": "dr-pacs", "role": "clinician"}
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="pacs_model").value == get_card("chest-xray-pneumonia").name

@@ -65,13 +65,21 @@ def read(data: bytes, name: str = "file") -> Dataset:
     return ds
 
 
+def _cut(text: str, limit: int) -> str:
+    """A decoder's message, at most `limit` characters, cut at a word ("...returned fr)" read as a typo)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
 def stored_pixels(ds: Dataset, name: str = "file") -> np.ndarray:
     """Stored values as (frames, rows, cols) or (frames, rows, cols, 3)."""
     try:
         arr = ds.pixel_array
     except Exception as exc:  # truncated pixel data, unsupported compression: many exception types
-        raise InputError(f"{name}: the image data cannot be decoded ({exc.__class__.__name__}: "
-                         f"{str(exc)[:120]}). The file may be truncated.") from None
+        syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
+        said = f"{syntax.name}; " if syntax is not None and getattr(syntax, "name", "") else ""
+        raise InputError(f"{name}: the image data cannot be decoded ({said}{_cut(str(exc), 120)}). The file may "
+                         "be truncated or compressed in a way this server cannot read.") from None
     frames = int(ds.get("NumberOfFrames", 1) or 1)
     colour = ds.get("SamplesPerPixel", 1) > 1
     if frames == 1:
