@@ -74,7 +74,7 @@ def _store_save(store, book: dict, user: dict, payload: dict, values: tuple | No
     mode, reference, title, choice = values or ("New case", "", "", None)
     if mode == "Existing case":
         if choice is None:
-            raise StoreError("There is no open case yet: create a new one.")
+            raise StoreError("Choose the case to save to, or choose New case.")
         marker = (payload["card"].id, payload["digest"], "case", choice)
         target = {"case_id": choice}
     else:
@@ -137,8 +137,10 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
             labels = {c["id"]: c["reference"] + (f" ({c['title']})" if c.get("title") else "") for c in open_cases}
             if st.session_state.get(f"case_pick_{key}") not in labels:
                 st.session_state.pop(f"case_pick_{key}", None)
-            pick = st.selectbox("Case", list(labels), format_func=labels.get, key=f"case_pick_{key}",
-                                placeholder="no open cases")
+            # no case chosen for the user: the most recently updated one (often another clinician's, another
+            # patient's) was preselected, and one click on Save filed the analysis there
+            pick = st.selectbox("Case", list(labels), format_func=labels.get, key=f"case_pick_{key}", index=None,
+                                placeholder="Choose a case" if labels else "no open cases")
             chosen = next((c for c in open_cases if c["id"] == pick), None)
             if chosen is not None:
                 n = chosen["analyses"]

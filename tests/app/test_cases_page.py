@@ -91,7 +91,11 @@ def test_save_to_case_from_an_analysis_page_new_then_existing(tmp_path, monkeypa
     store = CaseStore()
     [case] = store.list_cases()
     at.radio(key=f"case_mode_{key}").set_value("Existing case").run()
-    assert at.selectbox(key=f"case_pick_{key}").value == case["id"]
+    # no case is chosen for the user (the most recent one, often another patient's, was preselected)
+    assert at.selectbox(key=f"case_pick_{key}").value is None
+    at.button(key=f"case_save_{key}").click().run()
+    assert at.error[0].value == "Choose the case to save to, or choose New case."
+    at.selectbox(key=f"case_pick_{key}").set_value(case["id"]).run()
     # labelled by the reference alone: the browser sends the label back, and a label holding the analysis count
     # no longer matched after a save, so a double-click stored nothing and said "There is no case GP-0001 · ..."
     assert at.selectbox(key=f"case_pick_{key}").options == ["GP-0001"]
