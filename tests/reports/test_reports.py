@@ -70,7 +70,8 @@ def test_an_image_analysis_gives_its_threshold_and_fit_score_once_and_no_thresho
     a = {"prediction": pred, "model_id": model.card.id, "modality": "imaging"}
     assert pred.fits and not pred.warnings
     assert decision_text(a) == (f"Called pneumonia at a probability of {pred.threshold:.0%} or more. "
-                                f"Out-of-distribution score {pred.fit.score:.3g} (flagged above {pred.fit.threshold:g}).")
+                                f"Out-of-distribution score {pred.fit.score:.3g} (flagged above {pred.fit.threshold:.3g}).")
+    assert f"flagged above {pred.fit.threshold:.1f})" in decision_text(a)  # as the page: 14.1, not 14.116
     # a caution that already gives the score (an image unlike the training images) is not repeated
     unlike = dataclasses.replace(pred, warnings=("Unusual image (out-of-distribution score 20.1).",))
     assert decision_text({**a, "prediction": unlike}).startswith("Called pneumonia") and "score" not in \
