@@ -75,7 +75,7 @@ with audit_tab:
                                 since=since, until=until)
     frame = readable_audit(pd.DataFrame(events, columns=["id", "at", "username", "action", "target", "detail"]),
                            store)
-    st.caption(f"{len(frame)} events (newest first). The trail is append-only: the database refuses edits.")
+    st.caption(f"{len(frame)} {'event' if len(frame) == 1 else 'events'} (newest first). The trail is append-only: the database refuses edits.")
     st.dataframe(shown_audit(frame), hide_index=True, width="stretch", key="audit_table",
                  column_config={k: st.column_config.TextColumn(v) for k, v in AUDIT_COLUMNS.items() if k != "id"}
                  | {"id": st.column_config.NumberColumn("#", width="small"),

@@ -11,6 +11,7 @@ from .audit_view import time_text
 
 _SHOWN = "admin_new_api_token"
 _PICK = "api_token_pick"
+_REVOKED = "api_token_revoked"  # the confirmation, kept over the rerun that redraws the table
 
 # The token table's columns as people read them (the frame keeps the list's keys). Eleven raw columns ran off the
 # right of the page: "created by" joins "created" and the revocation time joins "state".
@@ -57,6 +58,9 @@ def api_tokens_panel(store: CaseStore, admin: dict) -> None:
         if st.button("I have stored it", key="api_token_done"):
             st.session_state.pop(_SHOWN, None)
             st.rerun()
+    if revoked := st.session_state.pop(_REVOKED, None):
+        st.success(revoked, icon=":material/block:")
+        st.session_state.pop("api_token_sure", None)  # the next revocation is confirmed again
     tokens = list_tokens(store)
     st.dataframe(tokens_frame(tokens), hide_index=True, width="stretch", key="api_tokens_table",
                  column_config=token_columns())
@@ -90,10 +94,14 @@ def api_tokens_panel(store: CaseStore, admin: dict) -> None:
             st.session_state[_PICK] = next(iter(active), None)
         choice = st.selectbox("Token", list(active), format_func=active.get, placeholder="no active tokens",
                               key=_PICK)
+        # one click revoked at once, and the success message vanished with the rerun
+        sure = st.checkbox("Revoke now: the system using it is refused from its next call", key="api_token_sure")
         if st.form_submit_button("Revoke"):
             if choice is None:
                 st.error("There is no active token to revoke.")
+            elif not sure:
+                st.error("Tick the box to confirm: a revoked token cannot be used again.")
             else:
                 revoke_token(store, admin, choice)
-                st.success(f"Revoked token {choice}.")
+                st.session_state[_REVOKED] = f"Revoked token {active[choice]}. Calls with it are now refused (401)."
                 st.rerun()
