@@ -14,7 +14,9 @@ st.html("<style>.stMainBlockContainer{max-width:100%;padding-left:2rem;padding-r
         "{font-size:3rem;line-height:1.2}"
         ".stMainBlockContainer button p{font-size:1.2rem;white-space:nowrap}"
         # badges (status, disagreement, risk band) carry an inline 0.875rem: too small for the back of the room
-        ".stMainBlockContainer .stMarkdownBadge{font-size:1.2rem !important}</style>")
+        ".stMainBlockContainer .stMarkdownBadge{font-size:1.2rem !important}"
+        # what a reviewer types (final diagnosis, comment) as large as the labels above it
+        ".stMainBlockContainer input,.stMainBlockContainer textarea{font-size:1.35rem}</style>")
 with st.expander("Which cases", expanded=False):
     filters = case_filters("meeting")
 # In the order they were opened: a verdict recorded during the meeting must not reorder the cases.

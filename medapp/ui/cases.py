@@ -144,7 +144,9 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
             chosen = next((c for c in open_cases if c["id"] == pick), None)
             if chosen is not None:
                 n = chosen["analyses"]
-                st.caption(f"{chosen['status']} · {n} {'analysis' if n == 1 else 'analyses'}")
+                # the title again, whole: a narrow column cuts the box's label ("CASE-GEN-01 (Unclassifiable tumou")
+                st.caption((f"{chosen['title']} · " if chosen.get("title") else "")
+                           + f"{chosen['status']} · {n} {'analysis' if n == 1 else 'analyses'}")
         payload = {"card": card, "prediction": prediction, "explanation": explanation, "input_bytes": input_bytes,
                    "input_name": input_name, "digest": hashlib.sha256(input_bytes).hexdigest()}
         book = _save_book()

@@ -78,6 +78,29 @@ def _messages(results: list[InstanceResult]) -> None:
             st.error(r.error, icon=":material/error:")
 
 
+def dicom_date(value: str | None) -> str:
+    """A DICOM DA (20240105) as people read it (2024-01-05); anything else as it came."""
+    value = (value or "").strip()
+    return f"{value[:4]}-{value[4:6]}-{value[6:]}" if len(value) == 8 and value.isdigit() else value
+
+
+def person_name(value: str | None) -> str:
+    """A DICOM PN (Test^Alice, family^given^middle^prefix^suffix) as "Test, Alice"."""
+    parts = [p for p in (value or "").split("=")[0].split("^")]
+    family, given = (parts + ["", ""])[:2]
+    rest = " ".join(p for p in parts[2:] if p)
+    return ", ".join(p for p in (family, " ".join(x for x in (given, rest) if x)) if p)
+
+
+def studies_table(studies: list[dict[str, Any]]) -> pd.DataFrame:
+    """The search's studies with column names and values in words (patient_id, "Test^Alice" and "20240105" were
+    shown as they came from the archive)."""
+    return pd.DataFrame([{"date": dicom_date(s["date"]), "patient ID": s["patient_id"],
+                          "patient name": person_name(s["patient_name"]), "description": s["description"],
+                          "accession": s["accession"], "modalities": s["modalities"], "images": s["instances"]}
+                         for s in studies])
+
+
 def probability_column(model: ImagingModel) -> tuple[str, str]:
     """(label, column name) of the probability a results table shows and sorts on: the card's positive label
     ("P(pneumonia)"), so a worklist is ordered by that risk. It was the probability of whichever label was called,
@@ -92,7 +115,7 @@ def _table(results: list[InstanceResult], model: ImagingModel) -> pd.DataFrame:
     for r in results:
         row = r.row()
         assessed = row.get("assessed") is True
-        rows.append({"patient": row["patient_id"], "date": row["study_date"], "series": row["series"],
+        rows.append({"patient ID": row["patient_id"], "date": dicom_date(row["study_date"]), "series": row["series"],
                      "instance": row["instance"], "modality": row["modality"],
                      "finding": row.get("label") or ("not assessed" if row.get("assessed") is False else ""),
                      # an image the model does not fit has no finding, so no probability either
@@ -177,9 +200,8 @@ def _find(model: ImagingModel, client: PacsClient, state: dict[str, Any]) -> Non
         if state.get("searched"):
             st.caption("No study matches.")
         return
-    st.dataframe(pd.DataFrame(studies).drop(columns=["study_uid"]), hide_index=True, width="stretch",
-                 key="pacs_studies_table")
-    labels = {s["study_uid"]: f"{s['date'] or 'no date'} · {s['patient_id'] or '-'} · {s['description'] or '-'} · "
+    st.dataframe(studies_table(studies), hide_index=True, width="stretch", key="pacs_studies_table")
+    labels = {s["study_uid"]: f"{dicom_date(s['date']) or 'no date'} · {s['patient_id'] or '-'} · {s['description'] or '-'} · "
               f"{s['modalities']}" for s in studies}
     study_uid = st.selectbox("Study", list(labels), format_func=labels.get, key="pacs_study")
     study = next(s for s in studies if s["study_uid"] == study_uid)
@@ -191,8 +213,9 @@ def _find(model: ImagingModel, client: PacsClient, state: dict[str, Any]) -> Non
     if not series:
         st.caption("This study holds no series.")
         return
-    st.dataframe(pd.DataFrame(series).drop(columns=["series_uid"]), hide_index=True, width="stretch",
-                 key="pacs_series_table")
+    st.dataframe(pd.DataFrame([{"number": s["number"], "modality": s["modality"], "description": s["description"],
+                                "images": s["instances"]} for s in series]),
+                 hide_index=True, width="stretch", key="pacs_series_table")
     series_labels = {s["series_uid"]: f"{s['number'] if s['number'] is not None else '-'} · {s['modality']} · "
                      f"{s['description'] or '(no description)'} · {s['instances']} instances" for s in series}
     series_uid = st.selectbox("Series", list(series_labels), format_func=series_labels.get, key="pacs_series")
@@ -287,8 +310,11 @@ def admin_endpoints(store: Any, user: dict[str, Any]) -> None:
     if flash := st.session_state.pop("pacs_admin_flash", None):
         st.success(flash)
     if endpoints:
-        st.dataframe(pd.DataFrame([e.public() for e in endpoints]), hide_index=True, width="stretch",
-                     key="pacs_endpoints_table")
+        # column names in words (connect_timeout was shown as the attribute); the audit keeps the attribute names
+        shown = pd.DataFrame([e.public() for e in endpoints]).rename(columns={
+            "url": "DICOMweb URL", "auth": "authentication", "username": "user name",
+            "connect_timeout": "connect timeout (s)", "read_timeout": "read timeout (s)"})
+        st.dataframe(shown, hide_index=True, width="stretch", key="pacs_endpoints_table")
     else:
         st.caption("No endpoint yet.")
     st.caption("Endpoints in .streamlit/secrets.toml ([pacs.NAME] sections) are read-only here. Passwords and "

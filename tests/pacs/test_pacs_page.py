@@ -1,6 +1,7 @@
 """AppTest: the Imaging page's From PACS tab and the Admin page's PACS tab, against the test Orthanc."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,10 @@ def test_find_a_series_analyse_it_and_send_a_result(secrets, orthanc):
     at = _click(at, "Search")
     assert not at.exception
     assert at.selectbox(key="pacs_study").value == orthanc.archive.chest.study_uid
+    studies = _frame(at, "patient name")  # in words: not patient_id, "Test^Alice" and "20240105"
+    assert {"date", "patient ID", "patient name"} <= set(studies.columns) and "patient_id" not in studies.columns
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in studies["date"])
+    assert not studies["patient name"].str.contains("^", regex=False).any()
     series = at.selectbox(key="pacs_series")
     assert any("Chest PA" in o for o in series.options)  # options as shown
     series.set_value(orthanc.archive.cr_series_uid)
@@ -114,6 +119,7 @@ def test_admin_tests_connection_and_never_shows_secrets(secrets, orthanc):
     assert not at.exception
     shown = _frame(at, "secret set")
     assert list(shown["name"]) == ["hospital"] and "password" not in shown.columns
+    assert {"DICOMweb URL", "connect timeout (s)"} <= set(shown.columns) and "connect_timeout" not in shown.columns
     assert orthanc.password not in shown.to_csv()
     at = _click(at, "Test connection")
     assert any("DICOMweb answered" in s.value for s in at.success)
@@ -155,3 +161,11 @@ def test_images_from_the_pacs_go_to_the_radiograph_model_by_default(tmp_path, mo
     at.run()
     assert not at.exception
     assert at.selectbox(key="pacs_model").value == get_card("chest-xray-pneumonia").name
+
+
+def test_dicom_dates_and_names_read_as_words():
+    from medapp.ui.pacs import dicom_date, person_name
+
+    assert dicom_date("20240105") == "2024-01-05" and dicom_date("") == "" and dicom_date("2024") == "2024"
+    assert person_name("Test^Alice") == "Test, Alice" and person_name("SMITH^John^Paul^Dr") == "SMITH, John Paul Dr"
+    assert person_name("Anonymous") == "Anonymous" and person_name("") == "" and person_name("^Ann") == "Ann"
