@@ -50,3 +50,11 @@ def test_audit_csv_defuses_spreadsheet_formulas():
     rows = list(csv.DictReader(io.StringIO(audit_csv(frame))))
     assert rows[0]["username"] == "'=HYPERLINK(\"http://evil\",\"x\")" and rows[0]["target"] == "'@SUM(A1)"
     assert rows[1]["username"] == "carla" and rows[1]["detail"] == "'-1"
+
+
+def test_audit_csv_times_say_they_are_utc():
+    from datetime import datetime
+
+    frame = pd.DataFrame([{"at": datetime(2026, 12, 3, 18, 40, 12, 345678), "username": "carla"}])
+    frame["at"] = frame["at"].astype("datetime64[us]")  # as pandas holds the store's naive UTC times
+    assert list(csv.DictReader(io.StringIO(audit_csv(frame))))[0]["at"] == "2026-12-03T18:40:12+00:00"
