@@ -207,6 +207,33 @@ def cases_from_body(model: Model, data: bytes, media_type: str | None) -> list[C
     """A raw request body holding one file (its media type as Content-Type): one case (an image ZIP or a
     records table gives several)."""
     name, ext = "The uploaded file", extension_for(media_type)
-    if model.card.modality == "records":  # the records page's cohort reader, with its per-row messages
-        return _record_file_cases(model, data, name)
-    return _file_cases(model, data, name, ext)
+    try:
+        if model.card.modality == "records":  # the records page's cohort reader, with its per-row messages
+            return _record_file_cases(model, data, name)
+        return _file_cases(model, data, name, ext)
+    except InputError as exc:
+        mismatch = declared_mismatch(media_type, data)
+        if mismatch is None:
+            raise
+        raise InputError(f"{mismatch} {exc.message}", field=exc.field, row=exc.row) from None
+
+
+# The kinds of content each declared media type family stands for (the content decides what is read; the
+# declared type only explains a failure: a text body sent as image/png read "has a header but no patient rows")
+_DECLARED = {"image": {"png", "jpeg", "tiff", "bmp", "gif", "dicom"}, "audio": {"wav", "flac", "ogg", "mp3", "webm"},
+             "text": {"text"}, "application/dicom": {"dicom"}, "application/pdf": {"pdf"}}
+
+
+def declared_mismatch(media_type: str | None, data: bytes) -> str | None:
+    """"The body was sent as image/png, but its content is a text file." when the declared type and the content
+    disagree; None when they agree or nothing specific was declared."""
+    from ..security.uploads import KINDS, sniff
+
+    declared = (media_type or "").split(";")[0].strip().lower()
+    family = _DECLARED.get(declared) or _DECLARED.get(declared.split("/")[0])
+    if not family or not data:
+        return None
+    kind = sniff(data)
+    if kind in family:
+        return None
+    return f"The body was sent as {declared}, but its content is {KINDS.get(kind, kind)}."

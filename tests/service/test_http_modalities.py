@@ -79,7 +79,15 @@ def test_a_file_that_is_not_an_image_is_the_pages_message(service):
         decode_image(text, "The uploaded file")
     with service.client() as c:
         r = c.post("/v2/models/breast-ultrasound/infer", content=text, headers={"Content-Type": "image/png"})
-        assert r.status_code == 400 and r.json()["error"] == page_error.value.message
+        # the page's message, led by what the declared type got wrong (the content decides what is read)
+        assert r.status_code == 400 and r.json()["error"] == (
+            "The body was sent as image/png, but its content is a text file. " + page_error.value.message)
+        r = c.post("/v2/models/breast-ultrasound/infer", content=text, headers={"Content-Type": "application/octet-stream"})
+        assert r.status_code == 400 and r.json()["error"] == page_error.value.message  # nothing specific declared
+        # a records model read "The uploaded file has a header but no patient rows." for the same body
+        r = c.post("/v2/models/heart-disease/infer", content=text, headers={"Content-Type": "image/png"})
+        assert r.status_code == 400
+        assert r.json()["error"].startswith("The body was sent as image/png, but its content is a text file. ")
         r = c.post("/v2/models/breast-ultrasound/infer", json={"inputs": [{"name": "image", "shape": [1],
                                                                              "datatype": "BYTES", "data": ["%%%"]}]})
         assert r.status_code == 400 and "not valid base64" in r.json()["error"]
