@@ -335,28 +335,34 @@ def status_control(detail: dict, user: dict, *, key: str) -> None:
     if not allowed(user["role"], "review"):
         st.markdown(f"Status: **{detail['status']}**")
         return
-    widget = f"status_{key}"
-    store, entry = get_store(), _status_book().setdefault(widget, {})
+    version = detail.get("version", 1)
+    # One widget per stored version of the case, drawn with the stored status as its default. The widget used to
+    # be one key whose value the page set to the stored status on each run; a browser still holding the value it
+    # showed before another reviewer's change sent it back on its next rerun (a sidebar click), and that read as
+    # a click: a closed case was reopened by a reviewer who never touched the control. A widget of an older
+    # version is never drawn again, so whatever a browser holds for it changes nothing.
+    widget = f"status_{key}_v{version}"
+    store, entry = get_store(), _status_book().setdefault(f"status_{key}", {})
 
     def changed(shown_version: int) -> None:  # only a click changes the status, never a widget showing an older state
         new = st.session_state.get(widget)  # Streamlit may cut the callback short here: the next run stores it
         if new:
             _store_status(store, entry, detail["id"], user, new, shown_version)
 
-    # A click whose callback was cut short by the user's next click leaves the widget on a value that was neither
-    # drawn nor handled: store it now, against the version the user saw, and draw the page again.
+    # A click whose callback was cut short by the user's next click leaves this version's widget on a value that
+    # was neither drawn nor handled: store it now, against the version the user saw, and draw the page again.
     pending = st.session_state.get(widget)
-    if entry.get("shown") is not None and pending and pending not in (entry["shown"], entry.get("handled")):
-        _store_status(store, entry, detail["id"], user, pending, entry["shown_version"])
+    if entry.get("shown_version") == version and pending and pending not in (entry["shown"], entry.get("handled")):
+        _store_status(store, entry, detail["id"], user, pending, version)
         st.rerun()
-    entry.update(shown=detail["status"], shown_version=detail.get("version", 1), handled=None)
-    # The widget always shows the stored status, which another reviewer may have changed meanwhile.
-    # (The callback above runs before the page is drawn, so `detail` already holds a status just set.)
-    st.session_state[widget] = detail["status"]
-    st.segmented_control("Case status", STATUSES, key=widget, on_change=changed, args=(detail.get("version", 1),))
-    kind, text, version = entry.get("outcome", (None, None, None))
+    kind, text, outcome_version = entry.get("outcome", (None, None, None))
+    if kind == "error":  # refused: the widget shows the stored status again, not the refused click
+        st.session_state.pop(widget, None)
+    entry.update(shown=detail["status"], shown_version=version, handled=None)
+    st.segmented_control("Case status", STATUSES, default=detail["status"], key=widget, on_change=changed,
+                         args=(version,))
     # A confirmation lasts while the stored status is the one it confirms; a refusal is shown once.
-    if kind == "success" and version == detail.get("version", 1):
+    if kind == "success" and outcome_version == version:
         st.success(text, icon=":material/check_circle:")
     elif kind == "error":
         st.error(text, icon=":material/error:")

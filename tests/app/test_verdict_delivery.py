@@ -65,8 +65,9 @@ def test_submitting_through_the_button_stores_once(one_case):
 def test_a_status_click_without_its_callback_is_stored_once_and_confirmed(one_case):
     store, case_id, _ = one_case
     at = open_page("pages/cases.py", REV)
-    widget = f"status_{case_id}"
-    assert at.session_state[widget] == "open"
+    [control] = at.get("button_group")
+    widget = control.key  # one widget per stored version of the case
+    assert widget.startswith(f"status_{case_id}_v") and at.session_state[widget] == "open"
     at.session_state[widget] = "in review"  # the click arrived; its callback was cut short by the next one
     at.run()
     assert not at.exception
@@ -80,5 +81,24 @@ def test_a_status_click_without_its_callback_is_stored_once_and_confirmed(one_ca
     # another reviewer closes the case: this page shows it, writes nothing back, drops the old confirmation
     store.set_status(case_id, {"username": "ines", "role": "reviewer"}, "closed")
     at.run()
-    assert at.session_state[widget] == "closed" and len(store.audit_events(action="case.status")) == 2
+    [control] = at.get("button_group")
+    assert at.session_state[control.key] == "closed" and len(store.audit_events(action="case.status")) == 2
     assert "Case status set to 'in review'." not in [s.value for s in at.success]
+
+
+def test_a_browser_sending_back_the_status_it_showed_before_another_reviewers_change_changes_nothing(one_case):
+    """Seen in a browser: the chair closed the case; the reviewer's page (drawn as open) refused a verdict, and its
+    next rerun (a sidebar click) sent back the control's old value, which was stored as a click: "Case status set
+    to 'open'", the case reopened by someone who never touched the control."""
+    store, case_id, _ = one_case
+    at = open_page("pages/cases.py", REV)
+    [control] = at.get("button_group")
+    shown_before = control.key
+    store.set_status(case_id, {"username": "chair", "role": "admin"}, "closed")
+    at.run()  # the page now shows the case closed
+    at.session_state[shown_before] = "open"  # what the browser still held for the control it drew before
+    at.run()
+    assert not at.exception
+    assert store.case_detail(case_id, REV, log_view=False)["status"] == "closed"
+    assert [e["username"] for e in store.audit_events(action="case.status")] == ["chair"]
+    assert not any("Case status set to" in s.value for s in at.success)
