@@ -76,6 +76,15 @@ def touch(store, token: str | None) -> bool:
     return True
 
 
+def is_live(store, token: str | None) -> bool:
+    """Whether a session token has not been revoked (read only: nothing is marked active)."""
+    if not token:
+        return True  # signed in without a browser session token: nothing to revoke
+    with store.Session() as s:
+        row = s.scalar(select(WebSession).where(WebSession.token_sha256 == _hash(token)))
+        return row is not None and row.revoked_at is None
+
+
 def revoke(store, token: str | None, by: str, reason: str = "logout") -> bool:
     """End a session (sign-out); True when a live session was revoked. The revocation is audited."""
     if not token:

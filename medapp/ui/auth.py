@@ -127,11 +127,15 @@ def _login_form(store: CaseStore) -> None:
     st.title("medapp: sign in")
     st.caption("An explainable clinical AI workbench. Demonstration models only: not a medical device.")
     if st.session_state.pop("medapp_timed_out", False):
-        st.warning(f"You were signed out after {session_timeout_s() // 60} minutes without activity.")
+        st.warning(f"You were signed out after {session_timeout_s() // 60} minutes without activity. Nothing you "
+                   "pressed since was stored; your form is kept for when you sign in again.")
     if st.session_state.pop("medapp_disabled", False):
         st.warning("You were signed out: your account was disabled or removed. Ask an administrator.")
     if st.session_state.pop("medapp_revoked", False):
-        st.warning("You were signed out: your password was changed by an administrator. Sign in with the new one.")
+        # the session was ended elsewhere: a sign-out in another tab of this browser (they share the session), or
+        # an administrator changing the password (it said only that, also after a sign-out in another tab)
+        st.warning("You were signed out: this session was ended, by signing out in another tab or window or by an "
+                   "administrator changing your password. Nothing you pressed since was stored. Sign in again.")
     with st.form("login"):
         name = st.text_input("User name")
         pw = st.text_input("Password", type="password")
@@ -154,6 +158,20 @@ def _login_form(store: CaseStore) -> None:
                 st.rerun()
             st.error("Your single sign-on identity has no active medapp account; ask an administrator.")
         st.button("Sign in with single sign-on", on_click=st.login)
+
+
+def may_write() -> bool:
+    """Whether this session may still store anything, checked by the callbacks that write (Save to case, Record
+    verdict, Case status) before anything is stored. Those run before the page, and so before the sign-in check:
+    a verdict pressed after the idle timeout, or after signing out in another tab, was stored, and the user was
+    then told they had been signed out. Read only: the page's own check signs the session out and says why."""
+    user = current_user()
+    if user is None or time.time() - st.session_state.get(LAST_SEEN, time.time()) > session_timeout_s():
+        return False
+    account = get_user(get_store(), user["username"])
+    if account is not None and not account["active"]:  # a removed account's sessions are revoked with it
+        return False
+    return sessions.is_live(get_store(), st.session_state.get(TOKEN))
 
 
 def signed_in_user() -> dict | None:

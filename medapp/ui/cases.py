@@ -8,7 +8,7 @@ import streamlit as st
 
 from ..cases.store import PermissionDenied, StoreError
 from ..types import Explanation, ModelCard, Prediction
-from .auth import current_user, get_store
+from .auth import current_user, get_store, may_write
 
 
 def log_analysis(card: ModelCard, prediction: Prediction, input_key: str) -> None:
@@ -39,6 +39,8 @@ def _save_book() -> dict:
 
 def _save_clicked(book: dict, key: str, user: dict, payload: dict) -> None:
     """Save button callback: note the click first (plain dict, never cut short), then store it."""
+    if not may_write():  # timed out or signed out since the page was drawn: nothing is saved (the page says why)
+        return
     book["pending"][key] = {"user": user, "payload": payload, "values": None}
     _complete_save(book, key, read_form=True)
 

@@ -20,7 +20,7 @@ from ..reports.content import Headline, decision_text, risk_headline
 from ..reports.figures import explanation_png
 from ..security.roles import allowed
 from ..types import Explanation
-from .auth import get_store
+from .auth import get_store, may_write
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +221,9 @@ def _record_verdict(analysis_id: int, user: dict, key: str, shown_version: int) 
     store, book = get_store(), _verdict_book()
     values = (st.session_state.get(f"v_{key}"), st.session_state.get(f"d_{key}", ""),
               st.session_state.get(f"c_{key}", ""))
+    if not may_write():  # timed out or signed out: nothing stored; kept in the form, never stored later by itself
+        book["handled"][key] = values
+        return
     _store_verdict(store, book, analysis_id, user, key, values, shown_version)
 
 
@@ -346,7 +349,9 @@ def status_control(detail: dict, user: dict, *, key: str) -> None:
 
     def changed(shown_version: int) -> None:  # only a click changes the status, never a widget showing an older state
         new = st.session_state.get(widget)  # Streamlit may cut the callback short here: the next run stores it
-        if new:
+        if new and not may_write():  # timed out or signed out: not stored, and not retried as a cut-short click
+            st.session_state.pop(widget, None)  # the control shows the stored status again
+        elif new:
             _store_status(store, entry, detail["id"], user, new, shown_version)
 
     # A click whose callback was cut short by the user's next click leaves this version's widget on a value that

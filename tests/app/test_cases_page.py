@@ -128,3 +128,23 @@ def test_a_reviewer_changes_the_case_status(two_cases):
     assert event["username"] == "rui" and event["detail"] == {"old": "open", "new": "closed"}
     # a closed case is the meeting's record: no verdict form until a reviewer reopens it
     assert not at.radio and any("This case is closed: reopen it" in c.value for c in at.caption)
+
+
+def test_a_save_pressed_after_the_idle_timeout_stores_nothing(tmp_path, monkeypatch):
+    """Seen in a browser: Save pressed after the timeout created the case and stored the analysis, and the user
+    was told only that they had been signed out (the button's callback runs before the sign-in check)."""
+    from medapp.ui.auth import LAST_SEEN
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = open_page("pages/records.py", CLIN)
+    at.selectbox(key="records_model").set_value("Heart disease (UCI Cleveland)").run()
+    at.button(key="ex_heart-disease").click().run()
+    next(b for b in at.button if b.label == "Estimate risk").click().run()
+    [mode] = [r for r in at.radio if r.key and r.key.startswith("case_mode_")]
+    key = mode.key.removeprefix("case_mode_")
+    at.text_input(key=f"case_ref_{key}").set_value("GP-0002")
+    at.session_state[LAST_SEEN] = 0.0  # idle since 1970
+    at.button(key=f"case_save_{key}").click().run()
+    assert not at.exception
+    store = CaseStore()
+    assert store.list_cases() == [] and not store.audit_events(action="analysis.save")

@@ -102,3 +102,33 @@ def test_a_browser_sending_back_the_status_it_showed_before_another_reviewers_ch
     assert store.case_detail(case_id, REV, log_view=False)["status"] == "closed"
     assert [e["username"] for e in store.audit_events(action="case.status")] == ["chair"]
     assert not any("Case status set to" in s.value for s in at.success)
+
+
+@pytest.mark.parametrize("ended", ["idle timeout", "signed out in another tab"])
+def test_nothing_pressed_after_the_session_ended_is_stored(one_case, ended):
+    """Seen in a browser: a verdict, a status click and a Save pressed after the idle timeout (or after a sign-out
+    in another tab of the same browser) were stored, and the user was then told they had been signed out: their
+    callbacks run before the page's sign-in check."""
+    from medapp.security import sessions
+    from medapp.security.accounts import create_user
+    from medapp.ui.auth import LAST_SEEN, TOKEN
+
+    store, case_id, analysis_id = one_case
+    create_user(store, "rui", "reviewer pw 123", "reviewer")
+    at = open_page("pages/cases.py", REV)
+    token = sessions.create(store, "rui")
+    at.session_state[TOKEN] = token
+    at.run()
+    if ended == "idle timeout":
+        at.session_state[LAST_SEEN] = 0.0  # last seen in 1970
+    else:
+        sessions.revoke(store, token, "rui")  # the other tab's Sign out ends the shared session
+    at.radio(key=f"v_a{analysis_id}").set_value("uncertain")
+    next(b for b in at.button if b.label == "Record verdict").click().run()
+    [control] = at.get("button_group")
+    control.set_value("closed").run()
+    assert store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"] == []
+    assert store.case_detail(case_id, REV, log_view=False)["status"] == "open"
+    assert not store.audit_events(action="verdict") and not store.audit_events(action="case.status")
+    at.run()  # not stored later by itself either (as a click whose callback was cut short would be)
+    assert not store.audit_events(action="verdict") and not store.audit_events(action="case.status")
