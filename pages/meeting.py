@@ -1,4 +1,6 @@
 """Meeting mode: one case at a time on a projector, large type, patient identifiers hidden."""
+import bisect
+
 import streamlit as st
 
 from medapp.cases.references import reference_problem
@@ -27,21 +29,29 @@ if not cases:
 
 
 def _step(delta: int) -> None:
-    # A callback runs before the page is drawn, so both buttons are enabled or disabled for the new position.
-    st.session_state["meeting_index"] = st.session_state.get("meeting_index", 0) + delta
+    # A callback runs before the page is drawn: the step is applied below, to the list as it is now.
+    st.session_state["meeting_step"] = st.session_state.get("meeting_step", 0) + delta
 
 
-def _start_index() -> int:
-    """Where a fresh session starts: the case named in the address (a reload keeps it there), else the first."""
-    ids = [str(c["id"]) for c in cases]
-    shown = st.query_params.get("case")
-    return ids.index(shown) if shown in ids else 0
+def _position(ids: list[int]) -> int:
+    """Where the meeting is in today's list. Kept as the case shown, not as a number in the list: when another
+    reviewer closed an earlier case under a "status: open" filter, "case 3 of 5" became another case and Next
+    skipped one. A case that left the list is followed by the one after it."""
+    shown = st.session_state.get("meeting_case")
+    if shown is None:  # a new session (the page was opened or reloaded): the case in the address, else the first
+        named = st.query_params.get("case")
+        shown = int(named) if named and named.isdigit() and int(named) in ids else ids[0]  # else deleted, typed
+    step = st.session_state.pop("meeting_step", 0)
+    if shown in ids:
+        position = ids.index(shown) + step
+    else:
+        after = bisect.bisect_right(ids, shown)  # the first case opened after the one that left the list
+        position = after + step - 1 if step > 0 else after + step
+    return max(0, min(position, len(ids) - 1))
 
 
-if "meeting_index" not in st.session_state:  # a new session: the page was opened or the browser reloaded it
-    st.session_state["meeting_index"] = _start_index()
-index = max(0, min(st.session_state["meeting_index"], len(cases) - 1))
-st.session_state["meeting_index"] = index
+index = _position([c["id"] for c in cases])
+st.session_state["meeting_case"] = cases[index]["id"]
 prev_col, title_col, next_col = st.columns([1.6, 6, 1.6], vertical_alignment="center")
 prev_col.button("◀ Previous", disabled=index == 0, width="stretch", on_click=_step, args=(-1,), key="meeting_prev")
 next_col.button("Next ▶", disabled=index >= len(cases) - 1, width="stretch", on_click=_step, args=(1,),

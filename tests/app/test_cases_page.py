@@ -148,3 +148,26 @@ def test_a_save_pressed_after_the_idle_timeout_stores_nothing(tmp_path, monkeypa
     assert not at.exception
     store = CaseStore()
     assert store.list_cases() == [] and not store.audit_events(action="analysis.save")
+
+
+def test_meeting_mode_keeps_its_case_when_an_earlier_one_leaves_the_list(tmp_path, monkeypatch):
+    """Seen in a browser: under "status: open", another reviewer closed an earlier case while the chair was on
+    case 3 of 5; Next then showed the fifth case and the fourth was never discussed."""
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    ids = [case_id for case_id, _ in heart_disease_cases(store, ("MDT-A", "MDT-B", "MDT-C", "MDT-D"))]
+    at = open_page("pages/meeting.py", REV)
+    at.selectbox(key="meeting_status").set_value("open").run()
+    heading = lambda: next(m.value for m in at.markdown if m.value.startswith("## Case "))  # noqa: E731
+    at.button(key="meeting_next").click().run()
+    assert heading().startswith("## Case 2 of 4 · MDT-B")
+    store.set_status(ids[0], {"username": "ines", "role": "reviewer"}, "closed")  # an earlier case leaves the list
+    at.run()
+    assert heading().startswith("## Case 1 of 3 · MDT-B")  # still the case under discussion
+    at.button(key="meeting_next").click().run()
+    assert heading().startswith("## Case 2 of 3 · MDT-C")  # the next one, none skipped
+    store.set_status(ids[2], {"username": "ines", "role": "reviewer"}, "closed")  # the case shown leaves the list
+    at.run()
+    assert heading().startswith("## Case 2 of 2 · MDT-D")  # followed by the one after it
+    at.button(key="meeting_prev").click().run()
+    assert heading().startswith("## Case 1 of 2 · MDT-B")
