@@ -52,6 +52,9 @@ def current_user() -> dict | None:
 
 def sign_out(reason: str = "logout") -> None:
     user = st.session_state.pop(SESSION_KEY, None)
+    # a Save noted by its button but not yet stored belongs to the session that ended: never stored after it
+    # (medapp/ui/cases.py keeps these notes; the key is read here so auth does not import the case pages' code)
+    st.session_state.get("medapp_save_book", {}).get("pending", {}).clear()
     st.session_state.pop(LAST_SEEN, None)
     token = st.session_state.pop(TOKEN, None) or _cookie_token()
     if user is not None:
@@ -160,18 +163,24 @@ def _login_form(store: CaseStore) -> None:
         st.button("Sign in with single sign-on", on_click=st.login)
 
 
-def may_write() -> bool:
-    """Whether this session may still store anything, checked by the callbacks that write (Save to case, Record
-    verdict, Case status) before anything is stored. Those run before the page, and so before the sign-in check:
-    a verdict pressed after the idle timeout, or after signing out in another tab, was stored, and the user was
-    then told they had been signed out. Read only: the page's own check signs the session out and says why."""
-    user = current_user()
-    if user is None or time.time() - st.session_state.get(LAST_SEEN, time.time()) > session_timeout_s():
-        return False
-    account = get_user(get_store(), user["username"])
-    if account is not None and not account["active"]:  # a removed account's sessions are revoked with it
-        return False
-    return sessions.is_live(get_store(), st.session_state.get(TOKEN))
+def session_guard() -> tuple:
+    """Taken while a page draws a control that writes (Save to case, Record verdict, Case status) and passed to
+    its callback: the store, this session's token and its last activity. Those callbacks run before the page,
+    and so before the sign-in check: a verdict pressed after the idle timeout was stored, and the user was then
+    told they had been signed out."""
+    return get_store(), st.session_state.get(TOKEN), st.session_state.get(LAST_SEEN)
+
+
+def session_ended(guard: tuple) -> bool:
+    """Whether the session ended between drawing the control and its click: idle past the timeout, or revoked
+    (signed out in another tab of this browser, password changed, account disabled). No Streamlit call in here:
+    Streamlit abandons a callback at a session-state read once the user's next click waits, and a check that
+    read the session lost a Save clicked together with a page link. Read only: the page's sign-in check signs
+    the session out and says why."""
+    store, token, last_seen = guard
+    if last_seen is not None and time.time() - last_seen > session_timeout_s():
+        return True
+    return not sessions.is_live(store, token)
 
 
 def signed_in_user() -> dict | None:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 
 import streamlit as st
 
 from ..cases.store import PermissionDenied, StoreError
 from ..types import Explanation, ModelCard, Prediction
-from .auth import current_user, get_store, may_write
+from .auth import current_user, get_store, session_guard, session_timeout_s
 
 
 def log_analysis(card: ModelCard, prediction: Prediction, input_key: str) -> None:
@@ -37,11 +38,15 @@ def _save_book() -> dict:
                                                              "lock": threading.Lock()})
 
 
-def _save_clicked(book: dict, key: str, user: dict, payload: dict) -> None:
+def _save_clicked(book: dict, key: str, user: dict, payload: dict, guard: tuple) -> None:
     """Save button callback: note the click first (plain dict, never cut short), then store it."""
-    if not may_write():  # timed out or signed out since the page was drawn: nothing is saved (the page says why)
-        return
     book["pending"][key] = {"user": user, "payload": payload, "values": None}
+    # A session that ended since the page was drawn (idle timeout, signed out in another tab) saves nothing. Only
+    # after the note, and never dropping it when in doubt: a check before it lost a Save clicked together with a
+    # page link (tests/e2e/test_save_then_leave_e2e.py); the next run's sign-in check then decides.
+    if guard[2] is not None and time.time() - guard[2] > session_timeout_s():
+        book["pending"].pop(key, None)
+        return
     _complete_save(book, key, read_form=True)
 
 
@@ -154,7 +159,7 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
         book = _save_book()
         book["drawn"][key] = (mode, reference, title, pick)  # what a save finished on another page uses
         st.button("Save", key=f"case_save_{key}", type="primary", on_click=_save_clicked,
-                  args=(book, key, user, payload))
+                  args=(book, key, user, payload, session_guard()))
         kind, text = book["outcome"].pop(key, (None, None))
         if kind == "success":
             st.success(text)

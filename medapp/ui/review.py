@@ -20,7 +20,7 @@ from ..reports.content import Headline, decision_text, risk_headline
 from ..reports.figures import explanation_png
 from ..security.roles import allowed
 from ..types import Explanation
-from .auth import get_store, may_write
+from .auth import get_store, session_ended, session_guard
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +212,7 @@ def _what_was_refused(values: tuple) -> str:
     return verdict + (f", with your {' and '.join(typed)}" if typed else "")
 
 
-def _record_verdict(analysis_id: int, user: dict, key: str, shown_version: int) -> None:
+def _record_verdict(analysis_id: int, user: dict, key: str, shown_version: int, guard: tuple) -> None:
     """Form callback: stores the verdict before the next run draws the page.
 
     Streamlit may abandon it at any of the reads below when the reviewer's next click arrives; nothing has
@@ -221,7 +221,7 @@ def _record_verdict(analysis_id: int, user: dict, key: str, shown_version: int) 
     store, book = get_store(), _verdict_book()
     values = (st.session_state.get(f"v_{key}"), st.session_state.get(f"d_{key}", ""),
               st.session_state.get(f"c_{key}", ""))
-    if not may_write():  # timed out or signed out: nothing stored; kept in the form, never stored later by itself
+    if session_ended(guard):  # timed out or signed out: nothing stored; kept in the form, never stored later
         book["handled"][key] = values
         return
     _store_verdict(store, book, analysis_id, user, key, values, shown_version)
@@ -276,7 +276,7 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
         diagnosis = c2.text_input("Final diagnosis", value=mine["final_diagnosis"] if mine else "", key=f"d_{key}")
         comment = st.text_area("Comment", value=mine["comment"] if mine else "", key=f"c_{key}", height=80)
         st.form_submit_button("Record verdict", on_click=_record_verdict, disabled=closed,
-                              args=(a["id"], user, key, stored_version))
+                              args=(a["id"], user, key, stored_version, session_guard()))
     values = (verdict, diagnosis, comment)
     # A form's values reach the server only when it is submitted: values that differ from those last handled
     # were submitted, and their callback was cut short by the next click. Store them now (a closed case's
@@ -347,11 +347,12 @@ def status_control(detail: dict, user: dict, *, key: str) -> None:
     widget = f"status_{key}_v{version}"
     store, entry = get_store(), _status_book().setdefault(f"status_{key}", {})
 
-    def changed(shown_version: int) -> None:  # only a click changes the status, never a widget showing an older state
-        new = st.session_state.get(widget)  # Streamlit may cut the callback short here: the next run stores it
-        if new and not may_write():  # timed out or signed out: not stored, and not retried as a cut-short click
+    def changed(shown_version: int, guard: tuple) -> None:  # only a click changes the status, never an older state
+        if session_ended(guard):  # timed out or signed out: not stored, and not retried as a cut-short click
             st.session_state.pop(widget, None)  # the control shows the stored status again
-        elif new:
+            return
+        new = st.session_state.get(widget)  # Streamlit may cut the callback short here: the next run stores it
+        if new:
             _store_status(store, entry, detail["id"], user, new, shown_version)
 
     # A click whose callback was cut short by the user's next click leaves this version's widget on a value that
@@ -365,7 +366,7 @@ def status_control(detail: dict, user: dict, *, key: str) -> None:
         st.session_state.pop(widget, None)
     entry.update(shown=detail["status"], shown_version=version, handled=None)
     st.segmented_control("Case status", STATUSES, default=detail["status"], key=widget, on_change=changed,
-                         args=(version,))
+                         args=(version, session_guard()))
     # A confirmation lasts while the stored status is the one it confirms; a refusal is shown once.
     if kind == "success" and outcome_version == version:
         st.success(text, icon=":material/check_circle:")

@@ -133,6 +133,8 @@ def test_a_reviewer_changes_the_case_status(two_cases):
 def test_a_save_pressed_after_the_idle_timeout_stores_nothing(tmp_path, monkeypatch):
     """Seen in a browser: Save pressed after the timeout created the case and stored the analysis, and the user
     was told only that they had been signed out (the button's callback runs before the sign-in check)."""
+    import time
+
     from medapp.ui.auth import LAST_SEEN
 
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
@@ -142,8 +144,9 @@ def test_a_save_pressed_after_the_idle_timeout_stores_nothing(tmp_path, monkeypa
     next(b for b in at.button if b.label == "Estimate risk").click().run()
     [mode] = [r for r in at.radio if r.key and r.key.startswith("case_mode_")]
     key = mode.key.removeprefix("case_mode_")
-    at.text_input(key=f"case_ref_{key}").set_value("GP-0002")
-    at.session_state[LAST_SEEN] = 0.0  # idle since 1970
+    at.session_state[LAST_SEEN] = time.time()  # as the sign-in check leaves it on every run of the app
+    at.text_input(key=f"case_ref_{key}").set_value("GP-0002").run()
+    monkeypatch.setenv("MEDAPP_SESSION_TIMEOUT_MIN", "0")  # the page was drawn longer ago than the timeout
     at.button(key=f"case_save_{key}").click().run()
     assert not at.exception
     store = CaseStore()

@@ -105,7 +105,7 @@ def test_a_browser_sending_back_the_status_it_showed_before_another_reviewers_ch
 
 
 @pytest.mark.parametrize("ended", ["idle timeout", "signed out in another tab"])
-def test_nothing_pressed_after_the_session_ended_is_stored(one_case, ended):
+def test_nothing_pressed_after_the_session_ended_is_stored(one_case, ended, monkeypatch):
     """Seen in a browser: a verdict, a status click and a Save pressed after the idle timeout (or after a sign-out
     in another tab of the same browser) were stored, and the user was then told they had been signed out: their
     callbacks run before the page's sign-in check."""
@@ -117,10 +117,13 @@ def test_nothing_pressed_after_the_session_ended_is_stored(one_case, ended):
     create_user(store, "rui", "reviewer pw 123", "reviewer")
     at = open_page("pages/cases.py", REV)
     token = sessions.create(store, "rui")
+    import time
+
     at.session_state[TOKEN] = token
+    at.session_state[LAST_SEEN] = time.time()  # as the sign-in check leaves it on every run of the app
     at.run()
     if ended == "idle timeout":
-        at.session_state[LAST_SEEN] = 0.0  # last seen in 1970
+        monkeypatch.setenv("MEDAPP_SESSION_TIMEOUT_MIN", "0")  # the page was drawn longer ago than the timeout
     else:
         sessions.revoke(store, token, "rui")  # the other tab's Sign out ends the shared session
     at.radio(key=f"v_a{analysis_id}").set_value("uncertain")
