@@ -42,8 +42,8 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
         parts.append(f"<p>Input: {e(a['input_name'])} (sha256 {a['input_sha256'][:12]}...) · by {e(a['author'])} on "
                      f"{a['created_at']:%Y-%m-%d %H:%M}</p>")
         parts.append(f"<p><b>Model output:</b> {e(output_text(a))}</p>")
-        if decision_text(a):
-            parts.append(f"<p class='meta'>{e(decision_text(a))}</p>")
+        if decision := decision_text(a):
+            parts.append(f"<p class='meta'>{e(decision)}</p>")
         for w in report_warnings(a):
             parts.append(f"<p class='warn'>Warning: {e(w)}</p>")
         if a["prediction"].survival is not None:

@@ -108,8 +108,8 @@ def _analysis_head(pdf: FPDF, a: dict, figures: _Figures) -> None:
     _para(pdf, f"Input {a['input_name']} (sha256 {a['input_sha256'][:12]}...), by {a['author']} on "
                f"{a['created_at']:%Y-%m-%d %H:%M}.", 9)
     _para(pdf, f"Model output: {output_text(a)}", 10, "B")
-    if decision_text(a):
-        _para(pdf, decision_text(a), 9)
+    if decision := decision_text(a):
+        _para(pdf, decision, 9)
     for w in report_warnings(a):
         _para(pdf, f"Warning: {w}", 9)
     if figures.curve is not None:

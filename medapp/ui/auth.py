@@ -177,10 +177,14 @@ def session_ended(guard: tuple) -> bool:
     Streamlit abandons a callback at a session-state read once the user's next click waits, and a check that
     read the session lost a Save clicked together with a page link. Read only: the page's sign-in check signs
     the session out and says why."""
-    store, token, last_seen = guard
-    if last_seen is not None and time.time() - last_seen > session_timeout_s():
-        return True
-    return not sessions.is_live(store, token)
+    store, token, _ = guard
+    return idle_too_long(guard) or not sessions.is_live(store, token)
+
+
+def idle_too_long(guard: tuple) -> bool:
+    """Whether the page was drawn longer ago than the idle timeout (no Streamlit call: see `session_ended`)."""
+    last_seen = guard[2]
+    return last_seen is not None and time.time() - last_seen > session_timeout_s()
 
 
 def signed_in_user() -> dict | None:

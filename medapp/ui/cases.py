@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 
 import streamlit as st
 
 from ..cases.store import PermissionDenied, StoreError
 from ..types import Explanation, ModelCard, Prediction
-from .auth import current_user, get_store, session_guard, session_timeout_s
+from .auth import current_user, get_store, idle_too_long, session_guard
 
 
 def log_analysis(card: ModelCard, prediction: Prediction, input_key: str) -> None:
@@ -44,7 +43,7 @@ def _save_clicked(book: dict, key: str, user: dict, payload: dict, guard: tuple)
     # A session that ended since the page was drawn (idle timeout, signed out in another tab) saves nothing. Only
     # after the note, and never dropping it when in doubt: a check before it lost a Save clicked together with a
     # page link (tests/e2e/test_save_then_leave_e2e.py); the next run's sign-in check then decides.
-    if guard[2] is not None and time.time() - guard[2] > session_timeout_s():
+    if idle_too_long(guard):
         book["pending"].pop(key, None)
         return
     _complete_save(book, key, read_form=True)

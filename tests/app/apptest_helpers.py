@@ -28,6 +28,15 @@ def records_page(model_name: str) -> AppTest:
     return at
 
 
+def heart_disease_save_form() -> tuple[AppTest, str]:
+    """The Case records page after the heart-disease example was estimated: (page, key of its Save-to-case form)."""
+    at = records_page("Heart disease (UCI Cleveland)")
+    at.button(key="ex_heart-disease").click().run()
+    next(b for b in at.button if b.label == "Estimate risk").click().run()
+    [mode] = [r for r in at.radio if r.key and r.key.startswith("case_mode_")]
+    return at, mode.key.removeprefix("case_mode_")
+
+
 def heart_disease_cases(store: CaseStore, references: tuple[str, ...]) -> list[tuple[int, int]]:
     """One case per reference, each holding the heart-disease model's analysis of its example patient (a
     different input per case): [(case id, analysis id)]."""

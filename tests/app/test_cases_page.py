@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from apptest_helpers import CLIN, REV, heart_disease_cases, open_page
+from apptest_helpers import CLIN, REV, heart_disease_cases, heart_disease_save_form, open_page
 
 from medapp.cases.store import CaseStore
 
@@ -138,12 +138,7 @@ def test_a_save_pressed_after_the_idle_timeout_stores_nothing(tmp_path, monkeypa
     from medapp.ui.auth import LAST_SEEN
 
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
-    at = open_page("pages/records.py", CLIN)
-    at.selectbox(key="records_model").set_value("Heart disease (UCI Cleveland)").run()
-    at.button(key="ex_heart-disease").click().run()
-    next(b for b in at.button if b.label == "Estimate risk").click().run()
-    [mode] = [r for r in at.radio if r.key and r.key.startswith("case_mode_")]
-    key = mode.key.removeprefix("case_mode_")
+    at, key = heart_disease_save_form()
     at.session_state[LAST_SEEN] = time.time()  # as the sign-in check leaves it on every run of the app
     at.text_input(key=f"case_ref_{key}").set_value("GP-0002").run()
     monkeypatch.setenv("MEDAPP_SESSION_TIMEOUT_MIN", "0")  # the page was drawn longer ago than the timeout

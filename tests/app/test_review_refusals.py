@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from apptest_helpers import CLIN, REPO, REV, heart_disease_cases, open_page
+from apptest_helpers import CLIN, REPO, REV, heart_disease_cases, heart_disease_save_form, open_page
 from streamlit.testing.v1 import AppTest
 
 from medapp.analysis import analyse
@@ -141,12 +141,7 @@ def test_a_verdict_refused_in_meeting_mode_is_filled_in_on_the_cases_page(tmp_pa
 
 def test_a_patient_name_and_birth_date_as_case_reference_are_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
-    at = open_page("pages/records.py", CLIN)
-    at.selectbox(key="records_model").set_value("Heart disease (UCI Cleveland)").run()
-    at.button(key="ex_heart-disease").click().run()
-    next(b for b in at.button if b.label == "Estimate risk").click().run()
-    [mode] = [r for r in at.radio if r.key and r.key.startswith("case_mode_")]
-    key = mode.key.removeprefix("case_mode_")
+    at, key = heart_disease_save_form()
     at.text_input(key=f"case_ref_{key}").set_value("John Smith 12/03/1958")
     at.button(key=f"case_save_{key}").click().run()
     assert not at.exception and not at.success
