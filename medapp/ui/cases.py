@@ -7,6 +7,7 @@ import threading
 import streamlit as st
 
 from ..cases.store import PermissionDenied, StoreError
+from ..security import sessions
 from ..types import Explanation, ModelCard, Prediction
 from .auth import current_user, get_store, idle_too_long, session_guard
 
@@ -46,10 +47,10 @@ def _save_clicked(book: dict, key: str, user: dict, payload: dict, guard: tuple)
     if idle_too_long(guard):
         book["pending"].pop(key, None)
         return
-    _complete_save(book, key, read_form=True)
+    _complete_save(book, key, read_form=True, guard=guard)
 
 
-def _complete_save(book: dict, key: str, *, read_form: bool) -> None:
+def _complete_save(book: dict, key: str, *, read_form: bool, guard: tuple | None = None) -> None:
     """Store a noted save; idempotent, so finishing a save twice stores it once.
 
     The form's values are read from the session in the callback. A save finished later uses the values the
@@ -66,6 +67,12 @@ def _complete_save(book: dict, key: str, *, read_form: bool) -> None:
                                                                                            "pick"))
         values = entry["values"] or book["drawn"].get(key)
         store = get_store()
+        # Revoked since the page was drawn (signed out in another tab, password changed): nothing is stored and the
+        # next run's sign-in check says so. Checked here, after the Streamlit calls, so that only a session that
+        # really ended drops the note; a save finished by a later run was already checked by its sign-in check.
+        if guard is not None and not sessions.is_live(store, guard[1]):
+            book["pending"].pop(key, None)
+            return
         try:
             text = _store_save(store, book, entry["user"], entry["payload"], values)
         except (StoreError, PermissionDenied) as exc:
@@ -85,15 +92,16 @@ def _store_save(store, book: dict, user: dict, payload: dict, values: tuple | No
         target = {"case_id": choice}
     else:
         marker = (payload["card"].id, payload["digest"], "new", (reference or "").strip())
-        if marker in book["done"]:  # the same save clicked twice: already stored once
-            return book["done"][marker]
+        if marker in book["done"]:  # the same save clicked twice: already stored once, and said so
+            analysis_id, reference = book["done"][marker]
+            return f"Already saved as analysis #{analysis_id} in case {reference}; stored once."
         target = {"case_id": None, "new_case": (reference or "", title or "")}
     analysis_id, created = store.save_analysis(user=user, **{k: v for k, v in payload.items() if k != "digest"},
                                                **target)
     reference = store.case_of(analysis_id)["reference"]
     text = (f"Saved as analysis #{analysis_id} in case {reference}." if created else
             f"Already saved as analysis #{analysis_id} in case {reference}; stored once.")
-    book["done"][marker] = text
+    book["done"][marker] = (analysis_id, reference)
     return text
 
 

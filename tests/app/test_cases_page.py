@@ -88,7 +88,9 @@ def test_save_to_case_from_an_analysis_page_new_then_existing(tmp_path, monkeypa
     assert mode.value == "New case"  # no open case yet
     at.text_input(key=f"case_ref_{key}").set_value("GP-0001")
     at.button(key=f"case_save_{key}").click().run()
-    assert "in case GP-0001" in at.success[0].value
+    assert at.success[0].value.startswith("Saved as analysis") and "in case GP-0001" in at.success[0].value
+    at.button(key=f"case_save_{key}").click().run()  # pressed again: it said "Saved as" again, as if stored twice
+    assert at.success[0].value.startswith("Already saved as analysis") and "GP-0001; stored once" in at.success[0].value
     store = CaseStore()
     [case] = store.list_cases()
     at.radio(key=f"case_mode_{key}").set_value("Existing case").run()
@@ -130,21 +132,33 @@ def test_a_reviewer_changes_the_case_status(two_cases):
     assert not at.radio and any("This case is closed: reopen it" in c.value for c in at.caption)
 
 
-def test_a_save_pressed_after_the_idle_timeout_stores_nothing(tmp_path, monkeypatch):
+@pytest.mark.parametrize("ended", ["idle timeout", "signed out in another tab"])
+def test_a_save_pressed_after_the_session_ended_stores_nothing(tmp_path, monkeypatch, ended):
     """Seen in a browser: Save pressed after the timeout created the case and stored the analysis, and the user
-    was told only that they had been signed out (the button's callback runs before the sign-in check)."""
+    was told only that they had been signed out (the button's callback runs before the sign-in check). After a
+    sign-out in another tab of the same browser (which shares the session) it was stored too, until 2026-12-04."""
     import time
 
-    from medapp.ui.auth import LAST_SEEN
+    from medapp.security import sessions
+    from medapp.security.accounts import create_user
+    from medapp.ui.auth import LAST_SEEN, TOKEN
 
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    create_user(store, "carla", "clinician pw 123", "clinician")
     at, key = heart_disease_save_form()
+    token = sessions.create(store, "carla")
+    at.session_state[TOKEN] = token
     at.session_state[LAST_SEEN] = time.time()  # as the sign-in check leaves it on every run of the app
     at.text_input(key=f"case_ref_{key}").set_value("GP-0002").run()
-    monkeypatch.setenv("MEDAPP_SESSION_TIMEOUT_MIN", "0")  # the page was drawn longer ago than the timeout
+    if ended == "idle timeout":
+        monkeypatch.setenv("MEDAPP_SESSION_TIMEOUT_MIN", "0")  # the page was drawn longer ago than the timeout
+    else:
+        sessions.revoke(store, token, "carla")  # the other tab's Sign out ends the shared session
     at.button(key=f"case_save_{key}").click().run()
     assert not at.exception
-    store = CaseStore()
+    assert store.list_cases() == [] and not store.audit_events(action="analysis.save")
+    at.run()  # nor stored later by itself, as a save whose callback was cut short would be
     assert store.list_cases() == [] and not store.audit_events(action="analysis.save")
 
 
