@@ -4,7 +4,7 @@ import streamlit as st
 
 from medapp.cases.store import StoreError
 from medapp.ui.auth import get_store, require_role
-from medapp.ui.review import analysis_view, case_filters, export_buttons, status_control, verdict_form
+from medapp.ui.review import analysis_view, case_filters, export_buttons, follow_case, status_control, verdict_form
 
 user = require_role("clinician")
 store = get_store()
@@ -46,3 +46,4 @@ for a in detail["analyses"]:
     with st.container(border=True):
         analysis_view(a, key=f"a{a['id']}")
         verdict_form(a, user, key=f"a{a['id']}", case_status=detail["status"])
+follow_case(detail)  # others' verdicts and status changes appear without a click

@@ -5,7 +5,7 @@ import streamlit as st
 
 from medapp.cases.references import reference_problem
 from medapp.ui.auth import get_store, require_role
-from medapp.ui.review import REOPEN_ELSEWHERE, analysis_view, case_filters, verdict_form
+from medapp.ui.review import REOPEN_ELSEWHERE, analysis_view, case_filters, follow_case, verdict_form
 
 user = require_role("clinician")
 store = get_store()
@@ -73,3 +73,4 @@ for a in detail["analyses"]:
     with st.container(border=True):
         analysis_view(a, key=f"m{a['id']}", hide_identifiers=True, large=True)
         verdict_form(a, user, key=f"m{a['id']}", case_status=detail["status"], reopen_where=REOPEN_ELSEWHERE)
+follow_case(detail)  # the projector shows each verdict as a reviewer records it, without a click

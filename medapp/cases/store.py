@@ -12,7 +12,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -159,6 +159,28 @@ class CaseStore(Database):
                             "disagreement": disagrees, "created_by": case.created_by,
                             "updated_at": case.updated_at})
         return out
+
+    def case_fingerprint(self, case_id: int) -> tuple | None:
+        """What changes whenever anything a case page shows changes (status, analyses, any verdict written or
+        edited): three small counting queries, for a page that follows a case while others review it. None when
+        the case is gone. Equal to `fingerprint_of(case_detail(...))` for the same state."""
+        with self.Session() as s:
+            case = s.execute(select(Case.version, Case.status).where(Case.id == case_id)).one_or_none()
+            if case is None:
+                return None
+            analyses = s.scalar(select(func.count(SavedAnalysis.id)).where(SavedAnalysis.case_id == case_id))
+            verdicts, versions = s.execute(
+                select(func.count(Verdict.id), func.coalesce(func.sum(Verdict.version), 0))
+                .join(SavedAnalysis, Verdict.analysis_id == SavedAnalysis.id)
+                .where(SavedAnalysis.case_id == case_id)).one()
+        return case.version, case.status, int(analyses), int(verdicts), int(versions)
+
+    @staticmethod
+    def fingerprint_of(detail: dict) -> tuple:
+        """The `case_fingerprint` of the state a `case_detail` shows."""
+        verdicts = [v for a in detail["analyses"] for v in a["verdicts"]]
+        return (detail["version"], detail["status"], len(detail["analyses"]), len(verdicts),
+                sum(v["version"] for v in verdicts))
 
     def case_detail(self, case_id: int, user: dict | Actor, *, log_view: bool = True) -> dict:
         actor = Actor.of(user)

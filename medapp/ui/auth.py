@@ -29,6 +29,7 @@ SESSION_KEY = "medapp_user"
 LAST_SEEN = "medapp_last_seen"
 TOKEN = "medapp_token"  # this browser session's token (see medapp.security.sessions)
 COOKIE_ACTION = "medapp_cookie_action"  # "set" or "clear": done by a script on the next drawn page
+UNASKED_RUN = "medapp_unasked_run"  # set for a run the page started itself (a case changed elsewhere)
 ROLE_PERMISSION = {"clinician": "analyse", "reviewer": "review", "admin": "admin"}
 
 
@@ -193,6 +194,9 @@ def signed_in_user() -> dict | None:
     The account is read again on every run, so disabling a user or changing a role takes effect at
     that user's next click, not only at their next sign-in.
     """
+    # A run the page started by itself (a followed case changed elsewhere: ui/review.follow_case) is not the
+    # user's activity: a projector left open while others review still signs out after the idle timeout.
+    unasked = st.session_state.pop(UNASKED_RUN, False)
     user = current_user()
     if user is None:
         # A reload starts a new Streamlit session: the browser's session cookie brings the user back.
@@ -218,8 +222,15 @@ def signed_in_user() -> dict | None:
         sign_out("logout.revoked")
         st.session_state["medapp_revoked"] = True
         return None
-    st.session_state[LAST_SEEN] = time.time()
+    if not unasked:
+        st.session_state[LAST_SEEN] = time.time()
     return user
+
+
+def rerun_unasked() -> None:
+    """Run the whole page again for a reason of its own, not a click: the idle timeout keeps counting."""
+    st.session_state[UNASKED_RUN] = True
+    st.rerun()
 
 
 def sign_in_screen() -> None:

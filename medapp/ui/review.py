@@ -8,7 +8,7 @@ from html import escape
 import streamlit as st
 
 from .. import render
-from ..cases.store import STATUSES, VERDICTS, CaseClosedError, PermissionDenied, StoreError, closed_phrase
+from ..cases.store import STATUSES, VERDICTS, CaseClosedError, CaseStore, PermissionDenied, StoreError, closed_phrase
 from ..modalities.records.model import percent_text
 from ..registry import UnknownModel, get_card, list_cards
 from ..render.image import heatmap
@@ -20,9 +20,10 @@ from ..reports.content import Headline, decision_text, risk_headline
 from ..reports.figures import explanation_png
 from ..security.roles import allowed
 from ..types import Explanation
-from .auth import get_store, session_ended, session_guard
+from .auth import get_store, rerun_unasked, session_ended, session_guard
 
 log = logging.getLogger(__name__)
+FOLLOW_EVERY_S = 4.0  # how often a page following a case asks whether it changed elsewhere
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -230,6 +231,23 @@ def _record_verdict(analysis_id: int, user: dict, key: str, shown_version: int, 
 # Where a reviewer reopens a case, as the closed-case messages say it on each page.
 REOPEN_ON_CASES = "with Case status above"
 REOPEN_ELSEWHERE = "on the Cases page (Case status)"
+
+
+def follow_case(detail: dict) -> None:
+    """Draw the page again when the case changes elsewhere, without a click here: in a review meeting the
+    projector shows each verdict as a reviewer records it at their own workstation, and a status change.
+
+    A browser timer runs only this check (a fragment) every FOLLOW_EVERY_S seconds: three counting queries. The
+    whole page runs again only when the case changed, keeping what a form being filled in holds (a rerun keeps a
+    form's unsubmitted values), and that run does not count as the user's activity for the idle timeout."""
+    shown, case_id = CaseStore.fingerprint_of(detail), detail["id"]
+
+    @st.fragment(run_every=FOLLOW_EVERY_S)
+    def changed_elsewhere() -> None:
+        if get_store().case_fingerprint(case_id) != shown:
+            rerun_unasked()
+
+    changed_elsewhere()
 
 
 def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",

@@ -63,6 +63,32 @@ def test_session_times_out(fresh_var, monkeypatch):
     assert "signed out after" in at.warning[0].value
 
 
+def test_a_run_the_page_started_itself_is_not_activity(fresh_var, monkeypatch):
+    """A followed case that changes elsewhere runs the page again (ui/review.follow_case). Counted as activity, a
+    projector left open while others review would never sign out; a click still counts."""
+    import time
+
+    from medapp.ui.auth import LAST_SEEN, UNASKED_RUN
+
+    create_user(CaseStore(), "carla", "clinician pw 1", "clinician")
+    at = app()
+    at.session_state["medapp_user"] = {"username": "carla", "role": "clinician"}
+    drawn = time.time() - 600  # ten minutes ago, within the 30-minute timeout
+    at.session_state[LAST_SEEN] = drawn
+    at.session_state[UNASKED_RUN] = True
+    at.run()
+    assert at.session_state[LAST_SEEN] == drawn and at.session_state["medapp_user"]["username"] == "carla"
+    monkeypatch.setenv("MEDAPP_SESSION_TIMEOUT_MIN", "5")  # now past the timeout: the next unasked run signs out
+    at.session_state[UNASKED_RUN] = True
+    at.run()
+    assert "medapp_user" not in at.session_state and "signed out after 5 minutes" in at.warning[0].value
+    monkeypatch.setenv("MEDAPP_SESSION_TIMEOUT_MIN", "30")
+    at.session_state["medapp_user"] = {"username": "carla", "role": "clinician"}
+    at.session_state[LAST_SEEN] = drawn
+    at.run()  # a run the user asked for: activity
+    assert at.session_state[LAST_SEEN] > drawn + 590
+
+
 def page(path: str, role: str) -> AppTest:
     at = AppTest.from_file(str(REPO / path), default_timeout=120)
     at.session_state["medapp_user"] = {"username": f"a-{role}", "role": role}

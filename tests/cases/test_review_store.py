@@ -98,3 +98,31 @@ def test_a_password_change_ends_every_session_of_that_user_open_tabs_included(st
     assert event["target"] == "user:carla" and "password changed" in str(event["detail"])
     fresh = sessions.create(store, "carla")  # signing in again with the new password works as before
     assert sessions.resume(store, fresh, timeout_s=3600) == {"username": "carla", "role": "reviewer"}
+
+
+def test_the_fingerprint_a_followed_page_polls_changes_with_every_change_it_shows(store, heart):
+    """ui/review.follow_case redraws a case page when `case_fingerprint` differs from what the page drew: each
+    change another user can make must change it, and reading the case as drawn must give the same value."""
+    card, pred, expl = heart
+    case_id, aid = _analysis(store, heart)
+    seen = []
+
+    def step() -> None:
+        now = store.case_fingerprint(case_id)
+        assert now == store.fingerprint_of(store.case_detail(case_id, REV, log_view=False))
+        assert now not in seen  # changed by the step before
+        seen.append(now)
+
+    step()
+    store.set_verdict(aid, REV, "agree", expected_version=0)  # a first verdict
+    step()
+    store.set_verdict(aid, REV, "agree", "stable angina", expected_version=1)  # the same verdict, a diagnosis added
+    step()
+    store.set_verdict(aid, {"username": "rita", "role": "reviewer"}, "disagree")  # a second reviewer
+    step()
+    store.set_status(case_id, REV, "in review")
+    step()
+    store.add_analysis(case_id, CLIN, card=card, prediction=pred, explanation=expl, input_bytes=b'{"age": 70}',
+                       input_name="q.json")
+    step()
+    assert store.case_fingerprint(10_000) is None  # no such case: the page's own run then says so

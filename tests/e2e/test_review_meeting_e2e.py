@@ -23,6 +23,7 @@ from medapp.cases.store import CaseStore
 from medapp.registry import load_model
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+E2E_USER, E2E_PASSWORD = "e2e-admin", "e2e-password-123"  # created by tests/conftest.py
 REVIEWERS = {"rev-ana": "rev-ana-password-1", "rev-ben": "rev-ben-password-1"}
 N_ANALYSES = 10  # x 2 reviewers = 20 verdicts
 VERDICT_CYCLE = ("agree", "disagree", "uncertain")
@@ -65,8 +66,22 @@ def _sign_in_and_open(browser, app_url, name, password):
     return context, page
 
 
+def _presenter(browser, app_url, case_id):
+    """The chair's projector: Meeting mode on the case, opened before the reviewers start, never clicked again."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    page.goto(f"{app_url}/meeting?case={case_id}")  # the case's address; the sign-in form opens there
+    page.get_by_label("User name").fill(E2E_USER)
+    page.get_by_label("Password", exact=True).fill(E2E_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="MEET-20").wait_for()
+    return context, page
+
+
 def test_two_reviewers_record_twenty_verdicts_at_full_speed(browser, app_url, meeting_case):
     store, case_id = meeting_case
+    projector = _presenter(browser, app_url, case_id)
     sessions = {name: _sign_in_and_open(browser, app_url, name, pw) for name, pw in REVIEWERS.items()}
     expected = {}
     # Interleaved, without waiting for any page to finish redrawing: clicks land mid-rerun.
@@ -102,6 +117,15 @@ def test_two_reviewers_record_twenty_verdicts_at_full_speed(browser, app_url, me
         expect(confirmations).to_have_count(N_ANALYSES)
         assert [t.split(": ")[1].split(" ")[0] for t in confirmations.all_inner_texts()] == \
             [expected[(i, name)] for i in range(N_ANALYSES)]
+    # Everyone's verdicts appear without a click (ui/review.follow_case): on each reviewer's Cases page the other
+    # reviewer's ten, and on the projector all twenty, in the order of the analyses
+    everyone = re.compile(r"rev-(ana|ben): (agree|disagree|uncertain)$")
+    in_order = [f"{name}: {expected[(i, name)]}" for i in range(N_ANALYSES) for name in REVIEWERS]
+    for _, page in (*sessions.values(), projector):
+        expect(page.get_by_text(everyone)).to_have_count(2 * N_ANALYSES, timeout=60_000)
+    shown = [everyone.search(text).group(0) for text in projector[1].get_by_text(everyone).all_inner_texts()]
+    assert shown == in_order  # (the inner text starts with the icon's name)
     sessions["rev-ana"][1].screenshot(path="/tmp/review_meeting_two_reviewers.png", full_page=True)
-    for context, _ in sessions.values():
+    projector[1].screenshot(path="/tmp/review_meeting_projector.png", full_page=True)
+    for context, _ in (*sessions.values(), projector):
         context.close()
