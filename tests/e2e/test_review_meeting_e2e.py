@@ -82,6 +82,9 @@ def _presenter(browser, app_url, case_id):
 def test_two_reviewers_record_twenty_verdicts_at_full_speed(browser, app_url, meeting_case):
     store, case_id = meeting_case
     projector = _presenter(browser, app_url, case_id)
+    # the chair starts typing a comment on the projector and does not press Record verdict during the meeting
+    typing = projector[1].get_by_role("textbox", name="Comment").first
+    typing.fill("half-typed: discuss the ECG")
     sessions = {name: _sign_in_and_open(browser, app_url, name, pw) for name, pw in REVIEWERS.items()}
     expected = {}
     # Interleaved, without waiting for any page to finish redrawing: clicks land mid-rerun.
@@ -125,6 +128,7 @@ def test_two_reviewers_record_twenty_verdicts_at_full_speed(browser, app_url, me
         expect(page.get_by_text(everyone)).to_have_count(2 * N_ANALYSES, timeout=60_000)
     shown = [everyone.search(text).group(0) for text in projector[1].get_by_text(everyone).all_inner_texts()]
     assert shown == in_order  # (the inner text starts with the icon's name)
+    expect(typing).to_have_value("half-typed: discuss the ECG")  # the redraws kept what the chair was typing
     sessions["rev-ana"][1].screenshot(path="/tmp/review_meeting_two_reviewers.png", full_page=True)
     projector[1].screenshot(path="/tmp/review_meeting_projector.png", full_page=True)
     for context, _ in (*sessions.values(), projector):
