@@ -123,11 +123,12 @@ def test_two_reviewers_record_twenty_verdicts_at_full_speed(browser, app_url, me
     # Everyone's verdicts appear without a click (ui/review.follow_case): on each reviewer's Cases page the other
     # reviewer's ten, and on the projector all twenty, in the order of the analyses
     everyone = re.compile(r"rev-(ana|ben): (agree|disagree|uncertain)$")
-    in_order = [f"{name}: {expected[(i, name)]}" for i in range(N_ANALYSES) for name in REVIEWERS]
+    # per analysis, in the order of the analyses (the two reviewers' verdicts in the order they were stored)
+    per_analysis = [{f"{name}: {expected[(i, name)]}" for name in REVIEWERS} for i in range(N_ANALYSES)]
     for _, page in (*sessions.values(), projector):
         expect(page.get_by_text(everyone)).to_have_count(2 * N_ANALYSES, timeout=60_000)
     shown = [everyone.search(text).group(0) for text in projector[1].get_by_text(everyone).all_inner_texts()]
-    assert shown == in_order  # (the inner text starts with the icon's name)
+    assert [set(shown[i: i + 2]) for i in range(0, len(shown), 2)] == per_analysis  # (text starts with the icon)
     expect(typing).to_have_value("half-typed: discuss the ECG")  # the redraws kept what the chair was typing
     sessions["rev-ana"][1].screenshot(path="/tmp/review_meeting_two_reviewers.png", full_page=True)
     projector[1].screenshot(path="/tmp/review_meeting_projector.png", full_page=True)
