@@ -35,13 +35,8 @@ with upload_tab:
     for n, upload in enumerate(uploads or []):
         image_panel(model, upload.getvalue(), upload.name, key=f"img{n}_{tag}", candidates=models)
 with pacs_tab:
-    # a PACS search or batch runs one model over many images: the chosen one, or one picked here
-    # radiograph models first: a PACS search is usually for CR/DX (the batch's default), and the breast
-    # ultrasound model, first by name, was the default for chest studies
-    for_pacs = sorted(cards, key=lambda c: not {"CR", "DX"} & set(c.input.get("expected_modalities", ())))
-    pacs_model = model if model is not None else cached_model(
-        {c.name: c.id for c in for_pacs}[st.selectbox("Model for images from the PACS", [c.name for c in for_pacs],
-                                                      key="pacs_model")])
-    from_pacs(pacs_model)
+    # a series or batch runs one model over its images: the one chosen above, or (Automatic) the one trained on the
+    # series' DICOM modality (one model for a whole search sent breast ultrasound to the chest model)
+    from_pacs(model, models)
 for card in ([model.card] if model is not None else cards):
     model_card_summary(card)

@@ -1,7 +1,7 @@
-"""Synthetic-header DICOM studies built from real chest radiographs, to fill a test PACS.
+"""Synthetic-header DICOM studies built from real chest radiographs and breast ultrasound, to fill a test PACS.
 
-The pixels are the Kermany et al. paediatric chest X-rays in ../shared/data (CC BY 4.0); the headers
-(patients, dates, UIDs) are invented here. Also: a non-image object inside a series, an instance
+The pixels are the Kermany et al. paediatric chest X-rays (CC BY 4.0) and BUSI breast ultrasound images
+(Al-Dhabyani et al. 2020, CC BY 4.0) in ../shared/data; the headers (patients, dates, UIDs) are invented here. Also: a non-image object inside a series, an instance
 whose compressed pixels cannot be decoded, and the shared demo DICOM files as they are.
 """
 from __future__ import annotations
@@ -25,6 +25,7 @@ from pydicom.uid import (
 
 CR_STORAGE = "1.2.840.10008.5.1.4.1.1.1"
 DX_STORAGE = "1.2.840.10008.5.1.4.1.1.1.1"  # Digital X-Ray Image Storage - For Presentation
+US_STORAGE = "1.2.840.10008.5.1.4.1.1.6.1"  # Ultrasound Image Storage
 BASIC_TEXT_SR = "1.2.840.10008.5.1.4.1.1.88.11"
 UID_ROOT = "1.2.826.0.1.3680043.8.498."  # pydicom's root, for generated test objects only
 
@@ -52,6 +53,16 @@ def chest_images(data_root: Path, n: int, *, offset: int = 0) -> list[tuple[str,
     return out
 
 
+def breast_ultrasound_images(data_root: Path, n: int) -> list[tuple[str, np.ndarray]]:
+    """n grey BUSI breast ultrasound images (alternating benign / malignant), lesion masks left out."""
+    base = data_root / "imaging" / "busi"
+    kinds = [sorted(p for p in (base / kind).glob("*.png") if "_mask" not in p.name) for kind in ("benign", "malignant")]
+    if not all(kinds):
+        raise FileNotFoundError(f"breast ultrasound images not found under {base}")
+    return [(("benign", "malignant")[i % 2], np.asarray(Image.open(kinds[i % 2][i // 2]).convert("L")))
+            for i in range(n)]
+
+
 def _meta(sop_class: str, sop_uid: str, transfer_syntax: str = ExplicitVRLittleEndian) -> FileMetaDataset:
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = sop_class
@@ -62,17 +73,18 @@ def _meta(sop_class: str, sop_uid: str, transfer_syntax: str = ExplicitVRLittleE
 
 
 def _header(ds: Dataset, patient: Patient, *, sop_class: str, modality: str, series_uid: str, series_number: int,
-            series_description: str, instance_number: int) -> None:
+            series_description: str, instance_number: int, study_description: str = "Chest radiograph (test data)",
+            body_part: str = "CHEST") -> None:
     ds.SOPClassUID = sop_class
     ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID
     ds.PatientID, ds.PatientName = patient.patient_id, patient.name
     ds.PatientBirthDate, ds.PatientSex = "", "O"
     ds.StudyInstanceUID, ds.StudyDate, ds.StudyTime = patient.study_uid, patient.study_date, "090000"
     ds.AccessionNumber, ds.StudyID = patient.accession, patient.accession[-8:]
-    ds.ReferringPhysicianName, ds.StudyDescription = "", "Chest radiograph (test data)"
+    ds.ReferringPhysicianName, ds.StudyDescription = "", study_description
     ds.SeriesInstanceUID, ds.SeriesNumber, ds.SeriesDescription = series_uid, series_number, series_description
     ds.Modality, ds.InstanceNumber, ds.Manufacturer = modality, instance_number, "medapp test data"
-    ds.BodyPartExamined = "CHEST"
+    ds.BodyPartExamined = body_part
 
 
 def _to_bytes(ds: Dataset) -> bytes:
@@ -98,6 +110,21 @@ def radiograph(pixels: np.ndarray, patient: Patient, *, modality: str = "CR", se
     ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
     ds.WindowCenter, ds.WindowWidth = 2048, 4096
     ds.PixelData = pix.tobytes()
+    return _to_bytes(ds)
+
+
+def ultrasound(pixels: np.ndarray, patient: Patient, *, series_uid: str, instance_number: int, label: str = "") -> bytes:
+    """A breast ultrasound instance: 8-bit grey pixels as the scanner exported them."""
+    ds = Dataset()
+    ds.file_meta = _meta(US_STORAGE, generate_uid(UID_ROOT))
+    _header(ds, patient, sop_class=US_STORAGE, modality="US", series_uid=series_uid, series_number=1,
+            series_description="Breast US left", instance_number=instance_number,
+            study_description="Breast ultrasound (test data)", body_part="BREAST")
+    ds.ImageComments = f"source label: {label}" if label else ""
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.Rows, ds.Columns = pixels.shape
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    ds.PixelData = pixels.astype(np.uint8).tobytes()
     return _to_bytes(ds)
 
 
@@ -149,10 +176,14 @@ class DemoArchive:
     dx_series_uid: str
     cr_images: int
     dx_images: int
+    breast: Patient  # study with one US series of breast ultrasound images
+    us_series_uid: str
+    us_images: int
 
 
 def demo_archive(data_root: Path) -> tuple[DemoArchive, list[bytes]]:
-    """The files of a small archive: one chest study as described in DemoArchive, plus the shared demo files."""
+    """The files of a small archive: the chest and breast studies described in DemoArchive, plus the shared demo
+    files (a CR chest, two CT and an MR: modalities no model here was trained on)."""
     chest = Patient("PAT-0001", "Test^Alice", "20240105", "ACC-0001", generate_uid(UID_ROOT))
     cr, dx = generate_uid(UID_ROOT), generate_uid(UID_ROOT)
     files = []
@@ -165,8 +196,13 @@ def demo_archive(data_root: Path) -> tuple[DemoArchive, list[bytes]]:
     for i, (label, pix) in enumerate(images[4:]):
         files.append(radiograph(pix, chest, modality="DX", series_uid=dx, series_number=2,
                                 series_description="Chest AP portable", instance_number=i + 1, label=label))
+    breast = Patient("PAT-0002", "Test^Beth", "20240212", "ACC-0002", generate_uid(UID_ROOT))
+    us = generate_uid(UID_ROOT)
+    scans = breast_ultrasound_images(data_root, 2)
+    files += [ultrasound(pix, breast, series_uid=us, instance_number=i + 1, label=label)
+              for i, (label, pix) in enumerate(scans)]
     files.extend(shared_demo_files(data_root))
-    return DemoArchive(chest, cr, dx, 4, 2), files
+    return DemoArchive(chest, cr, dx, 4, 2, breast, us, len(scans)), files
 
 
 def study_list(data_root: Path, n_instances: int, *, study_date: str = "20240301", per_study: int = 10) -> list[bytes]:

@@ -149,9 +149,34 @@ def _send_action(model: ImagingModel, endpoint: Endpoint, sop_uid: str):
     return action
 
 
+# -- the model: the one chosen on the page, or the one trained on images of the series' modality ----------------
+def model_for(modalities: set[str], candidates: list[ImagingModel], *, what: str, key: str) -> ImagingModel | None:
+    """Automatic: the model trained on images of these DICOM modalities (a series has one); asked when none or
+    several are. One model for a whole search sent a breast ultrasound series to the chest radiograph model.
+    Each image is still checked against the model's training images when it is analysed."""
+    fitting = [m for m in candidates if modalities & set(m.card.input.get("expected_modalities", ()))]
+    if len(fitting) == 1:
+        trained_on = "/".join(sorted(modalities & set(fitting[0].card.input["expected_modalities"])))
+        st.caption(f"Model for {what}: **{fitting[0].card.name}**, trained on {trained_on} images. Choose another "
+                   "model at the top of the page to override.")
+        return fitting[0]
+    if fitting:
+        st.info(f"More than one model was trained on {'/'.join(sorted(modalities))} images: choose the one that "
+                "matches the examination.", icon=":material/help:")
+    else:
+        st.warning(f"No model here was trained on {'/'.join(sorted(modalities)) or 'these'} images. You may choose "
+                   "one to see its output; an image it does not fit gets no headline finding.",
+                   icon=":material/help:")
+    names = {m.card.name: m for m in (fitting or candidates)}
+    picked = st.selectbox(f"Model for {what}", list(names), index=None, placeholder="Choose a model", key=key)
+    return names.get(picked)
+
+
 # -- the tab ------------------------------------------------------------------------------------------------
-def from_pacs(model: ImagingModel) -> None:
-    """Search studies, list series and instances, retrieve and analyse one or a series, send results back."""
+def from_pacs(model: ImagingModel | None, candidates: list[ImagingModel] = ()) -> None:
+    """Search studies, list series and instances, retrieve and analyse one or a series, send results back.
+    model=None (Automatic): each series goes to the model trained on its modality, a batch to the one trained on
+    the modalities searched (`model_for`)."""
     endpoints = _endpoints()
     if not endpoints:
         st.info("No PACS is configured. An administrator adds a DICOMweb endpoint on the Admin page "
@@ -169,12 +194,13 @@ def from_pacs(model: ImagingModel) -> None:
     mode = st.radio("What", ["Find a study", "Batch analysis"], horizontal=True, key="pacs_mode",
                     label_visibility="collapsed")
     if mode == "Batch analysis":
-        _batch(model, client, state)
+        _batch(model, list(candidates), client, state)
     else:
-        _find(model, client, state)
+        _find(model, list(candidates), client, state)
 
 
-def _find(model: ImagingModel, client: PacsClient, state: dict[str, Any]) -> None:
+def _find(model: ImagingModel | None, candidates: list[ImagingModel], client: PacsClient,
+          state: dict[str, Any]) -> None:
     with st.form("pacs_search"):
         c1, c2, c3 = st.columns(3)
         patient_id = c1.text_input("Patient ID", key="pacs_patient_id")
@@ -219,6 +245,12 @@ def _find(model: ImagingModel, client: PacsClient, state: dict[str, Any]) -> Non
     series_labels = {s["series_uid"]: f"{s['number'] if s['number'] is not None else '-'} · {s['modality']} · "
                      f"{s['description'] or '(no description)'} · {s['instances']} instances" for s in series}
     series_uid = st.selectbox("Series", list(series_labels), format_func=series_labels.get, key="pacs_series")
+    if model is None:
+        modality = next(s["modality"] for s in series if s["series_uid"] == series_uid)
+        model = model_for({modality} if modality else set(), candidates, what="this series",
+                          key=f"pacs_series_model_{series_uid[-24:]}")
+        if model is None:
+            return
     try:
         refs = client.instances(study_uid, series_uid, patient_id=study["patient_id"], study_date=study["date"])
     except InputError as exc:
@@ -235,9 +267,11 @@ def _find(model: ImagingModel, client: PacsClient, state: dict[str, Any]) -> Non
     if st.button(f"Retrieve and analyse ({len(chosen)} {'image' if len(chosen) == 1 else 'images'}"
                  + (f", {cached} already here" if cached else "") + ")", key="pacs_go", type="primary",
                  icon=":material/download:"):
-        state["job"] = {"pending": list(chosen), "results": [], "cancelled": 0, "series": series_uid}
+        state["job"] = {"pending": list(chosen), "results": [], "cancelled": 0, "series": series_uid,
+                        "model": model.card.id}
     job = state["job"]
-    if job is not None and job.get("series") != series_uid:  # analysed for another study or series: not this one's
+    # analysed for another study or series, or by another model: not this one's results
+    if job is not None and (job.get("series"), job.get("model")) != (series_uid, model.card.id):
         state["job"] = job = None
     if job is None:
         return
@@ -259,7 +293,8 @@ def _find(model: ImagingModel, client: PacsClient, state: dict[str, Any]) -> Non
                 actions=_send_action(model, client.endpoint, pick))
 
 
-def _batch(model: ImagingModel, client: PacsClient, state: dict[str, Any]) -> None:
+def _batch(model: ImagingModel | None, candidates: list[ImagingModel], client: PacsClient,
+           state: dict[str, Any]) -> None:
     with st.form("pacs_batch_form"):
         c1, c2 = st.columns(2)
         dates = c1.date_input("Study date (range)", value=(), key="pacs_batch_dates", min_value=date(1900, 1, 1))
@@ -276,15 +311,22 @@ def _batch(model: ImagingModel, client: PacsClient, state: dict[str, Any]) -> No
         except InputError as exc:
             show_input_error(exc)
             return
-        state["batch"] = {"studies": len(studies), "refs": refs, "job": None}
+        state["batch"] = {"studies": len(studies), "refs": refs, "job": None,
+                          "modalities": {r.modality for r in refs if r.modality} or set(modalities)}
     batch = state["batch"]
     if batch is None:
         return
     refs: list[InstanceRef] = batch["refs"]
     st.caption(f"{len(refs)} images in {batch['studies']} studies.")
+    if model is None:
+        model = model_for(batch.get("modalities", set()), candidates, what="this batch", key="pacs_batch_model")
+        if model is None:
+            return
     if refs and st.button(f"Analyse {len(refs)} images", key="pacs_batch_go", type="primary"):
-        batch["job"] = {"pending": list(refs), "results": [], "cancelled": 0}
+        batch["job"] = {"pending": list(refs), "results": [], "cancelled": 0, "model": model.card.id}
     job = batch["job"]
+    if job is not None and job.get("model") != model.card.id:  # analysed by another model: not this one's results
+        batch["job"] = job = None
     if job is None:
         return
     _run_job(job, model, client, state["cache"], "pacs_batch")

@@ -59,6 +59,7 @@ def test_search_by_patient_name_date_modality_accession(endpoint, orthanc):
     assert len(batch) == orthanc.batch_size // 4 and all(s["date"] == orthanc.batch_date for s in batch)
     ct = {s["study_uid"] for s in client.search_studies(modalities=["CT"])}
     assert chest.study_uid not in ct and len(ct) == 2  # the two shared CT files
+    assert [s["study_uid"] for s in client.search_studies(modalities=["US"])] == [orthanc.archive.breast.study_uid]
     assert client.search_studies(patient_id="nobody-has-this-id") == []
 
 

@@ -152,15 +152,38 @@ def test_the_first_endpoint_saved_can_be_tested_at_once(tmp_path, monkeypatch):
     assert not at.exception and at.error  # the refused connection, said, not a crash
 
 
-def test_images_from_the_pacs_go_to_the_radiograph_model_by_default(tmp_path, monkeypatch):
-    """The breast ultrasound model, first by name, was the default for chest studies."""
-    monkeypatch.setenv("MEDAPP_SECRETS_FILE", str(tmp_path / "none.toml"))
-    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path / "var"))
+def _automatic_search(at: AppTest, patient_name: str) -> AppTest:
+    at.text_input(key="pacs_patient_id").set_value("")
+    at.text_input(key="pacs_patient_name").set_value(patient_name)
+    return _click(at, "Search")
+
+
+def test_automatic_sends_each_series_to_the_model_trained_on_its_modality(secrets, orthanc):
+    """One model served a whole search: first the breast ultrasound model for chest studies (first by name), then
+    the chest model for a breast ultrasound series (a model chosen once for the tab, whatever the series)."""
     at = AppTest.from_file(str(REPO / "pages/imaging.py"), default_timeout=180)
     at.session_state["medapp_user"] = {"username": "dr-pacs", "role": "clinician"}
     at.run()
+    assert at.selectbox(key="imaging_model").value.startswith("Automatic")
+    at = _automatic_search(at, "test^beth")
+    assert not at.exception and at.selectbox(key="pacs_study").value == orthanc.archive.breast.study_uid
+    assert any("Model for this series: **Breast ultrasound" in c.value and "trained on US images" in c.value
+               for c in at.caption)
+    at.radio(key="pacs_how").set_value("the whole series").run()
+    at.button(key="pacs_go").click().run()
     assert not at.exception
-    assert at.selectbox(key="pacs_model").value == get_card("chest-xray-pneumonia").name
+    table = _frame(at, "finding")
+    assert len(table) == orthanc.archive.us_images and "P(malignant)" in table.columns
+    assert set(table["finding"]) <= {"normal", "benign", "malignant"} and table["P(malignant)"].notna().all()
+    at = _automatic_search(at, "test^al")  # the chest study: its CR series goes to the radiograph model
+    at.selectbox(key="pacs_series").set_value(orthanc.archive.cr_series_uid).run()
+    assert any("Model for this series: **" + get_card("chest-xray-pneumonia").name in c.value and
+               "trained on CR images" in c.value for c in at.caption)
+    assert not [d for d in at.dataframe if "finding" in d.value.columns]  # the breast results are not shown here
+    at = _automatic_search(at, "CompressedSamples^CT")  # a CT study: no model here was trained on CT
+    assert any("No model here was trained on CT images" in w.value for w in at.warning)
+    [ask] = [b for b in at.selectbox if b.key.startswith("pacs_series_model_")]
+    assert ask.value is None and not [b for b in at.button if b.key == "pacs_go"]  # nothing runs until asked
 
 
 def test_dicom_dates_and_names_read_as_words():
