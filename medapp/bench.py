@@ -30,6 +30,7 @@ EXTRAS: list[str] = [
     "medapp.appbench:rerun_cost",
     "medapp.modalities.survival.bench:bench_patient",
     "medapp.pacs.bench:bench_pacs",
+    "medapp.cases.bench:bench_case_follow",
 ]
 
 

@@ -126,3 +126,12 @@ def test_the_fingerprint_a_followed_page_polls_changes_with_every_change_it_show
                        input_name="q.json")
     step()
     assert store.case_fingerprint(10_000) is None  # no such case: the page's own run then says so
+
+
+def test_bench_measures_the_follow_check_and_the_case_it_saves_drawing():
+    from medapp.bench import EXTRAS
+    from medapp.cases.bench import bench_case_follow
+
+    assert "medapp.cases.bench:bench_case_follow" in EXTRAS  # in `python -m medapp bench`
+    row = bench_case_follow(repeats=3)
+    assert set(row) == {"case_follow_check_ms_p50", "case_detail_ms_p50"} and all(v > 0 for v in row.values())
