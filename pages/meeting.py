@@ -23,6 +23,17 @@ with st.expander("Which cases", expanded=False):
     filters = case_filters("meeting")
 # In the order they were opened: a verdict recorded during the meeting must not reorder the cases.
 cases = sorted(store.list_cases(**filters), key=lambda c: c["id"])
+# The case on the projector stays when it leaves the filtered list because someone changed it (closed it during the
+# discussion): the page follows the case by itself and jumped to the next one unasked. Next goes on from it.
+same_filters = st.session_state.get("meeting_filters_drawn", filters) == filters
+st.session_state["meeting_filters_drawn"] = filters
+shown_before = st.session_state.get("meeting_case")
+left = None
+moving_on = bool(st.session_state.get("meeting_step"))  # Next or Previous pressed: the case is left, not kept
+if same_filters and not moving_on and shown_before is not None and shown_before not in {c["id"] for c in cases}:
+    left = next((c for c in store.list_cases() if c["id"] == shown_before), None)  # None: deleted
+    if left is not None:
+        cases = sorted([*cases, left], key=lambda c: c["id"])
 if not cases:
     st.info("No case matches these filters. Analyses are saved to cases from the analysis pages (Save to case).")
     st.stop()
@@ -36,7 +47,8 @@ def _step(delta: int) -> None:
 def _position(ids: list[int]) -> int:
     """Where the meeting is in today's list. Kept as the case shown, not as a number in the list: when another
     reviewer closed an earlier case under a "status: open" filter, "case 3 of 5" became another case and Next
-    skipped one. A case that left the list is followed by the one after it."""
+    skipped one. A case that left the list is followed by the one after it (the case on screen is kept in the list
+    until the user moves on: above)."""
     shown = st.session_state.get("meeting_case")
     if shown is None:  # a new session (the page was opened or reloaded): the case in the address, else the first
         named = st.query_params.get("case")
@@ -69,8 +81,12 @@ reference = detail["reference"] if reference_problem(detail["reference"]) is Non
 title_col.markdown(f"## Case {index + 1} of {len(cases)} · {reference}\n"
                    f":blue-badge[{detail['status']}]"
                    + (" :red-badge[disagreement flagged]" if detail["disagreement"] else ""))
+if left is not None and left["id"] == case["id"]:
+    st.info(f"This case no longer matches the filters (its status is now '{detail['status']}'). It stays on screen "
+            "until you move on; Next goes to the case after it.", icon=":material/filter_alt_off:")
 for a in detail["analyses"]:
     with st.container(border=True):
         analysis_view(a, key=f"m{a['id']}", hide_identifiers=True, large=True)
-        verdict_form(a, user, key=f"m{a['id']}", case_status=detail["status"], reopen_where=REOPEN_ELSEWHERE)
+        verdict_form(a, user, key=f"m{a['id']}", case_status=detail["status"], reopen_where=REOPEN_ELSEWHERE,
+                     closed_how=detail["closed_how"])
 follow_case(detail)  # the projector shows each verdict as a reviewer records it, without a click

@@ -192,6 +192,8 @@ class CaseStore(Database):
                 "id": case.id, "reference": case.reference, "title": case.title, "status": case.status,
                 "created_by": case.created_by, "created_at": case.created_at, "updated_at": case.updated_at,
                 "version": case.version, "disagreement": _has_disagreement(case),
+                # "closed by chair at 12:03 UTC": said where a verdict form is locked
+                "closed_how": closed_phrase(*self._closed_by(s, case)) if case.status == "closed" else None,
                 "analyses": [{
                     "id": a.id, "modality": a.modality, "model_id": a.model_id, "model_version": a.model_version,
                     "input_sha256": a.input_sha256, "input_name": a.input_name, "label": a.label,
@@ -267,12 +269,16 @@ class CaseStore(Database):
                                                   AuditEvent.target == f"case:{case.id}")
                          .order_by(AuditEvent.id.desc()).limit(1)).first()
 
-    def _closed(self, s: Session, case: Case, doing: str, reopen: str = "reopen it") -> CaseClosedError:
-        """The refusal of a change to a closed case, naming who closed it and when (its last status change)."""
+    def _closed_by(self, s: Session, case: Case) -> tuple[str | None, datetime | None]:
+        """Who closed a closed case and when (its last status change; the case's last change when not audited)."""
         event = self._last_status_change(s, case)
         if event is not None and (event.detail or {}).get("new") == "closed":
-            return CaseClosedError(case.reference, event.username, event.at, doing, reopen)
-        return CaseClosedError(case.reference, None, case.updated_at, doing, reopen)
+            return event.username, event.at
+        return None, case.updated_at
+
+    def _closed(self, s: Session, case: Case, doing: str, reopen: str = "reopen it") -> CaseClosedError:
+        """The refusal of a change to a closed case, naming who closed it and when (its last status change)."""
+        return CaseClosedError(case.reference, *self._closed_by(s, case), doing, reopen)
 
     @staticmethod
     def _same_analysis(s: Session, case: Case, actor: Actor, card: ModelCard, digest: str) -> int | None:

@@ -251,9 +251,9 @@ def follow_case(detail: dict) -> None:
 
 
 def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
-                 reopen_where: str = REOPEN_ON_CASES) -> None:
+                 reopen_where: str = REOPEN_ON_CASES, closed_how: str | None = None) -> None:
     """This reviewer's verdict on analysis `a`. `reopen_where` says where this page's user reopens a closed case
-    (Meeting mode has no status control: REOPEN_ELSEWHERE)."""
+    (Meeting mode has no status control: REOPEN_ELSEWHERE); `closed_how` who closed it and when."""
     if not allowed(user["role"], "review"):
         st.caption("Verdicts are recorded by reviewers.")
         return
@@ -278,8 +278,15 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
         # cut short): those go on below, to the store, whose refusal is then said with the form kept.
         submitted = _submitted(key)
         if submitted is None or submitted[0] is None or submitted == book["handled"].get(key, stored):
-            st.caption(f"This case is closed: reopen it {reopen_where} to change a verdict.")
-            return
+            drawn_open = key in book["shown"]
+            st.caption(f"This case is {closed_how or 'closed'}: reopen it {reopen_where} to change a verdict."
+                       + (" What you had chosen or typed below stays in the form, not recorded." if drawn_open
+                          else ""))
+            if not drawn_open:
+                return
+            # This page drew the form while the case was open, and the reviewer may be typing in it: the page redraws
+            # itself when the case changes (follow_case), and replacing the form by the line above lost what was
+            # typed without a word. The form stays, its button disabled, holding what the browser holds.
     # What the form first shows is what is stored: only values the reviewer submitted differ from it.
     book["handled"].setdefault(key, stored)
     # an input the model did not assess has no finding to agree with: the verdict is on not assessing it

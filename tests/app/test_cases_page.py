@@ -1,6 +1,8 @@
 """AppTest of the review pages: the open case stays open while it changes; meeting mode steps through cases."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from apptest_helpers import CLIN, REV, heart_disease_cases, heart_disease_save_form, open_page
 
@@ -76,6 +78,26 @@ def test_a_clinician_cannot_change_the_status(two_cases):
     assert not at.radio
 
 
+def test_a_case_closed_or_filtered_out_by_someone_else_stays_open_with_its_form(two_cases):
+    """Seen in a browser with the page following the case (a redraw within seconds, unasked): when another user
+    closed the case, the verdict form a reviewer was typing in was replaced by a line (what was typed lost, who
+    closed it unsaid), and under a status filter the page switched to another case."""
+    store, (old_id, new_id) = two_cases
+    at = open_page("pages/cases.py", REV)
+    at.selectbox(key="cases_status").set_value("open").run()
+    assert at.header[0].value == "Case MDT-NEW"
+    store.set_status(new_id, {"username": "chair", "role": "reviewer"}, "closed")
+    at.run()  # the redraw the page asks for when the case changed (ui/review.follow_case)
+    assert not at.exception and at.header[0].value == "Case MDT-NEW"
+    assert any("Case MDT-NEW no longer matches the filters (its status is now 'closed')" in i.value for i in at.info)
+    assert [r.key.startswith("v_a") for r in at.radio] == [True]  # the form is still there
+    assert [b.disabled for b in at.button if b.label == "Record verdict"] == [True]
+    assert any(re.match(r"This case is closed by chair at \d\d:\d\d UTC: reopen it", c.value) for c in at.caption)
+    at.selectbox(key="case_open").set_value(old_id).run()  # the reviewer moves on: the closed case leaves the list
+    assert at.header[0].value == "Case MDT-OLD" and at.selectbox(key="case_open").options == ["MDT-OLD"]
+    assert not at.info
+
+
 def test_save_to_case_from_an_analysis_page_new_then_existing(tmp_path, monkeypatch):
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
     at = open_page("pages/records.py", CLIN)
@@ -128,8 +150,13 @@ def test_a_reviewer_changes_the_case_status(two_cases):
     assert control.value == "closed"
     [event] = store.audit_events(action="case.status")
     assert event["username"] == "rui" and event["detail"] == {"old": "open", "new": "closed"}
-    # a closed case is the meeting's record: no verdict form until a reviewer reopens it
-    assert not at.radio and any("This case is closed: reopen it" in c.value for c in at.caption)
+    # a closed case is the meeting's record: no verdict is recorded until a reviewer reopens it. The form drawn
+    # while it was open stays, its button disabled (replaced by a line, it lost what a reviewer was typing when
+    # someone else closed the case and the page redrew itself)
+    assert [b.disabled for b in at.button if b.label == "Record verdict"] == [True]
+    assert any(re.match(r"This case is closed by rui at \d\d:\d\d UTC: reopen it with Case status above to change a "
+                        r"verdict\. What you had chosen or typed below stays in the form, not recorded\.$", c.value)
+               for c in at.caption)
 
 
 @pytest.mark.parametrize("ended", ["idle timeout", "signed out in another tab"])
@@ -180,6 +207,12 @@ def test_meeting_mode_keeps_its_case_when_an_earlier_one_leaves_the_list(tmp_pat
     assert heading().startswith("## Case 2 of 3 · MDT-C")  # the next one, none skipped
     store.set_status(ids[2], {"username": "ines", "role": "reviewer"}, "closed")  # the case shown leaves the list
     at.run()
-    assert heading().startswith("## Case 2 of 2 · MDT-D")  # followed by the one after it
+    # it stays on the projector, said (the page redraws by itself: it jumped to the next case unasked)
+    assert heading().startswith("## Case 2 of 3 · MDT-C")
+    assert any("This case no longer matches the filters (its status is now 'closed')" in i.value for i in at.info)
+    at.button(key="meeting_next").click().run()
+    assert heading().startswith("## Case 2 of 2 · MDT-D")  # then the one after it; it has left the list
     at.button(key="meeting_prev").click().run()
     assert heading().startswith("## Case 1 of 2 · MDT-B")
+    at.selectbox(key="meeting_status").set_value("closed").run()  # the user's own filter: B is not kept
+    assert heading().startswith("## Case 2 of 2 · MDT-C") and not at.info  # the closed case after it

@@ -130,6 +130,13 @@ def test_two_reviewers_record_twenty_verdicts_at_full_speed(browser, app_url, me
     shown = [everyone.search(text).group(0) for text in projector[1].get_by_text(everyone).all_inner_texts()]
     assert [set(shown[i: i + 2]) for i in range(0, len(shown), 2)] == per_analysis  # (text starts with the icon)
     expect(typing).to_have_value("half-typed: discuss the ECG")  # the redraws kept what the chair was typing
+    # a reviewer closes the case while the chair is still typing: the forms stay, locked, holding what was typed
+    # (each form was replaced by a line, and the typing lost, until 2026-12-04)
+    store.set_status(case_id, {"username": "rev-ana", "role": "reviewer"}, "closed")
+    closed = projector[1].get_by_text(re.compile(r"^This case is closed by rev-ana at \d\d:\d\d UTC"))
+    expect(closed).to_have_count(N_ANALYSES, timeout=60_000)
+    expect(typing).to_have_value("half-typed: discuss the ECG")
+    expect(projector[1].get_by_role("button", name="Record verdict").first).to_be_disabled()
     sessions["rev-ana"][1].screenshot(path="/tmp/review_meeting_two_reviewers.png", full_page=True)
     projector[1].screenshot(path="/tmp/review_meeting_projector.png", full_page=True)
     for context, _ in (*sessions.values(), projector):
