@@ -142,6 +142,16 @@ class SurvivalCurve:
         return cls(**kw)
 
 
+def score_and_threshold(score: float, threshold: float) -> tuple[str, str]:
+    """An out-of-distribution score and its threshold as text, with as many decimals (1 to 4) as it takes to
+    show which side of the threshold the score is on ("14.12 (flagged above 14.1)" read as flagged; it was not)."""
+    for decimals in range(1, 5):
+        shown = f"{score:.{decimals}f}", f"{threshold:.{decimals}f}"
+        if shown[0] != shown[1] or score == threshold:
+            break
+    return shown
+
+
 @dataclass(frozen=True)
 class InputFit:
     """Is the input like what the model was trained on? Pages show `message` (or the reasons) as the error
@@ -152,6 +162,11 @@ class InputFit:
     reasons: tuple[str, ...] = ()  # each reason it does not fit
     score: float | None = None  # out-of-distribution score
     threshold: float | None = None  # the score above which an input is flagged
+
+    def score_text(self) -> str:
+        """'out-of-distribution score 14.12 (flagged above 14.116)': which side of the threshold, readably."""
+        score, threshold = score_and_threshold(self.score, self.threshold)
+        return f"{score} (flagged above {threshold})"
 
     def to_dict(self) -> dict[str, Any]:
         return to_jsonable({f.name: getattr(self, f.name) for f in fields(self)})

@@ -122,7 +122,7 @@ def decision_text(analysis: dict) -> str:
     fit, name = pred.fit, FIT_SCORE_NAMES.get(analysis.get("modality", ""))
     if name and fit is not None and fit.score is not None and fit.threshold is not None \
             and not any(name.lower() in w.lower() for w in pred.warnings):
-        parts.append(f"{name} {fit.score:.3g} (flagged above {fit.threshold:.3g}).")  # 14.1, as the page
+        parts.append(f"{name} {fit.score_text()}.")  # as the page
     return " ".join(parts)
 
 

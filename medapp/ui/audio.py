@@ -14,6 +14,7 @@ from ..modalities.audio.features import display_view
 from ..modalities.audio.io import AudioInput, Cycle, detect_format, parse_cycles
 from ..registry import data_root
 from ..render import audio as render
+from ..render.numbers import precise_percent
 from ..render.stored import shown_recording
 from ..security import uploads
 from ..types import InputError
@@ -211,7 +212,8 @@ def heart_panel(model, x: AudioInput, data: bytes) -> None:
     st.caption(f"Probabilities over the {len(pred.labels)} conditions the model knows"
                + (f", averaged over {len(windows)} windows of "
                   f"{model.spec.window_s:g} s." if len(windows) > 1 else "."))
-    st.dataframe([{"condition": model.card.display(lab), "probability": f"{p:.1%}"}
+    # as the headline and Cases read them: ">99.9%", never "100.0%" (or "0.0%") for a value that is not
+    st.dataframe([{"condition": model.card.display(lab), "probability": precise_percent(p)}
                   for lab, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1])], hide_index=True)
     if len(windows) > 1:
         st.plotly_chart(render.window_figure(pred), width="stretch", key="audio_windows_fig")

@@ -142,7 +142,7 @@ def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: 
         # the score once: a caution above already gives it when the image is unlike the training images
         if fit is not None and fit.score is not None and not any("out-of-distribution score" in w
                                                                  for w in pred.warnings):
-            st.caption(f"Out-of-distribution score {fit.score} (flagged above {fit.threshold:.1f}).")
+            st.caption(f"Out-of-distribution score {fit.score_text()}.")
         opacity = st.slider("Heatmap opacity", 0.0, 1.0, 0.6, 0.05, key=f"op_{ikey}")
         if x.source == "dicom":
             try:

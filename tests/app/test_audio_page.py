@@ -1,6 +1,7 @@
 """Streamlit AppTest for the heart and lung sounds page: upload, browser recording, bad inputs, lung mode."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,14 @@ def test_upload_a_heart_sound_to_assessment_explanation_and_playback():
         assert _assessment(at) .startswith("Model's assessment: mitral regurgitation")
     else:
         assert _assessment(at)
+    # the table reads as the headline: ">99.9%" and "<0.1%", never "100.0%" or "0.0%" beside ">99.9%"
+    from medapp.render.numbers import precise_percent
+
+    table = next(d.value for d in at.dataframe if "condition" in d.value.columns)
+    shown = re.search(r"\((.*)\)$", _assessment(at)).group(1)
+    assert not {"100.0%", "0.0%"} & set(table["probability"])
+    assert shown != ">99.9%" or table["probability"][0] == ">99.9%"
+    assert all(v == precise_percent(float(v.strip("<>%")) / 100) or v[0] in "<>" for v in table["probability"])
     text = " ".join(m.value for m in at.markdown)
     # the moment sums every band; the table ranks single tiles: said, so the two answers do not seem to disagree
     assert "summed over every band, so it need not hold the single largest tile" in text

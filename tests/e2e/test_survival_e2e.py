@@ -46,7 +46,7 @@ def test_survival_curve_explanation_and_cohort_kaplan_meier(signed_in_page, tmp_
     page.get_by_role("tab", name="Cohort (CSV or Excel)").click()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').last.set_input_files(str(cohort))
     page.get_by_text("Scored 60 patients").wait_for()
-    page.get_by_text("Outcome columns time, DEATH_EVENT ignored").wait_for()
+    page.get_by_text("Outcome columns time, DEATH_EVENT are not used as inputs").wait_for()
     page.locator(".js-plotly-plot", has_text="Observed (Kaplan-Meier)").wait_for()
     page.screenshot(path=str(tmp_path / "survival-cohort.png"), full_page=True)
 

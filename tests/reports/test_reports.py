@@ -15,7 +15,7 @@ from medapp.cases.store import CaseStore
 from medapp.modalities.notes.model import NoteInput
 from medapp.registry import get_card, load_model
 from medapp.reports import case_html, case_pdf
-from medapp.types import InputFit
+from medapp.types import InputFit, score_and_threshold
 
 CLIN = {"username": "carla", "role": "clinician"}
 REV = {"username": "rui", "role": "reviewer"}
@@ -62,6 +62,15 @@ def test_the_reports_give_the_threshold_the_page_gave(case_detail):
     assert f"<p class='meta'>{line}</p>" in case_html(case_detail, by="rui")
 
 
+def test_a_score_near_its_threshold_shows_which_side_it_is_on():
+    """Seen on the Imaging page: "Out-of-distribution score 14.12 (flagged above 14.1)" for an image that was not
+    flagged (threshold 14.116); Cases showed "14.1 (flagged above 14.1)"."""
+    assert score_and_threshold(14.1204, 14.116) == ("14.120", "14.116")
+    assert score_and_threshold(14.1154, 14.116) == ("14.115", "14.116")
+    assert score_and_threshold(9.94, 13.795) == ("9.9", "13.8") and score_and_threshold(20.13, 14.116) == ("20.1", "14.1")
+    assert InputFit(score=14.1204, threshold=14.116).score_text() == "14.120 (flagged above 14.116)"
+
+
 def test_an_image_analysis_gives_its_threshold_and_fit_score_once_and_no_threshold_when_not_assessed():
     from medapp.reports.content import decision_text
 
@@ -69,9 +78,9 @@ def test_an_image_analysis_gives_its_threshold_and_fit_score_once_and_no_thresho
     pred = model.predict(model.example_input())
     a = {"prediction": pred, "model_id": model.card.id, "modality": "imaging"}
     assert pred.fits and not pred.warnings
+    score, threshold = score_and_threshold(pred.fit.score, pred.fit.threshold)
     assert decision_text(a) == (f"Called pneumonia at a probability of {pred.threshold:.0%} or more. "
-                                f"Out-of-distribution score {pred.fit.score:.3g} (flagged above {pred.fit.threshold:.3g}).")
-    assert f"flagged above {pred.fit.threshold:.1f})" in decision_text(a)  # as the page: 14.1, not 14.116
+                                f"Out-of-distribution score {score} (flagged above {threshold}).")
     # a caution that already gives the score (an image unlike the training images) is not repeated
     unlike = dataclasses.replace(pred, warnings=("Unusual image (out-of-distribution score 20.1).",))
     assert decision_text({**a, "prediction": unlike}).startswith("Called pneumonia") and "score" not in \

@@ -105,7 +105,7 @@ def test_an_outcome_tensor_is_ignored_with_the_pages_note_and_not_stored(service
                              json={"inputs": inputs, "parameters": {"case": "APIREV-HF-TIME"}}))
         plain = outputs(c.post("/v2/models/heart-failure/infer", json={"inputs": inputs[:-1]}))
     warnings = json.loads(out["warnings"]["data"][0])
-    assert "Outcome column time ignored: it is what the model predicts, never an input." in warnings
+    assert "Outcome column time is not used as input: it is what the model predicts." in warnings
     assert out["probabilities"]["data"] == plain["probabilities"]["data"]
     store = service.store()
     saved = store.case_detail(case_id_of(store, "APIREV-HF-TIME"), {"username": "ada", "role": "admin"},

@@ -53,8 +53,10 @@ def test_outcome_values_are_ignored_with_a_note_and_do_not_change_the_estimate(m
     plain = model.record(PATIENT)
     with_outcome = model.record({**PATIENT, "time": 4, "DEATH_EVENT": 1})
     assert np.array_equal(plain.values, with_outcome.values)
-    assert any("time, DEATH_EVENT ignored: they are what the model predicts" in w for w in with_outcome.warnings)
-    assert not any("ignored" in w for w in plain.warnings)
+    # "not used as inputs" (it said "ignored", and the cohort page then used them for the observed curves)
+    assert "Outcome columns time, DEATH_EVENT are not used as inputs: they are what the model predicts." in \
+        with_outcome.warnings
+    assert not any("Outcome column" in w for w in plain.warnings)
     partial = model.record({"age": 70, "ejection_fraction": 20})
     assert any("replaces a value not given by the training median" in w for w in partial.warnings)
     # the count in plain words (it read "...); and the estimate is less certain." before 2026-12-03)
@@ -66,7 +68,7 @@ def test_outcome_values_are_ignored_with_a_note_and_do_not_change_the_estimate(m
     # next request with the previous one's "time ignored", or without its own)
     with_time = analyse(model, with_outcome).prediction
     alone = analyse(model, plain).prediction
-    assert any("ignored" in w for w in with_time.warnings) and not any("ignored" in w for w in alone.warnings)
+    assert any("not used as input" in w for w in with_time.warnings) and not any("not used as input" in w for w in alone.warnings)
     assert alone.probabilities.tolist() == with_time.probabilities.tolist()
 
 
@@ -80,7 +82,7 @@ def test_cohort_keeps_outcomes_aside_and_reports_bad_rows(model):
     assert sc.cohort.rows == [1, 2]
     assert sc.cohort.errors == {3: ["Left ventricular ejection fraction: 999 is outside the valid range 5-85 %"]}
     assert sc.time.tolist() == [4.0, 250.0] and sc.event.tolist() == [1, 0]
-    assert any("Outcome columns time, DEATH_EVENT ignored" in w for w in sc.cohort.file_warnings)
+    assert any("Outcome columns time, DEATH_EVENT are not used as inputs" in w for w in sc.cohort.file_warnings)
     batch = analyse_batch(model, model.cohort_inputs(sc.cohort, "cohort.csv"))
     assert [r.name for r in batch.rows] == ["cohort.csv#row1", "cohort.csv#row2", "cohort.csv#row3"]
     assert "999 is outside" in str(batch.rows[2].error)

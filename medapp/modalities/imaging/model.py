@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file
 
-from ...types import Explanation, InputFit, ModelCard, Prediction
+from ...types import Explanation, InputFit, ModelCard, Prediction, score_and_threshold
 from ..base import CardModel
 from .explain import (
     N_BACKGROUND,
@@ -111,13 +111,15 @@ class ImagingModel(CardModel):
             reasons.append(f"The image is blank or has almost no contrast (spread {contrast:.3f}).")
         score = self.ood_score(t)
         threshold = float(inp["ood_threshold"])
+        shown, below = score_and_threshold(score, threshold)
         if score > NOT_FIT_OOD_RATIO * threshold:
             reasons.append(f"The image content is unlike this model's training images (out-of-distribution score "
-                           f"{score:.1f}; 99% of training images score below {threshold:.1f}).")
+                           f"{shown}; 99% of training images score below {below}).")
         elif score > threshold:
-            cautions.append(f"The image is unlike the training images (out-of-distribution score {score:.1f}, "
-                            f"99% of training images score below {threshold:.1f}). Treat the result with caution.")
-        return {"fits": not reasons, "reasons": reasons, "cautions": cautions, "ood_score": round(score, 2),
+            cautions.append(f"The image is unlike the training images (out-of-distribution score {shown}, "
+                            f"99% of training images score below {below}). Treat the result with caution.")
+        # kept to 4 decimals: at 2 a score just under the threshold could read as just over it
+        return {"fits": not reasons, "reasons": reasons, "cautions": cautions, "ood_score": round(score, 4),
                 "ood_threshold": threshold, "ood_ratio": round(score / threshold, 3), "contrast": round(contrast, 4)}
 
     def warnings_for(self, x: ImageInput, fit: dict[str, Any]) -> tuple[str, ...]:

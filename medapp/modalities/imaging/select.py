@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...types import score_and_threshold
 from .io import ImageInput
 
 # Several models fit: the closest is chosen only when its out-of-distribution ratio is this much lower.
@@ -43,8 +44,8 @@ def choose(x: ImageInput, models: list) -> Choice:
         if body:
             meta.append(f"body part {body}")
         basis = ", ".join(meta) + ("; " if meta else "")
-        score = f"out-of-distribution score {m['ood_score']:.1f}; 99% of its training images score below " \
-                f"{m['ood_threshold']:.1f}"
+        shown, below = score_and_threshold(m["ood_score"], m["ood_threshold"])
+        score = f"out-of-distribution score {shown}; 99% of its training images score below {below}"
         # between the threshold and the refusal limit the model still fits, with a caution: say so, not "resembles"
         # above the threshold the caution under the result gives the score: not repeated here
         likeness = (f"the image resembles its training images ({score})" if m["ood_score"] <= m["ood_threshold"] else

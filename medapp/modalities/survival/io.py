@@ -23,8 +23,10 @@ IMPUTED_NOTE = ("This survival model replaces a value not given by the training 
 
 
 def outcome_note(found: list[str]) -> str:
-    return (f"Outcome column{'s' if len(found) > 1 else ''} {', '.join(found)} ignored: "
-            f"{'they are' if len(found) > 1 else 'it is'} what the model predicts, never an input.")
+    # "not used as inputs", not "ignored": the cohort page does use them, for the observed Kaplan-Meier curves
+    many = len(found) > 1
+    return (f"Outcome column{'s' if many else ''} {', '.join(found)} {'are' if many else 'is'} not used as "
+            f"input{'s' if many else ''}: {'they are' if many else 'it is'} what the model predicts.")
 
 
 def _outcome_keys(keys, outcome_columns: list[str]) -> list[str]:

@@ -79,8 +79,9 @@ HEART_FAILURE = SurvivalDataset(
         Field("serum_sodium", "Serum sodium", "mEq/L", min=100, max=160),
         Field("creatinine_phosphokinase", "Creatine phosphokinase (CPK)", "mcg/L", min=10, max=10000,
               help="blood level of the CPK enzyme"),
-        Field("platelets", "Platelets", "/mL", min=10000, max=1000000, step=1000,
-              help="platelets per millilitre of blood, e.g. 263000"),
+        # the dataset's unit is kiloplatelets/mL, which is per microlitre: "/mL" read 1000 times too low
+        Field("platelets", "Platelets", "/µL", min=10000, max=1000000, step=1000,
+              help="platelets per microlitre of blood (the dataset's kiloplatelets/mL), e.g. 263000"),
         Field("anaemia", "Anaemia", kind="category", choices=YES_NO,
               help="haematocrit below 36%"),
         Field("diabetes", "Diabetes", kind="category", choices=YES_NO),
