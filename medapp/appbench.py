@@ -157,3 +157,37 @@ def rerun_cost(timeout: float = 180.0, reruns: int = 10) -> dict[str, float]:
             cpu.append(_cpu_seconds(proc.pid) - before)
     return {"app.rerun_server_cpu_s_p50": round(statistics.median(cpu), 3),
             "app.rerun_settled_s_p50": round(statistics.median(settled), 3)}
+
+
+def follow_cost(timeout: float = 180.0, sessions: int = 4, window_s: float = 30.0) -> dict[str, float]:
+    """Server CPU per open page per second: `sessions` signed-in pages idle on Home, then the same pages idle on
+    Meeting mode, which checks every few seconds whether its case changed elsewhere (ui/review.follow_case)."""
+    if shutil.which("chromium") is None or not Path("/proc/self/stat").exists():
+        return {}
+    from .analysis import analyse
+    from .cases.blobs import BlobStore
+    from .cases.store import CaseStore
+    from .registry import load_model
+
+    with _browser() as browser, _app(timeout) as (url, proc, var, _):
+        store, model = CaseStore(f"sqlite:///{var / 'medapp.db'}", BlobStore(var / "blobs")), load_model("heart-disease")
+        result, chair = analyse(model, model.example_input()), {"username": USER, "role": "admin"}
+        store.add_analysis(None, chair, card=model.card, prediction=result.prediction, explanation=result.explanation,
+                           input_bytes=b"{}", input_name="p.json", new_case=("BENCH-FOLLOW", ""))
+        pages = []
+        for _ in range(sessions):
+            page = browser.new_context().new_page()
+            page.set_default_timeout(timeout * 1000)
+            sign_in(page, url, USER, PASSWORD)
+            pages.append(page)
+        out = {}
+        for where in ("home", "meeting"):
+            for page in pages if where == "meeting" else ():
+                page.get_by_role("link", name="Meeting mode").click()
+                page.get_by_role("heading", name="BENCH-FOLLOW").wait_for()
+            time.sleep(5.0)  # the last page's run is over
+            before = _cpu_seconds(proc.pid)
+            time.sleep(window_s)
+            out[f"app.idle_{where}_server_cpu_ms_per_page_s"] = round(
+                1000 * (_cpu_seconds(proc.pid) - before) / window_s / sessions, 2)
+    return out

@@ -28,6 +28,7 @@ EXTRAS: list[str] = [
     "medapp.modalities.genomics.bench:bench_profile",
     "medapp.appbench:first_page",
     "medapp.appbench:rerun_cost",
+    "medapp.appbench:follow_cost",
     "medapp.modalities.survival.bench:bench_patient",
     "medapp.pacs.bench:bench_pacs",
     "medapp.cases.bench:bench_case_follow",
