@@ -4,25 +4,27 @@ import streamlit as st
 
 from medapp.cases.store import StoreError
 from medapp.ui.auth import get_store, require_role
-from medapp.ui.review import analysis_view, case_filters, export_buttons, follow_case, status_control, verdict_form
+from medapp.ui.review import (
+    analysis_view,
+    case_filters,
+    export_buttons,
+    follow_case,
+    keep_shown_case,
+    status_control,
+    verdict_form,
+)
 
 user = require_role("clinician")
 store = get_store()
 st.title("Cases")
 filters = case_filters()
 cases = store.list_cases(**filters)
-# The open case stays open when it leaves the filtered list because someone changed it (not the user's own new
-# filter): the page follows the case by itself, and it jumped to another case, losing the verdict being typed,
-# within seconds and unasked.
-same_filters = st.session_state.get("cases_filters_drawn", filters) == filters
-st.session_state["cases_filters_drawn"] = filters
-kept = st.session_state.get("case_open")
-if same_filters and kept is not None and kept not in {c["id"] for c in cases}:
-    left = next((c for c in store.list_cases() if c["id"] == kept), None)  # None: deleted, nothing to keep
-    if left is not None:
-        cases = sorted([*cases, left], key=lambda c: (c["updated_at"], c["id"]), reverse=True)  # the list's order
-        st.info(f"Case {left['reference']} no longer matches the filters (its status is now '{left['status']}'). "
-                "It stays open here until you choose another case.", icon=":material/filter_alt_off:")
+# the list's own order: most recently updated first
+cases, left = keep_shown_case(cases, filters, st.session_state.get("case_open"), key="cases",
+                              order=lambda c: (-c["updated_at"].timestamp(), -c["id"]))
+if left is not None:
+    st.info(f"Case {left['reference']} no longer matches the filters (its status is now '{left['status']}'). "
+            "It stays open here until you choose another case.", icon=":material/filter_alt_off:")
 if not cases:
     st.info("No case matches. Analyses are saved to cases from the analysis pages (Save to case).")
     st.stop()

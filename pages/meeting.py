@@ -5,7 +5,7 @@ import streamlit as st
 
 from medapp.cases.references import reference_problem
 from medapp.ui.auth import get_store, require_role
-from medapp.ui.review import REOPEN_ELSEWHERE, analysis_view, case_filters, follow_case, verdict_form
+from medapp.ui.review import REOPEN_ELSEWHERE, analysis_view, case_filters, follow_case, keep_shown_case, verdict_form
 
 user = require_role("clinician")
 store = get_store()
@@ -23,17 +23,11 @@ with st.expander("Which cases", expanded=False):
     filters = case_filters("meeting")
 # In the order they were opened: a verdict recorded during the meeting must not reorder the cases.
 cases = sorted(store.list_cases(**filters), key=lambda c: c["id"])
-# The case on the projector stays when it leaves the filtered list because someone changed it (closed it during the
-# discussion): the page follows the case by itself and jumped to the next one unasked. Next goes on from it.
-same_filters = st.session_state.get("meeting_filters_drawn", filters) == filters
-st.session_state["meeting_filters_drawn"] = filters
-shown_before = st.session_state.get("meeting_case")
-left = None
-moving_on = bool(st.session_state.get("meeting_step"))  # Next or Previous pressed: the case is left, not kept
-if same_filters and not moving_on and shown_before is not None and shown_before not in {c["id"] for c in cases}:
-    left = next((c for c in store.list_cases() if c["id"] == shown_before), None)  # None: deleted
-    if left is not None:
-        cases = sorted([*cases, left], key=lambda c: c["id"])
+# The case on the projector stays when someone changes it out of the filtered list (closes it during the
+# discussion); Next or Previous moves on from it, and it then leaves the list.
+moving_on = bool(st.session_state.get("meeting_step"))
+cases, left = keep_shown_case(cases, filters, None if moving_on else st.session_state.get("meeting_case"),
+                              key="meeting", order=lambda c: c["id"])
 if not cases:
     st.info("No case matches these filters. Analyses are saved to cases from the analysis pages (Save to case).")
     st.stop()

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, time
 from html import escape
+from typing import Any
 
 import streamlit as st
 
@@ -421,6 +423,20 @@ def export_buttons(detail: dict, user: dict, *, key: str) -> None:
         c1, c2 = st.columns(2)
         c1.download_button("Download PDF", pdf, f"case-{detail['reference']}.pdf", "application/pdf", key=f"pdf_{key}")
         c2.download_button("Download HTML", html, f"case-{detail['reference']}.html", "text/html", key=f"html_{key}")
+
+
+def keep_shown_case(cases: list[dict], filters: dict, shown: int | None, *, key: str,
+                    order: Callable[[dict], Any]) -> tuple[list[dict], dict | None]:
+    """The filtered case list, with the case on screen (`shown`) kept in it, in `order`, when it left the list
+    because someone changed it (its status, a verdict), not because the user changed the filters: the page
+    follows the case by itself (follow_case), and it jumped to another case unasked, losing the verdict being
+    typed. Returns the list and the kept case (None when nothing was kept: say so where it is shown)."""
+    same_filters = st.session_state.get(f"{key}_filters_drawn", filters) == filters
+    st.session_state[f"{key}_filters_drawn"] = filters
+    if not same_filters or shown is None or shown in {c["id"] for c in cases}:
+        return cases, None
+    left = next((c for c in get_store().list_cases() if c["id"] == shown), None)  # None: deleted
+    return (cases, None) if left is None else (sorted([*cases, left], key=order), left)
 
 
 def case_filters(key: str = "cases") -> dict:
