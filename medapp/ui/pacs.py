@@ -120,7 +120,9 @@ def _table(results: list[InstanceResult], model: ImagingModel) -> pd.DataFrame:
                      "finding": row.get("label") or ("not assessed" if row.get("assessed") is False else ""),
                      # an image the model does not fit has no finding, so no probability either
                      column: row["probabilities"].get(label) if assessed else None,
-                     "OOD score": row.get("ood_score"), "warnings": len(row.get("warnings", [])),
+                     # two decimals in a table (the stored score keeps four, for its side of the threshold)
+                     "OOD score": None if row.get("ood_score") is None else round(row["ood_score"], 2),
+                     "warnings": len(row.get("warnings", [])),
                      "problem": row.get("error") or row.get("skipped") or row.get("not_assessed_reason") or "",
                      "SOP Instance UID": r.ref.sop_uid})
     return pd.DataFrame(rows)
