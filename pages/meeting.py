@@ -75,8 +75,9 @@ reference = detail["reference"] if reference_problem(detail["reference"]) is Non
 title_col.markdown(f"## Case {index + 1} of {len(cases)} · {reference}\n"
                    f":blue-badge[{detail['status']}]"
                    + (" :red-badge[disagreement flagged]" if detail["disagreement"] else ""))
+notice = st.empty()  # drawn in every run: a line inserted above the page's forms makes the browser draw them anew
 if left is not None and left["id"] == case["id"]:
-    st.info(f"This case no longer matches the filters (its status is now '{detail['status']}'). It stays on screen "
+    notice.info(f"This case no longer matches the filters (its status is now '{detail['status']}'). It stays on screen "
             "until you move on; Next goes to the case after it.", icon=":material/filter_alt_off:")
 for a in detail["analyses"]:
     with st.container(border=True):

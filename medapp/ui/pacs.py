@@ -162,9 +162,13 @@ def model_for(modalities: set[str], candidates: list[ImagingModel], *, what: str
         st.caption(f"Model for {what}: **{fitting[0].card.name}**, trained on {trained_on} images. Choose another "
                    "model at the top of the page to override.")
         return fitting[0]
-    if fitting:
+    if fitting and all(modalities <= set(m.card.input.get("expected_modalities", ())) for m in fitting):
         st.info(f"More than one model was trained on {'/'.join(sorted(modalities))} images: choose the one that "
                 "matches the examination.", icon=":material/help:")
+    elif fitting:  # a batch of CR and US images: each model was trained on some of them, none on all
+        st.info(f"These images are {'/'.join(sorted(modalities))}, and no one model here was trained on all of "
+                "them: choose the model to run (an image it does not fit gets no headline finding), or search one "
+                "modality at a time.", icon=":material/help:")
     else:
         st.warning(f"No model here was trained on {'/'.join(sorted(modalities)) or 'these'} images. You may choose "
                    "one to see its output; an image it does not fit gets no headline finding.",

@@ -177,6 +177,7 @@ def _verdict_book() -> dict:
     book = st.session_state.setdefault("medapp_verdict_book", {"handled": {}, "written": {}, "shown": {},
                                                                 "outcome": {}})
     book.setdefault("refused", {})
+    book.setdefault("pressed", set())  # forms whose Record verdict was pressed and not yet handled
     return book
 
 
@@ -188,6 +189,7 @@ def _store_verdict(store, book: dict, analysis_id: int, user: dict, key: str, va
     """
     verdict, diagnosis, comment = values
     book["handled"][key] = values  # handled, stored or refused: never retried by itself
+    book["pressed"].discard(key)
     if verdict is None:
         book["outcome"][key] = ("error", "Choose agree, disagree or uncertain.", None)
         return
@@ -215,17 +217,20 @@ def _what_was_refused(values: tuple) -> str:
     return verdict + (f", with your {' and '.join(typed)}" if typed else "")
 
 
-def _record_verdict(analysis_id: int, user: dict, key: str, shown_version: int, guard: tuple) -> None:
+def _record_verdict(book: dict, analysis_id: int, user: dict, key: str, shown_version: int, guard: tuple) -> None:
     """Form callback: stores the verdict before the next run draws the page.
 
-    Streamlit may abandon it at any of the reads below when the reviewer's next click arrives; nothing has
-    been written then, and `verdict_form` stores the submitted values in the next run that reaches it.
+    The press is noted first, in a plain dict nothing can cut short. Streamlit may then abandon the callback at
+    any of the reads below when the reviewer's next click arrives; nothing has been written then, and
+    `verdict_form` stores the submitted values of a noted press in the next run that reaches it.
     """
-    store, book = get_store(), _verdict_book()
+    book["pressed"].add(key)
+    store = get_store()
     values = (st.session_state.get(f"v_{key}"), st.session_state.get(f"d_{key}", ""),
               st.session_state.get(f"c_{key}", ""))
     if session_ended(guard):  # timed out or signed out: nothing stored; kept in the form, never stored later
         book["handled"][key] = values
+        book["pressed"].discard(key)
         return
     _store_verdict(store, book, analysis_id, user, key, values, shown_version)
 
@@ -261,6 +266,10 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
         return
     store, book = get_store(), _verdict_book()
     closed = case_status == "closed"
+    # The closed-case line goes in a slot drawn in every state: a line inserted above the form moved the form,
+    # the browser drew it anew, and the values typed but not submitted reached the server with the next run's
+    # request; after a reopen they were then stored as a submitted verdict nobody pressed.
+    closed_line = st.empty()
     refused = book["refused"].get(a["id"])
     mine = next((v for v in a["verdicts"] if v["reviewer"] == user["username"]), None)
     stored = (mine["verdict"], mine["final_diagnosis"], mine["comment"]) if mine else (None, "", "")
@@ -279,11 +288,12 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
         # No form on a closed case, unless values submitted for it have not been handled yet (their callback was
         # cut short): those go on below, to the store, whose refusal is then said with the form kept.
         submitted = _submitted(key)
-        if submitted is None or submitted[0] is None or submitted == book["handled"].get(key, stored):
+        if submitted is None or submitted[0] is None or submitted == book["handled"].get(key, stored) \
+                or key not in book["pressed"]:
             drawn_open = key in book["shown"]
-            st.caption(f"This case is {closed_how or 'closed'}: reopen it {reopen_where} to change a verdict."
-                       + (" What you had chosen or typed below stays in the form, not recorded." if drawn_open
-                          else ""))
+            closed_line.caption(f"This case is {closed_how or 'closed'}: reopen it {reopen_where} to change a "
+                                "verdict." + (" What you had chosen or typed below stays in the form, not recorded."
+                                              if drawn_open else ""))
             if not drawn_open:
                 return
             # This page drew the form while the case was open, and the reviewer may be typing in it: the page redraws
@@ -303,17 +313,21 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
         diagnosis = c2.text_input("Final diagnosis", value=mine["final_diagnosis"] if mine else "", key=f"d_{key}")
         comment = st.text_area("Comment", value=mine["comment"] if mine else "", key=f"c_{key}", height=80)
         st.form_submit_button("Record verdict", on_click=_record_verdict, disabled=closed,
-                              args=(a["id"], user, key, stored_version, session_guard()))
+                              args=(book, a["id"], user, key, stored_version, session_guard()))
     values = (verdict, diagnosis, comment)
-    # A form's values reach the server only when it is submitted: values that differ from those last handled
-    # were submitted, and their callback was cut short by the next click. Store them now (a closed case's
-    # store refuses them, and the refusal is said below).
+    # Values that differ from those last handled, with the button's press noted, were submitted and their
+    # callback was cut short by the next click: store them now (a closed case's store refuses them, and the
+    # refusal is said below). Without a noted press they are not a submission: a form the browser drew anew
+    # (moved by a line above it) sent what was typed in it with the next request, and a reopened case then
+    # stored a verdict nobody pressed. They are taken as the form's state, for the button to record.
     if verdict is not None and values != book["handled"][key]:
         if values == stored:  # stored meanwhile (the same reviewer in another window)
             book["handled"][key] = values
-        else:
+        elif key in book["pressed"]:
             _store_verdict(store, book, a["id"], user, key, values, book["shown"].get(key, stored_version))
             st.rerun()  # draw the page again with the verdict stored
+        else:
+            book["handled"][key] = values
     book["shown"][key] = stored_version
     refused = book["refused"].get(a["id"])
     if refused is not None:

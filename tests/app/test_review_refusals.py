@@ -90,6 +90,7 @@ def test_a_verdict_whose_callback_was_cut_short_after_the_close_is_refused_aloud
     store.set_status(case_id, CHAIR, "closed")
     at.session_state[f"v_{key}"] = "disagree"
     at.session_state[f"c_{key}"] = COMMENT
+    at.session_state["medapp_verdict_book"]["pressed"].add(key)  # the callback noted the press, then was cut
     at.run()
     assert not at.exception and _verdicts(store, case_id) == []
     [error] = at.error

@@ -25,10 +25,12 @@ def test_submitted_values_without_their_callback_are_stored_once_and_confirmed(o
     store, case_id, analysis_id = one_case
     at = open_page(path, REV)
     key = f"{prefix}{analysis_id}"
-    # The submitted values are in session state, the submit button's callback did not run (AppTest sends a
-    # form's values only with its submit button, which would run the callback: they are set directly).
+    # The submitted values are in session state, the submit button's callback noted the press and was cut short
+    # (AppTest sends a form's values only with its submit button, which would run the callback: they are set
+    # directly).
     at.session_state[f"v_{key}"] = "disagree"
     at.session_state[f"d_{key}"] = "stable angina"
+    at.session_state["medapp_verdict_book"]["pressed"].add(key)
     at.run()
     assert not at.exception
     [verdict] = store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"]
@@ -48,6 +50,27 @@ def test_submitted_values_without_their_callback_are_stored_once_and_confirmed(o
     [verdict] = store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"]
     assert verdict["verdict"] == "agree" and len(store.audit_events(action="verdict")) == 2
     assert not at.success
+
+
+@pytest.mark.parametrize("path, prefix", [("pages/cases.py", "a"), ("pages/meeting.py", "m")])
+def test_values_that_reach_the_server_without_a_press_are_never_stored(one_case, path, prefix):
+    """Seen in a browser: a reviewer chose and typed a verdict without pressing Record verdict; the chair closed
+    the case and reopened it, and the verdict was stored by itself ("Verdict recorded", no click). The line
+    above the form moved it, the browser drew it anew and sent what was typed with the next request, which the
+    page took for a submission whose callback had been cut short."""
+    store, case_id, analysis_id = one_case
+    at = open_page(path, REV)
+    key = f"{prefix}{analysis_id}"
+    at.session_state[f"v_{key}"] = "disagree"  # typed, sent by the browser, never pressed
+    at.session_state[f"d_{key}"] = "typed, not submitted"
+    at.run()
+    at.run()
+    assert not at.exception and not at.success
+    assert store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"] == []
+    next(b for b in at.button if b.label == "Record verdict").click().run()  # pressed: recorded, once
+    [verdict] = store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"]
+    assert (verdict["verdict"], verdict["final_diagnosis"]) == ("disagree", "typed, not submitted")
+    assert len(store.audit_events(action="verdict")) == 1
 
 
 def test_submitting_through_the_button_stores_once(one_case):

@@ -192,3 +192,25 @@ def test_dicom_dates_and_names_read_as_words():
     assert dicom_date("20240105") == "2024-01-05" and dicom_date("") == "" and dicom_date("2024") == "2024"
     assert person_name("Test^Alice") == "Test, Alice" and person_name("SMITH^John^Paul^Dr") == "SMITH, John Paul Dr"
     assert person_name("Anonymous") == "Anonymous" and person_name("") == "" and person_name("^Ann") == "Ann"
+
+
+def _batch_of_two_modalities():
+    import streamlit as st
+
+    from medapp.registry import load_model
+    from medapp.ui.pacs import model_for
+
+    chosen = model_for({"CR", "US"}, [load_model("chest-xray-pneumonia"), load_model("breast-ultrasound")],
+                       what="this batch", key="pacs_batch_model")
+    st.write(f"chosen: {chosen.card.id if chosen else None}")
+
+
+def test_a_batch_of_two_modalities_asks_and_says_why():
+    """A batch of CR and US images said "More than one model was trained on CR/US images", though each model was
+    trained on one of them (seen in a browser review)."""
+    at = AppTest.from_function(_batch_of_two_modalities, default_timeout=120).run()
+    assert not at.exception
+    [info] = at.info
+    assert info.value.startswith("These images are CR/US, and no one model here was trained on all of them")
+    assert at.selectbox(key="pacs_batch_model").value is None and len(at.selectbox(key="pacs_batch_model").options) == 2
+    assert any(m.value == "chosen: None" for m in at.markdown)  # nothing runs until a model is chosen
