@@ -25,7 +25,7 @@ cases, left = keep_shown_case(cases, filters, st.session_state.get("case_open"),
 notice = st.empty()  # drawn in every run: a line inserted above the page's forms makes the browser draw them anew
 if left is not None:
     notice.info(f"Case {left['reference']} no longer matches the filters (its status is now '{left['status']}'). "
-            "It stays open here until you choose another case.", icon=":material/filter_alt_off:")
+                "It stays open here until you choose another case.", icon=":material/filter_alt_off:")
 if not cases:
     st.info("No case matches. Analyses are saved to cases from the analysis pages (Save to case).")
     st.stop()

@@ -77,8 +77,8 @@ title_col.markdown(f"## Case {index + 1} of {len(cases)} · {reference}\n"
                    + (" :red-badge[disagreement flagged]" if detail["disagreement"] else ""))
 notice = st.empty()  # drawn in every run: a line inserted above the page's forms makes the browser draw them anew
 if left is not None and left["id"] == case["id"]:
-    notice.info(f"This case no longer matches the filters (its status is now '{detail['status']}'). It stays on screen "
-            "until you move on; Next goes to the case after it.", icon=":material/filter_alt_off:")
+    notice.info(f"This case no longer matches the filters (its status is now '{detail['status']}'). It stays on "
+                "screen until you move on; Next goes to the case after it.", icon=":material/filter_alt_off:")
 for a in detail["analyses"]:
     with st.container(border=True):
         analysis_view(a, key=f"m{a['id']}", hide_identifiers=True, large=True)

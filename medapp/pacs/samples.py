@@ -1,8 +1,9 @@
 """Synthetic-header DICOM studies built from real chest radiographs and breast ultrasound, to fill a test PACS.
 
 The pixels are the Kermany et al. paediatric chest X-rays (CC BY 4.0) and BUSI breast ultrasound images
-(Al-Dhabyani et al. 2020, CC BY 4.0) in ../shared/data; the headers (patients, dates, UIDs) are invented here. Also: a non-image object inside a series, an instance
-whose compressed pixels cannot be decoded, and the shared demo DICOM files as they are.
+(Al-Dhabyani et al. 2020, CC BY 4.0) in ../shared/data; the headers (patients, dates, UIDs) are invented
+here. Also: a non-image object inside a series, an instance whose compressed pixels cannot be decoded, and
+the shared demo DICOM files as they are.
 """
 from __future__ import annotations
 
