@@ -68,6 +68,11 @@ def load_model(model_id: str) -> Model:
     return model
 
 
+def models_of(modality: str) -> list[Model]:
+    """Every registered model of one modality, loaded (automatic choice among them: the PACS CLI)."""
+    return [load_model(c.id) for c in list_cards() if c.modality == modality]
+
+
 def clear_cache() -> None:
     with _lock:
         _cache.clear()

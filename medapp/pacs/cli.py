@@ -10,6 +10,7 @@ import json
 import os
 import re
 import sys
+from collections import Counter
 
 
 def _endpoint(args: argparse.Namespace):
@@ -51,7 +52,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyse(args: argparse.Namespace) -> int:
-    from ..registry import UnknownModel, load_model
+    from ..registry import UnknownModel, load_model, models_of
     from ..types import InputError
     from .client import InstanceCache, PacsClient
     from .pipeline import analyse_many
@@ -70,7 +71,8 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
         else:
             studies = client.search_studies(study_date=args.date, modalities=modalities, limit=args.limit)
         refs = client.study_list_instances(studies, modalities)
-        model = load_model(args.model)  # after the PACS answered: a wrong password fails fast
+        # after the PACS answered: a wrong password fails fast
+        model = load_model(args.model) if args.model != "auto" else models_of("imaging")
     except UnknownModel as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -78,10 +80,15 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"{len(refs)} instances in {len(studies)} studies at {client.where}", file=sys.stderr)
-    failed = 0
+    failed, skipped, used = 0, 0, Counter()
     for result in analyse_many(model, client, refs, InstanceCache(), explain=not args.no_explain):
         failed += result.error is not None and not result.skipped
+        skipped += result.skipped
+        if result.analysis is not None:
+            used[result.analysis.prediction.model_id] += 1
         print(json.dumps(result.row()), flush=True)
+    by_model = ", ".join(f"{n} by {mid}" for mid, n in sorted(used.items())) or "none"
+    print(f"analysed: {by_model}; not analysed: {skipped} (see \"skipped\"); failed: {failed}", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -107,7 +114,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     which.add_argument("--study", nargs="+", metavar="UID", help="Study Instance UID(s)")
     which.add_argument("--date", help="study date YYYYMMDD or range YYYYMMDD-YYYYMMDD")
     p.add_argument("--modality", help="comma-separated modalities to analyse, e.g. CR,DX (default all)")
-    p.add_argument("--model", default="chest-xray-pneumonia", help="imaging model id (default chest-xray-pneumonia)")
+    p.add_argument("--model", default="auto",
+                   help="imaging model id, or auto (default): for each image the model that fits it, chosen as for an "
+                        "upload; an image no model fits is reported, not analysed")
     p.add_argument("--limit", type=int, default=1000, help="at most this many studies (default 1000)")
     p.add_argument("--no-explain", action="store_true")
     p.set_defaults(func=_cmd_analyse)

@@ -13,6 +13,7 @@ from typing import Any
 from ..analysis import Analysis, analyse
 from ..modalities.imaging import dicom as dicom_pipeline
 from ..modalities.imaging.io import ImageInput, decode
+from ..modalities.imaging.select import choose
 from ..types import InputError, Model, to_jsonable
 from .client import InstanceCache, InstanceRef, PacsClient, PacsError
 
@@ -55,9 +56,11 @@ class InstanceResult:
         return to_jsonable(out)
 
 
-def analyse_instance(model: Model, client: PacsClient, ref: InstanceRef, cache: InstanceCache | None = None,
-                     *, explain: bool = True) -> InstanceResult:
-    """Retrieve (or take from the cache) one instance and analyse it like an uploaded file."""
+def analyse_instance(model: Model | Sequence[Model], client: PacsClient, ref: InstanceRef,
+                     cache: InstanceCache | None = None, *, explain: bool = True) -> InstanceResult:
+    """Retrieve (or take from the cache) one instance and analyse it like an uploaded file. Given several models
+    (automatic), the one that fits the image is chosen as for an upload (`imaging.select.choose`); an image that
+    fits none, or several equally, is not analysed and says why."""
     result = InstanceResult(ref)
     try:
         result.data = client.retrieve(ref, cache)
@@ -70,6 +73,12 @@ def analyse_instance(model: Model, client: PacsClient, ref: InstanceRef, cache: 
     try:
         images = decode(result.data, ref.name)
         result.image = images[0]
+        if isinstance(model, (list, tuple)):
+            choice = choose(result.image, list(model))
+            if choice.model_id is None:
+                result.error, result.skipped = f"Not analysed: {choice.reason}", True
+                return result
+            model = next(m for m in model if m.card.id == choice.model_id)
         result.analysis = analyse(model, result.image, explain=explain)
     except dicom_pipeline.NoImage as exc:
         result.error, result.skipped = exc.message, True
@@ -78,7 +87,7 @@ def analyse_instance(model: Model, client: PacsClient, ref: InstanceRef, cache: 
     return result
 
 
-def analyse_many(model: Model, client: PacsClient, refs: Sequence[InstanceRef], cache: InstanceCache | None = None,
+def analyse_many(model: Model | Sequence[Model], client: PacsClient, refs: Sequence[InstanceRef], cache: InstanceCache | None = None,
                  *, explain: bool = True, progress: Callable[[int, int, InstanceResult], None] | None = None,
                  cancel: threading.Event | None = None) -> Iterator[InstanceResult]:
     """Each instance in turn (a generator, so a caller can show progress and stop early)."""

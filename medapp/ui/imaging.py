@@ -103,12 +103,20 @@ def image_panel(model: ImagingModel | None, data: bytes, name: str, key: str, *,
             centre, width = (None, None)
             if x.source == "dicom":
                 centre, width = _window_controls(x, ikey)
-            chosen = model if model is not None else _pick_model(x, candidates or [], ikey)
-            if chosen is None:
-                continue
             try:
                 shown = _load(member, member_digest, first.name, card, frame=frame, centre=centre,
                               width=width)[0] if centre is not None else x
+            except InputError as exc:
+                show_input_error(exc, first.name)
+                continue
+            chosen = model if model is not None else _pick_model(x, candidates or [], ikey)
+            if chosen is None:
+                # the image itself while a model is asked for (a CT fitting no model showed nothing at all)
+                _, right = st.columns([1, 3])
+                right.image(shown.image, clamp=True, width="stretch",
+                            caption="The image as received; no model output until a model is chosen.")
+                continue
+            try:
                 result = analyse(chosen, x)
             except InputError as exc:
                 show_input_error(exc, first.name)

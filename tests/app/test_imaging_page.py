@@ -37,6 +37,9 @@ def test_dicom_upload_shows_finding_heatmap_metadata_and_deid_download():
     at.file_uploader(key="imaging_upload").set_value([("scan.dcm", data, "application/dicom")]).run()
     assert not at.exception and not at.subheader
     assert any("does not fit any imaging model" in w.value for w in at.warning)
+    # the slice itself is shown while the page asks (it showed nothing at all)
+    [image] = at.get("image")
+    assert image.captions == ["The image as received; no model output until a model is chosen."]
     assert at.selectbox(key="win_img0_auto_0").options[:2] == ["as stored in the file", "lung"]
     at.selectbox(key="pick_img0_auto_0").set_value("Breast ultrasound: normal, benign or malignant (BUSI, 128 px)").run()
     assert not at.exception and not at.subheader  # still no headline: the input does not fit

@@ -5,8 +5,11 @@ import json
 import subprocess
 from pathlib import Path
 
+import pydicom
 import pytest
 from cli_inprocess import run_medapp
+
+from medapp.registry import data_root
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.system
@@ -37,6 +40,26 @@ def test_analyse_a_study_reports_what_cannot_be_analysed(orthanc):
     assert any("cannot be decoded" in r.get("error", "") for r in rows)
     assert all(r["explanation"]["method"] for r in rows if "label" in r)
     assert out.returncode == 1  # one instance failed
+
+
+def test_automatic_sends_each_image_to_the_model_that_fits_it(orthanc):
+    """No --model: chest radiographs go to the chest model and breast ultrasound to the breast model (one default
+    model once sent every image to the chest model); a CT fits neither and is reported, not analysed."""
+    ct = next(pydicom.dcmread(p, stop_before_pixels=True) for p in sorted((data_root() / "dicom").glob("CT*.dcm")))
+    out = _run("analyse", "--url", orthanc.dicomweb_url, "--user", orthanc.user, "--password-env", "PACS_PW",
+               "--study", orthanc.archive.chest.study_uid, orthanc.archive.breast.study_uid, ct.StudyInstanceUID,
+               "--no-explain", password=orthanc.password)
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    by_modality = {}
+    for r in rows:
+        by_modality.setdefault(r["modality"], []).append(r)
+    assert {r.get("model") for r in by_modality["CR"] + by_modality["DX"] if "label" in r} == {"chest-xray-pneumonia"}
+    assert [r["model"] for r in by_modality["US"]] == ["breast-ultrasound"] * orthanc.archive.us_images
+    assert all(r["assessed"] and r["label"] in ("normal", "benign", "malignant") for r in by_modality["US"])
+    assert by_modality["CT"] and all("Not analysed: The image does not fit any imaging model" in r["skipped"]
+                                     and "DICOM modality is CT" in r["skipped"] for r in by_modality["CT"])
+    assert f"not analysed: {len(by_modality['CT']) + 1}" in out.stderr  # the CT and the text report
+    assert "by breast-ultrasound" in out.stderr and "by chest-xray-pneumonia" in out.stderr
 
 
 def test_wrong_password_and_server_down_exit_2_with_a_message(orthanc):
