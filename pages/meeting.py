@@ -23,6 +23,7 @@ with st.expander("Which cases", expanded=False):
     filters = case_filters("meeting")
 # In the order they were opened: a verdict recorded during the meeting must not reorder the cases.
 cases = sorted(store.list_cases(**filters), key=lambda c: c["id"])
+listed = [c["id"] for c in cases]  # what "Case 2 of 4" counts: followed below
 # The case on the projector stays when someone changes it out of the filtered list (closes it during the
 # discussion); Next or Previous moves on from it, and it then leaves the list.
 moving_on = bool(st.session_state.get("meeting_step"))
@@ -84,4 +85,5 @@ for a in detail["analyses"]:
         analysis_view(a, key=f"m{a['id']}", hide_identifiers=True, large=True)
         verdict_form(a, user, key=f"m{a['id']}", case_status=detail["status"], reopen_where=REOPEN_ELSEWHERE,
                      closed_how=detail["closed_how"])
-follow_case(detail)  # the projector shows each verdict as a reviewer records it, without a click
+# the projector shows each verdict as a reviewer records it, without a click, and counts what the filters hold now
+follow_case(detail, listed=listed, list_now=lambda: sorted(c["id"] for c in store.list_cases(**filters)))

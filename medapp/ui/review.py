@@ -240,21 +240,31 @@ REOPEN_ON_CASES = "with Case status above"
 REOPEN_ELSEWHERE = "on the Cases page (Case status)"
 
 
-def follow_case(detail: dict) -> None:
+def follow_case(detail: dict, *, listed: list[int] | None = None,
+                list_now: Callable[[], list[int]] | None = None) -> None:
     """Draw the page again when the case changes elsewhere, without a click here: in a review meeting the
     projector shows each verdict as a reviewer records it at their own workstation, and a status change.
+    `listed` (the ids of the cases the page counts, "Case 2 of 4") and `list_now` (the same ids from the store):
+    the page is drawn again too when a case joins or leaves that list (an earlier case closed under "status: open"
+    left "Case 3 of 5" on the projector when 4 remained).
 
-    A browser timer runs only this check (a fragment) every FOLLOW_EVERY_S seconds: three counting queries. The
-    whole page runs again only when the case changed, keeping what a form being filled in holds (a rerun keeps a
-    form's unsubmitted values), and that run does not count as the user's activity for the idle timeout."""
-    shown, case_id = CaseStore.fingerprint_of(detail), detail["id"]
+    A browser timer runs only this check (a fragment) every FOLLOW_EVERY_S seconds: three counting queries, and
+    the list's when given. The whole page runs again only when something changed, keeping what a form being
+    filled in holds (a rerun keeps a form's unsubmitted values), and that run does not count as the user's
+    activity for the idle timeout."""
+    shown, case_id = (CaseStore.fingerprint_of(detail), listed), detail["id"]
 
     @st.fragment(run_every=FOLLOW_EVERY_S)
     def changed_elsewhere() -> None:
-        if get_store().case_fingerprint(case_id) != shown:
+        if followed_state(get_store(), case_id, list_now) != shown:
             rerun_unasked()
 
     changed_elsewhere()
+
+
+def followed_state(store: CaseStore, case_id: int, list_now: Callable[[], list[int]] | None = None) -> tuple:
+    """What `follow_case` compares with what the page drew."""
+    return store.case_fingerprint(case_id), (list_now() if list_now is not None else None)
 
 
 def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",

@@ -216,3 +216,26 @@ def test_meeting_mode_keeps_its_case_when_an_earlier_one_leaves_the_list(tmp_pat
     assert heading().startswith("## Case 1 of 2 · MDT-B")
     at.selectbox(key="meeting_status").set_value("closed").run()  # the user's own filter: B is not kept
     assert heading().startswith("## Case 2 of 2 · MDT-C") and not at.info  # the closed case after it
+
+
+def test_meeting_mode_follows_the_cases_its_filters_hold(tmp_path, monkeypatch):
+    """Seen in a browser: another reviewer closed an earlier case under "status: open" and the projector kept
+    "Case 3 of 5" when 4 remained, until the chair clicked. The page's timer check now compares the list too."""
+    from medapp.ui import review
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    ids = [case_id for case_id, _ in heart_disease_cases(store, ("MDT-A", "MDT-B", "MDT-C"))]
+    followed = []
+    monkeypatch.setattr(review, "follow_case", lambda detail, **kw: followed.append((detail, kw)))
+    at = open_page("pages/meeting.py", REV)
+    at.selectbox(key="meeting_status").set_value("open").run()
+    at.button(key="meeting_next").click().run()
+    detail, kw = followed[-1]
+    assert detail["reference"] == "MDT-B" and kw["listed"] == ids
+    drawn = (CaseStore.fingerprint_of(detail), kw["listed"])
+    assert review.followed_state(store, detail["id"], kw["list_now"]) == drawn  # nothing changed: no redraw
+    store.set_status(ids[0], {"username": "ines", "role": "reviewer"}, "closed")  # not the case on screen
+    assert review.followed_state(store, detail["id"], kw["list_now"]) != drawn  # the timer's check redraws
+    at.run()  # that redraw
+    assert next(m.value for m in at.markdown if m.value.startswith("## Case ")).startswith("## Case 1 of 2 · MDT-B")
