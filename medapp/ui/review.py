@@ -460,7 +460,15 @@ def keep_shown_case(cases: list[dict], filters: dict, shown: int | None, *, key:
     if not same_filters or shown is None or shown in {c["id"] for c in cases}:
         return cases, None
     left = next((c for c in get_store().list_cases() if c["id"] == shown), None)  # None: deleted
-    return (cases, None) if left is None else (sorted([*cases, left], key=order), left)
+    if left is None:
+        return cases, None
+    said = (left["id"], left["status"])
+    if st.session_state.get(f"{key}_kept_said") != said:
+        # once, where the user is looking: the notice above the case is out of sight when scrolled to an analysis
+        st.session_state[f"{key}_kept_said"] = said
+        st.toast(f"The case on screen no longer matches the filters (its status is now '{left['status']}'). It "
+                 "stays until you move on.", icon=":material/filter_alt_off:")
+    return sorted([*cases, left], key=order), left
 
 
 def case_filters(key: str = "cases") -> dict:

@@ -210,6 +210,11 @@ def test_meeting_mode_keeps_its_case_when_an_earlier_one_leaves_the_list(tmp_pat
     # it stays on the projector, said (the page redraws by itself: it jumped to the next case unasked)
     assert heading().startswith("## Case 2 of 3 · MDT-C")
     assert any("This case no longer matches the filters (its status is now 'closed')" in i.value for i in at.info)
+    # and once where the chair is looking (a toast): the line above the case is out of sight when scrolled down
+    assert [t.value for t in at.toast] == ["The case on screen no longer matches the filters (its status is now "
+                                           "'closed'). It stays until you move on."]
+    at.run()
+    assert not at.toast and any("This case no longer matches" in i.value for i in at.info)
     at.button(key="meeting_next").click().run()
     assert heading().startswith("## Case 2 of 2 · MDT-D")  # then the one after it; it has left the list
     at.button(key="meeting_prev").click().run()
