@@ -84,9 +84,19 @@ def remember_sent_values(state, sent: set[str]) -> dict[str, Any]:
     kept: dict[str, Any] = _session_dict(state, KEPT)
     for key in list(state.filtered_state):
         if (isinstance(key, str) and not key.startswith("_") and state.get_widget_id_from_key(key) in sent
-                and _settable(state, key)):
+                and (_settable(state, key) or (key in kept and _emptied(state, key)))):
             kept[key] = state[key]
     return kept
+
+
+def _emptied(state, key: str) -> bool:
+    """A widget kept before, which the browser now sends without a value (a number box emptied to "not measured").
+    Reading such a value sets the widget's type to none, so `_settable` says no; the emptied box was then left
+    out, and coming back the page put the value it held before in it again (a browser review: cholesterol back at
+    240 after the clinician had cleared it and estimated without it)."""
+    widget_id = state.get_widget_id_from_key(key)
+    meta = state.get_widget_metadata(widget_id) if widget_id else None
+    return meta is not None and meta.value_type is None and state[key] is None
 
 
 def remember_sent_uploads(state, sent) -> None:
