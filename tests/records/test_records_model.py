@@ -109,6 +109,26 @@ def test_invalid_values_get_specific_messages():
         model.record({})
 
 
+def test_a_comma_in_groups_of_three_is_refused_not_read_as_a_decimal_comma():
+    """A browser review: CPK "12,500" in a cohort file was scored as 12.5, with only a warning that 12.5 is low."""
+    model = load_model("heart-failure")
+    cohort = model.validate_cohort(
+        (b"age,sex,ejection_fraction,serum_creatinine,serum_sodium,creatinine_phosphokinase,platelets,anaemia,"
+         b"diabetes,high_blood_pressure,smoking\n"
+         b'60,1,38,"1,1",137,"12,500",262000,0,0,0,0\n'
+         b'61,0,35,"1,2",136,582,"162,000",0,0,0,0\n'
+         b'62,1,30,"0,9",135,"1,234,567",250000,0,0,0,0\n'), "hf.csv").cohort
+    assert cohort.rows == []
+    assert cohort.errors[1] == ["Creatine phosphokinase (CPK): '12,500' is ambiguous (a thousands separator or a "
+                                "decimal comma?): write 12500 or 12.500"]
+    assert "Platelets: '162,000' is ambiguous" in cohort.errors[2][0]
+    assert "'1,234,567' is ambiguous" in cohort.errors[3][0]
+    record = model.record({"age": 60, "serum_creatinine": "1,1", "platelets": 262000})  # a decimal comma: 1.1
+    assert record.values[[f.name for f in model.fields].index("serum_creatinine")] == pytest.approx(1.1)
+    with pytest.raises(InputError, match=r"Serum creatinine: '30,5' \(read as 30.5\) is outside the valid range"):
+        model.record({"age": 60, "serum_creatinine": "30,5"})
+
+
 def test_zero_means_missing_for_pima():
     model = load_model("diabetes")
     record = model.record({"glucose": 0, "bmi": 0, "age": 40, "pregnancies": 0})

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,8 +83,13 @@ def parse_value(f: Field, raw: Any) -> tuple[float, str | None]:
             return number, None
         options = ", ".join(str(label) for _, label in f.choices)
         return math.nan, f"{f.label}: '{raw}' is not one of {options}"
+    text = str(raw).strip() if isinstance(raw, str) else None
+    if text is not None and _GROUPED.fullmatch(text):
+        # "12,500" read as 12.5 (a browser review): a thousands separator and a decimal comma look alike here
+        return math.nan, (f"{f.label}: '{raw}' is ambiguous (a thousands separator or a decimal comma?): write "
+                          f"{text.replace(',', '')} or {text.replace(',', '.', 1)}")
     try:
-        number = float(str(raw).strip().replace(",", ".")) if isinstance(raw, str) else float(raw)
+        number = float(text.replace(",", ".")) if text is not None else float(raw)  # "1,5": a decimal comma
     except (TypeError, ValueError):
         return math.nan, f"{f.label}: '{raw}' is not a number"
     if not math.isfinite(number):
@@ -91,8 +97,13 @@ def parse_value(f: Field, raw: Any) -> tuple[float, str | None]:
     if f.zero_means_missing and number == 0:
         return math.nan, None
     if (f.min is not None and number < f.min) or (f.max is not None and number > f.max):
-        return math.nan, f"{f.label}: {_fmt(number)} is outside the valid range {_range_text(f)}"
+        shown = _fmt(number) if text is None or "," not in text else f"'{raw}' (read as {_fmt(number)})"
+        return math.nan, f"{f.label}: {shown} is outside the valid range {_range_text(f)}"
     return number, None
+
+
+# digits in groups of three after a comma: 12,500 or 1,234,567 (a decimal comma has other lengths: 1,5 or 7,25)
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+")
 
 
 # How the case-record models (version 1.1) use a value that is not measured; other models say their own.
