@@ -116,3 +116,14 @@ def test_a_day_and_month_without_a_year_and_a_possessive_place_are_removed():
                      "She may 2 weeks from now take aspirin 75 mg; fever 38.9 C, CRP 180.")
     assert clean == ("Admitted to [LOCATION] on [DATE], reviewed [DATE] and on the [DATE]. "
                      "She may 2 weeks from now take aspirin 75 mg; fever 38.9 C, CRP 180.")
+
+
+def test_uk_landlines_in_two_groups_and_labelled_numbers_are_phones():
+    """A browser review: "Contact the ward on 01424 755255" stayed in the note and the case (only numbers in three
+    groups and mobiles were phones); results, doses and times stay."""
+    clean, spans = scrub("Contact the ward on 01424 755255, or +44 1424 755255, (01424) 755255, +44 (0)1424 755255. "
+                         "Phone: 01424755255. Fax no: 01632 960 000, tel 555 0143. Hb 132 g/L, plt 255000, "
+                         "dose 0.5 mg at 0800 and 2000, NHS number 943 476 5919.")
+    assert clean == ("Contact the ward on [PHONE], or [PHONE], [PHONE], [PHONE]. Phone: [PHONE]. Fax no: [PHONE], "
+                     "tel [PHONE]. Hb 132 g/L, plt 255000, dose 0.5 mg at 0800 and 2000, NHS number [ID].")
+    assert [s.kind for s in spans].count("PHONE") == 7

@@ -62,6 +62,12 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("ID", re.compile(r"\b\d{3}\s\d{3}\s\d{4}\b(?=.{0,0})"), 0),  # NHS number 943 476 5919
     ("PHONE", re.compile(r"(?:(?<=\s)|^|(?<=[(:]))(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)\s?|\d{2,5}[\s.-])\d{3,4}[\s.-]\d{3,4}\b"), 0),
     ("PHONE", re.compile(r"(?:\+44[ \t]?|\b0)7\d{3}[ \t]?\d{6}\b"), 0),  # UK mobile 07700 900461
+    # UK landline in two groups, 01424 755255, (01424) 755255, +44 1424 755255, 01424755255 (a review found
+    # them kept: the rule above wants three groups)
+    ("PHONE", re.compile(r"(?:\+44[ \t]?(?:\(0\)[ \t]?)?|\(?\b0)\d{3,4}\)?[ \t]?\d{6}\b"), 0),
+    # any number of 6 or more digits a label calls a phone or fax number ("Phone: 0142475525", "tel 555 0143")
+    ("PHONE", re.compile(r"\b(?i:tel|telephone|phone|mobile|mob|fax|landline)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
+                         r"[ \t]*(\+?\(?\d[\d \t()-]{4,}\d)\b"), 1),
     ("DATE", re.compile(rf"\b{WEEKDAYS}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}\.?,?\s+\d{{2,4}}\b", re.I), 0),
     ("DATE", re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTHS}\.?,?\s+\d{{2,4}}\b", re.I), 0),
     ("DATE", re.compile(rf"\b{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{2,4}}\b", re.I), 0),
