@@ -93,6 +93,25 @@ def test_training_examples_are_in_distribution_and_a_shuffled_profile_is_flagged
     assert "must not be read as a diagnosis" in pred.warnings[0]
 
 
+def test_missing_genes_do_not_pull_a_profile_toward_the_training_classes(model, khan):
+    """A browser review: training profile 1, flagged unlike every class (1.105), read "EWS, 98.65%" with five
+    genes removed: they were filled with the training mean, which moved it toward the centre (0.939). The
+    distances now come from the measured genes only."""
+    genes, X, _ = khan
+    V = X[:, [genes.index(g) for g in model.model_genes]]
+    first = V[0].copy()
+    first[[model.model_genes.index(g) for g in ("V188", "V229", "V246", "V248", "V251")]] = np.nan
+    assert model.ood_scores(V[0])[0].max() > 1 and model.ood_scores(first)[0].max() > 1
+    assert not model.predict(Profile("S1", first, missing=("V188",))).fits
+    # on average five missing genes leave the distances where they were (within 2%)
+    rng = np.random.default_rng(0)
+    holed = V.copy()
+    for row in holed:
+        row[rng.choice(len(row), 5, replace=False)] = np.nan
+    ratio = (model.ood_scores(holed) / model.ood_scores(V)).mean(axis=0)
+    assert np.allclose(ratio, 1.0, atol=0.02), ratio
+
+
 def test_explanation_survives_the_case_store_round_trip_and_redraws(model):
     x = model.example_input()
     result = analyse(model, x)

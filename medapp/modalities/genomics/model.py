@@ -62,9 +62,9 @@ class GenomicsModel(CardModel):
         return softmax(self.logits(V), axis=1)
 
     def ood_scores(self, V: np.ndarray) -> np.ndarray:
-        """(n, 2): distance to the nearest class and residual, each divided by its threshold (>1: unlike)."""
-        filled = np.where(np.isnan(np.atleast_2d(V)), self.mean, V)
-        return ood_components(self.ood, filled)
+        """(n, 2): distance to the nearest class and residual, each divided by its threshold (>1: unlike), from
+        the genes measured (missing genes are NaN: `ood._distances`)."""
+        return ood_components(self.ood, np.atleast_2d(V))
 
     def _prediction(self, probs: np.ndarray, ood: np.ndarray, profile: Profile) -> Prediction:
         label = self.card.labels[int(np.argmax(probs))]

@@ -31,11 +31,26 @@ def _fit_space(X: np.ndarray, y: np.ndarray, n_components: int) -> dict[str, np.
 
 
 def _distances(space: dict[str, np.ndarray], X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mahalanobis distance to the nearest centroid and residual per gene, from the genes measured (NaN: missing).
+
+    A profile with missing genes is projected by least squares on the components restricted to its measured genes,
+    and its residual averaged over those genes. Filling missing genes with the training mean instead pulled every
+    profile toward the centre: five genes removed turned a profile flagged unlike every class (1.105) into a
+    confident call (0.939; a browser review)."""
     Z = (np.atleast_2d(X) - space["mean"]) / space["sd"]
-    T = Z @ space["components"].T
+    comps = space["components"]
+    T, resid = np.empty((len(Z), len(comps))), np.empty(len(Z))
+    measured = ~np.isnan(Z)
+    complete = measured.all(axis=1)
+    T[complete] = Z[complete] @ comps.T
+    resid[complete] = np.linalg.norm(Z[complete] - T[complete] @ comps, axis=1) / np.sqrt(Z.shape[1])
+    for i in np.flatnonzero(~complete):
+        seen = measured[i]
+        basis = comps[:, seen]
+        T[i] = np.linalg.lstsq(basis.T, Z[i, seen], rcond=None)[0]
+        resid[i] = np.linalg.norm(Z[i, seen] - T[i] @ basis) / np.sqrt(max(1, seen.sum()))
     diff = T[:, None, :] - space["centroids"][None, :, :]
     maha = np.sqrt(np.einsum("nkc,cd,nkd->nk", diff, space["precision"], diff).min(axis=1))
-    resid = np.linalg.norm(Z - T @ space["components"], axis=1) / np.sqrt(Z.shape[1])
     return maha, resid
 
 
