@@ -21,7 +21,8 @@ from pydicom.uid import generate_uid
 
 from ..analysis import Analysis
 from ..modalities.imaging.io import ImageInput
-from ..render.image import image_map
+from ..render.image import displayed_map
+from ..render.numbers import precise_percent
 from ..types import InputError, ModelCard
 from .client import PacsClient
 
@@ -78,8 +79,10 @@ def overlay_pixels(x: ImageInput, analysis: Analysis, card: ModelCard, opacity: 
         size = (round(grey.shape[1] * factor), round(grey.shape[0] * factor))
         grey = np.asarray(Image.fromarray(grey.astype(np.float32), mode="F").resize(size, Image.BILINEAR), float)
     h, w = grey.shape
-    heat = image_map(expl, (h, w)).astype(np.float64)
-    lim = float(np.abs(heat).max()) or 1.0
+    # the page's map and colour limit (SHAP per displayed block, 99th percentile), stretched over this canvas:
+    # scaled to its own maximum the sent map was washed out beside a different scale from the page's
+    blocks, lim = displayed_map(expl, x.grey.shape)
+    heat = np.asarray(Image.fromarray(blocks.astype(np.float32), mode="F").resize((w, h), Image.NEAREST), float)
     colour, alpha = _diverging(heat / lim, opacity)
     image = grey[..., None] * 255 * (1 - alpha[..., None]) + colour * alpha[..., None]
 
@@ -99,7 +102,7 @@ def overlay_pixels(x: ImageInput, analysis: Analysis, card: ModelCard, opacity: 
     full = w + panel_w - unit
     line((unit // 2, unit // 4), DISCLAIMER, big, (255, 210, 0), full)
     line((unit // 2, int(unit * 2.0)), f"{card.name} v{card.version}", small, white, full)
-    line((unit // 2, int(unit * 3.3)), f"Finding: {finding(pred)}" + (f" {pred.probability:.0%}" if pred.fits else "")
+    line((unit // 2, int(unit * 3.3)), f"Finding: {finding(pred)}" + (f" {precise_percent(pred.probability)}" if pred.fits else "")
          + f" · {expl.method}", small, white, full)
     # colour bar: red (toward the finding) at the top, blue (away) at the bottom
     x0 = w + unit // 2
@@ -112,9 +115,9 @@ def overlay_pixels(x: ImageInput, analysis: Analysis, card: ModelCard, opacity: 
     line((x0, top + unit // 4), "SHAP", small, white, panel_w - unit)
     line((x0, top + int(unit * 1.1)), "toward", small, tuple(int(c) for c in RED + 40), panel_w - unit)
     line((x0, top + int(unit * 1.9)), expl.target_display, small, tuple(int(c) for c in RED + 40), panel_w - unit)
-    line((label_x, bar_top - unit // 3), f"+{lim:.1e}", small, white, label_w)
+    line((label_x, bar_top - unit // 3), f"≥+{lim:.1e}", small, white, label_w)  # full colour beyond, as on the page
     line((label_x, (bar_top + bar_bottom) // 2 - unit // 2), "0", small, white, label_w)
-    line((label_x, bar_bottom - unit), f"-{lim:.1e}", small, white, label_w)
+    line((label_x, bar_bottom - unit), f"≤-{lim:.1e}", small, white, label_w)
     line((x0, bar_bottom + unit // 4), "away", small, tuple(int(c) for c in BLUE + 40), panel_w - unit)
     return np.asarray(canvas)
 
@@ -139,10 +142,12 @@ def secondary_capture(source: Dataset, x: ImageInput, analysis: Analysis, card: 
     day, time = _now()
     sc.SeriesDescription = series_description(card, "SHAP")
     sc.ImageType = ["DERIVED", "SECONDARY"]
+    _, lim = displayed_map(analysis.explanation, x.grey.shape)
     sc.DerivationDescription = (f"{card.name} v{card.version} ({card.id}); {analysis.explanation.method} overlay "
-                                f"toward '{analysis.explanation.target_display}'. {DISCLAIMER}. {ModelCard.DEMO_NOTICE}")[:1024]
+                                f"toward '{analysis.explanation.target_display}', full colour beyond ±{lim:.1e} (as "
+                                f"on screen). {DISCLAIMER}. {ModelCard.DEMO_NOTICE}")[:1024]
     pred = analysis.prediction
-    sc.ImageComments = (f"Finding: {finding(pred)}" + (f" ({pred.probability:.1%})" if pred.fits else "")
+    sc.ImageComments = (f"Finding: {finding(pred)}" + (f" ({precise_percent(pred.probability)})" if pred.fits else "")
                         + f". {DISCLAIMER}.")[:10240]
     sc.BurnedInAnnotation = "YES" if str(source.get("BurnedInAnnotation", "")).upper() == "YES" else "NO"
     sc.SeriesDate, sc.SeriesTime, sc.ContentDate, sc.ContentTime = day, time, day, time

@@ -58,15 +58,22 @@ def stored_shape(expl: Explanation) -> tuple[int, int] | None:
     return (int(shape[0]), int(shape[1])) if shape and len(shape) >= 2 else None
 
 
+def displayed_map(expl: Explanation, shape: tuple[int, int]) -> tuple[np.ndarray, float]:
+    """The map as the page draws it over an image of `shape` (SHAP per displayed block of pixels) and its colour
+    limit: the figure, and the Secondary Capture sent to a PACS (which scaled to the maximum until 2026-12-04)."""
+    step = _step(shape)
+    heat = _block(image_map(expl, shape), step, "sum")
+    return heat, colour_limit(heat)
+
+
 def heatmap(image: np.ndarray | None, expl: Explanation, opacity: float = 0.6, title: str | None = None) -> go.Figure:
     """Original on the left, SHAP map over it on the right (the image's own pixels), with a colour bar."""
     if image is None:  # redrawn without the pixels: the map alone, on a neutral ground of the image's shape
         image = np.full(stored_shape(expl) or np.asarray(expl.values).shape, 0.5)
     grey = image if image.ndim == 2 else image.mean(axis=2)
-    heat_full = image_map(expl, grey.shape)
     step = _step(grey.shape)
-    shown, heat = _block(grey, step, "mean"), _block(heat_full, step, "sum")
-    lim = colour_limit(heat)
+    shown = _block(grey, step, "mean")
+    heat, lim = displayed_map(expl, grey.shape)
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Original", f"Regions toward (red) / away from (blue) '{expl.target_display}'"),
                         horizontal_spacing=0.04)
     for col in (1, 2):

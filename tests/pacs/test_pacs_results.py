@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import highdicom as hd
 import numpy as np
@@ -15,6 +16,8 @@ from medapp.pacs.config import Endpoint
 from medapp.pacs.pipeline import analyse_instance
 from medapp.pacs.results import DISCLAIMER, send_result
 from medapp.registry import load_model
+from medapp.render.image import heatmap
+from medapp.render.numbers import precise_percent
 
 pytestmark = pytest.mark.system
 
@@ -61,6 +64,13 @@ def test_secondary_capture_reads_back_with_overlay_and_disclaimer(sent):
     assert sc.StudyInstanceUID == ref.study_uid and sc.PatientID == "PAT-0001"
     assert sc.SourceImageSequence[0].ReferencedSOPInstanceUID == ref.sop_uid
     assert DISCLAIMER in sc.DerivationDescription and model.card.version in sc.DerivationDescription
+    # the page's colour scale and probability (a review: scaled to its maximum, and "100%" beside 99.7% on screen)
+    figure = heatmap(result.image.image, result.analysis.explanation)
+    page = " ".join(str(t.colorbar.title.text) for t in figure.data if getattr(t, "showscale", None) is not False)
+    scale = re.search(r"full colour beyond (±[\d.e+-]+)", page).group(1)
+    assert f"full colour beyond {scale} (as on screen)" in sc.DerivationDescription
+    assert sc.ImageComments.startswith(f"Finding: {result.analysis.prediction.label} "
+                                       f"({precise_percent(result.analysis.prediction.probability)})")
     pixels = sc.pixel_array
     assert pixels.ndim == 3 and pixels.shape[2] == 3 and sc.PhotometricInterpretation == "RGB"
     banner = pixels[: pixels.shape[0] // 12]
