@@ -172,6 +172,9 @@ def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: 
             st.plotly_chart(heatmap(shown.image, expl, opacity), width="stretch", key=f"heat_{ikey}")
             st.caption(caption)
         else:
+            # the image itself stays in view: the collapsed output below was all the column held (a review)
+            st.image(shown.image, clamp=True, width="stretch",
+                     caption="The image as received; the model's output for it is below, not a finding.")
             with st.expander("Model output for this image (not a finding)"):
                 st.markdown(", ".join(f"{lab.replace('_', ' ')} {p:.1%}" for lab, p in pred.as_dict().items()))
                 st.plotly_chart(heatmap(shown.image, expl, opacity), width="stretch", key=f"heat_{ikey}")

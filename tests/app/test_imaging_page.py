@@ -45,6 +45,9 @@ def test_dicom_upload_shows_finding_heatmap_metadata_and_deid_download():
     assert not at.exception and not at.subheader  # still no headline: the input does not fit
     assert any("No finding: this image does not fit" in e.value for e in at.error)
     assert any("modality is CT" in e.value for e in [*at.warning, *at.error])
+    # the slice stays in view beside the refusal (the column held only a collapsed panel)
+    assert [i.captions for i in at.get("image")] == [["The image as received; the model's output for it is "
+                                                      "below, not a finding."]]
     assert at.table  # metadata panel
     assert [b.label for b in at.get("download_button")] == ["Download de-identified DICOM"]
 
