@@ -165,7 +165,9 @@ def survival_text(analysis: dict) -> str:
         return ""
     from ..render.survival import horizon_text, risk_group_text
 
-    by = "; ".join(f"by {horizon_text(h)} {1 - s:.0%} (95% band {1 - hi:.0%}-{1 - lo:.0%})" for h, s, lo, hi in
+    # the page's and the headline's percent (":.0%" printed a band to "100%" beside the headline's "99.8%")
+    by = "; ".join(f"by {horizon_text(h)} {headline_percent(1 - s)} (95% band {headline_percent(1 - hi)}-"
+                   f"{headline_percent(1 - lo)})" for h, s, lo, hi in
                    zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower, curve.at_horizons_upper))
     group = f"; risk group: {risk_group_text(curve.risk_group)}" if curve.risk_group else ""
     return f"Probability of {curve.event}: {by}. Risk score {curve.risk_score:+.2f} (log relative hazard{group})."
