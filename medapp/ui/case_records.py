@@ -127,6 +127,8 @@ def values_text(model, values: dict) -> str:
     def shown(f: Field, v) -> str:
         if v is None:
             return NOT_MEASURED
+        if f.zero_means_missing and f.kind == "number" and float(v) == 0:  # read as not measured (Pima's zeros)
+            return f"{NOT_MEASURED} (0 means not recorded)"
         return str(v) if f.kind == "category" else format_value(f, float(v))
 
     return " · ".join(f"{f.label} = {shown(f, values.get(f.name))}" for f in model.fields)

@@ -24,3 +24,20 @@ def test_a_cleared_number_is_not_measured_not_its_minimum():
     assert any("2 of 13 values not measured (Serum cholesterol, Thallium stress test)" in w.value for w in at.warning)
     spec = at.get("plotly_chart")[0].proto.spec
     assert "Serum cholesterol = not measured" in spec and "Thallium stress test = not measured" in spec
+
+
+def test_a_zero_that_means_not_recorded_is_said_so_above_the_result():
+    """A browser review: diastolic blood pressure 0 was scored and explained as not measured (Pima's zeros), but
+    the line above the result read "Diastolic blood pressure = 0 mmHg"."""
+    at = AppTest.from_file(str(REPO / "pages/records.py"), default_timeout=120)
+    at.session_state["medapp_user"] = {"username": "tester", "role": "clinician"}
+    at.run()
+    at.selectbox(key="records_model").set_value("Diabetes onset (Pima)").run()
+    at.button(key="ex_diabetes").click().run()
+    at.number_input(key="rec_diabetes_blood_pressure").set_value(0)
+    at.number_input(key="rec_diabetes_pregnancies").set_value(0)  # a real zero
+    at.button(key="FormSubmitter:patient_diabetes-Estimate risk").click().run()
+    assert not at.exception
+    [line] = [c.value for c in at.caption if "Estimate for the values submitted" in c.value]
+    assert "Diastolic blood pressure = not measured (0 means not recorded)" in line
+    assert "Pregnancies = 0" in line
