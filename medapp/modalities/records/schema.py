@@ -172,7 +172,7 @@ DIABETES = Dataset(
     licence="none stated; research use",
     url="https://www.kaggle.com/datasets/uciml/pima-indians-diabetes-database",
     fields=(
-        Field("pregnancies", "Pregnancies", "count", min=0, max=20),
+        Field("pregnancies", "Pregnancies", "", min=0, max=20),  # a number ("3 count" read oddly)
         Field("glucose", "Plasma glucose, 2 h OGTT", "mg/dL", min=40, max=400, zero_means_missing=True),
         Field("blood_pressure", "Diastolic blood pressure", "mmHg", min=30, max=150, zero_means_missing=True),
         Field("skin_thickness", "Triceps skinfold thickness", "mm", min=5, max=100, zero_means_missing=True),
