@@ -110,12 +110,23 @@ def test_beeswarm_draws_a_batch_of_explanations(heart):
     cohort = heart.validate_cohort(HEART_CSV.encode(), "patients.csv")
     batch = analyse_batch(heart, heart.cohort_inputs(cohort, "patients.csv"))
     fig = beeswarm(batch.explanations, max_features=5)
-    assert len(fig.data) == 5 and all(len(trace.x) == 4 for trace in fig.data)
-    top = fig.data[-1].name  # the feature with the largest mean |contribution| is drawn last (top row)
+    rows = [t for t in fig.data if t.name != "not measured"]
+    dots = {t.name: len(t.x) for t in rows}
+    for t in fig.data:
+        if t.name == "not measured":  # that feature's patients without a value
+            dots[t.hovertemplate.split(" not measured")[0]] += len(t.x)
+    assert len(rows) == 5 and set(dots.values()) == {4}
+    top = rows[-1].name  # the feature with the largest mean |contribution| is drawn last (top row)
     j = list(batch.explanations[0].feature_names).index(top)
     mean_abs = np.abs(np.vstack([e.values for e in batch.explanations])).mean(axis=0)
     assert j == int(np.argmax(mean_abs))
-    np.testing.assert_allclose(fig.data[-1].x, [e.values[j] for e in batch.explanations])
+    np.testing.assert_allclose(rows[-1].x, [e.values[j] for e in batch.explanations])
+    # a value not measured is a grey dot of its own, not the colour of a low value (a review: a cohort without
+    # cholesterol showed every cholesterol dot as "low")
+    fig = beeswarm(batch.explanations, max_features=13)
+    chol = [t for t in fig.data if "Serum cholesterol not measured" in (t.hovertemplate or "")]
+    assert len(chol) == 1 and len(chol[0].x) == 1 and chol[0].marker.color == "#9e9e9e"
+    assert [t.name for t in fig.data].count("not measured") == sum(t.showlegend for t in fig.data) >= 1
     other = analyse(heart, heart.example_input()).explanation
     with pytest.raises(ValueError, match="one target"):
         beeswarm([*batch.explanations, type(other)(**{**other.__dict__, "target": "absent"})])

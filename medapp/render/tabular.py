@@ -110,6 +110,9 @@ def cohort_arrays(explanations: Sequence[Explanation], colour_by: str = "values"
     return values, X
 
 
+MISSING_GREY = "#9e9e9e"
+
+
 def beeswarm(explanations: Sequence[Explanation], max_features: int = 12, seed: int = 0,
              colour_by: str = "values", target: str | None = None) -> go.Figure:
     """Summary of a cohort: one dot per patient and feature, coloured by the feature's value. `target` is the
@@ -120,24 +123,34 @@ def beeswarm(explanations: Sequence[Explanation], max_features: int = 12, seed: 
     order = np.argsort(-np.abs(values).mean(axis=0))[:max_features][::-1]
     rng = np.random.default_rng(seed)
     fig = go.Figure()
+    missing_shown = False
     for rank, j in enumerate(order):
         col = X[:, j]
         finite = np.isfinite(col)
         lo, hi = (np.nanpercentile(col, 5), np.nanpercentile(col, 95)) if finite.any() else (0.0, 1.0)
         colour = np.clip((np.where(finite, col, lo) - lo) / ((hi - lo) or 1.0), 0, 1)
+        y = rank + rng.uniform(-0.3, 0.3, size=len(col))
         fig.add_trace(go.Scattergl(
-            x=values[:, j], y=rank + rng.uniform(-0.3, 0.3, size=len(col)), mode="markers",
-            marker={"size": 5, "color": colour, "colorscale": "RdBu_r", "cmin": 0, "cmax": 1,
+            x=values[finite, j], y=y[finite], mode="markers",
+            marker={"size": 5, "color": colour[finite], "colorscale": "RdBu_r", "cmin": 0, "cmax": 1,
                     "showscale": rank == len(order) - 1,
                     "colorbar": {"title": "feature value", "tickvals": [0, 1], "ticktext": ["low", "high"]}},
             name=feature_names[j], hovertemplate=f"{feature_names[j]}<br>contribution %{{x:+.2f}}<extra></extra>",
             showlegend=False,
         ))
+        if not finite.all():
+            # grey, not the colour of a low value: a cohort without cholesterol showed every dot as "low"
+            fig.add_trace(go.Scattergl(
+                x=values[~finite, j], y=y[~finite], mode="markers", marker={"size": 5, "color": MISSING_GREY},
+                name="not measured", legendgroup="not measured", showlegend=not missing_shown,
+                hovertemplate=f"{feature_names[j]} not measured<br>contribution %{{x:+.2f}}<extra></extra>"))
+            missing_shown = True
     fig.update_layout(
         title=f"Cohort summary: how each value moved the estimate toward '{target}'",
         xaxis_title=f"contribution (log-odds of {target})",
         yaxis={"tickvals": list(range(len(order))), "ticktext": [feature_names[j] for j in order]},
         height=140 + 36 * len(order), margin={"l": 10, "r": 10, "t": 60, "b": 40},
+        legend={"orientation": "h", "x": 0, "y": -0.12 if len(order) > 6 else -0.25, "yanchor": "top"},
     )
     fig.add_vline(x=0, line_color="#888888", line_width=1)
     return fig
