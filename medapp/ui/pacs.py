@@ -124,6 +124,8 @@ def _table(results: list[InstanceResult], model: ImagingModel) -> pd.DataFrame:
                      "OOD score": None if row.get("ood_score") is None else round(row["ood_score"], 2),
                      "warnings": len(row.get("warnings", [])),
                      "problem": row.get("error") or row.get("skipped") or row.get("not_assessed_reason") or "",
+                     # which model and version made the finding (a download outlives the page that says so)
+                     "model": f"{row['model']} v{row['model_version']}" if "model" in row else "",
                      "SOP Instance UID": r.ref.sop_uid})
     return pd.DataFrame(rows)
 

@@ -175,6 +175,8 @@ def test_automatic_sends_each_series_to_the_model_trained_on_its_modality(secret
     table = _frame(at, "finding")
     assert len(table) == orthanc.archive.us_images and "P(malignant)" in table.columns
     assert set(table["finding"]) <= {"normal", "benign", "malignant"} and table["P(malignant)"].notna().all()
+    # the table (and its download) say which model made each finding (a review: the CSV did not)
+    assert set(table["model"]) == {f"breast-ultrasound v{get_card('breast-ultrasound').version}"}
     at = _automatic_search(at, "test^al")  # the chest study: its CR series goes to the radiograph model
     at.selectbox(key="pacs_series").set_value(orthanc.archive.cr_series_uid).run()
     assert any("Model for this series: **" + get_card("chest-xray-pneumonia").name in c.value and
