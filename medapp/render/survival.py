@@ -68,8 +68,9 @@ def curve_figure(curve: SurvivalCurve, title: str | None = None) -> go.Figure:
     return fig
 
 
-def over_time_figure(expl: Explanation, max_features: int = 8) -> go.Figure | None:
-    """Contributions to the probability of the event by each horizon (percentage points)."""
+def over_time_series(expl: Explanation, max_features: int = 8) -> tuple[list[float], list[tuple[str, np.ndarray]]] | None:
+    """(horizons, [(value's name, contribution in percentage points by horizon)]) of the values that move the
+    probability most at some horizon; None when the explanation has no contributions over time."""
     ot = (expl.data or {}).get("over_time")
     if not ot:
         return None
@@ -77,10 +78,20 @@ def over_time_figure(expl: Explanation, max_features: int = 8) -> go.Figure | No
     names = list(expl.feature_names or [])
     display = (expl.data or {}).get("display") or [""] * len(names)
     order = np.argsort(-np.abs(values).max(axis=0))[:max_features]
+    return list(ot["horizons"]), [(f"{names[j]} = {display[j]}" if display[j] else names[j], values[:, j])
+                                  for j in order]
+
+
+def over_time_figure(expl: Explanation, max_features: int = 8) -> go.Figure | None:
+    """Contributions to the probability of the event by each horizon (percentage points)."""
+    series = over_time_series(expl, max_features)
+    if series is None:
+        return None
+    horizons, lines = series
     fig = go.Figure()
-    for n, j in enumerate(order):
-        fig.add_trace(go.Scatter(x=[horizon_text(h) for h in ot["horizons"]], y=values[:, j], mode="lines+markers",
-                                 name=f"{names[j]} = {display[j]}" if display[j] else names[j],
+    for n, (name, values) in enumerate(lines):
+        fig.add_trace(go.Scatter(x=[horizon_text(h) for h in horizons], y=values, mode="lines+markers",
+                                 name=name,
                                  line={"color": SERIES_COLOURS[n % len(SERIES_COLOURS)],
                                        "dash": SERIES_DASHES[(n // 2) % len(SERIES_DASHES)]},
                                  marker={"color": SERIES_COLOURS[n % len(SERIES_COLOURS)]},

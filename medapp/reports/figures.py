@@ -20,6 +20,12 @@ from ..types import Explanation  # noqa: E402
 TOWARD, AWAY = "#c0392b", "#2471a3"
 
 
+def bars_title(expl: Explanation) -> str:
+    """The title of an explanation's figure: its method, or for a time-to-event explanation, whose method names the
+    values over time too (drawn apart by over_time_png), what its bars are: the risk score's."""
+    return f"{expl.method.split(';')[0]} of the risk score" if (expl.data or {}).get("over_time") else expl.method
+
+
 def explanation_png(expl: Explanation, width_in: float = 7.0) -> bytes:
     values = np.asarray(expl.values, dtype=float)
     if values.ndim == 2 and min(values.shape) > 1:
@@ -40,12 +46,36 @@ def explanation_png(expl: Explanation, width_in: float = 7.0) -> bytes:
             ax.tick_params(axis="x", labelsize=8)
         ax.set_xlabel(f"contribution toward '{expl.target_display}' ({expl.output_space})", fontsize=8)
     # wrapped: a long method name ran off the figure ("... (MiniLM, chun")
-    ax.set_title(textwrap.fill(expl.method, 60), fontsize=9)
+    ax.set_title(textwrap.fill(bars_title(expl), 60), fontsize=9)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)
     return buf.getvalue()
+
+
+def over_time_png(expl: Explanation, width_in: float = 7.0, max_features: int = 8) -> bytes | None:
+    """A time-to-event explanation's contributions to the probability of the event by each horizon, as the page's
+    chart draws them (render.survival.over_time_figure); None when the explanation has none."""
+    from ..render.survival import SERIES_COLOURS, horizon_text, over_time_series
+
+    series = over_time_series(expl, max_features)
+    if series is None:
+        return None
+    horizons, lines = series
+    fig, ax = plt.subplots(figsize=(width_in, 3.6), dpi=110)
+    styles = ("-", "--", ":", "-.")
+    for n, (name, values) in enumerate(lines):
+        ax.plot([horizon_text(h) for h in horizons], values, marker="o", lw=1.6, color=SERIES_COLOURS[n % 8],
+                ls=styles[(n // 2) % 4], label=name if len(name) < 45 else name[:42] + "...")
+    ax.axhline(0, color="#888", lw=0.8)
+    ax.set_ylabel("contribution (percentage points)", fontsize=8)
+    ax.set_xlabel("horizon (time since baseline)", fontsize=8)
+    ax.tick_params(labelsize=8)
+    ax.set_title("How each value moves the probability of the event,\nby horizon (exact Shapley values)", fontsize=9)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    fig.tight_layout()
+    return _png(fig)
 
 
 def _png(fig) -> bytes:

@@ -16,7 +16,7 @@ from .content import (
     report_warnings,
     survival_text,
 )
-from .figures import analysis_png
+from .figures import analysis_png, over_time_png
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222;line-height:1.45}
@@ -62,6 +62,9 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
                 parts.append(f"<div class='note'>{highlighted_html(expl)}</div>")
             png = base64.b64encode(analysis_png(a, inputs.get(a["id"]))).decode()
             parts.append(f"<img alt='explanation of analysis {a['id']}' src='data:image/png;base64,{png}'>")
+            if a["prediction"].survival is not None and (over := over_time_png(expl)) is not None:
+                parts.append(f"<img alt='contributions over time of analysis {a['id']}' "
+                             f"src='data:image/png;base64,{base64.b64encode(over).decode()}'>")
         elif (png := analysis_png(a, inputs.get(a["id"]))) is not None:  # a recording saved as not assessed
             parts.append(f"<img alt='recording of analysis {a['id']} (not assessed)' "
                          f"src='data:image/png;base64,{base64.b64encode(png).decode()}'>")

@@ -25,7 +25,7 @@ from .content import (
     report_warnings,
     survival_text,
 )
-from .figures import analysis_png
+from .figures import analysis_png, over_time_png
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -87,13 +87,15 @@ class _Figures(NamedTuple):
 
     curve: bytes | None  # time to event: the survival curve
     explanation: bytes | None  # the explanation figure, or a recording saved as not assessed
+    over_time: bytes | None = None  # time to event: contributions to the probability of the event by horizon
 
 
 def _figures(a: dict, input_bytes: bytes | None) -> _Figures:
     from ..render.survival import curve_png
 
-    survival = a["prediction"].survival
-    return _Figures(curve_png(survival) if survival is not None else None, analysis_png(a, input_bytes))
+    survival, expl = a["prediction"].survival, a["explanation"]
+    return _Figures(curve_png(survival) if survival is not None else None, analysis_png(a, input_bytes),
+                    over_time_png(expl) if survival is not None and expl is not None else None)
 
 
 def _analysis(pdf: FPDF, a: dict, figures: _Figures) -> None:
@@ -138,6 +140,8 @@ def _analysis_body(pdf: FPDF, a: dict, figures: _Figures) -> None:
             _highlighted_note(pdf, expl)
     if figures.explanation is not None:
         pdf.image(io.BytesIO(figures.explanation), w=min(width, 170))
+    if figures.over_time is not None:  # as on the analysis page, under the risk score's bars
+        pdf.image(io.BytesIO(figures.over_time), w=min(width, 170))
     pdf.ln(4)
 
 

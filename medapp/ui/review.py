@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time
 from html import escape
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from .. import render
@@ -16,6 +17,7 @@ from ..registry import UnknownModel, get_card, list_cards
 from ..render.image import heatmap
 from ..render.numbers import precise_percent
 from ..render.stored import analysed_frame, display_label, stored_image, stored_recording
+from ..render.survival import curve_figure, horizon_rows, over_time_figure
 from ..render.tabular import waterfall
 from ..reports import case_html, case_pdf
 from ..reports.content import Headline, decision_text, risk_headline
@@ -117,6 +119,11 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
         decision = decision_text(a)
         if decision:
             st.caption(decision)
+        if assessed and pred.survival is not None:  # as the survival panel gives it: risk score and every horizon
+            curve = pred.survival
+            st.markdown(f"Risk score: **{curve.risk_score:+.2f}** (log relative hazard; higher means an earlier "
+                        f"{curve.event})")
+            st.dataframe(pd.DataFrame(horizon_rows(curve)), hide_index=True, width="stretch", key=f"hz_{key}")
         for w in pred.warnings:
             st.warning(w, icon=":material/warning:")
         for v in a["verdicts"]:
@@ -130,12 +137,15 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             if recording:
                 st.audio(recording)
         if pred.survival is not None:  # time-to-event analyses keep their survival curve
-            from ..render.survival import curve_figure
-
             st.plotly_chart(curve_figure(pred.survival), width="stretch", key=f"curve_{key}")
         recording = stored_recording(pred)
         if a["explanation"] is not None:
             explanation_figure(a, key, large=large)
+            over = over_time_figure(a["explanation"]) if pred.survival is not None else None
+            if over is not None:  # the survival panel's second chart, under the risk score's bars
+                if large:
+                    over.update_layout(font_size=16)
+                st.plotly_chart(over, width="stretch", key=f"sot_{key}")
         elif recording is not None:  # a recording saved as not assessed: the waveform and cycles the page drew
             from ..render.audio import recording_figure
 

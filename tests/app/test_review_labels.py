@@ -75,6 +75,7 @@ def test_a_survival_analysis_is_headed_by_the_risk_and_a_records_waterfall_keeps
     case_id = store.create_case("MDT-RISK", REV)
     survival = load_model("heart-failure")
     result = analyse(survival, survival.example_input())
+    survival_curve = result.prediction.survival
     store.add_analysis(case_id, REV, card=survival.card, prediction=result.prediction,
                        explanation=result.explanation, input_bytes=b"{}", input_name="p.json")
     heart = load_model("heart-disease")
@@ -95,3 +96,10 @@ def test_a_survival_analysis_is_headed_by_the_risk_and_a_records_waterfall_keeps
         specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
         ends = [t for s in specs for d in s["data"] for t in (d.get("y") or []) if str(t).startswith("this patient")]
         assert f"this patient: {100 * p:.1f}%" in ends and "this patient: 20%" not in ends
+        # all the survival panel gave (a review: Cases and Meeting mode showed less): the risk score, every
+        # horizon with its band, and the contributions over time
+        assert any(m.value.startswith(f"Risk score: **{survival_curve.risk_score:+.2f}**") for m in at.markdown)
+        [horizons] = [d.value for d in at.dataframe if "95% band" in d.value.columns]
+        assert list(horizons["by"]) == ["30 days", "90 days", "180 days"]
+        assert any(s["layout"]["title"]["text"].startswith("How each value moves the probability of the event")
+                   for s in specs if "title" in s["layout"])
