@@ -41,9 +41,7 @@ def patient(fields: tuple[Field, ...], values: dict[str, Any], training_range: d
         raise InputError("A patient must be given as field names and values.")
     record = record_from_mapping(fields, values, training_range)
     found = [k for k in _outcome_keys(values, outcome_columns) if values.get(k) not in (None, "")]
-    notes = [outcome_note(found)] if found else []
-    if np.isnan(record.values).any():
-        notes.append(IMPUTED_NOTE)
+    notes = [outcome_note(found)] if found else []  # a value not given: the model's own warning (its spread)
     return Record(record.values, (*record.warnings, *notes)) if notes else record
 
 

@@ -62,8 +62,36 @@ class SurvivalModel(CardModel):
         curve = self.curve(x.values)
         p_event = 1.0 - float(curve.at_horizons[list(curve.horizons).index(self.main_horizon)])
         label = self.card.labels[1] if p_event >= 0.5 else self.card.labels[0]
+        warnings = x.warnings
+        missing = np.isnan(x.values)
+        if missing.any():
+            warnings = (*warnings, self.missing_range_text(x.values, missing))
         return Prediction(self.card.id, self.card.version, self.card.labels, np.array([1.0 - p_event, p_event]),
-                          label, x.warnings, details={"risk_group": curve.risk_group}, survival=curve)
+                          label, warnings, details={"risk_group": curve.risk_group}, survival=curve)
+
+    def missing_range(self, values: np.ndarray, missing: np.ndarray) -> tuple[float, float]:
+        """10th and 90th percentiles of the probability of the event by the main horizon when the values not
+        measured take, together, each training patient's values (the estimate itself uses the median)."""
+        rows = np.repeat(values[None, :], len(self.ensemble.background), axis=0)
+        rows[:, missing] = self.ensemble.background[:, missing]
+        at = self._h_idx[list(self.horizons).index(self.main_horizon)]
+        p = 1.0 - self.ensemble.survival(rows)[:, at]
+        lo, hi = np.percentile(p, [10, 90])
+        return float(lo), float(hi)
+
+    def missing_range_text(self, values: np.ndarray, missing: np.ndarray) -> str:
+        """What not knowing the values costs, in the estimate's own terms: a missing ejection fraction gave the
+        same estimate and band as a measured median one, beside a warning that the estimate was "less certain"
+        (a browser review)."""
+        from ...render.numbers import headline_percent
+        from ...render.survival import horizon_text
+
+        lo, hi = self.missing_range(values, missing)
+        what = "value for it" if missing.sum() == 1 else "values for them"
+        return (f"This survival model replaces a value not given by the training median (or the commonest category). "
+                f"Given each training patient's {what} instead, the probability of {self.event} by "
+                f"{horizon_text(self.main_horizon)} would be {headline_percent(lo)} to {headline_percent(hi)} "
+                "(10th-90th percentile): a spread the estimate and its band do not include.")
 
     def explain(self, x: Record, prediction: Prediction | None = None) -> Explanation:
         start = time.perf_counter()
