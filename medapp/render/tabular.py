@@ -33,14 +33,17 @@ def probability_text(p: float) -> str:
 
 def waterfall(expl: Explanation, max_features: int = 10, title: str | None = None,
               percent: Callable[[float], str] | None = None, target: str | None = None) -> go.Figure:
-    """Contributions from the average patient to this patient's output, largest at the top. The two end bars read
-    "average patient" and "this patient": their probability (log-odds models; `percent` formats it, e.g. never
-    rounded across a risk band boundary) or their risk score (survival models, log relative hazard). `target` is
+    """Contributions from the training patients' mean to this patient's output, largest at the top. The end bars
+    read "training patients' mean log-odds" and "this patient: <probability>" (log-odds models; `percent` formats
+    it, e.g. never rounded across a risk band boundary), or "average patient" and "this patient" with their risk
+    scores (survival models, log relative hazard). `target` is
     the explained label as people read it (the card's display label: "chronic kidney disease", not "ckd")."""
     target = target or expl.target_display
     if expl.output_space == "log-odds":
         pct = percent or probability_text
-        ends = (f"average patient: {pct(_sigmoid(expl.base_value))}", f"this patient: {pct(_sigmoid(expl.output_value))}")
+        # the start is the training patients' mean log-odds (its bar gives the number), not a patient's probability:
+        # with separable classes it read "average patient: >99.9%" for a model whose patients were 62% positive
+        ends = ("training patients' mean log-odds", f"this patient: {pct(_sigmoid(expl.output_value))}")
         unit = "log-odds of " + target
     else:
         what = "risk score" if expl.output_space == "log relative hazard" else expl.output_space

@@ -64,8 +64,8 @@ def result_panel(model: RecordsModel, values: dict, key: str, saveable: bool = T
     with right:
         st.plotly_chart(waterfall(expl, percent=percent_of(model), target=positive_text(model)), width="stretch",
                         key=f"wf_{key}")
-        st.caption(f"{expl.method}. Bars are contributions in log-odds: they add up from the average patient "
-                   "to this patient's estimate. They show how the model uses each value, not causes.")
+        st.caption(f"{expl.method}. Bars are contributions in log-odds: they add up from the training patients' "
+                   "mean log-odds to this patient's estimate. They show how the model uses each value, not causes.")
     what_if_panel(model, values, p, key)
 
 

@@ -85,7 +85,10 @@ def test_kidney_example_patient_reads_at_field_precision_with_display_labels(var
     spec = json.loads(next(c.proto.spec for c in at.get("plotly_chart") if "Why this estimate" in c.proto.spec))
     assert "toward 'chronic kidney disease'" in spec["layout"]["title"]["text"]
     [trace] = spec["data"]
-    assert trace["y"][0] == "average patient: >99.9%" and trace["y"][-1] == "this patient: <0.1%"
+    # the start is the training patients' mean log-odds (+53.6 here), not "average patient: >99.9%" for a model
+    # whose training patients were 62% positive (a review)
+    assert trace["y"][0] == "training patients' mean log-odds" and trace["y"][-1] == "this patient: <0.1%"
+    assert trace["text"][0] == f"{trace['x'][0]:+.2f}"
     assert "'ckd'" not in json.dumps(spec)
 
 

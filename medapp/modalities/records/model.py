@@ -144,7 +144,7 @@ class RecordsModel(CardModel):
         if not lacking:
             return self.method
         return (f"{self.method}, of the sub-model fitted without {' and '.join(lacking)} (not measured: their bar is "
-                "the shift from the full model's average patient)")
+                "the shift from the full model's training mean)")
 
     # -- cohorts -------------------------------------------------------------------------------
     def record(self, values: dict[str, Any]) -> Record:
