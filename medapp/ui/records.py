@@ -50,7 +50,11 @@ def result_panel(model: RecordsModel, values: dict, key: str, saveable: bool = T
     band = pred.risk_band
     left, right = st.columns([1, 2])
     with left:
-        st.metric(f"Probability of {model.card.input['positive_meaning']}", percent_of(model)(p))
+        # the label as a caption, which wraps: a metric's own label is cut at the column's width (at 1366 px
+        # "Probability of angiographic coronary artery dise...")
+        what = f"Probability of {model.card.input['positive_meaning']}"
+        st.caption(what)
+        st.metric(what, percent_of(model)(p), label_visibility="collapsed")
         st.markdown(f"Risk band: :{band_colour(model, band)}-badge[{band}]  \n"
                     f"Model label: **{model.card.display(pred.label)}**")
         st.caption(f"Bands: {bands_text(model)}. Called {positive_text(model)} at {pred.threshold:.0%} or more. "

@@ -107,7 +107,7 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
         else:
             st.caption("Model output")
             headline = display_label(a["model_id"], a["label"]) if assessed else "not assessed"
-        st.html(f'<div style="font-size:{size};line-height:1.2;overflow-wrap:anywhere;white-space:normal">'
+        st.html(f'<div style="font-size:{size};line-height:1.2;overflow-wrap:break-word;white-space:normal">'
                 f"{escape(headline)}</div>")
         if risk is not None:
             band = f"{headline_of.band_kind}: :{colour}-badge[{headline_of.band}]  \n" if headline_of.band else ""

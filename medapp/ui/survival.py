@@ -51,7 +51,9 @@ def result_panel(model: SurvivalModel, values: dict, key: str, saveable: bool = 
     left, right = st.columns([1, 2])
     with left:
         by = horizon_text(curve.main_horizon)
-        st.metric(f"Probability of {curve.event} by {by}", percent(p), help=f"95% band {percent(lo)} - {percent(hi)}")
+        what = f"Probability of {curve.event} by {by}"  # a caption wraps; a metric's label is cut (records)
+        st.caption(what)
+        st.metric(what, percent(p), help=f"95% band {percent(lo)} - {percent(hi)}", label_visibility="collapsed")
         st.markdown(f"95% band {percent(lo)} - {percent(hi)}  \nRisk group: :gray-badge[{risk_group_text(curve.risk_group)}]"
                     f"  \nRisk score: **{curve.risk_score:+.2f}** (log relative hazard; higher "
                     f"means an earlier {curve.event})  \nMore likely at {by}: **{model.card.display(pred.label)}**")
