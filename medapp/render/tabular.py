@@ -64,6 +64,8 @@ def contribution_waterfall(expl: Explanation, *, max_items: int, rest: str, ends
     display = (expl.data or {}).get("display") or [""] * len(names)
     values = np.asarray(expl.values, dtype=float)
     order = np.argsort(-np.abs(values))
+    if len(order) == max_items + 1:  # one more bar names the value ("1 other value" stood in for it)
+        max_items += 1
     shown, others = order[:max_items], order[max_items:]
     labels = [f"{names[i]} = {display[i]}" if display[i] else names[i] for i in shown]
     deltas = [float(values[i]) for i in shown]

@@ -22,7 +22,10 @@ def test_the_ends_read_average_patient_and_this_patient_with_their_risk_scores(e
     assert y[0] == f"average patient: risk score {example.base_value:+.2f}"
     assert y[-1] == f"this patient: risk score {example.output_value:+.2f}"
     assert "contribution (to the risk score; + means earlier death)" == fig.layout.xaxis.title.text
-    assert "1 other value" in y  # 11 fields, 10 shown: one other value, not "1 other values"
+    # 11 fields, all named: a bar "1 other value" stood in for the eleventh (a review); with 9 shown, the other
+    # two are summed
+    assert not any("other value" in name for name in y) and len(y) == 11 + 2
+    assert "2 other values" in waterfall(example, max_features=9).data[0].y
 
 
 def test_value_labels_are_drawn_beyond_the_bars_with_room_on_both_sides(example):
