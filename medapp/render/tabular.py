@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -88,9 +89,15 @@ def contribution_waterfall(expl: Explanation, *, max_items: int, rest: str, ends
         connector={"line": {"color": "#bbbbbb", "width": 1}},
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
+    # a long title wrapped at words: a plotly title does not wrap, and in a page's column it was cut ("...or away
+    # (blue")
+    # (at the colon and before "(red)", so the target's name stays whole: it is quoted in the title)
+    lines = ([title] if len(title) <= 52 else
+             title.replace(": ", ":\n", 1).replace(" (red)", "\n(red)", 1).split("\n") if " (red)" in title else
+             textwrap.wrap(title, 52))
     fig.update_layout(
-        title=title, xaxis_title=axis_title, height=120 + bar_px * (len(labels) + 2),
-        margin={"l": 10, "r": 60, "t": 60, "b": 40}, showlegend=False, font={"size": font_size},
+        title="<br>".join(lines), xaxis_title=axis_title, height=120 + bar_px * (len(labels) + 2) + 24 * (len(lines) - 1),
+        margin={"l": 10, "r": 60, "t": 40 + 26 * len(lines), "b": 40}, showlegend=False, font={"size": font_size},
     )
     # Room on both sides for the value labels of the bars that end at the edges ("-0.51"): in a narrow plot (the
     # survival waterfall was drawn in half a column, ~170 px of bars) 0.18 of the span cut them to ").51" and "+0.0".
