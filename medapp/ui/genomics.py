@@ -13,6 +13,7 @@ from ..modalities.genomics.io import Profile, profile_csv
 from ..modalities.genomics.model import GenomicsModel
 from ..render.genomics import beeswarm, heatmap, top_genes
 from ..types import InputError
+from .case_records import percent_column, percent_points
 from .cases import log_analysis, save_to_case
 from .common import messages_in_full, percent, show_input_error, upload_mb, warnings_in_full
 from .state import kept_upload
@@ -89,10 +90,12 @@ def genomics_panel(model: GenomicsModel) -> None:
     batch = analyse_batch(model, [(p.sample, p) for p in profiles])
     preds = batch.predictions
     table = results_table(model, profiles, preds)
-    st.dataframe(table.drop(columns=[c for c in table.columns if c.startswith("p(")]), hide_index=True,
-                 width="stretch", key="genomics_results",
-                 column_config={"probability": st.column_config.ProgressColumn(
-                     "probability", format="percent", min_value=0.0, max_value=1.0)})
+    shown = table.drop(columns=[c for c in table.columns if c.startswith("p(")])
+    shown["probability"] = percent_points(shown["probability"])
+    # one format per column, as the records cohorts ("99.2%" beside "99.24%", a distance "0.7" beside "0.939")
+    st.dataframe(shown, hide_index=True, width="stretch", key="genomics_results",
+                 column_config={"probability": percent_column("probability"),
+                                "distance score": st.column_config.NumberColumn("distance score", format="%.2f")})
     warnings_in_full([(p.sample, pred.warnings) for p, pred in zip(profiles, preds)], len(profiles))
     buf = io.StringIO()
     table.to_csv(buf, index=False)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,11 @@ def test_examples_are_classified_explained_and_the_shuffled_profile_is_not_class
     assert list(table["sample"]) == ["class average BL", "class average EWS", "class average NB",
                                      "class average RMS", "simulated: genes shuffled"]
     assert list(table["class"]) == ["BL", "EWS", "NB", "RMS", "unlike every training class"]
+    # percentage points with one decimal and distances with two, in every row (it mixed "99.2%" and "99.24%")
+    assert table["probability"].between(0, 100).all() and table["probability"].max() > 50
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert config["probability"]["type_config"]["format"] == "%.1f%%"
+    assert config["distance score"]["type_config"]["format"] == "%.2f"
     assert at.metric[0].value == "BL"
     probabilities = at.dataframe[1].value  # the sample's classes, in percent: the column is too narrow for a bar
     assert probabilities["probability"].sum() == pytest.approx(100)
