@@ -106,6 +106,9 @@ def cohort_panel(model: RecordsModel) -> None:
     # the column shows one place of a percentage in every row, never rounded across a band boundary (the CSV keeps
     # the probability, 0-1)
     shown["probability"] = percent_points(shown_probability(p, bands_of(model), 1) for p in shown["probability"])
+    # the clinical labels, as the form gives them (the table showed the file's codes: cp, trestbps, chol); the CSV
+    # keeps the field names, which read back as a cohort file
+    shown = shown.rename(columns={f.name: f"{f.label} ({f.unit})" if f.unit else f.label for f in model.fields})
     st.dataframe(shown, hide_index=True, width="stretch", key=f"res_{model.card.id}",
                  column_config={"probability": percent_column("probability")})
     warnings_in_full([(f"Row {row}", item.prediction.warnings) for row, item in zip(cohort.rows, batch.analysed)],

@@ -102,7 +102,8 @@ def test_kidney_cohort_reads_not_measured_and_display_labels_and_one_patient(var
     assert not at.exception
     assert at.success[0].value.startswith("Scored 1 patient.")  # not "Scored 1 patients"
     row = at.dataframe[0].value.iloc[0]
-    assert row["sod"] == "not measured"  # a raw "None" before
+    # the clinical label, not the file's code "sod" (a review), and "not measured", not a raw "None"
+    assert row["Sodium (mEq/L)"] == "not measured" and "sod" not in row.index
     assert row["label"] == "no chronic kidney disease"  # the class code "notckd" before
     spec = next(c.proto.spec for c in at.get("plotly_chart") if "Cohort summary" in c.proto.spec)
     assert "toward 'chronic kidney disease'" in spec
