@@ -79,9 +79,16 @@ def _messages(results: list[InstanceResult]) -> None:
 
 
 def dicom_date(value: str | None) -> str:
-    """A DICOM DA (20240105) as people read it (2024-01-05); anything else as it came."""
+    """A DICOM DA (20240105, or the old ACR-NEMA 1993.04.30 some archives still hold) as people read it
+    (2024-01-05); anything else as it came."""
     value = (value or "").strip()
-    return f"{value[:4]}-{value[4:6]}-{value[6:]}" if len(value) == 8 and value.isdigit() else value
+    digits = value.replace(".", "") if len(value) == 10 and value[4::3] == ".." else value
+    return f"{digits[:4]}-{digits[4:6]}-{digits[6:]}" if len(digits) == 8 and digits.isdigit() else value
+
+
+def images_text(n: int) -> str:
+    """ "1 instance", "6 instances" (a series read "1 instances")."""
+    return f"{n} instance{'' if n == 1 else 's'}"
 
 
 def person_name(value: str | None) -> str:
@@ -251,7 +258,7 @@ def _find(model: ImagingModel | None, candidates: list[ImagingModel], client: Pa
                                 "images": s["instances"]} for s in series]),
                  hide_index=True, width="stretch", key="pacs_series_table")
     series_labels = {s["series_uid"]: f"{s['number'] if s['number'] is not None else '-'} · {s['modality']} · "
-                     f"{s['description'] or '(no description)'} · {s['instances']} instances" for s in series}
+                     f"{s['description'] or '(no description)'} · {images_text(s['instances'])}" for s in series}
     series_uid = st.selectbox("Series", list(series_labels), format_func=series_labels.get, key="pacs_series")
     if model is None:
         modality = next(s["modality"] for s in series if s["series_uid"] == series_uid)

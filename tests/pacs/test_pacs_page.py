@@ -189,9 +189,11 @@ def test_automatic_sends_each_series_to_the_model_trained_on_its_modality(secret
 
 
 def test_dicom_dates_and_names_read_as_words():
-    from medapp.ui.pacs import dicom_date, person_name
+    from medapp.ui.pacs import dicom_date, images_text, person_name
 
     assert dicom_date("20240105") == "2024-01-05" and dicom_date("") == "" and dicom_date("2024") == "2024"
+    assert dicom_date("1993.04.30") == "1993-04-30"  # ACR-NEMA dates in old files (shown raw beside ISO ones)
+    assert images_text(1) == "1 instance" and images_text(6) == "6 instances"
     assert person_name("Test^Alice") == "Test, Alice" and person_name("SMITH^John^Paul^Dr") == "SMITH, John Paul Dr"
     assert person_name("Anonymous") == "Anonymous" and person_name("") == "" and person_name("^Ann") == "Ann"
 
