@@ -25,7 +25,9 @@ else:
     # one line per model (the tasks ran together in one paragraph, joined by "·")
     st.caption("Each image goes to the model it fits:\n" + "\n".join(f"- **{c.name}**: {c.task}" for c in cards))
     demo_notice()
-upload_tab, pacs_tab = st.tabs(["Upload", "From PACS"])
+# a tracked tab (key, rerun on change) is kept when the user leaves the page and comes back (ui/state.py): it
+# opened on Upload again, hiding the PACS search and result behind it
+upload_tab, pacs_tab = st.tabs(["Upload", "From PACS"], key="imaging_tab", on_change="rerun")
 with upload_tab:
     uploads = kept_upload(st.file_uploader, "Images: DICOM (with or without preamble), PNG, JPEG, TIFF, BMP, or a ZIP of a series",
                                accept_multiple_files=True, key="imaging_upload", max_upload_size=upload_mb("imaging"),

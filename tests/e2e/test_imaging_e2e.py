@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from medapp.registry import data_root
 
 
@@ -19,3 +21,12 @@ def test_upload_radiograph_and_see_the_heatmap(signed_in_page, tmp_path):
     assert "Regions toward" in chart.inner_text()
     page.screenshot(path=str(tmp_path / "imaging.png"), full_page=True)
     assert Path(tmp_path / "imaging.png").stat().st_size > 10_000
+    # the tab chosen is kept across a trip to another page (it opened on Upload again, hiding the PACS tab's work)
+    page.get_by_role("tab", name="From PACS").click()
+    page.get_by_text("No PACS is configured").wait_for()
+    page.get_by_role("link", name="Models").click()
+    page.get_by_role("heading", name="Models").first.wait_for()
+    page.get_by_role("link", name="Imaging").click()
+    page.get_by_role("heading", name="Imaging").wait_for()
+    expect(page.get_by_role("tab", name="From PACS")).to_have_attribute("aria-selected", "true")
+
