@@ -37,6 +37,7 @@ if chosen is not None:
         st.markdown(f"#### {name}")
         recording_facts(x, data)
         if mode == "Lung sound" or x.cycles:
+            mode_note.empty()  # the recording's own notice says it (two blue notes said the same thing)
             lung_panel(model, x, heart_mode=mode == "Heart sound", data=data)
         else:
             heart_panel(model, x, data)

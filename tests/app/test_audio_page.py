@@ -135,6 +135,8 @@ def test_lung_recording_with_annotations_shows_cycles_and_no_heart_result():
     at.radio(key="audio_mode").set_value("Lung sound").run()
     assert not at.exception and not at.error
     assert any("no lung-sound model" in i.value for i in at.info)
+    # said once: the mode's own note gives way to the recording's (a review saw both, saying the same)
+    assert not any("Lung sounds are shown" in i.value for i in at.info)
 
 
 @pytest.mark.skipif(not LUNG.is_dir(), reason="ICBHI demo recordings not present")
