@@ -147,10 +147,3 @@ def curve_png(curve: SurvivalCurve, width_in: float = 7.0) -> bytes:
     fig.savefig(buf, format="png")
     plt.close(fig)
     return buf.getvalue()
-
-
-def figure(expl: Explanation) -> go.Figure:
-    """Stored explanation redrawn on the Cases page: the waterfall of the risk score."""
-    from .tabular import waterfall
-
-    return waterfall(expl)

@@ -92,7 +92,7 @@ def contribution_waterfall(expl: Explanation, *, max_items: int, rest: str, ends
     # a long title wrapped at words: a plotly title does not wrap, and in a page's column it was cut ("...or away
     # (blue")
     # (at the colon and before "(red)", so the target's name stays whole: it is quoted in the title)
-    lines = ([title] if len(title) <= 52 else
+    lines = ([title] if len(title) <= 60 else
              title.replace(": ", ":\n", 1).replace(" (red)", "\n(red)", 1).split("\n") if " (red)" in title else
              textwrap.wrap(title, 52))
     fig.update_layout(
@@ -168,6 +168,10 @@ def beeswarm(explanations: Sequence[Explanation], max_features: int = 12, seed: 
     return fig
 
 
+RISK_WATERFALL_TITLE = "Why this risk score: contributions (log relative hazard)"
+
+
 def figure(expl: Explanation) -> go.Figure:
-    """The figure for a stored tabular explanation (used by cases and reports)."""
-    return waterfall(expl)
+    """The figure for a stored tabular explanation (used by cases and reports); a time-to-event one titled as on
+    its panel (Cases read "Why this estimate: contributions toward 'earlier death'" under it)."""
+    return waterfall(expl, title=RISK_WATERFALL_TITLE if expl.output_space == "log relative hazard" else None)

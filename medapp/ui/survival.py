@@ -24,7 +24,7 @@ from ..render.survival import (
     over_time_figure,
     risk_group_text,
 )
-from ..render.tabular import waterfall
+from ..render.tabular import RISK_WATERFALL_TITLE, waterfall
 from .case_records import FormKeys, analysed, cohort_upload, percent_column, percent_points, save_one_patient
 from .case_records import one_patient as shared_one_patient
 from .cases import save_to_case
@@ -70,7 +70,7 @@ def result_panel(model: SurvivalModel, values: dict, key: str, saveable: bool = 
     with right:
         st.plotly_chart(curve_figure(curve), width="stretch", key=f"curve_{key}")
     # each explanation full width: in half a column the waterfall's bars had ~170 px, too few for its value labels
-    st.plotly_chart(waterfall(expl, title="Why this risk score: contributions (log relative hazard)"),
+    st.plotly_chart(waterfall(expl, title=RISK_WATERFALL_TITLE),
                     width="stretch", key=f"swf_{key}")
     st.caption("Exact SHAP values of the risk score: from the average training patient to this one. "
                "Red raises the hazard (earlier event), blue lowers it. They show how the model uses each value, "

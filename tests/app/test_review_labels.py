@@ -102,5 +102,6 @@ def test_a_survival_analysis_is_headed_by_the_risk_and_a_records_waterfall_keeps
         assert any(m.value.startswith(f"Risk score: **{survival_curve.risk_score:+.2f}**") for m in at.markdown)
         [horizons] = [d.value for d in at.dataframe if "95% band" in d.value.columns]
         assert list(horizons["by"]) == ["30 days", "90 days", "180 days"]
-        assert any(s["layout"]["title"]["text"].startswith("How each value moves the probability of the event")
-                   for s in specs if "title" in s["layout"])
+        titles = [s["layout"]["title"]["text"] for s in specs if "title" in s["layout"]]
+        assert any(t.startswith("How each value moves the probability of the event") for t in titles)
+        assert "Why this risk score: contributions (log relative hazard)" in titles  # as on its panel
