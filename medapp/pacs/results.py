@@ -66,11 +66,11 @@ def _diverging(v: np.ndarray, opacity: float) -> tuple[np.ndarray, np.ndarray]:
     return colour, alpha
 
 
-def overlay_pixels(x: ImageInput, analysis: Analysis, card: ModelCard, opacity: float = 0.6) -> np.ndarray:
-    """RGB uint8: the image with the heatmap, a colour bar with its scale, the finding and the disclaimer."""
+def overlay_pixels(x: ImageInput, analysis: Analysis, card: ModelCard, shown_map: tuple[np.ndarray, float],
+                   opacity: float = 0.6) -> np.ndarray:
+    """RGB uint8: the image with the heatmap, a colour bar with its scale, the finding and the disclaimer.
+    `shown_map`: the page's map and colour limit (`displayed_map`)."""
     expl, pred = analysis.explanation, analysis.prediction
-    if expl is None:
-        raise InputError("There is no explanation to send: analyse the image with its explanation first.")
     grey = np.asarray(x.grey, dtype=np.float64)
     step = int(np.ceil(max(grey.shape) / MAX_SIDE))
     grey = np.clip(grey[::step, ::step], 0, 1)
@@ -81,7 +81,7 @@ def overlay_pixels(x: ImageInput, analysis: Analysis, card: ModelCard, opacity: 
     h, w = grey.shape
     # the page's map and colour limit (SHAP per displayed block, 99th percentile), stretched over this canvas:
     # scaled to its own maximum the sent map was washed out beside a different scale from the page's
-    blocks, lim = displayed_map(expl, x.grey.shape)
+    blocks, lim = shown_map
     heat = np.asarray(Image.fromarray(blocks.astype(np.float32), mode="F").resize((w, h), Image.NEAREST), float)
     colour, alpha = _diverging(heat / lim, opacity)
     image = grey[..., None] * 255 * (1 - alpha[..., None]) + colour * alpha[..., None]
@@ -132,7 +132,10 @@ def _now() -> tuple[str, str]:
 
 
 def secondary_capture(source: Dataset, x: ImageInput, analysis: Analysis, card: ModelCard) -> hd.sc.SCImage:
-    pixels = overlay_pixels(x, analysis, card)
+    if analysis.explanation is None:
+        raise InputError("There is no explanation to send: analyse the image with its explanation first.")
+    shown_map = displayed_map(analysis.explanation, x.grey.shape)
+    pixels = overlay_pixels(x, analysis, card, shown_map)
     orientation = tuple(source.get("PatientOrientation", []) or ()) or ("L", "F")
     sc = hd.sc.SCImage.from_ref_dataset(
         ref_dataset=source, pixel_array=pixels, photometric_interpretation="RGB", bits_allocated=8,
@@ -142,7 +145,7 @@ def secondary_capture(source: Dataset, x: ImageInput, analysis: Analysis, card: 
     day, time = _now()
     sc.SeriesDescription = series_description(card, "SHAP")
     sc.ImageType = ["DERIVED", "SECONDARY"]
-    _, lim = displayed_map(analysis.explanation, x.grey.shape)
+    lim = shown_map[1]
     sc.DerivationDescription = (f"{card.name} v{card.version} ({card.id}); {analysis.explanation.method} overlay "
                                 f"toward '{analysis.explanation.target_display}', full colour beyond ±{lim:.1e} (as "
                                 f"on screen). {DISCLAIMER}. {ModelCard.DEMO_NOTICE}")[:1024]

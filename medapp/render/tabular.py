@@ -89,12 +89,7 @@ def contribution_waterfall(expl: Explanation, *, max_items: int, rest: str, ends
         connector={"line": {"color": "#bbbbbb", "width": 1}},
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
-    # a long title wrapped at words: a plotly title does not wrap, and in a page's column it was cut ("...or away
-    # (blue")
-    # (at the colon and before "(red)", so the target's name stays whole: it is quoted in the title)
-    lines = ([title] if len(title) <= 60 else
-             title.replace(": ", ":\n", 1).replace(" (red)", "\n(red)", 1).split("\n") if " (red)" in title else
-             textwrap.wrap(title, 52))
+    lines = _title_lines(title)
     fig.update_layout(
         title="<br>".join(lines), xaxis_title=axis_title, height=120 + bar_px * (len(labels) + 2) + 24 * (len(lines) - 1),
         margin={"l": 10, "r": 60, "t": 40 + 26 * len(lines), "b": 40}, showlegend=False, font={"size": font_size},
@@ -107,6 +102,16 @@ def contribution_waterfall(expl: Explanation, *, max_items: int, rest: str, ends
     fig.update_xaxes(range=[lo - pad, hi + pad])
     fig.update_yaxes(automargin=True, categoryorder="array", categoryarray=[base_text] + labels + [out_text])
     return fig
+
+
+def _title_lines(title: str) -> list[str]:
+    """A long title on several lines: a plotly title does not wrap, and in a page's column it was cut ("...or away
+    (blue"). A contributions title breaks at the colon and before "(red)", so the quoted target stays whole."""
+    if len(title) <= 60:
+        return [title]
+    if " (red)" in title:
+        return title.replace(": ", ":\n", 1).replace(" (red)", "\n(red)", 1).split("\n")
+    return textwrap.wrap(title, 52)
 
 
 def cohort_arrays(explanations: Sequence[Explanation], colour_by: str = "values") -> tuple[np.ndarray, np.ndarray]:

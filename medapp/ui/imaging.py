@@ -113,8 +113,8 @@ def image_panel(model: ImagingModel | None, data: bytes, name: str, key: str, *,
             if chosen is None:
                 # the image itself while a model is asked for (a CT fitting no model showed nothing at all)
                 _, right = st.columns([1, 3])
-                right.image(shown.image, clamp=True, width="stretch",
-                            caption="The image as received; no model output until a model is chosen.")
+                with right:
+                    _as_received(shown, "no model output until a model is chosen.")
                 continue
             try:
                 result = analyse(chosen, x)
@@ -122,6 +122,10 @@ def image_panel(model: ImagingModel | None, data: bytes, name: str, key: str, *,
                 show_input_error(exc, first.name)
                 continue
             _result_view(chosen, x, shown, member, result, ikey, actions)
+
+
+def _as_received(shown: ImageInput, what_follows: str) -> None:
+    st.image(shown.image, clamp=True, width="stretch", caption=f"The image as received; {what_follows}")
 
 
 def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: bytes, result: Analysis, ikey: str,
@@ -173,8 +177,7 @@ def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: 
             st.caption(caption)
         else:
             # the image itself stays in view: the collapsed output below was all the column held (a review)
-            st.image(shown.image, clamp=True, width="stretch",
-                     caption="The image as received; the model's output for it is below, not a finding.")
+            _as_received(shown, "the model's output for it is below, not a finding.")
             with st.expander("Model output for this image (not a finding)"):
                 st.markdown(", ".join(f"{lab.replace('_', ' ')} {p:.1%}" for lab, p in pred.as_dict().items()))
                 st.plotly_chart(heatmap(shown.image, expl, opacity), width="stretch", key=f"heat_{ikey}")

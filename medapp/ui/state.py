@@ -42,9 +42,13 @@ def _widgets() -> tuple[Any, Any, set[str]] | None:
         return None
 
 
-def _settable(state, key: str) -> bool:
+def _metadata(state, key: str):
     widget_id = state.get_widget_id_from_key(key)
-    meta = state.get_widget_metadata(widget_id) if widget_id else None
+    return state.get_widget_metadata(widget_id) if widget_id else None
+
+
+def _settable(state, key: str) -> bool:
+    meta = _metadata(state, key)
     return meta is not None and meta.value_type in SETTABLE
 
 
@@ -94,8 +98,7 @@ def _emptied(state, key: str) -> bool:
     Reading such a value sets the widget's type to none, so `_settable` says no; the emptied box was then left
     out, and coming back the page put the value it held before in it again (a browser review: cholesterol back at
     240 after the clinician had cleared it and estimated without it)."""
-    widget_id = state.get_widget_id_from_key(key)
-    meta = state.get_widget_metadata(widget_id) if widget_id else None
+    meta = _metadata(state, key)
     return meta is not None and meta.value_type is None and state[key] is None
 
 

@@ -18,8 +18,8 @@ from ...types import InputError
 from ..records.io import Cohort, Record, read_table, record_from_mapping, row_positions, validate_table
 from ..records.schema import Field
 
-IMPUTED_NOTE = ("This survival model replaces a value not given by the training median (or the commonest "
-                "category), so the curve is that of a typical patient in that respect.")
+MEDIAN_FILL = "This survival model replaces a value not given by the training median (or the commonest category)"
+IMPUTED_NOTE = f"{MEDIAN_FILL}, so the curve is that of a typical patient in that respect."
 
 
 def outcome_note(found: list[str]) -> str:

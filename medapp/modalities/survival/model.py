@@ -14,7 +14,7 @@ from ..records.io import Cohort, Record, cohort_cases, records_in_file, typical_
 from ..records.schema import Field, fields_from_card, format_value
 from .additive import Ensemble
 from .explain import event_probability_shap, risk_shap
-from .io import SurvivalCohort, cohort, patient
+from .io import MEDIAN_FILL, SurvivalCohort, cohort, patient
 
 BACKGROUND_ROWS = 48  # background sample for the exact Shapley values over time
 RISK_GROUPS = ("low", "intermediate", "high")
@@ -88,8 +88,7 @@ class SurvivalModel(CardModel):
 
         lo, hi = self.missing_range(values, missing)
         what = "value for it" if missing.sum() == 1 else "values for them"
-        return (f"This survival model replaces a value not given by the training median (or the commonest category). "
-                f"Given each training patient's {what} instead, the probability of {self.event} by "
+        return (f"{MEDIAN_FILL}. Given each training patient's {what} instead, the probability of {self.event} by "
                 f"{horizon_text(self.main_horizon)} would be {headline_percent(lo)} to {headline_percent(hi)} "
                 "(10th-90th percentile): a spread the estimate and its band do not include.")
 
