@@ -7,6 +7,8 @@ Role checks happen here too, so the CLI, pages and tests cannot bypass them.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import importlib
 import re
 from datetime import UTC, datetime
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..db.database import Database
-from ..db.tables import AuditEvent, Case, SavedAnalysis, Verdict, utcnow
+from ..db.tables import AuditEvent, Case, InstallationSetting, SavedAnalysis, Verdict, utcnow
 from ..security.roles import Actor, PermissionDenied, require
 from ..types import Explanation, ModelCard, Prediction
 from .blobs import BlobStore
@@ -47,6 +49,17 @@ class CaseClosedError(ConflictError):
         self.reference, self.closed_by, self.closed_at = reference, closed_by, closed_at
         super().__init__(f"Case {reference} is closed; {reopen} before {doing} "
                          f"({closed_phrase(closed_by, closed_at)}).")
+
+
+class PatientMismatchError(ConflictError):
+    """The input names another patient than the inputs already in the case (their DICOM Patient IDs differ)."""
+
+    def __init__(self, reference: str):
+        self.reference = reference
+        super().__init__(f"This image's patient (its DICOM Patient ID) is not the patient of the images already in "
+                         f"case {reference}, so it was not saved there. Save it to that patient's own case or a new "
+                         "one; if you have checked that it is the same patient under another ID, confirm that and "
+                         "save again.")
 
 
 def closed_phrase(closed_by: str | None, closed_at: datetime | None) -> str:
@@ -81,6 +94,16 @@ def deidentify(modality: str, data: bytes) -> bytes:
         raise StoreError(f"The input could not be de-identified ({exc}); it was not saved.") from None
 
 
+def patient_identity(modality: str, data: bytes) -> str | None:
+    """The patient identifier an input carries, from its modality's de-identifier (DICOM Patient ID), else None."""
+    try:
+        module = importlib.import_module(f"medapp.modalities.{modality}.deid")
+    except ModuleNotFoundError:
+        return None
+    read = getattr(module, "patient_identity", None)
+    return read(data) if read is not None else None
+
+
 def stored_input_name(modality: str, original: str, digest: str) -> str:
     """The name an input is stored and shown under: modality, content hash and the file type only.
 
@@ -98,6 +121,36 @@ class CaseStore(Database):
     def __init__(self, url: str | None = None, blobs: BlobStore | None = None):
         super().__init__(url)
         self.blobs = blobs or BlobStore()
+        self._patient_secret: bytes | None = None
+
+    # -- patients --------------------------------------------------------------------------------
+    def patient_key(self, modality: str, data: bytes) -> str | None:
+        """A keyed hash (HMAC-SHA256) of the patient identifier an input carries, or None when it carries none.
+
+        The key is the installation's secret, drawn once per database by migration 0003_patient, so every process
+        gets the same hash for one patient while the stored hash alone does not say who the patient is.
+        """
+        identity = patient_identity(modality, data)
+        if identity is None:
+            return None
+        if self._patient_secret is None:
+            with self.Session() as s:
+                self._patient_secret = s.get(InstallationSetting, "patient_key_secret").value.encode()
+        return hmac.new(self._patient_secret, identity.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def other_patient_in_case(self, case_id: int, patient_key: str | None) -> bool:
+        """Whether case `case_id` holds inputs of patients and `patient_key`'s is none of them (False for None)."""
+        if patient_key is None:
+            return False
+        with self.Session() as s:
+            return self._other_patient(s, case_id, patient_key)
+
+    @staticmethod
+    def _other_patient(s: Session, case_id: int, patient_key: str) -> bool:
+        """The case's inputs name patients and this one is none of them (an ID confirmed once is accepted after)."""
+        keys = set(s.scalars(select(SavedAnalysis.patient_key).where(
+            SavedAnalysis.case_id == case_id, SavedAnalysis.patient_key.is_not(None)).distinct()))
+        return bool(keys) and patient_key not in keys
 
     # -- cases ---------------------------------------------------------------------------------
     def create_case(self, reference: str, user: dict | Actor, title: str = "") -> int:
@@ -211,20 +264,24 @@ class CaseStore(Database):
 
     def add_analysis(self, case_id: int | None, user: dict | Actor, *, card: ModelCard, prediction: Prediction,
                      explanation: Explanation | None, input_bytes: bytes, input_name: str,
-                     new_case: tuple[str, str] | None = None) -> int:
+                     new_case: tuple[str, str] | None = None, same_patient: bool = False) -> int:
         """Save an analysis to case `case_id`, or with `new_case=(reference, title)` to a case created with it."""
         return self.save_analysis(case_id, user, card=card, prediction=prediction, explanation=explanation,
-                                  input_bytes=input_bytes, input_name=input_name, new_case=new_case)[0]
+                                  input_bytes=input_bytes, input_name=input_name, new_case=new_case,
+                                  same_patient=same_patient)[0]
 
     def save_analysis(self, case_id: int | None, user: dict | Actor, *, card: ModelCard, prediction: Prediction,
                       explanation: Explanation | None, input_bytes: bytes, input_name: str,
-                      new_case: tuple[str, str] | None = None) -> tuple[int, bool]:
+                      new_case: tuple[str, str] | None = None, same_patient: bool = False) -> tuple[int, bool]:
         """(analysis id, created): the save, stored once however often it is sent.
 
         The input is de-identified and stored first; the case, the analysis and their audit rows are then
         written in one transaction, so a failed save leaves no empty case behind. The same input analysed by
         the same model version and saved by the same user to the same existing case is the same analysis: a
         repeated save (a double click, a resent request) returns the stored one with created=False.
+
+        An input naming another patient than the inputs already in an existing case (DICOM Patient IDs that
+        differ) is refused with PatientMismatchError unless `same_patient` says the user checked it is one patient.
         """
         actor = Actor.of(user)
         require(actor.role, "analyse")
@@ -232,7 +289,9 @@ class CaseStore(Database):
             raise ValueError("give either case_id or new_case")
         if new_case is not None:  # refused before anything is stored, the input's blob included
             self.check_reference(new_case[0])
+        patient_key = self.patient_key(card.modality, input_bytes)  # read before de-identification removes it
         digest = self.blobs.put(deidentify(card.modality, input_bytes))
+        other_patient = False
         try:
             with self.Session.begin() as s:
                 if new_case is not None:  # a reference taken already is refused (the user may have meant another)
@@ -246,18 +305,23 @@ class CaseStore(Database):
                         return same, False
                 if case.status == "closed":
                     raise self._closed(s, case, "adding analyses", "a reviewer must reopen it")
+                if patient_key is not None and new_case is None:
+                    other_patient = self._other_patient(s, case.id, patient_key)
+                    if other_patient and not same_patient:
+                        raise PatientMismatchError(case.reference)
                 analysis = SavedAnalysis(case_id=case.id, modality=card.modality, model_id=card.id,
                                     model_version=card.version, input_sha256=digest,
                                     input_name=stored_input_name(card.modality, input_name, digest),
                                     label=prediction.label, prediction=prediction.to_dict(),
                                     explanation=explanation.to_dict() if explanation is not None else None,
-                                    author=actor.username)
+                                    author=actor.username, patient_key=patient_key)
                 s.add(analysis)
                 case.updated_at = utcnow()
                 s.flush()
                 analysis_id = analysis.id
                 self.audit_in(s, actor.username, "analysis.save", f"analysis:{analysis_id}", case_id=case.id,
-                              model=card.id, version=card.version, label=prediction.label, input_sha256=digest)
+                              model=card.id, version=card.version, label=prediction.label, input_sha256=digest,
+                              **({"other_patient_id_confirmed": True} if other_patient else {}))
         except IntegrityError:
             raise StoreError(f"A case with reference {new_case[0].strip()!r} already exists; "
                              "choose it from the list.") from None

@@ -53,6 +53,8 @@ class SavedAnalysis(Base):
     explanation: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     author: Mapped[str] = mapped_column(String(80), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    # HMAC of the patient identifier the input carried (DICOM Patient ID), None when it carried none (0003_patient)
+    patient_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     case: Mapped[Case] = relationship(back_populates="analyses")
     verdicts: Mapped[list[Verdict]] = relationship(back_populates="analysis", order_by="Verdict.id")
 
@@ -113,3 +115,11 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class InstallationSetting(Base):
+    """Values drawn once per database and shared by every process using it (0003_patient)."""
+
+    __tablename__ = "installation_settings"
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255), nullable=False)

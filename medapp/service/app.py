@@ -39,7 +39,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..analysis import analyse
-from ..cases.store import CaseStore, StoreError
+from ..cases.store import CaseStore, PatientMismatchError, StoreError
 from ..registry import UnknownModel, get_card, list_cards, load_model, models_dir
 from ..security import uploads
 from ..security.roles import allowed
@@ -90,10 +90,11 @@ class Analysed:
     case_title: str
     cases: list[Case]
     results: list
+    same_patient: bool = False  # the caller checked that inputs naming other patients are this case's patient
 
 
 _OUTCOMES = {200: "ok", 400: "bad input", 401: "no valid token", 403: "forbidden", 404: "unknown model",
-             413: "too large", 429: "rate limited", 500: "server error", 503: "unavailable"}
+             409: "conflict", 413: "too large", 429: "rate limited", 500: "server error", 503: "unavailable"}
 
 
 class AuditWriter:
@@ -345,6 +346,7 @@ class Service:
         saving = case_ref is not None
         if saving and not isinstance(params.get("case_title", ""), str):
             raise oip.RequestError("parameters.case_title is the case's title (a string).")
+        same_patient = _flag(params.get("same_patient", False), "parameters.same_patient")
         results = []
         for case in cases:
             if self.serialize:
@@ -353,7 +355,8 @@ class Service:
             else:
                 results.append(analyse(model, case.x, explain=explain or saving))
         return Analysed(request_id=request_id, wanted=wanted, case_ref=case_ref,
-                        case_title=str(params.get("case_title", "")), cases=cases, results=results)
+                        case_title=str(params.get("case_title", "")), cases=cases, results=results,
+                        same_patient=same_patient)
 
     def respond(self, caller: Caller, card: ModelCard, analysed: Analysed, explain: bool,
                 call: _Call) -> dict[str, Any]:
@@ -371,7 +374,7 @@ class Service:
             outputs = [o for o in outputs if o["name"] in wanted]
         if analysed.case_ref is not None:
             out_params["case"] = self._save(caller, card, str(analysed.case_ref), analysed.case_title,
-                                            cases, results, call)
+                                            cases, results, call, analysed.same_patient)
         response = {"model_name": card.id, "model_version": card.version, "outputs": outputs,
                     "parameters": out_params}
         if analysed.request_id is not None:
@@ -390,8 +393,10 @@ class Service:
             raise ApiError(403, f"The {caller.role} role cannot save analyses to cases.")
 
     def _save(self, caller: Caller, card: ModelCard, reference: str, title: str, cases: list[Case],
-              results: list, call: _Call) -> dict[str, Any]:
+              results: list, call: _Call, same_patient: bool = False) -> dict[str, Any]:
         store = self.store
+        if not same_patient:  # a batch naming another patient is refused before any of it is stored
+            _check_one_patient(store, card, reference, cases)
         ids = []
         for case, result in zip(cases, results):
             for attempt in range(2):  # a concurrent call may create the same new case first: then join it
@@ -401,8 +406,10 @@ class Service:
                 try:
                     ids.append(store.add_analysis(user=caller.actor, card=card, prediction=result.prediction,
                                                   explanation=result.explanation, input_bytes=case.input_bytes,
-                                                  input_name=case.input_name, **target))
+                                                  input_name=case.input_name, same_patient=same_patient, **target))
                     break
+                except PatientMismatchError as exc:  # a case changed since the check above
+                    raise ApiError(409, f"{exc} {_SAME_PATIENT_HINT}") from None
                 except StoreError as exc:
                     if case_id is None and attempt == 0 and "already exists" in str(exc):
                         continue
@@ -410,6 +417,29 @@ class Service:
             call.saved = ids
         info = store.case_of(ids[-1])
         return {"reference": info["reference"], "id": info["id"], "analysis_ids": ids}
+
+
+_SAME_PATIENT_HINT = "In the API: send parameters.same_patient = true (query same_patient=true)."
+
+
+def _flag(value: Any, name: str) -> bool:
+    """A yes/no parameter: a JSON boolean, or true/false in the query string."""
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if not isinstance(value, bool):
+        raise oip.RequestError(f"{name} is true or false.")
+    return value
+
+
+def _check_one_patient(store: CaseStore, card: ModelCard, reference: str, cases: list[Case]) -> None:
+    """409 when the inputs name more than one patient, or a patient other than those of the case's inputs."""
+    keys = {k for k in (store.patient_key(card.modality, c.input_bytes) for c in cases) if k is not None}
+    if len(keys) > 1:
+        raise ApiError(409, f"The inputs of this call name {len(keys)} different patients (their DICOM Patient IDs "
+                            f"differ); nothing was saved to case {reference}. {_SAME_PATIENT_HINT}")
+    case_id = case_id_of(store, reference)
+    if keys and case_id is not None and store.other_patient_in_case(case_id, next(iter(keys))):
+        raise ApiError(409, f"{PatientMismatchError(reference)} {_SAME_PATIENT_HINT}")
 
 
 def case_id_of(store: CaseStore, reference: str) -> int | None:
@@ -656,6 +686,8 @@ _ERROR_TEXT = {
     401: "No token, or an unknown, revoked or expired one",
     403: "The token or its user's role may not save to cases",
     404: "Unknown model or version",
+    409: "Saving to the case was refused: the inputs name another patient than the case's (DICOM Patient IDs "
+         "differ). Nothing was saved; send same_patient=true once checked",
     413: "Request body too large (checked before decoding; see the model's max_request_bytes), or a file in it "
          "over the model's upload limit (max_file_bytes)",
     429: "Too many calls with this token (see Retry-After)",
@@ -668,7 +700,7 @@ def _errors(*codes: int) -> dict[int, dict[str, Any]]:
     return {code: {"model": oip.ErrorResponse, "description": _ERROR_TEXT[code]} for code in codes}
 
 
-_ERRORS = _errors(400, 401, 403, 404, 413, 429, 500, 503)  # infer and explain
+_ERRORS = _errors(400, 401, 403, 404, 409, 413, 429, 500, 503)  # infer and explain
 _READ_ERRORS = _errors(401, 404, 429, 500)  # metadata, ready, the model list
 _OPEN_PATHS = ("/v2", "/v2/health/live", "/v2/health/ready")  # no token needed
 _CASE_QUERY = [
@@ -677,6 +709,9 @@ _CASE_QUERY = [
                     "use parameters.case. Needs a token and role that may save to cases (else 403)."},
     {"name": "case_title", "in": "query", "required": False, "schema": {"type": "string"},
      "description": "The title of a case created by this call (parameters.case_title in JSON)."},
+    {"name": "same_patient", "in": "query", "required": False, "schema": {"type": "boolean"},
+     "description": "Save even when an input's DICOM Patient ID differs from those already in the case (checked "
+                    "to be the same patient under another ID; parameters.same_patient in JSON). Else 409."},
 ]
 
 
@@ -827,7 +862,7 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
             content_type = request.headers.get("content-type")
             media_type = content_type.split(";")[0].strip().lower() if content_type else None
             args = (call.caller, card, body, media_type, request.headers.get("inference-header-content-length"),
-                    {k: v for k, v in request.query_params.items() if k in ("case", "case_title")}, explain)
+                    {k: v for k, v in request.query_params.items() if k in ("case", "case_title", "same_patient")}, explain)
             if dispatch is None:
                 result = await run_in_threadpool(service.run, *args, call)
             else:

@@ -44,7 +44,9 @@ class RequestOutput(BaseModel):
 class InferenceRequest(BaseModel):
     id: str | None = None
     parameters: dict[str, Any] | None = Field(None, description="case: a pseudonymous case reference to save "
-                                              "every analysis to (created when new); case_title: its title.")
+                                              "every analysis to (created when new); case_title: its title; same_patient: "
+                                              "true to save an input whose DICOM Patient ID differs from the "
+                                              "case's (else 409).")
     inputs: list[RequestInput]
     outputs: list[RequestOutput] | None = None
 

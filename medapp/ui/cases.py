@@ -64,7 +64,7 @@ def _complete_save(book: dict, key: str, *, read_form: bool, guard: tuple | None
             return
         if read_form:
             entry["values"] = tuple(st.session_state.get(f"case_{name}_{key}") for name in ("mode", "ref", "title",
-                                                                                           "pick"))
+                                                                                           "pick", "same"))
         values = entry["values"] or book["drawn"].get(key)
         store = get_store()
         # Revoked since the page was drawn (signed out in another tab, password changed): nothing is stored and the
@@ -84,12 +84,12 @@ def _complete_save(book: dict, key: str, *, read_form: bool, guard: tuple | None
 
 def _store_save(store, book: dict, user: dict, payload: dict, values: tuple | None) -> str:
     """Write one save (no Streamlit call in here) and say what was stored."""
-    mode, reference, title, choice = values or ("New case", "", "", None)
+    mode, reference, title, choice, same_patient = values or ("New case", "", "", None, False)
     if mode == "Existing case":
         if choice is None:
             raise StoreError("Choose the case to save to, or choose New case.")
         marker = (payload["card"].id, payload["digest"], "case", choice)
-        target = {"case_id": choice}
+        target = {"case_id": choice, "same_patient": bool(same_patient)}
     else:
         marker = (payload["card"].id, payload["digest"], "new", (reference or "").strip())
         if marker in book["done"]:  # the same save clicked twice: already stored once, and said so
@@ -124,6 +124,14 @@ def announce_saves_shown_nowhere() -> None:
             st.toast(f"Not saved: {text}", icon=":material/error:")
 
 
+def _patient_key(store, card: ModelCard, input_bytes: bytes, digest: str) -> str | None:
+    """The input's patient key, read once per input and session (a DICOM header parse on every rerun otherwise)."""
+    keys = st.session_state.setdefault("medapp_patient_keys", {})
+    if (card.modality, digest) not in keys:
+        keys[(card.modality, digest)] = store.patient_key(card.modality, input_bytes)
+    return keys[(card.modality, digest)]
+
+
 def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explanation | None,
                  input_bytes: bytes, input_name: str, key: str) -> None:
     """Save this analysis to a new or an existing (open) case."""
@@ -131,13 +139,14 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
     if user is None:
         return
     store = get_store()
+    digest = hashlib.sha256(input_bytes).hexdigest()
     # Inline, not a popover: a popover floats over the page and is placed by the browser at the moment it opens
     # (it was reported opening below the screen); an expander is part of the page, which grows and scrolls.
     with st.expander("Save to case", icon=":material/save:"):
         open_cases = [c for c in store.list_cases() if c["status"] != "closed"]
         mode = st.radio("Case", ["New case", "Existing case"], horizontal=True, key=f"case_mode_{key}",
                         index=1 if open_cases else 0)
-        reference = title = pick = None
+        reference = title = pick = same = None
         if mode == "New case":
             reference = st.text_input("Pseudonymous case reference", key=f"case_ref_{key}",
                                       help="A study or ward code, e.g. MDT-2026-014. Never the patient's name, date of birth "
@@ -161,10 +170,15 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
                 # the title again, whole: a narrow column cuts the box's label ("CASE-GEN-01 (Unclassifiable tumou")
                 st.caption((f"{chosen['title']} · " if chosen.get("title") else "")
                            + f"{chosen['status']} · {n} {'analysis' if n == 1 else 'analyses'}")
+                # said before the click; the store refuses it too (the API, a case changed since this was drawn)
+                if store.other_patient_in_case(pick, _patient_key(store, card, input_bytes, digest)):
+                    st.warning(f"This image's DICOM Patient ID is not that of the images already in "
+                               f"{chosen['reference']}: it looks like another patient.", icon=":material/warning:")
+                    same = st.checkbox("Same patient under another ID: save anyway", key=f"case_same_{key}")
         payload = {"card": card, "prediction": prediction, "explanation": explanation, "input_bytes": input_bytes,
-                   "input_name": input_name, "digest": hashlib.sha256(input_bytes).hexdigest()}
+                   "input_name": input_name, "digest": digest}
         book = _save_book()
-        book["drawn"][key] = (mode, reference, title, pick)  # what a save finished on another page uses
+        book["drawn"][key] = (mode, reference, title, pick, same)  # what a save finished on another page uses
         st.button("Save", key=f"case_save_{key}", type="primary", on_click=_save_clicked,
                   args=(book, key, user, payload, session_guard()))
         kind, text = book["outcome"].pop(key, (None, None))

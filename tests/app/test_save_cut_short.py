@@ -29,7 +29,7 @@ def _cut_short_click(at: AppTest, key: str, reference: str) -> None:
     payload = {"card": model.card, "prediction": result.prediction, "explanation": result.explanation,
                "input_bytes": data, "input_name": "patient.json", "digest": hashlib.sha256(data).hexdigest()}
     book = at.session_state["medapp_save_book"]
-    book["drawn"][key] = ("New case", reference, "", None)  # as save_to_case records what it drew
+    book["drawn"][key] = ("New case", reference, "", None, None)  # as save_to_case records what it drew
     book["pending"][key] = {"user": at.session_state["medapp_user"],
                                                             "payload": payload, "values": None}
 

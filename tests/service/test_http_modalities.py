@@ -167,3 +167,35 @@ def test_an_image_the_model_does_not_fit_is_not_assessed_at_the_top_level(servic
     saved = store.case_detail(case_id_of(store, "API-MR-1"), {"username": "ada", "role": "admin"},
                               log_view=False)["analyses"]
     assert len(saved) == 1
+
+
+def _chest_of(patient_id: str, instance: str) -> bytes:
+    ds = pydicom.dcmread(data_root() / "dicom" / "CR-MONO1-10-chest.dcm", force=True)
+    ds.PatientID, ds.InstanceNumber = patient_id, instance
+    buf = io.BytesIO()
+    ds.save_as(buf)
+    return buf.getvalue()
+
+
+def test_an_image_of_another_patient_is_a_409_until_same_patient_is_sent(service):
+    dicom = {"Content-Type": "application/dicom"}
+    url = "/v2/models/chest-xray-pneumonia/infer"
+    with service.client() as c:
+        assert c.post(f"{url}?case=API-PAT-1", content=_chest_of("MRN-1", "1"), headers=dicom).status_code == 200
+        other = c.post(f"{url}?case=API-PAT-1", content=_chest_of("MRN-2", "2"), headers=dicom)
+        two = c.post(url, json=bytes_request("image", [_chest_of("MRN-3", "3"), _chest_of("MRN-4", "4")],
+                                             case="API-PAT-2"))
+        bad_flag = c.post(url, json=bytes_request("image", [_chest_of("MRN-2", "2")], case="API-PAT-1",
+                                                  same_patient="yes"))
+        confirmed = c.post(f"{url}?case=API-PAT-1&same_patient=true", content=_chest_of("MRN-2", "2"), headers=dicom)
+    assert other.status_code == 409
+    assert other.json()["error"].startswith("This image's patient (its DICOM Patient ID) is not the patient of the "
+                                            "images already in case API-PAT-1")
+    assert "same_patient" in other.json()["error"]
+    assert two.status_code == 409 and "name 2 different patients" in two.json()["error"]
+    assert bad_flag.status_code == 400 and bad_flag.json()["error"] == "parameters.same_patient is true or false."
+    assert confirmed.status_code == 200, confirmed.text
+    store = service.store()
+    assert case_id_of(store, "API-PAT-2") is None  # nothing of the refused batch was stored, not even its case
+    detail = store.case_detail(case_id_of(store, "API-PAT-1"), {"username": "ada", "role": "admin"}, log_view=False)
+    assert len(detail["analyses"]) == 2

@@ -178,9 +178,9 @@ def test_openapi_documents_the_real_errors_open_paths_and_case_parameters(servic
     for path in ("/v2", "/v2/health/live", "/v2/health/ready"):
         assert spec["paths"][path]["get"]["security"] == []
     infer = spec["paths"]["/v2/models/{model_name}/infer"]["post"]
-    assert {"400", "401", "403", "404", "413", "429", "503"} <= set(infer["responses"])
+    assert {"400", "401", "403", "404", "409", "413", "429", "503"} <= set(infer["responses"])
     assert infer["responses"]["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorResponse")
-    assert {p["name"] for p in infer["parameters"] if p["in"] == "query"} == {"case", "case_title"}
+    assert {p["name"] for p in infer["parameters"] if p["in"] == "query"} == {"case", "case_title", "same_patient"}
     assert "security" not in infer  # the document's default: bearer
 
 

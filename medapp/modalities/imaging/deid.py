@@ -184,3 +184,27 @@ def deidentify_bytes(data: bytes) -> bytes:
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise InputError(f"The picture is damaged and could not be de-identified ({type(exc).__name__}).") from None
     return buf.getvalue()
+
+
+def patient_identity(data: bytes) -> str | None:
+    """The patient a DICOM file names (Issuer of Patient ID and Patient ID), or None for a picture or an empty ID.
+
+    Read before de-identification removes it, only to tell the store whether two images are of one patient
+    (medapp.cases.store keeps a keyed hash of it, never the identifier).
+    """
+    from pydicom import dcmread
+    from pydicom.errors import InvalidDicomError
+
+    from .io import detect
+
+    if detect(data) != "dicom":
+        return None
+    try:
+        ds = dcmread(io.BytesIO(data), stop_before_pixels=True, force=True,  # ACR-NEMA files have no preamble
+                     specific_tags=["PatientID", "IssuerOfPatientID"])
+    except (InvalidDicomError, OSError, ValueError, EOFError):
+        return None
+    patient_id = str(ds.get("PatientID", "") or "").strip()
+    if not patient_id:
+        return None
+    return f"{str(ds.get('IssuerOfPatientID', '') or '').strip()}\x1f{patient_id}"

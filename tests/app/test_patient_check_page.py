@@ -1,0 +1,62 @@
+"""AppTest: saving a DICOM image of another patient into an existing case warns before the click and is refused
+until the clinician confirms it is the same patient under another ID."""
+from __future__ import annotations
+
+import io
+
+import pydicom
+from apptest_helpers import CLIN, open_page
+
+from medapp.analysis import analyse
+from medapp.cases.store import CaseStore
+from medapp.registry import data_root, load_model
+
+
+def _chest(patient_id: str, instance: str) -> bytes:
+    ds = pydicom.dcmread(data_root() / "dicom" / "CR-MONO1-10-chest.dcm", force=True)
+    ds.PatientID, ds.InstanceNumber = patient_id, instance
+    buf = io.BytesIO()
+    ds.save_as(buf)
+    return buf.getvalue()
+
+
+def _save_form(at, data: bytes):
+    at.file_uploader(key="imaging_upload").set_value([("cr.dcm", data, "application/dicom")]).run()
+    [mode] = [r for r in at.radio if r.key and r.key.startswith("case_mode_")]
+    return mode.key.removeprefix("case_mode_")
+
+
+def test_another_patients_image_is_flagged_and_saved_only_when_confirmed(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    model = load_model("chest-xray-pneumonia")
+    first = _chest("MRN-0001", "1")
+    [(_, image)] = model.inputs_from_bytes(first, "first.dcm")
+    result = analyse(model, image)
+    case_id = store.create_case("WARD-7", CLIN)
+    store.add_analysis(case_id, CLIN, card=model.card, prediction=result.prediction,
+                       explanation=result.explanation, input_bytes=first, input_name="first.dcm")
+
+    at = open_page("pages/imaging.py", CLIN)
+    key = _save_form(at, _chest("MRN-0002", "2"))
+    at.radio(key=f"case_mode_{key}").set_value("Existing case").run()
+    at.selectbox(key=f"case_pick_{key}").set_value(case_id).run()
+    [warning] = [w.value for w in at.warning if "Patient ID" in w.value]
+    assert warning == ("This image's DICOM Patient ID is not that of the images already in WARD-7: "
+                       "it looks like another patient.")
+    at.button(key=f"case_save_{key}").click().run()
+    [error] = [e.value for e in at.error]
+    assert error.startswith("This image's patient (its DICOM Patient ID) is not the patient of the images already "
+                            "in case WARD-7, so it was not saved there.")
+    assert len(store.case_detail(case_id, CLIN)["analyses"]) == 1
+    at.checkbox(key=f"case_same_{key}").check().run()
+    at.button(key=f"case_save_{key}").click().run()
+    assert not at.exception and "in case WARD-7" in at.success[0].value
+    assert len(store.case_detail(case_id, CLIN)["analyses"]) == 2
+
+    # the same patient's next image: no warning, no question
+    key = _save_form(at, _chest("MRN-0001", "3"))
+    at.radio(key=f"case_mode_{key}").set_value("Existing case").run()
+    at.selectbox(key=f"case_pick_{key}").set_value(case_id).run()
+    assert not [w for w in at.warning if "Patient ID" in w.value]
+    assert f"case_same_{key}" not in [c.key for c in at.checkbox]

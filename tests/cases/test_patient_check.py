@@ -1,0 +1,89 @@
+"""Saving an image of another patient into an existing case is refused (DICOM Patient IDs compared by keyed hash)."""
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+import pydicom
+import pytest
+from pydicom.data import get_testdata_file
+from sqlalchemy import text
+
+from medapp.cases.blobs import BlobStore
+from medapp.cases.store import CaseStore, PatientMismatchError
+
+CLIN = {"username": "carla", "role": "clinician"}
+
+
+def _dicom(patient_id: str, issuer: str = "", instance: str = "1") -> bytes:
+    """A CT image of `patient_id`; images differing only in their patient de-identify to the same bytes (one
+    stored input), so each image here has its own instance number."""
+    ds = pydicom.dcmread(get_testdata_file("CT_small.dcm", download=False))
+    ds.PatientID, ds.PatientName, ds.InstanceNumber = patient_id, "Doe^Jane", instance
+    if issuer:
+        ds.IssuerOfPatientID = issuer
+    buf = io.BytesIO()
+    ds.save_as(buf, enforce_file_format=True)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def save(store, heart):
+    card, pred, expl = heart
+    imaging = replace(card, modality="imaging")
+
+    def _save(case_id, data: bytes, **kw):
+        return store.save_analysis(case_id, CLIN, card=imaging, prediction=pred, explanation=expl,
+                                   input_bytes=data, input_name="image.dcm", **kw)
+    return _save
+
+
+def _count(store, case_id) -> int:
+    return len(store.case_detail(case_id, CLIN, log_view=False)["analyses"])
+
+
+def test_an_image_of_another_patient_is_refused_until_confirmed(store, save):
+    case_id = store.create_case("PAT-1", CLIN)
+    save(case_id, _dicom("MRN-111", instance="1"))
+    save(case_id, _dicom("MRN-111", instance="2"))  # the same patient's second image: no question
+    assert _count(store, case_id) == 2
+
+    with pytest.raises(PatientMismatchError, match="not the patient of the images already in case PAT-1"):
+        save(case_id, _dicom("MRN-222", instance="5"))
+    assert _count(store, case_id) == 2  # nothing stored
+
+    analysis_id, created = save(case_id, _dicom("MRN-222", instance="5"), same_patient=True)
+    assert created and _count(store, case_id) == 3
+    [event] = [e for e in store.audit_events(action="analysis.save") if e["target"] == f"analysis:{analysis_id}"]
+    assert event["detail"]["other_patient_id_confirmed"] is True
+    save(case_id, _dicom("MRN-222", instance="3"))  # the ID confirmed once belongs to the case now
+    with pytest.raises(PatientMismatchError):
+        save(case_id, _dicom("MRN-333", instance="6"))
+    with pytest.raises(PatientMismatchError):  # one ID from two issuers is two patients
+        save(case_id, _dicom("MRN-111", issuer="OTHER-HOSPITAL", instance="7"))
+
+
+def test_inputs_without_a_patient_id_are_never_questioned(store, save, heart):
+    case_id = store.create_case("PAT-2", CLIN)
+    save(case_id, _dicom("MRN-111"))
+    save(case_id, _dicom("", instance="2"))  # an empty Patient ID names nobody
+    card, pred, expl = heart
+    store.add_analysis(case_id, CLIN, card=card, prediction=pred, explanation=expl, input_bytes=b'{"age": 50}',
+                       input_name="record.json")
+    assert _count(store, case_id) == 3
+    new_id, _ = save(None, _dicom("MRN-999"), new_case=("PAT-3", ""))  # a new case has nobody to differ from
+    assert store.case_of(new_id)["reference"] == "PAT-3"
+
+
+def test_the_key_is_a_keyed_hash_shared_by_processes_of_one_database(store, save, database_url, tmp_path):
+    case_id = store.create_case("PAT-4", CLIN)
+    save(case_id, _dicom("MRN-111"))
+    with store.Session() as s:
+        [stored] = s.execute(text("SELECT patient_key FROM analyses")).scalars().all()
+        secret = s.execute(text("SELECT value FROM installation_settings")).scalar_one()
+    assert len(stored) == 64 and "MRN" not in stored and len(secret) == 64
+    other = CaseStore(database_url, BlobStore(tmp_path / "other-blobs"))  # another app process, same database
+    assert other.patient_key("imaging", _dicom("MRN-111")) == stored
+    assert other.other_patient_in_case(case_id, other.patient_key("imaging", _dicom("MRN-222")))
+    assert not other.other_patient_in_case(case_id, other.patient_key("imaging", _dicom("MRN-111")))
+    assert other.patient_key("imaging", b"\x89PNG\r\n\x1a\n") is None and other.patient_key("notes", b"MRN-111") is None
