@@ -44,7 +44,22 @@ def format_value(f: Field, v: float) -> str:
         return NOT_MEASURED
     if f.kind == "category":
         return next((str(label) for code, label in f.choices if float(code) == v), f"{v:g}")
-    return f"{v:g} {f.unit}".strip() if f.unit not in ("", "0-5") else f"{v:g}"
+    text = number_text(v, f.step)
+    return f"{text} {f.unit}".strip() if f.unit not in ("", "0-5") else text
+
+
+def number_text(v: float, step: float = 1.0) -> str:
+    """A number as the form shows it: at least the decimals of the field's step (urine specific gravity 1.020,
+    not 1.02) and any the value has (creatinine 1.15), thousands grouped from five digits (platelets 263,000)."""
+    decimals = max(_decimals(step), _decimals(v))
+    if abs(v) >= 10000:
+        return f"{v:,.{decimals}f}"
+    return f"{v:.{decimals}f}"
+
+
+def _decimals(x: float) -> int:
+    text = f"{abs(x):.10g}"
+    return 0 if "e" in text or "." not in text else len(text.split(".")[1])
 
 
 @dataclass(frozen=True)
