@@ -52,15 +52,19 @@ def curve_figure(curve: SurvivalCurve, title: str | None = None) -> go.Figure:
     fig.add_trace(go.Scatter(x=t, y=np.asarray(curve.survival) * 100, mode="lines", line={"color": CURVE, "width": 3},
                              line_shape="hv", name="estimate",
                              hovertemplate="day %{x:.0f}: %{y:.1f}% without " + curve.event + "<extra></extra>"))
-    last = len(curve.horizons) - 1
-    for n, (h, s) in enumerate(zip(curve.horizons, curve.at_horizons)):
+    for h, s in zip(curve.horizons, curve.at_horizons):
         # the marker's label is the value where it sits (it read the probability of the event, "180 days: 55%",
         # on the point at 45% without it); the probability of the event is in the hover and the page's table
-        fig.add_trace(go.Scatter(x=[h], y=[s * 100], mode="markers+text", marker={"size": 10, "color": CURVE},
-                                 text=[f"{horizon_text(h)}: {s:.0%}"],
-                                 textposition="top left" if n == last and n else "top right", showlegend=False,
+        fig.add_trace(go.Scatter(x=[h], y=[s * 100], mode="markers", marker={"size": 10, "color": CURVE},
+                                 showlegend=False, name=horizon_text(h),
                                  hovertemplate=(f"{horizon_text(h)}: {s:.1%} without {curve.event}, "
                                                 f"{1 - s:.1%} {curve.event}<extra></extra>")))
+        # lifted clear of the curve, on a light ground over the band: a text trace's label sat on the step line
+        fig.add_annotation(x=h, y=s * 100, text=f"{horizon_text(h)}: {s:.0%}", showarrow=False, yshift=18,
+                           # to the right, where the curve is no higher; leftward (over the earlier, higher curve)
+                           # only when the label would run off the plot
+                           xanchor="right" if h > 0.8 * t[-1] else "left", bgcolor="rgba(255,255,255,0.85)",
+                           font={"color": CURVE})
     fig.update_layout(title=title or f"Probability of no {curve.event} over time",
                       xaxis_title="days since baseline", yaxis_title=f"% without {curve.event}",
                       yaxis_range=[0, 102], height=420, margin={"l": 10, "r": 10, "t": 60, "b": 40},

@@ -77,7 +77,12 @@ def test_each_horizon_marker_is_labelled_with_the_value_where_it_sits():
 
     model = load_model("heart-failure")
     curve = analyse(model, model.example_input(), explain=False).prediction.survival
-    markers = [t for t in curve_figure(curve).data if t.mode == "markers+text"]
+    figure = curve_figure(curve)
+    markers = [t for t in figure.data if t.mode == "markers"]
     assert [(m.x[0], m.y[0]) for m in markers] == [(h, s * 100) for h, s in zip(curve.horizons, curve.at_horizons)]
-    assert [m.text[0] for m in markers] == [f"{h:g} days: {s:.0%}" for h, s in zip(curve.horizons, curve.at_horizons)]
+    labels = figure.layout.annotations
+    assert [(a.x, a.y, a.text) for a in labels] == [(h, s * 100, f"{h:g} days: {s:.0%}")
+                                                    for h, s in zip(curve.horizons, curve.at_horizons)]
+    # above the step line, not on it (the label sat on the horizontal segment it starts)
+    assert all(a.yshift >= 14 and not a.showarrow for a in labels)
     assert f"{1 - curve.at_horizons[-1]:.1%} death" in markers[-1].hovertemplate
