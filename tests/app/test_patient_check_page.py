@@ -2,22 +2,12 @@
 until the clinician confirms it is the same patient under another ID."""
 from __future__ import annotations
 
-import io
-
-import pydicom
 from apptest_helpers import CLIN, open_page
+from dicom_samples import chest_of
 
 from medapp.analysis import analyse
 from medapp.cases.store import CaseStore
-from medapp.registry import data_root, load_model
-
-
-def _chest(patient_id: str, instance: str) -> bytes:
-    ds = pydicom.dcmread(data_root() / "dicom" / "CR-MONO1-10-chest.dcm", force=True)
-    ds.PatientID, ds.InstanceNumber = patient_id, instance
-    buf = io.BytesIO()
-    ds.save_as(buf)
-    return buf.getvalue()
+from medapp.registry import load_model
 
 
 def _save_form(at, data: bytes):
@@ -30,7 +20,7 @@ def test_another_patients_image_is_flagged_and_saved_only_when_confirmed(tmp_pat
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
     store = CaseStore()
     model = load_model("chest-xray-pneumonia")
-    first = _chest("MRN-0001", "1")
+    first = chest_of("MRN-0001", "1")
     [(_, image)] = model.inputs_from_bytes(first, "first.dcm")
     result = analyse(model, image)
     case_id = store.create_case("WARD-7", CLIN)
@@ -38,7 +28,7 @@ def test_another_patients_image_is_flagged_and_saved_only_when_confirmed(tmp_pat
                        explanation=result.explanation, input_bytes=first, input_name="first.dcm")
 
     at = open_page("pages/imaging.py", CLIN)
-    key = _save_form(at, _chest("MRN-0002", "2"))
+    key = _save_form(at, chest_of("MRN-0002", "2"))
     at.radio(key=f"case_mode_{key}").set_value("Existing case").run()
     at.selectbox(key=f"case_pick_{key}").set_value(case_id).run()
     [warning] = [w.value for w in at.warning if "Patient ID" in w.value]
@@ -55,7 +45,7 @@ def test_another_patients_image_is_flagged_and_saved_only_when_confirmed(tmp_pat
     assert len(store.case_detail(case_id, CLIN)["analyses"]) == 2
 
     # the same patient's next image: no warning, no question
-    key = _save_form(at, _chest("MRN-0001", "3"))
+    key = _save_form(at, chest_of("MRN-0001", "3"))
     at.radio(key=f"case_mode_{key}").set_value("Existing case").run()
     at.selectbox(key=f"case_pick_{key}").set_value(case_id).run()
     assert not [w for w in at.warning if "Patient ID" in w.value]

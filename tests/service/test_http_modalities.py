@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pydicom
 import pytest
+from dicom_samples import chest_of
 
 from medapp.analysis import analyse
 from medapp.modalities.imaging.io import decode as decode_image
@@ -169,25 +170,17 @@ def test_an_image_the_model_does_not_fit_is_not_assessed_at_the_top_level(servic
     assert len(saved) == 1
 
 
-def _chest_of(patient_id: str, instance: str) -> bytes:
-    ds = pydicom.dcmread(data_root() / "dicom" / "CR-MONO1-10-chest.dcm", force=True)
-    ds.PatientID, ds.InstanceNumber = patient_id, instance
-    buf = io.BytesIO()
-    ds.save_as(buf)
-    return buf.getvalue()
-
-
 def test_an_image_of_another_patient_is_a_409_until_same_patient_is_sent(service):
     dicom = {"Content-Type": "application/dicom"}
     url = "/v2/models/chest-xray-pneumonia/infer"
     with service.client() as c:
-        assert c.post(f"{url}?case=API-PAT-1", content=_chest_of("MRN-1", "1"), headers=dicom).status_code == 200
-        other = c.post(f"{url}?case=API-PAT-1", content=_chest_of("MRN-2", "2"), headers=dicom)
-        two = c.post(url, json=bytes_request("image", [_chest_of("MRN-3", "3"), _chest_of("MRN-4", "4")],
+        assert c.post(f"{url}?case=API-PAT-1", content=chest_of("MRN-1", "1"), headers=dicom).status_code == 200
+        other = c.post(f"{url}?case=API-PAT-1", content=chest_of("MRN-2", "2"), headers=dicom)
+        two = c.post(url, json=bytes_request("image", [chest_of("MRN-3", "3"), chest_of("MRN-4", "4")],
                                              case="API-PAT-2"))
-        bad_flag = c.post(url, json=bytes_request("image", [_chest_of("MRN-2", "2")], case="API-PAT-1",
+        bad_flag = c.post(url, json=bytes_request("image", [chest_of("MRN-2", "2")], case="API-PAT-1",
                                                   same_patient="yes"))
-        confirmed = c.post(f"{url}?case=API-PAT-1&same_patient=true", content=_chest_of("MRN-2", "2"), headers=dicom)
+        confirmed = c.post(f"{url}?case=API-PAT-1&same_patient=true", content=chest_of("MRN-2", "2"), headers=dicom)
     assert other.status_code == 409
     assert other.json()["error"].startswith("This image's patient (its DICOM Patient ID) is not the patient of the "
                                             "images already in case API-PAT-1")
