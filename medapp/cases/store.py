@@ -241,6 +241,7 @@ class CaseStore(Database):
             case = s.get(Case, case_id, options=[selectinload(Case.analyses).selectinload(SavedAnalysis.verdicts)])
             if case is None:
                 raise StoreError(f"There is no case {case_id}.")
+            first_key = next((a.patient_key for a in case.analyses if a.patient_key is not None), None)
             detail = {
                 "id": case.id, "reference": case.reference, "title": case.title, "status": case.status,
                 "created_by": case.created_by, "created_at": case.created_at, "updated_at": case.updated_at,
@@ -249,6 +250,8 @@ class CaseStore(Database):
                 "closed_how": closed_phrase(*self._closed_by(s, case)) if case.status == "closed" else None,
                 "analyses": [{
                     "id": a.id, "modality": a.modality, "model_id": a.model_id, "model_version": a.model_version,
+                    # saved as the same patient under another ID (its DICOM Patient ID is not the case's first)
+                    "other_patient_id": a.patient_key is not None and a.patient_key != first_key,
                     "input_sha256": a.input_sha256, "input_name": a.input_name, "label": a.label,
                     "prediction": Prediction.from_dict(a.prediction),
                     "explanation": Explanation.from_dict(a.explanation) if a.explanation else None,

@@ -22,7 +22,7 @@ from pydicom.uid import generate_uid
 from ..analysis import Analysis
 from ..modalities.imaging.io import ImageInput
 from ..render.image import displayed_map
-from ..render.numbers import precise_percent
+from ..render.numbers import precise_percent, scale_text
 from ..types import InputError, ModelCard
 from .client import PacsClient
 
@@ -115,9 +115,9 @@ def overlay_pixels(x: ImageInput, analysis: Analysis, card: ModelCard, shown_map
     line((x0, top + unit // 4), "SHAP", small, white, panel_w - unit)
     line((x0, top + int(unit * 1.1)), "toward", small, tuple(int(c) for c in RED + 40), panel_w - unit)
     line((x0, top + int(unit * 1.9)), expl.target_display, small, tuple(int(c) for c in RED + 40), panel_w - unit)
-    line((label_x, bar_top - unit // 3), f"≥+{lim:.1e}", small, white, label_w)  # full colour beyond, as on the page
+    line((label_x, bar_top - unit // 3), f"≥+{scale_text(lim)}", small, white, label_w)  # full colour beyond, as on the page
     line((label_x, (bar_top + bar_bottom) // 2 - unit // 2), "0", small, white, label_w)
-    line((label_x, bar_bottom - unit), f"≤-{lim:.1e}", small, white, label_w)
+    line((label_x, bar_bottom - unit), f"≤-{scale_text(lim)}", small, white, label_w)
     line((x0, bar_bottom + unit // 4), "away", small, tuple(int(c) for c in BLUE + 40), panel_w - unit)
     return np.asarray(canvas)
 
@@ -147,7 +147,7 @@ def secondary_capture(source: Dataset, x: ImageInput, analysis: Analysis, card: 
     sc.ImageType = ["DERIVED", "SECONDARY"]
     lim = shown_map[1]
     sc.DerivationDescription = (f"{card.name} v{card.version} ({card.id}); {analysis.explanation.method} overlay "
-                                f"toward '{analysis.explanation.target_display}', full colour beyond ±{lim:.1e} (as "
+                                f"toward '{analysis.explanation.target_display}', full colour beyond ±{scale_text(lim)} (as "
                                 f"on screen). {DISCLAIMER}. {ModelCard.DEMO_NOTICE}")[:1024]
     pred = analysis.prediction
     sc.ImageComments = (f"Finding: {finding(pred)}" + (f" ({precise_percent(pred.probability)})" if pred.fits else "")

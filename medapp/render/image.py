@@ -13,6 +13,7 @@ from plotly.subplots import make_subplots
 
 from ..modalities.imaging.preprocess import to_image_grid
 from ..types import Explanation
+from .numbers import scale_text
 
 MAX_SIDE = 768  # pixels sent to the browser per side; larger images are shown in blocks
 
@@ -79,11 +80,11 @@ def heatmap(image: np.ndarray | None, expl: Explanation, opacity: float = 0.6, t
     for col in (1, 2):
         fig.add_trace(go.Heatmap(z=shown, colorscale="gray", zmin=0, zmax=1, showscale=False, hoverinfo="skip"), 1, col)
     per = "pixel" if step == 1 else f"{step}x{step} pixel block"
-    saturates = f"<br><sup>full colour beyond ±{lim:.1e}</sup>"
+    saturates = f"<br>full colour beyond ±{scale_text(lim)}"  # full size: as <sup> it was about 8 px high
     fig.add_trace(go.Heatmap(z=heat, colorscale=DIVERGING, zmid=0, zmin=-lim, zmax=lim, opacity=opacity,
                              colorbar={"title": {"text": (COLOUR_BAR if step == 1 else f"SHAP per {per}<br>(log-probability)")
                                                           + saturates},
-                                       "len": 0.9, "exponentformat": "e"},
+                                       "len": 0.9, "exponentformat": "none"},  # 0.0003 like the limit, not 3e-4
                              hovertemplate=f"contribution per {per} %{{z:.2e}}<extra></extra>"), 1, 2)
     for col in (1, 2):
         fig.update_xaxes(visible=False, row=1, col=col, scaleanchor=f"y{'' if col == 1 else col}")

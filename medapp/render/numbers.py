@@ -1,6 +1,8 @@
 """Numbers as people read them, shared by pages, reports and figures."""
 from __future__ import annotations
 
+import numpy as np
+
 
 def headline_percent(p: float) -> str:
     """A probability in whole percent, but never "100%" or "0%" for a value that is not (a heart sound was
@@ -23,3 +25,9 @@ def precise_percent(p: float) -> str:
         if p < 0.0005:
             return "<0.1%"
     return f"{p:.1%}"
+
+
+def scale_text(x: float, digits: int = 2) -> str:
+    """A colour scale's limit in `digits` significant digits, written out (0.0037, not 3.7e-03): the colour bar's
+    ticks beside it are decimals, and a reader compares the two."""
+    return np.format_float_positional(x, precision=digits, unique=False, fractional=False, trim="-")

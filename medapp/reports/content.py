@@ -131,7 +131,14 @@ def report_warnings(analysis: dict) -> list[str]:
     was said twice, as the output and as a warning)."""
     pred = analysis["prediction"]
     said = probability_text(analysis) if not pred.fits else ""
-    return [w for w in pred.warnings if not (said and w in said)]
+    patient = [other_patient_text(analysis)] if analysis.get("other_patient_id") else []
+    return patient + [w for w in pred.warnings if not (said and w in said)]
+
+
+def other_patient_text(analysis: dict) -> str:
+    """Said wherever a reviewer sees an input saved although its patient ID differed from the case's."""
+    return (f"Its DICOM Patient ID differs from that of this case's first image; {analysis['author']} saved it as "
+            "the same patient under another ID.")
 
 
 def contributions_heading(analysis: dict) -> str:

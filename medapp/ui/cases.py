@@ -63,8 +63,8 @@ def _complete_save(book: dict, key: str, *, read_form: bool, guard: tuple | None
         if entry is None:
             return
         if read_form:
-            entry["values"] = tuple(st.session_state.get(f"case_{name}_{key}") for name in ("mode", "ref", "title",
-                                                                                           "pick", "same"))
+            form = tuple(st.session_state.get(f"case_{name}_{key}") for name in ("mode", "ref", "title", "pick"))
+            entry["values"] = (*form, st.session_state.get(_same_patient_key(key, form[3])))
         values = entry["values"] or book["drawn"].get(key)
         store = get_store()
         # Revoked since the page was drawn (signed out in another tab, password changed): nothing is stored and the
@@ -124,6 +124,11 @@ def announce_saves_shown_nowhere() -> None:
             st.toast(f"Not saved: {text}", icon=":material/error:")
 
 
+def _same_patient_key(key: str, case_id: int | None) -> str:
+    """One tick per chosen case: a confirmation given for one case's patient carried over to the next case picked."""
+    return f"case_same_{key}_{case_id}"
+
+
 def _patient_key(store, card: ModelCard, input_bytes: bytes, digest: str) -> str | None:
     """The input's patient key, read once per input and session (a DICOM header parse on every rerun otherwise)."""
     keys = st.session_state.setdefault("medapp_patient_keys", {})
@@ -174,7 +179,8 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
                 if store.other_patient_in_case(pick, _patient_key(store, card, input_bytes, digest)):
                     st.warning(f"This image's DICOM Patient ID is not that of the images already in "
                                f"{chosen['reference']}: it looks like another patient.", icon=":material/warning:")
-                    same = st.checkbox("Same patient under another ID: save anyway", key=f"case_same_{key}")
+                    same = st.checkbox("Same patient under another ID: save anyway",
+                                       key=_same_patient_key(key, pick))
         payload = {"card": card, "prediction": prediction, "explanation": explanation, "input_bytes": input_bytes,
                    "input_name": input_name, "digest": digest}
         book = _save_book()

@@ -46,15 +46,17 @@ def _username() -> str:
 def _run_job(job: dict[str, Any], model: ImagingModel, client: PacsClient, cache: InstanceCache, key: str) -> None:
     """Work through job['pending'], keeping each result as it comes, so a cancel (which interrupts this
     script run) keeps what is done; the Cancel button's rerun then drops what is left."""
+    # Both slots on every run, empty once the job is done: drawn only while it ran, their going moved everything
+    # below up on the next run, the browser drew it anew, and an open Save to case closed at the first click.
+    cancel_slot, bar_slot = st.empty(), st.empty()
     if not job["pending"]:
         return
     total = len(job["pending"]) + len(job["results"])
-    cancel_slot = st.empty()
     if cancel_slot.button("Cancel", key=f"cancel_{key}", icon=":material/stop:"):
         job["cancelled"] = len(job["pending"])
         job["pending"] = []
         return
-    bar = st.progress(len(job["results"]) / total, text=f"Retrieving and analysing {total} images...")
+    bar = bar_slot.progress(len(job["results"]) / total, text=f"Retrieving and analysing {total} images...")
     while job["pending"]:
         ref = job["pending"][0]
         result = analyse_instance(model, client, ref, cache)
@@ -62,7 +64,7 @@ def _run_job(job: dict[str, Any], model: ImagingModel, client: PacsClient, cache
         job["pending"].pop(0)
         done = len(job["results"])
         bar.progress(done / total, text=f"{done} of {total}: {ref.name}")
-    bar.empty()
+    bar_slot.empty()
     cancel_slot.empty()
     get_store().audit(_username(), "pacs.analyse", f"pacs:{client.endpoint.name}", model=model.card.id,
                       version=model.card.version, instances=total,

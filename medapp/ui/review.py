@@ -20,7 +20,7 @@ from ..render.stored import analysed_frame, display_label, stored_image, stored_
 from ..render.survival import curve_figure, horizon_rows, over_time_figure
 from ..render.tabular import waterfall
 from ..reports import case_html, case_pdf
-from ..reports.content import Headline, decision_text, risk_headline
+from ..reports.content import Headline, decision_text, other_patient_text, risk_headline
 from ..reports.figures import explanation_png
 from ..security.roles import allowed
 from ..types import Explanation
@@ -88,6 +88,8 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
     if not hide_identifiers:
         meta = f"input {a['input_name']} · " + meta
     st.caption(meta)
+    if a.get("other_patient_id"):
+        st.warning(other_patient_text(a), icon=":material/warning:")
     # Meeting mode: an image and its map take the whole width under the output (in the right two thirds each
     # picture was about 230 px wide, too small for a projector)
     expl = a["explanation"]

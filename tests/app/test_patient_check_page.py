@@ -2,12 +2,15 @@
 until the clinician confirms it is the same patient under another ID."""
 from __future__ import annotations
 
-from apptest_helpers import CLIN, open_page
+import html
+
+from apptest_helpers import CLIN, REV, open_page
 from dicom_samples import chest_of
 
 from medapp.analysis import analyse
 from medapp.cases.store import CaseStore
 from medapp.registry import load_model
+from medapp.reports.html import case_html
 
 
 def _save_form(at, data: bytes):
@@ -23,9 +26,10 @@ def test_another_patients_image_is_flagged_and_saved_only_when_confirmed(tmp_pat
     first = chest_of("MRN-0001", "1")
     [(_, image)] = model.inputs_from_bytes(first, "first.dcm")
     result = analyse(model, image)
-    case_id = store.create_case("WARD-7", CLIN)
-    store.add_analysis(case_id, CLIN, card=model.card, prediction=result.prediction,
-                       explanation=result.explanation, input_bytes=first, input_name="first.dcm")
+    case_id, other_id = store.create_case("WARD-7", CLIN), store.create_case("WARD-9", CLIN)
+    for case, data in ((case_id, first), (other_id, chest_of("MRN-0009", "9"))):
+        store.add_analysis(case, CLIN, card=model.card, prediction=result.prediction,
+                           explanation=result.explanation, input_bytes=data, input_name="image.dcm")
 
     at = open_page("pages/imaging.py", CLIN)
     key = _save_form(at, chest_of("MRN-0002", "2"))
@@ -39,7 +43,14 @@ def test_another_patients_image_is_flagged_and_saved_only_when_confirmed(tmp_pat
     assert error.startswith("This image's patient (its DICOM Patient ID) is not the patient of the images already "
                             "in case WARD-7, so it was not saved there.")
     assert len(store.case_detail(case_id, CLIN)["analyses"]) == 1
-    at.checkbox(key=f"case_same_{key}").check().run()
+    at.checkbox(key=f"case_same_{key}_{case_id}").check().run()
+    # a tick given for WARD-7's patient does not carry over to another case picked after it
+    at.selectbox(key=f"case_pick_{key}").set_value(other_id).run()
+    assert at.checkbox(key=f"case_same_{key}_{other_id}").value is False
+    at.button(key=f"case_save_{key}").click().run()
+    assert "in case WARD-9, so it was not saved there" in at.error[0].value
+    at.selectbox(key=f"case_pick_{key}").set_value(case_id).run()
+    at.checkbox(key=f"case_same_{key}_{case_id}").check().run()
     at.button(key=f"case_save_{key}").click().run()
     assert not at.exception and "in case WARD-7" in at.success[0].value
     assert len(store.case_detail(case_id, CLIN)["analyses"]) == 2
@@ -49,4 +60,15 @@ def test_another_patients_image_is_flagged_and_saved_only_when_confirmed(tmp_pat
     at.radio(key=f"case_mode_{key}").set_value("Existing case").run()
     at.selectbox(key=f"case_pick_{key}").set_value(case_id).run()
     assert not [w for w in at.warning if "Patient ID" in w.value]
-    assert f"case_same_{key}" not in [c.key for c in at.checkbox]
+    assert not [c for c in at.checkbox if c.key.startswith("case_same_")]
+
+    # the reviewer sees which image was saved over a differing Patient ID, on the Cases page and in the report
+    cases = open_page("pages/cases.py", REV)
+    cases.selectbox(key="case_open").set_value(case_id).run()
+    note = ("Its DICOM Patient ID differs from that of this case's first image; carla saved it as the same patient "
+            "under another ID.")
+    assert [w.value for w in cases.warning].count(note) == 1  # the confirmed image, not the case's own ones
+    detail = store.case_detail(case_id, REV, log_view=False)
+    assert [a["other_patient_id"] for a in detail["analyses"]] == [False, True]
+    assert html.escape(note) in case_html(detail, by="rui")
+

@@ -218,3 +218,35 @@ def test_a_batch_of_two_modalities_asks_and_says_why():
     assert info.value.startswith("These images are CR/US, and no one model here was trained on all of them")
     assert at.selectbox(key="pacs_batch_model").value is None and len(at.selectbox(key="pacs_batch_model").options) == 2
     assert any(m.value == "chosen: None" for m in at.markdown)  # nothing runs until a model is chosen
+
+
+def _path_of_save_form(at: AppTest) -> tuple[int, ...]:
+    """Where the first Save-to-case form sits in the page (indices from the root): the browser keeps an element
+    (an open expander) only while it stays at the same place."""
+    def walk(node, path):
+        for i, child in getattr(node, "children", {}).items():
+            if getattr(child, "type", None) == "expander" and child.label == "Save to case":
+                return path + (i,)
+            found = walk(child, path + (i,))
+            if found is not None:
+                return found
+        return None
+    return walk(at._tree, ())
+
+
+def test_the_results_keep_their_place_on_the_run_after_the_analysis(secrets, orthanc):
+    # the Cancel button and progress bar, drawn only while the job ran, moved the results up on the next run: an
+    # open Save to case closed at the first click after "Retrieve and analyse"
+    at = _page("imaging", "clinician")
+    at.text_input(key="pacs_patient_name").set_value("test^al")
+    at = _click(at, "Search")
+    at.selectbox(key="pacs_series").set_value(orthanc.archive.cr_series_uid)
+    at = at.run()
+    at.button(key="pacs_go").click()
+    at = at.run()
+    analysing = _path_of_save_form(at)
+    assert analysing is not None
+    [mode] = [r for r in at.radio if r.key and r.key.startswith("case_mode_")]
+    mode.set_value("New case")
+    at = at.run()  # the first click after the analysis
+    assert not at.exception and _path_of_save_form(at) == analysing

@@ -67,7 +67,7 @@ def test_secondary_capture_reads_back_with_overlay_and_disclaimer(sent):
     # the page's colour scale and probability (a review: scaled to its maximum, and "100%" beside 99.7% on screen)
     figure = heatmap(result.image.image, result.analysis.explanation)
     page = " ".join(str(t.colorbar.title.text) for t in figure.data if getattr(t, "showscale", None) is not False)
-    scale = re.search(r"full colour beyond (±[\d.e+-]+)", page).group(1)
+    scale = re.search(r"full colour beyond (±[\d.]+)", page).group(1)  # written out, no e-notation
     assert f"full colour beyond {scale} (as on screen)" in sc.DerivationDescription
     assert sc.ImageComments.startswith(f"Finding: {result.analysis.prediction.label} "
                                        f"({precise_percent(result.analysis.prediction.probability)})")

@@ -55,7 +55,10 @@ def test_saved_image_redraws_over_its_own_picture(store, chest):
     shown_map = np.abs(np.asarray(fig.data[2].z))
     assert fig.data[2].zmax == pytest.approx(np.percentile(shown_map, 99))
     assert fig.data[2].zmax < shown_map.max() / 2
-    assert "full colour beyond" in fig.data[2].colorbar.title.text
+    bar = fig.data[2].colorbar
+    # the limit written out like the ticks beside it, at the title's size (it read "±3.7e-03" in 8 px type)
+    assert re.search(r"<br>full colour beyond ±0\.\d+$", bar.title.text) and "<sup>" not in bar.title.text
+    assert bar.exponentformat == "none"
 
     png = Image.open(io.BytesIO(image_png(a["explanation"], image))).convert("L")
     left = np.asarray(png)[:, : png.width // 2].astype(float)
