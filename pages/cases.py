@@ -18,6 +18,12 @@ user = require_role("clinician")
 store = get_store()
 st.title("Cases")
 filters = case_filters()
+if "case_open" not in st.session_state:
+    # A reload is a new session: the case in the address (?case=<id>) opens again, as in Meeting mode. It opened the
+    # most recently updated case instead, often another patient's, under the verdict forms.
+    named = st.query_params.get("case")
+    if named and named.isdigit():
+        st.session_state["case_open"] = int(named)
 cases = store.list_cases(**filters)
 # the list's own order: most recently updated first
 cases, left = keep_shown_case(cases, filters, st.session_state.get("case_open"), key="cases",
@@ -47,6 +53,8 @@ except StoreError as exc:
     st.error(str(exc))
     st.stop()
 st.session_state["case_viewed"] = detail["id"]
+if st.query_params.get("case") != str(detail["id"]):
+    st.query_params["case"] = str(detail["id"])
 
 st.header(f"Case {detail['reference']}")
 st.caption(" · ".join(part for part in (detail["title"],

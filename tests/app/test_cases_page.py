@@ -35,6 +35,26 @@ def test_the_open_case_stays_open_when_its_status_and_place_in_the_list_change(t
     assert [e["target"] for e in store.audit_events(action="case.view")] == [f"case:{old_id}", f"case:{new_id}"]
 
 
+def test_a_reload_opens_the_case_named_in_the_address(two_cases):
+    # a reload (a new session) opened the most recently updated case, another patient's, under the verdict forms
+    from apptest_helpers import REPO
+    from streamlit.testing.v1 import AppTest
+
+    store, (old_id, new_id) = two_cases
+    at = open_page("pages/cases.py", REV)
+    at.selectbox(key="case_open").set_value(old_id).run()
+    assert at.query_params["case"] == str(old_id)  # kept in the address
+    reloaded = AppTest.from_file(str(REPO / "pages/cases.py"), default_timeout=180)
+    reloaded.session_state["medapp_user"] = REV
+    reloaded.query_params["case"] = str(old_id)
+    reloaded.run()
+    assert reloaded.header[0].value == "Case MDT-OLD"
+    fresh = AppTest.from_file(str(REPO / "pages/cases.py"), default_timeout=180)
+    fresh.session_state["medapp_user"] = REV
+    fresh.query_params["case"] = "999"  # a case that is gone: the list's first, as before
+    assert fresh.run().header[0].value == "Case MDT-NEW" and not fresh.exception
+
+
 def test_a_report_prepared_before_a_verdict_is_not_offered_after_it(two_cases):
     store, (old_id, new_id) = two_cases
     at = open_page("pages/cases.py", REV)

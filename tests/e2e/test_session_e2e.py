@@ -5,6 +5,8 @@ the sign-in form when a page address was opened directly); leaving a page wiped 
 """
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 from playwright.sync_api import expect
 
 from medapp.appbench import IDLE
@@ -24,7 +26,7 @@ def test_direct_address_reload_and_moving_between_pages(page, app_url, app_var_d
     page.get_by_role("heading", name="Cases", exact=True).wait_for()  # signed in, on the page asked for
     page.wait_for_function(IDLE)
     expect(page.get_by_text("Page not found")).to_have_count(0)
-    assert page.url.endswith("/cases")
+    assert urlparse(page.url).path.endswith("/cases")
     page.screenshot(path="/tmp/session_signed_in_on_cases.png")
 
     # the cookie is set by a script on the drawn page: a user reloads seconds later, not before it ran
@@ -40,6 +42,19 @@ def test_direct_address_reload_and_moving_between_pages(page, app_url, app_var_d
     page.wait_for_function(IDLE)
     expect(page.get_by_text("Page not found")).to_have_count(0)
     page.screenshot(path="/tmp/session_after_reload.png")
+
+    # the case open on Cases is in the address and a reload opens it again (it opened the most recently updated
+    # case, another patient's, under the verdict forms)
+    store = CaseStore(f"sqlite:///{app_var_dir / 'medapp.db'}", BlobStore(app_var_dir / "blobs"))
+    admin = {"username": E2E_USER, "role": "admin"}
+    older = store.create_case("RELOAD-OLDER", admin)
+    store.create_case("RELOAD-NEWER", admin)
+    page.goto(f"{app_url}/cases?case={older}")
+    page.get_by_role("heading", name="Case RELOAD-OLDER").wait_for()
+    page.wait_for_function(IDLE)
+    page.reload()
+    page.get_by_role("heading", name="Case RELOAD-OLDER").wait_for()
+    assert f"case={older}" in page.url
 
     page.get_by_role("link", name="Clinical notes").click()
     note = page.get_by_role("textbox", name="Clinical note")
@@ -60,6 +75,5 @@ def test_direct_address_reload_and_moving_between_pages(page, app_url, app_var_d
     page.get_by_label("User name").wait_for()
     expect(page.get_by_text(f"Signed in as {E2E_USER}")).to_have_count(0)
 
-    store = CaseStore(f"sqlite:///{app_var_dir / 'medapp.db'}", BlobStore(app_var_dir / "blobs"))
     actions = {e["action"] for e in store.audit_events(username=E2E_USER)}
     assert {"login", "session.resume", "logout", "session.revoke"} <= actions
