@@ -326,11 +326,12 @@ class Explanation:
     output_space: str = "probability"  # what base_value + sum(values) equals: "probability" or "log-odds"
     summary: tuple[tuple[str, float], ...] = ()  # named top contributions for non-tabular kinds
     compute_ms: float = 0.0
+    target_label: str = ""  # the card's display label of `target`, set by medapp.analysis ("chronic kidney disease")
 
     @property
     def target_display(self) -> str:
         """The explained label as a reader sees it in figures and reports (`target` stays the machine key)."""
-        return readable_label(self.target)
+        return self.target_label or readable_label(self.target)
 
     @property
     def output_value(self) -> float:
@@ -353,6 +354,7 @@ class Explanation:
             "values": self.values, "feature_names": list(self.feature_names) if self.feature_names else None,
             "data": self.data, "output_space": self.output_space,
             "summary": [list(p) for p in self.summary], "compute_ms": self.compute_ms,
+            **({"target_label": self.target_label} if self.target_label else {}),
         })
 
     @classmethod
@@ -362,7 +364,7 @@ class Explanation:
                    feature_names=tuple(d["feature_names"]) if d.get("feature_names") else None,
                    data=d.get("data"), output_space=d.get("output_space", "probability"),
                    summary=tuple((str(n), float(v)) for n, v in d.get("summary", ())),
-                   compute_ms=float(d.get("compute_ms", 0.0)))
+                   compute_ms=float(d.get("compute_ms", 0.0)), target_label=str(d.get("target_label") or ""))
 
 
 @runtime_checkable

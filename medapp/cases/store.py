@@ -19,8 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..analysis import labelled
 from ..db.database import Database
 from ..db.tables import AuditEvent, Case, InstallationSetting, SavedAnalysis, Verdict, utcnow
+from ..registry import UnknownModel, get_card
 from ..security.roles import Actor, PermissionDenied, require
 from ..types import Explanation, ModelCard, Prediction
 from .blobs import BlobStore
@@ -254,7 +256,7 @@ class CaseStore(Database):
                     "other_patient_id": a.patient_key is not None and a.patient_key != first_key,
                     "input_sha256": a.input_sha256, "input_name": a.input_name, "label": a.label,
                     "prediction": Prediction.from_dict(a.prediction),
-                    "explanation": Explanation.from_dict(a.explanation) if a.explanation else None,
+                    "explanation": _stored_explanation(a),
                     "author": a.author, "created_at": a.created_at,
                     "verdicts": [{"reviewer": v.reviewer, "verdict": v.verdict, "final_diagnosis": v.final_diagnosis,
                                   "comment": v.comment, "updated_at": v.updated_at, "version": v.version}
@@ -434,6 +436,19 @@ class CaseStore(Database):
                                     f"drawn; your change to '{status}' was not stored.")
             self.audit_in(s, actor.username, "case.status", f"case:{case_id}", old=case.status, new=status)
         return seen + 1
+
+
+def _stored_explanation(a: SavedAnalysis) -> Explanation | None:
+    """A stored explanation, naming its target as the model's card does (those saved before it carried the name)."""
+    if not a.explanation:
+        return None
+    explanation = Explanation.from_dict(a.explanation)
+    if not explanation.target_label:
+        try:
+            explanation = labelled(get_card(a.model_id), explanation)
+        except UnknownModel:  # a model no longer installed: its label as stored
+            pass
+    return explanation
 
 
 def _has_disagreement(case: Case) -> bool:

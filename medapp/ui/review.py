@@ -12,7 +12,6 @@ import streamlit as st
 
 from .. import render
 from ..cases.store import STATUSES, VERDICTS, CaseClosedError, CaseStore, PermissionDenied, StoreError, closed_phrase
-from ..modalities.records.model import percent_text
 from ..registry import UnknownModel, get_card, list_cards
 from ..render.image import heatmap
 from ..render.numbers import precise_percent
@@ -20,7 +19,7 @@ from ..render.stored import analysed_frame, display_label, stored_image, stored_
 from ..render.survival import curve_figure, horizon_rows, over_time_figure
 from ..render.tabular import waterfall
 from ..reports import case_html, case_pdf
-from ..reports.content import Headline, decision_text, other_patient_text, risk_headline
+from ..reports.content import Headline, band_percent, decision_text, other_patient_text, risk_headline
 from ..reports.figures import explanation_png
 from ..security.roles import allowed
 from ..types import Explanation
@@ -57,7 +56,8 @@ def explanation_figure(a: dict, key: str, *, large: bool = False) -> None:
             # the waterfall's ends as on the analysis page: never rounded across a risk band boundary ("this
             # patient: 20%" was drawn beside a headline of 19.7%, band low)
             bands = _bands(a["model_id"])
-            figure = waterfall(expl, percent=lambda p: percent_text(p, bands))
+            # written as the page writes it ("<0.1%", where percent_text alone gave "0%")
+            figure = waterfall(expl, percent=lambda p: band_percent(min(max(p, 1e-12), 1 - 1e-12), bands))
         else:
             figure = render.figure(expl)
     except render.NoRenderer:  # a kind with no interactive renderer: the stored picture of it

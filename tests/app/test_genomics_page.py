@@ -44,7 +44,7 @@ def test_examples_are_classified_explained_and_the_shuffled_profile_is_not_class
     probabilities = at.dataframe[1].value  # the sample's classes, in percent: the column is too narrow for a bar
     assert probabilities["probability"].sum() == pytest.approx(100)
     assert probabilities["probability"].iloc[0] > 50  # BL
-    assert any("Top genes: toward 'BL'" in s for s in charts(at))
+    assert any("Top genes:" in s and "toward 'BL (Burkitt lymphoma)'" in s for s in charts(at))  # as in the headline
     assert any("Cohort: how each gene moved" in s for s in charts(at))
     assert any("Samples (grouped by predicted class)" in s for s in charts(at))
     at.selectbox(key="genomics_sample").set_value("simulated: genes shuffled").run()
