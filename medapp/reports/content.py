@@ -91,7 +91,9 @@ def output_text(analysis: dict) -> str:
     pred = analysis["prediction"]
     if not pred.fits:
         return probability_text(analysis)
-    label = f"{display_label(analysis['model_id'], analysis['label'])} ({probability_text(analysis)})"
+    # the label once, then every class's probability ("BL (Burkitt lymphoma) (BL (Burkitt lymphoma) 99.7%, ..."
+    # said the label twice)
+    label = f"{display_label(analysis['model_id'], analysis['label'])}; probabilities {probability_text(analysis)}"
     risk = risk_headline(analysis["model_id"], pred)
     if risk is not None:
         band = f", {risk.band_kind.lower()} {risk.band}" if risk.band else ""

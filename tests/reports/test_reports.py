@@ -164,6 +164,9 @@ def test_a_survival_analysis_is_reported_by_its_risk_not_a_yes_no_label():
     assert ", risk group " in line and "third of the training patients; model label " in line
     # the page's words ("highest third"), not "high third"; and the same in the report's survival paragraph
     assert re.search(r", risk group (lowest|middle|highest) third of the training patients;", line), line
+    # the label once, then the probabilities (it read "alive at 180 days (alive at 180 days 79.8%, ...")
+    label = pred.label
+    assert f"model label {label}; probabilities " in line and line.count(label) == 2
     from medapp.reports.content import survival_text
 
     assert re.search(r"risk group: (lowest|middle|highest) third of the training patients\)\.$",
