@@ -41,6 +41,14 @@ class _Report(FPDF):
         else:  # core font: fpdf2 replaces characters it cannot encode
             self.family_name = "helvetica"
         self.set_auto_page_break(True, margin=15)
+        self.continuing: str | None = None  # the analysis being drawn, named atop a page it runs onto
+
+    def header(self) -> None:
+        # a page of charts said nothing of whose they were: only the footer
+        if self.continuing and self.page_no() > 1:
+            self.set_font(self.family_name, "B", 9)
+            self.cell(0, 5, f"{self.continuing} (continued)", new_x="LMARGIN", new_y="NEXT")
+            self.ln(2)
 
     def footer(self) -> None:
         self.set_y(-12)
@@ -99,6 +107,7 @@ def _figures(a: dict, input_bytes: bytes | None) -> _Figures:
 
 
 def _analysis(pdf: FPDF, a: dict, figures: _Figures) -> None:
+    pdf.continuing = f"Analysis #{a['id']}: {a['model_id']}"
     _analysis_head(pdf, a, figures)
     _analysis_body(pdf, a, figures)
 
@@ -155,6 +164,7 @@ def case_pdf(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None = 
     _para(pdf, DISCLAIMER, 8.5)
     for a in detail["analyses"]:
         figures = _figures(a, inputs.get(a["id"]))
+        pdf.continuing = None  # a page this analysis starts on is not a continued one
         if pdf.get_y() > pdf.t_margin + 1 and _starts_on_a_new_page(pdf, a, figures, detail["reference"]):
             pdf.add_page()
         _analysis(pdf, a, figures)

@@ -199,8 +199,12 @@ def test_each_figure_is_on_the_page_of_its_own_analysis(tmp_path):
         store.add_analysis(case_id, CLIN, card=chest.card, prediction=result.prediction,
                            explanation=result.explanation, input_bytes=path.read_bytes(), input_name=path.name)
     reader = PdfReader(io.BytesIO(case_pdf(store.case_detail(case_id, REV), by="rui")))
-    pages = [(re.findall(r"Analysis\s*#\s*(\d+)", page.extract_text()), len(page.images)) for page in reader.pages]
+    pages = [(re.findall(r"Analysis\s*#\s*(\d+):\s*\S+\s+v\d", page.extract_text()), len(page.images))
+             for page in reader.pages]
     assert sorted(int(n) for headings, _ in pages for n in headings) == [1, 2, 3, 4]
+    # a page the survival analysis runs onto says whose charts they are (it had only the footer)
+    assert [page.extract_text().startswith("Analysis #1: heart-failure (continued)") for page in reader.pages][:3] \
+        == [False, True, False]
     # the survival curve, the risk score's bars and the contributions over time (left out until a review), and
     # three heatmaps
     assert sum(images for _, images in pages) == 3 + 3
