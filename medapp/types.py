@@ -142,10 +142,11 @@ class SurvivalCurve:
         return cls(**kw)
 
 
-def score_and_threshold(score: float, threshold: float) -> tuple[str, str]:
-    """An out-of-distribution score and its threshold as text, with as many decimals (1 to 4) as it takes to
-    show which side of the threshold the score is on ("14.12 (flagged above 14.1)" read as flagged; it was not)."""
-    for decimals in range(1, 5):
+def score_and_threshold(score: float, threshold: float, min_decimals: int = 1) -> tuple[str, str]:
+    """An out-of-distribution score and its threshold as text, with as many decimals (`min_decimals` to 4) as it
+    takes to show which side of the threshold the score is on ("14.12 (flagged above 14.1)" read as flagged; it
+    was not). The page's own number of decimals is the minimum, so a stored analysis reads as its page did."""
+    for decimals in range(min_decimals, max(min_decimals, 4) + 1):
         shown = f"{score:.{decimals}f}", f"{threshold:.{decimals}f}"
         if shown[0] != shown[1] or score == threshold:
             break
@@ -163,9 +164,9 @@ class InputFit:
     score: float | None = None  # out-of-distribution score
     threshold: float | None = None  # the score above which an input is flagged
 
-    def score_text(self) -> str:
+    def score_text(self, min_decimals: int = 1) -> str:
         """'out-of-distribution score 14.12 (flagged above 14.116)': which side of the threshold, readably."""
-        score, threshold = score_and_threshold(self.score, self.threshold)
+        score, threshold = score_and_threshold(self.score, self.threshold, min_decimals)
         return f"{score} (flagged above {threshold})"
 
     def to_dict(self) -> dict[str, Any]:

@@ -104,6 +104,7 @@ def output_text(analysis: dict) -> str:
 # The pages that give an input-fit score beside the output, and what each calls it (the audio page gives its
 # windows' verdicts in words only, so a stored recording gives none either)
 FIT_SCORE_NAMES = {"imaging": "Out-of-distribution score", "genomics": "Distance score"}
+FIT_SCORE_DECIMALS = {"genomics": 2}  # as the page writes it (0.05 read "0.1" on Cases and in the reports)
 
 
 def decision_text(analysis: dict) -> str:
@@ -124,7 +125,7 @@ def decision_text(analysis: dict) -> str:
     fit, name = pred.fit, FIT_SCORE_NAMES.get(analysis.get("modality", ""))
     if name and fit is not None and fit.score is not None and fit.threshold is not None \
             and not any(name.lower() in w.lower() for w in pred.warnings):
-        parts.append(f"{name} {fit.score_text()}.")  # as the page
+        parts.append(f"{name} {fit.score_text(FIT_SCORE_DECIMALS.get(analysis['modality'], 1))}.")  # as the page
     return " ".join(parts)
 
 

@@ -229,3 +229,16 @@ def test_a_survival_analysis_reports_its_contributions_over_time(tmp_path):
     html = case_html(store.case_detail(case_id, REV), by="rui")
     assert "alt='contributions over time of analysis 1'" in html
     assert bars_title(result.explanation) == "Exact SHAP (additive risk) of the risk score"
+
+
+def test_a_stored_profiles_distance_score_reads_as_on_its_page():
+    # the page gave 0.05, Cases, Meeting mode and the reports "0.1"; the warning 2.2 beside a table's 2.19
+    from medapp.reports.content import decision_text
+
+    model = load_model("srbct-tumour")
+    pred = analyse(model, model.example_input()).prediction
+    text = decision_text({"model_id": "srbct-tumour", "modality": "genomics", "prediction": pred})
+    assert f"Distance score {pred.fit.score:.2f} (flagged above 1.00)." in text
+    shuffled = dataclasses.replace(pred, warnings=(), fit=dataclasses.replace(pred.fit, score=2.1949))
+    assert "Distance score 2.19 (flagged above 1.00)." in decision_text(
+        {"model_id": "srbct-tumour", "modality": "genomics", "prediction": shuffled})

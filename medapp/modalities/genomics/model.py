@@ -74,7 +74,7 @@ class GenomicsModel(CardModel):
         if unlike:
             classes = ", ".join(self.card.labels)
             warnings.insert(0, (
-                f"This profile is unlike every training class (distance score {score:.1f}; above 1 means further "
+                f"This profile is unlike every training class (distance score {score:.2f}; above 1 means further "
                 f"than 95% of held-out training profiles). It may be a tumour other than {classes}, another "
                 "platform or a failed array: the class probabilities must not be read as a diagnosis."))
         fit = InputFit(fits=not unlike, message=warnings[0] if unlike else None, score=round(score, 3),
