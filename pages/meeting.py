@@ -18,7 +18,8 @@ st.html("<style>.stMainBlockContainer{max-width:100%;padding-left:2rem;padding-r
         # badges (status, disagreement, risk band) carry an inline 0.875rem: too small for the back of the room
         ".stMainBlockContainer .stMarkdownBadge{font-size:1.2rem !important}"
         # what a reviewer types (final diagnosis, comment) as large as the labels above it
-        ".stMainBlockContainer input,.stMainBlockContainer textarea{font-size:1.35rem}</style>")
+        ".stMainBlockContainer input,.stMainBlockContainer textarea{font-size:1.35rem}"
+        ".stMainBlockContainer td,.stMainBlockContainer th{font-size:1.35rem}</style>")
 with st.expander("Which cases", expanded=False):
     filters = case_filters("meeting")
 # In the order they were opened: a verdict recorded during the meeting must not reorder the cases.

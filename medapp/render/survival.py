@@ -38,7 +38,7 @@ def horizon_text(h: float) -> str:
 def horizon_rows(curve: SurvivalCurve) -> list[dict[str, str]]:
     """Probability of the event by each horizon, with the band, as table rows."""
     return [{"by": horizon_text(h), "probability": headline_percent(1 - s),
-             "95% band": f"{headline_percent(1 - hi)} - {headline_percent(1 - lo)}"}
+             "95% band": f"{headline_percent(1 - hi)}-{headline_percent(1 - lo)}"}  # as the headline and reports write it
             for h, s, lo, hi in zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower,
                                     curve.at_horizons_upper)]
 

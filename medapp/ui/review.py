@@ -71,13 +71,22 @@ def explanation_figure(a: dict, key: str, *, large: bool = False) -> None:
     if isinstance(figure, str):
         st.html(figure)  # renderers return escaped HTML for text
     else:
-        if large:  # meeting mode: legible from the back of the room
-            figure.update_layout(font_size=16)
-            if expl.kind == "image":
-                figure.update_layout(height=max(figure.layout.height or 0, 640))
-            figure.update_xaxes(tickfont_size=14)
-            figure.update_yaxes(tickfont_size=14)
-        st.plotly_chart(figure, width="stretch", key=f"fig_{key}")
+        if large and expl.kind == "image":
+            figure.update_layout(height=max(figure.layout.height or 0, 640))
+        st.plotly_chart(_legible(figure, large), width="stretch", key=f"fig_{key}")
+
+
+def _legible(figure, large: bool):
+    """Meeting mode: type legible from the back of the room. Ticks, legends, bar and curve labels stayed at 11-12
+    px while the text around them was enlarged (a review at 1920x1080)."""
+    if large:
+        # titles by name too: Streamlit's chart theme sets their sizes, which a figure-wide font does not override
+        figure.update_layout(font_size=18, legend_font_size=16, title_font_size=22)
+        figure.update_xaxes(tickfont_size=16, title_font_size=18)
+        figure.update_yaxes(tickfont_size=16, title_font_size=18)
+        figure.update_annotations(font_size=16)
+        figure.update_traces(textfont_size=16, selector={"type": "bar"})
+    return figure
 
 
 def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: bool = False) -> None:
@@ -125,7 +134,11 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             curve = pred.survival
             st.markdown(f"Risk score: **{curve.risk_score:+.2f}** (log relative hazard; higher means an earlier "
                         f"{curve.event})")
-            st.dataframe(pd.DataFrame(horizon_rows(curve)), hide_index=True, width="stretch", key=f"hz_{key}")
+            rows = pd.DataFrame(horizon_rows(curve))
+            if large:  # a static table takes the meeting's large type (a data grid kept 13 px)
+                st.table(rows.set_index("by"))
+            else:
+                st.dataframe(rows, hide_index=True, width="stretch", key=f"hz_{key}")
         for w in pred.warnings:
             st.warning(w, icon=":material/warning:")
         for v in a["verdicts"]:
@@ -139,22 +152,17 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             if recording:
                 st.audio(recording)
         if pred.survival is not None:  # time-to-event analyses keep their survival curve
-            st.plotly_chart(curve_figure(pred.survival), width="stretch", key=f"curve_{key}")
+            st.plotly_chart(_legible(curve_figure(pred.survival), large), width="stretch", key=f"curve_{key}")
         recording = stored_recording(pred)
         if a["explanation"] is not None:
             explanation_figure(a, key, large=large)
             over = over_time_figure(a["explanation"]) if pred.survival is not None else None
             if over is not None:  # the survival panel's second chart, under the risk score's bars
-                if large:
-                    over.update_layout(font_size=16)
-                st.plotly_chart(over, width="stretch", key=f"sot_{key}")
+                st.plotly_chart(_legible(over, large), width="stretch", key=f"sot_{key}")
         elif recording is not None:  # a recording saved as not assessed: the waveform and cycles the page drew
             from ..render.audio import recording_figure
 
-            figure = recording_figure(**recording)
-            if large:
-                figure.update_layout(font_size=16)
-            st.plotly_chart(figure, width="stretch", key=f"rec_{key}")
+            st.plotly_chart(_legible(recording_figure(**recording), large), width="stretch", key=f"rec_{key}")
             st.caption("Saved without an explanation: the model did not assess this recording.")
         else:
             st.caption("Saved without an explanation.")

@@ -53,8 +53,8 @@ def result_panel(model: SurvivalModel, values: dict, key: str, saveable: bool = 
         by = horizon_text(curve.main_horizon)
         what = f"Probability of {curve.event} by {by}"  # a caption wraps; a metric's label is cut (records)
         st.caption(what)
-        st.metric(what, percent(p), help=f"95% band {percent(lo)} - {percent(hi)}", label_visibility="collapsed")
-        st.markdown(f"95% band {percent(lo)} - {percent(hi)}  \nRisk group: :gray-badge[{risk_group_text(curve.risk_group)}]"
+        st.metric(what, percent(p), help=f"95% band {percent(lo)}-{percent(hi)}", label_visibility="collapsed")
+        st.markdown(f"95% band {percent(lo)}-{percent(hi)}  \nRisk group: :gray-badge[{risk_group_text(curve.risk_group)}]"
                     f"  \nRisk score: **{curve.risk_score:+.2f}** (log relative hazard; higher "
                     f"means an earlier {curve.event})  \nMore likely at {by}: **{model.card.display(pred.label)}**")
         st.caption(f"The risk group ranks this patient's risk score among the training patients' (thirds); it is "

@@ -65,7 +65,7 @@ def test_the_horizon_table_never_rounds_a_small_risk_to_zero():
                                at_horizons_lower=np.full(len(curve.horizons), 0.999),
                                at_horizons_upper=np.full(len(curve.horizons), 0.99999))
     rows = horizon_rows(tiny)
-    assert {r["probability"] for r in rows} == {"<0.1%"} and {r["95% band"] for r in rows} == {"<0.1% - 0.1%"}
+    assert {r["probability"] for r in rows} == {"<0.1%"} and {r["95% band"] for r in rows} == {"<0.1%-0.1%"}
 
 
 def test_each_horizon_marker_is_labelled_with_the_value_where_it_sits():

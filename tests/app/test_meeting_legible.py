@@ -1,0 +1,37 @@
+"""Meeting mode draws a survival analysis's horizon table and charts in the projector's large type (at 1920x1080
+the table stayed at 13 px and chart ticks, legends and curve labels at 11-12 px)."""
+from __future__ import annotations
+
+import json
+
+from apptest_helpers import CLIN, REV, open_page
+
+from medapp.analysis import analyse
+from medapp.cases.store import CaseStore
+from medapp.registry import load_model
+
+
+def test_a_survival_analysis_in_meeting_mode_is_drawn_in_large_type(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    model = load_model("heart-failure")
+    result = analyse(model, model.example_input())
+    case_id = store.create_case("MEET-HF", CLIN)
+    store.add_analysis(case_id, CLIN, card=model.card, prediction=result.prediction, explanation=result.explanation,
+                       input_bytes=b"{}", input_name="p.json")
+
+    meeting = open_page("pages/meeting.py", REV)
+    assert not meeting.exception
+    [table] = meeting.table  # a static table, which takes the page's large type; not a data grid
+    assert list(table.value.index) == ["30 days", "90 days", "180 days"]
+    assert "td,.stMainBlockContainer th{font-size:1.35rem}" in " ".join(h.proto.body for h in meeting.get("html"))
+    charts = [json.loads(c.proto.spec) for c in meeting.get("plotly_chart")]
+    assert len(charts) == 3  # the curve, the risk score's bars and the contributions over time
+    for chart in charts:
+        layout = chart["layout"]
+        assert layout["font"]["size"] >= 18 and layout["title"]["font"]["size"] >= 22
+        assert layout["xaxis"]["tickfont"]["size"] >= 16 and layout["xaxis"]["title"]["font"]["size"] >= 18
+        assert all(a["font"]["size"] >= 16 for a in layout.get("annotations", []))
+
+    cases = open_page("pages/cases.py", REV)  # the Cases page keeps its compact grid
+    assert not cases.table and list(cases.dataframe[1].value["by"]) == ["30 days", "90 days", "180 days"]
