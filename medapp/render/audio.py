@@ -124,6 +124,7 @@ figure = tile_figure  # the name every renderer shares (medapp.render.figure)
 
 def segment_table(expl: Explanation, k: int = 5) -> list[dict]:
     """Top contributions as rows (tile, value) for a plain table beside the figure."""
-    return [{"where": name, "contribution": round(value, 4),
+    # written as the reports write it (+1.03; the grid showed 1.0299 and dropped trailing zeros)
+    return [{"where": name, "contribution": f"{value:+.3g}",
              "direction": f"toward {expl.target_display}" if value > 0 else f"away from {expl.target_display}"}
             for name, value in expl.top_contributions(k)]

@@ -7,6 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..types import Explanation
+from .numbers import precise_percent
 
 TOWARD, AWAY = (192, 57, 43), (36, 113, 163)
 
@@ -50,7 +51,7 @@ def top_words(expl: Explanation, k: int = 12) -> go.Figure:
 def top_classes(labels: tuple[str, ...], probabilities: np.ndarray, k: int = 5) -> go.Figure:
     order = np.argsort(-probabilities)[:k][::-1]
     fig = go.Figure(go.Bar(x=probabilities[order], y=[labels[i] for i in order], orientation="h",
-                           text=[f"{probabilities[i]:.1%}" for i in order], textposition="auto",
+                           text=[precise_percent(probabilities[i]) for i in order], textposition="auto",
                            marker_color="#7f8c8d"))
     fig.update_layout(title=f"Top {min(k, len(labels))} of {len(labels)} classes", xaxis={"range": [0, 1],
                       "tickformat": ".0%"}, height=100 + 30 * len(order), margin={"l": 10, "r": 10, "t": 50, "b": 30})

@@ -159,7 +159,10 @@ def contributions_text(analysis: dict, k: int = 5) -> str:
     if expl is None:
         return ""
     pairs = expl.top_contributions(k)
-    return "; ".join(f"{name} {value:+.3g}" for name, value in pairs)
+    # as the page writes them: the waterfall's two decimals for records (the report read -0.785 beside the page's
+    # -0.79); three significant digits for the small values of images, sounds, words and genes
+    form = "+.2f" if expl.kind == "tabular" else "+.3g"
+    return "; ".join(f"{name} {value:{form}}" for name, value in pairs)
 
 
 def header_line(detail: dict, by: str) -> str:

@@ -242,3 +242,23 @@ def test_a_stored_profiles_distance_score_reads_as_on_its_page():
     shuffled = dataclasses.replace(pred, warnings=(), fit=dataclasses.replace(pred.fit, score=2.1949))
     assert "Distance score 2.19 (flagged above 1.00)." in decision_text(
         {"model_id": "srbct-tumour", "modality": "genomics", "prediction": shuffled})
+
+
+def test_contributions_read_as_on_their_pages():
+    # a review: the report gave -0.785 beside the page's -0.79, the heart-sound grid 1.0299 beside the report's
+    # +1.03, and the notes chart 0.0% where everything else said <0.1%
+    from medapp.render.audio import segment_table
+    from medapp.render.text import top_classes
+    from medapp.reports.content import contributions_text
+    from medapp.types import Explanation
+
+    tabular = Explanation(kind="tabular", method="TreeSHAP", target="positive", base_value=0.0,
+                          values=np.array([-0.785, 0.2]), feature_names=("Glucose = 160 mg/dL", "Age = 50 years"),
+                          output_space="log-odds")
+    assert contributions_text({"explanation": tabular}) == "Glucose = 160 mg/dL -0.79; Age = 50 years +0.20"
+    tiles = Explanation(kind="audio", method="KernelSHAP", target="mitral_stenosis", base_value=0.0,
+                        values=np.array([1.0299, 0.9323]), summary=(("0.5-1.0 s", 1.0299), ("1.0-1.5 s", 0.9323)))
+    assert [r["contribution"] for r in segment_table(tiles)] == ["+1.03", "+0.932"]
+    assert contributions_text({"explanation": tiles}) == "0.5-1.0 s +1.03; 1.0-1.5 s +0.932"
+    chart = top_classes(("Impetigo", "Psoriasis"), np.array([0.0002, 0.9998]))
+    assert list(chart.data[0].text) == ["<0.1%", ">99.9%"]

@@ -49,8 +49,9 @@ def choose(x: ImageInput, models: list) -> Choice:
         # between the threshold and the refusal limit the model still fits, with a caution: say so, not "resembles"
         # above the threshold the caution under the result gives the score: not repeated here
         likeness = (f"the image resembles its training images ({score})" if m["ood_score"] <= m["ood_threshold"] else
-                    "the image is less like its training images than 99% of them, but within what it accepts "
-                    "(see the caution with the result)")
+                    # "within what it accepts" read as all clear beside the caution that followed it
+                    "the image is less like its training images than 99% of them; it is analysed, but see the "
+                    "caution with the result")
         return Choice(mid, f"{names[mid]}: {basis}{likeness}"
                            + ("" if len(fitting) == 1 else "; closer than to the other models' training images") + ".",
                       checks)
