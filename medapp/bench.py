@@ -32,6 +32,7 @@ EXTRAS: list[str] = [
     "medapp.modalities.survival.bench:bench_patient",
     "medapp.pacs.bench:bench_pacs",
     "medapp.cases.bench:bench_case_follow",
+    "medapp.cases.bench:bench_patient_check",
 ]
 
 

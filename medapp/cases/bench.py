@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -52,3 +53,46 @@ def bench_case_follow(repeats: int = 50, listed_cases: int = LISTED_CASES) -> di
         listed = timed(lambda: sorted(c["id"] for c in store.list_cases(status="open")))
     return {"case_follow_check_ms_p50": check, "case_detail_ms_p50": draw,
             "meeting_list_check_ms_p50": listed, "meeting_list_cases": listed_cases + 1}
+
+
+def bench_patient_check(repeats: int = 50) -> dict[str, float]:
+    """What the one-patient-per-case check adds to a save and to drawing Save to case: the keyed hash of a DICOM
+    file's Patient ID (a header read, stopped before the pixels) and the query for the case's patients, on a case
+    holding ANALYSES images of one patient."""
+    import io
+
+    import pydicom
+
+    from ..registry import data_root
+
+    source = pydicom.dcmread(data_root() / "dicom" / "CR-MONO1-10-chest.dcm", force=True)
+
+    def image(patient_id: str, instance: int) -> bytes:
+        source.PatientID, source.InstanceNumber = patient_id, instance
+        buf = io.BytesIO()
+        source.save_as(buf)
+        return buf.getvalue()
+
+    model = load_model("heart-disease")  # the store keeps any prediction; the input decides the patient
+    result = analyse(model, model.example_input())
+    card = replace(model.card, modality="imaging")
+    author = {"username": "bench", "role": "admin"}
+    with tempfile.TemporaryDirectory(prefix="medapp-bench-patients-") as folder:
+        store = CaseStore(f"sqlite:///{Path(folder) / 'medapp.db'}", BlobStore(Path(folder) / "blobs"))
+        case_id = store.create_case("BENCH-P", author)
+        for i in range(ANALYSES):
+            store.add_analysis(case_id, author, card=card, prediction=result.prediction, explanation=None,
+                               input_bytes=image("MRN-1", i), input_name="i.dcm")
+        other = image("MRN-2", 99)
+        key = store.patient_key("imaging", other)
+        times = {"patient_key_ms_p50": lambda: store.patient_key("imaging", other),
+                 "patient_check_ms_p50": lambda: store.other_patient_in_case(case_id, key)}
+        out = {}
+        for name, call in times.items():
+            taken = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                call()
+                taken.append((time.perf_counter() - start) * 1000)
+            out[name] = round(float(np.median(taken)), 3)
+    return {**out, "patient_check_dicom_kb": round(len(other) / 1024, 1)}

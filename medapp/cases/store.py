@@ -58,10 +58,9 @@ class PatientMismatchError(ConflictError):
 
     def __init__(self, reference: str):
         self.reference = reference
-        super().__init__(f"This image's patient (its DICOM Patient ID) is not the patient of the images already in "
-                         f"case {reference}, so it was not saved there. Save it to that patient's own case or a new "
-                         "one; if you have checked that it is the same patient under another ID, confirm that and "
-                         "save again.")
+        # short: it is shown in the narrow column beside an image (the first wording took 11 lines there)
+        super().__init__(f"Not saved to {reference}: its images are of another patient (DICOM Patient ID). Choose "
+                         "this patient's case or a new one, or confirm it is the same patient under another ID.")
 
 
 def closed_phrase(closed_by: str | None, closed_at: datetime | None) -> str:

@@ -121,7 +121,7 @@ def announce_saves_shown_nowhere() -> None:
         if kind == "success":
             st.toast(text, icon=":material/check_circle:")
         else:
-            st.toast(f"Not saved: {text}", icon=":material/error:")
+            st.toast(text if text.startswith("Not saved") else f"Not saved: {text}", icon=":material/error:")
 
 
 def _same_patient_key(key: str, case_id: int | None) -> str:

@@ -48,7 +48,7 @@ def test_an_image_of_another_patient_is_refused_until_confirmed(store, save):
     save(case_id, _dicom("MRN-111", instance="2"))  # the same patient's second image: no question
     assert _count(store, case_id) == 2
 
-    with pytest.raises(PatientMismatchError, match="not the patient of the images already in case PAT-1"):
+    with pytest.raises(PatientMismatchError, match="Not saved to PAT-1: its images are of another patient"):
         save(case_id, _dicom("MRN-222", instance="5"))
     assert _count(store, case_id) == 2  # nothing stored
 
@@ -87,3 +87,13 @@ def test_the_key_is_a_keyed_hash_shared_by_processes_of_one_database(store, save
     assert other.other_patient_in_case(case_id, other.patient_key("imaging", _dicom("MRN-222")))
     assert not other.other_patient_in_case(case_id, other.patient_key("imaging", _dicom("MRN-111")))
     assert other.patient_key("imaging", b"\x89PNG\r\n\x1a\n") is None and other.patient_key("notes", b"MRN-111") is None
+
+
+def test_bench_measures_the_patient_check():
+    from medapp.bench import EXTRAS
+    from medapp.cases.bench import bench_patient_check
+
+    assert "medapp.cases.bench:bench_patient_check" in EXTRAS  # in `python -m medapp bench`
+    row = bench_patient_check(repeats=3)
+    assert set(row) == {"patient_key_ms_p50", "patient_check_ms_p50", "patient_check_dicom_kb"}
+    assert all(v > 0 for v in row.values())

@@ -182,8 +182,8 @@ def test_an_image_of_another_patient_is_a_409_until_same_patient_is_sent(service
                                                   same_patient="yes"))
         confirmed = c.post(f"{url}?case=API-PAT-1&same_patient=true", content=chest_of("MRN-2", "2"), headers=dicom)
     assert other.status_code == 409
-    assert other.json()["error"].startswith("This image's patient (its DICOM Patient ID) is not the patient of the "
-                                            "images already in case API-PAT-1")
+    assert other.json()["error"].startswith("Not saved to API-PAT-1: its images are of another patient (DICOM "
+                                            "Patient ID).")
     assert "same_patient" in other.json()["error"]
     assert two.status_code == 409 and "name 2 different patients" in two.json()["error"]
     assert bad_flag.status_code == 400 and bad_flag.json()["error"] == "parameters.same_patient is true or false."
