@@ -26,12 +26,21 @@ def generated_line(by: str) -> str:
     return f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by {by}."
 
 
+# What a page calls an input its model does not fit, where it is not "not assessed" (the genomics page says "Not
+# classified"; Cases, Meeting mode and the reports said "not assessed" of the same profile)
+NOT_ASSESSED = {"genomics": "not classified"}
+
+
+def not_assessed(analysis: dict) -> str:
+    return NOT_ASSESSED.get(analysis.get("modality", ""), "not assessed")
+
+
 def probability_text(analysis: dict) -> str:
     from ..render.stored import display_label
 
     pred = analysis["prediction"]
     if not pred.fits:  # e.g. a lung sound saved from the heart-sound page
-        return "not assessed: " + (pred.fit.message or "the input does not fit the model")
+        return f"{not_assessed(analysis)}: " + (pred.fit.message or "the input does not fit the model")
     return ", ".join(f"{display_label(analysis['model_id'], label)} {precise_percent(p)}"
                      for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5])
 

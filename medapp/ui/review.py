@@ -19,7 +19,14 @@ from ..render.stored import analysed_frame, display_label, stored_image, stored_
 from ..render.survival import curve_figure, horizon_rows, over_time_figure
 from ..render.tabular import waterfall
 from ..reports import case_html, case_pdf
-from ..reports.content import Headline, band_percent, decision_text, other_patient_text, risk_headline
+from ..reports.content import (
+    Headline,
+    band_percent,
+    decision_text,
+    not_assessed,
+    other_patient_text,
+    risk_headline,
+)
 from ..reports.figures import explanation_png
 from ..security.roles import allowed
 from ..types import Explanation
@@ -117,7 +124,7 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             headline = headline_of.value
         else:
             st.caption("Model output")
-            headline = display_label(a["model_id"], a["label"]) if assessed else "not assessed"
+            headline = display_label(a["model_id"], a["label"]) if assessed else not_assessed(a)
         st.html(f'<div style="font-size:{size};line-height:1.2;overflow-wrap:break-word;white-space:normal">'
                 f"{escape(headline)}</div>")
         if risk is not None:

@@ -262,3 +262,16 @@ def test_contributions_read_as_on_their_pages():
     assert contributions_text({"explanation": tiles}) == "0.5-1.0 s +1.03; 1.0-1.5 s +0.932"
     chart = top_classes(("Impetigo", "Psoriasis"), np.array([0.0002, 0.9998]))
     assert list(chart.data[0].text) == ["<0.1%", ">99.9%"]
+
+
+def test_a_profile_unlike_every_class_is_not_classified_as_on_its_page():
+    # the genomics page says "Not classified"; Cases, Meeting mode and the reports said "not assessed"
+    from medapp.reports.content import output_text
+
+    model = load_model("srbct-tumour")
+    pred = analyse(model, model.example_input()).prediction
+    unlike = dataclasses.replace(pred, fit=dataclasses.replace(pred.fit, fits=False, message="Unlike every class."))
+    assert output_text({"model_id": "srbct-tumour", "modality": "genomics", "label": pred.label,
+                        "prediction": unlike}) == "not classified: Unlike every class."
+    assert output_text({"model_id": "heart-sound", "modality": "audio", "label": pred.label,
+                        "prediction": unlike}).startswith("not assessed: ")
