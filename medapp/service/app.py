@@ -16,6 +16,7 @@ before anything is decoded; a call over the token's rate is refused before its b
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import logging
@@ -39,7 +40,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..analysis import analyse
-from ..cases.store import CaseStore, PatientMismatchError, StoreError
+from ..cases.store import CaseStore, ConflictError, PatientMismatchError, StoreError
 from ..registry import UnknownModel, get_card, list_cards, load_model, models_dir
 from ..security import uploads
 from ..security.roles import allowed
@@ -259,6 +260,8 @@ class Service:
                           "optional": True}
                 if f.get("min") is not None:
                     params["min"], params["max"] = f["min"], f["max"]
+                if f.get("zero_means_missing"):  # as the page reads it; an EHR's default-filled 0 is not a value
+                    params["zero_means"] = "not measured (0 is how the training data recorded a missing value)"
                 if f.get("choices"):
                     params["choices"] = {str(code): label for code, label in f["choices"]}
                     params["accepts"] = ("the INT64 code, or the label itself as BYTES (e.g. "
@@ -316,6 +319,8 @@ class Service:
 
     def _prepare(self, caller: Caller, card: ModelCard, body: bytes, media_type: str | None,
                  header_length: str | None, query: dict[str, str], explain: bool) -> Analysed:
+        if body.startswith(codecs.BOM_UTF8) and body[3:].lstrip()[:1] == b"{":
+            body = body[3:]  # JSON saved by an editor that marks UTF-8 (it read as a table lacking every column)
         if header_length is not None:
             is_json = True
         elif media_type in (None, "application/x-www-form-urlencoded"):
@@ -332,7 +337,12 @@ class Service:
         if is_json:
             request, elements = oip.parse_request(body, header_length)
             request_id = request.id
-            params.update(request.parameters or {})
+            given = request.parameters or {}
+            for name in set(query) & set(given):  # the JSON's parameter silently won over the address's
+                if str(given[name]).lower() != str(query[name]).lower():
+                    raise oip.RequestError(f"?{name}={query[name]} and parameters.{name} = {given[name]!r} "
+                                           "disagree: send one of them.")
+            params.update(given)
             wanted = {o.name for o in request.outputs} if request.outputs else None
             if wanted is not None:  # before anything is analysed or saved
                 _check_wanted(wanted, [name for name, *_ in _output_specs(card, explain)])
@@ -344,6 +354,9 @@ class Service:
             self._check_case_permission(caller, case_ref)
             cases = cases_from_body(model, body, media_type)
         saving = case_ref is not None
+        if not saving and ("case_title" in params or "same_patient" in params):
+            raise oip.RequestError("case_title and same_patient apply to a save: send them with case (nothing would "
+                                   "be saved without it).")
         if saving and not isinstance(params.get("case_title", ""), str):
             raise oip.RequestError("parameters.case_title is the case's title (a string).")
         same_patient = _flag(params.get("same_patient", False), "parameters.same_patient")
@@ -397,26 +410,34 @@ class Service:
         store = self.store
         if not same_patient:  # a batch naming another patient is refused before any of it is stored
             _check_one_patient(store, card, reference, cases)
-        ids = []
+        ids, already = [], []
         for case, result in zip(cases, results):
             for attempt in range(2):  # a concurrent call may create the same new case first: then join it
                 case_id = case_id_of(store, reference)
                 target = {"case_id": case_id} if case_id is not None else {"case_id": None,
                                                                            "new_case": (reference, title)}
                 try:
-                    ids.append(store.add_analysis(user=caller.actor, card=card, prediction=result.prediction,
-                                                  explanation=result.explanation, input_bytes=case.input_bytes,
-                                                  input_name=case.input_name, same_patient=same_patient, **target))
+                    analysis_id, created = store.save_analysis(
+                        user=caller.actor, card=card, prediction=result.prediction, explanation=result.explanation,
+                        input_bytes=case.input_bytes, input_name=case.input_name, same_patient=same_patient,
+                        **target)
+                    ids.append(analysis_id)
+                    if not created:
+                        already.append(analysis_id)
                     break
                 except PatientMismatchError as exc:  # a case changed since the check above
                     raise ApiError(409, f"{exc} {_SAME_PATIENT_HINT}") from None
+                except ConflictError as exc:  # a closed case: its state, not the input (it was a 400)
+                    raise ApiError(409, str(exc)) from None
                 except StoreError as exc:
                     if case_id is None and attempt == 0 and "already exists" in str(exc):
                         continue
                     raise ApiError(400, str(exc)) from None
             call.saved = ids
         info = store.case_of(ids[-1])
-        return {"reference": info["reference"], "id": info["id"], "analysis_ids": ids}
+        # an input the case holds already (a resent call) is stored once: said, as the pages say it
+        return {"reference": info["reference"], "id": info["id"], "analysis_ids": ids,
+                **({"already_in_case": already} if already else {})}
 
 
 _SAME_PATIENT_HINT = "In the API: send parameters.same_patient = true (query same_patient=true)."
@@ -686,8 +707,9 @@ _ERROR_TEXT = {
     401: "No token, or an unknown, revoked or expired one",
     403: "The token or its user's role may not save to cases",
     404: "Unknown model or version",
-    409: "Saving to the case was refused: the inputs name another patient than the case's (DICOM Patient IDs "
-         "differ). Nothing was saved; send same_patient=true once checked",
+    409: "Saving to the case was refused by the case's state: it is closed (a reviewer must reopen it), or the "
+         "inputs name another patient than the case's (DICOM Patient IDs differ; send same_patient=true once "
+         "checked). Nothing was saved",
     413: "Request body too large (checked before decoding; see the model's max_request_bytes), or a file in it "
          "over the model's upload limit (max_file_bytes)",
     429: "Too many calls with this token (see Retry-After)",
@@ -718,15 +740,23 @@ _CASE_QUERY = [
 def _tidy_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     """What FastAPI cannot infer from routes that read the body themselves: no 422 (errors are 400 JSON), the
     open paths, the case query parameters and the X-Request-ID header on every answer."""
-    schema.setdefault("components", {}).setdefault("headers", {})["X-Request-ID"] = {
+    headers = schema.setdefault("components", {}).setdefault("headers", {})
+    headers["X-Request-ID"] = {
         "description": "The client's X-Request-ID echoed, or one made for this request; in the logs and the "
                        "audit row", "schema": {"type": "string"}}
+    headers["Retry-After"] = {"description": "Seconds to wait before calling again", "schema": {"type": "integer"}}
+    headers["WWW-Authenticate"] = {"description": "Bearer (no token) or Bearer error=\"invalid_token\"",
+                                   "schema": {"type": "string"}}
+    # what the answers carry besides X-Request-ID (the document said "see Retry-After" and declared none)
+    named = {"401": "WWW-Authenticate", "429": "Retry-After", "503": "Retry-After"}
     for path, item in schema.get("paths", {}).items():
         for method, operation in item.items():
             responses = operation.get("responses", {})
             responses.pop("422", None)
-            for response in responses.values():
+            for code, response in responses.items():
                 response.setdefault("headers", {})["X-Request-ID"] = {"$ref": "#/components/headers/X-Request-ID"}
+                if code in named:
+                    response["headers"][named[code]] = {"$ref": f"#/components/headers/{named[code]}"}
             if path in _OPEN_PATHS:
                 operation["security"] = []
             if method == "post" and path.endswith(("/infer", "/explain")):
@@ -945,6 +975,8 @@ _REQUEST_BODY = {
                    "With a raw body, ?case=REF saves to a case.",
     "content": {
         "application/json": {"schema": {"$ref": "#/components/schemas/InferenceRequest"}},
-        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+        **{media: {"schema": {"type": "string", "format": "binary"}}
+           for media in ("application/octet-stream", "application/dicom", "image/*", "audio/*", "text/plain",
+                         "text/csv", "application/zip")},
     },
 }

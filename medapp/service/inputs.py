@@ -80,6 +80,9 @@ def _record_cases(model: Model, tensors: list[RequestInput], elements: list[list
         if len(t.shape) != 1:
             raise RequestError(f"input '{t.name}' has shape {t.shape}; a record field is a tensor of shape [n] "
                                "for n patients.")
+        if t.datatype == "BOOL":  # true read as 1 ("'True' is not one of no, yes"; "Age: 0 is outside ...")
+            raise RequestError(f"input '{t.name}' is BOOL; a record field is a number (FP64/INT64) or a category's "
+                               "code or label (INT64 or BYTES).")
         columns[t.name] = [_scalar(v) for v in data]
     sizes = {len(v) for v in columns.values()}
     if len(sizes) != 1:
@@ -212,10 +215,23 @@ def cases_from_body(model: Model, data: bytes, media_type: str | None) -> list[C
             return _record_file_cases(model, data, name)
         return _file_cases(model, data, name, ext)
     except InputError as exc:
+        if _json_request(data):  # a JSON request sent as a file ("has a header but no patient rows" said nothing)
+            raise InputError(f"The body is a JSON inference request but was sent as {media_type}: send it with "
+                             "Content-Type: application/json (or with no Content-Type).") from None
         mismatch = declared_mismatch(media_type, data)
         if mismatch is None:
             raise
         raise InputError(f"{mismatch} {exc.message}", field=exc.field, row=exc.row) from None
+
+
+def _json_request(data: bytes) -> bool:
+    """Whether a body is an inference request in JSON (an object with `inputs`)."""
+    if data.lstrip()[:1] != b"{":
+        return False
+    try:
+        return isinstance(request := json.loads(data), dict) and "inputs" in request
+    except ValueError:
+        return False
 
 
 # The kinds of content each declared media type family stands for (the content decides what is read; the

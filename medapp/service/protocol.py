@@ -47,7 +47,7 @@ class InferenceRequest(BaseModel):
                                               "every analysis to (created when new); case_title: its title; same_patient: "
                                               "true to save an input whose DICOM Patient ID differs from the "
                                               "case's (else 409).")
-    inputs: list[RequestInput]
+    inputs: list[RequestInput] = Field(min_length=1)  # refused empty: the schema said so only after a fuzzer asked
     outputs: list[RequestOutput] | None = None
 
 

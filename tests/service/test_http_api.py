@@ -291,3 +291,42 @@ def test_a_survival_model_takes_the_same_field_tensors_and_tables(service):
     detail = service.store().case_detail(case_id_of(service.store(), "API-HF-1"),
                                          {"username": "ada", "role": "admin"}, log_view=False)
     assert detail["analyses"][0]["model_id"] == "heart-failure"
+
+
+def test_an_integrators_mistakes_get_their_own_answers(service):
+    """A hospital IT review: a JSON request sent as a file read "has a header but no patient rows"; a UTF-8 BOM
+    turned JSON into a table lacking every column; ?case= and parameters.case could disagree silently; a
+    closed case was a 400; BOOL tensors read as 1; a resent input was stored once without a word."""
+    one = {k: v[:1] for k, v in PATIENTS.items()}
+    body = json.dumps(records_request(one)).encode()
+    url = f"/v2/models/{MODEL}/infer"
+    with service.client() as c:
+        as_file = c.post(url, content=body, headers={"Content-Type": "application/octet-stream"})
+        with_bom = c.post(url, content=b"\xef\xbb\xbf" + body, headers={"Content-Type": ""})
+        disagree = c.post(f"{url}?case=API-Q-1", json=records_request(one, case="API-P-1"))
+        title_alone = c.post(url, json=records_request(one, case_title="no case"))
+        boolean = c.post(url, json={"inputs": [{"name": "fbs", "datatype": "BOOL", "shape": [1], "data": [True]}]})
+        first = c.post(url, json=records_request(one, case="API-AGAIN-1")).json()["parameters"]["case"]
+        again = c.post(url, json=records_request(one, case="API-AGAIN-1")).json()["parameters"]["case"]
+    assert as_file.status_code == 400 and as_file.json()["error"] == (
+        "The body is a JSON inference request but was sent as application/octet-stream: send it with "
+        "Content-Type: application/json (or with no Content-Type).")
+    assert with_bom.status_code == 200, with_bom.text
+    assert disagree.status_code == 400 and disagree.json()["error"] == (
+        "?case=API-Q-1 and parameters.case = 'API-P-1' disagree: send one of them.")
+    assert title_alone.status_code == 400 and "send them with case" in title_alone.json()["error"]
+    assert boolean.status_code == 400 and "input 'fbs' is BOOL" in boolean.json()["error"]
+    assert "already_in_case" not in first and again["already_in_case"] == first["analysis_ids"]
+    store = service.store()
+    case_id = case_id_of(store, "API-AGAIN-1")
+    store.set_status(case_id, {"username": "remy", "role": "reviewer"}, "closed")
+    with service.client() as c:
+        closed = c.post(url, json=records_request({k: v[1:] for k, v in PATIENTS.items()}, case="API-AGAIN-1"))
+    assert closed.status_code == 409 and closed.json()["error"].startswith("Case API-AGAIN-1 is closed")
+
+
+def test_metadata_says_where_zero_means_not_measured(service):
+    with service.client() as c:
+        inputs = {i["name"]: i["parameters"] for i in c.get("/v2/models/diabetes").json()["inputs"]}
+    assert inputs["glucose"]["zero_means"].startswith("not measured")
+    assert "zero_means" not in inputs["age"]

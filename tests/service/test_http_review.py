@@ -182,6 +182,13 @@ def test_openapi_documents_the_real_errors_open_paths_and_case_parameters(servic
     assert infer["responses"]["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorResponse")
     assert {p["name"] for p in infer["parameters"] if p["in"] == "query"} == {"case", "case_title", "same_patient"}
     assert "security" not in infer  # the document's default: bearer
+    # the headers the answers carry, and the media types a raw body may have (generated clients were too strict)
+    assert infer["responses"]["429"]["headers"]["Retry-After"]["$ref"].endswith("/Retry-After")
+    assert infer["responses"]["503"]["headers"]["Retry-After"]["$ref"].endswith("/Retry-After")
+    assert infer["responses"]["401"]["headers"]["WWW-Authenticate"]["$ref"].endswith("/WWW-Authenticate")
+    assert {"application/json", "application/dicom", "image/*", "audio/*", "text/csv"} <= \
+        set(infer["requestBody"]["content"])
+    assert spec["components"]["schemas"]["InferenceRequest"]["properties"]["inputs"]["minItems"] == 1
 
 
 def test_an_unexpected_error_is_a_json_500_and_the_connection_is_kept():
