@@ -26,6 +26,7 @@ import re
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -687,6 +688,26 @@ def _error(exc: ApiError) -> JSONResponse:
     return JSONResponse({"error": exc.message}, status_code=exc.status, headers=exc.headers)
 
 
+def _decoded(body: bytes, encoding: str | None, limit: int) -> bytes:
+    """The body as sent before `Content-Encoding` compressed it (tritonclient can gzip its requests; they were read
+    as they came: "not valid JSON"), held to the same size limit while it is inflated."""
+    encoding = (encoding or "identity").strip().lower()
+    if encoding == "identity":
+        return body
+    if encoding not in ("gzip", "deflate"):
+        raise ApiError(400, f"Content-Encoding {encoding} is not supported: send gzip, deflate or an uncompressed "
+                            "body.")
+    inflater = zlib.decompressobj(wbits=47 if encoding == "gzip" else 15)  # 47: a gzip or zlib header
+    try:
+        out = inflater.decompress(body, limit + 1)
+    except zlib.error as exc:
+        raise ApiError(400, f"The {encoding} body could not be decompressed ({exc}).") from None
+    if len(out) > limit or inflater.unconsumed_tail:
+        raise ApiError(413, f"The request, decompressed, is larger than the {limit_text(limit)} this model "
+                            "accepts.")
+    return out
+
+
 async def _read_limited(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     too_large = f"The request is larger than the {limit_text(limit)} this model accepts."
@@ -887,7 +908,8 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
         if error is not None:
             return error
         try:
-            body = await _read_limited(request, body_limit(card))
+            body = _decoded(await _read_limited(request, body_limit(card)),
+                            request.headers.get("content-encoding"), body_limit(card))
             call.input_sha256 = hashlib.sha256(body).hexdigest()
             content_type = request.headers.get("content-type")
             media_type = content_type.split(";")[0].strip().lower() if content_type else None

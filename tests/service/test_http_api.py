@@ -330,3 +330,24 @@ def test_metadata_says_where_zero_means_not_measured(service):
         inputs = {i["name"]: i["parameters"] for i in c.get("/v2/models/diabetes").json()["inputs"]}
     assert inputs["glucose"]["zero_means"].startswith("not measured")
     assert "zero_means" not in inputs["age"]
+
+
+def test_a_compressed_body_is_inflated_within_the_limit(service):
+    import gzip
+
+    one = {k: v[:1] for k, v in PATIENTS.items()}
+    body = json.dumps(records_request(one)).encode()
+    url = f"/v2/models/{MODEL}/infer"
+    with service.client() as c:
+        plain = c.post(url, content=body, headers={"Content-Type": "application/json"})
+        packed = c.post(url, content=gzip.compress(body),
+                        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+        bomb = c.post(url, content=gzip.compress(b" " * (120 * 2**20)),  # 120 MB of spaces in 120 KB
+                      headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+        unknown = c.post(url, content=body, headers={"Content-Type": "application/json", "Content-Encoding": "br"})
+        broken = c.post(url, content=b"not gzip at all",
+                        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+    assert packed.status_code == 200 and outputs(packed)["probabilities"] == outputs(plain)["probabilities"]
+    assert bomb.status_code == 413 and "decompressed, is larger than" in bomb.json()["error"]
+    assert unknown.status_code == 400 and unknown.json()["error"].startswith("Content-Encoding br is not supported")
+    assert broken.status_code == 400 and "could not be decompressed" in broken.json()["error"]

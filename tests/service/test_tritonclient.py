@@ -45,10 +45,12 @@ def test_metadata_through_tritonclient(client):
         c.get_model_metadata(MODEL)  # no token
 
 
-@pytest.mark.parametrize("binary", [True, False], ids=["binary-tensors", "json-tensors"])
-def test_infer_through_tritonclient(client, binary):
+@pytest.mark.parametrize("binary, compression", [(True, None), (False, None), (True, "gzip"), (False, "deflate")],
+                         ids=["binary-tensors", "json-tensors", "binary-gzip", "json-deflate"])
+def test_infer_through_tritonclient(client, binary, compression):
+    # a compressed request (tritonclient's request_compression_algorithm) was read as it came: a 400
     c, headers = client
-    result = c.infer(MODEL, _inputs(binary), headers=headers())
+    result = c.infer(MODEL, _inputs(binary), headers=headers(), request_compression_algorithm=compression)
     model = load_model(MODEL)
     page = analyse(model, model.record({**PATIENT, "thal": "reversible defect"}), explain=False).prediction
     assert np.allclose(result.as_numpy("probabilities"), page.probabilities[None, :], atol=1e-12)
