@@ -152,6 +152,9 @@ def _file_elements(card: ModelCard, tensors: list[RequestInput],
         elif not isinstance(item, str):
             raise RequestError(f"input '{expected}' element {i} is not a string; files are sent base64-encoded.")
         elif content_type == "str" or (card.modality == "notes" and content_type != "base64"):
+            if content_type != "str" and _base64_text(item):  # a note base64-encoded, read as its words
+                raise RequestError(f"input '{expected}' element {i} looks base64-encoded: set the input's "
+                                   "parameters.content_type to 'base64', or send the note's text itself.")
             out.append((item.encode("utf-8", "surrogatepass"), name, ext or ".txt"))
         else:
             try:
@@ -160,6 +163,19 @@ def _file_elements(card: ModelCard, tensors: list[RequestInput],
                 raise RequestError(f"input '{expected}' element {i} is not valid base64; in JSON a file is sent "
                                    "base64-encoded (parameters.content_type 'base64').") from None
     return out
+
+
+def _base64_text(item: str) -> bool:
+    """A string with no spaces that decodes as base64 to readable UTF-8 text: an encoded note, not a note (one was
+    classified as 'drug reaction' with only a 'very short' warning)."""
+    item = item.strip()
+    if len(item) < 24 or any(c.isspace() for c in item):
+        return False
+    try:
+        text = base64.b64decode(item, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    return sum(c.isprintable() or c.isspace() for c in text) >= 0.95 * len(text)
 
 
 def _file_cases(model: Model, data: bytes, name: str, ext: str) -> list[Case]:

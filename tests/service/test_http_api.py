@@ -351,3 +351,19 @@ def test_a_compressed_body_is_inflated_within_the_limit(service):
     assert bomb.status_code == 413 and "decompressed, is larger than" in bomb.json()["error"]
     assert unknown.status_code == 400 and unknown.json()["error"].startswith("Content-Encoding br is not supported")
     assert broken.status_code == 400 and "could not be decompressed" in broken.json()["error"]
+
+
+def test_a_note_sent_base64_without_saying_so_is_refused_not_classified(service):
+    import base64
+
+    note = "Patient presents with itchy red rash on both arms for three days, mild fever."
+    encoded = base64.b64encode(note.encode()).decode()
+    tensor = {"name": "note", "shape": [1], "datatype": "BYTES", "data": [encoded]}
+    with service.client() as c:
+        bare = c.post("/v2/models/symptom-disease/infer", json={"inputs": [tensor]})
+        said = c.post("/v2/models/symptom-disease/infer",
+                      json={"inputs": [{**tensor, "parameters": {"content_type": "base64"}}]})
+        plain = c.post("/v2/models/symptom-disease/infer", json={"inputs": [{**tensor, "data": [note]}]})
+    assert bare.status_code == 400 and "looks base64-encoded" in bare.json()["error"]
+    assert said.status_code == 200 and plain.status_code == 200
+    assert outputs(said)["label"]["data"] == outputs(plain)["label"]["data"]
