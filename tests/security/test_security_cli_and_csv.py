@@ -58,3 +58,25 @@ def test_audit_csv_times_say_they_are_utc():
     frame = pd.DataFrame([{"at": datetime(2026, 12, 3, 18, 40, 12, 345678), "username": "carla"}])
     frame["at"] = frame["at"].astype("datetime64[us]")  # as pandas holds the store's naive UTC times
     assert list(csv.DictReader(io.StringIO(audit_csv(frame))))[0]["at"] == "2026-12-03T18:40:12+00:00"
+
+
+def test_the_audit_trail_from_the_command_line(tmp_path):
+    # an IT review: the trail was only on the Admin page or in the database
+    import json
+
+    env = {"MEDAPP_VAR_DIR": str(tmp_path)}
+    _cli(tmp_path, "add", "--admin", "ada", "--password", "admin password 1")
+    _cli(tmp_path, "add", "bob", "--password", "clinician pw 1")
+    lines = run_medapp("audit", env=env)
+    events = [json.loads(line) for line in lines.stdout.splitlines()]
+    assert lines.returncode == 0 and lines.stderr == f"{len(events)} audit events\n"
+    assert [e["action"] for e in events][:2] == ["user.create", "user.create"]  # newest first
+    assert events[1]["target"] == "user:ada" and events[0]["target"] == "user:bob"
+    assert events[0]["at"].endswith("+00:00")
+    only = run_medapp("audit", "--action", "user.create", "--since", "2000-01-01", "--limit", "1", env=env)
+    assert len(only.stdout.splitlines()) == 1
+    table = list(csv.DictReader(io.StringIO(run_medapp("audit", "--format", "csv", env=env).stdout)))
+    assert [r["target"] for r in table][:2] == ["user:bob", "user:ada"]
+    assert table[0]["at"].endswith("+00:00")  # the Admin page's CSV: UTC said, formulas defused
+    bad = run_medapp("audit", "--since", "yesterday", env=env)
+    assert bad.returncode != 0 and "is not a date or time" in bad.stderr
