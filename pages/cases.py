@@ -18,12 +18,13 @@ user = require_role("clinician")
 store = get_store()
 st.title("Cases")
 filters = case_filters()
+from_address = None
 if "case_open" not in st.session_state:
     # A reload is a new session: the case in the address (?case=<id>) opens again, as in Meeting mode. It opened the
     # most recently updated case instead, often another patient's, under the verdict forms.
     named = st.query_params.get("case")
     if named and named.isdigit():
-        st.session_state["case_open"] = int(named)
+        st.session_state["case_open"] = from_address = int(named)
 cases = store.list_cases(**filters)
 # the list's own order: most recently updated first
 cases, left = keep_shown_case(cases, filters, st.session_state.get("case_open"), key="cases",
@@ -46,9 +47,18 @@ st.dataframe(table[["reference", "title", "status", "analyses", "modalities", "m
 # never changes (the browser sends the label back; one holding the status or count stopped matching after a
 # change, and the pick came back as that text: ui/cases.save_to_case says more).
 labels = {c["id"]: c["reference"] + (f" ({c['title']})" if c.get("title") else "") for c in cases}
+stale_link = from_address is not None and from_address not in labels
 if st.session_state.get("case_open") not in labels:
     st.session_state.pop("case_open", None)
-choice = st.selectbox("Open case", list(labels), format_func=labels.get, key="case_open")
+if stale_link:  # a stale or mistyped link opened the most recent case, another patient's, without a word
+    st.session_state["case_open"] = None
+    notice.warning(f"There is no case #{from_address}, which the address named (it was deleted, or the link is "
+                   "wrong): choose a case.", icon=":material/link_off:")
+choice = st.selectbox("Open case", list(labels), format_func=labels.get, key="case_open",
+                      placeholder="Choose a case")
+if choice is None:
+    st.query_params.pop("case", None)
+    st.stop()
 try:
     detail = store.case_detail(choice, user, log_view=st.session_state.get("case_viewed") != choice)
 except StoreError as exc:

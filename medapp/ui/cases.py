@@ -6,7 +6,7 @@ import threading
 
 import streamlit as st
 
-from ..cases.store import PermissionDenied, StoreError
+from ..cases.store import PatientMismatchError, PermissionDenied, StoreError
 from ..security import sessions
 from ..types import Explanation, ModelCard, Prediction
 from .auth import current_user, get_store, idle_too_long, session_guard
@@ -75,6 +75,9 @@ def _complete_save(book: dict, key: str, *, read_form: bool, guard: tuple | None
             return
         try:
             text = _store_save(store, book, entry["user"], entry["payload"], values)
+        except PatientMismatchError as exc:  # the warning and the tick are just above: the store's advice is long
+            book["outcome"][key] = ("error", f"Not saved to {_unbroken(exc.reference)}: its images are of another "
+                                             "patient.")
         except (StoreError, PermissionDenied) as exc:
             book["outcome"][key] = ("error", str(exc))
         else:
@@ -122,6 +125,11 @@ def announce_saves_shown_nowhere() -> None:
             st.toast(text, icon=":material/check_circle:")
         else:
             st.toast(text if text.startswith("Not saved") else f"Not saved: {text}", icon=":material/error:")
+
+
+def _unbroken(reference: str) -> str:
+    """A case reference that a narrow column does not break at its hyphens ("REV-UP-" / "A")."""
+    return reference.replace("-", "\u2011")
 
 
 def _same_patient_key(key: str, case_id: int | None) -> str:
@@ -178,7 +186,8 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
                 # said before the click; the store refuses it too (the API, a case changed since this was drawn)
                 if store.other_patient_in_case(pick, _patient_key(store, card, input_bytes, digest)):
                     st.warning(f"This image's DICOM Patient ID is not that of the images already in "
-                               f"{chosen['reference']}: it looks like another patient.", icon=":material/warning:")
+                               f"{_unbroken(chosen['reference'])}: it looks like another patient.",
+                               icon=":material/warning:")
                     same = st.checkbox("Same patient under another ID: save anyway",
                                        key=_same_patient_key(key, pick))
         payload = {"card": card, "prediction": prediction, "explanation": explanation, "input_bytes": input_bytes,

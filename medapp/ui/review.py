@@ -91,7 +91,7 @@ def _legible(figure, large: bool):
         figure.update_layout(font_size=18, legend_font_size=16, title_font_size=22)
         figure.update_xaxes(tickfont_size=16, title_font_size=18)
         figure.update_yaxes(tickfont_size=16, title_font_size=18)
-        figure.update_annotations(font_size=16)
+        figure.update_annotations(font_size=20)  # subplot titles ("Original") are annotations too
         figure.update_traces(textfont_size=16, selector={"type": "bar"})
     return figure
 

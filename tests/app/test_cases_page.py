@@ -51,8 +51,14 @@ def test_a_reload_opens_the_case_named_in_the_address(two_cases):
     assert reloaded.header[0].value == "Case MDT-OLD"
     fresh = AppTest.from_file(str(REPO / "pages/cases.py"), default_timeout=180)
     fresh.session_state["medapp_user"] = REV
-    fresh.query_params["case"] = "999"  # a case that is gone: the list's first, as before
-    assert fresh.run().header[0].value == "Case MDT-NEW" and not fresh.exception
+    fresh.query_params["case"] = "999"  # a case that is gone: said, and none opened (it opened the most recent)
+    fresh.run()
+    assert not fresh.exception and not fresh.header and fresh.selectbox(key="case_open").value is None
+    assert fresh.warning[0].value.startswith("There is no case #999, which the address named")
+    fresh.selectbox(key="case_open").set_value(new_id).run()
+    assert fresh.header[0].value == "Case MDT-NEW" and not fresh.warning
+    fresh.selectbox(key="case_open").set_value(old_id).run()  # the choice holds from then on
+    assert fresh.header[0].value == "Case MDT-OLD" and fresh.query_params["case"] == str(old_id)
 
 
 def test_a_report_prepared_before_a_verdict_is_not_offered_after_it(two_cases):

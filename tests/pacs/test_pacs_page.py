@@ -250,3 +250,15 @@ def test_the_results_keep_their_place_on_the_run_after_the_analysis(secrets, ort
     mode.set_value("New case")
     at = at.run()  # the first click after the analysis
     assert not at.exception and _path_of_save_form(at) == analysing
+    # saved like an uploaded DICOM: "imaging-<hash>.dcm", not without a suffix (a PACS instance is named "Chest PA #1")
+    key = mode.key.removeprefix("case_mode_")
+    at.text_input(key=f"case_ref_{key}").set_value("PACS-SAVE-1")
+    at.button(key=f"case_save_{key}").click()
+    at = at.run()
+    assert "in case PACS-SAVE-1" in at.success[0].value
+    from medapp.cases.store import CaseStore
+
+    store = CaseStore()
+    [case] = store.list_cases()
+    [analysis] = store.case_detail(case["id"], {"username": "dr-pacs", "role": "clinician"})["analyses"]
+    assert analysis["input_name"].startswith("imaging-") and analysis["input_name"].endswith(".dcm")
