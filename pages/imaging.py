@@ -2,6 +2,7 @@
 import streamlit as st
 
 from medapp.registry import list_cards
+from medapp.security.uploads import content_hash
 from medapp.ui import cached_model, demo_notice, model_card_summary
 from medapp.ui.auth import require_role
 from medapp.ui.common import upload_mb
@@ -34,8 +35,15 @@ with upload_tab:
                                help="The file type is detected from its content. Patient data in DICOM headers is "
                                     "removed before anything is stored or downloaded.")
     tag = model.card.id if model is not None else "auto"
+    shown: dict[str, str] = {}
     for n, upload in enumerate(uploads or []):
-        image_panel(model, upload.getvalue(), upload.name, key=f"img{n}_{tag}", candidates=models)
+        data = upload.getvalue()
+        digest = content_hash(data)
+        if digest in shown:  # picked twice (the box adds to what it holds): analysed and offered for saving once
+            st.caption(f"{upload.name} is the same file as {shown[digest]}, shown above once.")
+            continue
+        shown[digest] = upload.name
+        image_panel(model, data, upload.name, key=f"img{n}_{tag}", candidates=models)
 with pacs_tab:
     # a series or batch runs one model over its images: the one chosen above, or (Automatic) the one trained on the
     # series' DICOM modality (one model for a whole search sent breast ultrasound to the chest model)

@@ -115,3 +115,16 @@ def test_an_image_just_unlike_the_training_images_gives_its_score_once():
     assert any("Model chosen for this image: Pneumonia" in s and "it is analysed, but see the caution" in s
                and "within what it accepts" not in s for s in shown)
     assert sum("out-of-distribution score" in s.lower() for s in shown) == 1
+
+
+def test_a_file_picked_twice_is_shown_once():
+    # the upload box adds to what it holds: the same radiograph was listed, analysed and offered for saving twice
+    from medapp.registry import data_root
+
+    at = imaging_page()
+    data = (data_root() / "dicom" / "CR-MONO1-10-chest.dcm").read_bytes()
+    at.file_uploader(key="imaging_upload").set_value([("a.dcm", data, "application/dicom"),
+                                                       ("b.dcm", data, "application/dicom")]).run()
+    assert not at.exception
+    assert len([r for r in at.radio if r.key and r.key.startswith("case_mode_")]) == 1
+    assert "b.dcm is the same file as a.dcm, shown above once." in [c.value for c in at.caption]
