@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
@@ -32,8 +33,20 @@ def probability_text(p: float) -> str:
     return f"{p:.0%}"
 
 
-def waterfall(expl: Explanation, max_features: int = 10, title: str | None = None,
-              percent: Callable[[float], str] | None = None, target: str | None = None) -> go.Figure:
+class WaterfallSpec(NamedTuple):
+    """What a waterfall shows, top to bottom between its two ends: drawn by plotly on the pages and by matplotlib
+    in the reports, so both show the same bars, words and numbers."""
+
+    labels: list[str]  # the largest contribution first, then the rest summed
+    deltas: list[float]
+    ends: tuple[str, str]  # the base value's and the output's labels
+    title: str
+    axis_title: str
+
+
+def waterfall_spec(expl: Explanation, max_features: int = 10, title: str | None = None,
+                   percent: Callable[[float], str] | None = None, target: str | None = None,
+                   rest: str = "other values") -> WaterfallSpec:
     """Contributions from the training patients' mean to this patient's output, largest at the top. The end bars
     read "training patients' mean log-odds" and "this patient: <probability>" (log-odds models; `percent` formats
     it, e.g. never rounded across a risk band boundary), or "average patient" and "this patient" with their risk
@@ -51,16 +64,23 @@ def waterfall(expl: Explanation, max_features: int = 10, title: str | None = Non
         ends = (f"average patient: {what} {expl.base_value:+.2f}", f"this patient: {what} {expl.output_value:+.2f}")
         unit = (f"to the risk score; + means {target}"
                 if expl.output_space == "log relative hazard" else target)
-    return contribution_waterfall(
-        expl, max_items=max_features, rest="other values", ends=ends,
-        title=title or f"Why this estimate: contributions toward '{target}' (red) or away (blue)",
-        axis_title=f"contribution ({unit})")
+    labels, deltas = _bars(expl, max_features, rest)
+    if title is None and expl.output_space == "log relative hazard":
+        title = RISK_WATERFALL_TITLE  # as on the survival panel
+    return WaterfallSpec(labels, deltas, ends,
+                         title or f"Why this estimate: contributions toward '{target}' (red) or away (blue)",
+                         f"contribution ({unit})")
 
 
-def contribution_waterfall(expl: Explanation, *, max_items: int, rest: str, ends: tuple[str, str], title: str,
-                           axis_title: str, bar_px: int = 34, font_size: int = 14) -> go.Figure:
-    """A horizontal waterfall from `ends[0]` (the base value) through the largest contributions (the rest summed
-    in one bar named `rest`) to `ends[1]` (the output), largest at the top."""
+def waterfall(expl: Explanation, max_features: int = 10, title: str | None = None,
+              percent: Callable[[float], str] | None = None, target: str | None = None) -> go.Figure:
+    """The page's waterfall of one patient (`waterfall_spec` says what it shows)."""
+    spec = waterfall_spec(expl, max_features, title, percent, target)
+    return _drawn(expl, spec.labels, spec.deltas, spec.ends, spec.title, spec.axis_title)
+
+
+def _bars(expl: Explanation, max_items: int, rest: str) -> tuple[list[str], list[float]]:
+    """The largest contributions by name and value, largest first, the rest summed in one bar named `rest`."""
     names = list(expl.feature_names or [f"feature {i}" for i in range(len(expl.values))])
     display = (expl.data or {}).get("display") or [""] * len(names)
     values = np.asarray(expl.values, dtype=float)
@@ -73,6 +93,19 @@ def contribution_waterfall(expl: Explanation, *, max_items: int, rest: str, ends
     if len(others):
         labels.append(f"{len(others)} {rest[:-1] if len(others) == 1 and rest.endswith('s') else rest}")
         deltas.append(float(values[others].sum()))
+    return labels, deltas
+
+
+def contribution_waterfall(expl: Explanation, *, max_items: int, rest: str, ends: tuple[str, str], title: str,
+                           axis_title: str, bar_px: int = 34, font_size: int = 14) -> go.Figure:
+    """A horizontal waterfall from `ends[0]` (the base value) through the largest contributions (the rest summed
+    in one bar named `rest`) to `ends[1]` (the output), largest at the top."""
+    labels, deltas = _bars(expl, max_items, rest)
+    return _drawn(expl, labels, deltas, ends, title, axis_title, bar_px, font_size)
+
+
+def _drawn(expl: Explanation, labels: list[str], deltas: list[float], ends: tuple[str, str], title: str,
+           axis_title: str, bar_px: int = 34, font_size: int = 14) -> go.Figure:
     # Plotly draws the first bar at the bottom; put the biggest contribution on top.
     labels, deltas = labels[::-1], deltas[::-1]
     base_text, out_text = ends
@@ -179,4 +212,4 @@ RISK_WATERFALL_TITLE = "Why this risk score: contributions (log relative hazard)
 def figure(expl: Explanation) -> go.Figure:
     """The figure for a stored tabular explanation (used by cases and reports); a time-to-event one titled as on
     its panel (Cases read "Why this estimate: contributions toward 'earlier death'" under it)."""
-    return waterfall(expl, title=RISK_WATERFALL_TITLE if expl.output_space == "log relative hazard" else None)
+    return waterfall(expl)

@@ -1,6 +1,7 @@
 """What a case report says, shared by the HTML and PDF writers."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -76,6 +77,18 @@ def risk_headline(model_id: str, pred) -> Headline | None:
         return None
     return Headline(f"Probability of {meaning}", band_percent(pred.probability_of(positive), bands), pred.risk_band,
                     "Risk band")
+
+
+def page_percent(model_id: str, expl) -> Callable[[float], str] | None:
+    """How a records page writes the probability at its waterfall's end (`band_percent`, never "0%" or "100%"),
+    for a stored analysis of `model_id`; None (the waterfall's own wording) for a model without risk bands."""
+    try:
+        bands = get_card(model_id).input.get("risk_bands") or []
+    except UnknownModel:
+        bands = []
+    if expl.output_space != "log-odds" or not bands:
+        return None
+    return lambda p: band_percent(min(max(p, 1e-12), 1 - 1e-12), bands)
 
 
 def band_percent(p: float, bands) -> str:

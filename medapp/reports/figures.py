@@ -198,6 +198,56 @@ def audio_figure(expl: Explanation):
     return fig
 
 
+def waterfall_png(expl: Explanation, spec, width_in: float = 7.0) -> bytes:
+    """The page's waterfall (render.tabular.waterfall_spec: the same bars, words and end values), in matplotlib:
+    the reports drew a plain bar chart without the training mean, the patient's value or the sum between."""
+    from ..render.tabular import AWAY, TOWARD
+
+    # as plotly draws the page's: the training mean at the bottom, the summed rest next, the largest contribution
+    # just under the patient's value at the top
+    labels, deltas = spec.labels[::-1], spec.deltas[::-1]
+    rows = [spec.ends[0], *labels, spec.ends[1]]
+    fig, ax = plt.subplots(figsize=(width_in, 0.38 * len(rows) + 1.1), dpi=110)
+    start = expl.base_value
+    ax.barh(0, expl.base_value, color="#7f8c8d")
+    ends = [(expl.base_value, 0, expl.base_value)]  # where each bar ends, its row, its value
+    for n, delta in enumerate(deltas, start=1):
+        ax.barh(n, delta, left=start, color=TOWARD if delta > 0 else AWAY)
+        ax.plot([start, start], [n - 0.6, n - 1.4], color="#bbbbbb", lw=0.8)  # the connector from the bar below
+        start += delta
+        ends.append((start, n, delta))
+    last = len(rows) - 1
+    ax.barh(last, expl.output_value, color="#7f8c8d")
+    ends.append((expl.output_value, last, expl.output_value))
+    for x, y, value in ends:  # the value beyond the bar's end, in its direction, as plotly's "outside"
+        ax.annotate(f"{value:+.2f}", (x, y), xytext=(3 if value >= 0 else -3, 0), textcoords="offset points",
+                    va="center", ha="left" if value >= 0 else "right", fontsize=7)
+    ax.set_yticks(range(len(rows)), [r if len(r) < 60 else r[:57] + "..." for r in rows], fontsize=8)
+    ax.axvline(0, color="#888", lw=0.8)
+    path = [0.0, expl.base_value, expl.output_value, *(x for x, _, _ in ends)]
+    lo, hi = min(path), max(path)
+    pad = 0.2 * max(hi - lo, 0.5)  # room for the value labels at both edges
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.xaxis.set_major_locator(MaxNLocator(6))
+    ax.tick_params(axis="x", labelsize=8)
+    ax.set_xlabel(spec.axis_title, fontsize=8)
+    ax.set_title(textwrap.fill(spec.title, 70), fontsize=9)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _waterfall_of(analysis: dict) -> bytes:
+    """A records or time-to-event analysis's waterfall, its end written as its page writes it."""
+    from ..render.tabular import waterfall_spec
+    from .content import page_percent
+
+    expl = analysis["explanation"]
+    return waterfall_png(expl, waterfall_spec(expl, percent=page_percent(analysis["model_id"], expl)))
+
+
 def analysis_png(analysis: dict, input_bytes: bytes | None = None) -> bytes | None:
     """The report figure of a stored analysis, drawn as the app draws it: a recording saved without an explanation
     is drawn as its page showed it; None for any other analysis without an explanation."""
@@ -212,6 +262,8 @@ def analysis_png(analysis: dict, input_bytes: bytes | None = None) -> bytes | No
             return image_png(expl, stored_image(input_bytes, analysis.get("input_name", ""), analysed_frame(expl)))
         if expl.kind == "audio" and (expl.data or {}).get("view"):
             return audio_png(expl)
+        if expl.kind == "tabular" and "model_id" in analysis:
+            return _waterfall_of(analysis)
     except (KeyError, ValueError, IndexError):  # an older explanation lacking what the drawing needs
         pass
     return explanation_png(expl)

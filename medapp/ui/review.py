@@ -12,7 +12,7 @@ import streamlit as st
 
 from .. import render
 from ..cases.store import STATUSES, VERDICTS, CaseClosedError, CaseStore, PermissionDenied, StoreError, closed_phrase
-from ..registry import UnknownModel, get_card, list_cards
+from ..registry import get_card, list_cards
 from ..render.image import heatmap
 from ..render.numbers import precise_percent
 from ..render.stored import analysed_frame, display_label, stored_image, stored_recording
@@ -21,10 +21,10 @@ from ..render.tabular import waterfall
 from ..reports import case_html, case_pdf
 from ..reports.content import (
     Headline,
-    band_percent,
     decision_text,
     not_assessed,
     other_patient_text,
+    page_percent,
     risk_headline,
 )
 from ..reports.figures import explanation_png
@@ -42,13 +42,6 @@ def _stored_picture(digest: str, input_name: str, frame: int):
     return stored_image(get_store().input_bytes({"input_sha256": digest}), input_name, frame)
 
 
-def _bands(model_id: str) -> list:
-    try:
-        return get_card(model_id).input.get("risk_bands") or []
-    except UnknownModel:
-        return []
-
-
 def explanation_figure(a: dict, key: str, *, large: bool = False) -> None:
     """Redraw a stored analysis's explanation as it was shown: an image over its own picture, audio tiles
     over the spectrogram, a note's highlighted words, a records waterfall."""
@@ -59,12 +52,10 @@ def explanation_figure(a: dict, key: str, *, large: bool = False) -> None:
             figure = heatmap(image, expl)
             if image is None:
                 st.caption("The stored input could not be read: the map is shown on its own.")
-        elif expl.kind == "tabular" and expl.output_space == "log-odds" and _bands(a["model_id"]):
+        elif expl.kind == "tabular":
             # the waterfall's ends as on the analysis page: never rounded across a risk band boundary ("this
-            # patient: 20%" was drawn beside a headline of 19.7%, band low)
-            bands = _bands(a["model_id"])
-            # written as the page writes it ("<0.1%", where percent_text alone gave "0%")
-            figure = waterfall(expl, percent=lambda p: band_percent(min(max(p, 1e-12), 1 - 1e-12), bands))
+            # patient: 20%" was drawn beside a headline of 19.7%, band low), "<0.1%" where "0%" was written
+            figure = waterfall(expl, percent=page_percent(a["model_id"], expl))
         else:
             figure = render.figure(expl)
     except render.NoRenderer:  # a kind with no interactive renderer: the stored picture of it

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
 import re
 
 import numpy as np
@@ -275,3 +276,24 @@ def test_a_profile_unlike_every_class_is_not_classified_as_on_its_page():
                         "prediction": unlike}) == "not classified: Unlike every class."
     assert output_text({"model_id": "heart-sound", "modality": "audio", "label": pred.label,
                         "prediction": unlike}).startswith("not assessed: ")
+
+
+def test_a_records_report_draws_the_pages_waterfall(monkeypatch):
+    # the reports drew a plain bar chart of ten contributions: no training mean, no patient's value, no sum between
+    from medapp.render.tabular import waterfall, waterfall_spec
+    from medapp.reports import figures
+    from medapp.reports.content import page_percent
+
+    model = load_model("kidney-disease")
+    [(_, x)] = model.inputs_from_bytes(json.dumps(model.card.input["typical"]).encode(), "k.json")
+    expl = analyse(model, x).explanation
+    percent = page_percent("kidney-disease", expl)
+    spec = waterfall_spec(expl, percent=percent)
+    page = waterfall(expl, percent=percent)
+    assert list(page.data[0].y) == [spec.ends[0], *spec.labels[::-1], spec.ends[1]]  # one list of bars for both
+    assert spec.ends == ("training patients' mean log-odds", "this patient: <0.1%")
+    drawn = []
+    monkeypatch.setattr(figures, "waterfall_png", lambda e, s: drawn.append(s) or b"png")
+    assert figures.analysis_png({"model_id": "kidney-disease", "explanation": expl, "prediction": None}) == b"png"
+    assert drawn == [spec]
+    assert page_percent("heart-failure", expl) is None  # no bands: the waterfall's own wording
