@@ -42,6 +42,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..analysis import analyse
 from ..cases.store import CaseStore, ConflictError, PatientMismatchError, StoreError
+from ..modalities.imaging.select import NOT_FIT_OOD_RATIO
 from ..registry import UnknownModel, get_card, list_cards, load_model, models_dir
 from ..security import uploads
 from ..security.roles import allowed
@@ -285,7 +286,10 @@ class Service:
             "not_assessed": "An input the model finds unlike its training data (imaging, heart sounds, expression "
                             "profiles) is not assessed, as on the pages: `assessed` is false and `label` is 'not "
                             "assessed'; why is in `warnings` (and fits_model, fit_reasons, ood_score in `details`). "
-                            "Its probabilities are still returned but are not a finding.",
+                            "Its probabilities are still returned but are not a finding. A score above "
+                            "`ood_threshold` alone is not that: an image is refused beyond "
+                            f"{NOT_FIT_OOD_RATIO:g} times it (between the two it is assessed with a caution in "
+                            "`warnings`); see each model's card.",
             "max_request_bytes": body_limit(card),
             "max_request_mb": round(body_limit(card) / 2**20, 2),
         }

@@ -367,3 +367,9 @@ def test_a_note_sent_base64_without_saying_so_is_refused_not_classified(service)
     assert bare.status_code == 400 and "looks base64-encoded" in bare.json()["error"]
     assert said.status_code == 200 and plain.status_code == 200
     assert outputs(said)["label"]["data"] == outputs(plain)["label"]["data"]
+
+
+def test_metadata_says_a_score_over_the_threshold_alone_is_not_a_refusal(service):
+    with service.client() as c:
+        text = c.get("/v2/models/chest-xray-pneumonia").json()["parameters"]["not_assessed"]
+    assert "refused beyond 1.5 times it" in text and "assessed with a caution" in text

@@ -28,10 +28,7 @@ from .io import ImageInput
 from .io import decode as decode_images
 from .net import CompactResNet, Ensemble, member_prefixes
 from .preprocess import to_image_grid, to_model_input
-
-# The out-of-distribution score is flagged above the card's threshold (99th percentile of the training
-# images); above this multiple of it the image is treated as not fitting the model at all.
-NOT_FIT_OOD_RATIO = 1.5
+from .select import NOT_FIT_OOD_RATIO
 
 
 class ImagingModel(CardModel):

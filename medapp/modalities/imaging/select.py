@@ -14,6 +14,10 @@ from typing import Any
 from ...types import score_and_threshold
 from .io import ImageInput
 
+# The out-of-distribution score is flagged above the card's threshold (99th percentile of the training
+# images); above this multiple of it the image is treated as not fitting the model at all.
+NOT_FIT_OOD_RATIO = 1.5
+
 # Several models fit: the closest is chosen only when its out-of-distribution ratio is this much lower.
 CLEAR_MARGIN = 0.8
 
