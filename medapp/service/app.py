@@ -214,7 +214,7 @@ class Service:
         self.audit_writer.put((who, call.action, f"model:{call.model}"[:200], {
             "token": call.caller.token_id if call.caller else None, "model": call.model, "version": call.version,
             "input_sha256": call.input_sha256, "status": call.status,
-            "outcome": _OUTCOMES.get(call.status, str(call.status)), "cases": call.cases,
+            "outcome": _OUTCOMES.get(call.status, str(call.status)), "inputs": call.cases,  # analysed, not saved
             "saved_analyses": call.saved, **({"retries": call.retries} if call.retries else {}),
             **({"request_id": call.request_id} if call.request_id else {}), "ms": round((time.perf_counter() - call.start) * 1000, 2)}))
 

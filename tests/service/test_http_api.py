@@ -215,6 +215,8 @@ def test_every_call_is_audited_without_the_input(service):
     assert mine and mine[0]["username"] == "cleo" and mine[0]["target"] == f"model:{MODEL}"
     assert mine[0]["detail"]["token"] == service.token_ids["clinician"] and mine[0]["detail"]["outcome"] == "ok"
     assert mine[0]["detail"]["model"] == MODEL and mine[0]["detail"]["version"]
+    # what was analysed and what saved, each by its name (the count of inputs was called "cases" beside no save)
+    assert mine[0]["detail"]["inputs"] == 1 and mine[0]["detail"]["saved_analyses"] == []
     assert denied
     # never the input itself: no field name, no field value (a digest or timing may contain the digits "131")
     assert all("trestbps" not in json.dumps(r["detail"]) for r in rows)
