@@ -43,22 +43,35 @@ with users_tab:
             else:  # shown after the rerun that lists the new user (a message before st.rerun() is never seen)
                 st.session_state["admin_flash"] = f"Added {name.strip().lower()} as {role}."
                 st.rerun()
-    with right.form("change_user"):
+    # A new form after each change: the form kept its values, and the next Apply gave the next user the last one's
+    # new password and role without a word (a review). Keyed by a round number, so every widget starts afresh.
+    round_ = st.session_state.get("change_user_round", 0)
+    with right.form(f"change_user_{round_}"):
         st.markdown("**Change a user**")
-        target = st.selectbox("User", [u["username"] for u in users])
-        new_role = st.selectbox("Role", ["(unchanged)", *ROLES])
-        active = st.radio("Account", ["(unchanged)", "active", "disabled"], horizontal=True)
-        new_password = st.text_input("New password (leave empty to keep)", type="password")
+        target = st.selectbox("User", [u["username"] for u in users], key=f"chg_user_{round_}")
+        new_role = st.selectbox("Role", ["(unchanged)", *ROLES], key=f"chg_role_{round_}")
+        active = st.radio("Account", ["(unchanged)", "active", "disabled"], horizontal=True,
+                          key=f"chg_active_{round_}")
+        new_password = st.text_input("New password (leave empty to keep)", type="password",
+                                     key=f"chg_password_{round_}")
         if st.form_submit_button("Apply"):
-            try:
-                update_user(store, user, target, role=None if new_role == "(unchanged)" else new_role,
-                            active=None if active == "(unchanged)" else active == "active",
-                            password=new_password or None)
-            except AccountError as exc:
-                st.error(str(exc))
+            changes = [f"role {new_role}" if new_role != "(unchanged)" else "",
+                       f"account {active}" if active != "(unchanged)" else "",
+                       "password reset" if new_password else ""]
+            changes = [c for c in changes if c]
+            if not changes:
+                st.info(f"Nothing to change for {target}: choose a role, an account state or a new password.")
             else:
-                st.session_state["admin_flash"] = f"Updated {target}."
-                st.rerun()
+                try:
+                    update_user(store, user, target, role=None if new_role == "(unchanged)" else new_role,
+                                active=None if active == "(unchanged)" else active == "active",
+                                password=new_password or None)
+                except AccountError as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state["admin_flash"] = f"Updated {target}: {', '.join(changes)}."
+                    st.session_state["change_user_round"] = round_ + 1
+                    st.rerun()
 
 with audit_tab:
     c1, c2, c3 = st.columns(3)

@@ -60,7 +60,9 @@ def api_tokens_panel(store: CaseStore, admin: dict) -> None:
             st.rerun()
     if revoked := st.session_state.pop(_REVOKED, None):
         st.success(revoked, icon=":material/block:")
-        st.session_state.pop("api_token_sure", None)  # the next revocation is confirmed again
+        # the next revocation is confirmed again: a new box (popping the old one's state left it ticked in the
+        # browser, and the next click revoked the next token unconfirmed)
+        st.session_state["api_token_round"] = st.session_state.get("api_token_round", 0) + 1
     tokens = list_tokens(store)
     st.dataframe(tokens_frame(tokens), hide_index=True, width="stretch", key="api_tokens_table",
                  column_config=token_columns())
@@ -95,7 +97,8 @@ def api_tokens_panel(store: CaseStore, admin: dict) -> None:
         choice = st.selectbox("Token", list(active), format_func=active.get, placeholder="no active tokens",
                               key=_PICK)
         # one click revoked at once, and the success message vanished with the rerun
-        sure = st.checkbox("Revoke now: the system using it is refused from its next call", key="api_token_sure")
+        sure = st.checkbox("Revoke now: the system using it is refused from its next call",
+                           key=f"api_token_sure_{st.session_state.get('api_token_round', 0)}")
         if st.form_submit_button("Revoke"):
             if choice is None:
                 st.error("There is no active token to revoke.")

@@ -45,6 +45,11 @@ def test_admin_adds_and_changes_users_and_filters_the_audit_trail(store):
     at.button[1].click().run()
     assert not at.exception
     assert authenticate(store, "rui", "a new password 2") == {"username": "rui", "role": "clinician"}
+    assert [m.value for m in at.success] == ["Updated rui: role clinician, password reset."]  # what changed
+    # a fresh form: it kept the password and role, and the next Apply gave them to the next user (a review)
+    assert at.selectbox[2].value == "(unchanged)" and at.text_input[2].value == ""
+    at.button[1].click().run()  # nothing chosen: nothing changed, and said so
+    assert at.info[0].value.startswith("Nothing to change for ada") and not at.success
 
     at.selectbox(key="audit_action").set_value("user.update").run()
     audit = at.dataframe[1].value
