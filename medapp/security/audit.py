@@ -23,3 +23,24 @@ def _cell(value: object) -> object:
 
 def audit_csv(frame: pd.DataFrame) -> str:
     return frame.map(_cell).to_csv(index=False)
+
+
+_BEFORE_AFTER = ("role", "active")  # user.update stores these as [before, after]
+
+
+def detail_text(detail) -> str:
+    """`{"old": "open", "new": "closed"}` as `old: open · new: closed` (nested values kept compact)."""
+    if not isinstance(detail, dict) or not detail:
+        return "" if not detail else str(detail)
+    parts = []
+    for key, value in detail.items():
+        if key in _BEFORE_AFTER and isinstance(value, (list, tuple)) and len(value) == 2:
+            # an account change [old, new]: "active: True, False" was easy to read backwards
+            old, new = (("active" if v else "disabled") if isinstance(v, bool) else v for v in value)
+            value = f"{old} → {new}"
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items() if v not in ("any", None, [], ""))
+        elif isinstance(value, (list, tuple)):
+            value = ", ".join(map(str, value))
+        parts.append(f"{key.replace('_', ' ')}: {value}")
+    return " · ".join(parts)

@@ -75,7 +75,7 @@ def _audit(args: argparse.Namespace) -> int:
     """The audit trail, newest first, one JSON object per line (or CSV): what an IT engineer reads or ships to a
     log store without opening the Admin page."""
     import json
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, time
 
     def when(text: str | None, flag: str) -> datetime | None:
         if text is None:
@@ -84,6 +84,8 @@ def _audit(args: argparse.Namespace) -> int:
             moment = datetime.fromisoformat(text)
         except ValueError:
             raise ValueError(f"{flag} {text!r} is not a date or time (e.g. 2026-12-04 or 2026-12-04T13:00)") from None
+        if flag == "--until" and len(text) == 10:  # a date: the whole day, as the Admin page's "Between" reads it
+            moment = datetime.combine(moment.date(), time.max)
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
     try:
@@ -95,9 +97,9 @@ def _audit(args: argparse.Namespace) -> int:
     if args.format == "csv":  # as the Admin page's download: spreadsheet formulas defused, times in UTC
         import pandas as pd
 
-        from .audit import audit_csv
+        from .audit import audit_csv, detail_text
 
-        frame = pd.DataFrame([{**r, "detail": json.dumps(r["detail"], sort_keys=True)} for r in rows],
+        frame = pd.DataFrame([{**r, "detail": detail_text(r["detail"])} for r in rows],
                              columns=["id", "at", "username", "action", "target", "detail"])
         sys.stdout.write(audit_csv(frame))
     else:
@@ -113,8 +115,9 @@ def register(sub) -> None:
     p.add_argument("--user", help="only this user's events (API calls are their token owner's)")
     p.add_argument("--action", help="only this action, e.g. login.failed, analysis.save, api.infer")
     p.add_argument("--since", help="from this date or time (ISO 8601, UTC unless a zone is given)")
-    p.add_argument("--until", help="up to this date or time")
-    p.add_argument("--limit", type=int, default=1000, help="at most this many events (default 1000)")
+    p.add_argument("--until", help="up to this date (the whole day) or time")
+    p.add_argument("--limit", type=int, default=10_000,
+                   help="at most this many events, the newest (default 10000, as the Admin page)")
     p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     p.set_defaults(func=_audit)
 

@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from ..db.tables import Case, SavedAnalysis
+from ..security.audit import detail_text
 
 
 def _references(store, targets: pd.Series) -> tuple[dict[int, str], dict[int, str]]:
@@ -44,20 +45,6 @@ def shown_audit(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out["at"] = [time_text(t) for t in out["at"]]
     return out
-
-
-def detail_text(detail) -> str:
-    """`{"old": "open", "new": "closed"}` as `old: open · new: closed` (nested values kept compact)."""
-    if not isinstance(detail, dict) or not detail:
-        return "" if not detail else str(detail)
-    parts = []
-    for key, value in detail.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k}={v}" for k, v in value.items() if v not in ("any", None, [], ""))
-        elif isinstance(value, (list, tuple)):
-            value = ", ".join(map(str, value))
-        parts.append(f"{key.replace('_', ' ')}: {value}")
-    return " · ".join(parts)
 
 
 def readable_audit(frame: pd.DataFrame, store) -> pd.DataFrame:

@@ -55,7 +55,7 @@ def test_admin_adds_and_changes_users_and_filters_the_audit_trail(store):
     audit = at.dataframe[1].value
     assert list(audit["username"]) == ["ada"] and list(audit["target"]) == ["user:rui"]
     # read as text, not as a Python dict
-    assert "role: reviewer, clinician" in audit["detail"][0] and "password: changed" in audit["detail"][0]
+    assert "role: reviewer → clinician" in audit["detail"][0] and "password: changed" in audit["detail"][0]
     assert "{" not in audit["detail"][0]
     at.selectbox(key="audit_action").set_value("any")
     at.selectbox(key="audit_user").set_value("rui").run()

@@ -80,3 +80,19 @@ def test_the_audit_trail_from_the_command_line(tmp_path):
     assert table[0]["at"].endswith("+00:00")  # the Admin page's CSV: UTC said, formulas defused
     bad = run_medapp("audit", "--since", "yesterday", env=env)
     assert bad.returncode != 0 and "is not a date or time" in bad.stderr
+
+
+def test_the_command_lines_audit_reads_as_the_admin_pages(tmp_path):
+    # a review: --until 2026-12-04 stopped at that day's first second (0 events where the page listed 81), and the
+    # CSV's details were JSON where the page's are words; an account change read "active: True, False"
+    from datetime import UTC, datetime
+
+    env = {"MEDAPP_VAR_DIR": str(tmp_path)}
+    _cli(tmp_path, "add", "--admin", "ada", "--password", "admin password 1")
+    _cli(tmp_path, "add", "bob", "--password", "clinician pw 1")
+    _cli(tmp_path, "update", "bob", "--disable", "--role", "reviewer")
+    today = datetime.now(UTC).date().isoformat()
+    same_day = run_medapp("audit", "--since", today, "--until", today, env=env)
+    assert len(same_day.stdout.splitlines()) == 3
+    table = list(csv.DictReader(io.StringIO(run_medapp("audit", "--format", "csv", env=env).stdout)))
+    assert table[0]["detail"] == "role: clinician → reviewer · active: active → disabled"
