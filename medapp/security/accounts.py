@@ -51,12 +51,33 @@ def create_user(store: Database, username: str, password: str, role: str, *, by:
         store.audit_in(s, by, "user.create", f"user:{username}", role=role)
 
 
-def _recent_failures(store: Database, username: str) -> int:
-    since = datetime.now(UTC) - LOCKOUT_WINDOW
+def _failures(store: Database, username: str) -> list[datetime]:
+    """The failed sign-ins on a user name that count toward its lock: within LOCKOUT_WINDOW and after the last
+    password reset by an administrator (a reset unlocks; counting from the audit trail alone kept the lock)."""
+    target = f"user:{username}"[:200]
     with store.Session() as s:
-        return s.scalar(select(func.count(AuditEvent.id)).where(
-            AuditEvent.action == "login.failed", AuditEvent.target == f"user:{username}"[:200],
-            AuditEvent.at >= since)) or 0
+        unlocked = s.scalar(select(func.max(AuditEvent.at)).where(AuditEvent.action == "login.unlock",
+                                                                   AuditEvent.target == target))
+        since = datetime.now(UTC) - LOCKOUT_WINDOW
+        if unlocked is not None:
+            since = max(since, unlocked if unlocked.tzinfo else unlocked.replace(tzinfo=UTC))
+        return list(s.scalars(select(AuditEvent.at).where(
+            AuditEvent.action == "login.failed", AuditEvent.target == target, AuditEvent.at > since)
+            .order_by(AuditEvent.at.desc()).limit(LOCKOUT_FAILURES)))
+
+
+def _recent_failures(store: Database, username: str) -> int:
+    return len(_failures(store, username))
+
+
+def locked_until(store: Database, username: str) -> datetime | None:
+    """When a locked user name can sign in again (UTC), or None when it is not locked. The lock is on the name
+    typed, whether or not an account has it, so saying so tells nobody which accounts exist."""
+    failures = _failures(store, username.strip().lower())
+    if len(failures) < LOCKOUT_FAILURES:
+        return None
+    oldest = failures[-1] if failures[-1].tzinfo else failures[-1].replace(tzinfo=UTC)
+    return oldest + LOCKOUT_WINDOW
 
 
 def authenticate(store: Database, username: str, password: str) -> dict | None:
@@ -126,6 +147,8 @@ def update_user(store: Database, admin: dict | Actor, username: str, *, role: st
                 raise AccountError("At least one active administrator must remain; promote another user first.")
         if changes:
             store.audit_in(s, actor.username, "user.update", f"user:{username}", **changes)
+        if "password" in changes:  # a new password from an administrator lifts a lock on the name
+            store.audit_in(s, actor.username, "login.unlock", f"user:{username}", reason="password reset")
         if "password" in changes or changes.get("active") == [True, False]:
             revoke_all_in(store, s, username, actor.username,
                           "password changed" if "password" in changes else "account disabled")

@@ -22,6 +22,7 @@ from ..security.accounts import (
     count_users,
     create_user,
     get_user,
+    locked_until,
 )
 from ..security.roles import ROLES, allowed
 
@@ -144,8 +145,14 @@ def _login_form(store: CaseStore) -> None:
         name = st.text_input("User name")
         pw = st.text_input("Password", type="password")
         if st.form_submit_button("Sign in", type="primary"):
-            user = authenticate(store, name, pw)
-            if user is None:
+            # an empty field (Enter pressed in the name box) is not an attempt: it counted toward the lock
+            user = authenticate(store, name, pw) if name.strip() and pw else None
+            if not (name.strip() and pw):
+                st.error("Enter your user name and your password.")
+            elif user is None and (until := locked_until(store, name)) is not None:
+                st.error(f"Too many failed sign-ins with this user name: try again after {until:%H:%M} UTC, or ask an "
+                         "administrator to reset the password.")
+            elif user is None:
                 st.error("User name or password is wrong, or the account is disabled. After "
                          f"{LOCKOUT_FAILURES} failed attempts a user name is locked for "
                          f"{int(LOCKOUT_WINDOW.total_seconds() // 60)} minutes.")

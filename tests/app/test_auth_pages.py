@@ -52,6 +52,31 @@ def test_login_gate_refuses_a_wrong_password_and_audits_it(fresh_var):
     assert [e["action"] for e in store.audit_events()][:2] == ["login", "login.failed"]
 
 
+def test_a_locked_name_is_told_when_it_opens_and_an_empty_form_is_no_attempt(fresh_var):
+    # a review: a locked account read exactly as a wrong password, Enter in the name box counted as a failure, and
+    # a password reset by an administrator did not lift the lock
+    from medapp.security import accounts
+
+    store = CaseStore()
+    create_user(store, "carla", "clinician pw 1", "clinician")
+    at = app().run()
+    at.text_input[0].set_value("carla")
+    at.button[0].click().run()  # no password
+    assert at.error[0].value == "Enter your user name and your password."
+    assert not store.audit_events(action="login.failed")
+    for _ in range(accounts.LOCKOUT_FAILURES):
+        at.text_input[1].set_value("not her password")
+        at.button[0].click().run()
+    at.text_input[1].set_value("clinician pw 1")
+    at.button[0].click().run()
+    assert at.error[0].value.startswith("Too many failed sign-ins with this user name: try again after ")
+    assert "medapp_user" not in at.session_state
+    accounts.update_user(store, {"username": "ada", "role": "admin"}, "carla", password="a new password 3")
+    at.text_input[1].set_value("a new password 3")
+    at.button[0].click().run()
+    assert at.session_state["medapp_user"] == {"username": "carla", "role": "clinician"}  # the reset unlocked it
+
+
 def test_session_times_out(fresh_var, monkeypatch):
     create_user(CaseStore(), "carla", "clinician pw 1", "clinician")
     monkeypatch.setenv("MEDAPP_SESSION_TIMEOUT_MIN", "0")
