@@ -59,8 +59,17 @@ with users_tab:
                        f"account {active}" if active != "(unchanged)" else "",
                        "password reset" if new_password else ""]
             changes = [c for c in changes if c]
+            # one's own role or password: said first, done on a second Apply (an admin who demoted or re-passworded
+            # themselves was signed out or lost this page without a word, and the sign-in screen blamed another tab)
+            own = target == user["username"] and (new_role not in ("(unchanged)", "admin") or new_password)
+            asked = st.session_state.get("change_own_asked") == (target, tuple(changes))
             if not changes:
                 st.info(f"Nothing to change for {target}: choose a role, an account state or a new password.")
+            elif own and not asked:
+                st.session_state["change_own_asked"] = (target, tuple(changes))
+                st.warning("This is your own account: " + ("a new role takes this page from you" if new_role not in
+                           ("(unchanged)", "admin") else "a new password signs you out here and everywhere")
+                           + ". Press Apply again to do it.")
             else:
                 try:
                     update_user(store, user, target, role=None if new_role == "(unchanged)" else new_role,
@@ -71,6 +80,9 @@ with users_tab:
                 else:
                     st.session_state["admin_flash"] = f"Updated {target}: {', '.join(changes)}."
                     st.session_state["change_user_round"] = round_ + 1
+                    st.session_state.pop("change_own_asked", None)
+                    if own and new_password:  # the sign-in screen says why this session ended
+                        st.session_state["medapp_own_password"] = True
                     st.rerun()
 
 with audit_tab:

@@ -94,10 +94,13 @@ def list_tokens(store: Database) -> list[dict]:
     now = utcnow()
     with store.Session() as s:
         rows = s.scalars(select(ApiToken).order_by(ApiToken.id)).all()
+        disabled = set(s.scalars(select(User.username).where(User.active.is_(False))))
     out = []
     for t in rows:
         expires, revoked = _aware(t.expires_at), _aware(t.revoked_at)
-        state = "revoked" if revoked else ("expired" if expires and expires <= now else "active")
+        # a disabled user's tokens are refused (authenticate_token) and listed so: they read "active"
+        state = ("revoked" if revoked else "expired" if expires and expires <= now
+                 else "user disabled" if t.username in disabled else "active")
         out.append({"id": t.id, "user": t.username, "prefix": t.prefix, "label": t.label, "state": state,
                     "may_save_cases": t.may_save_cases, "rate_per_minute": t.rate_per_minute,
                     "created_by": t.created_by, "created_at": _aware(t.created_at), "expires_at": expires,

@@ -136,7 +136,10 @@ def _login_form(store: CaseStore) -> None:
                    "pressed since was stored; your form is kept for when you sign in again.")
     if st.session_state.pop("medapp_disabled", False):
         st.warning("You were signed out: your account was disabled or removed. Ask an administrator.")
-    if st.session_state.pop("medapp_revoked", False):
+    revoked = st.session_state.pop("medapp_revoked", False)
+    if revoked and st.session_state.pop("medapp_own_password", False):  # set by the Admin page: it was you
+        st.info("You changed your own password: sign in with the new one.")
+    elif revoked:
         # the session was ended elsewhere: a sign-out in another tab of this browser (they share the session), or
         # an administrator changing the password (it said only that, also after a sign-out in another tab)
         st.warning("You were signed out: this session was ended, by signing out in another tab or window or by an "

@@ -90,8 +90,9 @@ def api_tokens_panel(store: CaseStore, admin: dict) -> None:
         # the same list as the table above. The box kept the choice of an earlier run: made while there was no
         # token, it said "no active tokens" beside a table listing the token just created. A choice that is not
         # an active token now is replaced by the first active one.
-        active = {t["id"]: f"{t['id']} · {t['user']} · {t['prefix']}… · {t['label']}" for t in tokens
-                  if t["state"] == "active"}
+        # a disabled user's token too (refused, but revoked for good); no trailing "·" for a token without a label
+        active = {t["id"]: " · ".join([str(t["id"]), t["user"], f"{t['prefix']}…", *([t["label"]] if t["label"] else [])])
+                  for t in tokens if t["state"] in ("active", "user disabled")}
         if st.session_state.get(_PICK) not in active:
             st.session_state[_PICK] = next(iter(active), None)
         choice = st.selectbox("Token", list(active), format_func=active.get, placeholder="no active tokens",

@@ -67,7 +67,31 @@ def test_the_last_admin_cannot_demote_themselves(store):
     at.selectbox[1].set_value("ada")
     at.selectbox[2].set_value("clinician")
     at.button[1].click().run()
+    assert at.warning[0].value.startswith("This is your own account: a new role takes this page from you")
+    at.button[1].click().run()  # confirmed: refused all the same
     assert "At least one active administrator must remain" in at.error[0].value
+
+
+def test_a_change_to_ones_own_account_is_said_first_and_the_sign_in_screen_says_why(store):
+    # an admin who re-passworded themselves was signed out with "by signing out in another tab ... or by an
+    # administrator"; one who demoted themselves lost the page without a word
+    create_user(store, "bo", "admin password 2", "admin")
+    at = admin_page()
+    at.selectbox[1].set_value("ada")
+    at.text_input[2].set_value("a newer password 4")
+    at.button[1].click().run()
+    assert at.warning[0].value.startswith("This is your own account: a new password signs you out here and "
+                                          "everywhere.")
+    assert authenticate(store, "ada", "admin password 1") is not None  # not yet
+    at.button[1].click().run()  # Apply again, as it says
+    assert authenticate(store, "ada", "a newer password 4") == ADMIN
+    assert at.session_state["medapp_own_password"] is True
+    signed_out = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    signed_out.session_state["medapp_revoked"] = True  # what the session check sets when the token was revoked
+    signed_out.session_state["medapp_own_password"] = True
+    signed_out.run()
+    assert [i.value for i in signed_out.info] == ["You changed your own password: sign in with the new one."]
+    assert not signed_out.warning
 
 
 def _signed_in_app(username: str, role: str) -> AppTest:

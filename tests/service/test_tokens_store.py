@@ -43,7 +43,9 @@ def test_token_is_stored_hashed_and_acts_with_the_users_current_role(store):
     assert authenticate_token(store, secret).role == "reviewer"
     update_user(store, ADMIN, "cleo", active=False)
     assert authenticate_token(store, secret) is None  # a disabled user's tokens stop working
+    assert list_tokens(store)[0]["state"] == "user disabled"  # and are listed so (they read "active")
     update_user(store, ADMIN, "cleo", active=True)
+    assert list_tokens(store)[0]["state"] == "active"
     assert authenticate_token(store, secret + "x") is None and authenticate_token(store, "") is None
 
 
