@@ -19,7 +19,9 @@ users_tab, audit_tab, tokens_tab, pacs_tab = st.tabs(["Users", "Audit trail", "A
 
 with users_tab:
     if "admin_flash" in st.session_state:
-        st.success(st.session_state.pop("admin_flash"), icon=":material/check_circle:")
+        flash = st.session_state.pop("admin_flash")
+        st.success(flash, icon=":material/check_circle:")
+        st.toast(flash, icon=":material/check_circle:")  # the line above is out of sight from the forms at 1366x768
     users = list_users(store)
     # readable headers and times ("created_at" and "2026-12-03 12:44:38+00:00" before); the frame keeps its keys
     users_shown = pd.DataFrame(users, columns=["username", "role", "active", "created_at"])

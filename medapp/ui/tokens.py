@@ -54,6 +54,10 @@ def api_tokens_panel(store: CaseStore, admin: dict) -> None:
     new = st.session_state.get(_SHOWN)
     if new:
         st.success(f"Token {new['id']} for {new['user']} created. Copy it now: it will not be shown again.")
+        # the secret is drawn above the form, out of sight at 1366x768 after Create: a toast says where it is
+        if not new.get("toasted"):  # once, not on every run while the secret is shown
+            st.toast(f"Token {new['id']} created: copy it from the top of this tab now.", icon=":material/key:")
+            new["toasted"] = True
         st.code(new["secret"], language=None)
         if st.button("I have stored it", key="api_token_done"):
             st.session_state.pop(_SHOWN, None)
