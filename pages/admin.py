@@ -15,7 +15,9 @@ from medapp.ui.pacs import admin_endpoints
 user = require_role("admin")
 store = get_store()
 st.title("Admin")
-users_tab, audit_tab, tokens_tab, pacs_tab = st.tabs(["Users", "Audit trail", "API tokens", "PACS"])
+# the dictation vocabulary has its own tab: drawn under the tabs, it showed below every one of them
+users_tab, audit_tab, tokens_tab, pacs_tab, vocabulary_tab = st.tabs(["Users", "Audit trail", "API tokens", "PACS",
+                                                                       "Dictation vocabulary"])
 
 with users_tab:
     if "admin_flash" in st.session_state:
@@ -32,7 +34,9 @@ with users_tab:
                                 "active": st.column_config.CheckboxColumn("active"),
                                 "created_at": st.column_config.TextColumn("created")})
     left, right = st.columns(2)
-    with left.form("add_user", clear_on_submit=True):
+    # emptied after an addition only: clear_on_submit also wiped the name and role when the password was refused
+    added = st.session_state.get("add_user_round", 0)
+    with left.form(f"add_user_{added}"):
         st.markdown("**Add a user**")
         name = st.text_input("User name")
         role = st.selectbox("Role", ROLES)
@@ -44,6 +48,7 @@ with users_tab:
                 st.error(str(exc))
             else:  # shown after the rerun that lists the new user (a message before st.rerun() is never seen)
                 st.session_state["admin_flash"] = f"Added {name.strip().lower()} as {role}."
+                st.session_state["add_user_round"] = added + 1
                 st.rerun()
     # A new form after each change: the form kept its values, and the next Apply gave the next user the last one's
     # new password and role without a word (a review). Keyed by a round number, so every widget starts afresh.
@@ -120,5 +125,5 @@ with tokens_tab:
 with pacs_tab:
     admin_endpoints(store, user)
 
-st.divider()
-vocabulary_admin(user["username"], store)
+with vocabulary_tab:
+    vocabulary_admin(user["username"], store)

@@ -154,3 +154,15 @@ def test_audit_trail_names_the_case_reference(store):
     at.selectbox(key="audit_action").set_value("case.status").run()
     audit = at.dataframe[1].value
     assert list(audit["target"]) == ["case WARD7-0042"] and list(audit["detail"]) == ["old: open · new: in review"]
+
+
+def test_a_refused_new_user_keeps_the_form_and_the_vocabulary_has_its_own_tab(store):
+    # clear_on_submit wiped the name and role when the password was refused; the vocabulary showed under every tab
+    at = admin_page()
+    at.text_input[0].set_value("Rui")
+    at.selectbox[0].set_value("reviewer")
+    at.text_input[1].set_value("short")
+    at.button[0].click().run()
+    assert "at least 10 characters" in at.error[0].value
+    assert at.text_input[0].value == "Rui" and at.selectbox[0].value == "reviewer"
+    assert [t.label for t in at.tabs] == ["Users", "Audit trail", "API tokens", "PACS", "Dictation vocabulary"]
