@@ -79,8 +79,11 @@ def field_widget(f: Field, key: str | None = None, value: Any = None, decimals: 
     help_text = f.help or None
     if f.kind == "category":
         options = [NOT_MEASURED] + [str(label) for _, label in f.choices]
+        # the value as a code (a stored row) or as the label the form sent (What-if gets those: format_value on
+        # "reversible defect" raised, and What-if crashed the page for every category field)
+        shown = None if value is None else value if isinstance(value, str) else format_value(f, float(value))
         kwargs = {} if key is not None and key in st.session_state else {
-            "index": options.index(format_value(f, value)) if value is not None else 0}
+            "index": options.index(shown) if shown in options else 0}
         return st.selectbox(f.label, options, key=key, help=help_text, **kwargs)
     unit = f" ({f.unit})" if f.unit else ""
     rng = f"valid {f.min:g}-{f.max:g}" if f.min is not None else ""

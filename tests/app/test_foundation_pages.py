@@ -79,6 +79,22 @@ def test_records_what_if_updates_the_estimate():
     assert after.delta.startswith("+")
 
 
+def test_what_if_on_a_category_opens_on_the_patients_own_choice():
+    # choosing a yes/no or category value crashed the page ("must be real number, not str"): the form sends labels
+    at = _records_page("Heart disease (UCI Cleveland)")
+    at.button(key="ex_heart-disease").click().run()
+    next(b for b in at.button if b.label == "Estimate risk").click().run()
+    own = at.selectbox(key="rec_heart-disease_thal").value  # the example's thallium result, a label
+    at.selectbox(key="wi_field_one_heart-disease").set_value("Thallium stress test").run()
+    assert not at.exception
+    choice = at.selectbox(key="wi_val_one_heart-disease_thal")
+    assert own != "not measured" and choice.value == own
+    assert at.metric[1].delta == "no change"
+    other = next(o for o in choice.options if o not in (choice.value, "not measured"))
+    choice.set_value(other).run()
+    assert not at.exception and at.metric[1].label == "Estimate with the change"
+
+
 def test_records_invalid_cohort_row_is_reported_and_the_rest_scored():
     at = _records_page("Heart disease (UCI Cleveland)")
     csv = ("id,age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal\n"
