@@ -170,3 +170,18 @@ def test_training_on_a_small_sample_writes_a_loadable_model(tmp_path):
     assert len(model.model_genes) == len(model.mean) == model.coef.shape[1]
     for x in model.example_profiles():
         assert model.predict(x).label == x.sample.split()[-1]
+
+
+def test_the_distance_score_reads_the_same_in_the_warning_and_the_table():
+    # a review: the table said 1.10 where the warning beside it said 1.11 (the score was rounded twice)
+    import re
+
+    import numpy as np
+
+    from medapp.registry import load_model
+
+    model = load_model("srbct-tumour")
+    x = model.example_input()
+    pred = model._prediction(np.array([0.01, 0.97, 0.01, 0.01]), np.array([1.1052, 0.4]), x)
+    shown = re.search(r"distance score (\d+\.\d+)", pred.warnings[0]).group(1)
+    assert shown == f"{pred.fit.score:.2f}" == "1.11"

@@ -77,7 +77,9 @@ class GenomicsModel(CardModel):
                 f"This profile is unlike every training class (distance score {score:.2f}; above 1 means further "
                 f"than 95% of held-out training profiles). It may be a tumour other than {classes}, another "
                 "platform or a failed array: the class probabilities must not be read as a diagnosis."))
-        fit = InputFit(fits=not unlike, message=warnings[0] if unlike else None, score=round(score, 3),
+        # four decimals: rounded to three and then to two for the table (1.1052 -> 1.105 -> "1.10"), the score read
+        # 1.10 beside the warning's 1.11
+        fit = InputFit(fits=not unlike, message=warnings[0] if unlike else None, score=round(score, 4),
                        threshold=1.0)
         return Prediction(self.card.id, self.card.version, self.card.labels, probs, label, tuple(warnings),
                           details={"sample": profile.sample,
