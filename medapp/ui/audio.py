@@ -90,14 +90,20 @@ def choose_input() -> tuple[str, bytes, list[Cycle], str] | None:
         st.caption("Hold the stethoscope's microphone (or the device) on the chest, press record, keep still for "
                    "10-20 seconds, then stop.")
         recorded = kept_upload(st.audio_input, "Record a heart or lung sound", sample_rate=16000, key="audio_record")
-        if recorded is not None and chosen is None:
+        if recorded is not None and chosen is not None:
+            st.info(f"The uploaded {chosen[0]} is analysed, not this recording: remove the file from *Upload a file* "
+                    "to analyse the recording.", icon=":material/info:")
+        elif recorded is not None:
             chosen = (recorded.name or "recording.wav", recorded.getvalue(), [], "recording")
     with ex:
         examples = _examples()
         pick = st.selectbox("Example", ["(none)", *examples], key="audio_example",
                             help="A synthetic sound made by the app, or the ICBHI lung demo recordings when the "
                                  "shared data folder is present.")
-        if pick != "(none)" and chosen is None:
+        if pick != "(none)" and chosen is not None:  # it was ignored without a word while a file was present
+            st.info(f"The {'uploaded' if chosen[3] == 'upload' else 'recorded'} {chosen[0]} is analysed, not this "
+                    "example: remove it to analyse the example.", icon=":material/info:")
+        elif pick != "(none)":
             name, data, path = examples[pick]
             cycles: list[Cycle] = []
             if path is not None:

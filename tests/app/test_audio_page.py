@@ -172,3 +172,15 @@ def test_lung_mode_says_lung_sounds_are_shown_not_classified():
     at.radio(key="audio_mode").set_value("Lung sound").run()
     assert not at.exception
     assert any("Lung sounds are shown" in i.value and "not classified" in i.value for i in at.info)
+
+
+def test_an_example_chosen_beside_an_uploaded_file_is_said_not_to_be_used():
+    # the example box showed the chosen example while the page went on analysing the uploaded file, without a word
+    at = audio_page()
+    name, data = _heart_recording()
+    at.file_uploader(key="audio_upload").set_value([(name, data, "audio/wav")]).run()
+    example = next(o for o in at.selectbox(key="audio_example").options if o != "(none)")
+    at.selectbox(key="audio_example").set_value(example).run()
+    assert not at.exception
+    assert any(i.value.startswith(f"The uploaded {name} is analysed, not this example") for i in at.info)
+    assert any(m.value == f"#### {name}" for m in at.markdown)  # still the upload, as said
