@@ -229,7 +229,10 @@ def cohort_upload(model, keys: FormKeys, intro: str, cohort_of: Callable[[Any], 
         return None
     cohort = cohort_of(validated)
     for w in cohort.file_warnings:
-        st.warning(w, icon=":material/warning:")
+        if w.startswith("Outcome column"):  # what the survival page asks for (the observed curves): a note
+            st.info(w, icon=":material/info:")
+        else:
+            st.warning(w, icon=":material/warning:")
     if cohort.errors:
         total, good = len(cohort.rows) + len(cohort.errors), len(cohort.rows)
         st.error(f"{len(cohort.errors)} of {total} rows could not be scored; "

@@ -77,3 +77,19 @@ def test_a_field_set_back_to_not_measured_reads_so_in_the_form_and_the_explanati
     specs = _specs(at)
     assert "Anaemia = not measured" in specs and "Serum sodium = not measured" in specs
     assert any("replaces a value not given by the training median" in w.value for w in at.warning)
+
+
+def test_a_cohort_with_its_outcome_columns_gets_a_note_not_a_warning(tmp_path, monkeypatch):
+    # the page asks for time and DEATH_EVENT (the observed curves), and then warned in yellow that they were there
+    from medapp.registry import data_root
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = AppTest.from_file(str(REPO / "pages/records.py"), default_timeout=120)
+    at.session_state["medapp_user"] = CLIN
+    at.run()
+    at.selectbox(key="records_model").set_value("Heart failure survival").run()
+    rows = (data_root() / "records/heart_failure/heart_failure.csv").read_text().splitlines()[:21]
+    at.file_uploader(key="scohort_heart-failure").set_value([("hf.csv", "\n".join(rows).encode(), "text/csv")]).run()
+    assert not at.exception
+    assert any(i.value.startswith("Outcome columns time, DEATH_EVENT are not used as inputs") for i in at.info)
+    assert not any(w.value.startswith("Outcome column") for w in at.warning)
