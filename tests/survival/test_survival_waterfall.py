@@ -86,3 +86,24 @@ def test_each_horizon_marker_is_labelled_with_the_value_where_it_sits():
     # above the step line, not on it (the label sat on the horizontal segment it starts)
     assert all(a.yshift >= 14 and not a.showarrow for a in labels)
     assert f"{1 - curve.at_horizons[-1]:.1%} death" in markers[-1].hovertemplate
+
+
+def test_a_band_that_widens_at_an_extreme_value_is_said_to_be_wide():
+    # a review: a CPK of 7861 (the training maximum) gave 20% (15% to 92%) without a word; the typical patient's
+    # band is quiet
+    import json
+
+    from medapp.analysis import analyse
+    from medapp.registry import load_model
+
+    model = load_model("heart-failure")
+    typical = dict(model.card.input["typical"])
+    [(_, quiet)] = model.inputs_from_bytes(json.dumps(typical).encode(), "p.json")
+    [(_, extreme)] = model.inputs_from_bytes(json.dumps({**typical, "creatinine_phosphokinase": 7861}).encode(),
+                                             "p.json")
+    assert not [w for w in analyse(model, quiet, explain=False).prediction.warnings if "is wide" in w]
+    pred = analyse(model, extreme, explain=False).prediction
+    curve = pred.survival
+    low, high = 1 - curve.at_horizons_upper[-1], 1 - curve.at_horizons_lower[-1]
+    [wide] = [w for w in pred.warnings if "is wide" in w]
+    assert high - low > 0.6 and wide.startswith("The 95% band for death by 180 days is wide (15% to ")
