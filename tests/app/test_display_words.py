@@ -226,7 +226,8 @@ def test_revoke_box_offers_the_token_just_created(store):
     [token] = list_tokens(store)
     assert _table(at, "rate_per_minute").value["state"].tolist() == ["active"]
     assert at.selectbox(key="api_token_pick").value == token["id"]
-    assert at.selectbox(key="api_token_pick").options == [f"{token['id']} · cleo · {token['prefix']}… · "]
+    # a token without a label: no trailing " · " (it read "1 · cleo · medapp_4Bnby… · ")
+    assert at.selectbox(key="api_token_pick").options == [f"{token['id']} · cleo · {token['prefix']}…"]
 
 
 # -- survival panel ----------------------------------------------------------------------------------------------
