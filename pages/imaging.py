@@ -43,7 +43,7 @@ with upload_tab:
             st.caption(f"{upload.name} is the same file as {shown[digest]}, shown above once.")
             continue
         shown[digest] = upload.name
-        image_panel(model, data, upload.name, key=f"img{n}_{tag}", candidates=models)
+        image_panel(model, data, upload.name, key=f"img{n}_{tag}", candidates=models, digest=digest)
 with pacs_tab:
     # a series or batch runs one model over its images: the one chosen above, or (Automatic) the one trained on the
     # series' DICOM modality (one model for a whole search sent breast ultrasound to the chest model)

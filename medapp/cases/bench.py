@@ -36,21 +36,13 @@ def bench_case_follow(repeats: int = 50, listed_cases: int = LISTED_CASES) -> di
             for name in REVIEWERS:
                 store.set_verdict(analysis_id, {"username": name, "role": "reviewer"}, "agree")
 
-        def timed(call) -> float:
-            times = []
-            for _ in range(repeats):
-                start = time.perf_counter()
-                call()
-                times.append((time.perf_counter() - start) * 1000)
-            return round(float(np.median(times)), 3)
-
-        check = timed(lambda: store.case_fingerprint(case_id))
-        draw = timed(lambda: store.case_detail(case_id, author, log_view=False))
+        check = _median_ms(lambda: store.case_fingerprint(case_id), repeats)
+        draw = _median_ms(lambda: store.case_detail(case_id, author, log_view=False), repeats)
         for i in range(listed_cases):
             store.add_analysis(None, author, card=model.card, prediction=result.prediction,
                                explanation=result.explanation, input_bytes=f"listed {i}".encode(),
                                input_name="p.json", new_case=(f"BENCH-L{i}", ""))
-        listed = timed(lambda: sorted(c["id"] for c in store.list_cases(status="open")))
+        listed = _median_ms(lambda: sorted(c["id"] for c in store.list_cases(status="open")), repeats)
     return {"case_follow_check_ms_p50": check, "case_detail_ms_p50": draw,
             "meeting_list_check_ms_p50": listed, "meeting_list_cases": listed_cases + 1}
 
@@ -85,14 +77,15 @@ def bench_patient_check(repeats: int = 50) -> dict[str, float]:
                                input_bytes=image("MRN-1", i), input_name="i.dcm")
         other = image("MRN-2", 99)
         key = store.patient_key("imaging", other)
-        times = {"patient_key_ms_p50": lambda: store.patient_key("imaging", other),
-                 "patient_check_ms_p50": lambda: store.other_patient_in_case(case_id, key)}
-        out = {}
-        for name, call in times.items():
-            taken = []
-            for _ in range(repeats):
-                start = time.perf_counter()
-                call()
-                taken.append((time.perf_counter() - start) * 1000)
-            out[name] = round(float(np.median(taken)), 3)
+        out = {"patient_key_ms_p50": _median_ms(lambda: store.patient_key("imaging", other), repeats),
+               "patient_check_ms_p50": _median_ms(lambda: store.other_patient_in_case(case_id, key), repeats)}
     return {**out, "patient_check_dicom_kb": round(len(other) / 1024, 1)}
+
+
+def _median_ms(call, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    return round(float(np.median(times)), 3)

@@ -88,6 +88,12 @@ def page_percent(model_id: str, expl) -> Callable[[float], str] | None:
         bands = []
     if expl.output_space != "log-odds" or not bands:
         return None
+    return band_percent_of(bands)
+
+
+def band_percent_of(bands) -> Callable[[float], str]:
+    """`band_percent` for the card's `bands`, for a calibrated logistic probability: never exactly 0 or 1, so one
+    that reads so was rounded by the floats (log-odds +53.6 is 1.0) and is shown as ">99.9%", not "100%"."""
     return lambda p: band_percent(min(max(p, 1e-12), 1 - 1e-12), bands)
 
 

@@ -137,14 +137,6 @@ def _same_patient_key(key: str, case_id: int | None) -> str:
     return f"case_same_{key}_{case_id}"
 
 
-def _patient_key(store, card: ModelCard, input_bytes: bytes, digest: str) -> str | None:
-    """The input's patient key, read once per input and session (a DICOM header parse on every rerun otherwise)."""
-    keys = st.session_state.setdefault("medapp_patient_keys", {})
-    if (card.modality, digest) not in keys:
-        keys[(card.modality, digest)] = store.patient_key(card.modality, input_bytes)
-    return keys[(card.modality, digest)]
-
-
 def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explanation | None,
                  input_bytes: bytes, input_name: str, key: str) -> None:
     """Save this analysis to a new or an existing (open) case."""
@@ -184,7 +176,7 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
                 st.caption((f"{chosen['title']} · " if chosen.get("title") else "")
                            + f"{chosen['status']} · {n} {'analysis' if n == 1 else 'analyses'}")
                 # said before the click; the store refuses it too (the API, a case changed since this was drawn)
-                if store.other_patient_in_case(pick, _patient_key(store, card, input_bytes, digest)):
+                if store.other_patient_in_case(pick, store.patient_key(card.modality, input_bytes)):
                     st.warning(f"This image's DICOM Patient ID is not that of the images already in "
                                f"{_unbroken(chosen['reference'])}: it looks like another patient.",
                                icon=":material/warning:")

@@ -76,11 +76,12 @@ def _deid_download(member: bytes) -> tuple[bytes, str]:
 
 def image_panel(model: ImagingModel | None, data: bytes, name: str, key: str, *,
                 candidates: list[ImagingModel] | None = None,
-                actions: Callable[[ImageInput, Analysis, bytes], None] | None = None) -> None:
+                actions: Callable[[ImageInput, Analysis, bytes], None] | None = None,
+                digest: str | None = None) -> None:
     """Analyse every image of one upload. model=None: pick among `candidates` per image (or ask).
     `actions` adds buttons under each result (e.g. Send result to PACS)."""
     card = model.card if model is not None else None
-    digest = uploads.content_hash(data)
+    digest = digest or uploads.content_hash(data)  # the page may have hashed the upload already
     try:
         inputs = _load(data, digest, name, card)
     except InputError as exc:

@@ -14,7 +14,7 @@ from ..modalities.records.io import Cohort
 from ..modalities.records.model import RecordsModel, shown_probability
 from ..modalities.records.schema import NOT_MEASURED, format_value
 from ..render.tabular import beeswarm, waterfall
-from ..reports.content import band_percent
+from ..reports.content import band_percent, band_percent_of
 from ..types import InputError
 from .case_records import (
     FormKeys,
@@ -143,10 +143,9 @@ def bands_of(model: RecordsModel) -> list:
 
 
 def percent_of(model: RecordsModel) -> Callable[[float], str]:
-    """How the page writes a probability of the positive label: never rounded across one of the card's bands."""
-    # a calibrated logistic probability is never exactly 0 or 1: one that reads so was rounded by the floats
-    # (log-odds +53.6 is 1.0), and is shown as ">99.9%", not "100%"
-    return lambda p: headline_percent(min(max(p, 1e-12), 1 - 1e-12), bands_of(model))
+    """How the page writes a probability of the positive label: never rounded across one of the card's bands
+    (the same rule as a stored analysis on Cases and in the reports)."""
+    return band_percent_of(bands_of(model))
 
 
 def bands_text(model: RecordsModel) -> str:

@@ -60,13 +60,13 @@ class SurvivalModel(CardModel):
 
     def predict(self, x: Record) -> Prediction:
         curve = self.curve(x.values)
-        p_event = 1.0 - float(curve.at_horizons[list(curve.horizons).index(self.main_horizon)])
+        main = list(curve.horizons).index(self.main_horizon)
+        p_event = 1.0 - float(curve.at_horizons[main])
         label = self.card.labels[1] if p_event >= 0.5 else self.card.labels[0]
         warnings = x.warnings
         missing = np.isnan(x.values)
         if missing.any():
             warnings = (*warnings, self.missing_range_text(x.values, missing))
-        main = list(curve.horizons).index(self.main_horizon)
         low, high = 1.0 - float(curve.at_horizons_upper[main]), 1.0 - float(curve.at_horizons_lower[main])
         if high - low > WIDE_BAND:  # a CPK of 7861 gave 20% (15% to 92%) and not a word about it
             warnings = (*warnings, wide_band_text(self.event, self.main_horizon, low, high))
