@@ -6,6 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from medapp.appbench import IDLE
 from medapp.registry import data_root
 
 REPO = Path(__file__).resolve().parents[2]
@@ -19,6 +20,7 @@ def test_survival_curve_explanation_and_cohort_kaplan_meier(signed_in_page, tmp_
     page.locator('[data-testid="stSelectbox"]').first.click()
     page.get_by_role("option", name="Heart failure survival").click()
     page.get_by_role("button", name="Estimate survival").wait_for()
+    page.wait_for_function(IDLE)  # the run has ended: the other model's form (its own "Age") is gone
     # a value out of range reaches the server and is refused by name (the browser kept it to itself, marked the
     # field red, and Estimate showed nothing)
     age = page.locator('input[aria-label="Age (years)"]')
