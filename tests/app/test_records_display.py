@@ -137,3 +137,15 @@ def test_survival_waterfall_reads_average_patient_and_this_patient():
     # 11 fields: all 11 named (a bar "1 other value" stood in for the eleventh, a review)
     assert not any("other value" in y for y in trace["y"]) and len(trace["y"]) == 11 + 2
     assert trace["cliponaxis"] is False
+
+
+def test_a_creatinine_in_micromoles_is_queried_on_the_page_with_its_conversion():
+    """70 typed into the kidney model's mg/dL field (a normal creatinine in µmol/L) was scored as 70 mg/dL without a
+    word: the page now says which unit it fits."""
+    at = records_page("Chronic kidney disease (UCI)")
+    at.button(key="ex_kidney-disease").click().run()
+    at.number_input(key="rec_kidney-disease_sc").set_value(70.0)  # inside the form: applied on submit
+    next(b for b in at.button if b.label == "Estimate risk").click().run()
+    assert not at.exception
+    assert any("Serum creatinine 70 mg/dL is outside the usual range of patients' values (0.2-25 mg/dL)" in w.value
+               and "In µmol/L? 70 µmol/L is 0.792 mg/dL: enter that." in w.value for w in at.warning)

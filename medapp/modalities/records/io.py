@@ -20,7 +20,7 @@ import pandas as pd
 
 from ...security import uploads
 from ...types import InputError
-from .schema import Field
+from .schema import Field, number_text
 
 MAX_COHORT_BYTES = uploads.upload_limit("records")
 MAX_COHORT_ROWS = 200_000
@@ -53,6 +53,19 @@ def _fmt(v: float) -> str:
 def _range_text(f: Field) -> str:
     unit = f" {f.unit}" if f.unit and f.unit != "0-5" else ""
     return f"{_fmt(f.min)}-{_fmt(f.max)}{unit}"
+
+
+def unit_hint(f: Field, number: float, expected: tuple[float, float]) -> str:
+    """' In µmol/L? 70 µmol/L is 0.792 mg/dL: enter that.' when `number`, read in one of the other units this value
+    is reported in, lands in `expected` (a range where patients' values lie); else ''."""
+    for unit, factor in f.other_units:
+        converted = float(f"{number * factor:.3g}")  # three significant figures: 0.792, 126, 7,800
+        if expected[0] <= converted <= expected[1]:
+            written = f"{_fmt(number)} {unit}" if unit != "a fraction" else f"{_fmt(number)} as a fraction"
+            into = f"{number_text(converted)}{f.unit}" if f.unit == "%" else f"{number_text(converted)} {f.unit}"
+            return f" In {unit}? {written} is {into}: enter that.".replace("In a fraction?",
+                                                                                                   "A fraction?")
+    return ""
 
 
 def _is_blank(raw: Any) -> bool:
@@ -98,7 +111,8 @@ def parse_value(f: Field, raw: Any) -> tuple[float, str | None]:
         return math.nan, None
     if (f.min is not None and number < f.min) or (f.max is not None and number > f.max):
         shown = _fmt(number) if text is None or "," not in text else f"'{raw}' (read as {_fmt(number)})"
-        return math.nan, f"{f.label}: {shown} is outside the valid range {_range_text(f)}"
+        return math.nan, (f"{f.label}: {shown} is outside the valid range {_range_text(f)}."
+                          + unit_hint(f, number, f.usual or (f.min, f.max))).rstrip(".")
     return number, None
 
 
@@ -123,11 +137,19 @@ def soft_warnings(fields: tuple[Field, ...], values: np.ndarray, training_range:
         out.append(f"{len(missing)} of {len(fields)} values not measured ({shown}){how} the estimate is less "
                    "certain.")
     for f, v in zip(fields, values):
+        if f.kind != "number" or math.isnan(v):
+            continue
+        unit = f" {f.unit}" if f.unit else ""
         lo_hi = training_range.get(f.name)
-        if f.kind == "number" and lo_hi and not math.isnan(v) and not lo_hi[0] <= v <= lo_hi[1]:
-            unit = f" {f.unit}" if f.unit else ""
+        if f.usual is not None and not f.usual[0] <= v <= f.usual[1]:
+            # inside the training range only because the training file has errors of this kind: a unit slip?
+            lo, hi = f.usual
+            out.append(f"{f.label} {_fmt(v)}{unit} is outside the usual range of patients' values ({_fmt(lo)}-"
+                       f"{_fmt(hi)}{unit}): check the value and its unit." + unit_hint(f, v, f.usual))
+        elif lo_hi and not lo_hi[0] <= v <= lo_hi[1]:
             out.append(f"{f.label} {_fmt(v)}{unit} is beyond the values seen in training "
-                       f"({_fmt(lo_hi[0])}-{_fmt(lo_hi[1])}); the estimate is less reliable.")
+                       f"({_fmt(lo_hi[0])}-{_fmt(lo_hi[1])}); the estimate is less reliable."
+                       + unit_hint(f, v, tuple(lo_hi)))
     return out
 
 

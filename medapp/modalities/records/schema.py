@@ -28,10 +28,19 @@ class Field:
     aliases: dict[str, Any] = field(default_factory=dict)  # other spellings in data -> code
     zero_means_missing: bool = False
     help: str = ""
+    # Where patients' values nearly always lie (clinical references), for fields whose training range is stretched by
+    # data-entry errors (a creatinine of 76 mg/dL in the kidney file): a value outside it is queried, not refused.
+    usual: tuple[float, float] | None = None
+    # Other units clinicians report this value in, as (unit, factor): a value in that unit times factor is in `unit`.
+    # A value out of range that lands in range when read in one of them is named with its conversion (a creatinine
+    # of 70 entered in µmol/L into a mg/dL field was scored as 70 mg/dL without a word).
+    other_units: tuple[tuple[str, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["choices"] = [list(c) for c in self.choices]
+        d["usual"] = list(self.usual) if self.usual else None
+        d["other_units"] = [list(u) for u in self.other_units]
         return d
 
 
@@ -92,6 +101,15 @@ class Dataset:
 
 YES_NO = ((0, "no"), (1, "yes"))
 
+# Conversions to the conventional units of these datasets (SI units are what most laboratories outside the US report).
+CREATININE_SI = (("µmol/L", 1 / 88.42),)
+GLUCOSE_SI = (("mmol/L", 18.016),)
+UREA_SI = (("mmol/L", 6.006),)  # urea (not urea nitrogen): 60.06 g/mol
+CHOLESTEROL_SI = (("mmol/L", 38.67),)
+HAEMOGLOBIN_SI = (("g/L", 0.1),)
+PER_NANOLITRE = (("×10⁹/L", 1000.0),)  # cell counts: 7.8 ×10⁹/L is 7,800 /µL
+FRACTION = (("a fraction", 100.0),)  # 0.42 for 42%
+
 HEART = Dataset(
     model_id="heart-disease",
     version="1.2.0",  # ca/thal fallback sub-models
@@ -115,7 +133,8 @@ HEART = Dataset(
         Field("cp", "Chest pain type", kind="category",
               choices=((1, "typical angina"), (2, "atypical angina"), (3, "non-anginal pain"), (4, "asymptomatic"))),
         Field("trestbps", "Resting blood pressure", "mmHg", min=60, max=250),
-        Field("chol", "Serum cholesterol", "mg/dL", min=80, max=700, zero_means_missing=True),
+        Field("chol", "Serum cholesterol", "mg/dL", min=80, max=700, zero_means_missing=True,
+              other_units=CHOLESTEROL_SI),
         Field("fbs", "Fasting blood sugar > 120 mg/dL", kind="category", choices=YES_NO),
         Field("restecg", "Resting ECG", kind="category",
               choices=((0, "normal"), (1, "ST-T wave abnormality"), (2, "left ventricular hypertrophy"))),
@@ -155,14 +174,15 @@ KIDNEY = Dataset(
         Field("pc", "Urine pus cells", kind="category", choices=((0, "normal"), (1, "abnormal"))),
         Field("pcc", "Pus cell clumps", kind="category", choices=PRESENT, aliases={"notpresent": 0}),
         Field("ba", "Bacteria in urine", kind="category", choices=PRESENT, aliases={"notpresent": 0}),
-        Field("bgr", "Random blood glucose", "mg/dL", min=20, max=800),
-        Field("bu", "Blood urea", "mg/dL", min=1, max=450),
-        Field("sc", "Serum creatinine", "mg/dL", min=0.1, max=80, step=0.1),
-        Field("sod", "Sodium", "mEq/L", min=100, max=180),
-        Field("pot", "Potassium", "mEq/L", min=1.5, max=50, step=0.1),
-        Field("hemo", "Haemoglobin", "g/dL", min=2, max=25, step=0.1),
-        Field("pcv", "Packed cell volume", "%", min=5, max=70),
-        Field("wc", "White cell count", "cells/µL", min=1000, max=50000, step=100),
+        Field("bgr", "Random blood glucose", "mg/dL", min=20, max=800, usual=(40, 800), other_units=GLUCOSE_SI),
+        Field("bu", "Blood urea", "mg/dL", min=1, max=450, usual=(5, 450), other_units=UREA_SI),
+        Field("sc", "Serum creatinine", "mg/dL", min=0.1, max=80, step=0.1, usual=(0.2, 25),
+              other_units=CREATININE_SI),
+        Field("sod", "Sodium", "mEq/L", min=100, max=180, usual=(110, 170)),
+        Field("pot", "Potassium", "mEq/L", min=1.5, max=50, step=0.1, usual=(1.5, 9)),
+        Field("hemo", "Haemoglobin", "g/dL", min=2, max=25, step=0.1, other_units=HAEMOGLOBIN_SI),
+        Field("pcv", "Packed cell volume", "%", min=5, max=70, other_units=FRACTION),
+        Field("wc", "White cell count", "cells/µL", min=1000, max=50000, step=100, other_units=PER_NANOLITRE),
         Field("rc", "Red cell count", "million/µL", min=1, max=9, step=0.1),
         Field("htn", "Hypertension", kind="category", choices=YES_NO),
         Field("dm", "Diabetes mellitus", kind="category", choices=YES_NO),
@@ -188,7 +208,8 @@ DIABETES = Dataset(
     url="https://www.kaggle.com/datasets/uciml/pima-indians-diabetes-database",
     fields=(
         Field("pregnancies", "Pregnancies", "", min=0, max=20),  # a number ("3 count" read oddly)
-        Field("glucose", "Plasma glucose, 2 h OGTT", "mg/dL", min=40, max=400, zero_means_missing=True),
+        Field("glucose", "Plasma glucose, 2 h OGTT", "mg/dL", min=40, max=400, zero_means_missing=True,
+              other_units=GLUCOSE_SI),
         Field("blood_pressure", "Diastolic blood pressure", "mmHg", min=30, max=150, zero_means_missing=True),
         Field("skin_thickness", "Triceps skinfold thickness", "mm", min=5, max=100, zero_means_missing=True),
         Field("insulin", "2-h serum insulin", "µU/mL", min=10, max=1000, zero_means_missing=True),
@@ -207,6 +228,8 @@ def fields_from_card(features: list[dict[str, Any]]) -> tuple[Field, ...]:
     for f in features:
         f = dict(f)
         f["choices"] = tuple(tuple(c) for c in f.get("choices", ()))
+        f["usual"] = tuple(f["usual"]) if f.get("usual") else None
+        f["other_units"] = tuple(tuple(u) for u in f.get("other_units", ()))
         out.append(Field(**f))
     return tuple(out)
 

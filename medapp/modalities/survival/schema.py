@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..records.schema import Field
+from ..records.schema import CREATININE_SI, FRACTION, PER_NANOLITRE, Field
 
 YES_NO = ((0, "no"), (1, "yes"))
 
@@ -74,13 +74,14 @@ HEART_FAILURE = SurvivalDataset(
     fields=(
         Field("age", "Age", "years", min=18, max=110),
         Field("sex", "Sex", kind="category", choices=((0, "female"), (1, "male"))),
-        Field("ejection_fraction", "Left ventricular ejection fraction", "%", min=5, max=85),
-        Field("serum_creatinine", "Serum creatinine", "mg/dL", min=0.2, max=15, step=0.1),
+        Field("ejection_fraction", "Left ventricular ejection fraction", "%", min=5, max=85, other_units=FRACTION),
+        Field("serum_creatinine", "Serum creatinine", "mg/dL", min=0.2, max=15, step=0.1,
+              other_units=CREATININE_SI),
         Field("serum_sodium", "Serum sodium", "mEq/L", min=100, max=160),
         Field("creatinine_phosphokinase", "Creatine phosphokinase (CPK)", "mcg/L", min=10, max=10000,
               help="blood level of the CPK enzyme"),
         # the dataset's unit is kiloplatelets/mL, which is per microlitre: "/mL" read 1000 times too low
-        Field("platelets", "Platelets", "/µL", min=10000, max=1000000, step=1000,
+        Field("platelets", "Platelets", "/µL", min=10000, max=1000000, step=1000, other_units=PER_NANOLITRE,
               help="platelets per microlitre of blood (the dataset's kiloplatelets/mL), e.g. 263000"),
         Field("anaemia", "Anaemia", kind="category", choices=YES_NO,
               help="haematocrit below 36%"),
@@ -113,7 +114,7 @@ BREAST_CANCER = SurvivalDataset(
         Field("age", "Age", "years", min=18, max=100),
         Field("menostat", "Menopausal status", kind="category", choices=((0, "pre"), (1, "post")),
               aliases={"premenopausal": 0, "postmenopausal": 1}),
-        Field("tsize", "Tumour size", "mm", min=1, max=200),
+        Field("tsize", "Tumour size", "mm", min=1, max=200, other_units=(("cm", 10.0),)),
         Field("tgrade", "Tumour grade", kind="category", choices=((1, "I"), (2, "II"), (3, "III")),
               aliases={"1": 1, "2": 2, "3": 3}),
         Field("pnodes", "Positive lymph nodes", "nodes", min=0, max=60),

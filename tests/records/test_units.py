@@ -1,0 +1,75 @@
+"""A value in another unit than the field's is named with its conversion; a value outside where patients' values
+lie is queried even where the training file's own errors stretch the training range (kidney: creatinine 76 mg/dL).
+
+Before 2026-12-05 a creatinine of 70 (µmol/L, a normal value) typed into the kidney model's mg/dL field was scored
+as 70 mg/dL without a word, and a haemoglobin of 135 g/L was refused without saying why it looked wrong."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from medapp.modalities.records.schema import DATASETS as RECORDS
+from medapp.modalities.survival.schema import DATASETS as SURVIVAL
+from medapp.registry import load_model
+from medapp.types import InputError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_creatinine_in_micromoles_is_scored_with_a_query_and_its_conversion():
+    model = load_model("kidney-disease")
+    pred = model.predict(model.record({"sc": 70, "age": 50}))
+    [query] = [w for w in pred.warnings if w.startswith("Serum creatinine 70 mg/dL")]
+    assert query == ("Serum creatinine 70 mg/dL is outside the usual range of patients' values (0.2-25 mg/dL): check "
+                     "the value and its unit. In µmol/L? 70 µmol/L is 0.792 mg/dL: enter that.")
+    assert round(70 / 88.42, 3) == 0.792
+    # the training file's own maximum (76 mg/dL, a data error) no longer hides it; nor is a second warning added
+    assert not any("beyond the values seen in training" in w and "creatinine" in w for w in pred.warnings)
+    assert not any("Serum creatinine" in w for w in model.predict(model.record({"sc": 1.2, "age": 50})).warnings)
+
+
+def test_a_potassium_typo_is_queried_without_a_unit_to_suggest():
+    model = load_model("kidney-disease")
+    [query] = [w for w in model.predict(model.record({"pot": 45, "age": 50})).warnings if w.startswith("Potassium")]
+    assert query.endswith("(1.5-9 mEq/L): check the value and its unit.")
+
+
+@pytest.mark.parametrize("model_id, field, typed, said", [
+    ("kidney-disease", "hemo", 135, "Haemoglobin: 135 is outside the valid range 2-25 g/dL. In g/L? 135 g/L is "
+                                    "13.5 g/dL: enter that"),
+    ("kidney-disease", "wc", 7.8, "In ×10⁹/L? 7.8 ×10⁹/L is 7800 cells/µL: enter that"),
+    ("kidney-disease", "pcv", 0.42, "A fraction? 0.42 as a fraction is 42%: enter that"),
+    ("heart-disease", "chol", 5.2, "In mmol/L? 5.2 mmol/L is 201 mg/dL: enter that"),
+    ("diabetes", "glucose", 7.8, "In mmol/L? 7.8 mmol/L is 141 mg/dL: enter that"),
+    ("heart-failure", "serum_creatinine", 97, "In µmol/L? 97 µmol/L is 1.1 mg/dL: enter that"),
+    ("heart-failure", "ejection_fraction", 0.35, "A fraction? 0.35 as a fraction is 35%: enter that"),
+    ("heart-failure", "platelets", 263, "In ×10⁹/L? 263 ×10⁹/L is 263,000 /µL: enter that"),
+])
+def test_a_refused_value_names_the_unit_it_fits(model_id, field, typed, said):
+    model = load_model(model_id)
+    with pytest.raises(InputError) as error:
+        model.record({field: typed, "age": 60})
+    assert said in str(error.value)
+
+
+def test_no_conversion_is_offered_where_none_fits():
+    model = load_model("kidney-disease")
+    with pytest.raises(InputError) as error:
+        model.record({"hemo": 300, "age": 50})  # 30 g/dL if in g/L: still out of range, so no guess
+    assert str(error.value) == "Haemoglobin: 300 is outside the valid range 2-25 g/dL"
+
+
+def test_a_tumour_size_in_centimetres_is_named_beside_the_training_range():
+    model = load_model("breast-cancer-recurrence")
+    [warning] = [w for w in model.predict(model.record({"tsize": 2.5, "age": 55})).warnings if "Tumour size" in w]
+    assert warning.endswith("In cm? 2.5 cm is 25 mm: enter that.")
+
+
+@pytest.mark.parametrize("dataset", [*RECORDS.values(), *SURVIVAL.values()], ids=lambda d: d.model_id)
+def test_each_card_holds_the_fields_training_writes(dataset):
+    """The unit tables were added to the cards without retraining (weights unchanged): the card says what
+    `python -m medapp train` would write for its fields."""
+    card = json.loads((REPO / "models" / dataset.model_id / "card.json").read_text())
+    assert card["input"]["features"] == json.loads(json.dumps([f.to_dict() for f in dataset.fields]))
