@@ -284,7 +284,7 @@ class Service:
                                 for name, datatype, shape, params in _output_specs(card, explain=True)
                                 if name in _EXPLAIN_NAMES],
             "not_assessed": "An input the model finds unlike its training data (imaging, heart sounds, expression "
-                            "profiles) is not assessed, as on the pages: `assessed` is false and `label` is 'not "
+                            "profiles, notes) is not assessed, as on the pages: `assessed` is false and `label` is 'not "
                             "assessed'; why is in `warnings` (and fits_model, fit_reasons, ood_score in `details`). "
                             "Its probabilities are still returned but are not a finding. A score above "
                             "`ood_threshold` alone is not that: an image is refused beyond "

@@ -1,6 +1,8 @@
 """Streamlit widgets for clinical notes: input (paste, upload, dictation), PHI view, classification."""
 from __future__ import annotations
 
+from html import escape
+
 import streamlit as st
 
 from ..analysis import analyse
@@ -100,15 +102,25 @@ def note_result(model: NotesModel, raw: str) -> None:
     log_analysis(model.card, pred, model.input_key(x))
     left, right = st.columns([1, 2])
     with left:
-        st.caption("Most likely")
-        st.subheader(pred.label, anchor=False)
-        st.plotly_chart(top_classes(pred.labels, pred.probabilities), width="stretch", key="notes_classes")
+        if pred.fits:
+            st.caption("Most likely")
+            st.subheader(pred.label, anchor=False)
+            st.plotly_chart(top_classes(pred.labels, pred.probabilities), width="stretch", key="notes_classes")
+        else:  # a note unlike every training text (unlike.py): no finding, the reason as the error
+            st.error(pred.fit.message, icon=":material/block:")
+            with st.expander("Model output for this note (not a finding)"):
+                st.plotly_chart(top_classes(pred.labels, pred.probabilities), width="stretch", key="notes_classes")
         for w in pred.warnings:
-            st.warning(w, icon=":material/warning:")
+            if pred.fits or w != pred.fit.message:  # the refusal is the error above, not again a warning
+                st.warning(w, icon=":material/warning:")
         removed_view(x.removed)
-        save_to_case(card=model.card, prediction=pred, explanation=expl, input_bytes=x.text.encode("utf-8"),
-                     input_name="note.txt", key="notes")
+        save_to_case(card=model.card, prediction=pred, explanation=expl if pred.fits else None,
+                     input_bytes=x.text.encode("utf-8"), input_name="note.txt", key="notes")
     with right:
+        if not pred.fits:
+            st.markdown("**De-identified note** (not explained: the model does not assess it)")
+            st.html(f'<div style="white-space:pre-wrap">{escape(x.text)}</div>')
+            return
         st.markdown("**De-identified note, coloured by each word's effect**")
         st.html(highlighted_html(expl))
         st.plotly_chart(top_words(expl), width="stretch", key="notes_words")

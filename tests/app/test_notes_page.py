@@ -54,3 +54,17 @@ def test_a_note_the_page_puts_in_the_box_is_kept_before_the_browser_sends_it_bac
     at.file_uploader(key="notes_upload").set_value(("letter.txt", b"Itchy rash on both elbows.", "text/plain")).run()
     assert not at.exception
     assert at.session_state["_medapp_kept"]["notes_text"] == "Itchy rash on both elbows."
+
+
+def test_a_note_unlike_every_training_text_gets_no_finding_on_the_page():
+    """'The quick brown fox' read 'Chicken pox' in the headline (84.7%) until 2026-12-05."""
+    at = notes_page()
+    at.text_area(key="notes_text").set_value("The quick brown fox jumps over the lazy dog.").run()
+    at.button(key="notes_go").click().run()
+    assert not at.exception
+    assert not at.subheader  # no headline label
+    [error] = at.error
+    assert error.value.startswith("This note is unlike every text the model learnt from")
+    assert not any("unlike every text" in w.value for w in at.warning)  # said once, as the error
+    assert any(e.label == "Model output for this note (not a finding)" for e in at.expander)
+    assert any("The quick brown fox" in h.proto.body for h in at.get("html"))  # the note stays in view

@@ -75,5 +75,10 @@ def test_training_on_a_small_sample(tmp_path, monkeypatch):
     assert card.metrics["n"] == 24 * 6 and len(card.labels) == 24
     monkeypatch.setenv("MEDAPP_MODELS_DIR", str(tmp_path))
     model = load_model("symptom-disease")
-    probs = model.predict(model.example_input()).probabilities
-    assert probs.shape == (24,) and np.isclose(probs.sum(), 1)
+    pred = model.predict(model.example_input())
+    assert pred.probabilities.shape == (24,) and np.isclose(pred.probabilities.sum(), 1)
+    # the training texts travel with the head, with the bars drawn from their out-of-fold similarities
+    assert model.reference.shape == (24 * 6, 384)
+    bars = card.input["unlike_training"]
+    assert 0 < bars["refuse_below"] < bars["caution_below"] < bars["out_of_fold"]["median"] <= 1
+    assert pred.fits and pred.details["closest_training_similarity"] > 0.99  # the example is a training text

@@ -192,3 +192,12 @@ def test_an_image_of_another_patient_is_a_409_until_same_patient_is_sent(service
     assert case_id_of(store, "API-PAT-2") is None  # nothing of the refused batch was stored, not even its case
     detail = store.case_detail(case_id_of(store, "API-PAT-1"), {"username": "ada", "role": "admin"}, log_view=False)
     assert len(detail["analyses"]) == 2
+
+
+def test_a_note_unlike_every_training_text_is_not_assessed_through_the_api(service):
+    with service.client() as c:
+        out = outputs(c.post("/v2/models/symptom-disease/infer", content=b"The quick brown fox jumps over the lazy dog.",
+                             headers={"Content-Type": "text/plain"}))
+    assert out["assessed"]["data"] == [False] and out["label"]["data"] == ["not assessed"]
+    [warnings] = [json.loads(w) for w in out["warnings"]["data"]]
+    assert warnings[0].startswith("This note is unlike every text the model learnt from")

@@ -16,6 +16,7 @@ from .deid import Span, scrub
 from .encoder import get_encoder
 from .explain import kernel_values, partition_values, phrases
 from .io import check_text, read_note
+from .unlike import assess, load_reference, nearest_similarity
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class NotesModel(CardModel):
         self.head.eval()
         self.temperature = float(tensors["temperature"][0])
         self.encoder = get_encoder()
+        # the training texts' embeddings and the card's bars: is a note like what the model learnt from? (unlike.py)
+        self.reference = load_reference(card.weights_path.parent)
+        self.unlike_bars = card.input.get("unlike_training")
 
     def head_probabilities(self, emb: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -52,17 +56,25 @@ class NotesModel(CardModel):
         return self.head_probabilities(embed_notes(self.encoder, list(texts)))
 
     def predict(self, x: NoteInput) -> Prediction:
-        probs = self.probabilities([x.text])[0]
+        emb = embed_notes(self.encoder, [x.text])
+        probs = self.head_probabilities(emb)[0]
         label = self.card.labels[int(np.argmax(probs))]
-        warnings = []
+        warnings, fit, details = [], None, {}
+        if self.reference is not None and self.unlike_bars:
+            similarity = float(nearest_similarity(self.reference, emb)[0])
+            fit, unlike = assess(similarity, self.unlike_bars)
+            details["closest_training_similarity"] = round(similarity, 4)
+            if unlike:
+                warnings.append(unlike)
         if len(x.text.split()) < 4:
             warnings.append("The note is very short; the classification has little to go on.")
         letters = sum(c.isalpha() and c.isascii() for c in x.text)
         if letters < 0.5 * max(1, sum(c.isalpha() for c in x.text)):
             warnings.append("Most of the text is not in English; the model was trained on English only.")
         return Prediction(self.card.id, self.card.version, self.card.labels, probs, label, tuple(warnings),
-                          details={"removed_phi": len(x.removed),
-                                   "encoder_precision": self.encoder.precision})  # bf16 or fp32 (encoder.py)
+                          details={"removed_phi": len(x.removed), **details,
+                                   "encoder_precision": self.encoder.precision},  # bf16 or fp32 (encoder.py)
+                          fit=fit)
 
     def explain(self, x: NoteInput, prediction: Prediction, max_evals: int | None = None) -> Explanation:
         """Partition SHAP over the words of the whole note; placeholders and labels are never masked (value 0)."""
