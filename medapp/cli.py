@@ -237,6 +237,9 @@ def positive_int(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from .db.engine import StoreUnavailable, unavailable
     from .registry import UnknownModel
 
     args = build_parser().parse_args(argv)
@@ -244,6 +247,12 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except UnknownModel as exc:  # any command given a model id that is not registered (bench --models, serve --preload)
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except StoreUnavailable as exc:  # users, tokens, audit ... with a database that cannot be opened
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (OperationalError, InterfaceError) as exc:  # the database went away after it was opened
+        print(f"error: {unavailable(exc)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..config import database_url
@@ -36,18 +36,41 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "heads")  # branches (0002_review, 0002_service) apply side by side
 
 
+class StoreUnavailable(RuntimeError):
+    """The case database cannot be opened or reached: a setting to fix or a server to start, said in one line
+    (a mistyped MEDAPP_DATABASE_URL, a stopped PostgreSQL or an unwritable MEDAPP_VAR_DIR ended in a traceback)."""
+
+
+def unavailable(error: BaseException, url: str | None = None) -> StoreUnavailable:
+    """The one-line reason for `error`, naming the database without its password."""
+    try:
+        shown = make_url(url).render_as_string(hide_password=True) if url else "the case database"
+    except exc.ArgumentError:
+        shown = repr(url)
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0] if str(error).strip() else \
+        type(error).__name__
+    return StoreUnavailable(f"the case database {shown} cannot be used: {reason}")
+
+
 def open_engine(url: str | None = None) -> Engine:
     """The engine for `url` (default: MEDAPP_DATABASE_URL or ./var/medapp.db), migrated, one per process."""
-    url = url or database_url()
+    try:
+        url = url or database_url()
+    except OSError as error:  # MEDAPP_VAR_DIR cannot be created
+        raise StoreUnavailable(f"the data folder cannot be used (MEDAPP_VAR_DIR): {error}") from error
     with _lock:
         engine = _engines.get(url)
         if engine is None:
-            if url.startswith("sqlite"):
-                engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-                event.listen(engine, "connect", _sqlite_pragmas)
-            else:
-                engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-            migrate(engine)
+            try:
+                if url.startswith("sqlite"):
+                    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+                    event.listen(engine, "connect", _sqlite_pragmas)
+                else:
+                    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+                migrate(engine)
+            except (exc.ArgumentError, exc.OperationalError, exc.InterfaceError, exc.NoSuchModuleError,
+                    OSError) as error:
+                raise unavailable(error, url) from error
             _engines[url] = engine
     return engine
 

@@ -37,11 +37,13 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from pydantic.json_schema import models_json_schema
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..analysis import analyse
 from ..cases.store import CaseStore, ConflictError, PatientMismatchError, StoreError
+from ..db.engine import StoreUnavailable
 from ..modalities.imaging.select import NOT_FIT_OOD_RATIO
 from ..registry import UnknownModel, get_card, list_cards, load_model, models_dir
 from ..security import uploads
@@ -56,6 +58,8 @@ log = logging.getLogger("medapp.service")
 request_log = logging.getLogger("medapp.service.requests")  # one INFO line per request (serve --access-log)
 SERVICE_VERSION = "1.0.0"
 _FAILED = "The service failed on this request; it has been logged."
+_STORE_DOWN = ("The case database (tokens, cases, audit) cannot be reached; nothing was done. Try again later; "
+               "the service's log says why.")
 # a client's X-Request-ID is echoed when it is a plain token of at most 128 characters, else one is made
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
@@ -678,6 +682,14 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, _send)
+        except (StoreUnavailable, OperationalError, InterfaceError):
+            # the case database (tokens, cases, audit) cannot be reached: the service is unavailable, not broken
+            log.exception("case database unavailable on %s %s (request %s)", scope.get("method"), scope.get("path"),
+                          rid)
+            if started:
+                raise
+            await JSONResponse({"error": _STORE_DOWN}, status_code=503,
+                               headers={"Retry-After": "30"})(scope, receive, _send)
         except Exception:
             log.exception("unexpected error on %s %s (request %s)", scope.get("method"), scope.get("path"), rid)
             if started:  # part of an answer went out: nothing sensible can follow it

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,6 +22,8 @@ from medapp.registry import load_model
 from medapp.security import uploads
 from medapp.service.app import case_id_of
 from medapp.service.limits import body_limit
+
+REPO = Path(__file__).resolve().parents[2]
 
 MODEL = "heart-disease"
 AGE = {"name": "age", "datatype": "FP64", "shape": [1], "data": [58]}
@@ -237,3 +243,26 @@ def test_true_or_false_for_a_category_label_is_refused(service):
     assert r.status_code == 400
     assert r.json()["error"] == ("input 'sex' is BYTES but holds a true/false value; send text (a category's label, "
                                  "or a file).")
+
+
+def test_an_unreachable_database_is_a_503_with_a_reason_not_a_500(monkeypatch):
+    """With PostgreSQL stopped, an authenticated call answered 500 'The service failed'; it is the database."""
+    from starlette.testclient import TestClient
+
+    from medapp.service.app import create_app
+
+    monkeypatch.setenv("MEDAPP_DATABASE_URL", f"postgresql+psycopg://u:pw@127.0.0.1:{free_loopback_port()}/none")
+    with TestClient(create_app()) as client:
+        r = client.get("/v2/models", headers={"Authorization": "Bearer not-checked-the-store-is-down"})
+        ready = client.get("/v2/health/ready")
+    assert r.status_code == 503 and r.headers["retry-after"] == "30"
+    assert r.json()["error"].startswith("The case database (tokens, cases, audit) cannot be reached")
+    assert ready.status_code == 503
+
+
+def test_the_cli_names_a_database_it_cannot_open_in_one_line():
+    env = {**os.environ, "MEDAPP_DATABASE_URL": "postgresql+psycopg://u:secretpw@127.0.0.1:1/none"}
+    out = subprocess.run([sys.executable, "-m", "medapp", "users", "list"], env=env, capture_output=True, text=True,
+                         cwd=REPO, timeout=120)
+    assert out.returncode == 2 and "Traceback" not in out.stderr and "secretpw" not in out.stderr
+    assert out.stderr.startswith("error: the case database postgresql+psycopg://u:***@127.0.0.1:1/none cannot be used")
