@@ -41,6 +41,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     except UnknownModel as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.maps and Path(args.maps).exists() and not Path(args.maps).is_dir():  # a FileExistsError traceback
+        print(f"error: --maps {args.maps} is a file; it names the folder the maps are written to", file=sys.stderr)
+        return 2
     failed = False
     for path in args.inputs:
         try:

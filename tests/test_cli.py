@@ -136,3 +136,16 @@ def test_an_input_the_model_does_not_fit_is_explained_for_reference_only():
     assert "  not assessed; for reference only, not a finding (" in text.stdout and "  why (" not in text.stdout
     line = json.loads(run_medapp("predict", "--model", "heart-sound", "--json", "--top", "2", str(lung)).stdout)
     assert line["assessed"] is False and line["explanation"]["for_reference_only"] is True
+
+
+def test_a_broken_json_file_and_a_misspelt_field_are_named(tmp_path):
+    """'not json{' in a .json file read "has a header but no patient rows"; {"agee": 50} read "No values were
+    entered" (the API named the unknown input; the CLI now does too)."""
+    bad, misspelt = tmp_path / "bad.json", tmp_path / "agee.json"
+    bad.write_text("not json{")
+    misspelt.write_text('{"agee": 50}')
+    out = run_medapp("predict", "--model", "heart-disease", "--json", str(bad), str(misspelt))
+    assert out.returncode == 1
+    first, second = [json.loads(line) for line in out.stdout.splitlines()]
+    assert first == {"input": "bad.json", "error": "bad.json is not valid JSON: Expecting value (line 1)"}
+    assert second["error"].startswith("None of 'agee' is an input of this model; its inputs are age, sex, cp,")

@@ -51,8 +51,13 @@ def _cmd_test(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """'1 study', '4 instances'."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def _cmd_analyse(args: argparse.Namespace) -> int:
-    from ..registry import UnknownModel, load_model, models_of
+    from ..registry import UnknownModel, get_card, list_cards, load_model, models_of
     from ..types import InputError
     from .client import InstanceCache, PacsClient
     from .pipeline import analyse_many
@@ -60,6 +65,17 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     if args.date and not re.fullmatch(r"\d{8}(-\d{8})?", args.date):
         print("error: --date is YYYYMMDD or YYYYMMDD-YYYYMMDD", file=sys.stderr)
         return 2
+    if args.model != "auto":  # before the PACS is asked: a records model given DICOM images ended in a traceback
+        imaging = [card.id for card in list_cards() if card.modality == "imaging"]
+        if args.model not in imaging:
+            try:
+                modality = get_card(args.model).modality
+            except UnknownModel as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            print(f"error: {args.model} is a {modality} model; the PACS holds images: use one of "
+                  f"{', '.join(imaging)} or --model auto", file=sys.stderr)
+            return 2
     modalities = [m.strip().upper() for m in (args.modality or "").split(",") if m.strip()]
     try:
         client = PacsClient(_endpoint(args))
@@ -79,7 +95,8 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"{len(refs)} instances in {len(studies)} studies at {client.where}", file=sys.stderr)
+    print(f"{_count(len(refs), 'instance')} in {_count(len(studies), 'study', 'studies')} at {client.where}",
+          file=sys.stderr)
     failed, skipped, used = 0, 0, Counter()
     for result in analyse_many(model, client, refs, InstanceCache(), explain=not args.no_explain):
         failed += result.error is not None and not result.skipped

@@ -312,3 +312,11 @@ def test_a_card_says_when_its_explainer_was_measured_on_another_model(model_id):
     card = load_model(model_id).card
     measured_on = card.explanation.get("measurements", {}).get("model", card.id)
     assert measured_on == card.id or f"on the {measured_on} network" in card.explanation["why"]
+
+
+def test_cli_maps_naming_a_file_is_refused_in_one_line(tmp_path):
+    taken = tmp_path / "patients.csv"
+    taken.write_text("a,b\n")
+    out = run_medapp("predict", "--model", "chest-xray-pneumonia", "--maps", str(taken), str(data_root() / CXR))
+    assert out.returncode == 2 and "Traceback" not in out.stderr  # a FileExistsError traceback until 2026-12-05
+    assert out.stderr.strip() == f"error: --maps {taken} is a file; it names the folder the maps are written to"

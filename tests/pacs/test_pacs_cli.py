@@ -71,3 +71,12 @@ def test_wrong_password_and_server_down_exit_2_with_a_message(orthanc):
     assert "wrong-password-9" not in out.stderr
     down = _run("test", "--url", "http://127.0.0.1:9/dicom-web", password="")
     assert down.returncode == 1 and "connection refused" in down.stdout
+
+
+def test_a_model_that_is_not_an_imaging_model_is_refused_before_the_pacs_is_asked():
+    """--model heart-disease printed '4 instances in 1 studies' and then an AttributeError traceback."""
+    out = _run("analyse", "--url", "http://127.0.0.1:9/dicom-web", "--date", "20240301", "--model", "heart-disease",
+               password="")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.strip() == ("error: heart-disease is a records model; the PACS holds images: use one of "
+                                  "breast-ultrasound, chest-xray-pneumonia or --model auto")

@@ -156,6 +156,11 @@ def soft_warnings(fields: tuple[Field, ...], values: np.ndarray, training_range:
 def record_from_mapping(fields: tuple[Field, ...], values: dict[str, Any],
                         training_range: dict[str, list[float]], missing_handling: str = "") -> Record:
     """One patient from a form or a JSON object; raises InputError listing every bad value."""
+    names = [f.name for f in fields]
+    if values and not any(name in values for name in names):
+        # {"agee": 50} read "No values were entered"; the API named the unknown input, now the CLI does too
+        given = ", ".join(f"'{k}'" for k in list(values)[:5]) + (" ..." if len(values) > 5 else "")
+        raise InputError(f"None of {given} is an input of this model; its inputs are {', '.join(names)}")
     parsed, errors = [], []
     for f in fields:
         number, error = parse_value(f, values.get(f.name))
@@ -305,11 +310,13 @@ def records_in_file(data: bytes, name: str, record: Callable[[Any], Record],
     Each patient is `name` (one object), `name#i` (the i-th object) or `name#rowN` (table row N),
     with its Record or the InputError that says why it cannot be scored; rows keep the file's order.
     """
-    if data.lstrip()[:1] in (b"{", b"["):
+    # a .json file is JSON whatever it starts with ('not json{' was read as a table: "has a header but no patient rows")
+    if data.lstrip()[:1] in (b"{", b"[") or name.lower().endswith(".json"):
         try:
             obj = json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{name} is not valid JSON: {exc.msg} (line {exc.lineno})") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            where = f": {exc.msg} (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
+            raise InputError(f"{name} is not valid JSON{where}") from None
         items = obj if isinstance(obj, list) else [obj]
         out: list[tuple[str, Record | InputError]] = []
         for i, item in enumerate(items, start=1):
