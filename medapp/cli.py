@@ -9,6 +9,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from .cli_args import positive_int  # noqa: E402
 from .modalities.notes.deid_cli import register as register_deid  # noqa: E402
 from .pacs.cli import register as register_pacs  # noqa: E402
 from .security.cli import register as register_users  # noqa: E402
@@ -226,17 +227,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_transcribe(sub)
     return parser
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: a count of at least 1 (`--http-clients 0` ended in a ValueError traceback)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is less than 1")
-    return value
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -149,3 +149,24 @@ def test_a_broken_json_file_and_a_misspelt_field_are_named(tmp_path):
     first, second = [json.loads(line) for line in out.stdout.splitlines()]
     assert first == {"input": "bad.json", "error": "bad.json is not valid JSON: Expecting value (line 1)"}
     assert second["error"].startswith("None of 'agee' is an input of this model; its inputs are age, sex, cp,")
+
+
+def test_options_that_conflict_or_change_nothing_are_refused(tmp_path):
+    """Each of these exited 0 without a word (a README review): `users update` with no option printed "updated";
+    --disable --enable left the account disabled; --no-expiry --expires-days 5 made a token that never expires;
+    `audit --limit -3` printed every event; `serve --port 99999` announced 99999 and listened elsewhere."""
+    env = {"MEDAPP_VAR_DIR": str(tmp_path), "PW": "a-password-123"}
+    assert run_medapp("users", "add", "bob", "--password-env", "PW", env=env).returncode == 0
+    nothing = run_medapp("users", "update", "bob", env=env)
+    assert nothing.returncode == 2 and nothing.stdout == ""
+    assert nothing.stderr.strip() == "error: nothing to change: give --role, --disable, --enable or --reset-password"
+    both = run_medapp("users", "update", "bob", "--disable", "--enable", env=env)
+    assert both.returncode == 2 and "argument --enable: not allowed with argument --disable" in both.stderr
+    token = run_medapp("tokens", "create", "bob", "--no-expiry", "--expires-days", "5", env=env)
+    assert token.returncode == 2 and "not allowed with argument" in token.stderr
+    limit = run_medapp("audit", "--limit", "-3", env=env)
+    assert limit.returncode == 2 and "argument --limit: -3 is less than 1" in limit.stderr
+    port = run_medapp("serve", "--port", "99999", env=env)
+    assert port.returncode == 2 and "argument --port: 99999 is not a port (1-65535)" in port.stderr
+    listed = run_medapp("users", "list", env=env)
+    assert listed.stdout.split() == ["bob", "clinician", "active"]  # none of the refused changes was made

@@ -6,6 +6,7 @@ import getpass
 import os
 import sys
 
+from ..cli_args import positive_int
 from .roles import ROLES
 
 
@@ -60,6 +61,9 @@ def _list(args: argparse.Namespace) -> int:
 def _update(args: argparse.Namespace) -> int:
     from .accounts import AccountError, update_user
 
+    if not (args.role or args.disable or args.enable or args.reset_password):  # printed "updated", changed nothing
+        print("error: nothing to change: give --role, --disable, --enable or --reset-password", file=sys.stderr)
+        return 2
     try:
         update_user(_store(), _cli_actor(), args.name, role=args.role,
                     active=False if args.disable else (True if args.enable else None),
@@ -116,7 +120,7 @@ def register(sub) -> None:
     p.add_argument("--action", help="only this action, e.g. login.failed, analysis.save, api.infer")
     p.add_argument("--since", help="from this date or time (ISO 8601, UTC unless a zone is given)")
     p.add_argument("--until", help="up to this date (the whole day) or time")
-    p.add_argument("--limit", type=int, default=10_000,
+    p.add_argument("--limit", type=positive_int, default=10_000,
                    help="at most this many events, the newest (default 10000, as the Admin page)")
     p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     p.set_defaults(func=_audit)
@@ -132,13 +136,14 @@ def register(sub) -> None:
                    "process list: prefer the prompt, stdin or --password-env)")
     p.add_argument("--password-env", help="read the password from this environment variable")
     p.set_defaults(func=_add)
-    p = usub.add_parser("list")
+    p = usub.add_parser("list", help="every account: name, role, active or disabled")
     p.set_defaults(func=_list)
     p = usub.add_parser("update", help="change role, enable/disable, reset password")
     p.add_argument("name")
     p.add_argument("--role", choices=ROLES)
-    p.add_argument("--disable", action="store_true")
-    p.add_argument("--enable", action="store_true")
+    state = p.add_mutually_exclusive_group()  # both left the account disabled, without a word
+    state.add_argument("--disable", action="store_true")
+    state.add_argument("--enable", action="store_true")
     p.add_argument("--reset-password", action="store_true")
     p.add_argument("--password")
     p.add_argument("--password-env")

@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from ..cli_args import port
+
 
 def _serve(args: argparse.Namespace) -> int:
     if args.ray:
@@ -130,8 +132,8 @@ def _tokens_revoke(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("serve", help="the HTTP inference service (Open Inference Protocol v2)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=port, default=8080, help="TCP port (default 8080)")
     p.add_argument("--preload", help="model ids to load at start (comma-separated, or 'all')")
     p.add_argument("--log-level", default="warning")
     p.add_argument("--access-log", action="store_true", help="log every request, with its X-Request-ID (the audit trail has them anyway)")
@@ -151,8 +153,9 @@ def register(sub) -> None:
     tsub = tokens.add_subparsers(dest="tokens_command", required=True)
     p = tsub.add_parser("create", help="create a token for USER; prints it once, alone on the last line")
     p.add_argument("user")
-    p.add_argument("--expires-days", type=float, default=90)
-    p.add_argument("--no-expiry", action="store_true")
+    expiry = p.add_mutually_exclusive_group()  # both made a token that never expires, without a word
+    expiry.add_argument("--expires-days", type=float, default=90)
+    expiry.add_argument("--no-expiry", action="store_true")
     p.add_argument("--label", help="what the token is for (e.g. 'EHR integration')")
     p.add_argument("--no-cases", action="store_true", help="may analyse but not save to cases")
     p.add_argument("--rate-per-minute", type=int, help="calls per minute (default: the service's)")
