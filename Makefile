@@ -18,9 +18,13 @@ $(STAMP): requirements.txt
 
 setup: $(STAMP)
 
+# This machine only by default, as the API; ADDRESS=0.0.0.0 serves the department (put TLS in front: README).
+ADDRESS ?= 127.0.0.1
+PORT ?= 8501
+
 run: $(STAMP)
 	mkdir -p var
-	$(PY) -m streamlit run app.py --server.port 8501 --server.headless true --browser.gatherUsageStats false
+	$(PY) -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 # Debian packages the tests drive (browser, database, speech, DICOM server); CI=true makes a missing one fatal.
 system-deps:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+import time
 from pathlib import Path
 
 from .registry import REPO_ROOT
@@ -17,3 +19,24 @@ def var_dir() -> Path:
 def database_url() -> str:
     """MEDAPP_DATABASE_URL (e.g. postgresql+psycopg://...) or the embedded SQLite file under var/."""
     return os.environ.get("MEDAPP_DATABASE_URL") or f"sqlite:///{var_dir() / 'medapp.db'}"
+
+
+def deid_salt() -> str:
+    """The secret that de-identified DICOM UIDs are derived from: MEDAPP_DEID_SALT, else one drawn once per data
+    folder (var/deid_salt, readable by its owner only). It was a fixed string shared by every installation, so
+    two hospitals running medapp gave a study the same "new" UID, and anyone could re-derive it from the original."""
+    given = os.environ.get("MEDAPP_DEID_SALT")
+    if given:
+        return given
+    path = var_dir() / "deid_salt"
+    try:
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+            f.write(secrets.token_hex(32))  # the first process to get here draws it; every other reads it
+    except FileExistsError:
+        pass
+    for _ in range(50):  # another process may have created it a moment ago and still be writing
+        salt = path.read_text().strip()
+        if salt:
+            return salt
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty: delete it to draw a new de-identification salt")

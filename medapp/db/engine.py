@@ -5,6 +5,7 @@ first use, so a fresh ./var/medapp.db or an empty PostgreSQL database is ready w
 """
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -52,6 +53,13 @@ def unavailable(error: BaseException, url: str | None = None) -> StoreUnavailabl
     return StoreUnavailable(f"the case database {shown} cannot be used: {reason}")
 
 
+def _owner_only(path: str | None) -> None:
+    """Create a new SQLite file readable by its owner only (it holds password and token hashes; it was created
+    -rw-r--r--, readable by every user of the machine). SQLite gives its -wal and -shm files the same mode."""
+    if path and path != ":memory:" and not Path(path).exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def open_engine(url: str | None = None) -> Engine:
     """The engine for `url` (default: MEDAPP_DATABASE_URL or ./var/medapp.db), migrated, one per process."""
     try:
@@ -63,6 +71,7 @@ def open_engine(url: str | None = None) -> Engine:
         if engine is None:
             try:
                 if url.startswith("sqlite"):
+                    _owner_only(make_url(url).database)
                     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
                     event.listen(engine, "connect", _sqlite_pragmas)
                 else:

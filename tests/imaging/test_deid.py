@@ -99,3 +99,24 @@ def test_shared_chest_study_deidentifies(tmp_path):
     clean = pydicom.dcmread(io.BytesIO(deidentify_bytes(data)))
     assert clean.PatientIdentityRemoved == "YES" and clean.Modality == "CR"
     assert Path(get_testdata_file("CT_small.dcm", download=False)).exists()
+
+
+def test_new_uids_come_from_a_salt_drawn_per_installation(tmp_path, monkeypatch):
+    """The salt was a fixed string: two installations gave CT_small's study the same "new" UID, which anyone with
+    the original UID and the source could re-derive (a README review)."""
+    original = pydicom.dcmread(get_testdata_file("CT_small.dcm", download=False))
+    raw = io.BytesIO()
+    original.save_as(raw)
+    monkeypatch.delenv("MEDAPP_DEID_SALT", raising=False)
+
+    def study_uid(var: Path) -> str:
+        monkeypatch.setenv("MEDAPP_VAR_DIR", str(var))
+        return pydicom.dcmread(io.BytesIO(deidentify_bytes(raw.getvalue()))).StudyInstanceUID
+
+    first, again, other = study_uid(tmp_path / "a"), study_uid(tmp_path / "a"), study_uid(tmp_path / "b")
+    assert first == again != other and original.StudyInstanceUID not in (first, other)  # stable per installation
+    salt = tmp_path / "a" / "deid_salt"
+    assert len(salt.read_text()) == 64 and salt.stat().st_mode & 0o077 == 0  # owner only
+    monkeypatch.setenv("MEDAPP_DEID_SALT", "set-by-the-hospital")
+    assert study_uid(tmp_path / "a") != first  # the variable, where set, wins
+

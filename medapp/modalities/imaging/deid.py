@@ -11,10 +11,11 @@ Not handled: PHI burned into the pixels (Burned In Annotation = YES is reported 
 from __future__ import annotations
 
 import io
-import os
 
 from pydicom.dataset import Dataset
 from pydicom.uid import generate_uid
+
+from ...config import deid_salt
 
 # keyword -> action (a selection of Table E.1-1 covering the attributes that occur in practice)
 ACTIONS: dict[str, str] = {
@@ -67,16 +68,13 @@ KEEP_UIDS = ("TransferSyntaxUID", "ImplementationClassUID", "CodingSchemeUID")
 METHOD = "PS3.15 Basic Application Level Confidentiality Profile, medapp"
 
 
-def _salt() -> str:
-    return os.environ.get("MEDAPP_DEID_SALT", "medapp-demo-installation")
-
-
-def _new_uid(uid: str) -> str:
-    return generate_uid(entropy_srcs=[_salt(), str(uid)])
+def _new_uid(uid: str, salt: str) -> str:
+    return generate_uid(entropy_srcs=[salt, str(uid)])
 
 
 def deidentify_dataset(ds: Dataset) -> Dataset:
     """De-identify in place (sequences too) and return the dataset."""
+    salt = deid_salt()  # per installation (config.deid_salt), read once per dataset
     ds.remove_private_tags()
 
     def visit(dataset: Dataset) -> None:
@@ -99,7 +97,7 @@ def deidentify_dataset(ds: Dataset) -> Dataset:
             elif action == "D":
                 elem.value = "ANONYMOUS"
             elif action == "U" and elem.value:
-                elem.value = [_new_uid(u) for u in elem.value] if elem.VM > 1 else _new_uid(elem.value)
+                elem.value = [_new_uid(u, salt) for u in elem.value] if elem.VM > 1 else _new_uid(elem.value, salt)
 
     visit(ds)
     if hasattr(ds, "file_meta") and "MediaStorageSOPInstanceUID" in ds.file_meta and "SOPInstanceUID" in ds:
