@@ -341,8 +341,14 @@ def finish(out_dir: Path, data_dir: Path, signals=None, y=None) -> None:
 
 
 if __name__ == "__main__":  # re-run the measurements on a trained model: python -m medapp.modalities.audio.train DIR
-    import sys
+    import argparse
 
     from ...registry import data_root
 
-    finish(Path(sys.argv[1]), data_root())
+    parser = argparse.ArgumentParser(prog="python -m medapp.modalities.audio.train",
+                                     description="Re-run the card's measurements on a trained heart-sound model.")
+    parser.add_argument("model_dir", type=Path, help="the model's folder (its card.json is rewritten)")
+    model_dir = parser.parse_args().model_dir
+    if not (model_dir / "card.json").is_file():
+        parser.error(f"{model_dir} has no card.json")
+    finish(model_dir, data_root())

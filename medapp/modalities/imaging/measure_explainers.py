@@ -8,7 +8,6 @@ breast model the pointing game is measured for each candidate on validation imag
 from __future__ import annotations
 
 import json
-import sys
 import time
 
 import numpy as np
@@ -97,4 +96,12 @@ def measure(model_id: str, n: int = 24) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(measure(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 24), indent=1))
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m medapp.modalities.imaging.measure_explainers",
+                                     description="Time, completeness, agreement and pointing game of candidate "
+                                                 "explanation methods on validation images.")
+    parser.add_argument("model_id", choices=("chest-xray-pneumonia", "breast-ultrasound"))
+    parser.add_argument("n", nargs="?", type=int, default=24, help="validation images (default 24)")
+    parsed = parser.parse_args()
+    print(json.dumps(measure(parsed.model_id, parsed.n), indent=1))
