@@ -3,7 +3,7 @@
 Per model: cold load (import, weights, warm-up), warm predict and warm explain (median and p95 over
 repeated calls, bypassing the explanation cache), and shap's KernelExplainer with default settings
 on the same input as a reference. Modality pipelines add their own figures through EXTRAS
-(functions returning {name: value}). Finally the process's peak RSS with all models loaded.
+(functions returning {name: value}). Finally the process's peak RSS (every model the run loaded).
 """
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ def format_table(report: dict[str, Any]) -> str:
     if report["extras"]:
         lines.append("")
         lines.extend(f"{name:48} {value}" for name, value in report["extras"].items())
-    lines.append(f"\npeak RSS with all models loaded: {report['rss_mb']} MB")
+    lines.append(f"\npeak RSS of this run (every model it loaded): {report['rss_mb']} MB")
     return "\n".join(lines)
 
 

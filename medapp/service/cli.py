@@ -110,10 +110,11 @@ def _tokens_create(args: argparse.Namespace) -> int:
 def _tokens_list(args: argparse.Namespace) -> int:
     from ..security.tokens import list_tokens
 
-    print(f"{'id':>4}  {'user':20} {'prefix':13} {'state':8} {'cases':5} {'expires':20} label")
+    # 'user disabled' is the longest state: the columns after it lined up only for 'active' and 'revoked'
+    print(f"{'id':>4}  {'user':20} {'prefix':13} {'state':13} {'cases':5} {'expires':20} label")
     for t in list_tokens(_store()):
         expires = t["expires_at"].strftime("%Y-%m-%d %H:%M UTC") if t["expires_at"] else "never"
-        print(f"{t['id']:>4}  {t['user']:20} {t['prefix']:13} {t['state']:8} {'yes' if t['may_save_cases'] else 'no':5} "
+        print(f"{t['id']:>4}  {t['user']:20} {t['prefix']:13} {t['state']:13} {'yes' if t['may_save_cases'] else 'no':5} "
               f"{expires:20} {t['label']}")
     return 0
 
