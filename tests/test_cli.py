@@ -170,3 +170,19 @@ def test_options_that_conflict_or_change_nothing_are_refused(tmp_path):
     assert port.returncode == 2 and "argument --port: 99999 is not a port (1-65535)" in port.stderr
     listed = run_medapp("users", "list", env=env)
     assert listed.stdout.split() == ["bob", "clinician", "active"]  # none of the refused changes was made
+
+
+
+def test_serve_on_a_busy_port_says_so_before_announcing_anything():
+    import socket
+
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    port = busy.getsockname()[1]
+    try:
+        out = run_medapp("serve", "--port", str(port))
+    finally:
+        busy.close()
+    assert out.returncode == 2 and out.stdout == ""  # it announced the address, then failed, until 2026-12-05
+    assert out.stderr.strip() == f"error: cannot listen on 127.0.0.1:{port}: Address already in use"

@@ -28,8 +28,21 @@ def _serve(args: argparse.Namespace) -> int:
         requests_log.addHandler(handler)
         requests_log.setLevel(logging.INFO)
         requests_log.propagate = False
+    # bound here, before the address is announced: a busy port printed "medapp inference service on ..." and then
+    # uvicorn's "address already in use"
+    import socket
+
+    try:
+        family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     print(f"medapp inference service on http://{args.host}:{args.port} (OpenAPI at /docs)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log)
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log)
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 
