@@ -417,7 +417,11 @@ def admin_endpoints(store: Any, user: dict[str, Any]) -> None:
         admin_names = [e.name for e in endpoints if e.source == "admin"]
         if admin_names:
             gone = st.selectbox("Delete endpoint", admin_names, key="pacs_delete_name")
-            if st.button("Delete", key="pacs_delete"):
+            # one click deleted an endpoint and its stored password, with no way back (a review): ticked first
+            sure = st.checkbox(f"Yes, delete {gone} and its stored credentials", key=f"pacs_delete_sure_{gone}")
+            if st.button("Delete", key="pacs_delete", disabled=not sure):
                 delete_endpoint(gone)
                 store.audit(user["username"], "pacs.endpoint_deleted", f"pacs:{gone}")
+                st.session_state.pop(f"pacs_delete_sure_{gone}", None)
+                st.session_state["pacs_admin_flash"] = f"Deleted {gone}."
                 st.rerun()

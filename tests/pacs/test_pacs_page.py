@@ -262,3 +262,19 @@ def test_the_results_keep_their_place_on_the_run_after_the_analysis(secrets, ort
     [case] = store.list_cases()
     [analysis] = store.case_detail(case["id"], {"username": "dr-pacs", "role": "clinician"})["analyses"]
     assert analysis["input_name"].startswith("imaging-") and analysis["input_name"].endswith(".dcm")
+
+
+def test_deleting_an_endpoint_asks_first_and_says_it_is_done(tmp_path, monkeypatch):
+    """One click deleted an endpoint and its stored password without a word."""
+    monkeypatch.setenv("MEDAPP_SECRETS_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path / "var"))
+    at = _page("admin", "admin")
+    at.text_input(key="pacs_ep_name").set_value("old-pacs")
+    at.text_input(key="pacs_ep_url").set_value("http://127.0.0.1:9/dicom-web")
+    at = _click(at, "Save endpoint")
+    assert at.button(key="pacs_delete").disabled  # not until the tick
+    at.checkbox(key="pacs_delete_sure_old-pacs").check().run()
+    assert at.checkbox(key="pacs_delete_sure_old-pacs").label == "Yes, delete old-pacs and its stored credentials"
+    at = _click(at, "Delete")
+    assert not at.exception and any(s.value == "Deleted old-pacs." for s in at.success)
+    assert "old-pacs" not in (at.selectbox(key="pacs_test_name").options or [])
