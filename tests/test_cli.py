@@ -186,3 +186,17 @@ def test_serve_on_a_busy_port_says_so_before_announcing_anything():
         busy.close()
     assert out.returncode == 2 and out.stdout == ""  # it announced the address, then failed, until 2026-12-05
     assert out.stderr.strip() == f"error: cannot listen on 127.0.0.1:{port}: Address already in use"
+
+
+def test_a_json_name_that_is_not_an_input_is_said_beside_the_estimate(tmp_path):
+    """{"age": 63, "sexx": "male"}: sex read "not measured" with no word of why."""
+    patient = tmp_path / "p.json"
+    patient.write_text('{"age": 63, "sexx": "male", "cp": "asymptomatic"}')
+    out = run_medapp("predict", "--model", "heart-disease", "--json", "--no-explain", str(patient))
+    record = json.loads(out.stdout)
+    assert out.returncode == 0 and record["warnings"][0] == "Not an input of this model, so not used: 'sexx'."
+    survival = tmp_path / "s.json"
+    survival.write_text('{"age": 70, "ejection_fraction": 30, "time": 100, "DEATH_EVENT": 1}')
+    out = run_medapp("predict", "--model", "heart-failure", "--json", "--no-explain", str(survival))
+    warnings = json.loads(out.stdout)["warnings"]  # outcomes have their own note, not this one
+    assert not any(w.startswith("Not an input") for w in warnings) and any("Outcome columns" in w for w in warnings)

@@ -154,13 +154,17 @@ def soft_warnings(fields: tuple[Field, ...], values: np.ndarray, training_range:
 
 
 def record_from_mapping(fields: tuple[Field, ...], values: dict[str, Any],
-                        training_range: dict[str, list[float]], missing_handling: str = "") -> Record:
-    """One patient from a form or a JSON object; raises InputError listing every bad value."""
+                        training_range: dict[str, list[float]], missing_handling: str = "",
+                        handled_elsewhere: tuple[str, ...] = ()) -> Record:
+    """One patient from a form or a JSON object; raises InputError listing every bad value. Names that are not
+    fields are said (`handled_elsewhere`: names the caller says something about itself, e.g. outcomes)."""
     names = [f.name for f in fields]
     if values and not any(name in values for name in names):
         # {"agee": 50} read "No values were entered"; the API named the unknown input, now the CLI does too
         given = ", ".join(f"'{k}'" for k in list(values)[:5]) + (" ..." if len(values) > 5 else "")
         raise InputError(f"None of {given} is an input of this model; its inputs are {', '.join(names)}")
+    skip = {n.lower() for n in handled_elsewhere}
+    unknown = [str(k) for k in values if k not in names and str(k).strip().lower() not in skip]
     parsed, errors = [], []
     for f in fields:
         number, error = parse_value(f, values.get(f.name))
@@ -172,7 +176,11 @@ def record_from_mapping(fields: tuple[Field, ...], values: dict[str, Any],
     arr = np.asarray(parsed, dtype=float)
     if np.isnan(arr).all():
         raise InputError("No values were entered: enter at least one measurement.")
-    return Record(arr, tuple(soft_warnings(fields, arr, training_range, missing_handling)))
+    warnings = soft_warnings(fields, arr, training_range, missing_handling)
+    if unknown:  # {"age": 50, "sexx": "male"}: sex read "not measured" with no word of why
+        shown = ", ".join(f"'{k}'" for k in unknown[:5]) + (" ..." if len(unknown) > 5 else "")
+        warnings.insert(0, f"Not an input of this model, so not used: {shown}.")
+    return Record(arr, tuple(warnings))
 
 
 def read_table(data: bytes, name: str) -> pd.DataFrame:

@@ -39,7 +39,7 @@ def patient(fields: tuple[Field, ...], values: dict[str, Any], training_range: d
     """One patient; outcome values in the mapping are ignored with a note."""
     if not isinstance(values, dict):
         raise InputError("A patient must be given as field names and values.")
-    record = record_from_mapping(fields, values, training_range)
+    record = record_from_mapping(fields, values, training_range, handled_elsewhere=tuple(outcome_columns))
     found = [k for k in _outcome_keys(values, outcome_columns) if values.get(k) not in (None, "")]
     notes = [outcome_note(found)] if found else []  # a value not given: the model's own warning (its spread)
     return Record(record.values, (*record.warnings, *notes)) if notes else record
