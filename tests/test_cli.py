@@ -57,13 +57,18 @@ def test_predict_json_one_line_per_row_in_order_with_errors(tmp_path):
 def test_predict_text_no_explain():
     out = run_medapp("predict", "--model", "kidney-disease", "--no-explain",
               str(data_root() / "records/chronic_kidney_disease/chronic_kidney_disease.csv"))
-    # The public file has one implausible entry (sodium 4.5 mEq/L): reported, the other 319 scored.
+    # The public file has three rows with impossible entries (sodium 4.5 mEq/L, creatinine 76 and 32 mg/dL,
+    # potassium 39 and 47 mEq/L: slips of a decimal point or a unit): reported, the other 317 scored.
     assert out.returncode == 1, out.stderr
     assert "why" not in out.stdout
     lines = [line for line in out.stdout.splitlines() if not line.startswith("  ")]  # skip warning lines
     assert len(lines) == 320
     assert [line for line in lines if "ERROR" in line] == [
-        "chronic_kidney_disease.csv#row19: ERROR row 19: Sodium: 4.5 is outside the valid range 100-180 mEq/L"]
+        "chronic_kidney_disease.csv#row19: ERROR row 19: Serum creatinine: 76 is outside the valid range 0.1-30 mg/dL. "
+        "In µmol/L? 76 µmol/L is 0.86 mg/dL: enter that; Sodium: 4.5 is outside the valid range 100-180 mEq/L",
+        "chronic_kidney_disease.csv#row54: ERROR row 54: Serum creatinine: 32 is outside the valid range 0.1-30 mg/dL. "
+        "In µmol/L? 32 µmol/L is 0.362 mg/dL: enter that; Potassium: 39 is outside the valid range 1.5-10 mEq/L",
+        "chronic_kidney_disease.csv#row108: ERROR row 108: Potassium: 47 is outside the valid range 1.5-10 mEq/L"]
 
 
 def test_unknown_model_is_a_clear_error():

@@ -21,7 +21,7 @@ import streamlit as st
 
 from ..analysis import Analysis, BatchResult, analyse, analyse_batch
 from ..modalities.records.io import Cohort
-from ..modalities.records.schema import NOT_MEASURED, Field, format_value
+from ..modalities.records.schema import NOT_MEASURED, Field, format_value, number_text
 from ..types import InputError
 from .cases import log_analysis, save_to_case
 from .common import messages_in_full, show_input_error, upload_mb
@@ -86,7 +86,7 @@ def field_widget(f: Field, key: str | None = None, value: Any = None, decimals: 
             "index": options.index(shown) if shown in options else 0}
         return st.selectbox(f.label, options, key=key, help=help_text, **kwargs)
     unit = f" ({f.unit})" if f.unit else ""
-    rng = f"valid {f.min:g}-{f.max:g}" if f.min is not None else ""
+    rng = f"valid {number_text(f.min)}-{number_text(f.max)}" if f.min is not None else ""
     # value=None (not Streamlit's default "min") keeps the field clearable: emptied, it reads "not measured"
     # instead of snapping to its minimum. When the session state holds the value, None adds no default.
     kwargs = {"value": None if key is not None and key in st.session_state else value}

@@ -92,6 +92,8 @@ def what_if_panel(model: RecordsModel, values: dict, p0: float, key: str) -> Non
         # an unchanged estimate is not a rise: no red arrow for "+0.0"
         st.metric("Estimate with the change", percent_of(model)(p1), delta=f"{points:+.1f} points" if points else "no change",
                   delta_color="inverse" if points else "off", delta_arrow="auto" if points else "off")
+        for w in result.prediction.warnings:  # a changed value may be unusual: said here too (it was not)
+            st.warning(w, icon=":material/warning:")
         st.plotly_chart(waterfall(result.explanation, title="With the change", percent=percent_of(model),
                                   target=positive_text(model)), width="stretch", key=f"wi_wf_{key}")
 

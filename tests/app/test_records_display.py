@@ -139,7 +139,7 @@ def test_survival_waterfall_reads_average_patient_and_this_patient():
     assert trace["cliponaxis"] is False
 
 
-def test_a_creatinine_in_micromoles_is_queried_on_the_page_with_its_conversion():
+def test_a_creatinine_in_micromoles_is_refused_on_the_page_with_its_conversion():
     """70 typed into the kidney model's mg/dL field (a normal creatinine in µmol/L) was scored as 70 mg/dL without a
     word: the page now says which unit it fits."""
     at = records_page("Chronic kidney disease (UCI)")
@@ -147,5 +147,20 @@ def test_a_creatinine_in_micromoles_is_queried_on_the_page_with_its_conversion()
     at.number_input(key="rec_kidney-disease_sc").set_value(70.0)  # inside the form: applied on submit
     next(b for b in at.button if b.label == "Estimate risk").click().run()
     assert not at.exception
-    assert any("Serum creatinine 70 mg/dL is outside the usual range of patients' values (0.2-25 mg/dL)" in w.value
-               and "In µmol/L? 70 µmol/L is 0.792 mg/dL: enter that." in w.value for w in at.warning)
+    assert not at.metric  # no estimate for a creatinine of 70 mg/dL (it read '>99.9%' beside a warning)
+    assert any("Serum creatinine: 70 is outside the valid range 0.1-30 mg/dL. In µmol/L? 70 µmol/L is 0.792 mg/dL: "
+               "enter that" in e.value for e in at.error)
+
+
+def test_what_if_says_the_warnings_of_the_changed_value():
+    """What if? showed '+100.0 points' for an unusual creatinine without the warning the form gives."""
+    at = records_page("Chronic kidney disease (UCI)")
+    at.button(key="ex_kidney-disease").click().run()
+    next(b for b in at.button if b.label == "Estimate risk").click().run()
+    [field] = [s for s in at.selectbox if s.key and s.key.startswith("wi_field_")]
+    field.set_value("Serum creatinine").run()
+    [value] = [n for n in at.number_input if n.key and n.key.startswith("wi_val_") and n.key.endswith("_sc")]
+    value.set_value(20.0).run()
+    assert not at.exception
+    assert any(w.value.startswith("Serum creatinine 20 mg/dL is outside the usual range of patients' values")
+               for w in at.warning)

@@ -18,22 +18,35 @@ from medapp.types import InputError
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_creatinine_in_micromoles_is_scored_with_a_query_and_its_conversion():
+def test_creatinine_in_micromoles_is_refused_with_its_conversion_and_an_unusual_one_queried():
+    """70 (µmol/L) gave a headline of '>99.9%, chronic kidney disease' beside the query (a browser review): a
+    creatinine above 30 mg/dL is refused, one between the usual range and that queried."""
     model = load_model("kidney-disease")
-    pred = model.predict(model.record({"sc": 70, "age": 50}))
-    [query] = [w for w in pred.warnings if w.startswith("Serum creatinine 70 mg/dL")]
-    assert query == ("Serum creatinine 70 mg/dL is outside the usual range of patients' values (0.2-25 mg/dL): check "
-                     "the value and its unit. In µmol/L? 70 µmol/L is 0.792 mg/dL: enter that.")
+    with pytest.raises(InputError) as error:
+        model.record({"sc": 70, "age": 50})
+    assert str(error.value) == ("Serum creatinine: 70 is outside the valid range 0.1-30 mg/dL. In µmol/L? 70 µmol/L is "
+                                "0.792 mg/dL: enter that")
     assert round(70 / 88.42, 3) == 0.792
-    # the training file's own maximum (76 mg/dL, a data error) no longer hides it; nor is a second warning added
+    pred = model.predict(model.record({"sc": 20, "age": 50}))
+    [query] = [w for w in pred.warnings if w.startswith("Serum creatinine 20 mg/dL")]
+    assert query == ("Serum creatinine 20 mg/dL is outside the usual range of patients' values (0.2-15 mg/dL): check "
+                     "the value and its unit. In µmol/L? 20 µmol/L is 0.226 mg/dL: enter that.")
     assert not any("beyond the values seen in training" in w and "creatinine" in w for w in pred.warnings)
     assert not any("Serum creatinine" in w for w in model.predict(model.record({"sc": 1.2, "age": 50})).warnings)
 
 
-def test_a_potassium_typo_is_queried_without_a_unit_to_suggest():
+def test_urea_in_millimoles_is_queried_with_its_conversion():
     model = load_model("kidney-disease")
-    [query] = [w for w in model.predict(model.record({"pot": 45, "age": 50})).warnings if w.startswith("Potassium")]
-    assert query.endswith("(1.5-9 mEq/L): check the value and its unit.")
+    [query] = [w for w in model.predict(model.record({"bu": 6, "age": 50})).warnings if w.startswith("Blood urea")]
+    assert query.endswith("(10-450 mg/dL): check the value and its unit. In mmol/L? 6 mmol/L is 36 mg/dL: enter that.")
+
+
+def test_a_potassium_typo_is_refused_and_an_unusual_one_queried():
+    model = load_model("kidney-disease")
+    with pytest.raises(InputError, match=r"^Potassium: 45 is outside the valid range 1.5-10 mEq/L$"):
+        model.record({"pot": 45, "age": 50})
+    [query] = [w for w in model.predict(model.record({"pot": 8.5, "age": 50})).warnings if w.startswith("Potassium")]
+    assert query.endswith("(2-8 mEq/L): check the value and its unit.")
 
 
 @pytest.mark.parametrize("model_id, field, typed, said", [

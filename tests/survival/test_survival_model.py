@@ -42,7 +42,7 @@ def test_patient_validation_messages_name_the_field_value_and_range(model):
     with pytest.raises(InputError) as err:
         model.record({**PATIENT, "ejection_fraction": 120, "serum_sodium": "high", "sex": "unknown"})
     message = str(err.value)
-    assert "Left ventricular ejection fraction: 120 is outside the valid range 5-85 %" in message
+    assert "Left ventricular ejection fraction: 120 is outside the valid range 5-85%" in message
     assert "Serum sodium: 'high' is not a number" in message
     assert "Sex: 'unknown' is not one of female, male" in message
     with pytest.raises(InputError, match="No values were entered"):
@@ -80,7 +80,7 @@ def test_cohort_keeps_outcomes_aside_and_reports_bad_rows(model):
            b"p3,60,1,999,1,137,100,200000,0,0,0,0,100,0\n")
     sc = model.validate_cohort(csv, "cohort.csv")
     assert sc.cohort.rows == [1, 2]
-    assert sc.cohort.errors == {3: ["Left ventricular ejection fraction: 999 is outside the valid range 5-85 %"]}
+    assert sc.cohort.errors == {3: ["Left ventricular ejection fraction: 999 is outside the valid range 5-85%"]}
     assert sc.time.tolist() == [4.0, 250.0] and sc.event.tolist() == [1, 0]
     assert any("Outcome columns time, DEATH_EVENT are not used as inputs" in w for w in sc.cohort.file_warnings)
     batch = analyse_batch(model, model.cohort_inputs(sc.cohort, "cohort.csv"))
@@ -218,7 +218,7 @@ def test_cli_json_one_line_per_patient_in_input_order(tmp_path):
         assert r["survival"]["180"] == pytest.approx(r["probabilities"]["alive at 180 days"])
         assert 1 >= r["survival"]["30"] >= r["survival"]["90"] >= r["survival"]["180"] >= 0
     assert first["risk_score"] > second["risk_score"]
-    assert "valid range 5-85 %" in bad["error"] and "risk_score" not in bad
+    assert "valid range 5-85%" in bad["error"] and "risk_score" not in bad
 
 
 def test_saved_analysis_redraws_its_curve_in_the_case_report(model, tmp_path, monkeypatch):

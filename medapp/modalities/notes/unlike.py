@@ -20,7 +20,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from sklearn.model_selection import StratifiedKFold
 
-from ...types import InputFit
+from ...types import InputFit, score_and_threshold
 
 REFERENCE = "reference.safetensors"
 
@@ -57,14 +57,16 @@ def load_reference(model_dir: Path) -> np.ndarray | None:
 
 def assess(similarity: float, bars: dict) -> tuple[InputFit, str | None]:
     """The note's fit (not assessed below `refuse_below`) and the warning to show, if any."""
-    shown = f"closest similarity to a training text {similarity:.2f}"
+    # as many decimals as it takes for the two numbers to differ ("0.24; no finding below 0.24" read as equal)
+    refuse, caution = (score_and_threshold(similarity, bars[k], 2) for k in ("refuse_below", "caution_below"))
     if similarity < bars["refuse_below"]:
-        message = (f"This note is unlike every text the model learnt from ({shown}; it gives no finding below "
-                   f"{bars['refuse_below']:.2f}). The model knows only {bars['domain']}: it does not assess this "
-                   "note, and its class probabilities must not be read as a finding.")
+        message = (f"This note is unlike every text the model learnt from (closest similarity to a training text "
+                   f"{refuse[0]}; it gives no finding below {refuse[1]}). The model knows only {bars['domain']}: it "
+                   "does not assess this note, and its class probabilities must not be read as a finding.")
     elif similarity < bars["caution_below"]:
         message = (f"This note is less like the texts the model learnt from ({bars['domain']}) than 99 in 100 of "
-                   f"them are ({shown}, below {bars['caution_below']:.2f}): read the classification with caution.")
+                   f"them are (closest similarity to a training text {caution[0]}, below {caution[1]}): read the "
+                   "classification with caution.")
     else:
         message = None
     refused = similarity < bars["refuse_below"]

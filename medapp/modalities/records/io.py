@@ -51,8 +51,9 @@ def _fmt(v: float) -> str:
 
 
 def _range_text(f: Field) -> str:
-    unit = f" {f.unit}" if f.unit and f.unit != "0-5" else ""
-    return f"{_fmt(f.min)}-{_fmt(f.max)}{unit}"
+    """'10,000-1,000,000 /µL', '5-70%' ('10000-1e+06 /µL' and '5-70 %' until 2026-12-05)."""
+    unit = "" if not f.unit or f.unit == "0-5" else f.unit if f.unit == "%" else f" {f.unit}"
+    return f"{number_text(f.min)}-{number_text(f.max)}{unit}"
 
 
 def unit_hint(f: Field, number: float, expected: tuple[float, float]) -> str:
