@@ -230,8 +230,11 @@ class DecodeCache:
     first decodes, the others wait for it. An InputError is remembered like a result (a damaged file
     stays damaged), any other exception is not."""
 
-    def __init__(self, maxsize: int = 16):
+    def __init__(self, maxsize: int = 16, max_bytes: int = 512 * 2**20):
         self.maxsize = maxsize
+        # and at most this many bytes of arrays: 16 large images as float64 held 8 GB after their users had gone
+        # (a security review); the newest entry is always kept
+        self.max_bytes = max_bytes
         self._items: OrderedDict[tuple, tuple[bool, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._key_locks: dict[tuple, threading.Lock] = {}
@@ -259,7 +262,8 @@ class DecodeCache:
                 with self._lock:  # stored and unlocked together: a later caller finds the item
                     self._items[key] = hit
                     self._key_locks.pop(key, None)
-                    while len(self._items) > self.maxsize:
+                    while len(self._items) > self.maxsize or (
+                            len(self._items) > 1 and sum(_array_bytes(v) for v in self._items.values()) > self.max_bytes):
                         self._items.popitem(last=False)
         return self._unwrap(hit)
 
@@ -282,6 +286,19 @@ class DecodeCache:
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def _array_bytes(value: Any, depth: int = 0) -> int:
+    """Bytes of the numpy arrays a decoded value holds (in lists, tuples and dataclass-like attributes)."""
+    if depth > 3 or value is None:
+        return 0
+    if hasattr(value, "nbytes") and hasattr(value, "dtype"):
+        return int(value.nbytes)
+    if isinstance(value, (list, tuple)):
+        return sum(_array_bytes(v, depth + 1) for v in value)
+    if hasattr(value, "__dict__"):
+        return sum(_array_bytes(v, depth + 1) for v in vars(value).values() if not isinstance(v, (bytes, str)))
+    return 0
 
 
 _cache = DecodeCache()

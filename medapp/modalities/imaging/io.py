@@ -20,6 +20,10 @@ from . import dicom
 MAX_BYTES = uploads.upload_limit("imaging")
 MAX_PICTURE_PIXELS = 40_000_000  # 40 megapixels
 MAX_ZIP_MEMBERS = 500
+# A picture is shown and explained at most this many pixels on its long side (a 6300 x 6300 PNG of 38 KB took the
+# process to 3.4 GB as float64, a ZIP of eight to 10 GB: a security review); the models see 224 x 224.
+MAX_SHOWN_SIDE = 4096
+MAX_UPLOAD_PIXELS = 100_000_000  # all the images of one upload (a ZIP) together, as decoded
 Image.MAX_IMAGE_PIXELS = MAX_PICTURE_PIXELS  # Pillow's own decompression-bomb guard, as a second line
 
 
@@ -97,15 +101,35 @@ def _picture(data: bytes, name: str, kind: str) -> ImageInput:
         raise InputError(f"{name} is too large to decode safely: refused as a possible decompression bomb.") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InputError(f"{name} is a damaged or truncated {kind.upper()} image ({exc.__class__.__name__}).") from None
+    meta = {"Format": kind.upper(), "Size": f"{w} x {h}", "Mode": img.mode}
+    if max(w, h) > MAX_SHOWN_SIDE:  # reduced before it becomes an array; the metadata keeps the file's own size
+        img = _reduced(img, MAX_SHOWN_SIDE / max(w, h))
+        meta["Shown at"] = f"{img.size[0]} x {img.size[1]}"
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        arr = np.asarray(img, dtype=np.float64)
+        arr = np.asarray(img, dtype=np.float32)
         lo, hi = np.percentile(arr, [0.5, 99.5])
         grey = np.clip((arr - lo) / max(hi - lo, 1e-9), 0, 1)
-        return ImageInput(name, grey, kind, {"Format": kind.upper(), "Size": f"{w} x {h}", "Mode": img.mode}, raw=data)
-    rgb = np.asarray(img.convert("RGB"), dtype=np.float64) / 255.0
-    colour = float(np.abs(rgb - rgb.mean(axis=2, keepdims=True)).mean()) > 0.02
-    image = rgb if colour else rgb[..., 0]
-    return ImageInput(name, image, kind, {"Format": kind.upper(), "Size": f"{w} x {h}", "Mode": img.mode}, raw=data)
+        return ImageInput(name, grey, kind, meta, raw=data)
+    if img.mode == "L":  # grey already: one channel, not three
+        grey = np.asarray(img, dtype=np.float32)
+        grey /= 255.0
+        return ImageInput(name, grey, kind, meta, raw=data)
+    rgb = np.asarray(img.convert("RGB"), dtype=np.float32)
+    rgb /= 255.0
+    mean = rgb.mean(axis=2)  # colour or grey, a channel at a time (no three-channel temporaries)
+    spread = sum(float(np.abs(rgb[..., c] - mean).mean()) for c in range(3)) / 3
+    image = rgb if spread > 0.02 else np.ascontiguousarray(rgb[..., 0])
+    return ImageInput(name, image, kind, meta, raw=data)
+
+
+def _reduced(img: Image.Image, scale: float) -> Image.Image:
+    """`img` scaled by `scale` (< 1), area-averaged, in a mode Pillow resizes."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+        img = img.convert("I")
+    elif img.mode not in ("L", "RGB", "F"):
+        img = img.convert("RGB")
+    size = (max(1, round(img.size[0] * scale)), max(1, round(img.size[1] * scale)))
+    return img.resize(size, Image.Resampling.BOX)
 
 
 def _dicom(data: bytes, name: str, frame: int = 0, centre: float | None = None, width: float | None = None) -> ImageInput:
@@ -135,14 +159,19 @@ def decode(data: bytes, name: str, *, frame: int = 0, centre: float | None = Non
     if kind == "dicom":
         return [_dicom(data, name, frame, centre, width)]
     if kind == "zip":
-        out = []
+        out, pixels = [], 0
         for member_name, member in zip_members(data, name):
             if detect(member) in ("unknown", "zip"):  # archives inside archives are not opened (zip bombs)
                 continue
             try:
-                out.extend(decode(member, member_name, frame=frame, centre=centre, width=width))
+                images = decode(member, member_name, frame=frame, centre=centre, width=width)
             except dicom.NoImage:  # DICOMDIR, reports, RT objects: part of a PACS export, nothing to show
                 continue
+            pixels += sum(x.image.shape[0] * x.image.shape[1] for x in images)
+            if pixels > MAX_UPLOAD_PIXELS:
+                raise InputError(f"The images in {name} add up to more than {MAX_UPLOAD_PIXELS / 1e6:.0f} megapixels "
+                                 "as decoded: send fewer or smaller images at a time.")
+            out.extend(images)
         if not out:
             raise InputError(f"{name} holds no image or DICOM image file (archives inside it are not opened).")
         return out
