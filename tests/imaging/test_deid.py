@@ -120,3 +120,19 @@ def test_new_uids_come_from_a_salt_drawn_per_installation(tmp_path, monkeypatch)
     monkeypatch.setenv("MEDAPP_DEID_SALT", "set-by-the-hospital")
     assert study_uid(tmp_path / "a") != first  # the variable, where set, wins
 
+
+
+def test_order_and_procedure_free_text_is_removed():
+    """A name, an MRN, a phone number and a birth date survived in these (a security review)."""
+    ds = pydicom.dcmread(get_testdata_file("CT_small.dcm", download=False))
+    phi = "CXR for Maria Garcia MRN99887, call 555-0100, DOB 1961-04-02"
+    for keyword in ("ScheduledProcedureStepDescription", "ReasonForTheRequestedProcedure", "RequestedProcedureComments",
+                    "ImagingServiceRequestComments", "CommentsOnThePerformedProcedureStep", "DeviceDescription"):
+        setattr(ds, keyword, phi)
+    ds.add_new(0x00211010, "LT", "private-looking but public group")  # an unnamed long text
+    raw = io.BytesIO()
+    ds.save_as(raw)
+    cleaned = deidentify_bytes(raw.getvalue())
+    assert b"Maria Garcia" not in cleaned and b"MRN99887" not in cleaned and b"555-0100" not in cleaned
+    out = pydicom.dcmread(io.BytesIO(cleaned))
+    assert out.Modality == ds.Modality and out.Rows == ds.Rows  # what the pages and models need stays

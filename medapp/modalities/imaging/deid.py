@@ -52,6 +52,17 @@ ACTIONS: dict[str, str] = {
     "PerformedLocation": "X", "ScheduledStudyLocation": "X", "CurrentPatientLocation": "X",
     "VisitComments": "X", "ServiceEpisodeDescription": "X", "TextString": "X", "TextComments": "X",
     "ContentCreatorName": "Z", "VerifyingObserverName": "Z", "PersonName": "Z",
+    # order and procedure-step free text (a name, an MRN and a phone number survived in these: a security review)
+    "ScheduledProcedureStepDescription": "X", "ReasonForTheRequestedProcedure": "X", "RequestedProcedureComments": "X",
+    "ImagingServiceRequestComments": "X", "CommentsOnThePerformedProcedureStep": "X", "DeviceDescription": "X",
+    "ReasonForTheImagingServiceRequest": "X", "ReasonForRequestedProcedureCodeSequence": "X",
+    "ScheduledProcedureStepSequence": "X", "RequestedProcedureCodeSequence": "X", "InterpretationText": "X",
+    "ResultsComments": "X", "DischargeDiagnosisDescription": "X",
+    "AdmittingDiagnosesCodeSequence": "X", "PatientInstitutionResidence": "X", "ScheduledStationName": "X",
+    "PerformedStationName": "X", "ScheduledProcedureStepLocation": "X", "OrderEnteredBy": "X",
+    "OrderEntererLocation": "X", "OrderCallbackPhoneNumber": "X", "ReferringPhysicianIdentificationSequence": "X",
+    "PhysiciansOfRecordIdentificationSequence": "X", "PerformingPhysicianIdentificationSequence": "X",
+    "PhysiciansReadingStudyIdentificationSequence": "X", "OperatorIdentificationSequence": "X",
     # UIDs
     "StudyInstanceUID": "U", "SeriesInstanceUID": "U", "SOPInstanceUID": "U", "FrameOfReferenceUID": "U",
     "ReferencedSOPInstanceUID": "U", "InstanceCreatorUID": "U", "IrradiationEventUID": "U",
@@ -62,6 +73,10 @@ ACTIONS: dict[str, str] = {
 # emptied, and every UID outside the DICOM standard's own root (1.2.840.10008, class and syntax UIDs)
 # is re-derived; overlay data and comments and curves (groups 60xx, 50xx) are removed.
 GENERIC_EMPTY_VRS = ("PN", "DA", "DT", "TM")
+# Free text the table does not name: any text VR (LT, ST, UT) is removed, and a short text (LO, SH) whose name says it
+# is a description, comment, reason, history, diagnosis or note; people write names and numbers there.
+FREE_TEXT_VRS = ("LT", "ST", "UT")
+FREE_TEXT_WORDS = ("Description", "Comment", "Reason", "History", "Diagnos", "Note", "Remark")
 KEEP_UIDS = ("TransferSyntaxUID", "ImplementationClassUID", "CodingSchemeUID")
 
 # LO: at most 64 characters (PS3.5 6.2); the profile itself is coded in DeidentificationMethodCodeSequence
@@ -116,6 +131,8 @@ def _generic_action(elem) -> str | None:
         return "X"  # curves; overlay data and overlay comments
     if elem.VR in GENERIC_EMPTY_VRS:
         return "Z"
+    if elem.VR in FREE_TEXT_VRS or (elem.VR in ("LO", "SH") and any(w in elem.keyword for w in FREE_TEXT_WORDS)):
+        return "X"
     if (elem.VR == "UI" and elem.value and not elem.keyword.endswith("ClassUID") and elem.keyword not in KEEP_UIDS
             and not all(str(u).startswith("1.2.840.10008.") for u in (elem.value if elem.VM > 1 else [elem.value]))):
         return "U"
