@@ -100,3 +100,15 @@ def reference_problem(reference: str) -> str | None:
     what = " and ".join(f"{KINDS[kind]} ({', '.join(texts)})" for kind, texts in parts.items())
     return (f"'{reference}' looks like it contains {what}: a case reference must be pseudonymous "
             f"(a study or ward code, e.g. {EXAMPLE}). Nothing was saved.")
+
+
+def title_problem(title: str) -> str | None:
+    """Why `title` cannot be a case's title, in words; None when it can. A title is free text shown beside the
+    reference (Cases, Meeting mode, reports): "John Smith DOB 12/03/1958 MRN 1234567" was saved as one while the same
+    text as a reference was refused (a security review)."""
+    parts = identifying_parts(title.strip()) if title.strip() else {}
+    if not parts:
+        return None
+    what = " and ".join(f"{KINDS[kind]} ({', '.join(texts)})" for kind, texts in parts.items())
+    return (f"The case title looks like it contains {what}: a title describes the case, never the patient (e.g. "
+            "'chest pain, troponin rise'). Nothing was saved.")

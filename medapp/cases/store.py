@@ -26,7 +26,7 @@ from ..registry import UnknownModel, get_card
 from ..security.roles import Actor, PermissionDenied, require
 from ..types import Explanation, ModelCard, Prediction
 from .blobs import BlobStore
-from .references import reference_problem
+from .references import reference_problem, title_problem
 
 STATUSES = ("open", "in review", "closed")
 VERDICTS = ("agree", "disagree", "uncertain")
@@ -176,6 +176,8 @@ class CaseStore(Database):
     def _insert_case(self, s: Session, actor: Actor, reference: str, title: str) -> Case:
         reference = reference.strip()
         self.check_reference(reference)
+        if (problem := title_problem(title)) is not None:
+            raise StoreError(problem)
         case = Case(reference=reference, title=title.strip()[:200], created_by=actor.username)
         s.add(case)
         s.flush()

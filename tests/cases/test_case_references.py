@@ -92,3 +92,16 @@ def test_a_verdict_on_a_case_closed_meanwhile_is_refused_naming_who_closed_it(st
     assert refused.value.closed_at is not None
     assert store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"] == []
     assert store.audit_events(action="verdict") == []
+
+
+def test_a_title_naming_the_patient_is_refused_and_a_clinical_one_kept(store):
+    """'John Smith DOB 12/03/1958 MRN 1234567' was saved as a title (shown on Cases, in Meeting mode and in report
+    headers) while the same text as a reference was refused (a security review)."""
+    admin = {"username": "ada", "role": "admin"}
+    with pytest.raises(StoreError) as refused:
+        store.create_case("TITLE-PHI", admin, title="John Smith DOB 12/03/1958 MRN 1234567")
+    assert str(refused.value).startswith("The case title looks like it contains a person's name (John Smith) and a "
+                                         "date (12/03/1958) and a record number (1234567)")
+    assert store.list_cases() == []  # nothing saved
+    case_id = store.create_case("TITLE-OK", admin, title="Parkinson's disease review after Whipple procedure")
+    assert store.case_detail(case_id, admin, log_view=False)["title"] == "Parkinson's disease review after Whipple procedure"
