@@ -4,6 +4,7 @@ import streamlit as st
 
 from medapp.cases.store import StoreError
 from medapp.ui.auth import get_store, require_role
+from medapp.ui.common import literal
 from medapp.ui.review import (
     analysis_view,
     case_filters,
@@ -69,8 +70,8 @@ if st.query_params.get("case") != str(detail["id"]):
     st.query_params["case"] = str(detail["id"])
 
 st.header(f"Case {detail['reference']}")
-st.caption(" · ".join(part for part in (detail["title"],
-                                        f"created by {detail['created_by']} on {detail['created_at']:%Y-%m-%d}",
+st.caption(" · ".join(part for part in (literal(detail["title"]) if detail["title"] else "",
+                                        f"created by {literal(detail['created_by'])} on {detail['created_at']:%Y-%m-%d}",
                                         "disagreement flagged" if detail["disagreement"] else "") if part))
 c1, c2 = st.columns([2, 1])
 with c1:

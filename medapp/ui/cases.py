@@ -10,6 +10,7 @@ from ..cases.store import PatientMismatchError, PermissionDenied, StoreError
 from ..security import sessions
 from ..types import Explanation, ModelCard, Prediction
 from .auth import current_user, get_store, idle_too_long, session_guard
+from .common import literal
 
 
 def log_analysis(card: ModelCard, prediction: Prediction, input_key: str) -> None:
@@ -173,7 +174,7 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
             if chosen is not None:
                 n = chosen["analyses"]
                 # the title again, whole: a narrow column cuts the box's label ("CASE-GEN-01 (Unclassifiable tumou")
-                st.caption((f"{chosen['title']} · " if chosen.get("title") else "")
+                st.caption((f"{literal(chosen['title'])} · " if chosen.get("title") else "")
                            + f"{chosen['status']} · {n} {'analysis' if n == 1 else 'analyses'}")
                 # said before the click; the store refuses it too (the API, a case changed since this was drawn)
                 if store.other_patient_in_case(pick, store.patient_key(card.modality, input_bytes)):

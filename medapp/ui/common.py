@@ -13,6 +13,16 @@ from ..security.uploads import MB, upload_limit
 from ..types import InputError, Model, ModelCard
 from .runtime import keep_shared_keras_models
 
+_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()#+-.!:|<>~$&=")
+
+
+def literal(text: object) -> str:
+    """User text (a comment, a title, a file name) shown as typed inside st.markdown or st.caption: every character
+    markdown, Streamlit's directives (":material/...:", ":red[...]") or LaTeX would read is written as a character
+    reference. A verdict comment forged a verdict line, a link and an image every viewer's browser fetched (a
+    security review); a bare address still becomes a link, showing itself."""
+    return "".join(f"&#{ord(c)};" if c in _MARKDOWN_SPECIAL else c for c in str(text))
+
 
 @st.cache_resource(show_spinner="Loading model (once per server)...")
 def cached_model(model_id: str) -> Model:

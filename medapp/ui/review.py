@@ -31,6 +31,7 @@ from ..reports.figures import explanation_png
 from ..security.roles import allowed
 from ..types import Explanation
 from .auth import get_store, rerun_unasked, session_ended, session_guard
+from .common import literal
 
 log = logging.getLogger(__name__)
 FOLLOW_EVERY_S = 4.0  # how often a page following a case asks whether it changed elsewhere
@@ -91,9 +92,9 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
     pred = a["prediction"]
     head = f"#{a['id']} · {a['model_id']} v{a['model_version']} · {a['modality']}"
     st.subheader(head)
-    meta = f"by {a['author']} on {a['created_at']:%Y-%m-%d %H:%M}"
+    meta = f"by {literal(a['author'])} on {a['created_at']:%Y-%m-%d %H:%M}"
     if not hide_identifiers:
-        meta = f"input {a['input_name']} · " + meta
+        meta = f"input {literal(a['input_name'])} · " + meta
     st.caption(meta)
     if a.get("other_patient_id"):
         st.warning(other_patient_text(a), icon=":material/warning:")
@@ -141,9 +142,9 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             st.warning(w, icon=":material/warning:")
         for v in a["verdicts"]:
             icon = {"agree": ":material/check_circle:", "disagree": ":material/cancel:"}.get(v["verdict"], ":material/help:")
-            st.markdown(f"{icon} **{v['reviewer']}**: {v['verdict']}"
-                        + (f" · final diagnosis: {v['final_diagnosis']}" if v["final_diagnosis"] else "")
-                        + (f"  \n_{v['comment']}_" if v["comment"] else ""))
+            st.markdown(f"{icon} **{literal(v['reviewer'])}**: {v['verdict']}"
+                        + (f" · final diagnosis: {literal(v['final_diagnosis'])}" if v["final_diagnosis"] else "")
+                        + (f"  \n_{literal(v['comment'])}_" if v["comment"] else ""))
     with right:
         if a["modality"] == "audio":  # the meeting listens to what the model heard (the stored, de-identified file)
             recording = get_store().input_bytes({"input_sha256": a["input_sha256"]})

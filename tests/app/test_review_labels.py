@@ -106,3 +106,16 @@ def test_a_survival_analysis_is_headed_by_the_risk_and_a_records_waterfall_keeps
         titles = [s["layout"]["title"]["text"] for s in specs if "title" in s["layout"]]
         assert any(t.startswith("How each value moves the probability of the event") for t in titles)
         assert "Why this risk score: contributions (log relative hazard)" in titles  # as on its panel
+
+
+def test_a_comment_with_markup_is_shown_as_typed_not_as_a_verdict_link_or_image():
+    """A verdict comment forged a verdict line, a link and an image every viewer's browser fetched (a security
+    review): user text now goes into markdown as character references."""
+    from medapp.ui.common import literal
+
+    typed = ":material/check_circle: **adm**: agree [x](http://a.example) ![t](http://b.example/x.png) $x$"
+    shown = literal(typed)
+    for active in (":material/", "**", "[x](", "![", "$x$"):
+        assert active not in shown
+    import html
+    assert html.unescape(shown) == typed  # what the browser shows: the text as typed
