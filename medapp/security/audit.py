@@ -1,4 +1,4 @@
-"""The audit trail as CSV, safe to open in a spreadsheet."""
+"""The audit trail, and every CSV the app offers, safe to open in a spreadsheet."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -21,8 +21,14 @@ def _cell(value: object) -> object:
     return value
 
 
+def spreadsheet_csv(frame: pd.DataFrame, **to_csv) -> str:
+    """`frame` as CSV with text that starts like a formula made inert: every CSV the app offers for download (a
+    cohort's patient ids were written as typed, "=HYPERLINK(...)" included: a security review)."""
+    return frame.map(_cell).to_csv(**{"index": False, **to_csv})
+
+
 def audit_csv(frame: pd.DataFrame) -> str:
-    return frame.map(_cell).to_csv(index=False)
+    return spreadsheet_csv(frame)
 
 
 _BEFORE_AFTER = ("role", "active")  # user.update stores these as [before, after]

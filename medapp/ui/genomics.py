@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 
 import numpy as np
 import pandas as pd
@@ -12,6 +11,7 @@ from ..analysis import BatchResult, analyse, analyse_batch
 from ..modalities.genomics.io import Profile, profile_csv
 from ..modalities.genomics.model import GenomicsModel
 from ..render.genomics import beeswarm, heatmap, top_genes
+from ..security.audit import spreadsheet_csv
 from ..types import InputError
 from .case_records import percent_column, percent_points
 from .cases import log_analysis, save_to_case
@@ -97,9 +97,7 @@ def genomics_panel(model: GenomicsModel) -> None:
                  column_config={"probability": percent_column("probability"),
                                 "distance score": st.column_config.NumberColumn("distance score", format="%.2f")})
     warnings_in_full([(p.sample, pred.warnings) for p, pred in zip(profiles, preds)], len(profiles))
-    buf = io.StringIO()
-    table.to_csv(buf, index=False)
-    st.download_button("Download results (CSV)", buf.getvalue(), f"{model.card.id}_results.csv", "text/csv",
+    st.download_button("Download results (CSV)", spreadsheet_csv(table), f"{model.card.id}_results.csv", "text/csv",
                        key="genomics_download")
 
     one, cohort = st.tabs(["One sample", "Cohort figures"])

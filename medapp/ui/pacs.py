@@ -14,6 +14,7 @@ from ..pacs.client import InstanceCache, InstanceRef, PacsClient, date_range
 from ..pacs.config import AUTH_KINDS, Endpoint, delete_endpoint, get_endpoint, list_endpoints, save_endpoint
 from ..pacs.pipeline import InstanceResult, analyse_instance
 from ..pacs.results import send_result
+from ..security.audit import spreadsheet_csv
 from ..types import InputError
 from .auth import current_user, get_store
 from .common import show_input_error
@@ -358,7 +359,7 @@ def _batch(model: ImagingModel | None, candidates: list[ImagingModel], client: P
     st.dataframe(table, hide_index=True, width="stretch", key="pacs_batch_table",
                  column_config={column: st.column_config.ProgressColumn(
                      column, min_value=0.0, max_value=1.0, format="%.3f")})
-    st.download_button("Download results (CSV)", table.to_csv(index=False), "pacs-batch.csv", "text/csv",
+    st.download_button("Download results (CSV)", spreadsheet_csv(table), "pacs-batch.csv", "text/csv",
                        key="pacs_batch_csv")
 
 

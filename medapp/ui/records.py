@@ -1,7 +1,6 @@
 """Streamlit widgets for case records: the patient form, the result panel, the what-if panel, cohorts."""
 from __future__ import annotations
 
-import io
 import json
 import math
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from ..modalities.records.model import RecordsModel, shown_probability
 from ..modalities.records.schema import NOT_MEASURED, format_value
 from ..render.tabular import beeswarm, waterfall
 from ..reports.content import band_percent, band_percent_of
+from ..security.audit import spreadsheet_csv
 from ..types import InputError
 from .case_records import (
     FormKeys,
@@ -118,9 +118,7 @@ def cohort_panel(model: RecordsModel) -> None:
     save_one_patient(model, batch, key=f"one_of_cohort_{model.card.id}")
     st.plotly_chart(beeswarm(batch.explanations, target=positive_text(model)), width="stretch",
                     key=f"bee_{model.card.id}")
-    buf = io.StringIO()
-    table.to_csv(buf, index=False)
-    st.download_button("Download results with per-feature contributions (CSV)", buf.getvalue(),
+    st.download_button("Download results with per-feature contributions (CSV)", spreadsheet_csv(table),
                        f"{model.card.id}_results.csv", "text/csv", key=f"dl_{model.card.id}")
 
 

