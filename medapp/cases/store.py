@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..analysis import labelled
 from ..db.database import Database
-from ..db.tables import AuditEvent, Case, InstallationSetting, SavedAnalysis, Verdict, utcnow
+from ..db.tables import AuditEvent, Case, InstallationSetting, SavedAnalysis, User, Verdict, utcnow
 from ..registry import UnknownModel, get_card
 from ..security.roles import Actor, PermissionDenied, require
 from ..types import Explanation, ModelCard, Prediction
@@ -371,6 +371,18 @@ class CaseStore(Database):
             row = s.execute(select(Case.id, Case.reference).join(SavedAnalysis).where(SavedAnalysis.id == analysis_id)).one()
         return {"id": row.id, "reference": row.reference}
 
+    @staticmethod
+    def _still_allowed(s: Session, actor: Actor, permission: str) -> None:
+        """The account as it is now, in the writing transaction: a reviewer demoted (or disabled) after the page was
+        drawn recorded a verdict with the role the page was drawn with (a security review). An actor with no account
+        row (the command line's, a test's) is taken as given."""
+        account = s.scalar(select(User).where(User.username == actor.username))
+        if account is None:
+            return
+        if not account.active:
+            raise PermissionDenied(f"The account {actor.username} is disabled; nothing was stored.")
+        require(account.role, permission)
+
     def set_verdict(self, analysis_id: int, user: dict | Actor, verdict: str, final_diagnosis: str = "",
                     comment: str = "", *, expected_version: int | None = None) -> int:
         """Store this reviewer's verdict; returns its new version.
@@ -385,6 +397,7 @@ class CaseStore(Database):
             raise StoreError(f"A verdict is one of {', '.join(VERDICTS)}.")
         try:
             with self.Session.begin() as s:
+                self._still_allowed(s, actor, "review")
                 analysis = s.get(SavedAnalysis, analysis_id)
                 if analysis is None:
                     raise StoreError(f"There is no analysis {analysis_id}.")
@@ -420,6 +433,7 @@ class CaseStore(Database):
         if status not in STATUSES:
             raise StoreError(f"A case status is one of {', '.join(STATUSES)}.")
         with self.Session.begin() as s:
+            self._still_allowed(s, actor, "review")
             case = s.get(Case, case_id)
             if case is None:
                 raise StoreError(f"There is no case {case_id}.")

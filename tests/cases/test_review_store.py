@@ -137,3 +137,24 @@ def test_bench_measures_the_follow_check_and_the_case_it_saves_drawing():
     assert set(row) == {"case_follow_check_ms_p50", "case_detail_ms_p50", "meeting_list_check_ms_p50",
                         "meeting_list_cases"} and all(v > 0 for v in row.values())
     assert row["meeting_list_cases"] == 5
+
+
+def test_a_reviewer_demoted_or_disabled_after_the_page_was_drawn_cannot_record(store, heart):
+    """The verdict form kept the role it was drawn with: a reviewer demoted a second earlier was stored and audited
+    as a normal verdict (a security review)."""
+    from medapp.cases.store import PermissionDenied
+
+    create_user(store, "rhea", "reviewer pw 12", "reviewer")
+    drawn_as = {"username": "rhea", "role": "reviewer"}  # what the page holds
+    case_id, analysis_id = _analysis(store, heart)
+    assert store.set_verdict(analysis_id, drawn_as, "agree") == 1  # allowed while a reviewer
+    update_user(store, ADMIN, "rhea", role="clinician")
+    with pytest.raises(PermissionDenied, match="The clinician role cannot review"):
+        store.set_verdict(analysis_id, drawn_as, "disagree")
+    with pytest.raises(PermissionDenied):
+        store.set_status(case_id, drawn_as, "closed")
+    update_user(store, ADMIN, "rhea", role="reviewer", active=False)
+    with pytest.raises(PermissionDenied, match="The account rhea is disabled"):
+        store.set_verdict(analysis_id, drawn_as, "disagree")
+    verdicts = store.case_detail(case_id, ADMIN, log_view=False)["analyses"][0]["verdicts"]
+    assert [v["verdict"] for v in verdicts] == ["agree"]
