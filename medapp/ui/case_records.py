@@ -23,7 +23,7 @@ from ..analysis import Analysis, BatchResult, analyse, analyse_batch
 from ..modalities.records.io import Cohort
 from ..modalities.records.schema import NOT_MEASURED, Field, format_value, number_text
 from ..types import InputError
-from .cases import log_analysis, save_to_case
+from .cases import log_analysis, log_cohort, save_to_case
 from .common import messages_in_full, show_input_error, upload_mb
 from .state import kept_upload
 
@@ -244,5 +244,6 @@ def cohort_upload(model, keys: FormKeys, intro: str, cohort_of: Callable[[Any], 
     batch: BatchResult = analyse_batch(model, model.cohort_inputs(cohort, upload.name),
                                        progress=lambda f: bar.progress(f, text=f"Scored {f:.0%}"))
     bar.empty()
+    log_cohort(model.card, upload.getvalue(), len(cohort.rows))
     st.success(f"Scored {patients_text(len(cohort.rows))}. Click a column header to sort.")
     return validated, batch

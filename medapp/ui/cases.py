@@ -8,12 +8,13 @@ import streamlit as st
 
 from ..cases.store import PatientMismatchError, PermissionDenied, StoreError
 from ..security import sessions
+from ..security.uploads import content_hash
 from ..types import Explanation, ModelCard, Prediction
 from .auth import current_user, get_store, idle_too_long, session_guard
 from .common import literal
 
 
-def log_analysis(card: ModelCard, prediction: Prediction, input_key: str) -> None:
+def log_analysis(card: ModelCard, prediction: Prediction | None, input_key: str, **detail) -> None:
     """Audit an analysis once per session and input (a rerun of the same page is not a new analysis)."""
     user = current_user()
     seen = st.session_state.setdefault("medapp_logged_analyses", set())
@@ -21,8 +22,22 @@ def log_analysis(card: ModelCard, prediction: Prediction, input_key: str) -> Non
     if user is None or marker in seen:
         return
     seen.add(marker)
+    label = {"label": prediction.label} if prediction is not None else {}
     get_store().audit(user["username"], "analysis.run", f"model:{card.id}", version=card.version,
-                      label=prediction.label, input=input_key[:16])
+                      **label, input=input_key[:23], **detail)
+
+
+def log_cohort(card: ModelCard, data: bytes, n: int) -> None:
+    """Audit a cohort (a file of patients or profiles) scored, once per session and file: scoring one wrote no row
+    at all (a security review)."""
+    log_analysis(card, None, "cohort:" + content_hash(data), patients=n)
+
+
+def log_download(card: ModelCard, what: str, n: int) -> None:
+    """A download button's callback: results holding patient ids left the app (it was not audited)."""
+    user = current_user()
+    if user is not None:
+        get_store().audit(user["username"], "export.csv", f"model:{card.id}", what=what, rows=n)
 
 
 def _save_book() -> dict:

@@ -14,7 +14,7 @@ from ..render.genomics import beeswarm, heatmap, top_genes
 from ..security.audit import spreadsheet_csv
 from ..types import InputError
 from .case_records import percent_column, percent_points
-from .cases import log_analysis, save_to_case
+from .cases import log_analysis, log_cohort, log_download, save_to_case
 from .common import messages_in_full, percent, show_input_error, upload_mb, warnings_in_full
 from .state import kept_upload
 
@@ -88,6 +88,7 @@ def genomics_panel(model: GenomicsModel) -> None:
         return
     profiles = parsed.profiles
     batch = analyse_batch(model, [(p.sample, p) for p in profiles])
+    log_cohort(model.card, data, len(profiles))
     preds = batch.predictions
     table = results_table(model, profiles, preds)
     shown = table.drop(columns=[c for c in table.columns if c.startswith("p(")])
@@ -98,6 +99,7 @@ def genomics_panel(model: GenomicsModel) -> None:
                                 "distance score": st.column_config.NumberColumn("distance score", format="%.2f")})
     warnings_in_full([(p.sample, pred.warnings) for p, pred in zip(profiles, preds)], len(profiles))
     st.download_button("Download results (CSV)", spreadsheet_csv(table), f"{model.card.id}_results.csv", "text/csv",
+                       on_click=log_download, args=(model.card, "genomics results", len(table)),
                        key="genomics_download")
 
     one, cohort = st.tabs(["One sample", "Cohort figures"])

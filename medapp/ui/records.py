@@ -28,7 +28,7 @@ from .case_records import (
     submitted_values,
 )
 from .case_records import one_patient as shared_one_patient
-from .cases import save_to_case
+from .cases import log_download, save_to_case
 from .common import show_input_error, warnings_in_full
 
 # widget keys as before the form was shared (kept page state and tests name them)
@@ -119,7 +119,8 @@ def cohort_panel(model: RecordsModel) -> None:
     st.plotly_chart(beeswarm(batch.explanations, target=positive_text(model)), width="stretch",
                     key=f"bee_{model.card.id}")
     st.download_button("Download results with per-feature contributions (CSV)", spreadsheet_csv(table),
-                       f"{model.card.id}_results.csv", "text/csv", key=f"dl_{model.card.id}")
+                       f"{model.card.id}_results.csv", "text/csv", key=f"dl_{model.card.id}",
+                       on_click=log_download, args=(model.card, "records results", len(table)))
 
 
 def positive_label(model: RecordsModel) -> str:

@@ -27,7 +27,7 @@ from ..render.tabular import RISK_WATERFALL_TITLE, waterfall
 from ..security.audit import spreadsheet_csv
 from .case_records import FormKeys, analysed, cohort_upload, percent_column, percent_points, save_one_patient
 from .case_records import one_patient as shared_one_patient
-from .cases import save_to_case
+from .cases import log_download, save_to_case
 from .common import percent, warnings_in_full
 
 # widget keys as before the form was shared (kept page state and tests name them)
@@ -114,7 +114,8 @@ def cohort_panel(model: SurvivalModel) -> None:
         st.caption("Without outcome columns (`time` and the event) only the model's mean predicted curves can be "
                    "drawn per group.")
     st.download_button("Download results with per-feature contributions (CSV)", spreadsheet_csv(table),
-                       f"{model.card.id}_results.csv", "text/csv", key=f"sdl_{model.card.id}")
+                       f"{model.card.id}_results.csv", "text/csv", key=f"sdl_{model.card.id}",
+                       on_click=log_download, args=(model.card, "survival results", len(table)))
 
 
 def cohort_arrays(batch: BatchResult) -> dict[str, np.ndarray]:

@@ -1,6 +1,7 @@
 """AppTest: the login gate, the first-run screen, and what each role may see and do."""
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
@@ -163,7 +164,8 @@ def test_reviewer_records_a_verdict_and_it_is_shown(fresh_var):
     detail = CaseStore().case_detail(1, {"username": "x", "role": "reviewer"}, log_view=False)
     assert detail["analyses"][0]["verdicts"][0]["verdict"] == "disagree"
     assert detail["disagreement"]
-    assert any("final diagnosis: non-cardiac chest pain" in m.value for m in at.markdown)
+    # (user text is written as character references, so that what the browser shows is what was typed)
+    assert any("final diagnosis: non-cardiac chest pain" in html.unescape(m.value) for m in at.markdown)
 
 
 def test_meeting_mode_hides_identifiers(fresh_var):

@@ -96,3 +96,16 @@ def test_save_to_case_keeps_the_explanation_and_not_the_sample_name(tmp_path, mo
     assert "centred logit" in html and top_gene in html and "data:image/png;base64," in html
     pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(case_pdf(detail, by="gina"))).pages)
     assert top_gene in pdf_text
+
+
+def test_scoring_a_cohort_is_audited_once(tmp_path, monkeypatch):
+    """Scoring a file of profiles (or a cohort of patients) wrote no audit row (a security review)."""
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = genomics_page()
+    at.button(key="genomics_example").click().run()
+    at.run()  # a rerun of the same file is not a new analysis
+    assert not at.exception
+    runs = [e for e in CaseStore().audit_events(action="analysis.run") if str(e["detail"].get("input", "")).startswith(
+        "cohort:")]
+    assert len(runs) == 1 and runs[0]["username"] == "gina" and runs[0]["detail"]["patients"] >= 5
+    assert runs[0]["target"] == "model:srbct-tumour"
