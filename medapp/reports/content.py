@@ -42,8 +42,16 @@ def probability_text(analysis: dict) -> str:
     pred = analysis["prediction"]
     if not pred.fits:  # e.g. a lung sound saved from the heart-sound page
         return f"{not_assessed(analysis)}: " + (pred.fit.message or "the input does not fit the model")
-    return ", ".join(f"{display_label(analysis['model_id'], label)} {precise_percent(p)}"
+    return ", ".join(f"{display_label(analysis['model_id'], label)} {listed_percent(pred, p)}"
                      for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5])
+
+
+def listed_percent(pred, p: float) -> str:
+    """A class probability in a stored analysis's list: a records model's calibrated probability is never exactly 0
+    or 1 (log-odds +53.6 rounds to 1.0 in floats), so it reads ">99.9%" as on its page, not "100.0%"."""
+    if pred.risk_band is not None:
+        p = min(max(p, 1e-12), 1 - 1e-12)
+    return precise_percent(p)
 
 
 class Headline(NamedTuple):
@@ -75,8 +83,8 @@ def risk_headline(model_id: str, pred) -> Headline | None:
     positive = card.positive_label or (card.labels[-1] if card.labels else None)
     if pred.risk_band is None or not meaning or not bands or positive not in pred.labels:
         return None
-    return Headline(f"Probability of {meaning}", band_percent(pred.probability_of(positive), bands), pred.risk_band,
-                    "Risk band")
+    return Headline(f"Probability of {meaning}", band_percent_of(bands)(pred.probability_of(positive)),
+                    pred.risk_band, "Risk band")
 
 
 def page_percent(model_id: str, expl) -> Callable[[float], str] | None:

@@ -14,7 +14,6 @@ from .. import render
 from ..cases.store import STATUSES, VERDICTS, CaseClosedError, CaseStore, PermissionDenied, StoreError, closed_phrase
 from ..registry import get_card, list_cards
 from ..render.image import heatmap
-from ..render.numbers import precise_percent
 from ..render.stored import analysed_frame, display_label, stored_image, stored_recording
 from ..render.survival import curve_figure, horizon_rows, over_time_figure
 from ..render.tabular import waterfall
@@ -22,6 +21,7 @@ from ..reports import case_html, case_pdf
 from ..reports.content import (
     Headline,
     decision_text,
+    listed_percent,
     not_assessed,
     other_patient_text,
     page_percent,
@@ -124,7 +124,7 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             st.markdown(f"{band}Model label: **{display_label(a['model_id'], a['label'])}**")
         if assessed:
             top = sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5]
-            st.markdown("\n".join(f"- {display_label(a['model_id'], label)}: **{precise_percent(p)}**"
+            st.markdown("\n".join(f"- {display_label(a['model_id'], label)}: **{listed_percent(pred, p)}**"
                                    for label, p in top))
         decision = decision_text(a)
         if decision:
