@@ -220,3 +220,14 @@ def survival_text(analysis: dict) -> str:
                    zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower, curve.at_horizons_upper))
     group = f"; risk group: {risk_group_text(curve.risk_group)}" if curve.risk_group else ""
     return f"Probability of {curve.event}: {by}. Risk score {curve.risk_score:+.2f} (log relative hazard{group})."
+
+
+def unexplained_note(analysis: dict, input_bytes: bytes | None) -> str | None:
+    """The stored (de-identified) text of a note saved without an explanation: not assessed, it has no highlighted
+    words to show it with, and Cases, Meeting mode and both reports showed no text at all (a browser review)."""
+    if analysis.get("modality") != "notes" or analysis.get("explanation") is not None or not input_bytes:
+        return None
+    return input_bytes.decode("utf-8", errors="replace")
+
+
+UNEXPLAINED_NOTE_HEADING = "De-identified note (not assessed by the model, so not explained)"

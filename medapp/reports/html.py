@@ -7,6 +7,7 @@ from html import escape
 from ..render.text import highlighted_html
 from .content import (
     DISCLAIMER,
+    UNEXPLAINED_NOTE_HEADING,
     contributions_heading,
     contributions_text,
     decision_text,
@@ -15,6 +16,7 @@ from .content import (
     output_text,
     report_warnings,
     survival_text,
+    unexplained_note,
 )
 from .figures import analysis_png, over_time_png
 
@@ -65,6 +67,8 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
             if a["prediction"].survival is not None and (over := over_time_png(expl)) is not None:
                 parts.append(f"<img alt='contributions over time of analysis {a['id']}' "
                              f"src='data:image/png;base64,{base64.b64encode(over).decode()}'>")
+        elif (note := unexplained_note(a, inputs.get(a["id"]))) is not None:  # a note saved as not assessed
+            parts.append(f"<p><b>{e(UNEXPLAINED_NOTE_HEADING)}</b></p><div class='note'>{e(note)}</div>")
         elif (png := analysis_png(a, inputs.get(a["id"]))) is not None:  # a recording saved as not assessed
             parts.append(f"<img alt='recording of analysis {a['id']} (not assessed)' "
                          f"src='data:image/png;base64,{base64.b64encode(png).decode()}'>")

@@ -16,6 +16,7 @@ from fpdf import FPDF
 from ..render.text import AWAY, TOWARD
 from .content import (
     DISCLAIMER,
+    UNEXPLAINED_NOTE_HEADING,
     contributions_heading,
     contributions_text,
     decision_text,
@@ -24,6 +25,7 @@ from .content import (
     output_text,
     report_warnings,
     survival_text,
+    unexplained_note,
 )
 from .figures import analysis_png, over_time_png
 
@@ -96,6 +98,7 @@ class _Figures(NamedTuple):
     curve: bytes | None  # time to event: the survival curve
     explanation: bytes | None  # the explanation figure, or a recording saved as not assessed
     over_time: bytes | None = None  # time to event: contributions to the probability of the event by horizon
+    note: str | None = None  # a note saved as not assessed: its de-identified text
 
 
 def _figures(a: dict, input_bytes: bytes | None) -> _Figures:
@@ -103,7 +106,8 @@ def _figures(a: dict, input_bytes: bytes | None) -> _Figures:
 
     survival, expl = a["prediction"].survival, a["explanation"]
     return _Figures(curve_png(survival) if survival is not None else None, analysis_png(a, input_bytes),
-                    over_time_png(expl) if survival is not None and expl is not None else None)
+                    over_time_png(expl) if survival is not None and expl is not None else None,
+                    unexplained_note(a, input_bytes))
 
 
 def _analysis(pdf: FPDF, a: dict, figures: _Figures) -> None:
@@ -147,6 +151,9 @@ def _analysis_body(pdf: FPDF, a: dict, figures: _Figures) -> None:
         if expl.kind == "text":
             _para(pdf, "De-identified note, coloured by each word's effect (red toward, blue away):", 9, "B", 0.5)
             _highlighted_note(pdf, expl)
+    elif figures.note is not None:
+        _para(pdf, UNEXPLAINED_NOTE_HEADING + ":", 9, "B", 0.5)
+        _para(pdf, figures.note, 9)
     if figures.explanation is not None:
         pdf.image(io.BytesIO(figures.explanation), w=min(width, 170))
     if figures.over_time is not None:  # as on the analysis page, under the risk score's bars

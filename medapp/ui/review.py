@@ -19,6 +19,7 @@ from ..render.survival import curve_figure, horizon_rows, over_time_figure
 from ..render.tabular import waterfall
 from ..reports import case_html, case_pdf
 from ..reports.content import (
+    UNEXPLAINED_NOTE_HEADING,
     Headline,
     decision_text,
     listed_percent,
@@ -26,6 +27,7 @@ from ..reports.content import (
     other_patient_text,
     page_percent,
     risk_headline,
+    unexplained_note,
 )
 from ..reports.figures import explanation_png
 from ..security.roles import allowed
@@ -163,6 +165,10 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
 
             st.plotly_chart(_legible(recording_figure(**recording), large), width="stretch", key=f"rec_{key}")
             st.caption("Saved without an explanation: the model did not assess this recording.")
+        elif a["modality"] == "notes":  # a note saved as not assessed: the text reviewers judge, plain
+            note = unexplained_note(a, get_store().input_bytes({"input_sha256": a["input_sha256"]}))
+            st.markdown(f"**{UNEXPLAINED_NOTE_HEADING}**")
+            st.html(f'<div style="white-space:pre-wrap">{escape(note or "(the stored note could not be read)")}</div>')
         else:
             st.caption("Saved without an explanation.")
 

@@ -270,3 +270,22 @@ def test_meeting_mode_follows_the_cases_its_filters_hold(tmp_path, monkeypatch):
     assert review.followed_state(store, detail["id"], kw["list_now"]) != drawn  # the timer's check redraws
     at.run()  # that redraw
     assert next(m.value for m in at.markdown if m.value.startswith("## Case ")).startswith("## Case 1 of 2 · MDT-B")
+
+
+def test_a_note_saved_as_not_assessed_shows_its_text_on_the_cases_page(tmp_path, monkeypatch):
+    """It showed 'Saved without an explanation.' and no text (a browser review)."""
+    from medapp.modalities.notes.model import NoteInput
+    from medapp.registry import load_model
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    model = load_model("symptom-disease")
+    x = NoteInput.from_text("The match ended two all after a late penalty; the manager praised the defence.")
+    case_id = store.create_case("NOTE-NA-2", CLIN)
+    store.add_analysis(case_id, CLIN, card=model.card, prediction=model.predict(x), explanation=None,
+                       input_bytes=x.text.encode(), input_name="note.txt")
+    at = open_page("pages/cases.py", REV)
+    at.selectbox(key="case_open").set_value(case_id).run()
+    assert not at.exception
+    assert any(m.value == "**De-identified note (not assessed by the model, so not explained)**" for m in at.markdown)
+    assert any("the manager praised the defence" in h.proto.body for h in at.get("html"))

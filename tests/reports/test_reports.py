@@ -309,3 +309,24 @@ def test_a_records_probability_rounded_to_one_reads_as_on_its_page():
     assert risk_headline("kidney-disease", pred).value == ">99.9%"
     text = probability_text({"model_id": "kidney-disease", "modality": "records", "prediction": pred})
     assert text == "chronic kidney disease >99.9%, no chronic kidney disease <0.1%"
+
+
+def test_a_note_saved_as_not_assessed_shows_its_text_in_both_reports(tmp_path):
+    """Cases, Meeting mode and both reports showed 'Saved without an explanation.' and no text at all for a note
+    the model did not assess: reviewers could not see what was refused (a browser review)."""
+    store = CaseStore(f"sqlite:///{tmp_path / 'n.db'}", BlobStore(tmp_path / "blobs"))
+    model = load_model("symptom-disease")
+    x = NoteInput.from_text("Mix the flour and butter, add two eggs and bake for forty minutes.")
+    pred = model.predict(x)
+    assert not pred.fits
+    case_id = store.create_case("NOTE-NA-1", CLIN)
+    store.add_analysis(case_id, CLIN, card=model.card, prediction=pred, explanation=None,
+                       input_bytes=x.text.encode(), input_name="note.txt")
+    detail = store.case_detail(case_id, REV)
+    inputs = {a["id"]: store.input_bytes(a) for a in detail["analyses"]}
+    pdf_text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        case_pdf(detail, by="rui", inputs=inputs))).pages))
+    html = case_html(detail, by="rui", inputs=inputs)
+    for text in (pdf_text, html):
+        assert "De-identified note (not assessed by the model, so not explained)" in text
+        assert "Mix the flour and butter, add two eggs and bake for forty minutes." in text
