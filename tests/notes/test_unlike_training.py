@@ -77,3 +77,26 @@ def test_the_cli_says_not_assessed_and_exits_zero(tmp_path, capsys):
     record = json.loads(capsys.readouterr().out)
     assert record["assessed"] is False and record["label"] is None
     assert record["not_assessed_reason"].startswith("This note is unlike every text the model learnt from")
+
+
+@pytest.mark.parametrize("language, text", [
+    ("French", "Patient de 45 ans, toux et fièvre depuis trois jours, douleur thoracique à l'inspiration."),
+    ("German", "Patient seit drei Tagen mit Husten und Fieber, Schmerzen in der Brust, keine Atemnot."),
+    ("Spanish", "Paciente de 45 años con tos y fiebre desde hace tres días, dolor torácico al respirar."),
+])
+def test_a_note_in_another_language_written_in_ascii_letters_is_said_to_be(language, text):
+    """A French note passed the letters check (its letters are ASCII) without a word (a browser review)."""
+    pred = _predict("abstract-condition", text)
+    assert f"The note looks written in {language}; the model was trained on English only" in " ".join(pred.warnings)
+
+
+def test_no_training_text_and_no_terse_english_note_is_called_another_language():
+    import pandas as pd
+
+    from medapp.modalities.notes.language import other_language
+    from medapp.registry import data_root
+
+    for path in ("text/symptom2disease/symptom2disease.csv", "text/medical_abstracts/medical_abstracts.csv"):
+        texts = pd.read_csv(data_root() / path)["text"].astype(str)
+        assert [t for t in texts if other_language(t)] == []
+    assert other_language("38M, 4d fever, HA, retro-orbital pain, myalgia. Petechial rash forearms. Plt 85.") is None

@@ -16,6 +16,7 @@ from .deid import Span, scrub
 from .encoder import get_encoder
 from .explain import kernel_values, partition_values, phrases
 from .io import check_text, read_note
+from .language import other_language
 from .unlike import assess, load_reference, nearest_similarity
 
 
@@ -71,6 +72,9 @@ class NotesModel(CardModel):
         letters = sum(c.isalpha() and c.isascii() for c in x.text)
         if letters < 0.5 * max(1, sum(c.isalpha() for c in x.text)):
             warnings.append("Most of the text is not in English; the model was trained on English only.")
+        elif (language := other_language(x.text)) is not None:  # French is in ASCII letters: it passed unsaid
+            warnings.append(f"The note looks written in {language}; the model was trained on English only, so its "
+                            "classification may mean nothing.")
         return Prediction(self.card.id, self.card.version, self.card.labels, probs, label, tuple(warnings),
                           details={"removed_phi": len(x.removed), **details,
                                    "encoder_precision": self.encoder.precision},  # bf16 or fp32 (encoder.py)
