@@ -127,3 +127,12 @@ def test_uk_landlines_in_two_groups_and_labelled_numbers_are_phones():
     assert clean == ("Contact the ward on [PHONE], or [PHONE], [PHONE], [PHONE]. Phone: [PHONE]. Fax no: [PHONE], "
                      "tel [PHONE]. Hb 132 g/L, plt 255000, dose 0.5 mg at 0800 and 2000, NHS number [ID].")
     assert [s.kind for s in spans].count("PHONE") == 7
+
+
+def test_an_explicit_name_label_takes_a_name_in_any_case():
+    """'Name: ANNA KOWALSKA' and 'patient name: anna kowalska' were kept, in the stored note and the API's answer
+    (a security review); a label inside a phrase ('Drug name:') is not a name label."""
+    assert scrub("Name: ANNA KOWALSKA\nDOB: 01/02/1960")[0] == "Name: [NAME]\nDOB: [DATE]"
+    assert scrub("Seen today. patient name: anna kowalska. Cough for 3 days.")[0] == \
+        "Seen today. patient name: [NAME]. Cough for 3 days."
+    assert scrub("Drug name: amoxicillin 500 mg")[0] == "Drug name: amoxicillin 500 mg"

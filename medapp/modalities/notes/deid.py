@@ -87,6 +87,10 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("AGE>89", re.compile(r"\b(?:aged?|age:)\s*(9\d|1[0-1]\d)\b", re.I), 1),
     ("NAME", re.compile(rf"\b{TITLES}\s+({CAPS_NAME}|{CAPS_WORD}(?![a-z])|{FULL_NAME})"), 1),
     ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name)\s*[:\-]?\s+({CAPS_NAME})"), 1),
+    # an explicit name label opening a line or a sentence takes the words after it in any case ("Name: ANNA
+    # KOWALSKA", "patient name: anna kowalska" were kept: a security review); "Drug name:" does not open one
+    ("NAME", re.compile(r"(?:^|(?<=[\n.;]))[ \t]*(?i:patient[ \t]+name|full[ \t]+name|name)[ \t]*:[ \t]*"
+                        r"([A-Za-z][A-Za-z'\-]+(?:[ \t]+[A-Za-z][A-Za-z'\-]+){0,3})", re.M), 1),
     ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Seen by|Signed|Author|Referred by|Dictated by|"
                         rf"Consultant|GP|Next of kin|NOK|Contact|Mother|Father|Wife|Husband|Daughter|Son)\s*[:\-]?\s+"
                         rf"({FULL_NAME})"), 1),
