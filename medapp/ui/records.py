@@ -118,7 +118,7 @@ def cohort_panel(model: RecordsModel) -> None:
     save_one_patient(model, batch, key=f"one_of_cohort_{model.card.id}")
     st.plotly_chart(beeswarm(batch.explanations, target=positive_text(model)), width="stretch",
                     key=f"bee_{model.card.id}")
-    st.download_button("Download results with per-feature contributions (CSV)", spreadsheet_csv(table),
+    st.download_button("Download results with per-feature contributions (CSV)", spreadsheet_csv(file_values(model, table, cohort)),
                        f"{model.card.id}_results.csv", "text/csv", key=f"dl_{model.card.id}",
                        on_click=log_download, args=(model.card, "records results", len(table)))
 
@@ -171,6 +171,24 @@ def band_colour(model: RecordsModel, band: str | None) -> str:
         return "gray"
     i = names.index(band)
     return "green" if i == 0 else "red" if i == len(names) - 1 else "orange"
+
+
+def file_values(model: RecordsModel, table: pd.DataFrame, cohort: Cohort) -> pd.DataFrame:
+    """`table` with each field's values as a cohort file holds them (62, not "62 years"; 263000, not "263,000";
+    empty when not measured), so the downloaded CSV reads back as a cohort file (it was refused: a re-check)."""
+    by_row = dict(zip(cohort.rows, cohort.X))
+    out = table.copy()
+    for j, f in enumerate(model.fields):
+        out[f.name] = [_file_value(f, by_row[r][j]) for r in table["row"]]
+    return out
+
+
+def _file_value(f, v: float):
+    if math.isnan(v):
+        return ""
+    if f.kind == "category":
+        return next((label for code, label in f.choices if float(code) == v), v)
+    return int(v) if float(v).is_integer() else float(v)
 
 
 def results_table(model: RecordsModel, cohort: Cohort, batch: BatchResult) -> pd.DataFrame:

@@ -168,7 +168,9 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
         elif a["modality"] == "notes":  # a note saved as not assessed: the text reviewers judge, plain
             note = unexplained_note(a, get_store().input_bytes({"input_sha256": a["input_sha256"]}))
             st.markdown(f"**{UNEXPLAINED_NOTE_HEADING}**")
-            st.html(f'<div style="white-space:pre-wrap">{escape(note or "(the stored note could not be read)")}</div>')
+            size = "1.5rem" if large else "1rem"  # Meeting mode's projector type, as the rest of the analysis
+            st.html(f'<div style="white-space:pre-wrap;font-size:{size}">'
+                    f'{escape(note or "(the stored note could not be read)")}</div>')
         else:
             st.caption("Saved without an explanation.")
 
@@ -297,6 +299,11 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
     """This reviewer's verdict on analysis `a`. `reopen_where` says where this page's user reopens a closed case
     (Meeting mode has no status control: REOPEN_ELSEWHERE); `closed_how` who closed it and when."""
     if not allowed(user["role"], "review"):
+        # a reviewer demoted while the form was on screen pressed Record verdict: the store refused it, and the
+        # refusal was never shown (the form gave way to this line at once: a re-check)
+        outcome = st.session_state.get("medapp_verdict_book", {}).get("outcome", {}).get(key)
+        if outcome is not None and outcome[0] == "error":
+            st.error(f"Your verdict was not recorded: {outcome[1]}", icon=":material/error:")
         st.caption("Verdicts are recorded by reviewers.")
         return
     store, book = get_store(), _verdict_book()
@@ -459,7 +466,9 @@ def export_buttons(detail: dict, user: dict, *, key: str) -> None:
                tuple((a["id"], tuple((v["reviewer"], str(v["updated_at"])) for v in a["verdicts"]))
                      for a in detail["analyses"]))
     if st.button("Prepare report (PDF and HTML)", key=f"prep_{key}"):
-        inputs = {a["id"]: store.input_bytes(a) for a in detail["analyses"] if a["modality"] == "imaging"}
+        # the image under its heatmap; a note saved as not assessed, its text (it was left out: a re-check)
+        inputs = {a["id"]: store.input_bytes(a) for a in detail["analyses"]
+                  if a["modality"] == "imaging" or (a["modality"] == "notes" and a["explanation"] is None)}
         st.session_state[f"report_{key}"] = (version, case_pdf(detail, by=user["username"], inputs=inputs),
                                              case_html(detail, by=user["username"], inputs=inputs))
         store.audit(user["username"], "export", f"case:{detail['id']}", formats=["pdf", "html"])

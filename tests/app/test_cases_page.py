@@ -289,3 +289,7 @@ def test_a_note_saved_as_not_assessed_shows_its_text_on_the_cases_page(tmp_path,
     assert not at.exception
     assert any(m.value == "**De-identified note (not assessed by the model, so not explained)**" for m in at.markdown)
     assert any("the manager praised the defence" in h.proto.body for h in at.get("html"))
+    # and in the reports the page prepares (they were given no text: only images' inputs were passed, a re-check)
+    next(b for b in at.button if b.label == "Prepare report (PDF and HTML)").click().run()
+    _, _, report = at.session_state[f"report_{case_id}"]
+    assert "the manager praised the defence" in report and "not assessed by the model, so not explained" in report

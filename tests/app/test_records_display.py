@@ -164,3 +164,23 @@ def test_what_if_says_the_warnings_of_the_changed_value():
     assert not at.exception
     assert any(w.value.startswith("Serum creatinine 20 mg/dL is outside the usual range of patients' values")
                for w in at.warning)
+
+
+def test_the_results_csv_reads_back_as_a_cohort_file():
+    """The CSV held '62 years', '90 mmHg' and '263,000 /µL', which a cohort upload and the CLI refused for every
+    field (a re-check); it now holds the values as a cohort file does."""
+    import numpy as np
+
+    from medapp.analysis import analyse_batch
+    from medapp.registry import data_root
+    from medapp.security.audit import spreadsheet_csv
+    from medapp.ui.records import file_values, results_table
+
+    model = load_model("heart-disease")
+    cohort = model.validate_cohort((data_root() / "records/heart_disease_uci/cleveland.csv").read_bytes(), "c.csv")
+    batch = analyse_batch(model, model.cohort_inputs(cohort, "c.csv"))
+    csv = spreadsheet_csv(file_values(model, results_table(model, cohort, batch), cohort))
+    back = model.validate_cohort(csv.encode(), "back.csv")
+    assert back.errors == {} and len(back.rows) == len(cohort.rows) == 242
+    order = np.argsort([-item.prediction.probability_of("present") for item in batch.analysed], kind="stable")
+    np.testing.assert_array_equal(np.nan_to_num(back.X, nan=-1), np.nan_to_num(cohort.X[order], nan=-1))

@@ -158,3 +158,28 @@ def test_nothing_pressed_after_the_session_ended_is_stored(one_case, ended, monk
     assert not store.audit_events(action="verdict") and not store.audit_events(action="case.status")
     at.run()  # not stored later by itself either (as a click whose callback was cut short would be)
     assert not store.audit_events(action="verdict") and not store.audit_events(action="case.status")
+
+
+def test_a_reviewer_demoted_while_the_form_is_on_screen_is_told_the_verdict_was_not_recorded(one_case):
+    """The store refused it, and the form gave way to 'Verdicts are recorded by reviewers.' without a word about the
+    verdict just pressed (a re-check)."""
+    from medapp.security.accounts import create_user, update_user
+
+    store, case_id, analysis_id = one_case
+    create_user(store, REV["username"], "reviewer pw 12", "reviewer")
+    at = open_page("pages/cases.py", REV)
+    key = f"a{analysis_id}"
+    at.radio(key=f"v_{key}").set_value("agree")
+    update_user(store, {"username": "ada", "role": "admin"}, REV["username"], role="clinician")
+    next(b for b in at.button if b.label == "Record verdict").click().run()
+    assert not at.exception
+    # said on this run (the form still drawn) and on the next, once the page has read the new role (app.py does, on
+    # every run; this page alone is given it)
+    assert [e.value for e in at.error] == ["The clinician role cannot review; it needs the reviewer role."]
+    at.session_state["medapp_user"] = {**REV, "role": "clinician"}
+    at.run()
+    assert [e.value for e in at.error] == ["Your verdict was not recorded: The clinician role cannot review; it needs "
+                                           "the reviewer role."]
+    assert any(c.value == "Verdicts are recorded by reviewers." for c in at.caption)
+    assert store.case_detail(case_id, {"username": "ada", "role": "admin"}, log_view=False)["analyses"][0][
+        "verdicts"] == []
