@@ -164,7 +164,8 @@ def test_a_failed_login_with_any_typed_name_is_still_audited(store):
     typed = "=HYPERLINK(\"http://x\")" + "a" * 300
     assert authenticate(store, typed, "whatever12345") is None
     [event] = store.audit_events(action="login.failed")
-    assert event["username"] == typed.lower()[:80] and len(event["target"]) == 200
+    # no account can have this name (often a password typed into the name box): a digest, never the text itself
+    assert event["username"].startswith("(not a possible user name ") and "hyperlink" not in event["target"]
 
 
 def test_uploaded_inputs_are_deidentified_before_storage(store, heart_analysis):
