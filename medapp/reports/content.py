@@ -49,9 +49,7 @@ def probability_text(analysis: dict) -> str:
 def listed_percent(pred, p: float) -> str:
     """A class probability in a stored analysis's list: a records model's calibrated probability is never exactly 0
     or 1 (log-odds +53.6 rounds to 1.0 in floats), so it reads ">99.9%" as on its page, not "100.0%"."""
-    if pred.risk_band is not None:
-        p = min(max(p, 1e-12), 1 - 1e-12)
-    return precise_percent(p)
+    return precise_percent(never_certain(p) if pred.risk_band is not None else p)
 
 
 class Headline(NamedTuple):
@@ -102,7 +100,12 @@ def page_percent(model_id: str, expl) -> Callable[[float], str] | None:
 def band_percent_of(bands) -> Callable[[float], str]:
     """`band_percent` for the card's `bands`, for a calibrated logistic probability: never exactly 0 or 1, so one
     that reads so was rounded by the floats (log-odds +53.6 is 1.0) and is shown as ">99.9%", not "100%"."""
-    return lambda p: band_percent(min(max(p, 1e-12), 1 - 1e-12), bands)
+    return lambda p: band_percent(never_certain(p), bands)
+
+
+def never_certain(p: float) -> float:
+    """A calibrated logistic probability that the floats rounded to 0 or 1, moved back inside (0, 1)."""
+    return min(max(p, 1e-12), 1 - 1e-12)
 
 
 def band_percent(p: float, bands) -> str:

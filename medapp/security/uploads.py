@@ -262,9 +262,9 @@ class DecodeCache:
                 with self._lock:  # stored and unlocked together: a later caller finds the item
                     self._items[key] = hit
                     self._key_locks.pop(key, None)
-                    while len(self._items) > self.maxsize or (
-                            len(self._items) > 1 and sum(_array_bytes(v) for v in self._items.values()) > self.max_bytes):
-                        self._items.popitem(last=False)
+                    held = sum(_array_bytes(v) for v in self._items.values())
+                    while len(self._items) > self.maxsize or (len(self._items) > 1 and held > self.max_bytes):
+                        held -= _array_bytes(self._items.popitem(last=False)[1])
         return self._unwrap(hit)
 
     def _hit(self, key: tuple) -> tuple[bool, Any] | None:

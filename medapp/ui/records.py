@@ -187,7 +187,7 @@ def _file_value(f, v: float):
     if math.isnan(v):
         return ""
     if f.kind == "category":
-        return next((label for code, label in f.choices if float(code) == v), v)
+        return format_value(f, v)  # the label, as an upload may give it
     return int(v) if float(v).is_integer() else float(v)
 
 

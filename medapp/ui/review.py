@@ -301,7 +301,7 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
     if not allowed(user["role"], "review"):
         # a reviewer demoted while the form was on screen pressed Record verdict: the store refused it, and the
         # refusal was never shown (the form gave way to this line at once: a re-check)
-        outcome = st.session_state.get("medapp_verdict_book", {}).get("outcome", {}).get(key)
+        outcome = _verdict_book()["outcome"].get(key)
         if outcome is not None and outcome[0] == "error":
             st.error(f"Your verdict was not recorded: {outcome[1]}", icon=":material/error:")
         st.caption("Verdicts are recorded by reviewers.")

@@ -59,7 +59,8 @@ def assess(similarity: float, bars: dict) -> tuple[InputFit, str | None]:
     """The note's fit (not assessed below `refuse_below`) and the warning to show, if any."""
     # as many decimals as it takes for the two numbers to differ ("0.24; no finding below 0.24" read as equal)
     refuse, caution = (score_and_threshold(similarity, bars[k], 2) for k in ("refuse_below", "caution_below"))
-    if similarity < bars["refuse_below"]:
+    refused = similarity < bars["refuse_below"]
+    if refused:
         message = (f"This note is unlike every text the model learnt from (closest similarity to a training text "
                    f"{refuse[0]}; it gives no finding below {refuse[1]}). The model knows only {bars['domain']}: it "
                    "does not assess this note, and its class probabilities must not be read as a finding.")
@@ -69,7 +70,6 @@ def assess(similarity: float, bars: dict) -> tuple[InputFit, str | None]:
                    "classification with caution.")
     else:
         message = None
-    refused = similarity < bars["refuse_below"]
     fit = InputFit(fits=not refused, message=message if refused else None, score=round(1 - similarity, 4),
                    threshold=round(1 - bars["refuse_below"], 4))
     return fit, message

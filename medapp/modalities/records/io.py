@@ -50,10 +50,19 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
+def _with_unit(text: str, f: Field) -> str:
+    """'42%', '0.792 mg/dL', a dipstick grade bare."""
+    return text if not f.unit or f.unit == "0-5" else text + f.unit if f.unit == "%" else f"{text} {f.unit}"
+
+
 def _range_text(f: Field) -> str:
     """'10,000-1,000,000 /µL', '5-70%' ('10000-1e+06 /µL' and '5-70 %' until 2026-12-05)."""
-    unit = "" if not f.unit or f.unit == "0-5" else f.unit if f.unit == "%" else f" {f.unit}"
-    return f"{number_text(f.min)}-{number_text(f.max)}{unit}"
+    return _with_unit(f"{number_text(f.min)}-{number_text(f.max)}", f)
+
+
+def _quoted(names: list) -> str:
+    """"'agee', 'sexx'", at most five of them."""
+    return ", ".join(f"'{k}'" for k in names[:5]) + (" ..." if len(names) > 5 else "")
 
 
 def unit_hint(f: Field, number: float, expected: tuple[float, float]) -> str:
@@ -62,10 +71,10 @@ def unit_hint(f: Field, number: float, expected: tuple[float, float]) -> str:
     for unit, factor in f.other_units:
         converted = float(f"{number * factor:.3g}")  # three significant figures: 0.792, 126, 7,800
         if expected[0] <= converted <= expected[1]:
-            written = f"{_fmt(number)} {unit}" if unit != "a fraction" else f"{_fmt(number)} as a fraction"
-            into = f"{number_text(converted)}{f.unit}" if f.unit == "%" else f"{number_text(converted)} {f.unit}"
-            return f" In {unit}? {written} is {into}: enter that.".replace("In a fraction?",
-                                                                                                   "A fraction?")
+            into = _with_unit(number_text(converted), f)
+            if unit == "a fraction":
+                return f" A fraction? {_fmt(number)} as a fraction is {into}: enter that."
+            return f" In {unit}? {_fmt(number)} {unit} is {into}: enter that."
     return ""
 
 
@@ -162,8 +171,8 @@ def record_from_mapping(fields: tuple[Field, ...], values: dict[str, Any],
     names = [f.name for f in fields]
     if values and not any(name in values for name in names):
         # {"agee": 50} read "No values were entered"; the API named the unknown input, now the CLI does too
-        given = ", ".join(f"'{k}'" for k in list(values)[:5]) + (" ..." if len(values) > 5 else "")
-        raise InputError(f"None of {given} is an input of this model; its inputs are {', '.join(names)}")
+        raise InputError(f"None of {_quoted(list(values))} is an input of this model; its inputs are "
+                         f"{', '.join(names)}")
     skip = {n.lower() for n in handled_elsewhere}
     unknown = [str(k) for k in values if k not in names and str(k).strip().lower() not in skip]
     parsed, errors = [], []
@@ -179,8 +188,7 @@ def record_from_mapping(fields: tuple[Field, ...], values: dict[str, Any],
         raise InputError("No values were entered: enter at least one measurement.")
     warnings = soft_warnings(fields, arr, training_range, missing_handling)
     if unknown:  # {"age": 50, "sexx": "male"}: sex read "not measured" with no word of why
-        shown = ", ".join(f"'{k}'" for k in unknown[:5]) + (" ..." if len(unknown) > 5 else "")
-        warnings.insert(0, f"Not an input of this model, so not used: {shown}.")
+        warnings.insert(0, f"Not an input of this model, so not used: {_quoted(unknown)}.")
     return Record(arr, tuple(warnings))
 
 
