@@ -354,8 +354,14 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
                            index=VERDICTS.index(mine["verdict"]) if mine else None)
         diagnosis = c2.text_input("Final diagnosis", value=mine["final_diagnosis"] if mine else "", key=f"d_{key}")
         comment = st.text_area("Comment", value=mine["comment"] if mine else "", key=f"c_{key}", height=80)
-        st.form_submit_button("Record verdict", on_click=_record_verdict, disabled=closed,
-                              args=(book, a["id"], user, key, stored_version, session_guard()))
+        # The outcome is said beside the button, in a line no taller than it. Said in a box under the form, a
+        # confirmation pushed every later form down as it appeared, and a press on the next form that straddled
+        # the move was lost: the button left the pointer between press and release, so no click reached the
+        # page (one of 20 verdicts in a full-speed meeting, without a word).
+        press, beside = st.columns([1, 4], vertical_alignment="center")
+        press.form_submit_button("Record verdict", on_click=_record_verdict, disabled=closed,
+                                 args=(book, a["id"], user, key, stored_version, session_guard()))
+        said = beside.empty()
     values = (verdict, diagnosis, comment)
     # Values that differ from those last handled, with the button's press noted, were submitted and their
     # callback was cut short by the next click: store them now (a closed case's store refuses them, and the
@@ -388,9 +394,9 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
     # Shown on every run (not popped once), so a run cut short by the next click cannot swallow it; a
     # confirmation lasts while the stored verdict is the one it confirms.
     if kind == "success" and version == stored_version:
-        st.success(text, icon=":material/check_circle:")
+        said.markdown(f":green[:material/check_circle: {literal(text)}]")
     elif kind == "error":
-        st.error(text, icon=":material/error:")
+        said.markdown(f":red[:material/error: {literal(text)}]")
 
 
 def _submitted(key: str) -> tuple | None:

@@ -1,6 +1,8 @@
 """What the AppTests of the review pages share: their users, opening a page as a user, a case to review."""
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -19,6 +21,15 @@ def open_page(path: str, user: dict, timeout: float = 180) -> AppTest:
     at = AppTest.from_file(str(REPO / path), default_timeout=timeout)
     at.session_state["medapp_user"] = user
     return at.run()
+
+
+_SAID = re.compile(r"^:(green|red)\[:material/\w+: (.*)\]$", re.S)
+
+
+def verdict_outcomes(at: AppTest) -> list[tuple[str, str]]:
+    """What the verdict forms say beside Record verdict, as ("success" or "error", text), in page order."""
+    found = [_SAID.match(m.value) for m in at.markdown]
+    return [("success" if m[1] == "green" else "error", html.unescape(m[2])) for m in found if m]
 
 
 def records_page(model_name: str) -> AppTest:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from apptest_helpers import CLIN, REPO, REV, heart_disease_cases, heart_disease_save_form, open_page
+from apptest_helpers import CLIN, REPO, REV, heart_disease_cases, heart_disease_save_form, open_page, verdict_outcomes
 from streamlit.testing.v1 import AppTest
 
 from medapp.analysis import analyse
@@ -77,7 +77,7 @@ def test_a_verdict_sent_after_the_case_was_closed_is_refused_aloud_and_kept(one_
     _record(at)
     [verdict] = _verdicts(store, case_id)
     assert (verdict["reviewer"], verdict["verdict"], verdict["comment"]) == ("rui", "uncertain", COMMENT)
-    assert not at.warning and f"Verdict recorded: uncertain on analysis #{analysis_id}." in [s.value for s in at.success]
+    assert not at.warning and verdict_outcomes(at) == [("success", f"Verdict recorded: uncertain on analysis #{analysis_id}.")]
 
 
 @pytest.mark.parametrize("path, prefix", [("pages/cases.py", "a"), ("pages/meeting.py", "m")])

@@ -7,7 +7,7 @@ session state all the same; here they arrive without the callback, as they did t
 from __future__ import annotations
 
 import pytest
-from apptest_helpers import REV, heart_disease_cases, open_page
+from apptest_helpers import REV, heart_disease_cases, open_page, verdict_outcomes
 
 from medapp.cases.store import CaseStore
 
@@ -36,12 +36,12 @@ def test_submitted_values_without_their_callback_are_stored_once_and_confirmed(o
     [verdict] = store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"]
     assert (verdict["reviewer"], verdict["verdict"], verdict["final_diagnosis"]) == ("rui", "disagree",
                                                                                       "stable angina")
-    assert [s.value for s in at.success] == [f"Verdict recorded: disagree on analysis #{analysis_id}."]
+    assert verdict_outcomes(at) == [("success", f"Verdict recorded: disagree on analysis #{analysis_id}.")]
     assert any("**rui**: disagree" in m.value for m in at.markdown)  # the page was drawn again with it
     at.run()
     at.run()  # later runs neither store it again nor lose the confirmation
     assert len(store.audit_events(action="verdict")) == 1
-    assert [s.value for s in at.success] == [f"Verdict recorded: disagree on analysis #{analysis_id}."]
+    assert verdict_outcomes(at) == [("success", f"Verdict recorded: disagree on analysis #{analysis_id}.")]
 
     # The same reviewer changes it in another window: this page's unchanged form does not write it back,
     # and its confirmation no longer claims the old verdict.
@@ -49,7 +49,7 @@ def test_submitted_values_without_their_callback_are_stored_once_and_confirmed(o
     at.run()
     [verdict] = store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"]
     assert verdict["verdict"] == "agree" and len(store.audit_events(action="verdict")) == 2
-    assert not at.success
+    assert verdict_outcomes(at) == []
 
 
 @pytest.mark.parametrize("path, prefix", [("pages/cases.py", "a"), ("pages/meeting.py", "m")])
@@ -65,7 +65,7 @@ def test_values_that_reach_the_server_without_a_press_are_never_stored(one_case,
     at.session_state[f"d_{key}"] = "typed, not submitted"
     at.run()
     at.run()
-    assert not at.exception and not at.success
+    assert not at.exception and verdict_outcomes(at) == []
     assert store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"] == []
     next(b for b in at.button if b.label == "Record verdict").click().run()  # pressed: recorded, once
     [verdict] = store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"]
@@ -82,7 +82,27 @@ def test_submitting_through_the_button_stores_once(one_case):
     assert [v["verdict"] for v in store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"]] == \
         ["uncertain"]
     assert len(store.audit_events(action="verdict")) == 1  # the callback stored it; the page did not again
-    assert [s.value for s in at.success] == [f"Verdict recorded: uncertain on analysis #{analysis_id}."]
+    assert verdict_outcomes(at) == [("success", f"Verdict recorded: uncertain on analysis #{analysis_id}.")]
+
+
+@pytest.mark.parametrize("path, prefix", [("pages/cases.py", "a"), ("pages/meeting.py", "m")])
+def test_the_outcome_is_said_beside_the_button_not_under_the_form(one_case, path, prefix):
+    """Said in a box under the form, a confirmation pushed the later forms down as it appeared, and a press on the
+    next form that straddled the move never became a click (a verdict lost in a full-speed browser meeting). Beside
+    the button, in the form's last row, it moves nothing; so does a refusal ("Choose ...")."""
+    store, case_id, analysis_id = one_case
+    at = open_page(path, REV)
+    press = next(b for b in at.button if b.label == "Record verdict")
+    press.click().run()  # nothing chosen
+    assert verdict_outcomes(at) == [("error", "Choose agree, disagree or uncertain.")]
+    at.radio(key=f"v_{prefix}{analysis_id}").set_value("agree")
+    next(b for b in at.button if b.label == "Record verdict").click().run()
+    assert verdict_outcomes(at) == [("success", f"Verdict recorded: agree on analysis #{analysis_id}.")]
+    [form] = at.get("form")
+    last_row = list(form.children.values())[-1]
+    [(button,), (said,)] = [tuple(column.children.values()) for column in last_row.children.values()]
+    assert button.label == "Record verdict" and "Verdict recorded" in said.value
+    assert not at.success and not at.error  # no box anywhere that could push a form down
 
 
 def test_a_status_click_without_its_callback_is_stored_once_and_confirmed(one_case):
@@ -175,7 +195,7 @@ def test_a_reviewer_demoted_while_the_form_is_on_screen_is_told_the_verdict_was_
     assert not at.exception
     # said on this run (the form still drawn) and on the next, once the page has read the new role (app.py does, on
     # every run; this page alone is given it)
-    assert [e.value for e in at.error] == ["The clinician role cannot review; it needs the reviewer role."]
+    assert verdict_outcomes(at) == [("error", "The clinician role cannot review; it needs the reviewer role.")]
     at.session_state["medapp_user"] = {**REV, "role": "clinician"}
     at.run()
     assert [e.value for e in at.error] == ["Your verdict was not recorded: The clinician role cannot review; it needs "
