@@ -93,7 +93,7 @@ def cohort_panel(model: SurvivalModel) -> None:
     sc, batch = done
     cohort = sc.cohort
     scored = cohort_arrays(batch)
-    table = results_table(model, cohort, scored)
+    table = results_table(model, cohort, scored, batch)
     # probabilities as percentages with one decimal place, as the risk cohort shows them (the CSV keeps them as 0-1)
     shown = table.drop(columns=[c for c in table.columns if c.startswith("contribution: ")])
     horizons = [c for c in shown.columns if c.startswith("P(")]
@@ -104,7 +104,8 @@ def cohort_panel(model: SurvivalModel) -> None:
                  column_config={c: percent_column(c) for c in horizons}
                  | {"risk group": st.column_config.TextColumn(
                      "risk group", help="Third of the training patients' risk scores: relative, not an absolute risk")})
-    warnings_in_full([(f"Row {row}", cohort.warnings.get(row, [])) for row in cohort.rows], len(cohort.rows))
+    warnings_in_full([(f"Row {row}", row_warnings(cohort, pred)) for row, pred in zip(cohort.rows, batch.predictions)],
+                     len(cohort.rows))
     save_one_patient(model, batch, key=f"one_of_scohort_{model.card.id}")
     st.plotly_chart(km_figure(risk_group_curves(model, scored, sc.time, sc.event), model.event,
                               observed=sc.time is not None), width="stretch", key=f"skm_{model.card.id}")
@@ -143,9 +144,17 @@ def risk_group_curves(model: SurvivalModel, scored: dict, time_: np.ndarray | No
     return out
 
 
-def results_table(model: SurvivalModel, cohort, scored: dict) -> pd.DataFrame:
+def row_warnings(cohort, prediction) -> list[str]:
+    """A patient's own warnings: its values' and the model's (a wide band, what a value not given costs), without
+    the file's, which the page says once. The table took only the values' warnings, and a patient whose band the
+    one-patient panel and the CLI called wide was listed without a word (a review)."""
+    shared = set(cohort.file_warnings)
+    return [w for w in prediction.warnings if w not in shared]
+
+
+def results_table(model: SurvivalModel, cohort, scored: dict, batch: BatchResult) -> pd.DataFrame:
     rows = []
-    for i, row in enumerate(cohort.rows):
+    for i, (row, pred) in enumerate(zip(cohort.rows, batch.predictions)):
         rec = {"row": row}
         if cohort.ids:
             rec["id"] = cohort.ids.get(row, "")
@@ -153,7 +162,11 @@ def results_table(model: SurvivalModel, cohort, scored: dict) -> pd.DataFrame:
         rec["risk group"] = str(scored["group"][i])
         for h, s in zip(model.horizons, scored["at_horizons"][i]):
             rec[f"P({model.event} by {horizon_text(h)})"] = 1.0 - float(s)  # "by 1 year", as the page words it
-        rec["warnings"] = " ".join(cohort.warnings.get(row, []))
+        main = list(model.horizons).index(model.main_horizon)
+        curve = pred.survival
+        rec[f"95% band by {horizon_text(model.main_horizon)}"] = \
+            f"{1 - curve.at_horizons_upper[main]:.1%} to {1 - curve.at_horizons_lower[main]:.1%}"
+        rec["warnings"] = " ".join(row_warnings(cohort, pred))
         for f, c in zip(model.fields, scored["shap"][i]):
             rec[f"contribution: {f.name}"] = round(float(c), 4)
         rows.append(rec)

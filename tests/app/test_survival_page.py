@@ -1,6 +1,7 @@
 """AppTest of the survival panel on the Case records page: curve, horizons, explanation, save to case."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -23,7 +24,8 @@ def _estimate(model_name: str, model_id: str) -> AppTest:
 
 
 def _specs(at: AppTest) -> str:
-    return " ".join(c.proto.spec for c in at.get("plotly_chart"))
+    """The page's charts as text, with "/" and "µ" as written (plotly's JSON escapes them: "mEq\\u002fL")."""
+    return " ".join(json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart"))
 
 
 def test_heart_failure_patient_gets_a_curve_horizons_and_explanations(tmp_path, monkeypatch):
@@ -75,7 +77,9 @@ def test_a_field_set_back_to_not_measured_reads_so_in_the_form_and_the_explanati
     stored = at.session_state["survival_values_heart-failure"]
     assert stored["anaemia"] is None and stored["serum_sodium"] is None and stored["age"] == 60
     specs = _specs(at)
-    assert "Anaemia = not measured" in specs and "Serum sodium = not measured" in specs
+    # with the value it was scored as: "not measured" alone read as if not measuring it moved the hazard (a review)
+    assert "Anaemia = not measured (most common 'no' used)" in specs
+    assert "Serum sodium = not measured (median 137 mEq/L used)" in specs
     assert any("replaces a value not given by the training median" in w.value for w in at.warning)
 
 

@@ -19,7 +19,6 @@ from ..records.io import Cohort, Record, read_table, record_from_mapping, row_po
 from ..records.schema import Field
 
 MEDIAN_FILL = "This survival model replaces a value not given by the training median (or the commonest category)"
-IMPUTED_NOTE = f"{MEDIAN_FILL}, so the curve is that of a typical patient in that respect."
 
 
 def outcome_note(found: list[str]) -> str:
@@ -80,6 +79,6 @@ def cohort(data: bytes, name: str, fields: tuple[Field, ...], training_range: di
         if observed is not None:
             out.time, out.event = observed
         result.file_warnings.append(note)
-    if result.X is not None and len(result.X) and np.isnan(result.X).any():
-        result.file_warnings.append(IMPUTED_NOTE)
+    # A value not given is said on its own row, with what it costs (SurvivalModel.missing_range_text): said for the
+    # file, it went with every row to the CLI, rows with nothing missing included (a review).
     return out

@@ -99,20 +99,21 @@ class SurvivalModel(CardModel):
     def explain(self, x: Record, prediction: Prediction | None = None) -> Explanation:
         start = time.perf_counter()
         values, base = risk_shap(self.ensemble, x.values[None, :], self._mean_terms)
-        over_time, base_t = event_probability_shap(self.ensemble, self.ensemble.impute(x.values)[0], self.horizons,
-                                                   self.shap_background)
+        filled = self.ensemble.impute(x.values)[0]
+        over_time, base_t = event_probability_shap(self.ensemble, filled, self.horizons, self.shap_background)
         row = x.values
+        shown = [_as_scored(f, v, used) for f, v, used in zip(self.fields, row, filled)]
         return Explanation(
             kind="tabular", method=f"{self.method}; exact Shapley values over time", target=f"earlier {self.event}",
             base_value=base, values=values[0], feature_names=tuple(f.label for f in self.fields),
             data={"values": [None if math.isnan(v) else float(v) for v in row],
-                  "display": [format_value(f, v) for f, v in zip(self.fields, row)],
+                  "display": shown,
                   "names": [f.name for f in self.fields],
                   "over_time": {"horizons": self.horizons.tolist(), "base": base_t.tolist(),
                                 "values": over_time.tolist(),
                                 "output_space": f"probability of {self.event} by the horizon"}},
             output_space="log relative hazard",
-            summary=tuple((f"{f.label} = {format_value(f, v)}", float(c)) for f, v, c in zip(self.fields, row, values[0])),
+            summary=tuple((f"{f.label} = {text}", float(c)) for f, text, c in zip(self.fields, shown, values[0])),
             compute_ms=(time.perf_counter() - start) * 1000)
 
     # -- inputs --------------------------------------------------------------------------------
@@ -151,6 +152,17 @@ class SurvivalModel(CardModel):
                            base_value=base, values=values,
                            feature_names=tuple(f.label for f in self.fields), output_space="log relative hazard",
                            compute_ms=(time.perf_counter() - start) * 1000)
+
+
+def _as_scored(f, value: float, used: float) -> str:
+    """A value as the explanation names it. One not given is scored as the training median (or commonest category),
+    and its contribution is that value's: named "not measured" alone, it read as if not measuring the ejection
+    fraction lowered the hazard (a review)."""
+    if not math.isnan(value):
+        return format_value(f, value)
+    if f.kind == "category":
+        return f"not measured (most common '{format_value(f, used)}' used)"
+    return f"not measured (median {format_value(f, used)} used)"
 
 
 # The band's width at the main horizon above which it is said to be wide: 60 percentage points, reached by about 2%
