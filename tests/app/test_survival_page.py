@@ -97,3 +97,26 @@ def test_a_cohort_with_its_outcome_columns_gets_a_note_not_a_warning(tmp_path, m
     assert not at.exception
     assert any(i.value.startswith("Outcome columns time, DEATH_EVENT are not used as inputs") for i in at.info)
     assert not any(w.value.startswith("Outcome column") for w in at.warning)
+
+
+def test_a_cohort_lists_each_patients_own_warnings_and_band(tmp_path, monkeypatch):
+    """A review: the one-patient panel and the CLI called the band of the CPK 7861 patient wide, and the cohort table
+    listed that patient without a word and without a band; the median note went with every row of the file."""
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = AppTest.from_file(str(REPO / "pages/records.py"), default_timeout=120)
+    at.session_state["medapp_user"] = CLIN
+    at.run()
+    at.selectbox(key="records_model").set_value("Heart failure survival").run()
+    rows = ["age,anaemia,creatinine_phosphokinase,diabetes,ejection_fraction,high_blood_pressure,platelets,"
+            "serum_creatinine,serum_sodium,sex,smoking",
+            "55,0,7861,0,38,0,263358,1.1,136,1,0",  # row 1: few training patients like this one
+            "65,0,146,0,,0,162000,1.3,129,1,1",  # row 2: ejection fraction not given
+            "60,0,250,0,38,0,262000,1.1,137,1,0"]  # row 3: nothing to say
+    at.file_uploader(key="scohort_heart-failure").set_value([("hf.csv", "\n".join(rows).encode(), "text/csv")]).run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "risk group" in d.value.columns).set_index("row")
+    assert table.loc[1, "warnings"].startswith("The 95% band for death by 180 days is wide")
+    assert "replaces a value not given by the training median" in table.loc[2, "warnings"]
+    assert table.loc[3, "warnings"] == ""
+    low, high = (float(p.rstrip("%")) for p in table.loc[1, "95% band by 180 days"].split(" to "))
+    assert high - low > 60 and low <= table.loc[1, "P(death by 180 days)"] <= high
