@@ -11,7 +11,16 @@ import pandas as pd
 import streamlit as st
 
 from .. import render
-from ..cases.store import STATUSES, VERDICTS, CaseClosedError, CaseStore, PermissionDenied, StoreError, closed_phrase
+from ..cases.store import (
+    STATUSES,
+    VERDICTS,
+    CaseClosedError,
+    CaseStore,
+    ConflictError,
+    PermissionDenied,
+    StoreError,
+    closed_phrase,
+)
 from ..registry import get_card, list_cards
 from ..render.image import heatmap
 from ..render.stored import analysed_frame, display_label, stored_image, stored_recording
@@ -205,6 +214,11 @@ def _verdict_book() -> dict:
                                                                 "outcome": {}})
     book.setdefault("refused", {})
     book.setdefault("pressed", set())  # forms whose Record verdict was pressed and not yet handled
+    # The version of this reviewer's verdict whose values each form's fields were made with. A redraw keeps what the
+    # fields hold, so when the same reviewer changes the verdict in another window the form still shows the old
+    # values: pressing it then must be refused as a conflict (it overwrote the other window's verdict unsaid when
+    # the redraw's newer version was sent; a review).
+    book.setdefault("drawn", {})
     return book
 
 
@@ -229,6 +243,9 @@ def _store_verdict(store, book: dict, analysis_id: int, user: dict, key: str, va
         book.setdefault("refused", {})[analysis_id] = {
             "values": values, "reference": exc.reference, "closed_by": exc.closed_by, "closed_at": exc.closed_at,
             "filled": {key}}
+    except ConflictError as exc:  # said; the form is then taken as drawn from what is stored now, so pressing again
+        book["outcome"][key] = ("error", str(exc), None)  # records what the reviewer chose, having seen both
+        book["drawn"].pop(key, None)
     except (StoreError, PermissionDenied) as exc:
         book["outcome"][key] = ("error", str(exc), None)
     else:
@@ -343,6 +360,9 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
             # typed without a word. The form stays, its button disabled, holding what the browser holds.
     # What the form first shows is what is stored: only values the reviewer submitted differ from it.
     book["handled"].setdefault(key, stored)
+    if f"v_{key}" not in st.session_state:  # the fields are made in this run, with the stored values
+        book["drawn"][key] = stored_version
+    drawn_version = book["drawn"].setdefault(key, stored_version)
     # an input the model did not assess has no finding to agree with: the verdict is on not assessing it
     unassessed = not a["prediction"].fits
     with st.form(f"verdict_{key}", enter_to_submit=False):
@@ -360,7 +380,7 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
         # page (one of 20 verdicts in a full-speed meeting, without a word).
         press, beside = st.columns([1, 4], vertical_alignment="center")
         press.form_submit_button("Record verdict", on_click=_record_verdict, disabled=closed,
-                                 args=(book, a["id"], user, key, stored_version, session_guard()))
+                                 args=(book, a["id"], user, key, drawn_version, session_guard()))
         said = beside.empty()
     values = (verdict, diagnosis, comment)
     # Values that differ from those last handled, with the button's press noted, were submitted and their
@@ -372,7 +392,7 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
         if values == stored:  # stored meanwhile (the same reviewer in another window)
             book["handled"][key] = values
         elif key in book["pressed"]:
-            _store_verdict(store, book, a["id"], user, key, values, book["shown"].get(key, stored_version))
+            _store_verdict(store, book, a["id"], user, key, values, drawn_version)
             st.rerun()  # draw the page again with the verdict stored
         else:
             book["handled"][key] = values

@@ -203,3 +203,28 @@ def test_a_reviewer_demoted_while_the_form_is_on_screen_is_told_the_verdict_was_
     assert any(c.value == "Verdicts are recorded by reviewers." for c in at.caption)
     assert store.case_detail(case_id, {"username": "ada", "role": "admin"}, log_view=False)["analyses"][0][
         "verdicts"] == []
+
+
+@pytest.mark.parametrize("path, prefix", [("pages/cases.py", "a"), ("pages/meeting.py", "m")])
+def test_a_form_redrawn_after_another_windows_change_is_refused_not_written_over_it(one_case, path, prefix):
+    """A review: the same reviewer changed a verdict in a second window; the first window redrew itself (it follows
+    the case) but its form still held the old values, and a press there overwrote the second window's verdict with
+    "Verdict recorded". The form's values are from the version it was made with, and the press is a conflict."""
+    store, case_id, analysis_id = one_case
+    first = store.set_verdict(analysis_id, REV, "agree", "Normal chest", "", expected_version=0)
+    at = open_page(path, REV)
+    key = f"{prefix}{analysis_id}"
+    assert at.radio(key=f"v_{key}").value == "agree"
+    store.set_verdict(analysis_id, REV, "uncertain", "Effusion?", "changed in window 2", expected_version=first)
+    at.run()  # the page redraws itself (follow_case); the form keeps what its fields hold
+    assert at.radio(key=f"v_{key}").value == "agree" and any("**rui**: uncertain" in m.value for m in at.markdown)
+    at.text_area(key=f"c_{key}").set_value("window 1 adds a comment")
+    next(b for b in at.button if b.label == "Record verdict").click().run()
+    [(kind, text)] = verdict_outcomes(at)
+    assert kind == "error" and text.startswith(f"Your verdict on analysis #{analysis_id} was changed in another window")
+    [verdict] = store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"]
+    assert (verdict["verdict"], verdict["comment"]) == ("uncertain", "changed in window 2")  # nothing written over it
+    next(b for b in at.button if b.label == "Record verdict").click().run()  # told, and pressed again: recorded
+    [verdict] = store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"]
+    assert (verdict["verdict"], verdict["comment"]) == ("agree", "window 1 adds a comment")
+    assert verdict_outcomes(at) == [("success", f"Verdict recorded: agree on analysis #{analysis_id}.")]
