@@ -30,6 +30,7 @@ from .case_records import (
 from .case_records import one_patient as shared_one_patient
 from .cases import log_download, save_to_case
 from .common import show_input_error, warnings_in_full
+from .state import forget_value
 
 # widget keys as before the form was shared (kept page state and tests name them)
 FORM = FormKeys(field="rec", example="ex", clear="clr", form="patient", submit="Estimate risk",
@@ -78,8 +79,14 @@ def what_if_panel(model: RecordsModel, values: dict, p0: float, key: str) -> Non
         labels = {f.label: f for f in model.fields}
         chosen = st.selectbox("Value to change", list(labels), key=f"wi_field_{key}")
         f = labels[chosen]
-        new_value = field_widget(f, key=f"wi_val_{key}_{f.name}", value=values.get(f.name),
-                                 decimals=model_decimals(model, f))
+        widget, base = f"wi_val_{key}_{f.name}", values.get(f.name)
+        # A box keeps what it holds across runs: after the form estimated another value (age 55, then 70) it still
+        # showed 55 and called it a change of +1.5 points (a review). Made anew when the estimated value changes.
+        made_for = st.session_state.setdefault("_medapp_what_if_made_for", {})
+        if widget in made_for and made_for[widget] != base:
+            forget_value(widget)
+        made_for[widget] = base
+        new_value = field_widget(f, key=widget, value=base, decimals=model_decimals(model, f))
         changed = dict(values) | submitted_values({f.name: new_value})
         try:
             record = model.record(changed)

@@ -79,6 +79,23 @@ def test_records_what_if_updates_the_estimate():
     assert after.delta.startswith("+")
 
 
+def test_what_if_follows_a_new_estimate_of_the_form():
+    """A review: after the form estimated age 70 instead of 55, What if? still held 55 and called it a change of
+    +1.5 points that nobody made."""
+    at = _records_page("Heart disease (UCI Cleveland)")
+    at.button(key="ex_heart-disease").click().run()
+    next(b for b in at.button if b.label == "Estimate risk").click().run()
+    at.selectbox(key="wi_field_one_heart-disease").set_value("Age").run()
+    assert at.number_input(key="wi_val_one_heart-disease_age").value == 55
+    at.number_input(key="wi_val_one_heart-disease_age").set_value(62).run()  # the user's own what-if
+    assert at.metric[1].delta != "no change"
+    at.number_input(key="rec_heart-disease_age").set_value(70)
+    next(b for b in at.button if b.label == "Estimate risk").click().run()
+    assert not at.exception
+    assert at.number_input(key="wi_val_one_heart-disease_age").value == 70  # the estimated patient's value
+    assert at.metric[1].value == at.metric[0].value and at.metric[1].delta == "no change"
+
+
 def test_what_if_on_a_category_opens_on_the_patients_own_choice():
     # choosing a yes/no or category value crashed the page ("must be real number, not str"): the form sends labels
     at = _records_page("Heart disease (UCI Cleveland)")
