@@ -235,8 +235,10 @@ def cohort_upload(model, keys: FormKeys, intro: str, cohort_of: Callable[[Any], 
             st.warning(w, icon=":material/warning:")
     if cohort.errors:
         total, good = len(cohort.rows) + len(cohort.errors), len(cohort.rows)
-        st.error(f"{len(cohort.errors)} of {total} rows could not be scored; "
-                 f"the other {good} {'was' if good == 1 else 'were'}.", icon=":material/error:")
+        # red only when nothing could be scored; with the rest scored below it is a warning about those rows
+        (st.warning if good else st.error)(f"{len(cohort.errors)} of {total} rows could not be scored; the other "
+                                           f"{good} {'was' if good == 1 else 'were'}.",
+                                           icon=":material/warning:" if good else ":material/error:")
         messages_in_full([(f"Row {r}", "; ".join(m)) for r, m in sorted(cohort.errors.items())])
     if not cohort.rows:
         return None

@@ -81,8 +81,9 @@ def genomics_panel(model: GenomicsModel) -> None:
     for w in parsed.file_warnings:
         st.warning(w, icon=":material/warning:")
     if parsed.errors:
-        st.error(f"{len(parsed.errors)} of {len(parsed.sample_order)} samples could not be scored.",
-                 icon=":material/error:")
+        some = bool(parsed.profiles)  # a warning when the others are scored below
+        (st.warning if some else st.error)(f"{len(parsed.errors)} of {len(parsed.sample_order)} samples could not be "
+                                           "scored.", icon=":material/warning:" if some else ":material/error:")
         messages_in_full(list(parsed.errors.items()))
     if not parsed.profiles:
         return
