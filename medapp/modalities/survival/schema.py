@@ -62,8 +62,8 @@ HEART_FAILURE = SurvivalDataset(
     labels=("alive at 180 days", "death by 180 days"),
     horizons=(30, 90, 180),
     main_horizon=180,
-    task=("Survival after admission for heart failure with left ventricular systolic dysfunction (NYHA III-IV): "
-          "probability of death by 30, 90 and 180 days, and the survival curve, from routine findings."),
+    task=("Survival after admission for NYHA class III-IV heart failure: probability of death by 30, 90 and 180 "
+          "days, and the survival curve, from routine findings."),
     citation=("Ahmad T, Munir A, Bhatti SH, Aftab M, Raza MA. Survival analysis of heart failure patients: a case "
               "study. PLoS ONE 2017;12:e0181001. Chicco D, Jurman G. Machine learning can predict survival of "
               "patients with heart failure from serum creatinine and ejection fraction alone. BMC Med Inform Decis "

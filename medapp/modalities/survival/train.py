@@ -258,11 +258,14 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
                         float(np.bincount(X[~np.isnan(X[:, j]), j].astype(int)).argmax()))
                for j, f in enumerate(fields)}
     heart = model_id == "heart-failure"
+    ef = next((j for j, f in enumerate(fields) if f.name == "ejection_fraction"), None)
     limitations = [
         "Demonstration model trained on a small public research dataset; not validated for clinical use.",
         (f"Trained on {len(t)} patients ({int(e.sum())} deaths) admitted in 2015 to one hospital in Faisalabad, "
-         "Pakistan, all with NYHA class III-IV heart failure and reduced ejection fraction; follow-up ended at "
-         f"{int(t.max())} days, so no estimate is given beyond it." if heart else
+         "Pakistan, with NYHA class III-IV heart failure described by the study as left ventricular systolic "
+         f"dysfunction, although {int((X[:, ef] > 40).sum())} have an ejection fraction above 40% and "
+         f"{int((X[:, ef] >= 50).sum())} of 50% or more; follow-up ended at {int(t.max())} days, so no estimate is "
+         "given beyond it." if heart else
          f"Trained on {len(t)} women ({int(e.sum())} recurrences or deaths) with node-positive breast cancer in a "
          "German trial of 1984-1989; treatment has changed since (no HER2 status, no modern endocrine or targeted "
          "therapy), so absolute risks will not carry over to patients treated today."),
