@@ -112,8 +112,8 @@ def cohort_panel(model: SurvivalModel) -> None:
     if sc.time is not None:
         st.caption("The outcome columns were used only for these observed curves, never as inputs.")
     else:
-        st.caption("Without outcome columns (`time` and the event) only the model's mean predicted curves can be "
-                   "drawn per group.")
+        st.caption("Without usable outcome columns (`time` and the event: the note above says what is missing when "
+                   "the file has some) only the model's mean predicted curves can be drawn per group.")
     st.download_button("Download results with per-feature contributions (CSV)", spreadsheet_csv(table),
                        f"{model.card.id}_results.csv", "text/csv", key=f"sdl_{model.card.id}",
                        on_click=log_download, args=(model.card, "survival results", len(table)))

@@ -94,6 +94,15 @@ def test_cohort_keeps_outcomes_aside_and_reports_bad_rows(model):
     assert np.array_equal(alone.explanation.values, batch.rows[0].explanation.values)
     assert np.array_equal(alone.explanation.data["over_time"]["values"],
                           batch.rows[0].explanation.data["over_time"]["values"])
+    # outcome columns that cannot be read are said, not taken for none (a review: "alive"/"dead")
+    words = model.validate_cohort(csv.replace(b",4,1\n", b",4,dead\n"), "words.csv")
+    assert words.time is None and any(w.endswith("No observed Kaplan-Meier curves: DEATH_EVENT in row 1 is 'dead', "
+                                                 "where it must be 0 (censored) or 1 (event).")
+                                      for w in words.cohort.file_warnings), words.cohort.file_warnings
+    no_event = model.validate_cohort(csv.replace(b",DEATH_EVENT", b"").replace(b",1\n", b"\n").replace(b",0\n", b"\n"),
+                                     "time_only.csv")
+    assert any(w.endswith("No observed Kaplan-Meier curves: the file has no DEATH_EVENT column.")
+               for w in no_event.cohort.file_warnings), no_event.cohort.file_warnings
     with pytest.raises(InputError, match="lacks 11 of 11 columns"):
         model.validate_cohort(b"time,DEATH_EVENT\n4,1\n", "outcomes_only.csv")
     with pytest.raises(InputError, match="is empty"):

@@ -51,19 +51,27 @@ class SurvivalCohort:
     event: np.ndarray | None = None
 
 
-def _outcomes(df: pd.DataFrame, outcome_columns: list[str], rows: list[int]) -> tuple[np.ndarray, np.ndarray] | None:
-    """Observed (time, event) of the valid rows, if the file has a usable time and event column."""
+def _outcomes(df: pd.DataFrame, outcome_columns: list[str], rows: list[int]) -> tuple[np.ndarray, np.ndarray] | str:
+    """Observed (time, event) of the valid rows, or why the file's outcome columns cannot give them (said on the
+    page: an event column of 'alive'/'dead' read "Without outcome columns ..." as if the file had none)."""
     cols = {str(c).strip().lower(): c for c in df.columns}
     time_col = cols.get("time")
-    event_col = next((cols[c.lower()] for c in outcome_columns if c.lower() != "time" and c.lower() in cols), None)
+    events = [c for c in outcome_columns if c.lower() != "time"]
+    event_col = next((cols[c.lower()] for c in events if c.lower() in cols), None)
     if time_col is None or event_col is None:
-        return None
+        lacking = "time" if time_col is None else events[0]
+        return f"the file has no {lacking} column"
     pos = row_positions(df, rows)  # a ragged CSV line is left out of df, so row number - 1 is not its position
     t = pd.to_numeric(df[time_col], errors="coerce").to_numpy(dtype=float)[pos]
     e = pd.to_numeric(df[event_col], errors="coerce").to_numpy(dtype=float)[pos]
-    ok = np.isfinite(t) & (t >= 0) & np.isin(e, (0.0, 1.0))
-    if not ok.all():
-        return None
+    bad = [(time_col, row) for row, ok in zip(rows, np.isfinite(t) & (t >= 0)) if not ok] + \
+        [(event_col, row) for row, ok in zip(rows, np.isin(e, (0.0, 1.0))) if not ok]
+    if bad:
+        column, row = bad[0]
+        raw = df[column].to_numpy()[pos[rows.index(row)]]
+        need = "a number of days, 0 or more" if column is time_col else "0 (censored) or 1 (event)"
+        return (f"{column} in row {row} is {str(raw)!r}, where it must be {need}"
+                + (f" ({len(bad)} such cells)" if len(bad) > 1 else ""))
     return t, e.astype(int)
 
 
@@ -76,8 +84,10 @@ def cohort(data: bytes, name: str, fields: tuple[Field, ...], training_range: di
     if found:
         note = outcome_note(found)
         observed = _outcomes(df, outcome_columns, result.rows) if result.rows else None
-        if observed is not None:
+        if isinstance(observed, tuple):
             out.time, out.event = observed
+        elif observed is not None:
+            note += f" No observed Kaplan-Meier curves: {observed}."
         result.file_warnings.append(note)
     # A value not given is said on its own row, with what it costs (SurvivalModel.missing_range_text): said for the
     # file, it went with every row to the CLI, rows with nothing missing included (a review).
