@@ -103,6 +103,12 @@ def test_cohort_keeps_outcomes_aside_and_reports_bad_rows(model):
                                      "time_only.csv")
     assert any(w.endswith("No observed Kaplan-Meier curves: the file has no DEATH_EVENT column.")
                for w in no_event.cohort.file_warnings), no_event.cohort.file_warnings
+    # a column the model does not know is named, beside the field it left not measured (a review: creatinine in
+    # µmol/L under its own header was dropped unsaid)
+    renamed = model.validate_cohort(csv.replace(b"serum_creatinine", b"serum_creatinine (umol/L)"), "renamed.csv")
+    assert "Not input of this model, so not used: serum_creatinine (umol/L)." in renamed.cohort.file_warnings
+    assert any(w.startswith("Missing columns: serum_creatinine") for w in renamed.cohort.file_warnings)
+    assert not any(w.startswith("Not input") for w in sc.cohort.file_warnings)  # id and outcomes are not "unused"
     with pytest.raises(InputError, match="lacks 11 of 11 columns"):
         model.validate_cohort(b"time,DEATH_EVENT\n4,1\n", "outcomes_only.csv")
     with pytest.raises(InputError, match="is empty"):

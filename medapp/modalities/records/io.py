@@ -292,6 +292,13 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
             "Missing columns: " + ", ".join(f"{f.name} ({f.label})" for f in missing)
             + ". These values are treated as not measured for every patient.")
     id_col = next((c for c in df.columns if str(c).strip().lower() in ID_COLUMNS), None)
+    # named, not dropped unsaid: "serum_creatinine (umol/L)" left creatinine not measured for every patient, and the
+    # page named only the missing column (a review); a label column the model predicts is listed as well
+    used = {*columns.values(), id_col}
+    unused = [str(c) for c in df.columns if c not in used]
+    if unused:
+        cohort.file_warnings.append(f"Not input{'s' if len(unused) > 1 else ''} of this model, so not used: "
+                                    + ", ".join(unused) + ".")
     cols = [df[columns[f.name]].to_numpy() if f.name in columns else None for f in fields]
     X = np.full((len(df), len(fields)), np.nan)
     valid = np.ones(len(df), dtype=bool)
