@@ -147,3 +147,15 @@ def test_deid_command_prints_scrubbed_text_and_json_spans(tmp_path):
         {"start": 58, "end": 70, "type": "DATE", "text": "3 March 2024"}]
     assert rows[1]["text"] == "Nurse [NAME] gave Paracetamol."
     assert "cannot read" in rows[2]["error"]
+
+
+def test_stand_ins_in_any_case_and_labels_without_a_colon_are_never_reasons():
+    """A review: a note pasted already redacted offered "[Name] [DOB]" and "NHS no" as the words that moved the
+    probability."""
+    from medapp.modalities.notes.chunks import WORD, _feature_words
+
+    text = ("[Name] [DOB] *** NHS no [ID]. Contact [PHONE]. Address [ADDRESS]\n"
+            "Seen in clinic: fever, cough; referred to [**Hospital**] for chest X-ray [ordered].")
+    words = WORD.findall(text)
+    reasons = [words[i].strip() for i in _feature_words(words)]
+    assert reasons == ["Seen", "in", "fever,", "cough;", "for", "chest", "X-ray", "[ordered]."]

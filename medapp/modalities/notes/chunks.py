@@ -20,14 +20,17 @@ import numpy as np
 
 CHUNK_PIECES = 254  # 256 minus [CLS] and [SEP]
 WORD = re.compile(r"\S+\s*")  # a word with the whitespace after it: joined back, the words are the text
-PLACEHOLDER = re.compile(r"^\W*\[(?:NAME|DATE|ID|PHONE|EMAIL|URL|ADDRESS|POSTCODE|AGE>89|LOCATION|"
-                         r"ORGANISATION|ORGANIZATION|HOSPITAL)\]\W*$")
+# De-identification's tags, and any other bracketed stand-in in any case: a note pasted already redacted ("[Name]",
+# "[DOB]", "[**Hospital**]") had its stand-ins offered as reasons (a review).
+# A stand-in starts with a capital or '*'; a bracketed clinical aside ("[ordered]") stays a word.
+PLACEHOLDER = re.compile(r"^\W*\[[*A-Z][\w *>/.-]{0,38}\]\W*$")
 # Words of administrative labels; a label ends in ':' ("DOB:", "NHS number:", "Date of birth:").
 ADMIN_WORDS = {"dob", "d.o.b", "d.o.b.", "mrn", "nhs", "no", "no.", "number", "num", "id", "hospital", "patient",
                "name", "date", "of", "birth", "record", "medical", "address", "tel", "telephone", "phone", "mobile",
                "email", "ref", "reference", "gp", "next", "kin", "nok", "signed", "seen", "by", "consultant",
                "ward", "bed", "unit", "account", "insurance", "policy", "ssn", "dictated", "author", "admitted",
-               "discharged", "admission", "discharge", "clinic", "referred", "from", "to", "cc", "pt", "dr"}
+               "discharged", "admission", "discharge", "clinic", "referred", "from", "to", "cc", "pt", "dr", "contact",
+               "postcode", "zip", "fax"}
 MASK = "... "
 
 
@@ -89,13 +92,19 @@ def _feature_words(words: list[str]) -> np.ndarray:
     for i, w in enumerate(words):
         if PLACEHOLDER.match(w.strip()) or not any(c.isalnum() for c in w):
             skip[i] = True
+            if PLACEHOLDER.match(w.strip()):  # "NHS no [ID]", "Contact [PHONE]": a label without its colon
+                _skip_label_words(words, skip, i - 1)
         elif is_label(w):
             skip[i] = True
-            j = i - 1  # "NHS number:", "Date of birth:": the words before the label's last word
-            while j >= 0 and "\n" not in words[j] and words[j].strip().lower().strip(".:#") in ADMIN_WORDS:
-                skip[j] = True
-                j -= 1
+            _skip_label_words(words, skip, i - 1)  # "NHS number:", "Date of birth:": the label's other words
     return np.flatnonzero(~skip)
+
+
+def _skip_label_words(words: list[str], skip: np.ndarray, j: int) -> None:
+    """Skip the administrative words that end at word j, on the same line."""
+    while j >= 0 and "\n" not in words[j] and words[j].strip().lower().strip(".:#") in ADMIN_WORDS:
+        skip[j] = True
+        j -= 1
 
 
 def combine(chunk_embeddings: np.ndarray, weights: np.ndarray) -> np.ndarray:
