@@ -94,13 +94,15 @@ def over_time_figure(expl: Explanation, max_features: int = 8) -> go.Figure | No
     horizons, lines = series
     fig = go.Figure()
     for n, (name, values) in enumerate(lines):
-        fig.add_trace(go.Scatter(x=[horizon_text(h) for h in horizons], y=values, mode="lines+markers",
-                                 name=name,
+        # at their days, not evenly spaced: 30, 90 and 180 days drawn as equal steps misread the time scale
+        fig.add_trace(go.Scatter(x=list(horizons), y=values, mode="lines+markers", name=name,
+                                 customdata=[horizon_text(h) for h in horizons],
                                  line={"color": SERIES_COLOURS[n % len(SERIES_COLOURS)],
                                        "dash": SERIES_DASHES[(n // 2) % len(SERIES_DASHES)]},
                                  marker={"color": SERIES_COLOURS[n % len(SERIES_COLOURS)]},
-                                 hovertemplate="%{x}: %{y:+.1f} points<extra>%{fullData.name}</extra>"))
+                                 hovertemplate="%{customdata}: %{y:+.1f} points<extra>%{fullData.name}</extra>"))
     fig.add_hline(y=0, line_color="#888", line_width=1)
+    fig.update_xaxes(tickvals=list(horizons), ticktext=[horizon_text(h) for h in horizons], range=[0, max(horizons) * 1.05])
     fig.update_layout(title="How each value moves the probability of the event, by horizon",
                       yaxis_title="contribution (percentage points)",
                       xaxis_title="horizon (time since baseline)", height=520,

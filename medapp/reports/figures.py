@@ -40,7 +40,7 @@ def explanation_png(expl: Explanation, width_in: float = 7.0) -> bytes:
         if pairs:
             names, vals = zip(*pairs)
             ax.barh(range(len(vals)), vals, color=[TOWARD if v > 0 else AWAY for v in vals])
-            ax.set_yticks(range(len(vals)), [n if len(n) < 60 else n[:57] + "..." for n in names], fontsize=8)
+            ax.set_yticks(range(len(vals)), [_label(n) for n in names], fontsize=8)
             ax.axvline(0, color="#888", lw=0.8)
             ax.xaxis.set_major_locator(MaxNLocator(6))  # default ticks ran together ("-0.175-0.150...")
             ax.tick_params(axis="x", labelsize=8)
@@ -66,9 +66,11 @@ def over_time_png(expl: Explanation, width_in: float = 7.0, max_features: int = 
     fig, ax = plt.subplots(figsize=(width_in, 3.6), dpi=110)
     styles = ("-", "--", ":", "-.")
     for n, (name, values) in enumerate(lines):
-        ax.plot([horizon_text(h) for h in horizons], values, marker="o", lw=1.6, color=SERIES_COLOURS[n % 8],
-                ls=styles[(n // 2) % 4], label=name if len(name) < 45 else name[:42] + "...")
+        ax.plot(horizons, values, marker="o", lw=1.6, color=SERIES_COLOURS[n % 8],  # at their days, as the page
+                ls=styles[(n // 2) % 4], label=textwrap.fill(name, 40))  # whole: cut, "= not m..." lost its point
     ax.axhline(0, color="#888", lw=0.8)
+    ax.set_xticks(horizons, [horizon_text(h) for h in horizons])
+    ax.set_xlim(0, max(horizons) * 1.05)
     ax.set_ylabel("contribution (percentage points)", fontsize=8)
     ax.set_xlabel("horizon (time since baseline)", fontsize=8)
     ax.tick_params(labelsize=8)
@@ -76,6 +78,12 @@ def over_time_png(expl: Explanation, width_in: float = 7.0, max_features: int = 
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     fig.tight_layout()
     return _png(fig)
+
+
+def _label(name: str) -> str:
+    """A value's name beside its bar, whole, on two lines when long (cut at 60 characters, "Left ventricular
+    ejection fraction = not measured (median ..." lost the value)."""
+    return textwrap.fill(name, 48, max_lines=2, placeholder="...")
 
 
 def _png(fig) -> bytes:
@@ -222,7 +230,7 @@ def waterfall_png(expl: Explanation, spec, width_in: float = 7.0) -> bytes:
     for x, y, value in ends:  # the value beyond the bar's end, in its direction, as plotly's "outside"
         ax.annotate(f"{value:+.2f}", (x, y), xytext=(3 if value >= 0 else -3, 0), textcoords="offset points",
                     va="center", ha="left" if value >= 0 else "right", fontsize=7)
-    ax.set_yticks(range(len(rows)), [r if len(r) < 60 else r[:57] + "..." for r in rows], fontsize=8)
+    ax.set_yticks(range(len(rows)), [_label(r) for r in rows], fontsize=8)
     ax.axvline(0, color="#888", lw=0.8)
     path = [0.0, expl.base_value, expl.output_value, *(x for x, _, _ in ends)]
     lo, hi = min(path), max(path)
@@ -231,7 +239,8 @@ def waterfall_png(expl: Explanation, spec, width_in: float = 7.0) -> bytes:
     ax.xaxis.set_major_locator(MaxNLocator(6))
     ax.tick_params(axis="x", labelsize=8)
     ax.set_xlabel(spec.axis_title, fontsize=8)
-    ax.set_title(textwrap.fill(spec.title, 70), fontsize=9)
+    # over the whole figure: over the axes, beside long value names, its end ran off the page ("... or away (blu")
+    fig.suptitle(textwrap.fill(spec.title, 90), fontsize=9)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")

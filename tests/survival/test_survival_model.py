@@ -295,3 +295,18 @@ def test_a_value_not_measured_says_how_much_it_could_move_the_estimate(model):
     assert [round(v) for v in at] == [lo, hi]
     assert "a spread the estimate and its band do not include" in line
 
+
+
+def test_contributions_over_time_are_drawn_at_their_days_and_named_whole(model):
+    """A review: 30, 90 and 180 days were drawn as equal steps, and the report's legend cut "= not measured"."""
+    from medapp.render.survival import over_time_figure
+    from medapp.reports.figures import _label
+
+    x = model.record({**PATIENT, "ejection_fraction": None})
+    expl = model.explain(x, model.predict(x))
+    fig = over_time_figure(expl)
+    assert list(fig.data[0].x) == [30.0, 90.0, 180.0] and list(fig.layout.xaxis.ticktext) == ["30 days", "90 days",
+                                                                                                "180 days"]
+    [name] = [n for n, _ in expl.summary if n.startswith("Left ventricular ejection fraction")]
+    assert name == "Left ventricular ejection fraction = not measured (median 38 % used)"
+    assert _label(name).replace("\n", " ") == name  # on two lines, whole
