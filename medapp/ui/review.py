@@ -25,6 +25,7 @@ from ..registry import get_card, list_cards
 from ..render.image import heatmap
 from ..render.stored import analysed_frame, display_label, stored_image, stored_recording
 from ..render.survival import curve_figure, horizon_rows, over_time_figure
+from ..render.text import top_words
 from ..render.tabular import waterfall
 from ..reports import case_html, case_pdf
 from ..reports.content import (
@@ -78,8 +79,11 @@ def explanation_figure(a: dict, key: str, *, large: bool = False) -> None:
         st.image(explanation_png(expl), caption=f"{expl.method} (static picture: the interactive figure failed "
                                                  "and was logged)")
         return
-    if isinstance(figure, str):
-        st.html(figure)  # renderers return escaped HTML for text
+    if isinstance(figure, str):  # renderers return escaped HTML for text: a note, as its page shows it
+        # Meeting mode's projector type, as the rest of the analysis (the note stayed at 14 px: a review)
+        st.html(f'<div style="font-size:{"1.5rem" if large else "1rem"}">{figure}</div>')
+        if expl.kind == "text":  # and its chart of the words that moved the probability, as on the notes page
+            st.plotly_chart(_legible(top_words(expl), large), width="stretch", key=f"words_{key}")
     else:
         if large and expl.kind == "image":
             figure.update_layout(height=max(figure.layout.height or 0, 640))

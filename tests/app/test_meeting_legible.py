@@ -35,3 +35,25 @@ def test_a_survival_analysis_in_meeting_mode_is_drawn_in_large_type(tmp_path, mo
 
     cases = open_page("pages/cases.py", REV)  # the Cases page keeps its compact grid
     assert not cases.table and list(cases.dataframe[1].value["by"]) == ["30 days", "90 days", "180 days"]
+
+
+def test_a_note_in_meeting_mode_is_in_large_type_with_its_words_chart(tmp_path, monkeypatch):
+    """A review: the highlighted note stayed at 14 px on the projector, and the chart of the words that moved the
+    probability, on the notes page and in the reports, was on neither Cases nor Meeting mode."""
+    from medapp.modalities.notes.model import NoteInput
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    model = load_model("symptom-disease")
+    x = NoteInput.from_text("Red itchy rash with silvery scales on both elbows and pitted nails for months.")
+    result = analyse(model, x)
+    case_id = store.create_case("MEET-NOTE", CLIN)
+    store.add_analysis(case_id, CLIN, card=model.card, prediction=result.prediction, explanation=result.explanation,
+                       input_bytes=x.text.encode(), input_name="note.txt")
+    for page, size in (("pages/meeting.py", "1.5rem"), ("pages/cases.py", "1rem")):
+        at = open_page(page, REV)
+        assert not at.exception
+        [note] = [h.proto.body for h in at.get("html") if "silvery" in h.proto.body]
+        assert note.startswith(f'<div style="font-size:{size}">')
+        words = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        assert any("silvery" in json.dumps(c["data"]) for c in words)
