@@ -25,8 +25,8 @@ from ..registry import get_card, list_cards
 from ..render.image import heatmap
 from ..render.stored import analysed_frame, display_label, stored_image, stored_recording
 from ..render.survival import curve_figure, horizon_rows, over_time_figure
-from ..render.text import top_words
 from ..render.tabular import waterfall
+from ..render.text import top_words
 from ..reports import case_html, case_pdf
 from ..reports.content import (
     UNEXPLAINED_NOTE_HEADING,

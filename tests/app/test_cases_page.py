@@ -293,3 +293,17 @@ def test_a_note_saved_as_not_assessed_shows_its_text_on_the_cases_page(tmp_path,
     next(b for b in at.button if b.label == "Prepare report (PDF and HTML)").click().run()
     _, _, report = at.session_state[f"report_{case_id}"]
     assert "the manager praised the defence" in report and "not assessed by the model, so not explained" in report
+
+
+def test_a_save_form_made_before_any_case_offers_the_case_saved_meanwhile(tmp_path, monkeypatch):
+    """A review: two images on one page; the first saved to a new case, the second's Save to case still said "New
+    case" (made when no case existed), inviting a duplicate case for the same patient."""
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at, key = heart_disease_save_form()
+    assert at.radio(key=f"case_mode_{key}").value == "New case"  # no case yet
+    CaseStore().create_case("MDT-2026-101", CLIN)  # the page's other analysis was saved to a new case
+    at.run()
+    assert not at.exception and at.radio(key=f"case_mode_{key}").value == "Existing case"
+    at.radio(key=f"case_mode_{key}").set_value("New case").run()  # chosen by the user: left as chosen
+    at.run()
+    assert at.radio(key=f"case_mode_{key}").value == "New case"
