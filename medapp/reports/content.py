@@ -186,7 +186,8 @@ def other_patient_text(analysis: dict) -> str:
 def contributions_heading(analysis: dict) -> str:
     """What the contributions line is: for an input the model does not fit, only a reference, never a finding."""
     expl = analysis["explanation"]
-    toward = f"contributions toward '{expl.target_display}'"
+    # signed: a list headed "toward 'earlier death'" and made of negative values read as a contradiction (a review)
+    toward = f"contributions (+ toward '{expl.target_display}', - away from it)"
     if not analysis["prediction"].fits:
         return f"Not assessed; for reference only, the largest {toward}"
     return f"Largest {toward}"

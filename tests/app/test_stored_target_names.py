@@ -32,7 +32,7 @@ def test_kidney_analyses_read_chronic_kidney_disease_wherever_they_are_redrawn(t
     detail = store.case_detail(case_id, REV, log_view=False)
     for a in detail["analyses"]:
         assert a["explanation"].target_display == "chronic kidney disease"
-        assert contributions_heading(a) == "Largest contributions toward 'chronic kidney disease'"
+        assert contributions_heading(a) == "Largest contributions (+ toward 'chronic kidney disease', - away from it)"
     page = case_html(detail, by="rui")
     assert html.escape("toward 'chronic kidney disease'") in page and "'ckd'" not in page
 

@@ -51,7 +51,7 @@ def test_pdf_holds_case_model_verdict_intended_use_and_disclaimer(case_detail):
     assert len(reader.pages[0].images) >= 1  # the explanation figure is embedded
     expl = case_detail["analyses"][0]["explanation"]
     top_name, top_value = expl.top_contributions(1)[0]
-    assert f"Largest contributions toward '{expl.target}'" in text
+    assert f"Largest contributions (+ toward '{expl.target}', - away from it)" in text
     assert f"{top_name} {top_value:+.3g}" in text  # the named contributions, as on the case page
 
 
@@ -123,7 +123,7 @@ def test_an_input_the_model_does_not_fit_is_reported_as_not_assessed_without_a_l
         assert line.startswith("not assessed: This input is unlike"), line
         assert label not in line
         assert text.count("This input is unlike") == 1  # said once, not again as a warning
-        assert "Not assessed; for reference only, the largest contributions toward" in text
+        assert "Not assessed; for reference only, the largest contributions (+ toward" in text
 
 
 def test_a_long_analysis_starts_under_the_case_header_not_after_a_blank_page(tmp_path):
