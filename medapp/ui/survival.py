@@ -107,8 +107,16 @@ def cohort_panel(model: SurvivalModel) -> None:
     warnings_in_full([(f"Row {row}", row_warnings(cohort, pred)) for row, pred in zip(cohort.rows, batch.predictions)],
                      len(cohort.rows))
     save_one_patient(model, batch, key=f"one_of_scohort_{model.card.id}")
-    st.plotly_chart(km_figure(risk_group_curves(model, scored, sc.time, sc.event), model.event,
-                              observed=sc.time is not None), width="stretch", key=f"skm_{model.card.id}")
+    curves = risk_group_curves(model, scored, sc.time, sc.event)
+    if sc.time is not None:  # an observed curve of a handful of patients is noise drawn as a result (a review: n=1)
+        few = {g: c for g, c in curves.items() if c[2] < MIN_KAPLAN_MEIER}
+        curves = {g: c for g, c in curves.items() if g not in few}
+        if few:
+            st.caption("Not drawn: " + ", ".join(f"{GROUP_WORDS.get(g, g)} (n={c[2]})" for g, c in few.items())
+                       + f". A Kaplan-Meier curve of fewer than {MIN_KAPLAN_MEIER} patients is too uncertain to read.")
+    if curves:
+        st.plotly_chart(km_figure(curves, model.event, observed=sc.time is not None), width="stretch",
+                        key=f"skm_{model.card.id}")
     if sc.time is not None:
         st.caption("The outcome columns were used only for these observed curves, never as inputs.")
     else:
@@ -117,6 +125,9 @@ def cohort_panel(model: SurvivalModel) -> None:
     st.download_button("Download results with per-feature contributions (CSV)", spreadsheet_csv(table),
                        f"{model.card.id}_results.csv", "text/csv", key=f"sdl_{model.card.id}",
                        on_click=log_download, args=(model.card, "survival results", len(table)))
+
+
+MIN_KAPLAN_MEIER = 10  # patients in a risk group for its observed curve to be drawn
 
 
 def cohort_arrays(batch: BatchResult) -> dict[str, np.ndarray]:

@@ -120,3 +120,24 @@ def test_a_cohort_lists_each_patients_own_warnings_and_band(tmp_path, monkeypatc
     assert table.loc[3, "warnings"] == ""
     low, high = (float(p.rstrip("%")) for p in table.loc[1, "95% band by 180 days"].split(" to "))
     assert high - low > 60 and low <= table.loc[1, "P(death by 180 days)"] <= high
+
+
+def test_kaplan_meier_curves_of_a_handful_of_patients_are_not_drawn(tmp_path, monkeypatch):
+    """A review: one patient with outcomes drew an observed curve falling from 100% to 0 at day 6, with no group."""
+    from medapp.registry import data_root
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = AppTest.from_file(str(REPO / "pages/records.py"), default_timeout=120)
+    at.session_state["medapp_user"] = CLIN
+    at.run()
+    at.selectbox(key="records_model").set_value("Heart failure survival").run()
+    rows = (data_root() / "records/heart_failure/heart_failure.csv").read_text().splitlines()
+    at.file_uploader(key="scohort_heart-failure").set_value([("one.csv", "\n".join(rows[:2]).encode(), "text/csv")]).run()
+    assert not at.exception
+    [said] = [c.value for c in at.caption if c.value.startswith("Not drawn: ")]
+    assert said.endswith("(n=1). A Kaplan-Meier curve of fewer than 10 patients is too uncertain to read.")
+    assert not any("Kaplan-Meier" in c.proto.spec for c in at.get("plotly_chart"))
+    at.file_uploader(key="scohort_heart-failure").set_value([("all.csv", "\n".join(rows).encode(), "text/csv")]).run()
+    assert not [c for c in at.caption if c.value.startswith("Not drawn: ")]
+    [km] = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Kaplan-Meier" in c.proto.spec]
+    assert len(km["data"]) == 3  # the three risk groups, each of dozens of patients
