@@ -310,3 +310,22 @@ def test_contributions_over_time_are_drawn_at_their_days_and_named_whole(model):
     [name] = [n for n, _ in expl.summary if n.startswith("Left ventricular ejection fraction")]
     assert name == "Left ventricular ejection fraction = not measured (median 38 % used)"
     assert _label(name).replace("\n", " ") == name  # on two lines, whole
+
+
+def test_a_column_in_another_unit_is_said_for_the_whole_column():
+    """A review: tumour sizes in cm were each queried when below the usual range, but 3.5 (cm, i.e. 35 mm) fits the
+    mm range and was scored as a 3.5 mm tumour without a word. The column is said as a whole; no public file is."""
+    import pandas as pd
+
+    from medapp.registry import data_root, load_model
+
+    breast = load_model("breast-cancer-recurrence")
+    table = pd.read_csv(data_root() / "records/survival/gbsg2.csv").head(8)
+    table["tsize"] = table["tsize"] / 10
+    said = breast.validate_cohort(table.to_csv(index=False).encode(), "cm.csv").cohort.file_warnings
+    assert "Tumour size: 4 of 7 values read as cm, not mm (2.1, 1.2, 1.7, 1.6). Every value of the column was " \
+           "scored in mm: if the column is in cm, convert all of it and upload the file again." in said
+    for model_id, path in (("breast-cancer-recurrence", "records/survival/gbsg2.csv"),
+                           ("heart-failure", "records/heart_failure/heart_failure.csv")):
+        cohort = load_model(model_id).validate_cohort((data_root() / path).read_bytes(), "public.csv").cohort
+        assert not any(" values read as " in w for w in cohort.file_warnings)

@@ -163,6 +163,35 @@ def soft_warnings(fields: tuple[Field, ...], values: np.ndarray, training_range:
     return out
 
 
+def _unit_slip(f: Field, v: float, training_range: dict[str, list[float]]) -> str | None:
+    """The other unit `v` reads as a patient's value in, when it is outside the field's usual (or training) range
+    and fits it in that unit (tumour size 2.1 in cm); else None."""
+    expected = f.usual or tuple(training_range.get(f.name) or ())
+    if f.kind != "number" or math.isnan(v) or not expected or expected[0] <= v <= expected[1]:
+        return None
+    return next((unit for unit, factor in f.other_units
+                 if expected[0] <= float(f"{v * factor:.3g}") <= expected[1]), None)
+
+
+def column_unit_warnings(fields: tuple[Field, ...], X: np.ndarray, training_range: dict[str, list[float]]) -> list[str]:
+    """A column most of whose values read as another unit is said for the whole column: each such value got its
+    own query, but a value that fits both units (a tumour of 3.5 cm read as 3.5 mm) was scored without a word (a
+    review)."""
+    out = []
+    for j, f in enumerate(fields):
+        given = X[~np.isnan(X[:, j]), j] if len(X) else X[:0, j]
+        slips = [(v, _unit_slip(f, v, training_range)) for v in given]
+        units = [u for _, u in slips if u]
+        if len(units) < 2 or len(units) * 2 < len(given):
+            continue
+        unit = max(set(units), key=units.count)
+        examples = ", ".join(_fmt(v) for v in [v for v, u in slips if u == unit][:5])
+        out.append(f"{f.label}: {len(units)} of {len(given)} values read as {unit}, not {f.unit} ({examples}" +
+                   ("" if len(units) <= 5 else " ...") + f"). Every value of the column was scored in {f.unit}: if "
+                   f"the column is in {unit}, convert all of it and upload the file again.")
+    return out
+
+
 def record_from_mapping(fields: tuple[Field, ...], values: dict[str, Any],
                         training_range: dict[str, list[float]], missing_handling: str = "",
                         handled_elsewhere: tuple[str, ...] = ()) -> Record:
@@ -317,6 +346,7 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
             cohort.errors.setdefault(numbers[i], []).append("no values in any model column")
     cohort.rows = [numbers[i] for i in np.flatnonzero(valid)]
     cohort.X = X[valid]
+    cohort.file_warnings.extend(column_unit_warnings(fields, cohort.X, training_range))
     for row, values in zip(cohort.rows, cohort.X):
         w = soft_warnings(fields, values, training_range, missing_handling)
         if w:
