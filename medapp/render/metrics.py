@@ -103,8 +103,37 @@ def roc_figure(card: ModelCard) -> go.Figure | None:
     return fig
 
 
+def _survival_calibration(card: ModelCard) -> go.Figure | None:
+    """A time-to-event card's calibration at its main horizon: the mean predicted probability of the event against
+    the Kaplan-Meier estimate, per group of out-of-fold risk, as the card's own metrics give it. Binned over the
+    patients whose status at the horizon is known (the validation predictions), it left the censored out, and the
+    observed fraction of events read too high: the plot showed a model under-predicting that its card calls
+    calibrated (a review)."""
+    main = (card.input or {}).get("main_horizon_days")
+    at = ((card.metrics or {}).get("horizons") or {}).get(f"{main}d") or {}
+    groups = (at.get("calibration") or {}).get("groups")
+    if not groups:
+        return None
+    xs, ys, ns = ([g[k] for g in groups] for k in ("predicted", "observed_km", "n"))
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "#999"},
+                             name="perfect calibration", hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", marker={"size": 14},
+                             text=[f"{n} patients" for n in ns], name="model (out-of-fold, by risk group)",
+                             hovertemplate="predicted %{x:.2f}<br>observed (Kaplan-Meier) %{y:.2f}<br>%{text}"
+                                           "<extra></extra>"))
+    event = card.display(card.labels[1]) if len(card.labels) > 1 else "event"
+    fig.update_layout(title=f"Calibration: P({event}), Kaplan-Meier observed", xaxis_title="mean predicted probability",
+                      yaxis_title="observed (Kaplan-Meier, censoring accounted for)", height=420,
+                      xaxis={"range": [0, 1]}, yaxis={"range": [0, 1]},
+                      legend={"yanchor": "bottom", "y": 0.02, "x": 0.3}, margin={"t": 50, "b": 40, "l": 10, "r": 10})
+    return fig
+
+
 def calibration_figure(card: ModelCard, bins: int = 10) -> go.Figure | None:
     """Reliability diagram: mean predicted probability against observed frequency per bin."""
+    if card.modality == "survival":
+        return _survival_calibration(card)
     val = _validation(card)
     if val is None:
         return None

@@ -272,3 +272,15 @@ def test_an_input_error_names_its_file_once():
         "badcols.csv: no gene identifiers"
     assert input_error_text(InputError("The file is damaged."), "scan.dcm") == "scan.dcm: The file is damaged."
     assert input_error_text(InputError("The file is damaged.")) == "The file is damaged."
+
+
+def test_a_survival_cards_calibration_is_drawn_against_kaplan_meier_not_complete_cases():
+    """A review: the Models page binned the validation predictions of the patients whose status at the horizon is
+    known; leaving the censored out made the observed deaths 0.458 where Kaplan-Meier says 0.338, and the plot showed
+    a model under-predicting that its card calls calibrated (gap 0.045)."""
+    card = get_card("heart-failure")
+    fig = calibration_figure(card)
+    groups = card.metrics["horizons"]["180d"]["calibration"]["groups"]
+    assert list(fig.data[1].x) == [g["predicted"] for g in groups]
+    assert list(fig.data[1].y) == [g["observed_km"] for g in groups]
+    assert "Kaplan-Meier" in fig.layout.title.text and "Kaplan-Meier" in fig.layout.yaxis.title.text
