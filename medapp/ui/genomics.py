@@ -18,7 +18,7 @@ from .cases import log_analysis, log_cohort, log_download, save_to_case
 from .common import messages_in_full, percent, show_input_error, upload_mb, warnings_in_full
 from .state import kept_upload
 
-UNLIKE = "unlike every training class"
+UNLIKE = "not classified: unlike every training class"  # "Not classified" as the sample panel and reports say it
 
 
 def example_csv(model: GenomicsModel) -> bytes:
@@ -94,6 +94,9 @@ def genomics_panel(model: GenomicsModel) -> None:
     table = results_table(model, profiles, preds)
     shown = table.drop(columns=[c for c in table.columns if c.startswith("p(")])
     shown["probability"] = percent_points(shown["probability"])
+    # no bar for a class the profile was not given: a full "99.2%" bar stood beside "not classified" (a review);
+    # the nearest class's probability stays in the CSV and in the sample's panel, for reference
+    shown.loc[shown["class"] == UNLIKE, "probability"] = np.nan
     # one format per column, as the records cohorts ("99.2%" beside "99.24%", a distance "0.7" beside "0.939")
     st.dataframe(shown, hide_index=True, width="stretch", key="genomics_results",
                  column_config={"probability": percent_column("probability"),
