@@ -77,6 +77,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                 if pred.survival is not None:  # time-to-event models: risk (higher = earlier) and S(t) by day
                     record["risk_score"] = pred.survival.risk_score
                     record["survival"] = pred.survival.survival_by_horizon()
+                    # what the page, the case and the report show beside them (a review found the CLI without)
+                    record["survival_band"] = pred.survival.band_by_horizon()
+                    record["risk_group"] = pred.survival.risk_group
                 if expl is not None:
                     record["explanation"] = {
                         "method": expl.method, "target": expl.target, "output_space": expl.output_space,
@@ -96,8 +99,12 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                 else:
                     print(f"{name}: not assessed: {reason} (probabilities, not a finding: {probs})")
                 if pred.survival is not None:
-                    by = ", ".join(f"{h} d {s:.3f}" for h, s in pred.survival.survival_by_horizon().items())
-                    print(f"  risk score {pred.survival.risk_score:+.3f}; survival {by}")
+                    from .render.survival import horizon_text, risk_group_text
+
+                    curve = pred.survival
+                    by = "; ".join(f"by {horizon_text(h)} {s:.3f} (95% band {lo:.3f}-{hi:.3f})" for h, s, lo, hi in
+                                   zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower, curve.at_horizons_upper))
+                    print(f"  risk score {curve.risk_score:+.3f} ({risk_group_text(curve.risk_group)}); survival {by}")
                 if pred.text is not None:
                     print(f"  text: {pred.text}")
                 for warning in pred.warnings:

@@ -130,6 +130,11 @@ class SurvivalCurve:
         """Horizon in days (as text, for JSON) to survival probability."""
         return {f"{h:g}": float(s) for h, s in zip(self.horizons, self.at_horizons)}
 
+    def band_by_horizon(self) -> dict[str, list[float]]:
+        """Horizon in days (as text) to the 95% band of the survival probability, [lower, upper]."""
+        return {f"{h:g}": [float(lo), float(hi)]
+                for h, lo, hi in zip(self.horizons, self.at_horizons_lower, self.at_horizons_upper)}
+
     def to_dict(self) -> dict[str, Any]:
         return to_jsonable({f.name: getattr(self, f.name) for f in fields(self)})
 

@@ -232,6 +232,9 @@ def test_cli_json_one_line_per_patient_in_input_order(tmp_path):
         assert list(r["survival"]) == ["30", "90", "180"]
         assert r["survival"]["180"] == pytest.approx(r["probabilities"]["alive at 180 days"])
         assert 1 >= r["survival"]["30"] >= r["survival"]["90"] >= r["survival"]["180"] >= 0
+        # the band and the risk group, as the page, the case and the report give them (the CLI had neither)
+        assert all(lo <= r["survival"][h] <= hi for h, (lo, hi) in r["survival_band"].items())
+        assert r["risk_group"] in ("low", "intermediate", "high")
     assert first["risk_score"] > second["risk_score"]
     assert "valid range 5-85%" in bad["error"] and "risk_score" not in bad
 
