@@ -136,3 +136,15 @@ def test_an_explicit_name_label_takes_a_name_in_any_case():
     assert scrub("Seen today. patient name: anna kowalska. Cough for 3 days.")[0] == \
         "Seen today. patient name: [NAME]. Cough for 3 days."
     assert scrub("Drug name: amoxicillin 500 mg")[0] == "Drug name: amoxicillin 500 mg"
+
+
+def test_in_laws_a_name_set_off_before_who_it_is_sister_abbreviated_and_a_name_on_an_extension():
+    """A meeting review found these in the case, on the projector and in both reports; roles, drugs and
+    specialties in the same shapes stay."""
+    note = ("Brother-in-law Frank Millar is next of kin. Grace, her carer, says she is eating less. Discussed with "
+            "Sr Jones on the ward. Ask Jo on ext 4432; Jo Smith on bleep 1234 is covering. Cardiology, his "
+            "consultant, agrees. Metformin, her usual tablet, stopped. Sr 5 days of pain.")
+    assert scrub(note)[0] == (
+        "Brother-in-law [NAME] is next of kin. [NAME], her carer, says she is eating less. Discussed with Sr [NAME] "
+        "on the ward. Ask [NAME] on ext 4432; [NAME] on bleep 1234 is covering. Cardiology, his consultant, agrees. "
+        "Metformin, her usual tablet, stopped. Sr 5 days of pain.")

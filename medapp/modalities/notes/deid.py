@@ -27,14 +27,14 @@ FULL_NAME = rf"{NAME_WORD}(?:[ \t]+(?:[A-Z]\.[ \t]*)?{NAME_WORD}){{0,2}}"  # nev
 CAPS_WORD = r"(?:[A-Z]')?[A-Z]{2,}(?:-[A-Z]{2,})?"
 CAPS_NAME = rf"(?:{CAPS_WORD},[ \t]*{NAME_WORD}|{NAME_WORD}[ \t]+{CAPS_WORD}(?![a-z]))"
 WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?"
-TITLES = r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister)\.?"
+TITLES = r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr)\.?"  # Sr: Sister, as wards write it
 
 PLACE_WORD = r"(?:[A-Z][a-z]+(?:['’]s|(?<=s)['’])?|[A-Z][a-z]+-[A-Z][a-z]+)"  # St Mary's, St Thomas' Hospital
 PLACE_NOUN = (r"(?:Hospital|Infirmary|Hospice|Care Home|Nursing Home|Residential Home|Rest Home|Care Centre|"
               r"Medical Practice|Medical Centre|Medical Center|Health Centre|Health Center|Surgery|Practice|Clinic|"
               r"Unit|Centre|Center|School|Academy|College|University|Works|Factory|Mill|Prison|Hotel|Lodge|Court|"
               r"House|Manor|Hall)")
-RELATIONS = (r"(?:daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
+RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
              r"grandson|granddaughter|grandchild|grandmother|grandfather|grandma|grandad|granny|aunt|auntie|uncle|"
              r"cousin|friend|neighbou?r|carer|caregiver|fianc[ée]e?|boyfriend|girlfriend|stepson|stepdaughter|"
              r"son-in-law|daughter-in-law|sibling|next of kin)")
@@ -106,6 +106,11 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME", re.compile(rf"\b(?i:{RELATIONS})(?:[ \t]*,)?[ \t]+(?:(?i:is|was|called|named)[ \t]+)?({FULL_NAME})"), 1),
     ("NAME", re.compile(rf"\b(?i:{ROLES})[ \t]*[:,]?[ \t]+({FULL_NAME})"), 1),
     ("NAME", re.compile(rf"\b({FULL_NAME})[ \t]*\((?i:[^)\n]{{0,25}}?\b{ROLES})\b[^)\n]{{0,20}}\)"), 1),
+    # a name set off before who the person is: "Grace, her carer, says ..."; "Ask Jo on ext 4432" (a review)
+    ("NAME", re.compile(rf"\b({FULL_NAME}),[ \t]+(?i:his|her|their|the patient's|pt's)[ \t]+(?i:{RELATIONS}|{ROLES})\b"),
+     1),
+    ("NAME", re.compile(rf"\b(?:(?i:ask|call|contact|ring|phone|bleep|page)[ \t]+)?({FULL_NAME})[ \t]+on[ \t]+"
+                        rf"(?i:ext(?:ension)?|bleep|pager|x)\.?[ \t]*\d"), 1),
     ("NAME", re.compile(rf"\b(?:Dear|Hi|Hello|Thanks?,?)[ \t]+({FULL_NAME})"), 1),
     ("NAME", re.compile(rf"(?:Yours sincerely|Yours faithfully|Kind regards|Best wishes|Many thanks|Regards|Signed)"
                         rf",?[ \t]*\n+[ \t]*({FULL_NAME})"), 1),
