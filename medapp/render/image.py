@@ -75,8 +75,10 @@ def heatmap(image: np.ndarray | None, expl: Explanation, opacity: float = 0.6, t
     step = _step(grey.shape)
     shown = _block(grey, step, "mean")
     heat, lim = displayed_map(expl, grey.shape)
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Original", f"Regions toward (red) / away from (blue) '{expl.target_display}'"),
-                        horizontal_spacing=0.04)
+    # two short lines over the map: on one line the two subplot titles ran together in a narrow column ("Original
+    # Regions toward ..."), and under Meeting mode's large type they met the figure title (a review)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Original", f"Toward (red) / away from (blue)<br>'{expl.target_display}'"),
+                        horizontal_spacing=0.06)
     for col in (1, 2):
         fig.add_trace(go.Heatmap(z=shown, colorscale="gray", zmin=0, zmax=1, showscale=False, hoverinfo="skip"), 1, col)
     per = "pixel" if step == 1 else f"{step}x{step} pixel block"
@@ -90,8 +92,9 @@ def heatmap(image: np.ndarray | None, expl: Explanation, opacity: float = 0.6, t
         fig.update_xaxes(visible=False, row=1, col=col, scaleanchor=f"y{'' if col == 1 else col}")
         fig.update_yaxes(visible=False, autorange="reversed", row=1, col=col)
     height = int(520 * min(1.6, max(0.6, grey.shape[0] / max(grey.shape[1], 1))))
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10},
-                      title=title or f"{expl.method}: what moved the model toward '{expl.target_display}'")
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 110, "b": 10},  # room for both title rows
+                      title={"text": title or f"{expl.method}: what moved the model toward '{expl.target_display}'",
+                             "y": 0.99, "yanchor": "top"})
     return fig
 
 

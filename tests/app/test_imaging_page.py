@@ -29,7 +29,7 @@ def test_dicom_upload_shows_finding_heatmap_metadata_and_deid_download():
     assert any("Model chosen for this image: Breast ultrasound" in i.value for i in at.info)
     assert at.subheader[0].value in ("malignant", "benign", "normal")
     charts = [c.proto.spec for c in at.get("plotly_chart")]
-    assert any("Regions toward (red)" in s and "SHAP per pixel" in s for s in charts)
+    assert any("Toward (red)" in s and "SHAP per pixel" in s for s in charts)
     assert any("strongest point fell on the lesion" in c.value for c in at.caption)
     assert at.slider(key="op_img0_auto_0").value == 0.6
     # a CT slice fits neither model: the page asks, and headlines nothing

@@ -75,7 +75,7 @@ def test_find_a_series_analyse_it_and_send_a_result(secrets, orthanc):
     table = _frame(at, "finding")
     assert len(table) == 6 and (table["finding"] != "").sum() == 4
     assert at.subheader[0].value in ("normal", "pneumonia")  # the first image, shown as an upload would be
-    assert any("Regions toward (red)" in c.proto.spec for c in at.get("plotly_chart"))
+    assert any("Toward (red)" in c.proto.spec for c in at.get("plotly_chart"))
     send = next(b for b in at.button if b.label == "Send result to PACS")
     send.click()
     at = at.run()
