@@ -85,7 +85,8 @@ def field_widget(f: Field, key: str | None = None, value: Any = None, decimals: 
         kwargs = {} if key is not None and key in st.session_state else {
             "index": options.index(shown) if shown in options else 0}
         return st.selectbox(f.label, options, key=key, help=help_text, **kwargs)
-    unit = f" ({f.unit})" if f.unit else ""
+    # the unit, unless the label already says it ("Major vessels coloured by fluoroscopy (vessels)")
+    unit = f" ({f.unit})" if f.unit and f.unit.lower() not in f.label.lower() else ""
     rng = f"valid {number_text(f.min)}-{number_text(f.max)}" if f.min is not None else ""
     # value=None (not Streamlit's default "min") keeps the field clearable: emptied, it reads "not measured"
     # instead of snapping to its minimum. When the session state holds the value, None adds no default.

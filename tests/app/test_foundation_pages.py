@@ -85,6 +85,9 @@ def test_what_if_follows_a_new_estimate_of_the_form():
     at = _records_page("Heart disease (UCI Cleveland)")
     at.button(key="ex_heart-disease").click().run()
     next(b for b in at.button if b.label == "Estimate risk").click().run()
+    # a unit the label already says is not said again ("... by fluoroscopy (vessels)": a review)
+    assert at.number_input(key="rec_heart-disease_ca").label == "Major vessels coloured by fluoroscopy"
+    assert at.number_input(key="rec_heart-disease_age").label == "Age (years)"
     at.selectbox(key="wi_field_one_heart-disease").set_value("Age").run()
     assert at.number_input(key="wi_val_one_heart-disease_age").value == 55
     at.number_input(key="wi_val_one_heart-disease_age").set_value(62).run()  # the user's own what-if
