@@ -193,14 +193,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_models)
 
-    p = sub.add_parser("predict", help="predict and explain inputs with one model")
-    p.add_argument("--model", required=True)
-    p.add_argument("--json", action="store_true", help="one JSON object per line per case")
-    p.add_argument("--no-explain", action="store_true")
+    from .registry import list_cards
+
+    ids = ", ".join(c.id for c in list_cards())
+    p = sub.add_parser(
+        "predict", help="predict and explain inputs with one model", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Predict and explain each input with one model; a file of several cases (a CSV or Excel\n"
+                    "cohort, an expression matrix, a JSON list) gives one result per case, in input order.\n\n"
+                    "INPUT by modality:\n"
+                    "  imaging   PNG, JPEG, TIFF, BMP or DICOM (.dcm); a ZIP of them\n"
+                    "  audio     WAV, FLAC, OGG or MP3 recording\n"
+                    "  notes     a note as text, PDF or Word (.docx)\n"
+                    "  records   JSON patient ({\"field\": value}) or list of them; CSV, TSV or Excel cohort\n"
+                    "            (survival models too; outcome columns such as time are not inputs)\n"
+                    "  genomics  CSV, TSV or Excel expression matrix, samples as rows or columns\n"
+                    "  dictation WAV, FLAC, OGG or MP3 dictation (transcribed)\n\n"
+                    "Exit status: 0 when every case was analysed, 1 when one or more could not be (each\n"
+                    "said on its own line), 2 for a usage error.")
+    p.add_argument("--model", required=True, help=f"model id: {ids}")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON object per case and line: input, label, probabilities, warnings, assessed, and "
+                        "per model risk_band, risk_score, survival, survival_band, risk_group or text, and the top "
+                        "contributions")
+    p.add_argument("--no-explain", action="store_true", help="prediction only: no explanation (faster)")
     p.add_argument("--top", type=positive_int, default=5, help="how many contributions to print")
     p.add_argument("--maps", metavar="DIR", help="imaging: write each input's explanation map (its own height x "
                    "width, positive = toward the predicted label) to DIR/<file name without extension>.npy")
-    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files to analyse (formats above)")
     p.set_defaults(func=_cmd_predict)
 
     p = sub.add_parser("train", help="train a model from ../shared/data with fixed seeds")

@@ -205,3 +205,16 @@ def test_a_json_name_that_is_not_an_input_is_said_beside_the_estimate(tmp_path):
     out = run_medapp("predict", "--model", "heart-failure", "--json", "--no-explain", str(survival))
     warnings = json.loads(out.stdout)["warnings"]  # outcomes have their own note, not this one
     assert not any(w.startswith("Not an input") for w in warnings) and any("Outcome columns" in w for w in warnings)
+
+
+def test_predict_help_names_the_models_the_inputs_and_the_exit_status():
+    """A review: `predict --help` described neither INPUT, nor the model ids, nor what --json prints."""
+    from medapp.registry import list_cards
+
+    out = run_medapp("predict", "--help")
+    assert out.returncode == 0
+    text = " ".join(out.stdout.split())
+    assert all(card.id in text for card in list_cards())
+    assert "imaging PNG, JPEG, TIFF, BMP or DICOM (.dcm); a ZIP of them" in text
+    assert "Exit status: 0 when every case was analysed, 1 when one or more could not be" in text
+    assert "survival_band" in text
