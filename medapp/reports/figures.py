@@ -80,6 +80,21 @@ def over_time_png(expl: Explanation, width_in: float = 7.0, max_features: int = 
     return _png(fig)
 
 
+def _page_diverging():
+    """render.image.DIVERGING as a matplotlib colour map, alpha included."""
+    import re
+
+    from matplotlib.colors import LinearSegmentedColormap
+
+    from ..render.image import DIVERGING
+
+    def rgba(text: str) -> tuple[float, ...]:
+        r, g, b, a = (float(v) for v in re.findall(r"[\d.]+", text))
+        return r / 255, g / 255, b / 255, a
+
+    return LinearSegmentedColormap.from_list("page_diverging", [(pos, rgba(c)) for pos, c in DIVERGING])
+
+
 def _label(name: str) -> str:
     """A value's name beside its bar, whole, on two lines when long (cut at 60 characters, "Left ventricular
     ejection fraction = not measured (median ..." lost the value)."""
@@ -113,7 +128,9 @@ def image_png(expl: Explanation, image: np.ndarray | None) -> bytes:
         ax.imshow(shown, cmap="gray", vmin=0, vmax=1)
         ax.set_axis_off()
     axes[0].set_title(title, fontsize=9)
-    im = axes[1].imshow(heat, cmap="RdBu_r", vmin=-lim, vmax=lim, alpha=0.6)
+    # the page's colours: clear at zero, so the image shows through where nothing moved the model (RdBu_r is
+    # white there, and at the page's opacity it washed a radiograph out to near-white: a review)
+    im = axes[1].imshow(heat, cmap=_page_diverging(), vmin=-lim, vmax=lim, alpha=0.6)
     axes[1].set_title(textwrap.fill(f"toward (red) / away from (blue) '{expl.target_display}'", 45),
                       fontsize=9)
     bar = fig.colorbar(im, ax=axes[1], shrink=0.85, extend="both")  # the arrows: full colour beyond the limit

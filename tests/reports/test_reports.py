@@ -330,3 +330,14 @@ def test_a_note_saved_as_not_assessed_shows_its_text_in_both_reports(tmp_path):
     for text in (pdf_text, html):
         assert "De-identified note (not assessed by the model, so not explained)" in text
         assert "Mix the flour and butter, add two eggs and bake for forty minutes." in text
+
+
+def test_the_reports_map_is_clear_where_nothing_moved_the_model_as_on_the_page():
+    """A review: the PDF's map used RdBu_r, white at zero, and at the page's opacity it washed the radiograph out
+    to near-white; the page's colour scale is clear there."""
+    from medapp.reports.figures import _page_diverging
+
+    cmap = _page_diverging()
+    assert cmap(0.5)[3] == pytest.approx(0.0, abs=0.02)  # clear at zero: the image shows through
+    assert cmap(1.0) == pytest.approx((192 / 255, 57 / 255, 43 / 255, 1.0))  # the page's red and blue at the ends
+    assert cmap(0.0) == pytest.approx((36 / 255, 113 / 255, 163 / 255, 1.0))
