@@ -161,8 +161,12 @@ def _recording_axes(view: dict, title: str):
     top.fill_between(t, view["envelope_min"], view["envelope_max"], color="#34495e", lw=0.5)
     top.set_ylabel("amplitude", fontsize=8)
     top.tick_params(labelsize=7)
-    top.set_title(textwrap.fill(title, 80), fontsize=8.5)
+    # each panel named as the app names it, the figure's title over both (the PDF had neither panel's name)
+    fig.suptitle(textwrap.fill(title, 80), fontsize=8.5)
+    top.set_title("Waveform", fontsize=8, loc="left")
+    bottom.set_title("Log-mel spectrogram", fontsize=8, loc="left")
     bottom.pcolormesh(times, mel_edges, S.T, cmap="viridis", shading="flat")
+    bottom.set_xlim(times[0], times[-1])
     bottom.set_yscale("log")
     ticks = [f for f in (25, 50, 100, 200, 400, 800, 1600, 3200) if mel[0] <= f <= mel[-1]]
     bottom.set_yticks(ticks, [str(f) for f in ticks])
@@ -210,13 +214,17 @@ def audio_figure(expl: Explanation):
     x_edges = [offset + s[0] for s in data["segments_s"]] + [offset + data["segments_s"][-1][1]]
     y_edges = np.clip(np.asarray(data["band_edges_hz"], dtype=float), mel[0], mel[-1])
     lim = float(np.abs(values).max()) or 1.0
+    recording = bottom.get_xlim()  # the spectrogram's time range
     tiles = bottom.pcolormesh(x_edges, y_edges, values, cmap="RdBu_r", vmin=-lim, vmax=lim, alpha=0.55,
                               shading="flat", edgecolors="white", linewidth=0.3)
     if data.get("highlight_s"):
         a, b = data["highlight_s"]
         for ax in (top, bottom):
             ax.axvspan(a, b, fill=False, edgecolor=TOWARD, lw=1.5)
-    bottom.set_ylim(mel[0], mel[-1])  # the tiles' edges must not widen the frequency axis
+    # the tiles' edges must not widen either axis: a window reaching past the recording drew a strip of tiles
+    # beside the spectrogram, over nothing (a review)
+    bottom.set_ylim(mel[0], mel[-1])
+    bottom.set_xlim(*recording)
     bar = fig.colorbar(tiles, ax=bottom, shrink=0.9)
     bar.set_label(f"SHAP ({expl.output_space})\nred: toward, blue: away", fontsize=7)
     bar.ax.tick_params(labelsize=7)

@@ -341,3 +341,24 @@ def test_the_reports_map_is_clear_where_nothing_moved_the_model_as_on_the_page()
     assert cmap(0.5)[3] == pytest.approx(0.0, abs=0.02)  # clear at zero: the image shows through
     assert cmap(1.0) == pytest.approx((192 / 255, 57 / 255, 43 / 255, 1.0))  # the page's red and blue at the ends
     assert cmap(0.0) == pytest.approx((36 / 255, 113 / 255, 163 / 255, 1.0))
+
+
+def test_a_heart_sound_in_the_report_names_its_panels_and_stays_on_the_recording():
+    """A review: the PDF's heart-sound figure had no panel names and a strip of tiles past the recording's end."""
+    import matplotlib.pyplot as plt
+
+    from medapp.analysis import analyse
+    from medapp.registry import load_model
+    from medapp.reports.figures import audio_figure
+    from medapp.workload import real_inputs
+
+    model = load_model("heart-sound")
+    x = real_inputs(model, 1)[0][1]
+    expl = analyse(model, x).explanation
+    fig = audio_figure(expl)
+    top, bottom = fig.axes[:2]
+    assert (top.get_title(loc="left"), bottom.get_title(loc="left")) == ("Waveform", "Log-mel spectrogram")
+    view = expl.data["view"]
+    end = view["t0"] + len(view["spectrogram_db"]) * view["column_s"]
+    assert bottom.get_xlim() == pytest.approx((view["t0"], end))
+    plt.close(fig)
