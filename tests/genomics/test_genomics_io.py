@@ -96,6 +96,19 @@ def test_non_numeric_cells_refuse_that_sample_and_name_the_cell(model, khan):
     assert parsed.sample_order == ["T0", "T1", "T2"]
 
 
+def test_an_annotation_column_of_text_is_ignored_not_refused_as_a_sample(model, khan):
+    """A review: a GEO-style 'Description' column beside the samples was read as a sample of 100 non-numeric values
+    and refused (and the command's exit status with it)."""
+    X, _ = khan
+    table = X.iloc[:3].T
+    table.insert(0, "Description", [f"gene {g} annotation" for g in table.index])
+    table.index.name = "ID_REF"
+    parsed = model.read_file(csv(table), "geo.csv")
+    assert [p.sample for p in parsed.profiles] == ["T0", "T1", "T2"] and not parsed.errors
+    assert parsed.sample_order == ["T0", "T1", "T2"]
+    assert "Description holds text, not expression values: ignored as annotation." in parsed.file_warnings
+
+
 def test_one_sample_of_counts_in_a_log_scale_cohort_is_refused_alone(model, khan):
     X, _ = khan
     frame = X.iloc[:12].copy()

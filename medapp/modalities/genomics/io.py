@@ -176,6 +176,18 @@ def read_expression(data: bytes, name: str, *, genes: list[str], model_genes: li
             else:
                 parsed[i, j] = v
 
+    # A sample of text in every gene the model reads is an annotation (GEO tables carry "Description", "Gene
+    # symbol"), not a sample: it was refused as "100 non-numeric value(s)", the file's exit status with it (a review)
+    present = len(model_keys) - len(absent)
+    notes = [s for s in samples if present and len(bad.get(s, ())) == present]
+    if notes and len(notes) < len(samples):
+        keep = [i for i, s in enumerate(samples) if s not in notes]
+        samples, parsed = [samples[i] for i in keep], parsed[keep]
+        result.sample_order = samples
+        for s in notes:
+            bad.pop(s, None)
+        result.file_warnings.append(f"{_listing(notes, 5)} hold{'s' if len(notes) == 1 else ''} text, not expression "
+                                    "values: ignored as annotation.")
     lo, hi = training_range
     finite = parsed[np.isfinite(parsed)]
     if finite.size:
