@@ -109,6 +109,16 @@ def test_an_annotation_column_of_text_is_ignored_not_refused_as_a_sample(model, 
     assert "Description holds text, not expression values: ignored as annotation." in parsed.file_warnings
 
 
+@pytest.mark.parametrize("factor", [0.5, 0.3, 2.0])
+def test_values_spread_unlike_the_training_profiles_are_refused_as_another_scale(model, khan, factor):
+    """A review: the Khan profiles halved (as log ratios to another base look) passed the scale check, and half of
+    them were classified."""
+    X, _ = khan
+    with pytest.raises(InputError, match=r"spread \d\.\d\d times as widely as the training profiles'.*another log base"):
+        model.read_file(csv(X * factor), "rescaled.csv")
+    assert not model.read_file(csv(X), "training.csv").errors  # the training profiles themselves pass
+
+
 def test_one_sample_of_counts_in_a_log_scale_cohort_is_refused_alone(model, khan):
     X, _ = khan
     frame = X.iloc[:12].copy()

@@ -135,7 +135,7 @@ def _parse(cell: str) -> float | None:
 
 def read_expression(data: bytes, name: str, *, genes: list[str], model_genes: list[str],
                     training_range: tuple[float, float], training_median: float,
-                    refuse_fraction: float = 0.1) -> ExpressionFile:
+                    training_spread: float | None = None, refuse_fraction: float = 0.1) -> ExpressionFile:
     """Validate a file against the model's genes and training scale; see the module docstring."""
     table = read_raw_table(data, name)
     known = {_gene_key(g) for g in genes}
@@ -192,6 +192,8 @@ def read_expression(data: bytes, name: str, *, genes: list[str], model_genes: li
     finite = parsed[np.isfinite(parsed)]
     if finite.size:
         _check_scale(parsed, name, lo, hi, training_median)
+        if training_spread:
+            _check_spread(parsed, name, training_spread)
 
     n_required = len(model_keys)
     for i, sample in enumerate(samples):
@@ -241,6 +243,28 @@ def _check_scale(parsed: np.ndarray, name: str, lo: float, hi: float, median: fl
     if typical > 0.05 or abs(v_med - median) > 3:
         raise InputError(f"{name}: the values are on another scale than the training data (median {v_med:.2f}, "
                          f"{typical:.0%} outside the training range in a typical sample); the model expects {train}.")
+
+
+# Training profiles' own spreads lie within 0.67-1.40 of their median (over the model's 100 genes); a file's
+# median beyond these bounds is on another scale.
+SPREAD_BOUNDS = (0.55, 1.8)
+
+
+def _check_spread(parsed: np.ndarray, name: str, training_spread: float) -> None:
+    """Refuse a file whose profiles are spread much less or more than the training data's: log ratios to another
+    base (log10 is 0.3 of log2) or another normalisation keep the median and range and pass `_check_scale`, and
+    half the profiles, halved, were then classified (a review)."""
+    with np.errstate(invalid="ignore"):
+        spreads = np.nanpercentile(parsed, 75, axis=1) - np.nanpercentile(parsed, 25, axis=1)
+    spreads = spreads[np.isfinite(spreads)]
+    if not spreads.size:
+        return
+    ratio = float(np.median(spreads)) / training_spread
+    if not SPREAD_BOUNDS[0] <= ratio <= SPREAD_BOUNDS[1]:
+        raise InputError(f"{name}: the values are spread {ratio:.2f} times as widely as the training profiles' "
+                         f"(interquartile range over the model's genes {np.median(spreads):.2f} against "
+                         f"{training_spread:.2f}): another log base or normalisation? The model expects log "
+                         "expression ratios as in the training data.")
 
 
 def profile_from_mapping(values: dict[str, object], sample: str, *, model_genes: list[str],

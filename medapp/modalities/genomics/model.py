@@ -43,6 +43,7 @@ class GenomicsModel(CardModel):
         return read_expression(data, name, genes=self.genes, model_genes=self.model_genes,
                                training_range=tuple(self.card.input["training_range"]),
                                training_median=float(self.card.input["training_median"]),
+                               training_spread=self.card.input.get("training_spread"),
                                refuse_fraction=self.refuse_fraction)
 
     def profile(self, values: dict[str, Any], sample: str = "sample") -> Profile:

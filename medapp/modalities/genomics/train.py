@@ -200,6 +200,9 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
         input={"genes": genes, "model_genes": used, "n_genes": len(genes), "scale": "log expression ratio",
                "training_range": [float(np.min(X)), float(np.max(X))],
                "training_median": float(np.median(X)),
+               # the median over training profiles of each profile's interquartile range over the model's genes:
+               # a file spread half or twice as wide is on another log base or normalisation (io._check_scale)
+               "training_spread": round(float(np.median(np.subtract(*np.percentile(Xu, [75, 25], axis=1)))), 4),
                "label_names": LABEL_NAMES,
                "class_means": class_means,
                # missing genes are set to the training mean; beyond this share of the model's genes, refused
