@@ -72,6 +72,14 @@ def _clear(model, keys: FormKeys) -> None:
         st.session_state[field_key(keys, model, f)] = NOT_MEASURED if f.kind == "category" else None
 
 
+def widget_value(f: Field, value: Any) -> Any:
+    """What `field_widget`'s box holds for `value` (a code, a label or a number; None is not measured)."""
+    if f.kind == "category":
+        shown = None if value is None else value if isinstance(value, str) else format_value(f, float(value))
+        return shown if shown in [str(label) for _, label in f.choices] else NOT_MEASURED
+    return None if value is None else float(value)
+
+
 def field_widget(f: Field, key: str | None = None, value: Any = None, decimals: int | None = None):
     """One field: a select box for a category, a number box for a number (with `decimals` places, by default
     those of its step); empty or "not measured" means the value was not given (`submitted_values` turns both

@@ -26,11 +26,12 @@ from .case_records import (
     percent_points,
     save_one_patient,
     submitted_values,
+    widget_value,
 )
 from .case_records import one_patient as shared_one_patient
 from .cases import log_download, save_to_case
 from .common import show_input_error, warnings_in_full
-from .state import forget_value
+from .state import keep_value
 
 # widget keys as before the form was shared (kept page state and tests name them)
 FORM = FormKeys(field="rec", example="ex", clear="clr", form="patient", submit="Estimate risk",
@@ -84,7 +85,9 @@ def what_if_panel(model: RecordsModel, values: dict, p0: float, key: str) -> Non
         # showed 55 and called it a change of +1.5 points (a review). Made anew when the estimated value changes.
         made_for = st.session_state.setdefault("_medapp_what_if_made_for", {})
         if widget in made_for and made_for[widget] != base:
-            forget_value(widget)
+            # set, not dropped: a dropped value left the browser showing the old number while the estimate used
+            # the new one (a browser re-check; a keyed box keeps its identity when its default changes)
+            keep_value(widget, widget_value(f, base))
         made_for[widget] = base
         new_value = field_widget(f, key=widget, value=base, decimals=model_decimals(model, f))
         changed = dict(values) | submitted_values({f.name: new_value})

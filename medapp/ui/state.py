@@ -82,14 +82,6 @@ def keep_value(key: str, value: Any) -> None:
     kept[key] = value
 
 
-def forget_value(key: str) -> None:
-    """Drop a widget's value and its kept copy, so the widget is made anew with the default its page gives it."""
-    st.session_state.pop(key, None)
-    kept = st.session_state.get(KEPT)
-    if isinstance(kept, dict):
-        kept.pop(key, None)
-
-
 def remember_sent_values(state, sent: set[str]) -> dict[str, Any]:
     """Copy into KEPT the value of every settable keyed widget whose value the browser sent (`sent`: widget ids) and
     return KEPT. `state` is Streamlit's SessionState, used under its wrapper's lock."""

@@ -52,3 +52,27 @@ def test_a_field_cleared_to_not_measured_stays_cleared_after_another_page(signed
     expect(chol).to_have_value("")
     expect(vessels).to_have_value("")
     assert not page.get_by_text("The form has changed since this estimate").count()
+
+
+def test_what_if_shows_the_newly_estimated_value_in_the_browser(signed_in_page):
+    """A browser re-check: after the form estimated age 60 instead of 29, What if? showed 29 (the page held 60, so
+    its estimate said "no change") and its + button then computed from 29."""
+    page = signed_in_page
+    page.get_by_role("link", name="Case records").click()
+    page.get_by_role("combobox").first.click()
+    page.get_by_role("option", name=re.compile("^Heart disease")).click()
+    age = page.get_by_test_id("stForm").get_by_role("spinbutton", name=re.compile("^Age"))
+    page.get_by_role("spinbutton", name=re.compile("Serum cholesterol")).wait_for()  # this model's form is drawn
+    page.get_by_role("button", name="Load example patient").click()
+    expect(age).to_have_value("55", timeout=120_000)
+    page.get_by_role("button", name="Estimate risk").click()
+    page.get_by_text("What if? Change a value").click()
+    box = page.get_by_test_id("stExpander").filter(has_text="What if?")
+    box.get_by_role("combobox").click()
+    page.get_by_role("option", name="Age", exact=True).click()
+    what_if_age = box.get_by_role("spinbutton")
+    expect(what_if_age).to_have_value("55", timeout=120_000)
+    age.fill("70")
+    page.get_by_role("button", name="Estimate risk").click()
+    expect(what_if_age).to_have_value("70", timeout=120_000)
+    expect(box.get_by_text("no change")).to_be_visible()
