@@ -72,6 +72,13 @@ def _clear(model, keys: FormKeys) -> None:
         st.session_state[field_key(keys, model, f)] = NOT_MEASURED if f.kind == "category" else None
 
 
+def row_warnings(cohort, prediction) -> list[str]:
+    """A patient's own warnings (its values', the model's), without the file's, which the page says once above the
+    table: in every row they made rows with nothing to say look flagged (a browser re-check)."""
+    shared = set(cohort.file_warnings)
+    return [w for w in prediction.warnings if w not in shared]
+
+
 def widget_value(f: Field, value: Any) -> Any:
     """What `field_widget`'s box holds for `value` (a code, a label or a number; None is not measured)."""
     if f.kind == "category":
@@ -238,16 +245,18 @@ def cohort_upload(model, keys: FormKeys, intro: str, cohort_of: Callable[[Any], 
         return None
     cohort = cohort_of(validated)
     for w in cohort.file_warnings:
-        if w.startswith("Outcome column"):  # what the survival page asks for (the observed curves): a note
+        # what the survival page asks for (the observed curves), or a risk file's own label: a note
+        if w.startswith("Outcome column") or " is what the model predicts " in w:
             st.info(w, icon=":material/info:")
         else:
             st.warning(w, icon=":material/warning:")
     if cohort.errors:
         total, good = len(cohort.rows) + len(cohort.errors), len(cohort.rows)
         # red only when nothing could be scored; with the rest scored below it is a warning about those rows
-        (st.warning if good else st.error)(f"{len(cohort.errors)} of {total} rows could not be scored; the other "
-                                           f"{good} {'was' if good == 1 else 'were'}.",
-                                           icon=":material/warning:" if good else ":material/error:")
+        said = (f"{len(cohort.errors)} of {total} rows could not be scored; the other {good} "
+                f"{'was' if good == 1 else 'were'}." if good else
+                f"{'The row' if total == 1 else f'None of the {total} rows'} could not be scored.")
+        (st.warning if good else st.error)(said, icon=":material/warning:" if good else ":material/error:")
         messages_in_full([(f"Row {r}", "; ".join(m)) for r, m in sorted(cohort.errors.items())])
     if not cohort.rows:
         return None

@@ -24,6 +24,7 @@ from .case_records import (
     model_decimals,
     percent_column,
     percent_points,
+    row_warnings,
     save_one_patient,
     submitted_values,
     widget_value,
@@ -123,8 +124,8 @@ def cohort_panel(model: RecordsModel) -> None:
     shown = shown.rename(columns={f.name: f"{f.label} ({f.unit})" if f.unit else f.label for f in model.fields})
     st.dataframe(shown, hide_index=True, width="stretch", key=f"res_{model.card.id}",
                  column_config={"probability": percent_column("probability")})
-    warnings_in_full([(f"Row {row}", item.prediction.warnings) for row, item in zip(cohort.rows, batch.analysed)],
-                     len(cohort.rows))
+    warnings_in_full([(f"Row {row}", row_warnings(cohort, item.prediction)) for row, item in
+                      zip(cohort.rows, batch.analysed)], len(cohort.rows))
     save_one_patient(model, batch, key=f"one_of_cohort_{model.card.id}")
     st.plotly_chart(beeswarm(batch.explanations, target=positive_text(model)), width="stretch",
                     key=f"bee_{model.card.id}")
@@ -212,7 +213,7 @@ def results_table(model: RecordsModel, cohort: Cohort, batch: BatchResult) -> pd
         if cohort.ids:
             rec["id"] = cohort.ids.get(row, "")
         rec.update({"probability": pred.probability_of(positive_label(model)), "risk band": pred.risk_band,
-                    "label": model.card.display(pred.label), "warnings": " ".join(pred.warnings)})
+                    "label": model.card.display(pred.label), "warnings": " ".join(row_warnings(cohort, pred))})
         for f, v in zip(model.fields, x):
             rec[f.name] = NOT_MEASURED if math.isnan(v) else format_value(f, v)
         if expl is not None:

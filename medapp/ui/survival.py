@@ -25,7 +25,15 @@ from ..render.survival import (
 )
 from ..render.tabular import RISK_WATERFALL_TITLE, waterfall
 from ..security.audit import spreadsheet_csv
-from .case_records import FormKeys, analysed, cohort_upload, percent_column, percent_points, save_one_patient
+from .case_records import (
+    FormKeys,
+    analysed,
+    cohort_upload,
+    percent_column,
+    percent_points,
+    row_warnings,
+    save_one_patient,
+)
 from .case_records import one_patient as shared_one_patient
 from .cases import log_download, save_to_case
 from .common import percent, warnings_in_full
@@ -153,14 +161,6 @@ def risk_group_curves(model: SurvivalModel, scored: dict, time_: np.ndarray | No
         else:
             out[g] = (model.ensemble.grid, scored["survival"][sel].mean(axis=0), int(sel.sum()))
     return out
-
-
-def row_warnings(cohort, prediction) -> list[str]:
-    """A patient's own warnings: its values' and the model's (a wide band, what a value not given costs), without
-    the file's, which the page says once. The table took only the values' warnings, and a patient whose band the
-    one-patient panel and the CLI called wide was listed without a word (a review)."""
-    shared = set(cohort.file_warnings)
-    return [w for w in prediction.warnings if w not in shared]
 
 
 def results_table(model: SurvivalModel, cohort, scored: dict, batch: BatchResult) -> pd.DataFrame:

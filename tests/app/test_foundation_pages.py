@@ -211,3 +211,19 @@ def test_one_patient_of_a_cohort_is_saved_to_a_case(tmp_path, monkeypatch):
     values = json.loads(store.input_bytes(saved))
     assert values["age"] == 41 and values["chol"] is None  # not measured stays so
     assert "MRN-2" not in json.dumps(values)
+
+
+def test_a_cohort_with_its_label_column_gets_a_note_and_rows_only_their_own_warnings():
+    """A browser re-check: the Pima file's own `outcome` column was "not input of this model" in yellow, and that
+    file-level line was repeated in every row's warnings, so rows with nothing to say looked flagged."""
+    from medapp.registry import data_root
+
+    at = _records_page("Diabetes onset (Pima)")
+    path = next((data_root() / "records").rglob("*pima*.csv"))
+    rows = path.read_text().splitlines()[:6]
+    at.file_uploader(key="cohort_diabetes").set_value(("pima5.csv", "\n".join(rows).encode(), "text/csv")).run()
+    assert not at.exception
+    assert any(i.value.startswith("Column outcome is what the model predicts") for i in at.info)
+    assert not any("so not used" in w.value for w in at.warning)
+    table = at.dataframe[0].value
+    assert not any("what the model predicts" in w for w in table["warnings"])

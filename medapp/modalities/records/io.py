@@ -305,7 +305,9 @@ ID_COLUMNS = ("patient_id", "id", "mrn", "case", "case_id", "patient")
 
 
 def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: dict[str, list[float]],
-                   model_name: str, missing_handling: str = "") -> Cohort:
+                   model_name: str, missing_handling: str = "", predicted: str | None = None) -> Cohort:
+    """The rows of a cohort table, each scored or refused; `predicted` is the column of the training file the model
+    predicts (its label), said as such when a file carries it rather than as an unknown column."""
     columns = _match_columns(df, fields)
     missing = [f for f in fields if f.name not in columns]
     if len(missing) > len(fields) / 2:
@@ -324,6 +326,11 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
     # named, not dropped unsaid: "serum_creatinine (umol/L)" left creatinine not measured for every patient, and the
     # page named only the missing column (a review); a label column the model predicts is listed as well
     used = {*columns.values(), id_col}
+    label = next((c for c in df.columns if predicted and str(c).strip().lower() == predicted.lower()), None)
+    if label is not None:
+        used.add(label)
+        cohort.file_warnings.append(f"Column {label} is what the model predicts (the training file's label): not "
+                                    "used as an input.")
     unused = [str(c) for c in df.columns if c not in used]
     if unused:
         cohort.file_warnings.append(f"Not input{'s' if len(unused) > 1 else ''} of this model, so not used: "

@@ -23,7 +23,7 @@ from .io import (
     validate_table,
 )
 from .persist import load_weights
-from .schema import Field, fields_from_card, format_value
+from .schema import DATASETS, Field, fields_from_card, format_value
 
 
 def band_of(p: float, bands) -> str:
@@ -152,8 +152,9 @@ class RecordsModel(CardModel):
         return record_from_mapping(self.fields, values, self.training_range, NOT_MEASURED_HANDLING)
 
     def validate_cohort(self, data: bytes, name: str) -> Cohort:
+        dataset = DATASETS.get(self.card.id)
         return validate_table(read_table(data, name), self.fields, self.training_range, self.card.name,
-                              NOT_MEASURED_HANDLING)
+                              NOT_MEASURED_HANDLING, predicted=dataset.target if dataset else None)
 
     # -- contract helpers for CLI, cache and benchmark -------------------------------------------
     def inputs_from_bytes(self, data: bytes, name: str) -> list[tuple[str, Record | InputError]]:
