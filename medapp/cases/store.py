@@ -36,6 +36,11 @@ class StoreError(ValueError):
     """A request the user can fix (unknown case, bad reference, invalid status)."""
 
 
+def _clipped(text: str, limit: int = 60) -> str:
+    """User text quoted in a message, at most `limit` characters."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class ConflictError(StoreError):
     """Someone changed the record after the user saw it: the change is refused, never silently merged."""
 
@@ -407,11 +412,16 @@ class CaseStore(Database):
                                                          Verdict.reviewer == actor.username).with_for_update())
                 stored_version = current.version if current is not None else 0
                 if expected_version is not None and expected_version != stored_version:
-                    now = (f"'{current.verdict}' since {current.updated_at:%H:%M:%S} UTC" if current is not None
-                           else "no verdict")
+                    # what is stored, typed parts included: a second press replaces them with this form's, and a
+                    # re-check saw a diagnosis and comment typed in the other window go without a word
+                    now = "no verdict" if current is None else "".join((
+                        f"'{current.verdict}' since {current.updated_at:%H:%M:%S} UTC",
+                        f", final diagnosis '{_clipped(current.final_diagnosis)}'" if current.final_diagnosis else "",
+                        f", comment '{_clipped(current.comment)}'" if current.comment else ""))
                     raise ConflictError(f"Your verdict on analysis #{analysis_id} was changed in another window "
                                         f"after this page was drawn (stored now: {now}). Your choice "
-                                        f"'{verdict}' was not stored; look at the stored verdict and record it again.")
+                                        f"'{verdict}' was not stored. Press Record verdict again to replace the stored "
+                                        "verdict with this form's.")
                 if current is None:
                     current = Verdict(analysis_id=analysis_id, reviewer=actor.username)
                     s.add(current)

@@ -222,6 +222,9 @@ def test_a_form_redrawn_after_another_windows_change_is_refused_not_written_over
     next(b for b in at.button if b.label == "Record verdict").click().run()
     [(kind, text)] = verdict_outcomes(at)
     assert kind == "error" and text.startswith(f"Your verdict on analysis #{analysis_id} was changed in another window")
+    # what a second press would replace, typed parts included (a re-check saw them go without a word)
+    assert "final diagnosis 'Effusion?', comment 'changed in window 2')" in text
+    assert text.endswith("Press Record verdict again to replace the stored verdict with this form's.")
     [verdict] = store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"]
     assert (verdict["verdict"], verdict["comment"]) == ("uncertain", "changed in window 2")  # nothing written over it
     next(b for b in at.button if b.label == "Record verdict").click().run()  # told, and pressed again: recorded
