@@ -148,3 +148,10 @@ def test_in_laws_a_name_set_off_before_who_it_is_sister_abbreviated_and_a_name_o
         "Brother-in-law [NAME] is next of kin. [NAME], her carer, says she is eating less. Discussed with Sr [NAME] "
         "on the ward. Ask [NAME] on ext 4432; [NAME] on bleep 1234 is covering. Cardiology, his consultant, agrees. "
         "Metformin, her usual tablet, stopped. Sr 5 days of pain.")
+    # and the re-check's (after the fix above): "my carer", a bleep before the name, an extension in brackets, a
+    # relation in brackets, Fr (Father); brackets of other kinds stay
+    again = ("Grace, my carer, says so. Please bleep Tom on 2231 if worse. Ask Jo (ext 4432). Anna (carer) present. "
+             "Seen by Fr O'Brien. Chest (left) clear. Paracetamol (PRN) given.")
+    assert scrub(again)[0] == ("[NAME], my carer, says so. Please bleep [NAME] on 2231 if worse. Ask [NAME] (ext "
+                               "4432). [NAME] (carer) present. Seen by Fr [NAME]. Chest (left) clear. Paracetamol "
+                               "(PRN) given.")

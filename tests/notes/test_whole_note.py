@@ -159,3 +159,6 @@ def test_stand_ins_in_any_case_and_labels_without_a_colon_are_never_reasons():
     words = WORD.findall(text)
     reasons = [words[i].strip() for i in _feature_words(words)]
     assert reasons == ["Seen", "in", "fever,", "cough;", "for", "chest", "X-ray", "[ordered]."]
+    # redaction words in lower case too, and the label before one (a re-check: "Pt [name]", "MRN [redacted]")
+    words = WORD.findall("Pt [name] seen on [date] at [hospital]; MRN [redacted]. Fever [ordered].")
+    assert [words[i].strip() for i in _feature_words(words)] == ["seen", "on", "at", "Fever", "[ordered]."]

@@ -22,8 +22,11 @@ CHUNK_PIECES = 254  # 256 minus [CLS] and [SEP]
 WORD = re.compile(r"\S+\s*")  # a word with the whitespace after it: joined back, the words are the text
 # De-identification's tags, and any other bracketed stand-in in any case: a note pasted already redacted ("[Name]",
 # "[DOB]", "[**Hospital**]") had its stand-ins offered as reasons (a review).
-# A stand-in starts with a capital or '*'; a bracketed clinical aside ("[ordered]") stays a word.
-PLACEHOLDER = re.compile(r"^\W*\[[*A-Z][\w *>/.-]{0,38}\]\W*$")
+# A stand-in starts with a capital or '*', or is a redaction word in lower case ("[name]", "[redacted]": a re-check);
+# any other bracketed aside in lower case ("[ordered]") stays a word.
+PLACEHOLDER = re.compile(r"^\W*\[(?:[*A-Z][\w *>/.-]{0,38}|(?:name|first name|last name|surname|date|dob|mrn|nhs|"
+                         r"id|number|phone|tel|email|address|postcode|zip|hospital|location|place|age|redacted|"
+                         r"removed|deleted|patient|doctor|clinician|staff|relative|ward|gp)(?:[ _-]?\w+)?)\]\W*$")
 # Words of administrative labels; a label ends in ':' ("DOB:", "NHS number:", "Date of birth:").
 ADMIN_WORDS = {"dob", "d.o.b", "d.o.b.", "mrn", "nhs", "no", "no.", "number", "num", "id", "hospital", "patient",
                "name", "date", "of", "birth", "record", "medical", "address", "tel", "telephone", "phone", "mobile",

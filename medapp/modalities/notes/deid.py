@@ -27,7 +27,8 @@ FULL_NAME = rf"{NAME_WORD}(?:[ \t]+(?:[A-Z]\.[ \t]*)?{NAME_WORD}){{0,2}}"  # nev
 CAPS_WORD = r"(?:[A-Z]')?[A-Z]{2,}(?:-[A-Z]{2,})?"
 CAPS_NAME = rf"(?:{CAPS_WORD},[ \t]*{NAME_WORD}|{NAME_WORD}[ \t]+{CAPS_WORD}(?![a-z]))"
 WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?"
-TITLES = r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr)\.?"  # Sr: Sister, as wards write it
+# Sr: Sister, as wards write it; Fr: Father (a chaplain)
+TITLES = r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr|Fr)\.?"
 
 PLACE_WORD = r"(?:[A-Z][a-z]+(?:['’]s|(?<=s)['’])?|[A-Z][a-z]+-[A-Z][a-z]+)"  # St Mary's, St Thomas' Hospital
 PLACE_NOUN = (r"(?:Hospital|Infirmary|Hospice|Care Home|Nursing Home|Residential Home|Rest Home|Care Centre|"
@@ -107,10 +108,13 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME", re.compile(rf"\b(?i:{ROLES})[ \t]*[:,]?[ \t]+({FULL_NAME})"), 1),
     ("NAME", re.compile(rf"\b({FULL_NAME})[ \t]*\((?i:[^)\n]{{0,25}}?\b{ROLES})\b[^)\n]{{0,20}}\)"), 1),
     # a name set off before who the person is: "Grace, her carer, says ..."; "Ask Jo on ext 4432" (a review)
-    ("NAME", re.compile(rf"\b({FULL_NAME}),[ \t]+(?i:his|her|their|the patient's|pt's)[ \t]+(?i:{RELATIONS}|{ROLES})\b"),
+    ("NAME", re.compile(rf"\b({FULL_NAME}),[ \t]+(?i:his|her|their|my|our|the patient's|pt's)[ \t]+"
+                        rf"(?i:{RELATIONS}|{ROLES})\b"), 1),
+    ("NAME", re.compile(rf"\b(?:(?i:ask|call|contact|ring|phone|bleep|page)[ \t]+)?({FULL_NAME})[ \t]+(?:on[ \t]+"
+                        rf"(?i:ext(?:ension)?|bleep|pager|x)\.?[ \t]*\d|\((?i:ext(?:ension)?|bleep|pager|x)\.?[ \t]*\d)"),
      1),
-    ("NAME", re.compile(rf"\b(?:(?i:ask|call|contact|ring|phone|bleep|page)[ \t]+)?({FULL_NAME})[ \t]+on[ \t]+"
-                        rf"(?i:ext(?:ension)?|bleep|pager|x)\.?[ \t]*\d"), 1),
+    ("NAME", re.compile(rf"\b(?i:bleep|page|ring|call)[ \t]+({FULL_NAME})[ \t]+on[ \t]+\d"), 1),
+    ("NAME", re.compile(rf"\b({FULL_NAME})[ \t]*\((?i:{RELATIONS})\)"), 1),
     ("NAME", re.compile(rf"\b(?:Dear|Hi|Hello|Thanks?,?)[ \t]+({FULL_NAME})"), 1),
     ("NAME", re.compile(rf"(?:Yours sincerely|Yours faithfully|Kind regards|Best wishes|Many thanks|Regards|Signed)"
                         rf",?[ \t]*\n+[ \t]*({FULL_NAME})"), 1),
