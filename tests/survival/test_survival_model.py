@@ -326,8 +326,14 @@ def test_a_column_in_another_unit_is_said_for_the_whole_column():
     table = pd.read_csv(data_root() / "records/survival/gbsg2.csv").head(8)
     table["tsize"] = table["tsize"] / 10
     said = breast.validate_cohort(table.to_csv(index=False).encode(), "cm.csv").cohort.file_warnings
-    assert "Tumour size: 4 of 7 values read as cm, not mm (2.1, 1.2, 1.7, 1.6). Every value of the column was " \
-           "scored in mm: if the column is in cm, convert all of it and upload the file again." in said
+    assert "Tumour size: 4 of 7 values read as cm, not mm (2.1, 1.2, 1.7, 1.6; the others fit either unit). Every " \
+           "value of the column was scored in mm: if the column is in cm, convert all of it and upload the file " \
+           "again." in said
+    # and every row of that column says so, not only those outside the mm range (a 10 cm tumour read as 10 mm had
+    # an empty warnings cell: a re-check)
+    cohort = breast.validate_cohort(table.to_csv(index=False).encode(), "cm.csv").cohort
+    assert all(any(w.startswith("Tumour size ") for w in cohort.warnings.get(row, [])) for row in cohort.rows)
+    assert "Tumour size 3.5 mm may be in cm, as most of its column reads: scored as 3.5 mm." in cohort.warnings[3]
     for model_id, path in (("breast-cancer-recurrence", "records/survival/gbsg2.csv"),
                            ("heart-failure", "records/heart_failure/heart_failure.csv")):
         cohort = load_model(model_id).validate_cohort((data_root() / path).read_bytes(), "public.csv").cohort

@@ -173,7 +173,8 @@ def _unit_slip(f: Field, v: float, training_range: dict[str, list[float]]) -> st
                  if expected[0] <= float(f"{v * factor:.3g}") <= expected[1]), None)
 
 
-def column_unit_warnings(fields: tuple[Field, ...], X: np.ndarray, training_range: dict[str, list[float]]) -> list[str]:
+def column_unit_warnings(fields: tuple[Field, ...], X: np.ndarray,
+                         training_range: dict[str, list[float]]) -> list[tuple[int, str, str]]:
     """A column most of whose values read as another unit is said for the whole column: each such value got its
     own query, but a value that fits both units (a tumour of 3.5 cm read as 3.5 mm) was scored without a word (a
     review)."""
@@ -186,9 +187,10 @@ def column_unit_warnings(fields: tuple[Field, ...], X: np.ndarray, training_rang
             continue
         unit = max(set(units), key=units.count)
         examples = ", ".join(_fmt(v) for v in [v for v, u in slips if u == unit][:5])
-        out.append(f"{f.label}: {len(units)} of {len(given)} values read as {unit}, not {f.unit} ({examples}" +
-                   ("" if len(units) <= 5 else " ...") + f"). Every value of the column was scored in {f.unit}: if "
-                   f"the column is in {unit}, convert all of it and upload the file again.")
+        out.append((j, unit, f"{f.label}: {len(units)} of {len(given)} values read as {unit}, not {f.unit} "
+                            f"({examples}" + ("" if len(units) <= 5 else " ...") + "; the others fit either unit). "
+                            f"Every value of the column was scored in {f.unit}: if the column is in {unit}, convert "
+                            "all of it and upload the file again."))
     return out
 
 
@@ -353,9 +355,15 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
             cohort.errors.setdefault(numbers[i], []).append("no values in any model column")
     cohort.rows = [numbers[i] for i in np.flatnonzero(valid)]
     cohort.X = X[valid]
-    cohort.file_warnings.extend(column_unit_warnings(fields, cohort.X, training_range))
+    slips = column_unit_warnings(fields, cohort.X, training_range)
+    cohort.file_warnings.extend(text for _, _, text in slips)
     for row, values in zip(cohort.rows, cohort.X):
         w = soft_warnings(fields, values, training_range, missing_handling)
+        for j, unit, _ in slips:  # every row of a column read as another unit, not only the values outside its range
+            f, v = fields[j], values[j]  # (a 10 cm tumour was scored as 10 mm without a word on its row: a re-check)
+            if not math.isnan(v) and not any(x.startswith(f"{f.label} {_fmt(v)}") for x in w):
+                w.append(f"{f.label} {_with_unit(_fmt(v), f)} may be in {unit}, as most of its column reads: scored "
+                         f"as {_with_unit(_fmt(v), f)}.")
         if w:
             cohort.warnings[row] = w
     if id_col is not None:
