@@ -123,9 +123,14 @@ def _drawn(expl: Explanation, labels: list[str], deltas: list[float], ends: tupl
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
     lines = _title_lines(title)
+    # a long axis title on two lines: centred under bars made narrow by long value names, "contribution (to the
+    # risk score; + means earlier death)" lost its end on the Cases page at 1400 px (a re-check)
+    two = len(axis_title) > 40 and " (" in axis_title
     fig.update_layout(
-        title="<br>".join(lines), xaxis_title=axis_title, height=120 + bar_px * (len(labels) + 2) + 24 * (len(lines) - 1),
-        margin={"l": 10, "r": 60, "t": 40 + 26 * len(lines), "b": 40}, showlegend=False, font={"size": font_size},
+        title="<br>".join(lines), xaxis_title=axis_title.replace(" (", "<br>(", 1) if two else axis_title,
+        height=120 + bar_px * (len(labels) + 2) + 24 * (len(lines) - 1) + (22 if two else 0),
+        margin={"l": 10, "r": 60, "t": 40 + 26 * len(lines), "b": 62 if two else 40}, showlegend=False,
+        font={"size": font_size},
     )
     # Room on both sides for the value labels of the bars that end at the edges ("-0.51"): in a narrow plot (the
     # survival waterfall was drawn in half a column, ~170 px of bars) 0.18 of the span cut them to ").51" and "+0.0".

@@ -125,8 +125,9 @@ def cohort_panel(model: SurvivalModel) -> None:
     if curves:
         st.plotly_chart(km_figure(curves, model.event, observed=sc.time is not None), width="stretch",
                         key=f"skm_{model.card.id}")
-    if sc.time is not None:
-        st.caption("The outcome columns were used only for these observed curves, never as inputs.")
+    if sc.time is not None:  # ("these observed curves" stood under no chart when every group was too small)
+        st.caption("The outcome columns were used only for these observed curves, never as inputs." if curves else
+                   "The outcome columns were never used as inputs.")
     else:
         st.caption("Without usable outcome columns (`time` and the event: the note above says what is missing when "
                    "the file has some) only the model's mean predicted curves can be drawn per group.")

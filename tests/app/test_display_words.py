@@ -118,7 +118,7 @@ def test_waterfall_names_the_target_given():
                        base_value=0.0, output_space="log-odds")
     fig = waterfall(expl, target="chronic kidney disease")
     assert "toward 'chronic kidney disease'" in fig.layout.title.text
-    assert fig.layout.xaxis.title.text == "contribution (log-odds of chronic kidney disease)"
+    assert fig.layout.xaxis.title.text == "contribution<br>(log-odds of chronic kidney disease)"  # two lines: not cut
 
 
 # -- Models page -------------------------------------------------------------------------------------------------

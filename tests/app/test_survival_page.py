@@ -137,6 +137,7 @@ def test_kaplan_meier_curves_of_a_handful_of_patients_are_not_drawn(tmp_path, mo
     [said] = [c.value for c in at.caption if c.value.startswith("Not drawn: ")]
     assert said.endswith("(n=1). A Kaplan-Meier curve of fewer than 10 patients is too uncertain to read.")
     assert not any("Kaplan-Meier" in c.proto.spec for c in at.get("plotly_chart"))
+    assert not any("these observed curves" in c.value for c in at.caption)  # none drawn: none referred to
     at.file_uploader(key="scohort_heart-failure").set_value([("all.csv", "\n".join(rows).encode(), "text/csv")]).run()
     assert not [c for c in at.caption if c.value.startswith("Not drawn: ")]
     [km] = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Kaplan-Meier" in c.proto.spec]

@@ -21,7 +21,8 @@ def test_the_ends_read_average_patient_and_this_patient_with_their_risk_scores(e
     y = list(fig.data[0].y)
     assert y[0] == f"average patient: risk score {example.base_value:+.2f}"
     assert y[-1] == f"this patient: risk score {example.output_value:+.2f}"
-    assert "contribution (to the risk score; + means earlier death)" == fig.layout.xaxis.title.text
+    # on two lines: on one, its end was cut under narrow bars (a re-check)
+    assert "contribution<br>(to the risk score; + means earlier death)" == fig.layout.xaxis.title.text
     # 11 fields, all named: a bar "1 other value" stood in for the eleventh (a review); with 9 shown, the other
     # two are summed
     assert not any("other value" in name for name in y) and len(y) == 11 + 2
