@@ -64,8 +64,12 @@ def accuracy_text(model: GenomicsModel) -> str:
     scaling = (f"Temperature {t:g}, fitted on cross-validated logits" if t > 1.0001 else
                "Temperature 1: the fit on cross-validated logits wanted sharper probabilities, which is not allowed "
                "(only softening is), so the probabilities are the classifier's own")
+    ood = model.card.metrics.get("out_of_distribution", {}).get("flagged_training_profiles_out_of_fold")
+    refused = (f" The check for a profile unlike every class also flags {ood:.0%} of genuine training profiles "
+               "held out of its fit: such a profile is not classified, though it may be one of the four.") \
+        if ood is not None else ""  # a re-check: the accuracy line gave no idea how often the reject option refuses
     return (f"{scaling}. Nested cross-validation: {right} of {n} training profiles right (accuracy {right / n:.2f}, "
-            f"95% CI {ci.low:.2f}-{ci.high:.2f}).")
+            f"95% CI {ci.low:.2f}-{ci.high:.2f}).{refused}")
 
 
 def results_table(model: GenomicsModel, profiles: list[Profile], preds) -> pd.DataFrame:
