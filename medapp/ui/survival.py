@@ -107,7 +107,6 @@ def cohort_panel(model: SurvivalModel) -> None:
     horizons = [c for c in shown.columns if c.startswith("P(")]
     for c in horizons:
         shown[c] = percent_points(shown[c])
-    shown["risk group"] = [GROUP_WORDS.get(g, g) for g in shown["risk group"]]
     st.dataframe(shown, hide_index=True, width="stretch", key=f"sres_{model.card.id}",
                  column_config={c: percent_column(c) for c in horizons}
                  | {"risk group": st.column_config.TextColumn(
@@ -171,7 +170,7 @@ def results_table(model: SurvivalModel, cohort, scored: dict, batch: BatchResult
         if cohort.ids:
             rec["id"] = cohort.ids.get(row, "")
         rec["risk score"] = round(float(scored["risk"][i]), 3)
-        rec["risk group"] = str(scored["group"][i])
+        rec["risk group"] = GROUP_WORDS.get(str(scored["group"][i]), str(scored["group"][i]))  # as the page says it
         for h, s in zip(model.horizons, scored["at_horizons"][i]):
             rec[f"P({model.event} by {horizon_text(h)})"] = 1.0 - float(s)  # "by 1 year", as the page words it
         main = list(model.horizons).index(model.main_horizon)

@@ -118,6 +118,7 @@ def test_a_cohort_lists_each_patients_own_warnings_and_band(tmp_path, monkeypatc
     assert table.loc[1, "warnings"].startswith("The 95% band for death by 180 days is wide")
     assert "replaces a value not given by the training median" in table.loc[2, "warnings"]
     assert table.loc[3, "warnings"] == ""
+    assert set(table["risk group"]) <= {"lowest third", "middle third", "highest third"}  # the CSV's words too
     low, high = (float(p.rstrip("%")) for p in table.loc[1, "95% band by 180 days"].split(" to "))
     assert high - low > 60 and low <= table.loc[1, "P(death by 180 days)"] <= high
 
