@@ -28,6 +28,15 @@ def _specs(at: AppTest) -> str:
     return " ".join(json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart"))
 
 
+def _heart_failure_page(tmp_path, monkeypatch) -> AppTest:
+    """The Case records page with the heart-failure survival model chosen, in its own state folder."""
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = AppTest.from_file(str(REPO / "pages/records.py"), default_timeout=120)
+    at.session_state["medapp_user"] = CLIN
+    at.run()
+    return at.selectbox(key="records_model").set_value("Heart failure survival").run()
+
+
 def test_heart_failure_patient_gets_a_curve_horizons_and_explanations(tmp_path, monkeypatch):
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
     at = _estimate("Heart failure survival", "heart-failure")
@@ -87,11 +96,7 @@ def test_a_cohort_with_its_outcome_columns_gets_a_note_not_a_warning(tmp_path, m
     # the page asks for time and DEATH_EVENT (the observed curves), and then warned in yellow that they were there
     from medapp.registry import data_root
 
-    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
-    at = AppTest.from_file(str(REPO / "pages/records.py"), default_timeout=120)
-    at.session_state["medapp_user"] = CLIN
-    at.run()
-    at.selectbox(key="records_model").set_value("Heart failure survival").run()
+    at = _heart_failure_page(tmp_path, monkeypatch)
     rows = (data_root() / "records/heart_failure/heart_failure.csv").read_text().splitlines()[:21]
     at.file_uploader(key="scohort_heart-failure").set_value([("hf.csv", "\n".join(rows).encode(), "text/csv")]).run()
     assert not at.exception
@@ -102,11 +107,7 @@ def test_a_cohort_with_its_outcome_columns_gets_a_note_not_a_warning(tmp_path, m
 def test_a_cohort_lists_each_patients_own_warnings_and_band(tmp_path, monkeypatch):
     """A review: the one-patient panel and the CLI called the band of the CPK 7861 patient wide, and the cohort table
     listed that patient without a word and without a band; the median note went with every row of the file."""
-    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
-    at = AppTest.from_file(str(REPO / "pages/records.py"), default_timeout=120)
-    at.session_state["medapp_user"] = CLIN
-    at.run()
-    at.selectbox(key="records_model").set_value("Heart failure survival").run()
+    at = _heart_failure_page(tmp_path, monkeypatch)
     rows = ["age,anaemia,creatinine_phosphokinase,diabetes,ejection_fraction,high_blood_pressure,platelets,"
             "serum_creatinine,serum_sodium,sex,smoking",
             "55,0,7861,0,38,0,263358,1.1,136,1,0",  # row 1: few training patients like this one
@@ -127,11 +128,7 @@ def test_kaplan_meier_curves_of_a_handful_of_patients_are_not_drawn(tmp_path, mo
     """A review: one patient with outcomes drew an observed curve falling from 100% to 0 at day 6, with no group."""
     from medapp.registry import data_root
 
-    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
-    at = AppTest.from_file(str(REPO / "pages/records.py"), default_timeout=120)
-    at.session_state["medapp_user"] = CLIN
-    at.run()
-    at.selectbox(key="records_model").set_value("Heart failure survival").run()
+    at = _heart_failure_page(tmp_path, monkeypatch)
     rows = (data_root() / "records/heart_failure/heart_failure.csv").read_text().splitlines()
     at.file_uploader(key="scohort_heart-failure").set_value([("one.csv", "\n".join(rows[:2]).encode(), "text/csv")]).run()
     assert not at.exception
