@@ -5,6 +5,7 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -193,9 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_models)
 
-    from .registry import list_cards
+    from .registry import model_ids
 
-    ids = ", ".join(c.id for c in list_cards())
+    # in the description, wrapped by us: argparse wraps option help at hyphens ("dictation-" / "whisper")
+    ids = textwrap.fill("Models: " + ", ".join(model_ids()) + ".", 90, break_on_hyphens=False)
     p = sub.add_parser(
         "predict", help="predict and explain inputs with one model", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Predict and explain each input with one model; a file of several cases (a CSV or Excel\n"
@@ -209,8 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "  genomics  CSV, TSV or Excel expression matrix, samples as rows or columns\n"
                     "  dictation WAV, FLAC, OGG or MP3 dictation (transcribed)\n\n"
                     "Exit status: 0 when every case was analysed, 1 when one or more could not be (each\n"
-                    "said on its own line), 2 for a usage error.")
-    p.add_argument("--model", required=True, help=f"model id: {ids}")
+                    f"said on its own line), 2 for a usage error.\n\n{ids}")
+    p.add_argument("--model", required=True, help="model id (Models above)")
     p.add_argument("--json", action="store_true",
                    help="one JSON object per case and line: input, label, probabilities, warnings, assessed, and "
                         "per model risk_band, risk_score, survival, survival_band, risk_group or text, and the top "

@@ -35,9 +35,14 @@ class UnknownModel(KeyError):
         return f"no model named {self.args[0]!r}; registered models: {known}"
 
 
+def model_ids() -> list[str]:
+    """The registered models' ids, from their folders alone (no card read: the CLI's help names them at start)."""
+    return sorted(p.parent.name for p in models_dir().glob("*/card.json"))
+
+
 def list_cards() -> list[ModelCard]:
     """Every registered model's card, sorted by modality then id."""
-    cards = [ModelCard.read(p) for p in sorted(models_dir().glob("*/card.json"))]
+    cards = [ModelCard.read(models_dir() / i / "card.json") for i in model_ids()]
     return sorted(cards, key=lambda c: (c.modality, c.id))
 
 

@@ -5,6 +5,7 @@ maps), otherwise the top contributions as a diverging bar chart (records, words,
 """
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 
@@ -80,6 +81,7 @@ def over_time_png(expl: Explanation, width_in: float = 7.0, max_features: int = 
     return _png(fig)
 
 
+@functools.lru_cache(maxsize=1)
 def _page_diverging():
     """render.image.DIVERGING as a matplotlib colour map, alpha included."""
     import re

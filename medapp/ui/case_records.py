@@ -96,9 +96,7 @@ def field_widget(f: Field, key: str | None = None, value: Any = None, decimals: 
         options = [NOT_MEASURED] + [str(label) for _, label in f.choices]
         # the value as a code (a stored row) or as the label the form sent (What-if gets those: format_value on
         # "reversible defect" raised, and What-if crashed the page for every category field)
-        shown = None if value is None else value if isinstance(value, str) else format_value(f, float(value))
-        kwargs = {} if key is not None and key in st.session_state else {
-            "index": options.index(shown) if shown in options else 0}
+        kwargs = {} if key is not None and key in st.session_state else {"index": options.index(widget_value(f, value))}
         return st.selectbox(f.label, options, key=key, help=help_text, **kwargs)
     # the unit, unless the label already says it ("Major vessels coloured by fluoroscopy (vessels)")
     unit = f" ({f.unit})" if f.unit and f.unit.lower() not in f.label.lower() else ""

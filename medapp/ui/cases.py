@@ -166,16 +166,14 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
     with st.expander("Save to case", icon=":material/save:"):
         open_cases = [c for c in store.list_cases() if c["status"] != "closed"]
         mode_key, made_key = f"case_mode_{key}", f"_case_mode_made_without_cases_{key}"
-        if open_cases and st.session_state.get(made_key) and st.session_state.get(mode_key) == "New case" \
+        if mode_key not in st.session_state and not open_cases:
+            st.session_state[made_key] = True
+        elif open_cases and st.session_state.pop(made_key, False) and st.session_state.get(mode_key) == "New case" \
                 and not st.session_state.get(f"case_ref_{key}"):
             # Made when no case was open, and untouched: now that one is (the first image of two saved to a new
             # case), an existing case is offered first, as for a form made after it (a review: "New case" invited a
             # duplicate case for the second image)
             st.session_state[mode_key] = "Existing case"
-        if mode_key not in st.session_state:
-            st.session_state[made_key] = not open_cases
-        elif open_cases:
-            st.session_state[made_key] = False
         mode = st.radio("Case", ["New case", "Existing case"], horizontal=True, key=mode_key,
                         **({} if mode_key in st.session_state else {"index": 1 if open_cases else 0}))
         reference = title = pick = same = None

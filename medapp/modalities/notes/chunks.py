@@ -93,9 +93,10 @@ def _feature_words(words: list[str]) -> np.ndarray:
     """Words that are not placeholders, labels, or the administrative words of a label on the same line."""
     skip = np.zeros(len(words), dtype=bool)
     for i, w in enumerate(words):
-        if PLACEHOLDER.match(w.strip()) or not any(c.isalnum() for c in w):
+        stand_in = PLACEHOLDER.match(w.strip())
+        if stand_in or not any(c.isalnum() for c in w):
             skip[i] = True
-            if PLACEHOLDER.match(w.strip()):  # "NHS no [ID]", "Contact [PHONE]": a label without its colon
+            if stand_in:  # "NHS no [ID]", "Contact [PHONE]": a label without its colon
                 _skip_label_words(words, skip, i - 1)
         elif is_label(w):
             skip[i] = True

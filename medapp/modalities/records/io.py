@@ -65,17 +65,27 @@ def _quoted(names: list) -> str:
     return ", ".join(f"'{k}'" for k in names[:5]) + (" ..." if len(names) > 5 else "")
 
 
-def unit_hint(f: Field, number: float, expected: tuple[float, float]) -> str:
-    """' In µmol/L? 70 µmol/L is 0.792 mg/dL: enter that.' when `number`, read in one of the other units this value
-    is reported in, lands in `expected` (a range where patients' values lie); else ''."""
+def _other_unit(f: Field, number: float, expected: tuple[float, float]) -> tuple[str, float] | None:
+    """(unit, converted value) for the first other unit this value is reported in that puts `number` in `expected`
+    (a range where patients' values lie); else None."""
     for unit, factor in f.other_units:
         converted = float(f"{number * factor:.3g}")  # three significant figures: 0.792, 126, 7,800
         if expected[0] <= converted <= expected[1]:
-            into = _with_unit(number_text(converted), f)
-            if unit == "a fraction":
-                return f" A fraction? {_fmt(number)} as a fraction is {into}: enter that."
-            return f" In {unit}? {_fmt(number)} {unit} is {into}: enter that."
-    return ""
+            return unit, converted
+    return None
+
+
+def unit_hint(f: Field, number: float, expected: tuple[float, float]) -> str:
+    """' In µmol/L? 70 µmol/L is 0.792 mg/dL: enter that.' when `number`, read in one of the other units this value
+    is reported in, lands in `expected`; else ''."""
+    found = _other_unit(f, number, expected)
+    if found is None:
+        return ""
+    unit, converted = found
+    into = _with_unit(number_text(converted), f)
+    if unit == "a fraction":
+        return f" A fraction? {_fmt(number)} as a fraction is {into}: enter that."
+    return f" In {unit}? {_fmt(number)} {unit} is {into}: enter that."
 
 
 def _is_blank(raw: Any) -> bool:
@@ -146,21 +156,26 @@ def soft_warnings(fields: tuple[Field, ...], values: np.ndarray, training_range:
         how = f"; {missing_handling}, and" if missing_handling else ";"
         out.append(f"{len(missing)} of {len(fields)} values not measured ({shown}){how} the estimate is less "
                    "certain.")
-    for f, v in zip(fields, values):
-        if f.kind != "number" or math.isnan(v):
-            continue
-        unit = f" {f.unit}" if f.unit else ""
-        lo_hi = training_range.get(f.name)
-        if f.usual is not None and not f.usual[0] <= v <= f.usual[1]:
-            # inside the training range only because the training file has errors of this kind: a unit slip?
-            lo, hi = f.usual
-            out.append(f"{f.label} {_fmt(v)}{unit} is outside the usual range of patients' values ({_fmt(lo)}-"
-                       f"{_fmt(hi)}{unit}): check the value and its unit." + unit_hint(f, v, f.usual))
-        elif lo_hi and not lo_hi[0] <= v <= lo_hi[1]:
-            out.append(f"{f.label} {_fmt(v)}{unit} is beyond the values seen in training "
-                       f"({_fmt(lo_hi[0])}-{_fmt(lo_hi[1])}); the estimate is less reliable."
-                       + unit_hint(f, v, tuple(lo_hi)))
+    out.extend(q for q in (_value_query(f, v, training_range) for f, v in zip(fields, values)) if q)
     return out
+
+
+def _value_query(f: Field, v: float, training_range: dict[str, list[float]]) -> str | None:
+    """The warning for one number outside the usual range or the values seen in training, with the unit it may be
+    in; None for a value the model saw often (or a category, or not measured)."""
+    if f.kind != "number" or math.isnan(v):
+        return None
+    unit = f" {f.unit}" if f.unit else ""
+    lo_hi = training_range.get(f.name)
+    if f.usual is not None and not f.usual[0] <= v <= f.usual[1]:
+        # inside the training range only because the training file has errors of this kind: a unit slip?
+        lo, hi = f.usual
+        return (f"{f.label} {_fmt(v)}{unit} is outside the usual range of patients' values ({_fmt(lo)}-"
+                f"{_fmt(hi)}{unit}): check the value and its unit." + unit_hint(f, v, f.usual))
+    if lo_hi and not lo_hi[0] <= v <= lo_hi[1]:
+        return (f"{f.label} {_fmt(v)}{unit} is beyond the values seen in training "
+                f"({_fmt(lo_hi[0])}-{_fmt(lo_hi[1])}); the estimate is less reliable." + unit_hint(f, v, tuple(lo_hi)))
+    return None
 
 
 def _unit_slip(f: Field, v: float, training_range: dict[str, list[float]]) -> str | None:
@@ -169,8 +184,8 @@ def _unit_slip(f: Field, v: float, training_range: dict[str, list[float]]) -> st
     expected = f.usual or tuple(training_range.get(f.name) or ())
     if f.kind != "number" or math.isnan(v) or not expected or expected[0] <= v <= expected[1]:
         return None
-    return next((unit for unit, factor in f.other_units
-                 if expected[0] <= float(f"{v * factor:.3g}") <= expected[1]), None)
+    found = _other_unit(f, v, expected)
+    return found[0] if found else None
 
 
 def column_unit_warnings(fields: tuple[Field, ...], X: np.ndarray,
@@ -361,7 +376,7 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
         w = soft_warnings(fields, values, training_range, missing_handling)
         for j, unit, _ in slips:  # every row of a column read as another unit, not only the values outside its range
             f, v = fields[j], values[j]  # (a 10 cm tumour was scored as 10 mm without a word on its row: a re-check)
-            if not math.isnan(v) and not any(x.startswith(f"{f.label} {_fmt(v)}") for x in w):
+            if not math.isnan(v) and _value_query(f, v, training_range) is None:  # not queried already
                 w.append(f"{f.label} {_with_unit(_fmt(v), f)} may be in {unit}, as most of its column reads: scored "
                          f"as {_with_unit(_fmt(v), f)}.")
         if w:
