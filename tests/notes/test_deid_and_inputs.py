@@ -155,3 +155,33 @@ def test_in_laws_a_name_set_off_before_who_it_is_sister_abbreviated_and_a_name_o
     assert scrub(again)[0] == ("[NAME], my carer, says so. Please bleep [NAME] on 2231 if worse. Ask [NAME] (ext "
                                "4432). [NAME] (carer) present. Seen by Fr [NAME]. Chest (left) clear. Paracetamol "
                                "(PRN) given.")
+
+
+def test_towns_and_hospitals_by_short_name_are_places_scores_named_after_towns_stay():
+    """Towns (a Safe Harbor identifier) where a place is said, hospitals by the short names staff use; the
+    scores, scales and rules named after towns, months, eponyms, countries and states stay."""
+    note = ("Daughter in Manchester, son lives near Milton Keynes. Returned from Lagos. Studied in Hiroshima and "
+            "Nagasaki. Transferred to the Royal Brompton; previously under the renal team at Addenbrooke's. "
+            "Glasgow Coma Scale 15 in ED. Type 6 on the Bristol stool chart. Ottawa ankle rules negative. Echo in "
+            "March. Royal Navy veteran. Secondary to Hirschsprung's disease. Holiday in Spain, then in Texas. "
+            "Bath and shower assessed; normal in Normal mode.")
+    assert scrub(note)[0] == (
+        "Daughter in [LOCATION], son lives near [LOCATION]. Returned from [LOCATION]. Studied in [LOCATION] and "
+        "[LOCATION]. Transferred to the [LOCATION]; previously under the renal team at [LOCATION]. "
+        "Glasgow Coma Scale 15 in ED. Type 6 on the Bristol stool chart. Ottawa ankle rules negative. Echo in "
+        "March. Royal Navy veteran. Secondary to Hirschsprung's disease. Holiday in Spain, then in Texas. "
+        "Bath and shower assessed; normal in Normal mode.")
+    # a town's name at the start of a longer name is not taken alone as a town ("in Suffolk County")
+    assert scrub("lived in Suffolk County for years")[0] == "lived in Suffolk County for years"
+
+
+def test_places_corpus_written_before_the_town_rules():
+    """deid_places_corpus.py was written before the town gazetteer and the short-name hospital rules; its first
+    run gave recall 0.78 (0.85 once a bug in trimming the new places was fixed), precision 1.00. What is still
+    missed: hospitals and homes by a bare name ("Papworth", "Alder Hey", "Mass General", "Oakwood")."""
+    from .deid_measure import measure
+    from .deid_places_corpus import NOTES as PLACES
+
+    result = measure(PLACES)
+    assert result["precision"] == 1.0, result["false_positives"]
+    assert result["recall"] >= 0.85, result["missed"]

@@ -7,7 +7,9 @@ was removed. Rule-based: patterns for structured identifiers; names found after 
 "Kwame (HCA)"), in signatures and salutations, any given name of a large multi-locale gazetteer
 (names.py; a name that is also a common word needs one of those contexts), and wherever a name
 found once recurs. Places: hospitals, hospices, care homes, practices, surgeries, units and other
-named organisations ("Larchfield Care Home"), wards ("Ward 7B"), and towns after "lives in". Clinical
+named organisations ("Larchfield Care Home"), wards ("Ward 7B"), hospitals by their short names ("the Royal
+Free", "transferred to Addenbrooke's"), towns after "lives in", and any town of a GeoNames gazetteer after a
+word of place ("daughter in Manchester", "returned from Lagos"; names.py). Clinical
 roles, specialties, eponyms (Parkinson's, Crohn's) and drug names are never taken as names.
 Recall and precision: tests/notes/phi_corpus.py (planted notes written with the first rules) and
 tests/notes/deid_blind_corpus.py (written before the untitled-name and place rules; see README).
@@ -17,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .names import COMMON, EPONYMS, given_names
+from .names import COMMON, EPONYMS, given_names, towns
 
 MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Jul(?:y)?|Aug(?:ust)?|"
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
@@ -52,7 +54,25 @@ _NEVER_NAME = re.compile(
     r"pril|sartan|olol|alol|statin|mab|nib|dipine|cillin|mycin|floxacin|azole|prazole|formin|gliptin|gliflozin|"
     r"xaban|parin|glutide|sone|olone|amide|azide|pam|olam|codamol|morph|profen|fenac|oxacin|vir|cycline|"
     r"triptan|setron|lukast|terol|tropium|clav|lutamide|zumab|ximab)$", re.I)
-# (kind, compiled pattern, group holding the PHI or 0); order matters: earlier kinds win overlaps.
+# What staff say before a hospital's short name: "seen at", "transferred to", "under the renal team at".
+CARE_WORDS = (r"(?:seen|treated|followed|admitted|transferred|referred|reviewed|known|under|team|discharged|"
+              r"attend(?:s|ed|ing)?|booked|listed|delivered|born|previously|managed|operated|moved|sent|"
+              r"repatriated|care|clinic|appointment|surgery|operation|inpatient|outpatient)")
+# "Royal" before these is not a hospital ("Royal Navy veteran").
+NOT_ROYAL = (r"(?:Navy|Air|Marines?|Mail|Society|Family|Army|Artillery|Engineers|Signals|Legion|Highness|Warrant|"
+             r"College|Colleges|Academy|Institution|Commission|Charter|Assent|British|Pharmaceutical|Voluntary|Ballet|"
+             r"Opera|Mint|Household|Court|Courts|Jelly)")
+# A possessive before these is an eponym, not a place ("to Hirschsprung's disease").
+EPONYM_NOUNS = (r"(?:disease|syndrome|sign|test|manoeuvre|maneuver|procedure|operation|fracture|palsy|phenomenon|"
+                r"criteria|score|classification|law|triad|ulcer|lymphoma|sarcoma|tumou?r|arteritis|thyroiditis|"
+                r"encephalopathy|contracture|node|reflex|pouch|repair|incision|solution|scale|grade|stage)")
+# Words after a town that make it a score, scale or rule named after the town ("Glasgow Coma Scale").
+TOWN_TOOLS = (r"(?:coma|score|scale|criteria|rules?|classification|chart|index|triage|system|protocol|"
+              r"questionnaire|grad(?:e|ing)|stag(?:e|ing)|splint|brace|shunt|procedure|operation|technique|method|"
+              r"guidelines?|consensus|definition|nomogram|tool|trial|study|prognostic|stool|hip|knee|agreement|"
+              r"declaration|convention|classification|model|formula|equation|protocol|regimen)")
+# (kind, compiled pattern, group holding the PHI or 0); order matters: earlier kinds win overlaps. PLACE is a
+# LOCATION named without a noun such as Hospital or Ward.
 PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("EMAIL", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), 0),
     ("URL", re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+", re.I), 0),
@@ -102,8 +122,13 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("LOCATION", re.compile(rf"\b((?:(?:St\.?|Saint|{PLACE_WORD})[ \t]+){{1,4}}{PLACE_NOUN})\b"), 1),
     ("LOCATION", re.compile(r"\b(Ward[ \t]+(?:\d{1,3}[A-Z]?|[A-Z]\d{0,2})(?![\w-]))"), 1),
     ("LOCATION", re.compile(rf"\b({PLACE_WORD}[ \t]+Ward)\b"), 1),
-    ("LOCATION", re.compile(rf"\b(?i:lives|living|resides|residing|moved|born|grew up|based)\b[^.\n]{{0,25}}?\b"
+    ("PLACE", re.compile(rf"\b(?i:lives|living|resides|residing|moved|born|grew up|based)\b[^.\n]{{0,25}}?\b"
                             rf"(?:in|at|near)[ \t]+({NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}})"), 1),
+    # a hospital by its short name, as staff say it: "the Royal Free", "at Addenbrooke's" after a word of care
+    # ("under the renal team at", "transferred to"); eponyms ("secondary to Crohn's") are never places
+    ("PLACE", re.compile(rf"\b(Royal[ \t]+(?!{NOT_ROYAL}\b){PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)"), 1),
+    ("PLACE", re.compile(rf"\b(?i:{CARE_WORDS})\b[^.\n]{{0,40}}?\b(?i:at|to|from)[ \t]+(?:the[ \t]+)?"
+                            rf"({NAME_WORD}['’]s)(?![ \t]+(?i:{EPONYM_NOUNS})\b)"), 1),
     ("NAME", re.compile(rf"\b(?i:{RELATIONS})(?:[ \t]*,)?[ \t]+(?:(?i:is|was|called|named)[ \t]+)?({FULL_NAME})"), 1),
     ("NAME", re.compile(rf"\b(?i:{ROLES})[ \t]*[:,]?[ \t]+({FULL_NAME})"), 1),
     ("NAME", re.compile(rf"\b({FULL_NAME})[ \t]*\((?i:[^)\n]{{0,25}}?\b{ROLES})\b[^)\n]{{0,20}}\)"), 1),
@@ -207,6 +232,31 @@ def _trim_place(text: str, start: int, end: int, noun: bool) -> tuple[int, int] 
     return words[0][0], words[-1][1]
 
 
+def _towns(text: str, taken: list[bool]) -> list[Span]:
+    """Towns and cities of the gazetteer where a place is said: "daughter in Manchester", "returned from Lagos"
+    (under Safe Harbor a town is an identifier; a country or a state is not). Not a score or scale named
+    after a town ("the Glasgow Coma Scale", "on the Bristol stool chart")."""
+    gazetteer = towns()
+    out = []
+    town = rf"{PLACE_WORD}(?:[ \t-]+(?:(?:on|upon|under|le|la|de|del|the|of)[ \t-]+)?{PLACE_WORD}){{0,2}}"
+    # after a word of place, and the towns listed after it ("in Hiroshima and Nagasaki", "from Leeds, Bradford")
+    for m in re.finditer(rf"\b(?i:in|from|to|near|around|outside|nr\.?)[ \t]+({town}(?:(?:,|[ \t]+and|[ \t]+or)"
+                         rf"[ \t]+{town})*)", text):
+        for part in re.finditer(town, m.group(1)):
+            words = list(re.finditer(r"[^\s-]+", part.group(0)))
+            first = m.start(1) + part.start()
+            for n in range(len(words), 0, -1):  # the longest town: "Milton Keynes", "Stoke-on-Trent"
+                start, end = first, first + words[n - 1].end()
+                if n < len(words) and words[n].group(0)[0].isupper():
+                    continue  # a town's name inside a longer name: "in Ann Emerg Med", "Suffolk County"
+                if text[start:end].lower() in gazetteer and not any(taken[start:end]) and not re.match(
+                        rf"['’]s\b|[ \t]+(?i:{TOWN_TOOLS})s?\b", text[end:]):
+                    out.append(Span(start, end, "LOCATION", text[start:end]))
+                    taken[start:end] = [True] * (end - start)
+                    break
+    return out
+
+
 def _given_names(text: str, taken: list[bool]) -> list[Span]:
     """Untitled given names from the gazetteer, with a following surname when there is one."""
     gazetteer = given_names()
@@ -237,10 +287,10 @@ def find_phi(text: str) -> list[Span]:
                 continue
             if kind == "NAME":
                 trimmed = _trim_name(text, start, end)
-            elif kind == "LOCATION":
+            elif kind in ("LOCATION", "PLACE"):  # PLACE: named without a noun such as Hospital ("the Royal Free")
                 ward_number = text[start:end].startswith("Ward")  # "Ward 7B": the number is what identifies it
-                trimmed = (start, end) if ward_number else _trim_place(
-                    text, start, end, noun=not m.re.pattern.startswith(r"\b(?i:lives"))
+                trimmed = (start, end) if ward_number else _trim_place(text, start, end, noun=kind == "LOCATION")
+                kind = "LOCATION"
             else:
                 trimmed = (start, end)
             if trimmed is None or any(taken[trimmed[0]:trimmed[1]]):
@@ -249,6 +299,7 @@ def find_phi(text: str) -> list[Span]:
             found.append(Span(start, end, kind, text[start:end]))
             for i in range(start, end):
                 taken[i] = True
+    found += _towns(text, taken)
     found += _given_names(text, taken)
     # A name found once is removed wherever else it occurs, surname alone included (not a name that is
     # also a common word: "June" the wife stays removed where she is named, "June" the month stays).

