@@ -6,7 +6,9 @@ import io
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
+from ..modalities.survival.groups import GroupCurve, time_ticks
 from ..types import Explanation, SurvivalCurve
 from .numbers import headline_percent
 
@@ -111,20 +113,55 @@ def over_time_figure(expl: Explanation, max_features: int = 8) -> go.Figure | No
     return fig
 
 
-def km_figure(groups: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]], event: str,
-              observed: bool) -> go.Figure:
-    """Kaplan-Meier (observed) or mean predicted curves per risk group: {group: (times, survival, n)}."""
-    fig = go.Figure()
-    for name, (t, s, n) in groups.items():
-        fig.add_trace(go.Scatter(x=t, y=np.asarray(s) * 100, mode="lines", line_shape="hv",
-                                 line={"color": GROUP_COLOURS.get(name, "#555"), "width": 3},
-                                 name=f"{GROUP_WORDS.get(name, name)} (n={n})"))
+def km_figure(groups: dict[str, GroupCurve], event: str) -> go.Figure:
+    """Kaplan-Meier curves by predicted risk group, each with its 95% band, a tick where a patient was censored
+    and the numbers at risk under the axis; without outcomes, the mean predicted curve per group."""
+    observed = any(c.observed for c in groups.values())
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.8, 0.2], vertical_spacing=0.08) \
+        if observed else go.Figure()
+    at = {"row": 1, "col": 1} if observed else {}
+    for name, c in groups.items():
+        colour, words = GROUP_COLOURS.get(name, "#555"), GROUP_WORDS.get(name, name)
+        if c.lower is not None:
+            fig.add_trace(go.Scatter(x=c.times, y=c.upper * 100, mode="lines", line_shape="hv", line={"width": 0},
+                                     hoverinfo="skip", showlegend=False, legendgroup=name), **at)
+            fig.add_trace(go.Scatter(x=c.times, y=c.lower * 100, mode="lines", line_shape="hv", line={"width": 0},
+                                     fill="tonexty", fillcolor=_faint(colour), hoverinfo="skip", showlegend=False,
+                                     legendgroup=name), **at)
+        fig.add_trace(go.Scatter(x=c.times, y=np.asarray(c.survival) * 100, mode="lines", line_shape="hv",
+                                 line={"color": colour, "width": 3}, name=f"{words} (n={c.n})", legendgroup=name,
+                                 hovertemplate="day %{x:.0f}: %{y:.1f}%<extra>" + words + "</extra>"), **at)
+        if c.censored is not None and len(c.censored):
+            fig.add_trace(go.Scatter(x=c.censored, y=[c.at(t) * 100 for t in c.censored], mode="markers",
+                                     marker={"symbol": "line-ns-open", "size": 9, "color": colour, "line": {"width": 2}},
+                                     name="censored", legendgroup=name, showlegend=False,
+                                     hovertemplate="censored at day %{x:.0f}<extra>" + words + "</extra>"), **at)
     kind = "Observed (Kaplan-Meier)" if observed else "Mean predicted"
-    fig.update_layout(title=f"{kind} probability of no {event}, by predicted risk group",
+    key = "<br><sup>shaded: 95% band; | : a patient censored (left follow-up alive)</sup>" if observed else ""
+    fig.update_layout(title=f"{kind} probability of no {event}, by predicted risk group{key}",
                       legend={"title": {"text": "risk score among training patients"}},
-                      xaxis_title="days since baseline", yaxis_title=f"% without {event}", yaxis_range=[0, 102],
-                      height=420, margin={"l": 10, "r": 10, "t": 60, "b": 40}, font={"size": 14})
+                      height=580 if observed else 420, margin={"l": 10, "r": 10, "t": 80 if observed else 60, "b": 40},
+                      font={"size": 14})
+    if not observed:
+        fig.update_layout(xaxis_title="days since baseline", yaxis_title=f"% without {event}", yaxis_range=[0, 102])
+        return fig
+    fig.update_yaxes(title_text=f"% without {event}", range=[0, 102], row=1, col=1)
+    ticks = time_ticks(max(float(c.follow_up.max()) for c in groups.values()))
+    names = list(groups)
+    for i, (name, c) in enumerate(groups.items()):
+        fig.add_trace(go.Scatter(x=ticks, y=[i] * len(ticks), mode="text", text=[str(c.at_risk(t)) for t in ticks],
+                                 textfont={"color": GROUP_COLOURS.get(name, "#555"), "size": 13}, showlegend=False,
+                                 hoverinfo="skip"), row=2, col=1)
+    fig.update_yaxes(tickvals=list(range(len(names))), ticktext=[GROUP_WORDS.get(n, n) for n in names],
+                     range=[len(names) - 0.5, -0.5], showgrid=False, zeroline=False, title_text="at risk", row=2, col=1)
+    fig.update_xaxes(tickvals=ticks, row=2, col=1, title_text="days since baseline")
+    fig.update_xaxes(tickvals=ticks, row=1, col=1)
     return fig
+
+
+def _faint(hex_colour: str) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, 0.15)"
 
 
 def curve_png(curve: SurvivalCurve, width_in: float = 7.0) -> bytes:

@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from ..analysis import BatchResult
-from ..modalities.survival.model import RISK_GROUPS, SurvivalModel
+from ..modalities.survival.groups import logrank, risk_group_curves
+from ..modalities.survival.model import SurvivalModel
 from ..render.survival import (
     GROUP_WORDS,
     curve_figure,
@@ -114,17 +115,22 @@ def cohort_panel(model: SurvivalModel) -> None:
     warnings_in_full([(f"Row {row}", row_warnings(cohort, pred)) for row, pred in zip(cohort.rows, batch.predictions)],
                      len(cohort.rows))
     save_one_patient(model, batch, key=f"one_of_scohort_{model.card.id}")
-    curves = risk_group_curves(model, scored, sc.time, sc.event)
+    curves = risk_group_curves(scored["group"], scored["survival"], model.ensemble.grid, sc.time, sc.event)
     if sc.time is not None:  # an observed curve of a handful of patients is noise drawn as a result (a review: n=1)
-        few = {g: c for g, c in curves.items() if c[2] < MIN_KAPLAN_MEIER}
+        few = {g: c for g, c in curves.items() if c.n < MIN_KAPLAN_MEIER}
         curves = {g: c for g, c in curves.items() if g not in few}
         if few:
-            st.caption("Not drawn: " + ", ".join(f"{GROUP_WORDS.get(g, g)} (n={c[2]})" for g, c in few.items())
+            st.caption("Not drawn: " + ", ".join(f"{GROUP_WORDS.get(g, g)} (n={c.n})" for g, c in few.items())
                        + f". A Kaplan-Meier curve of fewer than {MIN_KAPLAN_MEIER} patients is too uncertain to read.")
     if curves:
-        st.plotly_chart(km_figure(curves, model.event, observed=sc.time is not None), width="stretch",
-                        key=f"skm_{model.card.id}")
+        st.plotly_chart(km_figure(curves, model.event), width="stretch", key=f"skm_{model.card.id}")
     if sc.time is not None:  # ("these observed curves" stood under no chart when every group was too small)
+        test = logrank(scored["group"], sc.time, sc.event, list(curves))
+        if test is not None:
+            st.caption(f"Log-rank test across the {len(curves)} groups drawn: chi-square {test[0]:.1f} "
+                       f"({len(curves) - 1} degrees of freedom), p {_p_text(test[1])}. The numbers under the axis "
+                       "are the patients still followed at each time: where they are few, the curve's right end rests "
+                       "on them.")
         st.caption("The outcome columns were used only for these observed curves, never as inputs." if curves else
                    "The outcome columns were never used as inputs.")
     else:
@@ -146,21 +152,8 @@ def cohort_arrays(batch: BatchResult) -> dict[str, np.ndarray]:
             "shap": np.stack([e.values for e in batch.explanations])}
 
 
-def risk_group_curves(model: SurvivalModel, scored: dict, time_: np.ndarray | None, event: np.ndarray | None) -> dict:
-    """{group: (times, survival, n)}: Kaplan-Meier of the observed outcomes, or the mean predicted curve."""
-    from sksurv.nonparametric import kaplan_meier_estimator
-
-    out = {}
-    for g in RISK_GROUPS:
-        sel = scored["group"] == g
-        if not sel.any():
-            continue
-        if time_ is not None:
-            t, s = kaplan_meier_estimator(event[sel].astype(bool), time_[sel])
-            out[g] = (np.concatenate([[0.0], t]), np.concatenate([[1.0], s]), int(sel.sum()))
-        else:
-            out[g] = (model.ensemble.grid, scored["survival"][sel].mean(axis=0), int(sel.sum()))
-    return out
+def _p_text(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
 def results_table(model: SurvivalModel, cohort, scored: dict, batch: BatchResult) -> pd.DataFrame:

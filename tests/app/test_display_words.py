@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from medapp.cases.store import CaseStore
 from medapp.modalities.records.model import band_of
 from medapp.modalities.records.schema import Field
+from medapp.modalities.survival.groups import GroupCurve
 from medapp.registry import get_card, load_model
 from medapp.render.metrics import calibration_figure, roc_figure
 from medapp.render.survival import km_figure, over_time_figure
@@ -246,7 +247,7 @@ def test_contributions_by_horizon_have_an_axis_title_and_no_red_or_blue_series()
 
 def test_km_legend_names_thirds_of_the_training_patients():
     t = np.array([0.0, 10.0])
-    fig = km_figure({"low": (t, np.array([1.0, 0.9]), 4)}, "death", observed=False)
+    fig = km_figure({"low": GroupCurve(t, np.array([1.0, 0.9]), 4)}, "death")
     assert fig.data[0].name == "lowest third (n=4)"
 
 

@@ -139,4 +139,7 @@ def test_kaplan_meier_curves_of_a_handful_of_patients_are_not_drawn(tmp_path, mo
     at.file_uploader(key="scohort_heart-failure").set_value([("all.csv", "\n".join(rows).encode(), "text/csv")]).run()
     assert not [c for c in at.caption if c.value.startswith("Not drawn: ")]
     [km] = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Kaplan-Meier" in c.proto.spec]
-    assert len(km["data"]) == 3  # the three risk groups, each of dozens of patients
+    # the three risk groups, each of dozens of patients, with bands, censor ticks and numbers at risk
+    assert len([t for t in km["data"] if t.get("showlegend") is not False]) == 3
+    assert len([t for t in km["data"] if t.get("mode") == "text"]) == 3
+    assert any(c.value.startswith("Log-rank test across the 3 groups drawn: chi-square ") for c in at.caption)
