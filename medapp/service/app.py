@@ -876,12 +876,13 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
         else:
             service.audit(call)
 
-    async def _authorised(request: Request, action: str, model_id: str, version: str | None = None):
-        call = _Call(action=action, model=model_id[:200], request_id=_request_id(request))
+    async def _authorised(request: Request, action: str, model_id: str | None, version: str | None = None):
+        """model_id None: the model list (no card). A model called "*" is a name like any other: 404."""
+        call = _Call(action=action, model=(model_id or "*")[:200], request_id=_request_id(request))
         try:
             call.caller = await run_in_threadpool(service.authenticate, request)
             await service.check_rate_async(call.caller)
-            if model_id == "*":  # the model list
+            if model_id is None:
                 return call, None, None
             card = service.card_for(model_id, version)
             call.version = card.version
@@ -893,7 +894,7 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
 
     @app.get("/v2/models", tags=["models"], responses=_READ_ERRORS)
     async def models(request: Request) -> Response:
-        call, _card, error = await _authorised(request, "api.models", "*")
+        call, _card, error = await _authorised(request, "api.models", None)
         if error is not None:
             return error
         payload = [{"name": c.id, "version": c.version, "modality": c.modality, "title": c.name}

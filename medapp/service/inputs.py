@@ -226,14 +226,14 @@ def cases_from_body(model: Model, data: bytes, media_type: str | None) -> list[C
     """A raw request body holding one file (its media type as Content-Type): one case (an image ZIP or a
     records table gives several)."""
     name, ext = "The uploaded file", extension_for(media_type)
+    if _json_request(data):  # before reading: a note model read the request's JSON as the note, and saved it
+        raise InputError(f"The body is a JSON inference request but was sent as {media_type}: send it with "
+                         "Content-Type: application/json (or with no Content-Type).")
     try:
         if model.card.modality == "records":  # the records page's cohort reader, with its per-row messages
             return _record_file_cases(model, data, name)
         return _file_cases(model, data, name, ext)
     except InputError as exc:
-        if _json_request(data):  # a JSON request sent as a file ("has a header but no patient rows" said nothing)
-            raise InputError(f"The body is a JSON inference request but was sent as {media_type}: send it with "
-                             "Content-Type: application/json (or with no Content-Type).") from None
         mismatch = declared_mismatch(media_type, data)
         if mismatch is None:
             raise

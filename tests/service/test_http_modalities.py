@@ -201,3 +201,21 @@ def test_a_note_unlike_every_training_text_is_not_assessed_through_the_api(servi
     assert out["assessed"]["data"] == [False] and out["label"]["data"] == ["not assessed"]
     [warnings] = [json.loads(w) for w in out["warnings"]["data"]]
     assert warnings[0].startswith("This note is unlike every text the model learnt from")
+
+
+def test_a_json_request_sent_as_text_to_a_note_model_is_refused_not_read_as_the_note(service):
+    """An integration review: the request's JSON, sent as text/plain, was read as the note ("drug reaction" for a
+    psoriasis note) and saved to the case named in the address."""
+    body = json.dumps({"inputs": [{"name": "note", "datatype": "BYTES", "shape": [1], "data": [NOTE]}]}).encode()
+    with service.client() as c:
+        r = c.post("/v2/models/symptom-disease/infer?case=API-JSON-TEXT-1", content=body,
+                   headers={"Content-Type": "text/plain"})
+        star = c.get("/v2/models/%2A/ready")
+        star_infer = c.post("/v2/models/%2A/infer", content=body)
+    assert r.status_code == 400 and r.json()["error"] == (
+        "The body is a JSON inference request but was sent as text/plain: send it with Content-Type: "
+        "application/json (or with no Content-Type).")
+    assert "API-JSON-TEXT-1" not in {c["reference"] for c in service.store().list_cases()}
+    # "*" is a model name like any other (it was the model list's marker inside the server, and a 500)
+    assert star.status_code == 404 and star_infer.status_code == 404
+    assert "no model '*'" in star_infer.json()["error"]
