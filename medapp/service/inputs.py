@@ -90,16 +90,29 @@ def _record_cases(model: Model, tensors: list[RequestInput], elements: list[list
     n = sizes.pop()
     if n == 0:
         raise RequestError("No patients: the field tensors are empty.")
-    cases = []
+    cases, errors = [], {}
     for i in range(n):
         values = {name: col[i] for name, col in columns.items()}
         try:
             record = model.record(values)
-        except InputError as exc:
-            raise InputError(exc.message if n == 1 else f"row {i + 1}: {exc.message}", row=i + 1) from None
-        stored = {k: v for k, v in values.items() if k in fields}
-        cases.append(Case(record, json.dumps(stored, sort_keys=True, default=str).encode(), "patient.json"))
+        except InputError as exc:  # every bad row is said, as for a CSV body (only the first was, a review)
+            if n == 1:
+                raise
+            errors[i + 1] = exc.message
+            continue
+        # the values as validated, as the pages and a CSV body store them: "male", "Male" and 1 are one patient, so a
+        # resend in another encoding is recognised as already in the case (it was stored again, a review)
+        cases.append(Case(record, _row_json(model, record), "patient.json"))
+    if errors:
+        raise _rows_error(errors)
     return cases
+
+
+def _rows_error(errors: dict[int, str]) -> InputError:
+    """One refusal naming the first five bad rows and how many more there are."""
+    shown = [f"row {row}: {msg}" for row, msg in sorted(errors.items())[:5]]
+    more = len(errors) - len(shown)
+    return InputError(" | ".join(shown) + (f" (and {more} more rows)" if more > 0 else ""), row=min(errors))
 
 
 def _scalar(v: Any) -> Any:
@@ -115,9 +128,7 @@ def _record_file_cases(model: Model, data: bytes, name: str) -> list[Case]:
 
     cohort = model.validate_cohort(data, name)
     if cohort.errors:
-        shown = [f"row {row}: " + "; ".join(msgs) for row, msgs in sorted(cohort.errors.items())[:5]]
-        more = len(cohort.errors) - len(shown)
-        raise InputError(" | ".join(shown) + (f" (and {more} more rows)" if more > 0 else ""))
+        raise _rows_error({row: "; ".join(msgs) for row, msgs in cohort.errors.items()})
     cases = []
     for row, x in zip(cohort.rows, cohort.X):
         record = Record(x, tuple(cohort.file_warnings + cohort.warnings.get(row, [])))

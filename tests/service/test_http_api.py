@@ -118,6 +118,11 @@ def test_bad_input_is_a_400_with_the_message_the_page_shows(service):
         assert "Resting blood pressure: 999 is outside the valid range 60-250 mmHg" in r.json()["error"]
         r = c.post(f"/v2/models/{MODEL}/infer", json=records_request({"age": [63, 30], "trestbps": [120, 999]}))
         assert r.status_code == 400 and r.json()["error"].startswith("row 2: Resting blood pressure: 999")
+        # every bad row is named, as for a CSV body (only the first was: an integration review)
+        r = c.post(f"/v2/models/{MODEL}/infer", json=records_request({"age": [63, 999, 40],
+                                                                      "trestbps": [145, 120, 9999]}))
+        assert r.status_code == 400 and r.json()["error"].startswith("row 2: Age: 999 ")
+        assert " | row 3: Resting blood pressure: 9999 " in r.json()["error"]
         r = c.post(f"/v2/models/{MODEL}/infer", json=records_request({"weight": [80]}))
         assert r.status_code == 400 and "'weight' is not an input of" in r.json()["error"]
         r = c.post(f"/v2/models/{MODEL}/infer", content=b"{not json", headers={"Content-Type": "application/json"})
@@ -375,3 +380,18 @@ def test_metadata_says_a_score_over_the_threshold_alone_is_not_a_refusal(service
     with service.client() as c:
         text = c.get("/v2/models/chest-xray-pneumonia").json()["parameters"]["not_assessed"]
     assert "refused beyond 1.5 times it" in text and "assessed with a caution" in text
+
+
+def test_a_resend_in_another_encoding_is_the_same_patient_already_in_the_case(service):
+    """An integration review: sex as 1, "male" or "Male", or a field sent as null instead of left out, stored the
+    same patient again (the raw request values were stored, not the validated ones)."""
+    one = {k: v[:1] for k, v in PATIENTS.items()}
+    url = f"/v2/models/{MODEL}/infer?case=API-ENC-1"
+    with service.client() as c:
+        first = c.post(url, json=records_request(one)).json()["parameters"]["case"]
+        resends = [c.post(url, json=records_request(one | change)).json()["parameters"]["case"]
+                   for change in ({"sex": ["male"]}, {"sex": ["Male"]}, {"thal": [6]})]
+        csv = "\n".join([",".join(one), ",".join(str(v[0]) for v in one.values())]).encode()
+        as_csv = c.post(url, content=csv, headers={"Content-Type": "text/csv"}).json()["parameters"]["case"]
+    assert "already_in_case" not in first
+    assert [r.get("already_in_case") for r in resends + [as_csv]] == [first["analysis_ids"]] * 4
