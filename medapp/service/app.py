@@ -390,6 +390,7 @@ class Service:
         outputs = _prediction_outputs(card, results)
         if explain:
             outputs.extend(_explanation_outputs(results))
+        outputs.extend(_later_outputs(card, results))
         wanted = analysed.wanted
         if wanted is not None:  # the protocol's `outputs`: only those asked for
             _check_wanted(wanted, [o["name"] for o in outputs])
@@ -558,7 +559,23 @@ def _output_specs(card: ModelCard, explain: bool) -> list[tuple[str, str, list[i
             ("explanation_data", "BYTES", [-1], {"encoding": "json: what the values refer to (layout, tokens, "
                                                              "image size)"}),
         ]
+    if _is_survival(card):  # added 2026-12-05, after the explanation's outputs: positions already read stay
+        specs += [("survival_band", "BYTES", [-1], {"encoding": "json object: horizon in days -> [lower, upper] of "
+                                                                "the 95% band of the survival probability"}),
+                  ("risk_group", "BYTES", [-1], {"description": "low / intermediate / high: the third of the training "
+                                                                "patients' risk scores (relative, not an absolute "
+                                                                "risk)"})]
     return specs
+
+
+def _later_outputs(card: ModelCard, results: list) -> list[dict[str, Any]]:
+    """Outputs added after clients were built on the others: last, so positions already read stay."""
+    preds = [r.prediction for r in results]
+    if not (_is_survival(card) or any(p.survival is not None for p in preds)):
+        return []
+    return [oip.tensor("survival_band", "BYTES", [_j(p.survival.band_by_horizon() if p.survival else {}) for p in preds],
+                       parameters={"encoding": "json object: horizon in days -> [lower, upper]"}),
+            oip.tensor("risk_group", "BYTES", [p.survival.risk_group if p.survival else "" for p in preds])]
 
 
 def file_formats(card: ModelCard) -> dict[str, Any]:

@@ -295,6 +295,11 @@ def test_a_survival_model_takes_the_same_field_tensors_and_tables(service):
     assert np.allclose(out["probabilities"]["data"], page.prediction.probabilities, atol=1e-12)
     assert table["probabilities"]["data"] == out["probabilities"]["data"]
     assert np.allclose(out["values"]["data"], np.ravel(page.explanation.values), atol=1e-12)
+    # the band and the risk group the page, the CLI and the warnings speak of (an integration review: absent), last
+    curve = page.prediction.survival
+    assert json.loads(table["survival_band"]["data"][0]) == pytest.approx(curve.band_by_horizon())
+    assert table["risk_group"]["data"] == [curve.risk_group] and out["risk_group"]["data"] == [curve.risk_group]
+    assert [o["name"] for o in meta["outputs"]][-2:] == ["survival_band", "risk_group"]
     detail = service.store().case_detail(case_id_of(service.store(), "API-HF-1"),
                                          {"username": "ada", "role": "admin"}, log_view=False)
     assert detail["analyses"][0]["model_id"] == "heart-failure"
