@@ -545,16 +545,26 @@ def _output_specs(card: ModelCard, explain: bool) -> list[tuple[str, str, list[i
     if explain:
         specs += [
             ("base_value", "FP64", [-1], {"description": "expected model output; base_value + sum(values) = the "
-                                                         "explained output (output_space)"}),
+                                                         "explained output (output_space): exactly for records, "
+                                                         "survival, gene expression and notes; approximately for "
+                                                         "images (expected gradients: explanation_data."
+                                                         "completeness_error is the gap); for a heart sound, the "
+                                                         "output of the window explained (explanation_data."
+                                                         "explained_output)"}),
             ("method", "BYTES", [-1], {"description": "e.g. TreeSHAP, GradientSHAP, Partition(text)"}),
             ("target", "BYTES", [-1], {"description": "the label explained"}),
             ("output_space", "BYTES", [-1], {"description": "what base_value + sum(values) equals: probability, "
                                                             "log-odds, ..."}),
-            ("values", "FP64", [-1, -1], {"description": "contributions, [n, *input layout]; BYTES with one json "
-                                                         "array per case when the cases' layouts differ (notes)"}),
-            ("names", "BYTES", [-1, -1], {"description": "feature, word piece or tile names of the values, when "
-                                                         "they have names; BYTES json array per case when they "
-                                                         "differ in length"}),
+            # an image's map and a recording's tiles are [n, rows, columns] (the shape said was [n, k] for all)
+            ("values", "FP64", [-1, -1, -1] if card.modality in ("imaging", "audio") else [-1, -1],
+             {"description": "contributions, [n, *input layout]; BYTES with one json array per case when the cases' "
+                             "layouts differ (notes)"}),
+        ]
+        if card.modality != "imaging":  # a pixel map has no names (listed, and then refused when asked for)
+            specs += [("names", "BYTES", [-1, -1], {"description": "feature, word piece or tile names of the values; "
+                                                                   "BYTES json array per case when they differ in "
+                                                                   "length"})]
+        specs += [
             ("top_contributions", "BYTES", [-1], {"encoding": "json list of [name, value]", "top": 10}),
             ("explanation_data", "BYTES", [-1], {"encoding": "json: what the values refer to (layout, tokens, "
                                                              "image size)"}),

@@ -219,3 +219,23 @@ def test_a_json_request_sent_as_text_to_a_note_model_is_refused_not_read_as_the_
     # "*" is a model name like any other (it was the model list's marker inside the server, and a 500)
     assert star.status_code == 404 and star_infer.status_code == 404
     assert "no model '*'" in star_infer.json()["error"]
+
+
+def test_an_image_explanation_says_how_far_its_sum_is_from_the_explained_output(service):
+    """An integration review: base + sum(values) was 0.66 from log p on a chest DICOM, with nothing saying so."""
+    with service.client() as c:
+        out = outputs(c.post("/v2/models/chest-xray-pneumonia/explain", content=chest_of("GAP-1", "1"),
+                             headers={"Content-Type": "application/dicom"}))
+        meta = c.get("/v2/models/chest-xray-pneumonia").json()
+    info = json.loads(out["explanation_data"]["data"][0])
+    total = out["base_value"]["data"][0] + float(np.sum(out["values"]["data"]))
+    labels = out["probabilities"]["parameters"]["labels"]
+    p = out["probabilities"]["data"][labels.index(out["target"]["data"][0])]
+    assert info["explained_output"] == pytest.approx(np.log(p), abs=1e-6)
+    assert info["completeness_error"] == pytest.approx(total - info["explained_output"], abs=1e-3)
+    [base] = [o for o in meta["parameters"]["explain_outputs"] if o["name"] == "base_value"]
+    assert "approximately for images" in base["description"]
+    # what the metadata lists is what comes back: a map has no names (listed, then refused), and three dimensions
+    listed = {o["name"]: o for o in meta["parameters"]["explain_outputs"]}
+    assert set(listed) <= {o["name"] for o in meta["outputs"]} | set(out) and "names" not in listed
+    assert len(listed["values"]["shape"]) == len(out["values"]["shape"]) == 3
