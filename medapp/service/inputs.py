@@ -14,7 +14,7 @@ import json
 import math
 import mimetypes
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -228,8 +228,13 @@ def cases_from_tensors(model: Model, tensors: list[RequestInput], elements: list
     if is_tabular(model):
         return _record_cases(model, tensors, elements)
     cases = []
-    for data, name, ext in _file_elements(model.card, tensors, elements):
-        cases.extend(_file_cases(model, data, name, ext))
+    files = _file_elements(model.card, tensors, elements)
+    for data, name, ext in files:
+        got = _file_cases(model, data, name, ext)
+        if len(files) > 1:  # several tables: each sample says its file ("sample 1" came back once per file)
+            got = [replace(c, x=replace(c.x, sample=f"{name}, {c.x.sample}"))
+                   if is_dataclass(c.x) and hasattr(c.x, "sample") else c for c in got]
+        cases.extend(got)
     return cases
 
 

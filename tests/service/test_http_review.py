@@ -266,3 +266,24 @@ def test_the_cli_names_a_database_it_cannot_open_in_one_line():
                          cwd=REPO, timeout=120)
     assert out.returncode == 2 and "Traceback" not in out.stderr and "secretpw" not in out.stderr
     assert out.stderr.startswith("error: the case database postgresql+psycopg://u:***@127.0.0.1:1/none cannot be used")
+
+
+def test_samples_of_several_expression_tables_say_which_file_they_came_from(service):
+    """An integration review: two tables of 2 and 1 samples came back as "sample 1", "sample 2", "sample 1"."""
+    import base64
+
+    import pandas as pd
+
+    from medapp.modalities.genomics.train import read_khan
+    from medapp.registry import data_root
+
+    genes, X, _ = read_khan(data_root())
+    tables = [pd.DataFrame(X[rows], columns=genes, index=names).to_csv().encode()
+              for rows, names in (([0, 30], ["first", "second"]), ([50], ["third"]))]
+    request = {"inputs": [{"name": "file", "datatype": "BYTES", "shape": [2],
+                           "parameters": {"content_type": "base64", "media_type": "text/csv"},
+                           "data": [base64.b64encode(t).decode() for t in tables]}]}
+    with service.client() as c:
+        out = outputs(c.post("/v2/models/srbct-tumour/infer", json=request))
+    samples = [json.loads(d)["sample"] for d in out["details"]["data"]]
+    assert samples == ["File 1, first", "File 1, second", "File 2, third"]
