@@ -23,6 +23,8 @@ import pydicom
 import requests
 from dicomweb_client.api import DICOMwebClient
 from pydicom.datadict import tag_for_keyword
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from ..types import InputError
 from .config import Endpoint
@@ -143,9 +145,17 @@ class PacsClient:
         elif endpoint.auth == "bearer":
             session.headers["Authorization"] = f"Bearer {endpoint.token}"
         session.headers["User-Agent"] = "medapp-dicomweb"
+        # A busy archive's 429/503/504 is retried (urllib3, honouring Retry-After); a refused or dropped connection is
+        # not. dicomweb-client's own retrying retried every exception 5 times with waits of 2+4+8+16 s, so each
+        # call to a PACS that was down took 30 s to fail and a series stalled for tens of minutes (a review).
+        busy = Retry(total=3, connect=0, read=0, other=0, status=3, status_forcelist=(429, 503, 504),
+                     backoff_factor=0.5, allowed_methods=None, raise_on_status=False)
+        for scheme in ("http://", "https://"):
+            session.mount(scheme, HTTPAdapter(max_retries=busy))
         self.session = session
         self.timeout = (endpoint.connect_timeout, endpoint.read_timeout)
         self.web = DICOMwebClient(url=endpoint.url, session=session, timeout=self.timeout)
+        self.web.set_http_retry_params(retry=False)
         self.fetches = 0  # instances actually transferred (the cache proves nothing is fetched twice)
 
     # -- errors ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import socket
+import threading
 
 import pydicom
 import pytest
@@ -89,3 +90,43 @@ def test_date_range_formats():
     assert date_range("20240101", "20240101") == "20240101"
     assert date_range("2024-01-01", None) == "20240101-"
     assert date_range(None, None) is None
+
+
+def test_a_pacs_that_is_down_fails_at_once_and_a_busy_one_is_retried():
+    """A review: every call to a PACS that was down retried five times over 30 s (dicomweb-client's retrying retries
+    any exception), so a series stalled for tens of minutes. A refused connection now fails on the first try; a
+    503 is retried and the answer after it read."""
+    import http.server
+
+    free = free_loopback_port()
+    client = PacsClient(Endpoint("down", f"http://127.0.0.1:{free}/dicom-web"))
+    attempts = []
+    real_send = client.session.send
+    client.session.send = lambda request, **kw: (attempts.append(request.url), real_send(request, **kw))[1]
+    with pytest.raises(PacsError, match="connection refused"):
+        client.search_studies(patient_id="X")
+    assert len(attempts) == 1  # one try, no retries of a refused connection
+
+    answers = [503, 200]
+
+    class Busy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the http.server hook)
+            code = answers.pop(0) if answers else 200
+            self.send_response(code)
+            self.send_header("Content-Type", "application/dicom+json")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"[]")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Busy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        busy = PacsClient(Endpoint("busy", f"http://127.0.0.1:{server.server_address[1]}/dicom-web"))
+        assert busy.search_studies(patient_id="X") == []
+        assert answers == []  # the 503 was answered, then the retry read
+    finally:
+        server.shutdown()
