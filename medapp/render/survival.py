@@ -3,14 +3,17 @@ Kaplan-Meier curves by predicted risk group (plotly), and a static curve for rep
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..modalities.survival.groups import GroupCurve, time_ticks
 from ..types import Explanation, SurvivalCurve
 from .numbers import headline_percent
+
+if TYPE_CHECKING:  # the curves are computed in the modality, which imports this module for its words
+    from ..modalities.survival.groups import GroupCurve
 
 CURVE, BAND = "#1f4e79", "rgba(31, 78, 121, 0.18)"
 GROUP_COLOURS = {"low": "#2e86c1", "intermediate": "#e67e22", "high": "#c0392b"}
@@ -157,6 +160,14 @@ def km_figure(groups: dict[str, GroupCurve], event: str) -> go.Figure:
     fig.update_xaxes(tickvals=ticks, row=2, col=1, title_text="days since baseline")
     fig.update_xaxes(tickvals=ticks, row=1, col=1)
     return fig
+
+
+def time_ticks(end: float) -> list[float]:
+    """Four to eight round times from 0 to `end` (days): where the numbers at risk are counted."""
+    for step in (7, 14, 30, 60, 90, 180, 365, 730, 1825):
+        if end / step <= 7:
+            return [float(t) for t in np.arange(0, end + 1e-9, step)]
+    return [float(t) for t in np.linspace(0, end, 6).round()]
 
 
 def _faint(hex_colour: str) -> str:

@@ -183,7 +183,7 @@ def test_saving_to_a_case_is_de_identified_and_needs_a_token_that_may(service):
     with service.client() as c:
         out = c.post(f"/v2/models/{MODEL}/explain", json=records_request(one, case="API-WARD-7",
                                                                          case_title="from the EHR")).json()
-        again = c.post(f"/v2/models/{MODEL}/infer?case=API-WARD-7", content=(",".join(one) + "\n" + ",".join(str(v[0]) for v in one.values()) + "\n").encode(),
+        again = c.post(f"/v2/models/{MODEL}/infer?case=API-WARD-7", content=(",".join(one) + "\n" + ",".join(str(v[1]) for v in PATIENTS.values()) + "\n").encode(),
                        headers={"Content-Type": "text/csv"}).json()
     saved = out["parameters"]["case"]
     assert saved["reference"] == "API-WARD-7" and len(saved["analysis_ids"]) == 1

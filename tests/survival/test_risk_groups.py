@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from medapp.modalities.survival.groups import logrank, risk_group_curves, time_ticks
+from medapp.modalities.survival.groups import logrank, risk_group_curves
 from medapp.registry import data_root
-from medapp.render.survival import km_figure
+from medapp.render.survival import km_figure, time_ticks
 
 
 @pytest.fixture(scope="module")

@@ -70,11 +70,3 @@ def logrank(groups: np.ndarray, time_: np.ndarray, event: np.ndarray, drawn: lis
     chisq, p = compare_survival(Surv.from_arrays(event[sel].astype(bool), np.asarray(time_[sel], dtype=float)),
                                 groups[sel])
     return float(chisq), float(p)
-
-
-def time_ticks(end: float) -> list[float]:
-    """Four to eight round times from 0 to `end` (days): where the numbers at risk are counted."""
-    for step in (7, 14, 30, 60, 90, 180, 365, 730, 1825):
-        if end / step <= 7:
-            return [float(t) for t in np.arange(0, end + 1e-9, step)]
-    return [float(t) for t in np.linspace(0, end, 6).round()]
