@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 
 import streamlit as st
@@ -15,7 +16,7 @@ from ..modalities.imaging.model import ImagingModel
 from ..modalities.imaging.select import choose
 from ..render.image import heatmap
 from ..security import uploads
-from ..types import InputError, ModelCard
+from ..types import InputError, InputFit, ModelCard
 from .cases import log_analysis, save_to_case
 from .common import show_input_error
 
@@ -50,17 +51,25 @@ def pointing_caption(model: ImagingModel) -> str:
             f"{pg['lesion_area_share_mean']:.0%} of the image (chance).")
 
 
-def _pick_model(x: ImageInput, candidates: list[ImagingModel], key: str) -> ImagingModel | None:
-    """Automatic choice; when no model clearly fits, ask, and headline nothing until the user chooses."""
+def _pick_model(x: ImageInput, candidates: list[ImagingModel], key: str) -> tuple[ImagingModel | None, str | None]:
+    """Automatic choice; when no model clearly fits, ask, and headline nothing until the user chooses. Also why no
+    model may headline a finding for this image, if so (select.unlike_every_model)."""
     by_id = {m.card.id: m for m in candidates}
     choice = choose(x, candidates)
     if choice.model_id is not None:
         st.info(f"Model chosen for this image: {choice.reason}", icon=":material/auto_awesome:")
-        return by_id[choice.model_id]
+        return by_id[choice.model_id], None
     st.warning(choice.reason, icon=":material/help:")
     names = {m.card.name: m.card.id for m in candidates}
     picked = st.selectbox("Model for this image", [ASK, *names], key=f"pick_{key}")
-    return None if picked == ASK else by_id[names[picked]]
+    return (None if picked == ASK else by_id[names[picked]]), choice.unlike_all
+
+
+def _not_a_finding(result: Analysis, why: str) -> Analysis:
+    """The result as not assessed, for the reason given: saved, reported and shown in a meeting so too."""
+    pred = result.prediction
+    fit = replace(pred.fit or InputFit(), fits=False, message=why, reasons=(why,))
+    return replace(result, prediction=replace(pred, fit=fit, warnings=(why, *pred.warnings)))
 
 
 def _load(data: bytes, digest: str, name: str, card: ModelCard | None, **view) -> list[ImageInput]:
@@ -110,7 +119,9 @@ def image_panel(model: ImagingModel | None, data: bytes, name: str, key: str, *,
             except InputError as exc:
                 show_input_error(exc, first.name)
                 continue
-            chosen = model if model is not None else _pick_model(x, candidates or [], ikey)
+            # a model chosen at the top of the page is the clinician saying what the examination is: that model's own
+            # checks decide, as in the CLI and the API
+            chosen, unlike = (model, None) if model is not None else _pick_model(x, candidates or [], ikey)
             if chosen is None:
                 # the image itself while a model is asked for (a CT fitting no model showed nothing at all)
                 _, right = st.columns([1, 3])
@@ -122,6 +133,8 @@ def image_panel(model: ImagingModel | None, data: bytes, name: str, key: str, *,
             except InputError as exc:
                 show_input_error(exc, first.name)
                 continue
+            if unlike is not None and result.prediction.fits:
+                result = _not_a_finding(result, unlike)
             _result_view(chosen, x, shown, member, result, ikey, actions)
 
 

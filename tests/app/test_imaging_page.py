@@ -128,3 +128,23 @@ def test_a_file_picked_twice_is_shown_once():
     assert not at.exception
     assert len([r for r in at.radio if r.key and r.key.startswith("case_mode_")]) == 1
     assert "b.dcm is the same file as a.dcm, shown above once." in [c.value for c in at.caption]
+
+
+def test_a_photograph_picked_by_hand_after_the_warning_is_output_not_a_finding():
+    """A review: a grey photograph picked for the chest model by hand showed a headline "pneumonia 60.2%"."""
+    import io
+
+    from PIL import Image
+    from sklearn.datasets import load_sample_image
+
+    buf = io.BytesIO()
+    Image.fromarray(load_sample_image("china.jpg")).convert("L").save(buf, "PNG")
+    at = imaging_page()
+    at.file_uploader(key="imaging_upload").set_value([("photo.png", buf.getvalue(), "image/png")]).run()
+    assert not at.exception and not at.subheader
+    assert any(w.value.startswith("The image is less like the training images of every imaging model") for w in at.warning)
+    pick = next(s for s in at.selectbox if s.label == "Model for this image")
+    pick.set_value(next(o for o in pick.options if o.startswith("Pneumonia"))).run()
+    assert not at.exception and not at.subheader  # no "Finding" headline
+    assert any(e.value.startswith("No finding: this image does not fit Pneumonia") for e in at.error)
+    assert any(e.label == "Model output for this image (not a finding)" for e in at.expander)

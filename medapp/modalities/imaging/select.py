@@ -4,7 +4,8 @@ Each model checks the image against its card (model.fit_check): modality, body p
 contrast, and its own out-of-distribution score (distance of the image's features from its training
 images, as a ratio to the 99th percentile of the training images). The model chosen is the one that
 fits; when several fit, the one whose training images the image resembles most, if clearly so. Otherwise
-the user is asked: no model is chosen, and no finding is headlined.
+the user is asked: no model is chosen, and no finding is headlined. An image without DICOM metadata that is
+less like every model's training images than 99% of them is never given a finding automatically.
 """
 from __future__ import annotations
 
@@ -27,6 +28,24 @@ class Choice:
     model_id: str | None  # None: ask the user
     reason: str
     checks: dict[str, dict[str, Any]] = field(default_factory=dict)  # model id -> fit_check result
+    unlike_all: str | None = None  # why no model may headline a finding for this image (unlike_every_model)
+
+
+def unlike_every_model(x: ImageInput, checks: dict[str, dict[str, Any]], names: dict[str, str]) -> str | None:
+    """Why no model is chosen, or headlines a finding, automatically: an image that says nothing of what it is (no
+    DICOM modality or body part) and is less like every model's training images than 99% of them. A model alone
+    accepts such an image with a caution (below its refusal limit), so a photograph of a building was "pneumonia
+    60.2%" once picked (a review: out-of-distribution ratios 1.26 chest, 1.15 breast) and a grey photograph of a
+    flower went to the breast model (1.33; the chest model refused it). None when the image resembles some
+    model's training images, or no model accepts it (choose says why)."""
+    if x.modality or x.meta.get("Body part") or len(checks) < 2 or not any(c["fits"] for c in checks.values()):
+        return None
+    if not all(c["ood_ratio"] > 1 for c in checks.values()):
+        return None
+    ratios = ", ".join(f"{names[mid]} {c['ood_ratio']:.2f}" for mid, c in checks.items())
+    return ("The image is less like the training images of every imaging model than 99% of those images are "
+            f"(out-of-distribution score as a multiple of each model's 99% bar: {ratios}), and it carries no DICOM "
+            "modality or body part: it may not be an examination these models read. No finding is given for it.")
 
 
 def choose(x: ImageInput, models: list) -> Choice:
@@ -38,6 +57,11 @@ def choose(x: ImageInput, models: list) -> Choice:
         why = "; ".join(f"{names[mid]}: {c['reasons'][0].rstrip('.')}" for mid, c in checks.items() if c["reasons"])
         return Choice(None, f"The image does not fit any imaging model ({why}). Choose a model to see its output; "
                             "it is shown without a headline finding.", checks)
+    unlike = unlike_every_model(x, checks, names)
+    if unlike is not None:  # asked, and a model picked by hand shows its output as no finding (ui/imaging.py)
+        return Choice(None, unlike + " Choose a model below to see its output, not as a finding; if you know what "
+                                     "the examination is, choose its model at the top of the page (Model) instead: it "
+                                     "then analyses the image with a caution.", checks, unlike)
     if len(fitting) == 1 or fitting[0][0] <= CLEAR_MARGIN * fitting[1][0]:
         ratio, mid = fitting[0]
         m = checks[mid]
