@@ -1,6 +1,7 @@
 """The Imaging page's *From PACS* tab and the Admin page's PACS endpoints (DICOMweb)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -163,6 +164,16 @@ def _send_action(model: ImagingModel, endpoint: Endpoint, sop_uid: str):
     return action
 
 
+def _listed(state: dict[str, Any], key: tuple, fetch: Callable[[], Any]) -> Any:
+    """A study's series or a series' instances, listed once per search. Every rerun of the page (a click on Send
+    result, a slider) listed them again, so with the PACS down the click never reached its button and the result
+    on screen gave way to the listing's error (a review). A failed listing is not kept: the next rerun tries again."""
+    listings = state.setdefault("listings", {})
+    if key not in listings:
+        listings[key] = fetch()
+    return listings[key]
+
+
 # -- the model: the one chosen on the page, or the one trained on images of the series' modality ----------------
 def model_for(modalities: set[str], candidates: list[ImagingModel], *, what: str, key: str) -> ImagingModel | None:
     """Automatic: the model trained on images of these DICOM modalities (a series has one); asked when none or
@@ -239,6 +250,7 @@ def _find(model: ImagingModel | None, candidates: list[ImagingModel], client: Pa
                 show_input_error(exc)
             state["searched"] = True
             state["job"] = None  # the last patient's results never stay under a new search
+            state["listings"] = {}  # a new search lists series and instances afresh
     studies = state["studies"]
     if not studies:
         if state.get("searched"):
@@ -250,7 +262,7 @@ def _find(model: ImagingModel | None, candidates: list[ImagingModel], client: Pa
     study_uid = st.selectbox("Study", list(labels), format_func=labels.get, key="pacs_study")
     study = next(s for s in studies if s["study_uid"] == study_uid)
     try:
-        series = client.series(study_uid)
+        series = _listed(state, ("series", client.endpoint.name, study_uid), lambda: client.series(study_uid))
     except InputError as exc:
         show_input_error(exc)
         return
@@ -270,7 +282,9 @@ def _find(model: ImagingModel | None, candidates: list[ImagingModel], client: Pa
         if model is None:
             return
     try:
-        refs = client.instances(study_uid, series_uid, patient_id=study["patient_id"], study_date=study["date"])
+        refs = _listed(state, ("instances", client.endpoint.name, study_uid, series_uid),
+                       lambda: client.instances(study_uid, series_uid, patient_id=study["patient_id"],
+                                                study_date=study["date"]))
     except InputError as exc:
         show_input_error(exc)
         return

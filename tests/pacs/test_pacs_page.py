@@ -278,3 +278,37 @@ def test_deleting_an_endpoint_asks_first_and_says_it_is_done(tmp_path, monkeypat
     at = _click(at, "Delete")
     assert not at.exception and any(s.value == "Deleted old-pacs." for s in at.success)
     assert "old-pacs" not in (at.selectbox(key="pacs_test_name").options or [])
+
+
+def test_a_send_while_the_pacs_is_down_is_tried_and_said_and_the_result_stays(secrets, orthanc, monkeypatch):
+    """A review: with the PACS stopped after the analysis, Send result to PACS greyed the page for 30 s and then the
+    result gave way to "Listing series: nothing is listening": every rerun listed the study's series again, so the
+    click never reached its button, nothing was sent, said or audited."""
+    from medapp.pacs import client as pacs_client
+    from medapp.ui import pacs as pacs_ui
+
+    listed = []
+    real_series = pacs_client.PacsClient.series
+    monkeypatch.setattr(pacs_client.PacsClient, "series",
+                        lambda self, uid: (listed.append(uid), real_series(self, uid))[1])
+    at = _page("imaging", "clinician")
+    at.text_input(key="pacs_patient_name").set_value("test^al")
+    at = _click(at, "Search")
+    at.selectbox(key="pacs_series").set_value(orthanc.archive.cr_series_uid)
+    at = at.run()
+    at.button(key="pacs_go").click()
+    at = at.run()
+    assert not at.exception and at.subheader
+    assert len(listed) == 1  # listed once for the search, not again at each rerun
+
+    def down(*args, **kwargs):
+        raise pacs_client.PacsError("hospital did not answer: connection refused. Check that the PACS is running.")
+
+    monkeypatch.setattr(pacs_client.PacsClient, "series", down)
+    monkeypatch.setattr(pacs_client.PacsClient, "instances", down)
+    monkeypatch.setattr(pacs_ui, "send_result", down)
+    next(b for b in at.button if b.label == "Send result to PACS").click()
+    at = at.run()
+    assert not at.exception
+    assert any("connection refused" in e.value for e in at.error)  # the send was tried and its failure said
+    assert at.subheader and any("Toward (red)" in c.proto.spec for c in at.get("plotly_chart"))  # result stays
