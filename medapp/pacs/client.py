@@ -33,7 +33,12 @@ ANY_TRANSFER_SYNTAX = (("application/dicom", "*"),)  # the instance as stored: n
 
 
 class PacsError(InputError):
-    """The PACS could not be reached or refused a request; the message is for the user."""
+    """The PACS could not be reached or refused a request; the message is for the user. `unreachable`: no answer
+    at all (refused, timed out, dropped): the next request would most likely fail the same way."""
+
+    def __init__(self, message: str, *, unreachable: bool = False):
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True)
@@ -148,7 +153,7 @@ class PacsClient:
         # A busy archive's 429/503/504 is retried (urllib3, honouring Retry-After); a refused or dropped connection is
         # not. dicomweb-client's own retrying retried every exception 5 times with waits of 2+4+8+16 s, so each
         # call to a PACS that was down took 30 s to fail and a series stalled for tens of minutes (a review).
-        busy = Retry(total=3, connect=0, read=0, other=0, status=3, status_forcelist=(429, 503, 504),
+        busy = Retry(total=3, connect=0, read=False, other=0, status=3, status_forcelist=(429, 503, 504),
                      backoff_factor=0.5, allowed_methods=None, raise_on_status=False)
         for scheme in ("http://", "https://"):
             session.mount(scheme, HTTPAdapter(max_retries=busy))
@@ -168,6 +173,8 @@ class PacsClient:
         """A PacsError saying what went wrong with `action`, in words, without any secret."""
         ep = self.endpoint
         host = urlsplit(ep.url).netloc
+        unreachable = isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout) and not \
+            isinstance(exc, requests.exceptions.SSLError)
         if isinstance(exc, requests.exceptions.SSLError):
             msg = f"{action}: the TLS certificate of {host} was not accepted ({type(exc).__name__})."
         elif isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -202,7 +209,7 @@ class PacsClient:
             msg = f"{action}: {host} answered, but not with DICOMweb content ({type(exc).__name__})."
         else:
             msg = f"{action}: {type(exc).__name__} talking to {host}."
-        return PacsError(msg)
+        return PacsError(msg, unreachable=unreachable)
 
     @contextlib.contextmanager
     def _errors(self, action: str) -> Iterator[None]:

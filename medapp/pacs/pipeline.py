@@ -26,6 +26,7 @@ class InstanceResult:
     analysis: Analysis | None = None
     error: str | None = None
     skipped: bool = False  # not an image: nothing to analyse, not a failure
+    unreachable: bool = False  # the PACS did not answer at all: the rest of a series would fail the same way
 
     @property
     def ok(self) -> bool:
@@ -65,7 +66,7 @@ def analyse_instance(model: Model | Sequence[Model], client: PacsClient, ref: In
     try:
         result.data = client.retrieve(ref, cache)
     except PacsError as exc:
-        result.error = exc.message
+        result.error, result.unreachable = exc.message, exc.unreachable
         return result
     except Exception as exc:  # noqa: BLE001 - a malformed object from the archive must not stop a series
         result.error = f"{ref.name}: the archive sent an object that cannot be read ({type(exc).__name__})."

@@ -66,12 +66,27 @@ def _run_job(job: dict[str, Any], model: ImagingModel, client: PacsClient, cache
         job["pending"].pop(0)
         done = len(job["results"])
         bar.progress(done / total, text=f"{done} of {total}: {ref.name}")
+        if result.unreachable and job["pending"]:  # one clear stop, not the same failure for every image left
+            job["stopped"] = result.error
+            job["cancelled"] = len(job["pending"])
+            job["pending"] = []
     bar_slot.empty()
     cancel_slot.empty()
     get_store().audit(_username(), "pacs.analyse", f"pacs:{client.endpoint.name}", model=model.card.id,
                       version=model.card.version, instances=total,
                       analysed=sum(r.ok for r in job["results"]),
                       studies=sorted({r.ref.study_uid for r in job["results"]}))
+
+
+def _job_outcome(job: dict[str, Any]) -> None:
+    """Why a job ended early: the PACS stopped answering (said once, not for every image left), or a cancel."""
+    fetched = sum(r.data is not None for r in job["results"])
+    if job.get("stopped"):
+        st.error(f"Stopped after image {len(job['results'])}: {job['stopped']} The other {job['cancelled']} images "
+                 f"were not retrieved; {fetched} {'was' if fetched == 1 else 'were'}. Retrieve and analyse again when "
+                 "the PACS answers: the images already here are not fetched again.", icon=":material/cloud_off:")
+    elif job["cancelled"]:
+        st.warning(f"Cancelled: {job['cancelled']} images were not retrieved; {fetched} were.")
 
 
 def _messages(results: list[InstanceResult]) -> None:
@@ -309,9 +324,8 @@ def _find(model: ImagingModel | None, candidates: list[ImagingModel], client: Pa
         return
     _run_job(job, model, client, state["cache"], "pacs_job")
     results: list[InstanceResult] = job["results"]
-    if job["cancelled"]:
-        st.warning(f"Cancelled: {job['cancelled']} images were not retrieved; {len(results)} were.")
-    _messages(results)
+    _job_outcome(job)
+    _messages([r for r in results if not (job.get("stopped") and r.unreachable)])  # the stop says it once
     analysed = [r for r in results if r.ok]
     if len(results) > 1:
         st.dataframe(_table(results, model), hide_index=True, width="stretch", key="pacs_series_results")
@@ -363,8 +377,7 @@ def _batch(model: ImagingModel | None, candidates: list[ImagingModel], client: P
         return
     _run_job(job, model, client, state["cache"], "pacs_batch")
     results = job["results"]
-    if job["cancelled"]:
-        st.warning(f"Cancelled: {job['cancelled']} images were not analysed; {len(results)} were.")
+    _job_outcome(job)
     ok = sum(r.ok for r in results)
     st.markdown(f"**{ok} analysed**, {sum(r.skipped for r in results)} not images, "
                 f"{sum(bool(r.error) and not r.skipped for r in results)} could not be analysed.")

@@ -103,9 +103,10 @@ def test_a_pacs_that_is_down_fails_at_once_and_a_busy_one_is_retried():
     attempts = []
     real_send = client.session.send
     client.session.send = lambda request, **kw: (attempts.append(request.url), real_send(request, **kw))[1]
-    with pytest.raises(PacsError, match="connection refused"):
+    with pytest.raises(PacsError, match="connection refused") as refused:
         client.search_studies(patient_id="X")
     assert len(attempts) == 1  # one try, no retries of a refused connection
+    assert refused.value.unreachable  # a series stops at it (ui/pacs.py), rather than failing image after image
 
     answers = [503, 200]
 

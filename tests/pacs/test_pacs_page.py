@@ -312,3 +312,33 @@ def test_a_send_while_the_pacs_is_down_is_tried_and_said_and_the_result_stays(se
     assert not at.exception
     assert any("connection refused" in e.value for e in at.error)  # the send was tried and its failure said
     assert at.subheader and any("Toward (red)" in c.proto.spec for c in at.get("plotly_chart"))  # result stays
+
+
+def test_a_series_stops_once_when_the_pacs_stops_answering(secrets, orthanc, monkeypatch):
+    """A review: with the PACS stopped mid-series, every image left failed in turn (30 s each, with retries), with
+    no word that the PACS was gone. Now the first image the PACS does not answer for stops the job, said once."""
+    from medapp.pacs import client as pacs_client
+
+    real_retrieve = pacs_client.PacsClient.retrieve
+    calls = []
+
+    def flaky(self, ref, cache=None):
+        calls.append(ref.sop_uid)
+        if len(calls) >= 2:
+            raise pacs_client.PacsError("Retrieving an image: nothing is listening at 127.0.0.1:1 (connection "
+                                        "refused). Is the PACS running?", unreachable=True)
+        return real_retrieve(self, ref, cache)
+
+    monkeypatch.setattr(pacs_client.PacsClient, "retrieve", flaky)
+    at = _page("imaging", "clinician")
+    at.text_input(key="pacs_patient_name").set_value("test^al")
+    at = _click(at, "Search")
+    at.selectbox(key="pacs_series").set_value(orthanc.archive.cr_series_uid)
+    at.radio(key="pacs_how").set_value("the whole series")
+    at = at.run()
+    at.button(key="pacs_go").click()
+    at = at.run()
+    assert not at.exception and len(calls) == 2  # no attempt after the PACS stopped answering
+    [stop] = [e.value for e in at.error if e.value.startswith("Stopped after image 2: ")]
+    assert "connection refused" in stop and "The other 4 images were not retrieved; 1 was." in stop
+    assert sum("connection refused" in e.value for e in at.error) == 1  # said once
