@@ -344,3 +344,33 @@ def test_a_grey_photograph_unlike_every_model_is_never_given_a_model_automatical
     # a DICOM says what it is: metadata decides, as before (the CR chest scores above the bar: a caution)
     cr = choose(decode((data_root() / CR_CHEST).read_bytes(), "cr.dcm")[0], models)
     assert cr.model_id == "chest-xray-pneumonia" and cr.unlike_all is None
+
+
+def test_a_patient_older_or_younger_than_the_training_patients_gets_a_caution():
+    """A review: an adult radiograph (PatientAge 045Y) went to the paediatric chest model without a word."""
+    import pydicom
+
+    from medapp.modalities.imaging.dicom import age_text, patient_age_years
+
+    model = load_model("chest-xray-pneumonia")
+    cxr8 = np.round(read(CXR).grey * 255).astype(np.uint8)
+
+    def with_age(**tags) -> bytes:
+        ds = pydicom.dcmread(io.BytesIO(dicom_from(cxr8, "CR", "CHEST")))
+        for k, v in tags.items():
+            setattr(ds, k, v)
+        buf = io.BytesIO()
+        ds.save_as(buf)
+        return buf.getvalue()
+
+    adult = decode(with_age(PatientAge="045Y"), "a.dcm")[0]
+    child = decode(with_age(PatientAge="004Y"), "c.dcm")[0]
+    dated = decode(with_age(PatientBirthDate="19500101", StudyDate="20240601"), "d.dcm")[0]
+    assert (adult.age_years, child.age_years) == (45, 4) and round(dated.age_years) == 74
+    assert adult.meta["Patient age"] == "45 years" and dated.meta["Patient age"] == "74 years"
+    said = [w for w in model.predict(adult).warnings if w.startswith("The patient is 45 years old")]
+    assert said == ["The patient is 45 years old (DICOM header); this model was trained on children's radiographs "
+                    "aged 1 to 5 years: its output for this patient is untested."]
+    assert not [w for w in model.predict(child).warnings if w.startswith("The patient is")]
+    assert age_text(95) == "90 or over" and age_text(0.5) == "6 months"
+    assert patient_age_years(pydicom.Dataset()) is None

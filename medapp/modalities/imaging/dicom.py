@@ -9,8 +9,10 @@ pylibjpeg plugins (JPEG, JPEG-LS, JPEG 2000, RLE).
 from __future__ import annotations
 
 import io
+import re
 import struct
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pydicom
@@ -158,6 +160,32 @@ def display_frame(ds: Dataset, frames: np.ndarray, index: int = 0, centre: float
     return Displayed(presentation(ds, window(values, centre, width)), centre, width)
 
 
+def patient_age_years(ds: Dataset) -> float | None:
+    """The patient's age at the study in years: PatientAge ("045Y", "018M", "006W", "010D", PS3.5 AS), else from
+    PatientBirthDate and StudyDate; None when neither is there or readable."""
+    try:
+        age = str(ds.get("PatientAge") or "").strip().upper()
+        m = re.fullmatch(r"(\d{1,3})([DWMY])", age)
+        if m:
+            return int(m.group(1)) / {"D": 365.25, "W": 52.18, "M": 12, "Y": 1}[m.group(2)]
+        born, studied = str(ds.get("PatientBirthDate") or ""), str(ds.get("StudyDate") or "")
+        if re.fullmatch(r"\d{8}", born) and re.fullmatch(r"\d{8}", studied):
+            b, t = (date(int(d[:4]), int(d[4:6]), int(d[6:])) for d in (born, studied))
+            return (t - b).days / 365.25 if t >= b else None
+    except (ValueError, TypeError):  # a damaged element: no age rather than a crash
+        return None
+    return None
+
+
+def age_text(years: float) -> str:
+    """'4 years', '8 months'; 90 or more as '90 or over' (a more exact age is an identifier under Safe Harbor)."""
+    if years >= 90:
+        return "90 or over"
+    if years < 2:
+        return f"{int(years * 12)} months"
+    return f"{int(years)} years"
+
+
 def metadata(ds: Dataset) -> dict[str, str]:
     """What a clinician checks first, in plain labels (after de-identification when shown)."""
     def get(keyword: str) -> str:
@@ -173,12 +201,14 @@ def metadata(ds: Dataset) -> dict[str, str]:
         except (TypeError, ValueError):
             return str(values)
 
+    age = patient_age_years(ds)
     try:
         spacing = ds.get("PixelSpacing") or ds.get("ImagerPixelSpacing")
     except Exception:  # noqa: BLE001
         spacing = None
     return {k: v for k, v in {
         "Modality": get("Modality"), "Body part": get("BodyPartExamined"), "Study date": get("StudyDate"),
+        "Patient age": age_text(age) if age is not None else "",
         "Study description": get("StudyDescription"), "Series description": get("SeriesDescription"),
         "Manufacturer": get("Manufacturer"), "Model": get("ManufacturerModelName"),
         "Rows x columns": f"{get('Rows')} x {get('Columns')}", "Frames": get("NumberOfFrames") or "1",

@@ -41,6 +41,7 @@ class ImageInput:
     window: tuple[float, float] | None = None
     burned_in_annotation: bool = False
     raw: bytes = b""  # the uploaded bytes (de-identified before storing)
+    age_years: float | None = None  # the patient's age at the study, from the DICOM header, when it says
 
     @property
     def is_colour(self) -> bool:
@@ -166,7 +167,8 @@ def _dicom_unchecked(data: bytes, name: str, frame: int, centre: float | None, w
     return ImageInput(name, shown.image, "dicom", dicom.metadata(ds), modality=str(ds.get("Modality", "")) or None,
                       frame=min(frame, len(frames) - 1), n_frames=len(frames),
                       window=(shown.centre, shown.width) if shown.centre is not None else None,
-                      burned_in_annotation=str(ds.get("BurnedInAnnotation", "")).upper() == "YES", raw=data)
+                      burned_in_annotation=str(ds.get("BurnedInAnnotation", "")).upper() == "YES", raw=data,
+                      age_years=dicom.patient_age_years(ds))
 
 
 def decode(data: bytes, name: str, *, frame: int = 0, centre: float | None = None,

@@ -90,6 +90,8 @@ SPECS = {
         "labels": ("normal", "pneumonia"), "positive": "pneumonia",
         "task": "Pneumonia versus normal on a frontal paediatric chest radiograph, seen at 128x128 pixels.",
         "expected_modalities": ["CR", "DX"], "expected_body_parts": ["CHEST"], "expected_photometric": "grey",
+        # Kermany et al. 2018: "pediatric patients of one to five years old"
+        "training_ages_years": [1, 5], "training_population": "children's radiographs",
         "epochs": 14, "width": 16, "mirror": False, "val_fraction": 0.15, "batch": 32,
         "citation": ("Kermany DS, Goldbaum M, Cai W, et al. Identifying medical diagnoses and treatable diseases by "
                      "image-based deep learning. Cell 2018;172:1122-31. Data: Mendeley Data doi 10.17632/rscbjbr9sj.2 "
@@ -116,6 +118,8 @@ SPECS = {
                  "Three classes (since version 3.0.0) so that the explanation of 'benign' rests on the lesion, not on "
                  "healthy tissue (the model card says why)."),
         "expected_modalities": ["US"], "expected_body_parts": ["BREAST"], "expected_photometric": "grey",
+        # Al-Dhabyani et al. 2020: "women between 25 and 75 years old"
+        "training_ages_years": [25, 75], "training_population": "women's breast ultrasound images",
         "epochs": 40, "width": 16, "mirror": True, "val_fraction": 0.2, "batch": 32, "lesion_loss": 1.0,
         "explanation": BREAST_EXPLANATION,
         "citation": ("Al-Dhabyani W, Gomaa M, Khaled H, Fahmy A. Dataset of breast ultrasound images. "
@@ -491,6 +495,7 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
                                  "the network standardises each image to zero mean and unit spread"),
                "expected_modalities": spec["expected_modalities"], "expected_body_parts": spec["expected_body_parts"],
                "expected_photometric": spec["expected_photometric"], "ood_threshold": round(ood_threshold, 3),
+               "training_ages_years": spec["training_ages_years"], "training_population": spec["training_population"],
                "resolution_note": (f"The model sees the whole image squashed to {size}x{size} pixels; detail finer than "
                                    "about 1/128 of the image is invisible to it. The heatmap is spread back over the "
                                    "image's own pixels.")},
