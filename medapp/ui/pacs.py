@@ -190,10 +190,20 @@ def _listed(state: dict[str, Any], key: tuple, fetch: Callable[[], Any]) -> Any:
 
 
 # -- the model: the one chosen on the page, or the one trained on images of the series' modality ----------------
+# DICOM modalities of series that hold no images (PS3.3 C.7.3.1.1.1)
+NOT_IMAGES = {"SR": "a structured report", "KO": "a key object selection", "PR": "a presentation state",
+              "DOC": "a document", "AU": "audio", "ECG": "an ECG waveform", "HD": "a waveform",
+              "RTPLAN": "a radiotherapy plan", "RTRECORD": "a radiotherapy record", "REG": "a registration",
+              "FID": "fiducials", "PLAN": "a plan"}
 def model_for(modalities: set[str], candidates: list[ImagingModel], *, what: str, key: str) -> ImagingModel | None:
     """Automatic: the model trained on images of these DICOM modalities (a series has one); asked when none or
     several are. One model for a whole search sent a breast ultrasound series to the chest radiograph model.
     Each image is still checked against the model's training images when it is analysed."""
+    if modalities and modalities <= set(NOT_IMAGES):  # a report or a key-object note: asking for a model misled
+        st.info(f"{what[0].upper() + what[1:]} holds no images ("
+                + "; ".join(f"{m}: {NOT_IMAGES[m]}" for m in sorted(modalities)) + "): nothing to analyse.",
+                icon=":material/info:")
+        return None
     fitting = [m for m in candidates if modalities & set(m.card.input.get("expected_modalities", ()))]
     if len(fitting) == 1:
         trained_on = "/".join(sorted(modalities & set(fitting[0].card.input["expected_modalities"])))

@@ -342,3 +342,23 @@ def test_a_series_stops_once_when_the_pacs_stops_answering(secrets, orthanc, mon
     [stop] = [e.value for e in at.error if e.value.startswith("Stopped after image 2: ")]
     assert "connection refused" in stop and "The other 4 images were not retrieved; 1 was." in stop
     assert sum("connection refused" in e.value for e in at.error) == 1  # said once
+
+
+def _a_report_series():
+    import streamlit as st
+
+    from medapp.registry import load_model
+    from medapp.ui.pacs import model_for
+
+    chosen = model_for({"SR"}, [load_model("chest-xray-pneumonia"), load_model("breast-ultrasound")],
+                       what="this series", key="pacs_series_model")
+    st.write(f"chosen: {chosen.card.id if chosen else None}")
+
+
+def test_a_series_of_reports_says_it_holds_no_images_and_asks_for_no_model():
+    """A review: a study holding only a text report read "No model here was trained on SR images. You may choose
+    one to see its output"."""
+    at = AppTest.from_function(_a_report_series, default_timeout=120).run()
+    assert not at.exception and not at.selectbox and not at.warning
+    assert [i.value for i in at.info] == ["This series holds no images (SR: a structured report): nothing to analyse."]
+    assert any(m.value == "chosen: None" for m in at.markdown)
