@@ -136,12 +136,15 @@ def secondary_capture(source: Dataset, x: ImageInput, analysis: Analysis, card: 
         raise InputError("There is no explanation to send: analyse the image with its explanation first.")
     shown_map = displayed_map(analysis.explanation, x.grey.shape)
     pixels = overlay_pixels(x, analysis, card, shown_map)
-    orientation = tuple(source.get("PatientOrientation", []) or ()) or ("L", "F")
+    given = tuple(source.get("PatientOrientation", []) or ())
+    orientation = given or ("L", "F")  # highdicom needs one for a patient image; emptied below when not given
     sc = hd.sc.SCImage.from_ref_dataset(
         ref_dataset=source, pixel_array=pixels, photometric_interpretation="RGB", bits_allocated=8,
         coordinate_system="PATIENT", patient_orientation=tuple(orientation[:2]),
         series_instance_uid=generate_uid(), series_number=SC_SERIES_NUMBER, sop_instance_uid=generate_uid(),
         instance_number=1, manufacturer=MANUFACTURER, transfer_syntax_uid=pydicom.uid.ExplicitVRLittleEndian)
+    if not given:  # Type 2, empty when unknown: "L\\F" claimed what the source never stated (an ultrasound, a review)
+        sc.PatientOrientation = ""
     day, time = _now()
     sc.SeriesDescription = series_description(card, "SHAP")
     sc.ImageType = ["DERIVED", "SECONDARY"]

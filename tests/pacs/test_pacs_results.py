@@ -144,3 +144,17 @@ def test_a_refused_send_is_an_error_and_audited(sent, orthanc):
         send_result(bad, result.data, result.image, result.analysis, model.card, username="dr-who", store=store)
     (event,) = store.audit_events(action="pacs.send_failed")
     assert "HTTP 401" in str(event["detail"]) and "wrong-pw-123" not in str(event["detail"])
+
+
+def test_the_secondary_capture_states_an_orientation_only_when_the_source_does(sent):
+    """A review: the Secondary Capture said PatientOrientation L\\F for a source (an ultrasound) that states none."""
+    from medapp.pacs.results import secondary_capture
+
+    _client, model, _ref, result, _receipt, _ = sent
+    source = pydicom.dcmread(io.BytesIO(result.data), force=True)
+    source.PatientOrientation = ["A", "F"]
+    copied = secondary_capture(source, result.image, result.analysis, model.card)
+    del source.PatientOrientation
+    unstated = secondary_capture(source, result.image, result.analysis, model.card)
+    assert list(copied.PatientOrientation) == ["A", "F"]
+    assert "PatientOrientation" in unstated and unstated.PatientOrientation in ("", None)  # Type 2: present, empty
