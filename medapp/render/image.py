@@ -77,22 +77,28 @@ def heatmap(image: np.ndarray | None, expl: Explanation, opacity: float = 0.6, t
     heat, lim = displayed_map(expl, grey.shape)
     # two short lines over the map: on one line the two subplot titles ran together in a narrow column ("Original
     # Regions toward ..."), and under Meeting mode's large type they met the figure title (a review)
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Original", f"Toward (red) / away from (blue)<br>'{expl.target_display}'"),
-                        horizontal_spacing=0.06)
+    # both titles two lines, so the two images start level ("Original" sat lower than its neighbour, a review)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Original<br>image", f"Toward (red) / away from (blue)<br>"
+                                                                             f"'{expl.target_display}'"),
+                        horizontal_spacing=0.04)
     for col in (1, 2):
         fig.add_trace(go.Heatmap(z=shown, colorscale="gray", zmin=0, zmax=1, showscale=False, hoverinfo="skip"), 1, col)
     per = "pixel" if step == 1 else f"{step}x{step} pixel block"
     saturates = f"<br>full colour beyond ±{scale_text(lim)}"  # full size: as <sup> it was about 8 px high
     fig.add_trace(go.Heatmap(z=heat, colorscale=DIVERGING, zmid=0, zmin=-lim, zmax=lim, opacity=opacity,
+                             # under the images, across: beside them the bar and its title took a fifth of the width,
+                             # so in a page column the images were about 220 px, and the bar taller than they (a review)
                              colorbar={"title": {"text": (COLOUR_BAR if step == 1 else f"SHAP per {per}<br>(log-probability)")
-                                                          + saturates},
-                                       "len": 0.9, "exponentformat": "none"},  # 0.0003 like the limit, not 3e-4
+                                                          + saturates, "side": "top"},
+                                       "orientation": "h", "x": 0.75, "xanchor": "center", "y": -0.03, "yanchor": "top",
+                                       "len": 0.46, "thickness": 14,
+                                       "exponentformat": "none"},  # 0.0003 like the limit, not 3e-4
                              hovertemplate=f"contribution per {per} %{{z:.2e}}<extra></extra>"), 1, 2)
     for col in (1, 2):
         fig.update_xaxes(visible=False, row=1, col=col, scaleanchor=f"y{'' if col == 1 else col}")
         fig.update_yaxes(visible=False, autorange="reversed", row=1, col=col)
-    height = int(520 * min(1.6, max(0.6, grey.shape[0] / max(grey.shape[1], 1))))
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 110, "b": 10},  # room for both title rows
+    height = int(110 + 100 + 380 * min(1.6, max(0.6, grey.shape[0] / max(grey.shape[1], 1))))
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 110, "b": 100},  # title rows; the bar below
                       title={"text": title or f"{expl.method}: what moved the model toward '{expl.target_display}'",
                              "y": 0.99, "yanchor": "top"})
     return fig

@@ -14,8 +14,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
+from ..render.numbers import scale_text  # noqa: E402
 from ..types import Explanation  # noqa: E402
 
 TOWARD, AWAY = "#c0392b", "#2471a3"
@@ -111,6 +112,10 @@ def _png(fig) -> bytes:
 
 
 def image_png(expl: Explanation, image: np.ndarray | None) -> bytes:
+    return _png(image_figure(expl, image))
+
+
+def image_figure(expl: Explanation, image: np.ndarray | None):
     """Original beside the SHAP heatmap over it, with a labelled colour bar: the figure the Imaging page shows."""
     from ..render.image import colour_limit, image_map
 
@@ -136,10 +141,13 @@ def image_png(expl: Explanation, image: np.ndarray | None) -> bytes:
     axes[1].set_title(textwrap.fill(f"toward (red) / away from (blue) '{expl.target_display}'", 45),
                       fontsize=9)
     bar = fig.colorbar(im, ax=axes[1], shrink=0.85, extend="both")  # the arrows: full colour beyond the limit
-    bar.set_label(f"SHAP ({expl.output_space})", fontsize=8)
+    # the limit written out as the page writes it: the bar read "1e-5" over ticks of ±4 (a review)
+    bar.set_label(f"SHAP ({expl.output_space}); full colour beyond ±{scale_text(lim)}", fontsize=7)
+    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: scale_text(abs(v)) if v >= 0
+                                                   else "-" + scale_text(-v)))
     bar.ax.tick_params(labelsize=7)
     fig.suptitle(expl.method, fontsize=9)
-    return _png(fig)
+    return fig
 
 
 def audio_png(expl: Explanation) -> bytes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from PIL import Image
@@ -21,7 +22,7 @@ from medapp.registry import data_root, load_model
 from medapp.render.image import heatmap
 from medapp.render.stored import display_label, stored_image
 from medapp.reports import case_html, case_pdf
-from medapp.reports.figures import audio_figure, image_png
+from medapp.reports.figures import audio_figure, image_figure, image_png
 
 CLIN = {"username": "carla", "role": "clinician"}
 REV = {"username": "rui", "role": "reviewer"}
@@ -59,7 +60,19 @@ def test_saved_image_redraws_over_its_own_picture(store, chest):
     # the limit written out like the ticks beside it, at the title's size (it read "±3.7e-03" in 8 px type)
     assert re.search(r"<br>full colour beyond ±0\.\d+$", bar.title.text) and "<sup>" not in bar.title.text
     assert bar.exponentformat == "none"
+    # under the images, across, and the two panel titles of two lines each: beside them the bar took a fifth of the
+    # width (images about 220 px in a page column) and "Original" sat lower than its neighbour (a review)
+    assert bar.orientation == "h" and bar.yanchor == "top"
+    assert all(a.text.count("<br>") == 1 for a in fig.layout.annotations[:2])
 
+    # the report's bar writes its limit out as the page does (it read "1e-5" over ticks of ±4, a review)
+    report = image_figure(a["explanation"], image)
+    report_bar = report.axes[-1]
+    report.canvas.draw()
+    assert re.search(r"full colour beyond ±0\.\d+$", report_bar.get_ylabel())
+    assert report_bar.yaxis.get_offset_text().get_text() == ""
+    assert not any("e" in t.get_text() for t in report_bar.get_yticklabels())
+    plt.close(report)
     png = Image.open(io.BytesIO(image_png(a["explanation"], image))).convert("L")
     left = np.asarray(png)[:, : png.width // 2].astype(float)
     assert left.std() > 20  # the report's "Original" panel shows the radiograph
