@@ -17,6 +17,7 @@ before anything is decoded; a call over the token's rate is refused before its b
 from __future__ import annotations
 
 import codecs
+import difflib
 import hashlib
 import json
 import logging
@@ -352,6 +353,7 @@ class Service:
                     raise oip.RequestError(f"?{name}={query[name]} and parameters.{name} = {given[name]!r} "
                                            "disagree: send one of them.")
             params.update(given)
+            _check_parameter_names(params)
             wanted = {o.name for o in request.outputs} if request.outputs else None
             if wanted is not None:  # before anything is analysed or saved
                 _check_wanted(wanted, [name for name, *_ in _output_specs(card, explain)])
@@ -359,6 +361,7 @@ class Service:
             self._check_case_permission(caller, case_ref)
             cases = cases_from_tensors(model, request.inputs, elements)
         else:
+            _check_parameter_names(params)
             case_ref = params.get("case")
             self._check_case_permission(caller, case_ref)
             cases = cases_from_body(model, body, media_type)
@@ -576,6 +579,23 @@ def _output_specs(card: ModelCard, explain: bool) -> list[tuple[str, str, list[i
                                                                 "patients' risk scores (relative, not an absolute "
                                                                 "risk)"})]
     return specs
+
+
+SAVE_PARAMETERS = ("case", "case_title", "same_patient")
+
+
+def _check_parameter_names(params: dict[str, Any]) -> None:
+    """A misspelt save parameter is refused: "case_ref" answered 200 and saved nothing, without a word (a review).
+    Other names (the protocol's own, a client's) are left alone; only near misses of ours and names of cases."""
+    for name in params:
+        if name in SAVE_PARAMETERS:
+            continue
+        ratio, best = max((difflib.SequenceMatcher(None, name.lower(), p).ratio(), -len(p), p)
+                          for p in SAVE_PARAMETERS)[::2]  # a tie goes to the shorter: case_ref is case
+        if ratio >= 0.6 or "case" in name.lower():
+            raise oip.RequestError(f"Unknown parameter {name!r}" + (f": did you mean {best!r}?" if ratio >= 0.6 else ".")
+                                   + " Saving takes case (the case reference), case_title and same_patient; nothing "
+                                     "was analysed or saved.")
 
 
 def _later_outputs(card: ModelCard, results: list) -> list[dict[str, Any]]:
@@ -958,7 +978,7 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
             content_type = request.headers.get("content-type")
             media_type = content_type.split(";")[0].strip().lower() if content_type else None
             args = (call.caller, card, body, media_type, request.headers.get("inference-header-content-length"),
-                    {k: v for k, v in request.query_params.items() if k in ("case", "case_title", "same_patient")}, explain)
+                    dict(request.query_params), explain)  # a misspelt ?cas= is refused (_check_parameter_names)
             if dispatch is None:
                 result = await run_in_threadpool(service.run, *args, call)
             else:

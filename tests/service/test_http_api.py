@@ -400,3 +400,18 @@ def test_a_resend_in_another_encoding_is_the_same_patient_already_in_the_case(se
         as_csv = c.post(url, content=csv, headers={"Content-Type": "text/csv"}).json()["parameters"]["case"]
     assert "already_in_case" not in first
     assert [r.get("already_in_case") for r in resends + [as_csv]] == [first["analysis_ids"]] * 4
+
+
+def test_a_misspelt_save_parameter_is_refused_not_ignored(service):
+    """An integration review: parameters.case_ref answered 200 and saved nothing, without a word."""
+    one = {k: v[:1] for k, v in PATIENTS.items()}
+    url = f"/v2/models/{MODEL}/infer"
+    with service.client() as c:
+        misspelt = c.post(url, json=records_request(one, case_ref="WARD7-0042"))
+        in_query = c.post(f"{url}?cas=WARD7-0042", content=b"age\n63\n", headers={"Content-Type": "text/csv"})
+        other = c.post(url, json=records_request(one, priority=1))  # a protocol parameter a client may send
+    assert misspelt.status_code == 400 and misspelt.json()["error"].startswith(
+        "Unknown parameter 'case_ref': did you mean 'case'? Saving takes case (the case reference)")
+    assert in_query.status_code == 400 and "Unknown parameter 'cas': did you mean 'case'?" in in_query.json()["error"]
+    assert other.status_code == 200
+    assert "WARD7-0042" not in {c["reference"] for c in service.store().list_cases()}
