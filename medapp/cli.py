@@ -10,6 +10,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from .cases.cli import register as register_blobs  # noqa: E402
 from .cli_args import positive_int  # noqa: E402
 from .modalities.notes.deid_cli import register as register_deid  # noqa: E402
 from .pacs.cli import register as register_pacs  # noqa: E402
@@ -248,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_bench)
 
     register_users(sub)
+    register_blobs(sub)
     register_deid(sub)
     register_service(sub)
     register_pacs(sub)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from ..config import var_dir
@@ -22,13 +23,43 @@ class BlobStore:
     def put(self, data: bytes) -> str:
         digest = hashlib.sha256(data).hexdigest()
         target = self.path(digest)
-        if not target.exists():  # same content, same file: stored once
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, target)  # atomic: a reader never sees half a file
+        if target.exists():  # same content, same file: stored once
+            try:  # touched, so a collection of unreferenced blobs (below) never takes one a save is about to use
+                os.utime(target)
+            except FileNotFoundError:  # collected just now: written again below
+                pass
+            else:
+                return digest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)  # atomic: a reader never sees half a file
         return digest
+
+    def digests(self) -> list[tuple[str, float]]:
+        """(digest, seconds since last written or touched) of every stored blob."""
+        now = time.time()
+        out = []
+        for path in self.root.glob("??/*"):
+            if len(path.name) == 64 and path.is_file():
+                try:
+                    out.append((path.name, now - path.stat().st_mtime))
+                except FileNotFoundError:
+                    continue
+        return out
+
+    def delete_if_untouched(self, digest: str, min_age_s: float) -> bool:
+        """Delete a blob not written or touched for `min_age_s` (checked again at the last moment: `put` may have
+        just touched it for a save); whether it was deleted."""
+        path = self.path(digest)
+        try:
+            if time.time() - path.stat().st_mtime < min_age_s:
+                return False
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     def get(self, digest: str) -> bytes:
         return self.path(digest).read_bytes()

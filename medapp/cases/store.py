@@ -338,6 +338,15 @@ class CaseStore(Database):
                              "choose it from the list.") from None
         return analysis_id, True
 
+    def collect_unreferenced_blobs(self, min_age_s: float = 3600.0) -> list[str]:
+        """Delete the stored inputs no analysis refers to, written or touched at least `min_age_s` ago, and return
+        their digests. An input is stored before its analysis's row, so a refused save (another patient, a closed
+        case) leaves one behind (a review); `put` touches a blob it finds, so a save in progress keeps its own."""
+        with self.Session() as s:
+            used = set(s.scalars(select(SavedAnalysis.input_sha256).distinct()))
+        return [d for d, age in self.blobs.digests() if d not in used and age >= min_age_s
+                and self.blobs.delete_if_untouched(d, min_age_s)]
+
     @staticmethod
     def _last_status_change(s: Session, case: Case) -> AuditEvent | None:
         return s.scalars(select(AuditEvent).where(AuditEvent.action == "case.status",

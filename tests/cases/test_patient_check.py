@@ -97,3 +97,26 @@ def test_bench_measures_the_patient_check():
     row = bench_patient_check(repeats=3)
     assert set(row) == {"patient_key_ms_p50", "patient_check_ms_p50", "patient_check_dicom_kb"}
     assert all(v > 0 for v in row.values())
+
+
+def test_a_refused_save_leaves_its_stored_input_for_collection_and_a_saved_one_is_kept(store, save, tmp_path):
+    """A review: a refused save left its de-identified file in var/blobs with no analysis referring to it."""
+    import os
+    import time
+
+    case_id = store.create_case("PAT-GC", CLIN)
+    save(case_id, _dicom("MRN-111", instance="1"))
+    with pytest.raises(PatientMismatchError):
+        save(case_id, _dicom("MRN-222", instance="5"))
+    stored = {d for d, _ in store.blobs.digests()}
+    [kept] = {a["input_sha256"] for a in store.case_detail(case_id, CLIN, log_view=False)["analyses"]}
+    [orphan] = stored - {kept}
+    assert store.collect_unreferenced_blobs(3600) == []  # too fresh: a save may be about to refer to it
+    hour_ago = time.time() - 7200
+    for digest in stored:
+        os.utime(store.blobs.path(digest), (hour_ago, hour_ago))
+    store.blobs.put(store.blobs.get(orphan))  # a save storing the same input again touches it: kept
+    assert store.collect_unreferenced_blobs(3600) == []
+    os.utime(store.blobs.path(orphan), (hour_ago, hour_ago))
+    assert store.collect_unreferenced_blobs(3600) == [orphan]
+    assert {d for d, _ in store.blobs.digests()} == {kept}  # the input of the saved analysis stays

@@ -109,3 +109,24 @@ def test_every_downloadable_csv_makes_formula_text_inert():
     lines = spreadsheet_csv(table).splitlines()
     assert lines[1].startswith("\"'=HYPERLINK(") and lines[2].startswith("'+cmd") and lines[3].startswith("'@SUM")
     assert lines[4] == "P-7,0.4" and lines[2].endswith(",-0.2")  # ordinary text and negative numbers untouched
+
+
+def test_stored_inputs_no_analysis_refers_to_are_collected_from_the_command_line(tmp_path):
+    """A refused save leaves its stored input behind (a review); `blobs collect` removes those older than an hour."""
+    import json
+    import os
+    import time
+
+    from medapp.cases.blobs import BlobStore
+
+    env = {"MEDAPP_VAR_DIR": str(tmp_path)}
+    blobs = BlobStore(tmp_path / "blobs")
+    old, fresh = blobs.put(b"left by a refused save"), blobs.put(b"a save in progress")
+    two_hours_ago = time.time() - 7200
+    os.utime(blobs.path(old), (two_hours_ago, two_hours_ago))
+    run = run_medapp("blobs", "collect", env=env)
+    assert run.returncode == 0 and run.stdout.split() == [old]
+    assert run.stderr == "1 unreferenced stored inputs removed\n"
+    assert not blobs.path(old).exists() and blobs.path(fresh).exists()
+    [event] = [json.loads(line) for line in run_medapp("audit", "--action", "blobs.collect", env=env).stdout.splitlines()]
+    assert event["detail"] == {"removed": 1, "older_than_hours": 1.0}
