@@ -147,7 +147,7 @@ def test_cohort_with_bad_rows_scores_the_rest():
     assert cohort.rows == [1, 3]
     assert cohort.errors == {2: ["Age: 'abc' is not a number"],
                              4: ["Chest pain type: '9' is not one of typical angina, atypical angina, "
-                                 "non-anginal pain, asymptomatic"]}
+                                 "non-anginal pain, asymptomatic (or their codes 1, 2, 3, 4)"]}
     assert cohort.ids[1] == "A"
 
 

@@ -115,7 +115,9 @@ def parse_value(f: Field, raw: Any) -> tuple[float, str | None]:
         if number is not None and any(number == float(code) for code, _ in f.choices):
             return number, None
         options = ", ".join(str(label) for _, label in f.choices)
-        return math.nan, f"{f.label}: '{raw}' is not one of {options}"
+        codes = ", ".join(f"{code:g}" if isinstance(code, float) else str(code) for code, _ in f.choices)
+        # the codes too: an integrator sending numbers read only the labels (a review)
+        return math.nan, f"{f.label}: '{raw}' is not one of {options} (or their codes {codes})"
     text = str(raw).strip() if isinstance(raw, str) else None
     if text is not None and _GROUPED.fullmatch(text):
         # "12,500" read as 12.5 (a browser review): a thousands separator and a decimal comma look alike here
