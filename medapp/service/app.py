@@ -632,6 +632,10 @@ _NO_SPEECH_START = "No speech was heard in "
 
 def _service_message(exc: InputError) -> InputError:
     """A page's message adapted to an API caller: no temporary file name, no advice about a browser."""
+    if exc.message.endswith("nothing was uploaded or recorded. Upload the file again."):  # the page's words
+        return InputError(exc.message.replace("nothing was uploaded or recorded. Upload the file again.",
+                                              "nothing was sent. Send the file (or the note's text) in it."),
+                          field=exc.field, row=exc.row)
     if exc.message.startswith(_NO_SPEECH_START):
         return InputError("No speech was heard in the uploaded recording: it holds silence or sounds that are not "
                           "speech. Check the recording (microphone, input level) and send it again.",

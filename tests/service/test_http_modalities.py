@@ -239,3 +239,14 @@ def test_an_image_explanation_says_how_far_its_sum_is_from_the_explained_output(
     listed = {o["name"]: o for o in meta["parameters"]["explain_outputs"]}
     assert set(listed) <= {o["name"] for o in meta["outputs"]} | set(out) and "names" not in listed
     assert len(listed["values"]["shape"]) == len(out["values"]["shape"]) == 3
+
+
+def test_an_empty_file_element_is_said_in_the_apis_words():
+    """An integration review: an empty note in a JSON request read "nothing was uploaded or recorded. Upload the
+    file again." (the page's words)."""
+    from medapp.service.app import _service_message
+    from medapp.types import InputError
+
+    said = _service_message(InputError("File 2 is empty (0 bytes): nothing was uploaded or recorded. Upload the "
+                                       "file again.")).message
+    assert said == "File 2 is empty (0 bytes): nothing was sent. Send the file (or the note's text) in it."
