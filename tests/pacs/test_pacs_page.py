@@ -48,6 +48,19 @@ def _all_text(at: AppTest) -> str:
                     for e in at.get(kind))
 
 
+def _analyse_the_cr_series(orthanc, whole: bool = False) -> AppTest:
+    """Search Test^Al, pick the CR series and press Retrieve and analyse (its first image, or the whole series)."""
+    at = _page("imaging", "clinician")
+    at.text_input(key="pacs_patient_name").set_value("test^al")
+    at = _click(at, "Search")
+    at.selectbox(key="pacs_series").set_value(orthanc.archive.cr_series_uid)
+    if whole:
+        at.radio(key="pacs_how").set_value("the whole series")
+    at = at.run()
+    at.button(key="pacs_go").click()
+    return at.run()
+
+
 def test_find_a_series_analyse_it_and_send_a_result(secrets, orthanc):
     at = _page("imaging", "clinician")
     assert not at.exception
@@ -237,13 +250,7 @@ def _path_of_save_form(at: AppTest) -> tuple[int, ...]:
 def test_the_results_keep_their_place_on_the_run_after_the_analysis(secrets, orthanc):
     # the Cancel button and progress bar, drawn only while the job ran, moved the results up on the next run: an
     # open Save to case closed at the first click after "Retrieve and analyse"
-    at = _page("imaging", "clinician")
-    at.text_input(key="pacs_patient_name").set_value("test^al")
-    at = _click(at, "Search")
-    at.selectbox(key="pacs_series").set_value(orthanc.archive.cr_series_uid)
-    at = at.run()
-    at.button(key="pacs_go").click()
-    at = at.run()
+    at = _analyse_the_cr_series(orthanc)
     analysing = _path_of_save_form(at)
     assert analysing is not None
     [mode] = [r for r in at.radio if r.key and r.key.startswith("case_mode_")]
@@ -291,13 +298,7 @@ def test_a_send_while_the_pacs_is_down_is_tried_and_said_and_the_result_stays(se
     real_series = pacs_client.PacsClient.series
     monkeypatch.setattr(pacs_client.PacsClient, "series",
                         lambda self, uid: (listed.append(uid), real_series(self, uid))[1])
-    at = _page("imaging", "clinician")
-    at.text_input(key="pacs_patient_name").set_value("test^al")
-    at = _click(at, "Search")
-    at.selectbox(key="pacs_series").set_value(orthanc.archive.cr_series_uid)
-    at = at.run()
-    at.button(key="pacs_go").click()
-    at = at.run()
+    at = _analyse_the_cr_series(orthanc)
     assert not at.exception and at.subheader
     assert len(listed) == 1  # listed once for the search, not again at each rerun
 
@@ -330,14 +331,7 @@ def test_a_series_stops_once_when_the_pacs_stops_answering(secrets, orthanc, mon
         return real_retrieve(self, ref, cache)
 
     monkeypatch.setattr(pacs_client.PacsClient, "retrieve", flaky)
-    at = _page("imaging", "clinician")
-    at.text_input(key="pacs_patient_name").set_value("test^al")
-    at = _click(at, "Search")
-    at.selectbox(key="pacs_series").set_value(orthanc.archive.cr_series_uid)
-    at.radio(key="pacs_how").set_value("the whole series")
-    at = at.run()
-    at.button(key="pacs_go").click()
-    at = at.run()
+    at = _analyse_the_cr_series(orthanc, whole=True)
     assert not at.exception and len(calls) == 2  # no attempt after the PACS stopped answering
     [stop] = [e.value for e in at.error if e.value.startswith("Stopped after image 2: ")]
     assert "connection refused" in stop and "The other 4 images were not retrieved; 1 was." in stop
