@@ -118,6 +118,26 @@ def test_numbers_and_units_are_written_as_said():
     assert as_spoken("no numbers here.") == "no numbers here."
     # the WER normaliser reads both conventions as the same words
     assert normalise(as_spoken("BP 140/90, 40 mg")) == normalise("BP 140/90, 40 mg")
+    # at the end of a sentence too (left as "140/90." and "eight:thirty.")
+    assert as_spoken("BP 140/90. Seen at 8:30.") == "BP one hundred and forty over ninety. Seen at eight thirty."
+
+
+def test_dictated_identifiers_stay_digits_for_de_identification_to_remove():
+    """A privacy review: spelled out before de-identification, a spoken NHS number, phone, MRN and date of birth
+    were stored and exported as words ("four hundred and eighty five ..."); the phone lost its leading 0 and the
+    date read as a blood pressure. They stay digits, so the note's de-identifier removes them."""
+    from medapp.modalities.notes.deid import scrub
+    from medapp.modalities.speech.spoken import as_spoken
+
+    said = as_spoken("NHS number 485 777 3456, phone 07700 900123, DOB 14/03/1952, MRN 00458812, aged 93. "
+                     "Give 40 mg.")
+    assert said == ("NHS number 485 777 3456, phone 07700 900123, DOB 14/03/1952, MRN 00458812, aged 93. "
+                    "Give forty milligrams.")
+    assert scrub(said)[0] == "NHS number [ID], phone [PHONE], DOB [DATE], MRN [ID], aged [AGE>89]. Give forty milligrams."
+    # a number written out digit by digit, as a transcript may give it, is an identifier too; a dose is not
+    assert scrub("NHS number four eight five, seven seven seven, three four five six. One or two tablets. Phone oh "
+                 "seven seven double oh nine oh oh one two three.")[0] == \
+        "NHS number [ID]. One or two tablets. Phone [ID]."
 
 
 def test_near_miss_medicine_names_are_corrected_and_real_words_kept():

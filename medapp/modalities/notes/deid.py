@@ -71,6 +71,7 @@ TOWN_TOOLS = (r"(?:coma|score|scale|criteria|rules?|classification|chart|index|t
               r"questionnaire|grad(?:e|ing)|stag(?:e|ing)|splint|brace|shunt|procedure|operation|technique|method|"
               r"guidelines?|consensus|definition|nomogram|tool|trial|study|prognostic|stool|hip|knee|agreement|"
               r"declaration|convention|classification|model|formula|equation|protocol|regimen)")
+DIGIT_WORD = r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|double|triple)"
 # (kind, compiled pattern, group holding the PHI or 0); order matters: earlier kinds win overlaps. PLACE is a
 # LOCATION named without a noun such as Hospital or Ward.
 PATTERNS: list[tuple[str, re.Pattern, int]] = [
@@ -80,6 +81,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                       r"Hospital (?:no|number)|Patient ID|ID|Account(?: no)?|Insurance(?: no)?|Policy(?: no)?|"
                       r"Licen[cs]e(?: no)?)\s*(?:#|no\.?|number|:)?\s*:?\s*([A-Z]{0,3}[-\s]?\d[\d\s-]{3,}\d)", re.I), 1),
     ("ID", re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), 0),  # US social security number
+    # a number read out digit by digit ("four eight five, seven seven seven ..."): six digits or more
+    ("ID", re.compile(rf"\b(?i:(?:{DIGIT_WORD}[ \t,-]+(?:and[ \t]+)?){{5,}}{DIGIT_WORD})\b"), 0),
     ("ID", re.compile(r"\b\d{3}\s\d{3}\s\d{4}\b(?=.{0,0})"), 0),  # NHS number 943 476 5919
     ("PHONE", re.compile(r"(?:(?<=\s)|^|(?<=[(:]))(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)\s?|\d{2,5}[\s.-])\d{3,4}[\s.-]\d{3,4}\b"), 0),
     ("PHONE", re.compile(r"(?:\+44[ \t]?|\b0)7\d{3}[ \t]?\d{6}\b"), 0),  # UK mobile 07700 900461

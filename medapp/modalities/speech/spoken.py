@@ -70,10 +70,29 @@ def _say(match: re.Match) -> str:
     return said
 
 
+# What de-identification removes by its digits: kept as digits, so the note's de-identifier finds and removes it.
+# Spelled out, "NHS number 485 777 3456" became "four hundred and eighty five seven hundred ..." and was stored
+# and exported (a privacy review); a phone lost its leading 0, a date of birth read as a blood pressure.
+_IDENTIFIER_KINDS = {"ID", "PHONE", "DATE", "AGE>89", "POSTCODE", "ADDRESS"}
+
+
 def as_spoken(text: str) -> str:
-    """`text` with its numbers (and the units right after them) in words; everything else unchanged."""
-    t = re.sub(r"(?<![\w.])(\d+)\s*/\s*(\d+)(?![\w.])", r"\1 over \2", text)  # 140/90: a blood pressure
-    t = re.sub(r"(?<![\w.:])(\d{1,2}):(\d\d)(?![\w.:])", lambda m: number_words(int(m.group(1))) + (
+    """`text` with its numbers (and the units right after them) in words, except the identifiers de-identification
+    removes (numbers, phone numbers, dates, ages over 89, postcodes, addresses); everything else unchanged."""
+    from ..notes.deid import find_phi
+
+    out, last = [], 0
+    for span in find_phi(text):
+        if span.kind in _IDENTIFIER_KINDS:
+            out += [_numbers_said(text[last:span.start]), text[span.start:span.end]]
+            last = span.end
+    return "".join(out) + _numbers_said(text[last:])
+
+
+def _numbers_said(text: str) -> str:
+    # a full stop after it ends the sentence ("BP 140/90." and "at 8:30." were left as digits and a colon)
+    t = re.sub(r"(?<![\w.])(\d+)\s*/\s*(\d+)(?![\w/]|\.\d)", r"\1 over \2", text)  # 140/90: a blood pressure
+    t = re.sub(r"(?<![\w.:])(\d{1,2}):(\d\d)(?![\w:]|\.\d)", lambda m: number_words(int(m.group(1))) + (
         " o'clock" if m.group(2) == "00" else " " + ("oh " if m.group(2)[0] == "0" else "")
         + number_words(int(m.group(2)))), t)  # 8:30, a time
     t = re.sub(r"(?<=\d)-(?=\d)", " to ", t)  # 2-3 days
