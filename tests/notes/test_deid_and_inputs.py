@@ -185,3 +185,29 @@ def test_places_corpus_written_before_the_town_rules():
     result = measure(PLACES)
     assert result["precision"] == 1.0, result["false_positives"]
     assert result["recall"] >= 0.85, result["missed"]
+
+
+def test_a_privacy_reviews_misses_and_false_removals():
+    """A privacy review (2026-12-05) of 14 notes it wrote: each line below was kept or cut wrongly."""
+    cases = {
+        "Dear Dr McLeod, mother Bríd and Son Seán came; Dr José Álvarez saw Mrs Zoë Brontë.":
+            "Dear Dr [NAME], mother [NAME] and Son [NAME] came; Dr [NAME] saw Mrs [NAME].",
+        "Seen by Dr A. Lindqvist and Mr. A. Chaudhry. P. Mensah, Social Worker":
+            "Seen by Dr [NAME] and Mr. [NAME]. [NAME], Social Worker",
+        "Symptoms began in August.\n2 day hx fever. Since June 2 episodes of syncope. Seen Aug. 3 in clinic.":
+            "Symptoms began in August.\n2 day hx fever. Since June 2 episodes of syncope. Seen [DATE] in clinic.",
+        "Daughter Pam rang. RN Jasmine on shift. Hosp No: RQX1234567. Unit no: W0988776. Acct #: 99887766.":
+            "Daughter [NAME] rang. RN [NAME] on shift. Hosp No: [ID]. Unit no: [ID]. Acct #: [ID].",
+        "Mrs. Winifred Okeke, 96, fell. Frail (92 y). 90F with confusion.":
+            "Mrs. [NAME], [AGE>89], fell. Frail ([AGE>89] y). [AGE>89]F with confusion.",
+        "Lives at Flat 3, 88 King's Road and at 4510 N Sheridan Rd. Born 05-Feb-2025.":
+            "Lives at [ADDRESS] and at [ADDRESS] Born [DATE].",  # "Rd." goes with its full stop
+        "Seen at Brigham and Women's Hospital, Barts Health NHS Trust, Kettering General and St George's.":
+            "Seen at [LOCATION], [LOCATION], [LOCATION] and [LOCATION].",
+        "Leeds-based student. Queen Elizabeth University Hospital, Glasgow G51 4TF. Springfield, IL 62704.":
+            "[LOCATION]-based student. [LOCATION], [LOCATION] [POSTCODE]. [LOCATION], IL [POSTCODE].",
+        "Plan Ivor Lewis oesophagectomy. GP Partner aware. St John's wort stopped.\nPatient Name: Ann Lee":
+            "Plan Ivor Lewis oesophagectomy. GP Partner aware. St John's wort stopped.\nPatient Name: [NAME]",
+    }
+    for note, expected in cases.items():
+        assert scrub(note)[0] == expected, note

@@ -23,8 +23,13 @@ from .names import COMMON, EPONYMS, given_names, towns
 
 MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Jul(?:y)?|Aug(?:ust)?|"
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
-NAME_WORD = r"(?:[A-Z]')?[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?"  # Ellison, O'Neill, Smith-Jones
+# Latin letters with accents too (Bríd, Seán, José Álvarez, Zoë: half of each name was left, "[NAME]íd"), and
+# the inner capital of McLeod, MacDonald, DeAngelis ("Dr [NAME]Leod" was left; a privacy review)
+UPPER, LOWER = "A-ZÀ-ÖØ-Þ\u0100-\u017f", "a-zß-öø-ÿ\u0100-\u017f"
+NAME_WORD = (rf"(?:[{UPPER}]')?(?:Mc|Mac|De|Di|Du|Le|La)?[{UPPER}][{LOWER}]+"
+             rf"(?:[-'][{UPPER}][{LOWER}]+)?")  # Ellison, O'Neill, Smith-Jones
 FULL_NAME = rf"{NAME_WORD}(?:[ \t]+(?:[A-Z]\.[ \t]*)?{NAME_WORD}){{0,2}}"  # never across a line break
+INITIALS = r"(?:[A-Z]\.?[ \t]+){1,3}"  # "Dr A. Lindqvist", "Dr J K Rowling": a name after initials was kept
 # Hospital systems often write surnames in capitals: "SMITH, John", "John SMITH", "Mr SMITH".
 CAPS_WORD = r"(?:[A-Z]')?[A-Z]{2,}(?:-[A-Z]{2,})?"
 CAPS_NAME = rf"(?:{CAPS_WORD},[ \t]*{NAME_WORD}|{NAME_WORD}[ \t]+{CAPS_WORD}(?![a-z]))"
@@ -33,8 +38,8 @@ WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?"
 TITLES = r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr|Fr)\.?"
 
 PLACE_WORD = r"(?:[A-Z][a-z]+(?:['’]s|(?<=s)['’])?|[A-Z][a-z]+-[A-Z][a-z]+)"  # St Mary's, St Thomas' Hospital
-PLACE_NOUN = (r"(?:Hospital|Infirmary|Hospice|Care Home|Nursing Home|Residential Home|Rest Home|Care Centre|"
-              r"Medical Practice|Medical Centre|Medical Center|Health Centre|Health Center|Surgery|Practice|Clinic|"
+PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Hospital|Infirmary|Hospice|Care Home|Nursing Home|Residential Home|Rest Home|Care Centre|"
+              r"Medical Practice|Family Medicine|Family Practice|Medical Group|Medical Centre|Medical Center|Health Centre|Health Center|Surgery|Practice|Clinic|"
               r"Unit|Centre|Center|School|Academy|College|University|Works|Factory|Mill|Prison|Hotel|Lodge|Court|"
               r"House|Manor|Hall)")
 RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
@@ -45,14 +50,15 @@ ROLES = (r"(?:staff nurse|charge nurse|scrub nurse|student nurse|student physio|
          r"health ?care assistant|physio(?:therapist)?|OT|occupational therapist|SALT|speech therapist|pharmacist|"
          r"FY?[12]|SHO|registrar|consultant|matron|midwife|assistant|anaesthetist|porter|dietitian|social worker|"
          r"paramedic|clinical nurse specialist|nurse specialist|CNS|surgeon|doctor|colleague|key worker|"
-         r"coordinator)")
-# Words that are never a person's name, wherever they stand: roles, specialties, drugs and their suffixes.
+         r"coordinator|RN|manager|support worker|ward clerk|receptionist|secretary)")
+# Words that are never a person's name, wherever they stand: roles, specialties, and drugs by their stems (a stem
+# after three letters or more: "Pam" the daughter is a name, diazepam a drug; she was kept, a privacy review).
 _NEVER_NAME = re.compile(
     r"(?:olog(?:ist|y|ical)|iatr(?:ist|ics|y|ic)|ician|surgeon|surgery|therap(?:ist|y)|nurse|nursing|pharmac(?:ist|y)|"
     r"registrar|consultant|physio\w*|paramedic|midwi\w+|dietitian|team|department|clinic|service|practitioner|"
-    r"specialist|assistant|student|matron|porter|worker|anaesthet\w+|anesthet\w+|medicine|ward|unit|hospital|"
-    r"pril|sartan|olol|alol|statin|mab|nib|dipine|cillin|mycin|floxacin|azole|prazole|formin|gliptin|gliflozin|"
-    r"xaban|parin|glutide|sone|olone|amide|azide|pam|olam|codamol|morph|profen|fenac|oxacin|vir|cycline|"
+    r"specialist|assistant|student|matron|porter|worker|anaesthet\w+|anesthet\w+|medicine|ward|unit|hospital)$|"
+    r"(?<=\w{3})(?:pril|sartan|olol|alol|statin|mab|nib|dipine|cillin|mycin|floxacin|azole|prazole|formin|gliptin|"
+    r"gliflozin|xaban|parin|glutide|sone|olone|amide|azide|pam|olam|codamol|morph|profen|fenac|oxacin|vir|cycline|"
     r"triptan|setron|lukast|terol|tropium|clav|lutamide|zumab|ximab)$", re.I)
 # What staff say before a hospital's short name: "seen at", "transferred to", "under the renal team at".
 CARE_WORDS = (r"(?:seen|treated|followed|admitted|transferred|referred|reviewed|known|under|team|discharged|"
@@ -66,11 +72,18 @@ NOT_ROYAL = (r"(?:Navy|Air|Marines?|Mail|Society|Family|Army|Artillery|Engineers
 EPONYM_NOUNS = (r"(?:disease|syndrome|sign|test|manoeuvre|maneuver|procedure|operation|fracture|palsy|phenomenon|"
                 r"criteria|score|classification|law|triad|ulcer|lymphoma|sarcoma|tumou?r|arteritis|thyroiditis|"
                 r"encephalopathy|contracture|node|reflex|pouch|repair|incision|solution|scale|grade|stage)")
+# A name before one of these is an operation, a sign or a disease named after a person, not a person in the note.
+EPONYMOUS_THING = re.compile(r"[ \t]+(?i:\w+(?:ectomy|otomy|ostomy|plasty|pexy|scopy|graphy)|procedure|operation|"
+                             r"repair|syndrome|disease|sign|test|manoeuvre|maneuver|fracture|classification|score|"
+                             r"criteria|approach|technique|incision|flap|shunt|fistula|anastomosis)\b")
 # Words after a town that make it a score, scale or rule named after the town ("Glasgow Coma Scale").
 TOWN_TOOLS = (r"(?:coma|score|scale|criteria|rules?|classification|chart|index|triage|system|protocol|"
               r"questionnaire|grad(?:e|ing)|stag(?:e|ing)|splint|brace|shunt|procedure|operation|technique|method|"
               r"guidelines?|consensus|definition|nomogram|tool|trial|study|prognostic|stool|hip|knee|agreement|"
               r"declaration|convention|classification|model|formula|equation|protocol|regimen)")
+# What a number counts when it is not a day of the month ("June 2 episodes", "August 3 weeks")
+COUNTED = (r"(?:days?|d|weeks?|wks?|months?|mo|years?|yrs?|hours?|hrs?|h|minutes?|mins?|episodes?|times?|tablets?|"
+           r"doses?|units?|attacks?|falls?|admissions?|nights?|pints?|drinks?|cigarettes?|litres?|hx|x)")
 DIGIT_WORD = r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|double|triple)"
 # (kind, compiled pattern, group holding the PHI or 0); order matters: earlier kinds win overlaps. PLACE is a
 # LOCATION named without a noun such as Hospital or Ward.
@@ -78,7 +91,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("EMAIL", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), 0),
     ("URL", re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+", re.I), 0),
     ("ID", re.compile(r"\b(?:MRN|NHS(?:\s+(?:no|number))?|SSN|Medical record(?: number)?|Record(?: no)?|"
-                      r"Hospital (?:no|number)|Patient ID|ID|Account(?: no)?|Insurance(?: no)?|Policy(?: no)?|"
+                      r"Hosp(?:ital)?\.?(?=[ \t]*(?:no\b|no\.|number|#|:))|Unit (?:no|number)|Acct|CHI|Case (?:no|number)|"
+                      r"Patient ID|ID|Account(?: no)?|Insurance(?: no)?|Policy(?: no)?|"
                       r"Licen[cs]e(?: no)?)\s*(?:#|no\.?|number|:)?\s*:?\s*([A-Z]{0,3}[-\s]?\d[\d\s-]{3,}\d)", re.I), 1),
     ("ID", re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), 0),  # US social security number
     # a number read out digit by digit ("four eight five, seven seven seven ..."): six digits or more
@@ -101,15 +115,29 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # a day and month without the year is still a date of the patient's care ("admitted on 3 March"); months
     # capitalised here, so "may 2" (the verb) is left
     ("DATE", re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}\b"), 0),
-    ("DATE", re.compile(rf"\b{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?![.:/]?\d)(?!\s*(?:mg|ml|mL|g|kg|%))"), 0),
-    ("ADDRESS", re.compile(r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|"
-                           r"Close|Way|Court|Ct|Place|Pl|Boulevard|Blvd|Crescent|Terrace|Square|Grove|Gardens)\b\.?"
+    # on one line, a full stop only after an abbreviated month, and not a count: "in August.\n2 day hx" and "Since
+    # June 2 episodes" lost "2 day" and "2 episodes" (a privacy review)
+    ("DATE", re.compile(rf"\b{MONTHS}(?:(?<=\b[A-Za-z]{{3}})\.|(?<=\bSept)\.)?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?\b"
+                        rf"(?![.:/]?\d)(?![ \t]*(?:mg|ml|mL|g|kg|%))(?![ \t]+(?i:{COUNTED})\b)"), 0),
+    ("DATE", re.compile(rf"\b\d{{1,2}}[-/]{MONTHS}[-/]\d{{2,4}}\b", re.I), 0),  # 05-Feb-2025
+    # a flat before the number, a possessive or a compass point in the street, more kinds of street ("Flat 3, 88
+    # King's Road", "4510 N Sheridan Rd", "41 Sydenham Hill" were kept: a privacy review)
+    ("ADDRESS", re.compile(rf"\b(?:Flat|Apt\.?|Apartment)[ \t]+\d{{1,4}}[A-Z]?,[ \t]+(?:{PLACE_WORD}[ \t]+){{1,3}}"
+                           r"(?:Court|House|Lodge|Mansions|Tower|Heights|Place|Building|Apartments)\b"), 0),
+    ("ADDRESS", re.compile(r"\b(?:(?:Flat|Apt\.?|Apartment)[ \t]+\d{1,4}[A-Z]?,?[ \t]+)?\d{1,5}[ \t]+(?:[NSEW]\.?[ \t]+)?"
+                           r"(?:[A-Z][a-z]+(?:['’]s)?[ \t]){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|"
+                           r"Close|Way|Court|Ct|Place|Pl|Boulevard|Blvd|Crescent|Terrace|Square|Grove|Gardens|Hill|"
+                           r"Rise|Row|Walk|Mews|Parade|Vale|Wharf)\b\.?"
                            r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?"), 0),  # the town after the street, too
     ("POSTCODE", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"), 0),  # UK postcode
     ("POSTCODE", re.compile(r"(?<=[A-Z]{2}\s)\d{5}(?:-\d{4})?\b"), 0),  # US ZIP after a state code
     ("AGE>89", re.compile(r"\b(9\d|1[0-1]\d)(?=[\s-]*(?:years?|yrs?|y/?o|year-old|-year-old)\b)", re.I), 1),
     ("AGE>89", re.compile(r"\b(?:aged?|age:)\s*(9\d|1[0-1]\d)\b", re.I), 1),
-    ("NAME", re.compile(rf"\b{TITLES}\s+({CAPS_NAME}|{CAPS_WORD}(?![a-z])|{FULL_NAME})"), 1),
+    # "(92 y)", "90F", "Mrs Okeke, 96, fell" (a privacy review)
+    ("AGE>89", re.compile(r"\b(9\d|1[0-1]\d)(?:[ \t]?(?:y|yo|yrs?|y\.o\.)(?=[\s,.;)])|(?:F|M|yF|yM)\b)"), 1),
+    ("AGE>89", re.compile(rf"\b{TITLES}[ \t]+(?:{INITIALS})?{NAME_WORD}(?:[ \t]+{NAME_WORD})?,[ \t]+(9\d|1[0-1]\d)"
+                          rf"(?=[ \t]*[,)])"), 1),
+    ("NAME", re.compile(rf"\b{TITLES}\s+((?:{INITIALS})?(?:{CAPS_NAME}|{CAPS_WORD}(?![a-z])|{FULL_NAME}))"), 1),
     ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name)\s*[:\-]?\s+({CAPS_NAME})"), 1),
     # an explicit name label opening a line or a sentence takes the words after it in any case ("Name: ANNA
     # KOWALSKA", "patient name: anna kowalska" were kept: a security review); "Drug name:" does not open one
@@ -118,11 +146,19 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Seen by|Signed|Author|Referred by|Dictated by|"
                         rf"Consultant|GP|Next of kin|NOK|Contact|Mother|Father|Wife|Husband|Daughter|Son)\s*[:\-]?\s+"
                         rf"({FULL_NAME})"), 1),
-    ("NAME", re.compile(rf"^[ \t]*(?:--+|Regards,?|Signed,?)?[ \t]*({NAME_WORD}[ \t]+{NAME_WORD}),?[ \t]*(?:MD|RN|MBBS|FRCP|DO|NP|PA)\b",
+    ("NAME", re.compile(rf"^[ \t]*(?:--+|Regards,?|Signed,?)?[ \t]*((?:{INITIALS})?{NAME_WORD}(?:[ \t]+{NAME_WORD})?),?[ \t]*"
+                        rf"(?:MD|RN|MBBS|FRCP|DO|NP|PA)\b",
                         re.M), 1),
     ("NAME", re.compile(rf"\b({NAME_WORD}[ \t]+{NAME_WORD})[ \t]*\((?:patient|pt|mother|father|wife|husband|daughter|son)\)", re.I), 1),
     # places before untitled names: "Victoria" in "Royal Victoria Infirmary" is a place, not a person
-    ("LOCATION", re.compile(rf"\b((?:(?:St\.?|Saint|{PLACE_WORD})[ \t]+){{1,4}}{PLACE_NOUN})\b"), 1),
+    ("LOCATION", re.compile(rf"\b((?:(?:St\.?|Saint|{PLACE_WORD})(?:[ \t]+(?:and|&|of|for|on|upon)[ \t]+"
+                            rf"(?:the[ \t]+)?{PLACE_WORD})?[ \t]+){{1,4}}{PLACE_NOUN})\b"), 1),
+    # a hospital by its short name: "Kettering General", "St George's", "University of Chicago" (kept, a review)
+    ("PLACE", re.compile(rf"\b({PLACE_WORD}[ \t]+General)\b(?![ \t]+(?i:practi\w*|surgery|surgeon|medicine|medical|"
+                         rf"paediatrics|pediatrics|anaesthe\w*|anesthe\w*|ward|hospital|infirmary|"
+                         rf"public|population)\b)"), 1),
+    ("PLACE", re.compile(rf"\b((?:St\.?|Saint)[ \t]+{NAME_WORD}(?:['’]s|(?<=s)['’]))(?![ \t]+(?i:wort|fire|dance))"), 1),
+    ("PLACE", re.compile(rf"\b(University[ \t]+of[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)"), 1),
     ("LOCATION", re.compile(r"\b(Ward[ \t]+(?:\d{1,3}[A-Z]?|[A-Z]\d{0,2})(?![\w-]))"), 1),
     ("LOCATION", re.compile(rf"\b({PLACE_WORD}[ \t]+Ward)\b"), 1),
     ("PLACE", re.compile(rf"\b(?i:lives|living|resides|residing|moved|born|grew up|based)\b[^.\n]{{0,25}}?\b"
@@ -135,6 +171,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME", re.compile(rf"\b(?i:{RELATIONS})(?:[ \t]*,)?[ \t]+(?:(?i:is|was|called|named)[ \t]+)?({FULL_NAME})"), 1),
     ("NAME", re.compile(rf"\b(?i:{ROLES})[ \t]*[:,]?[ \t]+({FULL_NAME})"), 1),
     ("NAME", re.compile(rf"\b({FULL_NAME})[ \t]*\((?i:[^)\n]{{0,25}}?\b{ROLES})\b[^)\n]{{0,20}}\)"), 1),
+    ("NAME", re.compile(rf"\b({INITIALS}{NAME_WORD}),[ \t]+(?i:{ROLES})\b"), 1),
     # a name set off before who the person is: "Grace, her carer, says ..."; "Ask Jo on ext 4432" (a review)
     ("NAME", re.compile(rf"\b({FULL_NAME}),[ \t]+(?i:his|her|their|my|our|the patient's|pt's)[ \t]+"
                         rf"(?i:{RELATIONS}|{ROLES})\b"), 1),
@@ -169,6 +206,7 @@ GENERIC_PLACE = {
     "Upper", "Lower", "GI", "Neuro", "Neurosurgical", "Trauma", "Critical", "Palliative", "Psychiatric", "Obstetric",
     "Gynaecology", "Gynecology", "Urology", "Bariatric", "Transplant", "Hepatobiliary", "Endocrine",
     "Head", "Neck", "Skin", "Wound", "Foot", "Podiatry", "Audiology", "Sports", "Injury"}
+CONNECTORS = {"and", "&", "of", "for", "on", "upon", "the"}  # inside a place's name, never what identifies it
 # Capitalised words that are not names even after a label ("Patient: Denies ...").
 NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "The", "This", "No", "Not", "None",
              "Chest", "Pain", "History", "Patient", "Male", "Female", "Unknown", "Alert", "Stable", "Admitted",
@@ -178,7 +216,8 @@ NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "
              "Examination", "Impression", "Diagnosis", "Management", "Summary", "Background", "Social", "Family",
              "Medication", "Medications", "Allergies", "Results", "Investigations", "Bloods", "Imaging", "Discussed",
              "Dear", "Thank", "Thanks", "Yours", "Regards", "Clinical", "Specialist", "Senior", "Junior", "Locum",
-             "Acting", "Lead", "Named", "Duty", "On", "Call", "Night", "Team", "State", "Department"} | GENERIC_PLACE
+             "Acting", "Lead", "Named", "Duty", "On", "Call", "Night", "Team", "State", "Department", "Name",
+             "Partner", "Partners"} | GENERIC_PLACE
 # Capitalised clinical abbreviations: a span holding one is not a capitalised surname.
 ABBREVIATIONS = {"COPD", "CHF", "CKD", "ECG", "EKG", "CXR", "CT", "MRI", "HTN", "DM", "AF", "MI", "CVA", "TIA", "PE",
                  "DVT", "UTI", "GP", "ED", "ICU", "NHS", "MRN", "BP", "HR", "SOB", "NAD", "PMH", "HPI", "NKDA", "IV",
@@ -224,13 +263,15 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
 def _trim_place(text: str, start: int, end: int, noun: bool) -> tuple[int, int] | None:
     """A named place keeps its generic words ("Royal", "Day") but needs one distinctive word."""
     words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
-    while words and text[slice(*words[0])] in NOT_NAMES and text[slice(*words[0])] not in GENERIC_PLACE:
+    while words and (text[slice(*words[0])] in CONNECTORS or text[slice(*words[0])] in NOT_NAMES
+                     and text[slice(*words[0])] not in GENERIC_PLACE):
         words.pop(0)
     names = [text[a:b] for a, b in words]
     body = names[:-1] if noun and len(names) > 1 else names
     if noun and names and names[-1] in ("Home", "Centre", "Center", "Practice") and len(body) > 1:
         body = body[:-1]  # "Care Home", "Health Centre", "Medical Practice"
-    if not any(w not in GENERIC_PLACE and w not in NOT_NAMES and not never_name(w) for w in body):
+    if not any(w not in GENERIC_PLACE and w not in NOT_NAMES and w not in CONNECTORS and not never_name(w)
+               for w in body):
         return None
     return words[0][0], words[-1][1]
 
@@ -241,7 +282,7 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
     after a town ("the Glasgow Coma Scale", "on the Bristol stool chart")."""
     gazetteer = towns()
     out = []
-    town = rf"{PLACE_WORD}(?:[ \t-]+(?:(?:on|upon|under|le|la|de|del|the|of)[ \t-]+)?{PLACE_WORD}){{0,2}}"
+    town = rf"{PLACE_WORD}(?:[ \t-]+(?:(?:on|upon|under|super|sur|en|le|la|de|del|the|of)[ \t-]+)?{PLACE_WORD}){{0,2}}"
     # after a word of place, and the towns listed after it ("in Hiroshima and Nagasaki", "from Leeds, Bradford")
     for m in re.finditer(rf"\b(?i:in|from|to|near|around|outside|nr\.?)[ \t]+({town}(?:(?:,|[ \t]+and|[ \t]+or)"
                          rf"[ \t]+{town})*)", text):
@@ -257,6 +298,14 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
                     out.append(Span(start, end, "LOCATION", text[start:end]))
                     taken[start:end] = [True] * (end - start)
                     break
+    # in an address, before its postcode or state and ZIP ("Glasgow G51 4TF", "Springfield, IL 62704"), and
+    # "Leeds-based" (kept, a privacy review)
+    for m in re.finditer(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=,?[ \t]+(?:[A-Z]{{1,2}}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}|"
+                         rf"[A-Z]{{2}}[ \t]+\d{{5}})\b|-based\b)", text):
+        start, end = m.span(1)
+        if text[start:end].lower() in gazetteer and not any(taken[start:end]):
+            out.append(Span(start, end, "LOCATION", text[start:end]))
+            taken[start:end] = [True] * (end - start)
     return out
 
 
@@ -264,9 +313,11 @@ def _given_names(text: str, taken: list[bool]) -> list[Span]:
     """Untitled given names from the gazetteer, with a following surname when there is one."""
     gazetteer = given_names()
     out = []
-    for m in re.finditer(rf"\b({NAME_WORD})(?:[ \t]+({NAME_WORD}))?(?!['’]s\b)", text):
+    for m in re.finditer(rf"\b({NAME_WORD})(?:[ \t]+(?:[A-Z]\.[ \t]*)?({NAME_WORD}))?(?!['’]s\b)", text):
         first = m.group(1)
         if first.lower() not in gazetteer or any(taken[m.start(1):m.end(1)]) or never_name(first):
+            continue
+        if EPONYMOUS_THING.match(text, m.end()):  # "Ivor Lewis oesophagectomy" is an operation (removed, a review)
             continue
         end = m.end(1)
         last = m.group(2)
@@ -316,7 +367,20 @@ def find_phi(text: str) -> list[Span]:
                 found.append(Span(m.start(), m.end(), "NAME", m.group(0)))
                 for i in range(m.start(), m.end()):
                     taken[i] = True
-    return sorted(found, key=lambda s: s.start)
+    return sorted(_with_initials(text, found, taken), key=lambda s: s.start)
+
+
+def _with_initials(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
+    """Names with the initials written just before them ("E. Vance", "John A. Kowalczyk": the initials were left)."""
+    out = []
+    for s in found:
+        m = re.search(r"(?:\b[A-Z]\.[ \t]*){1,3}$", text[max(0, s.start - 12):s.start]) if s.kind == "NAME" else None
+        if m and not any(taken[s.start - len(m.group(0)):s.start]):
+            start = s.start - len(m.group(0))
+            taken[start:s.start] = [True] * (s.start - start)
+            s = Span(start, s.end, "NAME", text[start:s.end])
+        out.append(s)
+    return out
 
 
 def scrub(text: str) -> tuple[str, list[Span]]:
