@@ -162,3 +162,9 @@ def test_stand_ins_in_any_case_and_labels_without_a_colon_are_never_reasons():
     # redaction words in lower case too, and the label before one (a re-check: "Pt [name]", "MRN [redacted]")
     words = WORD.findall("Pt [name] seen on [date] at [hospital]; MRN [redacted]. Fever [ordered].")
     assert [words[i].strip() for i in _feature_words(words)] == ["seen", "on", "at", "Fever", "[ordered]."]
+    # a letter's salutation and sign-off, more labels, and a title before a removed name (a privacy review: "Dear",
+    # "Yours sincerely", "Age: 62 Arrival:", "Date typed:", "Mrs." led the chart)
+    words = WORD.findall("Dear Dr [NAME],\nRe: Mrs [NAME], Age: 62 Arrival: 14:00\nThank you for seeing her with "
+                         "tremor.\nYours sincerely,\nDr [NAME]\nDate typed: [DATE]")
+    assert [words[i].strip() for i in _feature_words(words)] == [
+        "62", "14:00", "Thank", "you", "for", "seeing", "her", "with", "tremor."]

@@ -33,7 +33,14 @@ ADMIN_WORDS = {"dob", "d.o.b", "d.o.b.", "mrn", "nhs", "no", "no.", "number", "n
                "email", "ref", "reference", "gp", "next", "kin", "nok", "signed", "seen", "by", "consultant",
                "ward", "bed", "unit", "account", "insurance", "policy", "ssn", "dictated", "author", "admitted",
                "discharged", "admission", "discharge", "clinic", "referred", "from", "to", "cc", "pt", "dr", "contact",
-               "postcode", "zip", "fax"}
+               "postcode", "zip", "fax",
+               # more labels and the titles before a removed name (a privacy review: "Age: 62 Arrival:", "Date typed:",
+               # "CHI:", "Attending:", "RN:", "Mrs." and "Dr" before [NAME] led the words that moved the probability)
+               "age", "sex", "arrival", "typed", "re", "attending", "rn", "chi", "hosp", "acct", "dept", "mr", "mrs",
+               "ms", "miss", "mx", "prof", "professor", "sister", "nurse", "sr", "fr", "copy", "copies"}
+# A letter's salutation and sign-off, opening a line: never a reason ("Dear", "Yours sincerely" were coloured).
+SALUTATIONS = (("dear",), ("yours", "sincerely"), ("yours", "faithfully"), ("yours", "truly"), ("kind", "regards"),
+               ("best", "wishes"), ("with", "best", "wishes"), ("many", "thanks"), ("warm", "regards"), ("regards",))
 MASK = "... "
 
 
@@ -90,9 +97,16 @@ def chunk_note(tokenizer, text: str) -> ChunkedNote:
 
 
 def _feature_words(words: list[str]) -> np.ndarray:
-    """Words that are not placeholders, labels, or the administrative words of a label on the same line."""
+    """Words that are not placeholders, labels, the administrative words of a label on the same line, or a letter's
+    salutation."""
     skip = np.zeros(len(words), dtype=bool)
     for i, w in enumerate(words):
+        if i == 0 or "\n" in words[i - 1]:  # a salutation opens a line
+            for phrase in SALUTATIONS:
+                said = [x.strip().lower().strip(",.:;") for x in words[i:i + len(phrase)]]
+                if tuple(said) == phrase:
+                    skip[i:i + len(phrase)] = True
+                    break
         stand_in = PLACEHOLDER.match(w.strip())
         if stand_in or not any(c.isalnum() for c in w):
             skip[i] = True
