@@ -24,11 +24,11 @@ COLOUR_BAR = "SHAP per pixel<br>(log-probability)"
 SATURATE_PERCENTILE = 99
 
 
-def _step(shape: tuple[int, ...]) -> int:
+def display_step(shape: tuple[int, ...]) -> int:
     return max(1, int(np.ceil(max(shape[:2]) / MAX_SIDE)))
 
 
-def _block(a: np.ndarray, step: int, reduce: str) -> np.ndarray:
+def block_reduce(a: np.ndarray, step: int, reduce: str) -> np.ndarray:
     if step == 1:
         return a
     rows, cols = (a.shape[0] // step) * step, (a.shape[1] // step) * step
@@ -62,8 +62,8 @@ def stored_shape(expl: Explanation) -> tuple[int, int] | None:
 def displayed_map(expl: Explanation, shape: tuple[int, int]) -> tuple[np.ndarray, float]:
     """The map as the page draws it over an image of `shape` (SHAP per displayed block of pixels) and its colour
     limit: the figure, and the Secondary Capture sent to a PACS (which scaled to the maximum until 2026-12-04)."""
-    step = _step(shape)
-    heat = _block(image_map(expl, shape), step, "sum")
+    step = display_step(shape)
+    heat = block_reduce(image_map(expl, shape), step, "sum")
     return heat, colour_limit(heat)
 
 
@@ -72,8 +72,8 @@ def heatmap(image: np.ndarray | None, expl: Explanation, opacity: float = 0.6, t
     if image is None:  # redrawn without the pixels: the map alone, on a neutral ground of the image's shape
         image = np.full(stored_shape(expl) or np.asarray(expl.values).shape, 0.5)
     grey = image if image.ndim == 2 else image.mean(axis=2)
-    step = _step(grey.shape)
-    shown = _block(grey, step, "mean")
+    step = display_step(grey.shape)
+    shown = block_reduce(grey, step, "mean")
     heat, lim = displayed_map(expl, grey.shape)
     # two short lines over the map: on one line the two subplot titles ran together in a narrow column ("Original
     # Regions toward ..."), and under Meeting mode's large type they met the figure title (a review)

@@ -117,17 +117,20 @@ def image_png(expl: Explanation, image: np.ndarray | None) -> bytes:
 
 def image_figure(expl: Explanation, image: np.ndarray | None):
     """Original beside the SHAP heatmap over it, with a labelled colour bar: the figure the Imaging page shows."""
-    from ..render.image import colour_limit, image_map
+    from ..render.image import block_reduce, display_step, displayed_map
 
     if image is None:  # the input is gone: the map alone, said so
         image = np.full((256, 256), 0.5)
         title = "original image not available"
     else:
         title = "Original"
-    step = int(np.ceil(max(image.shape[:2]) / 512))
-    shown = image[::step, ::step] if step > 1 else image
-    heat = image_map(expl, shown.shape)
-    lim = colour_limit(heat)
+    grey = image if image.ndim == 2 else image.mean(axis=2)
+    # the page's blocks and colour limit: the report had its own (every 512 px), so a large radiograph's map read
+    # "full colour beyond ±0.00051" where the page said ±0.00029 (a re-check)
+    step = display_step(grey.shape)
+    shown = block_reduce(grey, step, "mean")
+    heat, lim = displayed_map(expl, grey.shape)
+    per = "pixel" if step == 1 else f"{step}x{step} pixel block"
     aspect = shown.shape[0] / max(shown.shape[1], 1)
     fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.3 * min(1.6, max(0.6, aspect)) + 0.5), dpi=130,
                              layout="constrained")
@@ -142,7 +145,7 @@ def image_figure(expl: Explanation, image: np.ndarray | None):
                       fontsize=9)
     bar = fig.colorbar(im, ax=axes[1], shrink=0.85, extend="both")  # the arrows: full colour beyond the limit
     # the limit written out as the page writes it: the bar read "1e-5" over ticks of ±4 (a review)
-    bar.set_label(f"SHAP ({expl.output_space}); full colour beyond ±{scale_text(lim)}", fontsize=7)
+    bar.set_label(f"SHAP per {per} ({expl.output_space}); full colour beyond ±{scale_text(lim)}", fontsize=7)
     bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: scale_text(abs(v)) if v >= 0
                                                    else "-" + scale_text(-v)))
     bar.ax.tick_params(labelsize=7)

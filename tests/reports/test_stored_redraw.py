@@ -126,3 +126,24 @@ def test_display_labels_come_from_the_card():
     assert display_label("heart-sound", "mitral_valve_prolapse") == "mitral valve prolapse"
     assert display_label("kidney-disease", "ckd") == "chronic kidney disease"
     assert display_label("no-such-model", "a_b") == "a b"
+
+
+def test_the_reports_colour_scale_is_the_pages_for_a_large_radiograph():
+    """A re-check: above 512 px the report had its own blocks, so an 1800x1500 radiograph's map read "full colour
+    beyond ±0.00051" where the page said ±0.00029."""
+    model = load_model("chest-xray-pneumonia")
+    small = decode((data_root() / "imaging/kermany_cxr224/train/NORMAL/IM-0115-0001.jpeg").read_bytes(), "c.jpeg")[0]
+    big = np.asarray(Image.fromarray((small.grey * 255).astype(np.uint8)).resize((1800, 1500))) / 255.0
+    expl = analyse(model, decode(_png_bytes(big), "big.png")[0]).explanation
+    page_bar = heatmap(big, expl).data[2].colorbar.title.text
+    report = image_figure(expl, big)
+    label = report.axes[-1].get_ylabel()
+    plt.close(report)
+    page_limit = re.search(r"full colour beyond ±([\d.]+)", page_bar).group(1)
+    assert label.endswith(f"full colour beyond ±{page_limit}") and "per 3x3 pixel block" in label
+
+
+def _png_bytes(grey: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray((grey * 255).astype(np.uint8)).save(buf, "PNG")
+    return buf.getvalue()
