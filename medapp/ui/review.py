@@ -168,7 +168,18 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
         if pred.survival is not None:  # time-to-event analyses keep their survival curve
             st.plotly_chart(_legible(curve_figure(pred.survival), large), width="stretch", key=f"curve_{key}")
         recording = stored_recording(pred)
-        if a["explanation"] is not None:
+        if a["explanation"] is not None and not pred.fits:
+            # not a finding: collapsed, as on the analysis page (a re-check found the map of a photograph "toward
+            # 'pneumonia'" open at full size on the projector); an image stays in view as received
+            expl = a["explanation"]
+            if expl.kind == "image":
+                image = _stored_picture(a["input_sha256"], a["input_name"], analysed_frame(expl))
+                if image is not None:
+                    st.image(image, clamp=True, width="stretch",
+                             caption="The image as received; the model's output for it is below, not a finding.")
+            with st.expander("Model output for this input (not a finding)"):
+                explanation_figure(a, key, large=large)
+        elif a["explanation"] is not None:
             explanation_figure(a, key, large=large)
             over = over_time_figure(a["explanation"]) if pred.survival is not None else None
             if over is not None:  # the survival panel's second chart, under the risk score's bars

@@ -307,3 +307,39 @@ def test_a_save_form_made_before_any_case_offers_the_case_saved_meanwhile(tmp_pa
     at.radio(key=f"case_mode_{key}").set_value("New case").run()  # chosen by the user: left as chosen
     at.run()
     assert at.radio(key=f"case_mode_{key}").value == "New case"
+
+
+def test_an_image_not_assessed_shows_its_picture_and_keeps_the_map_collapsed(tmp_path, monkeypatch):
+    """A re-check: a grey photograph saved as no finding showed its map "toward 'pneumonia'" open at full size on
+    Cases and on the projector; the Imaging page keeps it in a collapsed "not a finding" panel."""
+    import io
+    from dataclasses import replace
+
+    from PIL import Image
+    from sklearn.datasets import load_sample_image
+
+    from medapp.analysis import analyse
+    from medapp.modalities.imaging.io import decode
+    from medapp.registry import load_model
+    from medapp.types import InputFit
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    buf = io.BytesIO()
+    Image.fromarray(load_sample_image("china.jpg")).convert("L").save(buf, "PNG")
+    model = load_model("chest-xray-pneumonia")
+    result = analyse(model, decode(buf.getvalue(), "photo.png")[0])
+    why = "The image is less like the training images of every imaging model than 99% of those images are."
+    pred = replace(result.prediction, fit=InputFit(fits=False, message=why, reasons=(why,)))
+    store = CaseStore()
+    case_id = store.create_case("IMG-NA-1", CLIN)
+    store.add_analysis(case_id, CLIN, card=model.card, prediction=pred, explanation=result.explanation,
+                       input_bytes=buf.getvalue(), input_name="photo.png")
+    for page in ("pages/cases.py", "pages/meeting.py"):
+        at = open_page(page, REV)
+        if page.endswith("cases.py"):
+            at.selectbox(key="case_open").set_value(case_id).run()
+        assert not at.exception, page
+        captions = [str(e.proto) for e in at.main if getattr(e, "type", "") == "image"]
+        assert any("output for it is below, not a finding" in c for c in captions), page
+        [panel] = [e for e in at.expander if e.label == "Model output for this input (not a finding)"]
+        assert any("toward 'pneumonia'" in c.proto.spec for c in panel.get("plotly_chart")), page
