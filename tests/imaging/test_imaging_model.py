@@ -368,9 +368,14 @@ def test_a_patient_older_or_younger_than_the_training_patients_gets_a_caution():
     dated = decode(with_age(PatientBirthDate="19500101", StudyDate="20240601"), "d.dcm")[0]
     assert (adult.age_years, child.age_years) == (45, 4) and round(dated.age_years) == 74
     assert adult.meta["Patient age"] == "45 years" and dated.meta["Patient age"] == "74 years"
-    said = [w for w in model.predict(adult).warnings if w.startswith("The patient is 45 years old")]
-    assert said == ["The patient is 45 years old (DICOM header); this model was trained on children's radiographs "
-                    "aged 1 to 5 years: its output for this patient is untested."]
-    assert not [w for w in model.predict(child).warnings if w.startswith("The patient is")]
-    assert age_text(95) == "90 or over" and age_text(0.5) == "6 months"
+    said = [w for w in model.predict(adult).warnings if w.startswith("The patient's age")]
+    assert said == ["The patient's age in the DICOM header is 45 years; this model was trained on children's "
+                    "radiographs aged 1 to 5 years: its output for this patient is untested."]
+    assert not [w for w in model.predict(child).warnings if w.startswith("The patient's age")]
+    # at the edges (a re-check: 6 months and 6 years passed, "90 or over old", "0 months" for 3 weeks)
+    for age, cautioned in (("006M", True), ("006Y", True), ("001Y", False), ("005Y", False), ("095Y", True)):
+        x = decode(with_age(PatientAge=age), "e.dcm")[0]
+        assert bool([w for w in model.predict(x).warnings if w.startswith("The patient's age")]) == cautioned, age
+    assert age_text(95) == "90 years or over" and age_text(0.5) == "6 months"
+    assert age_text(3 / 52.18) == "3 weeks" and age_text(5 / 365.25) == "5 days" and age_text(1 / 52.18) == "1 week"
     assert patient_age_years(pydicom.Dataset()) is None

@@ -178,12 +178,17 @@ def patient_age_years(ds: Dataset) -> float | None:
 
 
 def age_text(years: float) -> str:
-    """'4 years', '8 months'; 90 or more as '90 or over' (a more exact age is an identifier under Safe Harbor)."""
+    """'4 years', '8 months', '3 weeks', '10 days'; 90 or more as '90 years or over' (a more exact age is an
+    identifier under Safe Harbor)."""
     if years >= 90:
-        return "90 or over"
-    if years < 2:
-        return f"{int(years * 12)} months"
-    return f"{int(years)} years"
+        return "90 years or over"
+    if years >= 2:
+        return f"{int(years)} years"
+    for unit, per_year in (("month", 12), ("week", 52.18), ("day", 365.25)):  # "0 months" for 3 weeks (a re-check)
+        n = int(years * per_year)
+        if n >= 1 or unit == "day":
+            return f"{n} {unit}{'' if n == 1 else 's'}"
+    return ""
 
 
 def metadata(ds: Dataset) -> dict[str, str]:

@@ -98,12 +98,12 @@ class ImagingModel(CardModel):
         if x.is_colour:
             reasons.append("This is a colour picture; the model was trained on grey medical images only.")
         ages = inp.get("training_ages_years")
-        if x.age_years is not None and ages and not ages[0] - 0.5 <= x.age_years <= ages[1] + 1:
+        if x.age_years is not None and ages and not ages[0] <= x.age_years < ages[1] + 1:  # "5 years" is 5 to 6
             # a caution, not a refusal: the age is the header's word and the image may still be like the training
             # ones (an adult radiograph went to the paediatric chest model without a word, a review)
-            cautions.append(f"The patient is {age_text(x.age_years)} old (DICOM header); this model was trained on "
-                            f"{inp.get('training_population', 'patients')} aged {ages[0]:g} to {ages[1]:g} years: its "
-                            "output for this patient is untested.")
+            cautions.append(f"The patient's age in the DICOM header is {age_text(x.age_years)}; this model was "
+                            f"trained on {inp.get('training_population', 'patients')} aged {ages[0]:g} to "
+                            f"{ages[1]:g} years: its output for this patient is untested.")
         photometric = x.meta.get("Photometric interpretation", "")
         if photometric and not photometric.startswith("MONOCHROME") and not x.is_colour:
             cautions.append(f"The file stores colour ({photometric}) but the picture is grey; it is analysed as grey.")
