@@ -1,6 +1,7 @@
 """Content-addressed storage of uploaded inputs: var/blobs/<sha256[:2]>/<sha256>."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -30,8 +31,14 @@ class BlobStore:
                 pass
             else:
                 return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent)
+        for attempt in range(3):  # a collection may remove the emptied folder between mkdir and mkstemp
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd, tmp = tempfile.mkstemp(dir=target.parent)
+                break
+            except FileNotFoundError:
+                if attempt == 2:
+                    raise
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, target)  # atomic: a reader never sees half a file
@@ -59,6 +66,8 @@ class BlobStore:
             path.unlink()
         except FileNotFoundError:
             return False
+        with contextlib.suppress(OSError):  # its folder, when it was the last one there (a put may refill it)
+            path.parent.rmdir()
         return True
 
     def get(self, digest: str) -> bytes:

@@ -20,11 +20,18 @@ def _collect_blobs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hours(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} hours: give 0 or more")
+    return value
+
+
 def register(sub) -> None:
     p = sub.add_parser("blobs", help="store maintenance: blobs collect removes stored inputs no analysis refers to")
     bsub = p.add_subparsers(dest="blobs_command", required=True)
     p = bsub.add_parser("collect", help="remove stored inputs that no analysis refers to (a refused save leaves one)")
-    p.add_argument("--older-than-hours", type=float, default=1.0,
+    p.add_argument("--older-than-hours", type=_hours, default=1.0,
                    help="only those written or touched at least this long ago (default 1: a save in progress keeps "
                         "its own)")
     p.set_defaults(func=_collect_blobs)

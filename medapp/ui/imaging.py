@@ -169,7 +169,8 @@ def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: 
         if fit is not None and fit.score is not None and not any("out-of-distribution score" in w
                                                                  for w in pred.warnings):
             st.caption(f"Out-of-distribution score {fit.score_text()}.")
-        opacity = st.slider("Heatmap opacity", 0.0, 1.0, 0.6, 0.05, key=f"op_{ikey}")
+        # no slider for a map that is not shown (no finding: the map is in a collapsed panel; a re-check)
+        opacity = st.slider("Heatmap opacity", 0.0, 1.0, 0.6, 0.05, key=f"op_{ikey}") if fits else 0.6
         if x.source == "dicom":
             try:
                 clean, file_name = uploads.decoded(member, "imaging.deid", partial(_deid_download, member))

@@ -75,16 +75,19 @@ def _run_job(job: dict[str, Any], model: ImagingModel, client: PacsClient, cache
     get_store().audit(_username(), "pacs.analyse", f"pacs:{client.endpoint.name}", model=model.card.id,
                       version=model.card.version, instances=total,
                       analysed=sum(r.ok for r in job["results"]),
-                      studies=sorted({r.ref.study_uid for r in job["results"]}))
+                      studies=sorted({r.ref.study_uid for r in job["results"]}),
+                      **({"stopped": job["stopped"], "not_retrieved": job["cancelled"]} if job.get("stopped") else {}))
 
 
 def _job_outcome(job: dict[str, Any]) -> None:
     """Why a job ended early: the PACS stopped answering (said once, not for every image left), or a cancel."""
     fetched = sum(r.data is not None for r in job["results"])
     if job.get("stopped"):
-        st.error(f"Stopped after image {len(job['results'])}: {job['stopped']} The other {job['cancelled']} images "
-                 f"were not retrieved; {fetched} {'was' if fetched == 1 else 'were'}. Retrieve and analyse again when "
-                 "the PACS answers: the images already here are not fetched again.", icon=":material/cloud_off:")
+        done = len(job["results"])
+        st.error(f"Stopped at image {done} of {done + job['cancelled']}: {job['stopped']} The other "
+                 f"{job['cancelled']} images were not retrieved; {fetched} {'was' if fetched == 1 else 'were'}. "
+                 "Retrieve and analyse again when the PACS answers: the images already here are not fetched again.",
+                 icon=":material/cloud_off:")
     elif job["cancelled"]:
         st.warning(f"Cancelled: {job['cancelled']} images were not retrieved; {fetched} were.")
 
@@ -273,7 +276,9 @@ def _find(model: ImagingModel | None, candidates: list[ImagingModel], client: Pa
             except InputError as exc:
                 state["studies"] = []
                 show_input_error(exc)
-            state["searched"] = True
+                state["searched"] = False  # the archive did not answer: "No study matches" under the error misled
+            else:
+                state["searched"] = True
             state["job"] = None  # the last patient's results never stay under a new search
             state["listings"] = {}  # a new search lists series and instances afresh
     studies = state["studies"]

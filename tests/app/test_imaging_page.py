@@ -148,3 +148,4 @@ def test_a_photograph_picked_by_hand_after_the_warning_is_output_not_a_finding()
     assert not at.exception and not at.subheader  # no "Finding" headline
     assert any(e.value.startswith("No finding: this image does not fit Pneumonia") for e in at.error)
     assert any(e.label == "Model output for this image (not a finding)" for e in at.expander)
+    assert not [s for s in at.slider if s.label == "Heatmap opacity"]  # no slider for a map not shown

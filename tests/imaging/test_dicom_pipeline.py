@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -89,4 +90,4 @@ def test_metadata_panel_fields():
     meta = decode(bundled("CT_small.dcm"), "ct.dcm")[0].meta
     assert meta["Modality"] == "CT" and meta["Rows x columns"] == "128 x 128"
     assert meta["Pixel spacing (mm)"] == "0.661468 x 0.661468"
-    assert "Manufacturer" in meta and "Study date" in meta
+    assert "Manufacturer" in meta and re.fullmatch(r"\d{4}-\d{2}-\d{2}", meta["Study date"])  # not "20040119"

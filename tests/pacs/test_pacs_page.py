@@ -333,7 +333,7 @@ def test_a_series_stops_once_when_the_pacs_stops_answering(secrets, orthanc, mon
     monkeypatch.setattr(pacs_client.PacsClient, "retrieve", flaky)
     at = _analyse_the_cr_series(orthanc, whole=True)
     assert not at.exception and len(calls) == 2  # no attempt after the PACS stopped answering
-    [stop] = [e.value for e in at.error if e.value.startswith("Stopped after image 2: ")]
+    [stop] = [e.value for e in at.error if e.value.startswith("Stopped at image 2 of 6: ")]
     assert "connection refused" in stop and "The other 4 images were not retrieved; 1 was." in stop
     assert sum("connection refused" in e.value for e in at.error) == 1  # said once
 
@@ -356,3 +356,21 @@ def test_a_series_of_reports_says_it_holds_no_images_and_asks_for_no_model():
     assert not at.exception and not at.selectbox and not at.warning
     assert [i.value for i in at.info] == ["This series holds no images (SR: a structured report): nothing to analyse."]
     assert any(m.value == "chosen: None" for m in at.markdown)
+
+
+def test_a_search_the_pacs_does_not_answer_says_why_and_not_that_nothing_matched(secrets, orthanc, monkeypatch):
+    """A re-check: under "connection refused" the page also said "No study matches.", as if the archive had
+    answered with nothing."""
+    from medapp.pacs import client as pacs_client
+
+    def down(self, **kwargs):
+        raise pacs_client.PacsError("Searching studies: nothing is listening at 127.0.0.1:1 (connection refused). "
+                                    "Is the PACS running?", unreachable=True)
+
+    monkeypatch.setattr(pacs_client.PacsClient, "search_studies", down)
+    at = _page("imaging", "clinician")
+    at.text_input(key="pacs_patient_name").set_value("test^al")
+    at = _click(at, "Search")
+    assert not at.exception
+    assert any("connection refused" in e.value for e in at.error)
+    assert not any(c.value == "No study matches." for c in at.caption)

@@ -128,5 +128,7 @@ def test_stored_inputs_no_analysis_refers_to_are_collected_from_the_command_line
     assert run.returncode == 0 and run.stdout.split() == [old]
     assert run.stderr == "1 unreferenced stored inputs removed\n"
     assert not blobs.path(old).exists() and blobs.path(fresh).exists()
+    assert not blobs.path(old).parent.exists()  # its emptied folder goes too (a re-check found it left)
+    assert run_medapp("blobs", "collect", "--older-than-hours", "-5", env=env).returncode == 2
     [event] = [json.loads(line) for line in run_medapp("audit", "--action", "blobs.collect", env=env).stdout.splitlines()]
     assert event["detail"] == {"removed": 1, "older_than_hours": 1.0}

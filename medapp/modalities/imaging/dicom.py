@@ -212,7 +212,8 @@ def metadata(ds: Dataset) -> dict[str, str]:
     except Exception:  # noqa: BLE001
         spacing = None
     return {k: v for k, v in {
-        "Modality": get("Modality"), "Body part": get("BodyPartExamined"), "Study date": get("StudyDate"),
+        "Modality": get("Modality"), "Body part": get("BodyPartExamined"),
+        "Study date": re.sub(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", get("StudyDate")),  # it read "20240501"
         "Patient age": age_text(age) if age is not None else "",
         "Study description": get("StudyDescription"), "Series description": get("SeriesDescription"),
         "Manufacturer": get("Manufacturer"), "Model": get("ManufacturerModelName"),
