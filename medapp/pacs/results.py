@@ -87,7 +87,7 @@ def overlay_pixels(x: ImageInput, analysis: Analysis, card: ModelCard, shown_map
     image = grey[..., None] * 255 * (1 - alpha[..., None]) + colour * alpha[..., None]
 
     unit = max(12, max(h, w) // 40)  # text and bar scale with the image
-    bar_w, panel_w, top = unit * 2, unit * 8, unit * 5
+    bar_w, panel_w, top = unit * 2, unit * 9, unit * 5  # room for "≥+0.00031" beside the bar (it was cut)
     canvas = Image.new("RGB", (w + panel_w, h + top), (0, 0, 0))
     canvas.paste(Image.fromarray(np.clip(image, 0, 255).round().astype(np.uint8)), (0, top))
     draw = ImageDraw.Draw(canvas)

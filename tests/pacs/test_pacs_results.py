@@ -17,7 +17,7 @@ from medapp.pacs.pipeline import analyse_instance
 from medapp.pacs.results import DISCLAIMER, send_result
 from medapp.registry import load_model
 from medapp.render.image import heatmap
-from medapp.render.numbers import precise_percent
+from medapp.render.numbers import precise_percent, scale_text
 
 pytestmark = pytest.mark.system
 
@@ -158,3 +158,30 @@ def test_the_secondary_capture_states_an_orientation_only_when_the_source_does(s
     unstated = secondary_capture(source, result.image, result.analysis, model.card)
     assert list(copied.PatientOrientation) == ["A", "F"]
     assert "PatientOrientation" in unstated and unstated.PatientOrientation in ("", None)  # Type 2: present, empty
+
+
+
+def test_the_burned_in_colour_bar_labels_are_written_whole(monkeypatch):
+    """A re-check: a breast ultrasound's limit beside the Secondary Capture's bar was cut to "≥+0.000…"."""
+    import glob
+
+    from PIL import ImageDraw
+
+    from medapp.analysis import analyse
+    from medapp.modalities.imaging.io import decode
+    from medapp.pacs.results import overlay_pixels
+    from medapp.registry import data_root
+    from medapp.render.image import displayed_map
+
+    drawn = []
+    real = ImageDraw.ImageDraw.text
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", lambda self, xy, text, *a, **kw: (drawn.append(text),
+                                                                                       real(self, xy, text, *a, **kw)))
+    path = next(p for p in sorted(glob.glob(str(data_root() / "imaging/busi/benign/*.png"))) if "_mask" not in p)
+    x = decode(open(path, "rb").read(), "b.png")[0]
+    model = load_model("breast-ultrasound")
+    analysis = analyse(model, x)
+    lim = displayed_map(analysis.explanation, x.grey.shape)
+    overlay_pixels(x, analysis, model.card, lim)
+    labels = [t for t in drawn if t[:1] in "≥≤"]
+    assert labels == [f"≥+{scale_text(lim[1])}", f"≤-{scale_text(lim[1])}"] and not any("…" in t for t in labels)
