@@ -146,14 +146,14 @@ def test_in_laws_a_name_set_off_before_who_it_is_sister_abbreviated_and_a_name_o
             "consultant, agrees. Metformin, her usual tablet, stopped. Sr 5 days of pain.")
     assert scrub(note)[0] == (
         "Brother-in-law [NAME] is next of kin. [NAME], her carer, says she is eating less. Discussed with Sr [NAME] "
-        "on the ward. Ask [NAME] on ext 4432; [NAME] on bleep 1234 is covering. Cardiology, his consultant, agrees. "
+        "on the ward. Ask [NAME] on ext [PHONE]; [NAME] on bleep [PHONE] is covering. Cardiology, his consultant, agrees. "
         "Metformin, her usual tablet, stopped. Sr 5 days of pain.")
     # and the re-check's (after the fix above): "my carer", a bleep before the name, an extension in brackets, a
     # relation in brackets, Fr (Father); brackets of other kinds stay
     again = ("Grace, my carer, says so. Please bleep Tom on 2231 if worse. Ask Jo (ext 4432). Anna (carer) present. "
              "Seen by Fr O'Brien. Chest (left) clear. Paracetamol (PRN) given.")
-    assert scrub(again)[0] == ("[NAME], my carer, says so. Please bleep [NAME] on 2231 if worse. Ask [NAME] (ext "
-                               "4432). [NAME] (carer) present. Seen by Fr [NAME]. Chest (left) clear. Paracetamol "
+    assert scrub(again)[0] == ("[NAME], my carer, says so. Please bleep [NAME] on [PHONE] if worse. Ask [NAME] (ext "
+                               "[PHONE]). [NAME] (carer) present. Seen by Fr [NAME]. Chest (left) clear. Paracetamol "
                                "(PRN) given.")
 
 
@@ -208,6 +208,25 @@ def test_a_privacy_reviews_misses_and_false_removals():
             "[LOCATION]-based student. [LOCATION], [LOCATION] [POSTCODE]. [LOCATION], IL [POSTCODE].",
         "Plan Ivor Lewis oesophagectomy. GP Partner aware. St John's wort stopped.\nPatient Name: Ann Lee":
             "Plan Ivor Lewis oesophagectomy. GP Partner aware. St John's wort stopped.\nPatient Name: [NAME]",
+    }
+    for note, expected in cases.items():
+        assert scrub(note)[0] == expected, note
+
+
+def test_a_blind_reviews_misses_and_span_boundaries():
+    """A second privacy review, blind to the rules (12 notes from five countries): each line was kept, or a span ran
+    across a line or a field's gap and took the next field's label."""
+    cases = {
+        "MRN 0928374\n12 Ardmore Avenue": "MRN [ID]\n[ADDRESS]",
+        "Name: K. Subramaniam Iyer     Age: 71": "Name: [NAME]     Age: 71",
+        "Please bleep the medical registrar on 2784 or ext 5432.": "Please bleep the medical registrar on [PHONE] or ext [PHONE].",
+        "PPSN 1234567TA. URN GH448201. Medical Council No. 412389. HCPC OT71234. CGP 3784 given.":
+            "PPSN [ID]. URN [ID]. Medical Council No. [ID]. HCPC [ID]. CGP 3784 given.",
+        "Pt name: DeShawn Williams-Carter\nAttending: R. Goldberg\nFather's name: Kalyanasundaram Iyer":
+            "Pt name: [NAME]\nAttending: [NAME]\nFather's name: [NAME]",
+        "Seen with Eoghan Ó Súilleabháin. He prefers \"Des\"; Des is anxious.":
+            "Seen with [NAME]. He prefers \"[NAME]\"; [NAME] is anxious.",
+        "Two EpiPen Junior 150 micrograms. BP 150/95.": "Two EpiPen Junior 150 micrograms. BP 150/95.",
     }
     for note, expected in cases.items():
         assert scrub(note)[0] == expected, note

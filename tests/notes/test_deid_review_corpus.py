@@ -1,28 +1,33 @@
-"""De-identification on 14 notes a privacy review wrote (2026-12-05), with its own marked identifiers.
+"""De-identification on notes two privacy reviews wrote (2026-12-05), with their own marked identifiers.
 
-Written by a helper session acting as an information-governance officer, not by the author of the rules, and
-first run on the rules as they stood: recall 0.753 (whole identifier removed), precision 0.980. The rules were
-then improved against its misses, so it is no longer held out: this test keeps what was gained (README)."""
+Written by helper sessions acting as information-governance officers, not by the author of the rules, and first
+run on the rules as they stood: deid_review_corpus (14 notes, 251 identifiers) recall 0.753 (whole identifier
+removed), precision 0.980; deid_review_corpus_2 (12 notes from Ireland, India, Australia, New Zealand, the UK
+and the US, 304 identifiers, written blind: its author had not read the rules) recall 0.711, precision 0.991.
+The rules were then improved against their misses, so neither is held out any more: this test keeps what was
+gained (README)."""
 from __future__ import annotations
 
 import json
 import re
 from pathlib import Path
 
+import pytest
+
 from medapp.modalities.notes.deid import find_phi
 from medapp.modalities.notes.io import read_note
 
-CORPUS = Path(__file__).with_name("deid_review_corpus")
+HERE = Path(__file__).parent
 TITLE = re.compile(r"(?i)^(?:(?:mrs|mr|ms|dr|sr|sister|nurse|professor|father|the|tuesday|wed)\.?\s+)")
 
 
-def measure() -> tuple[float, float, list, list]:
+def measure(corpus: Path) -> tuple[float, float, list, list]:
     """(recall, precision, misses, false removals). An identifier is caught when every character of it is removed
     (a title before it may stay); a removal is correct when it overlaps an identifier."""
-    gold = json.loads((CORPUS / "gold.json").read_text(encoding="utf-8"))
+    gold = json.loads((corpus / "gold.json").read_text(encoding="utf-8"))
     caught, total, correct, removed, misses, false = 0, 0, 0, 0, [], []
     for name, marks in gold.items():
-        text = read_note((CORPUS / name).read_bytes(), name)
+        text = read_note((corpus / name).read_bytes(), name)
         spans = find_phi(text)
         covered = {i for s in spans for i in range(s.start, s.end)}
         for start, end, kind, words in marks:
@@ -43,8 +48,10 @@ def measure() -> tuple[float, float, list, list]:
     return caught / total, correct / max(removed, 1), misses, false
 
 
-def test_the_privacy_reviews_notes_keep_what_was_gained():
-    recall, precision, misses, false = measure()
-    print(f"review corpus: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")
-    assert recall >= 0.90, misses
-    assert precision >= 0.99, false
+@pytest.mark.parametrize("corpus, min_recall, min_precision", [
+    ("deid_review_corpus", 0.90, 0.99), ("deid_review_corpus_2", 0.78, 0.99)])
+def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
+    recall, precision, misses, false = measure(HERE / corpus)
+    print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")
+    assert recall >= min_recall, misses
+    assert precision >= min_precision, false

@@ -28,7 +28,10 @@ MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Ju
 UPPER, LOWER = "A-ZÀ-ÖØ-Þ\u0100-\u017f", "a-zß-öø-ÿ\u0100-\u017f"
 NAME_WORD = (rf"(?:[{UPPER}]')?(?:Mc|Mac|De|Di|Du|Le|La)?[{UPPER}][{LOWER}]+"
              rf"(?:[-'][{UPPER}][{LOWER}]+)?")  # Ellison, O'Neill, Smith-Jones
-FULL_NAME = rf"{NAME_WORD}(?:[ \t]+(?:[A-Z]\.[ \t]*)?{NAME_WORD}){{0,2}}"  # never across a line break
+# never across a line break nor a wide gap ("K. Subramaniam Iyer     Age" took the next field's label; a blind
+# review); name particles are part of a name ("Eoghan Ó Súilleabháin", "Tāne Te Rangi Parata", "Nic Giolla")
+PARTICLE = r"(?:Ó|Ní|Nic|Mac|Mc|Ua|Te|Ap|Van|Von|Der|Den|Da|Di|De|Del|Della|Dos|Du|La|Le|Al|El|Bin|Bint|Ibn)"
+FULL_NAME = rf"{NAME_WORD}(?:[ \t]{{1,2}}(?:[A-Z]\.[ \t]?|{PARTICLE}[ \t])?{NAME_WORD}){{0,3}}"
 INITIALS = r"(?:[A-Z]\.?[ \t]+){1,3}"  # "Dr A. Lindqvist", "Dr J K Rowling": a name after initials was kept
 # Hospital systems often write surnames in capitals: "SMITH, John", "John SMITH", "Mr SMITH".
 CAPS_WORD = r"(?:[A-Z]')?[A-Z]{2,}(?:-[A-Z]{2,})?"
@@ -93,7 +96,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("ID", re.compile(r"\b(?:MRN|NHS(?:\s+(?:no|number))?|SSN|Medical record(?: number)?|Record(?: no)?|"
                       r"Hosp(?:ital)?\.?(?=[ \t]*(?:no\b|no\.|number|#|:))|Unit (?:no|number)|Acct|CHI|Case (?:no|number)|"
                       r"Patient ID|ID|Account(?: no)?|Insurance(?: no)?|Policy(?: no)?|"
-                      r"Licen[cs]e(?: no)?)\s*(?:#|no\.?|number|:)?\s*:?\s*([A-Z]{0,3}[-\s]?\d[\d\s-]{3,}\d)", re.I), 1),
+                      r"Licen[cs]e(?: no)?)[ \t]*(?:#|no\.?|number|:)?[ \t]*:?[ \t]*([A-Z]{0,3}[- \t]?\d[\d \t-]{3,}\d)",
+                      re.I), 1),  # on its line: "MRN 0928374\n12 Ardmore Avenue" took the house number (a blind review)
     ("ID", re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), 0),  # US social security number
     # a number read out digit by digit ("four eight five, seven seven seven ..."): six digits or more
     ("ID", re.compile(rf"\b(?i:(?:{DIGIT_WORD}[ \t,-]+(?:and[ \t]+)?){{5,}}{DIGIT_WORD})\b"), 0),
@@ -104,8 +108,18 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # them kept: the rule above wants three groups)
     ("PHONE", re.compile(r"(?:\+44[ \t]?(?:\(0\)[ \t]?)?|\(?\b0)\d{3,4}\)?[ \t]?\d{6}\b"), 0),
     # any number of 6 or more digits a label calls a phone or fax number ("Phone: 0142475525", "tel 555 0143")
+    ("PHONE", re.compile(r"\b(?i:bleep|bleeps|pager|ext|extension)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
+                         r"[ \t]*(?:(?i:on)[ \t]+)?(\d{3,6})\b"), 1),  # "bleep the registrar on 2784" below
+    ("PHONE", re.compile(r"\b(?i:bleep|page)[ \t]+(?:the[ \t]+)?[A-Za-z ]{2,30}?[ \t]+on[ \t]+(\d{3,6})\b"), 1),
     ("PHONE", re.compile(r"\b(?i:tel|telephone|phone|mobile|mob|fax|landline)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
                          r"[ \t]*(\+?\(?\d[\d \t()-]{4,}\d)\b"), 1),
+    # after the phone rules ("Fax no:" is a phone); any other labelled number: a label ending in No, ID, # or ref, or the name of a health or professional
+    # identifier of another country, before a token with four digits or more ("PPSN 1234567TA", "URN GH448201",
+    # "NHI ZGT4471", "UHID SRMC/2024/118734", "HCPC OT71234", "Medicare ID 1EG4-TE5-MK73", "Medical Council No.
+    # 412389"; kept, a blind review). A bare acronym is not enough: drug codes ("CGP 37849") and antibodies are not.
+    ("ID", re.compile(r"\b(?:(?:[A-Z][A-Za-z'’]*[ \t]+)?(?i:no\.|no\b|number|id|ref|#)|PPSN|PPS|URN|UR|NHI|UHID|IHI|"
+                      r"HCPC|GMC|NMC|AHPRA|NPI|MBI|Medicare|Medicaid)[ \t]*[:#]?[ \t]*"
+                      r"((?=[A-Z0-9/-]*\d(?:[A-Z/-]*\d){3})[A-Z0-9][A-Z0-9/-]{3,}[A-Z0-9](?:[ \t]\d{1,5}){0,2})\b"), 1),
     ("DATE", re.compile(rf"\b{WEEKDAYS}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}\.?,?\s+\d{{2,4}}\b", re.I), 0),
     ("DATE", re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTHS}\.?,?\s+\d{{2,4}}\b", re.I), 0),
     ("DATE", re.compile(rf"\b{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{2,4}}\b", re.I), 0),
@@ -142,10 +156,17 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # an explicit name label opening a line or a sentence takes the words after it in any case ("Name: ANNA
     # KOWALSKA", "patient name: anna kowalska" were kept: a security review); "Drug name:" does not open one
     ("NAME", re.compile(r"(?:^|(?<=[\n.;]))[ \t]*(?i:patient[ \t]+name|full[ \t]+name|name)[ \t]*:[ \t]*"
-                        r"([A-Za-z][A-Za-z'\-]+(?:[ \t]+[A-Za-z][A-Za-z'\-]+){0,3})", re.M), 1),
+                        r"([A-Za-z](?:[A-Za-z'\-]+|\.)(?:[ \t]{1,2}[A-Za-z][A-Za-z'\-]+){0,3})", re.M), 1),  # "K. Iyer"
     ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Seen by|Signed|Author|Referred by|Dictated by|"
-                        rf"Consultant|GP|Next of kin|NOK|Contact|Mother|Father|Wife|Husband|Daughter|Son)\s*[:\-]?\s+"
+                        rf"Consultant|GP|Next of kin|NOK|Contact|Mother|Father|Wife|Husband|Daughter|Son)[ \t]*[:\-]?[ \t]+"
                         rf"({FULL_NAME})"), 1),
+    # more labels of a person (a blind review: "Pt name:", "Father's name:", "Re:", "Attending:", "Resident:")
+    ("NAME", re.compile(rf"\b(?i:pt[ \t]+name|patient'?s[ \t]+name|(?:father|mother|husband|wife|partner|spouse)'?s"
+                        rf"[ \t]+name|re|attending|resident|seen[ \t]+by|reviewed[ \t]+by|intern|fellow|nurse|"
+                        rf"midwife|keyworker|key[ \t]+worker|care[ \t]+coordinator)[ \t]*:[ \t]*((?:{INITIALS})?{FULL_NAME})"), 1),
+    # a nickname the patient goes by: 'prefers "Des"', "known as Des" (then every later occurrence)
+    ("NAME", re.compile(rf"\b(?i:prefers|known[ \t]+as|goes[ \t]+by|called)[ \t]+(?:to[ \t]+be[ \t]+called[ \t]+)?"
+                        rf"[\"'“‘]?({NAME_WORD})[\"'”’]?"), 1),
     ("NAME", re.compile(rf"^[ \t]*(?:--+|Regards,?|Signed,?)?[ \t]*((?:{INITIALS})?{NAME_WORD}(?:[ \t]+{NAME_WORD})?),?[ \t]*"
                         rf"(?:MD|RN|MBBS|FRCP|DO|NP|PA)\b",
                         re.M), 1),
@@ -313,9 +334,9 @@ def _given_names(text: str, taken: list[bool]) -> list[Span]:
     """Untitled given names from the gazetteer, with a following surname when there is one."""
     gazetteer = given_names()
     out = []
-    for m in re.finditer(rf"\b({NAME_WORD})(?:[ \t]+(?:[A-Z]\.[ \t]*)?({NAME_WORD}))?(?!['’]s\b)", text):
+    for m in re.finditer(rf"\b({NAME_WORD})(?:[ \t]+(?:[A-Z]\.[ \t]*|{PARTICLE}[ \t]+)?({NAME_WORD}))?(?!['’]s\b)", text):
         first = m.group(1)
-        if first.lower() not in gazetteer or any(taken[m.start(1):m.end(1)]) or never_name(first):
+        if first.lower() not in gazetteer or first in NOT_NAMES or any(taken[m.start(1):m.end(1)]) or never_name(first):
             continue
         if EPONYMOUS_THING.match(text, m.end()):  # "Ivor Lewis oesophagectomy" is an operation (removed, a review)
             continue
