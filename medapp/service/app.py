@@ -30,7 +30,7 @@ import uuid
 import zlib
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -43,7 +43,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..analysis import analyse
-from ..cases.store import CaseStore, ConflictError, PatientMismatchError, StoreError
+from ..cases.store import CaseStore, ConflictError, PatientMismatchError, StoreError, deidentify
 from ..db.engine import StoreUnavailable
 from ..modalities.imaging.select import NOT_FIT_OOD_RATIO
 from ..registry import UnknownModel, get_card, list_cards, load_model, models_dir
@@ -423,8 +423,17 @@ class Service:
         store = self.store
         if not same_patient:  # a batch naming another patient is refused before any of it is stored
             _check_one_patient(store, card, reference, cases)
+        for case in cases:  # every input de-identifies before any is stored: a 400 never follows a stored analysis
+            try:
+                deidentify(card.modality, case.input_bytes)
+            except StoreError as exc:
+                raise ApiError(400, str(exc)) from None
+        as_saved = getattr(self.model(card), "as_saved", None)  # what a case keeps of a result (genomics: no names)
         ids, already = [], []
-        for case, result in zip(cases, results):
+        for i, (case, result) in enumerate(zip(cases, results), start=1):
+            if as_saved is not None:
+                result = replace(result, **dict(zip(("prediction", "explanation"), as_saved(
+                    result.prediction, result.explanation, f"sample {i} of {len(cases)} in the request"))))
             for attempt in range(2):  # a concurrent call may create the same new case first: then join it
                 case_id = case_id_of(store, reference)
                 target = {"case_id": case_id} if case_id is not None else {"case_id": None,
@@ -592,7 +601,7 @@ def _check_parameter_names(params: dict[str, Any]) -> None:
             continue
         ratio, best = max((difflib.SequenceMatcher(None, name.lower(), p).ratio(), -len(p), p)
                           for p in SAVE_PARAMETERS)[::2]  # a tie goes to the shorter: case_ref is case
-        if ratio >= 0.6 or "case" in name.lower():
+        if ratio >= 0.6 or "case" in name.lower() or name.lower() in ("reference", "ref", "case_reference"):
             raise oip.RequestError(f"Unknown parameter {name!r}" + (f": did you mean {best!r}?" if ratio >= 0.6 else ".")
                                    + " Saving takes case (the case reference), case_title and same_patient; nothing "
                                      "was analysed or saved.")
@@ -634,7 +643,7 @@ def _service_message(exc: InputError) -> InputError:
     """A page's message adapted to an API caller: no temporary file name, no advice about a browser."""
     if exc.message.endswith("nothing was uploaded or recorded. Upload the file again."):  # the page's words
         return InputError(exc.message.replace("nothing was uploaded or recorded. Upload the file again.",
-                                              "nothing was sent. Send the file (or the note's text) in it."),
+                                              "nothing was sent. Send the file (for a note, its text) in it."),
                           field=exc.field, row=exc.row)
     if exc.message.startswith(_NO_SPEECH_START):
         return InputError("No speech was heard in the uploaded recording: it holds silence or sounds that are not "

@@ -212,11 +212,19 @@ def _file_cases(model: Model, data: bytes, name: str, ext: str) -> list[Case]:
         path.write_bytes(data)
         cases = []
         for _, x in model.read_inputs(path):
-            if isinstance(x, InputError):
-                raise InputError(x.message.replace(path.name, name))
-            # a row of a table is stored as its values, as the records page stores a patient
-            cases.append(Case(x, _row_json(model, x), "patient.json") if tabular and hasattr(x, "values")
-                         else Case(x, data, "input" + ext))
+            if isinstance(x, InputError):  # which file, when there are several ("sample 2: ..." said neither)
+                message = x.message.replace(path.name, name)
+                raise InputError(message if name == "The uploaded file" or message.startswith(name)
+                                 else f"{name}, {message}")
+            # a row of a table is stored as its values, as the records page stores a patient; a model that says what
+            # a case keeps of an input (a gene-expression profile as gene,value rows) is asked, as its page asks it:
+            # the whole uploaded table was stored per sample, and the de-identifier refused it at save (a re-check)
+            if tabular and hasattr(x, "values"):
+                cases.append(Case(x, _row_json(model, x), "patient.json"))
+            elif hasattr(model, "stored_input"):
+                cases.append(Case(x, *model.stored_input(x)))
+            else:
+                cases.append(Case(x, data, "input" + ext))
     if not cases:
         raise InputError(f"{name} holds nothing {model.card.name} can analyse.")
     return cases

@@ -1,14 +1,12 @@
 """Streamlit widgets for expression profiles: upload or examples, per-sample result, cohort figures."""
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from ..analysis import BatchResult, analyse, analyse_batch
-from ..modalities.genomics.io import Profile, profile_csv
+from ..modalities.genomics.io import Profile
 from ..modalities.genomics.model import GenomicsModel
 from ..render.genomics import beeswarm, heatmap, top_genes
 from ..security.audit import spreadsheet_csv
@@ -162,10 +160,10 @@ def sample_panel(model: GenomicsModel, profile: Profile, pred, key: str, positio
                               key=f"target_{key}")
         expl = analyse(model, profile).explanation if target == pred.label else model.explain(profile, pred, target)
         # Sample names are often laboratory or patient identifiers: the case keeps only the position in the file
-        saved_pred = dataclasses.replace(pred, details={**pred.details, "sample": position})
-        saved_expl = dataclasses.replace(expl, data={**expl.data, "sample": position})
-        save_to_case(card=model.card, prediction=saved_pred, explanation=saved_expl,
-                     input_bytes=profile_csv(profile, model.model_genes), input_name="profile.csv", key=key)
+        saved_pred, saved_expl = model.as_saved(pred, expl, position)
+        stored, stored_name = model.stored_input(profile)
+        save_to_case(card=model.card, prediction=saved_pred, explanation=saved_expl, input_bytes=stored,
+                     input_name=stored_name, key=key)
     with right:
         st.plotly_chart(top_genes(expl), width="stretch", key=f"top_{key}")
         st.caption(f"{expl.method}. Bars are contributions to the {expl.output_space} of {target} (its "

@@ -410,8 +410,9 @@ def test_a_misspelt_save_parameter_is_refused_not_ignored(service):
         misspelt = c.post(url, json=records_request(one, case_ref="WARD7-0042"))
         in_query = c.post(f"{url}?cas=WARD7-0042", content=b"age\n63\n", headers={"Content-Type": "text/csv"})
         other = c.post(url, json=records_request(one, priority=1))  # a protocol parameter a client may send
+        reference = c.post(url, json=records_request(one, reference="WARD7-0042"))  # the response's own word
     assert misspelt.status_code == 400 and misspelt.json()["error"].startswith(
         "Unknown parameter 'case_ref': did you mean 'case'? Saving takes case (the case reference)")
     assert in_query.status_code == 400 and "Unknown parameter 'cas': did you mean 'case'?" in in_query.json()["error"]
-    assert other.status_code == 200
+    assert other.status_code == 200 and reference.status_code == 400
     assert "WARD7-0042" not in {c["reference"] for c in service.store().list_cases()}

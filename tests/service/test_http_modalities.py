@@ -249,4 +249,4 @@ def test_an_empty_file_element_is_said_in_the_apis_words():
 
     said = _service_message(InputError("File 2 is empty (0 bytes): nothing was uploaded or recorded. Upload the "
                                        "file again.")).message
-    assert said == "File 2 is empty (0 bytes): nothing was sent. Send the file (or the note's text) in it."
+    assert said == "File 2 is empty (0 bytes): nothing was sent. Send the file (for a note, its text) in it."

@@ -287,3 +287,39 @@ def test_samples_of_several_expression_tables_say_which_file_they_came_from(serv
         out = outputs(c.post("/v2/models/srbct-tumour/infer", json=request))
     samples = [json.loads(d)["sample"] for d in out["details"]["data"]]
     assert samples == ["File 1, first", "File 1, second", "File 2, third"]
+    # and a bad sample's refusal names its file too (a re-check: "sample 2: 9 non-numeric value(s)")
+    bad = pd.DataFrame(X[[50]], columns=genes, index=["third"]).astype(object)
+    bad.iloc[0, 0] = "abc"
+    request["inputs"][0]["data"][1] = base64.b64encode(bad.to_csv().encode()).decode()
+    with service.client() as c:
+        refused = c.post("/v2/models/srbct-tumour/infer", json=request)
+    assert refused.status_code == 400 and refused.json()["error"].startswith("File 2, "), refused.text
+
+
+def test_expression_tables_are_saved_as_profiles_without_their_sample_names(service):
+    """A re-check: saving a table of samples to a case was refused at save time ("could not be de-identified"), after
+    an earlier file of the same request had been stored: each sample stored the whole uploaded table."""
+    import base64
+
+    import pandas as pd
+
+    from medapp.modalities.genomics.train import read_khan
+    from medapp.registry import data_root
+
+    genes, X, _ = read_khan(data_root())
+    table = pd.DataFrame(X[[0, 30]], columns=genes, index=["LAB-0042", "LAB-0043"]).to_csv().encode()
+    request = {"inputs": [{"name": "file", "datatype": "BYTES", "shape": [1],
+                           "parameters": {"content_type": "base64", "media_type": "text/csv"},
+                           "data": [base64.b64encode(table).decode()]}],
+               "parameters": {"case": "API-GEN-SAVE"}}
+    with service.client() as c:
+        r = c.post("/v2/models/srbct-tumour/infer", json=request)
+    assert r.status_code == 200, r.text
+    store = service.store()
+    detail = store.case_detail(case_id_of(store, "API-GEN-SAVE"), {"username": "ada", "role": "admin"},
+                               log_view=False)
+    assert len(detail["analyses"]) == 2
+    for i, a in enumerate(detail["analyses"], start=1):
+        stored = store.blobs.get(a["input_sha256"]).decode()
+        assert stored.startswith("gene,value") and "LAB-004" not in stored  # the profile, not the table
+        assert a["prediction"].details["sample"] == f"sample {i} of 2 in the request"  # never the sample's name

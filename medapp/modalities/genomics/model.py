@@ -5,6 +5,7 @@ any number of sessions can share it.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -15,7 +16,7 @@ from scipy.special import softmax
 from ...types import Explanation, InputError, InputFit, ModelCard, Prediction
 from ..base import CardModel, array_key, kernel_shap
 from .explain import centred, linear_shap
-from .io import ExpressionFile, Profile, profile_from_mapping, read_expression
+from .io import ExpressionFile, Profile, profile_csv, profile_from_mapping, read_expression
 from .ood import ood_components
 
 METHOD = "Exact linear SHAP"
@@ -45,6 +46,21 @@ class GenomicsModel(CardModel):
                                training_median=float(self.card.input["training_median"]),
                                training_spread=self.card.input.get("training_spread"),
                                refuse_fraction=self.refuse_fraction)
+
+    def stored_input(self, x: Profile) -> tuple[bytes, str]:
+        """What a case stores of a profile: its values as gene,value rows, never the uploaded file (a table of other
+        samples, with their names), the same from the page and the API."""
+        return profile_csv(x, self.model_genes), "profile.csv"
+
+    @staticmethod
+    def as_saved(prediction: Prediction, explanation: Explanation | None, position: str
+                 ) -> tuple[Prediction, Explanation | None]:
+        """The result as a case keeps it: the sample's name (often a laboratory or patient identifier) replaced by
+        its position in the file ("sample 2 of 10")."""
+        pred = dataclasses.replace(prediction, details={**prediction.details, "sample": position})
+        expl = None if explanation is None else dataclasses.replace(
+            explanation, data={**explanation.data, "sample": position})
+        return pred, expl
 
     def profile(self, values: dict[str, Any], sample: str = "sample") -> Profile:
         return profile_from_mapping(values, sample, model_genes=self.model_genes, refuse_fraction=self.refuse_fraction)
