@@ -227,6 +227,9 @@ def test_a_blind_reviews_misses_and_span_boundaries():
         "Seen with Eoghan Ó Súilleabháin. He prefers \"Des\"; Des is anxious.":
             "Seen with [NAME]. He prefers \"[NAME]\"; [NAME] is anxious.",
         "Two EpiPen Junior 150 micrograms. BP 150/95.": "Two EpiPen Junior 150 micrograms. BP 150/95.",
+        "Massachusetts General Hospital, Boston, MA. Ballincollig, Co. Cork. Mead Johnson & Co. Division. Dose 5 mg, "
+        "PO daily.": "[LOCATION], [LOCATION], MA. Ballincollig, [LOCATION]. Mead Johnson & Co. Division. Dose 5 mg, "
+                     "PO daily.",
     }
     for note, expected in cases.items():
         assert scrub(note)[0] == expected, note

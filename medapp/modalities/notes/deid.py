@@ -75,6 +75,8 @@ NOT_ROYAL = (r"(?:Navy|Air|Marines?|Mail|Society|Family|Army|Artillery|Engineers
 EPONYM_NOUNS = (r"(?:disease|syndrome|sign|test|manoeuvre|maneuver|procedure|operation|fracture|palsy|phenomenon|"
                 r"criteria|score|classification|law|triad|ulcer|lymphoma|sarcoma|tumou?r|arteritis|thyroiditis|"
                 r"encephalopathy|contracture|node|reflex|pouch|repair|incision|solution|scale|grade|stage)")
+US_STATE = (r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|"
+            r"ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC)")
 # A name before one of these is an operation, a sign or a disease named after a person, not a person in the note.
 EPONYMOUS_THING = re.compile(r"[ \t]+(?i:\w+(?:ectomy|otomy|ostomy|plasty|pexy|scopy|graphy)|procedure|operation|"
                              r"repair|syndrome|disease|sign|test|manoeuvre|maneuver|fracture|classification|score|"
@@ -180,6 +182,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                          rf"public|population)\b)"), 1),
     ("PLACE", re.compile(rf"\b((?:St\.?|Saint)[ \t]+{NAME_WORD}(?:['’]s|(?<=s)['’]))(?![ \t]+(?i:wort|fire|dance))"), 1),
     ("PLACE", re.compile(rf"\b(University[ \t]+of[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)"), 1),
+    # an Irish county in an address, "Ballincollig, Co. Cork" (a blind review); not a company's "& Co."
+    ("PLACE", re.compile(rf"(?:(?<=,[ \t])|^[ \t]*)(Co\.[ \t]+{PLACE_WORD})", re.M), 1),
     ("LOCATION", re.compile(r"\b(Ward[ \t]+(?:\d{1,3}[A-Z]?|[A-Z]\d{0,2})(?![\w-]))"), 1),
     ("LOCATION", re.compile(rf"\b({PLACE_WORD}[ \t]+Ward)\b"), 1),
     ("PLACE", re.compile(rf"\b(?i:lives|living|resides|residing|moved|born|grew up|based)\b[^.\n]{{0,25}}?\b"
@@ -321,8 +325,9 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
                     break
     # in an address, before its postcode or state and ZIP ("Glasgow G51 4TF", "Springfield, IL 62704"), and
     # "Leeds-based" (kept, a privacy review)
+    # and before a US state's code ("Boston, MA", "Cleveland, OH": kept, a blind review)
     for m in re.finditer(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=,?[ \t]+(?:[A-Z]{{1,2}}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}|"
-                         rf"[A-Z]{{2}}[ \t]+\d{{5}})\b|-based\b)", text):
+                         rf"[A-Z]{{2}}[ \t]+\d{{5}})\b|-based\b|,[ \t]*{US_STATE}\b(?![a-z]))", text):
         start, end = m.span(1)
         if text[start:end].lower() in gazetteer and not any(taken[start:end]):
             out.append(Span(start, end, "LOCATION", text[start:end]))
