@@ -44,6 +44,12 @@ class SentResult:
     sr_sop_uid: str
 
 
+def is_medapp_result(series: dict[str, Any]) -> bool:
+    """A series medapp sent back: its series number and the disclaimer that ends its description."""
+    return series.get("number") in (SC_SERIES_NUMBER, SR_SERIES_NUMBER) and \
+        (series.get("description") or "").endswith(" - not for diagnostic use")
+
+
 def series_description(card: ModelCard, what: str) -> str:
     """At most 64 characters (LO): model id, version, what it is, and the disclaimer, which is never cut."""
     tail = f" v{card.version} {what} - not for diagnostic use"

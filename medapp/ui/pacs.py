@@ -14,7 +14,7 @@ from ..modalities.imaging.model import ImagingModel
 from ..pacs.client import InstanceCache, InstanceRef, PacsClient, date_range
 from ..pacs.config import AUTH_KINDS, Endpoint, delete_endpoint, get_endpoint, list_endpoints, save_endpoint
 from ..pacs.pipeline import InstanceResult, analyse_instance
-from ..pacs.results import send_result
+from ..pacs.results import is_medapp_result, send_result
 from ..security.audit import spreadsheet_csv
 from ..types import InputError
 from .auth import current_user, get_store
@@ -305,6 +305,11 @@ def _find(model: ImagingModel | None, candidates: list[ImagingModel], client: Pa
     series_labels = {s["series_uid"]: f"{s['number'] if s['number'] is not None else '-'} · {s['modality']} · "
                      f"{s['description'] or '(no description)'} · {images_text(s['instances'])}" for s in series}
     series_uid = st.selectbox("Series", list(series_labels), format_func=series_labels.get, key="pacs_series")
+    picked = next(s for s in series if s["series_uid"] == series_uid)
+    if is_medapp_result(picked):  # a result sent back was offered for analysis as an image series (a re-check)
+        st.info("This series is a result medapp sent back (the explanation as a Secondary Capture, or the report): "
+                "not an examination to analyse.", icon=":material/info:")
+        return
     if model is None:
         modality = next(s["modality"] for s in series if s["series_uid"] == series_uid)
         model = model_for({modality} if modality else set(), candidates, what="this series",

@@ -374,3 +374,18 @@ def test_a_search_the_pacs_does_not_answer_says_why_and_not_that_nothing_matched
     assert not at.exception
     assert any("connection refused" in e.value for e in at.error)
     assert not any(c.value == "No study matches." for c in at.caption)
+
+
+def test_a_result_sent_back_is_not_offered_as_an_examination(secrets, orthanc):
+    """A re-check: after a send, the Secondary Capture's own series was offered for analysis ("choose a model")."""
+    at = _analyse_the_cr_series(orthanc)
+    next(b for b in at.button if b.label == "Send result to PACS").click()
+    at = at.run()
+    [receipt] = at.session_state["pacs"]["sent"].values()
+    at = _click(at, "Search")  # a new search lists the study's series afresh, the sent ones included
+    at.selectbox(key="pacs_series").set_value(receipt.sc_series_uid)
+    at = at.run()
+    assert not at.exception
+    assert any(i.value.startswith("This series is a result medapp sent back") for i in at.info)
+    assert not [s for s in at.selectbox if s.key and s.key.startswith("pacs_series_model_")]
+    assert not [b for b in at.button if b.key == "pacs_go"]
