@@ -423,7 +423,9 @@ class Service:
         store = self.store
         if not same_patient:  # a batch naming another patient is refused before any of it is stored
             _check_one_patient(store, card, reference, cases)
-        for case in cases:  # every input de-identifies before any is stored: a 400 never follows a stored analysis
+        # every input de-identifies before any is stored: a 400 never follows a stored analysis (one input alone is
+        # checked by its own save, which stores nothing when it fails)
+        for case in cases if len(cases) > 1 else ():
             try:
                 deidentify(card.modality, case.input_bytes)
             except StoreError as exc:
@@ -432,8 +434,8 @@ class Service:
         ids, already = [], []
         for i, (case, result) in enumerate(zip(cases, results), start=1):
             if as_saved is not None:
-                result = replace(result, **dict(zip(("prediction", "explanation"), as_saved(
-                    result.prediction, result.explanation, f"sample {i} of {len(cases)} in the request"))))
+                pred, expl = as_saved(result.prediction, result.explanation, f"sample {i} of {len(cases)} in the request")
+                result = replace(result, prediction=pred, explanation=expl)
             for attempt in range(2):  # a concurrent call may create the same new case first: then join it
                 case_id = case_id_of(store, reference)
                 target = {"case_id": case_id} if case_id is not None else {"case_id": None,
