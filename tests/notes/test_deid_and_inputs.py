@@ -233,3 +233,24 @@ def test_a_blind_reviews_misses_and_span_boundaries():
     }
     for note, expected in cases.items():
         assert scrub(note)[0] == expected, note
+
+
+def test_postcodes_of_other_countries_and_codes_that_only_look_like_postcodes():
+    """Irish, Canadian, Australian and Indian postcodes were kept (named in the README as missed); a cell marker, a
+    mouse strain, a drug's code and a tumour's stage were removed as UK postcodes or US ZIP codes (36 of the
+    abstracts' spans)."""
+    cases = {
+        "Ballincollig, Co. Cork P31 X2Y7. Eircode D02 AF30.": "Ballincollig, [LOCATION] [POSTCODE]. Eircode [POSTCODE].",
+        "Moved to Toronto ON M5V 3L9.": "Moved to [LOCATION] ON [POSTCODE].",
+        "Unit 2/17 Wattle Grove, Belmont, Geelong VIC 3216.": "[ADDRESS], [LOCATION] VIC [POSTCODE].",
+        "Adyar, Chennai - 600020. PIN 600 116. Pune 411001 and Mumbai, 400001":
+            "Adyar, [LOCATION] - [POSTCODE]. PIN [POSTCODE]. [LOCATION] [POSTCODE] and [LOCATION], [POSTCODE]",
+        "CD45RA and CD45RO cells in C57BL mice; CGP 37849 and AH 23848. Stage T2N1M0. R3230AC tumour.":
+            "CD45RA and CD45RO cells in C57BL mice; CGP 37849 and AH 23848. Stage T2N1M0. R3230AC tumour.",
+        "Chennai 600116 mg. WA 2000 mg. Platelets - 250000. T12 vertebra. CA 125 35.":
+            "Chennai 600116 mg. WA 2000 mg. Platelets - 250000. T12 vertebra. CA 125 35.",
+        "Glasgow G51 4TF. Springfield, IL 62704. London SW1A 1AA.":
+            "[LOCATION] [POSTCODE]. [LOCATION], IL [POSTCODE]. [LOCATION] [POSTCODE].",
+    }
+    for note, expected in cases.items():
+        assert scrub(note)[0] == expected, note

@@ -75,6 +75,13 @@ NOT_ROYAL = (r"(?:Navy|Air|Marines?|Mail|Society|Family|Army|Artillery|Engineers
 EPONYM_NOUNS = (r"(?:disease|syndrome|sign|test|manoeuvre|maneuver|procedure|operation|fracture|palsy|phenomenon|"
                 r"criteria|score|classification|law|triad|ulcer|lymphoma|sarcoma|tumou?r|arteritis|thyroiditis|"
                 r"encephalopathy|contracture|node|reflex|pouch|repair|incision|solution|scale|grade|stage)")
+# the postcode areas of the UK, the Channel Islands and the Isle of Man
+UK_AREA = (r"(?:AB|AL|B|BA|BB|BD|BF|BH|BL|BN|BR|BS|BT|CA|CB|CF|CH|CM|CO|CR|CT|CV|CW|DA|DD|DE|DG|DH|DL|DN|DT|DY|E|EC|EH|EN|"
+           r"EX|FK|FY|G|GL|GU|GY|HA|HD|HG|HP|HR|HS|HU|HX|IG|IM|IP|IV|JE|KA|KT|KW|KY|L|LA|LD|LE|LL|LN|LS|LU|M|ME|MK|ML|N|"
+           r"NE|NG|NN|NP|NR|NW|OL|OX|PA|PE|PH|PL|PO|PR|RG|RH|RM|S|SA|SE|SG|SK|SL|SM|SN|SO|SP|SR|SS|ST|SW|SY|TA|TD|TF|TN|"
+           r"TQ|TR|TS|TW|UB|W|WA|WC|WD|WF|WN|WR|WS|WV|YO|ZE)")
+AU_STATE = r"(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)"
+UNITS = r"mg|mcg|micrograms?|ng|ml|l|g|kg|mmol|umol|µmol|mol|iu|units?|copies|cells|mm|cm|per|x|/"  # a measure, not a PIN
 US_STATE = (r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|"
             r"ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC)")
 # A name before one of these is an operation, a sign or a disease named after a person, not a person in the note.
@@ -140,13 +147,24 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # King's Road", "4510 N Sheridan Rd", "41 Sydenham Hill" were kept: a privacy review)
     ("ADDRESS", re.compile(rf"\b(?:Flat|Apt\.?|Apartment)[ \t]+\d{{1,4}}[A-Z]?,[ \t]+(?:{PLACE_WORD}[ \t]+){{1,3}}"
                            r"(?:Court|House|Lodge|Mansions|Tower|Heights|Place|Building|Apartments)\b"), 0),
-    ("ADDRESS", re.compile(r"\b(?:(?:Flat|Apt\.?|Apartment)[ \t]+\d{1,4}[A-Z]?,?[ \t]+)?\d{1,5}[ \t]+(?:[NSEW]\.?[ \t]+)?"
+    ("ADDRESS", re.compile(r"\b(?:(?:Flat|Apt\.?|Apartment|Unit)[ \t]+\d{1,4}[A-Z]?(?:,?[ \t]+|/))?\d{1,5}[ \t]+(?:[NSEW]\.?[ \t]+)?"
                            r"(?:[A-Z][a-z]+(?:['’]s)?[ \t]){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|"
                            r"Close|Way|Court|Ct|Place|Pl|Boulevard|Blvd|Crescent|Terrace|Square|Grove|Gardens|Hill|"
                            r"Rise|Row|Walk|Mews|Parade|Vale|Wharf)\b\.?"
                            r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?"), 0),  # the town after the street, too
-    ("POSTCODE", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"), 0),  # UK postcode
-    ("POSTCODE", re.compile(r"(?<=[A-Z]{2}\s)\d{5}(?:-\d{4})?\b"), 0),  # US ZIP after a state code
+    # a UK postcode of a real area, and a US ZIP after a state's code ("CD45RA", "C57BL" and "CGP 37849" are a cell
+    # marker, a mouse strain and a drug: they were removed from the abstracts)
+    ("POSTCODE", re.compile(rf"\b{UK_AREA}\d[A-Z\d]?\s*\d[A-Z]{{2}}\b"), 0),
+    ("POSTCODE", re.compile(rf"(?<=\b{US_STATE}\s)\d{{5}}(?:-\d{{4}})?\b"), 0),
+    # Irish Eircode "P31 X2Y7" (routing key, then four of its 25 characters with a letter and a digit), Canadian
+    # "M5V 3L9", Australian "VIC 3216" (four digits only after a state's code)
+    ("POSTCODE", re.compile(r"\b(?:[AC-FHKNPRTV-Y]\d{2}|D6W)[ \t](?=[0-9AC-FHKNPRTV-Y]{0,3}\d)"
+                            r"(?=[0-9AC-FHKNPRTV-Y]{0,3}[AC-FHKNPRTV-Y])[0-9AC-FHKNPRTV-Y]{4}\b"), 0),
+    # (Canadian with its space: "T2N1M0" is a tumour's stage)
+    ("POSTCODE", re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t]\d[ABCEGHJ-NPRSTV-Z]\d\b"), 0),
+    ("POSTCODE", re.compile(rf"\b[A-Z][a-z]+,?[ \t]+{AU_STATE}[ \t]+(\d{{4}})\b"), 1),
+    # an Indian PIN, labelled ("PIN 600116", "Pincode: 600 020"); after a town it is found with the town
+    ("POSTCODE", re.compile(r"\b(?i:pin(?:[ \t]?code)?)[ \t]*[:-]?[ \t]*([1-9]\d{2}[ \t]?\d{3})\b"), 1),
     ("AGE>89", re.compile(r"\b(9\d|1[0-1]\d)(?=[\s-]*(?:years?|yrs?|y/?o|year-old|-year-old)\b)", re.I), 1),
     ("AGE>89", re.compile(r"\b(?:aged?|age:)\s*(9\d|1[0-1]\d)\b", re.I), 1),
     # "(92 y)", "90F", "Mrs Okeke, 96, fell" (a privacy review)
@@ -326,12 +344,21 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
     # in an address, before its postcode or state and ZIP ("Glasgow G51 4TF", "Springfield, IL 62704"), and
     # "Leeds-based" (kept, a privacy review)
     # and before a US state's code ("Boston, MA", "Cleveland, OH": kept, a blind review)
-    for m in re.finditer(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=,?[ \t]+(?:[A-Z]{{1,2}}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}|"
-                         rf"[A-Z]{{2}}[ \t]+\d{{5}})\b|-based\b|,[ \t]*{US_STATE}\b(?![a-z]))", text):
+    # and before an Australian state's code and postcode ("Geelong VIC 3216") or an Indian PIN ("Chennai - 600116",
+    # "Chennai 600 020"; the PIN is removed with it: six digits alone are too common to remove)
+    for m in re.finditer(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=,?[ \t]+(?:{UK_AREA}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}|"
+                         rf"{US_STATE}[ \t]+\d{{5}}|{AU_STATE}[ \t]+\d{{4}})\b|-based\b|,[ \t]*{US_STATE}\b(?![a-z])|"
+                         rf"(?:,|[ \t]*[-–])?[ \t]+([1-9]\d{{2}}[ \t]?\d{{3}})\b(?![-/.,]?\d|[ \t]*(?:%|(?i:{UNITS})\b)))", text):
         start, end = m.span(1)
-        if text[start:end].lower() in gazetteer and not any(taken[start:end]):
+        if text[start:end].lower() not in gazetteer:
+            continue
+        if not any(taken[start:end]):
             out.append(Span(start, end, "LOCATION", text[start:end]))
             taken[start:end] = [True] * (end - start)
+        pin = m.span(2)
+        if m.group(2) and not any(taken[slice(*pin)]):
+            out.append(Span(*pin, "POSTCODE", m.group(2)))
+            taken[slice(*pin)] = [True] * (pin[1] - pin[0])
     return out
 
 
