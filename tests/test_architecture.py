@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
+import subprocess
+import sys
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
@@ -233,3 +236,16 @@ def test_loading_every_model_writes_no_tensorflow_start_up_lines(fresh_inference
     lines = fresh_inference_process["stderr"].splitlines()
     assert "medapp.modalities.audio.model" in fresh_inference_process["modules"]
     assert [line for line in lines if "oneDNN" in line or "absl::InitializeLog" in line] == []
+
+
+def test_the_sign_in_screen_imports_no_model_library_and_hashes_nothing():
+    """What app.py imports before a user has signed in. sklearn (through the Models page's ROC figure) and an argon2
+    hash made at import (0.6 s of CPU) cost the first page about 2.5 s before the user could type."""
+    imports = [line for line in (ROOT / "app.py").read_text().splitlines() if line.startswith(("import ", "from "))]
+    probe = "\n".join(["import sys", *imports, "from medapp.security import accounts",
+                       "print(sorted(m for m in ('sklearn', 'torch', 'tensorflow', 'shap') if m in sys.modules), "
+                       "accounts._dummy_hash.cache_info().currsize)"])
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["[]", "0"]

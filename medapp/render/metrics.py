@@ -5,7 +5,6 @@ import re
 
 import numpy as np
 import plotly.graph_objects as go
-from sklearn.metrics import roc_auc_score, roc_curve
 
 from ..types import ModelCard
 
@@ -74,6 +73,8 @@ def _validation(card: ModelCard) -> tuple[np.ndarray, np.ndarray] | None:
 
 def roc_figure(card: ModelCard) -> go.Figure | None:
     """One ROC curve per label (one-vs-rest); a single curve for a binary model's positive label."""
+    from sklearn.metrics import roc_auc_score, roc_curve  # here: importing sklearn costs the sign-in page ~1 s
+
     val = _validation(card)
     if val is None:
         return None

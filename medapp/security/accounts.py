@@ -1,6 +1,7 @@
 """User accounts: argon2id password hashes, roles, activation; every change is audited."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta
@@ -19,8 +20,14 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{1,79}$")
 MIN_PASSWORD = 10
 LOCKOUT_FAILURES, LOCKOUT_WINDOW = 10, timedelta(minutes=15)
-# Verifying against this when the user is unknown keeps timing similar for both failure cases.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verifying against this when the user is unknown keeps timing similar for both failure cases. Made on first
+    use: an argon2id hash costs about 0.6 s of CPU, which every process importing this module paid (the app before
+    its sign-in page, each CLI command, each test worker)."""
+    return _hasher.hash("not-a-real-password")
 
 
 class AccountError(ValueError):
@@ -95,7 +102,7 @@ def authenticate(store: Database, username: str, password: str) -> dict | None:
         user = s.scalar(select(User).where(User.username == username))
     ok = False
     try:
-        ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None and user.active
+        ok = _hasher.verify(user.password_hash if user else _dummy_hash(), password) and user is not None and user.active
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
