@@ -8,10 +8,12 @@ import streamlit as st  # noqa: E402
 
 from medapp.ui.auth import login_gate, sidebar_account  # noqa: E402
 from medapp.ui.cases import announce_saves_shown_nowhere, complete_pending_saves  # noqa: E402
+from medapp.ui.common import readable_page_style  # noqa: E402
 from medapp.ui.runtime import carry_unhandled_clicks, keep_shared_keras_models  # noqa: E402
 from medapp.ui.state import keep_page_state  # noqa: E402
 
 st.set_page_config(page_title="medapp", page_icon=":material/stethoscope:", layout="wide")
+readable_page_style()  # contrast and keyboard focus (medapp/ui/common.py)
 keep_shared_keras_models()  # whatever imported Keras (medapp/ui/runtime.py says why)
 carry_unhandled_clicks()  # a click the next click stopped is handled by the next run (medapp/ui/runtime.py)
 

@@ -38,7 +38,9 @@ def recording_figure(view: dict, *, explanation: Explanation | None = None, cycl
                              hovertemplate="%{x:.2f} s<extra></extra>"), row=1, col=1)
     S = np.asarray(view["spectrogram_db"], dtype=float)  # (columns, mels)
     times = view["t0"] + np.arange(len(S)) * view["column_s"]
-    fig.add_trace(go.Heatmap(z=S.T, x=times, y=view["mel_hz"], colorscale="Viridis", showscale=False,
+    # grey (loud is dark): the red and blue tiles on top stay visible. Over Viridis's purples and blues the tiles
+    # "away" could not be seen, nor, for red-green colour blindness, the red ones (an accessibility review).
+    fig.add_trace(go.Heatmap(z=S.T, x=times, y=view["mel_hz"], colorscale=[[0, "#ffffff"], [1, "#262626"]], showscale=False,
                              name="spectrogram", hovertemplate="%{x:.2f} s, %{y:.0f} Hz: %{z:.0f} dB<extra></extra>"),
                   row=2, col=1)
     if explanation is not None:
@@ -71,6 +73,12 @@ def recording_figure(view: dict, *, explanation: Explanation | None = None, cycl
     fig.update_yaxes(title_text="frequency (Hz, log scale)", type="log", tickvals=ticks, ticktext=[str(t) for t in ticks],
                      row=2, col=1)
     fig.update_xaxes(title_text="time (s)", row=2, col=1)
+    # the recording's own span: plotly widens an automatic range to fit annotations, and in Meeting mode's narrow
+    # column the larger "most influential" stretched a 2.1 s recording's axis to 7 s
+    ends = [times[0], times[-1] + view["column_s"], *(t[[0, -1]] if len(t) else [])]
+    span = [float(min(ends)), float(max(ends))]
+    fig.update_xaxes(range=span, row=1, col=1)
+    fig.update_xaxes(range=span, row=2, col=1)
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 40},
                       showlegend=False, title=title, font={"size": 13}, dragmode="zoom")
     return fig

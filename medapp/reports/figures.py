@@ -178,7 +178,7 @@ def _recording_axes(view: dict, title: str):
     fig.suptitle(textwrap.fill(title, 80), fontsize=8.5)
     top.set_title("Waveform", fontsize=8, loc="left")
     bottom.set_title("Log-mel spectrogram", fontsize=8, loc="left")
-    bottom.pcolormesh(times, mel_edges, S.T, cmap="viridis", shading="flat")
+    bottom.pcolormesh(times, mel_edges, S.T, cmap="Greys", shading="flat")
     bottom.set_xlim(times[0], times[-1])
     bottom.set_yscale("log")
     ticks = [f for f in (25, 50, 100, 200, 400, 800, 1600, 3200) if mel[0] <= f <= mel[-1]]

@@ -124,11 +124,13 @@ def patient_form(model, keys: FormKeys) -> dict | None:
               help="Fills the form with a typical patient from the training data (for demonstrations).")
     c2.button("Clear form", on_click=_clear, args=(model, keys), key=f"{keys.clear}_{model.card.id}")
     with st.form(f"{keys.form}_{model.card.id}", border=True):
-        cols = st.columns(3)
         raw = {}
-        for i, f in enumerate(model.fields):
-            with cols[i % 3]:
-                raw[f.name] = field_widget(f, key=field_key(keys, model, f), decimals=model_decimals(model, f))
+        # a row of three at a time: filled column by column, the Tab key went down each column while the eye reads
+        # across the rows (Pregnancies, Triceps, Pedigree, Glucose...: an accessibility review)
+        for start in range(0, len(model.fields), 3):
+            for col, f in zip(st.columns(3), model.fields[start:start + 3]):
+                with col:
+                    raw[f.name] = field_widget(f, key=field_key(keys, model, f), decimals=model_decimals(model, f))
         submitted = st.form_submit_button(keys.submit, type="primary")
     return submitted_values(raw) if submitted else None
 

@@ -97,3 +97,28 @@ def warnings_in_full(per_row: list[tuple[str, tuple[str, ...] | list[str]]], tot
         with st.expander(f"Warnings in full ({len(warned)} of {total} {rows})", expanded=len(warned) <= 5,
                          icon=":material/warning:"):
             messages_in_full([(where, w) for where, ws in warned for w in ws])
+
+
+# Contrast and focus for every page (an accessibility review, 2026-12-05): Streamlit draws captions at 60% opacity
+# (3.9:1 on white) and chart ticks and axis titles in #808495 (3.7:1), below WCAG's 4.5:1 for text a reader needs
+# (the headline's label, the decision line, a model's caution, a waterfall's value names); its keyboard focus on
+# sidebar links and radio options is a background 1.1:1 from the page, and an unselected radio's ring 1.4:1.
+READABLE_STYLE = (
+    "<style>"
+    "[data-testid='stCaptionContainer']{color:rgba(49,51,63,0.82)}"
+    ".js-plotly-plot .xtick text,.js-plotly-plot .ytick text,.js-plotly-plot .g-xtitle text,"
+    ".js-plotly-plot .g-ytitle text{fill:#4b4e5a !important}"
+    "[data-testid='stSidebarNavLink']:focus-visible,label[data-baseweb='radio']:has(input:focus-visible),"
+    "label[data-baseweb='checkbox']:has(input:focus-visible){outline:3px solid #1c5fb8;outline-offset:1px}"
+    "label[data-baseweb='radio'] input:not(:checked) + div{border-color:#7a7c85 !important}"
+    # a stored analysis's explanation goes under its output where the two cannot both be wide enough (1024x768,
+    # Meeting mode at 1280x720): beside it, a waterfall's names took the column and its values ran into them
+    # (the two columns are the only ones in that container)
+    "[class*='st-key-analysis_columns_'] [data-testid='stHorizontalBlock']{flex-wrap:wrap}"
+    "[class*='st-key-analysis_columns_'] [data-testid='stColumn']:last-child{min-width:min(100%,620px)}"
+    "</style>")
+
+
+def readable_page_style() -> None:
+    """The style above, on every page (app.py calls it each run; a style-only block takes no room)."""
+    st.html(READABLE_STYLE)

@@ -15,6 +15,7 @@ from ..modalities.imaging.io import ImageInput, decode
 from ..modalities.imaging.model import ImagingModel
 from ..modalities.imaging.select import choose
 from ..render.image import heatmap
+from ..reports.content import contributions_heading, contributions_text
 from ..security import uploads
 from ..types import InputError, InputFit, ModelCard
 from .cases import log_analysis, save_to_case
@@ -189,6 +190,8 @@ def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: 
         caption = (f"{expl.method} on the model's {model.size}x{model.size} input, spread back over the image's own "
                    "pixels. Red regions pushed toward the label, blue away. They show what moved this model, not "
                    "where disease is." + pointing_caption(model))
+        shown_as = {"explanation": expl, "prediction": pred}  # the map in words, as in the reports and on Cases
+        caption += f" {contributions_heading(shown_as)}: {contributions_text(shown_as)}."
         if fits:
             st.plotly_chart(heatmap(shown.image, expl, opacity), width="stretch", key=f"heat_{ikey}")
             st.caption(caption)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import textwrap
 from collections.abc import Callable
 from datetime import UTC, datetime, time
 from html import escape
@@ -31,6 +32,8 @@ from ..reports import case_html, case_pdf
 from ..reports.content import (
     UNEXPLAINED_NOTE_HEADING,
     Headline,
+    contributions_heading,
+    contributions_text,
     decision_text,
     listed_percent,
     not_assessed,
@@ -88,6 +91,9 @@ def explanation_figure(a: dict, key: str, *, large: bool = False) -> None:
         if large and expl.kind == "image":
             figure.update_layout(height=max(figure.layout.height or 0, 640))
         st.plotly_chart(_legible(figure, large), width="stretch", key=f"fig_{key}")
+        if expl.kind in ("image", "audio"):  # a map or tiles in words too, as the reports give them: for a screen
+            # reader, a colour-blind reader, and the tiles' direction, which Cases and Meeting mode did not list
+            st.caption(literal(f"{contributions_heading(a)}: {contributions_text(a)}."))
 
 
 def _legible(figure, large: bool):
@@ -100,7 +106,34 @@ def _legible(figure, large: bool):
         figure.update_yaxes(tickfont_size=16, title_font_size=18)
         figure.update_annotations(font_size=20)  # subplot titles ("Original") are annotations too
         figure.update_traces(textfont_size=16, selector={"type": "bar"})
+        _wrap_titles(figure)
+        for trace in figure.data:
+            if trace.type == "waterfall":  # room for the larger values beside the bars' ends, and for names on two lines
+                figure.update_traces(textfont_size=16, selector={"type": "waterfall"})
+                lo, hi = figure.layout.xaxis.range or (None, None)
+                if lo is not None:
+                    extra = 0.12 * (hi - lo)
+                    figure.update_xaxes(range=[lo - extra, hi + extra])
+                figure.update_layout(height=int((figure.layout.height or 400) * 1.15))
     return figure
+
+
+def _wrap_titles(figure) -> None:
+    """Meeting mode's larger titles on more lines: a plotly title does not wrap, and at 1024x768 "Words that moved
+    the probability of 'neop" and "contribution (log-odds of pr" were cut (an accessibility review)."""
+    def wrap(text: str | None, width: int) -> str | None:
+        if not text or "<" in text.replace("<br>", ""):  # other markup: left as drawn
+            return text
+        return "<br>".join(line for part in text.split("<br>") for line in textwrap.wrap(part, width) or [""])
+
+    title = figure.layout.title.text
+    wrapped = wrap(title, 48)
+    if wrapped != title:
+        # hung from the top, with room below for its lines (a centred title grew over the first panel's name)
+        lines, top = wrapped.count("<br>") + 1, figure.layout.margin.t
+        figure.update_layout(title={"text": wrapped, "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 16}},
+                             margin_t=max(top if top is not None else 80, 30 * lines + 44))
+    figure.for_each_xaxis(lambda axis: axis.update(title_text=wrap(axis.title.text, 36)))
 
 
 def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: bool = False) -> None:
@@ -117,10 +150,13 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
     # picture was about 230 px wide, too small for a projector)
     expl = a["explanation"]
     wide_image = large and expl is not None and expl.kind == "image"
-    left, right = (st.container(), st.container()) if wide_image else st.columns([1, 2])
+    # keyed: READABLE_STYLE (ui/common.py) lets the explanation's column move under the output on a narrow screen
+    left, right = (st.container(), st.container()) if wide_image else \
+        st.container(key=f"analysis_columns_{key}").columns([1, 2])
     with left:
         # Written out, not st.metric: a metric cuts a long class name ("mitral valve prol...").
-        size = "2.4rem" if large else "1.7rem"
+        # Meeting mode's headline shrinks with the screen (a third of 690 px at 1024x768 broke "regurgitatio / n")
+        size = "clamp(2rem, 3.2vw, 2.4rem)" if large else "1.7rem"
         # An input the model does not fit (a lung sound for the heart model) was saved for the input, not for
         # the model's output: no headline, no probabilities; the warnings below say why.
         assessed = pred.fits
@@ -132,8 +168,8 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
         else:
             st.caption("Model output")
             headline = display_label(a["model_id"], a["label"]) if assessed else not_assessed(a)
-        st.html(f'<div style="font-size:{size};line-height:1.2;overflow-wrap:break-word;white-space:normal">'
-                f"{escape(headline)}</div>")
+        st.html(f'<div lang="en" style="font-size:{size};line-height:1.2;hyphens:auto;overflow-wrap:break-word;'
+                f'white-space:normal">{escape(headline)}</div>')
         if risk is not None:
             band = f"{headline_of.band_kind}: :{colour}-badge[{headline_of.band}]  \n" if headline_of.band else ""
             st.markdown(f"{band}Model label: **{display_label(a['model_id'], a['label'])}**")

@@ -1,0 +1,81 @@
+"""What an accessibility and projector review (2026-12-05) found: the Tab key's order on the patient form, explanations
+that only colour told, Meeting mode's titles and waterfalls cut at 1024x768, an audio figure squeezed into a strip."""
+from __future__ import annotations
+
+import html
+import json
+
+import plotly.graph_objects as go
+import pytest
+from apptest_helpers import REV, open_page, records_page
+
+from medapp.analysis import analyse
+from medapp.cases.store import CaseStore
+from medapp.registry import data_root, load_model
+from medapp.render.tabular import waterfall, wrapped_label
+from medapp.ui.review import _legible
+
+
+def test_the_patient_form_is_filled_row_by_row_so_tab_follows_reading_order():
+    at = records_page("Diabetes onset (Pima)")
+    model = load_model("diabetes")
+    shown = [w.label for w in at.number_input if w.label.split(" (")[0] in {f.label for f in model.fields}]
+    assert [label.split(" (")[0] for label in shown] == [f.label for f in model.fields]  # Pregnancies, Glucose, ...
+
+
+def test_a_long_bar_name_is_drawn_on_two_lines_and_the_bar_keeps_its_whole_name():
+    model = load_model("heart-disease")
+    x = model.example_input()
+    fig = waterfall(model.explain(x, model.predict(x)))
+    axis = fig.layout.yaxis
+    assert list(axis.tickvals) == list(fig.data[0].y)  # the bars' own names, whole
+    long = [(name, text) for name, text in zip(axis.tickvals, axis.ticktext) if len(name) > 34]
+    assert long and all(text.count("<br>") >= 1 and text.replace("<br>", " ") == name for name, text in long)
+    assert wrapped_label("Sex = male") == "Sex = male"
+
+
+def test_meeting_mode_wraps_a_long_title_hangs_it_from_the_top_and_widens_a_waterfall():
+    title = "Words that moved the probability of 'neoplasms' in this clinical note"  # cut at 1024x768
+    fig = _legible(go.Figure(layout={"title": title, "xaxis_title": "contribution to the probability of 'neoplasms'"}),
+                   True)
+    lines = fig.layout.title.text.split("<br>")
+    assert len(lines) == 2 and all(len(line) <= 48 for line in lines) and " ".join(lines) == title
+    assert fig.layout.title.yanchor == "top" and fig.layout.margin.t >= 30 * len(lines)
+    assert "<br>" in fig.layout.xaxis.title.text
+    assert _legible(go.Figure(layout={"title": title}), False).layout.title.text == title  # other pages: as drawn
+    model = load_model("heart-disease")
+    x = model.example_input()
+    fig = waterfall(model.explain(x, model.predict(x)))
+    before_range, before_height = list(fig.layout.xaxis.range), fig.layout.height
+    _legible(fig, True)
+    lo, hi = fig.layout.xaxis.range  # room for the larger values beside the bars
+    assert lo < before_range[0] and hi > before_range[1] and fig.layout.height > before_height
+
+
+@pytest.fixture()
+def audio_case(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    model = load_model("heart-sound")
+    wav = sorted((data_root() / "audio" / "heart_sounds").rglob("*.wav"))[0]
+    [(_, x)] = model.read_inputs(wav)
+    result = analyse(model, x)
+    case_id = store.create_case("MDT-SOUND", REV)
+    store.add_analysis(case_id, REV, card=model.card, prediction=result.prediction, explanation=result.explanation,
+                       input_bytes=wav.read_bytes(), input_name=wav.name)
+    return result
+
+
+@pytest.mark.parametrize("path", ["pages/cases.py", "pages/meeting.py"])
+def test_a_stored_sound_lists_its_tiles_in_words_and_its_time_axis_spans_the_recording(audio_case, path):
+    at = open_page(path, REV)
+    assert not at.exception
+    expl = audio_case.explanation
+    captions = [html.unescape(c.value) for c in at.caption]  # written literally (ui/common.literal)
+    [words] = [c for c in captions if c.startswith("Largest contributions (+ toward")]
+    name, value = expl.top_contributions(1)[0]
+    assert f"{name} {value:+.3g}" in words
+    [spec] = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Log-mel spectrogram" in c.proto.spec]
+    lo, hi = spec["layout"]["xaxis2"]["range"]
+    assert lo == pytest.approx(0, abs=0.05)  # the recording's span, never widened to fit a label
+    assert hi == pytest.approx(audio_case.prediction.duration_s, abs=0.1)
