@@ -108,9 +108,12 @@ READABLE_STYLE = (
     "[data-testid='stCaptionContainer']{color:rgba(49,51,63,0.82)}"
     ".js-plotly-plot .xtick text,.js-plotly-plot .ytick text,.js-plotly-plot .g-xtitle text,"
     ".js-plotly-plot .g-ytitle text{fill:#4b4e5a !important}"
-    "[data-testid='stSidebarNavLink']:focus-visible,label[data-baseweb='radio']:has(input:focus-visible),"
-    "label[data-baseweb='checkbox']:has(input:focus-visible){outline:3px solid #1c5fb8;outline-offset:1px}"
-    "label[data-baseweb='radio'] input:not(:checked) + div{border-color:#7a7c85 !important}"
+    # (Streamlit 1.67's radio: a label holding a hidden input, then the ring's box, then the text)
+    "[data-testid='stSidebarNavLink']:focus-visible,label[data-testid='stRadioOption']:has(input:focus-visible),"
+    "label[data-testid='stRadioOption'][data-focus-visible],label[data-baseweb='checkbox']:has(input:focus-visible)"
+    "{outline:3px solid #1c5fb8;outline-offset:1px}"
+    "label[data-testid='stRadioOption']:not(:has(input:checked))>div:first-of-type>div:first-child"
+    "{border-color:#7a7c85 !important}"
     # a stored analysis's explanation goes under its output where the two cannot both be wide enough (1024x768,
     # Meeting mode at 1280x720): beside it, a waterfall's names took the column and its values ran into them
     # (the two columns are the only ones in that container)
