@@ -107,7 +107,8 @@ def window_figure(prediction: Prediction) -> go.Figure:
     windows = prediction.windows
     labels = list(prediction.labels)
     x = [f"{w.start_s:.0f}-{w.end_s:.0f} s" for w in windows]
-    palette = ["#27ae60", "#c0392b", "#2471a3", "#8e44ad", "#f39c12"]
+    # Okabe-Ito, told apart with red-green colour blindness (mitral stenosis and prolapse were two blues there)
+    palette = ["#009e73", "#d55e00", "#0072b2", "#cc79a7", "#e69f00"]
     fig = go.Figure([go.Bar(x=x, y=[w.probabilities[lab] for w in windows], name=lab.replace("_", " "),
                             marker_color=palette[i % len(palette)],
                             hovertemplate=f"{lab}: %{{y:.0%}}<extra></extra>") for i, lab in enumerate(labels)])
