@@ -91,6 +91,17 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
     page.locator(".js-plotly-plot").first.wait_for()
     page.wait_for_timeout(500)  # let the figure finish drawing for the screenshot
     page.screenshot(path="/tmp/review_meeting.png", full_page=True)
+    # on a 1024x768 projector the waterfall goes under the output, as wide as the page (beside it, its names took
+    # the column and its values ran over them), and captions are dark enough to read (an accessibility review)
+    wide = page.viewport_size
+    page.set_viewport_size({"width": 1024, "height": 768})
+    columns = page.locator("[class*='st-key-analysis_columns_'] [data-testid='stColumn']")
+    page.wait_for_timeout(500)
+    output, explanation = columns.nth(0).bounding_box(), columns.nth(1).bounding_box()
+    assert explanation["y"] >= output["y"] + output["height"] - 1 and explanation["width"] > 600
+    alpha = page.locator("[data-testid='stCaptionContainer']").first.evaluate("e => getComputedStyle(e).color")
+    assert float(alpha.rstrip(")").split(",")[-1]) >= 0.8, alpha
+    page.set_viewport_size(wide)
 
     # The admin exports the audit trail: every step above is on the record, by this user.
     page.get_by_role("link", name="Admin").click()
