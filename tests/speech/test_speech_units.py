@@ -140,6 +140,22 @@ def test_dictated_identifiers_stay_digits_for_de_identification_to_remove():
         "NHS number [ID]. One or two tablets. Phone [ID]."
 
 
+def test_identifiers_as_whisper_writes_them_are_removed_and_years_stay_years():
+    """A cardiology review dictated an NHS number and a phone number: Whisper wrote "943, 476, 5919" and
+    "0-7-7-0-0-9-0-0-1-2-3"; neither was removed, "0-7-7" became "zero to seven to seven", and "born in 1952"
+    became "one thousand nine hundred and fifty two"."""
+    from medapp.modalities.notes.deid import scrub
+    from medapp.modalities.speech.spoken import as_spoken
+
+    said = as_spoken("NHS number: 943, 476, 5919. Phone 0-7-7-0-0-9-0-0-1-2-3. NHS number is 9-4-3-4-7-6-5-9-1-9. "
+                     "Call 01424, 755, 255. Born in 1952.")
+    assert scrub(said)[0] == "NHS number: [ID]. Phone [PHONE]. NHS number [ID]. Call [PHONE]. Born in 1952."
+    # lists, ranges, counts and doses are still said as numbers
+    assert as_spoken("Gave 120, 130, 140 mg over 2-3 days. Scores 1, 2, 3. Platelets 250,000. Take 2000 mg.") == (
+        "Gave one hundred and twenty, one hundred and thirty, one hundred and forty milligrams over two to three "
+        "days. Scores one, two, three. Platelets two hundred and fifty thousand. Take two thousand milligrams.")
+
+
 def test_near_miss_medicine_names_are_corrected_and_real_words_kept():
     from medapp.modalities.speech.correct import corrector_for
 

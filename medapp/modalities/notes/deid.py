@@ -129,6 +129,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("ID", re.compile(r"\b(?:(?:[A-Z][A-Za-z'’]*[ \t]+)?(?i:no\.|no\b|number|id|ref|#)|PPSN|PPS|URN|UR|NHI|UHID|IHI|"
                       r"HCPC|GMC|NMC|AHPRA|NPI|MBI|Medicare|Medicaid)[ \t]*[:#]?[ \t]*"
                       r"((?=[A-Z0-9/-]*\d(?:[A-Z/-]*\d){3})[A-Z0-9][A-Z0-9/-]{3,}[A-Z0-9](?:[ \t]\d{1,5}){0,2})\b"), 1),
+    # after the phone rules, any run of eight digits or more (no dose, count or result is written so): "94347659 19" was kept
+    ("ID", re.compile(r"(?<![\d.,])\d{8,}(?![\d.,]\d)"), 0),
     ("DATE", re.compile(rf"\b{WEEKDAYS}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}\.?,?\s+\d{{2,4}}\b", re.I), 0),
     ("DATE", re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTHS}\.?,?\s+\d{{2,4}}\b", re.I), 0),
     ("DATE", re.compile(rf"\b{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{2,4}}\b", re.I), 0),

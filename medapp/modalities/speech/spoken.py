@@ -57,6 +57,8 @@ def _ordinal(words: str) -> str:
 def _say(match: re.Match) -> str:
     whole, frac, ordinal, unit, per = match.groups()
     value = int(whole.replace(",", ""))
+    if not (frac or ordinal or unit) and "," not in whole and len(whole) == 4 and 1900 <= value <= 2099:
+        return whole  # a year ("born in 1952"): "one thousand nine hundred and fifty two" was not what was said
     said = number_words(value)
     if frac:
         said += " point " + " ".join(_ONES[int(d)] for d in frac)
@@ -81,12 +83,29 @@ def as_spoken(text: str) -> str:
     removes (numbers, phone numbers, dates, ages over 89, postcodes, addresses); everything else unchanged."""
     from ..notes.deid import find_phi
 
+    text = _digit_groups_joined(text)
     out, last = [], 0
     for span in find_phi(text):
         if span.kind in _IDENTIFIER_KINDS:
             out += [_numbers_said(text[last:span.start]), text[span.start:span.end]]
             last = span.end
     return "".join(out) + _numbers_said(text[last:])
+
+
+def _digit_groups_joined(text: str) -> str:
+    """A number read out in groups or digit by digit, as Whisper writes it, in the form de-identification knows:
+    "943, 476, 5919" (an NHS number) becomes "943 476 5919" and "0-7-7-0-0-9-0-0-1-2-3" (a phone number)
+    "07700900123". Left as Whisper wrote them, neither was removed, and "0-7-7" was then said "zero to seven to
+    seven" (a cardiology review)."""
+    text = re.sub(r"(?<![\d.,])\d(?:(?:,[ \t]?|-|[ \t])\d(?!\d|[.,]\d)){5,}",
+                  lambda m: re.sub(r"\D", "", m.group(0)), text)
+
+    def grouped(m: re.Match) -> str:  # an identifier's groups (nine digits or more, ending in four or more, or
+        groups = m.group(0).split(", ")  # starting with 0), not a list of doses: "120, 130, 140 mg" stays
+        identifier = sum(map(len, groups)) >= 9 and (len(groups[-1]) >= 4 or groups[0].startswith("0"))
+        return " ".join(groups) if identifier else m.group(0)
+
+    return re.sub(r"(?<![\d.,])\d{3,5}(?:, \d{3,5})+(?!\d|[.,]\d)", grouped, text)
 
 
 def _numbers_said(text: str) -> str:
