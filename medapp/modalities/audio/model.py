@@ -19,7 +19,7 @@ from ...types import Explanation, InputError, InputFit, ModelCard, Prediction, W
 from ..base import CardModel  # noqa: E402
 from . import explain as explainers  # noqa: E402
 from .features import FeatureSpec, display_view, log_mel, profile, standardise, windows  # noqa: E402
-from .io import AudioInput, load_path  # noqa: E402
+from .io import CLIP_NOT_ASSESSED_FRACTION, AudioInput, load_path  # noqa: E402
 from .quiet_import import keras_module  # noqa: E402
 from .synth import synthetic_heart_sound  # noqa: E402
 
@@ -162,6 +162,12 @@ class HeartSoundModel(CardModel):
         elif x.cycles:
             warnings.insert(0, "This file comes with respiratory-cycle annotations: it is a lung recording, and "
                                "the heart model does not apply to it.")
+            matches = False
+        elif x.clipped_fraction > CLIP_NOT_ASSESSED_FRACTION:
+            warnings.insert(0, f"{x.clipped_fraction:.0%} of the samples are at full scale (clipping), against at "
+                               "most 0.8% in the training recordings: the distortion can make a normal heart "
+                               "sound look like a murmur, so the model's output is not a finding. Record again "
+                               "with a lower gain.")
             matches = False
         elif n_ood > len(per_window) / 2:
             warnings.insert(0, f"This recording does not look like the heart sounds the model was trained on "
