@@ -98,6 +98,21 @@ def _page_diverging():
     return LinearSegmentedColormap.from_list("page_diverging", [(pos, rgba(c)) for pos, c in DIVERGING])
 
 
+def _tile_colours():
+    """The audio page's tile colours (render.audio._add_tiles): clear at zero, red or blue at 75% at the ends. A
+    colour map opaque at zero with one alpha for all washed the whole spectrogram pink or blue and drew the
+    strongest tile near black (a cardiology review)."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    from ..render.audio import AWAY, TOWARD
+
+    def rgba(rgb: str, alpha: float) -> tuple[float, ...]:
+        return (*(int(v) / 255 for v in rgb.split(",")), alpha)
+
+    return LinearSegmentedColormap.from_list("page_tiles", [(0.0, rgba(AWAY, 0.75)), (0.5, rgba(AWAY, 0.0)),
+                                                            (0.5, rgba(TOWARD, 0.0)), (1.0, rgba(TOWARD, 0.75))])
+
+
 def _label(name: str) -> str:
     """A value's name beside its bar, whole, on two lines when long (cut at 60 characters, "Left ventricular
     ejection fraction = not measured (median ..." lost the value)."""
@@ -228,7 +243,7 @@ def audio_figure(expl: Explanation):
     y_edges = np.clip(np.asarray(data["band_edges_hz"], dtype=float), mel[0], mel[-1])
     lim = float(np.abs(values).max()) or 1.0
     recording = bottom.get_xlim()  # the spectrogram's time range
-    tiles = bottom.pcolormesh(x_edges, y_edges, values, cmap="RdBu_r", vmin=-lim, vmax=lim, alpha=0.55,
+    tiles = bottom.pcolormesh(x_edges, y_edges, values, cmap=_tile_colours(), vmin=-lim, vmax=lim,
                               shading="flat", edgecolors="white", linewidth=0.3)
     if data.get("highlight_s"):
         a, b = data["highlight_s"]

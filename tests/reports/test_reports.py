@@ -362,3 +362,14 @@ def test_a_heart_sound_in_the_report_names_its_panels_and_stays_on_the_recording
     end = view["t0"] + len(view["spectrogram_db"]) * view["column_s"]
     assert bottom.get_xlim() == pytest.approx((view["t0"], end))
     plt.close(fig)
+
+
+def test_the_reports_audio_tiles_use_the_pages_colours_clear_at_zero():
+    """A cardiology review: the PDF's tiles (RdBu_r at one alpha) washed the whole spectrogram pink or blue and drew
+    the strongest tile near black, where the page shows it bright red and leaves small values clear."""
+    from medapp.reports.figures import _tile_colours
+
+    colours = _tile_colours()
+    assert colours(0.5)[3] == 0.0
+    assert colours(1.0) == pytest.approx((192 / 255, 57 / 255, 43 / 255, 0.75))
+    assert colours(0.0) == pytest.approx((36 / 255, 113 / 255, 163 / 255, 0.75))
