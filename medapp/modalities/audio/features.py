@@ -86,7 +86,12 @@ def normalise_level(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
 
 def log_mel(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
     """Log-mel spectrogram in dB, shape (frames, n_mels), of a level-normalised signal."""
-    y = normalise_level(y, spec)
+    return (10.0 * np.log10(mel_power(normalise_level(y, spec), spec) + 1e-10)).astype(np.float32)
+
+
+def mel_power(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+    """Mel-band power per frame, shape (frames, n_mels), of the signal as given (no level normalisation)."""
+    y = np.asarray(y, dtype=np.float32)
     n_fft, hop = spec.n_fft, spec.hop
     pad = n_fft // 2
     y = np.pad(y, pad, mode="reflect") if len(y) > pad else np.pad(y, pad)
@@ -94,8 +99,7 @@ def log_mel(y: np.ndarray, spec: FeatureSpec) -> np.ndarray:
     idx = np.arange(n_fft)[None, :] + hop * np.arange(n_frames)[:, None]
     frames = y[idx] * np.hanning(n_fft + 1)[:-1].astype(np.float32)
     power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
-    mel = power @ _mel_basis(spec.sample_rate, n_fft, spec.n_mels, spec.fmin, spec.fmax).T
-    return (10.0 * np.log10(mel + 1e-10)).astype(np.float32)
+    return power @ _mel_basis(spec.sample_rate, n_fft, spec.n_mels, spec.fmin, spec.fmax).T
 
 
 def standardise(S: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
