@@ -10,6 +10,7 @@ from ..modalities.speech import vocabulary
 from ..registry import get_card, list_cards
 from ..types import InputError
 from .common import cached_model, show_input_error, upload_mb
+from .state import kept_upload
 
 
 def speech_model_id() -> str | None:
@@ -62,9 +63,11 @@ def dictation_widget(on_text: Callable[[str], None], key: str = "notes") -> None
         return
     card = get_card(model_id)  # read once per run: the caption and the upload limit both come from it
     st.caption(_accuracy_note(card))  # the model itself loads when a recording arrives
-    audio = st.audio_input("Record a dictation", key=f"{key}_audio")
-    upload = st.file_uploader("... or upload a recording (WAV, FLAC, OGG, MP3)", key=f"{key}_speech",
-                              max_upload_size=upload_mb("speech", card))
+    # kept across pages: a clinician who left the page while a recording was being transcribed came back to an
+    # empty box and no transcript, without a word (a cardiology review); it is transcribed again on return
+    audio = kept_upload(st.audio_input, "Record a dictation", key=f"{key}_audio")
+    upload = kept_upload(st.file_uploader, "... or upload a recording (WAV, FLAC, OGG, MP3)", key=f"{key}_speech",
+                         max_upload_size=upload_mb("speech", card))
     source = audio or upload
     done_key = f"{key}_dictation_done"
     if source is not None and st.session_state.get(done_key) != source.file_id:

@@ -103,3 +103,23 @@ def test_admin_sets_the_site_vocabulary_and_it_is_audited(admin_store):
     assert vocabulary.all_terms()[:2] == ["edoxaban", "ticagrelor"]
     events = admin_store.audit_events(action="vocabulary_changed")
     assert len(events) == 1
+
+
+def test_a_recording_left_while_it_was_transcribed_is_transcribed_on_return():
+    """A cardiology review left the notes page while a 3-minute dictation was being transcribed: coming back, the
+    upload box and the note were empty, without a word. The upload is kept when the page takes it (before the
+    transcription starts); coming back, the page offers it again and transcribes what was never transcribed."""
+    from medapp.ui.state import KEPT_FILES, UPLOAD_KEYS, KeptFile
+
+    at = AppTest.from_file(str(REPO / "pages/notes.py"), default_timeout=300)
+    at.session_state["medapp_user"] = {"username": "tester", "role": "clinician"}
+    # what the interrupted visit left: the recording kept, its transcription never finished (no "done" mark)
+    at.session_state[KEPT_FILES] = {"notes_speech": {"files": [KeptFile("dictation.wav", EXAMPLE.read_bytes(),
+                                                                       "upload-1", "audio/wav")], "restored": False}}
+    at.session_state[UPLOAD_KEYS] = {"notes_speech"}
+    at.run()
+    assert not at.exception
+    assert any("Kept from before you left this page: **dictation.wav**" in c.value for c in at.caption)
+    assert "furosemide" in at.text_area(key="notes_text").value.lower()
+    at.run()  # and only once
+    assert at.text_area(key="notes_text").value.lower().count("furosemide") == 1
