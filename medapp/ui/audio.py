@@ -1,6 +1,7 @@
 """Streamlit panels of the audio page: input choice, recording facts, lung view, heart result."""
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import replace
 from pathlib import Path
@@ -75,8 +76,11 @@ def choose_input() -> tuple[str, bytes, list[Cycle], str] | None:
                 recordings.append((f.name, data))
             if recordings:
                 names = [n for n, _ in recordings]
-                pick = st.selectbox("Recording to analyse", names, key="audio_pick",
-                                    index=len(names) - 1) if len(names) > 1 else names[0]
+                # keyed by the list: a recording added to it is the one analysed (the box kept its earlier choice,
+                # so a third file added left the second analysed: a cardiology review)
+                pick = st.selectbox("Recording to analyse", names, index=len(names) - 1,
+                                    key="audio_pick_" + hashlib.sha256("\n".join(names).encode()).hexdigest()[:12]
+                                    ) if len(names) > 1 else names[0]
                 name, data = recordings[names.index(pick)]
                 # annotations belong to the recording of the same name (ICBHI: 101_1b1_Al_sc_Meditron.wav/.txt)
                 cycles = annotations.get(Path(name).stem)
