@@ -4,7 +4,7 @@ import streamlit as st
 
 from medapp.cases.store import StoreError
 from medapp.ui.auth import get_store, require_role
-from medapp.ui.common import literal
+from medapp.ui.common import demo_notice, literal
 from medapp.ui.review import (
     analysis_view,
     case_filters,
@@ -73,6 +73,7 @@ st.header(f"Case {detail['reference']}")
 st.caption(" · ".join(part for part in (literal(detail["title"]) if detail["title"] else "",
                                         f"created by {literal(detail['created_by'])} on {detail['created_at']:%Y-%m-%d}",
                                         "disagreement flagged" if detail["disagreement"] else "") if part))
+demo_notice()  # as the reports and analysis pages say it (a cardiology review)
 c1, c2 = st.columns([2, 1])
 with c1:
     status_control(detail, user, key=str(detail["id"]))

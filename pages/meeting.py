@@ -5,6 +5,7 @@ import streamlit as st
 
 from medapp.cases.references import reference_problem
 from medapp.ui.auth import get_store, require_role
+from medapp.ui.common import demo_notice
 from medapp.ui.review import REOPEN_ELSEWHERE, analysis_view, case_filters, follow_case, keep_shown_case, verdict_form
 
 user = require_role("clinician")
@@ -78,6 +79,7 @@ reference = detail["reference"] if reference_problem(detail["reference"]) is Non
 title_col.markdown(f"## Case {index + 1} of {len(cases)} · {reference}\n"
                    f":blue-badge[{detail['status']}]"
                    + (" :red-badge[disagreement flagged]" if detail["disagreement"] else ""))
+demo_notice()  # as the reports and analysis pages say it (Cases and Meeting mode did not: a cardiology review)
 notice = st.empty()  # drawn in every run: a line inserted above the page's forms makes the browser draw them anew
 if left is not None and left["id"] == case["id"]:
     notice.info(f"This case no longer matches the filters (its status is now '{detail['status']}'). It stays on "

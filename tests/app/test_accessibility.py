@@ -13,6 +13,7 @@ from medapp.analysis import analyse
 from medapp.cases.store import CaseStore
 from medapp.registry import data_root, load_model
 from medapp.render.tabular import waterfall, wrapped_label
+from medapp.types import ModelCard
 from medapp.ui.review import _legible
 
 
@@ -73,6 +74,7 @@ def test_a_stored_sound_lists_its_tiles_in_words_and_its_time_axis_spans_the_rec
     expl = audio_case.explanation
     captions = [html.unescape(c.value) for c in at.caption]  # written literally (ui/common.literal)
     [words] = [c for c in captions if c.startswith("Largest contributions (+ toward")]
+    assert any(ModelCard.DEMO_NOTICE in c for c in captions)  # said on both pages (a cardiology review)
     name, value = expl.top_contributions(1)[0]
     assert f"{name} {value:+.3g}" in words
     [spec] = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Log-mel spectrogram" in c.proto.spec]
