@@ -330,7 +330,13 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
     mu, sd = stacked.mean(axis=0), stacked.std(axis=0) + 1e-6
     z = [(s - mu) / sd for s in raw]
     net = fit(raw, y, len(labels), recipe, seed + 100, spec.frame_s, (mu, sd), bank)
-    E = _outputs(net, z, layer="embedding")
+    # the range of "like the training recordings": each recording as it is and with one noise of the kind it was
+    # trained with. Measured on clean recordings only, 8 of 10 normals with a faint hiss (40 dB below the heart
+    # sound), classified correctly, were flagged unlike the training recordings and not assessed
+    rng = np.random.default_rng(seed + 200)
+    noisy = [bank.add(s, rng.uniform(*recipe["noise_snr_db"]), rng.integers(len(bank.EXPONENTS)), rng)
+             for s in raw] if recipe.get("noise_p") else []
+    E = _outputs(net, z + [(s - mu) / sd for s in noisy], layer="embedding")
     emb_mean, whiten = _whitening(E)
     d2 = np.sum(((E - emb_mean) @ whiten) ** 2, axis=1)
     threshold = float(np.percentile(d2, 99.5) * 1.5)
@@ -350,7 +356,7 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
                       "analyses up to 4 s at a time (longer recordings window by window). It was trained on "
                       "short clean clips of 4 conditions only (no aortic stenosis, no children's recordings).")}
     card = ModelCard(
-        id=model_id, name="Heart sound (4 valve conditions)", version="1.0.0" if not quick else "0.0.1-quick",
+        id=model_id, name="Heart sound (4 valve conditions)", version="1.1.0" if not quick else "0.0.1-quick",
         modality="audio", framework=f"TensorFlow {__import__('tensorflow').__version__} / Keras {keras.__version__}",
         task="Classify a heart-sound recording as normal, mitral regurgitation, mitral stenosis or mitral valve "
              "prolapse.",
@@ -388,6 +394,10 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
             "forced into one of them.",
             "Recordings from other stethoscopes, noisy rooms, children or lung sounds are outside its training "
             "data; an out-of-distribution score warns about some of them, not all.",
+            "Its four classes' recordings differ in background level (quietest frames: normal about -75 dBFS, "
+            "mitral stenosis about -56); trained with noise added (15-60 dB below the heart sound) so that a "
+            "background is not taken for a murmur. Measured on held-out folds (metrics.noise_robustness); noise "
+            "louder than 30 dB below the heart sound was not measured.",
             "Cross-validation on recordings, not patients: recordings of the same patient may fall in both "
             "training and test folds, which can make the accuracy optimistic.",
         ),
