@@ -94,10 +94,13 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                     record["map"] = str(map_path)
                 print(json.dumps(to_jsonable(record)), flush=True)
             else:
-                probs = ", ".join(f"{lab}={p:.3f}" for lab, p in pred.as_dict().items())
+                # in words, as the pages write them (the JSON keeps the ids): "mitral valve prolapse", not
+                # "mitral_valve_prolapse" (a cardiology review)
+                said = model.card.display
+                probs = ", ".join(f"{said(lab)} {p:.3f}" for lab, p in pred.as_dict().items())
                 if reason is None:
                     band = f"; risk band {pred.risk_band}" if pred.risk_band is not None else ""
-                    print(f"{name}: {pred.label} ({probs}){band}")
+                    print(f"{name}: {said(pred.label)} ({probs}){band}")
                 else:
                     print(f"{name}: not assessed: {reason} (probabilities, not a finding: {probs})")
                 if pred.survival is not None:

@@ -162,6 +162,9 @@ def test_cli_predicts_a_recording_and_reports_a_bad_one(tmp_path: Path):
     assert lines[0]["input"] == "heart.flac" and lines[0]["label"] in get_card("heart-sound").labels
     assert "Hz" in lines[0]["explanation"]["top_contributions"][0]["feature"]
     assert lines[1]["input"] == name and words in lines[1]["error"]
+    # the text output names the classes as the pages do; the JSON above keeps the ids
+    text = run_medapp("predict", "--model", "heart-sound", "--no-explain", str(good)).stdout
+    assert "_" not in text.split(":", 1)[1] and "mitral valve prolapse 0." in text, text
 
 
 def test_tensorflow_load_lines_are_dropped_and_every_other_line_kept(capfd):
