@@ -17,6 +17,9 @@ if TYPE_CHECKING:  # the curves are computed in the modality, which imports this
 
 CURVE, BAND = "#1f4e79", "rgba(31, 78, 121, 0.18)"
 GROUP_COLOURS = {"low": "#2e86c1", "intermediate": "#e67e22", "high": "#c0392b"}
+# the numbers at risk in a darker shade of their group's colour: the orange was 2.9:1 on white (an accessibility
+# review); these are 4.5:1 or more
+GROUP_TEXT_COLOURS = {"low": "#1f5f8b", "intermediate": "#a04d00", "high": "#a93226"}
 # A risk group is a tertile of the training patients' risk scores: relative, not an absolute risk ("low" in green
 # beside "42% by 5 years" read as low absolute risk), so people read the third it is.
 GROUP_WORDS = {"low": "lowest third", "intermediate": "middle third", "high": "highest third"}
@@ -153,7 +156,7 @@ def km_figure(groups: dict[str, GroupCurve], event: str) -> go.Figure:
     names = list(groups)
     for i, (name, c) in enumerate(groups.items()):
         fig.add_trace(go.Scatter(x=ticks, y=[i] * len(ticks), mode="text", text=[str(c.at_risk(t)) for t in ticks],
-                                 textfont={"color": GROUP_COLOURS.get(name, "#555"), "size": 13}, showlegend=False,
+                                 textfont={"color": GROUP_TEXT_COLOURS.get(name, "#555"), "size": 13}, showlegend=False,
                                  hoverinfo="skip"), row=2, col=1)
     fig.update_yaxes(tickvals=list(range(len(names))), ticktext=[GROUP_WORDS.get(n, n) for n in names],
                      range=[len(names) - 0.5, -0.5], showgrid=False, zeroline=False, title_text="at risk", row=2, col=1)

@@ -65,6 +65,12 @@ def test_observed_figure_has_bands_censor_ticks_and_numbers_at_risk(hf):
     assert ticks[0] == 0 and 4 <= len(ticks) <= 8 and ticks[-1] <= time_.max()
     counts = [t for t in fig.data if t.mode == "text"]
     assert [list(t.text) for t in counts] == [[str(c.at_risk(x)) for x in ticks] for c in curves.values()]
+    # the numbers at risk are readable on white: 4.5:1 at least (the orange was 2.9:1, an accessibility review)
+    for t in counts:
+        rgb = [int(t.textfont.color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lum = sum(w * (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+                  for w, c in zip((0.2126, 0.7152, 0.0722), rgb))
+        assert 1.05 / (lum + 0.05) >= 4.5, t.textfont.color
     censor = [t for t in fig.data if t.name == "censored"]
     assert sum(len(t.x) for t in censor) == int((event == 0).sum())
     assert sum(1 for t in fig.data if t.fill == "tonexty") == 3
