@@ -72,6 +72,10 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
         elif (png := analysis_png(a, inputs.get(a["id"]))) is not None:  # a recording saved as not assessed
             parts.append(f"<img alt='recording of analysis {a['id']} (not assessed)' "
                          f"src='data:image/png;base64,{base64.b64encode(png).decode()}'>")
+        if a["modality"] == "audio" and (sound := inputs.get(a["id"])):  # to listen to, as on Cases (a review)
+            kind = "flac" if sound[:4] == b"fLaC" else "wav"  # stored re-encoded as FLAC
+            parts.append(f"<p><audio controls preload='none' aria-label='recording of analysis {a['id']}' "
+                         f"src='data:audio/{kind};base64,{base64.b64encode(sound).decode()}'></audio></p>")
         if a["verdicts"]:
             parts.append("<table><tr><th>reviewer</th><th>verdict</th><th>final diagnosis</th><th>comment</th></tr>")
             for v in a["verdicts"]:

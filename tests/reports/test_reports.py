@@ -14,7 +14,7 @@ from medapp.analysis import analyse
 from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
 from medapp.modalities.notes.model import NoteInput
-from medapp.registry import get_card, load_model
+from medapp.registry import data_root, get_card, load_model
 from medapp.reports import case_html, case_pdf
 from medapp.types import InputFit, score_and_threshold
 
@@ -373,3 +373,22 @@ def test_the_reports_audio_tiles_use_the_pages_colours_clear_at_zero():
     assert colours(0.5)[3] < 0.01
     assert colours(1.0) == pytest.approx((192 / 255, 57 / 255, 43 / 255, 0.75))
     assert colours(0.0) == pytest.approx((36 / 255, 113 / 255, 163 / 255, 0.75))
+
+
+def test_the_html_report_plays_a_stored_heart_sound(tmp_path):
+    """A cardiology review: Cases and Meeting mode play the stored recording, the HTML report had no player."""
+    import base64
+
+    store = CaseStore(f"sqlite:///{tmp_path / 'r.db'}", BlobStore(tmp_path / "blobs"))
+    model = load_model("heart-sound")
+    wav = sorted((data_root() / "audio/heart_sounds/MS").glob("*.wav"))[0]
+    [(_, x)] = model.read_inputs(wav)
+    result = analyse(model, x)
+    case_id = store.create_case("CARDIO-1", CLIN)
+    store.add_analysis(case_id, CLIN, card=model.card, prediction=result.prediction, explanation=result.explanation,
+                       input_bytes=wav.read_bytes(), input_name="h.wav")
+    detail = store.case_detail(case_id, REV)
+    inputs = {a["id"]: store.input_bytes(a) for a in detail["analyses"]}
+    html = case_html(detail, by="rui", inputs=inputs)
+    found = re.search(r"<audio controls[^>]*src='data:audio/(flac|wav);base64,([A-Za-z0-9+/=]+)'", html)
+    assert found and base64.b64decode(found.group(2)) == inputs[detail["analyses"][0]["id"]]
