@@ -15,8 +15,7 @@ st.html("<style>.stMainBlockContainer{max-width:100%;padding-left:2rem;padding-r
         ".stMainBlockContainer p,.stMainBlockContainer li{font-size:1.35rem}"
         ".stMainBlockContainer [data-testid='stMetricValue'] p,[data-testid='stMetricValue']"
         "{font-size:3rem;line-height:1.2}"
-        # a button's words wrap, never cut: at 1024x768 "◀ Previous" and "Record verdict" read "◀ Previ…", "Record v…"
-        ".stMainBlockContainer button p{font-size:1.2rem;white-space:normal;overflow:visible;text-overflow:clip}"
+        ".stMainBlockContainer button p{font-size:1.2rem}"  # and they wrap (ui/common.READABLE_STYLE)
         # badges (status, disagreement, risk band) carry an inline 0.875rem: too small for the back of the room
         ".stMainBlockContainer .stMarkdownBadge{font-size:1.2rem !important}"
         # what a reviewer types (final diagnosis, comment) as large as the labels above it

@@ -100,18 +100,23 @@ def warnings_in_full(per_row: list[tuple[str, tuple[str, ...] | list[str]]], tot
 
 
 # Contrast and focus for every page (an accessibility review, 2026-12-05): Streamlit draws captions at 60% opacity
-# (3.9:1 on white) and chart ticks and axis titles in #808495 (3.7:1), below WCAG's 4.5:1 for text a reader needs
+# (3.9:1 on white) and chart text in #808495 (3.7:1), below WCAG's 4.5:1 for text a reader needs
 # (the headline's label, the decision line, a model's caution, a waterfall's value names); its keyboard focus on
 # sidebar links and radio options is a background 1.1:1 from the page, and an unselected radio's ring 1.4:1.
 READABLE_STYLE = (
     "<style>"
-    "[data-testid='stCaptionContainer']{color:rgba(49,51,63,0.82)}"
-    ".js-plotly-plot .xtick text,.js-plotly-plot .ytick text,.js-plotly-plot .g-xtitle text,"
-    ".js-plotly-plot .g-ytitle text{fill:#4b4e5a !important}"
+    # (the caption's box carries opacity 0.6 besides its colour: both are set, or they multiply: 2.8:1, a re-check)
+    "[data-testid='stCaptionContainer']{opacity:1;color:rgba(49,51,63,0.78)}"
+    # every chart text in the theme's grey (ticks and titles of every panel, colour bars, legends' titles, panel
+    # names, bar values), not the texts a figure colours itself
+    ".js-plotly-plot text[style*='fill: rgb(128, 132, 149)']{fill:#4b4e5a !important}"
     # (Streamlit 1.67's radio: a label holding a hidden input, then the ring's box, then the text)
     "[data-testid='stSidebarNavLink']:focus-visible,label[data-testid='stRadioOption']:has(input:focus-visible),"
     "label[data-testid='stRadioOption'][data-focus-visible],label[data-baseweb='checkbox']:has(input:focus-visible)"
     "{outline:3px solid #1c5fb8;outline-offset:1px}"
+    # a button's words wrap, never cut: at 1024x768 "Record verdict" and "Prepare report (PDF and HTML)" read
+    # "Record v…", "Prepare report (PDF an…" (a re-check; Meeting mode had this already)
+    ".stMainBlockContainer button p{white-space:normal;overflow:visible;text-overflow:clip}"
     "label[data-testid='stRadioOption']:not(:has(input:checked))>div:first-of-type>div:first-child"
     "{border-color:#7a7c85 !important}"
     # a stored analysis's explanation goes under its output where the two cannot both be wide enough (1024x768,

@@ -106,7 +106,13 @@ def _legible(figure, large: bool):
         figure.update_yaxes(tickfont_size=16, title_font_size=18)
         figure.update_annotations(font_size=20)  # subplot titles ("Original") are annotations too
         figure.update_traces(textfont_size=16, selector={"type": "bar"})
-        _wrap_titles(figure)
+        legend = figure.layout.legend
+        if legend.orientation == "h" and legend.y is not None and legend.y < 0:
+            # a legend under the plot hangs from the figure's foot, below the larger ticks and axis title it
+            # was drawn over ("days since baseline" over the survival curve's legend: an accessibility re-check)
+            figure.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"},
+                                 margin_b=max(figure.layout.margin.b or 0, 150),
+                                 height=(figure.layout.height or 450) + 70)
         for trace in figure.data:
             if trace.type == "waterfall":  # room for the larger values beside the bars' ends, and for names on two lines
                 figure.update_traces(textfont_size=16, selector={"type": "waterfall"})
@@ -115,10 +121,12 @@ def _legible(figure, large: bool):
                     extra = 0.12 * (hi - lo)
                     figure.update_xaxes(range=[lo - extra, hi + extra])
                 figure.update_layout(height=int((figure.layout.height or 400) * 1.15))
+    # every page's titles wrap, Meeting mode's larger ones sooner: at 1024x768 Cases cut "...toward 'pneum"
+    _wrap_titles(figure, 48 if large else 64, 36 if large else 56)
     return figure
 
 
-def _wrap_titles(figure) -> None:
+def _wrap_titles(figure, width: int, axis_width: int) -> None:
     """Meeting mode's larger titles on more lines: a plotly title does not wrap, and at 1024x768 "Words that moved
     the probability of 'neop" and "contribution (log-odds of pr" were cut (an accessibility review)."""
     def wrap(text: str | None, width: int) -> str | None:
@@ -127,13 +135,13 @@ def _wrap_titles(figure) -> None:
         return "<br>".join(line for part in text.split("<br>") for line in textwrap.wrap(part, width) or [""])
 
     title = figure.layout.title.text
-    wrapped = wrap(title, 48)
+    wrapped = wrap(title, width)
     if wrapped != title:
         # hung from the top, with room below for its lines (a centred title grew over the first panel's name)
         lines, top = wrapped.count("<br>") + 1, figure.layout.margin.t
         figure.update_layout(title={"text": wrapped, "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 16}},
                              margin_t=max(top if top is not None else 80, 30 * lines + 44))
-    figure.for_each_xaxis(lambda axis: axis.update(title_text=wrap(axis.title.text, 36)))
+    figure.for_each_xaxis(lambda axis: axis.update(title_text=wrap(axis.title.text, axis_width)))
 
 
 def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: bool = False) -> None:

@@ -43,7 +43,9 @@ def test_meeting_mode_wraps_a_long_title_hangs_it_from_the_top_and_widens_a_wate
     assert len(lines) == 2 and all(len(line) <= 48 for line in lines) and " ".join(lines) == title
     assert fig.layout.title.yanchor == "top" and fig.layout.margin.t >= 30 * len(lines)
     assert "<br>" in fig.layout.xaxis.title.text
-    assert _legible(go.Figure(layout={"title": title}), False).layout.title.text == title  # other pages: as drawn
+    other = _legible(go.Figure(layout={"title": title}), False).layout.title.text  # Cases: wrapped later
+    assert other.replace("<br>", " ") == title and all(len(line) <= 64 for line in other.split("<br>"))
+    assert _legible(go.Figure(layout={"title": "Why this estimate"}), False).layout.title.text == "Why this estimate"
     model = load_model("heart-disease")
     x = model.example_input()
     fig = waterfall(model.explain(x, model.predict(x)))
@@ -81,3 +83,18 @@ def test_a_stored_sound_lists_its_tiles_in_words_and_its_time_axis_spans_the_rec
     lo, hi = spec["layout"]["xaxis2"]["range"]
     assert lo == pytest.approx(0, abs=0.05)  # the recording's span, never widened to fit a label
     assert hi == pytest.approx(audio_case.prediction.duration_s, abs=0.1)
+
+
+def test_meeting_mode_hangs_a_legend_under_the_plot_from_the_figure_s_foot():
+    """An accessibility re-check: in Meeting mode "days since baseline" was drawn over the survival curve's legend
+    (the enlarged ticks and axis title reached the legend, placed a fixed share of the plot below it)."""
+    from medapp.render.survival import curve_figure
+
+    model = load_model("heart-failure")
+    curve = analyse(model, model.example_input()).prediction.survival
+    before = curve_figure(curve)
+    assert before.layout.legend.orientation == "h" and before.layout.legend.y < 0
+    fig = _legible(curve_figure(curve), True)
+    assert fig.layout.legend.yref == "container" and fig.layout.legend.y == 0 and fig.layout.legend.yanchor == "bottom"
+    assert fig.layout.margin.b >= 150 and fig.layout.height > (before.layout.height or 450)
+    assert _legible(curve_figure(curve), False).layout.legend.yref is None  # Cases: as drawn
