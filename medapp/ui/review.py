@@ -110,9 +110,11 @@ def _legible(figure, large: bool):
         if legend.orientation == "h" and legend.y is not None and legend.y < 0:
             # a legend under the plot hangs from the figure's foot, below the larger ticks and axis title it
             # was drawn over ("days since baseline" over the survival curve's legend: an accessibility re-check)
+            entries = sum(1 for t in figure.data if t.showlegend is not False and t.name)
+            rows = -(-entries // 2)  # two to a row, as a projector's width holds them
             figure.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"},
-                                 margin_b=max(figure.layout.margin.b or 0, 150),
-                                 height=(figure.layout.height or 450) + 70)
+                                 margin_b=max(figure.layout.margin.b or 0, 100 + 26 * rows),
+                                 height=(figure.layout.height or 450) + 26 * rows + 40)
         for trace in figure.data:
             if trace.type == "waterfall":  # room for the larger values beside the bars' ends, and for names on two lines
                 figure.update_traces(textfont_size=16, selector={"type": "waterfall"})

@@ -96,5 +96,5 @@ def test_meeting_mode_hangs_a_legend_under_the_plot_from_the_figure_s_foot():
     assert before.layout.legend.orientation == "h" and before.layout.legend.y < 0
     fig = _legible(curve_figure(curve), True)
     assert fig.layout.legend.yref == "container" and fig.layout.legend.y == 0 and fig.layout.legend.yanchor == "bottom"
-    assert fig.layout.margin.b >= 150 and fig.layout.height > (before.layout.height or 450)
+    assert fig.layout.margin.b >= 126 and fig.layout.height > (before.layout.height or 450)
     assert _legible(curve_figure(curve), False).layout.legend.yref is None  # Cases: as drawn
