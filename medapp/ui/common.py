@@ -117,6 +117,8 @@ READABLE_STYLE = (
     # a button's words wrap, never cut: at 1024x768 "Record verdict" and "Prepare report (PDF and HTML)" read
     # "Record v…", "Prepare report (PDF an…" (a re-check; Meeting mode had this already)
     ".stMainBlockContainer button p{white-space:normal;overflow:visible;text-overflow:clip}"
+    # a word too long for its column is hyphenated, not broken anywhere ("pneumoni / a" on Imaging at 1024x768)
+    ".stMainBlockContainer :is(h1,h2,h3,h4){hyphens:auto}"
     "label[data-testid='stRadioOption']:not(:has(input:checked))>div:first-of-type>div:first-child"
     "{border-color:#7a7c85 !important}"
     # a stored analysis's explanation goes under its output where the two cannot both be wide enough (1024x768,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 
+import numpy as np
 import plotly.graph_objects as go
 import pytest
 from apptest_helpers import REV, open_page, records_page
@@ -98,3 +99,18 @@ def test_meeting_mode_hangs_a_legend_under_the_plot_from_the_figure_s_foot():
     assert fig.layout.legend.yref == "container" and fig.layout.legend.y == 0 and fig.layout.legend.yanchor == "bottom"
     assert fig.layout.margin.b >= 126 and fig.layout.height > (before.layout.height or 450)
     assert _legible(curve_figure(curve), False).layout.legend.yref is None  # Cases: as drawn
+
+
+def test_long_class_names_wrap_and_the_note_legend_s_chips_are_readable():
+    """A re-check at 1024x768: the notes page's class chart lost the start of its names ("iovascular diseases"), and
+    the legend's "red" and "blue" were #555 on the faded colour (2.8:1)."""
+    from medapp.render.text import highlighted_html, top_classes
+
+    labels = ("cardiovascular diseases", "general pathological conditions", "neoplasms")
+    fig = top_classes(labels, np.array([0.2, 0.3, 0.5]))
+    assert list(fig.layout.yaxis.tickvals) == list(fig.data[0].y)  # the bars keep their whole names
+    assert "general pathological<br>conditions" in fig.layout.yaxis.ticktext
+    model = load_model("symptom-disease")
+    x = model.example_input()
+    html = highlighted_html(model.explain(x, model.predict(x)))
+    assert html.count("color: #fff") == 2
