@@ -151,6 +151,11 @@ def test_identifiers_as_whisper_writes_them_are_removed_and_years_stay_years():
                      "Call 01424, 755, 255. Born in 1952.")
     assert scrub(said)[0] == "NHS number: [ID]. Phone [PHONE]. NHS number [ID]. Call [PHONE]. Born in 1952."
     # lists, ranges, counts and doses are still said as numbers
+    assert scrub(as_spoken("NHS number 485, 777-3456."))[0] == "NHS number [ID]."
+    # a re-check: lists joined into one number ("five million ...") or removed as identifiers
+    for said in ("Warfarin 5, 5, 4, 5, 5, 4, 5 milligrams.", "Fractured ribs 3, 4, 5, 6, 7, 8 and 9.",
+                 "Fluid balance 1500, 1750, 2000 ml.", "Ribs three, four, five, six, seven and eight."):
+        assert "[" not in scrub(as_spoken(said))[0] and "million" not in as_spoken(said), said
     assert as_spoken("Gave 120, 130, 140 mg over 2-3 days. Scores 1, 2, 3. Platelets 250,000. Take 2000 mg.") == (
         "Gave one hundred and twenty, one hundred and thirty, one hundred and forty milligrams over two to three "
         "days. Scores one, two, three. Platelets two hundred and fifty thousand. Take two thousand milligrams.")

@@ -109,7 +109,10 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                       re.I), 1),  # on its line: "MRN 0928374\n12 Ardmore Avenue" took the house number (a blind review)
     ("ID", re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), 0),  # US social security number
     # a number read out digit by digit ("four eight five, seven seven seven ..."): six digits or more
-    ("ID", re.compile(rf"\b(?i:(?:{DIGIT_WORD}[ \t,-]+(?:and[ \t]+)?){{5,}}{DIGIT_WORD})\b"), 0),
+    # (seven or more, with no "and" and no unit after: "ribs three, four, five, six, seven and eight" is a list, and
+    # "five, five, four, five, five, four, five milligrams" a week of warfarin doses: a re-check)
+    ("ID", re.compile(rf"\b(?i:(?:{DIGIT_WORD}[ \t,-]+){{6,}}{DIGIT_WORD})\b"
+                      rf"(?![ \t,]*(?i:milligrams?|micrograms?|grams?|units?|mg|mcg|ml|millilitres?|tablets?|puffs?))"), 0),
     ("ID", re.compile(r"\b\d{3}\s\d{3}\s\d{4}\b(?=.{0,0})"), 0),  # NHS number 943 476 5919
     ("PHONE", re.compile(r"(?:(?<=\s)|^|(?<=[(:]))(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)\s?|\d{2,5}[\s.-])\d{3,4}[\s.-]\d{3,4}\b"), 0),
     ("PHONE", re.compile(r"(?:\+44[ \t]?|\b0)7\d{3}[ \t]?\d{6}\b"), 0),  # UK mobile 07700 900461

@@ -97,15 +97,19 @@ def _digit_groups_joined(text: str) -> str:
     "943, 476, 5919" (an NHS number) becomes "943 476 5919" and "0-7-7-0-0-9-0-0-1-2-3" (a phone number)
     "07700900123". Left as Whisper wrote them, neither was removed, and "0-7-7" was then said "zero to seven to
     seven" (a cardiology review)."""
-    text = re.sub(r"(?<![\d.,])\d(?:(?:,[ \t]?|-|[ \t])\d(?!\d|[.,]\d)){5,}",
-                  lambda m: re.sub(r"\D", "", m.group(0)), text)
+    # digit by digit only with hyphens, seven digits or more: "5, 5, 4, 5, 5, 4, 5 mg" is a week of warfarin
+    # doses and "ribs 3, 4, 5, 6, 7, 8" a list (joined, they became "five million ..." : a re-check)
+    text = re.sub(r"(?<![\d.,-])\d(?:-\d(?!\d|[.,]\d)){6,}", lambda m: m.group(0).replace("-", ""), text)
 
-    def grouped(m: re.Match) -> str:  # an identifier's groups (nine digits or more, ending in four or more, or
-        groups = m.group(0).split(", ")  # starting with 0), not a list of doses: "120, 130, 140 mg" stays
-        identifier = sum(map(len, groups)) >= 9 and (len(groups[-1]) >= 4 or groups[0].startswith("0"))
+    def grouped(m: re.Match) -> str:  # only the groups of an NHS number or a phone number, not a list of values:
+        groups = re.split(r",? |-", m.group(0))  # "120, 130, 140 mg" and "1500, 1750, 2000 ml" stay lists
+        shape = tuple(map(len, groups))
+        identifier = shape == (3, 3, 4) or (groups[0].startswith("0") and shape in {(4, 3, 4), (5, 3, 3), (5, 6),
+                                                                                      (4, 6), (3, 4, 4), (3, 3, 4)})
         return " ".join(groups) if identifier else m.group(0)
 
-    return re.sub(r"(?<![\d.,])\d{3,5}(?:, \d{3,5})+(?!\d|[.,]\d)", grouped, text)
+    return re.sub(rf"(?<![\d.,-])\d{{3,5}}(?:(?:, |-)\d{{3,6}})+(?!\d|[.,]\d)(?![ \t]*(?i:{_UNIT_RE})\b)",
+                  grouped, text)
 
 
 def _numbers_said(text: str) -> str:
