@@ -75,7 +75,9 @@ def choose_input() -> tuple[str, bytes, list[Cycle], str] | None:
                         continue
                 recordings.append((f.name, data))
             if recordings:
-                names = [n for n, _ in recordings]
+                # the same name twice ("recording.wav" from a recorder app) numbered, so each can be picked
+                names = [n if [m for m, _ in recordings[:i]].count(n) == 0 else
+                         f"{n} ({[m for m, _ in recordings[:i + 1]].count(n)})" for i, (n, _) in enumerate(recordings)]
                 # keyed by the list: a recording added to it is the one analysed (the box kept its earlier choice,
                 # so a third file added left the second analysed: a cardiology review)
                 pick = st.selectbox("Recording to analyse", names, index=len(names) - 1,
@@ -86,7 +88,7 @@ def choose_input() -> tuple[str, bytes, list[Cycle], str] | None:
                 cycles = annotations.get(Path(name).stem)
                 if cycles is None and len(recordings) == 1 and len(annotations) == 1:
                     cycles = next(iter(annotations.values()))
-                chosen = (name, data, cycles or [], "upload")
+                chosen = (pick, data, cycles or [], "upload")  # named as listed: the heading says which one
             elif annotations:
                 n = sum(len(c) for c in annotations.values())
                 st.info(f"Annotations for {n} respiratory cycles read; add the recording itself.")

@@ -197,3 +197,16 @@ def test_a_recording_added_to_the_upload_is_the_one_analysed():
                                                     ("c.wav", c, "audio/wav")]).run()
     assert not at.exception
     assert any(m.value == "#### c.wav" for m in at.markdown)
+
+
+def test_recordings_with_the_same_name_are_numbered_and_the_newest_is_analysed():
+    """A re-check: a recorder app names every file "recording.wav"; the box listed three of them and the first was
+    analysed whichever was newest."""
+    a, b, c = (wav_bytes(synthetic_heart_sound(3.0 + i, murmur=i == 1), 8000) for i in range(3))
+    at = audio_page()
+    at.file_uploader(key="audio_upload").set_value([("recording.wav", a, "audio/wav"), ("recording.wav", b, "audio/wav"),
+                                                    ("recording.wav", c, "audio/wav")]).run()
+    assert not at.exception
+    [box] = [s for s in at.selectbox if s.label == "Recording to analyse"]
+    assert box.options == ["recording.wav", "recording.wav (2)", "recording.wav (3)"]
+    assert any(m.value == "#### recording.wav (3)" for m in at.markdown)

@@ -19,7 +19,7 @@ from ...types import Explanation, InputError, InputFit, ModelCard, Prediction, W
 from ..base import CardModel  # noqa: E402
 from . import explain as explainers  # noqa: E402
 from .features import FeatureSpec, display_view, log_mel, profile, standardise, windows  # noqa: E402
-from .io import CLIP_NOT_ASSESSED_FRACTION, AudioInput, load_path  # noqa: E402
+from .io import CLIP_NOT_ASSESSED_FRACTION, AudioInput, background_db, load_path  # noqa: E402
 from .quiet_import import keras_module  # noqa: E402
 from .synth import synthetic_heart_sound  # noqa: E402
 
@@ -164,10 +164,11 @@ class HeartSoundModel(CardModel):
                                "the heart model does not apply to it.")
             matches = False
         elif x.clipped_fraction > CLIP_NOT_ASSESSED_FRACTION:
-            warnings.insert(0, f"{x.clipped_fraction:.0%} of the samples are at full scale (clipping), against at "
+            warnings.insert(0, f"{x.clipped_fraction:.1%} of the samples are at full scale (clipping), against at "
                                "most 0.8% in the training recordings: the distortion can make a normal heart "
                                "sound look like a murmur, so the model's output is not a finding. Record again "
                                "with a lower gain.")
+            warnings[:] = [w for w in warnings if "(clipping): the recording level" not in w]  # said once
             matches = False
         elif n_ood > len(per_window) / 2:
             warnings.insert(0, f"This recording does not look like the heart sounds the model was trained on "
@@ -177,10 +178,17 @@ class HeartSoundModel(CardModel):
             matches = False
         elif n_ood:
             warnings.append(f"{n_ood} of {len(per_window)} windows look unlike the training recordings.")
-        if len(per_window) > 1:
+        if matches and label != "normal" and (floor := background_db(x.samples, self.spec.sample_rate)) > -30:
+            warnings.append(
+                f"Between the beats this recording is never quiet: its quietest tenth is only {-floor:.0f} dB below "
+                "its level. A murmur sounds like that, and so does steady background noise (hiss, a fan, rubbing): "
+                "the model cannot tell them apart, and noise 20-25 dB below the heart sound made normal recordings "
+                "'mitral stenosis' in tests. Listen to it, and record again in a quiet room if in doubt.")
+        if len(per_window) > 1 and matches:  # a lung recording got "4 of 5 favour normal" (a re-check)
             agree = sum(w.label == label for w in per_window)
             if agree < len(per_window):
-                warnings.append(f"The windows disagree: {agree} of {len(per_window)} favour {label}.")
+                warnings.append(f"The windows disagree: {agree} of {len(per_window)} favour "
+                                f"{self.card.display(label)}.")
         fit = InputFit(fits=matches, message=None if matches else warnings[0], threshold=self.ood_threshold,
                        score=max(w.ood_distance for w in per_window) if per_window else None)
         return Prediction(self.card.id, self.card.version, self.card.labels, mean, label, tuple(warnings),

@@ -408,8 +408,9 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
             "data; an out-of-distribution score warns about some of them, not all.",
             "Its four classes' recordings differ in background level (quietest frames: normal about -75 dBFS, "
             "mitral stenosis about -56); trained with noise added (15-60 dB below the heart sound) so that a "
-            "background is not taken for a murmur. Measured on held-out folds (metrics.noise_robustness); noise "
-            "louder than 30 dB below the heart sound was not measured.",
+            "background is not taken for a murmur: on held-out recordings, accuracy 0.99 with hiss 40 dB below "
+            "the heart sound and 0.96 at 30 dB. Louder steady noise (20-25 dB below) still turns normal "
+            "recordings into 'mitral stenosis': the model cannot tell it from a murmur, and says so.",
             "Cross-validation on recordings, not patients: recordings of the same patient may fall in both "
             "training and test folds, which can make the accuracy optimistic.",
         ),
