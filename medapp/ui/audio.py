@@ -220,7 +220,10 @@ def heart_panel(model, x: AudioInput, data: bytes) -> None:
         if w != headline and w not in x.warnings:
             st.warning(w, icon=":material/warning:")
     label = model.card.display(pred.label)
-    st.subheader(f"Model's assessment: {label} ({percent(pred.probability)})")
+    # shown anyway for teaching, it is the model's output, not an assessment (the heading said "assessment": a
+    # re-check)
+    heading = "Model's assessment" if pred.fits else "Model output, not an assessment"
+    st.subheader(f"{heading}: {label} ({percent(pred.probability)})")
     st.caption(f"Probabilities over the {len(pred.labels)} conditions the model knows"
                + (f", averaged over {len(windows)} windows of "
                   f"{model.spec.window_s:g} s." if len(windows) > 1 else "."))
