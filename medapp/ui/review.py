@@ -115,14 +115,13 @@ def _legible(figure, large: bool):
             figure.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"},
                                  margin_b=max(figure.layout.margin.b or 0, 100 + 26 * rows),
                                  height=(figure.layout.height or 450) + 26 * rows + 40)
-        for trace in figure.data:
-            if trace.type == "waterfall":  # room for the larger values beside the bars' ends, and for names on two lines
-                figure.update_traces(textfont_size=16, selector={"type": "waterfall"})
-                lo, hi = figure.layout.xaxis.range or (None, None)
-                if lo is not None:
-                    extra = 0.12 * (hi - lo)
-                    figure.update_xaxes(range=[lo - extra, hi + extra])
-                figure.update_layout(height=int((figure.layout.height or 400) * 1.15))
+        if any(t.type == "waterfall" for t in figure.data):  # room for the larger values beside the bars' ends,
+            figure.update_traces(textfont_size=16, selector={"type": "waterfall"})  # and for names on two lines
+            lo, hi = figure.layout.xaxis.range or (None, None)
+            if lo is not None:
+                extra = 0.12 * (hi - lo)
+                figure.update_xaxes(range=[lo - extra, hi + extra])
+            figure.update_layout(height=int((figure.layout.height or 400) * 1.15))
     # every page's titles wrap, Meeting mode's larger ones sooner: at 1024x768 Cases cut "...toward 'pneum"
     _wrap_titles(figure, 48 if large else 64, 36 if large else 56)
     return figure

@@ -173,31 +173,29 @@ NOISE_CHECKS = {"pink_40db": (1.0, 40.0), "white_40db": (0.0, 40.0), "pink_30db"
                 "brown_30db": (2.0, 30.0)}
 
 
-def noisy_recordings(signals: list[np.ndarray], spec: FeatureSpec, seed: int) -> dict[str, list[np.ndarray]]:
-    """Each recording's log-mel with each of NOISE_CHECKS's noises added to the sound itself."""
+def _noisy_log_mel(signal: np.ndarray, exponent: float, snr_db: float, spec: FeatureSpec,
+                   rng: np.random.Generator) -> np.ndarray:
+    """The log-mel of `signal` with noise of colour `exponent` added to its samples, `snr_db` below it."""
     from .features import normalise_level
 
+    clean = normalise_level(signal, spec)
+    return log_mel(clean + noise(len(clean), exponent, rng) * spec.target_rms / 10 ** (snr_db / 20), spec)
+
+
+def noisy_recordings(signals: list[np.ndarray], spec: FeatureSpec, seed: int) -> dict[str, list[np.ndarray]]:
+    """Each recording's log-mel with each of NOISE_CHECKS's noises added to the sound itself."""
     rng = np.random.default_rng(seed + 7)
-    out: dict[str, list[np.ndarray]] = {}
-    for case, (exponent, snr_db) in NOISE_CHECKS.items():
-        out[case] = []
-        for s in signals:
-            clean = normalise_level(s, spec)
-            out[case].append(log_mel(clean + noise(len(clean), exponent, rng) * spec.target_rms
-                                     / 10 ** (snr_db / 20), spec))
-    return out
+    return {case: [_noisy_log_mel(s, exponent, snr_db, spec, rng) for s in signals]
+            for case, (exponent, snr_db) in NOISE_CHECKS.items()}
 
 
 def _noisy_copies(signals: list[np.ndarray], spec: FeatureSpec, recipe: dict, seed: int) -> list[np.ndarray]:
     """Each recording's log-mel with one noise of the training range added to its samples (colour and level drawn)."""
-    from .features import normalise_level
-
     rng = np.random.default_rng(seed)
     out = []
     for s in signals:
-        clean = normalise_level(s, spec)
         snr_db, exponent = rng.uniform(*recipe["noise_snr_db"]), rng.choice(NoiseBank.EXPONENTS)
-        out.append(log_mel(clean + noise(len(clean), exponent, rng) * spec.target_rms / 10 ** (snr_db / 20), spec))
+        out.append(_noisy_log_mel(s, exponent, snr_db, spec, rng))
     return out
 
 
