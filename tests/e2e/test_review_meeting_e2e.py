@@ -9,6 +9,10 @@ A second loss (1 of 20, once in six loaded runs): a "Verdict recorded" box appea
 this form down between the press and the release of its button, so the browser made no click of it. The outcome is
 now said beside the button, where it moves nothing; the failure report counts the presses and clicks that reached
 each button, to tell the two kinds of loss apart.
+
+A third (1 of 20, once in six loaded runs; press and click reached the button): the run that took the click was
+overtaken by the followed case's timer and stopped before handling it (medapp/ui/runtime.py; reproduced on demand in
+test_click_carry_e2e.py).
 """
 from __future__ import annotations
 
