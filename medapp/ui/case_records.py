@@ -131,8 +131,21 @@ def patient_form(model, keys: FormKeys) -> dict | None:
             for col, f in zip(st.columns(3), model.fields[start:start + 3]):
                 with col:
                     raw[f.name] = field_widget(f, key=field_key(keys, model, f), decimals=model_decimals(model, f))
-        submitted = st.form_submit_button(keys.submit, type="primary")
-    return submitted_values(raw) if submitted else None
+        # The press is noted by its callback, in a plain set nothing can cut short: a press whose run the user's next
+        # click stopped before the page reached this line was lost (the estimate stayed at the earlier values under
+        # "The form has changed since this estimate"; a browser test on a loaded machine). The next run that
+        # draws the form takes it.
+        form_key, pressed = f"{keys.form}_{model.card.id}", _pressed_estimates()
+        submitted = st.form_submit_button(keys.submit, type="primary", on_click=pressed.add, args=(form_key,))
+    if submitted or form_key in pressed:
+        pressed.discard(form_key)
+        return submitted_values(raw)
+    return None
+
+
+def _pressed_estimates() -> set[str]:
+    """The forms whose submit button was pressed and whose values the page has not yet taken (this session)."""
+    return st.session_state.setdefault("medapp_pressed_estimates", set())
 
 
 def form_state(model, keys: FormKeys) -> dict:

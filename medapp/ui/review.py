@@ -47,6 +47,7 @@ from ..security.roles import allowed
 from ..types import Explanation
 from .auth import get_store, rerun_unasked, session_ended, session_guard
 from .common import literal
+from .state import keep_elsewhere
 
 log = logging.getLogger(__name__)
 FOLLOW_EVERY_S = 4.0  # how often a page following a case asks whether it changed elsewhere
@@ -270,15 +271,15 @@ def _verdict_book() -> dict:
     what the reviewer chose and typed, who closed the case and when, and the forms (on Cases and in Meeting
     mode) that have been filled in with it, so the refusal is said and nothing typed is lost.
     """
-    book = st.session_state.setdefault("medapp_verdict_book", {"handled": {}, "written": {}, "shown": {},
-                                                                "outcome": {}})
+    book = st.session_state.setdefault("medapp_verdict_book", {"written": {}, "shown": {}, "outcome": {}})
     book.setdefault("refused", {})
     book.setdefault("pressed", set())  # forms whose Record verdict was pressed and not yet handled
-    # The version of this reviewer's verdict whose values each form's fields were made with. A redraw keeps what the
+    # The version of this reviewer's verdict (and its values) each form's fields were made with. A redraw keeps what the
     # fields hold, so when the same reviewer changes the verdict in another window the form still shows the old
     # values: pressing it then must be refused as a conflict (it overwrote the other window's verdict unsaid when
     # the redraw's newer version was sent; a review).
     book.setdefault("drawn", {})
+    book.setdefault("drafts", {})  # values chosen or typed in a form and not recorded, by form
     return book
 
 
@@ -289,8 +290,7 @@ def _store_verdict(store, book: dict, analysis_id: int, user: dict, key: str, va
     by this same session counts as seen.
     """
     verdict, diagnosis, comment = values
-    book["handled"][key] = values  # handled, stored or refused: never retried by itself
-    book["pressed"].discard(key)
+    book["pressed"].discard(key)  # handled, stored or refused: never retried by itself
     if verdict is None:
         book["outcome"][key] = ("error", "Choose agree, disagree or uncertain.", None)
         return
@@ -310,6 +310,8 @@ def _store_verdict(store, book: dict, analysis_id: int, user: dict, key: str, va
         book["outcome"][key] = ("error", str(exc), None)
     else:
         book["written"][analysis_id] = version
+        book["drawn"][key] = (version, values)  # the form now holds what is stored: no draft left in it
+        book["drafts"].pop(key, None)
         book.setdefault("refused", {}).pop(analysis_id, None)
         book["outcome"][key] = ("success", f"Verdict recorded: {verdict} on analysis #{analysis_id}.", version)
 
@@ -333,7 +335,6 @@ def _record_verdict(book: dict, analysis_id: int, user: dict, key: str, shown_ve
     values = (st.session_state.get(f"v_{key}"), st.session_state.get(f"d_{key}", ""),
               st.session_state.get(f"c_{key}", ""))
     if session_ended(guard):  # timed out or signed out: nothing stored; kept in the form, never stored later
-        book["handled"][key] = values
         book["pressed"].discard(key)
         return
     _store_verdict(store, book, analysis_id, user, key, values, shown_version)
@@ -402,30 +403,34 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
         refused["filled"].add(key)
         for prefix, value in zip(("v", "d", "c"), refused["values"]):
             st.session_state[f"{prefix}_{key}"] = value
-        book["handled"][key] = refused["values"]
-    if closed and refused is None:
-        # No form on a closed case, unless values submitted for it have not been handled yet (their callback was
-        # cut short): those go on below, to the store, whose refusal is then said with the form kept.
-        submitted = _submitted(key)
-        if submitted is None or submitted[0] is None or submitted == book["handled"].get(key, stored) \
-                or key not in book["pressed"]:
-            drawn_open = key in book["shown"]
-            closed_line.caption(f"This case is {closed_how or 'closed'}: reopen it {reopen_where} to change a "
-                                "verdict." + (" What you had chosen or typed below stays in the form, not recorded."
-                                              if drawn_open else ""))
-            if not drawn_open:
-                return
-            # This page drew the form while the case was open, and the reviewer may be typing in it: the page redraws
-            # itself when the case changes (follow_case), and replacing the form by the line above lost what was
-            # typed without a word. The form stays, its button disabled, holding what the browser holds.
-    # What the form first shows is what is stored: only values the reviewer submitted differ from it.
-    book["handled"].setdefault(key, stored)
-    if f"v_{key}" not in st.session_state:  # the fields are made in this run, with the stored values
-        book["drawn"][key] = stored_version
-    drawn_version = book["drawn"].setdefault(key, stored_version)
+    if closed and refused is None and key not in book["pressed"]:
+        # No form on a closed case, unless its Record verdict was pressed and not yet handled (its callback was cut
+        # short): that goes on below, to the store, whose refusal is then said with the form kept.
+        drawn_open = key in book["shown"]
+        closed_line.caption(f"This case is {closed_how or 'closed'}: reopen it {reopen_where} to change a "
+                            "verdict." + (" What you had chosen or typed below stays in the form, not recorded."
+                                          if drawn_open else ""))
+        if not drawn_open:
+            return
+        # This page drew the form while the case was open, and the reviewer may be typing in it: the page redraws
+        # itself when the case changes (follow_case), and replacing the form by the line above lost what was
+        # typed without a word. The form stays, its button disabled, holding what the browser holds.
+    # What the form first shows is what is stored; what the reviewer chooses and types is sent as they go (the
+    # fields are not an st.form, whose values stay in the browser until submitted: a draft was lost when the
+    # reviewer went to another page and back) and kept with the page's other work (ui/state.py).
+    fields = (f"v_{key}", f"d_{key}", f"c_{key}")
+    keep_elsewhere(*fields)  # a draft is kept below, with the version it was drafted on
+    if fields[0] not in st.session_state:  # the fields are made in this run
+        draft = book["drafts"].get(key)
+        if draft is not None:  # the reviewer left the page with a draft in this form: it comes back
+            for field, value in zip(fields, draft):
+                st.session_state[field] = value
+        else:  # with what is stored
+            book["drawn"][key] = (stored_version, stored)
+    drawn_version, drawn_values = book["drawn"].setdefault(key, (stored_version, stored))
     # an input the model did not assess has no finding to agree with: the verdict is on not assessing it
     unassessed = not a["prediction"].fits
-    with st.form(f"verdict_{key}", enter_to_submit=False):
+    with st.container(border=True, key=f"verdict_{key}"):
         if unassessed:
             st.caption("The model did not assess this input. Your verdict is on that decision (agree: it should "
                        "not be assessed by this model); put your own reading in the final diagnosis.")
@@ -439,23 +444,23 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
         # the move was lost: the button left the pointer between press and release, so no click reached the
         # page (one of 20 verdicts in a full-speed meeting, without a word).
         press, beside = st.columns([1, 4], vertical_alignment="center")
-        press.form_submit_button("Record verdict", on_click=_record_verdict, disabled=closed,
-                                 args=(book, a["id"], user, key, drawn_version, session_guard()))
+        press.button("Record verdict", key=f"record_{key}", on_click=_record_verdict, disabled=closed,
+                     args=(book, a["id"], user, key, drawn_version, session_guard()))
         said = beside.empty()
     values = (verdict, diagnosis, comment)
-    # Values that differ from those last handled, with the button's press noted, were submitted and their
-    # callback was cut short by the next click: store them now (a closed case's store refuses them, and the
-    # refusal is said below). Without a noted press they are not a submission: a form the browser drew anew
-    # (moved by a line above it) sent what was typed in it with the next request, and a reopened case then
-    # stored a verdict nobody pressed. They are taken as the form's state, for the button to record.
-    if verdict is not None and values != book["handled"][key]:
+    if values != drawn_values:  # what the reviewer chose or typed and has not recorded: kept if the page is left
+        book["drafts"][key] = values
+    else:  # an unchanged form is made again from what is stored then (changed in another window, say)
+        book["drafts"].pop(key, None)
+    # Record verdict was pressed and its callback was cut short by the next click (the press is noted first, in a
+    # plain dict): store what the form holds now (a closed case's store refuses it, and the refusal is said below).
+    # Values sent without a press are the form's state, never a verdict: they wait for the button.
+    if key in book["pressed"]:
         if values == stored:  # stored meanwhile (the same reviewer in another window)
-            book["handled"][key] = values
-        elif key in book["pressed"]:
+            book["pressed"].discard(key)
+        else:
             _store_verdict(store, book, a["id"], user, key, values, drawn_version)
             st.rerun()  # draw the page again with the verdict stored
-        else:
-            book["handled"][key] = values
     book["shown"][key] = stored_version
     refused = book["refused"].get(a["id"])
     if refused is not None:
@@ -473,18 +478,13 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
     kind, text, version = book["outcome"].get(key, (None, None, None))
     # Shown on every run (not popped once), so a run cut short by the next click cannot swallow it; a
     # confirmation lasts while the stored verdict is the one it confirms.
-    if kind == "success" and version == stored_version:
-        said.markdown(f":green[:material/check_circle: {literal(text)}]")
-    elif kind == "error":
+    if kind == "error":
         said.markdown(f":red[:material/error: {literal(text)}]")
-
-
-def _submitted(key: str) -> tuple | None:
-    """The values this session holds for verdict form `key` (None when the form has none)."""
-    if f"v_{key}" not in st.session_state:
-        return None
-    return (st.session_state.get(f"v_{key}"), st.session_state.get(f"d_{key}", ""),
-            st.session_state.get(f"c_{key}", ""))
+    elif values != stored and values[0] is not None and not closed:
+        # the fields keep a draft across pages now, so one could be taken for a recorded verdict
+        said.markdown(":gray[:material/edit_note: Not recorded yet: press Record verdict.]")
+    elif kind == "success" and version == stored_version:
+        said.markdown(f":green[:material/check_circle: {literal(text)}]")
 
 
 def _status_book() -> dict:

@@ -5,6 +5,8 @@ form values were gone on coming back, and Clinical notes said "The note is empty
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 NOTE = "Patient has a red itchy rash on both arms and a mild fever for three days."
 
 
@@ -103,3 +105,70 @@ def test_an_empty_box_or_the_same_file_leaves_what_is_kept():
     remember_sent_uploads(state, _upload_request("w-1", ("f-1", "before.png")))  # the same upload again
     remember_sent_uploads(state, _upload_request("w-9", ("f-7", "other.png")))  # an upload kept_upload never drew
     assert state[KEPT_FILES] == {"imaging_upload": kept}
+
+
+def _reviewer_on_cases(tmp_path, monkeypatch):
+    """The whole app signed in as the reviewer rui, on the Cases page of one case with one analysis."""
+    from apptest_helpers import heart_disease_cases
+    from streamlit.testing.v1 import AppTest
+
+    from medapp.cases.store import CaseStore
+    from medapp.security.accounts import create_user
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    create_user(store, "rui", "reviewer pw 1", "reviewer")
+    [(case_id, analysis_id)] = heart_disease_cases(store, ("MDT-9",))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=180).run()
+    at.text_input[0].set_value("rui")
+    at.text_input[1].set_value("reviewer pw 1")
+    at.button[0].click().run()
+    at.switch_page("pages/cases.py").run()
+    assert not at.exception
+    return at, store, case_id, analysis_id
+
+
+def test_a_verdict_draft_survives_a_trip_to_another_page_and_is_recorded_only_when_pressed(tmp_path, monkeypatch):
+    """Before: the verdict fields were an st.form, whose values stay in the browser until submitted; a reviewer who
+    chose and typed a verdict, looked something up on another page and came back found the form empty."""
+    from apptest_helpers import REV, verdict_outcomes
+
+    at, store, case_id, analysis_id = _reviewer_on_cases(tmp_path, monkeypatch)
+    key = f"a{analysis_id}"
+    at.radio(key=f"v_{key}").set_value("disagree")
+    at.text_input(key=f"d_{key}").input("stable angina")
+    at.text_area(key=f"c_{key}").input("ECG changes are old; discuss at MDT").run()
+    at.switch_page("pages/records.py").run()
+    assert not at.exception
+    at.switch_page("pages/cases.py").run()
+    assert not at.exception
+    assert at.radio(key=f"v_{key}").value == "disagree"
+    assert at.text_input(key=f"d_{key}").value == "stable angina"
+    assert at.text_area(key=f"c_{key}").value == "ECG changes are old; discuss at MDT"
+    assert store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"] == []  # a draft, not stored
+    assert any("Not recorded yet: press Record verdict." in m.value for m in at.markdown)  # and said so
+    next(b for b in at.button if b.label == "Record verdict").click().run()
+    [verdict] = store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"]
+    assert (verdict["verdict"], verdict["final_diagnosis"], verdict["comment"]) == (
+        "disagree", "stable angina", "ECG changes are old; discuss at MDT")
+    assert not any("Not recorded yet" in m.value for m in at.markdown)
+    assert verdict_outcomes(at) == [("success", f"Verdict recorded: disagree on analysis #{analysis_id}.")]
+
+
+def test_an_unchanged_verdict_form_comes_back_with_what_is_stored_then(tmp_path, monkeypatch):
+    """Only a draft is kept: a form the reviewer did not change is made again from the stored verdict, which the
+    same reviewer may have changed in another window meanwhile (the old values would be refused as a conflict)."""
+    from apptest_helpers import REV
+
+    at, store, case_id, analysis_id = _reviewer_on_cases(tmp_path, monkeypatch)
+    key = f"a{analysis_id}"
+    at.radio(key=f"v_{key}").set_value("agree")
+    next(b for b in at.button if b.label == "Record verdict").click().run()
+    [verdict] = store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"]
+    at.switch_page("pages/records.py").run()
+    store.set_verdict(analysis_id, REV, "uncertain", "", "changed in another window",
+                      expected_version=verdict["version"])
+    at.switch_page("pages/cases.py").run()
+    assert not at.exception
+    assert at.radio(key=f"v_{key}").value == "uncertain"
+    assert at.text_area(key=f"c_{key}").value == "changed in another window"

@@ -85,6 +85,25 @@ def test_a_form_changed_since_the_estimate_marks_it_and_offers_no_save(panel, bu
     assert not any("form has changed" in w.value for w in at.warning) and _saveable(at)
 
 
+@pytest.mark.parametrize("panel", [HEART, FAILURE], ids=["risk", "survival"])
+def test_a_press_whose_run_was_stopped_before_the_form_is_estimated_by_the_next_run(panel):
+    """In a browser on a loaded machine the user's next click (Existing case, under Save to case) stopped the run of
+    Estimate risk after its press was handled but before the page reached the form: the estimate stayed at the
+    earlier values. Here the press's callback ran and its run ended there, as then."""
+    name, mid, submit, field, _, _, _ = panel
+    at = _estimated(panel)
+    at.session_state[f"{field}_{mid}_age"] = 80  # the values the press sent
+    from medapp.ui import records, survival
+
+    form = (records.FORM if panel is HEART else survival.FORM).form
+    at.session_state["medapp_pressed_estimates"].add(f"{form}_{mid}")  # noted by the press's callback
+    at.run()  # the next run, from another click: no press in it
+    assert not at.exception
+    assert "Age = 80 years" in _values_caption(at)
+    assert not any("form has changed" in w.value for w in at.warning) and _saveable(at)
+    assert not at.session_state["medapp_pressed_estimates"]  # taken once
+
+
 def test_single_patient_and_cohort_band_agree_with_the_percentage_shown():
     """The example patient (19.71%): the page said 20% intermediate, the cohort 19.71% intermediate (low < 20%)."""
     at = _estimated(HEART)

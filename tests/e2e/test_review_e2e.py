@@ -55,7 +55,7 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
 
     page.get_by_role("link", name="Cases").click()
     page.get_by_role("heading", name="Case E2E-CASE-1").wait_for()
-    expect(page.get_by_test_id("stForm")).to_have_count(2)  # two analyses, each with its verdict form
+    expect(page.locator("[class*='st-key-verdict_']")).to_have_count(2)  # two analyses, each with its verdict form
     page.get_by_text("disagree", exact=True).first.click()
     page.get_by_role("textbox", name="Final diagnosis").first.fill("stable angina")
     page.get_by_role("button", name="Record verdict").first.click()

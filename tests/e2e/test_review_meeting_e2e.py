@@ -35,6 +35,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 E2E_USER, E2E_PASSWORD = "e2e-admin", "e2e-password-123"  # created by tests/conftest.py
 REVIEWERS = {"rev-ana": "rev-ana-password-1", "rev-ben": "rev-ben-password-1"}
 N_ANALYSES = 10  # x 2 reviewers = 20 verdicts
+VERDICT_FORMS = "[class*='st-key-verdict_']"  # each analysis's verdict fields (medapp/ui/review.verdict_form)
 VERDICT_CYCLE = ("agree", "disagree", "uncertain")
 # Full speed: the two reviewers interleaved, never waiting for a page to finish its run (before the fix 15-19
 # of 20 were stored this way on a loaded 2-core machine).
@@ -71,7 +72,7 @@ def _sign_in_and_open(browser, app_url, name, password):
     box.locator("input").fill("MEET-20")
     box.locator("input").press("Enter")
     page.get_by_role("heading", name="Case MEET-20").wait_for()
-    expect(page.get_by_test_id("stForm")).to_have_count(N_ANALYSES)
+    expect(page.locator(VERDICT_FORMS)).to_have_count(N_ANALYSES)
     page.evaluate(_COUNT_PRESSES)
     return context, page
 
@@ -84,7 +85,7 @@ _COUNT_PRESSES = """() => {
     document.addEventListener(kind, (event) => {
       const button = event.target.closest("button");
       if (!button || !button.innerText.includes("Record verdict")) return;
-      const i = [...document.querySelectorAll('[data-testid="stForm"]')].indexOf(button.closest('[data-testid="stForm"]'));
+      const i = [...document.querySelectorAll(`[class*="st-key-verdict_"]`)].indexOf(button.closest(`[class*="st-key-verdict_"]`));
       window.verdictInput[kind][i] = (window.verdictInput[kind][i] || 0) + 1;
     }, true);
   }
@@ -112,7 +113,7 @@ def _what_the_forms_show(stored: dict, expected: dict, sessions: dict) -> str:
     for (i, name), verdict in expected.items():
         if stored.get((i, name)) != verdict:
             page = sessions[name][1]
-            form = page.get_by_test_id("stForm").nth(i)
+            form = page.locator(VERDICT_FORMS).nth(i)
             checked = [v for v in VERDICT_CYCLE if form.get_by_role("radio", name=v, exact=True).is_checked()]
             shown = form.locator("xpath=ancestor::div[@data-testid='stVerticalBlock'][1]").inner_text()
             reached = page.evaluate(f"[window.verdictInput.mousedown[{i}] || 0, window.verdictInput.click[{i}] || 0]")
@@ -127,7 +128,7 @@ def test_two_reviewers_record_twenty_verdicts_at_full_speed(browser, app_url, me
     store, case_id = meeting_case
     projector = _presenter(browser, app_url, case_id)
     # the chair starts a verdict on the projector (a choice and a comment) and does not press Record verdict
-    chair_form = projector[1].get_by_test_id("stForm").first
+    chair_form = projector[1].locator(VERDICT_FORMS).first
     chair_form.get_by_text("uncertain", exact=True).click()
     typing = chair_form.get_by_role("textbox", name="Comment")
     typing.fill("half-typed: discuss the ECG")
@@ -137,7 +138,7 @@ def test_two_reviewers_record_twenty_verdicts_at_full_speed(browser, app_url, me
     for i in range(N_ANALYSES):
         for r, (name, (_, page)) in enumerate(sessions.items()):
             verdict = VERDICT_CYCLE[(i + r) % 3]
-            form = page.get_by_test_id("stForm").nth(i)
+            form = page.locator(VERDICT_FORMS).nth(i)
             for _ in range(3):  # a redraw can replace the radio under the click; the reviewer sees that and clicks again
                 form.get_by_text(verdict, exact=True).click()
                 if form.get_by_role("radio", name=verdict, exact=True).is_checked():
