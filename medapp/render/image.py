@@ -77,8 +77,10 @@ def heatmap(image: np.ndarray | None, expl: Explanation, opacity: float = 0.6, t
     heat, lim = displayed_map(expl, grey.shape)
     # two short lines over the map: on one line the two subplot titles ran together in a narrow column ("Original
     # Regions toward ..."), and under Meeting mode's large type they met the figure title (a review)
-    # both titles two lines, so the two images start level ("Original" sat lower than its neighbour, a review)
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Original<br>image", f"Toward (red) / away from (blue)<br>"
+    # both titles two lines, so the two images start level ("Original" sat lower than its neighbour, a review);
+    # broken after "from": "Toward (red) / away from (blue)" on one line ran past the figure's edge in the imaging
+    # page's column at 1024 px (a layout review)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Original<br>image", f"Toward (red) / away from<br>(blue) "
                                                                              f"'{expl.target_display}'"),
                         horizontal_spacing=0.04)
     for col in (1, 2):

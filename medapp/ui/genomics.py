@@ -9,6 +9,7 @@ from ..analysis import BatchResult, analyse, analyse_batch
 from ..modalities.genomics.io import Profile
 from ..modalities.genomics.model import GenomicsModel
 from ..render.genomics import beeswarm, heatmap, top_genes
+from ..render.titles import wrap_titles
 from ..security.audit import spreadsheet_csv
 from ..types import InputError
 from .case_records import percent_column, percent_points
@@ -16,6 +17,9 @@ from .cases import log_analysis, log_cohort, log_download, save_to_case
 from .common import messages_in_full, percent, show_input_error, upload_mb, warnings_in_full
 from .state import kept_upload
 
+# Title lines in characters (bold 17 px is about 7.5 px a character): the one-sample figure has two thirds of the
+# page, the cohort figures all of it
+SAMPLE_TITLE_WIDTH, COHORT_TITLE_WIDTH = 44, 56
 UNLIKE = "not classified: unlike every training class"  # "Not classified" as the sample panel and reports say it
 
 
@@ -165,7 +169,9 @@ def sample_panel(model: GenomicsModel, profile: Profile, pred, key: str, positio
         save_to_case(card=model.card, prediction=saved_pred, explanation=saved_expl, input_bytes=stored,
                      input_name=stored_name, key=key)
     with right:
-        st.plotly_chart(top_genes(expl), width="stretch", key=f"top_{key}")
+        # titles on lines that fit the column (about 360 px at 1024x768 with the sidebar open: a layout review)
+        st.plotly_chart(wrap_titles(top_genes(expl), SAMPLE_TITLE_WIDTH, SAMPLE_TITLE_WIDTH), width="stretch",
+                        key=f"top_{key}")
         st.caption(f"{expl.method}. Bars are contributions to the {expl.output_space} of {target} (its "
                    f"calibrated log-probability minus the mean over the {len(model.card.labels)} classes): they add "
                    "up from the training-average profile to this sample. Missing genes contribute nothing. They show "
@@ -183,12 +189,15 @@ def cohort_panel(model: GenomicsModel, profiles: list[Profile], batch: BatchResu
     target = st.selectbox("Class to explain", model.card.labels, index=model.card.labels.index(common),
                           key="genomics_cohort_target")
     toward = [model.explain(x, p, target) for x, p in zip(profiles, preds)]
-    st.plotly_chart(beeswarm(toward), width="stretch", key="genomics_beeswarm")
+    # the page's whole width, about 560 px at 1024x768 with the sidebar open (a layout review)
+    st.plotly_chart(wrap_titles(beeswarm(toward), COHORT_TITLE_WIDTH, COHORT_TITLE_WIDTH), width="stretch",
+                    key="genomics_beeswarm")
     # Heatmap genes: largest mean |contribution| toward each sample's own predicted class (the batch explains that).
     own = np.vstack([e.values for e in batch.explanations])
     top = np.argsort(-np.abs(own).mean(axis=0))[:20]
     groups = [p.label if p.fits else UNLIKE for p in preds]
-    st.plotly_chart(heatmap(Z[:, top], [p.sample for p in profiles], [model.model_genes[j] for j in top], groups,
-                            title="Samples (grouped by predicted class) by the 20 most influential genes"),
-                    width="stretch", key="genomics_heatmap")
+    figure = heatmap(Z[:, top], [p.sample for p in profiles], [model.model_genes[j] for j in top], groups,
+                     title="Samples (grouped by predicted class) by the 20 most influential genes")
+    st.plotly_chart(wrap_titles(figure, COHORT_TITLE_WIDTH, COHORT_TITLE_WIDTH), width="stretch",
+                    key="genomics_heatmap")
     st.caption("Colour: expression as a z-score against the training profiles (red higher, blue lower).")

@@ -15,6 +15,7 @@ from ..modalities.imaging.io import ImageInput, decode
 from ..modalities.imaging.model import ImagingModel
 from ..modalities.imaging.select import choose
 from ..render.image import heatmap
+from ..render.titles import wrap_titles
 from ..reports.content import contributions_heading, contributions_text
 from ..security import uploads
 from ..types import InputError, InputFit, ModelCard
@@ -24,6 +25,7 @@ from .common import show_input_error
 FILE_DEFAULT = "as stored in the file"
 AUTOMATIC = "Automatic: the model that fits each image"
 ASK = "(choose a model)"
+MAP_TITLE_WIDTH = 44  # characters of a map's title line: bold 17 px is about 7.5 px a character
 
 
 def _window_controls(x: ImageInput, key: str) -> tuple[float | None, float | None]:
@@ -139,6 +141,12 @@ def image_panel(model: ImagingModel | None, data: bytes, name: str, key: str, *,
             _result_view(chosen, x, shown, member, result, ikey, actions)
 
 
+def _map_figure(shown: ImageInput, expl, opacity: float):
+    """The map in the result's right column, its title on lines that fit there: about 390 px wide at 1024x768 with
+    the sidebar open, where one line was cut at "...what moved the m" (a layout review)."""
+    return wrap_titles(heatmap(shown.image, expl, opacity), MAP_TITLE_WIDTH, MAP_TITLE_WIDTH)
+
+
 def _as_received(shown: ImageInput, what_follows: str) -> None:
     st.image(shown.image, clamp=True, width="stretch", caption=f"The image as received; {what_follows}")
 
@@ -193,14 +201,14 @@ def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: 
         shown_as = {"explanation": expl, "prediction": pred}  # the map in words, as in the reports and on Cases
         caption += f" {contributions_heading(shown_as)}: {contributions_text(shown_as)}."
         if fits:
-            st.plotly_chart(heatmap(shown.image, expl, opacity), width="stretch", key=f"heat_{ikey}")
+            st.plotly_chart(_map_figure(shown, expl, opacity), width="stretch", key=f"heat_{ikey}")
             st.caption(caption)
         else:
             # the image itself stays in view: the collapsed output below was all the column held (a review)
             _as_received(shown, "the model's output for it is below, not a finding.")
             with st.expander("Model output for this image (not a finding)"):
                 st.markdown(", ".join(f"{lab.replace('_', ' ')} {p:.1%}" for lab, p in pred.as_dict().items()))
-                st.plotly_chart(heatmap(shown.image, expl, opacity), width="stretch", key=f"heat_{ikey}")
+                st.plotly_chart(_map_figure(shown, expl, opacity), width="stretch", key=f"heat_{ikey}")
                 st.caption(caption)
     if x.meta:
         with st.expander("Image information (metadata)"):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import textwrap
 from collections.abc import Callable
 from datetime import UTC, datetime, time
 from html import escape
@@ -28,6 +27,7 @@ from ..render.stored import analysed_frame, display_label, stored_image, stored_
 from ..render.survival import curve_figure, horizon_rows, over_time_figure
 from ..render.tabular import waterfall
 from ..render.text import top_words
+from ..render.titles import wrap_titles
 from ..reports import case_html, case_pdf
 from ..reports.content import (
     UNEXPLAINED_NOTE_HEADING,
@@ -124,26 +124,8 @@ def _legible(figure, large: bool):
                 figure.update_xaxes(range=[lo - extra, hi + extra])
             figure.update_layout(height=int((figure.layout.height or 400) * 1.15))
     # every page's titles wrap, Meeting mode's larger ones sooner: at 1024x768 Cases cut "...toward 'pneum"
-    _wrap_titles(figure, 48 if large else 64, 36 if large else 56)
+    wrap_titles(figure, 48 if large else 64, 36 if large else 56)
     return figure
-
-
-def _wrap_titles(figure, width: int, axis_width: int) -> None:
-    """Meeting mode's larger titles on more lines: a plotly title does not wrap, and at 1024x768 "Words that moved
-    the probability of 'neop" and "contribution (log-odds of pr" were cut (an accessibility review)."""
-    def wrap(text: str | None, width: int) -> str | None:
-        if not text or "<" in text.replace("<br>", ""):  # other markup: left as drawn
-            return text
-        return "<br>".join(line for part in text.split("<br>") for line in textwrap.wrap(part, width) or [""])
-
-    title = figure.layout.title.text
-    wrapped = wrap(title, width)
-    if wrapped != title:
-        # hung from the top, with room below for its lines (a centred title grew over the first panel's name)
-        lines, top = wrapped.count("<br>") + 1, figure.layout.margin.t
-        figure.update_layout(title={"text": wrapped, "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 16}},
-                             margin_t=max(top if top is not None else 80, 30 * lines + 44))
-    figure.for_each_xaxis(lambda axis: axis.update(title_text=wrap(axis.title.text, axis_width)))
 
 
 def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: bool = False) -> None:

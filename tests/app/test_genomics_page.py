@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from medapp.cases.store import CaseStore
 from medapp.registry import get_card
 from medapp.reports import case_html, case_pdf
+from medapp.ui.genomics import COHORT_TITLE_WIDTH, SAMPLE_TITLE_WIDTH
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -54,6 +55,14 @@ def test_examples_are_classified_explained_and_the_shuffled_profile_is_not_class
     assert any("Top genes:" in s and "toward 'BL (Burkitt lymphoma)'" in s for s in charts(at))  # as in the headline
     assert any("Cohort: how each gene moved" in s for s in charts(at))
     assert any("Samples (grouped by predicted class)" in s for s in charts(at))
+    # every title on lines that fit its figure at 1024 px (two thirds of the page for one sample, all of it for the
+    # cohort): titles ran past the figures' edges (a layout review)
+    titles = {json.loads(s)["layout"]["title"]["text"].split("<br>")[0]: json.loads(s)["layout"]["title"]["text"]
+              for s in charts(at)}
+    widths = {"Top genes:": SAMPLE_TITLE_WIDTH, "Cohort:": COHORT_TITLE_WIDTH, "Samples (": COHORT_TITLE_WIDTH}
+    for start, width in widths.items():
+        [title] = [t for first, t in titles.items() if first.startswith(start)]
+        assert all(len(line) <= width for line in title.split("<br>")), title
     at.selectbox(key="genomics_sample").set_value("simulated: genes shuffled").run()
     assert at.metric[0].value == "Not classified"
     assert any("Unlike every training class" in e.value for e in at.error)

@@ -1,11 +1,14 @@
 """AppTest: the imaging page takes DICOM and pictures, shows the finding, heatmap and metadata."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from pydicom.data import get_testdata_file
 from streamlit.testing.v1 import AppTest
+
+from medapp.ui.imaging import MAP_TITLE_WIDTH
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,6 +34,11 @@ def test_dicom_upload_shows_finding_heatmap_metadata_and_deid_download():
     assert at.subheader[0].value in ("malignant", "benign", "normal")
     charts = [c.proto.spec for c in at.get("plotly_chart")]
     assert any("Toward (red)" in s and "SHAP per pixel" in s for s in charts)
+    # the map's title on lines that fit its column at 1024 px: on one line it was cut at "...what moved the m"
+    [layout] = [json.loads(s)["layout"] for s in charts if "SHAP per pixel" in s]
+    lines = layout["title"]["text"].split("<br>")
+    assert len(lines) >= 2 and all(len(line) <= MAP_TITLE_WIDTH for line in lines), lines
+    assert "what moved the model toward" in " ".join(lines)
     assert any("strongest point fell on the lesion" in c.value for c in at.caption)
     # the map in words too (an accessibility review: colour alone told it, and red faded for colour blindness)
     assert any(re.search(r"Largest contributions \(\+ toward '[a-z ]+', - away from it\): (upper|middle|lower) "

@@ -18,7 +18,7 @@ def test_upload_radiograph_and_see_the_heatmap(signed_in_page, tmp_path):
     page.get_by_text("Finding").first.wait_for()
     chart = page.locator(".js-plotly-plot").first
     chart.wait_for()
-    assert "Toward (red) / away from (blue)" in chart.inner_text()
+    assert "Toward (red) / away from" in chart.inner_text() and "(blue) 'pneumonia'" in chart.inner_text()
     page.screenshot(path=str(tmp_path / "imaging.png"), full_page=True)
     assert Path(tmp_path / "imaging.png").stat().st_size > 10_000
     # the tab chosen is kept across a trip to another page (it opened on Upload again, hiding the PACS tab's work)
