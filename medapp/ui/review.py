@@ -573,9 +573,14 @@ def keep_shown_case(cases: list[dict], filters: dict, shown: int | None, *, key:
     return sorted([*cases, left], key=order), left
 
 
+# Room for "Disagreement" and its help icon on one line: at 1 of 5.9 it was broken mid-word ("Disagreem" / "ent")
+# at 1024 px with the sidebar open, the page about 560 px wide (a layout review)
+FILTER_WEIGHTS = (1, 1.2, 1, 1.5, 1.4)
+
+
 def case_filters(key: str = "cases") -> dict:
     cards = list_cards()
-    c1, c2, c3, c4, c5 = st.columns([1, 1.3, 1, 1.6, 1])
+    c1, c2, c3, c4, c5 = st.columns(FILTER_WEIGHTS)
     modality = c1.selectbox("Modality", ["any", *sorted({c.modality for c in cards})], key=f"{key}_mod")
     model = c2.selectbox("Model", ["any", *[c.id for c in cards]], key=f"{key}_model")
     status = c3.selectbox("Status", ["any", *STATUSES], key=f"{key}_status")

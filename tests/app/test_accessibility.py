@@ -114,3 +114,23 @@ def test_long_class_names_wrap_and_the_note_legend_s_chips_are_readable():
     x = model.example_input()
     html = highlighted_html(model.explain(x, model.predict(x)))
     assert html.count("color: #fff") == 2
+
+
+# The Cases page at 1024x768 with the sidebar open: about 564 px of page, four 16 px gaps between five filters. A label
+# in the app's 14 px type takes about 7.2 px a character, and its help icon 24 px more.
+PAGE_1024_PX, GAP_PX, CHAR_PX, HELP_PX = 564, 16, 7.2, 24
+
+
+def test_every_case_filter_label_fits_its_column_at_1024_px(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = open_page("pages/cases.py", REV)
+    row = at.columns[:5]
+    labels = [w.label for w in [*at.selectbox, *at.date_input] if w.key.startswith("cases_")]
+    assert sorted(labels) == sorted(["Modality", "Model", "Status", "Updated between", "Disagreement"])
+    free = PAGE_1024_PX - GAP_PX * (len(row) - 1)
+    total = sum(c.weight for c in row)
+    for column in row:
+        [widget] = [*column.selectbox, *column.date_input]
+        needed = CHAR_PX * len(widget.label) + (HELP_PX if widget.help else 0)
+        # "Disagreement" was broken mid-word ("Disagreem" / "ent"): 85 px of column for about 110 px of label
+        assert free * column.weight / total >= needed, (widget.label, free * column.weight / total, needed)
