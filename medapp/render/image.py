@@ -7,6 +7,8 @@ shown with whole blocks of pixels summed, never stretched.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -45,6 +47,18 @@ def colour_limit(heat: np.ndarray) -> float:
     """
     magnitude = np.abs(np.asarray(heat, dtype=np.float64))
     return float(np.percentile(magnitude, SATURATE_PERCENTILE)) or float(magnitude.max()) or 1.0
+
+
+def colour_ticks(lim: float) -> tuple[list[float], list[str]]:
+    """The colour bar's ticks: -t, 0 and t, t the largest 1, 2 or 5 x 10^k within the limit, written as the limit is.
+
+    Plotly's own ticks did not fit the bar in the imaging page's column at 1024 px: five of them were tilted (a breast
+    ultrasound at ±0.00045), and a last tick at the bar's end had half its label past the figure's edge, clipped
+    (a layout review)."""
+    step = 10.0 ** math.floor(math.log10(lim))
+    t = max(m * step for m in (1, 2, 5) if m * step <= lim * (1 + 1e-9))  # m = 1 always qualifies
+    text = scale_text(t)
+    return [-t, 0.0, t], [f"\u2212{text}", "0", text]
 
 
 def image_map(expl: Explanation, shape: tuple[int, int]) -> np.ndarray:
@@ -86,14 +100,18 @@ def heatmap(image: np.ndarray | None, expl: Explanation, opacity: float = 0.6, t
     for col in (1, 2):
         fig.add_trace(go.Heatmap(z=shown, colorscale="gray", zmin=0, zmax=1, showscale=False, hoverinfo="skip"), 1, col)
     per = "pixel" if step == 1 else f"{step}x{step} pixel block"
+    ticks, tick_text = colour_ticks(lim)
     saturates = f"<br>full colour beyond ±{scale_text(lim)}"  # full size: as <sup> it was about 8 px high
     fig.add_trace(go.Heatmap(z=heat, colorscale=DIVERGING, zmid=0, zmin=-lim, zmax=lim, opacity=opacity,
                              # under the images, across: beside them the bar and its title took a fifth of the width,
                              # so in a page column the images were about 220 px, and the bar taller than they (a review)
                              colorbar={"title": {"text": (COLOUR_BAR if step == 1 else f"SHAP per {per}<br>(log-probability)")
                                                           + saturates, "side": "top"},
-                                       "orientation": "h", "x": 0.75, "xanchor": "center", "y": -0.03, "yanchor": "top",
-                                       "len": 0.46, "thickness": 14,
+                                       # its right end kept in from the figure's edge: half a tick label beyond
+                                       # the end ("0.0002") was clipped there at 1024 px (a layout review)
+                                       "orientation": "h", "x": 0.73, "xanchor": "center", "y": -0.03, "yanchor": "top",
+                                       "len": 0.44, "thickness": 14, "tickangle": 0,
+                                       "tickvals": ticks, "ticktext": tick_text,
                                        "exponentformat": "none"},  # 0.0003 like the limit, not 3e-4
                              hovertemplate=f"contribution per {per} %{{z:.2e}}<extra></extra>"), 1, 2)
     for col in (1, 2):

@@ -1,12 +1,18 @@
-"""Figures at 1024 px with the sidebar open (a layout review, 2026-12-05): titles that ran past a figure's edge."""
+"""Figures at 1024 px with the sidebar open (a layout review, 2026-12-05): titles that ran past a figure's edge, a colour
+bar's tilted and clipped ticks."""
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+import pytest
 
-from medapp.render.image import heatmap
+from medapp.render.image import colour_ticks, heatmap
 from medapp.render.titles import wrap_titles
 from medapp.types import Explanation
+
+# the imaging page's map column at 1024 px (a quarter of the page went to the finding) and a tick label's half-width
+MAP_COLUMN_PX = 390
+HALF_TICK_LABEL_PX = 22  # "−0.0002" at 12 px
 
 
 def _image_explanation(lim: float, target: str = "malignant") -> Explanation:
@@ -31,3 +37,25 @@ def test_the_map_s_panel_titles_fit_half_the_page_column():
         assert annotation.text.count("<br>") == 1  # two lines each, so the two images start level
         assert all(len(line) <= 26 for line in annotation.text.split("<br>")), annotation.text
     assert fig.layout.annotations[1].text.replace("<br>", " ") == "Toward (red) / away from (blue) 'pneumonia'"
+
+
+@pytest.mark.parametrize("lim", [0.00016, 0.00021, 0.00045, 0.0016, 0.021, 3.7])
+def test_the_image_colour_bar_has_three_level_ticks_inside_the_bar_and_room_for_the_last_label(lim):
+    fig = heatmap(np.full((128, 128), 0.5), _image_explanation(lim))
+    bar = fig.data[2].colorbar
+    shown = float(fig.data[2].zmax)
+    ticks = list(bar.tickvals)
+    # three ticks, level: plotly's own five were tilted to fit, and the last ran past the figure's edge
+    assert len(ticks) == 3 and ticks[1] == 0 and ticks[0] == -ticks[2] and 0 < ticks[2] <= shown
+    assert bar.tickangle == 0 and list(bar.ticktext)[1:] == ["0", bar.ticktext[2]]
+    assert bar.ticktext[0] == "\u2212" + bar.ticktext[2] and "e" not in bar.ticktext[2]
+    # the right end of the bar, and the half of the last tick's label beyond it, inside the figure
+    plot_px = MAP_COLUMN_PX - fig.layout.margin.l - fig.layout.margin.r
+    bar_end_px = fig.layout.margin.l + (bar.x + bar.len / 2) * plot_px
+    assert bar_end_px + HALF_TICK_LABEL_PX <= MAP_COLUMN_PX
+
+
+def test_colour_ticks_are_round_numbers_written_like_the_limit():
+    assert colour_ticks(0.00045) == ([-0.0002, 0.0, 0.0002], ["\u22120.0002", "0", "0.0002"])
+    assert colour_ticks(0.0002)[0][2] == pytest.approx(0.0002)
+    assert colour_ticks(3.7)[1] == ["\u22122", "0", "2"]
