@@ -1,11 +1,12 @@
 """Figures at 1024 px with the sidebar open (a layout review, 2026-12-05): titles that ran past a figure's edge, a colour
-bar's tilted and clipped ticks."""
+bar's tilted and clipped ticks, a label drawn over the waveform."""
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from medapp.render.audio import recording_figure
 from medapp.render.image import colour_ticks, heatmap
 from medapp.render.titles import wrap_titles
 from medapp.types import Explanation
@@ -59,3 +60,24 @@ def test_colour_ticks_are_round_numbers_written_like_the_limit():
     assert colour_ticks(0.00045) == ([-0.0002, 0.0, 0.0002], ["\u22120.0002", "0", "0.0002"])
     assert colour_ticks(0.0002)[0][2] == pytest.approx(0.0002)
     assert colour_ticks(3.7)[1] == ["\u22122", "0", "2"]
+
+
+def _view(seconds: float = 4.0) -> dict:
+    t = np.linspace(0, seconds, 400)
+    return {"envelope_t": t, "envelope_min": -np.abs(np.sin(t * 6)), "envelope_max": np.abs(np.sin(t * 6)),
+            "spectrogram_db": np.zeros((100, 16)), "t0": 0.0, "column_s": seconds / 100,
+            "mel_hz": list(np.geomspace(50, 2000, 16))}
+
+
+@pytest.mark.parametrize("highlight", [(0.2, 0.4), (1.8, 2.0), (3.4, 3.6)])
+def test_the_most_influential_segment_is_named_above_the_waveform_not_drawn_over_it(highlight):
+    fig = recording_figure(_view(), highlight=highlight)
+    # nothing written inside the waveform's panel (white behind it, "most influential" hid the beats beside the box)
+    inside = [a.text for a in fig.layout.annotations if a.yref == "y domain" or a.yref == "y"]
+    assert not inside
+    waveform_title = fig.layout.annotations[0]
+    assert waveform_title.text.startswith("Waveform") and "red box: most influential" in waveform_title.text
+    assert waveform_title.yref == "paper" and waveform_title.yanchor == "bottom"  # above the panel
+    boxes = [s for s in fig.layout.shapes if s.x0 == highlight[0] and s.x1 == highlight[1]]
+    assert len(boxes) == 2  # still boxed on the waveform and the spectrogram
+    assert recording_figure(_view()).layout.annotations[0].text == "Waveform"  # no box, no name
