@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from ..types import Explanation
 from .tabular import beeswarm as _tabular_beeswarm
-from .tabular import contribution_waterfall
+from .tabular import contribution_waterfall, wrapped_label
 
 UNIT = "centred logit"
 
@@ -47,9 +47,14 @@ def heatmap(Z: np.ndarray, samples: list[str], genes: list[str], groups: list[st
         z=Z[order], x=genes, y=rows, colorscale="RdBu_r", zmid=0, zmin=-lim, zmax=lim,
         colorbar={"title": colour_title},
         hovertemplate="%{y}<br>%{x}: %{z:.2f}<extra></extra>"))
-    fig.update_layout(title=title, height=160 + 22 * len(rows), margin={"l": 10, "r": 10, "t": 60, "b": 80},
+    # long row names on two lines: "simulated: genes shuffled · not classified: unlike every training class" took
+    # the margin and left the map about 90 px of a 560 px figure at 1024 px (a layout review); rows then taller,
+    # so two-line names do not run into their neighbours
+    names = [wrapped_label(r) for r in rows]
+    row_px = 30 if any("<br>" in n for n in names) else 22
+    fig.update_layout(title=title, height=160 + row_px * len(rows), margin={"l": 10, "r": 10, "t": 60, "b": 80},
                       xaxis={"tickangle": -60})
-    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_yaxes(autorange="reversed", automargin=True, tickvals=rows, ticktext=names)
     return fig
 
 

@@ -1,5 +1,5 @@
 """Figures at 1024 px with the sidebar open (a layout review, 2026-12-05): titles that ran past a figure's edge, a colour
-bar's tilted and clipped ticks, a label drawn over the waveform."""
+bar's tilted and clipped ticks, a label drawn over the waveform, a heatmap squeezed by its row names."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import pytest
 
 from medapp.render.audio import recording_figure
+from medapp.render.genomics import heatmap as gene_heatmap
 from medapp.render.image import colour_ticks, heatmap
 from medapp.render.titles import wrap_titles
 from medapp.types import Explanation
@@ -31,15 +32,6 @@ def test_wrap_titles_breaks_title_and_axis_title_at_words_and_leaves_short_ones(
     assert wrap_titles(go.Figure(layout={"title": "Short"}), 44, 56).layout.title.text == "Short"
 
 
-def test_the_map_s_panel_titles_fit_half_the_page_column():
-    fig = heatmap(np.full((128, 128), 0.5), _image_explanation(0.001, "pneumonia"))
-    # "Toward (red) / away from (blue)" on one line, 215 px at 14 px, ran past the edge of a 190 px panel
-    for annotation in fig.layout.annotations[:2]:
-        assert annotation.text.count("<br>") == 1  # two lines each, so the two images start level
-        assert all(len(line) <= 26 for line in annotation.text.split("<br>")), annotation.text
-    assert fig.layout.annotations[1].text.replace("<br>", " ") == "Toward (red) / away from (blue) 'pneumonia'"
-
-
 @pytest.mark.parametrize("lim", [0.00016, 0.00021, 0.00045, 0.0016, 0.021, 3.7])
 def test_the_image_colour_bar_has_three_level_ticks_inside_the_bar_and_room_for_the_last_label(lim):
     fig = heatmap(np.full((128, 128), 0.5), _image_explanation(lim))
@@ -62,6 +54,15 @@ def test_colour_ticks_are_round_numbers_written_like_the_limit():
     assert colour_ticks(3.7)[1] == ["\u22122", "0", "2"]
 
 
+def test_the_map_s_panel_titles_fit_half_the_page_column():
+    fig = heatmap(np.full((128, 128), 0.5), _image_explanation(0.001, "pneumonia"))
+    # "Toward (red) / away from (blue)" on one line, 215 px at 14 px, ran past the edge of a 190 px panel
+    for annotation in fig.layout.annotations[:2]:
+        assert annotation.text.count("<br>") == 1  # two lines each, so the two images start level
+        assert all(len(line) <= 26 for line in annotation.text.split("<br>")), annotation.text
+    assert fig.layout.annotations[1].text.replace("<br>", " ") == "Toward (red) / away from (blue) 'pneumonia'"
+
+
 def _view(seconds: float = 4.0) -> dict:
     t = np.linspace(0, seconds, 400)
     return {"envelope_t": t, "envelope_min": -np.abs(np.sin(t * 6)), "envelope_max": np.abs(np.sin(t * 6)),
@@ -81,3 +82,14 @@ def test_the_most_influential_segment_is_named_above_the_waveform_not_drawn_over
     boxes = [s for s in fig.layout.shapes if s.x0 == highlight[0] and s.x1 == highlight[1]]
     assert len(boxes) == 2  # still boxed on the waveform and the spectrogram
     assert recording_figure(_view()).layout.annotations[0].text == "Waveform"  # no box, no name
+
+
+def test_long_gene_heatmap_row_names_take_two_lines_and_rows_grow_for_them():
+    samples = ["class average BL", "simulated: genes shuffled"]
+    groups = ["BL", "not classified: unlike every training class"]
+    fig = gene_heatmap(np.zeros((2, 3)), samples, ["V1", "V2", "V3"], groups)
+    names = list(fig.layout.yaxis.ticktext)
+    assert list(fig.layout.yaxis.tickvals) == list(fig.data[0].y)  # the rows keep their whole names
+    assert names[0] == "class average BL · BL"
+    assert names[1].count("<br>") == 1 and all(len(line) <= 40 for line in names[1].split("<br>"))
+    assert fig.layout.height >= 160 + 30 * 2
