@@ -50,8 +50,10 @@ def _save_book() -> dict:
     run, on any page) finishes a save it left. The abandoned run's thread may still be inside the callback when
     the next run starts in another thread, so a save is completed under the book's lock.
     """
-    return st.session_state.setdefault("medapp_save_book", {"pending": {}, "drawn": {}, "done": {}, "outcome": {},
+    book = st.session_state.setdefault("medapp_save_book", {"pending": {}, "drawn": {}, "done": {}, "outcome": {},
                                                              "lock": threading.Lock()})
+    book.setdefault("said", set())  # forms that drew their outcome in this run (announce_saves_shown_nowhere)
+    return book
 
 
 def _save_clicked(book: dict, key: str, user: dict, payload: dict, guard: tuple) -> None:
@@ -127,20 +129,28 @@ def _store_save(store, book: dict, user: dict, payload: dict, values: tuple | No
 def complete_pending_saves() -> None:
     """Finish saves whose button callback was cut short by the user's next click, on whatever page it opened."""
     book = _save_book()
+    book["said"].clear()  # a run the user's click stopped may have drawn an outcome: not said until a run ends
     for key in list(book["pending"]):
         _complete_save(book, key, read_form=False)
 
 
 def announce_saves_shown_nowhere() -> None:
-    """After the page's run: confirm with a toast each save whose form this page did not draw (a save finished
-    here, or whose click this run handled because the user had already moved on; medapp/ui/runtime.py)."""
-    outcomes = _save_book()["outcome"]
+    """After the page's run, which reached its end: confirm with a toast each save whose form this page did not draw
+    (a save finished here, or whose click this run handled because the user had already moved on;
+    medapp/ui/runtime.py). An outcome counts as said only here, once the run that drew it has ended: taken when the
+    form drew it, a Save followed by a click on another page 0-0.4 s later was stored but confirmed nowhere, 8 times
+    in 9 (the user's click stopped the run at the drawing itself; a browser review)."""
+    book = _save_book()
+    outcomes, said = book["outcome"], book["said"]
     for key in list(outcomes):
-        kind, text = outcomes.pop(key)
-        if kind == "success":
+        kind, text = outcomes[key]
+        if key in said:  # drawn by its form in this run, which has now ended
+            pass
+        elif kind == "success":
             st.toast(text, icon=":material/check_circle:")
         else:
             st.toast(text if text.startswith("Not saved") else f"Not saved: {text}", icon=":material/error:")
+        outcomes.pop(key, None)  # after the toast: a run stopped at it leaves the outcome to the next
 
 
 def _unbroken(reference: str) -> str:
@@ -213,8 +223,10 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
         book["drawn"][key] = (mode, reference, title, pick, same)  # what a save finished on another page uses
         st.button("Save", key=f"case_save_{key}", type="primary", on_click=_save_clicked,
                   args=(book, key, user, payload, session_guard()))
-        kind, text = book["outcome"].pop(key, (None, None))
+        kind, text = book["outcome"].get(key, (None, None))  # said for good once this run ends (app.py)
         if kind == "success":
             st.success(text)
         elif kind == "error":
             st.error(text)
+        if kind is not None:
+            book["said"].add(key)
