@@ -8,6 +8,8 @@ from medapp.ui.common import demo_notice, literal
 from medapp.ui.review import (
     analysis_view,
     case_filters,
+    case_from_other_page,
+    case_shown,
     export_buttons,
     follow_case,
     keep_shown_case,
@@ -49,6 +51,9 @@ st.dataframe(table[["reference", "title", "status", "analyses", "modalities", "m
 # change, and the pick came back as that text: ui/cases.save_to_case says more).
 labels = {c["id"]: c["reference"] + (f" ({c['title']})" if c.get("title") else "") for c in cases}
 stale_link = from_address is not None and from_address not in labels
+arrived = None if from_address is not None else case_from_other_page("cases", list(labels))
+if arrived is not None:  # the case on the projector when the user came here from Meeting mode
+    st.session_state["case_open"] = arrived
 if st.session_state.get("case_open") not in labels:
     st.session_state.pop("case_open", None)
 if stale_link:  # a stale or mistyped link opened the most recent case, another patient's, without a word
@@ -66,6 +71,7 @@ except StoreError as exc:
     st.error(str(exc))
     st.stop()
 st.session_state["case_viewed"] = detail["id"]
+case_shown(detail["id"], "cases")
 if st.query_params.get("case") != str(detail["id"]):
     st.query_params["case"] = str(detail["id"])
 

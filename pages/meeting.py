@@ -6,7 +6,16 @@ import streamlit as st
 from medapp.cases.references import reference_problem
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.common import demo_notice
-from medapp.ui.review import REOPEN_ELSEWHERE, analysis_view, case_filters, follow_case, keep_shown_case, verdict_form
+from medapp.ui.review import (
+    REOPEN_ELSEWHERE,
+    analysis_view,
+    case_filters,
+    case_from_other_page,
+    case_shown,
+    follow_case,
+    keep_shown_case,
+    verdict_form,
+)
 
 user = require_role("clinician")
 store = get_store()
@@ -26,6 +35,9 @@ with st.expander("Which cases", expanded=False):
 # In the order they were opened: a verdict recorded during the meeting must not reorder the cases.
 cases = sorted(store.list_cases(**filters), key=lambda c: c["id"])
 listed = [c["id"] for c in cases]  # what "Case 2 of 4" counts: followed below
+arrived = case_from_other_page("meeting", listed)  # the case open on Cases when the user came here
+if arrived is not None:
+    st.session_state["meeting_case"] = arrived
 # The case on the projector stays when someone changes it out of the filtered list (closes it during the
 # discussion); Next or Previous moves on from it, and it then leaves the list.
 moving_on = bool(st.session_state.get("meeting_step"))
@@ -61,6 +73,7 @@ def _position(ids: list[int]) -> int:
 
 index = _position([c["id"] for c in cases])
 st.session_state["meeting_case"] = cases[index]["id"]
+case_shown(cases[index]["id"], "meeting")
 prev_col, title_col, next_col = st.columns([1.6, 6, 1.6], vertical_alignment="center")
 prev_col.button("◀ Previous", disabled=index == 0, width="stretch", on_click=_step, args=(-1,), key="meeting_prev")
 next_col.button("Next ▶", disabled=index >= len(cases) - 1, width="stretch", on_click=_step, args=(1,),

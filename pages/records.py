@@ -15,7 +15,8 @@ model = cached_model(names[choice])
 st.caption(model.card.task)
 demo_notice(model.card)
 panel = survival if model.card.modality == "survival" else records  # time-to-event models draw their own panel
-one, many = st.tabs(["One patient", "Cohort (CSV or Excel)"])
+# tracked, so the tab chosen is kept when the user leaves the page and comes back (as on Imaging)
+one, many = st.tabs(["One patient", "Cohort (CSV or Excel)"], key="records_tab", on_change="rerun")
 with one:
     panel.one_patient(model)
 with many:

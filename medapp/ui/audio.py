@@ -49,7 +49,8 @@ def _examples() -> dict[str, tuple[str, bytes | None, str | None]]:
 
 def choose_input() -> tuple[str, bytes, list[Cycle], str] | None:
     """(name, bytes, annotated cycles, source) from an upload, a browser recording or an example."""
-    up, rec, ex = st.tabs(["Upload a file", "Record in the browser", "Examples"])
+    # tracked, so the tab chosen is kept when the user leaves the page and comes back (as on Imaging)
+    up, rec, ex = st.tabs(["Upload a file", "Record in the browser", "Examples"], key="audio_tab", on_change="rerun")
     chosen = None
     with up:
         files = kept_upload(

@@ -128,7 +128,8 @@ def genomics_panel(model: GenomicsModel) -> None:
                        on_click=log_download, args=(model.card, "genomics results", len(table)),
                        key="genomics_download")
 
-    one, cohort = st.tabs(["One sample", "Cohort figures"])
+    # tracked, so the tab chosen is kept when the user leaves the page and comes back (as on Imaging)
+    one, cohort = st.tabs(["One sample", "Cohort figures"], key="genomics_tab", on_change="rerun")
     with one:
         names = [p.sample for p in profiles]
         chosen = st.selectbox("Sample", names, key="genomics_sample")

@@ -26,7 +26,8 @@ def _set_note(text: str) -> None:
 
 def note_input() -> str:
     """Paste, upload or dictate; every route fills the one editable text box."""
-    paste, upload, dictate = st.tabs(["Type or paste", "Upload a file", "Dictate"])
+    # tracked, so the tab chosen is kept when the user leaves the page and comes back (as on Imaging)
+    paste, upload, dictate = st.tabs(["Type or paste", "Upload a file", "Dictate"], key="notes_tab", on_change="rerun")
     with upload:
         file = st.file_uploader("Text (.txt, any common encoding), PDF or Word (.docx)", key="notes_upload",
                                 max_upload_size=upload_mb("notes"))

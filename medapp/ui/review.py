@@ -551,6 +551,26 @@ def export_buttons(detail: dict, user: dict, *, key: str) -> None:
         c2.download_button("Download HTML", html, f"case-{detail['reference']}.html", "text/html", key=f"html_{key}")
 
 
+CASE_IN_VIEW = "medapp_case_in_view"  # (case id, page) of the case last shown on Cases or in Meeting mode
+
+
+def case_from_other_page(page: str, ids: list[int]) -> int | None:
+    """The case the user was looking at on the other review page (Cases or Meeting mode), if it was shown there
+    after anything here and `ids` (this page's list) holds it: moving between the two pages keeps the case on
+    screen. Meeting mode opened its first case instead, and a reviewer who had MDT-C3 open on Cases recorded a
+    verdict on MDT-A1 there (a browser review)."""
+    seen = st.session_state.get(CASE_IN_VIEW)
+    if seen is None or seen[1] == page or seen[0] not in ids:
+        return None
+    return seen[0]
+
+
+def case_shown(case_id: int, page: str) -> None:
+    """Note the case `page` shows, for the other review page (`case_from_other_page`)."""
+    if st.session_state.get(CASE_IN_VIEW) != (case_id, page):
+        st.session_state[CASE_IN_VIEW] = (case_id, page)
+
+
 def keep_shown_case(cases: list[dict], filters: dict, shown: int | None, *, key: str,
                     order: Callable[[dict], Any]) -> tuple[list[dict], dict | None]:
     """The filtered case list, with the case on screen (`shown`) kept in it, in `order`, when it left the list

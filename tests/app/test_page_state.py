@@ -172,3 +172,50 @@ def test_an_unchanged_verdict_form_comes_back_with_what_is_stored_then(tmp_path,
     assert not at.exception
     assert at.radio(key=f"v_{key}").value == "uncertain"
     assert at.text_area(key=f"c_{key}").value == "changed in another window"
+
+
+def test_moving_between_cases_and_meeting_mode_keeps_the_case_on_screen(signed_in):
+    """A browser review: with MDT-C3 open on Cases, Meeting mode opened its first case, MDT-A1, and a verdict meant
+    for MDT-C3 was recorded there; coming back, Cases opened another case again."""
+    from apptest_helpers import heart_disease_cases
+
+    from medapp.cases.store import CaseStore
+
+    (first, _), (second, _), (third, _) = heart_disease_cases(CaseStore(), ("MDT-A1", "MDT-B2", "MDT-C3"))
+    at = signed_in
+    at.switch_page("pages/cases.py").run()
+    at.selectbox(key="case_open").set_value(third).run()
+    assert any(h.value == "Case MDT-C3" for h in at.header)
+    at.switch_page("pages/meeting.py").run()
+    assert not at.exception
+    assert any("Case 3 of 3 · MDT-C3" in m.value for m in at.markdown)
+    at.button(key="meeting_prev").click().run()  # the meeting moves on to MDT-B2
+    assert any("Case 2 of 3 · MDT-B2" in m.value for m in at.markdown)
+    at.switch_page("pages/cases.py").run()
+    assert not at.exception
+    assert at.selectbox(key="case_open").value == second and any(h.value == "Case MDT-B2" for h in at.header)
+    at.switch_page("pages/meeting.py").run()  # and back: still the case the user was on
+    assert any("Case 2 of 3 · MDT-B2" in m.value for m in at.markdown)
+
+
+def test_the_chosen_tab_of_each_analysis_page_is_kept(signed_in):
+    """A browser review: Notes and Heart & lung sounds came back on their first tab (Dictate, Examples hidden
+    behind it), as Imaging did before its tab was tracked. AppTest does not send a tab's state: the request a
+    browser sends when the tab is clicked is made here."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetStates
+
+    at = signed_in
+    for page, key, tab in (("pages/notes.py", "notes_tab", "Dictate"), ("pages/audio.py", "audio_tab", "Examples"),
+                           ("pages/records.py", "records_tab", "Cohort (CSV or Excel)")):
+        at.switch_page(page).run()
+        widget_id = at._session_state._state.get_widget_id_from_key(key)
+        assert widget_id is not None, f"{page}: its tabs are not tracked"
+        sent = WidgetStates()
+        sent.widgets.add(id=widget_id).string_value = tab  # the click on the tab
+        at._session_state.on_script_will_rerun(sent)
+        at.run()
+        assert not at.exception
+        at.switch_page("pages/models.py").run()
+        at.switch_page(page).run()
+        assert not at.exception
+        assert at.session_state[key] == tab, page
