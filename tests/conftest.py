@@ -7,10 +7,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from streamlit_server import start_streamlit, stop
 
 from medapp.ports import free_loopback_port
 
@@ -120,36 +120,13 @@ def app_var_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def app_url(app_var_dir):
     """The real app, started with streamlit on a free loopback port; stopped after the session."""
-    port = free_loopback_port()
     env = {**os.environ, "MEDAPP_VAR_DIR": str(app_var_dir), "TF_CPP_MIN_LOG_LEVEL": "3",
            "MEDAPP_E2E_PASSWORD": E2E_PASSWORD}
     subprocess.run([sys.executable, "-m", "medapp", "users", "add", "--admin", E2E_USER,
                     "--password-env", "MEDAPP_E2E_PASSWORD"], cwd=REPO, env=env, check=True, capture_output=True)
-    log = open(app_var_dir / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {(app_var_dir / 'streamlit.log').read_text()}")
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not answer within 60 s")
+    proc, url = start_streamlit(REPO / "app.py", env=env, cwd=REPO, log=app_var_dir / "streamlit.log")
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    stop(proc)
 
 
 @pytest.fixture(scope="session")

@@ -8,41 +8,23 @@ fragment's, with no click in it. A small page with the app's own runtime patch m
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-
-from medapp.ports import free_loopback_port
+from streamlit_server import start_streamlit, stop
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture()
 def click_page(tmp_path):
-    port = free_loopback_port()
     slow, clicks = tmp_path / "slow", tmp_path / "clicks.txt"
     env = {**os.environ, "CLICK_CARRY_REPO": str(REPO), "CLICK_CARRY_SLOW": str(slow), "CLICK_CARRY_LOG": str(clicks)}
-    log = open(tmp_path / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "tests/e2e/apps/click_carry_app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
+    proc, url = start_streamlit(REPO / "tests/e2e/apps/click_carry_app.py", env=env, cwd=tmp_path,
+                                log=tmp_path / "streamlit.log")
     yield url, slow, clicks
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    stop(proc)
 
 
 def test_a_click_taken_then_overtaken_by_a_fragment_and_a_stop_is_still_handled(browser, click_page):
