@@ -94,13 +94,17 @@ def carry_unhandled_clicks() -> None:
         # here on has handled its states (a cut-short callback is then the page's to finish: ui/cases.py)
         self._yield_callback()
         requests = getattr(get_script_run_ctx(suppress_warning=True), "script_requests", None)
-        if requests is not None and fresh_widget_states is not None:
-            with _CARRY_LOCK:
-                if any(carried is fresh_widget_states for carried in getattr(requests, _CARRIED, ())):
-                    fresh_widget_states = None  # the next run handles them; this one is stopping
-                else:
-                    setattr(requests, _HANDLED, fresh_widget_states)
+        # The session's lock is taken before the handover is decided, and held while the states are applied and
+        # their callbacks run: taken after it, the next run could apply its own states and run its first lines
+        # (app.py finishing noted saves) between this run's "handled" mark and its callbacks; a Save noted then
+        # waited for a later run, and no confirmation came (1 of 4 saves in a loaded browser test).
         with self._lock:
+            if requests is not None and fresh_widget_states is not None:
+                with _CARRY_LOCK:
+                    if any(carried is fresh_widget_states for carried in getattr(requests, _CARRIED, ())):
+                        fresh_widget_states = None  # the next run handles them; this one is stopping
+                    else:
+                        setattr(requests, _HANDLED, fresh_widget_states)
             self._state.on_script_will_rerun(fresh_widget_states, *args, **kwargs)
             if fresh_widget_states is not None:  # kept now: the user's next click may stop this run at once
                 try:

@@ -184,3 +184,36 @@ def test_the_app_patches_streamlits_session_once():
     assert (AppSession.request_rerun, AppSession._create_scriptrunner, SafeSessionState.on_script_will_rerun,
             ScriptRequests.on_scriptrunner_ready, ScriptRequests.on_scriptrunner_yield) == patched
     assert all(getattr(f, "_medapp_patched", False) for f in patched)
+
+
+def test_a_run_marks_its_states_handled_and_applies_them_under_the_sessions_lock(monkeypatch):
+    """Marked handled before the session's lock was taken, the next run could apply its own states and run app.py's
+    first lines (finishing noted saves) before this run's Save callback noted its click: the save then waited for
+    a later run and was confirmed nowhere (1 of 4 saves in a loaded browser test)."""
+    from streamlit.runtime.scriptrunner_utils import script_run_context
+    from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequests
+    from streamlit.runtime.state.safe_session_state import SafeSessionState
+    from streamlit.runtime.state.session_state import SessionState
+
+    from medapp.ui import runtime
+
+    runtime.carry_unhandled_clicks()
+    session = SafeSessionState(SessionState(), yield_callback=lambda: None)
+    held_while_deciding = []
+
+    class Watched:
+        def __enter__(self):
+            held_while_deciding.append(session._lock._is_owned())
+
+        def __exit__(self, *exc):
+            return False
+
+    class Context:
+        script_requests = ScriptRequests()
+
+    monkeypatch.setattr(runtime, "_CARRY_LOCK", Watched())
+    monkeypatch.setattr(script_run_context, "get_script_run_ctx", lambda suppress_warning=False: Context)
+    states = _states(save=True)
+    session.on_script_will_rerun(states)
+    assert held_while_deciding == [True]
+    assert Context.script_requests._medapp_handled_states is states
