@@ -457,6 +457,11 @@ class CaseStore(Database):
             if case is None:
                 raise StoreError(f"There is no case {case_id}.")
             seen = case.version if expected_version is None else expected_version
+            if case.status == status and case.version == seen:
+                # Nothing to change, and nothing to audit: a control sending back the status it showed wrote
+                # "closed -> closed" in the name of a reviewer who never touched it, and pages then read "closed by"
+                # that reviewer (a re-check)
+                return seen
             # Compare-and-set in one statement: a status set by someone else in between matches no row.
             changed = s.execute(update(Case).where(Case.id == case_id, Case.version == seen)
                                 .values(status=status, updated_at=utcnow(), version=Case.version + 1)

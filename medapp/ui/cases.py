@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 
 import streamlit as st
 
@@ -95,11 +96,11 @@ def _complete_save(book: dict, key: str, *, read_form: bool, guard: tuple | None
             text = _store_save(store, book, entry["user"], entry["payload"], values)
         except PatientMismatchError as exc:  # the warning and the tick are just above: the store's advice is long
             book["outcome"][key] = ("error", f"Not saved to {_unbroken(exc.reference)}: its images are of another "
-                                             "patient.")
+                                             "patient.", None)
         except (StoreError, PermissionDenied) as exc:
-            book["outcome"][key] = ("error", str(exc))
+            book["outcome"][key] = ("error", str(exc), None)
         else:
-            book["outcome"][key] = ("success", text)
+            book["outcome"][key] = ("success", text, None)
         book["pending"].pop(key, None)
 
 
@@ -134,22 +135,29 @@ def complete_pending_saves() -> None:
         _complete_save(book, key, read_form=False)
 
 
+# A confirmation drawn by a form this long before the user left its page is said again on the page they went to
+SEEN_AFTER_S = 5.0
+
+
 def announce_saves_shown_nowhere() -> None:
     """After the page's run, which reached its end: confirm with a toast each save whose form this page did not draw
     (a save finished here, or whose click this run handled because the user had already moved on;
-    medapp/ui/runtime.py). An outcome counts as said only here, once the run that drew it has ended: taken when the
-    form drew it, a Save followed by a click on another page 0-0.4 s later was stored but confirmed nowhere, 8 times
-    in 9 (the user's click stopped the run at the drawing itself; a browser review)."""
+    medapp/ui/runtime.py), and again one that its form drew less than SEEN_AFTER_S before the user left the page.
+    Taken as said when the form drew it, a Save followed by a click on another page 0-0.4 s later was stored but
+    confirmed nowhere 8 times in 9 (the click stopped the run at the drawing); counted as said when that run ended,
+    still 8 of 9 (the box was on screen 0.35-0.65 s before the page changed: browser reviews)."""
     book = _save_book()
-    outcomes, said = book["outcome"], book["said"]
+    outcomes, said, now = book["outcome"], book["said"], time.monotonic()
     for key in list(outcomes):
-        kind, text = outcomes[key]
-        if key in said:  # drawn by its form in this run, which has now ended
-            pass
-        elif kind == "success":
-            st.toast(text, icon=":material/check_circle:")
-        else:
-            st.toast(text if text.startswith("Not saved") else f"Not saved: {text}", icon=":material/error:")
+        kind, text, said_at = outcomes[key]
+        if key in said:  # drawn by its form in this run, which has now ended: kept a moment, in case the user leaves
+            outcomes[key] = (kind, text, now)
+            continue
+        if said_at is None or now - said_at < SEEN_AFTER_S:
+            if kind == "success":
+                st.toast(text, icon=":material/check_circle:")
+            else:
+                st.toast(text if text.startswith("Not saved") else f"Not saved: {text}", icon=":material/error:")
         outcomes.pop(key, None)  # after the toast: a run stopped at it leaves the outcome to the next
 
 
@@ -223,7 +231,10 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
         book["drawn"][key] = (mode, reference, title, pick, same)  # what a save finished on another page uses
         st.button("Save", key=f"case_save_{key}", type="primary", on_click=_save_clicked,
                   args=(book, key, user, payload, session_guard()))
-        kind, text = book["outcome"].get(key, (None, None))  # said for good once this run ends (app.py)
+        kind, text, said_at = book["outcome"].get(key, (None, None, None))
+        if said_at is not None:  # drawn in an earlier run, and the user stayed: said once, as before
+            book["outcome"].pop(key, None)
+            kind = None
         if kind == "success":
             st.success(text)
         elif kind == "error":

@@ -47,7 +47,7 @@ from ..security.roles import allowed
 from ..types import Explanation
 from .auth import get_store, rerun_unasked, session_ended, session_guard
 from .common import literal
-from .state import keep_elsewhere
+from .state import keep_elsewhere, sent_by_browser
 
 log = logging.getLogger(__name__)
 FOLLOW_EVERY_S = 4.0  # how often a page following a case asks whether it changed elsewhere
@@ -402,13 +402,23 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
     # reviewer went to another page and back) and kept with the page's other work (ui/state.py).
     fields = (f"v_{key}", f"d_{key}", f"c_{key}")
     keep_elsewhere(*fields)  # a draft is kept below, with the version it was drafted on
-    if fields[0] not in st.session_state:  # the fields are made in this run
-        draft = book["drafts"].get(key)
-        if draft is not None:  # the reviewer left the page with a draft in this form: it comes back
-            for field, value in zip(fields, draft):
-                st.session_state[field] = value
-        else:  # with what is stored
-            book["drawn"][key] = (stored_version, stored)
+    draft = book["drafts"].get(key)
+    if draft is not None and not sent_by_browser(fields[0]):
+        # The reviewer left the page with a draft in this form: it is put back in every run until the browser sends
+        # the fields again, as ui/state.keep_page_state does (put back once, in a run whose drawing the browser did
+        # not keep, the fields came back empty while the server held the draft: a re-check).
+        for field, value in zip(fields, draft):
+            st.session_state[field] = value
+    elif fields[0] not in st.session_state:  # the fields are made in this run, with what is stored
+        book["drawn"][key] = (stored_version, stored)
+    elif book["drawn"].get(key, (stored_version,))[0] != stored_version and \
+            tuple(st.session_state.get(f, d) for f, d in zip(fields, (None, "", ""))) == book["drawn"][key][1]:
+        # An untouched form whose verdict the same reviewer changed in another window shows the stored one now: it
+        # kept the old values, said "Not recorded yet" and refused a press as a conflict (a re-check)
+        for field, value in zip(fields, stored):
+            st.session_state[field] = value
+        book["drawn"][key] = (stored_version, stored)
+        book["outcome"].pop(key, None)
     drawn_version, drawn_values = book["drawn"].setdefault(key, (stored_version, stored))
     # an input the model did not assess has no finding to agree with: the verdict is on not assessing it
     unassessed = not a["prediction"].fits
@@ -462,7 +472,7 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
     # confirmation lasts while the stored verdict is the one it confirms.
     if kind == "error":
         said.markdown(f":red[:material/error: {literal(text)}]")
-    elif values != stored and values[0] is not None and not closed:
+    elif values != drawn_values and values[0] is not None and not closed:
         # the fields keep a draft across pages now, so one could be taken for a recorded verdict
         said.markdown(":gray[:material/edit_note: Not recorded yet: press Record verdict.]")
     elif kind == "success" and version == stored_version:

@@ -83,6 +83,16 @@ def keep_value(key: str, value: Any) -> None:
     kept[key] = value
 
 
+def sent_by_browser(key: str) -> bool:
+    """Whether the browser sent the value of the widget with `key` for this run (it holds the widget as drawn)."""
+    found = _widgets()
+    if found is None:  # a Streamlit without these internals: assume it does, and write nothing over it
+        return True
+    state, safe, sent = found
+    with safe._lock:
+        return state.get_widget_id_from_key(key) in sent
+
+
 def keep_elsewhere(*keys: str) -> None:
     """These widgets' values are kept by their page itself (the verdict forms keep a draft against the version it
     was drafted on): not here, where a value once sent would come back even after the page had moved on."""

@@ -49,6 +49,20 @@ def test_a_stale_status_change_is_refused(store, heart):
     assert store.case_detail(case_id, REV, log_view=False)["status"] == "in review"
 
 
+def test_setting_the_status_a_case_already_has_writes_nothing(store, heart):
+    """A control sending back the status it showed wrote "closed -> closed" in the name of a reviewer who never
+    touched it, and every page then said the case was closed by that reviewer (a browser re-check)."""
+    case_id, _ = _analysis(store, heart)
+    seen = store.case_detail(case_id, REV, log_view=False)["version"]
+    closed = store.set_status(case_id, {"username": "chair", "role": "admin"}, "closed", expected_version=seen)
+    assert store.set_status(case_id, REV, "closed", expected_version=closed) == closed  # no change, same version
+    detail = store.case_detail(case_id, REV, log_view=False)
+    assert (detail["status"], detail["version"]) == ("closed", closed)
+    assert [(e["username"], e["detail"]["new"]) for e in store.audit_events(action="case.status")] == [
+        ("chair", "closed")]
+    assert detail["closed_how"].startswith("closed by chair")
+
+
 def test_the_same_save_twice_is_stored_once(store, heart):
     card, pred, expl = heart
     case_id, aid = _analysis(store, heart)
