@@ -47,7 +47,7 @@ from ..security.roles import allowed
 from ..types import Explanation
 from .auth import get_store, rerun_unasked, session_ended, session_guard
 from .common import literal
-from .state import keep_elsewhere, sent_by_browser
+from .state import keep_value
 
 log = logging.getLogger(__name__)
 FOLLOW_EVERY_S = 4.0  # how often a page following a case asks whether it changed elsewhere
@@ -261,7 +261,6 @@ def _verdict_book() -> dict:
     # values: pressing it then must be refused as a conflict (it overwrote the other window's verdict unsaid when
     # the redraw's newer version was sent; a review).
     book.setdefault("drawn", {})
-    book.setdefault("drafts", {})  # values chosen or typed in a form and not recorded, by form
     return book
 
 
@@ -293,7 +292,6 @@ def _store_verdict(store, book: dict, analysis_id: int, user: dict, key: str, va
     else:
         book["written"][analysis_id] = version
         book["drawn"][key] = (version, values)  # the form now holds what is stored: no draft left in it
-        book["drafts"].pop(key, None)
         book.setdefault("refused", {}).pop(analysis_id, None)
         book["outcome"][key] = ("success", f"Verdict recorded: {verdict} on analysis #{analysis_id}.", version)
 
@@ -397,26 +395,21 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
         # This page drew the form while the case was open, and the reviewer may be typing in it: the page redraws
         # itself when the case changes (follow_case), and replacing the form by the line above lost what was
         # typed without a word. The form stays, its button disabled, holding what the browser holds.
-    # What the form first shows is what is stored; what the reviewer chooses and types is sent as they go (the
+    # What the form first shows is what is stored. What the reviewer chooses and types is sent as they go (the
     # fields are not an st.form, whose values stay in the browser until submitted: a draft was lost when the
-    # reviewer went to another page and back) and kept with the page's other work (ui/state.py).
+    # reviewer went to another page and back) and kept with the page's other work (ui/state.py: as the run takes
+    # it from the browser, and put back in every run until the browser sends it again). Kept only in the verdict
+    # book, by the runs that drew the form, a draft lost what reached the server in a run the next click stopped
+    # (a diagnosis committed just before the reviewer left came back empty: a browser test).
     fields = (f"v_{key}", f"d_{key}", f"c_{key}")
-    keep_elsewhere(*fields)  # a draft is kept below, with the version it was drafted on
-    draft = book["drafts"].get(key)
-    if draft is not None and not sent_by_browser(fields[0]):
-        # The reviewer left the page with a draft in this form: it is put back in every run until the browser sends
-        # the fields again, as ui/state.keep_page_state does (put back once, in a run whose drawing the browser did
-        # not keep, the fields came back empty while the server held the draft: a re-check).
-        for field, value in zip(fields, draft):
-            st.session_state[field] = value
-    elif fields[0] not in st.session_state:  # the fields are made in this run, with what is stored
+    if fields[0] not in st.session_state:  # the fields are made in this run, with what is stored
         book["drawn"][key] = (stored_version, stored)
     elif book["drawn"].get(key, (stored_version,))[0] != stored_version and \
             tuple(st.session_state.get(f, d) for f, d in zip(fields, (None, "", ""))) == book["drawn"][key][1]:
         # An untouched form whose verdict the same reviewer changed in another window shows the stored one now: it
         # kept the old values, said "Not recorded yet" and refused a press as a conflict (a re-check)
         for field, value in zip(fields, stored):
-            st.session_state[field] = value
+            keep_value(field, value)  # kept too: the old values are put back until the browser sends the new
         book["drawn"][key] = (stored_version, stored)
         book["outcome"].pop(key, None)
     drawn_version, drawn_values = book["drawn"].setdefault(key, (stored_version, stored))
@@ -440,10 +433,6 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
                      args=(book, a["id"], user, key, drawn_version, session_guard()))
         said = beside.empty()
     values = (verdict, diagnosis, comment)
-    if values != drawn_values:  # what the reviewer chose or typed and has not recorded: kept if the page is left
-        book["drafts"][key] = values
-    else:  # an unchanged form is made again from what is stored then (changed in another window, say)
-        book["drafts"].pop(key, None)
     # Record verdict was pressed and its callback was cut short by the next click (the press is noted first, in a
     # plain dict): store what the form holds now (a closed case's store refuses it, and the refusal is said below).
     # Values sent without a press are the form's state, never a verdict: they wait for the button.

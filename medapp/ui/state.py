@@ -23,7 +23,6 @@ import streamlit as st
 
 KEPT = "_medapp_kept"
 KEPT_FILES = "_medapp_kept_files"
-NOT_KEPT = "_medapp_not_kept"  # widget keys whose page keeps their values itself (keep_elsewhere)
 UPLOAD_KEYS = "_medapp_upload_keys"  # the keys of the upload widgets kept_upload has drawn in this session
 # Widget value types Streamlit lets a program set; buttons, uploads, recordings and tables are not.
 SETTABLE = {"bool_value", "int_value", "double_value", "string_value", "int_array_value", "double_array_value",
@@ -83,36 +82,12 @@ def keep_value(key: str, value: Any) -> None:
     kept[key] = value
 
 
-def sent_by_browser(key: str) -> bool:
-    """Whether the browser sent the value of the widget with `key` for this run (it holds the widget as drawn)."""
-    found = _widgets()
-    if found is None:  # a Streamlit without these internals: assume it does, and write nothing over it
-        return True
-    state, safe, sent = found
-    with safe._lock:
-        return state.get_widget_id_from_key(key) in sent
-
-
-def keep_elsewhere(*keys: str) -> None:
-    """These widgets' values are kept by their page itself (the verdict forms keep a draft against the version it
-    was drafted on): not here, where a value once sent would come back even after the page had moved on."""
-    not_kept = st.session_state.setdefault(NOT_KEPT, set())
-    if not not_kept.issuperset(keys):
-        not_kept.update(keys)
-    kept = st.session_state.get(KEPT)
-    if isinstance(kept, dict):
-        for key in keys:
-            kept.pop(key, None)
-
-
 def remember_sent_values(state, sent: set[str]) -> dict[str, Any]:
     """Copy into KEPT the value of every settable keyed widget whose value the browser sent (`sent`: widget ids) and
     return KEPT. `state` is Streamlit's SessionState, used under its wrapper's lock."""
     kept: dict[str, Any] = _session_dict(state, KEPT)
-    not_kept = state[NOT_KEPT] if NOT_KEPT in state else ()
     for key in list(state.filtered_state):
-        if (isinstance(key, str) and not key.startswith("_") and key not in not_kept
-                and state.get_widget_id_from_key(key) in sent
+        if (isinstance(key, str) and not key.startswith("_") and state.get_widget_id_from_key(key) in sent
                 and (_settable(state, key) or (key in kept and _emptied(state, key)))):
             kept[key] = state[key]
     return kept
