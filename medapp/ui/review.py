@@ -461,9 +461,12 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
     # confirmation lasts while the stored verdict is the one it confirms.
     if kind == "error":
         said.markdown(f":red[:material/error: {literal(text)}]")
-    elif values != drawn_values and values[0] is not None and not closed:
-        # the fields keep a draft across pages now, so one could be taken for a recorded verdict
-        said.markdown(":gray[:material/edit_note: Not recorded yet: press Record verdict.]")
+    elif values != drawn_values and not closed:
+        # the fields keep a draft across pages now, so one could be taken for a recorded verdict (a diagnosis typed
+        # before a verdict was chosen said nothing: a re-check)
+        said.markdown(":gray[:material/edit_note: Not recorded yet: "
+                      + ("press Record verdict.]" if values[0] is not None else "choose a verdict, then press Record "
+                                                                                  "verdict.]"))
     elif kind == "success" and version == stored_version:
         said.markdown(f":green[:material/check_circle: {literal(text)}]")
 

@@ -135,6 +135,8 @@ def test_a_verdict_draft_survives_a_trip_to_another_page_and_is_recorded_only_wh
 
     at, store, case_id, analysis_id = _reviewer_on_cases(tmp_path, monkeypatch)
     key = f"a{analysis_id}"
+    at.text_input(key=f"d_{key}").input("stable angina").run()  # typed before a verdict is chosen: said too
+    assert any("Not recorded yet: choose a verdict, then press Record verdict." in m.value for m in at.markdown)
     at.radio(key=f"v_{key}").set_value("disagree")
     at.text_input(key=f"d_{key}").input("stable angina")
     at.text_area(key=f"c_{key}").input("ECG changes are old; discuss at MDT").run()
