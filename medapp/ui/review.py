@@ -296,6 +296,12 @@ def _store_verdict(store, book: dict, analysis_id: int, user: dict, key: str, va
         book["outcome"][key] = ("success", f"Verdict recorded: {verdict} on analysis #{analysis_id}.", version)
 
 
+def _form_values(key: str) -> tuple:
+    """(verdict, final diagnosis, comment) as verdict form `key`'s fields hold them in the session."""
+    return (st.session_state.get(f"v_{key}"), st.session_state.get(f"d_{key}", ""),
+            st.session_state.get(f"c_{key}", ""))
+
+
 def _what_was_refused(values: tuple) -> str:
     """'uncertain, with your final diagnosis and comment': the refused verdict in the reviewer's terms."""
     verdict, diagnosis, comment = values
@@ -312,8 +318,7 @@ def _record_verdict(book: dict, analysis_id: int, user: dict, key: str, shown_ve
     """
     book["pressed"].add(key)
     store = get_store()
-    values = (st.session_state.get(f"v_{key}"), st.session_state.get(f"d_{key}", ""),
-              st.session_state.get(f"c_{key}", ""))
+    values = _form_values(key)
     if session_ended(guard):  # timed out or signed out: nothing stored; kept in the form, never stored later
         book["pressed"].discard(key)
         return
@@ -398,14 +403,12 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
     # What the form first shows is what is stored. What the reviewer chooses and types is sent as they go (the
     # fields are not an st.form, whose values stay in the browser until submitted: a draft was lost when the
     # reviewer went to another page and back) and kept with the page's other work (ui/state.py: as the run takes
-    # it from the browser, and put back in every run until the browser sends it again). Kept only in the verdict
-    # book, by the runs that drew the form, a draft lost what reached the server in a run the next click stopped
-    # (a diagnosis committed just before the reviewer left came back empty: a browser test).
+    # it from the browser, and put back in every run until the browser sends it again).
     fields = (f"v_{key}", f"d_{key}", f"c_{key}")
+    drawn = book["drawn"].get(key)
     if fields[0] not in st.session_state:  # the fields are made in this run, with what is stored
         book["drawn"][key] = (stored_version, stored)
-    elif book["drawn"].get(key, (stored_version,))[0] != stored_version and \
-            tuple(st.session_state.get(f, d) for f, d in zip(fields, (None, "", ""))) == book["drawn"][key][1]:
+    elif drawn is not None and drawn[0] != stored_version and _form_values(key) == drawn[1]:
         # An untouched form whose verdict the same reviewer changed in another window shows the stored one now: it
         # kept the old values, said "Not recorded yet" and refused a press as a conflict (a re-check)
         for field, value in zip(fields, stored):
