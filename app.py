@@ -7,8 +7,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import streamlit as st  # noqa: E402
 
 from medapp.ui.auth import login_gate, sidebar_account  # noqa: E402
-from medapp.ui.cases import announce_saves_shown_nowhere, complete_pending_saves  # noqa: E402
+from medapp.ui.cases import complete_pending_saves  # noqa: E402
 from medapp.ui.common import readable_page_style  # noqa: E402
+from medapp.ui.presses import finish_run, start_run  # noqa: E402
 from medapp.ui.runtime import carry_unhandled_clicks, keep_shared_keras_models  # noqa: E402
 from medapp.ui.state import keep_page_state  # noqa: E402
 
@@ -57,5 +58,7 @@ pages = {
 sidebar_account(user)
 keep_page_state()
 complete_pending_saves()  # a Save whose callback the user's next click cut short
-st.navigation({k: v for k, v in pages.items() if v}).run()
-announce_saves_shown_nowhere()
+page = st.navigation({k: v for k, v in pages.items() if v})
+start_run(page.title)
+page.run()
+finish_run()  # toasts for saves confirmed nowhere and presses not done (a page that stops early: stop_page)

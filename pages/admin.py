@@ -11,6 +11,7 @@ from medapp.ui.audit_view import AUDIT_COLUMNS, readable_audit, shown_audit, tim
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.dictation import vocabulary_admin
 from medapp.ui.pacs import admin_endpoints
+from medapp.ui.presses import pressed
 
 user = require_role("admin")
 store = get_store()
@@ -41,7 +42,7 @@ with users_tab:
         name = st.text_input("User name")
         role = st.selectbox("Role", ROLES)
         password = st.text_input("Initial password (at least 10 characters)", type="password")
-        if st.form_submit_button("Add user"):
+        if pressed("Add user", key="add_user_go", form=True):
             try:
                 create_user(store, name, password, role, by=user["username"])
             except AccountError as exc:
@@ -61,7 +62,7 @@ with users_tab:
                           key=f"chg_active_{round_}")
         new_password = st.text_input("New password (leave empty to keep)", type="password",
                                      key=f"chg_password_{round_}")
-        if st.form_submit_button("Apply"):
+        if pressed("Apply", key="change_user_go", form=True):
             changes = [f"role {new_role}" if new_role != "(unchanged)" else "",
                        f"account {active}" if active != "(unchanged)" else "",
                        "password reset" if new_password else ""]

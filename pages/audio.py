@@ -6,13 +6,14 @@ from medapp.types import InputError
 from medapp.ui import cached_model, demo_notice, model_card_summary, show_input_error
 from medapp.ui.audio import choose_input, cv_details, heart_panel, lung_panel, recording_facts
 from medapp.ui.auth import require_role
+from medapp.ui.presses import stop_page
 
 user = require_role("clinician")
 st.title("Heart and lung sounds")
 cards = [c for c in list_cards() if c.modality == "audio"]
 if not cards:
     st.info("No heart-sound model is installed: run `python -m medapp train heart-sound`.")
-    st.stop()
+    stop_page()
 names = {c.name: c.id for c in cards}
 choice = st.selectbox("Model", list(names), key="audio_model") if len(names) > 1 else next(iter(names))
 model = cached_model(names[choice])

@@ -5,6 +5,7 @@ import streamlit as st
 from medapp.cases.store import StoreError
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.common import demo_notice, literal
+from medapp.ui.presses import stop_page
 from medapp.ui.review import (
     analysis_view,
     case_filters,
@@ -38,7 +39,7 @@ if left is not None:
                 "It stays open here until you choose another case.", icon=":material/filter_alt_off:")
 if not cases:
     st.info("No case matches. Analyses are saved to cases from the analysis pages (Save to case).")
-    st.stop()
+    stop_page()
 
 table = pd.DataFrame([{**c, "modalities": ", ".join(c["modalities"]), "models": ", ".join(c["models"]),
                        "updated": pd.Timestamp(c["updated_at"]).strftime("%Y-%m-%d %H:%M")} for c in cases])
@@ -64,12 +65,12 @@ choice = st.selectbox("Open case", list(labels), format_func=labels.get, key="ca
                       placeholder="Choose a case")
 if choice is None:
     st.query_params.pop("case", None)
-    st.stop()
+    stop_page()
 try:
     detail = store.case_detail(choice, user, log_view=st.session_state.get("case_viewed") != choice)
 except StoreError as exc:
     st.error(str(exc))
-    st.stop()
+    stop_page()
 st.session_state["case_viewed"] = detail["id"]
 case_shown(detail["id"], "cases")
 if st.query_params.get("case") != str(detail["id"]):

@@ -6,6 +6,7 @@ import streamlit as st
 from medapp.cases.references import reference_problem
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.common import demo_notice
+from medapp.ui.presses import stop_page
 from medapp.ui.review import (
     REOPEN_ELSEWHERE,
     analysis_view,
@@ -45,7 +46,7 @@ cases, left = keep_shown_case(cases, filters, None if moving_on else st.session_
                               key="meeting", order=lambda c: c["id"])
 if not cases:
     st.info("No case matches these filters. Analyses are saved to cases from the analysis pages (Save to case).")
-    st.stop()
+    stop_page()
 
 
 def _step(delta: int) -> None:

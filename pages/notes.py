@@ -5,13 +5,14 @@ from medapp.registry import list_cards
 from medapp.ui import cached_model, demo_notice, model_card_summary
 from medapp.ui.auth import require_role
 from medapp.ui.notes import analysed_note, note_input
+from medapp.ui.presses import stop_page
 
 user = require_role("clinician")
 st.title("Clinical notes")
 cards = [c for c in list_cards() if c.modality == "notes"]
 if not cards:
     st.info("No note model is installed on this server.")
-    st.stop()
+    stop_page()
 names = {c.name: c.id for c in cards}
 choice = st.selectbox("Model", list(names), key="notes_model")
 model = cached_model(names[choice])

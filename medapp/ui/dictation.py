@@ -10,6 +10,7 @@ from ..modalities.speech import vocabulary
 from ..registry import get_card, list_cards
 from ..types import InputError
 from .common import cached_model, show_input_error, upload_mb
+from .presses import pressed
 from .state import kept_upload
 
 
@@ -117,7 +118,7 @@ def vocabulary_admin(username: str, store) -> None:
     current = "\n".join(vocabulary.site_terms())
     with st.form("dictation_vocabulary"):
         text = st.text_area("Site terms", value=current, height=160, key="dictation_vocabulary_text")
-        if st.form_submit_button("Save vocabulary"):
+        if pressed("Save vocabulary", key="dictation_vocabulary_save", form=True):
             try:
                 kept = vocabulary.save_site_terms(text)
             except InputError as exc:

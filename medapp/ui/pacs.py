@@ -20,6 +20,7 @@ from ..types import InputError
 from .auth import current_user, get_store
 from .common import show_input_error
 from .imaging import image_panel
+from .presses import pressed
 
 MODALITIES = ["CR", "DX", "CT", "MR", "US", "MG", "XA", "OT"]
 ONE, SERIES = "one instance", "the whole series"
@@ -167,9 +168,9 @@ def _send_action(model: ImagingModel, endpoint: Endpoint, sop_uid: str):
             st.success(f"Result sent to {endpoint.name}: Secondary Capture and Structured Report in study "
                        f"…{sent[sop_uid].study_uid[-16:]}.", icon=":material/cloud_done:")
             return
-        if st.button("Send result to PACS", key=f"send_{sop_uid}", icon=":material/cloud_upload:",
-                     help="Stores a Secondary Capture with the heatmap and a Structured Report with the finding "
-                          "in this study, each marked 'not for diagnostic use'."):
+        if pressed("Send result to PACS", key=f"send_{sop_uid}", icon=":material/cloud_upload:",
+                   help="Stores a Secondary Capture with the heatmap and a Structured Report with the finding "
+                        "in this study, each marked 'not for diagnostic use'."):
             try:
                 receipt = send_result(PacsClient(endpoint), data, x, analysis, model.card, username=_username(),
                                       store=get_store())
@@ -438,7 +439,7 @@ def admin_endpoints(store: Any, user: dict[str, Any]) -> None:
         c1, c2 = st.columns(2)
         connect = c1.number_input("Connect timeout (s)", 0.5, 300.0, 5.0, key="pacs_ep_ct")
         read = c2.number_input("Read timeout (s)", 1.0, 3600.0, 30.0, key="pacs_ep_rt")
-        if st.form_submit_button("Save endpoint"):
+        if pressed("Save endpoint", key="pacs_ep_save", form=True):
             try:
                 saved = save_endpoint(Endpoint(name, url, auth, username, password, token, connect, read))
             except InputError as exc:
@@ -467,7 +468,7 @@ def admin_endpoints(store: Any, user: dict[str, Any]) -> None:
             gone = st.selectbox("Delete endpoint", admin_names, key="pacs_delete_name")
             # one click deleted an endpoint and its stored password, with no way back (a review): ticked first
             sure = st.checkbox(f"Yes, delete {gone} and its stored credentials", key=f"pacs_delete_sure_{gone}")
-            if st.button("Delete", key="pacs_delete", disabled=not sure):
+            if pressed("Delete", key="pacs_delete", disabled=not sure):
                 delete_endpoint(gone)
                 store.audit(user["username"], "pacs.endpoint_deleted", f"pacs:{gone}")
                 st.session_state.pop(f"pacs_delete_sure_{gone}", None)

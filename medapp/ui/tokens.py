@@ -8,6 +8,7 @@ from ..cases.store import CaseStore
 from ..security.accounts import list_users
 from ..security.tokens import TokenError, create_token, list_tokens, revoke_token
 from .audit_view import time_text
+from .presses import pressed
 
 _SHOWN = "admin_new_api_token"
 _PICK = "api_token_pick"
@@ -80,7 +81,7 @@ def api_tokens_panel(store: CaseStore, admin: dict) -> None:
         may_save = st.checkbox("May save analyses to cases", value=True, key="api_token_cases")
         rate = st.number_input("Calls per minute (0: the service default)", min_value=0, value=0,
                                key="api_token_rate")
-        if st.form_submit_button("Create token"):
+        if pressed("Create token", key="api_token_create_go", form=True):
             try:
                 token_id, secret = create_token(store, admin, user or "", expires_days=float(days), label=label,
                                                 may_save_cases=may_save, rate_per_minute=int(rate) or None)
@@ -104,7 +105,7 @@ def api_tokens_panel(store: CaseStore, admin: dict) -> None:
         # one click revoked at once, and the success message vanished with the rerun
         sure = st.checkbox("Revoke now: the system using it is refused from its next call",
                            key=f"api_token_sure_{st.session_state.get('api_token_round', 0)}")
-        if st.form_submit_button("Revoke"):
+        if pressed("Revoke", key="api_token_revoke_go", form=True):
             if choice is None:
                 st.error("There is no active token to revoke.")
             elif not sure:
