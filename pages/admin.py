@@ -5,9 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from medapp.security.accounts import AccountError, create_user, list_users, update_user
-from medapp.security.audit import audit_csv
+from medapp.security.audit import audit_csv, readable_audit
 from medapp.security.roles import ROLES
-from medapp.ui.audit_view import AUDIT_COLUMNS, readable_audit, shown_audit, time_text
+from medapp.ui.audit_view import AUDIT_COLUMNS, shown_audit, time_text
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.dictation import vocabulary_admin
 from medapp.ui.pacs import admin_endpoints

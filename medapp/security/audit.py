@@ -1,9 +1,13 @@
 """The audit trail, and every CSV the app offers, safe to open in a spreadsheet."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pandas as pd
+from sqlalchemy import select
+
+from ..db.tables import Case, SavedAnalysis
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -50,3 +54,42 @@ def detail_text(detail) -> str:
             value = ", ".join(map(str, value))
         parts.append(f"{key.replace('_', ' ')}: {value}")
     return " · ".join(parts)
+
+
+def _references(store, targets: pd.Series) -> tuple[dict[int, str], dict[int, str]]:
+    """Case references by case id and by analysis id, for the ids the trail mentions."""
+    case_ids = {int(m) for m in targets.str.extract(r"^case:(\d+)$")[0].dropna()}
+    analysis_ids = {int(m) for m in targets.str.extract(r"^analysis:(\d+)$")[0].dropna()}
+    with store.Session() as s:
+        cases = dict(s.execute(select(Case.id, Case.reference).where(Case.id.in_(case_ids))).all()) if case_ids else {}
+        by_analysis = dict(s.execute(select(SavedAnalysis.id, Case.reference).join(Case)
+                                     .where(SavedAnalysis.id.in_(analysis_ids))).all()) if analysis_ids else {}
+    return cases, by_analysis
+
+
+def readable_audit(frame: pd.DataFrame, store) -> pd.DataFrame:
+    """The audit frame as people read it, on the Admin page and in `audit --format csv`: targets name the case
+    reference ("analysis #5 (case MDT-3)", not `analysis:5`), and the detail is text without the case's database id
+    when the target already names the case (the CSV said "case id: 1" beside every verdict)."""
+    if frame.empty:
+        frame["detail"] = frame["detail"].astype(str)
+        return frame
+    cases, by_analysis = _references(store, frame["target"].astype(str))
+
+    def target(t: str) -> str:
+        m = re.fullmatch(r"(case|analysis):(\d+)", t or "")
+        if not m:
+            return t
+        kind, n = m.group(1), int(m.group(2))
+        ref = cases.get(n) if kind == "case" else by_analysis.get(n)
+        return (f"case {ref}" if kind == "case" else f"analysis #{n} (case {ref})") if ref else t
+
+    def detail(raw, shown_target: str) -> str:
+        if isinstance(raw, dict) and "case_id" in raw and "(case " in shown_target:
+            raw = {k: v for k, v in raw.items() if k != "case_id"}
+        return detail_text(raw)
+
+    out = frame.copy()
+    out["target"] = out["target"].astype(str).map(target)
+    out["detail"] = [detail(raw, shown) for raw, shown in zip(frame["detail"], out["target"])]
+    return out

@@ -101,11 +101,10 @@ def _audit(args: argparse.Namespace) -> int:
     if args.format == "csv":  # as the Admin page's download: spreadsheet formulas defused, times in UTC
         import pandas as pd
 
-        from .audit import audit_csv, detail_text
+        from .audit import audit_csv, readable_audit
 
-        frame = pd.DataFrame([{**r, "detail": detail_text(r["detail"])} for r in rows],
-                             columns=["id", "at", "username", "action", "target", "detail"])
-        sys.stdout.write(audit_csv(frame))
+        frame = pd.DataFrame(rows, columns=["id", "at", "username", "action", "target", "detail"])
+        sys.stdout.write(audit_csv(readable_audit(frame, _store())))
     else:
         for r in rows:
             at = r["at"].replace(tzinfo=UTC) if r["at"].tzinfo is None else r["at"]  # stored as UTC without a zone

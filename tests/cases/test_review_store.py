@@ -172,3 +172,20 @@ def test_a_reviewer_demoted_or_disabled_after_the_page_was_drawn_cannot_record(s
         store.set_verdict(analysis_id, drawn_as, "disagree")
     verdicts = store.case_detail(case_id, ADMIN, log_view=False)["analyses"][0]["verdicts"]
     assert [v["verdict"] for v in verdicts] == ["agree"]
+
+
+def test_the_command_lines_audit_csv_names_the_case_as_the_admin_page_does(store, heart, database_url, tmp_path):
+    # a review: `audit --format csv` said "analysis:1" and "case id: 1" beside each verdict; the page said the case
+    import csv
+    import io
+
+    from cli_inprocess import run_medapp
+
+    case_id, aid = _analysis(store, heart)
+    store.set_verdict(aid, REV, "agree", "stable angina", expected_version=0)
+    out = run_medapp("audit", "--format", "csv", "--action", "verdict",
+                     env={"MEDAPP_DATABASE_URL": database_url, "MEDAPP_VAR_DIR": str(tmp_path)})
+    [row] = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert out.returncode == 0
+    assert row["target"] == f"analysis #{aid} (case C-1)"
+    assert row["detail"] == "verdict: agree · final diagnosis: stable angina · version: 1"

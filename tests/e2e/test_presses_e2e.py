@@ -7,7 +7,6 @@ form_submit_button the first press was lost without a word."""
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
