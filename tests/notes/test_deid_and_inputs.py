@@ -254,3 +254,22 @@ def test_postcodes_of_other_countries_and_codes_that_only_look_like_postcodes():
     }
     for note, expected in cases.items():
         assert scrub(note)[0] == expected, note
+
+
+def test_ages_over_89_in_words_and_with_a_pronoun():
+    """A dictation re-check: "she is 93" and "she is ninety-three" were kept (only "aged 93", "93 years old" and a
+    few written forms were removed). An age in words is an age; a measure after the number, or a vital sign as the
+    subject of the sentence, is not."""
+    cases = {
+        "She is 93. He's ninety three and lives alone. Aged ninety-three. The patient is 91 and frail.":
+            "She is [AGE>89]. He's [AGE>89] and lives alone. Aged [AGE>89]. The patient is [AGE>89] and frail.",
+        "A ninety-three-year-old lady, ninety three years old, her grandmother who turned 90, aged a hundred and one.":
+            "A [AGE>89]-year-old lady, [AGE>89] years old, her grandmother who turned [AGE>89], aged [AGE>89].",
+        # not an age, or not over 89
+        "She is 93% on air. Sats on air, she is 93. She is 95 kg. Heart rate: he is 110. She is 45. He is seventy-"
+        "two. Aged 72. Gave ninety milligrams over the last ninety years. She is ninety three percent on air.":
+            "She is 93% on air. Sats on air, she is 93. She is 95 kg. Heart rate: he is 110. She is 45. He is seventy-"
+            "two. Aged 72. Gave ninety milligrams over the last ninety years. She is ninety three percent on air.",
+    }
+    for note, expected in cases.items():
+        assert scrub(note)[0] == expected, note

@@ -161,6 +161,21 @@ def test_identifiers_as_whisper_writes_them_are_removed_and_years_stay_years():
         "days. Scores one, two, three. Platelets two hundred and fifty thousand. Take two thousand milligrams.")
 
 
+
+def test_an_age_over_89_said_in_words_is_removed():
+    """A re-check: "she is ninety-three" (and "she is 93", which was then spelled out) was kept."""
+    from medapp.modalities.notes.deid import scrub
+    from medapp.modalities.speech.spoken import as_spoken
+
+    said = "She is 93. She is ninety-three. Aged ninety three, a ninety-three-year-old."
+    assert as_spoken(said) == said
+    assert scrub(as_spoken(said))[0] == "She is [AGE>89]. She is [AGE>89]. Aged [AGE>89], a [AGE>89]-year-old."
+    kept = "She is 93 percent on air. Sats on air, she is 93. She is 95 kg. He is seventy-two, aged 72."
+    assert as_spoken(kept) == ("She is ninety three percent on air. Sats on air, she is ninety three. She is ninety "
+                               "five kilograms. He is seventy-two, aged seventy two.")
+    assert scrub(as_spoken(kept))[0] == as_spoken(kept)
+
+
 def test_near_miss_medicine_names_are_corrected_and_real_words_kept():
     from medapp.modalities.speech.correct import corrector_for
 

@@ -97,6 +97,11 @@ TOWN_TOOLS = (r"(?:coma|score|scale|criteria|rules?|classification|chart|index|t
 COUNTED = (r"(?:days?|d|weeks?|wks?|months?|mo|years?|yrs?|hours?|hrs?|h|minutes?|mins?|episodes?|times?|tablets?|"
            r"doses?|units?|attacks?|falls?|admissions?|nights?|pints?|drinks?|cigarettes?|litres?|hx|x)")
 DIGIT_WORD = r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|double|triple)"
+# an age over 89 in digits or said in words ("ninety-three", "a hundred and one"), as a dictation gives it
+_ONES = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+AGE_OVER_89 = (rf"(?:9\d|1[01]\d|(?i:(?:ninety(?:[- ]{_ONES})?|(?:a|one)[ \t]+hundred(?:[ \t]+and[ \t]+(?:{_ONES}|ten|"
+               rf"eleven|twelve|\w+teen))?)(?![- \t]+(?:and[ \t]+)?(?:{_ONES}|ten|eleven|twelve|\w+teen|hundred|"
+               r"thousand|point)\b)))")
 # (kind, compiled pattern, group holding the PHI or 0); order matters: earlier kinds win overlaps. PLACE is a
 # LOCATION named without a noun such as Hospital or Ward.
 PATTERNS: list[tuple[str, re.Pattern, int]] = [
@@ -171,7 +176,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # an Indian PIN, labelled ("PIN 600116", "Pincode: 600 020"); after a town it is found with the town
     ("POSTCODE", re.compile(r"\b(?i:pin(?:[ \t]?code)?)[ \t]*[:-]?[ \t]*([1-9]\d{2}[ \t]?\d{3})\b"), 1),
     ("AGE>89", re.compile(r"\b(9\d|1[0-1]\d)(?=[\s-]*(?:years?|yrs?|y/?o|year-old|-year-old)\b)", re.I), 1),
-    ("AGE>89", re.compile(r"\b(?:aged?|age:)\s*(9\d|1[0-1]\d)\b", re.I), 1),
+    ("AGE>89", re.compile(rf"\b(?i:aged?|age:)\s*({AGE_OVER_89})\b(?![ \t]*(?:%|(?i:percent|per)\b))"), 1),
+    # in words, before "years old" ("ninety-three years old", "a ninety-three-year-old": kept, a re-check)
+    ("AGE>89", re.compile(rf"\b({AGE_OVER_89})(?=[ \t-]*(?i:years?[ \t-]+old|year-old|years[ \t]+of[ \t]+age|yo)\b)"), 1),
     # "(92 y)", "90F", "Mrs Okeke, 96, fell" (a privacy review)
     ("AGE>89", re.compile(r"\b(9\d|1[0-1]\d)(?:[ \t]?(?:y|yo|yrs?|y\.o\.)(?=[\s,.;)])|(?:F|M|yF|yM)\b)"), 1),
     ("AGE>89", re.compile(rf"\b{TITLES}[ \t]+(?:{INITIALS})?{NAME_WORD}(?:[ \t]+{NAME_WORD})?,[ \t]+(9\d|1[0-1]\d)"
@@ -367,6 +374,31 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
     return out
 
 
+# "she is 93", "he's ninety-three", "who turned 90": an age, unless a measure follows or a vital sign is the
+# subject of the sentence ("sats on air, she is 93", "she is 93 percent")
+_AGE_SAID = re.compile(rf"\b(?i:she|he|who|the[ \t]+patient|patient|pt)(?:[ \t]+(?i:is|was|turned|turns|has[ \t]+turned|"
+                       rf"will[ \t]+be)|['’](?i:s))(?:[ \t]+(?i:now|only|nearly|almost|just|about))?[ \t]+({AGE_OVER_89})\b"
+                       rf"(?![ \t]*(?:%|[-/.,:]\d|(?i:percent|per|over|on|in|out|of|and[ \t]+\d|kg|kilo\w*|kilograms?|"
+                       rf"mm\w*|cm|bpm|beats|breaths|points?|mg|ml|units?|litres?|degrees|minutes|mins|seconds|hours|days|"
+                       rf"weeks|months|lbs?|pounds|stone|centile|percentile)\b))")
+_VITALS = re.compile(r"\b(?i:sats|saturations?|saturating|spo2|o2|oxygen|pulse|heart[ \t]+rate|hr|bp|blood[ \t]+pressure|"
+                     r"systolic|diastolic|temp|temperature|weight|weighs|score|mmse|moca|rate|glucose|sugars?|cbg|bm)\b")
+
+
+def _ages_said(text: str, taken: list[bool]) -> list[Span]:
+    """An age over 89 said with a pronoun ("she is 93", "he's ninety-three"), as a dictation gives it."""
+    out = []
+    for m in _AGE_SAID.finditer(text):
+        start, end = m.span(1)
+        sentence = text[max(0, m.start() - 80):m.start()]
+        sentence = re.split(r"[.!?;\n]", sentence)[-1]
+        if any(taken[start:end]) or _VITALS.search(sentence):
+            continue
+        out.append(Span(start, end, "AGE>89", m.group(1)))
+        taken[start:end] = [True] * (end - start)
+    return out
+
+
 def _given_names(text: str, taken: list[bool]) -> list[Span]:
     """Untitled given names from the gazetteer, with a following surname when there is one."""
     gazetteer = given_names()
@@ -411,6 +443,7 @@ def find_phi(text: str) -> list[Span]:
             found.append(Span(start, end, kind, text[start:end]))
             for i in range(start, end):
                 taken[i] = True
+    found += _ages_said(text, taken)
     found += _towns(text, taken)
     found += _given_names(text, taken)
     # A name found once is removed wherever else it occurs, surname alone included (not a name that is
