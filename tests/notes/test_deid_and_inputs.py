@@ -273,3 +273,20 @@ def test_ages_over_89_in_words_and_with_a_pronoun():
     }
     for note, expected in cases.items():
         assert scrub(note)[0] == expected, note
+
+
+def test_a_postcode_district_after_an_address_or_the_word_postcode():
+    """A dictation re-check: "14 Maple Road, Leeds LS6" kept "LS6" (a postcode district). It is removed after a house
+    and street (and town), after a town at the end of an address, or after the word postcode; alone, "L5", "S1",
+    "B12" or a trainee's grade ("CT2") is a vertebra, a nerve root, a vitamin or a grade."""
+    cases = {
+        "Lives at 14 Maple Road, Leeds LS6.": "Lives at [ADDRESS] [POSTCODE].",
+        "Lives at 14 Maple Road, Headingley LS6, with her son.": "Lives at [ADDRESS] [POSTCODE], with her son.",
+        "Moved to Leeds LS6. Postcode: LS6. Her postcode is M20.":
+            "Moved to [LOCATION] [POSTCODE]. Postcode: [POSTCODE]. Her postcode is [POSTCODE].",
+        "Lives at 14a Maple Road. Lives at fourteen Maple Road, Leeds.": "Lives at [ADDRESS] Lives at [ADDRESS].",
+        "L5 vertebra, S1 root, vitamin B12. Seen by Dr Tom Ellery, CT2 Psychiatry. Sheffield S1 root compressed.":
+            "L5 vertebra, S1 root, vitamin B12. Seen by Dr [NAME], CT2 Psychiatry. Sheffield S1 root compressed.",
+    }
+    for note, expected in cases.items():
+        assert scrub(note)[0] == expected, note

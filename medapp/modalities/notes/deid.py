@@ -80,6 +80,11 @@ UK_AREA = (r"(?:AB|AL|B|BA|BB|BD|BF|BH|BL|BN|BR|BS|BT|CA|CB|CF|CH|CM|CO|CR|CT|CV
            r"EX|FK|FY|G|GL|GU|GY|HA|HD|HG|HP|HR|HS|HU|HX|IG|IM|IP|IV|JE|KA|KT|KW|KY|L|LA|LD|LE|LL|LN|LS|LU|M|ME|MK|ML|N|"
            r"NE|NG|NN|NP|NR|NW|OL|OX|PA|PE|PH|PL|PO|PR|RG|RH|RM|S|SA|SE|SG|SK|SL|SM|SN|SO|SP|SR|SS|ST|SW|SY|TA|TD|TF|TN|"
            r"TQ|TR|TS|TW|UB|W|WA|WC|WD|WF|WN|WR|WS|WV|YO|ZE)")
+STREET = (r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Close|Way|Court|Ct|Place|Pl|Boulevard|Blvd|Crescent|"
+          r"Terrace|Square|Grove|Gardens|Hill|Rise|Row|Walk|Mews|Parade|Vale|Wharf)")
+HOUSE_NUMBER_WORDS = (r"(?i:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|"
+                      r"six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                      r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)")
 AU_STATE = r"(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)"
 UNITS = r"mg|mcg|micrograms?|ng|ml|l|g|kg|mmol|umol|µmol|mol|iu|units?|copies|cells|mm|cm|per|x|/"  # a measure, not a PIN
 US_STATE = (r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|"
@@ -157,15 +162,23 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # King's Road", "4510 N Sheridan Rd", "41 Sydenham Hill" were kept: a privacy review)
     ("ADDRESS", re.compile(rf"\b(?:Flat|Apt\.?|Apartment)[ \t]+\d{{1,4}}[A-Z]?,[ \t]+(?:{PLACE_WORD}[ \t]+){{1,3}}"
                            r"(?:Court|House|Lodge|Mansions|Tower|Heights|Place|Building|Apartments)\b"), 0),
-    ("ADDRESS", re.compile(r"\b(?:(?:Flat|Apt\.?|Apartment|Unit)[ \t]+\d{1,4}[A-Z]?(?:,?[ \t]+|/))?\d{1,5}[ \t]+(?:[NSEW]\.?[ \t]+)?"
-                           r"(?:[A-Z][a-z]+(?:['’]s)?[ \t]){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|"
-                           r"Close|Way|Court|Ct|Place|Pl|Boulevard|Blvd|Crescent|Terrace|Square|Grove|Gardens|Hill|"
-                           r"Rise|Row|Walk|Mews|Parade|Vale|Wharf)\b\.?"
+    # a house number with its letter ("14a") or said in words ("fourteen Maple Road", as a dictation may give it)
+    ("ADDRESS", re.compile(rf"\b(?:(?:Flat|Apt\.?|Apartment|Unit)[ \t]+\d{{1,4}}[A-Z]?(?:,?[ \t]+|/))?"
+                           rf"(?:\d{{1,5}}[A-Za-z]?|{HOUSE_NUMBER_WORDS})[ \t]+(?:[NSEW]\.?[ \t]+)?"
+                           rf"(?:[A-Z][a-z]+(?:['’]s)?[ \t]){{1,3}}{STREET}\b\.?"
                            r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?"), 0),  # the town after the street, too
     # a UK postcode of a real area, and a US ZIP after a state's code ("CD45RA", "C57BL" and "CGP 37849" are a cell
     # marker, a mouse strain and a drug: they were removed from the abstracts)
     ("POSTCODE", re.compile(rf"\b{UK_AREA}\d[A-Z\d]?\s*\d[A-Z]{{2}}\b"), 0),
     ("POSTCODE", re.compile(rf"(?<=\b{US_STATE}\s)\d{{5}}(?:-\d{{4}})?\b"), 0),
+    # a UK postcode district alone ("LS6"), after the word postcode or after a house, its street and its town
+    # ("14 Maple Road, Leeds LS6": kept, a re-check); never alone, where it is a vertebra, a nerve root or a
+    # vitamin (L5, S1, B12)
+    ("POSTCODE", re.compile(rf"(?:\b(?i:post[ \t]?code|postal[ \t]+code)(?:[ \t]+(?i:is|was))?[ \t]*[:,-]?[ \t]*|"
+                            rf"\b(?:\d{{1,5}}[A-Za-z]?|{HOUSE_NUMBER_WORDS})[ \t]+(?:[NSEW]\.?[ \t]+)?"
+                            rf"(?:[A-Z][a-z]+(?:['’]s)?[ \t]){{1,3}}{STREET}\b\.?,?[ \t]+"
+                            rf"(?:[A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?,?[ \t]+)?)"
+                            rf"({UK_AREA}\d[A-Z\d]?)\b(?![ \t]*\d[A-Z]{{2}})"), 1),
     # Irish Eircode "P31 X2Y7" (routing key, then four of its 25 characters with a letter and a digit), Canadian
     # "M5V 3L9", Australian "VIC 3216" (four digits only after a state's code)
     ("POSTCODE", re.compile(r"\b(?:[AC-FHKNPRTV-Y]\d{2}|D6W)[ \t](?=[0-9AC-FHKNPRTV-Y]{0,3}\d)"
@@ -357,20 +370,23 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
     # "Leeds-based" (kept, a privacy review)
     # and before a US state's code ("Boston, MA", "Cleveland, OH": kept, a blind review)
     # and before an Australian state's code and postcode ("Geelong VIC 3216") or an Indian PIN ("Chennai - 600116",
-    # "Chennai 600 020"; the PIN is removed with it: six digits alone are too common to remove)
+    # "Chennai 600 020"; the PIN is removed with it: six digits alone are too common to remove), and before a UK
+    # postcode district that ends the address ("Leeds LS6."; alone it may be a vertebra or a vitamin: L5, B12)
     for m in re.finditer(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=,?[ \t]+(?:{UK_AREA}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}|"
                          rf"{US_STATE}[ \t]+\d{{5}}|{AU_STATE}[ \t]+\d{{4}})\b|-based\b|,[ \t]*{US_STATE}\b(?![a-z])|"
-                         rf"(?:,|[ \t]*[-–])?[ \t]+([1-9]\d{{2}}[ \t]?\d{{3}})\b(?![-/.,]?\d|[ \t]*(?:%|(?i:{UNITS})\b)))", text):
+                         rf"(?:,|[ \t]*[-–])?[ \t]+([1-9]\d{{2}}[ \t]?\d{{3}})\b(?![-/.,]?\d|[ \t]*(?:%|(?i:{UNITS})\b))|"
+                         rf",?[ \t]+({UK_AREA}\d[A-Z\d]?)(?=[ \t]*(?:[.,;)\n]|$)))", text):
         start, end = m.span(1)
         if text[start:end].lower() not in gazetteer:
             continue
         if not any(taken[start:end]):
             out.append(Span(start, end, "LOCATION", text[start:end]))
             taken[start:end] = [True] * (end - start)
-        pin = m.span(2)
-        if m.group(2) and not any(taken[slice(*pin)]):
-            out.append(Span(*pin, "POSTCODE", m.group(2)))
-            taken[slice(*pin)] = [True] * (pin[1] - pin[0])
+        for g in (2, 3):  # a PIN, a UK postcode district alone ("Leeds LS6.")
+            pin = m.span(g)
+            if m.group(g) and not any(taken[slice(*pin)]):
+                out.append(Span(*pin, "POSTCODE", m.group(g)))
+                taken[slice(*pin)] = [True] * (pin[1] - pin[0])
     return out
 
 
