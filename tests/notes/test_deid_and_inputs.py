@@ -290,3 +290,11 @@ def test_a_postcode_district_after_an_address_or_the_word_postcode():
     }
     for note, expected in cases.items():
         assert scrub(note)[0] == expected, note
+
+
+def test_seven_digits_in_one_run_are_an_identifier_but_not_a_count_of_units_or_copies():
+    """A local phone or record number of seven digits ("4472991", a dictated "double 4, 72, 991") was kept (only eight
+    digits or more were removed)."""
+    assert scrub("His number is 4472991. Ring 4472991 today.")[0] == "His number is [ID]. Ring [ID] today."
+    kept = "Benzylpenicillin 1200000 units. Viral load 1500000 copies/ml. 1500000 copies. Platelets 250000. 1,500,000."
+    assert scrub(kept)[0] == kept

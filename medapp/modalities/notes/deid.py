@@ -144,6 +144,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                       r"((?=[A-Z0-9/-]*\d(?:[A-Z/-]*\d){3})[A-Z0-9][A-Z0-9/-]{3,}[A-Z0-9](?:[ \t]\d{1,5}){0,2})\b"), 1),
     # after the phone rules, any run of eight digits or more (no dose, count or result is written so): "94347659 19" was kept
     ("ID", re.compile(r"(?<![\d.,])\d{8,}(?![\d.,]\d)"), 0),
+    # seven digits in one run, a local phone or record number (a dictated "double 4, 72, 991"), not a count of
+    # copies, cells or units ("benzylpenicillin 1200000 units")
+    ("ID", re.compile(r"(?<![\d.,])\d{7}(?![\d.,]\d)(?![ \t]*(?:/|(?i:copies|cells|iu|units?|international)\b))"), 0),
     ("DATE", re.compile(rf"\b{WEEKDAYS}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}\.?,?\s+\d{{2,4}}\b", re.I), 0),
     ("DATE", re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTHS}\.?,?\s+\d{{2,4}}\b", re.I), 0),
     ("DATE", re.compile(rf"\b{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{2,4}}\b", re.I), 0),
