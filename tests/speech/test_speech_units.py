@@ -162,6 +162,26 @@ def test_identifiers_as_whisper_writes_them_are_removed_and_years_stay_years():
 
 
 
+def test_british_double_and_triple_in_a_read_out_number_are_expanded_and_removed():
+    """A re-check: "triple seven four two nine oh one", as Whisper writes it ("triple 7-429-01", "double 4, 72, 991"),
+    was kept and then said "triple seven to four hundred and twenty nine to one". Next to other digit groups or
+    after an identifier's label, "double 4" is 44 and "triple 7" 777, and the run is one number."""
+    from medapp.modalities.notes.deid import scrub
+    from medapp.modalities.speech.spoken import as_spoken
+
+    assert as_spoken("Phone number triple 7-429-01.") == "Phone number 77742901."
+    assert as_spoken("NHS number double 4, 72, 991.") == "NHS number 4472991."
+    cases = {"Phone number triple 7-429-01.": "Phone number [PHONE].", "NHS number double 4, 72, 991.": "NHS number [ID].",
+             "His number is double 4, 72, 991.": "His number is [ID].", "Call 0113 double 4, 72, 991.": "Call [PHONE]."}
+    for said, expected in cases.items():
+        assert scrub(as_spoken(said))[0] == expected, said
+    # words, a dose and a lone "triple 7" stay what was said
+    kept = "Please double check the dose. Start triple therapy. Double vision. Triple A repair. Double the dose to 5 mg. "
+    assert as_spoken(kept + "Triple 7. Double 2 tablets.") == kept.replace("5 mg", "five milligrams") + \
+        "Triple seven. Double two tablets."
+    assert scrub(as_spoken(kept))[0] == as_spoken(kept)
+
+
 def test_an_age_over_89_said_in_words_is_removed():
     """A re-check: "she is ninety-three" (and "she is 93", which was then spelled out) was kept."""
     from medapp.modalities.notes.deid import scrub

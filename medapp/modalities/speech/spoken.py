@@ -83,13 +83,49 @@ def as_spoken(text: str) -> str:
     removes (numbers, phone numbers, dates, ages over 89, postcodes, addresses); everything else unchanged."""
     from ..notes.deid import find_phi
 
-    text = _digit_groups_joined(text)
+    text = _digit_groups_joined(_repeated_digits_expanded(text))
     out, last = [], 0
     for span in find_phi(text):
         if span.kind in _IDENTIFIER_KINDS:
             out += [_numbers_said(text[last:span.start]), text[span.start:span.end]]
             last = span.end
     return "".join(out) + _numbers_said(text[last:])
+
+
+_DIGIT_NAMES = {w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine".split())}
+_DIGIT_NAMES |= {"oh": "0", "o": "0", "nought": "0"}
+_SAID_DIGIT = r"(?:\d(?!\d)|(?i:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine)\b|O\b)"
+# what a read-out number follows ("phone number triple 7 ...", "NHS number: double 4 ...")
+_ID_LABEL = re.compile(r"\b(?i:number|no\.?|phone|telephone|tel|mobile|landline|NHS|MRN|ID|extension|ext|bleep|pager)"
+                       r"(?:[ \t]+(?i:is|was))?[ \t]*[:#]?[ \t]*$")
+_REPEATED = rf"(?i:double|triple)[ \t]+{_SAID_DIGIT}"
+_NOT_A_MEASURE = (rf"(?![ \t]*(?:%|(?i:{_UNIT_RE}|milligrams?|micrograms?|grams?|millilitres?|litres?|units?|tablets?|"
+                  r"puffs?|times|percent|per)\b))")
+_REPEATED_RUN = re.compile(rf"(?<![\w.,-])(?:{_REPEATED}|\d+)(?:(?:[ \t]*[,-][ \t]*|[ \t]+)(?:{_REPEATED}|\d+))*"
+                           rf"(?!\w|[.,]\d){_NOT_A_MEASURE}")
+
+
+def _repeated_digits_expanded(text: str) -> str:
+    """A number read out the British way, "triple seven four two nine oh one", as Whisper writes it ("triple
+    7-429-01", "double 4, 72, 991"), as one run of digits ("77742901"), so de-identification finds it (it was kept,
+    a re-check). Only "double" or "triple" before a digit next to other digit groups or after an identifier's
+    label: "double check", "triple therapy" and "double the dose to 5 mg" are words."""
+    def run(m: re.Match) -> str:
+        if not re.search(r"(?i:double|triple)", m.group(0)):
+            return m.group(0)
+        groups = re.findall(rf"{_REPEATED}|\d+", m.group(0))
+        if len(groups) < 2 and not _ID_LABEL.search(text[max(0, m.start() - 40):m.start()]):
+            return m.group(0)
+        digits = []
+        for g in groups:
+            said = g.split()
+            if len(said) == 2:  # double 4, triple oh
+                digits.append(_DIGIT_NAMES.get(said[1].lower(), said[1]) * (2 if said[0].lower() == "double" else 3))
+            else:
+                digits.append(g)
+        return "".join(digits)
+
+    return _REPEATED_RUN.sub(run, text)
 
 
 def _digit_groups_joined(text: str) -> str:
