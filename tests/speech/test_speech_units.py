@@ -182,6 +182,23 @@ def test_british_double_and_triple_in_a_read_out_number_are_expanded_and_removed
     assert scrub(as_spoken(kept))[0] == as_spoken(kept)
 
 
+def test_a_date_of_birth_spelled_out_is_a_date():
+    """A re-check: "D-O-B-12, O-6, 48" (the letters read out, "O" said for zero) was kept and said "D-O-B twelve, O six,
+    forty eight". After a date-of-birth label, day, month and year groups are a date; "O" and "oh" are a zero only
+    there."""
+    from medapp.modalities.notes.deid import scrub
+    from medapp.modalities.speech.spoken import as_spoken
+
+    assert as_spoken("D-O-B-12, O-6, 48.") == "DOB 12/06/48."
+    assert scrub(as_spoken("D-O-B-12, O-6, 48. D O B 3, 1-O, 52. Date of birth is 7 oh 4 1939. DOB: 14/03/1952."))[0] \
+        == "DOB [DATE]. DOB [DATE]. Date of birth is [DATE]. DOB: [DATE]."
+    # "oh" as an exclamation, blood group O, a stage, and numbers after DOB that are no date stay as said
+    said = "Oh, she fell. Oh 6 months ago. Blood group O. Stage O. DOB 45, 13, 99. Born in 1952. BP 120 over 80."
+    assert as_spoken(said) == ("Oh, she fell. Oh six months ago. Blood group O. Stage O. DOB forty five, thirteen, "
+                               "ninety nine. Born in 1952. BP one hundred and twenty over eighty.")
+    assert "[" not in scrub(as_spoken(said))[0]
+
+
 def test_an_age_over_89_said_in_words_is_removed():
     """A re-check: "she is ninety-three" (and "she is 93", which was then spelled out) was kept."""
     from medapp.modalities.notes.deid import scrub

@@ -83,7 +83,7 @@ def as_spoken(text: str) -> str:
     removes (numbers, phone numbers, dates, ages over 89, postcodes, addresses); everything else unchanged."""
     from ..notes.deid import find_phi
 
-    text = _digit_groups_joined(_repeated_digits_expanded(text))
+    text = _digit_groups_joined(_repeated_digits_expanded(_spelled_dates_of_birth(text)))
     out, last = [], 0
     for span in find_phi(text):
         if span.kind in _IDENTIFIER_KINDS:
@@ -126,6 +126,31 @@ def _repeated_digits_expanded(text: str) -> str:
         return "".join(digits)
 
     return _REPEATED_RUN.sub(run, text)
+
+
+# a date of birth spelled out ("D-O-B-12, O-6, 48": the letters read out, "O" said for zero); "O" and "oh" are a
+# zero only here, after the label and inside the day, month and year
+_DG = r"(?:\d|[Oo](?![A-Za-z]))"
+_DAY_OR_MONTH = rf"(?:(?i:oh)[ \t-]?\d|{_DG}(?:-?{_DG})?)"
+_DOB_SEP = r"(?:[ \t]*[,/.-][ \t]*|[ \t]+)"
+_SPELLED_DOB = re.compile(
+    rf"\b((?i:d[-. ]?o[-. ]?b)\b\.?|(?i:date[ \t]+of[ \t]+birth|born[ \t]+on))((?:[ \t]+(?i:is|was))?[ \t]*[:,-]?[ \t]*)"
+    rf"({_DAY_OR_MONTH}){_DOB_SEP}({_DAY_OR_MONTH}){_DOB_SEP}({_DG}(?:-?{_DG}){{3}}|{_DG}-?{_DG})(?![\w-]|[.,/]?\d)")
+
+
+def _spelled_dates_of_birth(text: str) -> str:
+    """"D-O-B-12, O-6, 48" as "DOB 12/06/48", a date de-identification removes (it was kept, a re-check)."""
+    def date(m: re.Match) -> str:
+        if re.fullmatch(r"\d{1,2}([/.-])\d{1,2}\1\d{2,4}", m.group(0)[m.end(2) - m.start():]):
+            return m.group(0)  # written as a date already ("DOB: 03.09.2021")
+        day, month, year = (re.sub(r"(?i)oh|o", "0", re.sub(r"[ \t-]", "", g)) for g in m.group(3, 4, 5))
+        if not (1 <= int(day) <= 31 and 1 <= int(month) <= 31 and min(int(day), int(month)) <= 12):
+            return m.group(0)
+        label = "DOB" if re.fullmatch(r"(?i)d[-. ]?o[-. ]?b\.?", m.group(1)) else m.group(1)
+        between = m.group(2) if m.group(2).strip(" \t-") else " "
+        return f"{label}{between}{day}/{month}/{year}"
+
+    return _SPELLED_DOB.sub(date, text)
 
 
 def _digit_groups_joined(text: str) -> str:
