@@ -213,6 +213,26 @@ def test_an_age_over_89_said_in_words_is_removed():
     assert scrub(as_spoken(kept))[0] == as_spoken(kept)
 
 
+def test_a_spoken_address_and_postcode_are_removed():
+    """A re-check: a spoken address kept its postcode district ("14 Maple Road, Leeds LS6") and a postcode read out
+    letter by letter ("postcode L S six, four A B") was kept."""
+    from medapp.modalities.notes.deid import scrub
+    from medapp.modalities.speech.spoken import as_spoken
+
+    assert as_spoken("Postcode L S six, four A B.") == "Postcode LS6 4AB."
+    cases = {"Lives at 14 Maple Road, Leeds LS6.": "Lives at [ADDRESS] [POSTCODE].",
+             "Lives at 14 Maple Road, Leeds. Postcode L S six, four A B.": "Lives at [ADDRESS]. Postcode [POSTCODE].",
+             "Her postcode is L S 6.": "Her postcode is [POSTCODE].", "Postcode is LS6, 4AB.": "Postcode is [POSTCODE].",
+             "Flat 2, 9 Elm Grove, L S six, four A B.": "[ADDRESS], [POSTCODE]."}
+    for said, expected in cases.items():
+        assert scrub(as_spoken(said))[0] == expected, said
+    # letters, levels and grades that are not a postcode
+    kept = "L5 vertebra, S1 root, vitamin B12, CD45RA. Grade A B C. Hepatitis A, B and C. Seen by the CT2."
+    assert as_spoken(kept) == "L5 vertebra, S1 root, vitamin B12, CD45RA. Grade A B C. Hepatitis A, B and C. Seen by " \
+        "the CT2."
+    assert scrub(as_spoken(kept))[0] == kept
+
+
 def test_near_miss_medicine_names_are_corrected_and_real_words_kept():
     from medapp.modalities.speech.correct import corrector_for
 

@@ -83,7 +83,7 @@ def as_spoken(text: str) -> str:
     removes (numbers, phone numbers, dates, ages over 89, postcodes, addresses); everything else unchanged."""
     from ..notes.deid import find_phi
 
-    text = _digit_groups_joined(_repeated_digits_expanded(_spelled_dates_of_birth(text)))
+    text = _digit_groups_joined(_repeated_digits_expanded(_spoken_postcodes(_spelled_dates_of_birth(text))))
     out, last = [], 0
     for span in find_phi(text):
         if span.kind in _IDENTIFIER_KINDS:
@@ -151,6 +151,33 @@ def _spelled_dates_of_birth(text: str) -> str:
         return f"{label}{between}{day}/{month}/{year}"
 
     return _SPELLED_DOB.sub(date, text)
+
+
+_PC_TOKEN = r"(?:[A-Z0-9]{1,4}\b|(?i:zero|one|two|three|four|five|six|seven|eight|nine)\b)"
+_PC_SEP = r"(?:[ \t]*[,.-][ \t]*|[ \t]+)"
+_PC_LABELLED = re.compile(rf"\b((?i:post[ \t]?code|postal[ \t]+code)(?:[ \t]+(?i:is|was))?[ \t]*[:,-]?[ \t]*)"
+                          rf"({_PC_TOKEN}(?:{_PC_SEP}{_PC_TOKEN}){{0,7}})")
+_PC_SPELLED = re.compile(rf"(?<![\w-])()([A-Z](?:{_PC_SEP}(?:[A-Z0-9]|(?i:zero|one|two|three|four|five|six|seven|eight|"
+                         rf"nine))\b){{4,6}})")
+
+
+def _spoken_postcodes(text: str) -> str:
+    """A UK postcode read out ("postcode L S six, four A B", "LS6, 4AB") as written ("LS6 4AB"), so
+    de-identification removes it; after the word postcode, its district alone too ("postcode L S 6")."""
+    from ..notes.deid import UK_AREA
+
+    def postcode(m: re.Match, labelled: bool) -> str:
+        tokens = list(re.finditer(_PC_TOKEN, m.group(2)))
+        for n in range(len(tokens), 0, -1):
+            code = "".join(_DIGIT_NAMES.get(t.group(0).lower(), t.group(0)) for t in tokens[:n]).upper()
+            full = re.fullmatch(rf"({UK_AREA}\d[A-Z\d]?)(\d[A-Z]{{2}})", code)
+            if full or (labelled and re.fullmatch(rf"{UK_AREA}\d[A-Z\d]?", code)):
+                said = f"{full.group(1)} {full.group(2)}" if full else code
+                return m.group(1) + said + m.group(2)[tokens[n - 1].end():]
+        return m.group(0)
+
+    text = _PC_LABELLED.sub(lambda m: postcode(m, True), text)
+    return _PC_SPELLED.sub(lambda m: postcode(m, False), text)
 
 
 def _digit_groups_joined(text: str) -> str:
