@@ -265,6 +265,7 @@ def test_ages_over_89_in_words_and_with_a_pronoun():
             "She is [AGE>89]. He's [AGE>89] and lives alone. Aged [AGE>89]. The patient is [AGE>89] and frail.",
         "A ninety-three-year-old lady, ninety three years old, her grandmother who turned 90, aged a hundred and one.":
             "A [AGE>89]-year-old lady, [AGE>89] years old, her grandmother who turned [AGE>89], aged [AGE>89].",
+        "Mrs Okeke, ninety-six, fell.": "Mrs [NAME], [AGE>89], fell.",
         # not an age, or not over 89
         "She is 93% on air. Sats on air, she is 93. She is 95 kg. Heart rate: he is 110. She is 45. He is seventy-"
         "two. Aged 72. Gave ninety milligrams over the last ninety years. She is ninety three percent on air.":

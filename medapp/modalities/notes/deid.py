@@ -197,7 +197,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("AGE>89", re.compile(rf"\b({AGE_OVER_89})(?=[ \t-]*(?i:years?[ \t-]+old|year-old|years[ \t]+of[ \t]+age|yo)\b)"), 1),
     # "(92 y)", "90F", "Mrs Okeke, 96, fell" (a privacy review)
     ("AGE>89", re.compile(r"\b(9\d|1[0-1]\d)(?:[ \t]?(?:y|yo|yrs?|y\.o\.)(?=[\s,.;)])|(?:F|M|yF|yM)\b)"), 1),
-    ("AGE>89", re.compile(rf"\b{TITLES}[ \t]+(?:{INITIALS})?{NAME_WORD}(?:[ \t]+{NAME_WORD})?,[ \t]+(9\d|1[0-1]\d)"
+    ("AGE>89", re.compile(rf"\b{TITLES}[ \t]+(?:{INITIALS})?{NAME_WORD}(?:[ \t]+{NAME_WORD})?,[ \t]+({AGE_OVER_89})"
                           rf"(?=[ \t]*[,)])"), 1),
     ("NAME", re.compile(rf"\b{TITLES}\s+((?:{INITIALS})?(?:{CAPS_NAME}|{CAPS_WORD}(?![a-z])|{FULL_NAME}))"), 1),
     ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name)\s*[:\-]?\s+({CAPS_NAME})"), 1),
