@@ -177,8 +177,9 @@ def test_british_double_and_triple_in_a_read_out_number_are_expanded_and_removed
         assert scrub(as_spoken(said))[0] == expected, said
     # words, a dose and a lone "triple 7" stay what was said
     kept = "Please double check the dose. Start triple therapy. Double vision. Triple A repair. Double the dose to 5 mg. "
-    assert as_spoken(kept + "Triple 7. Double 2 tablets.") == kept.replace("5 mg", "five milligrams") + \
-        "Triple seven. Double two tablets."
+    assert as_spoken(kept + "Triple 7. Double 2 tablets. Double 4, 72, 99. Phone triple 7.") == kept.replace(
+        "5 mg", "five milligrams") + "Triple seven. Double two tablets. Double four, seventy two, ninety nine. Phone " \
+        "triple seven."  # a number de-identification would not remove once joined is left as said
     assert scrub(as_spoken(kept))[0] == as_spoken(kept)
 
 

@@ -108,8 +108,11 @@ _REPEATED_RUN = re.compile(rf"(?<![\w.,-])(?:{_REPEATED}|\d+)(?:(?:[ \t]*[,-][ \
 def _repeated_digits_expanded(text: str) -> str:
     """A number read out the British way, "triple seven four two nine oh one", as Whisper writes it ("triple
     7-429-01", "double 4, 72, 991"), as one run of digits ("77742901"), so de-identification finds it (it was kept,
-    a re-check). Only "double" or "triple" before a digit next to other digit groups or after an identifier's
-    label: "double check", "triple therapy" and "double the dose to 5 mg" are words."""
+    a re-check). Only "double" or "triple" before a digit next to other digit groups or after an identifier's label,
+    and only where the joined number is then removed: "double check", "triple therapy" and "double the dose to 5 mg"
+    are words."""
+    from ..notes.deid import find_phi
+
     def run(m: re.Match) -> str:
         if not re.search(r"(?i:double|triple)", m.group(0)):
             return m.group(0)
@@ -123,7 +126,13 @@ def _repeated_digits_expanded(text: str) -> str:
                 digits.append(_DIGIT_NAMES.get(said[1].lower(), said[1]) * (2 if said[0].lower() == "double" else 3))
             else:
                 digits.append(g)
-        return "".join(digits)
+        # joined only where de-identification then removes it: otherwise "phone triple 7" would be said "seven
+        # hundred and seventy seven" and "double 4, 72, 99" as one big number
+        joined, before = "".join(digits), text[max(0, m.start() - 60):m.start()]
+        context = before + joined + text[m.end():m.end() + 30]
+        removed = any(span.start <= len(before) and len(before) + len(joined) <= span.end
+                      for span in find_phi(context) if span.kind in _IDENTIFIER_KINDS)
+        return joined if removed else m.group(0)
 
     return _REPEATED_RUN.sub(run, text)
 
