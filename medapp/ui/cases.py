@@ -13,6 +13,7 @@ from ..security.uploads import content_hash
 from ..types import Explanation, ModelCard, Prediction
 from .auth import current_user, get_store, idle_too_long, session_guard
 from .common import literal
+from .state import value_now
 
 
 def log_analysis(card: ModelCard, prediction: Prediction | None, input_key: str, **detail) -> None:
@@ -81,9 +82,9 @@ def _complete_save(book: dict, key: str, *, read_form: bool, guard: tuple | None
         entry = book["pending"].get(key)
         if entry is None:
             return
-        if read_form:
-            form = tuple(st.session_state.get(f"case_{name}_{key}") for name in ("mode", "ref", "title", "pick"))
-            entry["values"] = (*form, st.session_state.get(_same_patient_key(key, form[3])))
+        if read_form:  # read without a yield point: the next click must not cut this short (ui/state.value_now)
+            form = tuple(value_now(f"case_{name}_{key}") for name in ("mode", "ref", "title", "pick"))
+            entry["values"] = (*form, value_now(_same_patient_key(key, form[3])))
         values = entry["values"] or book["drawn"].get(key)
         store = get_store()
         # Revoked since the page was drawn (signed out in another tab, password changed): nothing is stored and the

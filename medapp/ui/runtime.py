@@ -54,19 +54,41 @@ _HANDLED = "_medapp_handled_states"  # on a ScriptRequests: the widget states it
 _CARRIED = "_medapp_carried_states"  # on a ScriptRequests: the widget states handed on to the next run (a list)
 _TAKEN = "_medapp_taken_states"  # on a ScriptRequests: the widget states its runner last took to run
 _PREVIOUS = "_medapp_previous_runner"  # on an AppSession, during request_rerun: the runner it may stop
+SESSION_LOCK = "_medapp_session_lock"  # in a session's state: the one lock of every runner's SafeSessionState
+_SETTING_UP = "_medapp_setting_up"  # on a ScriptRequests: its runner took a rerun and has not yet started the page
+_AFTER = "_medapp_after"  # on a ScriptRunner: the stopped runner, still setting up, whose thread it lets end first
+_CREATING = threading.local()  # .after: that runner, for the runner AppSession is creating on this thread
+SETUP_WAIT_S = 5.0  # at most this long (a stopped runner ends at its next yield point, milliseconds away)
 _CARRY_LOCK = threading.Lock()
 
 
 def carry_unhandled_clicks() -> None:
     """Patch Streamlit's session and session state so no request's button press dies with a stopped run."""
     from streamlit.runtime.app_session import AppSession
+    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
     from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequests
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
     from streamlit.runtime.state.safe_session_state import SafeSessionState
 
     if getattr(AppSession.request_rerun, _PATCHED, False):
         return
     request_rerun, create_runner = AppSession.request_rerun, AppSession._create_scriptrunner
-    will_rerun = SafeSessionState.on_script_will_rerun
+    will_rerun, wrap_state = SafeSessionState.on_script_will_rerun, SafeSessionState.__init__
+    start_runner, run_thread = ScriptRunner.start, ScriptRunner._run_script_thread
+    script_started = ScriptRunContext.on_script_start
+
+    @functools.wraps(wrap_state)
+    def sharing_the_session_lock(self, state, yield_callback, *args, **kwargs):
+        # Each script runner wraps the session's state in its own SafeSessionState with its own lock, so a stopped
+        # run still inside its callbacks and the next run were never excluded: the next run, opening another page,
+        # dropped the previous page's widget values (Streamlit's cleanup on a page change) while a Save's callback
+        # was reading them, and the save was refused for want of a reference (2 of 40 saves beside two busy cores).
+        wrap_state(self, state, yield_callback, *args, **kwargs)
+        if getattr(yield_callback, "__self__", None) is None:
+            return  # not a script runner's (a detached context reading a widget's format_func): its own lock, as before
+        with _CARRY_LOCK:  # one lock per session, kept with its values (SessionState has neither __dict__ nor weakref)
+            shared = state._old_state.setdefault(SESSION_LOCK, self._lock)
+        object.__setattr__(self, "_lock", shared)
 
     @functools.wraps(request_rerun)
     def remembering_the_runner(self, *args, **kwargs):
@@ -84,7 +106,35 @@ def carry_unhandled_clicks() -> None:
             if unhandled is not None:
                 rerun_data = dataclasses.replace(rerun_data, widget_states=merge_widget_states(
                     unhandled, rerun_data.widget_states))
-        return create_runner(self, rerun_data, *args, **kwargs)
+        _CREATING.after = previous if getattr(getattr(previous, "_requests", None), _SETTING_UP, False) else None
+        try:
+            return create_runner(self, rerun_data, *args, **kwargs)
+        finally:
+            _CREATING.after = None
+
+    # A runner that took its request just before the user's next click stopped it still sets its run up before its
+    # first yield point, on state the whole session shares: it names its page to the session's page manager and,
+    # on a page change, drops the widget values of every other page. Done after the new runner had set up, the
+    # new run drew the old page (a Save then a page link: the browser stayed on Case records, 3 times in 60 loaded
+    # rounds) or lost the values a carried Save was to read. The new runner now lets such a runner end first.
+    @functools.wraps(start_runner)
+    def knowing_whom_to_wait_for(self, *args, **kwargs):
+        setattr(self, _AFTER, getattr(_CREATING, "after", None))
+        return start_runner(self, *args, **kwargs)
+
+    @functools.wraps(run_thread)
+    def after_the_stopped_runner(self, *args, **kwargs):
+        thread = getattr(getattr(self, _AFTER, None), "_script_thread", None)
+        setattr(self, _AFTER, None)
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(SETUP_WAIT_S)
+        return run_thread(self, *args, **kwargs)
+
+    @functools.wraps(script_started)
+    def set_up(self, *args, **kwargs):
+        if self.script_requests is not None:
+            setattr(self.script_requests, _SETTING_UP, False)
+        return script_started(self, *args, **kwargs)
 
     @functools.wraps(will_rerun)
     def unless_carried(self, fresh_widget_states, *args, **kwargs):
@@ -115,8 +165,12 @@ def carry_unhandled_clicks() -> None:
 
     taking = [noting_what_it_takes(ScriptRequests.on_scriptrunner_ready),
               noting_what_it_takes(ScriptRequests.on_scriptrunner_yield)]
-    for patched in (remembering_the_runner, with_unhandled_states, unless_carried, *taking):
+    for patched in (remembering_the_runner, with_unhandled_states, unless_carried, sharing_the_session_lock,
+                    knowing_whom_to_wait_for, after_the_stopped_runner, set_up, *taking):
         setattr(patched, _PATCHED, True)
+    SafeSessionState.__init__ = sharing_the_session_lock
+    ScriptRunner.start, ScriptRunner._run_script_thread = knowing_whom_to_wait_for, after_the_stopped_runner
+    ScriptRunContext.on_script_start = set_up
     AppSession.request_rerun = remembering_the_runner
     AppSession._create_scriptrunner = with_unhandled_states
     SafeSessionState.on_script_will_rerun = unless_carried
@@ -128,10 +182,17 @@ def noting_what_it_takes(take_request):
     keep in it the clicks of one it took before and never handled (a rerun that replaced it before it began)."""
     from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequest, ScriptRequestType
 
+    setting_up_first = take_request.__name__ == "on_scriptrunner_ready"  # the runner sets a run up next if RERUN
+
     @functools.wraps(take_request)
     def noting(self):
+        if setting_up_first:  # said before taking: a runner stopped right after taking it is waited for
+            setattr(self, _SETTING_UP, True)
         request = take_request(self)
-        if request is None or request.type is not ScriptRequestType.RERUN:  # the common case at a yield: no lock
+        is_rerun = request is not None and request.type is ScriptRequestType.RERUN
+        if setting_up_first or is_rerun:  # (a rerun at a yield point: the runner starts over, setting up)
+            setattr(self, _SETTING_UP, is_rerun)
+        if not is_rerun:  # the common case at a yield: no lock
             return request
         states = request.rerun_data.widget_states
         if states is None or not states.widgets:

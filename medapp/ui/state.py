@@ -42,6 +42,23 @@ def _widgets() -> tuple[Any, Any, set[str]] | None:
         return None
 
 
+def value_now(key: str, default: Any = None) -> Any:
+    """st.session_state.get(key, default) without Streamlit's check for a newer request, for a button callback that
+    must read its form. Streamlit abandons a callback at its first st.session_state read once the user's next click
+    is waiting; a Save whose callback was abandoned there was finished on the next page with the values the form
+    had last drawn, not those sent with the Save (a reference typed and not yet committed: the save was taken for
+    the previous one's, "Already saved ... in case LEAVE-5", and LEAVE-6 was never stored)."""
+    widgets = _widgets()
+    if widgets is None:
+        return st.session_state.get(key, default)
+    state, safe, _ = widgets
+    with safe._lock:
+        try:
+            return state[key]
+        except KeyError:
+            return default
+
+
 def _metadata(state, key: str):
     widget_id = state.get_widget_id_from_key(key)
     return state.get_widget_metadata(widget_id) if widget_id else None

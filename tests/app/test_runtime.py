@@ -217,3 +217,66 @@ def test_a_run_marks_its_states_handled_and_applies_them_under_the_sessions_lock
     session.on_script_will_rerun(states)
     assert held_while_deciding == [True]
     assert Context.script_requests._medapp_handled_states is states
+
+
+def test_every_script_run_of_a_session_takes_one_session_lock():
+    """Each ScriptRunner wraps the session's state in its own SafeSessionState with its own lock, so a stopped run
+    still inside a Save's callback and the next run (opening another page, whose first step drops the previous
+    page's widget values) were not excluded: the callback read no reference and the save was refused (2 of 40 saves
+    in a loaded browser test). With the runtime patch every run of a session waits for the one lock."""
+    import threading
+
+    from streamlit.runtime.state.safe_session_state import SafeSessionState
+    from streamlit.runtime.state.session_state import SessionState
+
+    from medapp.ui.runtime import carry_unhandled_clicks
+
+    carry_unhandled_clicks()
+
+    class Runner:  # as a ScriptRunner passes its bound check for a stop request
+        def yield_point(self) -> None:
+            pass
+
+    state = SessionState()
+    state["case_ref"] = "SENT-2"
+    stopped, following = (SafeSessionState(state, yield_callback=Runner().yield_point) for _ in range(2))
+    detached = SafeSessionState(state, yield_callback=lambda: None)  # a format_func read outside a run: as before
+    assert stopped._lock is following._lock and detached._lock is not stopped._lock
+    seen = []
+    page_change = threading.Thread(target=lambda: (following.__delitem__("case_ref"), seen.append("dropped")))
+    with stopped._lock:  # the stopped run's callbacks
+        page_change.start()
+        page_change.join(0.5)
+        seen.append(stopped["case_ref"])
+    page_change.join(10)
+    assert seen == ["SENT-2", "dropped"]
+
+
+def test_a_runner_that_took_its_request_is_setting_up_until_its_page_starts():
+    """A runner that took its request just before the next click stopped it still set its run up afterwards, on
+    state the whole session shares (the page it names to the page manager, the widget values of other pages); the
+    new run then drew the old page (the browser stayed on Case records after Save and a page link, 3 times in about
+    100 loaded rounds). A runner is marked as setting up from taking its request until its page starts, and the
+    runner that replaces it while so marked lets it end first."""
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData, ScriptRequests
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
+
+    from medapp.ui import runtime
+
+    runtime.carry_unhandled_clicks()
+    requests = ScriptRequests()
+    requests.request_rerun(RerunData(widget_states=_states(save=True)))
+    requests.on_scriptrunner_ready()  # taken
+    assert getattr(requests, runtime._SETTING_UP)
+    requests.on_scriptrunner_yield()  # a yield point during the set-up: nothing new
+    assert getattr(requests, runtime._SETTING_UP)
+
+    class Context:  # the run's context, as ScriptRunContext.on_script_start sees it
+        script_requests = requests
+        _has_script_started = False
+
+    ScriptRunContext.on_script_start(Context())
+    assert not getattr(requests, runtime._SETTING_UP)  # the page runs: nothing shared is set up any more
+    requests.request_stop()
+    assert requests.on_scriptrunner_ready().type.name == "STOP"
+    assert not getattr(requests, runtime._SETTING_UP)  # a stopped runner that takes nothing sets nothing up

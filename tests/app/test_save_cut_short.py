@@ -122,3 +122,36 @@ def test_a_confirmation_drawn_just_before_the_user_left_is_said_again_on_the_nex
     finally:
         cases.SEEN_AFTER_S = seen_after
     assert not at.toast
+
+
+def test_a_save_cut_short_after_its_values_were_sent_keeps_the_reference_sent_with_it(signed_in, monkeypatch):
+    """Seen under load (20 rounds of tests/e2e/test_save_then_leave_e2e.py beside two busy cores): the reference was
+    typed and sent with the Save, the callback was abandoned at its first st.session_state read, and the next page
+    finished the save with the reference the form had last drawn, the previous round's: "Already saved ... in case
+    LEAVE-5", and LEAVE-6 was never stored. The callback now reads its form without a yield point."""
+    import inspect
+
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+    from streamlit.runtime.state.safe_session_state import SafeSessionState
+
+    at = signed_in
+    at.switch_page("pages/records.py").run()
+    at.selectbox(key="records_model").set_value("Heart disease (UCI Cleveland)").run()
+    at.button(key="ex_heart-disease").click().run()
+    next(b for b in at.button if b.label == "Estimate risk").click().run()
+    at.radio(key=f"case_mode_{KEY}").set_value("New case").run()
+    at.text_input(key=f"case_ref_{KEY}").set_value("DRAWN-1").run()  # the form draws DRAWN-1
+    at.text_input(key=f"case_ref_{KEY}").set_value("SENT-2")  # typed, sent with the Save
+
+    read = SafeSessionState.__getitem__
+
+    def abandoned_in_the_save(self, key):  # as Streamlit does once the user's next click waits
+        if any(frame.function == "_complete_save" for frame in inspect.stack(0)):
+            raise StopException()
+        return read(self, key)
+
+    monkeypatch.setattr(SafeSessionState, "__getitem__", abandoned_in_the_save)
+    next(b for b in at.button if b.label == "Save").click().run()
+    monkeypatch.setattr(SafeSessionState, "__getitem__", read)
+    at.switch_page("pages/models.py").run()
+    assert [c["reference"] for c in CaseStore().list_cases()] == ["SENT-2"]
