@@ -47,7 +47,7 @@ from ..security.roles import allowed
 from ..types import Explanation
 from .auth import get_store, rerun_unasked, session_ended, session_guard
 from .common import literal
-from .state import keep_value
+from .state import keep_value, value_now
 
 log = logging.getLogger(__name__)
 FOLLOW_EVERY_S = 4.0  # how often a page following a case asks whether it changed elsewhere
@@ -298,8 +298,8 @@ def _store_verdict(store, book: dict, analysis_id: int, user: dict, key: str, va
 
 def _form_values(key: str) -> tuple:
     """(verdict, final diagnosis, comment) as verdict form `key`'s fields hold them in the session."""
-    return (st.session_state.get(f"v_{key}"), st.session_state.get(f"d_{key}", ""),
-            st.session_state.get(f"c_{key}", ""))
+    # no yield point (ui/state.value_now): read in Record verdict's callback, the next click cannot cut it short here
+    return value_now(f"v_{key}"), value_now(f"d_{key}", ""), value_now(f"c_{key}", "")
 
 
 def _what_was_refused(values: tuple) -> str:
@@ -507,7 +507,7 @@ def status_control(detail: dict, user: dict, *, key: str) -> None:
         if session_ended(guard):  # timed out or signed out: not stored, and not retried as a cut-short click
             st.session_state.pop(widget, None)  # the control shows the stored status again
             return
-        new = st.session_state.get(widget)  # Streamlit may cut the callback short here: the next run stores it
+        new = value_now(widget)  # no yield point here (a cut-short callback is still stored by the next run)
         if new:
             _store_status(store, entry, detail["id"], user, new, shown_version)
 
