@@ -11,7 +11,8 @@ from medapp.ui.audit_view import AUDIT_COLUMNS, shown_audit, time_text
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.dictation import vocabulary_admin
 from medapp.ui.pacs import admin_endpoints
-from medapp.ui.presses import pressed
+from medapp.ui.presses import flash, pressed
+from medapp.ui.state import set_now
 
 user = require_role("admin")
 store = get_store()
@@ -22,9 +23,9 @@ users_tab, audit_tab, tokens_tab, pacs_tab, vocabulary_tab = st.tabs(["Users", "
 
 with users_tab:
     if "admin_flash" in st.session_state:
-        flash = st.session_state.pop("admin_flash")
-        st.success(flash, icon=":material/check_circle:")
-        st.toast(flash, icon=":material/check_circle:")  # the line above is out of sight from the forms at 1366x768
+        said = st.session_state.pop("admin_flash")
+        st.success(said, icon=":material/check_circle:")
+        st.toast(said, icon=":material/check_circle:")  # the line above is out of sight from the forms at 1366x768
     users = list_users(store)
     # readable headers and times ("created_at" and "2026-12-03 12:44:38+00:00" before); the frame keeps its keys
     users_shown = pd.DataFrame(users, columns=["username", "role", "active", "created_at"])
@@ -48,8 +49,8 @@ with users_tab:
             except AccountError as exc:
                 st.error(str(exc))
             else:  # shown after the rerun that lists the new user (a message before st.rerun() is never seen)
-                st.session_state["admin_flash"] = f"Added {name.strip().lower()} as {role}."
-                st.session_state["add_user_round"] = added + 1
+                set_now("add_user_round", added + 1)  # no yield point: the form empties even if a click comes now
+                flash("admin_flash", f"Added {name.strip().lower()} as {role}.")
                 st.rerun()
     # A new form after each change: the form kept its values, and the next Apply gave the next user the last one's
     # new password and role without a word (a review). Keyed by a round number, so every widget starts afresh.
@@ -86,8 +87,8 @@ with users_tab:
                 except AccountError as exc:
                     st.error(str(exc))
                 else:
-                    st.session_state["admin_flash"] = f"Updated {target}: {', '.join(changes)}."
-                    st.session_state["change_user_round"] = round_ + 1
+                    set_now("change_user_round", round_ + 1)
+                    flash("admin_flash", f"Updated {target}: {', '.join(changes)}.")
                     st.session_state.pop("change_own_asked", None)
                     if own and new_password:  # the sign-in screen says why this session ended
                         st.session_state["medapp_own_password"] = True

@@ -10,8 +10,10 @@ from ..modalities.speech import vocabulary
 from ..registry import get_card, list_cards
 from ..types import InputError
 from .common import cached_model, show_input_error, upload_mb
-from .presses import pressed
+from .presses import flash, pressed
 from .state import kept_upload
+
+VOCABULARY_SAVED = "dictation_vocabulary_saved"  # the confirmation of Save vocabulary (presses.flash)
 
 
 def speech_model_id() -> str | None:
@@ -125,4 +127,6 @@ def vocabulary_admin(username: str, store) -> None:
                 show_input_error(exc)
             else:
                 store.audit(username, "vocabulary_changed", "dictation", terms=len(kept))
-                st.success(f"Saved {len(kept)} site terms; the next dictation uses them.")
+                flash(VOCABULARY_SAVED, f"Saved {len(kept)} site terms; the next dictation uses them.")
+    if said := st.session_state.pop(VOCABULARY_SAVED, None):  # after the write, or in the next run if cut short
+        st.success(said)

@@ -20,7 +20,7 @@ from ..types import InputError
 from .auth import current_user, get_store
 from .common import show_input_error
 from .imaging import image_panel
-from .presses import pressed
+from .presses import flash, pressed
 
 MODALITIES = ["CR", "DX", "CT", "MR", "US", "MG", "XA", "OT"]
 ONE, SERIES = "one instance", "the whole series"
@@ -415,8 +415,8 @@ def _batch(model: ImagingModel | None, candidates: list[ImagingModel], client: P
 def admin_endpoints(store: Any, user: dict[str, Any]) -> None:
     """List, add, change, delete and test DICOMweb endpoints. Passwords and tokens are never shown."""
     endpoints = _endpoints()
-    if flash := st.session_state.pop("pacs_admin_flash", None):
-        st.success(flash)
+    if said := st.session_state.pop("pacs_admin_flash", None):
+        st.success(said)
     if endpoints:
         # column names in words (connect_timeout was shown as the attribute); the audit keeps the attribute names
         shown = pd.DataFrame([e.public() for e in endpoints]).rename(columns={
@@ -448,7 +448,7 @@ def admin_endpoints(store: Any, user: dict[str, Any]) -> None:
                 detail = {("pacs_user" if k == "username" else k): v for k, v in saved.public().items()
                           if k != "source"}
                 store.audit(user["username"], "pacs.endpoint_saved", f"pacs:{saved.name}", **detail)
-                st.session_state["pacs_admin_flash"] = f"Saved {saved.name}."
+                flash("pacs_admin_flash", f"Saved {saved.name}.")
                 st.rerun()
     with right:
         st.markdown("**Test connection**")
@@ -471,6 +471,6 @@ def admin_endpoints(store: Any, user: dict[str, Any]) -> None:
             if pressed("Delete", key="pacs_delete", disabled=not sure):
                 delete_endpoint(gone)
                 store.audit(user["username"], "pacs.endpoint_deleted", f"pacs:{gone}")
+                flash("pacs_admin_flash", f"Deleted {gone}.")
                 st.session_state.pop(f"pacs_delete_sure_{gone}", None)
-                st.session_state["pacs_admin_flash"] = f"Deleted {gone}."
                 st.rerun()

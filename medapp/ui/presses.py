@@ -16,9 +16,12 @@ from typing import NoReturn
 
 import streamlit as st
 
+from .state import set_now, value_now
+
 _NOTED = "medapp_noted_presses"  # button key -> (label, page title, when noted)
 _PAGE = "medapp_page_title"  # the title of the page this run draws (set by app.py)
 _RUN_STARTED = "medapp_run_started"  # when this full run of the app began, after its callbacks
+_FLASHES = "medapp_press_flashes"  # session key of a confirmation -> (text, page, keep the key after saying it)
 
 
 def _note(noted: dict, key: str, label: str, page: str) -> None:
@@ -41,6 +44,19 @@ def start_run(page_title: str) -> None:
     """app.py, before the page: which page this run draws, and when it began (after the callbacks of its request)."""
     st.session_state[_PAGE] = page_title
     st.session_state[_RUN_STARTED] = time.monotonic()
+    st.session_state.setdefault(_FLASHES, {})  # made here: `flash` may not make it (no yield point there)
+
+
+def flash(key: str, text: str, *, value: object = None, keep: bool = False) -> None:
+    """After a write: keep its confirmation in session key `key` (`value`, or `text`), for the page to show as it
+    does, and, if the user has left the page before it did, say `text` as a toast on the page they went to (`keep`:
+    the page still shows it when they come back, as a new token's secret). No yield point, so the user's next click
+    cannot stop the run between the write and this: Add user, Revoke, Delete endpoint and Save vocabulary followed
+    at once by another click were done but never confirmed (a browser re-check, 10 of 10 for Add user then Apply)."""
+    set_now(key, text if value is None else value)
+    flashes = value_now(_FLASHES)
+    if isinstance(flashes, dict):
+        flashes[key] = (text, value_now(_PAGE, "this page"), keep)
 
 
 def announce_presses_not_done() -> None:
@@ -63,6 +79,20 @@ def finish_run() -> None:
 
     announce_saves_shown_nowhere()
     announce_presses_not_done()
+    announce_flashes_left_behind()
+
+
+def announce_flashes_left_behind() -> None:
+    """A confirmation whose page the user left before it was shown is said here, once, as a toast."""
+    flashes, here = st.session_state.get(_FLASHES), st.session_state.get(_PAGE)
+    for key, (text, page, keep) in list((flashes or {}).items()):
+        if key not in st.session_state:  # shown by its page
+            flashes.pop(key, None)
+        elif page != here:
+            st.toast(text, icon=":material/check_circle:")
+            flashes.pop(key, None)  # after the toast: a run stopped at it leaves it to the next
+            if not keep:
+                st.session_state.pop(key, None)
 
 
 def stop_page() -> NoReturn:

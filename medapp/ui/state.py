@@ -59,6 +59,19 @@ def value_now(key: str, default: Any = None) -> Any:
             return default
 
 
+def set_now(key: str, value: Any) -> None:
+    """st.session_state[key] = value without Streamlit's check for a newer request, for what a page notes right after
+    a write (a confirmation, the round number that empties a form): written with st.session_state, it was lost when
+    the user's next click came at once, and the user was added but never told so (a browser re-check)."""
+    widgets = _widgets()
+    if widgets is None:
+        st.session_state[key] = value
+        return
+    state, safe, _ = widgets
+    with safe._lock:
+        state[key] = value
+
+
 def _metadata(state, key: str):
     widget_id = state.get_widget_id_from_key(key)
     return state.get_widget_metadata(widget_id) if widget_id else None

@@ -8,7 +8,7 @@ from ..cases.store import CaseStore
 from ..security.accounts import list_users
 from ..security.tokens import TokenError, create_token, list_tokens, revoke_token
 from .audit_view import time_text
-from .presses import pressed
+from .presses import flash, pressed
 
 _SHOWN = "admin_new_api_token"
 _PICK = "api_token_pick"
@@ -88,7 +88,9 @@ def api_tokens_panel(store: CaseStore, admin: dict) -> None:
             except TokenError as exc:
                 st.error(str(exc))
             else:
-                st.session_state[_SHOWN] = {"id": token_id, "user": user, "secret": secret}
+                # kept (no yield point) until "I have stored it": a secret lost here is never shown again
+                flash(_SHOWN, f"Token {token_id} for {user} created: copy it now from Admin, API tokens.",
+                      value={"id": token_id, "user": user, "secret": secret}, keep=True)
                 st.rerun()
     with right.form("api_token_revoke"):
         st.markdown("**Revoke a token**")
@@ -112,5 +114,5 @@ def api_tokens_panel(store: CaseStore, admin: dict) -> None:
                 st.error("Tick the box to confirm: a revoked token cannot be used again.")
             else:
                 revoke_token(store, admin, choice)
-                st.session_state[_REVOKED] = f"Revoked token {active[choice]}. Calls with it are now refused (401)."
+                flash(_REVOKED, f"Revoked token {active[choice]}. Calls with it are now refused (401).")
                 st.rerun()

@@ -166,3 +166,29 @@ def test_a_refused_new_user_keeps_the_form_and_the_vocabulary_has_its_own_tab(st
     assert "at least 10 characters" in at.error[0].value
     assert at.text_input[0].value == "Rui" and at.selectbox[0].value == "reviewer"
     assert [t.label for t in at.tabs] == ["Users", "Audit trail", "API tokens", "PACS", "Dictation vocabulary"]
+
+
+def test_add_user_stopped_by_the_next_click_right_after_the_write_is_still_confirmed_and_emptied(store, monkeypatch):
+    """A browser re-check: Add user, then Apply 0-250 ms later: the user was added, but the run was stopped at its
+    next st.session_state write (Streamlit's check for a newer request), so no confirmation ever came and the form
+    kept the name and password (10 of 10); pressing Add user again said the user exists. The confirmation and
+    the new form's round are now written without a yield point."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+    from streamlit.runtime.state.safe_session_state import SafeSessionState
+
+    at = admin_page()
+    at.text_input[0].set_value("Cleo")
+    at.text_input[1].set_value("clinician pw 1")
+    write = SafeSessionState.__setitem__
+
+    def stopped_at_any_write(self, key, value):  # as a run is once the user's next click waits
+        raise StopException()
+
+    monkeypatch.setattr(SafeSessionState, "__setitem__", stopped_at_any_write)
+    at.button[0].click().run()
+    monkeypatch.setattr(SafeSessionState, "__setitem__", write)
+    assert authenticate(store, "cleo", "clinician pw 1") is not None
+    at.run()  # the next click's run
+    assert not at.exception
+    assert [m.value for m in at.success] == ["Added cleo as clinician."]
+    assert at.text_input[0].value == "" and at.text_input[1].value == ""  # a fresh form

@@ -65,3 +65,45 @@ def test_a_press_no_run_will_reach_is_dropped_and_said_not_done():
     at.run()
     assert at.session_state.done == []  # never done later, unasked
     assert not at.toast
+
+
+def _flash_page():
+    import streamlit as st
+
+    from medapp.ui.presses import finish_run, flash, pressed, start_run
+
+    page = st.session_state.get("on_page", "Admin")
+    start_run(page)
+    if page == "Admin":
+        if said := st.session_state.pop("admin_flash", None):  # where the page shows its confirmation
+            st.success(said)
+        if pressed("Add user", key="add_go"):
+            flash("admin_flash", "Added cleo as clinician.")
+            if st.session_state.get("leave"):  # the user's click on another page stops the run here
+                st.stop()
+    finish_run()
+
+
+def test_a_confirmation_whose_page_the_user_left_is_said_on_the_page_they_reached():
+    at = AppTest.from_function(_flash_page, default_timeout=30).run()
+    at.session_state.leave = True
+    next(b for b in at.button if b.label == "Add user").click().run()
+    assert not at.success and not at.toast
+    at.session_state.on_page = "Cases"
+    at.run()
+    assert [t.value for t in at.toast] == ["Added cleo as clinician."]
+    at.run()
+    assert not at.toast  # once
+    at.session_state.on_page = "Admin"
+    at.run()
+    assert not at.success  # said already: not again on return
+
+
+def test_a_confirmation_shown_by_its_page_is_not_said_again_elsewhere():
+    at = AppTest.from_function(_flash_page, default_timeout=30).run()
+    next(b for b in at.button if b.label == "Add user").click().run()
+    at.run()  # the page shows it on its next run (as after st.rerun)
+    assert [s.value for s in at.success] == ["Added cleo as clinician."]
+    at.session_state.on_page = "Cases"
+    at.run()
+    assert not at.toast
