@@ -59,7 +59,6 @@ _SETTING_UP = "_medapp_setting_up"  # on a ScriptRequests: its runner took a rer
 _AFTER = "_medapp_after"  # on a ScriptRunner: the stopped runner, still setting up, whose thread it lets end first
 _CREATING = threading.local()  # .after: that runner, for the runner AppSession is creating on this thread
 SETUP_WAIT_S = 5.0  # at most this long (a stopped runner ends at its next yield point, milliseconds away)
-BODY_WAIT_S = 1.0  # a stopped run inside its page: a long computation there is not waited for beyond this
 _CARRY_LOCK = threading.Lock()
 
 
@@ -107,9 +106,7 @@ def carry_unhandled_clicks() -> None:
             if unhandled is not None:
                 rerun_data = dataclasses.replace(rerun_data, widget_states=merge_widget_states(
                     unhandled, rerun_data.widget_states))
-        # a stopped runner still setting up is waited for (up to SETUP_WAIT_S); one in its page, to its next yield
-        # point (up to BODY_WAIT_S): its last writes (a user added, the form's new round) are then drawn by this run
-        _CREATING.after = previous
+        _CREATING.after = previous if getattr(getattr(previous, "_requests", None), _SETTING_UP, False) else None
         try:
             return create_runner(self, rerun_data, *args, **kwargs)
         finally:
@@ -131,12 +128,10 @@ def carry_unhandled_clicks() -> None:
 
     @functools.wraps(run_thread)
     def after_the_stopped_runner(self, *args, **kwargs):
-        previous = getattr(self, _AFTER, None)
-        thread = getattr(previous, "_script_thread", None)
+        thread = getattr(getattr(self, _AFTER, None), "_script_thread", None)
         setattr(self, _AFTER, None)
         if thread is not None and thread is not threading.current_thread():
-            setting_up = getattr(getattr(previous, "_requests", None), _SETTING_UP, False)
-            thread.join(SETUP_WAIT_S if setting_up else BODY_WAIT_S)
+            thread.join(SETUP_WAIT_S)
         return run_thread(self, *args, **kwargs)
 
     @functools.wraps(script_started)
