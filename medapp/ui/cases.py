@@ -13,7 +13,7 @@ from ..security.uploads import content_hash
 from ..types import Explanation, ModelCard, Prediction
 from .auth import current_user, get_store, idle_too_long, session_guard
 from .common import literal
-from .state import CASE_IN_VIEW, set_now, value_now
+from .state import value_now
 
 
 def log_analysis(card: ModelCard, prediction: Prediction | None, input_key: str, **detail) -> None:
@@ -121,14 +121,10 @@ def _store_save(store, book: dict, user: dict, payload: dict, values: tuple | No
         target = {"case_id": None, "new_case": (reference or "", title or "")}
     analysis_id, created = store.save_analysis(user=user, **{k: v for k, v in payload.items() if k != "digest"},
                                                **target)
-    case = store.case_of(analysis_id)
-    reference = case["reference"]
+    reference = store.case_of(analysis_id)["reference"]
     text = (f"Saved as analysis #{analysis_id} in case {reference}." if created else
             f"Already saved as analysis #{analysis_id} in case {reference}; stored once.")
     book["done"][marker] = (analysis_id, reference)
-    # Cases and Meeting mode open the case just saved to, not the one this session viewed last (a re-check: the
-    # toast named U-015 over case U-000). Written without a yield point: nothing here may be cut short.
-    set_now(CASE_IN_VIEW, (case["id"], "save"))
     return text
 
 

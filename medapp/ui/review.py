@@ -47,7 +47,7 @@ from ..security.roles import allowed
 from ..types import Explanation
 from .auth import get_store, rerun_unasked, session_ended, session_guard
 from .common import literal
-from .state import CASE_IN_VIEW, keep_value, value_now
+from .state import keep_value, value_now
 
 log = logging.getLogger(__name__)
 FOLLOW_EVERY_S = 4.0  # how often a page following a case asks whether it changed elsewhere
@@ -556,6 +556,7 @@ def export_buttons(detail: dict, user: dict, *, key: str) -> None:
         c2.download_button("Download HTML", html, f"case-{detail['reference']}.html", "text/html", key=f"html_{key}")
 
 
+CASE_IN_VIEW = "medapp_case_in_view"  # (case id, page) of the case last shown on Cases or in Meeting mode
 
 
 def case_from_other_page(page: str, ids: list[int]) -> int | None:

@@ -23,8 +23,6 @@ import streamlit as st
 
 KEPT = "_medapp_kept"
 KEPT_FILES = "_medapp_kept_files"
-# (case id, page) of the case last shown on Cases or in Meeting mode, or just saved to ("save"): ui/review.py
-CASE_IN_VIEW = "medapp_case_in_view"
 UPLOAD_KEYS = "_medapp_upload_keys"  # the keys of the upload widgets kept_upload has drawn in this session
 # Widget value types Streamlit lets a program set; buttons, uploads, recordings and tables are not.
 SETTABLE = {"bool_value", "int_value", "double_value", "string_value", "int_array_value", "double_array_value",

@@ -221,28 +221,3 @@ def test_the_chosen_tab_of_each_analysis_page_is_kept(signed_in):
         at.switch_page(page).run()
         assert not at.exception
         assert at.session_state[key] == tab, page
-
-
-def test_cases_opens_the_case_just_saved_to(signed_in):
-    """A browser re-check: after a save to U-015 the Cases page opened U-000, the case the session had viewed
-    last, under a toast that named U-015."""
-    from apptest_helpers import heart_disease_cases
-
-    from medapp.cases.store import CaseStore
-
-    key = "one_heart-disease"
-    (first, _), _ = heart_disease_cases(CaseStore(), ("MDT-A1", "MDT-B2"))
-    at = signed_in
-    at.switch_page("pages/cases.py").run()
-    at.selectbox(key="case_open").set_value(first).run()
-    at.switch_page("pages/records.py").run()
-    at.selectbox(key="records_model").set_value("Heart disease (UCI Cleveland)").run()
-    at.button(key="ex_heart-disease").click().run()
-    next(b for b in at.button if b.label == "Estimate risk").click().run()
-    at.radio(key=f"case_mode_{key}").set_value("New case").run()
-    at.text_input(key=f"case_ref_{key}").set_value("SAVED-3")
-    at.button(key=f"case_save_{key}").click().run()
-    [saved] = [c["id"] for c in CaseStore().list_cases() if c["reference"] == "SAVED-3"]
-    at.switch_page("pages/cases.py").run()
-    assert not at.exception
-    assert at.selectbox(key="case_open").value == saved and any(h.value == "Case SAVED-3" for h in at.header)
