@@ -1,6 +1,8 @@
 """A Streamlit script served on a free loopback port, for browser tests (the app, or a small test page)."""
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 import sys
 import time
@@ -39,3 +41,13 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@contextlib.contextmanager
+def small_page(script: Path, tmp_path: Path, **env: str):
+    """A small test page (tests/e2e/apps/) served with the repository on its path and `env` added; yields its URL."""
+    proc, url = start_streamlit(script, env={**os.environ, **env}, cwd=tmp_path, log=tmp_path / "streamlit.log")
+    try:
+        yield url
+    finally:
+        stop(proc)

@@ -7,12 +7,11 @@ fragment's, with no click in it. A small page with the app's own runtime patch m
 (as a loaded machine does) and sends the same three requests from a real browser."""
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import pytest
-from streamlit_server import start_streamlit, stop
+from streamlit_server import small_page
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -20,11 +19,9 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture()
 def click_page(tmp_path):
     slow, clicks = tmp_path / "slow", tmp_path / "clicks.txt"
-    env = {**os.environ, "CLICK_CARRY_REPO": str(REPO), "CLICK_CARRY_SLOW": str(slow), "CLICK_CARRY_LOG": str(clicks)}
-    proc, url = start_streamlit(REPO / "tests/e2e/apps/click_carry_app.py", env=env, cwd=tmp_path,
-                                log=tmp_path / "streamlit.log")
-    yield url, slow, clicks
-    stop(proc)
+    with small_page(REPO / "tests/e2e/apps/click_carry_app.py", tmp_path, CLICK_CARRY_REPO=str(REPO),
+                    CLICK_CARRY_SLOW=str(slow), CLICK_CARRY_LOG=str(clicks)) as url:
+        yield url, slow, clicks
 
 
 def test_a_click_taken_then_overtaken_by_a_fragment_and_a_stop_is_still_handled(browser, click_page):

@@ -6,11 +6,10 @@ When the next click takes the form away, the press is not done later and a toast
 form_submit_button the first press was lost without a word."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from streamlit_server import start_streamlit, stop
+from streamlit_server import small_page
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -18,11 +17,9 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture()
 def press_page(tmp_path):
     slow, done = tmp_path / "slow", tmp_path / "done.txt"
-    env = {**os.environ, "PRESSES_REPO": str(REPO), "PRESSES_SLOW": str(slow), "PRESSES_LOG": str(done)}
-    proc, url = start_streamlit(REPO / "tests/e2e/apps/presses_app.py", env=env, cwd=tmp_path,
-                                log=tmp_path / "streamlit.log")
-    yield url, slow, done
-    stop(proc)
+    with small_page(REPO / "tests/e2e/apps/presses_app.py", tmp_path, PRESSES_REPO=str(REPO),
+                    PRESSES_SLOW=str(slow), PRESSES_LOG=str(done)) as url:
+        yield url, slow, done
 
 
 def _open(browser, url):

@@ -7,11 +7,10 @@ page. medapp/ui/runtime.py makes the new runner let such a runner end first. Her
 set-up and the link's run 3 s at its top, so the old order happens every time."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from streamlit_server import start_streamlit, stop
+from streamlit_server import small_page
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -19,11 +18,9 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture()
 def two_pages(tmp_path):
     setup_slow, top_slow = tmp_path / "setup", tmp_path / "top"
-    env = {**os.environ, "STALE_REPO": str(REPO), "STALE_SETUP_SLOW": str(setup_slow), "STALE_TOP_SLOW": str(top_slow)}
-    proc, url = start_streamlit(REPO / "tests/e2e/apps/stale_runner_app.py", env=env, cwd=tmp_path,
-                                log=tmp_path / "streamlit.log")
-    yield url, setup_slow, top_slow
-    stop(proc)
+    with small_page(REPO / "tests/e2e/apps/stale_runner_app.py", tmp_path, STALE_REPO=str(REPO),
+                    STALE_SETUP_SLOW=str(setup_slow), STALE_TOP_SLOW=str(top_slow)) as url:
+        yield url, setup_slow, top_slow
 
 
 def test_a_page_link_clicked_during_a_stopped_runs_set_up_opens_that_page(browser, two_pages):
