@@ -16,6 +16,7 @@ from typing import NoReturn
 
 import streamlit as st
 
+from .cases import announce_saves_shown_nowhere
 from .state import set_now, value_now
 
 _NOTED = "medapp_noted_presses"  # button key -> (label, page title, when noted)
@@ -75,8 +76,6 @@ def announce_presses_not_done() -> None:
 
 def finish_run() -> None:
     """app.py after the page, and a page that ends early (stop_page): what a run says once it has reached its end."""
-    from .cases import announce_saves_shown_nowhere
-
     announce_saves_shown_nowhere()
     announce_presses_not_done()
     announce_flashes_left_behind()
