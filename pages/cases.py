@@ -46,7 +46,8 @@ table = pd.DataFrame([{**c, "modalities": ", ".join(c["modalities"]), "models": 
 st.dataframe(table[["reference", "title", "status", "analyses", "modalities", "models", "disagreement", "updated",
                     "created_by"]], hide_index=True, width="stretch", key="case_table",
              # sized for its header: fitted to its ticks, it read "disagreemen" at 1400 px
-             column_config={"disagreement": st.column_config.CheckboxColumn("disagreement", width=110)})
+             column_config={"disagreement": st.column_config.CheckboxColumn("disagreement", width=110),
+                            "created_by": st.column_config.TextColumn("created by")})
 # Chosen by id: a case's status, size and place in the list change while it is being reviewed. Labelled by what
 # never changes (the browser sends the label back; one holding the status or count stopped matching after a
 # change, and the pick came back as that text: ui/cases.save_to_case says more).

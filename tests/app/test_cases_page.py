@@ -1,6 +1,7 @@
 """AppTest of the review pages: the open case stays open while it changes; meeting mode steps through cases."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -20,6 +21,8 @@ def test_the_open_case_stays_open_when_its_status_and_place_in_the_list_change(t
     store, (old_id, new_id) = two_cases
     at = open_page("pages/cases.py", REV)
     assert at.header[0].value == "Case MDT-NEW"  # most recently updated first
+    # headed in words, as the other columns are (it read "created_by", the store's field name)
+    assert json.loads(at.dataframe[0].proto.columns)["created_by"]["label"] == "created by"
     # beside the output, as the analysis page gave it: the probability at which the positive label is called
     assert any(c.value == "Called present at a probability of 50% or more." for c in at.caption)
     at.selectbox(key="case_open").set_value(old_id).run()
