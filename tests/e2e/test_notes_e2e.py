@@ -1,13 +1,14 @@
 """Browser test: paste a note with a script tag, see highlighted words, and the script stays inert."""
 from __future__ import annotations
 
+from browser_helpers import choose
+
 
 def test_paste_a_note_and_see_highlighted_words(signed_in_page, tmp_path):
     page = signed_in_page
     page.get_by_role("link", name="Clinical notes").click()
     page.get_by_role("heading", name="Clinical notes").wait_for()
-    page.get_by_role("combobox").first.click()
-    page.get_by_role("option", name="Disease from a symptom description (Symptom2Disease)").click()
+    choose(page, page.get_by_role("combobox").first, "Disease from a symptom description (Symptom2Disease)")
     box = page.get_by_role("textbox", name="Clinical note")
     box.fill("I have a red itchy rash with silvery scales on my elbows <img src=x onerror=alert(1)>")
     box.press("Control+Enter")

@@ -3,21 +3,8 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Error as PlaywrightError
+from browser_helpers import choose
 from playwright.sync_api import expect
-
-
-def choose(page, combobox, option: str, tries: int = 5) -> None:
-    """Opens a select box and picks an option. A rerun that redraws the box right after the click closes its list
-    (CI once waited 120 s for an option of a list that had closed): opened again until the option shows."""
-    for _ in range(tries):
-        combobox.click()
-        try:
-            page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
-            return
-        except PlaywrightError:
-            page.keyboard.press("Escape")
-    raise AssertionError(f"the option {option!r} never showed in the list")
 
 
 def test_score_a_patient_and_see_the_explanation(signed_in_page, tmp_path):
@@ -44,8 +31,7 @@ def test_a_field_cleared_to_not_measured_stays_cleared_after_another_page(signed
     after a trip to another page, and pressing Estimate again scored a value the clinician had removed."""
     page = signed_in_page
     page.get_by_role("link", name="Case records").click()
-    page.get_by_role("combobox").first.click()
-    page.get_by_role("option", name=re.compile("^Heart disease")).click()
+    choose(page, page.get_by_role("combobox").first, re.compile("^Heart disease"))
     chol = page.get_by_role("spinbutton", name=re.compile("Serum cholesterol"))
     vessels = page.get_by_role("spinbutton", name=re.compile("Major vessels"))
     chol.wait_for()  # the model's form is drawn: the click below lands on its button
@@ -73,8 +59,7 @@ def test_what_if_shows_the_newly_estimated_value_in_the_browser(signed_in_page):
     its estimate said "no change") and its + button then computed from 29."""
     page = signed_in_page
     page.get_by_role("link", name="Case records").click()
-    page.get_by_role("combobox").first.click()
-    page.get_by_role("option", name=re.compile("^Heart disease")).click()
+    choose(page, page.get_by_role("combobox").first, re.compile("^Heart disease"))
     age = page.get_by_test_id("stForm").get_by_role("spinbutton", name=re.compile("^Age"))
     page.get_by_role("spinbutton", name=re.compile("Serum cholesterol")).wait_for()  # this model's form is drawn
     page.get_by_role("button", name="Load example patient").click()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from browser_helpers import choose
 from playwright.sync_api import expect
 
 from medapp.appbench import IDLE, NEXT_PAINT, wait_until_still
@@ -27,8 +28,7 @@ def _records(page):
 def _survival(page):
     page.get_by_role("link", name="Case records").click()
     page.get_by_role("heading", name="Case records").wait_for()
-    page.locator('[data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name="Heart failure survival").click()
+    choose(page, page.locator('[data-testid="stSelectbox"]').first, "Heart failure survival")
     page.get_by_role("button", name="Estimate survival").wait_for()  # the survival form is drawn
     page.get_by_role("button", name="Load example patient").click()
     expect(page.locator('input[aria-label="Left ventricular ejection fraction (%)"]')).not_to_have_value("", timeout=120_000)
@@ -69,8 +69,7 @@ def _lung(page):
 def _notes(page):
     page.get_by_role("link", name="Clinical notes").click()
     page.get_by_role("heading", name="Clinical notes").wait_for()
-    page.get_by_role("combobox").first.click()
-    page.get_by_role("option", name="Disease from a symptom description (Symptom2Disease)").click()
+    choose(page, page.get_by_role("combobox").first, "Disease from a symptom description (Symptom2Disease)")
     box = page.get_by_role("textbox", name="Clinical note")
     box.fill("I have a red itchy rash with silvery scales on my elbows and knees")
     box.press("Control+Enter")

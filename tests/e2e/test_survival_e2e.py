@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from browser_helpers import choose
 from playwright.sync_api import expect
 
 from medapp.appbench import IDLE
@@ -17,8 +18,7 @@ def test_survival_curve_explanation_and_cohort_kaplan_meier(signed_in_page, tmp_
     page = signed_in_page
     page.get_by_role("link", name="Case records").click()
     page.get_by_role("heading", name="Case records").wait_for()
-    page.locator('[data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name="Heart failure survival").click()
+    choose(page, page.locator('[data-testid="stSelectbox"]').first, "Heart failure survival")
     page.get_by_role("button", name="Estimate survival").wait_for()
     page.wait_for_function(IDLE)  # the run has ended: the other model's form (its own "Age") is gone
     # a value out of range reaches the server and is refused by name (the browser kept it to itself, marked the
