@@ -308,7 +308,7 @@ class CaseStore(Database):
                 if new_case is not None:  # a reference taken already is refused (the user may have meant another)
                     case = self._insert_case(s, actor, *new_case)
                 else:
-                    case = s.get(Case, case_id, with_for_update=True)
+                    case = self._locked_case(s, case_id)
                     if case is None:
                         raise StoreError(f"There is no case {case_id}.")
                     same = self._same_analysis(s, case, actor, card, digest)
@@ -363,6 +363,16 @@ class CaseStore(Database):
     def _closed(self, s: Session, case: Case, doing: str, reopen: str = "reopen it") -> CaseClosedError:
         """The refusal of a change to a closed case, naming who closed it and when (its last status change)."""
         return CaseClosedError(case.reference, *self._closed_by(s, case), doing, reopen)
+
+    @staticmethod
+    def _locked_case(s: Session, case_id: int) -> Case | None:
+        """The case, held until this transaction ends, so that the same input saved twice at the same moment waits
+        here and then finds the first copy stored. Taken by a write that changes nothing: SQLite has no row locks
+        and ignores FOR UPDATE, and its driver reads outside the transaction until the first write, so two API
+        calls with the same file both found none and both stored it (a review: 4 copies from 4 calls at once)."""
+        s.execute(update(Case).where(Case.id == case_id).values(updated_at=Case.updated_at)
+                  .execution_options(synchronize_session=False))
+        return s.get(Case, case_id, with_for_update=True)
 
     @staticmethod
     def _same_analysis(s: Session, case: Case, actor: Actor, card: ModelCard, digest: str) -> int | None:

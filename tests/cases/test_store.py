@@ -159,6 +159,33 @@ def test_many_threads_saving_to_one_case_lose_nothing(store, heart_analysis):
     assert len([e for e in store.audit_events(action="analysis.save")]) == 60
 
 
+def test_the_same_input_saved_by_many_calls_at_once_is_stored_once(store, heart_analysis):
+    """A review of the API: 4 identical calls at the same moment stored 4 copies on SQLite (each found none, then
+    each inserted), where one is stored and the others are told it is there already."""
+    card, pred, expl = heart_analysis
+    case_id = store.create_case("RACE-1", CLIN)
+    start, results, errors = threading.Barrier(8), [], []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            results.append(store.save_analysis(case_id, CLIN, card=card, prediction=pred, explanation=expl,
+                                               input_bytes=b'{"age": 61}', input_name="patient.json"))
+        except Exception as exc:  # collected: an exception in a thread would otherwise vanish
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len({analysis_id for analysis_id, _ in results}) == 1
+    assert sorted(created for _, created in results) == [False] * 7 + [True]
+    assert len(store.case_detail(case_id, CLIN)["analyses"]) == 1
+    assert len(store.audit_events(action="analysis.save")) == 1
+
+
 def test_a_failed_login_with_any_typed_name_is_still_audited(store):
     # The name is whatever a visitor typed: longer than the column, and text a spreadsheet would run.
     typed = "=HYPERLINK(\"http://x\")" + "a" * 300

@@ -416,3 +416,26 @@ def test_a_misspelt_save_parameter_is_refused_not_ignored(service):
     assert in_query.status_code == 400 and "Unknown parameter 'cas': did you mean 'case'?" in in_query.json()["error"]
     assert other.status_code == 200 and reference.status_code == 400
     assert "WARD7-0042" not in {c["reference"] for c in service.store().list_cases()}
+
+
+def test_the_same_call_sent_many_times_at_once_to_a_new_case_is_stored_once(service):
+    """An integration review: 4 identical calls at the same moment naming a new case stored 4 analyses. One is
+    stored, the call that made the case says so and the others say it is already there. (The race itself is
+    reproduced reliably by tests/cases/test_store.py, with the saves held at a barrier; here the calls' answers.)"""
+    from concurrent.futures import ThreadPoolExecutor
+
+    one = {k: v[1:] for k, v in PATIENTS.items()}
+    url = f"/v2/models/{MODEL}/infer?case=API-RACE-1"
+
+    def send(_):
+        with service.client() as c:
+            return c.post(url, json=records_request(one))
+
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(send, range(6)))
+    assert [a.status_code for a in answers] == [200] * 6, [a.text for a in answers]
+    cases = [a.json()["parameters"]["case"] for a in answers]
+    assert len({tuple(c["analysis_ids"]) for c in cases}) == 1
+    assert sum("already_in_case" not in c for c in cases) == 1
+    [case] = [c for c in service.store().list_cases() if c["reference"] == "API-RACE-1"]
+    assert case["analyses"] == 1
