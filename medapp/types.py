@@ -169,6 +169,12 @@ class InputFit:
     score: float | None = None  # out-of-distribution score
     threshold: float | None = None  # the score above which an input is flagged
 
+    def __post_init__(self) -> None:
+        # an input that does not fit always says why in `reasons` (the API's fit_reasons): heart sounds, profiles
+        # and notes gave only a message, and an integrator reading fit_reasons got [] (an API review)
+        if not self.fits and not self.reasons and self.message:
+            object.__setattr__(self, "reasons", (self.message,))
+
     def score_text(self, min_decimals: int = 1) -> str:
         """'out-of-distribution score 14.12 (flagged above 14.116)': which side of the threshold, readably."""
         score, threshold = score_and_threshold(self.score, self.threshold, min_decimals)

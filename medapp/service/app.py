@@ -102,7 +102,11 @@ class Analysed:
 
 
 _OUTCOMES = {200: "ok", 400: "bad input", 401: "no valid token", 403: "forbidden", 404: "unknown model",
-             409: "conflict", 413: "too large", 429: "rate limited", 500: "server error", 503: "unavailable"}
+             409: "conflict", 413: "too large", 415: "form upload", 429: "rate limited", 500: "server error",
+             503: "unavailable"}
+_MULTIPART = ("The body is a form upload (multipart/form-data); this API takes the file itself as the body, with its "
+              "type as Content-Type (curl --data-binary @scan.dcm -H 'Content-Type: application/dicom'), or a JSON "
+              "inference request. Nothing was analysed or saved.")
 
 
 class AuditWriter:
@@ -716,6 +720,16 @@ def _request_id(request: Request) -> str | None:
     return request.scope.get("medapp.request_id")
 
 
+_SET_HERE = (b"x-request-id", b"cache-control")
+
+
+def printable(text: str) -> str:
+    """A client-given text as a log or audit line may hold it: control characters (a line break) and undecodable
+    bytes escaped. A path holding a percent-encoded line break wrote a second, forged line into the access log
+    (an API review)."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 class RequestIdMiddleware:
     """Every response carries X-Request-ID (the client's, or a new one), logged with the request; and an
     unexpected exception becomes a 500 JSON answer here, without re-raising. An exception handler for
@@ -738,27 +752,29 @@ class RequestIdMiddleware:
             nonlocal started, status
             if message["type"] == "http.response.start":
                 started, status = True, message["status"]
-                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"x-request-id"]
-                message = {**message, "headers": [*headers, (b"x-request-id", rid.encode())]}
+                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() not in _SET_HERE]
+                # no-store: answers hold patients' results, which no proxy or browser cache may keep
+                message = {**message, "headers": [*headers, (b"x-request-id", rid.encode()),
+                                                  (b"cache-control", b"no-store")]}
             await send(message)
 
         try:
             await self.app(scope, receive, _send)
         except (StoreUnavailable, OperationalError, InterfaceError):
             # the case database (tokens, cases, audit) cannot be reached: the service is unavailable, not broken
-            log.exception("case database unavailable on %s %s (request %s)", scope.get("method"), scope.get("path"),
+            log.exception("case database unavailable on %s %s (request %s)", scope.get("method"), printable(scope.get("path", "")),
                           rid)
             if started:
                 raise
             await JSONResponse({"error": _STORE_DOWN}, status_code=503,
                                headers={"Retry-After": "30"})(scope, receive, _send)
         except Exception:
-            log.exception("unexpected error on %s %s (request %s)", scope.get("method"), scope.get("path"), rid)
+            log.exception("unexpected error on %s %s (request %s)", scope.get("method"), printable(scope.get("path", "")), rid)
             if started:  # part of an answer went out: nothing sensible can follow it
                 raise
             await JSONResponse({"error": _FAILED}, status_code=500)(scope, receive, _send)
         finally:
-            request_log.info("%s %s -> %d in %.1f ms request_id=%s", scope.get("method"), scope.get("path"),
+            request_log.info("%s %s -> %d in %.1f ms request_id=%s", scope.get("method"), printable(scope.get("path", "")),
                              status, (time.perf_counter() - start) * 1000, rid)
 
 
@@ -811,6 +827,8 @@ _ERROR_TEXT = {
          "checked). Nothing was saved",
     413: "Request body too large (checked before decoding; see the model's max_request_bytes), or a file in it "
          "over the model's upload limit (max_file_bytes)",
+    415: "The body is a form upload (multipart/form-data): send the file itself as the body, its type as "
+         "Content-Type, or a JSON inference request. Nothing was analysed or saved",
     429: "Too many calls with this token (see Retry-After)",
     500: "The service failed on this request; it is logged under the response's X-Request-ID",
     503: "On Ray Serve: no replica of the model's group could answer; nothing was saved (see Retry-After)",
@@ -821,7 +839,7 @@ def _errors(*codes: int) -> dict[int, dict[str, Any]]:
     return {code: {"model": oip.ErrorResponse, "description": _ERROR_TEXT[code]} for code in codes}
 
 
-_ERRORS = _errors(400, 401, 403, 404, 409, 413, 429, 500, 503)  # infer and explain
+_ERRORS = _errors(400, 401, 403, 404, 409, 413, 415, 429, 500, 503)  # infer and explain
 _READ_ERRORS = _errors(401, 404, 429, 500)  # metadata, ready, the model list
 _OPEN_PATHS = ("/v2", "/v2/health/live", "/v2/health/ready")  # no token needed
 _CASE_QUERY = [
@@ -914,11 +932,12 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
         return {"name": "medapp", "version": SERVICE_VERSION,
                 "extensions": ["explain", "binary_tensor_data", "raw_file_body", "cases"]}
 
-    @app.get("/v2/health/live", response_model=oip.Live, tags=["server"])
+    # HEAD too: load balancers and monitors probe with it (it was 405, an API review)
+    @app.api_route("/v2/health/live", methods=["GET", "HEAD"], response_model=oip.Live, tags=["server"])
     def live() -> dict[str, Any]:
         return {"live": True}
 
-    @app.get("/v2/health/ready", response_model=oip.Ready, tags=["server"],
+    @app.api_route("/v2/health/ready", methods=["GET", "HEAD"], response_model=oip.Ready, tags=["server"],
              responses={503: {"model": oip.Ready, "description": "store unreachable or no model registered"}})
     def ready() -> Response:
         try:
@@ -940,7 +959,7 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
 
     async def _authorised(request: Request, action: str, model_id: str | None, version: str | None = None):
         """model_id None: the model list (no card). A model called "*" is a name like any other: 404."""
-        call = _Call(action=action, model=(model_id or "*")[:200], request_id=_request_id(request))
+        call = _Call(action=action, model=printable(model_id or "*")[:200], request_id=_request_id(request))
         try:
             call.caller = await run_in_threadpool(service.authenticate, request)
             await service.check_rate_async(call.caller)
@@ -992,6 +1011,8 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
             call.input_sha256 = hashlib.sha256(body).hexdigest()
             content_type = request.headers.get("content-type")
             media_type = content_type.split(";")[0].strip().lower() if content_type else None
+            if media_type and media_type.startswith("multipart/"):  # read as the file, boundaries and all, before
+                raise ApiError(415, _MULTIPART)
             args = (call.caller, card, body, media_type, request.headers.get("inference-header-content-length"),
                     dict(request.query_params), explain)  # a misspelt ?cas= is refused (_check_parameter_names)
             if dispatch is None:

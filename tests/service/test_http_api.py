@@ -439,3 +439,38 @@ def test_the_same_call_sent_many_times_at_once_to_a_new_case_is_stored_once(serv
     assert sum("already_in_case" not in c for c in cases) == 1
     [case] = [c for c in service.store().list_cases() if c["reference"] == "API-RACE-1"]
     assert case["analyses"] == 1
+
+
+def test_probes_form_uploads_and_a_forged_audit_line(service):
+    """An API review: HEAD on the health checks was a 405; a multipart form upload of a note was analysed and saved,
+    boundary lines and file name included; a model name holding an encoded line break went into the audit as is."""
+    one = {k: v[:1] for k, v in PATIENTS.items()}
+    with service.client() as c:
+        heads = [c.head(path) for path in ("/v2/health/live", "/v2/health/ready")]
+        form = c.post("/v2/models/symptom-disease/infer?case=API-FORM-1",
+                      files={"file": ("note.txt", b"My joints ache and my knees swell in the morning.")})
+        answer = c.post(f"/v2/models/{MODEL}/infer", json=records_request(one))
+        unknown = c.get("/v2/models/forged%0Aline%09here/ready")
+    assert [h.status_code for h in heads] == [200, 200]
+    assert form.status_code == 415 and form.json()["error"].startswith(
+        "The body is a form upload (multipart/form-data); this API takes the file itself as the body")
+    assert case_id_of(service.store(), "API-FORM-1") is None
+    assert answer.headers["cache-control"] == "no-store"  # results of patients: no cache keeps them
+    assert unknown.status_code == 404
+    rows = service.audit_rows("api.ready", until=lambda rows: any("forged" in r["target"] for r in rows))
+    assert [r["target"] for r in rows if "forged" in r["target"]] == ["model:forged\\nline\\there"]
+
+
+def test_a_path_holding_a_line_break_cannot_forge_an_access_log_line(caplog, tmp_path, monkeypatch):
+    """An API review: `serve --access-log` wrote the decoded path as is, so an encoded line break added a line that
+    read like another request's."""
+    from starlette.testclient import TestClient
+
+    from medapp.service.app import create_app
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    forged = "live%0A2026-12-05 23:59:59,000 medapp.service.requests POST -> 200"
+    with caplog.at_level("INFO", logger="medapp.service.requests"), TestClient(create_app()) as client:
+        assert client.get("/v2/health/" + forged).status_code == 404
+    [line] = [r.getMessage() for r in caplog.records if r.name == "medapp.service.requests"]
+    assert "\n" not in line and line.startswith("GET /v2/health/live\\n2026-12-05 23:59:59,000")

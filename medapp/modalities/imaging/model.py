@@ -129,8 +129,9 @@ class ImagingModel(CardModel):
                 "ood_threshold": threshold, "ood_ratio": round(score / threshold, 3), "contrast": round(contrast, 4)}
 
     def warnings_for(self, x: ImageInput, fit: dict[str, Any]) -> tuple[str, ...]:
-        warnings = [r + " The result is unreliable." if "out-of-distribution" not in r else
-                    r + " The out-of-distribution score is high; treat the result with caution." for r in fit["reasons"]]
+        # one ending for every reason: the image is not assessed (an unlike image read "treat the result with
+        # caution", as if a result stood; an API review)
+        warnings = [r + " The result is unreliable and is not a finding." for r in fit["reasons"]]
         warnings += fit["cautions"]
         if x.burned_in_annotation:
             warnings.append("The file declares burned-in annotation: text in the pixels may identify the patient "
