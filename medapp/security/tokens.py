@@ -78,16 +78,19 @@ def create_token(store: Database, admin: dict | Actor, username: str, *, expires
     return token_id, secret
 
 
-def revoke_token(store: Database, admin: dict | Actor, token_id: int) -> None:
+def revoke_token(store: Database, admin: dict | Actor, token_id: int) -> datetime | None:
+    """Revoke a token. Returns when it had been revoked already (nothing changed, nothing audited), else None."""
     actor = Actor.of(admin)
     require(actor.role, "admin")
     with store.Session.begin() as s:
         token = s.get(ApiToken, token_id)
         if token is None:
             raise TokenError(f"There is no token {token_id}.")
-        if token.revoked_at is None:
-            token.revoked_at = utcnow()
-            store.audit_in(s, actor.username, "token.revoke", f"token:{token_id}", user=token.username)
+        if token.revoked_at is not None:
+            return _aware(token.revoked_at)
+        token.revoked_at = utcnow()
+        store.audit_in(s, actor.username, "token.revoke", f"token:{token_id}", user=token.username)
+    return None
 
 
 def list_tokens(store: Database) -> list[dict]:

@@ -136,11 +136,13 @@ def _tokens_revoke(args: argparse.Namespace) -> int:
     from ..security.tokens import TokenError, revoke_token
 
     try:
-        revoke_token(_store(), _actor(), args.id)
+        earlier = revoke_token(_store(), _actor(), args.id)
     except TokenError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"revoked token {args.id}")
+    # said, not repeated as news: a second revoke printed "revoked token 6" again (an API review)
+    print(f"token {args.id} was already revoked on {earlier:%Y-%m-%d %H:%M} UTC; nothing changed" if earlier
+          else f"revoked token {args.id}")
     return 0
 
 

@@ -245,7 +245,11 @@ def test_token_lifecycle_create_list_revoke_and_expiry(service):
     headers = {"Authorization": f"Bearer {secret}"}
     body = records_request({"age": [50]})
     assert httpx.post(f"{service.url}/v2/models/{MODEL}/infer", json=body, headers=headers).status_code == 200
-    assert service.cli("tokens", "revoke", str(token_id)).returncode == 0
+    revoked = service.cli("tokens", "revoke", str(token_id))
+    assert revoked.returncode == 0 and revoked.stdout.strip() == f"revoked token {token_id}"
+    again = service.cli("tokens", "revoke", str(token_id))  # said as it is, not "revoked" again
+    assert again.returncode == 0 and again.stdout.strip().startswith(f"token {token_id} was already revoked on ")
+    assert again.stdout.strip().endswith(" UTC; nothing changed")
     assert httpx.post(f"{service.url}/v2/models/{MODEL}/infer", json=body, headers=headers).status_code == 401
     assert f"{token_id:>4}  remy" in service.cli("tokens", "list").stdout
     assert "revoked" in [line for line in service.cli("tokens", "list").stdout.splitlines()

@@ -57,8 +57,9 @@ def test_expiry_revocation_and_who_may_manage_tokens(store):
     assert list_tokens(store)[0]["state"] == "expired"
     other_id, other = create_token(store, ADMIN, "cleo", expires_days=None)
     assert authenticate_token(store, other) is not None
-    revoke_token(store, ADMIN, other_id)
+    assert revoke_token(store, ADMIN, other_id) is None  # revoked now
     assert authenticate_token(store, other) is None
+    assert revoke_token(store, ADMIN, other_id).tzinfo is not None  # revoked already: when, nothing audited again
     assert [t["state"] for t in list_tokens(store)] == ["expired", "revoked"]
     with pytest.raises(PermissionDenied):
         create_token(store, {"username": "cleo", "role": "clinician"}, "cleo")
