@@ -1098,7 +1098,10 @@ _REQUEST_BODY = {
     "content": {
         "application/json": {"schema": {"$ref": "#/components/schemas/InferenceRequest"}},
         **{media: {"schema": {"type": "string", "format": "binary"}}
+           # every type the service reads (PDF, DOCX, XLSX and TSV were read but not declared: an API review)
            for media in ("application/octet-stream", "application/dicom", "image/*", "audio/*", "text/plain",
-                         "text/csv", "application/zip")},
+                         "text/csv", "text/tab-separated-values", "application/zip", "application/pdf",
+                         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")},
     },
 }

@@ -182,9 +182,9 @@ def test_openapi_documents_the_real_errors_open_paths_and_case_parameters(servic
     text = json.dumps(spec)
     assert '"422"' not in text and "HTTPValidationError" not in text
     for path in ("/v2", "/v2/health/live", "/v2/health/ready"):
-        assert spec["paths"][path]["get"]["security"] == []
+        assert [op["security"] for op in spec["paths"][path].values()] == [[]] * len(spec["paths"][path])
     infer = spec["paths"]["/v2/models/{model_name}/infer"]["post"]
-    assert {"400", "401", "403", "404", "409", "413", "429", "503"} <= set(infer["responses"])
+    assert {"400", "401", "403", "404", "409", "413", "415", "429", "503"} <= set(infer["responses"])
     assert infer["responses"]["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorResponse")
     assert {p["name"] for p in infer["parameters"] if p["in"] == "query"} == {"case", "case_title", "same_patient"}
     assert "security" not in infer  # the document's default: bearer
@@ -192,8 +192,8 @@ def test_openapi_documents_the_real_errors_open_paths_and_case_parameters(servic
     assert infer["responses"]["429"]["headers"]["Retry-After"]["$ref"].endswith("/Retry-After")
     assert infer["responses"]["503"]["headers"]["Retry-After"]["$ref"].endswith("/Retry-After")
     assert infer["responses"]["401"]["headers"]["WWW-Authenticate"]["$ref"].endswith("/WWW-Authenticate")
-    assert {"application/json", "application/dicom", "image/*", "audio/*", "text/csv"} <= \
-        set(infer["requestBody"]["content"])
+    assert {"application/json", "application/dicom", "image/*", "audio/*", "text/csv", "text/tab-separated-values",
+            "application/pdf"} <= set(infer["requestBody"]["content"])
     assert spec["components"]["schemas"]["InferenceRequest"]["properties"]["inputs"]["minItems"] == 1
 
 
