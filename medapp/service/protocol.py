@@ -151,8 +151,12 @@ def parse_request(body: bytes, header_length: str | None) -> tuple[InferenceRequ
             n = int(header_length)
         except ValueError:
             raise RequestError("Inference-Header-Content-Length is not a number.") from None
-        if not 0 <= n <= len(body):
-            raise RequestError("Inference-Header-Content-Length is larger than the body.")
+        if n < 0:  # said as it is ("larger than the body" for -5: an API review)
+            raise RequestError(f"Inference-Header-Content-Length is {n}; it is the JSON header's length in bytes, "
+                               "0 or more.")
+        if n > len(body):
+            raise RequestError(f"Inference-Header-Content-Length ({n} bytes) is larger than the body "
+                               f"({len(body)} bytes).")
         body, binary = body[:n], body[n:]
     try:
         raw = json.loads(body)

@@ -323,3 +323,16 @@ def test_expression_tables_are_saved_as_profiles_without_their_sample_names(serv
         stored = store.blobs.get(a["input_sha256"]).decode()
         assert stored.startswith("gene,value") and "LAB-004" not in stored  # the profile, not the table
         assert a["prediction"].details["sample"] == f"sample {i} of 2 in the request"  # never the sample's name
+
+
+def test_a_binary_header_length_out_of_range_is_named_as_it_is(service):
+    """An API review: a negative Inference-Header-Content-Length was answered "is larger than the body"."""
+    body = json.dumps({"inputs": [{"name": "age", "datatype": "FP64", "shape": [1], "data": [50]}]}).encode()
+    url = f"/v2/models/{MODEL}/infer"
+    with service.client() as c:
+        negative = c.post(url, content=body, headers={"Inference-Header-Content-Length": "-5"})
+        too_long = c.post(url, content=body, headers={"Inference-Header-Content-Length": str(len(body) + 10)})
+    assert negative.status_code == 400 and negative.json()["error"] == (
+        "Inference-Header-Content-Length is -5; it is the JSON header's length in bytes, 0 or more.")
+    assert too_long.status_code == 400 and too_long.json()["error"] == (
+        f"Inference-Header-Content-Length ({len(body) + 10} bytes) is larger than the body ({len(body)} bytes).")
