@@ -333,6 +333,11 @@ class Service:
 
     def _prepare(self, caller: Caller, card: ModelCard, body: bytes, media_type: str | None,
                  header_length: str | None, query: dict[str, str], explain: bool) -> Analysed:
+        _check_parameter_names(query)  # a near miss of ours first: "did you mean 'case'?"
+        if unknown := sorted(set(query) - set(SAVE_PARAMETERS)):  # the address has no protocol parameters: all ours
+            raise oip.RequestError(f"Unknown query parameter {unknown[0]!r}: the address takes case, case_title and "
+                                   "same_patient only (other parameters go in the JSON request's parameters); "
+                                   "nothing was analysed or saved.")
         if body.startswith(codecs.BOM_UTF8) and body[3:].lstrip()[:1] == b"{":
             body = body[3:]  # JSON saved by an editor that marks UTF-8 (it read as a table lacking every column)
         if header_length is not None:

@@ -415,10 +415,13 @@ def test_a_misspelt_save_parameter_is_refused_not_ignored(service):
         in_query = c.post(f"{url}?cas=WARD7-0042", content=b"age\n63\n", headers={"Content-Type": "text/csv"})
         other = c.post(url, json=records_request(one, priority=1))  # a protocol parameter a client may send
         reference = c.post(url, json=records_request(one, reference="WARD7-0042"))  # the response's own word
+        other_query = c.post(f"{url}?foo=1", json=records_request(one))  # answered 200, ignored (an API review)
     assert misspelt.status_code == 400 and misspelt.json()["error"].startswith(
         "Unknown parameter 'case_ref': did you mean 'case'? Saving takes case (the case reference)")
     assert in_query.status_code == 400 and "Unknown parameter 'cas': did you mean 'case'?" in in_query.json()["error"]
     assert other.status_code == 200 and reference.status_code == 400
+    assert other_query.status_code == 400 and other_query.json()["error"].startswith(
+        "Unknown query parameter 'foo': the address takes case, case_title and same_patient only")
     assert "WARD7-0042" not in {c["reference"] for c in service.store().list_cases()}
 
 
