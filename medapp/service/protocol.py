@@ -30,7 +30,8 @@ class RequestInput(BaseModel):
     shape: list[Annotated[int, Field(strict=True)]] = Field(
         description="Tensor shape; [n] for n patients or n files. Each dimension a non-negative integer; "
                     "their product is the number of data elements.")
-    datatype: str = Field(description="FP64, INT64, ... or BYTES (files and category labels).")
+    datatype: str = Field(description="FP64, INT64, ... or BYTES (files and category labels).",
+                          json_schema_extra={"enum": list(DATATYPES)})  # checked below, with its own message
     parameters: dict[str, Any] | None = Field(None, description="content_type: 'base64' (files sent as base64 "
                                               "strings) or 'str' (plain text); binary_data_size for binary data.")
     data: list[Any] | None = Field(None, description="Flat or nested, row-major. null = not measured (records).")
@@ -192,6 +193,11 @@ def parse_request(body: bytes, header_length: str | None) -> tuple[InferenceRequ
                         else "numbers (or null for not measured)")
                 raise RequestError(f"input '{tensor.name}' is {tensor.datatype} but holds a "
                                    f"{'true/false value' if kind == 'bool' else 'JSON object'}; send {want}.")
+            if "INT" in tensor.datatype:  # 63.5 as INT8 was read as 63.5 (an API review): the type said otherwise
+                fraction = next((v for v in flat if isinstance(v, float) and not v.is_integer()), None)
+                if fraction is not None:
+                    raise RequestError(f"input '{tensor.name}' is {tensor.datatype} but holds {fraction!r}; send "
+                                       "whole numbers, or declare it FP64.")
         elements.append(flat)
     return request, elements
 

@@ -336,3 +336,17 @@ def test_a_binary_header_length_out_of_range_is_named_as_it_is(service):
         "Inference-Header-Content-Length is -5; it is the JSON header's length in bytes, 0 or more.")
     assert too_long.status_code == 400 and too_long.json()["error"] == (
         f"Inference-Header-Content-Length ({len(body) + 10} bytes) is larger than the body ({len(body)} bytes).")
+
+
+def test_a_fraction_in_an_integer_tensor_is_refused_and_the_schema_lists_the_datatypes(service):
+    """An API review: {"datatype": "INT8", "data": [63.5]} answered 200 with 63.5 read; and a fuzzer sent a datatype
+    of "" because the schema allowed any text."""
+    url = f"/v2/models/{MODEL}/infer"
+    with service.client() as c:
+        r = c.post(url, json={"inputs": [{"name": "age", "datatype": "INT8", "shape": [1], "data": [63.5]}]})
+        whole = c.post(url, json={"inputs": [{"name": "age", "datatype": "INT8", "shape": [1], "data": [63.0]}]})
+    assert r.status_code == 400 and r.json()["error"] == (
+        "input 'age' is INT8 but holds 63.5; send whole numbers, or declare it FP64.")
+    assert whole.status_code == 200
+    spec = httpx.get(f"{service.url}/openapi.json").json()
+    assert "INT8" in spec["components"]["schemas"]["RequestInput"]["properties"]["datatype"]["enum"]
