@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -190,10 +190,10 @@ def one_patient(model, keys: FormKeys, result_panel: Callable[..., None]) -> Non
     result_panel(model, values, key=f"{keys.result}_{model.card.id}", saveable=not changed)
 
 
-def save_one_patient(model, batch: BatchResult, key: str) -> None:
+def save_one_patient(model, batch: BatchResult, cohort: Cohort, key: str) -> None:
     """A patient of a scored cohort saved to a case as a patient from the form is: its analysis (prediction and
-    explanation, as scored here) and its values. Patients are named by row, never by an id column (ids are
-    often record numbers)."""
+    explanation, as scored here, without the notes about the file's columns) and its values. Patients are named by
+    row, never by an id column (ids are often record numbers)."""
     analysed = [r for r in batch.rows if r.analysis is not None]
     if not analysed:
         return
@@ -202,7 +202,9 @@ def save_one_patient(model, batch: BatchResult, key: str) -> None:
                         help="A row of the table above, saved with its values and explanation.")
     row = next((r for r in analysed if r.name == pick), analysed[0])
     values = {f.name: (None if np.isnan(v) else float(v)) for f, v in zip(model.fields, row.input.values)}
-    save_to_case(card=model.card, prediction=row.analysis.prediction, explanation=row.analysis.explanation,
+    prediction = row.analysis.prediction
+    prediction = replace(prediction, warnings=tuple(w for w in prediction.warnings if w not in cohort.file_notes))
+    save_to_case(card=model.card, prediction=prediction, explanation=row.analysis.explanation,
                  input_bytes=json.dumps(values, sort_keys=True).encode(), input_name="patient.json",
                  key=f"{key}_{rows[row.name].replace(' ', '')}")
 
@@ -259,7 +261,7 @@ def cohort_upload(model, keys: FormKeys, intro: str, cohort_of: Callable[[Any], 
     cohort = cohort_of(validated)
     for w in cohort.file_warnings:
         # what the survival page asks for (the observed curves), or a risk file's own label: a note
-        if w.startswith("Outcome column") or " is what the model predicts " in w:
+        if w in cohort.file_notes:
             st.info(w, icon=":material/info:")
         else:
             st.warning(w, icon=":material/warning:")

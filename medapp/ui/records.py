@@ -126,7 +126,7 @@ def cohort_panel(model: RecordsModel) -> None:
                  column_config={"probability": percent_column("probability")})
     warnings_in_full([(f"Row {row}", row_warnings(cohort, item.prediction)) for row, item in
                       zip(cohort.rows, batch.analysed)], len(cohort.rows))
-    save_one_patient(model, batch, key=f"one_of_cohort_{model.card.id}")
+    save_one_patient(model, batch, cohort, key=f"one_of_cohort_{model.card.id}")
     st.plotly_chart(beeswarm(batch.explanations, target=positive_text(model)), width="stretch",
                     key=f"bee_{model.card.id}")
     st.download_button("Download results with per-feature contributions (CSV)", spreadsheet_csv(file_values(model, table, cohort)),

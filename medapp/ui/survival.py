@@ -114,7 +114,7 @@ def cohort_panel(model: SurvivalModel) -> None:
                      "risk group", help="Third of the training patients' risk scores: relative, not an absolute risk")})
     warnings_in_full([(f"Row {row}", row_warnings(cohort, pred)) for row, pred in zip(cohort.rows, batch.predictions)],
                      len(cohort.rows))
-    save_one_patient(model, batch, key=f"one_of_scohort_{model.card.id}")
+    save_one_patient(model, batch, cohort, key=f"one_of_scohort_{model.card.id}")
     curves = risk_group_curves(scored["group"], scored["survival"], model.ensemble.grid, sc.time, sc.event)
     if sc.time is not None:  # an observed curve of a handful of patients is noise drawn as a result (a review: n=1)
         few = {g: c for g, c in curves.items() if c.n < MIN_KAPLAN_MEIER}

@@ -102,6 +102,19 @@ def test_a_cohort_with_its_outcome_columns_gets_a_note_not_a_warning(tmp_path, m
     assert not at.exception
     assert any(i.value.startswith("Outcome columns time, DEATH_EVENT are not used as inputs") for i in at.info)
     assert not any(w.value.startswith("Outcome column") for w in at.warning)
+    # a patient saved from the file keeps its own warnings, not the note about the file's columns (a review: the
+    # case, Meeting mode and the PDF warned "Outcome columns ... are not used as inputs" for that patient)
+    key = "one_of_scohort_heart-failure_row3"
+    at.selectbox(key="one_of_scohort_heart-failure_pick").set_value("hf.csv#row3").run()
+    at.radio(key=f"case_mode_{key}").set_value("New case").run()
+    at.text_input(key=f"case_ref_{key}").set_value("TTE-3")
+    at.button(key=f"case_save_{key}").click().run()
+    assert not at.exception and any("in case TTE-3" in s.value for s in at.success)
+    store = CaseStore()
+    [case] = store.list_cases()
+    [saved] = store.case_detail(case["id"], CLIN, log_view=False)["analyses"]
+    assert saved["prediction"].survival is not None
+    assert not any(w.startswith("Outcome column") for w in saved["prediction"].warnings)
 
 
 def test_a_cohort_lists_each_patients_own_warnings_and_band(tmp_path, monkeypatch):

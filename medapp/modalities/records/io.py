@@ -43,7 +43,15 @@ class Cohort:
     warnings: dict[int, list[str]] = field(default_factory=dict)
     errors: dict[int, list[str]] = field(default_factory=dict)
     file_warnings: list[str] = field(default_factory=list)
+    # those of file_warnings that are about the file's columns, not any patient's values (a column not used, the
+    # outcome): said once for the file, and not kept with a patient saved from it (a review found a survival
+    # patient's case and report warned "Outcome columns time, cens are not used as inputs")
+    file_notes: list[str] = field(default_factory=list)
     ids: dict[int, str] = field(default_factory=dict)  # patient id column, when the file has one
+
+    def note(self, text: str) -> None:
+        self.file_warnings.append(text)
+        self.file_notes.append(text)
 
 
 def _fmt(v: float) -> str:
@@ -348,12 +356,10 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
     label = next((c for c in df.columns if predicted and str(c).strip().lower() == predicted.lower()), None)
     if label is not None:
         used.add(label)
-        cohort.file_warnings.append(f"Column {label} is what the model predicts (the training file's label): not "
-                                    "used as an input.")
+        cohort.note(f"Column {label} is what the model predicts (the training file's label): not used as an input.")
     unused = [str(c) for c in df.columns if c not in used]
     if unused:
-        cohort.file_warnings.append(f"Not input{'s' if len(unused) > 1 else ''} of this model, so not used: "
-                                    + ", ".join(unused) + ".")
+        cohort.note(f"Not input{'s' if len(unused) > 1 else ''} of this model, so not used: " + ", ".join(unused) + ".")
     cols = [df[columns[f.name]].to_numpy() if f.name in columns else None for f in fields]
     X = np.full((len(df), len(fields)), np.nan)
     valid = np.ones(len(df), dtype=bool)

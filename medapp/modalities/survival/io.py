@@ -88,7 +88,7 @@ def cohort(data: bytes, name: str, fields: tuple[Field, ...], training_range: di
             out.time, out.event = observed
         elif observed is not None:
             note += f" No observed Kaplan-Meier curves: {observed}."
-        result.file_warnings.append(note)
+        result.note(note)
     # A value not given is said on its own row, with what it costs (SurvivalModel.missing_range_text): said for the
     # file, it went with every row to the CLI, rows with nothing missing included (a review).
     return out
