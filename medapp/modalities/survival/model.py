@@ -94,7 +94,8 @@ class SurvivalModel(CardModel):
         what = "value for it" if missing.sum() == 1 else "values for them"
         return (f"{MEDIAN_FILL}. Given each training patient's {what} instead, the probability of {self.event} by "
                 f"{horizon_text(self.main_horizon)} would be {headline_percent(lo)} to {headline_percent(hi)} "
-                "(10th-90th percentile): a spread the estimate and its band do not include.")
+                "(10th-90th percentile). The estimate uses the median, and its 95% band does not account for this "
+                "uncertainty.")
 
     def explain(self, x: Record, prediction: Prediction | None = None) -> Explanation:
         start = time.perf_counter()
