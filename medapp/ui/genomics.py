@@ -41,8 +41,10 @@ def _source(model: GenomicsModel) -> tuple[bytes, str] | None:
     c1, c2, c3 = st.columns([3, 1.3, 1.3])
     upload = kept_upload(c1.file_uploader, "Expression file", type=["csv", "tsv", "txt", "xlsx"], key="genomics_upload",
                          max_upload_size=upload_mb("genomics", model.card))
-    if c2.button("Load example profiles", key="genomics_example",
-                 help="The average training profile of each class, and a simulated profile unlike any tumour."):
+    # with a file uploaded the file is what is shown: the button did nothing there without a word (a review)
+    if c2.button("Load example profiles", key="genomics_example", disabled=upload is not None,
+                 help="The average training profile of each class, and a simulated profile unlike any tumour."
+                 + (" Remove the uploaded file (× beside its name) to use them." if upload is not None else "")):
         st.session_state["genomics_use_examples"] = True
     template = pd.DataFrame(columns=["sample", *model.card.input["genes"]])
     c3.download_button("Download a template", template.to_csv(index=False), "expression_template.csv", "text/csv",

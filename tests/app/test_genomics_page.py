@@ -82,6 +82,10 @@ def test_raw_counts_upload_is_refused_with_a_message():
     at.file_uploader(key="genomics_upload").set_value(("counts.csv", data, "text/csv")).run()
     assert not at.exception
     assert "look like raw counts" in at.error[0].value
+    # the examples cannot be loaded over a file: the button said nothing and did nothing (a review)
+    examples = at.button(key="genomics_example")
+    assert examples.disabled and "Remove the uploaded file" in examples.help
+    assert not genomics_page().button(key="genomics_example").disabled
 
 
 def test_save_to_case_keeps_the_explanation_and_not_the_sample_name(tmp_path, monkeypatch):
