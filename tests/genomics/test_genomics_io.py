@@ -51,6 +51,9 @@ def test_one_sample_as_a_gene_value_column(model, khan):
     one.index.name = "gene"
     parsed = model.read_file(csv(one), "one.csv")
     assert len(parsed.profiles) == 1 and parsed.profiles[0].sample == "T7"
+    # headed by what the column holds, not by a sample's name: "sample 1" (it was called "value" everywhere)
+    one.columns = ["value"]
+    assert model.read_file(csv(one), "one.csv").profiles[0].sample == "sample 1"
 
 
 def test_few_missing_genes_are_scored_with_a_warning_many_are_refused(model, khan):

@@ -113,13 +113,20 @@ def orient(table: np.ndarray, known: set[str], name: str) -> tuple[list[str], li
         samples = list(table[0, 1:]) if has_header else [f"sample {i}" for i in range(1, table.shape[1])]
         values = body[:, 1:].T
         orientation = "samples as columns"
-    samples = [str(s) if s else f"sample {i}" for i, s in enumerate(samples, start=1)]
+    # a header that names the column's kind, not a sample ("gene,value" for one profile), is no name: the sample
+    # was called "value" in every table, warning and chart (a review)
+    samples = [str(s) if s and str(s).strip().lower() not in GENERIC_HEADERS else f"sample {i}"
+               for i, s in enumerate(samples, start=1)]
     seen: dict[str, int] = {}
     unique = []
     for s in samples:  # two samples with the same name stay apart
         seen[s] = seen.get(s, 0) + 1
         unique.append(s if seen[s] == 1 else f"{s} ({seen[s]})")
     return unique, genes, values, orientation
+
+
+GENERIC_HEADERS = {"value", "values", "expression", "log ratio", "log_ratio", "logratio", "ratio", "signal",
+                   "intensity", "level", "score", "x"}
 
 
 def _parse(cell: str) -> float | None:
