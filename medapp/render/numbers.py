@@ -16,6 +16,12 @@ def headline_percent(p: float) -> str:
     return f"{p:.1%}" if p >= 0.995 or p < 0.005 else f"{p:.0%}"
 
 
+def band_text(lower: float, upper: float) -> str:
+    """A band in headline percent, "86% to >99.9%": written with a hyphen, "86%->99.9%" read as an arrow (a review).
+    Pages, the Cases table and reports all write a band this way."""
+    return f"{headline_percent(lower)} to {headline_percent(upper)}"
+
+
 def precise_percent(p: float) -> str:
     """One decimal, but never "100.0%" or "0.0%" for a value that is not (Cases listed a heart sound's classes
     as 100.0% and 0.0% beside a page headline of ">99.9%")."""

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..types import Explanation, SurvivalCurve
-from .numbers import headline_percent
+from .numbers import band_text, headline_percent
 
 if TYPE_CHECKING:  # the curves are computed in the modality, which imports this module for its words
     from ..modalities.survival.groups import GroupCurve
@@ -46,7 +46,7 @@ def horizon_text(h: float) -> str:
 def horizon_rows(curve: SurvivalCurve) -> list[dict[str, str]]:
     """Probability of the event by each horizon, with the band, as table rows."""
     return [{"by": horizon_text(h), "probability": headline_percent(1 - s),
-             "95% band": f"{headline_percent(1 - hi)}-{headline_percent(1 - lo)}"}  # as the headline and reports write it
+             "95% band": band_text(1 - hi, 1 - lo)}  # as the headline and reports write it
             for h, s, lo, hi in zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower,
                                     curve.at_horizons_upper)]
 
@@ -68,7 +68,8 @@ def curve_figure(curve: SurvivalCurve, title: str | None = None) -> go.Figure:
                                  hovertemplate=(f"{horizon_text(h)}: {s:.1%} without {curve.event}, "
                                                 f"{1 - s:.1%} {curve.event}<extra></extra>")))
         # lifted clear of the curve, on a light ground over the band: a text trace's label sat on the step line
-        fig.add_annotation(x=h, y=s * 100, text=f"{horizon_text(h)}: {s:.0%}", showarrow=False, yshift=18,
+        # headline percent: "5 years: 0%" claimed a certainty the headline (">99.9%") does not (a review)
+        fig.add_annotation(x=h, y=s * 100, text=f"{horizon_text(h)}: {headline_percent(s)}", showarrow=False, yshift=18,
                            # to the right, where the curve is no higher; leftward (over the earlier, higher curve)
                            # only when the label would run off the plot
                            xanchor="right" if h > 0.8 * t[-1] else "left", bgcolor="rgba(255,255,255,0.85)",
@@ -192,8 +193,9 @@ def curve_png(curve: SurvivalCurve, width_in: float = 7.0) -> bytes:
     ax.step(t, np.asarray(curve.survival) * 100, where="post", color=CURVE, lw=2, label="estimate")
     for h, s in zip(curve.horizons, curve.at_horizons):
         ax.plot([h], [s * 100], "o", color=CURVE)
-        ax.annotate(f"{horizon_text(h)}: {s:.0%}", (h, s * 100), textcoords="offset points", xytext=(-4, -12),
-                    ha="right", fontsize=8)
+        # under the point, but above it near the floor: there "3 years: 2%" printed over the axis's numbers (a review)
+        ax.annotate(f"{horizon_text(h)}: {headline_percent(s)}", (h, s * 100), textcoords="offset points",
+                    xytext=(-4, 6 if s < 0.15 else -12), ha="right", fontsize=8)
     ax.set_ylim(0, 102)
     ax.set_xlabel("days since baseline", fontsize=8)
     ax.set_ylabel(f"% without {curve.event}", fontsize=8)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from ..registry import UnknownModel, get_card
-from ..render.numbers import headline_percent, precise_percent
+from ..render.numbers import band_text, headline_percent, precise_percent
 from ..types import ModelCard
 
 DISCLAIMER = (
@@ -70,7 +70,7 @@ def risk_headline(model_id: str, pred) -> Headline | None:
         p, lo, hi = (1 - curve.at_horizons[main], 1 - curve.at_horizons_upper[main],
                      1 - curve.at_horizons_lower[main])
         return Headline(f"Probability of {curve.event} by {horizon_text(curve.main_horizon)}",
-                        f"{headline_percent(p)} (95% band {headline_percent(lo)}-{headline_percent(hi)})",
+                        f"{headline_percent(p)} (95% band {band_text(lo, hi)})",
                         risk_group_text(curve.risk_group) if curve.risk_group else "",
                         "Risk group")
     try:
@@ -219,8 +219,8 @@ def survival_text(analysis: dict) -> str:
     from ..render.survival import horizon_text, risk_group_text
 
     # the page's and the headline's percent (":.0%" printed a band to "100%" beside the headline's "99.8%")
-    by = "; ".join(f"by {horizon_text(h)} {headline_percent(1 - s)} (95% band {headline_percent(1 - hi)}-"
-                   f"{headline_percent(1 - lo)})" for h, s, lo, hi in
+    by = "; ".join(f"by {horizon_text(h)} {headline_percent(1 - s)} (95% band {band_text(1 - hi, 1 - lo)})"
+                   for h, s, lo, hi in
                    zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower, curve.at_horizons_upper))
     group = f"; risk group: {risk_group_text(curve.risk_group)}" if curve.risk_group else ""
     return f"Probability of {curve.event}: {by}. Risk score {curve.risk_score:+.2f} (log relative hazard{group})."

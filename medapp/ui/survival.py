@@ -15,6 +15,7 @@ import streamlit as st
 from ..analysis import BatchResult
 from ..modalities.survival.groups import logrank, risk_group_curves
 from ..modalities.survival.model import SurvivalModel
+from ..render.numbers import band_text, precise_percent
 from ..render.survival import (
     GROUP_WORDS,
     curve_figure,
@@ -62,8 +63,8 @@ def result_panel(model: SurvivalModel, values: dict, key: str, saveable: bool = 
         by = horizon_text(curve.main_horizon)
         what = f"Probability of {curve.event} by {by}"  # a caption wraps; a metric's label is cut (records)
         st.caption(what)
-        st.metric(what, percent(p), help=f"95% band {percent(lo)}-{percent(hi)}", label_visibility="collapsed")
-        st.markdown(f"95% band {percent(lo)}-{percent(hi)}  \nRisk group: :gray-badge[{risk_group_text(curve.risk_group)}]"
+        st.metric(what, percent(p), help=f"95% band {band_text(lo, hi)}", label_visibility="collapsed")
+        st.markdown(f"95% band {band_text(lo, hi)}  \nRisk group: :gray-badge[{risk_group_text(curve.risk_group)}]"
                     f"  \nRisk score: **{curve.risk_score:+.2f}** (log relative hazard; higher "
                     f"means an earlier {curve.event})  \nMore likely at {by}: **{model.card.display(pred.label)}**")
         st.caption(f"The risk group ranks this patient's risk score among the training patients' (thirds); it is "
@@ -169,7 +170,7 @@ def results_table(model: SurvivalModel, cohort, scored: dict, batch: BatchResult
         main = list(model.horizons).index(model.main_horizon)
         curve = pred.survival
         rec[f"95% band by {horizon_text(model.main_horizon)}"] = \
-            f"{1 - curve.at_horizons_upper[main]:.1%} to {1 - curve.at_horizons_lower[main]:.1%}"
+            f"{precise_percent(1 - curve.at_horizons_upper[main])} to {precise_percent(1 - curve.at_horizons_lower[main])}"
         rec["warnings"] = " ".join(row_warnings(cohort, pred))
         for f, c in zip(model.fields, scored["shap"][i]):
             rec[f"contribution: {f.name}"] = round(float(c), 4)

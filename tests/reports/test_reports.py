@@ -172,12 +172,13 @@ def test_a_survival_analysis_is_reported_by_its_risk_not_a_yes_no_label():
 
     assert re.search(r"risk group: (lowest|middle|highest) third of the training patients\)\.$",
                      survival_text({"prediction": pred}))
-    # a band near certainty reads as the headline does: "85%-99.8%", not "85%-100%" (a review of a PDF)
+    # a band near certainty reads as the headline does: "85% to 99.8%", not "85%-100%" (a review of a PDF); "to", as
+    # "86%->99.9%" read as an arrow (a review)
     curve = dataclasses.replace(pred.survival, at_horizons=np.array([0.2, 0.09, 0.09]),
                                 at_horizons_lower=np.array([0.1, 0.002, 0.002]),
                                 at_horizons_upper=np.array([0.3, 0.15, 0.15]))
     text = survival_text({"prediction": dataclasses.replace(pred, survival=curve)})
-    assert "91% (95% band 85%-99.8%)" in text and "100%" not in text
+    assert "91% (95% band 85% to 99.8%)" in text and "100%" not in text
 
 
 def test_each_figure_is_on_the_page_of_its_own_analysis(tmp_path):

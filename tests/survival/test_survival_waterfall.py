@@ -2,11 +2,14 @@
 inside the figure (they were cut to ").51" and "+0.0" at the edges of a half-width column)."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from medapp.analysis import analyse
 from medapp.registry import load_model
+from medapp.render.numbers import headline_percent
 from medapp.render.tabular import waterfall
 
 
@@ -66,7 +69,7 @@ def test_the_horizon_table_never_rounds_a_small_risk_to_zero():
                                at_horizons_lower=np.full(len(curve.horizons), 0.999),
                                at_horizons_upper=np.full(len(curve.horizons), 0.99999))
     rows = horizon_rows(tiny)
-    assert {r["probability"] for r in rows} == {"<0.1%"} and {r["95% band"] for r in rows} == {"<0.1%-0.1%"}
+    assert {r["probability"] for r in rows} == {"<0.1%"} and {r["95% band"] for r in rows} == {"<0.1% to 0.1%"}
 
 
 def test_each_horizon_marker_is_labelled_with_the_value_where_it_sits():
@@ -82,8 +85,11 @@ def test_each_horizon_marker_is_labelled_with_the_value_where_it_sits():
     markers = [t for t in figure.data if t.mode == "markers"]
     assert [(m.x[0], m.y[0]) for m in markers] == [(h, s * 100) for h, s in zip(curve.horizons, curve.at_horizons)]
     labels = figure.layout.annotations
-    assert [(a.x, a.y, a.text) for a in labels] == [(h, s * 100, f"{h:g} days: {s:.0%}")
+    assert [(a.x, a.y, a.text) for a in labels] == [(h, s * 100, f"{h:g} days: {headline_percent(s)}")
                                                     for h, s in zip(curve.horizons, curve.at_horizons)]
+    # near certainty the label says so, as the headline does: "<0.1%", not "0%" (a review of a GBSG2 case)
+    nearly = dataclasses.replace(curve, at_horizons=np.full(len(curve.horizons), 0.0003))
+    assert {a.text.split(": ")[1] for a in curve_figure(nearly).layout.annotations} == {"<0.1%"}
     # above the step line, not on it (the label sat on the horizontal segment it starts)
     assert all(a.yshift >= 14 and not a.showarrow for a in labels)
     assert f"{1 - curve.at_horizons[-1]:.1%} death" in markers[-1].hovertemplate
