@@ -139,6 +139,15 @@ def probability_column(model: ImagingModel) -> tuple[str, str]:
     return label, f"P({model.card.display(label)})"
 
 
+def _problem(row: dict[str, Any]) -> str:
+    if row.get("skipped"):
+        return "skipped: not an image (see above)"
+    if row.get("error"):
+        return "not analysed (see above)"
+    reason = row.get("not_assessed_reason") or ""
+    return reason if len(reason) <= 60 else reason[:60].rsplit(" ", 1)[0] + " …"
+
+
 def _table(results: list[InstanceResult], model: ImagingModel) -> pd.DataFrame:
     label, column = probability_column(model)
     rows = []
@@ -148,12 +157,14 @@ def _table(results: list[InstanceResult], model: ImagingModel) -> pd.DataFrame:
         rows.append({"patient ID": row["patient_id"], "date": dicom_date(row["study_date"]), "series": row["series"],
                      "instance": row["instance"], "modality": row["modality"],
                      "finding": row.get("label") or ("not assessed" if row.get("assessed") is False else ""),
+                     # beside the finding, in a few words: the whole message is above the table, and at the far
+                     # right the column was cut off at 1280 px (a review)
+                     "problem": _problem(row),
                      # an image the model does not fit has no finding, so no probability either
                      column: row["probabilities"].get(label) if assessed else None,
                      # two decimals in a table (the stored score keeps four, for its side of the threshold)
                      "OOD score": None if row.get("ood_score") is None else round(row["ood_score"], 2),
                      "warnings": len(row.get("warnings", [])),
-                     "problem": row.get("error") or row.get("skipped") or row.get("not_assessed_reason") or "",
                      # which model and version made the finding (a download outlives the page that says so)
                      "model": f"{row['model']} v{row['model_version']}" if "model" in row else "",
                      "SOP Instance UID": r.ref.sop_uid})

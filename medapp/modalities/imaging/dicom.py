@@ -9,6 +9,7 @@ pylibjpeg plugins (JPEG, JPEG-LS, JPEG 2000, RLE).
 from __future__ import annotations
 
 import io
+import logging
 import re
 import struct
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from pydicom.errors import InvalidDicomError
 from pydicom.pixels import apply_modality_lut, apply_voi_lut
 
 from ...types import InputError
+
+log = logging.getLogger(__name__)
 
 # Window presets in Hounsfield units (centre, width), for CT only.
 CT_PRESETS = {
@@ -79,9 +82,12 @@ def stored_pixels(ds: Dataset, name: str = "file") -> np.ndarray:
         arr = ds.pixel_array
     except Exception as exc:  # truncated pixel data, unsupported compression: many exception types
         syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
-        said = f"{syntax.name}; " if syntax is not None and getattr(syntax, "name", "") else ""
-        raise InputError(f"{name}: the image data cannot be decoded ({said}{_cut(str(exc), 120)}). The file may "
-                         "be truncated or compressed in a way this server cannot read.") from None
+        said = f" ({syntax.name})" if syntax is not None and getattr(syntax, "name", "") else ""
+        # the decoder's own words go to the log, for IT: on screen "pylibjpeg: libjpeg error code '-1038'" told a
+        # clinician nothing (a review)
+        log.warning("%s: pixel data not decoded (%s): %s", name, syntax, _cut(str(exc), 300))
+        raise InputError(f"{name}: the image data cannot be decoded{said}. The file may be truncated or compressed "
+                         "in a way this server cannot read.") from None
     frames = int(ds.get("NumberOfFrames", 1) or 1)
     colour = ds.get("SamplesPerPixel", 1) > 1
     if frames == 1:
