@@ -194,7 +194,7 @@ def contributions_heading(analysis: dict) -> str:
 
 
 def contributions_text(analysis: dict, k: int = 5) -> str:
-    """The explanation's largest named contributions, e.g. "glucose = 160 mg/dL +0.84; age = 63 years +0.31"."""
+    """The explanation's largest named contributions, e.g. "glucose = 160 mg/dL: +0.84; age = 63 years: +0.31"."""
     expl = analysis["explanation"]
     if expl is None:
         return ""
@@ -202,7 +202,9 @@ def contributions_text(analysis: dict, k: int = 5) -> str:
     # as the page writes them: the waterfall's two decimals for records (the report read -0.785 beside the page's
     # -0.79); three significant digits for the small values of images, sounds, words and genes
     form = "+.2f" if expl.kind == "tabular" else "+.3g"
-    return "; ".join(f"{name} {value:{form}}" for name, value in pairs)
+    # a colon between a name and its contribution: a gene's value and contribution ran together ("V1764 = -2.21
+    # -0.141" read as one expression; a review)
+    return "; ".join(f"{name}: {value:{form}}" for name, value in pairs)
 
 
 def header_line(detail: dict, by: str) -> str:

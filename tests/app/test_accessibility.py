@@ -79,7 +79,7 @@ def test_a_stored_sound_lists_its_tiles_in_words_and_its_time_axis_spans_the_rec
     [words] = [c for c in captions if c.startswith("Largest contributions (+ toward")]
     assert any(ModelCard.DEMO_NOTICE in c for c in captions)  # said on both pages (a cardiology review)
     name, value = expl.top_contributions(1)[0]
-    assert f"{name} {value:+.3g}" in words
+    assert f"{name}: {value:+.3g}" in words
     [spec] = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Log-mel spectrogram" in c.proto.spec]
     lo, hi = spec["layout"]["xaxis2"]["range"]
     assert lo == pytest.approx(0, abs=0.05)  # the recording's span, never widened to fit a label

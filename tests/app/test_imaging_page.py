@@ -42,7 +42,7 @@ def test_dicom_upload_shows_finding_heatmap_metadata_and_deid_download():
     assert any("strongest point fell on the lesion" in c.value for c in at.caption)
     # the map in words too (an accessibility review: colour alone told it, and red faded for colour blindness)
     assert any(re.search(r"Largest contributions \(\+ toward '[a-z ]+', - away from it\): (upper|middle|lower) "
-                         r"(left|centre|right) of the image [+-]", c.value) for c in at.caption)
+                         r"(left|centre|right) of the image: [+-]", c.value) for c in at.caption)
     assert at.slider(key="op_img0_auto_0").value == 0.6
     # a CT slice fits neither model: the page asks, and headlines nothing
     data = Path(get_testdata_file("CT_small.dcm", download=False)).read_bytes()

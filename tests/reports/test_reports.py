@@ -52,7 +52,7 @@ def test_pdf_holds_case_model_verdict_intended_use_and_disclaimer(case_detail):
     expl = case_detail["analyses"][0]["explanation"]
     top_name, top_value = expl.top_contributions(1)[0]
     assert f"Largest contributions (+ toward '{expl.target}', - away from it)" in text
-    assert f"{top_name} {top_value:+.3g}" in text  # the named contributions, as on the case page
+    assert f"{top_name}: {top_value:+.3g}" in text  # the named contributions, as on the case page
 
 
 def test_the_reports_give_the_threshold_the_page_gave(case_detail):
@@ -257,11 +257,11 @@ def test_contributions_read_as_on_their_pages():
     tabular = Explanation(kind="tabular", method="TreeSHAP", target="positive", base_value=0.0,
                           values=np.array([-0.785, 0.2]), feature_names=("Glucose = 160 mg/dL", "Age = 50 years"),
                           output_space="log-odds")
-    assert contributions_text({"explanation": tabular}) == "Glucose = 160 mg/dL -0.79; Age = 50 years +0.20"
+    assert contributions_text({"explanation": tabular}) == "Glucose = 160 mg/dL: -0.79; Age = 50 years: +0.20"
     tiles = Explanation(kind="audio", method="KernelSHAP", target="mitral_stenosis", base_value=0.0,
                         values=np.array([1.0299, 0.9323]), summary=(("0.5-1.0 s", 1.0299), ("1.0-1.5 s", 0.9323)))
     assert [r["contribution"] for r in segment_table(tiles)] == ["+1.03", "+0.932"]
-    assert contributions_text({"explanation": tiles}) == "0.5-1.0 s +1.03; 1.0-1.5 s +0.932"
+    assert contributions_text({"explanation": tiles}) == "0.5-1.0 s: +1.03; 1.0-1.5 s: +0.932"
     chart = top_classes(("Impetigo", "Psoriasis"), np.array([0.0002, 0.9998]))
     assert list(chart.data[0].text) == ["<0.1%", ">99.9%"]
 
