@@ -129,14 +129,17 @@ def cohort_panel(model: SurvivalModel) -> None:
         test = logrank(scored["group"], sc.time, sc.event, list(curves))
         if test is not None:
             st.caption(f"Log-rank test across the {len(curves)} groups drawn: chi-square {test[0]:.1f} "
-                       f"({len(curves) - 1} degrees of freedom), p {_p_text(test[1])}. The numbers under the axis "
+                       f"({len(curves) - 1} degree{'' if len(curves) == 2 else 's'} of freedom), p {_p_text(test[1])}. The numbers under the axis "
                        "are the patients still followed at each time: where they are few, the curve's right end rests "
                        "on them.")
         st.caption("The outcome columns were used only for these observed curves, never as inputs." if curves else
                    "The outcome columns were never used as inputs.")
     else:
-        st.caption("Without usable outcome columns (`time` and the event: the note above says what is missing when "
-                   "the file has some) only the model's mean predicted curves can be drawn per group.")
+        # the note above is pointed to only when there is one (a file without outcome columns has none: a review)
+        has_some = any(n.startswith("Outcome column") for n in cohort.file_notes)
+        st.caption(("The file's outcome columns cannot give observed curves (the note above says why), so only"
+                    if has_some else "Without outcome columns (`time` and the event) only")
+                   + " the model's mean predicted curves can be drawn per group.")
     st.download_button("Download results with per-feature contributions (CSV)", spreadsheet_csv(table),
                        f"{model.card.id}_results.csv", "text/csv", key=f"sdl_{model.card.id}",
                        on_click=log_download, args=(model.card, "survival results", len(table)))

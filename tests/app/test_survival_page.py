@@ -156,3 +156,20 @@ def test_kaplan_meier_curves_of_a_handful_of_patients_are_not_drawn(tmp_path, mo
     assert len([t for t in km["data"] if t.get("showlegend") is not False]) == 3
     assert len([t for t in km["data"] if t.get("mode") == "text"]) == 3
     assert any(c.value.startswith("Log-rank test across the 3 groups drawn: chi-square ") for c in at.caption)
+
+
+def test_a_cohort_without_outcome_columns_points_to_no_note(tmp_path, monkeypatch):
+    """A review: the caption said "the note above says what is missing" over a file that had no outcome columns
+    and no note."""
+    import pandas as pd
+
+    from medapp.registry import data_root
+
+    at = _heart_failure_page(tmp_path, monkeypatch)
+    frame = pd.read_csv(data_root() / "records/heart_failure/heart_failure.csv").head(30)
+    data = frame.drop(columns=["time", "DEATH_EVENT"]).to_csv(index=False).encode()
+    at.file_uploader(key="scohort_heart-failure").set_value([("no_outcomes.csv", data, "text/csv")]).run()
+    assert not at.exception
+    assert any(c.value == "Without outcome columns (`time` and the event) only the model's mean predicted curves "
+                          "can be drawn per group." for c in at.caption)
+    assert not any("note above" in c.value for c in at.caption)
