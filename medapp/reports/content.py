@@ -1,6 +1,7 @@
 """What a case report says, shared by the HTML and PDF writers."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -237,3 +238,22 @@ def unexplained_note(analysis: dict, input_bytes: bytes | None) -> str | None:
 
 
 UNEXPLAINED_NOTE_HEADING = "De-identified note (not assessed by the model, so not explained)"
+
+
+_INPUT_KINDS = {"imaging": "image", "audio": "recording", "notes": "note", "records": "patient's values",
+                "survival": "patient's values", "genomics": "expression profile", "speech": "dictation"}
+_FILE_TYPES = {".dcm": "DICOM", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".tif": "TIFF", ".tiff": "TIFF",
+               ".bmp": "BMP", ".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG", ".mp3": "MP3", ".webm": "WebM",
+               ".txt": "text", ".pdf": "PDF", ".docx": "DOCX", ".csv": "CSV", ".tsv": "TSV", ".xlsx": "Excel"}
+
+
+def input_label(stored_name: str) -> str:
+    """A stored input's name in words, "image (DICOM), ref 595e5e78e0": Cases, Meeting mode and reports showed
+    "genomics-595e5e78e0.csv", which meant nothing to a clinician (a review). The reference tells two inputs of a
+    case apart, as the name did."""
+    m = re.fullmatch(r"([a-z]+)-([0-9a-f]{10})(\.[a-z0-9]{1,5})?", stored_name)
+    if m is None or m.group(1) not in _INPUT_KINDS:
+        return stored_name
+    kind, ref, suffix = _INPUT_KINDS[m.group(1)], m.group(2), m.group(3) or ""
+    file_type = _FILE_TYPES.get(suffix)
+    return f"{kind}{f' ({file_type})' if file_type else ''}, ref {ref}"

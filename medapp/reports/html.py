@@ -12,6 +12,7 @@ from .content import (
     contributions_text,
     decision_text,
     header_line,
+    input_label,
     intended_use,
     output_text,
     report_warnings,
@@ -41,7 +42,7 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
              f"<p class='disclaimer'>{e(DISCLAIMER)}</p>"]
     for a in detail["analyses"]:
         parts.append(f"<h2>Analysis #{a['id']}: {e(a['model_id'])} v{e(a['model_version'])} ({e(a['modality'])})</h2>")
-        parts.append(f"<p>Input: {e(a['input_name'])} (sha256 {a['input_sha256'][:12]}...) · by {e(a['author'])} on "
+        parts.append(f"<p>Input: {e(input_label(a['input_name']))} (sha256 {a['input_sha256'][:12]}...) · by {e(a['author'])} on "
                      f"{a['created_at']:%Y-%m-%d %H:%M}</p>")
         parts.append(f"<p><b>Model output:</b> {e(output_text(a))}</p>")
         if decision := decision_text(a):

@@ -21,6 +21,7 @@ from .content import (
     contributions_text,
     decision_text,
     header_line,
+    input_label,
     intended_use,
     output_text,
     report_warnings,
@@ -120,7 +121,7 @@ def _analysis_head(pdf: FPDF, a: dict, figures: _Figures) -> None:
     """What the analysis said and what the reviewers said of it: never split from each other."""
     width = pdf.w - pdf.l_margin - pdf.r_margin
     _para(pdf, f"Analysis #{a['id']}: {a['model_id']} v{a['model_version']} ({a['modality']})", 13, "B", 1)
-    _para(pdf, f"Input {a['input_name']} (sha256 {a['input_sha256'][:12]}...), by {a['author']} on "
+    _para(pdf, f"Input: {input_label(a['input_name'])} (sha256 {a['input_sha256'][:12]}...), by {a['author']} on "
                f"{a['created_at']:%Y-%m-%d %H:%M}.", 9)
     _para(pdf, f"Model output: {output_text(a)}", 10, "B")
     if decision := decision_text(a):

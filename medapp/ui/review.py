@@ -35,6 +35,7 @@ from ..reports.content import (
     contributions_heading,
     contributions_text,
     decision_text,
+    input_label,
     listed_percent,
     not_assessed,
     other_patient_text,
@@ -134,7 +135,7 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
     st.subheader(head)
     meta = f"by {literal(a['author'])} on {a['created_at']:%Y-%m-%d %H:%M}"
     if not hide_identifiers:
-        meta = f"input {literal(a['input_name'])} · " + meta
+        meta = f"input: {literal(input_label(a['input_name']))} · " + meta
     st.caption(meta)
     if a.get("other_patient_id"):
         st.warning(other_patient_text(a), icon=":material/warning:")

@@ -393,3 +393,13 @@ def test_the_html_report_plays_a_stored_heart_sound(tmp_path):
     html = case_html(detail, by="rui", inputs=inputs)
     found = re.search(r"<audio controls[^>]*src='data:audio/(flac|wav);base64,([A-Za-z0-9+/=]+)'", html)
     assert found and base64.b64decode(found.group(2)) == inputs[detail["analyses"][0]["id"]]
+
+
+def test_a_stored_input_is_named_in_words():
+    """A review: Cases, Meeting mode and reports named inputs "genomics-595e5e78e0.csv"."""
+    from medapp.reports.content import input_label
+
+    assert input_label("genomics-595e5e78e0.csv") == "expression profile (CSV), ref 595e5e78e0"
+    assert input_label("imaging-0123456789.dcm") == "image (DICOM), ref 0123456789"
+    assert input_label("survival-318d450797.json") == "patient's values, ref 318d450797"
+    assert input_label("an-older-name.bin") == "an-older-name.bin"  # a name of another shape is shown as it is
