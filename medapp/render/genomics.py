@@ -26,7 +26,7 @@ def top_genes(expl: Explanation, max_genes: int = 12, title: str | None = None) 
 def beeswarm(explanations: Sequence[Explanation], max_genes: int = 15) -> go.Figure:
     """One dot per sample and gene: its contribution toward the explained class, coloured by its expression
     (z-score against the training profiles)."""
-    target = explanations[0].target if explanations else ""
+    target = explanations[0].target_display if explanations else ""
     fig = _tabular_beeswarm(explanations, max_features=max_genes, colour_by="z")
     fig.update_layout(title=f"Cohort: how each gene moved the samples toward '{target}'",
                       xaxis_title=f"contribution ({UNIT} of {target})")

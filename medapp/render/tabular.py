@@ -185,7 +185,7 @@ def beeswarm(explanations: Sequence[Explanation], max_features: int = 12, seed: 
     explained label as people read it (default: the explanation's target)."""
     values, X = cohort_arrays(explanations, colour_by)
     feature_names = list(explanations[0].feature_names)
-    target = target or explanations[0].target
+    target = target or explanations[0].target_display
     order = np.argsort(-np.abs(values).mean(axis=0))[:max_features][::-1]
     rng = np.random.default_rng(seed)
     fig = go.Figure()

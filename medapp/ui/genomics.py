@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ..analysis import BatchResult, analyse, analyse_batch
+from ..analysis import BatchResult, analyse, analyse_batch, labelled
 from ..modalities.genomics.io import Profile
 from ..modalities.genomics.model import GenomicsModel
 from ..render.genomics import beeswarm, heatmap, top_genes
@@ -164,8 +164,11 @@ def sample_panel(model: GenomicsModel, profile: Profile, pred, key: str, positio
         for w in pred.warnings:
             st.warning(w, icon=":material/warning:")
         target = st.selectbox("Explain class", model.card.labels, index=model.card.labels.index(pred.label),
-                              key=f"target_{key}")
-        expl = analyse(model, profile).explanation if target == pred.label else model.explain(profile, pred, target)
+                              format_func=model.card.display, key=f"target_{key}")
+        # named as the card names the class, as the predicted one is ("toward 'RMS'" beside "toward 'EWS (Ewing
+        # sarcoma)'": a review)
+        expl = analyse(model, profile).explanation if target == pred.label else \
+            labelled(model.card, model.explain(profile, pred, target))
         # Sample names are often laboratory or patient identifiers: the case keeps only the position in the file
         saved_pred, saved_expl = model.as_saved(pred, expl, position)
         stored, stored_name = model.stored_input(profile)
@@ -175,7 +178,7 @@ def sample_panel(model: GenomicsModel, profile: Profile, pred, key: str, positio
         # titles on lines that fit the column (about 360 px at 1024x768 with the sidebar open: a layout review)
         st.plotly_chart(wrap_titles(top_genes(expl), SAMPLE_TITLE_WIDTH, SAMPLE_TITLE_WIDTH), width="stretch",
                         key=f"top_{key}")
-        st.caption(f"{expl.method}. Bars are contributions to the {expl.output_space} of {target} (its "
+        st.caption(f"{expl.method}. Bars are contributions to the {expl.output_space} of {model.card.display(target)} (its "
                    f"calibrated log-probability minus the mean over the {len(model.card.labels)} classes): they add "
                    "up from the training-average profile to this sample. Missing genes contribute nothing. They show "
                    "how the model uses each gene, not biology.")
@@ -190,8 +193,8 @@ def cohort_panel(model: GenomicsModel, profiles: list[Profile], batch: BatchResu
     labels = [p.label for p in preds]
     common = max(model.card.labels, key=labels.count)
     target = st.selectbox("Class to explain", model.card.labels, index=model.card.labels.index(common),
-                          key="genomics_cohort_target")
-    toward = [model.explain(x, p, target) for x, p in zip(profiles, preds)]
+                          format_func=model.card.display, key="genomics_cohort_target")
+    toward = [labelled(model.card, model.explain(x, p, target)) for x, p in zip(profiles, preds)]
     # the page's whole width, about 560 px at 1024x768 with the sidebar open (a layout review)
     st.plotly_chart(wrap_titles(beeswarm(toward), COHORT_TITLE_WIDTH, COHORT_TITLE_WIDTH), width="stretch",
                     key="genomics_beeswarm")

@@ -63,6 +63,12 @@ def test_examples_are_classified_explained_and_the_shuffled_profile_is_not_class
     for start, width in widths.items():
         [title] = [t for first, t in titles.items() if first.startswith(start)]
         assert all(len(line) <= width for line in title.split("<br>")), title
+    # another class chosen is named as the card names it, as the predicted one is (it read "toward 'RMS'")
+    [target] = [b for b in at.selectbox if b.key.startswith("target_")]
+    target.set_value("RMS").run()
+    assert any("toward 'RMS (rhabdomyosarcoma)'" in s for s in charts(at))
+    at.selectbox(key="genomics_cohort_target").set_value("NB").run()
+    assert any("Cohort: how each gene moved" in s and "NB (neuroblastoma)" in s for s in charts(at))
     at.selectbox(key="genomics_sample").set_value("simulated: genes shuffled").run()
     assert at.metric[0].value == "Not classified"
     assert any("Unlike every training class" in e.value for e in at.error)
