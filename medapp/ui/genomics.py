@@ -121,9 +121,15 @@ def genomics_panel(model: GenomicsModel) -> None:
     # no bar for a class the profile was not given: a full "99.2%" bar stood beside "not classified" (a review);
     # the nearest class's probability stays in the CSV and in the sample's panel, for reference
     shown.loc[shown["class"] == UNLIKE, "probability"] = np.nan
+    # in the narrow column, two words and the reason in its help and the row's warning: "not classified: unlike
+    # every training class" was cut to "not classified:" at 1280 px (a review); the CSV keeps the whole phrase
+    shown.loc[shown["class"] == UNLIKE, "class"] = "not classified"
     # one format per column, as the records cohorts ("99.2%" beside "99.24%", a distance "0.7" beside "0.939")
     st.dataframe(shown, hide_index=True, width="stretch", key="genomics_results",
-                 column_config={"probability": percent_column("probability"),
+                 column_config={"class": st.column_config.TextColumn(
+                                    "class", help="'not classified': the profile is unlike every training class "
+                                                  "(its warning says how far); the most likely class is beside it"),
+                                "probability": percent_column("probability"),
                                 "distance score": st.column_config.NumberColumn("distance score", format="%.2f")})
     warnings_in_full([(p.sample, pred.warnings) for p, pred in zip(profiles, preds)], len(profiles))
     st.download_button("Download results (CSV)", spreadsheet_csv(table), f"{model.card.id}_results.csv", "text/csv",
