@@ -70,6 +70,10 @@ def test_outcome_values_are_ignored_with_a_note_and_do_not_change_the_estimate(m
     alone = analyse(model, plain).prediction
     assert any("not used as input" in w for w in with_time.warnings) and not any("not used as input" in w for w in alone.warnings)
     assert alone.probabilities.tolist() == with_time.probabilities.tolist()
+    # only an outcome given: said as that, not "None of 'time' is an input of this model" (an API review)
+    with pytest.raises(InputError, match=r"^Only 'time', 'DEATH_EVENT' were given: they are what the model "
+                                         r"predicts, not an input\. Its inputs are age, "):
+        model.record({"time": 4, "DEATH_EVENT": 1})
 
 
 def test_cohort_keeps_outcomes_aside_and_reports_bad_rows(model):

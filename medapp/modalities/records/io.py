@@ -225,11 +225,16 @@ def record_from_mapping(fields: tuple[Field, ...], values: dict[str, Any],
     """One patient from a form or a JSON object; raises InputError listing every bad value. Names that are not
     fields are said (`handled_elsewhere`: names the caller says something about itself, e.g. outcomes)."""
     names = [f.name for f in fields]
+    skip = {n.lower() for n in handled_elsewhere}
     if values and not any(name in values for name in names):
         # {"agee": 50} read "No values were entered"; the API named the unknown input, now the CLI does too
+        outcomes = [str(k) for k in values if str(k).strip().lower() in skip]
+        if outcomes and len(outcomes) == len(values):  # only what the model predicts: said so (an API review)
+            raise InputError(f"Only {_quoted(outcomes)} {'was' if len(outcomes) == 1 else 'were'} given: "
+                             f"{'it is' if len(outcomes) == 1 else 'they are'} what the model predicts, not an input. "
+                             f"Its inputs are {', '.join(names)}")
         raise InputError(f"None of {_quoted(list(values))} is an input of this model; its inputs are "
                          f"{', '.join(names)}")
-    skip = {n.lower() for n in handled_elsewhere}
     unknown = [str(k) for k in values if k not in names and str(k).strip().lower() not in skip]
     parsed, errors = [], []
     for f in fields:
