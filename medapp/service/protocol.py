@@ -144,6 +144,14 @@ def _binary_elements(raw: bytes, datatype: str, name: str) -> list[Any]:
     return np.frombuffer(raw, dtype=dtype).tolist()
 
 
+class _NotJson(Exception):
+    pass
+
+
+def _not_json(constant: str):
+    raise _NotJson(constant)
+
+
 def parse_request(body: bytes, header_length: str | None) -> tuple[InferenceRequest, list[list[Any]]]:
     """The request and each input's flat list of elements (bytes for binary BYTES elements)."""
     binary = b""
@@ -160,7 +168,10 @@ def parse_request(body: bytes, header_length: str | None) -> tuple[InferenceRequ
                                f"({len(body)} bytes).")
         body, binary = body[:n], body[n:]
     try:
-        raw = json.loads(body)
+        raw = json.loads(body, parse_constant=_not_json)
+    except _NotJson as exc:  # Python reads NaN, which JSON has not; it became "No values were entered" (a review)
+        raise RequestError(f"The request holds {exc}, which JSON does not have: send null for a value not measured, "
+                           "or a number.") from None
     except (ValueError, RecursionError):
         raise RequestError("The request body is not valid JSON. Send an inference request "
                            "({\"inputs\": [...]}) or a file with its media type as Content-Type.") from None

@@ -350,3 +350,12 @@ def test_a_fraction_in_an_integer_tensor_is_refused_and_the_schema_lists_the_dat
     assert whole.status_code == 200
     spec = httpx.get(f"{service.url}/openapi.json").json()
     assert "INT8" in spec["components"]["schemas"]["RequestInput"]["properties"]["datatype"]["enum"]
+
+
+def test_nan_in_a_json_request_is_refused_by_name(service):
+    """An API review: {"data": [NaN]} (Python's JSON reads it; JSON has no NaN) answered "No values were entered"."""
+    body = b'{"inputs": [{"name": "age", "datatype": "FP64", "shape": [1], "data": [NaN]}]}'
+    with service.client() as c:
+        r = c.post(f"/v2/models/{MODEL}/infer", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["error"] == (
+        "The request holds NaN, which JSON does not have: send null for a value not measured, or a number.")
