@@ -210,6 +210,9 @@ def parse_request(body: bytes, header_length: str | None) -> tuple[InferenceRequ
                     raise RequestError(f"input '{tensor.name}' is {tensor.datatype} but holds {fraction!r}; send "
                                        "whole numbers, or declare it FP64.")
         elements.append(flat)
+    if offset < len(binary):  # bytes no input claims: a wrong binary_data_size, or a tensor left out (a review)
+        raise RequestError(f"{len(binary) - offset} bytes of binary data follow the inputs' binary_data_size; each "
+                           "input's size must cover its data exactly.")
     return request, elements
 
 

@@ -359,3 +359,20 @@ def test_nan_in_a_json_request_is_refused_by_name(service):
         r = c.post(f"/v2/models/{MODEL}/infer", content=body, headers={"Content-Type": "application/json"})
     assert r.status_code == 400 and r.json()["error"] == (
         "The request holds NaN, which JSON does not have: send null for a value not measured, or a number.")
+
+
+def test_binary_data_no_input_claims_is_refused(service):
+    """An API review: bytes after the last input's binary_data_size were accepted without a word."""
+    import struct
+
+    header = json.dumps({"inputs": [{"name": "age", "datatype": "FP64", "shape": [1],
+                                     "parameters": {"binary_data_size": 8}}]}).encode()
+    exact = header + struct.pack("<d", 63.0)
+    with service.client() as c:
+        ok = c.post(f"/v2/models/{MODEL}/infer", content=exact,
+                    headers={"Inference-Header-Content-Length": str(len(header))})
+        extra = c.post(f"/v2/models/{MODEL}/infer", content=exact + b"\0" * 5,
+                       headers={"Inference-Header-Content-Length": str(len(header))})
+    assert ok.status_code == 200, ok.text
+    assert extra.status_code == 400 and extra.json()["error"] == (
+        "5 bytes of binary data follow the inputs' binary_data_size; each input's size must cover its data exactly.")
