@@ -89,7 +89,7 @@ def test_a_field_set_back_to_not_measured_reads_so_in_the_form_and_the_explanati
     # with the value it was scored as: "not measured" alone read as if not measuring it moved the hazard (a review)
     assert "Anaemia = not measured (most common 'no' used)" in specs
     assert "Serum sodium = not measured (median 137 mEq/L used)" in specs
-    assert any("replaces a value not given by the training median" in w.value for w in at.warning)
+    assert any("fills a value not given with the training median" in w.value for w in at.warning)
 
 
 def test_a_cohort_with_its_outcome_columns_gets_a_note_not_a_warning(tmp_path, monkeypatch):
@@ -130,7 +130,7 @@ def test_a_cohort_lists_each_patients_own_warnings_and_band(tmp_path, monkeypatc
     assert not at.exception
     table = next(d.value for d in at.dataframe if "risk group" in d.value.columns).set_index("row")
     assert table.loc[1, "warnings"].startswith("The 95% band for death by 180 days is wide")
-    assert "replaces a value not given by the training median" in table.loc[2, "warnings"]
+    assert "fills a value not given with the training median" in table.loc[2, "warnings"]
     assert table.loc[3, "warnings"] == ""
     assert set(table["risk group"]) <= {"lowest third", "middle third", "highest third"}  # the CSV's words too
     low, high = (float(p.rstrip("%")) for p in table.loc[1, "95% band by 180 days"].split(" to "))

@@ -58,7 +58,7 @@ def test_outcome_values_are_ignored_with_a_note_and_do_not_change_the_estimate(m
         with_outcome.warnings
     assert not any("Outcome column" in w for w in plain.warnings)
     partial = model.record({"age": 70, "ejection_fraction": 20})
-    assert any("replaces a value not given by the training median" in w for w in model.predict(partial).warnings)
+    assert any("fills a value not given with the training median" in w for w in model.predict(partial).warnings)
     # the count in plain words (it read "...); and the estimate is less certain." before 2026-12-03)
     assert any(re.search(r"^9 of 11 values not measured \(.*\); the estimate is less certain\.$", w)
                for w in partial.warnings), partial.warnings
@@ -290,9 +290,9 @@ def test_a_value_not_measured_says_how_much_it_could_move_the_estimate(model):
     measured = {"age": 60, "sex": "male", "ejection_fraction": 38, "serum_creatinine": 1.1, "serum_sodium": 137,
                 "creatinine_phosphokinase": 253, "platelets": 257000, "anaemia": "no", "diabetes": "no",
                 "high_blood_pressure": "no", "smoking": "no"}
-    assert not any("Given each training patient" in w for w in model.predict(model.record(measured)).warnings)
+    assert not any("training patient's instead" in w for w in model.predict(model.record(measured)).warnings)
     without = model.record({k: v for k, v in measured.items() if k != "ejection_fraction"})
-    [line] = [w for w in model.predict(without).warnings if "Given each training patient's value for it" in w]
+    [line] = [w for w in model.predict(without).warnings if "Had the missing value been each training patient's" in w]
     lo, hi = (float(v) for v in re.search(r"would be (\d+)% to (\d+)% \(10th-90th percentile\)", line).groups())
     assert hi - lo >= 5  # ejection fraction matters to this model
     # the risk falls as the ejection fraction rises: the spread runs between the training patients' 90th and 10th

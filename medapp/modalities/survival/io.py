@@ -18,7 +18,8 @@ from ...types import InputError
 from ..records.io import Cohort, Record, read_table, record_from_mapping, row_positions, validate_table
 from ..records.schema import Field
 
-MEDIAN_FILL = "This survival model replaces a value not given by the training median (or the commonest category)"
+# "replaces a value not given by the training median" read the wrong way round (a re-check)
+MEDIAN_FILL = "This survival model fills a value not given with the training median (or the commonest category)"
 
 
 def outcome_note(found: list[str]) -> str:

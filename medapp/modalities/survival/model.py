@@ -91,8 +91,10 @@ class SurvivalModel(CardModel):
         from ...render.survival import horizon_text
 
         lo, hi = self.missing_range(values, missing)
-        what = "value for it" if missing.sum() == 1 else "values for them"
-        return (f"{MEDIAN_FILL}. Given each training patient's {what} instead, the probability of {self.event} by "
+        # the values named, not "them", which had nothing to refer to after "9 of 11 values not measured" (a re-check)
+        what = "value" if missing.sum() == 1 else "values"
+        return (f"{MEDIAN_FILL}. Had the missing {what} been each training patient's instead, the probability of "
+                f"{self.event} by "
                 f"{horizon_text(self.main_horizon)} would be {headline_percent(lo)} to {headline_percent(hi)} "
                 "(10th-90th percentile). The estimate uses the median, and its 95% band does not account for this "
                 "uncertainty.")
