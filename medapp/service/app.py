@@ -102,11 +102,15 @@ class Analysed:
 
 
 _OUTCOMES = {200: "ok", 400: "bad input", 401: "no valid token", 403: "forbidden", 404: "unknown model",
-             409: "conflict", 413: "too large", 415: "form upload", 429: "rate limited", 500: "server error",
+             409: "conflict", 413: "too large", 415: "form body", 429: "rate limited", 500: "server error",
              503: "unavailable"}
 _MULTIPART = ("The body is a form upload (multipart/form-data); this API takes the file itself as the body, with its "
               "type as Content-Type (curl --data-binary @scan.dcm -H 'Content-Type: application/dicom'), or a JSON "
               "inference request. Nothing was analysed or saved.")
+_URLENCODED = ("The body is web-form data (application/x-www-form-urlencoded, what curl -d and --data-urlencode send; "
+               "curl -d also removes line breaks); this API takes the file itself as the body, with its type as "
+               "Content-Type (curl --data-binary @note.txt -H 'Content-Type: text/plain'), or a JSON inference "
+               "request. Nothing was analysed or saved.")
 
 
 class AuditWriter:
@@ -832,8 +836,8 @@ _ERROR_TEXT = {
          "checked). Nothing was saved",
     413: "Request body too large (checked before decoding; see the model's max_request_bytes), or a file in it "
          "over the model's upload limit (max_file_bytes)",
-    415: "The body is a form upload (multipart/form-data): send the file itself as the body, its type as "
-         "Content-Type, or a JSON inference request. Nothing was analysed or saved",
+    415: "The body is a form (multipart/form-data, or web-form data that is not JSON): send the file itself as "
+         "the body, its type as Content-Type, or a JSON inference request. Nothing was analysed or saved",
     429: "Too many calls with this token (see Retry-After)",
     500: "The service failed on this request; it is logged under the response's X-Request-ID",
     503: "On Ray Serve: no replica of the model's group could answer; nothing was saved (see Retry-After)",
@@ -1018,6 +1022,15 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
             media_type = content_type.split(";")[0].strip().lower() if content_type else None
             if media_type and media_type.startswith("multipart/"):  # read as the file, boundaries and all, before
                 raise ApiError(415, _MULTIPART)
+            if media_type == "application/x-www-form-urlencoded" and body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] != b"{":
+                # curl -d / --data-urlencode: "note=My+skin+itches" was analysed and saved as the note (a re-check);
+                # JSON sent with curl -d is still read as JSON
+                raise ApiError(415, _URLENCODED)
+            repeated = sorted({k for k, _ in request.query_params.multi_items()
+                               if len(request.query_params.getlist(k)) > 1})
+            if repeated:  # ?case=A&case=B saved to B without a word (a re-check)
+                raise ApiError(400, f"?{repeated[0]}= is given {len(request.query_params.getlist(repeated[0]))} "
+                                    "times; send it once. Nothing was analysed or saved.")
             args = (call.caller, card, body, media_type, request.headers.get("inference-header-content-length"),
                     dict(request.query_params), explain)  # a misspelt ?cas= is refused (_check_parameter_names)
             if dispatch is None:

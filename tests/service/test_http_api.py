@@ -458,10 +458,23 @@ def test_probes_form_uploads_and_a_forged_audit_line(service):
                       files={"file": ("note.txt", b"My joints ache and my knees swell in the morning.")})
         answer = c.post(f"/v2/models/{MODEL}/infer", json=records_request(one))
         unknown = c.get("/v2/models/forged%0Aline%09here/ready")
+        # curl --data-urlencode: "note=My+skin+itches" was analysed and saved as the note (a re-check); JSON sent
+        # with curl -d (the same media type) is still read as JSON
+        web_form = c.post("/v2/models/symptom-disease/infer?case=API-FORM-2", data={"note": "My skin itches."})
+        json_as_form = c.post(f"/v2/models/{MODEL}/infer", content=json.dumps(records_request(one)).encode(),
+                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+        twice = c.post(f"/v2/models/{MODEL}/infer?case=API-Q-A&case=API-Q-B", json=records_request(one))
     assert [h.status_code for h in heads] == [200, 200]
     assert form.status_code == 415 and form.json()["error"].startswith(
         "The body is a form upload (multipart/form-data); this API takes the file itself as the body")
     assert case_id_of(service.store(), "API-FORM-1") is None
+    assert web_form.status_code == 415 and web_form.json()["error"].startswith(
+        "The body is web-form data (application/x-www-form-urlencoded, what curl -d and --data-urlencode send")
+    assert case_id_of(service.store(), "API-FORM-2") is None
+    assert json_as_form.status_code == 200, json_as_form.text
+    assert twice.status_code == 400 and twice.json()["error"] == (
+        "?case= is given 2 times; send it once. Nothing was analysed or saved.")
+    assert case_id_of(service.store(), "API-Q-B") is None
     assert answer.headers["cache-control"] == "no-store"  # results of patients: no cache keeps them
     assert unknown.status_code == 404
     rows = service.audit_rows("api.ready", until=lambda rows: any("forged" in r["target"] for r in rows))
