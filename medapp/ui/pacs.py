@@ -141,9 +141,9 @@ def probability_column(model: ImagingModel) -> tuple[str, str]:
 
 def _problem(row: dict[str, Any]) -> str:
     if row.get("skipped"):
-        return "skipped: not an image (see above)"
+        return "skipped: no image"
     if row.get("error"):
-        return "not analysed (see above)"
+        return "not analysed"
     reason = row.get("not_assessed_reason") or ""
     return reason if len(reason) <= 60 else reason[:60].rsplit(" ", 1)[0] + " …"
 
@@ -360,7 +360,10 @@ def _find(model: ImagingModel | None, candidates: list[ImagingModel], client: Pa
     _messages([r for r in results if not (job.get("stopped") and r.unreachable)])  # the stop says it once
     analysed = [r for r in results if r.ok]
     if len(results) > 1:
-        st.dataframe(_table(results, model), hide_index=True, width="stretch", key="pacs_series_results")
+        # the problem column wide enough for its few words (narrow, it read "skipped: n" at 1280 px: a re-check)
+        st.dataframe(_table(results, model), hide_index=True, width="stretch", key="pacs_series_results",
+                     column_config={"problem": st.column_config.TextColumn(
+                         "problem", width="medium", help="In a few words; the whole message is above the table.")})
     if not analysed:
         return
     shown = {r.ref.sop_uid: r for r in analysed}

@@ -1,6 +1,7 @@
 """AppTest: the Imaging page's From PACS tab and the Admin page's PACS tab, against the test Orthanc."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -89,7 +90,9 @@ def test_find_a_series_analyse_it_and_send_a_result(secrets, orthanc):
     assert len(table) == 6 and (table["finding"] != "").sum() == 4
     # the problem in a few words, beside the finding (cut off at the right at 1280 px; the decoder's words in it)
     assert list(table.columns).index("problem") == list(table.columns).index("finding") + 1
-    assert sorted(p for p in table["problem"] if p) == ["not analysed (see above)", "skipped: not an image (see above)"]
+    assert sorted(p for p in table["problem"] if p) == ["not analysed", "skipped: no image"]
+    results = next(d for d in at.dataframe if "finding" in d.value.columns)
+    assert json.loads(results.proto.columns)["problem"]["width"] == "medium"
     assert at.subheader[0].value in ("normal", "pneumonia")  # the first image, shown as an upload would be
     assert any("Toward (red)" in c.proto.spec for c in at.get("plotly_chart"))
     send = next(b for b in at.button if b.label == "Send result to PACS")
