@@ -74,6 +74,8 @@ def test_outcome_values_are_ignored_with_a_note_and_do_not_change_the_estimate(m
     with pytest.raises(InputError, match=r"^Only 'time', 'DEATH_EVENT' were given: they are what the model "
                                          r"predicts, not an input\. Its inputs are age, "):
         model.record({"time": 4, "DEATH_EVENT": 1})
+    with pytest.raises(InputError, match=r"^only\.csv has only time, DEATH_EVENT: what the model predicts, not inputs\."):
+        model.validate_cohort(b"time,DEATH_EVENT\n100,1\n", "only.csv")
 
 
 def test_cohort_keeps_outcomes_aside_and_reports_bad_rows(model):

@@ -80,6 +80,9 @@ def cohort(data: bytes, name: str, fields: tuple[Field, ...], training_range: di
            outcome_columns: list[str], model_name: str) -> SurvivalCohort:
     df = read_table(data, name)
     found = _outcome_keys(df.columns, outcome_columns)
+    if found and len(found) == len(df.columns):  # said as the JSON form says it ("lacks 8 of 8 columns": a re-check)
+        raise InputError(f"{name} has only {', '.join(found)}: what the model predicts, not inputs. Its inputs are "
+                         f"{', '.join(f.name for f in fields)}.")
     result = validate_table(df.drop(columns=found), fields, training_range, model_name)
     out = SurvivalCohort(result)
     if found:
