@@ -245,6 +245,13 @@ class Prediction:
         return self.fit is None or self.fit.fits
 
     @property
+    def recorded_label(self) -> str:
+        """The label a case row and the audit trail record: "not assessed" when the input does not fit the model. A
+        lung recording saved from the heart-sound page was on record as "mitral_valve_prolapse" though every page
+        said "not assessed" (a review); `label` and the probabilities stay in the prediction, for reference."""
+        return self.label if self.fits else "not assessed"
+
+    @property
     def probability(self) -> float:
         """Probability of the predicted label."""
         return float(self.probabilities[self.labels.index(self.label)])

@@ -323,7 +323,7 @@ class CaseStore(Database):
                 analysis = SavedAnalysis(case_id=case.id, modality=card.modality, model_id=card.id,
                                     model_version=card.version, input_sha256=digest,
                                     input_name=stored_input_name(card.modality, input_name, digest),
-                                    label=prediction.label, prediction=prediction.to_dict(),
+                                    label=prediction.recorded_label, prediction=prediction.to_dict(),
                                     explanation=explanation.to_dict() if explanation is not None else None,
                                     author=actor.username, patient_key=patient_key)
                 s.add(analysis)
@@ -331,7 +331,7 @@ class CaseStore(Database):
                 s.flush()
                 analysis_id = analysis.id
                 self.audit_in(s, actor.username, "analysis.save", f"analysis:{analysis_id}", case_id=case.id,
-                              model=card.id, version=card.version, label=prediction.label, input_sha256=digest,
+                              model=card.id, version=card.version, label=prediction.recorded_label, input_sha256=digest,
                               **({"other_patient_id_confirmed": True} if other_patient else {}))
         except IntegrityError:
             raise StoreError(f"A case with reference {new_case[0].strip()!r} already exists; "

@@ -24,7 +24,7 @@ def log_analysis(card: ModelCard, prediction: Prediction | None, input_key: str,
     if user is None or marker in seen:
         return
     seen.add(marker)
-    label = {"label": prediction.label} if prediction is not None else {}
+    label = {"label": prediction.recorded_label} if prediction is not None else {}
     get_store().audit(user["username"], "analysis.run", f"model:{card.id}", version=card.version,
                       **label, input=input_key[:23], **detail)
 

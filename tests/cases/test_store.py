@@ -295,3 +295,21 @@ def test_repeated_failed_logins_lock_that_user_name_for_a_while(store):
         assert authenticate(store, "carla", "clinician pw 1") == {"username": "carla", "role": "clinician"}
     finally:
         accounts.LOCKOUT_WINDOW = old
+
+
+def test_an_input_the_model_does_not_fit_is_on_record_as_not_assessed(store, heart_analysis):
+    """A review: a lung recording saved from the heart-sound page was stored and audited as "mitral_valve_prolapse",
+    though every page said "not assessed". The prediction keeps the model's label and probabilities, for reference."""
+    import dataclasses
+
+    from medapp.types import InputFit
+
+    card, pred, expl = heart_analysis
+    unfit = dataclasses.replace(pred, fit=InputFit(fits=False, message="A lung recording."))
+    case_id = store.create_case("UNFIT-1", CLIN)
+    analysis_id = store.add_analysis(case_id, CLIN, card=card, prediction=unfit, explanation=expl,
+                                     input_bytes=b'{"age": 70}', input_name="patient.json")
+    [a] = store.case_detail(case_id, CLIN)["analyses"]
+    assert a["label"] == "not assessed" and a["prediction"].label == pred.label and not a["prediction"].fits
+    [event] = [e for e in store.audit_events(action="analysis.save") if e["target"] == f"analysis:{analysis_id}"]
+    assert event["detail"]["label"] == "not assessed"

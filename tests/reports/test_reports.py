@@ -104,8 +104,9 @@ def test_html_is_self_contained_and_escapes_user_text(case_detail):
 
 
 def test_an_input_the_model_does_not_fit_is_reported_as_not_assessed_without_a_label(tmp_path):
-    """A lung recording saved from the heart-sound page keeps the model's label in the store; the reports must
-    say only that it was not assessed, and why (they printed the label first)."""
+    """A lung recording saved from the heart-sound page keeps the model's label in its prediction (the case row
+    says "not assessed" since 2026-12-05); the reports must say only that it was not assessed, and why (they
+    printed the label first)."""
     store = CaseStore(f"sqlite:///{tmp_path / 'r.db'}", BlobStore(tmp_path / "blobs"))
     model = load_model("diabetes")
     result = analyse(model, model.example_input())
@@ -115,7 +116,8 @@ def test_an_input_the_model_does_not_fit_is_reported_as_not_assessed_without_a_l
     store.add_analysis(case_id, CLIN, card=model.card, prediction=unfit, explanation=result.explanation,
                        input_bytes=b"{}", input_name="patient.json")
     detail = store.case_detail(case_id, REV)
-    label = detail["analyses"][0]["label"]
+    assert detail["analyses"][0]["label"] == "not assessed"
+    label = detail["analyses"][0]["prediction"].label  # the model's own, for reference only
     pdf_text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(case_pdf(detail, by="rui"))).pages))
     html = case_html(detail, by="rui")
     for text in (pdf_text, html):
