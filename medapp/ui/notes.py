@@ -9,6 +9,7 @@ from ..analysis import analyse
 from ..modalities.notes.deid import Span
 from ..modalities.notes.io import read_note
 from ..modalities.notes.model import NoteInput, NotesModel
+from ..render.numbers import headline_percent
 from ..render.text import highlighted_html, top_classes, top_words
 from ..types import InputError
 from .cases import log_analysis, save_to_case
@@ -92,6 +93,20 @@ def analysed_note(model: NotesModel, text: str, clicked: bool) -> None:
         note_result(model, text)
 
 
+CLOSE_CALL = 0.15  # percentage points between the two most likely classes below which the answer is not clear
+
+
+def close_call_text(pred) -> str | None:
+    """"Not a clear answer: ..." when the most likely class has less than half the probability or the next one
+    is within CLOSE_CALL of it; None otherwise."""
+    order = sorted(range(len(pred.labels)), key=lambda i: -pred.probabilities[i])
+    first, second = (float(pred.probabilities[i]) for i in order[:2])
+    if first >= 0.5 and first - second >= CLOSE_CALL:
+        return None
+    return (f"**Not a clear answer**: {pred.labels[order[1]]} is {headline_percent(second)}. The model spreads its "
+            "probability over several classes; read them below.")
+
+
 def note_result(model: NotesModel, raw: str) -> None:
     try:
         x = NoteInput.from_text(raw, "note")
@@ -104,8 +119,12 @@ def note_result(model: NotesModel, raw: str) -> None:
     left, right = st.columns([1, 2])
     with left:
         if pred.fits:
-            st.caption("Most likely")
+            # the probability beside the headline, and a close call said: "digestive system diseases" stood in large
+            # type at 29% against 26% for the next class (a review)
+            st.caption(f"Most likely, {headline_percent(pred.probability)}")
             st.subheader(pred.label, anchor=False)
+            if (caveat := close_call_text(pred)) is not None:
+                st.caption(caveat)
             st.plotly_chart(top_classes(pred.labels, pred.probabilities), width="stretch", key="notes_classes")
         else:  # a note unlike every training text (unlike.py): no finding, the reason as the error
             st.error(pred.fit.message, icon=":material/block:")

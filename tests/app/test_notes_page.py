@@ -1,6 +1,7 @@
 """AppTest: paste a note, see PHI removed, the classification and highlighted words; bad inputs."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -23,6 +24,8 @@ def test_pasted_note_is_scrubbed_classified_and_explained():
     at.button(key="notes_go").click().run()
     assert not at.exception
     assert at.subheader[0].value == "Psoriasis"
+    assert any(re.fullmatch(r"Most likely, \d+(\.\d)?%", c.value) for c in at.caption)  # the probability beside it
+    assert not any("Not a clear answer" in c.value for c in at.caption)  # a clear one
     assert any("Removed before analysis: 1 NAME" in c.value for c in at.caption)
     toggle = at.toggle(key="notes_show_removed")
     assert toggle.label == "Show removed text" and toggle.help == "Visible to you only; never stored."  # not cut
@@ -68,3 +71,20 @@ def test_a_note_unlike_every_training_text_gets_no_finding_on_the_page():
     assert not any("unlike every text" in w.value for w in at.warning)  # said once, as the error
     assert any(e.label == "Model output for this note (not a finding)" for e in at.expander)
     assert any("The quick brown fox" in h.proto.body for h in at.get("html"))  # the note stays in view
+
+
+def test_a_close_call_is_said_under_the_headline():
+    """A review: "digestive system diseases" stood in large type at 29% against 26% for the next class."""
+    import numpy as np
+
+    from medapp.types import Prediction
+    from medapp.ui.notes import close_call_text
+
+    labels = ("digestive system diseases", "neoplasms", "cardiovascular diseases")
+    weak = Prediction("m", "1", labels, np.array([0.294, 0.255, 0.451 - 0.2]), labels[0])
+    assert close_call_text(weak) == ("**Not a clear answer**: neoplasms is 26%. The model spreads its probability "
+                                     "over several classes; read them below.")
+    clear = Prediction("m", "1", labels, np.array([0.8, 0.15, 0.05]), labels[0])
+    assert close_call_text(clear) is None
+    near = Prediction("m", "1", labels, np.array([0.55, 0.44, 0.01]), labels[0])  # over half, but the next is close
+    assert close_call_text(near).startswith("**Not a clear answer**: neoplasms is 44%.")
