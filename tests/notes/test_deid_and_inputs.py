@@ -173,6 +173,9 @@ def test_towns_and_hospitals_by_short_name_are_places_scores_named_after_towns_s
         "Bath and shower assessed; normal in Normal mode.")
     # a town's name at the start of a longer name is not taken alone as a town ("in Suffolk County")
     assert scrub("lived in Suffolk County for years")[0] == "lived in Suffolk County for years"
+    # after a hospital and a comma (a browser review: "St Mary's Hospital, Manchester" kept the city)
+    assert scrub("Discharge summary - St Mary's Hospital, Manchester\nSeen at the Clinic, Glasgow Coma Scale 15."
+                 )[0] == "Discharge summary - [LOCATION], [LOCATION]\nSeen at the Clinic, Glasgow Coma Scale 15."
 
 
 def test_places_corpus_written_before_the_town_rules():

@@ -390,6 +390,16 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
             if m.group(g) and not any(taken[slice(*pin)]):
                 out.append(Span(*pin, "POSTCODE", m.group(g)))
                 taken[slice(*pin)] = [True] * (pin[1] - pin[0])
+    # after a hospital, practice or home and a comma: "St Mary's Hospital, Manchester" kept the city while
+    # "in Cambridge" lost it (a review)
+    for m in re.finditer(rf"\b{PLACE_NOUN}(?:['’]s)?,[ \t]+({town})\b", text):
+        for n in range(len(words := list(re.finditer(r"[^\s-]+", m.group(1)))), 0, -1):
+            start, end = m.start(1), m.start(1) + words[n - 1].end()
+            if text[start:end].lower() in gazetteer and not any(taken[start:end]) and not re.match(
+                    rf"['’]s\b|[ \t]+(?i:{TOWN_TOOLS})s?\b", text[end:]):  # "Clinic, Glasgow Coma Scale 15"
+                out.append(Span(start, end, "LOCATION", text[start:end]))
+                taken[start:end] = [True] * (end - start)
+                break
     return out
 
 
