@@ -169,8 +169,12 @@ def lung_panel(model, x: AudioInput, heart_mode: bool, data: bytes | None = None
         st.markdown(f"**{len(x.cycles)} annotated respiratory cycles**: {crackles} with crackles, "
                     f"{wheezes} with wheezes (shaded orange = crackles, purple = wheezes, red = both, grey = "
                     "neither).")
+        # times to two decimals (0, 1.8771, 12.618 as the file gives them: a review), and tall enough for six
+        # cycles without scrolling inside the table
         st.dataframe([{"cycle": i + 1, "start (s)": c.start_s, "end (s)": c.end_s, "finding": c.label}
-                      for i, c in enumerate(x.cycles)], hide_index=True, height=220)
+                      for i, c in enumerate(x.cycles)], hide_index=True, height=min(36 * (len(x.cycles) + 1) + 3, 400),
+                     column_config={"start (s)": st.column_config.NumberColumn(format="%.2f"),
+                                    "end (s)": st.column_config.NumberColumn(format="%.2f")})
     if data is not None:
         _save_unassessed(model, x, data, shown)
 

@@ -75,13 +75,19 @@ def api_tokens_panel(store: CaseStore, admin: dict) -> None:
     with left.form("api_token_create", clear_on_submit=True):
         st.markdown("**Create a token**")
         users = [u["username"] for u in list_users(store) if u["active"]]
-        user = st.selectbox("For user", users, key="api_token_user")
+        # no default: the first user by name was preselected, so a token was easily made for the wrong person (a
+        # review); a token acts as the user it is made for
+        user = st.selectbox("For user", users, index=None, placeholder="Choose the user the token acts as",
+                            key="api_token_user")
         label = st.text_input("What it is for", placeholder="e.g. EHR integration", key="api_token_label")
         days = st.number_input("Expires after (days)", min_value=1, max_value=3650, value=90, key="api_token_days")
         may_save = st.checkbox("May save analyses to cases", value=True, key="api_token_cases")
         rate = st.number_input("Calls per minute (0: the service default)", min_value=0, value=0,
                                key="api_token_rate")
-        if pressed("Create token", key="api_token_create_go", form=True):
+        create = pressed("Create token", key="api_token_create_go", form=True)
+        if create and user is None:
+            st.error("Choose the user the token acts as (For user); no token was created.")
+        elif create:
             try:
                 token_id, secret = create_token(store, admin, user or "", expires_days=float(days), label=label,
                                                 may_save_cases=may_save, rate_per_minute=int(rate) or None)

@@ -1,6 +1,7 @@
 """Streamlit AppTest for the heart and lung sounds page: upload, browser recording, bad inputs, lung mode."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -135,6 +136,9 @@ def test_lung_recording_with_annotations_shows_cycles_and_no_heart_result():
     assert any("lung recording" in e.value and "was not run" in e.value for e in at.error)
     assert not [s for s in at.subheader if s.value.startswith("Model's assessment")]
     assert any("annotated respiratory cycles" in m.value for m in at.markdown)
+    # times to two decimals (they read 0, 1.8771, 12.618)
+    cycles = json.loads(next(d for d in at.dataframe if "start (s)" in d.value.columns).proto.columns)
+    assert cycles["start (s)"]["type_config"]["format"] == cycles["end (s)"]["type_config"]["format"] == "%.2f"
     at.radio(key="audio_mode").set_value("Lung sound").run()
     assert not at.exception and not at.error
     assert any("no lung-sound model" in i.value for i in at.info)
