@@ -21,7 +21,7 @@ from ..cases.store import (
     StoreError,
     closed_phrase,
 )
-from ..registry import get_card, list_cards
+from ..registry import UnknownModel, get_card, list_cards
 from ..render.image import heatmap
 from ..render.stored import analysed_frame, display_label, stored_image, stored_recording
 from ..render.survival import curve_figure, horizon_rows, over_time_figure
@@ -131,7 +131,12 @@ def _legible(figure, large: bool):
 
 def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: bool = False) -> None:
     pred = a["prediction"]
-    head = f"#{a['id']} · {a['model_id']} v{a['model_version']} · {a['modality']}"
+    # the model as the analysis pages name it, then its id and version ("heart-sound v1.1.0" alone: a review)
+    try:
+        named = f"{get_card(a['model_id']).name} · "
+    except UnknownModel:  # a model no longer registered keeps its id
+        named = ""
+    head = f"#{a['id']} · {named}{a['model_id']} v{a['model_version']}"
     st.subheader(head)
     meta = f"by {literal(a['author'])} on {a['created_at']:%Y-%m-%d %H:%M}"
     if not hide_identifiers:

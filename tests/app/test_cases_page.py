@@ -25,6 +25,9 @@ def test_the_open_case_stays_open_when_its_status_and_place_in_the_list_change(t
     assert json.loads(at.dataframe[0].proto.columns)["created_by"]["label"] == "created by"
     # the input in words, not its stored name ("records-595e5e78e0.json" meant nothing to a clinician)
     assert any(re.match(r"input: patient's values, ref [0-9a-f]{10} · by ", c.value) for c in at.caption)
+    # the model named as the analysis pages name it, beside its id (it read "heart-disease v1.2.0 · records")
+    assert any(re.fullmatch(r"#\d+ · Heart disease \(UCI Cleveland\) · heart-disease v[\d.]+", s.value)
+               for s in at.subheader)
     # beside the output, as the analysis page gave it: the probability at which the positive label is called
     assert any(c.value == "Called present at a probability of 50% or more." for c in at.caption)
     at.selectbox(key="case_open").set_value(old_id).run()
