@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
+from threads import run_together
 
 from medapp.analysis import analyse, clear_cache
 from medapp.cases.blobs import BlobStore
@@ -39,19 +39,7 @@ def test_the_explanation_cache_gives_every_session_the_same_result():
     model = load_model("heart-disease")
     x = model.example_input()
     clear_cache()
-    results, errors = [], []
-
-    def session():
-        try:
-            results.append(analyse(model, x))
-        except Exception as exc:  # collected: an exception in a thread would otherwise vanish
-            errors.append(exc)
-
-    threads = [threading.Thread(target=session) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results, errors = run_together(lambda: analyse(model, x), 20)
     assert errors == []
     assert len({fingerprint(r) for r in results}) == 1
     assert results[0].explanation is not None

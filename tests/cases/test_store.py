@@ -7,6 +7,7 @@ from datetime import UTC
 import numpy as np
 import pytest
 from sqlalchemy import text
+from threads import run_together
 
 from medapp.analysis import analyse
 from medapp.cases.store import PermissionDenied, StoreError
@@ -164,21 +165,9 @@ def test_the_same_input_saved_by_many_calls_at_once_is_stored_once(store, heart_
     each inserted), where one is stored and the others are told it is there already."""
     card, pred, expl = heart_analysis
     case_id = store.create_case("RACE-1", CLIN)
-    start, results, errors = threading.Barrier(8), [], []
-
-    def worker() -> None:
-        try:
-            start.wait()
-            results.append(store.save_analysis(case_id, CLIN, card=card, prediction=pred, explanation=expl,
-                                               input_bytes=b'{"age": 61}', input_name="patient.json"))
-        except Exception as exc:  # collected: an exception in a thread would otherwise vanish
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results, errors = run_together(lambda: store.save_analysis(
+        case_id, CLIN, card=card, prediction=pred, explanation=expl, input_bytes=b'{"age": 61}',
+        input_name="patient.json"), 8)
     assert errors == []
     assert len({analysis_id for analysis_id, _ in results}) == 1
     assert sorted(created for _, created in results) == [False] * 7 + [True]
