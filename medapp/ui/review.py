@@ -136,6 +136,8 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
         named = f"{get_card(a['model_id']).name} · "
     except UnknownModel:  # a model no longer registered keeps its id
         named = ""
+    if (pred.details or {}).get("mode") == "lung":  # kept with the heart model's output, which is not a finding
+        named = "Lung recording (not classified) · "
     head = f"#{a['id']} · {named}{a['model_id']} v{a['model_version']}"
     st.subheader(head)
     meta = f"by {literal(a['author'])} on {a['created_at']:%Y-%m-%d %H:%M}"

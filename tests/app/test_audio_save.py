@@ -68,6 +68,9 @@ def test_a_lung_recording_is_saved_to_a_case_as_not_assessed(tmp_path, monkeypat
     assert "not assessed" in shown
     assert not any(label in text for label in ("mitral", "normal:"))  # no heart-model probabilities
     assert any("heart" in w.value.lower() for w in cases.warning)  # the reason is on screen
+    # headed as what it is, not as a heart-sound analysis ("Heart sound (4 valve conditions)" over a lung sound)
+    named = "Lung recording (not classified)" if mode == "Lung sound" else "Heart sound (4 valve conditions)"
+    assert any(s.value.endswith(f" · {named} · heart-sound v{saved['model_version']}") for s in cases.subheader)
 
     # the recording is redrawn as the page drew it (waveform and spectrogram), not only offered as a player
     [figure] = [json.loads(c.proto.spec) for c in cases.get("plotly_chart")]
