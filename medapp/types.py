@@ -158,6 +158,9 @@ def score_and_threshold(score: float, threshold: float, min_decimals: int = 1) -
     return shown
 
 
+NOT_ASSESSED = "not assessed"  # the label of an input the model does not fit, where a label is recorded or sent
+
+
 @dataclass(frozen=True)
 class InputFit:
     """Is the input like what the model was trained on? Pages show `message` (or the reasons) as the error
@@ -249,7 +252,7 @@ class Prediction:
         """The label a case row and the audit trail record: "not assessed" when the input does not fit the model. A
         lung recording saved from the heart-sound page was on record as "mitral_valve_prolapse" though every page
         said "not assessed" (a review); `label` and the probabilities stay in the prediction, for reference."""
-        return self.label if self.fits else "not assessed"
+        return self.label if self.fits else NOT_ASSESSED
 
     @property
     def probability(self) -> float:

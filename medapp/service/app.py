@@ -28,6 +28,7 @@ import threading
 import time
 import uuid
 import zlib
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -50,7 +51,7 @@ from ..registry import UnknownModel, get_card, list_cards, load_model, models_di
 from ..security import uploads
 from ..security.roles import allowed
 from ..security.tokens import Caller, authenticate_token
-from ..types import InputError, ModelCard, to_jsonable
+from ..types import NOT_ASSESSED, InputError, ModelCard, to_jsonable
 from . import protocol as oip
 from .inputs import FILE_MEDIA, Case, cases_from_body, cases_from_tensors, file_input_name
 from .limits import RateLimiter, body_limit, limit_text
@@ -104,13 +105,18 @@ class Analysed:
 _OUTCOMES = {200: "ok", 400: "bad input", 401: "no valid token", 403: "forbidden", 404: "unknown model",
              409: "conflict", 413: "too large", 415: "form body", 429: "rate limited", 500: "server error",
              503: "unavailable"}
-_MULTIPART = ("The body is a form upload (multipart/form-data); this API takes the file itself as the body, with its "
-              "type as Content-Type (curl --data-binary @scan.dcm -H 'Content-Type: application/dicom'), or a JSON "
-              "inference request. Nothing was analysed or saved.")
-_URLENCODED = ("The body is web-form data (application/x-www-form-urlencoded, what curl -d and --data-urlencode send; "
-               "curl -d also removes line breaks); this API takes the file itself as the body, with its type as "
-               "Content-Type (curl --data-binary @note.txt -H 'Content-Type: text/plain'), or a JSON inference "
-               "request. Nothing was analysed or saved.")
+
+
+def _form_refused(what: str, example: str) -> str:
+    return (f"The body is {what}; this API takes the file itself as the body, with its type as Content-Type "
+            f"({example}), or a JSON inference request. Nothing was analysed or saved.")
+
+
+_MULTIPART = _form_refused("a form upload (multipart/form-data)",
+                           "curl --data-binary @scan.dcm -H 'Content-Type: application/dicom'")
+_URLENCODED = _form_refused("web-form data (application/x-www-form-urlencoded, what curl -d and --data-urlencode "
+                            "send; curl -d also removes line breaks)",
+                            "curl --data-binary @note.txt -H 'Content-Type: text/plain'")
 
 
 class AuditWriter:
@@ -519,9 +525,6 @@ def _num(x: Any) -> float | None:
     return x if np.isfinite(x) else None
 
 
-NOT_ASSESSED = "not assessed"
-
-
 def _short(name: str, limit: int = 80) -> str:
     """A client-given name in a message, cut so an error never echoes kilobytes back."""
     return repr(name) if len(name) <= limit else f"{name[:limit]!r}... ({len(name)} characters)"
@@ -672,7 +675,7 @@ def _prediction_outputs(card: ModelCard, results: list) -> list[dict[str, Any]]:
     n = len(preds)
     probs = [_num(p) for pred in preds for p in pred.probabilities]
     out = [
-        oip.tensor("label", "BYTES", [p.label if p.fits else NOT_ASSESSED for p in preds]),
+        oip.tensor("label", "BYTES", [p.recorded_label for p in preds]),
         oip.tensor("probabilities", "FP64", probs, [n, len(card.labels)], {"labels": list(card.labels)}),
         oip.tensor("warnings", "BYTES", [_j(list(p.warnings)) for p in preds], parameters={"encoding": "json list"}),
         oip.tensor("details", "BYTES", [_j(p.flat_details()) for p in preds], parameters={"encoding": "json object"}),
@@ -1026,11 +1029,10 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
                 # curl -d / --data-urlencode: "note=My+skin+itches" was analysed and saved as the note (a re-check);
                 # JSON sent with curl -d is still read as JSON
                 raise ApiError(415, _URLENCODED)
-            repeated = sorted({k for k, _ in request.query_params.multi_items()
-                               if len(request.query_params.getlist(k)) > 1})
-            if repeated:  # ?case=A&case=B saved to B without a word (a re-check)
-                raise ApiError(400, f"?{repeated[0]}= is given {len(request.query_params.getlist(repeated[0]))} "
-                                    "times; send it once. Nothing was analysed or saved.")
+            given = Counter(k for k, _ in request.query_params.multi_items())
+            if repeated := sorted(k for k, n in given.items() if n > 1):  # ?case=A&case=B saved to B, unsaid
+                raise ApiError(400, f"?{repeated[0]}= is given {given[repeated[0]]} times; send it once. Nothing was "
+                                    "analysed or saved.")
             args = (call.caller, card, body, media_type, request.headers.get("inference-header-content-length"),
                     dict(request.query_params), explain)  # a misspelt ?cas= is refused (_check_parameter_names)
             if dispatch is None:

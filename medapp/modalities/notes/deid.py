@@ -364,10 +364,7 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
                 start, end = first, first + words[n - 1].end()
                 if n < len(words) and words[n].group(0)[0].isupper():
                     continue  # a town's name inside a longer name: "in Ann Emerg Med", "Suffolk County"
-                if text[start:end].lower() in gazetteer and not any(taken[start:end]) and not re.match(
-                        rf"['’]s\b|[ \t]+(?i:{TOWN_TOOLS})s?\b", text[end:]):
-                    out.append(Span(start, end, "LOCATION", text[start:end]))
-                    taken[start:end] = [True] * (end - start)
+                if _take_town(text, start, end, gazetteer, taken, out):
                     break
     # in an address, before its postcode or state and ZIP ("Glasgow G51 4TF", "Springfield, IL 62704"), and
     # "Leeds-based" (kept, a privacy review)
@@ -393,14 +390,22 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
     # after a hospital, practice or home and a comma: "St Mary's Hospital, Manchester" kept the city while
     # "in Cambridge" lost it (a review)
     for m in re.finditer(rf"\b{PLACE_NOUN}(?:['’]s)?,[ \t]+({town})\b", text):
-        for n in range(len(words := list(re.finditer(r"[^\s-]+", m.group(1)))), 0, -1):
-            start, end = m.start(1), m.start(1) + words[n - 1].end()
-            if text[start:end].lower() in gazetteer and not any(taken[start:end]) and not re.match(
-                    rf"['’]s\b|[ \t]+(?i:{TOWN_TOOLS})s?\b", text[end:]):  # "Clinic, Glasgow Coma Scale 15"
-                out.append(Span(start, end, "LOCATION", text[start:end]))
-                taken[start:end] = [True] * (end - start)
+        words = list(re.finditer(r"[^\s-]+", m.group(1)))
+        for n in range(len(words), 0, -1):  # "Clinic, Glasgow Coma Scale 15" keeps Glasgow (_take_town)
+            if _take_town(text, m.start(1), m.start(1) + words[n - 1].end(), gazetteer, taken, out):
                 break
     return out
+
+
+def _take_town(text: str, start: int, end: int, gazetteer, taken: list[bool], out: list[Span]) -> bool:
+    """Take text[start:end] as a town when the gazetteer has it, nothing took it yet, and it does not name a score,
+    scale or chart ("Glasgow Coma Scale", "Bristol stool chart") or a possessive."""
+    if text[start:end].lower() not in gazetteer or any(taken[start:end]) or re.match(
+            rf"['’]s\b|[ \t]+(?i:{TOWN_TOOLS})s?\b", text[end:]):
+        return False
+    out.append(Span(start, end, "LOCATION", text[start:end]))
+    taken[start:end] = [True] * (end - start)
+    return True
 
 
 # "she is 93", "he's ninety-three", "who turned 90": an age, unless a measure follows or a vital sign is the
