@@ -122,12 +122,19 @@ def person_name(value: str | None) -> str:
     return ", ".join(p for p in (family, " ".join(x for x in (given, rest) if x)) if p)
 
 
+def blank_missing(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """A table whose values the archive did not give are empty cells: st.dataframe wrote "None" in each (a
+    review). Object columns, so a count stays 3, not 3.0, beside an empty cell."""
+    table = pd.DataFrame(rows, dtype=object)
+    return table.where(table.notna(), "")
+
+
 def studies_table(studies: list[dict[str, Any]]) -> pd.DataFrame:
     """The search's studies with column names and values in words (patient_id, "Test^Alice" and "20240105" were
     shown as they came from the archive)."""
-    return pd.DataFrame([{"date": dicom_date(s["date"]), "patient ID": s["patient_id"],
-                          "patient name": person_name(s["patient_name"]), "description": s["description"],
-                          "accession": s["accession"], "modalities": s["modalities"], "images": s["instances"]}
+    return blank_missing([{"date": dicom_date(s["date"]), "patient ID": s["patient_id"],
+                         "patient name": person_name(s["patient_name"]), "description": s["description"],
+                         "accession": s["accession"], "modalities": s["modalities"], "images": s["instances"]}
                          for s in studies])
 
 
@@ -311,8 +318,8 @@ def _find(model: ImagingModel | None, candidates: list[ImagingModel], client: Pa
     if not series:
         st.caption("This study holds no series.")
         return
-    st.dataframe(pd.DataFrame([{"number": s["number"], "modality": s["modality"], "description": s["description"],
-                                "images": s["instances"]} for s in series]),
+    st.dataframe(blank_missing([{"number": s["number"], "modality": s["modality"], "description": s["description"],
+                                 "images": s["instances"]} for s in series]),
                  hide_index=True, width="stretch", key="pacs_series_table")
     series_labels = {s["series_uid"]: f"{s['number'] if s['number'] is not None else '-'} · {s['modality']} · "
                      f"{s['description'] or '(no description)'} · {images_text(s['instances'])}" for s in series}

@@ -217,6 +217,21 @@ def test_dicom_dates_and_names_read_as_words():
     assert person_name("Anonymous") == "Anonymous" and person_name("") == "" and person_name("^Ann") == "Ann"
 
 
+def test_values_the_archive_did_not_give_are_empty_cells_not_none():
+    from medapp.ui.pacs import studies_table
+
+    table = studies_table([
+        {"date": None, "patient_id": "P1", "patient_name": None, "description": None, "accession": None,
+         "modalities": "CR", "instances": None},
+        {"date": "20240105", "patient_id": "P2", "patient_name": "Test^Alice", "description": "Chest PA",
+         "accession": "A1", "modalities": "CR", "instances": 3}])
+    assert table.to_dict("records") == [
+        {"date": "", "patient ID": "P1", "patient name": "", "description": "", "accession": "", "modalities": "CR",
+         "images": ""},
+        {"date": "2024-01-05", "patient ID": "P2", "patient name": "Test, Alice", "description": "Chest PA",
+         "accession": "A1", "modalities": "CR", "images": 3}]  # a count stays 3, not 3.0
+
+
 def _batch_of_two_modalities():
     import streamlit as st
 
