@@ -939,12 +939,12 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
         for model_id in preload:
             load_model(model_id)
 
-    @app.get("/v2", response_model=oip.ServerMetadata, tags=["server"])
+    # HEAD on every probe-like path: load balancers and monitors probe with it (405 before, API reviews)
+    @app.api_route("/v2", methods=["GET", "HEAD"], response_model=oip.ServerMetadata, tags=["server"])
     def server_metadata() -> dict[str, Any]:
         return {"name": "medapp", "version": SERVICE_VERSION,
                 "extensions": ["explain", "binary_tensor_data", "raw_file_body", "cases"]}
 
-    # HEAD too: load balancers and monitors probe with it (it was 405, an API review)
     @app.api_route("/v2/health/live", methods=["GET", "HEAD"], response_model=oip.Live, tags=["server"])
     def live() -> dict[str, Any]:
         return {"live": True}
@@ -1069,11 +1069,11 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
     async def model_version_metadata(request: Request, model_name: str, model_version: str) -> Response:
         return await _metadata(request, model_name, model_version)
 
-    @app.get("/v2/models/{model_name}/ready", **ready_kwargs)
+    @app.api_route("/v2/models/{model_name}/ready", methods=["GET", "HEAD"], **ready_kwargs)
     async def model_ready(request: Request, model_name: str) -> Response:
         return await _ready(request, model_name, None)
 
-    @app.get("/v2/models/{model_name}/versions/{model_version}/ready", **ready_kwargs)
+    @app.api_route("/v2/models/{model_name}/versions/{model_version}/ready", methods=["GET", "HEAD"], **ready_kwargs)
     async def model_version_ready(request: Request, model_name: str, model_version: str) -> Response:
         return await _ready(request, model_name, model_version)
 

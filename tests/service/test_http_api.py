@@ -453,7 +453,8 @@ def test_probes_form_uploads_and_a_forged_audit_line(service):
     boundary lines and file name included; a model name holding an encoded line break went into the audit as is."""
     one = {k: v[:1] for k, v in PATIENTS.items()}
     with service.client() as c:
-        heads = [c.head(path) for path in ("/v2/health/live", "/v2/health/ready")]
+        heads = [c.head(path) for path in ("/v2/health/live", "/v2/health/ready", "/v2", f"/v2/models/{MODEL}/ready")]
+        head_unknown = c.head("/v2/models/no-such-model/ready")
         form = c.post("/v2/models/symptom-disease/infer?case=API-FORM-1",
                       files={"file": ("note.txt", b"My joints ache and my knees swell in the morning.")})
         answer = c.post(f"/v2/models/{MODEL}/infer", json=records_request(one))
@@ -464,7 +465,8 @@ def test_probes_form_uploads_and_a_forged_audit_line(service):
         json_as_form = c.post(f"/v2/models/{MODEL}/infer", content=json.dumps(records_request(one)).encode(),
                               headers={"Content-Type": "application/x-www-form-urlencoded"})
         twice = c.post(f"/v2/models/{MODEL}/infer?case=API-Q-A&case=API-Q-B", json=records_request(one))
-    assert [h.status_code for h in heads] == [200, 200]
+    assert [h.status_code for h in heads] == [200, 200, 200, 200] and not any(h.content for h in heads)
+    assert head_unknown.status_code == 404
     assert form.status_code == 415 and form.json()["error"].startswith(
         "The body is a form upload (multipart/form-data); this API takes the file itself as the body")
     assert case_id_of(service.store(), "API-FORM-1") is None
