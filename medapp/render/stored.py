@@ -47,6 +47,30 @@ def shown_recording(view: dict, *, cycles=(), windows=(), title: str | None = No
             "windows": [[float(a), float(b)] for a, b in windows]}
 
 
+def cycles_text(recording: dict) -> str | None:
+    """The annotated respiratory cycles of a recording drawing in words ("6 annotated respiratory cycles: 2 with
+    crackles, 1 with wheezes"), or None without annotations: said on the audio page and, since the page's summary
+    was lost on saving (a review), on Cases, in Meeting mode and in the reports."""
+    cycles = recording.get("cycles") or []
+    if not cycles:
+        return None
+    crackles = sum("crackles" in c["label"] for c in cycles)
+    wheezes = sum("wheezes" in c["label"] for c in cycles)
+    return (f"{len(cycles)} annotated respiratory {'cycle' if len(cycles) == 1 else 'cycles'}: {crackles} with "
+            f"crackles, {wheezes} with wheezes")
+
+
+def cycle_rows(recording: dict) -> list[dict]:
+    """One row per annotated cycle, times to two decimals (0, 1.8771, 12.618 as the file gives them: a review)."""
+    return [{"cycle": i + 1, "start (s)": round(c["start_s"], 2), "end (s)": round(c["end_s"], 2),
+             "finding": c["label"]} for i, c in enumerate(recording.get("cycles") or [])]
+
+
+def is_lung_recording(prediction) -> bool:
+    """A lung recording saved with the heart model's (unused) output: no model assessed it."""
+    return prediction is not None and (prediction.details or {}).get("mode") == "lung"
+
+
 def stored_recording(prediction) -> dict | None:
     """The recording drawing kept by `shown_recording`, or None (every other analysis, and audio analyses saved
     before 2026-12-03)."""

@@ -17,11 +17,35 @@ DISCLAIMER = (
 )
 
 
-def intended_use(model_id: str) -> str:
+# A lung recording is kept with the heart model's output, but no model assessed it: the heart model's intended use
+# printed under it read as if that model applied (a review)
+NO_LUNG_MODEL = ("No model assessed this recording: there is no lung-sound model in this app, and the heart-sound "
+                 "model does not apply to lung sounds. It is kept for the meeting with its annotated cycles.")
+
+
+def intended_use_line(analysis: dict) -> tuple[str, str]:
+    """(heading, text) of the report's intended-use line for a stored analysis."""
+    from ..render.stored import is_lung_recording
+
+    if is_lung_recording(analysis["prediction"]):
+        return "Model", NO_LUNG_MODEL
     try:
-        return get_card(model_id).intended_use
+        return "Intended use of this model", get_card(analysis["model_id"]).intended_use
     except UnknownModel:
-        return "(model no longer registered on this server)"
+        return "Intended use of this model", "(model no longer registered on this server)"
+
+
+def cycle_lines(analysis: dict) -> tuple[str, list[str]] | None:
+    """A recording saved with annotated respiratory cycles: their summary and one line per cycle, as the audio
+    page listed them (the saved analysis kept only the shading), or None."""
+    from ..render.stored import cycle_rows, cycles_text, stored_recording
+
+    recording = stored_recording(analysis["prediction"])
+    summary = cycles_text(recording) if recording is not None else None
+    if summary is None:
+        return None
+    return summary, [f"Cycle {r['cycle']}: {r['start (s)']:.2f}-{r['end (s)']:.2f} s, {r['finding']}"
+                     for r in cycle_rows(recording)]
 
 
 def generated_line(by: str) -> str:

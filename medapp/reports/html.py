@@ -10,10 +10,11 @@ from .content import (
     UNEXPLAINED_NOTE_HEADING,
     contributions_heading,
     contributions_text,
+    cycle_lines,
     decision_text,
     header_line,
     input_label,
-    intended_use,
+    intended_use_line,
     output_text,
     report_warnings,
     survival_text,
@@ -55,7 +56,8 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
             parts.append(f"<p>{e(survival_text(a))}</p>")
             curve = base64.b64encode(curve_png(a["prediction"].survival)).decode()
             parts.append(f"<img alt='survival curve' src='data:image/png;base64,{curve}'>")
-        parts.append(f"<p><b>Intended use of this model:</b> {e(intended_use(a['model_id']))}</p>")
+        heading, use = intended_use_line(a)
+        parts.append(f"<p><b>{e(heading)}:</b> {e(use)}</p>")
         if a["explanation"] is not None:
             expl = a["explanation"]
             parts.append(f"<p><b>{e(contributions_heading(a))}</b> ({e(expl.method)}, "
@@ -73,6 +75,10 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
         elif (png := analysis_png(a, inputs.get(a["id"]))) is not None:  # a recording saved as not assessed
             parts.append(f"<img alt='recording of analysis {a['id']} (not assessed)' "
                          f"src='data:image/png;base64,{base64.b64encode(png).decode()}'>")
+            if cycles := cycle_lines(a):  # as the audio page listed them
+                summary, lines = cycles
+                parts.append(f"<p><b>{e(summary)}</b></p><ul class='cycles'>"
+                             + "".join(f"<li>{e(line)}</li>" for line in lines) + "</ul>")
         if a["modality"] == "audio" and (sound := inputs.get(a["id"])):  # to listen to, as on Cases (a review)
             kind = "flac" if sound[:4] == b"fLaC" else "wav"  # stored re-encoded as FLAC
             parts.append(f"<p><audio controls preload='none' aria-label='recording of analysis {a['id']}' "

@@ -19,10 +19,11 @@ from .content import (
     UNEXPLAINED_NOTE_HEADING,
     contributions_heading,
     contributions_text,
+    cycle_lines,
     decision_text,
     header_line,
     input_label,
-    intended_use,
+    intended_use_line,
     output_text,
     report_warnings,
     survival_text,
@@ -144,7 +145,8 @@ def _analysis_head(pdf: FPDF, a: dict, figures: _Figures) -> None:
 
 def _analysis_body(pdf: FPDF, a: dict, figures: _Figures) -> None:
     width = pdf.w - pdf.l_margin - pdf.r_margin
-    _para(pdf, f"Intended use of this model: {intended_use(a['model_id'])}", 9)
+    heading, use = intended_use_line(a)
+    _para(pdf, f"{heading}: {use}", 9)
     expl = a["explanation"]
     if expl is not None:
         _para(pdf, f"{contributions_heading(a)} ({expl.method}, {expl.output_space}): "
@@ -157,6 +159,10 @@ def _analysis_body(pdf: FPDF, a: dict, figures: _Figures) -> None:
         _para(pdf, figures.note, 9)
     if figures.explanation is not None:
         pdf.image(io.BytesIO(figures.explanation), w=min(width, 170))
+    if cycles := cycle_lines(a):  # under the recording, as the page listed them
+        summary, lines = cycles
+        _para(pdf, summary + ".", 9, "B", 0.5)
+        _para(pdf, "; ".join(lines) + ".", 8.5)
     if figures.over_time is not None:  # as on the analysis page, under the risk score's bars
         pdf.image(io.BytesIO(figures.over_time), w=min(width, 170))
     pdf.ln(4)

@@ -21,6 +21,7 @@ from ..security import uploads
 from ..types import InputError
 from .cases import log_analysis, save_to_case
 from .common import percent, show_input_error, upload_mb
+from .recording import cycles_table
 from .state import kept_upload
 
 MIME = {"WAV": "audio/wav", "FLAC": "audio/flac", "OGG": "audio/ogg", "MP3": "audio/mpeg"}
@@ -163,18 +164,7 @@ def lung_panel(model, x: AudioInput, heart_mode: bool, data: bytes | None = None
     # no file name in the title: the figure is stored with the case, where the input is renamed
     shown = shown_recording(display_view(x.samples, model.spec), cycles=x.cycles, title="Lung recording (not classified)")
     st.plotly_chart(render.recording_figure(**shown), width="stretch", key="audio_lung_fig")
-    if x.cycles:
-        crackles = sum(c.crackles for c in x.cycles)
-        wheezes = sum(c.wheezes for c in x.cycles)
-        st.markdown(f"**{len(x.cycles)} annotated respiratory cycles**: {crackles} with crackles, "
-                    f"{wheezes} with wheezes (shaded orange = crackles, purple = wheezes, red = both, grey = "
-                    "neither).")
-        # times to two decimals (0, 1.8771, 12.618 as the file gives them: a review), and tall enough for six
-        # cycles without scrolling inside the table
-        st.dataframe([{"cycle": i + 1, "start (s)": c.start_s, "end (s)": c.end_s, "finding": c.label}
-                      for i, c in enumerate(x.cycles)], hide_index=True, height=min(36 * (len(x.cycles) + 1) + 3, 400),
-                     column_config={"start (s)": st.column_config.NumberColumn(format="%.2f"),
-                                    "end (s)": st.column_config.NumberColumn(format="%.2f")})
+    cycles_table(shown, key="audio_lung_cycles")
     if data is not None:
         _save_unassessed(model, x, data, shown)
 

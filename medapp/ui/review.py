@@ -23,7 +23,7 @@ from ..cases.store import (
 )
 from ..registry import UnknownModel, get_card, list_cards
 from ..render.image import heatmap
-from ..render.stored import analysed_frame, display_label, stored_image, stored_recording
+from ..render.stored import analysed_frame, display_label, is_lung_recording, stored_image, stored_recording
 from ..render.survival import curve_figure, horizon_rows, over_time_figure
 from ..render.tabular import waterfall
 from ..render.text import top_words
@@ -48,6 +48,7 @@ from ..security.roles import allowed
 from ..types import Explanation
 from .auth import get_store, rerun_unasked, session_ended, session_guard
 from .common import literal
+from .recording import cycles_table
 from .state import keep_value, value_now
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
         named = f"{get_card(a['model_id']).name} · "
     except UnknownModel:  # a model no longer registered keeps its id
         named = ""
-    if (pred.details or {}).get("mode") == "lung":  # kept with the heart model's output, which is not a finding
+    if is_lung_recording(pred):  # kept with the heart model's output, which is not a finding
         named = "Lung recording (not classified) · "
     head = f"#{a['id']} · {named}{a['model_id']} v{a['model_version']}"
     st.subheader(head)
@@ -224,6 +225,7 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             from ..render.audio import recording_figure
 
             st.plotly_chart(_legible(recording_figure(**recording), large), width="stretch", key=f"rec_{key}")
+            cycles_table(recording, key=f"cycles_{key}", large=large)  # as the audio page listed them
             st.caption("Saved without an explanation: the model did not assess this recording.")
         elif a["modality"] == "notes":  # a note saved as not assessed: the text reviewers judge, plain
             note = unexplained_note(a, get_store().input_bytes({"input_sha256": a["input_sha256"]}))

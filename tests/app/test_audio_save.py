@@ -5,15 +5,18 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 
 import numpy as np
 import pytest
 import soundfile as sf
 from apptest_helpers import CLIN, REV, open_page
+from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from medapp.cases.store import CaseStore
-from medapp.registry import data_root
+from medapp.registry import data_root, get_card
+from medapp.reports.content import NO_LUNG_MODEL
 
 LUNG = data_root() / "audio" / "lung_sounds_demo"
 
@@ -39,7 +42,8 @@ def _save(at: AppTest, reference: str) -> str:
 
 @pytest.mark.skipif(not LUNG.is_dir(), reason="ICBHI demo recordings not present")
 @pytest.mark.parametrize("mode, files", [
-    ("Lung sound", ["101_1b1_Al_sc_Meditron.wav"]),  # marked as a lung sound by the user
+    # marked as a lung sound by the user, with its annotation file (6 cycles, 4 with wheezes)
+    ("Lung sound", ["103_2b2_Ar_mc_LittC2SE.wav", "103_2b2_Ar_mc_LittC2SE.txt"]),
     ("Heart sound", ["101_1b1_Al_sc_Meditron.wav"]),  # unlike the heart training recordings
 ])
 def test_a_lung_recording_is_saved_to_a_case_as_not_assessed(tmp_path, monkeypatch, mode, files):
@@ -91,8 +95,32 @@ def test_a_lung_recording_is_saved_to_a_case_as_not_assessed(tmp_path, monkeypat
     from medapp.reports.pdf import case_pdf
 
     detail = store.case_detail(case["id"], CLIN, log_view=False)
-    assert "recording of analysis" in case_html(detail, by="test")
-    assert case_pdf(detail, by="test").count(b"/Subtype /Image") == 1
+    html = case_html(detail, by="test")
+    assert "recording of analysis" in html
+    pdf = case_pdf(detail, by="test")
+    assert pdf.count(b"/Subtype /Image") == 1
+    pdf_text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    heart_use = get_card("heart-sound").intended_use[:60]
+    if mode == "Lung sound":
+        # the page's cycle summary and table were lost on saving; the heart model's intended use was printed under
+        # a lung recording (a review)
+        summary = "6 annotated respiratory cycles: 0 with crackles, 4 with wheezes"
+        assert any(m.value.startswith("**6 annotated respiratory cycles**: 0 with crackles, 4 with wheezes")
+                   for m in cases.markdown)
+        [table] = [t for t in cases.dataframe if "finding" in t.value.columns]
+        assert len(table.value) == 6 and list(table.value.columns) == ["cycle", "start (s)", "end (s)", "finding"]
+        assert list(table.value["finding"]).count("wheezes") == 4
+        meeting = open_page("pages/meeting.py", REV)  # a static table there, in the projector's large type
+        assert not meeting.exception
+        [listed] = [t for t in meeting.table if "finding" in t.value.columns]
+        assert len(listed.value) == 6
+        assert summary in html and "<li>Cycle 1: " in html and summary in pdf_text and "Cycle 6: " in pdf_text
+        assert NO_LUNG_MODEL in html and heart_use not in html
+        assert "No model assessed this recording" in pdf_text and heart_use not in pdf_text
+    else:  # a recording the heart model was run on and found unlike its training sounds: its intended use stands
+        assert not [t for t in cases.dataframe if "finding" in t.value.columns]
+        assert "annotated respiratory" not in html
+        assert heart_use in html
 
 
 def test_a_recording_drawing_keeps_annotated_cycles_in_the_report():
