@@ -339,14 +339,21 @@ def test_a_binary_header_length_out_of_range_is_named_as_it_is(service):
 
 
 def test_a_fraction_in_an_integer_tensor_is_refused_and_the_schema_lists_the_datatypes(service):
-    """An API review: {"datatype": "INT8", "data": [63.5]} answered 200 with 63.5 read; and a fuzzer sent a datatype
+    """An API review: {"datatype": "INT8", "data": [63.5]} answered 200 with 63.5 read, 300 was given the field's
+    range as its fault; and a fuzzer sent a datatype
     of "" because the schema allowed any text."""
     url = f"/v2/models/{MODEL}/infer"
     with service.client() as c:
         r = c.post(url, json={"inputs": [{"name": "age", "datatype": "INT8", "shape": [1], "data": [63.5]}]})
         whole = c.post(url, json={"inputs": [{"name": "age", "datatype": "INT8", "shape": [1], "data": [63.0]}]})
+        # 300 as INT8 was answered with the age field's clinical range, as if INT8 could hold it (a review)
+        wide = c.post(url, json={"inputs": [{"name": "age", "datatype": "INT8", "shape": [2], "data": [63, 300]}]})
+        negative = c.post(url, json={"inputs": [{"name": "age", "datatype": "UINT8", "shape": [1], "data": [-1]}]})
     assert r.status_code == 400 and r.json()["error"] == (
         "input 'age' is INT8 but holds 63.5; send whole numbers, or declare it FP64.")
+    assert wide.status_code == 400 and wide.json()["error"] == (
+        "input 'age' is INT8 (-128 to 127) but holds 300; declare a wider type (INT32, FP64).")
+    assert negative.status_code == 400 and negative.json()["error"].startswith("input 'age' is UINT8 (0 to 255)")
     assert whole.status_code == 200
     spec = httpx.get(f"{service.url}/openapi.json").json()
     assert "INT8" in spec["components"]["schemas"]["RequestInput"]["properties"]["datatype"]["enum"]
