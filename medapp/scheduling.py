@@ -5,9 +5,9 @@ queued: they share the cores, fight over the GIL and the BLAS/oneDNN thread pool
 ends late. `analyse` can therefore admit at most `slots` heavy analyses at a time, first come first served;
 light ones (a record, a gene-expression profile, a survival curve: a few ms alone) never queue behind
 them. What is heavy is measured, not declared: each model's fastest observed time to analyse.
-The figures behind the choice are in the README ("Many users at once").
+The figures behind the choice are in docs/benchmark.md ("Many users at once").
 
-Measured on the shared 2-core machine it did not reliably lower p95 (README), so it is off by default:
+Measured on the shared 2-core machine it did not reliably lower p95 (docs/benchmark.md), so it is off by default:
 MEDAPP_HEAVY_SLOTS=N turns it on with N slots (0, the default, admits everything at once);
 MEDAPP_LIGHT_MS the cost under which a model never waits (default 100 ms).
 """

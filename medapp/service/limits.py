@@ -26,7 +26,7 @@ def body_limit(card: ModelCard) -> int:
 class RateLimiter:
     """A token bucket per API token: `rate` calls per minute on average, bursts up to `rate` calls.
 
-    In-process: several uvicorn processes each enforce their own bucket (the README says so); on Ray Serve
+    In-process: several uvicorn processes each enforce their own bucket (docs/api.md says so); on Ray Serve
     one instance in the `rate-limits` deployment (ray_app.RateLimits) counts for every ingress replica.
     """
 

@@ -247,5 +247,5 @@ def test_a_murmur_heard_in_a_recording_that_is_never_quiet_is_said_to_be_noise_o
     x = load_bytes(wav_bytes(noisy, rate, "FLOAT"), wav.name, model.spec)
     assert background_db(x.samples, x.sample_rate) > -30 > background_db(y, rate)
     pred = model.predict(x)
-    assert pred.label != "normal"  # the limitation itself (README): the noise is heard as a murmur ...
+    assert pred.label != "normal"  # the limitation itself (docs/sounds.md): the noise is heard as a murmur ...
     assert any("Between the beats this recording is never quiet" in w for w in pred.warnings)  # ... and said

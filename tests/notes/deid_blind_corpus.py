@@ -1,7 +1,7 @@
 """A held-out evaluation corpus for note de-identification, written before the rules it measures.
 
 Written on 2026-12-01 in one sitting, before the untitled-name and place rules of deid.py were
-written, and committed unchanged: the rules were never tuned against it (the figures in the README
+written, and committed unchanged: the rules were never tuned against it (the figures in docs/notes.md
 come from its first run). Every name, place and number is invented. Same `{KIND:value}` markup as
 phi_corpus.py; LOCATION marks hospitals, wards, care homes, practices and other named places.
 It deliberately contains what must survive: clinical roles, eponyms, drug names, departments,

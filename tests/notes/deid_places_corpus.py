@@ -1,7 +1,7 @@
 """Places without a label: towns and hospitals named as people say them, written before the rules that find them.
 
 Written on 2026-12-05 in one sitting, before deid.py's town gazetteer and the possessive-hospital rules,
-and committed unchanged; the README gives its first-run figures. Every person, town use and number is
+and committed unchanged; docs/notes.md gives its first-run figures. Every person, town use and number is
 invented. Same `{KIND:value}` markup as phi_corpus.py. Under HIPAA Safe Harbor a town or city is an
 identifier (a geographic subdivision smaller than a state); a country or a US state is not, so those are
 left. It deliberately holds what must survive: scores and scales named after cities (Glasgow, Wells,

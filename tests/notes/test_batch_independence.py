@@ -1,7 +1,7 @@
 """A note scores the same alone and batched with others (cohorts, masked SHAP variants).
 
 Guards the encoder against batch-dependent numerics: dynamic int8 quantisation, for one, scales each
-layer's input over the whole batch and moved an embedding by 0.043 (README, Clinical notes). In
+layer's input over the whole batch and moved an embedding by 0.043 (docs/notes.md). In
 float32 a text's embedding does not depend on its batch mates; in bfloat16 (the default where the CPU
 has AMX) oneDNN picks kernels by batch shape, which moves a probability by up to about 0.003
 (precision_check.py: p95 under 0.001).

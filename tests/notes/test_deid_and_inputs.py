@@ -239,9 +239,9 @@ def test_a_blind_reviews_misses_and_span_boundaries():
 
 
 def test_postcodes_of_other_countries_and_codes_that_only_look_like_postcodes():
-    """Irish, Canadian, Australian and Indian postcodes were kept (named in the README as missed); a cell marker, a
-    mouse strain, a drug's code and a tumour's stage were removed as UK postcodes or US ZIP codes (36 of the
-    abstracts' spans)."""
+    """Irish, Canadian, Australian and Indian postcodes were kept (once named as missed; now removed: docs/notes.md); a
+    cell marker, a mouse strain, a drug's code and a tumour's stage were removed as UK postcodes or US ZIP codes (36 of
+    the abstracts' spans)."""
     cases = {
         "Ballincollig, Co. Cork P31 X2Y7. Eircode D02 AF30.": "Ballincollig, [LOCATION] [POSTCODE]. Eircode [POSTCODE].",
         "Moved to Toronto ON M5V 3L9.": "Moved to [LOCATION] ON [POSTCODE].",

@@ -31,7 +31,7 @@ def bounds(model) -> list[float]:
 def test_bands_come_from_the_card_and_a_bound_belongs_to_the_band_above(heart):
     bands = heart.card.input["risk_bands"]
     names = [name for _, name in bands]
-    assert bounds(heart) == [0.2, 0.5]  # the card's bands, as the README reads them
+    assert bounds(heart) == [0.2, 0.5]  # the card's bands, as docs/records.md reads them
     for i, b in enumerate(bounds(heart)):
         for p in (b - 1e-9, b - 0.0004, b - 0.003):  # just under: the band below, whatever a rounding would say
             assert heart.risk_band(p) == band_of(p, bands) == names[i]

@@ -12,7 +12,7 @@ Free", "transferred to Addenbrooke's"), towns after "lives in", and any town of 
 word of place ("daughter in Manchester", "returned from Lagos"; names.py). Clinical
 roles, specialties, eponyms (Parkinson's, Crohn's) and drug names are never taken as names.
 Recall and precision: tests/notes/phi_corpus.py (planted notes written with the first rules) and
-tests/notes/deid_blind_corpus.py (written before the untitled-name and place rules; see README).
+tests/notes/deid_blind_corpus.py (written before the untitled-name and place rules; see docs/notes.md).
 """
 from __future__ import annotations
 

@@ -71,7 +71,7 @@ def choose_precision(setting: str | None = None) -> str:
 class Encoder:
     """The shared encoder. Its matrix products run in bfloat16 where the CPU does that natively (about
     2.7x faster than float32 for a 254-piece chunk on AMX; layer norms, softmax and pooling stay float32
-    under autocast); the effect on the notes models is measured in their cards (README, Clinical notes).
+    under autocast); the effect on the notes models is measured in their cards (docs/notes.md).
     """
 
     def __init__(self, precision: str | None = None):

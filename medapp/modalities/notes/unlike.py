@@ -9,7 +9,7 @@ training texts' embeddings travel with the head (float16), and a note is compare
   less like any training text than 99 in 100 training texts are like the other folds' texts;
 - not assessed (no finding) below that percentile minus its distance to the median, a robust extrapolation of the
   same distribution as far below the 1st percentile as the median is above it. The rule was written after
-  looking at a handful of probe notes (README), not tuned on a labelled out-of-domain set: there is none here.
+  looking at a handful of probe notes (docs/notes.md), not tuned on a labelled out-of-domain set: there is none here.
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ compared for issue 12, on Cleveland cross-validation only (never the external fi
 Each candidate is fitted on the training folds (with masked copies where it says so), calibrated with
 Platt scaling on inner out-of-fold scores of the training part, and scored on the test fold as it is,
 with ca, thal or both hidden, and with 30% of all values hidden. Printed: mean AUROC, sensitivity and
-specificity at 0.5 and Brier per scenario over the repeats. The figures are in the README.
+specificity at 0.5 and Brier per scenario over the repeats. The figures are in docs/records.md.
 --external fits each candidate on all training rows and scores the Switzerland file: reported for
 honesty after the choice was made on the folds above, never used to choose.
 """
