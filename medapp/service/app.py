@@ -103,8 +103,21 @@ class Analysed:
 
 
 _OUTCOMES = {200: "ok", 400: "bad input", 401: "no valid token", 403: "forbidden", 404: "unknown model",
-             409: "conflict", 413: "too large", 415: "form body", 429: "rate limited", 500: "server error",
+             409: "conflict", 413: "too large", 415: "media type not read", 429: "rate limited", 500: "server error",
              503: "unavailable"}
+
+# The media types a raw body (one file) may be declared as; every other type is a 415. The content still decides
+# how a file is read: an HL7 message sent as application/hl7-v2 was read as a note and saved, its patient's name
+# in it (an IT review), and XML or HTML would be too.
+RAW_BODY_TYPES = ("application/octet-stream", "application/dicom", "image/*", "audio/*", "text/plain", "text/csv",
+                  "text/tab-separated-values", "application/zip", "application/x-zip-compressed", "application/pdf",
+                  "application/vnd.ms-excel",
+                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def read_as_a_file(media_type: str) -> bool:
+    return media_type in RAW_BODY_TYPES or f"{media_type.split('/')[0]}/*" in RAW_BODY_TYPES
 
 
 def _form_refused(what: str, example: str) -> str:
@@ -114,6 +127,10 @@ def _form_refused(what: str, example: str) -> str:
 
 _MULTIPART = _form_refused("a form upload (multipart/form-data)",
                            "curl --data-binary @scan.dcm -H 'Content-Type: application/dicom'")
+_UNREAD_MEDIA = ("The body is {media_type}, which this API does not read; send a JSON inference request "
+                 "(application/json), or one file as the body with its own type (application/dicom, image/png, "
+                 "audio/wav, text/plain, text/csv, application/pdf ...) or application/octet-stream. Nothing was "
+                 "analysed or saved.")
 _URLENCODED = _form_refused("web-form data (application/x-www-form-urlencoded, what curl -d and --data-urlencode "
                             "send; curl -d also removes line breaks)",
                             "curl --data-binary @note.txt -H 'Content-Type: text/plain'")
@@ -839,8 +856,9 @@ _ERROR_TEXT = {
          "checked). Nothing was saved",
     413: "Request body too large (checked before decoding; see the model's max_request_bytes), or a file in it "
          "over the model's upload limit (max_file_bytes)",
-    415: "The body is a form (multipart/form-data, or web-form data that is not JSON): send the file itself as "
-         "the body, its type as Content-Type, or a JSON inference request. Nothing was analysed or saved",
+    415: "The body's media type is not read: a form (multipart/form-data, or web-form data that is not JSON), or "
+         "a type not listed for the request body (an HL7 message, XML, HTML): send the file itself as the body, "
+         "its type as Content-Type, or a JSON inference request. Nothing was analysed or saved",
     429: "Too many calls with this token (see Retry-After)",
     500: "The service failed on this request; it is logged under the response's X-Request-ID",
     503: "On Ray Serve: no replica of the model's group could answer; nothing was saved (see Retry-After)",
@@ -1029,6 +1047,9 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
                 # curl -d / --data-urlencode: "note=My+skin+itches" was analysed and saved as the note (a re-check);
                 # JSON sent with curl -d is still read as JSON
                 raise ApiError(415, _URLENCODED)
+            if media_type and media_type not in ("application/json", "application/x-www-form-urlencoded") \
+                    and not media_type.endswith("+json") and not read_as_a_file(media_type):
+                raise ApiError(415, _UNREAD_MEDIA.format(media_type=printable(media_type)[:100]))
             given = Counter(k for k, _ in request.query_params.multi_items())
             if repeated := sorted(k for k, n in given.items() if n > 1):  # ?case=A&case=B saved to B, unsaid
                 raise ApiError(400, f"?{repeated[0]}= is given {given[repeated[0]]} times; send it once. Nothing was "
@@ -1119,9 +1140,6 @@ _REQUEST_BODY = {
         "application/json": {"schema": {"$ref": "#/components/schemas/InferenceRequest"}},
         **{media: {"schema": {"type": "string", "format": "binary"}}
            # every type the service reads (PDF, DOCX, XLSX and TSV were read but not declared: an API review)
-           for media in ("application/octet-stream", "application/dicom", "image/*", "audio/*", "text/plain",
-                         "text/csv", "text/tab-separated-values", "application/zip", "application/pdf",
-                         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")},
+           for media in RAW_BODY_TYPES},
     },
 }

@@ -302,3 +302,13 @@ def test_seven_digits_in_one_run_are_an_identifier_but_not_a_count_of_units_or_c
     assert scrub("His number is 4472991. Ring 4472991 today.")[0] == "His number is [ID]. Ring [ID] today."
     kept = "Benzylpenicillin 1200000 units. Viral load 1500000 copies/ml. 1500000 copies. Platelets 250000. 1,500,000."
     assert scrub(kept)[0] == kept
+
+
+def test_person_names_as_dicom_and_hl7_write_them_are_removed_whole():
+    """An HL7 message pasted as a note kept "SMITH^JOHN" and "DOE^JANE^^^MRS" (an IT review): family^given^...
+    is a person name wherever it appears; superscripts and exponents are not."""
+    assert scrub("PID|1||123456^^^HOSP^MR||SMITH^JOHN||19600101|M")[0] == "PID|1||123456^^^HOSP^MR||[NAME]||[ID]|M"
+    assert scrub("Seen with DOE^JANE^^^MRS and O'NEILL^MARY^A^DR. BP 120/80.")[0] == \
+        "Seen with [NAME] and [NAME]. BP 120/80."
+    kept = "Ca^2+ 2.4, WCC 11 x 10^9/L, x^2 fits."
+    assert scrub(kept)[0] == kept

@@ -496,3 +496,25 @@ def test_a_path_holding_a_line_break_cannot_forge_an_access_log_line(caplog, tmp
         assert client.get("/v2/health/" + forged).status_code == 404
     [line] = [r.getMessage() for r in caplog.records if r.name == "medapp.service.requests"]
     assert "\n" not in line and line.startswith("GET /v2/health/live\\n2026-12-05 23:59:59,000")
+
+
+def test_a_body_of_a_media_type_the_api_does_not_read_is_refused_before_anything_is_read(service):
+    """An IT review: an HL7 v2 message sent as application/hl7-v2 was read as a note, classified and saved to the
+    case with the patient's name in it; XML and HTML were read the same way. Only the listed file types are read."""
+    hl7 = b"MSH|^~\\&|LAB|HOSP|||202612060101||ORU^R01|1|P|2.5\rPID|1||123456^^^HOSP^MR||SMITH^JOHN||19600101|M\r"
+    with service.client() as c:
+        refused = {media: c.post("/v2/models/symptom-disease/infer?case=API-HL7-1", content=hl7,
+                                 headers={"Content-Type": media})
+                   for media in ("application/hl7-v2", "application/xml", "text/html", "application/vnd.foo")}
+        # the listed types are still read: a note as text/plain, with a charset, and a table as Excel's CSV type
+        note = c.post("/v2/models/symptom-disease/infer", content=b"My joints ache and my knees swell.",
+                      headers={"Content-Type": "text/plain; charset=utf-8"})
+        openapi = httpx.get(f"{service.url}/openapi.json").json()
+    for media, r in refused.items():
+        assert r.status_code == 415, (media, r.text)
+        assert r.json()["error"].startswith(f"The body is {media}, which this API does not read; send a JSON "
+                                            "inference request (application/json), or one file as the body")
+    assert case_id_of(service.store(), "API-HL7-1") is None
+    assert note.status_code == 200, note.text
+    media = openapi["paths"]["/v2/models/{model_name}/infer"]["post"]["requestBody"]["content"]
+    assert "application/hl7-v2" not in media and {"text/plain", "application/dicom", "image/*"} <= set(media)

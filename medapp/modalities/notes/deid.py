@@ -110,6 +110,9 @@ AGE_OVER_89 = (rf"(?:9\d|1[01]\d|(?i:(?:ninety(?:[- ]{_ONES})?|(?:a|one)[ \t]+hu
 # (kind, compiled pattern, group holding the PHI or 0); order matters: earlier kinds win overlaps. PLACE is a
 # LOCATION named without a noun such as Hospital or Ward.
 PATTERNS: list[tuple[str, re.Pattern, int]] = [
+    # a person name as DICOM and HL7 write it, family^given^middle^prefix^suffix ("SMITH^JOHN", "DOE^JANE^^^MRS"):
+    # kept whole in a pasted HL7 message or DICOM header (an IT review). Taken as it stands (PN), never trimmed.
+    ("PN", re.compile(r"(?<![\w^])[A-Za-z][A-Za-z'’-]*\^[A-Za-z'’-]*[A-Za-z](?:\^+[A-Za-z'’-]*[A-Za-z]\.?)*"), 0),
     ("EMAIL", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), 0),
     ("URL", re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+", re.I), 0),
     ("ID", re.compile(r"\b(?:MRN|NHS(?:\s+(?:no|number))?|SSN|Medical record(?: number)?|Record(?: no)?|"
@@ -463,7 +466,9 @@ def find_phi(text: str) -> list[Span]:
             start, end = m.span(group)
             if start == end or any(taken[start:end]):
                 continue
-            if kind == "NAME":
+            if kind == "PN":
+                trimmed, kind = (start, end), "NAME"
+            elif kind == "NAME":
                 trimmed = _trim_name(text, start, end)
             elif kind in ("LOCATION", "PLACE"):  # PLACE: named without a noun such as Hospital ("the Royal Free")
                 ward_number = text[start:end].startswith("Ward")  # "Ward 7B": the number is what identifies it
