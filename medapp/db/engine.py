@@ -5,6 +5,7 @@ first use, so a fresh ./var/medapp.db or an empty PostgreSQL database is ready w
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..config import database_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
@@ -54,10 +56,24 @@ def unavailable(error: BaseException, url: str | None = None) -> StoreUnavailabl
 
 
 def _owner_only(path: str | None) -> None:
-    """Create a new SQLite file readable by its owner only (it holds password and token hashes; it was created
-    -rw-r--r--, readable by every user of the machine). SQLite gives its -wal and -shm files the same mode."""
-    if path and path != ":memory:" and not Path(path).exists():
+    """Keep the SQLite file readable by its owner only (it holds password and token hashes; it was created
+    -rw-r--r--, readable by every user of the machine): a new file is created so, and a file the owner restored
+    from a backup, or copied in, with group or other access has that access taken away, with its -wal and -shm
+    files (SQLite gives those the database's mode). A file owned by someone else is left as it is."""
+    if not path or path == ":memory:":
+        return
+    if not Path(path).exists():
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        return
+    for part in (Path(path), Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            mode = part.stat().st_mode
+            if mode & 0o077 and part.stat().st_uid == os.geteuid():
+                part.chmod(mode & 0o700)
+                log.warning("%s was readable by other users of this machine; it is now readable by its owner only",
+                            part.name)
+        except FileNotFoundError:
+            continue
 
 
 def open_engine(url: str | None = None) -> Engine:
