@@ -789,10 +789,12 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, _send)
-        except (StoreUnavailable, OperationalError, InterfaceError):
-            # the case database (tokens, cases, audit) cannot be reached: the service is unavailable, not broken
-            log.exception("case database unavailable on %s %s (request %s)", scope.get("method"), printable(scope.get("path", "")),
-                          rid)
+        except (StoreUnavailable, OperationalError, InterfaceError) as exc:
+            # the case database (tokens, cases, audit) cannot be reached: the service is unavailable, not broken;
+            # one line, not a traceback per request (an IT review counted 452 lines for 3 requests)
+            log.error("case database unavailable on %s %s (request %s): %s", scope.get("method"),
+                      printable(scope.get("path", "")), rid, printable(str(exc).splitlines()[0] if str(exc) else
+                                                                       type(exc).__name__)[:300])
             if started:
                 raise
             await JSONResponse({"error": _STORE_DOWN}, status_code=503,
@@ -803,8 +805,9 @@ class RequestIdMiddleware:
                 raise
             await JSONResponse({"error": _FAILED}, status_code=500)(scope, receive, _send)
         finally:
-            request_log.info("%s %s -> %d in %.1f ms request_id=%s", scope.get("method"), printable(scope.get("path", "")),
-                             status, (time.perf_counter() - start) * 1000, rid)
+            client = (scope.get("client") or ("-",))[0]  # the caller's address (a proxy's, behind one)
+            request_log.info("%s %s %s -> %d in %.1f ms request_id=%s", client, scope.get("method"),
+                             printable(scope.get("path", "")), status, (time.perf_counter() - start) * 1000, rid)
 
 
 def _error(exc: ApiError) -> JSONResponse:
@@ -967,6 +970,8 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
     def live() -> dict[str, Any]:
         return {"live": True}
 
+    readiness = {"ok": True, "why": ""}  # the last state the readiness check logged
+
     @app.api_route("/v2/health/ready", methods=["GET", "HEAD"], response_model=oip.Ready, tags=["server"],
              responses={503: {"model": oip.Ready, "description": "store unreachable or no model registered"}})
     def ready() -> Response:
@@ -975,10 +980,17 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
 
             with service.store.Session() as s:
                 s.execute(text("SELECT 1"))
-            ok = bool(list_cards())
-        except Exception:  # noqa: BLE001 - not ready, whatever the cause
-            log.exception("readiness check failed")
-            ok = False
+            ok, why = bool(list_cards()), "no model is registered"
+        except Exception as exc:  # noqa: BLE001 - not ready, whatever the cause
+            ok, why = False, f"{type(exc).__name__}: {printable(str(exc)).splitlines()[0][:300] if str(exc) else ''}"
+        # one line when readiness changes, not a traceback per probe: a stopped database gave 452 log lines for
+        # 3 requests, as load balancers probe every few seconds (an IT review)
+        if ok != readiness["ok"] or (not ok and why != readiness["why"]):
+            if ok:
+                log.warning("ready again: the case database answers")
+            else:
+                log.error("not ready (answering 503): %s", why)
+            readiness.update(ok=ok, why=why)
         return JSONResponse({"ready": ok}, status_code=200 if ok else 503)
 
     async def _audit(call: _Call) -> None:

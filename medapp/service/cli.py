@@ -9,8 +9,39 @@ from pathlib import Path
 
 from ..cli_args import port
 
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")  # uvicorn's
+# Ray Serve's options and their defaults: given without --ray they were ignored without a word (an IT review)
+RAY_DEFAULTS = {"replicas": 2, "replicas_for": None, "ingress_replicas": 1, "replica_cpus": 1.0, "num_cpus": None,
+                "ray_address": None}
+
+
+def _log_to_stderr(level: str, access_log: bool = False) -> None:
+    """medapp's own log lines (readiness, database, unexpected errors, --access-log) with a UTC time and their
+    level: they had neither, as nothing configured the medapp logger (an IT review). With `access_log`, one line
+    per request: the caller's address, method, path, status, time and X-Request-ID."""
+    import logging
+
+    if access_log:
+        logging.getLogger("medapp.service.requests").setLevel(logging.INFO)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+    formatter.converter = time.gmtime
+    handler = logging.StreamHandler()
+    handler.setFormatter(formatter)
+    medapp_log = logging.getLogger("medapp")
+    medapp_log.addHandler(handler)
+    medapp_log.setLevel(logging.DEBUG if level in ("debug", "trace") else getattr(logging, level.upper()))
+    medapp_log.propagate = False
+
 
 def _serve(args: argparse.Namespace) -> int:
+    given = [f"--{name.replace('_', '-')}" for name in RAY_DEFAULTS if getattr(args, name) is not None]
+    if given and not args.ray:
+        print(f"error: {', '.join(given)} {'applies' if len(given) == 1 else 'apply'} to Ray Serve: add --ray, or "
+              "leave it out", file=sys.stderr)
+        return 2
+    for name, default in RAY_DEFAULTS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
     if args.ray:
         return _serve_ray(args)
     import uvicorn
@@ -19,15 +50,6 @@ def _serve(args: argparse.Namespace) -> int:
 
     preload = _preload_ids(args.preload)
     app = create_app(preload=preload)
-    if args.access_log:  # one line per request with its X-Request-ID, beside uvicorn's access log
-        import logging
-
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-        requests_log = logging.getLogger("medapp.service.requests")
-        requests_log.addHandler(handler)
-        requests_log.setLevel(logging.INFO)
-        requests_log.propagate = False
     # bound here, before the address is announced: a busy port printed "medapp inference service on ..." and then
     # uvicorn's "address already in use"
     import socket
@@ -40,10 +62,28 @@ def _serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    # the process's logging is set only now, once nothing can refuse the command (it also runs in tests' processes)
+    _log_to_stderr(args.log_level, access_log=args.access_log)
+    _say_if_the_store_is_down(app)
     print(f"medapp inference service on http://{args.host}:{args.port} (OpenAPI at /docs)", flush=True)
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+def _say_if_the_store_is_down(app) -> None:
+    """Said at start: with the case database unreachable, serve started and logged nothing until a request came."""
+    import logging
+
+    from sqlalchemy import text
+
+    try:
+        with app.state.service.store.Session() as s:
+            s.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - said, and the service still starts: it recovers when the database does
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        logging.getLogger("medapp.service").error(
+            "the case database cannot be used now (%s); /v2/health/ready answers 503 until it can", first[:300])
 
 
 def _preload_ids(spec: str | None) -> list[str]:
@@ -73,6 +113,7 @@ def _serve_ray(args: argparse.Namespace) -> int:
         ray.init(address=address)
     else:
         ray.init(num_cpus=args.num_cpus, include_dashboard=False)
+    _log_to_stderr(args.log_level, access_log=args.access_log)
     serve.start(http_options={"host": args.host, "port": args.port})
     try:
         application = build({"replicas": args.replicas, "replicas_for": args.replicas_for or [],
@@ -151,16 +192,18 @@ def register(sub) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=port, default=8080, help="TCP port (default 8080)")
     p.add_argument("--preload", help="model ids to load at start (comma-separated, or 'all')")
-    p.add_argument("--log-level", default="warning")
-    p.add_argument("--access-log", action="store_true", help="log every request, with its X-Request-ID (the audit trail has them anyway)")
+    p.add_argument("--log-level", default="warning", choices=LOG_LEVELS,
+                   help="what goes to stderr, with a UTC time and the level (default warning)")
+    p.add_argument("--access-log", action="store_true",
+                   help="log every request: the caller's address, method, path, status, time and X-Request-ID")
     p.add_argument("--ray", action="store_true", help="run as a Ray Serve application")
-    p.add_argument("--replicas", type=int, default=2, help="Ray Serve replicas per model group (with --ray)")
+    p.add_argument("--replicas", type=int, help="Ray Serve replicas per model group (with --ray; default 2)")
     p.add_argument("--replicas-for", action="append", metavar="GROUP=N",
                    help="replicas of one model group (a modality: records, imaging, audio, notes, genomics, "
                         "survival); repeat for several (with --ray)")
-    p.add_argument("--ingress-replicas", type=int, default=1,
-                   help="replicas of the HTTP ingress (auth, limits, audit, cases) (with --ray)")
-    p.add_argument("--replica-cpus", type=float, default=1.0, help="CPUs reserved per model-group replica (with --ray)")
+    p.add_argument("--ingress-replicas", type=int,
+                   help="replicas of the HTTP ingress (auth, limits, audit, cases) (with --ray; default 1)")
+    p.add_argument("--replica-cpus", type=float, help="CPUs reserved per model-group replica (with --ray; default 1)")
     p.add_argument("--num-cpus", type=int, default=None, help="CPUs of the local Ray instance (with --ray)")
     p.add_argument("--ray-address", help="an existing Ray cluster (default: RAY_ADDRESS, else a local instance)")
     p.set_defaults(func=_serve)
