@@ -873,7 +873,7 @@ def _errors(*codes: int) -> dict[int, dict[str, Any]]:
 
 
 _ERRORS = _errors(400, 401, 403, 404, 409, 413, 415, 429, 500, 503)  # infer and explain
-_READ_ERRORS = _errors(401, 404, 429, 500)  # metadata, ready, the model list
+_READ_ERRORS = _errors(401, 404, 429, 500, 503)  # metadata, ready, the model list (503: the token store is down)
 _OPEN_PATHS = ("/v2", "/v2/health/live", "/v2/health/ready")  # no token needed
 _CASE_QUERY = [
     {"name": "case", "in": "query", "required": False, "schema": {"type": "string"},
