@@ -111,6 +111,24 @@ def list_tokens(store: Database) -> list[dict]:
     return out
 
 
+def why_refused(store: Database, secret: str) -> dict[str, object]:
+    """For the audit row of a refused call: which known token it was and why it no longer works ({"token": 5,
+    "token_user": "cleo", "refused": "revoked"}), or {"refused": "unknown token"}. A refused known token was
+    audited as anonymous, so support could not tell which integration broke, or why (an IT review)."""
+    if not secret.startswith(PREFIX) or len(secret) > 200:
+        return {"refused": "not a medapp token"}
+    with store.Session() as s:
+        row = s.execute(select(ApiToken, User.active).join(User, User.username == ApiToken.username)
+                        .where(ApiToken.secret_sha256 == hash_secret(secret))).first()
+    if row is None:
+        return {"refused": "unknown token"}
+    token, active = row
+    expires = _aware(token.expires_at)
+    reason = ("revoked" if token.revoked_at is not None else "user disabled" if not active
+              else "expired" if expires is not None and expires <= utcnow() else "valid")
+    return {"token": token.id, "token_user": token.username, "refused": reason}
+
+
 def authenticate_token(store: Database, secret: str) -> Caller | None:
     """The caller for a presented secret, or None when unknown, revoked, expired or its user disabled."""
     if not secret.startswith(PREFIX) or len(secret) > 200:

@@ -50,7 +50,7 @@ from ..modalities.imaging.select import NOT_FIT_OOD_RATIO
 from ..registry import UnknownModel, get_card, list_cards, load_model, models_dir
 from ..security import uploads
 from ..security.roles import allowed
-from ..security.tokens import Caller, authenticate_token
+from ..security.tokens import Caller, authenticate_token, why_refused
 from ..types import NOT_ASSESSED, InputError, ModelCard, to_jsonable
 from . import protocol as oip
 from .inputs import FILE_MEDIA, Case, cases_from_body, cases_from_tensors, file_input_name
@@ -67,9 +67,11 @@ _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None,
+                 audit: dict[str, Any] | None = None):
         super().__init__(message)
         self.status, self.message, self.headers = status, message, headers or {}
+        self.audit = audit or {}  # what the audit row adds (a refused token: which one, and why)
 
 
 @dataclass
@@ -86,6 +88,8 @@ class _Call:
     saved: list[int] = field(default_factory=list)
     retries: int = 0  # on Ray: the call ran again on another replica after one was lost
     request_id: str | None = None  # the X-Request-ID the response carries
+    client: str | None = None  # the caller's address (a proxy's, behind one)
+    refusal: dict[str, Any] = field(default_factory=dict)  # a refused token: which one, and why
     start: float = field(default_factory=time.perf_counter)
 
 
@@ -223,9 +227,10 @@ class Service:
             raise ApiError(401, "An API token is required: send the header 'Authorization: Bearer <token>'.",
                            {"WWW-Authenticate": "Bearer"})
         caller = authenticate_token(self.store, secret.strip())
-        if caller is None:
+        if caller is None:  # the caller is told no more than this; the audit row says which token and why
             raise ApiError(401, "The API token is unknown, revoked or expired, or its user is disabled.",
-                           {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+                           {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                           audit=why_refused(self.store, secret.strip()))
         return caller
 
     def check_rate(self, caller: Caller) -> None:
@@ -252,7 +257,9 @@ class Service:
             "input_sha256": call.input_sha256, "status": call.status,
             "outcome": _OUTCOMES.get(call.status, str(call.status)), "inputs": call.cases,  # analysed, not saved
             "saved_analyses": call.saved, **({"retries": call.retries} if call.retries else {}),
-            **({"request_id": call.request_id} if call.request_id else {}), "ms": round((time.perf_counter() - call.start) * 1000, 2)}))
+            **({"request_id": call.request_id} if call.request_id else {}),
+            **({"client": call.client} if call.client else {}), **call.refusal,
+            "ms": round((time.perf_counter() - call.start) * 1000, 2)}))
 
     # -- models ----------------------------------------------------------------------------------
     def card_for(self, model_id: str, version: str | None) -> ModelCard:
@@ -1001,7 +1008,8 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
 
     async def _authorised(request: Request, action: str, model_id: str | None, version: str | None = None):
         """model_id None: the model list (no card). A model called "*" is a name like any other: 404."""
-        call = _Call(action=action, model=printable(model_id or "*")[:200], request_id=_request_id(request))
+        call = _Call(action=action, model=printable(model_id or "*")[:200], request_id=_request_id(request),
+                     client=request.client.host if request.client else None)
         try:
             call.caller = await run_in_threadpool(service.authenticate, request)
             await service.check_rate_async(call.caller)
@@ -1011,7 +1019,7 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
             call.version = card.version
             return call, card, None
         except ApiError as exc:
-            call.status = exc.status
+            call.status, call.refusal = exc.status, exc.audit
             await _audit(call)
             return call, None, _error(exc)
 

@@ -267,6 +267,22 @@ def test_token_lifecycle_create_list_revoke_and_expiry(service):
     assert service.cli("tokens", "create", "nobody").returncode == 2
     actions = {r["action"] for r in service.store().audit_events()}
     assert {"token.create", "token.revoke"} <= actions
+    # the refusals' audit rows say which token and why, and from where (they read "api:anonymous", token null,
+    # "no valid token" alike: an IT review)
+    unknown = httpx.post(f"{service.url}/v2/models/{MODEL}/infer", json=body,
+                         headers={"Authorization": f"Bearer {secret[:-4]}xxxx"})
+    assert unknown.status_code == 401
+
+    def refusals(rows):
+        return {r["detail"].get("token"): r["detail"] for r in rows
+                if r["detail"]["status"] == 401 and r["detail"].get("refused")}
+
+    refused = refusals(service.audit_rows("api.infer", until=lambda rows: len(
+        {token_id, expired_id, None} & set(refusals(rows))) == 3))
+    assert refused[token_id]["refused"] == "revoked" and refused[token_id]["token_user"] == "remy"
+    assert refused[expired_id]["refused"] == "expired"
+    assert refused[None]["refused"] == "unknown token"
+    assert all(d["client"] == "127.0.0.1" and d["outcome"] == "no valid token" for d in refused.values())
 
 
 def test_a_reviewer_token_acts_with_the_reviewer_role(service):

@@ -19,6 +19,7 @@ from medapp.security.tokens import (
     hash_secret,
     list_tokens,
     revoke_token,
+    why_refused,
 )
 
 ADMIN = {"username": "ada", "role": "admin"}
@@ -71,3 +72,13 @@ def test_expiry_revocation_and_who_may_manage_tokens(store):
     assert actions.count("token.create") == 2 and actions.count("token.revoke") == 1
     with store.Session() as s:
         assert s.execute(text("SELECT count(*) FROM api_tokens")).scalar() == 2
+
+
+def test_a_refused_token_is_named_with_its_reason_for_the_audit(store):
+    token_id, secret = create_token(store, ADMIN, "cleo")
+    assert why_refused(store, secret) == {"token": token_id, "token_user": "cleo", "refused": "valid"}
+    update_user(store, ADMIN, "cleo", active=False)
+    assert authenticate_token(store, secret) is None
+    assert why_refused(store, secret) == {"token": token_id, "token_user": "cleo", "refused": "user disabled"}
+    assert why_refused(store, secret[:-2] + "zz") == {"refused": "unknown token"}
+    assert why_refused(store, "Basic abc") == {"refused": "not a medapp token"}
