@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import textwrap
+from collections import Counter
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -47,15 +48,21 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if args.maps and Path(args.maps).exists() and not Path(args.maps).is_dir():  # a FileExistsError traceback
         print(f"error: --maps {args.maps} is a file; it names the folder the maps are written to", file=sys.stderr)
         return 2
-    failed = False
+    failed, maps_written = False, set()
+    # files of one name in two folders (a/x.jpeg, b/x.jpeg) are named by the path given: both read "x.jpeg" and
+    # the second's map overwrote the first's (an IT review)
+    names = Counter(Path(p).name for p in args.inputs)
     for path in args.inputs:
         try:
             cases = model.read_inputs(Path(path))
         except InputError as exc:
             cases = [(path, exc)]
+        base = Path(path).name
         # a file is one case or a cohort/series: the same batch path as the pages' cohort views
         for row in analyse_batch(model, cases, explain=not args.no_explain).rows:
             name = row.name
+            if names[base] > 1 and name.startswith(base):
+                name = path + name[len(base):]
             if row.error is not None:
                 failed = True
                 error = str(row.error)
@@ -63,7 +70,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                       flush=True)
                 continue
             pred, expl = row.prediction, row.explanation
-            map_path = _write_map(model, row.input, expl, name, args.maps) if args.maps and expl is not None else None
+            map_path = _write_map(model, row.input, expl, name, args.maps, maps_written) \
+                if args.maps and expl is not None else None
             reason = _not_assessed_reason(pred)
             if args.json:
                 # an input unlike the training data is not assessed: no label (the pages show no finding);
@@ -130,15 +138,21 @@ def _not_assessed_reason(pred) -> str | None:
     return pred.fit.message or "; ".join(pred.fit.reasons) or "The input is unlike what the model was trained on."
 
 
-def _write_map(model, x, expl, name: str, folder: str) -> Path | None:
-    """Imaging: the explanation over the input image's own pixels, saved as DIR/<file name without extension>.npy."""
+def _write_map(model, x, expl, name: str, folder: str, written: set[Path]) -> Path | None:
+    """Imaging: the explanation over the input image's own pixels, saved as DIR/<file name without extension>.npy,
+    or <name>-2.npy ... when this run already wrote that name (each line's "map" says which)."""
     import numpy as np
 
     if not hasattr(model, "image_map"):
         return None
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
-    path = target / f"{Path(name).stem}.npy"
+    stem, n = Path(name).stem, 1
+    path = target / f"{stem}.npy"
+    while path in written:
+        n += 1
+        path = target / f"{stem}-{n}.npy"
+    written.add(path)
     np.save(path, np.asarray(model.image_map(x, expl), dtype=np.float32))
     return path
 

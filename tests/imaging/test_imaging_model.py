@@ -274,6 +274,17 @@ def test_cli_writes_maps_over_each_input_and_reports_unreadable_ones(tmp_path):
     assert third == {"input": "note.dcm", "error": "note.dcm looks like a text file, not an image. Upload a PNG, "
                                                     "JPEG, TIFF, BMP or DICOM image, or a ZIP of them."}
 
+    # one file name in two folders: named by the path given, two maps (both read "wide.png", and the second map
+    # overwrote the first: an IT review)
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "wide.png").write_bytes(png(np.round(read(CXR).grey[:120] * 255).astype(np.uint8)))
+    out = run_medapp("predict", "--model", "chest-xray-pneumonia", "--json", "--maps", str(tmp_path / "maps2"),
+                     str(wide), str(tmp_path / "b" / "wide.png"))
+    one, two = [json.loads(line) for line in out.stdout.splitlines()]
+    assert (one["input"], two["input"]) == (str(wide), str(tmp_path / "b" / "wide.png"))
+    assert (one["map"], two["map"]) == (str(tmp_path / "maps2" / "wide.npy"), str(tmp_path / "maps2" / "wide-2.npy"))
+    assert np.load(one["map"]).shape == (150, 224) and np.load(two["map"]).shape == (120, 224)
+
 
 def test_a_finished_member_is_reused_only_for_the_same_recipe_and_data(tmp_path, monkeypatch):
     """Full imaging runs keep each finished network, so an interrupted run resumes and members can be trained in
