@@ -11,6 +11,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from . import __version__  # noqa: E402
 from .cases.cli import register as register_blobs  # noqa: E402
 from .cli_args import positive_int  # noqa: E402
 from .modalities.notes.deid_cli import register as register_deid  # noqa: E402
@@ -206,6 +207,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m medapp", description="medapp: explainable clinical AI workbench")
+    parser.add_argument("--version", action="version", version=f"medapp {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("models", help="list registered models")

@@ -218,3 +218,21 @@ def test_predict_help_names_the_models_the_inputs_and_the_exit_status():
     assert "imaging PNG, JPEG, TIFF, BMP or DICOM (.dcm); a ZIP of them" in text
     assert "Exit status: 0 when every case was analysed, 1 when one or more could not be" in text
     assert "survival_band" in text
+
+
+def test_one_version_for_the_package_the_command_line_and_the_api():
+    """`--version` did not exist, /v2 said 1.0.0, medapp.__version__ 0.1.0 and pyproject.toml 0.2.0 (an IT review)."""
+    import tomllib
+
+    from starlette.testclient import TestClient
+
+    import medapp
+    from medapp.service.app import create_app
+
+    with open(REPO / "pyproject.toml", "rb") as f:
+        declared = tomllib.load(f)["project"]["version"]
+    assert medapp.__version__ == declared
+    out = run_medapp("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"medapp {declared}"
+    with TestClient(create_app()) as client:
+        assert client.get("/v2").json()["version"] == declared

@@ -43,6 +43,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .. import __version__
 from ..analysis import analyse
 from ..cases.store import CaseStore, ConflictError, PatientMismatchError, StoreError, deidentify
 from ..db.engine import StoreUnavailable
@@ -58,7 +59,7 @@ from .limits import RateLimiter, body_limit, limit_text
 
 log = logging.getLogger("medapp.service")
 request_log = logging.getLogger("medapp.service.requests")  # one INFO line per request (serve --access-log)
-SERVICE_VERSION = "1.0.0"
+SERVICE_VERSION = __version__  # /v2 said 1.0.0 while the package was 0.2.0 (an IT review)
 _FAILED = "The service failed on this request; it has been logged."
 _STORE_DOWN = ("The case database (tokens, cases, audit) cannot be reached; nothing was done. Try again later; "
                "the service's log says why.")
