@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..types import to_jsonable
@@ -36,9 +36,13 @@ class Database:
         session.add(_event(username, action, target, detail))
 
     def audit_events(self, *, username: str | None = None, action: str | None = None,
-                     since: datetime | None = None, until: datetime | None = None, limit: int = 10_000) -> list[dict]:
+                     since: datetime | None = None, until: datetime | None = None, limit: int = 10_000,
+                     about_account: bool = False) -> list[dict]:
+        """Newest first. `about_account`: the user's own events and those done to their account (`user:NAME`)."""
         q = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
-        if username:
+        if username and about_account:
+            q = q.where(or_(AuditEvent.username == username, AuditEvent.target == f"user:{username}"))
+        elif username:
             q = q.where(AuditEvent.username == username)
         if action:
             q = q.where(AuditEvent.action == action)

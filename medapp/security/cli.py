@@ -53,7 +53,11 @@ def _add(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     from .accounts import list_users
 
-    for u in list_users(_store()):
+    users = list_users(_store())
+    if not users:  # it printed nothing
+        print("no accounts yet: python -m medapp users add --admin NAME (or open the app: its first screen creates "
+              "the first administrator)", file=sys.stderr)
+    for u in users:
         print(f"{u['username']:24} {u['role']:10} {'active' if u['active'] else 'disabled'}")
     return 0
 
@@ -97,7 +101,11 @@ def _audit(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    rows = _store().audit_events(username=args.user, action=args.action, since=since, until=until, limit=args.limit)
+    # user names are kept in lower case ("--user CLEO" found nothing), and the user's account changes by others
+    # are theirs too ("--user cleo" missed an admin disabling cleo: an IT review)
+    user = args.user.strip().lower() if args.user else None
+    rows = _store().audit_events(username=user, action=args.action, since=since, until=until, limit=args.limit,
+                                 about_account=True)
     if args.format == "csv":  # as the Admin page's download: spreadsheet formulas defused, times in UTC
         import pandas as pd
 
@@ -109,13 +117,14 @@ def _audit(args: argparse.Namespace) -> int:
         for r in rows:
             at = r["at"].replace(tzinfo=UTC) if r["at"].tzinfo is None else r["at"]  # stored as UTC without a zone
             print(json.dumps({**r, "at": at.isoformat(timespec="seconds")}, sort_keys=True, default=str))
-    print(f"{len(rows)} audit events", file=sys.stderr)
+    print(f"{len(rows)} audit {'event' if len(rows) == 1 else 'events'}", file=sys.stderr)
     return 0
 
 
 def register(sub) -> None:
     p = sub.add_parser("audit", help="print the audit trail, newest first (JSON lines or CSV)")
-    p.add_argument("--user", help="only this user's events (API calls are their token owner's)")
+    p.add_argument("--user", help="only events by this user (API calls are their token owner's) or done to their "
+                                  "account")
     p.add_argument("--action", help="only this action, e.g. login.failed, analysis.save, api.infer")
     p.add_argument("--since", help="from this date or time (ISO 8601, UTC unless a zone is given)")
     p.add_argument("--until", help="up to this date (the whole day) or time")

@@ -219,8 +219,9 @@ def register(sub) -> None:
     p.add_argument("--no-cases", action="store_true", help="may analyse but not save to cases")
     p.add_argument("--rate-per-minute", type=int, help="calls per minute (default: the service's)")
     p.set_defaults(func=_tokens_create)
-    p = tsub.add_parser("list")
+    p = tsub.add_parser("list", help="every token: id, user, prefix, state, whether it may save to cases, expiry, "
+                                     "label (never the token itself)")
     p.set_defaults(func=_tokens_list)
-    p = tsub.add_parser("revoke")
-    p.add_argument("id", type=int)
+    p = tsub.add_parser("revoke", help="revoke token ID (from `tokens list`); it stops working at once")
+    p.add_argument("id", type=int, help="the token's id, as `tokens list` gives it")
     p.set_defaults(func=_tokens_revoke)

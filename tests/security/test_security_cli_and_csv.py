@@ -65,6 +65,9 @@ def test_the_audit_trail_from_the_command_line(tmp_path):
     import json
 
     env = {"MEDAPP_VAR_DIR": str(tmp_path)}
+    empty = run_medapp("users", "list", env=env)  # it printed nothing (an IT review)
+    assert empty.returncode == 0 and empty.stdout == "" and empty.stderr.startswith(
+        "no accounts yet: python -m medapp users add --admin NAME")
     _cli(tmp_path, "add", "--admin", "ada", "--password", "admin password 1")
     _cli(tmp_path, "add", "bob", "--password", "clinician pw 1")
     lines = run_medapp("audit", env=env)
@@ -80,6 +83,11 @@ def test_the_audit_trail_from_the_command_line(tmp_path):
     assert table[0]["at"].endswith("+00:00")  # the Admin page's CSV: UTC said, formulas defused
     bad = run_medapp("audit", "--since", "yesterday", env=env)
     assert bad.returncode != 0 and "is not a date or time" in bad.stderr
+    # a user's events include what was done to their account, and the name is read in any case ("--user CLEO"
+    # found nothing, "--user bob" missed bob's account being created: an IT review)
+    bobs = run_medapp("audit", "--user", "BOB", env=env)
+    assert [json.loads(line)["target"] for line in bobs.stdout.splitlines()] == ["user:bob"]
+    assert bobs.stderr == "1 audit event\n"
 
 
 def test_the_command_lines_audit_reads_as_the_admin_pages(tmp_path):
