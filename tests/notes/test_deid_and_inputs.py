@@ -312,3 +312,11 @@ def test_person_names_as_dicom_and_hl7_write_them_are_removed_whole():
         "Seen with [NAME] and [NAME]. BP 120/80."
     kept = "Ca^2+ 2.4, WCC 11 x 10^9/L, x^2 fits."
     assert scrub(kept)[0] == kept
+
+
+def test_control_characters_are_binary_even_when_they_are_valid_utf8():
+    """Three bytes 00 01 02 are valid UTF-8 and were analysed as a note, and `deid` printed an empty line (an IT
+    review); a note with a stray control character is still read."""
+    with pytest.raises(InputError, match=r"^x\.txt is a binary file, not text\.$"):
+        read_note(b"\x00\x01\x02", "x.txt")
+    assert read_note(b"Chest pain since Monday.\x0b Seen in clinic." * 3, "n.txt").startswith("Chest pain")

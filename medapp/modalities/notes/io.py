@@ -54,6 +54,16 @@ def _docx_text(data: bytes, name: str) -> str:
 
 
 def _plain_text(data: bytes, name: str) -> str:
+    text = _decoded_text(data, name)
+    # control characters other than layout ones: binary, whatever it decoded as (three bytes 00 01 02 are valid
+    # UTF-8, and were analysed as a note: an IT review)
+    controls = sum(1 for c in text[:4096] if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
+    if controls > 0.05 * max(1, len(text[:4096])):
+        raise InputError(f"{name} is a binary file, not text.")
+    return text
+
+
+def _decoded_text(data: bytes, name: str) -> str:
     try:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return data.decode("utf-16")
@@ -78,9 +88,6 @@ def _plain_text(data: bytes, name: str) -> str:
     except UnicodeDecodeError:
         best = from_bytes(data[:200_000]).best()
         text = data.decode(best.encoding if best is not None else "latin-1", errors="replace")
-    controls = sum(1 for c in text[:4096] if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
-    if controls > 0.05 * max(1, len(text[:4096])):
-        raise InputError(f"{name} is a binary file, not text.")
     return text
 
 
