@@ -173,6 +173,9 @@ def test_options_that_conflict_or_change_nothing_are_refused(tmp_path):
     assert limit.returncode == 2 and "argument --limit: -3 is less than 1" in limit.stderr
     port = run_medapp("serve", "--port", "99999", env=env)
     assert port.returncode == 2 and "argument --port: 99999 is not a port (1-65535)" in port.stderr
+    unset = run_medapp("users", "add", "carl", "--password-env", "NO_SUCH_VARIABLE", env=env)
+    assert unset.returncode == 2 and unset.stderr.strip() == (
+        "error: environment variable NO_SUCH_VARIABLE is not set or empty")  # exit 1 until an IT review
     listed = run_medapp("users", "list", env=env)
     assert listed.stdout.split() == ["bob", "clinician", "active"]  # none of the refused changes was made
 

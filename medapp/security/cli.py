@@ -21,19 +21,25 @@ def _cli_actor() -> dict:
     return {"username": f"cli:{getpass.getuser()}", "role": "admin"}
 
 
+def _refused(message: str) -> SystemExit:
+    """Exit 2, as every other refused input (SystemExit with a message exits 1: an IT review)."""
+    print(f"error: {message}", file=sys.stderr)
+    return SystemExit(2)
+
+
 def _password(args: argparse.Namespace) -> str:
     if getattr(args, "password", None):
         return args.password
     if args.password_env:
         value = os.environ.get(args.password_env)
         if not value:
-            raise SystemExit(f"error: environment variable {args.password_env} is empty")
+            raise _refused(f"environment variable {args.password_env} is not set or empty")
         return value
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\n")
     first = getpass.getpass("Password: ")
     if first != getpass.getpass("Repeat password: "):
-        raise SystemExit("error: the passwords differ")
+        raise _refused("the passwords differ")
     return first
 
 
