@@ -213,6 +213,8 @@ def contributions_heading(analysis: dict) -> str:
     expl = analysis["explanation"]
     # signed: a list headed "toward 'earlier death'" and made of negative values read as a contradiction (a review)
     toward = f"contributions (+ toward '{expl.target_display}', - away from it)"
+    if expl.kind == "image":  # "upper right of the image: +2.02" beside a colour bar of +-0.0057 read as a misprint
+        toward = toward[:-1] + f"; each the sum over a ninth of the image, in {expl.output_space})"
     if not analysis["prediction"].fits:
         return f"Not assessed; for reference only, the largest {toward}"
     return f"Largest {toward}"

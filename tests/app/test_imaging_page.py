@@ -41,8 +41,13 @@ def test_dicom_upload_shows_finding_heatmap_metadata_and_deid_download():
     assert "what moved the model toward" in " ".join(lines)
     assert any("strongest point fell on the lesion" in c.value for c in at.caption)
     # the map in words too (an accessibility review: colour alone told it, and red faded for colour blindness)
-    assert any(re.search(r"Largest contributions \(\+ toward '[a-z ]+', - away from it\): (upper|middle|lower) "
+    # each a region's sum, said (beside the colour bar's per-pixel values it read as a misprint: a review)
+    assert any(re.search(r"Largest contributions \(\+ toward '[a-z ]+', - away from it; each the sum over a ninth "
+                         r"of the image, in log-probability\): (upper|middle|lower) "
                          r"(left|centre|right) of the image: [+-]", c.value) for c in at.caption)
+    # beside the finding: what ages the model knows, as this image gives none (a review)
+    assert any(c.value.startswith("Trained on women's breast ultrasound images of patients aged 25 to 75 years only. "
+                                  "This image gives no age") for c in at.caption)
     assert at.slider(key="op_img0_auto_0").value == 0.6
     # a CT slice fits neither model: the page asks, and headlines nothing
     data = Path(get_testdata_file("CT_small.dcm", download=False)).read_bytes()

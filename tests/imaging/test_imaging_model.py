@@ -187,6 +187,14 @@ def test_a_model_the_image_does_not_fit_gives_no_headline_but_warns():
     assert not pred.fits
     assert any("modality is CT" in w and "US images only" in w for w in pred.warnings)
     assert breast.predict(read(BUS)).fits is True
+    # refused, and a little unlike the training images: said as a reason, without "Treat the result with caution"
+    # beside "No finding" (a review)
+    cr = decode((data_root() / CR_CHEST).read_bytes(), "cr.dcm")[0]
+    as_ct = decode(dicom_from(np.round(cr.grey * 255).astype(np.uint8), "CT", "CHEST"), "ct.dcm")[0]
+    pred = load_model("chest-xray-pneumonia").predict(as_ct)
+    assert not pred.fits and pred.fit.threshold < pred.fit.score < 2 * pred.fit.threshold
+    assert not any("caution" in w for w in pred.warnings)
+    assert pred.warnings[-1].startswith("The image is unlike the training images (out-of-distribution score 14.9")
 
 
 def test_colour_photograph_blank_image_and_ct_slice_warn():
@@ -388,5 +396,12 @@ def test_a_patient_older_or_younger_than_the_training_patients_gets_a_caution():
         x = decode(with_age(PatientAge=age), "e.dcm")[0]
         assert bool([w for w in model.predict(x).warnings if w.startswith("The patient's age")]) == cautioned, age
     assert age_text(95) == "90 years or over" and age_text(0.5) == "6 months"
+    # an image without an age says what the model was trained on beside its finding (an adult film without one got
+    # "normal, 66.8%" with no word of it: a review); an image with an age in range says nothing of it
+    assert model.untested_ages(child) is None and model.untested_ages(adult) is None
+    no_age = decode(with_age(), "n.dcm")[0]
+    assert no_age.age_years is None and model.untested_ages(no_age) == (
+        "Trained on children's radiographs of patients aged 1 to 5 years only. This image gives no age: for a "
+        "patient of another age the output is untested.")
     assert age_text(3 / 52.18) == "3 weeks" and age_text(5 / 365.25) == "5 days" and age_text(1 / 52.18) == "1 week"
     assert patient_age_years(pydicom.Dataset()) is None

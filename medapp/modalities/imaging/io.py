@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import zipfile
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from ...security import uploads
 from ...types import InputError, ModelCard
 from . import dicom
 
+log = logging.getLogger(__name__)
 MAX_BYTES = uploads.upload_limit("imaging")
 MAX_PICTURE_PIXELS = 40_000_000  # 40 megapixels
 MAX_ZIP_MEMBERS = 500
@@ -101,7 +103,10 @@ def _picture(data: bytes, name: str, kind: str) -> ImageInput:
     except Image.DecompressionBombError:
         raise InputError(f"{name} is too large to decode safely: refused as a possible decompression bomb.") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise InputError(f"{name} is a damaged or truncated {kind.upper()} image ({exc.__class__.__name__}).") from None
+        # the decoder's words go to the log, not to the clinician ("(UnidentifiedImageError)": a review)
+        log.info("%s: %s could not be decoded: %s: %s", name, kind, type(exc).__name__, exc)
+        raise InputError(f"{name} is a damaged or truncated {kind.upper()} image: it cannot be shown or analysed. "
+                         "Export it again from where it came from.") from None
     meta = {"Format": kind.upper(), "Size": f"{w} x {h}", "Mode": img.mode}
     if max(w, h) > MAX_SHOWN_SIDE:  # reduced before it becomes an array; the metadata keeps the file's own size
         img = _reduced(img, MAX_SHOWN_SIDE / max(w, h))

@@ -122,11 +122,27 @@ class ImagingModel(CardModel):
             reasons.append(f"The image content is unlike this model's training images (out-of-distribution score "
                            f"{shown}; 99% of training images score below {below}).")
         elif score > threshold:
-            cautions.append(f"The image is unlike the training images (out-of-distribution score {shown}, "
-                            f"99% of training images score below {below}). Treat the result with caution.")
+            unlike = (f"The image is unlike the training images (out-of-distribution score {shown}, 99% of training "
+                      f"images score below {below}).")
+            # refused already: there is no result to treat with caution (a CT read "No finding" and "Treat the
+            # result with caution" together: a review)
+            if reasons:
+                reasons.append(unlike)
+            else:
+                cautions.append(f"{unlike} Treat the result with caution.")
         # kept to 4 decimals: at 2 a score just under the threshold could read as just over it
         return {"fits": not reasons, "reasons": reasons, "cautions": cautions, "ood_score": round(score, 4),
                 "ood_threshold": threshold, "ood_ratio": round(score / threshold, 3), "contrast": round(contrast, 4)}
+
+    def untested_ages(self, x: ImageInput) -> str | None:
+        """Said beside a finding when the image gives no age: an adult radiograph without one got the paediatric
+        model's "normal, 66.8%" with nothing saying the model knows only children of 1 to 5 (a review)."""
+        ages = self.card.input.get("training_ages_years")
+        if not ages or x.age_years is not None:
+            return None
+        return (f"Trained on {self.card.input.get('training_population', 'images')} of patients aged {ages[0]:g} to "
+                f"{ages[1]:g} years only. This image gives no age: for a patient of another age the output is "
+                "untested.")
 
     def warnings_for(self, x: ImageInput, fit: dict[str, Any]) -> tuple[str, ...]:
         # one ending for every reason: the image is not assessed (an unlike image read "treat the result with

@@ -520,6 +520,11 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
             "Demonstration model trained from scratch on a small public research dataset; not validated for clinical use.",
             f"Sees {size}x{size} pixels of a squashed image: fine lines, small nodules and devices may be invisible.",
             "Trained on one hospital's images; other scanners, ages and acquisition protocols change its behaviour.",
+            # said in the card too: an adult film without an age in its header got the paediatric model's finding
+            # with nothing saying the model knows only children (a review); the page says it beside the finding
+            f"Trained on {spec['training_population']} of patients aged {spec['training_ages_years'][0]:g} to "
+            f"{spec['training_ages_years'][1]:g} years only: an age in the DICOM header outside that range is "
+            "cautioned, and an image without one cannot be checked.",
             "An out-of-distribution score flags inputs unlike the training images, but cannot catch every mismatch.",
             "SHAP heatmaps show which regions moved this model's output, not where disease is.",
         ) + tuple(spec.get("limitations", ())),
