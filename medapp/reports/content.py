@@ -171,6 +171,35 @@ FIT_SCORE_NAMES = {"imaging": "Out-of-distribution score", "genomics": "Distance
 FIT_SCORE_DECIMALS = {"genomics": 2}  # as the page writes it (0.05 read "0.1" on Cases and in the reports)
 
 
+CLOSE_CALL = 0.15  # percentage points between the two most likely classes below which the answer is not clear
+CLOSE_CALL_LEAD = "Not a clear answer"
+
+
+def close_call(pred, label_text=str) -> str | None:
+    """"Not a clear answer: neoplasms is 26%. ..." when the most likely class has less than half the probability or
+    the next one is within CLOSE_CALL of it; None otherwise. Said on the notes page and, since a saved note lost it
+    (its headline then read as a firm classification in the meeting: a review), on Cases, in Meeting mode and in
+    the reports."""
+    order = sorted(range(len(pred.labels)), key=lambda i: -pred.probabilities[i])
+    if len(order) < 2:
+        return None
+    first, second = (float(pred.probabilities[i]) for i in order[:2])
+    if first >= 0.5 and first - second >= CLOSE_CALL:
+        return None
+    return (f"{CLOSE_CALL_LEAD}: {label_text(pred.labels[order[1]])} is {headline_percent(second)}. The model spreads "
+            "its probability over several classes; read them below.")
+
+
+def stored_close_call(analysis: dict) -> str | None:
+    """The close call of a stored notes analysis (the only page that says one), or None."""
+    from ..render.stored import display_label
+
+    pred = analysis["prediction"]
+    if analysis.get("modality") != "notes" or not pred.fits:
+        return None
+    return close_call(pred, lambda label: display_label(analysis["model_id"], label))
+
+
 def decision_text(analysis: dict) -> str:
     """What the analysis page said beside its output and the Cases page, Meeting mode and the reports left out
     until 2026-12-03: the probability at which the positive label is called, and the score that decides whether

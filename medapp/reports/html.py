@@ -17,6 +17,7 @@ from .content import (
     intended_use_line,
     output_text,
     report_warnings,
+    stored_close_call,
     survival_text,
     unexplained_note,
 )
@@ -46,6 +47,8 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
         parts.append(f"<p>Input: {e(input_label(a['input_name']))} (sha256 {a['input_sha256'][:12]}...) · by {e(a['author'])} on "
                      f"{a['created_at']:%Y-%m-%d %H:%M}</p>")
         parts.append(f"<p><b>Model output:</b> {e(output_text(a))}</p>")
+        if close := stored_close_call(a):
+            parts.append(f"<p class='warn'>{e(close)}</p>")
         if decision := decision_text(a):
             parts.append(f"<p class='meta'>{e(decision)}</p>")
         for w in report_warnings(a):

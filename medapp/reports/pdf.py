@@ -26,6 +26,7 @@ from .content import (
     intended_use_line,
     output_text,
     report_warnings,
+    stored_close_call,
     survival_text,
     unexplained_note,
 )
@@ -125,6 +126,8 @@ def _analysis_head(pdf: FPDF, a: dict, figures: _Figures) -> None:
     _para(pdf, f"Input: {input_label(a['input_name'])} (sha256 {a['input_sha256'][:12]}...), by {a['author']} on "
                f"{a['created_at']:%Y-%m-%d %H:%M}.", 9)
     _para(pdf, f"Model output: {output_text(a)}", 10, "B")
+    if close := stored_close_call(a):
+        _para(pdf, close, 9.5, "B")
     if decision := decision_text(a):
         _para(pdf, decision, 9)
     for w in report_warnings(a):

@@ -11,6 +11,7 @@ from ..modalities.notes.io import read_note
 from ..modalities.notes.model import NoteInput, NotesModel
 from ..render.numbers import headline_percent
 from ..render.text import highlighted_html, top_classes, top_words
+from ..reports.content import CLOSE_CALL_LEAD, close_call
 from ..types import InputError
 from .cases import log_analysis, save_to_case
 from .common import show_input_error, upload_mb
@@ -93,18 +94,10 @@ def analysed_note(model: NotesModel, text: str, clicked: bool) -> None:
         note_result(model, text)
 
 
-CLOSE_CALL = 0.15  # percentage points between the two most likely classes below which the answer is not clear
-
-
 def close_call_text(pred) -> str | None:
-    """"Not a clear answer: ..." when the most likely class has less than half the probability or the next one
-    is within CLOSE_CALL of it; None otherwise."""
-    order = sorted(range(len(pred.labels)), key=lambda i: -pred.probabilities[i])
-    first, second = (float(pred.probabilities[i]) for i in order[:2])
-    if first >= 0.5 and first - second >= CLOSE_CALL:
-        return None
-    return (f"**Not a clear answer**: {pred.labels[order[1]]} is {headline_percent(second)}. The model spreads its "
-            "probability over several classes; read them below.")
+    """The page's "**Not a clear answer**: ..." (reports.content.close_call), or None."""
+    said = close_call(pred)
+    return None if said is None else said.replace(CLOSE_CALL_LEAD, f"**{CLOSE_CALL_LEAD}**", 1)
 
 
 def note_result(model: NotesModel, raw: str) -> None:

@@ -30,6 +30,7 @@ from ..render.text import top_words
 from ..render.titles import wrap_titles
 from ..reports import case_html, case_pdf
 from ..reports.content import (
+    CLOSE_CALL_LEAD,
     UNEXPLAINED_NOTE_HEADING,
     Headline,
     contributions_heading,
@@ -41,6 +42,7 @@ from ..reports.content import (
     other_patient_text,
     page_percent,
     risk_headline,
+    stored_close_call,
     unexplained_note,
 )
 from ..reports.figures import explanation_png
@@ -171,6 +173,8 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             headline = display_label(a["model_id"], a["label"]) if assessed else not_assessed(a)
         st.html(f'<div lang="en" style="font-size:{size};line-height:1.2;hyphens:auto;overflow-wrap:break-word;'
                 f'white-space:normal">{escape(headline)}</div>')
+        if (close := stored_close_call(a)) is not None:  # as the notes page said it beside the headline
+            st.caption(close.replace(CLOSE_CALL_LEAD, f"**{CLOSE_CALL_LEAD}**", 1))
         if risk is not None:
             band = f"{headline_of.band_kind}: :{colour}-badge[{headline_of.band}]  \n" if headline_of.band else ""
             st.markdown(f"{band}Model label: **{display_label(a['model_id'], a['label'])}**")

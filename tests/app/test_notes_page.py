@@ -88,3 +88,45 @@ def test_a_close_call_is_said_under_the_headline():
     assert close_call_text(clear) is None
     near = Prediction("m", "1", labels, np.array([0.55, 0.44, 0.01]), labels[0])  # over half, but the next is close
     assert close_call_text(near).startswith("**Not a clear answer**: neoplasms is 44%.")
+
+
+def test_a_saved_close_call_is_said_on_cases_in_meeting_mode_and_in_the_reports(tmp_path, monkeypatch):
+    """A review: the notes page said "Not a clear answer" beside a 37% headline; Cases, Meeting mode and both
+    reports showed the headline alone, which read as a firm classification in the meeting."""
+    import io
+    import re
+    from dataclasses import replace
+
+    import numpy as np
+    from apptest_helpers import CLIN, REV, open_page
+    from pypdf import PdfReader
+
+    from medapp.analysis import analyse
+    from medapp.cases.store import CaseStore
+    from medapp.modalities.notes.model import NoteInput
+    from medapp.registry import load_model
+    from medapp.reports import case_html, case_pdf
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    model = load_model("abstract-condition")
+    x = NoteInput.from_text("Progressive weakness of both legs with loss of reflexes after a viral illness.")
+    result = analyse(model, x)
+    probabilities = np.zeros(len(model.card.labels))
+    probabilities[:2] = [0.37, 0.33]
+    probabilities[2:] = (1 - 0.70) / (len(probabilities) - 2)
+    pred = replace(result.prediction, probabilities=probabilities, label=model.card.labels[0])
+    assert pred.fits
+    store = CaseStore()
+    case_id = store.create_case("NOTE-CLOSE", CLIN)
+    store.add_analysis(case_id, CLIN, card=model.card, prediction=pred, explanation=result.explanation,
+                       input_bytes=x.text.encode(), input_name="note.txt")
+    said = (f"Not a clear answer: {model.card.display(model.card.labels[1])} is 33%. The model spreads its "
+            "probability over several classes; read them below.")
+    for page in ("pages/cases.py", "pages/meeting.py"):
+        at = open_page(page, REV)
+        assert not at.exception
+        assert f"**Not a clear answer**{said[len('Not a clear answer'):]}" in [c.value for c in at.caption], page
+    detail = store.case_detail(case_id, CLIN, log_view=False)
+    assert said in case_html(detail, by="test")
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(case_pdf(detail, by="t"))).pages))
+    assert said in text
