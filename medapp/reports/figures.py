@@ -147,8 +147,8 @@ def image_figure(expl: Explanation, image: np.ndarray | None):
     heat, lim = displayed_map(expl, grey.shape)
     per = "pixel" if step == 1 else f"{step}x{step} pixel block"
     aspect = shown.shape[0] / max(shown.shape[1], 1)
-    fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.3 * min(1.6, max(0.6, aspect)) + 0.5), dpi=130,
-                             layout="constrained")
+    height = 3.3 * min(1.6, max(0.6, aspect)) + 0.5
+    fig, axes = plt.subplots(1, 2, figsize=(7.2, height), dpi=130, layout="constrained")
     for ax in axes:
         ax.imshow(shown, cmap="gray", vmin=0, vmax=1)
         ax.set_axis_off()
@@ -160,7 +160,10 @@ def image_figure(expl: Explanation, image: np.ndarray | None):
                       fontsize=9)
     bar = fig.colorbar(im, ax=axes[1], shrink=0.85, extend="both")  # the arrows: full colour beyond the limit
     # the limit written out as the page writes it: the bar read "1e-5" over ticks of ±4 (a review)
-    bar.set_label(f"SHAP per {per} ({expl.output_space}); full colour beyond ±{scale_text(lim)}", fontsize=7)
+    # on lines as long as the bar: a wide ultrasound's short bar cut its one-line label at both ends (a review)
+    fits_on_bar = max(18, int(height * 0.85 * 0.8 * 72 / 4.3))  # characters of 7 pt along the bar
+    bar.set_label(textwrap.fill(f"SHAP per {per} ({expl.output_space}); full colour beyond ±{scale_text(lim)}",
+                                fits_on_bar, break_on_hyphens=False), fontsize=7)
     bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: scale_text(abs(v)) if v >= 0
                                                    else "-" + scale_text(-v)))
     bar.ax.tick_params(labelsize=7)

@@ -405,3 +405,25 @@ def test_a_stored_input_is_named_in_words():
     assert input_label("imaging-0123456789.dcm") == "image (DICOM), ref 0123456789"
     assert input_label("survival-318d450797.json") == "patient's values, ref 318d450797"
     assert input_label("an-older-name.bin") == "an-older-name.bin"  # a name of another shape is shown as it is
+
+
+@pytest.mark.parametrize("rows", [176, 320, 480])  # a wide ultrasound, a square one, a tall radiograph
+def test_the_colour_bar_label_stays_inside_the_report_figure(rows):
+    """A review: on a 320x176 breast ultrasound the bar's one-line label ran off the figure at both ends ("...full
+    colour beyond ±0.00" and "r pixel (log-probability)")."""
+    from PIL import Image
+
+    from medapp.modalities.imaging.io import decode
+    from medapp.reports.figures import image_figure
+
+    model = load_model("breast-ultrasound")
+    picture = decode((data_root() / "imaging/busi/benign/benign (320).png").read_bytes(), "u.png")[0]
+    buf = io.BytesIO()
+    Image.fromarray(np.round(np.resize(picture.grey, (rows, 320)) * 255).astype(np.uint8)).save(buf, format="PNG")
+    x = decode(buf.getvalue(), "u.png")[0]
+    figure = image_figure(analyse(model, x).explanation, x.grey)
+    figure.canvas.draw()
+    [label] = [ax.yaxis.label for ax in figure.axes if ax.yaxis.label.get_text().startswith("SHAP per")]
+    box, page = label.get_window_extent(), figure.bbox
+    assert page.y0 <= box.y0 and box.y1 <= page.y1 and box.x1 <= page.x1, (box, page)
+    assert "full colour beyond ±" in label.get_text().replace("\n", " ")
