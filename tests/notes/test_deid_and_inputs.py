@@ -288,7 +288,7 @@ def test_a_postcode_district_after_an_address_or_the_word_postcode():
         "Lives at 14 Maple Road, Headingley LS6, with her son.": "Lives at [ADDRESS] [POSTCODE], with her son.",
         "Moved to Leeds LS6. Postcode: LS6. Her postcode is M20.":
             "Moved to [LOCATION] [POSTCODE]. Postcode: [POSTCODE]. Her postcode is [POSTCODE].",
-        "Lives at 14a Maple Road. Lives at fourteen Maple Road, Leeds.": "Lives at [ADDRESS] Lives at [ADDRESS].",
+        "Lives at 14a Maple Road. Lives at fourteen Maple Road, Leeds.": "Lives at [ADDRESS]. Lives at [ADDRESS].",
         "L5 vertebra, S1 root, vitamin B12. Seen by Dr Tom Ellery, CT2 Psychiatry. Sheffield S1 root compressed.":
             "L5 vertebra, S1 root, vitamin B12. Seen by Dr [NAME], CT2 Psychiatry. Sheffield S1 root compressed.",
     }
@@ -320,3 +320,10 @@ def test_control_characters_are_binary_even_when_they_are_valid_utf8():
     with pytest.raises(InputError, match=r"^x\.txt is a binary file, not text\.$"):
         read_note(b"\x00\x01\x02", "x.txt")
     assert read_note(b"Chest pain since Monday.\x0b Seen in clinic." * 3, "n.txt").startswith("Chest pain")
+
+
+def test_an_address_ending_a_sentence_keeps_the_sentences_full_stop():
+    """"at 12 Ardmore Avenue. Three days ..." read "at [ADDRESS] Three days" (a review); an abbreviation's own full
+    stop goes with the address."""
+    assert scrub("Lives at 12 Ardmore Avenue. Three days of fever.")[0] == "Lives at [ADDRESS]. Three days of fever."
+    assert scrub("At 9 Oak Ave., Springfield today.")[0] == "At [ADDRESS] today."
