@@ -82,3 +82,15 @@ def test_training_on_a_small_sample(tmp_path, monkeypatch):
     bars = card.input["unlike_training"]
     assert 0 < bars["refuse_below"] < bars["caution_below"] < bars["out_of_fold"]["median"] <= 1
     assert pred.fits and pred.details["closest_training_similarity"] > 0.99  # the example is a training text
+
+
+def test_a_named_word_is_given_without_the_sentences_punctuation():
+    """The reports read "amoxicillin.: +0.0834" (a review); a phrase keeps its inside, a placeholder its brackets."""
+    import numpy as np
+
+    from medapp.modalities.notes.explain import phrases
+
+    words = ["Started", "amoxicillin.", "(itchy", "rash),", "[NAME]"]
+    values = np.array([0.1, 0.2, 0.3, 0.3, 0.4])
+    assert phrases(words, np.arange(5), values) == (
+        ("Started", 0.1), ("amoxicillin", 0.2), ("itchy rash", 0.6), ("[NAME]", 0.4))

@@ -87,7 +87,11 @@ def phrases(words: list[str], features: np.ndarray, values: np.ndarray) -> tuple
             out.append((words[i].strip(), v))
             per_word = v
         prev = i
-    return tuple(out)
+    # without the sentence's punctuation at either end: the reports read "amoxicillin.: +0.0834" (a review)
+    return tuple((text.strip(_EDGE_PUNCTUATION) or text, v) for text, v in out)
+
+
+_EDGE_PUNCTUATION = " \t\n.,;:!?\"'()"
 
 
 class MaskedNote:
