@@ -7,7 +7,7 @@ import streamlit as st
 from medapp.security.accounts import AccountError, create_user, list_users, update_user
 from medapp.security.audit import audit_csv, readable_audit
 from medapp.security.roles import ROLES
-from medapp.ui.audit_view import AUDIT_COLUMNS, shown_audit, time_text
+from medapp.ui.audit_view import AUDIT_COLUMNS, action_words, shown_audit, time_text
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.dictation import vocabulary_admin
 from medapp.ui.pacs import admin_endpoints
@@ -99,7 +99,8 @@ with audit_tab:
     names, actions = store.audit_vocabulary()
     who = c1.selectbox("User", ["any", *names], key="audit_user",
                        help="Accounts, the command line (cli:...) and names typed at failed sign-ins.")
-    action = c2.selectbox("Action", ["any", *actions], key="audit_action")
+    action = c2.selectbox("Action", ["any", *actions], key="audit_action",
+                          format_func=lambda a: a if a == "any" else f"{action_words(a)} ({a})")
     dates = c3.date_input("Between", value=(), key="audit_dates")
     since = until = None
     if isinstance(dates, tuple) and len(dates) == 2:

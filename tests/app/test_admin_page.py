@@ -54,6 +54,10 @@ def test_admin_adds_and_changes_users_and_filters_the_audit_trail(store):
     at.selectbox(key="audit_action").set_value("user.update").run()
     audit = at.dataframe[1].value
     assert list(audit["username"]) == ["ada"] and list(audit["target"]) == ["user:rui"]
+    # each action in words before its code, in the table and the filter (only codes were shown: a review)
+    assert list(audit["what"]) == ["account changed"] and list(audit.columns[:5]) == ["id", "at", "username", "what",
+                                                                                    "action"]
+    assert at.selectbox(key="audit_action").format_func("login.failed") == "sign-in failed (login.failed)"
     # read as text, not as a Python dict
     assert "role: reviewer → clinician" in audit["detail"][0] and "password: changed" in audit["detail"][0]
     assert "{" not in audit["detail"][0]
@@ -192,3 +196,17 @@ def test_add_user_stopped_by_the_next_click_right_after_the_write_is_still_confi
     assert not at.exception
     assert [m.value for m in at.success] == ["Added cleo as clinician."]
     assert at.text_input[0].value == "" and at.text_input[1].value == ""  # a fresh form
+
+
+def test_every_audited_action_has_words():
+    """The Admin table says each action in words: a new action without them would show its code alone."""
+    import re
+    from pathlib import Path
+
+    from medapp.ui.audit_view import ACTION_WORDS
+
+    source = "\n".join(p.read_text() for p in (Path(__file__).resolve().parents[2] / "medapp").rglob("*.py"))
+    audited = set(re.findall(r"\baudit(?:_in)?\((?:s, |session, )?[^,()]+, \"([a-z_.]+)\"", source))
+    audited |= set(re.findall(r"\"(api\.[a-z]+)\"", source))
+    assert {"login", "login.failed", "verdict", "case.create", "api.infer"} <= audited  # the scan finds them
+    assert sorted(audited - set(ACTION_WORDS)) == []
