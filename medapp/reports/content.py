@@ -190,6 +190,15 @@ def close_call(pred, label_text=str) -> str | None:
             "its probability over several classes; read them below.")
 
 
+def untested_ages_note(analysis: dict) -> str | None:
+    """An image analysis without the patient's age: what ages the model was trained on (ImagingModel.untested_ages),
+    said beside a finding on the page, on Cases, in Meeting mode and in the reports (a saved adult film read
+    "normal 66.8%" there without it: a re-check); None when the image was not assessed or gave an age."""
+    pred = analysis["prediction"]
+    note = (pred.details or {}).get("untested_ages")
+    return note if pred.fits and isinstance(note, str) else None
+
+
 def stored_close_call(analysis: dict) -> str | None:
     """The close call of a stored notes analysis (the only page that says one), or None."""
     from ..render.stored import display_label

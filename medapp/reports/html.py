@@ -20,6 +20,7 @@ from .content import (
     stored_close_call,
     survival_text,
     unexplained_note,
+    untested_ages_note,
 )
 from .figures import analysis_png, over_time_png
 
@@ -49,6 +50,8 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
         parts.append(f"<p><b>Model output:</b> {e(output_text(a))}</p>")
         if close := stored_close_call(a):
             parts.append(f"<p class='warn'>{e(close)}</p>")
+        if untested := untested_ages_note(a):
+            parts.append(f"<p class='meta'>{e(untested)}</p>")
         if decision := decision_text(a):
             parts.append(f"<p class='meta'>{e(decision)}</p>")
         for w in report_warnings(a):

@@ -29,6 +29,7 @@ from .content import (
     stored_close_call,
     survival_text,
     unexplained_note,
+    untested_ages_note,
 )
 from .figures import analysis_png, over_time_png
 
@@ -128,6 +129,8 @@ def _analysis_head(pdf: FPDF, a: dict, figures: _Figures) -> None:
     _para(pdf, f"Model output: {output_text(a)}", 10, "B")
     if close := stored_close_call(a):
         _para(pdf, close, 9.5, "B")
+    if untested := untested_ages_note(a):
+        _para(pdf, untested, 9)
     if decision := decision_text(a):
         _para(pdf, decision, 9)
     for w in report_warnings(a):

@@ -16,7 +16,7 @@ from ..modalities.imaging.model import ImagingModel
 from ..modalities.imaging.select import choose
 from ..render.image import heatmap
 from ..render.titles import wrap_titles
-from ..reports.content import contributions_heading, contributions_text
+from ..reports.content import contributions_heading, contributions_text, untested_ages_note
 from ..security import uploads
 from ..types import InputError, InputFit, ModelCard
 from .cases import log_analysis, save_to_case
@@ -168,7 +168,7 @@ def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: 
                 others = "" if len(model.card.labels) == 2 else "; otherwise the more probable of the other labels"
                 st.caption(f"Called {model.card.display(model.card.positive_label)} at a probability of "
                            f"{pred.threshold:.0%} or more (threshold chosen on validation){others}.")
-            if (untested := model.untested_ages(x)) is not None:
+            if (untested := untested_ages_note({"prediction": pred})) is not None:
                 st.caption(untested)
         else:
             st.error(f"No finding: this image does not fit {model.card.name}. "

@@ -16,8 +16,10 @@ def cycles_table(recording: dict, *, key: str, large: bool = False) -> None:
     count, _, findings = summary.partition(": ")
     st.markdown(f"**{count}**: {findings} (shaded orange = crackles, purple = wheezes, red = both, grey = neither).")
     rows = cycle_rows(recording)
-    if large:  # a static table takes Meeting mode's large type (a data grid keeps 13 px)
-        st.table(pd.DataFrame(rows).set_index("cycle").style.format({"start (s)": "{:.2f}", "end (s)": "{:.2f}"}))
+    if large:  # a static table takes Meeting mode's large type (a data grid keeps 13 px); times as text, since a
+        # styled table lost its cycle-number column (a re-check)
+        st.table(pd.DataFrame([{**r, "start (s)": f"{r['start (s)']:.2f}", "end (s)": f"{r['end (s)']:.2f}"}
+                               for r in rows]).set_index("cycle"))
     else:  # tall enough for six cycles without scrolling inside the table
         st.dataframe(rows, hide_index=True, height=min(36 * (len(rows) + 1) + 3, 400), key=key,
                      column_config={"start (s)": st.column_config.NumberColumn(format="%.2f"),

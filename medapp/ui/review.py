@@ -44,6 +44,7 @@ from ..reports.content import (
     risk_headline,
     stored_close_call,
     unexplained_note,
+    untested_ages_note,
 )
 from ..reports.figures import explanation_png
 from ..security.roles import allowed
@@ -173,6 +174,8 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             headline = display_label(a["model_id"], a["label"]) if assessed else not_assessed(a)
         st.html(f'<div lang="en" style="font-size:{size};line-height:1.2;hyphens:auto;overflow-wrap:break-word;'
                 f'white-space:normal">{escape(headline)}</div>')
+        if (untested := untested_ages_note(a)) is not None:  # as the imaging page said it beside the finding
+            st.caption(untested)
         if (close := stored_close_call(a)) is not None:  # as the notes page said it beside the headline
             st.caption(close.replace(CLOSE_CALL_LEAD, f"**{CLOSE_CALL_LEAD}**", 1))
         if risk is not None:

@@ -166,3 +166,32 @@ def test_a_photograph_picked_by_hand_after_the_warning_is_output_not_a_finding()
     assert any(e.value.startswith("No finding: this image does not fit Pneumonia") for e in at.error)
     assert any(e.label == "Model output for this image (not a finding)" for e in at.expander)
     assert not [s for s in at.slider if s.label == "Heatmap opacity"]  # no slider for a map not shown
+
+
+def test_a_saved_finding_without_an_age_says_what_ages_the_model_knows(tmp_path, monkeypatch):
+    """A re-check: an adult film without an age read "normal 66.8%" on Cases, in Meeting mode and in both reports,
+    where the imaging page said beside it that the model knows only children of 1 to 5."""
+    from apptest_helpers import CLIN, REV, open_page
+
+    from medapp.analysis import analyse
+    from medapp.cases.store import CaseStore
+    from medapp.modalities.imaging.io import decode
+    from medapp.registry import data_root, load_model
+    from medapp.reports import case_html
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    model = load_model("chest-xray-pneumonia")
+    data = (data_root() / "dicom/CR-MONO1-10-chest.dcm").read_bytes()
+    result = analyse(model, decode(data, "cr.dcm")[0])
+    assert result.prediction.fits
+    store = CaseStore()
+    case_id = store.create_case("CR-ADULT", CLIN)
+    store.add_analysis(case_id, CLIN, card=model.card, prediction=result.prediction, explanation=result.explanation,
+                       input_bytes=data, input_name="cr.dcm")
+    said = "Trained on children's radiographs of patients aged 1 to 5 years only. This image gives no age"
+    for page in ("pages/cases.py", "pages/meeting.py"):
+        at = open_page(page, REV)
+        assert not at.exception and any(c.value.startswith(said) for c in at.caption), page
+    from html import escape
+
+    assert escape(said) in case_html(store.case_detail(case_id, CLIN, log_view=False), by="test")

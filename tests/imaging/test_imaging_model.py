@@ -403,5 +403,14 @@ def test_a_patient_older_or_younger_than_the_training_patients_gets_a_caution():
     assert no_age.age_years is None and model.untested_ages(no_age) == (
         "Trained on children's radiographs of patients aged 1 to 5 years only. This image gives no age: for a "
         "patient of another age the output is untested.")
+    # kept with the prediction, so Cases, Meeting mode and the reports say it too (a re-check found it only on
+    # the page)
+    from medapp.reports.content import untested_ages_note
+
+    pred = model.predict(no_age)
+    assert pred.fits and untested_ages_note({"prediction": pred}) == model.untested_ages(no_age)
+    assert untested_ages_note({"prediction": model.predict(child)}) is None
+    # "000Y" is what many devices write for an unknown age: not "0 days" (a re-check)
+    assert decode(with_age(PatientAge="000Y"), "z.dcm")[0].age_years is None
     assert age_text(3 / 52.18) == "3 weeks" and age_text(5 / 365.25) == "5 days" and age_text(1 / 52.18) == "1 week"
     assert patient_age_years(pydicom.Dataset()) is None

@@ -172,7 +172,9 @@ def patient_age_years(ds: Dataset) -> float | None:
     try:
         age = str(ds.get("PatientAge") or "").strip().upper()
         m = re.fullmatch(r"(\d{1,3})([DWMY])", age)
-        if m:
+        if m and int(m.group(1)) == 0:  # "000Y": what many devices write for an age not known ("0 days": a re-check)
+            m = None
+        elif m:
             return int(m.group(1)) / {"D": 365.25, "W": 52.18, "M": 12, "Y": 1}[m.group(2)]
         born, studied = str(ds.get("PatientBirthDate") or ""), str(ds.get("StudyDate") or "")
         if re.fullmatch(r"\d{8}", born) and re.fullmatch(r"\d{8}", studied):

@@ -168,8 +168,11 @@ class ImagingModel(CardModel):
         t = to_model_input(x, self.size)
         probs = self.probabilities(t)[0]
         fit = self.fit_check(x, t)
+        details = {"contrast": fit["contrast"], "image_shape": list(x.grey.shape)}
+        if (untested := self.untested_ages(x)) is not None:  # kept with the analysis: Cases and reports say it too
+            details["untested_ages"] = untested
         return Prediction(self.card.id, self.card.version, self.card.labels, probs, self.label_for(probs),
-                          self.warnings_for(x, fit), {"contrast": fit["contrast"], "image_shape": list(x.grey.shape)},
+                          self.warnings_for(x, fit), details,
                           threshold=self.threshold,
                           fit=InputFit(fits=fit["fits"], reasons=tuple(fit["reasons"]), score=fit["ood_score"],
                                        threshold=fit["ood_threshold"]))
