@@ -187,7 +187,7 @@ def close_call(pred, label_text=str) -> str | None:
     if first >= 0.5 and first - second >= CLOSE_CALL:
         return None
     return (f"{CLOSE_CALL_LEAD}: {label_text(pred.labels[order[1]])} is {headline_percent(second)}. The model spreads "
-            "its probability over several classes; read them below.")
+            "its probability over several classes: read each class's, not only the first.")
 
 
 def untested_ages_note(analysis: dict) -> str | None:

@@ -83,7 +83,7 @@ def test_a_close_call_is_said_under_the_headline():
     labels = ("digestive system diseases", "neoplasms", "cardiovascular diseases")
     weak = Prediction("m", "1", labels, np.array([0.294, 0.255, 0.451 - 0.2]), labels[0])
     assert close_call_text(weak) == ("**Not a clear answer**: neoplasms is 26%. The model spreads its probability "
-                                     "over several classes; read them below.")
+                                     "over several classes: read each class's, not only the first.")
     clear = Prediction("m", "1", labels, np.array([0.8, 0.15, 0.05]), labels[0])
     assert close_call_text(clear) is None
     near = Prediction("m", "1", labels, np.array([0.55, 0.44, 0.01]), labels[0])  # over half, but the next is close
@@ -121,12 +121,14 @@ def test_a_saved_close_call_is_said_on_cases_in_meeting_mode_and_in_the_reports(
     store.add_analysis(case_id, CLIN, card=model.card, prediction=pred, explanation=result.explanation,
                        input_bytes=x.text.encode(), input_name="note.txt")
     said = (f"Not a clear answer: {model.card.display(model.card.labels[1])} is 33%. The model spreads its "
-            "probability over several classes; read them below.")
+            "probability over several classes: read each class's, not only the first.")
     for page in ("pages/cases.py", "pages/meeting.py"):
         at = open_page(page, REV)
         assert not at.exception
         assert f"**Not a clear answer**{said[len('Not a clear answer'):]}" in [c.value for c in at.caption], page
+    from html import escape
+
     detail = store.case_detail(case_id, CLIN, log_view=False)
-    assert said in case_html(detail, by="test")
+    assert escape(said) in case_html(detail, by="test")
     text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(case_pdf(detail, by="t"))).pages))
     assert said in text

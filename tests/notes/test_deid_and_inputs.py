@@ -307,7 +307,13 @@ def test_seven_digits_in_one_run_are_an_identifier_but_not_a_count_of_units_or_c
 def test_person_names_as_dicom_and_hl7_write_them_are_removed_whole():
     """An HL7 message pasted as a note kept "SMITH^JOHN" and "DOE^JANE^^^MRS" (an IT review): family^given^...
     is a person name wherever it appears; superscripts and exponents are not."""
-    assert scrub("PID|1||123456^^^HOSP^MR||SMITH^JOHN||19600101|M")[0] == "PID|1||123456^^^HOSP^MR||[NAME]||[ID]|M"
+    # an HL7 segment that identifies a person goes whole: its record number, phone and address sit between | and ^,
+    # where the other rules do not see them (a re-check kept "123456^^^HOSP^MR"); a message type stays
+    message = ("MSH|^~\\&|LAB|HOSP|||202612060101||ORU^R01|1|P|2.5\n"
+               "PID|1||123456^^^HOSP^MR||SMITH^JOHN||19600101|M|||1 Main St^^Boston^MA^02110||555-123-4567\n"
+               "NK1|1|SMITH^MARY|SPO\nOBX|1|NM|GLU||7.2|mmol/L")
+    assert scrub(message)[0] == ("MSH|^~\\&|LAB|HOSP|||[ID]||ORU^R01|1|P|2.5\nPID|[ID]\nNK1|[ID]\n"
+                                 "OBX|1|NM|GLU||7.2|mmol/L")
     assert scrub("Seen with DOE^JANE^^^MRS and O'NEILL^MARY^A^DR. BP 120/80.")[0] == \
         "Seen with [NAME] and [NAME]. BP 120/80."
     kept = "Ca^2+ 2.4, WCC 11 x 10^9/L, x^2 fits."

@@ -113,9 +113,13 @@ AGE_OVER_89 = (rf"(?:9\d|1[01]\d|(?i:(?:ninety(?:[- ]{_ONES})?|(?:a|one)[ \t]+hu
 # (kind, compiled pattern, group holding the PHI or 0); order matters: earlier kinds win overlaps. PLACE is a
 # LOCATION named without a noun such as Hospital or Ward.
 PATTERNS: list[tuple[str, re.Pattern, int]] = [
+    # an HL7 v2 segment that identifies a person (patient, next of kin, guarantor, insured, merged record, visit
+    # with its doctors and ward), pasted into a note: every field after the segment's name, whose numbers, phones
+    # and addresses between | and ^ the rules below do not see (a re-check kept "123456^^^HOSP^MR")
+    ("ID", re.compile(r"^(?:PID|PD1|NK1|GT1|IN1|IN2|MRG|PV1|ROL)\|(.+)$", re.M), 1),
     # a person name as DICOM and HL7 write it, family^given^middle^prefix^suffix ("SMITH^JOHN", "DOE^JANE^^^MRS"):
     # kept whole in a pasted HL7 message or DICOM header (an IT review). Taken as it stands (PN), never trimmed.
-    ("PN", re.compile(r"(?<![\w^])[A-Za-z][A-Za-z'’-]*\^[A-Za-z'’-]*[A-Za-z](?:\^+[A-Za-z'’-]*[A-Za-z]\.?)*"), 0),
+    ("PN", re.compile(r"(?<![\w^])[A-Za-z][A-Za-z'’-]*\^[A-Za-z'’-]*[A-Za-z](?:\^+[A-Za-z'’-]*[A-Za-z]\.?)*(?![\w^])"), 0),
     ("EMAIL", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), 0),
     ("URL", re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+", re.I), 0),
     ("ID", re.compile(r"\b(?:MRN|NHS(?:\s+(?:no|number))?|SSN|Medical record(?: number)?|Record(?: no)?|"
