@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..types import to_jsonable
 from .engine import session_factory
-from .tables import AuditEvent
+from .tables import ApiToken, AuditEvent
 
 
 def _event(username: str, action: str, target: str = "", detail: dict | None = None) -> AuditEvent:
@@ -38,10 +38,15 @@ class Database:
     def audit_events(self, *, username: str | None = None, action: str | None = None,
                      since: datetime | None = None, until: datetime | None = None, limit: int = 10_000,
                      about_account: bool = False) -> list[dict]:
-        """Newest first. `about_account`: the user's own events and those done to their account (`user:NAME`)."""
+        """Newest first. `about_account`: the user's own events and those done to their account (`user:NAME`) or
+        to their API tokens (`token:ID`: created or revoked by an administrator; a re-check)."""
         q = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
         if username and about_account:
-            q = q.where(or_(AuditEvent.username == username, AuditEvent.target == f"user:{username}"))
+            tokens = select(ApiToken.id).where(ApiToken.username == username)
+            with self.Session() as s:
+                owned = [f"token:{i}" for i in s.scalars(tokens)]
+            q = q.where(or_(AuditEvent.username == username, AuditEvent.target == f"user:{username}",
+                            AuditEvent.target.in_(owned)))
         elif username:
             q = q.where(AuditEvent.username == username)
         if action:

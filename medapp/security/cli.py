@@ -130,7 +130,7 @@ def _audit(args: argparse.Namespace) -> int:
 def register(sub) -> None:
     p = sub.add_parser("audit", help="print the audit trail, newest first (JSON lines or CSV)")
     p.add_argument("--user", help="only events by this user (API calls are their token owner's) or done to their "
-                                  "account")
+                                  "account or API tokens")
     p.add_argument("--action", help="only this action, e.g. login.failed, analysis.save, api.infer")
     p.add_argument("--since", help="from this date or time (ISO 8601, UTC unless a zone is given)")
     p.add_argument("--until", help="up to this date (the whole day) or time")

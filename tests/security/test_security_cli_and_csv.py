@@ -88,6 +88,13 @@ def test_the_audit_trail_from_the_command_line(tmp_path):
     bobs = run_medapp("audit", "--user", "BOB", env=env)
     assert [json.loads(line)["target"] for line in bobs.stdout.splitlines()] == ["user:bob"]
     assert bobs.stderr == "1 audit event\n"
+    # and what was done to their API tokens (a re-check)
+    created = run_medapp("tokens", "create", "bob", env=env)
+    token_id = created.stdout.split()[2]
+    assert run_medapp("tokens", "revoke", token_id, env=env).returncode == 0
+    bobs = run_medapp("audit", "--user", "bob", env=env)
+    assert [json.loads(line)["action"] for line in bobs.stdout.splitlines()] == ["token.revoke", "token.create",
+                                                                                 "user.create"]
 
 
 def test_the_command_lines_audit_reads_as_the_admin_pages(tmp_path):
