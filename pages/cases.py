@@ -13,6 +13,7 @@ from medapp.ui.review import (
     case_shown,
     export_buttons,
     follow_case,
+    follow_list,
     keep_shown_case,
     status_control,
     verdict_form,
@@ -38,7 +39,9 @@ if left is not None:
     notice.info(f"Case {left['reference']} no longer matches the filters (its status is now '{left['status']}'). "
                 "It stays open here until you choose another case.", icon=":material/filter_alt_off:")
 if not cases:
-    st.info("No case matches. Analyses are saved to cases from the analysis pages (Save to case).")
+    st.info("No case matches. Analyses are saved to cases from the analysis pages (Save to case); a case appears "
+            "here when one is saved.")
+    follow_list(lambda: [c["id"] for c in store.list_cases(**filters)])
     stop_page()
 
 table = pd.DataFrame([{**c, "modalities": ", ".join(c["modalities"]), "models": ", ".join(c["models"]),

@@ -14,6 +14,7 @@ from medapp.ui.review import (
     case_from_other_page,
     case_shown,
     follow_case,
+    follow_list,
     keep_shown_case,
     verdict_form,
 )
@@ -45,7 +46,9 @@ moving_on = bool(st.session_state.get("meeting_step"))
 cases, left = keep_shown_case(cases, filters, None if moving_on else st.session_state.get("meeting_case"),
                               key="meeting", order=lambda c: c["id"])
 if not cases:
-    st.info("No case matches these filters. Analyses are saved to cases from the analysis pages (Save to case).")
+    st.info("No case matches these filters. Analyses are saved to cases from the analysis pages (Save to case); "
+            "a case appears here when one is saved.")
+    follow_list(lambda: [c["id"] for c in store.list_cases(**filters)])
     stop_page()
 
 

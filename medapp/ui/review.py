@@ -369,6 +369,18 @@ def follow_case(detail: dict, *, listed: list[int] | None = None,
     changed_elsewhere()
 
 
+def follow_list(list_now: Callable[[], list[int]]) -> None:
+    """With no case to show: draw the page again when a case joins the list, without a click (a projector opened
+    before the first save stayed on "No case matches" after the case was made: a review). The same browser timer
+    as `follow_case`, running only the list's query."""
+    @st.fragment(run_every=FOLLOW_EVERY_S)
+    def joined() -> None:
+        if list_now():
+            rerun_unasked()
+
+    joined()
+
+
 def followed_state(store: CaseStore, case_id: int, list_now: Callable[[], list[int]] | None = None) -> tuple:
     """What `follow_case` compares with what the page drew."""
     return store.case_fingerprint(case_id), (list_now() if list_now is not None else None)
