@@ -55,6 +55,7 @@ def _save_book() -> dict:
     book = st.session_state.setdefault("medapp_save_book", {"pending": {}, "drawn": {}, "done": {}, "outcome": {},
                                                              "lock": threading.Lock()})
     book.setdefault("said", set())  # forms that drew their outcome in this run (announce_saves_shown_nowhere)
+    book.setdefault("taken", {})  # form key -> (case id, reference) of an open case a New-case save found existing
     return book
 
 
@@ -100,9 +101,31 @@ def _complete_save(book: dict, key: str, *, read_form: bool, guard: tuple | None
                                              "patient.", None)
         except (StoreError, PermissionDenied) as exc:
             book["outcome"][key] = ("error", str(exc), None)
+            book["taken"][key] = _open_case_named(store, values)
         else:
             book["outcome"][key] = ("success", text, None)
+            book["taken"].pop(key, None)
         book["pending"].pop(key, None)
+
+
+def _open_case_named(store, values: tuple | None) -> tuple[int, str] | None:
+    """The open case a refused New-case save named (another clinician made "MDT-MULTI" a moment before), offered
+    as a choice: the user had to switch to Existing case and find it in the list (a review)."""
+    if not values or values[0] != "New case" or not (values[1] or "").strip():
+        return None
+    wanted = values[1].strip()  # as the store compares references
+    return next(((c["id"], c["reference"]) for c in store.list_cases()
+                 if c["reference"] == wanted and c["status"] != "closed"), None)
+
+
+def _choose_existing(key: str, case_id: int) -> None:
+    """Switch the form to that existing case (a callback: before the form's widgets are drawn). Not saved: the
+    user sees the case, and any warning about its patient, and presses Save."""
+    st.session_state[f"case_mode_{key}"] = "Existing case"
+    st.session_state[f"case_pick_{key}"] = case_id
+    book = _save_book()
+    book["outcome"].pop(key, None)  # the refusal answered: not said again over the chosen case
+    book["taken"].pop(key, None)
 
 
 def _store_save(store, book: dict, user: dict, payload: dict, values: tuple | None) -> str:
@@ -240,5 +263,8 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
             st.success(text)
         elif kind == "error":
             st.error(text)
+            if (taken := book["taken"].get(key)) is not None:
+                st.button(f"Choose {taken[1]} to save to it", key=f"case_take_{key}", on_click=_choose_existing,
+                          args=(key, taken[0]), icon=":material/folder_open:")
         if kind is not None:
             book["said"].add(key)

@@ -169,6 +169,34 @@ def test_save_to_case_from_an_analysis_page_new_then_existing(tmp_path, monkeypa
     assert actions == ["analysis.run", "case.create", "analysis.save"]
 
 
+def test_a_new_case_someone_else_just_made_is_offered_to_save_to(tmp_path, monkeypatch):
+    """A review: two clinicians typed the same new reference a moment apart; the second was told it exists and had
+    to switch to Existing case and find it. The refusal now offers the case; choosing it saves nothing by itself."""
+    from medapp.registry import load_model
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = open_page("pages/records.py", CLIN)
+    at.selectbox(key="records_model").set_value("Heart disease (UCI Cleveland)").run()
+    at.button(key="ex_heart-disease").click().run()
+    next(b for b in at.button if b.label == "Estimate risk").click().run()
+    [mode] = [r for r in at.radio if r.key and r.key.startswith("case_mode_")]
+    key = mode.key.removeprefix("case_mode_")
+    assert mode.value == "New case"
+    store = CaseStore()
+    taken = store.create_case("MDT-MULTI", {"username": "ben", "role": "clinician"})  # ben, a moment before
+    assert load_model("heart-disease")  # the page's model
+    at.text_input(key=f"case_ref_{key}").set_value("MDT-MULTI ")
+    at.button(key=f"case_save_{key}").click().run()
+    assert at.error[0].value == "A case with reference 'MDT-MULTI' already exists; choose it from the list."
+    at.button(key=f"case_take_{key}").click().run()
+    assert not at.exception and not at.error
+    assert at.radio(key=f"case_mode_{key}").value == "Existing case"
+    assert at.selectbox(key=f"case_pick_{key}").value == taken
+    assert store.case_detail(taken, CLIN, log_view=False)["analyses"] == []  # nothing saved by the choice
+    at.button(key=f"case_save_{key}").click().run()
+    assert at.success[0].value.startswith("Saved as analysis") and "in case MDT-MULTI" in at.success[0].value
+
+
 def test_a_reviewer_changes_the_case_status(two_cases):
     store, (old_id, new_id) = two_cases
     at = open_page("pages/cases.py", REV)
