@@ -181,6 +181,12 @@ class CaseStore(Database):
     def _insert_case(self, s: Session, actor: Actor, reference: str, title: str) -> Case:
         reference = reference.strip()
         self.check_reference(reference)
+        # "mdt-multi" beside "MDT-MULTI" split one meeting's analyses between two cases (a multi-user review)
+        twin = s.scalar(select(Case.reference).where(func.lower(Case.reference) == reference.lower(),
+                                                     Case.reference != reference))
+        if twin is not None:
+            raise StoreError(f"Case {twin!r} differs from {reference!r} only in capitals: choose {twin} from the "
+                             "list, or give another reference.")
         if (problem := title_problem(title)) is not None:
             raise StoreError(problem)
         case = Case(reference=reference, title=title.strip()[:200], created_by=actor.username)

@@ -113,9 +113,9 @@ def _open_case_named(store, values: tuple | None) -> tuple[int, str] | None:
     as a choice: the user had to switch to Existing case and find it in the list (a review)."""
     if not values or values[0] != "New case" or not (values[1] or "").strip():
         return None
-    wanted = values[1].strip()  # as the store compares references
+    wanted = values[1].strip().lower()  # the same or in other capitals: the store refuses both
     return next(((c["id"], c["reference"]) for c in store.list_cases()
-                 if c["reference"] == wanted and c["status"] != "closed"), None)
+                 if c["reference"].lower() == wanted and c["status"] != "closed"), None)
 
 
 def _choose_existing(key: str, case_id: int) -> None:

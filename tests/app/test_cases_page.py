@@ -195,6 +195,14 @@ def test_a_new_case_someone_else_just_made_is_offered_to_save_to(tmp_path, monke
     assert store.case_detail(taken, CLIN, log_view=False)["analyses"] == []  # nothing saved by the choice
     at.button(key=f"case_save_{key}").click().run()
     assert at.success[0].value.startswith("Saved as analysis") and "in case MDT-MULTI" in at.success[0].value
+    # the same reference in other capitals is the same case, not a second one (it split a meeting's analyses)
+    at.radio(key=f"case_mode_{key}").set_value("New case").run()
+    at.text_input(key=f"case_ref_{key}").set_value("mdt-multi")
+    at.button(key=f"case_save_{key}").click().run()
+    assert at.error[0].value == ("Case 'MDT-MULTI' differs from 'mdt-multi' only in capitals: choose MDT-MULTI from "
+                                 "the list, or give another reference.")
+    assert [b for b in at.button if b.key == f"case_take_{key}"][0].label == "Choose MDT-MULTI to save to it"
+    assert [c["reference"] for c in store.list_cases()] == ["MDT-MULTI"]
 
 
 def test_a_reviewer_changes_the_case_status(two_cases):

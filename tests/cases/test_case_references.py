@@ -79,6 +79,20 @@ def test_normal_references_are_stored(store, heart, reference):
     assert created and store.case_of(analysis_id)["reference"] == reference
 
 
+def test_a_reference_in_other_capitals_is_the_existing_case_not_a_second_one(store, heart):
+    """"mdt-multi" beside "MDT-MULTI" split one meeting's analyses between two cases (a multi-user review)."""
+    card, pred, expl = heart
+    store.create_case("MDT-MULTI", CLIN)
+    said = re.escape("Case 'MDT-MULTI' differs from 'mdt-multi' only in capitals: choose MDT-MULTI from the list, "
+                     "or give another reference.")
+    with pytest.raises(StoreError, match=said):
+        store.create_case("mdt-multi", CLIN)
+    with pytest.raises(StoreError, match=said):
+        store.save_analysis(None, CLIN, card=card, prediction=pred, explanation=expl, input_bytes=b'{"age": 63}',
+                            input_name="p.json", new_case=(" mdt-multi", ""))
+    assert [c["reference"] for c in store.list_cases()] == ["MDT-MULTI"]
+
+
 def test_a_verdict_on_a_case_closed_meanwhile_is_refused_naming_who_closed_it(store, heart):
     card, pred, expl = heart
     case_id = store.create_case("REV-002", CLIN)
