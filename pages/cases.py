@@ -41,6 +41,7 @@ if left is not None:
 if not cases:
     st.info("No case matches. Analyses are saved to cases from the analysis pages (Save to case); a case appears "
             "here when one is saved.")
+    st.session_state.pop("case_open", None)  # gone from the screen: not brought back beside the next case to join
     follow_list(lambda: [c["id"] for c in store.list_cases(**filters)])
     stop_page()
 

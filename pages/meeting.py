@@ -48,6 +48,9 @@ cases, left = keep_shown_case(cases, filters, None if moving_on else st.session_
 if not cases:
     st.info("No case matches these filters. Analyses are saved to cases from the analysis pages (Save to case); "
             "a case appears here when one is saved.")
+    # the case shown before these filters is gone from the screen: not brought back as "kept" beside the first
+    # case that joins the list (a browser test saw it so)
+    st.session_state.pop("meeting_case", None)
     follow_list(lambda: [c["id"] for c in store.list_cases(**filters)])
     stop_page()
 
