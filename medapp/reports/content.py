@@ -199,6 +199,11 @@ def untested_ages_note(analysis: dict) -> str | None:
     return note if pred.fits and isinstance(note, str) else None
 
 
+def close_call_markdown(said: str) -> str:
+    """The close call as the pages write it: its lead in bold."""
+    return said.replace(CLOSE_CALL_LEAD, f"**{CLOSE_CALL_LEAD}**", 1)
+
+
 def stored_close_call(analysis: dict) -> str | None:
     """The close call of a stored notes analysis (the only page that says one), or None."""
     from ..render.stored import display_label

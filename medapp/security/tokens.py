@@ -117,29 +117,33 @@ def why_refused(store: Database, secret: str) -> dict[str, object]:
     audited as anonymous, so support could not tell which integration broke, or why (an IT review)."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return {"refused": "not a medapp token"}
-    with store.Session() as s:
-        row = s.execute(select(ApiToken, User.active).join(User, User.username == ApiToken.username)
-                        .where(ApiToken.secret_sha256 == hash_secret(secret))).first()
+    row = _presented(store, secret)
     if row is None:
         return {"refused": "unknown token"}
-    token, active = row
+    token, _role, active = row
+    return {"token": token.id, "token_user": token.username, "refused": _refusal(token, active) or "valid"}
+
+
+def _presented(store: Database, secret: str):
+    """(token, its user's role, whether the user is active) for a presented secret, or None when unknown."""
+    with store.Session() as s:
+        return s.execute(select(ApiToken, User.role, User.active).join(User, User.username == ApiToken.username)
+                         .where(ApiToken.secret_sha256 == hash_secret(secret))).first()
+
+
+def _refusal(token: ApiToken, active: bool) -> str | None:
+    """Why a known token no longer works, or None when it does."""
     expires = _aware(token.expires_at)
-    reason = ("revoked" if token.revoked_at is not None else "user disabled" if not active
-              else "expired" if expires is not None and expires <= utcnow() else "valid")
-    return {"token": token.id, "token_user": token.username, "refused": reason}
+    return ("revoked" if token.revoked_at is not None else "user disabled" if not active
+            else "expired" if expires is not None and expires <= utcnow() else None)
 
 
 def authenticate_token(store: Database, secret: str) -> Caller | None:
     """The caller for a presented secret, or None when unknown, revoked, expired or its user disabled."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
-    with store.Session() as s:
-        row = s.execute(select(ApiToken, User.role, User.active).join(User, User.username == ApiToken.username)
-                        .where(ApiToken.secret_sha256 == hash_secret(secret))).first()
-    if row is None:
+    row = _presented(store, secret)
+    if row is None or _refusal(row[0], row[2]) is not None:
         return None
-    token, role, active = row
-    expires = _aware(token.expires_at)
-    if token.revoked_at is not None or not active or (expires is not None and expires <= utcnow()):
-        return None
+    token, role, _active = row
     return Caller(token.id, token.username, role, token.may_save_cases, token.rate_per_minute)

@@ -11,7 +11,7 @@ from ..modalities.notes.io import read_note
 from ..modalities.notes.model import NoteInput, NotesModel
 from ..render.numbers import headline_percent
 from ..render.text import highlighted_html, top_classes, top_words
-from ..reports.content import CLOSE_CALL_LEAD, close_call
+from ..reports.content import close_call, close_call_markdown
 from ..types import InputError
 from .cases import log_analysis, save_to_case
 from .common import show_input_error, upload_mb
@@ -97,7 +97,7 @@ def analysed_note(model: NotesModel, text: str, clicked: bool) -> None:
 def close_call_text(pred) -> str | None:
     """The page's "**Not a clear answer**: ..." (reports.content.close_call), or None."""
     said = close_call(pred)
-    return None if said is None else said.replace(CLOSE_CALL_LEAD, f"**{CLOSE_CALL_LEAD}**", 1)
+    return None if said is None else close_call_markdown(said)
 
 
 def note_result(model: NotesModel, raw: str) -> None:

@@ -30,9 +30,9 @@ from ..render.text import top_words
 from ..render.titles import wrap_titles
 from ..reports import case_html, case_pdf
 from ..reports.content import (
-    CLOSE_CALL_LEAD,
     UNEXPLAINED_NOTE_HEADING,
     Headline,
+    close_call_markdown,
     contributions_heading,
     contributions_text,
     decision_text,
@@ -177,7 +177,7 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
         if (untested := untested_ages_note(a)) is not None:  # as the imaging page said it beside the finding
             st.caption(untested)
         if (close := stored_close_call(a)) is not None:  # as the notes page said it beside the headline
-            st.caption(close.replace(CLOSE_CALL_LEAD, f"**{CLOSE_CALL_LEAD}**", 1))
+            st.caption(close_call_markdown(close))
         if risk is not None:
             band = f"{headline_of.band_kind}: :{colour}-badge[{headline_of.band}]  \n" if headline_of.band else ""
             st.markdown(f"{band}Model label: **{display_label(a['model_id'], a['label'])}**")
