@@ -46,6 +46,9 @@ def test_survival_curve_explanation_and_cohort_kaplan_meier(signed_in_page, tmp_
     cohort = tmp_path / "cohort.csv"
     cohort.write_text("\n".join(rows) + "\n")
     page.get_by_role("tab", name="Cohort (CSV or Excel)").click()
+    # the tab's own run (the tab is kept on the server) ends first, as it does before a person can drop a file: an
+    # upload set in the same millisecond was once lost in a loaded CI run (never in 25 tries beside a busy core)
+    page.wait_for_function(IDLE)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').last.set_input_files(str(cohort))
     page.get_by_text("Scored 60 patients").wait_for()
     page.get_by_text("Outcome columns time, DEATH_EVENT are not used as inputs").wait_for()
