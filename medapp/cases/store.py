@@ -166,8 +166,7 @@ class CaseStore(Database):
             with self.Session.begin() as s:
                 case_id = self._insert_case(s, actor, reference, title).id
         except IntegrityError:
-            raise StoreError(f"A case with reference {reference.strip()!r} already exists; "
-                             "choose it from the list.") from None
+            raise self._reference_taken(reference) from None
         return case_id
 
     @staticmethod
@@ -181,12 +180,11 @@ class CaseStore(Database):
     def _insert_case(self, s: Session, actor: Actor, reference: str, title: str) -> Case:
         reference = reference.strip()
         self.check_reference(reference)
-        # "mdt-multi" beside "MDT-MULTI" split one meeting's analyses between two cases (a multi-user review)
-        twin = s.scalar(select(Case.reference).where(func.lower(Case.reference) == reference.lower(),
-                                                     Case.reference != reference))
+        # "mdt-multi" beside "MDT-MULTI" split one meeting's analyses between two cases (a multi-user review); two
+        # made at the same moment pass this check, and the database's unique index on lower(reference) refuses one
+        twin = s.scalar(select(Case.reference).where(func.lower(Case.reference) == reference.lower()))
         if twin is not None:
-            raise StoreError(f"Case {twin!r} differs from {reference!r} only in capitals: choose {twin} from the "
-                             "list, or give another reference.")
+            raise self._taken_message(twin, reference)
         if (problem := title_problem(title)) is not None:
             raise StoreError(problem)
         case = Case(reference=reference, title=title.strip()[:200], created_by=actor.username)
@@ -194,6 +192,20 @@ class CaseStore(Database):
         s.flush()
         self.audit_in(s, actor.username, "case.create", f"case:{case.id}", reference=reference)
         return case
+
+    def _reference_taken(self, reference: str) -> StoreError:
+        """The refusal of a new case whose reference (whatever its capitals) another insert took first."""
+        reference = reference.strip()
+        with self.Session() as s:
+            twin = s.scalar(select(Case.reference).where(func.lower(Case.reference) == reference.lower()))
+        return self._taken_message(twin or reference, reference)
+
+    @staticmethod
+    def _taken_message(existing: str, reference: str) -> StoreError:
+        if existing == reference:
+            return StoreError(f"A case with reference {reference!r} already exists; choose it from the list.")
+        return StoreError(f"Case {existing!r} differs from {reference!r} only in capitals: choose {existing} from the "
+                          "list, or give another reference.")
 
     def list_cases(self, *, modality: str | None = None, model_id: str | None = None, status: str | None = None,
                    since: datetime | None = None, until: datetime | None = None,
@@ -340,8 +352,9 @@ class CaseStore(Database):
                               model=card.id, version=card.version, label=prediction.recorded_label, input_sha256=digest,
                               **({"other_patient_id_confirmed": True} if other_patient else {}))
         except IntegrityError:
-            raise StoreError(f"A case with reference {new_case[0].strip()!r} already exists; "
-                             "choose it from the list.") from None
+            if new_case is None:
+                raise
+            raise self._reference_taken(new_case[0]) from None
         return analysis_id, True
 
     def collect_unreferenced_blobs(self, min_age_s: float = 3600.0) -> list[str]:

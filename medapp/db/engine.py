@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..config import database_url
+from . import reference_index
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "heads")  # branches (0002_review, 0002_service) apply side by side
+        reference_index.ensure(connection)  # held back by case references that differ only in capitals until renamed
 
 
 class StoreUnavailable(RuntimeError):

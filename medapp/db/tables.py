@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -37,6 +37,8 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)  # status changes (0002_review)
     analyses: Mapped[list[SavedAnalysis]] = relationship(back_populates="case", order_by="SavedAnalysis.id")
+    # one case per reference whatever its capitals (0004_reference_folded, medapp/db/reference_index.py)
+    __table_args__ = (Index("ix_cases_reference_folded", func.lower(reference), unique=True),)
 
 
 class SavedAnalysis(Base):

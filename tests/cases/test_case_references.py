@@ -93,6 +93,78 @@ def test_a_reference_in_other_capitals_is_the_existing_case_not_a_second_one(sto
     assert [c["reference"] for c in store.list_cases()] == ["MDT-MULTI"]
 
 
+def test_the_same_reference_in_two_spellings_at_the_same_moment_makes_one_case(store, heart, monkeypatch):
+    """Two users creating "MDT-RACE" and "mdt-race" together both passed the store's check (neither case existed
+    yet) and made two cases; the database's unique index on lower(reference) now refuses the second insert."""
+    import threading
+
+    from threads import run_together
+
+    import medapp.cases.store as store_module
+
+    both_checked = threading.Barrier(2)
+    checked = store_module.title_problem  # runs after the store's own twin check, before the insert
+
+    def title_problem_when_both_checked(title):
+        both_checked.wait(timeout=10)
+        return checked(title)
+
+    monkeypatch.setattr(store_module, "title_problem", title_problem_when_both_checked)
+    spellings = iter(["MDT-RACE", "mdt-race"])
+    lock = threading.Lock()
+
+    def create():
+        with lock:
+            reference = next(spellings)
+        return store.create_case(reference, CLIN)
+
+    made, refused = run_together(create, 2)
+    assert len(made) == 1 and len(refused) == 1, (made, refused)
+    [case] = store.list_cases()
+    other = {"MDT-RACE": "mdt-race", "mdt-race": "MDT-RACE"}[case["reference"]]
+    assert isinstance(refused[0], StoreError)
+    assert str(refused[0]) == (f"Case {case['reference']!r} differs from {other!r} only in capitals: choose "
+                               f"{case['reference']} from the list, or give another reference.")
+
+
+def test_the_database_itself_refuses_a_reference_differing_only_in_capitals(store):
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    store.create_case("MDT-FOLD", CLIN)
+    with pytest.raises(IntegrityError), store.Session.begin() as s:
+        s.execute(text("INSERT INTO cases (reference, title, status, created_by, created_at, updated_at, version) "
+                       "VALUES ('mdt-fold', '', 'open', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"))
+
+
+def test_a_database_holding_twins_opens_with_a_warning_and_gets_the_index_once_one_is_renamed(tmp_path, caplog):
+    """Twins made before the store's check must not stop the app from starting; the index follows the rename."""
+    from sqlalchemy import create_engine, text
+
+    from medapp.db import engine as engine_module
+    from medapp.db import reference_index
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    raw = create_engine(url)
+    engine_module.migrate(raw)
+    with raw.begin() as c:  # as an older medapp left it: no index, two spellings of one reference
+        c.execute(text(f"DROP INDEX {reference_index.INDEX}"))
+        for ref in ("MDT-OLD", "mdt-old"):
+            c.execute(text("INSERT INTO cases (reference, title, status, created_by, created_at, updated_at, "
+                           "version) VALUES (:r, '', 'open', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"), {"r": ref})
+    with caplog.at_level("WARNING", logger="medapp.db.reference_index"):
+        engine_module.migrate(raw)
+    assert "case references 'MDT-OLD' and 'mdt-old' differ only in capitals" in caplog.text
+    with raw.connect() as c:
+        assert not reference_index.present(c)
+        c.execute(text("UPDATE cases SET reference = 'MDT-OLD-2' WHERE reference = 'mdt-old'"))
+        c.commit()
+    engine_module.migrate(raw)
+    with raw.connect() as c:
+        assert reference_index.present(c)
+    raw.dispose()
+
+
 def test_a_verdict_on_a_case_closed_meanwhile_is_refused_naming_who_closed_it(store, heart):
     card, pred, expl = heart
     case_id = store.create_case("REV-002", CLIN)
