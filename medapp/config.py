@@ -9,16 +9,17 @@ from pathlib import Path
 from .registry import REPO_ROOT
 
 
-def var_dir() -> Path:
+def var_dir(create: bool = True) -> Path:
     """Runtime state: the SQLite database, content-addressed blobs. MEDAPP_VAR_DIR overrides ./var."""
     path = Path(os.environ.get("MEDAPP_VAR_DIR", REPO_ROOT / "var"))
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def database_url() -> str:
+def database_url(create: bool = True) -> str:
     """MEDAPP_DATABASE_URL (e.g. postgresql+psycopg://...) or the embedded SQLite file under var/."""
-    return os.environ.get("MEDAPP_DATABASE_URL") or f"sqlite:///{var_dir() / 'medapp.db'}"
+    return os.environ.get("MEDAPP_DATABASE_URL") or f"sqlite:///{var_dir(create) / 'medapp.db'}"
 
 
 def deid_salt() -> str:

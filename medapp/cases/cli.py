@@ -8,8 +8,10 @@ import sys
 
 def _collect_blobs(args: argparse.Namespace) -> int:
     """Stored inputs no analysis refers to (a save refused after its input was stored), older than --older-than."""
+    from ..db.engine import require_existing
     from .store import CaseStore
 
+    require_existing()  # a mistyped MEDAPP_VAR_DIR is said, not answered "0 removed" from a new empty database
     store = CaseStore()
     gone = store.collect_unreferenced_blobs(args.older_than_hours * 3600)
     for digest in gone:

@@ -78,6 +78,20 @@ def _owner_only(path: str | None) -> None:
             continue
 
 
+def require_existing(url: str | None = None) -> None:
+    """Refuse, in one line, an embedded database file that does not exist, for commands that read or change what is
+    there (users list, audit, tokens, blobs collect): opening it created an empty database in a mistyped
+    MEDAPP_VAR_DIR and answered "no accounts yet" (an IT review). Creating the first admin, the app and `serve`
+    still create it."""
+    url = url or database_url(create=False)
+    if not url.startswith("sqlite"):
+        return
+    path = make_url(url).database
+    if path and path != ":memory:" and not Path(path).exists():
+        raise StoreUnavailable(f"there is no case database at {path} (check MEDAPP_VAR_DIR or MEDAPP_DATABASE_URL); "
+                               "`python -m medapp users add --admin NAME` or the app's first start creates it")
+
+
 def open_engine(url: str | None = None) -> Engine:
     """The engine for `url` (default: MEDAPP_DATABASE_URL or ./var/medapp.db), migrated, one per process."""
     try:

@@ -10,9 +10,13 @@ from ..cli_args import positive_int
 from .roles import ROLES
 
 
-def _store():
+def _store(create: bool = False):
+    """The database; one that does not exist yet is refused unless `create` (the first admin creates it)."""
     from ..db.database import Database
+    from ..db.engine import require_existing
 
+    if not create:
+        require_existing()
     return Database()  # accounts need the users table and the audit trail only
 
 
@@ -48,7 +52,7 @@ def _add(args: argparse.Namespace) -> int:
 
     role = "admin" if args.admin else args.role
     try:
-        create_user(_store(), args.name, _password(args), role, by=_cli_actor()["username"])
+        create_user(_store(create=True), args.name, _password(args), role, by=_cli_actor()["username"])
     except AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

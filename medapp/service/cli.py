@@ -135,7 +135,9 @@ def _serve_ray(args: argparse.Namespace) -> int:
 
 def _store():
     from ..cases.store import CaseStore
+    from ..db.engine import require_existing
 
+    require_existing()  # tokens belong to accounts: no database, no account
     return CaseStore()
 
 
@@ -164,9 +166,10 @@ def _tokens_create(args: argparse.Namespace) -> int:
 def _tokens_list(args: argparse.Namespace) -> int:
     from ..security.tokens import list_tokens
 
+    tokens = list_tokens(_store())  # before the header: a database that cannot be opened prints nothing to stdout
     # 'user disabled' is the longest state: the columns after it lined up only for 'active' and 'revoked'
     print(f"{'id':>4}  {'user':20} {'prefix':13} {'state':13} {'cases':5} {'expires':20} label")
-    for t in list_tokens(_store()):
+    for t in tokens:
         expires = t["expires_at"].strftime("%Y-%m-%d %H:%M UTC") if t["expires_at"] else "never"
         print(f"{t['id']:>4}  {t['user']:20} {t['prefix']:13} {t['state']:13} {'yes' if t['may_save_cases'] else 'no':5} "
               f"{expires:20} {t['label']}")

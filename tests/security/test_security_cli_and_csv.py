@@ -65,6 +65,17 @@ def test_the_audit_trail_from_the_command_line(tmp_path):
     import json
 
     env = {"MEDAPP_VAR_DIR": str(tmp_path)}
+    for command in (["users", "list"], ["audit"], ["tokens", "list"], ["blobs", "collect"]):
+        # a mistyped MEDAPP_VAR_DIR: these created an empty database there and answered from it (an IT review)
+        missing = run_medapp(*command, env=env)
+        assert missing.returncode == 2 and missing.stdout == "", command
+        assert missing.stderr == (f"error: there is no case database at {tmp_path / 'medapp.db'} (check MEDAPP_VAR_DIR "
+                                  "or MEDAPP_DATABASE_URL); `python -m medapp users add --admin NAME` or the app's "
+                                  "first start creates it\n"), command
+        assert not (tmp_path / "medapp.db").exists()
+    from medapp.db.engine import open_engine
+
+    open_engine(f"sqlite:///{tmp_path / 'medapp.db'}")  # as the app's first start leaves it: no account yet
     empty = run_medapp("users", "list", env=env)  # it printed nothing (an IT review)
     assert empty.returncode == 0 and empty.stdout == "" and empty.stderr.startswith(
         "no accounts yet: python -m medapp users add --admin NAME")
@@ -133,8 +144,10 @@ def test_stored_inputs_no_analysis_refers_to_are_collected_from_the_command_line
     import time
 
     from medapp.cases.blobs import BlobStore
+    from medapp.db.engine import open_engine
 
     env = {"MEDAPP_VAR_DIR": str(tmp_path)}
+    open_engine(f"sqlite:///{tmp_path / 'medapp.db'}")  # without its database every stored input would look unreferenced
     blobs = BlobStore(tmp_path / "blobs")
     old, fresh = blobs.put(b"left by a refused save"), blobs.put(b"a save in progress")
     two_hours_ago = time.time() - 7200
