@@ -39,14 +39,15 @@ class Database:
                      since: datetime | None = None, until: datetime | None = None, limit: int = 10_000,
                      about_account: bool = False) -> list[dict]:
         """Newest first. `about_account`: the user's own events and those done to their account (`user:NAME`) or
-        to their API tokens (`token:ID`: created or revoked by an administrator; a re-check)."""
+        to their API tokens (`token:ID`: created or revoked by an administrator; a re-check), and API calls refused
+        with one of their tokens (written by "api:anonymous", the token's owner in the detail's `token_user`)."""
         q = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
         if username and about_account:
             tokens = select(ApiToken.id).where(ApiToken.username == username)
             with self.Session() as s:
                 owned = [f"token:{i}" for i in s.scalars(tokens)]
             q = q.where(or_(AuditEvent.username == username, AuditEvent.target == f"user:{username}",
-                            AuditEvent.target.in_(owned)))
+                            AuditEvent.target.in_(owned), AuditEvent.detail["token_user"].as_string() == username))
         elif username:
             q = q.where(AuditEvent.username == username)
         if action:

@@ -82,3 +82,19 @@ def test_a_refused_token_is_named_with_its_reason_for_the_audit(store):
     assert why_refused(store, secret) == {"token": token_id, "token_user": "cleo", "refused": "user disabled"}
     assert why_refused(store, secret[:-2] + "zz") == {"refused": "unknown token"}
     assert why_refused(store, "Basic abc") == {"refused": "not a medapp token"}
+
+
+def test_a_users_audit_includes_api_calls_refused_with_their_token(store):
+    """A revoked token still in use was invisible under `audit --user cleo`: the service writes the refused call as
+    "api:anonymous" (the caller is unknown) and names the token's owner only in the detail (an IT review)."""
+    token_id, secret = create_token(store, ADMIN, "cleo")
+    revoke_token(store, ADMIN, token_id)
+    refusal = why_refused(store, secret)
+    # as the service writes them (medapp/service/app.py `audit`: the refusal over "token": None)
+    store.audit("api:anonymous", "api.infer", "model:heart-disease", **{"token": None, "status": 401, **refusal})
+    store.audit("api:anonymous", "api.infer", "model:heart-disease", token=None, status=401, refused="unknown token")
+    cleos = store.audit_events(username="cleo", about_account=True)
+    refused = [e for e in cleos if e["action"] == "api.infer"]
+    assert [e["detail"]["refused"] for e in refused] == ["revoked"]
+    assert refused[0]["username"] == "api:anonymous" and refused[0]["detail"]["token"] == token_id
+    assert not [e for e in store.audit_events(username="ada", about_account=True) if e["action"] == "api.infer"]
