@@ -126,6 +126,10 @@ READABLE_STYLE = (
     # (the two columns are the only ones in that container)
     "[class*='st-key-analysis_columns_'] [data-testid='stHorizontalBlock']{flex-wrap:wrap}"
     "[class*='st-key-analysis_columns_'] [data-testid='stColumn']:last-child{min-width:min(100%,620px)}"
+    # a verdict is recorded only by its button: Streamlit's "Press Ctrl+Enter to apply" under the comment (and "Press
+    # Enter to apply" under the diagnosis) read as if the key recorded it (a presenter's review); the keys still
+    # commit the text, and the line beside the button says "Not recorded yet: press Record verdict."
+    "[class*='st-key-verdict_'] [data-testid='InputInstructions']{display:none}"
     "</style>")
 
 

@@ -38,6 +38,10 @@ def test_a_verdict_draft_survives_another_page_and_is_recorded_only_when_pressed
     form.get_by_role("textbox", name="Final diagnosis").press("Tab")
     page.wait_for_function(IDLE)
     form.get_by_role("textbox", name="Comment").fill("still typing when I left")  # not committed
+    # Streamlit's "Press Ctrl+Enter to apply" under the comment read as if the key recorded the verdict: not shown
+    instructions = form.get_by_test_id("InputInstructions")
+    instructions.first.wait_for(state="attached")
+    expect(instructions.first).to_be_hidden()
     page.get_by_role("link", name="Home").click()
     page.get_by_role("link", name="Cases").click()
     page.get_by_role("heading", name="Case DRAFT-1").wait_for()
