@@ -17,6 +17,7 @@ from medapp.ui.review import (
     follow_list,
     keep_shown_case,
     verdict_form,
+    verdict_needs_form,
 )
 
 user = require_role("clinician")
@@ -32,8 +33,14 @@ st.html("<style>.stMainBlockContainer{max-width:100%;padding-left:2rem;padding-r
         # what a reviewer types (final diagnosis, comment) as large as the labels above it
         ".stMainBlockContainer input,.stMainBlockContainer textarea{font-size:1.35rem}"
         ".stMainBlockContainer td,.stMainBlockContainer th{font-size:1.35rem}</style>")
-with st.expander("Which cases", expanded=False):
+which, forms_col = st.columns([5, 1.4], vertical_alignment="center")
+with which.expander("Which cases", expanded=False):
     filters = case_filters("meeting")
+# Off for the projector: the presenter's own verdict forms (and drafts) sat between the analyses the room reads; the
+# verdicts recorded stay listed under each analysis, and a form holding unfinished work stays (verdict_needs_form).
+show_forms = forms_col.toggle("My verdict forms", value=True, key="meeting_forms",
+                              help="Turn off to show only the analyses and the verdicts recorded (for a projector). "
+                                   "A verdict you chose or typed and have not recorded keeps its form.")
 # In the order they were opened: a verdict recorded during the meeting must not reorder the cases.
 cases = sorted(store.list_cases(**filters), key=lambda c: c["id"])
 listed = [c["id"] for c in cases]  # what "Case 2 of 4" counts: followed below
@@ -106,7 +113,8 @@ if left is not None and left["id"] == case["id"]:
 for a in detail["analyses"]:
     with st.container(border=True):
         analysis_view(a, key=f"m{a['id']}", hide_identifiers=True, large=True)
-        verdict_form(a, user, key=f"m{a['id']}", case_status=detail["status"], reopen_where=REOPEN_ELSEWHERE,
-                     closed_how=detail["closed_how"])
+        if show_forms or verdict_needs_form(a, f"m{a['id']}"):
+            verdict_form(a, user, key=f"m{a['id']}", case_status=detail["status"], reopen_where=REOPEN_ELSEWHERE,
+                         closed_how=detail["closed_how"])
 # the projector shows each verdict as a reviewer records it, without a click, and counts what the filters hold now
 follow_case(detail, listed=listed, list_now=lambda: sorted(c["id"] for c in store.list_cases(**filters)))

@@ -386,6 +386,23 @@ def followed_state(store: CaseStore, case_id: int, list_now: Callable[[], list[i
     return store.case_fingerprint(case_id), (list_now() if list_now is not None else None)
 
 
+def verdict_needs_form(a: dict, key: str) -> bool:
+    """Whether verdict form `key` must stay on screen when the reviewer has hidden their forms (Meeting mode on a
+    projector): a verdict chosen or typed and not recorded, a press not yet handled, or a refusal or error to say.
+    Hiding those would hide work the reviewer has not finished, or an outcome they have not seen."""
+    book = _verdict_book()
+    if key in book["pressed"] or a["id"] in book["refused"]:
+        return True
+    outcome = book["outcome"].get(key)
+    if outcome is not None and outcome[0] == "error":
+        return True
+    drawn = book["drawn"].get(key)
+    if drawn is None:  # never drawn in this session: nothing typed in it
+        return False
+    # a field whose value the session no longer holds (a run went by without the form) is as it was drawn
+    return tuple(value_now(f"{prefix}_{key}", was) for prefix, was in zip("vdc", drawn[1])) != tuple(drawn[1])
+
+
 def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
                  reopen_where: str = REOPEN_ON_CASES, closed_how: str | None = None) -> None:
     """This reviewer's verdict on analysis `a`. `reopen_where` says where this page's user reopens a closed case
