@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from ..analysis import Analysis, BatchResult, analyse, analyse_batch
-from ..modalities.records.io import Cohort
+from ..modalities.records.io import Cohort, example_value
 from ..modalities.records.schema import NOT_MEASURED, Field, format_value, number_text
 from ..types import InputError
 from .cases import log_analysis, log_cohort, save_to_case
@@ -63,7 +63,7 @@ def model_decimals(model, f: Field) -> int:
 def _fill_example(model, keys: FormKeys) -> None:
     typical = model.card.input["typical"]
     for f in model.fields:
-        v = float(typical[f.name])
+        v = example_value(f, typical[f.name])  # as recorded: a median of 153.5 bpm read oddly
         st.session_state[field_key(keys, model, f)] = format_value(f, v) if f.kind == "category" else v
 
 

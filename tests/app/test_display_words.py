@@ -73,11 +73,11 @@ def test_kidney_example_patient_reads_at_field_precision_with_display_labels(var
     at.button(key="ex_kidney-disease").click().run()
     hemo = at.number_input(key="rec_kidney-disease_hemo")
     assert hemo.proto.format == "%.2f"  # the browser wrote "%g" as 12.649999999999999
-    assert hemo.value == pytest.approx(12.65)  # the value itself is the card's, unchanged
+    assert hemo.value == pytest.approx(12.6)  # the card's median (12.65) at the field's step, 0.1
     assert at.number_input(key="rec_kidney-disease_sg").proto.format == "%.3f"
     next(b for b in at.button if b.label == "Estimate risk").click().run()
     assert not at.exception
-    assert "Haemoglobin = 12.65 g/dL" in " ".join(c.value for c in at.caption)
+    assert "Haemoglobin = 12.6 g/dL" in " ".join(c.value for c in at.caption)
     headline = at.metric[0].value
     assert headline not in ("0%", "100%") and headline == "<0.1%"  # log-odds about -16: tiny, not zero
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -437,6 +438,16 @@ def cohort_cases(table: Cohort, name: str) -> list[tuple[str, Record | InputErro
             for row in range(1, n_rows + 1)]
 
 
+def example_value(field: Field, typical: float) -> float:
+    """A typical value as the field is recorded: the training median rounded to the field's step. The example patient
+    read "Maximum heart rate achieved = 153.5 bpm" and "Serum sodium 138.5" (medians of an even count), which no
+    record holds (a clinician's review)."""
+    if field.kind != "number" or not field.step:
+        return float(typical)
+    decimals = max(0, -Decimal(str(field.step)).as_tuple().exponent)
+    return round(round(float(typical) / field.step) * field.step, decimals)
+
+
 def typical_record(fields: tuple[Field, ...], typical: dict[str, float]) -> Record:
-    """The card's typical patient (the benchmark's and the warm-up's example input)."""
-    return Record(np.array([typical[f.name] for f in fields], dtype=float))
+    """The card's typical patient (the benchmark's, the warm-up's and the pages' example input)."""
+    return Record(np.array([example_value(f, typical[f.name]) for f in fields], dtype=float))
