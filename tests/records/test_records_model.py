@@ -251,3 +251,15 @@ def test_committed_card_says_what_training_writes(model_id):
     assert card.version == dataset.version
     assert card.display_labels == dataset.display_labels
     assert "calibration" in card.metrics and "risk_bands_on_validation" in card.metrics
+
+
+def test_the_kidney_card_says_its_figures_will_not_carry_over():
+    """The README and docs said the near-perfect kidney figures come from nearly separable data, but the card the
+    Models page and the prediction panel show did not, and it gave a calibration slope of 5.4 uncommented (a
+    statistician's review). Training appends the dataset's own limitations after the common ones."""
+    from medapp.modalities.records.schema import KIDNEY
+    from medapp.registry import get_card
+
+    card = get_card("kidney-disease")
+    assert tuple(card.limitations[-1:]) == KIDNEY.limitations
+    assert "almost separable" in card.limitations[-1] and "calibration slope" in card.limitations[-1]

@@ -90,6 +90,7 @@ class Dataset:
     key_fields: tuple[str, ...] = ()
     version: str = "1.1.0"  # of the trained model: bumped when what training makes of this dataset changes
     display_labels: dict[str, str] = field(default_factory=dict)  # label -> how people read it
+    limitations: tuple[str, ...] = ()  # what this dataset's figures cannot say, on the card after the common ones
 
     def target_of(self, raw: pd.Series) -> np.ndarray:
         if self.model_id == "heart-disease":
@@ -158,6 +159,11 @@ KIDNEY = Dataset(
     target="class",
     labels=("notckd", "ckd"),
     display_labels={"notckd": "no chronic kidney disease", "ckd": "chronic kidney disease"},
+    # said in the README and docs/records.md, and missing from the card the pages show (a statistician's review)
+    limitations=("The two classes are almost separable in this dataset (late, established disease against healthy "
+                 "controls), so its near-perfect figures will not carry over to a general or early-stage population, "
+                 "and its calibration slope and intercept are not meaningful (almost every probability is near 0 or "
+                 "1).",),
     task="Probability of chronic kidney disease from routine blood, urine and history findings.",
     positive_meaning="chronic kidney disease",
     citation=("Rubini L, Soundarapandian P, Eswaran P. Chronic Kidney Disease dataset, Apollo Hospitals, "

@@ -315,6 +315,7 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
             "Probabilities are calibrated by Platt scaling on this dataset only; recalibrate before use elsewhere.",
             "SHAP values show how this model uses each value, not causal effects of changing it.",
             "Values outside the training range are flagged; the model's behaviour there is extrapolation.",
+            *dataset.limitations,
         ),
         explanation={"method": kind, "output": "calibrated log-odds",
                      "why": ("The chosen model family admits an exact SHAP algorithm, so no sampling approximation "
