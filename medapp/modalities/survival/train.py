@@ -246,12 +246,13 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
         metrics["baseline"] = (_anchor_gbsg2(Xf, t, e, log_mask, grid, best, seed) if model_id != "heart-failure"
                                else _anchor_heart_failure(t, e, oof[best]["risk"]))
     # The nested-CV search (nested_cv.py, ~25 min) is not rerun here; its figures stay with the data they measured.
-    from .nested_record import previous_nested, protocol_note
+    from .nested_record import deployed_c_index, previous_nested, protocol_note
 
     nested = None if quick else previous_nested(Path(out_dir) / "card.json", len(t))
     if nested:
         metrics["protocol"] += protocol_note(nested)
         metrics["nested_cv"] = nested
+        metrics["summary"]["c_index_nested"] = deployed_c_index(nested)
     training_range = {f.name: [float(np.nanmin(X[:, j])), float(np.nanmax(X[:, j]))]
                       for j, f in enumerate(fields) if f.kind == "number"}
     typical = {f.name: (float(np.nanmedian(X[:, j])) if f.kind == "number" else
@@ -281,8 +282,10 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
         "patients); it does not include the uncertainty of the patient's own outcome.",
         "SHAP values show how this model uses each value, not causal effects of changing it. Values not given "
         "are replaced by the training median (or commonest category).",
-        f"Cross-validated concordance {cs['mean']:.2f}: the ranking of patients is moderately good, and individual "
-        "predictions are uncertain.",
+        f"Cross-validated concordance {cs['mean']:.2f}"
+        + (f" ({deployed_c_index(nested):.2f} when the choice of model family is cross-validated too, the honest "
+           "estimate)" if nested else "")
+        + ": the ranking of patients is moderately good, and individual predictions are uncertain.",
     ]
     explanation_method = ("Exact SHAP of the risk score (additive model: each value's term minus its training mean); "
                           "exact Shapley values of the event probability by each horizon over all coalitions")
