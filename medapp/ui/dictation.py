@@ -54,8 +54,11 @@ def _accuracy_note(card) -> str:
     if figures:
         measured = ("Measured word error rate (share of words wrong): " + "; ".join(figures)
                     + (". Not yet measured on real clinicians' voices. " if clinical else ". "))
-    return (f"Dictation runs on this server, offline, with {card.name}; the recording is not stored. " + measured
-            + "The transcript is a draft: read and correct it before analysing.")
+    # medapp trains every other model; this one is used as published (a statistician's review: the app-wide notice
+    # says "trained on a small public research dataset", untrue of it)
+    return (f"Dictation runs on this server, offline, with {card.name}, used as its authors published it (trained "
+            "by them on 680,000 hours of web audio; medapp trains nothing here); the recording is not stored. "
+            + measured + "The transcript is a draft: read and correct it before analysing.")
 
 
 def dictation_widget(on_text: Callable[[str], None], key: str = "notes") -> None:

@@ -81,6 +81,8 @@ def test_the_dictation_caption_gives_the_card_s_error_rates_in_words():
     assert (f"clinical dictations in synthetic voices, {100 * summary['wer_clinical_clean']:.1f}% clean, "
             f"{100 * summary['wer_clinical_noisy']:.1f}% with background noise") in caption
     assert "real clinicians' voices" in caption
+    # the one model medapp does not train says so (the app-wide notice says "trained on a small public dataset")
+    assert "used as its authors published it (trained by them on 680,000 hours of web audio" in caption
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-"""Train a case-record model: model selection by nested cross-validation, Platt calibration, card.
+"""Train a case-record model: model selection on cross-validation (the calibration nested), Platt calibration, card.
 
-Honest estimates: every reported figure comes from out-of-fold predictions. In each outer fold the
+Every reported figure comes from out-of-fold predictions; the family is chosen on the same folds, so they are slightly
+optimistic (the card's protocol says so). In each outer fold the
 candidate is fitted on the training part and calibrated with Platt scaling fitted on that part's
 inner-fold scores only, then scored on the held-out fold. The candidate with the best outer AUROC
 is refitted on all rows, calibrated on its own 5-fold out-of-fold scores, and saved with skops.
