@@ -94,3 +94,22 @@ def test_a_named_word_is_given_without_the_sentences_punctuation():
     values = np.array([0.1, 0.2, 0.3, 0.3, 0.4])
     assert phrases(words, np.arange(5), values) == (
         ("Started", 0.1), ("amoxicillin", 0.2), ("itchy rash", 0.6), ("[NAME]", 0.4))
+
+
+def test_the_symptom_card_states_the_near_twins_that_make_its_cv_optimistic():
+    """Only exact duplicates are dropped before cross-validation; near twins (a word or two apart) can straddle folds
+    (a statistician's review). The card states how many, and this count is recomputed from the data."""
+    import pandas as pd
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    from medapp.registry import data_root, get_card
+
+    texts = pd.read_csv(data_root() / "text/symptom2disease/symptom2disease.csv")["text"].drop_duplicates()
+    similar = cosine_similarity(TfidfVectorizer().fit_transform(texts))
+    np.fill_diagonal(similar, 0)
+    twins = int((similar.max(axis=1) > 0.8).sum())
+    limits = " ".join(get_card("symptom-disease").limitations)
+    assert f"{twins} of the {len(texts)} descriptions have a near twin" in limits
+    for model_id in ("symptom-disease", "abstract-condition"):
+        assert "temperature is fitted on the same out-of-fold predictions" in " ".join(get_card(model_id).limitations)

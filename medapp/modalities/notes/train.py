@@ -238,6 +238,12 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
             "Long notes are read in chunks whose embeddings are averaged, so word order across chunks is lost; English "
             "only; negation and uncertainty are poorly understood.",
             "Word highlights show which words moved this model, not clinical reasoning.",
+            *([] if model_id == "abstract-condition" else [
+                "Only exact duplicates are removed before cross-validation; 122 of the 922 descriptions have a near "
+                "twin (word TF-IDF cosine above 0.8, often differing in a word or two) that can fall in another fold, "
+                "so the cross-validated figures are somewhat optimistic."]),
+            "The temperature is fitted on the same out-of-fold predictions that the reported calibration and Brier "
+            "score come from.",
         ),
         explanation={"method": "Partition SHAP over the words of the whole note (sentence-then-neighbour hierarchy)",
                      "why": ("Partition explains a text through a hierarchy of its words with a bounded number of model "
