@@ -56,8 +56,9 @@ def _accuracy_note(card) -> str:
                     + (". Not yet measured on real clinicians' voices. " if clinical else ". "))
     # medapp trains every other model; this one is used as published (a statistician's review: the app-wide notice
     # says "trained on a small public research dataset", untrue of it)
-    return (f"Dictation runs on this server, offline, with {card.name}, used as its authors published it (trained "
-            "by them on 680,000 hours of web audio; medapp trains nothing here); the recording is not stored. "
+    return (f"Dictation runs on this server, offline, with {card.name}: OpenAI's Whisper base weights unchanged "
+            "(trained by its authors on 680,000 hours of web audio; converted for faster-whisper, run in 8-bit "
+            "integers on the CPU; medapp trains nothing here); the recording is not stored. "
             + measured + "The transcript is a draft: read and correct it before analysing.")
 
 

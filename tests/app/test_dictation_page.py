@@ -82,7 +82,7 @@ def test_the_dictation_caption_gives_the_card_s_error_rates_in_words():
             f"{100 * summary['wer_clinical_noisy']:.1f}% with background noise") in caption
     assert "real clinicians' voices" in caption
     # the one model medapp does not train says so (the app-wide notice says "trained on a small public dataset")
-    assert "used as its authors published it (trained by them on 680,000 hours of web audio" in caption
+    assert "OpenAI's Whisper base weights unchanged (trained by its authors on 680,000 hours of web audio" in caption
 
 
 @pytest.fixture

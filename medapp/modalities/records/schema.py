@@ -160,8 +160,8 @@ KIDNEY = Dataset(
     labels=("notckd", "ckd"),
     display_labels={"notckd": "no chronic kidney disease", "ckd": "chronic kidney disease"},
     # said in the README and docs/records.md, and missing from the card the pages show (a statistician's review)
-    limitations=("The two classes are almost separable in this dataset (late, established disease against healthy "
-                 "controls), so its near-perfect figures will not carry over to a general or early-stage population, "
+    limitations=("The two classes are almost separable in this dataset (patients with the disease against uniformly "
+                 "healthy controls), so its near-perfect figures will not carry over to a general or early-stage population, "
                  "and its calibration slope and intercept are not meaningful (almost every probability is near 0 or "
                  "1).",),
     task="Probability of chronic kidney disease from routine blood, urine and history findings.",
