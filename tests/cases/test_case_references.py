@@ -165,6 +165,38 @@ def test_a_database_holding_twins_opens_with_a_warning_and_gets_the_index_once_o
     raw.dispose()
 
 
+def test_an_installation_at_the_previous_revision_upgrades_with_its_cases(tmp_path):
+    """The path a running hospital takes: a database at 0003_patient holding cases is upgraded at the next start,
+    keeps its cases, and then refuses a second spelling at the database."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import IntegrityError
+
+    from medapp.db import engine as engine_module
+    from medapp.db import reference_index
+
+    raw = create_engine(f"sqlite:///{tmp_path / 'installed.db'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(engine_module.MIGRATIONS))
+    with raw.begin() as c:
+        cfg.attributes["connection"] = c
+        command.upgrade(cfg, "0003_patient")
+        for ref in ("MDT-1", "mdt-2", "Ward 3 review"):
+            c.execute(text("INSERT INTO cases (reference, title, status, created_by, created_at, updated_at, "
+                           "version) VALUES (:r, '', 'open', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"), {"r": ref})
+        assert not reference_index.present(c)
+    engine_module.migrate(raw)
+    with raw.connect() as c:
+        assert reference_index.present(c)
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004_reference_folded"
+        assert sorted(c.execute(text("SELECT reference FROM cases")).scalars()) == ["MDT-1", "Ward 3 review", "mdt-2"]
+    with pytest.raises(IntegrityError), raw.begin() as c:
+        c.execute(text("INSERT INTO cases (reference, title, status, created_by, created_at, updated_at, version) "
+                       "VALUES ('MDT-2', '', 'open', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"))
+    raw.dispose()
+
+
 def test_a_verdict_on_a_case_closed_meanwhile_is_refused_naming_who_closed_it(store, heart):
     card, pred, expl = heart
     case_id = store.create_case("REV-002", CLIN)
