@@ -47,8 +47,10 @@ if not cases:
 
 table = pd.DataFrame([{**c, "modalities": ", ".join(c["modalities"]), "models": ", ".join(c["models"]),
                        "updated": pd.Timestamp(c["updated_at"]).strftime("%Y-%m-%d %H:%M")} for c in cases])
-st.dataframe(table[["reference", "title", "status", "analyses", "modalities", "models", "disagreement", "updated",
-                    "created_by"]], hide_index=True, width="stretch", key="case_table",
+# What a reviewer decides on first, then the long lists: at 1280 px the models column ran off the right edge and
+# disagreement and updated needed a sideways scroll (a review)
+st.dataframe(table[["reference", "title", "status", "disagreement", "analyses", "updated", "created_by", "modalities",
+                    "models"]], hide_index=True, width="stretch", key="case_table",
              # sized for its header: fitted to its ticks, it read "disagreemen" at 1400 px
              column_config={"disagreement": st.column_config.CheckboxColumn("disagreement", width=110),
                             "created_by": st.column_config.TextColumn("created by")})

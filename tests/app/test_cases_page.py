@@ -23,6 +23,10 @@ def test_the_open_case_stays_open_when_its_status_and_place_in_the_list_change(t
     assert at.header[0].value == "Case MDT-NEW"  # most recently updated first
     # headed in words, as the other columns are (it read "created_by", the store's field name)
     assert json.loads(at.dataframe[0].proto.columns)["created_by"]["label"] == "created by"
+    # what a reviewer decides on first, the long lists last (at 1280 px the models ran off the edge and the
+    # disagreement and update time needed a sideways scroll)
+    assert list(at.dataframe[0].value.columns) == ["reference", "title", "status", "disagreement", "analyses",
+                                                   "updated", "created_by", "modalities", "models"]
     # the input in words, not its stored name ("records-595e5e78e0.json" meant nothing to a clinician)
     assert any(re.match(r"input: patient's values, ref [0-9a-f]{10} · by ", c.value) for c in at.caption)
     # the model named as the analysis pages name it, beside its id (it read "heart-disease v1.2.0 · records")
