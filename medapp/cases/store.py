@@ -182,7 +182,7 @@ class CaseStore(Database):
         self.check_reference(reference)
         # "mdt-multi" beside "MDT-MULTI" split one meeting's analyses between two cases (a multi-user review); two
         # made at the same moment pass this check, and the database's unique index on lower(reference) refuses one
-        twin = s.scalar(select(Case.reference).where(func.lower(Case.reference) == reference.lower()))
+        twin = self._existing_spelling(s, reference)
         if twin is not None:
             raise self._taken_message(twin, reference)
         if (problem := title_problem(title)) is not None:
@@ -197,8 +197,15 @@ class CaseStore(Database):
         """The refusal of a new case whose reference (whatever its capitals) another insert took first."""
         reference = reference.strip()
         with self.Session() as s:
-            twin = s.scalar(select(Case.reference).where(func.lower(Case.reference) == reference.lower()))
+            twin = self._existing_spelling(s, reference)
         return self._taken_message(twin or reference, reference)
+
+    @staticmethod
+    def _existing_spelling(s: Session, reference: str) -> str | None:
+        """The stored reference that `reference` names whatever its capitals; the exact one first (a database made
+        before the check may hold "MDT-7" and "mdt-7", and "mdt-7" was refused as a twin of "MDT-7")."""
+        found = s.scalars(select(Case.reference).where(func.lower(Case.reference) == reference.lower())).all()
+        return reference if reference in found else (min(found) if found else None)
 
     @staticmethod
     def _taken_message(existing: str, reference: str) -> StoreError:

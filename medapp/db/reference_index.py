@@ -4,9 +4,9 @@ The store refuses "mdt-7" beside "MDT-7" before it inserts, but two users creati
 same moment both passed that check and made two cases, splitting one meeting's analyses between them. With the
 index the second insert fails, and the store names the case that exists.
 
-A database that already holds two references differing only in capitals (made before the store's check) opens
+A database that already holds references differing only in capitals (made before the store's check) opens
 without the index, with a warning naming them, rather than refusing to start: once an administrator has renamed
-one of each pair, the next start creates it (`migrate` calls `ensure` after every upgrade).
+all but one of each group, the next start creates it (`migrate` calls `ensure` after every upgrade).
 """
 from __future__ import annotations
 
@@ -26,22 +26,35 @@ def folded_twins(connection: sa.Connection) -> list[list[str]]:
                                       {"f": f}).scalars()) for f in folded]
 
 
+# Any constant shared by every medapp process: the advisory lock that makes their starts create the index in turn.
+_PG_LOCK = 0x6D656461  # "meda"
+
+
 def present(connection: sa.Connection) -> bool:
-    # read from the catalogue: SQLAlchemy's SQLite inspector skips indexes on an expression
+    # read from the catalogue: SQLAlchemy's SQLite inspector skips indexes on an expression; on PostgreSQL in this
+    # schema only (two installations in two schemas of one database each need their own: an IT review)
     catalogue = ("SELECT name FROM sqlite_master WHERE type = 'index' AND name = :n"
-                 if connection.dialect.name == "sqlite" else "SELECT indexname FROM pg_indexes WHERE indexname = :n")
+                 if connection.dialect.name == "sqlite" else
+                 "SELECT indexname FROM pg_indexes WHERE indexname = :n AND schemaname = current_schema()")
     return connection.execute(sa.text(catalogue), {"n": INDEX}).first() is not None
 
 
-def ensure(connection: sa.Connection) -> bool:
-    """Create the index unless it exists or twins prevent it (then warn, naming them); whether it is there."""
+def ensure(connection: sa.Connection, *, warn: bool = True) -> bool:
+    """Create the index unless it exists or twins prevent it (then warn, naming them, when `warn`); whether it is
+    there. Run inside the caller's transaction."""
+    if connection.dialect.name == "postgresql":
+        # workers started together after a rename all found it missing; CREATE INDEX IF NOT EXISTS is not safe
+        # between sessions, and one of four died on a duplicate catalogue row (an IT review). SQLite's writes are
+        # serialised by its own lock.
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
     if present(connection):
         return True
     twins = folded_twins(connection)
     if twins:
-        log.warning("case references %s differ only in capitals, so the database cannot yet refuse such twins "
-                    "made at the same moment; rename one of each and restart to add that check",
-                    "; ".join(" and ".join(repr(r) for r in group) for group in twins))
+        if warn:
+            log.warning("case references %s differ only in capitals, so the database cannot yet refuse such twins "
+                        "made at the same moment; rename all but one of each group and restart to add that check",
+                        "; ".join(" and ".join(repr(r) for r in group) for group in twins))
         return False
     connection.execute(sa.text(f"CREATE UNIQUE INDEX IF NOT EXISTS {INDEX} ON cases (lower(reference))"))
     return True

@@ -155,6 +155,13 @@ def test_a_database_holding_twins_opens_with_a_warning_and_gets_the_index_once_o
     with caplog.at_level("WARNING", logger="medapp.db.reference_index"):
         engine_module.migrate(raw)
     assert "case references 'MDT-OLD' and 'mdt-old' differ only in capitals" in caplog.text
+    assert caplog.text.count("differ only in capitals") == 1  # said once, not by the migration and the start
+    from medapp.cases.blobs import BlobStore
+    from medapp.cases.store import CaseStore
+
+    twins_store = CaseStore(url, BlobStore(tmp_path / "blobs"))
+    with pytest.raises(StoreError, match=re.escape("A case with reference 'mdt-old' already exists")):
+        twins_store.create_case("mdt-old", CLIN)  # named as typed, not as its twin "MDT-OLD" (an IT review)
     with raw.connect() as c:
         assert not reference_index.present(c)
         c.execute(text("UPDATE cases SET reference = 'MDT-OLD-2' WHERE reference = 'mdt-old'"))
@@ -163,6 +170,78 @@ def test_a_database_holding_twins_opens_with_a_warning_and_gets_the_index_once_o
     with raw.connect() as c:
         assert reference_index.present(c)
     raw.dispose()
+
+
+_WORKER_START = """
+import sys, time
+from sqlalchemy import create_engine
+from medapp.db.engine import migrate
+engine = create_engine(sys.argv[1])
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # every worker starts at the same moment
+try:
+    migrate(engine)
+    print("ok")
+except Exception as exc:
+    print(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+"""
+
+
+def test_workers_starting_together_on_postgresql_create_the_index_once(database_url):
+    """After a rename, every worker found the index missing and ran CREATE INDEX IF NOT EXISTS at once; on
+    PostgreSQL that is not safe between sessions, and one of four died on a duplicate catalogue row in 2 of 5 rounds
+    (an IT review). They now take an advisory lock in turn. Processes, as real workers are (Alembic's context is
+    one per process)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serialises its writers itself")
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    from medapp.db import engine as engine_module
+    from medapp.db import reference_index
+
+    first = create_engine(database_url)
+    engine_module.migrate(first)
+    for _ in range(3):  # without the lock: failed in 1 of 2 two-round runs here
+        with first.begin() as c:
+            c.execute(text(f"DROP INDEX {reference_index.INDEX}"))
+        at = time.time() + 4  # after the four have imported SQLAlchemy and Alembic
+        workers = [subprocess.Popen([sys.executable, "-c", _WORKER_START, database_url, str(at)],
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for _ in range(4)]
+        said = [w.communicate(timeout=120)[0].strip().splitlines()[-1:] for w in workers]
+        assert said == [["ok"]] * 4
+        with first.connect() as c:
+            assert reference_index.present(c)
+    first.dispose()
+
+
+def test_two_installations_in_two_postgresql_schemas_each_get_the_index(postgres_server):
+    """The catalogue check looked at every schema, so the second installation in one database never got it."""
+    from sqlalchemy import create_engine, text
+
+    from medapp.db import engine as engine_module
+    from medapp.db import reference_index
+
+    admin = create_engine(f"{postgres_server}/postgres", isolation_level="AUTOCOMMIT")
+    name = f"schemas_{int(__import__('time').time() * 1000) % 10**8}"
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    base = create_engine(f"{postgres_server}/{name}")
+    with base.begin() as c:
+        c.execute(text("CREATE SCHEMA site_a"))
+        c.execute(text("CREATE SCHEMA site_b"))
+    base.dispose()
+    for schema in ("site_a", "site_b"):
+        site = create_engine(f"{postgres_server}/{name}?options=-csearch_path%3D{schema}")
+        engine_module.migrate(site)
+        with site.connect() as c:
+            assert reference_index.present(c), schema
+            assert c.execute(text("SELECT count(*) FROM pg_indexes WHERE schemaname = :s AND indexname = :n"),
+                             {"s": schema, "n": reference_index.INDEX}).scalar() == 1
+        site.dispose()
 
 
 def test_an_installation_at_the_previous_revision_upgrades_with_its_cases(tmp_path):

@@ -15,7 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    reference_index.ensure(op.get_bind())
+    reference_index.ensure(op.get_bind(), warn=False)  # medapp.db.engine.migrate says it, once, right after
 
 
 def downgrade() -> None:
