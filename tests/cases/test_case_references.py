@@ -186,13 +186,24 @@ except Exception as exc:
 """
 
 
-def test_workers_starting_together_on_postgresql_create_the_index_once(database_url):
+def _new_postgres_database(server: str, prefix: str) -> str:
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{int(time.time() * 1000) % 10**8}"
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"{server}/{name}"
+
+
+def test_workers_starting_together_on_postgresql_create_the_index_once(postgres_server):
     """After a rename, every worker found the index missing and ran CREATE INDEX IF NOT EXISTS at once; on
     PostgreSQL that is not safe between sessions, and one of four died on a duplicate catalogue row in 2 of 5 rounds
     (an IT review). They now take an advisory lock in turn. Processes, as real workers are (Alembic's context is
     one per process)."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite serialises its writers itself")
     import subprocess
     import sys
     import time
@@ -202,6 +213,7 @@ def test_workers_starting_together_on_postgresql_create_the_index_once(database_
     from medapp.db import engine as engine_module
     from medapp.db import reference_index
 
+    database_url = _new_postgres_database(postgres_server, "workers")  # SQLite serialises its writers itself
     first = create_engine(database_url)
     engine_module.migrate(first)
     for _ in range(3):  # without the lock: failed in 1 of 2 two-round runs here
@@ -224,18 +236,14 @@ def test_two_installations_in_two_postgresql_schemas_each_get_the_index(postgres
     from medapp.db import engine as engine_module
     from medapp.db import reference_index
 
-    admin = create_engine(f"{postgres_server}/postgres", isolation_level="AUTOCOMMIT")
-    name = f"schemas_{int(__import__('time').time() * 1000) % 10**8}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    base = create_engine(f"{postgres_server}/{name}")
+    url = _new_postgres_database(postgres_server, "schemas")
+    base = create_engine(url)
     with base.begin() as c:
         c.execute(text("CREATE SCHEMA site_a"))
         c.execute(text("CREATE SCHEMA site_b"))
     base.dispose()
     for schema in ("site_a", "site_b"):
-        site = create_engine(f"{postgres_server}/{name}?options=-csearch_path%3D{schema}")
+        site = create_engine(f"{url}?options=-csearch_path%3D{schema}")
         engine_module.migrate(site)
         with site.connect() as c:
             assert reference_index.present(c), schema
