@@ -22,7 +22,10 @@ def test_score_a_patient_and_see_the_explanation(signed_in_page, tmp_path):
     chart = page.locator(".js-plotly-plot").first
     chart.wait_for()
     assert "Why this estimate" in chart.inner_text()
-    assert chart.locator("g.trace.waterfall, g.waterfall").count() or chart.locator("path").count() > 5
+    # the waterfall's ends and the patient's fields are drawn (a count of SVG paths passed for any chart: a review)
+    drawn = " ".join(chart.locator("text").all_text_contents())  # the SVG's labels (inner_text gives the values)
+    assert "training patients' mean log-odds" in drawn and re.search(r"this patient: \d{1,3}(\.\d)?%", drawn), drawn
+    assert "Age = " in drawn, drawn  # a field of the patient, by its name and value
     page.screenshot(path=str(tmp_path / "records.png"), full_page=True)
 
 
