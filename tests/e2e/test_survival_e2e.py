@@ -36,7 +36,9 @@ def test_survival_curve_explanation_and_cohort_kaplan_meier(signed_in_page, tmp_
     assert re.fullmatch(r"\d{1,3}%", metric.inner_text().strip())
     curve = page.locator(".js-plotly-plot", has_text="Probability of no death over time")
     curve.wait_for()
-    assert curve.locator("path").count() > 3  # band, curve and horizon markers are drawn
+    drawn = " ".join(curve.locator("text").all_text_contents())  # the SVG's labels: the band, the curve, the horizons
+    assert "95% bootstrap percentile band" in drawn and "estimate" in drawn, drawn
+    assert re.search(r"30 days: \d{1,3}%", drawn) and re.search(r"180 days: \d{1,3}%", drawn), drawn
     page.locator(".js-plotly-plot", has_text="Why this risk score").wait_for()
     page.locator(".js-plotly-plot", has_text="by horizon").wait_for()
     page.screenshot(path=str(tmp_path / "survival.png"), full_page=True)
