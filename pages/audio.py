@@ -9,7 +9,7 @@ from medapp.ui.auth import require_role
 from medapp.ui.presses import stop_page
 
 user = require_role("clinician")
-st.title("Heart and lung sounds")
+st.title("Heart & lung sounds")  # as the sidebar names it (a presenter saw the two differ)
 cards = [c for c in list_cards() if c.modality == "audio"]
 if not cards:
     st.info("No heart-sound model is installed: run `python -m medapp train heart-sound`.")
@@ -26,7 +26,7 @@ mode_note = st.empty()  # always drawn, so the upload box below keeps its place 
 if mode == "Lung sound":  # the caption above describes the heart model, which lung sounds do not go through
     mode_note.info("Lung sounds are shown (waveform, spectrogram and any annotated breathing cycles), not classified: "
             "the model above was trained on heart sounds only.", icon=":material/info:")
-chosen = choose_input()
+chosen = choose_input(lung=mode == "Lung sound")
 if chosen is not None:
     name, data, cycles, source = chosen
     try:

@@ -33,14 +33,17 @@ st.html("<style>.stMainBlockContainer{max-width:100%;padding-left:2rem;padding-r
         # what a reviewer types (final diagnosis, comment) as large as the labels above it
         ".stMainBlockContainer input,.stMainBlockContainer textarea{font-size:1.35rem}"
         ".stMainBlockContainer td,.stMainBlockContainer th{font-size:1.35rem}</style>")
-which, forms_col = st.columns([5, 1.4], vertical_alignment="center")
-with which.expander("Which cases", expanded=False):
-    filters = case_filters("meeting")
+# The toggle on the left: at the top right a "Saved ..." toast from the page before covered it (a presenter's review)
+forms_col, which = st.columns([1.6, 5], vertical_alignment="center")
 # Off for the projector: the presenter's own verdict forms (and drafts) sat between the analyses the room reads; the
 # verdicts recorded stay listed under each analysis, and a form holding unfinished work stays (verdict_needs_form).
 show_forms = forms_col.toggle("My verdict forms", value=True, key="meeting_forms",
                               help="Turn off to show only the analyses and the verdicts recorded (for a projector). "
                                    "A verdict you chose or typed and have not recorded keeps its form.")
+if not show_forms:  # Streamlit's toggle, off, is a pale grey pill the back of the room cannot read
+    forms_col.caption(":material/visibility_off: Verdict forms hidden")
+with which.expander("Which cases", expanded=False):
+    filters = case_filters("meeting")
 # In the order they were opened: a verdict recorded during the meeting must not reorder the cases.
 cases = sorted(store.list_cases(**filters), key=lambda c: c["id"])
 listed = [c["id"] for c in cases]  # what "Case 2 of 4" counts: followed below

@@ -35,21 +35,23 @@ def wav_bytes(samples: np.ndarray, rate: int) -> bytes:
     return buf.getvalue()
 
 
-def _examples() -> dict[str, tuple[str, bytes | None, str | None]]:
-    """Example inputs: a synthetic heart sound always; the ICBHI lung demo recordings when present."""
-    from ..modalities.audio.synth import synthetic_heart_sound
+def _examples(lung: bool) -> dict[str, tuple[str, bytes | None, str | None]]:
+    """Example inputs of the kind chosen: a synthetic heart sound; or the ICBHI lung demo recordings when present.
+    Listed together, eleven of the twelve were lung recordings that "Heart sound" (the page's default) refused in a
+    red box (a presenter's review)."""
+    if not lung:
+        from ..modalities.audio.synth import synthetic_heart_sound
 
-    out = {"Synthetic heart sound with a systolic murmur (4 s)":
-           ("synthetic-murmur.wav", wav_bytes(synthetic_heart_sound(murmur=True), 8000), None)}
+        return {"Synthetic heart sound with a systolic murmur (4 s)":
+                ("synthetic-murmur.wav", wav_bytes(synthetic_heart_sound(murmur=True), 8000), None)}
     folder = data_root() / "audio" / "lung_sounds_demo"
-    if folder.is_dir():
-        for wav in sorted(folder.glob("*.wav")):
-            out[f"ICBHI lung recording {wav.stem}"] = (wav.name, None, str(wav))
-    return out
+    return {f"ICBHI lung recording {wav.stem}": (wav.name, None, str(wav))
+            for wav in (sorted(folder.glob("*.wav")) if folder.is_dir() else [])}
 
 
-def choose_input() -> tuple[str, bytes, list[Cycle], str] | None:
-    """(name, bytes, annotated cycles, source) from an upload, a browser recording or an example."""
+def choose_input(lung: bool = False) -> tuple[str, bytes, list[Cycle], str] | None:
+    """(name, bytes, annotated cycles, source) from an upload, a browser recording or an example (of the kind chosen:
+    `lung`)."""
     # tracked, so the tab chosen is kept when the user leaves the page and comes back (as on Imaging)
     up, rec, ex = st.tabs(["Upload a file", "Record in the browser", "Examples"], key="audio_tab", on_change="rerun")
     chosen = None
@@ -104,10 +106,14 @@ def choose_input() -> tuple[str, bytes, list[Cycle], str] | None:
         elif recorded is not None:
             chosen = (recorded.name or "recording.wav", recorded.getvalue(), [], "recording")
     with ex:
-        examples = _examples()
-        pick = st.selectbox("Example", ["(none)", *examples], key="audio_example",
-                            help="A synthetic sound made by the app, or the ICBHI lung demo recordings when the "
-                                 "shared data folder is present.")
+        examples = _examples(lung)
+        if not examples:
+            st.caption("No lung recordings to show: the ICBHI demo recordings come with the shared data folder.")
+        # one box per kind, each keeping its own choice when the user switches between them
+        pick = st.selectbox("Example", ["(none)", *examples], key="audio_example_lung" if lung else "audio_example",
+                            help=("The ICBHI lung demo recordings, with their annotated breathing cycles."
+                                  if lung else "A synthetic heart sound made by the app. Lung recordings are listed "
+                                               "when *Lung sound* is chosen above."))
         if pick != "(none)" and chosen is not None:  # it was ignored without a word while a file was present
             st.info(f"The {'uploaded' if chosen[3] == 'upload' else 'recorded'} {chosen[0]} is analysed, not this "
                     "example: remove it to analyse the example.", icon=":material/info:")

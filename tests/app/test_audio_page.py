@@ -44,7 +44,7 @@ def _assessment(at: AppTest) -> str:
 def test_page_opens_with_the_demo_notice_and_model_card():
     at = audio_page()
     assert not at.exception
-    assert at.title[0].value == "Heart and lung sounds"
+    assert at.title[0].value == "Heart & lung sounds"
     assert any("not a medical device" in c.value for c in at.caption)
     assert at.radio(key="audio_mode").value == "Heart sound"
     assert any("confusion matrix" in e.label for e in at.expander)
@@ -108,7 +108,7 @@ def test_bad_uploads_get_a_clear_message_and_the_page_survives(case):
     at.file_uploader(key="audio_upload").set_value([(name, data, "audio/wav")]).run()
     assert not at.exception
     assert any(words in e.value for e in at.error), [e.value for e in at.error]
-    assert at.title[0].value == "Heart and lung sounds"  # the rest of the page is still there
+    assert at.title[0].value == "Heart & lung sounds"  # the rest of the page is still there
     assert not [s for s in at.subheader if s.value.startswith("Model's assessment")]
 
 
@@ -239,3 +239,18 @@ def test_an_output_shown_anyway_is_not_headed_as_an_assessment():
     assert not at.exception
     assert [s.value for s in at.subheader if s.value.startswith("Model output, not an assessment: ")]
     assert not [s for s in at.subheader if s.value.startswith("Model's assessment")]
+
+
+def test_the_examples_are_those_of_the_kind_of_recording_chosen():
+    """A presenter's review: with "Heart sound" (the default) chosen, eleven of the twelve examples were lung
+    recordings, each refused in a red box. Each kind now lists its own."""
+    at = audio_page()
+    heart = [o for o in at.selectbox(key="audio_example").options if o != "(none)"]
+    assert heart == ["Synthetic heart sound with a systolic murmur (4 s)"]
+    at.radio(key="audio_mode").set_value("Lung sound").run()
+    lung = [o for o in at.selectbox(key="audio_example_lung").options if o != "(none)"]
+    assert len(lung) == len(list((data_root() / "audio/lung_sounds_demo").glob("*.wav"))) > 0
+    assert all(o.startswith("ICBHI lung recording ") for o in lung)
+    at.selectbox(key="audio_example_lung").set_value(lung[0]).run()
+    assert not at.exception and not at.error  # shown as a lung recording, not refused
+    assert any(m.value.startswith("#### ") and lung[0].split()[-1] in m.value for m in at.markdown)

@@ -32,6 +32,7 @@ def test_the_presenter_hides_their_verdict_forms_and_the_recorded_verdicts_stay(
     at.radio(key=f"v_m{ids[0]}").set_value("agree").run()  # chosen, not recorded
     at.toggle(key="meeting_forms").set_value(False).run()
     assert not at.exception
+    assert any("Verdict forms hidden" in c.value for c in at.caption)  # said in words, not only by a pale toggle
     # only the form holding the unrecorded choice stays; the others are gone from the projector
     assert len(_record_buttons(at)) == 1 and at.radio(key=f"v_m{ids[0]}").value == "agree"
     assert any("**olga**: disagree" in m.value for m in at.markdown)  # a recorded verdict is still listed

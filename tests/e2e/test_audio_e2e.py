@@ -17,7 +17,7 @@ def test_upload_a_heart_sound_and_see_the_explanation(signed_in_page, tmp_path):
         path = tmp_path / "synthetic.wav"
         path.write_bytes(wav_bytes(synthetic_heart_sound(4.0, murmur=True), 8000))
     page.get_by_role("link", name="Heart & lung sounds").click()
-    page.get_by_role("heading", name="Heart and lung sounds").wait_for()
+    page.get_by_role("heading", name="Heart & lung sounds").wait_for()
     page.locator('input[type="file"]').first.set_input_files(str(path))
     if not recordings:
         page.get_by_text("Show the heart model's output anyway").click()

@@ -46,14 +46,14 @@ def _imaging(page):
 
 def _audio(page):
     page.get_by_role("link", name="Heart & lung sounds").click()
-    page.get_by_role("heading", name="Heart and lung sounds").wait_for()
+    page.get_by_role("heading", name="Heart & lung sounds").wait_for()
     page.locator('input[type="file"]').first.set_input_files(str(HEART[0]))
     page.get_by_text("Model's assessment").wait_for()
 
 
 def _lung(page):
     page.get_by_role("link", name="Heart & lung sounds").click()
-    page.get_by_role("heading", name="Heart and lung sounds").wait_for()
+    page.get_by_role("heading", name="Heart & lung sounds").wait_for()
     page.get_by_text("Lung sound", exact=True).click()
     # the upload waits for the choice to be drawn and its run to end: on a loaded machine a file set while
     # the page was still drawing was read as a heart sound (seen once in CI), or lost (see EVERY_RUN below)
