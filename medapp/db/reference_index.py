@@ -42,13 +42,15 @@ def present(connection: sa.Connection) -> bool:
 def ensure(connection: sa.Connection, *, warn: bool = True) -> bool:
     """Create the index unless it exists or twins prevent it (then warn, naming them, when `warn`); whether it is
     there. Run inside the caller's transaction."""
+    if present(connection):  # every start after the first: no lock taken
+        return True
     if connection.dialect.name == "postgresql":
         # workers started together after a rename all found it missing; CREATE INDEX IF NOT EXISTS is not safe
-        # between sessions, and one of four died on a duplicate catalogue row (an IT review). SQLite's writes are
-        # serialised by its own lock.
+        # between sessions, and one of four died on a duplicate catalogue row (an IT review). They take it in turn,
+        # and look again once they hold the lock. SQLite's writes are serialised by its own lock.
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
-    if present(connection):
-        return True
+        if present(connection):
+            return True
     twins = folded_twins(connection)
     if twins:
         if warn:
