@@ -253,9 +253,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("bench", help="load, predict and explain timings for every model")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--models", help="comma-separated ids (default all)")
-    p.add_argument("--repeats", type=positive_int, default=20)
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--models", help="comma-separated ids (default all); the pipeline benchmarks of their modalities "
+                   "only (the app's and the case store's run only when every model is benched)")
+    p.add_argument("--repeats", type=positive_int, default=20, help="timed calls per model (default 20)")
     p.add_argument("--no-baseline", action="store_true", help="skip the KernelExplainer reference")
     p.add_argument("--no-extras", action="store_true", help="skip modality pipeline benchmarks")
     p.add_argument("--http", type=positive_int, metavar="N", help="load-test the HTTP inference service with N requests "
@@ -264,7 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--concurrency", type=positive_int, metavar="N",
                    help="N simultaneous sessions over a mix of all modalities (real inputs): p50, p95, errors, "
                         "results that differ from the same inputs analysed alone")
-    p.add_argument("--per-model", type=positive_int, default=5, help="real inputs per model for --concurrency")
+    p.add_argument("--per-model", type=positive_int, default=5,
+                   help="real inputs per model for --concurrency (default 5)")
     p.set_defaults(func=_cmd_bench)
 
     register_users(sub)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from .modalities.records.schema import DATASETS
 from .registry import data_root, models_dir
 from .types import ModelCard
 
+RECORDS_TRAINER = "medapp.modalities.records.train"
+# Every other model's training module; a records model is trained from its Dataset declaration alone
+# (records/schema.py DATASETS; docs/records.md, "Adding a records model").
 TRAINERS: dict[str, str] = {
-    "heart-disease": "medapp.modalities.records.train",
-    "kidney-disease": "medapp.modalities.records.train",
-    "diabetes": "medapp.modalities.records.train",
     "heart-sound": "medapp.modalities.audio.train",
     "chest-xray-pneumonia": "medapp.modalities.imaging.train",
     "breast-ultrasound": "medapp.modalities.imaging.train",
@@ -27,10 +28,17 @@ TRAINERS: dict[str, str] = {
 }
 
 
+def trainer_of(model_id: str) -> str:
+    """The module that trains `model_id`."""
+    if model_id in DATASETS:
+        return RECORDS_TRAINER
+    if model_id not in TRAINERS:
+        raise KeyError(f"no trainer for {model_id!r}; trainable models: {', '.join(sorted([*DATASETS, *TRAINERS]))}")
+    return TRAINERS[model_id]
+
+
 def train(model_id: str, *, data_dir: Path | None = None, out_dir: Path | None = None,
           quick: bool = False, seed: int = 0) -> ModelCard:
-    if model_id not in TRAINERS:
-        raise KeyError(f"no trainer for {model_id!r}; trainable models: {', '.join(sorted(TRAINERS))}")
-    module = importlib.import_module(TRAINERS[model_id])
+    module = importlib.import_module(trainer_of(model_id))
     return module.train(model_id, data_dir or data_root(), out_dir or models_dir() / model_id,
                         quick=quick, seed=seed)

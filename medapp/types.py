@@ -91,7 +91,7 @@ class ModelCard:
     def write(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / "card.json"
-        target.write_text(json.dumps(self.to_dict(), indent=2, default=_json_default) + "\n")
+        target.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=_json_default) + "\n", encoding="utf-8")
         return target
 
     def display(self, label: str) -> str:

@@ -87,6 +87,15 @@ def test_bench_json_has_the_documented_keys():
     assert report["rss_mb"] > 50
 
 
+def test_bench_of_some_models_runs_only_their_modalities_pipelines():
+    from medapp.bench import EXTRAS, extras_for
+
+    assert extras_for({"records"}) == ["medapp.modalities.records.bench:bench_cohort"]
+    assert "medapp.pacs.bench:bench_pacs" in extras_for({"imaging"})
+    assert not any(spec.startswith(("medapp.appbench", "medapp.cases")) for spec in extras_for({"records", "imaging"}))
+    assert extras_for(None) == [spec for _, spec in EXTRAS] and "medapp.appbench:first_page" in extras_for(None)
+
+
 def test_predict_json_says_when_an_input_is_not_assessed(tmp_path):
     """A profile unlike every training class: no label (the pages show no finding), the reason, and the
     probabilities, which are not a finding; a profile the model fits is assessed as before."""

@@ -143,10 +143,10 @@ def test_the_fingerprint_a_followed_page_polls_changes_with_every_change_it_show
 
 
 def test_bench_measures_the_follow_check_and_the_case_it_saves_drawing():
-    from medapp.bench import EXTRAS
+    from medapp.bench import extras_for
     from medapp.cases.bench import bench_case_follow
 
-    assert "medapp.cases.bench:bench_case_follow" in EXTRAS  # in `python -m medapp bench`
+    assert "medapp.cases.bench:bench_case_follow" in extras_for(None)  # in `python -m medapp bench`
     row = bench_case_follow(repeats=3, listed_cases=4)
     assert set(row) == {"case_follow_check_ms_p50", "case_detail_ms_p50", "meeting_list_check_ms_p50",
                         "meeting_list_cases"} and all(v > 0 for v in row.values())

@@ -8,6 +8,7 @@ import pytest
 
 from medapp.analysis import analyse_batch
 from medapp.modalities.records.estimators import raw_score
+from medapp.modalities.records.schema import DATASETS
 from medapp.modalities.records.train import augment_missing, fallback_patterns
 from medapp.registry import load_model
 
@@ -75,7 +76,7 @@ def sklearn_logits(model, X: np.ndarray) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize("model_id", ["heart-disease", "kidney-disease", "diabetes"])
+@pytest.mark.parametrize("model_id", list(DATASETS))
 def test_rows_with_missing_values_are_scored_exactly_as_the_sklearn_pipeline(model_id):
     model = load_model(model_id)
     rng = np.random.default_rng(0)

@@ -12,11 +12,12 @@ import pandas as pd
 import pytest
 
 from medapp.analysis import analyse, analyse_batch
+from medapp.modalities.records.schema import DATASETS
 from medapp.registry import data_root, list_cards, load_model
 from medapp.training import train
 from medapp.types import Explanation, InputError, Prediction
 
-RECORD_MODELS = ["heart-disease", "kidney-disease", "diabetes"]
+RECORD_MODELS = list(DATASETS)  # every declared records model
 
 
 def test_registry_lists_the_three_record_models_with_cards():
@@ -49,6 +50,9 @@ def test_weights_holding_an_unexpected_type_are_refused(tmp_path):
     save_weights({"estimator": Fraction(1, 3)}, tmp_path / "model.skops")
     with pytest.raises(ValueError, match=r"unexpected types \['fractions.Fraction'\]; refusing to load"):
         load_weights(tmp_path / "model.skops")
+    save_weights({"estimator": eval, "platt_a": getattr}, tmp_path / "builtins.skops")  # callables skops would call
+    with pytest.raises(ValueError, match=r"unexpected types \['builtins.eval', 'builtins.getattr'\]"):
+        load_weights(tmp_path / "builtins.skops")
 
 
 def test_model_is_loaded_once_per_process():

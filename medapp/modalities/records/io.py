@@ -21,6 +21,7 @@ import pandas as pd
 
 from ...security import uploads
 from ...types import InputError
+from ..base import array_key
 from .schema import Field, number_text
 
 MAX_COHORT_BYTES = uploads.upload_limit("records")
@@ -451,3 +452,22 @@ def example_value(field: Field, typical: float) -> float:
 def typical_record(fields: tuple[Field, ...], typical: dict[str, float]) -> Record:
     """The card's typical patient (the benchmark's, the warm-up's and the pages' example input)."""
     return Record(np.array([example_value(f, typical[f.name]) for f in fields], dtype=float))
+
+
+class PatientInputs:
+    """The input side the records and survival models share (a patient's fields from a form, JSON or a cohort)."""
+    fields: tuple[Field, ...]
+    card: Any  # the model's ModelCard
+
+    @staticmethod
+    def cohort_inputs(table: Cohort, name: str) -> list[tuple[str, Record | InputError]]:
+        """Every row of a validated cohort in file order, as `analyse_batch` takes them."""
+        return cohort_cases(table, name)
+
+    def input_key(self, x: Record) -> str:
+        # the input's warnings are part of the prediction and depend on how it arrived (an outcome column ignored,
+        # a label matched), not only on its values: without them a cached result answered another request's warnings
+        return array_key(x.values, "\x1f".join(x.warnings))
+
+    def example_input(self) -> Record:
+        return typical_record(self.fields, self.card.input["typical"])

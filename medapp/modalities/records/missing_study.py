@@ -175,7 +175,7 @@ def main(argv=None) -> None:
     parser.add_argument("--external", action="store_true", help="score the external file instead of CV")
     args = parser.parse_args(argv)
     dataset = DATASETS["heart-disease"]
-    raw, y = read_dataset(dataset, data_root())
+    raw, y, _ = read_dataset(dataset, data_root())
     X = encode_training(dataset, raw)
     names = [f.name for f in dataset.fields]
     key = tuple(names.index(n) for n in dataset.key_fields)
@@ -183,7 +183,7 @@ def main(argv=None) -> None:
         if args.names and not any(n in name for n in args.names):
             continue
         if args.external:
-            ext_raw, ext_y = read_dataset(dataset, data_root(), dataset.external)
+            ext_raw, ext_y, _ = read_dataset(dataset, data_root(), dataset.external)
             logits = candidate.fit(dataset.fields, X, y, 5, 0, key)
             result = {"external": binary_metrics(ext_y, _sigmoid(logits(encode_training(dataset, ext_raw))))}
         else:

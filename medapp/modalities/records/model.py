@@ -8,22 +8,21 @@ from typing import Any
 import numpy as np
 
 from ...types import Explanation, InputError, ModelCard, Prediction
-from ..base import CardModel, array_key, kernel_shap
+from ..base import CardModel, kernel_shap
 from .estimators import Calibrated, Routed
 from .explain import shap_for
 from .io import (
     NOT_MEASURED_HANDLING,
     Cohort,
+    PatientInputs,
     Record,
-    cohort_cases,
     read_table,
     record_from_mapping,
     records_in_file,
-    typical_record,
     validate_table,
 )
 from .persist import load_weights
-from .schema import DATASETS, Field, fields_from_card, format_value
+from .schema import Field, fields_from_card, format_value
 
 
 def band_of(p: float, bands) -> str:
@@ -58,7 +57,7 @@ def percent_text(p: float, bands, decimals: int = 0) -> str:
     return f"{shown_probability(p, bands, places) * 100:.{places}f}%"
 
 
-class RecordsModel(CardModel):
+class RecordsModel(PatientInputs, CardModel):
     def __init__(self, card: ModelCard):
         self.card = card
         self.fields: tuple[Field, ...] = fields_from_card(card.input["features"])
@@ -152,29 +151,14 @@ class RecordsModel(CardModel):
         return record_from_mapping(self.fields, values, self.training_range, NOT_MEASURED_HANDLING)
 
     def validate_cohort(self, data: bytes, name: str) -> Cohort:
-        dataset = DATASETS.get(self.card.id)
         return validate_table(read_table(data, name), self.fields, self.training_range, self.card.name,
-                              NOT_MEASURED_HANDLING, predicted=dataset.target if dataset else None)
+                              NOT_MEASURED_HANDLING, predicted=self.card.data.get("target"))
 
     # -- contract helpers for CLI, cache and benchmark -------------------------------------------
     def inputs_from_bytes(self, data: bytes, name: str) -> list[tuple[str, Record | InputError]]:
         """A JSON patient (or list of them) or a CSV/Excel cohort; an item that is not an object has no values."""
         return records_in_file(data, name, lambda item: self.record(item if isinstance(item, dict) else {}),
                                self.validate_cohort)
-
-    @staticmethod
-    def cohort_inputs(cohort: Cohort, name: str) -> list[tuple[str, Record | InputError]]:
-        """Every row of a validated table in file order, as `analyse_batch` takes them: (name#rowN, record),
-        or (name#rowN, InputError) for a row that cannot be scored."""
-        return cohort_cases(cohort, name)
-
-    def input_key(self, x: Record) -> str:
-        # the input's warnings are part of the prediction and depend on how it arrived (an outcome column ignored,
-        # a label matched), not only on its values: without them a cached result answered another request's warnings
-        return array_key(x.values, "\x1f".join(x.warnings))
-
-    def example_input(self) -> Record:
-        return typical_record(self.fields, self.card.input["typical"])
 
     def baseline_explain(self, x: Record, prediction: Prediction) -> Explanation:
         start = time.perf_counter()

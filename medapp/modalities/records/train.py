@@ -34,13 +34,6 @@ WEIGHTS = "model.skops"
 # patients whose other values are known, instead of being filled with a typical (often healthy) value.
 MASK_COPIES, MASK_RATE = 1, 0.5
 MASKED_TEST_RATE = 0.3
-# External figures of earlier versions: 1.0.0 filled a missing value with the training median/mode;
-# 1.1.0 had a "not measured" state per field (indicator / own level) but no fallback sub-models.
-PREVIOUS_EXTERNAL = {"heart-disease": [
-    {"version": "1.0.0", "auroc": 0.7543, "sensitivity": 0.5565, "specificity": 0.875, "accuracy": 0.5772,
-     "brier": 0.2623},
-    {"version": "1.1.0", "auroc": 0.7141, "sensitivity": 0.7913, "specificity": 0.375, "accuracy": 0.7642,
-     "brier": 0.1396}]}
 # Fallback sub-models are used when they do better in cross-validation with key fields hidden in the test
 # folds (mean AUROC over each key field hidden alone and all together) and lose at most this on complete rows.
 FALLBACK_COMPLETE_TOLERANCE = 0.01
@@ -184,7 +177,7 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
 def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: int) -> ModelCard:
     dataset = DATASETS[model_id]
     started = time.time()
-    raw, y = read_dataset(dataset, data_dir)
+    raw, y, without_target = read_dataset(dataset, data_dir)
     X = encode_training(dataset, raw)
     fields = dataset.fields
     folds = 5
@@ -199,7 +192,7 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
     oof = {}
     for name, make in candidates.items():
         oof[name] = _nested_calibrated_oof(make, fields, X, y, folds, seed)
-        selection[name] = binary_metrics(y, oof[name])
+        selection[name] = binary_metrics(y, oof[name], dataset.threshold)
     best = max(selection, key=lambda n: selection[n]["auroc"])
     make = candidates[best]
     names = [f.name for f in fields]
@@ -210,7 +203,8 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
     variants = {"single model": ()} | ({"fallback sub-models": key} if key else {})
     scenario_probs = {v: _nested_calibrated_oof(make, fields, X, y, folds, seed, scenarios, k)
                       for v, k in variants.items()}
-    scenario_metrics = {v: {sc: binary_metrics(y, p) for sc, p in probs.items()} for v, probs in scenario_probs.items()}
+    scenario_metrics = {v: {sc: binary_metrics(y, p, dataset.threshold) for sc, p in probs.items()}
+                        for v, probs in scenario_probs.items()}
 
     def key_auroc(v):  # mean AUROC over the scenarios with key fields hidden
         return float(np.mean([m["auroc"] for sc, m in scenario_metrics[v].items() if sc not in
@@ -246,13 +240,15 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
     typical = {f.name: (float(np.nanmedian(X[:, j])) if f.kind == "number" else
                         float(np.bincount(X[~np.isnan(X[:, j]), j].astype(int)).argmax()))
                for j, f in enumerate(fields)}
-    bands = [[0.2, "low"], [0.5, "intermediate"], [1.01, "high"]]
+    bands = [list(b) for b in dataset.risk_bands]
     metrics = {
-        "summary": binary_metrics(y, validation_probs),
+        "summary": binary_metrics(y, validation_probs, dataset.threshold),
         "protocol": (f"{folds}-fold stratified cross-validation (seed {seed}), nested Platt calibration; "
                      f"out-of-fold predictions on {len(y)} patients ({int(y.sum())} {dataset.labels[1]}). "
-                     "The family was chosen on the same folds, so figures may be slightly optimistic."),
-        "threshold": 0.5,
+                     "The family was chosen on the same folds, so figures may be slightly optimistic."
+                     + (f" {without_target} row{'s' if without_target != 1 else ''} with no {dataset.target} left out."
+                        if without_target else "")),
+        "threshold": dataset.threshold,
         "candidates": selection,
         "chosen": best,
         "calibration": calibration(y, validation_probs),
@@ -277,22 +273,17 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
         "n": int(len(y)), "n_positive": int(y.sum()),
     }
     if dataset.external and not quick:
-        ext_raw, ext_y = read_dataset(dataset, data_dir, dataset.external)
+        ext_raw, ext_y, _ = read_dataset(dataset, data_dir, dataset.external)
         ext_X = encode_training(dataset, ext_raw)
         ext_p = _sigmoid(calibrated_logits(models, ext_X, key if use_fallbacks else ()))
         metrics["external"] = {
-            "site": "Switzerland (University Hospitals of Zurich and Basel), never used in training",
-            "n": int(len(ext_y)), "n_positive": int(ext_y.sum()), **binary_metrics(ext_y, ext_p),
+            "site": dataset.external_site,
+            "n": int(len(ext_y)), "n_positive": int(ext_y.sum()), **binary_metrics(ext_y, ext_p, dataset.threshold),
             "not_measured": {f.name: int(np.isnan(ext_X[:, j]).sum()) for j, f in enumerate(fields)
                              if np.isnan(ext_X[:, j]).any()},
-            "note": ("Only 8 patients without disease at this site: AUROC is very uncertain. Serum cholesterol was "
-                     "not recorded there (0 in the file, treated as missing); vessel count (ca) is missing for 118 "
-                     "of 123 and the thallium test for 52, for 7 of the 8 without disease against 39% of those with "
-                     "it: 1.0 scored a missing thallium test as 'normal' and so ranked those 8 low by accident of this "
-                     "site's practice (AUROC 0.754); no approach tried that treats it as unknown reaches that here "
-                     "(README, missing_study). Reported after the choice, never used to choose."),
-            "before_not_measured_handling": (PREVIOUS_EXTERNAL.get(model_id) or [None])[0],
-            "previous_versions": PREVIOUS_EXTERNAL.get(model_id),
+            "note": dataset.external_note,
+            "before_not_measured_handling": dataset.previous_external[0] if dataset.previous_external else None,
+            "previous_versions": list(dataset.previous_external) or None,
         }
     kind = "TreeSHAP (path-dependent)" if best.startswith("gradient") else "Exact linear SHAP (interventional)"
     card = ModelCard(
@@ -304,7 +295,7 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
                "positive_meaning": dataset.positive_meaning,
                "risk_bands": bands},
         data={"name": dataset.name, "citation": dataset.citation, "licence": dataset.licence, "url": dataset.url,
-              "source_path": dataset.path, "external_path": dataset.external},
+              "source_path": dataset.path, "external_path": dataset.external, "target": dataset.target},
         metrics=metrics,
         intended_use=("Demonstration of an explainable risk estimate for teaching and case discussion. It shows how "
                       "routinely recorded findings move a calibrated probability; it is not a diagnostic device and "

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from ...types import Explanation, InputError, ModelCard, Prediction, SurvivalCurve
-from ..base import CardModel, array_key, kernel_shap
-from ..records.io import Cohort, Record, cohort_cases, records_in_file, typical_record
+from ..base import CardModel, kernel_shap
+from ..records.io import PatientInputs, Record, records_in_file
 from ..records.schema import Field, fields_from_card, format_value
 from .additive import Ensemble
 from .explain import event_probability_shap, risk_shap
@@ -20,7 +20,7 @@ BACKGROUND_ROWS = 48  # background sample for the exact Shapley values over time
 RISK_GROUPS = ("low", "intermediate", "high")
 
 
-class SurvivalModel(CardModel):
+class SurvivalModel(PatientInputs, CardModel):
     def __init__(self, card: ModelCard):
         self.card = card
         self.fields: tuple[Field, ...] = fields_from_card(card.input["features"])
@@ -131,22 +131,9 @@ class SurvivalModel(CardModel):
         which keeps a cohort out of the result cache."""
         return [self.predict(x) for x in xs]
 
-    @staticmethod
-    def cohort_inputs(table: Cohort, name: str) -> list[tuple[str, Record | InputError]]:
-        """Every row of a validated cohort in file order, as `analyse_batch` takes them."""
-        return cohort_cases(table, name)
-
     def inputs_from_bytes(self, data: bytes, name: str) -> list[tuple[str, Record | InputError]]:
         """A JSON patient (or list of them) or a CSV/Excel cohort; outcome columns are ignored with a note."""
         return records_in_file(data, name, self.record, lambda d, n: self.validate_cohort(d, n).cohort)
-
-    def input_key(self, x: Record) -> str:
-        # the input's warnings are part of the prediction and depend on how it arrived (an outcome column ignored,
-        # a label matched), not only on its values: without them a cached result answered another request's warnings
-        return array_key(x.values, "\x1f".join(x.warnings))
-
-    def example_input(self) -> Record:
-        return typical_record(self.fields, self.card.input["typical"])
 
     def baseline_explain(self, x: Record, prediction: Prediction) -> Explanation:
         start = time.perf_counter()
