@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import date
 from itertools import combinations
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 import sklearn
@@ -166,6 +167,71 @@ def binary_metrics(y: np.ndarray, p: np.ndarray, threshold: float = 0.5) -> dict
             "brier": round(float(brier_score_loss(y, p)), 4)}
 
 
+class NotMeasuredChoice(NamedTuple):
+    use_fallbacks: bool
+    variant: str  # "single model" or "fallback sub-models"
+    scenario_metrics: dict[str, dict[str, dict[str, float]]]  # variant -> scenario -> metrics
+    validation_probs: np.ndarray  # the chosen variant's out-of-fold probabilities on complete rows
+
+
+def _not_measured_choice(make, fields, X: np.ndarray, y: np.ndarray, folds: int, seed: int, key: tuple[int, ...],
+                         threshold: float) -> NotMeasuredChoice:
+    """How the chosen family copes when values are not measured: the same folds, test patients with key fields
+    or 30% of values hidden; with and without fallback sub-models for rows lacking key fields."""
+    scenarios = key_field_scenarios(X, fields, key, seed)
+    variants = {"single model": ()} | ({"fallback sub-models": key} if key else {})
+    scenario_probs = {v: _nested_calibrated_oof(make, fields, X, y, folds, seed, scenarios, k)
+                      for v, k in variants.items()}
+    scenario_metrics = {v: {sc: binary_metrics(y, p, threshold) for sc, p in probs.items()}
+                        for v, probs in scenario_probs.items()}
+
+    def key_auroc(v):  # mean AUROC over the scenarios with key fields hidden
+        return float(np.mean([m["auroc"] for sc, m in scenario_metrics[v].items() if sc not in
+                              ("complete", "30% of values hidden")]))
+
+    use_fallbacks = bool(key) and key_auroc("fallback sub-models") > key_auroc("single model") and (
+        scenario_metrics["fallback sub-models"]["complete"]["auroc"]
+        >= scenario_metrics["single model"]["complete"]["auroc"] - FALLBACK_COMPLETE_TOLERANCE)
+    variant = "fallback sub-models" if use_fallbacks else "single model"
+    return NotMeasuredChoice(use_fallbacks, variant, scenario_metrics, scenario_probs[variant]["complete"])
+
+
+def _save(out_dir: Path, models, X: np.ndarray, fallbacks_of: Dataset | None) -> None:
+    """The weights file: the full model with its Platt line, shap's background, the training means and, when
+    fallback sub-models were chosen (`fallbacks_of` given), each with the key fields it was fitted without."""
+    import shap
+
+    estimator, a, b = models[()]
+    # Background for shap: k-means summary (weighted centroids), not patient rows, to stay small.
+    X_imputed = np.where(np.isnan(X), np.nanmedian(X, axis=0), X)
+    background = shap.kmeans(X_imputed, min(10, len(X))).data
+    out_dir.mkdir(parents=True, exist_ok=True)
+    weights = {"estimator": estimator, "platt_a": a, "platt_b": b, "background": background,
+               "training_mean": np.nanmean(X, axis=0)}
+    if fallbacks_of is not None:
+        names = [f.name for f in fallbacks_of.fields]
+        weights["key_fields"] = list(fallbacks_of.key_fields)
+        weights["fallbacks"] = [{"hidden": [names[j] for j in hidden], "estimator": est, "platt_a": fa,
+                                 "platt_b": fb} for hidden, (est, fa, fb) in models.items() if hidden]
+    save_weights(weights, out_dir / WEIGHTS)
+
+
+def _external_metrics(dataset: Dataset, data_dir: Path, models, key: tuple[int, ...]) -> dict[str, Any]:
+    """The external site's figures, scored after every choice was made (never used to choose)."""
+    ext_raw, ext_y, _ = read_dataset(dataset, data_dir, dataset.external)
+    ext_X = encode_training(dataset, ext_raw)
+    ext_p = _sigmoid(calibrated_logits(models, ext_X, key))
+    return {
+        "site": dataset.external_site,
+        "n": int(len(ext_y)), "n_positive": int(ext_y.sum()), **binary_metrics(ext_y, ext_p, dataset.threshold),
+        "not_measured": {f.name: int(np.isnan(ext_X[:, j]).sum()) for j, f in enumerate(dataset.fields)
+                         if np.isnan(ext_X[:, j]).any()},
+        "note": dataset.external_note,
+        "before_not_measured_handling": dataset.previous_external[0] if dataset.previous_external else None,
+        "previous_versions": list(dataset.previous_external) or None,
+    }
+
+
 def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, seed: int = 0) -> ModelCard:
     # One OpenMP thread: these tables have 80-800 rows, so the boosted-tree candidates' threads cost more than
     # they save (diabetes, heart-disease and kidney-disease quick runs: 13.9 s with two threads, 7.8 s with one,
@@ -188,52 +254,21 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
         X, y, folds = X[keep], y[keep], 3
         candidates = {k: candidates[k] for k in list(candidates)[:1] + list(candidates)[-1:]}
 
-    selection = {}
-    oof = {}
-    for name, make in candidates.items():
-        oof[name] = _nested_calibrated_oof(make, fields, X, y, folds, seed)
-        selection[name] = binary_metrics(y, oof[name], dataset.threshold)
+    selection = {name: binary_metrics(y, _nested_calibrated_oof(make, fields, X, y, folds, seed), dataset.threshold)
+                 for name, make in candidates.items()}
     best = max(selection, key=lambda n: selection[n]["auroc"])
     make = candidates[best]
     names = [f.name for f in fields]
     key = tuple(names.index(n) for n in dataset.key_fields)
-    # How the chosen family copes when values are not measured: the same folds, test patients with key fields
-    # or 30% of values hidden; with and without fallback sub-models for rows lacking key fields.
-    scenarios = key_field_scenarios(X, fields, key, seed)
-    variants = {"single model": ()} | ({"fallback sub-models": key} if key else {})
-    scenario_probs = {v: _nested_calibrated_oof(make, fields, X, y, folds, seed, scenarios, k)
-                      for v, k in variants.items()}
-    scenario_metrics = {v: {sc: binary_metrics(y, p, dataset.threshold) for sc, p in probs.items()}
-                        for v, probs in scenario_probs.items()}
-
-    def key_auroc(v):  # mean AUROC over the scenarios with key fields hidden
-        return float(np.mean([m["auroc"] for sc, m in scenario_metrics[v].items() if sc not in
-                              ("complete", "30% of values hidden")]))
-
-    use_fallbacks = bool(key) and key_auroc("fallback sub-models") > key_auroc("single model") and (
-        scenario_metrics["fallback sub-models"]["complete"]["auroc"]
-        >= scenario_metrics["single model"]["complete"]["auroc"] - FALLBACK_COMPLETE_TOLERANCE)
-    chosen_variant = "fallback sub-models" if use_fallbacks else "single model"
-    validation_probs = scenario_probs[chosen_variant]["complete"]
+    choice = _not_measured_choice(make, fields, X, y, folds, seed, key, dataset.threshold)
+    use_fallbacks = choice.use_fallbacks
+    scenario_metrics, chosen_variant = choice.scenario_metrics, choice.variant
+    validation_probs = choice.validation_probs
     masked_metrics = scenario_metrics[chosen_variant]["30% of values hidden"]
 
     models = fit_calibrated(make, fields, X, y, folds, seed, key if use_fallbacks else ())
-    estimator, a, b = models[()]
-    # Background for shap: k-means summary (weighted centroids), not patient rows, to stay small.
-    import shap
-
-    X_imputed = np.where(np.isnan(X), np.nanmedian(X, axis=0), X)
-    background = shap.kmeans(X_imputed, min(10, len(X))).data
-
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    weights = {"estimator": estimator, "platt_a": a, "platt_b": b, "background": background,
-               "training_mean": np.nanmean(X, axis=0)}
-    if use_fallbacks:
-        weights["key_fields"] = list(dataset.key_fields)
-        weights["fallbacks"] = [{"hidden": [names[j] for j in hidden], "estimator": est, "platt_a": fa,
-                                 "platt_b": fb} for hidden, (est, fa, fb) in models.items() if hidden]
-    save_weights(weights, out_dir / WEIGHTS)
+    _save(out_dir, models, X, dataset if use_fallbacks else None)
 
     training_range = {f.name: [float(np.nanmin(X[:, j])), float(np.nanmax(X[:, j]))]
                       for j, f in enumerate(fields) if f.kind == "number" and not np.isnan(X[:, j]).all()}
@@ -273,18 +308,7 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
         "n": int(len(y)), "n_positive": int(y.sum()),
     }
     if dataset.external and not quick:
-        ext_raw, ext_y, _ = read_dataset(dataset, data_dir, dataset.external)
-        ext_X = encode_training(dataset, ext_raw)
-        ext_p = _sigmoid(calibrated_logits(models, ext_X, key if use_fallbacks else ()))
-        metrics["external"] = {
-            "site": dataset.external_site,
-            "n": int(len(ext_y)), "n_positive": int(ext_y.sum()), **binary_metrics(ext_y, ext_p, dataset.threshold),
-            "not_measured": {f.name: int(np.isnan(ext_X[:, j]).sum()) for j, f in enumerate(fields)
-                             if np.isnan(ext_X[:, j]).any()},
-            "note": dataset.external_note,
-            "before_not_measured_handling": dataset.previous_external[0] if dataset.previous_external else None,
-            "previous_versions": list(dataset.previous_external) or None,
-        }
+        metrics["external"] = _external_metrics(dataset, data_dir, models, key if use_fallbacks else ())
     kind = "TreeSHAP (path-dependent)" if best.startswith("gradient") else "Exact linear SHAP (interventional)"
     card = ModelCard(
         id=model_id, name=dataset.name, version=dataset.version, modality="records",
