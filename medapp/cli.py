@@ -75,61 +75,70 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                 if args.maps and expl is not None else None
             reason = _not_assessed_reason(pred)
             if args.json:
-                # an input unlike the training data is not assessed: no label (the pages show no finding);
-                # its probabilities are kept but are not a finding
-                record = {"input": name, "model": model.card.id, "model_version": model.card.version,
-                          "assessed": reason is None, "label": pred.label if reason is None else None,
-                          **({"not_assessed_reason": reason} if reason is not None else {}),
-                          "probabilities": pred.as_dict(), "warnings": list(pred.warnings)}
-                if pred.risk_band is not None:  # records: the card's band, as the form, the table and the API give it
-                    record["risk_band"] = pred.risk_band
-                if pred.text is not None:  # dictation: the transcript is the output
-                    record["text"] = pred.text
-                if pred.survival is not None:  # time-to-event models: risk (higher = earlier) and S(t) by day
-                    record["risk_score"] = pred.survival.risk_score
-                    record["survival"] = pred.survival.survival_by_horizon()
-                    # what the page, the case and the report show beside them (a review found the CLI without)
-                    record["survival_band"] = pred.survival.band_by_horizon()
-                    record["risk_group"] = pred.survival.risk_group
-                if expl is not None:
-                    record["explanation"] = {
-                        "method": expl.method, "target": expl.target, "output_space": expl.output_space,
-                        "base_value": expl.base_value,
-                        "top_contributions": [{"feature": n, "value": v} for n, v in expl.top_contributions(args.top)],
-                    }
-                    if reason is not None:  # of the model's output for an input it does not fit: never a finding
-                        record["explanation"]["for_reference_only"] = True
-                if map_path is not None:
-                    record["map"] = str(map_path)
-                print(json.dumps(to_jsonable(record)), flush=True)
+                print(json.dumps(to_jsonable(_json_record(model, name, pred, expl, reason, map_path, args.top))),
+                      flush=True)
             else:
-                # in words, as the pages write them (the JSON keeps the ids): "mitral valve prolapse", not
-                # "mitral_valve_prolapse" (a cardiology review)
-                said = model.card.display
-                probs = ", ".join(f"{said(lab)} {p:.3f}" for lab, p in pred.as_dict().items())
-                if reason is None:
-                    band = f"; risk band {pred.risk_band}" if pred.risk_band is not None else ""
-                    print(f"{name}: {said(pred.label)} ({probs}){band}")
-                else:
-                    print(f"{name}: not assessed: {reason} (probabilities, not a finding: {probs})")
-                if pred.survival is not None:
-                    from .render.survival import horizon_text, risk_group_text
-
-                    curve = pred.survival
-                    by = "; ".join(f"by {horizon_text(h)} {s:.3f} (95% band {lo:.3f}-{hi:.3f})" for h, s, lo, hi in
-                                   zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower, curve.at_horizons_upper))
-                    print(f"  risk score {curve.risk_score:+.3f} ({risk_group_text(curve.risk_group)}); survival {by}")
-                if pred.text is not None:
-                    print(f"  text: {pred.text}")
-                for warning in pred.warnings:
-                    print(f"  warning: {warning}")
-                if expl is not None:
-                    # an input the model does not fit: the reports' words, so nobody reads a finding into it
-                    why = "why" if reason is None else "not assessed; for reference only, not a finding"
-                    print(f"  {why} ({expl.method}, toward {expl.target_display}, {expl.output_space}):")
-                    for feature, value in expl.top_contributions(args.top):
-                        print(f"    {value:+.3f}  {feature}")
+                print("\n".join(_text_lines(model, name, pred, expl, reason, args.top)), flush=True)
     return 1 if failed else 0
+
+
+def _json_record(model, name: str, pred, expl, reason: str | None, map_path: Path | None, top: int) -> dict:
+    """One case of `predict --json` (docs/cli.md)."""
+    # an input unlike the training data is not assessed: no label (the pages show no finding); its probabilities
+    # are kept but are not a finding
+    record = {"input": name, "model": model.card.id, "model_version": model.card.version,
+              "assessed": reason is None, "label": pred.label if reason is None else None,
+              **({"not_assessed_reason": reason} if reason is not None else {}),
+              "probabilities": pred.as_dict(), "warnings": list(pred.warnings)}
+    if pred.risk_band is not None:  # records: the card's band, as the form, the table and the API give it
+        record["risk_band"] = pred.risk_band
+    if pred.text is not None:  # dictation: the transcript is the output
+        record["text"] = pred.text
+    if pred.survival is not None:  # time-to-event models: risk (higher = earlier) and S(t) by day
+        record["risk_score"] = pred.survival.risk_score
+        record["survival"] = pred.survival.survival_by_horizon()
+        # what the page, the case and the report show beside them (a review found the CLI without)
+        record["survival_band"] = pred.survival.band_by_horizon()
+        record["risk_group"] = pred.survival.risk_group
+    if expl is not None:
+        record["explanation"] = {
+            "method": expl.method, "target": expl.target, "output_space": expl.output_space,
+            "base_value": expl.base_value,
+            "top_contributions": [{"feature": n, "value": v} for n, v in expl.top_contributions(top)],
+        }
+        if reason is not None:  # of the model's output for an input it does not fit: never a finding
+            record["explanation"]["for_reference_only"] = True
+    if map_path is not None:
+        record["map"] = str(map_path)
+    return record
+
+
+def _text_lines(model, name: str, pred, expl, reason: str | None, top: int) -> list[str]:
+    """One case of `predict`'s text output, in words as the pages write them (the JSON keeps the ids):
+    "mitral valve prolapse", not "mitral_valve_prolapse" (a cardiology review)."""
+    said = model.card.display
+    probs = ", ".join(f"{said(lab)} {p:.3f}" for lab, p in pred.as_dict().items())
+    if reason is None:
+        band = f"; risk band {pred.risk_band}" if pred.risk_band is not None else ""
+        lines = [f"{name}: {said(pred.label)} ({probs}){band}"]
+    else:
+        lines = [f"{name}: not assessed: {reason} (probabilities, not a finding: {probs})"]
+    if pred.survival is not None:
+        from .render.survival import horizon_text, risk_group_text
+
+        curve = pred.survival
+        by = "; ".join(f"by {horizon_text(h)} {s:.3f} (95% band {lo:.3f}-{hi:.3f})" for h, s, lo, hi in
+                       zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower, curve.at_horizons_upper))
+        lines.append(f"  risk score {curve.risk_score:+.3f} ({risk_group_text(curve.risk_group)}); survival {by}")
+    if pred.text is not None:
+        lines.append(f"  text: {pred.text}")
+    lines.extend(f"  warning: {warning}" for warning in pred.warnings)
+    if expl is not None:
+        # an input the model does not fit: the reports' words, so nobody reads a finding into it
+        why = "why" if reason is None else "not assessed; for reference only, not a finding"
+        lines.append(f"  {why} ({expl.method}, toward {expl.target_display}, {expl.output_space}):")
+        lines.extend(f"    {value:+.3f}  {feature}" for feature, value in expl.top_contributions(top))
+    return lines
 
 
 def _not_assessed_reason(pred) -> str | None:
