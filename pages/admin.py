@@ -7,6 +7,7 @@ import streamlit as st
 from medapp.security.accounts import AccountError, create_user, list_users, update_user
 from medapp.security.audit import audit_csv, readable_audit
 from medapp.security.roles import ROLES
+from medapp.security.tokens import tokens_text
 from medapp.ui.audit_view import AUDIT_COLUMNS, action_words, shown_audit, time_text
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.dictation import vocabulary_admin
@@ -81,14 +82,15 @@ with users_tab:
                            + ". Press Apply again to do it.")
             else:
                 try:
-                    update_user(store, user, target, role=None if new_role == "(unchanged)" else new_role,
+                    revoked = update_user(store, user, target, role=None if new_role == "(unchanged)" else new_role,
                                 active=None if active == "(unchanged)" else active == "active",
                                 password=new_password or None)
                 except AccountError as exc:
                     st.error(str(exc))
                 else:
                     set_now("change_user_round", round_ + 1)
-                    flash("admin_flash", f"Updated {target}: {', '.join(changes)}.")
+                    flash("admin_flash", f"Updated {target}: {', '.join(changes)}."
+                          + (f" {tokens_text(revoked)} revoked." if revoked else ""))
                     st.session_state.pop("change_own_asked", None)
                     if own and new_password:  # the sign-in screen says why this session ended
                         st.session_state["medapp_own_password"] = True

@@ -14,6 +14,7 @@ from ..db.database import Database
 from ..db.tables import AuditEvent, User
 from .roles import ROLES, Actor, require
 from .sessions import revoke_all_in
+from .tokens import revoke_user_tokens_in
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Letters, digits and . _ - ; '@' and '+' so that a single sign-on e-mail address can be an account name.
@@ -134,7 +135,8 @@ def get_user(store: Database, username: str) -> dict | None:
 
 
 def update_user(store: Database, admin: dict | Actor, username: str, *, role: str | None = None,
-                active: bool | None = None, password: str | None = None) -> None:
+                active: bool | None = None, password: str | None = None) -> int:
+    """Apply the changes given; returns how many API tokens were revoked (disabling an account revokes them)."""
     actor = Actor.of(admin)
     require(actor.role, "admin")
     changes = {}
@@ -166,3 +168,6 @@ def update_user(store: Database, admin: dict | Actor, username: str, *, role: st
         if "password" in changes or changes.get("active") == [True, False]:
             revoke_all_in(store, s, username, actor.username,
                           "password changed" if "password" in changes else "account disabled")
+        if changes.get("active") == [True, False]:
+            return revoke_user_tokens_in(store, s, username, actor.username, "account disabled")
+    return 0

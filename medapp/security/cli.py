@@ -74,18 +74,19 @@ def _list(args: argparse.Namespace) -> int:
 
 def _update(args: argparse.Namespace) -> int:
     from .accounts import AccountError, update_user
+    from .tokens import tokens_text
 
     if not (args.role or args.disable or args.enable or args.reset_password):  # printed "updated", changed nothing
         print("error: nothing to change: give --role, --disable, --enable or --reset-password", file=sys.stderr)
         return 2
     try:
-        update_user(_store(), _cli_actor(), args.name, role=args.role,
+        revoked = update_user(_store(), _cli_actor(), args.name, role=args.role,
                     active=False if args.disable else (True if args.enable else None),
                     password=_password(args) if args.reset_password else None)
     except AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"updated {args.name}")
+    print(f"updated {args.name}" + (f" ({tokens_text(revoked)} revoked)" if revoked else ""))
     return 0
 
 

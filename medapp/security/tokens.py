@@ -93,6 +93,20 @@ def revoke_token(store: Database, admin: dict | Actor, token_id: int) -> datetim
     return None
 
 
+def tokens_text(n: int) -> str:
+    return f"{n} API token{'s' if n != 1 else ''}"
+
+
+def revoke_user_tokens_in(store: Database, session, username: str, actor: str, reason: str) -> int:
+    """Revoke every live token of `username` inside the caller's transaction (an account disabled): re-enabling the
+    account revived its old tokens while its browser sessions stayed ended (a security review)."""
+    tokens = session.scalars(select(ApiToken).where(ApiToken.username == username, ApiToken.revoked_at.is_(None))).all()
+    for token in tokens:
+        token.revoked_at = utcnow()
+        store.audit_in(session, actor, "token.revoke", f"token:{token.id}", user=username, reason=reason)
+    return len(tokens)
+
+
 def list_tokens(store: Database) -> list[dict]:
     now = utcnow()
     with store.Session() as s:

@@ -8,6 +8,7 @@ Nothing here unpickles or evaluates anything: JSON, base64, and fixed numeric la
 from __future__ import annotations
 
 import json
+import re
 import struct
 from typing import Annotated, Any
 
@@ -148,6 +149,17 @@ class _NotJson(Exception):
     pass
 
 
+_LONE_SURROGATE_HINT = re.compile(rb"\\u[dD][89a-fA-F]")  # the cheap test: any surrogate escape at all
+
+
+def _has_lone_surrogate(raw: Any) -> bool:
+    try:
+        json.dumps(raw, ensure_ascii=False).encode("utf-8")  # a pair decodes to one character; a half cannot encode
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _not_json(constant: str):
     raise _NotJson(constant)
 
@@ -175,6 +187,11 @@ def parse_request(body: bytes, header_length: str | None) -> tuple[InferenceRequ
     except (ValueError, RecursionError):
         raise RequestError("The request body is not valid JSON. Send an inference request "
                            "({\"inputs\": [...]}) or a file with its media type as Content-Type.") from None
+    if _LONE_SURROGATE_HINT.search(body) and _has_lone_surrogate(raw):
+        # "\ud800" alone is valid JSON but no character: echoed in a message, stored in a case or the answer's id it
+        # was a 500 (a security review)
+        raise RequestError("The request holds a \\u escape that is half of a surrogate pair (such as \\ud800), which is "
+                           "not a character: send the text as UTF-8.")
     try:
         request = InferenceRequest.model_validate(raw)
     except Exception as exc:  # pydantic's ValidationError; shown as a short list of what is wrong

@@ -28,6 +28,20 @@ def admin_page() -> AppTest:
     return at.run()
 
 
+def test_disabling_an_account_says_its_api_tokens_were_revoked(store):
+    from medapp.security.tokens import authenticate_token, create_token
+
+    create_user(store, "eve", "clinician pw 12", "clinician")
+    secrets = [create_token(store, ADMIN, "eve")[1] for _ in range(2)]
+    at = admin_page()
+    at.selectbox(key="chg_user_0").set_value("eve")
+    at.radio(key="chg_active_0").set_value("disabled")
+    at.button(key="change_user_go").click().run()
+    assert not at.exception
+    assert [m.value for m in at.success] == ["Updated eve: account disabled. 2 API tokens revoked."]
+    assert all(authenticate_token(store, secret) is None for secret in secrets)
+
+
 def test_admin_adds_and_changes_users_and_filters_the_audit_trail(store):
     at = admin_page()
     assert not at.exception

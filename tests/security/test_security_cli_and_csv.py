@@ -27,7 +27,9 @@ def test_users_add_list_update_from_the_command_line(tmp_path):
     assert _cli(tmp_path, "add", "bob", "--password-env", "PW", env={"PW": "clinician pw 1"}).returncode == 0
     short = _cli(tmp_path, "add", "eve", "--password", "short")
     assert short.returncode == 2 and "at least 10 characters" in short.stderr
-    assert _cli(tmp_path, "update", "bob", "--disable").returncode == 0
+    assert run_medapp("tokens", "create", "bob", env={"MEDAPP_VAR_DIR": str(tmp_path)}).returncode == 0
+    disabled = _cli(tmp_path, "update", "bob", "--disable")
+    assert disabled.returncode == 0 and disabled.stdout == "updated bob (1 API token revoked)\n"
     listing = _cli(tmp_path, "list").stdout.split("\n")
     assert [line.split() for line in listing if line] == [["ada", "admin", "active"], ["bob", "clinician", "disabled"],
                                                           ["rui", "reviewer", "active"]]
@@ -37,8 +39,9 @@ def test_users_add_list_update_from_the_command_line(tmp_path):
         assert authenticate(store, "rui", "reviewer pw 12") == {"username": "rui", "role": "reviewer"}
         assert authenticate(store, "bob", "clinician pw 1") is None
         events = [(e["username"].split(":")[0], e["action"], e["target"]) for e in reversed(store.audit_events())]
-        assert events[:4] == [("cli", "user.create", "user:ada"), ("cli", "user.create", "user:rui"),
-                              ("cli", "user.create", "user:bob"), ("cli", "user.update", "user:bob")]
+        assert events[:6] == [("cli", "user.create", "user:ada"), ("cli", "user.create", "user:rui"),
+                              ("cli", "user.create", "user:bob"), ("cli", "token.create", "token:1"),
+                              ("cli", "user.update", "user:bob"), ("cli", "token.revoke", "token:1")]
     finally:
         os.environ["MEDAPP_VAR_DIR"] = old
 

@@ -42,12 +42,30 @@ def test_token_is_stored_hashed_and_acts_with_the_users_current_role(store):
     assert (caller.username, caller.role, caller.may_save_cases) == ("cleo", "clinician", True)
     update_user(store, ADMIN, "cleo", role="reviewer")
     assert authenticate_token(store, secret).role == "reviewer"
-    update_user(store, ADMIN, "cleo", active=False)
-    assert authenticate_token(store, secret) is None  # a disabled user's tokens stop working
-    assert list_tokens(store)[0]["state"] == "user disabled"  # and are listed so (they read "active")
-    update_user(store, ADMIN, "cleo", active=True)
-    assert list_tokens(store)[0]["state"] == "active"
     assert authenticate_token(store, secret + "x") is None and authenticate_token(store, "") is None
+
+
+def test_disabling_a_user_revokes_their_tokens_for_good(store):
+    """Re-enabling an account revived its old tokens while its browser sessions stayed ended (a security review):
+    disabling now revokes them, audited with the reason; the re-enabled user needs a new token."""
+    token_id, secret = create_token(store, ADMIN, "cleo")
+    update_user(store, ADMIN, "cleo", active=False)
+    assert authenticate_token(store, secret) is None
+    update_user(store, ADMIN, "cleo", active=True)
+    assert authenticate_token(store, secret) is None and list_tokens(store)[0]["state"] == "revoked"
+    revoked = [e for e in store.audit_events() if e["action"] == "token.revoke"]
+    assert [(e["target"], e["detail"]["reason"]) for e in revoked] == [(f"token:{token_id}", "account disabled")]
+    _, fresh = create_token(store, ADMIN, "cleo")
+    assert authenticate_token(store, fresh).username == "cleo"
+
+
+def test_a_token_of_a_user_disabled_before_tokens_were_revoked_is_refused_and_listed_so(store):
+    """A database from before disabling revoked tokens: the token is still refused while the user is disabled."""
+    _, secret = create_token(store, ADMIN, "cleo")
+    with store.Session.begin() as s:
+        s.execute(text("UPDATE users SET active = false WHERE username = 'cleo'"))
+    assert authenticate_token(store, secret) is None
+    assert list_tokens(store)[0]["state"] == "user disabled"  # listed so (they read "active")
 
 
 def test_expiry_revocation_and_who_may_manage_tokens(store):
@@ -79,7 +97,7 @@ def test_a_refused_token_is_named_with_its_reason_for_the_audit(store):
     assert why_refused(store, secret) == {"token": token_id, "token_user": "cleo", "refused": "valid"}
     update_user(store, ADMIN, "cleo", active=False)
     assert authenticate_token(store, secret) is None
-    assert why_refused(store, secret) == {"token": token_id, "token_user": "cleo", "refused": "user disabled"}
+    assert why_refused(store, secret) == {"token": token_id, "token_user": "cleo", "refused": "revoked"}
     assert why_refused(store, secret[:-2] + "zz") == {"refused": "unknown token"}
     assert why_refused(store, "Basic abc") == {"refused": "not a medapp token"}
 

@@ -28,24 +28,58 @@ def check_text(text: str, name: str = "The note") -> str:
     return text
 
 
+# A page of typed text is tens of KB of drawing instructions: a 25 KB PDF whose 50 pages shared one 6 MB stream took
+# ten minutes to read (a security review). Text extraction costs about 2 s per MB on two cores.
+MAX_PAGE_CONTENT_BYTES = 2_000_000
+# A Word document's text part unpacks within these bytes (a 50,000-character note with heavy formatting is a few
+# MB of XML); an 825 KB file unpacking to 283 MB took five minutes and 6 GB before the length was checked.
+MAX_DOCX_XML_BYTES = 20_000_000
+
+
+def _too_long(name: str, where: str) -> InputError:
+    return InputError(f"{name} has more than {MAX_CHARS:,} characters {where}; the limit is {MAX_CHARS:,} (about "
+                      "8,000 words). Paste the relevant part of the note.")
+
+
 def _pdf_text(data: bytes, name: str) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise InputError(f"{name} is a password-protected PDF.")
-        return "\n".join(page.extract_text() or "" for page in reader.pages[:50])
+        pages, length = [], 0
+        for number, page in enumerate(reader.pages[:50], start=1):
+            contents = page.get_contents()
+            size = len(contents.get_data()) if contents is not None else 0
+            if size > MAX_PAGE_CONTENT_BYTES:
+                raise InputError(f"{name}: page {number} holds {size / 1e6:.1f} MB of drawing instructions, far more "
+                                 "than a page of text; it is not read as a note.")
+            pages.append(page.extract_text() or "")
+            length += len(pages[-1])
+            if length > MAX_CHARS:  # stop reading: what follows cannot make it acceptable
+                raise _too_long(name, f"in its first {number} page{'s' if number > 1 else ''}")
+        return "\n".join(pages)
     except InputError:
         raise
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+    except (PyPdfError, ValueError, KeyError, OSError) as exc:  # LimitReachedError for a bomb: a 500 before
         raise InputError(f"{name} is a damaged PDF ({exc.__class__.__name__}).") from None
 
 
 def _docx_text(data: bytes, name: str) -> str:
+    import zipfile
+
     import docx
 
+    try:
+        parts = {info.filename: info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist()}
+    except (zipfile.BadZipFile, ValueError, OSError):
+        parts = {}  # python-docx names the damage below
+    unpacked = sum(size for part, size in parts.items() if part.startswith("word/") and part.endswith(".xml"))
+    if unpacked > MAX_DOCX_XML_BYTES:  # the declared sizes bound what zipfile will inflate
+        raise InputError(f"{name} unpacks to {unpacked / 1e6:,.0f} MB of document text and markup, far more than a "
+                         f"note of {MAX_CHARS:,} characters; it is not read.")
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several types for malformed packages
