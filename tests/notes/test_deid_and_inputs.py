@@ -103,6 +103,16 @@ def test_names_never_run_across_lines_or_swallow_titles():
     assert clean == "Seen by Dr. [NAME]\nChest X-ray clear."
 
 
+@pytest.mark.parametrize("note, clean", [
+    ("Seen by Dr. Gregory House today.", "Seen by Dr. [NAME] today."),  # "House" was kept (a security review)
+    ("Dr Hall saw her; Mrs Day was with her.", "Dr [NAME] saw her; Mrs [NAME] was with her."),
+    ("Nurse Practitioner review in the Day Unit.", "Nurse Practitioner review in the Day Unit."),
+    ("Mr. Burns has burns to his hand.", "Mr. [NAME] has burns to his hand."),
+])
+def test_a_surname_that_is_also_a_place_word_is_a_name_after_a_title(note, clean):
+    assert scrub(note)[0] == clean
+
+
 @pytest.mark.parametrize("data", [b"\xff\xfeA\x00B", b"\xfe\xff\xd8\x00\x00\x41", b"\xef\xbb\xbfabc\xff\xfe"])
 def test_damaged_unicode_is_a_message_not_a_crash(data):
     with pytest.raises(InputError, match="damaged or binary"):

@@ -209,7 +209,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("AGE>89", re.compile(r"\b(9\d|1[0-1]\d)(?:[ \t]?(?:y|yo|yrs?|y\.o\.)(?=[\s,.;)])|(?:F|M|yF|yM)\b)"), 1),
     ("AGE>89", re.compile(rf"\b{TITLES}[ \t]+(?:{INITIALS})?{NAME_WORD}(?:[ \t]+{NAME_WORD})?,[ \t]+({AGE_OVER_89})"
                           rf"(?=[ \t]*[,)])"), 1),
-    ("NAME", re.compile(rf"\b{TITLES}\s+((?:{INITIALS})?(?:{CAPS_NAME}|{CAPS_WORD}(?![a-z])|{FULL_NAME}))"), 1),
+    ("TITLED", re.compile(rf"\b{TITLES}\s+((?:{INITIALS})?(?:{CAPS_NAME}|{CAPS_WORD}(?![a-z])|{FULL_NAME}))"), 1),
     ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name)\s*[:\-]?\s+({CAPS_NAME})"), 1),
     # an explicit name label opening a line or a sentence takes the words after it in any case ("Name: ANNA
     # KOWALSKA", "patient name: anna kowalska" were kept: a security review); "Drug name:" does not open one
@@ -299,6 +299,11 @@ NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "
              "Dear", "Thank", "Thanks", "Yours", "Regards", "Clinical", "Specialist", "Senior", "Junior", "Locum",
              "Acting", "Lead", "Named", "Duty", "On", "Call", "Night", "Team", "State", "Department", "Name",
              "Partner", "Partners"} | GENERIC_PLACE
+# Words of a place's name that are also surnames: after a title they are the person ("Dr. Gregory House" kept
+# "House", "Dr. Hall" was kept whole: a security review).
+PLACE_WORD_SURNAMES = {"House", "Hall", "Day", "Main", "Hand", "Head", "Court", "Mill", "Lodge", "Manor", "Short",
+                       "Bay", "Foot", "Burns", "Lung", "Steel", "Heart", "Neck", "Care", "Home", "Side", "Keys"}
+NOT_NAMES_AFTER_TITLE = NOT_NAMES - PLACE_WORD_SURNAMES
 # Capitalised clinical abbreviations: a span holding one is not a capitalised surname.
 ABBREVIATIONS = {"COPD", "CHF", "CKD", "ECG", "EKG", "CXR", "CT", "MRI", "HTN", "DM", "AF", "MI", "CVA", "TIA", "PE",
                  "DVT", "UTI", "GP", "ED", "ICU", "NHS", "MRN", "BP", "HR", "SOB", "NAD", "PMH", "HPI", "NKDA", "IV",
@@ -322,16 +327,17 @@ def never_name(word: str) -> bool:
     return bool(possessive) and w[:possessive.start()].lower() in EPONYMS  # Parkinson's, Graves'
 
 
-def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
+def _trim_name(text: str, start: int, end: int, after_title: bool = False) -> tuple[int, int] | None:
     """The span without leading non-name words, cut before the first word that is never a name."""
+    not_names = NOT_NAMES_AFTER_TITLE if after_title else NOT_NAMES
     words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
-    while words and (text[words[0][0]:words[0][1]].strip(",") in NOT_NAMES or never_name(text[slice(*words[0])])):
+    while words and (text[words[0][0]:words[0][1]].strip(",") in not_names or never_name(text[slice(*words[0])])):
         words.pop(0)
     for i, (a, b) in enumerate(words):
         if never_name(text[a:b]):
             words = words[:i]
             break
-    while words and text[words[-1][0]:words[-1][1]].strip(",") in NOT_NAMES:
+    while words and text[words[-1][0]:words[-1][1]].strip(",") in not_names:
         words.pop()
     if not words or any(text[a:b].strip(",") in ABBREVIATIONS for a, b in words):
         return None
@@ -468,15 +474,16 @@ def find_phi(text: str) -> list[Span]:
     """Non-overlapping PHI spans, in text order."""
     found: list[Span] = []
     taken = [False] * len(text)
-    for kind, pattern, group in PATTERNS:
+    for rule_kind, pattern, group in PATTERNS:
         for m in pattern.finditer(text):
+            kind = rule_kind
             start, end = m.span(group)
             if start == end or any(taken[start:end]):
                 continue
-            if kind == "PN":
-                trimmed, kind = (start, end), "NAME"
-            elif kind == "NAME":
-                trimmed = _trim_name(text, start, end)
+            if kind == "PN":  # SMITH^JOHN^^^DR.: the sentence's full stop is not the name's
+                trimmed, kind = (start, len(text[:end].rstrip(",.;:")) if end > start + 1 else end), "NAME"
+            elif kind in ("NAME", "TITLED"):  # TITLED: after Dr, Mrs, Nurse ...: the words are a person's
+                trimmed, kind = _trim_name(text, start, end, after_title=kind == "TITLED"), "NAME"
             elif kind in ("LOCATION", "PLACE"):  # PLACE: named without a noun such as Hospital ("the Royal Free")
                 ward_number = text[start:end].startswith("Ward")  # "Ward 7B": the number is what identifies it
                 trimmed = (start, end) if ward_number else _trim_place(text, start, end, noun=kind == "LOCATION")
