@@ -82,6 +82,57 @@ def test_pdf_and_docx():
     assert read_note(buf.getvalue(), "n.docx") == "Palpitations on exertion."
 
 
+def _pdf_of_one_page(content: bytes) -> bytes:
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    stream = DecodedStreamObject()
+    stream.set_data(content)
+    page.replace_contents(stream)
+    page.compress_content_streams()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_small_files_that_unpack_to_a_flood_are_refused_before_they_are_parsed():
+    """A security review: an 825 KB Word file unpacking to 283 MB took five minutes and 6 GB, a 25 KB PDF whose
+    pages shared a 6 MB stream ten minutes, before the note's length was checked."""
+    import zipfile
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Palpitations on exertion.")
+    plain = io.BytesIO()
+    document.save(plain)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "word/document.xml":  # 21 MB of runs of one letter
+                data = data.replace(b"</w:body>", b"<w:p><w:r><w:t>a</w:t></w:r></w:p>" * 600_000 + b"</w:body>")
+            out.writestr(item, data)
+    assert len(bomb.getvalue()) < 1_000_000
+    with pytest.raises(InputError, match=r"^n.docx unpacks to 21 MB of document text and markup, far more than a note"):
+        read_note(bomb.getvalue(), "n.docx")
+    flood = _pdf_of_one_page(b"BT /F1 12 Tf 72 720 Td (a) Tj ET\n" * 70_000)
+    assert len(flood) < 10_000
+    with pytest.raises(InputError, match=r"^n.pdf: page 1 holds 2.3 MB of drawing instructions, far more than a page"):
+        read_note(flood, "n.pdf")
+    # a long note stops being read at the limit, with the pages read so far named
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=8)
+    pdf.multi_cell(0, 4, "Cough and fever for five days. " * 2_500)  # 77,500 characters over 8 pages
+    with pytest.raises(InputError, match=r"has more than 50,000 characters in its first 6 pages; the limit"):
+        read_note(bytes(pdf.output()), "n.pdf")
+
+
 @pytest.mark.parametrize("data, message", [
     (b"", "is empty"),
     (b"   \n\t  \n", "is empty: there is no text"),

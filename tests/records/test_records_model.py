@@ -173,6 +173,25 @@ def test_unreadable_cohort_files(data, message):
         load_model("heart-disease").validate_cohort(data, "f.csv")
 
 
+def test_a_table_past_the_row_limit_stops_being_read_one_row_past_it(monkeypatch, tmp_path):
+    """A workbook of 1,000,000 rows was read whole (39 s) before its length was checked (a security review)."""
+    from medapp.modalities.records import io as records_io
+
+    monkeypatch.setattr(records_io, "MAX_COHORT_ROWS", 5)
+    csv = b"age,sex\n" + b"60,1\n" * 6
+    with pytest.raises(InputError, match=r"^f.csv has more than 5 rows; the limit is 5 \(send them in parts\)."):
+        records_io.read_table(csv, "f.csv")
+    assert len(records_io.read_table(b"age,sex\n" + b"60,1\n" * 5, "f.csv")) == 5
+    path = tmp_path / "f.xlsx"
+    pd.DataFrame({"age": [60] * 1000, "sex": [1] * 1000}).to_excel(path, index=False)
+    read = []
+    real = pd.read_excel
+    monkeypatch.setattr(records_io.pd, "read_excel", lambda *a, **k: read.append(k["nrows"]) or real(*a, **k))
+    with pytest.raises(InputError, match=r"^f.xlsx has more than 5 rows"):
+        records_io.read_table(path.read_bytes(), "f.xlsx")
+    assert read == [6]  # one row past the limit, not the sheet's thousand
+
+
 def test_excel_cohort(tmp_path):
     model = load_model("diabetes")
     path = tmp_path / "c.xlsx"
