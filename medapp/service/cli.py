@@ -66,7 +66,9 @@ def _serve(args: argparse.Namespace) -> int:
     _log_to_stderr(args.log_level, access_log=args.access_log)
     _say_if_the_store_is_down(app)
     print(f"medapp inference service on http://{args.host}:{args.port} (OpenAPI at /docs)", flush=True)
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log)
+    # medapp's own access line (path without its query) replaces uvicorn's, which wrote the query string: a case
+    # title holding a patient's name reached the log at --access-log (a security review)
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 

@@ -38,12 +38,14 @@ def test_an_unreachable_database_is_said_once_at_start_and_once_when_probed(tmp_
            "MEDAPP_DATABASE_URL": f"postgresql+psycopg://medapp:secret-pw@127.0.0.1:{dead}/medapp"}
     log = tmp_path / "serve.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "medapp", "serve", "--port", str(port), "--access-log"],
+        proc = subprocess.Popen([sys.executable, "-m", "medapp", "serve", "--port", str(port), "--access-log",
+                                 "--log-level", "info"],
                                 cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
         _wait_until_live(url, proc, log)
-        probes = [httpx.get(f"{url}/v2/health/ready", timeout=30).status_code for _ in range(4)]
+        probes = [httpx.get(f"{url}/v2/health/ready", timeout=30).status_code for _ in range(3)]
+        probes.append(httpx.get(f"{url}/v2/health/ready?case_title=John%20Smith%20MRN-777", timeout=30).status_code)
         time.sleep(0.5)
     finally:
         proc.terminate()
@@ -56,6 +58,7 @@ def test_an_unreachable_database_is_said_once_at_start_and_once_when_probed(tmp_
     assert sum("not ready (answering 503)" in line for line in lines) == 1  # once, not per probe
     assert not any(line.startswith("Traceback") for line in lines)
     assert "secret-pw" not in log.read_text()
+    assert "John" not in log.read_text() and "MRN-777" not in log.read_text()  # uvicorn's own line wrote the query
     access = [line for line in lines if " INFO medapp.service.requests " in line]
     assert len(access) >= 4 and all(" 127.0.0.1 GET /v2/health/" in line for line in access)
 
