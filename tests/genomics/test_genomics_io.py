@@ -45,6 +45,20 @@ def test_samples_as_rows_or_columns_tsv_and_excel_give_the_same_result(model, kh
     assert not rows.errors and not rows.file_warnings
 
 
+def test_a_file_past_the_cell_limit_stops_being_read_at_it(model, khan, monkeypatch):
+    """A 50 MB file of one-digit cells is 25 million strings (about 2 GB) read before anything was checked."""
+    from medapp.modalities.genomics import io as genomics_io
+
+    X, _ = khan
+    monkeypatch.setattr(genomics_io, "MAX_CELLS", 3 * 2309)  # two samples and a header row
+    xlsx = io.BytesIO()
+    X.iloc[:3].to_excel(xlsx)
+    for data, name in ((csv(X.iloc[:3]), "three.csv"), (xlsx.getvalue(), "three.xlsx")):
+        with pytest.raises(InputError, match=rf"^{name} holds more than 6,927 values; the limit is 6,927"):
+            model.read_file(data, name)
+    assert len(model.read_file(csv(X.iloc[:2]), "two.csv").profiles) == 2
+
+
 def test_one_sample_as_a_gene_value_column(model, khan):
     X, _ = khan
     one = X.iloc[[7]].T

@@ -56,17 +56,49 @@ def _listing(items: list[str], limit: int = 8) -> str:
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
+# Values a file may hold: 20,000 genes for 500 samples. A 50 MB file of one-digit cells is 25 million of them,
+# about 2 GB as Python strings, read before anything was checked (a security review's look at the table readers).
+MAX_CELLS = 10_000_000
+
+
+def _within_limit(rows, name: str) -> list[list[str]]:
+    """The rows, stopped as soon as they pass MAX_CELLS."""
+    out, cells = [], 0
+    for row in rows:
+        cells += len(row)
+        if cells > MAX_CELLS:
+            raise InputError(f"{name} holds more than {MAX_CELLS:,} values; the limit is {MAX_CELLS:,} (for example "
+                             "20,000 genes for 500 samples): send the samples in parts.")
+        out.append(row)
+    return out
+
+
+def _workbook_rows(data: bytes, name: str) -> list[list[str]]:
+    """The first sheet's cells as text, read row by row (openpyxl's read-only mode) within the cell limit."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            return _within_limit(
+                (["" if v is None else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in row]
+                 for row in sheet.iter_rows(values_only=True)), name)
+        finally:
+            book.close()
+    except InputError:
+        raise
+    except Exception as exc:  # a damaged or password-protected workbook
+        raise InputError(f"{name} could not be read as an Excel workbook ({type(exc).__name__}).") from None
+
+
 def read_raw_table(data: bytes, name: str) -> np.ndarray:
     """The file as a 2-D array of stripped strings, no header interpreted yet (numpy: files are 2,000+ wide)."""
     kind = uploads.check(data, name, "genomics")
     if not data.strip():
         raise InputError(f"{name} is empty: upload a matrix of expression values (genes by samples).")
     if kind == "xlsx":
-        try:
-            frame = pd.read_excel(io.BytesIO(data), header=None, engine="openpyxl")
-        except Exception as exc:  # a damaged or password-protected workbook
-            raise InputError(f"{name} could not be read as an Excel workbook ({type(exc).__name__}).") from None
-        rows = [["" if pd.isna(v) else str(v) for v in row] for row in frame.to_numpy(dtype=object)]
+        rows = _workbook_rows(data, name)
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -76,7 +108,7 @@ def read_raw_table(data: bytes, name: str) -> np.ndarray:
         sep = "\t" if first.count("\t") > max(first.count(","), first.count(";")) else (
             ";" if first.count(";") > first.count(",") else ",")
         try:
-            rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+            rows = _within_limit(csv.reader(io.StringIO(text), delimiter=sep), name)
         except csv.Error as exc:
             raise InputError(f"{name} is not a regular table: {exc}") from None
     width = max((len(r) for r in rows), default=0)
