@@ -149,7 +149,7 @@ class _NotJson(Exception):
     pass
 
 
-_LONE_SURROGATE_HINT = re.compile(rb"\\u[dD][89a-fA-F]")  # the cheap test: any surrogate escape at all
+_LONE_SURROGATE_HINT = re.compile(r"\\u[dD][89a-fA-F]")  # the cheap test: any surrogate escape at all
 
 
 def _has_lone_surrogate(raw: Any) -> bool:
@@ -179,15 +179,20 @@ def parse_request(body: bytes, header_length: str | None) -> tuple[InferenceRequ
             raise RequestError(f"Inference-Header-Content-Length ({n} bytes) is larger than the body "
                                f"({len(body)} bytes).")
         body, binary = body[:n], body[n:]
+    try:  # strictly: json.loads lets bytes through that encode half a surrogate pair (ED A0 80), a 500 later
+        text = body.decode(json.detect_encoding(body)) if isinstance(body, bytes) else body
+    except UnicodeDecodeError:
+        raise RequestError("The request body is not valid UTF-8 (or UTF-16/32) text: send JSON encoded as UTF-8.") \
+            from None
     try:
-        raw = json.loads(body, parse_constant=_not_json)
+        raw = json.loads(text, parse_constant=_not_json)
     except _NotJson as exc:  # Python reads NaN, which JSON has not; it became "No values were entered" (a review)
         raise RequestError(f"The request holds {exc}, which JSON does not have: send null for a value not measured, "
                            "or a number.") from None
     except (ValueError, RecursionError):
         raise RequestError("The request body is not valid JSON. Send an inference request "
                            "({\"inputs\": [...]}) or a file with its media type as Content-Type.") from None
-    if _LONE_SURROGATE_HINT.search(body) and _has_lone_surrogate(raw):
+    if _LONE_SURROGATE_HINT.search(text) and _has_lone_surrogate(raw):
         # "\ud800" alone is valid JSON but no character: echoed in a message, stored in a case or the answer's id it
         # was a 500 (a security review)
         raise RequestError("The request holds a \\u escape that is half of a surrogate pair (such as \\ud800), which is "

@@ -558,8 +558,13 @@ def test_a_flood_of_patients_or_half_a_character_is_a_400_not_minutes_or_a_500(s
                          headers={"Content-Type": "application/json"})
         pair = c.post(url, content=lone.replace("\\ud800", "\\ud83d\\ude00").encode(),
                       headers={"Content-Type": "application/json"})
+        # the same half character as raw bytes (ED A0 80), which json.loads lets through (the re-check)
+        raw = c.post(url, content=lone.replace("\\ud800", "\ud800").encode("utf-8", "surrogatepass"),
+                     headers={"Content-Type": "application/json"})
     assert too_many.status_code == 400 and too_many.json()["error"] == (
         "input 'age' has 200,001 patients; the limit is 200,000 per request (send them in parts).")
     for refused in (half, in_case):
         assert refused.status_code == 400 and "half of a surrogate pair" in refused.json()["error"], refused.text
+    assert raw.status_code == 400 and raw.json()["error"] == (
+        "The request body is not valid UTF-8 (or UTF-16/32) text: send JSON encoded as UTF-8.")
     assert pair.status_code == 200 and pair.json()["id"] == "\U0001F600"  # a pair is one character, answered as sent

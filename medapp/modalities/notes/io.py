@@ -28,12 +28,21 @@ def check_text(text: str, name: str = "The note") -> str:
     return text
 
 
-# A page of typed text is tens of KB of drawing instructions: a 25 KB PDF whose 50 pages shared one 6 MB stream took
-# ten minutes to read (a security review). Text extraction costs about 2 s per MB on two cores.
-MAX_PAGE_CONTENT_BYTES = 2_000_000
-# A Word document's text part unpacks within these bytes (a 50,000-character note with heavy formatting is a few
-# MB of XML); an 825 KB file unpacking to 283 MB took five minutes and 6 GB before the length was checked.
+# A page of typed text is tens of KB of drawing instructions and a few thousand operations (an eight-page note of
+# 46,000 characters: 2,199): a 25 KB PDF whose 50 pages shared one 6 MB stream took ten minutes to read, and pages
+# of blank text commands or a drawing called again and again were as slow (a security review and its re-check).
+MAX_PAGE_CONTENT_BYTES = 1_000_000
+MAX_PDF_CONTENT_BYTES = 5_000_000  # all pages together, a shared stream counted on every page that shows it
+MAX_PDF_OPERATIONS = 200_000  # text extraction's operations, those of drawings the pages call included
+# A Word document's XML unpacks within these bytes (a 50,000-character note with heavy formatting is a few MB);
+# an 825 KB file unpacking to 283 MB took five minutes and 6 GB before the length was checked, and a decoy
+# word/document.xml beside the real part (named in _rels/.rels) took 32 s for 28 MB: every part counts.
 MAX_DOCX_XML_BYTES = 20_000_000
+MAX_DOCX_BYTES = 60_000_000  # every part, pictures included (python-docx reads them all)
+
+
+class _TooManyOperations(Exception):
+    pass
 
 
 def _too_long(name: str, where: str) -> InputError:
@@ -45,22 +54,34 @@ def _pdf_text(data: bytes, name: str) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
+    operations = 0
+
+    def count(*_):  # every operation text extraction runs, inside called drawings too
+        nonlocal operations
+        operations += 1
+        if operations > MAX_PDF_OPERATIONS:
+            raise _TooManyOperations
+
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise InputError(f"{name} is a password-protected PDF.")
-        pages, length = [], 0
+        pages, length, content = [], 0, 0
         for number, page in enumerate(reader.pages[:50], start=1):
             contents = page.get_contents()
             size = len(contents.get_data()) if contents is not None else 0
-            if size > MAX_PAGE_CONTENT_BYTES:
-                raise InputError(f"{name}: page {number} holds {size / 1e6:.1f} MB of drawing instructions, far more "
-                                 "than a page of text; it is not read as a note.")
-            pages.append(page.extract_text() or "")
+            content += size
+            if size > MAX_PAGE_CONTENT_BYTES or content > MAX_PDF_CONTENT_BYTES:
+                raise InputError(f"{name}: page {number} brings its drawing instructions to {content / 1e6:.1f} MB, "
+                                 "far more than pages of text; it is not read as a note.")
+            pages.append(page.extract_text(visitor_operand_before=count) or "")
             length += len(pages[-1])
             if length > MAX_CHARS:  # stop reading: what follows cannot make it acceptable
                 raise _too_long(name, f"in its first {number} page{'s' if number > 1 else ''}")
         return "\n".join(pages)
+    except _TooManyOperations:
+        raise InputError(f"{name} needs more than {MAX_PDF_OPERATIONS:,} drawing operations to read, far more than "
+                         "pages of text; it is not read as a note.") from None
     except InputError:
         raise
     except (PyPdfError, ValueError, KeyError, OSError) as exc:  # LimitReachedError for a bomb: a 500 before
@@ -76,10 +97,10 @@ def _docx_text(data: bytes, name: str) -> str:
         parts = {info.filename: info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist()}
     except (zipfile.BadZipFile, ValueError, OSError):
         parts = {}  # python-docx names the damage below
-    unpacked = sum(size for part, size in parts.items() if part.startswith("word/") and part.endswith(".xml"))
-    if unpacked > MAX_DOCX_XML_BYTES:  # the declared sizes bound what zipfile will inflate
-        raise InputError(f"{name} unpacks to {unpacked / 1e6:,.0f} MB of document text and markup, far more than a "
-                         f"note of {MAX_CHARS:,} characters; it is not read.")
+    markup = sum(size for part, size in parts.items() if part.lower().endswith((".xml", ".rels")))
+    if markup > MAX_DOCX_XML_BYTES or sum(parts.values()) > MAX_DOCX_BYTES:  # declared sizes bound what is inflated
+        raise InputError(f"{name} unpacks to {max(markup, sum(parts.values())) / 1e6:,.0f} MB of document text, "
+                         f"markup and pictures, far more than a note of {MAX_CHARS:,} characters; it is not read.")
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several types for malformed packages
