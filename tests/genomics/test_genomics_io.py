@@ -53,9 +53,10 @@ def test_a_file_past_the_cell_limit_stops_being_read_at_it(model, khan, monkeypa
     monkeypatch.setattr(genomics_io, "MAX_CELLS", 3 * 2309)  # two samples and a header row
     xlsx = io.BytesIO()
     X.iloc[:3].to_excel(xlsx)
-    for data, name in ((csv(X.iloc[:3]), "three.csv"), (xlsx.getvalue(), "three.xlsx")):
-        with pytest.raises(InputError, match=rf"^{name} holds more than 6,927 values; the limit is 6,927"):
-            model.read_file(data, name)
+    with pytest.raises(InputError, match=r"^three.csv holds more than 6,927 values; the limit is 6,927"):
+        model.read_file(csv(X.iloc[:3]), "three.csv")
+    with pytest.raises(InputError, match=r"^three.xlsx holds more than 6,927 cells; the limit for an Excel file is "):
+        model.read_file(xlsx.getvalue(), "three.xlsx")
     assert len(model.read_file(csv(X.iloc[:2]), "two.csv").profiles) == 2
 
 

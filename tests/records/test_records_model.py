@@ -184,12 +184,52 @@ def test_a_table_past_the_row_limit_stops_being_read_one_row_past_it(monkeypatch
     assert len(records_io.read_table(b"age,sex\n" + b"60,1\n" * 5, "f.csv")) == 5
     path = tmp_path / "f.xlsx"
     pd.DataFrame({"age": [60] * 1000, "sex": [1] * 1000}).to_excel(path, index=False)
-    read = []
-    real = pd.read_excel
-    monkeypatch.setattr(records_io.pd, "read_excel", lambda *a, **k: read.append(k["nrows"]) or real(*a, **k))
-    with pytest.raises(InputError, match=r"^f.xlsx has more than 5 rows"):
+    with pytest.raises(InputError, match=r"^f.xlsx has more than 5 rows; the limit is 5 \(send them in parts\)."):
         records_io.read_table(path.read_bytes(), "f.xlsx")
-    assert read == [6]  # one row past the limit, not the sheet's thousand
+
+
+def test_a_tiny_workbook_cannot_make_a_huge_table():
+    """A 1.6 KB workbook naming one cell in column XFD of row 200,000 (and a declared A1:XFD200000) made pandas build
+    200,000 rows of 16,384 values: 24 GB, and the kernel killed the service (a security review)."""
+    import zipfile
+
+    from medapp.modalities.records.io import read_table
+
+    def workbook(rows: str, dimension: str = "") -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                       'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+                       'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override '
+                       'PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                       'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="'
+                       'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+            z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                       'package/2006/relationships"><Relationship Id="r1" Type="http://schemas.openxmlformats.org/'
+                       'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+            z.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/'
+                       'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+                       'relationships"><sheets><sheet name="S" sheetId="1" r:id="r1"/></sheets></workbook>')
+            z.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.'
+                       'openxmlformats.org/package/2006/relationships"><Relationship Id="r1" Type="http://schemas.'
+                       'openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+                       '</Relationships>')
+            z.writestr("xl/worksheets/sheet1.xml", '<?xml version="1.0"?><worksheet xmlns="http://schemas.'
+                       f'openxmlformats.org/spreadsheetml/2006/main">{dimension}<sheetData>{rows}</sheetData></worksheet>')
+        return out.getvalue()
+
+    header = '<row r="1"><c r="A1" t="inlineStr"><is><t>age</t></is></c><c r="B1" t="inlineStr"><is><t>sex</t></is></c></row>'
+    # row 2,000, not 200,000: were the fix undone, this test should fail, not take the machine's memory
+    far = '<row r="2000"><c r="XFD2000"><v>1</v></c></row>'
+    bomb = workbook(header + '<row r="2"><c r="A2"><v>60</v></c><c r="B2"><v>1</v></c></row>' + far,
+                    '<dimension ref="A1:XFD2000"/>')
+    assert len(bomb) < 2_000
+    frame = read_table(bomb, "f.xlsx")  # the gap is no rows; the far cell one short row
+    assert frame.shape == (2, 16_384) and list(frame.iloc[0, :2]) == ["60", "1"]
+    ragged = workbook(header + "".join(f'<row r="{r}"><c r="A{r}"><v>60</v></c></row>' for r in range(2, 100))
+                      + '<row r="100"><c r="XFD100"><v>1</v></c></row>')
+    with pytest.raises(InputError, match=r"^f.xlsx is 100 rows by 16,384 columns once its rows are made the same"):
+        read_table(ragged, "f.xlsx")
 
 
 def test_excel_cohort(tmp_path):

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from ...security import uploads
+from ...security.workbooks import MAX_CELLS as WORKBOOK_CELLS
+from ...security.workbooks import xlsx_rows
 from ...types import InputError
 
 MAX_BYTES = uploads.upload_limit("genomics")
@@ -74,22 +76,8 @@ def _within_limit(rows, name: str) -> list[list[str]]:
 
 
 def _workbook_rows(data: bytes, name: str) -> list[list[str]]:
-    """The first sheet's cells as text, read row by row (openpyxl's read-only mode) within the cell limit."""
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = book.worksheets[0]
-            return _within_limit(
-                (["" if v is None else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in row]
-                 for row in sheet.iter_rows(values_only=True)), name)
-        finally:
-            book.close()
-    except InputError:
-        raise
-    except Exception as exc:  # a damaged or password-protected workbook
-        raise InputError(f"{name} could not be read as an Excel workbook ({type(exc).__name__}).") from None
+    """The first sheet's cells as text, within the workbook limits (security/workbooks.py) and MAX_CELLS."""
+    return xlsx_rows(data, name, max_cells=min(MAX_CELLS, WORKBOOK_CELLS))
 
 
 def read_raw_table(data: bytes, name: str) -> np.ndarray:
@@ -111,7 +99,11 @@ def read_raw_table(data: bytes, name: str) -> np.ndarray:
             rows = _within_limit(csv.reader(io.StringIO(text), delimiter=sep), name)
         except csv.Error as exc:
             raise InputError(f"{name} is not a regular table: {exc}") from None
+    rows = [r for r in rows if any(c.strip() for c in r)]  # empty rows, as a sheet's gap of a million, are not data
     width = max((len(r) for r in rows), default=0)
+    if len(rows) * width > MAX_CELLS:  # a ragged file: one long row would pad every short one (16,384 each)
+        raise InputError(f"{name} is {len(rows):,} rows by {width:,} columns once its rows are made the same length, "
+                         f"more than {MAX_CELLS:,} values: a matrix has one value per gene and sample.")
     table = np.array([[c.strip() for c in r] + [""] * (width - len(r)) for r in rows], dtype=object).reshape(-1, width)
     filled = table != ""
     table = table[filled.any(axis=1)][:, filled.any(axis=0)] if table.size else table

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from ...security import uploads
+from ...security.workbooks import MAX_CELLS as WORKBOOK_CELLS
+from ...security.workbooks import xlsx_rows
 from ...types import InputError
 from ..base import array_key
 from .schema import Field, number_text
@@ -259,9 +261,8 @@ def read_table(data: bytes, name: str) -> pd.DataFrame:
     """CSV or Excel by content (xlsx is a ZIP, xls an OLE file), everything read as text."""
     kind = uploads.check(data, name, "records")
     try:
-        if kind == "xlsx":
-            # one row past the limit is enough to refuse: a workbook of 1,000,000 rows was read whole first (39 s)
-            df = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl", nrows=MAX_COHORT_ROWS + 1)
+        if kind == "xlsx":  # within the workbook limits (security/workbooks.py), stopped one row past MAX_COHORT_ROWS
+            df = _sheet_frame(xlsx_rows(data, name, max_rows=MAX_COHORT_ROWS), name)
         else:
             df = _read_csv(data.decode("utf-8-sig", errors="replace"), name)
     except InputError:
@@ -273,6 +274,25 @@ def read_table(data: bytes, name: str) -> pd.DataFrame:
     if len(df) > MAX_COHORT_ROWS:
         raise _too_many_rows(name)
     return df
+
+
+def _sheet_frame(rows: list[list[str]], name: str) -> pd.DataFrame:
+    """A sheet's rows as read_table's frame: the first row names the columns (an empty name "Unnamed: i", a repeated
+    one "age.1", as pandas named them), short rows are padded, empty rows are left out as a CSV's blank lines are."""
+    rows = [r for r in rows if any(v.strip() for v in r)]
+    if not rows:
+        raise InputError(f"{name} has no header row.")
+    width = max(len(r) for r in rows)
+    if len(rows) * width > WORKBOOK_CELLS:  # one long row would pad every short one (16,384 cells each)
+        raise InputError(f"{name} is {len(rows):,} rows by {width:,} columns once its rows are made the same length, "
+                         f"more than {WORKBOOK_CELLS:,} cells: a table of patients has one column per field.")
+    header, seen = [], {}
+    for i, h in enumerate(rows[0] + [""] * (width - len(rows[0]))):
+        h = h.strip() or f"Unnamed: {i}"
+        header.append(h if h not in seen else f"{h}.{seen[h]}")
+        seen[h] = seen.get(h, 0) + 1
+    body = [r + [""] * (width - len(r)) for r in rows[1:]]
+    return pd.DataFrame(body, columns=header, dtype=str).replace("", None)
 
 
 def _too_many_rows(name: str) -> InputError:
