@@ -217,3 +217,32 @@ def test_rate_limit_holds_across_ingress_replicas(ray_service):
     # one bucket of RATE calls (plus at most one refilled while the calls ran), not one per ingress replica
     assert RATE <= codes.count(200) <= RATE + 1
     assert int(next(r for r in answers if r.status_code == 429).headers["retry-after"]) >= 1
+
+
+def test_hostile_inputs_are_refused_through_ray_as_by_the_plain_service(ray_service):
+    """The security review's inputs (tested on the plain service in test_http_api.py) sent through the Ray ingress
+    and a group replica: the same 4xx and the same words, no 500, and the group replica still answers after."""
+    url, secret, _, _ = ray_service
+    auth = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
+    infer = f"{url}/v2/models/heart-disease/infer"
+    flood = {"inputs": [{"name": "age", "datatype": "FP64", "shape": [200_001], "data": [63] * 200_001}]}
+    lone = '{"inputs": [{"name": "age", "datatype": "FP64", "shape": [1], "data": [63]}], "id": "\\ud800"}'
+    with httpx.Client(timeout=120) as c:
+        too_many = c.post(infer, json=flood, headers=auth)
+        half = c.post(infer, content=lone.encode(), headers=auth)
+        raw = c.post(infer, content=lone.replace("\\ud800", "\ud800").encode("utf-8", "surrogatepass"), headers=auth)
+        hl7 = c.post(infer, content=b"MSH|^~\\&|LAB\rPID|1||123456^^^MRN||SMITH^JOHN",
+                     headers={**auth, "Content-Type": "application/hl7-v2"})
+        huge = c.post(infer, content=b"{" + b" " * (72 * 2**20), headers=auth)  # the limit is 70 MB
+        nan = c.post(infer, content=lone.replace("63", "NaN").replace('"\\ud800"', '"x"').encode(), headers=auth)
+    assert too_many.status_code == 400 and too_many.json()["error"] == (
+        "input 'age' has 200,001 patients; the limit is 200,000 per request (send them in parts).")
+    assert half.status_code == 400 and "half of a surrogate pair" in half.json()["error"], half.text
+    assert raw.status_code == 400 and raw.json()["error"] == (
+        "The request body is not valid UTF-8 (or UTF-16/32) text: send JSON encoded as UTF-8.")
+    assert hl7.status_code == 415 and hl7.json()["error"].startswith("The body is application/hl7-v2, which this API "
+                                                                     "does not read"), hl7.text
+    assert huge.status_code == 413 and "larger than the" in huge.json()["error"], huge.text
+    assert nan.status_code == 400 and "NaN" in nan.json()["error"], nan.text
+    status, answer, _ = _call(url, secret, "heart-disease", _record(7, case=False))
+    assert status == 200 and answer["model_name"] == "heart-disease"
