@@ -159,8 +159,23 @@ def test_cohort_missing_columns():
     model = load_model("heart-disease")
     cohort = model.validate_cohort(b"age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang\n60,1,4,140,250,0,0,150,1\n", "x.csv")
     assert "Missing columns: oldpeak" in cohort.file_warnings[0]
-    with pytest.raises(InputError, match="does not look like input for Heart disease"):
+    with pytest.raises(InputError, match="does not look like input for Heart disease") as unknown:
         model.validate_cohort(b"name,weight\nx,70\n", "wrong.csv")
+    assert "Its columns are those of" not in unknown.value.message  # no model takes them
+
+
+def test_a_cohort_given_to_another_model_names_the_model_its_columns_fit():
+    """A review: the records page opens on one model, and another model's cohort got only "lacks 8 of 8 columns"."""
+    heart = b"age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak\n60,1,4,140,250,0,0,150,1,2.3\n"
+    with pytest.raises(InputError) as refused:
+        load_model("diabetes").validate_cohort(heart, "heart.csv")
+    assert refused.value.message.endswith(
+        "Its columns are those of Heart disease (UCI Cleveland), model id heart-disease: choose that model.")
+    failure = (b"age,anaemia,creatinine_phosphokinase,diabetes,ejection_fraction,high_blood_pressure,platelets,"
+               b"serum_creatinine,serum_sodium,sex,smoking,time,DEATH_EVENT\n70,0,582,0,20,1,265000,1.9,130,1,0,4,1\n")
+    with pytest.raises(InputError) as refused:
+        load_model("kidney-disease").validate_cohort(failure, "hf.csv")  # a survival model's cohort too
+    assert "those of Heart failure survival, model id heart-failure" in refused.value.message
 
 
 @pytest.mark.parametrize("data, message", [

@@ -364,6 +364,23 @@ def _match_columns(df: pd.DataFrame, fields: tuple[Field, ...]) -> dict[str, str
 ID_COLUMNS = ("patient_id", "id", "mrn", "case", "case_id", "patient")
 
 
+def _other_model_hint(df: pd.DataFrame, model_name: str) -> str:
+    """" Its columns are those of Heart disease (heart-disease): choose that model." when another installed records or
+    survival model takes most of the table's columns (a cohort dropped on the page's default model, a review)."""
+    from ...registry import list_cards  # here, not at import: the registry lists every modality's cards
+    from .schema import fields_from_card
+
+    best, best_share = None, 0.5
+    for card in list_cards():
+        features = card.input.get("features") if isinstance(card.input, dict) else None
+        if card.name == model_name or not features:
+            continue
+        share = len(_match_columns(df, fields_from_card(features))) / len(features)
+        if share > best_share:
+            best, best_share = card, share
+    return f" Its columns are those of {best.name}, model id {best.id}: choose that model." if best else ""
+
+
 def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: dict[str, list[float]],
                    model_name: str, missing_handling: str = "", predicted: str | None = None) -> Cohort:
     """The rows of a cohort table, each scored or refused; `predicted` is the column of the training file the model
@@ -373,7 +390,8 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
     if len(missing) > len(fields) / 2:
         expected = ", ".join(f.name for f in fields)
         raise InputError(f"This table does not look like input for {model_name}: it lacks "
-                         f"{len(missing)} of {len(fields)} columns. Expected columns: {expected}.")
+                         f"{len(missing)} of {len(fields)} columns. Expected columns: {expected}."
+                         + _other_model_hint(df, model_name))
     cohort = Cohort()
     numbers = row_numbers(df)
     for row, message in df.attrs.get("bad_rows", {}).items():
