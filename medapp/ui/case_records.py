@@ -25,7 +25,7 @@ from ..modalities.records.schema import NOT_MEASURED, Field, format_value, numbe
 from ..types import InputError
 from .cases import log_analysis, log_cohort, save_to_case
 from .common import messages_in_full, show_input_error, upload_mb
-from .state import kept_upload
+from .state import KEPT, kept_upload
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,32 @@ class FormKeys:
 
 
 def field_key(keys: FormKeys, model, f: Field) -> str:
-    return f"{keys.field}_{model.card.id}_{f.name}"
+    """`rec_heart-disease_age`, then `rec_heart-disease_age.1` ... once *Load example patient* or *Clear form* has
+    filled the form (`_refill`)."""
+    generation = st.session_state.get(_generation_key(keys, model), 0)
+    return f"{keys.field}_{model.card.id}_{f.name}" + (f".{generation}" if generation else "")
+
+
+def _generation_key(keys: FormKeys, model) -> str:
+    return f"medapp_form_generation_{keys.form}_{model.card.id}"
+
+
+def _refill(model, keys: FormKeys, values: dict[str, Any]) -> None:
+    """Put `values` (field name -> widget value) in the form under new widget keys.
+
+    *Estimate* pressed before the browser had drawn the example sent the form the browser still showed (empty),
+    and those stale values overwrote the example (a presenter's review). Under new keys the stale values belong to
+    widgets no longer drawn, so the press estimates what the form now holds. The old keys are dropped, kept values
+    (`ui/state`) included."""
+    old = {field_key(keys, model, f) for f in model.fields}
+    st.session_state[_generation_key(keys, model)] = st.session_state.get(_generation_key(keys, model), 0) + 1
+    kept = st.session_state.get(KEPT)
+    for key in old:
+        st.session_state.pop(key, None)
+        if isinstance(kept, dict):
+            kept.pop(key, None)
+    for f in model.fields:
+        st.session_state[field_key(keys, model, f)] = values[f.name]
 
 
 def field_decimals(f: Field, example: float | None = None) -> int:
@@ -60,16 +85,28 @@ def model_decimals(model, f: Field) -> int:
     return field_decimals(f, None if typical is None else float(typical))
 
 
+def _forget_earlier_fields(model, keys: FormKeys) -> None:
+    """Drop values kept under an earlier generation's keys: a stale press (`_refill`) sends them once more, and
+    `ui/state` would otherwise write them back on every run."""
+    current, prefix = {field_key(keys, model, f) for f in model.fields}, f"{keys.field}_{model.card.id}_"
+    kept = st.session_state.get(KEPT)
+    if isinstance(kept, dict):
+        for key in [k for k in kept if isinstance(k, str) and k.startswith(prefix) and k not in current]:
+            kept.pop(key, None)
+            st.session_state.pop(key, None)
+
+
 def _fill_example(model, keys: FormKeys) -> None:
     typical = model.card.input["typical"]
+    values = {}
     for f in model.fields:
         v = example_value(f, typical[f.name])  # as recorded: a median of 153.5 bpm read oddly
-        st.session_state[field_key(keys, model, f)] = format_value(f, v) if f.kind == "category" else v
+        values[f.name] = format_value(f, v) if f.kind == "category" else v
+    _refill(model, keys, values)
 
 
 def _clear(model, keys: FormKeys) -> None:
-    for f in model.fields:
-        st.session_state[field_key(keys, model, f)] = NOT_MEASURED if f.kind == "category" else None
+    _refill(model, keys, {f.name: NOT_MEASURED if f.kind == "category" else None for f in model.fields})
 
 
 def row_warnings(cohort, prediction) -> list[str]:
@@ -119,6 +156,7 @@ def submitted_values(raw: dict) -> dict:
 
 def patient_form(model, keys: FormKeys) -> dict | None:
     """The form; returns the submitted field values (None when not submitted)."""
+    _forget_earlier_fields(model, keys)
     c1, c2, _ = st.columns([1.4, 1, 3])
     c1.button("Load example patient", on_click=_fill_example, args=(model, keys), key=f"{keys.example}_{model.card.id}",
               help="Fills the form with a typical patient from the training data (for demonstrations).")

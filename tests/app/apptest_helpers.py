@@ -60,3 +60,12 @@ def heart_disease_cases(store: CaseStore, references: tuple[str, ...]) -> list[t
                                                 explanation=result.explanation, input_bytes=ref.encode(),
                                                 input_name=f"{ref}.json")))
     return out
+
+
+def form_field(widgets, key: str):
+    """The Case records form field keyed `key` as the page last drew it: `key`, or `key.N` once *Load example
+    patient* or *Clear form* has filled the form (`ui/case_records.field_key`). `widgets`: at.number_input or
+    at.selectbox."""
+    found = [w for w in widgets if w.key == key or str(w.key).startswith(f"{key}.")]
+    assert len(found) == 1, (key, [w.key for w in widgets])
+    return found[0]

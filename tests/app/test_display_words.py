@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from apptest_helpers import records_page
+from apptest_helpers import form_field, records_page
 from streamlit.testing.v1 import AppTest
 
 from medapp.cases.store import CaseStore
@@ -71,10 +71,10 @@ def test_a_headline_is_never_rounded_across_a_band():
 def test_kidney_example_patient_reads_at_field_precision_with_display_labels(var_dir):
     at = records_page(KIDNEY)
     at.button(key="ex_kidney-disease").click().run()
-    hemo = at.number_input(key="rec_kidney-disease_hemo")
+    hemo = form_field(at.number_input, "rec_kidney-disease_hemo")
     assert hemo.proto.format == "%.2f"  # the browser wrote "%g" as 12.649999999999999
     assert hemo.value == pytest.approx(12.6)  # the card's median (12.65) at the field's step, 0.1
-    assert at.number_input(key="rec_kidney-disease_sg").proto.format == "%.3f"
+    assert form_field(at.number_input, "rec_kidney-disease_sg").proto.format == "%.3f"
     next(b for b in at.button if b.label == "Estimate risk").click().run()
     assert not at.exception
     assert "Haemoglobin = 12.6 g/dL" in " ".join(c.value for c in at.caption)

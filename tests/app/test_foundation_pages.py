@@ -4,6 +4,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from apptest_helpers import form_field
 from streamlit.testing.v1 import AppTest
 
 from medapp.analysis import analyse_batch
@@ -46,12 +47,12 @@ def _records_page(model_name: str) -> AppTest:
 
 def test_records_form_to_prediction_with_waterfall():
     at = _records_page("Heart disease (UCI Cleveland)")
-    at.number_input(key="rec_heart-disease_age").set_value(63)
-    at.selectbox(key="rec_heart-disease_sex").set_value("male")
-    at.selectbox(key="rec_heart-disease_cp").set_value("asymptomatic")
-    at.number_input(key="rec_heart-disease_thalach").set_value(108)
-    at.selectbox(key="rec_heart-disease_exang").set_value("yes")
-    at.number_input(key="rec_heart-disease_ca").set_value(3)
+    form_field(at.number_input, "rec_heart-disease_age").set_value(63)
+    form_field(at.selectbox, "rec_heart-disease_sex").set_value("male")
+    form_field(at.selectbox, "rec_heart-disease_cp").set_value("asymptomatic")
+    form_field(at.number_input, "rec_heart-disease_thalach").set_value(108)
+    form_field(at.selectbox, "rec_heart-disease_exang").set_value("yes")
+    form_field(at.number_input, "rec_heart-disease_ca").set_value(3)
     at.button[2].click().run()  # "Estimate risk" (after "Load example patient", "Clear form")
     assert not at.exception
     metric = at.metric[0]
@@ -89,13 +90,13 @@ def test_what_if_follows_a_new_estimate_of_the_form():
     at.button(key="ex_heart-disease").click().run()
     next(b for b in at.button if b.label == "Estimate risk").click().run()
     # a unit the label already says is not said again ("... by fluoroscopy (vessels)": a review)
-    assert at.number_input(key="rec_heart-disease_ca").label == "Major vessels coloured by fluoroscopy"
-    assert at.number_input(key="rec_heart-disease_age").label == "Age (years)"
+    assert form_field(at.number_input, "rec_heart-disease_ca").label == "Major vessels coloured by fluoroscopy"
+    assert form_field(at.number_input, "rec_heart-disease_age").label == "Age (years)"
     at.selectbox(key="wi_field_one_heart-disease").set_value("Age").run()
     assert at.number_input(key="wi_val_one_heart-disease_age").value == 55
     at.number_input(key="wi_val_one_heart-disease_age").set_value(62).run()  # the user's own what-if
     assert at.metric[1].delta != "no change"
-    at.number_input(key="rec_heart-disease_age").set_value(70)
+    form_field(at.number_input, "rec_heart-disease_age").set_value(70)
     next(b for b in at.button if b.label == "Estimate risk").click().run()
     assert not at.exception
     assert at.number_input(key="wi_val_one_heart-disease_age").value == 70  # the estimated patient's value
@@ -107,7 +108,7 @@ def test_what_if_on_a_category_opens_on_the_patients_own_choice():
     at = _records_page("Heart disease (UCI Cleveland)")
     at.button(key="ex_heart-disease").click().run()
     next(b for b in at.button if b.label == "Estimate risk").click().run()
-    own = at.selectbox(key="rec_heart-disease_thal").value  # the example's thallium result, a label
+    own = form_field(at.selectbox, "rec_heart-disease_thal").value  # the example's thallium result, a label
     at.selectbox(key="wi_field_one_heart-disease").set_value("Thallium stress test").run()
     assert not at.exception
     choice = at.selectbox(key="wi_val_one_heart-disease_thal")

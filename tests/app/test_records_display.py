@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from apptest_helpers import records_page
+from apptest_helpers import form_field, records_page
 from streamlit.testing.v1 import AppTest
 
 from medapp.modalities.records.model import band_of
@@ -56,8 +56,9 @@ def test_a_value_typed_but_not_submitted_never_reaches_the_server_so_the_caption
     cannot mark the result; its caption names Age = 55 years, the value the estimate used."""
     at = _estimated(HEART)
     before = at.metric[0].value
-    at.number_input(key="rec_heart-disease_age").set_value(80).run()  # typed, not submitted
-    assert at.session_state["rec_heart-disease_age"] == 55  # the server still holds the submitted value
+    age = form_field(at.number_input, "rec_heart-disease_age")
+    age.set_value(80).run()  # typed, not submitted
+    assert at.session_state[age.key] == 55  # the server still holds the submitted value
     assert at.metric[0].value == before and "Age = 55 years" in _values_caption(at)
 
 
@@ -69,7 +70,7 @@ def test_a_form_changed_since_the_estimate_marks_it_and_offers_no_save(panel, bu
     if button == "clear":
         at.button(key=f"{clear}_{mid}").click().run()
     else:  # the example patient with its age changed and estimated, then the example loaded again
-        at.number_input(key=f"{field}_{mid}_age").set_value(80)
+        form_field(at.number_input, f"{field}_{mid}_age").set_value(80)
         next(b for b in at.button if b.label == submit).click().run()
         assert "Age = 80 years" in _values_caption(at) and _saveable(at)
         at.button(key=f"{example}_{mid}").click().run()
@@ -92,7 +93,7 @@ def test_a_press_whose_run_was_stopped_before_the_form_is_estimated_by_the_next_
     earlier values. Here the press's callback ran and its run ended there, as then."""
     name, mid, submit, field, _, _, _ = panel
     at = _estimated(panel)
-    at.session_state[f"{field}_{mid}_age"] = 80  # the values the press sent
+    at.session_state[form_field(at.number_input, f"{field}_{mid}_age").key] = 80  # the values the press sent
     from medapp.ui import records, survival
 
     form = (records.FORM if panel is HEART else survival.FORM).form
@@ -164,7 +165,7 @@ def test_a_creatinine_in_micromoles_is_refused_on_the_page_with_its_conversion()
     word: the page now says which unit it fits."""
     at = records_page("Chronic kidney disease (UCI)")
     at.button(key="ex_kidney-disease").click().run()
-    at.number_input(key="rec_kidney-disease_sc").set_value(70.0)  # inside the form: applied on submit
+    form_field(at.number_input, "rec_kidney-disease_sc").set_value(70.0)  # inside the form: applied on submit
     next(b for b in at.button if b.label == "Estimate risk").click().run()
     assert not at.exception
     assert not at.metric  # no estimate for a creatinine of 70 mg/dL (it read '>99.9%' beside a warning)

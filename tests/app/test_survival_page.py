@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from apptest_helpers import form_field
 from streamlit.testing.v1 import AppTest
 
 from medapp.cases.store import CaseStore
@@ -77,10 +78,10 @@ def test_a_field_set_back_to_not_measured_reads_so_in_the_form_and_the_explanati
     "not measured" in its number boxes), and the explanation names the value the same way."""
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
     at = _estimate("Heart failure survival", "heart-failure")
-    anaemia = at.selectbox(key="surv_heart-failure_anaemia")
+    anaemia = form_field(at.selectbox, "surv_heart-failure_anaemia")
     assert anaemia.options[0] == "not measured" and anaemia.value == "no"
     anaemia.set_value("not measured")
-    at.number_input(key="surv_heart-failure_serum_sodium").set_value(None)
+    form_field(at.number_input, "surv_heart-failure_serum_sodium").set_value(None)
     next(b for b in at.button if b.label == "Estimate survival").click().run()
     assert not at.exception
     stored = at.session_state["survival_values_heart-failure"]

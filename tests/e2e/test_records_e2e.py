@@ -6,6 +6,8 @@ import re
 from browser_helpers import choose
 from playwright.sync_api import expect
 
+from medapp.appbench import IDLE
+
 
 def test_score_a_patient_and_see_the_explanation(signed_in_page, tmp_path):
     page = signed_in_page
@@ -39,6 +41,7 @@ def test_a_field_cleared_to_not_measured_stays_cleared_after_another_page(signed
     vessels = page.get_by_role("spinbutton", name=re.compile("Major vessels"))
     chol.wait_for()  # the model's form is drawn: the click below lands on its button
     page.get_by_role("button", name="Load example patient").click()
+    page.wait_for_function(IDLE)  # the example's run has ended: the fields it replaced are gone (ui/case_records._refill)
     expect(chol).not_to_have_value("", timeout=120_000)
     page.get_by_role("button", name="Estimate risk").click()  # first with every value
     expect(page.get_by_text(re.compile("Serum cholesterol = 240")).first).to_be_visible(timeout=120_000)
@@ -66,6 +69,7 @@ def test_what_if_shows_the_newly_estimated_value_in_the_browser(signed_in_page):
     age = page.get_by_test_id("stForm").get_by_role("spinbutton", name=re.compile("^Age"))
     page.get_by_role("spinbutton", name=re.compile("Serum cholesterol")).wait_for()  # this model's form is drawn
     page.get_by_role("button", name="Load example patient").click()
+    page.wait_for_function(IDLE)  # the example's run has ended: the fields it replaced are gone (ui/case_records._refill)
     expect(age).to_have_value("55", timeout=120_000)
     page.get_by_role("button", name="Estimate risk").click()
     page.get_by_text("What if? Change a value").click()
@@ -77,3 +81,22 @@ def test_what_if_shows_the_newly_estimated_value_in_the_browser(signed_in_page):
     page.get_by_role("button", name="Estimate risk").click()
     expect(what_if_age).to_have_value("70", timeout=120_000)
     expect(box.get_by_text("no change")).to_be_visible()
+
+
+def test_estimate_pressed_before_the_example_has_drawn_estimates_the_example(signed_in_page):
+    """A presenter's review: *Load example patient* then *Estimate risk* within the example run's time (about a second
+    under load) estimated the empty form the browser still showed, and that submission wiped the example."""
+    page = signed_in_page
+    page.get_by_role("link", name="Case records").click()
+    choose(page, page.get_by_role("combobox").first, re.compile("^Heart disease"))
+    age = page.get_by_role("spinbutton", name=re.compile("^Age"))
+    age.wait_for()
+    page.get_by_role("button", name="Clear form").click()
+    page.wait_for_function(IDLE)
+    expect(age).to_have_value("", timeout=120_000)
+    page.get_by_role("button", name="Load example patient").click()
+    page.get_by_role("button", name="Estimate risk").click()  # at once: the browser still holds the empty form
+    expect(page.get_by_text(re.compile(r"Age = 55 years")).first).to_be_visible(timeout=120_000)
+    page.wait_for_function(IDLE)
+    expect(age).to_have_value("55")
+    assert not page.get_by_text(re.compile("Age = not measured")).count()
