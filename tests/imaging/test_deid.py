@@ -140,3 +140,45 @@ def test_order_and_procedure_free_text_is_removed():
     assert b"Maria Garcia" not in cleaned and b"MRN99887" not in cleaned and b"555-0100" not in cleaned
     out = pydicom.dcmread(io.BytesIO(cleaned))
     assert out.Modality == ds.Modality and out.Rows == ds.Rows  # what the pages and models need stays
+
+
+def test_file_meta_orders_organisations_and_earlier_values_are_removed():
+    """A data-protection review: each of these kept "Quixley" or an identifier in the stored file and the download."""
+    ds = pydicom.dcmread(get_testdata_file("CT_small.dcm", download=False))
+    ds.file_meta.SourceApplicationEntityTitle = "QUIXLEY_WS"
+    ds.file_meta.ImplementationVersionName = "QUIXLEY_1"
+    ds.file_meta.PrivateInformationCreatorUID = "1.2.3.4"
+    ds.file_meta.PrivateInformation = b"Quixley private"
+    ds.PlacerOrderNumberImagingServiceRequest = "PLACER-Q-771"
+    ds.FillerOrderNumberImagingServiceRequest = "FILLER-Q-772"
+    ds.ResponsibleOrganization = "Quixley Family Trust"
+    ds.ClinicalTrialSubjectID = "SUBJ-Q-773"
+    ds.ServiceEpisodeID = "EPISODE-Q-774"
+    ds.PersonTelephoneNumbers = "0113 496 0774"
+    ds.VerifyingOrganization = "Quixley Labs"
+    ds.RetrieveAETitle = "QUIXLEYPACS"
+    earlier = pydicom.Dataset()
+    earlier.ModifyingSystem = "Quixley importer"
+    earlier.SourceOfPreviousValues = "Quixley General"
+    original = pydicom.Dataset()
+    original.ModifyingSystem, original.SourceOfPreviousValues = earlier.ModifyingSystem, earlier.SourceOfPreviousValues
+    ds.OriginalAttributesSequence = [original]
+    code = pydicom.Dataset()
+    code.CodeValue, code.CodingSchemeDesignator, code.CodeMeaning = "QX1", "99LOCAL", "Quixley General Hospital"
+    ds.InstitutionCodeSequence = [code]
+    procedure = pydicom.Dataset()
+    procedure.CodeValue, procedure.CodingSchemeDesignator, procedure.CodeMeaning = "P1", "99LOCAL", "CT for Quixley"
+    ds.ProcedureCodeSequence = [procedure]
+    view = pydicom.Dataset()
+    view.CodeValue, view.CodingSchemeDesignator, view.CodeMeaning = "R-10206", "SRT", "frontal"
+    ds.ViewCodeSequence = [view]  # a code that says what the image shows stays
+    raw = io.BytesIO()
+    ds.save_as(raw, enforce_file_format=True)
+    cleaned = deidentify_bytes(raw.getvalue())
+    for value in (b"QUIXLEY", b"Quixley", b"-Q-77", b"0113 496"):
+        assert value not in cleaned, value
+    out = pydicom.dcmread(io.BytesIO(cleaned))
+    assert out.ViewCodeSequence[0].CodeMeaning == "frontal" and out.Manufacturer == ds.Manufacturer
+    assert out.file_meta.MediaStorageSOPInstanceUID == out.SOPInstanceUID
+    assert out.file_meta.TransferSyntaxUID == ds.file_meta.TransferSyntaxUID
+    assert "SourceApplicationEntityTitle" not in out.file_meta

@@ -5,7 +5,8 @@ Actions per attribute, as in PS3.15 Table E.1-1: X remove, Z replace by an empty
 a dummy value, U replace UIDs by new ones (derived deterministically from the original with a
 per-installation salt, so the references between objects of one study still match). Private tags
 are removed; dates are removed or emptied (no date shifting: the study date is not needed by any
-model). Pictures (PNG/JPEG/...) are re-encoded from their pixels, dropping EXIF and text chunks.
+model); a short text (LO, SH) is kept only when it names the equipment or a code (KEPT_SHORT_TEXT), and the
+file meta information is rebuilt. Pictures (PNG/JPEG/...) are re-encoded from their pixels, dropping EXIF and text chunks.
 Not handled: PHI burned into the pixels (Burned In Annotation = YES is reported as a warning).
 """
 from __future__ import annotations
@@ -63,6 +64,12 @@ ACTIONS: dict[str, str] = {
     "OrderEntererLocation": "X", "OrderCallbackPhoneNumber": "X", "ReferringPhysicianIdentificationSequence": "X",
     "PhysiciansOfRecordIdentificationSequence": "X", "PerformingPhysicianIdentificationSequence": "X",
     "PhysiciansReadingStudyIdentificationSequence": "X", "OperatorIdentificationSequence": "X",
+    # organisations, orders and episodes, and earlier values kept by a modifying system (a data-protection review:
+    # each of these carried an identifier through)
+    "InstitutionCodeSequence": "X", "ProcedureCodeSequence": "X", "OriginalAttributesSequence": "X",
+    "ModifiedAttributesSequence": "X", "ContributingEquipmentSequence": "X", "DigitalSignaturesSequence": "X",
+    "EncryptedAttributesSequence": "X", "HL7StructuredDocumentReferenceSequence": "X",
+    "PersonIdentificationCodeSequence": "X", "ReferencedPatientPhotoSequence": "X",
     # UIDs
     "StudyInstanceUID": "U", "SeriesInstanceUID": "U", "SOPInstanceUID": "U", "FrameOfReferenceUID": "U",
     "ReferencedSOPInstanceUID": "U", "InstanceCreatorUID": "U", "IrradiationEventUID": "U",
@@ -78,6 +85,22 @@ GENERIC_EMPTY_VRS = ("PN", "DA", "DT", "TM")
 FREE_TEXT_VRS = ("LT", "ST", "UT")
 FREE_TEXT_WORDS = ("Description", "Comment", "Reason", "History", "Diagnos", "Note", "Remark")
 KEEP_UIDS = ("TransferSyntaxUID", "ImplementationClassUID", "CodingSchemeUID")
+# Short texts (LO, SH) are kept only when named here: order and episode numbers, organisations, telephone numbers,
+# trial subject ids and the like are LO or SH too, and a list of those to remove missed some (a data-protection
+# review). These name the equipment, a window preset or a code, never a person.
+KEPT_SHORT_TEXT = frozenset({
+    "Manufacturer", "ManufacturerModelName", "SoftwareVersions", "WindowCenterWidthExplanation", "LUTExplanation",
+    "CodeValue", "CodingSchemeDesignator", "CodingSchemeVersion", "CodeMeaning", "DeidentificationMethod",
+    "ConvolutionKernel", "ReconstructionMethod", "FilterType", "SequenceName", "TransducerData", "ProcessingFunction",
+    "RescaleType", "ViewName",
+})
+# Value representations removed wherever they occur: an application entity title names a site's machine, a URI or
+# unlimited text can hold anything, and an element of unknown type cannot be checked.
+REMOVED_VRS = ("AE", "UR", "UC", "UN")
+# The file meta information is rebuilt from these; the rest (source and sending AE titles, private information,
+# the sending software's name) is dropped; pydicom writes its own implementation class and version.
+KEPT_FILE_META = ("FileMetaInformationVersion", "MediaStorageSOPClassUID", "MediaStorageSOPInstanceUID",
+                  "TransferSyntaxUID")
 
 # LO: at most 64 characters (PS3.5 6.2); the profile itself is coded in DeidentificationMethodCodeSequence
 METHOD = "PS3.15 Basic Application Level Confidentiality Profile, medapp"
@@ -115,8 +138,8 @@ def deidentify_dataset(ds: Dataset) -> Dataset:
                 elem.value = [_new_uid(u, salt) for u in elem.value] if elem.VM > 1 else _new_uid(elem.value, salt)
 
     visit(ds)
-    if hasattr(ds, "file_meta") and "MediaStorageSOPInstanceUID" in ds.file_meta and "SOPInstanceUID" in ds:
-        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    if getattr(ds, "file_meta", None) is not None:
+        _rebuild_file_meta(ds)
     ds.PatientIdentityRemoved = "YES"
     ds.DeidentificationMethod = METHOD
     code = Dataset()
@@ -125,13 +148,29 @@ def deidentify_dataset(ds: Dataset) -> Dataset:
     return ds
 
 
+def _rebuild_file_meta(ds: Dataset) -> None:
+    from pydicom.dataset import FileMetaDataset
+
+    old = ds.file_meta
+    meta = FileMetaDataset()
+    for keyword in KEPT_FILE_META:
+        if keyword in old:
+            setattr(meta, keyword, old[keyword].value)
+    if "SOPInstanceUID" in ds:
+        meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.file_meta = meta
+
+
 def _generic_action(elem) -> str | None:
     group, element = elem.tag.group, elem.tag.element
     if 0x5000 <= group <= 0x501E or (0x6000 <= group <= 0x601E and element in (0x3000, 0x4000)):
         return "X"  # curves; overlay data and overlay comments
     if elem.VR in GENERIC_EMPTY_VRS:
         return "Z"
-    if elem.VR in FREE_TEXT_VRS or (elem.VR in ("LO", "SH") and any(w in elem.keyword for w in FREE_TEXT_WORDS)):
+    if elem.VR in FREE_TEXT_VRS or elem.VR in REMOVED_VRS:
+        return "X"
+    if elem.VR in ("LO", "SH") and (elem.keyword not in KEPT_SHORT_TEXT
+                                    or any(w in elem.keyword for w in FREE_TEXT_WORDS)):
         return "X"
     if (elem.VR == "UI" and elem.value and not elem.keyword.endswith("ClassUID") and elem.keyword not in KEEP_UIDS
             and not all(str(u).startswith("1.2.840.10008.") for u in (elem.value if elem.VM > 1 else [elem.value]))):
