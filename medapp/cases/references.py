@@ -4,7 +4,9 @@ The reference is shown on Cases, in the audit trail and in report titles, so "Jo
 reference would put a name and a date of birth in all three. The characters alone (`REFERENCE_FORM`) let that
 through; here the notes de-identifier (medapp.modalities.notes.deid.find_phi, the same rules that scrub a clinical
 note) looks for a person's name, a date, a record number, an address, a postcode, an e-mail address, a web address or
-an age over 89, as written and with each word capitalised ("john smith", "JOHN SMITH"). A date must be a real
+an age over 89, as written and with each word capitalised ("john smith", "JOHN SMITH"), and two neighbouring words
+that are a name in either order ("SMITH JOHN", "smith-john", as exports write them) or an NHS number (3-3-4 digits
+with its check digit). A surname alone or with an initial ("J Smith") is not recognised (no surname list). A date must be a real
 calendar date ("14-22-001" is a study code, "12/03/1958" and "19580312" are dates). Places are allowed: a ward
 code ("Ward 3 review", "Victoria Ward 2") is what a reference is meant to be. Phone-number shapes are allowed too:
 study numbers look like them ("MDT 2026-014-001").
@@ -64,6 +66,39 @@ def _compact_dates(text: str) -> list[str]:
     return out
 
 
+_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+_NHS_NUMBER = re.compile(r"(?<!\d)(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d)")
+
+
+def _surname_first_names(reference: str) -> list[str]:
+    """Two neighbouring words that are a name in either order ("Smith John", "smith-john", "Smith_John"), as EHR and
+    DICOM exports write them; the name rules look for a first name before a surname (a data-protection review)."""
+    words = list(_WORD.finditer(reference))
+    found = []
+    for first, second in zip(words, words[1:]):
+        between = reference[first.end():second.start()]
+        if len(between) != 1 or between not in " -_." or "ward" in (first.group().lower(), second.group().lower()):
+            continue  # "Victoria Ward" is a place
+        a, b = first.group().title(), second.group().title()
+        for text in (f"{a} {b}", f"{b} {a}"):
+            if any(span.kind == "NAME" and span.start == 0 and span.end == len(text) for span in find_phi(text)):
+                found.append(reference[first.start():second.end()])
+                break
+    return found
+
+
+def _nhs_numbers(reference: str) -> list[str]:
+    """Ten digits grouped 3-3-4 whose last digit is the NHS number's modulus-11 check ("943 476 5919"); study numbers
+    group otherwise ("2026-014-001")."""
+    out = []
+    for m in _NHS_NUMBER.finditer(reference):
+        digits = [int(d) for d in "".join(m.groups())]
+        check = 11 - sum(d * w for d, w in zip(digits[:9], range(10, 1, -1))) % 11
+        if (0 if check == 11 else check) == digits[9]:
+            out.append(m.group(0))
+    return out
+
+
 def identifying_parts(reference: str) -> dict[str, list[str]]:
     """What in `reference` looks like it identifies a patient: {kind: [text, ...]} with kinds from KINDS."""
     found: dict[str, list[str]] = {}
@@ -83,8 +118,12 @@ def identifying_parts(reference: str) -> dict[str, list[str]]:
             if span.kind == "NAME" and re.match(r"[ \t]+ward\b", variant[span.end:], re.I):
                 continue  # a ward named after someone ("Victoria Ward") is a place
             add(span.kind, reference[span.start:span.end])  # the text as typed (title() keeps positions)
+    for text in _surname_first_names(reference):
+        add("NAME", text)
     for text in _compact_dates(reference):
         add("DATE", text)
+    for text in _nhs_numbers(reference):
+        add("ID", text)
     return {kind: found[kind] for kind in KINDS if found.get(kind)}
 
 

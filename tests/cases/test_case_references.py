@@ -20,7 +20,8 @@ CHAIR = {"username": "chair", "role": "reviewer"}
 
 NORMAL = ["MDT-2026-014", "REV-002", "LEAVE-3", "CHEST-12", "case 7", "Ward 3 review", "WARD7-0042", "ICU-17",
           "GP-0001", "E2E-CASE-1", "API-WARD-7", "Oncology MDT 14", "Victoria Ward 2", "MDT 2026-014-001",
-          "TRIAL 14-22-001", "CT 12/2026", "TB-2026-11", "Q3 audit", "Bay 4 bed 2"]
+          "TRIAL 14-22-001", "CT 12/2026", "TB-2026-11", "Q3 audit", "Bay 4 bed 2", "MDT 123-456-7890",
+          "Grace review", "Heart Failure Clinic"]
 IDENTIFYING = {  # reference: what the message must name
     "John Smith 12/03/1958": ["a person's name (John Smith)", "a date (12/03/1958)"],
     "john smith": ["a person's name (john smith)"],
@@ -32,6 +33,13 @@ IDENTIFYING = {  # reference: what the message must name
     "REF 12031958": ["a date (12031958)"],
     "REF 1958/03/12": ["a date (1958/03/12)"],
     "MRN 1234567": ["a record number (1234567)"],
+    # surname first, as EHR and DICOM exports write names, and an NHS number (a data-protection review)
+    "smith john": ["a person's name (smith john)"],
+    "SMITH JOHN review": ["a person's name (SMITH JOHN)"],
+    "smith-john": ["a person's name (smith-john)"],
+    "Smith_John": ["a person's name (Smith_John)"],
+    "NHS 943 476 5919": ["a record number (943 476 5919)"],
+    "943-476-5919": ["a record number (943-476-5919)"],
 }
 
 
