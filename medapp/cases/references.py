@@ -151,3 +151,17 @@ def title_problem(title: str) -> str | None:
     what = " and ".join(f"{KINDS[kind]} ({', '.join(texts)})" for kind, texts in parts.items())
     return (f"The case title looks like it contains {what}: a title describes the case, never the patient (e.g. "
             "'chest pain, troponin rise'). Nothing was saved.")
+
+
+def verdict_text_problem(final_diagnosis: str, comment: str) -> str | None:
+    """Why a verdict's final diagnosis or comment cannot be stored, in words; None when both can. Both are shown on
+    the meeting's projector and in reports, and the diagnosis is kept in the append-only audit trail: "Pneumonia -
+    Mary Smith DOB 04/03/1962" was stored there for good (a data-protection review)."""
+    for what, text in (("final diagnosis", final_diagnosis), ("comment", comment)):
+        parts = identifying_parts(text.strip()) if text and text.strip() else {}
+        if parts:
+            found = " and ".join(f"{KINDS[kind]} ({', '.join(texts)})" for kind, texts in parts.items())
+            return (f"The {what} looks like it contains {found}: write about the finding, never a name, date or "
+                    "number that identifies the patient (staff are named by their account). Nothing was stored.")
+    return None
+

@@ -26,7 +26,7 @@ from ..registry import UnknownModel, get_card
 from ..security.roles import Actor, PermissionDenied, require
 from ..types import Explanation, ModelCard, Prediction
 from .blobs import BlobStore
-from .references import reference_problem, title_problem
+from .references import reference_problem, title_problem, verdict_text_problem
 
 STATUSES = ("open", "in review", "closed")
 VERDICTS = ("agree", "disagree", "uncertain")
@@ -445,6 +445,8 @@ class CaseStore(Database):
         require(actor.role, "review")
         if verdict not in VERDICTS:
             raise StoreError(f"A verdict is one of {', '.join(VERDICTS)}.")
+        if (problem := verdict_text_problem(final_diagnosis, comment)) is not None:
+            raise StoreError(problem)
         try:
             with self.Session.begin() as s:
                 self._still_allowed(s, actor, "review")

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from medapp.cases.store import ConflictError
+from medapp.cases.store import ConflictError, StoreError
 from medapp.security import sessions
 from medapp.security.accounts import create_user, update_user
 
@@ -189,3 +189,19 @@ def test_the_command_lines_audit_csv_names_the_case_as_the_admin_page_does(store
     assert out.returncode == 0
     assert row["target"] == f"analysis #{aid} (case C-1)"
     assert row["detail"] == "verdict: agree · final diagnosis: stable angina · version: 1"
+
+
+def test_a_verdict_naming_the_patient_is_refused_and_nothing_reaches_the_audit(store, heart):
+    """A data-protection review: "Pneumonia - Mary Smith DOB 04/03/1962" was stored, projected in Meeting mode, put in
+    both reports and kept for good in the append-only audit trail."""
+    case_id, aid = _analysis(store, heart)
+    with pytest.raises(StoreError, match=r"^The final diagnosis looks like it contains a person's name \(Mary Smith\) "
+                                         r"and a date \(04/03/1962\).*Nothing was stored\.$"):
+        store.set_verdict(aid, REV, "disagree", "Pneumonia - Mary Smith DOB 04/03/1962")
+    with pytest.raises(StoreError, match=r"^The comment looks like it contains a record number \(1234567\)"):
+        store.set_verdict(aid, REV, "agree", "pneumonia", "MRN 1234567 seen in clinic")
+    assert store.audit_events(action="verdict") == []
+    assert store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"] == []
+    store.set_verdict(aid, REV, "disagree", "Parkinson disease", "Addison crisis excluded; CRP 180, repeat CXR")
+    [verdict] = store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"]
+    assert verdict["final_diagnosis"] == "Parkinson disease"  # eponyms are not names
