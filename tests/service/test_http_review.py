@@ -325,6 +325,37 @@ def test_expression_tables_are_saved_as_profiles_without_their_sample_names(serv
         assert a["prediction"].details["sample"] == f"sample {i} of 2 in the request"  # never the sample's name
 
 
+def test_notes_about_a_table_that_name_other_samples_are_not_kept_with_a_saved_sample(service):
+    """A data-protection review: a row labelled "Smith J 1962" that held text was refused, and the note saying so
+    ("Smith J 1962 holds text, not expression values") was saved with every other sample of the file, then shown on
+    Cases, in Meeting mode and in both reports."""
+    import base64
+
+    import pandas as pd
+
+    from medapp.modalities.genomics.train import read_khan
+    from medapp.registry import data_root
+
+    genes, X, _ = read_khan(data_root())
+    table = pd.DataFrame(X[[0]], columns=genes, index=["LAB-0051"])
+    table.loc["Smith J 1962"] = "pending"
+    request = {"inputs": [{"name": "file", "datatype": "BYTES", "shape": [1],
+                           "parameters": {"content_type": "base64", "media_type": "text/csv"},
+                           "data": [base64.b64encode(table.to_csv().encode()).decode()]}],
+               "parameters": {"case": "API-GEN-NOTES"}}
+    with service.client() as c:
+        r = c.post("/v2/models/srbct-tumour/infer", json=request)
+    assert r.status_code == 200, r.text
+    assert "Smith J 1962 holds text" in r.text  # the caller, who sent the file, is told
+    store = service.store()
+    detail = store.case_detail(case_id_of(store, "API-GEN-NOTES"), {"username": "ada", "role": "admin"},
+                               log_view=False)
+    [saved] = detail["analyses"]
+    kept = json.dumps(saved["prediction"].to_dict()) + json.dumps(saved["explanation"].to_dict())
+    assert "Smith" not in kept and "LAB-0051" not in kept
+    assert saved["prediction"].label in ("EWS", "BL", "NB", "RMS")
+
+
 def test_a_binary_header_length_out_of_range_is_named_as_it_is(service):
     """An API review: a negative Inference-Header-Content-Length was answered "is larger than the body"."""
     body = json.dumps({"inputs": [{"name": "age", "datatype": "FP64", "shape": [1], "data": [50]}]}).encode()

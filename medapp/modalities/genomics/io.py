@@ -35,6 +35,9 @@ class Profile:
     values: np.ndarray
     warnings: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
+    # notes about the whole file, said with each of its samples by the CLI and API: they can name other samples
+    # (often laboratory or patient identifiers), so a case never keeps them (GenomicsModel.as_saved)
+    file_warnings: tuple[str, ...] = ()
 
 
 @dataclass

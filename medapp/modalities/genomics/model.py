@@ -56,8 +56,12 @@ class GenomicsModel(CardModel):
     def as_saved(prediction: Prediction, explanation: Explanation | None, position: str
                  ) -> tuple[Prediction, Explanation | None]:
         """The result as a case keeps it: the sample's name (often a laboratory or patient identifier) replaced by
-        its position in the file ("sample 2 of 10")."""
-        pred = dataclasses.replace(prediction, details={**prediction.details, "sample": position})
+        its position in the file ("sample 2 of 10"), and without the notes about the whole file, which can name the
+        other samples ("Smith J 1962 holds text, not expression values": a data-protection review)."""
+        file_warnings = set(prediction.details.get("file_warnings") or ())
+        details = {k: v for k, v in prediction.details.items() if k != "file_warnings"}
+        pred = dataclasses.replace(prediction, details={**details, "sample": position},
+                                   warnings=tuple(w for w in prediction.warnings if w not in file_warnings))
         expl = None if explanation is None else dataclasses.replace(
             explanation, data={**explanation.data, "sample": position})
         return pred, expl
@@ -87,7 +91,7 @@ class GenomicsModel(CardModel):
         label = self.card.labels[int(np.argmax(probs))]
         score = float(ood.max())
         unlike = score > 1.0
-        warnings = list(profile.warnings)
+        warnings = [*profile.file_warnings, *profile.warnings]
         if unlike:
             classes = ", ".join(self.card.labels)
             warnings.insert(0, (
@@ -99,7 +103,7 @@ class GenomicsModel(CardModel):
         fit = InputFit(fits=not unlike, message=warnings[0] if unlike else None, score=round(score, 4),
                        threshold=1.0)
         return Prediction(self.card.id, self.card.version, self.card.labels, probs, label, tuple(warnings),
-                          details={"sample": profile.sample,
+                          details={"sample": profile.sample, "file_warnings": list(profile.file_warnings),
                                    "ood_distance": round(float(ood[0]), 3), "ood_residual": round(float(ood[1]), 3),
                                    "missing_genes": len(profile.missing),
                                    "label_name": self.label_names.get(label, label)},
@@ -163,14 +167,14 @@ class GenomicsModel(CardModel):
             case = f"{name}#{sample}"
             if sample in scored:
                 p = scored[sample]
-                out.append((case, Profile(p.sample, p.values, tuple(parsed.file_warnings) + p.warnings, p.missing)))
+                out.append((case, dataclasses.replace(p, file_warnings=tuple(parsed.file_warnings))))
             else:
                 out.append((case, InputError(f"{sample}: {parsed.errors[sample]}")))
         return out
 
     def input_key(self, x: Profile) -> str:
         # the sample name and warnings are part of the prediction, so part of the key
-        return array_key(x.values, "\x1f".join((x.sample, *x.warnings)))
+        return array_key(x.values, "\x1f".join((x.sample, *x.file_warnings, *x.warnings)))
 
     def example_profiles(self) -> list[Profile]:
         """Each class's average training profile over the model's genes, for demonstrations."""
