@@ -85,7 +85,8 @@ def stored_pixels(ds: Dataset, name: str = "file") -> np.ndarray:
         said = f" ({syntax.name})" if syntax is not None and getattr(syntax, "name", "") else ""
         # the decoder's own words go to the log, for IT: on screen "pylibjpeg: libjpeg error code '-1038'" told a
         # clinician nothing (a review)
-        log.warning("%s: pixel data not decoded (%s): %s", name, syntax, _cut(str(exc), 300))
+        # without the file's name, which often names the patient (a data-protection review)
+        log.warning("an uploaded DICOM file's pixel data was not decoded (%s): %s", syntax, _cut(str(exc), 300))
         raise InputError(f"{name}: the image data cannot be decoded{said}. The file may be truncated or compressed "
                          "in a way this server cannot read.") from None
     frames = int(ds.get("NumberOfFrames", 1) or 1)

@@ -104,7 +104,7 @@ def _picture(data: bytes, name: str, kind: str) -> ImageInput:
         raise InputError(f"{name} is too large to decode safely: refused as a possible decompression bomb.") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         # the decoder's words go to the log, not to the clinician ("(UnidentifiedImageError)": a review)
-        log.info("%s: %s could not be decoded: %s: %s", name, kind, type(exc).__name__, exc)
+        log.info("an uploaded %s image could not be decoded: %s: %s", kind, type(exc).__name__, exc)  # no file name
         raise InputError(f"{name} is a damaged or truncated {kind.upper()} image: it cannot be shown or analysed. "
                          "Export it again from where it came from.") from None
     meta = {"Format": kind.upper(), "Size": f"{w} x {h}", "Mode": img.mode}
