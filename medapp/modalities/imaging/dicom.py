@@ -201,7 +201,8 @@ def age_text(years: float) -> str:
 
 
 def metadata(ds: Dataset) -> dict[str, str]:
-    """What a clinician checks first, in plain labels (after de-identification when shown)."""
+    """What a clinician checks first, in plain labels, as the uploaded file has it (descriptions included): shown only
+    to the clinician who uploaded it, never stored or saved to a case (the stored file is de-identified)."""
     def get(keyword: str) -> str:
         try:
             value = ds.get(keyword)
