@@ -39,10 +39,25 @@ class BlobStore:
             except FileNotFoundError:
                 if attempt == 2:
                     raise
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)  # atomic: a reader never sees half a file
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)  # atomic: a reader never sees half a file
+        except BaseException:  # a full disk, a killed thread: no half-written input left beside the blobs
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
         return digest
+
+    def remove_stale_partials(self, min_age_s: float) -> int:
+        """Delete files a `put` left half-written (a process killed mid-write) older than `min_age_s`; how many."""
+        now, removed = time.time(), 0
+        for path in self.root.glob("??/tmp*"):
+            with contextlib.suppress(OSError):
+                if path.is_file() and now - path.stat().st_mtime >= min_age_s:
+                    path.unlink()
+                    removed += 1
+        return removed
 
     def digests(self) -> list[tuple[str, float]]:
         """(digest, seconds since last written or touched) of every stored blob."""

@@ -368,6 +368,7 @@ class CaseStore(Database):
         """Delete the stored inputs no analysis refers to, written or touched at least `min_age_s` ago, and return
         their digests. An input is stored before its analysis's row, so a refused save (another patient, a closed
         case) leaves one behind (a review); `put` touches a blob it finds, so a save in progress keeps its own."""
+        self.blobs.remove_stale_partials(min_age_s)  # a put killed mid-write; not a digest, so not listed
         with self.Session() as s:
             used = set(s.scalars(select(SavedAnalysis.input_sha256).distinct()))
         return [d for d, age in self.blobs.digests() if d not in used and age >= min_age_s

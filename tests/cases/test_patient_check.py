@@ -120,3 +120,29 @@ def test_a_refused_save_leaves_its_stored_input_for_collection_and_a_saved_one_i
     os.utime(store.blobs.path(orphan), (hour_ago, hour_ago))
     assert store.collect_unreferenced_blobs(3600) == [orphan]
     assert {d for d, _ in store.blobs.digests()} == {kept}  # the input of the saved analysis stays
+
+
+def test_a_failed_write_leaves_no_partial_file_and_collection_removes_an_old_one(store, monkeypatch):
+    """A data-protection review: a write that failed inside `put` left its tmp file (a de-identified input, half
+    written) for good: `collect` only looked at 64-character names."""
+    import os
+    import time
+
+    blobs = store.blobs
+
+    def full_disk(*_):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "replace", full_disk)
+        with pytest.raises(OSError, match="No space left"):
+            blobs.put(b"a de-identified input")
+    assert list(blobs.root.glob("??/tmp*")) == []
+    killed = blobs.path("ab" * 32).parent / "tmpkilled"  # what a process killed mid-write leaves
+    killed.parent.mkdir(parents=True, exist_ok=True)
+    killed.write_bytes(b"half")
+    assert store.collect_unreferenced_blobs(3600) == [] and killed.exists()  # fresh: a put may be writing it
+    old = time.time() - 7200
+    os.utime(killed, (old, old))
+    store.collect_unreferenced_blobs(3600)
+    assert not killed.exists()
