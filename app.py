@@ -9,6 +9,7 @@ import streamlit as st  # noqa: E402
 from medapp.ui.auth import login_gate, sidebar_account  # noqa: E402
 from medapp.ui.cases import complete_pending_saves  # noqa: E402
 from medapp.ui.common import readable_page_style  # noqa: E402
+from medapp.ui.outage import DATABASE_DOWN, database_down_page  # noqa: E402
 from medapp.ui.presses import finish_run, start_run  # noqa: E402
 from medapp.ui.runtime import carry_unhandled_clicks, keep_shared_keras_models  # noqa: E402
 from medapp.ui.state import keep_page_state  # noqa: E402
@@ -34,31 +35,38 @@ NAVIGATION = {
 }
 ROLE_ORDER = ("clinician", "reviewer", "admin")
 
-# Before signing in, every page's address shows the sign-in screen (never "Page not found").
-user = login_gate(tuple(f.removesuffix(".py") for items in NAVIGATION.values() for f, *_ in items
-                        if f != "home.py" and (PAGES / f).exists()))
-if user is None:
-    st.stop()
+
+def main() -> None:
+    # Before signing in, every page's address shows the sign-in screen (never "Page not found").
+    user = login_gate(tuple(f.removesuffix(".py") for items in NAVIGATION.values() for f, *_ in items
+                            if f != "home.py" and (PAGES / f).exists()))
+    if user is None:
+        st.stop()
+
+    def _needs_role(title: str, role: str):
+        def page() -> None:  # a page the user's role does not open: say so instead of "Page not found"
+            st.title(title)
+            st.error(f"This page needs the {role} role; you are signed in as {user['role']}.")
+        return page
+
+    pages = {
+        section: [st.Page(str(PAGES / f), title=t, icon=i, default=(f == "home.py"))
+                  if ROLE_ORDER.index(user["role"]) >= ROLE_ORDER.index(role) else
+                  st.Page(_needs_role(t, role), title=t, icon=i, url_path=f.removesuffix(".py"), visibility="hidden")
+                  for f, t, i, role in items if (PAGES / f).exists()]
+        for section, items in NAVIGATION.items()
+    }
+    sidebar_account(user)
+    keep_page_state()
+    complete_pending_saves()  # a Save whose callback the user's next click cut short
+    page = st.navigation({k: v for k, v in pages.items() if v})
+    start_run(page.title)
+    page.run()
+    finish_run()  # toasts for saves confirmed nowhere and presses not done (a page that stops early: stop_page)
 
 
-def _needs_role(title: str, role: str):
-    def page() -> None:  # a page the user's role does not open: say so instead of "Page not found"
-        st.title(title)
-        st.error(f"This page needs the {role} role; you are signed in as {user['role']}.")
-    return page
-
-
-pages = {
-    section: [st.Page(str(PAGES / f), title=t, icon=i, default=(f == "home.py"))
-              if ROLE_ORDER.index(user["role"]) >= ROLE_ORDER.index(role) else
-              st.Page(_needs_role(t, role), title=t, icon=i, url_path=f.removesuffix(".py"), visibility="hidden")
-              for f, t, i, role in items if (PAGES / f).exists()]
-    for section, items in NAVIGATION.items()
-}
-sidebar_account(user)
-keep_page_state()
-complete_pending_saves()  # a Save whose callback the user's next click cut short
-page = st.navigation({k: v for k, v in pages.items() if v})
-start_run(page.title)
-page.run()
-finish_run()  # toasts for saves confirmed nowhere and presses not done (a page that stops early: stop_page)
+# A stopped or locked database (or a full disk) is said in words, never Streamlit's crash box (medapp/ui/outage.py).
+try:
+    main()
+except DATABASE_DOWN as error:
+    database_down_page(error)

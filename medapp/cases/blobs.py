@@ -9,12 +9,17 @@ import time
 from pathlib import Path
 
 from ..config import var_dir
+from ..db.engine import StoreUnavailable
 
 
 class BlobStore:
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root else var_dir() / "blobs"
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreUnavailable(f"the case store's file folder {self.root} cannot be made: "
+                                   f"{error.strerror or error}") from error
 
     def path(self, digest: str) -> Path:
         if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
@@ -29,8 +34,17 @@ class BlobStore:
                 os.utime(target)
             except FileNotFoundError:  # collected just now: written again below
                 pass
+            except OSError:  # a read-only folder: the file is there, and nothing can collect it meanwhile
+                return digest
             else:
                 return digest
+        try:
+            return self._write(target, data, digest)
+        except OSError as error:  # a full disk, a read-only or missing folder: unavailable, said in words
+            raise StoreUnavailable(f"the case store's file folder {self.root} cannot be written: "
+                                   f"{error.strerror or error}") from error
+
+    def _write(self, target: Path, data: bytes, digest: str) -> str:
         for attempt in range(3):  # a collection may remove the emptied folder between mkdir and mkstemp
             target.parent.mkdir(parents=True, exist_ok=True)
             try:

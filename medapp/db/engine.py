@@ -46,6 +46,12 @@ class StoreUnavailable(RuntimeError):
     (a mistyped MEDAPP_DATABASE_URL, a stopped PostgreSQL or an unwritable MEDAPP_VAR_DIR ended in a traceback)."""
 
 
+# What a lost connection, a locked or stopped database, an exhausted pool or an unwritable blob folder raises while
+# the app runs: the store is unavailable, not broken, and the pages, API and CLI say so in words.
+DATABASE_DOWN: tuple[type[BaseException], ...] = (StoreUnavailable, exc.OperationalError, exc.InterfaceError,
+                                                  exc.TimeoutError)
+
+
 def unavailable(error: BaseException, url: str | None = None) -> StoreUnavailable:
     """The one-line reason for `error`, naming the database without its password."""
     try:

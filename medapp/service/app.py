@@ -61,8 +61,8 @@ log = logging.getLogger("medapp.service")
 request_log = logging.getLogger("medapp.service.requests")  # one INFO line per request (serve --access-log)
 SERVICE_VERSION = __version__  # /v2 said 1.0.0 while the package was 0.2.0 (an IT review)
 _FAILED = "The service failed on this request; it has been logged."
-_STORE_DOWN = ("The case database (tokens, cases, audit) cannot be reached; nothing was done. Try again later; "
-               "the service's log says why.")
+_STORE_DOWN = ("The case store (its database of tokens, cases and audit, or its folder of stored inputs) cannot be "
+               "used just now; nothing was saved. Try again later; the service's log says why.")
 # a client's X-Request-ID is echoed when it is a plain token of at most 128 characters, else one is made
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
@@ -1091,6 +1091,11 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
             status = 413 if exc.field == "size" else 400  # a file over the page's limit for it: too large
             call.status = status
             return _error(ApiError(status, exc.message))
+        except (StoreUnavailable, OperationalError, InterfaceError) as exc:  # the store, not the request: a 503
+            log.error("case store unavailable in %s of %s (request %s): %s", call.action, call.model,
+                      _request_id(request), printable(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:300])
+            call.status = 503
+            return _error(ApiError(503, _STORE_DOWN, {"Retry-After": "30"}))
         except Exception:  # logged, answered here: an exception left to Starlette would close the connection
             log.exception("unexpected error in %s of %s (request %s)", call.action, call.model, _request_id(request))
             call.status = 500

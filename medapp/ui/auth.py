@@ -198,6 +198,11 @@ def idle_too_long(guard: tuple) -> bool:
     return last_seen is not None and time.time() - last_seen > session_timeout_s()
 
 
+RESUMED = ("Signed in again: the page was reloaded or lost its connection to the server. Work not yet saved on a "
+           "page (an estimate, an upload, a press made just then) is not kept: check the page before saving. Saved "
+           "cases are kept.")
+
+
 def signed_in_user() -> dict | None:
     """The signed-in user, or None (after signing out a session idle for longer than the timeout).
 
@@ -215,6 +220,9 @@ def signed_in_user() -> dict | None:
             return None
         _sign_in(resumed, token=_cookie_token())
         user = resumed
+        # A restarted server comes back as a new session too: the old page stayed on screen, and a Save pressed on it
+        # started this session, which holds none of that page's results, and was lost unsaid (a resilience review).
+        st.toast(RESUMED, icon=":material/sync_problem:", duration="long")
     last = st.session_state.get(LAST_SEEN, time.time())
     if time.time() - last > session_timeout_s():
         sign_out("logout.timeout")

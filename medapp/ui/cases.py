@@ -13,6 +13,7 @@ from ..security.uploads import content_hash
 from ..types import Explanation, ModelCard, Prediction
 from .auth import current_user, get_store, idle_too_long, session_guard
 from .common import literal
+from .outage import DATABASE_DOWN, SAVE_KEPT
 from .state import value_now
 
 
@@ -91,11 +92,14 @@ def _complete_save(book: dict, key: str, *, read_form: bool, guard: tuple | None
         # Revoked since the page was drawn (signed out in another tab, password changed): nothing is stored and the
         # next run's sign-in check says so. Checked here, after the Streamlit calls, so that only a session that
         # really ended drops the note; a save finished by a later run was already checked by its sign-in check.
-        if guard is not None and not sessions.is_live(store, guard[1]):
-            book["pending"].pop(key, None)
-            return
         try:
+            if guard is not None and not sessions.is_live(store, guard[1]):
+                book["pending"].pop(key, None)
+                return
             text = _store_save(store, book, entry["user"], entry["payload"], values)
+        except DATABASE_DOWN:  # kept pending: the first run that reaches the store again stores it (ui/outage.py)
+            book["outcome"][key] = ("error", SAVE_KEPT, None)
+            return
         except PatientMismatchError as exc:  # the warning and the tick are just above: the store's advice is long
             book["outcome"][key] = ("error", f"Not saved to {_unbroken(exc.reference)}: its images are of another "
                                              "patient.", None)

@@ -48,9 +48,11 @@ from ..reports.content import (
 )
 from ..reports.figures import explanation_png
 from ..security.roles import allowed
+from ..security.uploads import DecodeCache
 from ..types import Explanation
 from .auth import get_store, rerun_unasked, session_ended, session_guard
 from .common import literal
+from .outage import DATABASE_DOWN, STATUS_NOT_SET, VERDICT_KEPT, reason
 from .recording import cycles_table
 from .state import keep_value, value_now
 
@@ -58,10 +60,15 @@ log = logging.getLogger(__name__)
 FOLLOW_EVERY_S = 4.0  # how often a page following a case asks whether it changed elsewhere
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+# At most 64 pictures and 512 MB: by count alone, 64 large radiographs held as float64 could take 4-8 GB of the
+# server (a soak review); the decode cache's own byte limit applies.
+_PICTURES = DecodeCache(maxsize=64)
+
+
 def _stored_picture(digest: str, input_name: str, frame: int):
     """The stored (de-identified) picture of an image analysis, decoded once per server and input."""
-    return stored_image(get_store().input_bytes({"input_sha256": digest}), input_name, frame)
+    return _PICTURES.get(b"", ("stored picture", input_name, frame), digest=digest, decode=lambda: stored_image(
+        get_store().input_bytes({"input_sha256": digest}), input_name, frame))
 
 
 def explanation_figure(a: dict, key: str, *, large: bool = False) -> None:
@@ -281,8 +288,10 @@ def _verdict_book() -> dict:
     return book
 
 
-def _store_verdict(store, book: dict, analysis_id: int, user: dict, key: str, values: tuple, shown_version: int) -> None:
+def _store_verdict(store, book: dict, analysis_id: int, user: dict, key: str, values: tuple,
+                   shown_version: int) -> bool:
     """Write one submitted verdict and record the outcome; no Streamlit call in here (see `_verdict_book`).
+    False when the store could not be reached: the press is kept for the next run.
 
     `shown_version` is the version of this reviewer's verdict when the form was drawn; a newer one written
     by this same session counts as seen.
@@ -291,11 +300,15 @@ def _store_verdict(store, book: dict, analysis_id: int, user: dict, key: str, va
     book["pressed"].discard(key)  # handled, stored or refused: never retried by itself
     if verdict is None:
         book["outcome"][key] = ("error", "Choose agree, disagree or uncertain.", None)
-        return
+        return True
     expected = max(shown_version, book["written"].get(analysis_id, 0))
     try:
         version = store.set_verdict(analysis_id, user, verdict, diagnosis or "", comment or "",
                                     expected_version=expected)
+    except DATABASE_DOWN:  # pressed again for the next run that reaches the store (ui/outage.py); said meanwhile
+        book["pressed"].add(key)
+        book["outcome"][key] = ("error", VERDICT_KEPT, None)
+        return False
     except CaseClosedError as exc:  # said by the form from the book, worded for the page it is on
         book["outcome"].pop(key, None)
         book.setdefault("refused", {})[analysis_id] = {
@@ -311,6 +324,7 @@ def _store_verdict(store, book: dict, analysis_id: int, user: dict, key: str, va
         book["drawn"][key] = (version, values)  # the form now holds what is stored: no draft left in it
         book.setdefault("refused", {}).pop(analysis_id, None)
         book["outcome"][key] = ("success", f"Verdict recorded: {verdict} on analysis #{analysis_id}.", version)
+    return True
 
 
 def _form_values(key: str) -> tuple:
@@ -336,7 +350,12 @@ def _record_verdict(book: dict, analysis_id: int, user: dict, key: str, shown_ve
     book["pressed"].add(key)
     store = get_store()
     values = _form_values(key)
-    if session_ended(guard):  # timed out or signed out: nothing stored; kept in the form, never stored later
+    try:
+        ended = session_ended(guard)
+    except DATABASE_DOWN:  # the press stays noted: the next run that reaches the store records it
+        book["outcome"][key] = ("error", VERDICT_KEPT, None)
+        return
+    if ended:  # timed out or signed out: nothing stored; kept in the form, never stored later
         book["pressed"].discard(key)
         return
     _store_verdict(store, book, analysis_id, user, key, values, shown_version)
@@ -363,7 +382,12 @@ def follow_case(detail: dict, *, listed: list[int] | None = None,
 
     @st.fragment(run_every=FOLLOW_EVERY_S)
     def changed_elsewhere() -> None:
-        if followed_state(get_store(), case_id, list_now) != shown:
+        try:
+            now = followed_state(get_store(), case_id, list_now)
+        except DATABASE_DOWN as error:  # the projector kept an old case with no sign (a resilience review)
+            updates_paused(error)
+            return
+        if now != shown:
             rerun_unasked()
 
     changed_elsewhere()
@@ -375,10 +399,23 @@ def follow_list(list_now: Callable[[], list[int]]) -> None:
     as `follow_case`, running only the list's query."""
     @st.fragment(run_every=FOLLOW_EVERY_S)
     def joined() -> None:
-        if list_now():
+        try:
+            found = list_now()
+        except DATABASE_DOWN as error:
+            updates_paused(error)
+            return
+        if found:
             rerun_unasked()
 
     joined()
+
+
+def updates_paused(error: BaseException) -> None:
+    """Said where the timer runs while the store cannot be reached; the next check that reaches it draws the page."""
+    log.warning("case database unavailable while following a case: %s", reason(error))
+    st.warning(f"Updates paused since {datetime.now(UTC):%H:%M:%S} UTC: the case database cannot be reached, so "
+               "what is shown may be out of date. It is brought up to date when the database is back.",
+               icon=":material/cloud_off:")
 
 
 def followed_state(store: CaseStore, case_id: int, list_now: Callable[[], list[int]] | None = None) -> tuple:
@@ -488,8 +525,7 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
     if key in book["pressed"]:
         if values == stored:  # stored meanwhile (the same reviewer in another window)
             book["pressed"].discard(key)
-        else:
-            _store_verdict(store, book, a["id"], user, key, values, drawn_version)
+        elif _store_verdict(store, book, a["id"], user, key, values, drawn_version):
             st.rerun()  # draw the page again with the verdict stored
     book["shown"][key] = stored_version
     refused = book["refused"].get(a["id"])
@@ -530,6 +566,8 @@ def _store_status(store, entry: dict, case_id: int, user: dict, new: str, shown_
     entry["handled"] = new  # handled, stored or refused: never retried by itself
     try:
         version = store.set_status(case_id, user, new, expected_version=shown_version)
+    except DATABASE_DOWN:  # not retried by itself: a status chosen minutes later could undo another reviewer's
+        entry["outcome"] = ("error", STATUS_NOT_SET, None)
     except (StoreError, PermissionDenied) as exc:
         entry["outcome"] = ("error", str(exc), None)
     else:
@@ -550,7 +588,13 @@ def status_control(detail: dict, user: dict, *, key: str) -> None:
     store, entry = get_store(), _status_book().setdefault(f"status_{key}", {})
 
     def changed(shown_version: int, guard: tuple) -> None:  # only a click changes the status, never an older state
-        if session_ended(guard):  # timed out or signed out: not stored, and not retried as a cut-short click
+        try:
+            ended = session_ended(guard)
+        except DATABASE_DOWN:
+            entry["outcome"] = ("error", STATUS_NOT_SET, None)
+            st.session_state.pop(widget, None)  # the control shows the stored status again
+            return
+        if ended:  # timed out or signed out: not stored, and not retried as a cut-short click
             st.session_state.pop(widget, None)  # the control shows the stored status again
             return
         new = value_now(widget)  # no yield point here (a cut-short callback is still stored by the next run)

@@ -128,6 +128,8 @@ def test_a_failed_write_leaves_no_partial_file_and_collection_removes_an_old_one
     import os
     import time
 
+    from medapp.db.engine import StoreUnavailable
+
     blobs = store.blobs
 
     def full_disk(*_):
@@ -135,7 +137,7 @@ def test_a_failed_write_leaves_no_partial_file_and_collection_removes_an_old_one
 
     with monkeypatch.context() as m:
         m.setattr(os, "replace", full_disk)
-        with pytest.raises(OSError, match="No space left"):
+        with pytest.raises(StoreUnavailable, match="file folder .* cannot be written: No space left on device"):
             blobs.put(b"a de-identified input")
     assert list(blobs.root.glob("??/tmp*")) == []
     killed = blobs.path("ab" * 32).parent / "tmpkilled"  # what a process killed mid-write leaves

@@ -256,8 +256,41 @@ def test_an_unreachable_database_is_a_503_with_a_reason_not_a_500(monkeypatch):
         r = client.get("/v2/models", headers={"Authorization": "Bearer not-checked-the-store-is-down"})
         ready = client.get("/v2/health/ready")
     assert r.status_code == 503 and r.headers["retry-after"] == "30"
-    assert r.json()["error"].startswith("The case database (tokens, cases, audit) cannot be reached")
+    assert r.json()["error"].startswith("The case store (its database of tokens, cases and audit, or its folder of "
+                                        "stored inputs) cannot be used just now; nothing was saved.")
     assert ready.status_code == 503
+
+
+def test_a_folder_of_stored_inputs_that_cannot_be_written_is_a_503_and_nothing_is_saved(tmp_path, monkeypatch):
+    """A resilience review: with the blob folder read-only, a save answered 500 "The service failed" and the app showed
+    Streamlit's crash box. The folder is a file here (as root, a read-only mode does not stop a write)."""
+    from starlette.testclient import TestClient
+
+    from medapp.cases.blobs import BlobStore
+    from medapp.cases.store import CaseStore
+    from medapp.security.accounts import create_user
+    from medapp.security.tokens import create_token
+    from medapp.service.app import create_app
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore(f"sqlite:///{tmp_path / 'medapp.db'}", BlobStore(tmp_path / "blobs"))
+    create_user(store, "ada", "service pw 123", "admin")
+    _, secret = create_token(store, {"username": "ada", "role": "admin"}, "ada")
+    body = {"inputs": [{"name": "age", "shape": [1], "datatype": "FP64", "data": [61]}],
+            "parameters": {"case": "BLOBS-DOWN"}}
+    with TestClient(create_app()) as client:
+        assert client.get("/v2/models", headers={"Authorization": f"Bearer {secret}"}).status_code == 200  # store open
+        (tmp_path / "blobs").rename(tmp_path / "blobs-away")
+        (tmp_path / "blobs").write_text("not a folder")
+        r = client.post(f"/v2/models/{MODEL}/infer", json=body, headers={"Authorization": f"Bearer {secret}"})
+        (tmp_path / "blobs").unlink()
+        (tmp_path / "blobs-away").rename(tmp_path / "blobs")
+        again = client.post(f"/v2/models/{MODEL}/infer", json=body, headers={"Authorization": f"Bearer {secret}"})
+    assert r.status_code == 503 and r.headers["retry-after"] == "30", r.text
+    assert "cannot be used just now; nothing was saved" in r.json()["error"] and str(tmp_path) not in r.text
+    assert again.status_code == 200, again.text  # back: the same call saves
+    [case] = [c for c in store.list_cases() if c["reference"] == "BLOBS-DOWN"]
+    assert len(store.case_detail(case["id"], {"username": "ada", "role": "admin"}, log_view=False)["analyses"]) == 1
 
 
 def test_the_cli_names_a_database_it_cannot_open_in_one_line():
