@@ -40,18 +40,30 @@ def _reachable(server: str, name: str, reachable: bool) -> None:
     admin.dispose()
 
 
-def test_a_verdict_pressed_while_the_database_is_down_is_said_kept_and_recorded_when_it_is_back(
-        postgres_server, tmp_path, monkeypatch):
-    url, name = _database(postgres_server)
+def _store_on_postgresql(server: str, tmp_path, monkeypatch) -> tuple[CaseStore, str]:
+    """The app's store on a fresh database of the test cluster: (store, database name)."""
+    url, name = _database(server)
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("MEDAPP_DATABASE_URL", url)
-    store = CaseStore()
-    create_user(store, "rui", "reviewer pw 1", "reviewer")
-    [(case_id, analysis_id)] = heart_disease_cases(store, ("OUTAGE-1",))
+    return CaseStore(), name
+
+
+def _signed_in(store: CaseStore, user: str, role: str) -> AppTest:
+    """The whole app (app.py) signed in through its form as a new user of `role`."""
+    create_user(store, user, f"{role} pw 123", role)
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180).run()
-    at.text_input[0].set_value("rui")
-    at.text_input[1].set_value("reviewer pw 1")
+    at.text_input[0].set_value(user)
+    at.text_input[1].set_value(f"{role} pw 123")
     at.button[0].click().run()
+    assert at.session_state["medapp_user"]["username"] == user
+    return at
+
+
+def test_a_verdict_pressed_while_the_database_is_down_is_said_kept_and_recorded_when_it_is_back(
+        postgres_server, tmp_path, monkeypatch):
+    store, name = _store_on_postgresql(postgres_server, tmp_path, monkeypatch)
+    [(case_id, analysis_id)] = heart_disease_cases(store, ("OUTAGE-1",))
+    at = _signed_in(store, "rui", "reviewer")
     at.switch_page("pages/cases.py").run()
     key = f"a{analysis_id}"
     at.radio(key=f"v_{key}").set_value("disagree")
@@ -78,15 +90,8 @@ def test_a_verdict_pressed_while_the_database_is_down_is_said_kept_and_recorded_
 
 def test_a_save_pressed_while_the_database_is_down_is_kept_and_stored_once_when_it_is_back(
         postgres_server, tmp_path, monkeypatch):
-    url, name = _database(postgres_server)
-    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv("MEDAPP_DATABASE_URL", url)
-    store = CaseStore()
-    create_user(store, "carla", "clinician pw 1", "clinician")
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180).run()
-    at.text_input[0].set_value("carla")
-    at.text_input[1].set_value("clinician pw 1")
-    at.button[0].click().run()
+    store, name = _store_on_postgresql(postgres_server, tmp_path, monkeypatch)
+    at = _signed_in(store, "carla", "clinician")
     at.switch_page("pages/records.py").run()
     at.selectbox(key="records_model").set_value("Heart disease (UCI Cleveland)").run()
     at.button(key="ex_heart-disease").click().run()
