@@ -9,6 +9,7 @@ import streamlit as st  # noqa: E402
 from medapp.ui.auth import login_gate, sidebar_account  # noqa: E402
 from medapp.ui.cases import complete_pending_saves  # noqa: E402
 from medapp.ui.common import readable_page_style  # noqa: E402
+from medapp.ui.dropped_sessions import release_dropped_sessions  # noqa: E402
 from medapp.ui.outage import DATABASE_DOWN, database_down_page  # noqa: E402
 from medapp.ui.presses import finish_run, start_run  # noqa: E402
 from medapp.ui.runtime import carry_unhandled_clicks, keep_shared_keras_models  # noqa: E402
@@ -18,6 +19,7 @@ st.set_page_config(page_title="medapp", page_icon=":material/stethoscope:", layo
 readable_page_style()  # contrast and keyboard focus (medapp/ui/common.py)
 keep_shared_keras_models()  # whatever imported Keras (medapp/ui/runtime.py says why)
 carry_unhandled_clicks()  # a click the next click stopped is handled by the next run (medapp/ui/runtime.py)
+release_dropped_sessions()  # closed tabs' uploads, which Streamlit keeps for good (medapp/ui/dropped_sessions.py)
 
 PAGES = Path(__file__).parent / "pages"
 # (file, title, icon, minimum role); a modality page appears once its file exists.
