@@ -280,3 +280,11 @@ def test_a_runner_that_took_its_request_is_setting_up_until_its_page_starts():
     requests.request_stop()
     assert requests.on_scriptrunner_ready().type.name == "STOP"
     assert not getattr(requests, runtime._SETTING_UP)  # a stopped runner that takes nothing sets nothing up
+
+
+def test_an_error_box_shows_no_details_and_no_links_to_public_chatbots():
+    """A resilience review: the crash box offered "Ask ChatGPT" beside a hospital application's error."""
+    shown = subprocess.run([sys.executable, "-c", "import streamlit.config as c; c.get_config_options(); "
+                            "print(c.get_option('client.showErrorLinks'), c.get_option('client.showErrorDetails'))"],
+                           cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert shown.stdout.split() == ["False", "none"], shown.stdout + shown.stderr
