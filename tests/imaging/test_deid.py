@@ -172,9 +172,15 @@ def test_file_meta_orders_organisations_and_earlier_values_are_removed():
     view = pydicom.Dataset()
     view.CodeValue, view.CodingSchemeDesignator, view.CodeMeaning = "R-10206", "SRT", "frontal"
     ds.ViewCodeSequence = [view]  # a code that says what the image shows stays
+    # the re-check: bytes that went through unchanged
+    ds.preamble = b"QUIXLEY-PREAMBLE".ljust(128, b"\0")
+    ds.add_new(0x01000010, "OB", b"QUIXLEY-UNKNOWN-PUBLIC")  # an even group the dictionary does not know
+    ds.add_new(0x00420011, "OB", b"%PDF QUIXLEY report")  # EncapsulatedDocument beside the pixels
+    ds.add_new(0xFFFCFFFC, "OB", b"QUIXLEY-PADDING")  # DataSetTrailingPadding
     raw = io.BytesIO()
     ds.save_as(raw, enforce_file_format=True)
     cleaned = deidentify_bytes(raw.getvalue())
+    assert cleaned[:128] == b"\0" * 128
     for value in (b"QUIXLEY", b"Quixley", b"-Q-77", b"0113 496"):
         assert value not in cleaned, value
     out = pydicom.dcmread(io.BytesIO(cleaned))

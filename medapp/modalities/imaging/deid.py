@@ -118,7 +118,7 @@ def deidentify_dataset(ds: Dataset) -> Dataset:
     def visit(dataset: Dataset) -> None:
         for elem in list(dataset):
             if elem.VR == "SQ":
-                action = ACTIONS.get(elem.keyword)
+                action = ACTIONS.get(elem.keyword) if elem.keyword else "X"  # an unknown sequence: not checked
                 if action == "X":
                     del dataset[elem.tag]
                     continue
@@ -140,6 +140,8 @@ def deidentify_dataset(ds: Dataset) -> Dataset:
     visit(ds)
     if getattr(ds, "file_meta", None) is not None:
         _rebuild_file_meta(ds)
+    if getattr(ds, "preamble", None) is not None:  # 128 free bytes before "DICM": anything can be written there
+        ds.preamble = b"\0" * 128
     ds.PatientIdentityRemoved = "YES"
     ds.DeidentificationMethod = METHOD
     code = Dataset()
@@ -163,6 +165,8 @@ def _rebuild_file_meta(ds: Dataset) -> None:
 
 def _generic_action(elem) -> str | None:
     group, element = elem.tag.group, elem.tag.element
+    if not elem.keyword or elem.keyword in ("DataSetTrailingPadding", "EncapsulatedDocument"):
+        return "X"  # an element the dictionary does not know cannot be checked; padding and documents hold anything
     if 0x5000 <= group <= 0x501E or (0x6000 <= group <= 0x601E and element in (0x3000, 0x4000)):
         return "X"  # curves; overlay data and overlay comments
     if elem.VR in GENERIC_EMPTY_VRS:
