@@ -99,8 +99,12 @@ def _nhs_numbers(reference: str) -> list[str]:
     return out
 
 
-def identifying_parts(reference: str) -> dict[str, list[str]]:
-    """What in `reference` looks like it identifies a patient: {kind: [text, ...]} with kinds from KINDS."""
+def identifying_parts(reference: str, *, prose: bool = False) -> dict[str, list[str]]:
+    """What in `reference` looks like it identifies a patient: {kind: [text, ...]} with kinds from KINDS.
+
+    `prose` (a verdict's diagnosis or comment): the text as written only. Capitalising each word of a sentence, or
+    reading two neighbouring words the other way round, makes names of ordinary words and eponyms ("Nurse To Chase",
+    "Mallory-Weiss": a re-check); a short reference is where "john smith" and "SMITH JOHN" are typed."""
     found: dict[str, list[str]] = {}
 
     def add(kind: str, text: str) -> None:
@@ -108,7 +112,7 @@ def identifying_parts(reference: str) -> dict[str, list[str]]:
             found[kind].append(text)
 
     # As written, then with each word capitalised: the name rules look for capitalised names.
-    variants = [reference] + ([reference.title()] if len(reference.title()) == len(reference) else [])
+    variants = [reference] + ([reference.title()] if len(reference.title()) == len(reference) and not prose else [])
     for variant in variants:
         for span in find_phi(variant):
             if span.kind not in KINDS or (span.kind == "DATE" and not _is_date(span.text)):
@@ -118,7 +122,7 @@ def identifying_parts(reference: str) -> dict[str, list[str]]:
             if span.kind == "NAME" and re.match(r"[ \t]+ward\b", variant[span.end:], re.I):
                 continue  # a ward named after someone ("Victoria Ward") is a place
             add(span.kind, reference[span.start:span.end])  # the text as typed (title() keeps positions)
-    for text in _surname_first_names(reference):
+    for text in ([] if prose else _surname_first_names(reference)):
         add("NAME", text)
     for text in _compact_dates(reference):
         add("DATE", text)
@@ -158,7 +162,7 @@ def verdict_text_problem(final_diagnosis: str, comment: str) -> str | None:
     the meeting's projector and in reports, and the diagnosis is kept in the append-only audit trail: "Pneumonia -
     Mary Smith DOB 04/03/1962" was stored there for good (a data-protection review)."""
     for what, text in (("final diagnosis", final_diagnosis), ("comment", comment)):
-        parts = identifying_parts(text.strip()) if text and text.strip() else {}
+        parts = identifying_parts(text.strip(), prose=True) if text and text.strip() else {}
         if parts:
             found = " and ".join(f"{KINDS[kind]} ({', '.join(texts)})" for kind, texts in parts.items())
             return (f"The {what} looks like it contains {found}: write about the finding, never a name, date or "

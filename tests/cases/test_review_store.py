@@ -202,6 +202,9 @@ def test_a_verdict_naming_the_patient_is_refused_and_nothing_reaches_the_audit(s
         store.set_verdict(aid, REV, "agree", "pneumonia", "MRN 1234567 seen in clinic")
     assert store.audit_events(action="verdict") == []
     assert store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"] == []
-    store.set_verdict(aid, REV, "disagree", "Parkinson disease", "Addison crisis excluded; CRP 180, repeat CXR")
+    # eponyms and ordinary clinical prose are not names (a re-check found these refused)
+    comment = ("Addison crisis excluded; CRP 180, repeat CXR. Austin Flint murmur, Marcus Gunn pupil, Ludwig angina "
+               "excluded; nurse to chase bloods; SALT to assess swallow")
+    store.set_verdict(aid, REV, "disagree", "Mallory-Weiss tear", comment)
     [verdict] = store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"]
-    assert verdict["final_diagnosis"] == "Parkinson disease"  # eponyms are not names
+    assert (verdict["final_diagnosis"], verdict["comment"]) == ("Mallory-Weiss tear", comment)

@@ -95,7 +95,8 @@ US_STATE = (r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|
 # A name before one of these is an operation, a sign or a disease named after a person, not a person in the note.
 EPONYMOUS_THING = re.compile(r"[ \t]+(?i:\w+(?:ectomy|otomy|ostomy|plasty|pexy|scopy|graphy)|procedure|operation|"
                              r"repair|syndrome|disease|sign|test|manoeuvre|maneuver|fracture|classification|score|"
-                             r"criteria|approach|technique|incision|flap|shunt|fistula|anastomosis)\b")
+                             r"criteria|approach|technique|incision|flap|shunt|fistula|anastomosis|murmur|pupil|"
+                             r"angina|tear|malformation|palsy|reflex|phenomenon|triad|ulcer|node|lymphoma|sarcoma)\b")
 # Words after a town that make it a score, scale or rule named after the town ("Glasgow Coma Scale").
 TOWN_TOOLS = (r"(?:coma|score|scale|criteria|rules?|classification|chart|index|triage|system|protocol|"
               r"questionnaire|grad(?:e|ing)|stag(?:e|ing)|splint|brace|shunt|procedure|operation|technique|method|"
