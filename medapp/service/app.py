@@ -62,7 +62,9 @@ request_log = logging.getLogger("medapp.service.requests")  # one INFO line per 
 SERVICE_VERSION = __version__  # /v2 said 1.0.0 while the package was 0.2.0 (an IT review)
 _FAILED = "The service failed on this request; it has been logged."
 _STORE_DOWN = ("The case store (its database of tokens, cases and audit, or its folder of stored inputs) cannot be "
-               "used just now; nothing was saved. Try again later; the service's log says why.")
+               "used just now; nothing was saved, or, for a request of several inputs, only those stored before the "
+               "failure (sending the request again stores the rest, none twice). Try again later; the service's log "
+               "says why.")
 # a client's X-Request-ID is echoed when it is a plain token of at most 128 characters, else one is made
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 

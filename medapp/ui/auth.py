@@ -198,9 +198,9 @@ def idle_too_long(guard: tuple) -> bool:
     return last_seen is not None and time.time() - last_seen > session_timeout_s()
 
 
-RESUMED = ("Signed in again: the page was reloaded or lost its connection to the server. Work not yet saved on a "
-           "page (an estimate, an upload, a press made just then) is not kept: check the page before saving. Saved "
-           "cases are kept.")
+RESUMED = ("Signed in again with this browser's session. If this page was open before (a reload, or a lost "
+           "connection to the server), work not yet saved on it (an estimate, an upload, a press made just then) is "
+           "not kept: check it before saving. Saved cases are kept.")
 
 
 def signed_in_user() -> dict | None:

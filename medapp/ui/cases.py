@@ -159,8 +159,13 @@ def complete_pending_saves() -> None:
     """Finish saves whose button callback was cut short by the user's next click, on whatever page it opened."""
     book = _save_book()
     book["said"].clear()  # a run the user's click stopped may have drawn an outcome: not said until a run ends
+    late = book.setdefault("late", set())
     for key in list(book["pending"]):
         _complete_save(book, key, read_form=False)
+        if book["outcome"].get(key, ("",))[0] == "success":
+            # finished after its press (the database was back, or the user had moved on): a toast as well, since its
+            # form may sit in a closed "Save to case" box (a re-check saw no confirmation after an outage)
+            late.add(key)
 
 
 # A confirmation drawn by a form this long before the user left its page is said again on the page they went to
@@ -176,8 +181,13 @@ def announce_saves_shown_nowhere() -> None:
     still 8 of 9 (the box was on screen 0.35-0.65 s before the page changed: browser reviews)."""
     book = _save_book()
     outcomes, said, now = book["outcome"], book["said"], time.monotonic()
+    late = book.setdefault("late", set())
     for key in list(outcomes):
         kind, text, said_at = outcomes[key]
+        if key in late:
+            late.discard(key)
+            said.discard(key)
+            said_at = None
         if key in said:  # drawn by its form in this run, which has now ended: kept a moment, in case the user leaves
             outcomes[key] = (kind, text, now)
             continue

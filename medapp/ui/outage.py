@@ -18,11 +18,12 @@ log = logging.getLogger(__name__)
 
 __all__ = ["DATABASE_DOWN", "SAVE_KEPT", "VERDICT_KEPT", "STATUS_NOT_SET", "database_down_page", "reason"]
 
-SAVE_KEPT = ("The case database cannot be reached just now, so this is not saved yet. The save is kept and stored "
-             "when the database is back, with a confirmation.")
-VERDICT_KEPT = ("The case database cannot be reached just now, so your verdict is not recorded yet. It stays in this "
-                "form and is recorded when the database is back, with a confirmation.")
-STATUS_NOT_SET = "The case database cannot be reached just now: the status was not changed. Choose it again shortly."
+SAVE_KEPT = ("The case database cannot be reached or is busy just now, so this is not saved yet. The save is kept and "
+             "stored, with a confirmation, at your first click once the database is back.")
+VERDICT_KEPT = ("The case database cannot be reached or is busy just now, so your verdict is not recorded yet. It stays "
+                "in this form and is recorded, with a confirmation, at your first click once the database is back.")
+STATUS_NOT_SET = ("The case database cannot be reached or is busy just now: the status was not changed. Choose it again "
+                  "shortly.")
 
 
 def reason(error: BaseException) -> str:
@@ -34,8 +35,9 @@ def reason(error: BaseException) -> str:
 def database_down_page(error: BaseException) -> None:
     """The page in place of what could not be drawn: the reason in words and a way to try again."""
     log.error("case database unavailable in the app: %s", reason(error))
-    st.error("**The case database cannot be reached just now**, so medapp cannot check your sign-in, show cases or "
-             "store anything. Nothing you pressed is lost: a Save or a verdict is kept and stored when the database "
-             "is back, with a confirmation. IT has the details in the server log. Try again in a moment.",
+    st.error("**The case database cannot be reached or is busy just now**, so medapp cannot check your sign-in, show "
+             "cases or store anything. A Save or a verdict pressed just now is kept and stored, with a confirmation, "
+             "at your first click once the database is back; anything else (a status change, an estimate, a report) "
+             "must be done again then. IT has the details in the server log. Try again in a moment.",
              icon=":material/cloud_off:")
     st.button("Try again", key="medapp_database_retry", icon=":material/refresh:")

@@ -39,7 +39,7 @@ def test_direct_address_reload_and_moving_between_pages(page, app_url, app_var_d
     page.reload()  # a new browser session: the session cookie brings the user back, on the same page
     page.get_by_text(f"Signed in as {E2E_USER}").wait_for()
     # said, as after a server restart, where a press on the old page was lost unsaid (a resilience review)
-    expect(page.get_by_text("Signed in again: the page was reloaded or lost its connection")).to_be_visible()
+    expect(page.get_by_text("Signed in again with this browser's session. If this page was open before")).to_be_visible()
     page.get_by_role("heading", name="Cases", exact=True).wait_for()
     page.wait_for_function(IDLE)
     expect(page.get_by_text("Page not found")).to_have_count(0)

@@ -257,7 +257,8 @@ def test_an_unreachable_database_is_a_503_with_a_reason_not_a_500(monkeypatch):
         ready = client.get("/v2/health/ready")
     assert r.status_code == 503 and r.headers["retry-after"] == "30"
     assert r.json()["error"].startswith("The case store (its database of tokens, cases and audit, or its folder of "
-                                        "stored inputs) cannot be used just now; nothing was saved.")
+                                        "stored inputs) cannot be used just now; nothing was saved, or, for a request "
+                                        "of several inputs, only those stored before the failure")
     assert ready.status_code == 503
 
 
