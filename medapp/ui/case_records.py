@@ -25,7 +25,7 @@ from ..modalities.records.schema import NOT_MEASURED, Field, format_value, numbe
 from ..types import InputError
 from .cases import log_analysis, log_cohort, save_to_case
 from .common import messages_in_full, show_input_error, upload_mb
-from .state import KEPT, kept_upload
+from .state import KEPT, keep_value, kept_upload
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,8 @@ def _refill(model, keys: FormKeys, values: dict[str, Any]) -> None:
         st.session_state.pop(key, None)
         if isinstance(kept, dict):
             kept.pop(key, None)
-    for f in model.fields:
-        st.session_state[field_key(keys, model, f)] = values[f.name]
+    for f in model.fields:  # kept for a return to the page: a form's values reach the server only when submitted
+        keep_value(field_key(keys, model, f), values[f.name])
 
 
 def field_decimals(f: Field, example: float | None = None) -> int:
