@@ -1001,7 +1001,8 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
             else:
                 log.error("not ready (answering 503): %s", why)
             readiness.update(ok=ok, why=why)
-        return JSONResponse({"ready": ok}, status_code=200 if ok else 503)
+        # Retry-After as on every other 503 of the service (a re-check found it missing here)
+        return JSONResponse({"ready": ok}, status_code=200 if ok else 503, headers={} if ok else {"Retry-After": "30"})
 
     async def _audit(call: _Call) -> None:
         if service.audit_writer.sync:

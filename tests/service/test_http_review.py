@@ -259,7 +259,7 @@ def test_an_unreachable_database_is_a_503_with_a_reason_not_a_500(monkeypatch):
     assert r.json()["error"].startswith("The case store (its database of tokens, cases and audit, or its folder of "
                                         "stored inputs) cannot be used just now; nothing was saved, or, for a request "
                                         "of several inputs, only those stored before the failure")
-    assert ready.status_code == 503
+    assert ready.status_code == 503 and ready.headers["retry-after"] == "30"
 
 
 def test_a_folder_of_stored_inputs_that_cannot_be_written_is_a_503_and_nothing_is_saved(tmp_path, monkeypatch):
