@@ -52,14 +52,19 @@ DATABASE_DOWN: tuple[type[BaseException], ...] = (StoreUnavailable, exc.Operatio
                                                   exc.TimeoutError)
 
 
+def first_line(error: BaseException, limit: int = 300) -> str:
+    """The error's first line, for a message or a log line (a driver's message can run to many lines)."""
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0][:limit] if text else type(error).__name__
+
+
 def unavailable(error: BaseException, url: str | None = None) -> StoreUnavailable:
     """The one-line reason for `error`, naming the database without its password."""
     try:
         shown = make_url(url).render_as_string(hide_password=True) if url else "the case database"
     except exc.ArgumentError:
         shown = repr(url)
-    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0] if str(error).strip() else \
-        type(error).__name__
+    reason = first_line(error)
     return StoreUnavailable(f"the case database {shown} cannot be used: {reason}")
 
 

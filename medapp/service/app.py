@@ -39,14 +39,13 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from pydantic.json_schema import models_json_schema
-from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..analysis import analyse
 from ..cases.store import CaseStore, ConflictError, PatientMismatchError, StoreError, deidentify
-from ..db.engine import StoreUnavailable
+from ..db.engine import DATABASE_DOWN, first_line
 from ..modalities.imaging.select import NOT_FIT_OOD_RATIO
 from ..registry import UnknownModel, get_card, list_cards, load_model, models_dir
 from ..security import uploads
@@ -799,12 +798,11 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, _send)
-        except (StoreUnavailable, OperationalError, InterfaceError) as exc:
+        except DATABASE_DOWN as exc:
             # the case database (tokens, cases, audit) cannot be reached: the service is unavailable, not broken;
             # one line, not a traceback per request (an IT review counted 452 lines for 3 requests)
             log.error("case database unavailable on %s %s (request %s): %s", scope.get("method"),
-                      printable(scope.get("path", "")), rid, printable(str(exc).splitlines()[0] if str(exc) else
-                                                                       type(exc).__name__)[:300])
+                      printable(scope.get("path", "")), rid, printable(first_line(exc)))
             if started:
                 raise
             await JSONResponse({"error": _STORE_DOWN}, status_code=503,
@@ -1094,9 +1092,9 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
             status = 413 if exc.field == "size" else 400  # a file over the page's limit for it: too large
             call.status = status
             return _error(ApiError(status, exc.message))
-        except (StoreUnavailable, OperationalError, InterfaceError) as exc:  # the store, not the request: a 503
+        except DATABASE_DOWN as exc:  # the store, not the request: a 503
             log.error("case store unavailable in %s of %s (request %s): %s", call.action, call.model,
-                      _request_id(request), printable(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:300])
+                      _request_id(request), printable(first_line(exc)))
             call.status = 503
             return _error(ApiError(503, _STORE_DOWN, {"Retry-After": "30"}))
         except Exception:  # logged, answered here: an exception left to Starlette would close the connection

@@ -56,15 +56,9 @@ def _refill(model, keys: FormKeys, values: dict[str, Any]) -> None:
 
     *Estimate* pressed before the browser had drawn the example sent the form the browser still showed (empty),
     and those stale values overwrote the example (a presenter's review). Under new keys the stale values belong to
-    widgets no longer drawn, so the press estimates what the form now holds. The old keys are dropped, kept values
-    (`ui/state`) included."""
-    old = {field_key(keys, model, f) for f in model.fields}
+    widgets no longer drawn, so the press estimates what the form now holds. The old keys' kept values go when the
+    form is next drawn (`_forget_earlier_fields`)."""
     st.session_state[_generation_key(keys, model)] = st.session_state.get(_generation_key(keys, model), 0) + 1
-    kept = st.session_state.get(KEPT)
-    for key in old:
-        st.session_state.pop(key, None)
-        if isinstance(kept, dict):
-            kept.pop(key, None)
     for f in model.fields:  # kept for a return to the page: a form's values reach the server only when submitted
         keep_value(field_key(keys, model, f), values[f.name])
 

@@ -13,6 +13,7 @@ import logging
 import streamlit as st
 
 from ..db.engine import DATABASE_DOWN
+from ..db.engine import first_line as reason
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +25,6 @@ VERDICT_KEPT = ("The case database cannot be reached or is busy just now, so you
                 "in this form and is recorded, with a confirmation, at your first click once the database is back.")
 STATUS_NOT_SET = ("The case database cannot be reached or is busy just now: the status was not changed. Choose it again "
                   "shortly.")
-
-
-def reason(error: BaseException) -> str:
-    """The error's first line, for the log (a driver's message can run to many lines)."""
-    text = str(getattr(error, "orig", None) or error).strip()
-    return text.splitlines()[0][:300] if text else type(error).__name__
 
 
 def database_down_page(error: BaseException) -> None:
