@@ -22,10 +22,11 @@ import streamlit as st
 from ..analysis import Analysis, BatchResult, analyse, analyse_batch
 from ..modalities.records.io import Cohort, example_value
 from ..modalities.records.schema import NOT_MEASURED, Field, format_value, number_text
+from ..security.uploads import content_hash
 from ..types import InputError
 from .cases import log_analysis, log_cohort, save_to_case
 from .common import messages_in_full, show_input_error, upload_mb
-from .state import KEPT, keep_value, kept_upload
+from .state import KEPT, keep_value, kept_upload, session_memo
 
 
 @dataclass(frozen=True)
@@ -285,11 +286,13 @@ def cohort_upload(model, keys: FormKeys, intro: str, cohort_of: Callable[[Any], 
                          max_upload_size=upload_mb(model.card.modality, model.card))
     if upload is None:
         return None
-    try:
-        validated = model.validate_cohort(upload.getvalue(), upload.name)
-    except InputError as exc:
-        show_input_error(exc, upload.name)
+    data = upload.getvalue()
+    ident = (content_hash(data), upload.name, mid, model.card.version)
+    done = session_memo(f"{p}cohort_scored_{mid}", ident, lambda: _score_cohort(model, data, upload.name, cohort_of))
+    if isinstance(done, InputError):
+        show_input_error(done, upload.name)
         return None
+    validated, batch = done
     cohort = cohort_of(validated)
     for w in cohort.file_warnings:
         # what the survival page asks for (the observed curves), or a risk file's own label: a note
@@ -305,12 +308,26 @@ def cohort_upload(model, keys: FormKeys, intro: str, cohort_of: Callable[[Any], 
                 f"{'The row' if total == 1 else f'None of the {total} rows'} could not be scored.")
         (st.warning if good else st.error)(said, icon=":material/warning:" if good else ":material/error:")
         messages_in_full([(f"Row {r}", "; ".join(m)) for r, m in sorted(cohort.errors.items())])
-    if not cohort.rows:
+    if batch is None:
         return None
+    log_cohort(model.card, data, len(cohort.rows))
+    st.success(f"Scored {patients_text(len(cohort.rows))}. Click a column header to sort.")
+    return validated, batch
+
+
+def _score_cohort(model, data: bytes, name: str, cohort_of: Callable[[Any], Cohort]):
+    """(validated, batch) of a cohort file, batch None when no row can be scored; the InputError when the file is
+    refused. Computed once per session and file (`session_memo`): before, every rerun of the page read, validated
+    and scored the whole file again, with its progress bar."""
+    try:
+        validated = model.validate_cohort(data, name)
+    except InputError as exc:
+        return exc
+    cohort = cohort_of(validated)
+    if not cohort.rows:
+        return validated, None
     bar = st.progress(0.0, text=f"Scoring {patients_text(len(cohort.rows))}...")
-    batch: BatchResult = analyse_batch(model, model.cohort_inputs(cohort, upload.name),
+    batch: BatchResult = analyse_batch(model, model.cohort_inputs(cohort, name),
                                        progress=lambda f: bar.progress(f, text=f"Scored {f:.0%}"))
     bar.empty()
-    log_cohort(model.card, upload.getvalue(), len(cohort.rows))
-    st.success(f"Scored {patients_text(len(cohort.rows))}. Click a column header to sort.")
     return validated, batch
