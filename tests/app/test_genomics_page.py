@@ -28,6 +28,21 @@ def charts(at: AppTest) -> list[str]:
     return [c.proto.spec for c in at.get("plotly_chart")]
 
 
+def test_the_file_is_read_and_scored_once_while_the_page_reruns(monkeypatch):
+    # picking another sample reran the page, which read and scored the whole file again (a review)
+    import medapp.ui.genomics as panel
+
+    calls = []
+    score = panel.analyse_batch
+    monkeypatch.setattr(panel, "analyse_batch", lambda *a, **k: calls.append(1) or score(*a, **k))
+    at = genomics_page()
+    at.button(key="genomics_example").click().run()
+    assert len(calls) == 1 and at.metric[0].value == "BL"
+    at.selectbox(key="genomics_sample").set_value("class average NB").run()
+    assert not at.exception and len(calls) == 1
+    assert at.metric[0].value == "NB" and len(at.dataframe[0].value) == 5
+
+
 def test_examples_are_classified_explained_and_the_shuffled_profile_is_not_classified():
     at = genomics_page()
     at.button(key="genomics_example").click().run()
