@@ -40,7 +40,7 @@ class ModelCard:
     id: str
     name: str
     version: str
-    modality: str  # records | imaging | audio | notes
+    modality: str  # a package of medapp.modalities: records, imaging, audio, notes, genomics, survival, speech
     framework: str
     task: str
     labels: tuple[str, ...]
@@ -101,6 +101,22 @@ class ModelCard:
             return self.display_labels[label]
         name = (self.input.get("label_names") or {}).get(label)
         return f"{label} ({name})" if name and name != label else readable_label(label)
+
+    @property
+    def positive(self) -> str:
+        """The label a yes/no call, its probability, bands and explanation are about: the card's positive_label. A
+        card without one (a multi-class model) has none: asking is a bug, never a silent guess of the last label."""
+        if self.positive_label is None:
+            raise ValueError(f"model card {self.id} names no positive label")
+        return self.positive_label
+
+    @property
+    def threshold(self) -> float:
+        """The probability of the positive label at or above which it is called, chosen on validation and kept in
+        the card's metrics; a card without one is refused rather than given a silent 0.5."""
+        if "threshold" not in self.metrics:
+            raise ValueError(f"model card {self.id} has no decision threshold (metrics.threshold)")
+        return float(self.metrics["threshold"])
 
     @property
     def weights_path(self) -> Path:
@@ -230,9 +246,10 @@ class Prediction:
     probabilities: np.ndarray  # one per label, calibrated, sums to 1
     label: str  # the predicted one
     warnings: tuple[str, ...] = ()  # plain language, e.g. "input unlike the training data"
-    details: dict[str, Any] = field(default_factory=dict)  # modality extras (per-window results, OOD score)
+    details: dict[str, Any] = field(default_factory=dict)  # modality extras not named below (timings, audio mode)
     survival: SurvivalCurve | None = None  # time-to-event models only
-    # speech to text: the transcript and its timed segments ({"start", "end", "text"} in seconds); None elsewhere
+    # speech to text: the transcript and its timed segments ({"start", "end", "text", "confidence", "check"}, in
+    # seconds; "check": below the card's low_confidence); None elsewhere
     text: str | None = None
     segments: tuple[dict[str, Any], ...] = ()
     # Typed results pages read (None or empty where a modality has none); `details` keeps the untyped extras.

@@ -63,6 +63,24 @@ def test_risk_band_and_threshold_come_from_the_card(heart):
         assert "risk_band" not in pred.details  # one source: the typed field
 
 
+def test_a_card_without_its_threshold_or_positive_label_is_refused_not_given_a_default(heart, tmp_path):
+    # records and imaging read `metrics.get("threshold", 0.5)`: a card that lost its threshold was called at 0.5 while
+    # the page said "threshold chosen on validation" (a code review)
+    from dataclasses import replace
+
+    from medapp.modalities.records.model import RecordsModel
+
+    card = heart.card
+    assert (card.positive, card.threshold) == ("present", card.metrics["threshold"])
+    no_threshold = replace(card, metrics={k: v for k, v in card.metrics.items() if k != "threshold"})
+    with pytest.raises(ValueError, match="model card heart-disease has no decision threshold"):
+        RecordsModel(no_threshold)
+    with pytest.raises(ValueError, match="model card heart-disease names no positive label"):
+        RecordsModel(replace(card, positive_label=None))
+    with pytest.raises(ValueError, match="the second its positive label"):
+        RecordsModel(replace(card, positive_label="absent"))  # the estimator's class 1 is 'present'
+
+
 def test_typed_fields_survive_the_case_store_json(heart):
     pred = analyse(heart, heart.example_input(), explain=False).prediction
     back = Prediction.from_dict(json.loads(json.dumps(pred.to_dict())))

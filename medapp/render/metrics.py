@@ -126,7 +126,7 @@ def _survival_calibration(card: ModelCard) -> go.Figure | None:
                              text=[f"{n} patients" for n in ns], name="model (out-of-fold, by risk group)",
                              hovertemplate="predicted %{x:.2f}<br>observed (Kaplan-Meier) %{y:.2f}<br>%{text}"
                                            "<extra></extra>"))
-    event = card.display(card.labels[1]) if len(card.labels) > 1 else "event"
+    event = card.display(card.positive) if card.positive_label else "event"
     fig.update_layout(title=f"Calibration: P({event}), Kaplan-Meier observed", xaxis_title="mean predicted probability",
                       yaxis_title="observed (Kaplan-Meier, censoring accounted for)", height=420,
                       xaxis={"range": [0, 1]}, yaxis={"range": [0, 1]},

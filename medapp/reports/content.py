@@ -103,7 +103,7 @@ def risk_headline(model_id: str, pred) -> Headline | None:
     except UnknownModel:
         return None
     meaning, bands = card.input.get("positive_meaning"), card.input.get("risk_bands") or []
-    positive = card.positive_label or (card.labels[-1] if card.labels else None)
+    positive = card.positive_label  # bands belong to yes/no models, which name it
     if pred.risk_band is None or not meaning or not bands or positive not in pred.labels:
         return None
     return Headline(f"Probability of {meaning}", band_percent_of(bands)(pred.probability_of(positive)),

@@ -597,7 +597,7 @@ def _output_specs(card: ModelCard, explain: bool) -> list[tuple[str, str, list[i
                                                "main_horizon_days": card.input.get("main_horizon_days")})]
     if _is_speech(card):
         specs += [("text", "BYTES", [-1], {"description": "the transcript"}),
-                  ("segments", "BYTES", [-1], {"encoding": "json list of {start, end, text} (seconds)"})]
+                  ("segments", "BYTES", [-1], {"encoding": "json list of {start, end, text, confidence, check} (seconds)"})]
     if explain:
         specs += [
             ("base_value", "FP64", [-1], {"description": "expected model output; base_value + sum(values) = the "

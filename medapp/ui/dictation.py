@@ -103,7 +103,7 @@ def dictation_widget(on_text: Callable[[str], None], key: str = "notes") -> None
             st.warning(warning, icon=":material/warning:")
         with st.expander("Transcript by time (low-confidence parts marked)"):
             for seg in pred.segments:
-                flag = " ⚠ check" if seg["confidence"] < 0.5 else ""
+                flag = " ⚠ check" if seg.get("check") else ""
                 st.markdown(f"`{seg['start']:.1f}-{seg['end']:.1f} s` {_escape(seg['text'])}{flag}")
 
 

@@ -136,7 +136,7 @@ def cohort_panel(model: RecordsModel) -> None:
 
 def positive_label(model: RecordsModel) -> str:
     """The label the probability, the bands and the threshold are about: the card's positive label."""
-    return model.card.positive_label or model.card.labels[-1]
+    return model.card.positive
 
 
 def positive_text(model: RecordsModel) -> str:

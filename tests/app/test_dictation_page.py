@@ -33,6 +33,12 @@ def test_uploaded_dictation_fills_the_note_box_which_stays_editable_and_analyses
     assert any("was added to the note box" in s.value for s in at.success)
     note = at.text_area(key="notes_text").value
     assert note.startswith("History:\n") and "furosemide" in note.lower()  # appended, not replacing
+    # each timed part, marked where the model says to check it (below the card's low_confidence)
+    pred = at.session_state["notes_dictation_result"]
+    low = get_card("dictation-whisper").input["low_confidence"]
+    timed = [m.value for m in at.markdown if re.match(r"`\d+\.\d-\d+\.\d s`", m.value)]
+    assert len(timed) == len(pred.segments) > 0
+    assert [t.endswith("⚠ check") for t in timed] == [s["confidence"] < low for s in pred.segments]
     at.text_area(key="notes_text").set_value(note + " I have a high fever, chills and joint pain.").run()
     at.button(key="notes_go").click().run()
     assert not at.exception

@@ -170,8 +170,9 @@ def test_transcribe_cli_json_in_order_and_offline(tmp_path):
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert [d["file"] for d in lines] == [str(EXAMPLE), str(bad)]
     assert "furosemide" in lines[0]["text"].lower() and lines[0]["seconds"] > 0
-    assert set(lines[0]["segments"][0]) == {"start", "end", "text", "confidence"}  # confidence as the page marks it
-    assert all(0 <= s["confidence"] <= 1 for s in lines[0]["segments"])
+    # confidence, and whether the page marks it (the card's low_confidence)
+    assert set(lines[0]["segments"][0]) == {"start", "end", "text", "confidence", "check"}
+    assert all(0 <= s["confidence"] <= 1 and s["check"] == (s["confidence"] < 0.5) for s in lines[0]["segments"])
     assert "incomplete" in lines[1]["error"]
     assert "Traceback" not in out.stderr
 

@@ -52,7 +52,7 @@ class ImagingModel(CardModel):
         self.background = tensors["shap.background"]
         self.size = int(card.input["size"])
         self.positive = card.positive_label
-        self.threshold = float(card.metrics.get("threshold", 0.5))
+        self.threshold = card.threshold if self.positive is not None else None
         # how the page's map is made (card "explanation.settings"; absent: 8 training images x 4 path points)
         settings = card.explanation.get("settings", {})
         self.blur_sigmas = tuple(float(s) for s in settings.get("blur_sigmas", ()))  # empty: training images

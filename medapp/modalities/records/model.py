@@ -59,7 +59,10 @@ def percent_text(p: float, bands, decimals: int = 0) -> str:
 
 class RecordsModel(PatientInputs, CardModel):
     def __init__(self, card: ModelCard):
+        if len(card.labels) != 2 or card.positive != card.labels[1]:  # the estimator's class 1 is the positive label
+            raise ValueError(f"model card {card.id}: a records model has two labels, the second its positive label")
         self.card = card
+        self.threshold = card.threshold  # a card without one is refused at load, not at the first patient
         self.fields: tuple[Field, ...] = fields_from_card(card.input["features"])
         self.training_range: dict[str, list[float]] = card.input.get("training_range", {})
         saved = load_weights(card.weights_path)
@@ -100,10 +103,9 @@ class RecordsModel(PatientInputs, CardModel):
 
     def _prediction(self, p: float, warnings: tuple[str, ...]) -> Prediction:
         probs = np.array([1.0 - p, p])
-        threshold = self.card.metrics.get("threshold", 0.5)
-        label = self.card.labels[1] if p >= threshold else self.card.labels[0]
+        label = self.card.positive if p >= self.threshold else self.card.labels[0]
         return Prediction(self.card.id, self.card.version, self.card.labels, probs, label, warnings,
-                          risk_band=self.risk_band(p), threshold=threshold)
+                          risk_band=self.risk_band(p), threshold=self.threshold)
 
     def predict(self, x: Record) -> Prediction:
         return self._prediction(float(self.probabilities(x.values[None, :])[0]), x.warnings)
@@ -129,7 +131,7 @@ class RecordsModel(PatientInputs, CardModel):
     def _explanation(self, row: np.ndarray, values: np.ndarray, base: float, ms: float) -> Explanation:
         row, values = np.asarray(row, dtype=float).tolist(), np.asarray(values, dtype=float)  # plain floats format fast
         display = [format_value(f, v) for f, v in zip(self.fields, row)]
-        return Explanation(kind="tabular", method=self.method_for(row), target=self.card.positive_label or self.card.labels[1],
+        return Explanation(kind="tabular", method=self.method_for(row), target=self.card.positive,
                            base_value=float(base), values=values, feature_names=tuple(f.label for f in self.fields),
                            data={"values": [None if math.isnan(v) else v for v in row], "display": display,
                                  "names": [f.name for f in self.fields]},
@@ -163,7 +165,7 @@ class RecordsModel(PatientInputs, CardModel):
     def baseline_explain(self, x: Record, prediction: Prediction) -> Explanation:
         start = time.perf_counter()
         values, base = kernel_shap(self.logits, self.background, x.values[None, :])
-        return Explanation(kind="tabular", method="KernelSHAP (reference)", target=self.card.labels[1],
+        return Explanation(kind="tabular", method="KernelSHAP (reference)", target=self.card.positive,
                            base_value=base, values=values, feature_names=tuple(f.label for f in self.fields),
                            output_space="log-odds", compute_ms=(time.perf_counter() - start) * 1000)
 

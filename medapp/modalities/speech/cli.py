@@ -53,10 +53,10 @@ def run(args: argparse.Namespace) -> int:
             continue
         seconds = round(time.perf_counter() - start, 3)
         if args.json:
-            # each segment's confidence, which the page marks below 0.5 (the JSON had none: a cardiology review)
+            # each segment's confidence and whether the page marks it (the JSON had none: a cardiology review)
             record = {"file": path, "text": pred.text,
-                      "segments": [{"start": s["start"], "end": s["end"], "text": s["text"],
-                                    "confidence": s["confidence"]} for s in pred.segments],
+                      "segments": [{k: s[k] for k in ("start", "end", "text", "confidence", "check")}
+                                   for s in pred.segments],
                       "seconds": seconds, "warnings": list(pred.warnings)}
             print(json.dumps(to_jsonable(record)), flush=True)
         else:

@@ -67,10 +67,11 @@ class Segment:
     end: float
     text: str
     confidence: float  # exp(mean token log-probability): low means "check this part"
+    check: bool = False  # confidence under the card's `low_confidence`: the page marks it
 
     def to_dict(self) -> dict[str, Any]:
         return {"start": round(self.start, 2), "end": round(self.end, 2), "text": self.text,
-                "confidence": round(self.confidence, 3)}
+                "confidence": round(self.confidence, 3), "check": self.check}
 
 
 # -- the loop guard ---------------------------------------------------------------------------------
@@ -150,6 +151,7 @@ class SpeechModel(CardModel):
         self.budget_factor = float(cfg.get("time_budget_factor", 3.0))
         self.budget_floor_s = float(cfg.get("time_budget_floor_s", 10.0))
         self.prompt_tokens = int(cfg.get("prompt_tokens", 200))
+        self.low_confidence = float(cfg["low_confidence"])  # a segment below it is marked "check" (page, warning)
         self.use_vocabulary = bool(cfg.get("vocabulary", True))
         self.decode_options = dict(cfg.get("decode", {}))  # further faster-whisper options (patience, ...)
         self.spoken_numbers = cfg.get("numbers", "as recognised") == "spoken"
@@ -252,7 +254,8 @@ class SpeechModel(CardModel):
     def predict(self, x: SpeechInput) -> Prediction:
         segments, warnings, details = self.transcribe(x)
         text = " ".join(s.text for s in segments)
-        low = [s for s in segments if s.confidence < 0.5]
+        segments = [replace(s, check=s.confidence < self.low_confidence) for s in segments]
+        low = [s for s in segments if s.check]
         if low:
             warnings.append(f"{len(low)} part(s) of the transcript were recognised with low confidence "
                             f"(first at {low[0].start:.0f} s): check them against the recording.")

@@ -62,7 +62,9 @@ class SurvivalModel(PatientInputs, CardModel):
         curve = self.curve(x.values)
         main = list(curve.horizons).index(self.main_horizon)
         p_event = 1.0 - float(curve.at_horizons[main])
-        label = self.card.labels[1] if p_event >= 0.5 else self.card.labels[0]
+        # the more likely of the two outcomes at the main horizon (what `predict --json`'s label promises): by its
+        # definition a half, not a threshold tuned on validation
+        label = self.card.positive if p_event >= 0.5 else self.card.labels[0]
         warnings = x.warnings
         missing = np.isnan(x.values)
         if missing.any():
