@@ -10,6 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..types import Explanation
+from .numbers import headline_percent
 
 TOWARD = "#c0392b"  # red: pushes toward the explained (positive) label
 AWAY = "#2471a3"  # blue: pushes away from it
@@ -19,18 +20,6 @@ def _sigmoid(z: float) -> float:
     """The probability of finite log-odds `z`: never exactly 0 or 1 (1 / (1 + exp(-53.6)) is 1.0 in floats, which
     an end bar wrote as "100%")."""
     return min(max(1.0 / (1.0 + math.exp(-max(min(z, 700.0), -700.0))), 1e-12), 1 - 1e-12)
-
-
-def probability_text(p: float) -> str:
-    """A probability at an end of a waterfall: whole percent, but never "0%" or "100%" for a value that is not
-    ("<0.1%", "0.3%", ">99.9%"); the page passes its own `percent` where it has risk bands."""
-    if 0 < p < 1:
-        if p < 0.0005:
-            return "<0.1%"
-        if p >= 0.9995:
-            return ">99.9%"
-        return f"{p:.1%}" if p < 0.005 or p >= 0.995 else f"{p:.0%}"
-    return f"{p:.0%}"
 
 
 class WaterfallSpec(NamedTuple):
@@ -54,7 +43,7 @@ def waterfall_spec(expl: Explanation, max_features: int = 10, title: str | None 
     the explained label as people read it (the card's display label: "chronic kidney disease", not "ckd")."""
     target = target or expl.target_display
     if expl.output_space == "log-odds":
-        pct = percent or probability_text
+        pct = percent or headline_percent
         # the start is the training patients' mean log-odds (its bar gives the number), not a patient's probability:
         # with separable classes it read "average patient: >99.9%" for a model whose patients were 62% positive
         ends = ("training patients' mean log-odds", f"this patient: {pct(_sigmoid(expl.output_value))}")

@@ -15,12 +15,12 @@ from ..modalities.audio.features import display_view
 from ..modalities.audio.io import AudioInput, Cycle, detect_format, parse_cycles
 from ..registry import data_root
 from ..render import audio as render
-from ..render.numbers import precise_percent
+from ..render.numbers import headline_percent, precise_percent
 from ..render.stored import shown_recording
 from ..security import uploads
 from ..types import InputError
 from .cases import log_analysis, save_to_case
-from .common import percent, show_input_error, upload_mb
+from .common import show_input_error, upload_mb
 from .recording import cycles_table
 from .state import kept_upload
 
@@ -193,9 +193,7 @@ def _segment_audio(x: AudioInput, t0: float, t1: float, band: str | None, min_s:
 
 
 def _prob(log_odds: float) -> str:
-    p = 1.0 / (1.0 + np.exp(-log_odds))
-    return f"probability {p:.1%}" if 0.001 < p < 0.999 else ("probability < 0.1%" if p <= 0.001 else
-                                                            "probability > 99.9%")
+    return f"probability {precise_percent(1.0 / (1.0 + np.exp(-log_odds)))}"
 
 
 def heart_panel(model, x: AudioInput, data: bytes) -> None:
@@ -224,7 +222,7 @@ def heart_panel(model, x: AudioInput, data: bytes) -> None:
     # shown anyway for teaching, it is the model's output, not an assessment (the heading said "assessment": a
     # re-check)
     heading = "Model's assessment" if pred.fits else "Model output, not an assessment"
-    st.subheader(f"{heading}: {label} ({percent(pred.probability)})")
+    st.subheader(f"{heading}: {label} ({headline_percent(pred.probability)})")
     st.caption(f"Probabilities over the {len(pred.labels)} conditions the model knows"
                + (f", averaged over {len(windows)} windows of "
                   f"{model.spec.window_s:g} s." if len(windows) > 1 else "."))

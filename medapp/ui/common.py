@@ -8,7 +8,6 @@ import streamlit as st
 
 from ..registry import load_model
 from ..render.metrics import metric_name
-from ..render.numbers import headline_percent
 from ..security.uploads import MB, upload_limit
 from ..types import InputError, Model, ModelCard
 from .runtime import keep_shared_keras_models
@@ -46,12 +45,6 @@ def demo_notice(card: ModelCard | None = None) -> None:
     if card is not None and card.input.get("resolution_note"):
         text += " " + card.input["resolution_note"]
     st.caption(f":warning: {text}")
-
-
-def percent(p: float) -> str:
-    """A headline probability in whole percent, but never "100%" or "0%" for a value that is not (a heart sound
-    headlined "mitral stenosis (100%)" beside a table saying 99.8%): the reports' rule."""
-    return headline_percent(p)
 
 
 def model_card_summary(card: ModelCard) -> None:
@@ -136,3 +129,13 @@ READABLE_STYLE = (
 def readable_page_style() -> None:
     """The style above, on every page (app.py calls it each run; a style-only block takes no room)."""
     st.html(READABLE_STYLE)
+
+
+def band_colour(bands, band: str | None) -> str:
+    """A risk band's badge colour, the same on the analysis page and in review: green for the card's lowest band
+    (`bands`: its [upper, name] pairs), red for its highest, orange between, gray for none of them."""
+    names = [name for _, name in bands]
+    if band not in names:
+        return "gray"
+    i = names.index(band)
+    return "green" if i == 0 else "red" if i == len(names) - 1 else "orange"

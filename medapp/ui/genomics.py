@@ -9,13 +9,14 @@ from ..analysis import BatchResult, analyse, analyse_batch, labelled
 from ..modalities.genomics.io import Profile
 from ..modalities.genomics.model import GenomicsModel
 from ..render.genomics import beeswarm, heatmap, top_genes
+from ..render.numbers import headline_percent
 from ..render.titles import wrap_titles
 from ..security.audit import spreadsheet_csv
 from ..security.uploads import content_hash
 from ..types import InputError
 from .case_records import percent_column, percent_points
 from .cases import log_analysis, log_cohort, log_download, save_to_case
-from .common import messages_in_full, percent, show_input_error, upload_mb, warnings_in_full
+from .common import messages_in_full, show_input_error, upload_mb, warnings_in_full
 from .state import kept_upload, session_memo
 
 # Title lines in characters (bold 17 px is about 7.5 px a character): the one-sample figure has two thirds of the
@@ -172,7 +173,7 @@ def sample_panel(model: GenomicsModel, profile: Profile, pred, key: str, positio
         else:
             name = model.label_names.get(pred.label, pred.label)
             st.metric("Class", f"{pred.label}", help=name)
-            st.markdown(f"**{name}**, probability **{percent(pred.probability)}**")
+            st.markdown(f"**{name}**, probability **{headline_percent(pred.probability)}**")
         # a narrow column: the number alone ("99.2%"); beside a bar the % sign was cut off and 0.71% read as 0.71
         st.dataframe(pd.DataFrame({"class": [f"{lab} ({model.label_names.get(lab, lab)})" for lab in model.card.labels],
                                    "probability": 100 * np.asarray(pred.probabilities)}),

@@ -15,6 +15,7 @@ from ..modalities.imaging.io import ImageInput, decode
 from ..modalities.imaging.model import ImagingModel
 from ..modalities.imaging.select import choose
 from ..render.image import heatmap
+from ..render.numbers import precise_percent
 from ..render.titles import wrap_titles
 from ..reports.content import contributions_heading, contributions_text, untested_ages_note
 from ..security import uploads
@@ -163,7 +164,7 @@ def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: 
             st.caption(f"Finding · {model.card.name}")
             st.subheader(model.card.display(pred.label), anchor=False)
             for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1]):
-                st.progress(p, text=f"{model.card.display(label)}: {p:.1%}")
+                st.progress(p, text=f"{model.card.display(label)}: {precise_percent(p)}")
             if model.card.positive_label is not None and pred.threshold is not None:
                 others = "" if len(model.card.labels) == 2 else "; otherwise the more probable of the other labels"
                 st.caption(f"Called {model.card.display(model.card.positive_label)} at a probability of "
@@ -209,7 +210,7 @@ def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: 
             # the image itself stays in view: the collapsed output below was all the column held (a review)
             _as_received(shown, "the model's output for it is below, not a finding.")
             with st.expander("Model output for this image (not a finding)"):
-                st.markdown(", ".join(f"{lab.replace('_', ' ')} {p:.1%}" for lab, p in pred.as_dict().items()))
+                st.markdown(", ".join(f"{model.card.display(lab)} {precise_percent(p)}" for lab, p in pred.as_dict().items()))
                 st.plotly_chart(_map_figure(shown, expl, opacity), width="stretch", key=f"heat_{ikey}")
                 st.caption(caption)
     if x.meta:

@@ -13,7 +13,7 @@ from ..modalities.records.io import Cohort
 from ..modalities.records.model import RecordsModel, shown_probability
 from ..modalities.records.schema import NOT_MEASURED, format_value
 from ..render.tabular import beeswarm, waterfall
-from ..reports.content import band_percent, band_percent_of
+from ..reports.content import band_percent_of
 from ..security.audit import spreadsheet_csv
 from ..types import InputError
 from .case_records import (
@@ -31,7 +31,7 @@ from .case_records import (
 )
 from .case_records import one_patient as shared_one_patient
 from .cases import log_download, save_to_case
-from .common import show_input_error, warnings_in_full
+from .common import band_colour, show_input_error, warnings_in_full
 from .state import keep_value
 
 # widget keys as before the form was shared (kept page state and tests name them)
@@ -58,7 +58,7 @@ def result_panel(model: RecordsModel, values: dict, key: str, saveable: bool = T
         what = f"Probability of {model.card.input['positive_meaning']}"
         st.caption(what)
         st.metric(what, percent_of(model)(p), label_visibility="collapsed")
-        st.markdown(f"Risk band: :{band_colour(model, band)}-badge[{band}]  \n"
+        st.markdown(f"Risk band: :{band_colour(model.card.input['risk_bands'], band)}-badge[{band}]  \n"
                     f"Model label: **{model.card.display(pred.label)}**")
         st.caption(f"Bands: {bands_text(model)}. Called {positive_text(model)} at {pred.threshold:.0%} or more. "
                    f"Calibrated on the training data only "
@@ -144,11 +144,6 @@ def positive_text(model: RecordsModel) -> str:
     return model.card.display(positive_label(model))
 
 
-def headline_percent(p: float, bands) -> str:
-    """A probability as a headline shows it (reports.content.band_percent: the same rule on every page and report)."""
-    return band_percent(p, bands)
-
-
 def bands_of(model: RecordsModel) -> list:
     """The card's risk bands, [[upper, name], ...]."""
     return model.card.input["risk_bands"]
@@ -173,15 +168,6 @@ def bands_text(model: RecordsModel) -> str:
         else:
             parts.append(f"{name} {lower * 100:g}-{upper:.0%}")
     return ", ".join(parts)
-
-
-def band_colour(model: RecordsModel, band: str | None) -> str:
-    """Green for the card's lowest band, red for its highest, orange between."""
-    names = [name for _, name in model.card.input["risk_bands"]]
-    if band not in names:
-        return "gray"
-    i = names.index(band)
-    return "green" if i == 0 else "red" if i == len(names) - 1 else "orange"
 
 
 def file_values(model: RecordsModel, table: pd.DataFrame, cohort: Cohort) -> pd.DataFrame:

@@ -51,7 +51,7 @@ from ..security.roles import allowed
 from ..security.uploads import DecodeCache
 from ..types import Explanation
 from .auth import get_store, rerun_unasked, session_ended, session_guard
-from .common import literal
+from .common import band_colour, literal
 from .outage import DATABASE_DOWN, STATUS_NOT_SET, VERDICT_KEPT, reason
 from .recording import cycles_table
 from .state import keep_value, value_now
@@ -259,9 +259,7 @@ def _risk_headline(model_id: str, pred) -> tuple[Headline, str] | None:
         return None
     if risk.band_kind != "Risk band":  # a group relative to the training patients is not an absolute risk
         return risk, "gray"
-    names = [name for _, name in get_card(model_id).input.get("risk_bands", [])]
-    i = names.index(risk.band) if risk.band in names else None
-    return risk, "gray" if i is None else "green" if i == 0 else "red" if i == len(names) - 1 else "orange"
+    return risk, band_colour(get_card(model_id).input.get("risk_bands", []), risk.band)
 
 
 def _verdict_book() -> dict:

@@ -15,7 +15,7 @@ import streamlit as st
 from ..analysis import BatchResult
 from ..modalities.survival.groups import logrank, risk_group_curves
 from ..modalities.survival.model import SurvivalModel
-from ..render.numbers import band_text, precise_percent
+from ..render.numbers import band_text, headline_percent, precise_percent
 from ..render.survival import (
     GROUP_WORDS,
     curve_figure,
@@ -38,7 +38,7 @@ from .case_records import (
 )
 from .case_records import one_patient as shared_one_patient
 from .cases import log_download, save_to_case
-from .common import percent, warnings_in_full
+from .common import warnings_in_full
 
 # widget keys as before the form was shared (kept page state and tests name them)
 FORM = FormKeys(field="surv", example="sex", clear="sclr", form="surv_patient", submit="Estimate survival",
@@ -63,12 +63,12 @@ def result_panel(model: SurvivalModel, values: dict, key: str, saveable: bool = 
         by = horizon_text(curve.main_horizon)
         what = f"Probability of {curve.event} by {by}"  # a caption wraps; a metric's label is cut (records)
         st.caption(what)
-        st.metric(what, percent(p), help=f"95% band {band_text(lo, hi)}", label_visibility="collapsed")
+        st.metric(what, headline_percent(p), help=f"95% band {band_text(lo, hi)}", label_visibility="collapsed")
         st.markdown(f"95% band {band_text(lo, hi)}  \nRisk group: :gray-badge[{risk_group_text(curve.risk_group)}]"
                     f"  \nRisk score: **{curve.risk_score:+.2f}** (log relative hazard; higher "
                     f"means an earlier {curve.event})  \nMore likely at {by}: **{model.card.display(pred.label)}**")
         st.caption(f"The risk group ranks this patient's risk score among the training patients' (thirds); it is "
-                   f"not an absolute risk. The absolute estimate is {percent(p)} by {by}.")
+                   f"not an absolute risk. The absolute estimate is {headline_percent(p)} by {by}.")
         st.dataframe(pd.DataFrame(horizon_rows(curve)), hide_index=True, width="stretch", key=f"hz_{key}")
         st.caption(f"Cross-validated concordance {model.card.metrics['summary']['c_index']:.2f}. {curve.band}: "
                    "the uncertainty of the model's estimate, not of this patient's outcome.")

@@ -167,7 +167,7 @@ def test_lung_recording_without_annotations_in_heart_mode_is_flagged():
 
 
 def test_a_headline_probability_is_never_rounded_to_certainty():
-    from medapp.ui.common import percent
+    from medapp.render.numbers import headline_percent as percent
 
     # "mitral stenosis (100%)" was headlined beside a table saying 99.8%
     assert [percent(p) for p in (0.998, 0.9999, 1.0, 0.5, 0.004, 0.0001, 0.0)] == \

@@ -19,14 +19,15 @@ from medapp.modalities.records.schema import Field
 from medapp.modalities.survival.groups import GroupCurve
 from medapp.registry import get_card, load_model
 from medapp.render.metrics import calibration_figure, roc_figure
+from medapp.render.numbers import headline_percent
 from medapp.render.survival import km_figure, over_time_figure
-from medapp.render.tabular import probability_text, waterfall
+from medapp.render.tabular import waterfall
+from medapp.reports.content import band_percent
 from medapp.security.accounts import create_user
 from medapp.security.tokens import create_token, list_tokens, revoke_token
 from medapp.types import Explanation
 from medapp.ui.audit_view import time_text
 from medapp.ui.case_records import field_decimals, patients_text
-from medapp.ui.records import headline_percent
 from medapp.ui.tokens import tokens_frame
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,12 +60,12 @@ def test_a_number_field_shows_places_of_its_step_or_of_the_example_value():
                                          (0.996, "99.6%"), (0.9996, ">99.9%"), (1 - 1e-9, ">99.9%"),
                                          (0.0, "0%"), (1.0, "100%")])
 def test_a_headline_reads_0_or_100_percent_only_when_exact(p, text):
-    assert headline_percent(p, BANDS) == text
-    assert probability_text(p) == text
+    assert band_percent(p, BANDS) == text
+    assert headline_percent(p) == text
 
 
 def test_a_headline_is_never_rounded_across_a_band():
-    shown = headline_percent(0.19996, BANDS)
+    shown = band_percent(0.19996, BANDS)
     assert shown != "20%" and band_of(float(shown.rstrip("%")) / 100, BANDS) == "low"
 
 

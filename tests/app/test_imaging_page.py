@@ -164,7 +164,10 @@ def test_a_photograph_picked_by_hand_after_the_warning_is_output_not_a_finding()
     pick.set_value(next(o for o in pick.options if o.startswith("Pneumonia"))).run()
     assert not at.exception and not at.subheader  # no "Finding" headline
     assert any(e.value.startswith("No finding: this image does not fit Pneumonia") for e in at.error)
-    assert any(e.label == "Model output for this image (not a finding)" for e in at.expander)
+    output = next(e for e in at.expander if e.label == "Model output for this image (not a finding)")
+    # each label as the card names it, with the page's one-decimal rule (never "100.0%" for a value that is not)
+    said = output.markdown[0].value
+    assert said.startswith("normal ") and ", pneumonia " in said and "100.0%" not in said and "0.0%" not in said
     assert not [s for s in at.slider if s.label == "Heatmap opacity"]  # no slider for a map not shown
 
 
