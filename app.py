@@ -4,16 +4,16 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from medapp.ui.auth import login_gate, sidebar_account  # noqa: E402
-from medapp.ui.cases import complete_pending_saves  # noqa: E402
-from medapp.ui.common import readable_page_style  # noqa: E402
-from medapp.ui.dropped_sessions import release_dropped_sessions  # noqa: E402
-from medapp.ui.outage import DATABASE_DOWN, database_down_page  # noqa: E402
-from medapp.ui.presses import finish_run, start_run  # noqa: E402
-from medapp.ui.runtime import carry_unhandled_clicks, keep_shared_keras_models  # noqa: E402
-from medapp.ui.state import keep_page_state  # noqa: E402
+from medapp.ui.auth import login_gate, sidebar_account
+from medapp.ui.cases import complete_pending_saves
+from medapp.ui.common import readable_page_style
+from medapp.ui.dropped_sessions import release_dropped_sessions
+from medapp.ui.outage import DATABASE_DOWN, database_down_page
+from medapp.ui.presses import finish_run, start_run
+from medapp.ui.runtime import carry_unhandled_clicks, keep_shared_keras_models
+from medapp.ui.state import keep_page_state
 
 st.set_page_config(page_title="medapp", page_icon=":material/stethoscope:", layout="wide")
 readable_page_style()  # contrast and keyboard focus (medapp/ui/common.py)

@@ -11,13 +11,13 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from . import __version__  # noqa: E402
-from .cases.cli import register as register_blobs  # noqa: E402
-from .cli_args import positive_int  # noqa: E402
-from .modalities.notes.deid_cli import register as register_deid  # noqa: E402
-from .pacs.cli import register as register_pacs  # noqa: E402
-from .security.cli import register as register_users  # noqa: E402
-from .service.cli import register as register_service  # noqa: E402
+from . import __version__
+from .cases.cli import register as register_blobs
+from .cli_args import positive_int
+from .modalities.notes.deid_cli import register as register_deid
+from .pacs.cli import register as register_pacs
+from .security.cli import register as register_users
+from .service.cli import register as register_service
 
 
 def _cmd_models(args: argparse.Namespace) -> int:

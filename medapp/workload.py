@@ -167,7 +167,7 @@ def run_concurrent(jobs: list[Job], sessions: int, *, explain: bool = True,
             start = time.perf_counter()
             try:
                 digest = fingerprint(run(job))
-            except Exception as exc:  # a load test counts every failure, whatever it is
+            except Exception as exc:  # noqa: BLE001 - a load test counts every failure, whatever it is
                 with lock:
                     errors.append(f"{job.model_id} {job.name}: {type(exc).__name__}: {exc}")
                 continue

@@ -167,7 +167,7 @@ def page(browser, request):
         try:
             page.screenshot(path=str(shot), full_page=True)
             print(f"\nscreenshot of the failed page: {shot}")
-        except Exception as exc:  # a closed or crashed page must not hide the test's own failure
+        except Exception as exc:  # noqa: BLE001 - a closed or crashed page must not hide the test's own failure
             print(f"\nno screenshot of the failed page: {exc}")
     context.close()
 

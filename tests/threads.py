@@ -15,7 +15,7 @@ def run_together(work: Callable[[], Any], n: int) -> tuple[list[Any], list[BaseE
         try:
             start.wait()
             results.append(work())
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - collected and raised by the caller: a thread's own would vanish
             errors.append(exc)
 
     threads = [threading.Thread(target=one) for _ in range(n)]

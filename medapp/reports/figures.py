@@ -12,12 +12,12 @@ import textwrap
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from ..render.numbers import scale_text  # noqa: E402
-from ..types import Explanation  # noqa: E402
+from ..render.numbers import scale_text
+from ..types import Explanation
 
 TOWARD, AWAY = "#c0392b", "#2471a3"
 

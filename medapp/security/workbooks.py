@@ -10,10 +10,13 @@ which reads far faster.
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from collections.abc import Iterator
 
 from ..types import InputError
+
+log = logging.getLogger(__name__)
 
 MAX_CELLS = 500_000  # about 5 s of openpyxl at worst on two cores: 20,000 patients of 25 fields, 2,308 genes x 200
 MAX_SHARED_STRINGS_BYTES = 20_000_000  # the workbook's table of distinct texts (labels, names): a few MB at most
@@ -54,7 +57,7 @@ def xlsx_rows(data: bytes, name: str, *, max_rows: int | None = None, max_cells:
     _check_parts(data, name)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # a damaged or password-protected workbook (openpyxl raises many types)
+    except Exception as exc:  # noqa: BLE001 - a damaged or password-protected workbook (openpyxl raises many types)
         raise InputError(f"{name} could not be read as an Excel workbook ({type(exc).__name__}).") from None
     try:
         sheet = book.worksheets[0]
@@ -62,7 +65,8 @@ def xlsx_rows(data: bytes, name: str, *, max_rows: int | None = None, max_cells:
         return list(_within_limits(sheet.iter_rows(values_only=True), name, max_rows, max_cells))
     except InputError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # as above, while the rows are read; a bug of our own check is logged
+        log.warning("a workbook's rows could not be read (%s)", type(exc).__name__, exc_info=True)
         raise InputError(f"{name} could not be read as an Excel workbook ({type(exc).__name__}).") from None
     finally:
         book.close()

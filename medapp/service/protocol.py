@@ -13,7 +13,7 @@ import struct
 from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from ..types import InputError
 
@@ -199,8 +199,8 @@ def parse_request(body: bytes, header_length: str | None) -> tuple[InferenceRequ
                            "not a character: send the text as UTF-8.")
     try:
         request = InferenceRequest.model_validate(raw)
-    except Exception as exc:  # pydantic's ValidationError; shown as a short list of what is wrong
-        errors = getattr(exc, "errors", lambda: [])()
+    except ValidationError as exc:  # shown as a short list of what is wrong
+        errors = exc.errors()
         where = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in errors[:3])
         raise RequestError(f"The inference request is malformed ({where or exc}).") from None
     elements, offset = [], 0

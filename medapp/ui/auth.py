@@ -68,7 +68,7 @@ def sign_out(reason: str = "logout") -> None:
 def _cookie_token() -> str | None:
     try:
         token = st.context.cookies.get(sessions.COOKIE)
-    except Exception:  # no browser context (bare script, some test harnesses)
+    except Exception:  # noqa: BLE001 - no browser context (bare script, some test harnesses)
         return None
     return token if isinstance(token, str) and token else None
 
@@ -93,7 +93,7 @@ def session_cookie_script() -> None:
 def _sso_configured() -> bool:
     try:
         return "auth" in st.secrets
-    except Exception:  # no secrets.toml at all: SSO is simply not configured
+    except Exception:  # noqa: BLE001 - no secrets.toml at all (Streamlit's error type varies): SSO is not configured
         return False
 
 

@@ -49,7 +49,7 @@ def release_dropped_sessions() -> int:
         runtime = Runtime.instance()
         known = [info.session.id for info in runtime._session_mgr.list_sessions()]
         dropped = release(runtime._uploaded_file_mgr, runtime.media_file_mgr, known)
-    except Exception:  # noqa: BLE001 - another Streamlit's internals, or the list changing under us: next minute
+    except Exception:  # another Streamlit's internals, or the list changing under us: next minute
         log.debug("could not release dropped sessions", exc_info=True)
         return 0
     if dropped:

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 import sys
 import threading
 
 from .state import remember_sent_uploads, remember_sent_values
+
+log = logging.getLogger(__name__)
 
 _PATCHED = "_medapp_patched"  # marks a Streamlit or Keras function replaced here
 STREAMLIT_CLEANUP = "_clean_problem_modules"  # streamlit.runtime.scriptrunner.script_runner, after every run
@@ -165,7 +168,7 @@ def carry_unhandled_clicks() -> None:
                     remember_sent_values(self._state, {w.id for w in fresh_widget_states.widgets})
                     remember_sent_uploads(self._state, fresh_widget_states)
                 except Exception:  # as keep_page_state: a Streamlit with other internals keeps less, runs on
-                    pass
+                    log.debug("page state not kept for this run", exc_info=True)
 
     taking = [noting_what_it_takes(ScriptRequests.on_scriptrunner_ready),
               noting_what_it_takes(ScriptRequests.on_scriptrunner_yield)]

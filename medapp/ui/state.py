@@ -15,11 +15,14 @@ form values, note text, chosen model and uploads. These helpers keep them under 
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import streamlit as st
+
+log = logging.getLogger(__name__)
 
 KEPT = "_medapp_kept"
 KEPT_FILES = "_medapp_kept_files"
@@ -39,6 +42,7 @@ def _widgets() -> tuple[Any, Any, set[str]] | None:
         state = safe._state  # SessionState behind the thread-safe wrapper
         return state, safe, set(state._new_widget_state.states)
     except Exception:  # a Streamlit without these internals: keep nothing rather than break the page
+        log.debug("Streamlit's widget state is not readable here", exc_info=True)
         return None
 
 

@@ -145,7 +145,7 @@ def test_many_threads_saving_to_one_case_lose_nothing(store, heart_analysis):
         try:
             for j in range(5):
                 _save(store, case_id, heart_analysis, data=f'{{"patient": {i}, "n": {j}}}'.encode())
-        except Exception as exc:  # collected: an exception in a thread would otherwise vanish
+        except Exception as exc:  # noqa: BLE001 - collected: an exception in a thread would otherwise vanish
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(12)]

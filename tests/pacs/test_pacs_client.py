@@ -111,7 +111,7 @@ def test_a_pacs_that_is_down_fails_at_once_and_a_busy_one_is_retried():
     answers = [503, 200]
 
     class Busy(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (the http.server hook)
+        def do_GET(self):  # the http.server hook's name
             code = answers.pop(0) if answers else 200
             self.send_response(code)
             self.send_header("Content-Type", "application/dicom+json")

@@ -182,7 +182,7 @@ def load_bytes(data: bytes, name: str, spec: FeatureSpec, *, mode: str = "heart"
     header = check_wav_header(data, spec) if fmt == "WAV" else {}
     try:
         info = sf.info(io.BytesIO(data))
-    except Exception:
+    except Exception:  # noqa: BLE001 - libsndfile's decoder on an untrusted file: any failure is a damaged header
         raise InputError(f"{name} looks like a {fmt} file but its header is damaged, so it cannot be decoded. "
                          "Export the recording again.") from None
     if info.samplerate <= 0 or info.channels <= 0:
@@ -195,7 +195,7 @@ def load_bytes(data: bytes, name: str, spec: FeatureSpec, *, mode: str = "heart"
             limit = int((spec.max_s + 1) * f.samplerate)
             y = f.read(frames=limit + 1, dtype="float32", always_2d=True)
             rate, channels = f.samplerate, f.channels
-    except Exception:
+    except Exception:  # noqa: BLE001 - as above, for the samples
         raise InputError(f"{name} could not be decoded: the {fmt} data is damaged or cut off. "
                          "Upload the complete recording.") from None
     if len(y) > limit:  # a header that under-reports the length (streamed MP3/OGG)

@@ -15,13 +15,13 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from ...types import Explanation, InputError, InputFit, ModelCard, Prediction, WindowResult  # noqa: E402
-from ..base import CardModel  # noqa: E402
-from . import explain as explainers  # noqa: E402
-from .features import FeatureSpec, display_view, log_mel, profile, standardise, windows  # noqa: E402
-from .io import CLIP_NOT_ASSESSED_FRACTION, AudioInput, background_db, load_path  # noqa: E402
-from .quiet_import import keras_module  # noqa: E402
-from .synth import synthetic_heart_sound  # noqa: E402
+from ...types import Explanation, InputError, InputFit, ModelCard, Prediction, WindowResult
+from ..base import CardModel
+from . import explain as explainers
+from .features import FeatureSpec, display_view, log_mel, profile, standardise, windows
+from .io import CLIP_NOT_ASSESSED_FRACTION, AudioInput, background_db, load_path
+from .quiet_import import keras_module
+from .synth import synthetic_heart_sound
 
 LUNG_MODE_WARNING = ("You marked this as a lung sound. This model was trained on heart sounds only: its output "
                      "for a lung recording means nothing and is not shown as an assessment.")

@@ -21,9 +21,9 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from ...types import ModelCard  # noqa: E402
-from .features import DEFAULT_SPEC, FeatureSpec, log_mel, profile  # noqa: E402
-from .quiet_import import keras_module  # noqa: E402
+from ...types import ModelCard
+from .features import DEFAULT_SPEC, FeatureSpec, log_mel, profile
+from .quiet_import import keras_module
 
 CLASSES = {"N": "normal", "MR": "mitral_regurgitation", "MS": "mitral_stenosis", "MVP": "mitral_valve_prolapse"}
 DATASET = "audio/heart_sounds"

@@ -80,7 +80,7 @@ def stored_pixels(ds: Dataset, name: str = "file") -> np.ndarray:
     """Stored values as (frames, rows, cols) or (frames, rows, cols, 3)."""
     try:
         arr = ds.pixel_array
-    except Exception as exc:  # truncated pixel data, unsupported compression: many exception types
+    except Exception as exc:  # noqa: BLE001 - truncated pixel data, unsupported compression: many exception types
         syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
         said = f" ({syntax.name})" if syntax is not None and getattr(syntax, "name", "") else ""
         # the decoder's own words go to the log, for IT: on screen "pylibjpeg: libjpeg error code '-1038'" told a

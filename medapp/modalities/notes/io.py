@@ -103,7 +103,7 @@ def _docx_text(data: bytes, name: str) -> str:
                          f"markup and pictures, far more than a note of {MAX_CHARS:,} characters; it is not read.")
     try:
         document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises several types for malformed packages
+    except Exception as exc:  # noqa: BLE001 - python-docx raises several types for malformed packages
         raise InputError(f"{name} is a damaged Word document ({exc.__class__.__name__}).") from None
     return "\n".join(p.text for p in document.paragraphs)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import math
 import re
 from collections.abc import Callable
@@ -25,6 +26,8 @@ from ...security.workbooks import xlsx_rows
 from ...types import InputError
 from ..base import array_key
 from .schema import Field, number_text
+
+log = logging.getLogger(__name__)
 
 MAX_COHORT_BYTES = uploads.upload_limit("records")
 MAX_COHORT_ROWS = 200_000
@@ -268,6 +271,8 @@ def read_table(data: bytes, name: str) -> pd.DataFrame:
     except InputError:
         raise
     except Exception as exc:  # pandas/openpyxl raise many types for malformed files
+        # our own reader is inside this too: its traceback goes to the log (never the file's name), so a bug is seen
+        log.warning("a table could not be read (%s)", type(exc).__name__, exc_info=True)
         raise InputError(f"{name} could not be read as a table: {exc}") from None
     if len(df) == 0 and not df.attrs.get("bad_rows"):
         raise InputError(f"{name} has a header but no patient rows.")

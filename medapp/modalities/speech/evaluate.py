@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...types import InputError
 from .synth import CLINICAL_SENTENCES, DEV_SENTENCES, DEV_SPEEDS, DEV_VOICES, RATE, VOICES, add_noise, pad, speak
 from .wer import word_error_rate
 
@@ -94,7 +95,7 @@ def run_set(model, refs, audio, prompt: str) -> dict[str, float]:
         try:
             segments = model.transcribe(SpeechInput("eval", y.astype(np.float32)), prompt=prompt)[0]
             hyps.append(" ".join(s.text for s in segments))
-        except Exception:  # no speech found counts as every word deleted
+        except InputError:  # no speech found counts as every word deleted (any other failure stops the evaluation)
             hyps.append("")
         wall += time.perf_counter() - t
         cpu += _cpu_s() - c

@@ -308,7 +308,7 @@ def load(card: ModelCard) -> SpeechModel:
     try:
         whisper = WhisperModel(card.id, device="cpu", compute_type="int8", cpu_threads=threads,
                                num_workers=1, local_files_only=True, files=files)
-    except Exception as exc:  # CTranslate2 reports a bad file as a generic RuntimeError
+    except (RuntimeError, OSError, ValueError) as exc:  # CTranslate2 reports a bad file as a generic RuntimeError
         raise ModelIntegrityError(f"{what}: the model files could not be loaded ({exc}).") from None
     return SpeechModel(card, whisper, package_folder(spec))
 

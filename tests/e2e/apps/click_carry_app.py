@@ -10,10 +10,10 @@ from pathlib import Path
 
 sys.path.insert(0, os.environ["CLICK_CARRY_REPO"])
 
-import streamlit as st  # noqa: E402
-from streamlit.runtime.state.safe_session_state import SafeSessionState  # noqa: E402
+import streamlit as st
+from streamlit.runtime.state.safe_session_state import SafeSessionState
 
-from medapp.ui.runtime import carry_unhandled_clicks  # noqa: E402
+from medapp.ui.runtime import carry_unhandled_clicks
 
 carry_unhandled_clicks()
 SLOW, CLICKS = Path(os.environ["CLICK_CARRY_SLOW"]), Path(os.environ["CLICK_CARRY_LOG"])

@@ -10,10 +10,10 @@ from pathlib import Path
 
 sys.path.insert(0, os.environ["PRESSES_REPO"])
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from medapp.ui.presses import finish_run, pressed, start_run  # noqa: E402
-from medapp.ui.runtime import carry_unhandled_clicks  # noqa: E402
+from medapp.ui.presses import finish_run, pressed, start_run
+from medapp.ui.runtime import carry_unhandled_clicks
 
 carry_unhandled_clicks()
 SLOW, DONE = Path(os.environ["PRESSES_SLOW"]), Path(os.environ["PRESSES_LOG"])

@@ -10,10 +10,10 @@ from pathlib import Path
 
 sys.path.insert(0, os.environ["STALE_REPO"])
 
-import streamlit as st  # noqa: E402
-from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
-from medapp.ui.runtime import carry_unhandled_clicks  # noqa: E402
+from medapp.ui.runtime import carry_unhandled_clicks
 
 carry_unhandled_clicks()
 SETUP_SLOW, TOP_SLOW = Path(os.environ["STALE_SETUP_SLOW"]), Path(os.environ["STALE_TOP_SLOW"])
