@@ -1,22 +1,15 @@
 """Heart and lung sounds: upload or record, see and hear the recording, the heart model's assessment and why."""
 import streamlit as st
 
-from medapp.registry import list_cards
 from medapp.types import InputError
-from medapp.ui import cached_model, demo_notice, model_card_summary, show_input_error
+from medapp.ui import demo_notice, model_card_summary, show_input_error
 from medapp.ui.audio import choose_input, cv_details, heart_panel, lung_panel, recording_facts
 from medapp.ui.auth import require_role
-from medapp.ui.presses import stop_page
+from medapp.ui.model_choice import choose_model
 
 user = require_role("clinician")
 st.title("Heart & lung sounds")  # as the sidebar names it (a presenter saw the two differ)
-cards = [c for c in list_cards() if c.modality == "audio"]
-if not cards:
-    st.info("No heart-sound model is installed: run `python -m medapp train heart-sound`.")
-    stop_page()
-names = {c.name: c.id for c in cards}
-choice = st.selectbox("Model", list(names), key="audio_model") if len(names) > 1 else next(iter(names))
-model = cached_model(names[choice])
+model = choose_model(("audio",), "audio_model", what="heart-sound")
 st.caption(model.card.task)
 demo_notice(model.card)
 

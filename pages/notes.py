@@ -1,21 +1,14 @@
 """Clinical notes: paste, upload or dictate; PHI scrubbed; classification with word highlights."""
 import streamlit as st
 
-from medapp.registry import list_cards
-from medapp.ui import cached_model, demo_notice, model_card_summary
+from medapp.ui import demo_notice, model_card_summary
 from medapp.ui.auth import require_role
+from medapp.ui.model_choice import choose_model
 from medapp.ui.notes import analysed_note, note_input
-from medapp.ui.presses import stop_page
 
 user = require_role("clinician")
 st.title("Clinical notes")
-cards = [c for c in list_cards() if c.modality == "notes"]
-if not cards:
-    st.info("No note model is installed on this server.")
-    stop_page()
-names = {c.name: c.id for c in cards}
-choice = st.selectbox("Model", list(names), key="notes_model")
-model = cached_model(names[choice])
+model = choose_model(("notes",), "notes_model", what="note")
 st.caption(model.card.task)
 demo_notice(model.card)
 text = note_input()

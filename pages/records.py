@@ -1,17 +1,14 @@
 """Case records: one patient in a form, or a cohort file; calibrated risk with a SHAP waterfall."""
 import streamlit as st
 
-from medapp.registry import list_cards
-from medapp.ui import cached_model, demo_notice, model_card_summary, records, survival
+from medapp.ui import demo_notice, model_card_summary, records, survival
 from medapp.ui.auth import require_role
+from medapp.ui.model_choice import choose_model
 
 user = require_role("clinician")
 st.title("Case records")
-cards = [c for c in list_cards() if c.modality in ("records", "survival")]
-names = {c.name: c.id for c in cards}
-choice = st.selectbox("Model", list(names), key="records_model",
-                      help="Each model estimates one condition from routinely recorded findings.")
-model = cached_model(names[choice])
+model = choose_model(("records", "survival"), "records_model", what="records",
+                     help="Each model estimates one condition from routinely recorded findings.")
 st.caption(model.card.task)
 demo_notice(model.card)
 panel = survival if model.card.modality == "survival" else records  # time-to-event models draw their own panel

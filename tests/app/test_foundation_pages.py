@@ -272,3 +272,18 @@ def test_a_cohort_with_its_label_column_gets_a_note_and_rows_only_their_own_warn
     assert not any("so not used" in w.value for w in at.warning)
     table = at.dataframe[0].value
     assert not any("what the model predicts" in w for w in table["warnings"])
+
+
+def test_a_page_without_an_installed_model_says_so(monkeypatch):
+    # Case records failed with a KeyError when no records or survival model was installed; two pages named a model id
+    # to train, the others none (a code review)
+    import medapp.ui.model_choice as choice
+
+    monkeypatch.setattr(choice, "list_cards", lambda: [])
+    for path, what in (("pages/records.py", "records"), ("pages/audio.py", "heart-sound"),
+                       ("pages/genomics.py", "gene-expression"), ("pages/notes.py", "note")):
+        at = page(path)
+        assert not at.exception, path
+        assert [i.value for i in at.info] == [f"No {what} model is installed on this server. `python -m medapp train "
+                                              "--help` lists the models this release can train."], path
+        assert not at.selectbox, path
