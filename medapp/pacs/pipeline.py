@@ -17,6 +17,9 @@ from ..modalities.imaging.select import choose
 from ..types import InputError, Model, to_jsonable
 from .client import InstanceCache, InstanceRef, PacsClient, PacsError
 
+NO_IMAGE = "no image"  # a report, a structured document: nothing to analyse
+NO_MODEL_FITS = "no model fits"  # automatic choice: the image fits no model, or several equally
+
 
 @dataclass
 class InstanceResult:
@@ -25,12 +28,16 @@ class InstanceResult:
     image: ImageInput | None = None
     analysis: Analysis | None = None
     error: str | None = None
-    skipped: bool = False  # not an image: nothing to analyse, not a failure
+    skip: str | None = None  # why nothing was analysed, not a failure: NO_IMAGE or NO_MODEL_FITS (`error` says more)
     unreachable: bool = False  # the PACS did not answer at all: the rest of a series would fail the same way
 
     @property
     def ok(self) -> bool:
         return self.analysis is not None
+
+    @property
+    def skipped(self) -> bool:
+        return self.skip is not None
 
     def row(self) -> dict[str, Any]:
         """One line of a results table or of the CLI's JSON output."""
@@ -77,12 +84,12 @@ def analyse_instance(model: Model | Sequence[Model], client: PacsClient, ref: In
         if isinstance(model, (list, tuple)):
             choice = choose(result.image, list(model))
             if choice.model_id is None:
-                result.error, result.skipped = f"Not analysed: {choice.reason}", True
+                result.error, result.skip = f"Not analysed: {choice.reason}", NO_MODEL_FITS
                 return result
             model = next(m for m in model if m.card.id == choice.model_id)
         result.analysis = analyse(model, result.image, explain=explain)
     except dicom_pipeline.NoImage as exc:
-        result.error, result.skipped = exc.message, True
+        result.error, result.skip = exc.message, NO_IMAGE
     except InputError as exc:
         result.error = exc.message
     return result

@@ -23,7 +23,7 @@ from ..analysis import Analysis
 from ..modalities.imaging.io import ImageInput
 from ..render.image import displayed_map
 from ..render.numbers import precise_percent, scale_text
-from ..types import InputError, ModelCard
+from ..types import NOT_ASSESSED, InputError, ModelCard
 from .client import PacsClient
 
 DISCLAIMER = "NOT FOR DIAGNOSTIC USE"
@@ -180,7 +180,7 @@ def finding(pred) -> str:
     if pred.fits:
         return pred.label
     why = not_assessed_reason(pred)
-    return "not assessed" + (f": {why}" if why else "")
+    return NOT_ASSESSED + (f": {why}" if why else "")
 
 
 def _text(name: hd.sr.CodedConcept | Any, value: str) -> hd.sr.TextContentItem:

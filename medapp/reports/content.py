@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from ..registry import UnknownModel, get_card
 from ..render.numbers import band_text, headline_percent, precise_percent
-from ..types import ModelCard
+from ..types import NOT_ASSESSED, ModelCard
 
 DISCLAIMER = (
     "This report was produced by medapp, a demonstration workbench. " + ModelCard.DEMO_NOTICE + " Model outputs and "
@@ -54,11 +54,11 @@ def generated_line(by: str) -> str:
 
 # What a page calls an input its model does not fit, where it is not "not assessed" (the genomics page says "Not
 # classified"; Cases, Meeting mode and the reports said "not assessed" of the same profile)
-NOT_ASSESSED = {"genomics": "not classified"}
+NOT_ASSESSED_WORDING = {"genomics": "not classified"}
 
 
 def not_assessed(analysis: dict) -> str:
-    return NOT_ASSESSED.get(analysis.get("modality", ""), "not assessed")
+    return NOT_ASSESSED_WORDING.get(analysis.get("modality", ""), NOT_ASSESSED)
 
 
 def probability_text(analysis: dict) -> str:

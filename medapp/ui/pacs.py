@@ -13,10 +13,10 @@ from ..modalities.imaging.io import ImageInput
 from ..modalities.imaging.model import ImagingModel
 from ..pacs.client import InstanceCache, InstanceRef, PacsClient, date_range
 from ..pacs.config import AUTH_KINDS, Endpoint, delete_endpoint, get_endpoint, list_endpoints, save_endpoint
-from ..pacs.pipeline import InstanceResult, analyse_instance
+from ..pacs.pipeline import NO_IMAGE, NO_MODEL_FITS, InstanceResult, analyse_instance
 from ..pacs.results import is_medapp_result, send_result
 from ..security.audit import spreadsheet_csv
-from ..types import InputError
+from ..types import NOT_ASSESSED, InputError
 from .auth import current_user, get_store
 from .common import show_input_error
 from .imaging import image_panel
@@ -146,10 +146,10 @@ def probability_column(model: ImagingModel) -> tuple[str, str]:
     return label, f"P({model.card.display(label)})"
 
 
-def _problem(row: dict[str, Any]) -> str:
-    if row.get("skipped"):
-        return "skipped: no image"
-    if row.get("error"):
+def _problem(r: InstanceResult, row: dict[str, Any]) -> str:
+    if r.skipped:
+        return f"skipped: {r.skip}"  # "no model fits" was called "no image" too
+    if r.error:
         return "not analysed"
     reason = row.get("not_assessed_reason") or ""
     return reason if len(reason) <= 60 else reason[:60].rsplit(" ", 1)[0] + " …"
@@ -163,10 +163,10 @@ def _table(results: list[InstanceResult], model: ImagingModel) -> pd.DataFrame:
         assessed = row.get("assessed") is True
         rows.append({"patient ID": row["patient_id"], "date": dicom_date(row["study_date"]), "series": row["series"],
                      "instance": row["instance"], "modality": row["modality"],
-                     "finding": row.get("label") or ("not assessed" if row.get("assessed") is False else ""),
+                     "finding": row.get("label") or (NOT_ASSESSED if row.get("assessed") is False else ""),
                      # beside the finding, in a few words: the whole message is above the table, and at the far
                      # right the column was cut off at 1280 px (a review)
-                     "problem": _problem(row),
+                     "problem": _problem(r, row),
                      # an image the model does not fit has no finding, so no probability either
                      column: row["probabilities"].get(label) if assessed else None,
                      # two decimals in a table (the stored score keeps four, for its side of the threshold)
@@ -421,8 +421,10 @@ def _batch(model: ImagingModel | None, candidates: list[ImagingModel], client: P
     results = job["results"]
     _job_outcome(job)
     ok = sum(r.ok for r in results)
-    st.markdown(f"**{ok} analysed**, {sum(r.skipped for r in results)} not images, "
-                f"{sum(bool(r.error) and not r.skipped for r in results)} could not be analysed.")
+    no_image, no_fit = (sum(r.skip == why for r in results) for why in (NO_IMAGE, NO_MODEL_FITS))
+    # images that fit no model were counted as "not images" (a code review)
+    st.markdown(f"**{ok} analysed**, {no_image} not images, " + (f"{no_fit} fitting no model, " if no_fit else "")
+                + f"{sum(bool(r.error) and not r.skipped for r in results)} could not be analysed.")
     column = probability_column(model)[1]
     table = _table(results, model).sort_values(column, ascending=False, na_position="last")
     st.dataframe(table, hide_index=True, width="stretch", key="pacs_batch_table",

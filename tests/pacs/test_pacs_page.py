@@ -410,3 +410,19 @@ def test_a_result_sent_back_is_not_offered_as_an_examination(secrets, orthanc):
     assert any(i.value.startswith("This series is a result medapp sent back") for i in at.info)
     assert not [s for s in at.selectbox if s.key and s.key.startswith("pacs_series_model_")]
     assert not [b for b in at.button if b.key == "pacs_go"]
+
+
+def test_an_image_no_model_fits_is_not_called_an_object_without_an_image():
+    # the results table said "skipped: no image" of a CT image that fitted no model (a code review)
+    from medapp.pacs.client import InstanceRef
+    from medapp.pacs.pipeline import NO_IMAGE, NO_MODEL_FITS, InstanceResult
+    from medapp.registry import load_model
+    from medapp.ui.pacs import _table
+
+    report = InstanceResult(InstanceRef("1.2", "1.2.3", "1.2.3.1", modality="SR"), error="holds no image",
+                            skip=NO_IMAGE)
+    ct = InstanceResult(InstanceRef("1.2", "1.2.4", "1.2.4.1", modality="CT"), error="Not analysed: fits no model",
+                        skip=NO_MODEL_FITS)
+    table = _table([report, ct], load_model("chest-xray-pneumonia"))
+    assert list(table["problem"]) == ["skipped: no image", "skipped: no model fits"]
+    assert report.skipped and ct.skipped and list(table["finding"]) == ["", ""]

@@ -23,7 +23,6 @@ from ...security import uploads
 from ...types import InputError
 from .features import FeatureSpec
 
-FORMATS = ("WAV", "FLAC", "OGG", "MP3")
 MAX_UPLOAD_BYTES = uploads.upload_limit("audio")
 SILENCE_DBFS = -60.0  # a 100 ms frame quieter than this is silent
 # The gaps between heart beats are silent frames: the 640 training recordings are 0-75% silent (median 28%,

@@ -29,7 +29,6 @@ from .schema import Field, number_text
 
 log = logging.getLogger(__name__)
 
-MAX_COHORT_BYTES = uploads.upload_limit("records")
 MAX_COHORT_ROWS = 200_000
 
 
