@@ -146,8 +146,8 @@ def test_kernel_shap_baseline_on_the_same_tiles(model):
     ours, ref = model.explain(x, pred), model.baseline_explain(x, pred)
     assert ref.values.shape == ours.values.shape
     assert abs(ref.base_value + ref.values.sum() - ours.data["explained_output"]) < 1e-3
-    if np.std(ref.values) > 1e-4:
-        assert np.corrcoef(ours.values.ravel(), ref.values.ravel())[0, 1] > 0.6
+    assert np.std(ref.values) > 1e-4  # a flat reference would make the comparison below meaningless
+    assert np.corrcoef(ours.values.ravel(), ref.values.ravel())[0, 1] > 0.6
 
 
 def test_cli_predicts_a_recording_and_reports_a_bad_one(tmp_path: Path):

@@ -7,6 +7,7 @@ from datetime import UTC
 import numpy as np
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from threads import run_together
 
 from medapp.analysis import analyse
@@ -109,10 +110,10 @@ def test_audit_trail_records_who_what_when_and_is_append_only(store, heart_analy
     actions = [(e["username"], e["action"]) for e in reversed(store.audit_events())]
     assert actions == [("carla", "case.create"), ("carla", "analysis.save"), ("rui", "case.view"), ("rui", "verdict")]
     assert all(e["at"] is not None for e in store.audit_events())
-    with store.Session() as s, pytest.raises(Exception, match="append-only"):
+    with store.Session() as s, pytest.raises(DBAPIError, match="append-only"):
         s.execute(text("UPDATE audit_events SET action = 'x'"))
         s.commit()
-    with store.Session() as s, pytest.raises(Exception, match="append-only"):
+    with store.Session() as s, pytest.raises(DBAPIError, match="append-only"):
         s.execute(text("DELETE FROM audit_events"))
         s.commit()
 
