@@ -409,10 +409,10 @@ class CaseStore(Database):
             SavedAnalysis.case_id == case.id, SavedAnalysis.input_sha256 == digest, SavedAnalysis.model_id == card.id,
             SavedAnalysis.model_version == card.version, SavedAnalysis.author == actor.username).order_by(SavedAnalysis.id))
 
-    def input_bytes(self, analysis: dict) -> bytes | None:
-        """The stored (de-identified) input of an analysis, or None when its blob is missing."""
+    def input_bytes(self, digest: str) -> bytes | None:
+        """The stored (de-identified) input of an analysis by its `input_sha256`, or None when its blob is missing."""
         try:
-            return self.blobs.get(analysis["input_sha256"])
+            return self.blobs.get(digest)
         except (OSError, ValueError):
             return None
 

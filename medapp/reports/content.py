@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from ..registry import UnknownModel, get_card
 from ..render.numbers import band_text, headline_percent, precise_percent
-from ..types import NOT_ASSESSED, ModelCard
+from ..types import NOT_ASSESSED, ModelCard, Prediction
 
 DISCLAIMER = (
     "This report was produced by medapp, a demonstration workbench. " + ModelCard.DEMO_NOTICE + " Model outputs and "
@@ -190,11 +190,10 @@ def close_call(pred, label_text=str) -> str | None:
             "its probability over several classes: read each class's, not only the first.")
 
 
-def untested_ages_note(analysis: dict) -> str | None:
+def untested_ages_note(pred: Prediction) -> str | None:
     """An image analysis without the patient's age: what ages the model was trained on (ImagingModel.untested_ages),
     said beside a finding on the page, on Cases, in Meeting mode and in the reports (a saved adult film read
     "normal 66.8%" there without it: a re-check); None when the image was not assessed or gave an age."""
-    pred = analysis["prediction"]
     note = (pred.details or {}).get("untested_ages")
     return note if pred.fits and isinstance(note, str) else None
 

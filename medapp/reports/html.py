@@ -50,7 +50,7 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
         parts.append(f"<p><b>Model output:</b> {e(output_text(a))}</p>")
         if close := stored_close_call(a):
             parts.append(f"<p class='warn'>{e(close)}</p>")
-        if untested := untested_ages_note(a):
+        if untested := untested_ages_note(a["prediction"]):
             parts.append(f"<p class='meta'>{e(untested)}</p>")
         if decision := decision_text(a):
             parts.append(f"<p class='meta'>{e(decision)}</p>")

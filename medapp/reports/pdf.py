@@ -129,7 +129,7 @@ def _analysis_head(pdf: FPDF, a: dict, figures: _Figures) -> None:
     _para(pdf, f"Model output: {output_text(a)}", 10, "B")
     if close := stored_close_call(a):
         _para(pdf, close, 9.5, "B")
-    if untested := untested_ages_note(a):
+    if untested := untested_ages_note(a["prediction"]):
         _para(pdf, untested, 9)
     if decision := decision_text(a):
         _para(pdf, decision, 9)

@@ -169,7 +169,7 @@ def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: 
                 others = "" if len(model.card.labels) == 2 else "; otherwise the more probable of the other labels"
                 st.caption(f"Called {model.card.display(model.card.positive_label)} at a probability of "
                            f"{pred.threshold:.0%} or more (threshold chosen on validation){others}.")
-            if (untested := untested_ages_note({"prediction": pred})) is not None:
+            if (untested := untested_ages_note(pred)) is not None:
                 st.caption(untested)
         else:
             st.error(f"No finding: this image does not fit {model.card.name}. "

@@ -68,7 +68,7 @@ _PICTURES = DecodeCache(maxsize=64)
 def _stored_picture(digest: str, input_name: str, frame: int):
     """The stored (de-identified) picture of an image analysis, decoded once per server and input."""
     return _PICTURES.get(b"", ("stored picture", input_name, frame), digest=digest, decode=lambda: stored_image(
-        get_store().input_bytes({"input_sha256": digest}), input_name, frame))
+        get_store().input_bytes(digest), input_name, frame))
 
 
 def explanation_figure(a: dict, key: str, *, large: bool = False) -> None:
@@ -181,7 +181,7 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             headline = display_label(a["model_id"], a["label"]) if assessed else not_assessed(a)
         st.html(f'<div lang="en" style="font-size:{size};line-height:1.2;hyphens:auto;overflow-wrap:break-word;'
                 f'white-space:normal">{escape(headline)}</div>')
-        if (untested := untested_ages_note(a)) is not None:  # as the imaging page said it beside the finding
+        if (untested := untested_ages_note(a["prediction"])) is not None:  # as the imaging page said it beside the finding
             st.caption(untested)
         if (close := stored_close_call(a)) is not None:  # as the notes page said it beside the headline
             st.caption(close_call_markdown(close))
@@ -213,7 +213,7 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
                         + (f"  \n_{literal(v['comment'])}_" if v["comment"] else ""))
     with right:
         if a["modality"] == "audio":  # the meeting listens to what the model heard (the stored, de-identified file)
-            recording = get_store().input_bytes({"input_sha256": a["input_sha256"]})
+            recording = get_store().input_bytes(a["input_sha256"])
             if recording:
                 st.audio(recording)
         if pred.survival is not None:  # time-to-event analyses keep their survival curve
@@ -242,7 +242,7 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             cycles_table(recording, key=f"cycles_{key}", large=large)  # as the audio page listed them
             st.caption("Saved without an explanation: the model did not assess this recording.")
         elif a["modality"] == "notes":  # a note saved as not assessed: the text reviewers judge, plain
-            note = unexplained_note(a, get_store().input_bytes({"input_sha256": a["input_sha256"]}))
+            note = unexplained_note(a, get_store().input_bytes(a["input_sha256"]))
             st.markdown(f"**{UNEXPLAINED_NOTE_HEADING}**")
             size = "1.5rem" if large else "1rem"  # Meeting mode's projector type, as the rest of the analysis
             st.html(f'<div style="white-space:pre-wrap;font-size:{size}">'
@@ -628,7 +628,7 @@ def export_buttons(detail: dict, user: dict, *, key: str) -> None:
                      for a in detail["analyses"]))
     if st.button("Prepare report (PDF and HTML)", key=f"prep_{key}"):
         # the image under its heatmap; a note saved as not assessed, its text (it was left out: a re-check)
-        inputs = {a["id"]: store.input_bytes(a) for a in detail["analyses"]
+        inputs = {a["id"]: store.input_bytes(a["input_sha256"]) for a in detail["analyses"]
                   if a["modality"] == "imaging" or (a["modality"] == "notes" and a["explanation"] is None)}
         st.session_state[f"report_{key}"] = (version, case_pdf(detail, by=user["username"], inputs=inputs),
                                              case_html(detail, by=user["username"], inputs=inputs))

@@ -62,7 +62,7 @@ def test_a_lung_recording_is_saved_to_a_case_as_not_assessed(tmp_path, monkeypat
     [saved] = store.case_detail(case["id"], CLIN, log_view=False)["analyses"]
     assert (saved["model_id"], saved["modality"]) == ("heart-sound", "audio")
     assert saved["prediction"].fits is False and saved["explanation"] is None
-    kept, original = sf.info(io.BytesIO(store.input_bytes(saved))), sf.info(str(LUNG / files[0]))
+    kept, original = sf.info(io.BytesIO(store.input_bytes(saved["input_sha256"]))), sf.info(str(LUNG / files[0]))
     assert (kept.frames, kept.samplerate) == (original.frames, original.samplerate)  # the recording itself is kept
 
     cases = open_page("pages/cases.py", REV)

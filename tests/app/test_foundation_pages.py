@@ -253,7 +253,7 @@ def test_one_patient_of_a_cohort_is_saved_to_a_case(tmp_path, monkeypatch):
     row2 = next(r for r in batch.analysed if r.name.endswith("#row2"))
     assert saved["prediction"].probability_of("present") == row2.prediction.probability_of("present")
     assert saved["explanation"] is not None and saved["input_name"] != "cohort.csv"
-    values = json.loads(store.input_bytes(saved))
+    values = json.loads(store.input_bytes(saved["input_sha256"]))
     assert values["age"] == 41 and values["chol"] is None  # not measured stays so
     assert "MRN-2" not in json.dumps(values)
 

@@ -74,7 +74,7 @@ def test_an_edited_note_is_not_analysed_until_the_button_is_pressed_and_the_save
     store = CaseStore()
     [case] = store.list_cases()
     [saved] = store.case_detail(case["id"], CLIN, log_view=False)["analyses"]
-    assert store.input_bytes(saved).decode("utf-8") == FEVER  # what was analysed and shown is what is stored
+    assert store.input_bytes(saved["input_sha256"]).decode("utf-8") == FEVER  # what was analysed and shown is what is stored
     assert saved["label"] == at.subheader[0].value
 
 

@@ -411,8 +411,8 @@ def test_a_patient_older_or_younger_than_the_training_patients_gets_a_caution():
     from medapp.reports.content import untested_ages_note
 
     pred = model.predict(no_age)
-    assert pred.fits and untested_ages_note({"prediction": pred}) == model.untested_ages(no_age)
-    assert untested_ages_note({"prediction": model.predict(child)}) is None
+    assert pred.fits and untested_ages_note(pred) == model.untested_ages(no_age)
+    assert untested_ages_note(model.predict(child)) is None
     # "000Y" is what many devices write for an unknown age: not "0 days" (a re-check)
     assert decode(with_age(PatientAge="000Y"), "z.dcm")[0].age_years is None
     assert age_text(3 / 52.18) == "3 weeks" and age_text(5 / 365.25) == "5 days" and age_text(1 / 52.18) == "1 week"

@@ -326,7 +326,7 @@ def test_a_note_saved_as_not_assessed_shows_its_text_in_both_reports(tmp_path):
     store.add_analysis(case_id, CLIN, card=model.card, prediction=pred, explanation=None,
                        input_bytes=x.text.encode(), input_name="note.txt")
     detail = store.case_detail(case_id, REV)
-    inputs = {a["id"]: store.input_bytes(a) for a in detail["analyses"]}
+    inputs = {a["id"]: store.input_bytes(a["input_sha256"]) for a in detail["analyses"]}
     pdf_text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(
         case_pdf(detail, by="rui", inputs=inputs))).pages))
     html = case_html(detail, by="rui", inputs=inputs)
@@ -391,7 +391,7 @@ def test_the_html_report_plays_a_stored_heart_sound(tmp_path):
     store.add_analysis(case_id, CLIN, card=model.card, prediction=result.prediction, explanation=result.explanation,
                        input_bytes=wav.read_bytes(), input_name="h.wav")
     detail = store.case_detail(case_id, REV)
-    inputs = {a["id"]: store.input_bytes(a) for a in detail["analyses"]}
+    inputs = {a["id"]: store.input_bytes(a["input_sha256"]) for a in detail["analyses"]}
     html = case_html(detail, by="rui", inputs=inputs)
     found = re.search(r"<audio controls[^>]*src='data:audio/(flac|wav);base64,([A-Za-z0-9+/=]+)'", html)
     assert found and base64.b64decode(found.group(2)) == inputs[detail["analyses"][0]["id"]]

@@ -47,7 +47,7 @@ def test_saved_image_redraws_over_its_own_picture(store, chest):
     store.add_analysis(case_id, CLIN, card=card, prediction=result.prediction, explanation=result.explanation,
                        input_bytes=raw, input_name="SMITH_JOHN.dcm")
     [a] = store.case_detail(case_id, CLIN, log_view=False)["analyses"]
-    image = stored_image(store.input_bytes(a), a["input_name"])  # the de-identified DICOM's pixels
+    image = stored_image(store.input_bytes(a["input_sha256"]), a["input_name"])  # the de-identified DICOM's pixels
     assert image is not None and image.std() > 0.05  # a radiograph, not a flat square
     fig = heatmap(image, a["explanation"])
     assert np.asarray(fig.data[0].z).std() > 0.05 and np.asarray(fig.data[2].z).std() > 0  # original, then map
@@ -79,7 +79,7 @@ def test_saved_image_redraws_over_its_own_picture(store, chest):
 
     store.set_verdict(a["id"], REV, "disagree", "atelectasis", "see left base")
     detail = store.case_detail(case_id, CLIN, log_view=False)
-    inputs = {a["id"]: store.input_bytes(a)}
+    inputs = {a["id"]: store.input_bytes(a["input_sha256"])}
     pdf = PdfReader(io.BytesIO(case_pdf(detail, by="rui", inputs=inputs)))
     page_of = {n: i for i, p in enumerate(pdf.pages) for n in ("Analysis #", "Reviewer rui") if n in p.extract_text()}
     assert page_of["Analysis #"] == page_of["Reviewer rui"]  # the verdict stays with its analysis
