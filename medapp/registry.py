@@ -66,9 +66,7 @@ def load_model(model_id: str) -> Model:
         if model is None:
             module = importlib.import_module(f"medapp.modalities.{card.modality}.model")
             model = module.load(card)
-            warm = getattr(model, "warm", None)
-            if warm is not None:
-                warm()
+            model.warm()
             _cache[key] = model
     return model
 

@@ -432,6 +432,22 @@ class Model(Protocol):
         """The same explanation from shap's model-agnostic KernelExplainer with default settings."""
         ...
 
+    def warm(self) -> None:
+        """First-call costs paid at load (medapp.modalities.base.CardModel: one analysis of the example)."""
+        ...
+
+    def as_saved(self, prediction: Prediction, explanation: Explanation | None, position: str
+                 ) -> tuple[Prediction, Explanation | None]:
+        """The result as a case keeps it (CardModel: as it is; genomics: without sample names)."""
+        ...
+
+    def stored_input(self, x: Any) -> tuple[bytes, str] | None:
+        """What a case stores of one input read from a file; None: the uploaded file (CardModel)."""
+        ...
+
+    # Optional, found with hasattr by medapp.analysis.analyse_batch: predict_many(xs) and explain_many(xs, preds),
+    # vectorised forms for cohorts (records, survival, genomics).
+
 
 def read_input_file(path: Path) -> bytes:
     """The bytes of a file named on the command line; an unreadable path is the user's to fix."""

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..types import InputError, ModelCard, read_input_file
+from ..types import Explanation, InputError, ModelCard, Prediction, read_input_file
 
 
 class CardModel:
@@ -48,6 +48,17 @@ class CardModel:
             return self.inputs_from_bytes(data, path.name)
         except InputError as exc:
             return [(path.name, exc)]
+
+    # -- what a case keeps: a modality whose inputs carry names overrides these (genomics) ----------------
+    def as_saved(self, prediction: Prediction, explanation: Explanation | None, position: str
+                 ) -> tuple[Prediction, Explanation | None]:
+        """The result as a case keeps it; `position` ("sample 2 of 10") stands in for an input's own name where
+        that name can identify someone. Page and API both ask, so they keep the same."""
+        return prediction, explanation
+
+    def stored_input(self, x: Any) -> tuple[bytes, str] | None:
+        """What a case stores of one input read from a file, as (bytes, name); None: the file as it was uploaded."""
+        return None
 
     def warm(self) -> None:
         """First-call costs (JIT, numba, graph tracing) paid at load, not on a clinician's first click."""

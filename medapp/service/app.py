@@ -475,12 +475,12 @@ class Service:
                 deidentify(card.modality, case.input_bytes)
             except StoreError as exc:
                 raise ApiError(400, str(exc)) from None
-        as_saved = getattr(self.model(card), "as_saved", None)  # what a case keeps of a result (genomics: no names)
+        model = self.model(card)
         ids, already = [], []
         for i, (case, result) in enumerate(zip(cases, results), start=1):
-            if as_saved is not None:
-                pred, expl = as_saved(result.prediction, result.explanation, f"sample {i} of {len(cases)} in the request")
-                result = replace(result, prediction=pred, explanation=expl)
+            # what a case keeps of a result (genomics: no sample names)
+            pred, expl = model.as_saved(result.prediction, result.explanation, f"sample {i} of {len(cases)} in the request")
+            result = replace(result, prediction=pred, explanation=expl)
             for attempt in range(2):  # a concurrent call may create the same new case first: then join it
                 case_id = case_id_of(store, reference)
                 target = {"case_id": case_id} if case_id is not None else {"case_id": None,

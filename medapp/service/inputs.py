@@ -226,8 +226,8 @@ def _file_cases(model: Model, data: bytes, name: str, ext: str) -> list[Case]:
             # the whole uploaded table was stored per sample, and the de-identifier refused it at save (a re-check)
             if tabular and hasattr(x, "values"):
                 cases.append(Case(x, _row_json(model, x), "patient.json"))
-            elif hasattr(model, "stored_input"):
-                cases.append(Case(x, *model.stored_input(x)))
+            elif (stored := model.stored_input(x)) is not None:
+                cases.append(Case(x, *stored))
             else:
                 cases.append(Case(x, data, "input" + ext))
     if not cases:
