@@ -117,12 +117,13 @@ def analyse_batch(model: Model, cases: Iterable[tuple[str, Any]], *, explain: bo
     unreadable (as `Model.read_inputs` gives them). A case whose analysis raises `InputError` fails alone.
 
     Models with `predict_many` are scored `chunk` cases at a time (vectorised, not cached: a cohort would
-    flush the cache); others go case by case through `analyse`. `progress` gets the fraction done.
+    flush the cache); others, and a single case, go case by case through `analyse`. `progress` gets the fraction
+    done.
     """
     cases = list(cases)
     done: dict[int, Analysis | InputError] = {}
     todo = [i for i, (_, x) in enumerate(cases) if not isinstance(x, InputError)]
-    if hasattr(model, "predict_many"):
+    if hasattr(model, "predict_many") and len(todo) > 1:
         for start in range(0, len(todo), chunk):
             part = todo[start:start + chunk]
             try:

@@ -50,6 +50,22 @@ def test_records_cohort_batch_equals_row_by_row_analyse(heart):
         assert row.explanation.summary == alone.explanation.summary
 
 
+def test_one_case_goes_through_the_cached_analyse_and_many_through_predict_many(heart, monkeypatch):
+    # the HTTP service scores every request through analyse_batch (it looped analyse, so a cohort sent to the API was
+    # never vectorised); a request of one patient keeps the explanation cache
+    cohort = heart.validate_cohort(HEART_CSV.encode(), "patients.csv")
+    cases = [c for c in heart.cohort_inputs(cohort, "patients.csv") if not isinstance(c[1], InputError)]
+    calls = []
+    many = heart.predict_many
+    monkeypatch.setattr(heart, "predict_many", lambda xs: calls.append(len(xs)) or many(xs))
+    alone = analyse(heart, cases[0][1])
+    one = analyse_batch(heart, cases[:1])
+    # the cache's result: the same explanation, down to the time it took to compute once
+    assert calls == [] and one.rows[0].explanation.compute_ms == alone.explanation.compute_ms
+    analyse_batch(heart, cases)
+    assert calls == [len(cases)]
+
+
 def test_risk_band_and_threshold_come_from_the_card(heart):
     bands = heart.card.input["risk_bands"]
     threshold = heart.card.metrics["threshold"]

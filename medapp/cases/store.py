@@ -41,6 +41,10 @@ def _clipped(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+class ReferenceTakenError(StoreError):
+    """A new case's reference names a case that exists (perhaps created a moment ago by a concurrent call)."""
+
+
 class ConflictError(StoreError):
     """Someone changed the record after the user saw it: the change is refused, never silently merged."""
 
@@ -210,8 +214,8 @@ class CaseStore(Database):
     @staticmethod
     def _taken_message(existing: str, reference: str) -> StoreError:
         if existing == reference:
-            return StoreError(f"A case with reference {reference!r} already exists; choose it from the list.")
-        return StoreError(f"Case {existing!r} differs from {reference!r} only in capitals: choose {existing} from the "
+            return ReferenceTakenError(f"A case with reference {reference!r} already exists; choose it from the list.")
+        return ReferenceTakenError(f"Case {existing!r} differs from {reference!r} only in capitals: choose {existing} from the "
                           "list, or give another reference.")
 
     def list_cases(self, *, modality: str | None = None, model_id: str | None = None, status: str | None = None,

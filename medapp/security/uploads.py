@@ -184,7 +184,8 @@ def _mb(n: int) -> str:
 
 
 def empty_error(name: str) -> InputError:
-    return InputError(f"{name} is empty (0 bytes): nothing was uploaded or recorded. Upload the file again.")
+    return InputError(f"{name} is empty (0 bytes): nothing was uploaded or recorded. Upload the file again.",
+                      field="empty")
 
 
 def size_error(name: str, size: int, modality: str, limit: int | None = None) -> InputError:

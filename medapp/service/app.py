@@ -30,7 +30,7 @@ import uuid
 import zlib
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -43,8 +43,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..analysis import analyse
-from ..cases.store import CaseStore, ConflictError, PatientMismatchError, StoreError, deidentify
+from ..analysis import analyse_batch
+from ..cases.store import CaseStore, ConflictError, PatientMismatchError, ReferenceTakenError, StoreError, deidentify
 from ..db.engine import DATABASE_DOWN, first_line
 from ..modalities.imaging.select import NOT_FIT_OOD_RATIO
 from ..registry import UnknownModel, get_card, list_cards, load_model, models_dir
@@ -417,13 +417,12 @@ class Service:
         if saving and not isinstance(params.get("case_title", ""), str):
             raise oip.RequestError("parameters.case_title is the case's title (a string).")
         same_patient = _flag(params.get("same_patient", False), "parameters.same_patient")
-        results = []
-        for case in cases:
-            if self.serialize:
-                with self.model_lock(card.id):
-                    results.append(analyse(model, case.x, explain=explain or saving))
-            else:
-                results.append(analyse(model, case.x, explain=explain or saving))
+        # the pages' and the CLI's batch path: a cohort sent in one request is scored vectorised where the model can
+        with self.model_lock(card.id) if self.serialize else nullcontext():
+            batch = analyse_batch(model, [(str(i), case.x) for i, case in enumerate(cases)], explain=explain or saving)
+        if batch.failed:
+            raise batch.failed[0].error  # the request is refused whole, with its first bad input's message
+        results = [row.analysis for row in batch.rows]
         return Analysed(request_id=request_id, wanted=wanted, case_ref=case_ref,
                         case_title=str(params.get("case_title", "")), cases=cases, results=results,
                         same_patient=same_patient)
@@ -498,9 +497,11 @@ class Service:
                     raise ApiError(409, f"{exc} {_SAME_PATIENT_HINT}") from None
                 except ConflictError as exc:  # a closed case: its state, not the input (it was a 400)
                     raise ApiError(409, str(exc)) from None
-                except StoreError as exc:
-                    if case_id is None and attempt == 0 and "already exists" in str(exc):
+                except ReferenceTakenError as exc:
+                    if case_id is None and attempt == 0:
                         continue
+                    raise ApiError(400, str(exc)) from None
+                except StoreError as exc:
                     raise ApiError(400, str(exc)) from None
             call.saved = ids
         info = store.case_of(ids[-1])
@@ -679,17 +680,12 @@ def _max_file_bytes(card: ModelCard) -> int:
     return min(uploads.upload_limit(card.modality, card), body_limit(card))
 
 
-# the start of medapp.modalities.speech.model._NO_SPEECH (not imported: it would load the audio stack at start)
-_NO_SPEECH_START = "No speech was heard in "
-
-
 def _service_message(exc: InputError) -> InputError:
     """A page's message adapted to an API caller: no temporary file name, no advice about a browser."""
-    if exc.message.endswith("nothing was uploaded or recorded. Upload the file again."):  # the page's words
-        return InputError(exc.message.replace("nothing was uploaded or recorded. Upload the file again.",
-                                              "nothing was sent. Send the file (for a note, its text) in it."),
-                          field=exc.field, row=exc.row)
-    if exc.message.startswith(_NO_SPEECH_START):
+    if exc.field == "empty":  # the page's words, "nothing was uploaded or recorded. Upload the file again."
+        return InputError(f"{exc.message.split(' (0 bytes)')[0]} (0 bytes): nothing was sent. Send the file (for a "
+                          "note, its text) in it.", field=exc.field, row=exc.row)
+    if exc.field == "silence":
         return InputError("No speech was heard in the uploaded recording: it holds silence or sounds that are not "
                           "speech. Check the recording (microphone, input level) and send it again.",
                           field="silence")

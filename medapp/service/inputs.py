@@ -220,7 +220,7 @@ def _file_cases(model: Model, data: bytes, name: str, ext: str) -> list[Case]:
             if isinstance(x, InputError):  # which file, when there are several ("sample 2: ..." said neither)
                 message = x.message.replace(path.name, name)
                 raise InputError(message if name == "The uploaded file" or message.startswith(name)
-                                 else f"{name}, {message}")
+                                 else f"{name}, {message}", field=x.field, row=x.row)
             # a row of a table is stored as its values, as the records page stores a patient; a model that says what
             # a case keeps of an input (a gene-expression profile as gene,value rows) is asked, as its page asks it:
             # the whole uploaded table was stored per sample, and the de-identifier refused it at save (a re-check)

@@ -243,12 +243,13 @@ def test_an_image_explanation_says_how_far_its_sum_is_from_the_explained_output(
     assert len(listed["values"]["shape"]) == len(out["values"]["shape"]) == 3
 
 
-def test_an_empty_file_element_is_said_in_the_apis_words():
+def test_an_empty_file_element_is_said_in_the_apis_words(service):
     """An integration review: an empty note in a JSON request read "nothing was uploaded or recorded. Upload the
-    file again." (the page's words)."""
-    from medapp.service.app import _service_message
-    from medapp.types import InputError
-
-    said = _service_message(InputError("File 2 is empty (0 bytes): nothing was uploaded or recorded. Upload the "
-                                       "file again.")).message
-    assert said == "File 2 is empty (0 bytes): nothing was sent. Send the file (for a note, its text) in it."
+    file again." (the page's words). Matched by the error's field, not its wording."""
+    with service.client() as c:
+        for model, request in (("symptom-disease", bytes_request("note", [NOTE.encode(), b""])),
+                               ("chest-xray-pneumonia", bytes_request("image", [b""]))):
+            r = c.post(f"/v2/models/{model}/infer", json=request)
+            assert r.status_code == 400, r.text
+            assert r.json()["error"].endswith("is empty (0 bytes): nothing was sent. Send the file (for a note, its "
+                                              "text) in it."), r.json()["error"]

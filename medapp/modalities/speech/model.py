@@ -202,7 +202,7 @@ class SpeechModel(CardModel):
         chunks = speech_chunks(x.samples)
         speech_s = sum(e - s for s, e in chunks) / RATE
         if speech_s < 0.2:
-            raise InputError(_NO_SPEECH.format(name=x.name))
+            raise InputError(_NO_SPEECH.format(name=x.name), field="silence")
         warnings = list(x.warnings)
         raw: list[Segment] = []
         for i, (lo, hi) in enumerate(chunks):
@@ -226,7 +226,7 @@ class SpeechModel(CardModel):
             warnings.append("Near misses of vocabulary terms were corrected (" + "; ".join(
                 f"'{heard}' to '{term}'" for heard, term in fixes[:5]) + "): check them against the recording.")
         if not segments:
-            raise InputError(_NO_SPEECH.format(name=x.name))
+            raise InputError(_NO_SPEECH.format(name=x.name), field="silence")
         details = {"seconds": round(time.perf_counter() - started, 3), "duration_s": round(x.duration_s, 2),
                    "speech_s": round(speech_s, 2), "chunks": len(chunks), "vocabulary": bool(hot),
                    "weights": f"{self.card.weights_package.get('distribution')} "
