@@ -79,8 +79,9 @@ def kernel_shap(f: Callable[[np.ndarray], np.ndarray], background: np.ndarray, x
     return values, float(np.ravel(explainer.expected_value)[0])
 
 
-def array_key(values: np.ndarray, extra: str = "") -> str:
-    """A stable hash of an input's numbers (and any text that changes the result), for the explanation cache."""
-    h = hashlib.sha256(np.ascontiguousarray(values, dtype=float).tobytes())
+def array_key(values: np.ndarray, extra: str = "", dtype: type = float) -> str:
+    """A stable hash of an input's numbers (and any text that changes the result), for the explanation cache;
+    `dtype` as the model reads them (float32 samples and pixels are not doubled to be hashed)."""
+    h = hashlib.sha256(np.ascontiguousarray(values, dtype=dtype).tobytes())
     h.update(extra.encode())
     return h.hexdigest()

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import codecs
 import difflib
-import hashlib
 import json
 import logging
 import os
@@ -1056,7 +1055,7 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
         try:
             body = _decoded(await _read_limited(request, body_limit(card)),
                             request.headers.get("content-encoding"), body_limit(card))
-            call.input_sha256 = hashlib.sha256(body).hexdigest()
+            call.input_sha256 = uploads.content_hash(body)
             content_type = request.headers.get("content-type")
             media_type = content_type.split(";")[0].strip().lower() if content_type else None
             if media_type and media_type.startswith("multipart/"):  # read as the file, boundaries and all, before

@@ -1,7 +1,6 @@
 """'Save to case' widget shared by every modality page, and the audit of analyses run."""
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 
@@ -216,7 +215,7 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
     if user is None:
         return
     store = get_store()
-    digest = hashlib.sha256(input_bytes).hexdigest()
+    digest = content_hash(input_bytes)
     # Inline, not a popover: a popover floats over the page and is placed by the browser at the moment it opens
     # (it was reported opening below the screen); an expander is part of the page, which grows and scrolls.
     with st.expander("Save to case", icon=":material/save:"):

@@ -10,7 +10,6 @@ Respiratory-cycle annotations (ICBHI .txt: start end crackles wheezes) travel wi
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import struct
 from dataclasses import dataclass, field, replace
@@ -21,6 +20,7 @@ import numpy as np
 
 from ...security import uploads
 from ...types import InputError
+from ..base import array_key
 from .features import FeatureSpec
 
 MAX_UPLOAD_BYTES = uploads.upload_limit("audio")
@@ -72,7 +72,7 @@ class AudioInput:
 
     @property
     def key(self) -> str:
-        return self._key or hashlib.sha256(np.ascontiguousarray(self.samples).tobytes()).hexdigest()
+        return self._key or array_key(self.samples, dtype=self.samples.dtype)
 
     def with_cycles(self, cycles: list[Cycle] | tuple[Cycle, ...]) -> AudioInput:
         return replace(self, cycles=tuple(cycles))

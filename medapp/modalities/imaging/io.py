@@ -5,7 +5,6 @@ count before decoding (a 50000x50000 PNG is refused from its header, not after f
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import zipfile
@@ -16,6 +15,7 @@ from PIL import Image, UnidentifiedImageError
 
 from ...security import uploads
 from ...types import InputError, ModelCard
+from ..base import array_key
 from . import dicom
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,9 @@ class ImageInput:
     def grey(self) -> np.ndarray:
         return self.image if self.image.ndim == 2 else self.image @ np.array([0.299, 0.587, 0.114])
 
+    @property
     def key(self) -> str:
-        return hashlib.sha256(np.ascontiguousarray(self.grey, dtype=np.float32).tobytes()).hexdigest()
+        return array_key(self.grey, dtype=np.float32)
 
 
 def detect(data: bytes) -> str:

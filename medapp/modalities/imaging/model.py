@@ -225,7 +225,7 @@ class ImagingModel(CardModel):
         return [(x.name, x) for x in decode_images(data, name)]
 
     def input_key(self, x: ImageInput) -> str:
-        return x.key()
+        return x.key
 
     def example_input(self) -> ImageInput:
         """One of the model's own background images (a training image at the model's input size)."""

@@ -18,7 +18,6 @@ Robustness, in the order a recording meets it:
 """
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from collections.abc import Callable
@@ -31,7 +30,7 @@ import numpy as np
 from ...types import Explanation, InputError, ModelCard, Prediction, read_input_file
 from ..audio.features import FeatureSpec
 from ..audio.io import load_bytes as load_audio_bytes
-from ..base import CardModel
+from ..base import CardModel, array_key
 from . import correct, spoken, vocabulary
 from .weights import ModelIntegrityError, package_folder, verified_files, verify_files
 
@@ -55,7 +54,7 @@ class SpeechInput:
 
     @property
     def key(self) -> str:
-        return self._key or hashlib.sha256(np.ascontiguousarray(self.samples).tobytes()).hexdigest()
+        return self._key or array_key(self.samples, dtype=self.samples.dtype)
 
     def with_progress(self, progress: Progress | None) -> SpeechInput:
         return replace(self, progress=progress)
