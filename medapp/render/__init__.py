@@ -1,15 +1,28 @@
 """Explanation -> figure, one module per kind (no streamlit here).
 
-`figure(expl)` is the one way to draw any stored explanation: the Cases page, Meeting mode and the
-reports call it without knowing the modality. Each kind names its renderer here as "module:function";
-a new modality adds one line. A plotly figure comes back, or escaped HTML (a str) for text.
+`figure(expl, context)` is the one way to draw a stored explanation on screen: the Cases page and Meeting
+mode call it without knowing the modality. Each kind names its renderer here as "module:function"; a new
+modality adds one line. A plotly figure comes back, or escaped HTML (a str) for text. The reports draw the
+same explanations as pictures (matplotlib) in `medapp.reports.figures`.
 """
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ..types import Explanation
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a stored explanation's figure may use besides itself, given by whoever draws it: the stored
+    (de-identified) picture of an image analysis, asked for only by the image renderer, and how the analysis page
+    wrote a probability (a records model's bands: never "20%" beside a low band's 19.7%)."""
+
+    picture: Callable[[], Any] | None = None
+    percent: Callable[[float], str] | None = None
 
 RENDERERS: dict[str, str] = {
     "tabular": "medapp.render.tabular:figure",
@@ -32,6 +45,6 @@ def renderer(kind: str):
     return getattr(importlib.import_module(module_name), func)
 
 
-def figure(expl: Explanation) -> Any:
+def figure(expl: Explanation, context: Context | None = None) -> Any:
     """The figure of a stored explanation: a plotly Figure, or escaped HTML for text."""
-    return renderer(expl.kind)(expl)
+    return renderer(expl.kind)(expl, context or Context())

@@ -6,12 +6,17 @@ annotated respiratory cycles of lung recordings (crackles, wheezes). No streamli
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..types import Explanation, Prediction
 from . import NoRenderer
+
+if TYPE_CHECKING:
+    from . import Context
 
 TOWARD = "192,57,43"  # red
 AWAY = "36,113,163"  # blue
@@ -130,7 +135,9 @@ def tile_figure(expl: Explanation) -> go.Figure:
                             else None, title=f"Time and frequency regions that moved '{expl.target_display}'", height=480)
 
 
-figure = tile_figure  # the name every renderer shares (medapp.render.figure)
+def figure(expl: Explanation, context: Context | None = None) -> go.Figure:
+    """The renderer registered for audio (medapp.render.figure): the tiles over the stored spectrogram view."""
+    return tile_figure(expl)
 
 
 def segment_table(expl: Explanation, k: int = 5) -> list[dict]:

@@ -3,6 +3,7 @@ samples-by-genes heatmap. Contributions are in the centred calibrated logit of t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
@@ -10,6 +11,9 @@ import plotly.graph_objects as go
 from ..types import Explanation
 from .tabular import beeswarm as _tabular_beeswarm
 from .tabular import contribution_waterfall, wrapped_label
+
+if TYPE_CHECKING:
+    from . import Context
 
 UNIT = "centred logit"
 
@@ -58,6 +62,6 @@ def heatmap(Z: np.ndarray, samples: list[str], genes: list[str], groups: list[st
     return fig
 
 
-def figure(expl: Explanation) -> go.Figure:
+def figure(expl: Explanation, context: Context | None = None) -> go.Figure:
     """The figure for a stored gene-expression explanation (cases, meeting mode)."""
     return top_genes(expl)

@@ -8,6 +8,7 @@ shown with whole blocks of pixels summed, never stretched.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
@@ -16,6 +17,9 @@ from plotly.subplots import make_subplots
 from ..modalities.imaging.preprocess import to_image_grid
 from ..types import Explanation
 from .numbers import scale_text
+
+if TYPE_CHECKING:
+    from . import Context
 
 MAX_SIDE = 768  # pixels sent to the browser per side; larger images are shown in blocks
 
@@ -124,6 +128,7 @@ def heatmap(image: np.ndarray | None, expl: Explanation, opacity: float = 0.6, t
     return fig
 
 
-def figure(expl: Explanation, image: np.ndarray | None = None) -> go.Figure:
-    """The figure for a stored explanation; pass the stored (de-identified) image to draw the map over it."""
-    return heatmap(image, expl)
+def figure(expl: Explanation, context: Context | None = None) -> go.Figure:
+    """The figure for a stored explanation: the map over the stored (de-identified) picture the context gives, or on
+    its own."""
+    return heatmap(context.picture() if context is not None and context.picture is not None else None, expl)

@@ -4,13 +4,16 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
 
 from ..types import Explanation
 from .numbers import headline_percent
+
+if TYPE_CHECKING:
+    from . import Context
 
 TOWARD = "#c0392b"  # red: pushes toward the explained (positive) label
 AWAY = "#2471a3"  # blue: pushes away from it
@@ -214,7 +217,7 @@ def beeswarm(explanations: Sequence[Explanation], max_features: int = 12, seed: 
 RISK_WATERFALL_TITLE = "Why this risk score: contributions (log relative hazard)"
 
 
-def figure(expl: Explanation) -> go.Figure:
+def figure(expl: Explanation, context: Context | None = None) -> go.Figure:
     """The figure for a stored tabular explanation (used by cases and reports); a time-to-event one titled as on
     its panel (Cases read "Why this estimate: contributions toward 'earlier death'" under it)."""
-    return waterfall(expl)
+    return waterfall(expl, percent=context.percent if context is not None else None)

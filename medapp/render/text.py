@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import textwrap
 from html import escape
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
@@ -10,6 +11,9 @@ import plotly.graph_objects as go
 from ..types import Explanation
 from .numbers import precise_percent
 from .tabular import wrapped_label
+
+if TYPE_CHECKING:
+    from . import Context
 
 TOWARD, AWAY = (192, 57, 43), (36, 113, 163)
 
@@ -67,6 +71,6 @@ def top_classes(labels: tuple[str, ...], probabilities: np.ndarray, k: int = 5) 
     return fig
 
 
-def figure(expl: Explanation) -> str:
+def figure(expl: Explanation, context: Context | None = None) -> str:
     """A stored text explanation redrawn (cases, meeting mode) as escaped HTML."""
     return highlighted_html(expl)

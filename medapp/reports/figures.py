@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import io
+import logging
 import textwrap
 
 import matplotlib
@@ -18,6 +19,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..render.numbers import scale_text
 from ..types import Explanation
+
+log = logging.getLogger(__name__)
 
 TOWARD, AWAY = "#c0392b", "#2471a3"
 
@@ -329,6 +332,7 @@ def analysis_png(analysis: dict, input_bytes: bytes | None = None) -> bytes | No
             return audio_png(expl)
         if expl.kind == "tabular" and "model_id" in analysis:
             return _waterfall_of(analysis)
-    except (KeyError, ValueError, IndexError):  # an older explanation lacking what the drawing needs
-        pass
+    except (KeyError, ValueError, IndexError):  # an older explanation lacking what the drawing needs: said in the log
+        log.warning("analysis %s: its %s figure could not be drawn as on its page; the plain picture is used",
+                    analysis.get("id"), expl.kind, exc_info=True)
     return explanation_png(expl)

@@ -410,6 +410,10 @@ class Service:
             self._check_case_permission(caller, case_ref)
             cases = cases_from_body(model, body, media_type)
         saving = case_ref is not None
+        if saving and _is_speech(card):  # a case would have drawn its segment confidences as a note's word reasons
+            raise oip.RequestError("A dictation is not saved to a case: its transcript is text to check and correct. "
+                                   "Send the corrected text to a notes model with parameters.case to save that "
+                                   "analysis.")
         if not saving and ("case_title" in params or "same_patient" in params):
             raise oip.RequestError("case_title and same_patient apply to a save: send them with case (nothing would "
                                    "be saved without it).")

@@ -22,10 +22,8 @@ from ..cases.store import (
     closed_phrase,
 )
 from ..registry import UnknownModel, get_card, list_cards
-from ..render.image import heatmap
 from ..render.stored import analysed_frame, display_label, is_lung_recording, stored_image, stored_recording
 from ..render.survival import curve_figure, horizon_rows, over_time_figure
-from ..render.tabular import waterfall
 from ..render.text import top_words
 from ..render.titles import wrap_titles
 from ..reports import case_html, case_pdf
@@ -75,18 +73,20 @@ def explanation_figure(a: dict, key: str, *, large: bool = False) -> None:
     """Redraw a stored analysis's explanation as it was shown: an image over its own picture, audio tiles
     over the spectrogram, a note's highlighted words, a records waterfall."""
     expl: Explanation = a["explanation"]
+    picture_missing = []
+
+    def picture():  # asked for by the image renderer only
+        image = _stored_picture(a["input_sha256"], a["input_name"], analysed_frame(expl))
+        if image is None:
+            picture_missing.append(True)
+        return image
+
     try:
-        if expl.kind == "image":
-            image = _stored_picture(a["input_sha256"], a["input_name"], analysed_frame(expl))
-            figure = heatmap(image, expl)
-            if image is None:
-                st.caption("The stored input could not be read: the map is shown on its own.")
-        elif expl.kind == "tabular":
-            # the waterfall's ends as on the analysis page: never rounded across a risk band boundary ("this
-            # patient: 20%" was drawn beside a headline of 19.7%, band low), "<0.1%" where "0%" was written
-            figure = waterfall(expl, percent=page_percent(a["model_id"], expl))
-        else:
-            figure = render.figure(expl)
+        # a waterfall's ends as on the analysis page: never rounded across a risk band boundary ("this patient: 20%"
+        # was drawn beside a headline of 19.7%, band low), "<0.1%" where "0%" was written
+        figure = render.figure(expl, render.Context(picture=picture, percent=page_percent(a["model_id"], expl)))
+        if picture_missing:
+            st.caption("The stored input could not be read: the map is shown on its own.")
     except render.NoRenderer:  # a kind with no interactive renderer: the stored picture of it
         st.image(explanation_png(expl), caption=expl.method)
         return

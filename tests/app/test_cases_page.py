@@ -393,3 +393,44 @@ def test_an_image_not_assessed_shows_its_picture_and_keeps_the_map_collapsed(tmp
         # (a long title is wrapped: its line breaks read as spaces)
         assert any("toward 'pneumonia'" in c.proto.spec.replace("\\u003cbr\\u003e", " ").replace("<br>", " ")
                    for c in panel.get("plotly_chart")), page
+
+
+def test_a_finding_whose_stored_picture_is_gone_shows_its_map_alone_and_says_so(tmp_path, monkeypatch):
+    # drawn through the renderer registry (render.figure with the stored picture in its context): the map over the
+    # picture when the blob is there, on its own with a caption when it is not
+    from medapp.analysis import analyse
+    from medapp.cases.blobs import BlobStore
+    from medapp.modalities.imaging.io import decode
+    from medapp.registry import data_root, load_model
+    from medapp.render import image as render_image
+    from medapp.ui import review
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    data = next((data_root() / "imaging" / "kermany_cxr224" / "train" / "NORMAL").glob("*.jpeg")).read_bytes()
+    model = load_model("chest-xray-pneumonia")
+    result = analyse(model, decode(data, "cxr.jpeg")[0])
+    store = CaseStore()
+    case_id = store.create_case("IMG-GONE-1", CLIN)
+    store.add_analysis(case_id, CLIN, card=model.card, prediction=result.prediction, explanation=result.explanation,
+                       input_bytes=data, input_name="cxr.jpeg")
+    said = "The stored input could not be read: the map is shown on its own."
+
+    drawn = []  # the picture the image renderer was given, each time it drew
+    original = render_image.heatmap
+    monkeypatch.setattr(render_image, "heatmap", lambda image, expl, *a, **k: drawn.append(image) or original(
+        image, expl, *a, **k))
+
+    def shown() -> list[str]:
+        drawn.clear()
+        at = open_page("pages/cases.py", REV)
+        at.selectbox(key="case_open").set_value(case_id).run()
+        assert not at.exception and at.get("plotly_chart")
+        return [c.value for c in at.caption]
+
+    assert said not in shown()
+    assert drawn and all(d is not None and d.shape[:2] == (224, 224) for d in drawn)  # the radiograph under its map
+    [analysis] = store.case_detail(case_id, REV, log_view=False)["analyses"]
+    BlobStore().path(analysis["input_sha256"]).unlink()
+    review._PICTURES.clear()  # decoded once per server: a server started after the loss
+    assert said in shown()
+    assert drawn and all(d is None for d in drawn)
