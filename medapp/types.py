@@ -362,7 +362,9 @@ class Explanation:
     values: np.ndarray  # same shape as the features / pixels / tokens / tiles
     feature_names: tuple[str, ...] | None = None
     data: Any = None  # what the values refer to: the row, tokens, tile grid, image
-    output_space: str = "probability"  # what base_value + sum(values) equals: "probability" or "log-odds"
+    # what base_value + sum(values) equals: "probability", "log-odds" (records), "log relative hazard" (survival),
+    # "log-probability" (imaging, notes, genomics: per class), "confidence" (speech segments, not an attribution)
+    output_space: str = "probability"
     summary: tuple[tuple[str, float], ...] = ()  # named top contributions for non-tabular kinds
     compute_ms: float = 0.0
     target_label: str = ""  # the card's display label of `target`, set by medapp.analysis ("chronic kidney disease")

@@ -61,7 +61,9 @@ def not_assessed(analysis: dict) -> str:
     return NOT_ASSESSED_WORDING.get(analysis.get("modality", ""), NOT_ASSESSED)
 
 
-def probability_text(analysis: dict) -> str:
+def class_probabilities_text(analysis: dict) -> str:
+    """A stored analysis's classes with their probabilities ("pneumonia 91.2%, normal 8.8%"), at most five; for an
+    input the model does not fit, "not assessed" and why instead."""
     from ..render.stored import display_label
 
     pred = analysis["prediction"]
@@ -154,10 +156,10 @@ def output_text(analysis: dict) -> str:
 
     pred = analysis["prediction"]
     if not pred.fits:
-        return probability_text(analysis)
+        return class_probabilities_text(analysis)
     # the label once, then every class's probability ("BL (Burkitt lymphoma) (BL (Burkitt lymphoma) 99.7%, ..."
     # said the label twice)
-    label = f"{display_label(analysis['model_id'], analysis['label'])}; probabilities {probability_text(analysis)}"
+    label = f"{display_label(analysis['model_id'], analysis['label'])}; probabilities {class_probabilities_text(analysis)}"
     risk = risk_headline(analysis["model_id"], pred)
     if risk is not None:
         band = f", {risk.band_kind.lower()} {risk.band}" if risk.band else ""
@@ -239,7 +241,7 @@ def report_warnings(analysis: dict) -> list[str]:
     """The analysis's warnings, less the one its output line already gives (a profile unlike every training class
     was said twice, as the output and as a warning)."""
     pred = analysis["prediction"]
-    said = probability_text(analysis) if not pred.fits else ""
+    said = class_probabilities_text(analysis) if not pred.fits else ""
     patient = [other_patient_text(analysis)] if analysis.get("other_patient_id") else []
     return patient + [w for w in pred.warnings if not (said and w in said)]
 

@@ -21,11 +21,8 @@ import difflib
 import json
 import logging
 import os
-import queue
-import re
 import threading
 import time
-import uuid
 import zlib
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -50,21 +47,23 @@ from ..registry import UnknownModel, get_card, list_cards, load_model, models_di
 from ..security import uploads
 from ..security.roles import allowed
 from ..security.tokens import Caller, authenticate_token, why_refused
-from ..types import NOT_ASSESSED, InputError, ModelCard, to_jsonable
+from ..types import InputError, ModelCard
 from . import protocol as oip
+from .audit import AuditWriter
 from .inputs import FILE_MEDIA, Case, cases_from_body, cases_from_tensors, file_input_name
 from .limits import RateLimiter, body_limit, limit_text
+from .middleware import FAILED, STORE_DOWN, RequestIdMiddleware, printable, request_id_of
+from .outputs import (
+    EXPLAIN_NAMES,
+    explanation_outputs,
+    is_speech,
+    later_outputs,
+    output_specs,
+    prediction_outputs,
+)
 
 log = logging.getLogger("medapp.service")
-request_log = logging.getLogger("medapp.service.requests")  # one INFO line per request (serve --access-log)
 SERVICE_VERSION = __version__  # /v2 said 1.0.0 while the package was 0.2.0 (an IT review)
-_FAILED = "The service failed on this request; it has been logged."
-_STORE_DOWN = ("The case store (its database of tokens, cases and audit, or its folder of stored inputs) cannot be "
-               "used just now; nothing was saved, or, for a request of several inputs, only those stored before the "
-               "failure (sending the request again stores the rest, none twice). Try again later; the service's log "
-               "says why.")
-# a client's X-Request-ID is echoed when it is a plain token of at most 128 characters, else one is made
-_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
 
 class ApiError(Exception):
@@ -139,60 +138,6 @@ _UNREAD_MEDIA = ("The body is {media_type}, which this API does not read; send a
 _URLENCODED = _form_refused("web-form data (application/x-www-form-urlencoded, what curl -d and --data-urlencode "
                             "send; curl -d also removes line breaks)",
                             "curl --data-binary @note.txt -H 'Content-Type: text/plain'")
-
-
-class AuditWriter:
-    """Writes the API's audit rows from a background thread, many per transaction.
-
-    A commit costs a disk flush (about 10 ms on SQLite here), ten times a record's whole analysis, so a
-    call does not wait for its row: rows are written within milliseconds, in batches, and flushed at
-    shutdown. The price: rows of calls answered in the last moments before a crash of the process can
-    be lost. MEDAPP_API_AUDIT=sync writes each row before the answer instead.
-    """
-
-    def __init__(self, service: Service):
-        self.service = service
-        self.sync = os.environ.get("MEDAPP_API_AUDIT", "batched") == "sync"
-        self._queue: queue.Queue = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def put(self, row: tuple[str, str, str, dict]) -> None:
-        if self.sync:
-            self._write([row])
-            return
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="medapp-api-audit", daemon=True)
-                self._thread.start()
-        self._queue.put(row)
-
-    def _run(self) -> None:
-        while True:
-            rows = [self._queue.get()]
-            while len(rows) < 500:
-                try:
-                    rows.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            self._write([r for r in rows if r is not None])
-            for _ in rows:
-                self._queue.task_done()
-
-    def _write(self, rows: list[tuple[str, str, str, dict]]) -> None:
-        if not rows:
-            return
-        try:
-            store = self.service.store
-            with store.Session.begin() as s:
-                for who, action, target, detail in rows:
-                    store.audit_in(s, who, action, target, **detail)
-        except Exception:  # logged loudly; the calls themselves were answered
-            log.exception("could not write %d audit rows of API calls", len(rows))
-
-    def flush(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            self._queue.join()
 
 
 class Service:
@@ -319,14 +264,14 @@ class Service:
                        "parameters": {"content_type": "base64", **file_formats(card),
                                       "raw_body": "POST the file itself with its media type as Content-Type"}}]
         outputs = [{"name": name, "datatype": datatype, "shape": shape, **({"parameters": params} if params else {})}
-                   for name, datatype, shape, params in _output_specs(card, explain=False)]
+                   for name, datatype, shape, params in output_specs(card, explain=False)]
         params: dict[str, Any] = {
             "modality": card.modality, "title": card.name, "task": card.task, "labels": list(card.labels),
             "positive_label": card.positive_label, "intended_use": card.intended_use, "notice": ModelCard.DEMO_NOTICE,
             "explanation": card.explanation.get("method") if isinstance(card.explanation, dict) else None,
             "explain_outputs": [{"name": name, "datatype": datatype, "shape": shape, **params}
-                                for name, datatype, shape, params in _output_specs(card, explain=True)
-                                if name in _EXPLAIN_NAMES],
+                                for name, datatype, shape, params in output_specs(card, explain=True)
+                                if name in EXPLAIN_NAMES],
             "not_assessed": "An input the model finds unlike its training data (imaging, heart sounds, expression "
                             "profiles, notes) is not assessed, as on the pages: `assessed` is false and `label` is 'not "
                             "assessed'; why is in `warnings` (and fits_model, fit_reasons, ood_score in `details`). "
@@ -400,7 +345,7 @@ class Service:
             _check_parameter_names(params)
             wanted = {o.name for o in request.outputs} if request.outputs else None
             if wanted is not None:  # before anything is analysed or saved
-                _check_wanted(wanted, [name for name, *_ in _output_specs(card, explain)])
+                _check_wanted(wanted, [name for name, *_ in output_specs(card, explain)])
             case_ref = params.get("case")
             self._check_case_permission(caller, case_ref)
             cases = cases_from_tensors(model, request.inputs, elements)
@@ -410,7 +355,7 @@ class Service:
             self._check_case_permission(caller, case_ref)
             cases = cases_from_body(model, body, media_type)
         saving = case_ref is not None
-        if saving and _is_speech(card):  # a case would have drawn its segment confidences as a note's word reasons
+        if saving and is_speech(card):  # a case would have drawn its segment confidences as a note's word reasons
             raise oip.RequestError("A dictation is not saved to a case: its transcript is text to check and correct. "
                                    "Send the corrected text to a notes model with parameters.case to save that "
                                    "analysis.")
@@ -437,10 +382,10 @@ class Service:
         call.cases = len(cases)
         out_params: dict[str, Any] = {"notice": ModelCard.DEMO_NOTICE}
         # everything that can fail is done before the save: a 400 must never follow a stored analysis
-        outputs = _prediction_outputs(card, results)
+        outputs = prediction_outputs(card, results)
         if explain:
-            outputs.extend(_explanation_outputs(results))
-        outputs.extend(_later_outputs(card, results))
+            outputs.extend(explanation_outputs(results))
+        outputs.extend(later_outputs(card, results))
         wanted = analysed.wanted
         if wanted is not None:  # the protocol's `outputs`: only those asked for
             _check_wanted(wanted, [o["name"] for o in outputs])
@@ -545,16 +490,6 @@ def case_id_of(store: CaseStore, reference: str) -> int | None:
         return s.scalar(select(CaseRow.id).where(CaseRow.reference == reference.strip()))
 
 
-def _j(obj: Any) -> str:
-    return json.dumps(to_jsonable(obj), ensure_ascii=False)
-
-
-def _num(x: Any) -> float | None:
-    """A float for JSON: NaN or infinity becomes null (the response is written with allow_nan=False)."""
-    x = float(x)
-    return x if np.isfinite(x) else None
-
-
 def _short(name: str, limit: int = 80) -> str:
     """A client-given name in a message, cut so an error never echoes kilobytes back."""
     return repr(name) if len(name) <= limit else f"{name[:limit]!r}... ({len(name)} characters)"
@@ -565,77 +500,6 @@ def _check_wanted(wanted: set[str], names: list[str]) -> None:
     if unknown:
         shown = ", ".join(_short(n, 40)[1:-1] if len(n) <= 40 else _short(n, 40) for n in sorted(unknown)[:5])
         raise oip.RequestError(f"No output named {shown}; the outputs are {', '.join(names)}.")
-
-
-def _is_survival(card: ModelCard) -> bool:
-    return card.modality == "survival"
-
-
-def _is_speech(card: ModelCard) -> bool:
-    return card.modality == "speech"
-
-
-_EXPLAIN_NAMES = ("base_value", "method", "target", "output_space", "values", "names", "top_contributions",
-                  "explanation_data")
-
-
-def _output_specs(card: ModelCard, explain: bool) -> list[tuple[str, str, list[int], dict[str, Any]]]:
-    """(name, datatype, shape, parameters) of every output a call to this model may return, in order; what
-    metadata lists and what a request's `outputs` may name."""
-    k = len(card.labels)
-    specs: list[tuple[str, str, list[int], dict[str, Any]]] = [
-        ("label", "BYTES", [-1], {"description": f"the predicted label, or {NOT_ASSESSED!r} when the model found "
-                                                 "the input unlike its training data (see assessed)"}),
-        ("probabilities", "FP64", [-1, k], {"labels": list(card.labels)}),
-        ("warnings", "BYTES", [-1], {"encoding": "json list"}),
-        ("details", "BYTES", [-1], {"encoding": "json object"}),
-        ("model_version", "BYTES", [-1], {}),
-        ("assessed", "BOOL", [-1], {"description": "false when the input is not assessed: no finding; its "
-                                                   "probabilities are not a finding either"}),
-    ]  # new outputs go last: clients that read outputs by position keep working
-    if _is_survival(card):
-        specs += [("risk_score", "FP64", [-1], {"description": "log relative hazard: higher means an earlier "
-                                                               "event"}),
-                  ("survival", "BYTES", [-1], {"encoding": "json object: horizon in days -> survival probability",
-                                               "horizons_days": list(card.input.get("horizons_days", [])),
-                                               "main_horizon_days": card.input.get("main_horizon_days")})]
-    if _is_speech(card):
-        specs += [("text", "BYTES", [-1], {"description": "the transcript"}),
-                  ("segments", "BYTES", [-1], {"encoding": "json list of {start, end, text, confidence, check} (seconds)"})]
-    if explain:
-        specs += [
-            ("base_value", "FP64", [-1], {"description": "expected model output; base_value + sum(values) = the "
-                                                         "explained output (output_space): exactly for records, "
-                                                         "survival, gene expression and notes; approximately for "
-                                                         "images (expected gradients: explanation_data."
-                                                         "completeness_error is the gap); for a heart sound, the "
-                                                         "output of the window explained (explanation_data."
-                                                         "explained_output)"}),
-            ("method", "BYTES", [-1], {"description": "e.g. TreeSHAP, GradientSHAP, Partition(text)"}),
-            ("target", "BYTES", [-1], {"description": "the label explained"}),
-            ("output_space", "BYTES", [-1], {"description": "what base_value + sum(values) equals: probability, "
-                                                            "log-odds, ..."}),
-            # an image's map and a recording's tiles are [n, rows, columns] (the shape said was [n, k] for all)
-            ("values", "FP64", [-1, -1, -1] if card.modality in ("imaging", "audio") else [-1, -1],
-             {"description": "contributions, [n, *input layout]; BYTES with one json array per case when the cases' "
-                             "layouts differ (notes)"}),
-        ]
-        if card.modality != "imaging":  # a pixel map has no names (listed, and then refused when asked for)
-            specs += [("names", "BYTES", [-1, -1], {"description": "feature, word piece or tile names of the values; "
-                                                                   "BYTES json array per case when they differ in "
-                                                                   "length"})]
-        specs += [
-            ("top_contributions", "BYTES", [-1], {"encoding": "json list of [name, value]", "top": 10}),
-            ("explanation_data", "BYTES", [-1], {"encoding": "json: what the values refer to (layout, tokens, "
-                                                             "image size)"}),
-        ]
-    if _is_survival(card):  # added 2026-12-05, after the explanation's outputs: positions already read stay
-        specs += [("survival_band", "BYTES", [-1], {"encoding": "json object: horizon in days -> [lower, upper] of "
-                                                                "the 95% band of the survival probability"}),
-                  ("risk_group", "BYTES", [-1], {"description": "low / intermediate / high: the third of the training "
-                                                                "patients' risk scores (relative, not an absolute "
-                                                                "risk)"})]
-    return specs
 
 
 SAVE_PARAMETERS = ("case", "case_title", "same_patient")
@@ -653,16 +517,6 @@ def _check_parameter_names(params: dict[str, Any]) -> None:
             raise oip.RequestError(f"Unknown parameter {name!r}" + (f": did you mean {best!r}?" if ratio >= 0.6 else ".")
                                    + " Saving takes case (the case reference), case_title and same_patient; nothing "
                                      "was analysed or saved.")
-
-
-def _later_outputs(card: ModelCard, results: list) -> list[dict[str, Any]]:
-    """Outputs added after clients were built on the others: last, so positions already read stay."""
-    preds = [r.prediction for r in results]
-    if not (_is_survival(card) or any(p.survival is not None for p in preds)):
-        return []
-    return [oip.tensor("survival_band", "BYTES", [_j(p.survival.band_by_horizon() if p.survival else {}) for p in preds],
-                       parameters={"encoding": "json object: horizon in days -> [lower, upper]"}),
-            oip.tensor("risk_group", "BYTES", [p.survival.risk_group if p.survival else "" for p in preds])]
 
 
 def file_formats(card: ModelCard) -> dict[str, Any]:
@@ -693,128 +547,6 @@ def _service_message(exc: InputError) -> InputError:
                           "speech. Check the recording (microphone, input level) and send it again.",
                           field="silence")
     return exc
-
-
-def _prediction_outputs(card: ModelCard, results: list) -> list[dict[str, Any]]:
-    preds = [r.prediction for r in results]
-    n = len(preds)
-    probs = [_num(p) for pred in preds for p in pred.probabilities]
-    out = [
-        oip.tensor("label", "BYTES", [p.recorded_label for p in preds]),
-        oip.tensor("probabilities", "FP64", probs, [n, len(card.labels)], {"labels": list(card.labels)}),
-        oip.tensor("warnings", "BYTES", [_j(list(p.warnings)) for p in preds], parameters={"encoding": "json list"}),
-        oip.tensor("details", "BYTES", [_j(p.flat_details()) for p in preds], parameters={"encoding": "json object"}),
-        oip.tensor("model_version", "BYTES", [p.model_version for p in preds]),
-        oip.tensor("assessed", "BOOL", [bool(p.fits) for p in preds]),
-    ]
-    if _is_survival(card) or any(p.survival is not None for p in preds):  # time-to-event: as the CLI gives it
-        out += [oip.tensor("risk_score", "FP64", [_num(p.survival.risk_score) if p.survival else None
-                                                  for p in preds]),
-                oip.tensor("survival", "BYTES", [_j(p.survival.survival_by_horizon() if p.survival else {})
-                                                 for p in preds],
-                           parameters={"encoding": "json object: horizon in days -> survival probability"})]
-    if _is_speech(card) or any(p.text is not None for p in preds):  # speech to text: transcript and segments
-        out += [oip.tensor("text", "BYTES", [p.text or "" for p in preds]),
-                oip.tensor("segments", "BYTES", [_j(list(p.segments)) for p in preds],
-                           parameters={"encoding": "json list"})]
-    return out
-
-
-def _names(expl) -> list[str] | None:
-    if expl.feature_names is not None:
-        return [str(n) for n in expl.feature_names]
-    return None
-
-
-def _explanation_outputs(results: list) -> list[dict[str, Any]]:
-    expls = [r.explanation for r in results]
-    n = len(expls)
-    out = [
-        oip.tensor("base_value", "FP64", [_num(e.base_value) for e in expls]),
-        oip.tensor("method", "BYTES", [e.method for e in expls]),
-        oip.tensor("target", "BYTES", [e.target for e in expls]),
-        oip.tensor("output_space", "BYTES", [e.output_space for e in expls]),
-    ]
-    values = [np.asarray(e.values, dtype=float) for e in expls]
-    names = [_names(e) for e in expls]
-    if len({v.shape for v in values}) == 1:  # one tensor [n, *shape] when every case has the same layout
-        flat = [float(x) for v in values for x in np.nan_to_num(v).ravel()]
-        out.append(oip.tensor("values", "FP64", flat, [n, *values[0].shape]))
-        if all(nm is not None for nm in names) and len({len(nm) for nm in names}) == 1:
-            out.append(oip.tensor("names", "BYTES", [x for nm in names for x in nm], [n, len(names[0])]))
-    else:  # notes of different lengths: one JSON array per case
-        out.append(oip.tensor("values", "BYTES", [_j(v) for v in values], parameters={"encoding": "json array"}))
-        if all(nm is not None for nm in names):
-            out.append(oip.tensor("names", "BYTES", [_j(nm) for nm in names], parameters={"encoding": "json array"}))
-    out.append(oip.tensor("top_contributions", "BYTES", [_j(e.top_contributions(10)) for e in expls],
-                          parameters={"encoding": "json list of [name, value]"}))
-    out.append(oip.tensor("explanation_data", "BYTES", [_j(e.data) for e in expls],
-                          parameters={"encoding": "json: what the values refer to (layout, tokens, image size)"}))
-    return out
-
-
-def _request_id(request: Request) -> str | None:
-    return request.scope.get("medapp.request_id")
-
-
-_SET_HERE = (b"x-request-id", b"cache-control")
-
-
-def printable(text: str) -> str:
-    """A client-given text as a log or audit line may hold it: control characters (a line break) and undecodable
-    bytes escaped. A path holding a percent-encoded line break wrote a second, forged line into the access log
-    (an API review)."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
-
-
-class RequestIdMiddleware:
-    """Every response carries X-Request-ID (the client's, or a new one), logged with the request; and an
-    unexpected exception becomes a 500 JSON answer here, without re-raising. An exception handler for
-    Exception cannot do that: Starlette's ServerErrorMiddleware sends its response and then re-raises, and
-    uvicorn closes the client's kept-alive connection on an exception that follows a response."""
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        given = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"x-request-id"), "")
-        rid = given if _REQUEST_ID_OK.match(given) else uuid.uuid4().hex
-        scope["medapp.request_id"] = rid
-        started, status, start = False, 500, time.perf_counter()
-
-        async def _send(message) -> None:
-            nonlocal started, status
-            if message["type"] == "http.response.start":
-                started, status = True, message["status"]
-                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() not in _SET_HERE]
-                # no-store: answers hold patients' results, which no proxy or browser cache may keep
-                message = {**message, "headers": [*headers, (b"x-request-id", rid.encode()),
-                                                  (b"cache-control", b"no-store")]}
-            await send(message)
-
-        try:
-            await self.app(scope, receive, _send)
-        except DATABASE_DOWN as exc:
-            # the case database (tokens, cases, audit) cannot be reached: the service is unavailable, not broken;
-            # one line, not a traceback per request (an IT review counted 452 lines for 3 requests)
-            log.error("case database unavailable on %s %s (request %s): %s", scope.get("method"),
-                      printable(scope.get("path", "")), rid, printable(first_line(exc)))
-            if started:
-                raise
-            await JSONResponse({"error": _STORE_DOWN}, status_code=503,
-                               headers={"Retry-After": "30"})(scope, receive, _send)
-        except Exception:
-            log.exception("unexpected error on %s %s (request %s)", scope.get("method"), printable(scope.get("path", "")), rid)
-            if started:  # part of an answer went out: nothing sensible can follow it
-                raise
-            await JSONResponse({"error": _FAILED}, status_code=500)(scope, receive, _send)
-        finally:
-            client = (scope.get("client") or ("-",))[0]  # the caller's address (a proxy's, behind one)
-            request_log.info("%s %s %s -> %d in %.1f ms request_id=%s", client, scope.get("method"),
-                             printable(scope.get("path", "")), status, (time.perf_counter() - start) * 1000, rid)
 
 
 def _error(exc: ApiError) -> JSONResponse:
@@ -959,7 +691,7 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         # reached only if something escapes RequestIdMiddleware (it answers unexpected errors itself)
         log.exception("unexpected error in the inference service")
-        return JSONResponse({"error": _FAILED}, status_code=500)
+        return JSONResponse({"error": FAILED}, status_code=500)
 
     app.add_middleware(RequestIdMiddleware)
 
@@ -1009,7 +741,7 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
 
     async def _authorised(request: Request, action: str, model_id: str | None, version: str | None = None):
         """model_id None: the model list (no card). A model called "*" is a name like any other: 404."""
-        call = _Call(action=action, model=printable(model_id or "*")[:200], request_id=_request_id(request),
+        call = _Call(action=action, model=printable(model_id or "*")[:200], request_id=request_id_of(request),
                      client=request.client.host if request.client else None)
         try:
             call.caller = await run_in_threadpool(service.authenticate, request)
@@ -1093,13 +825,13 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
             return _error(ApiError(status, exc.message))
         except DATABASE_DOWN as exc:  # the store, not the request: a 503
             log.error("case store unavailable in %s of %s (request %s): %s", call.action, call.model,
-                      _request_id(request), printable(first_line(exc)))
+                      request_id_of(request), printable(first_line(exc)))
             call.status = 503
-            return _error(ApiError(503, _STORE_DOWN, {"Retry-After": "30"}))
+            return _error(ApiError(503, STORE_DOWN, {"Retry-After": "30"}))
         except Exception:  # logged, answered here: an exception left to Starlette would close the connection
-            log.exception("unexpected error in %s of %s (request %s)", call.action, call.model, _request_id(request))
+            log.exception("unexpected error in %s of %s (request %s)", call.action, call.model, request_id_of(request))
             call.status = 500
-            return _error(ApiError(500, _FAILED))
+            return _error(ApiError(500, FAILED))
         finally:
             await _audit(call)
 

@@ -305,12 +305,12 @@ def test_a_records_report_draws_the_pages_waterfall(monkeypatch):
 def test_a_records_probability_rounded_to_one_reads_as_on_its_page():
     """The page said '>99.9%' and the saved case, Meeting mode and the report '100%' and '100.0% / 0.0%' (a browser
     review): a calibrated probability is never exactly 1; floats round log-odds +53.6 to it."""
-    from medapp.reports.content import probability_text, risk_headline
+    from medapp.reports.content import class_probabilities_text, risk_headline
 
     model = load_model("kidney-disease")
     pred = model._prediction(1.0, ())
     assert risk_headline("kidney-disease", pred).value == ">99.9%"
-    text = probability_text({"model_id": "kidney-disease", "modality": "records", "prediction": pred})
+    text = class_probabilities_text({"model_id": "kidney-disease", "modality": "records", "prediction": pred})
     assert text == "chronic kidney disease >99.9%, no chronic kidney disease <0.1%"
 
 
