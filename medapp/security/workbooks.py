@@ -66,7 +66,8 @@ def xlsx_rows(data: bytes, name: str, *, max_rows: int | None = None, max_cells:
     except InputError:
         raise
     except Exception as exc:  # as above, while the rows are read; a bug of our own check is logged
-        log.warning("a workbook's rows could not be read (%s)", type(exc).__name__, exc_info=True)
+        log.warning("a workbook's rows could not be read (%s)", type(exc).__name__)  # one line per upload
+        log.debug("the workbook's error", exc_info=True)  # the traceback, for a bug of our own check
         raise InputError(f"{name} could not be read as an Excel workbook ({type(exc).__name__}).") from None
     finally:
         book.close()

@@ -193,7 +193,8 @@ def _segment_audio(x: AudioInput, t0: float, t1: float, band: str | None, min_s:
 
 
 def _prob(log_odds: float) -> str:
-    return f"probability {precise_percent(1.0 / (1.0 + np.exp(-log_odds)))}"
+    # within (0, 1): log-odds beyond about 37 round to exactly 1.0, which would read "100.0%"
+    return f"probability {precise_percent(min(max(1.0 / (1.0 + np.exp(-log_odds)), 1e-12), 1 - 1e-12))}"
 
 
 def heart_panel(model, x: AudioInput, data: bytes) -> None:

@@ -26,7 +26,7 @@ from ..security.uploads import content_hash
 from ..types import InputError
 from .cases import log_analysis, log_cohort, save_to_case
 from .common import messages_in_full, show_input_error, upload_mb
-from .state import KEPT, keep_value, kept_upload, session_memo
+from .state import KEPT, forget_memo, keep_value, kept_upload, session_memo
 
 
 @dataclass(frozen=True)
@@ -284,11 +284,13 @@ def cohort_upload(model, keys: FormKeys, intro: str, cohort_of: Callable[[Any], 
                        "text/csv", key=f"{p}tpl_{mid}")
     upload = kept_upload(st.file_uploader, "Cohort file", type=["csv", "txt", "xlsx"], key=f"{p}cohort_{mid}",
                          max_upload_size=upload_mb(model.card.modality, model.card))
+    memo = f"{p}cohort_scored"  # one scored file per panel and session, whichever model scored it
     if upload is None:
+        forget_memo(memo)
         return None
     data = upload.getvalue()
     ident = (content_hash(data), upload.name, mid, model.card.version)
-    done = session_memo(f"{p}cohort_scored_{mid}", ident, lambda: _score_cohort(model, data, upload.name, cohort_of))
+    done = session_memo(memo, ident, lambda: _score_cohort(model, data, upload.name, cohort_of))
     if isinstance(done, InputError):
         show_input_error(done, upload.name)
         return None
@@ -321,8 +323,8 @@ def _score_cohort(model, data: bytes, name: str, cohort_of: Callable[[Any], Coho
     and scored the whole file again, with its progress bar."""
     try:
         validated = model.validate_cohort(data, name)
-    except InputError as exc:
-        return exc
+    except InputError as exc:  # kept without its traceback, whose frames hold the file's rows (a review)
+        return InputError(exc.message, field=exc.field, row=exc.row)
     cohort = cohort_of(validated)
     if not cohort.rows:
         return validated, None

@@ -17,7 +17,7 @@ from ..types import InputError
 from .case_records import percent_column, percent_points
 from .cases import log_analysis, log_cohort, log_download, save_to_case
 from .common import messages_in_full, show_input_error, upload_mb, warnings_in_full
-from .state import kept_upload, session_memo
+from .state import forget_memo, kept_upload, session_memo
 
 # Title lines in characters (bold 17 px is about 7.5 px a character): the one-sample figure has two thirds of the
 # page, the cohort figures all of it
@@ -94,6 +94,7 @@ def results_table(model: GenomicsModel, profiles: list[Profile], preds) -> pd.Da
 def genomics_panel(model: GenomicsModel) -> None:
     source = _source(model)
     if source is None:
+        forget_memo("genomics_scored")
         return
     data, name = source
     ident = (content_hash(data), name, model.card.id, model.card.version)
@@ -155,8 +156,8 @@ def _read_and_score(model: GenomicsModel, data: bytes, name: str):
     0.1 s for the 1.5 MB training file, seconds for a large cohort."""
     try:
         parsed = model.read_file(data, name)
-    except InputError as exc:
-        return exc
+    except InputError as exc:  # kept without its traceback, whose frames hold the file's rows (a review)
+        return InputError(exc.message, field=exc.field, row=exc.row)
     profiles = parsed.profiles
     return parsed, (analyse_batch(model, [(p.sample, p) for p in profiles]) if profiles else None)
 

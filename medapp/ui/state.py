@@ -91,6 +91,13 @@ def session_memo(key: str, ident: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+def forget_memo(key: str) -> None:
+    """Drop a `session_memo` result once its file is gone from the page (a scored cohort of 200,000 rows holds
+    most of a gigabyte until the session ends)."""
+    if key in st.session_state:
+        del st.session_state[key]
+
+
 def _metadata(state, key: str):
     widget_id = state.get_widget_id_from_key(key)
     return state.get_widget_metadata(widget_id) if widget_id else None

@@ -172,6 +172,10 @@ def test_a_headline_probability_is_never_rounded_to_certainty():
     # "mitral stenosis (100%)" was headlined beside a table saying 99.8%
     assert [percent(p) for p in (0.998, 0.9999, 1.0, 0.5, 0.004, 0.0001, 0.0)] == \
         ["99.8%", ">99.9%", "100%", "50%", "0.4%", "<0.1%", "0%"]
+    # the tiles' caption: log-odds of +-40 round to exactly 1.0 and 0.0 in floats, which read "100.0%" (a review)
+    from medapp.ui.audio import _prob
+
+    assert [_prob(z) for z in (40.0, -40.0, 0.0)] == ["probability >99.9%", "probability <0.1%", "probability 50.0%"]
 
 
 def test_a_listed_probability_is_never_rounded_to_certainty():

@@ -193,6 +193,10 @@ def test_a_scored_cohort_is_not_read_or_scored_again_when_the_page_reruns(monkey
     at.file_uploader(key="cohort_heart-disease").set_value(("d.csv", csv.replace("999", "130").encode(),
                                                             "text/csv")).run()
     assert calls == {"validate": 2, "score": 2} and "Scored 3 patients" in at.success[0].value
+    # the file removed from the box: the session lets its scored copy go
+    assert "cohort_scored" in at.session_state
+    at.file_uploader(key="cohort_heart-disease").set_value(None).run()
+    assert not at.exception and "cohort_scored" not in at.session_state
 
 
 def test_records_unreadable_cohort_file_gives_a_message_not_a_traceback():

@@ -188,7 +188,7 @@ def test_losing_a_replica_mid_load_answers_every_call_and_saves_once(ray_service
         assert len(records) == 2
         round_results, victim = _kill_round(url, secret, records, first=40 * attempt)
         results += round_results
-        # rows are written within milliseconds of the answers (service/app.AuditWriter); a missed kill costs 5 s
+        # rows are written within milliseconds of the answers (service/audit.AuditWriter); a missed kill costs 5 s
         retried = _retried(store, timeout=60 if attempt == 2 else 5)
         _wait_for_records_replicas(victim)
         if retried:

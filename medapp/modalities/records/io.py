@@ -270,8 +270,10 @@ def read_table(data: bytes, name: str) -> pd.DataFrame:
     except InputError:
         raise
     except Exception as exc:  # pandas/openpyxl raise many types for malformed files
-        # our own reader is inside this too: its traceback goes to the log (never the file's name), so a bug is seen
-        log.warning("a table could not be read (%s)", type(exc).__name__, exc_info=True)
+        # our own reader is inside this too: the error's type goes to the log (never the file's name), its traceback
+        # at debug level, so a bug can be seen
+        log.warning("a table could not be read (%s)", type(exc).__name__)  # one line per upload
+        log.debug("the table's error", exc_info=True)
         raise InputError(f"{name} could not be read as a table: {exc}") from None
     if len(df) == 0 and not df.attrs.get("bad_rows"):
         raise InputError(f"{name} has a header but no patient rows.")

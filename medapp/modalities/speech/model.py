@@ -253,7 +253,8 @@ class SpeechModel(CardModel):
     def predict(self, x: SpeechInput) -> Prediction:
         segments, warnings, details = self.transcribe(x)
         text = " ".join(s.text for s in segments)
-        segments = [replace(s, check=s.confidence < self.low_confidence) for s in segments]
+        # on the confidence as shown (three places): 0.4996 read "0.5" beside "check" (a review)
+        segments = [replace(s, check=round(s.confidence, 3) < self.low_confidence) for s in segments]
         low = [s for s in segments if s.check]
         if low:
             warnings.append(f"{len(low)} part(s) of the transcript were recognised with low confidence "

@@ -22,6 +22,8 @@ RISK_GROUPS = ("low", "intermediate", "high")
 
 class SurvivalModel(PatientInputs, CardModel):
     def __init__(self, card: ModelCard):
+        if len(card.labels) != 2 or card.positive != card.labels[1]:  # refused at load, not at the first patient
+            raise ValueError(f"model card {card.id}: a survival model has two labels, the second its positive label")
         self.card = card
         self.fields: tuple[Field, ...] = fields_from_card(card.input["features"])
         self.training_range: dict[str, list[float]] = card.input.get("training_range", {})
