@@ -111,6 +111,11 @@ class ModelCard:
         return self.positive_label
 
     @property
+    def risk_bands(self) -> list:
+        """The card's risk bands, [[upper, name], ...] from the lowest (records models; [] for other cards)."""
+        return self.input.get("risk_bands") or []
+
+    @property
     def threshold(self) -> float:
         """The probability of the positive label at or above which it is called, chosen on validation and kept in
         the card's metrics; a card without one is refused rather than given a silent 0.5."""

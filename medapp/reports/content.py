@@ -104,7 +104,7 @@ def risk_headline(model_id: str, pred) -> Headline | None:
         card = get_card(model_id)
     except UnknownModel:
         return None
-    meaning, bands = card.input.get("positive_meaning"), card.input.get("risk_bands") or []
+    meaning, bands = card.input.get("positive_meaning"), card.risk_bands
     positive = card.positive_label  # bands belong to yes/no models, which name it
     if pred.risk_band is None or not meaning or not bands or positive not in pred.labels:
         return None
@@ -116,7 +116,7 @@ def page_percent(model_id: str, expl) -> Callable[[float], str] | None:
     """How a records page writes the probability at its waterfall's end (`band_percent`, never "0%" or "100%"),
     for a stored analysis of `model_id`; None (the waterfall's own wording) for a model without risk bands."""
     try:
-        bands = get_card(model_id).input.get("risk_bands") or []
+        bands = get_card(model_id).risk_bands
     except UnknownModel:
         bands = []
     if expl.output_space != "log-odds" or not bands:

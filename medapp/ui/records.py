@@ -58,7 +58,7 @@ def result_panel(model: RecordsModel, values: dict, key: str, saveable: bool = T
         what = f"Probability of {model.card.input['positive_meaning']}"
         st.caption(what)
         st.metric(what, percent_of(model)(p), label_visibility="collapsed")
-        st.markdown(f"Risk band: :{band_colour(model.card.input['risk_bands'], band)}-badge[{band}]  \n"
+        st.markdown(f"Risk band: :{band_colour(model.card.risk_bands, band)}-badge[{band}]  \n"
                     f"Model label: **{model.card.display(pred.label)}**")
         st.caption(f"Bands: {bands_text(model)}. Called {positive_text(model)} at {pred.threshold:.0%} or more. "
                    f"Calibrated on the training data only "
@@ -118,7 +118,7 @@ def cohort_panel(model: RecordsModel) -> None:
     shown = table.drop(columns=[c for c in table.columns if c.startswith("contribution: ")])
     # the column shows one place of a percentage in every row, never rounded across a band boundary (the CSV keeps
     # the probability, 0-1)
-    shown["probability"] = percent_points(shown_probability(p, bands_of(model), 1) for p in shown["probability"])
+    shown["probability"] = percent_points(shown_probability(p, model.card.risk_bands, 1) for p in shown["probability"])
     # the clinical labels, as the form gives them (the table showed the file's codes: cp, trestbps, chol); the CSV
     # keeps the field names, which read back as a cohort file
     shown = shown.rename(columns={f.name: f"{f.label} ({f.unit})" if f.unit else f.label for f in model.fields})
@@ -144,20 +144,15 @@ def positive_text(model: RecordsModel) -> str:
     return model.card.display(positive_label(model))
 
 
-def bands_of(model: RecordsModel) -> list:
-    """The card's risk bands, [[upper, name], ...]."""
-    return model.card.input["risk_bands"]
-
-
 def percent_of(model: RecordsModel) -> Callable[[float], str]:
     """How the page writes a probability of the positive label: never rounded across one of the card's bands
     (the same rule as a stored analysis on Cases and in the reports)."""
-    return band_percent_of(bands_of(model))
+    return band_percent_of(model.card.risk_bands)
 
 
 def bands_text(model: RecordsModel) -> str:
     """The card's risk bands as read: "low < 20%, intermediate 20-50%, high ≥ 50%"."""
-    bands = model.card.input["risk_bands"]
+    bands = model.card.risk_bands
     parts = []
     for i, (upper, name) in enumerate(bands):
         lower = bands[i - 1][0] if i else None

@@ -259,7 +259,7 @@ def _risk_headline(model_id: str, pred) -> tuple[Headline, str] | None:
         return None
     if risk.band_kind != "Risk band":  # a group relative to the training patients is not an absolute risk
         return risk, "gray"
-    return risk, band_colour(get_card(model_id).input.get("risk_bands", []), risk.band)
+    return risk, band_colour(get_card(model_id).risk_bands, risk.band)
 
 
 def _verdict_book() -> dict:

@@ -99,7 +99,7 @@ class RecordsModel(PatientInputs, CardModel):
         """The card's band of the probability itself (not of a rounded percentage): the one number behind the band
         of the page, the cohort table, the CSV download, the API and the CLI. Pages show the probability with
         `percent_text` or `shown_probability`, which never round it across a band boundary."""
-        return band_of(p, self.card.input["risk_bands"])
+        return band_of(p, self.card.risk_bands)
 
     def _prediction(self, p: float, warnings: tuple[str, ...]) -> Prediction:
         probs = np.array([1.0 - p, p])
