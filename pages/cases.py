@@ -7,7 +7,6 @@ from medapp.ui.auth import get_store, require_role
 from medapp.ui.common import demo_notice, literal
 from medapp.ui.presses import stop_page
 from medapp.ui.review import (
-    analysis_view,
     case_filters,
     case_from_other_page,
     case_shown,
@@ -18,6 +17,7 @@ from medapp.ui.review import (
     status_control,
     verdict_form,
 )
+from medapp.ui.stored_analysis import analysis_view
 
 user = require_role("clinician")
 store = get_store()

@@ -9,7 +9,6 @@ from medapp.ui.common import demo_notice
 from medapp.ui.presses import stop_page
 from medapp.ui.review import (
     REOPEN_ELSEWHERE,
-    analysis_view,
     case_filters,
     case_from_other_page,
     case_shown,
@@ -19,6 +18,7 @@ from medapp.ui.review import (
     verdict_form,
     verdict_needs_form,
 )
+from medapp.ui.stored_analysis import analysis_view
 
 user = require_role("clinician")
 store = get_store()

@@ -15,7 +15,7 @@ from medapp.cases.store import CaseStore
 from medapp.registry import data_root, load_model
 from medapp.render.tabular import waterfall, wrapped_label
 from medapp.types import ModelCard
-from medapp.ui.review import _legible
+from medapp.ui.stored_analysis import _legible
 
 
 def test_the_patient_form_is_filled_row_by_row_so_tab_follows_reading_order():

@@ -403,7 +403,7 @@ def test_a_finding_whose_stored_picture_is_gone_shows_its_map_alone_and_says_so(
     from medapp.modalities.imaging.io import decode
     from medapp.registry import data_root, load_model
     from medapp.render import image as render_image
-    from medapp.ui import review
+    from medapp.ui import stored_analysis
 
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
     data = next((data_root() / "imaging" / "kermany_cxr224" / "train" / "NORMAL").glob("*.jpeg")).read_bytes()
@@ -431,6 +431,6 @@ def test_a_finding_whose_stored_picture_is_gone_shows_its_map_alone_and_says_so(
     assert drawn and all(d is not None and d.shape[:2] == (224, 224) for d in drawn)  # the radiograph under its map
     [analysis] = store.case_detail(case_id, REV, log_view=False)["analyses"]
     BlobStore().path(analysis["input_sha256"]).unlink()
-    review._PICTURES.clear()  # decoded once per server: a server started after the loss
+    stored_analysis._PICTURES.clear()  # decoded once per server: a server started after the loss
     assert said in shown()
     assert drawn and all(d is None for d in drawn)
