@@ -1,6 +1,6 @@
 """Long figure titles on several lines: a plotly title does not wrap, and it is cut at the figure's edge.
 
-Shared by the analysis pages and by Cases and Meeting mode (medapp/ui/review.py), so a figure's title wraps the same
+Shared by the analysis pages and by Cases and Meeting mode (medapp/ui/stored_analysis.py), so a figure's title wraps the same
 way wherever it is drawn. Names of bars and rows wrap with `medapp.render.tabular.wrapped_label`.
 """
 from __future__ import annotations
