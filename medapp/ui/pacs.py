@@ -277,58 +277,13 @@ def from_pacs(model: ImagingModel | None, candidates: list[ImagingModel] = ()) -
 
 def _find(model: ImagingModel | None, candidates: list[ImagingModel], client: PacsClient,
           state: dict[str, Any]) -> None:
-    with st.form("pacs_search"):
-        c1, c2, c3 = st.columns(3)
-        patient_id = c1.text_input("Patient ID", key="pacs_patient_id")
-        patient_name = c2.text_input("Patient name (starts with)", key="pacs_patient_name",
-                                     help="Family name first; 'smith^j' finds Smith^John.")
-        accession = c3.text_input("Accession number", key="pacs_accession")
-        c4, c5 = st.columns(2)
-        dates = c4.date_input("Study date (range)", value=(), key="pacs_dates", min_value=date(1900, 1, 1))
-        modalities = c5.multiselect("Modality", MODALITIES, key="pacs_modalities")
-        if st.form_submit_button("Search", icon=":material/search:"):
-            start, end = (dates + (None, None))[:2] if isinstance(dates, tuple) else (dates, dates)
-            try:
-                state["studies"] = client.search_studies(
-                    patient_id=patient_id, patient_name=patient_name, accession=accession,
-                    study_date=date_range(start, end), modalities=modalities)
-            except InputError as exc:
-                state["studies"] = []
-                show_input_error(exc)
-                state["searched"] = False  # the archive did not answer: "No study matches" under the error misled
-            else:
-                state["searched"] = True
-            state["job"] = None  # the last patient's results never stay under a new search
-            state["listings"] = {}  # a new search lists series and instances afresh
-    studies = state["studies"]
-    if not studies:
-        if state.get("searched"):
-            st.caption("No study matches.")
+    """Search the archive, pick a study and a series, then retrieve and analyse one image or the whole series."""
+    _search_form(client, state)
+    chosen_series = _choose_series(client, state)
+    if chosen_series is None:
         return
-    st.dataframe(studies_table(studies), hide_index=True, width="stretch", key="pacs_studies_table")
-    labels = {s["study_uid"]: f"{dicom_date(s['date']) or 'no date'} · {s['patient_id'] or '-'} · {s['description'] or '-'} · "
-              f"{s['modalities']}" for s in studies}
-    study_uid = st.selectbox("Study", list(labels), format_func=labels.get, key="pacs_study")
-    study = next(s for s in studies if s["study_uid"] == study_uid)
-    try:
-        series = _listed(state, ("series", client.endpoint.name, study_uid), lambda: client.series(study_uid))
-    except InputError as exc:
-        show_input_error(exc)
-        return
-    if not series:
-        st.caption("This study holds no series.")
-        return
-    st.dataframe(blank_missing([{"number": s["number"], "modality": s["modality"], "description": s["description"],
-                                 "images": s["instances"]} for s in series]),
-                 hide_index=True, width="stretch", key="pacs_series_table")
-    series_labels = {s["series_uid"]: f"{s['number'] if s['number'] is not None else '-'} · {s['modality']} · "
-                     f"{s['description'] or '(no description)'} · {images_text(s['instances'])}" for s in series}
-    series_uid = st.selectbox("Series", list(series_labels), format_func=series_labels.get, key="pacs_series")
-    picked = next(s for s in series if s["series_uid"] == series_uid)
-    if is_medapp_result(picked):  # a result sent back was offered for analysis as an image series (a re-check)
-        st.info("This series is a result medapp sent back (the explanation as a Secondary Capture, or the report): "
-                "not an examination to analyse.", icon=":material/info:")
-        return
+    study, series, series_uid = chosen_series
+    study_uid = study["study_uid"]
     if model is None:
         modality = next(s["modality"] for s in series if s["series_uid"] == series_uid)
         model = model_for({modality} if modality else set(), candidates, what="this series",
@@ -342,6 +297,13 @@ def _find(model: ImagingModel | None, candidates: list[ImagingModel], client: Pa
     except InputError as exc:
         show_input_error(exc)
         return
+    _retrieve_and_analyse(model, client, state, refs, series_uid)
+
+
+def _retrieve_and_analyse(model: ImagingModel, client: PacsClient, state: dict[str, Any], refs: list,
+                          series_uid: str) -> None:
+    """One instance or the whole series retrieved (cached ones are not fetched again) and analysed, with its results
+    table, and the chosen image shown as an upload would be, with a button to send the result back."""
     how = st.radio("Analyse", [ONE, SERIES], horizontal=True, key="pacs_how")
     if how == ONE:
         by_uid = {r.sop_uid: r for r in refs}
@@ -379,6 +341,68 @@ def _find(model: ImagingModel | None, candidates: list[ImagingModel], client: Pa
     result = shown[pick]
     image_panel(model, result.data, result.ref.name, key=f"pacs_{pick[-16:]}_{model.card.id}",
                 actions=_send_action(model, client.endpoint, pick))
+
+
+def _search_form(client: PacsClient, state: dict[str, Any]) -> None:
+    """The search form; a search puts its studies in `state` and forgets the last patient's listings and results."""
+    with st.form("pacs_search"):
+        c1, c2, c3 = st.columns(3)
+        patient_id = c1.text_input("Patient ID", key="pacs_patient_id")
+        patient_name = c2.text_input("Patient name (starts with)", key="pacs_patient_name",
+                                     help="Family name first; 'smith^j' finds Smith^John.")
+        accession = c3.text_input("Accession number", key="pacs_accession")
+        c4, c5 = st.columns(2)
+        dates = c4.date_input("Study date (range)", value=(), key="pacs_dates", min_value=date(1900, 1, 1))
+        modalities = c5.multiselect("Modality", MODALITIES, key="pacs_modalities")
+        if st.form_submit_button("Search", icon=":material/search:"):
+            start, end = (dates + (None, None))[:2] if isinstance(dates, tuple) else (dates, dates)
+            try:
+                state["studies"] = client.search_studies(
+                    patient_id=patient_id, patient_name=patient_name, accession=accession,
+                    study_date=date_range(start, end), modalities=modalities)
+            except InputError as exc:
+                state["studies"] = []
+                show_input_error(exc)
+                state["searched"] = False  # the archive did not answer: "No study matches" under the error misled
+            else:
+                state["searched"] = True
+            state["job"] = None  # the last patient's results never stay under a new search
+            state["listings"] = {}  # a new search lists series and instances afresh
+
+
+def _choose_series(client: PacsClient, state: dict[str, Any]) -> tuple[dict, list[dict], str] | None:
+    """The studies found and their series as tables, with a choice of each: (study, its series, the chosen series'
+    UID), or None when there is nothing to analyse (no study, no series, or a result medapp sent back)."""
+    studies = state["studies"]
+    if not studies:
+        if state.get("searched"):
+            st.caption("No study matches.")
+        return
+    st.dataframe(studies_table(studies), hide_index=True, width="stretch", key="pacs_studies_table")
+    labels = {s["study_uid"]: f"{dicom_date(s['date']) or 'no date'} · {s['patient_id'] or '-'} · {s['description'] or '-'} · "
+              f"{s['modalities']}" for s in studies}
+    study_uid = st.selectbox("Study", list(labels), format_func=labels.get, key="pacs_study")
+    study = next(s for s in studies if s["study_uid"] == study_uid)
+    try:
+        series = _listed(state, ("series", client.endpoint.name, study_uid), lambda: client.series(study_uid))
+    except InputError as exc:
+        show_input_error(exc)
+        return
+    if not series:
+        st.caption("This study holds no series.")
+        return
+    st.dataframe(blank_missing([{"number": s["number"], "modality": s["modality"], "description": s["description"],
+                                 "images": s["instances"]} for s in series]),
+                 hide_index=True, width="stretch", key="pacs_series_table")
+    series_labels = {s["series_uid"]: f"{s['number'] if s['number'] is not None else '-'} · {s['modality']} · "
+                     f"{s['description'] or '(no description)'} · {images_text(s['instances'])}" for s in series}
+    series_uid = st.selectbox("Series", list(series_labels), format_func=series_labels.get, key="pacs_series")
+    picked = next(s for s in series if s["series_uid"] == series_uid)
+    if is_medapp_result(picked):  # a result sent back was offered for analysis as an image series (a re-check)
+        st.info("This series is a result medapp sent back (the explanation as a Secondary Capture, or the report): "
+                "not an examination to analyse.", icon=":material/info:")
+        return
+    return study, series, series_uid
 
 
 def _batch(model: ImagingModel | None, candidates: list[ImagingModel], client: PacsClient,
