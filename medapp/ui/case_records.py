@@ -290,11 +290,11 @@ def cohort_upload(model, keys: FormKeys, intro: str, cohort_of: Callable[[Any], 
         return None
     data = upload.getvalue()
     ident = (content_hash(data), upload.name, mid, model.card.version)
-    done = session_memo(memo, ident, lambda: _score_cohort(model, data, upload.name, cohort_of))
-    if isinstance(done, InputError):
-        show_input_error(done, upload.name)
+    try:
+        validated, batch = session_memo(memo, ident, lambda: _score_cohort(model, data, upload.name, cohort_of))
+    except InputError as exc:
+        show_input_error(exc, upload.name)
         return None
-    validated, batch = done
     cohort = cohort_of(validated)
     for w in cohort.file_warnings:
         # what the survival page asks for (the observed curves), or a risk file's own label: a note
@@ -318,13 +318,10 @@ def cohort_upload(model, keys: FormKeys, intro: str, cohort_of: Callable[[Any], 
 
 
 def _score_cohort(model, data: bytes, name: str, cohort_of: Callable[[Any], Cohort]):
-    """(validated, batch) of a cohort file, batch None when no row can be scored; the InputError when the file is
+    """(validated, batch) of a cohort file, batch None when no row can be scored; InputError when the file is
     refused. Computed once per session and file (`session_memo`): before, every rerun of the page read, validated
     and scored the whole file again, with its progress bar."""
-    try:
-        validated = model.validate_cohort(data, name)
-    except InputError as exc:  # kept without its traceback, whose frames hold the file's rows (a review)
-        return InputError(exc.message, field=exc.field, row=exc.row)
+    validated = model.validate_cohort(data, name)
     cohort = cohort_of(validated)
     if not cohort.rows:
         return validated, None

@@ -98,11 +98,11 @@ def genomics_panel(model: GenomicsModel) -> None:
         return
     data, name = source
     ident = (content_hash(data), name, model.card.id, model.card.version)
-    done = session_memo("genomics_scored", ident, lambda: _read_and_score(model, data, name))
-    if isinstance(done, InputError):
-        show_input_error(done, name)
+    try:
+        parsed, batch = session_memo("genomics_scored", ident, lambda: _read_and_score(model, data, name))
+    except InputError as exc:
+        show_input_error(exc, name)
         return
-    parsed, batch = done
     st.caption(f"{name}: {len(parsed.sample_order)} sample(s), read as {parsed.orientation}; "
                f"{parsed.n_genes_in_file} gene identifiers recognised; the model uses "
                f"{len(model.model_genes)}.")
@@ -151,13 +151,10 @@ def genomics_panel(model: GenomicsModel) -> None:
 
 
 def _read_and_score(model: GenomicsModel, data: bytes, name: str):
-    """(parsed file, batch or None), or the InputError that refused the file; once per session and file
-    (`session_memo`): every rerun (a sample picked, a class to explain) read and scored the whole file again, about
-    0.1 s for the 1.5 MB training file, seconds for a large cohort."""
-    try:
-        parsed = model.read_file(data, name)
-    except InputError as exc:  # kept without its traceback, whose frames hold the file's rows (a review)
-        return InputError(exc.message, field=exc.field, row=exc.row)
+    """(parsed file, batch or None); InputError when the file is refused. Once per session and file (`session_memo`):
+    every rerun (a sample picked, a class to explain) read and scored the whole file again, about 0.1 s for the
+    1.5 MB training file, seconds for a large cohort."""
+    parsed = model.read_file(data, name)
     profiles = parsed.profiles
     return parsed, (analyse_batch(model, [(p.sample, p) for p in profiles]) if profiles else None)
 

@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from ..types import InputError
+
 log = logging.getLogger(__name__)
 
 KEPT = "_medapp_kept"
@@ -82,12 +84,20 @@ T = TypeVar("T")
 def session_memo(key: str, ident: Hashable, compute: Callable[[], T]) -> T:
     """compute(), once per session for `ident`: a heavy result of this session's own upload (a scored cohort: 3.9 s
     for 10,000 rows) is not computed again on every rerun of the page or on coming back to it. Only the latest
-    ident is kept under `key`, so a session holds one result per panel; a session Streamlit forgets takes it along."""
+    ident is kept under `key`, so a session holds one result per panel; a session Streamlit forgets takes it along.
+    An InputError (a refused file) is remembered too, as the upload gate's decode cache remembers it, and raised
+    afresh each time; kept without its traceback, whose frames held the file's rows (a review)."""
     memo = st.session_state.get(key)
-    if memo is not None and memo[0] == ident:
-        return memo[1]
-    value = compute()
-    set_now(key, (ident, value))
+    if memo is None or memo[0] != ident:
+        try:
+            memo = (ident, True, compute())
+        except InputError as exc:
+            memo = (ident, False, (exc.message, exc.field, exc.row))
+        set_now(key, memo)
+    _, ok, value = memo
+    if not ok:
+        message, field, row = value
+        raise InputError(message, field=field, row=row)
     return value
 
 
