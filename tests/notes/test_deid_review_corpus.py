@@ -4,8 +4,13 @@ Written by helper sessions acting as information-governance officers, not by the
 run on the rules as they stood: deid_review_corpus (14 notes, 251 identifiers) recall 0.753 (whole identifier
 removed), precision 0.980; deid_review_corpus_2 (12 notes from Ireland, India, Australia, New Zealand, the UK
 and the US, 304 identifiers, written blind: its author had not read the rules) recall 0.711, precision 0.991.
-The rules were then improved against their misses, so neither is held out any more: this test keeps what was
-gained (docs/notes.md)."""
+On 2026-12-06 two more blind corpora (their authors read neither the rules, their tests nor the other corpora):
+deid_review_corpus_3 (12 notes from the US, Canada, Scotland, Wales, South Africa, Singapore, Kenya, Australia,
+England and Nigeria, 476 identifiers) first run recall 0.655, precision 0.980; the rules were widened against its
+misses, and only then was deid_review_corpus_4 (12 notes from the US, Ireland, India, New Zealand, Hong Kong, the
+Philippines, Ghana, Jamaica, Northern Ireland and England, 319 identifiers) run: 0.705 / 0.976 blind (the rules
+before that day: 0.605 / 0.975). The rules were then improved against each corpus's misses, so none is held out
+any more: this test keeps what was gained (docs/notes.md)."""
 from __future__ import annotations
 
 import json
@@ -49,7 +54,8 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
 
 
 @pytest.mark.parametrize("corpus, min_recall, min_precision", [
-    ("deid_review_corpus", 0.90, 0.99), ("deid_review_corpus_2", 0.78, 0.99)])
+    ("deid_review_corpus", 0.90, 0.99), ("deid_review_corpus_2", 0.87, 0.99), ("deid_review_corpus_3", 0.88, 0.99),
+    ("deid_review_corpus_4", 0.85, 0.99)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")

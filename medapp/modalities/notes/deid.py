@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .names import COMMON, EPONYMS, given_names, towns
+from .names import COMMON, EPONYMS, given_names, regions, towns
 
 MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Jul(?:y)?|Aug(?:ust)?|"
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
@@ -31,29 +31,42 @@ NAME_WORD = (rf"(?:[{UPPER}]')?(?:Mc|Mac|De|Di|Du|Le|La)?[{UPPER}][{LOWER}]+"
 # never across a line break nor a wide gap ("K. Subramaniam Iyer     Age" took the next field's label; a blind
 # review); name particles are part of a name ("Eoghan Ó Súilleabháin", "Tāne Te Rangi Parata", "Nic Giolla")
 PARTICLE = r"(?:Ó|Ní|Nic|Mac|Mc|Ua|Te|Ap|Van|Von|Der|Den|Da|Di|De|Del|Della|Dos|Du|La|Le|Al|El|Bin|Bint|Ibn)"
-FULL_NAME = rf"{NAME_WORD}(?:[ \t]{{1,2}}(?:[A-Z]\.[ \t]?|{PARTICLE}[ \t])?{NAME_WORD}){{0,3}}"
+# and in lower case, one or two of them ("Pieter van der Merwe", "Dr ap Rhys", "Siti binte Abdullah": a blind review)
+LOWER_PARTICLE = (r"(?:ap|van|von|der|den|de|da|di|del|della|dos|du|la|le|al|el|bin|binti|binte|bint|ibn|ter|ten|"
+                  r"op|zu|y)")
+FULL_NAME = (rf"{NAME_WORD}(?:[ \t]{{1,2}}(?:[A-Z]\.[ \t]?|{PARTICLE}[ \t]|(?:{LOWER_PARTICLE}[ \t]){{1,2}})?"
+             rf"{NAME_WORD}){{0,3}}")
 INITIALS = r"(?:[A-Z]\.?[ \t]+){1,3}"  # "Dr A. Lindqvist", "Dr J K Rowling": a name after initials was kept
 # Hospital systems often write surnames in capitals: "SMITH, John", "John SMITH", "Mr SMITH".
 CAPS_WORD = r"(?:[A-Z]')?[A-Z]{2,}(?:-[A-Z]{2,})?"
-CAPS_NAME = rf"(?:{CAPS_WORD},[ \t]*{NAME_WORD}|{NAME_WORD}[ \t]+{CAPS_WORD}(?![a-z]))"
+CAPS_NAME = (rf"(?:{CAPS_WORD},[ \t]*{NAME_WORD}(?:[ \t]+{NAME_WORD})?(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?|"
+             rf"{NAME_WORD}[ \t]+{CAPS_WORD}(?![a-z]))")
 WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?"
 # Sr: Sister, as wards write it; Fr: Father (a chaplain)
-TITLES = r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr|Fr)\.?"
+TITLES = r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr|Fr|Mdm|Madam|Mme|Mlle)\.?"
 
-PLACE_WORD = r"(?:[A-Z][a-z]+(?:['’]s|(?<=s)['’])?|[A-Z][a-z]+-[A-Z][a-z]+)"  # St Mary's, St Thomas' Hospital
+PLACE_WORD = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:['’]s|(?<=s)['’])?|[A-Z][a-z]+-[A-Z][a-z]+)"  # St Mary's, St Thomas' Hospital
 PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Hospital|Infirmary|Hospice|Care Home|Nursing Home|Residential Home|Rest Home|Care Centre|"
               r"Medical Practice|Family Medicine|Family Practice|Medical Group|Medical Centre|Medical Center|Health Centre|Health Center|Surgery|Practice|Clinic|"
               r"Unit|Centre|Center|School|Academy|College|University|Works|Factory|Mill|Prison|Hotel|Lodge|Court|"
-              r"House|Manor|Hall)")
+              r"House|Manor|Hall|County|Polyclinic|Campus|Health[ \t]+Team|Health[ \t]+Services|Medical[ \t]+Services|"
+              r"Ambulance[ \t]+Service|Police[ \t]+Department|Police[ \t]+Station|Church|Chapel|Mosque|Temple|"
+              r"Synagogue|Cathedral|PHC|Health[ \t]+Post|Health[ \t]+Station|Dispensary|Club|Zoo|Museum|Airport|Pharmacy|"
+              r"Chemists?|Associates|Ltd|Limited|Inc|LLC|PLC)")
 RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
              r"grandson|granddaughter|grandchild|grandmother|grandfather|grandma|grandad|granny|aunt|auntie|uncle|"
              r"cousin|friend|neighbou?r|carer|caregiver|fianc[ée]e?|boyfriend|girlfriend|stepson|stepdaughter|"
-             r"son-in-law|daughter-in-law|sibling|next of kin)")
+             r"son-in-law|daughter-in-law|sibling|next of kin|roommate|room-mate|flatmate|housemate|landlord|landlady|"
+             r"lodger|guardian|godmother|godfather|stepfather|stepmother|stepmum|stepdad|foster[ \t]+(?:mother|"
+             r"father|carer|parent)|grandparent|twin|ex-wife|ex-husband|ex-partner|widow|widower|helper|nanny)")
 ROLES = (r"(?:staff nurse|charge nurse|scrub nurse|student nurse|student physio|student|nurse|sister|HCA|"
          r"health ?care assistant|physio(?:therapist)?|OT|occupational therapist|SALT|speech therapist|pharmacist|"
          r"FY?[12]|SHO|registrar|consultant|matron|midwife|assistant|anaesthetist|porter|dietitian|social worker|"
          r"paramedic|clinical nurse specialist|nurse specialist|CNS|surgeon|doctor|colleague|key worker|"
-         r"coordinator|RN|manager|support worker|ward clerk|receptionist|secretary)")
+         r"coordinator|RN|manager|support worker|ward clerk|receptionist|secretary|constable|PC|officer|"
+         r"police officer|sergeant|detective|scribe|interpreter|chaplain|health visitor|counsell?or|"
+         r"technician|radiographer|sonographer|phlebotomist|caseworker|case manager|advocate|teacher|EMT|DN|"
+         r"district nurse|tissue viability nurse|\w{3,}ist)")
 # Words that are never a person's name, wherever they stand: roles, specialties, and drugs by their stems (a stem
 # after three letters or more: "Pam" the daughter is a name, diazepam a drug; she was kept, a privacy review).
 _NEVER_NAME = re.compile(
@@ -81,7 +94,8 @@ UK_AREA = (r"(?:AB|AL|B|BA|BB|BD|BF|BH|BL|BN|BR|BS|BT|CA|CB|CF|CH|CM|CO|CR|CT|CV
            r"NE|NG|NN|NP|NR|NW|OL|OX|PA|PE|PH|PL|PO|PR|RG|RH|RM|S|SA|SE|SG|SK|SL|SM|SN|SO|SP|SR|SS|ST|SW|SY|TA|TD|TF|TN|"
            r"TQ|TR|TS|TW|UB|W|WA|WC|WD|WF|WN|WR|WS|WV|YO|ZE)")
 STREET = (r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Close|Way|Court|Ct|Place|Pl|Boulevard|Blvd|Crescent|"
-          r"Terrace|Square|Grove|Gardens|Hill|Rise|Row|Walk|Mews|Parade|Vale|Wharf)")
+          r"Terrace|Square|Grove|Gardens|Hill|Rise|Row|Walk|Mews|Parade|Vale|Wharf|Pike|Freeway|Highway|Hwy|Parkway|"
+          r"Pkwy|Expressway|Turnpike|Trail|View|Circle|Esplanade|Quay|Estate|Business[ \t]+Park|Retail[ \t]+Park)")
 # the full stop of an abbreviated street type ("High St."), not the sentence's after a whole word ("12 Ardmore Avenue.
 # Three days ..." lost its full stop: a review)
 STREET_ABBREVIATION_DOT = r"(?:(?<=St|Rd|Ln|Dr|Ct|Pl)\.|(?<=Ave)\.|(?<=Blvd)\.)?"
@@ -89,6 +103,12 @@ HOUSE_NUMBER_WORDS = (r"(?i:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ni
                       r"six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                       r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)")
 AU_STATE = r"(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)"
+CA_PROVINCE = r"(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)"
+US_STATE_NAME = (r"Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|"
+                 r"Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|"
+                 r"Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|"
+                 r"North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|"
+                 r"South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming")
 UNITS = r"mg|mcg|micrograms?|ng|ml|l|g|kg|mmol|umol|µmol|mol|iu|units?|copies|cells|mm|cm|per|x|/"  # a measure, not a PIN
 US_STATE = (r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|"
             r"ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC)")
@@ -123,19 +143,43 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PN", re.compile(r"(?<![\w^])[A-Za-z][A-Za-z'’-]*\^[A-Za-z'’-]*[A-Za-z](?:\^+[A-Za-z'’-]*[A-Za-z]\.?)*(?![\w^])"), 0),
     ("EMAIL", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), 0),
     ("URL", re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+", re.I), 0),
+    # any number with a country code, "+234 809 555 1194" (eight digits or more)
+    ("PHONE", re.compile(r"(?<![\w+])\+\d{1,3}(?=(?:[ \t.()-]*\d){7})(?:[ \t.-]?(?:\(\d{1,5}\)|\d{1,5})){2,5}\b"), 0),
+    # a phone number with its extension, before the NHS number below takes "021 435 8800" and leaves "ext. 212"
+    ("PHONE", re.compile(r"(?<![\w+])\(?\d[\d ()-]{6,}\d[ \t]*(?i:ext|extn|x)\.?[ \t]*\d{1,5}\b"), 0),
+    # an Aadhaar number, masked or not ("XXXX XXXX 6619"); a Hong Kong identity card with its check digit ("K618204(3)")
+    ("ID", re.compile(r"\b(?:[X\d]{4}[ \t-]){2}\d{4}\b(?=[ \t]*(?:$|[\n,;.)]))", re.M), 0),
+    ("ID", re.compile(r"\b[A-Z]{1,2}\d{6}\([0-9A]\)"), 0),
+    # a web address without its scheme ("kevtran.substack.com/p/last-post")
+    ("URL", re.compile(r"(?<![@\w.])(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|io|co|info|me|app|blog|uk|ie|au|nz|in|hk|ph|"
+                       r"gh|jm|za|ca|sg|ng|ke)(?:/(?:[^\s)\]>,;\"]*[^\s)\]>,;\".])?)?(?![\w@])"), 0),
+    # an IPv4 address (a telehealth session's log)
+    ("ID", re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.]\d)"), 0),
+    # a token of letters and digits, with hyphens or dots inside: hospital and insurance numbers, national IDs,
+    # licences, serials ("HB2403160022", "S3412876J", "5584-221-907-KT", "RN.415522", "iPhone-7F3A2C91": their digits
+    # alone were removed, or nothing; a blind review), when _looks_like_id says so. A dose ("1000mg") is a number
+    # and its unit.
+    ("ID_TOKEN", re.compile(r"(?<![\w@./-])(?=[\w.-]*[A-Za-z])(?=(?:[A-Za-z.-]*\d){5})(?![\d.,]+[A-Za-z]+(?![\w.-]))"
+                      r"(?!(?:NCT|ISRCTN|ACTRN|ChiCTR|CTRI|rs|GSE|GSM|SRR|ERR|PXD|CHEMBL|PMC|PMID)\d)"
+                      r"[A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*(?![\w@-]|\.\w)"), 0),
     ("ID", re.compile(r"\b(?:MRN|NHS(?:\s+(?:no|number))?|SSN|Medical record(?: number)?|Record(?: no)?|"
                       r"Hosp(?:ital)?\.?(?=[ \t]*(?:no\b|no\.|number|#|:))|Unit (?:no|number)|Acct|CHI|Case (?:no|number)|"
                       r"Patient ID|ID|Account(?: no)?|Insurance(?: no)?|Policy(?: no)?|"
-                      r"Licen[cs]e(?: no)?)[ \t]*(?:#|no\.?|number|:)?[ \t]*:?[ \t]*([A-Z]{0,3}[- \t]?\d[\d \t-]{3,}\d)",
+                      r"Licen[cs]e(?: no)?)[ \t]*(?:#|no\.?|number|:)?[ \t]*:?[ \t]*([A-Z]{0,3}[-. \t]?\d[\d \t.-]{2,}\d)",
                       re.I), 1),  # on its line: "MRN 0928374\n12 Ardmore Avenue" took the house number (a blind review)
     ("ID", re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), 0),  # US social security number
+    # a vehicle, a device or a badge by its number ("TX plate KGR-4471", "registration JKL 715 GP", "badge #7731")
+    ("ID", re.compile(r"\b(?i:plate|registration|reg\b\.?|VIN|serial(?:[ \t]+(?:no\.?|number))?|S/N|device[ \t]+ID|"
+                      r"badge|DEA|IMEI|passport(?:[ \t]+no\.?)?|HKID|TRN|PAN|NHIS(?:[ \t]+no\.?)?|PhilHealth(?:[ \t]+PIN)?)[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*"
+                      r"((?=[A-Z0-9 -]*\d)[A-Z0-9](?:[A-Z0-9-]|[ \t](?=[A-Z0-9]))*[A-Z0-9])\b"), 1),
     # a number read out digit by digit ("four eight five, seven seven seven ..."): six digits or more
     # (seven or more, with no "and" and no unit after: "ribs three, four, five, six, seven and eight" is a list, and
     # "five, five, four, five, five, four, five milligrams" a week of warfarin doses: a re-check)
     ("ID", re.compile(rf"\b(?i:(?:{DIGIT_WORD}[ \t,-]+){{6,}}{DIGIT_WORD})\b"
                       rf"(?![ \t,]*(?i:milligrams?|micrograms?|grams?|units?|mg|mcg|ml|millilitres?|tablets?|puffs?))"), 0),
     ("ID", re.compile(r"\b\d{3}\s\d{3}\s\d{4}\b(?=.{0,0})"), 0),  # NHS number 943 476 5919
-    ("PHONE", re.compile(r"(?:(?<=\s)|^|(?<=[(:]))(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)\s?|\d{2,5}[\s.-])\d{3,4}[\s.-]\d{3,4}\b"), 0),
+    ("PHONE", re.compile(r"(?:(?<=\s)|^|(?<=[(:]))(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)\s?|\d{2,5}[\s.-])\d{3,4}[\s.-]\d{3,4}\b"
+                         r"(?:[ \t]*(?i:ext|extn|x|extension)\.?[ \t]*\d{1,5}\b)?"), 0),  # with its extension
     ("PHONE", re.compile(r"(?:\+44[ \t]?|\b0)7\d{3}[ \t]?\d{6}\b"), 0),  # UK mobile 07700 900461
     # UK landline in two groups, 01424 755255, (01424) 755255, +44 1424 755255, 01424755255 (a review found
     # them kept: the rule above wants three groups)
@@ -144,7 +188,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PHONE", re.compile(r"\b(?i:bleep|bleeps|pager|ext|extension)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
                          r"[ \t]*(?:(?i:on)[ \t]+)?(\d{3,6})\b"), 1),  # "bleep the registrar on 2784" below
     ("PHONE", re.compile(r"\b(?i:bleep|page)[ \t]+(?:the[ \t]+)?[A-Za-z ]{2,30}?[ \t]+on[ \t]+(\d{3,6})\b"), 1),
-    ("PHONE", re.compile(r"\b(?i:tel|telephone|phone|mobile|mob|fax|landline)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
+    ("PHONE", re.compile(r"\b(?i:tel|telephone|phone|mobile|mob|fax|landline|cell|cellphone|whatsapp|HP)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
                          r"[ \t]*(\+?\(?\d[\d \t()-]{4,}\d)\b"), 1),
     # after the phone rules ("Fax no:" is a phone); any other labelled number: a label ending in No, ID, # or ref, or the name of a health or professional
     # identifier of another country, before a token with four digits or more ("PPSN 1234567TA", "URN GH448201",
@@ -152,16 +196,33 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # 412389"; kept, a blind review). A bare acronym is not enough: drug codes ("CGP 37849") and antibodies are not.
     ("ID", re.compile(r"\b(?:(?:[A-Z][A-Za-z'’]*[ \t]+)?(?i:no\.|no\b|number|id|ref|#)|PPSN|PPS|URN|UR|NHI|UHID|IHI|"
                       r"HCPC|GMC|NMC|AHPRA|NPI|MBI|Medicare|Medicaid)[ \t]*[:#]?[ \t]*"
-                      r"((?=[A-Z0-9/-]*\d(?:[A-Z/-]*\d){3})[A-Z0-9][A-Z0-9/-]{3,}[A-Z0-9](?:[ \t]\d{1,5}){0,2})\b"), 1),
+                      r"((?=[A-Z0-9/-]*\d(?:[A-Z/-]*\d){3})[A-Z0-9][A-Z0-9/-]{2,}[A-Z0-9](?:[ \t]\d{1,5}){0,2})\b"), 1),
     # after the phone rules, any run of eight digits or more (no dose, count or result is written so): "94347659 19" was kept
-    ("ID", re.compile(r"(?<![\d.,])\d{8,}(?![\d.,]\d)"), 0),
+    # digits in three hyphenated groups or more, ten or more ("12-050178334-6"; a phone's were taken above)
+    ("ID", re.compile(r"(?<![\w-])(?=(?:-?\d){10})\d{1,12}(?:-\d{1,12}){2,}(?![\w-])"), 0),
+    ("ID", re.compile(r"(?<![\d.,])(?:\b[A-Z]{2,4}[ \t])?\d{8,}(?![\d.,]\d)"), 0),
     # seven digits in one run, a local phone or record number (a dictated "double 4, 72, 991"), not a count of
     # copies, cells or units ("benzylpenicillin 1200000 units")
-    ("ID", re.compile(r"(?<![\d.,])\d{7}(?![\d.,]\d)(?![ \t]*(?:/|(?i:copies|cells|iu|units?|international)\b))"), 0),
+    ("ID", re.compile(r"(?<![\d.,])(?:\b[A-Z]{2,4}[ \t])?\d{7}(?![\d.,]\d)"
+                      r"(?![ \t]*(?:/|(?i:copies|cells|iu|units?|international)\b))"), 0),
     ("DATE", re.compile(rf"\b{WEEKDAYS}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}\.?,?\s+\d{{2,4}}\b", re.I), 0),
     ("DATE", re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTHS}\.?,?\s+\d{{2,4}}\b", re.I), 0),
-    ("DATE", re.compile(rf"\b{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{2,4}}\b", re.I), 0),
+    ("DATE", re.compile(rf"\b{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,\s*|\s+)\d{{2,4}}\b", re.I), 0),
     ("DATE", re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), 0),
+    ("DATE", re.compile(r"\b\d{4}[/.](?:0?[1-9]|1[0-2])[/.](?:0?[1-9]|[12]\d|3[01])\b"), 0),  # 2024/06/12
+    # a month and day without the year after a word of time ("visited Sunday 10/13", "from 1/13 through 1/27", "on
+    # 21/01"); not a dose ("on 1/2 tablet") nor the UK's days and weeks ("on 5/7", "2/52") unless a weekday says so
+    ("DATE", re.compile(rf"(?:\b(?i:on|from|through|thru|until|till|since|dated|by|before|after)[ \t]+"
+                        rf"(?!\d{{1,2}}/(?:7|12|52)(?!\d))|\b{WEEKDAYS}[ \t]+|\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?[ \t]+)"
+                        r"(?<![\d/])((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])|(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2]))"
+                        rf"(?![/\d]|\.\d)(?![ \t]*(?i:{COUNTED}|of|mg|ml|tabs?|doses?|strength|mm[ \t]?hg)\b)"), 1),
+    # a day of the month alone, "on Monday the 11th", "last Friday, the 16th"; not "on the 2nd attempt"
+    ("DATE", re.compile(rf"(?:\b(?i:on|by|from|until|till|since|before|after|of|for)[ \t]+(?:{WEEKDAYS}[ \t]+)?|"
+                        rf"\b{WEEKDAYS}[ \t]+)the[ \t]+((?:[12]?\d|3[01])(?:st|nd|rd|th)(?:[ \t]+of[ \t]+{MONTHS}\b|\b"
+                        r"(?=[ \t]*(?:[.,;:)\n]|$)|[ \t]+(?:if|when|at|in|as|but|so|unless|with|confirmed|showed|revealed|"
+                        r"and[ \t]+(?:was|is|he|she|they|returned|will))\b)))", re.M), 1),
+    # a day and month with a time of day ("05/06 11:05 - Visit by ...")
+    ("DATE", re.compile(r"(?<![\d/])((?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2]))(?=[ \t]+(?:[01]?\d|2[0-3]):[0-5]\d\b)"), 1),
     ("DATE", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"), 0),
     ("DATE", re.compile(rf"\b{MONTHS}\s+\d{{4}}\b", re.I), 0),
     # a day and month without the year is still a date of the patient's care ("admitted on 3 March"); months
@@ -177,14 +238,25 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("ADDRESS", re.compile(rf"\b(?:Flat|Apt\.?|Apartment)[ \t]+\d{{1,4}}[A-Z]?,[ \t]+(?:{PLACE_WORD}[ \t]+){{1,3}}"
                            r"(?:Court|House|Lodge|Mansions|Tower|Heights|Place|Building|Apartments)\b"), 0),
     # a house number with its letter ("14a") or said in words ("fourteen Maple Road", as a dictation may give it)
-    ("ADDRESS", re.compile(rf"\b(?:(?:Flat|Apt\.?|Apartment|Unit)[ \t]+\d{{1,4}}[A-Z]?(?:,?[ \t]+|/))?"
-                           rf"(?:\d{{1,5}}[A-Za-z]?|{HOUSE_NUMBER_WORDS})[ \t]+(?:[NSEW]\.?[ \t]+)?"
-                           rf"(?:[A-Z][a-z]+(?:['’]s)?[ \t]){{1,3}}{STREET}\b{STREET_ABBREVIATION_DOT}"
+    # (a flat, suite, level or block before it, "Flat 2F1, 37 Easter Road", "Level 1, 640 Pittwater Road", "3/21
+    # Sydney Road", and a suite, flat or unit after it, "1967 Riverside Drive, Suite 300": a blind review)
+    ("ADDRESS", re.compile(rf"\b(?:(?:Flat|Apt\.?|Apartment|Unit|Suite|Level|Floor|Shop|House[ \t]+No\.?)[ \t]+"
+                           rf"[0-9A-Z]{{1,5}}(?:,?[ \t]+(?:(?:Blk|Block)[ \t]+[0-9A-Z]{{1,3}},?[ \t]+)?|/)"
+                           rf"(?:(?:\d{{1,4}}/)?\d{{1,5}}[A-Za-z]?[ \t]+)?|"
+                           rf"(?:(?:Blk|Block)[ \t]+)?(?:\d{{1,4}}/)?(?:\d{{1,5}}[A-Za-z]?|{HOUSE_NUMBER_WORDS})[ \t]+)"
+                           rf"(?:[NSEW]\.?[ \t]+)?"
+                           rf"(?:[A-Z][a-z]+(?:['’]s)?[ \t]){{1,3}}{STREET}\b{STREET_ABBREVIATION_DOT}(?:[ \t]\d{{1,3}}(?=,))?"
+                           r"(?:,?[ \t]+(?:Suite|Ste\.?|Apt\.?|Apartment|Unit|Flat|#)[ \t]*#?[0-9A-Z][0-9A-Z-]{0,7}\b)?"
                            r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?"), 0),  # the town after the street, too
+    ("ADDRESS", re.compile(r"\b(?:P\.?[ \t]?O\.?[ \t]*Box|Private[ \t]+Bag)[ \t]*\d{1,6}(?:-\d{5})?\b"), 0),
+    # a Welsh street or house ("Stryd Fawr", "Heol y Ffynnon", "Tŷ Capel")
+    ("ADDRESS", re.compile(rf"\b(?:Stryd|Heol|Ffordd|Lôn|Rhodfa|Tŷ)[ \t]+(?:(?:y|yr)[ \t]+)?{PLACE_WORD}"
+                           rf"(?:[ \t]+{PLACE_WORD})?"), 0),
     # a UK postcode of a real area, and a US ZIP after a state's code ("CD45RA", "C57BL" and "CGP 37849" are a cell
     # marker, a mouse strain and a drug: they were removed from the abstracts)
     ("POSTCODE", re.compile(rf"\b{UK_AREA}\d[A-Z\d]?\s*\d[A-Z]{{2}}\b"), 0),
     ("POSTCODE", re.compile(rf"(?<=\b{US_STATE}\s)\d{{5}}(?:-\d{{4}})?\b"), 0),
+    ("POSTCODE", re.compile(rf"\b(?:{US_STATE_NAME}),?[ \t]+(\d{{5}}(?:-\d{{4}})?)\b"), 1),  # "Parma, Ohio 44134-2210"
     # a UK postcode district alone ("LS6"), after the word postcode or after a house, its street and its town
     # ("14 Maple Road, Leeds LS6": kept, a re-check); never alone, where it is a vertebra, a nerve root or a
     # vitamin (L5, S1, B12)
@@ -201,24 +273,40 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("POSTCODE", re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t]\d[ABCEGHJ-NPRSTV-Z]\d\b"), 0),
     ("POSTCODE", re.compile(rf"\b[A-Z][a-z]+,?[ \t]+{AU_STATE}[ \t]+(\d{{4}})\b"), 1),
     # an Indian PIN, labelled ("PIN 600116", "Pincode: 600 020"); after a town it is found with the town
+    ("POSTCODE", re.compile(r"\bSingapore[ \t]+(\d{6})\b"), 1),
     ("POSTCODE", re.compile(r"\b(?i:pin(?:[ \t]?code)?)[ \t]*[:-]?[ \t]*([1-9]\d{2}[ \t]?\d{3})\b"), 1),
     ("AGE>89", re.compile(r"\b(9\d|1[0-1]\d)(?=[\s-]*(?:years?|yrs?|y/?o|year-old|-year-old)\b)", re.I), 1),
     ("AGE>89", re.compile(rf"\b(?i:aged?|age:)\s*({AGE_OVER_89})\b(?![ \t]*(?:%|(?i:percent|per)\b))"), 1),
     # in words, before "years old" ("ninety-three years old", "a ninety-three-year-old": kept, a re-check)
     ("AGE>89", re.compile(rf"\b({AGE_OVER_89})(?=[ \t-]*(?i:years?[ \t-]+old|year-old|years[ \t]+of[ \t]+age|yo)\b)"), 1),
+    ("AGE>89", re.compile(r"\b[MF]/(9\d|1[0-1]\d)\b"), 1),  # sex and age, "M/91" (a blind review)
     # "(92 y)", "90F", "Mrs Okeke, 96, fell" (a privacy review)
     ("AGE>89", re.compile(r"\b(9\d|1[0-1]\d)(?:[ \t]?(?:y|yo|yrs?|y\.o\.)(?=[\s,.;)])|(?:F|M|yF|yM)\b)"), 1),
     ("AGE>89", re.compile(rf"\b{TITLES}[ \t]+(?:{INITIALS})?{NAME_WORD}(?:[ \t]+{NAME_WORD})?,[ \t]+({AGE_OVER_89})"
                           rf"(?=[ \t]*[,)])"), 1),
-    ("TITLED", re.compile(rf"\b{TITLES}\s+((?:{INITIALS})?(?:{CAPS_NAME}|{CAPS_WORD}(?![a-z])|{FULL_NAME}))"), 1),
-    ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name)\s*[:\-]?\s+({CAPS_NAME})"), 1),
+    ("TITLED", re.compile(rf"\b{TITLES}\s+((?:{INITIALS})?(?:{CAPS_NAME}|{CAPS_WORD}[ \t]+[A-Z][a-z]+-[a-z]+\b|"
+                          rf"{CAPS_WORD}(?![a-z])|"
+                          rf"(?:(?:{LOWER_PARTICLE}|{PARTICLE})[ \t]){{0,2}}{FULL_NAME}"
+                          rf"(?:[ \t]+[A-Z]\.(?:[A-Z]\.)?(?=[ \t]*[),;\n]|[ \t]+\())?))"), 1),
+    ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Resident|Client|Member|Insured|Subscriber)\s*[:\-]?\s+"
+                        rf"({CAPS_NAME})"), 1),
+    # a surname in capitals, of one or two words, then the given names in capitals or not, after a label
+    # ("PATIENT: KOWALCZYK,EDMUND JOSEPH", "Mother: DELA CRUZ, Maria Teresa S.": a blind review)
+    ("NAME", re.compile(rf"\b(?i:patient|name|pt|resident|client|member|insured|subscriber|mother|father|baby|infant|"
+                        rf"newborn|next[ \t]+of[ \t]+kin|nok|guardian)[ \t]*:?[ \t]+((?:{CAPS_WORD}[ \t]+)?{CAPS_WORD},[ \t]*"
+                        rf"(?:{CAPS_WORD}(?:[ \t]+{CAPS_WORD}){{0,2}}|{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}}"
+                        rf"(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?))"), 1),
+    # "Surname, Given names" after a label ("Patient: Nguyen, Bao-Tran", "Ramírez-Ochoa, José Luis": the given
+    # names were left; a blind review)
+    ("NAME", re.compile(rf"\b(?i:patient|name|pt|resident|client|member|insured|subscriber)[ \t]*:[ \t]*"
+                        rf"({NAME_WORD},[ \t]*{FULL_NAME})"), 1),
     # an explicit name label opening a line or a sentence takes the words after it in any case ("Name: ANNA
     # KOWALSKA", "patient name: anna kowalska" were kept: a security review); "Drug name:" does not open one
     ("NAME", re.compile(r"(?:^|(?<=[\n.;]))[ \t]*(?i:patient[ \t]+name|full[ \t]+name|name)[ \t]*:[ \t]*"
                         r"([A-Za-z](?:[A-Za-z'\-]+|\.)(?:[ \t]{1,2}[A-Za-z][A-Za-z'\-]+){0,3})", re.M), 1),  # "K. Iyer"
-    ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Seen by|Signed|Author|Referred by|Dictated by|"
+    ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Seen by|Signed|Author|Referred by|Dictated by|Visit by|"
                         rf"Consultant|GP|Next of kin|NOK|Contact|Mother|Father|Wife|Husband|Daughter|Son)[ \t]*[:\-]?[ \t]+"
-                        rf"({FULL_NAME})"), 1),
+                        rf"((?:{INITIALS})?{FULL_NAME})"), 1),
     # more labels of a person (a blind review: "Pt name:", "Father's name:", "Re:", "Attending:", "Resident:")
     ("NAME", re.compile(rf"\b(?i:pt[ \t]+name|patient'?s[ \t]+name|(?:father|mother|husband|wife|partner|spouse)'?s"
                         rf"[ \t]+name|re|attending|resident|seen[ \t]+by|reviewed[ \t]+by|intern|fellow|nurse|"
@@ -232,7 +320,24 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME", re.compile(rf"\b({NAME_WORD}[ \t]+{NAME_WORD})[ \t]*\((?:patient|pt|mother|father|wife|husband|daughter|son)\)", re.I), 1),
     # places before untitled names: "Victoria" in "Royal Victoria Infirmary" is a place, not a person
     ("LOCATION", re.compile(rf"\b((?:(?:St\.?|Saint|{PLACE_WORD})(?:[ \t]+(?:and|&|of|for|on|upon)[ \t]+"
-                            rf"(?:the[ \t]+)?{PLACE_WORD})?[ \t]+){{1,4}}{PLACE_NOUN})\b"), 1),
+                            rf"(?:the[ \t]+)?{PLACE_WORD})?[ \t]+){{1,4}}{PLACE_NOUN})\b"
+                            r"(?:[ \t]+for[ \t]+(?:Sick[ \t]+)?(?:Children|Women(?:[ \t]+and[ \t]+Children)?|"
+                            r"Tropical[ \t]+Diseases|Nervous[ \t]+Diseases))?"
+                            rf"(?=(?:[ \t]+of[ \t]+({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?))?)"), 0),  # "... of Edinburgh"
+    # a Welsh hospital, school, home, practice or centre ("Ysbyty Glan Clwyd", "Ysgol Dyffryn Conwy")
+    ("LOCATION", re.compile(rf"\b((?:Ysbyty|Ysgol|Cartref|Meddygfa|Canolfan)(?:['’]r)?(?:[ \t]+(?:y|yr)?[ \t]*{PLACE_WORD})"
+                            rf"{{1,3}})"), 1),
+    # a place after a label of place ("Hometown: Nnewi", "Residence: Githurai 45"), whether or not a gazetteer has it
+    ("PLACE", re.compile(rf"\b(?i:hometown|home[ \t]+town|residence|place[ \t]+of[ \t]+birth|birthplace|village|"
+                         rf"suburb|district|barangay|LGA)[ \t]*:[ \t]*({PLACE_WORD}(?:[ \t]+{PLACE_WORD}){{0,2}})"), 1),
+    # the word before a full UK postcode, a town or county ("Derbyshire DE56 1AB")
+    ("PLACE", re.compile(rf"\b(?!(?i:post[ \t]?code|postal|zip|ref)\b)({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=,?[ \t]+{UK_AREA}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}\b)"), 1),
+    ("PLACE", re.compile(rf"\b((?:Brgy\.?|Barangay)[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)"), 1),  # a barangay
+    ("PLACE", re.compile(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=,[ \t]+Co\.[ \t]+{PLACE_WORD})"), 1),  # ", Co. Cork"
+    ("PLACE", re.compile(rf"\b(County[ \t]+(?!Council|Court|Hall|Hospital|General){PLACE_WORD})\b"), 1),  # County Cork
+    # a street named without its number ("at the junction of Klipspruit Valley Road and Chris Hani Road", "on Bank St")
+    ("STREET", re.compile(rf"\b((?:{PLACE_WORD}[ \t]+){{1,3}}(?:Road|Street|Avenue|Boulevard|Crescent|Terrace|Highway|"
+                          rf"Freeway|Parkway|Lane|Rd|Ave|Blvd|St(?![ \t]*\.?[ \t]*[A-Z])))\b"), 1),
     # a hospital by its short name: "Kettering General", "St George's", "University of Chicago" (kept, a review)
     ("PLACE", re.compile(rf"\b({PLACE_WORD}[ \t]+General)\b(?![ \t]+(?i:practi\w*|surgery|surgeon|medicine|medical|"
                          rf"paediatrics|pediatrics|anaesthe\w*|anesthe\w*|ward|hospital|infirmary|"
@@ -250,8 +355,23 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PLACE", re.compile(rf"\b(Royal[ \t]+(?!{NOT_ROYAL}\b){PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)"), 1),
     ("PLACE", re.compile(rf"\b(?i:{CARE_WORDS})\b[^.\n]{{0,40}}?\b(?i:at|to|from)[ \t]+(?:the[ \t]+)?"
                             rf"({NAME_WORD}['’]s)(?![ \t]+(?i:{EPONYM_NOUNS})\b)"), 1),
-    ("NAME", re.compile(rf"\b(?i:{RELATIONS})(?:[ \t]*,)?[ \t]+(?:(?i:is|was|called|named)[ \t]+)?({FULL_NAME})"), 1),
-    ("NAME", re.compile(rf"\b(?i:{ROLES})[ \t]*[:,]?[ \t]+({FULL_NAME})"), 1),
+    ("NAME", re.compile(rf"\b(?i:{RELATIONS})(?:[ \t]*,)?[ \t]+(?:(?i:is|was|called|named)[ \t]+)?[\"“‘]?({FULL_NAME})"), 1),
+    ("NAME", re.compile(rf"\b(?i:{ROLES})[ \t]*[:,]?[ \t]+[\"“‘]?((?:{INITIALS})?{FULL_NAME})"), 1),
+    ("NAME_AS_IS", re.compile(rf"^[ \t]*(?:/es/[ \t]*)?({CAPS_WORD}[ \t]+(?:[A-Z]\.?[ \t]+)?{CAPS_WORD}),[ \t]*"
+                              r"(?:MD|RN|DO|NP|PA|MBBS|PhD|DDS|DMD)\b", re.M), 1),
+    ("NAME_AS_IS", re.compile(r"\b(?i:acknowledged|recorded|typed|dictated|entered|transcribed|witnessed|checked|verified|"
+                              r"countersigned|completed)(?:[ \t]+(?i:by)[ \t]*:?|[ \t]*:)[ \t]*"
+                              r"(?!(?:SHO|RN|DN|GP|HCA|CNS|OT|FY1|FY2|ST|SPR|PA|NP|MD|DO|ED|ICU|AND|THE)\b)"
+                              r"([A-Z]{2,3})(?![\w-])"), 1),
+    ("NAME_AS_IS", re.compile(r"\b(?i:typed|dictated|transcribed)[ \t]+([a-z]{2,3})(?=[ \t]+\d{1,2}[/.]\d)"), 1),  # "typed jm 16/05/24"
+    # a maiden name, "(née Eze)"
+    ("NAME", re.compile(rf"\b(?:née|nee|Née|Nee)[ \t]+({NAME_WORD}(?:[ \t]+{NAME_WORD})?)"), 1),
+    # a signature or a typist's reference in initials ("Signature: PvdM", "Signed: TB", "Ref: OAH/LP", "... -NW")
+    ("NAME_AS_IS", re.compile(r"\b(?i:signature|signed|initials)[ \t]*:[ \t]*([A-Z][A-Za-z]{1,3})[ \t]*$", re.M), 1),
+    ("NAME_AS_IS", re.compile(r"\b(?i:ref|our[ \t]+ref|your[ \t]+ref)[ \t]*:[ \t]*([A-Z]{2,4}/[A-Z]{2,4})\b"), 1),
+    ("NAME_AS_IS", re.compile(r"(?<=\s)-([A-Z]{2,3})[ \t]*$", re.M), 1),
+    # a name in Chinese, Japanese or Korean characters in an English note ("Mdm Goh Siew Lan (吳秀蘭)")
+    ("NAME_AS_IS", re.compile(r"[\u3400-\u9fff\uac00-\ud7af]{2,4}"), 0),
     ("NAME", re.compile(rf"\b({FULL_NAME})[ \t]*\((?i:[^)\n]{{0,25}}?\b{ROLES})\b[^)\n]{{0,20}}\)"), 1),
     ("NAME", re.compile(rf"\b({INITIALS}{NAME_WORD}),[ \t]+(?i:{ROLES})\b"), 1),
     # a name set off before who the person is: "Grace, her carer, says ..."; "Ask Jo on ext 4432" (a review)
@@ -287,7 +407,14 @@ GENERIC_PLACE = {
     "Thoracic", "Cardiothoracic", "Plastic", "Plastics", "Orthopaedic", "Orthopedic", "Colorectal", "Breast", "Hand",
     "Upper", "Lower", "GI", "Neuro", "Neurosurgical", "Trauma", "Critical", "Palliative", "Psychiatric", "Obstetric",
     "Gynaecology", "Gynecology", "Urology", "Bariatric", "Transplant", "Hepatobiliary", "Endocrine",
-    "Head", "Neck", "Skin", "Wound", "Foot", "Podiatry", "Audiology", "Sports", "Injury"}
+    "Head", "Neck", "Skin", "Wound", "Foot", "Podiatry", "Audiology", "Sports", "Injury", "Police", "Fire",
+    "Ambulance", "Service", "Services", "Team", "Methodist", "Baptist", "Catholic", "Anglican", "Parish", "Public",
+    "Occupational", "Behavioral", "Behavioural", "Skilled", "Interventional", "Pulmonary", "Child", "Campus",
+    "Polyclinic", "Church", "Chapel", "Antenatal", "Postnatal", "Movement",
+    "Disorders", "PHC", "Zoo", "Museum", "Airport", "Scottish", "Welsh", "English", "British", "Irish", "Northern",
+    "American", "Canadian", "Australian", "Golf", "Bowling", "Football", "Rugby", "Cricket", "Tennis",
+    "Social", "Youth", "Lunch", "Book", "Club", "Pharmacy", "Chemist", "Chemists", "Associates", "Ltd", "Limited",
+    "Inc", "Inc.", "LLC", "PLC", "Station", "Stores"}
 CONNECTORS = {"and", "&", "of", "for", "on", "upon", "the"}  # inside a place's name, never what identifies it
 # Capitalised words that are not names even after a label ("Patient: Denies ...").
 NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "The", "This", "No", "Not", "None",
@@ -299,7 +426,9 @@ NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "
              "Medication", "Medications", "Allergies", "Results", "Investigations", "Bloods", "Imaging", "Discussed",
              "Dear", "Thank", "Thanks", "Yours", "Regards", "Clinical", "Specialist", "Senior", "Junior", "Locum",
              "Acting", "Lead", "Named", "Duty", "On", "Call", "Night", "Team", "State", "Department", "Name",
-             "Partner", "Partners"} | GENERIC_PLACE
+             "Partner", "Partners", "In", "At", "Of", "For", "And", "Officer", "Intern", "Mdm", "Madam",
+             "Mme", "Mlle", "Resident", "Manager", "Driver", "Course", "Progress", "Admission", "Report", "Reason",
+             "Stay", "Events"} | GENERIC_PLACE
 # Words of a place's name that are also surnames: after a title they are the person ("Dr. Gregory House" kept
 # "House", "Dr. Hall" was kept whole: a security review).
 PLACE_WORD_SURNAMES = {"House", "Hall", "Day", "Main", "Hand", "Head", "Court", "Mill", "Lodge", "Manor", "Short",
@@ -308,7 +437,9 @@ NOT_NAMES_AFTER_TITLE = NOT_NAMES - PLACE_WORD_SURNAMES
 # Capitalised clinical abbreviations: a span holding one is not a capitalised surname.
 ABBREVIATIONS = {"COPD", "CHF", "CKD", "ECG", "EKG", "CXR", "CT", "MRI", "HTN", "DM", "AF", "MI", "CVA", "TIA", "PE",
                  "DVT", "UTI", "GP", "ED", "ICU", "NHS", "MRN", "BP", "HR", "SOB", "NAD", "PMH", "HPI", "NKDA", "IV",
-                 "GCS", "CRP", "FBC", "ABG", "OD", "BD", "TDS", "PRN", "NIL", "DNR", "DNACPR", "ACS", "NSR", "USS"}
+                 "GCS", "CRP", "FBC", "ABG", "OD", "BD", "TDS", "PRN", "NIL", "DNR", "DNACPR", "ACS", "NSR", "USS",
+                 "DOB", "DOD", "NOK", "SSN", "FIN", "UHID", "NHI", "URN", "HX", "RX", "DX", "MD", "RN", "DO", "NP", "PA",
+                 "PHD", "MBBS", "FRCP", "DDS", "DMD", "MRCP", "FRCS"}
 
 
 @dataclass(frozen=True)
@@ -372,7 +503,7 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
     out = []
     town = rf"{PLACE_WORD}(?:[ \t-]+(?:(?:on|upon|under|super|sur|en|le|la|de|del|the|of)[ \t-]+)?{PLACE_WORD}){{0,2}}"
     # after a word of place, and the towns listed after it ("in Hiroshima and Nagasaki", "from Leeds, Bradford")
-    for m in re.finditer(rf"\b(?i:in|from|to|near|around|outside|nr\.?)[ \t]+({town}(?:(?:,|[ \t]+and|[ \t]+or)"
+    for m in re.finditer(rf"\b(?i:in|from|to|via|near|around|outside|nr\.?)[ \t]+({town}(?:(?:,|[ \t]+and|[ \t]+or)"
                          rf"[ \t]+{town})*)", text):
         for part in re.finditer(town, m.group(1)):
             words = list(re.finditer(r"[^\s-]+", part.group(0)))
@@ -390,7 +521,7 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
     # "Chennai 600 020"; the PIN is removed with it: six digits alone are too common to remove), and before a UK
     # postcode district that ends the address ("Leeds LS6."; alone it may be a vertebra or a vitamin: L5, B12)
     for m in re.finditer(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=,?[ \t]+(?:{UK_AREA}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}|"
-                         rf"{US_STATE}[ \t]+\d{{5}}|{AU_STATE}[ \t]+\d{{4}})\b|-based\b|,[ \t]*{US_STATE}\b(?![a-z])|"
+                         rf"{US_STATE}[ \t]+\d{{5}}|{AU_STATE}[ \t]+\d{{4}}|{CA_PROVINCE}[ \t]+[A-Z]\d[A-Z])\b|-based\b|,[ \t]*{US_STATE}\b(?![a-z])|"
                          rf"(?:,|[ \t]*[-–])?[ \t]+([1-9]\d{{2}}[ \t]?\d{{3}})\b(?![-/.,]?\d|[ \t]*(?:%|(?i:{UNITS})\b))|"
                          rf",?[ \t]+({UK_AREA}\d[A-Z\d]?)(?=[ \t]*(?:[.,;)\n]|$)))", text):
         start, end = m.span(1)
@@ -406,7 +537,7 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
                 taken[slice(*pin)] = [True] * (pin[1] - pin[0])
     # after a hospital, practice or home and a comma: "St Mary's Hospital, Manchester" kept the city while
     # "in Cambridge" lost it (a review)
-    for m in re.finditer(rf"\b{PLACE_NOUN}(?:['’]s)?,[ \t]+({town})\b", text):
+    for m in re.finditer(rf"\b{PLACE_NOUN}(?:['’]s)?,?[ \t]+({town})\b", text):
         words = list(re.finditer(r"[^\s-]+", m.group(1)))
         for n in range(len(words), 0, -1):  # "Clinic, Glasgow Coma Scale 15" keeps Glasgow (_take_town)
             if _take_town(text, m.start(1), m.start(1) + words[n - 1].end(), gazetteer, taken, out):
@@ -427,7 +558,7 @@ def _take_town(text: str, start: int, end: int, gazetteer, taken: list[bool], ou
 
 # "she is 93", "he's ninety-three", "who turned 90": an age, unless a measure follows or a vital sign is the
 # subject of the sentence ("sats on air, she is 93", "she is 93 percent")
-_AGE_SAID = re.compile(rf"\b(?i:she|he|who|the[ \t]+patient|patient|pt)(?:[ \t]+(?i:is|was|turned|turns|has[ \t]+turned|"
+_AGE_SAID = re.compile(rf"\b(?i:she|he|who|the[ \t]+patient|patient|pt|resident|client|gentleman|lady|man|woman)(?:[ \t]+(?i:is|was|turned|turns|has[ \t]+turned|"
                        rf"will[ \t]+be)|['’](?i:s))(?:[ \t]+(?i:now|only|nearly|almost|just|about))?[ \t]+({AGE_OVER_89})\b"
                        rf"(?![ \t]*(?:%|[-/.,:]\d|(?i:percent|per|over|on|in|out|of|and[ \t]+\d|kg|kilo\w*|kilograms?|"
                        rf"mm\w*|cm|bpm|beats|breaths|points?|mg|ml|units?|litres?|degrees|minutes|mins|seconds|hours|days|"
@@ -454,7 +585,8 @@ def _given_names(text: str, taken: list[bool]) -> list[Span]:
     """Untitled given names from the gazetteer, with a following surname when there is one."""
     gazetteer = given_names()
     out = []
-    for m in re.finditer(rf"\b({NAME_WORD})(?:[ \t]+(?:[A-Z]\.[ \t]*|{PARTICLE}[ \t]+)?({NAME_WORD}))?(?!['’]s\b)", text):
+    for m in re.finditer(rf"\b({NAME_WORD})(?:[ \t]+(?:[A-Z]\.[ \t]*|{PARTICLE}[ \t]+|(?:{LOWER_PARTICLE}[ \t]+){{1,2}})?"
+                         rf"({NAME_WORD}))?(?![{LOWER}]*['’]s\b)", text):
         first = m.group(1)
         if first.lower() not in gazetteer or first in NOT_NAMES or any(taken[m.start(1):m.end(1)]) or never_name(first):
             continue
@@ -471,6 +603,96 @@ def _given_names(text: str, taken: list[bool]) -> list[Span]:
     return out
 
 
+# A hospital or practice in capitals, as a letterhead writes it ("KENYATTA NATIONAL HOSPITAL", "ST. BRENDAN
+# REGIONAL MEDICAL CENTER"; kept, a blind review). Not CLINIC or SURGERY: "VASCULAR SURGERY" heads a letter.
+_CAPS_PLACE = re.compile(r"(?<![\w'’.&-])((?:(?:[A-Z][A-Z'’.&-]*|&)[ \t]+){1,5}(?:HOSPITAL|INFIRMARY|HOSPICE|MEDICAL[ \t]+CENT(?:ER|RE)|"
+                         r"HEALTH(?:[ \t]+CENT(?:ER|RE)|[ \t]+SERVICES)?|REHABILITATION|RADIOLOGY|IMAGING|NURSING[ \t]+HOME|"
+                         r"CARE[ \t]+HOME|POLYCLINIC|MEDICAL[ \t]+PRACTICE|HEALTH[ \t]+BOARD|LABORATORIES))(?![\w'’])")
+
+
+def _caps_places(text: str, taken: list[bool]) -> list[Span]:
+    """Places in capitals with one word that is not generic ("NATIONAL HOSPITAL" alone is not a place)."""
+    out = []
+    for m in _CAPS_PLACE.finditer(text):
+        start, end = m.span(1)
+        words = [w.strip(".&-").capitalize() for w in m.group(1).split()]
+        words = [w for w in words if w and w.lower() not in CONNECTORS]
+        if any(taken[start:end]) or not any(w not in GENERIC_PLACE and w not in NOT_NAMES and w.upper() not in
+                                            ABBREVIATIONS and not never_name(w) for w in words[:-1]):
+            continue
+        out.append(Span(start, end, "LOCATION", text[start:end]))
+        taken[start:end] = [True] * (end - start)
+    return out
+
+
+def _towns_in_addresses(text: str, taken: list[bool]) -> list[Span]:
+    """Towns of the gazetteer on an address's own line ("Belper" under the street) or last in a list of places
+    after a comma ("Orlando East, Soweto", "Surulere, Lagos."), where nothing else marks them as a place."""
+    gazetteer = towns()
+    out = []
+    town = rf"{PLACE_WORD}(?:[ \t-]+{PLACE_WORD}){{0,2}}"
+    for m in re.finditer(rf"(?:^[ \t]*({town})[ \t]*$|(?<=,[ \t])({town})(?=[ \t]*(?:[.,;(\n]|$)|[ \t]{{2,}}))", text, re.M):
+        group = 1 if m.group(1) else 2
+        _take_town(text, *m.span(group), gazetteer, taken, out)
+    for m in re.finditer(rf"(?<=,[ \t])({town})", text):  # "Ysbyty Gwynedd, Bangor", after a place found
+        if m.start() >= 3 and taken[m.start() - 3]:
+            words = list(re.finditer(r"[^\s-]+", m.group(1)))
+            for n in range(len(words), 0, -1):
+                if _take_town(text, m.start(), m.start() + words[n - 1].end(), gazetteer, taken, out):
+                    break
+    return out
+
+
+def _nicknames(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
+    """A nickname in quotes just after a found name ('Vasquez-Lindqvist, Aurelia ("Rae", she/her)')."""
+    out = []
+    ends = {s.end for s in found if s.kind == "NAME"}
+    for m in re.finditer(rf"[ \t]*\([ \t]*(?:(?i:goes[ \t]+by|known[ \t]+as|aka)[ \t]+)?[\"“‘']({NAME_WORD})[\"”’']", text):
+        if m.start() in ends and not any(taken[slice(*m.span(1))]):
+            out.append(Span(*m.span(1), "NAME", m.group(1)))
+            taken[slice(*m.span(1))] = [True] * (m.end(1) - m.start(1))
+    return out
+
+
+def _caps_surnames(text: str, taken: list[bool]) -> list[Span]:
+    """A surname in capitals beside a given name of the gazetteer, anywhere: "DIZON, Maria Lourdes", "Mohammed Rizwan
+    BUTT"; and a Cantonese name, "CHAN Tai-man", "LEUNG Ka-yan, Karen" (a blind review)."""
+    gazetteer = given_names()
+    out = []
+
+    def take(start: int, end: int, surname: str) -> None:
+        if surname not in ABBREVIATIONS and not never_name(surname.capitalize()) and not any(taken[start:end]):
+            out.append(Span(start, end, "NAME", text[start:end]))
+            taken[start:end] = [True] * (end - start)
+
+    for m in re.finditer(rf"\b({CAPS_WORD},[ \t]*({NAME_WORD})(?:[ \t]+{NAME_WORD})?(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?)", text):
+        if m.group(2).lower() in gazetteer:
+            take(*m.span(1), m.group(1).split(",")[0])
+    for m in re.finditer(rf"\b(({NAME_WORD})(?:[ \t]+{NAME_WORD})?[ \t]+({CAPS_WORD}))(?![\w'’-])", text):
+        if m.group(2).lower() in gazetteer:
+            take(*m.span(1), m.group(3))
+    for m in re.finditer(rf"\b(({CAPS_WORD})[ \t]+[A-Z][a-z]+-[a-z]+(?:,[ \t]*{NAME_WORD})?)(?![\w-])", text):
+        take(*m.span(1), m.group(2))
+    return out
+
+
+def _looks_like_id(token: str) -> bool:
+    """An identifier, not a code of a drug, a compound or a chromosome band ("A23187", "U-74006F", "SQ29548",
+    "1q21-23", "150-200-kb" stay): a run of six digits ("HB2403160022", "RN.415522"), capitals and four digits
+    mixed in a part of seven or more ("98A1234E", the serial "7F3A2C91"), or two groups of digits and one of
+    capitals with nine digits ("5584-221-907-KT"; a case reference "MDT-2026-014" is no record number)."""
+    if re.search(r"\d[pq]\d", token):
+        return False
+    if re.search(r"\d{6,}", token):
+        return True
+    parts = re.split(r"[-.]", token)
+    if any(len(p) >= 7 and re.fullmatch(r"[A-Z0-9]*\d[A-Z]+\d[A-Z0-9]*", p) and sum(c.isdigit() for c in p) >= 4
+           for p in parts):
+        return True
+    return (sum(p.isdigit() and len(p) >= 3 for p in parts) >= 2 and sum(c.isdigit() for c in token) >= 9
+            and any(p.isalpha() and p.isupper() for p in parts))
+
+
 def find_phi(text: str) -> list[Span]:
     """Non-overlapping PHI spans, in text order."""
     found: list[Span] = []
@@ -479,13 +701,30 @@ def find_phi(text: str) -> list[Span]:
         for m in pattern.finditer(text):
             kind = rule_kind
             start, end = m.span(group)
+            if kind in ("LOCATION", "PLACE") and any(taken[start:end]) and not taken[end - 1]:
+                # "... of Edinburgh and the Royal Belfast Hospital": what an earlier place took is not this one's
+                start = max(i for i in range(start, end) if taken[i]) + 1
             if start == end or any(taken[start:end]):
                 continue
-            if kind == "PN":  # SMITH^JOHN^^^DR.: the sentence's full stop is not the name's
+            if kind == "NAME" and re.search(rf"\b{PLACE_NOUN}$", text[start:end]):
+                continue  # "GP: Leith Links Medical Practice" is a place: the place rules take it whole
+            if kind == "ID_TOKEN":
+                if not _looks_like_id(text[start:end]):
+                    continue
+                trimmed, kind = (start, end), "ID"
+            elif kind == "NAME_AS_IS":  # taken as written: initials are not words a name rule could trim
+                trimmed, kind = (start, end), "NAME"
+            elif kind == "PN":  # SMITH^JOHN^^^DR.: the sentence's full stop is not the name's
                 trimmed, kind = (start, len(text[:end].rstrip(",.;:")) if end > start + 1 else end), "NAME"
             elif kind in ("NAME", "TITLED"):  # TITLED: after Dr, Mrs, Nurse ...: the words are a person's
                 trimmed, kind = _trim_name(text, start, end, after_title=kind == "TITLED"), "NAME"
+            elif kind == "STREET":
+                trimmed, kind = _trim_place(text, start, end, noun=True), "ADDRESS"
             elif kind in ("LOCATION", "PLACE"):  # PLACE: named without a noun such as Hospital ("the Royal Free")
+                if kind == "PLACE" and text[start:end].lower() in regions():
+                    continue  # "born in Texas": a state or a country is wider than an identifier
+                if pattern.groups == 2 and m.group(2) and m.group(2).lower() in towns() and not any(taken[start:m.end(2)]):
+                    end = m.end(2)  # "Royal Infirmary of Edinburgh" whole; not "of Pediatrics" after an Academy
                 ward_number = text[start:end].startswith("Ward")  # "Ward 7B": the number is what identifies it
                 trimmed = (start, end) if ward_number else _trim_place(text, start, end, noun=kind == "LOCATION")
                 kind = "LOCATION"
@@ -498,8 +737,12 @@ def find_phi(text: str) -> list[Span]:
             for i in range(start, end):
                 taken[i] = True
     found += _ages_said(text, taken)
+    found += _caps_places(text, taken)
     found += _towns(text, taken)
+    found += _towns_in_addresses(text, taken)
+    found += _caps_surnames(text, taken)
     found += _given_names(text, taken)
+    found += _nicknames(text, found, taken)
     # A name found once is removed wherever else it occurs, surname alone included (not a name that is
     # also a common word: "June" the wife stays removed where she is named, "June" the month stays).
     names = {s.text for s in found if s.kind == "NAME" and s.text.lower() not in COMMON}
