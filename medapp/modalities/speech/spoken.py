@@ -173,7 +173,7 @@ _PC_SPELLED = re.compile(rf"(?<![\w-])()([A-Z](?:{_PC_SEP}(?:[A-Z0-9]|(?i:zero|o
 def _spoken_postcodes(text: str) -> str:
     """A UK postcode read out ("postcode L S six, four A B", "LS6, 4AB") as written ("LS6 4AB"), so
     de-identification removes it; after the word postcode, its district alone too ("postcode L S 6")."""
-    from ..notes.deid import UK_AREA
+    from ..notes.deid_vocab import UK_AREA
 
     def postcode(m: re.Match, labelled: bool) -> str:
         tokens = list(re.finditer(_PC_TOKEN, m.group(2)))

@@ -1,0 +1,168 @@
+"""The words and patterns de-identification is built from: name, place, date and number shapes, and the
+word lists that tell a name or a place from a clinical term (deid.py applies them)."""
+from __future__ import annotations
+
+import re
+
+MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Jul(?:y)?|Aug(?:ust)?|"
+          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+# Latin letters with accents too (Bríd, Seán, José Álvarez, Zoë: half of each name was left, "[NAME]íd"), and
+# the inner capital of McLeod, MacDonald, DeAngelis ("Dr [NAME]Leod" was left; a privacy review)
+UPPER, LOWER = "A-ZÀ-ÖØ-Þ\u0100-\u017f", "a-zß-öø-ÿ\u0100-\u017f"
+NAME_WORD = (rf"(?:[{UPPER}]')?(?:Mc|Mac|De|Di|Du|Le|La)?[{UPPER}][{LOWER}]+"
+             rf"(?:[-'][{UPPER}][{LOWER}]+)?")  # Ellison, O'Neill, Smith-Jones
+# never across a line break nor a wide gap ("K. Subramaniam Iyer     Age" took the next field's label; a blind
+# review); name particles are part of a name ("Eoghan Ó Súilleabháin", "Tāne Te Rangi Parata", "Nic Giolla")
+PARTICLE = r"(?:Ó|Ní|Nic|Mac|Mc|Ua|Te|Ap|Van|Von|Der|Den|Da|Di|De|Del|Della|Dos|Du|La|Le|Al|El|Bin|Bint|Ibn)"
+# and in lower case, one or two of them ("Pieter van der Merwe", "Dr ap Rhys", "Siti binte Abdullah": a blind review)
+LOWER_PARTICLE = (r"(?:ap|van|von|der|den|de|da|di|del|della|dos|du|la|le|al|el|bin|binti|binte|bint|ibn|ter|ten|"
+                  r"op|zu|y)")
+FULL_NAME = (rf"{NAME_WORD}(?:[ \t]{{1,2}}(?:[A-Z]\.[ \t]?|{PARTICLE}[ \t]|(?:{LOWER_PARTICLE}[ \t]){{1,2}})?"
+             rf"{NAME_WORD}){{0,3}}")
+INITIALS = r"(?:[A-Z]\.?[ \t]+){1,3}"  # "Dr A. Lindqvist", "Dr J K Rowling": a name after initials was kept
+# Hospital systems often write surnames in capitals: "SMITH, John", "John SMITH", "Mr SMITH".
+CAPS_WORD = r"(?:[A-Z]')?[A-Z]{2,}(?:-[A-Z]{2,})?"
+CAPS_NAME = (rf"(?:{CAPS_WORD},[ \t]*{NAME_WORD}(?:[ \t]+{NAME_WORD})?(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?|"
+             rf"{NAME_WORD}[ \t]+{CAPS_WORD}(?![a-z]))")
+WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?"
+# Sr: Sister, as wards write it; Fr: Father (a chaplain)
+TITLES = r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr|Fr|Mdm|Madam|Mme|Mlle)\.?"
+
+PLACE_WORD = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:['’]s|(?<=s)['’])?|[A-Z][a-z]+-[A-Z][a-z]+)"  # St Mary's, St Thomas' Hospital
+PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Hospital|Infirmary|Hospice|Care Home|Nursing Home|Residential Home|Rest Home|Care Centre|"
+              r"Medical Practice|Family Medicine|Family Practice|Medical Group|Medical Centre|Medical Center|Health Centre|Health Center|Surgery|Practice|Clinic|"
+              r"Unit|Centre|Center|School|Academy|College|University|Works|Factory|Mill|Prison|Hotel|Lodge|Court|"
+              r"House|Manor|Hall|County|Polyclinic|Campus|Health[ \t]+Team|Health[ \t]+Services|Medical[ \t]+Services|"
+              r"Ambulance[ \t]+Service|Police[ \t]+Department|Police[ \t]+Station|Church|Chapel|Mosque|Temple|"
+              r"Synagogue|Cathedral|PHC|Health[ \t]+Post|Health[ \t]+Station|Dispensary|Club|Zoo|Museum|Airport|Pharmacy|"
+              r"Chemists?|Associates|Ltd|Limited|Inc|LLC|PLC)")
+RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
+             r"grandson|granddaughter|grandchild|grandmother|grandfather|grandma|grandad|granny|aunt|auntie|uncle|"
+             r"cousin|friend|neighbou?r|carer|caregiver|fianc[ée]e?|boyfriend|girlfriend|stepson|stepdaughter|"
+             r"son-in-law|daughter-in-law|sibling|next of kin|roommate|room-mate|flatmate|housemate|landlord|landlady|"
+             r"lodger|guardian|godmother|godfather|stepfather|stepmother|stepmum|stepdad|foster[ \t]+(?:mother|"
+             r"father|carer|parent)|grandparent|twin|ex-wife|ex-husband|ex-partner|widow|widower|helper|nanny)")
+ROLES = (r"(?:staff nurse|charge nurse|scrub nurse|student nurse|student physio|student|nurse|sister|HCA|"
+         r"health ?care assistant|physio(?:therapist)?|OT|occupational therapist|SALT|speech therapist|pharmacist|"
+         r"FY?[12]|SHO|registrar|consultant|matron|midwife|assistant|anaesthetist|porter|dietitian|social worker|"
+         r"paramedic|clinical nurse specialist|nurse specialist|CNS|surgeon|doctor|colleague|key worker|"
+         r"coordinator|RN|manager|support worker|ward clerk|receptionist|secretary|constable|PC|officer|"
+         r"police officer|sergeant|detective|scribe|interpreter|chaplain|health visitor|counsell?or|"
+         r"technician|radiographer|sonographer|phlebotomist|caseworker|case manager|advocate|teacher|EMT|DN|"
+         r"district nurse|tissue viability nurse|\w{3,}ist)")
+# Words that are never a person's name, wherever they stand: roles, specialties, and drugs by their stems (a stem
+# after three letters or more: "Pam" the daughter is a name, diazepam a drug; she was kept, a privacy review).
+NEVER_NAME = re.compile(
+    r"(?:olog(?:ist|y|ical)|iatr(?:ist|ics|y|ic)|ician|surgeon|surgery|therap(?:ist|y)|nurse|nursing|pharmac(?:ist|y)|"
+    r"registrar|consultant|physio\w*|paramedic|midwi\w+|dietitian|team|department|clinic|service|practitioner|"
+    r"specialist|assistant|student|matron|porter|worker|anaesthet\w+|anesthet\w+|medicine|ward|unit|hospital)$|"
+    r"(?<=\w{3})(?:pril|sartan|olol|alol|statin|mab|nib|dipine|cillin|mycin|floxacin|azole|prazole|formin|gliptin|"
+    r"gliflozin|xaban|parin|glutide|sone|olone|amide|azide|pam|olam|codamol|morph|profen|fenac|oxacin|vir|cycline|"
+    r"triptan|setron|lukast|terol|tropium|clav|lutamide|zumab|ximab)$", re.I)
+# What staff say before a hospital's short name: "seen at", "transferred to", "under the renal team at".
+CARE_WORDS = (r"(?:seen|treated|followed|admitted|transferred|referred|reviewed|known|under|team|discharged|"
+              r"attend(?:s|ed|ing)?|booked|listed|delivered|born|previously|managed|operated|moved|sent|"
+              r"repatriated|care|clinic|appointment|surgery|operation|inpatient|outpatient)")
+# "Royal" before these is not a hospital ("Royal Navy veteran").
+NOT_ROYAL = (r"(?:Navy|Air|Marines?|Mail|Society|Family|Army|Artillery|Engineers|Signals|Legion|Highness|Warrant|"
+             r"College|Colleges|Academy|Institution|Commission|Charter|Assent|British|Pharmaceutical|Voluntary|Ballet|"
+             r"Opera|Mint|Household|Court|Courts|Jelly)")
+# A possessive before these is an eponym, not a place ("to Hirschsprung's disease").
+EPONYM_NOUNS = (r"(?:disease|syndrome|sign|test|manoeuvre|maneuver|procedure|operation|fracture|palsy|phenomenon|"
+                r"criteria|score|classification|law|triad|ulcer|lymphoma|sarcoma|tumou?r|arteritis|thyroiditis|"
+                r"encephalopathy|contracture|node|reflex|pouch|repair|incision|solution|scale|grade|stage)")
+# the postcode areas of the UK, the Channel Islands and the Isle of Man
+UK_AREA = (r"(?:AB|AL|B|BA|BB|BD|BF|BH|BL|BN|BR|BS|BT|CA|CB|CF|CH|CM|CO|CR|CT|CV|CW|DA|DD|DE|DG|DH|DL|DN|DT|DY|E|EC|EH|EN|"
+           r"EX|FK|FY|G|GL|GU|GY|HA|HD|HG|HP|HR|HS|HU|HX|IG|IM|IP|IV|JE|KA|KT|KW|KY|L|LA|LD|LE|LL|LN|LS|LU|M|ME|MK|ML|N|"
+           r"NE|NG|NN|NP|NR|NW|OL|OX|PA|PE|PH|PL|PO|PR|RG|RH|RM|S|SA|SE|SG|SK|SL|SM|SN|SO|SP|SR|SS|ST|SW|SY|TA|TD|TF|TN|"
+           r"TQ|TR|TS|TW|UB|W|WA|WC|WD|WF|WN|WR|WS|WV|YO|ZE)")
+STREET = (r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Close|Way|Court|Ct|Place|Pl|Boulevard|Blvd|Crescent|"
+          r"Terrace|Square|Grove|Gardens|Hill|Rise|Row|Walk|Mews|Parade|Vale|Wharf|Pike|Freeway|Highway|Hwy|Parkway|"
+          r"Pkwy|Expressway|Turnpike|Trail|View|Circle|Esplanade|Quay|Estate|Business[ \t]+Park|Retail[ \t]+Park)")
+# the full stop of an abbreviated street type ("High St."), not the sentence's after a whole word ("12 Ardmore Avenue.
+# Three days ..." lost its full stop: a review)
+STREET_ABBREVIATION_DOT = r"(?:(?<=St|Rd|Ln|Dr|Ct|Pl)\.|(?<=Ave)\.|(?<=Blvd)\.)?"
+HOUSE_NUMBER_WORDS = (r"(?i:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|"
+                      r"six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                      r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)")
+AU_STATE = r"(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)"
+CA_PROVINCE = r"(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)"
+US_STATE_NAME = (r"Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|"
+                 r"Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|"
+                 r"Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|"
+                 r"North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|"
+                 r"South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming")
+UNITS = r"mg|mcg|micrograms?|ng|ml|l|g|kg|mmol|umol|µmol|mol|iu|units?|copies|cells|mm|cm|per|x|/"  # a measure, not a PIN
+US_STATE = (r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|"
+            r"ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC)")
+# A name before one of these is an operation, a sign or a disease named after a person, not a person in the note.
+EPONYMOUS_THING = re.compile(r"[ \t]+(?i:\w+(?:ectomy|otomy|ostomy|plasty|pexy|scopy|graphy)|procedure|operation|"
+                             r"repair|syndrome|disease|sign|test|manoeuvre|maneuver|fracture|classification|score|"
+                             r"criteria|approach|technique|incision|flap|shunt|fistula|anastomosis|murmur|pupil|"
+                             r"angina|tear|malformation|palsy|reflex|phenomenon|triad|ulcer|node|lymphoma|sarcoma)\b")
+# Words after a town that make it a score, scale or rule named after the town ("Glasgow Coma Scale").
+TOWN_TOOLS = (r"(?:coma|score|scale|criteria|rules?|classification|chart|index|triage|system|protocol|"
+              r"questionnaire|grad(?:e|ing)|stag(?:e|ing)|splint|brace|shunt|procedure|operation|technique|method|"
+              r"guidelines?|consensus|definition|nomogram|tool|trial|study|prognostic|stool|hip|knee|agreement|"
+              r"declaration|convention|classification|model|formula|equation|protocol|regimen)")
+# What a number counts when it is not a day of the month ("June 2 episodes", "August 3 weeks")
+COUNTED = (r"(?:days?|d|weeks?|wks?|months?|mo|years?|yrs?|hours?|hrs?|h|minutes?|mins?|episodes?|times?|tablets?|"
+           r"doses?|units?|attacks?|falls?|admissions?|nights?|pints?|drinks?|cigarettes?|litres?|hx|x)")
+DIGIT_WORD = r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|double|triple)"
+# an age over 89 in digits or said in words ("ninety-three", "a hundred and one"), as a dictation gives it
+_ONES = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+AGE_OVER_89 = (rf"(?:9\d|1[01]\d|(?i:(?:ninety(?:[- ]{_ONES})?|(?:a|one)[ \t]+hundred(?:[ \t]+and[ \t]+(?:{_ONES}|ten|"
+               rf"eleven|twelve|\w+teen))?)(?![- \t]+(?:and[ \t]+)?(?:{_ONES}|ten|eleven|twelve|\w+teen|hundred|"
+               r"thousand|point)\b)))")
+
+# Words that make a place name generic ("General Hospital", "Eye Unit"): a place needs one other word.
+GENERIC_PLACE = {
+    "General", "Mental", "Emergency", "Acute", "Medical", "Surgical", "Intensive", "Care", "High", "Dependency",
+    "Royal", "District", "Community", "Children", "Children's", "Women's", "Maternity", "Outpatient", "Outpatients",
+    "Inpatient", "Day", "Eye", "Main", "New", "Old", "Memory", "Pain", "Stroke", "Renal", "Cancer", "Cardiac",
+    "Coronary", "Fracture", "Rehabilitation", "Rehab", "Teaching", "Trust", "Foundation", "Sheltered", "Supported",
+    "Residential", "Nursing", "Home", "Health", "Primary", "Secondary", "Urgent", "Walk-in", "Dental", "Sexual",
+    "Fertility", "Sleep", "Heart", "Lung", "Liver", "Kidney", "Spinal", "Burns", "Diabetes", "Respiratory", "Elderly",
+    "Frailty", "Older", "People", "Adult", "Adults", "Paediatric", "Pediatric", "Neonatal", "Minor", "Injuries",
+    "Assessment", "Ambulatory", "Short", "Stay", "Discharge", "Transfer", "Lounge", "Theatre", "Theatres", "Recovery",
+    "Endoscopy", "Radiology", "X-ray", "Oncology", "Haematology", "Hematology", "Infectious", "Diseases", "Isolation",
+    "Side", "Room", "Bay", "Bed", "Practice", "Surgery", "Centre", "Center", "Unit", "Hospital", "School",
+    "University", "College", "The", "This", "That", "Our", "Your", "His", "Her", "Local", "Private", "National",
+    "Regional", "County", "City", "Specialist", "Clinic", "Ward", "Care Home", "Steel", "Works", "Court", "House",
+    "Hall", "Lodge", "Manor", "Hotel", "Prison", "Academy", "Mill", "Factory", "Vascular", "Cardiovascular",
+    "Thoracic", "Cardiothoracic", "Plastic", "Plastics", "Orthopaedic", "Orthopedic", "Colorectal", "Breast", "Hand",
+    "Upper", "Lower", "GI", "Neuro", "Neurosurgical", "Trauma", "Critical", "Palliative", "Psychiatric", "Obstetric",
+    "Gynaecology", "Gynecology", "Urology", "Bariatric", "Transplant", "Hepatobiliary", "Endocrine",
+    "Head", "Neck", "Skin", "Wound", "Foot", "Podiatry", "Audiology", "Sports", "Injury", "Police", "Fire",
+    "Ambulance", "Service", "Services", "Team", "Methodist", "Baptist", "Catholic", "Anglican", "Parish", "Public",
+    "Occupational", "Behavioral", "Behavioural", "Skilled", "Interventional", "Pulmonary", "Child", "Campus",
+    "Polyclinic", "Church", "Chapel", "Antenatal", "Postnatal", "Movement",
+    "Disorders", "PHC", "Zoo", "Museum", "Airport", "Scottish", "Welsh", "English", "British", "Irish", "Northern",
+    "American", "Canadian", "Australian", "Golf", "Bowling", "Football", "Rugby", "Cricket", "Tennis",
+    "Social", "Youth", "Lunch", "Book", "Club", "Pharmacy", "Chemist", "Chemists", "Associates", "Ltd", "Limited",
+    "Inc", "Inc.", "LLC", "PLC", "Station", "Stores"}
+CONNECTORS = {"and", "&", "of", "for", "on", "upon", "the"}  # inside a place's name, never what identifies it
+# Capitalised words that are not names even after a label ("Patient: Denies ...").
+NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "The", "This", "No", "Not", "None",
+             "Chest", "Pain", "History", "Patient", "Male", "Female", "Unknown", "Alert", "Stable", "Admitted",
+             "Discharged", "Seen", "Today", "Yesterday", "Tomorrow", "Left", "Right", "Daily", "Ward", "Clinic",
+             "Dr", "Doctor", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Professor", "Nurse", "Sister", "Known",
+             "Review", "Assessment", "Plan", "Letter", "Note", "Notes", "Referral", "Advice", "Input", "Follow",
+             "Examination", "Impression", "Diagnosis", "Management", "Summary", "Background", "Social", "Family",
+             "Medication", "Medications", "Allergies", "Results", "Investigations", "Bloods", "Imaging", "Discussed",
+             "Dear", "Thank", "Thanks", "Yours", "Regards", "Clinical", "Specialist", "Senior", "Junior", "Locum",
+             "Acting", "Lead", "Named", "Duty", "On", "Call", "Night", "Team", "State", "Department", "Name",
+             "Partner", "Partners", "In", "At", "Of", "For", "And", "Officer", "Intern", "Mdm", "Madam",
+             "Mme", "Mlle", "Resident", "Manager", "Driver", "Course", "Progress", "Admission", "Report", "Reason",
+             "Stay", "Events"} | GENERIC_PLACE
+# Words of a place's name that are also surnames: after a title they are the person ("Dr. Gregory House" kept
+# "House", "Dr. Hall" was kept whole: a security review).
+PLACE_WORD_SURNAMES = {"House", "Hall", "Day", "Main", "Hand", "Head", "Court", "Mill", "Lodge", "Manor", "Short",
+                       "Bay", "Foot", "Burns", "Lung", "Steel", "Heart", "Neck", "Care", "Home", "Side", "Keys"}
+NOT_NAMES_AFTER_TITLE = NOT_NAMES - PLACE_WORD_SURNAMES
+# Capitalised clinical abbreviations: a span holding one is not a capitalised surname.
+ABBREVIATIONS = {"COPD", "CHF", "CKD", "ECG", "EKG", "CXR", "CT", "MRI", "HTN", "DM", "AF", "MI", "CVA", "TIA", "PE",
+                 "DVT", "UTI", "GP", "ED", "ICU", "NHS", "MRN", "BP", "HR", "SOB", "NAD", "PMH", "HPI", "NKDA", "IV",
+                 "GCS", "CRP", "FBC", "ABG", "OD", "BD", "TDS", "PRN", "NIL", "DNR", "DNACPR", "ACS", "NSR", "USS",
+                 "DOB", "DOD", "NOK", "SSN", "FIN", "UHID", "NHI", "URN", "HX", "RX", "DX", "MD", "RN", "DO", "NP", "PA",
+                 "PHD", "MBBS", "FRCP", "DDS", "DMD", "MRCP", "FRCS"}
