@@ -28,6 +28,7 @@ EXTRAS: list[tuple[str | None, str]] = [
     ("audio", "medapp.modalities.audio.bench:bench_pipeline"),
     ("speech", "medapp.modalities.speech.bench:bench_dictation"),
     ("genomics", "medapp.modalities.genomics.bench:bench_profile"),
+    ("notes", "medapp.modalities.notes.bench:bench_deid"),
     (None, "medapp.appbench:first_page"),
     (None, "medapp.appbench:rerun_cost"),
     (None, "medapp.appbench:follow_cost"),

@@ -467,3 +467,16 @@ def test_identifiers_two_blind_corpora_found_kept_and_their_look_alikes():
     }
     for note, expected in cases.items():
         assert scrub(note)[0] == expected, note
+
+
+def test_the_de_identification_bench_entry_times_a_letter_it_scrubs():
+    from medapp.bench import extras_for
+    from medapp.modalities.notes.bench import LETTER, bench_deid
+
+    assert "medapp.modalities.notes.bench:bench_deid" in extras_for({"notes"})
+    row = bench_deid(repeats=3)
+    assert row["notes.deid_letter_ms_p50"] > 0
+    assert row["notes.deid_ms_per_1000_words_p50"] == pytest.approx(
+        row["notes.deid_letter_ms_p50"] * 1000 / len(LETTER.split()), rel=0.01)
+    clean = scrub(LETTER)[0]  # the letter holds what the rules remove, and what they keep
+    assert "Thistlethwaite" not in clean and "943 476 5919" not in clean and "Parkinson's disease" in clean

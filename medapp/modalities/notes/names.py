@@ -73,6 +73,8 @@ def given_names() -> frozenset[str]:
             continue
         for attr in ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary"):
             value = getattr(provider, attr, None) or ()
+            if isinstance(value, property):  # a locale that builds its names at run time
+                continue
             names.update(str(n) for n in (value.keys() if isinstance(value, dict) else value))
     try:
         common_words = set(importlib.import_module("faker.providers.lorem.en_US").Provider.word_list)
