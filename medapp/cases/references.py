@@ -24,7 +24,8 @@ EXAMPLE = "MDT-2026-014"
 REFERENCE_FORM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _\-./]{0,79}$")
 # What each refused kind of finding is called in the message, in the order the message names them.
 KINDS = {"NAME": "a person's name", "DATE": "a date", "ID": "a record number", "ADDRESS": "an address",
-         "POSTCODE": "a postcode", "EMAIL": "an e-mail address", "URL": "a web address", "AGE>89": "an age over 89"}
+         "POSTCODE": "a postcode", "EMAIL": "an e-mail address", "URL": "a web address", "AGE>89": "an age over 89",
+         "PHONE": "a phone number"}
 _NUMERIC_DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})$")
 _COMPACT_DATE = re.compile(r"(?<!\d)(\d{8})(?!\d)")  # 12031958, 19580312
 _ISO_LIKE_DATE = re.compile(r"(?<!\d)(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?!\d)")  # 1958/03/12 (deid has 1958-03-12)
@@ -99,12 +100,14 @@ def _nhs_numbers(reference: str) -> list[str]:
     return out
 
 
-def identifying_parts(reference: str, *, prose: bool = False) -> dict[str, list[str]]:
+def identifying_parts(reference: str, *, prose: bool = False, phones: bool = False) -> dict[str, list[str]]:
     """What in `reference` looks like it identifies a patient: {kind: [text, ...]} with kinds from KINDS.
 
     `prose` (a verdict's diagnosis or comment): the text as written only. Capitalising each word of a sentence, or
     reading two neighbouring words the other way round, makes names of ordinary words and eponyms ("Nurse To Chase",
-    "Mallory-Weiss": a re-check); a short reference is where "john smith" and "SMITH JOHN" are typed."""
+    "Mallory-Weiss": a re-check); a short reference is where "john smith" and "SMITH JOHN" are typed. `phones`: a
+    phone number counts (in a title or a verdict; not in a reference, whose study codes may have a phone number's
+    shape: "MDT 123-456-7890")."""
     found: dict[str, list[str]] = {}
 
     def add(kind: str, text: str) -> None:
@@ -117,6 +120,8 @@ def identifying_parts(reference: str, *, prose: bool = False) -> dict[str, list[
         for span in find_phi(variant):
             if span.kind not in KINDS or (span.kind == "DATE" and not _is_date(span.text)):
                 continue
+            if span.kind == "PHONE" and (not phones or len(re.sub(r"\D", "", span.text)) < 7):
+                continue  # a bleep or an extension ("bleep the registrar on 2784") reaches staff, not the patient
             if variant is not reference and span.kind != "NAME":
                 continue  # capitalising changes only what looks like a name
             if span.kind == "NAME" and re.match(r"[ \t]+ward\b", variant[span.end:], re.I):
@@ -149,7 +154,7 @@ def title_problem(title: str) -> str | None:
     """Why `title` cannot be a case's title, in words; None when it can. A title is free text shown beside the
     reference (Cases, Meeting mode, reports): "John Smith DOB 12/03/1958 MRN 1234567" was saved as one while the same
     text as a reference was refused (a security review)."""
-    parts = identifying_parts(title.strip()) if title.strip() else {}
+    parts = identifying_parts(title.strip(), phones=True) if title.strip() else {}
     if not parts:
         return None
     what = " and ".join(f"{KINDS[kind]} ({', '.join(texts)})" for kind, texts in parts.items())
@@ -162,7 +167,7 @@ def verdict_text_problem(final_diagnosis: str, comment: str) -> str | None:
     the meeting's projector and in reports, and the diagnosis is kept in the append-only audit trail: "Pneumonia -
     Mary Smith DOB 04/03/1962" was stored there for good (a data-protection review)."""
     for what, text in (("final diagnosis", final_diagnosis), ("comment", comment)):
-        parts = identifying_parts(text.strip(), prose=True) if text and text.strip() else {}
+        parts = identifying_parts(text.strip(), prose=True, phones=True) if text and text.strip() else {}
         if parts:
             found = " and ".join(f"{KINDS[kind]} ({', '.join(texts)})" for kind, texts in parts.items())
             return (f"The {what} looks like it contains {found}: write about the finding, never a name, date or "

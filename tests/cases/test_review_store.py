@@ -200,11 +200,14 @@ def test_a_verdict_naming_the_patient_is_refused_and_nothing_reaches_the_audit(s
         store.set_verdict(aid, REV, "disagree", "Pneumonia - Mary Smith DOB 04/03/1962")
     with pytest.raises(StoreError, match=r"^The comment looks like it contains a record number \(1234567\)"):
         store.set_verdict(aid, REV, "agree", "pneumonia", "MRN 1234567 seen in clinic")
+    # a patient's phone number was stored as a comment (a review); a bleep or an extension reaches staff, not the patient
+    with pytest.raises(StoreError, match=r"^The comment looks like it contains a phone number \(07700 900461\)"):
+        store.set_verdict(aid, REV, "agree", "pneumonia", "ring the daughter on 07700 900461 with the result")
     assert store.audit_events(action="verdict") == []
     assert store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"] == []
     # eponyms and ordinary clinical prose are not names (a re-check found these refused)
     comment = ("Addison crisis excluded; CRP 180, repeat CXR. Austin Flint murmur, Marcus Gunn pupil, Ludwig angina "
-               "excluded; nurse to chase bloods; SALT to assess swallow")
+               "excluded; nurse to chase bloods; SALT to assess swallow; bleep the registrar on 2784, ext. 4432")
     store.set_verdict(aid, REV, "disagree", "Mallory-Weiss tear", comment)
     [verdict] = store.case_detail(case_id, REV, log_view=False)["analyses"][0]["verdicts"]
     assert (verdict["final_diagnosis"], verdict["comment"]) == ("Mallory-Weiss tear", comment)
