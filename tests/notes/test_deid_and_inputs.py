@@ -480,3 +480,34 @@ def test_the_de_identification_bench_entry_times_a_letter_it_scrubs():
         row["notes.deid_letter_ms_p50"] * 1000 / len(LETTER.split()), rel=0.01)
     clean = scrub(LETTER)[0]  # the letter holds what the rules remove, and what they keep
     assert "Thistlethwaite" not in clean and "943 476 5919" not in clean and "Parkinson's disease" in clean
+
+
+def test_identifiers_a_third_blind_corpus_found_kept_and_their_look_alikes():
+    """deid_review_corpus_5 (2026-12-06, US records and six other countries) found these kept; the look-alikes beside
+    them (a role before a credential, a language, a newborn's label, a surname that is a language, a state's code
+    after a city) must stay or stay whole."""
+    cases = {
+        "Electronically signed by Mahesh Iyer, MD. Clinician: Aroha (Key Worker, RN). Read by: Yuki Tanabe, MD, "
+        "pager 4-7712. University of Pittsburgh (Pittsburgh, PA).":
+            "Electronically signed by [NAME], MD. Clinician: [NAME] (Key Worker, RN). Read by: [NAME], MD, "
+            "pager [PHONE]. [LOCATION] ([LOCATION], PA).",
+        "Primary language: Polish. Interpreter: Vietnamese, on site. Driver Mr B. Zulu. Mother: DELA CRUZ, Maria. "
+        "NEWBORN: Baby Boy DELA CRUZ.":
+            "Primary language: Polish. Interpreter: Vietnamese, on site. Driver Mr [NAME]. Mother: [NAME]. "
+            "NEWBORN: Baby Boy [NAME].",
+        "1450 Old Route 9, Wappingers Falls, NY 12590. 3115 University Dr E, Suite 210. Refill sent to CVS on W 38th "
+        "St. 14–16 Chapel Lane.":
+            "[ADDRESS], NY [POSTCODE]. [ADDRESS]. Refill sent to CVS on [ADDRESS] [ADDRESS].",  # the town with its street
+        "09/05 — Telephone encounter. Respite from 2–9 July. Lamotrigine started on the 2nd and now a rash; away "
+        "from the 22nd to the 29th of April. Admitted on Monday the 12th after a fall. Seen for 21/02.":
+            "[DATE] — Telephone encounter. Respite from [DATE]. Lamotrigine started on the [DATE] and now a rash; away "
+            "from the [DATE] to the [DATE]. Admitted on Monday the [DATE] after a fall. Seen for [DATE].",
+        "Unit: 5 North (Telemetry); then Ortho 3 East. Accession: CT24-1019-00731. UDI (01)10603295071213(10)M55021. "
+        "MCNZ 28461. Tanner stage 2 on the Hana table.":
+            "Unit: [LOCATION] (Telemetry); then [LOCATION]. Accession: [ID]. UDI [ID]. MCNZ [ID]. Tanner stage 2 on the "
+            "Hana table.",
+        "From Quarry Hills Assisted Living; PCP at Aggieland Primary Care; referral to Tōtara Hospice.":
+            "From [LOCATION]; PCP at [LOCATION]; referral to [LOCATION].",
+    }
+    for note, expected in cases.items():
+        assert scrub(note)[0] == expected, note

@@ -78,6 +78,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PHONE", re.compile(r"(?<![\w+])\+\d{1,3}(?=(?:[ \t.()-]*\d){7})(?:[ \t.-]?(?:\(\d{1,5}\)|\d{1,5})){2,5}\b"), 0),
     # a phone number with its extension, before the NHS number below takes "021 435 8800" and leaves "ext. 212"
     ("PHONE", re.compile(r"(?<![\w+])\(?\d[\d ()-]{6,}\d[ \t]*(?i:ext|extn|x)\.?[ \t]*\d{1,5}\b"), 0),
+    # a device's UDI in GS1 form, "(01)10603295071213(10)M55021"
+    ("ID", re.compile(r"\(\d{2}\)[0-9A-Z]+(?:\(\d{2,4}\)[0-9A-Z]+)+"), 0),
     # an Aadhaar number, masked or not ("XXXX XXXX 6619"); a Hong Kong identity card with its check digit ("K618204(3)")
     ("ID", re.compile(r"\b(?:[X\d]{4}[ \t-]){2}\d{4}\b(?=[ \t]*(?:$|[\n,;.)]))", re.M), 0),
     ("ID", re.compile(r"\b[A-Z]{1,2}\d{6}\([0-9A]\)"), 0),
@@ -117,7 +119,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PHONE", re.compile(r"(?:\+44[ \t]?(?:\(0\)[ \t]?)?|\(?\b0)\d{3,4}\)?[ \t]?\d{6}\b"), 0),
     # any number of 6 or more digits a label calls a phone or fax number ("Phone: 0142475525", "tel 555 0143")
     ("PHONE", re.compile(r"\b(?i:bleep|bleeps|pager|ext|extension)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
-                         r"[ \t]*(?:(?i:on)[ \t]+)?(\d{3,6})\b"), 1),  # "bleep the registrar on 2784" below
+                         r"[ \t]*(?:(?i:on)[ \t]+)?(\d(?:[-.]?\d){2,5})\b"), 1),  # "bleep the registrar on 2784" below
     ("PHONE", re.compile(r"\b(?i:bleep|page)[ \t]+(?:the[ \t]+)?[A-Za-z ]{2,30}?[ \t]+on[ \t]+(\d{3,6})\b"), 1),
     ("PHONE", re.compile(r"\b(?i:tel|telephone|phone|mobile|mob|fax|landline|cell|cellphone|whatsapp|HP)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
                          r"[ \t]*(\+?\(?\d[\d \t()-]{4,}\d)\b"), 1),
@@ -126,8 +128,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # "NHI ZGT4471", "UHID SRMC/2024/118734", "HCPC OT71234", "Medicare ID 1EG4-TE5-MK73", "Medical Council No.
     # 412389"; kept, a blind review). A bare acronym is not enough: drug codes ("CGP 37849") and antibodies are not.
     ("ID", re.compile(r"\b(?:(?:[A-Z][A-Za-z'’]*[ \t]+)?(?i:no\.|no\b|number|id|ref|#)|PPSN|PPS|URN|UR|NHI|UHID|IHI|"
-                      r"HCPC|GMC|NMC|AHPRA|NPI|MBI|Medicare|Medicaid)[ \t]*[:#]?[ \t]*"
-                      r"((?=[A-Z0-9/-]*\d(?:[A-Z/-]*\d){3})[A-Z0-9][A-Z0-9/-]{2,}[A-Z0-9](?:[ \t]\d{1,5}){0,2})\b"), 1),
+                      r"HCPC|GMC|NMC|AHPRA|NPI|MBI|MCNZ|HPCSA|IMC|NMBI|CPSO|PMDC|Medicare|Medicaid)[ \t]*[:#]?[ \t]*"
+                      r"((?:[A-Z]{2,4}[ \t](?=\d))?(?=[A-Z0-9/-]*\d(?:[A-Z/-]*\d){3})[A-Z0-9][A-Z0-9/-]{2,}[A-Z0-9]"
+                      r"(?:[ \t]\d{1,5}){0,2})\b"), 1),
     # after the phone rules, any run of eight digits or more (no dose, count or result is written so): "94347659 19" was kept
     # digits in three hyphenated groups or more, ten or more ("12-050178334-6"; a phone's were taken above)
     ("ID", re.compile(r"(?<![\w-])(?=(?:-?\d){10})\d{1,12}(?:-\d{1,12}){2,}(?![\w-])"), 0),
@@ -143,7 +146,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("DATE", re.compile(r"\b\d{4}[/.](?:0?[1-9]|1[0-2])[/.](?:0?[1-9]|[12]\d|3[01])\b"), 0),  # 2024/06/12
     # a month and day without the year after a word of time ("visited Sunday 10/13", "from 1/13 through 1/27", "on
     # 21/01"); not a dose ("on 1/2 tablet") nor the UK's days and weeks ("on 5/7", "2/52") unless a weekday says so
-    ("DATE", re.compile(rf"(?:\b(?i:on|from|through|thru|until|till|since|dated|by|before|after)[ \t]+"
+    ("DATE", re.compile(rf"(?:\b(?i:on|from|through|thru|until|till|since|dated|by|before|after|for)[ \t]+"
                         rf"(?!\d{{1,2}}/(?:7|12|52)(?!\d))|\b{WEEKDAYS}[ \t]+|\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?[ \t]+)"
                         r"(?<![\d/])((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])|(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2]))"
                         rf"(?![/\d]|\.\d)(?![ \t]*(?i:{COUNTED}|of|mg|ml|tabs?|doses?|strength|mm[ \t]?hg)\b)"), 1),
@@ -151,7 +154,12 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("DATE", re.compile(rf"(?:\b(?i:on|by|from|until|till|since|before|after|of|for)[ \t]+(?:{WEEKDAYS}[ \t]+)?|"
                         rf"\b{WEEKDAYS}[ \t]+)the[ \t]+((?:[12]?\d|3[01])(?:st|nd|rd|th)(?:[ \t]+of[ \t]+{MONTHS}\b|\b"
                         r"(?=[ \t]*(?:[.,;:)\n]|$)|[ \t]+(?:if|when|at|in|as|but|so|unless|with|confirmed|showed|revealed|"
-                        r"and[ \t]+(?:was|is|he|she|they|returned|will))\b)))", re.M), 1),
+                        r"after|before|for|from|by|until|to[ \t]+the|and[ \t]+(?:was|is|he|she|they|returned|will|now))\b)))",
+                        re.M), 1),
+    # a dated entry at a line's start ("09/05 — Telephone encounter"), a range of days ("2–9 July")
+    ("DATE", re.compile(r"^[ \t]*((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])|(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2]))"
+                        r"(?=[ \t]*[—–:-][ \t])", re.M), 1),
+    ("DATE", re.compile(rf"\b(?:[12]?\d|3[01])[–-](?:[12]?\d|3[01])(?:st|nd|rd|th)?[ \t]+{MONTHS}\b(?:[ \t]+\d{{4}})?"), 0),
     # a day and month with a time of day ("05/06 11:05 - Visit by ...")
     ("DATE", re.compile(r"(?<![\d/])((?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2]))(?=[ \t]+(?:[01]?\d|2[0-3]):[0-5]\d\b)"), 1),
     ("DATE", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"), 0),
@@ -174,12 +182,15 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("ADDRESS", re.compile(rf"\b(?:(?:Flat|Apt\.?|Apartment|Unit|Suite|Level|Floor|Shop|House[ \t]+No\.?)[ \t]+"
                            rf"[0-9A-Z]{{1,5}}(?:,?[ \t]+(?:(?:Blk|Block)[ \t]+[0-9A-Z]{{1,3}},?[ \t]+)?|/)"
                            rf"(?:(?:\d{{1,4}}/)?\d{{1,5}}[A-Za-z]?[ \t]+)?|"
-                           rf"(?:(?:Blk|Block)[ \t]+)?(?:\d{{1,4}}/)?(?:\d{{1,5}}[A-Za-z]?|{HOUSE_NUMBER_WORDS})[ \t]+)"
-                           rf"(?:[NSEW]\.?[ \t]+)?"
-                           rf"(?:[A-Z][a-z]+(?:['’]s)?[ \t]){{1,3}}{STREET}\b{STREET_ABBREVIATION_DOT}(?:[ \t]\d{{1,3}}(?=,))?"
+                           rf"(?:(?:Blk|Block)[ \t]+)?(?:\d{{1,4}}/)?(?:\d{{1,5}}[A-Za-z]?(?:[–-]\d{{1,5}})?|{HOUSE_NUMBER_WORDS})"
+                           rf"[ \t]+)(?:(?:[NS][EW]|[NSEW])\.?[ \t]+)?"
+                           rf"(?:[A-Z][a-z]+(?:['’]s)?[ \t]){{1,3}}{STREET}\b{STREET_ABBREVIATION_DOT}(?:[ \t][NSEW]\b)?"
+                           r"(?:[ \t]\d{1,3}(?=,|\s))?"
                            r"(?:,?[ \t]+(?:Suite|Ste\.?|Apt\.?|Apartment|Unit|Flat|#)[ \t]*#?[0-9A-Z][0-9A-Z-]{0,7}\b)?"
                            r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?"), 0),  # the town after the street, too
     ("ADDRESS", re.compile(r"\b(?:P\.?[ \t]?O\.?[ \t]*Box|Private[ \t]+Bag)[ \t]*\d{1,6}(?:-\d{5})?\b"), 0),
+    # a numbered street ("CVS on W 38th St")
+    ("ADDRESS", re.compile(r"\b(?:[NSEW]\.?[ \t]+)?\d{1,3}(?:st|nd|rd|th)[ \t]+(?:Street|St|Avenue|Ave|Road|Rd)\b\.?"), 0),
     # a Welsh street or house ("Stryd Fawr", "Heol y Ffynnon", "Tŷ Capel")
     ("ADDRESS", re.compile(rf"\b(?:Stryd|Heol|Ffordd|Lôn|Rhodfa|Tŷ)[ \t]+(?:(?:y|yr)[ \t]+)?{PLACE_WORD}"
                            rf"(?:[ \t]+{PLACE_WORD})?"), 0),
@@ -230,12 +241,13 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # "Surname, Given names" after a label ("Patient: Nguyen, Bao-Tran", "Ramírez-Ochoa, José Luis": the given
     # names were left; a blind review)
     ("NAME", re.compile(rf"\b(?i:patient|name|pt|resident|client|member|insured|subscriber)[ \t]*:[ \t]*"
-                        rf"({NAME_WORD},[ \t]*{FULL_NAME})"), 1),
+                        rf"({NAME_WORD},[ \t]*{FULL_NAME}(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?)"), 1),
     # an explicit name label opening a line or a sentence takes the words after it in any case ("Name: ANNA
     # KOWALSKA", "patient name: anna kowalska" were kept: a security review); "Drug name:" does not open one
     ("NAME", re.compile(r"(?:^|(?<=[\n.;]))[ \t]*(?i:patient[ \t]+name|full[ \t]+name|name)[ \t]*:[ \t]*"
                         r"([A-Za-z](?:[A-Za-z'\-]+|\.)(?:[ \t]{1,2}[A-Za-z][A-Za-z'\-]+){0,3})", re.M), 1),  # "K. Iyer"
     ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Seen by|Signed|Author|Referred by|Dictated by|Visit by|"
+                        rf"Child|Baby|Infant|Partner|Client|Resident|Guardian|Carer|cc|CC|"
                         rf"Consultant|GP|Next of kin|NOK|Contact|Mother|Father|Wife|Husband|Daughter|Son)[ \t]*[:\-]?[ \t]+"
                         rf"((?:{INITIALS})?{FULL_NAME})"), 1),
     # more labels of a person (a blind review: "Pt name:", "Father's name:", "Re:", "Attending:", "Resident:")
@@ -244,7 +256,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         rf"midwife|keyworker|key[ \t]+worker|care[ \t]+coordinator)[ \t]*:[ \t]*((?:{INITIALS})?{FULL_NAME})"), 1),
     # a nickname the patient goes by: 'prefers "Des"', "known as Des" (then every later occurrence)
     ("NAME", re.compile(rf"\b(?i:prefers|known[ \t]+as|goes[ \t]+by|called)[ \t]+(?:to[ \t]+be[ \t]+called[ \t]+)?"
-                        rf"[\"'“‘]?({NAME_WORD})[\"'”’]?"), 1),
+                        rf"[\"'“‘]?({NAME_WORD}(?:[ \t]+{NAME_WORD})?)[\"'”’]?"), 1),
     ("NAME", re.compile(rf"^[ \t]*(?:--+|Regards,?|Signed,?)?[ \t]*((?:{INITIALS})?{NAME_WORD}(?:[ \t]+{NAME_WORD})?),?[ \t]*"
                         rf"(?:MD|RN|MBBS|FRCP|DO|NP|PA)\b",
                         re.M), 1),
@@ -256,7 +268,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                             r"Tropical[ \t]+Diseases|Nervous[ \t]+Diseases))?"
                             rf"(?=(?:[ \t]+of[ \t]+({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?))?)"), 0),  # "... of Edinburgh"
     # a Welsh hospital, school, home, practice or centre ("Ysbyty Glan Clwyd", "Ysgol Dyffryn Conwy")
-    ("LOCATION", re.compile(rf"\b((?:Ysbyty|Ysgol|Cartref|Meddygfa|Canolfan)(?:['’]r)?(?:[ \t]+(?:y|yr)?[ \t]*{PLACE_WORD})"
+    ("LOCATION", re.compile(rf"\b((?:Ysbyty|Ysgol|Cartref|Meddygfa|Canolfan|Scoil|Gaelscoil|Coláiste|Ospidéal)(?:['’]r)?(?:[ \t]+(?:y|yr)?[ \t]*{PLACE_WORD})"
                             rf"{{1,3}})"), 1),
     # a place after a label of place ("Hometown: Nnewi", "Residence: Githurai 45"), whether or not a gazetteer has it
     ("PLACE", re.compile(rf"\b(?i:hometown|home[ \t]+town|residence|place[ \t]+of[ \t]+birth|birthplace|village|"
@@ -264,7 +276,11 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # the word before a full UK postcode, a town or county ("Derbyshire DE56 1AB")
     ("PLACE", re.compile(rf"\b(?!(?i:post[ \t]?code|postal|zip|ref)\b)({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=,?[ \t]+{UK_AREA}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}\b)"), 1),
     ("PLACE", re.compile(rf"\b((?:Brgy\.?|Barangay)[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)"), 1),  # a barangay
-    ("PLACE", re.compile(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=,[ \t]+Co\.[ \t]+{PLACE_WORD})"), 1),  # ", Co. Cork"
+    ("PLACE", re.compile(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=(?:,[ \t]+|[ \t]*\n[ \t]*)Co\.[ \t]+{PLACE_WORD})"),
+     1),  # ", Co. Cork", and "Trim\nCo. Meath"
+    # the town of an address before its state and ZIP, province and postal code ("Wappingers Falls, NY 12590")
+    ("PLACE", re.compile(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD}){{0,2}})(?=,?[ \t]+(?:{US_STATE}[ \t]+\d{{5}}|"
+                         rf"{AU_STATE}[ \t]+\d{{4}}|{CA_PROVINCE}[ \t]+[A-Z]\d[A-Z])\b)"), 1),
     ("PLACE", re.compile(rf"\b(County[ \t]+(?!Council|Court|Hall|Hospital|General){PLACE_WORD})\b"), 1),  # County Cork
     # a street named without its number ("at the junction of Klipspruit Valley Road and Chris Hani Road", "on Bank St")
     ("STREET", re.compile(rf"\b((?:{PLACE_WORD}[ \t]+){{1,3}}(?:Road|Street|Avenue|Boulevard|Crescent|Terrace|Highway|"
@@ -279,6 +295,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PLACE", re.compile(rf"(?:(?<=,[ \t])|^[ \t]*)(Co\.[ \t]+{PLACE_WORD})", re.M), 1),
     ("LOCATION", re.compile(r"\b(Ward[ \t]+(?:\d{1,3}[A-Z]?|[A-Z]\d{0,2})(?![\w-]))"), 1),
     ("LOCATION", re.compile(rf"\b({PLACE_WORD}[ \t]+Ward)\b"), 1),
+    # a unit by its floor and wing ("Unit: 5 North", "then Ortho 3 East", "4 West SICU")
+    ("LOCATION!", re.compile(r"\b((?:[A-Z][a-z]+[ \t]+)?\d{1,2}[ \t]?(?:North|South|East|West)(?:[ \t]+[A-Z]{2,5}\b)?)"
+                             r"(?![ \t]+(?:Street|St|Road|Rd|Avenue|Ave|Lane|Drive|Dr)\b)"), 1),
     ("PLACE", re.compile(rf"\b(?i:lives|living|resides|residing|moved|born|grew up|based)\b[^.\n]{{0,25}}?\b"
                             rf"(?:in|at|near)[ \t]+({NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}})"), 1),
     # a hospital by its short name, as staff say it: "the Royal Free", "at Addenbrooke's" after a word of care
@@ -295,6 +314,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                               r"(?!(?:SHO|RN|DN|GP|HCA|CNS|OT|FY1|FY2|ST|SPR|PA|NP|MD|DO|ED|ICU|AND|THE)\b)"
                               r"([A-Z]{2,3})(?![\w-])"), 1),
     ("NAME_AS_IS", re.compile(r"\b(?i:typed|dictated|transcribed)[ \t]+([a-z]{2,3})(?=[ \t]+\d{1,2}[/.]\d)"), 1),  # "typed jm 16/05/24"
+    # a name before a credential ("signed by Mahesh Iyer, MD", "Read by: Yuki Tanabe, MD", "Oluwaseun Adebayo, LPN")
+    ("NAME_WHOLE", re.compile(rf"\b((?:{INITIALS})?{FULL_NAME}),[ \t]*(?:MD|DO|RN|LPN|NP|PA-C|CRNA|MBBS|MBChB|FRCP|PhD|"
+                        r"DDS|APRN|PMHNP-BC|CNM|FNP|FNP-BC|DNP|MSW|LCSW|RD|PharmD)\b"), 1),
     # a maiden name, "(née Eze)"
     ("NAME", re.compile(rf"\b(?:née|nee|Née|Nee)[ \t]+({NAME_WORD}(?:[ \t]+{NAME_WORD})?)"), 1),
     # a signature or a typist's reference in initials ("Signature: PvdM", "Signed: TB", "Ref: OAH/LP", "... -NW")
@@ -316,9 +338,11 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME", re.compile(rf"\b(?:Dear|Hi|Hello|Thanks?,?)[ \t]+({FULL_NAME})"), 1),
     ("NAME", re.compile(rf"(?:Yours sincerely|Yours faithfully|Kind regards|Best wishes|Many thanks|Regards|Signed)"
                         rf",?[ \t]*\n+[ \t]*({FULL_NAME})"), 1),
-    ("NAME", re.compile(rf"^[ \t]*({NAME_WORD}[ \t]+{NAME_WORD})[ \t]*,?[ \t]*\n[ \t]*(?:[A-Z][a-z]+[ \t]+)?"
+    ("NAME", re.compile(rf"^[ \t]*((?:{INITIALS})?(?:(?:{LOWER_PARTICLE}|{PARTICLE})[ \t]){{0,2}}{NAME_WORD}"
+                        rf"(?:[ \t]+{NAME_WORD})?)[ \t]*,?[ \t]*\n[ \t]*(?:[A-Z][a-z]+[ \t]+)?"
                         rf"(?:General Practitioner|GP|Consultant|Registrar|Physician|Surgeon|Nurse|Specialist|"
-                        rf"Physiotherapist|Pharmacist|Psychiatrist|Paediatrician|\w+ologist)\b", re.M), 1),
+                        rf"Physiotherapist|Pharmacist|Psychiatrist|Paediatrician|Social Worker|Midwife|Therapist|"
+                        rf"Dietitian|\w+ologist)\b", re.M), 1),
 ]
 @dataclass(frozen=True)
 class Span:
@@ -360,14 +384,14 @@ def _trim_name(text: str, start: int, end: int, after_title: bool = False) -> tu
 def _trim_place(text: str, start: int, end: int, noun: bool) -> tuple[int, int] | None:
     """A named place keeps its generic words ("Royal", "Day") but needs one distinctive word."""
     words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
-    while words and (text[slice(*words[0])] in CONNECTORS or text[slice(*words[0])] in NOT_NAMES
+    while words and (text[slice(*words[0])].lower() in CONNECTORS or text[slice(*words[0])] in NOT_NAMES
                      and text[slice(*words[0])] not in GENERIC_PLACE):
         words.pop(0)
     names = [text[a:b] for a, b in words]
     body = names[:-1] if noun and len(names) > 1 else names
     if noun and names and names[-1] in ("Home", "Centre", "Center", "Practice") and len(body) > 1:
         body = body[:-1]  # "Care Home", "Health Centre", "Medical Practice"
-    if not any(w not in GENERIC_PLACE and w not in NOT_NAMES and w not in CONNECTORS and not never_name(w)
+    if not any(w not in GENERIC_PLACE and w not in NOT_NAMES and w.lower() not in CONNECTORS and not never_name(w)
                for w in body):
         return None
     return words[0][0], words[-1][1]
@@ -558,7 +582,8 @@ def _looks_like_id(token: str) -> bool:
     """An identifier, not a code of a drug, a compound or a chromosome band ("A23187", "U-74006F", "SQ29548",
     "1q21-23", "150-200-kb" stay): a run of six digits ("HB2403160022", "RN.415522"), capitals and four digits
     mixed in a part of seven or more ("98A1234E", the serial "7F3A2C91"), or two groups of digits and one of
-    capitals with nine digits ("5584-221-907-KT"; a case reference "MDT-2026-014" is no record number)."""
+    capitals with nine digits ("5584-221-907-KT", "CT24-1019-00731"; a case reference "MDT-2026-014" is no record
+    number)."""
     if re.search(r"\d[pq]\d", token):
         return False
     if re.search(r"\d{6,}", token):
@@ -568,7 +593,7 @@ def _looks_like_id(token: str) -> bool:
            for p in parts):
         return True
     return (sum(p.isdigit() and len(p) >= 3 for p in parts) >= 2 and sum(c.isdigit() for c in token) >= 9
-            and any(p.isalpha() and p.isupper() for p in parts))
+            and any(p.isupper() and not p.isdigit() for p in parts))  # "KT", "CT24" (an accession, CT24-1019-00731)
 
 
 def find_phi(text: str) -> list[Span]:
@@ -592,10 +617,15 @@ def find_phi(text: str) -> list[Span]:
                 trimmed, kind = (start, end), "ID"
             elif kind == "NAME_AS_IS":  # taken as written: initials are not words a name rule could trim
                 trimmed, kind = (start, end), "NAME"
+            elif kind.endswith("!"):  # taken as written
+                trimmed, kind = (start, end), kind[:-1]
             elif kind == "PN":  # SMITH^JOHN^^^DR.: the sentence's full stop is not the name's
                 trimmed, kind = (start, len(text[:end].rstrip(",.;:")) if end > start + 1 else end), "NAME"
             elif kind in ("NAME", "TITLED"):  # TITLED: after Dr, Mrs, Nurse ...: the words are a person's
                 trimmed, kind = _trim_name(text, start, end, after_title=kind == "TITLED"), "NAME"
+            elif kind == "NAME_WHOLE":  # every word a name's, or none: "Key Worker, RN" is a role
+                trimmed, kind = _trim_name(text, start, end), "NAME"
+                trimmed = trimmed if trimmed and trimmed[1] == len(text[:end].rstrip(",.;:")) else None
             elif kind == "STREET":
                 trimmed, kind = _trim_place(text, start, end, noun=True), "ADDRESS"
             elif kind in ("LOCATION", "PLACE"):  # PLACE: named without a noun such as Hospital ("the Royal Free")
@@ -627,6 +657,7 @@ def find_phi(text: str) -> list[Span]:
     names |= {part.strip(",") for n in names for part in n.split()
               if len(part.strip(",")) > 2 and part.strip(",") not in NOT_NAMES and part.lower() not in COMMON
               and not never_name(part)}
+    names |= {n.split(",")[0] for n in names if "," in n and " " in n.split(",")[0]}  # "DELA CRUZ, Maria": "DELA CRUZ"
     for name in sorted(names, key=len, reverse=True):
         for m in re.finditer(rf"\b{re.escape(name)}\b", text):
             if not any(taken[m.start():m.end()]):

@@ -28,19 +28,22 @@ WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?"
 # Sr: Sister, as wards write it; Fr: Father (a chaplain)
 TITLES = r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr|Fr|Mdm|Madam|Mme|Mlle)\.?"
 
-PLACE_WORD = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:['’]s|(?<=s)['’])?|[A-Z][a-z]+-[A-Z][a-z]+)"  # St Mary's, St Thomas' Hospital
+PLACE_WORD = (rf"(?:[{UPPER}][{LOWER}]+(?:[A-Z][a-z]+)?(?:['’]s|(?<=s)['’])?|"
+              r"[A-Z][a-z]+-[A-Z][a-z]+)")  # Latin accents too ("Tōtara Hospice")  # St Mary's, St Thomas' Hospital
 PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Hospital|Infirmary|Hospice|Care Home|Nursing Home|Residential Home|Rest Home|Care Centre|"
               r"Medical Practice|Family Medicine|Family Practice|Medical Group|Medical Centre|Medical Center|Health Centre|Health Center|Surgery|Practice|Clinic|"
               r"Unit|Centre|Center|School|Academy|College|University|Works|Factory|Mill|Prison|Hotel|Lodge|Court|"
               r"House|Manor|Hall|County|Polyclinic|Campus|Health[ \t]+Team|Health[ \t]+Services|Medical[ \t]+Services|"
               r"Ambulance[ \t]+Service|Police[ \t]+Department|Police[ \t]+Station|Church|Chapel|Mosque|Temple|"
               r"Synagogue|Cathedral|PHC|Health[ \t]+Post|Health[ \t]+Station|Dispensary|Club|Zoo|Museum|Airport|Pharmacy|"
-              r"Chemists?|Associates|Ltd|Limited|Inc|LLC|PLC)")
+              r"Chemists?|Associates|Ltd|Limited|Inc|LLC|PLC|Assisted[ \t]+Living|Senior[ \t]+Living|Retirement[ \t]+Home|"
+              r"Retirement[ \t]+Village|Home[ \t]+Health|Primary[ \t]+Care|Urgent[ \t]+Care|Immediate[ \t]+Care|"
+              r"Behaviou?ral[ \t]+Health|Schools|Parish|Marae|Healthcare|Mart)")
 RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
              r"grandson|granddaughter|grandchild|grandmother|grandfather|grandma|grandad|granny|aunt|auntie|uncle|"
              r"cousin|friend|neighbou?r|carer|caregiver|fianc[ée]e?|boyfriend|girlfriend|stepson|stepdaughter|"
              r"son-in-law|daughter-in-law|sibling|next of kin|roommate|room-mate|flatmate|housemate|landlord|landlady|"
-             r"lodger|guardian|godmother|godfather|stepfather|stepmother|stepmum|stepdad|foster[ \t]+(?:mother|"
+             r"lodger|guardian|godmother|godfather|stepfather|stepmother|stepmum|stepdad|parents?|foster[ \t]+(?:mother|"
              r"father|carer|parent)|grandparent|twin|ex-wife|ex-husband|ex-partner|widow|widower|helper|nanny)")
 ROLES = (r"(?:staff nurse|charge nurse|scrub nurse|student nurse|student physio|student|nurse|sister|HCA|"
          r"health ?care assistant|physio(?:therapist)?|OT|occupational therapist|SALT|speech therapist|pharmacist|"
@@ -49,7 +52,7 @@ ROLES = (r"(?:staff nurse|charge nurse|scrub nurse|student nurse|student physio|
          r"coordinator|RN|manager|support worker|ward clerk|receptionist|secretary|constable|PC|officer|"
          r"police officer|sergeant|detective|scribe|interpreter|chaplain|health visitor|counsell?or|"
          r"technician|radiographer|sonographer|phlebotomist|caseworker|case manager|advocate|teacher|EMT|DN|"
-         r"district nurse|tissue viability nurse|\w{3,}ist)")
+         r"district nurse|tissue viability nurse|aide|scrub|CRNA|LPN|CNA|APRN|CNM|NP|PA-C|\w{3,}ist)")
 # Words that are never a person's name, wherever they stand: roles, specialties, and drugs by their stems (a stem
 # after three letters or more: "Pam" the daughter is a name, diazepam a drug; she was kept, a privacy review).
 NEVER_NAME = re.compile(
@@ -78,7 +81,7 @@ UK_AREA = (r"(?:AB|AL|B|BA|BB|BD|BF|BH|BL|BN|BR|BS|BT|CA|CB|CF|CH|CM|CO|CR|CT|CV
            r"TQ|TR|TS|TW|UB|W|WA|WC|WD|WF|WN|WR|WS|WV|YO|ZE)")
 STREET = (r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Close|Way|Court|Ct|Place|Pl|Boulevard|Blvd|Crescent|"
           r"Terrace|Square|Grove|Gardens|Hill|Rise|Row|Walk|Mews|Parade|Vale|Wharf|Pike|Freeway|Highway|Hwy|Parkway|"
-          r"Pkwy|Expressway|Turnpike|Trail|View|Circle|Esplanade|Quay|Estate|Business[ \t]+Park|Retail[ \t]+Park)")
+          r"Pkwy|Expressway|Turnpike|Trail|View|Circle|Esplanade|Quay|Estate|Business[ \t]+Park|Retail[ \t]+Park|Route)")
 # the full stop of an abbreviated street type ("High St."), not the sentence's after a whole word ("12 Ardmore Avenue.
 # Three days ..." lost its full stop: a review)
 STREET_ABBREVIATION_DOT = r"(?:(?<=St|Rd|Ln|Dr|Ct|Pl)\.|(?<=Ave)\.|(?<=Blvd)\.)?"
@@ -97,7 +100,7 @@ US_STATE = (r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|
             r"ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC)")
 # A name before one of these is an operation, a sign or a disease named after a person, not a person in the note.
 EPONYMOUS_THING = re.compile(r"[ \t]+(?i:\w+(?:ectomy|otomy|ostomy|plasty|pexy|scopy|graphy)|procedure|operation|"
-                             r"repair|syndrome|disease|sign|test|manoeuvre|maneuver|fracture|classification|score|"
+                             r"repair|syndrome|disease|sign|test|manoeuvre|maneuver|fracture|classification|score|stage|staging|table|"
                              r"criteria|approach|technique|incision|flap|shunt|fistula|anastomosis|murmur|pupil|"
                              r"angina|tear|malformation|palsy|reflex|phenomenon|triad|ulcer|node|lymphoma|sarcoma)\b")
 # Words after a town that make it a score, scale or rule named after the town ("Glasgow Coma Scale").
@@ -115,6 +118,15 @@ AGE_OVER_89 = (rf"(?:9\d|1[01]\d|(?i:(?:ninety(?:[- ]{_ONES})?|(?:a|one)[ \t]+hu
                rf"eleven|twelve|\w+teen))?)(?![- \t]+(?:and[ \t]+)?(?:{_ONES}|ten|eleven|twelve|\w+teen|hundred|"
                r"thousand|point)\b)))")
 
+# Languages and nationalities: "Primary language: Polish", "Interpreter: Vietnamese" are not names (a blind review)
+LANGUAGES = {"Polish", "Vietnamese", "Spanish", "Mandarin", "Cantonese", "Arabic", "Urdu", "Punjabi", "Hindi", "Bengali",
+             "Somali", "Tagalog", "Portuguese", "French", "Italian", "Russian", "Romanian", "Turkish", "Farsi", "Korean",
+             "Japanese", "German", "Swahili", "Yoruba", "Igbo", "Hausa", "Amharic", "Tigrinya", "Kurdish", "Pashto",
+             "Dari", "Tamil", "Gujarati", "English", "Welsh", "Irish", "Gaelic", "Hebrew", "Greek", "Albanian",
+             "Lithuanian", "Latvian", "Ukrainian", "Czech", "Slovak", "Hungarian", "Bulgarian", "Serbian", "Croatian",
+             "Chinese", "Thai", "Malay", "Indonesian", "Nepali", "Sinhala", "Zulu", "Xhosa", "Afrikaans", "Maori",
+             "Māori", "Samoan", "Tongan", "Filipino", "Haitian", "Creole", "Hokkien", "Teochew", "Malayalam", "Telugu",
+             "Kannada", "Marathi", "Sign", "BSL", "ASL"}
 # Words that make a place name generic ("General Hospital", "Eye Unit"): a place needs one other word.
 GENERIC_PLACE = {
     "General", "Mental", "Emergency", "Acute", "Medical", "Surgical", "Intensive", "Care", "High", "Dependency",
@@ -140,8 +152,11 @@ GENERIC_PLACE = {
     "Disorders", "PHC", "Zoo", "Museum", "Airport", "Scottish", "Welsh", "English", "British", "Irish", "Northern",
     "American", "Canadian", "Australian", "Golf", "Bowling", "Football", "Rugby", "Cricket", "Tennis",
     "Social", "Youth", "Lunch", "Book", "Club", "Pharmacy", "Chemist", "Chemists", "Associates", "Ltd", "Limited",
-    "Inc", "Inc.", "LLC", "PLC", "Station", "Stores"}
-CONNECTORS = {"and", "&", "of", "for", "on", "upon", "the"}  # inside a place's name, never what identifies it
+    "Inc", "Inc.", "LLC", "PLC", "Station", "Stores", "Failure", "Anticoagulation", "Lipid", "Hypertension",
+    "Asthma", "Epilepsy", "Headache", "Continence", "Falls", "Protection", "Safeguarding", "Offences", "Violence",
+    "Crisis", "Liaison", "Prevention", "Assisted", "Living", "Senior", "Retirement", "Immediate", "Healthcare",
+    "Schools", "Society", "Mart", "Marae"}
+CONNECTORS = {"and", "&", "of", "for", "on", "upon", "the", "to", "at", "in", "from"}  # inside a place's name, never what identifies it
 # Capitalised words that are not names even after a label ("Patient: Denies ...").
 NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "The", "This", "No", "Not", "None",
              "Chest", "Pain", "History", "Patient", "Male", "Female", "Unknown", "Alert", "Stable", "Admitted",
@@ -154,12 +169,12 @@ NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "
              "Acting", "Lead", "Named", "Duty", "On", "Call", "Night", "Team", "State", "Department", "Name",
              "Partner", "Partners", "In", "At", "Of", "For", "And", "Officer", "Intern", "Mdm", "Madam",
              "Mme", "Mlle", "Resident", "Manager", "Driver", "Course", "Progress", "Admission", "Report", "Reason",
-             "Stay", "Events"} | GENERIC_PLACE
+             "Stay", "Events", "Triage", "Bra", "Boy", "Girl", "Twin", "Key"} | LANGUAGES | GENERIC_PLACE
 # Words of a place's name that are also surnames: after a title they are the person ("Dr. Gregory House" kept
 # "House", "Dr. Hall" was kept whole: a security review).
 PLACE_WORD_SURNAMES = {"House", "Hall", "Day", "Main", "Hand", "Head", "Court", "Mill", "Lodge", "Manor", "Short",
                        "Bay", "Foot", "Burns", "Lung", "Steel", "Heart", "Neck", "Care", "Home", "Side", "Keys"}
-NOT_NAMES_AFTER_TITLE = NOT_NAMES - PLACE_WORD_SURNAMES
+NOT_NAMES_AFTER_TITLE = NOT_NAMES - PLACE_WORD_SURNAMES - LANGUAGES  # Mr Zulu, Dr French
 # Capitalised clinical abbreviations: a span holding one is not a capitalised surname.
 ABBREVIATIONS = {"COPD", "CHF", "CKD", "ECG", "EKG", "CXR", "CT", "MRI", "HTN", "DM", "AF", "MI", "CVA", "TIA", "PE",
                  "DVT", "UTI", "GP", "ED", "ICU", "NHS", "MRN", "BP", "HR", "SOB", "NAD", "PMH", "HPI", "NKDA", "IV",
