@@ -511,3 +511,28 @@ def test_identifiers_a_third_blind_corpus_found_kept_and_their_look_alikes():
     }
     for note, expected in cases.items():
         assert scrub(note)[0] == expected, note
+
+
+def test_identifiers_a_fourth_blind_corpus_found_kept_and_their_look_alikes():
+    """deid_review_corpus_6 (2026-12-06) found these kept; beside them a heading in capitals after "PATIENT", a
+    catheter named after a person whose namesake nurse is in the note, a dose with a unit, a transposon's name."""
+    cases = {
+        "PATIENT LIST\nPatient: NGUYEN Thi Lan     DOB: 14/07/1938\nMedical social worker Ramasamy s/o Krishnan. "
+        "Scribe: Brianna K.\nPSW Gurpreet (agency). Seen by lactation (April, IBCLC). Named Aurora Mae.":
+            "PATIENT LIST\nPatient: [NAME]     DOB: [DATE]\nMedical social worker [NAME]. "
+            "Scribe: [NAME].\nPSW [NAME] (agency). Seen by lactation ([NAME], IBCLC). Named [NAME].",
+        "Nurse Foley reviewed her. Foley stopped draining at 4 am. Marcus \"Smoke\" visits.":
+            "Nurse [NAME] reviewed her. Foley stopped draining at 4 am. [NAME] \"[NAME]\" visits.",
+        "Last seen 12/13. Admitted from 24/2 to 3/3. Turned 92 on Oct 2. Age/Sex: 90 / M. Case management (x5521).":
+            "Last seen [DATE]. Admitted from [DATE]. Turned [AGE>89] on [DATE]. Age/Sex: [AGE>89] / M. Case management "
+            "([PHONE]).",
+        "Medi-Cal CIN: 91234567A. Tab. Rosuvas 10   0-0-1   x 30 days; heparin 100000IU; 1000mg.":
+            "Medi-Cal CIN: [ID]. Tab. Rosuvas 10   0-0-1   x 30 days; heparin 100000IU; 1000mg.",
+        "At Sunnyside Pediatrics, Lake Superior Women's Health, Valley Children's, Pharmacie Brunet; Mass at "
+        "St. Hedwig. Keller 7 MICU, Ward C3B. 2247 Burton St SE. 212 rue Principale, unit 4.":
+            "At [LOCATION], [LOCATION], [LOCATION], [LOCATION]; Mass at [LOCATION]. [LOCATION], [LOCATION]. "
+            "[ADDRESS]. [ADDRESS].",
+        "Dr Euan Drummond\nGP Principal\n\nED/ks\nSigned NH": "Dr [NAME]\nGP Principal\n\n[NAME]\nSigned [NAME]",
+    }
+    for note, expected in cases.items():
+        assert scrub(note)[0] == expected, note

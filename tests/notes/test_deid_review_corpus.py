@@ -11,9 +11,10 @@ misses, and only then was deid_review_corpus_4 (12 notes from the US, Ireland, I
 Philippines, Ghana, Jamaica, Northern Ireland and England, 319 identifiers) run: 0.705 / 0.976 blind (the rules
 before that day: 0.605 / 0.975). The rules were widened against corpus 4 too, and then deid_review_corpus_5 (6 US
 notes as electronic records write them, and notes from the UK, Canada, Australia, South Africa, Ireland and New
-Zealand, 316 identifiers) was run blind: 0.772 / 0.966 (the rules of the day before: 0.658 / 0.975). The rules were
-then improved against each corpus's misses, so none is held out any more: this test keeps what was gained
-(docs/notes.md)."""
+Zealand, 316 identifiers) was run blind: 0.772 / 0.966 (the rules of the day before: 0.658 / 0.975); widened against corpus 5, then deid_review_corpus_6 (6 US and 6 other
+notes: Scotland, England, Canada, Australia, Singapore, India; 320 identifiers) blind: 0.806 / 0.977 (the day
+before: 0.650 / 0.979). The rules were then improved against each corpus's misses, so none is held out any more:
+this test keeps what was gained (docs/notes.md)."""
 from __future__ import annotations
 
 import json
@@ -58,7 +59,8 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
 
 @pytest.mark.parametrize("corpus, min_recall, min_precision", [
     ("deid_review_corpus", 0.90, 0.99), ("deid_review_corpus_2", 0.87, 0.99), ("deid_review_corpus_3", 0.88, 0.99),
-    ("deid_review_corpus_4", 0.85, 0.99), ("deid_review_corpus_5", 0.89, 0.99)])
+    ("deid_review_corpus_4", 0.85, 0.99), ("deid_review_corpus_5", 0.89, 0.99),
+    ("deid_review_corpus_6", 0.91, 0.99)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")

@@ -77,7 +77,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # any number with a country code, "+234 809 555 1194" (eight digits or more)
     ("PHONE", re.compile(r"(?<![\w+])\+\d{1,3}(?=(?:[ \t.()-]*\d){7})(?:[ \t.-]?(?:\(\d{1,5}\)|\d{1,5})){2,5}\b"), 0),
     # a phone number with its extension, before the NHS number below takes "021 435 8800" and leaves "ext. 212"
-    ("PHONE", re.compile(r"(?<![\w+])\(?\d[\d ()-]{6,}\d[ \t]*(?i:ext|extn|x)\.?[ \t]*\d{1,5}\b"), 0),
+    ("PHONE", re.compile(r"(?<![\w+])\(?\d(?:[ ()-]{0,2}\d){6,}[ \t]*(?i:ext|extn|x)\.?[ \t]*\d{1,5}\b"), 0),
+    ("PHONE", re.compile(r"(?<=\()x\d{3,5}(?=\))"), 0),  # an extension alone, "(x5521)"
     # a device's UDI in GS1 form, "(01)10603295071213(10)M55021"
     ("ID", re.compile(r"\(\d{2}\)[0-9A-Z]+(?:\(\d{2,4}\)[0-9A-Z]+)+"), 0),
     # an Aadhaar number, masked or not ("XXXX XXXX 6619"); a Hong Kong identity card with its check digit ("K618204(3)")
@@ -92,7 +93,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # licences, serials ("HB2403160022", "S3412876J", "5584-221-907-KT", "RN.415522", "iPhone-7F3A2C91": their digits
     # alone were removed, or nothing; a blind review), when _looks_like_id says so. A dose ("1000mg") is a number
     # and its unit.
-    ("ID_TOKEN", re.compile(r"(?<![\w@./-])(?=[\w.-]*[A-Za-z])(?=(?:[A-Za-z.-]*\d){5})(?![\d.,]+[A-Za-z]+(?![\w.-]))"
+    ("ID_TOKEN", re.compile(r"(?<![\w@./-])(?=[\w.-]*[A-Za-z])(?=(?:[A-Za-z.-]*\d){5})(?![\d.,]+(?:[a-zµ%/][A-Za-z]*|IU|U|MU)(?![\w.-]))"
                       r"(?!(?:NCT|ISRCTN|ACTRN|ChiCTR|CTRI|rs|GSE|GSM|SRR|ERR|PXD|CHEMBL|PMC|PMID)\d)"
                       r"[A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*(?![\w@-]|\.\w)"), 0),
     ("ID", re.compile(r"\b(?:MRN|NHS(?:\s+(?:no|number))?|SSN|Medical record(?: number)?|Record(?: no)?|"
@@ -146,7 +147,11 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("DATE", re.compile(r"\b\d{4}[/.](?:0?[1-9]|1[0-2])[/.](?:0?[1-9]|[12]\d|3[01])\b"), 0),  # 2024/06/12
     # a month and day without the year after a word of time ("visited Sunday 10/13", "from 1/13 through 1/27", "on
     # 21/01"); not a dose ("on 1/2 tablet") nor the UK's days and weeks ("on 5/7", "2/52") unless a weekday says so
-    ("DATE", re.compile(rf"(?:\b(?i:on|from|through|thru|until|till|since|dated|by|before|after|for)[ \t]+"
+    # a range of them ("from 24/2 to 3/3")
+    ("DATE", re.compile(r"\b(?i:from|between)[ \t]+((?:[12]?\d|3[01])/(?:0?[1-9]|1[0-2])[ \t]+(?i:to|and|until|-|–)[ \t]+"
+                        r"(?:[12]?\d|3[01])/(?:0?[1-9]|1[0-2]))(?![/\d])"), 1),
+    ("DATE", re.compile(rf"(?:\b(?i:on|from|through|thru|until|till|since|dated|by|before|after|for|seen|reviewed|"
+                        rf"admitted|discharged|visited|returned)[ \t]+"
                         rf"(?!\d{{1,2}}/(?:7|12|52)(?!\d))|\b{WEEKDAYS}[ \t]+|\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?[ \t]+)"
                         r"(?<![\d/])((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])|(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2]))"
                         rf"(?![/\d]|\.\d)(?![ \t]*(?i:{COUNTED}|of|mg|ml|tabs?|doses?|strength|mm[ \t]?hg)\b)"), 1),
@@ -184,10 +189,13 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                            rf"(?:(?:\d{{1,4}}/)?\d{{1,5}}[A-Za-z]?[ \t]+)?|"
                            rf"(?:(?:Blk|Block)[ \t]+)?(?:\d{{1,4}}/)?(?:\d{{1,5}}[A-Za-z]?(?:[–-]\d{{1,5}})?|{HOUSE_NUMBER_WORDS})"
                            rf"[ \t]+)(?:(?:[NS][EW]|[NSEW])\.?[ \t]+)?"
-                           rf"(?:[A-Z][a-z]+(?:['’]s)?[ \t]){{1,3}}{STREET}\b{STREET_ABBREVIATION_DOT}(?:[ \t][NSEW]\b)?"
+                           rf"(?:[A-Z][a-z]+(?:['’]s)?[ \t]){{1,3}}{STREET}\b{STREET_ABBREVIATION_DOT}(?:[ \t](?:[NS][EW]|[NSEW])\b)?"
                            r"(?:[ \t]\d{1,3}(?=,|\s))?"
-                           r"(?:,?[ \t]+(?:Suite|Ste\.?|Apt\.?|Apartment|Unit|Flat|#)[ \t]*#?[0-9A-Z][0-9A-Z-]{0,7}\b)?"
+                           r"(?:,?[ \t]+(?:(?i:suite|ste\.?|apt\.?|apartment|unit|flat)|#)[ \t]*#?[0-9A-Z][0-9A-Z-]{0,7}\b)?"
                            r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?"), 0),  # the town after the street, too
+    ("ADDRESS", re.compile(rf"\b\d{{1,5}},?[ \t]+(?:rue|avenue|boulevard|chemin|route|allée|place)[ \t]+"
+                           rf"(?:(?:de|du|des|la|le)[ \t]+)*{PLACE_WORD}(?:-{PLACE_WORD})*"
+                           r"(?:,?[ \t]+(?i:unit|app\.?|apt\.?|suite|bureau)[ \t]*\d{1,5})?"), 0),  # "212 rue Principale, unit 4"
     ("ADDRESS", re.compile(r"\b(?:P\.?[ \t]?O\.?[ \t]*Box|Private[ \t]+Bag)[ \t]*\d{1,6}(?:-\d{5})?\b"), 0),
     # a numbered street ("CVS on W 38th St")
     ("ADDRESS", re.compile(r"\b(?:[NSEW]\.?[ \t]+)?\d{1,3}(?:st|nd|rd|th)[ \t]+(?:Street|St|Avenue|Ave|Road|Rd)\b\.?"), 0),
@@ -218,7 +226,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("POSTCODE", re.compile(r"\bSingapore[ \t]+(\d{6})\b"), 1),
     ("POSTCODE", re.compile(r"\b(?i:pin(?:[ \t]?code)?)[ \t]*[:-]?[ \t]*([1-9]\d{2}[ \t]?\d{3})\b"), 1),
     ("AGE>89", re.compile(r"\b(9\d|1[0-1]\d)(?=[\s-]*(?:years?|yrs?|y/?o|year-old|-year-old)\b)", re.I), 1),
-    ("AGE>89", re.compile(rf"\b(?i:aged?|age:)\s*({AGE_OVER_89})\b(?![ \t]*(?:%|(?i:percent|per)\b))"), 1),
+    ("AGE>89", re.compile(rf"\b(?i:aged?|age:|age[ \t]*/[ \t]*sex[ \t]*:|turned|turns)\s*({AGE_OVER_89})\b"
+                          rf"(?![ \t]*(?:%|(?i:percent|per|kg|mmhg|bpm)\b))"), 1),
     # in words, before "years old" ("ninety-three years old", "a ninety-three-year-old": kept, a re-check)
     ("AGE>89", re.compile(rf"\b({AGE_OVER_89})(?=[ \t-]*(?i:years?[ \t-]+old|year-old|years[ \t]+of[ \t]+age|yo)\b)"), 1),
     ("AGE>89", re.compile(r"\b[MF]/(9\d|1[0-1]\d)\b"), 1),  # sex and age, "M/91" (a blind review)
@@ -234,10 +243,12 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         rf"({CAPS_NAME})"), 1),
     # a surname in capitals, of one or two words, then the given names in capitals or not, after a label
     # ("PATIENT: KOWALCZYK,EDMUND JOSEPH", "Mother: DELA CRUZ, Maria Teresa S.": a blind review)
+    # and without the comma after a label's colon, given names in lower case ("Patient: NGUYEN Thi Lan"), never a
+    # heading in capitals ("PATIENT LIST", "NEWBORN ADMISSION NOTE")
     ("NAME", re.compile(rf"\b(?i:patient|name|pt|resident|client|member|insured|subscriber|mother|father|baby|infant|"
-                        rf"newborn|next[ \t]+of[ \t]+kin|nok|guardian)[ \t]*:?[ \t]+((?:{CAPS_WORD}[ \t]+)?{CAPS_WORD},[ \t]*"
+                        rf"newborn|next[ \t]+of[ \t]+kin|nok|guardian)(?:[ \t]*:?[ \t]+((?:{CAPS_WORD}[ \t]+)?{CAPS_WORD},[ \t]*"
                         rf"(?:{CAPS_WORD}(?:[ \t]+{CAPS_WORD}){{0,2}}|{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}}"
-                        rf"(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?))"), 1),
+                        rf"(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?))|[ \t]*:[ \t]*({CAPS_WORD}(?:[ \t]+{NAME_WORD}){{1,3}})\b)"), 0),
     # "Surname, Given names" after a label ("Patient: Nguyen, Bao-Tran", "Ramírez-Ochoa, José Luis": the given
     # names were left; a blind review)
     ("NAME", re.compile(rf"\b(?i:patient|name|pt|resident|client|member|insured|subscriber)[ \t]*:[ \t]*"
@@ -268,7 +279,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                             r"Tropical[ \t]+Diseases|Nervous[ \t]+Diseases))?"
                             rf"(?=(?:[ \t]+of[ \t]+({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?))?)"), 0),  # "... of Edinburgh"
     # a Welsh hospital, school, home, practice or centre ("Ysbyty Glan Clwyd", "Ysgol Dyffryn Conwy")
-    ("LOCATION", re.compile(rf"\b((?:Ysbyty|Ysgol|Cartref|Meddygfa|Canolfan|Scoil|Gaelscoil|Coláiste|Ospidéal)(?:['’]r)?(?:[ \t]+(?:y|yr)?[ \t]*{PLACE_WORD})"
+    ("LOCATION", re.compile(rf"\b((?:Ysbyty|Ysgol|Cartref|Meddygfa|Canolfan|Scoil|Gaelscoil|Coláiste|Ospidéal|Pharmacie|Clinique(?:[ \t]+médicale)?|Paroisse|Résidence|Hôpital|École|CLSC)(?:['’]r)?(?:[ \t]+(?:y|yr)?[ \t]*{PLACE_WORD})"
                             rf"{{1,3}})"), 1),
     # a place after a label of place ("Hometown: Nnewi", "Residence: Githurai 45"), whether or not a gazetteer has it
     ("PLACE", re.compile(rf"\b(?i:hometown|home[ \t]+town|residence|place[ \t]+of[ \t]+birth|birthplace|village|"
@@ -293,10 +304,13 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PLACE", re.compile(rf"\b(University[ \t]+of[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)"), 1),
     # an Irish county in an address, "Ballincollig, Co. Cork" (a blind review); not a company's "& Co."
     ("PLACE", re.compile(rf"(?:(?<=,[ \t])|^[ \t]*)(Co\.[ \t]+{PLACE_WORD})", re.M), 1),
-    ("LOCATION", re.compile(r"\b(Ward[ \t]+(?:\d{1,3}[A-Z]?|[A-Z]\d{0,2})(?![\w-]))"), 1),
+    ("LOCATION", re.compile(r"\b(Ward[ \t]+(?:\d{1,3}[A-Z]?|[A-Z]\d{0,2}[A-Z]?)(?![\w-]))"), 1),
+    ("PLACE", re.compile(rf"\b({PLACE_WORD}[ \t]+Children['’]s)(?![ \t]+(?i:ward|unit|services?|social|centre|center)\b)"), 1),
+    ("PLACE", re.compile(rf"\b(?:at|to|from)[ \t]+((?:St\.?|Saint)[ \t]+{NAME_WORD})\b(?!['’])"), 1),  # "to St. Hedwig"
+    ("LOCATION!", re.compile(rf"\b({PLACE_WORD}[ \t]+\d{{1,2}}[A-Z]?[ \t]+(?:MICU|SICU|CCU|CICU|NICU|PICU|ICU|HDU|ITU))\b"), 1),
     ("LOCATION", re.compile(rf"\b({PLACE_WORD}[ \t]+Ward)\b"), 1),
     # a unit by its floor and wing ("Unit: 5 North", "then Ortho 3 East", "4 West SICU")
-    ("LOCATION!", re.compile(r"\b((?:[A-Z][a-z]+[ \t]+)?\d{1,2}[ \t]?(?:North|South|East|West)(?:[ \t]+[A-Z]{2,5}\b)?)"
+    ("LOCATION!", re.compile(rf"\b((?:{PLACE_WORD}[ \t]+)?\d{{1,2}}[ \t]?(?:North|South|East|West)(?:[ \t]+[A-Z]{{2,5}}\b)?)"
                              r"(?![ \t]+(?:Street|St|Road|Rd|Avenue|Ave|Lane|Drive|Dr)\b)"), 1),
     ("PLACE", re.compile(rf"\b(?i:lives|living|resides|residing|moved|born|grew up|based)\b[^.\n]{{0,25}}?\b"
                             rf"(?:in|at|near)[ \t]+({NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}})"), 1),
@@ -306,7 +320,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PLACE", re.compile(rf"\b(?i:{CARE_WORDS})\b[^.\n]{{0,40}}?\b(?i:at|to|from)[ \t]+(?:the[ \t]+)?"
                             rf"({NAME_WORD}['’]s)(?![ \t]+(?i:{EPONYM_NOUNS})\b)"), 1),
     ("NAME", re.compile(rf"\b(?i:{RELATIONS})(?:[ \t]*,)?[ \t]+(?:(?i:is|was|called|named)[ \t]+)?[\"“‘]?({FULL_NAME})"), 1),
-    ("NAME", re.compile(rf"\b(?i:{ROLES})[ \t]*[:,]?[ \t]+[\"“‘]?((?:{INITIALS})?{FULL_NAME})"), 1),
+    ("NAME", re.compile(rf"\b(?i:{ROLES})[ \t]*[:,]?[ \t]+[\"“‘]?((?:{INITIALS})?{FULL_NAME}"
+                        rf"(?:[ \t]+[A-Z]\.(?=[ \t]*(?:[),;\n]|$|[ \t]{{2}})))?)", re.M), 1),
+    ("NAME", re.compile(rf"\b(?i:named|christened)[ \t]+({FULL_NAME})"), 1),  # "a girl ... named Aurora Mae"
     ("NAME_AS_IS", re.compile(rf"^[ \t]*(?:/es/[ \t]*)?({CAPS_WORD}[ \t]+(?:[A-Z]\.?[ \t]+)?{CAPS_WORD}),[ \t]*"
                               r"(?:MD|RN|DO|NP|PA|MBBS|PhD|DDS|DMD)\b", re.M), 1),
     ("NAME_AS_IS", re.compile(r"\b(?i:acknowledged|recorded|typed|dictated|entered|transcribed|witnessed|checked|verified|"
@@ -316,11 +332,13 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME_AS_IS", re.compile(r"\b(?i:typed|dictated|transcribed)[ \t]+([a-z]{2,3})(?=[ \t]+\d{1,2}[/.]\d)"), 1),  # "typed jm 16/05/24"
     # a name before a credential ("signed by Mahesh Iyer, MD", "Read by: Yuki Tanabe, MD", "Oluwaseun Adebayo, LPN")
     ("NAME_WHOLE", re.compile(rf"\b((?:{INITIALS})?{FULL_NAME}),[ \t]*(?:MD|DO|RN|LPN|NP|PA-C|CRNA|MBBS|MBChB|FRCP|PhD|"
-                        r"DDS|APRN|PMHNP-BC|CNM|FNP|FNP-BC|DNP|MSW|LCSW|RD|PharmD)\b"), 1),
+                        r"DDS|APRN|PMHNP-BC|CNM|FNP|FNP-BC|DNP|MSW|LCSW|RD|PharmD|IBCLC|RPN|RGN|RM|LPC)\b"), 1),
     # a maiden name, "(née Eze)"
     ("NAME", re.compile(rf"\b(?:née|nee|Née|Nee)[ \t]+({NAME_WORD}(?:[ \t]+{NAME_WORD})?)"), 1),
     # a signature or a typist's reference in initials ("Signature: PvdM", "Signed: TB", "Ref: OAH/LP", "... -NW")
-    ("NAME_AS_IS", re.compile(r"\b(?i:signature|signed|initials)[ \t]*:[ \t]*([A-Z][A-Za-z]{1,3})[ \t]*$", re.M), 1),
+    ("NAME_AS_IS", re.compile(r"\b(?i:signature|signed|initials)[ \t]*:?[ \t]*([A-Z][A-Za-z]{1,3})[ \t]*$", re.M), 1),
+    ("NAME_AS_IS", re.compile(r"^[ \t]*(?:(?i:dictated|typed|ref)[ \t]*:?[ \t]*)?([A-Z]{2,4}/(?:[a-z]{2,3}|[A-Z]{2,4}))[ \t]*$",
+                              re.M), 1),  # "HOP/kp", "ED/ks" under a letter
     ("NAME_AS_IS", re.compile(r"\b(?i:ref|our[ \t]+ref|your[ \t]+ref)[ \t]*:[ \t]*([A-Z]{2,4}/[A-Z]{2,4})\b"), 1),
     ("NAME_AS_IS", re.compile(r"(?<=\s)-([A-Z]{2,3})[ \t]*$", re.M), 1),
     # a name in Chinese, Japanese or Korean characters in an English note ("Mdm Goh Siew Lan (吳秀蘭)")
@@ -546,10 +564,10 @@ def _towns_in_addresses(text: str, taken: list[bool]) -> list[Span]:
 
 
 def _nicknames(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
-    """A nickname in quotes just after a found name ('Vasquez-Lindqvist, Aurelia ("Rae", she/her)')."""
+    """A nickname in quotes just after a found name ('Vasquez-Lindqvist, Aurelia ("Rae", she/her)', 'Marcus "Smoke"')."""
     out = []
     ends = {s.end for s in found if s.kind == "NAME"}
-    for m in re.finditer(rf"[ \t]*\([ \t]*(?:(?i:goes[ \t]+by|known[ \t]+as|aka)[ \t]+)?[\"“‘']({NAME_WORD})[\"”’']", text):
+    for m in re.finditer(rf"[ \t]*\(?[ \t]*(?:(?i:goes[ \t]+by|known[ \t]+as|aka)[ \t]+)?[\"“‘']({NAME_WORD})[\"”’']", text):
         if m.start() in ends and not any(taken[slice(*m.span(1))]):
             out.append(Span(*m.span(1), "NAME", m.group(1)))
             taken[slice(*m.span(1))] = [True] * (m.end(1) - m.start(1))
@@ -603,7 +621,8 @@ def find_phi(text: str) -> list[Span]:
     for rule_kind, pattern, group in PATTERNS:
         for m in pattern.finditer(text):
             kind = rule_kind
-            start, end = m.span(group)
+            # group 0 of a name rule with groups: its alternatives hold the name in different groups
+            start, end = m.span(group) if group or pattern.groups == 0 or kind == "LOCATION" else m.span(m.lastindex)
             if kind in ("LOCATION", "PLACE") and any(taken[start:end]) and not taken[end - 1]:
                 # "... of Edinburgh and the Royal Belfast Hospital": what an earlier place took is not this one's
                 start = max(i for i in range(start, end) if taken[i]) + 1
@@ -653,7 +672,7 @@ def find_phi(text: str) -> list[Span]:
     found += _nicknames(text, found, taken)
     # A name found once is removed wherever else it occurs, surname alone included (not a name that is
     # also a common word: "June" the wife stays removed where she is named, "June" the month stays).
-    names = {s.text for s in found if s.kind == "NAME" and s.text.lower() not in COMMON}
+    names = {s.text for s in found if s.kind == "NAME" and s.text.lower() not in COMMON | EPONYMS}  # Nurse Foley, a Foley
     names |= {part.strip(",") for n in names for part in n.split()
               if len(part.strip(",")) > 2 and part.strip(",") not in NOT_NAMES and part.lower() not in COMMON
               and not never_name(part)}

@@ -16,7 +16,7 @@ NAME_WORD = (rf"(?:[{UPPER}]')?(?:Mc|Mac|De|Di|Du|Le|La)?[{UPPER}][{LOWER}]+"
 PARTICLE = r"(?:Ó|Ní|Nic|Mac|Mc|Ua|Te|Ap|Van|Von|Der|Den|Da|Di|De|Del|Della|Dos|Du|La|Le|Al|El|Bin|Bint|Ibn)"
 # and in lower case, one or two of them ("Pieter van der Merwe", "Dr ap Rhys", "Siti binte Abdullah": a blind review)
 LOWER_PARTICLE = (r"(?:ap|van|von|der|den|de|da|di|del|della|dos|du|la|le|al|el|bin|binti|binte|bint|ibn|ter|ten|"
-                  r"op|zu|y)")
+                  r"op|zu|y|s/o|d/o|w/o|a/l|a/p)")  # s/o, d/o: son or daughter of ("Ramasamy s/o Krishnan")
 FULL_NAME = (rf"{NAME_WORD}(?:[ \t]{{1,2}}(?:[A-Z]\.[ \t]?|{PARTICLE}[ \t]|(?:{LOWER_PARTICLE}[ \t]){{1,2}})?"
              rf"{NAME_WORD}){{0,3}}")
 INITIALS = r"(?:[A-Z]\.?[ \t]+){1,3}"  # "Dr A. Lindqvist", "Dr J K Rowling": a name after initials was kept
@@ -26,7 +26,7 @@ CAPS_NAME = (rf"(?:{CAPS_WORD},[ \t]*{NAME_WORD}(?:[ \t]+{NAME_WORD})?(?:[ \t]+[
              rf"{NAME_WORD}[ \t]+{CAPS_WORD}(?![a-z]))")
 WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?"
 # Sr: Sister, as wards write it; Fr: Father (a chaplain)
-TITLES = r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr|Fr|Mdm|Madam|Mme|Mlle)\.?"
+TITLES = r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr|Fr|Mdm|Madam|Mme|Mlle|Smt|Shri|Sri)\.?"
 
 PLACE_WORD = (rf"(?:[{UPPER}][{LOWER}]+(?:[A-Z][a-z]+)?(?:['’]s|(?<=s)['’])?|"
               r"[A-Z][a-z]+-[A-Z][a-z]+)")  # Latin accents too ("Tōtara Hospice")  # St Mary's, St Thomas' Hospital
@@ -38,7 +38,9 @@ PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Ho
               r"Synagogue|Cathedral|PHC|Health[ \t]+Post|Health[ \t]+Station|Dispensary|Club|Zoo|Museum|Airport|Pharmacy|"
               r"Chemists?|Associates|Ltd|Limited|Inc|LLC|PLC|Assisted[ \t]+Living|Senior[ \t]+Living|Retirement[ \t]+Home|"
               r"Retirement[ \t]+Village|Home[ \t]+Health|Primary[ \t]+Care|Urgent[ \t]+Care|Immediate[ \t]+Care|"
-              r"Behaviou?ral[ \t]+Health|Schools|Parish|Marae|Healthcare|Mart)")
+              r"Behaviou?ral[ \t]+Health|Schools|Parish|Marae|Healthcare|Mart|Institute|Pediatrics|Paediatrics|"
+              r"Counsel+ing|Dialysis|Nursing|Women['’]s[ \t]+Health|Logistics|Industries|Motors|Construction|Athletic|"
+              r"Rovers|FC|RFC|GAA|GAC)")
 RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
              r"grandson|granddaughter|grandchild|grandmother|grandfather|grandma|grandad|granny|aunt|auntie|uncle|"
              r"cousin|friend|neighbou?r|carer|caregiver|fianc[ée]e?|boyfriend|girlfriend|stepson|stepdaughter|"
@@ -52,7 +54,7 @@ ROLES = (r"(?:staff nurse|charge nurse|scrub nurse|student nurse|student physio|
          r"coordinator|RN|manager|support worker|ward clerk|receptionist|secretary|constable|PC|officer|"
          r"police officer|sergeant|detective|scribe|interpreter|chaplain|health visitor|counsell?or|"
          r"technician|radiographer|sonographer|phlebotomist|caseworker|case manager|advocate|teacher|EMT|DN|"
-         r"district nurse|tissue viability nurse|aide|scrub|CRNA|LPN|CNA|APRN|CNM|NP|PA-C|\w{3,}ist)")
+         r"district nurse|tissue viability nurse|aide|scrub|CRNA|LPN|CNA|APRN|CNM|NP|PA-C|PSW|\w{3,}ist)")
 # Words that are never a person's name, wherever they stand: roles, specialties, and drugs by their stems (a stem
 # after three letters or more: "Pam" the daughter is a name, diazepam a drug; she was kept, a privacy review).
 NEVER_NAME = re.compile(
@@ -155,7 +157,9 @@ GENERIC_PLACE = {
     "Inc", "Inc.", "LLC", "PLC", "Station", "Stores", "Failure", "Anticoagulation", "Lipid", "Hypertension",
     "Asthma", "Epilepsy", "Headache", "Continence", "Falls", "Protection", "Safeguarding", "Offences", "Violence",
     "Crisis", "Liaison", "Prevention", "Assisted", "Living", "Senior", "Retirement", "Immediate", "Healthcare",
-    "Schools", "Society", "Mart", "Marae"}
+    "Schools", "Society", "Mart", "Marae", "Institute", "Pediatrics", "Paediatrics", "Counseling", "Counselling",
+    "Dialysis", "Logistics", "Industries", "Motors", "Construction", "Athletic", "Rovers", "FC", "RFC", "GAA", "GAC",
+    "Research"}
 CONNECTORS = {"and", "&", "of", "for", "on", "upon", "the", "to", "at", "in", "from"}  # inside a place's name, never what identifies it
 # Capitalised words that are not names even after a label ("Patient: Denies ...").
 NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "The", "This", "No", "Not", "None",
@@ -169,7 +173,8 @@ NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "
              "Acting", "Lead", "Named", "Duty", "On", "Call", "Night", "Team", "State", "Department", "Name",
              "Partner", "Partners", "In", "At", "Of", "For", "And", "Officer", "Intern", "Mdm", "Madam",
              "Mme", "Mlle", "Resident", "Manager", "Driver", "Course", "Progress", "Admission", "Report", "Reason",
-             "Stay", "Events", "Triage", "Bra", "Boy", "Girl", "Twin", "Key"} | LANGUAGES | GENERIC_PLACE
+             "Stay", "Events", "Triage", "Bra", "Boy", "Girl", "Twin", "Key", "Principal", "Reg", "Smt", "Shri",
+             "Sri"} | LANGUAGES | GENERIC_PLACE
 # Words of a place's name that are also surnames: after a title they are the person ("Dr. Gregory House" kept
 # "House", "Dr. Hall" was kept whole: a security review).
 PLACE_WORD_SURNAMES = {"House", "Hall", "Day", "Main", "Hand", "Head", "Court", "Mill", "Lodge", "Manor", "Short",
