@@ -497,7 +497,7 @@ def test_identifiers_a_third_blind_corpus_found_kept_and_their_look_alikes():
             "NEWBORN: Baby Boy [NAME].",
         "1450 Old Route 9, Wappingers Falls, NY 12590. 3115 University Dr E, Suite 210. Refill sent to CVS on W 38th "
         "St. 14–16 Chapel Lane.":
-            "[ADDRESS], NY [POSTCODE]. [ADDRESS]. Refill sent to CVS on [ADDRESS] [ADDRESS].",  # the town with its street
+            "[ADDRESS], NY [POSTCODE]. [ADDRESS]. Refill sent to CVS on [ADDRESS]. [ADDRESS].",  # the town with its street
         "09/05 — Telephone encounter. Respite from 2–9 July. Lamotrigine started on the 2nd and now a rash; away "
         "from the 22nd to the 29th of April. Admitted on Monday the 12th after a fall. Seen for 21/02.":
             "[DATE] — Telephone encounter. Respite from [DATE]. Lamotrigine started on the [DATE] and now a rash; away "
@@ -533,6 +533,32 @@ def test_identifiers_a_fourth_blind_corpus_found_kept_and_their_look_alikes():
             "At [LOCATION], [LOCATION], [LOCATION], [LOCATION]; Mass at [LOCATION]. [LOCATION], [LOCATION]. "
             "[ADDRESS]. [ADDRESS].",
         "Dr Euan Drummond\nGP Principal\n\nED/ks\nSigned NH": "Dr [NAME]\nGP Principal\n\n[NAME]\nSigned [NAME]",
+    }
+    for note, expected in cases.items():
+        assert scrub(note)[0] == expected, note
+
+
+def test_identifiers_a_fifth_blind_corpus_found_kept_and_their_look_alikes():
+    """deid_review_corpus_7 (2026-12-06) found these kept; beside them "the doctor said" (Said is a given name),
+    "An area of demyelination", a fraction after "approximately", a heading in capitals."""
+    cases = {
+        "Her granddaughter Marisol and her husband david visit. The doctor said it was fine. PCP is dr. tom o'hara "
+        "at the practice. Brought in by his roommate jake.":
+            "Her granddaughter [NAME] and her husband [NAME] visit. The doctor said it was fine. PCP is dr. [NAME] "
+            "at the practice. Brought in by his roommate [NAME].",
+        "Sincerely,\nWojciech \"Voytek\" Zieliński, MD\nName: Daniel (Danny) Whitlock-Agyeman\nName: Niamh Ní "
+        "Shúilleabháin":
+            "Sincerely,\n[NAME], MD\nName: [NAME]\nName: [NAME]",
+        "Sutures out around Feb 25-Mar 1; acute care Jan 4-12. Raised in the Glen Park neighborhood; lives at 3318 "
+        "E 34th St. Cut his palm on Koval Ln. Dispensed by Boots, High Street. Approximately 1/3 were well. An area "
+        "of demyelination.":
+            "Sutures out around [DATE]; acute care [DATE]. Raised in the [LOCATION] neighborhood; lives at [ADDRESS]. "
+            "Cut his palm on [ADDRESS]. Dispensed by Boots, [ADDRESS]. Approximately 1/3 were well. An area of "
+            "demyelination.",
+        "Insurance: member CHF 7720 4419 01. HRN MI-40127. Medicare 2953 51673 1/2. CPN Ailsa Drummond; his pal "
+        "Dougie; her nan Velma.\nH. Marsh RGN\nLEARNING DISABILITY ANNUAL HEALTH CHECK":
+            "Insurance: member [ID]. HRN [ID]. Medicare [ID]. CPN [NAME]; his pal [NAME]; her nan [NAME].\n[NAME] RGN\n"
+            "LEARNING DISABILITY ANNUAL HEALTH CHECK",
     }
     for note, expected in cases.items():
         assert scrub(note)[0] == expected, note

@@ -56,6 +56,7 @@ from .deid_vocab import (
     TOWN_TOOLS,
     UK_AREA,
     UNITS,
+    UPPER,
     US_STATE,
     US_STATE_NAME,
     WEEKDAYS,
@@ -129,9 +130,10 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # "NHI ZGT4471", "UHID SRMC/2024/118734", "HCPC OT71234", "Medicare ID 1EG4-TE5-MK73", "Medical Council No.
     # 412389"; kept, a blind review). A bare acronym is not enough: drug codes ("CGP 37849") and antibodies are not.
     ("ID", re.compile(r"\b(?:(?:[A-Z][A-Za-z'’]*[ \t]+)?(?i:no\.|no\b|number|id|ref|#)|PPSN|PPS|URN|UR|NHI|UHID|IHI|"
-                      r"HCPC|GMC|NMC|AHPRA|NPI|MBI|MCNZ|HPCSA|IMC|NMBI|CPSO|PMDC|Medicare|Medicaid)[ \t]*[:#]?[ \t]*"
+                      r"HCPC|GMC|NMC|AHPRA|NPI|MBI|MCNZ|HPCSA|IMC|NMBI|CPSO|PMDC|HRN|Medicare|Medicaid|"
+                      r"member(?:[ \t]+(?:ID|no\.?|number))?)[ \t]*[:#]?[ \t]*"
                       r"((?:[A-Z]{2,4}[ \t](?=\d))?(?=[A-Z0-9/-]*\d(?:[A-Z/-]*\d){3})[A-Z0-9][A-Z0-9/-]{2,}[A-Z0-9]"
-                      r"(?:[ \t]\d{1,5}){0,2})\b"), 1),
+                      r"(?:[ \t]\d{1,5}){0,2}(?:/\d)?)\b"), 1),
     # after the phone rules, any run of eight digits or more (no dose, count or result is written so): "94347659 19" was kept
     # digits in three hyphenated groups or more, ten or more ("12-050178334-6"; a phone's were taken above)
     ("ID", re.compile(r"(?<![\w-])(?=(?:-?\d){10})\d{1,12}(?:-\d{1,12}){2,}(?![\w-])"), 0),
@@ -159,12 +161,13 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("DATE", re.compile(rf"(?:\b(?i:on|by|from|until|till|since|before|after|of|for)[ \t]+(?:{WEEKDAYS}[ \t]+)?|"
                         rf"\b{WEEKDAYS}[ \t]+)the[ \t]+((?:[12]?\d|3[01])(?:st|nd|rd|th)(?:[ \t]+of[ \t]+{MONTHS}\b|\b"
                         r"(?=[ \t]*(?:[.,;:)\n]|$)|[ \t]+(?:if|when|at|in|as|but|so|unless|with|confirmed|showed|revealed|"
-                        r"after|before|for|from|by|until|to[ \t]+the|and[ \t]+(?:was|is|he|she|they|returned|will|now))\b)))",
+                        r"after|before|for|from|by|until|because|to[ \t]+the|and[ \t]+(?:was|is|he|she|they|returned|will|now))\b)))",
                         re.M), 1),
     # a dated entry at a line's start ("09/05 — Telephone encounter"), a range of days ("2–9 July")
     ("DATE", re.compile(r"^[ \t]*((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])|(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2]))"
                         r"(?=[ \t]*[—–:-][ \t])", re.M), 1),
     ("DATE", re.compile(rf"\b(?:[12]?\d|3[01])[–-](?:[12]?\d|3[01])(?:st|nd|rd|th)?[ \t]+{MONTHS}\b(?:[ \t]+\d{{4}})?"), 0),
+    ("DATE", re.compile(rf"\b{MONTHS}\.?[ \t]+(?:[12]?\d|3[01])[–-](?:{MONTHS}\.?[ \t]+)?(?:[12]?\d|3[01])\b(?![/\d])"), 0),
     # a day and month with a time of day ("05/06 11:05 - Visit by ...")
     ("DATE", re.compile(r"(?<![\d/])((?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2]))(?=[ \t]+(?:[01]?\d|2[0-3]):[0-5]\d\b)"), 1),
     ("DATE", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"), 0),
@@ -198,7 +201,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                            r"(?:,?[ \t]+(?i:unit|app\.?|apt\.?|suite|bureau)[ \t]*\d{1,5})?"), 0),  # "212 rue Principale, unit 4"
     ("ADDRESS", re.compile(r"\b(?:P\.?[ \t]?O\.?[ \t]*Box|Private[ \t]+Bag)[ \t]*\d{1,6}(?:-\d{5})?\b"), 0),
     # a numbered street ("CVS on W 38th St")
-    ("ADDRESS", re.compile(r"\b(?:[NSEW]\.?[ \t]+)?\d{1,3}(?:st|nd|rd|th)[ \t]+(?:Street|St|Avenue|Ave|Road|Rd)\b\.?"), 0),
+    ("ADDRESS", re.compile(r"\b(?:\d{1,5}[ \t]+)?(?:[NSEW]\.?[ \t]+)?\d{1,3}(?:st|nd|rd|th)[ \t]+(?:Street|St|Avenue|Ave|Road|Rd)"
+                           r"\b"), 0),
     # a Welsh street or house ("Stryd Fawr", "Heol y Ffynnon", "Tŷ Capel")
     ("ADDRESS", re.compile(rf"\b(?:Stryd|Heol|Ffordd|Lôn|Rhodfa|Tŷ)[ \t]+(?:(?:y|yr)[ \t]+)?{PLACE_WORD}"
                            rf"(?:[ \t]+{PLACE_WORD})?"), 0),
@@ -251,12 +255,13 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         rf"(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?))|[ \t]*:[ \t]*({CAPS_WORD}(?:[ \t]+{NAME_WORD}){{1,3}})\b)"), 0),
     # "Surname, Given names" after a label ("Patient: Nguyen, Bao-Tran", "Ramírez-Ochoa, José Luis": the given
     # names were left; a blind review)
-    ("NAME", re.compile(rf"\b(?i:patient|name|pt|resident|client|member|insured|subscriber)[ \t]*:[ \t]*"
+    ("NAME", re.compile(rf"\b(?i:patient|name|pt|resident|client|member|insured|subscriber|re)[ \t]*:[ \t]*"
                         rf"({NAME_WORD},[ \t]*{FULL_NAME}(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?)"), 1),
     # an explicit name label opening a line or a sentence takes the words after it in any case ("Name: ANNA
     # KOWALSKA", "patient name: anna kowalska" were kept: a security review); "Drug name:" does not open one
     ("NAME", re.compile(r"(?:^|(?<=[\n.;]))[ \t]*(?i:patient[ \t]+name|full[ \t]+name|name)[ \t]*:[ \t]*"
-                        r"([A-Za-z](?:[A-Za-z'\-]+|\.)(?:[ \t]{1,2}[A-Za-z][A-Za-z'\-]+){0,3})", re.M), 1),  # "K. Iyer"
+                        rf"([{UPPER}{LOWER}](?:[{UPPER}{LOWER}'\-]+|\.)(?:[ \t]{{1,2}}[(\"“]?[{UPPER}{LOWER}][{UPPER}{LOWER}'\-]+"
+                        rf"[)\"”]?){{0,3}})", re.M), 1),  # "K. Iyer", "Niamh Ní Shúilleabháin", "Daniel (Danny) Whitlock"
     ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Seen by|Signed|Author|Referred by|Dictated by|Visit by|"
                         rf"Child|Baby|Infant|Partner|Client|Resident|Guardian|Carer|cc|CC|"
                         rf"Consultant|GP|Next of kin|NOK|Contact|Mother|Father|Wife|Husband|Daughter|Son)[ \t]*[:\-]?[ \t]+"
@@ -292,10 +297,11 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # the town of an address before its state and ZIP, province and postal code ("Wappingers Falls, NY 12590")
     ("PLACE", re.compile(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD}){{0,2}})(?=,?[ \t]+(?:{US_STATE}[ \t]+\d{{5}}|"
                          rf"{AU_STATE}[ \t]+\d{{4}}|{CA_PROVINCE}[ \t]+[A-Z]\d[A-Z])\b)"), 1),
+    ("PLACE", re.compile(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)[ \t]+(?:neighbou?rhood|suburb|estate)\b"), 1),
     ("PLACE", re.compile(rf"\b(County[ \t]+(?!Council|Court|Hall|Hospital|General){PLACE_WORD})\b"), 1),  # County Cork
     # a street named without its number ("at the junction of Klipspruit Valley Road and Chris Hani Road", "on Bank St")
     ("STREET", re.compile(rf"\b((?:{PLACE_WORD}[ \t]+){{1,3}}(?:Road|Street|Avenue|Boulevard|Crescent|Terrace|Highway|"
-                          rf"Freeway|Parkway|Lane|Rd|Ave|Blvd|St(?![ \t]*\.?[ \t]*[A-Z])))\b"), 1),
+                          rf"Freeway|Parkway|Lane|Ln|Rd|Ave|Blvd|St(?![ \t]*\.?[ \t]*[A-Z])))\b"), 1),
     # a hospital by its short name: "Kettering General", "St George's", "University of Chicago" (kept, a review)
     ("PLACE", re.compile(rf"\b({PLACE_WORD}[ \t]+General)\b(?![ \t]+(?i:practi\w*|surgery|surgeon|medicine|medical|"
                          rf"paediatrics|pediatrics|anaesthe\w*|anesthe\w*|ward|hospital|infirmary|"
@@ -331,8 +337,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                               r"([A-Z]{2,3})(?![\w-])"), 1),
     ("NAME_AS_IS", re.compile(r"\b(?i:typed|dictated|transcribed)[ \t]+([a-z]{2,3})(?=[ \t]+\d{1,2}[/.]\d)"), 1),  # "typed jm 16/05/24"
     # a name before a credential ("signed by Mahesh Iyer, MD", "Read by: Yuki Tanabe, MD", "Oluwaseun Adebayo, LPN")
-    ("NAME_WHOLE", re.compile(rf"\b((?:{INITIALS})?{FULL_NAME}),[ \t]*(?:MD|DO|RN|LPN|NP|PA-C|CRNA|MBBS|MBChB|FRCP|PhD|"
-                        r"DDS|APRN|PMHNP-BC|CNM|FNP|FNP-BC|DNP|MSW|LCSW|RD|PharmD|IBCLC|RPN|RGN|RM|LPC)\b"), 1),
+    ("NAME_WHOLE", re.compile(rf"\b((?:{INITIALS})?{FULL_NAME})(?:,[ \t]*|[ \t]+(?=(?:RGN|RM|CPN|RAN|RPN)\b))(?:MD|DO|RN|LPN|NP|PA-C|CRNA|MBBS|MBChB|FRCP|PhD|"
+                        r"DDS|APRN|PMHNP-BC|CNM|FNP|FNP-BC|DNP|MSW|LCSW|RD|PharmD|IBCLC|RPN|RGN|RM|LPC|CPN|RAN)\b"), 1),
     # a maiden name, "(née Eze)"
     ("NAME", re.compile(rf"\b(?:née|nee|Née|Nee)[ \t]+({NAME_WORD}(?:[ \t]+{NAME_WORD})?)"), 1),
     # a signature or a typist's reference in initials ("Signature: PvdM", "Signed: TB", "Ref: OAH/LP", "... -NW")
@@ -551,7 +557,8 @@ def _towns_in_addresses(text: str, taken: list[bool]) -> list[Span]:
     gazetteer = towns()
     out = []
     town = rf"{PLACE_WORD}(?:[ \t-]+{PLACE_WORD}){{0,2}}"
-    for m in re.finditer(rf"(?:^[ \t]*({town})[ \t]*$|(?<=,[ \t])({town})(?=[ \t]*(?:[.,;(\n]|$)|[ \t]{{2,}}))", text, re.M):
+    for m in re.finditer(rf"(?:^[ \t]*({town})[ \t]*$|(?<=,[ \t])({town})(?=[ \t]*(?:[.,;(\n]|$)|[ \t]{{2,}}|"
+                         r"[ \t]+\d{4,6}[ \t]*$))", text, re.M):
         group = 1 if m.group(1) else 2
         _take_town(text, *m.span(group), gazetteer, taken, out)
     for m in re.finditer(rf"(?<=,[ \t])({town})", text):  # "Ysbyty Gwynedd, Bangor", after a place found
@@ -571,6 +578,53 @@ def _nicknames(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
         if m.start() in ends and not any(taken[slice(*m.span(1))]):
             out.append(Span(*m.span(1), "NAME", m.group(1)))
             taken[slice(*m.span(1))] = [True] * (m.end(1) - m.start(1))
+    return out
+
+
+# Given names that are also everyday words in lower case: "the doctor said", "her son asked" (Said, Asked are names)
+_LOWER_NOT_NAMES = {"said", "says", "saw", "was", "has", "had", "did", "does", "can", "and", "but", "not", "now", "then",
+                    "also", "just", "only", "felt", "came", "went", "told", "asked", "called", "noted", "reported", "who",
+                    "wants", "will", "would", "could", "should", "thinks", "feels", "visits", "visited", "lives",
+                    "arrived", "phoned", "rang", "brought", "took", "gave", "agreed", "declined", "present", "here"}
+
+
+def _lower_case_names(text: str, taken: list[bool]) -> list[Span]:
+    """A given name of the gazetteer in lower case right after a relation or a role ("her husband kenji", "roommate
+    jake", "PSW marisol"), and a name after a lower-case title with its full stop ("dr. tom o'hara at ..."; a blind
+    review)."""
+    gazetteer = given_names()
+    out = []
+
+    def take(start: int, end: int) -> None:
+        if not any(taken[start:end]):
+            out.append(Span(start, end, "NAME", text[start:end]))
+            taken[start:end] = [True] * (end - start)
+
+    for m in re.finditer(rf"\b(?i:{RELATIONS}|{ROLES})[ \t]+([a-z][a-z'’-]{{2,}})\b", text):
+        if m.group(1) in gazetteer and m.group(1) not in COMMON | _LOWER_NOT_NAMES and not never_name(m.group(1)):
+            take(*m.span(1))
+    for m in re.finditer(r"\b(?:dr|mr|mrs)\.[ \t]+(?!(?:and|or|the|a|to|of)\b)([a-z][a-z'’-]+(?:[ \t]+[a-z][a-z'’-]+)?)"
+                         r"(?=[ \t]*(?:[,.;)]|$)|[ \t]+(?:at|of|from|in|and|is|was|who|said|says|to)\b)", text, re.M):
+        take(*m.span(1))
+    return out
+
+
+def _with_nicknames_inside(text: str, found: list[Span]) -> list[Span]:
+    """One span for a name with its nickname inside, 'Wojciech "Voytek" Zieliński', "Daniel (Danny) Whitlock"."""
+    spans = sorted(found, key=lambda s: s.start)
+    out: list[Span] = []
+    i = 0
+    while i < len(spans):
+        a = spans[i]
+        if i + 2 < len(spans) and all(s.kind == "NAME" for s in spans[i:i + 3]):
+            b, c = spans[i + 1], spans[i + 2]
+            if (re.fullmatch(r"[ \t]*[\"“(][ \t]*", text[a.end:b.start])
+                    and re.fullmatch(r"[ \t]*[\"”)][ \t]*", text[b.end:c.start])):
+                out.append(Span(a.start, c.end, "NAME", text[a.start:c.end]))
+                i += 3
+                continue
+        out.append(a)
+        i += 1
     return out
 
 
@@ -645,8 +699,10 @@ def find_phi(text: str) -> list[Span]:
             elif kind == "NAME_WHOLE":  # every word a name's, or none: "Key Worker, RN" is a role
                 trimmed, kind = _trim_name(text, start, end), "NAME"
                 trimmed = trimmed if trimmed and trimmed[1] == len(text[:end].rstrip(",.;:")) else None
-            elif kind == "STREET":
-                trimmed, kind = _trim_place(text, start, end, noun=True), "ADDRESS"
+            elif kind == "STREET":  # "High Street" is an address: only a leading small word goes ("The Road")
+                while re.match(r"(?:The|This|That|A|An|From|To|At|Near|Off|On|In|Via|Along)[ \t]+", text[start:end]):
+                    start += re.match(r"\S+[ \t]+", text[start:end]).end()
+                trimmed, kind = ((start, end) if re.search(r"[ \t]", text[start:end]) else None), "ADDRESS"
             elif kind in ("LOCATION", "PLACE"):  # PLACE: named without a noun such as Hospital ("the Royal Free")
                 if kind == "PLACE" and text[start:end].lower() in regions():
                     continue  # "born in Texas": a state or a country is wider than an identifier
@@ -668,6 +724,7 @@ def find_phi(text: str) -> list[Span]:
     found += _towns(text, taken)
     found += _towns_in_addresses(text, taken)
     found += _caps_surnames(text, taken)
+    found += _lower_case_names(text, taken)
     found += _given_names(text, taken)
     found += _nicknames(text, found, taken)
     # A name found once is removed wherever else it occurs, surname alone included (not a name that is
@@ -683,7 +740,7 @@ def find_phi(text: str) -> list[Span]:
                 found.append(Span(m.start(), m.end(), "NAME", m.group(0)))
                 for i in range(m.start(), m.end()):
                     taken[i] = True
-    return sorted(_with_initials(text, found, taken), key=lambda s: s.start)
+    return _with_nicknames_inside(text, _with_initials(text, found, taken))
 
 
 def _with_initials(text: str, found: list[Span], taken: list[bool]) -> list[Span]:

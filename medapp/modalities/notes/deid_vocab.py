@@ -40,10 +40,11 @@ PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Ho
               r"Retirement[ \t]+Village|Home[ \t]+Health|Primary[ \t]+Care|Urgent[ \t]+Care|Immediate[ \t]+Care|"
               r"Behaviou?ral[ \t]+Health|Schools|Parish|Marae|Healthcare|Mart|Institute|Pediatrics|Paediatrics|"
               r"Counsel+ing|Dialysis|Nursing|Women['’]s[ \t]+Health|Logistics|Industries|Motors|Construction|Athletic|"
-              r"Rovers|FC|RFC|GAA|GAC)")
+              r"Rovers|FC|RFC|GAA|GAC|Day[ \t]+Services|Gym|YMCA|Inn|Tavern|Arms|Medicine[ \t]+Group|Physicians[ \t]+Group|"
+              r"Health[ \t]+Group)")
 RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
              r"grandson|granddaughter|grandchild|grandmother|grandfather|grandma|grandad|granny|aunt|auntie|uncle|"
-             r"cousin|friend|neighbou?r|carer|caregiver|fianc[ée]e?|boyfriend|girlfriend|stepson|stepdaughter|"
+             r"cousin|friend|pal|mate|buddy|nan|nana|nanna|gran|grandpa|aunty|neighbou?r|carer|caregiver|fianc[ée]e?|boyfriend|girlfriend|stepson|stepdaughter|"
              r"son-in-law|daughter-in-law|sibling|next of kin|roommate|room-mate|flatmate|housemate|landlord|landlady|"
              r"lodger|guardian|godmother|godfather|stepfather|stepmother|stepmum|stepdad|parents?|foster[ \t]+(?:mother|"
              r"father|carer|parent)|grandparent|twin|ex-wife|ex-husband|ex-partner|widow|widower|helper|nanny)")
@@ -54,7 +55,7 @@ ROLES = (r"(?:staff nurse|charge nurse|scrub nurse|student nurse|student physio|
          r"coordinator|RN|manager|support worker|ward clerk|receptionist|secretary|constable|PC|officer|"
          r"police officer|sergeant|detective|scribe|interpreter|chaplain|health visitor|counsell?or|"
          r"technician|radiographer|sonographer|phlebotomist|caseworker|case manager|advocate|teacher|EMT|DN|"
-         r"district nurse|tissue viability nurse|aide|scrub|CRNA|LPN|CNA|APRN|CNM|NP|PA-C|PSW|\w{3,}ist)")
+         r"district nurse|tissue viability nurse|aide|scrub|CRNA|LPN|CNA|APRN|CNM|NP|PA-C|PSW|CPN|RAN|\w{3,}ist)")
 # Words that are never a person's name, wherever they stand: roles, specialties, and drugs by their stems (a stem
 # after three letters or more: "Pam" the daughter is a name, diazepam a drug; she was kept, a privacy review).
 NEVER_NAME = re.compile(
@@ -151,7 +152,7 @@ GENERIC_PLACE = {
     "Ambulance", "Service", "Services", "Team", "Methodist", "Baptist", "Catholic", "Anglican", "Parish", "Public",
     "Occupational", "Behavioral", "Behavioural", "Skilled", "Interventional", "Pulmonary", "Child", "Campus",
     "Polyclinic", "Church", "Chapel", "Antenatal", "Postnatal", "Movement",
-    "Disorders", "PHC", "Zoo", "Museum", "Airport", "Scottish", "Welsh", "English", "British", "Irish", "Northern",
+    "Disorders", "PHC", "Zoo", "Museum", "Airport", "Scottish", "Welsh", "English", "British", "Irish",
     "American", "Canadian", "Australian", "Golf", "Bowling", "Football", "Rugby", "Cricket", "Tennis",
     "Social", "Youth", "Lunch", "Book", "Club", "Pharmacy", "Chemist", "Chemists", "Associates", "Ltd", "Limited",
     "Inc", "Inc.", "LLC", "PLC", "Station", "Stores", "Failure", "Anticoagulation", "Lipid", "Hypertension",
@@ -159,7 +160,8 @@ GENERIC_PLACE = {
     "Crisis", "Liaison", "Prevention", "Assisted", "Living", "Senior", "Retirement", "Immediate", "Healthcare",
     "Schools", "Society", "Mart", "Marae", "Institute", "Pediatrics", "Paediatrics", "Counseling", "Counselling",
     "Dialysis", "Logistics", "Industries", "Motors", "Construction", "Athletic", "Rovers", "FC", "RFC", "GAA", "GAC",
-    "Research"}
+    "Research", "Learning", "Disability", "Disabilities", "Annual", "Check", "School-based", "Both", "Student",
+    "Internal"}
 CONNECTORS = {"and", "&", "of", "for", "on", "upon", "the", "to", "at", "in", "from"}  # inside a place's name, never what identifies it
 # Capitalised words that are not names even after a label ("Patient: Denies ...").
 NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "The", "This", "No", "Not", "None",
@@ -174,7 +176,7 @@ NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "
              "Partner", "Partners", "In", "At", "Of", "For", "And", "Officer", "Intern", "Mdm", "Madam",
              "Mme", "Mlle", "Resident", "Manager", "Driver", "Course", "Progress", "Admission", "Report", "Reason",
              "Stay", "Events", "Triage", "Bra", "Boy", "Girl", "Twin", "Key", "Principal", "Reg", "Smt", "Shri",
-             "Sri"} | LANGUAGES | GENERIC_PLACE
+             "Sri", "Scheme"} | LANGUAGES | GENERIC_PLACE
 # Words of a place's name that are also surnames: after a title they are the person ("Dr. Gregory House" kept
 # "House", "Dr. Hall" was kept whole: a security review).
 PLACE_WORD_SURNAMES = {"House", "Hall", "Day", "Main", "Hand", "Head", "Court", "Mill", "Lodge", "Manor", "Short",
