@@ -442,11 +442,11 @@ def test_identifiers_two_blind_corpora_found_kept_and_their_look_alikes():
         # a day of the month alone, and a month and day after a word of time; not a count, a dose or a fraction
         "Seen on Monday the 11th; MRI on the 22nd confirmed it; since the 8th of January. On the 2nd attempt, on "
         "the 3rd day, the 19th century.":
-            "Seen on Monday the [DATE]; MRI on the [DATE] confirmed it; since the [DATE]. On the 2nd attempt, on "
+            "Seen on [DATE]; MRI on the [DATE] confirmed it; since the [DATE]. On the 2nd attempt, on "
             "the 3rd day, the 19th century.",
         "Visited Sunday 10/13, leave from 1/13 through 1/27. Plan: Thurs 20/6. Abx for 5/7, on 1/2 tablet, BP "
         "fell by 14/5 mm Hg.":
-            "Visited Sunday [DATE], leave from [DATE] through [DATE]. Plan: Thurs [DATE]. Abx for 5/7, on 1/2 tablet, "
+            "Visited [DATE], leave from [DATE] through [DATE]. Plan: [DATE]. Abx for 5/7, on 1/2 tablet, "
             "BP fell by 14/5 mm Hg.",
         # places in capitals and with an "of" or "for" after their noun; a county; not a section heading
         "KENYATTA NATIONAL HOSPITAL\nCOURSE IN HOSPITAL\nAt the Royal Infirmary of Edinburgh and the Royal Belfast "
@@ -501,7 +501,7 @@ def test_identifiers_a_third_blind_corpus_found_kept_and_their_look_alikes():
         "09/05 — Telephone encounter. Respite from 2–9 July. Lamotrigine started on the 2nd and now a rash; away "
         "from the 22nd to the 29th of April. Admitted on Monday the 12th after a fall. Seen for 21/02.":
             "[DATE] — Telephone encounter. Respite from [DATE]. Lamotrigine started on the [DATE] and now a rash; away "
-            "from the [DATE] to the [DATE]. Admitted on Monday the [DATE] after a fall. Seen for [DATE].",
+            "from the [DATE] to the [DATE]. Admitted on [DATE] after a fall. Seen for [DATE].",
         "Unit: 5 North (Telemetry); then Ortho 3 East. Accession: CT24-1019-00731. UDI (01)10603295071213(10)M55021. "
         "MCNZ 28461. Tanner stage 2 on the Hana table.":
             "Unit: [LOCATION] (Telemetry); then [LOCATION]. Accession: [ID]. UDI [ID]. MCNZ [ID]. Tanner stage 2 on the "
@@ -559,6 +559,33 @@ def test_identifiers_a_fifth_blind_corpus_found_kept_and_their_look_alikes():
         "Dougie; her nan Velma.\nH. Marsh RGN\nLEARNING DISABILITY ANNUAL HEALTH CHECK":
             "Insurance: member [ID]. HRN [ID]. Medicare [ID]. CPN [NAME]; his pal [NAME]; her nan [NAME].\n[NAME] RGN\n"
             "LEARNING DISABILITY ANNUAL HEALTH CHECK",
+    }
+    for note, expected in cases.items():
+        assert scrub(note)[0] == expected, note
+
+
+def test_identifiers_a_sixth_blind_corpus_found_kept_and_their_look_alikes():
+    """deid_review_corpus_8 (2026-12-06) found these kept; beside them "on 10/12" (ten months, or a date: left), a
+    week's fraction "on 5/7", a service in a heading ("Child Abuse Pediatrics"), an address's "#08-1234"."""
+    cases = {
+        "Surgery: Thu 3/14. Visit: Tuesday, June 4, 2024. On 28/12 she took 16 tablets; on 5/7 of antibiotics. "
+        "Repeat survey (9/30-10/1). DOB 1952-Nov-03. MMSE 19/30, Jan-2025. Since last review (Feb '24).":
+            "Surgery: [DATE]. Visit: [DATE]. On [DATE] she took 16 tablets; on 5/7 of antibiotics. "
+            "Repeat survey ([DATE]). DOB [DATE]. MMSE 19/30, [DATE]. Since last review ([DATE]).",
+        "Clinic line (678) 555-0120, ext. 3; pager 979-555-0100 #4471. MRN BVCH 3320-8817. Police Department case "
+        "24-011873, Det. R. Castañeda. MSP practitioner # 38294. MCRN 402718.":
+            "Clinic line [PHONE]; pager [PHONE]. MRN [ID]. Police Department case "
+            "[ID], Det. [NAME]. MSP practitioner # [ID]. MCRN [ID].",
+        "Goes by \"JJ\". Caller: Demelza (senior carer). The director, Mrs. kowalski, reports no concerns. "
+        "Interpreter Trần Văn Hải. Daughter Concetta \"Connie\" Van der Berg.\nAS/rnm\ntranscribed by jmp":
+            "Goes by \"[NAME]\". Caller: [NAME] (senior carer). The director, Mrs. [NAME], reports no concerns. "
+            "Interpreter [NAME]. Daughter [NAME].\n[NAME]\ntranscribed by [NAME]",
+        "Address: #1207 - 3980 Carrigan Court. 7 Killyhevlin Park, Enniskillen, Co. Fermanagh BT74 6FW. Rx to "
+        "Walgreens at 3302 N Broadway, near N Halsted St, Blk 456 Ang Mo Kio Avenue 10, #08-1234.\n"
+        "Valley Children's Hospital - Child Abuse Pediatrics":
+            "Address: [ADDRESS]. [ADDRESS], [LOCATION] [POSTCODE]. Rx to "
+            "Walgreens at [ADDRESS], near [ADDRESS], [ADDRESS].\n"
+            "[LOCATION] - Child Abuse Pediatrics",
     }
     for note, expected in cases.items():
         assert scrub(note)[0] == expected, note

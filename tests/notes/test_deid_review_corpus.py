@@ -14,9 +14,10 @@ notes as electronic records write them, and notes from the UK, Canada, Australia
 Zealand, 316 identifiers) was run blind: 0.772 / 0.966 (the rules of the day before: 0.658 / 0.975); widened against corpus 5, then deid_review_corpus_6 (6 US and 6 other
 notes: Scotland, England, Canada, Australia, Singapore, India; 320 identifiers) blind: 0.806 / 0.977 (the day
 before: 0.650 / 0.979); widened against corpus 6, then deid_review_corpus_7 (5 US notes, England, Scotland, Ireland,
-Canada, Australia, New Zealand; 318 identifiers) blind: 0.783 / 0.985 (the day before: 0.635 / 0.983). The rules
-were then improved against each corpus's misses, so none is held out any more: this test keeps what was gained
-(docs/notes.md)."""
+Canada, Australia, New Zealand; 318 identifiers) blind: 0.783 / 0.985 (the day before: 0.635 / 0.983); widened against corpus 7, then
+deid_review_corpus_8 (5 US notes, England, Northern Ireland, Ireland, Canada, Australia, Nigeria; 316 identifiers)
+blind: 0.801 / 0.989 (the day before: 0.671 / 0.996). The rules were then improved against each corpus's misses, so
+none is held out any more: this test keeps what was gained (docs/notes.md)."""
 from __future__ import annotations
 
 import json
@@ -62,7 +63,7 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
 @pytest.mark.parametrize("corpus, min_recall, min_precision", [
     ("deid_review_corpus", 0.90, 0.99), ("deid_review_corpus_2", 0.87, 0.99), ("deid_review_corpus_3", 0.88, 0.99),
     ("deid_review_corpus_4", 0.85, 0.99), ("deid_review_corpus_5", 0.89, 0.99),
-    ("deid_review_corpus_6", 0.91, 0.99), ("deid_review_corpus_7", 0.87, 0.99)])
+    ("deid_review_corpus_6", 0.91, 0.99), ("deid_review_corpus_7", 0.87, 0.99), ("deid_review_corpus_8", 0.90, 0.99)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")

@@ -100,9 +100,12 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("ID", re.compile(r"\b(?:MRN|NHS(?:\s+(?:no|number))?|SSN|Medical record(?: number)?|Record(?: no)?|"
                       r"Hosp(?:ital)?\.?(?=[ \t]*(?:no\b|no\.|number|#|:))|Unit (?:no|number)|Acct|CHI|Case (?:no|number)|"
                       r"Patient ID|ID|Account(?: no)?|Insurance(?: no)?|Policy(?: no)?|"
-                      r"Licen[cs]e(?: no)?)[ \t]*(?:#|no\.?|number|:)?[ \t]*:?[ \t]*([A-Z]{0,3}[-. \t]?\d[\d \t.-]{2,}\d)",
+                      r"Licen[cs]e(?: no)?)[ \t]*(?:#|no\.?|number|:)?[ \t]*:?[ \t]*([A-Z]{0,4}[-. \t]?\d[\d \t.-]{2,}\d)",
                       re.I), 1),  # on its line: "MRN 0928374\n12 Ardmore Avenue" took the house number (a blind review)
     ("ID", re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), 0),  # US social security number
+    # a police, incident or report number ("Police Department case 24-011873")
+    ("ID", re.compile(r"\b(?i:case|incident|report|crime|ref(?:erence)?)[ \t]*(?:#|no\.?|number)?[ \t]*:?[ \t]*"
+                      r"(\d{2,4}[-/]\d{4,8})\b"), 1),
     # a vehicle, a device or a badge by its number ("TX plate KGR-4471", "registration JKL 715 GP", "badge #7731")
     ("ID", re.compile(r"\b(?i:plate|registration|reg\b\.?|VIN|serial(?:[ \t]+(?:no\.?|number))?|S/N|device[ \t]+ID|"
                       r"badge|DEA|IMEI|passport(?:[ \t]+no\.?)?|HKID|TRN|PAN|NHIS(?:[ \t]+no\.?)?|PhilHealth(?:[ \t]+PIN)?)[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*"
@@ -114,7 +117,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                       rf"(?![ \t,]*(?i:milligrams?|micrograms?|grams?|units?|mg|mcg|ml|millilitres?|tablets?|puffs?))"), 0),
     ("ID", re.compile(r"\b\d{3}\s\d{3}\s\d{4}\b(?=.{0,0})"), 0),  # NHS number 943 476 5919
     ("PHONE", re.compile(r"(?:(?<=\s)|^|(?<=[(:]))(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)\s?|\d{2,5}[\s.-])\d{3,4}[\s.-]\d{3,4}\b"
-                         r"(?:[ \t]*(?i:ext|extn|x|extension)\.?[ \t]*\d{1,5}\b)?"), 0),  # with its extension
+                         r"(?:,?[ \t]*(?i:ext|extn|x|extension)\.?[ \t]*\d{1,5}\b|[ \t]*#\d{2,5}\b)?"), 0),  # with its extension
     ("PHONE", re.compile(r"(?:\+44[ \t]?|\b0)7\d{3}[ \t]?\d{6}\b"), 0),  # UK mobile 07700 900461
     # UK landline in two groups, 01424 755255, (01424) 755255, +44 1424 755255, 01424755255 (a review found
     # them kept: the rule above wants three groups)
@@ -129,9 +132,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # identifier of another country, before a token with four digits or more ("PPSN 1234567TA", "URN GH448201",
     # "NHI ZGT4471", "UHID SRMC/2024/118734", "HCPC OT71234", "Medicare ID 1EG4-TE5-MK73", "Medical Council No.
     # 412389"; kept, a blind review). A bare acronym is not enough: drug codes ("CGP 37849") and antibodies are not.
-    ("ID", re.compile(r"\b(?:(?:[A-Z][A-Za-z'’]*[ \t]+)?(?i:no\.|no\b|number|id|ref|#)|PPSN|PPS|URN|UR|NHI|UHID|IHI|"
+    ("ID", re.compile(r"(?:(?<=[A-Za-z][ \t])#|(?<=[A-Za-z])#|\b(?:(?:[A-Z][A-Za-z'’]*[ \t]+)?(?i:no\.|no\b|number|id|ref)|PPSN|PPS|URN|UR|NHI|UHID|IHI|MCRN|"
                       r"HCPC|GMC|NMC|AHPRA|NPI|MBI|MCNZ|HPCSA|IMC|NMBI|CPSO|PMDC|HRN|Medicare|Medicaid|"
-                      r"member(?:[ \t]+(?:ID|no\.?|number))?)[ \t]*[:#]?[ \t]*"
+                      r"member(?:[ \t]+(?:ID|no\.?|number))?))[ \t]*[:#]?[ \t]*"
                       r"((?:[A-Z]{2,4}[ \t](?=\d))?(?=[A-Z0-9/-]*\d(?:[A-Z/-]*\d){3})[A-Z0-9][A-Z0-9/-]{2,}[A-Z0-9]"
                       r"(?:[ \t]\d{1,5}){0,2}(?:/\d)?)\b"), 1),
     # after the phone rules, any run of eight digits or more (no dose, count or result is written so): "94347659 19" was kept
@@ -153,8 +156,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("DATE", re.compile(r"\b(?i:from|between)[ \t]+((?:[12]?\d|3[01])/(?:0?[1-9]|1[0-2])[ \t]+(?i:to|and|until|-|–)[ \t]+"
                         r"(?:[12]?\d|3[01])/(?:0?[1-9]|1[0-2]))(?![/\d])"), 1),
     ("DATE", re.compile(rf"(?:\b(?i:on|from|through|thru|until|till|since|dated|by|before|after|for|seen|reviewed|"
-                        rf"admitted|discharged|visited|returned)[ \t]+"
-                        rf"(?!\d{{1,2}}/(?:7|12|52)(?!\d))|\b{WEEKDAYS}[ \t]+|\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?[ \t]+)"
+                        rf"admitted|discharged|visited|returned|return|review|due|contact)[ \t]+"
+                        rf"(?!(?:[1-6]/7|(?:[1-9]|1[01])/12|\d{{1,2}}/52)(?!\d))|\b{WEEKDAYS}[ \t]+|\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?[ \t]+)"
                         r"(?<![\d/])((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])|(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2]))"
                         rf"(?![/\d]|\.\d)(?![ \t]*(?i:{COUNTED}|of|mg|ml|tabs?|doses?|strength|mm[ \t]?hg)\b)"), 1),
     # a day of the month alone, "on Monday the 11th", "last Friday, the 16th"; not "on the 2nd attempt"
@@ -168,6 +171,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         r"(?=[ \t]*[—–:-][ \t])", re.M), 1),
     ("DATE", re.compile(rf"\b(?:[12]?\d|3[01])[–-](?:[12]?\d|3[01])(?:st|nd|rd|th)?[ \t]+{MONTHS}\b(?:[ \t]+\d{{4}})?"), 0),
     ("DATE", re.compile(rf"\b{MONTHS}\.?[ \t]+(?:[12]?\d|3[01])[–-](?:{MONTHS}\.?[ \t]+)?(?:[12]?\d|3[01])\b(?![/\d])"), 0),
+    ("DATE", re.compile(r"(?<![\d/])((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])[–-](?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))"
+                        r"(?![/\d])"), 1),  # "9/30-10/1"
+    ("DATE", re.compile(rf"\b\d{{4}}-{MONTHS}-\d{{1,2}}\b|(?<!\d[-/])\b{MONTHS}-\d{{4}}\b|\b{MONTHS}\.?[ \t]+['’]\d{{2}}\b"), 0),
     # a day and month with a time of day ("05/06 11:05 - Visit by ...")
     ("DATE", re.compile(r"(?<![\d/])((?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2]))(?=[ \t]+(?:[01]?\d|2[0-3]):[0-5]\d\b)"), 1),
     ("DATE", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"), 0),
@@ -187,12 +193,13 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # a house number with its letter ("14a") or said in words ("fourteen Maple Road", as a dictation may give it)
     # (a flat, suite, level or block before it, "Flat 2F1, 37 Easter Road", "Level 1, 640 Pittwater Road", "3/21
     # Sydney Road", and a suite, flat or unit after it, "1967 Riverside Drive, Suite 300": a blind review)
-    ("ADDRESS", re.compile(rf"\b(?:(?:Flat|Apt\.?|Apartment|Unit|Suite|Level|Floor|Shop|House[ \t]+No\.?)[ \t]+"
+    ("ADDRESS", re.compile(rf"(?:#\d{{1,5}}[ \t]*[-–][ \t]*(?=\d))?\b(?:(?:Flat|Apt\.?|Apartment|Unit|Suite|Level|Floor|Shop|House[ \t]+No\.?)[ \t]+"
                            rf"[0-9A-Z]{{1,5}}(?:,?[ \t]+(?:(?:Blk|Block)[ \t]+[0-9A-Z]{{1,3}},?[ \t]+)?|/)"
                            rf"(?:(?:\d{{1,4}}/)?\d{{1,5}}[A-Za-z]?[ \t]+)?|"
                            rf"(?:(?:Blk|Block)[ \t]+)?(?:\d{{1,4}}/)?(?:\d{{1,5}}[A-Za-z]?(?:[–-]\d{{1,5}})?|{HOUSE_NUMBER_WORDS})"
                            rf"[ \t]+)(?:(?:[NS][EW]|[NSEW])\.?[ \t]+)?"
-                           rf"(?:[A-Z][a-z]+(?:['’]s)?[ \t]){{1,3}}{STREET}\b{STREET_ABBREVIATION_DOT}(?:[ \t](?:[NS][EW]|[NSEW])\b)?"
+                           rf"(?:(?:[A-Z][a-z]+(?:['’]s)?[ \t]){{1,3}}{STREET}|Broadway)\b{STREET_ABBREVIATION_DOT}"
+                           r"(?:[ \t](?:[NS][EW]|[NSEW])\b)?"
                            r"(?:[ \t]\d{1,3}(?=,|\s))?"
                            r"(?:,?[ \t]+(?:(?i:suite|ste\.?|apt\.?|apartment|unit|flat)|#)[ \t]*#?[0-9A-Z][0-9A-Z-]{0,7}\b)?"
                            r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?"), 0),  # the town after the street, too
@@ -256,7 +263,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # "Surname, Given names" after a label ("Patient: Nguyen, Bao-Tran", "Ramírez-Ochoa, José Luis": the given
     # names were left; a blind review)
     ("NAME", re.compile(rf"\b(?i:patient|name|pt|resident|client|member|insured|subscriber|re)[ \t]*:[ \t]*"
-                        rf"({NAME_WORD},[ \t]*{FULL_NAME}(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?)"), 1),
+                        rf"((?:{PARTICLE}[ \t])?{NAME_WORD},[ \t]*{FULL_NAME}(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?)"), 1),
     # an explicit name label opening a line or a sentence takes the words after it in any case ("Name: ANNA
     # KOWALSKA", "patient name: anna kowalska" were kept: a security review); "Drug name:" does not open one
     ("NAME", re.compile(r"(?:^|(?<=[\n.;]))[ \t]*(?i:patient[ \t]+name|full[ \t]+name|name)[ \t]*:[ \t]*"
@@ -272,7 +279,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         rf"midwife|keyworker|key[ \t]+worker|care[ \t]+coordinator)[ \t]*:[ \t]*((?:{INITIALS})?{FULL_NAME})"), 1),
     # a nickname the patient goes by: 'prefers "Des"', "known as Des" (then every later occurrence)
     ("NAME", re.compile(rf"\b(?i:prefers|known[ \t]+as|goes[ \t]+by|called)[ \t]+(?:to[ \t]+be[ \t]+called[ \t]+)?"
-                        rf"[\"'“‘]?({NAME_WORD}(?:[ \t]+{NAME_WORD})?)[\"'”’]?"), 1),
+                        rf"[\"'“‘]?({NAME_WORD}(?:[ \t]+{NAME_WORD})?|[A-Z]{{2,3}}(?=[\"'”’]))[\"'”’]?"), 1),
     ("NAME", re.compile(rf"^[ \t]*(?:--+|Regards,?|Signed,?)?[ \t]*((?:{INITIALS})?{NAME_WORD}(?:[ \t]+{NAME_WORD})?),?[ \t]*"
                         rf"(?:MD|RN|MBBS|FRCP|DO|NP|PA)\b",
                         re.M), 1),
@@ -290,7 +297,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PLACE", re.compile(rf"\b(?i:hometown|home[ \t]+town|residence|place[ \t]+of[ \t]+birth|birthplace|village|"
                          rf"suburb|district|barangay|LGA)[ \t]*:[ \t]*({PLACE_WORD}(?:[ \t]+{PLACE_WORD}){{0,2}})"), 1),
     # the word before a full UK postcode, a town or county ("Derbyshire DE56 1AB")
-    ("PLACE", re.compile(rf"\b(?!(?i:post[ \t]?code|postal|zip|ref)\b)({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=,?[ \t]+{UK_AREA}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}\b)"), 1),
+    ("PLACE", re.compile(rf"\b(?!(?i:post[ \t]?code|postal|zip|ref)\b)((?:Co\.[ \t]+)?{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=,?[ \t]+{UK_AREA}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}\b)"), 1),
     ("PLACE", re.compile(rf"\b((?:Brgy\.?|Barangay)[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)"), 1),  # a barangay
     ("PLACE", re.compile(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=(?:,[ \t]+|[ \t]*\n[ \t]*)Co\.[ \t]+{PLACE_WORD})"),
      1),  # ", Co. Cork", and "Trim\nCo. Meath"
@@ -300,7 +307,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PLACE", re.compile(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)[ \t]+(?:neighbou?rhood|suburb|estate)\b"), 1),
     ("PLACE", re.compile(rf"\b(County[ \t]+(?!Council|Court|Hall|Hospital|General){PLACE_WORD})\b"), 1),  # County Cork
     # a street named without its number ("at the junction of Klipspruit Valley Road and Chris Hani Road", "on Bank St")
-    ("STREET", re.compile(rf"\b((?:{PLACE_WORD}[ \t]+){{1,3}}(?:Road|Street|Avenue|Boulevard|Crescent|Terrace|Highway|"
+    ("STREET", re.compile(rf"\b((?:[NSEW][ \t]+)?(?:{PLACE_WORD}[ \t]+){{1,3}}(?:Road|Street|Avenue|Boulevard|Crescent|Terrace|Highway|"
                           rf"Freeway|Parkway|Lane|Ln|Rd|Ave|Blvd|St(?![ \t]*\.?[ \t]*[A-Z])))\b"), 1),
     # a hospital by its short name: "Kettering General", "St George's", "University of Chicago" (kept, a review)
     ("PLACE", re.compile(rf"\b({PLACE_WORD}[ \t]+General)\b(?![ \t]+(?i:practi\w*|surgery|surgeon|medicine|medical|"
@@ -336,6 +343,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                               r"(?!(?:SHO|RN|DN|GP|HCA|CNS|OT|FY1|FY2|ST|SPR|PA|NP|MD|DO|ED|ICU|AND|THE)\b)"
                               r"([A-Z]{2,3})(?![\w-])"), 1),
     ("NAME_AS_IS", re.compile(r"\b(?i:typed|dictated|transcribed)[ \t]+([a-z]{2,3})(?=[ \t]+\d{1,2}[/.]\d)"), 1),  # "typed jm 16/05/24"
+    ("NAME_AS_IS", re.compile(r"\b(?i:typed|dictated|transcribed)[ \t]+by[ \t]+([a-z]{2,3})\b(?=[ \t]*(?:$|[.,;]))", re.M), 1),
     # a name before a credential ("signed by Mahesh Iyer, MD", "Read by: Yuki Tanabe, MD", "Oluwaseun Adebayo, LPN")
     ("NAME_WHOLE", re.compile(rf"\b((?:{INITIALS})?{FULL_NAME})(?:,[ \t]*|[ \t]+(?=(?:RGN|RM|CPN|RAN|RPN)\b))(?:MD|DO|RN|LPN|NP|PA-C|CRNA|MBBS|MBChB|FRCP|PhD|"
                         r"DDS|APRN|PMHNP-BC|CNM|FNP|FNP-BC|DNP|MSW|LCSW|RD|PharmD|IBCLC|RPN|RGN|RM|LPC|CPN|RAN)\b"), 1),
@@ -349,7 +357,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME_AS_IS", re.compile(r"(?<=\s)-([A-Z]{2,3})[ \t]*$", re.M), 1),
     # a name in Chinese, Japanese or Korean characters in an English note ("Mdm Goh Siew Lan (吳秀蘭)")
     ("NAME_AS_IS", re.compile(r"[\u3400-\u9fff\uac00-\ud7af]{2,4}"), 0),
-    ("NAME", re.compile(rf"\b({FULL_NAME})[ \t]*\((?i:[^)\n]{{0,25}}?\b{ROLES})\b[^)\n]{{0,20}}\)"), 1),
+    ("NAME", re.compile(rf"\b({FULL_NAME})[ \t]*\((?i:[^)\n]{{0,25}}?\b(?:{ROLES}|{RELATIONS}))\b[^)\n]{{0,20}}\)"), 1),
     ("NAME", re.compile(rf"\b({INITIALS}{NAME_WORD}),[ \t]+(?i:{ROLES})\b"), 1),
     # a name set off before who the person is: "Grace, her carer, says ..."; "Ask Jo on ext 4432" (a review)
     ("NAME", re.compile(rf"\b({FULL_NAME}),[ \t]+(?i:his|her|their|my|our|the patient's|pt's)[ \t]+"
@@ -574,10 +582,13 @@ def _nicknames(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
     """A nickname in quotes just after a found name ('Vasquez-Lindqvist, Aurelia ("Rae", she/her)', 'Marcus "Smoke"')."""
     out = []
     ends = {s.end for s in found if s.kind == "NAME"}
-    for m in re.finditer(rf"[ \t]*\(?[ \t]*(?:(?i:goes[ \t]+by|known[ \t]+as|aka)[ \t]+)?[\"“‘']({NAME_WORD})[\"”’']", text):
-        if m.start() in ends and not any(taken[slice(*m.span(1))]):
-            out.append(Span(*m.span(1), "NAME", m.group(1)))
-            taken[slice(*m.span(1))] = [True] * (m.end(1) - m.start(1))
+    for m in re.finditer(rf"[ \t]*\(?[ \t]*(?:(?i:goes[ \t]+by|known[ \t]+as|aka)[ \t]+)?[\"“‘']({NAME_WORD})[\"”’']"
+                         rf"(?:[ \t]+((?:{PARTICLE}[ \t])?(?:{LOWER_PARTICLE}[ \t]){{0,2}}{NAME_WORD}))?", text):
+        if m.start() in ends:
+            for g in (1, 2):  # the nickname, and the surname after it ('Concetta "Connie" Van der Berg')
+                if m.group(g) and not any(taken[slice(*m.span(g))]) and (g == 1 or m.group(g) not in NOT_NAMES):
+                    out.append(Span(*m.span(g), "NAME", m.group(g)))
+                    taken[slice(*m.span(g))] = [True] * (m.end(g) - m.start(g))
     return out
 
 
@@ -603,9 +614,24 @@ def _lower_case_names(text: str, taken: list[bool]) -> list[Span]:
     for m in re.finditer(rf"\b(?i:{RELATIONS}|{ROLES})[ \t]+([a-z][a-z'’-]{{2,}})\b", text):
         if m.group(1) in gazetteer and m.group(1) not in COMMON | _LOWER_NOT_NAMES and not never_name(m.group(1)):
             take(*m.span(1))
-    for m in re.finditer(r"\b(?:dr|mr|mrs)\.[ \t]+(?!(?:and|or|the|a|to|of)\b)([a-z][a-z'’-]+(?:[ \t]+[a-z][a-z'’-]+)?)"
+    for m in re.finditer(r"\b(?:[Dd]r|[Mm]rs?|Ms|Miss)\.[ \t]+(?!(?:and|or|the|a|to|of)\b)([a-z][a-z'’-]+(?:[ \t]+[a-z][a-z'’-]+)?)"
                          r"(?=[ \t]*(?:[,.;)]|$)|[ \t]+(?:at|of|from|in|and|is|was|who|said|says|to)\b)", text, re.M):
         take(*m.span(1))
+    return out
+
+
+_WEEKDAY_BEFORE = re.compile(r"(?:\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)(?:day|sday|nesday|rsday|urday)?\.?,?"
+                             r"[ \t]+(?:the[ \t]+)?)$")
+
+
+def _with_weekdays(text: str, found: list[Span]) -> list[Span]:
+    """A date with the weekday written just before it ("Thu 3/14", "Monday the 23rd"): the weekday goes with it."""
+    out = []
+    for s in found:
+        m = _WEEKDAY_BEFORE.search(text, max(0, s.start - 16), s.start) if s.kind == "DATE" else None
+        if m and not any(o.end > m.start() for o in out[-1:]):
+            s = Span(m.start(), s.end, "DATE", text[m.start():s.end])
+        out.append(s)
     return out
 
 
@@ -740,7 +766,7 @@ def find_phi(text: str) -> list[Span]:
                 found.append(Span(m.start(), m.end(), "NAME", m.group(0)))
                 for i in range(m.start(), m.end()):
                     taken[i] = True
-    return _with_nicknames_inside(text, _with_initials(text, found, taken))
+    return _with_weekdays(text, _with_nicknames_inside(text, _with_initials(text, found, taken)))
 
 
 def _with_initials(text: str, found: list[Span], taken: list[bool]) -> list[Span]:

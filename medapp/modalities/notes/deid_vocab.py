@@ -8,7 +8,7 @@ MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Ju
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 # Latin letters with accents too (Bríd, Seán, José Álvarez, Zoë: half of each name was left, "[NAME]íd"), and
 # the inner capital of McLeod, MacDonald, DeAngelis ("Dr [NAME]Leod" was left; a privacy review)
-UPPER, LOWER = "A-ZÀ-ÖØ-Þ\u0100-\u017f", "a-zß-öø-ÿ\u0100-\u017f"
+UPPER, LOWER = "A-ZÀ-ÖØ-Þ\u0100-\u024f\u1e00-\u1eff", "a-zß-öø-ÿ\u0100-\u024f\u1e00-\u1eff"  # Trần Văn Hải too
 NAME_WORD = (rf"(?:[{UPPER}]')?(?:Mc|Mac|De|Di|Du|Le|La)?[{UPPER}][{LOWER}]+"
              rf"(?:[-'][{UPPER}][{LOWER}]+)?")  # Ellison, O'Neill, Smith-Jones
 # never across a line break nor a wide gap ("K. Subramaniam Iyer     Age" took the next field's label; a blind
@@ -17,7 +17,7 @@ PARTICLE = r"(?:Ó|Ní|Nic|Mac|Mc|Ua|Te|Ap|Van|Von|Der|Den|Da|Di|De|Del|Della|Do
 # and in lower case, one or two of them ("Pieter van der Merwe", "Dr ap Rhys", "Siti binte Abdullah": a blind review)
 LOWER_PARTICLE = (r"(?:ap|van|von|der|den|de|da|di|del|della|dos|du|la|le|al|el|bin|binti|binte|bint|ibn|ter|ten|"
                   r"op|zu|y|s/o|d/o|w/o|a/l|a/p)")  # s/o, d/o: son or daughter of ("Ramasamy s/o Krishnan")
-FULL_NAME = (rf"{NAME_WORD}(?:[ \t]{{1,2}}(?:[A-Z]\.[ \t]?|{PARTICLE}[ \t]|(?:{LOWER_PARTICLE}[ \t]){{1,2}})?"
+FULL_NAME = (rf"{NAME_WORD}(?:[ \t]{{1,2}}(?:[A-Z]\.[ \t]?|(?:{PARTICLE}[ \t])?(?:{LOWER_PARTICLE}[ \t]){{0,2}})?"
              rf"{NAME_WORD}){{0,3}}")
 INITIALS = r"(?:[A-Z]\.?[ \t]+){1,3}"  # "Dr A. Lindqvist", "Dr J K Rowling": a name after initials was kept
 # Hospital systems often write surnames in capitals: "SMITH, John", "John SMITH", "Mr SMITH".
@@ -26,7 +26,8 @@ CAPS_NAME = (rf"(?:{CAPS_WORD},[ \t]*{NAME_WORD}(?:[ \t]+{NAME_WORD})?(?:[ \t]+[
              rf"{NAME_WORD}[ \t]+{CAPS_WORD}(?![a-z]))")
 WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?"
 # Sr: Sister, as wards write it; Fr: Father (a chaplain)
-TITLES = r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr|Fr|Mdm|Madam|Mme|Mlle|Smt|Shri|Sri)\.?"
+TITLES = (r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr|Fr|Mdm|Madam|Mme|Mlle|Smt|Shri|Sri|Det|"
+          r"Sgt|Insp|Cst|Rev|Pastor|Imam|Rabbi)\.?")
 
 PLACE_WORD = (rf"(?:[{UPPER}][{LOWER}]+(?:[A-Z][a-z]+)?(?:['’]s|(?<=s)['’])?|"
               r"[A-Z][a-z]+-[A-Z][a-z]+)")  # Latin accents too ("Tōtara Hospice")  # St Mary's, St Thomas' Hospital
@@ -41,7 +42,8 @@ PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Ho
               r"Behaviou?ral[ \t]+Health|Schools|Parish|Marae|Healthcare|Mart|Institute|Pediatrics|Paediatrics|"
               r"Counsel+ing|Dialysis|Nursing|Women['’]s[ \t]+Health|Logistics|Industries|Motors|Construction|Athletic|"
               r"Rovers|FC|RFC|GAA|GAC|Day[ \t]+Services|Gym|YMCA|Inn|Tavern|Arms|Medicine[ \t]+Group|Physicians[ \t]+Group|"
-              r"Health[ \t]+Group)")
+              r"Health[ \t]+Group|Out[ \t]+of[ \t]+Hours(?:[ \t]+Service)?|Aged[ \t]+Care(?:[ \t]+Assessment[ \t]+Service)?|"
+              r"Companion[ \t]+Care|Home[ \t]+Care|Senior[ \t]+Health|Elementary|Bakery|Haulage)")
 RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
              r"grandson|granddaughter|grandchild|grandmother|grandfather|grandma|grandad|granny|aunt|auntie|uncle|"
              r"cousin|friend|pal|mate|buddy|nan|nana|nanna|gran|grandpa|aunty|neighbou?r|carer|caregiver|fianc[ée]e?|boyfriend|girlfriend|stepson|stepdaughter|"
@@ -84,7 +86,8 @@ UK_AREA = (r"(?:AB|AL|B|BA|BB|BD|BF|BH|BL|BN|BR|BS|BT|CA|CB|CF|CH|CM|CO|CR|CT|CV
            r"TQ|TR|TS|TW|UB|W|WA|WC|WD|WF|WN|WR|WS|WV|YO|ZE)")
 STREET = (r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Close|Way|Court|Ct|Place|Pl|Boulevard|Blvd|Crescent|"
           r"Terrace|Square|Grove|Gardens|Hill|Rise|Row|Walk|Mews|Parade|Vale|Wharf|Pike|Freeway|Highway|Hwy|Parkway|"
-          r"Pkwy|Expressway|Turnpike|Trail|View|Circle|Esplanade|Quay|Estate|Business[ \t]+Park|Retail[ \t]+Park|Route)")
+          r"Pkwy|Expressway|Turnpike|Trail|View|Circle|Esplanade|Quay|Estate|Business[ \t]+Park|Retail[ \t]+Park|Route|"
+          r"Broadway|Park|Lawns|Heights|Grange)")
 # the full stop of an abbreviated street type ("High St."), not the sentence's after a whole word ("12 Ardmore Avenue.
 # Three days ..." lost its full stop: a review)
 STREET_ABBREVIATION_DOT = r"(?:(?<=St|Rd|Ln|Dr|Ct|Pl)\.|(?<=Ave)\.|(?<=Blvd)\.)?"
@@ -161,7 +164,8 @@ GENERIC_PLACE = {
     "Schools", "Society", "Mart", "Marae", "Institute", "Pediatrics", "Paediatrics", "Counseling", "Counselling",
     "Dialysis", "Logistics", "Industries", "Motors", "Construction", "Athletic", "Rovers", "FC", "RFC", "GAA", "GAC",
     "Research", "Learning", "Disability", "Disabilities", "Annual", "Check", "School-based", "Both", "Student",
-    "Internal"}
+    "Internal", "Abuse", "Home-based", "Home-Based", "Aged", "Companion", "Elementary", "Bakery", "Haulage",
+    "Out", "Hours"}
 CONNECTORS = {"and", "&", "of", "for", "on", "upon", "the", "to", "at", "in", "from"}  # inside a place's name, never what identifies it
 # Capitalised words that are not names even after a label ("Patient: Denies ...").
 NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "The", "This", "No", "Not", "None",
@@ -176,7 +180,7 @@ NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "
              "Partner", "Partners", "In", "At", "Of", "For", "And", "Officer", "Intern", "Mdm", "Madam",
              "Mme", "Mlle", "Resident", "Manager", "Driver", "Course", "Progress", "Admission", "Report", "Reason",
              "Stay", "Events", "Triage", "Bra", "Boy", "Girl", "Twin", "Key", "Principal", "Reg", "Smt", "Shri",
-             "Sri", "Scheme"} | LANGUAGES | GENERIC_PLACE
+             "Sri", "Scheme", "Pastor", "Imam", "Rabbi", "Rev", "Det", "Sgt", "Insp", "Cst"} | LANGUAGES | GENERIC_PLACE
 # Words of a place's name that are also surnames: after a title they are the person ("Dr. Gregory House" kept
 # "House", "Dr. Hall" was kept whole: a security review).
 PLACE_WORD_SURNAMES = {"House", "Hall", "Day", "Main", "Hand", "Head", "Court", "Mill", "Lodge", "Manor", "Short",
