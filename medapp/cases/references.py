@@ -45,8 +45,8 @@ def _is_date(text: str) -> bool:
     """A date the de-identifier found: written-out dates as they are; numeric ones only when they are a calendar date
     (day-month-year, month-day-year or year-month-day, with a 2- or 4-digit year)."""
     m = _NUMERIC_DATE.match(text.strip())
-    if m is None:
-        return True  # "12 March 1958", "Monday 3rd of May 2021"
+    if m is None:  # "12 March 1958", "Monday 3rd of May 2021"; a month and year alone is a study code's ("CT 12/2026")
+        return not re.fullmatch(r"\d{1,2}/\d{4}", text.strip())
     a, b, c = m.groups()
     if len(a) == 4:
         return _real_date(int(a), int(b), int(c))

@@ -589,3 +589,23 @@ def test_identifiers_a_sixth_blind_corpus_found_kept_and_their_look_alikes():
     }
     for note, expected in cases.items():
         assert scrub(note)[0] == expected, note
+
+
+def test_identifiers_a_seventh_blind_corpus_found_kept_and_their_look_alikes():
+    """deid_review_corpus_9 (2026-12-06) found these kept; beside them gravida and para ("G2P1102"), "Harm reduction",
+    "Dear Colleague", "Birth:", a rapid-access clinic, a salutation before a doctor with a particle."""
+    cases = {
+        "Pt: tyler j. brennan   DOB 2/9/1994. His coworker david was hurt; trooper B. Nakagawa at bedside; Dr "
+        "O'Sullivan (pgr 4417). Tdap last 3/2019. Elder Marie Sylliboy visited.":
+            "Pt: [NAME]   DOB [DATE]. His coworker [NAME] was hurt; trooper [NAME] at bedside; Dr "
+            "[NAME] (pgr [PHONE]). Tdap last [DATE]. Elder [NAME] visited.",
+        "G2P1102, O+. Harm reduction: naloxone. Dear Colleague,\nBirth: 9/10/2025. To: Rapid Access Lung Clinic. "
+        "Dear Dr ap Rhys, the Kroger on Woodman Dr stocking shelves; crash at Rainier Ave S and S Genesee St.":
+            "G2P1102, O+. Harm reduction: naloxone. Dear Colleague,\nBirth: [DATE]. To: Rapid Access Lung Clinic. "
+            "Dear Dr [NAME], the Kroger on [ADDRESS] stocking shelves; crash at [ADDRESS] and [ADDRESS].",
+        "Address: 14 Kahikatea Drive, Frankton, Hamilton 3204\nReferral to Menzieshill Community Hub and Bluebell "
+        "Homecare.":
+            "Address: [ADDRESS], [LOCATION] [POSTCODE]\nReferral to [LOCATION].",  # two places joined by "and": one
+    }
+    for note, expected in cases.items():
+        assert scrub(note)[0] == expected, note

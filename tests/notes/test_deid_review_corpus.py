@@ -16,7 +16,9 @@ notes: Scotland, England, Canada, Australia, Singapore, India; 320 identifiers) 
 before: 0.650 / 0.979); widened against corpus 6, then deid_review_corpus_7 (5 US notes, England, Scotland, Ireland,
 Canada, Australia, New Zealand; 318 identifiers) blind: 0.783 / 0.985 (the day before: 0.635 / 0.983); widened against corpus 7, then
 deid_review_corpus_8 (5 US notes, England, Northern Ireland, Ireland, Canada, Australia, Nigeria; 316 identifiers)
-blind: 0.801 / 0.989 (the day before: 0.671 / 0.996). The rules were then improved against each corpus's misses, so
+blind: 0.801 / 0.989 (the day before: 0.671 / 0.996); widened against corpus 8, then deid_review_corpus_9 (5 US
+notes, England, Scotland, Ireland, Canada, New Zealand, Kenya; 316 identifiers) blind: 0.848 / 0.975 (the day before:
+0.690 / 0.979), the figure for the rules of that day. The rules were then improved against each corpus's misses, so
 none is held out any more: this test keeps what was gained (docs/notes.md)."""
 from __future__ import annotations
 
@@ -63,7 +65,8 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
 @pytest.mark.parametrize("corpus, min_recall, min_precision", [
     ("deid_review_corpus", 0.90, 0.99), ("deid_review_corpus_2", 0.87, 0.99), ("deid_review_corpus_3", 0.88, 0.99),
     ("deid_review_corpus_4", 0.85, 0.99), ("deid_review_corpus_5", 0.89, 0.99),
-    ("deid_review_corpus_6", 0.91, 0.99), ("deid_review_corpus_7", 0.87, 0.99), ("deid_review_corpus_8", 0.90, 0.99)])
+    ("deid_review_corpus_6", 0.91, 0.99), ("deid_review_corpus_7", 0.87, 0.99), ("deid_review_corpus_8", 0.90, 0.99),
+    ("deid_review_corpus_9", 0.87, 0.99)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")

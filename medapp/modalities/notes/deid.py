@@ -123,7 +123,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # them kept: the rule above wants three groups)
     ("PHONE", re.compile(r"(?:\+44[ \t]?(?:\(0\)[ \t]?)?|\(?\b0)\d{3,4}\)?[ \t]?\d{6}\b"), 0),
     # any number of 6 or more digits a label calls a phone or fax number ("Phone: 0142475525", "tel 555 0143")
-    ("PHONE", re.compile(r"\b(?i:bleep|bleeps|pager|ext|extension)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
+    ("PHONE", re.compile(r"\b(?i:bleep|bleeps|pager|pgr|ext|extension)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
                          r"[ \t]*(?:(?i:on)[ \t]+)?(\d(?:[-.]?\d){2,5})\b"), 1),  # "bleep the registrar on 2784" below
     ("PHONE", re.compile(r"\b(?i:bleep|page)[ \t]+(?:the[ \t]+)?[A-Za-z ]{2,30}?[ \t]+on[ \t]+(\d{3,6})\b"), 1),
     ("PHONE", re.compile(r"\b(?i:tel|telephone|phone|mobile|mob|fax|landline|cell|cellphone|whatsapp|HP)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
@@ -150,6 +150,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("DATE", re.compile(rf"\b{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,\s*|\s+)\d{{2,4}}\b", re.I), 0),
     ("DATE", re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), 0),
     ("DATE", re.compile(r"\b\d{4}[/.](?:0?[1-9]|1[0-2])[/.](?:0?[1-9]|[12]\d|3[01])\b"), 0),  # 2024/06/12
+    ("DATE", re.compile(r"(?<![\d/.])(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}\b(?![/.]\d)"), 0),  # a month and year, "Tdap 3/2019"
     # a month and day without the year after a word of time ("visited Sunday 10/13", "from 1/13 through 1/27", "on
     # 21/01"); not a dose ("on 1/2 tablet") nor the UK's days and weeks ("on 5/7", "2/52") unless a weekday says so
     # a range of them ("from 24/2 to 3/3")
@@ -203,7 +204,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                            r"(?:[ \t]\d{1,3}(?=,|\s))?"
                            r"(?:,?[ \t]+(?:(?i:suite|ste\.?|apt\.?|apartment|unit|flat)|#)[ \t]*#?[0-9A-Z][0-9A-Z-]{0,7}\b)?"
                            r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?"), 0),  # the town after the street, too
-    ("ADDRESS", re.compile(rf"\b\d{{1,5}},?[ \t]+(?:rue|avenue|boulevard|chemin|route|allée|place)[ \t]+"
+    ("ADDRESS", re.compile(rf"\b\d{{1,5}},?[ \t]+(?i:rue|avenue|boulevard|chemin|route|allée|place)[ \t]+"
                            rf"(?:(?:de|du|des|la|le)[ \t]+)*{PLACE_WORD}(?:-{PLACE_WORD})*"
                            r"(?:,?[ \t]+(?i:unit|app\.?|apt\.?|suite|bureau)[ \t]*\d{1,5})?"), 0),  # "212 rue Principale, unit 4"
     ("ADDRESS", re.compile(r"\b(?:P\.?[ \t]?O\.?[ \t]*Box|Private[ \t]+Bag)[ \t]*\d{1,6}(?:-\d{5})?\b"), 0),
@@ -269,7 +270,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME", re.compile(r"(?:^|(?<=[\n.;]))[ \t]*(?i:patient[ \t]+name|full[ \t]+name|name)[ \t]*:[ \t]*"
                         rf"([{UPPER}{LOWER}](?:[{UPPER}{LOWER}'\-]+|\.)(?:[ \t]{{1,2}}[(\"“]?[{UPPER}{LOWER}][{UPPER}{LOWER}'\-]+"
                         rf"[)\"”]?){{0,3}})", re.M), 1),  # "K. Iyer", "Niamh Ní Shúilleabháin", "Daniel (Danny) Whitlock"
-    ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Seen by|Signed|Author|Referred by|Dictated by|Visit by|"
+    ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Seen by|Signed|Author|Referred by|Dictated by|Visit by|Clinician|"
                         rf"Child|Baby|Infant|Partner|Client|Resident|Guardian|Carer|cc|CC|"
                         rf"Consultant|GP|Next of kin|NOK|Contact|Mother|Father|Wife|Husband|Daughter|Son)[ \t]*[:\-]?[ \t]+"
                         rf"((?:{INITIALS})?{FULL_NAME})"), 1),
@@ -308,7 +309,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PLACE", re.compile(rf"\b(County[ \t]+(?!Council|Court|Hall|Hospital|General){PLACE_WORD})\b"), 1),  # County Cork
     # a street named without its number ("at the junction of Klipspruit Valley Road and Chris Hani Road", "on Bank St")
     ("STREET", re.compile(rf"\b((?:[NSEW][ \t]+)?(?:{PLACE_WORD}[ \t]+){{1,3}}(?:Road|Street|Avenue|Boulevard|Crescent|Terrace|Highway|"
-                          rf"Freeway|Parkway|Lane|Ln|Rd|Ave|Blvd|St(?![ \t]*\.?[ \t]*[A-Z])))\b"), 1),
+                          rf"Freeway|Parkway|Lane|Ln|Rd|Ave|Blvd|St(?![ \t]*\.?[ \t]*[A-Z])|Dr(?=[ \t]+[a-z]))"
+                          rf"(?:[ \t](?:[NS][EW]|[NSEW])(?![\w.]))?)\b"), 1),
     # a hospital by its short name: "Kettering General", "St George's", "University of Chicago" (kept, a review)
     ("PLACE", re.compile(rf"\b({PLACE_WORD}[ \t]+General)\b(?![ \t]+(?i:practi\w*|surgery|surgeon|medicine|medical|"
                          rf"paediatrics|pediatrics|anaesthe\w*|anesthe\w*|ward|hospital|infirmary|"
@@ -568,7 +570,13 @@ def _towns_in_addresses(text: str, taken: list[bool]) -> list[Span]:
     for m in re.finditer(rf"(?:^[ \t]*({town})[ \t]*$|(?<=,[ \t])({town})(?=[ \t]*(?:[.,;(\n]|$)|[ \t]{{2,}}|"
                          r"[ \t]+\d{4,6}[ \t]*$))", text, re.M):
         group = 1 if m.group(1) else 2
-        _take_town(text, *m.span(group), gazetteer, taken, out)
+        if _take_town(text, *m.span(group), gazetteer, taken, out):
+            code = re.match(r"[ \t]+(\d{4,6})[ \t]*$", text[m.end(group):].split("\n", 1)[0])
+            if code:  # "Frankton, Hamilton 3204": the postcode with its town
+                start = m.end(group) + code.start(1)
+                if not any(taken[start:start + 4]):
+                    out.append(Span(start, start + len(code.group(1)), "POSTCODE", code.group(1)))
+                    taken[start:start + len(code.group(1))] = [True] * len(code.group(1))
     for m in re.finditer(rf"(?<=,[ \t])({town})", text):  # "Ysbyty Gwynedd, Bangor", after a place found
         if m.start() >= 3 and taken[m.start() - 3]:
             words = list(re.finditer(r"[^\s-]+", m.group(1)))
@@ -613,6 +621,10 @@ def _lower_case_names(text: str, taken: list[bool]) -> list[Span]:
 
     for m in re.finditer(rf"\b(?i:{RELATIONS}|{ROLES})[ \t]+([a-z][a-z'’-]{{2,}})\b", text):
         if m.group(1) in gazetteer and m.group(1) not in COMMON | _LOWER_NOT_NAMES and not never_name(m.group(1)):
+            take(*m.span(1))
+    for m in re.finditer(r"\b(?i:pt|patient|client|name)[ \t]*:[ \t]*([a-z][a-z'’-]+(?:[ \t]+[a-z]\.)?(?:[ \t]+[a-z][a-z'’-]+)?)",
+                         text):  # "Pt: tyler j. brennan"
+        if m.group(1).split()[0] in gazetteer and m.group(1).split()[0] not in COMMON | _LOWER_NOT_NAMES:
             take(*m.span(1))
     for m in re.finditer(r"\b(?:[Dd]r|[Mm]rs?|Ms|Miss)\.[ \t]+(?!(?:and|or|the|a|to|of)\b)([a-z][a-z'’-]+(?:[ \t]+[a-z][a-z'’-]+)?)"
                          r"(?=[ \t]*(?:[,.;)]|$)|[ \t]+(?:at|of|from|in|and|is|was|who|said|says|to)\b)", text, re.M):
@@ -682,7 +694,7 @@ def _looks_like_id(token: str) -> bool:
     mixed in a part of seven or more ("98A1234E", the serial "7F3A2C91"), or two groups of digits and one of
     capitals with nine digits ("5584-221-907-KT", "CT24-1019-00731"; a case reference "MDT-2026-014" is no record
     number)."""
-    if re.search(r"\d[pq]\d", token):
+    if re.search(r"\d[pq]\d", token) or re.fullmatch(r"G\d{1,2}P\d{1,4}", token):  # a band; gravida and para
         return False
     if re.search(r"\d{6,}", token):
         return True
@@ -726,8 +738,11 @@ def find_phi(text: str) -> list[Span]:
                 trimmed, kind = _trim_name(text, start, end), "NAME"
                 trimmed = trimmed if trimmed and trimmed[1] == len(text[:end].rstrip(",.;:")) else None
             elif kind == "STREET":  # "High Street" is an address: only a leading small word goes ("The Road")
-                while re.match(r"(?:The|This|That|A|An|From|To|At|Near|Off|On|In|Via|Along)[ \t]+", text[start:end]):
-                    start += re.match(r"\S+[ \t]+", text[start:end]).end()
+                while (re.match(r"(?:The|This|That|A|An|From|To|At|Near|Off|On|In|Via|Along)[ \t]+", text[start:end])
+                       or text[start:end].split()[0] in NOT_NAMES - GENERIC_PLACE):  # "Dear Dr ap Rhys" is no street
+                    start += re.match(r"\S+([ \t]+|$)", text[start:end]).end()
+                    if start >= end:
+                        break
                 trimmed, kind = ((start, end) if re.search(r"[ \t]", text[start:end]) else None), "ADDRESS"
             elif kind in ("LOCATION", "PLACE"):  # PLACE: named without a noun such as Hospital ("the Royal Free")
                 if kind == "PLACE" and text[start:end].lower() in regions():

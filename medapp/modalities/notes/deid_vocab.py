@@ -27,7 +27,7 @@ CAPS_NAME = (rf"(?:{CAPS_WORD},[ \t]*{NAME_WORD}(?:[ \t]+{NAME_WORD})?(?:[ \t]+[
 WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?"
 # Sr: Sister, as wards write it; Fr: Father (a chaplain)
 TITLES = (r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr|Fr|Mdm|Madam|Mme|Mlle|Smt|Shri|Sri|Det|"
-          r"Sgt|Insp|Cst|Rev|Pastor|Imam|Rabbi)\.?")
+          r"Sgt|Insp|Cst|Rev|Pastor|Imam|Rabbi|Elder|Mama|Whaea)\.?")
 
 PLACE_WORD = (rf"(?:[{UPPER}][{LOWER}]+(?:[A-Z][a-z]+)?(?:['’]s|(?<=s)['’])?|"
               r"[A-Z][a-z]+-[A-Z][a-z]+)")  # Latin accents too ("Tōtara Hospice")  # St Mary's, St Thomas' Hospital
@@ -43,11 +43,12 @@ PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Ho
               r"Counsel+ing|Dialysis|Nursing|Women['’]s[ \t]+Health|Logistics|Industries|Motors|Construction|Athletic|"
               r"Rovers|FC|RFC|GAA|GAC|Day[ \t]+Services|Gym|YMCA|Inn|Tavern|Arms|Medicine[ \t]+Group|Physicians[ \t]+Group|"
               r"Health[ \t]+Group|Out[ \t]+of[ \t]+Hours(?:[ \t]+Service)?|Aged[ \t]+Care(?:[ \t]+Assessment[ \t]+Service)?|"
-              r"Companion[ \t]+Care|Home[ \t]+Care|Senior[ \t]+Health|Elementary|Bakery|Haulage)")
+              r"Companion[ \t]+Care|Home[ \t]+Care|Senior[ \t]+Health|Elementary|Bakery|Haulage|Homecare|Hub|"
+              r"Assessment[ \t]+Service|Physiotherapy[ \t]+Service)")
 RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
              r"grandson|granddaughter|grandchild|grandmother|grandfather|grandma|grandad|granny|aunt|auntie|uncle|"
              r"cousin|friend|pal|mate|buddy|nan|nana|nanna|gran|grandpa|aunty|neighbou?r|carer|caregiver|fianc[ée]e?|boyfriend|girlfriend|stepson|stepdaughter|"
-             r"son-in-law|daughter-in-law|sibling|next of kin|roommate|room-mate|flatmate|housemate|landlord|landlady|"
+             r"son-in-law|daughter-in-law|sibling|next of kin|coworker|co-worker|roommate|room-mate|flatmate|housemate|landlord|landlady|"
              r"lodger|guardian|godmother|godfather|stepfather|stepmother|stepmum|stepdad|parents?|foster[ \t]+(?:mother|"
              r"father|carer|parent)|grandparent|twin|ex-wife|ex-husband|ex-partner|widow|widower|helper|nanny)")
 ROLES = (r"(?:staff nurse|charge nurse|scrub nurse|student nurse|student physio|student|nurse|sister|HCA|"
@@ -57,7 +58,7 @@ ROLES = (r"(?:staff nurse|charge nurse|scrub nurse|student nurse|student physio|
          r"coordinator|RN|manager|support worker|ward clerk|receptionist|secretary|constable|PC|officer|"
          r"police officer|sergeant|detective|scribe|interpreter|chaplain|health visitor|counsell?or|"
          r"technician|radiographer|sonographer|phlebotomist|caseworker|case manager|advocate|teacher|EMT|DN|"
-         r"district nurse|tissue viability nurse|aide|scrub|CRNA|LPN|CNA|APRN|CNM|NP|PA-C|PSW|CPN|RAN|\w{3,}ist)")
+         r"district nurse|tissue viability nurse|aide|scrub|CRNA|LPN|CNA|APRN|CNM|NP|PA-C|PSW|CPN|RAN|trooper|\w{3,}ist)")
 # Words that are never a person's name, wherever they stand: roles, specialties, and drugs by their stems (a stem
 # after three letters or more: "Pam" the daughter is a name, diazepam a drug; she was kept, a privacy review).
 NEVER_NAME = re.compile(
@@ -165,7 +166,7 @@ GENERIC_PLACE = {
     "Dialysis", "Logistics", "Industries", "Motors", "Construction", "Athletic", "Rovers", "FC", "RFC", "GAA", "GAC",
     "Research", "Learning", "Disability", "Disabilities", "Annual", "Check", "School-based", "Both", "Student",
     "Internal", "Abuse", "Home-based", "Home-Based", "Aged", "Companion", "Elementary", "Bakery", "Haulage",
-    "Out", "Hours"}
+    "Out", "Hours", "Rapid", "Access", "Comprehensive", "Homecare", "Hub"}
 CONNECTORS = {"and", "&", "of", "for", "on", "upon", "the", "to", "at", "in", "from"}  # inside a place's name, never what identifies it
 # Capitalised words that are not names even after a label ("Patient: Denies ...").
 NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "The", "This", "No", "Not", "None",
@@ -180,7 +181,8 @@ NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "
              "Partner", "Partners", "In", "At", "Of", "For", "And", "Officer", "Intern", "Mdm", "Madam",
              "Mme", "Mlle", "Resident", "Manager", "Driver", "Course", "Progress", "Admission", "Report", "Reason",
              "Stay", "Events", "Triage", "Bra", "Boy", "Girl", "Twin", "Key", "Principal", "Reg", "Smt", "Shri",
-             "Sri", "Scheme", "Pastor", "Imam", "Rabbi", "Rev", "Det", "Sgt", "Insp", "Cst"} | LANGUAGES | GENERIC_PLACE
+             "Sri", "Scheme", "Pastor", "Imam", "Rabbi", "Rev", "Det", "Sgt", "Insp", "Cst", "Elder", "Mama", "Whaea", "Colleague",
+             "Birth"} | LANGUAGES | GENERIC_PLACE
 # Words of a place's name that are also surnames: after a title they are the person ("Dr. Gregory House" kept
 # "House", "Dr. Hall" was kept whole: a security review).
 PLACE_WORD_SURNAMES = {"House", "Hall", "Day", "Main", "Hand", "Head", "Court", "Mill", "Lodge", "Manor", "Short",

@@ -29,7 +29,7 @@ EPONYMS = {"addison", "alzheimer", "asperger", "barrett", "bell", "bowen", "burk
            "roux", "billroth", "nissen", "gram", "ziehl", "neelsen", "coombs", "bence", "jones", "lewis",
            "douglas", "jude", "mayo", "hartnup", "gaucher", "fabry", "tay", "sachs", "lyme", "ebstein", "barr"}
 # Given names that are common English or clinical words: the context rules decide.
-COMMON = {"will", "may", "mark", "comfort", "grace", "hope", "joy", "faith", "april", "june", "august", "summer", "dawn", "rose",
+COMMON = {"will", "may", "mark", "comfort", "harm", "grace", "hope", "joy", "faith", "april", "june", "august", "summer", "dawn", "rose",
           "ruby", "iris", "amber", "jade", "frank", "bill", "don", "guy", "chase", "sue", "art", "major", "king",
           "young", "page", "ward", "lane", "bell", "down", "pat", "sunny", "honey", "crystal", "jasmine", "holly",
           "ivy", "hazel", "heather", "violet", "daisy", "poppy", "lily", "olive", "pearl", "sky", "river", "storm",
