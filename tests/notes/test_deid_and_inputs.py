@@ -475,7 +475,7 @@ def test_the_de_identification_bench_entry_times_a_letter_it_scrubs():
 
     assert "medapp.modalities.notes.bench:bench_deid" in extras_for({"notes"})
     row = bench_deid(repeats=3)
-    assert row["notes.deid_letter_ms_p50"] > 0
+    assert row["notes.deid_letter_ms_p50"] > 0 and row["notes.deid_20k_pathological_chars_s_max"] > 0
     assert row["notes.deid_ms_per_1000_words_p50"] == pytest.approx(
         row["notes.deid_letter_ms_p50"] * 1000 / len(LETTER.split()), rel=0.01)
     clean = scrub(LETTER)[0]  # the letter holds what the rules remove, and what they keep

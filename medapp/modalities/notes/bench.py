@@ -34,4 +34,12 @@ def bench_deid(repeats: int = 50) -> dict[str, float]:
         times.append((time.perf_counter() - start) * 1000)
     words = len(LETTER.split())
     p50 = float(np.median(times))
-    return {"notes.deid_letter_ms_p50": round(p50, 2), "notes.deid_ms_per_1000_words_p50": round(p50 * 1000 / words, 1)}
+    # Text shaped to make a regular expression backtrack (an upload or an API call can hold anything): an unbounded
+    # pattern took 9 s on "1 1 1 ..." of 20,000 characters before its repeats were bounded (2026-12-06).
+    worst = 0.0
+    for unit in ("1 ", "1-", "a.", "AB12-", "London, ", "John Smith ", "#1 ", "Ab "):
+        start = time.perf_counter()
+        scrub(unit * (20000 // len(unit)))
+        worst = max(worst, time.perf_counter() - start)
+    return {"notes.deid_letter_ms_p50": round(p50, 2), "notes.deid_ms_per_1000_words_p50": round(p50 * 1000 / words, 1),
+            "notes.deid_20k_pathological_chars_s_max": round(worst, 2)}

@@ -73,12 +73,13 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # a person name as DICOM and HL7 write it, family^given^middle^prefix^suffix ("SMITH^JOHN", "DOE^JANE^^^MRS"):
     # kept whole in a pasted HL7 message or DICOM header (an IT review). Taken as it stands (PN), never trimmed.
     ("PN", re.compile(r"(?<![\w^])[A-Za-z][A-Za-z'’-]*\^[A-Za-z'’-]*[A-Za-z](?:\^+[A-Za-z'’-]*[A-Za-z]\.?)*(?![\w^])"), 0),
-    ("EMAIL", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), 0),
+    ("EMAIL", re.compile(r"\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+\b"), 0),
     ("URL", re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+", re.I), 0),
     # any number with a country code, "+234 809 555 1194" (eight digits or more)
     ("PHONE", re.compile(r"(?<![\w+])\+\d{1,3}(?=(?:[ \t.()-]*\d){7})(?:[ \t.-]?(?:\(\d{1,5}\)|\d{1,5})){2,5}\b"), 0),
     # a phone number with its extension, before the NHS number below takes "021 435 8800" and leaves "ext. 212"
-    ("PHONE", re.compile(r"(?<![\w+])\(?\d(?:[ ()-]{0,2}\d){6,}[ \t]*(?i:ext|extn|x)\.?[ \t]*\d{1,5}\b"), 0),
+    ("PHONE", re.compile(r"(?<![\w+])\(?\d(?:[ ()-]{0,2}\d){6,14}[ \t]*(?i:ext|extn|x)\.?[ \t]*\d{1,5}\b"), 0),  # bounded:
+    # unbounded, "1 1 1 ..." took 9 s for 20,000 characters (every start tried every length)
     ("PHONE", re.compile(r"(?<=\()x\d{3,5}(?=\))"), 0),  # an extension alone, "(x5521)"
     # a device's UDI in GS1 form, "(01)10603295071213(10)M55021"
     ("ID", re.compile(r"\(\d{2}\)[0-9A-Z]+(?:\(\d{2,4}\)[0-9A-Z]+)+"), 0),
@@ -86,7 +87,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("ID", re.compile(r"\b(?:[X\d]{4}[ \t-]){2}\d{4}\b(?=[ \t]*(?:$|[\n,;.)]))", re.M), 0),
     ("ID", re.compile(r"\b[A-Z]{1,2}\d{6}\([0-9A]\)"), 0),
     # a web address without its scheme ("kevtran.substack.com/p/last-post")
-    ("URL", re.compile(r"(?<![@\w.])(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|io|co|info|me|app|blog|uk|ie|au|nz|in|hk|ph|"
+    ("URL", re.compile(r"(?<![@\w.])(?:[a-z0-9-]{1,63}\.){1,6}(?:com|org|net|edu|gov|io|co|info|me|app|blog|uk|ie|au|nz|in|hk|ph|"
                        r"gh|jm|za|ca|sg|ng|ke)(?:/(?:[^\s)\]>,;\"]*[^\s)\]>,;\".])?)?(?![\w@])"), 0),
     # an IPv4 address (a telehealth session's log)
     ("ID", re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.]\d)"), 0),
@@ -561,6 +562,9 @@ def _caps_places(text: str, taken: list[bool]) -> list[Span]:
     return out
 
 
+_CODE_AT_LINE_END = re.compile(r"[ \t]+(\d{4,6})[ \t]*$", re.M)
+
+
 def _towns_in_addresses(text: str, taken: list[bool]) -> list[Span]:
     """Towns of the gazetteer on an address's own line ("Belper" under the street) or last in a list of places
     after a comma ("Orlando East, Soweto", "Surulere, Lagos."), where nothing else marks them as a place."""
@@ -571,9 +575,9 @@ def _towns_in_addresses(text: str, taken: list[bool]) -> list[Span]:
                          r"[ \t]+\d{4,6}[ \t]*$))", text, re.M):
         group = 1 if m.group(1) else 2
         if _take_town(text, *m.span(group), gazetteer, taken, out):
-            code = re.match(r"[ \t]+(\d{4,6})[ \t]*$", text[m.end(group):].split("\n", 1)[0])
+            code = _CODE_AT_LINE_END.match(text, m.end(group))
             if code:  # "Frankton, Hamilton 3204": the postcode with its town
-                start = m.end(group) + code.start(1)
+                start = code.start(1)
                 if not any(taken[start:start + 4]):
                     out.append(Span(start, start + len(code.group(1)), "POSTCODE", code.group(1)))
                     taken[start:start + len(code.group(1))] = [True] * len(code.group(1))
