@@ -63,6 +63,9 @@ from .deid_vocab import (
 )
 from .names import COMMON, EPONYMS, given_names, regions, towns
 
+# Labels of a person's record, as written before a name ("Patient:", "Resident: DELACROIX, Evangeline M.")
+PERSON_LABELS = r"patient|name|pt|resident|client|member|insured|subscriber"
+
 # (kind, compiled pattern, group holding the PHI or 0); order matters: earlier kinds win overlaps. PLACE is a
 # LOCATION named without a noun such as Hospital or Ward.
 PATTERNS: list[tuple[str, re.Pattern, int]] = [
@@ -252,19 +255,17 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                           rf"{CAPS_WORD}(?![a-z])|"
                           rf"(?:(?:{LOWER_PARTICLE}|{PARTICLE})[ \t]){{0,2}}{FULL_NAME}"
                           rf"(?:[ \t]+[A-Z]\.(?:[A-Z]\.)?(?=[ \t]*[),;\n]|[ \t]+\())?))"), 1),
-    ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Resident|Client|Member|Insured|Subscriber)\s*[:\-]?\s+"
-                        rf"({CAPS_NAME})"), 1),
+    ("NAME", re.compile(rf"\b(?i:{PERSON_LABELS})\s*[:\-]?\s+({CAPS_NAME})"), 1),
     # a surname in capitals, of one or two words, then the given names in capitals or not, after a label
     # ("PATIENT: KOWALCZYK,EDMUND JOSEPH", "Mother: DELA CRUZ, Maria Teresa S.": a blind review)
     # and without the comma after a label's colon, given names in lower case ("Patient: NGUYEN Thi Lan"), never a
     # heading in capitals ("PATIENT LIST", "NEWBORN ADMISSION NOTE")
-    ("NAME", re.compile(rf"\b(?i:patient|name|pt|resident|client|member|insured|subscriber|mother|father|baby|infant|"
-                        rf"newborn|next[ \t]+of[ \t]+kin|nok|guardian)(?:[ \t]*:?[ \t]+((?:{CAPS_WORD}[ \t]+)?{CAPS_WORD},[ \t]*"
+    ("NAME", re.compile(rf"\b(?i:{PERSON_LABELS}|mother|father|baby|infant|newborn|next[ \t]+of[ \t]+kin|nok|guardian)(?:[ \t]*:?[ \t]+((?:{CAPS_WORD}[ \t]+)?{CAPS_WORD},[ \t]*"
                         rf"(?:{CAPS_WORD}(?:[ \t]+{CAPS_WORD}){{0,2}}|{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}}"
                         rf"(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?))|[ \t]*:[ \t]*({CAPS_WORD}(?:[ \t]+{NAME_WORD}){{1,3}})\b)"), 0),
     # "Surname, Given names" after a label ("Patient: Nguyen, Bao-Tran", "Ramírez-Ochoa, José Luis": the given
     # names were left; a blind review)
-    ("NAME", re.compile(rf"\b(?i:patient|name|pt|resident|client|member|insured|subscriber|re)[ \t]*:[ \t]*"
+    ("NAME", re.compile(rf"\b(?i:{PERSON_LABELS}|re)[ \t]*:[ \t]*"
                         rf"((?:{PARTICLE}[ \t])?{NAME_WORD},[ \t]*{FULL_NAME}(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?)"), 1),
     # an explicit name label opening a line or a sentence takes the words after it in any case ("Name: ANNA
     # KOWALSKA", "patient name: anna kowalska" were kept: a security review); "Drug name:" does not open one
