@@ -18,8 +18,10 @@ Canada, Australia, New Zealand; 318 identifiers) blind: 0.783 / 0.985 (the day b
 deid_review_corpus_8 (5 US notes, England, Northern Ireland, Ireland, Canada, Australia, Nigeria; 316 identifiers)
 blind: 0.801 / 0.989 (the day before: 0.671 / 0.996); widened against corpus 8, then deid_review_corpus_9 (5 US
 notes, England, Scotland, Ireland, Canada, New Zealand, Kenya; 316 identifiers) blind: 0.848 / 0.975 (the day before:
-0.690 / 0.979), the figure for the rules of that day. The rules were then improved against each corpus's misses, so
-none is held out any more: this test keeps what was gained (docs/notes.md)."""
+0.690 / 0.979). The rules were then improved against each corpus's misses, so none of those is held out any more:
+this test keeps what was gained (docs/notes.md). deid_review_corpus_10 (5 US notes, England, Scotland, Ireland,
+Canada, Australia, Malaysia; 312 identifiers) was run blind on the final rules of that day, 0.766 / 0.980 (the day
+before: 0.625 / 0.986), and the rules were NOT widened against it: its threshold guards that figure."""
 from __future__ import annotations
 
 import json
@@ -66,7 +68,7 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
     ("deid_review_corpus", 0.90, 0.99), ("deid_review_corpus_2", 0.87, 0.99), ("deid_review_corpus_3", 0.88, 0.99),
     ("deid_review_corpus_4", 0.85, 0.99), ("deid_review_corpus_5", 0.89, 0.99),
     ("deid_review_corpus_6", 0.91, 0.99), ("deid_review_corpus_7", 0.87, 0.99), ("deid_review_corpus_8", 0.90, 0.99),
-    ("deid_review_corpus_9", 0.87, 0.99)])
+    ("deid_review_corpus_9", 0.87, 0.99), ("deid_review_corpus_10", 0.75, 0.97)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")
