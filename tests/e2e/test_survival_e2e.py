@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from browser_helpers import choose
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from medapp.appbench import IDLE
@@ -54,7 +55,16 @@ def test_survival_curve_explanation_and_cohort_kaplan_meier(signed_in_page, tmp_
     # the tab's own run (the tab is kept on the server) ends first, as it does before a person can drop a file: an
     # upload set in the same millisecond was once lost in a loaded CI run (never in 25 tries beside a busy core)
     page.wait_for_function(IDLE)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').last.set_input_files(str(cohort))
+    # and if the file still does not reach the uploader (lost once more in a loaded run, 2026-12-06: the page showed
+    # the empty uploader), it is dropped again, as a person would: the uploader must show its name
+    for attempt in range(3):
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').last.set_input_files(str(cohort))
+        try:
+            page.get_by_text("cohort.csv").first.wait_for(timeout=15_000)
+            break
+        except PlaywrightTimeout:
+            assert attempt < 2, "the cohort file never reached the uploader"
+            page.wait_for_function(IDLE)
     page.get_by_text("Scored 60 patients").wait_for()
     page.get_by_text("Outcome columns time, DEATH_EVENT are not used as inputs").wait_for()
     page.locator(".js-plotly-plot", has_text="Observed (Kaplan-Meier)").wait_for()
