@@ -204,7 +204,7 @@ def test_a_day_and_month_without_a_year_and_a_possessive_place_are_removed():
     # care are identifying; "Thomas'" did not read as a place word); the verb "may" and doses stay
     clean, _ = scrub("Admitted to St Thomas' Hospital on 3 March, reviewed March 5th and on the 21st of June. "
                      "She may 2 weeks from now take aspirin 75 mg; fever 38.9 C, CRP 180.")
-    assert clean == ("Admitted to [LOCATION] on [DATE], reviewed [DATE] and on the [DATE]. "
+    assert clean == ("Admitted to [LOCATION] on [DATE], reviewed [DATE] and on [DATE]. "
                      "She may 2 weeks from now take aspirin 75 mg; fever 38.9 C, CRP 180.")
 
 
@@ -442,7 +442,7 @@ def test_identifiers_two_blind_corpora_found_kept_and_their_look_alikes():
         # a day of the month alone, and a month and day after a word of time; not a count, a dose or a fraction
         "Seen on Monday the 11th; MRI on the 22nd confirmed it; since the 8th of January. On the 2nd attempt, on "
         "the 3rd day, the 19th century.":
-            "Seen on [DATE]; MRI on the [DATE] confirmed it; since the [DATE]. On the 2nd attempt, on "
+            "Seen on [DATE]; MRI on [DATE] confirmed it; since [DATE]. On the 2nd attempt, on "
             "the 3rd day, the 19th century.",
         "Visited Sunday 10/13, leave from 1/13 through 1/27. Plan: Thurs 20/6. Abx for 5/7, on 1/2 tablet, BP "
         "fell by 14/5 mm Hg.":
@@ -500,8 +500,8 @@ def test_identifiers_a_third_blind_corpus_found_kept_and_their_look_alikes():
             "[ADDRESS], NY [POSTCODE]. [ADDRESS]. Refill sent to CVS on [ADDRESS]. [ADDRESS].",  # the town with its street
         "09/05 — Telephone encounter. Respite from 2–9 July. Lamotrigine started on the 2nd and now a rash; away "
         "from the 22nd to the 29th of April. Admitted on Monday the 12th after a fall. Seen for 21/02.":
-            "[DATE] — Telephone encounter. Respite from [DATE]. Lamotrigine started on the [DATE] and now a rash; away "
-            "from the [DATE] to the [DATE]. Admitted on [DATE] after a fall. Seen for [DATE].",
+            "[DATE] — Telephone encounter. Respite from [DATE]. Lamotrigine started on [DATE] and now a rash; away "
+            "from [DATE] to the [DATE]. Admitted on [DATE] after a fall. Seen for [DATE].",
         "Unit: 5 North (Telemetry); then Ortho 3 East. Accession: CT24-1019-00731. UDI (01)10603295071213(10)M55021. "
         "MCNZ 28461. Tanner stage 2 on the Hana table.":
             "Unit: [LOCATION] (Telemetry); then [LOCATION]. Accession: [ID]. UDI [ID]. MCNZ [ID]. Tanner stage 2 on the "

@@ -65,7 +65,7 @@ from .deid_vocab import (
 from .names import COMMON, EPONYMS, given_names, regions, towns
 
 # Labels of a person's record, as written before a name ("Patient:", "Resident: DELACROIX, Evangeline M.")
-PERSON_LABELS = r"patient|name|pt|resident|client|member|insured|subscriber"
+PERSON_LABELS = r"patient|name|pt|resident|client|member|insured|subscriber|scribe|pcp|ordering[ \t]+provider|provider"
 
 # (kind, compiled pattern, group holding the PHI or 0); order matters: earlier kinds win overlaps. PLACE is a
 # LOCATION named without a noun such as Hospital or Ward.
@@ -166,9 +166,11 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         rf"(?!(?:[1-6]/7|(?:[1-9]|1[01])/12|\d{{1,2}}/52)(?!\d))|\b{WEEKDAYS}[ \t]+|\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?[ \t]+)"
                         r"(?<![\d/])((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])|(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2]))"
                         rf"(?![/\d]|\.\d)(?![ \t]*(?i:{COUNTED}|of|mg|ml|tabs?|doses?|strength|mm[ \t]?hg)\b)"), 1),
+    ("DATE", re.compile(rf"\b(?:{WEEKDAYS}|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?)[ \t]+(?:the[ \t]+)?"
+                        rf"(?:[12]?\d|3[01])(?:st|nd|rd|th)\b(?:[ \t]+(?:of[ \t]+)?{MONTHS}\b\.?(?:,?[ \t]+\d{{4}}\b)?)?"), 0),
     # a day of the month alone, "on Monday the 11th", "last Friday, the 16th"; not "on the 2nd attempt"
     ("DATE", re.compile(rf"(?:\b(?i:on|by|from|until|till|since|before|after|of|for)[ \t]+(?:{WEEKDAYS}[ \t]+)?|"
-                        rf"\b{WEEKDAYS}[ \t]+)the[ \t]+((?:[12]?\d|3[01])(?:st|nd|rd|th)(?:[ \t]+of[ \t]+{MONTHS}\b|\b"
+                        rf"\b{WEEKDAYS}[ \t]+)(the[ \t]+(?:[12]?\d|3[01])(?:st|nd|rd|th)(?:[ \t]+of[ \t]+{MONTHS}\b|\b"
                         r"(?=[ \t]*(?:[.,;:)\n]|$)|[ \t]+(?:if|when|at|in|as|but|so|unless|with|confirmed|showed|revealed|"
                         r"after|before|for|from|by|until|because|to[ \t]+the|and[ \t]+(?:was|is|he|she|they|returned|will|now))\b)))",
                         re.M), 1),
@@ -182,7 +184,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("DATE", re.compile(rf"\b\d{{4}}-{MONTHS}-\d{{1,2}}\b|(?<!\d[-/])\b{MONTHS}-\d{{4}}\b|\b{MONTHS}\.?[ \t]+['’]\d{{2}}\b"), 0),
     # a day and month with a time of day ("05/06 11:05 - Visit by ...")
     ("DATE", re.compile(r"(?<![\d/])((?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2]))(?=[ \t]+(?:[01]?\d|2[0-3]):[0-5]\d\b)"), 1),
-    ("DATE", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"), 0),
+    ("DATE", re.compile(r"\b\d{1,2}(?:/\d{1,2}/|\.\d{1,2}\.|-\d{1,2}-)\d{2,4}\b"), 0),  # one separator: "co-careldopa 12.5/50" is a dose
     ("DATE", re.compile(rf"\b{MONTHS}\s+\d{{4}}\b", re.I), 0),
     # a day and month without the year is still a date of the patient's care ("admitted on 3 March"); months
     # capitalised here, so "may 2" (the verb) is left
@@ -246,7 +248,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("AGE>89", re.compile(rf"\b(?i:aged?|age:|age[ \t]*/[ \t]*sex[ \t]*:|turned|turns)\s*({AGE_OVER_89})\b"
                           rf"(?![ \t]*(?:%|(?i:percent|per|kg|mmhg|bpm)\b))"), 1),
     # in words, before "years old" ("ninety-three years old", "a ninety-three-year-old": kept, a re-check)
-    ("AGE>89", re.compile(rf"\b({AGE_OVER_89})(?=[ \t-]*(?i:years?[ \t-]+old|year-old|years[ \t]+of[ \t]+age|yo)\b)"), 1),
+    ("AGE>89", re.compile(rf"\b({AGE_OVER_89})(?=[ \t-]*(?:(?i:years?[ \t-]+old|year-old|years[ \t]+of[ \t]+age|yo|yrs?[ \t]+old)\b|(?i:y/o|y\.o\.)))"), 1),
     ("AGE>89", re.compile(r"\b[MF]/(9\d|1[0-1]\d)\b"), 1),  # sex and age, "M/91" (a blind review)
     # "(92 y)", "90F", "Mrs Okeke, 96, fell" (a privacy review)
     ("AGE>89", re.compile(r"\b(9\d|1[0-1]\d)(?:[ \t]?(?:y|yo|yrs?|y\.o\.)(?=[\s,.;)])|(?:F|M|yF|yM)\b)"), 1),
@@ -282,7 +284,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         rf"[ \t]+name|re|attending|resident|seen[ \t]+by|reviewed[ \t]+by|intern|fellow|nurse|"
                         rf"midwife|keyworker|key[ \t]+worker|care[ \t]+coordinator)[ \t]*:[ \t]*((?:{INITIALS})?{FULL_NAME})"), 1),
     # a nickname the patient goes by: 'prefers "Des"', "known as Des" (then every later occurrence)
-    ("NAME", re.compile(rf"\b(?i:prefers|known[ \t]+as|goes[ \t]+by|called)[ \t]+(?:to[ \t]+be[ \t]+called[ \t]+)?"
+    ("NAME", re.compile(rf"\b(?i:prefers|known[ \t]+as|goes[ \t]+by|called|(?:pet[ \t]+|nick)?name[ \t]+is|pet[ \t]+name|nicknamed?|"
+                        rf"answers[ \t]+to|responds(?:[ \t]+best)?[ \t]+to)[ \t]+(?:to[ \t]+be[ \t]+called[ \t]+)?"
                         rf"[\"'“‘]?({NAME_WORD}(?:[ \t]+{NAME_WORD})?|[A-Z]{{2,3}}(?=[\"'”’]))[\"'”’]?"), 1),
     ("NAME", re.compile(rf"^[ \t]*(?:--+|Regards,?|Signed,?)?[ \t]*((?:{INITIALS})?{NAME_WORD}(?:[ \t]+{NAME_WORD})?),?[ \t]*"
                         rf"(?:MD|RN|MBBS|FRCP|DO|NP|PA)\b",
@@ -337,7 +340,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PLACE", re.compile(rf"\b(Royal[ \t]+(?!{NOT_ROYAL}\b){PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)"), 1),
     ("PLACE", re.compile(rf"\b(?i:{CARE_WORDS})\b[^.\n]{{0,40}}?\b(?i:at|to|from)[ \t]+(?:the[ \t]+)?"
                             rf"({NAME_WORD}['’]s)(?![ \t]+(?i:{EPONYM_NOUNS})\b)"), 1),
-    ("NAME", re.compile(rf"\b(?i:{RELATIONS})(?:[ \t]*,)?[ \t]+(?:(?i:is|was|called|named)[ \t]+)?[\"“‘]?({FULL_NAME})"), 1),
+    # and a list after a colon, "Three children: June (local), one son ..." (a blind review)
+    ("NAME", re.compile(rf"\b(?:(?i:{RELATIONS})(?:[ \t]*[,:])?|(?i:children|kids|sons|daughters|siblings|brothers|sisters|"
+                        rf"grandchildren|grandkids)[ \t]*:)[ \t]+(?:(?i:is|was|called|named)[ \t]+)?[\"“‘]?({FULL_NAME})"), 1),
     ("NAME", re.compile(rf"\b(?i:{ROLES})[ \t]*[:,]?[ \t]+[\"“‘]?((?:{INITIALS})?{FULL_NAME}"
                         rf"(?:[ \t]+[A-Z]\.(?=[ \t]*(?:[),;\n]|$|[ \t]{{2}})))?)", re.M), 1),
     ("NAME", re.compile(rf"\b(?i:named|christened)[ \t]+({FULL_NAME})"), 1),  # "a girl ... named Aurora Mae"
@@ -350,8 +355,17 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME_AS_IS", re.compile(r"\b(?i:typed|dictated|transcribed)[ \t]+([a-z]{2,3})(?=[ \t]+\d{1,2}[/.]\d)"), 1),  # "typed jm 16/05/24"
     ("NAME_AS_IS", re.compile(r"\b(?i:typed|dictated|transcribed)[ \t]+by[ \t]+([a-z]{2,3})\b(?=[ \t]*(?:$|[.,;]))", re.M), 1),
     # a name before a credential ("signed by Mahesh Iyer, MD", "Read by: Yuki Tanabe, MD", "Oluwaseun Adebayo, LPN")
-    ("NAME_WHOLE", re.compile(rf"\b((?:{INITIALS})?{FULL_NAME})(?:,[ \t]*|[ \t]+(?=(?:RGN|RM|CPN|RAN|RPN)\b))(?:MD|DO|RN|LPN|NP|PA-C|CRNA|MBBS|MBChB|FRCP|PhD|"
-                        r"DDS|APRN|PMHNP-BC|CNM|FNP|FNP-BC|DNP|MSW|LCSW|RD|PharmD|IBCLC|RPN|RGN|RM|LPC|CPN|RAN)\b"), 1),
+    ("NAME_WHOLE", re.compile(rf"\b((?:{INITIALS})?{FULL_NAME})(?:,[ \t]*|[ \t]+(?=(?:RGN|RM|CPN|RAN|RPN)\b))(?:M\.D\.|MD|DO|RN|LPN|NP|PA-C|CRNA|MBBS|MBChB|FRCP|PhD|"
+                        r"DDS|CRSS|APRN|PMHNP-BC|CNM|FNP|FNP-BC|DNP|MSW|LCSW|RD|PharmD|IBCLC|RPN|RGN|RM|LPC|CPN|RAN)\b"), 1),
+    # a name in capitals before a doctor's or nurse's credential, surname first or not ("ATTENDING: GRACE, WILLIAM
+    # THOMAS M.D.", "cc: SHELDON STERLING, M.D.", "Dictated By: OSEI, KWAME, M.D."), and "Sterling, Joanna MD" (a
+    # blind review); every word a name's ("DISCHARGE SUMMARY MD" is none)
+    ("NAME_WHOLE", re.compile(rf"(?:(?<=:)[ \t]*|(?<![\w,][ \t])(?<![\w,]))((?<=[ \t:])(?:{CAPS_WORD}[ \t]+){{1,3}}{CAPS_WORD}|"
+                              rf"{CAPS_WORD},[ \t]*(?:{CAPS_WORD}[ \t]+){{0,2}}{CAPS_WORD}|{NAME_WORD},[ \t]*{NAME_WORD}(?:[ \t]+{NAME_WORD})?)(?:,[ \t]*|[ \t]+)(?:M\.D\.|MD|D\.O\.|DO|RN|NP|PA-C|MBBS|DNP|PharmD)(?![\w.])"), 1),
+    # a first name or a full name with the grade or role after it, as ward lists and sign-offs write them ("Ffion F1
+    # / Sian SN", "Ffion Harries FY1 bleep 3317"; a blind review); "F1" and "F2" only at the end of an entry
+    # ("Prostaglandin F2 alpha" is a drug)
+    ("NAME_WHOLE", re.compile(rf"\b({FULL_NAME})[ \t]+(?:FY[12]|SHO|SN|SpR|StR|HCA|CNM\d?|ANP|ACP|CNS|SSN|F[12](?=[ \t]*(?:[/),;]|$)))\b(?![ \t]*:)", re.M), 1),
     # a maiden name, "(née Eze)"
     ("NAME", re.compile(rf"\b(?:née|nee|Née|Nee)[ \t]+({NAME_WORD}(?:[ \t]+{NAME_WORD})?)"), 1),
     # a signature or a typist's reference in initials ("Signature: PvdM", "Signed: TB", "Ref: OAH/LP", "... -NW")
@@ -497,8 +511,8 @@ def _take_town(text: str, start: int, end: int, gazetteer, taken: list[bool], ou
 
 # "she is 93", "he's ninety-three", "who turned 90": an age, unless a measure follows or a vital sign is the
 # subject of the sentence ("sats on air, she is 93", "she is 93 percent")
-_AGE_SAID = re.compile(rf"\b(?i:she|he|who|the[ \t]+patient|patient|pt|resident|client|gentleman|lady|man|woman)(?:[ \t]+(?i:is|was|turned|turns|has[ \t]+turned|"
-                       rf"will[ \t]+be)|['’](?i:s))(?:[ \t]+(?i:now|only|nearly|almost|just|about))?[ \t]+({AGE_OVER_89})\b"
+_AGE_SAID = re.compile(rf"(?:\b(?i:she|he|who|the[ \t]+patient|patient|pt|resident|client|gentleman|lady|man|woman)(?:[ \t]+(?i:is|was|turned|turns|has[ \t]+turned|"
+                       rf"will[ \t]+be)|['’](?i:s))|\bI(?:['’]m|[ \t]+am))(?:[ \t]+(?i:now|only|nearly|almost|just|about))?[ \t]+({AGE_OVER_89})\b"
                        rf"(?![ \t]*(?:%|[-/.,:]\d|(?i:percent|per|over|on|in|out|of|and[ \t]+\d|kg|kilo\w*|kilograms?|"
                        rf"mm\w*|cm|bpm|beats|breaths|points?|mg|ml|units?|litres?|degrees|minutes|mins|seconds|hours|days|"
                        rf"weeks|months|lbs?|pounds|stone|centile|percentile)\b))")
@@ -628,7 +642,8 @@ def _lower_case_names(text: str, taken: list[bool]) -> list[Span]:
     for m in re.finditer(rf"\b(?i:{RELATIONS}|{ROLES})[ \t]+([a-z][a-z'’-]{{2,}})\b", text):
         if m.group(1) in gazetteer and m.group(1) not in _LOWER_NOT_NAMES and not never_name(m.group(1)):
             take(*m.span(1))
-    for m in re.finditer(r"\b(?i:pt|patient|client|name)[ \t]*:[ \t]*([a-z][a-z'’-]+(?:[ \t]+[a-z]\.)?(?:[ \t]+[a-z][a-z'’-]+)?)",
+    for m in re.finditer(r"\b(?i:pt|patient|client|name|scribe)[ \t]*:[ \t]*([a-z][a-z'’-]+(?:[ \t]+[a-z]\.|[ \t]+[a-z](?=[ \t]*(?:\n|$)))?"
+                         r"(?:[ \t]+[a-z][a-z'’-]+)?)",
                          text):  # "Pt: tyler j. brennan"
         if m.group(1).split()[0] in gazetteer and m.group(1).split()[0] not in _LOWER_NOT_NAMES:
             take(*m.span(1))
@@ -683,7 +698,7 @@ def _caps_surnames(text: str, taken: list[bool]) -> list[Span]:
             out.append(Span(start, end, "NAME", text[start:end]))
             taken[start:end] = [True] * (end - start)
 
-    for m in re.finditer(rf"\b({CAPS_WORD},[ \t]*({NAME_WORD})(?:[ \t]+{NAME_WORD})?(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?)", text):
+    for m in re.finditer(rf"\b((?:{CAPS_WORD}[ \t]+)?{CAPS_WORD},[ \t]*({NAME_WORD})(?:[ \t]+{NAME_WORD})?(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?)", text):
         if m.group(2).lower() in gazetteer:
             take(*m.span(1), m.group(1).split(",")[0])
     for m in re.finditer(rf"\b(({NAME_WORD})(?:[ \t]+{NAME_WORD})?[ \t]+({CAPS_WORD}))(?![\w'’-])", text):

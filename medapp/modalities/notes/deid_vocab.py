@@ -21,7 +21,7 @@ FULL_NAME = (rf"{NAME_WORD}(?:[ \t]{{1,2}}(?:[A-Z]\.[ \t]?|(?:{PARTICLE}[ \t])?(
              rf"{NAME_WORD}){{0,3}}")
 INITIALS = r"(?:[A-Z]\.?[ \t]+){1,3}"  # "Dr A. Lindqvist", "Dr J K Rowling": a name after initials was kept
 # Hospital systems often write surnames in capitals: "SMITH, John", "John SMITH", "Mr SMITH".
-CAPS_WORD = r"(?:[A-Z]')?[A-Z]{2,}(?:-[A-Z]{2,})?"
+CAPS_WORD = rf"(?:[A-Z]')?[{UPPER}]{{2,}}(?:-[{UPPER}]{{2,}})?"  # "NÍ CHONAILL" too
 CAPS_NAME = (rf"(?:{CAPS_WORD},[ \t]*{NAME_WORD}(?:[ \t]+{NAME_WORD})?(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?|"
              rf"{NAME_WORD}[ \t]+{CAPS_WORD}(?![a-z]))")
 WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?"
@@ -58,7 +58,7 @@ ROLES = (r"(?:staff nurse|charge nurse|scrub nurse|student nurse|student physio|
          r"coordinator|RN|manager|support worker|ward clerk|receptionist|secretary|constable|PC|officer|"
          r"police officer|sergeant|detective|scribe|interpreter|chaplain|health visitor|counsell?or|"
          r"technician|radiographer|sonographer|phlebotomist|caseworker|case manager|advocate|teacher|EMT|DN|"
-         r"district nurse|tissue viability nurse|aide|scrub|CRNA|LPN|CNA|APRN|CNM|NP|PA-C|PSW|CPN|RAN|trooper|\w{3,}ist)")
+         r"district nurse|tissue viability nurse|aide|scrub|coach|delegate|advisor|adviser|CHW|CRNA|LPN|CNA|APRN|CNM|NP|PA-C|PSW|CPN|RAN|trooper|\w{3,}ist)")
 # Words that are never a person's name, wherever they stand: roles, specialties, and drugs by their stems (a stem
 # after three letters or more: "Pam" the daughter is a name, diazepam a drug; she was kept, a privacy review).
 NEVER_NAME = re.compile(
@@ -109,7 +109,7 @@ US_STATE = (r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|
 EPONYMOUS_THING = re.compile(r"[ \t]+(?i:\w+(?:ectomy|otomy|ostomy|plasty|pexy|scopy|graphy)|procedure|operation|"
                              r"repair|syndrome|disease|sign|test|manoeuvre|maneuver|fracture|classification|score|stage|staging|table|"
                              r"criteria|approach|technique|incision|flap|shunt|fistula|anastomosis|murmur|pupil|"
-                             r"angina|tear|malformation|palsy|reflex|phenomenon|triad|ulcer|node|lymphoma|sarcoma)\b")
+                             r"angina|tear|malformation|palsy|reflex|phenomenon|triad|ulcer|node|lymphoma|sarcoma|scale|index)\b")
 # Words after a town that make it a score, scale or rule named after the town ("Glasgow Coma Scale").
 TOWN_TOOLS = (r"(?:coma|score|scale|criteria|rules?|classification|chart|index|triage|system|protocol|"
               r"questionnaire|grad(?:e|ing)|stag(?:e|ing)|splint|brace|shunt|procedure|operation|technique|method|"
@@ -169,7 +169,11 @@ GENERIC_PLACE = {
     "Out", "Hours", "Rapid", "Access", "Comprehensive", "Homecare", "Hub"}
 CONNECTORS = {"and", "&", "of", "for", "on", "upon", "the", "to", "at", "in", "from"}  # inside a place's name, never what identifies it
 # Capitalised words that are not names even after a label ("Patient: Denies ...").
-NOT_NAMES = {"Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "The", "This", "No", "Not", "None",
+NOT_NAMES = {
+    # specialties as ward lists shorten them ("Ortho SpR", "Consultant: Gen Med Team B"; a blind review)
+    "Ortho", "Orthopaedics", "Orthopedics", "Gen", "Med", "Neuro", "Cardio", "Resp", "Gastro", "Haem", "Onc", "Paeds",
+    "Peds", "Surg", "Obs", "Gynae", "Psych", "Derm", "Rheum", "Uro", "Vasc", "Plastics", "Geri", "Geris", "Medicine",
+    "Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "The", "This", "No", "Not", "None",
              "Chest", "Pain", "History", "Patient", "Male", "Female", "Unknown", "Alert", "Stable", "Admitted",
              "Discharged", "Seen", "Today", "Yesterday", "Tomorrow", "Left", "Right", "Daily", "Ward", "Clinic",
              "Dr", "Doctor", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Professor", "Nurse", "Sister", "Known",
