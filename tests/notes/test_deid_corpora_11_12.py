@@ -35,6 +35,17 @@ def removed(text: str) -> list[str]:
     ('responds best to family pet name "Kunjumon"; brother-in-law', ["Kunjumon"]),
     ("Three children: June (local), one son out of state", ["June"]),
     ("coach Gaz says he is brilliant", ["Gaz"]),
+    # a name that is also a word, where it recurs as the person
+    ("Three children: June (local). Family coping; June voices grief. Contacts: June cell 559-555-0133.",
+     ["June", "June", "June", "559-555-0133"]),
+    ("Grandson Hunter (19) stays w/ pt. Hunter enrolled at college.", ["Hunter", "Hunter"]),
+    # ... and not where it recurs as the word: a month, a verb, a sentence's first word before a verb
+    ("Her son Will and daughter June came. Seen in June. BP rose to 160. Will need bloods. Will review in clinic.",
+     ["Will", "June"]),
+    # a surname in capitals after the given names a label took; a middle initial after a surname-first name
+    ("Re: Mrs Philippa Rose TANNER   DOB 17/08/1952", ["Philippa Rose TANNER", "17/08/1952"]),
+    ("Child: Tāne Rāwiri TE RANGI   DOB 02/11/2020", ["Tāne Rāwiri TE RANGI", "02/11/2020"]),
+    ("Pt: HOLLOWAY, RAYMOND J     MRN: 004418273", ["HOLLOWAY, RAYMOND J", "004418273"]),
 ])
 def test_identifiers_the_eleventh_and_twelfth_corpora_found(text, gone):
     assert removed(text) == gone

@@ -802,7 +802,68 @@ def find_phi(text: str) -> list[Span]:
                 found.append(Span(m.start(), m.end(), "NAME", m.group(0)))
                 for i in range(m.start(), m.end()):
                     taken[i] = True
+    found += _common_word_names(text, found, taken)
+    found = _with_surname_after(text, found, taken)
     return _with_weekdays(text, _with_nicknames_inside(text, _with_initials(text, found, taken)))
+
+
+# Where a name that is also a word ("June", "Hunter", "Will", "Rose") recurs as the word, not the person: a month
+# ("in June", "June 3"), a verb or noun after a small word ("rose to 160", "the hunter"), or a sentence's first word
+# ("Will review in clinic").
+_AS_A_WORD_BEFORE = re.compile(r"(?:^|[.!?]\s*|\n[ \t]*|\b(?i:in|of|since|until|till|early|late|mid|last|next|this|by|from|during|"
+                               r"before|after|through|the|a|an|and|or|to|will|may|it|bp|hr|which|that)[ \t]+)$")
+_AS_A_NAME_AFTER = re.compile(r"[ \t]+(?:[a-z]{3,}ed|[a-z]{2,}s|has|was|is|said)\b")  # "Hunter enrolled", "June says"
+_AS_A_WORD_AFTER = re.compile(r"[ \t]*(?:\d|(?i:to|by|from|in|up|and|of|the|a|an|with)\b)")
+
+
+def _common_word_names(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
+    """A name that is also a common word, found once in a name's context ("grandson Hunter", "children: June"), where
+    it recurs as the person ("Hunter enrolled at college", "June voices grief", "Contacts: June cell ..."; kept, a
+    blind review), not as the word."""
+    out = []
+    words = {s.text for s in found if s.kind == "NAME" and s.text.lower() in COMMON and s.text[:1].isupper()}
+    for word in words:
+        for m in re.finditer(rf"\b{re.escape(word)}\b", text):
+            if any(taken[m.start():m.end()]) or _AS_A_WORD_AFTER.match(text, m.end()):
+                continue
+            before = _AS_A_WORD_BEFORE.search(text, max(0, m.start() - 12), m.start())
+            if before and (before.group(0).strip()[-1:] not in ("", ".", "!", "?")  # "in June", "the hunter"
+                           or not _AS_A_NAME_AFTER.match(text, m.end())):  # a sentence's first word: "Will review"
+                continue
+            out.append(Span(m.start(), m.end(), "NAME", m.group(0)))
+            taken[m.start():m.end()] = [True] * (m.end() - m.start())
+    return out
+
+
+# Labels in capitals that follow a name on a form's line ("Riley GRACE   DOB 03/09/2014", "BROWN   CHI 0607894412")
+_FIELD_LABELS = {"AGE", "SEX", "CHI", "HCN", "URN", "PPS", "PPSN", "IHI", "NRIC", "TEL", "MOB", "FAX", "DOA", "BED",
+                 "ROOM", "WARD", "UNIT", "REG", "ADDRESS", "PHONE", "EMAIL", "GENDER", "NEXT", "MALE", "FEMALE", "AND",
+                 "THE", "WITH", "FOR", "TO", "OF", "IN", "ON", "AT", "BY", "HOSP", "HOSPITAL", "CLINIC", "CONS"}
+# (then a gap, a comma or the line's end, as a form's field ends: "Dr Patel HEAD injury" is no surname)
+_SURNAME_AFTER = re.compile(rf"[ \t]+((?:{CAPS_WORD})(?:[ \t]+{CAPS_WORD})?)(?=[ \t]{{2,}}|[ \t]*(?:[,(\n]|$))")
+_INITIAL_AFTER = re.compile(r"[ \t]+[A-Z](?=[ \t]{2,}|[ \t]*(?:\n|$))")
+
+
+def _with_surname_after(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
+    """A name with the surname in capitals after the given names ("Philippa Rose TANNER", "Tāne Rāwiri TE RANGI",
+    where a label or title took the given names), and a surname-first name with its middle initial ("HOLLOWAY,
+    RAYMOND J"; both left, a blind review)."""
+    out = []
+    for s in found:
+        if s.kind == "NAME":
+            m = _SURNAME_AFTER.match(text, s.end)
+            words = m.group(1).split() if m else []
+            if m and not any(taken[m.start(1):m.end(1)]) and all(
+                    w not in ABBREVIATIONS and w not in _FIELD_LABELS and re.search("[AEIOUYÁÉÍÓÚĀĒĪŌŪ]", w)
+                    and not never_name(w.capitalize()) and w.capitalize() not in NOT_NAMES for w in words) and (
+                    len(m.group(1)) > 2):
+                taken[s.end:m.end(1)] = [True] * (m.end(1) - s.end)
+                s = Span(s.start, m.end(1), "NAME", text[s.start:m.end(1)])
+            elif "," in s.text and (m := _INITIAL_AFTER.match(text, s.end)) and not any(taken[s.end:m.end()]):
+                taken[s.end:m.end()] = [True] * (m.end() - s.end)
+                s = Span(s.start, m.end(), "NAME", text[s.start:m.end()])
+        out.append(s)
+    return out
 
 
 def _with_initials(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
