@@ -46,6 +46,14 @@ def removed(text: str) -> list[str]:
     ("Re: Mrs Philippa Rose TANNER   DOB 17/08/1952", ["Philippa Rose TANNER", "17/08/1952"]),
     ("Child: Tāne Rāwiri TE RANGI   DOB 02/11/2020", ["Tāne Rāwiri TE RANGI", "02/11/2020"]),
     ("Pt: HOLLOWAY, RAYMOND J     MRN: 004418273", ["HOLLOWAY, RAYMOND J", "004418273"]),
+    # shops, pharmacies and employers by their bare names
+    ("on her way from work at State Farm. Pt states", ["State Farm"]),
+    ("Soc: retired machinist, 31 yrs at Caterpillar. Former smoker", ["Caterpillar"]),
+    ("Pharmacy: CVS (preferred, on file). Called CVS: on backorder", ["CVS", "CVS"]),
+    ("Spoke w/ pharmacist at Walgreens on Capitol Dr", ["Walgreens"]),
+    ("Works as a millwright at Toyota Motor Manufacturing Canada.", ["Toyota Motor Manufacturing Canada"]),
+    ("Daughter is a cashier at Shoprite Lentegeur, off on Wednesdays", ["Shoprite Lentegeur"]),
+    ("stepdad (nights at the Amazon warehouse)", ["Amazon"]),
 ])
 def test_identifiers_the_eleventh_and_twelfth_corpora_found(text, gone):
     assert removed(text) == gone
@@ -61,6 +69,9 @@ def test_identifiers_the_eleventh_and_twelfth_corpora_found(text, gone):
     "Prostaglandin F2 alpha first relaxed the muscle",  # F2 is no grade here
     "Cerebral malaria in children Cerebral malaria is rapidly progressive",
     "Drives a Honda Civic, MA reg plate",
+    "CVS: S1 S2 normal, no murmurs. Target INR 2-3; aim to Target the lesion.",
+    "He works at the hospital as a porter, retired from the Army, worked at Christmas, works for the NHS",
+    "median time was 6.0 years for SCC and 4.7 years for BCC",
     "Tanner 1. Abbey Pain Scale 6 on movement. Barthel 35 -> 25.",
 ])
 def test_look_alikes_of_the_eleventh_and_twelfth_corpora_kept(text):

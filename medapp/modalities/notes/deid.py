@@ -24,6 +24,8 @@ from .deid_vocab import (
     ABBREVIATIONS,
     AGE_OVER_89,
     AU_STATE,
+    BRANDS,
+    BRANDS_IN_CONTEXT,
     CA_PROVINCE,
     CAPS_NAME,
     CAPS_WORD,
@@ -534,6 +536,49 @@ def _ages_said(text: str, taken: list[bool]) -> list[Span]:
     return out
 
 
+_BRAND = re.compile(rf"(?:(?<![\w-])({BRANDS})|(?:\b(?i:at|to|from|called|with|for)[ \t]+(?:the[ \t]+)?|\b(?i:pharmacy)[ \t]*:[ \t]*)"
+                    rf"({BRANDS_IN_CONTEXT}))(?![\w-])"
+                    rf"((?:[ \t]+(?!{MONTHS}\b|{WEEKDAYS}|(?:Pharmacy|Rx|Stores?)\b){PLACE_WORD}(?:[ \t]+{PLACE_WORD}){{0,2}}(?![\w'’-]))?)")
+# an employer after the work done there ("31 yrs at Caterpillar", "works as a millwright at Toyota Motor Manufacturing
+# Canada", "cashier at Shoprite Protea Glen"); generic employers ("the Army", "the NHS") are no identifier
+_EMPLOYER = re.compile(r"\b(?i:works?|worked|working|employed|job|shifts?|retired|volunteers?|volunteering|years|yrs|"
+                       r"nights|cashier|barman|barmaid|waitress|waiter|cleaner|labourer|laborer|driver|machinist)"
+                       r"(?:[ \t]+(?i:as[ \t]+an?)[ \t]+[a-z][a-z -]{1,30}?)?[ \t]+(?i:at|for|from)[ \t]+(?:the[ \t]+)?"
+                       r"((?:[A-Z][\w'’&-]*)(?:[ \t]+(?:[A-Z][\w'’&-]*|&|of|and)){0,4})")
+_GENERIC_EMPLOYERS = {"Army", "Navy", "RAF", "Marines", "Air", "Force", "NHS", "HSE", "Police", "Council", "Government",
+                      "Post", "Office", "Civil", "Service", "Fire", "Brigade", "Railways", "Home", "Weekends", "Christmas",
+                      "Night", "Nights", "Work", "School", "Hospital", "University", "College", "Church", "I",
+                      "A", "An", "The", "His", "Her", "Their", "Our", "My", "Local", "Same", "Age", "Present", "Time"}
+
+
+def _shops_and_employers(text: str, taken: list[bool]) -> list[Span]:
+    """Shops, pharmacies and employers by their bare names ("Walgreens on Capitol Dr", "Rx sent to Boots", "31 yrs at
+    Caterpillar"; kept, a blind review): where a person works or shops narrows who they are."""
+    out = []
+    for m in _BRAND.finditer(text):
+        start, end = m.start(1) if m.group(1) else m.start(2), m.end(3)  # with its branch ("Shoprite Lentegeur")
+        if not any(taken[start:end]):
+            out.append(Span(start, end, "LOCATION", text[start:end]))
+            taken[start:end] = [True] * (end - start)
+    for m in _EMPLOYER.finditer(text):
+        words = m.group(1).split()
+        while words and words[-1] in ("of", "and", "&"):
+            words.pop()
+        if not words or any(taken[m.start(1):m.start(1) + 1]) or re.fullmatch(r"[A-Z]{2,5}", " ".join(words)):
+            # an acronym alone is a disease as often as a firm ("6.0 years for SCC")
+            continue
+        end = m.start(1) + len(" ".join(words)) if len(words) == len(m.group(1).split()) else (
+            m.start(1) + m.group(1).rfind(words[-1]) + len(words[-1]))
+        if not any(re.sub(r"['’]s$", "", w) not in _GENERIC_EMPLOYERS and w not in GENERIC_PLACE and w not in NOT_NAMES
+                   and w.lower() not in towns() and not re.fullmatch(rf"{MONTHS}|{WEEKDAYS}", w) for w in words):
+            continue
+        start = m.start(1)
+        if not any(taken[start:end]):
+            out.append(Span(start, end, "LOCATION", text[start:end]))
+            taken[start:end] = [True] * (end - start)
+    return out
+
+
 def _given_names(text: str, taken: list[bool]) -> list[Span]:
     """Untitled given names from the gazetteer, with a following surname when there is one."""
     gazetteer = given_names()
@@ -782,6 +827,7 @@ def find_phi(text: str) -> list[Span]:
             for i in range(start, end):
                 taken[i] = True
     found += _ages_said(text, taken)
+    found += _shops_and_employers(text, taken)
     found += _caps_places(text, taken)
     found += _towns(text, taken)
     found += _towns_in_addresses(text, taken)

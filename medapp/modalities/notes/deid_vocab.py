@@ -199,3 +199,14 @@ ABBREVIATIONS = {"COPD", "CHF", "CKD", "ECG", "EKG", "CXR", "CT", "MRI", "HTN", 
                  "GCS", "CRP", "FBC", "ABG", "OD", "BD", "TDS", "PRN", "NIL", "DNR", "DNACPR", "ACS", "NSR", "USS",
                  "DOB", "DOD", "NOK", "SSN", "FIN", "UHID", "NHI", "URN", "HX", "RX", "DX", "MD", "RN", "DO", "NP", "PA",
                  "PHD", "MBBS", "FRCP", "DDS", "DMD", "MRCP", "FRCS"}
+
+# Shops, pharmacies and employers known by a bare name. Named anywhere (their names are no other word) ...
+BRANDS = (r"(?:Walgreens|Walmart|Wal-Mart|Kroger|Costco|Publix|Safeway|Meijer|Albertsons|H-E-B|Hy-Vee|Wegmans|"
+          r"Trader[ \t]+Joe['’]s|Whole[ \t]+Foods|Rite[ \t]+Aid|Duane[ \t]+Reade|Dollar[ \t]+General|Family[ \t]+Dollar|"
+          r"Home[ \t]+Depot|Starbucks|McDonald['’]s|Tim[ \t]+Hortons|Loblaws|Sobeys|Shoppers[ \t]+Drug[ \t]+Mart|"
+          r"Tesco|Sainsbury['’]s|Asda|Morrisons|Waitrose|Superdrug|Lloyds[ \t]+Pharmacy|Woolworths|Chemist[ \t]+Warehouse|"
+          r"Pick[ \t]+n[ \t]+Pay|Shoprite|Dis-Chem|Dunnes[ \t]+Stores|SuperValu|FedEx|LifeLabs|LabCorp|Quest[ \t]+Diagnostics)")
+# ... and those whose name is also a word or a clinical abbreviation ("CVS" is the cardiovascular system, "Boots" and
+# "Clicks" are words): only after "at", "from", "to" or "called" ("Rx sent to Boots", "Called CVS").
+BRANDS_IN_CONTEXT = (r"(?:CVS|Boots|Clicks|Amazon|Coles|Aldi|Lidl|Caterpillar|Toyota|State[ \t]+Farm|Sun[ \t]+Life|"
+                     r"UPS|Argos|Currys|Mainfreight|Kmart|Bunnings|Spar|Co-op)")
