@@ -18,6 +18,11 @@ def removed(text: str) -> list[str]:
     ("bed offered for Tues 20th.", ["Tues 20th"]),
     ("attend on Friday 7th Feb. I have sent", ["Friday 7th Feb."]),
     ("call to Police on the 6th after hearing screaming", ["the 6th"]),
+    # a day and month without the year: after a word of care, or a day 13-31 ending a clause
+    ("* NSTEMI 14/2. Trop 2300 -> 1850", ["14/2"]),
+    ("call 3/15 by peer. Med review done 02/04 by pharmacist.", ["3/15", "02/04"]),
+    ("meals suspended 3/28 after drivers unable to reach pt; albuterol since yesterday 1/26.", ["3/28", "1/26"]),
+    ("first maintenance dose 8/23 14:00", ["8/23"]),
     # ages over 89 in the patient's words and before y/o
     ('Pt is a ninety-six y/o widowed female', ["ninety-six"]),
     ('pt said clearly "I\'m 96, honey, I\'ve done enough"', ["96"]),
@@ -69,6 +74,9 @@ def test_identifiers_the_eleventh_and_twelfth_corpora_found(text, gone):
     "Prostaglandin F2 alpha first relaxed the muscle",  # F2 is no grade here
     "Cerebral malaria in children Cerebral malaria is rapidly progressive",
     "Drives a Honda Civic, MA reg plate",
+    "VA 6/18 right, 6/24 left. GCS 3/15. power 4/5. 3/28 nodes positive; over 2/24 hours; BP 120/80.",
+    "ACE-III 61/100 (attention 12/18, memory 9/26, fluency 5/14, language 21/26)",
+    "as proximal to the PTCA site (7/14, 50%) as distal (6/13, 46%); PTFE 31% +/- 18/9",
     "CVS: S1 S2 normal, no murmurs. Target INR 2-3; aim to Target the lesion.",
     "He works at the hospital as a porter, retired from the Army, worked at Christmas, works for the NHS",
     "median time was 6.0 years for SCC and 4.7 years for BCC",

@@ -164,7 +164,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("DATE", re.compile(r"\b(?i:from|between)[ \t]+((?:[12]?\d|3[01])/(?:0?[1-9]|1[0-2])[ \t]+(?i:to|and|until|-|–)[ \t]+"
                         r"(?:[12]?\d|3[01])/(?:0?[1-9]|1[0-2]))(?![/\d])"), 1),
     ("DATE", re.compile(rf"(?:\b(?i:on|from|through|thru|until|till|since|dated|by|before|after|for|seen|reviewed|"
-                        rf"admitted|discharged|visited|returned|return|review|due|contact)[ \t]+"
+                        rf"admitted|discharged|visited|returned|return|review|due|contact|yesterday|today|tonight|tomorrow|"
+                        rf"scheduled|suspended|started|stopped|restarted|held|drawn|collected|done|performed|booked|"
+                        rf"planned|called|call|adm|visit|fall|fell|last|next)[ \t]+"
                         rf"(?!(?:[1-6]/7|(?:[1-9]|1[01])/12|\d{{1,2}}/52)(?!\d))|\b{WEEKDAYS}[ \t]+|\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?[ \t]+)"
                         r"(?<![\d/])((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])|(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2]))"
                         rf"(?![/\d]|\.\d)(?![ \t]*(?i:{COUNTED}|of|mg|ml|tabs?|doses?|strength|mm[ \t]?hg)\b)"), 1),
@@ -522,6 +524,29 @@ _VITALS = re.compile(r"\b(?i:sats|saturations?|saturating|spo2|o2|oxygen|pulse|h
                      r"systolic|diastolic|temp|temperature|weight|weighs|score|mmse|moca|rate|glucose|sugars?|cbg|bm)\b")
 
 
+# a day and month that can only be a date, the day 13-31 ("NSTEMI 14/2.", "call 3/15 by peer", "Fall at the home
+# 16/02."; kept, a blind review), at the end of a clause; not a count in brackets ("(7/14, 50%)") nor a spread
+_DAY_MONTH = re.compile(r"(?<![\d/.:(])(?<!\+/-[ \t])(?<!±[ \t])(?<!±)((?:0?[1-9]|1[0-2])/(?:1[3-9]|2\d|3[01])|(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2]))"
+                        r"(?![/\d]|\.\d)(?=[ \t]*(?:[.:;,)\n]|$)|[ \t]+(?:by|at|via|with|[-–])[ \t]|[ \t]+(?:[01]?\d|2[0-3]):[0-5]\d\b)", re.M)
+# not a score, a power, visual acuity or a count out of a total ("GCS 3/15", "VA 6/18", "3/28 nodes")
+_FRACTION = re.compile(r"(?<![\d/])\d{1,3}/\d{1,3}(?![\d/])")
+_SCORED = re.compile(r"\b(?i:gcs|amts?|mmse|moca|mrc|power|score|scored|va|acuity|vision|nodes?|cores?|ratio|x)[ \t:]*$")
+
+
+def _days_and_months(text: str, taken: list[bool]) -> list[Span]:
+    out = []
+    for m in _DAY_MONTH.finditer(text):
+        start, end = m.span(1)
+        if any(taken[start:end]) or _SCORED.search(text, max(0, start - 12), start) or re.fullmatch(
+                r"6/(?:18|24|36|60)", m.group(1)):
+            continue
+        if _FRACTION.search(text[max(0, start - 30):start]) or _FRACTION.search(text[end:end + 30]):
+            continue  # one of a list of scores ("attention 12/18, memory 9/26, fluency 5/14")
+        out.append(Span(start, end, "DATE", m.group(1)))
+        taken[start:end] = [True] * (end - start)
+    return out
+
+
 def _ages_said(text: str, taken: list[bool]) -> list[Span]:
     """An age over 89 said with a pronoun ("she is 93", "he's ninety-three"), as a dictation gives it."""
     out = []
@@ -827,6 +852,7 @@ def find_phi(text: str) -> list[Span]:
             for i in range(start, end):
                 taken[i] = True
     found += _ages_said(text, taken)
+    found += _days_and_months(text, taken)
     found += _shops_and_employers(text, taken)
     found += _caps_places(text, taken)
     found += _towns(text, taken)
