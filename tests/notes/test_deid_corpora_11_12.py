@@ -55,10 +55,33 @@ def removed(text: str) -> list[str]:
     ("on her way from work at State Farm. Pt states", ["State Farm"]),
     ("Soc: retired machinist, 31 yrs at Caterpillar. Former smoker", ["Caterpillar"]),
     ("Pharmacy: CVS (preferred, on file). Called CVS: on backorder", ["CVS", "CVS"]),
-    ("Spoke w/ pharmacist at Walgreens on Capitol Dr", ["Walgreens"]),
+    ("Spoke w/ pharmacist at Walgreens on Capitol Dr", ["Walgreens", "Capitol Dr"]),
     ("Works as a millwright at Toyota Motor Manufacturing Canada.", ["Toyota Motor Manufacturing Canada"]),
     ("Daughter is a cashier at Shoprite Lentegeur, off on Wednesdays", ["Shoprite Lentegeur"]),
     ("stepdad (nights at the Amazon warehouse)", ["Amazon"]),
+    # addresses: a town over its postcode's line, a house without a word of street, accents, a Glasgow flat,
+    # a postcode after the town, a Welsh street's number, Kerala's house names, post offices, districts and PINs
+    ("14 Prior Park Road\nBath\nBA2 4NF\nTel", ["14 Prior Park Road", "Bath", "BA2 4NF"]),
+    ("7 Holloway, Bath BA2 4PT   Mob", ["7 Holloway", "Bath", "BA2 4PT"]),
+    ("lives at 12 Kōwhai Crescent, Manurewa 2102. Tearful", ["12 Kōwhai Crescent, Manurewa 2102"]),
+    ("(Flat 2/1, 47 Glencairn Street, Paisley PA1 2QZ)", ["Flat 2/1, 47 Glencairn Street, Paisley", "PA1 2QZ"]),
+    ("bungalow 14 Heol y Bryn, Ffairfach SA19 6TB", ["14 Heol y Bryn", "Ffairfach", "SA19 6TB"]),
+    ("Address: Kizhakkethil (H), Mallappally East P.O., Thiruvalla - 689584\n",
+     ["Kizhakkethil (H)", "Mallappally East", "Thiruvalla", "689584"]),
+    ("Kozhencherry, Pathanamthitta Dist., Kerala - 689641\n", ["Pathanamthitta", "Kerala", "689641"]),
+    # places: an acronym before a saint, Mt., Govt., C of E; wards by wing and compass; letterheads in capitals
+    ("(2019 at OSF St. Joseph, Bloomington) p/w", ["OSF St. Joseph", "Bloomington"]),
+    ("Church: Mt. Olive Missionary Baptist Church; Pastor", ["Mt. Olive Missionary Baptist Church"]),
+    ("Taken to Govt. Taluk Hospital, and", ["Govt. Taluk Hospital"]),
+    ("taught at St Mark's C of E School. Lives", ["St Mark's C of E School"]),
+    ("Ward: Ward 7 South   Unit: 7 Southeast   Bed: St. Luke's Ward / Bed 12", ["Ward 7 South", "7 Southeast",
+                                                                              "St. Luke's Ward"]),
+    ("Room 14, Heather Wing\nST ENDA'S WARD - NIGHT TO DAY HANDOVER", ["Heather Wing", "ST ENDA'S WARD"]),
+    ("LOCATION: SPRING RIDGE CANCER CENTER\ncc: BROOKFIELD CARDIOLOGY ASSOCIATES\n",
+     ["SPRING RIDGE CANCER CENTER", "BROOKFIELD CARDIOLOGY ASSOCIATES"]),
+    ("house on Linden St. Radiates to L jaw", ["Linden St"]),
+    ("Barman at Kelly's Bar, Eyre Square. Her daughter attends Little Lambs Creche", ["Kelly's Bar", "Eyre Square",
+                                                                               "Little Lambs Creche"]),
 ])
 def test_identifiers_the_eleventh_and_twelfth_corpora_found(text, gone):
     assert removed(text) == gone
@@ -80,6 +103,8 @@ def test_identifiers_the_eleventh_and_twelfth_corpora_found(text, gone):
     "CVS: S1 S2 normal, no murmurs. Target INR 2-3; aim to Target the lesion.",
     "He works at the hospital as a porter, retired from the Army, worked at Christmas, works for the NHS",
     "median time was 6.0 years for SCC and 4.7 years for BCC",
+    "Platelets - 250000. MEDICAL WARD ROUND. Started on St. John's wort. The Cooperative Group for the Study",
+    "Eastern Cooperative Oncology Group performance status 1",
     "Tanner 1. Abbey Pain Scale 6 on movement. Barthel 35 -> 25.",
 ])
 def test_look_alikes_of_the_eleventh_and_twelfth_corpora_kept(text):

@@ -206,24 +206,28 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # (a flat, suite, level or block before it, "Flat 2F1, 37 Easter Road", "Level 1, 640 Pittwater Road", "3/21
     # Sydney Road", and a suite, flat or unit after it, "1967 Riverside Drive, Suite 300": a blind review)
     ("ADDRESS", re.compile(rf"(?:#\d{{1,5}}[ \t]*[-–][ \t]*(?=\d))?\b(?:(?:Flat|Apt\.?|Apartment|Unit|Suite|Level|Floor|Shop|House[ \t]+No\.?)[ \t]+"
-                           rf"[0-9A-Z]{{1,5}}(?:,?[ \t]+(?:(?:Blk|Block)[ \t]+[0-9A-Z]{{1,3}},?[ \t]+)?|/)"
+                           rf"[0-9A-Z]{{1,5}}(?:/\d{{1,2}})?(?:,?[ \t]+(?:(?:Blk|Block)[ \t]+[0-9A-Z]{{1,3}},?[ \t]+)?|/)"
                            rf"(?:(?:\d{{1,4}}/)?\d{{1,5}}[A-Za-z]?[ \t]+)?|"
                            rf"(?:(?:Blk|Block)[ \t]+)?(?:\d{{1,4}}/)?(?:\d{{1,5}}[A-Za-z]?(?:[–-]\d{{1,5}})?|{HOUSE_NUMBER_WORDS})"
                            rf"[ \t]+)(?:(?:[NS][EW]|[NSEW])\.?[ \t]+)?"
-                           rf"(?:(?:[A-Z][a-z]+(?:['’]s)?[ \t]){{1,3}}{STREET}|Broadway)\b{STREET_ABBREVIATION_DOT}"
+                           rf"(?:(?:[{UPPER}][{LOWER}]+(?:['’]s)?[ \t]){{1,3}}{STREET}|Broadway)\b{STREET_ABBREVIATION_DOT}"
                            r"(?:[ \t](?:[NS][EW]|[NSEW])\b)?"
                            r"(?:[ \t]\d{1,3}(?=,|\s))?"
                            r"(?:,?[ \t]+(?:(?i:suite|ste\.?|apt\.?|apartment|unit|flat)|#)[ \t]*#?[0-9A-Z][0-9A-Z-]{0,7}\b)?"
-                           r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?"), 0),  # the town after the street, too
+                           r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?"  # the town after the street, too
+                           r"(?:,?[ \t]+\d{4}(?=[ \t]*(?:$|[\n.;])))?", re.M), 0),  # and its postcode ("Manurewa 2102.")
     ("ADDRESS", re.compile(rf"\b\d{{1,5}},?[ \t]+(?i:rue|avenue|boulevard|chemin|route|allée|place)[ \t]+"
                            rf"(?:(?:de|du|des|la|le)[ \t]+)*{PLACE_WORD}(?:-{PLACE_WORD})*"
                            r"(?:,?[ \t]+(?i:unit|app\.?|apt\.?|suite|bureau)[ \t]*\d{1,5})?"), 0),  # "212 rue Principale, unit 4"
+    ("ADDRESS", re.compile(rf"\b\d{{1,4}}[A-Za-z]?[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?(?=,[ \t]*{PLACE_WORD}"
+                           rf"(?:[ \t]+{PLACE_WORD})?,?[ \t]+{UK_AREA}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}\b)"), 0),
+    ("ADDRESS", re.compile(rf"\b{PLACE_WORD}[ \t]*\(H\)"), 0),  # "Kizhakkethil (H)": a house's name in Kerala
     ("ADDRESS", re.compile(r"\b(?:P\.?[ \t]?O\.?[ \t]*Box|Private[ \t]+Bag)[ \t]*\d{1,6}(?:-\d{5})?\b"), 0),
     # a numbered street ("CVS on W 38th St")
     ("ADDRESS", re.compile(r"\b(?:\d{1,5}[ \t]+)?(?:[NSEW]\.?[ \t]+)?\d{1,3}(?:st|nd|rd|th)[ \t]+(?:Street|St|Avenue|Ave|Road|Rd)"
                            r"\b"), 0),
     # a Welsh street or house ("Stryd Fawr", "Heol y Ffynnon", "Tŷ Capel")
-    ("ADDRESS", re.compile(rf"\b(?:Stryd|Heol|Ffordd|Lôn|Rhodfa|Tŷ)[ \t]+(?:(?:y|yr)[ \t]+)?{PLACE_WORD}"
+    ("ADDRESS", re.compile(rf"(?:\b\d{{1,4}}[A-Za-z]?[ \t]+)?\b(?:Stryd|Heol|Ffordd|Lôn|Rhodfa|Tŷ)[ \t]+(?:(?:y|yr)[ \t]+)?{PLACE_WORD}"
                            rf"(?:[ \t]+{PLACE_WORD})?"), 0),
     # a UK postcode of a real area, and a US ZIP after a state's code ("CD45RA", "C57BL" and "CGP 37849" are a cell
     # marker, a mouse strain and a drug: they were removed from the abstracts)
@@ -247,6 +251,10 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("POSTCODE", re.compile(rf"\b[A-Z][a-z]+,?[ \t]+{AU_STATE}[ \t]+(\d{{4}})\b"), 1),
     # an Indian PIN, labelled ("PIN 600116", "Pincode: 600 020"); after a town it is found with the town
     ("POSTCODE", re.compile(r"\bSingapore[ \t]+(\d{6})\b"), 1),
+    ("POSTCODE", re.compile(r"\b(?:Kerala|Tamil[ \t]+Nadu|Karnataka|Maharashtra|Gujarat|Punjab|Haryana|Rajasthan|Bihar|Odisha|"
+                            r"Telangana|Andhra[ \t]+Pradesh|Uttar[ \t]+Pradesh|Madhya[ \t]+Pradesh|West[ \t]+Bengal|Assam|"
+                            r"Delhi|Goa|Jharkhand|Chhattisgarh|Uttarakhand|Himachal[ \t]+Pradesh)[ \t]*[-–,]?[ \t]*"
+                            r"([1-9]\d{2}[ \t]?\d{3})\b"), 1),
     ("POSTCODE", re.compile(r"\b(?i:pin(?:[ \t]?code)?)[ \t]*[:-]?[ \t]*([1-9]\d{2}[ \t]?\d{3})\b"), 1),
     ("AGE>89", re.compile(r"\b(9\d|1[0-1]\d)(?=[\s-]*(?:years?|yrs?|y/?o|year-old|-year-old)\b)", re.I), 1),
     ("AGE>89", re.compile(rf"\b(?i:aged?|age:|age[ \t]*/[ \t]*sex[ \t]*:|turned|turns)\s*({AGE_OVER_89})\b"
@@ -296,8 +304,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         re.M), 1),
     ("NAME", re.compile(rf"\b({NAME_WORD}[ \t]+{NAME_WORD})[ \t]*\((?:patient|pt|mother|father|wife|husband|daughter|son)\)", re.I), 1),
     # places before untitled names: "Victoria" in "Royal Victoria Infirmary" is a place, not a person
-    ("LOCATION", re.compile(rf"\b((?:(?:St\.?|Saint|{PLACE_WORD})(?:[ \t]+(?:and|&|of|for|on|upon)[ \t]+"
-                            rf"(?:the[ \t]+)?{PLACE_WORD})?[ \t]+){{1,4}}{PLACE_NOUN})\b"
+    ("LOCATION", re.compile(rf"\b((?:[A-Z]{{2,5}}[ \t]+(?=St\.?[ \t]|Saint[ \t]))?(?:(?:St\.?|Saint|Mt\.?|Mount|Govt\.?|Ft\.?|"
+                            rf"C[ \t]+of[ \t]+E|CofE|RC|{PLACE_WORD})(?:[ \t]+(?:and|&|of|for|on|upon)[ \t]+"
+                            rf"(?:the[ \t]+)?{PLACE_WORD})?[ \t]{{1,2}}){{1,4}}{PLACE_NOUN})\b"  # not across a form's gap
                             r"(?:[ \t]+for[ \t]+(?:Sick[ \t]+)?(?:Children|Women(?:[ \t]+and[ \t]+Children)?|"
                             r"Tropical[ \t]+Diseases|Nervous[ \t]+Diseases))?"
                             rf"(?=(?:[ \t]+of[ \t]+({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?))?)"), 0),  # "... of Edinburgh"
@@ -308,7 +317,12 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PLACE", re.compile(rf"\b(?i:hometown|home[ \t]+town|residence|place[ \t]+of[ \t]+birth|birthplace|village|"
                          rf"suburb|district|barangay|LGA)[ \t]*:[ \t]*({PLACE_WORD}(?:[ \t]+{PLACE_WORD}){{0,2}})"), 1),
     # the word before a full UK postcode, a town or county ("Derbyshire DE56 1AB")
-    ("PLACE", re.compile(rf"\b(?!(?i:post[ \t]?code|postal|zip|ref)\b)((?:Co\.[ \t]+)?{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=,?[ \t]+{UK_AREA}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}\b)"), 1),
+    ("PLACE", re.compile(rf"\b(?!(?i:post[ \t]?code|postal|zip|ref)\b)((?:Co\.[ \t]+)?{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=(?:,?[ \t]+|[ \t]*\n[ \t]*){UK_AREA}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}\b)"), 1),
+    ("PLACE", re.compile(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=[ \t]+(?:P\.[ \t]?O\.|Dist\.|District|Taluk|Tehsil)"
+                         rf"(?:[ \t]|,|$))", re.M), 1),
+    # the last town of an address with its PIN ("..., Thiruvalla - 689584"; "Platelets - 250000" is a count)
+    ("PLACE", re.compile(rf",[ \t]+({PLACE_WORD})[ \t]*[-–][ \t]*(?=[1-9]\d{{5}}\b(?![-/.,]?\d))"), 1),
+    ("POSTCODE", re.compile(rf",[ \t]+{PLACE_WORD}[ \t]*[-–][ \t]*([1-9]\d{{5}})\b(?![-/.,]?\d)(?=[ \t]*(?:$|[\n,.;]))", re.M), 1),
     ("PLACE", re.compile(rf"\b((?:Brgy\.?|Barangay)[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)"), 1),  # a barangay
     ("PLACE", re.compile(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=(?:,[ \t]+|[ \t]*\n[ \t]*)Co\.[ \t]+{PLACE_WORD})"),
      1),  # ", Co. Cork", and "Trim\nCo. Meath"
@@ -319,23 +333,25 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PLACE", re.compile(rf"\b(County[ \t]+(?!Council|Court|Hall|Hospital|General){PLACE_WORD})\b"), 1),  # County Cork
     # a street named without its number ("at the junction of Klipspruit Valley Road and Chris Hani Road", "on Bank St")
     ("STREET", re.compile(rf"\b((?:[NSEW][ \t]+)?(?:{PLACE_WORD}[ \t]+){{1,3}}(?:Road|Street|Avenue|Boulevard|Crescent|Terrace|Highway|"
-                          rf"Freeway|Parkway|Lane|Ln|Rd|Ave|Blvd|St(?![ \t]*\.?[ \t]*[A-Z])|Dr(?=[ \t]+[a-z]))"
+                          rf"Freeway|Parkway|Lane|Ln|Rd|Ave|Blvd|Square|Quay|St(?![ \t]*\.?[ \t]*[A-Z])|Dr(?=[ \t]+[a-z]))"
                           rf"(?:[ \t](?:[NS][EW]|[NSEW])(?![\w.]))?)\b"), 1),
+    ("STREET", re.compile(rf"\b(?:on|off|along|near)[ \t]+((?:[NSEW]\.?[ \t]+)?{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?[ \t]+"
+                          r"(?:St|Dr|Rd|Ave|Blvd|Ln)\.?)(?=[ \t]*[(,;]|[ \t]*\.[ \t]*(?:$|\n|[A-Z])|[ \t]+[a-z]|[ \t]*$)", re.M), 1),
     # a hospital by its short name: "Kettering General", "St George's", "University of Chicago" (kept, a review)
     ("PLACE", re.compile(rf"\b({PLACE_WORD}[ \t]+General)\b(?![ \t]+(?i:practi\w*|surgery|surgeon|medicine|medical|"
                          rf"paediatrics|pediatrics|anaesthe\w*|anesthe\w*|ward|hospital|infirmary|"
                          rf"public|population)\b)"), 1),
-    ("PLACE", re.compile(rf"\b((?:St\.?|Saint)[ \t]+{NAME_WORD}(?:['’]s|(?<=s)['’]))(?![ \t]+(?i:wort|fire|dance))"), 1),
+    ("PLACE", re.compile(rf"\b((?:St\.?|Saint)[ \t]+{NAME_WORD}(?:['’]s|(?<=s)['’]))(?![ \t]+(?i:wort|fire|dance|ward|wing)\b)"), 1),
     ("PLACE", re.compile(rf"\b(University[ \t]+of[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)"), 1),
     # an Irish county in an address, "Ballincollig, Co. Cork" (a blind review); not a company's "& Co."
     ("PLACE", re.compile(rf"(?:(?<=,[ \t])|^[ \t]*)(Co\.[ \t]+{PLACE_WORD})", re.M), 1),
-    ("LOCATION", re.compile(r"\b(Ward[ \t]+(?:\d{1,3}[A-Z]?|[A-Z]\d{0,2}[A-Z]?)(?![\w-]))"), 1),
+    ("LOCATION", re.compile(r"\b(Ward[ \t]+(?:\d{1,3}[A-Z]?|[A-Z]\d{0,2}[A-Z]?)(?![\w-])(?:[ \t]+(?:North|South|East|West)\b)?)"), 1),
     ("PLACE", re.compile(rf"\b({PLACE_WORD}[ \t]+Children['’]s)(?![ \t]+(?i:ward|unit|services?|social|centre|center)\b)"), 1),
-    ("PLACE", re.compile(rf"\b(?:at|to|from)[ \t]+((?:St\.?|Saint)[ \t]+{NAME_WORD})\b(?!['’])"), 1),  # "to St. Hedwig"
+    ("PLACE", re.compile(rf"\b(?:at|to|from)[ \t]+((?:[A-Z]{{2,5}}[ \t]+)?(?:St\.?|Saint)[ \t]+{NAME_WORD})\b(?!['’])"), 1),  # "to St. Hedwig"
     ("LOCATION!", re.compile(rf"\b({PLACE_WORD}[ \t]+\d{{1,2}}[A-Z]?[ \t]+(?:MICU|SICU|CCU|CICU|NICU|PICU|ICU|HDU|ITU))\b"), 1),
-    ("LOCATION", re.compile(rf"\b({PLACE_WORD}[ \t]+Ward)\b"), 1),
+    ("LOCATION", re.compile(rf"\b((?:St\.?[ \t]+)?{PLACE_WORD}[ \t]+(?:Ward|Wing))\b"), 1),
     # a unit by its floor and wing ("Unit: 5 North", "then Ortho 3 East", "4 West SICU")
-    ("LOCATION!", re.compile(rf"\b((?:{PLACE_WORD}[ \t]+)?\d{{1,2}}[ \t]?(?:North|South|East|West)(?:[ \t]+[A-Z]{{2,5}}\b)?)"
+    ("LOCATION!", re.compile(rf"\b((?:{PLACE_WORD}[ \t]+)?\d{{1,2}}[ \t]?(?:North|South|East|West)(?:east|west)?(?:[ \t]+[A-Z]{{2,5}}\b)?)"
                              r"(?![ \t]+(?:Street|St|Road|Rd|Avenue|Ave|Lane|Drive|Dr)\b)"), 1),
     ("PLACE", re.compile(rf"\b(?i:lives|living|resides|residing|moved|born|grew up|based)\b[^.\n]{{0,25}}?\b"
                             rf"(?:in|at|near)[ \t]+({NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}})"), 1),
@@ -630,7 +646,8 @@ def _given_names(text: str, taken: list[bool]) -> list[Span]:
 # REGIONAL MEDICAL CENTER"; kept, a blind review). Not CLINIC or SURGERY: "VASCULAR SURGERY" heads a letter.
 _CAPS_PLACE = re.compile(r"(?<![\w'’.&-])((?:(?:[A-Z][A-Z'’.&-]*|&)[ \t]+){1,5}(?:HOSPITAL|INFIRMARY|HOSPICE|MEDICAL[ \t]+CENT(?:ER|RE)|"
                          r"HEALTH(?:[ \t]+CENT(?:ER|RE)|[ \t]+SERVICES)?|REHABILITATION|RADIOLOGY|IMAGING|NURSING[ \t]+HOME|"
-                         r"CARE[ \t]+HOME|POLYCLINIC|MEDICAL[ \t]+PRACTICE|HEALTH[ \t]+BOARD|LABORATORIES))(?![\w'’])")
+                         r"CARE[ \t]+HOME|POLYCLINIC|MEDICAL[ \t]+PRACTICE|HEALTH[ \t]+BOARD|LABORATORIES|CANCER[ \t]+CENT(?:ER|RE)|"
+                         r"ASSOCIATES|WARD))(?![\w'’])")
 
 
 def _caps_places(text: str, taken: list[bool]) -> list[Span]:

@@ -43,7 +43,7 @@ PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Ho
               r"Counsel+ing|Dialysis|Nursing|Women['’]s[ \t]+Health|Logistics|Industries|Motors|Construction|Athletic|"
               r"Rovers|FC|RFC|GAA|GAC|Day[ \t]+Services|Gym|YMCA|Inn|Tavern|Arms|Medicine[ \t]+Group|Physicians[ \t]+Group|"
               r"Health[ \t]+Group|Out[ \t]+of[ \t]+Hours(?:[ \t]+Service)?|Aged[ \t]+Care(?:[ \t]+Assessment[ \t]+Service)?|"
-              r"Companion[ \t]+Care|Home[ \t]+Care|Senior[ \t]+Health|Elementary|Bakery|Haulage|Homecare|Hub|"
+              r"Companion[ \t]+Care|Home[ \t]+Care|Bar|Pub|Creche|Crèche|Nursery|Kindergarten|Pre-?school|CHC|Company|Corporation|Corp|Senior[ \t]+Health|Elementary|Bakery|Haulage|Homecare|Hub|"
               r"Assessment[ \t]+Service|Physiotherapy[ \t]+Service)")
 RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
              r"grandson|granddaughter|grandchild|grandmother|grandfather|grandma|grandad|granny|aunt|auntie|uncle|"
