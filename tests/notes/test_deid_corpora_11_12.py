@@ -40,11 +40,17 @@ def removed(text: str) -> list[str]:
     ('responds best to family pet name "Kunjumon"; brother-in-law', ["Kunjumon"]),
     ("Three children: June (local), one son out of state", ["June"]),
     ("coach Gaz says he is brilliant", ["Gaz"]),
+    # a colleague by first name after the talk or the task; a name with its initial after "by" or "to"
+    ("Bed request placed w/ Rose at bed board. Transported by Mark and writer.", ["Rose", "Mark"]),
+    ("Review in ADHD nurse clinic with Jade in 4 weeks", ["Jade"]),
+    ("Handed over by N. O'Sullivan to G. Ní Bhriain 07:55.", ["N. O'Sullivan", "G. Ní Bhriain"]),
+    ("Safety event report IR-24-06611 filed.", ["IR-24-06611"]),
     # a name that is also a word, where it recurs as the person
     ("Three children: June (local). Family coping; June voices grief. Contacts: June cell 559-555-0133.",
      ["June", "June", "June", "559-555-0133"]),
     ("Grandson Hunter (19) stays w/ pt. Hunter enrolled at college.", ["Hunter", "Hunter"]),
     # ... and not where it recurs as the word: a month, a verb, a sentence's first word before a verb
+    ("Mrs Bishop came; Bishop score 8.", ["Bishop"]),  # the person, not the score
     ("Her son Will and daughter June came. Seen in June. BP rose to 160. Will need bloods. Will review in clinic.",
      ["Will", "June"]),
     # a surname in capitals after the given names a label took; a middle initial after a surname-first name
@@ -105,6 +111,10 @@ def test_identifiers_the_eleventh_and_twelfth_corpora_found(text, gone):
     "median time was 6.0 years for SCC and 4.7 years for BCC",
     "Platelets - 250000. MEDICAL WARD ROUND. Started on St. John's wort. The Cooperative Group for the Study",
     "Eastern Cooperative Oncology Group performance status 1",
+    "discussed with Mum and Cardiology, spoke with Family at bedside; seen by Physio; referred to C. Diff team",
+    "vancomycin 1 g vial, NDC 0409-6510-01, compounded",
+    "Physio: Barthel 35 -> 25. Waterlow 20. Abbey Pain Scale 6 on movement. CNM to repeat Abbey at 72h.",
+    "Signed\n\nDischarge Date: now. Review in Neuro OPD. Contact CHC outreach. Level of care: Routine Home Care",
     "Tanner 1. Abbey Pain Scale 6 on movement. Barthel 35 -> 25.",
 ])
 def test_look_alikes_of_the_eleventh_and_twelfth_corpora_kept(text):

@@ -53,6 +53,7 @@ from .deid_vocab import (
     PLACE_WORD,
     RELATIONS,
     ROLES,
+    SCORE_EPONYMS,
     STREET,
     STREET_ABBREVIATION_DOT,
     TITLES,
@@ -112,7 +113,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("ID", re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), 0),  # US social security number
     # a police, incident or report number ("Police Department case 24-011873")
     ("ID", re.compile(r"\b(?i:case|incident|report|crime|ref(?:erence)?)[ \t]*(?:#|no\.?|number)?[ \t]*:?[ \t]*"
-                      r"(\d{2,4}[-/]\d{4,8})\b"), 1),
+                      r"((?:[A-Z]{1,4}-)?\d{2,4}[-/]\d{4,8})\b"), 1),
     # a vehicle, a device or a badge by its number ("TX plate KGR-4471", "registration JKL 715 GP", "badge #7731")
     ("ID", re.compile(r"\b(?i:plate|registration|reg\b\.?|VIN|serial(?:[ \t]+(?:no\.?|number))?|S/N|device[ \t]+ID|"
                       r"badge|DEA|IMEI|passport(?:[ \t]+no\.?)?|HKID|TRN|PAN|NHIS(?:[ \t]+no\.?)?|PhilHealth(?:[ \t]+PIN)?)[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*"
@@ -146,7 +147,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                       r"(?:[ \t]\d{1,5}){0,2}(?:/\d)?)\b"), 1),
     # after the phone rules, any run of eight digits or more (no dose, count or result is written so): "94347659 19" was kept
     # digits in three hyphenated groups or more, ten or more ("12-050178334-6"; a phone's were taken above)
-    ("ID", re.compile(r"(?<![\w-])(?=(?:-?\d){10})\d{1,12}(?:-\d{1,12}){2,}(?![\w-])"), 0),
+    ("ID", re.compile(r"(?<!NDC[ \t])(?<!NDC:[ \t])(?<![\w-])(?=(?:-?\d){10})\d{1,12}(?:-\d{1,12}){2,}(?![\w-])"), 0),  # an NDC is a drug's
     ("ID", re.compile(r"(?<![\d.,])(?:\b[A-Z]{2,4}[ \t])?\d{8,}(?![\d.,]\d)"), 0),
     # seven digits in one run, a local phone or record number (a dictated "double 4, 72, 991"), not a count of
     # copies, cells or units ("benzylpenicillin 1200000 units")
@@ -366,6 +367,16 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME", re.compile(rf"\b(?i:{ROLES})[ \t]*[:,]?[ \t]+[\"“‘]?((?:{INITIALS})?{FULL_NAME}"
                         rf"(?:[ \t]+[A-Z]\.(?=[ \t]*(?:[),;\n]|$|[ \t]{{2}})))?)", re.M), 1),
     ("NAME", re.compile(rf"\b(?i:named|christened)[ \t]+({FULL_NAME})"), 1),  # "a girl ... named Aurora Mae"
+    # a colleague by first name after the talk or the task ("spoke w/ Rose at bed board", "Transported by Mark and
+    # writer", "clinic with Jade in 4 weeks"; kept, a blind review): a word that is never a name ("with Cardiology",
+    # "with Family") is trimmed away
+    ("NAME", re.compile(rf"\b(?i:spoke|spoken|talked|discussed|d/w|s/w|handed[ \t]+over|escorted|transported|accompanied|"
+                        rf"clinic|review|reviewed|seen|called|paged|informed|updated|message[ \t]+left|liaised|placed|booked|left)[ \t]+"
+                        rf"(?i:with|w/|by|to|for)[ \t]+((?:[A-Z]\.[ \t]*)?(?:{PARTICLE}[ \t]+)?{NAME_WORD}(?:[ \t]+{NAME_WORD})?)"
+                        rf"(?=[ \t]+(?:at|in|from|on|and|re|regarding|to|who|about)\b|[ \t]*[(,.;]|[ \t]*$)", re.M), 1),
+    # a name with its initial after "by", "to", "from" or "per" ("Handed over by N. O'Sullivan to G. Ní Bhriain")
+    ("NAME", re.compile(rf"\b(?i:by|to|from|per|cc|and)[ \t]+((?:[A-Z]\.[ \t]?){{1,2}}(?:{PARTICLE}[ \t]+|O['’])?{NAME_WORD})"
+                        rf"(?![ \t]*[a-z])"), 1),
     ("NAME_AS_IS", re.compile(rf"^[ \t]*(?:/es/[ \t]*)?({CAPS_WORD}[ \t]+(?:[A-Z]\.?[ \t]+)?{CAPS_WORD}),[ \t]*"
                               r"(?:MD|RN|DO|NP|PA|MBBS|PhD|DDS|DMD)\b", re.M), 1),
     ("NAME_AS_IS", re.compile(r"\b(?i:acknowledged|recorded|typed|dictated|entered|transcribed|witnessed|checked|verified|"
@@ -620,14 +631,20 @@ def _shops_and_employers(text: str, taken: list[bool]) -> list[Span]:
     return out
 
 
+_SCORE = re.compile(rf"{SCORE_EPONYMS}(?=(?:[ \t]+(?i:score|index|stage|scale))?[ \t]*[:=]?[ \t]*\d)")
+
+
 def _given_names(text: str, taken: list[bool]) -> list[Span]:
-    """Untitled given names from the gazetteer, with a following surname when there is one."""
+    """Untitled given names from the gazetteer, with a following surname when there is one; not a name this note
+    uses as a score's ("Abbey Pain Scale 6 ... repeat Abbey at 72h")."""
     gazetteer = given_names()
+    eponyms_here = {m.group(1).lower() for m in re.finditer(rf"\b({NAME_WORD})(?={EPONYMOUS_THING.pattern})", text)}
     out = []
     for m in re.finditer(rf"\b({NAME_WORD})(?:[ \t]+(?:[A-Z]\.[ \t]*|{PARTICLE}[ \t]+|(?:{LOWER_PARTICLE}[ \t]+){{1,2}})?"
                          rf"({NAME_WORD}))?(?![{LOWER}]*['’]s\b)", text):
         first = m.group(1)
-        if first.lower() not in gazetteer or first in NOT_NAMES or any(taken[m.start(1):m.end(1)]) or never_name(first):
+        if (first.lower() not in gazetteer or first in NOT_NAMES or any(taken[m.start(1):m.end(1)]) or never_name(first)
+                or first.lower() in eponyms_here):
             continue
         if EPONYMOUS_THING.match(text, m.end()):  # "Ivor Lewis oesophagectomy" is an operation (removed, a review)
             continue
@@ -878,6 +895,8 @@ def find_phi(text: str) -> list[Span]:
     found += _lower_case_names(text, taken)
     found += _given_names(text, taken)
     found += _nicknames(text, found, taken)
+    found = [s for s in found if not (s.kind == "NAME" and _SCORE.match(text, s.start) and _SCORE.match(text, s.start).end()
+                                      >= s.end)]
     # A name found once is removed wherever else it occurs, surname alone included (not a name that is
     # also a common word: "June" the wife stays removed where she is named, "June" the month stays).
     names = {s.text for s in found if s.kind == "NAME" and s.text.lower() not in COMMON | EPONYMS}  # Nurse Foley, a Foley
@@ -887,7 +906,7 @@ def find_phi(text: str) -> list[Span]:
     names |= {n.split(",")[0] for n in names if "," in n and " " in n.split(",")[0]}  # "DELA CRUZ, Maria": "DELA CRUZ"
     for name in sorted(names, key=len, reverse=True):
         for m in re.finditer(rf"\b{re.escape(name)}\b", text):
-            if not any(taken[m.start():m.end()]):
+            if not any(taken[m.start():m.end()]) and not _SCORE.match(text, m.start()):  # "Mrs Bishop"; "Bishop 8"
                 found.append(Span(m.start(), m.end(), "NAME", m.group(0)))
                 for i in range(m.start(), m.end()):
                     taken[i] = True

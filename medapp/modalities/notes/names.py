@@ -28,7 +28,7 @@ EPONYMS = {"addison", "alzheimer", "asperger", "barrett", "bell", "bowen", "burk
            "doppler", "holter", "foley", "hartmann", "heimlich", "valsalva", "epley", "fontan", "norwood",
            "roux", "billroth", "nissen", "gram", "ziehl", "neelsen", "coombs", "bence", "jones", "lewis",
            "douglas", "jude", "mayo", "hartnup", "gaucher", "fabry", "tay", "sachs", "lyme", "ebstein", "barr",
-           "tanner", "barthel", "waterlow"}  # Tanner stage, Barthel index, Waterlow score
+           "barthel", "waterlow"}  # Barthel index, Waterlow score
 # Given names that are common English or clinical words: the context rules decide.
 COMMON = {"will", "may", "mark", "comfort", "harm", "grace", "hope", "joy", "faith", "april", "june", "august", "summer", "dawn", "rose",
           "ruby", "iris", "amber", "jade", "frank", "bill", "don", "guy", "chase", "sue", "art", "major", "king",
