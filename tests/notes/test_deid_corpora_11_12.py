@@ -119,3 +119,31 @@ def test_identifiers_the_eleventh_and_twelfth_corpora_found(text, gone):
 ])
 def test_look_alikes_of_the_eleventh_and_twelfth_corpora_kept(text):
     assert removed(text) == []
+
+
+DICTATED = ("royal berkshire hospital neurology outpatients\n\nre margaret anne okafor  dob 02/07/1951\n"
+            "address 22 orchard lane\n\ndear dr banks\n\nthank you for referring mrs okafor who i saw today in the "
+            "movement disorders clinic full stop her datscan done at the john radcliffe on the 3rd of january showed "
+            "reduced uptake full stop i have asked our nurse specialist to see her in the nurse led clinic in about 8 "
+            "weeks full stop she was referred to the exercise group at west berkshire community hospital new paragraph"
+            "\n\nyours sincerely\n\ndr r sterling\nconsultant neurologist\n")
+
+
+def test_a_note_dictated_in_lower_case_is_read_with_the_capitals_of_names_and_places():
+    """Speech recognition without capitals: the rules read capitals as a name's sign, so the note is read with the
+    capitals a name or place would have; the spans are the original's (a blind review's dictated letter)."""
+    spans = find_phi(DICTATED)
+    covered = {i for s in spans for i in range(s.start, s.end)}
+    for identifier in ("royal berkshire hospital", "margaret anne okafor", "02/07/1951", "22 orchard lane", "banks",
+                       "john radcliffe", "3rd of january", "west berkshire community hospital", "r sterling"):
+        start = DICTATED.index(identifier)
+        assert {i for i in range(start, start + len(identifier)) if DICTATED[i] != " "} <= covered, identifier
+    assert all(s.text == DICTATED[s.start:s.end] and not s.text[:1].isupper() for s in spans)  # the original's text
+
+
+def test_a_lower_case_note_without_identifiers_keeps_its_words():
+    note = ("seen in clinic today with her husband full stop she reports a rest tremor in the right hand for two years "
+            "comma worse when anxious full stop no falls full stop she walks to the local shops on the main road and "
+            "goes to the hospital for bloods every march new paragraph plan colon increase the dose to one and a half "
+            "tablets three times daily and review in the nurse led clinic in six months with the team\n")
+    assert removed(note) == []

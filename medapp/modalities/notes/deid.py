@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .deid_lowercase import mostly_lower_case, with_capitals
 from .deid_vocab import (
     ABBREVIATIONS,
     AGE_OVER_89,
@@ -832,7 +833,14 @@ def _looks_like_id(token: str) -> bool:
 
 
 def find_phi(text: str) -> list[Span]:
-    """Non-overlapping PHI spans, in text order."""
+    """Non-overlapping PHI spans, in text order. A note all in lower case is read with the capitals a name or a
+    place would have (deid_lowercase.py), and its spans are the original's."""
+    if mostly_lower_case(text):
+        return [Span(s.start, s.end, s.kind, text[s.start:s.end]) for s in _find_phi(with_capitals(text))]
+    return _find_phi(text)
+
+
+def _find_phi(text: str) -> list[Span]:
     found: list[Span] = []
     taken = [False] * len(text)
     for rule_kind, pattern, group in PATTERNS:
