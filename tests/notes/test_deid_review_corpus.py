@@ -21,7 +21,12 @@ notes, England, Scotland, Ireland, Canada, New Zealand, Kenya; 316 identifiers) 
 0.690 / 0.979). The rules were then improved against each corpus's misses, so none of those is held out any more:
 this test keeps what was gained (docs/notes.md). deid_review_corpus_10 (5 US notes, England, Scotland, Ireland,
 Canada, Australia, Malaysia; 312 identifiers) was run blind on the final rules of that day, 0.766 / 0.980 (the day
-before: 0.625 / 0.986), and the rules were NOT widened against it: its threshold guards that figure."""
+before: 0.625 / 0.986), and the rules were NOT widened against it: its threshold guards that figure.
+On 2026-12-06 (a second session) three more blind corpora: deid_review_corpus_11 (8 US notes as US records write them,
+England, Canada, Australia, India; 397 identifiers) blind 0.763 / 0.978, deid_review_corpus_12 (notes dense in
+identifiers without a title or label, one dictated all in lower case; England, Wales, Ireland, New Zealand, South
+Africa, the US, Scotland; 400 identifiers) blind 0.715 / 0.977; the rules were widened against both (docs/notes.md).
+A third, held out, is measured once at the end of that work."""
 from __future__ import annotations
 
 import json
@@ -65,10 +70,11 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
 
 
 @pytest.mark.parametrize("corpus, min_recall, min_precision", [
-    ("deid_review_corpus", 0.90, 0.99), ("deid_review_corpus_2", 0.87, 0.99), ("deid_review_corpus_3", 0.88, 0.99),
-    ("deid_review_corpus_4", 0.85, 0.99), ("deid_review_corpus_5", 0.89, 0.99),
-    ("deid_review_corpus_6", 0.91, 0.99), ("deid_review_corpus_7", 0.87, 0.99), ("deid_review_corpus_8", 0.90, 0.99),
-    ("deid_review_corpus_9", 0.87, 0.99), ("deid_review_corpus_10", 0.75, 0.97)])
+    ("deid_review_corpus", 0.90, 0.99), ("deid_review_corpus_2", 0.89, 0.99), ("deid_review_corpus_3", 0.91, 0.99),
+    ("deid_review_corpus_4", 0.86, 0.99), ("deid_review_corpus_5", 0.91, 0.99),
+    ("deid_review_corpus_6", 0.92, 0.99), ("deid_review_corpus_7", 0.89, 0.99), ("deid_review_corpus_8", 0.93, 0.99),
+    ("deid_review_corpus_9", 0.89, 0.99), ("deid_review_corpus_10", 0.77, 0.97), ("deid_review_corpus_11", 0.88, 0.99),
+    ("deid_review_corpus_12", 0.86, 0.99)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")
