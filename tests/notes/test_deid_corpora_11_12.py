@@ -45,6 +45,12 @@ def removed(text: str) -> list[str]:
     ("Review in ADHD nurse clinic with Jade in 4 weeks", ["Jade"]),
     ("Handed over by N. O'Sullivan to G. Ní Bhriain 07:55.", ["N. O'Sullivan", "G. Ní Bhriain"]),
     ("Safety event report IR-24-06611 filed.", ["IR-24-06611"]),
+    # a patient on a ward list by surname in capitals and age; a town before a state's code, a hyphenated town
+    ("BED 2  ROSE, Kathleen   67y   Cons B\nBED 5  empty -> ED admission BANKS 72y ?PE", ["ROSE, Kathleen", "BANKS"]),
+    ("Gwilym EVANS 82M  MRN H4471203", ["Gwilym EVANS", "H4471203"]),
+    ("PCP: Lyle Brandt, MD (Brandt Family Medicine, Normal IL)\n", ["Lyle Brandt", "Brandt Family Medicine", "Normal"]),
+    ("nights at a warehouse in Sutton-in-Ashfield), older sister", ["Sutton-in-Ashfield"]),
+    ("Reported to Orlando SAPS, case no. 214/06/2024", ["Orlando", "214/06/2024"]),  # the town, not a person
     # a name that is also a word, where it recurs as the person
     ("Three children: June (local). Family coping; June voices grief. Contacts: June cell 559-555-0133.",
      ["June", "June", "June", "559-555-0133"]),
@@ -111,6 +117,7 @@ def test_identifiers_the_eleventh_and_twelfth_corpora_found(text, gone):
     "median time was 6.0 years for SCC and 4.7 years for BCC",
     "Platelets - 250000. MEDICAL WARD ROUND. Started on St. John's wort. The Cooperative Group for the Study",
     "Eastern Cooperative Oncology Group performance status 1",
+    "Bed 3 - NSTEMI 72M. COPD 72y on LTOT. Went to Normal saline. Reading OK.",
     "discussed with Mum and Cardiology, spoke with Family at bedside; seen by Physio; referred to C. Diff team",
     "vancomycin 1 g vial, NDC 0409-6510-01, compounded",
     "Physio: Barthel 35 -> 25. Waterlow 20. Abbey Pain Scale 6 on movement. CNM to repeat Abbey at 72h.",
@@ -145,5 +152,6 @@ def test_a_lower_case_note_without_identifiers_keeps_its_words():
     note = ("seen in clinic today with her husband full stop she reports a rest tremor in the right hand for two years "
             "comma worse when anxious full stop no falls full stop she walks to the local shops on the main road and "
             "goes to the hospital for bloods every march new paragraph plan colon increase the dose to one and a half "
-            "tablets three times daily and review in the nurse led clinic in six months with the team\n")
+            "tablets three times daily and review in the nurse led clinic in six months with the team full stop "
+            "a videoendoscope for intraocular surgery can be used at any time during surgery in practice\n")
     assert removed(note) == []

