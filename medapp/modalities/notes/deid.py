@@ -168,9 +168,11 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("DATE", re.compile(rf"(?:\b(?i:on|from|through|thru|until|till|since|dated|by|before|after|for|seen|reviewed|"
                         rf"admitted|discharged|visited|returned|return|review|due|contact|yesterday|today|tonight|tomorrow|"
                         rf"scheduled|suspended|started|stopped|restarted|held|drawn|collected|done|performed|booked|"
-                        rf"planned|called|call|adm|visit|fall|fell|last|next)[ \t]+"
+                        rf"planned|called|call|adm|visit|fall|fell|last|next|start|starts|resumed|d/c|f/u|check|ED|"
+                        rf"presented)[ \t]+"
                         rf"(?!(?:[1-6]/7|(?:[1-9]|1[01])/12|\d{{1,2}}/52)(?!\d))|\b{WEEKDAYS}[ \t]+|\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?[ \t]+)"
-                        r"(?<![\d/])((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])|(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2]))"
+                        r"(?<![\d/])((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?:[–-](?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))?|"
+                        r"(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2]))"
                         rf"(?![/\d]|\.\d)(?![ \t]*(?i:{COUNTED}|of|mg|ml|tabs?|doses?|strength|mm[ \t]?hg)\b)"), 1),
     ("DATE", re.compile(rf"\b(?:{WEEKDAYS}|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?)[ \t]+(?:the[ \t]+)?"
                         rf"(?:[12]?\d|3[01])(?:st|nd|rd|th)\b(?:[ \t]+(?:of[ \t]+)?{MONTHS}\b\.?(?:,?[ \t]+\d{{4}}\b)?)?"), 0),
@@ -263,7 +265,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                           rf"(?![ \t]*(?:%|(?i:percent|per|kg|mmhg|bpm)\b))"), 1),
     # in words, before "years old" ("ninety-three years old", "a ninety-three-year-old": kept, a re-check)
     ("AGE>89", re.compile(rf"\b({AGE_OVER_89})(?=[ \t-]*(?:(?i:years?[ \t-]+old|year-old|years[ \t]+of[ \t]+age|yo|yrs?[ \t]+old)\b|(?i:y/o|y\.o\.)))"), 1),
-    ("AGE>89", re.compile(r"\b[MF]/(9\d|1[0-1]\d)\b"), 1),  # sex and age, "M/91" (a blind review)
+    ("AGE>89", re.compile(r"\b[MF]/(9\d|1[0-1]\d)\b"), 1),
+    ("AGE>89", re.compile(rf"\b(?i:{RELATIONS})[ \t]*\((9\d|1[0-1]\d)\b(?![.\d])"), 1),  # "mother (94, uses walker)"  # sex and age, "M/91" (a blind review)
     # "(92 y)", "90F", "Mrs Okeke, 96, fell" (a privacy review)
     ("AGE>89", re.compile(r"\b(9\d|1[0-1]\d)(?:[ \t]?(?:y|yo|yrs?|y\.o\.)(?=[\s,.;)])|(?:F|M|yF|yM)\b)"), 1),
     ("AGE>89", re.compile(rf"\b{TITLES}[ \t]+(?:{INITIALS})?{NAME_WORD}(?:[ \t]+{NAME_WORD})?,[ \t]+({AGE_OVER_89})"
@@ -387,8 +390,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME_AS_IS", re.compile(r"\b(?i:typed|dictated|transcribed)[ \t]+([a-z]{2,3})(?=[ \t]+\d{1,2}[/.]\d)"), 1),  # "typed jm 16/05/24"
     ("NAME_AS_IS", re.compile(r"\b(?i:typed|dictated|transcribed)[ \t]+by[ \t]+([a-z]{2,3})\b(?=[ \t]*(?:$|[.,;]))", re.M), 1),
     # a name before a credential ("signed by Mahesh Iyer, MD", "Read by: Yuki Tanabe, MD", "Oluwaseun Adebayo, LPN")
-    ("NAME_WHOLE", re.compile(rf"\b((?:{INITIALS})?{FULL_NAME})(?:,[ \t]*|[ \t]+(?=(?:RGN|RM|CPN|RAN|RPN)\b))(?:M\.D\.|MD|DO|RN|LPN|NP|PA-C|CRNA|MBBS|MBChB|FRCP|PhD|"
-                        r"DDS|CRSS|APRN|PMHNP-BC|CNM|FNP|FNP-BC|DNP|MSW|LCSW|RD|PharmD|IBCLC|RPN|RGN|RM|LPC|CPN|RAN)\b"), 1),
+    ("NAME_WHOLE", re.compile(rf"\b((?:{INITIALS})?{FULL_NAME})(?:,[ \t]*|[ \t]+(?=(?:RGN|RM|CPN|RAN|RPN)\b))(?:M\.D\.(?!\w)|(?:MD|DO|RN|LPN|NP|PA-C|CRNA|MBBS|MBChB|FRCP|PhD|"
+                        r"DDS|CRSS|APRN|PMHNP-BC|CNM|FNP|FNP-BC|DNP|MSW|LCSW|RD|PharmD|IBCLC|RPN|RGN|RM|LPC|CPN|RAN|RCIS)\b)"), 1),
     # a name in capitals before a doctor's or nurse's credential, surname first or not ("ATTENDING: GRACE, WILLIAM
     # THOMAS M.D.", "cc: SHELDON STERLING, M.D.", "Dictated By: OSEI, KWAME, M.D."), and "Sterling, Joanna MD" (a
     # blind review); every word a name's ("DISCHARGE SUMMARY MD" is none)
@@ -411,7 +414,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME_AS_IS", re.compile(r"^[ \t]*(?:(?i:dictated|typed|ref)[ \t]*:?[ \t]*)?([A-Z]{2,4}/(?:[a-z]{2,3}|[A-Z]{2,4}))[ \t]*$",
                               re.M), 1),  # "HOP/kp", "ED/ks" under a letter
     ("NAME_AS_IS", re.compile(r"\b(?i:ref|our[ \t]+ref|your[ \t]+ref)[ \t]*:[ \t]*([A-Z]{2,4}/[A-Z]{2,4})\b"), 1),
-    ("NAME_AS_IS", re.compile(r"(?<=\s)-([A-Z]{2,3})[ \t]*$", re.M), 1),
+    ("NAME_AS_IS", re.compile(r"(?<=\s)-{1,2}([A-Z]{2,3})[ \t]*$", re.M), 1),  # "-NW", "--DS"
     # a name in Chinese, Japanese or Korean characters in an English note ("Mdm Goh Siew Lan (吳秀蘭)")
     ("NAME_AS_IS", re.compile(r"[\u3400-\u9fff\uac00-\ud7af]{2,4}"), 0),
     ("NAME", re.compile(rf"\b({FULL_NAME})[ \t]*\((?i:[^)\n]{{0,25}}?\b(?:{ROLES}|{RELATIONS}))\b[^)\n]{{0,20}}\)"), 1),
@@ -513,7 +516,7 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
     # postcode district that ends the address ("Leeds LS6."; alone it may be a vertebra or a vitamin: L5, B12)
     for m in re.finditer(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=,?[ \t]+(?:{UK_AREA}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}|"
                          rf"{US_STATE}[ \t]+\d{{5}}|{AU_STATE}[ \t]+\d{{4}}|{CA_PROVINCE}[ \t]+[A-Z]\d[A-Z])\b|-based\b|,[ \t]*{US_STATE}\b(?![a-z])|"
-                         rf"[ \t]+{US_STATE}(?=[ \t]*(?:[)\n;]|$))|"
+                         rf"[ \t]+{US_STATE}(?=[ \t]*(?:[)\n;]|$))|,[ \t]*(?:{US_STATE_NAME})\b|"
                          rf"(?:,|[ \t]*[-–])?[ \t]+([1-9]\d{{2}}[ \t]?\d{{3}})\b(?![-/.,]?\d|[ \t]*(?:%|(?i:{UNITS})\b))|"
                          rf",?[ \t]+({UK_AREA}\d[A-Z\d]?)(?=[ \t]*(?:[.,;)\n]|$)))", text):
         start, end = m.span(1)
@@ -681,7 +684,7 @@ def _caps_places(text: str, taken: list[bool]) -> list[Span]:
     for m in _CAPS_PLACE.finditer(text):
         start, end = m.span(1)
         words = [w.strip(".&-").capitalize() for w in m.group(1).split()]
-        words = [w for w in words if w and w.lower() not in CONNECTORS]
+        words = [w for w in words if w and w.lower() not in CONNECTORS and not re.fullmatch(r"[IVX]+", w.upper())]
         if any(taken[start:end]) or not any(w not in GENERIC_PLACE and w not in NOT_NAMES and w.upper() not in
                                             ABBREVIATIONS and not never_name(w) for w in words[:-1]):
             continue
@@ -760,7 +763,7 @@ def _lower_case_names(text: str, taken: list[bool]) -> list[Span]:
         if m.group(1).split()[0] in gazetteer and m.group(1).split()[0] not in _LOWER_NOT_NAMES:
             take(*m.span(1))
     for m in re.finditer(r"\b(?:[Dd]r|[Mm]rs?|Ms|Miss)\.[ \t]+(?!(?:and|or|the|a|to|of)\b)([a-z][a-z'’-]+(?:[ \t]+[a-z][a-z'’-]+)?)"
-                         r"(?=[ \t]*(?:[,.;)]|$)|[ \t]+(?:at|of|from|in|and|is|was|who|said|says|to)\b)", text, re.M):
+                         r"(?=[ \t]*(?:[,.;)]|$)|[ \t]+(?:at|of|from|in|and|is|was|who|said|says|to|-|–)(?:\b|[ \t]))", text, re.M):
         take(*m.span(1))
     return out
 
@@ -877,8 +880,9 @@ def _find_phi(text: str) -> list[Span]:
                 trimmed, kind = (start, len(text[:end].rstrip(",.;:")) if end > start + 1 else end), "NAME"
             elif kind in ("NAME", "TITLED"):  # TITLED: after Dr, Mrs, Nurse ...: the words are a person's
                 trimmed, kind = _trim_name(text, start, end, after_title=kind == "TITLED"), "NAME"
-            elif kind == "NAME_WHOLE":  # every word a name's, or none: "Key Worker, RN" is a role
-                trimmed, kind = _trim_name(text, start, end), "NAME"
+            elif kind == "NAME_WHOLE":  # every word a name's, or none: "Key Worker, RN" is a role; before a credential
+                # a word that is also an everyday one is the name's ("Henry Page, M.D.", "Alistair M. Young, M.D.")
+                trimmed, kind = _trim_name(text, start, end, after_title=True), "NAME"
                 trimmed = trimmed if trimmed and trimmed[1] == len(text[:end].rstrip(",.;:")) else None
             elif kind == "STREET":  # "High Street" is an address: only a leading small word goes ("The Road")
                 while (re.match(r"(?:The|This|That|A|An|From|To|At|Near|Off|On|In|Via|Along)[ \t]+", text[start:end])
