@@ -1,4 +1,4 @@
-"""De-identification widened against two more blind corpora (2026-12-06, corpora 11 and 12): each case a blind
+"""De-identification widened against four more blind corpora (2026-12-06, corpora 11, 12, 14 and 15): each case a blind
 corpus's author wrote and the rules missed, with the look-alikes that must stay (tests/notes/test_deid_review_corpus.py
 measures the corpora themselves)."""
 from __future__ import annotations
@@ -51,6 +51,25 @@ def removed(text: str) -> list[str]:
     ("PCP: Lyle Brandt, MD (Brandt Family Medicine, Normal IL)\n", ["Lyle Brandt", "Brandt Family Medicine", "Normal"]),
     ("nights at a warehouse in Sutton-in-Ashfield), older sister", ["Sutton-in-Ashfield"]),
     ("Reported to Orlando SAPS, case no. 214/06/2024", ["Orlando", "214/06/2024"]),  # the town, not a person
+    # corpus 14: more words of care before a day and month, a range, an age after a relative, M.D. ending a name
+    ("Losartan held 9/18-9/21, resumed. VNA to start 9/26 for weights. Next phone check 8/11 (Tuesday).",
+     ["9/18-9/21", "9/26", "8/11"]),
+    ("Lives w/ wife + mother (94, uses walker)", ["94"]),
+    ("Henry Page, M.D.\nWith kind regards,\n\nAlistair M. Young, M.D., F.A.C.C.\n", ["Henry Page", "Alistair M. Young"]),
+    ("D/w dr. lindholm - ok to incr glargine. d/w Dr. Stroud, agree w/ above. --DS\n", ["lindholm", "Stroud", "DS"]),
+    ("stops at the Dunkin Donuts on Harvard St; golf at Green Hill Golf Course; Sal's Pizza on Sundays",
+     ["Dunkin Donuts", "Harvard St", "Green Hill Golf Course", "Sal's Pizza"]),
+    # corpus 15: labels of staff, a preferred name, RN without its comma, ages in brackets, days before a month
+    ("Link worker: Kirsten Hope\nMA: Hunter\nPreferred name \"Jay\", pronouns he/him.", ["Kirsten Hope", "Hunter", "Jay"]),
+    ("Clinicians: Jess Nguyen RN, Dr Hamish Clarke", ["Jess Nguyen", "Hamish Clarke"]),
+    ("her younger sister Aunty Huia (ninety-one, from Ōtaki); their mother, who lived to 101", ["Aunty Huia", "ninety-one", "Ōtaki",
+                                                                                              "101"]),
+    ("Assessments carried out in school 7th and 14th May", ["7th", "14th May"]),
+    ("Asked Lorna at Coatbridge Health Centre to book", ["Lorna", "Coatbridge Health Centre"]),
+    ("referred to vascular University Hospital Monklands. Works weekends at Target.",
+     ["University Hospital Monklands", "Target"]),
+    ("Lochee Library: attended the group. Dundee CAB appointment. Funeral director: Tipene Funerals",
+     ["Lochee Library", "Dundee CAB", "Tipene Funerals"]),
     # a name that is also a word, where it recurs as the person
     ("Three children: June (local). Family coping; June voices grief. Contacts: June cell 559-555-0133.",
      ["June", "June", "June", "559-555-0133"]),
@@ -117,6 +136,11 @@ def test_identifiers_the_eleventh_and_twelfth_corpora_found(text, gone):
     "median time was 6.0 years for SCC and 4.7 years for BCC",
     "Platelets - 250000. MEDICAL WARD ROUND. Started on St. John's wort. The Cooperative Group for the Study",
     "Eastern Cooperative Oncology Group performance status 1",
+    "R radial artery, 6 Fr Glidesheath Slender; Catheters: 5 Fr TIG, 6 Fr Judkins JL3.5. Eye exam again in Nov.",
+    "Referring MD: none. PHASE II CARDIAC REHABILITATION - PT INITIAL EVAL",
+    "SMA Pro First Infant Milk 120ml; Child-Pugh A6; Charge RN notified; Telehealth RN to call",
+    "(per GP record: 51.0 kg); 55-65 g protein (Henry equation); PANSS 68 (was 81 in Jan)",
+    "High Risk Foot Clinic. Children's Speech and Language Therapy. Requested by the SENCO. Lone worker check-in.",
     "Bed 3 - NSTEMI 72M. COPD 72y on LTOT. Went to Normal saline. Reading OK.",
     "discussed with Mum and Cardiology, spoke with Family at bedside; seen by Physio; referred to C. Diff team",
     "vancomycin 1 g vial, NDC 0409-6510-01, compounded",

@@ -109,7 +109,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("ID", re.compile(r"\b(?:MRN|NHS(?:\s+(?:no|number))?|SSN|Medical record(?: number)?|Record(?: no)?|"
                       r"Hosp(?:ital)?\.?(?=[ \t]*(?:no\b|no\.|number|#|:))|Unit (?:no|number)|Acct|CHI|Case (?:no|number)|"
                       r"Patient ID|ID|Account(?: no)?|Insurance(?: no)?|Policy(?: no)?|"
-                      r"Licen[cs]e(?: no)?)[ \t]*(?:#|no\.?|number|:)?[ \t]*:?[ \t]*([A-Z]{0,4}[-. \t]?\d[\d \t.-]{2,}\d)",
+                      r"Licen[cs]e(?: no)?)[ \t]*(?:#|no\.?|number|:)?[ \t]*:?[ \t]*([A-Z]{0,4}[-. \t]?\d[\d \t.-]{2,}\d)"
+                      r"(?![ \t]*(?:kg|g|mg|ml|mmol|cm|mm|%)\b)",
                       re.I), 1),  # on its line: "MRN 0928374\n12 Ardmore Avenue" took the house number (a blind review)
     ("ID", re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), 0),  # US social security number
     # a police, incident or report number ("Police Department case 24-011873")
@@ -117,7 +118,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                       r"((?:[A-Z]{1,4}-)?\d{2,4}[-/]\d{4,8})\b"), 1),
     # a vehicle, a device or a badge by its number ("TX plate KGR-4471", "registration JKL 715 GP", "badge #7731")
     ("ID", re.compile(r"\b(?i:plate|registration|reg\b\.?|VIN|serial(?:[ \t]+(?:no\.?|number))?|S/N|device[ \t]+ID|"
-                      r"badge|DEA|IMEI|passport(?:[ \t]+no\.?)?|HKID|TRN|PAN|NHIS(?:[ \t]+no\.?)?|PhilHealth(?:[ \t]+PIN)?)[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*"
+                      r"badge|DEA|IMEI|passport(?:[ \t]+no\.?)?|HKID|TRN|PAN|NHIS(?:[ \t]+no\.?)?|PhilHealth(?:[ \t]+PIN)?)(?![A-Za-z])[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*"
                       r"((?=[A-Z0-9 -]*\d)[A-Z0-9](?:[A-Z0-9-]|[ \t](?=[A-Z0-9]))*[A-Z0-9])\b"), 1),
     # a number read out digit by digit ("four eight five, seven seven seven ..."): six digits or more
     # (seven or more, with no "and" and no unit after: "ribs three, four, five, six, seven and eight" is a list, and
@@ -176,6 +177,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         rf"(?![/\d]|\.\d)(?![ \t]*(?i:{COUNTED}|of|mg|ml|tabs?|doses?|strength|mm[ \t]?hg)\b)"), 1),
     ("DATE", re.compile(rf"\b(?:{WEEKDAYS}|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?)[ \t]+(?:the[ \t]+)?"
                         rf"(?:[12]?\d|3[01])(?:st|nd|rd|th)\b(?:[ \t]+(?:of[ \t]+)?{MONTHS}\b\.?(?:,?[ \t]+\d{{4}}\b)?)?"), 0),
+    ("DATE", re.compile(rf"\b(\d{{1,2}}(?:st|nd|rd|th))(?=(?:,|[ \t]+and|[ \t]+&)[ \t]+\d{{1,2}}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?{MONTHS}\b)"), 1),
     # a day of the month alone, "on Monday the 11th", "last Friday, the 16th"; not "on the 2nd attempt"
     ("DATE", re.compile(rf"(?:\b(?i:on|by|from|until|till|since|before|after|of|for)[ \t]+(?:{WEEKDAYS}[ \t]+)?|"
                         rf"\b{WEEKDAYS}[ \t]+)(the[ \t]+(?:[12]?\d|3[01])(?:st|nd|rd|th)(?:[ \t]+of[ \t]+{MONTHS}\b|\b"
@@ -266,7 +268,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # in words, before "years old" ("ninety-three years old", "a ninety-three-year-old": kept, a re-check)
     ("AGE>89", re.compile(rf"\b({AGE_OVER_89})(?=[ \t-]*(?:(?i:years?[ \t-]+old|year-old|years[ \t]+of[ \t]+age|yo|yrs?[ \t]+old)\b|(?i:y/o|y\.o\.)))"), 1),
     ("AGE>89", re.compile(r"\b[MF]/(9\d|1[0-1]\d)\b"), 1),
-    ("AGE>89", re.compile(rf"\b(?i:{RELATIONS})[ \t]*\((9\d|1[0-1]\d)\b(?![.\d])"), 1),  # "mother (94, uses walker)"  # sex and age, "M/91" (a blind review)
+    ("AGE>89", re.compile(rf"(?:\b(?i:{RELATIONS})|{NAME_WORD})[ \t]*\((9\d|1[0-1]\d|{AGE_OVER_89})(?=[ \t]*[,)])"), 1),  # "mother (94,"
+    ("AGE>89", re.compile(r"\b(?i:lived|live|living)[ \t]+to[ \t]+(?:be[ \t]+)?(9\d|1[0-1]\d)\b(?![.\d])"), 1),  # "lived to 101"  # sex and age, "M/91" (a blind review)
     # "(92 y)", "90F", "Mrs Okeke, 96, fell" (a privacy review)
     ("AGE>89", re.compile(r"\b(9\d|1[0-1]\d)(?:[ \t]?(?:y|yo|yrs?|y\.o\.)(?=[\s,.;)])|(?:F|M|yF|yM)\b)"), 1),
     ("AGE>89", re.compile(rf"\b{TITLES}[ \t]+(?:{INITIALS})?{NAME_WORD}(?:[ \t]+{NAME_WORD})?,[ \t]+({AGE_OVER_89})"
@@ -293,15 +296,18 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         rf"([{UPPER}{LOWER}](?:[{UPPER}{LOWER}'\-]+|\.)(?:[ \t]{{1,2}}[(\"“]?[{UPPER}{LOWER}][{UPPER}{LOWER}'\-]+"
                         rf"[)\"”]?){{0,3}})", re.M), 1),  # "K. Iyer", "Niamh Ní Shúilleabháin", "Daniel (Danny) Whitlock"
     ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Seen by|Signed|Author|Referred by|Dictated by|Visit by|Clinician|"
-                        rf"Child|Baby|Infant|Partner|Client|Resident|Guardian|Carer|cc|CC|"
-                        rf"Consultant|GP|Next of kin|NOK|Contact|Mother|Father|Wife|Husband|Daughter|Son)[ \t]*[:\-]?[ \t]+"
+                        rf"Partner|Client|Resident|Guardian|Carer|cc|CC|"
+                        rf"Consultant|GP|Next of kin|NOK|Mother|Father|Wife|Husband|Daughter|Son)[ \t]*[:\-]?[ \t]+"
+                        rf"((?:{INITIALS})?{FULL_NAME})"), 1),
+    ("NAME", re.compile(rf"\b(?:Child|Baby|Infant|Contact)[ \t]*:[ \t]*"  # with the colon: "Infant Milk" is formula
                         rf"((?:{INITIALS})?{FULL_NAME})"), 1),
     # more labels of a person (a blind review: "Pt name:", "Father's name:", "Re:", "Attending:", "Resident:")
     ("NAME", re.compile(rf"\b(?i:pt[ \t]+name|patient'?s[ \t]+name|(?:father|mother|husband|wife|partner|spouse)'?s"
                         rf"[ \t]+name|re|attending|resident|seen[ \t]+by|reviewed[ \t]+by|intern|fellow|nurse|"
-                        rf"midwife|keyworker|key[ \t]+worker|care[ \t]+coordinator)[ \t]*:[ \t]*((?:{INITIALS})?{FULL_NAME})"), 1),
+                        rf"midwife|keyworker|key[ \t]+worker|care[ \t]+coordinator|link[ \t]+worker|MA|CMA|tech|technician|chaperone|"
+                        rf"interpreter|supervisor|case[ \t]+manager|parents)[ \t]*:[ \t]*((?:{INITIALS})?{FULL_NAME})"), 1),
     # a nickname the patient goes by: 'prefers "Des"', "known as Des" (then every later occurrence)
-    ("NAME", re.compile(rf"\b(?i:prefers|known[ \t]+as|goes[ \t]+by|called|(?:pet[ \t]+|nick)?name[ \t]+is|pet[ \t]+name|nicknamed?|"
+    ("NAME", re.compile(rf"\b(?i:prefers|preferred[ \t]+name(?:[ \t]+is)?|known[ \t]+as|goes[ \t]+by|called|(?:pet[ \t]+|nick)?name[ \t]+is|pet[ \t]+name|nicknamed?|"
                         rf"answers[ \t]+to|responds(?:[ \t]+best)?[ \t]+to)[ \t]+(?:to[ \t]+be[ \t]+called[ \t]+)?"
                         rf"[\"'“‘]?({NAME_WORD}(?:[ \t]+{NAME_WORD})?|[A-Z]{{2,3}}(?=[\"'”’]))[\"'”’]?"), 1),
     ("NAME", re.compile(rf"^[ \t]*(?:--+|Regards,?|Signed,?)?[ \t]*((?:{INITIALS})?{NAME_WORD}(?:[ \t]+{NAME_WORD})?),?[ \t]*"
@@ -341,13 +347,14 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                           rf"Freeway|Parkway|Lane|Ln|Rd|Ave|Blvd|Square|Quay|St(?![ \t]*\.?[ \t]*[A-Z])|Dr(?=[ \t]+[a-z]))"
                           rf"(?:[ \t](?:[NS][EW]|[NSEW])(?![\w.]))?)\b"), 1),
     ("STREET", re.compile(rf"\b(?:on|off|along|near)[ \t]+((?:[NSEW]\.?[ \t]+)?{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?[ \t]+"
-                          r"(?:St|Dr|Rd|Ave|Blvd|Ln)\.?)(?=[ \t]*[(,;]|[ \t]*\.[ \t]*(?:$|\n|[A-Z])|[ \t]+[a-z]|[ \t]*$)", re.M), 1),
+                          r"(?:St|Dr|Rd|Ave|Blvd|Ln)\.?(?:[ \t][NSEW](?![\w.]))?)(?=[ \t]*[(,;]|[ \t]*\.[ \t]*(?:$|\n|[A-Z])|[ \t]+[a-z]|[ \t]*$)", re.M), 1),
     # a hospital by its short name: "Kettering General", "St George's", "University of Chicago" (kept, a review)
     ("PLACE", re.compile(rf"\b({PLACE_WORD}[ \t]+General)\b(?![ \t]+(?i:practi\w*|surgery|surgeon|medicine|medical|"
                          rf"paediatrics|pediatrics|anaesthe\w*|anesthe\w*|ward|hospital|infirmary|"
                          rf"public|population)\b)"), 1),
     ("PLACE", re.compile(rf"\b((?:St\.?|Saint)[ \t]+{NAME_WORD}(?:['’]s|(?<=s)['’]))(?![ \t]+(?i:wort|fire|dance|ward|wing)\b)"), 1),
     ("PLACE", re.compile(rf"\b(University[ \t]+of[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)"), 1),
+    ("PLACE", re.compile(rf"\b(University[ \t]+Hospital[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)"), 1),
     # an Irish county in an address, "Ballincollig, Co. Cork" (a blind review); not a company's "& Co."
     ("PLACE", re.compile(rf"(?:(?<=,[ \t])|^[ \t]*)(Co\.[ \t]+{PLACE_WORD})", re.M), 1),
     ("LOCATION", re.compile(r"\b(Ward[ \t]+(?:\d{1,3}[A-Z]?|[A-Z]\d{0,2}[A-Z]?)(?![\w-])(?:[ \t]+(?:North|South|East|West)\b)?)"), 1),
@@ -378,6 +385,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         rf"clinic|review|reviewed|seen|called|paged|informed|updated|message[ \t]+left|liaised|placed|booked|left)[ \t]+"
                         rf"(?i:with|w/|by|to|for)[ \t]+((?:[A-Z]\.[ \t]*)?(?:{PARTICLE}[ \t]+)?{NAME_WORD}(?:[ \t]+{NAME_WORD})?)"
                         rf"(?=[ \t]+(?:at|in|from|on|and|re|regarding|to|who|about)\b|[ \t]*[(,.;]|[ \t]*$)", re.M), 1),
+    ("NAME", re.compile(rf"\b(?i:asked|ask|told|tell|phoned|rang|emailed|texted)[ \t]+({NAME_WORD})(?=[ \t]+(?:at|in|from)[ \t]+[A-Z])"), 1),
     # a name with its initial after "by", "to", "from" or "per" ("Handed over by N. O'Sullivan to G. Ní Bhriain")
     ("NAME", re.compile(rf"\b(?i:by|to|from|per|cc|and)[ \t]+((?:[A-Z]\.[ \t]?){{1,2}}(?:{PARTICLE}[ \t]+|O['’])?{NAME_WORD})"
                         rf"(?![ \t]*[a-z])"), 1),
@@ -391,7 +399,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME_AS_IS", re.compile(r"\b(?i:typed|dictated|transcribed)[ \t]+by[ \t]+([a-z]{2,3})\b(?=[ \t]*(?:$|[.,;]))", re.M), 1),
     # a name before a credential ("signed by Mahesh Iyer, MD", "Read by: Yuki Tanabe, MD", "Oluwaseun Adebayo, LPN")
     ("NAME_WHOLE", re.compile(rf"\b((?:{INITIALS})?{FULL_NAME})(?:,[ \t]*|[ \t]+(?=(?:RGN|RM|CPN|RAN|RPN)\b))(?:M\.D\.(?!\w)|(?:MD|DO|RN|LPN|NP|PA-C|CRNA|MBBS|MBChB|FRCP|PhD|"
-                        r"DDS|CRSS|APRN|PMHNP-BC|CNM|FNP|FNP-BC|DNP|MSW|LCSW|RD|PharmD|IBCLC|RPN|RGN|RM|LPC|CPN|RAN|RCIS)\b)"), 1),
+                        r"DDS|CRSS|APRN|PMHNP-BC|CNM|FNP|FNP-BC|DNP|MSW|LCSW|RD|PharmD|IBCLC|RPN|RGN|RM|LPC|CPN|RAN|RCIS|MPT|FNP-C)\b)"), 1),
+    # a given name and a surname before RN or NP without the comma ("Jess Nguyen RN, Dr ..."; "Charge RN" is a role)
+    ("NAME_WHOLE", re.compile(rf"\b((?:{INITIALS})?{NAME_WORD}[ \t]+{NAME_WORD})[ \t]+(?:RN|NP|LPN|FNP-C|FNP)\b"), 1),
     # a name in capitals before a doctor's or nurse's credential, surname first or not ("ATTENDING: GRACE, WILLIAM
     # THOMAS M.D.", "cc: SHELDON STERLING, M.D.", "Dictated By: OSEI, KWAME, M.D."), and "Sterling, Joanna MD" (a
     # blind review); every word a name's ("DISCHARGE SUMMARY MD" is none)
@@ -606,7 +616,8 @@ _BRAND = re.compile(rf"(?:(?<![\w-])({BRANDS})|(?:\b(?i:at|to|from|called|with|f
 # Canada", "cashier at Shoprite Protea Glen"); generic employers ("the Army", "the NHS") are no identifier
 _EMPLOYER = re.compile(r"\b(?i:works?|worked|working|employed|job|shifts?|retired|volunteers?|volunteering|years|yrs|"
                        r"nights|cashier|barman|barmaid|waitress|waiter|cleaner|labourer|laborer|driver|machinist)"
-                       r"(?:[ \t]+(?i:as[ \t]+an?)[ \t]+[a-z][a-z -]{1,30}?)?[ \t]+(?i:at|for|from)[ \t]+(?:the[ \t]+)?"
+                       r"(?:[ \t]+(?i:as[ \t]+an?)[ \t]+[a-z][a-z -]{1,30}?|[ \t]+(?:weekends|nights|days|evenings|part-time|"
+                       r"full-time|shifts))?[ \t]+(?i:at|for|from)[ \t]+(?:the[ \t]+)?"
                        r"((?:[A-Z][\w'’&-]*)(?:[ \t]+(?:[A-Z][\w'’&-]*|&|of|and)){0,4})")
 _GENERIC_EMPLOYERS = {"Army", "Navy", "RAF", "Marines", "Air", "Force", "NHS", "HSE", "Police", "Council", "Government",
                       "Post", "Office", "Civil", "Service", "Fire", "Brigade", "Railways", "Home", "Weekends", "Christmas",
@@ -645,6 +656,10 @@ def _shops_and_employers(text: str, taken: list[bool]) -> list[Span]:
 _SCORE = re.compile(rf"{SCORE_EPONYMS}(?=(?:[ \t]+(?i:score|index|stage|scale))?[ \t]*[:=]?[ \t]*\d)")
 
 
+# a month's short form that is also a name, said as the month ("was 81 in Jan", "since Jun")
+_MONTH_SAID = re.compile(r"\b(?i:in|since|until|till|from|by|of|last|next|early|late|mid)[ \t]+(?:Jan|Mar|Jun|Aug|Sept?|Dec)$")
+
+
 def _given_names(text: str, taken: list[bool]) -> list[Span]:
     """Untitled given names from the gazetteer, with a following surname when there is one; not a name this note
     uses as a score's ("Abbey Pain Scale 6 ... repeat Abbey at 72h")."""
@@ -655,7 +670,7 @@ def _given_names(text: str, taken: list[bool]) -> list[Span]:
                          rf"({NAME_WORD}))?(?![{LOWER}]*['’]s\b)", text):
         first = m.group(1)
         if (first.lower() not in gazetteer or first in NOT_NAMES or any(taken[m.start(1):m.end(1)]) or never_name(first)
-                or first.lower() in eponyms_here):
+                or first.lower() in eponyms_here or _MONTH_SAID.search(text, max(0, m.start() - 8), m.end(1))):
             continue
         if EPONYMOUS_THING.match(text, m.end()):  # "Ivor Lewis oesophagectomy" is an operation (removed, a review)
             continue

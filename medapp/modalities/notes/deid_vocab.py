@@ -43,7 +43,7 @@ PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Ho
               r"Counsel+ing|Dialysis|Nursing|Women['’]s[ \t]+Health|Logistics|Industries|Motors|Construction|Athletic|"
               r"Rovers|FC|RFC|GAA|GAC|Day[ \t]+Services|Gym|YMCA|Inn|Tavern|Arms|Medicine[ \t]+Group|Physicians[ \t]+Group|"
               r"Health[ \t]+Group|Out[ \t]+of[ \t]+Hours(?:[ \t]+Service)?|Aged[ \t]+Care(?:[ \t]+Assessment[ \t]+Service)?|"
-              r"Companion[ \t]+Care|Home[ \t]+Care|Bar|Pub|Diner|Pizza|Pizzeria|Restaurant|Cafe|Café|Deli|Golf[ \t]+Course|Creche|Crèche|Nursery|Kindergarten|Pre-?school|CHC|Company|Corporation|Corp|Senior[ \t]+Health|Elementary|Bakery|Haulage|Homecare|Hub|"
+              r"Companion[ \t]+Care|Home[ \t]+Care|Library|Drop-In|Drop-in|CAB|Funerals|Funeral[ \t]+Home|Funeral[ \t]+Directors|Health[ \t]+Department|Bar|Pub|Diner|Pizza|Pizzeria|Restaurant|Cafe|Café|Deli|Golf[ \t]+Course|Creche|Crèche|Nursery|Kindergarten|Pre-?school|CHC|Company|Corporation|Corp|Senior[ \t]+Health|Elementary|Bakery|Haulage|Homecare|Hub|"
               r"Assessment[ \t]+Service|Physiotherapy[ \t]+Service)")
 RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
              r"grandson|granddaughter|grandchild|grandmother|grandfather|grandma|grandad|granny|aunt|auntie|uncle|"
@@ -58,7 +58,7 @@ ROLES = (r"(?:staff nurse|charge nurse|scrub nurse|student nurse|student physio|
          r"coordinator|RN|manager|support worker|ward clerk|receptionist|secretary|constable|PC|officer|"
          r"police officer|sergeant|detective|scribe|interpreter|chaplain|health visitor|counsell?or|"
          r"technician|radiographer|sonographer|phlebotomist|caseworker|case manager|advocate|teacher|EMT|DN|"
-         r"district nurse|tissue viability nurse|aide|scrub|coach|PT|delegate|advisor|adviser|CHW|CRNA|LPN|CNA|APRN|CNM|NP|PA-C|PSW|CPN|RAN|trooper|\w{3,}ist)")
+         r"district nurse|tissue viability nurse|aide|scrub|coach|PT|supervisor|link worker|mentor|delegate|advisor|adviser|CHW|CRNA|LPN|CNA|APRN|CNM|NP|PA-C|PSW|CPN|RAN|trooper|\w{3,}ist)")
 # Words that are never a person's name, wherever they stand: roles, specialties, and drugs by their stems (a stem
 # after three letters or more: "Pam" the daughter is a name, diazepam a drug; she was kept, a privacy review).
 NEVER_NAME = re.compile(
@@ -85,7 +85,7 @@ UK_AREA = (r"(?:AB|AL|B|BA|BB|BD|BF|BH|BL|BN|BR|BS|BT|CA|CB|CF|CH|CM|CO|CR|CT|CV
            r"EX|FK|FY|G|GL|GU|GY|HA|HD|HG|HP|HR|HS|HU|HX|IG|IM|IP|IV|JE|KA|KT|KW|KY|L|LA|LD|LE|LL|LN|LS|LU|M|ME|MK|ML|N|"
            r"NE|NG|NN|NP|NR|NW|OL|OX|PA|PE|PH|PL|PO|PR|RG|RH|RM|S|SA|SE|SG|SK|SL|SM|SN|SO|SP|SR|SS|ST|SW|SY|TA|TD|TF|TN|"
            r"TQ|TR|TS|TW|UB|W|WA|WC|WD|WF|WN|WR|WS|WV|YO|ZE)")
-STREET = (r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Close|Way|Court|Ct|Place|Pl|Boulevard|Blvd|Crescent|"
+STREET = (r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Close|Way|Court|Ct|Place|Pl|Boulevard|Blvd|Crescent|Cres|Gr|Tce|Pde|"
           r"Terrace|Square|Grove|Gardens|Hill|Rise|Row|Walk|Mews|Parade|Vale|Wharf|Pike|Freeway|Highway|Hwy|Parkway|"
           r"Pkwy|Expressway|Turnpike|Trail|View|Circle|Esplanade|Quay|Estate|Business[ \t]+Park|Retail[ \t]+Park|Route|"
           r"Broadway|Park|Lawns|Heights|Grange)")
@@ -109,7 +109,7 @@ US_STATE = (r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|
 EPONYMOUS_THING = re.compile(r"[ \t]+(?i:\w+(?:ectomy|otomy|ostomy|plasty|pexy|scopy|graphy)|procedure|operation|"
                              r"repair|syndrome|disease|sign|test|manoeuvre|maneuver|fracture|classification|score|stage|staging|table|"
                              r"criteria|approach|technique|incision|flap|shunt|fistula|anastomosis|murmur|pupil|"
-                             r"angina|tear|malformation|palsy|reflex|phenomenon|triad|ulcer|node|lymphoma|sarcoma|scale|pain[ \t]+scale|index)\b")
+                             r"angina|tear|malformation|palsy|reflex|phenomenon|triad|ulcer|node|lymphoma|sarcoma|scale|pain[ \t]+scale|index|equation|formula)\b")
 # Words after a town that make it a score, scale or rule named after the town ("Glasgow Coma Scale").
 TOWN_TOOLS = (r"(?:coma|score|scale|criteria|rules?|classification|chart|index|triage|system|protocol|"
               r"questionnaire|grad(?:e|ing)|stag(?:e|ing)|splint|brace|shunt|procedure|operation|technique|method|"
@@ -136,7 +136,7 @@ LANGUAGES = {"Polish", "Vietnamese", "Spanish", "Mandarin", "Cantonese", "Arabic
              "Kannada", "Marathi", "Sign", "BSL", "ASL"}
 # Words that make a place name generic ("General Hospital", "Eye Unit"): a place needs one other word.
 GENERIC_PLACE = {
-    "General", "Mental", "Emergency", "Acute", "Medical", "Surgical", "Intensive", "Care", "High", "Dependency",
+    "General", "Mental", "Risk", "Foot", "Diabetic", "Falls", "Wound", "Leg", "Ulcer", "Emergency", "Acute", "Medical", "Surgical", "Intensive", "Care", "High", "Dependency",
     "Royal", "District", "Community", "Children", "Children's", "Women's", "Maternity", "Outpatient", "Outpatients",
     "Inpatient", "Day", "Eye", "Main", "New", "Old", "Memory", "Pain", "Stroke", "Renal", "Cancer", "Cardiac",
     "Coronary", "Fracture", "Rehabilitation", "Rehab", "Teaching", "Trust", "Foundation", "Sheltered", "Supported",
@@ -177,7 +177,8 @@ NOT_NAMES = {
     # specialties as ward lists shorten them ("Ortho SpR", "Consultant: Gen Med Team B"; a blind review)
     "Ortho", "Orthopaedics", "Orthopedics", "Gen", "Med", "Neuro", "Cardio", "Resp", "Gastro", "Haem", "Onc", "Paeds",
     "Peds", "Surg", "Obs", "Gynae", "Psych", "Derm", "Rheum", "Uro", "Vasc", "Plastics", "Geri", "Geris", "Medicine",
-    "Date", "Contact", "Routine", "Continuous", "Referring", "Phase", "Stage", "Level", "Programme", "Program", "Mum", "Mom", "Dad", "Mam", "Nan", "Nana", "Gran", "Granny", "Grandma",
+    "Speech", "Language", "Registered", "Lone", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+    "Sunday", "Day", "Telehealth", "Charge", "Date", "Contact", "Routine", "Continuous", "Referring", "Phase", "Stage", "Level", "Programme", "Program", "Mum", "Mom", "Dad", "Mam", "Gran", "Granny", "Grandma",
     "Grandad", "Parents", "Carers", "Staff", "Everyone", "Both", "Them", "Him", "Her", "Pharmacy",
     "Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "The", "This", "No", "Not", "None",
              "Chest", "Pain", "History", "Patient", "Male", "Female", "Unknown", "Alert", "Stable", "Admitted",
@@ -204,10 +205,10 @@ ABBREVIATIONS = {"COPD", "CHF", "CKD", "ECG", "EKG", "CXR", "CT", "MRI", "HTN", 
                  "DVT", "UTI", "GP", "ED", "ICU", "NHS", "MRN", "BP", "HR", "SOB", "NAD", "PMH", "HPI", "NKDA", "IV",
                  "GCS", "CRP", "FBC", "ABG", "OD", "BD", "TDS", "PRN", "NIL", "DNR", "DNACPR", "ACS", "NSR", "USS",
                  "DOB", "DOD", "NOK", "SSN", "FIN", "UHID", "NHI", "URN", "HX", "RX", "DX", "MD", "RN", "DO", "NP", "PA",
-                 "PHD", "MBBS", "FRCP", "DDS", "DMD", "MRCP", "FRCS", "OPD", "CHC"}
+                 "PHD", "MBBS", "FRCP", "DDS", "DMD", "MRCP", "FRCS", "OPD", "CHC", "SENCO"}
 
 # Shops, pharmacies and employers known by a bare name. Named anywhere (their names are no other word) ...
-BRANDS = (r"(?:Dunkin['’]?(?:[ \t]+Donuts)?|Market[ \t]+Basket|Stop[ \t]+&[ \t]+Shop|Walgreens|Walmart|Wal-Mart|Kroger|Costco|Publix|Safeway|Meijer|Albertsons|H-E-B|Hy-Vee|Wegmans|"
+BRANDS = (r"(?:Planned[ \t]+Parenthood|Anytime[ \t]+Fitness|Dunkin['’]?(?:[ \t]+Donuts)?|Market[ \t]+Basket|Stop[ \t]+&[ \t]+Shop|Walgreens|Walmart|Wal-Mart|Kroger|Costco|Publix|Safeway|Meijer|Albertsons|H-E-B|Hy-Vee|Wegmans|"
           r"Trader[ \t]+Joe['’]s|Whole[ \t]+Foods|Rite[ \t]+Aid|Duane[ \t]+Reade|Dollar[ \t]+General|Family[ \t]+Dollar|"
           r"Home[ \t]+Depot|Starbucks|McDonald['’]s|Tim[ \t]+Hortons|Loblaws|Sobeys|Shoppers[ \t]+Drug[ \t]+Mart|"
           r"Tesco|Sainsbury['’]s|Asda|Morrisons|Waitrose|Superdrug|Lloyds[ \t]+Pharmacy|Woolworths|Chemist[ \t]+Warehouse|"

@@ -101,7 +101,7 @@ TOWN_WORDS = {
     "gold", "silver", "iron", "sandy", "hurricane", "bed", "ward", "unit", "january", "february", "april", "may",
     "june", "july", "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday",
     "thursday", "friday", "saturday", "sunday", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
-    "nov", "dec", "christmas", "easter", "nurse", "doctor", "home", "care", "theatre"}
+    "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "christmas", "easter", "nurse", "doctor", "home", "care", "theatre"}
 
 
 # States and provinces of other countries the notes come from: as wide as a US state ("Kerala - 689641", "born in
