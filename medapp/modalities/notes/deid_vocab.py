@@ -136,7 +136,7 @@ LANGUAGES = {"Polish", "Vietnamese", "Spanish", "Mandarin", "Cantonese", "Arabic
              "Kannada", "Marathi", "Sign", "BSL", "ASL"}
 # Words that make a place name generic ("General Hospital", "Eye Unit"): a place needs one other word.
 GENERIC_PLACE = {
-    "General", "Mental", "Risk", "Foot", "Diabetic", "Falls", "Wound", "Leg", "Ulcer", "Emergency", "Acute", "Medical", "Surgical", "Intensive", "Care", "High", "Dependency",
+    "General", "Mental", "Risk", "Diabetic", "Leg", "Ulcer", "Emergency", "Acute", "Medical", "Surgical", "Intensive", "Care", "High", "Dependency",
     "Royal", "District", "Community", "Children", "Children's", "Women's", "Maternity", "Outpatient", "Outpatients",
     "Inpatient", "Day", "Eye", "Main", "New", "Old", "Memory", "Pain", "Stroke", "Renal", "Cancer", "Cardiac",
     "Coronary", "Fracture", "Rehabilitation", "Rehab", "Teaching", "Trust", "Foundation", "Sheltered", "Supported",
