@@ -1,4 +1,4 @@
-"""De-identification widened against four more blind corpora (2026-12-06, corpora 11, 12, 14 and 15): each case a blind
+"""De-identification widened against five more blind corpora (2026-12-06, corpora 11, 12, 14, 15 and 17): each case a blind
 corpus's author wrote and the rules missed, with the look-alikes that must stay (tests/notes/test_deid_review_corpus.py
 measures the corpora themselves)."""
 from __future__ import annotations
@@ -70,6 +70,18 @@ def removed(text: str) -> list[str]:
      ["University Hospital Monklands", "Target"]),
     ("Lochee Library: attended the group. Dundee CAB appointment. Funeral director: Tipene Funerals",
      ["Lochee Library", "Dundee CAB", "Tipene Funerals"]),
+    # corpus 17 (a precision stress test): units, staff roles, ages on a handover list, towns after a hospital's comma
+    ("Unit: MICU 4 East, Bed 12. Readmitted to Wheal Rose Ward last week.", ["MICU 4 East", "Wheal Rose Ward"]),
+    ("Family mtg w/ SW Hope Delgado. d/w DSN Bethany Hope\n", ["Hope Delgado", "Bethany Hope"]),
+    ("=== Bay 1, Bed 2 - Mr Arthur Wren, 91 ===", ["Arthur Wren", "91"]),
+    ("Royal Wessex Infirmary, Bath\nAbbey Fields Hospital, Reading\n", ["Royal Wessex Infirmary", "Bath",
+                                                                     "Abbey Fields Hospital", "Reading"]),
+    ("19:05  Cons Dr Rebecca Hunter attended", ["Rebecca Hunter"]),  # no street from the time's minutes
+    ("last food 19:00 10/02, clear fluids. Dad working offshore out of Aberdeen.", ["10/02", "Aberdeen"]),
+    ("ED course at Feather River Memorial; psychiatrist at Butte Valley Mental Health; 2019 at Spire Nottingham",
+     ["Feather River Memorial", "Butte Valley Mental Health", "Spire Nottingham"]),
+    ("Attending Psychiatrist     Pager 555-0110\nDictated 1/7/2025 16:22 / transcribed mlw\n",
+     ["555-0110", "1/7/2025", "mlw"]),
     # a name that is also a word, where it recurs as the person
     ("Three children: June (local). Family coping; June voices grief. Contacts: June cell 559-555-0133.",
      ["June", "June", "June", "559-555-0133"]),
@@ -141,6 +153,7 @@ def test_identifiers_the_eleventh_and_twelfth_corpora_found(text, gone):
     "SMA Pro First Infant Milk 120ml; Child-Pugh A6; Charge RN notified; Telehealth RN to call",
     "(per GP record: 51.0 kg); 55-65 g protein (Henry equation); PANSS 68 (was 81 in Jan)",
     "High Risk Foot Clinic. Children's Speech and Language Therapy. Requested by the SENCO. Lone worker check-in.",
+    "UOP ~0.6 mL/kg/h via Foley. PC: Found on floor by carer. d/w Micro SpR today. Abx for 5/7, then oral.",
     "Bed 3 - NSTEMI 72M. COPD 72y on LTOT. Went to Normal saline. Reading OK.",
     "discussed with Mum and Cardiology, spoke with Family at bedside; seen by Physio; referred to C. Diff team",
     "vancomycin 1 g vial, NDC 0409-6510-01, compounded",

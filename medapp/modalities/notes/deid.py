@@ -134,7 +134,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PHONE", re.compile(r"(?:\+44[ \t]?(?:\(0\)[ \t]?)?|\(?\b0)\d{3,4}\)?[ \t]?\d{6}\b"), 0),
     # any number of 6 or more digits a label calls a phone or fax number ("Phone: 0142475525", "tel 555 0143")
     ("PHONE", re.compile(r"\b(?i:bleep|bleeps|pager|pgr|ext|extension)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
-                         r"[ \t]*(?:(?i:on)[ \t]+)?(\d(?:[-.]?\d){2,5})\b"), 1),  # "bleep the registrar on 2784" below
+                         r"[ \t]*(?:(?i:on)[ \t]+)?(\d(?:[-.]?\d){2,9})\b"), 1),  # "bleep the registrar on 2784" below
     ("PHONE", re.compile(r"\b(?i:bleep|page)[ \t]+(?:the[ \t]+)?[A-Za-z ]{2,30}?[ \t]+on[ \t]+(\d{3,6})\b"), 1),
     ("PHONE", re.compile(r"\b(?i:tel|telephone|phone|mobile|mob|fax|landline|cell|cellphone|whatsapp|HP)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
                          r"[ \t]*(\+?\(?\d[\d \t()-]{4,}\d)\b"), 1),
@@ -171,7 +171,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         rf"scheduled|suspended|started|stopped|restarted|held|drawn|collected|done|performed|booked|"
                         rf"planned|called|call|adm|visit|fall|fell|last|next|start|starts|resumed|d/c|f/u|check|ED|"
                         rf"presented)[ \t]+"
-                        rf"(?!(?:[1-6]/7|(?:[1-9]|1[01])/12|\d{{1,2}}/52)(?!\d))|\b{WEEKDAYS}[ \t]+|\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?[ \t]+)"
+                        rf"(?!(?:[1-6]/7|(?:[1-9]|1[01])/12|\d{{1,2}}/52)(?!\d))|\b(?:[01]?\d|2[0-3]):[0-5]\d[ \t]+|\b{WEEKDAYS}[ \t]+|\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?[ \t]+)"
                         r"(?<![\d/])((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?:[–-](?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))?|"
                         r"(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2]))"
                         rf"(?![/\d]|\.\d)(?![ \t]*(?i:{COUNTED}|of|mg|ml|tabs?|doses?|strength|mm[ \t]?hg)\b)"), 1),
@@ -214,9 +214,10 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("ADDRESS", re.compile(rf"(?:#\d{{1,5}}[ \t]*[-–][ \t]*(?=\d))?\b(?:(?:Flat|Apt\.?|Apartment|Unit|Suite|Level|Floor|Shop|House[ \t]+No\.?)[ \t]+"
                            rf"[0-9A-Z]{{1,5}}(?:/\d{{1,2}})?(?:,?[ \t]+(?:(?:Blk|Block)[ \t]+[0-9A-Z]{{1,3}},?[ \t]+)?|/)"
                            rf"(?:(?:\d{{1,4}}/)?\d{{1,5}}[A-Za-z]?[ \t]+)?|"
-                           rf"(?:(?:Blk|Block)[ \t]+)?(?:\d{{1,4}}/)?(?:\d{{1,5}}[A-Za-z]?(?:[–-]\d{{1,5}})?|{HOUSE_NUMBER_WORDS})"
+                           rf"(?:(?:Blk|Block)[ \t]+)?(?:\d{{1,4}}/)?(?:(?<![:\d])\d{{1,5}}[A-Za-z]?(?:[–-]\d{{1,5}})?|{HOUSE_NUMBER_WORDS})"
                            rf"[ \t]+)(?:(?:[NS][EW]|[NSEW])\.?[ \t]+)?"
-                           rf"(?:(?:[{UPPER}][{LOWER}]+(?:['’]s)?[ \t]){{1,3}}{STREET}|Broadway)\b{STREET_ABBREVIATION_DOT}"
+                           rf"(?:(?:[{UPPER}][{LOWER}]+(?:['’]s)?[ \t]){{1,3}}{STREET}|Broadway)\b(?!(?<=Dr)[ \t]+(?!Apt|Suite|Ste|Unit|Flat|North|South|East|West)[A-Z][a-z])"
+                           rf"{STREET_ABBREVIATION_DOT}"
                            r"(?:[ \t](?:[NS][EW]|[NSEW])\b)?"
                            r"(?:[ \t]\d{1,3}(?=,|\s))?"
                            r"(?:,?[ \t]+(?:(?i:suite|ste\.?|apt\.?|apartment|unit|flat)|#)[ \t]*#?[0-9A-Z][0-9A-Z-]{0,7}\b)?"
@@ -273,7 +274,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # "(92 y)", "90F", "Mrs Okeke, 96, fell" (a privacy review)
     ("AGE>89", re.compile(r"\b(9\d|1[0-1]\d)(?:[ \t]?(?:y|yo|yrs?|y\.o\.)(?=[\s,.;)])|(?:F|M|yF|yM)\b)"), 1),
     ("AGE>89", re.compile(rf"\b{TITLES}[ \t]+(?:{INITIALS})?{NAME_WORD}(?:[ \t]+{NAME_WORD})?,[ \t]+({AGE_OVER_89})"
-                          rf"(?=[ \t]*[,)])"), 1),
+                          rf"(?=[ \t]*(?:[,)]|={{2,}}|$)|[ \t]{{2,}})", re.M), 1),
+    ("AGE>89", re.compile(rf"\b{NAME_WORD}(?:[ \t]+(?:{NAME_WORD}|[\"“][^\"”\n]{{1,15}}[\"”])){{0,2}}[ \t]+{CAPS_WORD},[ \t]+"
+                          rf"({AGE_OVER_89})(?=[ \t]*(?:[,)]|={{2,}}|$)|[ \t]{{2,}})", re.M), 1),
     ("TITLED", re.compile(rf"\b{TITLES}\s+((?:{INITIALS})?(?:{CAPS_NAME}|{CAPS_WORD}[ \t]+[A-Z][a-z]+-[a-z]+\b|"
                           rf"{CAPS_WORD}(?![a-z])|"
                           rf"(?:(?:{LOWER_PARTICLE}|{PARTICLE})[ \t]){{0,2}}{FULL_NAME}"
@@ -361,9 +364,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PLACE", re.compile(rf"\b({PLACE_WORD}[ \t]+Children['’]s)(?![ \t]+(?i:ward|unit|services?|social|centre|center)\b)"), 1),
     ("PLACE", re.compile(rf"\b(?:at|to|from)[ \t]+((?:[A-Z]{{2,5}}[ \t]+)?(?:St\.?|Saint)[ \t]+{NAME_WORD})\b(?!['’])"), 1),  # "to St. Hedwig"
     ("LOCATION!", re.compile(rf"\b({PLACE_WORD}[ \t]+\d{{1,2}}[A-Z]?[ \t]+(?:MICU|SICU|CCU|CICU|NICU|PICU|ICU|HDU|ITU))\b"), 1),
-    ("LOCATION", re.compile(rf"\b((?:St\.?[ \t]+)?{PLACE_WORD}[ \t]+(?:Ward|Wing))\b"), 1),
+    ("LOCATION", re.compile(rf"\b((?:St\.?[ \t]+)?(?:{PLACE_WORD}[ \t]+)?{PLACE_WORD}[ \t]+(?:Ward|Wing))\b"), 1),
     # a unit by its floor and wing ("Unit: 5 North", "then Ortho 3 East", "4 West SICU")
-    ("LOCATION!", re.compile(rf"\b((?:{PLACE_WORD}[ \t]+)?\d{{1,2}}[ \t]?(?:North|South|East|West)(?:east|west)?(?:[ \t]+[A-Z]{{2,5}}\b)?)"
+    ("LOCATION!", re.compile(rf"\b((?:(?:{PLACE_WORD}|[A-Z]{{2,5}})[ \t]+)?\d{{1,2}}[ \t]?(?:North|South|East|West)(?:east|west)?(?:[ \t]+[A-Z]{{2,5}}\b)?)"
                              r"(?![ \t]+(?:Street|St|Road|Rd|Avenue|Ave|Lane|Drive|Dr)\b)"), 1),
     ("PLACE", re.compile(rf"\b(?i:lives|living|resides|residing|moved|born|grew up|based)\b[^.\n]{{0,25}}?\b"
                             rf"(?:in|at|near)[ \t]+({NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}})"), 1),
@@ -395,7 +398,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                               r"countersigned|completed)(?:[ \t]+(?i:by)[ \t]*:?|[ \t]*:)[ \t]*"
                               r"(?!(?:SHO|RN|DN|GP|HCA|CNS|OT|FY1|FY2|ST|SPR|PA|NP|MD|DO|ED|ICU|AND|THE)\b)"
                               r"([A-Z]{2,3})(?![\w-])"), 1),
-    ("NAME_AS_IS", re.compile(r"\b(?i:typed|dictated|transcribed)[ \t]+([a-z]{2,3})(?=[ \t]+\d{1,2}[/.]\d)"), 1),  # "typed jm 16/05/24"
+    ("NAME_AS_IS", re.compile(r"\b(?i:typed|dictated|transcribed)[ \t]+([a-z]{2,3})(?=[ \t]+\d{1,2}[/.]\d|[ \t]*$)", re.M), 1),  # "typed jm 16/05/24"
     ("NAME_AS_IS", re.compile(r"\b(?i:typed|dictated|transcribed)[ \t]+by[ \t]+([a-z]{2,3})\b(?=[ \t]*(?:$|[.,;]))", re.M), 1),
     # a name before a credential ("signed by Mahesh Iyer, MD", "Read by: Yuki Tanabe, MD", "Oluwaseun Adebayo, LPN")
     ("NAME_WHOLE", re.compile(rf"\b((?:{INITIALS})?{FULL_NAME})(?:,[ \t]*|[ \t]+(?=(?:RGN|RM|CPN|RAN|RPN)\b))(?:M\.D\.(?!\w)|(?:MD|DO|RN|LPN|NP|PA-C|CRNA|MBBS|MBChB|FRCP|PhD|"
@@ -507,7 +510,7 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
     out = []
     town = rf"{PLACE_WORD}(?:[ \t-]+(?:(?:on|upon|under|super|sur|en|in|le|la|de|del|the|of)[ \t-]+)?{PLACE_WORD}){{0,2}}"
     # after a word of place, and the towns listed after it ("in Hiroshima and Nagasaki", "from Leeds, Bradford")
-    for m in re.finditer(rf"\b(?i:in|from|to|via|near|around|outside|nr\.?)[ \t]+({town}(?:(?:,|[ \t]+and|[ \t]+or)"
+    for m in re.finditer(rf"\b(?i:in|from|to|via|near|around|outside|nr\.?|out[ \t]+of)[ \t]+({town}(?:(?:,|[ \t]+and|[ \t]+or)"
                          rf"[ \t]+{town})*)", text):
         for part in re.finditer(town, m.group(1)):
             words = list(re.finditer(r"[^\s-]+", part.group(0)))
@@ -544,8 +547,10 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
     # "in Cambridge" lost it (a review)
     for m in re.finditer(rf"\b{PLACE_NOUN}(?:['’]s)?,?[ \t]+({town})\b", text):
         words = list(re.finditer(r"[^\s-]+", m.group(1)))
+        comma = "," in text[m.start():m.start(1)]  # "Royal Wessex Infirmary, Bath": a town that is also a word too
         for n in range(len(words), 0, -1):  # "Clinic, Glasgow Coma Scale 15" keeps Glasgow (_take_town)
-            if _take_town(text, m.start(1), m.start(1) + words[n - 1].end(), gazetteer, taken, out):
+            if _take_town(text, m.start(1), m.start(1) + words[n - 1].end(), address_towns if comma else gazetteer,
+                          taken, out):
                 break
     return out
 

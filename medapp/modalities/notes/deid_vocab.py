@@ -21,12 +21,12 @@ FULL_NAME = (rf"{NAME_WORD}(?:[ \t]{{1,2}}(?:[A-Z]\.[ \t]?|(?:{PARTICLE}[ \t])?(
              rf"{NAME_WORD}){{0,3}}")
 INITIALS = r"(?:[A-Z]\.?[ \t]+){1,3}"  # "Dr A. Lindqvist", "Dr J K Rowling": a name after initials was kept
 # Hospital systems often write surnames in capitals: "SMITH, John", "John SMITH", "Mr SMITH".
-CAPS_WORD = rf"(?:[A-Z]')?[{UPPER}]{{2,}}(?:-[{UPPER}]{{2,}})?"  # "NÍ CHONAILL" too
+CAPS_WORD = rf"(?:[A-Z]')?(?:Mc|Mac)?[{UPPER}]{{2,}}(?:-[{UPPER}]{{2,}})?"  # "NÍ CHONAILL" too
 CAPS_NAME = (rf"(?:{CAPS_WORD},[ \t]*{NAME_WORD}(?:[ \t]+{NAME_WORD})?(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?|"
              rf"{NAME_WORD}[ \t]+{CAPS_WORD}(?![a-z]))")
 WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?"
 # Sr: Sister, as wards write it; Fr: Father (a chaplain)
-TITLES = (r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr|(?<!\d[ \t])Fr|Mdm|Madam|Mme|Mlle|Smt|Shri|Sri|Det|"
+TITLES = (r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr|(?<!\d[ \t])(?<!\d)Fr|Mdm|Madam|Mme|Mlle|Smt|Shri|Sri|Det|"
           r"Sgt|Insp|Cst|Rev|Pastor|Imam|Rabbi|Elder|Mama|Whaea)\.?")
 
 PLACE_WORD = (rf"(?:[{UPPER}][{LOWER}]+(?:[A-Z][a-z]+)?(?:['’]s|(?<=s)['’])?|"
@@ -43,7 +43,7 @@ PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Ho
               r"Counsel+ing|Dialysis|Nursing|Women['’]s[ \t]+Health|Logistics|Industries|Motors|Construction|Athletic|"
               r"Rovers|FC|RFC|GAA|GAC|Day[ \t]+Services|Gym|YMCA|Inn|Tavern|Arms|Medicine[ \t]+Group|Physicians[ \t]+Group|"
               r"Health[ \t]+Group|Out[ \t]+of[ \t]+Hours(?:[ \t]+Service)?|Aged[ \t]+Care(?:[ \t]+Assessment[ \t]+Service)?|"
-              r"Companion[ \t]+Care|Home[ \t]+Care|Library|Drop-In|Drop-in|CAB|Funerals|Funeral[ \t]+Home|Funeral[ \t]+Directors|Health[ \t]+Department|Bar|Pub|Diner|Pizza|Pizzeria|Restaurant|Cafe|Café|Deli|Golf[ \t]+Course|Creche|Crèche|Nursery|Kindergarten|Pre-?school|CHC|Company|Corporation|Corp|Senior[ \t]+Health|Elementary|Bakery|Haulage|Homecare|Hub|"
+              r"Companion[ \t]+Care|Home[ \t]+Care|Memorial|Mental[ \t]+Health|Collective|Health[ \t]+Foods|Foods|Council|Library|Drop-In|Drop-in|CAB|Funerals|Funeral[ \t]+Home|Funeral[ \t]+Directors|Health[ \t]+Department|Bar|Pub|Diner|Pizza|Pizzeria|Restaurant|Cafe|Café|Deli|Golf[ \t]+Course|Creche|Crèche|Nursery|Kindergarten|Pre-?school|CHC|Company|Corporation|Corp|Senior[ \t]+Health|Elementary|Bakery|Haulage|Homecare|Hub|"
               r"Assessment[ \t]+Service|Physiotherapy[ \t]+Service)")
 RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
              r"grandson|granddaughter|grandchild|grandmother|grandfather|grandma|grandad|granny|aunt|auntie|uncle|"
@@ -55,10 +55,10 @@ ROLES = (r"(?:staff nurse|charge nurse|scrub nurse|student nurse|student physio|
          r"health ?care assistant|physio(?:therapist)?|OT|occupational therapist|SALT|speech therapist|pharmacist|"
          r"FY?[12]|SHO|registrar|consultant|matron|midwife|assistant|anaesthetist|porter|dietitian|social worker|"
          r"paramedic|clinical nurse specialist|nurse specialist|CNS|surgeon|doctor|colleague|key worker|"
-         r"coordinator|RN|manager|support worker|ward clerk|receptionist|secretary|constable|PC|officer|"
+         r"coordinator|RN|manager|support worker|ward clerk|receptionist|secretary|constable|PC(?!:)|officer|"
          r"police officer|sergeant|detective|scribe|interpreter|chaplain|health visitor|counsell?or|"
          r"technician|radiographer|sonographer|phlebotomist|caseworker|case manager|advocate|teacher|EMT|DN|"
-         r"district nurse|tissue viability nurse|aide|scrub|coach|PT|supervisor|link worker|mentor|delegate|advisor|adviser|CHW|CRNA|LPN|CNA|APRN|CNM|NP|PA-C|PSW|CPN|RAN|trooper|\w{3,}ist)")
+         r"district nurse|tissue viability nurse|aide|scrub|coach|PT|SW|DSN|doula|supervisor|link worker|mentor|delegate|advisor|adviser|CHW|CRNA|LPN|CNA|APRN|CNM|NP|PA-C|PSW|CPN|RAN|trooper|\w{3,}ist)")
 # Words that are never a person's name, wherever they stand: roles, specialties, and drugs by their stems (a stem
 # after three letters or more: "Pam" the daughter is a name, diazepam a drug; she was kept, a privacy review).
 NEVER_NAME = re.compile(
@@ -178,7 +178,7 @@ NOT_NAMES = {
     "Ortho", "Orthopaedics", "Orthopedics", "Gen", "Med", "Neuro", "Cardio", "Resp", "Gastro", "Haem", "Onc", "Paeds",
     "Peds", "Surg", "Obs", "Gynae", "Psych", "Derm", "Rheum", "Uro", "Vasc", "Plastics", "Geri", "Geris", "Medicine",
     "Speech", "Language", "Registered", "Lone", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-    "Sunday", "Day", "Telehealth", "Charge", "Date", "Contact", "Routine", "Continuous", "Referring", "Phase", "Stage", "Level", "Programme", "Program", "Mum", "Mom", "Dad", "Mam", "Gran", "Granny", "Grandma",
+    "Sunday", "Day", "Telehealth", "Charge", "Pager", "Bleep", "Found", "Micro", "Attending", "Resus", "Date", "Contact", "Routine", "Continuous", "Referring", "Phase", "Stage", "Level", "Programme", "Program", "Mum", "Mom", "Dad", "Mam", "Gran", "Granny", "Grandma",
     "Grandad", "Parents", "Carers", "Staff", "Everyone", "Both", "Them", "Him", "Her", "Pharmacy",
     "Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "The", "This", "No", "Not", "None",
              "Chest", "Pain", "History", "Patient", "Male", "Female", "Unknown", "Alert", "Stable", "Admitted",
@@ -208,7 +208,7 @@ ABBREVIATIONS = {"COPD", "CHF", "CKD", "ECG", "EKG", "CXR", "CT", "MRI", "HTN", 
                  "PHD", "MBBS", "FRCP", "DDS", "DMD", "MRCP", "FRCS", "OPD", "CHC", "SENCO"}
 
 # Shops, pharmacies and employers known by a bare name. Named anywhere (their names are no other word) ...
-BRANDS = (r"(?:Planned[ \t]+Parenthood|Anytime[ \t]+Fitness|Dunkin['’]?(?:[ \t]+Donuts)?|Market[ \t]+Basket|Stop[ \t]+&[ \t]+Shop|Walgreens|Walmart|Wal-Mart|Kroger|Costco|Publix|Safeway|Meijer|Albertsons|H-E-B|Hy-Vee|Wegmans|"
+BRANDS = (r"(?:Spire(?=[ \t]+[A-Z])|Nuffield[ \t]+Health|Planned[ \t]+Parenthood|Anytime[ \t]+Fitness|Dunkin['’]?(?:[ \t]+Donuts)?|Market[ \t]+Basket|Stop[ \t]+&[ \t]+Shop|Walgreens|Walmart|Wal-Mart|Kroger|Costco|Publix|Safeway|Meijer|Albertsons|H-E-B|Hy-Vee|Wegmans|"
           r"Trader[ \t]+Joe['’]s|Whole[ \t]+Foods|Rite[ \t]+Aid|Duane[ \t]+Reade|Dollar[ \t]+General|Family[ \t]+Dollar|"
           r"Home[ \t]+Depot|Starbucks|McDonald['’]s|Tim[ \t]+Hortons|Loblaws|Sobeys|Shoppers[ \t]+Drug[ \t]+Mart|"
           r"Tesco|Sainsbury['’]s|Asda|Morrisons|Waitrose|Superdrug|Lloyds[ \t]+Pharmacy|Woolworths|Chemist[ \t]+Warehouse|"

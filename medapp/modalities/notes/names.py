@@ -143,7 +143,9 @@ def towns(with_words: bool = False) -> frozenset[str]:
     if cache is None:
         return frozenset()
     # a country or a US state is not an identifier under Safe Harbor, though a town may share its name
-    left_out = regions() if with_words else TOWN_WORDS | regions()
+    # nor a device named after a person ("via Foley" is a catheter; Foley, Alabama has 20,000 people)
+    devices = {"foley", "holter", "doppler", "hickman", "swan", "ganz", "blake", "jackson", "pratt", "penrose", "ryle"}
+    left_out = regions() | devices if with_words else TOWN_WORDS | regions() | devices
     names = {n for n in (c["name"].lower() for c in cache.get_cities().values())
              if re.fullmatch(r"[^\W\d_](?:[^\W\d_]|['’ -]){2,}", n) and n not in left_out}
     return frozenset(names | {n.replace(" ", "-") for n in names if " " in n})  # "Sutton-in-Ashfield" as written
