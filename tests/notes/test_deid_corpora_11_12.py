@@ -1,4 +1,4 @@
-"""De-identification widened against five more blind corpora (2026-12-06, corpora 11, 12, 14, 15 and 17): each case a blind
+"""De-identification widened against six more blind corpora (2026-12-06, corpora 11, 12 and 14 to 17): each case a blind
 corpus's author wrote and the rules missed, with the look-alikes that must stay (tests/notes/test_deid_review_corpus.py
 measures the corpora themselves)."""
 from __future__ import annotations
@@ -82,6 +82,21 @@ def removed(text: str) -> list[str]:
      ["Feather River Memorial", "Butte Valley Mental Health", "Spire Nottingham"]),
     ("Attending Psychiatrist     Pager 555-0110\nDictated 1/7/2025 16:22 / transcribed mlw\n",
      ["555-0110", "1/7/2025", "mlw"]),
+    # corpus 16 (South Asia, Africa, South-East Asia, the Gulf): addresses by plot, house, street and sector, Malaysian
+    # streets, estates and postcodes, titles and community health workers, letterheads with their town, tables
+    ("Address: House 21, Street 4, Mohalla Rehmanpura, Ichhra", ["House 21, Street 4, Mohalla Rehmanpura"]),
+    ("Plot 14, Sector 9, Link Road, Kharghar", ["Plot 14, Sector 9, Link Road", "Kharghar"]),
+    ("Address: No. 18, Jalan Tiram 25/3, Taman Sri Muda, 40400 Shah Alam\n",
+     ["No. 18, Jalan Tiram 25/3", "Taman Sri Muda", "40400", "Shah Alam"]),
+    ("Name   : Datin NORAINI BINTI ABDUL RAHMAN\nHer husband, Dato' Hj. Zulkifli bin Osman, is also our patient.",
+     ["NORAINI BINTI ABDUL RAHMAN", "Zulkifli bin Osman"]),
+    ("Seen by: FWV Shirin Akter. Referred from clinic by CHEW Funmilayo Adebayo", ["Shirin Akter", "Funmilayo Adebayo"]),
+    ("SHALAMAR HEART CENTRE, LAHORE - Cardiology OPD\nAL NOOR RENAL CENTRE - Haemodialysis Unit",
+     ["SHALAMAR HEART CENTRE", "LAHORE", "AL NOOR RENAL CENTRE"]),
+    ("Brgy. Bagong Silang, Caloocan City\nCell: 0321 5550448 (self); Tel. (02) 8555-0176 loc. 203",
+     ["Brgy. Bagong Silang", "Caloocan", "0321 5550448", "(02) 8555-0176", "203"]),
+    ("04/03     11.2  18,600  1.6\n06/03     10.8  12,400  1.1\n", ["04/03", "06/03"]),
+    ("2 missed doses (~Jan 26th-27th) when he travelled", ["Jan 26th-27th"]),
     # a name that is also a word, where it recurs as the person
     ("Three children: June (local). Family coping; June voices grief. Contacts: June cell 559-555-0133.",
      ["June", "June", "June", "559-555-0133"]),
@@ -154,6 +169,9 @@ def test_identifiers_the_eleventh_and_twelfth_corpora_found(text, gone):
     "(per GP record: 51.0 kg); 55-65 g protein (Henry equation); PANSS 68 (was 81 in Jan)",
     "High Risk Foot Clinic. Children's Speech and Language Therapy. Requested by the SENCO. Lone worker check-in.",
     "UOP ~0.6 mL/kg/h via Foley. PC: Found on floor by carer. d/w Micro SpR today. Abx for 5/7, then oral.",
+    "7. Tab Pan 40  1-0-0 before breakfast; Ramadan risk stratification; contact via WhatsApp; Dear Sir/Madam",
+    "Haemodialysis Unit. WOUND CARE & HYPERBARIC CENTER. MBBS, DFM, MD (Family Medicine)",
+    "heparin 5, 10000 Units\nlast dose 40000 IU\n",
     "Bed 3 - NSTEMI 72M. COPD 72y on LTOT. Went to Normal saline. Reading OK.",
     "discussed with Mum and Cardiology, spoke with Family at bedside; seen by Physio; referred to C. Diff team",
     "vancomycin 1 g vial, NDC 0409-6510-01, compounded",

@@ -118,7 +118,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                       r"((?:[A-Z]{1,4}-)?\d{2,4}[-/]\d{4,8})\b"), 1),
     # a vehicle, a device or a badge by its number ("TX plate KGR-4471", "registration JKL 715 GP", "badge #7731")
     ("ID", re.compile(r"\b(?i:plate|registration|reg\b\.?|VIN|serial(?:[ \t]+(?:no\.?|number))?|S/N|device[ \t]+ID|"
-                      r"badge|DEA|IMEI|passport(?:[ \t]+no\.?)?|HKID|TRN|PAN|NHIS(?:[ \t]+no\.?)?|PhilHealth(?:[ \t]+PIN)?)(?![A-Za-z])[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*"
+                      r"badge|DEA|IMEI|passport(?:[ \t]+no\.?)?|HKID|TRN|(?-i:PAN)|NHIS(?:[ \t]+no\.?)?|PhilHealth(?:[ \t]+PIN)?)(?![A-Za-z])[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*"
                       r"((?=[A-Z0-9 -]*\d)[A-Z0-9](?:[A-Z0-9-]|[ \t](?=[A-Z0-9]))*[A-Z0-9])\b"), 1),
     # a number read out digit by digit ("four eight five, seven seven seven ..."): six digits or more
     # (seven or more, with no "and" and no unit after: "ribs three, four, five, six, seven and eight" is a list, and
@@ -129,11 +129,12 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PHONE", re.compile(r"(?:(?<=\s)|^|(?<=[(:]))(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)\s?|\d{2,5}[\s.-])\d{3,4}[\s.-]\d{3,4}\b"
                          r"(?:,?[ \t]*(?i:ext|extn|x|extension)\.?[ \t]*\d{1,5}\b|[ \t]*#\d{2,5}\b)?"), 0),  # with its extension
     ("PHONE", re.compile(r"(?:\+44[ \t]?|\b0)7\d{3}[ \t]?\d{6}\b"), 0),  # UK mobile 07700 900461
+    ("PHONE", re.compile(r"\b03\d{2}[ \t-]\d{7}\b"), 0),  # a Pakistani mobile, 0321 5550448
     # UK landline in two groups, 01424 755255, (01424) 755255, +44 1424 755255, 01424755255 (a review found
     # them kept: the rule above wants three groups)
     ("PHONE", re.compile(r"(?:\+44[ \t]?(?:\(0\)[ \t]?)?|\(?\b0)\d{3,4}\)?[ \t]?\d{6}\b"), 0),
     # any number of 6 or more digits a label calls a phone or fax number ("Phone: 0142475525", "tel 555 0143")
-    ("PHONE", re.compile(r"\b(?i:bleep|bleeps|pager|pgr|ext|extension)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
+    ("PHONE", re.compile(r"\b(?i:bleep|bleeps|pager|pgr|ext|extension|loc)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
                          r"[ \t]*(?:(?i:on)[ \t]+)?(\d(?:[-.]?\d){2,9})\b"), 1),  # "bleep the registrar on 2784" below
     ("PHONE", re.compile(r"\b(?i:bleep|page)[ \t]+(?:the[ \t]+)?[A-Za-z ]{2,30}?[ \t]+on[ \t]+(\d{3,6})\b"), 1),
     ("PHONE", re.compile(r"\b(?i:tel|telephone|phone|mobile|mob|fax|landline|cell|cellphone|whatsapp|HP)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
@@ -186,9 +187,10 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         re.M), 1),
     # a dated entry at a line's start ("09/05 — Telephone encounter"), a range of days ("2–9 July")
     ("DATE", re.compile(r"^[ \t]*((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])|(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2]))"
-                        r"(?=[ \t]*[—–:-][ \t])", re.M), 1),
+                        r"(?=[ \t]*[—–:-][ \t]|[ \t]{3,}\d)", re.M), 1),  # and a table's dated row, "04/03     11.2"
     ("DATE", re.compile(rf"\b(?:[12]?\d|3[01])[–-](?:[12]?\d|3[01])(?:st|nd|rd|th)?[ \t]+{MONTHS}\b(?:[ \t]+\d{{4}})?"), 0),
-    ("DATE", re.compile(rf"\b{MONTHS}\.?[ \t]+(?:[12]?\d|3[01])[–-](?:{MONTHS}\.?[ \t]+)?(?:[12]?\d|3[01])\b(?![/\d])"), 0),
+    ("DATE", re.compile(rf"\b{MONTHS}\.?[ \t]+(?:[12]?\d|3[01])(?:st|nd|rd|th)?[–-](?:{MONTHS}\.?[ \t]+)?(?:[12]?\d|3[01])"
+                        rf"(?:st|nd|rd|th)?\b(?![/\d])"), 0),
     ("DATE", re.compile(r"(?<![\d/])((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])[–-](?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))"
                         r"(?![/\d])"), 1),  # "9/30-10/1"
     ("DATE", re.compile(rf"\b\d{{4}}-{MONTHS}-\d{{1,2}}\b|(?<!\d[-/])\b{MONTHS}-\d{{4}}\b|\b{MONTHS}\.?[ \t]+['’]\d{{2}}\b"), 0),
@@ -228,7 +230,16 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                            r"(?:,?[ \t]+(?i:unit|app\.?|apt\.?|suite|bureau)[ \t]*\d{1,5})?"), 0),  # "212 rue Principale, unit 4"
     ("ADDRESS", re.compile(rf"\b\d{{1,4}}[A-Za-z]?[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?(?=,[ \t]*{PLACE_WORD}"
                            rf"(?:[ \t]+{PLACE_WORD})?,?[ \t]+{UK_AREA}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}\b)"), 0),
-    ("ADDRESS", re.compile(rf"\b{PLACE_WORD}[ \t]*\(H\)"), 0),  # "Kizhakkethil (H)": a house's name in Kerala
+    ("ADDRESS", re.compile(rf"\b{PLACE_WORD}[ \t]*\(H\)"), 0),
+    ("ADDRESS", re.compile(rf"\b(?:(?:Plot|House|Room|Street|Sector|Block|Blk|Lot|Phase|Building|Bldg|Flat|No\.?|Door[ \t]+No\.?|"
+                           rf"H\.[ \t]?No\.?)[ \t]*\d[0-9A-Z/-]*(?:,[ \t]*|[ \t]+)){{2,5}}"
+                           rf"(?:(?:Mohalla|Colony|Nagar)[ \t]+{PLACE_WORD}|(?:{PLACE_WORD}[ \t]+){{1,3}}"
+                           rf"(?:Road|Street|St\.?|Lane|Chawl|Nagar|Colony|Avenue|Rd\.?))?"), 0),
+    ("ADDRESS", re.compile(rf"\b(?:No\.?[ \t]*)\d{{1,4}}(?:/\d{{1,3}})?[A-Z]?,[ \t]*(?:{PLACE_WORD}[ \t]+){{1,3}}"
+                           rf"(?:Road|Street|St\.?|Lane|Avenue|Rd\.?)"), 0),  # "No. 42/1, Peradeniya Road"
+    ("ADDRESS", re.compile(rf"(?:\bNo\.?[ \t]*\d{{1,4}}[A-Z]?,[ \t]*)?\b(?:Jalan|Lorong|Lebuh|Persiaran|Lrg\.?|Jln\.?)[ \t]+{PLACE_WORD}(?:[ \t]+(?:{PLACE_WORD}|"
+                           rf"\d{{1,4}}(?:/\d{{1,4}})?)){{0,3}}"), 0),
+    ("PLACE", re.compile(rf"\b((?:Taman|Kampung|Kg\.)[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD}){{0,2}})"), 1),  # "Kizhakkethil (H)": a house's name in Kerala
     ("ADDRESS", re.compile(r"\b(?:P\.?[ \t]?O\.?[ \t]*Box|Private[ \t]+Bag)[ \t]*\d{1,6}(?:-\d{5})?\b"), 0),
     # a numbered street ("CVS on W 38th St")
     ("ADDRESS", re.compile(r"\b(?:\d{1,5}[ \t]+)?(?:[NSEW]\.?[ \t]+)?\d{1,3}(?:st|nd|rd|th)[ \t]+(?:Street|St|Avenue|Ave|Road|Rd)"
@@ -258,6 +269,10 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("POSTCODE", re.compile(rf"\b[A-Z][a-z]+,?[ \t]+{AU_STATE}[ \t]+(\d{{4}})\b"), 1),
     # an Indian PIN, labelled ("PIN 600116", "Pincode: 600 020"); after a town it is found with the town
     ("POSTCODE", re.compile(r"\bSingapore[ \t]+(\d{6})\b"), 1),
+    ("POSTCODE", re.compile(rf"(?:,[ \t]*|^)(\d{{5}})(?=[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?,[ \t]*(?:Selangor|Johor|Kedah|Kelantan|"
+                            rf"Melaka|Negeri[ \t]+Sembilan|Pahang|Perak|Perlis|Pulau[ \t]+Pinang|Penang|Sabah|Sarawak|Terengganu|"
+                            rf"Kuala[ \t]+Lumpur|Putrajaya|Labuan|Wilayah)\b|[ \t]+(?!(?i:units?|iu|cells|copies|mg|mcg|ml)\b){PLACE_WORD}"
+                            rf"(?:[ \t]+{PLACE_WORD})?[ \t]*$)", re.M), 1),
     ("POSTCODE", re.compile(r"\b(?:Kerala|Tamil[ \t]+Nadu|Karnataka|Maharashtra|Gujarat|Punjab|Haryana|Rajasthan|Bihar|Odisha|"
                             r"Telangana|Andhra[ \t]+Pradesh|Uttar[ \t]+Pradesh|Madhya[ \t]+Pradesh|West[ \t]+Bengal|Assam|"
                             r"Delhi|Goa|Jharkhand|Chhattisgarh|Uttarakhand|Himachal[ \t]+Pradesh)[ \t]*[-–,]?[ \t]*"
@@ -277,8 +292,10 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                           rf"(?=[ \t]*(?:[,)]|={{2,}}|$)|[ \t]{{2,}})", re.M), 1),
     ("AGE>89", re.compile(rf"\b{NAME_WORD}(?:[ \t]+(?:{NAME_WORD}|[\"“][^\"”\n]{{1,15}}[\"”])){{0,2}}[ \t]+{CAPS_WORD},[ \t]+"
                           rf"({AGE_OVER_89})(?=[ \t]*(?:[,)]|={{2,}}|$)|[ \t]{{2,}})", re.M), 1),
-    ("TITLED", re.compile(rf"\b{TITLES}\s+((?:{INITIALS})?(?:{CAPS_NAME}|{CAPS_WORD}[ \t]+[A-Z][a-z]+-[a-z]+\b|"
-                          rf"{CAPS_WORD}(?![a-z])|"
+    # (two titles in a row, "Dato' Hj. Zulkifli bin Osman"; a Malay name in capitals, "Datin NORAINI BINTI ABDUL RAHMAN")
+    ("TITLED", re.compile(rf"\b{TITLES}\s+(?:{TITLES}\s+)?((?:{INITIALS})?(?:{CAPS_NAME}|{CAPS_WORD}[ \t]+[A-Z][a-z]+-[a-z]+\b|"
+                          rf"{CAPS_WORD}(?:[ \t]+(?:BIN|BINTI|BINTE|BT|BTE|A/L|A/P|S/O|D/O)[ \t]+{CAPS_WORD}(?:[ \t]+{CAPS_WORD})?)?"
+                          rf"(?![a-z])|"
                           rf"(?:(?:{LOWER_PARTICLE}|{PARTICLE})[ \t]){{0,2}}{FULL_NAME}"
                           rf"(?:[ \t]+[A-Z]\.(?:[A-Z]\.)?(?=[ \t]*[),;\n]|[ \t]+\())?))"), 1),
     ("NAME", re.compile(rf"\b(?i:{PERSON_LABELS})\s*[:\-]?\s+({CAPS_NAME})"), 1),
@@ -329,7 +346,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                             rf"{{1,3}})"), 1),
     # a place after a label of place ("Hometown: Nnewi", "Residence: Githurai 45"), whether or not a gazetteer has it
     ("PLACE", re.compile(rf"\b(?i:hometown|home[ \t]+town|residence|place[ \t]+of[ \t]+birth|birthplace|village|"
-                         rf"suburb|district|barangay|LGA)[ \t]*:[ \t]*({PLACE_WORD}(?:[ \t]+{PLACE_WORD}){{0,2}})"), 1),
+                         rf"suburb|district|barangay|LGA)[ \t]*:[ \t]*({PLACE_WORD}(?:[ \t]+{PLACE_WORD}){{0,2}}(?:[ \t]+\d{{1,3}}\b)?)"), 1),
     # the word before a full UK postcode, a town or county ("Derbyshire DE56 1AB")
     ("PLACE", re.compile(rf"\b(?!(?i:post[ \t]?code|postal|zip|ref)\b)((?:Co\.[ \t]+)?{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=(?:,?[ \t]+|[ \t]*\n[ \t]*){UK_AREA}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}\b)"), 1),
     ("PLACE", re.compile(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=[ \t]+(?:P\.[ \t]?O\.|Dist\.|District|Taluk|Tehsil)"
@@ -529,7 +546,7 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
     # postcode district that ends the address ("Leeds LS6."; alone it may be a vertebra or a vitamin: L5, B12)
     for m in re.finditer(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=,?[ \t]+(?:{UK_AREA}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}|"
                          rf"{US_STATE}[ \t]+\d{{5}}|{AU_STATE}[ \t]+\d{{4}}|{CA_PROVINCE}[ \t]+[A-Z]\d[A-Z])\b|-based\b|,[ \t]*{US_STATE}\b(?![a-z])|"
-                         rf"[ \t]+{US_STATE}(?=[ \t]*(?:[)\n;]|$))|,[ \t]*(?:{US_STATE_NAME})\b|"
+                         rf"[ \t]+{US_STATE}(?=[ \t]*(?:[)\n;]|$))|,[ \t]*(?:{US_STATE_NAME})\b|[ \t]+City\b|"
                          rf"(?:,|[ \t]*[-–])?[ \t]+([1-9]\d{{2}}[ \t]?\d{{3}})\b(?![-/.,]?\d|[ \t]*(?:%|(?i:{UNITS})\b))|"
                          rf",?[ \t]+({UK_AREA}\d[A-Z\d]?)(?=[ \t]*(?:[.,;)\n]|$)))", text):
         start, end = m.span(1)
@@ -545,6 +562,8 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
                 taken[slice(*pin)] = [True] * (pin[1] - pin[0])
     # after a hospital, practice or home and a comma: "St Mary's Hospital, Manchester" kept the city while
     # "in Cambridge" lost it (a review)
+    for m in re.finditer(rf"(?<![\d.,])\d{{5}}[ \t]+({town})(?=[ \t]*(?:[,\n]|$))", text, re.M):  # "40400 Shah Alam"
+        _take_town(text, *m.span(1), address_towns, taken, out)
     for m in re.finditer(rf"\b{PLACE_NOUN}(?:['’]s)?,?[ \t]+({town})\b", text):
         words = list(re.finditer(r"[^\s-]+", m.group(1)))
         comma = "," in text[m.start():m.start(1)]  # "Royal Wessex Infirmary, Bath": a town that is also a word too
@@ -695,7 +714,7 @@ def _given_names(text: str, taken: list[bool]) -> list[Span]:
 _CAPS_PLACE = re.compile(r"(?<![\w'’.&-])((?:(?:[A-Z][A-Z'’.&-]*|&)[ \t]+){1,5}(?:HOSPITAL|INFIRMARY|HOSPICE|MEDICAL[ \t]+CENT(?:ER|RE)|"
                          r"HEALTH(?:[ \t]+CENT(?:ER|RE)|[ \t]+SERVICES)?|REHABILITATION|RADIOLOGY|IMAGING|NURSING[ \t]+HOME|"
                          r"CARE[ \t]+HOME|POLYCLINIC|MEDICAL[ \t]+PRACTICE|HEALTH[ \t]+BOARD|LABORATORIES|CANCER[ \t]+CENT(?:ER|RE)|"
-                         r"ASSOCIATES|WARD))(?![\w'’])")
+                         r"ASSOCIATES|WARD|CENT(?:ER|RE)|(?:HEALTH[ \t]+)?COMPLEX))(?![\w'’])")
 
 
 def _caps_places(text: str, taken: list[bool]) -> list[Span]:
@@ -710,6 +729,11 @@ def _caps_places(text: str, taken: list[bool]) -> list[Span]:
             continue
         out.append(Span(start, end, "LOCATION", text[start:end]))
         taken[start:end] = [True] * (end - start)
+        town = re.match(r",[ \t]*([A-Z][A-Z'’-]{2,}(?:[ \t][A-Z]{3,})?)\b(?![a-z])", text[end:])
+        if town and town.group(1).lower() in towns(with_words=True):  # "..., LAHORE", "..., IBADAN"
+            a, b = end + town.start(1), end + town.end(1)
+            out.append(Span(a, b, "LOCATION", text[a:b]))
+            taken[a:b] = [True] * (b - a)
     return out
 
 

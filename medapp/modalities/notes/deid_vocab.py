@@ -27,7 +27,8 @@ CAPS_NAME = (rf"(?:{CAPS_WORD},[ \t]*{NAME_WORD}(?:[ \t]+{NAME_WORD})?(?:[ \t]+[
 WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?"
 # Sr: Sister, as wards write it; Fr: Father (a chaplain)
 TITLES = (r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr|(?<!\d[ \t])(?<!\d)Fr|Mdm|Madam|Mme|Mlle|Smt|Shri|Sri|Det|"
-          r"Sgt|Insp|Cst|Rev|Pastor|Imam|Rabbi|Elder|Mama|Whaea)\.?")
+          r"Sgt|Insp|Cst|Rev|Pastor|Imam|Rabbi|Elder|Mama|Whaea|Datin|Dato['’]?|Datuk|Puan|Encik|Hj|Haji|Hajjah|Alhaji|Alhaja|"
+          r"Chief|Mallam|Begum|Ate|Kuya)\.?")
 
 PLACE_WORD = (rf"(?:[{UPPER}][{LOWER}]+(?:[A-Z][a-z]+)?(?:['’]s|(?<=s)['’])?|"
               r"[A-Z][a-z]+-[A-Z][a-z]+)")  # Latin accents too ("Tōtara Hospice")  # St Mary's, St Thomas' Hospital
@@ -58,7 +59,7 @@ ROLES = (r"(?:staff nurse|charge nurse|scrub nurse|student nurse|student physio|
          r"coordinator|RN|manager|support worker|ward clerk|receptionist|secretary|constable|PC(?!:)|officer|"
          r"police officer|sergeant|detective|scribe|interpreter|chaplain|health visitor|counsell?or|"
          r"technician|radiographer|sonographer|phlebotomist|caseworker|case manager|advocate|teacher|EMT|DN|"
-         r"district nurse|tissue viability nurse|aide|scrub|coach|PT|SW|DSN|doula|supervisor|link worker|mentor|delegate|advisor|adviser|CHW|CRNA|LPN|CNA|APRN|CNM|NP|PA-C|PSW|CPN|RAN|trooper|\w{3,}ist)")
+         r"district nurse|tissue viability nurse|aide|scrub|coach|PT|SW|DSN|doula|FWV|SACMO|CHEW|CHV|MSW|CHCP|ASHA|ANM|data clerk|supervisor|link worker|mentor|delegate|advisor|adviser|CHW|CRNA|LPN|CNA|APRN|CNM|NP|PA-C|PSW|CPN|RAN|trooper|\w{3,}ist)")
 # Words that are never a person's name, wherever they stand: roles, specialties, and drugs by their stems (a stem
 # after three letters or more: "Pam" the daughter is a name, diazepam a drug; she was kept, a privacy review).
 NEVER_NAME = re.compile(
@@ -136,7 +137,8 @@ LANGUAGES = {"Polish", "Vietnamese", "Spanish", "Mandarin", "Cantonese", "Arabic
              "Kannada", "Marathi", "Sign", "BSL", "ASL"}
 # Words that make a place name generic ("General Hospital", "Eye Unit"): a place needs one other word.
 GENERIC_PLACE = {
-    "General", "Mental", "Risk", "Diabetic", "Leg", "Ulcer", "Emergency", "Acute", "Medical", "Surgical", "Intensive", "Care", "High", "Dependency",
+    "General", "Mental", "Risk", "Diabetic", "Leg", "Ulcer", "Haemodialysis", "Hemodialysis", "Hyperbaric", "Infusion",
+    "Vein", "Spine", "Wellness", "Digestive", "Emergency", "Acute", "Medical", "Surgical", "Intensive", "Care", "High", "Dependency",
     "Royal", "District", "Community", "Children", "Children's", "Women's", "Maternity", "Outpatient", "Outpatients",
     "Inpatient", "Day", "Eye", "Main", "New", "Old", "Memory", "Pain", "Stroke", "Renal", "Cancer", "Cardiac",
     "Coronary", "Fracture", "Rehabilitation", "Rehab", "Teaching", "Trust", "Foundation", "Sheltered", "Supported",
@@ -177,8 +179,8 @@ NOT_NAMES = {
     # specialties as ward lists shorten them ("Ortho SpR", "Consultant: Gen Med Team B"; a blind review)
     "Ortho", "Orthopaedics", "Orthopedics", "Gen", "Med", "Neuro", "Cardio", "Resp", "Gastro", "Haem", "Onc", "Paeds",
     "Peds", "Surg", "Obs", "Gynae", "Psych", "Derm", "Rheum", "Uro", "Vasc", "Plastics", "Geri", "Geris", "Medicine",
-    "Speech", "Language", "Registered", "Lone", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-    "Sunday", "Day", "Telehealth", "Charge", "Pager", "Bleep", "Found", "Micro", "Attending", "Resus", "Date", "Contact", "Routine", "Continuous", "Referring", "Phase", "Stage", "Level", "Programme", "Program", "Mum", "Mom", "Dad", "Mam", "Gran", "Granny", "Grandma",
+    "Speech", "Language", "Registered", "Lone", "Ramadan", "Eid", "Diwali", "Whats", "Sir", "Sr", "Fr", "Day", "Datin", "Dato", "Datuk",
+    "Puan", "Encik", "Hj", "Haji", "Hajjah", "Alhaji", "Alhaja", "Mallam", "Chief", "Ate", "Kuya", "Telehealth", "Charge", "Pager", "Bleep", "Found", "Micro", "Attending", "Resus", "Date", "Contact", "Routine", "Continuous", "Referring", "Phase", "Stage", "Level", "Programme", "Program", "Mum", "Mom", "Dad", "Mam", "Gran", "Granny", "Grandma",
     "Grandad", "Parents", "Carers", "Staff", "Everyone", "Both", "Them", "Him", "Her", "Pharmacy",
     "Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "The", "This", "No", "Not", "None",
              "Chest", "Pain", "History", "Patient", "Male", "Female", "Unknown", "Alert", "Stable", "Admitted",
@@ -205,7 +207,8 @@ ABBREVIATIONS = {"COPD", "CHF", "CKD", "ECG", "EKG", "CXR", "CT", "MRI", "HTN", 
                  "DVT", "UTI", "GP", "ED", "ICU", "NHS", "MRN", "BP", "HR", "SOB", "NAD", "PMH", "HPI", "NKDA", "IV",
                  "GCS", "CRP", "FBC", "ABG", "OD", "BD", "TDS", "PRN", "NIL", "DNR", "DNACPR", "ACS", "NSR", "USS",
                  "DOB", "DOD", "NOK", "SSN", "FIN", "UHID", "NHI", "URN", "HX", "RX", "DX", "MD", "RN", "DO", "NP", "PA",
-                 "PHD", "MBBS", "FRCP", "DDS", "DMD", "MRCP", "FRCS", "OPD", "CHC", "SENCO"}
+                 "PHD", "MBBS", "FRCP", "DDS", "DMD", "MRCP", "FRCS", "OPD", "CHC", "SENCO", "DFM", "FCPS", "MRCOG", "FRCOG", "FACP", "FPCP",
+                 "DCH", "DGO", "DNB", "FWACP", "FWACS", "FMCP", "MMED", "FRCPC", "FRACP", "MCH", "FRCR", "FRCA", "MRCGP"}
 
 # Shops, pharmacies and employers known by a bare name. Named anywhere (their names are no other word) ...
 BRANDS = (r"(?:Spire(?=[ \t]+[A-Z])|Nuffield[ \t]+Health|Planned[ \t]+Parenthood|Anytime[ \t]+Fitness|Dunkin['’]?(?:[ \t]+Donuts)?|Market[ \t]+Basket|Stop[ \t]+&[ \t]+Shop|Walgreens|Walmart|Wal-Mart|Kroger|Costco|Publix|Safeway|Meijer|Albertsons|H-E-B|Hy-Vee|Wegmans|"
