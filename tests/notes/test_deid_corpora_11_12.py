@@ -1,4 +1,4 @@
-"""De-identification widened against six more blind corpora (2026-12-06, corpora 11, 12 and 14 to 17): each case a blind
+"""De-identification widened against seven more blind corpora (2026-12-06, corpora 11, 12, 14 to 17 and 19): each case a blind
 corpus's author wrote and the rules missed, with the look-alikes that must stay (tests/notes/test_deid_review_corpus.py
 measures the corpora themselves)."""
 from __future__ import annotations
@@ -97,6 +97,16 @@ def removed(text: str) -> list[str]:
      ["Brgy. Bagong Silang", "Caloocan", "0321 5550448", "(02) 8555-0176", "203"]),
     ("04/03     11.2  18,600  1.6\n06/03     10.8  12,400  1.1\n", ["04/03", "06/03"]),
     ("2 missed doses (~Jan 26th-27th) when he travelled", ["Jan 26th-27th"]),
+    # corpus 19 (dictation and voicemail transcripts): dates and numbers said aloud, a name spelled out, a voicemail
+    # in lower case under a typed header
+    ("found on the evening of the fourth of March by her granddaughter", ["the fourth of March"]),
+    ("date of surgery March fourth twenty twenty-four. Consent signed on monday the eleventh.",
+     ["March fourth twenty twenty-four", "monday the eleventh"]),
+    ("operative note on Raymond Banks, B-A-N-K-S, m r n two two four six eight one; extension two oh four\n",
+     ["Raymond Banks", "B-A-N-K-S", "two two four six eight one", "two oh four"]),
+    ("Received 07:42   Duration 0:58\nhi yes this is nuala brennan ringing about my mother bridie brennan date of "
+     "birth the twelfth of may nineteen thirty one shes ninety two could doctor odwyer ring me back please\n",
+     ["nuala brennan", "bridie brennan", "the twelfth of may nineteen thirty one", "ninety two", "odwyer"]),
     # a name that is also a word, where it recurs as the person
     ("Three children: June (local). Family coping; June voices grief. Contacts: June cell 559-555-0133.",
      ["June", "June", "June", "559-555-0133"]),
@@ -172,6 +182,9 @@ def test_identifiers_the_eleventh_and_twelfth_corpora_found(text, gone):
     "7. Tab Pan 40  1-0-0 before breakfast; Ramadan risk stratification; contact via WhatsApp; Dear Sir/Madam",
     "Haemodialysis Unit. WOUND CARE & HYPERBARIC CENTER. MBBS, DFM, MD (Family Medicine)",
     "heparin 5, 10000 Units\nlast dose 40000 IU\n",
+    "in the second of three cycles; the fourth of five children; March second-line therapy; I may first check",
+    "Speaker A: referring GP   Speaker B: registrar. Prior ACP noted. Nurse Triage Voicemail Log",
+    "The carer from the agency instead said her urine smelt; sips only till the round; fixed with a gamma nail today",
     "Bed 3 - NSTEMI 72M. COPD 72y on LTOT. Went to Normal saline. Reading OK.",
     "discussed with Mum and Cardiology, spoke with Family at bedside; seen by Physio; referred to C. Diff team",
     "vancomycin 1 g vial, NDC 0409-6510-01, compounded",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .deid_lowercase import mostly_lower_case, with_capitals
+from .deid_lowercase import lower_case_lines_with_capitals, mostly_lower_case, with_capitals
 from .deid_vocab import (
     ABBREVIATIONS,
     AGE_OVER_89,
@@ -49,6 +49,7 @@ from .deid_vocab import (
     NOT_NAMES_AFTER_TITLE,
     NOT_PLACE_NAMES,
     NOT_ROYAL,
+    ORDINAL_DAY,
     PARTICLE,
     PLACE_NOUN,
     PLACE_WORD,
@@ -65,6 +66,7 @@ from .deid_vocab import (
     US_STATE,
     US_STATE_NAME,
     WEEKDAYS,
+    YEAR_SAID,
 )
 from .names import COMMON, EPONYMS, given_names, regions, towns
 
@@ -179,6 +181,19 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("DATE", re.compile(rf"\b(?:{WEEKDAYS}|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?)[ \t]+(?:the[ \t]+)?"
                         rf"(?:[12]?\d|3[01])(?:st|nd|rd|th)\b(?:[ \t]+(?:of[ \t]+)?{MONTHS}\b\.?(?:,?[ \t]+\d{{4}}\b)?)?"), 0),
     ("DATE", re.compile(rf"\b(\d{{1,2}}(?:st|nd|rd|th))(?=(?:,|[ \t]+and|[ \t]+&)[ \t]+\d{{1,2}}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?{MONTHS}\b)"), 1),
+    # a date said aloud: "the fourth of March", "twelfth of may nineteen thirty one", "March fourth twenty twenty-four",
+    # "monday the eleventh" (a blind corpus of dictations)
+    # (a month first only with its capital: "I may first check" is no date)
+    ("DATE", re.compile(rf"\b(?:(?i:(?:the[ \t]+)?{ORDINAL_DAY}[ \t]+of[ \t]+{MONTHS}(?:[ \t,]+{YEAR_SAID})?)|"
+                        rf"(?-i:{MONTHS})[ \t]+(?i:(?:the[ \t]+)?{ORDINAL_DAY}(?:[ \t,]+{YEAR_SAID})?)|"
+                        rf"(?i:(?:mon|tues|wednes|thurs|fri|satur|sun)day[ \t]+the[ \t]+{ORDINAL_DAY}(?:[ \t]+of[ \t]+{MONTHS})?))"
+                        rf"\b(?!-)"), 0),
+    # a name spelled out ("Raymond Banks, B-A-N-K-S")
+    ("NAME_AS_IS", re.compile(r"\b[A-Z](?:-[A-Z]){2,}\b"), 0),
+    # a number said digit by digit after its label ("m r n two two four six eight one", "extension two oh four")
+    ("ID", re.compile(rf"\b(?i:m[ \t]?r[ \t]?n|mrn|nhi|nhs(?:[ \t]+number)?|record[ \t]+number|hospital[ \t]+number)[ \t]+"
+                      rf"((?i:{DIGIT_WORD}(?:[ \t,-]+{DIGIT_WORD}){{2,}}))\b"), 1),
+    ("PHONE", re.compile(rf"\b(?i:extension|ext|bleep|pager)[ \t]+((?i:{DIGIT_WORD}(?:[ \t,-]+{DIGIT_WORD}){{2,}}))\b"), 1),
     # a day of the month alone, "on Monday the 11th", "last Friday, the 16th"; not "on the 2nd attempt"
     ("DATE", re.compile(rf"(?:\b(?i:on|by|from|until|till|since|before|after|of|for)[ \t]+(?:{WEEKDAYS}[ \t]+)?|"
                         rf"\b{WEEKDAYS}[ \t]+)(the[ \t]+(?:[12]?\d|3[01])(?:st|nd|rd|th)(?:[ \t]+of[ \t]+{MONTHS}\b|\b"
@@ -588,7 +603,7 @@ def _take_town(text: str, start: int, end: int, gazetteer, taken: list[bool], ou
 # "she is 93", "he's ninety-three", "who turned 90": an age, unless a measure follows or a vital sign is the
 # subject of the sentence ("sats on air, she is 93", "she is 93 percent")
 _AGE_SAID = re.compile(rf"(?:\b(?i:she|he|who|the[ \t]+patient|patient|pt|resident|client|gentleman|lady|man|woman)(?:[ \t]+(?i:is|was|turned|turns|has[ \t]+turned|"
-                       rf"will[ \t]+be)|['’](?i:s))|\bI(?:['’]m|[ \t]+am))(?:[ \t]+(?i:now|only|nearly|almost|just|about))?[ \t]+({AGE_OVER_89})\b"
+                       rf"will[ \t]+be)|['’](?i:s))|\b(?i:shes|hes)|\bI(?:['’]m|[ \t]+am))(?:[ \t]+(?i:now|only|nearly|almost|just|about))?[ \t]+({AGE_OVER_89})\b"
                        rf"(?![ \t]*(?:%|[-/.,:]\d|(?i:percent|per|over|on|in|out|of|and[ \t]+\d|kg|kilo\w*|kilograms?|"
                        rf"mm\w*|cm|bpm|beats|breaths|points?|mg|ml|units?|litres?|degrees|minutes|mins|seconds|hours|days|"
                        rf"weeks|months|lbs?|pounds|stone|centile|percentile)\b))")
@@ -892,8 +907,9 @@ def _looks_like_id(token: str) -> bool:
 def find_phi(text: str) -> list[Span]:
     """Non-overlapping PHI spans, in text order. A note all in lower case is read with the capitals a name or a
     place would have (deid_lowercase.py), and its spans are the original's."""
-    if mostly_lower_case(text):
-        return [Span(s.start, s.end, s.kind, text[s.start:s.end]) for s in _find_phi(with_capitals(text))]
+    read = with_capitals(text) if mostly_lower_case(text) else lower_case_lines_with_capitals(text)
+    if read != text:
+        return [Span(s.start, s.end, s.kind, text[s.start:s.end]) for s in _find_phi(read)]
     return _find_phi(text)
 
 

@@ -26,7 +26,7 @@ CAPS_NAME = (rf"(?:{CAPS_WORD},[ \t]*{NAME_WORD}(?:[ \t]+{NAME_WORD})?(?:[ \t]+[
              rf"{NAME_WORD}[ \t]+{CAPS_WORD}(?![a-z]))")
 WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?"
 # Sr: Sister, as wards write it; Fr: Father (a chaplain)
-TITLES = (r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr|(?<!\d[ \t])(?<!\d)Fr|Mdm|Madam|Mme|Mlle|Smt|Shri|Sri|Det|"
+TITLES = (r"(?:Dr|Doctor|Mr|Mister|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr|(?<!\d[ \t])(?<!\d)Fr|Mdm|Madam|Mme|Mlle|Smt|Shri|Sri|Det|"
           r"Sgt|Insp|Cst|Rev|Pastor|Imam|Rabbi|Elder|Mama|Whaea|Datin|Dato['’]?|Datuk|Puan|Encik|Hj|Haji|Hajjah|Alhaji|Alhaja|"
           r"Chief|Mallam|Begum|Ate|Kuya)\.?")
 
@@ -180,7 +180,7 @@ NOT_NAMES = {
     "Ortho", "Orthopaedics", "Orthopedics", "Gen", "Med", "Neuro", "Cardio", "Resp", "Gastro", "Haem", "Onc", "Paeds",
     "Peds", "Surg", "Obs", "Gynae", "Psych", "Derm", "Rheum", "Uro", "Vasc", "Plastics", "Geri", "Geris", "Medicine",
     "Speech", "Language", "Registered", "Lone", "Ramadan", "Eid", "Diwali", "Whats", "Sir", "Sr", "Fr", "Day", "Datin", "Dato", "Datuk",
-    "Puan", "Encik", "Hj", "Haji", "Hajjah", "Alhaji", "Alhaja", "Mallam", "Chief", "Ate", "Kuya", "Telehealth", "Charge", "Pager", "Bleep", "Found", "Micro", "Attending", "Resus", "Date", "Contact", "Routine", "Continuous", "Referring", "Phase", "Stage", "Level", "Programme", "Program", "Mum", "Mom", "Dad", "Mam", "Gran", "Granny", "Grandma",
+    "Puan", "Encik", "Hj", "Haji", "Speaker", "Prior", "Voicemail", "Log", "Pt", "Hajjah", "Alhaji", "Alhaja", "Mallam", "Chief", "Ate", "Kuya", "Telehealth", "Charge", "Pager", "Bleep", "Found", "Micro", "Attending", "Resus", "Date", "Contact", "Routine", "Continuous", "Referring", "Phase", "Stage", "Level", "Programme", "Program", "Mum", "Mom", "Dad", "Mam", "Gran", "Granny", "Grandma",
     "Grandad", "Parents", "Carers", "Staff", "Everyone", "Both", "Them", "Him", "Her", "Pharmacy",
     "Denies", "Reports", "Presents", "Complains", "Is", "Was", "Has", "The", "This", "No", "Not", "None",
              "Chest", "Pain", "History", "Patient", "Male", "Female", "Unknown", "Alert", "Stable", "Admitted",
@@ -220,3 +220,14 @@ BRANDS = (r"(?:Spire(?=[ \t]+[A-Z])|Nuffield[ \t]+Health|Planned[ \t]+Parenthood
 # "Clicks" are words): only after "at", "from", "to" or "called" ("Rx sent to Boots", "Called CVS").
 BRANDS_IN_CONTEXT = (r"(?:CVS|Boots|Clicks|Amazon|Coles|Aldi|Lidl|Caterpillar|Toyota|State[ \t]+Farm|Sun[ \t]+Life|"
                      r"UPS|Argos|Currys|Mainfreight|Kmart|Bunnings|Spar|Co-op)")
+
+# A date said aloud ("the fourth of March", "March fourth twenty twenty-four", "monday the eleventh"), as dictation
+# and voicemail transcripts write it
+_ORDINAL_UNITS = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+ORDINAL_DAY = (rf"(?:{_ORDINAL_UNITS}|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|"
+               rf"eighteenth|nineteenth|twentieth|twenty[- ]{_ORDINAL_UNITS}|thirtieth|thirty[- ]first)")
+_NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|" \
+               r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+YEAR_SAID = (rf"(?:(?:nineteen|twenty)[ \t-]+(?:oh[ \t-]+)?{_NUMBER_WORD}(?:[ \t-]+(?:one|two|three|four|five|six|seven|"
+             rf"eight|nine))?|two[ \t]+thousand(?:[ \t]+and)?(?:[ \t]+{_NUMBER_WORD}(?:[ \t-]+(?:one|two|three|four|five|"
+             rf"six|seven|eight|nine))?)?)")
