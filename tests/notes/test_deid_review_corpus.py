@@ -32,8 +32,13 @@ day's starting rules 0.819 / 0.984) and deid_review_corpus_15 (community and all
 US and UK notes dense in brands, devices, eponyms and units; 394 identifiers) blind 0.881 / 0.961 (starting rules 0.845
 / 0.960) and deid_review_corpus_16 (South Asia, Africa, South-East Asia, the Gulf; 496 identifiers) blind 0.722 / 0.973
 (starting rules 0.712 / 0.969), and deid_review_corpus_19 (dictations and voicemail transcripts; 443 identifiers)
-blind 0.668 / 0.977 (starting rules 0.578 / 0.978), each widened against in turn. A held-out corpus
-(13) was measured once at the end of that work (docs/notes.md)."""
+blind 0.668 / 0.977 (starting rules 0.578 / 0.978), each widened against in turn. Two more, written blind the same
+day, were held out and measured once on the final rules: deid_review_corpus_13 (three US notes and one each from
+England, Scotland, Canada, Australia, Singapore, Nigeria, the Philippines, Pakistan and South Africa; 400 identifiers)
+0.850 / 0.983 (that day's starting rules 0.802 / 0.970) and deid_review_corpus_18 (twelve US notes of kinds the other
+corpora lack: pathology, radiology, consults, portal messages, a prior authorisation, workers' compensation; 400
+identifiers) 0.830 / 0.973 (starting rules 0.792 / 0.970); deid_review_corpus_10, held out since the day before,
+moved from 0.766 / 0.980 to 0.808 / 0.977 without being used (docs/notes.md)."""
 from __future__ import annotations
 
 import json
@@ -80,9 +85,11 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
     ("deid_review_corpus", 0.90, 0.99), ("deid_review_corpus_2", 0.89, 0.99), ("deid_review_corpus_3", 0.91, 0.99),
     ("deid_review_corpus_4", 0.86, 0.99), ("deid_review_corpus_5", 0.91, 0.99),
     ("deid_review_corpus_6", 0.92, 0.99), ("deid_review_corpus_7", 0.89, 0.99), ("deid_review_corpus_8", 0.93, 0.99),
-    ("deid_review_corpus_9", 0.89, 0.99), ("deid_review_corpus_10", 0.77, 0.97), ("deid_review_corpus_11", 0.88, 0.99),
+    ("deid_review_corpus_9", 0.89, 0.99), ("deid_review_corpus_10", 0.80, 0.97), ("deid_review_corpus_11", 0.88, 0.99),
     ("deid_review_corpus_12", 0.87, 0.98), ("deid_review_corpus_14", 0.89, 0.99), ("deid_review_corpus_15", 0.89, 0.98),
-    ("deid_review_corpus_16", 0.77, 0.98), ("deid_review_corpus_17", 0.91, 0.98), ("deid_review_corpus_19", 0.76, 0.99)])
+    ("deid_review_corpus_16", 0.77, 0.98), ("deid_review_corpus_17", 0.91, 0.98), ("deid_review_corpus_19", 0.76, 0.99),
+    # held out (never used to widen the rules): their thresholds guard the figures measured on the day's final rules
+    ("deid_review_corpus_13", 0.84, 0.97), ("deid_review_corpus_18", 0.82, 0.96)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")
