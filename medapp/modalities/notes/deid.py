@@ -112,7 +112,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                       r"Hosp(?:ital)?\.?(?=[ \t]*(?:no\b|no\.|number|#|:))|Unit (?:no|number)|Acct|CHI|Case (?:no|number)|"
                       r"Patient ID|ID|Account(?: no)?|Insurance(?: no)?|Policy(?: no)?|"
                       r"Licen[cs]e(?: no)?)[ \t]*(?:#|no\.?|number|:)?[ \t]*:?[ \t]*([A-Z]{0,4}[-. \t]?\d[\d \t.-]{2,}\d)"
-                      r"(?![ \t]*(?:kg|g|mg|ml|mmol|cm|mm|%)\b)",
+                      r"(?!\d|\.\d)(?![ \t]*(?:kg|g|mg|ml|mmol|cm|mm|%)\b)",
                       re.I), 1),  # on its line: "MRN 0928374\n12 Ardmore Avenue" took the house number (a blind review)
     ("ID", re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), 0),  # US social security number
     # a police, incident or report number ("Police Department case 24-011873")
@@ -136,7 +136,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # them kept: the rule above wants three groups)
     ("PHONE", re.compile(r"(?:\+44[ \t]?(?:\(0\)[ \t]?)?|\(?\b0)\d{3,4}\)?[ \t]?\d{6}\b"), 0),
     # any number of 6 or more digits a label calls a phone or fax number ("Phone: 0142475525", "tel 555 0143")
-    ("PHONE", re.compile(r"\b(?i:bleep|bleeps|pager|pgr|ext|extension|loc)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
+    ("PHONE", re.compile(r"\b(?i:bleep|bleeps|pager|pgr|ext|extension)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
                          r"[ \t]*(?:(?i:on)[ \t]+)?(\d(?:[-.]?\d){2,9})\b"), 1),  # "bleep the registrar on 2784" below
     ("PHONE", re.compile(r"\b(?i:bleep|page)[ \t]+(?:the[ \t]+)?[A-Za-z ]{2,30}?[ \t]+on[ \t]+(\d{3,6})\b"), 1),
     ("PHONE", re.compile(r"\b(?i:tel|telephone|phone|mobile|mob|fax|landline|cell|cellphone|whatsapp|HP)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
@@ -174,7 +174,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         rf"scheduled|suspended|started|stopped|restarted|held|drawn|collected|done|performed|booked|"
                         rf"planned|called|call|adm|visit|fall|fell|last|next|start|starts|resumed|d/c|f/u|check|ED|"
                         rf"presented)[ \t]+"
-                        rf"(?!(?:[1-6]/7|(?:[1-9]|1[01])/12|\d{{1,2}}/52)(?!\d))|\b(?:[01]?\d|2[0-3]):[0-5]\d[ \t]+|\b{WEEKDAYS}[ \t]+|\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?[ \t]+)"
+                        rf"(?!(?:[1-6]/7|(?:[1-9]|1[01])/12|\d{{1,2}}/52)(?!\d))|\b(?:[01]?\d|2[0-3]):[0-5]\d[ \t]+(?!\d{{1,2}}/10\b)|\b{WEEKDAYS}[ \t]+|\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?[ \t]+)"
                         r"(?<![\d/])((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?:[–-](?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))?|"
                         r"(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2]))"
                         rf"(?![/\d]|\.\d)(?![ \t]*(?i:{COUNTED}|of|mg|ml|tabs?|doses?|strength|mm[ \t]?hg)\b)"), 1),
@@ -188,6 +188,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         rf"(?-i:{MONTHS})[ \t]+(?i:(?:the[ \t]+)?{ORDINAL_DAY}(?:[ \t,]+{YEAR_SAID})?)|"
                         rf"(?i:(?:mon|tues|wednes|thurs|fri|satur|sun)day[ \t]+the[ \t]+{ORDINAL_DAY}(?:[ \t]+of[ \t]+{MONTHS})?))"
                         rf"\b(?!-)"), 0),
+    # a chief by his initials and name ("Grandfather Chief S. O. Akanni"; "Chief Complaint" is a heading)
+    ("NAME", re.compile(rf"\bChief[ \t]+((?:[A-Z]\.[ \t]?){{1,3}}{NAME_WORD})"), 1),
     # a name spelled out ("Raymond Banks, B-A-N-K-S")
     ("NAME_AS_IS", re.compile(r"\b[A-Z](?:-[A-Z]){2,}\b"), 0),
     # a number said digit by digit after its label ("m r n two two four six eight one", "extension two oh four")
@@ -299,7 +301,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # in words, before "years old" ("ninety-three years old", "a ninety-three-year-old": kept, a re-check)
     ("AGE>89", re.compile(rf"\b({AGE_OVER_89})(?=[ \t-]*(?:(?i:years?[ \t-]+old|year-old|years[ \t]+of[ \t]+age|yo|yrs?[ \t]+old)\b|(?i:y/o|y\.o\.)))"), 1),
     ("AGE>89", re.compile(r"\b[MF]/(9\d|1[0-1]\d)\b"), 1),
-    ("AGE>89", re.compile(rf"(?:\b(?i:{RELATIONS})|{NAME_WORD})[ \t]*\((9\d|1[0-1]\d|{AGE_OVER_89})(?=[ \t]*[,)])"), 1),  # "mother (94,"
+    ("AGE>89", re.compile(rf"(?:\b(?i:{RELATIONS})|\b(?!(?i:heart|resp|respiratory|pulse|blood|oxygen|sats?|weight|glucose|"
+                          rf"temp|temperature|systolic|diastolic)\b){NAME_WORD}[ \t]+{NAME_WORD})[ \t]*"
+                          rf"\((9\d|1[0-1]\d|{AGE_OVER_89})(?=[ \t]*[,)])"), 1),  # "mother (94,"
     ("AGE>89", re.compile(r"\b(?i:lived|live|living)[ \t]+to[ \t]+(?:be[ \t]+)?(9\d|1[0-1]\d)\b(?![.\d])"), 1),  # "lived to 101"  # sex and age, "M/91" (a blind review)
     # "(92 y)", "90F", "Mrs Okeke, 96, fell" (a privacy review)
     ("AGE>89", re.compile(r"\b(9\d|1[0-1]\d)(?:[ \t]?(?:y|yo|yrs?|y\.o\.)(?=[\s,.;)])|(?:F|M|yF|yM)\b)"), 1),
@@ -617,7 +621,8 @@ _DAY_MONTH = re.compile(r"(?<![\d/.:(])(?<!\+/-[ \t])(?<!±[ \t])(?<!±)((?:0?[1
                         r"(?![/\d]|\.\d)(?=[ \t]*(?:[.:;,)\n]|$)|[ \t]+(?:by|at|via|with|[-–])[ \t]|[ \t]+(?:[01]?\d|2[0-3]):[0-5]\d\b)", re.M)
 # not a score, a power, visual acuity or a count out of a total ("GCS 3/15", "VA 6/18", "3/28 nodes")
 _FRACTION = re.compile(r"(?<![\d/])\d{1,3}/\d{1,3}(?![\d/])")
-_SCORED = re.compile(r"\b(?i:gcs|amts?|mmse|moca|mrc|power|score|scored|va|acuity|vision|nodes?|cores?|ratio|x)[ \t:]*$")
+_SCORED = re.compile(r"\b(?i:gcs|amts?|mmse|moca|mrc|power|score|scored|va|acuity|vision|nodes?|cores?|ratio|x|phq-?9?|gad-?7?|"
+                     r"news2?|epds|audit(?:-c)?|nihss|cat|ess|qrisk3?|pain|hads|k10|dass|ace-?iii|bdi|pcl-?5?)[ \t:]*$")
 
 
 def _days_and_months(text: str, taken: list[bool]) -> list[Span]:
@@ -649,14 +654,16 @@ def _ages_said(text: str, taken: list[bool]) -> list[Span]:
 
 
 _BRAND = re.compile(rf"(?:(?<![\w-])({BRANDS})|(?:\b(?i:at|to|from|called|with|for)[ \t]+(?:the[ \t]+)?|\b(?i:pharmacy)[ \t]*:[ \t]*)"
-                    rf"({BRANDS_IN_CONTEXT}))(?![\w-])"
+                    rf"({BRANDS_IN_CONTEXT}|(?<=(?i:at|om|ed)[ \t])CVS|(?<=:[ \t])CVS|(?<=\b(?i:at|om|ed)[ \t]the[ \t])CVS|"
+                    rf"(?<=to[ \t])CVS(?=[ \t]+(?i:on|at|in|pharmacy)\b)))(?![\w-])"
+                    rf"(?![ \t]+(?i:disease|exam|examination|clinic|review|risk|system|check)\b)"
                     rf"((?:[ \t]+(?!{MONTHS}\b|{WEEKDAYS}|(?:Pharmacy|Rx|Stores?)\b){PLACE_WORD}(?:[ \t]+{PLACE_WORD}){{0,2}}(?![\w'’-]))?)")
 # an employer after the work done there ("31 yrs at Caterpillar", "works as a millwright at Toyota Motor Manufacturing
 # Canada", "cashier at Shoprite Protea Glen"); generic employers ("the Army", "the NHS") are no identifier
-_EMPLOYER = re.compile(r"\b(?i:works?|worked|working|employed|job|shifts?|retired|volunteers?|volunteering|years|yrs|"
+_EMPLOYER = re.compile(r"\b(?:(?i:works?|worked|working|employed|job|shifts?|retired|volunteers?|volunteering|"
                        r"nights|cashier|barman|barmaid|waitress|waiter|cleaner|labourer|laborer|driver|machinist)"
                        r"(?:[ \t]+(?i:as[ \t]+an?)[ \t]+[a-z][a-z -]{1,30}?|[ \t]+(?:weekends|nights|days|evenings|part-time|"
-                       r"full-time|shifts))?[ \t]+(?i:at|for|from)[ \t]+(?:the[ \t]+)?"
+                       r"full-time|shifts))?[ \t]+(?i:at|for|from)|(?i:years|yrs)[ \t]+(?i:at))[ \t]+(?:the[ \t]+)?"
                        r"((?:[A-Z][\w'’&-]*)(?:[ \t]+(?:[A-Z][\w'’&-]*|&|of|and)){0,4})")
 _GENERIC_EMPLOYERS = {"Army", "Navy", "RAF", "Marines", "Air", "Force", "NHS", "HSE", "Police", "Council", "Government",
                       "Post", "Office", "Civil", "Service", "Fire", "Brigade", "Railways", "Home", "Weekends", "Christmas",
@@ -677,11 +684,10 @@ def _shops_and_employers(text: str, taken: list[bool]) -> list[Span]:
         words = m.group(1).split()
         while words and words[-1] in ("of", "and", "&"):
             words.pop()
-        if not words or any(taken[m.start(1):m.start(1) + 1]) or re.fullmatch(r"[A-Z]{2,5}", " ".join(words)):
+        if not words or any(taken[m.start(1):m.start(1) + 1]) or re.fullmatch(r"[A-Z0-9]{2,6}", " ".join(words)):
             # an acronym alone is a disease as often as a firm ("6.0 years for SCC")
             continue
-        end = m.start(1) + len(" ".join(words)) if len(words) == len(m.group(1).split()) else (
-            m.start(1) + m.group(1).rfind(words[-1]) + len(words[-1]))
+        end = m.start(1) + list(re.finditer(r"\S+", m.group(1)))[len(words) - 1].end()  # "Acme  Widgets" whole
         if not any(re.sub(r"['’]s$", "", w) not in _GENERIC_EMPLOYERS and w not in GENERIC_PLACE and w not in NOT_NAMES
                    and w.lower() not in towns() and not re.fullmatch(rf"{MONTHS}|{WEEKDAYS}", w) for w in words):
             continue
@@ -692,7 +698,8 @@ def _shops_and_employers(text: str, taken: list[bool]) -> list[Span]:
     return out
 
 
-_SCORE = re.compile(rf"{SCORE_EPONYMS}(?=(?:[ \t]+(?i:score|index|stage|scale))?[ \t]*[:=]?[ \t]*\d)")
+_SCORE = re.compile(rf"{SCORE_EPONYMS}(?=(?:[ \t]+(?i:score|index|stage|scale))?[ \t]*[:=]?[ \t]*\d{{1,3}}(?![\d:]|st|nd|rd|th|"
+                    rf"[ \t]+(?i:days?|weeks?|hours?|visits?|months?|years?)\b))")
 
 
 # a month's short form that is also a name, said as the month ("was 81 in Jan", "since Jun")
@@ -979,7 +986,7 @@ def _find_phi(text: str) -> list[Span]:
     found += _given_names(text, taken)
     found += _nicknames(text, found, taken)
     found = [s for s in found if not (s.kind == "NAME" and _SCORE.match(text, s.start) and _SCORE.match(text, s.start).end()
-                                      >= s.end)]
+                                      >= s.end and not re.search(rf"\b{TITLES}[ \t]*$", text[max(0, s.start - 12):s.start]))]
     # A name found once is removed wherever else it occurs, surname alone included (not a name that is
     # also a common word: "June" the wife stays removed where she is named, "June" the month stays).
     names = {s.text for s in found if s.kind == "NAME" and s.text.lower() not in COMMON | EPONYMS}  # Nurse Foley, a Foley

@@ -28,7 +28,7 @@ WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?"
 # Sr: Sister, as wards write it; Fr: Father (a chaplain)
 TITLES = (r"(?:Dr|Doctor|Mr|Mister|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr|(?<!\d[ \t])(?<!\d)Fr|Mdm|Madam|Mme|Mlle|Smt|Shri|Sri|Det|"
           r"Sgt|Insp|Cst|Rev|Pastor|Imam|Rabbi|Elder|Mama|Whaea|Datin|Dato['’]?|Datuk|Puan|Encik|Hj|Haji|Hajjah|Alhaji|Alhaja|"
-          r"Chief|Mallam|Begum|Ate|Kuya)\.?")
+          r"Mallam|Begum|Kuya)\.?")  # not "Chief" (Chief Complaint) nor "Ate" (Ate Breakfast)
 
 PLACE_WORD = (rf"(?:[{UPPER}][{LOWER}]+(?:[A-Z][a-z]+)?(?:['’]s|(?<=s)['’])?|"
               r"[A-Z][a-z]+-[A-Z][a-z]+)")  # Latin accents too ("Tōtara Hospice")  # St Mary's, St Thomas' Hospital
@@ -218,7 +218,7 @@ BRANDS = (r"(?:Spire(?=[ \t]+[A-Z])|Nuffield[ \t]+Health|Planned[ \t]+Parenthood
           r"Pick[ \t]+n[ \t]+Pay|Shoprite|Dis-Chem|Dunnes[ \t]+Stores|SuperValu|FedEx|LifeLabs|LabCorp|Quest[ \t]+Diagnostics)")
 # ... and those whose name is also a word or a clinical abbreviation ("CVS" is the cardiovascular system, "Boots" and
 # "Clicks" are words): only after "at", "from", "to" or "called" ("Rx sent to Boots", "Called CVS").
-BRANDS_IN_CONTEXT = (r"(?:CVS|Boots|Clicks|Amazon|Coles|Aldi|Lidl|Caterpillar|Toyota|State[ \t]+Farm|Sun[ \t]+Life|"
+BRANDS_IN_CONTEXT = (r"(?:Boots|Clicks|Amazon|Coles|Aldi|Lidl|Caterpillar|Toyota|State[ \t]+Farm|Sun[ \t]+Life|"
                      r"UPS|Argos|Currys|Mainfreight|Kmart|Bunnings|Spar|Co-op)")
 
 # A date said aloud ("the fourth of March", "March fourth twenty twenty-four", "monday the eleventh"), as dictation
