@@ -702,8 +702,10 @@ _SCORE = re.compile(rf"{SCORE_EPONYMS}(?=(?:[ \t]+(?i:score|index|stage|scale))?
                     rf"[ \t]+(?i:days?|weeks?|hours?|visits?|months?|years?)\b))")
 
 
+# Words before a month ("in June", "since Jun"): they make a name that is also a month the month
+_BEFORE_A_MONTH = r"in|since|until|till|from|by|of|last|next|early|late|mid"
 # a month's short form that is also a name, said as the month ("was 81 in Jan", "since Jun")
-_MONTH_SAID = re.compile(r"\b(?i:in|since|until|till|from|by|of|last|next|early|late|mid)[ \t]+(?:Jan|Mar|Jun|Aug|Sept?|Dec)$")
+_MONTH_SAID = re.compile(rf"\b(?i:{_BEFORE_A_MONTH})[ \t]+(?:Jan|Mar|Jun|Aug|Sept?|Dec)$")
 
 
 def _given_names(text: str, taken: list[bool]) -> list[Span]:
@@ -1008,8 +1010,8 @@ def _find_phi(text: str) -> list[Span]:
 # Where a name that is also a word ("June", "Hunter", "Will", "Rose") recurs as the word, not the person: a month
 # ("in June", "June 3"), a verb or noun after a small word ("rose to 160", "the hunter"), or a sentence's first word
 # ("Will review in clinic").
-_AS_A_WORD_BEFORE = re.compile(r"(?:^|[.!?]\s*|\n[ \t]*|\b(?i:in|of|since|until|till|early|late|mid|last|next|this|by|from|during|"
-                               r"before|after|through|the|a|an|and|or|to|will|may|it|bp|hr|which|that)[ \t]+)$")
+_AS_A_WORD_BEFORE = re.compile(rf"(?:^|[.!?]\s*|\n[ \t]*|\b(?i:{_BEFORE_A_MONTH}|this|during|before|after|through|the|a|an|"
+                               r"and|or|to|will|may|it|bp|hr|which|that)[ \t]+)$")
 _AS_A_NAME_AFTER = re.compile(r"[ \t]+(?:[a-z]{3,}ed|[a-z]{2,}s|has|was|is|said)\b")  # "Hunter enrolled", "June says"
 _AS_A_WORD_AFTER = re.compile(r"[ \t]*(?:\d|(?i:to|by|from|in|up|and|of|the|a|an|with)\b)")
 
