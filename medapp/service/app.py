@@ -34,6 +34,7 @@ import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from pydantic.json_schema import models_json_schema
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -673,7 +674,8 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
         yield
         await run_in_threadpool(service.audit_writer.flush)  # no audit row left behind at shutdown
 
-    app = FastAPI(lifespan=lifespan, title="medapp inference service", version=SERVICE_VERSION,
+    # the docs' scripts come from the service itself, not a CDN: a hospital network often has no internet
+    app = FastAPIOffline(lifespan=lifespan, title="medapp inference service", version=SERVICE_VERSION,
                   description="Open Inference Protocol (KServe v2) over medapp's models, with a SHAP explanation "
                               "extension. Demonstration models: not a medical device. Authenticate with "
                               "`Authorization: Bearer <token>` (`python -m medapp tokens create USER`).")

@@ -3,6 +3,7 @@ cases and the audit trail. Other modalities are in test_http_modalities.py."""
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 import numpy as np
@@ -305,7 +306,16 @@ def test_openapi_docs_are_served(service):
     spec = httpx.get(f"{service.url}/openapi.json").json()
     assert "/v2/models/{model_name}/explain" in spec["paths"]
     assert "InferenceRequest" in spec["components"]["schemas"]
-    assert httpx.get(f"{service.url}/docs").status_code == 200
+    # offline: every script and style sheet of /docs and /redoc comes from the service (it used a CDN: blank pages
+    # on a hospital network without the internet)
+    for page in ("/docs", "/redoc"):
+        html = httpx.get(f"{service.url}{page}").text
+        assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', html)
+        assert len(assets) >= 1 and "/openapi.json" in html and "https://" not in html and "http://" not in html, html
+        for asset in assets:
+            assert asset.startswith("/"), f"{page} loads {asset} from outside the service"
+            reply = httpx.get(f"{service.url}{asset}")
+            assert reply.status_code == 200 and len(reply.content) > 10_000, (asset, reply.status_code)
 
 
 def test_a_survival_model_takes_the_same_field_tensors_and_tables(service):
