@@ -1,4 +1,4 @@
-"""Case store maintenance from the command line: stored inputs no analysis refers to."""
+"""Case store maintenance from the command line: stored inputs no analysis refers to, and erasure."""
 from __future__ import annotations
 
 import argparse
@@ -22,6 +22,39 @@ def _collect_blobs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _erase(args: argparse.Namespace) -> int:
+    """Erase a case, an analysis or one reviewer's verdict (medapp/cases/erasure.py) as the system's administrator."""
+    from sqlalchemy import func, select
+
+    from ..db.engine import require_existing
+    from ..db.tables import Case
+    from .erasure import erase_analysis, erase_case, erase_verdict
+    from .store import CaseStore, StoreError
+
+    if args.reviewer is not None and args.analysis is None:
+        print("error: --reviewer names whose verdict to erase on one --analysis", file=sys.stderr)
+        return 2
+    require_existing()
+    store = CaseStore()
+    actor = {"username": f"cli:{getpass.getuser()}", "role": "admin"}  # whoever can run this can open the database
+    try:
+        if args.case is not None:
+            with store.Session() as s:
+                case_id = s.scalar(select(Case.id).where(func.lower(Case.reference) == args.case.strip().lower()))
+            if case_id is None:
+                raise StoreError(f"There is no case with the reference '{args.case}'.")
+            done = erase_case(store, case_id, actor, args.reason)
+        elif args.reviewer is not None:
+            done = erase_verdict(store, args.analysis, args.reviewer, actor, args.reason)
+        else:
+            done = erase_analysis(store, args.analysis, actor, args.reason)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(done.sentence())
+    return 0
+
+
 def _hours(text: str) -> float:
     value = float(text)
     if value < 0:
@@ -37,3 +70,12 @@ def register(sub) -> None:
                    help="only those written or touched at least this long ago (default 1: a save in progress keeps "
                         "its own)")
     p.set_defaults(func=_collect_blobs)
+
+    p = sub.add_parser("erase", help="erase a case, an analysis or a reviewer's verdict that holds an identifier "
+                                     "(deletes it and its stored input; the audit keeps who, when and why)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--case", metavar="REFERENCE", help="the whole case: its analyses, verdicts and inputs")
+    which.add_argument("--analysis", type=int, metavar="ID", help="one analysis (with --reviewer: that verdict only)")
+    p.add_argument("--reviewer", metavar="USER", help="with --analysis: erase only this reviewer's verdict")
+    p.add_argument("--reason", required=True, help="why (kept in the audit trail: never the identifier itself)")
+    p.set_defaults(func=_erase)

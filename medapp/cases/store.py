@@ -277,7 +277,7 @@ class CaseStore(Database):
         with self.Session() as s:
             case = s.get(Case, case_id, options=[selectinload(Case.analyses).selectinload(SavedAnalysis.verdicts)])
             if case is None:
-                raise StoreError(f"There is no case {case_id}.")
+                raise self._gone(s, "case", case_id, "it can no longer be opened")
             first_key = next((a.patient_key for a in case.analyses if a.patient_key is not None), None)
             detail = {
                 "id": case.id, "reference": case.reference, "title": case.title, "status": case.status,
@@ -339,7 +339,7 @@ class CaseStore(Database):
                 else:
                     case = self._locked_case(s, case_id)
                     if case is None:
-                        raise StoreError(f"There is no case {case_id}.")
+                        raise self._gone(s, "case", case_id, "the analysis was not saved")
                     same = self._same_analysis(s, case, actor, card, digest)
                     if same is not None:
                         return same, False
@@ -377,6 +377,20 @@ class CaseStore(Database):
             used = set(s.scalars(select(SavedAnalysis.input_sha256).distinct()))
         return [d for d, age in self.blobs.digests() if d not in used and age >= min_age_s
                 and self.blobs.delete_if_untouched(d, min_age_s)]
+
+    @staticmethod
+    def _gone(s: Session, kind: str, id_: int, outcome: str) -> StoreError:
+        """The refusal of a change to a case or analysis that is not there, saying who erased it, when and why when
+        an administrator did (medapp/cases/erasure.py): a reviewer's verdict on it was otherwise answered "There is no
+        analysis 12" with no way to tell a mistake from an erasure."""
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == f"{kind}.erase",
+                                                   AuditEvent.target == f"{kind}:{id_}")
+                          .order_by(AuditEvent.id.desc()).limit(1)).first()
+        if event is None:
+            return StoreError(f"There is no {kind} {id_}.")
+        reason = (event.detail or {}).get("reason", "")
+        return StoreError(f"{kind.capitalize()} #{id_} was erased by {event.username} on {event.at:%Y-%m-%d at %H:%M} "
+                          f"UTC ({reason}); {outcome}.")
 
     @staticmethod
     def _last_status_change(s: Session, case: Case) -> AuditEvent | None:
@@ -457,7 +471,7 @@ class CaseStore(Database):
                 self._still_allowed(s, actor, "review")
                 analysis = s.get(SavedAnalysis, analysis_id)
                 if analysis is None:
-                    raise StoreError(f"There is no analysis {analysis_id}.")
+                    raise self._gone(s, "analysis", analysis_id, f"your verdict '{verdict}' was not stored")
                 if analysis.case.status == "closed":  # a closed case is the meeting's record; reopen to change it
                     raise self._closed(s, analysis.case, "changing a verdict")
                 current = s.scalar(select(Verdict).where(Verdict.analysis_id == analysis_id,
@@ -485,6 +499,9 @@ class CaseStore(Database):
                 new_version = current.version
             return new_version
         except (IntegrityError, StaleDataError):  # the same reviewer's first verdict, sent twice at the same moment
+            with self.Session() as s:  # or the analysis erased meanwhile (PostgreSQL: the verdict's foreign key)
+                if s.get(SavedAnalysis, analysis_id) is None:
+                    raise self._gone(s, "analysis", analysis_id, f"your verdict '{verdict}' was not stored") from None
             raise ConflictError(f"Your verdict on analysis #{analysis_id} was recorded from another window at the "
                                 "same moment; look at the stored verdict and record it again.") from None
 
@@ -498,7 +515,7 @@ class CaseStore(Database):
             self._still_allowed(s, actor, "review")
             case = s.get(Case, case_id)
             if case is None:
-                raise StoreError(f"There is no case {case_id}.")
+                raise self._gone(s, "case", case_id, f"the status '{status}' was not stored")
             seen = case.version if expected_version is None else expected_version
             if case.status == status and case.version == seen:
                 # Nothing to change, and nothing to audit: a control sending back the status it showed wrote

@@ -1,0 +1,189 @@
+"""Erasure by an administrator (medapp/cases/erasure.py): what an identifier leaked into is removed, the audit trail
+keeps who erased what and why and blanks only the text it quoted, and every other change to the audit trail is still
+refused by the database (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from medapp.cases.erasure import ERASED, erase_analysis, erase_case, erase_verdict
+from medapp.cases.store import VERDICTS, ConflictError, StoreError
+from medapp.security.roles import PermissionDenied
+from tests.cli_inprocess import run_medapp
+
+CLIN = {"username": "carla", "role": "clinician"}
+REV = {"username": "rui", "role": "reviewer"}
+REV2 = {"username": "rosa", "role": "reviewer"}
+ADMIN = {"username": "ada", "role": "admin"}
+REASON = "relative's first name in the note text"
+
+
+def _case(store, heart, reference="ER-1", inputs=(b'{"age": 61}', b'{"age": 62}')):
+    card, pred, expl = heart
+    case_id = store.create_case(reference, CLIN)
+    ids = [store.add_analysis(case_id, CLIN, card=card, prediction=pred, explanation=expl, input_bytes=data,
+                              input_name="p.json") for data in inputs]
+    return case_id, ids
+
+
+def _digest(store, case_id, analysis_id):
+    return next(a["input_sha256"] for a in store.case_detail(case_id, ADMIN, log_view=False)["analyses"]
+                if a["id"] == analysis_id)
+
+
+def test_erasing_an_analysis_removes_it_its_verdicts_and_input_and_blanks_the_diagnoses_the_audit_quoted(store, heart):
+    case_id, (gone, kept) = _case(store, heart)
+    gone_digest, kept_digest = _digest(store, case_id, gone), _digest(store, case_id, kept)
+    v = store.set_verdict(gone, REV, "disagree", "angina (first wording)", expected_version=0)
+    store.set_verdict(gone, REV, "disagree", "stable angina", expected_version=v)
+    store.set_verdict(kept, REV, "agree", "stable angina", expected_version=0)
+
+    done = erase_analysis(store, gone, ADMIN, REASON)
+
+    assert (done.analyses, done.verdicts, done.inputs, done.audit_rows_blanked) == (1, 1, 1, 2)
+    assert "Erased analysis #" in done.sentence() and "2 earlier audit rows blanked" in done.sentence()
+    detail = store.case_detail(case_id, ADMIN, log_view=False)
+    assert [a["id"] for a in detail["analyses"]] == [kept]
+    assert store.input_bytes(gone_digest) is None and store.input_bytes(kept_digest) is not None
+    [event] = store.audit_events(action="analysis.erase")
+    assert (event["username"], event["target"], event["detail"]["reason"]) == ("ada", f"analysis:{gone}", REASON)
+    verdict_rows = {r["id"]: r for r in store.audit_events(action="verdict")}
+    quoted = [r for r in verdict_rows.values() if r["target"] == f"analysis:{gone}"]
+    assert [r["detail"]["final_diagnosis"] for r in quoted] == [ERASED, ERASED]
+    assert all(r["detail"]["erased"]["event"] == event["id"] and r["detail"]["verdict"] == "disagree" for r in quoted)
+    [other] = [r for r in verdict_rows.values() if r["target"] == f"analysis:{kept}"]
+    assert other["detail"]["final_diagnosis"] == "stable angina" and "erased" not in other["detail"]
+    # a reviewer's form still open on it is told what happened, not "no such analysis"
+    with pytest.raises(StoreError, match=r"Analysis #\d+ was erased by ada on .* UTC \(relative's first name in the "
+                                         r"note text\); your verdict 'agree' was not stored"):
+        store.set_verdict(gone, REV2, "agree", expected_version=0)
+
+
+def test_erasing_a_case_removes_everything_and_blanks_its_reference_wherever_the_audit_quoted_it(store, heart):
+    case_id, (a1, a2) = _case(store, heart, reference="WARD7-QUILL")
+    digests = {_digest(store, case_id, a) for a in (a1, a2)}
+    store.set_verdict(a1, REV, "agree", expected_version=0)
+    store.audit("api:cleo", "api.infer", "model:heart-disease", case="WARD7-QUILL", status=200)
+    store.audit("api:cleo", "api.infer", "model:heart-disease", case="OTHER-1", status=200)
+
+    done = erase_case(store, case_id, ADMIN, "surname in the case reference")
+
+    assert (done.what, done.analyses, done.verdicts, done.inputs) == ("case WARD7-QUILL", 2, 1, 2)
+    assert all(store.input_bytes(d) is None for d in digests)
+    assert [c["reference"] for c in store.list_cases()] == []
+    everything = store.audit_events()
+    assert not [r for r in everything if "WARD7-QUILL" in str(r["detail"])]
+    [created] = [r for r in everything if r["action"] == "case.create"]
+    assert created["detail"]["reference"] == ERASED and created["detail"]["erased"]["by"] == "ada"
+    assert [r["detail"]["case"] for r in everything if r["action"] == "api.infer"] == ["OTHER-1", ERASED]
+    assert sorted(r["target"] for r in everything if r["action"] == "analysis.erase") == sorted(
+        [f"analysis:{a1}", f"analysis:{a2}"])
+    with pytest.raises(StoreError, match=r"Case #\d+ was erased by ada .*\(surname in the case reference\); it can "
+                                         "no longer be opened"):
+        store.case_detail(case_id, ADMIN)
+    card, pred, expl = heart
+    with pytest.raises(StoreError, match="was erased by ada.*the analysis was not saved"):
+        store.add_analysis(case_id, CLIN, card=card, prediction=pred, explanation=expl, input_bytes=b"{}",
+                           input_name="p.json")
+    with pytest.raises(StoreError, match="was erased by ada.*verdict 'agree' was not stored"):
+        store.set_verdict(a2, REV, "agree")
+    assert store.create_case("WARD7-01", CLIN)  # the store works on
+
+
+def test_erasing_one_reviewers_verdict_keeps_the_others_and_their_open_form_is_refused(store, heart):
+    case_id, (aid, _) = _case(store, heart)
+    mine = store.set_verdict(aid, REV, "disagree", "pleurisy", "the daughter said so", expected_version=0)
+    store.set_verdict(aid, REV2, "agree", expected_version=0)
+
+    done = erase_verdict(store, aid, "rui", ADMIN, "a relative named in the comment")
+
+    assert (done.analyses, done.verdicts, done.inputs, done.audit_rows_blanked) == (0, 1, 0, 1)
+    [left] = store.case_detail(case_id, ADMIN, log_view=False)["analyses"][0]["verdicts"]
+    assert left["reviewer"] == "rosa"
+    with pytest.raises(ConflictError, match="stored now: no verdict"):  # rui's form drawn before the erasure
+        store.set_verdict(aid, REV, "disagree", expected_version=mine)
+    assert store.set_verdict(aid, REV, "disagree", "pleurisy", expected_version=0) == 1  # recorded again, afresh
+    with pytest.raises(StoreError, match="carla has no verdict on analysis"):
+        erase_verdict(store, aid, "carla", ADMIN, REASON)
+
+
+@pytest.mark.parametrize("user, reason, error", [
+    (REV, REASON, PermissionDenied),
+    (ADMIN, "typo", StoreError),
+    (ADMIN, "the name John Smith was in the note", StoreError),  # the reason would keep the identifier for good
+])
+def test_an_erasure_is_refused_without_the_admin_role_or_a_clean_reason(store, heart, user, reason, error):
+    case_id, (aid, _) = _case(store, heart)
+    with pytest.raises(error):
+        erase_analysis(store, aid, user, reason)
+    assert len(store.case_detail(case_id, ADMIN, log_view=False)["analyses"]) == 2
+    with pytest.raises(StoreError, match="There is no analysis 9999"):
+        erase_analysis(store, 9999, ADMIN, REASON)
+
+
+def test_the_database_still_refuses_every_other_change_to_the_audit_trail(store, heart):
+    _case(store, heart)
+    row = store.audit_events(action="case.create")[0]["id"]
+    marked = '{"reference": "[erased]", "erased": {"by": "x"}}'
+    refused = [
+        ("UPDATE audit_events SET detail = :d WHERE id = :i", {"d": '{"reference": "changed"}', "i": row}),
+        ("UPDATE audit_events SET username = 'mallory', detail = :d WHERE id = :i", {"d": marked, "i": row}),
+        ("UPDATE audit_events SET action = 'login', detail = :d WHERE id = :i", {"d": marked, "i": row}),
+        ("DELETE FROM audit_events WHERE id = :i", {"i": row}),
+    ]
+    for statement, values in refused:
+        with pytest.raises(DBAPIError, match="append-only"), store.Session.begin() as s:
+            s.execute(text(statement), values)
+    with store.Session.begin() as s:  # the one change allowed: the detail, carrying the erasure's mark
+        s.execute(text("UPDATE audit_events SET detail = :d WHERE id = :i"), {"d": marked, "i": row})
+    assert store.audit_events(action="case.create")[0]["detail"]["reference"] == ERASED
+
+
+def test_verdicts_racing_an_erasure_are_either_erased_with_it_or_refused_never_lost(store, heart):
+    """Reviewers press Record verdict again and again while an administrator erases the analysis: every verdict the
+    store said it stored was there when the erasure ran (and went with it); every later press is refused with the
+    reason, and nothing is left behind."""
+    _, (aid, _) = _case(store, heart)
+    stored, last, start = {}, {}, threading.Barrier(9)
+
+    def review(n):
+        start.wait()
+        stored[n] = 0
+        for i in range(400):  # until the erasure reaches this reviewer
+            try:
+                store.set_verdict(aid, {"username": f"rev{n}", "role": "reviewer"}, VERDICTS[i % 3])
+                stored[n] += 1
+            except StoreError as exc:
+                last[n] = str(exc)
+                return
+
+    threads = [threading.Thread(target=review, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    start.wait()
+    time.sleep(0.05)  # some verdicts first
+    done = erase_analysis(store, aid, ADMIN, REASON)
+    for t in threads:
+        t.join(60)
+    assert len(last) == 8 and all("was erased by ada" in m and "was not stored" in m for m in last.values()), last
+    assert done.verdicts == sum(1 for n in stored.values() if n) and done.verdicts > 0
+    with store.Session() as s:
+        assert s.scalar(text("SELECT count(*) FROM verdicts")) == 0
+
+
+def test_the_command_line_erases_a_case_by_reference_and_says_what_it_removed(store, heart, tmp_path):
+    env = {"MEDAPP_DATABASE_URL": store.Session.kw["bind"].url.render_as_string(hide_password=False),
+           "MEDAPP_VAR_DIR": str(tmp_path)}  # the fixture's blobs are under tmp_path/blobs, as the command's
+    _case(store, heart, reference="CLI-ERASE")
+    done = run_medapp("erase", "--case", "cli-erase", "--reason", "wrong patient's images", env=env)
+    assert done.returncode == 0 and done.stdout.startswith(
+        "Erased case CLI-ERASE: 2 analyses, 2 stored inputs removed"), (done.stdout, done.stderr)
+    assert store.audit_events(action="case.erase")[0]["username"].startswith("cli:")
+    again = run_medapp("erase", "--case", "CLI-ERASE", "--reason", "again and again", env=env)
+    assert again.returncode == 1 and "There is no case with the reference 'CLI-ERASE'" in again.stderr
+    unclear = run_medapp("erase", "--case", "X", "--reviewer", "rui", "--reason", REASON, env=env)
+    assert unclear.returncode == 2 and "--reviewer names whose verdict" in unclear.stderr
