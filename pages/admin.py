@@ -1,4 +1,5 @@
-"""Admin: users and roles, the audit trail with filters and CSV export, and PACS (DICOMweb) endpoints."""
+"""Admin: users and roles, the audit trail with filters and CSV export, PACS (DICOMweb) endpoints, the dictation
+vocabulary, and erasing what holds an identifier the checks missed."""
 from datetime import UTC, datetime, time
 
 import pandas as pd
@@ -11,6 +12,7 @@ from medapp.security.tokens import tokens_text
 from medapp.ui.audit_view import AUDIT_COLUMNS, action_words, shown_audit, time_text
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.dictation import vocabulary_admin
+from medapp.ui.erasure import erase_panel
 from medapp.ui.pacs import admin_endpoints
 from medapp.ui.presses import flash, pressed
 from medapp.ui.state import set_now
@@ -19,8 +21,8 @@ user = require_role("admin")
 store = get_store()
 st.title("Admin")
 # the dictation vocabulary has its own tab: drawn under the tabs, it showed below every one of them
-users_tab, audit_tab, tokens_tab, pacs_tab, vocabulary_tab = st.tabs(["Users", "Audit trail", "API tokens", "PACS",
-                                                                       "Dictation vocabulary"])
+users_tab, audit_tab, tokens_tab, pacs_tab, vocabulary_tab, erase_tab = st.tabs(
+    ["Users", "Audit trail", "API tokens", "PACS", "Dictation vocabulary", "Erase"])
 
 with users_tab:
     if "admin_flash" in st.session_state:
@@ -112,7 +114,7 @@ with audit_tab:
                                 since=since, until=until)
     frame = readable_audit(pd.DataFrame(events, columns=["id", "at", "username", "action", "target", "detail"]),
                            store)
-    st.caption(f"{len(frame)} {'event' if len(frame) == 1 else 'events'} (newest first). The trail is append-only: the database refuses edits.")
+    st.caption(f"{len(frame)} {'event' if len(frame) == 1 else 'events'} (newest first). The trail is append-only: the database refuses edits, except an erasure's blanking of text it quoted (Erase tab).")
     st.dataframe(shown_audit(frame), hide_index=True, width="stretch", key="audit_table",
                  column_config={k: st.column_config.TextColumn(v) for k, v in AUDIT_COLUMNS.items() if k != "id"}
                  | {"id": st.column_config.NumberColumn("#", width="small"),
@@ -132,3 +134,6 @@ with pacs_tab:
 
 with vocabulary_tab:
     vocabulary_admin(user["username"], store)
+
+with erase_tab:
+    erase_panel(store, user)

@@ -38,8 +38,8 @@ class Erased:
                  f"{self.verdicts} verdict{'' if self.verdicts == 1 else 's'}" if self.verdicts else "",
                  f"{self.inputs} stored input{'' if self.inputs == 1 else 's'}" if self.inputs else ""]
         removed = ", ".join(p for p in parts if p) or "nothing else"
-        return (f"Erased {self.what}: {removed} removed; {self.audit_rows_blanked} earlier audit "
-                f"row{'' if self.audit_rows_blanked == 1 else 's'} blanked where they quoted its text.")
+        return (f"Erased {self.what}: {removed} removed; its text blanked in {self.audit_rows_blanked} earlier audit "
+                f"row{'' if self.audit_rows_blanked == 1 else 's'} that quoted it.")
 
 
 def reason_problem(reason: str) -> str | None:

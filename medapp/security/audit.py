@@ -82,7 +82,9 @@ def readable_audit(frame: pd.DataFrame, store) -> pd.DataFrame:
             return t
         kind, n = m.group(1), int(m.group(2))
         ref = cases.get(n) if kind == "case" else by_analysis.get(n)
-        return (f"case {ref}" if kind == "case" else f"analysis #{n} (case {ref})") if ref else t
+        if ref is None:  # cases and analyses leave the database only by an administrator's erasure
+            return f"{kind} #{n} (erased)"
+        return f"case {ref}" if kind == "case" else f"analysis #{n} (case {ref})"
 
     def detail(raw, shown_target: str) -> str:
         if isinstance(raw, dict) and "case_id" in raw and "(case " in shown_target:

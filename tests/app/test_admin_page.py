@@ -183,7 +183,8 @@ def test_a_refused_new_user_keeps_the_form_and_the_vocabulary_has_its_own_tab(st
     at.button[0].click().run()
     assert "at least 10 characters" in at.error[0].value
     assert at.text_input[0].value == "Rui" and at.selectbox[0].value == "reviewer"
-    assert [t.label for t in at.tabs] == ["Users", "Audit trail", "API tokens", "PACS", "Dictation vocabulary"]
+    assert [t.label for t in at.tabs] == ["Users", "Audit trail", "API tokens", "PACS", "Dictation vocabulary",
+                                          "Erase"]
 
 
 def test_add_user_stopped_by_the_next_click_right_after_the_write_is_still_confirmed_and_emptied(store, monkeypatch):

@@ -45,7 +45,7 @@ def test_erasing_an_analysis_removes_it_its_verdicts_and_input_and_blanks_the_di
     done = erase_analysis(store, gone, ADMIN, REASON)
 
     assert (done.analyses, done.verdicts, done.inputs, done.audit_rows_blanked) == (1, 1, 1, 2)
-    assert "Erased analysis #" in done.sentence() and "2 earlier audit rows blanked" in done.sentence()
+    assert "Erased analysis #" in done.sentence() and "blanked in 2 earlier audit rows" in done.sentence()
     detail = store.case_detail(case_id, ADMIN, log_view=False)
     assert [a["id"] for a in detail["analyses"]] == [kept]
     assert store.input_bytes(gone_digest) is None and store.input_bytes(kept_digest) is not None
