@@ -4,6 +4,7 @@ import bisect
 import streamlit as st
 
 from medapp.cases.references import reference_problem
+from medapp.cases.store import StoreError
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.common import demo_notice
 from medapp.ui.presses import stop_page
@@ -99,7 +100,12 @@ case = cases[index]
 # The case shown is kept in the address (?case=<id>, the store's number, not the reference), so a reload stays on it.
 if st.query_params.get("case") != str(case["id"]):
     st.query_params["case"] = str(case["id"])
-detail = store.case_detail(case["id"], user, log_view=st.session_state.get("meeting_viewed") != case["id"])
+try:
+    detail = store.case_detail(case["id"], user, log_view=st.session_state.get("meeting_viewed") != case["id"])
+except StoreError as exc:  # erased by an administrator since the list above was read: said, then the next case
+    st.info(str(exc))
+    follow_list(lambda: [c["id"] for c in store.list_cases(**filters)])
+    stop_page()
 st.session_state["meeting_viewed"] = case["id"]
 # Input file names are hidden. The reference is shown so the chair can confirm which case is on screen: new
 # references are refused when they look identifying, and an older one that does is still hidden here.

@@ -38,11 +38,13 @@ class Case(Base):
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)  # status changes (0002_review)
     analyses: Mapped[list[SavedAnalysis]] = relationship(back_populates="case", order_by="SavedAnalysis.id")
     # one case per reference whatever its capitals (0004_reference_folded, medapp/db/reference_index.py)
-    __table_args__ = (Index("ix_cases_reference_folded", func.lower(reference), unique=True),)
+    __table_args__ = (Index("ix_cases_reference_folded", func.lower(reference), unique=True),
+                      {"sqlite_autoincrement": True})  # an erased case's id is never given again (0005_erasure)
 
 
 class SavedAnalysis(Base):
     __tablename__ = "analyses"
+    __table_args__ = {"sqlite_autoincrement": True}  # nor an erased analysis's (0005_erasure)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
     modality: Mapped[str] = mapped_column(String(20), nullable=False)
@@ -65,7 +67,7 @@ class Verdict(Base):
     """A reviewer's verdict on one analysis; one current verdict per reviewer (updated in place)."""
 
     __tablename__ = "verdicts"
-    __table_args__ = (UniqueConstraint("analysis_id", "reviewer"),)
+    __table_args__ = (UniqueConstraint("analysis_id", "reviewer"), {"sqlite_autoincrement": True})
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id"), nullable=False, index=True)
     reviewer: Mapped[str] = mapped_column(String(80), nullable=False)

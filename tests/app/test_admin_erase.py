@@ -77,3 +77,23 @@ def test_an_admin_erases_one_analysis_then_the_whole_case(store):
     erased = table[table["action"].isin(["case.erase", "analysis.erase"])]
     assert set(erased["what"]) == {"case erased", "analysis erased"}
     assert f"analysis #{first} (erased)" in set(erased["target"])
+
+
+def test_meeting_mode_and_the_cases_page_move_on_when_the_case_on_screen_is_erased(store):
+    """The projector showed the erased case's analyses until someone clicked; the next run shows another case and the
+    Cases page says the case is gone (the address still names it)."""
+    from medapp.cases.erasure import erase_case
+    from tests.app.apptest_helpers import CLIN, open_page
+
+    [(first, _), (second, _)] = heart_disease_cases(store, ("MDT-SHOWN", "MDT-NEXT"))
+    meeting = open_page("pages/meeting.py", REV)
+    cases = open_page("pages/cases.py", CLIN)
+    cases.selectbox(key="case_open").set_value(first).run()
+    assert any("MDT-SHOWN" in m.value for m in meeting.markdown)  # the first case is on the projector
+    erase_case(store, first, ADMIN, "wrong patient's images")
+    meeting.run()
+    cases.run()
+    assert not meeting.exception and not cases.exception
+    shown = " ".join(m.value for m in meeting.markdown)
+    assert "MDT-NEXT" in shown and "MDT-SHOWN" not in shown
+    assert "MDT-SHOWN" not in " ".join(m.value for m in cases.markdown) and not cases.error

@@ -187,3 +187,58 @@ def test_the_command_line_erases_a_case_by_reference_and_says_what_it_removed(st
     assert again.returncode == 1 and "There is no case with the reference 'CLI-ERASE'" in again.stderr
     unclear = run_medapp("erase", "--case", "X", "--reviewer", "rui", "--reason", REASON, env=env)
     assert unclear.returncode == 2 and "--reviewer names whose verdict" in unclear.stderr
+
+
+def test_an_erased_newest_case_or_analysis_never_lends_its_number_to_the_next(store, heart):
+    """SQLite gave a new row the largest id plus one: the next save took an erased analysis's number, and a reviewer's
+    form, a link or the audit rows of the erased one reached it."""
+    card, pred, expl = heart
+    case_id, (_, newest) = _case(store, heart)
+    erase_analysis(store, newest, ADMIN, REASON)
+    again = store.add_analysis(case_id, CLIN, card=card, prediction=pred, explanation=expl, input_bytes=b"{}",
+                               input_name="p.json")
+    assert again > newest
+    with pytest.raises(StoreError, match="was erased by ada"):
+        store.set_verdict(newest, REV, "agree", expected_version=0)
+    last_case, _ = _case(store, heart, reference="ER-2", inputs=(b"2",))
+    erase_case(store, last_case, ADMIN, REASON)
+    assert store.create_case("ER-3", CLIN) > last_case
+
+
+def test_an_installed_database_is_rebuilt_with_its_rows_and_ids(tmp_path):
+    """The upgrade a running hospital takes: cases, analyses and verdicts written before erasure existed keep their
+    ids and links, and the numbers go on from the largest."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from medapp.db import engine as engine_module
+
+    raw = create_engine(f"sqlite:///{tmp_path / 'installed.db'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(engine_module.MIGRATIONS))
+    now = "2026-12-01 10:00:00"
+    with raw.begin() as c:
+        cfg.attributes["connection"] = c
+        command.upgrade(cfg, "0004_reference_folded")
+        c.execute(text("INSERT INTO cases (id, reference, title, status, created_by, created_at, updated_at, version) "
+                       "VALUES (4, 'MDT-4', 't', 'open', 'x', :t, :t, 3)"), {"t": now})
+        c.execute(text("INSERT INTO analyses (id, case_id, modality, model_id, model_version, input_sha256, "
+                       "input_name, label, prediction, author, created_at) VALUES (9, 4, 'records', 'heart-disease', "
+                       "'1.2.0', 'ab', 'records-ab.json', 'absent', '{}', 'x', :t)"), {"t": now})
+        c.execute(text("INSERT INTO verdicts (analysis_id, reviewer, verdict, updated_at, version) "
+                       "VALUES (9, 'rui', 'agree', :t, 2)"), {"t": now})
+    engine_module.migrate(raw)
+    with raw.begin() as c:
+        assert c.execute(text("SELECT id, reference, version FROM cases")).all() == [(4, "MDT-4", 3)]
+        assert c.execute(text("SELECT analysis_id, reviewer, version FROM verdicts")).all() == [(9, "rui", 2)]
+        c.execute(text("DELETE FROM verdicts"))
+        c.execute(text("DELETE FROM analyses WHERE id = 9"))
+        c.execute(text("INSERT INTO analyses (case_id, modality, model_id, model_version, input_sha256, input_name, "
+                       "label, prediction, author, created_at) VALUES (4, 'records', 'm', '1', 'cd', 'n', 'l', '{}', "
+                       "'x', :t)"), {"t": now})
+        assert c.execute(text("SELECT id FROM analyses")).scalar() == 10  # not 9 again
+        # the links are still declared (the app's connections enforce them: PRAGMA foreign_keys=ON)
+        assert [tuple(r)[2:4] for r in c.execute(text("PRAGMA foreign_key_list(verdicts)"))] == [("analyses", "analysis_id")]
+        assert [tuple(r)[2:4] for r in c.execute(text("PRAGMA foreign_key_list(analyses)"))] == [("cases", "case_id")]
+    raw.dispose()
