@@ -67,14 +67,15 @@ def _checked(user: dict | Actor, reason: str) -> tuple[Actor, str]:
 
 
 def _blank(s, rows: list[AuditEvent], texts: set[str], mark: dict) -> int:
-    """Replace, in these audit rows, every typed value that is one of `texts` (or holds one) with ERASED; how many
-    rows changed. Only the detail changes, with the mark the database's trigger asks for."""
+    """Replace, in these audit rows, every typed value that is one of `texts` with ERASED; how many rows changed.
+    Only the detail changes, with the mark the database's trigger asks for. Whole values only: a case "MDT-1" is not
+    the "MDT-17" another row names."""
     changed = 0
-    texts = {t for t in texts if t}
+    texts = {t.strip().lower() for t in texts if t and t.strip()}
     for row in rows:
         detail = dict(row.detail or {})
         hit = [k for k in _TYPED if isinstance(detail.get(k), str) and detail[k] != ERASED
-               and any(t == detail[k] or t in detail[k] for t in texts)]
+               and detail[k].strip().lower() in texts]
         if hit:
             row.detail = {**detail, **{k: ERASED for k in hit}, "erased": mark}
             changed += 1
