@@ -109,11 +109,16 @@ def _remove_analyses(s, analyses: list[SavedAnalysis], mark: dict,
     return len(verdicts), blanked
 
 
+# A save stores its input, then commits its row: an input written or touched this recently may be another save's
+# of the same file, whose row is not committed yet. It is kept (`blobs collect` takes it later if it was not).
+_SAVE_IN_PROGRESS_S = 5.0
+
+
 def _delete_inputs(store: CaseStore, digests: set[str]) -> int:
     """Delete the erased analyses' stored inputs that no remaining analysis refers to; how many."""
     with store.Session() as s:
         used = set(s.scalars(select(SavedAnalysis.input_sha256).where(SavedAnalysis.input_sha256.in_(digests))))
-    return sum(store.blobs.delete_if_untouched(d, 0) for d in digests - used)
+    return sum(store.blobs.delete_if_untouched(d, _SAVE_IN_PROGRESS_S) for d in digests - used)
 
 
 def _event(s, actor: Actor, action: str, target: str, **detail) -> dict:
