@@ -10,6 +10,7 @@ from medapp.ui.review import (
     case_filters,
     case_from_other_page,
     case_shown,
+    erasure_notes,
     export_buttons,
     follow_case,
     follow_list,
@@ -97,4 +98,5 @@ for a in detail["analyses"]:
     with st.container(border=True):
         analysis_view(a, key=f"a{a['id']}")
         verdict_form(a, user, key=f"a{a['id']}", case_status=detail["status"], closed_how=detail["closed_how"])
+erasure_notes(detail)
 follow_case(detail)  # others' verdicts and status changes appear without a click

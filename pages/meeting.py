@@ -13,6 +13,7 @@ from medapp.ui.review import (
     case_filters,
     case_from_other_page,
     case_shown,
+    erasure_notes,
     follow_case,
     follow_list,
     keep_shown_case,
@@ -125,5 +126,6 @@ for a in detail["analyses"]:
         if show_forms or verdict_needs_form(a, f"m{a['id']}"):
             verdict_form(a, user, key=f"m{a['id']}", case_status=detail["status"], reopen_where=REOPEN_ELSEWHERE,
                          closed_how=detail["closed_how"])
+erasure_notes(detail)
 # the projector shows each verdict as a reviewer records it, without a click, and counts what the filters hold now
 follow_case(detail, listed=listed, list_now=lambda: sorted(c["id"] for c in store.list_cases(**filters)))

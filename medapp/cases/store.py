@@ -298,9 +298,25 @@ class CaseStore(Database):
                                  for v in a.verdicts],
                 } for a in case.analyses],
             }
+            detail["erasures"] = self._erasures(s, case_id)
         if log_view:
             self.audit(actor.username, "case.view", f"case:{case_id}")
         return detail
+
+    @staticmethod
+    def _erasures(s: Session, case_id: int) -> list[dict]:
+        """What an administrator erased from this case, oldest first (medapp/cases/erasure.py), so that a review
+        meeting sees that an analysis or verdict went, by whom and why, instead of it vanishing without a word."""
+        rows = s.scalars(select(AuditEvent).where(AuditEvent.action.in_(("analysis.erase", "verdict.erase")),
+                                                  AuditEvent.detail["case_id"].as_integer() == case_id)
+                         .order_by(AuditEvent.id))
+        out = []
+        for row in rows:
+            analysis = row.target.removeprefix("analysis:")
+            what = (f"{row.detail.get('reviewer')}'s verdict on analysis #{analysis}" if row.action == "verdict.erase"
+                    else f"analysis #{analysis}")
+            out.append({"what": what, "by": row.username, "at": row.at, "reason": row.detail.get("reason", "")})
+        return out
 
     def add_analysis(self, case_id: int | None, user: dict | Actor, *, card: ModelCard, prediction: Prediction,
                      explanation: Explanation | None, input_bytes: bytes, input_name: str,

@@ -388,6 +388,16 @@ def status_control(detail: dict, user: dict, *, key: str) -> None:
         entry.pop("outcome", None)
 
 
+def erasure_notes(detail: dict) -> None:
+    """Under a case's analyses: what an administrator erased from it, by whom, when and why (the reason never holds
+    the identifier: medapp/cases/erasure.py). Drawn last, so no line is inserted above the verdict forms."""
+    from .audit_view import time_text
+
+    for e in detail.get("erasures", ()):
+        st.caption(f":material/delete_forever: {e['what']} was erased from this case by {literal(e['by'])} on "
+                   f"{time_text(e['at'])} ({literal(e['reason'])}).")
+
+
 def export_buttons(detail: dict, user: dict, *, key: str) -> None:
     store = get_store()
     # A report prepared before a verdict or status change is stale: it is offered only while the

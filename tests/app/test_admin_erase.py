@@ -3,13 +3,14 @@ confirmed on screen; a wrong confirmation or a reason that repeats an identifier
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from medapp.cases.store import CaseStore, StoreError
 from medapp.security.accounts import create_user
-from tests.app.apptest_helpers import REPO, REV, heart_disease_cases
+from tests.app.apptest_helpers import REPO, REV, heart_disease_cases, open_page
 from tests.stored_inputs import aged
 
 ADMIN = {"username": "ada", "role": "admin"}
@@ -66,6 +67,15 @@ def test_an_admin_erases_one_analysis_then_the_whole_case(store):
     assert model_case["analyses"][0]["input_sha256"] and store.input_bytes(
         model_case["analyses"][0]["input_sha256"]) is None
 
+    # the review meeting sees that it went, by whom and why, on the Cases page and on the projector
+    said = (f"analysis #{first} was erased from this case by ada on .* UTC \\(saved to the wrong patient's case\\)")
+    cases = open_page("pages/cases.py", REV)
+    cases.selectbox(key="case_open").set_value(case_id).run()
+    meeting = open_page("pages/meeting.py", REV)
+    for page in (cases, meeting):
+        assert not page.exception
+        assert [c for c in page.caption if re.search(said, html.unescape(c.value))], [c.value for c in page.caption]
+
     at.text_input(key="erase_reference_1").set_value("MDT-ER2").run()
     fill(at, "The whole case", "surname in the case title", typed="mdt-er2", round_=1)
     assert [m.value for m in at.success] == ["Erased case MDT-ER2: 1 analysis, 1 stored input removed; its text "
@@ -85,7 +95,7 @@ def test_meeting_mode_and_the_cases_page_move_on_when_the_case_on_screen_is_eras
     """The projector showed the erased case's analyses until someone clicked; the next run shows another case and the
     Cases page says the case is gone (the address still names it)."""
     from medapp.cases.erasure import erase_case
-    from tests.app.apptest_helpers import CLIN, open_page
+    from tests.app.apptest_helpers import CLIN
 
     [(first, _), (second, _)] = heart_disease_cases(store, ("MDT-SHOWN", "MDT-NEXT"))
     meeting = open_page("pages/meeting.py", REV)
