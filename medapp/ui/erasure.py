@@ -62,13 +62,17 @@ def erase_panel(store: CaseStore, user: dict) -> None:
         return
     choices = _choices(detail)
     with st.form(f"erase_form_{round_}"):
-        what = st.radio("What to erase", list(choices), key=f"erase_what_{round_}")
+        # nothing chosen to begin with: the whole case, first in the list, was one careless press away
+        what = st.radio("What to erase", list(choices), index=None, key=f"erase_what_{round_}")
         reason = st.text_input("Reason (kept in the audit trail: say what kind of identifier it was, never the "
                                "identifier itself)", key=f"erase_reason_{round_}")
         typed = st.text_input(f"Type the case reference ({detail['reference']}) to confirm",
                               key=f"erase_confirm_{round_}")
         if not pressed("Erase for good", key="erase_go", form=True, type="primary"):
             return
+    if what is None:
+        st.error("Choose what to erase; nothing was erased.")
+        return
     if typed.strip().lower() != detail["reference"].lower():
         st.error(f"Type the case reference {detail['reference']} in the last box to confirm; nothing was erased.")
         return

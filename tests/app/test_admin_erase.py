@@ -51,6 +51,11 @@ def test_an_admin_erases_one_analysis_then_the_whole_case(store):
     assert options[0] == "The whole case MDT-ER1 (1 analysis and their verdicts)"
     assert f"rui's verdict on analysis #{first} ('agree', final diagnosis 'stable angina')" in options
 
+    assert at.radio(key="erase_what_0").value is None  # nothing chosen for the administrator
+    at.text_input(key="erase_reason_0").set_value("wrong patient's case")
+    at.text_input(key="erase_confirm_0").set_value("MDT-ER1")
+    at.button(key="erase_go").click().run()
+    assert [e.value for e in at.error] == ["Choose what to erase; nothing was erased."]
     fill(at, f"Analysis #{first}", "wrong patient's case", typed="MDT-ER2")  # the other case's reference
     assert [e.value for e in at.error] == ["Type the case reference MDT-ER1 in the last box to confirm; nothing "
                                            "was erased."]
