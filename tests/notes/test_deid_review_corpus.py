@@ -38,7 +38,11 @@ England, Scotland, Canada, Australia, Singapore, Nigeria, the Philippines, Pakis
 0.850 / 0.983 (that day's starting rules 0.802 / 0.970) and deid_review_corpus_18 (twelve US notes of kinds the other
 corpora lack: pathology, radiology, consults, portal messages, a prior authorisation, workers' compensation; 400
 identifiers) 0.828 / 0.973 (starting rules 0.792 / 0.970); deid_review_corpus_10, held out since the day before,
-moved from 0.766 / 0.980 to 0.808 / 0.977 without being used (docs/notes.md)."""
+moved from 0.766 / 0.980 to 0.808 / 0.977 without being used (docs/notes.md). In a third session, with the rules
+unchanged, two more blind corpora were written and measured once, held out: deid_review_corpus_20 (obstetrics,
+neonatal, paediatric, mental-health, sexual-health, oncology, hospice and safeguarding notes from ten countries; 416
+identifiers) 0.889 / 0.995 and deid_review_corpus_21 (ordinary record exports: six US academic-centre notes, six from
+an NHS trust and its GPs; 410 identifiers) 0.934 / 0.987."""
 from __future__ import annotations
 
 import json
@@ -89,7 +93,8 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
     ("deid_review_corpus_12", 0.87, 0.98), ("deid_review_corpus_14", 0.89, 0.99), ("deid_review_corpus_15", 0.89, 0.98),
     ("deid_review_corpus_16", 0.77, 0.98), ("deid_review_corpus_17", 0.91, 0.98), ("deid_review_corpus_19", 0.76, 0.99),
     # held out (never used to widen the rules): their thresholds guard the figures measured on the day's final rules
-    ("deid_review_corpus_13", 0.84, 0.97), ("deid_review_corpus_18", 0.82, 0.96)])
+    ("deid_review_corpus_13", 0.84, 0.97), ("deid_review_corpus_18", 0.82, 0.96), ("deid_review_corpus_20", 0.88, 0.99),
+    ("deid_review_corpus_21", 0.93, 0.98)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")
