@@ -114,6 +114,32 @@ def patient_identity(modality: str, data: bytes) -> str | None:
     return read(data) if read is not None else None
 
 
+def declares_burned_in_text(modality: str, data: bytes) -> bool:
+    """Whether an input says text is burned into its pixels (DICOM Burned In Annotation = YES), from its modality's
+    de-identifier; False for a modality without the notion."""
+    try:
+        module = importlib.import_module(f"medapp.modalities.{modality}.deid")
+    except ModuleNotFoundError:
+        return False
+    read = getattr(module, "burned_in_annotation", None)
+    try:
+        return bool(read(data)) if read is not None else False
+    except Exception:  # noqa: BLE001 - an unreadable series is refused by the de-identifier itself, with its reason
+        return False
+
+
+class BurnedInTextError(StoreError):
+    """An input declaring text burned into its pixels, saved without the user saying they looked at it."""
+
+    MESSAGE = ("This DICOM file declares burned-in annotation (Burned In Annotation = YES): text in the image may "
+               "name the patient, de-identification does not remove it, and the image would be shown in the case, in "
+               "Meeting mode and in reports. Look at the image; if no name, date or number in it identifies the "
+               "patient, confirm that you checked it and save again. Nothing was saved.")
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
+
+
 def stored_input_name(modality: str, original: str, digest: str) -> str:
     """The name an input is stored and shown under: modality, content hash and the file type only.
 
@@ -320,15 +346,17 @@ class CaseStore(Database):
 
     def add_analysis(self, case_id: int | None, user: dict | Actor, *, card: ModelCard, prediction: Prediction,
                      explanation: Explanation | None, input_bytes: bytes, input_name: str,
-                     new_case: tuple[str, str] | None = None, same_patient: bool = False) -> int:
+                     new_case: tuple[str, str] | None = None, same_patient: bool = False,
+                     pixels_checked: bool = False) -> int:
         """Save an analysis to case `case_id`, or with `new_case=(reference, title)` to a case created with it."""
         return self.save_analysis(case_id, user, card=card, prediction=prediction, explanation=explanation,
                                   input_bytes=input_bytes, input_name=input_name, new_case=new_case,
-                                  same_patient=same_patient)[0]
+                                  same_patient=same_patient, pixels_checked=pixels_checked)[0]
 
     def save_analysis(self, case_id: int | None, user: dict | Actor, *, card: ModelCard, prediction: Prediction,
                       explanation: Explanation | None, input_bytes: bytes, input_name: str,
-                      new_case: tuple[str, str] | None = None, same_patient: bool = False) -> tuple[int, bool]:
+                      new_case: tuple[str, str] | None = None, same_patient: bool = False,
+                      pixels_checked: bool = False) -> tuple[int, bool]:
         """(analysis id, created): the save, stored once however often it is sent.
 
         The input is de-identified and stored first; the case, the analysis and their audit rows are then
@@ -337,7 +365,9 @@ class CaseStore(Database):
         repeated save (a double click, a resent request) returns the stored one with created=False.
 
         An input naming another patient than the inputs already in an existing case (DICOM Patient IDs that
-        differ) is refused with PatientMismatchError unless `same_patient` says the user checked it is one patient.
+        differ) is refused with PatientMismatchError unless `same_patient` says the user checked it is one patient,
+        and an input declaring text burned into its pixels with BurnedInTextError unless `pixels_checked` says the
+        user looked at it.
         """
         actor = Actor.of(user)
         require(actor.role, "analyse")
@@ -345,6 +375,9 @@ class CaseStore(Database):
             raise ValueError("give either case_id or new_case")
         if new_case is not None:  # refused before anything is stored, the input's blob included
             self.check_reference(new_case[0])
+        burned_in = declares_burned_in_text(card.modality, input_bytes)
+        if burned_in and not pixels_checked:
+            raise BurnedInTextError()
         patient_key = self.patient_key(card.modality, input_bytes)  # read before de-identification removes it
         digest = self.blobs.put(deidentify(card.modality, input_bytes))
         other_patient = False
@@ -377,7 +410,8 @@ class CaseStore(Database):
                 analysis_id = analysis.id
                 self.audit_in(s, actor.username, "analysis.save", f"analysis:{analysis_id}", case_id=case.id,
                               model=card.id, version=card.version, label=prediction.recorded_label, input_sha256=digest,
-                              **({"other_patient_id_confirmed": True} if other_patient else {}))
+                              **({"other_patient_id_confirmed": True} if other_patient else {}),
+                              **({"burned_in_text_checked": True} if burned_in else {}))
         except IntegrityError:
             if new_case is None:
                 raise
@@ -575,4 +609,4 @@ def _has_disagreement(case: Case) -> bool:
     return False
 
 
-__all__ = ["CaseStore", "StoreError", "ConflictError", "CaseClosedError", "PermissionDenied", "Actor", "STATUSES", "VERDICTS"]
+__all__ = ["CaseStore", "StoreError", "BurnedInTextError", "ConflictError", "CaseClosedError", "PermissionDenied", "Actor", "STATUSES", "VERDICTS"]

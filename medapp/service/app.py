@@ -41,7 +41,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..analysis import analyse_batch
-from ..cases.store import CaseStore, ConflictError, PatientMismatchError, ReferenceTakenError, StoreError, deidentify
+from ..cases.store import (
+    BurnedInTextError,
+    CaseStore,
+    ConflictError,
+    PatientMismatchError,
+    ReferenceTakenError,
+    StoreError,
+    declares_burned_in_text,
+    deidentify,
+)
 from ..db.engine import DATABASE_DOWN, first_line
 from ..modalities.imaging.select import NOT_FIT_OOD_RATIO
 from ..registry import UnknownModel, get_card, list_cards, load_model, models_dir
@@ -105,6 +114,7 @@ class Analysed:
     cases: list[Case]
     results: list
     same_patient: bool = False  # the caller checked that inputs naming other patients are this case's patient
+    pixels_checked: bool = False  # the caller looked at images that declare burned-in text: none identifies
 
 
 _OUTCOMES = {200: "ok", 400: "bad input", 401: "no valid token", 403: "forbidden", 404: "unknown model",
@@ -316,8 +326,8 @@ class Service:
                  header_length: str | None, query: dict[str, str], explain: bool) -> Analysed:
         _check_parameter_names(query)  # a near miss of ours first: "did you mean 'case'?"
         if unknown := sorted(set(query) - set(SAVE_PARAMETERS)):  # the address has no protocol parameters: all ours
-            raise oip.RequestError(f"Unknown query parameter {unknown[0]!r}: the address takes case, case_title and "
-                                   "same_patient only (other parameters go in the JSON request's parameters); "
+            raise oip.RequestError(f"Unknown query parameter {unknown[0]!r}: the address takes case, case_title, "
+                                   "same_patient and pixels_checked only (other parameters go in the JSON request's parameters); "
                                    "nothing was analysed or saved.")
         if body.startswith(codecs.BOM_UTF8) and body[3:].lstrip()[:1] == b"{":
             body = body[3:]  # JSON saved by an editor that marks UTF-8 (it read as a table lacking every column)
@@ -360,12 +370,13 @@ class Service:
             raise oip.RequestError("A dictation is not saved to a case: its transcript is text to check and correct. "
                                    "Send the corrected text to a notes model with parameters.case to save that "
                                    "analysis.")
-        if not saving and ("case_title" in params or "same_patient" in params):
-            raise oip.RequestError("case_title and same_patient apply to a save: send them with case (nothing would "
-                                   "be saved without it).")
+        if not saving and any(p in params for p in SAVE_PARAMETERS[1:]):
+            raise oip.RequestError("case_title, same_patient and pixels_checked apply to a save: send them with case "
+                                   "(nothing would be saved without it).")
         if saving and not isinstance(params.get("case_title", ""), str):
             raise oip.RequestError("parameters.case_title is the case's title (a string).")
         same_patient = _flag(params.get("same_patient", False), "parameters.same_patient")
+        pixels_checked = _flag(params.get("pixels_checked", False), "parameters.pixels_checked")
         # the pages' and the CLI's batch path: a cohort sent in one request is scored vectorised where the model can
         with self.model_lock(card.id) if self.serialize else nullcontext():
             batch = analyse_batch(model, [(str(i), case.x) for i, case in enumerate(cases)], explain=explain or saving)
@@ -374,7 +385,7 @@ class Service:
         results = [row.analysis for row in batch.rows]
         return Analysed(request_id=request_id, wanted=wanted, case_ref=case_ref,
                         case_title=str(params.get("case_title", "")), cases=cases, results=results,
-                        same_patient=same_patient)
+                        same_patient=same_patient, pixels_checked=pixels_checked)
 
     def respond(self, caller: Caller, card: ModelCard, analysed: Analysed, explain: bool,
                 call: _Call) -> dict[str, Any]:
@@ -393,7 +404,7 @@ class Service:
             outputs = [o for o in outputs if o["name"] in wanted]
         if analysed.case_ref is not None:
             out_params["case"] = self._save(caller, card, str(analysed.case_ref), analysed.case_title,
-                                            cases, results, call, analysed.same_patient)
+                                            cases, results, call, analysed.same_patient, analysed.pixels_checked)
         response = {"model_name": card.id, "model_version": card.version, "outputs": outputs,
                     "parameters": out_params}
         if analysed.request_id is not None:
@@ -412,10 +423,13 @@ class Service:
             raise ApiError(403, f"The {caller.role} role cannot save analyses to cases.")
 
     def _save(self, caller: Caller, card: ModelCard, reference: str, title: str, cases: list[Case],
-              results: list, call: _Call, same_patient: bool = False) -> dict[str, Any]:
+              results: list, call: _Call, same_patient: bool = False,
+              pixels_checked: bool = False) -> dict[str, Any]:
         store = self.store
         if not same_patient:  # a batch naming another patient is refused before any of it is stored
             _check_one_patient(store, card, reference, cases)
+        if not pixels_checked and any(declares_burned_in_text(card.modality, c.input_bytes) for c in cases):
+            raise ApiError(409, f"{BurnedInTextError.MESSAGE} {_PIXELS_HINT}")
         # every input de-identifies before any is stored: a 400 never follows a stored analysis (one input alone is
         # checked by its own save, which stores nothing when it fails)
         for case in cases if len(cases) > 1 else ():
@@ -437,13 +451,15 @@ class Service:
                     analysis_id, created = store.save_analysis(
                         user=caller.actor, card=card, prediction=result.prediction, explanation=result.explanation,
                         input_bytes=case.input_bytes, input_name=case.input_name, same_patient=same_patient,
-                        **target)
+                        pixels_checked=pixels_checked, **target)
                     ids.append(analysis_id)
                     if not created:
                         already.append(analysis_id)
                     break
                 except PatientMismatchError as exc:  # a case changed since the check above
                     raise ApiError(409, f"{exc} {_SAME_PATIENT_HINT}") from None
+                except BurnedInTextError as exc:
+                    raise ApiError(409, f"{exc} {_PIXELS_HINT}") from None
                 except ConflictError as exc:  # a closed case: its state, not the input (it was a 400)
                     raise ApiError(409, str(exc)) from None
                 except ReferenceTakenError as exc:
@@ -460,6 +476,7 @@ class Service:
 
 
 _SAME_PATIENT_HINT = "In the API: send parameters.same_patient = true (query same_patient=true)."
+_PIXELS_HINT = "In the API: send parameters.pixels_checked = true (query pixels_checked=true) once checked."
 
 
 def _flag(value: Any, name: str) -> bool:
@@ -503,7 +520,7 @@ def _check_wanted(wanted: set[str], names: list[str]) -> None:
         raise oip.RequestError(f"No output named {shown}; the outputs are {', '.join(names)}.")
 
 
-SAVE_PARAMETERS = ("case", "case_title", "same_patient")
+SAVE_PARAMETERS = ("case", "case_title", "same_patient", "pixels_checked")
 
 
 def _check_parameter_names(params: dict[str, Any]) -> None:
@@ -516,7 +533,7 @@ def _check_parameter_names(params: dict[str, Any]) -> None:
                           for p in SAVE_PARAMETERS)[::2]  # a tie goes to the shorter: case_ref is case
         if ratio >= 0.6 or "case" in name.lower() or name.lower() in ("reference", "ref", "case_reference"):
             raise oip.RequestError(f"Unknown parameter {name!r}" + (f": did you mean {best!r}?" if ratio >= 0.6 else ".")
-                                   + " Saving takes case (the case reference), case_title and same_patient; nothing "
+                                   + " Saving takes case (the case reference), case_title, same_patient and pixels_checked; nothing "
                                      "was analysed or saved.")
 
 
@@ -596,7 +613,8 @@ _ERROR_TEXT = {
     404: "Unknown model or version",
     409: "Saving to the case was refused by the case's state: it is closed (a reviewer must reopen it), or the "
          "inputs name another patient than the case's (DICOM Patient IDs differ; send same_patient=true once "
-         "checked). Nothing was saved",
+         "checked), or an image declares burned-in text (Burned In Annotation = YES; send pixels_checked=true once "
+         "looked at). Nothing was saved",
     413: "Request body too large (checked before decoding; see the model's max_request_bytes), or a file in it "
          "over the model's upload limit (max_file_bytes)",
     415: "The body's media type is not read: a form (multipart/form-data, or web-form data that is not JSON), or "
@@ -624,6 +642,10 @@ _CASE_QUERY = [
     {"name": "same_patient", "in": "query", "required": False, "schema": {"type": "boolean"},
      "description": "Save even when an input's DICOM Patient ID differs from those already in the case (checked "
                     "to be the same patient under another ID; parameters.same_patient in JSON). Else 409."},
+    {"name": "pixels_checked", "in": "query", "required": False, "schema": {"type": "boolean"},
+     "description": "Save images that declare burned-in annotation (DICOM Burned In Annotation = YES) after looking "
+                    "at them: no name, date or number in the pixels identifies the patient (parameters.pixels_checked "
+                    "in JSON). Else 409."},
 ]
 
 

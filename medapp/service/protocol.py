@@ -48,7 +48,8 @@ class InferenceRequest(BaseModel):
     parameters: dict[str, Any] | None = Field(None, description="case: a pseudonymous case reference to save "
                                               "every analysis to (created when new); case_title: its title; same_patient: "
                                               "true to save an input whose DICOM Patient ID differs from the "
-                                              "case's (else 409).")
+                                              "case's (else 409); pixels_checked: true to save images that declare "
+                                              "burned-in text, once looked at (else 409).")
     inputs: list[RequestInput] = Field(min_length=1)  # refused empty: the schema said so only after a fuzzer asked
     outputs: list[RequestOutput] | None = None
 

@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from ..cases.store import PatientMismatchError, PermissionDenied, StoreError
+from ..cases.store import PatientMismatchError, PermissionDenied, StoreError, declares_burned_in_text
 from ..security import sessions
 from ..security.uploads import content_hash
 from ..types import Explanation, ModelCard, Prediction
@@ -85,7 +85,7 @@ def _complete_save(book: dict, key: str, *, read_form: bool, guard: tuple | None
             return
         if read_form:  # read without a yield point: the next click must not cut this short (ui/state.value_now)
             form = tuple(value_now(f"case_{name}_{key}") for name in ("mode", "ref", "title", "pick"))
-            entry["values"] = (*form, value_now(_same_patient_key(key, form[3])))
+            entry["values"] = (*form, value_now(_same_patient_key(key, form[3])), value_now(f"case_pixels_{key}"))
         values = entry["values"] or book["drawn"].get(key)
         store = get_store()
         # Revoked since the page was drawn (signed out in another tab, password changed): nothing is stored and the
@@ -133,7 +133,8 @@ def _choose_existing(key: str, case_id: int) -> None:
 
 def _store_save(store, book: dict, user: dict, payload: dict, values: tuple | None) -> str:
     """Write one save (no Streamlit call in here) and say what was stored."""
-    mode, reference, title, choice, same_patient = values or ("New case", "", "", None, False)
+    mode, reference, title, choice, same_patient, *more = values or ("New case", "", "", None, False)
+    pixels_checked = bool(more and more[0])
     if mode == "Existing case":
         if choice is None:
             raise StoreError("Choose the case to save to, or choose New case.")
@@ -146,7 +147,7 @@ def _store_save(store, book: dict, user: dict, payload: dict, values: tuple | No
             return f"Already saved as analysis #{analysis_id} in case {reference}; stored once."
         target = {"case_id": None, "new_case": (reference or "", title or "")}
     analysis_id, created = store.save_analysis(user=user, **{k: v for k, v in payload.items() if k != "digest"},
-                                               **target)
+                                               pixels_checked=pixels_checked, **target)
     reference = store.case_of(analysis_id)["reference"]
     text = (f"Saved as analysis #{analysis_id} in case {reference}." if created else
             f"Already saved as analysis #{analysis_id} in case {reference}; stored once.")
@@ -201,6 +202,17 @@ def announce_saves_shown_nowhere() -> None:
 def _unbroken(reference: str) -> str:
     """A case reference that a narrow column does not break at its hyphens ("REV-UP-" / "A")."""
     return reference.replace("-", "\u2011")
+
+
+_BURNED_IN: dict[str, bool] = {}  # by content hash: a series' headers are read once, not on every rerun
+
+
+def _burned_in(modality: str, data: bytes, digest: str) -> bool:
+    if digest not in _BURNED_IN:
+        if len(_BURNED_IN) > 512:
+            _BURNED_IN.clear()
+        _BURNED_IN[digest] = declares_burned_in_text(modality, data)
+    return _BURNED_IN[digest]
 
 
 def _same_patient_key(key: str, case_id: int | None) -> str:
@@ -262,10 +274,16 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
                                icon=":material/warning:")
                     same = st.checkbox("Same patient under another ID: save anyway",
                                        key=_same_patient_key(key, pick))
+        checked = None
+        if _burned_in(card.modality, input_bytes, digest):  # said before the click; the store refuses it unticked
+            st.warning("This DICOM file declares burned-in annotation: text in the image may name the patient, and the "
+                       "image would be shown in the case, in Meeting mode and in reports.", icon=":material/warning:")
+            checked = st.checkbox("I looked at the image: no name, date or number in it identifies the patient",
+                                  key=f"case_pixels_{key}")
         payload = {"card": card, "prediction": prediction, "explanation": explanation, "input_bytes": input_bytes,
                    "input_name": input_name, "digest": digest}
         book = _save_book()
-        book["drawn"][key] = (mode, reference, title, pick, same)  # what a save finished on another page uses
+        book["drawn"][key] = (mode, reference, title, pick, same, checked)  # what a save finished on another page uses
         st.button("Save", key=f"case_save_{key}", type="primary", on_click=_save_clicked,
                   args=(book, key, user, payload, session_guard()))
         kind, text, said_at = book["outcome"].get(key, (None, None, None))

@@ -72,3 +72,30 @@ def test_another_patients_image_is_flagged_and_saved_only_when_confirmed(tmp_pat
     assert [a["other_patient_id"] for a in detail["analyses"]] == [False, True]
     assert html.escape(note) in case_html(detail, by="rui")
 
+
+
+def test_an_image_declaring_burned_in_text_is_saved_only_once_the_clinician_ticks_they_looked(tmp_path, monkeypatch):
+    """The page warned "text in the pixels may identify the patient" and saved the image to the case anyway, to be
+    shown on the meeting's projector; now the save form asks, and the store refuses it unticked."""
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    case_id = store.create_case("WARD-PIX", CLIN)
+    at = open_page("pages/imaging.py", CLIN)
+    key = _save_form(at, chest_of("MRN-0005", "5", burned_in="YES"))
+    at.radio(key=f"case_mode_{key}").set_value("Existing case").run()
+    at.selectbox(key=f"case_pick_{key}").set_value(case_id).run()
+    assert [w.value for w in at.warning if "burned-in annotation" in w.value] == [
+        "This DICOM file declares burned-in annotation: text in the image may name the patient, and the image would "
+        "be shown in the case, in Meeting mode and in reports."]
+    at.button(key=f"case_save_{key}").click().run()
+    assert at.error[0].value.startswith("This DICOM file declares burned-in annotation (Burned In Annotation = YES)")
+    assert store.case_detail(case_id, CLIN)["analyses"] == []
+    at.checkbox(key=f"case_pixels_{key}").check().run()
+    at.button(key=f"case_save_{key}").click().run()
+    assert not at.exception and "in case WARD-PIX" in at.success[0].value
+    assert len(store.case_detail(case_id, CLIN)["analyses"]) == 1
+
+    # an image declared clean asks nothing
+    key = _save_form(at, chest_of("MRN-0005", "6", burned_in="NO"))
+    assert not [c for c in at.checkbox if c.key.startswith("case_pixels_")]
+    assert not [w for w in at.warning if "burned-in" in w.value]

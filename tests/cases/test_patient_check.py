@@ -10,18 +10,20 @@ from pydicom.data import get_testdata_file
 from sqlalchemy import text
 
 from medapp.cases.blobs import BlobStore
-from medapp.cases.store import CaseStore, PatientMismatchError
+from medapp.cases.store import BurnedInTextError, CaseStore, PatientMismatchError
 
 CLIN = {"username": "carla", "role": "clinician"}
 
 
-def _dicom(patient_id: str, issuer: str = "", instance: str = "1") -> bytes:
+def _dicom(patient_id: str, issuer: str = "", instance: str = "1", burned_in: str | None = None) -> bytes:
     """A CT image of `patient_id`; images differing only in their patient de-identify to the same bytes (one
     stored input), so each image here has its own instance number."""
     ds = pydicom.dcmread(get_testdata_file("CT_small.dcm", download=False))
     ds.PatientID, ds.PatientName, ds.InstanceNumber = patient_id, "Doe^Jane", instance
     if issuer:
         ds.IssuerOfPatientID = issuer
+    if burned_in is not None:
+        ds.BurnedInAnnotation = burned_in
     buf = io.BytesIO()
     ds.save_as(buf, enforce_file_format=True)
     return buf.getvalue()
@@ -148,3 +150,30 @@ def test_a_failed_write_leaves_no_partial_file_and_collection_removes_an_old_one
     os.utime(killed, (old, old))
     store.collect_unreferenced_blobs(3600)
     assert not killed.exists()
+
+
+def test_an_image_declaring_burned_in_text_is_saved_only_once_the_user_says_they_looked(store, save, tmp_path):
+    """Text burned into the pixels is not removed by de-identification; such an image is shown in the case, on the
+    projector and in reports, so it is stored only when the user says no name, date or number in it identifies the
+    patient (the pages' tick, the API's pixels_checked), and the audit keeps that they said so."""
+    import zipfile
+
+    case_id = store.create_case("PIX-1", CLIN)
+    blobs_before = len(list(store.blobs.root.glob("??/*")))
+    with pytest.raises(BurnedInTextError, match=r"declares burned-in annotation .*Nothing was saved"):
+        save(case_id, _dicom("MRN-1", burned_in="YES"))
+    series = io.BytesIO()
+    with zipfile.ZipFile(series, "w") as z:  # one image of a series declaring it is enough
+        z.writestr("a.dcm", _dicom("MRN-1", instance="1", burned_in="NO"))
+        z.writestr("b.dcm", _dicom("MRN-1", instance="2", burned_in="yes"))
+    with pytest.raises(BurnedInTextError):
+        save(case_id, series.getvalue())
+    assert _count(store, case_id) == 0 and len(list(store.blobs.root.glob("??/*"))) == blobs_before  # nothing kept
+
+    analysis_id, created = save(case_id, _dicom("MRN-1", burned_in="YES"), pixels_checked=True)
+    assert created
+    [event] = [e for e in store.audit_events(action="analysis.save") if e["target"] == f"analysis:{analysis_id}"]
+    assert event["detail"]["burned_in_text_checked"] is True
+    plain, _ = save(case_id, _dicom("MRN-1", instance="7", burned_in="NO"))  # declared clean: no question
+    [event] = [e for e in store.audit_events(action="analysis.save") if e["target"] == f"analysis:{plain}"]
+    assert "burned_in_text_checked" not in event["detail"]

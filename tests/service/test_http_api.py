@@ -455,7 +455,7 @@ def test_a_misspelt_save_parameter_is_refused_not_ignored(service):
     assert in_query.status_code == 400 and "Unknown parameter 'cas': did you mean 'case'?" in in_query.json()["error"]
     assert other.status_code == 200 and reference.status_code == 400
     assert other_query.status_code == 400 and other_query.json()["error"].startswith(
-        "Unknown query parameter 'foo': the address takes case, case_title and same_patient only")
+        "Unknown query parameter 'foo': the address takes case, case_title, same_patient and pixels_checked only")
     assert "WARD7-0042" not in {c["reference"] for c in service.store().list_cases()}
 
 

@@ -194,6 +194,29 @@ def test_an_image_of_another_patient_is_a_409_until_same_patient_is_sent(service
     assert len(detail["analyses"]) == 2
 
 
+def test_an_image_declaring_burned_in_text_is_a_409_until_pixels_checked_is_sent(service):
+    dicom = {"Content-Type": "application/dicom"}
+    url = "/v2/models/chest-xray-pneumonia/infer"
+    image = chest_of("MRN-9", "9", burned_in="YES")
+    with service.client() as c:
+        analysed = c.post(url, content=image, headers=dicom)  # analysed without a case: nothing is kept
+        refused = c.post(f"{url}?case=API-PIX-1", content=image, headers=dicom)
+        batch = c.post(url, json=bytes_request("image", [chest_of("MRN-9", "8"), image], case="API-PIX-2"))
+        alone = c.post(url, json=bytes_request("image", [image], pixels_checked=True))
+        confirmed = c.post(url, json=bytes_request("image", [image], case="API-PIX-1", pixels_checked=True))
+    assert analysed.status_code == 200
+    assert refused.status_code == 409 and refused.json()["error"].startswith(
+        "This DICOM file declares burned-in annotation (Burned In Annotation = YES)")
+    assert "pixels_checked = true" in refused.json()["error"]
+    assert batch.status_code == 409  # one image of the batch declares it: none of it is stored
+    assert alone.status_code == 400 and "apply to a save" in alone.json()["error"]
+    assert confirmed.status_code == 200, confirmed.text
+    store = service.store()
+    assert case_id_of(store, "API-PIX-2") is None
+    detail = store.case_detail(case_id_of(store, "API-PIX-1"), {"username": "ada", "role": "admin"}, log_view=False)
+    assert len(detail["analyses"]) == 1
+
+
 def test_a_note_unlike_every_training_text_is_not_assessed_through_the_api(service):
     with service.client() as c:
         out = outputs(c.post("/v2/models/symptom-disease/infer", content=b"The quick brown fox jumps over the lazy dog.",

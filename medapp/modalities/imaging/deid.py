@@ -266,3 +266,27 @@ def patient_identity(data: bytes) -> str | None:
     if not patient_id:
         return None
     return f"{str(ds.get('IssuerOfPatientID', '') or '').strip()}\x1f{patient_id}"
+
+
+def burned_in_annotation(data: bytes) -> bool:
+    """Whether a DICOM file, or any DICOM file of a ZIP series, declares Burned In Annotation (0028,0301) = YES:
+    text in its pixels, which this profile does not clean (no Clean Pixel Data Option), may name the patient.
+    The store saves such an input only when the user says they looked (medapp.cases.store.save_analysis)."""
+    from pydicom import dcmread
+    from pydicom.errors import InvalidDicomError
+
+    from .io import detect, zip_members
+
+    def declares(one: bytes) -> bool:
+        try:
+            ds = dcmread(io.BytesIO(one), stop_before_pixels=True, force=True, specific_tags=["BurnedInAnnotation"])
+        except (InvalidDicomError, OSError, ValueError, EOFError):
+            return False
+        return str(ds.get("BurnedInAnnotation", "") or "").strip().upper() == "YES"
+
+    kind = detect(data)
+    if kind == "dicom":
+        return declares(data)
+    if kind == "zip":
+        return any(detect(member) == "dicom" and declares(member) for _, member in zip_members(data, "series.zip"))
+    return False
