@@ -28,11 +28,14 @@ def _erase(args: argparse.Namespace) -> int:
 
     from ..db.engine import require_existing
     from ..db.tables import Case
-    from .erasure import erase_analysis, erase_case, erase_verdict
+    from .erasure import erase_analysis, erase_case, erase_title, erase_verdict
     from .store import CaseStore, StoreError
 
     if args.reviewer is not None and args.analysis is None:
         print("error: --reviewer names whose verdict to erase on one --analysis", file=sys.stderr)
+        return 2
+    if args.title and args.case is None:
+        print("error: --title erases the title of one --case", file=sys.stderr)
         return 2
     require_existing()
     store = CaseStore()
@@ -43,7 +46,7 @@ def _erase(args: argparse.Namespace) -> int:
                 case_id = s.scalar(select(Case.id).where(func.lower(Case.reference) == args.case.strip().lower()))
             if case_id is None:
                 raise StoreError(f"There is no case with the reference '{args.case}'.")
-            done = erase_case(store, case_id, actor, args.reason)
+            done = (erase_title if args.title else erase_case)(store, case_id, actor, args.reason)
         elif args.reviewer is not None:
             done = erase_verdict(store, args.analysis, args.reviewer, actor, args.reason)
         else:
@@ -77,5 +80,6 @@ def register(sub) -> None:
     which.add_argument("--case", metavar="REFERENCE", help="the whole case: its analyses, verdicts and inputs")
     which.add_argument("--analysis", type=int, metavar="ID", help="one analysis (with --reviewer: that verdict only)")
     p.add_argument("--reviewer", metavar="USER", help="with --analysis: erase only this reviewer's verdict")
+    p.add_argument("--title", action="store_true", help="with --case: erase only the case's title")
     p.add_argument("--reason", required=True, help="why (kept in the audit trail: never the identifier itself)")
     p.set_defaults(func=_erase)

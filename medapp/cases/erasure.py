@@ -1,5 +1,5 @@
-"""Erasure by an administrator: a case, an analysis or one reviewer's verdict that holds an identifier the checks
-missed (a relative's name in a note, a surname in a comment), or that was entered in error.
+"""Erasure by an administrator: a case, its title, an analysis or one reviewer's verdict that holds an identifier the
+checks missed (a relative's name in a note, a surname in a comment), or that was entered in error.
 
 De-identification and the text checks are rules and miss some identifiers (docs/notes.md), so what they let through
 must be removable without a database administrator. An erasure deletes the rows and the stored input no other
@@ -37,9 +37,9 @@ class Erased:
         parts = [f"{self.analyses} analys{'is' if self.analyses == 1 else 'es'}" if self.analyses else "",
                  f"{self.verdicts} verdict{'' if self.verdicts == 1 else 's'}" if self.verdicts else "",
                  f"{self.inputs} stored input{'' if self.inputs == 1 else 's'}" if self.inputs else ""]
-        removed = ", ".join(p for p in parts if p) or "nothing else"
-        return (f"Erased {self.what}: {removed} removed; its text blanked in {self.audit_rows_blanked} earlier audit "
-                f"row{'' if self.audit_rows_blanked == 1 else 's'} that quoted it.")
+        removed = ", ".join(p for p in parts if p)
+        return (f"Erased {self.what}" + (f": {removed} removed" if removed else "") + f"; its text blanked in "
+                f"{self.audit_rows_blanked} earlier audit row{'' if self.audit_rows_blanked == 1 else 's'} that quoted it.")
 
 
 def reason_problem(reason: str) -> str | None:
@@ -164,6 +164,25 @@ def erase_verdict(store: CaseStore, analysis_id: int, reviewer: str, user: dict 
                       case_id=analysis.case_id, reason=reason)
         verdicts, blanked = _remove_analyses(s, [analysis], mark, reviewer=reviewer)
     return Erased(f"{reviewer}'s verdict on analysis #{analysis_id}", 0, verdicts, 0, blanked)
+
+
+def erase_title(store: CaseStore, case_id: int, user: dict | Actor, reason: str) -> Erased:
+    """Blank a case's title (a surname typed as a title), keeping the case and everything in it."""
+    actor, reason = _checked(user, reason)
+    with store.Session.begin() as s:
+        store._still_allowed(s, actor, "admin")
+        if s.get(Case, case_id) is None:
+            raise store._gone(s, "case", case_id, "nothing was erased")
+        case = store._locked_case(s, case_id)
+        if not case.title:
+            raise StoreError(f"Case {case.reference} has no title; nothing was erased.")
+        title = case.title
+        mark = _event(s, actor, "title.erase", f"case:{case_id}", reason=reason)
+        quoting = list(s.scalars(select(AuditEvent).where(
+            AuditEvent.id != mark["event"], cast(AuditEvent.detail, String).contains(title, autoescape=True))))
+        blanked = _blank(s, quoting, {title}, mark)
+        case.title, case.updated_at = "", utcnow()
+    return Erased(f"the title of case {case.reference}", 0, 0, 0, blanked)
 
 
 def erase_case(store: CaseStore, case_id: int, user: dict | Actor, reason: str) -> Erased:

@@ -281,7 +281,9 @@ class CaseStore(Database):
         edited): three small counting queries, for a page that follows a case while others review it. None when
         the case is gone. Equal to `fingerprint_of(case_detail(...))` for the same state."""
         with self.Session() as s:
-            case = s.execute(select(Case.version, Case.status).where(Case.id == case_id)).one_or_none()
+            # updated_at too: an erased title changes nothing else a page shows (medapp/cases/erasure.py)
+            case = s.execute(select(Case.version, Case.status, Case.updated_at)
+                             .where(Case.id == case_id)).one_or_none()
             if case is None:
                 return None
             analyses = s.scalar(select(func.count(SavedAnalysis.id)).where(SavedAnalysis.case_id == case_id))
@@ -289,13 +291,13 @@ class CaseStore(Database):
                 select(func.count(Verdict.id), func.coalesce(func.sum(Verdict.version), 0))
                 .join(SavedAnalysis, Verdict.analysis_id == SavedAnalysis.id)
                 .where(SavedAnalysis.case_id == case_id)).one()
-        return case.version, case.status, int(analyses), int(verdicts), int(versions)
+        return case.version, case.status, case.updated_at, int(analyses), int(verdicts), int(versions)
 
     @staticmethod
     def fingerprint_of(detail: dict) -> tuple:
         """The `case_fingerprint` of the state a `case_detail` shows."""
         verdicts = [v for a in detail["analyses"] for v in a["verdicts"]]
-        return (detail["version"], detail["status"], len(detail["analyses"]), len(verdicts),
+        return (detail["version"], detail["status"], detail["updated_at"], len(detail["analyses"]), len(verdicts),
                 sum(v["version"] for v in verdicts))
 
     def case_detail(self, case_id: int, user: dict | Actor, *, log_view: bool = True) -> dict:

@@ -1,11 +1,11 @@
-"""The Admin page's Erase tab: a case, an analysis or one reviewer's verdict that holds an identifier the checks
+"""The Admin page's Erase tab: a case, its title, an analysis or one reviewer's verdict that holds an identifier the checks
 missed, removed for good (medapp/cases/erasure.py), after the administrator types the case reference again."""
 from __future__ import annotations
 
 import streamlit as st
 from sqlalchemy import func, select
 
-from ..cases.erasure import erase_analysis, erase_case, erase_verdict
+from ..cases.erasure import erase_analysis, erase_case, erase_title, erase_verdict
 from ..cases.store import CaseStore, StoreError
 from ..db.tables import Case
 from ..security.roles import PermissionDenied
@@ -27,6 +27,8 @@ def _choices(detail: dict) -> dict[str, tuple]:
     n = len(detail["analyses"])
     out = {f"The whole case {detail['reference']} ({n} analys{'is' if n == 1 else 'es'} and their verdicts)":
            ("case", None, None)}
+    if detail["title"]:
+        out[f"Only the case's title ('{detail['title']}')"] = ("title", None, None)
     for a in detail["analyses"]:
         out[f"Analysis #{a['id']}: {a['model_id']}, '{a['label']}', saved by {a['author']} on "
             f"{time_text(a['created_at'])}"] = ("analysis", a["id"], None)
@@ -80,6 +82,8 @@ def erase_panel(store: CaseStore, user: dict) -> None:
     try:
         if kind == "case":
             done = erase_case(store, case_id, user, reason)
+        elif kind == "title":
+            done = erase_title(store, case_id, user, reason)
         elif kind == "analysis":
             done = erase_analysis(store, analysis_id, user, reason)
         else:

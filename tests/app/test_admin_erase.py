@@ -6,6 +6,7 @@ import html
 import re
 
 import pytest
+from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from medapp.cases.store import CaseStore, StoreError
@@ -81,7 +82,10 @@ def test_an_admin_erases_one_analysis_then_the_whole_case(store):
         assert not page.exception
         assert [c for c in page.caption if re.search(said, html.unescape(c.value))], [c.value for c in page.caption]
 
+    with store.Session.begin() as s:  # a surname the title check missed
+        s.execute(text("UPDATE cases SET title = 'Quill family' WHERE reference = 'MDT-ER2'"))
     at.text_input(key="erase_reference_1").set_value("MDT-ER2").run()
+    assert "Only the case's title ('Quill family')" in at.radio(key="erase_what_1").options
     fill(at, "The whole case", "surname in the case title", typed="mdt-er2", round_=1)
     assert [m.value for m in at.success] == ["Erased case MDT-ER2: 1 analysis, 1 stored input removed; its text "
                                              "blanked in 1 earlier audit row that quoted it."]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from medapp.cases.erasure import ERASED, erase_analysis, erase_case, erase_verdict
+from medapp.cases.erasure import ERASED, erase_analysis, erase_case, erase_title, erase_verdict
 from medapp.cases.store import VERDICTS, ConflictError, StoreError
 from medapp.security.roles import PermissionDenied
 from tests.cli_inprocess import run_medapp
@@ -189,6 +189,12 @@ def test_the_command_line_erases_a_case_by_reference_and_says_what_it_removed(st
     assert again.returncode == 1 and "There is no case with the reference 'CLI-ERASE'" in again.stderr
     unclear = run_medapp("erase", "--case", "X", "--reviewer", "rui", "--reason", REASON, env=env)
     assert unclear.returncode == 2 and "--reviewer names whose verdict" in unclear.stderr
+    unclear = run_medapp("erase", "--analysis", "1", "--title", "--reason", REASON, env=env)
+    assert unclear.returncode == 2 and "--title erases the title of one --case" in unclear.stderr
+    titled = store.create_case("CLI-TITLE", CLIN, title="ward 7 review")
+    done = run_medapp("erase", "--case", "CLI-TITLE", "--title", "--reason", "surname in the title", env=env)
+    assert done.returncode == 0 and done.stdout.startswith("Erased the title of case CLI-TITLE;"), done.stderr
+    assert store.case_detail(titled, ADMIN, log_view=False)["title"] == ""
 
 
 def test_an_erased_newest_case_or_analysis_never_lends_its_number_to_the_next(store, heart):
@@ -255,3 +261,19 @@ def test_an_input_another_save_has_just_written_is_kept(store, heart):
     store.blobs.put(store.input_bytes(digest))  # the same file, stored again by a save whose row is not committed yet
     done = erase_analysis(store, aid, ADMIN, REASON)
     assert done.inputs == 0 and store.input_bytes(digest) is not None
+
+
+def test_erasing_a_title_keeps_the_case_and_blanks_the_title_where_the_audit_quoted_it(store, heart):
+    case_id, _ = _case(store, heart)
+    with store.Session.begin() as s:  # a surname the title check missed
+        s.execute(text("UPDATE cases SET title = 'Quill family review' WHERE id = :i"), {"i": case_id})
+    store.audit("ada", "export", f"case:{case_id}", title="Quill family review")
+    done = erase_title(store, case_id, ADMIN, "surname in the case title")
+    assert done.sentence() == ("Erased the title of case ER-1; its text blanked in 1 earlier audit row that quoted "
+                               "it.")
+    detail = store.case_detail(case_id, ADMIN, log_view=False)
+    assert detail["title"] == "" and len(detail["analyses"]) == 2
+    assert store.audit_events(action="export")[0]["detail"]["title"] == ERASED
+    assert store.audit_events(action="title.erase")[0]["detail"]["reason"] == "surname in the case title"
+    with pytest.raises(StoreError, match="Case ER-1 has no title; nothing was erased"):
+        erase_title(store, case_id, ADMIN, REASON)

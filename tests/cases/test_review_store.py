@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from sqlalchemy import text
 
 from medapp.cases.store import ConflictError, StoreError
 from medapp.security import sessions
@@ -136,8 +137,20 @@ def test_the_fingerprint_a_followed_page_polls_changes_with_every_change_it_show
     step()
     store.set_status(case_id, REV, "in review")
     step()
-    store.add_analysis(case_id, CLIN, card=card, prediction=pred, explanation=expl, input_bytes=b'{"age": 70}',
-                       input_name="q.json")
+    newest = store.add_analysis(case_id, CLIN, card=card, prediction=pred, explanation=expl,
+                                input_bytes=b'{"age": 70}', input_name="q.json")
+    step()
+    from medapp.cases.erasure import erase_analysis, erase_title, erase_verdict
+
+    admin = {"username": "ada", "role": "admin"}
+    erase_verdict(store, aid, "rita", admin, "a relative named in the comment")  # what an administrator erases
+    step()
+    erase_analysis(store, newest, admin, "saved to the wrong patient's case")
+    step()
+    with store.Session.begin() as s:  # a title to erase (the store's own check refuses most identifiers)
+        s.execute(text("UPDATE cases SET title = 'Quill family' WHERE id = :i"), {"i": case_id})
+    seen.append(store.case_fingerprint(case_id))
+    erase_title(store, case_id, admin, "surname in the title")
     step()
     assert store.case_fingerprint(10_000) is None  # no such case: the page's own run then says so
 
