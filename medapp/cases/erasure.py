@@ -129,6 +129,21 @@ def _event(s, actor: Actor, action: str, target: str, **detail) -> dict:
     return {"by": actor.username, "at": utcnow().isoformat(timespec="seconds"), "event": event.id}
 
 
+def _erasing_case(store: CaseStore, s, actor: Actor, case_id: int) -> Case:
+    """The case to erase from, held until the erasure commits (a save or another erasure of it waits)."""
+    store._still_allowed(s, actor, "admin")
+    case = store._locked_case(s, case_id) if s.get(Case, case_id) is not None else None
+    if case is None:
+        raise store._gone(s, "case", case_id, "nothing was erased")
+    return case
+
+
+def _quoting(s, text: str, mark: dict) -> list[AuditEvent]:
+    """Earlier audit rows whose detail holds `text` anywhere (`_blank` then replaces only whole values)."""
+    return list(s.scalars(select(AuditEvent).where(
+        AuditEvent.id != mark["event"], cast(AuditEvent.detail, String).contains(text, autoescape=True))))
+
+
 def erase_analysis(store: CaseStore, analysis_id: int, user: dict | Actor, reason: str) -> Erased:
     """Delete one analysis, its verdicts and (when no other analysis uses it) its stored input."""
     actor, reason = _checked(user, reason)
@@ -170,17 +185,12 @@ def erase_title(store: CaseStore, case_id: int, user: dict | Actor, reason: str)
     """Blank a case's title (a surname typed as a title), keeping the case and everything in it."""
     actor, reason = _checked(user, reason)
     with store.Session.begin() as s:
-        store._still_allowed(s, actor, "admin")
-        if s.get(Case, case_id) is None:
-            raise store._gone(s, "case", case_id, "nothing was erased")
-        case = store._locked_case(s, case_id)
+        case = _erasing_case(store, s, actor, case_id)
         if not case.title:
             raise StoreError(f"Case {case.reference} has no title; nothing was erased.")
         title = case.title
         mark = _event(s, actor, "title.erase", f"case:{case_id}", reason=reason)
-        quoting = list(s.scalars(select(AuditEvent).where(
-            AuditEvent.id != mark["event"], cast(AuditEvent.detail, String).contains(title, autoescape=True))))
-        blanked = _blank(s, quoting, {title}, mark)
+        blanked = _blank(s, _quoting(s, title, mark), {title}, mark)
         case.title, case.updated_at = "", utcnow()
     return Erased(f"the title of case {case.reference}", 0, 0, 0, blanked)
 
@@ -190,10 +200,7 @@ def erase_case(store: CaseStore, case_id: int, user: dict | Actor, reason: str) 
     quoted it (the case's creation, API calls that saved to it)."""
     actor, reason = _checked(user, reason)
     with store.Session.begin() as s:
-        store._still_allowed(s, actor, "admin")
-        if s.get(Case, case_id) is None:
-            raise store._gone(s, "case", case_id, "nothing was erased")
-        case = store._locked_case(s, case_id)
+        case = _erasing_case(store, s, actor, case_id)
         analyses = list(s.scalars(select(SavedAnalysis).where(SavedAnalysis.case_id == case_id)))
         digests = {a.input_sha256 for a in analyses}
         reference, title = case.reference, case.title
@@ -202,8 +209,6 @@ def erase_case(store: CaseStore, case_id: int, user: dict | Actor, reason: str) 
             s.add(AuditEvent(username=actor.username, action="analysis.erase", target=f"analysis:{a.id}",
                              detail={"case_id": case_id, "model": a.model_id, "reason": reason, "with_case": True}))
         verdicts, blanked = _remove_analyses(s, analyses, mark)
-        quoting = list(s.scalars(select(AuditEvent).where(
-            AuditEvent.id != mark["event"], cast(AuditEvent.detail, String).contains(reference, autoescape=True))))
-        blanked += _blank(s, quoting, {reference, title}, mark)
+        blanked += _blank(s, _quoting(s, reference, mark), {reference, title}, mark)
         s.execute(delete(Case).where(Case.id == case_id).execution_options(synchronize_session=False))
     return Erased(f"case {reference}", len(analyses), verdicts, _delete_inputs(store, digests), blanked)

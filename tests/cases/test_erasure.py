@@ -149,11 +149,10 @@ def test_verdicts_racing_an_erasure_are_either_erased_with_it_or_refused_never_l
     store said it stored was there when the erasure ran (and went with it); every later press is refused with the
     reason, and nothing is left behind."""
     _, (aid, _) = _case(store, heart)
-    stored, last, start = {}, {}, threading.Barrier(9)
+    stored, last, start = dict.fromkeys(range(8), 0), {}, threading.Barrier(9)  # every key made before the threads
 
     def review(n):
         start.wait()
-        stored[n] = 0
         for i in range(400):  # until the erasure reaches this reviewer
             try:
                 store.set_verdict(aid, {"username": f"rev{n}", "role": "reviewer"}, VERDICTS[i % 3])
@@ -166,7 +165,9 @@ def test_verdicts_racing_an_erasure_are_either_erased_with_it_or_refused_never_l
     for t in threads:
         t.start()
     start.wait()
-    time.sleep(0.05)  # some verdicts first
+    deadline = time.monotonic() + 30
+    while sum(stored.values()) < 8 and time.monotonic() < deadline:  # some verdicts stored first, then erase
+        time.sleep(0.005)  # while the reviewers go on pressing
     done = erase_analysis(store, aid, ADMIN, REASON)
     for t in threads:
         t.join(60)
