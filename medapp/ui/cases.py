@@ -6,7 +6,13 @@ import time
 
 import streamlit as st
 
-from ..cases.store import PatientMismatchError, PermissionDenied, StoreError, declares_burned_in_text
+from ..cases.store import (
+    BurnedInTextError,
+    PatientMismatchError,
+    PermissionDenied,
+    StoreError,
+    declares_burned_in_text,
+)
 from ..security import sessions
 from ..security.uploads import content_hash
 from ..types import Explanation, ModelCard, Prediction
@@ -102,6 +108,8 @@ def _complete_save(book: dict, key: str, *, read_form: bool, guard: tuple | None
         except PatientMismatchError as exc:  # the warning and the tick are just above: the store's advice is long
             book["outcome"][key] = ("error", f"Not saved to {_unbroken(exc.reference)}: its images are of another "
                                              "patient.", None)
+        except BurnedInTextError:  # the warning and the tick are just above: the store's advice is long
+            book["outcome"][key] = ("error", "Not saved: tick that you looked at the image first.", None)
         except (StoreError, PermissionDenied) as exc:
             book["outcome"][key] = ("error", str(exc), None)
             book["taken"][key] = _open_case_named(store, values)
@@ -276,9 +284,10 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
                                        key=_same_patient_key(key, pick))
         checked = None
         if _burned_in(card.modality, input_bytes, digest):  # said before the click; the store refuses it unticked
-            st.warning("This DICOM file declares burned-in annotation: text in the image may name the patient, and the "
-                       "image would be shown in the case, in Meeting mode and in reports.", icon=":material/warning:")
-            checked = st.checkbox("I looked at the image: no name, date or number in it identifies the patient",
+            # short: the form is a narrow column, and the analysis above says what burned-in annotation means
+            st.warning("Burned-in text declared: the case, Meeting mode and reports show this image.",
+                       icon=":material/warning:")
+            checked = st.checkbox("I looked: no name, date or number in the image identifies the patient",
                                   key=f"case_pixels_{key}")
         payload = {"card": card, "prediction": prediction, "explanation": explanation, "input_bytes": input_bytes,
                    "input_name": input_name, "digest": digest}

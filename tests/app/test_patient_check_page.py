@@ -84,11 +84,12 @@ def test_an_image_declaring_burned_in_text_is_saved_only_once_the_clinician_tick
     key = _save_form(at, chest_of("MRN-0005", "5", burned_in="YES"))
     at.radio(key=f"case_mode_{key}").set_value("Existing case").run()
     at.selectbox(key=f"case_pick_{key}").set_value(case_id).run()
-    assert [w.value for w in at.warning if "burned-in annotation" in w.value] == [
-        "This DICOM file declares burned-in annotation: text in the image may name the patient, and the image would "
-        "be shown in the case, in Meeting mode and in reports."]
+    assert [w.value for w in at.warning if w.value.startswith("Burned-in text")] == [
+        "Burned-in text declared: the case, Meeting mode and reports show this image."]
+    assert at.checkbox(key=f"case_pixels_{key}").label == ("I looked: no name, date or number in the image "
+                                                           "identifies the patient")
     at.button(key=f"case_save_{key}").click().run()
-    assert at.error[0].value.startswith("This DICOM file declares burned-in annotation (Burned In Annotation = YES)")
+    assert [e.value for e in at.error] == ["Not saved: tick that you looked at the image first."]
     assert store.case_detail(case_id, CLIN)["analyses"] == []
     at.checkbox(key=f"case_pixels_{key}").check().run()
     at.button(key=f"case_save_{key}").click().run()
@@ -98,4 +99,4 @@ def test_an_image_declaring_burned_in_text_is_saved_only_once_the_clinician_tick
     # an image declared clean asks nothing
     key = _save_form(at, chest_of("MRN-0005", "6", burned_in="NO"))
     assert not [c for c in at.checkbox if c.key.startswith("case_pixels_")]
-    assert not [w for w in at.warning if "burned-in" in w.value]
+    assert not [w for w in at.warning if "urned-in" in w.value]
