@@ -417,3 +417,19 @@ def test_a_patient_older_or_younger_than_the_training_patients_gets_a_caution():
     assert decode(with_age(PatientAge="000Y"), "z.dcm")[0].age_years is None
     assert age_text(3 / 52.18) == "3 weeks" and age_text(5 / 365.25) == "5 days" and age_text(1 / 52.18) == "1 week"
     assert patient_age_years(pydicom.Dataset()) is None
+
+
+def test_the_same_pixels_with_another_header_are_not_given_the_first_files_cached_warnings():
+    """The analysis cache was keyed by pixels alone: a file declaring no burned-in text got the warning of the same
+    pixels from a file that declared it (and likewise another modality, body part or age)."""
+    from dicom_samples import chest_of
+
+    from medapp.analysis import analyse
+    from medapp.registry import load_model
+
+    model = load_model("chest-xray-pneumonia")
+    [(_, marked)] = model.inputs_from_bytes(chest_of("MRN-1", "1", burned_in="YES"), "a.dcm")
+    [(_, clean)] = model.inputs_from_bytes(chest_of("MRN-1", "1", burned_in="NO"), "b.dcm")
+    assert np.array_equal(marked.image, clean.image) and marked.key != clean.key
+    said = [analyse(model, x, explain=False).prediction.warnings for x in (marked, clean, marked)]
+    assert [any("burned-in" in w for w in warnings) for warnings in said] == [True, False, True]

@@ -55,7 +55,12 @@ class ImageInput:
 
     @property
     def key(self) -> str:
-        return array_key(self.grey, dtype=np.float32)
+        """The analysis cache's key: the pixels, and what the fit checks and warnings read beside them
+        (ImagingModel.fit_check, warnings_for). Pixels alone gave an image declaring no burned-in text the cached
+        warning of the same pixels from a file that declared it (a test under load)."""
+        context = (self.is_colour, self.modality, self.meta.get("Body part", ""),
+                   self.meta.get("Photometric interpretation", ""), self.age_years, self.burned_in_annotation)
+        return array_key(self.grey, extra=repr(context), dtype=np.float32)
 
 
 def detect(data: bytes) -> str:
