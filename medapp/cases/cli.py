@@ -24,10 +24,7 @@ def _collect_blobs(args: argparse.Namespace) -> int:
 
 def _erase(args: argparse.Namespace) -> int:
     """Erase a case, an analysis or one reviewer's verdict (medapp/cases/erasure.py) as the system's administrator."""
-    from sqlalchemy import func, select
-
     from ..db.engine import require_existing
-    from ..db.tables import Case
     from .erasure import erase_analysis, erase_case, erase_title, erase_verdict
     from .store import CaseStore, StoreError
 
@@ -42,8 +39,7 @@ def _erase(args: argparse.Namespace) -> int:
     actor = {"username": f"cli:{getpass.getuser()}", "role": "admin"}  # whoever can run this can open the database
     try:
         if args.case is not None:
-            with store.Session() as s:
-                case_id = s.scalar(select(Case.id).where(func.lower(Case.reference) == args.case.strip().lower()))
+            case_id = store.case_named(args.case)
             if case_id is None:
                 raise StoreError(f"There is no case with the reference '{args.case}'.")
             done = (erase_title if args.title else erase_case)(store, case_id, actor, args.reason)

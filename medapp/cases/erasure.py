@@ -138,6 +138,18 @@ def _erasing_case(store: CaseStore, s, actor: Actor, case_id: int) -> Case:
     return case
 
 
+def _erasing_analysis(store: CaseStore, s, actor: Actor, analysis_id: int) -> tuple[SavedAnalysis, Case]:
+    """The analysis to erase from and its case, the case held until the erasure commits; the analysis is read again
+    under that hold (another erasure may have taken it meanwhile)."""
+    store._still_allowed(s, actor, "admin")
+    found = s.get(SavedAnalysis, analysis_id)
+    case = store._locked_case(s, found.case_id) if found is not None else None
+    analysis = s.get(SavedAnalysis, analysis_id, populate_existing=True) if case is not None else None
+    if analysis is None:
+        raise store._gone(s, "analysis", analysis_id, "nothing was erased")
+    return analysis, case
+
+
 def _quoting(s, text: str, mark: dict) -> list[AuditEvent]:
     """Earlier audit rows whose detail holds `text` anywhere (`_blank` then replaces only whole values)."""
     return list(s.scalars(select(AuditEvent).where(
@@ -148,14 +160,7 @@ def erase_analysis(store: CaseStore, analysis_id: int, user: dict | Actor, reaso
     """Delete one analysis, its verdicts and (when no other analysis uses it) its stored input."""
     actor, reason = _checked(user, reason)
     with store.Session.begin() as s:
-        store._still_allowed(s, actor, "admin")
-        found = s.get(SavedAnalysis, analysis_id)
-        if found is None:
-            raise store._gone(s, "analysis", analysis_id, "nothing was erased")
-        case = store._locked_case(s, found.case_id)  # a save or erasure of the same case waits for this one
-        analysis = s.get(SavedAnalysis, analysis_id, populate_existing=True)  # read again under the lock
-        if analysis is None:
-            raise store._gone(s, "analysis", analysis_id, "nothing was erased")
+        analysis, case = _erasing_analysis(store, s, actor, analysis_id)
         digest = analysis.input_sha256
         mark = _event(s, actor, "analysis.erase", f"analysis:{analysis_id}", case_id=case.id,
                       model=analysis.model_id, reason=reason)
@@ -168,11 +173,7 @@ def erase_verdict(store: CaseStore, analysis_id: int, reviewer: str, user: dict 
     """Delete one reviewer's verdict on an analysis (they may record it again, without the identifier)."""
     actor, reason = _checked(user, reason)
     with store.Session.begin() as s:
-        store._still_allowed(s, actor, "admin")
-        analysis = s.get(SavedAnalysis, analysis_id)
-        if analysis is None:
-            raise store._gone(s, "analysis", analysis_id, "nothing was erased")
-        store._locked_case(s, analysis.case_id)
+        analysis, _ = _erasing_analysis(store, s, actor, analysis_id)
         if s.scalar(select(Verdict.id).where(Verdict.analysis_id == analysis_id, Verdict.reviewer == reviewer)) is None:
             raise StoreError(f"{reviewer} has no verdict on analysis #{analysis_id}; nothing was erased.")
         mark = _event(s, actor, "verdict.erase", f"analysis:{analysis_id}", reviewer=reviewer,

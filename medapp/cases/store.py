@@ -486,6 +486,11 @@ class CaseStore(Database):
         except (OSError, ValueError):
             return None
 
+    def case_named(self, reference: str) -> int | None:
+        """The id of the case with this reference in any capitals (one per folded reference: 0004), or None."""
+        with self.Session() as s:
+            return s.scalar(select(Case.id).where(func.lower(Case.reference) == reference.strip().lower()))
+
     def case_of(self, analysis_id: int) -> dict:
         """The id and reference of the case an analysis belongs to."""
         with self.Session() as s:

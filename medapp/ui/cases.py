@@ -216,11 +216,12 @@ _BURNED_IN: dict[str, bool] = {}  # by content hash: a series' headers are read 
 
 
 def _burned_in(modality: str, data: bytes, digest: str) -> bool:
-    if digest not in _BURNED_IN:
+    known = _BURNED_IN.get(digest)  # one lookup: another session may clear the cache between two
+    if known is None:
         if len(_BURNED_IN) > 512:
             _BURNED_IN.clear()
-        _BURNED_IN[digest] = declares_burned_in_text(modality, data)
-    return _BURNED_IN[digest]
+        known = _BURNED_IN[digest] = declares_burned_in_text(modality, data)
+    return known
 
 
 def _same_patient_key(key: str, case_id: int | None) -> str:

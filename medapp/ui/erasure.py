@@ -3,11 +3,9 @@ missed, removed for good (medapp/cases/erasure.py), after the administrator type
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy import func, select
 
 from ..cases.erasure import erase_analysis, erase_case, erase_title, erase_verdict
 from ..cases.store import CaseStore, StoreError
-from ..db.tables import Case
 from ..security.roles import PermissionDenied
 from .audit_view import time_text
 from .common import literal
@@ -15,11 +13,6 @@ from .presses import flash, pressed
 from .state import set_now
 
 _FLASH = "erase_flash"
-
-
-def _case_id(store: CaseStore, reference: str) -> int | None:
-    with store.Session() as s:
-        return s.scalar(select(Case.id).where(func.lower(Case.reference) == reference.strip().lower()))
 
 
 def _choices(detail: dict) -> dict[str, tuple]:
@@ -53,7 +46,7 @@ def erase_panel(store: CaseStore, user: dict) -> None:
                               help="As shown on the Cases page; capitals do not matter.")
     if not reference.strip():
         return
-    case_id = _case_id(store, reference)
+    case_id = store.case_named(reference)
     if case_id is None:
         st.info(f"There is no case with the reference '{literal(reference.strip())}'.")
         return
