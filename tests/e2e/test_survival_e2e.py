@@ -58,7 +58,9 @@ def test_survival_curve_explanation_and_cohort_kaplan_meier(signed_in_page, tmp_
     # and if the file still does not reach the uploader (lost once more in a loaded run, 2026-12-06: the page showed
     # the empty uploader), it is dropped again, as a person would: the uploader must show its name
     for attempt in range(3):
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').last.set_input_files(str(cohort))
+        # the cohort tab's own uploader, by its label (not "the last one on the page", whatever else is drawn)
+        page.locator('[data-testid="stFileUploader"]', has_text="Cohort file").locator(
+            '[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(cohort))
         try:
             page.get_by_text("cohort.csv").first.wait_for(timeout=15_000)
             break
