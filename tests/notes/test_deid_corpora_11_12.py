@@ -48,7 +48,7 @@ def removed(text: str) -> list[str]:
     # a patient on a ward list by surname in capitals and age; a town before a state's code, a hyphenated town
     ("BED 2  ROSE, Kathleen   67y   Cons B\nBED 5  empty -> ED admission BANKS 72y ?PE", ["ROSE, Kathleen", "BANKS"]),
     ("Gwilym EVANS 82M  MRN H4471203", ["Gwilym EVANS", "H4471203"]),
-    ("PCP: Lyle Brandt, MD (Brandt Family Medicine, Normal IL)\n", ["Lyle Brandt", "Brandt Family Medicine", "Normal"]),
+    ("PCP: Lyle Brandt, MD (Brandt Family Medicine, Normal IL)\n", ["Lyle Brandt", "Brandt Family Medicine", "Normal IL"]),
     ("nights at a warehouse in Sutton-in-Ashfield), older sister", ["Sutton-in-Ashfield"]),
     ("Reported to Orlando SAPS, case no. 214/06/2024", ["Orlando", "214/06/2024"]),  # the town, not a person
     # corpus 14: more words of care before a day and month, a range, an age after a relative, M.D. ending a name

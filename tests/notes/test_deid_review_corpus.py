@@ -42,7 +42,14 @@ moved from 0.766 / 0.980 to 0.808 / 0.977 without being used (docs/notes.md). In
 unchanged, two more blind corpora were written and measured once, held out: deid_review_corpus_20 (obstetrics,
 neonatal, paediatric, mental-health, sexual-health, oncology, hospice and safeguarding notes from ten countries; 416
 identifiers) 0.889 / 0.995 and deid_review_corpus_21 (ordinary record exports: six US academic-centre notes, six from
-an NHS trust and its GPs; 410 identifiers) 0.934 / 0.987."""
+an NHS trust and its GPs; 410 identifiers) 0.934 / 0.987. In a fourth session the rules were widened against the
+misses of those five (a state's code with its town, a day and month alone where only a date reads so, businesses and
+services named by their trade; tests/notes/test_deid_trades_and_short_dates.py), so none of them is held out any more,
+and two more blind corpora were written and measured once on the widened rules, held out: deid_review_corpus_22
+(ambulance, triage, pharmacy, dental, physiotherapy, coroner, occupational-health, school-nurse, custody, telehealth,
+care-home and social-work notes from eleven countries; 467 identifiers) 0.807 / 0.982 (the session's starting rules
+0.775 / 0.981) and deid_review_corpus_23 (six US notes of busy services and six from the UK, Australia, New Zealand,
+Ireland and Canada; 522 identifiers) 0.824 / 0.990 (starting rules 0.780 / 0.990)."""
 from __future__ import annotations
 
 import json
@@ -89,12 +96,13 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
     ("deid_review_corpus", 0.90, 0.99), ("deid_review_corpus_2", 0.89, 0.99), ("deid_review_corpus_3", 0.91, 0.99),
     ("deid_review_corpus_4", 0.86, 0.99), ("deid_review_corpus_5", 0.91, 0.99),
     ("deid_review_corpus_6", 0.92, 0.99), ("deid_review_corpus_7", 0.89, 0.99), ("deid_review_corpus_8", 0.93, 0.99),
-    ("deid_review_corpus_9", 0.89, 0.99), ("deid_review_corpus_10", 0.80, 0.97), ("deid_review_corpus_11", 0.88, 0.99),
+    ("deid_review_corpus_9", 0.89, 0.99), ("deid_review_corpus_11", 0.88, 0.99),
     ("deid_review_corpus_12", 0.87, 0.98), ("deid_review_corpus_14", 0.89, 0.99), ("deid_review_corpus_15", 0.89, 0.98),
     ("deid_review_corpus_16", 0.77, 0.98), ("deid_review_corpus_17", 0.91, 0.98), ("deid_review_corpus_19", 0.76, 0.99),
+    ("deid_review_corpus_10", 0.81, 0.97), ("deid_review_corpus_13", 0.86, 0.98), ("deid_review_corpus_18", 0.87, 0.97),
+    ("deid_review_corpus_20", 0.91, 0.99), ("deid_review_corpus_21", 0.97, 0.98),
     # held out (never used to widen the rules): their thresholds guard the figures measured on the day's final rules
-    ("deid_review_corpus_13", 0.84, 0.97), ("deid_review_corpus_18", 0.82, 0.96), ("deid_review_corpus_20", 0.88, 0.99),
-    ("deid_review_corpus_21", 0.93, 0.98)])
+    ("deid_review_corpus_22", 0.80, 0.98), ("deid_review_corpus_23", 0.82, 0.98)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")

@@ -60,6 +60,8 @@ from .deid_vocab import (
     STREET_ABBREVIATION_DOT,
     TITLES,
     TOWN_TOOLS,
+    TRADE_GENERIC,
+    TRADE_NOUNS,
     UK_AREA,
     UNITS,
     UPPER,
@@ -532,7 +534,8 @@ def _trim_place(text: str, start: int, end: int, noun: bool) -> tuple[int, int] 
     body = names[:-1] if noun and len(names) > 1 else names
     if noun and names and names[-1] in ("Home", "Centre", "Center", "Practice") and len(body) > 1:
         body = body[:-1]  # "Care Home", "Health Centre", "Medical Practice"
-    if not any(w not in GENERIC_PLACE and w not in NOT_NAMES and w.lower() not in CONNECTORS and not never_name(w)
+    generic = GENERIC_PLACE | TRADE_GENERIC if noun and names and names[-1] in TRADE_NOUNS else GENERIC_PLACE
+    if not any(w not in generic and w not in NOT_NAMES and w.lower() not in CONNECTORS and not never_name(w)
                for w in body):
         return None
     return words[0][0], words[-1][1]
@@ -635,6 +638,52 @@ def _days_and_months(text: str, taken: list[bool]) -> list[Span]:
         if _FRACTION.search(text[max(0, start - 30):start]) or _FRACTION.search(text[end:end + 30]):
             continue  # one of a list of scores ("attention 12/18, memory 9/26, fluency 5/14")
         out.append(Span(start, end, "DATE", m.group(1)))
+        taken[start:end] = [True] * (end - start)
+    return out
+
+
+# a day and month without the year and without a word of time before it ("Blood cx 6/1", "LABS  02/26  02/28")
+_SHORT_DATE = re.compile(r"(?<![\d/.:])(\d{1,2})/(\d{1,2})(?![/\w]|\.\d)")
+_MONTH_FIRST = re.compile(r"(?:0?[1-9]|1[0-2])/(?:1[3-9]|2\d|3[01])(?:/\d{2,4})?")
+_DAY_FIRST = re.compile(r"(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2])(?:/\d{2,4})?")
+_NOT_A_DAY_AFTER = re.compile(rf"[ \t]*(?i:{COUNTED}|of|mg|ml|tabs?|strength|mm[ \t]?hg|cm[ \t]?h2o|sets?|bottles?|cores?|nodes?)\b")
+_DEVICE_SETTING = re.compile(r"\b(?i:bipap|cpap|nippv|niv|peep|ipap|epap|vent|ventilator|settings?|ps|pressure)[ \t:]*$")  # "BiPAP 10/5"
+
+
+def _short_dates(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
+    """A day and month written with neither year nor a word of time, taken where only a date reads so:
+    - written with a leading zero ("02/26", "07/04"): a count, a score or the UK's "3/12" (three months) never is;
+    - in a note that writes its other dates month first ("2/27", "10/31/2024") and never day first, a month and day
+      that no score or fraction reads as ("6/3", "10/9", "3/12"; not "4/5", "7/10", "1/2");
+    - in a note that writes them day first and never month first, a day after its month ("29/2", "10/04"); not
+      the UK's days and months ("10/7" is ten days, "18/12" eighteen months).
+    Never after a score's or vital sign's name nor before a unit or a count ("power 4/5", "x 2/7 days")."""
+    dates = [s.text for s in found if s.kind == "DATE"]
+    month_first = any(_MONTH_FIRST.fullmatch(d) for d in dates)
+    day_first = any(_DAY_FIRST.fullmatch(d) for d in dates)
+    out = []
+    for m in _SHORT_DATE.finditer(text):
+        start, end = m.span()
+        first, second = int(m.group(1)), int(m.group(2))
+        if any(taken[start:end]) or not (1 <= first <= 31 and 1 <= second <= 31) or min(first, second) > 12:
+            continue
+        if (_SCORED.search(text, max(0, start - 12), start) or _VITALS.search(text, max(0, start - 16), start)
+                or _DEVICE_SETTING.search(text, max(0, start - 16), start)
+                or _NOT_A_DAY_AFTER.match(text, end) or re.fullmatch(r"0?6/(?:18|24|36|60)", m.group(0))):
+            continue
+        padded = "0" in (m.group(1)[0], m.group(2)[0]) and len(m.group(1)) == len(m.group(2)) == 2
+        listed = _FRACTION.search(text[max(0, start - 30):start]) or _FRACTION.search(text[end:end + 30])
+        if padded:
+            pass
+        elif month_first and not day_first:
+            if first > 12 or first <= second <= 10 or listed and first <= second:
+                continue  # a score or a share ("4/5", "7/10"), one of a list of subscores ("memory 9/26, ...")
+        elif day_first and not month_first:
+            if not (first > second and second not in (7, 12)):
+                continue
+        else:
+            continue
+        out.append(Span(start, end, "DATE", m.group(0)))
         taken[start:end] = [True] * (end - start)
     return out
 
@@ -840,6 +889,22 @@ _WEEKDAY_BEFORE = re.compile(r"(?:\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|S
                              r"[ \t]+(?:the[ \t]+)?)$")
 
 
+# a state's or province's code written with the town ("Parma, OH", "Geelong VIC", "Kingston, ON"): Safe Harbor keeps a
+# state, but with the town it narrows where the patient lives, and reviewers mark it with the town (two blind corpora)
+_STATE_CODE_AFTER = re.compile(rf",?[ \t]+(?:{US_STATE}|{AU_STATE}|{CA_PROVINCE})(?![\w'’-])")
+
+
+def _with_state_codes(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
+    out = []
+    for s in found:
+        m = _STATE_CODE_AFTER.match(text, s.end) if s.kind in ("LOCATION", "ADDRESS") else None
+        if m and not any(taken[s.end:m.end()]):
+            taken[s.end:m.end()] = [True] * (m.end() - s.end)
+            s = Span(s.start, m.end(), s.kind, text[s.start:m.end()])
+        out.append(s)
+    return out
+
+
 def _with_weekdays(text: str, found: list[Span]) -> list[Span]:
     """A date with the weekday written just before it ("Thu 3/14", "Monday the 23rd"): the weekday goes with it."""
     out = []
@@ -978,6 +1043,7 @@ def _find_phi(text: str) -> list[Span]:
                 taken[i] = True
     found += _ages_said(text, taken)
     found += _days_and_months(text, taken)
+    found += _short_dates(text, found, taken)
     found += _shops_and_employers(text, taken)
     found += _caps_surnames(text, taken, surname_first=True)  # "ROSE, Kathleen   67y" is a patient, not a town
     found += _caps_places(text, taken)
@@ -1004,6 +1070,7 @@ def _find_phi(text: str) -> list[Span]:
                     taken[i] = True
     found += _common_word_names(text, found, taken)
     found = _with_surname_after(text, found, taken)
+    found = _with_state_codes(text, found, taken)
     return _with_weekdays(text, _with_nicknames_inside(text, _with_initials(text, found, taken)))
 
 

@@ -45,7 +45,12 @@ PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Ho
               r"Rovers|FC|RFC|GAA|GAC|Day[ \t]+Services|Gym|YMCA|Inn|Tavern|Arms|Medicine[ \t]+Group|Physicians[ \t]+Group|"
               r"Health[ \t]+Group|Out[ \t]+of[ \t]+Hours(?:[ \t]+Service)?|Aged[ \t]+Care(?:[ \t]+Assessment[ \t]+Service)?|"
               r"Companion[ \t]+Care|Home[ \t]+Care|Memorial|Mental[ \t]+Health|Collective|Health[ \t]+Foods|Foods|Council|Library|Drop-In|Drop-in|CAB|Funerals|Funeral[ \t]+Home|Funeral[ \t]+Directors|Health[ \t]+Department|Bar|Pub|Diner|Pizza|Pizzeria|Restaurant|Cafe|Café|Deli|Golf[ \t]+Course|Creche|Crèche|Nursery|Kindergarten|Pre-?school|CHC|Company|Corporation|Corp|Senior[ \t]+Health|Elementary|Bakery|Haulage|Homecare|Hub|"
-              r"Assessment[ \t]+Service|Physiotherapy[ \t]+Service)")
+              r"Assessment[ \t]+Service|Physiotherapy[ \t]+Service|"
+              # businesses and services by their trade ("Bright Smiles Dental", "Pine Tree Medical Supply",
+              # "Northgate Community Midwifery Team"; a blind review): the words before must hold a distinctive one
+              r"Dental|Dentistry|Labs|Laborator(?:y|ies)|Imaging|Physical[ \t]+Therapy|Physicians|Solutions|Products|"
+              r"Partners|Processing|Distribution|Suppl(?:y|ies)|Insurance(?:[ \t]+Co(?:mpany)?\.?)?|Health[ \t]+Plan|"
+              r"Visiting[ \t]+Nurses|Home[ \t]+Infusion|Programme|Program|Team|Service|Authority|EMS|Health)")
 RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
              r"grandson|granddaughter|grandchild|grandmother|grandfather|grandma|grandad|granny|aunt|auntie|uncle|"
              r"cousin|friend|pal|mate|buddy|nan|nana|nanna|gran|grandpa|aunty|neighbou?r|carer|caregiver|fianc[ée]e?|boyfriend|girlfriend|stepson|stepdaughter|"
@@ -168,7 +173,34 @@ GENERIC_PLACE = {
     "Dialysis", "Logistics", "Industries", "Motors", "Construction", "Athletic", "Rovers", "FC", "RFC", "GAA", "GAC",
     "Research", "Learning", "Disability", "Disabilities", "Annual", "Check", "School-based", "Both", "Student",
     "Internal", "Abuse", "Home-based", "Home-Based", "Aged", "Companion", "Elementary", "Bakery", "Haulage",
-    "Out", "Hours", "Rapid", "Access", "Comprehensive", "Homecare", "Hub"}
+    "Out", "Hours", "Rapid", "Access", "Comprehensive", "Homecare", "Hub",
+    # words of a service's trade or purpose, before the trades taken as a place's noun ("Outreach Team", "Medical
+    # Retina Service", "Echocardiography Laboratory", "Acute Physiology and Chronic Health")
+    "Midwifery", "Equipment", "Therapy", "Physical", "Tobacco", "Treatment", "Family", "Bone", "Global", "Digital",
+    "Population", "Molecular", "Visiting", "Nurses", "Imaging", "Diagnostic", "Clinical", "Quality", "Screening",
+    "Vaccination", "Immunisation", "Immunization", "Smoking", "Cessation", "Weight", "Management", "Laboratory",
+    "Pathology", "Microbiology", "Blood", "Transfusion", "Alcohol", "Addiction", "Substance",
+    "Misuse", "Early", "Intervention", "Psychosis", "Eating", "Perinatal", "Forensic", "Complex", "Needs",
+    "Continuing", "Intermediate", "Reablement", "Enhanced", "Virtual", "Tissue", "Viability", "Resolution",
+    "Single", "Point", "Integrated", "Neighbourhood", "Locality", "Case", "Nutrition", "Dietetic", "Dietetics",
+    "Men's", "Oral", "Environmental", "Workplace", "Employee", "Staff", "Wellbeing", "Travel", "Refugee",
+    "Speech", "Language", "Hearing", "Vision", "Optometry", "Orthotics", "Prosthetics", "Wheelchair", "Seating",
+    "Stoma", "Lymphoedema", "Dementia", "Motor", "Neurone", "Neuron", "Specialised", "Specialized", "Tertiary",
+    "Outreach", "Retina", "Echocardiography", "Mobile", "Periodic", "Chronic", "Physiology",
+    "Physicians", "Physicians'", "Multidisciplinary", "Biopsy", "Donor", "Marrow", "Cholesterol", "Education",
+    "Hormone", "Pituitary", "Dentistry", "Labs", "Laboratories", "Solutions", "Products", "Partners",
+    "Processing", "Distribution", "Supply", "Supplies", "Insurance", "Plan", "Programme", "Program", "Authority",
+    "EMS", "Medicine", "Adolescent", "Transport", "Patient", "Flow"}
+# The trades taken as a place's noun above, and words that name no one before them though they may before a hospital's
+# noun ("Eastern Team", "Green Team", "Special Authority", "World Health"; but "Western General Hospital", "Orange
+# County", "Hospital for Special Surgery", "Kaiapoi New World")
+TRADE_NOUNS = {"Dental", "Dentistry", "Labs", "Laboratory", "Laboratories", "Imaging", "Therapy", "Physicians", "Solutions",
+               "Products", "Partners", "Processing", "Distribution", "Supply", "Supplies", "Insurance", "Co", "Co.",
+               "Company", "Plan", "Nurses", "Infusion", "Programme", "Program", "Team", "Service", "Authority", "EMS",
+               "Health"}
+TRADE_GENERIC = {"Eastern", "Western", "Northern", "Southern", "Central", "North", "South", "East", "West", "World",
+                 "Special", "My", "Our", "Two", "Week", "Wait", "Green", "Red", "Blue", "Yellow", "Purple", "Orange",
+                 "Pink", "Per", "Drug", "Drugs", "Standard", "First", "Second", "Task", "Force", "Multidimensional"}
 CONNECTORS = {"and", "&", "of", "for", "on", "upon", "the", "to", "at", "in", "from"}  # inside a place's name, never what identifies it
 # Capitalised words that are not names even after a label ("Patient: Denies ...").
 # Scores named after people, written with their value ("Barthel 35", "Tanner 1", "Bishop 8", "Rankin 3"): a name there
