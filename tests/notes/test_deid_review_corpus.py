@@ -49,7 +49,13 @@ and two more blind corpora were written and measured once on the widened rules, 
 (ambulance, triage, pharmacy, dental, physiotherapy, coroner, occupational-health, school-nurse, custody, telehealth,
 care-home and social-work notes from eleven countries; 467 identifiers) 0.807 / 0.982 (the session's starting rules
 0.775 / 0.981) and deid_review_corpus_23 (six US notes of busy services and six from the UK, Australia, New Zealand,
-Ireland and Canada; 522 identifiers) 0.824 / 0.990 (starting rules 0.780 / 0.990)."""
+Ireland and Canada; 522 identifiers) 0.824 / 0.990 (starting rules 0.780 / 0.990). The rules were then widened against
+those two as well (a named day of the year, Scottish health boards, more trades, insurers, given names Faker lacks),
+and two more blind corpora, written meanwhile, were measured once, held out: deid_review_corpus_24 (twelve US notes as
+research de-identification corpora hold them; 399 identifiers) 0.890 / 0.983 (the session's starting rules 0.825 /
+0.985) and deid_review_corpus_25 (ordinary hospital documents from England, Scotland, Wales, Northern Ireland,
+Ireland, Australia, New Zealand, Canada, India, South Africa and Nigeria; 448 identifiers) 0.911 / 0.995 (starting
+rules 0.895 / 0.995)."""
 from __future__ import annotations
 
 import json
@@ -101,8 +107,9 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
     ("deid_review_corpus_16", 0.77, 0.98), ("deid_review_corpus_17", 0.91, 0.98), ("deid_review_corpus_19", 0.76, 0.99),
     ("deid_review_corpus_10", 0.81, 0.97), ("deid_review_corpus_13", 0.86, 0.98), ("deid_review_corpus_18", 0.87, 0.97),
     ("deid_review_corpus_20", 0.91, 0.99), ("deid_review_corpus_21", 0.97, 0.98),
+    ("deid_review_corpus_22", 0.83, 0.98), ("deid_review_corpus_23", 0.87, 0.98),
     # held out (never used to widen the rules): their thresholds guard the figures measured on the day's final rules
-    ("deid_review_corpus_22", 0.80, 0.98), ("deid_review_corpus_23", 0.82, 0.98)])
+    ("deid_review_corpus_24", 0.88, 0.98), ("deid_review_corpus_25", 0.91, 0.99)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")

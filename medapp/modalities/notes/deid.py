@@ -399,6 +399,14 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # an Irish county in an address, "Ballincollig, Co. Cork" (a blind review); not a company's "& Co."
     ("PLACE", re.compile(rf"(?:(?<=,[ \t])|^[ \t]*)(Co\.[ \t]+{PLACE_WORD})", re.M), 1),
     ("LOCATION", re.compile(r"\b(Ward[ \t]+(?:\d{1,3}[A-Z]?|[A-Z]\d{0,2}[A-Z]?)(?![\w-])(?:[ \t]+(?:North|South|East|West)\b)?)"), 1),
+    # a Scottish health board by its area ("NHS Forth Valley", "NHS LOTHIAN", "NHS Greater Glasgow and Clyde"); not
+    # the service's own words ("NHS Number", "NHS App", "NHS 24", "NHS England", a nation)
+    ("LOCATION!", re.compile(r"\bNHS[ \t]+(?!(?i:Numbers?|No|App|Direct|Choices|Digital|Login|Spine|Trusts?|Foundation|"
+                             r"Constitution|England|Scotland|Wales|Inform|Pensions|Jobs|Health|Continuing|Low|Prescriptions?|"
+                             r"Blood|Property|Resolution|Supply|Business|Providers|Confederation|Employers|Staff|"
+                             r"Education|Improvement|Protect|Test|Smokefree|Talking|Fife[ \t]+Council)\b)"
+                             r"(?:[A-Z][a-z]+|[A-Z]{3,})(?:[ \t]+(?:and|&)[ \t]+(?:[A-Z][a-z]+|[A-Z]{3,})|[ \t]+(?:[A-Z][a-z]+|[A-Z]{3,})){0,2}"
+                             r"(?=[ \t]*(?:[.,;:)\n]|$|[ \t](?![A-Z])))", re.M), 0),
     ("PLACE", re.compile(rf"\b({PLACE_WORD}[ \t]+Children['’]s)(?![ \t]+(?i:ward|unit|services?|social|centre|center)\b)"), 1),
     ("PLACE", re.compile(rf"\b(?:at|to|from)[ \t]+((?:[A-Z]{{2,5}}[ \t]+)?(?:St\.?|Saint)[ \t]+{NAME_WORD})\b(?!['’])"), 1),  # "to St. Hedwig"
     ("LOCATION!", re.compile(rf"\b({PLACE_WORD}[ \t]+\d{{1,2}}[A-Z]?[ \t]+(?:MICU|SICU|CCU|CICU|NICU|PICU|ICU|HDU|ITU))\b"), 1),
@@ -586,10 +594,12 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
     # "in Cambridge" lost it (a review)
     for m in re.finditer(rf"(?<![\d.,])\d{{5}}[ \t]+({town})(?=[ \t]*(?:[,\n]|$))", text, re.M):  # "40400 Shah Alam"
         _take_town(text, *m.span(1), address_towns, taken, out)
-    for m in re.finditer(rf"\b{PLACE_NOUN}(?:['’]s)?,?[ \t]+({town})\b", text):
+    for m in re.finditer(rf"\b{PLACE_NOUN}(?:['’]s)?,?[ \t]+(?!{PLACE_NOUN}\b)({town})\b", text):  # not "Medical Center"
         words = list(re.finditer(r"[^\s-]+", m.group(1)))
         comma = "," in text[m.start():m.start(1)]  # "Royal Wessex Infirmary, Bath": a town that is also a word too
         for n in range(len(words), 0, -1):  # "Clinic, Glasgow Coma Scale 15" keeps Glasgow (_take_town)
+            if re.match(rf"[ \t]+{PLACE_NOUN}\b", text[m.start(1) + words[n - 1].end():]):
+                continue  # a team's or a service's name after its clinic ("Primary Care Clinic, Green Team")
             if _take_town(text, m.start(1), m.start(1) + words[n - 1].end(), address_towns if comma else gazetteer,
                           taken, out):
                 break
@@ -755,6 +765,21 @@ _SCORE = re.compile(rf"{SCORE_EPONYMS}(?=(?:[ \t]+(?i:score|index|stage|scale))?
 _BEFORE_A_MONTH = r"in|since|until|till|from|by|of|last|next|early|late|mid"
 # a month's short form that is also a name, said as the month ("was 81 in Jan", "since Jun")
 _MONTH_SAID = re.compile(rf"\b(?i:{_BEFORE_A_MONTH})[ \t]+(?:Jan|Mar|Jun|Aug|Sept?|Dec)$")
+
+# a named day of the year is a date ("New Year's Eve", "Boxing Day"); a month or a feast alone ("in March", "over
+# Christmas") is left, as nineteen of twenty-three reviewers left it (a month alone: 2 points of precision on them)
+_HOLIDAY = re.compile(r"\b(?:New[ \t]+Year['’]s[ \t]+(?:Eve|Day)|Christmas[ \t]+(?:Eve|Day)|Boxing[ \t]+Day|Hogmanay|"
+                      r"Thanksgiving[ \t]+Day|Independence[ \t]+Day|Memorial[ \t]+Day|Labou?r[ \t]+Day|Canada[ \t]+Day|"
+                      r"Australia[ \t]+Day|Anzac[ \t]+Day|Waitangi[ \t]+Day|St\.?[ \t]+Patrick['’]s[ \t]+Day)\b")
+
+
+def _holidays(text: str, taken: list[bool]) -> list[Span]:
+    out = []
+    for m in _HOLIDAY.finditer(text):
+        if not any(taken[m.start():m.end()]):
+            out.append(Span(m.start(), m.end(), "DATE", m.group(0)))
+            taken[m.start():m.end()] = [True] * (m.end() - m.start())
+    return out
 
 
 def _given_names(text: str, taken: list[bool]) -> list[Span]:
@@ -1044,6 +1069,7 @@ def _find_phi(text: str) -> list[Span]:
     found += _ages_said(text, taken)
     found += _days_and_months(text, taken)
     found += _short_dates(text, found, taken)
+    found += _holidays(text, taken)
     found += _shops_and_employers(text, taken)
     found += _caps_surnames(text, taken, surname_first=True)  # "ROSE, Kathleen   67y" is a patient, not a town
     found += _caps_places(text, taken)

@@ -50,7 +50,12 @@ PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Ho
               # "Northgate Community Midwifery Team"; a blind review): the words before must hold a distinctive one
               r"Dental|Dentistry|Labs|Laborator(?:y|ies)|Imaging|Physical[ \t]+Therapy|Physicians|Solutions|Products|"
               r"Partners|Processing|Distribution|Suppl(?:y|ies)|Insurance(?:[ \t]+Co(?:mpany)?\.?)?|Health[ \t]+Plan|"
-              r"Visiting[ \t]+Nurses|Home[ \t]+Infusion|Programme|Program|Team|Service|Authority|EMS|Health)")
+              r"Visiting[ \t]+Nurses|Home[ \t]+Infusion|Programme|Program|Team|Service|Authority|EMS|Health|"
+              r"Medical(?![ \t]+(?:Licen[cs]e|Records?|Examiner|Director|Officer|Assistant|Students?|Board|Council|"
+              r"Certificate|Reports?|Notes?)\b)|Doctors|Transport|Internal[ \t]+Medicine|Occupational[ \t]+Medicine|Dental[ \t]+Care|"
+              r"Services|Lines|Rehab|Lab|Podiatry|Engineering|Textiles|Grammar|Montessori|Carers|Village|"
+              r"Long-Term[ \t]+Care|Community[ \t]+Care|Hauora|Freight|Haulage|Removals|Motors|Garage|Plumbing|"
+              r"Electrical|Builders|Joinery|Dairy|Vineyards?|Winery|Brewery|Quarry|Mining|Logistics)")
 RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
              r"grandson|granddaughter|grandchild|grandmother|grandfather|grandma|grandad|granny|aunt|auntie|uncle|"
              r"cousin|friend|pal|mate|buddy|nan|nana|nanna|gran|grandpa|aunty|neighbou?r|carer|caregiver|fianc[ée]e?|boyfriend|girlfriend|stepson|stepdaughter|"
@@ -197,10 +202,17 @@ GENERIC_PLACE = {
 TRADE_NOUNS = {"Dental", "Dentistry", "Labs", "Laboratory", "Laboratories", "Imaging", "Therapy", "Physicians", "Solutions",
                "Products", "Partners", "Processing", "Distribution", "Supply", "Supplies", "Insurance", "Co", "Co.",
                "Company", "Plan", "Nurses", "Infusion", "Programme", "Program", "Team", "Service", "Authority", "EMS",
-               "Health"}
+               "Health", "Medical", "Doctors", "Transport", "Medicine", "Care", "Services", "Lines", "Rehab", "Lab",
+               "Podiatry", "Engineering", "Textiles", "Grammar", "Montessori", "Carers", "Village", "Hauora", "Freight",
+               "Haulage", "Removals", "Motors", "Garage", "Plumbing", "Electrical", "Builders", "Joinery", "Dairy", "Vineyard", "Vineyards", "Winery", "Brewery", "Quarry", "Mining", "Logistics"}
 TRADE_GENERIC = {"Eastern", "Western", "Northern", "Southern", "Central", "North", "South", "East", "West", "World",
                  "Special", "My", "Our", "Two", "Week", "Wait", "Green", "Red", "Blue", "Yellow", "Purple", "Orange",
-                 "Pink", "Per", "Drug", "Drugs", "Standard", "First", "Second", "Task", "Force", "Multidimensional"}
+                 "Pink", "Per", "Drug", "Drugs", "Standard", "First", "Second", "Task", "Force", "Multidimensional",
+                 "Internal", "Occupational", "Personal", "Mouth", "Pressure", "Catheter", "Respite", "Self", "Shared",
+                 "Usual", "Supportive", "Comfort", "Life", "End", "Claims", "Legal", "Social", "Financial", "Support",
+                 "Advisory", "Information", "Customer", "Emergency", "Specialist", "Patient", "Sport", "Sports",
+                 "Funeral", "Home", "Village", "Long-Term", "Transitional", "Interim", "Clinical", "Science",
+                 "Paed", "Current", "Board", "Certified", "Preventive", "Preventative"}
 CONNECTORS = {"and", "&", "of", "for", "on", "upon", "the", "to", "at", "in", "from"}  # inside a place's name, never what identifies it
 # Capitalised words that are not names even after a label ("Patient: Denies ...").
 # Scores named after people, written with their value ("Barthel 35", "Tanner 1", "Bishop 8", "Rankin 3"): a name there
@@ -247,11 +259,17 @@ BRANDS = (r"(?:Spire(?=[ \t]+[A-Z])|Nuffield[ \t]+Health|Planned[ \t]+Parenthood
           r"Trader[ \t]+Joe['’]s|Whole[ \t]+Foods|Rite[ \t]+Aid|Duane[ \t]+Reade|Dollar[ \t]+General|Family[ \t]+Dollar|"
           r"Home[ \t]+Depot|Starbucks|McDonald['’]s|Tim[ \t]+Hortons|Loblaws|Sobeys|Shoppers[ \t]+Drug[ \t]+Mart|"
           r"Tesco|Sainsbury['’]s|Asda|Morrisons|Waitrose|Superdrug|Lloyds[ \t]+Pharmacy|Woolworths|Chemist[ \t]+Warehouse|"
-          r"Pick[ \t]+n[ \t]+Pay|Shoprite|Dis-Chem|Dunnes[ \t]+Stores|SuperValu|FedEx|LifeLabs|LabCorp|Quest[ \t]+Diagnostics)")
+          r"Pick[ \t]+n[ \t]+Pay|Shoprite|Dis-Chem|Dunnes[ \t]+Stores|SuperValu|FedEx|LifeLabs|LabCorp|Quest[ \t]+Diagnostics|"
+          # insurers and health plans, which narrow who and where a patient is as an employer does
+          r"Anthem(?:[ \t]+Blue[ \t]+Cross(?:[ \t]+(?:and[ \t]+)?Blue[ \t]+Shield)?)?|Blue[ \t]+Cross[ \t]+(?:and[ \t]+)?Blue[ \t]+Shield"
+          r"(?:[ \t]+of[ \t]+[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)?|Humana|Aetna|Cigna|UnitedHealthcare|Kaiser[ \t]+Permanente|"
+          r"Highmark|Molina[ \t]+Healthcare|WellCare|Medibank|Bupa|Manulife|Sedgwick|Geisinger(?:[ \t]+(?:Gold|Health(?:[ \t]+Plan)?))?|"
+          r"Vhi(?:[ \t]+Healthcare)?|Laya[ \t]+Healthcare|Irish[ \t]+Life[ \t]+Health|Discovery[ \t]+Health|"
+          r"Priceline[ \t]+Pharmacy|Apollo[ \t]+Pharmacy|MedPlus|Bell[ \t]+Canada|Canada[ \t]+Life|Great-West[ \t]+Life)")
 # ... and those whose name is also a word or a clinical abbreviation ("CVS" is the cardiovascular system, "Boots" and
 # "Clicks" are words): only after "at", "from", "to" or "called" ("Rx sent to Boots", "Called CVS").
 BRANDS_IN_CONTEXT = (r"(?:Boots|Clicks|Amazon|Coles|Aldi|Lidl|Caterpillar|Toyota|State[ \t]+Farm|Sun[ \t]+Life|"
-                     r"UPS|Argos|Currys|Mainfreight|Kmart|Bunnings|Spar|Co-op)")
+                     r"UPS|Argos|Currys|Mainfreight|Kmart|Bunnings|Spar|Co-op|HCF|Avera)")
 
 # A date said aloud ("the fourth of March", "March fourth twenty twenty-four", "monday the eleventh"), as dictation
 # and voicemail transcripts write it

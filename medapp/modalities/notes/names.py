@@ -81,8 +81,26 @@ def given_names() -> frozenset[str]:
         common_words = set(importlib.import_module("faker.providers.lorem.en_US").Provider.word_list)
     except (ImportError, AttributeError):
         common_words = set()
-    return frozenset(n.lower() for n in names
-                     if re.fullmatch(r"[A-Z][a-z'’-]{2,}", n) and n.lower() not in COMMON | EPONYMS | common_words)
+    names |= EXTRA_GIVEN_NAMES
+    return frozenset(n.lower() for n in names  # Latin letters with their accents too ("Gráinne", "Zoë", "Łukasz")
+                     if re.fullmatch(r"[A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž'’-]{2,}", n) and n.lower() not in COMMON | EPONYMS | common_words)
+
+
+# Given names of the countries the notes come from that Faker's locales lack (Scottish, Welsh, Irish, Māori, East
+# African, African-American): named in blind reviews' notes and in the registers of those countries.
+EXTRA_GIVEN_NAMES = {
+    "Morag", "Eilidh", "Ailsa", "Catriona", "Mhairi", "Hamish", "Fergus", "Ruaridh", "Ruairidh", "Alasdair", "Iain",
+    "Seonaid", "Kirsty", "Lachlan", "Murdo", "Torquil", "Euan", "Struan", "Senga", "Ishbel", "Isla", "Calum",
+    "Geraint", "Dafydd", "Gethin", "Bethan", "Cerys", "Ffion", "Angharad", "Sioned", "Eluned", "Iolo", "Llinos",
+    "Rhiannon", "Rhodri", "Gareth", "Emyr", "Hywel", "Meinir", "Nerys", "Owain", "Tegan", "Carys", "Elin", "Siân",
+    "Aisling", "Siobhán", "Niamh", "Caoimhe", "Saoirse", "Oisín", "Ciarán", "Pádraig", "Séamus", "Gráinne", "Aoife",
+    "Clodagh", "Dearbhla", "Éabha", "Fionnuala", "Orla", "Sorcha", "Tadhg", "Cathal", "Donnacha", "Eoghan", "Fiachra",
+    "Hone", "Wiremu", "Aroha", "Tane", "Rāwiri", "Rawiri", "Mere", "Hemi", "Ngaire", "Anahera", "Manaia", "Tama",
+    "Ngaio", "Rangi", "Whetu", "Hōne", "Tipene", "Huia", "Kahu", "Nikau", "Paora", "Pita", "Ripeka",
+    "Wanjiku", "Njeri", "Wambui", "Kamau", "Otieno", "Achieng", "Akinyi", "Wanjiru", "Mwangi", "Njoroge", "Atieno",
+    "Dawit", "Tesfaye", "Abebe", "Bekele", "Alemayehu", "Meseret", "Tigist", "Yohannes", "Selam", "Hodan", "Abdirahman",
+    "Lakisha", "Darnell", "Tyrell", "DeShawn", "Latoya", "Tameka", "Keisha", "Shaniqua", "Terrell", "Marquis",
+    "Lashonda", "Tanisha", "Jamal", "Deandre", "Rashad", "Shanice", "Tyrone", "Ebony", "Precious", "Marcy"}
 
 
 # Town names that are also everyday or clinical words ("Normal", "Split", "Reading", "Bath"): as a town they
