@@ -55,7 +55,12 @@ and two more blind corpora, written meanwhile, were measured once, held out: dei
 research de-identification corpora hold them; 399 identifiers) 0.890 / 0.983 (the session's starting rules 0.825 /
 0.985) and deid_review_corpus_25 (ordinary hospital documents from England, Scotland, Wales, Northern Ireland,
 Ireland, Australia, New Zealand, Canada, India, South Africa and Nigeria; 448 identifiers) 0.911 / 0.995 (starting
-rules 0.895 / 0.995)."""
+rules 0.895 / 0.995). Widened a third time, against 24 and 25 (a state's name with its town, numbered streets with a
+compass word, a hospital by its initials, "Unit 4C", Meals on Wheels, "Nagar"), then two more blind corpora, written
+meanwhile, measured once and held out: deid_review_corpus_26 (twelve everyday US notes; 400 identifiers) 0.907 /
+0.975 (the session's starting rules 0.835 / 0.977) and deid_review_corpus_27 (everyday documents of England,
+Scotland, Wales, Australia, New Zealand, Canada, Ireland, India, South Africa, Singapore and Kenya; 434 identifiers)
+0.926 / 0.995 (starting rules 0.906 / 0.995)."""
 from __future__ import annotations
 
 import json
@@ -108,8 +113,9 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
     ("deid_review_corpus_10", 0.81, 0.97), ("deid_review_corpus_13", 0.86, 0.98), ("deid_review_corpus_18", 0.87, 0.97),
     ("deid_review_corpus_20", 0.91, 0.99), ("deid_review_corpus_21", 0.97, 0.98),
     ("deid_review_corpus_22", 0.83, 0.98), ("deid_review_corpus_23", 0.87, 0.98),
+    ("deid_review_corpus_24", 0.91, 0.98), ("deid_review_corpus_25", 0.93, 0.99),
     # held out (never used to widen the rules): their thresholds guard the figures measured on the day's final rules
-    ("deid_review_corpus_24", 0.88, 0.98), ("deid_review_corpus_25", 0.91, 0.99)])
+    ("deid_review_corpus_26", 0.90, 0.97), ("deid_review_corpus_27", 0.92, 0.99)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")

@@ -107,7 +107,11 @@ def _call(url: str, secret: str, model: str, body: dict, action: str = "infer") 
         r = httpx.post(f"{url}/v2/models/{model}/{action}", json=body, timeout=300,
                        headers={"Authorization": f"Bearer {secret}"})
         if r.status_code != 503:
-            return r.status_code, r.json(), seen
+            try:
+                return r.status_code, r.json(), seen
+            except ValueError:  # not the service's JSON: Serve's proxy answered (say which, for the CI log)
+                raise AssertionError(f"{action} answered {r.status_code} {r.headers.get('content-type')}: "
+                                     f"{r.text[:300]!r}") from None
         seen += 1
         assert r.json()["error"] and int(r.headers["retry-after"]) >= 1
         time.sleep(float(r.headers["retry-after"]))

@@ -70,7 +70,7 @@ from .deid_vocab import (
     WEEKDAYS,
     YEAR_SAID,
 )
-from .names import COMMON, EPONYMS, given_names, regions, towns
+from .names import COMMON, EPONYMS, given_names, regions, states, towns
 
 # Labels of a person's record, as written before a name ("Patient:", "Resident: DELACROIX, Evangeline M.")
 PERSON_LABELS = r"patient|name|pt|resident|client|member|insured|subscriber|scribe|pcp|ordering[ \t]+provider|provider"
@@ -239,7 +239,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                            rf"[ \t]+)(?:(?:[NS][EW]|[NSEW])\.?[ \t]+)?"
                            rf"(?:(?:[{UPPER}][{LOWER}]+(?:['’]s)?[ \t]){{1,3}}{STREET}|Broadway)\b(?!(?<=Dr)[ \t]+(?!Apt|Suite|Ste|Unit|Flat|North|South|East|West)[A-Z][a-z])"
                            rf"{STREET_ABBREVIATION_DOT}"
-                           r"(?:[ \t](?:[NS][EW]|[NSEW])\b)?"
+                           r"(?:[ \t](?:[NS][EW]|[NSEW]|North|South|East|West)\b)?"
                            r"(?:[ \t]\d{1,3}(?=,|\s))?"
                            r"(?:,?[ \t]+(?:(?i:suite|ste\.?|apt\.?|apartment|unit|flat)|#)[ \t]*#?[0-9A-Z][0-9A-Z-]{0,7}\b)?"
                            r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?"  # the town after the street, too
@@ -261,8 +261,11 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PLACE", re.compile(rf"\b((?:Taman|Kampung|Kg\.)[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD}){{0,2}})"), 1),  # "Kizhakkethil (H)": a house's name in Kerala
     ("ADDRESS", re.compile(r"\b(?:P\.?[ \t]?O\.?[ \t]*Box|Private[ \t]+Bag)[ \t]*\d{1,6}(?:-\d{5})?\b"), 0),
     # a numbered street ("CVS on W 38th St")
-    ("ADDRESS", re.compile(r"\b(?:\d{1,5}[ \t]+)?(?:[NSEW]\.?[ \t]+)?\d{1,3}(?:st|nd|rd|th)[ \t]+(?:Street|St|Avenue|Ave|Road|Rd)"
-                           r"\b"), 0),
+    ("ADDRESS", re.compile(r"\b(?:\d{1,5}[ \t]+)?(?:(?:[NSEW]|North|South|East|West)\.?[ \t]+)?\d{1,3}(?:st|nd|rd|th)[ \t]+"
+                           r"(?:Street|St|Avenue|Ave|Road|Rd)\b(?:,?[ \t]+(?:Apt\.?|Suite|Unit|#)[ \t]*[0-9A-Z]{1,5}\b)?"), 0),
+    # a Bengaluru address by cross and main road ("No. 14, 3rd Cross Road", "#221, 5th Main")
+    ("ADDRESS", re.compile(r"(?:\b(?:No\.?|H\.[ \t]?No\.?)[ \t]*|#)\d{1,4}[A-Z]?,[ \t]*\d{1,2}(?:st|nd|rd|th)[ \t]+(?:Cross|Main)"
+                           r"(?:[ \t]+Road)?\b"), 0),
     # a Welsh street or house ("Stryd Fawr", "Heol y Ffynnon", "Tŷ Capel")
     ("ADDRESS", re.compile(rf"(?:\b\d{{1,4}}[A-Za-z]?[ \t]+)?\b(?:Stryd|Heol|Ffordd|Lôn|Rhodfa|Tŷ)[ \t]+(?:(?:y|yr)[ \t]+)?{PLACE_WORD}"
                            rf"(?:[ \t]+{PLACE_WORD})?"), 0),
@@ -399,6 +402,12 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # an Irish county in an address, "Ballincollig, Co. Cork" (a blind review); not a company's "& Co."
     ("PLACE", re.compile(rf"(?:(?<=,[ \t])|^[ \t]*)(Co\.[ \t]+{PLACE_WORD})", re.M), 1),
     ("LOCATION", re.compile(r"\b(Ward[ \t]+(?:\d{1,3}[A-Z]?|[A-Z]\d{0,2}[A-Z]?)(?![\w-])(?:[ \t]+(?:North|South|East|West)\b)?)"), 1),
+    ("LOCATION", re.compile(r"\b(Unit[ \t]+\d{1,2}[A-Z])(?![\w/-])"), 1),
+    # a hospital by its initials ("UAB Hospital", "UCLA Medical Center"); not a department's ("ED Clinic", "VA Hospital")
+    ("LOCATION!", re.compile(r"\b(?!(?:GP|ED|ER|OR|ICU|HDU|ENT|OB|OBGYN|MRI|CT|VA|NHS|HIV|GUM|TB|PICU|NICU|CCU|DVT|COPD|IBD|"
+                             r"MS|RA|CF|MND|ALS|US|UK|USA|HMO|PPO|SNF|LTC|IP|OP|AMU|MAU|CDU|OPD|IPD)\b)[A-Z]{2,5}[ \t]+"
+                             r"(?:Hospital|Medical[ \t]+Cent(?:er|re)|Health[ \t]+System|Infirmary|Hospice|Children['’]s[ \t]+Hospital)\b"), 0),
+    ("PLACE", re.compile(r"\b((?:[A-Z][a-z]+[ \t]+)?[A-Z][a-z]+[ \t]?[Nn]agar)\b"), 1),
     # a Scottish health board by its area ("NHS Forth Valley", "NHS LOTHIAN", "NHS Greater Glasgow and Clyde"); not
     # the service's own words ("NHS Number", "NHS App", "NHS 24", "NHS England", a nation)
     ("LOCATION!", re.compile(r"\bNHS[ \t]+(?!(?i:Numbers?|No|App|Direct|Choices|Digital|Login|Spine|Trusts?|Foundation|"
@@ -919,10 +928,16 @@ _WEEKDAY_BEFORE = re.compile(r"(?:\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|S
 _STATE_CODE_AFTER = re.compile(rf",?[ \t]+(?:{US_STATE}|{AU_STATE}|{CA_PROVINCE})(?![\w'’-])")
 
 
+_STATE_NAME_AFTER = re.compile(r",[ \t]+([A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)(?![\w'’-])")
+
+
 def _with_state_codes(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
     out = []
     for s in found:
         m = _STATE_CODE_AFTER.match(text, s.end) if s.kind in ("LOCATION", "ADDRESS") else None
+        if not m and s.kind in ("LOCATION", "ADDRESS"):  # or its name ("Dharwad, Karnataka", "Parma, Ohio")
+            m = _STATE_NAME_AFTER.match(text, s.end)
+            m = m if m and m.group(1).lower() in states() else None
         if m and not any(taken[s.end:m.end()]):
             taken[s.end:m.end()] = [True] * (m.end() - s.end)
             s = Span(s.start, m.end(), s.kind, text[s.start:m.end()])
@@ -1055,7 +1070,7 @@ def _find_phi(text: str) -> list[Span]:
                     continue  # "born in Texas": a state or a country is wider than an identifier
                 if pattern.groups == 2 and m.group(2) and m.group(2).lower() in towns() and not any(taken[start:m.end(2)]):
                     end = m.end(2)  # "Royal Infirmary of Edinburgh" whole; not "of Pediatrics" after an Academy
-                ward_number = text[start:end].startswith("Ward")  # "Ward 7B": the number is what identifies it
+                ward_number = re.match(r"Ward|Unit[ \t]+\d", text[start:end])  # "Ward 7B": the number identifies it
                 trimmed = (start, end) if ward_number else _trim_place(text, start, end, noun=kind == "LOCATION")
                 kind = "LOCATION"
             else:

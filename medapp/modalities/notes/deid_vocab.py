@@ -55,6 +55,9 @@ PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Ho
               r"Certificate|Reports?|Notes?)\b)|Doctors|Transport|Internal[ \t]+Medicine|Occupational[ \t]+Medicine|Dental[ \t]+Care|"
               r"Services|Lines|Rehab|Lab|Podiatry|Engineering|Textiles|Grammar|Montessori|Carers|Village|"
               r"Long-Term[ \t]+Care|Community[ \t]+Care|Hauora|Freight|Haulage|Removals|Motors|Garage|Plumbing|"
+              r"Local[ \t]+Health[ \t]+District|Health[ \t]+District|Residence|"
+              r"Fire[ \t]+Department|Fire[ \t]+Dept|Fire[ \t]+and[ \t]+Rescue(?:[ \t]+Service)?|Energy|Biologics|"
+              r"Pharmaceuticals|Fabricators|Clubs|Credit[ \t]+Union|"
               r"Electrical|Builders|Joinery|Dairy|Vineyards?|Winery|Brewery|Quarry|Mining|Logistics)")
 RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
              r"grandson|granddaughter|grandchild|grandmother|grandfather|grandma|grandad|granny|aunt|auntie|uncle|"
@@ -204,7 +207,9 @@ TRADE_NOUNS = {"Dental", "Dentistry", "Labs", "Laboratory", "Laboratories", "Ima
                "Company", "Plan", "Nurses", "Infusion", "Programme", "Program", "Team", "Service", "Authority", "EMS",
                "Health", "Medical", "Doctors", "Transport", "Medicine", "Care", "Services", "Lines", "Rehab", "Lab",
                "Podiatry", "Engineering", "Textiles", "Grammar", "Montessori", "Carers", "Village", "Hauora", "Freight",
-               "Haulage", "Removals", "Motors", "Garage", "Plumbing", "Electrical", "Builders", "Joinery", "Dairy", "Vineyard", "Vineyards", "Winery", "Brewery", "Quarry", "Mining", "Logistics"}
+               "Haulage", "Removals", "District", "Residence",
+               "Department", "Dept", "Rescue", "Energy", "Biologics", "Pharmaceuticals", "Fabricators",
+               "Clubs", "Union", "Motors", "Garage", "Plumbing", "Electrical", "Builders", "Joinery", "Dairy", "Vineyard", "Vineyards", "Winery", "Brewery", "Quarry", "Mining", "Logistics"}
 TRADE_GENERIC = {"Eastern", "Western", "Northern", "Southern", "Central", "North", "South", "East", "West", "World",
                  "Special", "My", "Our", "Two", "Week", "Wait", "Green", "Red", "Blue", "Yellow", "Purple", "Orange",
                  "Pink", "Per", "Drug", "Drugs", "Standard", "First", "Second", "Task", "Force", "Multidimensional",
@@ -265,6 +270,7 @@ BRANDS = (r"(?:Spire(?=[ \t]+[A-Z])|Nuffield[ \t]+Health|Planned[ \t]+Parenthood
           r"(?:[ \t]+of[ \t]+[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)?|Humana|Aetna|Cigna|UnitedHealthcare|Kaiser[ \t]+Permanente|"
           r"Highmark|Molina[ \t]+Healthcare|WellCare|Medibank|Bupa|Manulife|Sedgwick|Geisinger(?:[ \t]+(?:Gold|Health(?:[ \t]+Plan)?))?|"
           r"Vhi(?:[ \t]+Healthcare)?|Laya[ \t]+Healthcare|Irish[ \t]+Life[ \t]+Health|Discovery[ \t]+Health|"
+          r"Meals[ \t]+on[ \t]+Wheels(?:[ \t]+of[ \t]+(?:[A-Z][a-z]+[ \t]+){0,2}[A-Z][a-z]+)?|VNA[ \t]+of[ \t]+(?:[A-Z][a-z]+[ \t]+){0,2}[A-Z][a-z]+|"
           r"Priceline[ \t]+Pharmacy|Apollo[ \t]+Pharmacy|MedPlus|Bell[ \t]+Canada|Canada[ \t]+Life|Great-West[ \t]+Life)")
 # ... and those whose name is also a word or a clinical abbreviation ("CVS" is the cardiovascular system, "Boots" and
 # "Clicks" are words): only after "at", "from", "to" or "called" ("Rx sent to Boots", "Called CVS").

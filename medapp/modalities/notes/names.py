@@ -153,6 +153,14 @@ def regions() -> frozenset[str]:
                      | {s["name"].lower() for s in cache.get_us_states().values()} | OTHER_STATES)
 
 
+def states() -> frozenset[str]:
+    """Lower-case names of US states and of the other countries' states and provinces: a state written with its
+    town goes with it ("Dharwad, Karnataka"), though alone it is wider than an identifier."""
+    cache = _geonames()
+    us = {s["name"].lower() for s in cache.get_us_states().values()} if cache is not None else set()
+    return frozenset(us | OTHER_STATES)
+
+
 @lru_cache(maxsize=2)
 def towns(with_words: bool = False) -> frozenset[str]:
     """Lower-case names of the world's towns and cities of 5,000 people or more (GeoNames, CC BY 4.0, through
