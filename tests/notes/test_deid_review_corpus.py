@@ -60,7 +60,13 @@ compass word, a hospital by its initials, "Unit 4C", Meals on Wheels, "Nagar"), 
 meanwhile, measured once and held out: deid_review_corpus_26 (twelve everyday US notes; 400 identifiers) 0.907 /
 0.975 (the session's starting rules 0.835 / 0.977) and deid_review_corpus_27 (everyday documents of England,
 Scotland, Wales, Australia, New Zealand, Canada, Ireland, India, South Africa, Singapore and Kenya; 434 identifiers)
-0.926 / 0.995 (starting rules 0.906 / 0.995)."""
+0.926 / 0.995 (starting rules 0.906 / 0.995). Widened a fourth time, against 26 and 27 (an organisation's initials
+defined after its name, a ward's name after its floor and wing, a company's form after its trade, a group named by
+its place), then two more blind corpora, written meanwhile, measured once and held out: deid_review_corpus_28
+(twelve US specialty notes; 441 identifiers) 0.900 / 1.000 (the session's starting rules 0.821 / 1.000) and
+deid_review_corpus_29 (specialty notes of England, Scotland, Wales, Northern Ireland, Ireland, Australia, New
+Zealand, Canada, India, South Africa, Nigeria and Malaysia; 447 identifiers) 0.859 / 0.992 (starting rules 0.848 /
+0.992)."""
 from __future__ import annotations
 
 import json
@@ -114,8 +120,9 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
     ("deid_review_corpus_20", 0.91, 0.99), ("deid_review_corpus_21", 0.97, 0.98),
     ("deid_review_corpus_22", 0.83, 0.98), ("deid_review_corpus_23", 0.87, 0.98),
     ("deid_review_corpus_24", 0.91, 0.98), ("deid_review_corpus_25", 0.93, 0.99),
+    ("deid_review_corpus_26", 0.94, 0.97), ("deid_review_corpus_27", 0.92, 0.99),
     # held out (never used to widen the rules): their thresholds guard the figures measured on the day's final rules
-    ("deid_review_corpus_26", 0.90, 0.97), ("deid_review_corpus_27", 0.92, 0.99)])
+    ("deid_review_corpus_28", 0.89, 0.99), ("deid_review_corpus_29", 0.85, 0.99)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")

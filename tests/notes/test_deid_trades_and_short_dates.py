@@ -98,3 +98,22 @@ def test_second_widening_of_the_session(note, gone):
 ])
 def test_third_widening_of_the_session(note, gone):
     assert removed(note) == gone
+
+
+# Widened against corpora 26 and 27 once they had been measured held out (the same session)
+@pytest.mark.parametrize("note, gone", [
+    # an organisation's initials defined after its name, then used alone; a role's initials after a person stay
+    ("Colonoscopy at Scioto Valley Medical Center (SVMC). SVMC GI lab. Seen by Dr. Rafael Ibarra (PCP).",
+     ["Scioto Valley Medical Center", "SVMC", "SVMC", "Rafael Ibarra"]),
+    # numbered wards with a compass point; not a street
+    ("Admitted to 5 North Telemetry, then 7 South Cardiac. Lives at 3 West Street. Brandt 4 West.",
+     ["5 North Telemetry", "7 South Cardiac", "3 West Street", "Brandt 4 West"]),
+    # a company's form after its trade; a floor after the street
+    ("Employer: Triangle Distribution Co. since 2019. Office 2900 N. Lake Drive, Floor 3.",
+     ["Triangle Distribution Co", "2900 N. Lake Drive, Floor 3"]),
+    # a group named by its place, not a group of people or of blood
+    ("Nashville Neurosurgical Group; carers support group; Blood Group O; Eastern Cooperative Oncology Group.",
+     ["Nashville Neurosurgical Group"]),
+])
+def test_fourth_widening_of_the_session(note, gone):
+    assert removed(note) == gone

@@ -241,7 +241,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                            rf"{STREET_ABBREVIATION_DOT}"
                            r"(?:[ \t](?:[NS][EW]|[NSEW]|North|South|East|West)\b)?"
                            r"(?:[ \t]\d{1,3}(?=,|\s))?"
-                           r"(?:,?[ \t]+(?:(?i:suite|ste\.?|apt\.?|apartment|unit|flat)|#)[ \t]*#?[0-9A-Z][0-9A-Z-]{0,7}\b)?"
+                           r"(?:,?[ \t]+(?:(?i:suite|ste\.?|apt\.?|apartment|unit|flat|floor|bldg\.?|building)|#)[ \t]*#?[0-9A-Z][0-9A-Z-]{0,7}\b)?"
                            r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?"  # the town after the street, too
                            r"(?:,?[ \t]+\d{4}(?=[ \t]*(?:$|[\n.;])))?", re.M), 0),  # and its postcode ("Manurewa 2102.")
     ("ADDRESS", re.compile(rf"\b\d{{1,5}},?[ \t]+(?i:rue|avenue|boulevard|chemin|route|allée|place)[ \t]+"
@@ -361,7 +361,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # places before untitled names: "Victoria" in "Royal Victoria Infirmary" is a place, not a person
     ("LOCATION", re.compile(rf"\b((?:[A-Z]{{2,5}}[ \t]+(?=St\.?[ \t]|Saint[ \t]))?(?:(?:St\.?|Saint|Mt\.?|Mount|Govt\.?|Ft\.?|"
                             rf"C[ \t]+of[ \t]+E|CofE|RC|{PLACE_WORD})(?:[ \t]+(?:and|&|of|for|on|upon)[ \t]+"
-                            rf"(?:the[ \t]+)?{PLACE_WORD})?[ \t]{{1,2}}){{1,4}}{PLACE_NOUN})\b"  # not across a form's gap
+                            rf"(?:the[ \t]+)?{PLACE_WORD})?[ \t]{{1,2}}){{1,4}}{PLACE_NOUN}"  # not across a form's gap
+                            r"(?:,?[ \t]+(?:Co|Inc|LLC|Ltd|Corp|PLC|LLP)\b)?)\b"  # "Triangle Distribution Co."
                             r"(?:[ \t]+for[ \t]+(?:Sick[ \t]+)?(?:Children|Women(?:[ \t]+and[ \t]+Children)?|"
                             r"Tropical[ \t]+Diseases|Nervous[ \t]+Diseases))?"
                             rf"(?=(?:[ \t]+of[ \t]+({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?))?)"), 0),  # "... of Edinburgh"
@@ -420,8 +421,10 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PLACE", re.compile(rf"\b(?:at|to|from)[ \t]+((?:[A-Z]{{2,5}}[ \t]+)?(?:St\.?|Saint)[ \t]+{NAME_WORD})\b(?!['’])"), 1),  # "to St. Hedwig"
     ("LOCATION!", re.compile(rf"\b({PLACE_WORD}[ \t]+\d{{1,2}}[A-Z]?[ \t]+(?:MICU|SICU|CCU|CICU|NICU|PICU|ICU|HDU|ITU))\b"), 1),
     ("LOCATION", re.compile(rf"\b((?:St\.?[ \t]+)?(?:{PLACE_WORD}[ \t]+)?{PLACE_WORD}[ \t]+(?:Ward|Wing))\b"), 1),
-    # a unit by its floor and wing ("Unit: 5 North", "then Ortho 3 East", "4 West SICU")
-    ("LOCATION!", re.compile(rf"\b((?:(?:{PLACE_WORD}|[A-Z]{{2,5}})[ \t]+)?\d{{1,2}}[ \t]?(?:North|South|East|West)(?:east|west)?(?:[ \t]+[A-Z]{{2,5}}\b)?)"
+    # a unit by its floor and wing ("Unit: 5 North", "then Ortho 3 East", "4 West SICU", "4 West Family Birth Center")
+    ("LOCATION!", re.compile(rf"\b((?:(?:{PLACE_WORD}|[A-Z]{{2,5}})[ \t]+)?\d{{1,2}}[ \t]?(?:North|South|East|West)(?:east|west)?"
+                             rf"(?:[ \t](?!(?:{STREET}|{WEEKDAYS}|{MONTHS}|On|At|In|To|For|From|With|And|Or|The|Street|St|Road|"
+                             rf"Rd|Avenue|Ave|Lane|Drive|Dr|Bed|Room|Bay|Side)\b)(?:[A-Z][a-z]+|[A-Z]{{2,5}}\b)){{0,3}})"
                              r"(?![ \t]+(?:Street|St|Road|Rd|Avenue|Ave|Lane|Drive|Dr)\b)"), 1),
     ("PLACE", re.compile(rf"\b(?i:lives|living|resides|residing|moved|born|grew up|based)\b[^.\n]{{0,25}}?\b"
                             rf"(?:in|at|near)[ \t]+({NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}})"), 1),
@@ -945,6 +948,26 @@ def _with_state_codes(text: str, found: list[Span], taken: list[bool]) -> list[S
     return out
 
 
+# an organisation's initials defined after its name ("Scioto Valley Medical Center (SVMC)"), then used alone
+_DEFINED_ACRONYM = re.compile(r"[ \t]*\(([A-Z][A-Za-z]{1,6})\)")
+
+
+def _defined_acronyms(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
+    acronyms = set()
+    for s in found:
+        m = _DEFINED_ACRONYM.match(text, s.end) if s.kind == "LOCATION" else None
+        initials = "".join(w[0] for w in re.findall(r"[^\W\d_][\w'’-]*", s.text) if w.lower() not in CONNECTORS)
+        if m and m.group(1).upper() == initials.upper() and len(initials) >= 2:  # "(PCP)" after a name is a role
+            acronyms.add(m.group(1))
+    out = []
+    for acronym in acronyms:
+        for m in re.finditer(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text):
+            if not any(taken[m.start():m.end()]):
+                out.append(Span(m.start(), m.end(), "LOCATION", m.group(0)))
+                taken[m.start():m.end()] = [True] * (m.end() - m.start())
+    return out
+
+
 def _with_weekdays(text: str, found: list[Span]) -> list[Span]:
     """A date with the weekday written just before it ("Thu 3/14", "Monday the 23rd"): the weekday goes with it."""
     out = []
@@ -1112,6 +1135,7 @@ def _find_phi(text: str) -> list[Span]:
     found += _common_word_names(text, found, taken)
     found = _with_surname_after(text, found, taken)
     found = _with_state_codes(text, found, taken)
+    found += _defined_acronyms(text, found, taken)
     return _with_weekdays(text, _with_nicknames_inside(text, _with_initials(text, found, taken)))
 
 

@@ -58,6 +58,8 @@ PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Ho
               r"Local[ \t]+Health[ \t]+District|Health[ \t]+District|Residence|"
               r"Fire[ \t]+Department|Fire[ \t]+Dept|Fire[ \t]+and[ \t]+Rescue(?:[ \t]+Service)?|Energy|Biologics|"
               r"Pharmaceuticals|Fabricators|Clubs|Credit[ \t]+Union|"
+              # a practice or a firm, not a trial's group ("Epirubicin Study Group")
+              r"(?<!Study[ \t])(?<!Trial[ \t])(?<!Research[ \t])(?<!Working[ \t])(?<!Cancer[ \t])(?<!Oncology[ \t])Group|"
               r"Electrical|Builders|Joinery|Dairy|Vineyards?|Winery|Brewery|Quarry|Mining|Logistics)")
 RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
              r"grandson|granddaughter|grandchild|grandmother|grandfather|grandma|grandad|granny|aunt|auntie|uncle|"
@@ -209,7 +211,7 @@ TRADE_NOUNS = {"Dental", "Dentistry", "Labs", "Laboratory", "Laboratories", "Ima
                "Podiatry", "Engineering", "Textiles", "Grammar", "Montessori", "Carers", "Village", "Hauora", "Freight",
                "Haulage", "Removals", "District", "Residence",
                "Department", "Dept", "Rescue", "Energy", "Biologics", "Pharmaceuticals", "Fabricators",
-               "Clubs", "Union", "Motors", "Garage", "Plumbing", "Electrical", "Builders", "Joinery", "Dairy", "Vineyard", "Vineyards", "Winery", "Brewery", "Quarry", "Mining", "Logistics"}
+               "Clubs", "Union", "Group", "Motors", "Garage", "Plumbing", "Electrical", "Builders", "Joinery", "Dairy", "Vineyard", "Vineyards", "Winery", "Brewery", "Quarry", "Mining", "Logistics"}
 TRADE_GENERIC = {"Eastern", "Western", "Northern", "Southern", "Central", "North", "South", "East", "West", "World",
                  "Special", "My", "Our", "Two", "Week", "Wait", "Green", "Red", "Blue", "Yellow", "Purple", "Orange",
                  "Pink", "Per", "Drug", "Drugs", "Standard", "First", "Second", "Task", "Force", "Multidimensional",
@@ -217,7 +219,11 @@ TRADE_GENERIC = {"Eastern", "Western", "Northern", "Southern", "Central", "North
                  "Usual", "Supportive", "Comfort", "Life", "End", "Claims", "Legal", "Social", "Financial", "Support",
                  "Advisory", "Information", "Customer", "Emergency", "Specialist", "Patient", "Sport", "Sports",
                  "Funeral", "Home", "Village", "Long-Term", "Transitional", "Interim", "Clinical", "Science",
-                 "Paed", "Current", "Board", "Certified", "Preventive", "Preventative"}
+                 "Paed", "Current", "Board", "Certified", "Preventive", "Preventative", "Study", "Working", "Age",
+                 "Peer", "Control", "Placebo", "Focus", "Self-Help", "Parent", "Parents", "Walking", "Exercise",
+                 "Bereavement", "Carers", "Blood", "Risk", "Ethnic", "Income", "Diagnosis", "Diagnostic",
+                 "Related", "Diagnosis-Related", "Comparison", "Reference", "Expert", "Guideline", "Development",
+                 "Steering", "Writing", "Collaborative", "Oncology", "Cooperative", "Co-operative", "Surgical"}
 CONNECTORS = {"and", "&", "of", "for", "on", "upon", "the", "to", "at", "in", "from"}  # inside a place's name, never what identifies it
 # Capitalised words that are not names even after a label ("Patient: Denies ...").
 # Scores named after people, written with their value ("Barthel 35", "Tanner 1", "Bishop 8", "Rankin 3"): a name there
@@ -271,7 +277,7 @@ BRANDS = (r"(?:Spire(?=[ \t]+[A-Z])|Nuffield[ \t]+Health|Planned[ \t]+Parenthood
           r"Highmark|Molina[ \t]+Healthcare|WellCare|Medibank|Bupa|Manulife|Sedgwick|Geisinger(?:[ \t]+(?:Gold|Health(?:[ \t]+Plan)?))?|"
           r"Vhi(?:[ \t]+Healthcare)?|Laya[ \t]+Healthcare|Irish[ \t]+Life[ \t]+Health|Discovery[ \t]+Health|"
           r"Meals[ \t]+on[ \t]+Wheels(?:[ \t]+of[ \t]+(?:[A-Z][a-z]+[ \t]+){0,2}[A-Z][a-z]+)?|VNA[ \t]+of[ \t]+(?:[A-Z][a-z]+[ \t]+){0,2}[A-Z][a-z]+|"
-          r"Priceline[ \t]+Pharmacy|Apollo[ \t]+Pharmacy|MedPlus|Bell[ \t]+Canada|Canada[ \t]+Life|Great-West[ \t]+Life)")
+          r"Pharmasave|Rexall|London[ \t]+Drugs|Jean[ \t]+Coutu|Uniprix|Familiprix|Priceline[ \t]+Pharmacy|Apollo[ \t]+Pharmacy|MedPlus|Bell[ \t]+Canada|Canada[ \t]+Life|Great-West[ \t]+Life)")
 # ... and those whose name is also a word or a clinical abbreviation ("CVS" is the cardiovascular system, "Boots" and
 # "Clicks" are words): only after "at", "from", "to" or "called" ("Rx sent to Boots", "Called CVS").
 BRANDS_IN_CONTEXT = (r"(?:Boots|Clicks|Amazon|Coles|Aldi|Lidl|Caterpillar|Toyota|State[ \t]+Farm|Sun[ \t]+Life|"
