@@ -117,3 +117,14 @@ def test_third_widening_of_the_session(note, gone):
 ])
 def test_fourth_widening_of_the_session(note, gone):
     assert removed(note) == gone
+
+
+def test_services_named_by_what_they_do_stay():
+    """The trades taken as an organisation's noun ("Team", "Service", "Health", "Medical") must not take a hospital's
+    own services or a note's headings: a probe of 228 services by 26 nouns left 32 of 5,928 phrases removed (235 at
+    the session's start, 1,392 before these words were listed)."""
+    note = ("Past Medical History: HTN. Previous Medical History reviewed. Referred to the Chaplaincy Team, the "
+            "Genetics Service, the Infection Control Team and the Medicines Management Team; Site Team aware. "
+            "Hospice Team visited. Interpreting Service booked. Retrieval Service called. Aboriginal Health worker "
+            "present. Allied Health assessment. Gold Team handover. Home Oxygen Service. Alcoholics Anonymous Group.")
+    assert removed(note) == []

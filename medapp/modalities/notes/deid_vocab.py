@@ -51,8 +51,9 @@ PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Ho
               r"Dental|Dentistry|Labs|Laborator(?:y|ies)|Imaging|Physical[ \t]+Therapy|Physicians|Solutions|Products|"
               r"Partners|Processing|Distribution|Suppl(?:y|ies)|Insurance(?:[ \t]+Co(?:mpany)?\.?)?|Health[ \t]+Plan|"
               r"Visiting[ \t]+Nurses|Home[ \t]+Infusion|Programme|Program|Team|Service|Authority|EMS|Health|"
-              r"Medical(?![ \t]+(?:Licen[cs]e|Records?|Examiner|Director|Officer|Assistant|Students?|Board|Council|"
-              r"Certificate|Reports?|Notes?)\b)|Doctors|Transport|Internal[ \t]+Medicine|Occupational[ \t]+Medicine|Dental[ \t]+Care|"
+              # "Medical" ends a practice's name, never heads a phrase ("Past Medical History", "Medical Records")
+              r"Medical(?![ \t]+(?:[A-Z]|(?i:hx|history|problems?|conditions?|issues?|concerns?|review|notes?|records?)\b))|"
+              r"Doctors|Transport|Internal[ \t]+Medicine|Occupational[ \t]+Medicine|Dental[ \t]+Care|"
               r"Services|Lines|Rehab|Lab|Podiatry|Engineering|Textiles|Grammar|Montessori|Carers|Village|"
               r"Long-Term[ \t]+Care|Community[ \t]+Care|Hauora|Freight|Haulage|Removals|Motors|Garage|Plumbing|"
               r"Local[ \t]+Health[ \t]+District|Health[ \t]+District|Residence|"
@@ -223,7 +224,24 @@ TRADE_GENERIC = {"Eastern", "Western", "Northern", "Southern", "Central", "North
                  "Peer", "Control", "Placebo", "Focus", "Self-Help", "Parent", "Parents", "Walking", "Exercise",
                  "Bereavement", "Carers", "Blood", "Risk", "Ethnic", "Income", "Diagnosis", "Diagnostic",
                  "Related", "Diagnosis-Related", "Comparison", "Reference", "Expert", "Guideline", "Development",
-                 "Steering", "Writing", "Collaborative", "Oncology", "Cooperative", "Co-operative", "Surgical"}
+                 "Steering", "Writing", "Collaborative", "Oncology", "Cooperative", "Co-operative", "Surgical",
+                 "Past", "Previous", "Relevant", "Significant", "Other", "Any", "Good", "Allied", "Oxygen", "Tribal",
+                 "Indigenous", "Aboriginal", "Rural", "Remote", "Urban", "Gold", "Silver", "Bronze", "Platinum",
+                 "Alcoholics", "Anonymous", "Shed", "Lab", "Prior", "Known", "Further", "Ongoing", "Recent",
+                 "Multiple", "Major", "Serious", "Underlying", "Active", "Gambling", "Narcotics", "Women's",
+                 # hospital services by what they do ("Chaplaincy Team", "Genetics Service", "Site Team")
+                 "Carer", "Coroner", "Coroner's", "Non-Emergency", "Contraception", "Chaplaincy", "Assertive",
+                 "Neurodevelopmental", "Osteoporosis", "Pancreas", "Vestibular", "Cochlear", "Implant",
+                 "Maxillofacial", "Orthodontic", "Restorative", "Talking", "Therapies", "Prescribing", "Informatics",
+                 "Portering", "Infection", "Medicines", "Site", "Homeless", "Veterans", "Help", "Spiritual",
+                 "Interpreting", "Interpreter", "Complaints", "Examiner", "Nuclear", "Same", "Older", "People's",
+                 "Response", "Autism", "Genetics", "Genetic", "Transition", "Transitions", "Monitoring", "Disease",
+                 "Hospice", "Balance", "Migrant", "Custody", "Diversion", "Coaching", "Coordination", "Utilization",
+                 "Improvement", "Governance", "Training", "Simulation", "Skills", "Records", "Coding", "Finance",
+                 "Estates", "Catering", "Security", "Air", "Helicopter", "Retrieval", "Bed", "Body", "Advice",
+                 "Liaison", "Haemophilia", "Hemophilia", "Sickle", "Thalassaemia", "Immunology",
+                 "Allergy", "Clinic", "Telehealth", "Telemedicine", "Acute", "Urgent", "Outpatient",
+                 "Inpatient", "Domiciliary", "Homecare", "Nursing", "Medical", "Dental", "Laboratory"}
 CONNECTORS = {"and", "&", "of", "for", "on", "upon", "the", "to", "at", "in", "from"}  # inside a place's name, never what identifies it
 # Capitalised words that are not names even after a label ("Patient: Denies ...").
 # Scores named after people, written with their value ("Barthel 35", "Tanner 1", "Bishop 8", "Rankin 3"): a name there
