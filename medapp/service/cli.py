@@ -108,12 +108,13 @@ def _serve_ray(args: argparse.Namespace) -> int:
     # Replicas import medapp from this checkout unless it is installed on the cluster's nodes.
     repo = str(Path(__file__).resolve().parents[2])
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (repo, os.environ.get("PYTHONPATH")) if p)
-    from .ray_app import build
+    from .ray_app import allow_slow_proxy_start, build
 
     address = args.ray_address or os.environ.get("RAY_ADDRESS")
     if address:
         ray.init(address=address)
     else:
+        allow_slow_proxy_start()
         ray.init(num_cpus=args.num_cpus, include_dashboard=False)
     _log_to_stderr(args.log_level, access_log=args.access_log)
     serve.start(http_options={"host": args.host, "port": args.port})

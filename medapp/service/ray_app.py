@@ -78,6 +78,13 @@ class SharedRateLimiter:
             return self.local.allow(token_id, rate_per_minute)
 
 
+def allow_slow_proxy_start() -> None:
+    """Serve kills an HTTP proxy not ready 5 s after it starts, and serve.start() then fails with ActorDiedError; on
+    two busy cores a proxy took longer (a CI run with other tests beside it). Call before ray.init() starts a local
+    instance, whose processes inherit the setting; a value already set is kept."""
+    os.environ.setdefault("RAY_SERVE_PROXY_READY_CHECK_TIMEOUT_S", "30")
+
+
 @serve.deployment(health_check_period_s=2, health_check_timeout_s=10)
 class Group:
     """Decodes and analyses the calls to one group of models; loads only those models (at start)."""

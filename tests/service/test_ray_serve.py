@@ -33,7 +33,7 @@ def ray_service(tmp_path_factory):
     from ray import serve
 
     from medapp.registry import models_dir
-    from medapp.service.ray_app import build
+    from medapp.service.ray_app import allow_slow_proxy_start, build
 
     var = tmp_path_factory.mktemp("ray-var")
     models = tmp_path_factory.mktemp("ray-models")  # three models, so the test starts only two light groups
@@ -44,6 +44,7 @@ def ray_service(tmp_path_factory):
     _, secret = create_token(store, ADMIN, "ada")
     _, slow_secret = create_token(store, ADMIN, "ada", rate_per_minute=RATE)
     port = free_loopback_port()
+    allow_slow_proxy_start()  # the proxy's start took over Serve's 5 s beside a busy core: serve.start() failed
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
              runtime_env={"env_vars": {"PYTHONPATH": str(REPO)}})
     serve.start(http_options={"host": "127.0.0.1", "port": port})
