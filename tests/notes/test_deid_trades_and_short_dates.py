@@ -128,3 +128,10 @@ def test_services_named_by_what_they_do_stay():
             "Hospice Team visited. Interpreting Service booked. Retrieval Service called. Aboriginal Health worker "
             "present. Allied Health assessment. Gold Team handover. Home Oxygen Service. Alcoholics Anonymous Group.")
     assert removed(note) == []
+
+
+def test_what_follows_a_patient_label_is_not_always_a_name():
+    """"Patient Records" and a "Patient Portal Message Thread" heading lost "Records", "Portal" and "Thread" as names
+    (corpus 26, and a probe); a patient's name after the label is still taken."""
+    assert removed("Patient Medical Records reviewed. Patient Portal Message Thread. Telephone Triage Record.") == []
+    assert removed("Patient: Mary Summers") == ["Mary Summers"]

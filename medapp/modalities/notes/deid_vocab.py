@@ -249,6 +249,10 @@ CONNECTORS = {"and", "&", "of", "for", "on", "upon", "the", "to", "at", "in", "f
 SCORE_EPONYMS = (r"(?:Barthel|Waterlow|Braden|Norton|Apgar|Tanner|Abbey|Bishop|Rankin|Karnofsky|Epworth|Rockall|Blatchford|"
                  r"Glasgow|Wells|Centor|Ranson|Gleason|Breslow|Clark|Hamilton|Beck|Oxford|Lansky|Mallampati|Killip|Braden)")
 NOT_NAMES = {
+    # what follows a "Patient" label that is not a name ("Patient Records", "Patient Portal Message Thread")
+    "Records", "Record", "Portal", "Thread", "Message", "Messages", "Support", "Information", "Details", "Leaflet",
+    "Feedback", "Safety", "Identifier", "Summary", "Demographics", "Label", "Sticker", "Wristband", "Consent",
+    "Preferences", "Instructions", "Account", "Online", "Telephone", "Triage",
     # specialties as ward lists shorten them ("Ortho SpR", "Consultant: Gen Med Team B"; a blind review)
     "Ortho", "Orthopaedics", "Orthopedics", "Gen", "Med", "Neuro", "Cardio", "Resp", "Gastro", "Haem", "Onc", "Paeds",
     "Peds", "Surg", "Obs", "Gynae", "Psych", "Derm", "Rheum", "Uro", "Vasc", "Plastics", "Geri", "Geris", "Medicine",
@@ -260,13 +264,13 @@ NOT_NAMES = {
              "Discharged", "Seen", "Today", "Yesterday", "Tomorrow", "Left", "Right", "Daily", "Ward", "Clinic",
              "Dr", "Doctor", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Professor", "Nurse", "Sister", "Known",
              "Review", "Assessment", "Plan", "Letter", "Note", "Notes", "Referral", "Advice", "Input", "Follow",
-             "Examination", "Impression", "Diagnosis", "Management", "Summary", "Background", "Social", "Family",
+             "Examination", "Impression", "Diagnosis", "Management", "Background", "Social", "Family",
              "Medication", "Medications", "Allergies", "Results", "Investigations", "Bloods", "Imaging", "Discussed",
              "Dear", "Thank", "Thanks", "Yours", "Regards", "Clinical", "Specialist", "Senior", "Junior", "Locum",
              "Acting", "Lead", "Named", "Duty", "On", "Call", "Night", "Team", "State", "Department", "Name",
              "Partner", "Partners", "In", "At", "Of", "For", "And", "Officer", "Intern", "Mdm", "Madam",
              "Mme", "Mlle", "Resident", "Manager", "Driver", "Course", "Progress", "Admission", "Report", "Reason",
-             "Stay", "Events", "Triage", "Bra", "Boy", "Girl", "Twin", "Key", "Principal", "Reg", "Smt", "Shri",
+             "Stay", "Events", "Bra", "Boy", "Girl", "Twin", "Key", "Principal", "Reg", "Smt", "Shri",
              "Sri", "Scheme", "Pastor", "Imam", "Rabbi", "Rev", "Det", "Sgt", "Insp", "Cst", "Elder", "Mama", "Whaea", "Colleague",
              "Birth"} | LANGUAGES | GENERIC_PLACE
 # Words of a place's name that are also surnames: after a title they are the person ("Dr. Gregory House" kept
