@@ -256,7 +256,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                            rf"(?:Road|Street|St\.?|Lane|Chawl|Nagar|Colony|Avenue|Rd\.?))?"), 0),
     ("ADDRESS", re.compile(rf"\b(?:No\.?[ \t]*)\d{{1,4}}(?:/\d{{1,3}})?[A-Z]?,[ \t]*(?:{PLACE_WORD}[ \t]+){{1,3}}"
                            rf"(?:Road|Street|St\.?|Lane|Avenue|Rd\.?)"), 0),  # "No. 42/1, Peradeniya Road"
-    ("ADDRESS", re.compile(rf"(?:\bNo\.?[ \t]*\d{{1,4}}[A-Z]?,[ \t]*)?\b(?:Jalan|Lorong|Lebuh|Persiaran|Lrg\.?|Jln\.?)[ \t]+{PLACE_WORD}(?:[ \t]+(?:{PLACE_WORD}|"
+    ("ADDRESS", re.compile(rf"(?:\bNo\.?[ \t]*\d{{1,4}}[A-Z]?,[ \t]*)?\b(?:Jalan|Lorong|Lebuh|Persiaran|Lrg\.?|Jln\.?)[ \t]+(?:{PLACE_WORD}|[A-Z]{{1,3}}(?=[ \t]?\d))(?:[ \t]+(?:{PLACE_WORD}|"
                            rf"\d{{1,4}}(?:/\d{{1,4}})?)){{0,3}}"), 0),
     ("PLACE", re.compile(rf"\b((?:Taman|Kampung|Kg\.)[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD}){{0,2}})"), 1),  # "Kizhakkethil (H)": a house's name in Kerala
     ("ADDRESS", re.compile(r"\b(?:P\.?[ \t]?O\.?[ \t]*Box|Private[ \t]+Bag)[ \t]*\d{1,6}(?:-\d{5})?\b"), 0),
@@ -264,8 +264,13 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("ADDRESS", re.compile(r"\b(?:\d{1,5}[ \t]+)?(?:(?:[NSEW]|North|South|East|West)\.?[ \t]+)?\d{1,3}(?:st|nd|rd|th)[ \t]+"
                            r"(?:Street|St|Avenue|Ave|Road|Rd)\b(?:,?[ \t]+(?:Apt\.?|Suite|Unit|#)[ \t]*[0-9A-Z]{1,5}\b)?"), 0),
     # a Bengaluru address by cross and main road ("No. 14, 3rd Cross Road", "#221, 5th Main")
-    ("ADDRESS", re.compile(r"(?:\b(?:No\.?|H\.[ \t]?No\.?)[ \t]*|#)\d{1,4}[A-Z]?,[ \t]*\d{1,2}(?:st|nd|rd|th)[ \t]+(?:Cross|Main)"
-                           r"(?:[ \t]+Road)?\b"), 0),
+    ("ADDRESS", re.compile(r"(?:\b(?:No\.?|H\.[ \t]?No\.?)[ \t]*|#)\d{1,4}[A-Z]?,[ \t]*(?:\d{1,2}(?:st|nd|rd|th)[ \t]+(?:Cross|Main)"
+                           r"(?:[ \t]+Road)?|\d{2,3}[ \t]+Feet[ \t]+Road)(?:,[ \t]*\d{1,2}(?:st|nd|rd|th)[ \t]+(?:Cross|Main)(?:[ \t]+Road)?)?\b"), 0),
+    # an Indian locality by its block, stage or layout ("Koramangala 4th Block", "HSR Layout")
+    ("PLACE", re.compile(r"\b((?:[A-Z][a-z]{2,}|[A-Z]{2,4})[ \t]+(?:\d{1,2}(?:st|nd|rd|th)[ \t]+(?:Block|Stage|Phase)|Layout))\b"), 1),
+    # Welsh and Irish places by their first syllables ("Llandeilo", "Llangadog", "Ballyfermot"), whatever their size
+    # (not before another name's word: "Llanelli Community Mental Health Team" is the team's rule's)
+    ("LOCATION!", re.compile(r"\b(?:Llan[a-zâêîôûŵŷ]{3,}|Bally[a-z]{3,})\b(?![ \t]+[A-Z])"), 0),
     # a Welsh street or house ("Stryd Fawr", "Heol y Ffynnon", "Tŷ Capel")
     ("ADDRESS", re.compile(rf"(?:\b\d{{1,4}}[A-Za-z]?[ \t]+)?\b(?:Stryd|Heol|Ffordd|Lôn|Rhodfa|Tŷ)[ \t]+(?:(?:y|yr)[ \t]+)?{PLACE_WORD}"
                            rf"(?:[ \t]+{PLACE_WORD})?"), 0),
@@ -554,7 +559,8 @@ def _trim_place(text: str, start: int, end: int, noun: bool) -> tuple[int, int] 
     body = names[:-1] if noun and len(names) > 1 else names
     if noun and names and names[-1] in ("Home", "Centre", "Center", "Practice") and len(body) > 1:
         body = body[:-1]  # "Care Home", "Health Centre", "Medical Practice"
-    generic = GENERIC_PLACE | TRADE_GENERIC if noun and names and names[-1] in TRADE_NOUNS else GENERIC_PLACE
+    trade = noun and names and (names[-1] in TRADE_NOUNS or names[-1].endswith("ology"))  # "Red Rock Radiology"
+    generic = GENERIC_PLACE | TRADE_GENERIC if trade else GENERIC_PLACE
     if not any(w not in generic and w not in NOT_NAMES and w.lower() not in CONNECTORS and not never_name(w)
                for w in body):
         return None
@@ -931,7 +937,8 @@ _WEEKDAY_BEFORE = re.compile(r"(?:\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|S
 _STATE_CODE_AFTER = re.compile(rf",?[ \t]+(?:{US_STATE}|{AU_STATE}|{CA_PROVINCE})(?![\w'’-])")
 
 
-_STATE_NAME_AFTER = re.compile(r",[ \t]+([A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)(?![\w'’-])")
+_STATE_NAME_AFTER = (re.compile(r",[ \t]+([A-Z][a-z]+[ \t]+[A-Z][a-z]+)(?![\w'’-])"),  # "New York", "Ogun State"
+                     re.compile(r",[ \t]+([A-Z][a-z]+)(?:[ \t]+Darul[ \t]+[A-Z][a-z]+)?(?![\w'’-])"))  # "Selangor Darul Ehsan"
 
 
 def _with_state_codes(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
@@ -939,8 +946,8 @@ def _with_state_codes(text: str, found: list[Span], taken: list[bool]) -> list[S
     for s in found:
         m = _STATE_CODE_AFTER.match(text, s.end) if s.kind in ("LOCATION", "ADDRESS") else None
         if not m and s.kind in ("LOCATION", "ADDRESS"):  # or its name ("Dharwad, Karnataka", "Parma, Ohio")
-            m = _STATE_NAME_AFTER.match(text, s.end)
-            m = m if m and m.group(1).lower() in states() else None
+            m = next((m for m in (p.match(text, s.end) for p in _STATE_NAME_AFTER)
+                      if m and m.group(1).lower() in states()), None)
         if m and not any(taken[s.end:m.end()]):
             taken[s.end:m.end()] = [True] * (m.end() - s.end)
             s = Span(s.start, m.end(), s.kind, text[s.start:m.end()])

@@ -38,7 +38,7 @@ PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Ho
               r"House|Manor|Hall|County|Polyclinic|Campus|Health[ \t]+Team|Health[ \t]+Services|Medical[ \t]+Services|"
               r"Ambulance[ \t]+Service|Police[ \t]+Department|Police[ \t]+Station|Church|Chapel|Mosque|Temple|"
               r"Synagogue|Cathedral|PHC|Health[ \t]+Post|Health[ \t]+Station|Dispensary|Club|Zoo|Museum|Airport|Pharmacy|"
-              r"Chemists?|Associates|Ltd|Limited|Inc|LLC|PLC|Assisted[ \t]+Living|Senior[ \t]+Living|Retirement[ \t]+Home|"
+              r"Chemists?|Associates|Ltd|Limited|Inc|LLC|PLC|PLLC|LLP|Pvt\.?[ \t]+Ltd|Sdn\.?[ \t]+Bhd|Assisted[ \t]+Living|Senior[ \t]+Living|Retirement[ \t]+Home|"
               r"Retirement[ \t]+Village|Home[ \t]+Health|Primary[ \t]+Care|Urgent[ \t]+Care|Immediate[ \t]+Care|"
               r"Behaviou?ral[ \t]+Health|Schools|Parish|Marae|Healthcare|Mart|Institute|Pediatrics|Paediatrics|"
               r"Counsel+ing|Dialysis|Nursing|Women['’]s[ \t]+Health|Logistics|Industries|Motors|Construction|Athletic|"
@@ -61,7 +61,7 @@ PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Ho
               r"Pharmaceuticals|Fabricators|Clubs|Credit[ \t]+Union|"
               # a practice or a firm, not a trial's group ("Epirubicin Study Group")
               r"(?<!Study[ \t])(?<!Trial[ \t])(?<!Research[ \t])(?<!Working[ \t])(?<!Cancer[ \t])(?<!Oncology[ \t])Group|"
-              r"Electrical|Builders|Joinery|Dairy|Vineyards?|Winery|Brewery|Quarry|Mining|Logistics)")
+              r"[A-Z][a-z]{2,}ology|Electrical|Builders|Joinery|Dairy|Vineyards?|Winery|Brewery|Quarry|Mining|Logistics)")
 RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
              r"grandson|granddaughter|grandchild|grandmother|grandfather|grandma|grandad|granny|aunt|auntie|uncle|"
              r"cousin|friend|pal|mate|buddy|nan|nana|nanna|gran|grandpa|aunty|neighbou?r|carer|caregiver|fianc[ée]e?|boyfriend|girlfriend|stepson|stepdaughter|"
@@ -241,7 +241,20 @@ TRADE_GENERIC = {"Eastern", "Western", "Northern", "Southern", "Central", "North
                  "Estates", "Catering", "Security", "Air", "Helicopter", "Retrieval", "Bed", "Body", "Advice",
                  "Liaison", "Haemophilia", "Hemophilia", "Sickle", "Thalassaemia", "Immunology",
                  "Allergy", "Clinic", "Telehealth", "Telemedicine", "Acute", "Urgent", "Outpatient",
-                 "Inpatient", "Domiciliary", "Homecare", "Nursing", "Medical", "Dental", "Laboratory"}
+                 "Inpatient", "Domiciliary", "Homecare", "Nursing", "Medical", "Dental", "Laboratory",
+                 # before a specialty named as a practice ("Red Rock Radiology"), what names the specialty's kind
+                 "Radiation", "Neuro", "Geriatric", "Reproductive", "Cellular", "Invasive", "Non-invasive",
+                 "Academic", "Integrative", "Functional", "Cognitive", "Developmental", "Educational", "Chemical",
+                 "Gynae", "Gynaecological", "Gynecologic", "Gynecological", "Musculoskeletal", "Hand",
+                 "Veterinary", "Maternal", "Fetal", "Foetal", "Obstetric", "Perinatal", "Transplant", "Tropical",
+                 "Travel", "Sexual", "Genitourinary", "Head", "Neck", "Thoracic", "Cardiothoracic",
+                 "Breast", "Skin", "Hair", "Nail", "Eye", "Ear", "Nose", "Throat", "Voice", "Swallow", "Bone",
+                 "Joint", "Spine", "Lifestyle", "Public", "Molecular",
+                 "Inflammatory", "Autoimmune", "Teaching", "Regional", "Consultant", "Trainee", "Registrar", "Senior",
+                 "Junior", "Infectious", "Hospital", "Private", "Spinal", "Foot", "Fertility",
+                 "Radiologic", "Radiological", "Refer", "Referral", "Referred", "See", "Seen", "Contact", "Discuss",
+                 "Discussed", "Ask", "Book", "Booked", "Via", "Under", "With", "Await", "Awaiting", "Needs", "Chase",
+                 "Routine", "Copy", "Cc"}
 CONNECTORS = {"and", "&", "of", "for", "on", "upon", "the", "to", "at", "in", "from"}  # inside a place's name, never what identifies it
 # Capitalised words that are not names even after a label ("Patient: Denies ...").
 # Scores named after people, written with their value ("Barthel 35", "Tanner 1", "Bishop 8", "Rankin 3"): a name there

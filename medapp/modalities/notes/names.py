@@ -130,7 +130,11 @@ OTHER_STATES = {
     "chhattisgarh", "uttarakhand", "himachal pradesh", "ontario", "quebec", "british columbia", "alberta", "manitoba",
     "saskatchewan", "nova scotia", "new brunswick", "newfoundland", "prince edward island", "new south wales",
     "victoria", "queensland", "tasmania", "western australia", "south australia", "northern territory", "gauteng",
-    "kwazulu-natal", "western cape", "eastern cape", "sindh", "khyber pakhtunkhwa", "balochistan", "lagos state"}
+    "kwazulu-natal", "western cape", "eastern cape", "sindh", "khyber pakhtunkhwa", "balochistan", "lagos state",
+    "selangor", "johor", "kedah", "kelantan", "melaka", "negeri sembilan", "pahang", "penang", "perak", "perlis", "sabah",
+    "sarawak", "terengganu", "ogun state", "oyo state", "kano state", "rivers state", "kaduna state", "enugu state",
+    "anambra state", "delta state", "edo state", "abia state", "imo state", "kwara state", "osun state", "ondo state",
+    "ekiti state", "plateau state", "benue state"}
 
 
 @lru_cache(maxsize=1)
