@@ -66,7 +66,12 @@ its place), then two more blind corpora, written meanwhile, measured once and he
 (twelve US specialty notes; 441 identifiers) 0.900 / 1.000 (the session's starting rules 0.821 / 1.000) and
 deid_review_corpus_29 (specialty notes of England, Scotland, Wales, Northern Ireland, Ireland, Australia, New
 Zealand, Canada, India, South Africa, Nigeria and Malaysia; 447 identifiers) 0.859 / 0.992 (starting rules 0.848 /
-0.992)."""
+0.992). Widened a fifth time, against 28 and 29, then narrowed where a review of the session's change found false
+removals (tests/notes/test_deid_trades_and_short_dates.py), and two more blind corpora measured once, held out:
+deid_review_corpus_30 (six US and six UK, Irish, Australian, New Zealand and Canadian notes; 493 identifiers) 0.880 /
+0.988 (starting rules 0.824 / 0.986) and deid_review_corpus_31 (India, Pakistan, Bangladesh, Sri Lanka, Nigeria,
+Ghana, Kenya, Uganda, South Africa, Singapore, the Philippines; 400 identifiers) 0.772 / 0.988 (starting rules 0.767
+/ 0.985)."""
 from __future__ import annotations
 
 import json
@@ -118,11 +123,12 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
     ("deid_review_corpus_16", 0.77, 0.98), ("deid_review_corpus_17", 0.91, 0.98), ("deid_review_corpus_19", 0.76, 0.99),
     ("deid_review_corpus_10", 0.81, 0.97), ("deid_review_corpus_13", 0.86, 0.98), ("deid_review_corpus_18", 0.87, 0.97),
     ("deid_review_corpus_20", 0.91, 0.99), ("deid_review_corpus_21", 0.97, 0.98),
-    ("deid_review_corpus_22", 0.83, 0.98), ("deid_review_corpus_23", 0.87, 0.98),
-    ("deid_review_corpus_24", 0.91, 0.98), ("deid_review_corpus_25", 0.93, 0.99),
-    ("deid_review_corpus_26", 0.94, 0.97), ("deid_review_corpus_27", 0.92, 0.99),
+    ("deid_review_corpus_22", 0.83, 0.98), ("deid_review_corpus_23", 0.86, 0.98),
+    ("deid_review_corpus_24", 0.90, 0.98), ("deid_review_corpus_25", 0.92, 0.99),
+    ("deid_review_corpus_26", 0.92, 0.98), ("deid_review_corpus_27", 0.92, 0.99),
+    ("deid_review_corpus_28", 0.90, 0.99), ("deid_review_corpus_29", 0.88, 0.99),
     # held out (never used to widen the rules): their thresholds guard the figures measured on the day's final rules
-    ("deid_review_corpus_28", 0.89, 0.99), ("deid_review_corpus_29", 0.85, 0.99)])
+    ("deid_review_corpus_30", 0.87, 0.98), ("deid_review_corpus_31", 0.76, 0.98)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")

@@ -108,9 +108,9 @@ def test_third_widening_of_the_session(note, gone):
     # numbered wards with a compass point; not a street
     ("Admitted to 5 North Telemetry, then 7 South Cardiac. Lives at 3 West Street. Brandt 4 West.",
      ["5 North Telemetry", "7 South Cardiac", "3 West Street", "Brandt 4 West"]),
-    # a company's form after its trade; a floor after the street
+    # a company by its trade after a label; its form "Co." stays ("Co-ordinator", "Co. Cork"); a floor after the street
     ("Employer: Triangle Distribution Co. since 2019. Office 2900 N. Lake Drive, Floor 3.",
-     ["Triangle Distribution Co", "2900 N. Lake Drive, Floor 3"]),
+     ["Triangle Distribution", "2900 N. Lake Drive, Floor 3"]),
     # a group named by its place, not a group of people or of blood
     ("Nashville Neurosurgical Group; carers support group; Blood Group O; Eastern Cooperative Oncology Group.",
      ["Nashville Neurosurgical Group"]),
@@ -152,4 +152,38 @@ def test_what_follows_a_patient_label_is_not_always_a_name():
     ("Address: No. 23, Jalan SS 2/64, Petaling Jaya.", ["No. 23, Jalan SS 2/64", "Petaling Jaya"]),
 ])
 def test_fifth_widening_of_the_session(note, gone):
+    assert removed(note) == gone
+
+
+@pytest.mark.parametrize("note", [
+    # a review of the session's change (report only) found these taken; each must stay
+    "Pertinent Labs: Hgb 9.1. Repeat Labs tomorrow. Repeat Imaging showed progression. Arterial Lines removed.",
+    "Adult Protective Services contacted. Muscle Group strength 4/5. Brain Health clinic. Low Energy all week.",
+    "Military Service: Army. Ostomy Supplies ordered. Chronic Fatigue Service (CFS). CFS symptoms worse.",
+    "Cath Lab, Echo Lab. Knitting Group. Insulin Pump Team. Duty Doctors aware of plan.",
+    "MICU Hospital Course: intubated. BRIEF SUMMARY OF Hospital Course. Transferred from OSH Hospital.",
+    "Waiting list for NHS IVF. Self-referred to NHS IAPT. Had NHS MRI scan. NHS Dentist.",
+    "Pending Surgical Pathology and Renal Histopathology. What a Ballyhoo.",
+])
+def test_a_reviews_false_removals_stay(note):
+    assert removed(note) == []
+
+
+@pytest.mark.parametrize("note, gone", [
+    # notes whose dates say month first, then day first: strengths, values under paired labels, acuity, reflexes stay
+    ("Started Loestrin 1/20 daily. Seen 2/27/2024. H/H 9/27 stable. Patient got 11/30 on the MoCA. CPAP at 10/5. Ht 5/4.",
+     ["2/27/2024"]),
+    ("Seen 14/03/2024. Oramorph 10/5 PRN. RE 6/5 LE 6/6. Reflexes: biceps 3/2. Hb/plt 10/5.", ["14/03/2024"]),
+])
+def test_a_reviews_false_dates_stay(note, gone):
+    assert removed(note) == gone
+
+
+@pytest.mark.parametrize("note, gone", [
+    # a state's code only where the town's name ends, never a clinical abbreviation after a hospital or a ward
+    ("St Mary's Hospital, PE confirmed. Lives in Leeds, MS diagnosed 2010. Ward 7B, ME/CFS. Lives in Darwin, NT abdomen.",
+     ["St Mary's Hospital", "Leeds", "Ward 7B", "Darwin"]),
+    ("Lives in Charleston, SC 29401. Sydney NSW 2000.", ["Charleston, SC", "29401", "Sydney NSW", "2000"]),
+])
+def test_a_state_code_only_where_the_place_ends(note, gone):
     assert removed(note) == gone

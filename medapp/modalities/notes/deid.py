@@ -44,6 +44,7 @@ from .deid_vocab import (
     LOWER_PARTICLE,
     MONTHS,
     NAME_WORD,
+    NAMED_PLACE_NOUN,
     NEVER_NAME,
     NOT_NAMES,
     NOT_NAMES_AFTER_TITLE,
@@ -61,7 +62,7 @@ from .deid_vocab import (
     TITLES,
     TOWN_TOOLS,
     TRADE_GENERIC,
-    TRADE_NOUNS,
+    TRADE_PLACE_NOUN,
     UK_AREA,
     UNITS,
     UPPER,
@@ -70,7 +71,7 @@ from .deid_vocab import (
     WEEKDAYS,
     YEAR_SAID,
 )
-from .names import COMMON, EPONYMS, given_names, regions, states, towns
+from .names import COMMON, EPONYMS, given_names, plain_words, regions, states, towns
 
 # Labels of a person's record, as written before a name ("Patient:", "Resident: DELACROIX, Evangeline M.")
 PERSON_LABELS = r"patient|name|pt|resident|client|member|insured|subscriber|scribe|pcp|ordering[ \t]+provider|provider"
@@ -239,7 +240,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                            rf"[ \t]+)(?:(?:[NS][EW]|[NSEW])\.?[ \t]+)?"
                            rf"(?:(?:[{UPPER}][{LOWER}]+(?:['’]s)?[ \t]){{1,3}}{STREET}|Broadway)\b(?!(?<=Dr)[ \t]+(?!Apt|Suite|Ste|Unit|Flat|North|South|East|West)[A-Z][a-z])"
                            rf"{STREET_ABBREVIATION_DOT}"
-                           r"(?:[ \t](?:[NS][EW]|[NSEW]|North|South|East|West)\b)?"
+                           r"(?:[ \t](?:[NS][EW]|[NSEW]|North|South|East|West)\b(?![ \t]+[A-Z]))?"
                            r"(?:[ \t]\d{1,3}(?=,|\s))?"
                            r"(?:,?[ \t]+(?:(?i:suite|ste\.?|apt\.?|apartment|unit|flat|floor|bldg\.?|building)|#)[ \t]*#?[0-9A-Z][0-9A-Z-]{0,7}\b)?"
                            r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?"  # the town after the street, too
@@ -270,7 +271,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PLACE", re.compile(r"\b((?:[A-Z][a-z]{2,}|[A-Z]{2,4})[ \t]+(?:\d{1,2}(?:st|nd|rd|th)[ \t]+(?:Block|Stage|Phase)|Layout))\b"), 1),
     # Welsh and Irish places by their first syllables ("Llandeilo", "Llangadog", "Ballyfermot"), whatever their size
     # (not before another name's word: "Llanelli Community Mental Health Team" is the team's rule's)
-    ("LOCATION!", re.compile(r"\b(?:Llan[a-zâêîôûŵŷ]{3,}|Bally[a-z]{3,})\b(?![ \t]+[A-Z])"), 0),
+    ("LOCATION!", re.compile(r"\b(?:Llan[a-zâêîôûŵŷ]{3,}|Bally(?!hoo)[a-z]{3,})\b(?![ \t]+[A-Z])"), 0),
     # a Welsh street or house ("Stryd Fawr", "Heol y Ffynnon", "Tŷ Capel")
     ("ADDRESS", re.compile(rf"(?:\b\d{{1,4}}[A-Za-z]?[ \t]+)?\b(?:Stryd|Heol|Ffordd|Lôn|Rhodfa|Tŷ)[ \t]+(?:(?:y|yr)[ \t]+)?{PLACE_WORD}"
                            rf"(?:[ \t]+{PLACE_WORD})?"), 0),
@@ -367,7 +368,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("LOCATION", re.compile(rf"\b((?:[A-Z]{{2,5}}[ \t]+(?=St\.?[ \t]|Saint[ \t]))?(?:(?:St\.?|Saint|Mt\.?|Mount|Govt\.?|Ft\.?|"
                             rf"C[ \t]+of[ \t]+E|CofE|RC|{PLACE_WORD})(?:[ \t]+(?:and|&|of|for|on|upon)[ \t]+"
                             rf"(?:the[ \t]+)?{PLACE_WORD})?[ \t]{{1,2}}){{1,4}}{PLACE_NOUN}"  # not across a form's gap
-                            r"(?:,?[ \t]+(?:Co|Inc|LLC|Ltd|Corp|PLC|LLP)\b)?)\b"  # "Triangle Distribution Co."
+                            r"(?:,?[ \t]+(?:Inc|LLC|Ltd|Corp|PLC|LLP)\b)?)\b"  # "Triangle Distribution Co."
                             r"(?:[ \t]+for[ \t]+(?:Sick[ \t]+)?(?:Children|Women(?:[ \t]+and[ \t]+Children)?|"
                             r"Tropical[ \t]+Diseases|Nervous[ \t]+Diseases))?"
                             rf"(?=(?:[ \t]+of[ \t]+({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?))?)"), 0),  # "... of Edinburgh"
@@ -410,26 +411,31 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("LOCATION", re.compile(r"\b(Ward[ \t]+(?:\d{1,3}[A-Z]?|[A-Z]\d{0,2}[A-Z]?)(?![\w-])(?:[ \t]+(?:North|South|East|West)\b)?)"), 1),
     ("LOCATION", re.compile(r"\b(Unit[ \t]+\d{1,2}[A-Z])(?![\w/-])"), 1),
     # a hospital by its initials ("UAB Hospital", "UCLA Medical Center"); not a department's ("ED Clinic", "VA Hospital")
-    ("LOCATION!", re.compile(r"\b(?!(?:GP|ED|ER|OR|ICU|HDU|ENT|OB|OBGYN|MRI|CT|VA|NHS|HIV|GUM|TB|PICU|NICU|CCU|DVT|COPD|IBD|"
-                             r"MS|RA|CF|MND|ALS|US|UK|USA|HMO|PPO|SNF|LTC|IP|OP|AMU|MAU|CDU|OPD|IPD)\b)[A-Z]{2,5}[ \t]+"
-                             r"(?:Hospital|Medical[ \t]+Cent(?:er|re)|Health[ \t]+System|Infirmary|Hospice|Children['’]s[ \t]+Hospital)\b"), 0),
-    ("PLACE", re.compile(r"\b((?:[A-Z][a-z]+[ \t]+)?[A-Z][a-z]+[ \t]?[Nn]agar)\b"), 1),
-    # a Scottish health board by its area ("NHS Forth Valley", "NHS LOTHIAN", "NHS Greater Glasgow and Clyde"); not
-    # the service's own words ("NHS Number", "NHS App", "NHS 24", "NHS England", a nation)
-    ("LOCATION!", re.compile(r"\bNHS[ \t]+(?!(?i:Numbers?|No|App|Direct|Choices|Digital|Login|Spine|Trusts?|Foundation|"
-                             r"Constitution|England|Scotland|Wales|Inform|Pensions|Jobs|Health|Continuing|Low|Prescriptions?|"
-                             r"Blood|Property|Resolution|Supply|Business|Providers|Confederation|Employers|Staff|"
-                             r"Education|Improvement|Protect|Test|Smokefree|Talking|Fife[ \t]+Council)\b)"
-                             r"(?:[A-Z][a-z]+|[A-Z]{3,})(?:[ \t]+(?:and|&)[ \t]+(?:[A-Z][a-z]+|[A-Z]{3,})|[ \t]+(?:[A-Z][a-z]+|[A-Z]{3,})){0,2}"
-                             r"(?=[ \t]*(?:[.,;:)\n]|$|[ \t](?![A-Z])))", re.M), 0),
+    ("LOCATION!", re.compile(r"\b(?!(?:GP|ED|ER|OR|ICU|HDU|ENT|OB|OBGYN|MRI|CT|VA|NHS|HIV|GUM|TB|PICU|NICU|"
+                             r"CCU|DVT|COPD|IBD|MS|RA|CF|MND|ALS|US|UK|USA|HMO|PPO|SNF|LTC|IP|OP|AMU|MAU|CDU|OPD|IPD|MICU|SICU|"
+                             r"CVICU|TICU|PACU|OSH|LTACH|LTAC|DGH|IRF|VAMC|OF|THE|AND|TO|AT|IN|FROM|BY|ON|FOR|PT|PMH)\b)[A-Z]{2,5}"
+                             r"[ \t]+(?:Hospital|Medical[ \t]+Cent(?:er|re)|Health[ \t]+System|Infirmary|Hospice|"
+                             r"Children['’]s[ \t]+Hospital)\b(?![ \t]+(?i:course|stay|admission|day|bed|medicine|number|no)\b)"), 0),
+    ("PLACE", re.compile(r"\b((?:(?!(?:Visited|Visit|Lives|Living|Moved|From|In|At|Near|To|Stays|Staying|Resides|Back|Went)\b)"
+                         r"[A-Z][a-z]+[ \t]+)?[A-Z][a-z]+[ \t]?[Nn]agar)\b"), 1),
+    # a Scottish or Welsh health board by its area ("NHS Forth Valley", "NHS LOTHIAN"): the boards, not any word after
+    # "NHS" ("NHS IVF", "NHS Pension")
+    ("LOCATION!", re.compile(r"\bNHS[ \t]+(?i:Ayrshire(?:[ \t]+(?:and|&)[ \t]+Arran)?|Borders|Dumfries(?:[ \t]+(?:and|&)[ \t]+"
+                             r"Galloway)?|Fife|Forth[ \t]+Valley|Grampian|Greater[ \t]+Glasgow(?:[ \t]+(?:and|&)[ \t]+Clyde)?|"
+                             r"Highland|Lanarkshire|Lothian|Orkney|Shetland|Tayside|Western[ \t]+Isles|Golden[ \t]+Jubilee)\b"), 0),
     ("PLACE", re.compile(rf"\b({PLACE_WORD}[ \t]+Children['’]s)(?![ \t]+(?i:ward|unit|services?|social|centre|center)\b)"), 1),
     ("PLACE", re.compile(rf"\b(?:at|to|from)[ \t]+((?:[A-Z]{{2,5}}[ \t]+)?(?:St\.?|Saint)[ \t]+{NAME_WORD})\b(?!['’])"), 1),  # "to St. Hedwig"
     ("LOCATION!", re.compile(rf"\b({PLACE_WORD}[ \t]+\d{{1,2}}[A-Z]?[ \t]+(?:MICU|SICU|CCU|CICU|NICU|PICU|ICU|HDU|ITU))\b"), 1),
     ("LOCATION", re.compile(rf"\b((?:St\.?[ \t]+)?(?:{PLACE_WORD}[ \t]+)?{PLACE_WORD}[ \t]+(?:Ward|Wing))\b"), 1),
     # a unit by its floor and wing ("Unit: 5 North", "then Ortho 3 East", "4 West SICU", "4 West Family Birth Center")
     ("LOCATION!", re.compile(rf"\b((?:(?:{PLACE_WORD}|[A-Z]{{2,5}})[ \t]+)?\d{{1,2}}[ \t]?(?:North|South|East|West)(?:east|west)?"
-                             rf"(?:[ \t](?!(?:{STREET}|{WEEKDAYS}|{MONTHS}|On|At|In|To|For|From|With|And|Or|The|Street|St|Road|"
-                             rf"Rd|Avenue|Ave|Lane|Drive|Dr|Bed|Room|Bay|Side)\b)(?:[A-Z][a-z]+|[A-Z]{{2,5}}\b)){{0,3}})"
+                             r"(?:[ \t](?:Cardiac|Cardiology|Telemetry|Tele|Stroke|Surgical|Surgery|Medical|Medicine|Oncology|"
+                             r"Orthopa?edics?|Ortho|Rehab|Rehabilitation|Family|Birth|Birthing|Center|Centre|Unit|Step|Down|"
+                             r"Step-Down|Stepdown|Neuro|Neurology|Renal|Respiratory|Maternity|Postpartum|Antepartum|Labor|"
+                             r"Delivery|Women's|Children's|Pediatrics|Paediatrics|Observation|Short|Stay|Trauma|Burns|"
+                             r"Transplant|Vascular|Thoracic|Geriatrics|Psychiatry|Behavioral|Behavioural|Heart|Lung|Mother-Baby|"
+                             r"Progressive|Care|Intermediate|"
+                             r"[A-Z]{2,5})\b){0,3})"
                              r"(?![ \t]+(?:Street|St|Road|Rd|Avenue|Ave|Lane|Drive|Dr)\b)"), 1),
     ("PLACE", re.compile(rf"\b(?i:lives|living|resides|residing|moved|born|grew up|based)\b[^.\n]{{0,25}}?\b"
                             rf"(?:in|at|near)[ \t]+({NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}})"), 1),
@@ -559,12 +565,44 @@ def _trim_place(text: str, start: int, end: int, noun: bool) -> tuple[int, int] 
     body = names[:-1] if noun and len(names) > 1 else names
     if noun and names and names[-1] in ("Home", "Centre", "Center", "Practice") and len(body) > 1:
         body = body[:-1]  # "Care Home", "Health Centre", "Medical Practice"
-    trade = noun and names and (names[-1] in TRADE_NOUNS or names[-1].endswith("ology"))  # "Red Rock Radiology"
+    if noun and len(names) == 1:
+        return None  # the noun alone ("Duty Doctors aware": "Duty" is no name's word)
+    span = text[words[0][0]:words[-1][1]] if words else ""
+    trade = noun and _TRADE_END.search(span) and not _NAMED_END.search(span)  # "Red Rock Radiology", not "Primary Care"
     generic = GENERIC_PLACE | TRADE_GENERIC if trade else GENERIC_PLACE
-    if not any(w not in generic and w not in NOT_NAMES and w.lower() not in CONNECTORS and not never_name(w)
-               for w in body):
-        return None
-    return words[0][0], words[-1][1]
+    distinctive = [w for w in body if w not in generic and w not in NOT_NAMES and w.lower() not in CONNECTORS
+                   and not never_name(w)]
+    if trade and not _ORG_CONTEXT.search(text, max(0, words[0][0] - 24), words[0][0]):
+        # named by a trade, the name needs a proper noun ("Cascadia Health", not "Repeat Labs"), unless it is said
+        # as an organisation is ("walker from Pine Tree Medical Supply", "Insurance: Copper State Mutual Insurance")
+        distinctive = [w for w in distinctive if _proper(w)]
+    return (words[0][0], words[-1][1]) if distinctive else None
+
+
+_COMPANY_FORM = r"(?:,?[ \t]+(?:Inc|LLC|Ltd|Corp|PLC|LLP)\.?)?"
+_ORG_CONTEXT = re.compile(r"(?:\b(?i:at|from|with|via|by|employed[ \t]+by|works[ \t]+for)|\b(?i:employer|insurer|insurance|"
+                          r"pharmacy|payer|plan|agency|vendor|dme|supplier|company|practice|pcp|gp|provider|lab|imaging|"
+                          r"carrier|program|programme)[ \t]*:)[ \t]*$")
+_TRADE_END = re.compile(rf"\b{TRADE_PLACE_NOUN}{_COMPANY_FORM}$")
+_NAMED_END = re.compile(rf"\b{NAMED_PLACE_NOUN}{_COMPANY_FORM}$")
+
+
+def _proper(word: str) -> bool:
+    """A word only a name would be: a town, a given name, a word the notes encoder's English vocabulary lacks
+    ("Quabbin", "Cuyahoga"), or one written with an inner capital, hyphen or apostrophe ("BrightPath", "Tri-County")."""
+    w = word.strip(",.;:()")
+    low = w.lower()
+    if low in towns(with_words=True) or low in given_names() or not low.isalpha() or any(c.isupper() for c in w[1:]):
+        return True
+    # the encoder's vocabulary is general English: clinical words it lacks read as clinical by their endings
+    # ("Femoral Lines", "Parenteral Antimicrobial Therapy Service", "Opioid Treatment Program")
+    return low not in plain_words() and not low.endswith(_CLINICAL_ENDINGS) and low not in _CLINICAL_WORDS
+
+
+_CLINICAL_ENDINGS = ("al", "ic", "ous", "oid", "osis", "itis", "ary", "ive", "ial", "ics", "ine", "one", "ide", "ate", "omy",
+                     "ase", "gen", "ism", "emia", "aemia", "ectomy", "scopy", "xone")
+_CLINICAL_WORDS = {"cath", "bowel", "pertinent", "medicaid", "medicare", "ostomy", "dialysis", "rehab", "physio", "echo",
+                   "ortho", "neuro", "onc", "haem", "paeds", "peds", "obs", "gynae", "psych", "resus", "triage"}
 
 
 def _towns(text: str, taken: list[bool]) -> list[Span]:
@@ -675,7 +713,13 @@ _SHORT_DATE = re.compile(r"(?<![\d/.:])(\d{1,2})/(\d{1,2})(?![/\w]|\.\d)")
 _MONTH_FIRST = re.compile(r"(?:0?[1-9]|1[0-2])/(?:1[3-9]|2\d|3[01])(?:/\d{2,4})?")
 _DAY_FIRST = re.compile(r"(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2])(?:/\d{2,4})?")
 _NOT_A_DAY_AFTER = re.compile(rf"[ \t]*(?i:{COUNTED}|of|mg|ml|tabs?|strength|mm[ \t]?hg|cm[ \t]?h2o|sets?|bottles?|cores?|nodes?)\b")
-_DEVICE_SETTING = re.compile(r"\b(?i:bipap|cpap|nippv|niv|peep|ipap|epap|vent|ventilator|settings?|ps|pressure)[ \t:]*$")  # "BiPAP 10/5"
+_DEVICE_SETTING = re.compile(r"\b(?i:bipap|cpap|nippv|niv|peep|ipap|epap|vent|ventilator|settings?|ps|pressure|ht|height|"
+                             r"biceps|triceps|supinator|knees?|ankles?|reflexes|plantars?)[ \t:]*(?i:at|of|on)?[ \t]*$")
+# not a pair of values under a paired label or an eye's acuity ("H/H 9/27", "Hb/plt 10/5", "RE 6/5"), nor a drug's
+# strength before its dose ("Oramorph 10/5 PRN", "Loestrin 1/20 daily")
+_PAIRED_LABEL = re.compile(r"(?:\b[A-Za-z]+/[A-Za-z]+|\b(?:RE|LE|OD|OS|OU|R|L))[ \t:]*$")
+_DOSING_AFTER = re.compile(r"[ \t]*(?i:prn|bd|bid|tds|tid|qds|qid|od|om|nocte|mane|daily|qhs|qd|stat|mg|mcg|micrograms?|"
+                           r"tabs?|caps?|puffs?|lymph|biops\w*|specimens?|sessions?|fractions?|cycles?|on[ \t]+the)\b")  # "BiPAP 10/5"
 
 
 def _short_dates(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
@@ -696,7 +740,8 @@ def _short_dates(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
         if any(taken[start:end]) or not (1 <= first <= 31 and 1 <= second <= 31) or min(first, second) > 12:
             continue
         if (_SCORED.search(text, max(0, start - 12), start) or _VITALS.search(text, max(0, start - 16), start)
-                or _DEVICE_SETTING.search(text, max(0, start - 16), start)
+                or _DEVICE_SETTING.search(text, max(0, start - 20), start) or _PAIRED_LABEL.search(text, max(0, start - 12), start)
+                or _DOSING_AFTER.match(text, end)
                 or _NOT_A_DAY_AFTER.match(text, end) or re.fullmatch(r"0?6/(?:18|24|36|60)", m.group(0))):
             continue
         padded = "0" in (m.group(1)[0], m.group(2)[0]) and len(m.group(1)) == len(m.group(2)) == 2
@@ -934,7 +979,11 @@ _WEEKDAY_BEFORE = re.compile(r"(?:\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|S
 
 # a state's or province's code written with the town ("Parma, OH", "Geelong VIC", "Kingston, ON"): Safe Harbor keeps a
 # state, but with the town it narrows where the patient lives, and reviewers mark it with the town (two blind corpora)
-_STATE_CODE_AFTER = re.compile(rf",?[ \t]+(?:{US_STATE}|{AU_STATE}|{CA_PROVINCE})(?![\w'’-])")
+_STATE_CODE_AFTER = re.compile(rf"(,?)[ \t]+({US_STATE}|{AU_STATE}|{CA_PROVINCE})(?![\w'’/-])")
+_PLACE_ENDS = re.compile(r"[ \t]*(?:[).;:\n]|,[ \t]*(?:[A-Z]|\d)|$|(?:\d{4,5}|[A-Z]\d[A-Z])\b)")
+# codes that are also clinical abbreviations ("Leeds, MS diagnosed", "Darwin, NT abdomen"): only where the place ends
+_CLINICAL_CODES = {"CT", "PE", "VA", "MS", "CO", "BC", "NS", "PA", "ME", "OR", "NT", "ID", "MD", "SA", "IN", "OK", "AL", "DE",
+                   "WA", "MA", "SC", "NE", "AR", "MI", "ON", "NB", "AB", "HI", "IA", "LA", "MO", "ACT", "NSW", "TAS", "VIC"}
 
 
 _STATE_NAME_AFTER = (re.compile(r",[ \t]+([A-Z][a-z]+[ \t]+[A-Z][a-z]+)(?![\w'’-])"),  # "New York", "Ogun State"
@@ -945,6 +994,9 @@ def _with_state_codes(text: str, found: list[Span], taken: list[bool]) -> list[S
     out = []
     for s in found:
         m = _STATE_CODE_AFTER.match(text, s.end) if s.kind in ("LOCATION", "ADDRESS") else None
+        if m and (_NAMED_END.search(s.text) or re.match(r"(?:Ward|Unit)\b", s.text)  # a hospital's or a ward's, not a town's
+                  or (not m.group(1) or m.group(2) in _CLINICAL_CODES) and not _PLACE_ENDS.match(text, m.end())):
+            m = None
         if not m and s.kind in ("LOCATION", "ADDRESS"):  # or its name ("Dharwad, Karnataka", "Parma, Ohio")
             m = next((m for m in (p.match(text, s.end) for p in _STATE_NAME_AFTER)
                       if m and m.group(1).lower() in states()), None)
@@ -964,7 +1016,9 @@ def _defined_acronyms(text: str, found: list[Span], taken: list[bool]) -> list[S
     for s in found:
         m = _DEFINED_ACRONYM.match(text, s.end) if s.kind == "LOCATION" else None
         initials = "".join(w[0] for w in re.findall(r"[^\W\d_][\w'’-]*", s.text) if w.lower() not in CONNECTORS)
-        if m and m.group(1).upper() == initials.upper() and len(initials) >= 2:  # "(PCP)" after a name is a role
+        if (m and m.group(1).upper() == initials.upper() and len(initials) >= 2  # "(PCP)" after a name is a role
+                and m.group(1) not in ABBREVIATIONS  # "Memorial Hospital (MH)": two letters need a proper name's word
+                and (len(initials) >= 3 or any(_proper(w) for w in s.text.split()))):
             acronyms.add(m.group(1))
     out = []
     for acronym in acronyms:

