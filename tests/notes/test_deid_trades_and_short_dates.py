@@ -164,6 +164,8 @@ def test_fifth_widening_of_the_session(note, gone):
     "MICU Hospital Course: intubated. BRIEF SUMMARY OF Hospital Course. Transferred from OSH Hospital.",
     "Waiting list for NHS IVF. Self-referred to NHS IAPT. Had NHS MRI scan. NHS Dentist.",
     "Pending Surgical Pathology and Renal Histopathology. What a Ballyhoo.",
+    # words of care and its paperwork the encoder's vocabulary lacks
+    "Enrolled in the Medicaid Waiver Program. Caregiver Support Program. Respite Care Service. Telehealth Team.",
 ])
 def test_a_reviews_false_removals_stay(note):
     assert removed(note) == []

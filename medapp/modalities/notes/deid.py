@@ -602,7 +602,11 @@ def _proper(word: str) -> bool:
 _CLINICAL_ENDINGS = ("al", "ic", "ous", "oid", "osis", "itis", "ary", "ive", "ial", "ics", "ine", "one", "ide", "ate", "omy",
                      "ase", "gen", "ism", "emia", "aemia", "ectomy", "scopy", "xone")
 _CLINICAL_WORDS = {"cath", "bowel", "pertinent", "medicaid", "medicare", "ostomy", "dialysis", "rehab", "physio", "echo",
-                   "ortho", "neuro", "onc", "haem", "paeds", "peds", "obs", "gynae", "psych", "resus", "triage"}
+                   "ortho", "neuro", "onc", "haem", "paeds", "peds", "obs", "gynae", "psych", "resus", "triage",
+                   # care and its paperwork, which the general vocabulary lacks ("Medicaid Waiver Program")
+                   "waiver", "copay", "deductible", "formulary", "enrolment", "authorisation", "reimbursement",
+                   "capitation", "telehealth", "telemedicine", "respite", "wraparound", "bridging", "caregiver",
+                   "caregiving", "homebound", "readmission", "stewardship", "infusion", "apheresis"}
 
 
 def _towns(text: str, taken: list[bool]) -> list[Span]:
