@@ -204,17 +204,9 @@ GENERIC_PLACE = {
     "Hormone", "Pituitary", "Dentistry", "Labs", "Laboratories", "Solutions", "Products", "Partners",
     "Processing", "Distribution", "Supply", "Supplies", "Insurance", "Plan", "Programme", "Program", "Authority",
     "EMS", "Medicine", "Adolescent", "Transport", "Patient", "Flow"}
-# The trades taken as a place's noun above, and words that name no one before them though they may before a hospital's
+# Words that name no one before a trade taken as a place's noun (TRADE_PLACE_NOUN) though they may before a hospital's
 # noun ("Eastern Team", "Green Team", "Special Authority", "World Health"; but "Western General Hospital", "Orange
 # County", "Hospital for Special Surgery", "Kaiapoi New World")
-TRADE_NOUNS = {"Dental", "Dentistry", "Labs", "Laboratory", "Laboratories", "Imaging", "Therapy", "Physicians", "Solutions",
-               "Products", "Partners", "Processing", "Distribution", "Supply", "Supplies", "Insurance", "Co", "Co.",
-               "Company", "Plan", "Nurses", "Infusion", "Programme", "Program", "Team", "Service", "Authority", "EMS",
-               "Health", "Medical", "Doctors", "Transport", "Medicine", "Care", "Services", "Lines", "Rehab", "Lab",
-               "Podiatry", "Engineering", "Textiles", "Grammar", "Montessori", "Carers", "Village", "Hauora", "Freight",
-               "Haulage", "Removals", "District", "Residence",
-               "Department", "Dept", "Rescue", "Energy", "Biologics", "Pharmaceuticals", "Fabricators",
-               "Clubs", "Union", "Group", "Motors", "Garage", "Plumbing", "Electrical", "Builders", "Joinery", "Dairy", "Vineyard", "Vineyards", "Winery", "Brewery", "Quarry", "Mining", "Logistics"}
 TRADE_GENERIC = {"Eastern", "Western", "Northern", "Southern", "Central", "North", "South", "East", "West", "World",
                  "Special", "My", "Our", "Two", "Week", "Wait", "Green", "Red", "Blue", "Yellow", "Purple", "Orange",
                  "Pink", "Per", "Drug", "Drugs", "Standard", "First", "Second", "Task", "Force", "Multidimensional",

@@ -154,8 +154,7 @@ def regions() -> frozenset[str]:
     cache = _geonames()
     if cache is None:
         return frozenset()
-    return frozenset({c["name"].lower() for c in cache.get_countries().values()}
-                     | {s["name"].lower() for s in cache.get_us_states().values()} | OTHER_STATES)
+    return frozenset({c["name"].lower() for c in cache.get_countries().values()}) | states()
 
 
 @lru_cache(maxsize=1)
