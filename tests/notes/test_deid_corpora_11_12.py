@@ -84,7 +84,7 @@ def removed(text: str) -> list[str]:
      ["555-0110", "1/7/2025", "mlw"]),
     # corpus 16 (South Asia, Africa, South-East Asia, the Gulf): addresses by plot, house, street and sector, Malaysian
     # streets, estates and postcodes, titles and community health workers, letterheads with their town, tables
-    ("Address: House 21, Street 4, Mohalla Rehmanpura, Ichhra", ["House 21, Street 4, Mohalla Rehmanpura"]),
+    ("Address: House 21, Street 4, Mohalla Rehmanpura, Ichhra", ["House 21, Street 4, Mohalla Rehmanpura", "Ichhra"]),
     ("Plot 14, Sector 9, Link Road, Kharghar", ["Plot 14, Sector 9, Link Road", "Kharghar"]),
     ("Address: No. 18, Jalan Tiram 25/3, Taman Sri Muda, 40400 Shah Alam\n",
      ["No. 18, Jalan Tiram 25/3", "Taman Sri Muda", "40400", "Shah Alam"]),

@@ -71,7 +71,14 @@ removals (tests/notes/test_deid_trades_and_short_dates.py), and two more blind c
 deid_review_corpus_30 (six US and six UK, Irish, Australian, New Zealand and Canadian notes; 493 identifiers) 0.880 /
 0.988 (starting rules 0.824 / 0.986) and deid_review_corpus_31 (India, Pakistan, Bangladesh, Sri Lanka, Nigeria,
 Ghana, Kenya, Uganda, South Africa, Singapore, the Philippines; 400 identifiers) 0.772 / 0.988 (starting rules 0.767
-/ 0.985)."""
+/ 0.985). In a fifth session the rules were widened against 30 and 31 (whole address fields and address lines, a town
+found once wherever it recurs, health facilities with their town or level, places of worship, numbered units, labelled
+numbers and registers, names surname first under a label; tests/notes/test_deid_addresses_and_registers.py), and two
+more blind corpora were measured once, held out: deid_review_corpus_32 (twelve US notes of rural, tribal, territorial,
+border, correctional and telephone care; 407 identifiers) 0.862 / 0.974 (the session's starting rules 0.848 / 0.974)
+and deid_review_corpus_33 (Jamaica, Trinidad, Barbados, Hong Kong, the Emirates, Malta, Fiji, Papua New Guinea,
+Zimbabwe, Zambia, the Scottish islands and remote Western Australia; 409 identifiers) 0.844 / 0.989 (starting rules
+0.780 / 0.989)."""
 from __future__ import annotations
 
 import json
@@ -127,8 +134,9 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
     ("deid_review_corpus_24", 0.90, 0.98), ("deid_review_corpus_25", 0.92, 0.99),
     ("deid_review_corpus_26", 0.92, 0.98), ("deid_review_corpus_27", 0.92, 0.99),
     ("deid_review_corpus_28", 0.90, 0.99), ("deid_review_corpus_29", 0.88, 0.99),
+    ("deid_review_corpus_30", 0.93, 0.98), ("deid_review_corpus_31", 0.93, 0.98),
     # held out (never used to widen the rules): their thresholds guard the figures measured on the day's final rules
-    ("deid_review_corpus_30", 0.87, 0.98), ("deid_review_corpus_31", 0.76, 0.98)])
+    ("deid_review_corpus_32", 0.86, 0.97), ("deid_review_corpus_33", 0.84, 0.98)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")

@@ -88,6 +88,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PN", re.compile(r"(?<![\w^])[A-Za-z][A-Za-z'’-]*\^[A-Za-z'’-]*[A-Za-z](?:\^+[A-Za-z'’-]*[A-Za-z]\.?)*(?![\w^])"), 0),
     ("EMAIL", re.compile(r"\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+\b"), 0),
     ("URL", re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+", re.I), 0),
+    ("ID", re.compile(r"\b\d{4}-\d{4}-\d{4}-\d{4}\b"), 0),  # a 16-digit card or national number ("PhilSys PCN")
     # any number with a country code, "+234 809 555 1194" (eight digits or more)
     ("PHONE", re.compile(r"(?<![\w+])\+\d{1,3}(?=(?:[ \t.()-]*\d){7})(?:[ \t.-]?(?:\(\d{1,5}\)|\d{1,5})){2,5}\b"), 0),
     # a phone number with its extension, before the NHS number below takes "021 435 8800" and leaves "ext. 212"
@@ -118,6 +119,16 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                       r"(?!\d|\.\d)(?![ \t]*(?:kg|g|mg|ml|mmol|cm|mm|%)\b)",
                       re.I), 1),  # on its line: "MRN 0928374\n12 Ardmore Avenue" took the house number (a blind review)
     ("ID", re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), 0),  # US social security number
+    # a number after a label that says it is one ("VHT No.: WAK/NML/VHT/027", "Household No.: KTZ-HH-114", "Call sign:
+    # A214"; kept, a blind review); not a bed, room, page or dose
+    ("ID", re.compile(r"(?<!\b(?i:bed))(?<!\b(?i:bay|cot))(?<!\b(?i:room|ward|page|step|item|dose))(?<!\b(?i:floor|level|cycle|"
+                      r"tooth|slide))(?<!\b(?i:version))(?<!\b(?i:question))[ \t]+(?i:no\.?|number|id|sign)[ \t]*[:#][ \t]*"
+                      r"((?=(?:[A-Z/-]*\d){3})[A-Z0-9](?:[A-Z0-9]|[/-](?=[A-Z0-9])){2,24})(?![\w/-])(?![ \t]?\d)"), 1),
+    # a clinician's registration number after its register ("APC 284117", "MCR M23871K", "GMC 4412345")
+    ("ID", re.compile(r"\b(?:APC|MCR|GMC|NMC|HCPC|AHPRA|NPI|DEA|MCI|PMDC|MDCN|SLMC|HPCSA|PRC|MMC|KMPDC|UMDPC|HPCZ|MDPCZ|"
+                      r"BMDC|NZMC|MCNZ)(?:[ \t]+(?i:no\.?|number|reg(?:istration)?))?[ \t]*[:#]?[ \t]*([A-Z]{0,3}\d{4,8}[A-Z]?)\b(?![/-]\w|[ \t]?\d)"), 1),
+    # an insurance group number and a shop's store number ("group 00482GK", "store 8812")
+    ("ID", re.compile(r"\b(?i:group|grp|store)[ \t]*(?:#|(?i:no\.?|number))?[ \t]*:?[ \t]*((?=(?:[A-Z]*\d){4})[A-Z0-9]{4,12})\b"), 1),
     # a police, incident or report number ("Police Department case 24-011873")
     ("ID", re.compile(r"\b(?i:case|incident|report|crime|ref(?:erence)?)[ \t]*(?:#|no\.?|number)?[ \t]*:?[ \t]*"
                       r"((?:[A-Z]{1,4}-)?\d{2,4}[-/]\d{4,8})\b"), 1),
@@ -323,6 +334,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("AGE>89", re.compile(rf"\b{NAME_WORD}(?:[ \t]+(?:{NAME_WORD}|[\"“][^\"”\n]{{1,15}}[\"”])){{0,2}}[ \t]+{CAPS_WORD},[ \t]+"
                           rf"({AGE_OVER_89})(?=[ \t]*(?:[,)]|={{2,}}|$)|[ \t]{{2,}})", re.M), 1),
     # (two titles in a row, "Dato' Hj. Zulkifli bin Osman"; a Malay name in capitals, "Datin NORAINI BINTI ABDUL RAHMAN")
+    ("NAME", re.compile(rf"\b(?:W|S|D|C|H)/O\.?[ \t]+({FULL_NAME})"), 1),  # wife, son, daughter, care, husband of
+    ("NAME", re.compile(rf"\b((?:Md|Mohd|Muhd)\.?[ \t]+{FULL_NAME})"), 1),  # Mohammad, "Md. Shahidul Islam"
     ("TITLED", re.compile(rf"\b{TITLES}\s+(?:{TITLES}\s+)?((?:{INITIALS})?(?:{CAPS_NAME}|{CAPS_WORD}[ \t]+[A-Z][a-z]+-[a-z]+\b|"
                           rf"{CAPS_WORD}(?:[ \t]+(?:BIN|BINTI|BINTE|BT|BTE|A/L|A/P|S/O|D/O)[ \t]+{CAPS_WORD}(?:[ \t]+{CAPS_WORD})?)?"
                           rf"(?![a-z])|"
@@ -365,19 +378,24 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         re.M), 1),
     ("NAME", re.compile(rf"\b({NAME_WORD}[ \t]+{NAME_WORD})[ \t]*\((?:patient|pt|mother|father|wife|husband|daughter|son)\)", re.I), 1),
     # places before untitled names: "Victoria" in "Royal Victoria Infirmary" is a place, not a person
-    ("LOCATION", re.compile(rf"\b((?:[A-Z]{{2,5}}[ \t]+(?=St\.?[ \t]|Saint[ \t]))?(?:(?:St\.?|Saint|Mt\.?|Mount|Govt\.?|Ft\.?|"
-                            rf"C[ \t]+of[ \t]+E|CofE|RC|{PLACE_WORD})(?:[ \t]+(?:and|&|of|for|on|upon)[ \t]+"
+    ("LOCATION", re.compile(rf"\b((?:[A-Z]{{2,5}}[ \t]+(?=St\.?[ \t]|Saint[ \t]))?(?:(?:(?:St\.?|Saint)[ \t]+{PLACE_WORD}[ \t]+the[ \t]+{PLACE_WORD}|"  # "St. Albert the Great Church"
+                            rf"St\.?|Saint|Mt\.?|Mount|Govt\.?|Ft\.?|"
+                            rf"C[ \t]+of[ \t]+E|CofE|RC|AMEZ?|CME|{PLACE_WORD})(?:[ \t]+(?:and|&|of|for|on|upon)[ \t]+"
                             rf"(?:the[ \t]+)?{PLACE_WORD})?[ \t]{{1,2}}){{1,4}}{PLACE_NOUN}"  # not across a form's gap
-                            r"(?:,?[ \t]+(?:Inc|LLC|Ltd|Corp|PLC|LLP)\b)?)\b"  # "Triangle Distribution Co."
+                            r"(?:,?[ \t]+(?:Inc|LLC|Ltd|Corp|PLC|LLP)\b)?(?:[ \t]+(?:II|III|IV)(?=[ \t]*[^\w \t]|[ \t]+[a-z]|$))?)\b"  # "... Co.";
+                            # a health centre's level, "Namulonge Health Centre III" (Uganda)
                             r"(?:[ \t]+for[ \t]+(?:Sick[ \t]+)?(?:Children|Women(?:[ \t]+and[ \t]+Children)?|"
                             r"Tropical[ \t]+Diseases|Nervous[ \t]+Diseases))?"
                             rf"(?=(?:[ \t]+of[ \t]+({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?))?)"), 0),  # "... of Edinburgh"
     # a Welsh hospital, school, home, practice or centre ("Ysbyty Glan Clwyd", "Ysgol Dyffryn Conwy")
-    ("LOCATION", re.compile(rf"\b((?:Ysbyty|Ysgol|Cartref|Meddygfa|Canolfan|Scoil|Gaelscoil|Coláiste|Ospidéal|Pharmacie|Clinique(?:[ \t]+médicale)?|Paroisse|Résidence|Hôpital|École|CLSC)(?:['’]r)?(?:[ \t]+(?:y|yr)?[ \t]*{PLACE_WORD})"
+    ("LOCATION", re.compile(rf"\b((?:Ysbyty|Ysgol|Cartref|Meddygfa|Canolfan|Scoil|Gaelscoil|Coláiste|Ospidéal|Pharmacie|Clinique(?:[ \t]+médicale)?|Paroisse|Résidence|Hôpital|École|CLSC|(?:Jamia[ \t]+)?Masjid|Gurdwara(?:[ \t]+Sahib)?|Mandir|Botika(?:[ \t]+ng[ \t]+Barangay)?)(?:['’]r)?(?:[ \t]+(?:y|yr)?[ \t]*{PLACE_WORD})"
                             rf"{{1,3}})"), 1),
     # a place after a label of place ("Hometown: Nnewi", "Residence: Githurai 45"), whether or not a gazetteer has it
     ("PLACE", re.compile(rf"\b(?i:hometown|home[ \t]+town|residence|place[ \t]+of[ \t]+birth|birthplace|village|"
-                         rf"suburb|district|barangay|LGA)[ \t]*:[ \t]*({PLACE_WORD}(?:[ \t]+{PLACE_WORD}){{0,2}}(?:[ \t]+\d{{1,3}}\b)?)"), 1),
+                         rf"suburb|district|barangay|LGA|parish|sub-?county|upazila|thana|tehsil|taluka?|mandal|county|town|"
+                         rf"city|locality|municipality|tikina|chiefdom|township)[ \t]*:[ \t]*"
+                         rf"({PLACE_WORD}(?:[ \t]{PLACE_WORD}){{0,2}}(?:[ \t]\d{{1,3}}\b|[ \t][A-Z]\b)?)"), 1),  # one space: not
+    # across a form's columns ("Village: Kiteezi        Parish: Kiryamuli")
     # the word before a full UK postcode, a town or county ("Derbyshire DE56 1AB")
     ("PLACE", re.compile(rf"\b(?!(?i:post[ \t]?code|postal|zip|ref)\b)((?:Co\.[ \t]+)?{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=(?:,?[ \t]+|[ \t]*\n[ \t]*){UK_AREA}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}\b)"), 1),
     ("PLACE", re.compile(rf"\b({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?=[ \t]+(?:P\.[ \t]?O\.|Dist\.|District|Taluk|Tehsil)"
@@ -408,8 +426,15 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PLACE", re.compile(rf"\b(University[ \t]+Hospital[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)"), 1),
     # an Irish county in an address, "Ballincollig, Co. Cork" (a blind review); not a company's "& Co."
     ("PLACE", re.compile(rf"(?:(?<=,[ \t])|^[ \t]*)(Co\.[ \t]+{PLACE_WORD})", re.M), 1),
+    # a specialty's numbered or lettered ward or unit, as hospitals of South Asia and Africa name them ("Medical Unit II",
+    # "Surgical Unit B", "Medicine Ward 2", "Medical Ward M3"; kept, a blind review)
+    ("LOCATION!", re.compile(r"\b((?:Medical|Medicine|Surgical|Surgery|Paediatric|Pediatric|Orthopaedic|Orthopedic|Gynae|"
+                             r"Gynaecology|Obstetric|Psychiatric|Male|Female|General)[ \t]+(?:Ward|Unit)[ \t]+"
+                             r"(?:[IVX]{1,4}|\d{1,2}[A-Z]?|[A-Z]\d{0,2}))\b(?![/-])"), 1),
     ("LOCATION", re.compile(r"\b(Ward[ \t]+(?:\d{1,3}[A-Z]?|[A-Z]\d{0,2}[A-Z]?)(?![\w-])(?:[ \t]+(?:North|South|East|West)\b)?)"), 1),
     ("LOCATION", re.compile(r"\b(Unit[ \t]+\d{1,2}[A-Z])(?![\w/-])"), 1),
+    # a parish or school named for Our Lady ("Our Lady of the Assumption", "Our Lady of Lourdes")
+    ("LOCATION!", re.compile(rf"\b(Our[ \t]+Lady[ \t]+of[ \t]+(?:the[ \t]+)?{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)"), 1),
     # a hospital by its initials ("UAB Hospital", "UCLA Medical Center"); not a department's ("ED Clinic", "VA Hospital")
     ("LOCATION!", re.compile(r"\b(?!(?:GP|ED|ER|OR|ICU|HDU|ENT|OB|OBGYN|MRI|CT|VA|NHS|HIV|GUM|TB|PICU|NICU|"
                              r"CCU|DVT|COPD|IBD|MS|RA|CF|MND|ALS|US|UK|USA|HMO|PPO|SNF|LTC|IP|OP|AMU|MAU|CDU|OPD|IPD|MICU|SICU|"
@@ -783,7 +808,8 @@ _BRAND = re.compile(rf"(?:(?<![\w-])({BRANDS})|(?:\b(?i:at|to|from|called|with|f
                     rf"({BRANDS_IN_CONTEXT}|(?<=(?i:at|om|ed)[ \t])CVS|(?<=:[ \t])CVS|(?<=\b(?i:at|om|ed)[ \t]the[ \t])CVS|"
                     rf"(?<=to[ \t])CVS(?=[ \t]+(?i:on|at|in|pharmacy)\b)))(?![\w-])"
                     rf"(?![ \t]+(?i:disease|exam|examination|clinic|review|risk|system|check)\b)"
-                    rf"((?:[ \t]+(?!{MONTHS}\b|{WEEKDAYS}|(?:Pharmacy|Rx|Stores?)\b){PLACE_WORD}(?:[ \t]+{PLACE_WORD}){{0,2}}(?![\w'’-]))?)")
+                    rf"((?:[ \t]+(?:Pharmacy|Chemists?|Drugs?|Stores?|Supermarket)(?![\w-]))?"  # "CVS Pharmacy" whole
+                    rf"(?:[ \t]+(?!{MONTHS}\b|{WEEKDAYS}|(?:Pharmacy|Rx|Stores?)\b){PLACE_WORD}(?:[ \t]+{PLACE_WORD}){{0,2}}(?![\w'’-]))?)")
 # an employer after the work done there ("31 yrs at Caterpillar", "works as a millwright at Toyota Motor Manufacturing
 # Canada", "cashier at Shoprite Protea Glen"); generic employers ("the Army", "the NHS") are no identifier
 _EMPLOYER = re.compile(r"\b(?:(?i:works?|worked|working|employed|job|shifts?|retired|volunteers?|volunteering|"
@@ -795,6 +821,171 @@ _GENERIC_EMPLOYERS = {"Army", "Navy", "RAF", "Marines", "Air", "Force", "NHS", "
                       "Post", "Office", "Civil", "Service", "Fire", "Brigade", "Railways", "Home", "Weekends", "Christmas",
                       "Night", "Nights", "Work", "School", "Hospital", "University", "College", "Church", "I",
                       "A", "An", "The", "His", "Her", "Their", "Our", "My", "Local", "Same", "Age", "Present", "Time"}
+
+
+# a labelled address field, "Address: Plot No. 30-C, Karve Road, Erandwane, Pune" (its house, street, locality and
+# town were removed in parts or not at all where the gazetteers lack them; a blind review): the field's value to the
+# end of its line, a column gap, a semicolon, a bracket or the sentence's end
+_ADDRESS_FIELD = re.compile(r"\b(?i:(?:home|residential|postal|mailing|previous|prev|current|permanent|usual|correspondence|"
+                            r"patient['’]?s|pt['’]?s|new|old|temporary|delivery)[ \t]+)?(?i:address|addr)"
+                            r"(?:[ \t]+(?i:on[ \t]+file|verified|confirmed|given))?[ \t]*:[ \t]*"
+                            r"([^\n;|(]*?)(?=[ \t]{2,}|\t|[ \t]*(?:[;|(\n]|$)|\.[ \t]*$|(?<!St)(?<!Mt)(?<!No)(?<!Dr)\.(?=[ \t]+[A-Z]))",
+                            re.M)
+_NO_ADDRESS = re.compile(r"(?i:see|as[ \t]|same|unknown|not[ \t]|none|nil|nfa|no[ \t]+fixed|n/a|withheld|on[ \t]+file|"
+                         r"confirmed|verified|updated|changed|unchanged|correct|given|declined|homeless|\[)")
+
+
+def _address_fields(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
+    """What an address label's value holds and no rule took yet (a value with a digit or a comma, not "see above")."""
+    out = []
+    for m in _ADDRESS_FIELD.finditer(text):
+        start, end = m.span(1)
+        value = m.group(1)
+        if not re.search(r"\d|,", value) or _NO_ADDRESS.match(value) or not re.search(r"[A-Z]", value):
+            continue
+        out += _untaken_parts(text, start, end, taken)
+    # an address on a line of its own or after any label ("Plot No. 30-C, Karve Road, Erandwane, Pune - 411004",
+    # "Home: 7 Kirk Brae, Banchory"): a house number or word first, parts set off by commas, each a name or a number,
+    # and a street or postcode the rules found in it
+    for m in _ADDRESS_LINE.finditer(text):
+        start, end = m.span(1)
+        parts = [p.strip() for p in m.group(1).split(",")]
+        if (len(parts) >= 2 and all(re.match(r"[A-Z\d]", p) and len(p.split()) <= 5 or p.split()[0] in _ADDRESS_SMALL
+                                    for p in parts if p)
+                and any(f.kind in ("ADDRESS", "POSTCODE") and start <= f.start < end for f in found)):
+            out += _untaken_parts(text, start, end, taken)
+    return out
+
+
+_ADDRESS_SMALL = ("off", "near", "opp.", "opposite", "behind")
+_ADDRESS_LINE = re.compile(r"^[ \t]*(?:[A-Z][A-Za-z ]{0,20}:[ \t]*)?((?:\d{1,5}[A-Za-z]?(?:[-/]\w{1,4})?|(?:Flat|Unit|Plot|House|Apt|"
+                           r"Blk|Block|Lot|Shop|Room|Door|Villa|No\.?)\b)[^\n;|(]*?)(?=[ \t]{2,}|\t|[ \t]*(?:[;|(\n]|$)|\.[ \t]*$|"
+                           r"(?<!St)(?<!Mt)(?<!No)(?<!Dr)\.(?=[ \t]+[A-Z]))",
+                           re.M)
+
+
+def _is_state(part: str) -> bool:
+    """A state, province or region: wider than an identifier under Safe Harbor ("IL", "NSW", "Anambra State")."""
+    return bool(re.fullmatch(rf"{US_STATE}|{AU_STATE}|{CA_PROVINCE}|.+[ \t](?:State|Region|Province)", part)) or (
+        part.lower() in states() or part.lower() in regions())
+
+
+_FIELD_LABEL = re.compile(r"\b[A-Z][A-Za-z-]*(?:[ \t][A-Za-z-]+)?[ \t]*:")
+
+
+def _untaken_parts(text: str, start: int, end: int, taken: list[bool]) -> list[Span]:
+    """The stretches of text[start:end] between what earlier rules took (a postcode, a town, a phone) and the labels
+    of the fields inside it ("Village:", "Union:")."""
+    out, i = [], start
+    while i < end:
+        if taken[i]:
+            i += 1
+            continue
+        j = i
+        while j < end and not taken[j]:
+            j += 1
+        cuts = [i] + [x for m in _FIELD_LABEL.finditer(text, i, j) for x in m.span()] + [j]
+        for a, b in zip(cuts[::2], cuts[1::2]):
+            while a < b and text[a] in " \t,.-–":
+                a += 1
+            while b > a and text[b - 1] in " \t,.-–":
+                b -= 1
+            if b > a and (re.search(r"[A-Z\d]", text[a:b]) or text[a:b] in _ADDRESS_SMALL) and not _is_state(text[a:b]):
+                out.append(Span(a, b, "ADDRESS", text[a:b]))
+                taken[a:b] = [True] * (b - a)
+        i = j
+    return out
+
+
+# a hospital or health centre with its town or village after it ("Divisional Hospital Wakwella", "Rural Health Centre
+# Manga Mandi", "Primary Health Centre, Thiruvennainallur"; kept, a blind review): words only a name would be
+_FACILITY_END = re.compile(r"(?:Hospital|Health[ \t]+Cent(?:re|er)|Health[ \t]+Unit|Health[ \t]+Post|Clinic|Dispensary|PHC|CHC)$")
+_FACILITY_TAIL = re.compile(rf",?[ \t]+({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?)(?![\w'’-])(?![ \t]+{PLACE_NOUN}\b)")
+
+
+_OF_STATE = re.compile(rf"[ \t]+of[ \t]+({US_STATE_NAME})\b")
+
+
+def _facility_towns(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
+    out = []
+    for span in found:
+        state = _OF_STATE.match(text, span.end) if span.kind == "LOCATION" and (
+            _TRADE_END.search(span.text) or _NAMED_END.search(span.text)) else None
+        if state and not any(taken[span.end:state.end()]):  # a plan or insurer of its state ("Molina Healthcare of Ohio")
+            out.append(Span(span.end + len(re.match(r"[ \t]+", text[span.end:]).group(0)), state.end(), "LOCATION",
+                            text[span.end:state.end()].strip()))
+            taken[span.end:state.end()] = [True] * (state.end() - span.end)
+            continue
+        if span.kind != "LOCATION" or not _FACILITY_END.search(span.text):
+            continue
+        m = _FACILITY_TAIL.match(text, span.end)
+        if not m or any(taken[slice(*m.span(1))]):
+            continue
+        words = m.group(1).split()
+        if all(_proper(w) and w not in NOT_NAMES and w not in GENERIC_PLACE and not never_name(w) for w in words):
+            out.append(Span(*m.span(1), "LOCATION", m.group(1)))
+            taken[slice(*m.span(1))] = [True] * len(m.group(1))
+    return out
+
+
+_STREET_END = re.compile(rf"\b(?:{STREET})\.?$")
+
+
+def _recurring_places(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
+    """A town or locality found once (in an address, after "lives in") is removed where it recurs ("Address: ...,
+    Redcliffe QLD 4020" ... "Blue Care Redcliffe"; kept, a blind review), as a name is; a place that is also an
+    everyday word ("Bath", "Reading") only where the rules find it."""
+    places = set()
+    for s in found:
+        if s.kind not in ("LOCATION", "ADDRESS"):
+            continue
+        for part in re.split(r"[ \t]*,[ \t]*", s.text):
+            words = part.split()
+            if (1 <= len(words) <= 3 and all(re.fullmatch(rf"{PLACE_WORD}|[A-Z][a-z]+-[A-Z]?[a-z]+", w) for w in words)
+                    and part.lower() not in regions() and part.lower() not in states() and not _STREET_END.search(part)
+                    and not re.search(rf"\b{PLACE_NOUN}$", part)
+                    and all(_proper(w) and w not in GENERIC_PLACE and w not in NOT_NAMES and not never_name(w)
+                            for w in words)
+                    and (len(words) > 1 or len(part) >= 4 and part.lower() not in plain_words())):  # "Reading", "San"
+                places.add(part)
+    out = []
+    for place in sorted(places, key=len, reverse=True):
+        for m in re.finditer(rf"(?<![\w-]){re.escape(place)}(?![\w-])", text):
+            if not any(taken[m.start():m.end()]) and not re.match(rf"['’]s\b|[ \t]+(?i:{TOWN_TOOLS})s?\b", text[m.end():]):
+                out.append(Span(m.start(), m.end(), "LOCATION", m.group(0)))
+                taken[m.start():m.end()] = [True] * (m.end() - m.start())
+    return out
+
+
+# a child or relative listed with an age in brackets ("Children Chidera (9 yrs) and Somto (5 yrs)")
+_WITH_AGE = re.compile(rf"({NAME_WORD})[ \t]*\((?:aged?[ \t]*)?\d{{1,2}}[ \t]*(?:yrs?|years?|y|yo|y/o|mo|mos|months?)"
+                       rf"(?:[ \t]+old)?\)")
+_FAMILY_BEFORE = re.compile(rf"\b(?i:{RELATIONS}|children|kids|sons|daughters|grandchildren|grandkids|siblings|brothers|"
+                            rf"sisters)\b[^.\n]{{0,60}}$")
+# a name written surname first under a label, as Ugandan and Kenyan registers do ("VHT member: Nakato Harriet",
+# "Head of household: Ssemakula Joseph"): two words ending a field, one a given name, the other a word only a name is
+_LABELLED_PAIR = re.compile(rf"(?:^|[ \t]{{2,}})[A-Z][A-Za-z /'’-]{{1,30}}:[ \t]*({NAME_WORD})[ \t]+({NAME_WORD})"
+                            rf"(?=[ \t]{{2,}}|[ \t]*(?:$|[,;]))", re.M)
+
+
+def _listed_people(text: str, taken: list[bool]) -> list[Span]:
+    out = []
+    for m in _WITH_AGE.finditer(text):
+        word = m.group(1)
+        if (not any(taken[slice(*m.span(1))]) and _FAMILY_BEFORE.search(text, max(0, m.start() - 70), m.start())
+                and _proper(word) and word not in NOT_NAMES and not never_name(word)):
+            out.append(Span(*m.span(1), "NAME", word))
+            taken[slice(*m.span(1))] = [True] * len(word)
+    gazetteer = given_names()
+    for m in _LABELLED_PAIR.finditer(text):
+        a, b = m.group(1), m.group(2)
+        if any(taken[m.start(1):m.end(2)]) or any(w in NOT_NAMES or never_name(w) for w in (a, b)):
+            continue
+        if (a.lower() in gazetteer and _proper(b) and b.lower() not in plain_words()
+                or b.lower() in gazetteer and _proper(a) and a.lower() not in plain_words()):
+            out.append(Span(m.start(1), m.end(2), "NAME", text[m.start(1):m.end(2)]))
+            taken[m.start(1):m.end(2)] = [True] * (m.end(2) - m.start(1))
+    return out
 
 
 def _shops_and_employers(text: str, taken: list[bool]) -> list[Span]:
@@ -934,7 +1125,7 @@ def _nicknames(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
     """A nickname in quotes just after a found name ('Vasquez-Lindqvist, Aurelia ("Rae", she/her)', 'Marcus "Smoke"')."""
     out = []
     ends = {s.end for s in found if s.kind == "NAME"}
-    for m in re.finditer(rf"[ \t]*\(?[ \t]*(?:(?i:goes[ \t]+by|known[ \t]+as|aka)[ \t]+)?[\"“‘']({NAME_WORD})[\"”’']"
+    for m in re.finditer(rf"\.?[ \t]*\(?[ \t]*(?:(?i:goes[ \t]+by|known[ \t]+as|aka)[ \t]+)?[\"“‘']({NAME_WORD})[\"”’']"
                          rf"(?:[ \t]+((?:{PARTICLE}[ \t])?(?:{LOWER_PARTICLE}[ \t]){{0,2}}{NAME_WORD}))?", text):
         if m.start() in ends:
             for g in (1, 2):  # the nickname, and the surname after it ('Concetta "Connie" Van der Berg')
@@ -1169,6 +1360,7 @@ def _find_phi(text: str) -> list[Span]:
             found.append(Span(start, end, kind, text[start:end]))
             for i in range(start, end):
                 taken[i] = True
+    found += _facility_towns(text, found, taken)
     found += _ages_said(text, taken)
     found += _days_and_months(text, taken)
     found += _short_dates(text, found, taken)
@@ -1178,8 +1370,11 @@ def _find_phi(text: str) -> list[Span]:
     found += _caps_places(text, taken)
     found += _towns(text, taken)
     found += _towns_in_addresses(text, taken)
+    found += _address_fields(text, found, taken)
+    found += _recurring_places(text, found, taken)
     found += _caps_surnames(text, taken)
     found += _lower_case_names(text, taken)
+    found += _listed_people(text, taken)
     found += _given_names(text, taken)
     found += _nicknames(text, found, taken)
     found = [s for s in found if not (s.kind == "NAME" and _SCORE.match(text, s.start) and _SCORE.match(text, s.start).end()
@@ -1219,6 +1414,9 @@ def _common_word_names(text: str, found: list[Span], taken: list[bool]) -> list[
     blind review), not as the word."""
     out = []
     words = {s.text for s in found if s.kind == "NAME" and s.text.lower() in COMMON and s.text[:1].isupper()}
+    words |= {first for s in found if s.kind == "NAME" and len(parts := s.text.split()) >= 2
+              and (first := parts[0]).lower() in COMMON and first.istitle()
+              and (first.lower() in given_names() or len(parts) == 2 and parts[1].lower() not in plain_words())}
     for word in words:
         for m in re.finditer(rf"\b{re.escape(word)}\b", text):
             if any(taken[m.start():m.end()]) or _AS_A_WORD_AFTER.match(text, m.end()):

@@ -10,7 +10,7 @@ MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Ju
 # the inner capital of McLeod, MacDonald, DeAngelis ("Dr [NAME]Leod" was left; a privacy review)
 UPPER, LOWER = "A-ZÀ-ÖØ-Þ\u0100-\u024f\u1e00-\u1eff", "a-zß-öø-ÿ\u0100-\u024f\u1e00-\u1eff"  # Trần Văn Hải too
 NAME_WORD = (rf"(?:[{UPPER}]')?(?:Mc|Mac|De|Di|Du|Le|La)?[{UPPER}][{LOWER}]+"
-             rf"(?:[-'][{UPPER}][{LOWER}]+)?")  # Ellison, O'Neill, Smith-Jones
+             rf"(?:[-'][{UPPER}][{LOWER}]+|(?<!Ma)['’][{LOWER}]{{2,}})?")  # Fa'alogo (Samoan); not Ma'am  # Ellison, O'Neill, Smith-Jones
 # never across a line break nor a wide gap ("K. Subramaniam Iyer     Age" took the next field's label; a blind
 # review); name particles are part of a name ("Eoghan Ó Súilleabháin", "Tāne Te Rangi Parata", "Nic Giolla")
 PARTICLE = r"(?:Ó|Ní|Nic|Mac|Mc|Ua|Te|Ap|Van|Von|Der|Den|Da|Di|De|Del|Della|Dos|Du|La|Le|Al|El|Bin|Bint|Ibn)"
@@ -37,7 +37,7 @@ NAMED_PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Bo
               r"Unit|Centre|Center|School|Academy|College|University|Works|Factory|Mill|Prison|Hotel|Lodge|Court|"
               r"House|Manor|Hall|County|Polyclinic|Campus|Health[ \t]+Team|Health[ \t]+Services|Medical[ \t]+Services|"
               r"Ambulance[ \t]+Service|Police[ \t]+Department|Police[ \t]+Station|Church|Chapel|Mosque|Temple|"
-              r"Synagogue|Cathedral|PHC|Health[ \t]+Post|Health[ \t]+Station|Dispensary|Club|Zoo|Museum|Airport|Pharmacy|"
+              r"Synagogue|Cathedral|PHC|Health[ \t]+Post|Health[ \t]+Station|Dispensary|Health[ \t]+Complex|Maternity(?:[ \t]+Home)?|Club|Zoo|Museum|Airport|Pharmacy|"
               r"Chemists?|Associates|Ltd|Limited|Inc|LLC|PLC|PLLC|LLP|Pvt\.?[ \t]+Ltd|Sdn\.?[ \t]+Bhd|Assisted[ \t]+Living|Senior[ \t]+Living|Retirement[ \t]+Home|"
               r"Retirement[ \t]+Village|Home[ \t]+Health|Primary[ \t]+Care|Urgent[ \t]+Care|Immediate[ \t]+Care|"
               r"Behaviou?ral[ \t]+Health|Schools|Parish|Marae|Healthcare|Mart|Institute|Pediatrics|Paediatrics|"
@@ -59,7 +59,7 @@ TRADE_PLACE_NOUN = (r"(?:Dental|Dentistry|Labs|Laborator(?:y|ies)|Imaging|Physic
               r"Long-Term[ \t]+Care|Community[ \t]+Care|Hauora|Freight|Haulage|Removals|Motors|Garage|Plumbing|"
               r"Local[ \t]+Health[ \t]+District|Health[ \t]+District|Residence|"
               r"Fire[ \t]+Department|Fire[ \t]+Dept|Fire[ \t]+and[ \t]+Rescue(?:[ \t]+Service)?|Energy|Biologics|"
-              r"Pharmaceuticals|Fabricators|Clubs|Credit[ \t]+Union|"
+              r"Pharmaceuticals|Fabricators|Clubs|Credit[ \t]+Union|Market|Cooperative|Co-operative|Home[ \t]+Support|Care[ \t]+at[ \t]+Home|Ambulance[ \t]+Station|Crisis[ \t]+Line|Senior[ \t]+Care|"
               # a practice or a firm, not a trial's group ("Epirubicin Study Group")
               r"(?<!Study[ \t])(?<!Trial[ \t])(?<!Research[ \t])(?<!Working[ \t])(?<!Cancer[ \t])(?<!Oncology[ \t])Group|"
               r"[A-Z][a-z]{2,}ology|Electrical|Builders|Joinery|Dairy|Vineyards?|Winery|Brewery|Quarry|Mining|Logistics)")
