@@ -132,3 +132,42 @@ def test_names_in_the_forms_the_corpora_showed(note, gone):
 ])
 def test_name_look_alikes_stay(note):
     assert removed(note) == []
+
+
+# the same session's second widening, against held-out corpora 32 and 33
+@pytest.mark.parametrize("note, gone", [
+    ("Relatives: CHEUNG Mei Ling, wife, 9437 2106; LEUNG Ka-yan, Karen (daughter)",
+     ["CHEUNG Mei Ling", "9437 2106", "LEUNG Ka-yan, Karen"]),
+    ("Medical social worker Mr Leung Chi-keung; seen by Ho Ka-yee", ["Leung Chi-keung", "Ho Ka-yee"]),
+    ("Next of kin: Mr Carmel Camilleri (son) 7942 1185", ["Carmel Camilleri", "7942 1185"]),
+    ("Incident ref.: IR-2024-0317. Authorization PRC-24-00731. Police reference: OB 1147/24.",
+     ["IR-2024-0317", "PRC-24-00731", "OB 1147/24"]),
+    ("HN: HN21036654(8). National ID: 75-2147363 F 75", ["HN21036654(8)", "75-2147363 F 75"]),
+    ("Typed by: L. Brown. Signature: M.H.", ["L. Brown", "M.H."]),
+    ("Call received by Joanna Pruitt, RN (initials JP).", ["Joanna Pruitt", "JP"]),
+    ("Her children Kaden (6) and Brylee (3): window prophylaxis", ["Kaden", "Brylee"]),
+    ("PMB 14, Halls Creek WA 6770", ["PMB 14", "Halls Creek WA", "6770"]),
+    ("Hospital San Gabriel de Caguas, Ave. Rafael Cordero 450, Caguas, PR 00725",
+     ["Hospital San Gabriel de Caguas", "Ave. Rafael Cordero 450", "Caguas, PR", "00725"]),
+    ("Lives at 5314 Calle Nogal, Colonia Los Ebanos. Carr. 175 Km 3.2.",
+     ["5314 Calle Nogal", "Colonia Los Ebanos", "Carr. 175 Km 3.2"]),
+    ("Triq San Ġużepp, Santa Venera SVR 1012, Malta", ["Triq San Ġużepp", "Santa Venera", "SVR 1012"]),
+    ("Bay Street, Bridgetown, St. Michael BB14038", ["Bay Street", "Bridgetown", "St. Michael", "BB14038"]),
+    ("Name: WONG, SIU MING    Sex/Age: M / 92", ["WONG, SIU MING", "92"]),
+    ("His attorney, Harlan Mullins, asked; Aboriginal Health Worker Marlene Sampi visited.",
+     ["Harlan Mullins", "Marlene Sampi"]),
+    ("Stays near the Waiʻanae Boat Harbor; Lewistown Drug; Emirates Shield Insurance PJSC",
+     ["Waiʻanae Boat Harbor", "Lewistown Drug", "Emirates Shield Insurance PJSC"]),
+])
+def test_second_widening_of_the_session(note, gone):
+    assert removed(note) == gone
+
+
+@pytest.mark.parametrize("note", [
+    "LEE Will Review. HE Was seen. SO Far good. IP No: pending.",
+    "Case MDT-2026-014 reviewed at the meeting.",  # a case's pseudonymous reference stays (the case store checks it)
+    "ETA 1300, crew THR 2019. Hospital Course: uneventful.",
+    "Calle sin nombre.",
+])
+def test_second_widening_look_alikes_stay(note):
+    assert removed(note) == []

@@ -78,7 +78,12 @@ more blind corpora were measured once, held out: deid_review_corpus_32 (twelve U
 border, correctional and telephone care; 407 identifiers) 0.862 / 0.974 (the session's starting rules 0.848 / 0.974)
 and deid_review_corpus_33 (Jamaica, Trinidad, Barbados, Hong Kong, the Emirates, Malta, Fiji, Papua New Guinea,
 Zimbabwe, Zambia, the Scottish islands and remote Western Australia; 409 identifiers) 0.844 / 0.989 (starting rules
-0.780 / 0.989)."""
+0.780 / 0.989). Widened again the same session, against 32 and 33 (names family name first as Hong Kong writes them,
+references said as such, Spanish and Maltese streets, Barbadian and Maltese postcodes, an unknown town before a state
+and postcode, children listed with their ages), then two more blind corpora measured once, held out:
+deid_review_corpus_34 (twelve US notes of the kinds a release-of-information office redacts; 415 identifiers) 0.954 /
+0.992 (starting rules the same) and deid_review_corpus_35 (everyday UK, Irish, Canadian, Australian and New Zealand
+notes; 422 identifiers) 0.964 / 0.985 (starting rules 0.950 / 0.985)."""
 from __future__ import annotations
 
 import json
@@ -135,8 +140,9 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
     ("deid_review_corpus_26", 0.92, 0.98), ("deid_review_corpus_27", 0.92, 0.99),
     ("deid_review_corpus_28", 0.90, 0.99), ("deid_review_corpus_29", 0.88, 0.99),
     ("deid_review_corpus_30", 0.93, 0.98), ("deid_review_corpus_31", 0.93, 0.98),
+    ("deid_review_corpus_32", 0.93, 0.97), ("deid_review_corpus_33", 0.94, 0.98),
     # held out (never used to widen the rules): their thresholds guard the figures measured on the day's final rules
-    ("deid_review_corpus_32", 0.86, 0.97), ("deid_review_corpus_33", 0.84, 0.98)])
+    ("deid_review_corpus_34", 0.95, 0.99), ("deid_review_corpus_35", 0.96, 0.98)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")

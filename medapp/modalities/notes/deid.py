@@ -31,6 +31,7 @@ from .deid_vocab import (
     CAPS_NAME,
     CAPS_WORD,
     CARE_WORDS,
+    CHINESE_SURNAMES,
     CONNECTORS,
     COUNTED,
     DIGIT_WORD,
@@ -99,7 +100,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("ID", re.compile(r"\(\d{2}\)[0-9A-Z]+(?:\(\d{2,4}\)[0-9A-Z]+)+"), 0),
     # an Aadhaar number, masked or not ("XXXX XXXX 6619"); a Hong Kong identity card with its check digit ("K618204(3)")
     ("ID", re.compile(r"\b(?:[X\d]{4}[ \t-]){2}\d{4}\b(?=[ \t]*(?:$|[\n,;.)]))", re.M), 0),
-    ("ID", re.compile(r"\b[A-Z]{1,2}\d{6}\([0-9A]\)"), 0),
+    ("ID", re.compile(r"\b[A-Z]{1,2}\d{6,8}\([0-9A]\)"), 0),  # "HN21036654(8)" too
+    ("ID", re.compile(r"\b\d{2}-\d{6,7}[ \t]?[A-Z][ \t]?\d{2}\b"), 0),  # a Zimbabwean national ID, "75-2147363 F 75"
     # a web address without its scheme ("kevtran.substack.com/p/last-post")
     ("URL", re.compile(r"(?<![@\w.])(?:[a-z0-9-]{1,63}\.){1,6}(?:com|org|net|edu|gov|io|co|info|me|app|blog|uk|ie|au|nz|in|hk|ph|"
                        r"gh|jm|za|ca|sg|ng|ke)(?:/(?:[^\s)\]>,;\"]*[^\s)\]>,;\".])?)?(?![\w@])"), 0),
@@ -132,6 +134,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # a police, incident or report number ("Police Department case 24-011873")
     ("ID", re.compile(r"\b(?i:case|incident|report|crime|ref(?:erence)?)[ \t]*(?:#|no\.?|number)?[ \t]*:?[ \t]*"
                       r"((?:[A-Z]{1,4}-)?\d{2,4}[-/]\d{4,8})\b"), 1),
+    ("ID", re.compile(r"\b(?i:authori[sz]ation|auth|claim|incident[ \t]+ref\.?|report[ \t]+number|police[ \t]+(?:reference|ref\.?))"
+                      r"(?:[ \t]+(?i:no\.?|number|#))?[ \t]*[:#]?[ \t]*(?:(?i:is)[ \t]+)?"
+                      r"([A-Z]{1,5}(?:-[A-Z]{1,5})?[- ]\d{2,4}[-/]\d{2,6}(?:-\d{1,6})?)\b"), 1),  # "authorization PRC-24-00731"
     # a vehicle, a device or a badge by its number ("TX plate KGR-4471", "registration JKL 715 GP", "badge #7731")
     ("ID", re.compile(r"\b(?i:plate|registration|reg\b\.?|VIN|serial(?:[ \t]+(?:no\.?|number))?|S/N|device[ \t]+ID|"
                       r"badge|DEA|IMEI|passport(?:[ \t]+no\.?)?|HKID|TRN|(?-i:PAN)|NHIS(?:[ \t]+no\.?)?|PhilHealth(?:[ \t]+PIN)?)(?![A-Za-z])[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*"
@@ -153,7 +158,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PHONE", re.compile(r"\b(?i:bleep|bleeps|pager|pgr|ext|extension)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
                          r"[ \t]*(?:(?i:on)[ \t]+)?(\d(?:[-.]?\d){2,9})\b"), 1),  # "bleep the registrar on 2784" below
     ("PHONE", re.compile(r"\b(?i:bleep|page)[ \t]+(?:the[ \t]+)?[A-Za-z ]{2,30}?[ \t]+on[ \t]+(\d{3,6})\b"), 1),
-    ("PHONE", re.compile(r"\b(?i:tel|telephone|phone|mobile|mob|fax|landline|cell|cellphone|whatsapp|HP)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
+    ("PHONE", re.compile(rf"(?:\((?i:{RELATIONS})\)|,)[ \t]*(\d{{4}}[ \t]\d{{4}})\b(?![ \t]*(?:[-/.]?\d|(?i:{UNITS})\b))"), 1),
+    ("PHONE", re.compile(r"\b(?i:tel|telephone|phone|ph|mobile|mob|fax|landline|cell|cellphone|whatsapp|HP)\.?(?:[ \t]+(?i:no\.?|number))?[ \t]*[:#]?"
                          r"[ \t]*(\+?\(?\d[\d \t()-]{4,}\d)\b"), 1),
     # after the phone rules ("Fax no:" is a phone); any other labelled number: a label ending in No, ID, # or ref, or the name of a health or professional
     # identifier of another country, before a token with four digits or more ("PPSN 1234567TA", "URN GH448201",
@@ -271,6 +277,17 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("ADDRESS", re.compile(rf"(?:\bNo\.?[ \t]*\d{{1,4}}[A-Z]?,[ \t]*)?\b(?:Jalan|Lorong|Lebuh|Persiaran|Lrg\.?|Jln\.?)[ \t]+(?:{PLACE_WORD}|[A-Z]{{1,3}}(?=[ \t]?\d))(?:[ \t]+(?:{PLACE_WORD}|"
                            rf"\d{{1,4}}(?:/\d{{1,4}})?)){{0,3}}"), 0),
     ("PLACE", re.compile(rf"\b((?:Taman|Kampung|Kg\.)[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD}){{0,2}})"), 1),  # "Kizhakkethil (H)": a house's name in Kerala
+    # a street as Puerto Rico, Spain and Malta write it, its noun first ("5314 Calle Nogal", "Ave. Rafael Cordero 450",
+    # "Carr. 175 Km 3.2", "Urb. Villa del Carmen", "Triq San Ġużepp")
+    ("ADDRESS", re.compile(rf"\b(?:\d{{1,5}}[ \t]+)?(?:Calle|Avenida|(?<![A-Za-z][ \t])Ave\.(?=[ \t]+[A-Z][a-z])|Carr\.|Carretera|Camino|Urb\.|Urbanizaci[oó]n|Triq|Sqaq)"
+                           rf"(?:[ \t]+(?:(?:del|de|las|la|los|el)(?!\w)|Km[ \t]+\d{{1,3}}(?:\.\d)?|San|Santa|Sta\.|{PLACE_WORD}|"
+                           rf"\d{{1,4}}(?:[ \t]?[A-Z]-\d{{1,3}})?(?![\d.]))){{1,5}}"), 0),
+    ("LOCATION!", re.compile(rf"\b(Colonia[ \t]+(?:(?:Los|Las|La|El|San|Santa)[ \t]+)?{PLACE_WORD})"), 1),  # a colonia (Texas)
+    ("POSTCODE", re.compile(r"\bBB\d{5}\b"), 0),  # Barbados
+    # Malta's, on a line that says Malta ("Santa Venera SVR 1012, Malta"; "ETA 1300" is a time)
+    ("POSTCODE", re.compile(r"(?<=[a-zà-ÿġħżċ][ \t])[A-Z]{3}[ \t]\d{4}\b(?=[ \t]*(?:[,.\n]|$))(?=[^\n]*\bMalta\b)", re.M), 0),
+    ("PLACE", re.compile(rf"\b((?:St\.?[ \t]+)?{PLACE_WORD}(?:[ \t]{PLACE_WORD})?)(?=[ \t]+(?:BB\d{{5}}\b|"
+                         rf"[A-Z]{{3}}[ \t]\d{{4}}\b(?=[^\n]*\bMalta\b)))"), 1),
     ("ADDRESS", re.compile(r"\b(?:P\.?[ \t]?O\.?[ \t]*Box|Private[ \t]+Bag)[ \t]*\d{1,6}(?:-\d{5})?\b"), 0),
     # a numbered street ("CVS on W 38th St")
     ("ADDRESS", re.compile(r"\b(?:\d{1,5}[ \t]+)?(?:(?:[NSEW]|North|South|East|West)\.?[ \t]+)?\d{1,3}(?:st|nd|rd|th)[ \t]+"
@@ -322,7 +339,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                           rf"(?![ \t]*(?:%|(?i:percent|per|kg|mmhg|bpm)\b))"), 1),
     # in words, before "years old" ("ninety-three years old", "a ninety-three-year-old": kept, a re-check)
     ("AGE>89", re.compile(rf"\b({AGE_OVER_89})(?=[ \t-]*(?:(?i:years?[ \t-]+old|year-old|years[ \t]+of[ \t]+age|yo|yrs?[ \t]+old)\b|(?i:y/o|y\.o\.)))"), 1),
-    ("AGE>89", re.compile(r"\b[MF]/(9\d|1[0-1]\d)\b"), 1),
+    ("AGE>89", re.compile(r"\b[MF][ \t]?/[ \t]?(9\d|1[0-1]\d)\b"), 1),  # "M/91", "Sex/Age: M / 92"
     ("AGE>89", re.compile(rf"(?:\b(?i:{RELATIONS})|\b(?!(?i:heart|resp|respiratory|pulse|blood|oxygen|sats?|weight|glucose|"
                           rf"temp|temperature|systolic|diastolic)\b){NAME_WORD}[ \t]+{NAME_WORD})[ \t]*"
                           rf"\((9\d|1[0-1]\d|{AGE_OVER_89})(?=[ \t]*[,)])"), 1),  # "mother (94,"
@@ -334,6 +351,16 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("AGE>89", re.compile(rf"\b{NAME_WORD}(?:[ \t]+(?:{NAME_WORD}|[\"“][^\"”\n]{{1,15}}[\"”])){{0,2}}[ \t]+{CAPS_WORD},[ \t]+"
                           rf"({AGE_OVER_89})(?=[ \t]*(?:[,)]|={{2,}}|$)|[ \t]{{2,}})", re.M), 1),
     # (two titles in a row, "Dato' Hj. Zulkifli bin Osman"; a Malay name in capitals, "Datin NORAINI BINTI ABDUL RAHMAN")
+    # a Chinese name family name first: in capitals before its given names ("CHEUNG Mei Ling", "AU-YEUNG Hoi Yan"), or
+    # before a hyphenated Cantonese given name ("Leung Chi-keung", "Ho Ka-yee"); _chinese_name checks the syllables
+    ("CHINESE", re.compile(rf"\b((?!(?:HE|SO|LAW|LOW|SUN|SONG|PAN|WAN|DU|YE|SU|LU|HU|DONG|DING|MAN|HAN|TONG|IP)\b){CHINESE_SURNAMES.upper()}[ \t]+[A-Z][a-z]{{1,6}}(?:-[a-z]{{2,6}}|[ \t]+[A-Z][a-z]{{1,6}})?"
+                           rf"(?:,?[ \t]+[A-Z][a-z]{{2,10}}(?=[ \t]*[,)(]))?|"
+                           rf"{CHINESE_SURNAMES}[ \t]+[A-Z][a-z]{{1,5}}-[a-z]{{2,6}})\b"), 1),
+    # a facility named in Spanish, Vietnamese or Gaelic, its noun first ("Hospital San Gabriel de Caguas")
+    ("LOCATION!", re.compile(rf"\b((?:Hospital(?=[ \t]+(?:San|Santa|Santo|General[ \t]+de|Universitario|Regional[ \t]+de|del|de)\b)|"
+                             rf"Cl[ií]nica|Centro[ \t]+de[ \t]+Salud(?:[ \t]+{PLACE_WORD})?|Escuela|Colegio|Farmacia|Iglesia|"
+                             rf"Parroquia|Nh[aà][ \t]+Thu[oố]c|Ionad[ \t]+Sl[aà]inte|Sgoil)"
+                             rf"(?:[ \t]+(?:(?:de|del|la|las|los|el|na|a)[ \t]+)?(?:San|Santa|Santo|{PLACE_WORD})){{1,4}})"), 1),
     ("NAME", re.compile(rf"\b(?:W|S|D|C|H)/O\.?[ \t]+({FULL_NAME})"), 1),  # wife, son, daughter, care, husband of
     ("NAME", re.compile(rf"\b((?:Md|Mohd|Muhd)\.?[ \t]+{FULL_NAME})"), 1),  # Mohammad, "Md. Shahidul Islam"
     ("TITLED", re.compile(rf"\b{TITLES}\s+(?:{TITLES}\s+)?((?:{INITIALS})?(?:{CAPS_NAME}|{CAPS_WORD}[ \t]+[A-Z][a-z]+-[a-z]+\b|"
@@ -359,6 +386,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         rf"([{UPPER}{LOWER}](?:[{UPPER}{LOWER}'\-]+|\.)(?:[ \t]{{1,2}}[(\"“]?[{UPPER}{LOWER}][{UPPER}{LOWER}'\-]+"
                         rf"[)\"”]?){{0,3}})", re.M), 1),  # "K. Iyer", "Niamh Ní Shúilleabháin", "Daniel (Danny) Whitlock"
     ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Seen by|Signed|Author|Referred by|Dictated by|Visit by|Clinician|"
+                        rf"Typed by|Transcribed by|Reported by|Entered by|Prepared by|Completed by|Received by|"
                         rf"Partner|Client|Resident|Guardian|Carer|cc|CC|"
                         rf"Consultant|GP|Next of kin|NOK|Mother|Father|Wife|Husband|Daughter|Son)[ \t]*[:\-]?[ \t]+"
                         rf"((?:{INITIALS})?{FULL_NAME})"), 1),
@@ -381,7 +409,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("LOCATION", re.compile(rf"\b((?:[A-Z]{{2,5}}[ \t]+(?=St\.?[ \t]|Saint[ \t]))?(?:(?:(?:St\.?|Saint)[ \t]+{PLACE_WORD}[ \t]+the[ \t]+{PLACE_WORD}|"  # "St. Albert the Great Church"
                             rf"St\.?|Saint|Mt\.?|Mount|Govt\.?|Ft\.?|"
                             rf"C[ \t]+of[ \t]+E|CofE|RC|AMEZ?|CME|{PLACE_WORD})(?:[ \t]+(?:and|&|of|for|on|upon)[ \t]+"
-                            rf"(?:the[ \t]+)?{PLACE_WORD})?[ \t]{{1,2}}){{1,4}}{PLACE_NOUN}"  # not across a form's gap
+                            rf"(?:the[ \t]+)?{PLACE_WORD})?[ \t]{{1,2}}){{1,5}}{PLACE_NOUN}"  # not across a form's gap
                             r"(?:,?[ \t]+(?:Inc|LLC|Ltd|Corp|PLC|LLP)\b)?(?:[ \t]+(?:II|III|IV)(?=[ \t]*[^\w \t]|[ \t]+[a-z]|$))?)\b"  # "... Co.";
                             # a health centre's level, "Namulonge Health Centre III" (Uganda)
                             r"(?:[ \t]+for[ \t]+(?:Sick[ \t]+)?(?:Children|Women(?:[ \t]+and[ \t]+Children)?|"
@@ -390,6 +418,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # a Welsh hospital, school, home, practice or centre ("Ysbyty Glan Clwyd", "Ysgol Dyffryn Conwy")
     ("LOCATION", re.compile(rf"\b((?:Ysbyty|Ysgol|Cartref|Meddygfa|Canolfan|Scoil|Gaelscoil|Coláiste|Ospidéal|Pharmacie|Clinique(?:[ \t]+médicale)?|Paroisse|Résidence|Hôpital|École|CLSC|(?:Jamia[ \t]+)?Masjid|Gurdwara(?:[ \t]+Sahib)?|Mandir|Botika(?:[ \t]+ng[ \t]+Barangay)?)(?:['’]r)?(?:[ \t]+(?:y|yr)?[ \t]*{PLACE_WORD})"
                             rf"{{1,3}})"), 1),
+    ("PLACE", re.compile(rf"\b(Isle[ \t]+of[ \t]+{PLACE_WORD})"), 1),  # "Isle of Harris"
     # a place after a label of place ("Hometown: Nnewi", "Residence: Githurai 45"), whether or not a gazetteer has it
     ("PLACE", re.compile(rf"\b(?i:hometown|home[ \t]+town|residence|place[ \t]+of[ \t]+birth|birthplace|village|"
                          rf"suburb|district|barangay|LGA|parish|sub-?county|upazila|thana|tehsil|taluka?|mandal|county|town|"
@@ -492,7 +521,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                               r"countersigned|completed)(?:[ \t]+(?i:by)[ \t]*:?|[ \t]*:)[ \t]*"
                               r"(?!(?:SHO|RN|DN|GP|HCA|CNS|OT|FY1|FY2|ST|SPR|PA|NP|MD|DO|ED|ICU|AND|THE)\b)"
                               r"([A-Z]{2,3})(?![\w-])"), 1),
-    ("NAME_AS_IS", re.compile(r"\b(?i:typed|dictated|transcribed)[ \t]+([a-z]{2,3})(?=[ \t]+\d{1,2}[/.]\d|[ \t]*$)", re.M), 1),  # "typed jm 16/05/24"
+    ("NAME_AS_IS", re.compile(r"\b(?i:typed|dictated|transcribed)[ \t]+([a-z]{2,3}|[A-Z]{2,3})(?=[ \t]+\d{1,2}[/.]\d|[ \t]*$)", re.M), 1),
+    ("NAME_AS_IS", re.compile(r"\((?i:initials)[ \t]*:?[ \t]*([A-Z]{2,3})\)"), 1),  # "Joanna Pruitt, RN (initials JP)"  # "typed jm 16/05/24"
     ("NAME_AS_IS", re.compile(r"\b(?i:typed|dictated|transcribed)[ \t]+by[ \t]+([a-z]{2,3})\b(?=[ \t]*(?:$|[.,;]))", re.M), 1),
     # a name before a credential ("signed by Mahesh Iyer, MD", "Read by: Yuki Tanabe, MD", "Oluwaseun Adebayo, LPN")
     ("NAME_WHOLE", re.compile(rf"\b((?:{INITIALS})?{FULL_NAME})(?:,[ \t]*|[ \t]+(?=(?:RGN|RM|CPN|RAN|RPN)\b))(?:M\.D\.(?!\w)|(?:MD|DO|RN|LPN|NP|PA-C|CRNA|MBBS|MBChB|FRCP|PhD|"
@@ -517,7 +547,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # a maiden name, "(née Eze)"
     ("NAME", re.compile(rf"\b(?:née|nee|Née|Nee)[ \t]+({NAME_WORD}(?:[ \t]+{NAME_WORD})?)"), 1),
     # a signature or a typist's reference in initials ("Signature: PvdM", "Signed: TB", "Ref: OAH/LP", "... -NW")
-    ("NAME_AS_IS", re.compile(r"\b(?i:signature|signed|initials)[ \t]*:?[ \t]*([A-Z][A-Za-z]{1,3})[ \t]*$", re.M), 1),
+    ("NAME_AS_IS", re.compile(r"\b(?i:signature|signed|initials)[ \t]*:?[ \t]*([A-Z][A-Za-z]{1,3}|(?:[A-Z]\.){2,3})[ \t]*$", re.M), 1),
     ("NAME_AS_IS", re.compile(r"^[ \t]*(?:(?i:dictated|typed|ref)[ \t]*:?[ \t]*)?([A-Z]{2,4}/(?:[a-z]{2,3}|[A-Z]{2,4}))[ \t]*$",
                               re.M), 1),  # "HOP/kp", "ED/ks" under a letter
     ("NAME_AS_IS", re.compile(r"\b(?i:ref|our[ \t]+ref|your[ \t]+ref)[ \t]*:[ \t]*([A-Z]{2,4}/[A-Z]{2,4})\b"), 1),
@@ -665,7 +695,10 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
                          rf"(?:,|[ \t]*[-–])?[ \t]+([1-9]\d{{2}}[ \t]?\d{{3}})\b(?![-/.,]?\d|[ \t]*(?:%|(?i:{UNITS})\b))|"
                          rf",?[ \t]+({UK_AREA}\d[A-Z\d]?)(?=[ \t]*(?:[.,;)\n]|$)))", text):
         start, end = m.span(1)
-        if text[start:end].lower() not in address_towns:  # a town that is also a word too: "Normal IL", "Bath BA1 3NG"
+        postal = re.match(rf",?[ \t]+(?:{AU_STATE}[ \t]+\d{{4}}|{US_STATE}[ \t]+\d{{5}}|{CA_PROVINCE}[ \t]+[A-Z]\d[A-Z])\b", text[end:])
+        if text[start:end].lower() not in address_towns and not (  # "Normal IL", "Bath BA1 3NG": a town and a word too
+                postal and all(w not in NOT_NAMES and w not in GENERIC_PLACE and not _STREET_END.search(w)
+                               for w in text[start:end].split())):  # any town before a state and postcode ("Halls Creek WA 6770")
             continue
         if not any(taken[start:end]):
             out.append(Span(start, end, "LOCATION", text[start:end]))
@@ -859,7 +892,7 @@ def _address_fields(text: str, found: list[Span], taken: list[bool]) -> list[Spa
 
 _ADDRESS_SMALL = ("off", "near", "opp.", "opposite", "behind")
 _ADDRESS_LINE = re.compile(r"^[ \t]*(?:[A-Z][A-Za-z ]{0,20}:[ \t]*)?((?:\d{1,5}[A-Za-z]?(?:[-/]\w{1,4})?|(?:Flat|Unit|Plot|House|Apt|"
-                           r"Blk|Block|Lot|Shop|Room|Door|Villa|No\.?)\b)[^\n;|(]*?)(?=[ \t]{2,}|\t|[ \t]*(?:[;|(\n]|$)|\.[ \t]*$|"
+                           r"Blk|Block|Lot|Shop|Room|Door|Villa|No\.?|PMB|Private[ \t]+Bag|P\.?[ \t]?O\.?[ \t]+Box)\b)[^\n;|(]*?)(?=[ \t]{2,}|\t|[ \t]*(?:[;|(\n]|$)|\.[ \t]*$|"
                            r"(?<!St)(?<!Mt)(?<!No)(?<!Dr)\.(?=[ \t]+[A-Z]))",
                            re.M)
 
@@ -890,7 +923,19 @@ def _untaken_parts(text: str, start: int, end: int, taken: list[bool]) -> list[S
                 a += 1
             while b > a and text[b - 1] in " \t,.-–":
                 b -= 1
-            if b > a and (re.search(r"[A-Z\d]", text[a:b]) or text[a:b] in _ADDRESS_SMALL) and not _is_state(text[a:b]):
+            pieces = [(a + m.start(), a + m.end()) for m in re.finditer(r"[^,]+", text[a:b])]
+            while pieces and _is_state(text[slice(*pieces[-1])].strip()):  # "..., Nyanga, Zimbabwe": not the country
+                pieces.pop()
+            while pieces and _is_state(text[slice(*pieces[0])].strip()):
+                pieces.pop(0)
+            if not pieces:
+                continue
+            a, b = pieces[0][0], pieces[-1][1]
+            while a < b and text[a] in " \t":
+                a += 1
+            while b > a and text[b - 1] in " \t":
+                b -= 1
+            if b > a and (re.search(r"[A-Z\d]", text[a:b]) or text[a:b] in _ADDRESS_SMALL):
                 out.append(Span(a, b, "ADDRESS", text[a:b]))
                 taken[a:b] = [True] * (b - a)
         i = j
@@ -958,8 +1003,8 @@ def _recurring_places(text: str, found: list[Span], taken: list[bool]) -> list[S
 
 
 # a child or relative listed with an age in brackets ("Children Chidera (9 yrs) and Somto (5 yrs)")
-_WITH_AGE = re.compile(rf"({NAME_WORD})[ \t]*\((?:aged?[ \t]*)?\d{{1,2}}[ \t]*(?:yrs?|years?|y|yo|y/o|mo|mos|months?)"
-                       rf"(?:[ \t]+old)?\)")
+_WITH_AGE = re.compile(rf"({NAME_WORD})[ \t]*\((?:aged?[ \t]*)?\d{{1,2}}(?:[ \t]*(?:yrs?|years?|y|yo|y/o|mo|mos|months?)"
+                       rf"(?:[ \t]+old)?)?\)")
 _FAMILY_BEFORE = re.compile(rf"\b(?i:{RELATIONS}|children|kids|sons|daughters|grandchildren|grandkids|siblings|brothers|"
                             rf"sisters)\b[^.\n]{{0,60}}$")
 # a name written surname first under a label, as Ugandan and Kenyan registers do ("VHT member: Nakato Harriet",
@@ -986,6 +1031,18 @@ def _listed_people(text: str, taken: list[bool]) -> list[Span]:
             out.append(Span(m.start(1), m.end(2), "NAME", text[m.start(1):m.end(2)]))
             taken[m.start(1):m.end(2)] = [True] * (m.end(2) - m.start(1))
     return out
+
+
+def _chinese_name(name: str) -> bool:
+    """A hyphenated Cantonese given name, or a syllable no English word is ("CHEUNG Mei Ling", not "LEE Will Review")."""
+    given = re.split(r"[ \t,-]+", name)[1:]
+    syllables = [w.lower() for w in given if w]  # the encoder's vocabulary holds short syllables too ("mei", "ka")
+    english = [w in plain_words() and (len(w) >= 4 or w in _SHORT_WORDS) and w not in given_names() for w in syllables]
+    return "-" in name or not all(english)
+
+
+_SHORT_WORDS = {"was", "has", "had", "the", "and", "not", "far", "for", "are", "can", "did", "got", "may", "see", "old",
+                "new", "day", "few", "one", "two", "per", "all", "any", "but", "its", "now", "out", "own", "too", "yet", "no"}
 
 
 def _shops_and_employers(text: str, taken: list[bool]) -> list[Span]:
@@ -1325,6 +1382,8 @@ def _find_phi(text: str) -> list[Span]:
                 if not _looks_like_id(text[start:end]):
                     continue
                 trimmed, kind = (start, end), "ID"
+            elif kind == "CHINESE":
+                trimmed, kind = ((start, end) if _chinese_name(text[start:end]) else None), "NAME"
             elif kind == "NAME_AS_IS":  # taken as written: initials are not words a name rule could trim
                 trimmed, kind = (start, end), "NAME"
             elif kind.endswith("!"):  # taken as written

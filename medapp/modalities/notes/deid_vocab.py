@@ -8,7 +8,7 @@ MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Ju
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 # Latin letters with accents too (Bríd, Seán, José Álvarez, Zoë: half of each name was left, "[NAME]íd"), and
 # the inner capital of McLeod, MacDonald, DeAngelis ("Dr [NAME]Leod" was left; a privacy review)
-UPPER, LOWER = "A-ZÀ-ÖØ-Þ\u0100-\u024f\u1e00-\u1eff", "a-zß-öø-ÿ\u0100-\u024f\u1e00-\u1eff"  # Trần Văn Hải too
+UPPER, LOWER = "A-ZÀ-ÖØ-Þ\u0100-\u024f\u1e00-\u1eff", "a-zß-öø-ÿ\u0100-\u024f\u1e00-\u1effʻ"  # the ʻokina: Waiʻanae  # Trần Văn Hải too
 NAME_WORD = (rf"(?:[{UPPER}]')?(?:Mc|Mac|De|Di|Du|Le|La)?[{UPPER}][{LOWER}]+"
              rf"(?:[-'][{UPPER}][{LOWER}]+|(?<!Ma)['’][{LOWER}]{{2,}})?")  # Fa'alogo (Samoan); not Ma'am  # Ellison, O'Neill, Smith-Jones
 # never across a line break nor a wide gap ("K. Subramaniam Iyer     Age" took the next field's label; a blind
@@ -37,8 +37,8 @@ NAMED_PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Bo
               r"Unit|Centre|Center|School|Academy|College|University|Works|Factory|Mill|Prison|Hotel|Lodge|Court|"
               r"House|Manor|Hall|County|Polyclinic|Campus|Health[ \t]+Team|Health[ \t]+Services|Medical[ \t]+Services|"
               r"Ambulance[ \t]+Service|Police[ \t]+Department|Police[ \t]+Station|Church|Chapel|Mosque|Temple|"
-              r"Synagogue|Cathedral|PHC|Health[ \t]+Post|Health[ \t]+Station|Dispensary|Health[ \t]+Complex|Maternity(?:[ \t]+Home)?|Club|Zoo|Museum|Airport|Pharmacy|"
-              r"Chemists?|Associates|Ltd|Limited|Inc|LLC|PLC|PLLC|LLP|Pvt\.?[ \t]+Ltd|Sdn\.?[ \t]+Bhd|Assisted[ \t]+Living|Senior[ \t]+Living|Retirement[ \t]+Home|"
+              r"Synagogue|Cathedral|PHC|Health[ \t]+Post|Health[ \t]+Station|Dispensary|Health[ \t]+Complex|(?:Health|Correctional|Detention|Care)[ \t]+Facility|Nursing[ \t]+Station|Council[ \t]+on[ \t]+Aging|Maternity(?:[ \t]+Home)?|Club|Zoo|Museum|Airport|Pharmacy|"
+              r"Chemists?|Associates|Ltd|Limited|Inc|LLC|PLC|PLLC|LLP|Pvt\.?[ \t]+Ltd|\(Pvt\)[ \t]+Ltd|Pty\.?[ \t]+Ltd|PJSC|FZ-?LLC|FZE|Sdn\.?[ \t]+Bhd|Assisted[ \t]+Living|Senior[ \t]+Living|Retirement[ \t]+Home|"
               r"Retirement[ \t]+Village|Home[ \t]+Health|Primary[ \t]+Care|Urgent[ \t]+Care|Immediate[ \t]+Care|"
               r"Behaviou?ral[ \t]+Health|Schools|Parish|Marae|Healthcare|Mart|Institute|Pediatrics|Paediatrics|"
               r"Counsel+ing|Dialysis|Nursing|Women['’]s[ \t]+Health|Logistics|Industries|Motors|Construction|Athletic|"
@@ -59,7 +59,7 @@ TRADE_PLACE_NOUN = (r"(?:Dental|Dentistry|Labs|Laborator(?:y|ies)|Imaging|Physic
               r"Long-Term[ \t]+Care|Community[ \t]+Care|Hauora|Freight|Haulage|Removals|Motors|Garage|Plumbing|"
               r"Local[ \t]+Health[ \t]+District|Health[ \t]+District|Residence|"
               r"Fire[ \t]+Department|Fire[ \t]+Dept|Fire[ \t]+and[ \t]+Rescue(?:[ \t]+Service)?|Energy|Biologics|"
-              r"Pharmaceuticals|Fabricators|Clubs|Credit[ \t]+Union|Market|Cooperative|Co-operative|Home[ \t]+Support|Care[ \t]+at[ \t]+Home|Ambulance[ \t]+Station|Crisis[ \t]+Line|Senior[ \t]+Care|"
+              r"Pharmaceuticals|Fabricators|Clubs|Credit[ \t]+Union|Market|Cooperative|Co-operative|Drug|Nurse[ \t]+Line|Station|Resort|Boat[ \t]+Harbou?r|Home[ \t]+Support|Care[ \t]+at[ \t]+Home|Ambulance[ \t]+Station|Crisis[ \t]+Line|Senior[ \t]+Care|"
               # a practice or a firm, not a trial's group ("Epirubicin Study Group")
               r"(?<!Study[ \t])(?<!Trial[ \t])(?<!Research[ \t])(?<!Working[ \t])(?<!Cancer[ \t])(?<!Oncology[ \t])Group|"
               r"[A-Z][a-z]{2,}ology|Electrical|Builders|Joinery|Dairy|Vineyards?|Winery|Brewery|Quarry|Mining|Logistics)")
@@ -77,7 +77,7 @@ ROLES = (r"(?:staff nurse|charge nurse|scrub nurse|student nurse|student physio|
          r"coordinator|RN|manager|support worker|ward clerk|receptionist|secretary|constable|PC(?!:)|officer|"
          r"police officer|sergeant|detective|scribe|interpreter|chaplain|health visitor|counsell?or|"
          r"technician|radiographer|sonographer|phlebotomist|caseworker|case manager|advocate|teacher|EMT|DN|"
-         r"district nurse|tissue viability nurse|aide|scrub|coach|PT|SW|DSN|doula|FWV|SACMO|CHEW|CHV|MSW|CHCP|ASHA|ANM|data clerk|supervisor|link worker|mentor|delegate|advisor|adviser|CHW|CRNA|LPN|CNA|APRN|CNM|NP|PA-C|PSW|CPN|RAN|trooper|\w{3,}ist)")
+         r"district nurse|tissue viability nurse|aide|scrub|coach|PT|SW|DSN|doula|attorney|lawyer|solicitor|adjuster|health worker|health representative|promotora|navigator|FWV|SACMO|CHEW|CHV|MSW|CHCP|ASHA|ANM|data clerk|supervisor|link worker|mentor|delegate|advisor|adviser|CHW|CRNA|LPN|CNA|APRN|CNM|NP|PA-C|PSW|CPN|RAN|trooper|\w{3,}ist)")
 # Words that are never a person's name, wherever they stand: roles, specialties, and drugs by their stems (a stem
 # after three letters or more: "Pam" the daughter is a name, diazepam a drug; she was kept, a privacy review).
 NEVER_NAME = re.compile(
@@ -123,7 +123,7 @@ US_STATE_NAME = (r"Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connectic
                  r"South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming")
 UNITS = r"mg|mcg|micrograms?|ng|ml|l|g|kg|mmol|umol|µmol|mol|iu|units?|copies|cells|mm|cm|per|x|/"  # a measure, not a PIN
 US_STATE = (r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|"
-            r"ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC)")
+            r"ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR|GU|VI)")  # and the territories
 # A name before one of these is an operation, a sign or a disease named after a person, not a person in the note.
 EPONYMOUS_THING = re.compile(r"[ \t]+(?i:\w+(?:ectomy|otomy|ostomy|plasty|pexy|scopy|graphy)|procedure|operation|"
                              r"repair|syndrome|disease|sign|test|manoeuvre|maneuver|fracture|classification|score|stage|staging|table|"
@@ -322,3 +322,11 @@ _NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twel
 YEAR_SAID = (rf"(?:(?:nineteen|twenty)[ \t-]+(?:oh[ \t-]+)?{_NUMBER_WORD}(?:[ \t-]+(?:one|two|three|four|five|six|seven|"
              rf"eight|nine))?|two[ \t]+thousand(?:[ \t]+and)?(?:[ \t]+{_NUMBER_WORD}(?:[ \t-]+(?:one|two|three|four|five|"
              rf"six|seven|eight|nine))?)?)")
+
+# Chinese family names as Hong Kong, Singapore, Malaysia and the mainland romanise them, for a name written family name
+# first ("CHEUNG Mei Ling", "Leung Chi-keung"; a blind review): no given-name gazetteer holds the syllables after them
+CHINESE_SURNAMES = (r"(?:Au-Yeung|Auyeung|Chan|Chen|Cheng|Cheung|Chiu|Chong|Chow|Choi|Chu|Chua|Chung|Fong|Fung|Ho|Hui|Hung|"
+                    r"Ip|Kam|Ko|Kong|Kwan|Kwok|Kwong|Lai|Lam|Lau|Law|Lee|Leung|Li|Liu|Lo|Lui|Luk|Mak|Mok|Ng|Poon|Pang|"
+                    r"Siu|Sze|Tam|Tang|Tse|Tsang|Tsui|Tong|Wan|Wong|Wu|Yau|Yeung|Yip|Yiu|Yu|Yuen|Zhang|Wang|Zhao|Zhou|Xu|"
+                    r"Sun|Zhu|Hu|Guo|Gao|Lin|Luo|Zheng|Liang|Xie|Song|Han|Feng|Deng|Cao|Peng|Zeng|Xiao|Tian|Dong|Yuan|"
+                    r"Pan|Cai|Jiang|Du|Ye|Wei|Su|Lu|Ding|Shen|Yao|Tan|Lim|Goh|Ong|Teo|Koh|Tay|Yeo|Sim|Chia|Huang|Yang)")
