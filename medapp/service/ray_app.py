@@ -85,7 +85,13 @@ def allow_slow_proxy_start() -> None:
     os.environ.setdefault("RAY_SERVE_PROXY_READY_CHECK_TIMEOUT_S", "30")
 
 
-@serve.deployment(health_check_period_s=2, health_check_timeout_s=10)
+# A replica busy on a loaded machine is not a dead one: Serve kills a replica after three health checks unanswered
+# within the timeout, and with 10 s a CI run beside other work lost both ingress replicas and every call in flight
+# on them (eight calls answered 500 by the proxy). A killed or crashed replica is seen at once whatever the timeout.
+HEALTH_CHECK = {"health_check_period_s": 2, "health_check_timeout_s": 30}
+
+
+@serve.deployment(**HEALTH_CHECK)
 class Group:
     """Decodes and analyses the calls to one group of models; loads only those models (at start)."""
 
@@ -108,7 +114,7 @@ class Group:
             return "error", 413 if exc.field == "size" else 400, exc.message, {}
 
 
-@serve.deployment(health_check_period_s=2, health_check_timeout_s=10)
+@serve.deployment(**HEALTH_CHECK)
 @serve.ingress()
 class Ingress:
     def __init__(self, groups: dict[str, Any], rate_limits, model_groups: dict[str, str] | None = None):
