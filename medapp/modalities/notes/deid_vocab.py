@@ -37,7 +37,7 @@ NAMED_PLACE_NOUN = (r"(?:(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Bo
               r"Unit|Centre|Center|School|Academy|College|University|Works|Factory|Mill|Prison|Hotel|Lodge|Court|"
               r"House|Manor|Hall|County|Polyclinic|Campus|Health[ \t]+Team|Health[ \t]+Services|Medical[ \t]+Services|"
               r"Ambulance[ \t]+Service|Police[ \t]+Department|Police[ \t]+Station|Church|Chapel|Mosque|Temple|"
-              r"Synagogue|Cathedral|PHC|Health[ \t]+Post|Health[ \t]+Station|Dispensary|Health[ \t]+Complex|(?:Health|Correctional|Detention|Care)[ \t]+Facility|Nursing[ \t]+Station|Council[ \t]+on[ \t]+Aging|Maternity(?:[ \t]+Home)?|Club|Zoo|Museum|Airport|Pharmacy|"
+              r"Synagogue|Cathedral|PHC|Health[ \t]+Post|Health[ \t]+Station|Dispensary|Health[ \t]+Complex|Maternity[ \t]+Home|Club|Zoo|Museum|Airport|Pharmacy|"
               r"Chemists?|Associates|Ltd|Limited|Inc|LLC|PLC|PLLC|LLP|Pvt\.?[ \t]+Ltd|\(Pvt\)[ \t]+Ltd|Pty\.?[ \t]+Ltd|PJSC|FZ-?LLC|FZE|Sdn\.?[ \t]+Bhd|Assisted[ \t]+Living|Senior[ \t]+Living|Retirement[ \t]+Home|"
               r"Retirement[ \t]+Village|Home[ \t]+Health|Primary[ \t]+Care|Urgent[ \t]+Care|Immediate[ \t]+Care|"
               r"Behaviou?ral[ \t]+Health|Schools|Parish|Marae|Healthcare|Mart|Institute|Pediatrics|Paediatrics|"
@@ -59,7 +59,7 @@ TRADE_PLACE_NOUN = (r"(?:Dental|Dentistry|Labs|Laborator(?:y|ies)|Imaging|Physic
               r"Long-Term[ \t]+Care|Community[ \t]+Care|Hauora|Freight|Haulage|Removals|Motors|Garage|Plumbing|"
               r"Local[ \t]+Health[ \t]+District|Health[ \t]+District|Residence|"
               r"Fire[ \t]+Department|Fire[ \t]+Dept|Fire[ \t]+and[ \t]+Rescue(?:[ \t]+Service)?|Energy|Biologics|"
-              r"Pharmaceuticals|Fabricators|Clubs|Credit[ \t]+Union|Market|Cooperative|Co-operative|Drug|Nurse[ \t]+Line|Station|Resort|Boat[ \t]+Harbou?r|Home[ \t]+Support|Care[ \t]+at[ \t]+Home|Ambulance[ \t]+Station|Crisis[ \t]+Line|Senior[ \t]+Care|"
+              r"Pharmaceuticals|Fabricators|Clubs|Credit[ \t]+Union|Market|Cooperative|Co-operative|Drug|Nurse[ \t]+Line|Station|Resort|Boat[ \t]+Harbou?r|Maternity|(?:Health|Correctional|Detention|Care)[ \t]+Facility|Nursing[ \t]+Station|Council[ \t]+on[ \t]+Aging|Home[ \t]+Support|Care[ \t]+at[ \t]+Home|Ambulance[ \t]+Station|Crisis[ \t]+Line|Senior[ \t]+Care|"
               # a practice or a firm, not a trial's group ("Epirubicin Study Group")
               r"(?<!Study[ \t])(?<!Trial[ \t])(?<!Research[ \t])(?<!Working[ \t])(?<!Cancer[ \t])(?<!Oncology[ \t])Group|"
               r"[A-Z][a-z]{2,}ology|Electrical|Builders|Joinery|Dairy|Vineyards?|Winery|Brewery|Quarry|Mining|Logistics)")
@@ -155,6 +155,7 @@ LANGUAGES = {"Polish", "Vietnamese", "Spanish", "Mandarin", "Cantonese", "Arabic
              "Kannada", "Marathi", "Sign", "BSL", "ASL"}
 # Words that make a place name generic ("General Hospital", "Eye Unit"): a place needs one other word.
 GENERIC_PLACE = {
+    "AME", "AMEZ", "CME",
     "General", "Mental", "Risk", "Diabetic", "Leg", "Ulcer", "Haemodialysis", "Hemodialysis", "Hyperbaric", "Infusion",
     "Vein", "Spine", "Wellness", "Digestive", "Emergency", "Acute", "Medical", "Surgical", "Intensive", "Care", "High", "Dependency",
     "Royal", "District", "Community", "Children", "Children's", "Women's", "Maternity", "Outpatient", "Outpatients",
@@ -207,7 +208,8 @@ GENERIC_PLACE = {
 # Words that name no one before a trade taken as a place's noun (TRADE_PLACE_NOUN) though they may before a hospital's
 # noun ("Eastern Team", "Green Team", "Special Authority", "World Health"; but "Western General Hospital", "Orange
 # County", "Hospital for Special Surgery", "Kaiapoi New World")
-TRADE_GENERIC = {"Eastern", "Western", "Northern", "Southern", "Central", "North", "South", "East", "West", "World",
+TRADE_GENERIC = {"Long", "Term", "Extended", "Secure", "Juvenile", "Immigration", "State", "Local", "Ski", "Seaside",
+                 "Holiday", "Beach", "Golf", "Samaritans", "Midwife", "Led", "Labour", "Eastern", "Western", "Northern", "Southern", "Central", "North", "South", "East", "West", "World",
                  "Special", "My", "Our", "Two", "Week", "Wait", "Green", "Red", "Blue", "Yellow", "Purple", "Orange",
                  "Pink", "Per", "Drug", "Drugs", "Standard", "First", "Second", "Task", "Force", "Multidimensional",
                  "Internal", "Occupational", "Personal", "Mouth", "Pressure", "Catheter", "Respite", "Self", "Shared",
@@ -330,3 +332,19 @@ CHINESE_SURNAMES = (r"(?:Au-Yeung|Auyeung|Chan|Chen|Cheng|Cheung|Chiu|Chong|Chow
                     r"Siu|Sze|Tam|Tang|Tse|Tsang|Tsui|Tong|Wan|Wong|Wu|Yau|Yeung|Yip|Yiu|Yu|Yuen|Zhang|Wang|Zhao|Zhou|Xu|"
                     r"Sun|Zhu|Hu|Guo|Gao|Lin|Luo|Zheng|Liang|Xie|Song|Han|Feng|Deng|Cao|Peng|Zeng|Xiao|Tian|Dong|Yuan|"
                     r"Pan|Cai|Jiang|Du|Ye|Wei|Su|Lu|Ding|Shen|Yao|Tan|Lim|Goh|Ong|Teo|Koh|Tay|Yeo|Sim|Chia|Huang|Yang)")
+
+# Syllables of Chinese given names as Cantonese, Mandarin (pinyin) and Hokkien romanise them: a family name in capitals is
+# a name only before these ("CHEUNG Mei Ling", "TAN Ah Kow"; not "NG Tube", "KOH Prep", "LAM Pos"; a review)
+CHINESE_SYLLABLES = frozenset("""
+ah ai an ang bao bei beng bin bing bo boon chak chan chao chau chee chen cheng cheuk cheung chi chia chiew chin ching
+chiu choi chong choo chor chow chu chuan chui chun chung dan de di ding dong fa fai fan fang fat fei fen feng fok fong
+fu fung gang geok guang gui guo hai han hang hao hau hei heng him hin hing hiu ho hock hoi hon hong hou hua huan huang
+hui hung hwa hwee jia jian jiang jiao jie jin jing jun ka kai kam kan kang kar kee kei keng keung khai kheng kiat kim
+kin king kit kiu kok kong kuen kwai kwan kwok kwong lai lam lan lap lee lei leng leung li lian liang lik lim lin ling
+lip liu lok long lu lun lung man mei meng mi miao min ming mo mui mun na nam nan ngai ngan ngok ni ning nuo oi on pak
+pan pei peng pik ping po poh pong pui qi qian qiang qin qing qiu rong rou rui sai sam san sau seng seung shan shao
+shek shen sheng sheung shi shing shu shuk si siew sik sin sing siu so soo soon suet sui suk sum sun swee tai tak tao
+tat teck teng thiam tian ting to tong tsan tsang tsui tsun tsz tung wa wah wai wan wang wee wei wen wing wo wong wu
+wun xi xia xian xiang xiao xin xing xiong xiu xu xuan xue ya yan yang yao yat ye yee yeung yi yim yin ying yip yiu yong
+you yu yuan yue yuen yuk yun yung ze zhan zhang zhao zhe zhen zheng zhi zhong zhou zhu zi zhuo kow hoe kwee lye
+""".split())
