@@ -13,7 +13,8 @@ from unittest import mock
 import pytest
 
 SCRIPTS = ["audio.train", "imaging.measure_explainers", "imaging.pointing_study", "imaging.three_class_study",
-           "imaging.train", "notes.precision_check", "records.missing_study", "speech.evaluate", "survival.nested_cv"]
+           "imaging.train", "notes.precision_check", "records.missing_study", "speech.evaluate", "survival.maggic",
+           "survival.nested_cv"]
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
