@@ -83,7 +83,12 @@ references said as such, Spanish and Maltese streets, Barbadian and Maltese post
 and postcode, children listed with their ages), then two more blind corpora measured once, held out:
 deid_review_corpus_34 (twelve US notes of the kinds a release-of-information office redacts; 415 identifiers) 0.954 /
 0.992 (starting rules the same) and deid_review_corpus_35 (everyday UK, Irish, Canadian, Australian and New Zealand
-notes; 422 identifiers) 0.964 / 0.985 (starting rules 0.950 / 0.985)."""
+notes; 422 identifiers) 0.964 / 0.985 (starting rules 0.950 / 0.985). After a review's fixes (34 and 35 unchanged), two more
+blind corpora measured once on the session's final rules, held out: deid_review_corpus_36 (private and teaching
+hospitals of India, Pakistan, Bangladesh, Nepal, Sri Lanka, Malaysia, Indonesia, Thailand, Kenya, Tanzania and Ghana;
+409 identifiers) 0.848 / 0.989 (starting rules 0.792 / 0.989) and deid_review_corpus_37 (North American radiology,
+pathology, laboratory, triage, therapy, home health, VA, military, crisis, Quebec, Ontario and Manitoba records; 403
+identifiers) 0.868 / 0.988 (starting rules 0.859 / 0.988)."""
 from __future__ import annotations
 
 import json
@@ -142,7 +147,8 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
     ("deid_review_corpus_30", 0.93, 0.98), ("deid_review_corpus_31", 0.93, 0.98),
     ("deid_review_corpus_32", 0.93, 0.97), ("deid_review_corpus_33", 0.93, 0.98),
     # held out (never used to widen the rules): their thresholds guard the figures measured on the day's final rules
-    ("deid_review_corpus_34", 0.95, 0.99), ("deid_review_corpus_35", 0.96, 0.98)])
+    ("deid_review_corpus_34", 0.95, 0.99), ("deid_review_corpus_35", 0.96, 0.98),
+    ("deid_review_corpus_36", 0.84, 0.98), ("deid_review_corpus_37", 0.86, 0.98)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")
