@@ -219,3 +219,28 @@ def test_a_run_of_blanks_takes_linear_time():
     for text in ("a" + " " * 20000 + "b" + "\t " * 5000, " " * 20000, "\t" * 20000):
         find_phi(text)
     assert time.perf_counter() - start < 10  # 1,000 spaces took 9 s before (cubic); about 0.25 s each now
+
+
+# the session's last widening, against corpora 36 and 37 (no corpus held out after it)
+@pytest.mark.parametrize("note, gone", [
+    ("Date of service: Jan-05-2024. Seen Aug-28-2022.", ["Jan-05-2024", "Aug-28-2022"]),
+    ("Reported at Police Station Sahnewal.", ["Police Station Sahnewal"]),
+    ("Unit: B Company, 2nd Battalion, 8th Infantry Regiment, 4th Infantry Division",
+     ["B Company, 2nd Battalion, 8th Infantry Regiment, 4th Infantry Division"]),
+    ("Referred to Hôpital Saint-François-de-Sherbrooke and CLSC du Lac-Massawippi.",
+     ["Hôpital Saint-François-de-Sherbrooke", "CLSC du Lac-Massawippi"]),
+    ("Tel: 0484 2301999; mobile 01832-660719; Nepal 9841-362709", ["0484 2301999", "01832-660719", "9841-362709"]),
+    ("SSN: XXX-XX-4471; FMP/SSN 20/XXX-XX-2290", ["XXX-XX-4471", "20/XXX-XX-2290"]),
+    ("RT 006/RW 03, Tebet, Jakarta Selatan", ["RT 006/RW 03", "Jakarta Selatan"]),
+    ("Seen at Klinik Keluarga Faizal.", ["Klinik Keluarga Faizal"]),
+])
+def test_last_widening_of_the_session(note, gone):
+    assert removed(note) == gone
+
+
+@pytest.mark.parametrize("note", [
+    "Klinik Pakar Perubatan review. 2nd Division of the fee. Taken to the Police Station by her son.",
+    "RT 60 Gy in 30 fractions. 1st Degree Heart Block.",
+])
+def test_last_widening_look_alikes_stay(note):
+    assert removed(note) == []

@@ -88,7 +88,10 @@ blind corpora measured once on the session's final rules, held out: deid_review_
 hospitals of India, Pakistan, Bangladesh, Nepal, Sri Lanka, Malaysia, Indonesia, Thailand, Kenya, Tanzania and Ghana;
 409 identifiers) 0.848 / 0.989 (starting rules 0.792 / 0.989) and deid_review_corpus_37 (North American radiology,
 pathology, laboratory, triage, therapy, home health, VA, military, crisis, Quebec, Ontario and Manitoba records; 403
-identifiers) 0.868 / 0.988 (starting rules 0.859 / 0.988)."""
+identifiers) 0.868 / 0.988 (starting rules 0.859 / 0.988). The rules were then widened against 36 and 37 (0.870 and 0.911:
+South Asian phones, Indonesian streets, military units, French-named facilities, masked SSNs, "Jan-05-2024"), so they
+are held out no more; no corpus was held out after that last widening.
+The held-out sets (every corpus measured once before being widened against) are listed in docs/notes.md."""
 from __future__ import annotations
 
 import json
@@ -148,7 +151,7 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
     ("deid_review_corpus_32", 0.93, 0.97), ("deid_review_corpus_33", 0.93, 0.98),
     # held out (never used to widen the rules): their thresholds guard the figures measured on the day's final rules
     ("deid_review_corpus_34", 0.95, 0.99), ("deid_review_corpus_35", 0.96, 0.98),
-    ("deid_review_corpus_36", 0.84, 0.98), ("deid_review_corpus_37", 0.86, 0.98)])
+    ("deid_review_corpus_36", 0.86, 0.98), ("deid_review_corpus_37", 0.91, 0.98)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")

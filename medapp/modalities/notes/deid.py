@@ -122,6 +122,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                       r"(?!\d|\.\d)(?![ \t]*(?:kg|g|mg|ml|mmol|cm|mm|%)\b)",
                       re.I), 1),  # on its line: "MRN 0928374\n12 Ardmore Avenue" took the house number (a blind review)
     ("ID", re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), 0),  # US social security number
+    ("ID", re.compile(r"(?:\b\d{2}/)?\bXXX-XX-\d{4}\b"), 0),  # masked, with a sponsor's family prefix
     # a number after a label that says it is one ("VHT No.: WAK/NML/VHT/027", "Household No.: KTZ-HH-114", "Call sign:
     # A214"; kept, a blind review); not a bed, room, page or dose
     ("ID", re.compile(r"\b(?:VHT|CHW|CHV|(?i:household|member|membership|client|beneficiary|employee|staff|badge|folder|"
@@ -159,6 +160,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                          r"(?:,?[ \t]*(?i:ext|extn|x|extension)\.?[ \t]*\d{1,5}\b|[ \t]*#\d{2,5}\b)?"), 0),  # with its extension
     ("PHONE", re.compile(r"(?:\+44[ \t]?|\b0)7\d{3}[ \t]?\d{6}\b"), 0),  # UK mobile 07700 900461
     ("PHONE", re.compile(r"\b03\d{2}[ \t-]\d{7}\b"), 0),  # a Pakistani mobile, 0321 5550448
+    ("PHONE", re.compile(r"\b0\d{2,4}[ \t-]\d{6,8}\b|\b9[78]\d{2}-\d{6}\b"), 0),  # "0484 2301999", "09610-223344", "9841-362709"
     # UK landline in two groups, 01424 755255, (01424) 755255, +44 1424 755255, 01424755255 (a review found
     # them kept: the rule above wants three groups)
     ("PHONE", re.compile(r"(?:\+44[ \t]?(?:\(0\)[ \t]?)?|\(?\b0)\d{3,4}\)?[ \t]?\d{6}\b"), 0),
@@ -239,6 +241,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         rf"(?:st|nd|rd|th)?\b(?![/\d])"), 0),
     ("DATE", re.compile(r"(?<![\d/])((?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])[–-](?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))"
                         r"(?![/\d])"), 1),  # "9/30-10/1"
+    ("DATE", re.compile(rf"\b{MONTHS}-\d{{1,2}}-\d{{2,4}}\b"), 0),  # "Jan-05-2024", as US record systems print it
     ("DATE", re.compile(rf"\b\d{{4}}-{MONTHS}-\d{{1,2}}\b|(?<!\d[-/])\b{MONTHS}-\d{{4}}\b|\b{MONTHS}\.?[ \t]+['’]\d{{2}}\b"), 0),
     # a day and month with a time of day ("05/06 11:05 - Visit by ...")
     ("DATE", re.compile(r"(?<![\d/])((?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2]))(?=[ \t]+(?:[01]?\d|2[0-3]):[0-5]\d\b)"), 1),
@@ -283,7 +286,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                            rf"(?:Road|Street|St\.?|Lane|Chawl|Nagar|Colony|Avenue|Rd\.?))?"), 0),
     ("ADDRESS", re.compile(rf"\b(?:No\.?[ \t]*)\d{{1,4}}(?:/\d{{1,3}})?[A-Z]?,[ \t]*(?:{PLACE_WORD}[ \t]+){{1,3}}"
                            rf"(?:Road|Street|St\.?|Lane|Avenue|Rd\.?)"), 0),  # "No. 42/1, Peradeniya Road"
-    ("ADDRESS", re.compile(rf"(?:\bNo\.?[ \t]*\d{{1,4}}[A-Z]?,[ \t]*)?\b(?:Jalan|Lorong|Lebuh|Persiaran|Lrg\.?|Jln\.?)[ \t]+(?:{PLACE_WORD}|[A-Z]{{1,3}}(?=[ \t]?\d))(?:[ \t]+(?:{PLACE_WORD}|"
+    ("ADDRESS", re.compile(rf"(?:\bNo\.?[ \t]*\d{{1,4}}[A-Z]?,[ \t]*)?\b(?:Jalan|Lorong|Lebuh|Persiaran|Lrg\.?|Jln\.?|Jl\.)[ \t]+(?:{PLACE_WORD}|[A-Z]{{1,3}}(?=[ \t]?\d))(?:[ \t]+(?:{PLACE_WORD}|"
                            rf"\d{{1,4}}(?:/\d{{1,4}})?)){{0,3}}"), 0),
     ("PLACE", re.compile(rf"\b((?:Taman|Kampung|Kg\.)[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD}){{0,2}})"), 1),  # "Kizhakkethil (H)": a house's name in Kerala
     # a street as Puerto Rico, Spain and Malta write it, its noun first ("5314 Calle Nogal", "Ave. Rafael Cordero 450",
@@ -427,9 +430,20 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                             r"Tropical[ \t]+Diseases|Nervous[ \t]+Diseases))?"
                             rf"(?=(?:[ \t]+of[ \t]+({PLACE_WORD}(?:[ \t]+{PLACE_WORD})?))?)"), 0),  # "... of Edinburgh"
     # a Welsh hospital, school, home, practice or centre ("Ysbyty Glan Clwyd", "Ysgol Dyffryn Conwy")
-    ("LOCATION", re.compile(rf"\b((?:Ysbyty|Ysgol|Cartref|Meddygfa|Canolfan|Scoil|Gaelscoil|Coláiste|Ospidéal|Pharmacie|Clinique(?:[ \t]+médicale)?|Paroisse|Résidence|Hôpital|École|CLSC|(?:Jamia[ \t]+)?Masjid|Gurdwara(?:[ \t]+Sahib)?(?![ \t]+Sahib\b)|Mandir|Botika(?:[ \t]+ng[ \t]+Barangay)?)(?:['’]r)?(?:[ \t]+(?:y|yr)?[ \t]*{PLACE_WORD})"
+    # (PREFIXED: a name needs a word after its noun that no generic place has: "Klinik Pakar Perubatan" is any specialist
+    # clinic)
+    ("PREFIXED", re.compile(rf"\b((?:Ysbyty|Ysgol|Cartref|Meddygfa|Canolfan|Scoil|Gaelscoil|Coláiste|Ospidéal|Pharmacie|Clinique(?:[ \t]+médicale)?|Paroisse|Résidence|Hôpital|École|CLSC|Centre[ \t]+hospitalier|GMF|Klinik|(?:Jamia[ \t]+)?Masjid|Gurdwara(?:[ \t]+Sahib)?(?![ \t]+Sahib\b)|Mandir|Botika(?:[ \t]+ng[ \t]+Barangay)?)(?:['’]r)?(?:[ \t]+(?:(?:y|yr|du|de|des|de[ \t]+la|et)[ \t]+)?"
+                            rf"(?:[A-ZÀ-Þ][\wÀ-ÿ]*(?:-[\wÀ-ÿ]+)+|{PLACE_WORD}))"  # "Saint-François-de-Sherbrooke"
                             rf"{{1,3}})"), 1),
     ("PLACE", re.compile(rf"\b(Isle[ \t]+of[ \t]+{PLACE_WORD})"), 1),  # "Isle of Harris"
+    ("LOCATION!", re.compile(r"\bJakarta[ \t]+(?:Pusat|Barat|Selatan|Timur|Utara)\b"), 0),  # a city of Jakarta
+    ("ADDRESS", re.compile(r"\bRT[ \t]?\d{2,3}[ \t]?/[ \t]?RW[ \t]?\d{2,3}\b"), 0),  # a neighbourhood unit, "RT 006/RW 03"
+    # a police station named after it, as South Asia writes it ("Police Station Sahnewal")
+    ("LOCATION!", re.compile(rf"\b(Police[ \t]+Station[ \t]+{PLACE_WORD}(?:[ \t]{PLACE_WORD})?)"), 1),
+    # a military unit ("4th Infantry Division", "B Company, 2nd Battalion, 8th Infantry Regiment")
+    ("LOCATION!", re.compile(r"\b((?:[A-Z][ \t]+Company,[ \t]+)?(?:\d{1,3}(?:st|nd|rd|th)[ \t]+(?:[A-Z][a-z]+[ \t]+){0,3}"
+                             r"(?:Battalion|Regiment|Squadron)(?:,[ \t]+)?)*\d{1,3}(?:st|nd|rd|th)[ \t]+(?:[A-Z][a-z]+[ \t]+){1,3}"
+                             r"(?:Division|Battalion|Regiment|Brigade(?:[ \t]+Combat[ \t]+Team)?|Squadron|Corps|Fleet))\b"), 1),
     # a place after a label of place ("Hometown: Nnewi", "Residence: Githurai 45"), whether or not a gazetteer has it
     ("PLACE", re.compile(rf"\b(?i:hometown|home[ \t]+town|residence|place[ \t]+of[ \t]+birth|birthplace|village|"
                          rf"suburb|district|barangay|LGA|parish|sub-?county|upazila|thana|tehsil|taluka?|mandal|county|town|"
@@ -689,7 +703,7 @@ def _towns(text: str, taken: list[bool]) -> list[Span]:
     after a town ("the Glasgow Coma Scale", "on the Bristol stool chart")."""
     gazetteer, address_towns = towns(), towns(with_words=True)
     out = []
-    town = rf"{PLACE_WORD}(?:[ \t-]+(?:(?:on|upon|under|super|sur|en|in|le|la|de|del|the|of)[ \t-]+)?{PLACE_WORD}){{0,2}}"
+    town = rf"{PLACE_WORD}(?:[ \t-]+(?:(?:on|upon|under|super|sur|en|in|le|la|de|del|the|of|es|al|el)[ \t-]+)?{PLACE_WORD}){{0,2}}"
     # after a word of place, and the towns listed after it ("in Hiroshima and Nagasaki", "from Leeds, Bradford")
     for m in re.finditer(rf"\b(?i:in|from|to|via|near|around|outside|nr\.?|out[ \t]+of)[ \t]+({town}(?:(?:,|[ \t]+and|[ \t]+or)"
                          rf"[ \t]+{town})*)", text):
@@ -1448,6 +1462,10 @@ def _find_phi(text: str) -> list[Span]:
                 if not _looks_like_id(text[start:end]):
                     continue
                 trimmed, kind = (start, end), "ID"
+            elif kind == "PREFIXED":
+                after = re.findall(r"[^\s,;]+", text[start:end])[1:]
+                trimmed = (start, end) if any(w not in GENERIC_PLACE and w.lower() not in CONNECTORS for w in after) else None
+                kind = "LOCATION"
             elif kind == "RELATIVE_OF":
                 words = text[start:end].split()
                 trimmed = (start, end) if (words[0].lower() in given_names() or words[0].lower() not in plain_words()) \

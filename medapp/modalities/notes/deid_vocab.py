@@ -155,7 +155,7 @@ LANGUAGES = {"Polish", "Vietnamese", "Spanish", "Mandarin", "Cantonese", "Arabic
              "Kannada", "Marathi", "Sign", "BSL", "ASL"}
 # Words that make a place name generic ("General Hospital", "Eye Unit"): a place needs one other word.
 GENERIC_PLACE = {
-    "AME", "AMEZ", "CME",
+    "AME", "AMEZ", "CME", "Pakar", "Perubatan", "Kesihatan", "Keluarga", "Mata", "Gigi", "Desa",
     "General", "Mental", "Risk", "Diabetic", "Leg", "Ulcer", "Haemodialysis", "Hemodialysis", "Hyperbaric", "Infusion",
     "Vein", "Spine", "Wellness", "Digestive", "Emergency", "Acute", "Medical", "Surgical", "Intensive", "Care", "High", "Dependency",
     "Royal", "District", "Community", "Children", "Children's", "Women's", "Maternity", "Outpatient", "Outpatients",
