@@ -51,6 +51,22 @@ def click_when_still(page, target) -> None:
     target.click()
 
 
+def select_tab(page, name: str, attempts: int = 5) -> None:
+    """Click a tab until it is the selected one: on a loaded machine a click that lands while the page is still
+    redrawing is lost (seen once in CI: the genomics page's "Save to case" stayed hidden under the other tab)."""
+    from playwright.sync_api import expect
+
+    tab = page.get_by_role("tab", name=name)
+    for _ in range(attempts):
+        click_when_still(page, tab)
+        try:
+            expect(tab).to_have_attribute("aria-selected", "true", timeout=10_000)
+            return
+        except AssertionError:
+            continue
+    expect(tab).to_have_attribute("aria-selected", "true")
+
+
 @contextmanager
 def _app(timeout: float) -> Iterator[tuple[str, subprocess.Popen, Path, float]]:
     """A fresh app (own state folder, one admin) started from the repository like `make run`: (url, process,

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from medapp.appbench import select_tab
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "models/dictation-whisper/example.wav"
 
@@ -14,13 +16,13 @@ def test_dictate_edit_and_analyse(signed_in_page, tmp_path):
     page = signed_in_page
     page.get_by_role("link", name="Clinical notes").click()
     page.get_by_role("heading", name="Clinical notes").wait_for()
-    page.get_by_role("tab", name="Dictate").click()
+    select_tab(page, "Dictate")
     page.get_by_text("Record a dictation").wait_for()  # the browser recorder is offered beside the upload
     page.locator("input[type=file]").last.set_input_files(str(EXAMPLE))
     page.get_by_text("was added to the note box").wait_for()
     page.get_by_text("Transcript by time").click()
     page.get_by_text("0.0-5.2 s").first.wait_for()  # timed segments
-    page.get_by_role("tab", name="Type or paste").click()
+    select_tab(page, "Type or paste")
     box = page.get_by_role("textbox", name="Clinical note")
     # the box is redrawn by the run that added the transcript; on a loaded machine that run may still be drawing
     expect(box).to_have_value(re.compile("furosemide", re.IGNORECASE), timeout=30_000)

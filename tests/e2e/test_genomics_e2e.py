@@ -3,23 +3,9 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from medapp.appbench import click_when_still
+from medapp.appbench import click_when_still, select_tab
 from medapp.registry import load_model
 from medapp.ui.genomics import example_csv
-
-
-def _select_tab(page, name: str) -> None:
-    """Click a tab until it is the selected one: on a loaded machine a click that lands while the page is still
-    redrawing is lost (seen once in CI: "Save to case" stayed hidden under the other tab for 120 s)."""
-    tab = page.get_by_role("tab", name=name)
-    for _ in range(5):
-        click_when_still(page, tab)
-        try:
-            expect(tab).to_have_attribute("aria-selected", "true", timeout=10_000)
-            return
-        except AssertionError:
-            continue
-    expect(tab).to_have_attribute("aria-selected", "true")
 
 
 def test_classify_examples_see_top_genes_and_save(signed_in_page, tmp_path):
@@ -34,10 +20,10 @@ def test_classify_examples_see_top_genes_and_save(signed_in_page, tmp_path):
     chart = page.locator(".js-plotly-plot").first
     chart.wait_for()
     assert "Top genes" in chart.inner_text()
-    _select_tab(page, "Cohort figures")
+    select_tab(page, "Cohort figures")
     page.get_by_text("Samples (grouped by predicted class)").wait_for()
 
-    _select_tab(page, "One sample")
+    select_tab(page, "One sample")
     page.locator("summary", has_text="Save to case").click()  # an inline form
     page.get_by_text("New case", exact=True).click()  # other browser tests may have left open cases
     page.get_by_role("textbox", name="Pseudonymous case reference").fill("E2E-GX-1")

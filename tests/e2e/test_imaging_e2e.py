@@ -5,6 +5,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from medapp.appbench import select_tab
 from medapp.registry import data_root
 
 
@@ -22,7 +23,7 @@ def test_upload_radiograph_and_see_the_heatmap(signed_in_page, tmp_path):
     page.screenshot(path=str(tmp_path / "imaging.png"), full_page=True)
     assert Path(tmp_path / "imaging.png").stat().st_size > 10_000
     # the tab chosen is kept across a trip to another page (it opened on Upload again, hiding the PACS tab's work)
-    page.get_by_role("tab", name="From PACS").click()
+    select_tab(page, "From PACS")
     page.get_by_text("No PACS is configured").wait_for()
     page.get_by_role("link", name="Models").click()
     page.get_by_role("heading", name="Models").first.wait_for()

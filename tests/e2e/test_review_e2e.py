@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from medapp.appbench import IDLE, click_when_still
+from medapp.appbench import IDLE, click_when_still, select_tab
 
 E2E_USER = "e2e-admin"  # the account tests/conftest.py creates for signed_in_page
 
@@ -109,7 +109,7 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
 
     # The admin exports the audit trail: every step above is on the record, by this user.
     page.get_by_role("link", name="Admin").click()
-    page.get_by_role("tab", name="Audit trail").click()
+    select_tab(page, "Audit trail")
     with page.expect_download() as download:
         page.get_by_role("button", name="Export as CSV").click()
     path = tmp_path / "audit.csv"

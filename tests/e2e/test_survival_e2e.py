@@ -8,7 +8,7 @@ from browser_helpers import choose
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from medapp.appbench import IDLE
+from medapp.appbench import IDLE, select_tab
 from medapp.registry import data_root
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,7 +51,7 @@ def test_survival_curve_explanation_and_cohort_kaplan_meier(signed_in_page, tmp_
     rows = (DATA / "records/heart_failure/heart_failure.csv").read_text().splitlines()[:61]
     cohort = tmp_path / "cohort.csv"
     cohort.write_text("\n".join(rows) + "\n")
-    page.get_by_role("tab", name="Cohort (CSV or Excel)").click()
+    select_tab(page, "Cohort (CSV or Excel)")
     # the tab's own run (the tab is kept on the server) ends first, as it does before a person can drop a file: an
     # upload set in the same millisecond was once lost in a loaded CI run (never in 25 tries beside a busy core)
     page.wait_for_function(IDLE)
@@ -83,5 +83,5 @@ def test_survival_curve_explanation_and_cohort_kaplan_meier(signed_in_page, tmp_
     expect(page.get_by_text("cohort.csv").first).to_be_visible()
     page.get_by_text("Scored 60 patients").wait_for()
     page.locator(".js-plotly-plot", has_text="Observed (Kaplan-Meier)").wait_for()
-    page.get_by_role("tab", name="One patient").click()
+    select_tab(page, "One patient")
     page.locator(".js-plotly-plot", has_text="Probability of no death over time").wait_for()
