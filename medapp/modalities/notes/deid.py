@@ -46,6 +46,7 @@ from .deid_vocab import (
     LOWER_PARTICLE,
     MONTHS,
     NAME_WORD,
+    NAMED_PERSON,
     NAMED_PLACE_NOUN,
     NEVER_NAME,
     NOT_NAMES,
@@ -396,7 +397,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         rf"((?:{PARTICLE}[ \t])?{NAME_WORD},[ \t]*{FULL_NAME}(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?)"), 1),
     # an explicit name label opening a line or a sentence takes the words after it in any case ("Name: ANNA
     # KOWALSKA", "patient name: anna kowalska" were kept: a security review); "Drug name:" does not open one
-    ("NAME", re.compile(r"(?:^|(?<=[\n.;]))[ \t]*(?i:patient[ \t]+name|full[ \t]+name|name)[ \t]*:[ \t]*"
+    ("NAME", re.compile(rf"(?:^|(?<=[\n.;]))[ \t]*(?i:patient[ \t]+name|full[ \t]+name|name(?:[ \t]+of[ \t]+(?:the[ \t]+)?{NAMED_PERSON})?)[ \t]*:[ \t]*"
                         rf"([{UPPER}{LOWER}](?:[{UPPER}{LOWER}'\-]+|\.)(?:[ \t]{{1,2}}[(\"“]?[{UPPER}{LOWER}][{UPPER}{LOWER}'\-]+"
                         rf"[)\"”]?){{0,3}})", re.M), 1),  # "K. Iyer", "Niamh Ní Shúilleabháin", "Daniel (Danny) Whitlock"
     ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Seen by|Signed|Author|Referred by|Dictated by|Visit by|Clinician|"
@@ -1200,7 +1201,8 @@ def _given_names(text: str, taken: list[bool]) -> list[Span]:
 
 # A hospital or practice in capitals, as a letterhead writes it ("KENYATTA NATIONAL HOSPITAL", "ST. BRENDAN
 # REGIONAL MEDICAL CENTER"; kept, a blind review). Not CLINIC or SURGERY: "VASCULAR SURGERY" heads a letter.
-_CAPS_PLACE = re.compile(r"(?<![\w'’.&-])((?:(?:[A-Z][A-Z'’.&-]*|&)[ \t]+){1,5}(?:HOSPITAL|INFIRMARY|HOSPICE|MEDICAL[ \t]+CENT(?:ER|RE)|"
+# a full stop only in a short word ("ST. BRENDAN", "U.S."): "ALLEN TEST NORMAL. MARIA HOSPITAL" is two sentences
+_CAPS_PLACE = re.compile(r"(?<![\w'’.&-])((?:(?:[A-Z][A-Z'’&-]*|[A-Z]{1,2}\.|(?:[A-Z]\.){2,3}|&)[ \t]+){1,5}(?:HOSPITAL|INFIRMARY|HOSPICE|MEDICAL[ \t]+CENT(?:ER|RE)|"
                          r"HEALTH(?:[ \t]+CENT(?:ER|RE)|[ \t]+SERVICES)?|REHABILITATION|RADIOLOGY|IMAGING|NURSING[ \t]+HOME|"
                          r"CARE[ \t]+HOME|POLYCLINIC|MEDICAL[ \t]+PRACTICE|HEALTH[ \t]+BOARD|LABORATORIES|CANCER[ \t]+CENT(?:ER|RE)|"
                          r"ASSOCIATES|WARD|CENT(?:ER|RE)|(?:HEALTH[ \t]+)?COMPLEX))(?![\w'’])")
@@ -1406,10 +1408,17 @@ def _caps_surnames(text: str, taken: list[bool], surname_first: bool = False) ->
     for m in re.finditer(rf"\b((?:{CAPS_WORD}[ \t]+)?{CAPS_WORD},[ \t]*({NAME_WORD})(?:[ \t]+{NAME_WORD})?(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?)", text):
         if m.group(2).lower() in gazetteer:
             take(*m.span(1), m.group(1).split(",")[0])
+    # all in capitals as record systems print it ("BRANNIGAN,LEROY THOMAS"), the given name the gazetteer's
+    for m in re.finditer(rf"\b({CAPS_WORD},[ \t]?({CAPS_WORD})(?:[ \t]+(?:{CAPS_WORD}|[A-Z]\b))?)(?![\w'’-])", text):
+        if len(m.group(2)) > 3 and m.group(2).lower() in gazetteer and m.group(2) not in ABBREVIATIONS:  # not "US, EDD"
+            take(*m.span(1), m.group(1).split(",")[0])
     if surname_first:
         return out
     for m in re.finditer(rf"\b(({NAME_WORD})(?:[ \t]+{NAME_WORD})?[ \t]+({CAPS_WORD}))(?![\w'’-])", text):
         if m.group(2).lower() in gazetteer:
+            take(*m.span(1), m.group(3))
+    for m in re.finditer(rf"\b(({CAPS_WORD})(?:[ \t]+[A-Z]\.?)?[ \t]+({CAPS_WORD}))(?![\w'’-])", text):  # "TERRENCE O BYRD"
+        if len(m.group(2)) > 3 and m.group(2).lower() in gazetteer and m.group(2) not in ABBREVIATIONS:  # "ESI LEVEL"
             take(*m.span(1), m.group(3))
     for m in re.finditer(rf"\b(({CAPS_WORD})[ \t]+[A-Z][a-z]+-[a-z]+(?:,[ \t]*{NAME_WORD})?)(?![\w-])", text):
         take(*m.span(1), m.group(2))

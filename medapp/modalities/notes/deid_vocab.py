@@ -85,8 +85,12 @@ NEVER_NAME = re.compile(
     r"registrar|consultant|physio\w*|paramedic|midwi\w+|dietitian|team|department|clinic|service|practitioner|"
     r"specialist|assistant|student|matron|porter|worker|anaesthet\w+|anesthet\w+|medicine|ward|unit|hospital)$|"
     r"(?<=\w{3})(?:pril|sartan|olol|alol|statin|mab|nib|dipine|cillin|mycin|floxacin|azole|prazole|formin|gliptin|"
-    r"gliflozin|xaban|parin|glutide|sone|olone|amide|azide|pam|olam|codamol|morph|profen|fenac|oxacin|vir|cycline|"
+    r"gliflozin|xaban|parin|glutide|sone|olone|amide|azide|pam|olam|codamol|morph|profen|fenac|oxacin|[aeiou]vir|cycline|"
     r"triptan|setron|lukast|terol|tropium|clav|lutamide|zumab|ximab)$", re.I)
+# whose name a form's "Name of ...:" asks for ("Name of injured:", "Name of informant:"); not "Name of procedure:"
+NAMED_PERSON = (r"(?:patient|injured|deceased|informant|father|mother|husband|wife|spouse|partner|guardian|parent|child|"
+                r"baby|attendant|relative|next[ \t]+of[ \t]+kin|escort|carer|caregiver|doctor|consultant|surgeon|"
+                r"witness|victim|interpreter|examiner|medical[ \t]+officer|referring[ \t]+doctor|person)")
 # What staff say before a hospital's short name: "seen at", "transferred to", "under the renal team at".
 CARE_WORDS = (r"(?:seen|treated|followed|admitted|transferred|referred|reviewed|known|under|team|discharged|"
               r"attend(?:s|ed|ing)?|booked|listed|delivered|born|previously|managed|operated|moved|sent|"

@@ -18,6 +18,10 @@ LOCALES = ("en_GB", "en_US", "en_IE", "en_IN", "en_NZ", "en_PK", "en_TH", "hi_IN
            "zu_ZA", "ro_RO", "el_GR", "sw", "tw_GH", "fil_PH", "fa_IR", "uk_UA", "ru_RU", "cs_CZ", "hu_HU",
            "da_DK", "sv_SE", "no_NO", "fi_FI", "ja_JP", "ko_KR", "bn_BD", "ne_NP", "ta_IN")
 
+# Locales whose lists hold everyday words too ("Made", "Loan", "Valid"): only their names the encoder's vocabulary
+# lacks (rarer spellings: "Kaiden", "Deshawn", "Nurul", "Adaeze", "Hendra"). "en" is the US census list.
+MORE_LOCALES = ("en_KE", "en_NG", "ha_NG", "ig_NG", "id_ID", "es_MX", "es_CO", "es_AR", "es_CL", "fr_CA", "fr_DZ", "fr_BE", "nl_BE", "de_AT", "de_CH", "hr_HR", "sk_SK", "sl_SI", "lt_LT", "lv_LV", "et_EE", "az_AZ", "uz_UZ", "en")
+
 # Eponyms of diseases, signs and fractures: never a person in a note (when followed by 's or disease).
 EPONYMS = {"addison", "alzheimer", "asperger", "barrett", "bell", "bowen", "burkitt", "colles", "crohn", "cushing",
            "down", "dupuytren", "ewing", "fallot", "graves", "guillain", "barre", "hashimoto", "hodgkin",
@@ -29,7 +33,7 @@ EPONYMS = {"addison", "alzheimer", "asperger", "barrett", "bell", "bowen", "burk
            "doppler", "holter", "foley", "hartmann", "heimlich", "valsalva", "epley", "fontan", "norwood",
            "roux", "billroth", "nissen", "gram", "ziehl", "neelsen", "coombs", "bence", "jones", "lewis",
            "douglas", "jude", "mayo", "hartnup", "gaucher", "fabry", "tay", "sachs", "lyme", "ebstein", "barr",
-           "barthel", "waterlow"}  # Barthel index, Waterlow score
+           "barthel", "waterlow", "westley", "woodson", "jamar", "lawton"}  # Barthel index, Waterlow score, Westley croup score, Woodson elevator, Jamar dynamometer, Lawton IADL
 # Given names that are common English or clinical words: the context rules decide.
 COMMON = {"will", "may", "mark", "comfort", "harm", "grace", "hope", "joy", "faith", "april", "june", "august", "summer", "dawn", "rose",
           "ruby", "iris", "amber", "jade", "frank", "bill", "don", "guy", "chase", "sue", "art", "major", "king",
@@ -61,7 +65,7 @@ COMMON = {"will", "may", "mark", "comfort", "harm", "grace", "hope", "joy", "fai
           "marigold", "primrose", "myrtle", "laurel", "willow", "aspen", "oak", "rowan", "forest",
           "meadow", "brook", "lake", "cove", "dell", "field", "hill", "stone", "rock", "clay", "flint",
           "german", "danish", "israel", "group", "nazi", "ion", "mar", "english", "french", "irish", "welsh",
-          "scottish", "british", "america", "african", "normal", "early", "late"}
+          "scottish", "british", "america", "african", "normal", "early", "late", "candida", "vena", "fella"}
 
 
 @lru_cache(maxsize=1)
@@ -83,6 +87,17 @@ def given_names() -> frozenset[str]:
     except (ImportError, AttributeError):
         common_words = set()
     names |= EXTRA_GIVEN_NAMES
+    vocab = plain_words()
+    for loc in MORE_LOCALES:
+        try:
+            provider = importlib.import_module(f"faker.providers.person.{loc}").Provider
+        except (ImportError, AttributeError):
+            continue
+        for attr in ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary"):
+            value = getattr(provider, attr, None) or ()
+            if isinstance(value, property):
+                continue
+            names.update(str(n) for n in (value.keys() if isinstance(value, dict) else value) if str(n).lower() not in vocab)
     return frozenset(n.lower() for n in names  # Latin letters with their accents too ("Gráinne", "Zoë", "Łukasz")
                      if re.fullmatch(r"[A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž'’-]{2,}", n) and n.lower() not in COMMON | EPONYMS | common_words)
 
@@ -101,7 +116,22 @@ EXTRA_GIVEN_NAMES = {
     "Wanjiku", "Njeri", "Wambui", "Kamau", "Otieno", "Achieng", "Akinyi", "Wanjiru", "Mwangi", "Njoroge", "Atieno",
     "Dawit", "Tesfaye", "Abebe", "Bekele", "Alemayehu", "Meseret", "Tigist", "Yohannes", "Selam", "Hodan", "Abdirahman",
     "Lakisha", "Darnell", "Tyrell", "Latoya", "Tameka", "Keisha", "Shaniqua", "Terrell", "Marquis",
-    "Lashonda", "Tanisha", "Jamal", "Deandre", "Rashad", "Shanice", "Tyrone", "Ebony", "Marcy"}
+    "Lashonda", "Tanisha", "Jamal", "Deandre", "Rashad", "Shanice", "Tyrone", "Ebony", "Marcy",
+    # Punjabi and Sikh, Bengali, Gujarati, Tamil and Telugu given names written in Latin letters (Faker's Indian and
+    # Bangladeshi lists hold few or none)
+    "Gurpreet", "Harpreet", "Manpreet", "Jaspreet", "Navpreet", "Amanpreet", "Kamalpreet", "Gurdeep", "Hardeep",
+    "Navdeep", "Mandeep", "Jagdeep", "Kuldeep", "Harjit", "Harjeet", "Baljit", "Paramjit", "Amarjit", "Charanjit",
+    "Kamaljit", "Ranjit", "Balwinder", "Jaswinder", "Sukhwinder", "Kulwinder", "Lakhwinder", "Harwinder", "Rajwinder",
+    "Parminder", "Harminder", "Surinder", "Rajinder", "Ravinder", "Tejinder", "Harinder", "Jatinder", "Gurmeet",
+    "Gurcharan", "Sukhdev", "Jasbir", "Ranbir", "Tanvir", "Jasvir", "Ranvir", "Kulvir", "Balvir", "Satvir", "Simran",
+    "Gurpal", "Jaspal", "Harpal", "Rajpal", "Tarsem", "Sukhjit", "Inderjit", "Manjit",
+    "Shampa", "Anindya", "Sourav", "Debasish", "Arindam", "Subrata", "Sanjib", "Tanmoy", "Rumana", "Nusrat", "Farhana",
+    "Taslima", "Sharmin", "Mizanur", "Habibur", "Mahbub", "Shahidul", "Anisur", "Moushumi", "Mousumi", "Arpita",
+    "Papiya", "Sabbir", "Kamrul", "Nazmul", "Sohel", "Rubel", "Mamun", "Shamima", "Nasrin", "Rokeya", "Sumaiya",
+    "Tahmina", "Rehana", "Jannatul", "Sadia", "Tanjila", "Mithila", "Abhijit", "Sudipta", "Sayantani", "Debjani",
+    "Bhavesh", "Jignesh", "Hiral", "Nimisha", "Dhruv", "Hetal", "Bhumika", "Krupa", "Falguni", "Paresh", "Chirag",
+    "Senthil", "Murugan", "Selvi", "Kavitha", "Karthik", "Saravanan", "Thilaga", "Venkatesh", "Srinivas", "Lakshmi",
+    "Sravani", "Bhargavi", "Naveen", "Sairam", "Chaitanya", "Harika", "Swathi", "Sowmya", "Raghavendra"}
 
 
 # Town names that are also everyday or clinical words ("Normal", "Split", "Reading", "Bath"): as a town they
