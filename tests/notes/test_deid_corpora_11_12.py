@@ -139,7 +139,7 @@ def removed(text: str) -> list[str]:
     ("bungalow 14 Heol y Bryn, Ffairfach SA19 6TB", ["14 Heol y Bryn", "Ffairfach", "SA19 6TB"]),
     ("Address: Kizhakkethil (H), Mallappally East P.O., Thiruvalla - 689584\n",
      ["Kizhakkethil (H)", "Mallappally East", "Thiruvalla", "689584"]),
-    ("Kozhencherry, Pathanamthitta Dist., Kerala - 689641\n", ["Pathanamthitta", "689641"]),  # a state stays
+    ("Kozhencherry, Pathanamthitta Dist., Kerala - 689641\n", ["Kozhencherry", "Pathanamthitta", "689641"]),  # a state stays
     # places: an acronym before a saint, Mt., Govt., C of E; wards by wing and compass; letterheads in capitals
     ("(2019 at OSF St. Joseph, Bloomington) p/w", ["OSF St. Joseph", "Bloomington"]),
     ("Church: Mt. Olive Missionary Baptist Church; Pastor", ["Mt. Olive Missionary Baptist Church"]),

@@ -95,7 +95,9 @@ deid_review_corpus_38 (twelve ordinary US records: a longitudinal primary-care r
 oncology, obstetrics, psychiatry, nursing-home transfer, well child, social work, a portal thread, an operation; 466
 identifiers) 0.908 / 0.993 and deid_review_corpus_39 (everyday letters and notes of England, Scotland, Wales,
 Ireland, Alberta, Australia, New Zealand, South Africa, Singapore, Nigeria and India; 517 identifiers) 0.861 / 0.991,
-the same on the session's starting rules and on its first changes (names of more locales, all-capital names).
+the same on the session's starting rules and on its first changes (names of more locales, all-capital names). The
+rules were then widened against 38 and 39 (0.942 and 0.913: everyday words as given names, senders, Korean given
+names, letterheads in capitals, address lines before a postcode, labelled references), so they are held out no more.
 The held-out sets (every corpus measured once before being widened against) are listed in docs/notes.md."""
 from __future__ import annotations
 
@@ -154,10 +156,10 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
     ("deid_review_corpus_28", 0.90, 0.99), ("deid_review_corpus_29", 0.88, 0.99),
     ("deid_review_corpus_30", 0.93, 0.98), ("deid_review_corpus_31", 0.93, 0.98),
     ("deid_review_corpus_32", 0.93, 0.97), ("deid_review_corpus_33", 0.93, 0.98),
-    # held out (never used to widen the rules): their thresholds guard the figures measured on the day's final rules
+    # held out when measured (34 and 35 never used to widen the rules): their thresholds guard the figures since
     ("deid_review_corpus_34", 0.95, 0.99), ("deid_review_corpus_35", 0.96, 0.98),
-    ("deid_review_corpus_36", 0.86, 0.98), ("deid_review_corpus_37", 0.91, 0.98),
-    ("deid_review_corpus_38", 0.90, 0.99), ("deid_review_corpus_39", 0.85, 0.98)])
+    ("deid_review_corpus_36", 0.89, 0.98), ("deid_review_corpus_37", 0.92, 0.98),
+    ("deid_review_corpus_38", 0.94, 0.99), ("deid_review_corpus_39", 0.91, 0.98)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")

@@ -17,6 +17,7 @@ are in deid_vocab.py.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -42,6 +43,7 @@ from .deid_vocab import (
     GENERIC_PLACE,
     HOUSE_NUMBER_WORDS,
     INITIALS,
+    KOREAN_SYLLABLES,
     LOWER,
     LOWER_PARTICLE,
     MONTHS,
@@ -74,7 +76,18 @@ from .deid_vocab import (
     WEEKDAYS,
     YEAR_SAID,
 )
-from .names import COMMON, EPONYMS, given_names, plain_words, regions, states, towns
+from .names import (
+    COMMON,
+    EPONYMS,
+    EVERYDAY_GIVEN_NAMES,
+    VERB_GIVEN_NAMES,
+    given_names,
+    plain_words,
+    regions,
+    states,
+    surnames,
+    towns,
+)
 
 # Labels of a person's record, as written before a name ("Patient:", "Resident: DELACROIX, Evangeline M.")
 PERSON_LABELS = r"patient|name|pt|resident|client|member|insured|subscriber|scribe|pcp|ordering[ \t]+provider|provider"
@@ -91,6 +104,15 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("PN", re.compile(r"(?<![\w^])[A-Za-z][A-Za-z'’-]*\^[A-Za-z'’-]*[A-Za-z](?:\^+[A-Za-z'’-]*[A-Za-z]\.?)*(?![\w^])"), 0),
     ("EMAIL", re.compile(r"\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+\b"), 0),
     ("URL", re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+", re.I), 0),
+    # a reference after a label that says what it numbers ("specimen BC-24-77801", "lab ref. LAB/240608/3391", "ODS code
+    # B86041", "AHCIP PHN: 61247-8803", "ABHA No.: 91-4821-7730-5562", "GMS card no. 0918 447 3C", "key BHK7QX2P";
+    # kept, a blind review): three digits or more, or letters and digits mixed in six characters or more
+    ("ID", re.compile(r"\b(?i:specimen|sample|accession|barcode|lab(?:oratory)?[ \t]+(?:ref\.?|reference|no\.?|number)|"
+                      r"(?:ODS|practice|site)[ \t]+code|PHN|ABHA(?:[ \t]+(?:no\.?|number))?|(?:GMS[ \t]+)?card[ \t]+(?:no\.?|number)|"
+                      r"enrol+ment[ \t]+(?:no\.?|number)|(?:authori[sz]ation|PA|approval|confirmation)[ \t]+key|key)(?![A-Za-z])"
+                      r"[ \t]*(?:#|(?i:no\.?|number)(?![A-Za-z]))?[ \t]*[:#]?[ \t]*(?:(?i:is)[ \t]+)?"
+                      r"(?!\d{1,3}(?![\w/-]))((?=[A-Z0-9/-]*\d(?:[A-Z/-]*\d){2}|(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z0-9]{6})[A-Z0-9]+(?:[-/][A-Z0-9]+)*"
+                      rf"(?:[ \t](?=[A-Z]*\d)[A-Z0-9]{{1,5}}){{0,3}})(?![\w/-])(?![ \t]*(?i:{UNITS})\b)"), 1),
     ("ID", re.compile(r"\b\d{4}-\d{4}-\d{4}-\d{4}\b"), 0),  # a 16-digit card or national number ("PhilSys PCN")
     # any number with a country code, "+234 809 555 1194" (eight digits or more)
     ("PHONE", re.compile(r"(?<![\w+])\+\d{1,3}(?=(?:[ \t.()-]*\d){7})(?:[ \t.-]?(?:\(\d{1,5}\)|\d{1,5})){2,5}\b"), 0),
@@ -383,6 +405,19 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                           rf"(?![a-z])|"
                           rf"(?:(?:{LOWER_PARTICLE}|{PARTICLE})[ \t]){{0,2}}{FULL_NAME}"
                           rf"(?:[ \t]+[A-Z]\.(?:[A-Z]\.)?(?=[ \t]*[),;\n]|[ \t]+\())?))"), 1),
+    # a message's sender or recipient, a caller, at a line's start ("From: Sunita Krishnamurthy" in a portal thread):
+    # a person's name, given name first, of two words or more; not "To: Claims Department", "To: Sheffield Children's Hub"
+    ("HEADER_NAME", re.compile(rf"^[ \t]*(?:From|To|Cc|Sender|Recipient|Caller|Sent[ \t]+by|Called[ \t]+by)[ \t]*:[ \t]*"
+                               rf"((?:{INITIALS})?{FULL_NAME})", re.M), 1),
+    # in capitals after a title in capitals ("MRS MAY PEMBERTON", "DR. OLUWASEUN ADEYEMI"), up to an everyday word
+    # ("DR SMITH SAW HIM"); not "12 MAIN DR SPRINGFIELD"
+    ("CAPS_TITLED", re.compile(rf"\b(?<![a-z][ \t])(?:MRS|MR|MS|MISS|MX|PROF|(?:(?<![A-Z][ \t])|(?<=\bBY[ \t])|(?<=\bTO[ \t])|(?<=\bOF[ \t])|(?<=\bAND[ \t])|(?<=\bCC[ \t]))DR)\.?[ \t]+((?:(?!(?:AND|OR|MRS?|MS|DR|THE|OF|TO|WITH|IN|ON|AT|FOR)\b){CAPS_WORD}[ \t]){{0,3}}{CAPS_WORD})"
+                               r"(?![\w'’-])"), 1),
+    # a name's parts asked for on a form ("Surname: MOKOENA   First names: Blessing Thandeka")
+    ("NAME", re.compile(rf"\b(?i:surname|last[ \t]+name|family[ \t]+name|first[ \t]+names?|given[ \t]+names?|forenames?|"
+                        rf"middle[ \t]+names?)[ \t]*:[ \t]*((?:{CAPS_WORD}|{NAME_WORD})(?:[ \t](?:{CAPS_WORD}|{NAME_WORD})){{0,3}})"), 1),
+    # a surname in capitals and an initial after a person's label ("Patient: HOLLOWAY F (4857773457)")
+    ("NAME_AS_IS", re.compile(rf"\b(?i:{PERSON_LABELS})[ \t]*:[ \t]*({CAPS_WORD}[ \t]+[A-Z])(?=[ \t]*(?:[|(]|\n|$)|[ \t]{{2,}})"), 1),
     ("NAME", re.compile(rf"\b(?i:{PERSON_LABELS})\s*[:\-]?\s+({CAPS_NAME})"), 1),
     # a surname in capitals, of one or two words, then the given names in capitals or not, after a label
     # ("PATIENT: KOWALCZYK,EDMUND JOSEPH", "Mother: DELA CRUZ, Maria Teresa S.": a blind review)
@@ -398,7 +433,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # an explicit name label opening a line or a sentence takes the words after it in any case ("Name: ANNA
     # KOWALSKA", "patient name: anna kowalska" were kept: a security review); "Drug name:" does not open one
     ("NAME", re.compile(rf"(?:^|(?<=[\n.;]))[ \t]*(?i:patient[ \t]+name|full[ \t]+name|name(?:[ \t]+of[ \t]+(?:the[ \t]+)?{NAMED_PERSON})?)[ \t]*:[ \t]*"
-                        rf"([{UPPER}{LOWER}](?:[{UPPER}{LOWER}'\-]+|\.)(?:[ \t]{{1,2}}[(\"“]?[{UPPER}{LOWER}][{UPPER}{LOWER}'\-]+"
+                        rf"([{UPPER}{LOWER}](?:[{UPPER}{LOWER}'\-]+|\.)(?:[ \t]{{1,2}}(?:[SDWsdw]/[Oo][ \t]+(?!(?:Sh|Shri|Sri|Smt|Late|Mr|Mrs)\b))?[(\"“]?[{UPPER}{LOWER}][{UPPER}{LOWER}'\-]+"
                         rf"[)\"”]?){{0,3}})", re.M), 1),  # "K. Iyer", "Niamh Ní Shúilleabháin", "Daniel (Danny) Whitlock"
     ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Seen by|Signed|Author|Referred by|Dictated by|Visit by|Clinician|"
                         rf"Typed by:|Transcribed by:|Reported by:|Entered by:|Prepared by:|Completed by:|Received by:|"
@@ -1183,6 +1218,10 @@ def _given_names(text: str, taken: list[bool]) -> list[Span]:
     for m in re.finditer(rf"\b({NAME_WORD})(?:[ \t]+(?:[A-Z]\.[ \t]*|{PARTICLE}[ \t]+|(?:{LOWER_PARTICLE}[ \t]+){{1,2}})?"
                          rf"({NAME_WORD}))?(?![{LOWER}]*['’]s\b)", text):
         first = m.group(1)
+        if first.lower() in EVERYDAY_GIVEN_NAMES and first.istitle() and _everyday_given_name(text, m, taken):
+            out.append(Span(m.start(1), m.end(2), "NAME", text[m.start(1):m.end(2)]))
+            taken[m.start(1):m.end(2)] = [True] * (m.end(2) - m.start(1))
+            continue
         if (first.lower() not in gazetteer or first in NOT_NAMES or any(taken[m.start(1):m.end(1)]) or never_name(first)
                 or first.lower() in eponyms_here or _MONTH_SAID.search(text, max(0, m.start() - 8), m.end(1))):
             continue
@@ -1190,8 +1229,8 @@ def _given_names(text: str, taken: list[bool]) -> list[Span]:
             continue
         end = m.end(1)
         last = m.group(2)
-        if (last and last not in NOT_NAMES and not never_name(last) and last.lower() not in COMMON
-                and not any(taken[m.start(2):m.end(2)])):
+        if (last and last not in NOT_NAMES and not never_name(last) and not any(taken[m.start(2):m.end(2)])
+                and (last.lower() not in COMMON or last.lower() in _SURNAME_WORDS)):  # "Mercedes Luna", "Mary King"
             end = m.end(2)
         out.append(Span(m.start(1), end, "NAME", text[m.start(1):end]))
         for i in range(m.start(1), end):
@@ -1199,13 +1238,38 @@ def _given_names(text: str, taken: list[bool]) -> list[Span]:
     return out
 
 
+# everyday words that are family names too, after a given name of the gazetteer
+_SURNAME_WORDS = {"baker", "bell", "berry", "carter", "chase", "cooper", "dean", "drew", "duke", "earl", "field", "frank",
+                  "grant", "guy", "heath", "hill", "hunter", "king", "lane", "lee", "luna", "lynn", "mason", "miles",
+                  "noble", "page", "parker", "porter", "prince", "ray", "reed", "rich", "robin", "rosa", "rose", "russell",
+                  "stone", "taylor", "wade", "young", "norman", "grace", "hope", "may"}
+_NAME_ENDS = re.compile(r"[ \t]*(?:[,(:;/|\n]|$|[A-Z]{2,}\b)")  # "Will Roberts HCSW", "Will Danso, on 26/02"
+
+
+def _everyday_given_name(text: str, m: re.Match, taken: list[bool]) -> bool:
+    """A given name that is also a word, then a family name ("Will Danso", "Grace O'Neill", "Mercedes Luna"): the
+    second word a family name of the lists or no everyday word, not a month's, a place's or a term's; after a verb
+    ("Will", "May", "Mark") a name's ending must follow ("Will Roberts HCSW /", not "Will Ozempic be covered")."""
+    last = m.group(2)
+    if (not last or any(taken[m.start(1):m.end(2)]) or last in NOT_NAMES or never_name(last) or last.isupper()
+            or not (last.lower() in surnames() or last.lower() not in plain_words()) or last.lower() in regions()
+            or re.match(MONTHS + r"\b|" + WEEKDAYS, last) or EPONYMOUS_THING.match(text, m.end())
+            or re.match(rf"[ \t]*(?:{EPONYM_NOUNS})\b", text[m.end():]) or _SCORE.match(text, m.start())):
+        return False
+    return m.group(1).lower() not in VERB_GIVEN_NAMES or bool(_NAME_ENDS.match(text, m.end()))
+
+
 # A hospital or practice in capitals, as a letterhead writes it ("KENYATTA NATIONAL HOSPITAL", "ST. BRENDAN
 # REGIONAL MEDICAL CENTER"; kept, a blind review). Not CLINIC or SURGERY: "VASCULAR SURGERY" heads a letter.
 # a full stop only in a short word ("ST. BRENDAN", "U.S."): "ALLEN TEST NORMAL. MARIA HOSPITAL" is two sentences
-_CAPS_PLACE = re.compile(r"(?<![\w'’.&-])((?:(?:[A-Z][A-Z'’&-]*|[A-Z]{1,2}\.|(?:[A-Z]\.){2,3}|&)[ \t]+){1,5}(?:HOSPITAL|INFIRMARY|HOSPICE|MEDICAL[ \t]+CENT(?:ER|RE)|"
+_CAPS_PLACE = re.compile(r"(?<![\w'’.&-])((?:(?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-ÞĀ-Ž'’&-]*|[A-Z]{1,2}\.|(?:[A-Z]\.){2,3}|&)[ \t]+){1,5}(?:HOSPITAL|INFIRMARY|HOSPICE|MEDICAL[ \t]+CENT(?:ER|RE)|"
                          r"HEALTH(?:[ \t]+CENT(?:ER|RE)|[ \t]+SERVICES)?|REHABILITATION|RADIOLOGY|IMAGING|NURSING[ \t]+HOME|"
                          r"CARE[ \t]+HOME|POLYCLINIC|MEDICAL[ \t]+PRACTICE|HEALTH[ \t]+BOARD|LABORATORIES|CANCER[ \t]+CENT(?:ER|RE)|"
-                         r"ASSOCIATES|WARD|CENT(?:ER|RE)|(?:HEALTH[ \t]+)?COMPLEX))(?![\w'’])")
+                         r"ASSOCIATES|WARD|CENT(?:ER|RE)|(?:HEALTH[ \t]+)?COMPLEX|FAMILY[ \t]+(?:MEDICINE|PRACTICE|DOCTORS|HEALTH)|"
+                         r"PRIMARY[ \t]+CARE|CANCER[ \t]+CARE|URGENT[ \t]+CARE|PEDIATRICS|PAEDIATRICS|MEDICAL[ \t]+GROUP|"
+                         r"PHYSICIANS|POLYCLINICS?)"
+                         # the company's form after a comma: "PEACHTREE HEART ASSOCIATES, P.C."
+                         r"(?:,?[ \t]+(?:P\.[ \t]?[CA]\.|PC|PA|PLLC|LLC|INC\.?|LTD\.?|P\.?L\.?L\.?C\.))?)(?![\w'’])")
 
 
 def _caps_places(text: str, taken: list[bool]) -> list[Span]:
@@ -1253,6 +1317,50 @@ def _towns_in_addresses(text: str, taken: list[bool]) -> list[Span]:
             for n in range(len(words), 0, -1):
                 if _take_town(text, m.start(), m.start() + words[n - 1].end(), gazetteer, taken, out):
                     break
+    return out
+
+
+_NUMBERED_PLACES = {"route", "building", "bldg", "plot", "block", "blk", "unit", "flat", "suite", "lot", "house", "box",
+                    "apt", "apartment", "sector", "phase", "street", "road", "avenue", "lane", "central", "highway", "hwy",
+                    "camp", "door", "villa", "shop", "estate", "ward", "zone", "kilometre", "km", "mile", "farm", "stand"}
+def _numbered_place(part: str) -> bool:
+    """A building, plot or route by its number ("Plot 5091", "Route 12, Building 7"), not a dose ("Dose 12")."""
+    m = re.fullmatch(r"([A-Za-z]+)\.?[ \t]+\d+[A-Za-z]?", part)
+    return bool(m) and m.group(1).lower() in _NUMBERED_PLACES
+
+
+_LINE_ENDS = re.compile(r"[ \t]*(?:$|\n|[ \t]{2,}|\||•|[ \t]+(?i:tel|ph|phone|fax)\b)", re.M)
+_PLACE_PART = re.compile(r"[A-Z0-9][\w'’.-]*(?:[ \t]+(?:[A-Z0-9][\w'’.-]*|of|on|the|upon|in|de|la|y|and|&)){0,4}")
+
+
+def _before_postcodes(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
+    """The parts of an address line before its postcode, set off by commas, that nothing else took: a street without a
+    number, a suburb, a town outside the gazetteer ("Grenville Place, Cork T12 K4R7", "Horfield, Bristol BS7 9QJ";
+    kept, a blind review); not a state or a country, nor what a field's label or a wide gap sets apart."""
+    out = []
+    for code in [s for s in found if s.kind == "POSTCODE"]:
+        if not _LINE_ENDS.match(text, code.end):
+            continue  # a postcode inside a sentence: the address rules had their turn
+        line_start = text.rfind("\n", 0, code.start) + 1
+        segment = text[line_start:code.start]
+        cut = max((m.end() for m in re.finditer(r"[ \t]{2,}|\t|[|:;•]|\.[ \t]", segment)), default=0)
+        offset = line_start + cut
+        for m in re.finditer(r"[^,]+", text[offset:code.start]):
+            a, b = offset + m.start(), offset + m.end()
+            while a < b and text[a] in " \t":
+                a += 1
+            while b > a and text[b - 1] in " \t":
+                b -= 1
+            part = text[a:b]
+            words = part.split()
+            if (b > a and not any(taken[a:b]) and _PLACE_PART.fullmatch(part) and not _is_state(part)
+                    and not re.fullmatch(r"[\d\s-]+", part) and not any(never_name(w) or w in ABBREVIATIONS for w in words)
+                    and not re.fullmatch(r"[A-Z]{2,5}(?:-[A-Z]{1,2})?", part)  # a credential: "FNP-C"
+                    and (_numbered_place(part) or (part.lower() in towns() or not all(
+                        w.lower() in plain_words() for w in words if not w.isdigit()))
+                         and not re.search(r"[A-Za-z][ \t]+\d+$", part))):  # "Ground Floor", "Dose 12"
+                out.append(Span(a, b, "LOCATION", part))
+                taken[a:b] = [True] * (b - a)
     return out
 
 
@@ -1483,6 +1591,22 @@ def _find_phi(text: str) -> list[Span]:
                 kind = "NAME"
             elif kind == "CHINESE":
                 trimmed, kind = ((start, end) if _chinese_name(text[start:end]) else None), "NAME"
+            elif kind == "HEADER_NAME":
+                words = text[start:end].split()
+                trimmed = (start, end) if len(words) > 1 and (words[0].lower() in given_names() or words[0].lower() in surnames()) and all(
+                    w.lower() in given_names() or w.lower() in surnames() or w.lower() not in plain_words() for w in words) \
+                    else None
+                trimmed = trimmed and _trim_name(text, *trimmed)
+                kind = "NAME"
+            elif kind == "CAPS_TITLED":
+                words = list(re.finditer(r"\S+", text[start:end]))
+                if words[0].group(0) in ABBREVIATIONS or not re.search("[AEIOUY]", words[0].group(0)):
+                    continue  # "MR. ICD interrogation": mitral regurgitation, then a device
+                keep = [words[0]] + list(itertools.takewhile(
+                    lambda w: w.group(0).lower() in given_names() or w.group(0).lower() in surnames()
+                    or w.group(0).lower() not in plain_words(), words[1:]))
+                trimmed = _trim_name(text, start, start + keep[-1].end(), after_title=True)
+                kind = "NAME"
             elif kind == "NAME_AS_IS":  # taken as written: initials are not words a name rule could trim
                 trimmed, kind = (start, end), "NAME"
             elif kind.endswith("!"):  # taken as written
@@ -1529,6 +1653,7 @@ def _find_phi(text: str) -> list[Span]:
     found += _towns(text, taken)
     found += _towns_in_addresses(text, taken)
     found += _address_fields(text, found, taken)
+    found += _before_postcodes(text, found, taken)
     found += _recurring_places(text, found, taken)
     found += _caps_surnames(text, taken)
     found += _lower_case_names(text, taken)
@@ -1551,7 +1676,7 @@ def _find_phi(text: str) -> list[Span]:
                 for i in range(m.start(), m.end()):
                     taken[i] = True
     found += _common_word_names(text, found, taken)
-    found = _with_surname_after(text, found, taken)
+    found = _with_surname_after(text, _with_syllable_tails(text, found, taken), taken)
     found = _with_state_codes(text, found, taken)
     found += _defined_acronyms(text, found, taken)
     return _with_weekdays(text, _with_nicknames_inside(text, _with_initials(text, found, taken)))
@@ -1593,8 +1718,9 @@ _FIELD_LABELS = {"AGE", "SEX", "CHI", "HCN", "URN", "PPS", "PPSN", "IHI", "NRIC"
                  "ROOM", "WARD", "UNIT", "REG", "ADDRESS", "PHONE", "EMAIL", "GENDER", "NEXT", "MALE", "FEMALE", "AND",
                  "THE", "WITH", "FOR", "TO", "OF", "IN", "ON", "AT", "BY", "HOSP", "HOSPITAL", "CLINIC", "CONS"}
 # (then a gap, a comma or the line's end, as a form's field ends: "Dr Patel HEAD injury" is no surname)
-_SURNAME_AFTER = re.compile(rf"[ \t]+((?:{CAPS_WORD})(?:[ \t]+{CAPS_WORD})?)(?=[ \t]{{2,}}|[ \t]*(?:[,(\n]|$))")
+_SURNAME_AFTER = re.compile(rf"[ \t]+((?:(?:Ó|Ní|Nic|Mac|Mc|Van|Von|De|Da|Di|Du|Le|La|Al|El)[ \t]+)?(?:{CAPS_WORD})(?:[ \t]+{CAPS_WORD})?)(?=[ \t]{{2,}}|[ \t]*(?:[,(\n|—–]|-[ \t]|$))")
 _INITIAL_AFTER = re.compile(r"[ \t]+[A-Z](?=[ \t]{2,}|[ \t]*(?:\n|$))")
+_INITIAL_BEFORE_FIELD = re.compile(r"[ \t]+[A-Z](?=[ \t]*(?:[|(]|\n|$)|[ \t]{2,})")  # "HOLLOWAY F (4857773457)"
 
 
 def _with_surname_after(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
@@ -1615,9 +1741,31 @@ def _with_surname_after(text: str, found: list[Span], taken: list[bool]) -> list
                     len(m.group(1)) > 2):
                 taken[s.end:m.end(1)] = [True] * (m.end(1) - s.end)
                 s = Span(s.start, m.end(1), "NAME", text[s.start:m.end(1)])
-            elif "," in s.text and (m := _INITIAL_AFTER.match(text, s.end)) and not any(taken[s.end:m.end()]):
+            elif (("," in s.text and (m := _INITIAL_AFTER.match(text, s.end)))
+                  or (re.fullmatch(CAPS_WORD, s.text) and (m := _INITIAL_BEFORE_FIELD.match(text, s.end)))) \
+                    and not any(taken[s.end:m.end()]):
                 taken[s.end:m.end()] = [True] * (m.end() - s.end)
                 s = Span(s.start, m.end(), "NAME", text[s.start:m.end()])
+        out.append(s)
+    return out
+
+
+_TOWN_TAIL = re.compile(r"(?:-(?:on|upon|under|in|by|le|en|sur|super|the))+-[A-Z][a-z]+\b")
+
+
+def _with_syllable_tails(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
+    """A given name's second syllable after a hyphen ("Sung-min Park", "Kang, Dong-hyun": the "-min" was left), and the
+    rest of a hyphenated town's name."""
+    out = []
+    for s in found:
+        m = re.compile(r"-([a-z]{2,6})\b(?!-)").match(text, s.end) if s.kind == "NAME" else None
+        if s.kind == "LOCATION" and (town := _TOWN_TAIL.match(text, s.end)) and not any(taken[s.end:town.end()]):
+            m = town  # "Westbury-on-Trym", "Weston-super-Mare", where the gazetteer knew the first word
+        elif m and m.group(1) not in CHINESE_SYLLABLES | KOREAN_SYLLABLES:  # not "Smith-led"
+            m = None
+        if m and not any(taken[s.end:m.end()]):
+            taken[s.end:m.end()] = [True] * (m.end() - s.end)
+            s = Span(s.start, m.end(), s.kind, text[s.start:m.end()])
         out.append(s)
     return out
 

@@ -69,7 +69,7 @@ RELATIONS = (r"(?:(?:brother|sister|mother|father)-in-law|daughter|son|wife|husb
              r"cousin|friend|pal|mate|buddy|nan|nana|nanna|gran|grandpa|aunty|neighbou?r|carer|caregiver|fianc[ée]e?|boyfriend|girlfriend|stepson|stepdaughter|"
              r"son-in-law|daughter-in-law|sibling|next of kin|coworker|co-worker|roommate|room-mate|flatmate|housemate|landlord|landlady|"
              r"lodger|guardian|godmother|godfather|stepfather|stepmother|stepmum|stepdad|parents?|foster[ \t]+(?:mother|"
-             r"father|carer|parent)|grandparent|twin|ex-wife|ex-husband|ex-partner|widow|widower|helper|nanny)")
+             r"father|carer|parent)|grandparent|twin|ex-wife|ex-husband|ex-partner|widow|widower|helper|nanny|dtr|dau|sis|bro|gf|bf)")
 ROLES = (r"(?:staff nurse|charge nurse|scrub nurse|student nurse|student physio|student|nurse|sister|HCA|"
          r"health ?care assistant|physio(?:therapist)?|OT|occupational therapist|SALT|speech therapist|pharmacist|"
          r"FY?[12]|SHO|registrar|consultant|matron|midwife|assistant|anaesthetist|porter|dietitian|social worker|"
@@ -83,7 +83,7 @@ ROLES = (r"(?:staff nurse|charge nurse|scrub nurse|student nurse|student physio|
 NEVER_NAME = re.compile(
     r"(?:olog(?:ist|y|ical)|iatr(?:ist|ics|y|ic)|ician|surgeon|surgery|therap(?:ist|y)|nurse|nursing|pharmac(?:ist|y)|"
     r"registrar|consultant|physio\w*|paramedic|midwi\w+|dietitian|team|department|clinic|service|practitioner|"
-    r"specialist|assistant|student|matron|porter|worker|anaesthet\w+|anesthet\w+|medicine|ward|unit|hospital)$|"
+    r"specialist|assistant|student|matron|porter|worker|anaesthet\w+|anesthet\w+|medicine|(?<![a-z])ward|unit|hospital)$|"
     r"(?<=\w{3})(?:pril|sartan|olol|alol|statin|mab|nib|dipine|cillin|mycin|floxacin|azole|prazole|formin|gliptin|"
     r"gliflozin|xaban|parin|glutide|sone|olone|amide|azide|pam|olam|codamol|morph|profen|fenac|oxacin|[aeiou]vir|cycline|"
     r"triptan|setron|lukast|terol|tropium|clav|lutamide|zumab|ximab)$", re.I)
@@ -293,7 +293,7 @@ PLACE_WORD_SURNAMES = {"House", "Hall", "Day", "Main", "Hand", "Head", "Court", 
 NOT_NAMES_AFTER_TITLE = NOT_NAMES - PLACE_WORD_SURNAMES - LANGUAGES  # Mr Zulu, Dr French
 NOT_PLACE_NAMES = NOT_NAMES - GENERIC_PLACE  # "Dear", "Seen": never a word of a street's name
 # Capitalised clinical abbreviations: a span holding one is not a capitalised surname.
-ABBREVIATIONS = {"COPD", "CHF", "CKD", "ECG", "EKG", "CXR", "CT", "MRI", "HTN", "DM", "AF", "MI", "CVA", "TIA", "PE",
+ABBREVIATIONS = {"COPD", "PACT", "CHF", "CKD", "ECG", "EKG", "CXR", "CT", "MRI", "HTN", "DM", "AF", "MI", "CVA", "TIA", "PE",
                  "DVT", "UTI", "GP", "ED", "ICU", "NHS", "MRN", "BP", "HR", "SOB", "NAD", "PMH", "HPI", "NKDA", "IV",
                  "GCS", "CRP", "FBC", "ABG", "OD", "BD", "TDS", "PRN", "NIL", "DNR", "DNACPR", "ACS", "NSR", "USS",
                  "DOB", "DOD", "NOK", "SSN", "FIN", "UHID", "NHI", "URN", "HX", "RX", "DX", "MD", "RN", "DO", "NP", "PA",
@@ -352,3 +352,9 @@ tat teck teng thiam tian ting to tong tsan tsang tsui tsun tsz tung wa wah wai w
 wun xi xia xian xiang xiao xin xing xiong xiu xu xuan xue ya yan yang yao yat ye yee yeung yi yim yin ying yip yiu yong
 you yu yuan yue yuen yuk yun yung ze zhan zhang zhao zhe zhen zheng zhi zhong zhou zhu zi zhuo kow hoe kwee lye
 """.split())
+# the syllables of Korean given names as romanised ("Sung-min", "Dong-hyun", "Ji-yeon")
+KOREAN_SYLLABLES = frozenset("""
+ah bin bo chae chan chang cheol chul da dae do dong eun gi gu gyu ha hae han hee ho hoon hwa hwan hye hyo hyuk hyun il
+in ja jae jee ji jin jong joo joon ju jun jung kang ki kwang kyu kyung mi min myung na nam ok ra ran ri rim sang se seo
+seok seon seong seung shik shin sik so sol soo sook su suk sun sung tae un wan woo wook won ye yeon yeong yong young yu
+yun yoon""".split())

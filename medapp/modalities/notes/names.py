@@ -34,6 +34,21 @@ EPONYMS = {"addison", "alzheimer", "asperger", "barrett", "bell", "bowen", "burk
            "roux", "billroth", "nissen", "gram", "ziehl", "neelsen", "coombs", "bence", "jones", "lewis",
            "douglas", "jude", "mayo", "hartnup", "gaucher", "fabry", "tay", "sachs", "lyme", "ebstein", "barr",
            "barthel", "waterlow", "westley", "woodson", "jamar", "lawton"}  # Barthel index, Waterlow score, Westley croup score, Woodson elevator, Jamar dynamometer, Lawton IADL
+# Of those, the words used as given names: before a family name they are the person ("Will Roberts", "Grace O'Neill",
+# "Mark Halvorsen"); the ones that are also verbs need a name's ending after the family name (not "Will Ozempic be
+# covered?", "May Thurner")
+EVERYDAY_GIVEN_NAMES = {
+    "will", "may", "mark", "grace", "hope", "joy", "faith", "april", "june", "dawn", "rose", "ruby", "iris", "amber",
+    "jade", "frank", "bill", "don", "guy", "sue", "art", "pat", "sunny", "crystal", "jasmine", "holly", "ivy", "hazel",
+    "heather", "violet", "daisy", "poppy", "lily", "olive", "pearl", "ray", "rich", "sandy", "robin", "drew", "miles",
+    "lance", "dean", "gene", "wade", "grant", "ken", "bob", "rob", "nick", "glen", "dale", "victor", "norman", "tim",
+    "ali", "rosa", "flora", "luna", "vera", "alma", "ada", "eve", "abby", "adam", "anna", "ana", "carmen", "cecil",
+    "claude", "ella", "ian", "lee", "len", "lou", "lyn", "mae", "max", "mel", "mia", "ned", "nell", "noel", "pam",
+    "ron", "roy", "sam", "sid", "ted", "tom", "val", "kay", "lynn", "percy", "russell", "blessing", "precious",
+    "patience", "mercy", "comfort", "gift", "charity", "destiny", "harmony", "melody", "constance", "florence",
+    "chelsea", "georgia", "virginia", "heath", "cliff", "esme", "finn", "hal", "rex", "bonnie", "felicity", "clement"}
+VERB_GIVEN_NAMES = {"will", "may", "mark", "bill", "don", "sue", "pat", "drew", "grant", "wade", "rob", "nick",
+                    "lance", "dean", "guy", "frank", "art", "ray", "rich", "max", "mel", "dale", "glen"}
 # Given names that are common English or clinical words: the context rules decide.
 COMMON = {"will", "may", "mark", "comfort", "harm", "grace", "hope", "joy", "faith", "april", "june", "august", "summer", "dawn", "rose",
           "ruby", "iris", "amber", "jade", "frank", "bill", "don", "guy", "chase", "sue", "art", "major", "king",
@@ -131,7 +146,23 @@ EXTRA_GIVEN_NAMES = {
     "Tahmina", "Rehana", "Jannatul", "Sadia", "Tanjila", "Mithila", "Abhijit", "Sudipta", "Sayantani", "Debjani",
     "Bhavesh", "Jignesh", "Hiral", "Nimisha", "Dhruv", "Hetal", "Bhumika", "Krupa", "Falguni", "Paresh", "Chirag",
     "Senthil", "Murugan", "Selvi", "Kavitha", "Karthik", "Saravanan", "Thilaga", "Venkatesh", "Srinivas", "Lakshmi",
-    "Sravani", "Bhargavi", "Naveen", "Sairam", "Chaitanya", "Harika", "Swathi", "Sowmya", "Raghavendra"}
+    "Sravani", "Bhargavi", "Naveen", "Sairam", "Chaitanya", "Harika", "Swathi", "Sowmya", "Raghavendra",
+    "Sunita", "Raj", "Sunil", "Rajesh", "Ramesh", "Suresh", "Mahesh", "Ganesh", "Deepak", "Vijay", "Sanjay", "Ajay",
+    "Sumit", "Rohit", "Mohit", "Kavita", "Savita", "Geeta", "Sita", "Gita", "Kiran", "Vikram", "Anil", "Manoj", "Vinod",
+    "Ashok", "Prakash", "Dinesh", "Naresh", "Mukesh", "Rakesh", "Meena", "Seema", "Reena", "Usha", "Asha", "Rekha",
+    "Shanti", "Aditi", "Ananya", "Arun", "Varun", "Tarun", "Hari", "Mohan", "Sohan", "Raju", "Ramu", "Venkat", "Murali",
+    "Balaji", "Selvam", "Kumari", "Devi", "Lata", "Latha", "Padma", "Revathi", "Parvati", "Shobha", "Mamta", "Rani",
+    "Babita", "Hemant", "Hemanth", "Nitin", "Sachin", "Rajiv", "Sanjiv", "Sameer", "Salim", "Shahid", "Faisal",
+    "Anand", "Arvind", "Aravind", "Ashwin", "Bharat", "Chandra", "Dev", "Dilip", "Girish", "Gaurav", "Harish", "Jagdish",
+    "Jayesh", "Kishore", "Krishnan", "Lokesh", "Manish", "Milind", "Mukund", "Nagaraj", "Nandini", "Nilesh", "Niranjan",
+    "Pankaj", "Pradeep", "Pramod", "Praveen", "Rajendra", "Rajan", "Ranjan", "Ravindra", "Sandeep", "Santosh", "Satish",
+    "Shankar", "Shekhar", "Shyam", "Sridhar", "Subhash", "Sudhir", "Sujit", "Sundar", "Umesh", "Uday", "Vasant", "Vishal",
+    "Yogesh", "Anuradha", "Archana", "Bhavana", "Chitra", "Durga", "Gayatri", "Hema", "Indira", "Jaya", "Jayanthi",
+    "Kalpana", "Lalitha", "Madhuri", "Malini", "Manjula", "Nirmala", "Pallavi", "Pushpa", "Radhika", "Rajeshwari",
+    "Sangeeta", "Saroja", "Shalini", "Sharmila", "Shweta", "Smita", "Sudha", "Suman", "Swati", "Uma", "Vandana",
+    "Vasanthi", "Vidya", "Yamuna", "Zubair", "Waqar", "Naveed", "Javed", "Kashif", "Asif", "Arshad", "Shahzad",
+    "Tahir", "Nadeem", "Sajid", "Rizwan", "Adnan", "Tanveer", "Shabana", "Nargis", "Rubina", "Saima", "Uzma", "Sadaf",
+    "Samina", "Nazia", "Farzana", "Shazia", "Bushra", "Tahira", "Rukhsana"}
 
 
 # Town names that are also everyday or clinical words ("Normal", "Split", "Reading", "Bath"): as a town they
@@ -185,6 +216,22 @@ def regions() -> frozenset[str]:
     if cache is None:
         return frozenset()
     return frozenset({c["name"].lower() for c in cache.get_countries().values()}) | states()
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    """Lower-case family names of Faker's English-speaking and other locales' lists: the second word after a given
+    name that is also an everyday word ("Will Roberts", "Grace Park", "Mercedes Luna")."""
+    names: set[str] = set()
+    for loc in LOCALES + MORE_LOCALES:
+        try:
+            provider = importlib.import_module(f"faker.providers.person.{loc}").Provider
+        except (ImportError, AttributeError):
+            continue
+        value = getattr(provider, "last_names", None) or ()
+        if not isinstance(value, property):
+            names.update(str(n) for n in (value.keys() if isinstance(value, dict) else value))
+    return frozenset(n.lower() for n in names if re.fullmatch(r"[A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž'’-]{2,}", n))
 
 
 @lru_cache(maxsize=1)
