@@ -110,7 +110,7 @@ def test_third_widening_of_the_session(note, gone):
      ["5 North Telemetry", "7 South Cardiac", "3 West Street", "Brandt 4 West"]),
     # a company by its trade after a label; its form "Co." stays ("Co-ordinator", "Co. Cork"); a floor after the street
     ("Employer: Triangle Distribution Co. since 2019. Office 2900 N. Lake Drive, Floor 3.",
-     ["Triangle Distribution", "2900 N. Lake Drive, Floor 3"]),
+     ["Triangle Distribution Co.", "2900 N. Lake Drive, Floor 3"]),
     # a group named by its place, not a group of people or of blood
     ("Nashville Neurosurgical Group; carers support group; Blood Group O; Eastern Cooperative Oncology Group.",
      ["Nashville Neurosurgical Group"]),

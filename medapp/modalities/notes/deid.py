@@ -43,6 +43,7 @@ from .deid_vocab import (
     GENERIC_PLACE,
     HOUSE_NUMBER_WORDS,
     INITIALS,
+    KOREAN_SURNAMES,
     KOREAN_SYLLABLES,
     LOWER,
     LOWER_PARTICLE,
@@ -302,7 +303,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                            r"(?:,?[ \t]+(?i:unit|app\.?|apt\.?|suite|bureau)[ \t]*\d{1,5})?"), 0),  # "212 rue Principale, unit 4"
     ("ADDRESS", re.compile(rf"\b\d{{1,4}}[A-Za-z]?[ \t]+{PLACE_WORD}(?:[ \t]+{PLACE_WORD})?(?=,[ \t]*{PLACE_WORD}"
                            rf"(?:[ \t]+{PLACE_WORD})?,?[ \t]+{UK_AREA}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}\b)"), 0),
-    ("ADDRESS", re.compile(rf"\b{PLACE_WORD}[ \t]*\(H\)"), 0),
+    ("ADDRESS", re.compile(rf"\b(?!(?:Phone|Tel|Telephone|Mobile|Home|Contact|Number|Ph)\b){PLACE_WORD}[ \t]*\(H\)"), 0),
     ("ADDRESS", re.compile(rf"\b(?:(?:Plot|House|Room|Street|Sector|Block|Blk|Lot|Phase|Building|Bldg|Flat|No\.?|Door[ \t]+No\.?|"
                            rf"H\.[ \t]?No\.?)[ \t]*\d[0-9A-Z/-]*(?:,[ \t]*|[ \t]+)){{2,5}}"
                            rf"(?:(?:Mohalla|Colony|Nagar)[ \t]+{PLACE_WORD}|(?:{PLACE_WORD}[ \t]+){{1,3}}"
@@ -400,6 +401,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # words must be a name's (_relative_name)
     ("RELATIVE_OF", re.compile(rf"\b(?:W|S|D)/O\.?[ \t]+({FULL_NAME})"), 1),
     ("NAME", re.compile(rf"\b((?:Md|Mohd|Muhd)\.?[ \t]+{NAME_WORD}[ \t]+{FULL_NAME})"), 1),  # "Md. Shahidul Islam"
+    # Korean names, the given name's syllables joined by a hyphen ("Eun-ji Seo", "Kang, Dong-hyun", "Baek Jae-won")
+    ("KOREAN", re.compile(rf"\b((?:{KOREAN_SURNAMES},?[ \t]+)?([A-Z][a-z]{{1,4}})-([a-z]{{2,4}})(?:[ \t]+{KOREAN_SURNAMES})?)\b(?!-)"), 1),
     ("TITLED", re.compile(rf"\b{TITLES}\s+(?:{TITLES}\s+)?((?:{INITIALS})?(?:{CAPS_NAME}|{CAPS_WORD}[ \t]+[A-Z][a-z]+-[a-z]+\b|"
                           rf"{CAPS_WORD}(?:[ \t]+(?:BIN|BINTI|BINTE|BT|BTE|A/L|A/P|S/O|D/O)[ \t]+{CAPS_WORD}(?:[ \t]+{CAPS_WORD})?)?"
                           rf"(?![a-z])|"
@@ -413,9 +416,16 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # ("DR SMITH SAW HIM"); not "12 MAIN DR SPRINGFIELD"
     ("CAPS_TITLED", re.compile(rf"\b(?<![a-z][ \t])(?:MRS|MR|MS|MISS|MX|PROF|(?:(?<![A-Z][ \t])|(?<=\bBY[ \t])|(?<=\bTO[ \t])|(?<=\bOF[ \t])|(?<=\bAND[ \t])|(?<=\bCC[ \t]))DR)\.?[ \t]+((?:(?!(?:AND|OR|MRS?|MS|DR|THE|OF|TO|WITH|IN|ON|AT|FOR)\b){CAPS_WORD}[ \t]){{0,3}}{CAPS_WORD})"
                                r"(?![\w'’-])"), 1),
+    # all in capitals after a person's label, up to a form's gap ("Re: GRACE ELIZABETH OYELARAN   DOB",
+    # "RE: NUR AISYAH BINTI AHMAD FAIZAL")
+    ("CAPS_TITLED", re.compile(rf"\b(?:(?i:{PERSON_LABELS})|RE|Re)[ \t]*:[ \t]*((?:{CAPS_WORD}[ \t](?:(?:BIN|BINTI|BINTE|A/L|A/P|S/O|D/O)[ \t])?)"
+                               rf"{{1,3}}{CAPS_WORD})(?=[ \t]{{2,}}|[ \t]*(?:[,(\n]|$))", re.M), 1),
     # a name's parts asked for on a form ("Surname: MOKOENA   First names: Blessing Thandeka")
     ("NAME", re.compile(rf"\b(?i:surname|last[ \t]+name|family[ \t]+name|first[ \t]+names?|given[ \t]+names?|forenames?|"
                         rf"middle[ \t]+names?)[ \t]*:[ \t]*((?:{CAPS_WORD}|{NAME_WORD})(?:[ \t](?:{CAPS_WORD}|{NAME_WORD})){{0,3}})"), 1),
+    # initials and a surname in capitals after who printed or signed ("Printed by: H McALLISTER  15/03/2024")
+    ("NAME_AS_IS", re.compile(rf"\b(?i:printed|signed|entered|reviewed|verified|authori[sz]ed|dictated|typed|seen)[ \t]+(?i:by)[ \t]*:?[ \t]*"
+                              rf"((?:[A-Z]\.?[ \t]){{1,2}}{CAPS_WORD})(?![\w'’-])"), 1),
     # a surname in capitals and an initial after a person's label ("Patient: HOLLOWAY F (4857773457)")
     ("NAME_AS_IS", re.compile(rf"\b(?i:{PERSON_LABELS})[ \t]*:[ \t]*({CAPS_WORD}[ \t]+[A-Z])(?=[ \t]*(?:[|(]|\n|$)|[ \t]{{2,}})"), 1),
     ("NAME", re.compile(rf"\b(?i:{PERSON_LABELS})\s*[:\-]?\s+({CAPS_NAME})"), 1),
@@ -1243,7 +1253,8 @@ _SURNAME_WORDS = {"baker", "bell", "berry", "carter", "chase", "cooper", "dean",
                   "grant", "guy", "heath", "hill", "hunter", "king", "lane", "lee", "luna", "lynn", "mason", "miles",
                   "noble", "page", "parker", "porter", "prince", "ray", "reed", "rich", "robin", "rosa", "rose", "russell",
                   "stone", "taylor", "wade", "young", "norman", "grace", "hope", "may"}
-_NAME_ENDS = re.compile(r"[ \t]*(?:[,(:;/|\n]|$|[A-Z]{2,}\b)")  # "Will Roberts HCSW", "Will Danso, on 26/02"
+_EPONYM_USE = re.compile(rf"(?:['’]s?)?[ \t]+(?i:{EPONYM_NOUNS}|syndrome|extension|manoeuvre|maneuver)\b")
+_NAME_ENDS = re.compile(r"[ \t]*(?:[,(:;/|\n]|$|[A-Z]{2,}\b|[-–—][ \t])")  # "Will Roberts HCSW", "Will Danso, on 26/02"
 
 
 def _everyday_given_name(text: str, m: re.Match, taken: list[bool]) -> bool:
@@ -1263,11 +1274,12 @@ def _everyday_given_name(text: str, m: re.Match, taken: list[bool]) -> bool:
 # REGIONAL MEDICAL CENTER"; kept, a blind review). Not CLINIC or SURGERY: "VASCULAR SURGERY" heads a letter.
 # a full stop only in a short word ("ST. BRENDAN", "U.S."): "ALLEN TEST NORMAL. MARIA HOSPITAL" is two sentences
 _CAPS_PLACE = re.compile(r"(?<![\w'’.&-])((?:(?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-ÞĀ-Ž'’&-]*|[A-Z]{1,2}\.|(?:[A-Z]\.){2,3}|&)[ \t]+){1,5}(?:HOSPITAL|INFIRMARY|HOSPICE|MEDICAL[ \t]+CENT(?:ER|RE)|"
-                         r"HEALTH(?:[ \t]+CENT(?:ER|RE)|[ \t]+SERVICES)?|REHABILITATION|RADIOLOGY|IMAGING|NURSING[ \t]+HOME|"
+                         r"HEALTH(?:[ \t]+CENT(?:ER|RE)|[ \t]+SERVICES|[ \t]+TEAM)?|REHABILITATION|RADIOLOGY|IMAGING|NURSING[ \t]+HOME|"
                          r"CARE[ \t]+HOME|POLYCLINIC|MEDICAL[ \t]+PRACTICE|HEALTH[ \t]+BOARD|LABORATORIES|CANCER[ \t]+CENT(?:ER|RE)|"
-                         r"ASSOCIATES|WARD|CENT(?:ER|RE)|(?:HEALTH[ \t]+)?COMPLEX|FAMILY[ \t]+(?:MEDICINE|PRACTICE|DOCTORS|HEALTH)|"
+                         r"ASSOCIATES|WARD|CENT(?:ER|RE)|(?:HEALTH[ \t]+)?COMPLEX|FAMILY[ \t]+(?:MEDICINE|PRACTICE|DOCTORS|HEALTH(?:[ \t]+TEAM)?)|"
                          r"PRIMARY[ \t]+CARE|CANCER[ \t]+CARE|URGENT[ \t]+CARE|PEDIATRICS|PAEDIATRICS|MEDICAL[ \t]+GROUP|"
-                         r"PHYSICIANS|POLYCLINICS?)"
+                         r"PHYSICIANS|POLYCLINICS?|(?:HOME[ \t]+INFUSION[ \t]+)?PHARMACY|(?:HIGH[ \t]+)?SCHOOL|"
+                         r"(?:FAMILY[ \t]+)?HEALTH[ \t]+TEAM)"
                          # the company's form after a comma: "PEACHTREE HEART ASSOCIATES, P.C."
                          r"(?:,?[ \t]+(?:P\.[ \t]?[CA]\.|PC|PA|PLLC|LLC|INC\.?|LTD\.?|P\.?L\.?L\.?C\.))?)(?![\w'’])")
 
@@ -1401,13 +1413,20 @@ def _lower_case_names(text: str, taken: list[bool]) -> list[Span]:
             out.append(Span(start, end, "NAME", text[start:end]))
             taken[start:end] = [True] * (end - start)
 
-    for m in re.finditer(rf"\b(?i:{RELATIONS}|{ROLES})[ \t]+([a-z][a-z'’-]{{2,}})\b", text):
-        if m.group(1) in gazetteer and m.group(1) not in _LOWER_NOT_NAMES and not never_name(m.group(1)):
+    for m in re.finditer(rf"\b(?i:{RELATIONS}|{ROLES})[ \t]+\(?([a-z][a-z'’-]{{2,}})\b", text):
+        word = m.group(1)
+        # "sister joy to bring", "daughter-in-law grace checks": an everyday word no relation is followed by; not
+        # "son will visit", "mother rose at six"
+        everyday = word in EVERYDAY_GIVEN_NAMES and word not in VERB_GIVEN_NAMES and word != "rose"
+        if (everyday or word in gazetteer and word not in _LOWER_NOT_NAMES) and not never_name(word):
             take(*m.span(1))
     for m in re.finditer(r"\b(?i:pt|patient|client|name|scribe)[ \t]*:[ \t]*([a-z][a-z'’-]+(?:[ \t]+[a-z]\.|[ \t]+[a-z](?=[ \t]*(?:\n|$)))?"
                          r"(?:[ \t]+[a-z][a-z'’-]+)?)",
                          text):  # "Pt: tyler j. brennan"
         if m.group(1).split()[0] in gazetteer and m.group(1).split()[0] not in _LOWER_NOT_NAMES:
+            take(*m.span(1))
+    for m in re.finditer(r"\bdr[ \t]+([a-z][a-z'’-]+[ \t]+[a-z][a-z'’-]+)\b", text):  # "spoke to dr farah siddiqui"
+        if m.group(1).split()[0] in gazetteer:
             take(*m.span(1))
     for m in re.finditer(r"\b(?:[Dd]r|[Mm]rs?|Ms|Miss)\.[ \t]+(?!(?:and|or|the|a|to|of)\b)([a-z][a-z'’-]+(?:[ \t]+[a-z][a-z'’-]+)?)"
                          r"(?=[ \t]*(?:[,.;)]|$)|[ \t]+(?:at|of|from|in|and|is|was|who|said|says|to|-|–)(?:\b|[ \t]))", text, re.M):
@@ -1442,6 +1461,8 @@ def _with_state_codes(text: str, found: list[Span], taken: list[bool]) -> list[S
         if not m and s.kind in ("LOCATION", "ADDRESS"):  # or its name ("Dharwad, Karnataka", "Parma, Ohio")
             m = next((m for m in (p.match(text, s.end) for p in _STATE_NAME_AFTER)
                       if m and m.group(1).lower() in states()), None)
+        if m and s.kind == "NAME" and (family := re.compile(rf"[ \t]+{KOREAN_SURNAMES}\b").match(text, m.end())):
+            m = family  # "Dr. Jae-won Baek": the family name after the given name's syllables
         if m and not any(taken[s.end:m.end()]):
             taken[s.end:m.end()] = [True] * (m.end() - s.end)
             s = Span(s.start, m.end(), s.kind, text[s.start:m.end()])
@@ -1515,6 +1536,11 @@ def _caps_surnames(text: str, taken: list[bool], surname_first: bool = False) ->
 
     for m in re.finditer(rf"\b((?:{CAPS_WORD}[ \t]+)?{CAPS_WORD},[ \t]*({NAME_WORD})(?:[ \t]+{NAME_WORD})?(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?)", text):
         if m.group(2).lower() in gazetteer:
+            take(*m.span(1), m.group(1).split(",")[0])
+    # a given name that is also a word after a surname in capitals, as a footer prints it ("OYELARAN, Grace |",
+    # "FAIRBAIRN, May | CHI ...", "McKENZIE, Dawn    URN")
+    for m in re.finditer(rf"\b({CAPS_WORD},[ \t]*({NAME_WORD}))(?=[ \t]*(?:\||\n|$)|[ \t]{{2,}})", text, re.M):
+        if m.group(2).lower() in EVERYDAY_GIVEN_NAMES:
             take(*m.span(1), m.group(1).split(",")[0])
     # all in capitals as record systems print it ("BRANNIGAN,LEROY THOMAS"), the given name the gazetteer's
     for m in re.finditer(rf"\b({CAPS_WORD},[ \t]?({CAPS_WORD})(?:[ \t]+(?:{CAPS_WORD}|[A-Z]\b))?)(?![\w'’-])", text):
@@ -1591,6 +1617,10 @@ def _find_phi(text: str) -> list[Span]:
                 kind = "NAME"
             elif kind == "CHINESE":
                 trimmed, kind = ((start, end) if _chinese_name(text[start:end]) else None), "NAME"
+            elif kind == "KOREAN":  # both halves of the given name syllables of names, not "Pre-op"
+                syllables = CHINESE_SYLLABLES | KOREAN_SYLLABLES
+                trimmed = (start, end) if m.group(2).lower() in syllables and m.group(3) in syllables else None
+                kind = "NAME"
             elif kind == "HEADER_NAME":
                 words = text[start:end].split()
                 trimmed = (start, end) if len(words) > 1 and (words[0].lower() in given_names() or words[0].lower() in surnames()) and all(
@@ -1600,11 +1630,14 @@ def _find_phi(text: str) -> list[Span]:
                 kind = "NAME"
             elif kind == "CAPS_TITLED":
                 words = list(re.finditer(r"\S+", text[start:end]))
-                if words[0].group(0) in ABBREVIATIONS or not re.search("[AEIOUY]", words[0].group(0)):
+                first = words[0].group(0).lower()
+                if (words[0].group(0) in ABBREVIATIONS or not re.search("[AEIOUY]", words[0].group(0))
+                        or first in plain_words() and first not in given_names() and first not in surnames()
+                        and first not in EVERYDAY_GIVEN_NAMES):  # "RE: REFERRAL OF ..."
                     continue  # "MR. ICD interrogation": mitral regurgitation, then a device
                 keep = [words[0]] + list(itertools.takewhile(
                     lambda w: w.group(0).lower() in given_names() or w.group(0).lower() in surnames()
-                    or w.group(0).lower() not in plain_words(), words[1:]))
+                    or w.group(0).lower() not in plain_words() or w.group(0) in ("BIN", "BINTI", "BINTE"), words[1:]))
                 trimmed = _trim_name(text, start, start + keep[-1].end(), after_title=True)
                 kind = "NAME"
             elif kind == "NAME_AS_IS":  # taken as written: initials are not words a name rule could trim
@@ -1671,7 +1704,8 @@ def _find_phi(text: str) -> list[Span]:
     names |= {n.split(",")[0] for n in names if "," in n and " " in n.split(",")[0]}  # "DELA CRUZ, Maria": "DELA CRUZ"
     for name in sorted(names, key=len, reverse=True):
         for m in re.finditer(rf"\b{re.escape(name)}\b", text):
-            if not any(taken[m.start():m.end()]) and not _SCORE.match(text, m.start()):  # "Mrs Bishop"; "Bishop 8"
+            if (not any(taken[m.start():m.end()]) and not _SCORE.match(text, m.start())  # "Mrs Bishop"; "Bishop 8"
+                    and not _EPONYM_USE.match(text, m.end())):  # Dr Murphy, then "Murphy's sign"
                 found.append(Span(m.start(), m.end(), "NAME", m.group(0)))
                 for i in range(m.start(), m.end()):
                     taken[i] = True
@@ -1750,6 +1784,9 @@ def _with_surname_after(text: str, found: list[Span], taken: list[bool]) -> list
     return out
 
 
+# what a place's name goes on with: "& Rehab", "& Palliative Care", "& Sport PT"; a company's form or a plan's kind
+_PLACE_TAIL = re.compile(r"[ \t]+&[ \t]+(?:[A-Z][a-z]+|[A-Z]{2,4})(?:[ \t]+(?:[A-Z][a-z]+|[A-Z]{2,4})){0,3}\b"
+                         r"|,?[ \t]+(?:Co\.|Company\b|Inc\.?|LLC\b|Ltd\.?|PLLC\b|P\.[CA]\.|PPO\b|HMO\b|EPO\b)")
 _TOWN_TAIL = re.compile(r"(?:-(?:on|upon|under|in|by|le|en|sur|super|the))+-[A-Z][a-z]+\b")
 
 
@@ -1761,8 +1798,12 @@ def _with_syllable_tails(text: str, found: list[Span], taken: list[bool]) -> lis
         m = re.compile(r"-([a-z]{2,6})\b(?!-)").match(text, s.end) if s.kind == "NAME" else None
         if s.kind == "LOCATION" and (town := _TOWN_TAIL.match(text, s.end)) and not any(taken[s.end:town.end()]):
             m = town  # "Westbury-on-Trym", "Weston-super-Mare", where the gazetteer knew the first word
+        elif s.kind == "LOCATION" and (tail := _PLACE_TAIL.match(text, s.end)) and not any(taken[s.end:tail.end()]):
+            m = tail
         elif m and m.group(1) not in CHINESE_SYLLABLES | KOREAN_SYLLABLES:  # not "Smith-led"
             m = None
+        if m and s.kind == "NAME" and (family := re.compile(rf"[ \t]+{KOREAN_SURNAMES}\b").match(text, m.end())):
+            m = family  # "Dr. Jae-won Baek": the family name after the given name's syllables
         if m and not any(taken[s.end:m.end()]):
             taken[s.end:m.end()] = [True] * (m.end() - s.end)
             s = Span(s.start, m.end(), s.kind, text[s.start:m.end()])

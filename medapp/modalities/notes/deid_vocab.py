@@ -10,7 +10,7 @@ MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Ju
 # the inner capital of McLeod, MacDonald, DeAngelis ("Dr [NAME]Leod" was left; a privacy review)
 UPPER, LOWER = "A-ZÀ-ÖØ-Þ\u0100-\u024f\u1e00-\u1eff", "a-zß-öø-ÿ\u0100-\u024f\u1e00-\u1effʻ"  # the ʻokina: Waiʻanae  # Trần Văn Hải too
 NAME_WORD = (rf"(?:[{UPPER}]')?(?:Mc|Mac|De|Di|Du|Le|La)?[{UPPER}][{LOWER}]+"
-             rf"(?:[-'][{UPPER}][{LOWER}]+|(?<!Ma)['’][{LOWER}]{{2,}})?")  # Fa'alogo (Samoan); not Ma'am  # Ellison, O'Neill, Smith-Jones
+             rf"(?:[-'](?:Mc|Mac)?[{UPPER}][{LOWER}]+|(?<!Ma)['’][{LOWER}]{{2,}})?")  # Fa'alogo (Samoan); not Ma'am  # Ellison, O'Neill, Smith-Jones
 # never across a line break nor a wide gap ("K. Subramaniam Iyer     Age" took the next field's label; a blind
 # review); name particles are part of a name ("Eoghan Ó Súilleabháin", "Tāne Te Rangi Parata", "Nic Giolla")
 PARTICLE = r"(?:Ó|Ní|Nic|Mac|Mc|Ua|Te|Ap|Van|Von|Der|Den|Da|Di|De|Del|Della|Dos|Du|La|Le|Al|El|Bin|Bint|Ibn)"
@@ -159,7 +159,7 @@ LANGUAGES = {"Polish", "Vietnamese", "Spanish", "Mandarin", "Cantonese", "Arabic
              "Kannada", "Marathi", "Sign", "BSL", "ASL"}
 # Words that make a place name generic ("General Hospital", "Eye Unit"): a place needs one other word.
 GENERIC_PLACE = {
-    "AME", "AMEZ", "CME", "Pakar", "Perubatan", "Kesihatan", "Keluarga", "Mata", "Gigi", "Desa",
+    "Village", "AME", "AMEZ", "CME", "Pakar", "Perubatan", "Kesihatan", "Keluarga", "Mata", "Gigi", "Desa",
     "General", "Mental", "Risk", "Diabetic", "Leg", "Ulcer", "Haemodialysis", "Hemodialysis", "Hyperbaric", "Infusion",
     "Vein", "Spine", "Wellness", "Digestive", "Emergency", "Acute", "Medical", "Surgical", "Intensive", "Care", "High", "Dependency",
     "Royal", "District", "Community", "Children", "Children's", "Women's", "Maternity", "Outpatient", "Outpatients",
@@ -262,6 +262,8 @@ CONNECTORS = {"and", "&", "of", "for", "on", "upon", "the", "to", "at", "in", "f
 SCORE_EPONYMS = (r"(?:Barthel|Waterlow|Braden|Norton|Apgar|Tanner|Abbey|Bishop|Rankin|Karnofsky|Epworth|Rockall|Blatchford|"
                  r"Glasgow|Wells|Centor|Ranson|Gleason|Breslow|Clark|Hamilton|Beck|Oxford|Lansky|Mallampati|Killip|Braden)")
 NOT_NAMES = {
+    # roles on a form's line ("RN    Tech: Tomás Villanueva", "Peer support worker:", "Attendant (Bilal, brother)")
+    "Tech", "Peer", "Attendant", "Technician", "Phone",
     # what follows a "Patient" label that is not a name ("Patient Records", "Patient Portal Message Thread")
     "Records", "Record", "Portal", "Thread", "Message", "Messages", "Support", "Information", "Details", "Leaflet",
     "Feedback", "Safety", "Identifier", "Summary", "Demographics", "Label", "Sticker", "Wristband", "Consent",
@@ -358,3 +360,6 @@ ah bin bo chae chan chang cheol chul da dae do dong eun gi gu gyu ha hae han hee
 in ja jae jee ji jin jong joo joon ju jun jung kang ki kwang kyu kyung mi min myung na nam ok ra ran ri rim sang se seo
 seok seon seong seung shik shin sik so sol soo sook su suk sun sung tae un wan woo wook won ye yeon yeong yong young yu
 yun yoon""".split())
+KOREAN_SURNAMES = (r"(?:Kim|Lee|Park|Choi|Jung|Jeong|Kang|Cho|Yoon|Jang|Lim|Han|Oh|Seo|Shin|Kwon|Hwang|Ahn|Song|Yoo|Hong|Jeon|"
+                   r"Ko|Moon|Yang|Son|Bae|Baek|Heo|Nam|Noh|Ha|Kwak|Sung|Cha|Joo|Woo|Min|Ryu|Jin|Um|Won|Chun|Bang|Gong|"
+                   r"Hyun|Yeo|Chae|Byun|Suh|Rhee|Yi)")

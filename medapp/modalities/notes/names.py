@@ -33,7 +33,7 @@ EPONYMS = {"addison", "alzheimer", "asperger", "barrett", "bell", "bowen", "burk
            "doppler", "holter", "foley", "hartmann", "heimlich", "valsalva", "epley", "fontan", "norwood",
            "roux", "billroth", "nissen", "gram", "ziehl", "neelsen", "coombs", "bence", "jones", "lewis",
            "douglas", "jude", "mayo", "hartnup", "gaucher", "fabry", "tay", "sachs", "lyme", "ebstein", "barr",
-           "barthel", "waterlow", "westley", "woodson", "jamar", "lawton"}  # Barthel index, Waterlow score, Westley croup score, Woodson elevator, Jamar dynamometer, Lawton IADL
+           "barthel", "waterlow", "westley", "woodson", "jamar", "lawton", "jobe", "mckenzie", "neer", "spurling", "hawkins"}  # Barthel index, Waterlow score, Westley croup score, Woodson elevator, Jamar dynamometer, Lawton IADL
 # Of those, the words used as given names: before a family name they are the person ("Will Roberts", "Grace O'Neill",
 # "Mark Halvorsen"); the ones that are also verbs need a name's ending after the family name (not "Will Ozempic be
 # covered?", "May Thurner")
@@ -125,11 +125,12 @@ EXTRA_GIVEN_NAMES = {
     "Geraint", "Dafydd", "Gethin", "Bethan", "Cerys", "Ffion", "Angharad", "Sioned", "Eluned", "Iolo", "Llinos",
     "Rhiannon", "Rhodri", "Gareth", "Emyr", "Hywel", "Meinir", "Nerys", "Owain", "Tegan", "Carys", "Elin", "Siân",
     "Aisling", "Siobhán", "Niamh", "Caoimhe", "Saoirse", "Oisín", "Ciarán", "Pádraig", "Séamus", "Gráinne", "Aoife",
-    "Clodagh", "Dearbhla", "Éabha", "Fionnuala", "Orla", "Sorcha", "Tadhg", "Cathal", "Donnacha", "Eoghan", "Fiachra",
+    "Clodagh", "Dearbhla", "Éabha", "Mairéad", "Sinéad", "Róisín", "Bríd", "Máire", "Eibhlín", "Sadhbh", "Stevie",
+    "Abdiwali", "Fartun", "Abdullahi", "Farhiya", "Hodan", "Ayaan", "Ubah", "Sagal", "Warsame", "Deeqa", "Hamdi", "Fionnuala", "Orla", "Sorcha", "Tadhg", "Cathal", "Donnacha", "Eoghan", "Fiachra",
     "Hone", "Wiremu", "Aroha", "Tane", "Rāwiri", "Rawiri", "Hemi", "Ngaire", "Anahera", "Manaia", "Tama",
     "Ngaio", "Rangi", "Whetu", "Hōne", "Tipene", "Huia", "Kahu", "Nikau", "Paora", "Pita", "Ripeka",
     "Wanjiku", "Njeri", "Wambui", "Kamau", "Otieno", "Achieng", "Akinyi", "Wanjiru", "Mwangi", "Njoroge", "Atieno",
-    "Dawit", "Tesfaye", "Abebe", "Bekele", "Alemayehu", "Meseret", "Tigist", "Yohannes", "Selam", "Hodan", "Abdirahman",
+    "Dawit", "Tesfaye", "Abebe", "Bekele", "Alemayehu", "Meseret", "Tigist", "Yohannes", "Selam", "Abdirahman",
     "Lakisha", "Darnell", "Tyrell", "Latoya", "Tameka", "Keisha", "Shaniqua", "Terrell", "Marquis",
     "Lashonda", "Tanisha", "Jamal", "Deandre", "Rashad", "Shanice", "Tyrone", "Ebony", "Marcy",
     # Punjabi and Sikh, Bengali, Gujarati, Tamil and Telugu given names written in Latin letters (Faker's Indian and
