@@ -62,8 +62,9 @@ def _accuracy_note(card) -> str:
             + measured + "The transcript is a draft: read and correct it before analysing.")
 
 
-def dictation_widget(on_text: Callable[[str], None], key: str = "notes") -> None:
-    """Record in the browser or upload a recording; its transcript goes to `on_text` once per recording."""
+def dictation_widget(on_text: Callable[[str], str], key: str = "notes") -> None:
+    """Record in the browser or upload a recording; its transcript goes to `on_text` once per recording, which
+    says where it put it ("was added to the note box ...")."""
     model_id = speech_model_id()
     if model_id is None:
         st.info("No dictation model is installed on this server.")
@@ -93,12 +94,12 @@ def dictation_widget(on_text: Callable[[str], None], key: str = "notes") -> None
         bar.empty()
         st.session_state[done_key] = source.file_id
         st.session_state[f"{key}_dictation_result"] = pred
-        on_text(pred.text or "")
+        st.session_state[f"{key}_dictation_put"] = on_text(pred.text or "")
     pred = st.session_state.get(f"{key}_dictation_result")
     if pred is not None and source is not None:
+        put = st.session_state.get(f"{key}_dictation_put") or "was added to the note box under *Type or paste*"
         st.success(f"The transcript ({pred.duration_s or 0:.0f} s of audio, transcribed in "
-                   f"{pred.details.get('seconds', 0):.1f} s) was added to the note box under *Type or paste*: "
-                   "check and correct it there before analysing.")
+                   f"{pred.details.get('seconds', 0):.1f} s) {put}: check and correct it there before analysing.")
         for warning in pred.warnings:
             st.warning(warning, icon=":material/warning:")
         with st.expander("Transcript by time (low-confidence parts marked)"):

@@ -16,6 +16,7 @@ from ..types import InputError
 from .cases import log_analysis, save_to_case
 from .common import show_input_error, upload_mb
 from .dictation import dictation_widget
+from .presses import pressed
 from .state import keep_value
 
 NOTE_KEY = "notes_text"
@@ -24,6 +25,35 @@ ANALYSED_KEY = "notes_analysed"  # {"text", "model"}: the note and model of the 
 
 def _set_note(text: str) -> None:
     keep_value(NOTE_KEY, text)  # kept at once: the user may leave before the box's value is sent back
+
+
+REPLACED_KEY = "notes_replaced_note"  # the analysed note a transcript replaced, for the clinician to take back
+
+
+def _put_transcript(text: str) -> str:
+    """Put a transcript in the box and say where it went. Added to a note being written; in place of a note already
+    analysed, which a transcript added to it had mixed with another patient's note into one analysis and one saved
+    case (a clinicians' review). The replaced note is kept for the clinician to take back (_replaced_offer)."""
+    existing = st.session_state.get(NOTE_KEY, "")
+    done = st.session_state.get(ANALYSED_KEY)
+    st.session_state.pop(REPLACED_KEY, None)
+    if existing.strip() and isinstance(done, dict) and done.get("text") == existing:
+        st.session_state[REPLACED_KEY] = existing
+        _set_note(text.strip())
+        return ("replaced the note already analysed in the box under *Type or paste* (one note, one patient; the "
+                "button below puts the earlier note back with the transcript at its end)")
+    _set_note((existing.strip() + "\n" + text).strip())
+    return "was added to the note box under *Type or paste*" + (" after the text already there" if existing.strip()
+                                                                else "")
+
+
+def _replaced_offer() -> None:
+    """Take back the analysed note a transcript replaced, the transcript then at its end."""
+    earlier = st.session_state.get(REPLACED_KEY)
+    if earlier and pressed("Put the earlier note back, the transcript at its end", key="notes_take_back"):
+        _set_note((earlier.strip() + "\n" + st.session_state.get(NOTE_KEY, "")).strip())
+        st.session_state.pop(REPLACED_KEY, None)
+        st.success("The earlier note is back in the box, the transcript after it.")
 
 
 def note_input() -> str:
@@ -41,7 +71,8 @@ def note_input() -> str:
             except InputError as exc:
                 show_input_error(exc, file.name)
     with dictate:
-        dictation_widget(lambda text: _set_note((st.session_state.get(NOTE_KEY, "") + "\n" + text).strip()))
+        dictation_widget(_put_transcript)
+        _replaced_offer()
     with paste:
         st.text_area("Clinical note", key=NOTE_KEY, height=220,
                      # what the de-identifier removes, not more: clinical numbers (38.9 C, CRP 180) stay

@@ -72,9 +72,32 @@ def test_a_transcript_added_after_an_analysis_is_not_analysed_until_the_button_i
     assert not any(e.label == "Save to case" for e in at.expander)
     assert len(at.session_state["medapp_logged_analyses"]) == 1  # the first press only
     assert any("The note has changed since it was analysed" in i.value for i in at.info)
+    at.button(key="notes_take_back").click().run()  # the transcript replaced the analysed note: added to it instead
+    assert not at.subheader
     at.button(key="notes_go").click().run()  # read, then analysed on purpose
     assert at.subheader and any(e.label == "Save to case" for e in at.expander)
     assert len(at.session_state["medapp_logged_analyses"]) == 2
+
+
+def test_a_dictation_after_an_analysed_note_replaces_it_and_the_earlier_note_can_be_taken_back():
+    """A clinicians' review: a dictation about another patient was added to the note already analysed, and the two
+    were analysed and saved as one. A transcript now replaces a note already analysed (and is added to one being
+    written); the message says which, and one press puts the earlier note back with the transcript at its end."""
+    at = notes_page()
+    first = "I have a red, itchy rash with silvery scales on my elbows."
+    at.text_area(key="notes_text").set_value(first).run()
+    at.button(key="notes_go").click().run()
+    at.file_uploader(key="notes_speech").set_value(("dictation.wav", EXAMPLE.read_bytes(), "audio/wav")).run()
+    assert not at.exception
+    note = at.text_area(key="notes_text").value
+    assert "furosemide" in note.lower() and "rash" not in note  # replaced, not appended
+    assert any("replaced the note already analysed" in s.value for s in at.success)
+    at.button(key="notes_take_back").click().run()
+    note = at.text_area(key="notes_text").value
+    assert note.startswith(first + "\n") and note.lower().count("furosemide") == 1
+    assert any("The earlier note is back" in s.value for s in at.success)
+    at.run()
+    assert not any(b.key == "notes_take_back" for b in at.button)  # once
 
 
 def test_the_dictation_caption_gives_the_card_s_error_rates_in_words():
