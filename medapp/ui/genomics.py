@@ -123,10 +123,14 @@ def genomics_panel(model: GenomicsModel) -> None:
     shown["probability"] = percent_points(shown["probability"])
     # no bar for a class the profile was not given: a full "99.2%" bar stood beside "not classified" (a review);
     # the nearest class's probability stays in the CSV and in the sample's panel, for reference
-    shown.loc[shown["class"] == UNLIKE, "probability"] = np.nan
+    unlike = shown["class"] == UNLIKE
+    shown.loc[unlike, "probability"] = np.nan
+    # nor a diagnosis under "most likely class" beside it ("BL (Burkitt lymphoma)" read as the answer: a
+    # clinicians' review): the nearest class, said as such
+    shown.loc[unlike, "most likely class"] = [f"none (nearest: {pred.label})" for pred, u in zip(preds, unlike) if u]
     # in the narrow column, two words and the reason in its help and the row's warning: "not classified: unlike
     # every training class" was cut to "not classified:" at 1280 px (a review); the CSV keeps the whole phrase
-    shown.loc[shown["class"] == UNLIKE, "class"] = "not classified"
+    shown.loc[unlike, "class"] = "not classified"
     # one format per column, as the records cohorts ("99.2%" beside "99.24%", a distance "0.7" beside "0.939")
     st.dataframe(shown, hide_index=True, width="stretch", key="genomics_results",
                  column_config={"class": st.column_config.TextColumn(

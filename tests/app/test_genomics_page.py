@@ -56,6 +56,9 @@ def test_examples_are_classified_explained_and_the_shuffled_profile_is_not_class
     # beside the profile not classified (a full bar stood there)
     assert table["probability"][:4].between(0, 100).all() and table["probability"].max() > 50
     assert np.isnan(table["probability"][4])
+    # and no diagnosis under "most likely class" beside it: the nearest class, said as such (a clinicians' review)
+    assert table["most likely class"][0] == "BL (Burkitt lymphoma)"
+    assert table["most likely class"][4].startswith("none (nearest: ")
     config = json.loads(at.dataframe[0].proto.columns)
     assert config["probability"]["type_config"]["format"] == "%.1f%%"
     assert config["distance score"]["type_config"]["format"] == "%.2f"
