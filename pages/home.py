@@ -2,7 +2,7 @@
 import streamlit as st
 
 from medapp.registry import list_cards
-from medapp.render.metrics import headline_metric
+from medapp.render.metrics import headline_caveat, headline_metric
 from medapp.ui import demo_notice
 from medapp.ui.auth import require_role
 
@@ -27,3 +27,5 @@ for i, card in enumerate(cards):
         figure = headline_metric(card)
         if figure is not None:
             st.caption(figure[0].upper() + figure[1:])
+        if caveat := headline_caveat(card):
+            st.caption(f":orange[{caveat}]")

@@ -67,6 +67,19 @@ def headline_metric(card: ModelCard) -> str | None:
     return f"validation {metric_name(key)} {summary[key]:.3f}{nested}"
 
 
+def headline_caveat(card: ModelCard) -> str | None:
+    """Beside a near-perfect headline (0.99 or more): it says so, and where the card says why. Home showed
+    "validation AUROC 1.000" bare while the caveat (classes almost separable) was only on the card (a clinicians'
+    review)."""
+    summary = card.metrics.get("summary", {})
+    key = next((k for k in HEADLINE_METRICS if isinstance(summary.get(k), (int, float))), None)
+    if key is None or key.startswith("wer_") or summary[key] < 0.99:
+        return None
+    n = len((card.validation or {}).get("y_true") or [])
+    return (f"Near-perfect on its own validation data{f' ({n} cases)' if n else ''}: figures like this rarely carry "
+            "over to other hospitals' patients; its card on *Models* gives its limitations.")
+
+
 def _validation(card: ModelCard) -> tuple[np.ndarray, np.ndarray] | None:
     v = card.validation or {}
     if not v.get("y_true") or not v.get("probabilities"):
