@@ -51,6 +51,14 @@ def horizon_rows(curve: SurvivalCurve) -> list[dict[str, str]]:
                                     curve.at_horizons_upper)]
 
 
+def time_axis(ticks: list[float]) -> tuple[list[float], list[str], str]:
+    """Tick labels and the axis title for times in days: in years when the ticks are whole years (GBSG2's curve read
+    "by 1, 3 and 5 years" over an axis of days to 2,500: a clinicians' review), in days otherwise."""
+    if len(ticks) > 1 and all(t % 365 == 0 for t in ticks) and ticks[-1] >= 730:
+        return ticks, [f"{t / 365:g}" for t in ticks], "years since baseline"
+    return ticks, [f"{t:g}" for t in ticks], "days since baseline"
+
+
 def curve_figure(curve: SurvivalCurve, title: str | None = None) -> go.Figure:
     t = np.asarray(curve.times)
     fig = go.Figure()
@@ -74,8 +82,10 @@ def curve_figure(curve: SurvivalCurve, title: str | None = None) -> go.Figure:
                            # only when the label would run off the plot
                            xanchor="right" if h > 0.8 * t[-1] else "left", bgcolor="rgba(255,255,255,0.85)",
                            font={"color": CURVE})
+    tickvals, ticktext, axis_title = time_axis(time_ticks(float(t[-1])))
+    fig.update_xaxes(tickvals=tickvals, ticktext=ticktext)
     fig.update_layout(title=title or f"Probability of no {curve.event} over time",
-                      xaxis_title="days since baseline", yaxis_title=f"% without {curve.event}",
+                      xaxis_title=axis_title, yaxis_title=f"% without {curve.event}",
                       yaxis_range=[0, 102], height=420, margin={"l": 10, "r": 10, "t": 60, "b": 40},
                       legend={"orientation": "h", "y": -0.2}, font={"size": 14})
     return fig
@@ -150,7 +160,10 @@ def km_figure(groups: dict[str, GroupCurve], event: str) -> go.Figure:
                       height=580 if observed else 420, margin={"l": 10, "r": 10, "t": 80 if observed else 60, "b": 40},
                       font={"size": 14})
     if not observed:
-        fig.update_layout(xaxis_title="days since baseline", yaxis_title=f"% without {event}", yaxis_range=[0, 102])
+        end = max(float(np.max(c.times)) for c in groups.values())
+        tickvals, ticktext, axis_title = time_axis(time_ticks(end))
+        fig.update_xaxes(tickvals=tickvals, ticktext=ticktext)
+        fig.update_layout(xaxis_title=axis_title, yaxis_title=f"% without {event}", yaxis_range=[0, 102])
         return fig
     fig.update_yaxes(title_text=f"% without {event}", range=[0, 102], row=1, col=1)
     ticks = time_ticks(max(float(c.follow_up.max()) for c in groups.values()))
@@ -161,8 +174,9 @@ def km_figure(groups: dict[str, GroupCurve], event: str) -> go.Figure:
                                  hoverinfo="skip"), row=2, col=1)
     fig.update_yaxes(tickvals=list(range(len(names))), ticktext=[GROUP_WORDS.get(n, n) for n in names],
                      range=[len(names) - 0.5, -0.5], showgrid=False, zeroline=False, title_text="at risk", row=2, col=1)
-    fig.update_xaxes(tickvals=ticks, row=2, col=1, title_text="days since baseline")
-    fig.update_xaxes(tickvals=ticks, row=1, col=1)
+    tickvals, ticktext, axis_title = time_axis(ticks)
+    fig.update_xaxes(tickvals=tickvals, ticktext=ticktext, row=2, col=1, title_text=axis_title)
+    fig.update_xaxes(tickvals=tickvals, ticktext=ticktext, row=1, col=1)
     return fig
 
 
@@ -197,7 +211,9 @@ def curve_png(curve: SurvivalCurve, width_in: float = 7.0) -> bytes:
         ax.annotate(f"{horizon_text(h)}: {headline_percent(s)}", (h, s * 100), textcoords="offset points",
                     xytext=(-4, 6 if s < 0.15 else -12), ha="right", fontsize=8)
     ax.set_ylim(0, 102)
-    ax.set_xlabel("days since baseline", fontsize=8)
+    tickvals, ticktext, axis_title = time_axis(time_ticks(float(t[-1])))
+    ax.set_xticks(tickvals, ticktext, fontsize=7)
+    ax.set_xlabel(axis_title, fontsize=8)
     ax.set_ylabel(f"% without {curve.event}", fontsize=8)
     ax.set_title(f"Probability of no {curve.event} over time ({curve.band})", fontsize=8)
     ax.legend(fontsize=7, loc="lower left")

@@ -114,3 +114,19 @@ def test_a_band_that_widens_at_an_extreme_value_is_said_to_be_wide():
     low, high = 1 - curve.at_horizons_upper[-1], 1 - curve.at_horizons_lower[-1]
     [wide] = [w for w in pred.warnings if "is wide" in w]
     assert high - low > 0.6 and wide.startswith("The 95% band for death by 180 days is wide (15% to ")
+
+
+def test_a_curve_over_years_is_drawn_in_years_and_one_over_months_in_days():
+    """A clinicians' review: GBSG2's estimates read "by 1, 3 and 5 years" over an axis of days to 2,500."""
+    from medapp.render.survival import curve_figure, curve_png, time_axis
+
+    assert time_axis([0.0, 365.0, 730.0, 1095.0]) == ([0.0, 365.0, 730.0, 1095.0], ["0", "1", "2", "3"],
+                                                      "years since baseline")
+    assert time_axis([0.0, 60.0, 120.0])[2] == "days since baseline"
+    for model_id, title in (("breast-cancer-recurrence", "years since baseline"), ("heart-failure", "days since baseline")):
+        model = load_model(model_id)
+        curve = analyse(model, model.example_input()).prediction.survival
+        fig = curve_figure(curve)
+        assert fig.layout.xaxis.title.text == title
+        assert list(fig.layout.xaxis.tickvals) == time_axis(list(fig.layout.xaxis.tickvals))[0]
+        assert curve_png(curve)[:8] == b"\x89PNG\r\n\x1a\n"
