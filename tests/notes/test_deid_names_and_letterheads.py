@@ -169,3 +169,36 @@ def test_look_alikes_of_the_widening_against_40_and_41_stay(note):
 def test_an_eponym_after_a_clinicians_name_stays():
     found = removed("Seen by Dr Aoife Murphy. Murphy's sign negative.")
     assert found == ["Aoife Murphy"]
+
+
+@pytest.mark.parametrize("note, found", [
+    # the held-out corpora 42 and 43, widened against
+    ("Son Will Hargreaves visited. DNACPR discussed with Mrs Hargreaves and Will; form completed.", ["Will"]),
+    ("Therapist: Sandy Goldfarb, LCSW. She and Sandy are working on worry time.", ["Sandy"]),
+    ("PIV 20g L forearm patent, ceftriaxone due 0900. -- KB", ["KB"]),
+    ("MANALO, LOURDES C   MRN 0007731985   DOB 04/18/1933", ["MANALO, LOURDES C"]),
+    ("CONSULTANT:         DR O. A. SODIPO", ["O. A. SODIPO"]),
+    ("NAME OF PATIENT:    MRS FUNMILAYO PATIENCE ADEBAYO", ["FUNMILAYO PATIENCE ADEBAYO"]),
+    ("RE: MDM TAN SIEW MAY (NRIC S4823715J)", ["TAN SIEW MAY"]),
+    ("Patient Name: Destiny L. Carter        DOB: 11/02/1986", ["Destiny L. Carter"]),
+    (" 09/10 2210      Blood cx x2       MB24-55017    NGTD 48 h", ["MB24-55017"]),
+    ("can be reached at 8555 3071 if the family are unavailable", ["8555 3071"]),
+    ("Hector Villanueva, MD -- NY Lic 289164 -- DEA BV4839217", ["289164"]),
+    ("Provider:       Dr. Harjit Sandhu (CPSBC 32857)", ["32857"]),
+    ("Tandem t:slim X2 (pump SN 1294-887-31) and Dexcom G7", ["1294-887-31"]),
+    ("NOVENA HEART & VASCULAR CLINIC\n", ["NOVENA HEART & VASCULAR CLINIC"]),
+    ("MOURNE AND LAGAN HEALTH AND SOCIAL CARE TRUST\n", ["MOURNE AND LAGAN HEALTH AND SOCIAL CARE TRUST"]),
+])
+def test_what_the_held_out_corpora_42_and_43_showed(note, found):
+    assert [f for f in removed(note) if f in found] == found
+
+
+@pytest.mark.parametrize("note", [
+    "BP 120/80 -- OK. Plan discussed -- GP", "Daughter June reviewed. In June she flies.",
+    "The sandy soil.", "Started COVID19-related trial; MK-3475 given; A23187 used.", "Lens ID: SN60WF model",
+    "DIABETES CLINIC\nRENAL SERVICES\nPAEDIATRIC RHEUMATOLOGY CLINIC\nEMERGENCY MEDICAL SERVICES",
+    "MEDICATIONS DISPENSED FROM CLINIC",
+])
+def test_look_alikes_of_the_widening_against_42_and_43_stay(note):
+    # a lens model read as a postcode is older; "June" the daughter is hers, "in June" the month's
+    assert not [f for f in removed(note) if f not in ("SN60WF",)] or removed(note) == ["June"]

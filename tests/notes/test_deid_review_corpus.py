@@ -106,7 +106,10 @@ identifiers) 0.903 / 0.986 (starting rules 0.892 / 0.986). The rules were then w
 a place's name after "&" and its company's form, letterheads of pharmacies, schools and health teams). Two more,
 written meanwhile and measured once on those rules, held out: deid_review_corpus_42 (US inpatient and outpatient
 records; 461 identifiers) 0.887 / 0.995 (starting rules 0.870 / 0.995) and deid_review_corpus_43 (everyday records of
-twelve countries; 457 identifiers) 0.893 / 0.993 (starting rules 0.886 / 0.993).
+twelve countries; 457 identifiers) 0.893 / 0.993 (starting rules 0.886 / 0.993). The rules were then widened
+against 42 and 43 (0.920 and 0.921: names said mid-sentence once the full name is known, nurses' initials signing an
+entry, surname-first names in capitals before a record number, initials after a title in capitals, accessions by
+their year, eight-digit phones said as such, more registers, clinics, services and trusts in capitals).
 The held-out sets (every corpus measured once before being widened against) are listed in docs/notes.md."""
 from __future__ import annotations
 
@@ -170,7 +173,7 @@ def measure(corpus: Path) -> tuple[float, float, list, list]:
     ("deid_review_corpus_36", 0.89, 0.98), ("deid_review_corpus_37", 0.92, 0.98),
     ("deid_review_corpus_38", 0.94, 0.99), ("deid_review_corpus_39", 0.91, 0.98),
     ("deid_review_corpus_40", 0.90, 0.98), ("deid_review_corpus_41", 0.92, 0.99),
-    ("deid_review_corpus_42", 0.88, 0.99), ("deid_review_corpus_43", 0.89, 0.99)])
+    ("deid_review_corpus_42", 0.91, 0.99), ("deid_review_corpus_43", 0.91, 0.99)])
 def test_the_privacy_reviews_notes_keep_what_was_gained(corpus, min_recall, min_precision):
     recall, precision, misses, false = measure(HERE / corpus)
     print(f"{corpus}: recall {recall:.3f}, precision {precision:.3f}; missed {misses}; false {false}")

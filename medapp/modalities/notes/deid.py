@@ -114,6 +114,11 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                       r"[ \t]*(?:#|(?i:no\.?|number)(?![A-Za-z]))?[ \t]*[:#]?[ \t]*(?:(?i:is)[ \t]+)?"
                       r"(?!\d{1,3}(?![\w/-]))((?=[A-Z0-9/-]*\d(?:[A-Z/-]*\d){2}|(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z0-9]{6})[A-Z0-9]+(?:[-/][A-Z0-9]+)*"
                       rf"(?:[ \t](?=[A-Z]*\d)[A-Z0-9]{{1,5}}){{0,3}})(?![\w/-])(?![ \t]*(?i:{UNITS})\b)"), 1),
+    # a nurse's initials signing an entry at its line's end ("... patent, ceftriaxone due 0900. -- KB")
+    ("SIGNED", re.compile(r"(?:^|[ \t.;])(?:--|—|–)[ \t]*([A-Z]{2,3})[ \t]*$", re.M), 1),
+    # a phone of eight digits in two fours, said as one ("can be reached at 8555 3071", "mobile is 9555 2718")
+    ("PHONE", re.compile(r"\b(?i:reached|call|ring|mobile|phone|tel|contact|number|line|whatsapp|hp)(?:[ \t]+(?i:is|on|at|no\.?))?"
+                         r"[ \t]*:?[ \t]+(\d{4}[ \t]\d{4}(?:[ \t]*(?i:ext|x)\.?[ \t]*\d{1,5})?)\b(?![ \t]?\d)"), 1),
     ("ID", re.compile(r"\b\d{4}-\d{4}-\d{4}-\d{4}\b"), 0),  # a 16-digit card or national number ("PhilSys PCN")
     # any number with a country code, "+234 809 555 1194" (eight digits or more)
     ("PHONE", re.compile(r"(?<![\w+])\+\d{1,3}(?=(?:[ \t.()-]*\d){7})(?:[ \t.-]?(?:\(\d{1,5}\)|\d{1,5})){2,5}\b"), 0),
@@ -142,7 +147,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("ID", re.compile(r"\b(?:MRN|NHS(?:\s+(?:no|number))?|SSN|Medical record(?: number)?|Record(?: no)?|"
                       r"Hosp(?:ital)?\.?(?=[ \t]*(?:no\b|no\.|number|#|:))|Unit (?:no|number)|Acct|CHI|Case (?:no|number)|"
                       r"Patient ID|ID|Account(?: no)?|Insurance(?: no)?|Policy(?: no)?|"
-                      r"Licen[cs]e(?: no)?)[ \t]*(?:#|no\.?|number|:)?[ \t]*:?[ \t]*([A-Z]{0,4}[-. \t]?\d[\d \t.-]{2,}\d)"
+                      r"Licen[cs]e(?: no)?|Lic\.?(?=[ \t]*#?[ \t]*[A-Z]{0,2}\d))[ \t]*(?:#|no\.?|number|:)?[ \t]*:?[ \t]*([A-Z]{0,4}[-. \t]?\d[\d \t.-]{2,}\d)"
                       r"(?!\d|\.\d)(?![ \t]*(?:kg|g|mg|ml|mmol|cm|mm|%)\b)",
                       re.I), 1),  # on its line: "MRN 0928374\n12 Ardmore Avenue" took the house number (a blind review)
     ("ID", re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), 0),  # US social security number
@@ -155,7 +160,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                       r"(?i:no\.?|number|id|sign)[ \t]*[:#][ \t]*"
                       r"((?=(?:[A-Z/-]*\d){3})[A-Z0-9](?:[A-Z0-9]|[/-](?=[A-Z0-9])){2,24})(?![\w/-])(?![ \t]?\d)"), 1),
     # a clinician's registration number after its register ("APC 284117", "MCR M23871K", "GMC 4412345")
-    ("ID", re.compile(rf"(?:\b(?:GMC|NMC|HCPC|AHPRA|NPI|DEA|PMDC|MDCN|SLMC|HPCSA|KMPDC|UMDPC|HPCZ|MDPCZ|BMDC|NZMC|MCNZ)|"
+    ("ID", re.compile(rf"(?:\b(?:GMC|NMC|HCPC|AHPRA|NPI|DEA|PMDC|MDCN|SLMC|HPCSA|KMPDC|UMDPC|HPCZ|MDPCZ|BMDC|NZMC|MCNZ|NCNZ|CPSBC|CPSA|CPSM|CPSNS|CPSNB|CPSO|CMQ|NMBI|IMC)|"
                       rf"(?:(?<=,[ \t])|(?<=\())(?:APC|MCR|MMC|MCI|PRC))(?:[ \t]+(?i:no\.?|number|reg(?:istration)?))?[ \t]*[:#]?[ \t]*"
                       rf"(?!(?:19|20)\d\d\b)([A-Z]{{0,3}}\d{{4,8}}[A-Z]?)\b(?![/-]\w|[ \t]?\d|[ \t]*(?i:{UNITS})\b)"), 1),
     # an insurance group number and a shop's store number ("group 00482GK", "store 8812")
@@ -171,7 +176,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                       r"([A-Z]{1,5}(?:-[A-Z]{1,5})?-\d{2,4}-\d{2,6}(?:-\d{1,6})?)\b"), 1),  # "authorization PRC-24-00731"
     ("ID", re.compile(r"\b(?i:police[ \t]+(?:reference|ref\.?))[ \t]*[:#]?[ \t]*([A-Z]{2,4}[ \t]\d{2,6}/\d{2,4})\b"), 1),  # "OB 1147/24"
     # a vehicle, a device or a badge by its number ("TX plate KGR-4471", "registration JKL 715 GP", "badge #7731")
-    ("ID", re.compile(r"\b(?i:plate|registration|reg\b\.?|VIN|serial(?:[ \t]+(?:no\.?|number))?|S/N|device[ \t]+ID|"
+    ("ID", re.compile(r"\b(?i:plate|registration|reg\b\.?|VIN|serial(?:[ \t]+(?:no\.?|number))?|S/N|(?-i:SN)(?=[ \t:#])|device[ \t]+ID|"
                       r"badge|DEA|IMEI|passport(?:[ \t]+no\.?)?|HKID|TRN|(?-i:PAN)|NHIS(?:[ \t]+no\.?)?|PhilHealth(?:[ \t]+PIN)?)(?![A-Za-z])[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*"
                       r"((?=[A-Z0-9 -]*\d)[A-Z0-9](?:[A-Z0-9-]|[ \t](?=[A-Z0-9]))*[A-Z0-9])\b"), 1),
     # a number read out digit by digit ("four eight five, seven seven seven ..."): six digits or more
@@ -414,7 +419,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                                rf"((?:{INITIALS})?{FULL_NAME})", re.M), 1),
     # in capitals after a title in capitals ("MRS MAY PEMBERTON", "DR. OLUWASEUN ADEYEMI"), up to an everyday word
     # ("DR SMITH SAW HIM"); not "12 MAIN DR SPRINGFIELD"
-    ("CAPS_TITLED", re.compile(rf"\b(?<![a-z][ \t])(?:MRS|MR|MS|MISS|MX|PROF|(?:(?<![A-Z][ \t])|(?<=\bBY[ \t])|(?<=\bTO[ \t])|(?<=\bOF[ \t])|(?<=\bAND[ \t])|(?<=\bCC[ \t]))DR)\.?[ \t]+((?:(?!(?:AND|OR|MRS?|MS|DR|THE|OF|TO|WITH|IN|ON|AT|FOR)\b){CAPS_WORD}[ \t]){{0,3}}{CAPS_WORD})"
+    ("CAPS_TITLED", re.compile(rf"\b(?<![a-z][ \t])(?:MRS|MR|MS|MISS|MX|PROF|MDM|(?:(?<![A-Z][ \t])|(?<=\bBY[ \t])|(?<=\bTO[ \t])|(?<=\bOF[ \t])|(?<=\bAND[ \t])|(?<=\bCC[ \t]))DR)\.?[ \t]+((?:[A-Z]\.[ \t]?){{0,3}}(?:(?!(?:AND|OR|MRS?|MS|DR|THE|OF|TO|WITH|IN|ON|AT|FOR)\b){CAPS_WORD}[ \t]){{0,3}}{CAPS_WORD})"
                                r"(?![\w'’-])"), 1),
     # all in capitals after a person's label, up to a form's gap ("Re: GRACE ELIZABETH OYELARAN   DOB",
     # "RE: NUR AISYAH BINTI AHMAD FAIZAL")
@@ -443,7 +448,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # an explicit name label opening a line or a sentence takes the words after it in any case ("Name: ANNA
     # KOWALSKA", "patient name: anna kowalska" were kept: a security review); "Drug name:" does not open one
     ("NAME", re.compile(rf"(?:^|(?<=[\n.;]))[ \t]*(?i:patient[ \t]+name|full[ \t]+name|name(?:[ \t]+of[ \t]+(?:the[ \t]+)?{NAMED_PERSON})?)[ \t]*:[ \t]*"
-                        rf"([{UPPER}{LOWER}](?:[{UPPER}{LOWER}'\-]+|\.)(?:[ \t]{{1,2}}(?:[SDWsdw]/[Oo][ \t]+(?!(?:Sh|Shri|Sri|Smt|Late|Mr|Mrs)\b))?[(\"“]?[{UPPER}{LOWER}][{UPPER}{LOWER}'\-]+"
+                        rf"([{UPPER}{LOWER}](?:[{UPPER}{LOWER}'\-]+|\.)(?:[ \t]{{1,2}}(?:[SDWsdw]/[Oo][ \t]+(?!(?:Sh|Shri|Sri|Smt|Late|Mr|Mrs)\b))?(?:[{UPPER}]\.[ \t])?[(\"“]?[{UPPER}{LOWER}][{UPPER}{LOWER}'\-]+"
                         rf"[)\"”]?){{0,3}})", re.M), 1),  # "K. Iyer", "Niamh Ní Shúilleabháin", "Daniel (Danny) Whitlock"
     ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Seen by|Signed|Author|Referred by|Dictated by|Visit by|Clinician|"
                         rf"Typed by:|Transcribed by:|Reported by:|Entered by:|Prepared by:|Completed by:|Received by:|"
@@ -1273,13 +1278,13 @@ def _everyday_given_name(text: str, m: re.Match, taken: list[bool]) -> bool:
 # A hospital or practice in capitals, as a letterhead writes it ("KENYATTA NATIONAL HOSPITAL", "ST. BRENDAN
 # REGIONAL MEDICAL CENTER"; kept, a blind review). Not CLINIC or SURGERY: "VASCULAR SURGERY" heads a letter.
 # a full stop only in a short word ("ST. BRENDAN", "U.S."): "ALLEN TEST NORMAL. MARIA HOSPITAL" is two sentences
-_CAPS_PLACE = re.compile(r"(?<![\w'’.&-])((?:(?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-ÞĀ-Ž'’&-]*|[A-Z]{1,2}\.|(?:[A-Z]\.){2,3}|&)[ \t]+){1,5}(?:HOSPITAL|INFIRMARY|HOSPICE|MEDICAL[ \t]+CENT(?:ER|RE)|"
+_CAPS_PLACE = re.compile(r"(?<![\w'’.&-])((?:(?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-ÞĀ-Ž'’&-]*|[A-Z]{1,2}\.|(?:[A-Z]\.){2,3}|&)[ \t]+){1,7}(?:HOSPITAL|INFIRMARY|HOSPICE|MEDICAL[ \t]+CENT(?:ER|RE)|"
                          r"HEALTH(?:[ \t]+CENT(?:ER|RE)|[ \t]+SERVICES|[ \t]+TEAM)?|REHABILITATION|RADIOLOGY|IMAGING|NURSING[ \t]+HOME|"
                          r"CARE[ \t]+HOME|POLYCLINIC|MEDICAL[ \t]+PRACTICE|HEALTH[ \t]+BOARD|LABORATORIES|CANCER[ \t]+CENT(?:ER|RE)|"
                          r"ASSOCIATES|WARD|CENT(?:ER|RE)|(?:HEALTH[ \t]+)?COMPLEX|FAMILY[ \t]+(?:MEDICINE|PRACTICE|DOCTORS|HEALTH(?:[ \t]+TEAM)?)|"
                          r"PRIMARY[ \t]+CARE|CANCER[ \t]+CARE|URGENT[ \t]+CARE|PEDIATRICS|PAEDIATRICS|MEDICAL[ \t]+GROUP|"
                          r"PHYSICIANS|POLYCLINICS?|(?:HOME[ \t]+INFUSION[ \t]+)?PHARMACY|(?:HIGH[ \t]+)?SCHOOL|"
-                         r"(?:FAMILY[ \t]+)?HEALTH[ \t]+TEAM)"
+                         r"(?:FAMILY[ \t]+)?HEALTH[ \t]+TEAM|(?:NHS[ \t]+)?(?:FOUNDATION[ \t]+)?TRUST|CLINIC|SERVICES?)"
                          # the company's form after a comma: "PEACHTREE HEART ASSOCIATES, P.C."
                          r"(?:,?[ \t]+(?:P\.[ \t]?[CA]\.|PC|PA|PLLC|LLC|INC\.?|LTD\.?|P\.?L\.?L\.?C\.))?)(?![\w'’])")
 
@@ -1294,6 +1299,12 @@ def _caps_places(text: str, taken: list[bool]) -> list[Span]:
         if any(taken[start:end]) or not any(w not in GENERIC_PLACE and w not in NOT_NAMES and w.upper() not in
                                             ABBREVIATIONS and not never_name(w) for w in words[:-1]):
             continue
+        # a clinic, a service or a trust only with a word only a name would be ("NOVENA HEART & VASCULAR CLINIC",
+        # "HAURAKI DISTRICT NURSING SERVICE"); not a department's heading ("DIABETES CLINIC", "RENAL SERVICES")
+        if re.search(r"(?:CLINIC|SERVICES?|TRUST)$", m.group(1)) and (not any(
+                _proper(w) for w in words[:-1] if w not in GENERIC_PLACE and w.upper() not in ABBREVIATIONS
+                and not w.lower().endswith(("ed", "ing"))) or re.search(r"\b(?:FROM|TO|BY|WITH|AT|IN)\b", m.group(1))):
+            continue  # "MEDICATIONS DISPENSED FROM CLINIC": a sentence in capitals
         out.append(Span(start, end, "LOCATION", text[start:end]))
         taken[start:end] = [True] * (end - start)
         town = re.match(r",[ \t]*([A-Z][A-Z'’-]{2,}(?:[ \t][A-Z]{3,})?)\b(?![a-z])", text[end:])
@@ -1542,6 +1553,11 @@ def _caps_surnames(text: str, taken: list[bool], surname_first: bool = False) ->
     for m in re.finditer(rf"\b({CAPS_WORD},[ \t]*({NAME_WORD}))(?=[ \t]*(?:\||\n|$)|[ \t]{{2,}})", text, re.M):
         if m.group(2).lower() in EVERYDAY_GIVEN_NAMES:
             take(*m.span(1), m.group(1).split(",")[0])
+    # all in capitals, surname first, at the head of a record's line before its number or birth date ("MANALO,
+    # LOURDES C   MRN 0007731985"), whatever the given name
+    for m in re.finditer(rf"^[ \t]*({CAPS_WORD},[ \t]?{CAPS_WORD}(?:[ \t]+(?:{CAPS_WORD}|[A-Z]\b))?)(?=[ \t]{{2,}}"
+                         r"(?:MRN|DOB|D\.O\.B|AGE|SEX|NHS|CHI|HOSP|ID|URN|UR|ACCT|FIN)\b)", text, re.M):
+        take(*m.span(1), m.group(1).split(",")[0])
     # all in capitals as record systems print it ("BRANNIGAN,LEROY THOMAS"), the given name the gazetteer's
     for m in re.finditer(rf"\b({CAPS_WORD},[ \t]?({CAPS_WORD})(?:[ \t]+(?:{CAPS_WORD}|[A-Z]\b))?)(?![\w'’-])", text):
         if len(m.group(2)) > 3 and m.group(2).lower() in gazetteer and m.group(2) not in ABBREVIATIONS:  # not "US, EDD"
@@ -1568,6 +1584,8 @@ def _looks_like_id(token: str) -> bool:
     if re.search(r"\d[pq]\d", token) or re.fullmatch(r"G\d{1,2}P\d{1,4}", token):  # a band; gravida and para
         return False
     if re.search(r"\d{6,}", token):
+        return True
+    if re.fullmatch(r"[A-Z]{1,4}\d{2}-\d{4,7}", token):  # an accession by its year: "MB24-55017", "SP23-44719"
         return True
     parts = re.split(r"[-.]", token)
     if any(len(p) >= 7 and re.fullmatch(r"[A-Z0-9]*\d[A-Z]+\d[A-Z0-9]*", p) and sum(c.isdigit() for c in p) >= 4
@@ -1631,14 +1649,21 @@ def _find_phi(text: str) -> list[Span]:
             elif kind == "CAPS_TITLED":
                 words = list(re.finditer(r"\S+", text[start:end]))
                 first = words[0].group(0).lower()
-                if (words[0].group(0) in ABBREVIATIONS or not re.search("[AEIOUY]", words[0].group(0))
+                if (words[0].group(0) in ABBREVIATIONS or not re.search("[AEIOUY.]", words[0].group(0))
                         or first in plain_words() and first not in given_names() and first not in surnames()
                         and first not in EVERYDAY_GIVEN_NAMES):  # "RE: REFERRAL OF ..."
                     continue  # "MR. ICD interrogation": mitral regurgitation, then a device
+                # up to an everyday word ("DR SMITH SAW HIM"); initials first, then the surname ("DR O. A. SODIPO")
                 keep = [words[0]] + list(itertools.takewhile(
                     lambda w: w.group(0).lower() in given_names() or w.group(0).lower() in surnames()
-                    or w.group(0).lower() not in plain_words() or w.group(0) in ("BIN", "BINTI", "BINTE"), words[1:]))
+                    or w.group(0).lower() not in plain_words() or w.group(0).lower() in EVERYDAY_GIVEN_NAMES
+                    or w.group(0) in ("BIN", "BINTI", "BINTE") or re.fullmatch(r"[A-Z]\.", w.group(0)), words[1:]))
                 trimmed = _trim_name(text, start, start + keep[-1].end(), after_title=True)
+                if re.fullmatch(r"[A-Z]\.", words[0].group(0)):
+                    trimmed = (start, start + keep[-1].end())
+                kind = "NAME"
+            elif kind == "SIGNED":  # initials, not an abbreviation ("-- GP", "-- OK")
+                trimmed = None if text[start:end] in ABBREVIATIONS | {"OK", "TBC", "TBA", "NKA", "NFA", "AND"} else (start, end)
                 kind = "NAME"
             elif kind == "NAME_AS_IS":  # taken as written: initials are not words a name rule could trim
                 trimmed, kind = (start, end), "NAME"
@@ -1725,6 +1750,10 @@ _AS_A_NAME_AFTER = re.compile(r"[ \t]+(?:[a-z]{3,}ed|[a-z]{2,}s|has|was|is|said)
 _AS_A_WORD_AFTER = re.compile(r"[ \t]*(?:\d|(?i:to|by|from|in|up|and|of|the|a|an|with)\b)")
 
 
+_MONTH_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december"}
+
+
 def _common_word_names(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
     """A name that is also a common word, found once in a name's context ("grandson Hunter", "children: June"), where
     it recurs as the person ("Hunter enrolled at college", "June voices grief", "Contacts: June cell ..."; kept, a
@@ -1736,7 +1765,18 @@ def _common_word_names(text: str, found: list[Span], taken: list[bool]) -> list[
               and (first.lower() in given_names() or len(parts) == 2 and parts[1].lower() not in plain_words())}
     for word in words:
         for m in re.finditer(rf"\b{re.escape(word)}\b", text):
-            if any(taken[m.start():m.end()]) or _AS_A_WORD_AFTER.match(text, m.end()):
+            if any(taken[m.start():m.end()]):
+                continue
+            # capitalised inside a sentence, after a lower-case word, a comma or a bracket, it is the person ("with
+            # Mrs Hargreaves and Will;", "she and Sandy are working on"; kept, a blind review), not a month's name nor
+            # before a number ("since May 3"), nor after an article ("the Hunter")
+            pre = text[max(0, m.start() - 30):m.start()]
+            if (re.search(r"(?:[a-z,;]|\))[ \t]+$|\($", pre) and not re.search(r"\b(?i:the|a|an)[ \t]+$", pre)
+                    and word.lower() not in _MONTH_WORDS and not re.match(r"[ \t]*\d", text[m.end():])):
+                out.append(Span(m.start(), m.end(), "NAME", m.group(0)))
+                taken[m.start():m.end()] = [True] * (m.end() - m.start())
+                continue
+            if _AS_A_WORD_AFTER.match(text, m.end()):
                 continue
             before = _AS_A_WORD_BEFORE.search(text, max(0, m.start() - 12), m.start())
             if before and (before.group(0).strip()[-1:] not in ("", ".", "!", "?")  # "in June", "the hunter"
