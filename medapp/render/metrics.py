@@ -76,8 +76,8 @@ def headline_caveat(card: ModelCard) -> str | None:
     if key is None or key.startswith("wer_") or summary[key] < 0.99:
         return None
     n = len((card.validation or {}).get("y_true") or [])
-    return (f"Near-perfect on its own validation data{f' ({n} cases)' if n else ''}: figures like this rarely carry "
-            "over to other hospitals' patients; its card on *Models* gives its limitations.")
+    return (f"Near-perfect on its own validation data{f' ({n} cases)' if n else ''}: expect less on other "
+            "hospitals' patients (its card on *Models* says why).")
 
 
 def _validation(card: ModelCard) -> tuple[np.ndarray, np.ndarray] | None:
