@@ -183,9 +183,13 @@ def _mb(n: int) -> str:
     return f"{n / MB:.1f}" if n < 10 * MB else f"{n / MB:.0f}"
 
 
-def empty_error(name: str) -> InputError:
-    return InputError(f"{name} is empty (0 bytes): nothing was uploaded or recorded. Upload the file again.",
-                      field="empty")
+def empty_error(name: str, modality: str | None = None) -> InputError:
+    """An empty upload. "Nothing was uploaded or recorded" stood on the image, note and table pages too, where
+    nothing is recorded (a clinicians' review): a recording is said to be empty only for sounds and dictation."""
+    if modality in ("audio", "speech"):
+        return InputError(f"{name} is empty (0 bytes): nothing was recorded or uploaded. Record or upload it again.",
+                          field="empty")
+    return InputError(f"{name} is empty (0 bytes): the file has nothing in it. Upload the file again.", field="empty")
 
 
 def size_error(name: str, size: int, modality: str, limit: int | None = None) -> InputError:
@@ -208,7 +212,7 @@ def check(data: bytes, name: str, modality: str, *, card: ModelCard | None = Non
     """The kind of an acceptable upload; InputError when it is empty, too large or of the wrong kind.
     Nothing here decodes: a refused file never reaches a decoder."""
     if len(data) == 0:
-        raise empty_error(name)
+        raise empty_error(name, modality)
     limit = max_bytes if max_bytes is not None else upload_limit(modality, card)
     if len(data) > limit:
         raise size_error(name, len(data), modality, limit)

@@ -557,7 +557,7 @@ def _max_file_bytes(card: ModelCard) -> int:
 
 def _service_message(exc: InputError) -> InputError:
     """A page's message adapted to an API caller: no temporary file name, no advice about a browser."""
-    if exc.field == "empty":  # the page's words, "nothing was uploaded or recorded. Upload the file again."
+    if exc.field == "empty":  # the page's words, "the file has nothing in it. Upload the file again."
         return InputError(f"{exc.message.split(' (0 bytes)')[0]} (0 bytes): nothing was sent. Send the file (for a "
                           "note, its text) in it.", field=exc.field, row=exc.row)
     if exc.field == "silence":

@@ -129,7 +129,10 @@ READERS = {  # modality -> the modality's own public reader, as callers use it
 def test_an_empty_file_gets_one_message_everywhere(modality):
     with pytest.raises(InputError) as err:
         READERS[modality](b"", "upload.bin")
-    assert err.value.message == "upload.bin is empty (0 bytes): nothing was uploaded or recorded. Upload the file again."
+    # a recording only where one can be recorded (the image, note and table pages said "or recorded" too)
+    said = ("nothing was recorded or uploaded. Record or upload it again." if modality in ("audio", "speech")
+            else "the file has nothing in it. Upload the file again.")
+    assert err.value.message == f"upload.bin is empty (0 bytes): {said}"
 
 
 @pytest.mark.parametrize("modality, data, message", [

@@ -1267,7 +1267,8 @@ def _everyday_given_name(text: str, m: re.Match, taken: list[bool]) -> bool:
     second word a family name of the lists or no everyday word, not a month's, a place's or a term's; after a verb
     ("Will", "May", "Mark") a name's ending must follow ("Will Roberts HCSW /", not "Will Ozempic be covered")."""
     last = m.group(2)
-    if (not last or any(taken[m.start(1):m.end(2)]) or last in NOT_NAMES or never_name(last) or last.isupper()
+    if (not last or len(last) < 3 or not re.search("[aeiouyAEIOUY]", last)  # "Pat Gc" (a case reference, PAT-GC)
+            or any(taken[m.start(1):m.end(2)]) or last in NOT_NAMES or never_name(last) or last.isupper()
             or not (last.lower() in surnames() or last.lower() not in plain_words()) or last.lower() in regions()
             or re.match(MONTHS + r"\b|" + WEEKDAYS, last) or EPONYMOUS_THING.match(text, m.end())
             or re.match(rf"[ \t]*(?:{EPONYM_NOUNS})\b", text[m.end():]) or _SCORE.match(text, m.start())):
