@@ -202,3 +202,24 @@ def test_what_the_held_out_corpora_42_and_43_showed(note, found):
 def test_look_alikes_of_the_widening_against_42_and_43_stay(note):
     # a lens model read as a postcode is older; "June" the daughter is hers, "in June" the month's
     assert not [f for f in removed(note) if f not in ("SN60WF",)] or removed(note) == ["June"]
+
+
+@pytest.mark.parametrize("note, found", [
+    # the held-out corpora 44 and 45, widened against: initials of whoever dictated, typed or signed
+    ("MI:cb\n", ["MI:cb"]),
+    ("PZ/ah  D: 08/29/2015  T: 08/30/2015", ["PZ/ah"]),
+    ("Clinic date: 11 March 2024    Typed: 15/03/2024 (jp)", ["jp"]),
+    ("Signature register: S. Vaifale RN (SV); Anahera Walker RN (AW)", ["S. Vaifale", "SV", "Anahera Walker", "AW"]),
+    ("RN in charge:      Ma. Teresa Villanueva", ["Ma. Teresa Villanueva"]),
+])
+def test_what_the_held_out_corpora_44_and_45_showed(note, found):
+    assert [f for f in removed(note) if f in found] == found
+
+
+@pytest.mark.parametrize("note", [
+    "BP/HR: 120/80. Na/K normal. CT/MR planned. I/O balanced.", "s/p CABG. Mg:Ca ratio 1:2",
+    "Seen by Patient Navigator Program", "Dr Smith, MD (PCP) and Jo Bloggs, RN (EC)",
+])
+def test_look_alikes_of_the_widening_against_44_and_45_stay(note):
+    assert not [f for f in removed(note) if f in ("BP/HR", "Na/K", "CT/MR", "I/O", "Mg:Ca", "Navigator",
+                                                   "Patient Navigator Program", "PCP", "EC")]

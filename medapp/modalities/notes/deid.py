@@ -114,6 +114,16 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                       r"[ \t]*(?:#|(?i:no\.?|number)(?![A-Za-z]))?[ \t]*[:#]?[ \t]*(?:(?i:is)[ \t]+)?"
                       r"(?!\d{1,3}(?![\w/-]))((?=[A-Z0-9/-]*\d(?:[A-Z/-]*\d){2}|(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z0-9]{6})[A-Z0-9]+(?:[-/][A-Z0-9]+)*"
                       rf"(?:[ \t](?=[A-Z]*\d)[A-Z0-9]{{1,5}}){{0,3}})(?![\w/-])(?![ \t]*(?i:{UNITS})\b)"), 1),
+    # the dictating clinician's and the typist's initials under a letter ("MI:cb", "PZ/ah  D: 08/29/2015"), the typist's
+    # after "Typed:" ("Typed: 15/03/2024 (jp)")
+    ("NAME_AS_IS", re.compile(r"^[ \t]*([A-Z]{2,3}[/:][a-z]{2,3})(?=[ \t]*$|[ \t]{2,}|[ \t]+[A-Z]:)", re.M), 1),
+    ("NAME_AS_IS", re.compile(r"\b(?i:typed|dictated|transcribed)\b[^\n()]{0,30}\(([a-z]{2,3})\)"), 1),
+    # an initial and a surname before a nurse's or a doctor's letters, and their initials in brackets after them
+    # ("– S. Vaifale RN", "Anahera Walker RN (AW)")
+    ("NAME_AS_IS", re.compile(rf"\b([A-Z]\.[ \t]?{NAME_WORD})(?=[ \t]+(?:RN|RGN|RM|EN|HCA|CNA|LPN|RMN|CNS|NP|MD|DO)\b)"), 1),
+    ("SIGNED", re.compile(r"\b(?:RN|RGN|RM|EN|HCA|CNA|LPN|RMN|CNS|NP|MD|DO)[ \t]*\(([A-Z]{2,3})\)"), 1),
+    # "Ma." for Maria, as Filipino names write it ("Ma. Teresa Villanueva")
+    ("NAME_AS_IS", re.compile(rf"\b(Ma\.[ \t]+{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}})"), 1),
     # a nurse's initials signing an entry at its line's end ("... patent, ceftriaxone due 0900. -- KB")
     ("SIGNED", re.compile(r"(?:^|[ \t.;])(?:--|—|–)[ \t]*([A-Z]{2,3})[ \t]*$", re.M), 1),
     # a phone of eight digits in two fours, said as one ("can be reached at 8555 3071", "mobile is 9555 2718")
@@ -1259,6 +1269,9 @@ _SURNAME_WORDS = {"baker", "bell", "berry", "carter", "chase", "cooper", "dean",
                   "noble", "page", "parker", "porter", "prince", "ray", "reed", "rich", "robin", "rosa", "rose", "russell",
                   "stone", "taylor", "wade", "young", "norman", "grace", "hope", "may"}
 _EPONYM_USE = re.compile(rf"(?:['’]s?)?[ \t]+(?i:{EPONYM_NOUNS}|syndrome|extension|manoeuvre|maneuver)\b")
+# what a signature's capitals may be instead of a person's initials ("MD (PCP)", "RN (EC)", "-- OK")
+_NOT_INITIALS = {"OK", "TBC", "TBA", "NKA", "NFA", "AND", "PCP", "EC", "CNS", "CCU", "HDU", "SHO", "SPR", "NOK", "ANP",
+                 "ACP", "CNM", "DNP", "PHN", "MHN", "RMN", "LPN", "CNA", "HCA", "ENP", "APP"}
 _NAME_ENDS = re.compile(r"[ \t]*(?:[,(:;/|\n]|$|[A-Z]{2,}\b|[-–—][ \t])")  # "Will Roberts HCSW", "Will Danso, on 26/02"
 
 
@@ -1664,7 +1677,7 @@ def _find_phi(text: str) -> list[Span]:
                     trimmed = (start, start + keep[-1].end())
                 kind = "NAME"
             elif kind == "SIGNED":  # initials, not an abbreviation ("-- GP", "-- OK")
-                trimmed = None if text[start:end] in ABBREVIATIONS | {"OK", "TBC", "TBA", "NKA", "NFA", "AND"} else (start, end)
+                trimmed = None if text[start:end] in ABBREVIATIONS | _NOT_INITIALS else (start, end)
                 kind = "NAME"
             elif kind == "NAME_AS_IS":  # taken as written: initials are not words a name rule could trim
                 trimmed, kind = (start, end), "NAME"

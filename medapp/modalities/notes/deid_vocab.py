@@ -263,7 +263,7 @@ SCORE_EPONYMS = (r"(?:Barthel|Waterlow|Braden|Norton|Apgar|Tanner|Abbey|Bishop|R
                  r"Glasgow|Wells|Centor|Ranson|Gleason|Breslow|Clark|Hamilton|Beck|Oxford|Lansky|Mallampati|Killip|Braden)")
 NOT_NAMES = {
     # roles on a form's line ("RN    Tech: Tomás Villanueva", "Peer support worker:", "Attendant (Bilal, brother)")
-    "Tech", "Peer", "Attendant", "Technician", "Phone",
+    "Tech", "Peer", "Attendant", "Technician", "Phone", "Navigator",
     # what follows a "Patient" label that is not a name ("Patient Records", "Patient Portal Message Thread")
     "Records", "Record", "Portal", "Thread", "Message", "Messages", "Support", "Information", "Details", "Leaflet",
     "Feedback", "Safety", "Identifier", "Summary", "Demographics", "Label", "Sticker", "Wristband", "Consent",
