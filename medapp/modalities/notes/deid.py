@@ -479,7 +479,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME", re.compile(rf"^[ \t]*(?:(?:--+|Regards,?|Signed,?)[ \t]*)?((?:{INITIALS})?{NAME_WORD}(?:[ \t]+{NAME_WORD})?),?[ \t]*"
                         rf"(?:MD|RN|MBBS|FRCP|DO|NP|PA)\b",
                         re.M), 1),
-    ("NAME", re.compile(rf"\b({NAME_WORD}[ \t]+{NAME_WORD})[ \t]*\((?:patient|pt|mother|father|wife|husband|daughter|son)\)", re.I), 1),
+    ("NAME", re.compile(rf"\b({NAME_WORD}[ \t]+{NAME_WORD})[ \t]*\((?i:patient|pt|mother|father|wife|husband|daughter|son)\)"), 1),
     # places before untitled names: "Victoria" in "Royal Victoria Infirmary" is a place, not a person
     ("LOCATION", re.compile(rf"\b((?:[A-Z]{{2,5}}[ \t]+(?=St\.?[ \t]|Saint[ \t]))?(?:(?:(?:St\.?|Saint)[ \t]+{PLACE_WORD}[ \t]+the[ \t]+{PLACE_WORD}|"  # "St. Albert the Great Church"
                             rf"St\.?|Saint|Mt\.?|Mount|Govt\.?|Ft\.?|"
@@ -1271,7 +1271,8 @@ _SURNAME_WORDS = {"baker", "bell", "berry", "carter", "chase", "cooper", "dean",
 _EPONYM_USE = re.compile(rf"(?:['’]s?)?[ \t]+(?i:{EPONYM_NOUNS}|syndrome|extension|manoeuvre|maneuver)\b")
 # what a signature's capitals may be instead of a person's initials ("MD (PCP)", "RN (EC)", "-- OK")
 _NOT_INITIALS = {"OK", "TBC", "TBA", "NKA", "NFA", "AND", "PCP", "EC", "CNS", "CCU", "HDU", "SHO", "SPR", "NOK", "ANP",
-                 "ACP", "CNM", "DNP", "PHN", "MHN", "RMN", "LPN", "CNA", "HCA", "ENP", "APP"}
+                 "ACP", "CNM", "DNP", "PHN", "MHN", "RMN", "LPN", "CNA", "HCA", "ENP", "APP", "NEW", "OLD", "OFF", "YES",
+                 "NIL", "SAME", "STOP", "HOLD", "DONE", "SEEN", "AM", "PM", "ON", "NO"}  # "Apixaban 5 mg – NEW"
 _NAME_ENDS = re.compile(r"[ \t]*(?:[,(:;/|\n]|$|[A-Z]{2,}\b|[-–—][ \t])")  # "Will Roberts HCSW", "Will Danso, on 26/02"
 
 
