@@ -265,7 +265,7 @@ NOT_NAMES = {
     # roles on a form's line ("RN    Tech: Tomás Villanueva", "Peer support worker:", "Attendant (Bilal, brother)")
     "Tech", "Peer", "Attendant", "Technician", "Phone", "Navigator",
     # a relation said as the addressee ("cc: Mother – copy handed over"; then every "Mother" was removed)
-    "Mother", "Father", "Wife", "Husband", "Daughter", "Son", "Brother", "Parents", "Guardian", "Carer",
+    "Mother", "Father", "Wife", "Husband", "Daughter", "Son", "Brother", "Guardian", "Carer",
     # what follows a "Patient" label that is not a name ("Patient Records", "Patient Portal Message Thread")
     "Records", "Record", "Portal", "Thread", "Message", "Messages", "Support", "Information", "Details", "Leaflet",
     "Feedback", "Safety", "Identifier", "Summary", "Demographics", "Label", "Sticker", "Wristband", "Consent",
