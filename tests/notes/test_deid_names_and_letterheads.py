@@ -238,3 +238,18 @@ def test_the_held_out_corpus_47_s_false_removals_stay(note):
 
 def test_a_name_before_a_relation_in_brackets_is_still_taken():
     assert removed("Seen with Mary Jones (Mother) and Father Aidan Kehoe.") == ["Mary Jones", "Aidan Kehoe"]
+
+
+@pytest.mark.parametrize("note, found", [
+    # corpora 46 and 47, widened against: a nickname after "Known as:", a hyphenated surname with an apostrophe,
+    # a clinician by initials with the role after them
+    ("Name: PRITCHARD, William      Known as: Bill", ["PRITCHARD, William", "Bill"]),
+    ("signed by: Lorraine Fitzpatrick-O'Dea, MD, Attending Radiologist", ["Lorraine Fitzpatrick-O'Dea"]),
+    ("Case discussed daily with RL (attending).", ["RL"]),
+])
+def test_what_the_corpora_46_and_47_showed(note, found):
+    assert [f for f in removed(note) if f in found] == found
+
+
+def test_an_abbreviation_before_a_role_in_brackets_stays():
+    assert removed("Seen by the team (ICU); CT (consultant) reviewed? MRI (registrar) booked.") == []

@@ -122,6 +122,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # ("– S. Vaifale RN", "Anahera Walker RN (AW)")
     ("NAME_AS_IS", re.compile(rf"\b([A-Z]\.[ \t]?{NAME_WORD})(?=[ \t]+(?:RN|RGN|RM|EN|HCA|CNA|LPN|RMN|CNS|NP|MD|DO)\b)"), 1),
     ("SIGNED", re.compile(r"\b(?:RN|RGN|RM|EN|HCA|CNA|LPN|RMN|CNS|NP|MD|DO)[ \t]*\(([A-Z]{2,3})\)"), 1),
+    # a clinician by initials with the role after them ("Case discussed daily with RL (attending)")
+    ("SIGNED", re.compile(r"\b([A-Z]{2,3})[ \t]*\((?i:attending|resident|intern|fellow|registrar|consultant|reg|sho|"
+                          r"charge[ \t]+nurse|nurse|physio|pharmacist|surgeon)\)"), 1),
     # "Ma." for Maria, as Filipino names write it ("Ma. Teresa Villanueva")
     ("NAME_AS_IS", re.compile(rf"\b(Ma\.[ \t]+{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}})"), 1),
     # a nurse's initials signing an entry at its line's end ("... patent, ceftriaxone due 0900. -- KB")
@@ -474,7 +477,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         rf"interpreter|supervisor|case[ \t]+manager|parents)[ \t]*:[ \t]*((?:{INITIALS})?{FULL_NAME})"), 1),
     # a nickname the patient goes by: 'prefers "Des"', "known as Des" (then every later occurrence)
     ("NAME", re.compile(rf"\b(?i:prefers|preferred[ \t]+name(?:[ \t]+is)?|known[ \t]+as|goes[ \t]+by|called|(?:pet[ \t]+|nick)?name[ \t]+is|pet[ \t]+name|nicknamed?|"
-                        rf"answers[ \t]+to|responds(?:[ \t]+best)?[ \t]+to)[ \t]+(?:to[ \t]+be[ \t]+called[ \t]+)?"
+                        rf"answers[ \t]+to|responds(?:[ \t]+best)?[ \t]+to)[ \t]*:?[ \t]+(?:to[ \t]+be[ \t]+called[ \t]+)?"
                         rf"[\"'“‘]?({NAME_WORD}(?:[ \t]+{NAME_WORD})?|[A-Z]{{2,3}}(?=[\"'”’]))[\"'”’]?"), 1),
     ("NAME", re.compile(rf"^[ \t]*(?:(?:--+|Regards,?|Signed,?)[ \t]*)?((?:{INITIALS})?{NAME_WORD}(?:[ \t]+{NAME_WORD})?),?[ \t]*"
                         rf"(?:MD|RN|MBBS|FRCP|DO|NP|PA)\b",

@@ -10,7 +10,7 @@ MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Ju
 # the inner capital of McLeod, MacDonald, DeAngelis ("Dr [NAME]Leod" was left; a privacy review)
 UPPER, LOWER = "A-ZÀ-ÖØ-Þ\u0100-\u024f\u1e00-\u1eff", "a-zß-öø-ÿ\u0100-\u024f\u1e00-\u1effʻ"  # the ʻokina: Waiʻanae  # Trần Văn Hải too
 NAME_WORD = (rf"(?:[{UPPER}]')?(?:Mc|Mac|De|Di|Du|Le|La)?[{UPPER}][{LOWER}]+"
-             rf"(?:[-'](?:Mc|Mac)?[{UPPER}][{LOWER}]+|(?<!Ma)['’][{LOWER}]{{2,}})?")  # Fa'alogo (Samoan); not Ma'am  # Ellison, O'Neill, Smith-Jones
+             rf"(?:[-'](?:Mc|Mac|O['’])?[{UPPER}][{LOWER}]+|(?<!Ma)['’][{LOWER}]{{2,}})?")  # Fa'alogo (Samoan); not Ma'am  # Ellison, O'Neill, Smith-Jones
 # never across a line break nor a wide gap ("K. Subramaniam Iyer     Age" took the next field's label; a blind
 # review); name particles are part of a name ("Eoghan Ó Súilleabháin", "Tāne Te Rangi Parata", "Nic Giolla")
 PARTICLE = r"(?:Ó|Ní|Nic|Mac|Mc|Ua|Te|Ap|Van|Von|Der|Den|Da|Di|De|Del|Della|Dos|Du|La|Le|Al|El|Bin|Bint|Ibn)"
