@@ -253,3 +253,9 @@ def test_what_the_corpora_46_and_47_showed(note, found):
 
 def test_an_abbreviation_before_a_role_in_brackets_stays():
     assert removed("Seen by the team (ICU); CT (consultant) reviewed? MRI (registrar) booked.") == []
+
+
+def test_a_role_then_a_wide_gap_is_two_fields_not_a_name():
+    """Corpus 48: "From: June Park, RN   Sent: Tue 1/9/2024" took "Sent" as a name after the role."""
+    assert removed("From: June Park, RN   Sent: Tue 1/9/2024 7:02 AM") == ["June Park", "Tue 1/9/2024"]
+    assert removed("Charge nurse:      Mary Smith") == ["Mary Smith"]

@@ -591,7 +591,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # and a list after a colon, "Three children: June (local), one son ..." (a blind review)
     ("NAME", re.compile(rf"\b(?:(?i:{RELATIONS})(?:[ \t]*[,:])?|(?i:children|kids|sons|daughters|siblings|brothers|sisters|"
                         rf"grandchildren|grandkids)[ \t]*:)[ \t]+(?:(?i:is|was|called|named)[ \t]+)?[\"“‘]?({FULL_NAME})"), 1),
-    ("NAME", re.compile(rf"\b(?i:{ROLES})[ \t]*[:,]?[ \t]+[\"“‘]?((?:{INITIALS})?{FULL_NAME}"
+    # a wide gap ends a form's field unless a colon asks for what follows ("RN   Sent: Tue" is two fields)
+    ("NAME", re.compile(rf"\b(?i:{ROLES})(?:[ \t]*:[ \t]+|,?[ \t]{{1,2}}(?![ \t]))[\"“‘]?((?:{INITIALS})?{FULL_NAME}"
                         rf"(?:[ \t]+[A-Z]\.(?=[ \t]*(?:[),;\n]|$|[ \t]{{2}})))?)", re.M), 1),
     ("NAME", re.compile(rf"\b(?i:named|christened)[ \t]+({FULL_NAME})"), 1),  # "a girl ... named Aurora Mae"
     # a colleague by first name after the talk or the task ("spoke w/ Rose at bed board", "Transported by Mark and
