@@ -259,3 +259,19 @@ def test_a_role_then_a_wide_gap_is_two_fields_not_a_name():
     """Corpus 48: "From: June Park, RN   Sent: Tue 1/9/2024" took "Sent" as a name after the role."""
     assert removed("From: June Park, RN   Sent: Tue 1/9/2024 7:02 AM") == ["June Park", "Tue 1/9/2024"]
     assert removed("Charge nurse:      Mary Smith") == ["Mary Smith"]
+
+
+@pytest.mark.parametrize("note, found", [
+    # corpora 48 and 49, widened against: a first name signing a message, "known to the family as", a footer's
+    # surname and given name between bars whatever the given name
+    ("we will call you back this morning. - June\n", ["June"]),
+    ("her daughter, Sana (known to the family as Sunny), who interpreted", ["Sana", "Sunny"]),
+    ("Page 1 of 2 | AKHTAR, Nasreen | NHS 612 459 0875", ["AKHTAR, Nasreen"]),
+])
+def test_what_the_corpora_48_and_49_showed(note, found):
+    assert [f for f in removed(note) if f in found] == found
+
+
+def test_a_vaccine_lot_and_a_word_after_a_dash_stay():
+    # a lot is shared by every dose of a batch, no one's identifier (a review kept them, the sixth session too)
+    assert removed("Shingrix #1 given today, lot SX72K9.\nPlan as above - Normal") == []

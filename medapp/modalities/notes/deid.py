@@ -127,6 +127,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                           r"charge[ \t]+nurse|nurse|physio|pharmacist|surgeon)\)"), 1),
     # "Ma." for Maria, as Filipino names write it ("Ma. Teresa Villanueva")
     ("NAME_AS_IS", re.compile(rf"\b(Ma\.[ \t]+{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}})"), 1),
+    # a first name signing a message at its line's end ("we will call you back this morning. - June")
+    ("SIGNED_NAME", re.compile(rf"(?:^|[ \t.;!?])(?:-|--|—|–)[ \t]*({NAME_WORD})[ \t]*$", re.M), 1),
     # a nurse's initials signing an entry at its line's end ("... patent, ceftriaxone due 0900. -- KB")
     ("SIGNED", re.compile(r"(?:^|[ \t.;])(?:--|—|–)[ \t]*([A-Z]{2,3})[ \t]*$", re.M), 1),
     # a phone of eight digits in two fours, said as one ("can be reached at 8555 3071", "mobile is 9555 2718")
@@ -476,7 +478,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
                         rf"midwife|keyworker|key[ \t]+worker|care[ \t]+coordinator|link[ \t]+worker|MA|CMA|tech|technician|chaperone|"
                         rf"interpreter|supervisor|case[ \t]+manager|parents)[ \t]*:[ \t]*((?:{INITIALS})?{FULL_NAME})"), 1),
     # a nickname the patient goes by: 'prefers "Des"', "known as Des" (then every later occurrence)
-    ("NAME", re.compile(rf"\b(?i:prefers|preferred[ \t]+name(?:[ \t]+is)?|known[ \t]+as|goes[ \t]+by|called|(?:pet[ \t]+|nick)?name[ \t]+is|pet[ \t]+name|nicknamed?|"
+    ("NAME", re.compile(rf"\b(?i:prefers|preferred[ \t]+name(?:[ \t]+is)?|known[ \t]+as|goes[ \t]+by|called|(?:pet[ \t]+|nick)?name[ \t]+is|pet[ \t]+name|nicknamed?|known[ \t]+to[ \t]+(?:the[ \t]+|her[ \t]+|his[ \t]+)?(?:family|friends|staff|all)[ \t]+as|"
                         rf"answers[ \t]+to|responds(?:[ \t]+best)?[ \t]+to)[ \t]*:?[ \t]+(?:to[ \t]+be[ \t]+called[ \t]+)?"
                         rf"[\"'“‘]?({NAME_WORD}(?:[ \t]+{NAME_WORD})?|[A-Z]{{2,3}}(?=[\"'”’]))[\"'”’]?"), 1),
     ("NAME", re.compile(rf"^[ \t]*(?:(?:--+|Regards,?|Signed,?)[ \t]*)?((?:{INITIALS})?{NAME_WORD}(?:[ \t]+{NAME_WORD})?),?[ \t]*"
@@ -1567,6 +1569,10 @@ def _caps_surnames(text: str, taken: list[bool], surname_first: bool = False) ->
     for m in re.finditer(rf"\b((?:{CAPS_WORD}[ \t]+)?{CAPS_WORD},[ \t]*({NAME_WORD})(?:[ \t]+{NAME_WORD})?(?:[ \t]+[A-Z]\.(?![ \t]*[a-z]))?)", text):
         if m.group(2).lower() in gazetteer:
             take(*m.span(1), m.group(1).split(",")[0])
+    # a surname in capitals and a given name between a footer's bars, whatever the given name ("Page 1 of 2 |
+    # AKHTAR, Nasreen | NHS ...", "RANGIHUNA, Pania | NHI ...")
+    for m in re.finditer(rf"\|[ \t]*({CAPS_WORD},[ \t]*{NAME_WORD}(?:[ \t]+{NAME_WORD})?)[ \t]*\|", text):
+        take(*m.span(1), m.group(1).split(",")[0])
     # a given name that is also a word after a surname in capitals, as a footer prints it ("OYELARAN, Grace |",
     # "FAIRBAIRN, May | CHI ...", "McKENZIE, Dawn    URN")
     for m in re.finditer(rf"\b({CAPS_WORD},[ \t]*({NAME_WORD}))(?=[ \t]*(?:\||\n|$)|[ \t]{{2,}})", text, re.M):
@@ -1680,6 +1686,10 @@ def _find_phi(text: str) -> list[Span]:
                 trimmed = _trim_name(text, start, start + keep[-1].end(), after_title=True)
                 if re.fullmatch(r"[A-Z]\.", words[0].group(0)):
                     trimmed = (start, start + keep[-1].end())
+                kind = "NAME"
+            elif kind == "SIGNED_NAME":  # a given name of the lists, or one that is also a word
+                word = text[start:end].lower()
+                trimmed = (start, end) if word in given_names() or word in EVERYDAY_GIVEN_NAMES else None
                 kind = "NAME"
             elif kind == "SIGNED":  # initials, not an abbreviation ("-- GP", "-- OK")
                 trimmed = None if text[start:end] in ABBREVIATIONS | _NOT_INITIALS else (start, end)
