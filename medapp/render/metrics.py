@@ -53,11 +53,16 @@ def anchor_line(key: str, value) -> str:
 HEADLINE_METRICS = ("auroc", "c_index", "accuracy", "wer_clinical_clean")  # the first a card has is its headline
 
 
+def _headline_key(summary: dict) -> str | None:
+    """The first of HEADLINE_METRICS the card's summary has a number for."""
+    return next((k for k in HEADLINE_METRICS if isinstance(summary.get(k), (int, float))), None)
+
+
 def headline_metric(card: ModelCard) -> str | None:
     """One validation figure for a model's summary (Home): "validation AUROC 0.902", "validation C-index (Harrell)
     0.727", a word error rate as a percentage; None when the card has none of them."""
     summary = card.metrics.get("summary", {})
-    key = next((k for k in HEADLINE_METRICS if isinstance(summary.get(k), (int, float))), None)
+    key = _headline_key(summary)
     if key is None:
         return None
     if key.startswith("wer_"):  # measured on held-out recordings, not a validation split
@@ -72,7 +77,7 @@ def headline_caveat(card: ModelCard) -> str | None:
     "validation AUROC 1.000" bare while the caveat (classes almost separable) was only on the card (a clinicians'
     review)."""
     summary = card.metrics.get("summary", {})
-    key = next((k for k in HEADLINE_METRICS if isinstance(summary.get(k), (int, float))), None)
+    key = _headline_key(summary)
     if key is None or key.startswith("wer_") or summary[key] < 0.99:
         return None
     n = len((card.validation or {}).get("y_true") or [])

@@ -90,6 +90,8 @@ from .names import (
     towns,
 )
 
+_NAME_SYLLABLES = CHINESE_SYLLABLES | KOREAN_SYLLABLES  # a given name's halves written with a hyphen
+
 # Labels of a person's record, as written before a name ("Patient:", "Resident: DELACROIX, Evangeline M.")
 PERSON_LABELS = r"patient|name|pt|resident|client|member|insured|subscriber|scribe|pcp|ordering[ \t]+provider|provider"
 
@@ -1493,8 +1495,6 @@ def _with_state_codes(text: str, found: list[Span], taken: list[bool]) -> list[S
         if not m and s.kind in ("LOCATION", "ADDRESS"):  # or its name ("Dharwad, Karnataka", "Parma, Ohio")
             m = next((m for m in (p.match(text, s.end) for p in _STATE_NAME_AFTER)
                       if m and m.group(1).lower() in states()), None)
-        if m and s.kind == "NAME" and (family := re.compile(rf"[ \t]+{KOREAN_SURNAMES}\b").match(text, m.end())):
-            m = family  # "Dr. Jae-won Baek": the family name after the given name's syllables
         if m and not any(taken[s.end:m.end()]):
             taken[s.end:m.end()] = [True] * (m.end() - s.end)
             s = Span(s.start, m.end(), s.kind, text[s.start:m.end()])
@@ -1661,8 +1661,7 @@ def _find_phi(text: str) -> list[Span]:
             elif kind == "CHINESE":
                 trimmed, kind = ((start, end) if _chinese_name(text[start:end]) else None), "NAME"
             elif kind == "KOREAN":  # both halves of the given name syllables of names, not "Pre-op"
-                syllables = CHINESE_SYLLABLES | KOREAN_SYLLABLES
-                trimmed = (start, end) if m.group(2).lower() in syllables and m.group(3) in syllables else None
+                trimmed = (start, end) if m.group(2).lower() in _NAME_SYLLABLES and m.group(3) in _NAME_SYLLABLES else None
                 kind = "NAME"
             elif kind == "HEADER_NAME":
                 words = text[start:end].split()
@@ -1692,7 +1691,7 @@ def _find_phi(text: str) -> list[Span]:
                 trimmed = (start, end) if word in given_names() or word in EVERYDAY_GIVEN_NAMES else None
                 kind = "NAME"
             elif kind == "SIGNED":  # initials, not an abbreviation ("-- GP", "-- OK")
-                trimmed = None if text[start:end] in ABBREVIATIONS | _NOT_INITIALS else (start, end)
+                trimmed = None if text[start:end] in ABBREVIATIONS or text[start:end] in _NOT_INITIALS else (start, end)
                 kind = "NAME"
             elif kind == "NAME_AS_IS":  # taken as written: initials are not words a name rule could trim
                 trimmed, kind = (start, end), "NAME"
@@ -1856,6 +1855,8 @@ def _with_surname_after(text: str, found: list[Span], taken: list[bool]) -> list
 # what a place's name goes on with: "& Rehab", "& Palliative Care", "& Sport PT"; a company's form or a plan's kind
 _PLACE_TAIL = re.compile(r"[ \t]+&[ \t]+(?:[A-Z][a-z]+|[A-Z]{2,4})(?:[ \t]+(?:[A-Z][a-z]+|[A-Z]{2,4})){0,3}\b"
                          r"|,?[ \t]+(?:Co\.|Company\b|Inc\.?|LLC\b|Ltd\.?|PLLC\b|P\.[CA]\.|PPO\b|HMO\b|EPO\b)")
+_SYLLABLE_TAIL = re.compile(r"-([a-z]{2,6})\b(?!-)")
+_KOREAN_FAMILY_AFTER = re.compile(rf"[ \t]+{KOREAN_SURNAMES}\b")
 _TOWN_TAIL = re.compile(r"(?:-(?:on|upon|under|in|by|le|en|sur|super|the))+-[A-Z][a-z]+\b")
 
 
@@ -1864,14 +1865,14 @@ def _with_syllable_tails(text: str, found: list[Span], taken: list[bool]) -> lis
     rest of a hyphenated town's name."""
     out = []
     for s in found:
-        m = re.compile(r"-([a-z]{2,6})\b(?!-)").match(text, s.end) if s.kind == "NAME" else None
+        m = _SYLLABLE_TAIL.match(text, s.end) if s.kind == "NAME" else None
         if s.kind == "LOCATION" and (town := _TOWN_TAIL.match(text, s.end)) and not any(taken[s.end:town.end()]):
             m = town  # "Westbury-on-Trym", "Weston-super-Mare", where the gazetteer knew the first word
         elif s.kind == "LOCATION" and (tail := _PLACE_TAIL.match(text, s.end)) and not any(taken[s.end:tail.end()]):
             m = tail
-        elif m and m.group(1) not in CHINESE_SYLLABLES | KOREAN_SYLLABLES:  # not "Smith-led"
+        elif m and m.group(1) not in _NAME_SYLLABLES:  # not "Smith-led"
             m = None
-        if m and s.kind == "NAME" and (family := re.compile(rf"[ \t]+{KOREAN_SURNAMES}\b").match(text, m.end())):
+        if m and s.kind == "NAME" and (family := _KOREAN_FAMILY_AFTER.match(text, m.end())):
             m = family  # "Dr. Jae-won Baek": the family name after the given name's syllables
         if m and not any(taken[s.end:m.end()]):
             taken[s.end:m.end()] = [True] * (m.end() - s.end)

@@ -83,36 +83,34 @@ COMMON = {"will", "may", "mark", "comfort", "harm", "grace", "hope", "joy", "fai
           "scottish", "british", "america", "african", "normal", "early", "late", "candida", "vena", "fella"}
 
 
+def _faker_names(loc: str, attrs: tuple[str, ...]) -> list[str]:
+    """The names a Faker locale lists under `attrs`; none when the locale or the list is missing, or built at run time."""
+    try:
+        provider = importlib.import_module(f"faker.providers.person.{loc}").Provider
+    except (ImportError, AttributeError):
+        return []
+    names: list[str] = []
+    for attr in attrs:
+        value = getattr(provider, attr, None) or ()
+        if not isinstance(value, property):  # a locale that builds its names at run time
+            names.extend(str(n) for n in (value.keys() if isinstance(value, dict) else value))
+    return names
+
+
+FIRST_NAME_LISTS = ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary")
+
+
 @lru_cache(maxsize=1)
 def given_names() -> frozenset[str]:
     """Lower-case given names; empty if Faker is not installed (then only the context rules apply)."""
-    names: set[str] = set()
-    for loc in LOCALES:
-        try:
-            provider = importlib.import_module(f"faker.providers.person.{loc}").Provider
-        except (ImportError, AttributeError):
-            continue
-        for attr in ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary"):
-            value = getattr(provider, attr, None) or ()
-            if isinstance(value, property):  # a locale that builds its names at run time
-                continue
-            names.update(str(n) for n in (value.keys() if isinstance(value, dict) else value))
+    names: set[str] = {n for loc in LOCALES for n in _faker_names(loc, FIRST_NAME_LISTS)}
     try:
         common_words = set(importlib.import_module("faker.providers.lorem.en_US").Provider.word_list)
     except (ImportError, AttributeError):
         common_words = set()
     names |= EXTRA_GIVEN_NAMES
     vocab = plain_words()
-    for loc in MORE_LOCALES:
-        try:
-            provider = importlib.import_module(f"faker.providers.person.{loc}").Provider
-        except (ImportError, AttributeError):
-            continue
-        for attr in ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary"):
-            value = getattr(provider, attr, None) or ()
-            if isinstance(value, property):
-                continue
-            names.update(str(n) for n in (value.keys() if isinstance(value, dict) else value) if str(n).lower() not in vocab)
+    names |= {n for loc in MORE_LOCALES for n in _faker_names(loc, FIRST_NAME_LISTS) if n.lower() not in vocab}
     return frozenset(n.lower() for n in names  # Latin letters with their accents too ("Gráinne", "Zoë", "Łukasz")
                      if re.fullmatch(r"[A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž'’-]{2,}", n) and n.lower() not in COMMON | EPONYMS | common_words)
 
@@ -223,15 +221,7 @@ def regions() -> frozenset[str]:
 def surnames() -> frozenset[str]:
     """Lower-case family names of Faker's English-speaking and other locales' lists: the second word after a given
     name that is also an everyday word ("Will Roberts", "Grace Park", "Mercedes Luna")."""
-    names: set[str] = set()
-    for loc in LOCALES + MORE_LOCALES:
-        try:
-            provider = importlib.import_module(f"faker.providers.person.{loc}").Provider
-        except (ImportError, AttributeError):
-            continue
-        value = getattr(provider, "last_names", None) or ()
-        if not isinstance(value, property):
-            names.update(str(n) for n in (value.keys() if isinstance(value, dict) else value))
+    names = {n for loc in LOCALES + MORE_LOCALES for n in _faker_names(loc, ("last_names",))}
     return frozenset(n.lower() for n in names if re.fullmatch(r"[A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž'’-]{2,}", n))
 
 
