@@ -7,6 +7,7 @@ from medapp.cases.references import reference_problem
 from medapp.cases.store import StoreError
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.common import demo_notice
+from medapp.ui.meeting_lead import LEAD, screen_choice
 from medapp.ui.presses import stop_page
 from medapp.ui.review import (
     REOPEN_ELSEWHERE,
@@ -36,7 +37,7 @@ st.html("<style>.stMainBlockContainer{max-width:100%;padding-left:2rem;padding-r
         ".stMainBlockContainer input,.stMainBlockContainer textarea{font-size:1.35rem}"
         ".stMainBlockContainer td,.stMainBlockContainer th{font-size:1.35rem}</style>")
 # The toggle on the left: at the top right a "Saved ..." toast from the page before covered it (a presenter's review)
-forms_col, which = st.columns([1.6, 5], vertical_alignment="center")
+forms_col, screen_col, which = st.columns([1.6, 2, 3.4], vertical_alignment="center")
 # Off for the projector: the presenter's own verdict forms (and drafts) sat between the analyses the room reads; the
 # verdicts recorded stay listed under each analysis, and a form holding unfinished work stays (verdict_needs_form).
 show_forms = forms_col.toggle("My verdict forms", value=True, key="meeting_forms",
@@ -46,18 +47,19 @@ if not show_forms:  # Streamlit's toggle, off, is a pale grey pill the back of t
     forms_col.caption(":material/visibility_off: Verdict forms hidden")
 with which.expander("Which cases", expanded=False):
     filters = case_filters("meeting")
+screen = screen_choice(store, user, screen_col)
 # In the order they were opened: a verdict recorded during the meeting must not reorder the cases.
 cases = sorted(store.list_cases(**filters), key=lambda c: c["id"])
 listed = [c["id"] for c in cases]  # what "Case 2 of 4" counts: followed below
 arrived = case_from_other_page("meeting", listed)  # the case open on Cases when the user came here
-if arrived is not None:
+if arrived is not None and not screen.following:
     st.session_state["meeting_case"] = arrived
 # The case on the projector stays when someone changes it out of the filtered list (closes it during the
 # discussion); Next or Previous moves on from it, and it then leaves the list.
 moving_on = bool(st.session_state.get("meeting_step"))
 cases, left = keep_shown_case(cases, filters, None if moving_on else st.session_state.get("meeting_case"),
                               key="meeting", order=lambda c: c["id"])
-if not cases:
+if not cases and not screen.following:
     st.info("No case matches these filters. Analyses are saved to cases from the analysis pages (Save to case); "
             "a case appears here when one is saved.")
     # the case shown before these filters is gone from the screen: not brought back as "kept" beside the first
@@ -90,34 +92,54 @@ def _position(ids: list[int]) -> int:
     return max(0, min(position, len(ids) - 1))
 
 
-index = _position([c["id"] for c in cases])
-st.session_state["meeting_case"] = cases[index]["id"]
-case_shown(cases[index]["id"], "meeting")
+if screen.following:  # the presenter's case, counted as their screen counts it; Next and Previous are theirs
+    st.session_state.pop("meeting_step", None)
+    case_id, number, count = screen.lead.case_id, screen.lead.position, screen.lead.count
+    left = None
+else:
+    index = _position([c["id"] for c in cases])
+    case_id, number, count = cases[index]["id"], index + 1, len(cases)
+    if screen.mode == LEAD:
+        store.lead_meeting(user, case_id, number, count)
+st.session_state["meeting_case"] = case_id  # where this screen stays when it stops following
+case_shown(case_id, "meeting")
 prev_col, title_col, next_col = st.columns([1.6, 6, 1.6], vertical_alignment="center")
-prev_col.button("◀ Previous", disabled=index == 0, width="stretch", on_click=_step, args=(-1,), key="meeting_prev")
-next_col.button("Next ▶", disabled=index >= len(cases) - 1, width="stretch", on_click=_step, args=(1,),
+prev_col.button("◀ Previous", disabled=screen.following or number == 1, width="stretch", on_click=_step,
+                args=(-1,), key="meeting_prev")
+next_col.button("Next ▶", disabled=screen.following or number >= count, width="stretch", on_click=_step, args=(1,),
                 key="meeting_next")
-case = cases[index]
 # The case shown is kept in the address (?case=<id>, the store's number, not the reference), so a reload stays on it.
-if st.query_params.get("case") != str(case["id"]):
-    st.query_params["case"] = str(case["id"])
+if st.query_params.get("case") != str(case_id):
+    st.query_params["case"] = str(case_id)
+
+
+def _lead_now() -> list:
+    lead = store.meeting_lead(screen.lead.presenter)
+    return [] if lead is None else [lead.case_id, lead.position, lead.count]
+
+
 try:
-    detail = store.case_detail(case["id"], user, log_view=st.session_state.get("meeting_viewed") != case["id"])
+    detail = store.case_detail(case_id, user, log_view=st.session_state.get("meeting_viewed") != case_id)
 except StoreError as exc:  # erased by an administrator since the list above was read: said, then the next case
     st.info(str(exc))
-    follow_list(lambda: [c["id"] for c in store.list_cases(**filters)])
+    if screen.following:  # drawn again when the presenter moves on from it (or stops)
+        follow_list(lambda: [] if _lead_now() == [case_id, number, count] else ["moved"])
+    else:
+        follow_list(lambda: [c["id"] for c in store.list_cases(**filters)])
     stop_page()
-st.session_state["meeting_viewed"] = case["id"]
+st.session_state["meeting_viewed"] = case_id
 # Input file names are hidden. The reference is shown so the chair can confirm which case is on screen: new
 # references are refused when they look identifying, and an older one that does is still hidden here.
 reference = detail["reference"] if reference_problem(detail["reference"]) is None else "reference hidden"
 # Status and flag as badges under the heading: in the heading they wrapped it onto two lines at 1366 px
-title_col.markdown(f"## Case {index + 1} of {len(cases)} · {reference}\n"
+title_col.markdown(f"## Case {number} of {count} · {reference}\n"
                    f":blue-badge[{detail['status']}]"
-                   + (" :red-badge[disagreement flagged]" if detail["disagreement"] else ""))
+                   + (" :red-badge[disagreement flagged]" if detail["disagreement"] else "")
+                   + (f" :violet-badge[:material/cast: following {screen.lead.presenter}]" if screen.following
+                      else " :violet-badge[:material/cast: leading]" if screen.mode == LEAD else ""))
 demo_notice()  # as the reports and analysis pages say it (Cases and Meeting mode did not: a cardiology review)
 notice = st.empty()  # drawn in every run: a line inserted above the page's forms makes the browser draw them anew
-if left is not None and left["id"] == case["id"]:
+if left is not None and left["id"] == case_id:
     notice.info(f"This case no longer matches the filters (its status is now '{detail['status']}'). It stays on "
                 "screen until you move on; Next goes to the case after it.", icon=":material/filter_alt_off:")
 for a in detail["analyses"]:
@@ -128,4 +150,7 @@ for a in detail["analyses"]:
                          closed_how=detail["closed_how"])
 erasure_notes(detail)
 # the projector shows each verdict as a reviewer records it, without a click, and counts what the filters hold now
-follow_case(detail, listed=listed, list_now=lambda: sorted(c["id"] for c in store.list_cases(**filters)))
+if screen.following:  # and moves when the presenter moves, or stops
+    follow_case(detail, listed=[case_id, number, count], list_now=_lead_now)
+else:
+    follow_case(detail, listed=listed, list_now=lambda: sorted(c["id"] for c in store.list_cases(**filters)))

@@ -26,6 +26,7 @@ from ..registry import UnknownModel, get_card
 from ..security.roles import Actor, PermissionDenied, require
 from ..types import Explanation, ModelCard, Prediction
 from .blobs import BlobStore
+from .meeting import MeetingLeads
 from .references import reference_problem, title_problem, verdict_text_problem
 
 STATUSES = ("open", "in review", "closed")
@@ -151,8 +152,8 @@ def stored_input_name(modality: str, original: str, digest: str) -> str:
     return f"{modality}-{digest[:10]}{suffix}"
 
 
-class CaseStore(Database):
-    """Cases, analyses and verdicts on top of the database's sessions and audit trail."""
+class CaseStore(MeetingLeads, Database):
+    """Cases, analyses and verdicts on top of the database's sessions and audit trail (and who leads a meeting)."""
 
     def __init__(self, url: str | None = None, blobs: BlobStore | None = None):
         super().__init__(url)

@@ -127,3 +127,17 @@ class InstallationSetting(Base):
     __tablename__ = "installation_settings"
     name: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[str] = mapped_column(String(255), nullable=False)
+
+
+class MeetingLead(Base):
+    """The case a presenter is showing in Meeting mode, for the screens that follow them (0006_meeting_lead).
+    One row per presenter while they lead; no foreign key: an erased case leaves the row, and a following
+    screen says the case is gone until the presenter moves on."""
+
+    __tablename__ = "meeting_leads"
+    presenter: Mapped[str] = mapped_column(String(80), primary_key=True)
+    case_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)  # "Case 2 of 4" as the presenter's screen says it
+    count: Mapped[int] = mapped_column(Integer, nullable=False)
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    moved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)

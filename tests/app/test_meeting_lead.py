@@ -1,0 +1,54 @@
+"""Meeting mode: a presenter leads and another screen follows them. Every screen moved on its own, so a reviewer at
+a workstation had to find the case the projector showed (a clinician's review). The follower shows the presenter's
+case, counted as the presenter counts it, even when its own filters would hide it; its Next and Previous are the
+presenter's; when the presenter stops, the screen says so and moves on its own again from where it was."""
+from __future__ import annotations
+
+from apptest_helpers import CLIN, REV, heart_disease_cases, open_page
+
+from medapp.cases.store import CaseStore
+
+
+def _title(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("## Case "))
+
+
+def test_a_screen_follows_the_presenter_through_next_and_back_to_its_own(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    (a, _), (b, _), _ = heart_disease_cases(store, ("LEAD-1", "LEAD-2", "LEAD-3"))
+    store.set_status(b, REV, "closed")
+
+    chair = open_page("pages/meeting.py", REV)
+    assert not chair.exception and _title(chair).startswith("## Case 1 of 3 · LEAD-1")
+    assert chair.selectbox(key="meeting_screen").options == ["Moves on its own", "Leads: others can follow"]
+    chair.selectbox(key="meeting_screen").set_value("lead").run()
+    assert not chair.exception and "leading" in _title(chair)
+    assert (store.meeting_lead("rui").case_id, store.meeting_lead("rui").count) == (a, 3)
+
+    desk = open_page("pages/meeting.py", CLIN)
+    desk.selectbox(key="meeting_status").set_value("open").run()  # the desk's own list: LEAD-1 and LEAD-3
+    assert _title(desk).startswith("## Case 1 of 2 · LEAD-1")
+    assert "Follows rui" in desk.selectbox(key="meeting_screen").options
+    desk.selectbox(key="meeting_screen").set_value("follow:rui").run()
+    assert not desk.exception and _title(desk).startswith("## Case 1 of 3 · LEAD-1")
+    assert "following rui" in _title(desk)
+    assert desk.button(key="meeting_next").disabled and desk.button(key="meeting_prev").disabled
+
+    chair.button(key="meeting_next").click().run()  # to LEAD-2, which the desk's filter (open) would hide
+    assert _title(chair).startswith("## Case 2 of 3 · LEAD-2")
+    desk.run()  # what the follow timer does within two seconds
+    assert not desk.exception and _title(desk).startswith("## Case 2 of 3 · LEAD-2")
+
+    chair.button(key="meeting_next").click().run()
+    desk.run()
+    assert _title(desk).startswith("## Case 3 of 3 · LEAD-3")
+
+    chair.selectbox(key="meeting_screen").set_value("own").run()  # stops leading
+    assert store.meeting_lead("rui") is None
+    desk.run()
+    assert not desk.exception
+    assert any("rui stopped leading" in t.value for t in desk.toast)
+    assert desk.selectbox(key="meeting_screen").value == "own"
+    # on its own again from the case it showed, counted on its own list (open: LEAD-1, LEAD-3)
+    assert _title(desk).startswith("## Case 2 of 2 · LEAD-3") and not desk.button(key="meeting_prev").disabled
