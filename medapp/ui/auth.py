@@ -62,6 +62,7 @@ def sign_out(reason: str = "logout") -> None:
     if user is not None:
         get_store().audit(user["username"], reason, f"user:{user['username']}")
         sessions.revoke(get_store(), token, user["username"], reason)
+        get_store().stop_leading(user)  # screens following them in Meeting mode are told, not left on a case
     st.session_state[COOKIE_ACTION] = "clear"
 
 

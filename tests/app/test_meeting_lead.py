@@ -5,6 +5,7 @@ presenter's; when the presenter stops, the screen says so and moves on its own a
 from __future__ import annotations
 
 from apptest_helpers import CLIN, REV, heart_disease_cases, open_page
+from streamlit.testing.v1 import AppTest
 
 from medapp.cases.store import CaseStore
 
@@ -52,3 +53,24 @@ def test_a_screen_follows_the_presenter_through_next_and_back_to_its_own(tmp_pat
     assert desk.selectbox(key="meeting_screen").value == "own"
     # on its own again from the case it showed, counted on its own list (open: LEAD-1, LEAD-3)
     assert _title(desk).startswith("## Case 2 of 2 · LEAD-3") and not desk.button(key="meeting_prev").disabled
+
+
+
+def _sign_out_script():
+    from medapp.ui.auth import sign_out
+
+    sign_out()
+
+
+def test_signing_out_ends_the_lead(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    heart_disease_cases(store, ("LEAD-OUT",))
+    chair = open_page("pages/meeting.py", REV)
+    chair.selectbox(key="meeting_screen").set_value("lead").run()
+    assert store.meeting_lead("rui") is not None
+    out = AppTest.from_function(_sign_out_script)
+    out.session_state["medapp_user"] = REV  # the chair's session, as the sidebar's Sign out runs it
+    out.run()
+    assert not out.exception
+    assert store.meeting_lead("rui") is None  # a desk following them is told, not left on the case
