@@ -275,3 +275,39 @@ def test_what_the_corpora_48_and_49_showed(note, found):
 def test_a_vaccine_lot_and_a_word_after_a_dash_stay():
     # a lot is shared by every dose of a batch, no one's identifier (a review kept them, the sixth session too)
     assert removed("Shingrix #1 given today, lot SX72K9.\nPlan as above - Normal") == []
+
+
+@pytest.mark.parametrize("note, found", [
+    # corpora 50-53, widened against: a letterhead over its address line, with a department after a dash kept
+    ("Bayview Eye Specialists - Retina Service\n4470 Mission Gorge Place, San Diego, CA 92120\n",
+     ["Bayview Eye Specialists", "4470 Mission Gorge Place, San Diego, CA"]),
+    ("Dr Nikhil Raghavan\nOphthalmologist\nLake Wendouree Eye Specialists\n12 Wendouree Parade, Ballarat\n",
+     ["Nikhil Raghavan", "Lake Wendouree Eye Specialists"]),
+    # a unit named after a person or place with its floor, and a named ICU
+    ("Unit: Callahan 7 Medical Unit, Room 734, Bed 1", ["Callahan 7 Medical Unit"]),
+    ("Transferred to: Lindgren Medical ICU, Bed 14", ["Lindgren Medical ICU"]),
+    # a surname-first line whole with its initial; who printed the record; initials after "Sign:" or a dash
+    ("Phone: 313-555-0155\n\nHaddad, Samir F\nMRN: M00893412", ["Haddad, Samir F", "M00893412"]),
+    ("Printed by: RMARQUEZ on 02/21/2024 08:12", ["RMARQUEZ", "02/21/2024"]),
+    ("PMDC Reg. No. 38214-P\nSign: FNS\n", ["FNS"]),
+    ("agree with the plan as documented. - BOH\n", ["BOH"]),
+    # the town and postcode on the line under a box
+    ("Frankton Medical Centre\nPO Box 10442\nHamilton 3242\n", ["PO Box 10442", "Hamilton", "3242"]),
+])
+def test_what_the_corpora_50_to_53_showed(note, found):
+    assert [f for f in removed(note) if f in found] == found
+
+
+@pytest.mark.parametrize("note", [
+    "Speech Pathology\n27 Kedron Park Road, Wooloowin QLD 4030\n",  # a service named by what it does
+    "Movement Disorders Program\n1200 Main Street, Springfield\n",
+    "Tower 4 Medical Unit; Level 5 Surgical Unit; admitted to Medical ICU",  # a building part, not a name
+    "22 Commerce Street\nDose 2000\n",  # a dose under a street is no town
+    "Assessment, Plan\nDiagnosis, Plan  see above",  # headings, not a surname and a given name
+    "Plan: continue. - ECG\n",  # an abbreviation after a dash
+    "Printed by: SYSTEM on 02/21/2024",
+])
+def test_look_alikes_of_the_corpora_50_to_53_rules_stay(note):
+    kept = {"Speech Pathology", "Movement Disorders Program", "Tower 4 Medical Unit", "Level 5 Surgical Unit",
+            "Medical ICU", "Dose", "Assessment, Plan", "Diagnosis, Plan", "ECG", "SYSTEM"}
+    assert not [f for f in removed(note) if f in kept or any(k in f for k in kept)]

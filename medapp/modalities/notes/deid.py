@@ -131,6 +131,13 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME_AS_IS", re.compile(rf"\b(Ma\.[ \t]+{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}})"), 1),
     # a first name signing a message at its line's end ("we will call you back this morning. - June")
     ("SIGNED_NAME", re.compile(rf"(?:^|[ \t.;!?])(?:-|--|—|–)[ \t]*({NAME_WORD})[ \t]*$", re.M), 1),
+    # initials after a sentence and one dash, or after "Sign:", ending the line ("as documented. - BOH", "Sign: FNS")
+    ("SIGNED", re.compile(r"(?:(?<=[.!?])[ \t]+-|\b(?i:sign|signed|signature|initials)[ \t]*:)[ \t]*([A-Z]{2,3})[ \t]*$",
+                          re.M), 1),
+    # who printed or edited the record, by their user name ("Printed by: RMARQUEZ on 02/21/2024")
+    ("NAME_AS_IS", re.compile(r"\b(?:Printed|Entered|Modified|Edited|Created|Updated|Accessed)[ \t]+by:?[ \t]+"
+                              r"(?!(?:SYSTEM|INTERFACE|ADMIN|SERVER|AUTO|BATCH|USER)\b)([A-Z]{5,12}|[a-z]{2,10}\.[a-z]{2,15})\b"
+                              r"(?![ \t]*,?[ \t]+[A-Z][a-z])"), 1),
     # a nurse's initials signing an entry at its line's end ("... patent, ceftriaxone due 0900. -- KB")
     ("SIGNED", re.compile(r"(?:^|[ \t.;])(?:--|—|–)[ \t]*([A-Z]{2,3})[ \t]*$", re.M), 1),
     # a phone of eight digits in two fours, said as one ("can be reached at 8555 3071", "mobile is 9555 2718")
@@ -1410,6 +1417,99 @@ def _before_postcodes(text: str, found: list[Span], taken: list[bool]) -> list[S
     return out
 
 
+# A patient's surname first on a line of its own or before a field ("Haddad, Samir F", "Delgado, Francisco R    MRN")
+_SURNAME_FIRST_LINE = re.compile(r"^[ \t]*([A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?),[ \t]*([A-Z][a-z]+)(?:[ \t]+[A-Z]\.?)?"
+                                 r"(?=[ \t]*$|[ \t]{2,}|[ \t]*\()", re.M)
+
+
+def _surname_first_lines(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
+    """`found` with each such line's name whole (a given-name rule took only "Samir"): the given name must be one."""
+    for m in _SURNAME_FIRST_LINE.finditer(text):
+        surname, given = m.group(1), m.group(2)
+        if given.lower() not in given_names() or never_name(surname) or surname in GENERIC_PLACE or (
+                surname.lower() in plain_words() and surname.lower() not in surnames()):
+            continue
+        a, b = m.start(1), m.end()
+        found = [f for f in found if f.end <= a or f.start >= b]
+        found.append(Span(a, b, "NAME", text[a:b]))
+        taken[a:b] = [True] * (b - a)
+    return sorted(found, key=lambda f: f.start)
+
+
+# The town and four-digit postcode on the line under a street or a box (New Zealand, South Africa, Denmark: "PO Box
+# 10442" then "Hamilton 3242"); a town outside the gazetteer is still the address's.
+_TOWN_CODE_LINE = re.compile(r"[ \t]*([A-Z][a-z'’]+(?:[ \t-][A-Z][a-z'’]+){0,2})[ \t]+(\d{4})[ \t]*")
+
+
+def _town_code_lines(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
+    out = []
+    for address in [s for s in found if s.kind == "ADDRESS"]:
+        line_end = text.find("\n", address.end)
+        if line_end < 0 or text[address.end:line_end].strip(" \t,"):
+            continue  # something else follows the street on its line
+        next_end = text.find("\n", line_end + 1)
+        m = _TOWN_CODE_LINE.fullmatch(text, line_end + 1, len(text) if next_end < 0 else next_end)
+        words = m.group(1).split() if m else []
+        if m is None or any(taken[m.start(1):m.end(2)]) or any(never_name(w) for w in words) or (
+                m.group(1).lower() not in towns() and all(w.lower() in plain_words() for w in words)):
+            continue  # "Dose 2000", "Room 1204"
+        for group, kind in ((1, "LOCATION"), (2, "POSTCODE")):
+            out.append(Span(m.start(group), m.end(group), kind, m.group(group)))
+            taken[m.start(group):m.end(group)] = [True] * (m.end(group) - m.start(group))
+    return out
+
+
+# A hospital's unit named after a person or a place, with its floor ("Callahan 7 Medical Unit", "Sonoran 5 Telemetry",
+# "Lindgren Medical ICU"): the name and number say which building; "Tower 4 Medical Unit" or "Level 5" do not.
+_NAMED_UNIT = re.compile(r"\b([A-Z][a-z]{3,})(?:[ \t]+\d{1,2}[A-Z]?(?:[ \t]+(?:[A-Z][a-z'’]+|&)){0,3}[ \t]+(?:Unit|Telemetry|ICU|"
+                         r"Ward|Step-?[Dd]own)|(?:[ \t]+(?:Medical|Surgical|Cardiac|Neuro|Neuroscience|Cardiothoracic|"
+                         r"Trauma|Burns?|Coronary))+[ \t]+(?:ICU|CCU|Intensive[ \t]+Care[ \t]+Unit))\b")
+
+
+def _named_units(text: str, taken: list[bool]) -> list[Span]:
+    out = []
+    for m in _NAMED_UNIT.finditer(text):
+        word, (a, b) = m.group(1), m.span()
+        if any(taken[a:b]) or word in GENERIC_PLACE | TRADE_GENERIC or never_name(word) or (
+                word.lower() in plain_words() and word.lower() not in surnames() and word.lower() not in towns()):
+            continue
+        out.append(Span(a, b, "LOCATION", m.group(0)))
+        taken[a:b] = [True] * (b - a)
+    return out
+
+
+# A letterhead or an addressee's practice: the line of capitalised words just above an address line ("Bayview Eye
+# Specialists - Retina Service" over "4470 Mission Gorge Place"; "Lake Wendouree Eye Specialists" over its street).
+# A department after a dash stays; a heading, a field or a line with a full stop or a colon is not a place's name.
+_HEAD_WORD = r"(?:[A-Z][\w'’.&/-]*|&|of|and|the|for|on|at|de|la|du|y)"
+_LETTERHEAD = re.compile(rf"[ \t]*({_HEAD_WORD}(?:,?[ \t]+{_HEAD_WORD}){{1,7}}?)(?:[ \t]+[-–—][ \t]+[A-Z][\w'’ &]{{0,40}})?[ \t]*$")
+_NOT_A_LETTERHEAD = re.compile(r"\b(?:Address|Details|Contact|Kin|Information|Demographics|Dear|Re|Patient|Date|To|From|"
+                               r"Attn|Department|Dept|Division|Directorate|Ward|Unit|Level|Floor|Room|Bed|Private|"
+                               r"Confidential|Summary|Report|Note|Letter|Referral|History|Plan|Assessment)\b")
+
+
+def _letterheads(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
+    out = []
+    for address in [s for s in found if s.kind == "ADDRESS"]:
+        line_start = text.rfind("\n", 0, address.start) + 1
+        if text[line_start:address.start].strip() or line_start < 2:
+            continue  # the address does not open its line
+        above_start = text.rfind("\n", 0, line_start - 1) + 1
+        m = _LETTERHEAD.fullmatch(text, above_start, line_start - 1)
+        if m is None:
+            continue
+        a, b = m.span(1)
+        words = m.group(1).replace(",", " ").split()
+        if (any(taken[a:b]) or _NOT_A_LETTERHEAD.search(m.group(1)) or m.group(1).endswith(".")
+                or any(never_name(w) and w not in GENERIC_PLACE for w in words) or len(words) < 2
+                or words[0][0].islower() or all(w.title() in GENERIC_PLACE | TRADE_GENERIC
+                                                or w.lower() in CONNECTORS or w == "&" for w in words)):
+            continue  # a service named by what it does: "Speech Pathology", "Movement Disorders Program"
+        out.append(Span(a, b, "LOCATION", text[a:b]))
+        taken[a:b] = [True] * (b - a)
+    return out
+
+
 _NICKNAME = re.compile(rf"\.?[ \t]*\(?[ \t]*(?:(?i:goes[ \t]+by|known[ \t]+as|aka)[ \t]+)?[\"“‘']({NAME_WORD})[\"”’']"
                        rf"(?:[ \t]+((?:{PARTICLE}[ \t])?(?:{LOWER_PARTICLE}[ \t]){{0,2}}{NAME_WORD}))?")
 
@@ -1728,6 +1828,7 @@ def _find_phi(text: str) -> list[Span]:
             found.append(Span(start, end, kind, text[start:end]))
             for i in range(start, end):
                 taken[i] = True
+    found = _surname_first_lines(text, found, taken)
     found += _facility_towns(text, found, taken)
     found += _ages_said(text, taken)
     found += _days_and_months(text, taken)
@@ -1740,6 +1841,9 @@ def _find_phi(text: str) -> list[Span]:
     found += _towns_in_addresses(text, taken)
     found += _address_fields(text, found, taken)
     found += _before_postcodes(text, found, taken)
+    found += _letterheads(text, found, taken)
+    found += _named_units(text, taken)
+    found += _town_code_lines(text, found, taken)
     found += _recurring_places(text, found, taken)
     found += _caps_surnames(text, taken)
     found += _lower_case_names(text, taken)
