@@ -54,7 +54,9 @@ st.dataframe(table[["reference", "title", "status", "disagreement", "analyses", 
                     "models"]], hide_index=True, width="stretch", key="case_table",
              # sized for its header: fitted to its ticks, it read "disagreemen" at 1400 px
              column_config={"disagreement": st.column_config.CheckboxColumn("disagreement", width=110),
-                            "created_by": st.column_config.TextColumn("created by")})
+                            "created_by": st.column_config.TextColumn("created by"),
+                            # stored and shown in UTC: a reviewer elsewhere read the time as their own (a review)
+                            "updated": st.column_config.TextColumn("updated (UTC)")})
 # Chosen by id: a case's status, size and place in the list change while it is being reviewed. Labelled by what
 # never changes (the browser sends the label back; one holding the status or count stopped matching after a
 # change, and the pick came back as that text: ui/cases.save_to_case says more).
@@ -94,9 +96,9 @@ with c1:
     status_control(detail, user, key=str(detail["id"]))
 with c2:
     export_buttons(detail, user, key=str(detail["id"]))
-for a in detail["analyses"]:
+for n, a in enumerate(detail["analyses"], 1):
     with st.container(border=True):
-        analysis_view(a, key=f"a{a['id']}")
+        analysis_view(a, key=f"a{a['id']}", number=(n, len(detail["analyses"])))
         verdict_form(a, user, key=f"a{a['id']}", case_status=detail["status"], closed_how=detail["closed_how"])
 erasure_notes(detail)
 follow_case(detail)  # others' verdicts and status changes appear without a click

@@ -7,7 +7,7 @@ from medapp.cases.references import reference_problem
 from medapp.cases.store import StoreError
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.common import demo_notice
-from medapp.ui.meeting_lead import LEAD, screen_choice
+from medapp.ui.meeting_lead import DRAWN, LEAD, followed_case, screen_choice
 from medapp.ui.presses import stop_page
 from medapp.ui.review import (
     REOPEN_ELSEWHERE,
@@ -94,11 +94,11 @@ def _position(ids: list[int]) -> int:
 
 if screen.following:  # the presenter's case, counted as their screen counts it; Next and Previous are theirs
     st.session_state.pop("meeting_step", None)
-    case_id, number, count = screen.lead.case_id, screen.lead.position, screen.lead.count
+    case_id, number, count, held = followed_case(screen)
     left = None
 else:
     index = _position([c["id"] for c in cases])
-    case_id, number, count = cases[index]["id"], index + 1, len(cases)
+    case_id, number, count, held = cases[index]["id"], index + 1, len(cases), None
     if screen.mode == LEAD:
         store.lead_meeting(user, case_id, number, count)
 st.session_state["meeting_case"] = case_id  # where this screen stays when it stops following
@@ -118,12 +118,15 @@ def _lead_now() -> list:
     return [] if lead is None else [lead.case_id, lead.position, lead.count]
 
 
+lead_seen = [screen.lead.case_id, screen.lead.position, screen.lead.count] if screen.following else None
+
+
 try:
     detail = store.case_detail(case_id, user, log_view=st.session_state.get("meeting_viewed") != case_id)
 except StoreError as exc:  # erased by an administrator since the list above was read: said, then the next case
     st.info(str(exc))
     if screen.following:  # drawn again when the presenter moves on from it (or stops)
-        follow_list(lambda: [] if _lead_now() == [case_id, number, count] else ["moved"])
+        follow_list(lambda: [] if _lead_now() == lead_seen else ["moved"])
     else:
         follow_list(lambda: [c["id"] for c in store.list_cases(**filters)])
     stop_page()
@@ -139,18 +142,21 @@ title_col.markdown(f"## Case {number} of {count} · {reference}\n"
                       else " :violet-badge[:material/cast: leading]" if screen.mode == LEAD else ""))
 demo_notice()  # as the reports and analysis pages say it (Cases and Meeting mode did not: a cardiology review)
 notice = st.empty()  # drawn in every run: a line inserted above the page's forms makes the browser draw them anew
-if left is not None and left["id"] == case_id:
+if held:
+    notice.info(held, icon=":material/cast:")
+elif left is not None and left["id"] == case_id:
     notice.info(f"This case no longer matches the filters (its status is now '{detail['status']}'). It stays on "
                 "screen until you move on; Next goes to the case after it.", icon=":material/filter_alt_off:")
-for a in detail["analyses"]:
+for n, a in enumerate(detail["analyses"], 1):
     with st.container(border=True):
-        analysis_view(a, key=f"m{a['id']}", hide_identifiers=True, large=True)
+        analysis_view(a, key=f"m{a['id']}", hide_identifiers=True, large=True, number=(n, len(detail["analyses"])))
         if show_forms or verdict_needs_form(a, f"m{a['id']}"):
             verdict_form(a, user, key=f"m{a['id']}", case_status=detail["status"], reopen_where=REOPEN_ELSEWHERE,
                          closed_how=detail["closed_how"])
+st.session_state[DRAWN] = (case_id, number, count, [a["id"] for a in detail["analyses"]])
 erasure_notes(detail)
 # the projector shows each verdict as a reviewer records it, without a click, and counts what the filters hold now
 if screen.following:  # and moves when the presenter moves, or stops
-    follow_case(detail, listed=[case_id, number, count], list_now=_lead_now)
+    follow_case(detail, listed=lead_seen, list_now=_lead_now)
 else:
     follow_case(detail, listed=listed, list_now=lambda: sorted(c["id"] for c in store.list_cases(**filters)))

@@ -46,7 +46,7 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
     for a in detail["analyses"]:
         parts.append(f"<h2>Analysis #{a['id']}: {e(a['model_id'])} v{e(a['model_version'])} ({e(a['modality'])})</h2>")
         parts.append(f"<p>Input: {e(input_label(a['input_name']))} (sha256 {a['input_sha256'][:12]}...) · by {e(a['author'])} on "
-                     f"{a['created_at']:%Y-%m-%d %H:%M}</p>")
+                     f"{a['created_at']:%Y-%m-%d %H:%M} UTC</p>")
         parts.append(f"<p><b>Model output:</b> {e(output_text(a))}</p>")
         if close := stored_close_call(a):
             parts.append(f"<p class='warn'>{e(close)}</p>")

@@ -125,7 +125,7 @@ def _analysis_head(pdf: FPDF, a: dict, figures: _Figures) -> None:
     width = pdf.w - pdf.l_margin - pdf.r_margin
     _para(pdf, f"Analysis #{a['id']}: {a['model_id']} v{a['model_version']} ({a['modality']})", 13, "B", 1)
     _para(pdf, f"Input: {input_label(a['input_name'])} (sha256 {a['input_sha256'][:12]}...), by {a['author']} on "
-               f"{a['created_at']:%Y-%m-%d %H:%M}.", 9)
+               f"{a['created_at']:%Y-%m-%d %H:%M} UTC.", 9)
     _para(pdf, f"Model output: {output_text(a)}", 10, "B")
     if close := stored_close_call(a):
         _para(pdf, close, 9.5, "B")

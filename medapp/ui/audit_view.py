@@ -42,6 +42,7 @@ ACTION_WORDS = {
     "pacs.endpoint_deleted": "PACS endpoint deleted", "blobs.collect": "unused stored inputs removed",
     "vocabulary_changed": "dictation vocabulary changed", "case.erase": "case erased", "title.erase": "case title erased",
     "analysis.erase": "analysis erased", "verdict.erase": "verdict erased",
+    "meeting.lead": "began leading a meeting", "meeting.stop_lead": "stopped leading a meeting",
 }
 
 

@@ -13,8 +13,10 @@ import streamlit as st
 
 from ..cases.meeting import Lead
 from ..cases.store import CaseStore
+from .review import verdict_needs_form
 
 SCREEN_KEY = "meeting_screen"
+DRAWN = "meeting_drawn"  # (case id, number, count, its analyses' ids): the case this screen drew last
 OWN, LEAD = "own", "lead"
 _FOLLOW = "follow:"
 
@@ -61,3 +63,15 @@ def screen_choice(store: CaseStore, user: dict, where) -> Screen:
     if chosen.startswith(_FOLLOW):
         return Screen("follow", leads[chosen.removeprefix(_FOLLOW)])
     return Screen(chosen)
+
+
+def followed_case(screen: Screen) -> tuple[int, int, int, str | None]:
+    """The case a following screen shows, "Case N of M" as it counts it, and what to say above it: the presenter's
+    case, unless a verdict the user chose or typed on the case shown is not recorded yet. Then that case stays until
+    it is recorded or cleared (the screen would otherwise move away from unfinished work: kept, but out of sight)."""
+    lead, drawn = screen.lead, st.session_state.get(DRAWN)
+    if drawn and drawn[0] != lead.case_id and any(verdict_needs_form({"id": i}, f"m{i}") for i in drawn[3]):
+        return drawn[0], drawn[1], drawn[2], (
+            f"{lead.presenter} has moved on to case {lead.position} of {lead.count}. This screen stays here until "
+            "your verdict below is recorded or cleared, then follows.")
+    return lead.case_id, lead.position, lead.count, None

@@ -123,7 +123,11 @@ def _legible(figure, large: bool):
     return figure
 
 
-def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: bool = False) -> None:
+def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: bool = False,
+                  number: tuple[int, int] | None = None) -> None:
+    """`number`: (its place in the case, how many the case holds), for the heading "Analysis 2 of 3". The record's
+    own number (#5) was the heading and was read as a count (a clinician's review); it is in the caption, where the
+    erasure notes and the audit trail name it."""
     pred = a["prediction"]
     # the model as the analysis pages name it, then its id and version ("heart-sound v1.1.0" alone: a review)
     try:
@@ -132,9 +136,9 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
         named = ""
     if is_lung_recording(pred):  # kept with the heart model's output, which is not a finding
         named = "Lung recording (not classified) · "
-    head = f"#{a['id']} · {named}{a['model_id']} v{a['model_version']}"
-    st.subheader(head)
-    meta = f"by {literal(a['author'])} on {a['created_at']:%Y-%m-%d %H:%M}"
+    place = f"Analysis {number[0]} of {number[1]} · " if number else ""
+    st.subheader(f"{place}{named}{a['model_id']} v{a['model_version']}")
+    meta = f"record #{a['id']} · by {literal(a['author'])} on {a['created_at']:%Y-%m-%d %H:%M} UTC"
     if not hide_identifiers:
         meta = f"input: {literal(input_label(a['input_name']))} · " + meta
     st.caption(meta)

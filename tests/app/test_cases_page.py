@@ -28,10 +28,12 @@ def test_the_open_case_stays_open_when_its_status_and_place_in_the_list_change(t
     assert list(at.dataframe[0].value.columns) == ["reference", "title", "status", "disagreement", "analyses",
                                                    "updated", "created_by", "modalities", "models"]
     # the input in words, not its stored name ("records-595e5e78e0.json" meant nothing to a clinician)
-    assert any(re.match(r"input: patient's values, ref [0-9a-f]{10} · by ", c.value) for c in at.caption)
+    assert any(re.match(r"input: patient's values, ref [0-9a-f]{10} · record #\d+ · by ", c.value) for c in at.caption)
     # the model named as the analysis pages name it, beside its id (it read "heart-disease v1.2.0 · records")
-    assert any(re.fullmatch(r"#\d+ · Heart disease \(UCI Cleveland\) · heart-disease v[\d.]+", s.value)
+    # counted within the case, not by the record's own number (#5 read as a count: a review); that is in the caption
+    assert any(re.fullmatch(r"Analysis 1 of 1 · Heart disease \(UCI Cleveland\) · heart-disease v[\d.]+", s.value)
                for s in at.subheader)
+    assert any(re.search(r"record #\d+ · by \w+ on \d{4}-\d\d-\d\d \d\d:\d\d UTC$", c.value) for c in at.caption)
     # beside the output, as the analysis page gave it: the probability at which the positive label is called
     assert any(c.value == "Called present at a probability of 50% or more." for c in at.caption)
     at.selectbox(key="case_open").set_value(old_id).run()

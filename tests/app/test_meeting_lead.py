@@ -9,6 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from medapp.cases.store import CaseStore
 
+OLGA = {"username": "olga", "role": "reviewer"}
+
 
 def _title(at) -> str:
     return next(m.value for m in at.markdown if m.value.startswith("## Case "))
@@ -74,3 +76,29 @@ def test_signing_out_ends_the_lead(tmp_path, monkeypatch):
     out.run()
     assert not out.exception
     assert store.meeting_lead("rui") is None  # a desk following them is told, not left on the case
+
+
+def test_a_following_screen_with_an_unrecorded_verdict_stays_until_it_is_recorded(tmp_path, monkeypatch):
+    """The presenter pressed Next while a reviewer following them had chosen a verdict and not recorded it: the screen
+    moved away from the unfinished verdict (kept, but out of sight). It now stays, says why, and follows once the
+    verdict is recorded."""
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    (first_case, first), _ = heart_disease_cases(store, ("HOLD-1", "HOLD-2"))
+    chair = open_page("pages/meeting.py", REV)
+    chair.selectbox(key="meeting_screen").set_value("lead").run()
+    desk = open_page("pages/meeting.py", OLGA)
+    desk.selectbox(key="meeting_screen").set_value("follow:rui").run()
+    assert _title(desk).startswith("## Case 1 of 2 · HOLD-1")
+    desk.radio(key=f"v_m{first}").set_value("agree").run()  # chosen, not recorded
+
+    chair.button(key="meeting_next").click().run()
+    desk.run()
+    assert not desk.exception and _title(desk).startswith("## Case 1 of 2 · HOLD-1")
+    assert any("rui has moved on to case 2 of 2" in i.value for i in desk.info)
+    assert desk.radio(key=f"v_m{first}").value == "agree"
+    next(b for b in desk.button if b.label == "Record verdict").click().run()
+    desk.run()  # the timer's next look: recorded, so it follows
+    assert not desk.exception and _title(desk).startswith("## Case 2 of 2 · HOLD-2")
+    assert [v["verdict"] for v in store.case_detail(first_case, REV, log_view=False)
+            ["analyses"][0]["verdicts"]] == ["agree"]
