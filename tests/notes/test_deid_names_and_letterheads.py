@@ -311,3 +311,32 @@ def test_look_alikes_of_the_corpora_50_to_53_rules_stay(note):
     kept = {"Speech Pathology", "Movement Disorders Program", "Tower 4 Medical Unit", "Level 5 Surgical Unit",
             "Medical ICU", "Dose", "Assessment, Plan", "Diagnosis, Plan", "ECG", "SYSTEM"}
     assert not [f for f in removed(note) if f in kept or any(k in f for k in kept)]
+
+
+@pytest.mark.parametrize("note, found", [
+    # corpora 54-57, widened against: a suburb and town under a street, a ZIP after a street line's town
+    ("Greerton Village Medical Centre\n1290 Cameron Road\nGreerton\nTauranga 3112\n\nDear Miriama,",
+     ["1290 Cameron Road", "Greerton", "Tauranga", "3112"]),
+    ("Pharmacy: Harmon Drug, 1407 N Mays St, Round Rock 78664\n", ["1407 N Mays St, Round Rock", "78664"]),
+    # whoever typed or transcribed it, by initials; a log entry's initials after its date and time
+    ("Typed: K. Pohatu 14/06/2024\n", ["K. Pohatu", "14/06/2024"]),
+    ("Typed by: M.T. 02/12/2024", ["M.T."]),
+    ("Dictated 09/01/2024   Typed 11/01/2024 by LH   STATUS: UNVERIFIED", ["LH"]),
+    ("09/01 22:10 RB\nSettled after evening meds.", ["RB"]),
+    # a sender whose given name is also a word, before an address
+    ("From: Sue Kershaw <susan.kershaw3@nhs.net>\nSent: Thursday", ["Sue Kershaw"]),
+])
+def test_what_the_corpora_54_to_57_showed(note, found):
+    assert [f for f in removed(note) if f in found] == found
+
+
+@pytest.mark.parametrize("note", [
+    "Identity checked: DOB + first line of address.",  # an abbreviation after a label, not initials
+    "Tone and power were normal in all limbs.",
+    "Bedside RN: Grace Whitlock",
+    "To: Adult Social Care; Hospice CNS team; Practice admin",
+    "12 Main Street\nDear Sir\n",  # a salutation under a street is no suburb
+    "To: Will Call\n",
+])
+def test_look_alikes_of_the_corpora_54_to_57_rules_stay(note):
+    assert not [f for f in removed(note) if f in {"DOB", "Tone", "Bedside", "Hospice", "Dear Sir", "Will Call"}]

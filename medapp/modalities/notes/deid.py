@@ -138,6 +138,13 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME_AS_IS", re.compile(r"\b(?:Printed|Entered|Modified|Edited|Created|Updated|Accessed)[ \t]+by:?[ \t]+"
                               r"(?!(?:SYSTEM|INTERFACE|ADMIN|SERVER|AUTO|BATCH|USER)\b)([A-Z]{5,12}|[a-z]{2,10}\.[a-z]{2,15})\b"
                               r"(?![ \t]*,?[ \t]+[A-Z][a-z])"), 1),
+    # whoever typed or transcribed it, by initials ("Typed: K. Pohatu", "Typed by: M.T.", "Typed 11/01/2024 by LH")
+    ("NAME_AS_IS", re.compile(r"\b(?i:typed|transcribed|dictated)(?:[ \t]+(?i:by))?[ \t]*:?[ \t]*"
+                              r"(?:\d{1,2}/\d{1,2}/\d{2,4}[ \t]+(?i:by)[ \t]+)?((?:[A-Z]\.){1,3}(?:[ \t]?[A-Z][a-z'’-]+)?)"
+                              r"(?![\w'’-])"), 1),
+    ("SIGNED", re.compile(r"\b(?i:typed|transcribed|dictated)[ \t]+\d{1,2}/\d{1,2}/\d{2,4}[ \t]+(?i:by)[ \t]+([A-Z]{2,3})\b"), 1),
+    # a log entry's initials after its date and time ("09/01 22:10 RB" over a nursing comment)
+    ("SIGNED", re.compile(r"^[ \t]*\d{1,2}/\d{1,2}(?:/\d{2,4})?[ \t]+\d{1,2}:?\d{2}[ \t]+([A-Z]{2,3})[ \t]*$", re.M), 1),
     # a nurse's initials signing an entry at its line's end ("... patent, ceftriaxone due 0900. -- KB")
     ("SIGNED", re.compile(r"(?:^|[ \t.;])(?:--|—|–)[ \t]*([A-Z]{2,3})[ \t]*$", re.M), 1),
     # a phone of eight digits in two fours, said as one ("can be reached at 8555 3071", "mobile is 9555 2718")
@@ -1439,23 +1446,47 @@ def _surname_first_lines(text: str, found: list[Span], taken: list[bool]) -> lis
 # The town and four-digit postcode on the line under a street or a box (New Zealand, South Africa, Denmark: "PO Box
 # 10442" then "Hamilton 3242"); a town outside the gazetteer is still the address's.
 _TOWN_CODE_LINE = re.compile(r"[ \t]*([A-Z][a-z'’]+(?:[ \t-][A-Z][a-z'’]+){0,2})[ \t]+(\d{4})[ \t]*")
+_SUBURB_LINE = re.compile(r"[ \t]*([A-Z][a-z'’]+(?:[ \t-][A-Z][a-z'’]+){0,2})[ \t]*")
 
 
 def _town_code_lines(text: str, found: list[Span], taken: list[bool]) -> list[Span]:
-    out = []
+    """Down from a street line that ends its line: a suburb on a line of its own, then the town and its four-digit
+    code ("1290 Cameron Road" / "Greerton" / "Tauranga 3112"); and a ZIP after the street line's own town
+    ("1407 N Mays St, Round Rock 78664")."""
+    out: list[Span] = []
+
+    def take(a: int, b: int, kind: str) -> None:
+        out.append(Span(a, b, kind, text[a:b]))
+        taken[a:b] = [True] * (b - a)
+
     for address in [s for s in found if s.kind == "ADDRESS"]:
         line_end = text.find("\n", address.end)
-        if line_end < 0 or text[address.end:line_end].strip(" \t,"):
+        line_end = len(text) if line_end < 0 else line_end
+        rest = text[address.end:line_end]
+        if zip_code := re.fullmatch(r"[ \t]+(\d{5}(?:-\d{4})?)[ \t]*", rest):
+            if not any(taken[address.end + zip_code.start(1):address.end + zip_code.end(1)]):
+                take(address.end + zip_code.start(1), address.end + zip_code.end(1), "POSTCODE")
+            continue
+        if rest.strip(" \t,"):
             continue  # something else follows the street on its line
-        next_end = text.find("\n", line_end + 1)
-        m = _TOWN_CODE_LINE.fullmatch(text, line_end + 1, len(text) if next_end < 0 else next_end)
-        words = m.group(1).split() if m else []
-        if m is None or any(taken[m.start(1):m.end(2)]) or any(never_name(w) for w in words) or (
-                m.group(1).lower() not in towns() and all(w.lower() in plain_words() for w in words)):
-            continue  # "Dose 2000", "Room 1204"
-        for group, kind in ((1, "LOCATION"), (2, "POSTCODE")):
-            out.append(Span(m.start(group), m.end(group), kind, m.group(group)))
-            taken[m.start(group):m.end(group)] = [True] * (m.end(group) - m.start(group))
+        start = line_end + 1
+        for _ in range(2):  # a suburb, then the town and code; or the town and code at once
+            if start >= len(text):
+                break
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+            m = _TOWN_CODE_LINE.fullmatch(text, start, end) or _SUBURB_LINE.fullmatch(text, start, end)
+            words = m.group(1).split() if m else []
+            if m is None or any(never_name(w) for w in words) or (
+                    m.group(1).lower() not in towns() and all(w.lower() in plain_words() for w in words)):
+                break  # "Dose 2000", "Room 1204", "Dear Tevita,"
+            if not any(taken[m.start(1):m.end(1)]):
+                take(m.start(1), m.end(1), "LOCATION")
+            if m.re is _TOWN_CODE_LINE:
+                if not any(taken[m.start(2):m.end(2)]):
+                    take(m.start(2), m.end(2), "POSTCODE")
+                break
+            start = end + 1
     return out
 
 
@@ -1765,9 +1796,12 @@ def _find_phi(text: str) -> list[Span]:
                 kind = "NAME"
             elif kind == "HEADER_NAME":
                 words = text[start:end].split()
-                trimmed = (start, end) if len(words) > 1 and (words[0].lower() in given_names() or words[0].lower() in surnames()) and all(
-                    w.lower() in given_names() or w.lower() in surnames() or w.lower() not in plain_words() for w in words) \
-                    else None
+                everyday = words[0].lower() in EVERYDAY_GIVEN_NAMES and all(  # "From: Sue Kershaw", not "To: Will Call"
+                    w.lower() in surnames() or w.lower() not in plain_words() for w in words[1:])
+                trimmed = (start, end) if len(words) > 1 and (words[0].lower() in given_names() or words[0].lower() in surnames()
+                                                              or everyday) and all(
+                    w.lower() in given_names() or w.lower() in surnames() or w.lower() not in plain_words()
+                    or w is words[0] and everyday for w in words) else None
                 trimmed = trimmed and _trim_name(text, *trimmed)
                 kind = "NAME"
             elif kind == "CAPS_TITLED":
@@ -1828,6 +1862,9 @@ def _find_phi(text: str) -> list[Span]:
             found.append(Span(start, end, kind, text[start:end]))
             for i in range(start, end):
                 taken[i] = True
+    for s in [s for s in found if s.kind == "NAME" and s.text in ABBREVIATIONS]:  # "Identity checked: DOB"
+        found.remove(s)
+        taken[s.start:s.end] = [False] * (s.end - s.start)
     found = _surname_first_lines(text, found, taken)
     found += _facility_towns(text, found, taken)
     found += _ages_said(text, taken)

@@ -262,6 +262,9 @@ CONNECTORS = {"and", "&", "of", "for", "on", "upon", "the", "to", "at", "in", "f
 SCORE_EPONYMS = (r"(?:Barthel|Waterlow|Braden|Norton|Apgar|Tanner|Abbey|Bishop|Rankin|Karnofsky|Epworth|Rockall|Blatchford|"
                  r"Glasgow|Wells|Centor|Ranson|Gleason|Breslow|Clark|Hamilton|Beck|Oxford|Lansky|Mallampati|Killip|Braden)")
 NOT_NAMES = {
+    # an examination's, a role's or a label's word that is also someone's name somewhere ("Tone and power were
+    # normal", "Bedside RN:", "To: Hospice CNS team"; corpora 54-57; not "Baby", a Kerala given name)
+    "Tone", "Bedside", "Hospice",
     # roles on a form's line ("RN    Tech: Tomás Villanueva", "Peer support worker:", "Attendant (Bilal, brother)")
     "Tech", "Peer", "Attendant", "Technician", "Phone", "Navigator",
     # a relation said as the addressee ("cc: Mother – copy handed over"; then every "Mother" was removed)
