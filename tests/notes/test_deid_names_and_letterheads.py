@@ -340,3 +340,36 @@ def test_what_the_corpora_54_to_57_showed(note, found):
 ])
 def test_look_alikes_of_the_corpora_54_to_57_rules_stay(note):
     assert not [f for f in removed(note) if f in {"DOB", "Tone", "Bedside", "Hospice", "Dear Sir", "Will Call"}]
+
+
+@pytest.mark.parametrize("note, found", [
+    # corpora 58 and 59, widened against: initials closing an entry, who printed or typed it, a letter's reference
+    ("to arrange comprehensive travel insurance before departure.\nCQ\n", ["CQ"]),
+    ("Printed 12-Feb-2024 11:06 by R Whitworth\n\nPatient", ["12-Feb-2024", "R Whitworth"]),
+    ("cc: Mrs Vaughan\nTyped by S Morgan 19/03/24\n", ["Vaughan", "S Morgan", "19/03/24"]),
+    ("Our ref: RP/sm\nDate:    19 March 2024", ["RP/sm", "19 March 2024"]),
+    # an age over 89 after a date of birth; an earlier surname in a registration's table
+    ("   DOB 09/01/1923 (101)   NHS 466 105 7724", ["09/01/1923", "101", "466 105 7724"]),
+    ("Previous surname   Desai\nDOB                08/12/1985", ["Desai", "08/12/1985"]),
+])
+def test_what_the_corpora_58_and_59_showed(note, found):
+    assert [f for f in removed(note) if f in found] == found
+
+
+@pytest.mark.parametrize("note, kept", [
+    # a clinical term's SNOMED CT code, as GP systems print it, is no one's number; an NHS number in brackets still is
+    ("Diagnosis       Suspected stable angina (194828000)\nSmoking   Current smoker (77176002)", "194828000"),
+    ("Structured medication review (1239511000000100)", "1239511000000100"),
+    ("She exercised for 7 minutes on a Bruce protocol, reaching 88%", "Bruce"),
+    ("9  Senna 7.5mg tablets, two at night", "Senna"),
+    ("Record sent to registered GP practice via GP Connect: Update Record", "Connect"),
+    ("Present    Dr Marcus Lindqvist (GP), Claire Hebden (ANP),", "ANP"),
+    ("the patient was well.\nCVS\n\nHS I+II, no murmurs", "CVS"),  # a heading on a line of its own
+    ("Our ref: ODM/LQ/4471", "ODM/LQ"),  # a reference number, taken whole as one
+])
+def test_look_alikes_of_the_corpora_58_and_59_rules_stay(note, kept):
+    assert kept not in removed(note)
+
+
+def test_an_nhs_number_in_brackets_is_not_taken_for_a_snomed_code():
+    assert "4857773457" in removed("HOLLOWAY F (4857773457)")

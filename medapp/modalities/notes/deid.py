@@ -145,6 +145,17 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("SIGNED", re.compile(r"\b(?i:typed|transcribed|dictated)[ \t]+\d{1,2}/\d{1,2}/\d{2,4}[ \t]+(?i:by)[ \t]+([A-Z]{2,3})\b"), 1),
     # a log entry's initials after its date and time ("09/01 22:10 RB" over a nursing comment)
     ("SIGNED", re.compile(r"^[ \t]*\d{1,2}/\d{1,2}(?:/\d{2,4})?[ \t]+\d{1,2}:?\d{2}[ \t]+([A-Z]{2,3})[ \t]*$", re.M), 1),
+    # who printed, typed or entered it, an initial and a surname ("Printed 12-Feb-2024 11:06 by R Whitworth",
+    # "Typed by S Morgan 19/03/24")
+    ("NAME_AS_IS", re.compile(rf"\b(?:Printed|Typed|Entered|Edited|Dictated|Transcribed|Scanned)\b[^\n]{{0,30}}?\bby[ \t]+"
+                              rf"([A-Z]\.?[ \t]?{NAME_WORD})(?![\w'’-])"), 1),
+    # a letter's reference of the writer's and the typist's initials ("Our ref: RP/sm")
+    ("NAME_AS_IS", re.compile(r"\b(?i:our|your)[ \t]+ref(?:erence)?\.?[ \t]*:?[ \t]*([A-Z]{2,3}/[A-Za-z]{2,3})(?![\w/-])"), 1),
+    # initials alone on an entry's last line, closing it ("... before departure.\nCQ\n\n"): not a heading, which has
+    # its text under it
+    ("SIGNED", re.compile(r"(?<=[^\s]\n)[ \t]*([A-Z]{2,3})[ \t]*(?=\n[ \t]*\n|\n?$(?![\s\S]))", re.M), 1),
+    # an age over 89 in brackets after a date of birth ("DOB 09/01/1923 (101)")
+    ("AGE", re.compile(r"\b(?i:dob|d\.o\.b\.?|born)[ \t:]*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}[ \t]*\((9\d|1[01]\d)\)"), 1),
     # a nurse's initials signing an entry at its line's end ("... patent, ceftriaxone due 0900. -- KB")
     ("SIGNED", re.compile(r"(?:^|[ \t.;])(?:--|—|–)[ \t]*([A-Z]{2,3})[ \t]*$", re.M), 1),
     # a phone of eight digits in two fours, said as one ("can be reached at 8555 3071", "mobile is 9555 2718")
@@ -459,6 +470,9 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # a name's parts asked for on a form ("Surname: MOKOENA   First names: Blessing Thandeka")
     ("NAME", re.compile(rf"\b(?i:surname|last[ \t]+name|family[ \t]+name|first[ \t]+names?|given[ \t]+names?|forenames?|"
                         rf"middle[ \t]+names?)[ \t]*:[ \t]*((?:{CAPS_WORD}|{NAME_WORD})(?:[ \t](?:{CAPS_WORD}|{NAME_WORD})){{0,3}})"), 1),
+    # an earlier or birth surname in a registration's table, its value after a wide gap ("Previous surname   Desai")
+    ("NAME_AS_IS", re.compile(rf"^[ \t]*(?i:previous|former|maiden|birth)[ \t]+(?i:surname|name|family[ \t]+name)[ \t]*:?"
+                              rf"[ \t]{{2,}}({NAME_WORD}(?:-{NAME_WORD})?)[ \t]*$", re.M), 1),
     # initials and a surname in capitals after who printed or signed ("Printed by: H McALLISTER  15/03/2024")
     ("NAME_AS_IS", re.compile(rf"\b(?i:printed|signed|entered|reviewed|verified|authori[sz]ed|dictated|typed|seen)[ \t]+(?i:by)[ \t]*:?[ \t]*"
                               rf"((?:[A-Z]\.?[ \t]){{1,2}}{CAPS_WORD})(?![\w'’-])"), 1),
@@ -1294,7 +1308,12 @@ _EPONYM_USE = re.compile(rf"(?:['’]s?)?[ \t]+(?i:{EPONYM_NOUNS}|syndrome|exten
 # what a signature's capitals may be instead of a person's initials ("MD (PCP)", "RN (EC)", "-- OK")
 _NOT_INITIALS = {"OK", "TBC", "TBA", "NKA", "NFA", "AND", "PCP", "EC", "CNS", "CCU", "HDU", "SHO", "SPR", "NOK", "ANP",
                  "ACP", "CNM", "DNP", "PHN", "MHN", "RMN", "LPN", "CNA", "HCA", "ENP", "APP", "NEW", "OLD", "OFF", "YES",
-                 "NIL", "SAME", "STOP", "HOLD", "DONE", "SEEN", "AM", "PM", "ON", "NO"}  # "Apixaban 5 mg – NEW"
+                 "NIL", "SAME", "STOP", "HOLD", "DONE", "SEEN", "AM", "PM", "ON", "NO",  # "Apixaban 5 mg – NEW"
+                 # a note's headings, on a line of their own ("CVS" over a blank line, then the heart sounds)
+                 "ROS", "CVS", "RS", "GI", "GU", "OE", "MSK", "ENT", "SH", "FH", "DH", "PC", "HPC", "ICE", "IMP", "DDX",
+                 "MSE", "OBS", "CBG", "TTO", "NB", "PS", "RIP", "RR", "SAT", "CC", "EWS", "PO", "QDS", "TED", "LFT",
+                 "UE", "TFT", "PMH", "ABG", "VBG", "AXR", "USS", "MDT", "EOL", "POA", "HX", "SHX", "FHX", "DHX", "PSH",
+                 "ALL", "END", "TO", "CT", "NAD", "A&E", "ED", "ICU", "PT", "OT", "SLT", "SALT", "DN", "GP", "RX", "DX"}
 _NAME_ENDS = re.compile(r"[ \t]*(?:[,(:;/|\n]|$|[A-Z]{2,}\b|[-–—][ \t])")  # "Will Roberts HCSW", "Will Danso, on 26/02"
 
 
@@ -1731,6 +1750,28 @@ def _caps_surnames(text: str, taken: list[bool], surname_first: bool = False) ->
     return out
 
 
+_VERHOEFF_D = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+               [3, 4, 0, 1, 2, 8, 9, 5, 6, 7], [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+               [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3], [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+               [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]]
+_VERHOEFF_P = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+               [8, 9, 1, 6, 0, 4, 3, 5, 2, 7], [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+               [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8]]
+# a clinical term's SNOMED CT code in brackets, as GP systems print it ("Current smoker (77176002)")
+_CODED_TERM = re.compile(r"[a-z][ \t]*\((\d{6,18})\)")
+
+
+def snomed_concept_id(digits: str) -> bool:
+    """A SNOMED CT concept identifier: a concept's partition (00 or 10) before a Verhoeff check digit. A ten-digit
+    NHS number or an MRN passes by chance one time in five hundred."""
+    if not (6 <= len(digits) <= 18 and digits[-3:-1] in ("00", "10")):
+        return False
+    check = 0
+    for i, d in enumerate(reversed(digits)):
+        check = _VERHOEFF_D[check][_VERHOEFF_P[i % 8][int(d)]]
+    return check == 0
+
+
 def _looks_like_id(token: str) -> bool:
     """An identifier, not a code of a drug, a compound or a chromosome band ("A23187", "U-74006F", "SQ29548",
     "1q21-23", "150-200-kb" stay): a run of six digits ("HB2403160022", "RN.415522"), capitals and four digits
@@ -1862,7 +1903,8 @@ def _find_phi(text: str) -> list[Span]:
             found.append(Span(start, end, kind, text[start:end]))
             for i in range(start, end):
                 taken[i] = True
-    for s in [s for s in found if s.kind == "NAME" and s.text in ABBREVIATIONS]:  # "Identity checked: DOB"
+    coded = {m.start(1) for m in _CODED_TERM.finditer(text) if snomed_concept_id(m.group(1))}
+    for s in [s for s in found if s.kind == "NAME" and s.text in ABBREVIATIONS or s.kind == "ID" and s.start in coded]:
         found.remove(s)
         taken[s.start:s.end] = [False] * (s.end - s.start)
     found = _surname_first_lines(text, found, taken)

@@ -132,7 +132,8 @@ US_STATE = (r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|
 EPONYMOUS_THING = re.compile(r"[ \t]+(?i:\w+(?:ectomy|otomy|ostomy|plasty|pexy|scopy|graphy)|procedure|operation|"
                              r"repair|syndrome|disease|sign|test|manoeuvre|maneuver|fracture|classification|score|stage|staging|table|"
                              r"criteria|approach|technique|incision|flap|shunt|fistula|anastomosis|murmur|pupil|"
-                             r"angina|tear|malformation|palsy|reflex|phenomenon|triad|ulcer|node|lymphoma|sarcoma|scale|pain[ \t]+scale|index|equation|formula)\b")
+                             r"angina|tear|malformation|palsy|reflex|phenomenon|triad|ulcer|node|lymphoma|sarcoma|scale|pain[ \t]+scale|index|equation|formula|"
+                             r"protocol)\b")
 # Words after a town that make it a score, scale or rule named after the town ("Glasgow Coma Scale").
 TOWN_TOOLS = (r"(?:coma|score|scale|criteria|rules?|classification|chart|index|triage|system|protocol|"
               r"questionnaire|grad(?:e|ing)|stag(?:e|ing)|splint|brace|shunt|procedure|operation|technique|method|"
@@ -265,6 +266,8 @@ NOT_NAMES = {
     # an examination's, a role's or a label's word that is also someone's name somewhere ("Tone and power were
     # normal", "Bedside RN:", "To: Hospice CNS team"; corpora 54-57; not "Baby", a Kerala given name)
     "Tone", "Bedside", "Hospice",
+    # a laxative, a GP system's service, a form's heading ("Senna 7.5mg", "via GP Connect", "Safeguarding: Concern Record")
+    "Senna", "Connect", "Concern",
     # roles on a form's line ("RN    Tech: Tomás Villanueva", "Peer support worker:", "Attendant (Bilal, brother)")
     "Tech", "Peer", "Attendant", "Technician", "Phone", "Navigator",
     # a relation said as the addressee ("cc: Mother – copy handed over"; then every "Mother" was removed)
@@ -303,6 +306,7 @@ NOT_PLACE_NAMES = NOT_NAMES - GENERIC_PLACE  # "Dear", "Seen": never a word of a
 ABBREVIATIONS = {"COPD", "PACT", "CHF", "CKD", "ECG", "EKG", "CXR", "CT", "MRI", "HTN", "DM", "AF", "MI", "CVA", "TIA", "PE",
                  "DVT", "UTI", "GP", "ED", "ICU", "NHS", "MRN", "BP", "HR", "SOB", "NAD", "PMH", "HPI", "NKDA", "IV",
                  "GCS", "CRP", "FBC", "ABG", "OD", "BD", "TDS", "PRN", "NIL", "DNR", "DNACPR", "ACS", "NSR", "USS",
+                 "ANP", "AHP", "ENP", "APN", "RGN", "HCA",  # nurses' and allied roles, not initials ("(ANP)")
                  "DOB", "DOD", "NOK", "SSN", "FIN", "UHID", "NHI", "URN", "HX", "RX", "DX", "MD", "RN", "DO", "NP", "PA",
                  "PHD", "MBBS", "FRCP", "DDS", "DMD", "MRCP", "FRCS", "OPD", "CHC", "SENCO", "DFM", "FCPS", "MRCOG", "FRCOG", "FACP", "FPCP",
                  "DCH", "DGO", "DNB", "FWACP", "FWACS", "FMCP", "MMED", "FRCPC", "FRACP", "MCH", "FRCR", "FRCA", "MRCGP"}
