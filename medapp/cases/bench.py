@@ -3,7 +3,8 @@
 Every open Cases or Meeting mode page asks `case_fingerprint` every few seconds; the page is drawn again
 (`case_detail`) only when the answer changed. Measured on a throw-away SQLite store holding a review-meeting
 sized case: 10 analyses with 3 verdicts each. Meeting mode also asks which cases its filters hold (the list
-check): measured with LISTED_CASES other cases in the store, each with one analysis.
+check): measured with LISTED_CASES other cases in the store, each with one analysis; and, for a presenter's
+followers, where the presenter is (a read per timer tick) and, for the presenter, a move (a write per page run).
 """
 from __future__ import annotations
 
@@ -43,8 +44,13 @@ def bench_case_follow(repeats: int = 50, listed_cases: int = LISTED_CASES) -> di
                                explanation=result.explanation, input_bytes=f"listed {i}".encode(),
                                input_name="p.json", new_case=(f"BENCH-L{i}", ""))
         listed = _median_ms(lambda: sorted(c["id"] for c in store.list_cases(status="open")), repeats)
+        # a presenter leading: each of their page's runs writes where they are; each following screen's timer reads it
+        presenter, moves = {"username": "chair", "role": "reviewer"}, iter(range(10**9))
+        lead_move = _median_ms(lambda: store.lead_meeting(presenter, case_id, next(moves) % 7 + 1, 7), repeats)
+        lead_check = _median_ms(lambda: store.meeting_lead("chair"), repeats)
     return {"case_follow_check_ms_p50": check, "case_detail_ms_p50": draw,
-            "meeting_list_check_ms_p50": listed, "meeting_list_cases": listed_cases + 1}
+            "meeting_list_check_ms_p50": listed, "meeting_list_cases": listed_cases + 1,
+            "meeting_lead_move_ms_p50": lead_move, "meeting_lead_check_ms_p50": lead_check}
 
 
 def bench_patient_check(repeats: int = 50) -> dict[str, float]:
