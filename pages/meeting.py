@@ -7,7 +7,7 @@ from medapp.cases.references import reference_problem
 from medapp.cases.store import StoreError
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.common import demo_notice
-from medapp.ui.meeting_lead import DRAWN, LEAD, followed_case, screen_choice
+from medapp.ui.meeting_lead import DRAWN, ENDED, LEAD, followed_case, keep_leading, presenters_now, screen_choice
 from medapp.ui.presses import stop_page
 from medapp.ui.review import (
     REOPEN_ELSEWHERE,
@@ -37,7 +37,8 @@ st.html("<style>.stMainBlockContainer{max-width:100%;padding-left:2rem;padding-r
         ".stMainBlockContainer input,.stMainBlockContainer textarea{font-size:1.35rem}"
         ".stMainBlockContainer td,.stMainBlockContainer th{font-size:1.35rem}</style>")
 # The toggle on the left: at the top right a "Saved ..." toast from the page before covered it (a presenter's review)
-forms_col, screen_col, which = st.columns([1.6, 2, 3.4], vertical_alignment="center")
+# "Which cases" on a row of its own: beside "This screen" its filters were cut to a letter a line at 1280 px (a review)
+forms_col, screen_col, _ = st.columns([2, 2.2, 2.8], vertical_alignment="center")
 # Off for the projector: the presenter's own verdict forms (and drafts) sat between the analyses the room reads; the
 # verdicts recorded stay listed under each analysis, and a form holding unfinished work stays (verdict_needs_form).
 show_forms = forms_col.toggle("My verdict forms", value=True, key="meeting_forms",
@@ -45,9 +46,9 @@ show_forms = forms_col.toggle("My verdict forms", value=True, key="meeting_forms
                                    "A verdict you chose or typed and have not recorded keeps its form.")
 if not show_forms:  # Streamlit's toggle, off, is a pale grey pill the back of the room cannot read
     forms_col.caption(":material/visibility_off: Verdict forms hidden")
-with which.expander("Which cases", expanded=False):
-    filters = case_filters("meeting")
 screen = screen_choice(store, user, screen_col)
+with st.expander("Which cases", expanded=False):
+    filters = case_filters("meeting")
 # In the order they were opened: a verdict recorded during the meeting must not reorder the cases.
 cases = sorted(store.list_cases(**filters), key=lambda c: c["id"])
 listed = [c["id"] for c in cases]  # what "Case 2 of 4" counts: followed below
@@ -57,8 +58,9 @@ if arrived is not None and not screen.following:
 # The case on the projector stays when someone changes it out of the filtered list (closes it during the
 # discussion); Next or Previous moves on from it, and it then leaves the list.
 moving_on = bool(st.session_state.get("meeting_step"))
-cases, left = keep_shown_case(cases, filters, None if moving_on else st.session_state.get("meeting_case"),
-                              key="meeting", order=lambda c: c["id"])
+# (not while following: the presenter's case is not this screen's to keep, and its filters are not the presenter's)
+cases, left = keep_shown_case(cases, filters, None if moving_on or screen.following else st.session_state.get(
+    "meeting_case"), key="meeting", order=lambda c: c["id"])
 if not cases and not screen.following:
     st.info("No case matches these filters. Analyses are saved to cases from the analysis pages (Save to case); "
             "a case appears here when one is saved.")
@@ -72,6 +74,7 @@ if not cases and not screen.following:
 def _step(delta: int) -> None:
     # A callback runs before the page is drawn: the step is applied below, to the list as it is now.
     st.session_state["meeting_step"] = st.session_state.get("meeting_step", 0) + delta
+    st.session_state.pop(ENDED, None)  # the user has acted on "... stopped leading"
 
 
 def _position(ids: list[int]) -> int:
@@ -101,6 +104,7 @@ else:
     case_id, number, count, held = cases[index]["id"], index + 1, len(cases), None
     if screen.mode == LEAD:
         store.lead_meeting(user, case_id, number, count)
+        keep_leading(store, user)
 st.session_state["meeting_case"] = case_id  # where this screen stays when it stops following
 case_shown(case_id, "meeting")
 prev_col, title_col, next_col = st.columns([1.6, 6, 1.6], vertical_alignment="center")
@@ -144,6 +148,8 @@ demo_notice()  # as the reports and analysis pages say it (Cases and Meeting mod
 notice = st.empty()  # drawn in every run: a line inserted above the page's forms makes the browser draw them anew
 if held:
     notice.info(held, icon=":material/cast:")
+elif screen.ended:
+    notice.info(screen.ended, icon=":material/cast:")
 elif left is not None and left["id"] == case_id:
     notice.info(f"This case no longer matches the filters (its status is now '{detail['status']}'). It stays on "
                 "screen until you move on; Next goes to the case after it.", icon=":material/filter_alt_off:")
@@ -159,4 +165,6 @@ erasure_notes(detail)
 if screen.following:  # and moves when the presenter moves, or stops
     follow_case(detail, listed=lead_seen, list_now=_lead_now)
 else:
-    follow_case(detail, listed=listed, list_now=lambda: sorted(c["id"] for c in store.list_cases(**filters)))
+    # and a presenter who starts or stops leading elsewhere, so "Follows NAME" is offered without a reload
+    follow_case(detail, listed=(listed, presenters_now(store, user)),
+                list_now=lambda: (sorted(c["id"] for c in store.list_cases(**filters)), presenters_now(store, user)))

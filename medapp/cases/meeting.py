@@ -1,8 +1,10 @@
 """Who leads a review meeting and which case they show: the screens that follow a presenter move with them.
 
-A presenter's screen writes the case it shows (and "Case 2 of 4" as it counts it) each time it moves; a screen
-following them reads that every few seconds (medapp/ui/meeting_lead.py). A lead not moved for LEAD_STALE_AFTER
-is no longer offered: a presenter who closed the tab without stopping does not stay in the list all week.
+A presenter's screen writes the case it shows (and "Case 2 of 4" as it counts it) each time it moves, and says it
+still leads every few seconds while it is open; a screen following them reads that every few seconds
+(medapp/ui/meeting_lead.py). A lead not heard from for LEAD_LAPSES_AFTER has lapsed: a presenter who closed the tab
+without stopping left their followers on a dead lead that looked live (a review). Browsers slow a hidden tab's timers
+to one a minute, hence minutes, not seconds.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ..db.tables import MeetingLead, utcnow
 from ..security.roles import Actor, require
 
-LEAD_STALE_AFTER = timedelta(hours=4)
+LEAD_LAPSES_AFTER = timedelta(minutes=3)
 
 
 @dataclass(frozen=True)
@@ -26,12 +28,14 @@ class Lead:
     count: int
     since: datetime
     moved_at: datetime
+    seen_at: datetime
 
 
 def _lead(row: MeetingLead) -> Lead:
     def aware(t: datetime) -> datetime:  # SQLite gives naive datetimes back
         return t if t.tzinfo else t.replace(tzinfo=UTC)
-    return Lead(row.presenter, row.case_id, row.position, row.count, aware(row.since), aware(row.moved_at))
+    return Lead(row.presenter, row.case_id, row.position, row.count, aware(row.since), aware(row.moved_at),
+                aware(row.seen_at))
 
 
 class MeetingLeads:
@@ -48,18 +52,32 @@ class MeetingLeads:
                     now = utcnow()
                     if row is None:
                         s.add(MeetingLead(presenter=actor.username, case_id=case_id, position=position, count=count,
-                                          since=now, moved_at=now))
+                                          since=now, moved_at=now, seen_at=now))
                         self.audit_in(s, actor.username, "meeting.lead", f"case:{case_id}")
-                    elif _lead(row).moved_at < now - LEAD_STALE_AFTER:  # left behind by a closed tab: a new lead
-                        row.case_id, row.position, row.count, row.since, row.moved_at = (
-                            case_id, position, count, now, now)
+                    elif _lead(row).seen_at < now - LEAD_LAPSES_AFTER:  # left behind by a closed tab: a new lead
+                        row.case_id, row.position, row.count, row.since, row.moved_at, row.seen_at = (
+                            case_id, position, count, now, now, now)
                         self.audit_in(s, actor.username, "meeting.lead", f"case:{case_id}")
-                    elif (row.case_id, row.position, row.count) != (case_id, position, count):
-                        row.case_id, row.position, row.count, row.moved_at = case_id, position, count, now
+                    else:
+                        if (row.case_id, row.position, row.count) != (case_id, position, count):
+                            row.case_id, row.position, row.count, row.moved_at = case_id, position, count, now
+                        row.seen_at = now
                 return
             except IntegrityError:
                 if attempt:
                     raise
+
+    def keep_leading(self, user) -> bool:
+        """The presenter's open page, every few seconds: still leading. False when their lead has ended or lapsed
+        (then the page leads anew on its next run)."""
+        actor = Actor.of(user)
+        now = utcnow()
+        with self.Session.begin() as s:
+            row = s.get(MeetingLead, actor.username)
+            if row is None or _lead(row).seen_at < now - LEAD_LAPSES_AFTER:
+                return False
+            row.seen_at = now
+            return True
 
     def stop_leading(self, user) -> None:
         actor = Actor.of(user)
@@ -71,15 +89,15 @@ class MeetingLeads:
 
     def meeting_leads(self, *, now: datetime | None = None) -> list[Lead]:
         """The presenters leading now, longest-leading first."""
-        cutoff = (now or datetime.now(UTC)) - LEAD_STALE_AFTER
+        cutoff = (now or datetime.now(UTC)) - LEAD_LAPSES_AFTER
         with self.Session() as s:
             rows = s.scalars(select(MeetingLead).order_by(MeetingLead.since, MeetingLead.presenter)).all()
             leads = [_lead(r) for r in rows]
-        return [lead for lead in leads if lead.moved_at >= cutoff]
+        return [lead for lead in leads if lead.seen_at >= cutoff]
 
     def meeting_lead(self, presenter: str) -> Lead | None:
-        """What `presenter` shows now; None when they stopped leading (or long ago)."""
+        """What `presenter` shows now; None when they stopped leading or their lead lapsed."""
         with self.Session() as s:
             row = s.get(MeetingLead, presenter)
             lead = _lead(row) if row is not None else None
-        return lead if lead is not None and lead.moved_at >= datetime.now(UTC) - LEAD_STALE_AFTER else None
+        return lead if lead is not None and lead.seen_at >= datetime.now(UTC) - LEAD_LAPSES_AFTER else None

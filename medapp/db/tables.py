@@ -141,3 +141,5 @@ class MeetingLead(Base):
     count: Mapped[int] = mapped_column(Integer, nullable=False)
     since: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     moved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    # the presenter's open page says it still leads every few seconds: a closed tab's lead lapses (LEAD_LAPSES_AFTER)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)

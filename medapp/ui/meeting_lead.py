@@ -8,15 +8,19 @@ presenter counts it, and moves within FOLLOW_EVERY_S of the presenter (the page'
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import streamlit as st
 
 from ..cases.meeting import Lead
 from ..cases.store import CaseStore
-from .review import verdict_needs_form
+from .outage import DATABASE_DOWN
+from .review import FOLLOW_EVERY_S, verdict_needs_form
 
 SCREEN_KEY = "meeting_screen"
 DRAWN = "meeting_drawn"  # (case id, number, count, its analyses' ids): the case this screen drew last
+ENDED = "meeting_lead_ended"  # what to say above the case once the presenter followed has stopped, until the user acts
+HELD = "meeting_lead_held"  # the lead position a held screen has said it is behind
 OWN, LEAD = "own", "lead"
 _FOLLOW = "follow:"
 
@@ -25,6 +29,7 @@ _FOLLOW = "follow:"
 class Screen:
     mode: str  # OWN, LEAD or "follow"
     lead: Lead | None = None  # whom this screen follows, as they were when the page was drawn
+    ended: str | None = None  # "chair stopped leading the meeting at 10:42 UTC ...", until the user moves or chooses
 
     @property
     def following(self) -> bool:
@@ -43,35 +48,80 @@ def _changed(store: CaseStore, user: dict) -> None:
     # leaving the lead ends it at once: a following screen then says so instead of waiting on a case left behind
     if st.session_state.get(f"{SCREEN_KEY}_was") == LEAD and st.session_state.get(SCREEN_KEY) != LEAD:
         store.stop_leading(user)
+    st.session_state.pop(ENDED, None)
+
+
+def _restored(store: CaseStore, user: dict, leads: dict[str, Lead]) -> str:
+    """The choice for a session that has none (a reload, or Meeting mode opened afresh): leading again when this user's
+    lead is live, following the presenter the address names (?follow=chair) when they still lead; a reload had put a
+    following desk back on its own without a word (a review)."""
+    if store.meeting_lead(user["username"]) is not None:
+        return LEAD
+    named = st.query_params.get("follow")
+    return _FOLLOW + named if named in leads else OWN
 
 
 def screen_choice(store: CaseStore, user: dict, where) -> Screen:
     """Draw the choice in container `where`; the screen's mode for this run."""
     leads = {lead.presenter: lead for lead in store.meeting_leads() if lead.presenter != user["username"]}
-    chosen = st.session_state.get(SCREEN_KEY, OWN)
+    if SCREEN_KEY not in st.session_state:
+        st.session_state[SCREEN_KEY] = _restored(store, user, leads)
+    chosen = st.session_state[SCREEN_KEY]
     if chosen.startswith(_FOLLOW) and chosen.removeprefix(_FOLLOW) not in leads:
-        # the presenter stopped (or their lead lapsed): this screen is the user's again, said where they look
-        st.toast(f"{chosen.removeprefix(_FOLLOW)} stopped leading the meeting: this screen now moves on its own.",
-                 icon=":material/cast:")
+        # the presenter stopped (or their lead lapsed): this screen is the user's again, said where they look and
+        # above the case until they act (a toast alone was missed by someone watching the projector: a review)
+        name = chosen.removeprefix(_FOLLOW)
+        st.session_state[ENDED] = (f"{name} stopped leading the meeting (noticed at {datetime.now(UTC):%H:%M} UTC): "
+                                   "this screen now moves on its own, from the case it showed.")
+        st.toast(st.session_state[ENDED], icon=":material/cast:")
         st.session_state[SCREEN_KEY] = chosen = OWN
     options = [OWN, LEAD, *(_FOLLOW + name for name in leads)]
     where.selectbox("This screen", options, key=SCREEN_KEY, format_func=_label, on_change=_changed,
                     args=(store, user),
                     help="Lead: the screens that follow you show the case you show, and move when you move. "
-                         "Follow: this screen shows the presenter's case until you choose otherwise.")
+                         "Follow: this screen shows the presenter's case until you choose otherwise. A presenter who "
+                         "starts leading appears here within seconds.")
     st.session_state[f"{SCREEN_KEY}_was"] = chosen
+    # kept in the address, so a reload keeps following
+    if chosen.startswith(_FOLLOW):
+        if st.query_params.get("follow") != chosen.removeprefix(_FOLLOW):
+            st.query_params["follow"] = chosen.removeprefix(_FOLLOW)
+    elif "follow" in st.query_params:
+        del st.query_params["follow"]
     if chosen.startswith(_FOLLOW):
         return Screen("follow", leads[chosen.removeprefix(_FOLLOW)])
-    return Screen(chosen)
+    return Screen(chosen, ended=st.session_state.get(ENDED))
+
+
+def presenters_now(store: CaseStore, user: dict) -> list[str]:
+    """Who else leads now: a screen's follow timer draws the page again when this changes, so "Follows NAME" is
+    offered without a reload (a desk opened before the presenter started had to reload: a review)."""
+    return sorted(lead.presenter for lead in store.meeting_leads() if lead.presenter != user["username"])
+
+
+def keep_leading(store: CaseStore, user: dict) -> None:
+    """The presenter's page says it still leads every FOLLOW_EVERY_S (a closed tab's lead then lapses in minutes)."""
+    @st.fragment(run_every=FOLLOW_EVERY_S)
+    def heartbeat() -> None:
+        try:
+            store.keep_leading(user)
+        except DATABASE_DOWN:  # the page's own follow timer says the database is out of reach
+            pass
+
+    heartbeat()
 
 
 def followed_case(screen: Screen) -> tuple[int, int, int, str | None]:
     """The case a following screen shows, "Case N of M" as it counts it, and what to say above it: the presenter's
     case, unless a verdict the user chose or typed on the case shown is not recorded yet. Then that case stays until
-    it is recorded or cleared (the screen would otherwise move away from unfinished work: kept, but out of sight)."""
+    it is recorded (the screen would otherwise move away from unfinished work: kept, but out of sight)."""
     lead, drawn = screen.lead, st.session_state.get(DRAWN)
     if drawn and drawn[0] != lead.case_id and any(verdict_needs_form({"id": i}, f"m{i}") for i in drawn[3]):
-        return drawn[0], drawn[1], drawn[2], (
-            f"{lead.presenter} has moved on to case {lead.position} of {lead.count}. This screen stays here until "
-            "your verdict below is recorded or cleared, then follows.")
+        said = (f"{lead.presenter} has moved on to case {lead.position} of {lead.count}. This screen stays on this "
+                "case until you record the verdict you chose here; then it follows.")
+        if st.session_state.get(HELD) != (lead.case_id, lead.position):  # once per move, where the reviewer looks:
+            st.session_state[HELD] = (lead.case_id, lead.position)  # the notice above is out of sight at the form
+            st.toast(said, icon=":material/cast:")
+        return drawn[0], drawn[1], drawn[2], said
+    st.session_state.pop(HELD, None)
     return lead.case_id, lead.position, lead.count, None

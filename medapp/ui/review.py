@@ -133,8 +133,7 @@ REOPEN_ON_CASES = "with Case status above"
 REOPEN_ELSEWHERE = "on the Cases page (Case status)"
 
 
-def follow_case(detail: dict, *, listed: list[int] | None = None,
-                list_now: Callable[[], list[int]] | None = None) -> None:
+def follow_case(detail: dict, *, listed: Any = None, list_now: Callable[[], Any] | None = None) -> None:
     """Draw the page again when the case changes elsewhere, without a click here: in a review meeting the
     projector shows each verdict as a reviewer records it at their own workstation, and a status change.
     `listed` (the ids of the cases the page counts, "Case 2 of 4") and `list_now` (the same ids from the store):

@@ -313,13 +313,16 @@ def test_meeting_mode_follows_the_cases_its_filters_hold(tmp_path, monkeypatch):
     at.selectbox(key="meeting_status").set_value("open").run()
     at.button(key="meeting_next").click().run()
     detail, kw = followed[-1]
-    assert detail["reference"] == "MDT-B" and kw["listed"] == ids
+    assert detail["reference"] == "MDT-B" and kw["listed"] == (ids, [])  # the cases, and who leads (no one)
     drawn = (CaseStore.fingerprint_of(detail), kw["listed"])
     assert review.followed_state(store, detail["id"], kw["list_now"]) == drawn  # nothing changed: no redraw
     store.set_status(ids[0], {"username": "ines", "role": "reviewer"}, "closed")  # not the case on screen
     assert review.followed_state(store, detail["id"], kw["list_now"]) != drawn  # the timer's check redraws
     at.run()  # that redraw
     assert next(m.value for m in at.markdown if m.value.startswith("## Case ")).startswith("## Case 1 of 2 · MDT-B")
+    drawn = (CaseStore.fingerprint_of(followed[-1][0]), followed[-1][1]["listed"])
+    store.lead_meeting({"username": "ines", "role": "reviewer"}, ids[2], 3, 3)  # someone starts leading elsewhere
+    assert review.followed_state(store, detail["id"], followed[-1][1]["list_now"]) != drawn  # offered without reload
 
 
 def test_a_note_saved_as_not_assessed_shows_its_text_on_the_cases_page(tmp_path, monkeypatch):

@@ -4,7 +4,7 @@ case, counted as the presenter counts it, even when its own filters would hide i
 presenter's; when the presenter stops, the screen says so and moves on its own again from where it was."""
 from __future__ import annotations
 
-from apptest_helpers import CLIN, REV, heart_disease_cases, open_page
+from apptest_helpers import CLIN, REPO, REV, heart_disease_cases, open_page
 from streamlit.testing.v1 import AppTest
 
 from medapp.cases.store import CaseStore
@@ -52,6 +52,7 @@ def test_a_screen_follows_the_presenter_through_next_and_back_to_its_own(tmp_pat
     desk.run()
     assert not desk.exception
     assert any("rui stopped leading" in t.value for t in desk.toast)
+    assert any("rui stopped leading" in i.value for i in desk.info)  # and above the case, until the desk acts
     assert desk.selectbox(key="meeting_screen").value == "own"
     # on its own again from the case it showed, counted on its own list (open: LEAD-1, LEAD-3)
     assert _title(desk).startswith("## Case 2 of 2 · LEAD-3") and not desk.button(key="meeting_prev").disabled
@@ -96,9 +97,36 @@ def test_a_following_screen_with_an_unrecorded_verdict_stays_until_it_is_recorde
     desk.run()
     assert not desk.exception and _title(desk).startswith("## Case 1 of 2 · HOLD-1")
     assert any("rui has moved on to case 2 of 2" in i.value for i in desk.info)
+    assert any("until you record the verdict you chose" in t.value for t in desk.toast)  # said where they look
     assert desk.radio(key=f"v_m{first}").value == "agree"
     next(b for b in desk.button if b.label == "Record verdict").click().run()
     desk.run()  # the timer's next look: recorded, so it follows
     assert not desk.exception and _title(desk).startswith("## Case 2 of 2 · HOLD-2")
     assert [v["verdict"] for v in store.case_detail(first_case, REV, log_view=False)
             ["analyses"][0]["verdicts"]] == ["agree"]
+
+
+def test_a_reload_keeps_leading_and_following(tmp_path, monkeypatch):
+    """A reload (a new session) put a following desk back on its own without a word, and the presenter too (a
+    review): the presenter's live lead and the address's ?follow= bring both back."""
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    _, (second, _) = heart_disease_cases(store, ("RELOAD-1", "RELOAD-2"))
+    chair = open_page("pages/meeting.py", REV)
+    chair.selectbox(key="meeting_screen").set_value("lead").run()
+    chair.button(key="meeting_next").click().run()
+    desk = open_page("pages/meeting.py", OLGA)
+    desk.selectbox(key="meeting_screen").set_value("follow:rui").run()
+    assert desk.query_params["follow"] == "rui"
+
+    chair_again = AppTest.from_file(str(REPO / "pages/meeting.py"), default_timeout=180)  # the presenter's reload
+    chair_again.session_state["medapp_user"] = REV
+    chair_again.query_params["case"] = str(second)  # what the presenter's address held
+    chair_again.run()
+    assert chair_again.selectbox(key="meeting_screen").value == "lead" and "leading" in _title(chair_again)
+    desk_again = AppTest.from_file(str(REPO / "pages/meeting.py"), default_timeout=180)
+    desk_again.session_state["medapp_user"] = OLGA
+    desk_again.query_params["follow"] = "rui"  # what the desk's address held
+    desk_again.run()
+    assert not desk_again.exception and desk_again.selectbox(key="meeting_screen").value == "follow:rui"
+    assert _title(desk_again).startswith("## Case 2 of 2 · RELOAD-2") and "following rui" in _title(desk_again)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from medapp.cases.meeting import LEAD_STALE_AFTER
+from medapp.cases.meeting import LEAD_LAPSES_AFTER
 from medapp.db.tables import MeetingLead
 from medapp.security.roles import PermissionDenied
 
@@ -42,16 +42,20 @@ def test_two_presenters_lead_side_by_side_longest_leading_first(store):
         ("chair", a, 1), ("carla", b, 7)]
 
 
-def test_a_lead_left_by_a_closed_tab_is_not_offered_and_starts_anew_when_led_again(store):
+def test_a_lead_left_by_a_closed_tab_lapses_and_starts_anew_when_led_again(store):
+    """A presenter who closed the tab without stopping left followers on a dead lead that looked live (a review):
+    the open page says it still leads every few seconds; a lead not heard from for minutes has lapsed."""
     a = store.create_case("MDT-1", CLIN)
     store.lead_meeting(CHAIR, a, 1, 1)
-    old = datetime.now(UTC) - LEAD_STALE_AFTER - timedelta(minutes=1)
+    assert store.keep_leading(CHAIR)  # the open page's heartbeat
+    old = datetime.now(UTC) - LEAD_LAPSES_AFTER - timedelta(seconds=5)
     with store.Session.begin() as s:
-        s.execute(update(MeetingLead).values(since=old, moved_at=old))
+        s.execute(update(MeetingLead).values(since=old, moved_at=old, seen_at=old))
     assert store.meeting_leads() == [] and store.meeting_lead("chair") is None
+    assert not store.keep_leading(CHAIR)  # lapsed: the page leads anew on its next run
     store.lead_meeting(CHAIR, a, 1, 1)  # the same case as last time: still a new lead, not the old one revived
     lead = store.meeting_lead("chair")
-    assert lead is not None and lead.since > old + timedelta(minutes=2)
+    assert lead is not None and lead.since > old + timedelta(minutes=2) and store.keep_leading(CHAIR)
     assert [e["action"] for e in store.audit_events(username="chair")] == ["meeting.lead", "meeting.lead"]
 
 
@@ -69,3 +73,14 @@ def test_only_a_signed_in_role_may_lead(store):
     with pytest.raises(PermissionDenied):
         store.lead_meeting({"username": "visitor", "role": "guest"}, a, 1, 1)
     assert store.meeting_leads() == []
+
+
+def test_a_lead_kept_alive_without_moving_stays_offered(store):
+    """A presenter discussing one case for a long while does not move; their page's heartbeat keeps the lead."""
+    a = store.create_case("MDT-1", CLIN)
+    store.lead_meeting(CHAIR, a, 1, 1)
+    old = datetime.now(UTC) - LEAD_LAPSES_AFTER - timedelta(seconds=5)
+    with store.Session.begin() as s:
+        s.execute(update(MeetingLead).values(moved_at=old))  # moved long ago, heard from just now
+    assert store.keep_leading(CHAIR) and store.meeting_lead("chair").case_id == a
+    assert not store.keep_leading(CLIN)  # not leading at all

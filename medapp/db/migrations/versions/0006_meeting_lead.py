@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("count", sa.Integer, nullable=False),
         sa.Column("since", tz, nullable=False),
         sa.Column("moved_at", tz, nullable=False),
+        sa.Column("seen_at", tz, nullable=False),
     )
 
 
