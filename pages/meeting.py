@@ -10,6 +10,7 @@ from medapp.ui.common import demo_notice
 from medapp.ui.meeting_lead import DRAWN, ENDED, LEAD, followed_case, keep_leading, presenters_now, screen_choice
 from medapp.ui.presses import stop_page
 from medapp.ui.review import (
+    FOLLOW_EVERY_S,
     REOPEN_ELSEWHERE,
     case_filters,
     case_from_other_page,
@@ -163,7 +164,8 @@ st.session_state[DRAWN] = (case_id, number, count, [a["id"] for a in detail["ana
 erasure_notes(detail)
 # the projector shows each verdict as a reviewer records it, without a click, and counts what the filters hold now
 if screen.following:  # and moves when the presenter moves, or stops
-    follow_case(detail, listed=lead_seen, list_now=_lead_now)
+    # every 2 s, not 4: a desk 4 s behind the projector was visibly behind the room (a review); one small read
+    follow_case(detail, listed=lead_seen, list_now=_lead_now, every=FOLLOW_EVERY_S / 2)
 else:
     # and a presenter who starts or stops leading elsewhere, so "Follows NAME" is offered without a reload
     follow_case(detail, listed=(listed, presenters_now(store, user)),

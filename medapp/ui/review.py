@@ -133,7 +133,8 @@ REOPEN_ON_CASES = "with Case status above"
 REOPEN_ELSEWHERE = "on the Cases page (Case status)"
 
 
-def follow_case(detail: dict, *, listed: Any = None, list_now: Callable[[], Any] | None = None) -> None:
+def follow_case(detail: dict, *, listed: Any = None, list_now: Callable[[], Any] | None = None,
+                every: float = FOLLOW_EVERY_S) -> None:
     """Draw the page again when the case changes elsewhere, without a click here: in a review meeting the
     projector shows each verdict as a reviewer records it at their own workstation, and a status change.
     `listed` (the ids of the cases the page counts, "Case 2 of 4") and `list_now` (the same ids from the store):
@@ -146,7 +147,7 @@ def follow_case(detail: dict, *, listed: Any = None, list_now: Callable[[], Any]
     activity for the idle timeout."""
     shown, case_id = (CaseStore.fingerprint_of(detail), listed), detail["id"]
 
-    @st.fragment(run_every=FOLLOW_EVERY_S)
+    @st.fragment(run_every=every)
     def changed_elsewhere() -> None:
         try:
             now = followed_state(get_store(), case_id, list_now)
