@@ -6,10 +6,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import streamlit as st
 
-from medapp.ui.auth import login_gate, sidebar_account
+from medapp.ui.auth import get_store, login_gate, sidebar_account
 from medapp.ui.cases import complete_pending_saves
 from medapp.ui.common import readable_page_style
 from medapp.ui.dropped_sessions import release_dropped_sessions
+from medapp.ui.meeting_lead import lead_kept_on_other_pages
 from medapp.ui.outage import DATABASE_DOWN, database_down_page
 from medapp.ui.presses import finish_run, start_run
 from medapp.ui.runtime import carry_unhandled_clicks, keep_shared_keras_models
@@ -62,6 +63,7 @@ def main() -> None:
     keep_page_state()
     complete_pending_saves()  # a Save whose callback the user's next click cut short
     page = st.navigation({k: v for k, v in pages.items() if v})
+    lead_kept_on_other_pages(get_store(), user, page.title)  # a presenter looking something up still leads
     start_run(page.title)
     page.run()
     finish_run()  # toasts for saves confirmed nowhere and presses not done (a page that stops early: stop_page)

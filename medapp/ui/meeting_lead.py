@@ -99,6 +99,14 @@ def presenters_now(store: CaseStore, user: dict) -> list[str]:
     return sorted(lead.presenter for lead in store.meeting_leads() if lead.presenter != user["username"])
 
 
+def lead_kept_on_other_pages(store: CaseStore, user: dict, page_title: str) -> None:
+    """A presenter looking something up on Cases kept their followers waiting, and after three minutes lost the lead:
+    every page of theirs says they still lead (Meeting mode itself does, in `keep_leading`). They lead until they stop,
+    sign out or close the app."""
+    if page_title != "Meeting mode" and store.meeting_lead(user["username"]) is not None:
+        keep_leading(store, user)
+
+
 def keep_leading(store: CaseStore, user: dict) -> None:
     """The presenter's page says it still leads every FOLLOW_EVERY_S (a closed tab's lead then lapses in minutes)."""
     @st.fragment(run_every=FOLLOW_EVERY_S)

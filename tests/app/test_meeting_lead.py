@@ -130,3 +130,37 @@ def test_a_reload_keeps_leading_and_following(tmp_path, monkeypatch):
     desk_again.run()
     assert not desk_again.exception and desk_again.selectbox(key="meeting_screen").value == "follow:rui"
     assert _title(desk_again).startswith("## Case 2 of 2 · RELOAD-2") and "following rui" in _title(desk_again)
+
+
+def _other_page_script(page_title):
+    from medapp.ui.auth import get_store
+    from medapp.ui.meeting_lead import lead_kept_on_other_pages
+
+    lead_kept_on_other_pages(get_store(), {"username": "rui", "role": "reviewer"}, page_title)
+
+
+def test_a_presenter_on_another_page_still_leads(tmp_path, monkeypatch):
+    """A presenter looking something up on Cases for more than three minutes lost the lead (only Meeting mode said it
+    still led): every page of theirs now does (app.py), and Meeting mode itself through its own heartbeat."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from medapp.db.tables import MeetingLead
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    [(case_id, _)] = heart_disease_cases(store, ("AWAY-1",))
+    store.lead_meeting(REV, case_id, 1, 1)
+    two_minutes_ago = datetime.now(UTC) - timedelta(minutes=2)
+
+    def seen_at():
+        return store.meeting_lead("rui").seen_at
+
+    for page, heard in (("Meeting mode", False), ("Cases", True)):  # Meeting mode's own page says it itself
+        with store.Session.begin() as s:
+            s.execute(update(MeetingLead).values(seen_at=two_minutes_ago))
+        at = AppTest.from_function(_other_page_script, args=(page,))
+        at.run()
+        assert not at.exception
+        assert (seen_at() > two_minutes_ago + timedelta(seconds=60)) is heard, page
