@@ -168,5 +168,5 @@ if screen.following:  # and moves when the presenter moves, or stops
     follow_case(detail, listed=lead_seen, list_now=_lead_now, every=FOLLOW_EVERY_S / 2)
 else:
     # and a presenter who starts or stops leading elsewhere, so "Follows NAME" is offered without a reload
-    follow_case(detail, listed=(listed, presenters_now(store, user)),
+    follow_case(detail, listed=(listed, screen.presenters),
                 list_now=lambda: (sorted(c["id"] for c in store.list_cases(**filters)), presenters_now(store, user)))

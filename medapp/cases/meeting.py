@@ -30,6 +30,10 @@ class Lead:
     moved_at: datetime
     seen_at: datetime
 
+    def live(self, now: datetime | None = None) -> bool:
+        """Heard from within LEAD_LAPSES_AFTER: a closed tab's lead is not."""
+        return self.seen_at >= (now or datetime.now(UTC)) - LEAD_LAPSES_AFTER
+
 
 def _lead(row: MeetingLead) -> Lead:
     def aware(t: datetime) -> datetime:  # SQLite gives naive datetimes back
@@ -54,7 +58,7 @@ class MeetingLeads:
                         s.add(MeetingLead(presenter=actor.username, case_id=case_id, position=position, count=count,
                                           since=now, moved_at=now, seen_at=now))
                         self.audit_in(s, actor.username, "meeting.lead", f"case:{case_id}")
-                    elif _lead(row).seen_at < now - LEAD_LAPSES_AFTER:  # left behind by a closed tab: a new lead
+                    elif not _lead(row).live(now):  # left behind by a closed tab: a new lead
                         row.case_id, row.position, row.count, row.since, row.moved_at, row.seen_at = (
                             case_id, position, count, now, now, now)
                         self.audit_in(s, actor.username, "meeting.lead", f"case:{case_id}")
@@ -74,7 +78,7 @@ class MeetingLeads:
         now = utcnow()
         with self.Session.begin() as s:
             row = s.get(MeetingLead, actor.username)
-            if row is None or _lead(row).seen_at < now - LEAD_LAPSES_AFTER:
+            if row is None or not _lead(row).live(now):
                 return False
             row.seen_at = now
             return True
@@ -87,17 +91,16 @@ class MeetingLeads:
                 s.delete(row)
                 self.audit_in(s, actor.username, "meeting.stop_lead", f"case:{row.case_id}")
 
-    def meeting_leads(self, *, now: datetime | None = None) -> list[Lead]:
+    def meeting_leads(self) -> list[Lead]:
         """The presenters leading now, longest-leading first."""
-        cutoff = (now or datetime.now(UTC)) - LEAD_LAPSES_AFTER
         with self.Session() as s:
             rows = s.scalars(select(MeetingLead).order_by(MeetingLead.since, MeetingLead.presenter)).all()
             leads = [_lead(r) for r in rows]
-        return [lead for lead in leads if lead.seen_at >= cutoff]
+        return [lead for lead in leads if lead.live()]
 
     def meeting_lead(self, presenter: str) -> Lead | None:
         """What `presenter` shows now; None when they stopped leading or their lead lapsed."""
         with self.Session() as s:
             row = s.get(MeetingLead, presenter)
             lead = _lead(row) if row is not None else None
-        return lead if lead is not None and lead.seen_at >= datetime.now(UTC) - LEAD_LAPSES_AFTER else None
+        return lead if lead is not None and lead.live() else None

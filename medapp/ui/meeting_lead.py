@@ -7,7 +7,7 @@ presenter counts it, and moves within FOLLOW_EVERY_S of the presenter (the page'
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import streamlit as st
@@ -30,6 +30,7 @@ class Screen:
     mode: str  # OWN, LEAD or "follow"
     lead: Lead | None = None  # whom this screen follows, as they were when the page was drawn
     ended: str | None = None  # "chair stopped leading the meeting at 10:42 UTC ...", until the user moves or chooses
+    presenters: list[str] = field(default_factory=list)  # who else leads, as read for this run (what `presenters_now` reads again)
 
     @property
     def following(self) -> bool:
@@ -88,9 +89,10 @@ def screen_choice(store: CaseStore, user: dict, where) -> Screen:
             st.query_params["follow"] = chosen.removeprefix(_FOLLOW)
     elif "follow" in st.query_params:
         del st.query_params["follow"]
+    presenters = sorted(leads)
     if chosen.startswith(_FOLLOW):
-        return Screen("follow", leads[chosen.removeprefix(_FOLLOW)])
-    return Screen(chosen, ended=st.session_state.get(ENDED))
+        return Screen("follow", leads[chosen.removeprefix(_FOLLOW)], presenters=presenters)
+    return Screen(chosen, ended=st.session_state.get(ENDED), presenters=presenters)
 
 
 def presenters_now(store: CaseStore, user: dict) -> list[str]:
