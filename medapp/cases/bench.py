@@ -4,7 +4,8 @@ Every open Cases or Meeting mode page asks `case_fingerprint` every few seconds;
 (`case_detail`) only when the answer changed. Measured on a throw-away SQLite store holding a review-meeting
 sized case: 10 analyses with 3 verdicts each. Meeting mode also asks which cases its filters hold (the list
 check): measured with LISTED_CASES other cases in the store, each with one analysis; and, for a presenter's
-followers, where the presenter is (a read per timer tick) and, for the presenter, a move (a write per page run).
+followers, where the presenter is (a read per timer tick) and, for the presenter, a move (a write per page run); a
+reviewer's unrecorded verdict draft written (per change of a field) and read back (once per new session).
 """
 from __future__ import annotations
 
@@ -48,9 +49,15 @@ def bench_case_follow(repeats: int = 50, listed_cases: int = LISTED_CASES) -> di
         presenter, moves = {"username": "chair", "role": "reviewer"}, iter(range(10**9))
         lead_move = _median_ms(lambda: store.lead_meeting(presenter, case_id, next(moves) % 7 + 1, 7), repeats)
         lead_check = _median_ms(lambda: store.meeting_lead("chair"), repeats)
+        # a reviewer's unrecorded draft: written when a field's value changes, read once per new session per case
+        reviewer, edits, analyses = {"username": "ana", "role": "reviewer"}, iter(range(10**9)), range(1, ANALYSES + 1)
+        draft_keep = _median_ms(lambda: store.keep_draft(1, reviewer, ("uncertain", "", f"edit {next(edits)}"), 1),
+                                repeats)
+        draft_read = _median_ms(lambda: store.verdict_drafts(reviewer, analyses), repeats)
     return {"case_follow_check_ms_p50": check, "case_detail_ms_p50": draw,
             "meeting_list_check_ms_p50": listed, "meeting_list_cases": listed_cases + 1,
-            "meeting_lead_move_ms_p50": lead_move, "meeting_lead_check_ms_p50": lead_check}
+            "meeting_lead_move_ms_p50": lead_move, "meeting_lead_check_ms_p50": lead_check,
+            "verdict_draft_keep_ms_p50": draft_keep, "verdict_drafts_read_ms_p50": draft_read}
 
 
 def bench_patient_check(repeats: int = 50) -> dict[str, float]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import String, cast, delete, select
 
-from ..db.tables import AuditEvent, Case, SavedAnalysis, Verdict, utcnow
+from ..db.tables import AuditEvent, Case, SavedAnalysis, Verdict, VerdictDraft, utcnow
 from ..security.roles import Actor, require
 from .references import identifying_parts
 from .store import CaseStore, StoreError
@@ -101,6 +101,8 @@ def _remove_analyses(s, analyses: list[SavedAnalysis], mark: dict,
     # every diagnosis the audit quoted, not only the current one: an earlier wording may be the one that named
     blanked = _blank(s, rows, {(r.detail or {}).get("final_diagnosis", "") for r in rows}
                      | {v.final_diagnosis for v in verdicts}, mark)
+    drafts = delete(VerdictDraft).where(VerdictDraft.analysis_id.in_(ids))  # may hold what the erasure is for
+    s.execute(drafts.where(VerdictDraft.reviewer == reviewer) if reviewer is not None else drafts)
     if verdicts:
         s.execute(delete(Verdict).where(Verdict.id.in_([v.id for v in verdicts])).execution_options(
             synchronize_session=False))

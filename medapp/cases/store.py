@@ -26,6 +26,7 @@ from ..registry import UnknownModel, get_card
 from ..security.roles import Actor, PermissionDenied, require
 from ..types import Explanation, ModelCard, Prediction
 from .blobs import BlobStore
+from .drafts import VerdictDrafts
 from .meeting import MeetingLeads
 from .references import reference_problem, title_problem, verdict_text_problem
 
@@ -152,8 +153,9 @@ def stored_input_name(modality: str, original: str, digest: str) -> str:
     return f"{modality}-{digest[:10]}{suffix}"
 
 
-class CaseStore(MeetingLeads, Database):
-    """Cases, analyses and verdicts on top of the database's sessions and audit trail (and who leads a meeting)."""
+class CaseStore(MeetingLeads, VerdictDrafts, Database):
+    """Cases, analyses and verdicts on top of the database's sessions and audit trail (and who leads a meeting, and
+    reviewers' unrecorded verdict drafts)."""
 
     def __init__(self, url: str | None = None, blobs: BlobStore | None = None):
         super().__init__(url)
@@ -552,6 +554,7 @@ class CaseStore(MeetingLeads, Database):
                 current.verdict, current.final_diagnosis, current.comment = verdict, final_diagnosis.strip()[:255], comment
                 current.updated_at = utcnow()
                 s.flush()  # UPDATE ... WHERE version = the one read: a concurrent write raises StaleDataError
+                self.drop_draft_in(s, analysis_id, actor.username)  # recorded: no draft of it left
                 self.audit_in(s, actor.username, "verdict", f"analysis:{analysis_id}", case_id=analysis.case_id,
                               verdict=verdict, final_diagnosis=current.final_diagnosis, version=current.version)
                 new_version = current.version

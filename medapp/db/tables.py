@@ -143,3 +143,21 @@ class MeetingLead(Base):
     moved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     # the presenter's open page says it still leads every few seconds: a closed tab's lead lapses (LEAD_LAPSES_AFTER)
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+class VerdictDraft(Base):
+    """What a reviewer chose and typed in a verdict form and has not recorded (0007_verdict_draft): a reload, a
+    closed tab or a dropped connection starts a new browser session, whose form is then filled in from here.
+    Never part of the record: not audited, not shown to anyone else, deleted when the verdict is recorded or the
+    analysis erased."""
+
+    __tablename__ = "verdict_drafts"
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id"), primary_key=True)
+    reviewer: Mapped[str] = mapped_column(String(80), primary_key=True)
+    verdict: Mapped[str | None] = mapped_column(String(20), nullable=True)  # none chosen yet
+    final_diagnosis: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    comment: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    # the version of the reviewer's recorded verdict the form was drawn with: pressing Record verdict on a draft
+    # older than what was recorded since is refused as a conflict, as it is in the window it was typed in
+    base_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)

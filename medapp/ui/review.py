@@ -9,6 +9,7 @@ from typing import Any
 
 import streamlit as st
 
+from ..cases.drafts import Draft
 from ..cases.store import (
     STATUSES,
     VERDICTS,
@@ -52,6 +53,10 @@ def _verdict_book() -> dict:
     # values: pressing it then must be refused as a conflict (it overwrote the other window's verdict unsaid when
     # the redraw's newer version was sent; a review).
     book.setdefault("drawn", {})
+    book.setdefault("kept", {})  # per form: the values and base version last kept as this reviewer's draft
+    book.setdefault("restored", {})  # per form: when the draft it was filled in from was saved
+    book.setdefault("checked", set())  # forms whose draft in the store this session has looked for
+    book.setdefault("saved_drafts", {})  # per analysis: this reviewer's draft in the store, as this session knows it
     return book
 
 
@@ -242,9 +247,13 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
         # No form on a closed case, unless its Record verdict was pressed and not yet handled (its callback was cut
         # short): that goes on below, to the store, whose refusal is then said with the form kept.
         drawn_open = key in book["shown"]
+        draft = None if drawn_open else _saved_draft(store, book, a["id"], user, stored)
         closed_line.caption(f"This case is {closed_how or 'closed'}: reopen it {reopen_where} to change a "
                             "verdict." + (" What you had chosen or typed below stays in the form, not recorded."
-                                          if drawn_open else ""))
+                                          if drawn_open else "")
+                            + (f" Your draft ({_what_was_refused(draft.values) if draft.verdict else 'no verdict chosen'}"
+                               f", {_when(draft.saved_at)}) is kept, not recorded: reopen the case to record it."
+                               if draft is not None else ""))
         if not drawn_open:
             return
         # This page drew the form while the case was open, and the reviewer may be typing in it: the page redraws
@@ -258,6 +267,7 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
     drawn = book["drawn"].get(key)
     if fields[0] not in st.session_state:  # the fields are made in this run, with what is stored
         book["drawn"][key] = (stored_version, stored)
+        _restore_draft(store, book, a["id"], user, key, stored)  # or with the draft a reload left
     elif drawn is not None and drawn[0] != stored_version and _form_values(key) == drawn[1]:
         # An untouched form whose verdict the same reviewer changed in another window shows the stored one now: it
         # kept the old values, said "Not recorded yet" and refused a press as a conflict (a re-check)
@@ -294,6 +304,8 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
             book["pressed"].discard(key)
         elif _store_verdict(store, book, a["id"], user, key, values, drawn_version):
             st.rerun()  # draw the page again with the verdict stored
+    if not closed:
+        _keep_draft(store, book, a["id"], user, key, values, drawn_values, drawn_version)
     book["shown"][key] = stored_version
     refused = book["refused"].get(a["id"])
     if refused is not None:
@@ -316,11 +328,90 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
     elif values != drawn_values and not closed:
         # the fields keep a draft across pages now, so one could be taken for a recorded verdict (a diagnosis typed
         # before a verdict was chosen said nothing: a re-check)
-        said.markdown(":gray[:material/edit_note: Not recorded yet: "
+        restored = book["restored"].get(key)
+        line = said.container(horizontal=True, vertical_alignment="center") if restored else said
+        # a draft put back in a new session (a reload) says when it was written: the form was not filled in by hand
+        line.markdown(":gray[:material/edit_note: " + (f"Your draft of {_when(restored)}, not recorded yet: "
+                                                       if restored else "Not recorded yet: ")
                       + ("press Record verdict.]" if values[0] is not None else "choose a verdict, then press Record "
                                                                                   "verdict.]"))
+        if restored:
+            line.button("Discard draft", key=f"discard_{key}", type="tertiary", on_click=_discard_draft,
+                        args=(book, a["id"], user, key, stored))
     elif kind == "success" and version == stored_version:
         said.markdown(f":green[:material/check_circle: {literal(text)}]")
+
+
+def _when(at: datetime) -> str:
+    """"10:02 UTC" today, "3 Dec 10:02 UTC" before: a draft may be days old."""
+    at = at.astimezone(UTC)
+    return f"{at:%H:%M} UTC" if at.date() == datetime.now(UTC).date() else f"{at:%-d %b %H:%M} UTC"
+
+
+def _saved_draft(store, book: dict, analysis_id: int, user: dict, stored: tuple):
+    """This reviewer's draft on the analysis, read once per session (a new session's first look); None when there
+    is none or it holds what is recorded."""
+    seen = book["saved_drafts"]
+    if analysis_id not in seen:
+        try:
+            draft = store.verdict_drafts(user, [analysis_id]).get(analysis_id)
+        except DATABASE_DOWN:  # the page says the outage; the draft stays for a later session
+            return None
+        seen[analysis_id] = draft if draft is not None and draft.values != stored else None
+    return seen[analysis_id]
+
+
+def _restore_draft(store, book: dict, analysis_id: int, user: dict, key: str, stored: tuple) -> None:
+    """Fill the form being made with the draft a reload, closed tab or lost connection left (ui/state.py keeps the
+    fields across pages; only a new session starts without them). It is drawn on the version the draft was typed
+    on, so pressing Record verdict on a draft older than a verdict recorded since is refused as a conflict that
+    says what is stored, as it was in the window it was typed in."""
+    if key in book["kept"] or key in book["checked"]:
+        return  # once per form and session: a radio left unchosen is not kept across pages, and its form is made
+    book["checked"].add(key)  # again on coming back, with what was typed since kept by ui/state.py
+    draft = _saved_draft(store, book, analysis_id, user, stored)
+    if draft is None:
+        return
+    for prefix, value in zip(("v", "d", "c"), draft.values):
+        keep_value(f"{prefix}_{key}", value)
+    book["drawn"][key] = (draft.base_version, stored)
+    book["restored"][key] = draft.saved_at
+    book["kept"][key] = (draft.values, draft.base_version)  # in the store already
+
+
+def _keep_draft(store, book: dict, analysis_id: int, user: dict, key: str, values: tuple, drawn_values: tuple,
+                drawn_version: int) -> None:
+    """Keep what the form holds as this reviewer's draft when it changed (a write per change the browser sends, not
+    per run); drop it when the form is back as drawn."""
+    kept = book["kept"]
+    try:
+        if values == drawn_values:
+            if kept.pop(key, None) is not None:
+                store.drop_draft(analysis_id, user)
+                book["restored"].pop(key, None)
+                book["saved_drafts"][analysis_id] = None
+        elif kept.get(key) != (values, drawn_version):
+            if store.keep_draft(analysis_id, user, values, drawn_version):
+                kept[key] = (values, drawn_version)
+                book["saved_drafts"][analysis_id] = Draft(*values, drawn_version, datetime.now(UTC))
+    except DATABASE_DOWN:  # not kept this run: tried again on the next (the page says the outage)
+        kept.pop(key, None)
+    except PermissionDenied:  # demoted meanwhile: the store refuses the verdict too, and says so
+        pass
+
+
+def _discard_draft(book: dict, analysis_id: int, user: dict, key: str, stored: tuple) -> None:
+    """"Discard draft": the form as recorded (a verdict chosen cannot be unchosen in the form itself)."""
+    for prefix, value in zip(("v", "d", "c"), stored):
+        keep_value(f"{prefix}_{key}", value)
+    book["restored"].pop(key, None)
+    book["drawn"].pop(key, None)  # drawn again from what is stored
+    book["saved_drafts"][analysis_id] = None
+    if book["kept"].pop(key, None) is not None:
+        try:
+            get_store().drop_draft(analysis_id, user)
+        except DATABASE_DOWN:
+            pass  # a later session may offer it again; this one shows the form as recorded
 
 
 def _status_book() -> dict:

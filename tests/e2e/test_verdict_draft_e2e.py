@@ -1,5 +1,6 @@
 """Browser test: a verdict chosen and typed, not recorded, comes back after another page, the comment still being
-typed when the reviewer left included; nothing is stored until Record verdict is pressed.
+typed when the reviewer left included, and after a reload (a new browser session: from the store's draft); nothing
+is stored until Record verdict is pressed.
 
 A re-check found the draft came back empty (4 of 4) while the page said "Not recorded yet": the draft was put back
 once, in a run whose drawing the browser did not keep, and a press then said "Choose agree, disagree or uncertain".
@@ -17,7 +18,7 @@ from medapp.registry import load_model
 ADMIN = {"username": "e2e-admin", "role": "admin"}
 
 
-def test_a_verdict_draft_survives_another_page_and_is_recorded_only_when_pressed(signed_in_page, app_var_dir):
+def test_a_verdict_draft_survives_another_page_and_a_reload_and_is_recorded_only_when_pressed(signed_in_page, app_var_dir):
     store = CaseStore(f"sqlite:///{app_var_dir / 'medapp.db'}", BlobStore(app_var_dir / "blobs"))
     model = load_model("heart-disease")
     result = analyse(model, model.example_input())
@@ -54,8 +55,20 @@ def test_a_verdict_draft_survives_another_page_and_is_recorded_only_when_pressed
     expect(form.get_by_role("textbox", name="Comment")).to_have_value("still typing when I left")
     expect(form.get_by_text("Not recorded yet: press Record verdict.")).to_be_visible()
     assert store.case_detail(case_id, ADMIN, log_view=False)["analyses"][0]["verdicts"] == []
+    # A reload starts a new session (the address keeps the case): the form is filled in from the kept draft
+    page.reload()
+    page.get_by_role("heading", name="Case DRAFT-1").wait_for(timeout=30_000)
+    page.wait_for_function(IDLE)
+    form = page.locator(f".st-key-verdict_a{analysis_id}")
+    expect(form.get_by_role("radio", name="uncertain", exact=True)).to_be_checked(timeout=30_000)
+    expect(form.get_by_role("textbox", name="Final diagnosis")).to_have_value("possible effusion")
+    expect(form.get_by_role("textbox", name="Comment")).to_have_value("still typing when I left")
+    expect(form.get_by_text("UTC, not recorded yet: press Record verdict.")).to_be_visible()
+    expect(form.get_by_role("button", name="Discard draft")).to_be_visible()
+    assert store.case_detail(case_id, ADMIN, log_view=False)["analyses"][0]["verdicts"] == []
     form.get_by_role("button", name="Record verdict").click()
     form.get_by_text("Verdict recorded: uncertain").wait_for()
+    expect(form.get_by_role("button", name="Discard draft")).to_have_count(0)
     [verdict] = store.case_detail(case_id, ADMIN, log_view=False)["analyses"][0]["verdicts"]
     assert (verdict["verdict"], verdict["final_diagnosis"], verdict["comment"]) == (
         "uncertain", "possible effusion", "still typing when I left")

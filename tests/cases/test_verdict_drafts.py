@@ -1,0 +1,91 @@
+"""Store: a reviewer's unrecorded verdict draft outlives their browser session (SQLite and PostgreSQL): kept, read
+back only by them, ended by recording the verdict or by an erasure, and one row however many tabs write it at once."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+
+from medapp.cases.drafts import DRAFT_TEXT_LIMIT
+from medapp.cases.erasure import erase_analysis, erase_case, erase_verdict
+from medapp.db.tables import VerdictDraft
+from medapp.security.roles import PermissionDenied
+
+CLIN = {"username": "carla", "role": "clinician"}
+REV = {"username": "rui", "role": "reviewer"}
+REV2 = {"username": "rosa", "role": "reviewer"}
+ADMIN = {"username": "ada", "role": "admin"}
+REASON = "relative's first name in the comment"
+
+
+def _analyses(store, heart, reference="DR-1", count=2):
+    card, pred, expl = heart
+    case_id = store.create_case(reference, CLIN)
+    return case_id, [store.add_analysis(case_id, CLIN, card=card, prediction=pred, explanation=expl,
+                                        input_bytes=b'{"age": %d}' % (60 + i), input_name="p.json")
+                     for i in range(count)]
+
+
+def _rows(store) -> int:
+    with store.Session() as s:
+        return s.scalar(select(func.count()).select_from(VerdictDraft))
+
+
+def test_a_draft_is_kept_replaced_read_back_by_its_reviewer_only_and_ended_by_recording(store, heart):
+    _, (a, b) = _analyses(store, heart)
+    assert store.keep_draft(a, REV, (None, "", "consolidation right lower lobe?"), 0)
+    assert store.keep_draft(a, REV, ("disagree", "pleural effusion", "blunted angle"), 0)  # replaced, not added
+    assert store.keep_draft(b, REV, ("agree", "", ""), 0)
+    assert store.keep_draft(a, REV2, ("agree", "", "mine"), 0)
+    drafts = store.verdict_drafts(REV, [a, b])
+    assert drafts[a].values == ("disagree", "pleural effusion", "blunted angle") and drafts[a].base_version == 0
+    assert drafts[b].values == ("agree", "", "") and drafts[a].saved_at.tzinfo is not None
+    assert store.verdict_drafts(REV2, [a, b])[a].values == ("agree", "", "mine")  # each reviewer their own
+    assert store.verdict_drafts(REV, []) == {}
+
+    version = store.set_verdict(a, REV, "disagree", "pleural effusion", "blunted angle", expected_version=0)
+    assert a not in store.verdict_drafts(REV, [a, b]) and b in store.verdict_drafts(REV, [a, b])
+    assert a in store.verdict_drafts(REV2, [a])  # another reviewer's draft is theirs to record
+    store.keep_draft(a, REV, ("uncertain", "", ""), version)  # a change begun on the recorded verdict
+    assert store.verdict_drafts(REV, [a])[a].base_version == version
+    store.drop_draft(a, REV)  # the form put back as recorded
+    assert a not in store.verdict_drafts(REV, [a])
+    # a draft is not a record: nothing of it reaches the audit trail
+    assert not [e for e in store.audit_events() if "draft" in e["action"]]
+
+
+def test_a_draft_is_bounded_and_kept_only_by_reviewers(store, heart):
+    _, (a, _) = _analyses(store, heart)
+    store.keep_draft(a, REV, ("agree", "d" * (DRAFT_TEXT_LIMIT + 10), "c" * (DRAFT_TEXT_LIMIT * 3)), 0)
+    kept = store.verdict_drafts(REV, [a])[a]
+    assert (len(kept.final_diagnosis), len(kept.comment)) == (DRAFT_TEXT_LIMIT, DRAFT_TEXT_LIMIT)
+    with pytest.raises(PermissionDenied):
+        store.keep_draft(a, CLIN, ("agree", "", ""), 0)
+
+
+def test_erasures_take_the_drafts_that_may_hold_what_they_erase(store, heart):
+    case_id, (a, b) = _analyses(store, heart)
+    store.set_verdict(a, REV, "disagree", "pleurisy", "the daughter said so", expected_version=0)
+    store.keep_draft(a, REV, ("disagree", "pleurisy", "the daughter Mary said so"), 1)
+    store.keep_draft(a, REV2, ("agree", "", "fine"), 0)
+    erase_verdict(store, a, "rui", ADMIN, REASON)  # rui's draft goes with rui's verdict; rosa's stays
+    assert a not in store.verdict_drafts(REV, [a]) and a in store.verdict_drafts(REV2, [a])
+    store.keep_draft(b, REV, ("agree", "", ""), 0)
+    erase_analysis(store, a, ADMIN, REASON)
+    assert store.verdict_drafts(REV2, [a]) == {}
+    assert not store.keep_draft(a, REV, ("agree", "", ""), 0)  # a form still open on the erased analysis
+    erase_case(store, case_id, ADMIN, REASON)
+    assert _rows(store) == 0
+
+
+def test_one_reviewers_tabs_writing_at_once_keep_one_draft(store, heart):
+    _, (a,) = _analyses(store, heart, count=1)
+
+    def write(i: int) -> bool:
+        return store.keep_draft(a, REV, ("uncertain", "", f"tab {i}"), 0)
+
+    with ThreadPoolExecutor(8) as pool:
+        assert all(pool.map(write, range(16)))
+    assert _rows(store) == 1
+    assert store.verdict_drafts(REV, [a])[a].comment in {f"tab {i}" for i in range(16)}
