@@ -157,7 +157,7 @@ elif left is not None and left["id"] == case_id:
 for n, a in enumerate(detail["analyses"], 1):
     with st.container(border=True):
         analysis_view(a, key=f"m{a['id']}", hide_identifiers=True, large=True, number=(n, len(detail["analyses"])))
-        if show_forms or verdict_needs_form(a, f"m{a['id']}"):
+        if show_forms or verdict_needs_form(a, f"m{a['id']}", user):
             verdict_form(a, user, key=f"m{a['id']}", case_status=detail["status"], reopen_where=REOPEN_ELSEWHERE,
                          closed_how=detail["closed_how"])
 st.session_state[DRAWN] = (case_id, number, count, [a["id"] for a in detail["analyses"]])

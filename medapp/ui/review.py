@@ -195,10 +195,11 @@ def followed_state(store: CaseStore, case_id: int, list_now: Callable[[], list[i
     return store.case_fingerprint(case_id), (list_now() if list_now is not None else None)
 
 
-def verdict_needs_form(a: dict, key: str) -> bool:
+def verdict_needs_form(a: dict, key: str, user: dict | None = None) -> bool:
     """Whether verdict form `key` must stay on screen when the reviewer has hidden their forms (Meeting mode on a
     projector): a verdict chosen or typed and not recorded, a press not yet handled, or a refusal or error to say.
-    Hiding those would hide work the reviewer has not finished, or an outcome they have not seen."""
+    Hiding those would hide work the reviewer has not finished, or an outcome they have not seen. With `user` (and
+    the analysis's verdicts in `a`), a form not drawn in this session counts its reviewer's kept draft (a reload)."""
     book = _verdict_book()
     if key in book["pressed"] or a["id"] in book["refused"]:
         return True
@@ -206,10 +207,18 @@ def verdict_needs_form(a: dict, key: str) -> bool:
     if outcome is not None and outcome[0] == "error":
         return True
     drawn = book["drawn"].get(key)
-    if drawn is None:  # never drawn in this session: nothing typed in it
-        return False
+    if drawn is None:  # never drawn in this session: nothing typed in it, unless before a reload
+        if user is None or "verdicts" not in a or not allowed(user["role"], "review"):
+            return False
+        return _saved_draft(get_store(), book, a["id"], user, _stored_values(a, user)[1]) is not None
     # a field whose value the session no longer holds (a run went by without the form) is as it was drawn
     return tuple(value_now(f"{prefix}_{key}", was) for prefix, was in zip("vdc", drawn[1])) != tuple(drawn[1])
+
+
+def _stored_values(a: dict, user: dict) -> tuple[dict | None, tuple]:
+    """The reviewer's recorded verdict on `a` (None: none) and its (verdict, final diagnosis, comment)."""
+    mine = next((v for v in a["verdicts"] if v["reviewer"] == user["username"]), None)
+    return mine, ((mine["verdict"], mine["final_diagnosis"], mine["comment"]) if mine else (None, "", ""))
 
 
 def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
@@ -231,8 +240,7 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
     # request; after a reopen they were then stored as a submitted verdict nobody pressed.
     closed_line = st.empty()
     refused = book["refused"].get(a["id"])
-    mine = next((v for v in a["verdicts"] if v["reviewer"] == user["username"]), None)
-    stored = (mine["verdict"], mine["final_diagnosis"], mine["comment"]) if mine else (None, "", "")
+    mine, stored = _stored_values(a, user)
     stored_version = mine.get("version", 1) if mine else 0
     if refused is not None and refused["values"] == stored:  # recorded meanwhile (reopened, another window)
         book["refused"].pop(a["id"], None)

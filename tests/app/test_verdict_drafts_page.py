@@ -93,3 +93,19 @@ def test_a_closed_case_says_the_draft_is_kept_until_it_is_reopened(one_case):
     assert not again.exception
     line = " ".join(c.value for c in again.caption if "This case is" in c.value)
     assert "Your draft (uncertain" in line and "is kept, not recorded: reopen the case to record it." in line
+
+
+def test_meeting_mode_with_forms_hidden_still_shows_a_form_holding_a_draft_from_before_a_reload(tmp_path, monkeypatch):
+    """The presenter hid their verdict forms for the projector and moved to a case whose form this session never drew:
+    a draft kept from an earlier session is unfinished work, and stays on screen as one typed in this session does."""
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    (_, first), (_, second) = heart_disease_cases(store, ("HIDE-1", "HIDE-2"))
+    store.keep_draft(second, REV, ("disagree", "", "before the reload"), 0)
+    at = open_page("pages/meeting.py", REV)
+    at.toggle(key="meeting_forms").set_value(False).run()
+    assert [b for b in at.button if b.label == "Record verdict"] == []  # HIDE-1: nothing unfinished
+    at.button(key="meeting_next").click().run()
+    assert not at.exception
+    assert len([b for b in at.button if b.label == "Record verdict"]) == 1
+    assert at.text_area(key=f"c_m{second}").value == "before the reload" and "Your draft of" in _said(at)
