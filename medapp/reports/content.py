@@ -23,6 +23,22 @@ NO_LUNG_MODEL = ("No model assessed this recording: there is no lung-sound model
                  "model does not apply to lung sounds. It is kept for the meeting with its annotated cycles.")
 
 
+def analysis_heading(analysis: dict, number: tuple[int, int] | None = None) -> str:
+    """"Analysis 2 of 3 · Heart disease (UCI Cleveland) · heart-disease v1.2.0": its place in the case (`number`),
+    then the model as the analysis pages name it and its id and version. The record's own number (#5) headed it and
+    was read as a count (a clinician's review); pages and reports give it after, as "record #5"."""
+    from ..render.stored import is_lung_recording
+
+    try:
+        named = f"{get_card(analysis['model_id']).name} · "
+    except UnknownModel:  # a model no longer registered keeps its id
+        named = ""
+    if is_lung_recording(analysis["prediction"]):  # kept with the heart model's output, which is not a finding
+        named = "Lung recording (not classified) · "
+    place = f"Analysis {number[0]} of {number[1]} · " if number else ""
+    return f"{place}{named}{analysis['model_id']} v{analysis['model_version']}"
+
+
 def intended_use_line(analysis: dict) -> tuple[str, str]:
     """(heading, text) of the report's intended-use line for a stored analysis."""
     from ..render.stored import is_lung_recording

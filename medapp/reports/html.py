@@ -8,6 +8,7 @@ from ..render.text import highlighted_html
 from .content import (
     DISCLAIMER,
     UNEXPLAINED_NOTE_HEADING,
+    analysis_heading,
     contributions_heading,
     contributions_text,
     cycle_lines,
@@ -43,9 +44,10 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
              f"<h1>Case {e(detail['reference'])}</h1>",
              f"<p class='meta'>{e(header_line(detail, by))}</p>",
              f"<p class='disclaimer'>{e(DISCLAIMER)}</p>"]
-    for a in detail["analyses"]:
-        parts.append(f"<h2>Analysis #{a['id']}: {e(a['model_id'])} v{e(a['model_version'])} ({e(a['modality'])})</h2>")
-        parts.append(f"<p>Input: {e(input_label(a['input_name']))} (sha256 {a['input_sha256'][:12]}...) · by {e(a['author'])} on "
+    count = len(detail["analyses"])
+    for n, a in enumerate(detail["analyses"], 1):  # counted in the case, as the pages count it
+        parts.append(f"<h2>{e(analysis_heading(a, (n, count)))} ({e(a['modality'])})</h2>")
+        parts.append(f"<p>Record #{a['id']}. Input: {e(input_label(a['input_name']))} (sha256 {a['input_sha256'][:12]}...) · by {e(a['author'])} on "
                      f"{a['created_at']:%Y-%m-%d %H:%M} UTC</p>")
         parts.append(f"<p><b>Model output:</b> {e(output_text(a))}</p>")
         if close := stored_close_call(a):

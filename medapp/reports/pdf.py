@@ -17,6 +17,7 @@ from ..render.text import AWAY, TOWARD
 from .content import (
     DISCLAIMER,
     UNEXPLAINED_NOTE_HEADING,
+    analysis_heading,
     contributions_heading,
     contributions_text,
     cycle_lines,
@@ -115,7 +116,7 @@ def _figures(a: dict, input_bytes: bytes | None) -> _Figures:
 
 
 def _analysis(pdf: FPDF, a: dict, figures: _Figures) -> None:
-    pdf.continuing = f"Analysis #{a['id']}: {a['model_id']}"
+    pdf.continuing = a["heading"].split(" · ")[0] + f": {a['model_id']}"  # "Analysis 2 of 3: heart-failure"
     _analysis_head(pdf, a, figures)
     _analysis_body(pdf, a, figures)
 
@@ -123,9 +124,9 @@ def _analysis(pdf: FPDF, a: dict, figures: _Figures) -> None:
 def _analysis_head(pdf: FPDF, a: dict, figures: _Figures) -> None:
     """What the analysis said and what the reviewers said of it: never split from each other."""
     width = pdf.w - pdf.l_margin - pdf.r_margin
-    _para(pdf, f"Analysis #{a['id']}: {a['model_id']} v{a['model_version']} ({a['modality']})", 13, "B", 1)
-    _para(pdf, f"Input: {input_label(a['input_name'])} (sha256 {a['input_sha256'][:12]}...), by {a['author']} on "
-               f"{a['created_at']:%Y-%m-%d %H:%M} UTC.", 9)
+    _para(pdf, f"{a['heading']} ({a['modality']})", 13, "B", 1)
+    _para(pdf, f"Record #{a['id']}. Input: {input_label(a['input_name'])} (sha256 {a['input_sha256'][:12]}...), by "
+               f"{a['author']} on {a['created_at']:%Y-%m-%d %H:%M} UTC.", 9)
     _para(pdf, f"Model output: {output_text(a)}", 10, "B")
     if close := stored_close_call(a):
         _para(pdf, close, 9.5, "B")
@@ -182,7 +183,9 @@ def case_pdf(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None = 
     _para(pdf, f"Case {detail['reference']}", 18, "B")
     _para(pdf, header_line(detail, by), 9)
     _para(pdf, DISCLAIMER, 8.5)
-    for a in detail["analyses"]:
+    count = len(detail["analyses"])
+    for n, a in enumerate(detail["analyses"], 1):
+        a = {**a, "heading": analysis_heading(a, (n, count))}  # counted in the case, as the pages count it
         figures = _figures(a, inputs.get(a["id"]))
         pdf.continuing = None  # a page this analysis starts on is not a continued one
         if pdf.get_y() > pdf.t_margin + 1 and _starts_on_a_new_page(pdf, a, figures, detail["reference"]):

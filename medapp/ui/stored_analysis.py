@@ -9,14 +9,15 @@ import pandas as pd
 import streamlit as st
 
 from .. import render
-from ..registry import UnknownModel, get_card
-from ..render.stored import analysed_frame, display_label, is_lung_recording, stored_image, stored_recording
+from ..registry import get_card
+from ..render.stored import analysed_frame, display_label, stored_image, stored_recording
 from ..render.survival import curve_figure, horizon_rows, over_time_figure
 from ..render.text import top_words
 from ..render.titles import wrap_titles
 from ..reports.content import (
     UNEXPLAINED_NOTE_HEADING,
     Headline,
+    analysis_heading,
     close_call_markdown,
     contributions_heading,
     contributions_text,
@@ -130,14 +131,7 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
     erasure notes and the audit trail name it."""
     pred = a["prediction"]
     # the model as the analysis pages name it, then its id and version ("heart-sound v1.1.0" alone: a review)
-    try:
-        named = f"{get_card(a['model_id']).name} · "
-    except UnknownModel:  # a model no longer registered keeps its id
-        named = ""
-    if is_lung_recording(pred):  # kept with the heart model's output, which is not a finding
-        named = "Lung recording (not classified) · "
-    place = f"Analysis {number[0]} of {number[1]} · " if number else ""
-    st.subheader(f"{place}{named}{a['model_id']} v{a['model_version']}")
+    st.subheader(analysis_heading(a, number))
     meta = f"record #{a['id']} · by {literal(a['author'])} on {a['created_at']:%Y-%m-%d %H:%M} UTC"
     if not hide_identifiers:
         meta = f"input: {literal(input_label(a['input_name']))} · " + meta

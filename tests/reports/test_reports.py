@@ -143,7 +143,8 @@ def test_a_long_analysis_starts_under_the_case_header_not_after_a_blank_page(tmp
     store.set_verdict(aid, REV, "agree", "heart failure", "")
     reader = PdfReader(io.BytesIO(case_pdf(store.case_detail(case_id, REV), by="rui")))
     first = re.sub(r"\s+", " ", reader.pages[0].extract_text())
-    assert "Analysis #" in first and "Reviewer rui: agree" in first
+    assert f"Analysis 1 of 1 · {model.card.name} · abstract-condition v" in first and "Reviewer rui: agree" in first
+    assert f"Record #{aid}. Input:" in first
     assert len(reader.pages) >= 2  # it is longer than what page 1 had left
 
 
@@ -203,11 +204,11 @@ def test_each_figure_is_on_the_page_of_its_own_analysis(tmp_path):
         store.add_analysis(case_id, CLIN, card=chest.card, prediction=result.prediction,
                            explanation=result.explanation, input_bytes=path.read_bytes(), input_name=path.name)
     reader = PdfReader(io.BytesIO(case_pdf(store.case_detail(case_id, REV), by="rui")))
-    pages = [(re.findall(r"Analysis\s*#\s*(\d+):\s*\S+\s+v\d", page.extract_text()), len(page.images))
+    pages = [(re.findall(r"Analysis\s*(\d)\s*of\s*4\s*·[^·]*·\s*\S+\s+v\d", page.extract_text()), len(page.images))
              for page in reader.pages]
     assert sorted(int(n) for headings, _ in pages for n in headings) == [1, 2, 3, 4]
     # a page the survival analysis runs onto says whose charts they are (it had only the footer)
-    assert [page.extract_text().startswith("Analysis #1: heart-failure (continued)") for page in reader.pages][:3] \
+    assert [page.extract_text().startswith("Analysis 1 of 4: heart-failure (continued)") for page in reader.pages][:3] \
         == [False, True, False]
     # the survival curve, the risk score's bars and the contributions over time (left out until a review), and
     # three heatmaps

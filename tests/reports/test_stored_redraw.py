@@ -81,11 +81,14 @@ def test_saved_image_redraws_over_its_own_picture(store, chest):
     detail = store.case_detail(case_id, CLIN, log_view=False)
     inputs = {a["id"]: store.input_bytes(a["input_sha256"])}
     pdf = PdfReader(io.BytesIO(case_pdf(detail, by="rui", inputs=inputs)))
-    page_of = {n: i for i, p in enumerate(pdf.pages) for n in ("Analysis #", "Reviewer rui") if n in p.extract_text()}
-    assert page_of["Analysis #"] == page_of["Reviewer rui"]  # the verdict stays with its analysis
+    page_of = {n: i for i, p in enumerate(pdf.pages) for n in ("Analysis 1 of 1", "Reviewer rui")
+               if n in re.sub(r"\s+", " ", p.extract_text())}
+    assert page_of["Analysis 1 of 1"] == page_of["Reviewer rui"]  # the verdict stays with its analysis
     assert sum(len(p.images) for p in pdf.pages) == 1
     html = case_html(detail, by="rui", inputs=inputs)
     assert html.count("data:image/png;base64,") == 1 and "atelectasis" in html
+    # counted in the case as the pages count it; the record's number (read as a count when it headed it) after
+    assert "<h2>Analysis 1 of 1 · " in html and f"<p>Record #{a['id']}. Input: " in html
 
 
 def test_audio_report_figure_has_axes_and_a_whole_colour_bar_label():
