@@ -31,6 +31,16 @@ LAST_SEEN = "medapp_last_seen"
 TOKEN = "medapp_token"  # this browser session's token (see medapp.security.sessions)
 COOKIE_ACTION = "medapp_cookie_action"  # "set" or "clear": done by a script on the next drawn page
 UNASKED_RUN = "medapp_unasked_run"  # set for a run the page started itself (a case changed elsewhere)
+WORK_OWNER = "medapp_work_owner"  # whose work (notes, uploads, results, forms) this browser session's pages hold
+
+
+def forget_work() -> None:
+    """Drop everything this browser session holds but the sign-in's own keys: every page's kept values, uploads,
+    results and forms. A workstation is shared: after one clinician signed out, the next to sign in in the same
+    tab found the first one's patient note in Clinical notes, their upload and their results (a review)."""
+    for key in list(st.session_state.keys()):
+        if key != COOKIE_ACTION:  # the cookie's clearing is still to be done by the next drawn page
+            del st.session_state[key]
 ROLE_PERMISSION = {"clinician": "analyse", "reviewer": "review", "admin": "admin"}
 
 
@@ -53,6 +63,8 @@ def current_user() -> dict | None:
 
 
 def sign_out(reason: str = "logout") -> None:
+    """End the signed-in session. Its work goes with it, unless the session only timed out: then it is kept, out of
+    sight behind the sign-in screen, for the same user signing in again, and dropped if anyone else does."""
     user = st.session_state.pop(SESSION_KEY, None)
     # a Save noted by its button but not yet stored belongs to the session that ended: never stored after it
     # (medapp/ui/cases.py keeps these notes; the key is read here so auth does not import the case pages' code)
@@ -63,6 +75,8 @@ def sign_out(reason: str = "logout") -> None:
         get_store().audit(user["username"], reason, f"user:{user['username']}")
         sessions.revoke(get_store(), token, user["username"], reason)
         get_store().stop_leading(user)  # screens following them in Meeting mode are told, not left on a case
+    if reason != "logout.timeout":
+        forget_work()
     st.session_state[COOKIE_ACTION] = "clear"
 
 
@@ -99,7 +113,11 @@ def _sso_configured() -> bool:
 
 
 def _sign_in(user: dict, token: str | None = None) -> None:
-    """Sign this browser session in; a new revocable token lets a reload keep it signed in."""
+    """Sign this browser session in; a new revocable token lets a reload keep it signed in. Work an earlier user
+    left in the session (signed out by the idle timeout) is dropped unless it is theirs."""
+    if st.session_state.get(WORK_OWNER, user["username"]) != user["username"]:
+        forget_work()
+    st.session_state[WORK_OWNER] = user["username"]
     st.session_state[SESSION_KEY] = user
     st.session_state[LAST_SEEN] = time.time()
     st.session_state[TOKEN] = token or sessions.create(get_store(), user["username"])
@@ -243,6 +261,7 @@ def signed_in_user() -> dict | None:
         return None
     if not unasked:
         st.session_state[LAST_SEEN] = time.time()
+    st.session_state[WORK_OWNER] = user["username"]  # also for a session signed in some other way (a test)
     return user
 
 

@@ -1,7 +1,8 @@
 """A page address opened directly, a reload and a trip between pages, in a real browser.
 
 Before: a reload signed the user out and showed "Page not found" for a page that exists (also over
-the sign-in form when a page address was opened directly); leaving a page wiped its note text.
+the sign-in form when a page address was opened directly); leaving a page wiped its note text; the next user to
+sign in in the same tab after a sign-out found the last one's note.
 """
 from __future__ import annotations
 
@@ -71,6 +72,21 @@ def test_direct_address_reload_and_moving_between_pages(page, app_url, app_var_d
     expect(page.get_by_text("The note is empty")).to_have_count(0)
     page.screenshot(path="/tmp/session_note_kept.png")
 
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("User name").wait_for()
+    # The next clinician at this shared workstation signs in in the same tab: none of the last one's work is there
+    # (they found the patient note in Clinical notes: a review)
+    from medapp.security.accounts import create_user
+
+    create_user(store, "e2e-next", "e2e-next-password-1", "clinician")
+    page.get_by_label("User name").fill("e2e-next")
+    page.get_by_label("Password", exact=True).fill("e2e-next-password-1")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Signed in as e2e-next").wait_for()
+    page.get_by_role("link", name="Clinical notes").click()
+    page.get_by_role("textbox", name="Clinical note").wait_for()
+    page.wait_for_function(IDLE)
+    expect(page.get_by_role("textbox", name="Clinical note")).to_have_value("")
     page.get_by_role("button", name="Sign out").click()
     page.get_by_label("User name").wait_for()
     page.reload()  # the token was revoked: a reload after signing out stays signed out

@@ -1,0 +1,47 @@
+"""AppTest: a workstation is shared. The work one clinician left in a browser tab (a note typed, a model chosen) is
+never shown to the next person who signs in there; the same clinician signing in again after the idle timeout finds
+it as they left it. (Before: after a sign-out, the next user found the first one's patient note in Clinical notes.)"""
+from __future__ import annotations
+
+from medapp.cases.store import CaseStore
+from medapp.security.accounts import create_user
+from medapp.ui.auth import LAST_SEEN
+
+NOTE = "Mr Patient One has a red itchy rash on both arms for three days."
+
+
+def _sign_in(at, name: str, password: str) -> None:
+    # the address a browser shows the sign-in screen at: AppTest stays on the page it last switched to, which the
+    # sign-in screen's navigation does not hold, and then drops the form's values
+    at._page_hash = next(h for h, i in at._registered_pages.items() if i.get("url_pathname") == "")
+    at.text_input[0].set_value(name)  # the sign-in form's own fields, as the `signed_in` fixture fills them
+    at.text_input[1].set_value(password)
+    next(b for b in at.button if b.label == "Sign in").click().run()
+    assert at.session_state["medapp_user"]["username"] == name
+
+
+def _typed_and_timed_out(at) -> None:
+    at.switch_page("pages/notes.py").run()
+    at.text_area(key="notes_text").input(NOTE).run()
+    at.switch_page("pages/home.py").run()  # the note is now kept for the page (ui/state.py)
+    at.session_state[LAST_SEEN] = 0.0  # idle for longer than the timeout
+    at.run()
+    assert "medapp_user" not in at.session_state and any("signed out after" in w.value for w in at.warning)
+    assert not [t for t in at.text_area if t.value == NOTE]  # the sign-in screen shows none of it
+
+
+def test_the_next_user_to_sign_in_on_a_timed_out_tab_finds_none_of_the_last_ones_work(signed_in):
+    create_user(CaseStore(), "dora", "clinician pw 2", "clinician")
+    at = signed_in
+    _typed_and_timed_out(at)
+    _sign_in(at, "dora", "clinician pw 2")
+    at.switch_page("pages/notes.py").run()
+    assert not at.exception and at.text_area(key="notes_text").value in ("", None)
+
+
+def test_the_same_user_signing_in_again_after_the_timeout_finds_their_work(signed_in):
+    at = signed_in
+    _typed_and_timed_out(at)
+    _sign_in(at, "carla", "clinician pw 1")
+    at.switch_page("pages/notes.py").run()
+    assert not at.exception and at.text_area(key="notes_text").value == NOTE
