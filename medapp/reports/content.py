@@ -208,6 +208,23 @@ def close_call(pred, label_text=str) -> str | None:
             "its probability over several classes: read each class's, not only the first.")
 
 
+def survival_close_call(curve) -> str | None:
+    """"Not a clear answer: ..." when the 95% band of the probability of the event by the main horizon holds 50%: the
+    page and the case said "More likely at 180 days: death by 180 days" for 52% with a band of 26% to 72%, a coin
+    flip stated as an outcome (a review); None otherwise."""
+    main = list(curve.horizons).index(curve.main_horizon)
+    p = 1 - curve.at_horizons[main]
+    lo, hi = 1 - curve.at_horizons_upper[main], 1 - curve.at_horizons_lower[main]
+    if not lo <= 0.5 <= hi:
+        return None
+    from ..render.survival import horizon_text
+
+    by = horizon_text(curve.main_horizon)
+    return (f"{CLOSE_CALL_LEAD}: the 95% band of the probability of {curve.event} by {by} ({band_text(lo, hi)}) "
+            f"reaches across 50%, so either outcome at {by} is within the model's uncertainty; the label says only "
+            f"which side of 50% the estimate ({headline_percent(p)}) falls on.")
+
+
 def untested_ages_note(pred: Prediction) -> str | None:
     """An image analysis without the patient's age: what ages the model was trained on (ImagingModel.untested_ages),
     said beside a finding on the page, on Cases, in Meeting mode and in the reports (a saved adult film read
@@ -222,10 +239,12 @@ def close_call_markdown(said: str) -> str:
 
 
 def stored_close_call(analysis: dict) -> str | None:
-    """The close call of a stored notes analysis (the only page that says one), or None."""
+    """The close call of a stored notes or time-to-event analysis (as their pages say it), or None."""
     from ..render.stored import display_label
 
     pred = analysis["prediction"]
+    if pred.survival is not None and pred.fits:
+        return survival_close_call(pred.survival)
     if analysis.get("modality") != "notes" or not pred.fits:
         return None
     return close_call(pred, lambda label: display_label(analysis["model_id"], label))

@@ -9,7 +9,7 @@ from ..analysis import BatchResult, analyse, analyse_batch, labelled
 from ..modalities.genomics.io import Profile
 from ..modalities.genomics.model import GenomicsModel
 from ..render.genomics import beeswarm, heatmap, top_genes
-from ..render.numbers import headline_percent
+from ..render.numbers import headline_percent, precise_percent
 from ..render.titles import wrap_titles
 from ..security.audit import spreadsheet_csv
 from ..security.uploads import content_hash
@@ -168,19 +168,25 @@ def sample_panel(model: GenomicsModel, profile: Profile, pred, key: str, positio
     log_analysis(model.card, pred, model.input_key(profile))
     left, right = st.columns([1, 2])
     with left:
+        # a static table whose cells wrap, in the headline's rounding (">99.9%", never "100.0%"): in a data grid the
+        # third of the page at 1024 px hid the probability column (a review)
+        probabilities = pd.DataFrame({"class": [f"{lab} ({model.label_names.get(lab, lab)})"
+                                                for lab in model.card.labels],
+                                      "probability": [precise_percent(p) for p in pred.probabilities]})
         if not pred.fits:
-            st.metric("Class", "Not classified", help="The profile is unlike every training class.")
+            # words that wrap: a metric cut "Not classified" to "Not classi…" at 1024 px (a review)
+            st.caption("Class")
+            st.subheader("Not classified", anchor=False)
             st.error(f"Unlike every training class: the model's nearest class ({pred.label}) is shown for "
                      "reference only.", icon=":material/block:")
+            # out of sight, as on Cases: "EWS 99.2%" in plain type under the banner read as a finding (a review)
+            with st.expander("Class probabilities (nearest class, not a finding)"):
+                st.table(probabilities.set_index("class"))
         else:
             name = model.label_names.get(pred.label, pred.label)
             st.metric("Class", f"{pred.label}", help=name)
             st.markdown(f"**{name}**, probability **{headline_percent(pred.probability)}**")
-        # a narrow column: the number alone ("99.2%"); beside a bar the % sign was cut off and 0.71% read as 0.71
-        st.dataframe(pd.DataFrame({"class": [f"{lab} ({model.label_names.get(lab, lab)})" for lab in model.card.labels],
-                                   "probability": 100 * np.asarray(pred.probabilities)}),
-                     hide_index=True, width="stretch", key=f"probs_{key}",
-                     column_config={"probability": st.column_config.NumberColumn("probability", format="%.1f%%")})
+            st.table(probabilities.set_index("class"))
         st.caption(f"Distance score {pred.fit.score:.2f} (above {pred.fit.threshold:g}: unlike every training class). "
                    + accuracy_text(model))
         for w in pred.warnings:

@@ -167,7 +167,11 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
         if (close := stored_close_call(a)) is not None:  # as the notes page said it beside the headline
             st.caption(close_call_markdown(close))
         if risk is not None:
-            band = f"{headline_of.band_kind}: :{colour}-badge[{headline_of.band}]  \n" if headline_of.band else ""
+            # a risk group's words in plain bold: a badge does not wrap, and "lowest third of the training patients"
+            # was cut in a narrow column (a review); an absolute band's one word keeps its colour
+            band = ("" if not headline_of.band else f"Risk group: **{headline_of.band}**  \n"
+                    if headline_of.band_kind == "Risk group" else
+                    f"{headline_of.band_kind}: :{colour}-badge[{headline_of.band}]  \n")
             st.markdown(f"{band}Model label: **{display_label(a['model_id'], a['label'])}**")
         if assessed:
             top = sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5]
@@ -180,11 +184,9 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             curve = pred.survival
             st.markdown(f"Risk score: **{curve.risk_score:+.2f}** (log relative hazard; higher means an earlier "
                         f"{curve.event})")
-            rows = pd.DataFrame(horizon_rows(curve))
-            if large:  # a static table takes the meeting's large type (a data grid kept 13 px)
-                st.table(rows.set_index("by"))
-            else:
-                st.dataframe(rows, hide_index=True, width="stretch", key=f"hz_{key}")
+            # a static table: it takes the meeting's large type (a data grid kept 13 px) and its cells wrap in a
+            # narrow column (a grid cut the band to its lower bound at 1024 px: a review)
+            st.table(pd.DataFrame(horizon_rows(curve)).set_index("by"))
         for w in pred.warnings:
             st.warning(w, icon=":material/warning:")
         for v in a["verdicts"]:

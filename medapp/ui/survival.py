@@ -26,6 +26,7 @@ from ..render.survival import (
     risk_group_text,
 )
 from ..render.tabular import RISK_WATERFALL_TITLE, waterfall
+from ..reports.content import close_call_markdown, survival_close_call
 from ..security.audit import spreadsheet_csv
 from .case_records import (
     FormKeys,
@@ -64,12 +65,16 @@ def result_panel(model: SurvivalModel, values: dict, key: str, saveable: bool = 
         what = f"Probability of {curve.event} by {by}"  # a caption wraps; a metric's label is cut (records)
         st.caption(what)
         st.metric(what, headline_percent(p), help=f"95% band {band_text(lo, hi)}", label_visibility="collapsed")
-        st.markdown(f"95% band {band_text(lo, hi)}  \nRisk group: :gray-badge[{risk_group_text(curve.risk_group)}]"
+        st.markdown(f"95% band {band_text(lo, hi)}  \nRisk group: **{risk_group_text(curve.risk_group)}**"
                     f"  \nRisk score: **{curve.risk_score:+.2f}** (log relative hazard; higher "
                     f"means an earlier {curve.event})  \nMore likely at {by}: **{model.card.display(pred.label)}**")
+        if (close := survival_close_call(curve)) is not None:
+            st.caption(close_call_markdown(close))
         st.caption(f"The risk group ranks this patient's risk score among the training patients' (thirds); it is "
                    f"not an absolute risk. The absolute estimate is {headline_percent(p)} by {by}.")
-        st.dataframe(pd.DataFrame(horizon_rows(curve)), hide_index=True, width="stretch", key=f"hz_{key}")
+        # a static table, whose cells wrap: in a data grid the third of the page at 1024 px cut "95% band" to its
+        # lower bound, read as the band (a review)
+        st.table(pd.DataFrame(horizon_rows(curve)).set_index("by"))
         st.caption(f"Cross-validated concordance {model.card.metrics['summary']['c_index']:.2f}. {curve.band}: "
                    "the uncertainty of the model's estimate, not of this patient's outcome.")
         for w in pred.warnings:

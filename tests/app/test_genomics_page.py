@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
-import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
@@ -41,6 +41,7 @@ def test_the_file_is_read_and_scored_once_while_the_page_reruns(monkeypatch):
     at.selectbox(key="genomics_sample").set_value("class average NB").run()
     assert not at.exception and len(calls) == 1
     assert at.metric[0].value == "NB" and len(at.dataframe[0].value) == 5
+    assert float(list(at.table[0].value["probability"])[2].strip("<>%")) > 50  # NB
 
 
 def test_examples_are_classified_explained_and_the_shuffled_profile_is_not_classified():
@@ -68,9 +69,12 @@ def test_examples_are_classified_explained_and_the_shuffled_profile_is_not_class
     assert any("so the probabilities are the classifier's own. Nested cross-validation: 63 of 63 training profiles "
                "right (accuracy 1.00, 95% CI 0.94-1.00). The check for a profile unlike every class also flags 6% of "
                "genuine training profiles" in c.value for c in at.caption)
-    probabilities = at.dataframe[1].value  # the sample's classes, in percent: the column is too narrow for a bar
-    assert probabilities["probability"].sum() == pytest.approx(100)
-    assert probabilities["probability"].iloc[0] > 50  # BL
+    # the sample's classes in percent, as the headline rounds them (">99.9%", never "100.0%"), in a static table
+    # whose cells wrap (a data grid hid the column at 1024 px)
+    probabilities = at.table[0].value
+    shown = list(probabilities["probability"])
+    assert len(shown) == 4 and all(re.fullmatch(r"[<>]?\d{1,2}\.\d%", v) for v in shown), shown
+    assert float(shown[0].strip("<>%")) > 50 and "100.0%" not in shown and "0.0%" not in shown  # BL
     assert any("Top genes:" in s and "toward 'BL (Burkitt lymphoma)'" in s for s in charts(at))  # as in the headline
     assert any("Cohort: how each gene moved" in s for s in charts(at))
     assert any("Samples (grouped by predicted class)" in s for s in charts(at))
@@ -89,7 +93,9 @@ def test_examples_are_classified_explained_and_the_shuffled_profile_is_not_class
     at.selectbox(key="genomics_cohort_target").set_value("NB").run()
     assert any("Cohort: how each gene moved" in s and "NB (neuroblastoma)" in s for s in charts(at))
     at.selectbox(key="genomics_sample").set_value("simulated: genes shuffled").run()
-    assert at.metric[0].value == "Not classified"
+    assert [h.value for h in at.subheader if h.value == "Not classified"] and not at.metric  # wraps, never cut
+    [nearest] = [e for e in at.expander if e.label == "Class probabilities (nearest class, not a finding)"]
+    assert len(nearest.table) == 1  # out of sight: a nearest class's probability is not a finding
     assert any("Unlike every training class" in e.value for e in at.error)
     assert any(w.value.startswith("This profile is unlike every training class") for w in at.warning)
 

@@ -93,7 +93,7 @@ def test_a_survival_analysis_is_headed_by_the_risk_and_a_records_waterfall_keeps
         assert "Probability of death by 180 days" in captions
         shown = " ".join(str(getattr(e, "value", "")) for e in at.get("html"))
         assert "(95% band" in shown and "alive at 180 days</div>" not in shown
-        assert any(re.search(r"Risk group: :gray-badge\[(lowest|middle|highest) third of the training patients\]",
+        assert any(re.search(r"Risk group: \*\*(lowest|middle|highest) third of the training patients\*\*",
                              m.value) for m in at.markdown)  # the page's words, not "high third"
         specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
         ends = [t for s in specs for d in s["data"] for t in (d.get("y") or []) if str(t).startswith("this patient")]

@@ -130,3 +130,29 @@ def test_a_curve_over_years_is_drawn_in_years_and_one_over_months_in_days():
         assert fig.layout.xaxis.title.text == title
         assert list(fig.layout.xaxis.tickvals) == time_axis(list(fig.layout.xaxis.tickvals))[0]
         assert curve_png(curve)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_band_reaching_across_half_is_said_not_to_be_a_clear_answer():
+    """"More likely at 180 days: death by 180 days" for 52% with a band of 26% to 72% read as an outcome (a review):
+    the page, the case and the reports say the answer is not clear when the band at the main horizon holds 50%."""
+    import json
+
+    from medapp.reports.content import stored_close_call, survival_close_call
+
+    model = load_model("heart-failure")
+
+    def curve(**values):
+        [(_, x)] = model.inputs_from_bytes(json.dumps({"sex": 1, "serum_creatinine": 1.1, "serum_sodium": 137,
+                                                       **values}).encode(), "p.json")
+        return analyse(model, x, explain=False).prediction
+
+    clear, unclear = curve(age=60, ejection_fraction=38), curve(age=82)
+    assert survival_close_call(clear.survival) is None  # 20%, band 15% to 30%
+    said = survival_close_call(unclear.survival)
+    c = unclear.survival
+    lo, hi = 1 - c.at_horizons_upper[-1], 1 - c.at_horizons_lower[-1]
+    assert lo < 0.5 < hi and said.startswith("Not a clear answer: the 95% band of the probability of death by "
+                                             "180 days (")
+    assert f"the estimate ({headline_percent(1 - c.at_horizons[-1])}) falls on." in said
+    assert stored_close_call({"prediction": unclear, "model_id": "heart-failure", "modality": "records"}) == said
+    assert stored_close_call({"prediction": clear, "model_id": "heart-failure", "modality": "records"}) is None
