@@ -239,7 +239,9 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
     digest = content_hash(input_bytes)
     # Inline, not a popover: a popover floats over the page and is placed by the browser at the moment it opens
     # (it was reported opening below the screen); an expander is part of the page, which grows and scrolls.
-    with st.expander("Save to case", icon=":material/save:"):
+    # keyed: the browser then keeps it open by its key, not by its place among the page's elements; unkeyed, on a
+    # cohort the first click in it (New case) folded it shut (a review; tests/e2e/test_survival_e2e.py)
+    with st.expander("Save to case", icon=":material/save:", key=f"case_form_{key}"):
         open_cases = [c for c in store.list_cases() if c["status"] != "closed"]
         mode_key, made_key = f"case_mode_{key}", f"_case_mode_made_without_cases_{key}"
         if mode_key not in st.session_state and not open_cases:

@@ -9,13 +9,18 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from medapp.appbench import IDLE, select_tab
+from medapp.cases.blobs import BlobStore
+from medapp.cases.store import CaseStore
 from medapp.registry import data_root
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = data_root() if data_root().is_dir() else REPO.parents[1] / "shared" / "data"
 
 
-def test_survival_curve_explanation_and_cohort_kaplan_meier(signed_in_page, tmp_path):
+def test_survival_curve_explanation_and_cohort_kaplan_meier(signed_in_page, tmp_path, app_var_dir):
+    # an open case, so the cohort's Save to case form offers "Existing case" first (used below)
+    CaseStore(f"sqlite:///{app_var_dir / 'medapp.db'}", BlobStore(app_var_dir / "blobs")).create_case(
+        "SURV-OPEN", {"username": "e2e-admin", "role": "admin"})
     page = signed_in_page
     page.get_by_role("link", name="Case records").click()
     page.get_by_role("heading", name="Case records").wait_for()
@@ -71,6 +76,13 @@ def test_survival_curve_explanation_and_cohort_kaplan_meier(signed_in_page, tmp_
     page.get_by_text("Outcome columns time, DEATH_EVENT are not used as inputs").wait_for()
     page.locator(".js-plotly-plot", has_text="Observed (Kaplan-Meier)").wait_for()
     page.screenshot(path=str(tmp_path / "survival-cohort.png"), full_page=True)
+    # the cohort's Save to case form stays open when the first choice in it reruns the page (it folded shut at the
+    # first click: a review)
+    form = page.locator("[data-testid=stExpander]").filter(has_text="Save to case").filter(visible=True).first
+    form.locator("summary").click()
+    form.get_by_text("New case", exact=True).click()
+    page.wait_for_function(IDLE)
+    expect(form.get_by_role("textbox", name="Pseudonymous case reference")).to_be_visible()
 
     # another page and back: the patient's result and the cohort file are still there (the cohort upload was
     # not kept before: the page came back with an empty upload box)
