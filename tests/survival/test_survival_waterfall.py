@@ -114,6 +114,32 @@ def test_a_band_that_widens_at_an_extreme_value_is_said_to_be_wide():
     low, high = 1 - curve.at_horizons_upper[-1], 1 - curve.at_horizons_lower[-1]
     [wide] = [w for w in pred.warnings if "is wide" in w]
     assert high - low > 0.6 and wide.startswith("The 95% band for death by 180 days is wide (15% to ")
+    # the value behind it is named: its bar in the explanation is as small as a typical CPK's (a review)
+    assert "few training patients had values like Creatine phosphokinase (CPK) 7,861 mcg/L" in wide \
+        or "few training patients had values like Creatine phosphokinase (CPK) 7861 mcg/L" in wide, wide
+
+
+def test_a_band_wide_at_an_earlier_horizon_is_said_too():
+    """A woman of 30 with eleven nodes read 99.9% by 5 years, with 16% to 77% by 1 year and not a word: only the main
+    horizon's band was checked (a review). Every horizon's is, and the rare value is named."""
+    import csv
+    import json
+
+    from medapp.analysis import analyse
+    from medapp.registry import data_root, load_model
+
+    model = load_model("breast-cancer-recurrence")
+    with open(data_root() / "records/survival/gbsg2.csv") as f:
+        young = next(r for r in csv.DictReader(f) if float(r["age"]) <= 30 and float(r["pnodes"]) >= 10)
+    values = {k: young[k] for k in (fl.name for fl in model.fields)}
+    [(_, x)] = model.inputs_from_bytes(json.dumps(values).encode(), "p.json")
+    pred = analyse(model, x, explain=False).prediction
+    c = pred.survival
+    widths = [lo - hi for lo, hi in zip(c.at_horizons_upper, c.at_horizons_lower)]
+    assert max(widths) > 0.6
+    [wide] = [w for w in pred.warnings if "is wide" in w]
+    assert f"few training patients had values like Age {young['age']}" in wide, wide
+    assert "Read every horizon's estimate as uncertain." in wide
 
 
 def test_a_curve_over_years_is_drawn_in_years_and_one_over_months_in_days():

@@ -71,11 +71,29 @@ class SurvivalModel(PatientInputs, CardModel):
         missing = np.isnan(x.values)
         if missing.any():
             warnings = (*warnings, self.missing_range_text(x.values, missing))
-        low, high = 1.0 - float(curve.at_horizons_upper[main]), 1.0 - float(curve.at_horizons_lower[main])
-        if high - low > WIDE_BAND:  # a CPK of 7861 gave 20% (15% to 92%) and not a word about it
-            warnings = (*warnings, wide_band_text(self.event, self.main_horizon, low, high))
+        # the widest band of any horizon, not only the main one's: a woman of 30 read 99.9% by 5 years with 16% to
+        # 77% by 1 year and not a word (a review); a CPK of 7861 gave 20% (15% to 92%) and not a word about it
+        width, horizon, low, high = max(
+            (float(hi_s - lo_s), float(h), 1.0 - float(hi_s), 1.0 - float(lo_s))
+            for h, lo_s, hi_s in zip(curve.horizons, curve.at_horizons_lower, curve.at_horizons_upper))
+        if width > WIDE_BAND:
+            warnings = (*warnings, wide_band_text(self.event, horizon, low, high, self.rare_values(x.values)))
         return Prediction(self.card.id, self.card.version, self.card.labels, np.array([1.0 - p_event, p_event]),
                           label, warnings, details={"risk_group": curve.risk_group}, survival=curve)
+
+    def rare_values(self, values: np.ndarray) -> list[str]:
+        """The given numbers that fewer than RARE of the training patients reach (at or beyond them, either way), as
+        "Creatine phosphokinase (CPK) 7861 mcg/L": where the refits on resampled patients disagree most. The
+        explanation's bar for such a value can be small (CPK 7861 got +0.01, as 253 did), so the warning names it."""
+        bg, named = self.ensemble.background, []
+        for i, f in enumerate(self.fields):
+            v = values[i]
+            if f.kind == "category" or math.isnan(v):
+                continue
+            seen = bg[:, i][~np.isnan(bg[:, i])]
+            if len(seen) and min(np.mean(seen <= v), np.mean(seen >= v)) < RARE:
+                named.append(f"{f.label} {format_value(f, v)}")
+        return named
 
     def missing_range(self, values: np.ndarray, missing: np.ndarray) -> tuple[float, float]:
         """10th and 90th percentiles of the probability of the event by the main horizon when the values not
@@ -165,13 +183,20 @@ def _as_scored(f, value: float, used: float) -> str:
 WIDE_BAND = 0.6
 
 
-def wide_band_text(event: str, horizon: float, low: float, high: float) -> str:
+# A value fewer than this share of the training patients reach, one way or the other, is named as rare when the band
+# is wide (GBSG2: age 30 or under, 7 of 686; heart failure: a CPK of 7861, the highest)
+RARE = 0.025
+
+
+def wide_band_text(event: str, horizon: float, low: float, high: float, rare: list[str] | tuple = ()) -> str:
     from ...render.numbers import headline_percent
     from ...render.survival import horizon_text
 
+    why = (f"few training patients had values like {', '.join(rare)} (each reached by under "
+           f"{RARE:.1%} of them)" if rare else "few training patients had values like these together")
     return (f"The 95% band for {event} by {horizon_text(horizon)} is wide ({headline_percent(low)} to "
             f"{headline_percent(high)}): the refits on resampled patients disagree for a patient like this one, as "
-            "few training patients had such values. Read the estimate as uncertain.")
+            f"{why}. Read every horizon's estimate as uncertain.")
 
 
 def load(card: ModelCard) -> SurvivalModel:
