@@ -57,7 +57,8 @@ def heatmap(Z: np.ndarray, samples: list[str], genes: list[str], groups: list[st
     names = [wrapped_label(r) for r in rows]
     row_px = 30 if any("<br>" in n for n in names) else 22
     fig.update_layout(title=title, height=160 + row_px * len(rows), margin={"l": 10, "r": 10, "t": 60, "b": 80},
-                      xaxis={"tickangle": -60})
+                      # every gene named: plotly labelled every other one of 20 at 1024 px (a review)
+                      xaxis={"tickangle": -60, "tickmode": "array", "tickvals": genes, "ticktext": genes})
     fig.update_yaxes(autorange="reversed", automargin=True, tickvals=rows, ticktext=names)
     return fig
 

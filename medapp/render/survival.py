@@ -154,8 +154,10 @@ def km_figure(groups: dict[str, GroupCurve], event: str) -> go.Figure:
                                      name="censored", legendgroup=name, showlegend=False,
                                      hovertemplate="censored at day %{x:.0f}<extra>" + words + "</extra>"), **at)
     kind = "Observed (Kaplan-Meier)" if observed else "Mean predicted"
-    key = "<br><sup>shaded: 95% band; | : a patient censored (left follow-up alive)</sup>" if observed else ""
-    fig.update_layout(title=f"{kind} probability of no {event}, by predicted risk group{key}",
+    # censored: left follow-up without the event ("alive" was said for recurrence too: a review)
+    key = f"<br><sup>shaded: 95% band; | : a patient censored (left follow-up without {event})</sup>" if observed else ""
+    # on two lines: in one, the title ran past a cohort's figure at 1024 px ("...by predicted risl": a review)
+    fig.update_layout(title=f"{kind} probability of no {event},<br>by predicted risk group{key}",
                       legend={"title": {"text": "risk score among training patients"}},
                       height=580 if observed else 420, margin={"l": 10, "r": 10, "t": 80 if observed else 60, "b": 40},
                       font={"size": 14})

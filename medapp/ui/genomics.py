@@ -187,7 +187,8 @@ def sample_panel(model: GenomicsModel, profile: Profile, pred, key: str, positio
             st.metric("Class", f"{pred.label}", help=name)
             st.markdown(f"**{name}**, probability **{headline_percent(pred.probability)}**")
             st.table(probabilities.set_index("class"))
-        st.caption(f"Distance score {pred.fit.score:.2f} (above {pred.fit.threshold:g}: unlike every training class). "
+        # as Cases and the reports write it: "(above 1: unlike every training class)" read as a verdict (a review)
+        st.caption(f"Distance score {pred.fit.score_text(2)}: above it, unlike every training class. "
                    + accuracy_text(model))
         for w in pred.warnings:
             st.warning(w, icon=":material/warning:")

@@ -114,6 +114,10 @@ def cohort_panel(model: SurvivalModel) -> None:
     horizons = [c for c in shown.columns if c.startswith("P(")]
     for c in horizons:
         shown[c] = percent_points(shown[c])
+    # the main horizon's probability and band first: last, they were off the right edge at 1024 px (a review)
+    main = f"P({model.event} by {horizon_text(model.main_horizon)})"
+    first = [c for c in ("row", "id", main, f"95% band by {horizon_text(model.main_horizon)}") if c in shown.columns]
+    shown = shown[first + [c for c in shown.columns if c not in first]]
     st.dataframe(shown, hide_index=True, width="stretch", key=f"sres_{model.card.id}",
                  column_config={c: percent_column(c) for c in horizons}
                  | {"risk group": st.column_config.TextColumn(

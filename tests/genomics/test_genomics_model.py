@@ -129,6 +129,7 @@ def test_cohort_figures_have_one_row_per_sample(model, khan):
     assert values.shape == V.shape
     hm = heatmap(model.standardise(V)[:, :4], [f"S{i}" for i in range(6)], model.model_genes[:4], ["EWS"] * 6)
     assert np.asarray(hm.data[0].z).shape == (6, 4)
+    assert list(hm.layout.xaxis.tickvals) == list(model.model_genes[:4])  # every gene named (plotly skipped some)
     profiles = [Profile(f"S{i}", v) for i, v in enumerate(V)]
     explanations = [model.explain(x, model.predict(x), "EWS") for x in profiles]
     np.testing.assert_allclose(np.vstack([e.values for e in explanations]), values)

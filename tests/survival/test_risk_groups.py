@@ -58,6 +58,9 @@ def test_observed_figure_has_bands_censor_ticks_and_numbers_at_risk(hf):
     groups, time_, event = hf
     curves = risk_group_curves(groups, np.zeros((len(groups), 2)), np.array([0.0, 1.0]), time_, event)
     fig = km_figure(curves, "death")
+    # on two lines (one ran past the figure at 1024 px), a censored patient as having left without the event
+    assert fig.layout.title.text.startswith("Observed (Kaplan-Meier) probability of no death,<br>by predicted risk group")
+    assert "left follow-up without recurrence or death" in km_figure(curves, "recurrence or death").layout.title.text
     named = [t.name for t in fig.data if t.showlegend is not False]
     assert named == [f"{w} (n={c.n})" for w, c in zip(("lowest third", "middle third", "highest third"),
                                                        curves.values())]
