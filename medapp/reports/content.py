@@ -175,7 +175,9 @@ def output_text(analysis: dict) -> str:
         return class_probabilities_text(analysis)
     # the label once, then every class's probability ("BL (Burkitt lymphoma) (BL (Burkitt lymphoma) 99.7%, ..."
     # said the label twice)
-    label = f"{display_label(analysis['model_id'], analysis['label'])}; probabilities {class_probabilities_text(analysis)}"
+    label = display_label(analysis["model_id"], analysis["label"])
+    if pred.survival is None:  # a time-to-event analysis's two outcomes are its headline, in another precision
+        label += f"; probabilities {class_probabilities_text(analysis)}"
     risk = risk_headline(analysis["model_id"], pred)
     if risk is not None:
         band = f", {risk.band_kind.lower()} {risk.band}" if risk.band else ""

@@ -173,7 +173,9 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
                     if headline_of.band_kind == "Risk group" else
                     f"{headline_of.band_kind}: :{colour}-badge[{headline_of.band}]  \n")
             st.markdown(f"{band}Model label: **{display_label(a['model_id'], a['label'])}**")
-        if assessed:
+        # not for a time-to-event analysis: its two outcomes at one decimal ("41.5%") beside the headline's "42%" said
+        # one number twice in two precisions; its horizon table below gives each horizon as the headline does
+        if assessed and pred.survival is None:
             top = sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5]
             st.markdown("\n".join(f"- {display_label(a['model_id'], label)}: **{listed_percent(pred, p)}**"
                                    for label, p in top))

@@ -93,6 +93,9 @@ def test_a_survival_analysis_is_headed_by_the_risk_and_a_records_waterfall_keeps
         assert "Probability of death by 180 days" in captions
         shown = " ".join(str(getattr(e, "value", "")) for e in at.get("html"))
         assert "(95% band" in shown and "alive at 180 days</div>" not in shown
+        # its two outcomes are not listed again at one decimal beside the headline's whole percent (a review)
+        assert not [m.value for m in at.markdown if m.value.startswith("- ") and "180 days" in m.value]
+        assert any(m.value.startswith("- ") and "present" in m.value for m in at.markdown)  # heart disease's list
         assert any(re.search(r"Risk group: \*\*(lowest|middle|highest) third of the training patients\*\*",
                              m.value) for m in at.markdown)  # the page's words, not "high third"
         specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
