@@ -70,7 +70,7 @@ class SurvivalModel(PatientInputs, CardModel):
         warnings = x.warnings
         missing = np.isnan(x.values)
         if missing.any():
-            warnings = (*warnings, self.missing_range_text(x.values, missing))
+            warnings = (*warnings, self.missing_range_text(x.values, missing, p_event))
         # the widest band of any horizon, not only the main one's: a woman of 30 read 99.9% by 5 years with 16% to
         # 77% by 1 year and not a word (a review); a CPK of 7861 gave 20% (15% to 92%) and not a word about it
         width, horizon, low, high = max(
@@ -95,31 +95,42 @@ class SurvivalModel(PatientInputs, CardModel):
                 named.append(f"{f.label} {format_value(f, v)}")
         return named
 
-    def missing_range(self, values: np.ndarray, missing: np.ndarray) -> tuple[float, float]:
-        """10th and 90th percentiles of the probability of the event by the main horizon when the values not
-        measured take, together, each training patient's values (the estimate itself uses the median)."""
+    def filled_probabilities(self, values: np.ndarray, missing: np.ndarray) -> np.ndarray:
+        """The probability of the event by the main horizon when the values not measured take, together, each
+        training patient's values (the estimate itself uses the median)."""
         rows = np.repeat(values[None, :], len(self.ensemble.background), axis=0)
         rows[:, missing] = self.ensemble.background[:, missing]
         at = self._h_idx[list(self.horizons).index(self.main_horizon)]
-        p = 1.0 - self.ensemble.survival(rows)[:, at]
-        lo, hi = np.percentile(p, [10, 90])
-        return float(lo), float(hi)
+        return 1.0 - self.ensemble.survival(rows)[:, at]
 
-    def missing_range_text(self, values: np.ndarray, missing: np.ndarray) -> str:
+    def missing_range_text(self, values: np.ndarray, missing: np.ndarray, estimate: float) -> str:
         """What not knowing the values costs, in the estimate's own terms: a missing ejection fraction gave the
         same estimate and band as a measured median one, beside a warning that the estimate was "less certain"
         (a browser review)."""
         from ...render.numbers import headline_percent
         from ...render.survival import horizon_text
 
-        lo, hi = self.missing_range(values, missing)
+        filled = self.filled_probabilities(values, missing)
+        lo, hi = (float(v) for v in np.percentile(filled, [10, 90]))
         # the values named, not "them", which had nothing to refer to after "9 of 11 values not measured" (a re-check)
         what = "value" if missing.sum() == 1 else "values"
+        # which way the median leans: 52% beside 51% to 73% read as the middle of the range (a review)
+        higher = float(np.mean(filled > estimate + 0.005))  # half a point either way counts as the same estimate
+        lower = float(np.mean(filled < estimate - 0.005))
+
+        def share(x: float) -> str:
+            return "none" if x == 0 else f"{x:.0%}"
+        more, less, way = (higher, lower, "understate") if higher >= lower else (lower, higher, "overstate")
+        lean = ""
+        if more >= LEANS and more >= 3 * less:
+            lean = (f" {share(higher).capitalize()} of the training patients' values would give a higher estimate and "
+                    f"{share(lower)} a lower one than the median's {headline_percent(estimate)}: it may {way} the "
+                    "probability.")
         return (f"{MEDIAN_FILL}. Had the missing {what} been each training patient's instead, the probability of "
                 f"{self.event} by "
                 f"{horizon_text(self.main_horizon)} would be {headline_percent(lo)} to {headline_percent(hi)} "
                 "(10th-90th percentile). The estimate uses the median, and its 95% band does not account for this "
-                "uncertainty.")
+                "uncertainty." + lean)
 
     def explain(self, x: Record, prediction: Prediction | None = None) -> Explanation:
         start = time.perf_counter()
@@ -182,6 +193,10 @@ def _as_scored(f, value: float, used: float) -> str:
 # percentile 47); at 40 it fired for a quarter of the heart-failure patients, noise
 WIDE_BAND = 0.6
 
+
+# A missing value's warning says which way the median's estimate may be off when at least this share of the training
+# patients' values would move it one way, three times as many as the other way
+LEANS = 0.15
 
 # A value fewer than this share of the training patients reach, one way or the other, is named as rare when the band
 # is wide (GBSG2: age 30 or under, 7 of 686; heart failure: a CPK of 7861, the highest)
