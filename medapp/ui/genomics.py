@@ -81,10 +81,15 @@ def accuracy_text(model: GenomicsModel) -> str:
 def results_table(model: GenomicsModel, profiles: list[Profile], preds) -> pd.DataFrame:
     rows = []
     for p, pred in zip(profiles, preds):
+        # A profile not classified has no class probability and no "most likely class" in the headline columns, on
+        # the page and in the CSV: a full "99.2%" bar and "BL (Burkitt lymphoma)" beside "not classified" read as
+        # the answer (reviews; the CSV still gave 0.992 beside it). Each class's stays in p(...), for reference.
         row = {"sample": p.sample,
                "class": pred.label if pred.fits else UNLIKE,
-               "most likely class": f"{pred.label} ({model.label_names.get(pred.label, pred.label)})",
-               "probability": pred.probability, "distance score": pred.fit.score if pred.fit else None,
+               "most likely class": f"{pred.label} ({model.label_names.get(pred.label, pred.label)})" if pred.fits
+               else f"none (nearest: {pred.label})",
+               "probability": pred.probability if pred.fits else np.nan,
+               "distance score": pred.fit.score if pred.fit else None,
                "warnings": " ".join(pred.warnings)}
         row.update({f"p({lab})": float(v) for lab, v in zip(model.card.labels, pred.probabilities)})
         rows.append(row)
@@ -119,15 +124,9 @@ def genomics_panel(model: GenomicsModel) -> None:
     log_cohort(model.card, data, len(profiles))
     preds = batch.predictions
     table = results_table(model, profiles, preds)
+    unlike = table["class"] == UNLIKE
     shown = table.drop(columns=[c for c in table.columns if c.startswith("p(")])
     shown["probability"] = percent_points(shown["probability"])
-    # no bar for a class the profile was not given: a full "99.2%" bar stood beside "not classified" (a review);
-    # the nearest class's probability stays in the CSV and in the sample's panel, for reference
-    unlike = shown["class"] == UNLIKE
-    shown.loc[unlike, "probability"] = np.nan
-    # nor a diagnosis under "most likely class" beside it ("BL (Burkitt lymphoma)" read as the answer: a
-    # clinicians' review): the nearest class, said as such
-    shown.loc[unlike, "most likely class"] = [f"none (nearest: {pred.label})" for pred, u in zip(preds, unlike) if u]
     # in the narrow column, two words and the reason in its help and the row's warning: "not classified: unlike
     # every training class" was cut to "not classified:" at 1280 px (a review); the CSV keeps the whole phrase
     shown.loc[unlike, "class"] = "not classified"

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
@@ -160,3 +161,21 @@ def test_scoring_a_cohort_is_audited_once(tmp_path, monkeypatch):
         "cohort:")]
     assert len(runs) == 1 and runs[0]["username"] == "gina" and runs[0]["detail"]["patients"] >= 5
     assert runs[0]["target"] == "model:srbct-tumour"
+
+
+def test_the_results_csv_gives_a_profile_not_classified_no_class_probability_or_most_likely_class():
+    """The page showed no bar beside "not classified", but the CSV still gave its nearest class's 0.992 in the
+    probability column (a review): the table both come from blanks it; each class's stays in p(...)."""
+    from medapp.analysis import analyse_batch
+    from medapp.registry import load_model
+    from medapp.ui.genomics import UNLIKE, example_csv, results_table
+
+    model = load_model("srbct-tumour")
+    profiles = model.read_file(example_csv(model), "examples.csv").profiles
+    preds = analyse_batch(model, [(p.sample, p) for p in profiles]).predictions
+    table = results_table(model, profiles, preds)
+    unlike = table[table["class"] == UNLIKE]
+    assert list(unlike["sample"]) == ["simulated: genes shuffled"]
+    assert unlike["probability"].isna().all() and unlike["most likely class"].iloc[0].startswith("none (nearest: ")
+    assert unlike[[f"p({c})" for c in model.card.labels]].sum(axis=1).iloc[0] == pytest.approx(1)
+    assert table[table["class"] != UNLIKE]["probability"].between(0.5, 1).all()
