@@ -301,15 +301,23 @@ def contributions_heading(analysis: dict) -> str:
     return f"Largest {toward}"
 
 
+def listed_method(expl) -> str:
+    """The method of the contributions the reports list: a time-to-event explanation's are the risk score's, so its
+    over-time method is left out (the heading named both and listed one: a review)."""
+    over_time = isinstance(expl.data, dict) and "over_time" in expl.data
+    return expl.method.split("; ")[0] if over_time else expl.method
+
+
 def contributions_text(analysis: dict, k: int = 5) -> str:
     """The explanation's largest named contributions, e.g. "glucose = 160 mg/dL: +0.84; age = 63 years: +0.31"."""
     expl = analysis["explanation"]
     if expl is None:
         return ""
     pairs = expl.top_contributions(k)
-    # as the page writes them: the waterfall's two decimals for records (the report read -0.785 beside the page's
-    # -0.79); three significant digits for the small values of images, sounds, words and genes
-    form = "+.2f" if expl.kind == "tabular" else "+.3g"
+    # as the page writes them: the waterfall's and the top genes' two decimals for records and genes (the report
+    # read -0.785 beside the page's -0.79, a gene's +0.503 beside +0.50); three significant digits for the small
+    # values of images, sounds and words
+    form = "+.2f" if expl.kind in ("tabular", "genomics") else "+.3g"
     # a colon between a name and its contribution: a gene's value and contribution ran together ("V1764 = -2.21
     # -0.141" read as one expression; a review)
     return "; ".join(f"{name}: {value:{form}}" for name, value in pairs)

@@ -16,6 +16,7 @@ from .content import (
     header_line,
     input_label,
     intended_use_line,
+    listed_method,
     output_text,
     report_warnings,
     stored_close_call,
@@ -68,7 +69,7 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
         parts.append(f"<p><b>{e(heading)}:</b> {e(use)}</p>")
         if a["explanation"] is not None:
             expl = a["explanation"]
-            parts.append(f"<p><b>{e(contributions_heading(a))}</b> ({e(expl.method)}, "
+            parts.append(f"<p><b>{e(contributions_heading(a))}</b> ({e(listed_method(expl))}, "
                          f"{e(expl.output_space)}): {e(contributions_text(a))}</p>")
             if expl.kind == "text":  # the de-identified note itself, each word on its contribution's colour
                 parts.append("<p><b>De-identified note, coloured by each word's effect</b></p>")

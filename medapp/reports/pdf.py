@@ -25,6 +25,7 @@ from .content import (
     header_line,
     input_label,
     intended_use_line,
+    listed_method,
     output_text,
     report_warnings,
     stored_close_call,
@@ -156,7 +157,7 @@ def _analysis_body(pdf: FPDF, a: dict, figures: _Figures) -> None:
     _para(pdf, f"{heading}: {use}", 9)
     expl = a["explanation"]
     if expl is not None:
-        _para(pdf, f"{contributions_heading(a)} ({expl.method}, {expl.output_space}): "
+        _para(pdf, f"{contributions_heading(a)} ({listed_method(expl)}, {expl.output_space}): "
                    f"{contributions_text(a)}", 9)
         if expl.kind == "text":
             _para(pdf, "De-identified note, coloured by each word's effect (red toward, blue away):", 9, "B", 0.5)

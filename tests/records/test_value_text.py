@@ -13,6 +13,8 @@ def test_numbers_keep_the_steps_decimals_and_group_thousands():
     assert number_text(1.15, 0.1) == "1.15"  # a value's own decimals are never rounded away
     assert number_text(263000, 1000) == "263,000" and number_text(7861, 1) == "7861"
     assert number_text(55, 1) == "55" and number_text(0.627, 0.01) == "0.627"
+    assert number_text(263358.03, 1000) == "263,358"  # an imputed count in the dataset, not "263,358.03 /µL"
+    assert number_text(12.5, 1) == "12.5"  # a small value keeps its own decimals
 
 
 def test_platelets_and_specific_gravity_in_the_explanations_words():

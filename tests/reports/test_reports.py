@@ -235,6 +235,9 @@ def test_a_survival_analysis_reports_its_contributions_over_time(tmp_path):
     html = case_html(store.case_detail(case_id, REV), by="rui")
     assert "alt='contributions over time of analysis 1'" in html
     assert bars_title(result.explanation) == "Exact SHAP (additive risk) of the risk score"
+    # the listed contributions are the risk score's: their heading names that method only (it named both)
+    assert "(Exact SHAP (additive risk), log relative hazard): " in html
+    assert "exact Shapley values over time, log relative hazard" not in html
 
 
 def test_a_stored_profiles_distance_score_reads_as_on_its_page():
@@ -266,6 +269,9 @@ def test_contributions_read_as_on_their_pages():
                         values=np.array([1.0299, 0.9323]), summary=(("0.5-1.0 s", 1.0299), ("1.0-1.5 s", 0.9323)))
     assert [r["contribution"] for r in segment_table(tiles)] == ["+1.03", "+0.932"]
     assert contributions_text({"explanation": tiles}) == "0.5-1.0 s: +1.03; 1.0-1.5 s: +0.932"
+    genes = Explanation(kind="genomics", method="exact linear SHAP", target="EWS", base_value=0.0,
+                        values=np.array([0.503, -0.141]), feature_names=("V2050 = -4.64", "V1764 = -2.21"))
+    assert contributions_text({"explanation": genes}) == "V2050 = -4.64: +0.50; V1764 = -2.21: -0.14"  # as its bars
     chart = top_classes(("Impetigo", "Psoriasis"), np.array([0.0002, 0.9998]))
     assert list(chart.data[0].text) == ["<0.1%", ">99.9%"]
 

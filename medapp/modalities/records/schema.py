@@ -60,8 +60,12 @@ def format_value(f: Field, v: float) -> str:
 
 def number_text(v: float, step: float = 1.0) -> str:
     """A number as the form shows it: at least the decimals of the field's step (urine specific gravity 1.020,
-    not 1.02) and any the value has (creatinine 1.15), thousands grouped from five digits (platelets 263,000)."""
+    not 1.02) and any the value has (creatinine 1.15), thousands grouped from five digits (platelets 263,000). A
+    count in the thousands with a whole-number step has no decimals: the dataset's imputed platelets printed as
+    "263,358.03 /µL" (a review)."""
     decimals = max(_decimals(step), _decimals(v))
+    if step >= 1 and abs(v) >= 1000:
+        decimals = 0
     if abs(v) >= 10000:
         return f"{v:,.{decimals}f}"
     return f"{v:.{decimals}f}"
