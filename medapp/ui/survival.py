@@ -93,10 +93,13 @@ def result_panel(model: SurvivalModel, values: dict, key: str, saveable: bool = 
     fig = over_time_figure(expl)
     if fig is not None:
         st.plotly_chart(fig, width="stretch", key=f"sot_{key}")
+        # the average itself, so the sum can be checked against the table above (it was never given: a review)
+        over = expl.data["over_time"]
+        average = ", ".join(f"{headline_percent(b)} by {horizon_text(h)}" for h, b in zip(over["horizons"], over["base"]))
         st.caption("Exact Shapley values of the probability of the event by each horizon (all coalitions, "
                    f"{len(model.shap_background)} training patients as background): each line is one value's "
                    "contribution in percentage points; they add up to this patient's probability minus the "
-                   "background average.")
+                   f"background average ({average}).")
 
 
 def cohort_panel(model: SurvivalModel) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from apptest_helpers import form_field
@@ -54,6 +55,9 @@ def test_heart_failure_patient_gets_a_curve_horizons_and_explanations(tmp_path, 
     assert "Probability of no death over time" in specs and "95% bootstrap percentile band" in specs
     assert "Why this risk score" in specs and "by horizon" in specs
     assert any("Risk group" in m.value for m in at.markdown)
+    # the background average the contributions over time add up from, by horizon (it was never given: a review)
+    assert any(re.search(r"background average \(\d+% by 30 days, \d+% by 90 days, \d+% by 180 days\)", c.value)
+               for c in at.caption)
     # the cohort tab names the outcome columns as the dataset spells them (it said `death_event`)
     assert any("Outcome columns (`time`, `DEATH_EVENT`) are never used as inputs" in m.value for m in at.markdown)
 
