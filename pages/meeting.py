@@ -39,7 +39,9 @@ st.html("<style>.stMainBlockContainer{max-width:100%;padding-left:2rem;padding-r
         ".stMainBlockContainer td,.stMainBlockContainer th{font-size:1.35rem}</style>")
 # The toggle on the left: at the top right a "Saved ..." toast from the page before covered it (a presenter's review)
 # "Which cases" on a row of its own: beside "This screen" its filters were cut to a letter a line at 1280 px (a review)
-forms_col, screen_col, _ = st.columns([2, 2.2, 2.8], vertical_alignment="center")
+# Most of the row to the two controls: at 1024 px, 2:2.2 of 7 cut the toggle to "My verdict ..." and the choice to
+# "Moves on its owr" in the projector's large type (a review)
+forms_col, screen_col, _ = st.columns([1, 1.2, 0.4], vertical_alignment="center")
 # Off for the projector: the presenter's own verdict forms (and drafts) sat between the analyses the room reads; the
 # verdicts recorded stay listed under each analysis, and a form holding unfinished work stays (verdict_needs_form).
 show_forms = forms_col.toggle("My verdict forms", value=True, key="meeting_forms",

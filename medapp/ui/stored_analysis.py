@@ -139,11 +139,12 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
     if a.get("other_patient_id"):
         st.warning(other_patient_text(a), icon=":material/warning:")
     # Meeting mode: an image and its map take the whole width under the output (in the right two thirds each
-    # picture was about 230 px wide, too small for a projector)
+    # picture was about 230 px wide, too small for a projector), and so do a record's and a profile's bars (their
+    # labels took half of the two thirds, and the bars were thin lines from the back of the room: a review)
     expl = a["explanation"]
-    wide_image = large and expl is not None and expl.kind == "image"
+    wide = large and expl is not None and expl.kind in ("image", "tabular", "genomics")
     # keyed: READABLE_STYLE (ui/common.py) lets the explanation's column move under the output on a narrow screen
-    left, right = (st.container(), st.container()) if wide_image else \
+    left, right = (st.container(), st.container()) if wide else \
         st.container(key=f"analysis_columns_{key}").columns([1, 2])
     with left:
         # Written out, not st.metric: a metric cuts a long class name ("mitral valve prol...").

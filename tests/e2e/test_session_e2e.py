@@ -40,7 +40,10 @@ def test_direct_address_reload_and_moving_between_pages(page, app_url, app_var_d
     page.reload()  # a new browser session: the session cookie brings the user back, on the same page
     page.get_by_text(f"Signed in as {E2E_USER}").wait_for()
     # said, as after a server restart, where a press on the old page was lost unsaid (a resilience review)
-    expect(page.get_by_text("Signed in again with this browser's session. If this page was open before")).to_be_visible()
+    # within 30 s, not Playwright's 5: in a full run the toast came after the page it was said on (the Cases page
+    # with a case of other tests open) more than 5 s after the sidebar (once, 2026-12-07)
+    expect(page.get_by_text("Signed in again with this browser's session. If this page was open before")).to_be_visible(
+        timeout=30_000)
     page.get_by_role("heading", name="Cases", exact=True).wait_for()
     page.wait_for_function(IDLE)
     expect(page.get_by_text("Page not found")).to_have_count(0)
