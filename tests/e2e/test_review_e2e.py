@@ -91,13 +91,14 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
     page.locator(".js-plotly-plot").first.wait_for()
     page.wait_for_timeout(500)  # let the figure finish drawing for the screenshot
     page.screenshot(path="/tmp/review_meeting.png", full_page=True)
-    # on a 1024x768 projector the waterfall goes under the output, as wide as the page (beside it, its names took
-    # the column and its values ran over them), and captions are dark enough to read (an accessibility review)
+    # on a 1024x768 projector the waterfall is under the output, as wide as the page (beside it, its names took
+    # the column and its values ran over them; Meeting mode now puts it there at every width: a review), and
+    # captions are dark enough to read (an accessibility review)
     wide = page.viewport_size
     page.set_viewport_size({"width": 1024, "height": 768})
-    columns = page.locator("[class*='st-key-analysis_columns_'] [data-testid='stColumn']")
     page.wait_for_timeout(500)
-    output, explanation = columns.nth(0).bounding_box(), columns.nth(1).bounding_box()
+    output = page.locator("[data-testid='stCaptionContainer']", has_text="Probability of").first.bounding_box()
+    explanation = page.locator(".js-plotly-plot").first.bounding_box()
     assert explanation["y"] >= output["y"] + output["height"] - 1 and explanation["width"] > 600
     # the colour's alpha times the opacity of the caption and its boxes (an opacity of 0.6 had halved a darker
     # colour: 2.8:1, a re-check); 0.7 or more of the text colour on white is above 5:1
