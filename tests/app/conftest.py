@@ -24,3 +24,14 @@ def signed_in(tmp_path, monkeypatch) -> AppTest:
     at.button[0].click().run()
     assert at.session_state["medapp_user"]["username"] == "carla"
     return at
+
+
+@pytest.fixture
+def one_case(tmp_path, monkeypatch):
+    """A fresh store holding one case, MDT-1, with one heart-disease analysis: (store, case id, analysis id)."""
+    from apptest_helpers import heart_disease_cases
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    [(case_id, analysis_id)] = heart_disease_cases(store, ("MDT-1",))
+    return store, case_id, analysis_id

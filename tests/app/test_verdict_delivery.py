@@ -7,17 +7,7 @@ session state all the same; here they arrive without the callback, as they did t
 from __future__ import annotations
 
 import pytest
-from apptest_helpers import REV, heart_disease_cases, open_page, verdict_outcomes
-
-from medapp.cases.store import CaseStore
-
-
-@pytest.fixture
-def one_case(tmp_path, monkeypatch):
-    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
-    store = CaseStore()
-    [(case_id, analysis_id)] = heart_disease_cases(store, ("MDT-1",))
-    return store, case_id, analysis_id
+from apptest_helpers import REV, open_page, verdict_outcomes
 
 
 @pytest.mark.parametrize("path, prefix", [("pages/cases.py", "a"), ("pages/meeting.py", "m")])

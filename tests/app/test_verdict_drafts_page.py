@@ -8,14 +8,6 @@ from apptest_helpers import REV, heart_disease_cases, open_page, verdict_outcome
 from medapp.cases.store import CaseStore
 
 
-@pytest.fixture
-def one_case(tmp_path, monkeypatch):
-    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
-    store = CaseStore()
-    [(case_id, analysis_id)] = heart_disease_cases(store, ("MDT-1",))
-    return store, case_id, analysis_id
-
-
 def _said(at) -> str:
     return " ".join(m.value for m in at.markdown if "ot recorded yet" in m.value)
 
