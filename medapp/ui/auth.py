@@ -25,6 +25,7 @@ from ..security.accounts import (
     locked_until,
 )
 from ..security.roles import ROLES, allowed
+from .runtime import SESSION_LOCK
 
 SESSION_KEY = "medapp_user"
 LAST_SEEN = "medapp_last_seen"
@@ -32,6 +33,9 @@ TOKEN = "medapp_token"  # this browser session's token (see medapp.security.sess
 COOKIE_ACTION = "medapp_cookie_action"  # "set" or "clear": done by a script on the next drawn page
 UNASKED_RUN = "medapp_unasked_run"  # set for a run the page started itself (a case changed elsewhere)
 WORK_OWNER = "medapp_work_owner"  # whose work (notes, uploads, results, forms) this browser session's pages hold
+# Kept by forget_work: the cookie's clearing, still to be done by the next drawn page, and the lock every run of the
+# session shares (ui/runtime.py: a new one would let the next run overlap the one that is ending)
+_NOT_WORK = frozenset({COOKIE_ACTION, SESSION_LOCK})
 
 
 def forget_work() -> None:
@@ -39,7 +43,7 @@ def forget_work() -> None:
     results and forms. A workstation is shared: after one clinician signed out, the next to sign in in the same
     tab found the first one's patient note in Clinical notes, their upload and their results (a review)."""
     for key in list(st.session_state.keys()):
-        if key != COOKIE_ACTION:  # the cookie's clearing is still to be done by the next drawn page
+        if key not in _NOT_WORK:
             del st.session_state[key]
 ROLE_PERMISSION = {"clinician": "analyse", "reviewer": "review", "admin": "admin"}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from medapp.cases.store import CaseStore
 from medapp.security.accounts import create_user
 from medapp.ui.auth import LAST_SEEN
+from medapp.ui.runtime import SESSION_LOCK
 
 NOTE = "Mr Patient One has a red itchy rash on both arms for three days."
 
@@ -33,10 +34,13 @@ def _typed_and_timed_out(at) -> None:
 def test_the_next_user_to_sign_in_on_a_timed_out_tab_finds_none_of_the_last_ones_work(signed_in):
     create_user(CaseStore(), "dora", "clinician pw 2", "clinician")
     at = signed_in
+    lock = at.session_state[SESSION_LOCK]
     _typed_and_timed_out(at)
     _sign_in(at, "dora", "clinician pw 2")
     at.switch_page("pages/notes.py").run()
     assert not at.exception and at.text_area(key="notes_text").value in ("", None)
+    # what is not work stays: the lock every run of the session shares (a new one would let two runs overlap)
+    assert at.session_state[SESSION_LOCK] is lock
 
 
 def test_the_same_user_signing_in_again_after_the_timeout_finds_their_work(signed_in):
