@@ -25,6 +25,7 @@ from ..security.accounts import (
     locked_until,
 )
 from ..security.roles import ROLES, allowed
+from .outage import DATABASE_DOWN
 from .runtime import SESSION_LOCK
 
 SESSION_KEY = "medapp_user"
@@ -45,6 +46,8 @@ def forget_work() -> None:
     for key in list(st.session_state.keys()):
         if key not in _NOT_WORK:
             del st.session_state[key]
+    # and what the address names: the next user landed on the last one's case (?case=1), audited as viewing it
+    st.query_params.clear()
 ROLE_PERMISSION = {"clinician": "analyse", "reviewer": "review", "admin": "admin"}
 
 
@@ -95,12 +98,13 @@ def _cookie_token() -> str | None:
 def session_cookie_script() -> None:
     """Set or clear the session cookie in the browser (a cookie, not the URL: links and screenshots stay clean).
 
-    The token is random and revocable; the cookie is same-site only and lasts at most 12 hours, while the
-    server ends the session after the idle timeout whatever the cookie says.
+    The token is random and revocable; the cookie is same-site only and lasts until the browser is closed (it
+    lasted 12 hours: on a shared workstation the next person to open the browser was signed in as the last one, a
+    review), while the server ends the session after the idle timeout whatever the cookie says.
     """
     action = st.session_state.pop(COOKIE_ACTION, None)
     if action == "set" and st.session_state.get(TOKEN):
-        value = f"{sessions.COOKIE}={st.session_state[TOKEN]}; Path=/; SameSite=Strict; Max-Age=43200"
+        value = f"{sessions.COOKIE}={st.session_state[TOKEN]}; Path=/; SameSite=Strict"
     elif action == "clear":
         value = f"{sessions.COOKIE}=; Path=/; SameSite=Strict; Max-Age=0"
     else:
@@ -269,6 +273,34 @@ def signed_in_user() -> dict | None:
     return user
 
 
+WATCH_EVERY_S = 30  # how often an open page checks, without a click, that its session has not ended
+
+
+def session_ended_unseen() -> bool:
+    """Whether this browser session's sign-in has ended without a click to notice it: idle past the timeout, or
+    revoked (signed out in another tab of the browser, the password changed, the account disabled)."""
+    last = st.session_state.get(LAST_SEEN)
+    if last is not None and time.time() - last > session_timeout_s():
+        return True
+    return not sessions.is_live(get_store(), st.session_state.get(TOKEN))
+
+
+def session_watch() -> None:
+    """A browser timer on every page: when the session has ended, the page is drawn again, which signs it out and
+    shows the sign-in screen. The timeout and a sign-out in another tab took effect only at the next click, so an
+    unattended workstation showed the patient's note and case indefinitely (a review)."""
+    @st.fragment(run_every=WATCH_EVERY_S)
+    def still_signed_in() -> None:
+        try:
+            ended = session_ended_unseen()
+        except DATABASE_DOWN:  # the page says the outage at its next run; nothing to decide here
+            return
+        if ended:
+            rerun_unasked()
+
+    still_signed_in()
+
+
 def rerun_unasked() -> None:
     """Run the whole page again for a reason of its own, not a click: the idle timeout keeps counting."""
     st.session_state[UNASKED_RUN] = True
@@ -306,6 +338,7 @@ def sidebar_account(user: dict) -> None:
     with st.sidebar:
         session_cookie_script()
         st.caption(f"Signed in as **{user['username']}** ({user['role']})")
+        session_watch()
         if st.button("Sign out", key="sign_out"):
             sign_out()
             if _sso_configured() and getattr(st.user, "is_logged_in", False):

@@ -49,3 +49,68 @@ def test_the_same_user_signing_in_again_after_the_timeout_finds_their_work(signe
     _sign_in(at, "carla", "clinician pw 1")
     at.switch_page("pages/notes.py").run()
     assert not at.exception and at.text_area(key="notes_text").value == NOTE
+
+
+def _watch_script():
+    import streamlit as st
+
+    from medapp.ui.auth import session_ended_unseen
+
+    st.session_state["ended"] = session_ended_unseen()
+
+
+def test_an_open_page_notices_by_itself_that_its_session_ended(tmp_path, monkeypatch):
+    """The idle timeout and a sign-out in another tab took effect only at the next click: an unattended workstation
+    showed the patient's note for as long as nobody touched it (a review). Every page's 30-second timer asks this."""
+    import time
+
+    from streamlit.testing.v1 import AppTest
+
+    from medapp.security import sessions
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    create_user(store, "carla", "clinician pw 1", "clinician")
+    token = sessions.create(store, "carla")
+
+    def ended(last_seen: float) -> bool:
+        at = AppTest.from_function(_watch_script)
+        at.session_state["medapp_token"], at.session_state[LAST_SEEN] = token, last_seen
+        return at.run().session_state["ended"]
+
+    assert not ended(time.time() - 60)  # a minute idle: still signed in
+    assert ended(time.time() - 31 * 60)  # past the 30-minute timeout
+    sessions.revoke(store, token, "carla")  # signed out in another tab of the browser
+    assert ended(time.time() - 60)
+
+
+def _sign_out_script():
+    import streamlit as st
+
+    from medapp.ui.auth import sign_out
+
+    st.session_state["medapp_user"] = {"username": "carla", "role": "clinician"}
+    sign_out()
+
+
+def test_signing_out_forgets_the_case_the_address_names_and_the_cookie_ends_with_the_browser(tmp_path, monkeypatch):
+    """The next user landed on the last one's case (?case=1), and was audited as viewing it; the cookie lasted 12
+    hours, so the next person to open the browser was signed in as the last one (a review)."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    create_user(CaseStore(), "carla", "clinician pw 1", "clinician")
+    at = AppTest.from_function(_sign_out_script)
+    at.query_params["case"] = "1"
+    at.run()
+    assert not at.exception and "case" not in at.query_params
+    cookie = AppTest.from_function(_cookie_script)
+    cookie.session_state["medapp_token"], cookie.session_state["medapp_cookie_action"] = "t0ken", "set"
+    [script] = [e.proto.body for e in cookie.run().get("html")]
+    assert "medapp_session=t0ken; Path=/; SameSite=Strict" in script and "Max-Age" not in script  # ends with the browser
+
+
+def _cookie_script():
+    from medapp.ui.auth import session_cookie_script
+
+    session_cookie_script()
