@@ -34,7 +34,7 @@ ACTION_WORDS = {
     "token.create": "API token created", "token.revoke": "API token revoked", "case.create": "case created",
     "case.view": "case opened", "case.status": "case status changed", "analysis.run": "analysed",
     "analysis.save": "analysis saved to a case", "verdict": "verdict recorded", "export": "case report exported",
-    "export.csv": "results table exported", "audit.export": "audit trail exported",
+    "export.csv": "results table exported", "export.dicom": "de-identified DICOM downloaded", "audit.export": "audit trail exported",
     "api.infer": "API: prediction", "api.explain": "API: prediction with explanation",
     "api.metadata": "API: model described", "api.ready": "API: model readiness", "api.models": "API: models listed",
     "pacs.analyse": "PACS images analysed", "pacs.send": "result sent to the PACS",

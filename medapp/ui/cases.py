@@ -41,11 +41,12 @@ def log_cohort(card: ModelCard, data: bytes, n: int) -> None:
     log_analysis(card, None, "cohort:" + content_hash(data), patients=n)
 
 
-def log_download(card: ModelCard, what: str, n: int) -> None:
-    """A download button's callback: results holding patient ids left the app (it was not audited)."""
+def log_download(card: ModelCard, what: str, n: int, action: str = "export.csv") -> None:
+    """A download button's callback: results holding patient ids, or a de-identified image, left the app (it was
+    not audited)."""
     user = current_user()
     if user is not None:
-        get_store().audit(user["username"], "export.csv", f"model:{card.id}", what=what, rows=n)
+        get_store().audit(user["username"], action, f"model:{card.id}", what=what, rows=n)
 
 
 def _save_book() -> dict:

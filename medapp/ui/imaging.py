@@ -20,7 +20,7 @@ from ..render.titles import wrap_titles
 from ..reports.content import contributions_heading, contributions_text, untested_ages_note
 from ..security import uploads
 from ..types import InputError, InputFit, ModelCard
-from .cases import log_analysis, save_to_case
+from .cases import log_analysis, log_download, save_to_case
 from .common import show_input_error
 
 FILE_DEFAULT = "as stored in the file"
@@ -190,7 +190,8 @@ def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: 
                 show_input_error(exc)
             else:
                 st.download_button("Download de-identified DICOM", clean, file_name, "application/dicom",
-                                   key=f"deid_{ikey}")
+                                   key=f"deid_{ikey}", on_click=log_download,
+                                   args=(model.card, "de-identified DICOM", 1, "export.dicom"))
         # a PACS instance is named by its description ("Chest PA #1"): stored as a .dcm like an uploaded one
         name = x.name if x.source != "dicom" or x.name.lower().endswith((".dcm", ".dicom")) else f"{x.name}.dcm"
         save_to_case(card=model.card, prediction=pred, explanation=expl, input_bytes=member, input_name=name,

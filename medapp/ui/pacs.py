@@ -18,6 +18,7 @@ from ..pacs.results import is_medapp_result, send_result
 from ..security.audit import spreadsheet_csv
 from ..types import NOT_ASSESSED, InputError
 from .auth import current_user, get_store
+from .cases import log_download
 from .common import show_input_error
 from .imaging import image_panel
 from .presses import flash, pressed
@@ -454,8 +455,9 @@ def _batch(model: ImagingModel | None, candidates: list[ImagingModel], client: P
     st.dataframe(table, hide_index=True, width="stretch", key="pacs_batch_table",
                  column_config={column: st.column_config.ProgressColumn(
                      column, min_value=0.0, max_value=1.0, format="%.3f")})
+    # audited as every other results table: it holds patient IDs and study dates (it was not: a privacy review)
     st.download_button("Download results (CSV)", spreadsheet_csv(table), "pacs-batch.csv", "text/csv",
-                       key="pacs_batch_csv")
+                       key="pacs_batch_csv", on_click=log_download, args=(model.card, "PACS batch results", len(table)))
 
 
 # -- admin --------------------------------------------------------------------------------------------------

@@ -114,3 +114,28 @@ def _cookie_script():
     from medapp.ui.auth import session_cookie_script
 
     session_cookie_script()
+
+
+def _download_script():
+    import streamlit as st
+
+    from medapp.registry import get_card
+    from medapp.ui.cases import log_download
+
+    st.session_state["medapp_user"] = {"username": "carla", "role": "clinician"}
+    log_download(get_card("chest-xray-pneumonia"), "de-identified DICOM", 1, "export.dicom")
+
+
+def test_a_de_identified_dicom_download_is_audited_with_words(tmp_path, monkeypatch):
+    """The de-identified DICOM and the PACS batch CSV (patient IDs, study dates) left the app unaudited, unlike every
+    other download (a privacy review); both buttons now call log_download."""
+    from streamlit.testing.v1 import AppTest
+
+    from medapp.ui.audit_view import ACTION_WORDS
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    AppTest.from_function(_download_script).run()
+    [event] = CaseStore().audit_events(action="export.dicom")
+    assert (event["username"], event["target"], event["detail"]["what"]) == (
+        "carla", "model:chest-xray-pneumonia", "de-identified DICOM")
+    assert ACTION_WORDS["export.dicom"] == "de-identified DICOM downloaded"
