@@ -84,6 +84,17 @@ class VerdictDrafts:
                                                         VerdictDraft.analysis_id.in_(ids)))
             return {row.analysis_id: _draft(row) for row in rows}
 
+    def draft_reviewers(self, analysis_ids) -> dict[int, list[str]]:
+        """Who has an unrecorded draft on each of these analyses (the Admin page's Erase tab lists them; their text
+        is never shown to anyone else)."""
+        with self.Session() as s:
+            rows = s.execute(select(VerdictDraft.analysis_id, VerdictDraft.reviewer)
+                             .where(VerdictDraft.analysis_id.in_(list(analysis_ids))).order_by(VerdictDraft.reviewer))
+            out: dict[int, list[str]] = {}
+            for analysis_id, reviewer in rows:
+                out.setdefault(analysis_id, []).append(reviewer)
+            return out
+
     def drop_draft(self, analysis_id: int, user) -> None:
         """The reviewer put the form back as it was drawn: no draft left."""
         with self.Session.begin() as s:

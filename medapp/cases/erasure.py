@@ -172,16 +172,22 @@ def erase_analysis(store: CaseStore, analysis_id: int, user: dict | Actor, reaso
 
 
 def erase_verdict(store: CaseStore, analysis_id: int, reviewer: str, user: dict | Actor, reason: str) -> Erased:
-    """Delete one reviewer's verdict on an analysis (they may record it again, without the identifier)."""
+    """Delete one reviewer's verdict on an analysis, and their unrecorded draft of it (they may record it again,
+    without the identifier); a draft alone too: it holds what they typed, unchecked (a privacy review)."""
     actor, reason = _checked(user, reason)
     with store.Session.begin() as s:
         analysis, _ = _erasing_analysis(store, s, actor, analysis_id)
-        if s.scalar(select(Verdict.id).where(Verdict.analysis_id == analysis_id, Verdict.reviewer == reviewer)) is None:
-            raise StoreError(f"{reviewer} has no verdict on analysis #{analysis_id}; nothing was erased.")
+        mine = (Verdict.analysis_id == analysis_id, Verdict.reviewer == reviewer)
+        has_verdict = s.scalar(select(Verdict.id).where(*mine)) is not None
+        has_draft = s.scalar(select(VerdictDraft.analysis_id).where(VerdictDraft.analysis_id == analysis_id,
+                                                                    VerdictDraft.reviewer == reviewer)) is not None
+        if not (has_verdict or has_draft):
+            raise StoreError(f"{reviewer} has no verdict or draft on analysis #{analysis_id}; nothing was erased.")
         mark = _event(s, actor, "verdict.erase", f"analysis:{analysis_id}", reviewer=reviewer,
-                      case_id=analysis.case_id, reason=reason)
+                      case_id=analysis.case_id, reason=reason, **({} if has_verdict else {"draft_only": True}))
         verdicts, blanked = _remove_analyses(s, [analysis], mark, reviewer=reviewer)
-    return Erased(f"{reviewer}'s verdict on analysis #{analysis_id}", 0, verdicts, 0, blanked)
+    what = "verdict" if has_verdict else "unrecorded draft"
+    return Erased(f"{reviewer}'s {what} on analysis #{analysis_id}", 0, verdicts, 0, blanked)
 
 
 def erase_title(store: CaseStore, case_id: int, user: dict | Actor, reason: str) -> Erased:

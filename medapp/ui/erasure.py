@@ -15,8 +15,9 @@ from .state import set_now
 _FLASH = "erase_flash"
 
 
-def _choices(detail: dict) -> dict[str, tuple]:
-    """What can be erased in this case, in words, to (kind, analysis id, reviewer)."""
+def _choices(detail: dict, drafts: dict[int, list[str]] | None = None) -> dict[str, tuple]:
+    """What can be erased in this case, in words, to (kind, analysis id, reviewer). `drafts`: who has an unrecorded
+    verdict draft on each analysis (it holds what they typed, unchecked: a privacy review)."""
     n = len(detail["analyses"])
     out = {f"The whole case {detail['reference']} ({n} analys{'is' if n == 1 else 'es'} and their verdicts)":
            ("case", None, None)}
@@ -29,6 +30,10 @@ def _choices(detail: dict) -> dict[str, tuple]:
             out[f"{v['reviewer']}'s verdict on analysis #{a['id']} ('{v['verdict']}'"
                 + (f", final diagnosis '{v['final_diagnosis'][:40]}'" if v["final_diagnosis"] else "")
                 + (", with a comment" if v["comment"] else "") + ")"] = ("verdict", a["id"], v["reviewer"])
+        recorded = {v["reviewer"] for v in a["verdicts"]}
+        for reviewer in (drafts or {}).get(a["id"], []):
+            if reviewer not in recorded:  # a recorded verdict's erasure takes its draft with it
+                out[f"{reviewer}'s unrecorded verdict draft on analysis #{a['id']}"] = ("verdict", a["id"], reviewer)
     return out
 
 
@@ -55,7 +60,7 @@ def erase_panel(store: CaseStore, user: dict) -> None:
     except StoreError as exc:  # erased by someone else a moment ago
         st.info(str(exc))
         return
-    choices = _choices(detail)
+    choices = _choices(detail, store.draft_reviewers(a["id"] for a in detail["analyses"]))
     with st.form(f"erase_form_{round_}"):
         # nothing chosen to begin with: the whole case, first in the list, was one careless press away
         what = st.radio("What to erase", list(choices), index=None, key=f"erase_what_{round_}")

@@ -108,7 +108,7 @@ def test_erasing_one_reviewers_verdict_keeps_the_others_and_their_open_form_is_r
     with pytest.raises(ConflictError, match="stored now: no verdict"):  # rui's form drawn before the erasure
         store.set_verdict(aid, REV, "disagree", expected_version=mine)
     assert store.set_verdict(aid, REV, "disagree", "pleurisy", expected_version=0) == 1  # recorded again, afresh
-    with pytest.raises(StoreError, match="carla has no verdict on analysis"):
+    with pytest.raises(StoreError, match="carla has no verdict or draft on analysis"):
         erase_verdict(store, aid, "carla", ADMIN, REASON)
 
 

@@ -79,6 +79,28 @@ def test_erasures_take_the_drafts_that_may_hold_what_they_erase(store, heart):
     assert _rows(store) == 0
 
 
+def test_an_administrator_erases_a_draft_alone_and_the_erase_tab_lists_it(store, heart):
+    """A draft holds what its reviewer typed, unchecked ("husband Peter Jones on 07700 900123"), and an administrator
+    could remove it only with the whole analysis: "rob has no verdict" (a privacy review)."""
+    from medapp.ui.erasure import _choices
+
+    case_id, (a, _) = _analyses(store, heart)
+    store.keep_draft(a, REV, ("disagree", "", "husband Peter Jones on 07700 900123"), 0)
+    store.set_verdict(a, REV2, "agree", expected_version=0)
+    store.keep_draft(a, REV2, ("uncertain", "", ""), 1)
+    assert store.draft_reviewers([a]) == {a: ["rosa", "rui"]}
+    detail = store.case_detail(case_id, ADMIN, log_view=False)
+    listed = _choices(detail, store.draft_reviewers([a]))
+    # rui's draft alone is listed; rosa's goes with her recorded verdict, which is listed as before
+    assert listed[f"rui's unrecorded verdict draft on analysis #{a}"] == ("verdict", a, "rui")
+    assert not [w for w in listed if w.startswith("rosa's unrecorded")]
+    done = erase_verdict(store, a, "rui", ADMIN, REASON)
+    assert done.what == f"rui's unrecorded draft on analysis #{a}" and done.verdicts == 0
+    assert store.verdict_drafts(REV, [a]) == {} and a in store.verdict_drafts(REV2, [a])
+    [event] = store.audit_events(action="verdict.erase")
+    assert event["detail"]["reviewer"] == "rui" and event["detail"]["draft_only"] is True
+
+
 def test_one_reviewers_tabs_writing_at_once_keep_one_draft(store, heart):
     _, (a,) = _analyses(store, heart, count=1)
 
