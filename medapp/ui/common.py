@@ -114,9 +114,9 @@ READABLE_STYLE = (
     ".stMainBlockContainer :is(h1,h2,h3,h4){hyphens:auto}"
     "label[data-testid='stRadioOption']:not(:has(input:checked))>div:first-of-type>div:first-child"
     "{border-color:#7a7c85 !important}"
-    # a stored analysis's explanation goes under its output where the two cannot both be wide enough (1024x768,
-    # Meeting mode at 1280x720): beside it, a waterfall's names took the column and its values ran into them
-    # (the two columns are the only ones in that container)
+    # an explanation goes under its output where the two cannot both be wide enough (1024x768, Meeting mode at
+    # 1280x720), on Cases and on the Case records, Imaging and Clinical notes pages: beside it, a waterfall's names
+    # took the column and its values ran into them (the two columns are the only ones in that container)
     "[class*='st-key-analysis_columns_'] [data-testid='stHorizontalBlock']{flex-wrap:wrap}"
     "[class*='st-key-analysis_columns_'] [data-testid='stColumn']:last-child{min-width:min(100%,620px)}"
     # a verdict is recorded only by its button: Streamlit's "Press Ctrl+Enter to apply" under the comment (and "Press

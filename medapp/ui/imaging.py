@@ -158,7 +158,9 @@ def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: 
     fits = pred.fits
     fit = pred.fit
     log_analysis(model.card, pred, model.input_key(x))
-    left, right = st.columns([1, 3])
+    # keyed so ui/common.READABLE_STYLE puts the image under the finding where both cannot be wide enough: at 1024 px
+    # the finding's column was 125 px ("pneumoni / a", a warning one word a line: a review)
+    left, right = st.container(key=f"analysis_columns_page_{ikey}").columns([1, 3])
     with left:
         if fits:
             st.caption(f"Finding · {model.card.name}")

@@ -140,7 +140,9 @@ def note_result(model: NotesModel, raw: str) -> None:
     result = analyse(model, x)
     pred, expl = result.prediction, result.explanation
     log_analysis(model.card, pred, model.input_key(x))
-    left, right = st.columns([1, 2])
+    # keyed so ui/common.READABLE_STYLE puts the chart under the result where both cannot be wide enough (at 1024 px
+    # a warning ran one word a line and the chart's axis title was cut: a review)
+    left, right = st.container(key="analysis_columns_page_notes").columns([1, 2])
     with left:
         if pred.fits:
             # the probability beside the headline, and a close call said: "digestive system diseases" stood in large

@@ -13,6 +13,7 @@ from ..modalities.records.io import Cohort
 from ..modalities.records.model import RecordsModel, shown_probability
 from ..modalities.records.schema import NOT_MEASURED, format_value
 from ..render.tabular import beeswarm, waterfall
+from ..render.titles import wrap_titles
 from ..reports.content import band_percent_of
 from ..security.audit import spreadsheet_csv
 from ..types import InputError
@@ -34,6 +35,8 @@ from .cases import log_download, save_to_case
 from .common import band_colour, show_input_error, warnings_in_full
 from .state import keep_value
 
+COHORT_TITLE_WIDTH = 56  # characters of a bold title line across the page at 1024 px, as on Gene expression
+
 # widget keys as before the form was shared (kept page state and tests name them)
 FORM = FormKeys(field="rec", example="ex", clear="clr", form="patient", submit="Estimate risk",
                 values="records_values", result="one")
@@ -51,7 +54,9 @@ def result_panel(model: RecordsModel, values: dict, key: str, saveable: bool = T
     pred, expl = result.prediction, result.explanation
     p = pred.probability_of(positive_label(model))
     band = pred.risk_band
-    left, right = st.columns([1, 2])
+    # keyed so ui/common.READABLE_STYLE puts the chart under the result where both cannot be wide enough: at 1024 px
+    # its values ran into its labels ("= 0" then "-18.32" read as "= 0̶18.32": a review)
+    left, right = st.container(key=f"analysis_columns_page_{key}").columns([1, 2])
     with left:
         # the label as a caption, which wraps: a metric's own label is cut at the column's width (at 1366 px
         # "Probability of angiographic coronary artery dise...")
@@ -127,8 +132,9 @@ def cohort_panel(model: RecordsModel) -> None:
     warnings_in_full([(f"Row {row}", row_warnings(cohort, item.prediction)) for row, item in
                       zip(cohort.rows, batch.analysed)], len(cohort.rows))
     save_one_patient(model, batch, cohort, key=f"one_of_cohort_{model.card.id}")
-    st.plotly_chart(beeswarm(batch.explanations, target=positive_text(model)), width="stretch",
-                    key=f"bee_{model.card.id}")
+    # its title on lines that fit the page at 1024 px ("...toward 'chronic kidney di" was cut: a review)
+    st.plotly_chart(wrap_titles(beeswarm(batch.explanations, target=positive_text(model)), COHORT_TITLE_WIDTH,
+                                COHORT_TITLE_WIDTH), width="stretch", key=f"bee_{model.card.id}")
     st.download_button("Download results with per-feature contributions (CSV)", spreadsheet_csv(file_values(model, table, cohort)),
                        f"{model.card.id}_results.csv", "text/csv", key=f"dl_{model.card.id}",
                        on_click=log_download, args=(model.card, "records results", len(table)))

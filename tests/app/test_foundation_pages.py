@@ -1,6 +1,7 @@
 """Streamlit AppTest for the home, records and models pages."""
 from __future__ import annotations
 
+import json
 from html import escape
 from pathlib import Path
 
@@ -157,7 +158,8 @@ def test_records_invalid_cohort_row_is_reported_and_the_rest_scored():
         assert abs(shown["probability"] / 100 - pred.probability_of("present")) < 1e-12
         assert (shown["risk band"], shown["label"]) == (pred.risk_band, pred.label)
     charts = [c.proto.spec for c in at.get("plotly_chart")]
-    assert any("Cohort summary" in spec and "toward 'present'" in spec for spec in charts)
+    titles = [json.loads(spec)["layout"].get("title", {}).get("text", "").replace("<br>", " ") for spec in charts]
+    assert any(t.startswith("Cohort summary") and "toward 'present'" in t for t in titles)
 
 
 def test_a_scored_cohort_is_not_read_or_scored_again_when_the_page_reruns(monkeypatch):

@@ -29,6 +29,15 @@ def test_score_a_patient_and_see_the_explanation(signed_in_page, tmp_path):
     assert "training patients' mean log-odds" in drawn and re.search(r"this patient: \d{1,3}(\.\d)?%", drawn), drawn
     assert "Age = " in drawn, drawn  # a field of the patient, by its name and value
     page.screenshot(path=str(tmp_path / "records.png"), full_page=True)
+    # beside the estimate where both are wide enough; under it at 1024 px, as wide as the page (beside it, the
+    # waterfall's values ran into its labels: "= 0" then "-18.32" read as "= 0̶18.32", a review)
+    wide = page.viewport_size
+    assert chart.bounding_box()["x"] > metric.bounding_box()["x"] + 200
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.wait_for_timeout(500)
+    under, box = chart.bounding_box(), metric.bounding_box()
+    assert under["y"] > box["y"] + box["height"] and under["width"] >= box["width"] > 500, (under, box)
+    page.set_viewport_size(wide)
 
 
 def test_a_field_cleared_to_not_measured_stays_cleared_after_another_page(signed_in_page):
