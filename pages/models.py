@@ -4,6 +4,7 @@ import streamlit as st
 
 from medapp.registry import list_cards
 from medapp.render.metrics import anchor_line, calibration_figure, metric_name, roc_figure
+from medapp.render.titles import wrap_titles
 from medapp.ui import demo_notice
 from medapp.ui.auth import require_role
 
@@ -37,12 +38,14 @@ for card in cards:
         if alternatives:
             st.markdown(f"**Alternatives measured** ({alternatives.pop('protocol', '')}).\n"
                         + "\n".join(f"- {metric_name(k)}: {v}" for k, v in alternatives.items()))
-        left, right = st.columns(2)
+        # keyed so ui/common.READABLE_STYLE puts the calibration chart under the ROC where both cannot be wide
+        # enough: at 1024 px each was squeezed to about 90 px of plot under its legend (a review); titles wrap
+        left, right = st.container(key=f"analysis_columns_models_{card.id}").columns(2)
         roc, cal = roc_figure(card), calibration_figure(card)
         if roc is not None:
-            left.plotly_chart(roc, width="stretch", key=f"roc_{card.id}")
+            left.plotly_chart(wrap_titles(roc, 44, 44), width="stretch", key=f"roc_{card.id}")
         if cal is not None:
-            right.plotly_chart(cal, width="stretch", key=f"cal_{card.id}")
+            right.plotly_chart(wrap_titles(cal, 44, 44), width="stretch", key=f"cal_{card.id}")
         st.markdown(f"**Explanation method.** {card.explanation.get('method', '')}. {card.explanation.get('why', '')}")
         st.markdown(f"**Intended use.** {card.intended_use}")
         st.markdown("**Limitations.**\n" + "\n".join(f"- {item}" for item in card.limitations))
