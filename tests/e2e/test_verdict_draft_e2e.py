@@ -18,6 +18,17 @@ from medapp.registry import load_model
 ADMIN = {"username": "e2e-admin", "role": "admin"}
 
 
+def _holds_the_draft(page, analysis_id: int):
+    """The verdict form, checked to hold the draft typed below; within 30 s, not Playwright's 5: on a loaded two-core
+    CI machine the page's second drawing came later (once in a clean-clone run; the whole browser group passed
+    alone)."""
+    form = page.locator(f".st-key-verdict_a{analysis_id}")
+    expect(form.get_by_role("radio", name="uncertain", exact=True)).to_be_checked(timeout=30_000)
+    expect(form.get_by_role("textbox", name="Final diagnosis")).to_have_value("possible effusion")
+    expect(form.get_by_role("textbox", name="Comment")).to_have_value("still typing when I left")
+    return form
+
+
 def test_a_verdict_draft_survives_another_page_and_a_reload_and_is_recorded_only_when_pressed(signed_in_page, app_var_dir):
     store = CaseStore(f"sqlite:///{app_var_dir / 'medapp.db'}", BlobStore(app_var_dir / "blobs"))
     model = load_model("heart-disease")
@@ -47,22 +58,14 @@ def test_a_verdict_draft_survives_another_page_and_a_reload_and_is_recorded_only
     page.get_by_role("link", name="Cases").click()
     page.get_by_role("heading", name="Case DRAFT-1").wait_for()
     page.wait_for_function(IDLE)
-    form = page.locator(f".st-key-verdict_a{analysis_id}")
-    # within 30 s, not Playwright's 5: on a loaded two-core CI machine the page's second drawing came later (once in
-    # a clean-clone run; the whole browser group passed alone)
-    expect(form.get_by_role("radio", name="uncertain", exact=True)).to_be_checked(timeout=30_000)
-    expect(form.get_by_role("textbox", name="Final diagnosis")).to_have_value("possible effusion")
-    expect(form.get_by_role("textbox", name="Comment")).to_have_value("still typing when I left")
+    form = _holds_the_draft(page, analysis_id)
     expect(form.get_by_text("Not recorded yet: press Record verdict.")).to_be_visible()
     assert store.case_detail(case_id, ADMIN, log_view=False)["analyses"][0]["verdicts"] == []
     # A reload starts a new session (the address keeps the case): the form is filled in from the kept draft
     page.reload()
     page.get_by_role("heading", name="Case DRAFT-1").wait_for(timeout=30_000)
     page.wait_for_function(IDLE)
-    form = page.locator(f".st-key-verdict_a{analysis_id}")
-    expect(form.get_by_role("radio", name="uncertain", exact=True)).to_be_checked(timeout=30_000)
-    expect(form.get_by_role("textbox", name="Final diagnosis")).to_have_value("possible effusion")
-    expect(form.get_by_role("textbox", name="Comment")).to_have_value("still typing when I left")
+    form = _holds_the_draft(page, analysis_id)
     expect(form.get_by_text("UTC, not recorded yet: press Record verdict.")).to_be_visible()
     expect(form.get_by_role("button", name="Discard draft")).to_be_visible()
     assert store.case_detail(case_id, ADMIN, log_view=False)["analyses"][0]["verdicts"] == []
