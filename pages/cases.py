@@ -54,6 +54,9 @@ st.dataframe(table[["reference", "title", "status", "disagreement", "analyses", 
                     "models"]], hide_index=True, width="stretch", key="case_table",
              # sized for its header: fitted to its ticks, it read "disagreemen" at 1400 px
              column_config={"disagreement": st.column_config.CheckboxColumn("disagreement", width=110),
+                            # a long title took two thirds of the table at 1024 px and pushed status and
+                            # disagreement out of sight; cut here, it is whole in "Open case" and the case's header
+                            "title": st.column_config.TextColumn("title", width="medium"),
                             "created_by": st.column_config.TextColumn("created by"),
                             # stored and shown in UTC: a reviewer elsewhere read the time as their own (a review)
                             "updated": st.column_config.TextColumn("updated (UTC)")})

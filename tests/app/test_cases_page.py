@@ -22,7 +22,11 @@ def test_the_open_case_stays_open_when_its_status_and_place_in_the_list_change(t
     at = open_page("pages/cases.py", REV)
     assert at.header[0].value == "Case MDT-NEW"  # most recently updated first
     # headed in words, as the other columns are (it read "created_by", the store's field name)
-    assert json.loads(at.dataframe[0].proto.columns)["created_by"]["label"] == "created by"
+    columns = json.loads(at.dataframe[0].proto.columns)
+    assert columns["created_by"]["label"] == "created by"
+    # a long title is cut to a column's width, not sized to its text (it took two thirds of the table at 1024 px and
+    # pushed status and disagreement out of sight)
+    assert columns["title"]["width"] == "medium"
     # what a reviewer decides on first, the long lists last (at 1280 px the models ran off the edge and the
     # disagreement and update time needed a sideways scroll)
     assert list(at.dataframe[0].value.columns) == ["reference", "title", "status", "disagreement", "analyses",
