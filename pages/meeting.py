@@ -51,7 +51,7 @@ if not show_forms:  # Streamlit's toggle, off, is a pale grey pill the back of t
     forms_col.caption(":material/visibility_off: Verdict forms hidden")
 screen = screen_choice(store, user, screen_col)
 with st.expander("Which cases", expanded=False):
-    filters = case_filters("meeting")
+    filters = case_filters("meeting", two_rows=True)
 # In the order they were opened: a verdict recorded during the meeting must not reorder the cases.
 cases = sorted(store.list_cases(**filters), key=lambda c: c["id"])
 listed = [c["id"] for c in cases]  # what "Case 2 of 4" counts: followed below

@@ -569,9 +569,15 @@ def keep_shown_case(cases: list[dict], filters: dict, shown: int | None, *, key:
 FILTER_WEIGHTS = (1, 1.2, 1, 1.5, 1.4)
 
 
-def case_filters(key: str = "cases") -> dict:
+def case_filters(key: str = "cases", *, two_rows: bool = False) -> dict:
+    """The list's filters. `two_rows`: Meeting mode's larger type broke "Disagreement" mid-word and "Updated between"
+    over two lines in one row of five at 1024 px (a layout review), so there they take two rows."""
     cards = list_cards()
-    c1, c2, c3, c4, c5 = st.columns(FILTER_WEIGHTS)
+    if two_rows:
+        c1, c2, c3 = st.columns(3)
+        c4, c5 = st.columns(2)
+    else:
+        c1, c2, c3, c4, c5 = st.columns(FILTER_WEIGHTS)
     modality = c1.selectbox("Modality", ["any", *sorted({c.modality for c in cards})], key=f"{key}_mod")
     model = c2.selectbox("Model", ["any", *[c.id for c in cards]], key=f"{key}_model")
     status = c3.selectbox("Status", ["any", *STATUSES], key=f"{key}_status")

@@ -134,3 +134,26 @@ def test_every_case_filter_label_fits_its_column_at_1024_px(tmp_path, monkeypatc
         needed = CHAR_PX * len(widget.label) + (HELP_PX if widget.help else 0)
         # "Disagreement" was broken mid-word ("Disagreem" / "ent"): 85 px of column for about 110 px of label
         assert free * column.weight / total >= needed, (widget.label, free * column.weight / total, needed)
+
+
+# Meeting mode at 1024x768 with the sidebar open: its "Which cases" box is about 626 px inside, and its labels are
+# 1.35 rem (pages/meeting.py), about 1.5 times the Cases page's.
+MEETING_BOX_1024_PX, MEETING_CHAR_PX = 626, CHAR_PX * 1.5
+
+
+def test_every_meeting_filter_label_fits_its_column_at_1024_px(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = open_page("pages/meeting.py", REV)
+    [box] = [e for e in at.expander if e.label == "Which cases"]
+    rows = [row for row in box.children.values() if row.type == "flex_container"]
+    placed = []
+    for row in rows:
+        columns = list(row.children.values())
+        free = MEETING_BOX_1024_PX - GAP_PX * (len(columns) - 1)
+        for column in columns:
+            [widget] = [*column.selectbox, *column.date_input]
+            placed.append(widget.label)
+            needed = MEETING_CHAR_PX * len(widget.label) + (HELP_PX if widget.help else 0)
+            # five in one row broke "Disagreement" mid-word ("Disagreeme" / "nt") and "Updated between" over two lines
+            assert free * column.weight >= needed, (widget.label, free * column.weight, needed)
+    assert sorted(placed) == sorted(["Modality", "Model", "Status", "Updated between", "Disagreement"])
