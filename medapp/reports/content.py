@@ -323,6 +323,21 @@ def contributions_text(analysis: dict, k: int = 5) -> str:
     return "; ".join(f"{name}: {value:{form}}" for name, value in pairs)
 
 
+def submitted_values(analysis: dict) -> list[tuple[str, str]]:
+    """Every value a record or a time-to-event analysis was given, as (name, value as the page wrote it): the
+    waterfall names only its ten largest contributions ("14 other values"), and a reviewer asked what the others
+    were. Empty for the other kinds (a profile's 2,308 genes are its file)."""
+    expl = analysis["explanation"]
+    display = (expl.data or {}).get("display") if expl is not None and expl.kind == "tabular" else None
+    return list(zip(expl.feature_names, display)) if display and expl.feature_names else []
+
+
+def submitted_values_text(analysis: dict) -> str:
+    """ "Values given (11): Age 60 years; Sex male; ..."; empty when `submitted_values` is."""
+    pairs = submitted_values(analysis)
+    return f"Values given ({len(pairs)}): " + "; ".join(f"{n} {v}" for n, v in pairs) + "." if pairs else ""
+
+
 def header_line(detail: dict, by: str) -> str:
     parts = [detail["title"], f"status: {detail['status']}",
              f"created by {detail['created_by']} on {detail['created_at']:%Y-%m-%d}", generated_line(by)]

@@ -20,6 +20,7 @@ from .content import (
     output_text,
     report_warnings,
     stored_close_call,
+    submitted_values,
     survival_text,
     unexplained_note,
     untested_ages_note,
@@ -71,6 +72,9 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
             expl = a["explanation"]
             parts.append(f"<p><b>{e(contributions_heading(a))}</b> ({e(listed_method(expl))}, "
                          f"{e(expl.output_space)}): {e(contributions_text(a))}</p>")
+            if pairs := submitted_values(a):  # every value, not only the waterfall's ten largest
+                parts.append(f"<p><b>Values given ({len(pairs)})</b></p><table>"
+                             + "".join(f"<tr><td>{e(n)}</td><td>{e(v)}</td></tr>" for n, v in pairs) + "</table>")
             if expl.kind == "text":  # the de-identified note itself, each word on its contribution's colour
                 parts.append("<p><b>De-identified note, coloured by each word's effect</b></p>")
                 parts.append(f"<div class='note'>{highlighted_html(expl)}</div>")

@@ -29,6 +29,7 @@ from .content import (
     output_text,
     report_warnings,
     stored_close_call,
+    submitted_values_text,
     survival_text,
     unexplained_note,
     untested_ages_note,
@@ -159,6 +160,8 @@ def _analysis_body(pdf: FPDF, a: dict, figures: _Figures) -> None:
     if expl is not None:
         _para(pdf, f"{contributions_heading(a)} ({listed_method(expl)}, {expl.output_space}): "
                    f"{contributions_text(a)}", 9)
+        if given := submitted_values_text(a):
+            _para(pdf, given, 9)
         if expl.kind == "text":
             _para(pdf, "De-identified note, coloured by each word's effect (red toward, blue away):", 9, "B", 0.5)
             _highlighted_note(pdf, expl)

@@ -29,6 +29,7 @@ from ..reports.content import (
     page_percent,
     risk_headline,
     stored_close_call,
+    submitted_values,
     unexplained_note,
     untested_ages_note,
 )
@@ -221,6 +222,9 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             over = over_time_figure(a["explanation"]) if pred.survival is not None else None
             if over is not None:  # the survival panel's second chart, under the risk score's bars
                 st.plotly_chart(_legible(over, large), width="stretch", key=f"sot_{key}")
+            if given := submitted_values(a):  # the bars name the ten largest; a reviewer asked for the rest
+                with st.expander(f"All {len(given)} values given", key=f"given_{key}"):
+                    st.table(pd.DataFrame(given, columns=["input", "value"]).set_index("input"))
         elif recording is not None:  # a recording saved as not assessed: the waveform and cycles the page drew
             from ..render.audio import recording_figure
 

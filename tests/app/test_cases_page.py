@@ -37,6 +37,10 @@ def test_the_open_case_stays_open_when_its_status_and_place_in_the_list_change(t
     # counted within the case, not by the record's own number (#5 read as a count: a review); that is in the caption
     assert any(re.fullmatch(r"Analysis 1 of 1 · Heart disease \(UCI Cleveland\) · heart-disease v[\d.]+", s.value)
                for s in at.subheader)
+    # every value given, not only the waterfall's ten largest and "3 other values" (a reviewer asked for the rest)
+    [given] = [e for e in at.expander if e.label == "All 13 values given"]
+    table = given.table[0].value
+    assert len(table) == 13 and table.loc["Serum cholesterol", "value"] == "240 mg/dL"
     assert any(re.search(r"record #\d+ · by \w+ on \d{4}-\d\d-\d\d \d\d:\d\d UTC$", c.value) for c in at.caption)
     # beside the output, as the analysis page gave it: the probability at which the positive label is called
     assert any(c.value == "Called present at a probability of 50% or more." for c in at.caption)

@@ -435,3 +435,25 @@ def test_the_colour_bar_label_stays_inside_the_report_figure(rows):
     box, page = label.get_window_extent(), figure.bbox
     assert page.y0 <= box.y0 and box.y1 <= page.y1 and box.x1 <= page.x1, (box, page)
     assert "full colour beyond ±" in label.get_text().replace("\n", " ")
+
+
+def test_every_value_given_is_in_both_reports_not_only_the_ten_largest(tmp_path):
+    # the waterfall names its ten largest contributions and "14 other values": a reviewer asked what the others were
+    store = CaseStore(f"sqlite:///{tmp_path / 'r.db'}", BlobStore(tmp_path / "blobs"))
+    model = load_model("kidney-disease")
+    x = model.example_input()
+    result = analyse(model, x)
+    case_id = store.create_case("CKD-24", CLIN)
+    store.add_analysis(case_id, CLIN, card=model.card, prediction=result.prediction, explanation=result.explanation,
+                       input_bytes=b"{}", input_name="patient.json")
+    detail = store.case_detail(case_id, REV)
+    labels = [f.label for f in model.fields]
+    assert len(labels) == 24
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(case_pdf(detail, by="rui"))).pages))
+    given = text.split("Values given (24): ")[1]
+    for label, shown in zip(labels, result.explanation.data["display"]):
+        assert f"{label} {shown}" in given, label
+    html_report = case_html(detail, by="rui")
+    assert "<b>Values given (24)</b>" in html_report
+    assert html_report.count("</td></tr>") >= 24
+    assert "<tr><td>Age</td><td>54 years</td></tr>" in html_report
