@@ -16,10 +16,12 @@ from .engine import session_factory
 from .tables import ApiToken, AuditEvent
 
 
-def _event(username: str, action: str, target: str = "", detail: dict | None = None) -> AuditEvent:
-    """An audit row cut to its column sizes: a failed login can carry any text the visitor typed."""
+def audit_event(username: str, action: str, target: str = "", detail: dict | None = None,
+                at: datetime | None = None) -> AuditEvent:
+    """An audit row cut to its column sizes: a failed login can carry any text the visitor typed. `at`: when it
+    happened, where the row is written later (the API's batches); else the time of writing."""
     return AuditEvent(username=(username or "(blank)")[:80], action=action[:40], target=(target or "")[:200],
-                      detail=to_jsonable(detail or {}))
+                      detail=to_jsonable(detail or {}), **({"at": at} if at is not None else {}))
 
 
 class Database:
@@ -28,12 +30,12 @@ class Database:
 
     def audit(self, username: str, action: str, target: str = "", **detail: Any) -> None:
         with self.Session.begin() as s:
-            s.add(_event(username, action, target, detail))
+            s.add(audit_event(username, action, target, detail))
 
     @staticmethod
     def audit_in(session: Session, username: str, action: str, target: str = "", **detail: Any) -> None:
         """Audit inside the caller's transaction: the change and its record commit together or not at all."""
-        session.add(_event(username, action, target, detail))
+        session.add(audit_event(username, action, target, detail))
 
     def audit_events(self, *, username: str | None = None, action: str | None = None,
                      since: datetime | None = None, until: datetime | None = None, limit: int = 10_000,

@@ -151,6 +151,10 @@ _URLENCODED = _form_refused("web-form data (application/x-www-form-urlencoded, w
                             "curl --data-binary @note.txt -H 'Content-Type: text/plain'")
 
 
+AUDIT_FULL = ("The audit trail cannot be written now (the case database refuses it) and the calls answered "
+              "meanwhile are waiting to be recorded: calls are refused until it can be written.")
+
+
 class Service:
     def __init__(self, store: CaseStore | None = None, rate_limiter: Any = None):
         self._store = store
@@ -767,6 +771,8 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
         """model_id None: the model list (no card). A model called "*" is a name like any other: 404."""
         call = _Call(action=action, model=printable(model_id or "*")[:200], request_id=request_id_of(request),
                      client=request.client.host if request.client else None)
+        if service.audit_writer.full:  # no row for this refusal either: the trail is what cannot be written
+            return call, None, _error(ApiError(503, AUDIT_FULL, {"Retry-After": "30"}))
         try:
             call.caller = await run_in_threadpool(service.authenticate, request)
             await service.check_rate_async(call.caller)
