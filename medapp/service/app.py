@@ -16,6 +16,7 @@ before anything is decoded; a call over the token's rate is refused before its b
 """
 from __future__ import annotations
 
+import asyncio
 import codecs
 import difflib
 import json
@@ -38,6 +39,7 @@ from fastapi_offline import FastAPIOffline
 from pydantic.json_schema import models_json_schema
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from .. import __version__
 from ..analysis import analyse_batch
@@ -119,7 +121,7 @@ class Analysed:
 
 _OUTCOMES = {200: "ok", 400: "bad input", 401: "no valid token", 403: "forbidden", 404: "unknown model",
              409: "conflict", 413: "too large", 415: "media type not read", 429: "rate limited", 500: "server error",
-             503: "unavailable"}
+             503: "unavailable", 408: "request body timed out", 499: "client closed the connection"}
 
 # The media types a raw body (one file) may be declared as; every other type is a 415. The content still decides
 # how a file is read: an HL7 message sent as application/hl7-v2 was read as a note and saved, its patient's name
@@ -595,18 +597,33 @@ def _decoded(body: bytes, encoding: str | None, limit: int) -> bytes:
     return out
 
 
-async def _read_limited(request: Request, limit: int) -> bytes:
+# A body that stops arriving is answered 408 after this long without a byte: a client that sent 4 bytes of a
+# declared 100,000 held its connection and a worker's wait for as long as it liked (an IT review)
+BODY_IDLE_S = float(os.environ.get("MEDAPP_API_BODY_IDLE_S", "60"))
+CLIENT_GONE = 499  # nginx's "client closed request": the caller left before its answer; not a server error
+
+
+async def _read_limited(request: Request, limit: int, idle_s: float | None = None) -> bytes:
+    """The body, refused (413) past `limit` and (408) after `idle_s` without a byte; ClientDisconnect when the
+    caller closes the connection first."""
     declared = request.headers.get("content-length")
     too_large = f"The request is larger than the {limit_text(limit)} this model accepts."
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ApiError(413, too_large)
-    chunks, size = [], 0
-    async for chunk in request.stream():
+    idle_s = BODY_IDLE_S if idle_s is None else idle_s
+    chunks, size, stream = [], 0, request.stream()
+    while True:
+        try:
+            chunk = await asyncio.wait_for(anext(stream), idle_s)
+        except StopAsyncIteration:
+            return b"".join(chunks)
+        except TimeoutError:
+            raise ApiError(408, f"The request body stopped arriving: nothing for {idle_s:g} s after "
+                                f"{size:,} bytes. Nothing was analysed or saved.") from None
         size += len(chunk)
         if size > limit:
             raise ApiError(413, too_large)
         chunks.append(chunk)
-    return b"".join(chunks)
 
 
 _ERROR_TEXT = {
@@ -619,6 +636,7 @@ _ERROR_TEXT = {
          "inputs name another patient than the case's (DICOM Patient IDs differ; send same_patient=true once "
          "checked), or an image declares burned-in text (Burned In Annotation = YES; send pixels_checked=true once "
          "looked at). Nothing was saved",
+    408: "The request body stopped arriving (nothing for MEDAPP_API_BODY_IDLE_S, default 60 s). Nothing was saved",
     413: "Request body too large (checked before decoding; see the model's max_request_bytes), or a file in it "
          "over the model's upload limit (max_file_bytes)",
     415: "The body's media type is not read: a form (multipart/form-data, or web-form data that is not JSON), or "
@@ -634,7 +652,7 @@ def _errors(*codes: int) -> dict[int, dict[str, Any]]:
     return {code: {"model": oip.ErrorResponse, "description": _ERROR_TEXT[code]} for code in codes}
 
 
-_ERRORS = _errors(400, 401, 403, 404, 409, 413, 415, 429, 500, 503)  # infer and explain
+_ERRORS = _errors(400, 401, 403, 404, 408, 409, 413, 415, 429, 500, 503)  # infer and explain
 _READ_ERRORS = _errors(401, 404, 429, 500, 503)  # metadata, ready, the model list (503: the token store is down)
 _OPEN_PATHS = ("/v2", "/v2/health/live", "/v2/health/ready")  # no token needed
 _CASE_QUERY = [
@@ -701,7 +719,10 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
         await run_in_threadpool(service.audit_writer.flush)  # no audit row left behind at shutdown
 
     # the docs' scripts come from the service itself, not a CDN: a hospital network often has no internet
+    # redirect_slashes off: "./infer/" was a 307 to an absolute http:// address built from the Host header, which a
+    # client behind the TLS proxy followed, re-sending its body in the clear (an IT review); now a 404
     app = FastAPIOffline(lifespan=lifespan, title="medapp inference service", version=SERVICE_VERSION,
+                         redirect_slashes=False,
                   description="Open Inference Protocol (KServe v2) over medapp's models, with a SHAP explanation "
                               "extension. Demonstration models: not a medical device. Authenticate with "
                               "`Authorization: Bearer <token>` (`python -m medapp tokens create USER`).")
@@ -727,19 +748,27 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
         for model_id in preload:
             load_model(model_id)
 
-    # HEAD on every probe-like path: load balancers and monitors probe with it (405 before, API reviews)
-    @app.api_route("/v2", methods=["GET", "HEAD"], response_model=oip.ServerMetadata, tags=["server"])
+    def probe(path: str, **kwargs):
+        """GET, and HEAD for load balancers and monitors, which probe with it (405 before, API reviews). The document
+        lists the GET only: both under one operationId, as one route gave them, made client generators clash."""
+        def register(endpoint):
+            app.head(path, include_in_schema=False, **kwargs)(endpoint)
+            return app.get(path, **kwargs)(endpoint)
+        return register
+
+    # HEAD on every probe-like path (`probe`)
+    @probe("/v2", response_model=oip.ServerMetadata, tags=["server"])
     def server_metadata() -> dict[str, Any]:
         return {"name": "medapp", "version": SERVICE_VERSION,
                 "extensions": ["explain", "binary_tensor_data", "raw_file_body", "cases"]}
 
-    @app.api_route("/v2/health/live", methods=["GET", "HEAD"], response_model=oip.Live, tags=["server"])
+    @probe("/v2/health/live", response_model=oip.Live, tags=["server"])
     def live() -> dict[str, Any]:
         return {"live": True}
 
     readiness = {"ok": True, "why": ""}  # the last state the readiness check logged
 
-    @app.api_route("/v2/health/ready", methods=["GET", "HEAD"], response_model=oip.Ready, tags=["server"],
+    @probe("/v2/health/ready", response_model=oip.Ready, tags=["server"],
              responses={503: {"model": oip.Ready, "description": "store unreachable or no model registered"}})
     def ready() -> Response:
         try:
@@ -823,7 +852,8 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
                             request.headers.get("content-encoding"), body_limit(card))
             call.input_sha256 = uploads.content_hash(body)
             content_type = request.headers.get("content-type")
-            media_type = content_type.split(";")[0].strip().lower() if content_type else None
+            # a header with no type in it (";;;") is no header: it was named as "sent as :" (an IT review)
+            media_type = (content_type.split(";")[0].strip().lower() or None) if content_type else None
             if media_type and media_type.startswith("multipart/"):  # read as the file, boundaries and all, before
                 raise ApiError(415, _MULTIPART)
             if media_type == "application/x-www-form-urlencoded" and body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] != b"{":
@@ -853,6 +883,11 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
             status = 413 if exc.field == "size" else 400  # a file over the page's limit for it: too large
             call.status = status
             return _error(ApiError(status, exc.message))
+        except ClientDisconnect:  # the caller closed the connection before its body arrived: no one to answer
+            log.info("client closed the connection before its request arrived in %s of %s (request %s)",
+                     call.action, call.model, request_id_of(request))
+            call.status = CLIENT_GONE
+            return Response(status_code=CLIENT_GONE)
         except DATABASE_DOWN as exc:  # the store, not the request: a 503
             log.error("case store unavailable in %s of %s (request %s): %s", call.action, call.model,
                       request_id_of(request), printable(first_line(exc)))
@@ -878,11 +913,11 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
     async def model_version_metadata(request: Request, model_name: str, model_version: str) -> Response:
         return await _metadata(request, model_name, model_version)
 
-    @app.api_route("/v2/models/{model_name}/ready", methods=["GET", "HEAD"], **ready_kwargs)
+    @probe("/v2/models/{model_name}/ready", **ready_kwargs)
     async def model_ready(request: Request, model_name: str) -> Response:
         return await _ready(request, model_name, None)
 
-    @app.api_route("/v2/models/{model_name}/versions/{model_version}/ready", methods=["GET", "HEAD"], **ready_kwargs)
+    @probe("/v2/models/{model_name}/versions/{model_version}/ready", **ready_kwargs)
     async def model_version_ready(request: Request, model_name: str, model_version: str) -> Response:
         return await _ready(request, model_name, model_version)
 

@@ -449,3 +449,42 @@ def test_binary_data_no_input_claims_is_refused(service):
     assert ok.status_code == 200, ok.text
     assert extra.status_code == 400 and extra.json()["error"] == (
         "5 bytes of binary data follow the inputs' binary_data_size; each input's size must cover its data exactly.")
+
+
+def test_an_integrators_review_forged_address_slash_redirect_empty_type_and_operation_ids(service):
+    """A second IT review (2026-12-07): a caller on this machine wrote any address into the audit trail with
+    X-Forwarded-For; "/infer/" was a 307 to an absolute http:// address from the Host header; "Content-Type: ;;;"
+    was named as "sent as :"; GET and HEAD shared one operationId."""
+    with service.client() as c:
+        forged = c.post(f"/v2/models/{MODEL}/infer", json={"inputs": [AGE]},
+                        headers={"X-Forwarded-For": "10.66.66.66", "X-Request-ID": "forged-xff-1"})
+        slash = c.post(f"/v2/models/{MODEL}/infer/", json={"inputs": [AGE]}, headers={"Host": "medapp.example"})
+        empty = c.post(f"/v2/models/{MODEL}/infer", content=json.dumps({"inputs": [AGE]}),
+                       headers={"Content-Type": ";;;"})
+    assert forged.status_code == 200
+    assert slash.status_code == 404 and "location" not in slash.headers
+    assert empty.status_code == 200, empty.text  # no type given: read as the JSON it is, as with no header
+    rows = service.audit_rows("api.infer", until=lambda rows: any(
+        r["detail"].get("request_id") == "forged-xff-1" for r in rows))
+    [row] = [r for r in rows if r["detail"].get("request_id") == "forged-xff-1"]
+    assert row["detail"]["client"] == "127.0.0.1"  # the connection's address, not the header's
+    spec = httpx.get(f"{service.url}/openapi.json").json()
+    ids = [op["operationId"] for item in spec["paths"].values() for op in item.values()]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert httpx.head(f"{service.url}/v2/health/ready").status_code == 200  # HEAD still answered
+
+
+def test_a_caller_that_leaves_mid_body_is_audited_as_gone_not_as_a_server_error(service):
+    import socket
+
+    host, port = service.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall((f"POST /v2/models/symptom-disease/infer HTTP/1.1\r\nHost: {host}\r\n"
+                      f"Authorization: Bearer {service.tokens['clinician']}\r\nContent-Type: text/plain\r\n"
+                      "Content-Length: 100000\r\nX-Request-ID: left-mid-body\r\n\r\nMy skin").encode())
+        time.sleep(0.3)
+    rows = service.audit_rows("api.infer", until=lambda rows: any(
+        r["detail"].get("request_id") == "left-mid-body" for r in rows))
+    [row] = [r for r in rows if r["detail"].get("request_id") == "left-mid-body"]
+    assert row["detail"]["status"] == 499 and row["detail"]["outcome"] == "client closed the connection"
+    assert "unexpected error" not in (service.var / "service.log").read_text()
