@@ -399,6 +399,9 @@ class Service:
         cases, results = analysed.cases, analysed.results
         call.cases = len(cases)
         out_params: dict[str, Any] = {"notice": ModelCard.DEMO_NOTICE}
+        members = [getattr(c.x, "name", "") for c in cases]
+        if any("/" in str(m) for m in members):  # a ZIP's images, in member-name order: which row is which file
+            out_params["inputs"] = [str(m).split("/", 1)[-1] for m in members]
         # everything that can fail is done before the save: a 400 must never follow a stored analysis
         outputs = prediction_outputs(card, results)
         if explain:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import zipfile
 
 import numpy as np
 import pydicom
@@ -276,3 +277,24 @@ def test_an_empty_file_element_is_said_in_the_apis_words(service):
             assert r.status_code == 400, r.text
             assert r.json()["error"].endswith("is empty (0 bytes): nothing was sent. Send the file (for a note, its "
                                               "text) in it."), r.json()["error"]
+
+
+def test_a_zip_of_images_names_each_rows_member_in_member_name_order(service):
+    # the rows came back sorted by member name with nothing naming them: an integrator could not tell which
+    # result was which image (an IT review)
+    normal = sorted((data_root() / "imaging" / "kermany_cxr224" / "train" / "NORMAL").glob("*.jpeg"))[:2]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("z_first.jpeg", normal[0].read_bytes())
+        archive.writestr("scans/a_second.jpeg", normal[1].read_bytes())
+        archive.writestr("__MACOSX/._z_first.jpeg", b"\0\5\26\7")
+    model = load_model("chest-xray-pneumonia")
+    alone = [analyse(model, decode_image(p.read_bytes(), p.name)[0]).prediction for p in (normal[1], normal[0])]
+    with service.client() as c:
+        r = c.post("/v2/models/chest-xray-pneumonia/infer", content=buffer.getvalue(),
+                   headers={"Content-Type": "application/zip"})
+    assert r.status_code == 200, r.text
+    assert r.json()["parameters"]["inputs"] == ["scans/a_second.jpeg", "z_first.jpeg"]
+    probabilities = outputs(r)["probabilities"]["data"]
+    for row, pred in enumerate(alone):  # each row is its named image's result
+        assert probabilities[2 * row: 2 * row + 2] == pytest.approx(list(pred.probabilities), abs=1e-6)
