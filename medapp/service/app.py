@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 from fastapi import FastAPI, Request
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
@@ -746,6 +747,9 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
         return JSONResponse({"error": FAILED}, status_code=500)
 
     app.add_middleware(RequestIdMiddleware)
+    # answers compressed for a client that asks (Accept-Encoding: gzip): an image's explanation map is about 300 kB
+    # of JSON numbers (an IT review); tritonclient asks only when told to (response_compression_algorithm)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
 
     if preload:
         for model_id in preload:

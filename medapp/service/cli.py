@@ -179,11 +179,13 @@ def _tokens_list(args: argparse.Namespace) -> int:
 
     tokens = list_tokens(_store())  # before the header: a database that cannot be opened prints nothing to stdout
     # 'user disabled' is the longest state: the columns after it lined up only for 'active' and 'revoked'
-    print(f"{'id':>4}  {'user':20} {'prefix':13} {'state':13} {'cases':5} {'expires':20} label")
+    # calls/min: a token's own rate, or "default" (MEDAPP_API_RATE_PER_MINUTE): a slow token looked like any other
+    print(f"{'id':>4}  {'user':20} {'prefix':13} {'state':13} {'cases':5} {'calls/min':9} {'expires':20} label")
     for t in tokens:
         expires = t["expires_at"].strftime("%Y-%m-%d %H:%M UTC") if t["expires_at"] else "never"
+        rate = str(t["rate_per_minute"]) if t["rate_per_minute"] else "default"
         print(f"{t['id']:>4}  {t['user']:20} {t['prefix']:13} {t['state']:13} {'yes' if t['may_save_cases'] else 'no':5} "
-              f"{expires:20} {t['label']}")
+              f"{rate:9} {expires:20} {t['label']}")
     return 0
 
 

@@ -242,6 +242,8 @@ def test_token_lifecycle_create_list_revoke_and_expiry(service):
     assert secret.startswith("medapp_") and len(secret) > 40
     listing = service.cli("tokens", "list").stdout
     assert "research pipeline" in listing and secret not in listing and secret[:12] in listing
+    rates = {line.split()[0]: line.split()[5] for line in listing.splitlines()[1:]}  # the calls/min column
+    assert rates[str(service.token_ids["slow"])] == "3" and rates[str(token_id)] == "default"
     with service.store().Session() as s:  # stored only as a hash
         from sqlalchemy import text
 

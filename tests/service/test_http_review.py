@@ -488,3 +488,12 @@ def test_a_caller_that_leaves_mid_body_is_audited_as_gone_not_as_a_server_error(
     [row] = [r for r in rows if r["detail"].get("request_id") == "left-mid-body"]
     assert row["detail"]["status"] == 499 and row["detail"]["outcome"] == "client closed the connection"
     assert "unexpected error" not in (service.var / "service.log").read_text()
+
+
+def test_an_answer_is_compressed_for_a_client_that_asks_and_the_same_when_it_does_not(service):
+    with service.client() as c:
+        zipped = c.post(f"/v2/models/{MODEL}/explain", json={"inputs": [AGE]}, headers={"Accept-Encoding": "gzip"})
+        plain = c.post(f"/v2/models/{MODEL}/explain", json={"inputs": [AGE]}, headers={"Accept-Encoding": "identity"})
+    assert zipped.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert zipped.json()["outputs"] == plain.json()["outputs"]
+    assert zipped.headers["x-request-id"] and plain.headers["x-request-id"]
