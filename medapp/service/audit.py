@@ -91,7 +91,7 @@ class AuditWriter:
             if self._write(batch):
                 with self._lock:
                     del self._held[:len(batch)]
-                    self._pending -= len(batch)
+                    self._pending = max(0, self._pending - len(batch))  # 0 already when a shutdown kept them
                 if self.failing_since is not None:
                     log.warning("audit trail written again after %.0f s: the rows held meanwhile are in it",
                                 time.monotonic() - self.failing_since)
