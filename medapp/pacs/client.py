@@ -345,8 +345,16 @@ class PacsClient:
     # -- STOW-RS -------------------------------------------------------------------------------------
     def store(self, datasets: Sequence[pydicom.Dataset], study_uid: str) -> list[str]:
         """Store instances into a study; the SOP Instance UIDs the archive confirmed."""
-        with self._errors("Sending to the PACS"):
-            response = self.web.store_instances(list(datasets), study_instance_uid=study_uid)
+        try:
+            with self._errors("Sending to the PACS"):
+                response = self.web.store_instances(list(datasets), study_instance_uid=study_uid)
+        except PacsError as exc:
+            # sent, and no answer came: the archive may well have stored them (a review found a "failed" send in
+            # the study once the archive woke up, and a second send would have filed them twice)
+            if isinstance(exc.__context__, requests.exceptions.ReadTimeout) or "did not answer" in exc.message:
+                raise PacsError(f"{exc.message} The PACS may have stored the result all the same: look in the "
+                                "study (series 'medapp') before sending it again.") from None
+            raise
         failed = response.get("FailedSOPSequence") if response is not None else None
         if failed:
             reasons = ", ".join(str(item.get("FailureReason", "?")) for item in failed)

@@ -7,6 +7,7 @@ Capture also carries these words in its pixels, beside the colour bar of the ove
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,8 +24,11 @@ from ..analysis import Analysis
 from ..modalities.imaging.io import ImageInput
 from ..render.image import displayed_map
 from ..render.numbers import precise_percent, scale_text
+from ..reports.content import untested_ages_note
 from ..types import NOT_ASSESSED, InputError, ModelCard
 from .client import PacsClient
+
+log = logging.getLogger(__name__)
 
 DISCLAIMER = "NOT FOR DIAGNOSTIC USE"
 MANUFACTURER = "medapp"
@@ -159,14 +163,33 @@ def secondary_capture(source: Dataset, x: ImageInput, analysis: Analysis, card: 
                                 f"toward '{analysis.explanation.target_display}', full colour beyond ±{scale_text(lim)} (as "
                                 f"on screen). {DISCLAIMER}. {ModelCard.DEMO_NOTICE}")[:1024]
     pred = analysis.prediction
+    caveat = untested_ages_note(pred)
     sc.ImageComments = (f"Finding: {finding(pred)}" + (f" ({precise_percent(pred.probability)})" if pred.fits else "")
-                        + f". {DISCLAIMER}.")[:10240]
+                        + (f" in {_frame_words(x)}" if x.n_frames > 1 else "")
+                        + (f". {caveat}" if caveat else "") + f". {DISCLAIMER}.")[:10240]
+    for keyword in PATIENT_IDENTITY:  # as the SR carries them: a PACS that keys patients on ID and issuer filed the
+        if keyword in source:       # Secondary Capture apart from its source (a PACS administrator's review)
+            sc[keyword] = source[keyword]
     sc.BurnedInAnnotation = "YES" if str(source.get("BurnedInAnnotation", "")).upper() == "YES" else "NO"
     sc.SeriesDate, sc.SeriesTime, sc.ContentDate, sc.ContentTime = day, time, day, time
     ref = Dataset()
     ref.ReferencedSOPClassUID, ref.ReferencedSOPInstanceUID = source.SOPClassUID, source.SOPInstanceUID
+    if x.n_frames > 1:  # the frame analysed, not the whole instance (frames 1 and 3 were normal, 2 pneumonia)
+        ref.ReferencedFrameNumber = x.frame + 1
     sc.SourceImageSequence = [ref]
     return sc
+
+
+# Patient identification the source carries beyond what highdicom copies (name, ID, birth date, sex)
+PATIENT_IDENTITY = ("IssuerOfPatientID", "IssuerOfPatientIDQualifiersSequence", "OtherPatientIDsSequence")
+# Type 2 attributes highdicom reads from the source; an archive's image may lack them (an image without a Patient ID
+# stopped the page with a traceback at Send): present and empty, as the standard allows
+_TYPE_2 = ("PatientID", "PatientName", "PatientBirthDate", "PatientSex", "StudyDate", "StudyTime", "StudyID",
+           "AccessionNumber", "ReferringPhysicianName")
+
+
+def _frame_words(x: ImageInput) -> str:
+    return f"frame {x.frame + 1} of {x.n_frames}"
 
 
 def not_assessed_reason(pred) -> str:
@@ -189,6 +212,7 @@ def _text(name: hd.sr.CodedConcept | Any, value: str) -> hd.sr.TextContentItem:
 
 def structured_report(source: Dataset, sc: Dataset, analysis: Analysis, card: ModelCard) -> hd.sr.ComprehensiveSR:
     pred, expl = analysis.prediction, analysis.explanation
+    frames = [int(r.ReferencedFrameNumber) for r in sc.SourceImageSequence if "ReferencedFrameNumber" in r] or None
     items: list[Any] = [
         _text(codes.DCM.Finding, finding(pred)),
         *[hd.sr.NumContentItem(
@@ -200,9 +224,11 @@ def structured_report(source: Dataset, sc: Dataset, analysis: Analysis, card: Mo
         _text(hd.sr.CodedConcept("EXPL-METHOD", MEDAPP_SCHEME, "Explanation method"),
               f"{expl.method}, toward '{expl.target_display}', values in {expl.output_space}" if expl else "none"),
         *[_text(codes.DCM.Comment, f"Warning: {w}") for w in pred.warnings],
+        *[_text(codes.DCM.Comment, caveat) for caveat in [untested_ages_note(pred)] if caveat],
         _text(codes.DCM.Comment, f"{DISCLAIMER}. {ModelCard.DEMO_NOTICE}"),
         hd.sr.ImageContentItem(name=codes.DCM.SourceImage, referenced_sop_class_uid=source.SOPClassUID,
-                               referenced_sop_instance_uid=source.SOPInstanceUID, relationship_type="CONTAINS"),
+                               referenced_sop_instance_uid=source.SOPInstanceUID, relationship_type="CONTAINS",
+                               referenced_frame_numbers=frames),
         hd.sr.ImageContentItem(name=hd.sr.CodedConcept("EXPL-IMAGE", MEDAPP_SCHEME, "Explanation overlay"),
                                referenced_sop_class_uid=sc.SOPClassUID,
                                referenced_sop_instance_uid=sc.SOPInstanceUID, relationship_type="CONTAINS"),
@@ -222,8 +248,18 @@ def build_result_objects(data: bytes, x: ImageInput, analysis: Analysis, card: M
     source = _source(data)
     if "StudyInstanceUID" not in source or "SOPInstanceUID" not in source:
         raise InputError("The analysed image has no study or instance UID; its result cannot be filed in the PACS.")
-    sc = secondary_capture(source, x, analysis, card)
-    return sc, structured_report(source, sc, analysis, card)
+    for keyword in _TYPE_2:
+        if keyword not in source:
+            setattr(source, keyword, "")
+    try:
+        sc = secondary_capture(source, x, analysis, card)
+        return sc, structured_report(source, sc, analysis, card)
+    except (AttributeError, ValueError, TypeError, KeyError) as exc:  # highdicom's checks of the source's header
+        log.warning("result objects could not be built from %s: %s: %s", source.get("SOPInstanceUID", "?"),
+                    type(exc).__name__, exc)
+        raise InputError("The result cannot be written as DICOM for this image: its header lacks or misstates "
+                         f"something the Secondary Capture and Structured Report copy from it ({type(exc).__name__}: "
+                         f"{str(exc)[:200]}). Nothing was sent.") from None
 
 
 def send_result(client: PacsClient, data: bytes, x: ImageInput, analysis: Analysis, card: ModelCard, *,

@@ -38,6 +38,13 @@ def analysed_frame(expl) -> int:
     return int(((expl.data or {}) if expl is not None else {}).get("frame", 0) or 0)
 
 
+def frame_text(expl) -> str | None:
+    """ "frame 2 of 3" (counted from 1, as DICOM numbers frames) for a multi-frame image, else None."""
+    data = (expl.data or {}) if expl is not None and expl.kind == "image" else {}
+    n = int(data.get("n_frames", 1) or 1)
+    return f"frame {analysed_frame(expl) + 1} of {n}" if n > 1 else None
+
+
 def shown_recording(view: dict, *, cycles=(), windows=(), title: str | None = None) -> dict:
     """What an audio page drew for a recording it saved without an explanation (a lung sound, a recording unlike
     the heart model's training sounds): stored in the prediction's details, so Cases, Meeting mode and reports

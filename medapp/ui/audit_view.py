@@ -38,7 +38,7 @@ ACTION_WORDS = {
     "api.infer": "API: prediction", "api.explain": "API: prediction with explanation",
     "api.metadata": "API: model described", "api.ready": "API: model readiness", "api.models": "API: models listed",
     "pacs.analyse": "PACS images analysed", "pacs.send": "result sent to the PACS",
-    "pacs.send_failed": "sending to the PACS failed", "pacs.endpoint_saved": "PACS endpoint saved",
+    "pacs.send_failed": "sending to the PACS failed", "pacs.search": "PACS searched", "pacs.endpoint_saved": "PACS endpoint saved",
     "pacs.endpoint_deleted": "PACS endpoint deleted", "blobs.collect": "unused stored inputs removed",
     "vocabulary_changed": "dictation vocabulary changed", "case.erase": "case erased", "title.erase": "case title erased",
     "analysis.erase": "analysis erased", "verdict.erase": "verdict erased",

@@ -108,7 +108,8 @@ def image_panel(model: ImagingModel | None, data: bytes, name: str, key: str, *,
                         + f" · {first.image.shape[1]} x {first.image.shape[0]} px")
             frame = 0
             if first.n_frames > 1:
-                frame = st.slider("Frame", 0, first.n_frames - 1, 0, key=f"frame_{ikey}")
+                # counted from 1, as DICOM numbers frames and as Cases and the reports name the frame analysed
+                frame = st.slider("Frame", 1, first.n_frames, 1, key=f"frame_{ikey}") - 1
             member = first.raw or data  # this image's own file (a ZIP member keeps its bytes in .raw)
             member_digest = digest if member is data else uploads.content_hash(member)
             x = first

@@ -1,6 +1,7 @@
 """The Imaging page's *From PACS* tab and the Admin page's PACS endpoints (DICOMweb)."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -15,6 +16,7 @@ from ..pacs.client import InstanceCache, InstanceRef, PacsClient, date_range
 from ..pacs.config import AUTH_KINDS, Endpoint, delete_endpoint, get_endpoint, list_endpoints, save_endpoint
 from ..pacs.pipeline import NO_IMAGE, NO_MODEL_FITS, InstanceResult, analyse_instance
 from ..pacs.results import is_medapp_result, send_result
+from ..render.numbers import precise_percent
 from ..security.audit import spreadsheet_csv
 from ..types import NOT_ASSESSED, InputError
 from .auth import current_user, get_store
@@ -169,25 +171,38 @@ def _table(results: list[InstanceResult], model: ImagingModel) -> pd.DataFrame:
                      # right the column was cut off at 1280 px (a review)
                      "problem": _problem(r, row),
                      # an image the model does not fit has no finding, so no probability either
-                     column: row["probabilities"].get(label) if assessed else None,
+                     # in the page's words ("99.7%"); an empty cell where there is none (the grid wrote "None")
+                     column: precise_percent(row["probabilities"][label]) if assessed and label in
+                     row.get("probabilities", {}) else "",
                      # two decimals in a table (the stored score keeps four, for its side of the threshold)
-                     "OOD score": None if row.get("ood_score") is None else round(row["ood_score"], 2),
+                     "OOD score": "" if row.get("ood_score") is None else f"{row['ood_score']:.2f}",
                      "warnings": len(row.get("warnings", [])),
                      # which model and version made the finding (a download outlives the page that says so)
                      "model": f"{row['model']} v{row['model_version']}" if "model" in row else "",
                      "SOP Instance UID": r.ref.sop_uid})
-    return pd.DataFrame(rows)
+    return blank_missing(rows)
+
+
+def distinct(labels: dict[str, str]) -> dict[str, str]:
+    """Labels by UID, each told apart from the others: one shared by several options ends in its UID's last
+    digits. Streamlit sends the chosen option's label back, so of five same-day films of one patient labelled
+    alike every pick opened the first study (a radiologist's review: results go back into the study analysed)."""
+    counts = Counter(labels.values())
+    return {uid: f"{label} · …{uid[-8:]}" if counts[label] > 1 else label for uid, label in labels.items()}
 
 
 # -- send result back ---------------------------------------------------------------------------------------
 def _send_action(model: ImagingModel, endpoint: Endpoint, sop_uid: str):
     def action(x: ImageInput, analysis: Analysis, data: bytes) -> None:
         sent = _state()["sent"]
-        if sop_uid in sent:
+        # per frame and model: frame 3 of a film whose frame 2 was sent read "Result sent" and offered no button
+        what = (sop_uid, x.frame, model.card.id)
+        if what in sent:
             st.success(f"Result sent to {endpoint.name}: Secondary Capture and Structured Report in study "
-                       f"…{sent[sop_uid].study_uid[-16:]}.", icon=":material/cloud_done:")
+                       f"…{sent[what].study_uid[-16:]}" + (f" (frame {x.frame + 1})" if x.n_frames > 1 else "") + ".",
+                       icon=":material/cloud_done:")
             return
-        if pressed("Send result to PACS", key=f"send_{sop_uid}", icon=":material/cloud_upload:",
+        if pressed("Send result to PACS", key=f"send_{sop_uid}_{x.frame}", icon=":material/cloud_upload:",
                    help="Stores a Secondary Capture with the heatmap and a Structured Report with the finding "
                         "in this study, each marked 'not for diagnostic use'."):
             try:
@@ -196,7 +211,7 @@ def _send_action(model: ImagingModel, endpoint: Endpoint, sop_uid: str):
             except InputError as exc:
                 show_input_error(exc)
             else:
-                sent[sop_uid] = receipt
+                sent[what] = receipt
                 st.success(f"Sent to {endpoint.name}: Secondary Capture and Structured Report in study "
                            f"…{receipt.study_uid[-16:]}.", icon=":material/cloud_done:")
     return action
@@ -307,8 +322,9 @@ def _retrieve_and_analyse(model: ImagingModel, client: PacsClient, state: dict[s
     table, and the chosen image shown as an upload would be, with a button to send the result back."""
     how = st.radio("Analyse", [ONE, SERIES], horizontal=True, key="pacs_how")
     if how == ONE:
+        names = distinct({r.sop_uid: r.name for r in refs})
+        sop = st.selectbox("Instance", list(names), format_func=names.get, key="pacs_instance")
         by_uid = {r.sop_uid: r for r in refs}
-        sop = st.selectbox("Instance", list(by_uid), format_func=lambda u: by_uid[u].name, key="pacs_instance")
         chosen = [by_uid[sop]] if sop else []
     else:
         chosen = refs
@@ -337,7 +353,8 @@ def _retrieve_and_analyse(model: ImagingModel, client: PacsClient, state: dict[s
     if not analysed:
         return
     shown = {r.ref.sop_uid: r for r in analysed}
-    pick = st.selectbox("Show", list(shown), format_func=lambda u: shown[u].ref.name, key="pacs_show") \
+    shown_names = distinct({uid: r.ref.name for uid, r in shown.items()})
+    pick = st.selectbox("Show", list(shown), format_func=shown_names.get, key="pacs_show") \
         if len(analysed) > 1 else analysed[0].ref.sop_uid
     result = shown[pick]
     image_panel(model, result.data, result.ref.name, key=f"pacs_{pick[-16:]}_{model.card.id}",
@@ -367,6 +384,13 @@ def _search_form(client: PacsClient, state: dict[str, Any]) -> None:
                 state["searched"] = False  # the archive did not answer: "No study matches" under the error misled
             else:
                 state["searched"] = True
+            # who looked up which patient (the search lists names, IDs and accession numbers: a review found it
+            # unaudited), refused or not
+            asked = {k: v for k, v in (("patient_id", patient_id), ("patient_name", patient_name),
+                                       ("accession", accession), ("study_date", date_range(start, end)),
+                                       ("modalities", ",".join(modalities))) if v}
+            get_store().audit(_username(), "pacs.search", f"pacs:{client.endpoint.name}", **asked,
+                              studies=len(state["studies"]), answered=state["searched"])
             state["job"] = None  # the last patient's results never stay under a new search
             state["listings"] = {}  # a new search lists series and instances afresh
 
@@ -380,8 +404,9 @@ def _choose_series(client: PacsClient, state: dict[str, Any]) -> tuple[dict, lis
             st.caption("No study matches.")
         return
     st.dataframe(studies_table(studies), hide_index=True, width="stretch", key="pacs_studies_table")
-    labels = {s["study_uid"]: f"{dicom_date(s['date']) or 'no date'} · {s['patient_id'] or '-'} · {s['description'] or '-'} · "
-              f"{s['modalities']}" for s in studies}
+    labels = distinct({s["study_uid"]: f"{dicom_date(s['date']) or 'no date'} · {s['patient_id'] or '-'} · "
+                       f"{s['description'] or '-'} · {s['modalities']}"
+                       + (f" · accession {s['accession']}" if s.get("accession") else "") for s in studies})
     study_uid = st.selectbox("Study", list(labels), format_func=labels.get, key="pacs_study")
     study = next(s for s in studies if s["study_uid"] == study_uid)
     try:
@@ -395,8 +420,9 @@ def _choose_series(client: PacsClient, state: dict[str, Any]) -> tuple[dict, lis
     st.dataframe(blank_missing([{"number": s["number"], "modality": s["modality"], "description": s["description"],
                                  "images": s["instances"]} for s in series]),
                  hide_index=True, width="stretch", key="pacs_series_table")
-    series_labels = {s["series_uid"]: f"{s['number'] if s['number'] is not None else '-'} · {s['modality']} · "
-                     f"{s['description'] or '(no description)'} · {images_text(s['instances'])}" for s in series}
+    series_labels = distinct({s["series_uid"]: f"{s['number'] if s['number'] is not None else '-'} · {s['modality']} · "
+                              f"{s['description'] or '(no description)'} · {images_text(s['instances'])}"
+                              for s in series})
     series_uid = st.selectbox("Series", list(series_labels), format_func=series_labels.get, key="pacs_series")
     picked = next(s for s in series if s["series_uid"] == series_uid)
     if is_medapp_result(picked):  # a result sent back was offered for analysis as an image series (a re-check)

@@ -72,6 +72,12 @@ def test_find_a_series_analyse_it_and_send_a_result(secrets, orthanc):
     at = _click(at, "Search")
     assert not at.exception
     assert at.selectbox(key="pacs_study").value == orthanc.archive.chest.study_uid
+    # who looked up which patient: a search lists names, IDs and accession numbers (unaudited before a review)
+    from medapp.cases.store import CaseStore
+
+    searched = CaseStore().audit_events(action="pacs.search")[0]
+    assert searched["username"] == "dr-pacs" and searched["target"] == "pacs:hospital"
+    assert searched["detail"]["patient_name"] == "test^al" and searched["detail"]["studies"] == 1
     studies = _frame(at, "patient name")  # in words: not patient_id, "Test^Alice" and "20240105"
     assert {"date", "patient ID", "patient name"} <= set(studies.columns) and "patient_id" not in studies.columns
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in studies["date"])
@@ -106,7 +112,9 @@ def test_find_a_series_analyse_it_and_send_a_result(secrets, orthanc):
     # nothing is fetched again within the session: a second retrieval of the series comes from the cache
     assert "6 already here" in at.button(key="pacs_go").label
     assert "P(pneumonia)" in table.columns and "probability" not in table.columns
-    assert table.loc[table["finding"] == "", "P(pneumonia)"].isna().all()  # no image, no probability
+    # no image, no probability: an empty cell (the grid wrote "None"); the others in the page's words
+    assert (table.loc[table["finding"] == "", ["P(pneumonia)", "OOD score"]] == "").all().all()
+    assert table.loc[table["finding"] != "", "P(pneumonia)"].str.fullmatch(r"[<>]?\d+(\.\d)?%").all()
     # a new search never leaves the last patient's results (and their Send and Save) under it
     at.text_input(key="pacs_patient_name").set_value("")
     at.text_input(key="pacs_patient_id").set_value("BATCH-001")

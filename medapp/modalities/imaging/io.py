@@ -59,7 +59,8 @@ class ImageInput:
         (ImagingModel.fit_check, warnings_for). Pixels alone gave an image declaring no burned-in text the cached
         warning of the same pixels from a file that declared it (a test under load)."""
         context = (self.is_colour, self.modality, self.meta.get("Body part", ""),
-                   self.meta.get("Photometric interpretation", ""), self.age_years, self.burned_in_annotation)
+                   self.meta.get("Photometric interpretation", ""), self.age_years, self.burned_in_annotation,
+                   self.frame, self.n_frames)  # the explanation names its frame
         return array_key(self.grey, extra=repr(context), dtype=np.float32)
 
 

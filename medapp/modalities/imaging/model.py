@@ -205,7 +205,9 @@ class ImagingModel(CardModel):
                                  "baseline": baseline, "n_background": len(self.blur_sigmas) or N_BACKGROUND,
                                  "steps": self.steps if self.blur_sigmas else N_STEPS,
                                  "smoothing_sigma": self.smoothing, "explained_output": explained,
-                                 "completeness_error": gap},
+                                 "completeness_error": gap,
+                                 # which frame of a multi-frame image: a case drew frame 0 under frame 1's finding
+                                 "frame": x.frame, "n_frames": x.n_frames},
                            summary=region_summary(values), compute_ms=(time.perf_counter() - start) * 1000)
 
     def image_map(self, x: ImageInput, explanation: Explanation) -> np.ndarray:

@@ -1,0 +1,102 @@
+"""The Secondary Capture and SR built for one analysed image, without an archive: which frame of a multi-frame
+image, the patient's identity as the source gives it, and a source header without a Patient ID (a radiologist and
+PACS administrator's review, 2026-12-07)."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pydicom
+
+from medapp.analysis import analyse
+from medapp.modalities.imaging.io import decode
+from medapp.pacs.results import build_result_objects
+from medapp.registry import data_root, load_model
+from medapp.render.stored import analysed_frame, frame_text
+
+
+def _three_frames(**header) -> bytes:
+    """The shared CR chest film as three frames: as taken, mirrored, and as taken again."""
+    ds = pydicom.dcmread(data_root() / "dicom" / "CR-MONO1-10-chest.dcm", force=True)
+    ds.file_meta = pydicom.dataset.FileMetaDataset()  # an ACR-NEMA file: no meta, implicit little endian
+    ds.file_meta.TransferSyntaxUID = pydicom.uid.ImplicitVRLittleEndian
+    pixels = ds.pixel_array
+    frames = np.stack([pixels, pixels[:, ::-1], pixels]).astype(pixels.dtype)
+    ds.NumberOfFrames, ds.PixelData = 3, frames.tobytes()
+    for keyword, value in header.items():
+        if value is None:
+            delattr(ds, keyword)
+        else:
+            setattr(ds, keyword, value)
+    buf = io.BytesIO()
+    ds.save_as(buf)
+    return buf.getvalue()
+
+
+def test_the_frame_analysed_is_named_in_the_explanation_and_both_objects_sent_back():
+    model = load_model("chest-xray-pneumonia")
+    data = _three_frames(PatientID="MRN-7734421", IssuerOfPatientID="STGEORGE")
+    x = decode(data, "film.dcm", frame=1)[0]
+    assert (x.frame, x.n_frames) == (1, 3)
+    analysis = analyse(model, x)
+    # what Cases, Meeting mode and the reports draw and name: frame 2 of 3, not frame 1 under frame 2's finding
+    assert analysed_frame(analysis.explanation) == 1 and frame_text(analysis.explanation) == "frame 2 of 3"
+    sc, sr = build_result_objects(data, x, analysis, model.card)
+    assert int(sc.SourceImageSequence[0].ReferencedFrameNumber) == 2
+    assert "in frame 2 of 3" in sc.ImageComments
+    [source_item] = [item for item in sr.ContentSequence  # "Source image" (DCM 121324)
+                     if item.ValueType == "IMAGE" and item.ConceptNameCodeSequence[0].CodeValue == "121324"]
+    assert int(source_item.ReferencedSOPSequence[0].ReferencedFrameNumber) == 2
+    # the patient's issuer on both objects, as the PACS keys patients on ID and issuer
+    assert sc.IssuerOfPatientID == sr.IssuerOfPatientID == "STGEORGE" and sc.PatientID == "MRN-7734421"
+
+
+def test_a_single_frame_names_no_frame_and_a_header_without_patient_id_still_gives_both_objects():
+    model = load_model("chest-xray-pneumonia")
+    ds = pydicom.dcmread(data_root() / "dicom" / "CR-MONO1-10-chest.dcm", force=True)
+    if "PatientID" in ds:
+        del ds.PatientID
+    buf = io.BytesIO()
+    ds.save_as(buf)
+    data = buf.getvalue()
+    x = decode(data, "film.dcm")[0]
+    analysis = analyse(model, x)
+    assert frame_text(analysis.explanation) is None
+    sc, sr = build_result_objects(data, x, analysis, model.card)  # an AttributeError stopped the page here
+    assert "ReferencedFrameNumber" not in sc.SourceImageSequence[0] and sc.PatientID == sr.PatientID == ""
+
+
+def test_a_saved_frame_is_named_in_the_reports(tmp_path):
+    import re
+
+    from pypdf import PdfReader
+
+    from medapp.cases.blobs import BlobStore
+    from medapp.cases.store import CaseStore
+    from medapp.reports import case_html, case_pdf
+
+    model = load_model("chest-xray-pneumonia")
+    data = _three_frames(PatientID="MRN-1")
+    x = decode(data, "film.dcm", frame=1)[0]
+    result = analyse(model, x)
+    store = CaseStore(f"sqlite:///{tmp_path / 'r.db'}", BlobStore(tmp_path / "blobs"))
+    clin = {"username": "carla", "role": "clinician"}
+    case_id = store.create_case("FRAMES-1", clin)
+    store.add_analysis(case_id, clin, card=model.card, prediction=result.prediction, explanation=result.explanation,
+                       input_bytes=data, input_name="film.dcm")
+    detail = store.case_detail(case_id, {"username": "rui", "role": "reviewer"})
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(case_pdf(detail, by="rui"))).pages))
+    assert ", frame 2 of 3 (sha256" in text
+    assert ", frame 2 of 3 (sha256" in case_html(detail, by="rui")
+
+
+def test_options_that_read_alike_are_told_apart_by_their_uid():
+    from medapp.ui.pacs import distinct
+
+    labels = {"1.2.3.100001": "2025-01-10 · MRN-1 · CXR · CR", "1.2.3.100002": "2025-01-10 · MRN-1 · CXR · CR",
+              "1.2.3.200003": "2025-01-11 · MRN-1 · CXR · CR"}
+    shown = distinct(labels)
+    assert shown == {"1.2.3.100001": "2025-01-10 · MRN-1 · CXR · CR · …3.100001",
+                     "1.2.3.100002": "2025-01-10 · MRN-1 · CXR · CR · …3.100002",
+                     "1.2.3.200003": "2025-01-11 · MRN-1 · CXR · CR"}
+    assert len(set(shown.values())) == 3
