@@ -41,12 +41,13 @@ def log_cohort(card: ModelCard, data: bytes, n: int) -> None:
     log_analysis(card, None, "cohort:" + content_hash(data), patients=n)
 
 
-def log_download(card: ModelCard, what: str, n: int, action: str = "export.csv") -> None:
+def log_download(card: ModelCard, what: str, n: int, action: str = "export.csv", **which: str) -> None:
     """A download button's callback: results holding patient ids, or a de-identified image, left the app (it was
-    not audited)."""
+    not audited). `which`: what identifies the file that left (a de-identified image's sha256: "rows 1" did not
+    say which image it was, a review)."""
     user = current_user()
     if user is not None:
-        get_store().audit(user["username"], action, f"model:{card.id}", what=what, rows=n)
+        get_store().audit(user["username"], action, f"model:{card.id}", what=what, rows=n, **which)
 
 
 def _save_book() -> dict:

@@ -194,7 +194,8 @@ def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: 
             else:
                 st.download_button("Download de-identified DICOM", clean, file_name, "application/dicom",
                                    key=f"deid_{ikey}", on_click=log_download,
-                                   args=(model.card, "de-identified DICOM", 1, "export.dicom"))
+                                   args=(model.card, "de-identified DICOM", 1, "export.dicom"),
+                                   kwargs={"sha256": uploads.content_hash(clean)})
         # a PACS instance is named by its description ("Chest PA #1"): stored as a .dcm like an uploaded one
         name = x.name if x.source != "dicom" or x.name.lower().endswith((".dcm", ".dicom")) else f"{x.name}.dcm"
         save_to_case(card=model.card, prediction=pred, explanation=expl, input_bytes=member, input_name=name,

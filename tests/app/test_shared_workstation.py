@@ -123,7 +123,7 @@ def _download_script():
     from medapp.ui.cases import log_download
 
     st.session_state["medapp_user"] = {"username": "carla", "role": "clinician"}
-    log_download(get_card("chest-xray-pneumonia"), "de-identified DICOM", 1, "export.dicom")
+    log_download(get_card("chest-xray-pneumonia"), "de-identified DICOM", 1, "export.dicom", sha256="ab" * 32)
 
 
 def test_a_de_identified_dicom_download_is_audited_with_words(tmp_path, monkeypatch):
@@ -138,4 +138,5 @@ def test_a_de_identified_dicom_download_is_audited_with_words(tmp_path, monkeypa
     [event] = CaseStore().audit_events(action="export.dicom")
     assert (event["username"], event["target"], event["detail"]["what"]) == (
         "carla", "model:chest-xray-pneumonia", "de-identified DICOM")
+    assert event["detail"]["sha256"] == "ab" * 32  # which image left ("rows: 1" did not say: a review)
     assert ACTION_WORDS["export.dicom"] == "de-identified DICOM downloaded"
