@@ -115,8 +115,9 @@ def test_zip_series_members_each_get_controls_frames_and_deid_download():
     assert len(at.get("plotly_chart")) == 2  # both members analysed (neither fits: output kept out of the headline)
     assert [b.label for b in at.get("download_button")] == ["Download de-identified DICOM"] * 2
     frames = [s for s in at.slider if s.key and s.key.startswith("frame_")]
-    assert len(frames) == 1 and frames[0].max == 1
-    frames[0].set_value(1).run()
+    # counted from 1, as DICOM numbers frames and as Cases and the reports name the frame analysed
+    assert len(frames) == 1 and (frames[0].min, frames[0].max, frames[0].value) == (1, 2, 1)
+    frames[0].set_value(2).run()
     assert not at.exception and not any("damaged" in e.value for e in at.error)
 
 
