@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import time
 from pathlib import Path
 
 from .registry import REPO_ROOT
+from .types import InputError
 
 
 def var_dir(create: bool = True) -> Path:
@@ -41,3 +43,19 @@ def deid_salt() -> str:
             return salt
         time.sleep(0.01)
     raise RuntimeError(f"{path} is empty: delete it to draw a new de-identification salt")
+
+
+_UID_ROOT_FORM = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*\.$")
+
+
+def uid_root() -> str | None:
+    """MEDAPP_UID_ROOT: the organisation's DICOM UID root, ending in "." (e.g. "1.2.826.0.1.1234567.5."), for the UIDs
+    medapp makes (de-identified copies, results sent to a PACS); None: pydicom's own root (1.2.826.0.1.3680043.8.498.),
+    which a PACS administrator's review found on every object medapp wrote. A root that is not one is refused."""
+    root = os.environ.get("MEDAPP_UID_ROOT", "").strip()
+    if not root:
+        return None
+    if not _UID_ROOT_FORM.match(root) or len(root) > 40:
+        raise InputError(f"The setting MEDAPP_UID_ROOT {root!r} is not a DICOM UID root: digits in dot-separated parts, no leading "
+                         "zeros, ending in '.', at most 40 characters (e.g. 1.2.826.0.1.1234567.5.). Ask the administrator to correct it.")
+    return root

@@ -18,9 +18,10 @@ import pydicom
 from PIL import Image, ImageDraw, ImageFont
 from pydicom.dataset import Dataset
 from pydicom.sr.codedict import codes
-from pydicom.uid import generate_uid
+from pydicom.uid import PYDICOM_ROOT_UID, generate_uid
 
 from ..analysis import Analysis
+from ..config import uid_root
 from ..modalities.imaging.io import ImageInput
 from ..render.image import displayed_map
 from ..render.numbers import precise_percent, scale_text
@@ -132,6 +133,11 @@ def overlay_pixels(x: ImageInput, analysis: Analysis, card: ModelCard, shown_map
     return np.asarray(canvas)
 
 
+def _uid() -> str:
+    """A new UID under the installation's root (MEDAPP_UID_ROOT), else pydicom's."""
+    return generate_uid(prefix=uid_root() or PYDICOM_ROOT_UID)
+
+
 def _source(data: bytes) -> Dataset:
     return pydicom.dcmread(io.BytesIO(data), force=True)
 
@@ -151,7 +157,7 @@ def secondary_capture(source: Dataset, x: ImageInput, analysis: Analysis, card: 
     sc = hd.sc.SCImage.from_ref_dataset(
         ref_dataset=source, pixel_array=pixels, photometric_interpretation="RGB", bits_allocated=8,
         coordinate_system="PATIENT", patient_orientation=tuple(orientation[:2]),
-        series_instance_uid=generate_uid(), series_number=SC_SERIES_NUMBER, sop_instance_uid=generate_uid(),
+        series_instance_uid=_uid(), series_number=SC_SERIES_NUMBER, sop_instance_uid=_uid(),
         instance_number=1, manufacturer=MANUFACTURER, transfer_syntax_uid=pydicom.uid.ExplicitVRLittleEndian)
     if not given:  # Type 2, empty when unknown: "L\\F" claimed what the source never stated (an ultrasound, a review)
         sc.PatientOrientation = ""
@@ -236,8 +242,8 @@ def structured_report(source: Dataset, sc: Dataset, analysis: Analysis, card: Mo
     root = hd.sr.ContainerContentItem(name=codes.LN.DiagnosticImagingReport)
     root.ContentSequence = hd.sr.ContentSequence(items, is_root=False)
     sr = hd.sr.ComprehensiveSR(
-        evidence=[source, sc], content=root, series_instance_uid=generate_uid(), series_number=SR_SERIES_NUMBER,
-        sop_instance_uid=generate_uid(), instance_number=1, manufacturer=MANUFACTURER, is_complete=True,
+        evidence=[source, sc], content=root, series_instance_uid=_uid(), series_number=SR_SERIES_NUMBER,
+        sop_instance_uid=_uid(), instance_number=1, manufacturer=MANUFACTURER, is_complete=True,
         is_final=False, is_verified=False)
     sr.SeriesDescription = series_description(card, "AI report")
     return sr

@@ -100,3 +100,28 @@ def test_options_that_read_alike_are_told_apart_by_their_uid():
                      "1.2.3.100002": "2025-01-10 · MRN-1 · CXR · CR · …3.100002",
                      "1.2.3.200003": "2025-01-11 · MRN-1 · CXR · CR"}
     assert len(set(shown.values())) == 3
+
+
+def test_the_uids_medapp_makes_are_under_the_installations_root(monkeypatch):
+    import pytest
+
+    from medapp.modalities.imaging.deid import deidentify_dicom
+    from medapp.types import InputError
+
+    model = load_model("chest-xray-pneumonia")
+    data = _three_frames(PatientID="MRN-1")
+    x = decode(data, "film.dcm")[0]
+    analysis = analyse(model, x)
+    pydicom_root = "1.2.826.0.1.3680043.8.498."
+    sc, sr = build_result_objects(data, x, analysis, model.card)
+    assert str(sc.SOPInstanceUID).startswith(pydicom_root)  # no root set: pydicom's, as before
+    monkeypatch.setenv("MEDAPP_UID_ROOT", "1.2.826.0.1.7654321.5.")
+    sc, sr = build_result_objects(data, x, analysis, model.card)
+    made = [sc.SOPInstanceUID, sc.SeriesInstanceUID, sr.SOPInstanceUID, sr.SeriesInstanceUID]
+    assert all(str(uid).startswith("1.2.826.0.1.7654321.5.") for uid in made), made
+    clean = pydicom.dcmread(io.BytesIO(deidentify_dicom(data)))
+    assert str(clean.SOPInstanceUID).startswith("1.2.826.0.1.7654321.5.")
+    assert str(clean.StudyInstanceUID).startswith("1.2.826.0.1.7654321.5.")
+    monkeypatch.setenv("MEDAPP_UID_ROOT", "1.2.03.")  # a leading zero: not a UID root
+    with pytest.raises(InputError, match="MEDAPP_UID_ROOT '1.2.03.' is not a DICOM UID root"):
+        deidentify_dicom(data)

@@ -14,9 +14,9 @@ from __future__ import annotations
 import io
 
 from pydicom.dataset import Dataset
-from pydicom.uid import generate_uid
+from pydicom.uid import PYDICOM_ROOT_UID, generate_uid
 
-from ...config import deid_salt
+from ...config import deid_salt, uid_root
 
 # keyword -> action (a selection of Table E.1-1 covering the attributes that occur in practice)
 ACTIONS: dict[str, str] = {
@@ -107,7 +107,7 @@ METHOD = "PS3.15 Basic Application Level Confidentiality Profile, medapp"
 
 
 def _new_uid(uid: str, salt: str) -> str:
-    return generate_uid(entropy_srcs=[salt, str(uid)])
+    return generate_uid(prefix=uid_root() or PYDICOM_ROOT_UID, entropy_srcs=[salt, str(uid)])
 
 
 def deidentify_dataset(ds: Dataset) -> Dataset:
