@@ -326,6 +326,12 @@ class PacsClient:
         return refs
 
     # -- WADO-RS -------------------------------------------------------------------------------------
+    def series_metadata(self, study_uid: str, series_uid: str) -> list[pydicom.Dataset]:
+        """Every instance's header in a series (no pixels): WADO-RS metadata."""
+        with self._errors("Reading a series' headers"):
+            found = self.web.retrieve_series_metadata(study_uid, series_uid)
+        return [pydicom.Dataset.from_json(item) for item in found]
+
     def retrieve(self, ref: InstanceRef, cache: InstanceCache | None = None) -> bytes:
         """The instance as a DICOM Part 10 file, from the cache when this session already has it."""
         if cache is not None:

@@ -268,6 +268,25 @@ def build_result_objects(data: bytes, x: ImageInput, analysis: Analysis, card: M
                          f"{str(exc)[:200]}). Nothing was sent.") from None
 
 
+def earlier_results(client: PacsClient, study_uid: str, source_sop: str, frame: int | None,
+                    card: ModelCard) -> list[str]:
+    """When this model's results for this image (and frame) were sent to the study before, as "2026-12-07 10:02"
+    (newest first): a send that timed out had in fact been stored, and a new session sent the same result again,
+    three pairs for two images (a PACS administrator's review). Read from the Secondary Captures' headers."""
+    found = []
+    for series in client.series(study_uid):
+        if not (is_medapp_result(series) and series.get("number") == SC_SERIES_NUMBER
+                and (series.get("description") or "").startswith(f"{card.id} v")):
+            continue
+        for ds in client.series_metadata(study_uid, series["series_uid"]):
+            for ref in ds.get("SourceImageSequence", []):
+                same_frame = frame is None or int(ref.get("ReferencedFrameNumber", 1) or 1) == frame + 1
+                if str(ref.get("ReferencedSOPInstanceUID", "")) == source_sop and same_frame:
+                    day, time = str(ds.get("ContentDate", "")), str(ds.get("ContentTime", ""))
+                    found.append(f"{day[:4]}-{day[4:6]}-{day[6:8]} {time[:2]}:{time[2:4]}" if len(day) == 8 else "")
+    return sorted(found, reverse=True)
+
+
 def send_result(client: PacsClient, data: bytes, x: ImageInput, analysis: Analysis, card: ModelCard, *,
                 username: str, store: Any | None = None) -> SentResult:
     """Build both objects, store them with STOW-RS into the image's study, and audit who sent what where."""

@@ -1,6 +1,7 @@
 """The Imaging page's *From PACS* tab and the Admin page's PACS endpoints (DICOMweb)."""
 from __future__ import annotations
 
+import io
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
@@ -15,7 +16,7 @@ from ..modalities.imaging.model import ImagingModel
 from ..pacs.client import InstanceCache, InstanceRef, PacsClient, date_range
 from ..pacs.config import AUTH_KINDS, Endpoint, delete_endpoint, get_endpoint, list_endpoints, save_endpoint
 from ..pacs.pipeline import NO_IMAGE, NO_MODEL_FITS, InstanceResult, analyse_instance
-from ..pacs.results import is_medapp_result, send_result
+from ..pacs.results import earlier_results, is_medapp_result, send_result
 from ..render.numbers import precise_percent
 from ..security.audit import spreadsheet_csv
 from ..types import NOT_ASSESSED, InputError
@@ -202,19 +203,47 @@ def _send_action(model: ImagingModel, endpoint: Endpoint, sop_uid: str):
                        f"…{sent[what].study_uid[-16:]}" + (f" (frame {x.frame + 1})" if x.n_frames > 1 else "") + ".",
                        icon=":material/cloud_done:")
             return
+        earlier = _earlier(endpoint, data, x, model)
+        if earlier:  # sent before (by anyone, or by a send that timed out but was stored): not again unasked
+            st.info(f"This study already holds {len(earlier)} {'result' if len(earlier) == 1 else 'results'} of "
+                    f"this model for this image{f' (frame {x.frame + 1})' if x.n_frames > 1 else ''}, the last sent "
+                    f"{earlier[0]} UTC: sending again adds another.", icon=":material/cloud_done:")
+        again = not earlier or st.checkbox("Send another all the same", key=f"again_{sop_uid}_{x.frame}")
         if pressed("Send result to PACS", key=f"send_{sop_uid}_{x.frame}", icon=":material/cloud_upload:",
+                   disabled=not again,
                    help="Stores a Secondary Capture with the heatmap and a Structured Report with the finding "
                         "in this study, each marked 'not for diagnostic use'."):
             try:
                 receipt = send_result(PacsClient(endpoint), data, x, analysis, model.card, username=_username(),
                                       store=get_store())
             except InputError as exc:
+                _state().get("earlier", {}).pop(what, None)  # asked again: a send that timed out may be stored
                 show_input_error(exc)
             else:
                 sent[what] = receipt
                 st.success(f"Sent to {endpoint.name}: Secondary Capture and Structured Report in study "
                            f"…{receipt.study_uid[-16:]}.", icon=":material/cloud_done:")
     return action
+
+
+def _earlier(endpoint: Endpoint, data: bytes, x: ImageInput, model: ImagingModel) -> list[str]:
+    """This model's results for this image and frame already in its study (`earlier_results`), asked once per
+    session; none when the archive cannot say (the send then says what is wrong)."""
+    import pydicom
+
+    asked = _state().setdefault("earlier", {})
+    try:
+        ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True, force=True)
+        study_uid, sop_uid = str(ds.StudyInstanceUID), str(ds.SOPInstanceUID)
+    except (AttributeError, pydicom.errors.InvalidDicomError):
+        return []
+    what = (sop_uid, x.frame, model.card.id)
+    if what not in asked:
+        try:
+            asked[what] = earlier_results(PacsClient(endpoint), study_uid, sop_uid, x.frame, model.card)
+        except InputError:
+            return []
+    return asked[what]
 
 
 def _listed(state: dict[str, Any], key: tuple, fetch: Callable[[], Any]) -> Any:

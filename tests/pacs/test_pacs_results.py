@@ -185,3 +185,15 @@ def test_the_burned_in_colour_bar_labels_are_written_whole(monkeypatch):
     overlay_pixels(x, analysis, model.card, lim)
     labels = [t for t in drawn if t[:1] in "≥≤"]
     assert labels == [f"≥+{scale_text(lim[1])}", f"≤-{scale_text(lim[1])}"] and not any("…" in t for t in labels)
+
+
+def test_a_result_sent_before_is_found_in_the_study_for_that_image_and_model_only(sent, orthanc):
+    # a send that timed out had been stored, and a new session sent the same result again (a PACS review)
+    from medapp.pacs.results import earlier_results
+
+    client, model, ref, result, receipt, _ = sent
+    [when] = earlier_results(client, ref.study_uid, ref.sop_uid, 0, model.card)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", when)
+    assert earlier_results(client, ref.study_uid, ref.sop_uid + ".9", 0, model.card) == []  # another image
+    assert earlier_results(client, ref.study_uid, ref.sop_uid, 1, model.card) == []  # another frame of it
+    assert earlier_results(client, ref.study_uid, ref.sop_uid, 0, load_model("breast-ultrasound").card) == []
