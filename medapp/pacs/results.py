@@ -172,7 +172,7 @@ def secondary_capture(source: Dataset, x: ImageInput, analysis: Analysis, card: 
     caveat = untested_ages_note(pred)
     sc.ImageComments = (f"Finding: {finding(pred)}" + (f" ({precise_percent(pred.probability)})" if pred.fits else "")
                         + (f" in {_frame_words(x)}" if x.n_frames > 1 else "")
-                        + (f". {caveat}" if caveat else "") + f". {DISCLAIMER}.")[:10240]
+                        + (f". {caveat.rstrip('.')}" if caveat else "") + f". {DISCLAIMER}.")[:10240]
     for keyword in PATIENT_IDENTITY:  # as the SR carries them: a PACS that keys patients on ID and issuer filed the
         if keyword in source:       # Secondary Capture apart from its source (a PACS administrator's review)
             sc[keyword] = source[keyword]
@@ -295,7 +295,8 @@ def send_result(client: PacsClient, data: bytes, x: ImageInput, analysis: Analys
     where = {"endpoint": client.endpoint.name, "url": client.endpoint.url}
     what = {"study": study, "source_sop": str(sc.SourceImageSequence[0].ReferencedSOPInstanceUID),
             "secondary_capture": str(sc.SOPInstanceUID), "structured_report": str(sr.SOPInstanceUID),
-            "model": card.id, "version": card.version, "finding": finding(analysis.prediction)}
+            "model": card.id, "version": card.version, "finding": finding(analysis.prediction),
+            **({"frame": x.frame + 1, "frames": x.n_frames} if x.n_frames > 1 else {})}
     try:
         client.store([sc, sr], study)
     except InputError as exc:

@@ -189,7 +189,11 @@ def distinct(labels: dict[str, str]) -> dict[str, str]:
     digits. Streamlit sends the chosen option's label back, so of five same-day films of one patient labelled
     alike every pick opened the first study (a radiologist's review: results go back into the study analysed)."""
     counts = Counter(labels.values())
-    return {uid: f"{label} · …{uid[-8:]}" if counts[label] > 1 else label for uid, label in labels.items()}
+    for tail in (8, 16, 24, 32, 64):  # more digits until they differ ("root.device.date.1" UIDs share their last 8)
+        shown = {uid: f"{label} · …{uid[-tail:]}" if counts[label] > 1 else label for uid, label in labels.items()}
+        if len(set(shown.values())) == len(shown):
+            return shown
+    return {uid: f"{label} · {uid}" if counts[label] > 1 else label for uid, label in labels.items()}
 
 
 # -- send result back ---------------------------------------------------------------------------------------

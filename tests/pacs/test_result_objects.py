@@ -43,7 +43,7 @@ def test_the_frame_analysed_is_named_in_the_explanation_and_both_objects_sent_ba
     assert analysed_frame(analysis.explanation) == 1 and frame_text(analysis.explanation) == "frame 2 of 3"
     sc, sr = build_result_objects(data, x, analysis, model.card)
     assert int(sc.SourceImageSequence[0].ReferencedFrameNumber) == 2
-    assert "in frame 2 of 3" in sc.ImageComments
+    assert "in frame 2 of 3" in sc.ImageComments and ".." not in sc.ImageComments
     [source_item] = [item for item in sr.ContentSequence  # "Source image" (DCM 121324)
                      if item.ValueType == "IMAGE" and item.ConceptNameCodeSequence[0].CodeValue == "121324"]
     assert int(source_item.ReferencedSOPSequence[0].ReferencedFrameNumber) == 2
@@ -100,6 +100,10 @@ def test_options_that_read_alike_are_told_apart_by_their_uid():
                      "1.2.3.100002": "2025-01-10 · MRN-1 · CXR · CR · …3.100002",
                      "1.2.3.200003": "2025-01-11 · MRN-1 · CXR · CR"}
     assert len(set(shown.values())) == 3
+    # UIDs written root.device.date.n share their last eight characters: more digits until the labels differ
+    alike = {"1.2.826.0.1.3680043.8.498.1111.20250110.1": "2025-01-10 · MRN-5555 · CXR · CR",
+             "1.2.826.0.1.3680043.8.498.2222.20250110.1": "2025-01-10 · MRN-5555 · CXR · CR"}
+    assert len(set(distinct(alike).values())) == 2
 
 
 def test_the_uids_medapp_makes_are_under_the_installations_root(monkeypatch):
