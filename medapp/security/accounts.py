@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ..db.database import Database
-from ..db.tables import AuditEvent, User
+from ..db.tables import AuditEvent, User, VerdictDraft
 from .roles import ROLES, Actor, require
 from .sessions import revoke_all_in
 from .tokens import revoke_user_tokens_in
@@ -161,8 +161,14 @@ def update_user(store: Database, admin: dict | Actor, username: str, *, role: st
             admins = s.scalar(select(func.count(User.id)).where(User.role == "admin", User.active.is_(True)))
             if not admins:  # the autoflush above already counts this user's new role or state
                 raise AccountError("At least one active administrator must remain; promote another user first.")
+        dropped = {}
+        if changes.get("active") == [True, False]:
+            # an unrecorded verdict draft holds what its reviewer typed, unchecked (it may name a patient): it goes
+            # with the account, as the account's tokens and sessions do, and is not kept for nobody to finish
+            gone = s.execute(delete(VerdictDraft).where(VerdictDraft.reviewer == username)).rowcount
+            dropped = {"verdict_drafts_dropped": gone} if gone else {}
         if changes:
-            store.audit_in(s, actor.username, "user.update", f"user:{username}", **changes)
+            store.audit_in(s, actor.username, "user.update", f"user:{username}", **changes, **dropped)
         if "password" in changes:  # a new password from an administrator lifts a lock on the name
             store.audit_in(s, actor.username, "login.unlock", f"user:{username}", reason="password reset")
         if "password" in changes or changes.get("active") == [True, False]:

@@ -111,3 +111,18 @@ def test_one_reviewers_tabs_writing_at_once_keep_one_draft(store, heart):
         assert all(pool.map(write, range(16)))
     assert _rows(store) == 1
     assert store.verdict_drafts(REV, [a])[a].comment in {f"tab {i}" for i in range(16)}
+
+
+def test_disabling_an_account_takes_its_unrecorded_drafts(store, heart):
+    # a draft holds what its reviewer typed, unchecked: it stayed for an account nobody would sign in to again
+    from medapp.security.accounts import create_user, update_user
+
+    create_user(store, "rui", "a long enough password 1", "reviewer")
+    _, (a, b) = _analyses(store, heart)
+    store.keep_draft(a, REV, ("disagree", "", "Mrs Jones's daughter says"), 0)
+    store.keep_draft(b, REV, ("agree", "", ""), 0)
+    store.keep_draft(a, REV2, ("agree", "", "mine"), 0)
+    update_user(store, ADMIN, "rui", active=False)
+    assert store.verdict_drafts(REV, [a, b]) == {} and a in store.verdict_drafts(REV2, [a])
+    [event] = store.audit_events(action="user.update")
+    assert event["detail"]["active"] == [True, False] and event["detail"]["verdict_drafts_dropped"] == 2
