@@ -19,7 +19,8 @@ st.markdown("**Start here.** *Case records*: one patient in a form or a cohort f
             "Save any result to a case, then discuss it on *Cases* or in *Meeting mode*. *Models* shows every model "
             "card.")
 st.subheader(f"{len(cards)} models available on this server")
-cols = st.columns(max(1, min(4, len(cards))))
+# keyed: READABLE_STYLE (ui/common.py) lets the cards go two to a row where four would be too narrow (1024 px)
+cols = st.container(key="model_cards").columns(max(1, min(4, len(cards))))
 for i, card in enumerate(cards):
     with cols[i % len(cols)].container(border=True):
         st.markdown(f"**{card.name}**  \n`{card.id}` v{card.version} · {card.modality}")

@@ -119,6 +119,9 @@ READABLE_STYLE = (
     # took the column and its values ran into them (the two columns are the only ones in that container)
     "[class*='st-key-analysis_columns_'] [data-testid='stHorizontalBlock']{flex-wrap:wrap}"
     "[class*='st-key-analysis_columns_'] [data-testid='stColumn']:last-child{min-width:min(100%,620px)}"
+    # Home's model cards two to a row where four would be about 130 px each (1024 px: a word or two a line)
+    ".st-key-model_cards [data-testid='stHorizontalBlock']{flex-wrap:wrap}"
+    ".st-key-model_cards [data-testid='stColumn']{min-width:min(100%,190px)}"
     # a verdict is recorded only by its button: Streamlit's "Press Ctrl+Enter to apply" under the comment (and "Press
     # Enter to apply" under the diagnosis) read as if the key recorded it (a presenter's review); the keys still
     # commit the text, and the line beside the button says "Not recorded yet: press Record verdict."

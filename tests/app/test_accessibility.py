@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import numpy as np
 import plotly.graph_objects as go
@@ -157,3 +158,20 @@ def test_every_meeting_filter_label_fits_its_column_at_1024_px(tmp_path, monkeyp
             # five in one row broke "Disagreement" mid-word ("Disagreeme" / "nt") and "Updated between" over two lines
             assert free * column.weight >= needed, (widget.label, free * column.weight, needed)
     assert sorted(placed) == sorted(["Modality", "Model", "Status", "Updated between", "Disagreement"])
+
+
+def test_home_model_cards_go_two_to_a_row_where_four_would_be_too_narrow(tmp_path, monkeypatch):
+    # at 1024 px four cards were about 130 px each, a word or two a line; the cards' columns wrap at 190 px
+    from medapp.ui.common import READABLE_STYLE
+
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = open_page("pages/home.py", REV)
+    [cards] = [b for b in at.main.children.values() if getattr(b, "key", None) == "model_cards"] or [None]
+    assert cards is not None, "the cards are in the keyed container the style reaches"
+    [row] = [c for c in cards.children.values() if c.type == "flex_container"]
+    assert len(row.children) == 4
+    assert ".st-key-model_cards [data-testid='stHorizontalBlock']{flex-wrap:wrap}" in READABLE_STYLE
+    # 564 px of page at 1024 x 768 with the sidebar open: two columns and their gap fit, three do not
+    width = float(re.search(r"\.st-key-model_cards \[data-testid='stColumn'\]\{min-width:min\(100%,(\d+)px\)\}",
+                            READABLE_STYLE).group(1))
+    assert 2 * width + GAP_PX <= PAGE_1024_PX < 3 * width + 2 * GAP_PX
