@@ -154,6 +154,10 @@ def test_identifiers_as_whisper_writes_them_are_removed_and_years_stay_years():
     assert scrub(said)[0] == "NHS number: [ID]. Phone [PHONE]. NHS number [ID]. Call [PHONE]. Born in 1952."
     # lists, ranges, counts and doses are still said as numbers
     assert scrub(as_spoken("NHS number 485, 777-3456."))[0] == "NHS number [ID]."
+    # the first comma without its space, as Whisper wrote it for a clinical-safety review: read as a thousands comma,
+    # the number was spelled out ("four hundred and eighty five thousand ...") and kept in the de-identified note
+    assert scrub(as_spoken("His NHS number is 485,777, 3456. Call 07700,900461."))[0] == (
+        "His NHS number [ID]. Call [PHONE].")
     # a re-check: lists joined into one number ("five million ...") or removed as identifiers
     for said in ("Warfarin 5, 5, 4, 5, 5, 4, 5 milligrams.", "Fractured ribs 3, 4, 5, 6, 7, 8 and 9.",
                  "Fluid balance 1500, 1750, 2000 ml.", "Ribs three, four, five, six, seven and eight."):

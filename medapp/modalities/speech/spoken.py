@@ -199,13 +199,15 @@ def _digit_groups_joined(text: str) -> str:
     text = re.sub(r"(?<![\d.,-])\d(?:-\d(?!\d|[.,]\d)){6,}", lambda m: m.group(0).replace("-", ""), text)
 
     def grouped(m: re.Match) -> str:  # only the groups of an NHS number or a phone number, not a list of values:
-        groups = re.split(r",? |-", m.group(0))  # "120, 130, 140 mg" and "1500, 1750, 2000 ml" stay lists
+        groups = re.split(r", ?| |-", m.group(0))  # "120, 130, 140 mg" and "1500, 1750, 2000 ml" stay lists
         shape = tuple(map(len, groups))
         identifier = shape == (3, 3, 4) or (groups[0].startswith("0") and shape in {(4, 3, 4), (5, 3, 3), (5, 6),
                                                                                       (4, 6), (3, 4, 4), (3, 3, 4)})
         return " ".join(groups) if identifier else m.group(0)
 
-    return re.sub(rf"(?<![\d.,-])\d{{3,5}}(?:(?:, |-)\d{{3,6}})+(?!\d|[.,]\d)(?![ \t]*(?i:{_UNIT_RE})\b)",
+    # a comma with or without its space: Whisper wrote an NHS number "485,777, 3456", read as a thousands comma and
+    # spelled out ("four hundred and eighty five thousand ..."), which no rule then found (a clinical-safety review)
+    return re.sub(rf"(?<![\d.,-])\d{{3,5}}(?:(?:, ?|-)\d{{3,6}})+(?!\d|[.,]\d)(?![ \t]*(?i:{_UNIT_RE})\b)",
                   grouped, text)
 
 
