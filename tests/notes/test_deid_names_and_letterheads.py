@@ -373,3 +373,15 @@ def test_look_alikes_of_the_corpora_58_and_59_rules_stay(note, kept):
 
 def test_an_nhs_number_in_brackets_is_not_taken_for_a_snomed_code():
     assert "4857773457" in removed("HOLLOWAY F (4857773457)")
+
+
+def test_a_surname_alone_in_capitals_after_the_patients_label_is_removed_and_everyday_words_stay():
+    # a handover as patient-administration systems print it kept "Patient: HOLLINGWORTH" in the note, the case and
+    # both reports (a clinical-safety review, 2026-12-07)
+    from medapp.modalities.notes.deid import scrub
+
+    assert scrub("Patient: HOLLINGWORTH    DOB: 14/03/1941")[0] == "Patient: [NAME]    DOB: [DATE]"
+    assert scrub("PATIENT: O'BRIEN, DOB 1/2/1950")[0] == "PATIENT: [NAME], DOB [DATE]"
+    assert scrub("Name: PATEL  NHS: 485 777 3456")[0] == "Name: [NAME]  NHS: [ID]"
+    for kept in ("Patient: ALERT and orientated", "Patient: NKDA", "Patient: STABLE", "Patient: COPD exacerbation"):
+        assert scrub(kept)[0] == kept

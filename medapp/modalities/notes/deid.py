@@ -495,6 +495,12 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("NAME", re.compile(rf"(?:^|(?<=[\n.;]))[ \t]*(?i:patient[ \t]+name|full[ \t]+name|name(?:[ \t]+of[ \t]+(?:the[ \t]+)?{NAMED_PERSON})?)[ \t]*:[ \t]*"
                         rf"([{UPPER}{LOWER}](?:[{UPPER}{LOWER}'\-]+|\.)(?:[ \t]{{1,2}}(?:[SDWsdw]/[Oo][ \t]+(?!(?:Sh|Shri|Sri|Smt|Late|Mr|Mrs)\b))?(?:[{UPPER}]\.[ \t])?[(\"“]?[{UPPER}{LOWER}][{UPPER}{LOWER}'\-]+"
                         rf"[)\"”]?){{0,3}})", re.M), 1),  # "K. Iyer", "Niamh Ní Shúilleabháin", "Daniel (Danny) Whitlock"
+    # a surname alone in capitals after the patient's label, as patient-administration systems print a handover
+    # ("Patient: HOLLINGWORTH    DOB: 14/03/1941" kept it: a clinical-safety review); the field ends at two spaces,
+    # the line's end or the next label, and the word is a surname or no everyday word ("Patient: ALERT" stays)
+    ("CAPS_SURNAME", re.compile(r"^[ \t]*(?:Patient|PATIENT|Pt|PT|Name|NAME|Patient name|PATIENT NAME)[ \t]*:[ \t]*"
+                                r"([A-Z][A-Z'’-]{2,})(?=[ \t]{2,}|[ \t]*(?:$|[,;(]|(?:DOB|D\.O\.B|NHS|MRN|Hosp|Age)\b))",
+                                re.M), 1),
     ("NAME", re.compile(rf"\b(?:Patient|Name|Pt|Patient name|Seen by|Signed|Author|Referred by|Dictated by|Visit by|Clinician|"
                         rf"Typed by:|Transcribed by:|Reported by:|Entered by:|Prepared by:|Completed by:|Received by:|"
                         rf"Partner|Client|Resident|Guardian|Carer|cc|CC|"
@@ -1867,6 +1873,11 @@ def _find_phi(text: str) -> list[Span]:
                 kind = "NAME"
             elif kind == "SIGNED":  # initials, not an abbreviation ("-- GP", "-- OK")
                 trimmed = None if text[start:end] in ABBREVIATIONS or text[start:end] in _NOT_INITIALS else (start, end)
+                kind = "NAME"
+            elif kind == "CAPS_SURNAME":
+                word = text[start:end]
+                trimmed = None if word in ABBREVIATIONS or not re.search("[AEIOUY]", word) or (
+                    word.lower() in plain_words() and word.lower() not in surnames()) else (start, end)
                 kind = "NAME"
             elif kind == "NAME_AS_IS":  # taken as written: initials are not words a name rule could trim
                 trimmed, kind = (start, end), "NAME"
