@@ -505,9 +505,10 @@ def export_buttons(detail: dict, user: dict, *, key: str) -> None:
                tuple((a["id"], tuple((v["reviewer"], str(v["updated_at"])) for v in a["verdicts"]))
                      for a in detail["analyses"]))
     if st.button("Prepare report (PDF and HTML)", key=f"prep_{key}"):
-        # the image under its heatmap; a note saved as not assessed, its text (it was left out: a re-check)
+        # the image under its heatmap; a note saved as not assessed, its text (it was left out: a re-check); a
+        # recording, which the HTML report plays (it was not given one: a clinical-safety review)
         inputs = {a["id"]: store.input_bytes(a["input_sha256"]) for a in detail["analyses"]
-                  if a["modality"] == "imaging" or (a["modality"] == "notes" and a["explanation"] is None)}
+                  if a["modality"] in ("imaging", "audio") or (a["modality"] == "notes" and a["explanation"] is None)}
         st.session_state[f"report_{key}"] = (version, case_pdf(detail, by=user["username"], inputs=inputs),
                                              case_html(detail, by=user["username"], inputs=inputs))
         store.audit(user["username"], "export", f"case:{detail['id']}", formats=["pdf", "html"])

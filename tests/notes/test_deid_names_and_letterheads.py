@@ -385,3 +385,10 @@ def test_a_surname_alone_in_capitals_after_the_patients_label_is_removed_and_eve
     assert scrub("Name: PATEL  NHS: 485 777 3456")[0] == "Name: [NAME]  NHS: [ID]"
     for kept in ("Patient: ALERT and orientated", "Patient: NKDA", "Patient: STABLE", "Patient: COPD exacerbation"):
         assert scrub(kept)[0] == kept
+
+
+def test_a_postcode_after_post_code_with_a_hyphen_is_removed():
+    # Whisper writes "post-code" (a dictation kept "post-code LS6": a clinical-safety review)
+    from medapp.modalities.notes.deid import scrub
+
+    assert scrub("He lives alone, post-code LS6 4QT.")[0] == "He lives alone, post-code [POSTCODE]."

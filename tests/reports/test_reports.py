@@ -338,6 +338,8 @@ def test_a_note_saved_as_not_assessed_shows_its_text_in_both_reports(tmp_path):
     pdf_text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(
         case_pdf(detail, by="rui", inputs=inputs))).pages))
     html = case_html(detail, by="rui", inputs=inputs)
+    # the PDF takes the same inputs (the Cases page now passes a recording's: the HTML report had no player)
+    assert PdfReader(io.BytesIO(case_pdf(detail, by="rui", inputs=inputs))).pages
     for text in (pdf_text, html):
         assert "De-identified note (not assessed by the model, so not explained)" in text
         assert "Mix the flour and butter, add two eggs and bake for forty minutes." in text

@@ -394,7 +394,7 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     # a UK postcode district alone ("LS6"), after the word postcode or after a house, its street and its town
     # ("14 Maple Road, Leeds LS6": kept, a re-check); never alone, where it is a vertebra, a nerve root or a
     # vitamin (L5, S1, B12)
-    ("POSTCODE", re.compile(rf"(?:\b(?i:post[ \t]?code|postal[ \t]+code)(?:[ \t]+(?i:is|was))?[ \t]*[:,-]?[ \t]*|"
+    ("POSTCODE", re.compile(rf"(?:\b(?i:post[ \t-]?code|postal[ \t]+code)(?:[ \t]+(?i:is|was))?[ \t]*[:,-]?[ \t]*|"
                             rf"\b(?:\d{{1,5}}[A-Za-z]?|{HOUSE_NUMBER_WORDS})[ \t]+(?:[NSEW]\.?[ \t]+)?"
                             rf"(?:[A-Z][a-z]+(?:['’]s)?[ \t]){{1,3}}{STREET}\b\.?,?[ \t]+"
                             rf"(?:[A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?,?[ \t]+)?)"
