@@ -250,8 +250,10 @@ def heart_panel(model, x: AudioInput, data: bytes) -> None:
         f"recording's background level, changed the model's log-odds of *{label}* (+0.7 doubles the odds). "
         f"The values add up {how}from {expl.base_value:+.1f} (every tile at background: "
         f"{_prob(expl.base_value)}) to {expl.output_value:+.1f} ({_prob(expl.output_value)}).{window_note} "
-        f"The most influential moment is **{t0:.2f}-{t1:.2f} s** (its tiles summed over every band, so it need not "
-        f"hold the single largest tile of the table below), strongest in **{layout['highlight_band']}**.")
+        f"The most influential moment is **{t0:.2f}-{t1:.2f} s**, "
+        f"{'toward' if layout.get('highlight_value', 1) >= 0 else 'away from'} *{label}* (its tiles summed over every "
+        f"band, so it need not hold the single largest tile of the table below), strongest in "
+        f"**{layout['highlight_band']}**.")
     c1, c2 = st.columns(2)
     with c1:
         st.markdown("Play the most influential moment (with a little context):")

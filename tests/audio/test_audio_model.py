@@ -251,3 +251,19 @@ def test_a_murmur_heard_in_a_recording_that_is_never_quiet_is_said_to_be_noise_o
     pred = model.predict(x)
     assert pred.label != "normal"  # the limitation itself (docs/sounds.md): the noise is heard as a murmur ...
     assert any("Between the beats this recording is never quiet" in w for w in pred.warnings)  # ... and said
+
+
+def test_the_most_influential_moment_is_the_largest_either_way_not_the_nearest_zero(model):
+    # every tile of a noisy normal recording pushed away from "mitral stenosis", and the red box marked the silent
+    # tail whose sum was nearest zero: the least influential moment (a clinical-safety review)
+    from medapp.modalities.audio.explain import most_influential_segment
+
+    layout = {"segments_s": [[0.0, 0.2], [0.2, 0.4], [0.4, 0.6]]}
+    away = np.array([[-0.3, -1.3, -0.01], [-0.2, -0.1, 0.0]])
+    assert most_influential_segment(away, layout) == (0.2, 0.4, pytest.approx(-1.4))
+    toward = np.array([[0.3, -0.1, 0.9], [0.2, 0.0, 0.1]])
+    assert most_influential_segment(toward, layout) == (0.4, 0.6, pytest.approx(1.0))
+    x = _recording(synthetic_heart_sound(4.0, murmur=False, seed=5))
+    expl = analyse(model, x).explanation
+    sums = expl.values.sum(axis=0)
+    assert expl.data["highlight_value"] == pytest.approx(sums[np.argmax(np.abs(sums))])

@@ -145,8 +145,10 @@ def kernel_shap_window(model: HeartSoundModel, S: np.ndarray, target: int) -> tu
 
 
 def most_influential_segment(values: np.ndarray, layout: dict) -> tuple[float, float, float]:
-    """(start_s, end_s, summed value) of the time segment whose tiles pushed hardest toward the target."""
+    """(start_s, end_s, summed value) of the time segment whose tiles moved the output most, toward the target or
+    away from it (the sign says which). The largest signed sum boxed a silent tail when every tile pushed away: the
+    one nearest zero, the least influential (a clinical-safety review)."""
     per_segment = np.asarray(values).sum(axis=0)
-    s = int(np.argmax(per_segment))
+    s = int(np.argmax(np.abs(per_segment)))
     t0, t1 = layout["segments_s"][s]
     return t0, t1, float(per_segment[s])

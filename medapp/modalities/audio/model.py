@@ -220,7 +220,8 @@ class HeartSoundModel(CardModel):
                      "duration_s": x.duration_s})
         names = explainers.tile_names(data, offset_s=a / sr)
         t0, t1, strength = explainers.most_influential_segment(values, data)
-        band = int(np.argmax(np.asarray(values)[:, int(np.argmax(np.asarray(values).sum(axis=0)))]))
+        segment = int(np.argmax(np.abs(np.asarray(values).sum(axis=0))))  # most_influential_segment's
+        band = int(np.argmax(np.abs(np.asarray(values)[:, segment])))
         data["highlight_s"] = [a / sr + t0, a / sr + t1]
         data["highlight_band"] = data["bands"][band]
         data["highlight_value"] = strength
