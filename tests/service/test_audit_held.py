@@ -102,3 +102,25 @@ def test_calls_are_refused_while_too_many_rows_wait(store):
         _until(lambda: writer.held == 0)
         assert client.get("/v2/models").status_code == 401  # answered again once the rows are written
     assert sorted(r["detail"]["request_id"] for r in _api_rows(store)) == ["wait-0", "wait-1"]
+
+
+def test_twenty_callers_at_once_through_an_outage_lose_no_row_and_write_none_twice(store):
+    """Concurrency is normal use: 20 threads put rows while the database refuses them and after it takes them again."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    writer = Service(store).audit_writer
+    writer.RETRY_FIRST_S = 0.05
+    _trail_away(store, True)
+
+    def caller(n: int) -> None:
+        for k in range(50):
+            writer.put(("ana", "api.infer", "model:heart-disease", {"request_id": f"c{n}-{k}"}))
+            if k == 25 and n == 0:
+                _until(lambda: writer.failing_since is not None)
+                _trail_away(store, False)  # back while the others are still putting
+
+    with ThreadPoolExecutor(20) as pool:
+        list(pool.map(caller, range(20)))
+    _until(lambda: writer.held == 0)
+    ids = [r["detail"]["request_id"] for r in _api_rows(store)]
+    assert len(ids) == 1000 and set(ids) == {f"c{n}-{k}" for n in range(20) for k in range(50)}
