@@ -11,3 +11,18 @@ def aged(store, seconds: float = 60.0):
         past = path.stat().st_mtime - seconds
         os.utime(path, (past, past))
     return store
+
+
+def heart_sound_case(store, reference: str, by) -> int:
+    """A case holding one analysed mitral-stenosis recording with its WAV stored as the analysis's input."""
+    from medapp.analysis import analyse
+    from medapp.registry import data_root, load_model
+
+    model = load_model("heart-sound")
+    wav = sorted((data_root() / "audio/heart_sounds/MS").glob("*.wav"))[0]
+    [(_, x)] = model.read_inputs(wav)
+    result = analyse(model, x)
+    case_id = store.create_case(reference, by)
+    store.add_analysis(case_id, by, card=model.card, prediction=result.prediction, explanation=result.explanation,
+                       input_bytes=wav.read_bytes(), input_name="h.wav")
+    return case_id

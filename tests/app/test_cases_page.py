@@ -452,18 +452,10 @@ def test_a_finding_whose_stored_picture_is_gone_shows_its_map_alone_and_says_so(
 def test_the_report_the_cases_page_prepares_plays_a_saved_recording(tmp_path, monkeypatch):
     """The reports module could play a stored recording, but the page gave it only images' and notes' inputs: the
     HTML report prepared from Cases had no player (a clinical-safety review)."""
-    from medapp.analysis import analyse
-    from medapp.registry import data_root, load_model
+    from tests.stored_inputs import heart_sound_case
 
     monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
-    store = CaseStore()
-    model = load_model("heart-sound")
-    wav = sorted((data_root() / "audio/heart_sounds/MS").glob("*.wav"))[0]
-    [(_, x)] = model.read_inputs(wav)
-    result = analyse(model, x)
-    case_id = store.create_case("CARDIO-REP-1", CLIN)
-    store.add_analysis(case_id, CLIN, card=model.card, prediction=result.prediction, explanation=result.explanation,
-                       input_bytes=wav.read_bytes(), input_name="h.wav")
+    case_id = heart_sound_case(CaseStore(), "CARDIO-REP-1", CLIN)
     at = open_page("pages/cases.py", REV)
     at.selectbox(key="case_open").set_value(case_id).run()
     next(b for b in at.button if b.label == "Prepare report (PDF and HTML)").click().run()

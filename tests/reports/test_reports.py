@@ -17,6 +17,7 @@ from medapp.modalities.notes.model import NoteInput
 from medapp.registry import data_root, get_card, load_model
 from medapp.reports import case_html, case_pdf
 from medapp.types import InputFit, score_and_threshold
+from tests.stored_inputs import heart_sound_case
 
 CLIN = {"username": "carla", "role": "clinician"}
 REV = {"username": "rui", "role": "reviewer"}
@@ -393,13 +394,7 @@ def test_the_html_report_plays_a_stored_heart_sound(tmp_path):
     import base64
 
     store = CaseStore(f"sqlite:///{tmp_path / 'r.db'}", BlobStore(tmp_path / "blobs"))
-    model = load_model("heart-sound")
-    wav = sorted((data_root() / "audio/heart_sounds/MS").glob("*.wav"))[0]
-    [(_, x)] = model.read_inputs(wav)
-    result = analyse(model, x)
-    case_id = store.create_case("CARDIO-1", CLIN)
-    store.add_analysis(case_id, CLIN, card=model.card, prediction=result.prediction, explanation=result.explanation,
-                       input_bytes=wav.read_bytes(), input_name="h.wav")
+    case_id = heart_sound_case(store, "CARDIO-1", CLIN)
     detail = store.case_detail(case_id, REV)
     inputs = {a["id"]: store.input_bytes(a["input_sha256"]) for a in detail["analyses"]}
     html = case_html(detail, by="rui", inputs=inputs)
