@@ -168,3 +168,27 @@ def test_stand_ins_in_any_case_and_labels_without_a_colon_are_never_reasons():
                          "tremor.\nYours sincerely,\nDr [NAME]\nDate typed: [DATE]")
     assert [words[i].strip() for i in _feature_words(words)] == [
         "62", "14:00", "Thank", "you", "for", "seeing", "her", "with", "tremor."]
+
+
+def test_a_pdfs_wrapped_lines_give_the_explanation_of_the_same_note_pasted():
+    """A clinical-safety review: a PDF's text has a line break at every printed line's end, and each break ended a
+    'sentence' of the explanation's word tree, so the same note pasted and uploaded were explained differently."""
+    import textwrap
+
+    from medapp.modalities.notes.explain import _ends_sentence
+
+    model = load_model("symptom-disease")
+    pasted = ("For three weeks I have had a red itchy rash with silvery scales on both elbows and the backs of my "
+              "knees, and my finger nails have small pits in them. The skin cracks and bleeds when it is cold and the "
+              "itching keeps me awake at night.\n\nNo fever, no joint pain, no recent illness or new medicines.")
+    wrapped = "\n\n".join(textwrap.fill(p, 60) for p in pasted.split("\n\n"))
+    assert wrapped.count("\n") == 6  # four wrapped lines and a blank one
+    explained = []
+    for text in (pasted, wrapped):
+        x = NoteInput.from_text(text)
+        explained.append(model.explain(x, model.predict(x)))
+    assert np.asarray(explained[0].values) == pytest.approx(np.asarray(explained[1].values), abs=1e-9)
+    assert explained[0].summary == explained[1].summary
+    # a line that starts a new thought still ends one: a capital, a list's dash, a blank line
+    assert _ends_sentence("pain\n", "He") and _ends_sentence("pain\n", "-") and _ends_sentence("pain\n\n", "radiating")
+    assert not _ends_sentence("pain\n", "radiating") and not _ends_sentence("chest ", "pain")

@@ -125,14 +125,27 @@ class MaskedNote:
 
 
 
+def _ends_sentence(word: str, following: str) -> bool:
+    """A full stop (or ; : ! ?), a blank line, or a line break before a line that starts a new thought.
+
+    A line break before a lower-case word is a wrapped line, not the end of a sentence: a PDF's text comes out with a
+    break at every printed line's end, and the same note pasted and uploaded as a PDF were explained differently (a
+    clinical-safety review). A list's lines ("aspirin / metformin") then join as one phrase, as they read.
+    """
+    if re.search(r"[.!?;:]\s*$|\n\s*\n", word):
+        return True
+    return "\n" in word and not following[:1].islower()
+
+
 def word_tree(note: ChunkedNote) -> np.ndarray:
     """A scipy-style linkage over the feature words that follows the text: words join within a
     sentence first, then sentences join their neighbours (balanced pairwise merges at each level)."""
     n = len(note.features)
     sentence, current = [], 0
-    for i in note.features:
+    for k, i in enumerate(note.features):
         sentence.append(current)
-        if re.search(r"[.!?;:]\s*$|\n", note.words[i]):
+        following = note.words[note.features[k + 1]] if k + 1 < n else ""
+        if _ends_sentence(note.words[i], following):
             current += 1
     groups: list[list[tuple[int, int]]] = []  # per sentence: (cluster id, size)
     for s in sorted(set(sentence)):
