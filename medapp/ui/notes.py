@@ -70,6 +70,9 @@ def note_input() -> str:
                 st.success(f"Loaded {file.name} into the note box.")
             except InputError as exc:
                 show_input_error(exc, file.name)
+                if st.session_state.get(NOTE_KEY):  # a review read the earlier result below as the upload's
+                    st.caption(f"The note box still holds the earlier note: the result below, if any, is for it, "
+                               f"not for {file.name}.")
     with dictate:
         dictation_widget(_put_transcript)
         _replaced_offer()

@@ -115,6 +115,8 @@ def test_an_analysed_note_survives_a_failed_upload_and_a_trip_to_another_page():
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
     at.file_uploader(key="notes_upload").set_value(("scan.png", png, "image/png")).run()
     assert analysed(at) and not any("empty" in e.value for e in at.error)
+    assert ("The note box still holds the earlier note: the result below, if any, is for it, not for scan.png."
+            in [c.value for c in at.caption])
     # Coming back from another page: Streamlit has dropped the widgets' state and medapp/ui/state.py puts the kept
     # note and model back (tests/app/test_page_state.py); the record of the press is a plain key that stays.
     back = AppTest.from_file(str(REPO / "pages/notes.py"), default_timeout=180)
