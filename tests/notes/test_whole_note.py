@@ -109,6 +109,9 @@ def test_two_explanations_at_once_do_not_interfere():
      ["Cardiologist", "Parkinson's", "Crohn's", "Apixaban", "Furosemide"]),
     ("Reviewed by the Consultant Psychiatrist and the Neurology registrar.", [], ["Psychiatrist", "Neurology"]),
     ("Wife June helps with insulin. Spirometry repeat in June.", ["Wife [NAME]"], ["in June"]),
+    # an eponymous finding after a title (a clinical-safety review), and the same title before a person
+    ("Umbilical mass: a Sister Mary Joseph nodule. Seen by Sister Mary Jones on ward 4.", ["Jones"],
+     ["a Sister Mary Joseph nodule."]),
 ])
 def test_untitled_people_and_places_are_removed_roles_eponyms_and_drugs_kept(note, removed, kept):
     clean, spans = scrub(note)

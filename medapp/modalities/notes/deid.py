@@ -1807,6 +1807,9 @@ def find_phi(text: str) -> list[Span]:
     return _find_phi(text)
 
 
+_SISTER_JOSEPH = re.compile(r"\bSister[ \t]+Mary[ \t]+Joseph(?:['’]s)?[ \t]+(?i:nodules?|node)\b")
+
+
 def _find_phi(text: str) -> list[Span]:
     found: list[Span] = []
     taken = [False] * len(text)
@@ -1942,6 +1945,8 @@ def _find_phi(text: str) -> list[Span]:
     found += _nicknames(text, found, taken)
     found = [s for s in found if not (s.kind == "NAME" and _SCORE.match(text, s.start) and _SCORE.match(text, s.start).end()
                                       >= s.end and not re.search(rf"\b{TITLES}[ \t]*$", text[max(0, s.start - 12):s.start]))]
+    nodules = [m.span() for m in _SISTER_JOSEPH.finditer(text)]  # a finding, not a nun: kept (a clinical-safety review)
+    found = [s for s in found if not (s.kind == "NAME" and any(a <= s.start and s.end <= b for a, b in nodules))]
     # A name found once is removed wherever else it occurs, surname alone included (not a name that is
     # also a common word: "June" the wife stays removed where she is named, "June" the month stays).
     names = {s.text for s in found if s.kind == "NAME" and s.text.lower() not in COMMON | EPONYMS}  # Nurse Foley, a Foley
