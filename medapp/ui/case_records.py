@@ -251,8 +251,15 @@ def percent_column(label: str) -> st.column_config.ProgressColumn:
 
 
 def percent_points(probabilities) -> list[float]:
-    """Probabilities (0-1) as the percentage points a `percent_column` shows."""
-    return [float(p) * 100 for p in probabilities]
+    """Probabilities (0-1) as the percentage points a `percent_column` shows; one inside (0, 1) never reads "100.0%"
+    or "0.0%" (a review saw "100.0%" in a cohort's table where the headline says ">99.9%"): 99.9 and 0.1."""
+    return [_inside(float(p)) for p in probabilities]
+
+
+def _inside(p: float) -> float:
+    if 0 < p < 1:
+        return 99.9 if p >= 0.9995 else 0.1 if p < 0.0005 else p * 100
+    return p * 100
 
 
 def patients_text(n: int) -> str:

@@ -14,7 +14,7 @@ from ..modalities.records.model import RecordsModel, shown_probability
 from ..modalities.records.schema import NOT_MEASURED, format_value
 from ..render.tabular import beeswarm, waterfall
 from ..render.titles import wrap_titles
-from ..reports.content import band_percent_of
+from ..reports.content import band_percent_of, never_certain
 from ..security.audit import spreadsheet_csv
 from ..types import InputError
 from .case_records import (
@@ -123,7 +123,8 @@ def cohort_panel(model: RecordsModel) -> None:
     shown = table.drop(columns=[c for c in table.columns if c.startswith("contribution: ")])
     # the column shows one place of a percentage in every row, never rounded across a band boundary (the CSV keeps
     # the probability, 0-1)
-    shown["probability"] = percent_points(shown_probability(p, model.card.risk_bands, 1) for p in shown["probability"])
+    shown["probability"] = percent_points(shown_probability(never_certain(p), model.card.risk_bands, 1)
+                                          for p in shown["probability"])
     # the clinical labels, as the form gives them (the table showed the file's codes: cp, trestbps, chol); the CSV
     # keeps the field names, which read back as a cohort file
     shown = shown.rename(columns={f.name: f"{f.label} ({f.unit})" if f.unit else f.label for f in model.fields})

@@ -63,6 +63,18 @@ def test_just_under_a_boundary_reads_under_it_and_just_over_reads_over_it(heart)
     assert shown_probability(0.1971, bands, 2) == 0.1971 and shown_probability(0.20004, bands, 2) == 0.20004
 
 
+def test_a_table_never_shows_a_certainty_the_model_did_not_give(heart):
+    """A review saw "100.0%" in a cohort's table for a probability under 1 (the headline says ">99.9%")."""
+    bands = heart.card.input["risk_bands"]
+    assert shown_probability(0.99996, bands, 1) == 0.999 and shown_probability(0.00004, bands, 1) == 0.001
+    assert shown_probability(0.9996, bands, 0) == 0.99 and shown_probability(0.9994, bands, 1) == 0.9994
+    assert shown_probability(1.0, bands, 1) == 1.0 and shown_probability(0.0, bands, 1) == 0.0
+    from medapp.ui.case_records import percent_points  # every cohort table's column (records, survival, genomics)
+
+    shown = [f"{v:.1f}%" for v in percent_points([0.99996, 0.9994, 0.5, 0.00004, 1.0, 0.0])]
+    assert shown == ["99.9%", "99.9%", "50.0%", "0.1%", "100.0%", "0.0%"]
+
+
 def test_a_prediction_just_under_and_just_over_a_boundary(heart):
     """The model's own predictions (what the page, the cohort, the API and the CLI hand on) near 20% and 50%."""
     for b in bounds(heart):

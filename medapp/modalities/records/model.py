@@ -36,13 +36,16 @@ def band_of(p: float, bands) -> str:
 
 def shown_probability(p: float, bands, decimals: int = 0) -> float:
     """`p` as a page shows it with `decimals` places of a percentage: `p` itself, or, where rounding would carry it
-    across a band boundary (0.19996 rounds to 20.00%, but its band is the one below 20%), `p` cut to that many places
-    on its own side of the boundary (19.99%). A table column that formats the number itself gets this value."""
+    across a band boundary (0.19996 rounds to 20.00%, but its band is the one below 20%), or to 0% or 100% (a review
+    saw "100.0%" in a cohort's table), `p` cut to that many places on its own side (19.99%, 99.9%). A table column
+    that formats the number itself gets this value."""
     places = decimals + 2
     rounded = round(p, places)
+    scale = 10 ** places
+    if 0 < p < 1 and rounded in (0, 1):  # never a certainty the model did not give: 0.99996 reads 99.9%, not 100.0%
+        return (math.floor(p * scale) if rounded else math.ceil(p * scale)) / scale
     if band_of(rounded, bands) == band_of(p, bands):
         return p
-    scale = 10 ** places
     return (math.floor(p * scale) if rounded > p else math.ceil(p * scale)) / scale
 
 
