@@ -260,7 +260,8 @@ def save_to_case(*, card: ModelCard, prediction: Prediction, explanation: Explan
         if mode == "New case":
             reference = st.text_input("Pseudonymous case reference", key=f"case_ref_{key}",
                                       help="A study or ward code, e.g. MDT-2026-014. Never the patient's name, date of birth "
-                                           "or record number: a reference that looks like one is refused.")
+                                           "or record number: a reference that looks like a full name, a date or a "
+                                           "record number is refused, but a surname alone cannot be recognised.")
             title = st.text_input("Short title (optional)", key=f"case_title_{key}")
         else:
             # Chosen by id, labelled by what never changes: the browser sends back the label, and Streamlit maps it
