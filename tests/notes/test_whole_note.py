@@ -171,6 +171,10 @@ def test_stand_ins_in_any_case_and_labels_without_a_colon_are_never_reasons():
                          "tremor.\nYours sincerely,\nDr [NAME]\nDate typed: [DATE]")
     assert [words[i].strip() for i in _feature_words(words)] == [
         "62", "14:00", "Thank", "you", "for", "seeing", "her", "with", "tremor."]
+    # joined or possessive stand-ins (a clinical-safety review: "[DATE]-[DATE]" was scored as a word)
+    words = WORD.findall("Admitted [DATE]-[DATE] with [NAME]'s cough, seen by [NAME]/[NAME]; [NAME]-related.")
+    # ("Admitted", "seen by" before a stand-in are a label's words, as before)
+    assert [words[i].strip() for i in _feature_words(words)] == ["with", "cough,", "[NAME]-related."]
 
 
 def test_a_pdfs_wrapped_lines_give_the_explanation_of_the_same_note_pasted():

@@ -107,7 +107,7 @@ def _feature_words(words: list[str]) -> np.ndarray:
                 if tuple(said) == phrase:
                     skip[i:i + len(phrase)] = True
                     break
-        stand_in = PLACEHOLDER.match(w.strip())
+        stand_in = is_stand_in(w)
         if stand_in or not any(c.isalnum() for c in w):
             skip[i] = True
             if stand_in:  # "NHS no [ID]", "Contact [PHONE]": a label without its colon
@@ -116,6 +116,13 @@ def _feature_words(words: list[str]) -> np.ndarray:
             skip[i] = True
             _skip_label_words(words, skip, i - 1)  # "NHS number:", "Date of birth:": the label's other words
     return np.flatnonzero(~skip)
+
+
+def is_stand_in(word: str) -> bool:
+    """A placeholder, possessive ("[NAME]'s") or several joined ("[NAME]-[NAME]", "[DATE]–[DATE]"): a review found
+    joined ones scored as words of the note."""
+    w = re.sub(r"['’]s(?=\W*$)", "", word.strip())
+    return all(PLACEHOLDER.match(part) for part in re.split(r"(?<=\])[-–/](?=\W*\[)", w))
 
 
 def _skip_label_words(words: list[str], skip: np.ndarray, j: int) -> None:
