@@ -118,6 +118,7 @@ class Analysed:
     results: list
     same_patient: bool = False  # the caller checked that inputs naming other patients are this case's patient
     pixels_checked: bool = False  # the caller looked at images that declare burned-in text: none identifies
+    frame_number: int | None = None  # the frame of multi-frame images analysed, from 1, when the caller chose it
 
 
 _OUTCOMES = {200: "ok", 400: "bad input", 401: "no valid token", 403: "forbidden", 404: "unknown model",
@@ -332,10 +333,10 @@ class Service:
     def _prepare(self, caller: Caller, card: ModelCard, body: bytes, media_type: str | None,
                  header_length: str | None, query: dict[str, str], explain: bool) -> Analysed:
         _check_parameter_names(query)  # a near miss of ours first: "did you mean 'case'?"
-        if unknown := sorted(set(query) - set(SAVE_PARAMETERS)):  # the address has no protocol parameters: all ours
+        if unknown := sorted(set(query) - set(SAVE_PARAMETERS) - {FRAME_PARAMETER}):  # no protocol parameters: ours
             raise oip.RequestError(f"Unknown query parameter {unknown[0]!r}: the address takes case, case_title, "
-                                   "same_patient and pixels_checked only (other parameters go in the JSON request's parameters); "
-                                   "nothing was analysed or saved.")
+                                   "same_patient, pixels_checked and frame_number only (other parameters go in the "
+                                   "JSON request's parameters); nothing was analysed or saved.")
         if body.startswith(codecs.BOM_UTF8) and body[3:].lstrip()[:1] == b"{":
             body = body[3:]  # JSON saved by an editor that marks UTF-8 (it read as a table lacking every column)
         if header_length is not None:
@@ -366,12 +367,14 @@ class Service:
                 _check_wanted(wanted, [name for name, *_ in output_specs(card, explain)])
             case_ref = params.get("case")
             self._check_case_permission(caller, case_ref)
-            cases = cases_from_tensors(model, request.inputs, elements)
+            frame_number = _frame_number(params, card)
+            cases = cases_from_tensors(model, request.inputs, elements, frame_number)
         else:
             _check_parameter_names(params)
             case_ref = params.get("case")
             self._check_case_permission(caller, case_ref)
-            cases = cases_from_body(model, body, media_type)
+            frame_number = _frame_number(params, card)
+            cases = cases_from_body(model, body, media_type, frame_number)
         saving = case_ref is not None
         if saving and is_speech(card):  # a case would have drawn its segment confidences as a note's word reasons
             raise oip.RequestError("A dictation is not saved to a case: its transcript is text to check and correct. "
@@ -392,7 +395,7 @@ class Service:
         results = [row.analysis for row in batch.rows]
         return Analysed(request_id=request_id, wanted=wanted, case_ref=case_ref,
                         case_title=str(params.get("case_title", "")), cases=cases, results=results,
-                        same_patient=same_patient, pixels_checked=pixels_checked)
+                        same_patient=same_patient, pixels_checked=pixels_checked, frame_number=frame_number)
 
     def respond(self, caller: Caller, card: ModelCard, analysed: Analysed, explain: bool,
                 call: _Call) -> dict[str, Any]:
@@ -403,6 +406,8 @@ class Service:
         members = [getattr(c.x, "name", "") for c in cases]
         if any("/" in str(m) for m in members):  # a ZIP's images, in member-name order: which row is which file
             out_params["inputs"] = [str(m).split("/", 1)[-1] for m in members]
+        if analysed.frame_number is not None:  # the frame analysed, said back in the count it was asked in
+            out_params["frame_number"] = analysed.frame_number
         # everything that can fail is done before the save: a 400 must never follow a stored analysis
         outputs = prediction_outputs(card, results)
         if explain:
@@ -531,14 +536,33 @@ def _check_wanted(wanted: set[str], names: list[str]) -> None:
 
 
 SAVE_PARAMETERS = ("case", "case_title", "same_patient", "pixels_checked")
+FRAME_PARAMETER = "frame_number"  # counted from 1, as DICOM's Referenced Frame Number and the Imaging page count
+
+
+def _frame_number(params: dict[str, Any], card: ModelCard) -> int | None:
+    """The frame of a multi-frame DICOM image to analyse (the first when not given); checked before any decoding."""
+    value = params.get(FRAME_PARAMETER)
+    if value is None:
+        return None
+    if card.modality != "imaging":
+        raise oip.RequestError(f"frame_number chooses the frame of a multi-frame DICOM image; {card.name} does not "
+                               "take images.")
+    if isinstance(value, str) and value.strip().isdigit():  # from the address, where every value is text
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100_000:
+        raise oip.RequestError(f"frame_number is a whole number from 1 (the first frame), not {value!r}.")
+    return value
 
 
 def _check_parameter_names(params: dict[str, Any]) -> None:
     """A misspelt save parameter is refused: "case_ref" answered 200 and saved nothing, without a word (a review).
     Other names (the protocol's own, a client's) are left alone; only near misses of ours and names of cases."""
     for name in params:
-        if name in SAVE_PARAMETERS:
+        if name in SAVE_PARAMETERS or name == FRAME_PARAMETER:
             continue
+        if "frame" in name.lower():  # "frame", "frame_index": the page's and DICOM's count, from 1
+            raise oip.RequestError(f"Unknown parameter {name!r}: did you mean 'frame_number' (counted from 1)? "
+                                   "Nothing was analysed or saved.")
         ratio, best = max((difflib.SequenceMatcher(None, name.lower(), p).ratio(), -len(p), p)
                           for p in SAVE_PARAMETERS)[::2]  # a tie goes to the shorter: case_ref is case
         if ratio >= 0.6 or "case" in name.lower() or name.lower() in ("reference", "ref", "case_reference"):
@@ -672,6 +696,11 @@ _CASE_QUERY = [
      "description": "Save images that declare burned-in annotation (DICOM Burned In Annotation = YES) after looking "
                     "at them: no name, date or number in the pixels identifies the patient (parameters.pixels_checked "
                     "in JSON). Else 409."},
+    {"name": "frame_number", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": 100000},
+     "description": "Imaging models: the frame of a multi-frame DICOM image to analyse, counted from 1 as DICOM counts "
+                    "(parameters.frame_number in JSON); the first when not given. A frame the image does not have is "
+                    "a 400."},
 ]
 
 

@@ -194,13 +194,19 @@ def _base64_text(item: str) -> bool:
     return sum(c.isprintable() or c.isspace() for c in text) >= 0.95 * len(text)
 
 
-def _file_cases(model: Model, data: bytes, name: str, ext: str) -> list[Case]:
+def _file_cases(model: Model, data: bytes, name: str, ext: str, frame_number: int | None = None) -> list[Case]:
     modality = model.card.modality
     if modality == "imaging":
         from ..modalities.imaging.io import decode
 
+        images = decode(data, name, frame=(frame_number or 1) - 1)
+        for x in images if frame_number else ():
+            if frame_number > x.n_frames:  # the decoder shows the last frame instead: never analyse another silently
+                has = f"{x.n_frames} frame" + ("s" if x.n_frames > 1 else "")
+                raise InputError(f"{name if x.name == name else x.name} has {has}; frame_number {frame_number} "
+                                 "asks for one it does not have (frames are counted from 1).")
         # a ZIP member keeps its own name (and so its suffix); a single file gets the sent media type's
-        return [Case(x, x.raw or data, x.name if x.name != name else "image" + ext) for x in decode(data, name)]
+        return [Case(x, x.raw or data, x.name if x.name != name else "image" + ext) for x in images]
     if modality == "audio":
         x = model.load_bytes(data, name)
         return [Case(x, data, "recording" + ext)]
@@ -235,7 +241,8 @@ def _file_cases(model: Model, data: bytes, name: str, ext: str) -> list[Case]:
     return cases
 
 
-def cases_from_tensors(model: Model, tensors: list[RequestInput], elements: list[list[Any]]) -> list[Case]:
+def cases_from_tensors(model: Model, tensors: list[RequestInput], elements: list[list[Any]],
+                       frame_number: int | None = None) -> list[Case]:
     if not tensors:
         raise RequestError("The request has no inputs.")
     if is_tabular(model):
@@ -243,7 +250,7 @@ def cases_from_tensors(model: Model, tensors: list[RequestInput], elements: list
     cases = []
     files = _file_elements(model.card, tensors, elements)
     for data, name, ext in files:
-        got = _file_cases(model, data, name, ext)
+        got = _file_cases(model, data, name, ext, frame_number)
         if len(files) > 1:  # several tables: each sample says its file ("sample 1" came back once per file)
             got = [replace(c, x=replace(c.x, sample=f"{name}, {c.x.sample}"))
                    if is_dataclass(c.x) and hasattr(c.x, "sample") else c for c in got]
@@ -251,9 +258,9 @@ def cases_from_tensors(model: Model, tensors: list[RequestInput], elements: list
     return cases
 
 
-def cases_from_body(model: Model, data: bytes, media_type: str | None) -> list[Case]:
+def cases_from_body(model: Model, data: bytes, media_type: str | None, frame_number: int | None = None) -> list[Case]:
     """A raw request body holding one file (its media type as Content-Type): one case (an image ZIP or a
-    records table gives several)."""
+    records table gives several). `frame_number` (from 1): the frame of a multi-frame DICOM image to analyse."""
     name, ext = "The uploaded file", extension_for(media_type)
     if _json_request(data):  # before reading: a note model read the request's JSON as the note, and saved it
         raise InputError(f"The body is a JSON inference request but was sent as {media_type}: send it with "
@@ -261,7 +268,7 @@ def cases_from_body(model: Model, data: bytes, media_type: str | None) -> list[C
     try:
         if model.card.modality == "records":  # the records page's cohort reader, with its per-row messages
             return _record_file_cases(model, data, name)
-        return _file_cases(model, data, name, ext)
+        return _file_cases(model, data, name, ext, frame_number)
     except InputError as exc:
         mismatch = declared_mismatch(media_type, data)
         if mismatch is None:

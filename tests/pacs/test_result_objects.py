@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import io
 
-import numpy as np
 import pydicom
+from dicom_samples import three_frames
 
 from medapp.analysis import analyse
 from medapp.modalities.imaging.io import decode
@@ -15,27 +15,9 @@ from medapp.registry import data_root, load_model
 from medapp.render.stored import analysed_frame, frame_text
 
 
-def _three_frames(**header) -> bytes:
-    """The shared CR chest film as three frames: as taken, mirrored, and as taken again."""
-    ds = pydicom.dcmread(data_root() / "dicom" / "CR-MONO1-10-chest.dcm", force=True)
-    ds.file_meta = pydicom.dataset.FileMetaDataset()  # an ACR-NEMA file: no meta, implicit little endian
-    ds.file_meta.TransferSyntaxUID = pydicom.uid.ImplicitVRLittleEndian
-    pixels = ds.pixel_array
-    frames = np.stack([pixels, pixels[:, ::-1], pixels]).astype(pixels.dtype)
-    ds.NumberOfFrames, ds.PixelData = 3, frames.tobytes()
-    for keyword, value in header.items():
-        if value is None:
-            delattr(ds, keyword)
-        else:
-            setattr(ds, keyword, value)
-    buf = io.BytesIO()
-    ds.save_as(buf)
-    return buf.getvalue()
-
-
 def test_the_frame_analysed_is_named_in_the_explanation_and_both_objects_sent_back():
     model = load_model("chest-xray-pneumonia")
-    data = _three_frames(PatientID="MRN-7734421", IssuerOfPatientID="STGEORGE")
+    data = three_frames(PatientID="MRN-7734421", IssuerOfPatientID="STGEORGE")
     x = decode(data, "film.dcm", frame=1)[0]
     assert (x.frame, x.n_frames) == (1, 3)
     analysis = analyse(model, x)
@@ -76,7 +58,7 @@ def test_a_saved_frame_is_named_in_the_reports(tmp_path):
     from medapp.reports import case_html, case_pdf
 
     model = load_model("chest-xray-pneumonia")
-    data = _three_frames(PatientID="MRN-1")
+    data = three_frames(PatientID="MRN-1")
     x = decode(data, "film.dcm", frame=1)[0]
     result = analyse(model, x)
     store = CaseStore(f"sqlite:///{tmp_path / 'r.db'}", BlobStore(tmp_path / "blobs"))
@@ -113,7 +95,7 @@ def test_the_uids_medapp_makes_are_under_the_installations_root(monkeypatch):
     from medapp.types import InputError
 
     model = load_model("chest-xray-pneumonia")
-    data = _three_frames(PatientID="MRN-1")
+    data = three_frames(PatientID="MRN-1")
     x = decode(data, "film.dcm")[0]
     analysis = analyse(model, x)
     pydicom_root = "1.2.826.0.1.3680043.8.498."

@@ -298,3 +298,38 @@ def test_a_zip_of_images_names_each_rows_member_in_member_name_order(service):
     probabilities = outputs(r)["probabilities"]["data"]
     for row, pred in enumerate(alone):  # each row is its named image's result
         assert probabilities[2 * row: 2 * row + 2] == pytest.approx(list(pred.probabilities), abs=1e-6)
+
+
+def test_frame_number_chooses_the_frame_of_a_multi_frame_image_in_json_and_in_the_address(service):
+    """An integration review: a multi-frame DICOM was analysed at its first frame only, where the page offers every
+    frame. frame_number counts from 1, as DICOM and the Imaging page do; a frame the image lacks is a 400."""
+    from dicom_samples import three_frames
+
+    model = load_model("chest-xray-pneumonia")
+    data = three_frames(PatientID="MRN-FRAMES")
+    second = analyse(model, decode_image(data, "film.dcm", frame=1)[0]).prediction
+    first = analyse(model, decode_image(data, "film.dcm")[0]).prediction
+    assert not np.allclose(first.probabilities, second.probabilities, atol=1e-3)  # frame 2 is the mirrored film
+    url = "/v2/models/chest-xray-pneumonia/infer"
+    with service.client() as c:
+        as_json = c.post(url, json=bytes_request("image", [data], frame_number=2))
+        raw = c.post(url + "?frame_number=2", content=data, headers={"Content-Type": "application/dicom"})
+        default = c.post(url, content=data, headers={"Content-Type": "application/dicom"})
+        too_far = c.post(url + "?frame_number=4", content=data, headers={"Content-Type": "application/dicom"})
+        zero = c.post(url, json=bytes_request("image", [data], frame_number=0))
+        misspelt = c.post(url, json=bytes_request("image", [data], frame=2))
+        records = c.post("/v2/models/heart-disease/infer?frame_number=1", content=b"age\n54\n",
+                         headers={"Content-Type": "text/csv"})
+        explained = c.post(url.replace("/infer", "/explain"), json=bytes_request("image", [data], frame_number=2))
+    for answer in (as_json, raw):
+        assert np.allclose(outputs(answer)["probabilities"]["data"], second.probabilities, atol=1e-6)
+        assert answer.json()["parameters"]["frame_number"] == 2
+    data_out = json.loads(outputs(explained)["explanation_data"]["data"][0])
+    assert (data_out["frame"], data_out["n_frames"]) == (1, 3)  # counted from 0 there, as documented
+    assert np.allclose(outputs(default)["probabilities"]["data"], first.probabilities, atol=1e-6)
+    assert "frame_number" not in default.json()["parameters"]
+    assert too_far.status_code == 400 and too_far.json()["error"] == (
+        "The uploaded file has 3 frames; frame_number 4 asks for one it does not have (frames are counted from 1).")
+    assert zero.status_code == 400 and "frame_number is a whole number from 1" in zero.json()["error"]
+    assert misspelt.status_code == 400 and "did you mean 'frame_number'" in misspelt.json()["error"]
+    assert records.status_code == 400 and "does not take images" in records.json()["error"]
