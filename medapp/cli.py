@@ -36,6 +36,17 @@ def _cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _at_frame(path: Path, frame_number: int) -> list[tuple[str, object]]:
+    """An image file's cases read at one frame (the API's frame_number); a file without it is one failed case."""
+    from .modalities.imaging.io import decode_at_frame
+    from .types import InputError, read_input_file
+
+    try:
+        return [(x.name, x) for x in decode_at_frame(read_input_file(path), path.name, frame_number)]
+    except InputError as exc:
+        return [(path.name, exc)]
+
+
 def _cmd_predict(args: argparse.Namespace) -> int:
     from .analysis import analyse_batch
     from .registry import UnknownModel, load_model
@@ -49,13 +60,17 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if args.maps and Path(args.maps).exists() and not Path(args.maps).is_dir():  # a FileExistsError traceback
         print(f"error: --maps {args.maps} is a file; it names the folder the maps are written to", file=sys.stderr)
         return 2
+    if args.frame is not None and model.card.modality != "imaging":
+        print(f"error: --frame chooses the frame of a multi-frame DICOM image; {args.model} takes no images",
+              file=sys.stderr)
+        return 2
     failed, maps_written = False, set()
     # files of one name in two folders (a/x.jpeg, b/x.jpeg) are named by the path given: both read "x.jpeg" and
     # the second's map overwrote the first's (an IT review)
     names = Counter(Path(p).name for p in args.inputs)
     for path in args.inputs:
         try:
-            cases = model.read_inputs(Path(path))
+            cases = model.read_inputs(Path(path)) if args.frame is None else _at_frame(Path(path), args.frame)
         except InputError as exc:
             cases = [(path, exc)]
         base = Path(path).name
@@ -250,6 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=positive_int, default=5, help="how many contributions to print")
     p.add_argument("--maps", metavar="DIR", help="imaging: write each input's explanation map (its own height x "
                    "width, positive = toward the predicted label) to DIR/<file name without extension>.npy")
+    p.add_argument("--frame", type=positive_int, metavar="N", help="imaging: analyse frame N of a multi-frame DICOM "
+                   "image, counted from 1 (default: the first); an image without that frame is an error")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files to analyse (formats above)")
     p.set_defaults(func=_cmd_predict)
 

@@ -248,3 +248,30 @@ def test_one_version_for_the_package_the_command_line_and_the_api():
     assert out.returncode == 0 and out.stdout.strip() == f"medapp {declared}"
     with TestClient(create_app()) as client:
         assert client.get("/v2").json()["version"] == declared
+
+
+def test_frame_chooses_the_frame_of_a_multi_frame_image_as_the_api_does(tmp_path):
+    """--frame N counts from 1 (DICOM's, the page's and the API's frame_number); a frame the image lacks is an error."""
+    from dicom_samples import three_frames
+
+    from medapp.analysis import analyse
+    from medapp.modalities.imaging.io import decode
+    from medapp.registry import load_model
+
+    film = tmp_path / "film.dcm"
+    film.write_bytes(three_frames(PatientID="MRN-CLI"))
+    model = load_model("chest-xray-pneumonia")
+    second = analyse(model, decode(film.read_bytes(), "film.dcm", frame=1)[0], explain=False).prediction
+    got = run_medapp("predict", "--model", "chest-xray-pneumonia", "--json", "--no-explain", "--frame", "2", str(film))
+    assert got.returncode == 0, got.stderr
+    line = json.loads(got.stdout)
+    assert set(line["probabilities"]) == set(model.card.labels)
+    for label, p in zip(model.card.labels, second.probabilities):
+        assert abs(line["probabilities"][label] - float(p)) < 1e-6, (label, line["probabilities"], p)
+    first = run_medapp("predict", "--model", "chest-xray-pneumonia", "--json", "--no-explain", str(film))
+    assert json.loads(first.stdout)["probabilities"] != line["probabilities"]  # frame 2 is the mirrored film
+    past = run_medapp("predict", "--model", "chest-xray-pneumonia", "--frame", "4", str(film))
+    assert past.returncode == 1
+    assert "film.dcm has 3 frames; frame number 4 asks for one it does not have" in past.stdout
+    wrong = run_medapp("predict", "--model", "heart-disease", "--frame", "2", str(film))
+    assert wrong.returncode == 2 and "--frame chooses the frame" in wrong.stderr

@@ -197,14 +197,9 @@ def _base64_text(item: str) -> bool:
 def _file_cases(model: Model, data: bytes, name: str, ext: str, frame_number: int | None = None) -> list[Case]:
     modality = model.card.modality
     if modality == "imaging":
-        from ..modalities.imaging.io import decode
+        from ..modalities.imaging.io import decode_at_frame
 
-        images = decode(data, name, frame=(frame_number or 1) - 1)
-        for x in images if frame_number else ():
-            if frame_number > x.n_frames:  # the decoder shows the last frame instead: never analyse another silently
-                has = f"{x.n_frames} frame" + ("s" if x.n_frames > 1 else "")
-                raise InputError(f"{name if x.name == name else x.name} has {has}; frame_number {frame_number} "
-                                 "asks for one it does not have (frames are counted from 1).")
+        images = decode_at_frame(data, name, frame_number)
         # a ZIP member keeps its own name (and so its suffix); a single file gets the sent media type's
         return [Case(x, x.raw or data, x.name if x.name != name else "image" + ext) for x in images]
     if modality == "audio":

@@ -329,7 +329,7 @@ def test_frame_number_chooses_the_frame_of_a_multi_frame_image_in_json_and_in_th
     assert np.allclose(outputs(default)["probabilities"]["data"], first.probabilities, atol=1e-6)
     assert "frame_number" not in default.json()["parameters"]
     assert too_far.status_code == 400 and too_far.json()["error"] == (
-        "The uploaded file has 3 frames; frame_number 4 asks for one it does not have (frames are counted from 1).")
+        "The uploaded file has 3 frames; frame number 4 asks for one it does not have (frames are counted from 1).")
     assert zero.status_code == 400 and "frame_number is a whole number from 1" in zero.json()["error"]
     assert misspelt.status_code == 400 and "did you mean 'frame_number'" in misspelt.json()["error"]
     assert records.status_code == 400 and "does not take images" in records.json()["error"]

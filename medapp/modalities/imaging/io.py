@@ -183,6 +183,18 @@ def _dicom_unchecked(data: bytes, name: str, frame: int, centre: float | None, w
                       age_years=dicom.patient_age_years(ds))
 
 
+def decode_at_frame(data: bytes, name: str, frame_number: int | None) -> list[ImageInput]:
+    """`decode` at a frame counted from 1 (DICOM's and the Imaging page's count) that the API and the CLI were asked
+    for; every image must have it (the decoder would show the last frame instead: another frame, silently)."""
+    images = decode(data, name, frame=(frame_number or 1) - 1)
+    for x in images if frame_number else ():
+        if frame_number > x.n_frames:
+            has = f"{x.n_frames} frame" + ("s" if x.n_frames > 1 else "")
+            raise InputError(f"{x.name} has {has}; frame number {frame_number} asks for one it does not have (frames "
+                             "are counted from 1).")
+    return images
+
+
 def decode(data: bytes, name: str, *, frame: int = 0, centre: float | None = None,
          width: float | None = None, card: ModelCard | None = None) -> list[ImageInput]:
     """Every image in an upload (a ZIP gives several); raises InputError with a clinician's message.
