@@ -49,6 +49,18 @@ def test_patient_validation_messages_name_the_field_value_and_range(model):
         model.record({})
 
 
+def test_a_node_negative_patient_is_refused_by_the_model_of_node_positive_women():
+    """A tumour-board review: pnodes 0 was scored as a 1-node patient, with only a warning that 0 was beyond the values
+    seen in training; the trial enrolled node-positive women only."""
+    breast = load_model("breast-cancer-recurrence")
+    with pytest.raises(InputError) as err:
+        breast.record({"age": 50, "pnodes": 0})
+    assert str(err.value).startswith("Positive lymph nodes: 0 is outside the valid range 1-60 nodes. The model was "
+                                     "trained on node-positive breast cancer only")
+    assert "node-negative patient is outside its population" in str(err.value)
+    assert breast.record({"age": 50, "pnodes": 1}).values is not None
+
+
 def test_outcome_values_are_ignored_with_a_note_and_do_not_change_the_estimate(model):
     plain = model.record(PATIENT)
     with_outcome = model.record({**PATIENT, "time": 4, "DEATH_EVENT": 1})

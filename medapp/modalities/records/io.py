@@ -147,7 +147,8 @@ def parse_value(f: Field, raw: Any) -> tuple[float, str | None]:
         return math.nan, None
     if (f.min is not None and number < f.min) or (f.max is not None and number > f.max):
         shown = _fmt(number) if text is None or "," not in text else f"'{raw}' (read as {_fmt(number)})"
-        return math.nan, (f"{f.label}: {shown} is outside the valid range {_range_text(f)}."
+        reason = f" {f.range_reason}" if f.range_reason else ""
+        return math.nan, (f"{f.label}: {shown} is outside the valid range {_range_text(f)}.{reason}"
                           + unit_hint(f, number, f.usual or (f.min, f.max))).rstrip(".")
     return number, None
 

@@ -36,6 +36,9 @@ class Field:
     # A value out of range that lands in range when read in one of them is named with its conversion (a creatinine
     # of 70 entered in µmol/L into a mg/dL field was scored as 70 mg/dL without a word).
     other_units: tuple[tuple[str, float], ...] = ()
+    # Why the valid range is what it is, said after a value outside it is refused, where the range is the model's
+    # population rather than what is possible (a node-negative patient given to a model of node-positive women).
+    range_reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -117,7 +117,11 @@ BREAST_CANCER = SurvivalDataset(
         Field("tsize", "Tumour size", "mm", min=1, max=200, other_units=(("cm", 10.0),)),
         Field("tgrade", "Tumour grade", kind="category", choices=((1, "I"), (2, "II"), (3, "III")),
               aliases={"1": 1, "2": 2, "3": 3}),
-        Field("pnodes", "Positive lymph nodes", "nodes", min=0, max=60),
+        # the trial enrolled node-positive women only: a node-negative patient was scored as one with 1 node, with a
+        # warning that 0 was "beyond the values seen in training" (a tumour-board review)
+        Field("pnodes", "Positive lymph nodes", "nodes", min=1, max=60,
+              range_reason="The model was trained on node-positive breast cancer only (the GBSG2 trial enrolled women "
+                           "with 1 or more positive nodes): a node-negative patient is outside its population."),
         Field("progrec", "Progesterone receptor", "fmol/mg", min=0, max=3000),
         Field("estrec", "Oestrogen receptor", "fmol/mg", min=0, max=2000),
         Field("horTh", "Hormonal therapy (tamoxifen)", kind="category", choices=YES_NO),
