@@ -213,7 +213,8 @@ def test_a_json_name_that_is_not_an_input_is_said_beside_the_estimate(tmp_path):
     record = json.loads(out.stdout)
     assert out.returncode == 0 and record["warnings"][0] == "Not an input of this model, so not used: 'sexx'."
     survival = tmp_path / "s.json"
-    survival.write_text('{"age": 70, "ejection_fraction": 30, "time": 100, "DEATH_EVENT": 1}')
+    survival.write_text('{"age": 70, "ejection_fraction": 30, "sex": 1, "serum_creatinine": 1.2, "serum_sodium": 137, '
+                        '"smoking": 0, "time": 100, "DEATH_EVENT": 1}')
     out = run_medapp("predict", "--model", "heart-failure", "--json", "--no-explain", str(survival))
     warnings = json.loads(out.stdout)["warnings"]  # outcomes have their own note, not this one
     assert not any(w.startswith("Not an input") for w in warnings) and any("Outcome columns" in w for w in warnings)

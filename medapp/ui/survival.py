@@ -14,6 +14,7 @@ import streamlit as st
 
 from ..analysis import BatchResult
 from ..modalities.survival.groups import logrank, risk_group_curves
+from ..modalities.survival.io import MEDIAN_FILL
 from ..modalities.survival.model import SurvivalModel
 from ..render.numbers import band_text, headline_percent, precise_percent
 from ..render.survival import (
@@ -68,6 +69,11 @@ def result_panel(model: SurvivalModel, values: dict, key: str, saveable: bool = 
         st.markdown(f"95% band {band_text(lo, hi)}  \nRisk group: **{risk_group_text(curve.risk_group)}**"
                     f"  \nRisk score: **{curve.risk_score:+.2f}** (log relative hazard; higher "
                     f"means an earlier {curve.event})  \nMore likely at {by}: **{model.card.display(pred.label)}**")
+        # what the values not given could change, beside the number it qualifies: below the horizon table it was
+        # out of sight under a headline that read as complete (a tumour-board review)
+        not_given = [w for w in pred.warnings if w.startswith(MEDIAN_FILL)]
+        for w in not_given:
+            st.warning(w, icon=":material/warning:")
         if (close := survival_close_call(curve)) is not None:
             st.caption(close_call_markdown(close))
         st.caption(f"The risk group ranks this patient's risk score among the training patients' (thirds); it is "
@@ -78,7 +84,8 @@ def result_panel(model: SurvivalModel, values: dict, key: str, saveable: bool = 
         st.caption(f"Cross-validated concordance {model.card.metrics['summary']['c_index']:.2f}. {curve.band}: "
                    "the uncertainty of the model's estimate, not of this patient's outcome.")
         for w in pred.warnings:
-            st.warning(w, icon=":material/warning:")
+            if w not in not_given:
+                st.warning(w, icon=":material/warning:")
         if saveable:
             save_to_case(card=model.card, prediction=pred, explanation=expl,
                          input_bytes=json.dumps(values, sort_keys=True).encode(), input_name="patient.json", key=key)

@@ -180,3 +180,31 @@ def test_a_cohort_without_outcome_columns_points_to_no_note(tmp_path, monkeypatc
     assert any(c.value == "Without outcome columns (`time` and the event) only the model's mean predicted curves "
                           "can be drawn per group." for c in at.caption)
     assert not any("note above" in c.value for c in at.caption)
+
+
+def test_too_few_values_are_refused_and_what_the_rest_could_change_stands_under_the_headline(tmp_path, monkeypatch):
+    """A tumour-board review: an age alone gave a full estimate, and the caveat of the values not measured came below
+    the horizon table, out of sight under a headline that read as complete."""
+    at = _estimate("Heart failure survival", "heart-failure")
+    for name in ("ejection_fraction", "serum_creatinine", "serum_sodium", "creatinine_phosphokinase", "platelets"):
+        form_field(at.number_input, f"surv_heart-failure_{name}").set_value(None)
+    for name in ("anaemia", "diabetes", "high_blood_pressure", "smoking", "sex"):
+        form_field(at.selectbox, f"surv_heart-failure_{name}").set_value("not measured")
+    next(b for b in at.button if b.label == "Estimate survival").click().run()
+    assert not at.exception and not at.metric
+    assert any(e.value.startswith("Cannot estimate: Only 1 of the model's 11 values was given: it needs at least 6")
+               for e in at.error)
+    for name in ("ejection_fraction", "serum_creatinine", "serum_sodium"):
+        form_field(at.number_input, f"surv_heart-failure_{name}").set_value({"ejection_fraction": 25,
+                                                                              "serum_creatinine": 1.4,
+                                                                              "serum_sodium": 134}[name])
+    for name in ("sex", "smoking"):
+        form_field(at.selectbox, f"surv_heart-failure_{name}").set_value("no" if name == "smoking" else "male")
+    next(b for b in at.button if b.label == "Estimate survival").click().run()
+    assert not at.exception and at.metric
+    [left] = [list(c.children.values()) for c in at.columns if any(type(n).__name__ == "Metric" for n in c.children.values())]
+    kinds = [(type(node).__name__, getattr(node, "value", "")) for node in left]
+    warned = next(i for i, (kind, value) in enumerate(kinds)
+                  if kind == "Warning" and str(value).startswith("This survival model fills a value not given"))
+    table = next(i for i, (kind, _) in enumerate(kinds) if kind == "Table")
+    assert warned < table, kinds  # beside the headline, before the horizon table

@@ -127,7 +127,8 @@ def test_a_comma_in_groups_of_three_is_refused_not_read_as_a_decimal_comma():
                                 "decimal comma?): write 12500 or 12.500"]
     assert "Platelets: '162,000' is ambiguous" in cohort.errors[2][0]
     assert "'1,234,567' is ambiguous" in cohort.errors[3][0]
-    record = model.record({"age": 60, "serum_creatinine": "1,1", "platelets": 262000})  # a decimal comma: 1.1
+    record = model.record({"age": 60, "serum_creatinine": "1,1", "platelets": 262000, "sex": 1, "serum_sodium": 137,
+                           "ejection_fraction": 38})  # a decimal comma: 1.1
     assert record.values[[f.name for f in model.fields].index("serum_creatinine")] == pytest.approx(1.1)
     with pytest.raises(InputError, match=r"Serum creatinine: '30,5' \(read as 30.5\) is outside the valid range"):
         model.record({"age": 60, "serum_creatinine": "30,5"})

@@ -76,7 +76,7 @@ def test_no_conversion_is_offered_where_none_fits():
 
 def test_a_tumour_size_in_centimetres_is_named_beside_the_training_range():
     model = load_model("breast-cancer-recurrence")
-    [warning] = [w for w in model.predict(model.record({"tsize": 2.5, "age": 55})).warnings if "Tumour size" in w]
+    [warning] = [w for w in model.predict(model.record({"tsize": 2.5, "age": 55, "pnodes": 2, "tgrade": 2})).warnings if "Tumour size" in w]
     assert warning.endswith("In cm? 2.5 cm is 25 mm: enter that.")
 
 

@@ -187,7 +187,7 @@ def test_openapi_documents_the_real_errors_open_paths_and_case_parameters(servic
     assert {"400", "401", "403", "404", "409", "413", "415", "429", "503"} <= set(infer["responses"])
     assert infer["responses"]["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorResponse")
     assert {p["name"] for p in infer["parameters"] if p["in"] == "query"} == {"case", "case_title", "same_patient",
-                                                                                "pixels_checked"}
+                                                                                "pixels_checked", "frame_number"}
     assert "security" not in infer  # the document's default: bearer
     # the headers the answers carry, and the media types a raw body may have (generated clients were too strict)
     assert infer["responses"]["429"]["headers"]["Retry-After"]["$ref"].endswith("/Retry-After")

@@ -172,7 +172,7 @@ def test_a_band_reaching_across_half_is_said_not_to_be_a_clear_answer():
                                                        **values}).encode(), "p.json")
         return analyse(model, x, explain=False).prediction
 
-    clear, unclear = curve(age=60, ejection_fraction=38), curve(age=82)
+    clear, unclear = curve(age=60, ejection_fraction=38, anaemia=0, diabetes=0), curve(age=82, anaemia=0, diabetes=0)
     assert survival_close_call(clear.survival) is None  # 20%, band 15% to 30%
     said = survival_close_call(unclear.survival)
     c = unclear.survival
