@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time
 import pandas as pd
 import streamlit as st
 
+from medapp.db.database import AUDIT_VIEW_LIMIT
 from medapp.security.accounts import AccountError, create_user, list_users, update_user
 from medapp.security.audit import audit_csv, readable_audit
 from medapp.security.roles import ROLES
@@ -110,11 +111,17 @@ with audit_tab:
     if isinstance(dates, tuple) and len(dates) == 2:
         since = datetime.combine(dates[0], time.min, tzinfo=UTC)
         until = datetime.combine(dates[1], time.max, tzinfo=UTC)
-    events = store.audit_events(username=None if who == "any" else who, action=None if action == "any" else action,
-                                since=since, until=until)
+    filters = {"username": None if who == "any" else who, "action": None if action == "any" else action,
+               "since": since, "until": until}
+    events = store.audit_events(**filters)
     frame = readable_audit(pd.DataFrame(events, columns=["id", "at", "username", "action", "target", "detail"]),
                            store)
-    st.caption(f"{len(frame)} {'event' if len(frame) == 1 else 'events'} (newest first). The trail is append-only: the database refuses edits, except an erasure's blanking of text it quoted (Erase tab).")
+    shown = f"{len(frame):,} {'event' if len(frame) == 1 else 'events'} (newest first)"
+    if len(events) == AUDIT_VIEW_LIMIT and (matching := store.audit_count(**filters)) > len(events):
+        # said, not silently cut: the export below holds only these (an IT review); the command line has them all
+        shown = (f"The newest {len(events):,} of {matching:,} events that match: choose dates or an action to see "
+                 "the others, or export every one with `python -m medapp audit --format csv`")
+    st.caption(f"{shown}. The trail is append-only: the database refuses edits, except an erasure's blanking of text it quoted (Erase tab).")
     st.dataframe(shown_audit(frame), hide_index=True, width="stretch", key="audit_table",
                  column_config={k: st.column_config.TextColumn(v) for k, v in AUDIT_COLUMNS.items() if k != "id"}
                  | {"id": st.column_config.NumberColumn("#", width="small"),

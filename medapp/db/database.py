@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..types import to_jsonable
@@ -22,6 +22,9 @@ def audit_event(username: str, action: str, target: str = "", detail: dict | Non
     happened, where the row is written later (the API's batches); else the time of writing."""
     return AuditEvent(username=(username or "(blank)")[:80], action=action[:40], target=(target or "")[:200],
                       detail=to_jsonable(detail or {}), **({"at": at} if at is not None else {}))
+
+
+AUDIT_VIEW_LIMIT = 10_000  # events a view of the trail shows, the newest; it says when more match
 
 
 class Database:
@@ -38,12 +41,29 @@ class Database:
         session.add(audit_event(username, action, target, detail))
 
     def audit_events(self, *, username: str | None = None, action: str | None = None,
-                     since: datetime | None = None, until: datetime | None = None, limit: int = 10_000,
-                     about_account: bool = False) -> list[dict]:
+                     since: datetime | None = None, until: datetime | None = None, limit: int | None = AUDIT_VIEW_LIMIT,
+                     about_account: bool = False, before_id: int | None = None) -> list[dict]:
         """Newest first. `about_account`: the user's own events and those done to their account (`user:NAME`) or
         to their API tokens (`token:ID`: created or revoked by an administrator; a re-check), and API calls refused
-        with one of their tokens (written by "api:anonymous", the token's owner in the detail's `token_user`)."""
-        q = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+        with one of their tokens (written by "api:anonymous", the token's owner in the detail's `token_user`).
+        `before_id`: the page of events older than that one (an export reads the whole trail page by page)."""
+        q = self._audit_query(select(AuditEvent), username, action, since, until, about_account)
+        if before_id is not None:
+            q = q.where(AuditEvent.id < before_id)
+        q = q.order_by(AuditEvent.id.desc()).limit(limit)
+        with self.Session() as s:
+            return [{"id": e.id, "at": e.at, "username": e.username, "action": e.action, "target": e.target,
+                     "detail": e.detail} for e in s.scalars(q)]
+
+    def audit_count(self, *, username: str | None = None, action: str | None = None, since: datetime | None = None,
+                    until: datetime | None = None, about_account: bool = False) -> int:
+        """How many events `audit_events` would give without a limit: a view of the newest says what it leaves out."""
+        q = self._audit_query(select(func.count()).select_from(AuditEvent), username, action, since, until,
+                              about_account)
+        with self.Session() as s:
+            return int(s.scalar(q))
+
+    def _audit_query(self, q, username, action, since, until, about_account):
         if username and about_account:
             tokens = select(ApiToken.id).where(ApiToken.username == username)
             with self.Session() as s:
@@ -58,9 +78,7 @@ class Database:
             q = q.where(AuditEvent.at >= since)
         if until:
             q = q.where(AuditEvent.at <= until)
-        with self.Session() as s:
-            return [{"id": e.id, "at": e.at, "username": e.username, "action": e.action, "target": e.target,
-                     "detail": e.detail} for e in s.scalars(q)]
+        return q
 
     def audit_vocabulary(self) -> tuple[list[str], list[str]]:
         """The user names and actions that occur in the trail (for filter menus)."""

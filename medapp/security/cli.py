@@ -115,21 +115,38 @@ def _audit(args: argparse.Namespace) -> int:
     # user names are kept in lower case ("--user CLEO" found nothing), and the user's account changes by others
     # are theirs too ("--user cleo" missed an admin disabling cleo: an IT review)
     user = args.user.strip().lower() if args.user else None
-    rows = _store().audit_events(username=user, action=args.action, since=since, until=until, limit=args.limit,
-                                 about_account=True)
+    store = _store()
+    filters = {"username": user, "action": args.action, "since": since, "until": until, "about_account": True}
+    rows = _all_events(store, filters, args.limit)
     if args.format == "csv":  # as the Admin page's download: spreadsheet formulas defused, times in UTC
         import pandas as pd
 
         from .audit import audit_csv, readable_audit
 
         frame = pd.DataFrame(rows, columns=["id", "at", "username", "action", "target", "detail"])
-        sys.stdout.write(audit_csv(readable_audit(frame, _store())))
+        sys.stdout.write(audit_csv(readable_audit(frame, store)))
     else:
         for r in rows:
             at = r["at"].replace(tzinfo=UTC) if r["at"].tzinfo is None else r["at"]  # stored as UTC without a zone
             print(json.dumps({**r, "at": at.isoformat(timespec="seconds")}, sort_keys=True, default=str))
-    print(f"{len(rows)} audit {'event' if len(rows) == 1 else 'events'}", file=sys.stderr)
+    said = f"{len(rows)} audit {'event' if len(rows) == 1 else 'events'}"
+    if args.limit is not None and len(rows) == args.limit and (matching := store.audit_count(**filters)) > len(rows):
+        said += f": the newest {len(rows):,} of {matching:,} that match (--limit); the rest were not printed"
+    print(said, file=sys.stderr)
     return 0
+
+
+def _all_events(store, filters: dict, limit: int | None) -> list[dict]:
+    """Every matching event, newest first, read 10,000 at a time (an export capped at 10,000 without a word lost a
+    busy day's oldest rows: an IT review); `limit`: at most that many."""
+    rows: list[dict] = []
+    while limit is None or len(rows) < limit:
+        page = store.audit_events(**filters, limit=10_000 if limit is None else min(10_000, limit - len(rows)),
+                                  before_id=rows[-1]["id"] if rows else None)
+        rows.extend(page)
+        if len(page) < 10_000:
+            break
+    return rows
 
 
 def register(sub) -> None:
@@ -139,8 +156,8 @@ def register(sub) -> None:
     p.add_argument("--action", help="only this action, e.g. login.failed, analysis.save, api.infer")
     p.add_argument("--since", help="from this date or time (ISO 8601, UTC unless a zone is given)")
     p.add_argument("--until", help="up to this date (the whole day) or time")
-    p.add_argument("--limit", type=positive_int, default=10_000,
-                   help="at most this many events, the newest (default 10000, as the Admin page)")
+    p.add_argument("--limit", type=positive_int, default=None,
+                   help="at most this many events, the newest (default: every event that matches)")
     p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     p.set_defaults(func=_audit)
 

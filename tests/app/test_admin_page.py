@@ -225,3 +225,21 @@ def test_every_audited_action_has_words():
     audited |= set(re.findall(r"\"(api\.[a-z]+)\"", source))
     assert {"login", "login.failed", "verdict", "case.create", "api.infer"} <= audited  # the scan finds them
     assert sorted(audited - set(ACTION_WORDS)) == []
+
+
+def test_the_audit_view_says_when_it_shows_only_the_newest_events(store):
+    """An IT review: a trail of 12,031 rows read "10000 events (newest first)", and its export held only those."""
+    from sqlalchemy import insert
+
+    from medapp.db.database import AUDIT_VIEW_LIMIT
+    from medapp.db.tables import AuditEvent
+
+    with store.Session.begin() as s:
+        s.execute(insert(AuditEvent), [{"username": "api:ada", "action": "api.infer", "target": "model:diabetes",
+                                        "detail": {"n": n}} for n in range(AUDIT_VIEW_LIMIT + 4)])
+    at = admin_page()
+    assert not at.exception
+    total = store.audit_count()
+    assert any(c.value.startswith(f"The newest 10,000 of {total:,} events that match: choose dates or an action to "
+                                  "see the others, or export every one with `python -m medapp audit --format csv`")
+               for c in at.caption), [c.value for c in at.caption]

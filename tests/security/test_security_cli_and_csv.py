@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -163,3 +164,29 @@ def test_stored_inputs_no_analysis_refers_to_are_collected_from_the_command_line
     assert run_medapp("blobs", "collect", "--older-than-hours", "-5", env=env).returncode == 2
     [event] = [json.loads(line) for line in run_medapp("audit", "--action", "blobs.collect", env=env).stdout.splitlines()]
     assert event["detail"] == {"removed": 1, "older_than_hours": 1.0}
+
+
+def test_the_command_line_exports_the_whole_trail_and_a_view_says_what_it_leaves_out(tmp_path):
+    """An IT review: with 12,000 rows the export (`audit --since ...`) and the Admin page kept the newest 10,000 and
+    said nothing; the account creations of the oldest rows were gone from the copy operations.md asks for."""
+    from sqlalchemy import insert
+
+    from medapp.cases.blobs import BlobStore
+    from medapp.db.tables import AuditEvent
+
+    env = {"MEDAPP_VAR_DIR": str(tmp_path)}
+    _cli(tmp_path, "add", "--admin", "ada", "--password", "admin password 1")
+    store = CaseStore(f"sqlite:///{tmp_path / 'medapp.db'}", BlobStore(tmp_path / "blobs"))
+    with store.Session.begin() as s:  # a busy day of API calls after the account was made
+        s.execute(insert(AuditEvent), [{"username": "api:ada", "action": "api.infer", "target": "model:diabetes",
+                                        "detail": {"n": n}} for n in range(12_000)])
+    everything = run_medapp("audit", "--since", "2000-01-01", env=env)
+    lines = everything.stdout.splitlines()
+    assert everything.returncode == 0 and len(lines) == 12_001 and everything.stderr == "12001 audit events\n"
+    assert json.loads(lines[-1])["action"] == "user.create"  # the oldest row is there
+    ids = [json.loads(line)["id"] for line in lines]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids)  # newest first, each once across pages
+    some = run_medapp("audit", "--limit", "5", env=env)
+    assert len(some.stdout.splitlines()) == 5
+    assert some.stderr == "5 audit events: the newest 5 of 12,001 that match (--limit); the rest were not printed\n"
+    assert store.audit_count() == 12_001 and len(store.audit_events()) == 10_000
