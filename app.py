@@ -6,6 +6,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import streamlit as st
 
+from medapp.settings_check import problems
 from medapp.ui.auth import get_store, login_gate, sidebar_account
 from medapp.ui.cases import complete_pending_saves
 from medapp.ui.common import readable_page_style
@@ -69,6 +70,12 @@ def main() -> None:
     finish_run()  # toasts for saves confirmed nowhere and presses not done (a page that stops early: stop_page)
 
 
+# A setting that cannot be used is said in place of every page, to whoever opens it (medapp/settings_check.py): a
+# timeout of "30m" showed Streamlit's crash box on every page (an IT review).
+if settings_problems := problems():
+    st.error("medapp cannot start: ask the administrator to correct its settings.\n\n"
+             + "\n".join(f"- {p}" for p in settings_problems), icon=":material/settings:")
+    st.stop()
 # A stopped or locked database (or a full disk) is said in words, never Streamlit's crash box (medapp/ui/outage.py).
 try:
     main()

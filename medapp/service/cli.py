@@ -43,6 +43,12 @@ def _serve(args: argparse.Namespace) -> int:
         print("error: --trusted-proxy applies to the service without Ray (Ray Serve's own proxy answers the calls "
               "there)", file=sys.stderr)
         return 2
+    from ..settings_check import problems
+
+    if bad := problems():  # before anything is loaded or bound: at first use they were a client's 400 (an IT review)
+        for problem in bad:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
     for name, default in RAY_DEFAULTS.items():
         if getattr(args, name) is None:
             setattr(args, name, default)
