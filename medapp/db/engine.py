@@ -12,7 +12,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, exc, make_url
+from sqlalchemy import Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..config import database_url
@@ -32,10 +32,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+MIGRATE_LOCK = 0x6D656461 + 1  # an advisory lock key of medapp's own, beside reference_index's
+
+
 def migrate(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # processes started together on an empty (or older) database upgraded it at once: two of three died on
+            # a duplicate catalogue row (an IT review). They take it in turn; the later ones find it at head.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATE_LOCK})
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "heads")  # branches (0002_review, 0002_service) apply side by side
         reference_index.ensure(connection)  # held back by case references that differ only in capitals until renamed

@@ -237,6 +237,28 @@ def test_workers_starting_together_on_postgresql_create_the_index_once(postgres_
     first.dispose()
 
 
+def test_processes_starting_together_on_an_empty_postgresql_database_migrate_it_in_turn(postgres_server):
+    """An IT review: three `users list` started together on an empty database, twice; two of three died with
+    tracebacks (UniqueViolation on pg_type, DuplicateTable "users"): Alembic's upgrade had no lock."""
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    for round_ in range(2):
+        database_url = _new_postgres_database(postgres_server, f"empty{round_}")
+        at = time.time() + 4
+        workers = [subprocess.Popen([sys.executable, "-c", _WORKER_START, database_url, str(at)],
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for _ in range(3)]
+        said = [w.communicate(timeout=120)[0].strip().splitlines()[-1:] for w in workers]
+        assert said == [["ok"]] * 3
+        engine = create_engine(database_url)
+        with engine.connect() as c:
+            assert c.execute(text("SELECT count(*) FROM alembic_version")).scalar() >= 1
+        engine.dispose()
+
+
 def test_two_installations_in_two_postgresql_schemas_each_get_the_index(postgres_server):
     """The catalogue check looked at every schema, so the second installation in one database never got it."""
     from sqlalchemy import create_engine, text
