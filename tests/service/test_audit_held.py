@@ -124,3 +124,27 @@ def test_twenty_callers_at_once_through_an_outage_lose_no_row_and_write_none_twi
     _until(lambda: writer.held == 0)
     ids = [r["detail"]["request_id"] for r in _api_rows(store)]
     assert len(ids) == 1000 and set(ids) == {f"c{n}-{k}" for n in range(20) for k in range(50)}
+
+
+def test_a_call_refused_because_the_store_is_down_is_audited(store):
+    """An IT review: with PostgreSQL stopped, calls answered 503 left no audit row (the token check failed before the
+    call was recorded); the refusal is now a row, held and written once the database takes it."""
+    from medapp.security.accounts import create_user
+    from medapp.security.tokens import create_token
+    from medapp.service.middleware import STORE_DOWN
+
+    create_user(store, "ana", "clinician pw 123", "clinician")
+    _, secret = create_token(store, {"username": "ana", "role": "admin"}, "ana")
+    app = create_app(store)
+    with TestClient(app) as client:
+        with store.Session.begin() as s:  # the tokens out of reach: every check fails as with the database down
+            s.execute(text("ALTER TABLE api_tokens RENAME TO api_tokens_away"))
+        answer = client.get("/v2/models", headers={"Authorization": f"Bearer {secret}"})
+        assert answer.status_code == 503 and answer.json() == {"error": STORE_DOWN}
+        assert answer.headers["Retry-After"] == "30"
+        with store.Session.begin() as s:
+            s.execute(text("ALTER TABLE api_tokens_away RENAME TO api_tokens"))
+        _until(lambda: app.state.service.audit_writer.held == 0)
+    [row] = [e for e in store.audit_events(action="api.models") if e["detail"]["status"] == 503]
+    assert row["username"] == "api:anonymous" and row["detail"]["outcome"] == "unavailable"
+    assert row["detail"]["request_id"] == answer.headers["X-Request-ID"]
