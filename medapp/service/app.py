@@ -22,6 +22,7 @@ import difflib
 import json
 import logging
 import os
+import shutil
 import threading
 import time
 import zlib
@@ -680,6 +681,8 @@ def _errors(*codes: int) -> dict[int, dict[str, Any]]:
     return {code: {"model": oip.ErrorResponse, "description": _ERROR_TEXT[code]} for code in codes}
 
 
+MIN_FREE_BYTES = 64 * 2**20  # free space for stored inputs under which the service says it is not ready
+
 _ERRORS = _errors(400, 401, 403, 404, 408, 409, 413, 415, 429, 500, 503)  # infer and explain
 _READ_ERRORS = _errors(401, 404, 429, 500, 503)  # metadata, ready, the model list (503: the token store is down)
 _OPEN_PATHS = ("/v2", "/v2/health/live", "/v2/health/ready")  # no token needed
@@ -813,6 +816,12 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
             with service.store.Session() as s:
                 s.execute(text("SELECT 1"))
             ok, why = bool(list_cards()), "no model is registered"
+            # a full disk failed every save (503) while this answered 200, so the balancer kept sending calls here
+            # (an IT review); below the floor, this process is not ready until space is freed
+            free = shutil.disk_usage(service.store.blobs.root).free
+            if ok and free < MIN_FREE_BYTES:
+                ok, why = False, (f"the folder of stored inputs ({service.store.blobs.root}) has {free / 2**20:.0f} MB "
+                                  f"free, under the {MIN_FREE_BYTES // 2**20} MB a save may need")
         except Exception as exc:  # noqa: BLE001 - not ready, whatever the cause
             ok, why = False, f"{type(exc).__name__}: {printable(str(exc)).splitlines()[0][:300] if str(exc) else ''}"
         # one line when readiness changes, not a traceback per probe: a stopped database gave 452 log lines for

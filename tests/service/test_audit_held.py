@@ -148,3 +148,22 @@ def test_a_call_refused_because_the_store_is_down_is_audited(store):
     [row] = [e for e in store.audit_events(action="api.models") if e["detail"]["status"] == 503]
     assert row["username"] == "api:anonymous" and row["detail"]["outcome"] == "unavailable"
     assert row["detail"]["request_id"] == answer.headers["X-Request-ID"]
+
+
+def test_the_service_is_not_ready_while_the_disk_of_stored_inputs_is_nearly_full(store, monkeypatch):
+    """An IT review: with the disk full every save answered 503 while /v2/health/ready answered 200."""
+    import shutil
+    from collections import namedtuple
+
+    import medapp.service.app as service_app
+
+    usage = namedtuple("usage", "total used free")
+    real = shutil.disk_usage
+    app = create_app(store)
+    with TestClient(app) as client:
+        assert client.get("/v2/health/ready").status_code == 200
+        monkeypatch.setattr(service_app.shutil, "disk_usage", lambda path: usage(10 * 2**30, 10 * 2**30, 5 * 2**20))
+        answer = client.get("/v2/health/ready")
+        assert answer.status_code == 503 and answer.json() == {"ready": False}
+        monkeypatch.setattr(service_app.shutil, "disk_usage", real)
+        assert client.get("/v2/health/ready").status_code == 200
