@@ -36,10 +36,14 @@ from .limits import RateLimiter
 
 log = logging.getLogger("ray.serve")  # into the replica's Serve log
 
-# Environment a replica needs to find the same store, blobs and models as the process that deployed it.
-FORWARDED_ENV = ("MEDAPP_VAR_DIR", "MEDAPP_DATABASE_URL", "MEDAPP_MODELS_DIR", "MEDAPP_DATA_DIR",
-                 "MEDAPP_DEID_SALT", "MEDAPP_API_RATE_PER_MINUTE", "MEDAPP_API_MAX_BODY_MB",
-                 "MEDAPP_API_SERIALIZE", "TF_CPP_MIN_LOG_LEVEL", "PYTHONPATH")
+# Environment a replica needs to find the same store, blobs and models and keep the same settings as the process that
+# deployed it: every MEDAPP_* variable (a list of names missed the UID root, the audit mode, the body timeout and the
+# secrets file, so replicas on a cluster fell back to defaults: an IT review), and these.
+FORWARDED_ENV = ("TF_CPP_MIN_LOG_LEVEL", "PYTHONPATH")
+
+
+def forwarded_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k.startswith("MEDAPP_") or k in FORWARDED_ENV}
 # A replica that died or cannot be reached: the call did not complete there, so another replica may take it.
 LOST_REPLICA = (RayActorError, ActorDiedError, ActorUnavailableError, ReplicaUnavailableError,
                 DeploymentUnavailableError)
@@ -174,7 +178,7 @@ def build(args: dict[str, Any] | None = None) -> serve.Application:
     from ..registry import list_cards
 
     args = args or {}
-    env = {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ}
+    env = forwarded_env()
     env.update(args.get("env") or {})  # programmatic use (tests): another store for the replicas
     runtime = {"runtime_env": {"env_vars": env}}
     model_groups = {str(k): str(v) for k, v in _counts_or_names(args.get("groups")).items()}
