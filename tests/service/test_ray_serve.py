@@ -251,3 +251,15 @@ def test_hostile_inputs_are_refused_through_ray_as_by_the_plain_service(ray_serv
     assert nan.status_code == 400 and "NaN" in nan.json()["error"], nan.text
     status, answer, _ = _call(url, secret, "heart-disease", _record(7, case=False))
     assert status == 200 and answer["model_name"] == "heart-disease"
+
+
+def test_every_medapp_setting_reaches_the_replicas(monkeypatch):
+    """An IT review: a fixed list of names left MEDAPP_UID_ROOT, MEDAPP_API_AUDIT and MEDAPP_SECRETS_FILE behind."""
+    from medapp.service.ray_app import forwarded_env
+
+    monkeypatch.setenv("MEDAPP_UID_ROOT", "1.2.826.0.1.1234567.5.")
+    monkeypatch.setenv("MEDAPP_API_AUDIT", "sync")
+    monkeypatch.setenv("UNRELATED_SECRET", "x")
+    env = forwarded_env()
+    assert env["MEDAPP_UID_ROOT"] == "1.2.826.0.1.1234567.5." and env["MEDAPP_API_AUDIT"] == "sync"
+    assert "UNRELATED_SECRET" not in env
