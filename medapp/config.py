@@ -15,7 +15,7 @@ def var_dir(create: bool = True) -> Path:
     """Runtime state: the SQLite database, content-addressed blobs. MEDAPP_VAR_DIR overrides ./var."""
     path = Path(os.environ.get("MEDAPP_VAR_DIR", REPO_ROOT / "var"))
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)  # database, salt, inputs: owner only
     return path
 
 

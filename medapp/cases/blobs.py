@@ -16,7 +16,7 @@ class BlobStore:
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root else var_dir() / "blobs"
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as error:
             raise StoreUnavailable(f"the case store's file folder {self.root} cannot be made: "
                                    f"{error.strerror or error}") from error
@@ -46,7 +46,7 @@ class BlobStore:
 
     def _write(self, target: Path, data: bytes, digest: str) -> str:
         for attempt in range(3):  # a collection may remove the emptied folder between mkdir and mkstemp
-            target.parent.mkdir(parents=True, exist_ok=True)
+            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # owner only, as the files (an IT review)
             try:
                 fd, tmp = tempfile.mkstemp(dir=target.parent)
                 break

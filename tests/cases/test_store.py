@@ -56,6 +56,8 @@ def test_identical_inputs_are_stored_once(store, heart_analysis):
     _save(store, case_id, heart_analysis)
     _save(store, case_id, heart_analysis)
     assert len(list(store.blobs.root.rglob("*"))) == 2  # one folder, one file
+    # owner only, the folders too: they were 0755, so other users of the machine listed the inputs' hashes
+    assert all(p.stat().st_mode & 0o077 == 0 for p in [store.blobs.root, *store.blobs.root.rglob("*")])
 
 
 def test_case_reference_rules(store):

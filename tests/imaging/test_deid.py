@@ -121,6 +121,7 @@ def test_new_uids_come_from_a_salt_drawn_per_installation(tmp_path, monkeypatch)
     assert first == again != other and original.StudyInstanceUID not in (first, other)  # stable per installation
     salt = tmp_path / "a" / "deid_salt"
     assert len(salt.read_text()) == 64 and salt.stat().st_mode & 0o077 == 0  # owner only
+    assert (tmp_path / "a").stat().st_mode & 0o077 == 0  # the state folder too: it was 0755 (an IT review)
     monkeypatch.setenv("MEDAPP_DEID_SALT", "set-by-the-hospital")
     assert study_uid(tmp_path / "a") != first  # the variable, where set, wins
 
