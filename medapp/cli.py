@@ -24,6 +24,11 @@ def _cmd_models(args: argparse.Namespace) -> int:
     from .registry import list_cards
 
     cards = list_cards()
+    if not cards:  # a mistyped MEDAPP_MODELS_DIR printed an empty table and exited 0 (an IT review)
+        from .registry import models_dir
+
+        print(f"error: no model cards in {models_dir()} (check MEDAPP_MODELS_DIR)", file=sys.stderr)
+        return 2
     if args.json:
         for card in cards:
             print(json.dumps({"id": card.id, "name": card.name, "version": card.version,

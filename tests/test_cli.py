@@ -25,6 +25,10 @@ def test_models_lists_every_card():
     assert out.returncode == 0
     for model_id in ("heart-disease", "kidney-disease", "diabetes"):
         assert model_id in out.stdout
+    # a mistyped models folder printed an empty table and exited 0 (an IT review)
+    empty = run_medapp("models", env={"MEDAPP_MODELS_DIR": "/nonexistent/models"})
+    assert empty.returncode == 2 and empty.stdout == ""
+    assert empty.stderr == "error: no model cards in /nonexistent/models (check MEDAPP_MODELS_DIR)\n"
 
 
 def test_predict_json_one_line_per_row_in_order_with_errors(tmp_path):

@@ -159,7 +159,8 @@ def _login_form(store: CaseStore) -> None:
     st.title("medapp: sign in")
     st.caption("An explainable clinical AI workbench. Demonstration models only: not a medical device.")
     if st.session_state.pop("medapp_timed_out", False):
-        st.warning(f"You were signed out after {session_timeout_s() // 60} minutes without activity. Nothing you "
+        minutes = session_timeout_s() // 60
+        st.warning(f"You were signed out after {minutes} minute{'' if minutes == 1 else 's'} without activity. Nothing you "
                    "pressed since was stored; your form is kept for when you sign in again.")
     if st.session_state.pop("medapp_disabled", False):
         st.warning("You were signed out: your account was disabled or removed. Ask an administrator.")
