@@ -338,7 +338,8 @@ def test_a_value_not_measured_says_how_much_it_could_move_the_estimate(model):
     assert "The estimate uses the median, and its 95% band does not account for this uncertainty." in line
     # and which way the median leans: the estimate sits at the low end of that range (a review)
     assert re.search(r"\d+% of the training patients' values would give a higher estimate and none a lower one than "
-                     r"the median's \d+%: it may understate the probability\.$", line), line
+                     r"the median's \d+%: it may understate the probability\.( With those values its risk group .*)?$",
+                     line), line
 
 
 
@@ -380,3 +381,17 @@ def test_a_column_in_another_unit_is_said_for_the_whole_column():
                            ("heart-failure", "records/heart_failure/heart_failure.csv")):
         cohort = load_model(model_id).validate_cohort((data_root() / path).read_bytes(), "public.csv").cohort
         assert not any(" values read as " in w for w in cohort.file_warnings)
+
+
+def test_a_missing_value_that_could_move_the_risk_group_says_so():
+    """A tumour-board review: "Risk group: lowest third" stood unqualified for a patient without a node count, which
+    could have put her in the highest third."""
+    breast = load_model("breast-cancer-recurrence")
+    values = {"age": 55, "menostat": "post", "tsize": 25, "tgrade": 2, "progrec": 50, "estrec": 40, "horTh": "no"}
+    pred = breast.predict(breast.record(values))
+    assert pred.details["risk_group"] == "low"
+    [said] = [w for w in pred.warnings if w.startswith("This survival model fills a value not given")]
+    assert said.endswith(" With those values its risk group could be anywhere from the lowest third to the highest "
+                         "third (10th-90th percentile).")
+    full = breast.predict(breast.record({**values, "pnodes": 3}))
+    assert not any("risk group could be" in w for w in full.warnings)

@@ -130,7 +130,21 @@ class SurvivalModel(PatientInputs, CardModel):
                 f"{self.event} by "
                 f"{horizon_text(self.main_horizon)} would be {headline_percent(lo)} to {headline_percent(hi)} "
                 "(10th-90th percentile). The estimate uses the median, and its 95% band does not account for this "
-                "uncertainty." + lean)
+                "uncertainty." + lean + self._groups_spanned(values, missing))
+
+    def _groups_spanned(self, values: np.ndarray, missing: np.ndarray) -> str:
+        """" With those values its risk group could be anywhere from ...", where the values not given could
+        move it out of the group shown: "lowest third" stood unqualified beside a missing node count that could
+        make it the highest (a tumour-board review)."""
+        from ...render.survival import GROUP_WORDS
+
+        rows = np.repeat(values[None, :], len(self.ensemble.background), axis=0)
+        rows[:, missing] = self.ensemble.background[:, missing]
+        low, high = self.risk_group(np.percentile(self.ensemble.risk(rows), [10, 90]))
+        if low == high:
+            return ""
+        return (f" With those values its risk group could be anywhere from the {GROUP_WORDS[str(low)]} to the "
+                f"{GROUP_WORDS[str(high)]} (10th-90th percentile).")
 
     def explain(self, x: Record, prediction: Prediction | None = None) -> Explanation:
         start = time.perf_counter()
