@@ -45,6 +45,20 @@ def frame_text(expl) -> str | None:
     return f"frame {analysed_frame(expl) + 1} of {n}" if n > 1 else None
 
 
+def part_analysed(a: dict) -> str | None:
+    """Which part of its input a stored analysis is about: "frame 2 of 3", "sample 3 of 4 in the request", "row 5 of
+    a cohort file"; None for a whole input. A tumour board could not match two profiles saved from one file to their
+    samples, nor a patient saved from a cohort to the row (a review): the position was kept, or not, and never said."""
+    if (frame := frame_text(a.get("explanation"))) is not None:
+        return frame
+    details = getattr(a.get("prediction"), "details", None) or {}
+    if (row := details.get("cohort_row")) is not None:
+        return f"row {row} of a cohort file"
+    sample = details.get("sample")
+    return sample if a.get("modality") == "genomics" and isinstance(sample, str) and sample.startswith("sample ") \
+        else None
+
+
 def shown_recording(view: dict, *, cycles=(), windows=(), title: str | None = None) -> dict:
     """What an audio page drew for a recording it saved without an explanation (a lung sound, a recording unlike
     the heart model's training sounds): stored in the prediction's details, so Cases, Meeting mode and reports

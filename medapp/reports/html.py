@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from ..render.stored import frame_text
+from ..render.stored import part_analysed
 from ..render.text import highlighted_html
 from .content import (
     DISCLAIMER,
@@ -50,8 +50,8 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
     count = len(detail["analyses"])
     for n, a in enumerate(detail["analyses"], 1):  # counted in the case, as the pages count it
         parts.append(f"<h2>{e(analysis_heading(a, (n, count)))} ({e(a['modality'])})</h2>")
-        frame = frame_text(a["explanation"])
-        parts.append(f"<p>Record #{a['id']}. Input: {e(input_label(a['input_name']))}{f', {frame}' if frame else ''} (sha256 {a['input_sha256'][:12]}...) · by {e(a['author'])} on "
+        part = part_analysed(a)
+        parts.append(f"<p>Record #{a['id']}. Input: {e(input_label(a['input_name']))}{f', {e(part)}' if part else ''} (sha256 {a['input_sha256'][:12]}...) · by {e(a['author'])} on "
                      f"{a['created_at']:%Y-%m-%d %H:%M} UTC</p>")
         parts.append(f"<p><b>Model output:</b> {e(output_text(a))}</p>")
         if close := stored_close_call(a):

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 from fpdf import FPDF
 
-from ..render.stored import frame_text
+from ..render.stored import part_analysed
 from ..render.text import AWAY, TOWARD
 from .content import (
     DISCLAIMER,
@@ -128,8 +128,8 @@ def _analysis_head(pdf: FPDF, a: dict, figures: _Figures) -> None:
     """What the analysis said and what the reviewers said of it: never split from each other."""
     width = pdf.w - pdf.l_margin - pdf.r_margin
     _para(pdf, f"{a['heading']} ({a['modality']})", 13, "B", 1)
-    frame = frame_text(a["explanation"])
-    _para(pdf, f"Record #{a['id']}. Input: {input_label(a['input_name'])}{f', {frame}' if frame else ''} "
+    part = part_analysed(a)
+    _para(pdf, f"Record #{a['id']}. Input: {input_label(a['input_name'])}{f', {part}' if part else ''} "
                f"(sha256 {a['input_sha256'][:12]}...), by "
                f"{a['author']} on {a['created_at']:%Y-%m-%d %H:%M} UTC.", 9)
     _para(pdf, f"Model output: {output_text(a)}", 10, "B")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from .. import render
 from ..registry import get_card
-from ..render.stored import analysed_frame, display_label, frame_text, stored_image, stored_recording
+from ..render.stored import analysed_frame, display_label, part_analysed, stored_image, stored_recording
 from ..render.survival import curve_figure, horizon_rows, over_time_figure
 from ..render.text import top_words
 from ..render.titles import wrap_titles
@@ -134,8 +134,8 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
     # the model as the analysis pages name it, then its id and version ("heart-sound v1.1.0" alone: a review)
     st.subheader(analysis_heading(a, number))
     meta = f"record #{a['id']} · by {literal(a['author'])} on {a['created_at']:%Y-%m-%d %H:%M} UTC"
-    if (frame := frame_text(a["explanation"])) is not None:
-        meta = f"{frame} · " + meta
+    if (part := part_analysed(a)) is not None:  # the frame, the sample or the cohort row analysed
+        meta = f"{literal(part)} · " + meta
     if not hide_identifiers:
         meta = f"input: {literal(input_label(a['input_name']))} · " + meta
     st.caption(meta)

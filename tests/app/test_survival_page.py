@@ -142,6 +142,24 @@ def test_a_cohort_lists_each_patients_own_warnings_and_band(tmp_path, monkeypatc
     assert set(table["risk group"]) <= {"lowest third", "middle third", "highest third"}  # the CSV's words too
     low, high = (float(p.rstrip("%")) for p in table.loc[1, "95% band by 180 days"].split(" to "))
     assert high - low > 60 and low <= table.loc[1, "P(death by 180 days)"] <= high
+    # the patient saved from the cohort keeps its row, which Cases and the reports say (a tumour-board review)
+    pick = next(s for s in at.selectbox if s.label == "Patient to save to a case")
+    assert pick.options == ["row 1", "row 2", "row 3"]
+    # chosen through the session: AppTest cannot set a choice whose label is not its value (format_func)
+    at.session_state[pick.key] = "hf.csv#row3"
+    at.run()
+    key = "one_of_scohort_heart-failure_row3"
+    at.text_input(key=f"case_ref_{key}").set_value("HF-ROWS")
+    at.button(key=f"case_save_{key}").click().run()
+    assert not at.exception and "in case HF-ROWS" in at.success[-1].value
+    [case] = CaseStore().list_cases()
+    [saved] = CaseStore().case_detail(case["id"], CLIN, log_view=False)["analyses"]
+    assert saved["prediction"].details["cohort_row"] == 3
+    cases = AppTest.from_file(str(REPO / "pages/cases.py"), default_timeout=120)
+    cases.session_state["medapp_user"] = CLIN
+    cases.run()
+    assert any(c.value.startswith("input: patient's values") and "row 3 of a cohort file · record #" in c.value
+               for c in cases.caption), [c.value for c in cases.caption]
 
 
 def test_kaplan_meier_curves_of_a_handful_of_patients_are_not_drawn(tmp_path, monkeypatch):

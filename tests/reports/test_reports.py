@@ -454,3 +454,31 @@ def test_every_value_given_is_in_both_reports_not_only_the_ten_largest(tmp_path)
     assert "<b>Values given (24)</b>" in html_report
     assert html_report.count("</td></tr>") >= 24
     assert "<tr><td>Age</td><td>54 years</td></tr>" in html_report
+
+
+def test_the_part_of_an_input_analysed_is_said_in_both_reports(tmp_path):
+    """A tumour-board review: two profiles saved from one file, and a patient saved from a cohort, could not be
+    matched to their sample or row from the report ("sample 3 of 4" was kept only in a chart's axis label)."""
+    from medapp.render.stored import part_analysed
+
+    store = CaseStore(f"sqlite:///{tmp_path / 'r.db'}", BlobStore(tmp_path / "blobs"))
+    genomics = load_model("srbct-tumour")
+    x = genomics.example_input()
+    result = analyse(genomics, x)
+    pred, expl = genomics.as_saved(result.prediction, result.explanation, "sample 3 of 4 in the file")
+    stored, name = genomics.stored_input(x)
+    survival = load_model("heart-failure")
+    patient = analyse(survival, survival.example_input())
+    from_row = dataclasses.replace(patient.prediction, details={**patient.prediction.details, "cohort_row": 5})
+    case_id = store.create_case("TB-PARTS", CLIN)
+    store.add_analysis(case_id, CLIN, card=genomics.card, prediction=pred, explanation=expl, input_bytes=stored,
+                       input_name=name)
+    store.add_analysis(case_id, CLIN, card=survival.card, prediction=from_row, explanation=patient.explanation,
+                       input_bytes=b'{"age": 60}', input_name="patient.json")
+    detail = store.case_detail(case_id, REV)
+    assert [part_analysed(a) for a in detail["analyses"]] == ["sample 3 of 4 in the file", "row 5 of a cohort file"]
+    html = case_html(detail, by="rui")
+    pdf_text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(case_pdf(detail, by="rui"))).pages))
+    for text in (html, pdf_text):
+        assert re.search(r"Input: expression profile \(CSV\), ref \w+, sample 3 of 4 in the file \(sha256", text)
+        assert re.search(r"Input: patient(&#x27;|')s values, ref \w+, row 5 of a cohort file \(sha256", text)
