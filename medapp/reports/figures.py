@@ -319,12 +319,43 @@ def _waterfall_of(analysis: dict) -> bytes:
 def analysis_png(analysis: dict, input_bytes: bytes | None = None) -> bytes | None:
     """The report figure of a stored analysis, drawn as the app draws it: a recording saved without an explanation
     is drawn as its page showed it; None for any other analysis without an explanation."""
-    from ..render.stored import analysed_frame, stored_image, stored_recording
+    from ..render.stored import stored_recording
 
     expl = analysis["explanation"]
     if expl is None:
         recording = stored_recording(analysis["prediction"])
         return recording_png(recording) if recording is not None else None
+    png = _explanation_figure(analysis, expl, input_bytes)
+    # an input the model does not assess: its output's figure says so on itself, since a figure copied or cropped
+    # from the report read as a finding ("toward 'EWS (Ewing sarcoma)'" under a profile unlike every class: a review)
+    return png if analysis["prediction"].fits else _marked_not_a_finding(png)
+
+
+NOT_A_FINDING = "Not a finding: the model did not assess this input. Its output, for reference only."
+
+
+def _marked_not_a_finding(png: bytes) -> bytes:
+    """The figure under a dark red band that says it is not a finding."""
+    import matplotlib.image as mpimg
+
+    picture = mpimg.imread(io.BytesIO(png), format="png")
+    height, width = picture.shape[:2]
+    band, dpi = 34, 100
+    fig = plt.figure(figsize=(width / dpi, (height + band) / dpi), dpi=dpi)
+    ax = fig.add_axes((0, 0, 1, height / (height + band)))
+    ax.imshow(picture)
+    ax.set_axis_off()
+    fig.text(0.5, 1 - band / 2 / (height + band), NOT_A_FINDING, ha="center", va="center", fontsize=9,
+             fontweight="bold", color="white", backgroundcolor="#8b1a1a")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _explanation_figure(analysis: dict, expl: Explanation, input_bytes: bytes | None) -> bytes:
+    from ..render.stored import analysed_frame, stored_image
+
     try:
         if expl.kind == "image":
             return image_png(expl, stored_image(input_bytes, analysis.get("input_name", ""), analysed_frame(expl)))

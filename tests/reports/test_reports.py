@@ -482,3 +482,27 @@ def test_the_part_of_an_input_analysed_is_said_in_both_reports(tmp_path):
     for text in (html, pdf_text):
         assert re.search(r"Input: expression profile \(CSV\), ref \w+, sample 3 of 4 in the file \(sha256", text)
         assert re.search(r"Input: patient(&#x27;|')s values, ref \w+, row 5 of a cohort file \(sha256", text)
+
+
+def test_the_figure_of_an_input_not_assessed_says_on_itself_that_it_is_not_a_finding(tmp_path):
+    """A tumour-board review: the PDF drew an unclassified profile's bars "toward 'EWS (Ewing sarcoma)'" at full size
+    with no word on the figure; copied or cropped, it read as an EWS call."""
+    from PIL import Image
+
+    from medapp.reports.figures import analysis_png
+
+    model = load_model("srbct-tumour")
+    result = analyse(model, model.example_input())
+    why = "This profile is unlike every training class."
+    unfit = dataclasses.replace(result.prediction, fit=InputFit(fits=False, message=why), warnings=(why,))
+    shown, marked = (analysis_png({"id": 1, "model_id": model.card.id, "prediction": p,
+                                   "explanation": result.explanation}) for p in (result.prediction, unfit))
+
+    def top_band(png: bytes) -> np.ndarray:
+        picture = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+        return picture[: 20].reshape(-1, 3)
+
+    dark_red = (np.abs(top_band(marked).astype(int) - (0x8B, 0x1A, 0x1A)).sum(axis=1) < 30).mean()
+    assert dark_red > 0.02  # the band's colour behind the words
+    assert (np.abs(top_band(shown).astype(int) - (0x8B, 0x1A, 0x1A)).sum(axis=1) < 30).mean() == 0
+    (tmp_path / "marked.png").write_bytes(marked)
