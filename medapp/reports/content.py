@@ -332,10 +332,19 @@ def submitted_values(analysis: dict) -> list[tuple[str, str]]:
     return list(zip(expl.feature_names, display)) if display and expl.feature_names else []
 
 
+def values_heading(analysis: dict) -> str:
+    """ "All 11 values given", or "8 values: 7 given, 1 not measured": "All 8 values given" stood over a list whose
+    node count read "not measured (median 3 nodes used)" (a tumour-board review)."""
+    n = len(submitted_values(analysis))
+    given = (analysis["explanation"].data or {}).get("values") if analysis["explanation"] is not None else None
+    missing = sum(v is None for v in given) if given is not None and len(given) == n else 0
+    return f"All {n} values given" if not missing else f"{n} values: {n - missing} given, {missing} not measured"
+
+
 def submitted_values_text(analysis: dict) -> str:
-    """ "Values given (11): Age 60 years; Sex male; ..."; empty when `submitted_values` is."""
+    """ "All 11 values given: Age 60 years; Sex male; ..."; empty when `submitted_values` is."""
     pairs = submitted_values(analysis)
-    return f"Values given ({len(pairs)}): " + "; ".join(f"{n} {v}" for n, v in pairs) + "." if pairs else ""
+    return f"{values_heading(analysis)}: " + "; ".join(f"{n} {v}" for n, v in pairs) + "." if pairs else ""
 
 
 def header_line(detail: dict, by: str) -> str:

@@ -328,7 +328,8 @@ def analysis_png(analysis: dict, input_bytes: bytes | None = None) -> bytes | No
     png = _explanation_figure(analysis, expl, input_bytes)
     # an input the model does not assess: its output's figure says so on itself, since a figure copied or cropped
     # from the report read as a finding ("toward 'EWS (Ewing sarcoma)'" under a profile unlike every class: a review)
-    return png if analysis["prediction"].fits else _marked_not_a_finding(png)
+    prediction = analysis.get("prediction")
+    return png if prediction is None or prediction.fits else _marked_not_a_finding(png)
 
 
 NOT_A_FINDING = "Not a finding: the model did not assess this input. Its output, for reference only."

@@ -25,6 +25,7 @@ from .content import (
     survival_text,
     unexplained_note,
     untested_ages_note,
+    values_heading,
 )
 from .figures import analysis_png, over_time_png
 
@@ -75,7 +76,7 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
             parts.append(f"<p><b>{e(contributions_heading(a))}</b> ({e(listed_method(expl))}, "
                          f"{e(expl.output_space)}): {e(contributions_text(a))}</p>")
             if pairs := submitted_values(a):  # every value, not only the waterfall's ten largest
-                parts.append(f"<p><b>Values given ({len(pairs)})</b></p><table>"
+                parts.append(f"<p><b>{e(values_heading(a))}</b></p><table>"
                              + "".join(f"<tr><td>{e(n)}</td><td>{e(v)}</td></tr>" for n, v in pairs) + "</table>")
             if expl.kind == "text":  # the de-identified note itself, each word on its contribution's colour
                 parts.append("<p><b>De-identified note, coloured by each word's effect</b></p>")

@@ -32,6 +32,7 @@ from ..reports.content import (
     submitted_values,
     unexplained_note,
     untested_ages_note,
+    values_heading,
 )
 from ..reports.figures import explanation_png
 from ..security.uploads import DecodeCache
@@ -225,7 +226,7 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             if over is not None:  # the survival panel's second chart, under the risk score's bars
                 st.plotly_chart(_legible(over, large), width="stretch", key=f"sot_{key}")
             if given := submitted_values(a):  # the bars name the ten largest; a reviewer asked for the rest
-                with st.expander(f"All {len(given)} values given", key=f"given_{key}"):
+                with st.expander(values_heading(a), key=f"given_{key}"):
                     st.table(pd.DataFrame(given, columns=["input", "value"]).set_index("input"))
         elif recording is not None:  # a recording saved as not assessed: the waveform and cycles the page drew
             from ..render.audio import recording_figure

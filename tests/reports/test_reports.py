@@ -447,13 +447,20 @@ def test_every_value_given_is_in_both_reports_not_only_the_ten_largest(tmp_path)
     labels = [f.label for f in model.fields]
     assert len(labels) == 24
     text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(case_pdf(detail, by="rui"))).pages))
-    given = text.split("Values given (24): ")[1]
+    given = text.split("All 24 values given: ")[1]
     for label, shown in zip(labels, result.explanation.data["display"]):
         assert f"{label} {shown}" in given, label
     html_report = case_html(detail, by="rui")
-    assert "<b>Values given (24)</b>" in html_report
+    assert "<b>All 24 values given</b>" in html_report
     assert html_report.count("</td></tr>") >= 24
     assert "<tr><td>Age</td><td>54 years</td></tr>" in html_report
+    # a value not measured is counted as such ("All 8 values given" stood over "not measured": a review)
+    from medapp.reports.content import values_heading
+
+    survival = load_model("breast-cancer-recurrence")
+    partial = survival.record({"age": 55, "menostat": "post", "tsize": 25, "tgrade": 2, "progrec": 50, "estrec": 40,
+                               "horTh": "no"})
+    assert values_heading({"explanation": analyse(survival, partial).explanation}) == "8 values: 7 given, 1 not measured"
 
 
 def test_the_part_of_an_input_analysed_is_said_in_both_reports(tmp_path):
