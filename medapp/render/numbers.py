@@ -1,6 +1,8 @@
 """Numbers as people read them, shared by pages, reports and figures."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -13,6 +15,10 @@ def headline_percent(p: float) -> str:
         return ">99.9%"
     if p < 0.0005:
         return "<0.1%"
+    if 0.495 <= p < 0.505 and p != 0.5:
+        # one decimal, cut toward its own side of a half: "50%" for 49.9% stood beside "the label says only which
+        # side of 50% the estimate falls on" and a label of the other side (a tumour-board review)
+        return f"{math.floor(p * 1000) / 10:.1f}%"
     return f"{p:.1%}" if p >= 0.995 or p < 0.005 else f"{p:.0%}"
 
 

@@ -64,6 +64,13 @@ def test_a_headline_reads_0_or_100_percent_only_when_exact(p, text):
     assert headline_percent(p) == text
 
 
+@pytest.mark.parametrize(("p", "text"), [(0.4996, "49.9%"), (0.4951, "49.5%"), (0.5, "50%"), (0.5004, "50.0%"),
+                                         (0.4949, "49%"), (0.52, "52%")])
+def test_a_headline_near_a_half_is_never_rounded_across_it(p, text):
+    """A tumour-board review: 49.9% read "50%" beside a label saying only which side of 50% it fell on."""
+    assert headline_percent(p) == text
+
+
 def test_a_headline_is_never_rounded_across_a_band():
     shown = band_percent(0.19996, BANDS)
     assert shown != "20%" and band_of(float(shown.rstrip("%")) / 100, BANDS) == "low"
