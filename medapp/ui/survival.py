@@ -132,7 +132,7 @@ def cohort_panel(model: SurvivalModel) -> None:
                  column_config={c: percent_column(c) for c in horizons}
                  | {"risk group": st.column_config.TextColumn(
                      "risk group", help="Third of the training patients' risk scores: relative, not an absolute risk")})
-    warnings_in_full([(f"Row {row}", row_warnings(cohort, pred)) for row, pred in zip(cohort.rows, batch.predictions)],
+    warnings_in_full([(f"Row {row}", _row_said(cohort, pred)) for row, pred in zip(cohort.rows, batch.predictions)],
                      len(cohort.rows))
     save_one_patient(model, batch, cohort, key=f"one_of_scohort_{model.card.id}")
     curves = risk_group_curves(scored["group"], scored["survival"], model.ensemble.grid, sc.time, sc.event)
@@ -175,6 +175,13 @@ def cohort_arrays(batch: BatchResult) -> dict[str, np.ndarray]:
             "shap": np.stack([e.values for e in batch.explanations])}
 
 
+def _row_said(cohort, pred) -> list[str]:
+    """A row's own warnings, after "Not a clear answer ..." where its band at the main horizon holds 50%, as the
+    one-patient panel says it (the table said nothing for bands of 40% to 61%: a tumour-board review)."""
+    close = survival_close_call(pred.survival)
+    return ([] if close is None else [close]) + row_warnings(cohort, pred)
+
+
 def _p_text(p: float) -> str:
     return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
@@ -193,7 +200,7 @@ def results_table(model: SurvivalModel, cohort, scored: dict, batch: BatchResult
         curve = pred.survival
         rec[f"95% band by {horizon_text(model.main_horizon)}"] = \
             f"{precise_percent(1 - curve.at_horizons_upper[main])} to {precise_percent(1 - curve.at_horizons_lower[main])}"
-        rec["warnings"] = " ".join(row_warnings(cohort, pred))
+        rec["warnings"] = " ".join(_row_said(cohort, pred))
         for f, c in zip(model.fields, scored["shap"][i]):
             rec[f"contribution: {f.name}"] = round(float(c), 4)
         rows.append(rec)

@@ -136,7 +136,10 @@ def test_a_cohort_lists_each_patients_own_warnings_and_band(tmp_path, monkeypatc
     at.file_uploader(key="scohort_heart-failure").set_value([("hf.csv", "\n".join(rows).encode(), "text/csv")]).run()
     assert not at.exception
     table = next(d.value for d in at.dataframe if "risk group" in d.value.columns).set_index("row")
-    assert table.loc[1, "warnings"].startswith("The 95% band for death by 180 days is wide")
+    # its band reaches across 50%: said in the table as the one-patient panel says it (a tumour-board review)
+    assert table.loc[1, "warnings"].startswith("Not a clear answer: the 95% band of the probability of death by 180 "
+                                               "days (15% to 93%) reaches across 50%")
+    assert "The 95% band for death by 180 days is wide" in table.loc[1, "warnings"]
     assert "fills a value not given with the training median" in table.loc[2, "warnings"]
     assert table.loc[3, "warnings"] == ""
     assert set(table["risk group"]) <= {"lowest third", "middle third", "highest third"}  # the CSV's words too
