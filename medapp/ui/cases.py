@@ -154,13 +154,13 @@ def _store_save(store, book: dict, user: dict, payload: dict, values: tuple | No
         marker = (payload["card"].id, payload["digest"], "new", (reference or "").strip())
         if marker in book["done"]:  # the same save clicked twice: already stored once, and said so
             analysis_id, reference = book["done"][marker]
-            return f"Already saved as analysis #{analysis_id} in case {reference}; stored once."
+            return f"Already saved as record #{analysis_id} in case {reference}; stored once."
         target = {"case_id": None, "new_case": (reference or "", title or "")}
     analysis_id, created = store.save_analysis(user=user, **{k: v for k, v in payload.items() if k != "digest"},
                                                pixels_checked=pixels_checked, **target)
     reference = store.case_of(analysis_id)["reference"]
-    text = (f"Saved as analysis #{analysis_id} in case {reference}." if created else
-            f"Already saved as analysis #{analysis_id} in case {reference}; stored once.")
+    text = (f"Saved as record #{analysis_id} in case {reference}." if created else
+            f"Already saved as record #{analysis_id} in case {reference}; stored once.")
     book["done"][marker] = (analysis_id, reference)
     return text
 

@@ -70,7 +70,7 @@ def test_a_confirmation_whose_drawing_was_stopped_is_said_on_the_next_page(signe
     at.button(key="ex_heart-disease").click().run()
     next(b for b in at.button if b.label == "Estimate risk").click().run()
     assert any(e.label == "Save to case" for e in at.expander)
-    said = "Saved as analysis #7 in case MDT-7."
+    said = "Saved as record #7 in case MDT-7."
     at.session_state["medapp_save_book"]["outcome"][KEY] = ("success", said, None)  # stored by the Save callback
 
     def stopped_by_the_next_click(*args, **kwargs):
@@ -100,7 +100,7 @@ def test_a_confirmation_drawn_just_before_the_user_left_is_said_again_on_the_nex
     at.selectbox(key="records_model").set_value("Heart disease (UCI Cleveland)").run()
     at.button(key="ex_heart-disease").click().run()
     next(b for b in at.button if b.label == "Estimate risk").click().run()
-    said = "Saved as analysis #8 in case MDT-8."
+    said = "Saved as record #8 in case MDT-8."
     book = at.session_state["medapp_save_book"]
     book["outcome"][KEY] = ("success", said, None)
     at.run()  # the form draws it, and the run ends

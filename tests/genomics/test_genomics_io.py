@@ -85,6 +85,8 @@ def test_few_missing_genes_are_scored_with_a_warning_many_are_refused(model, kha
     assert not parsed.profiles
     assert f"{len(needed) // 2} of the {len(needed)} genes the model needs are missing" in parsed.errors["T0"]
     assert needed[0] in parsed.errors["T0"]
+    one = model.read_file(csv(X.iloc[:1].drop(columns=needed[:1])), "one.csv").profiles[0].warnings[0]
+    assert one.startswith(f"1 of the {len(needed)} genes the model needs is missing and was set")  # "are" (a review)
 
 
 def test_a_blank_cell_is_a_missing_gene_for_that_sample_only(model, khan):

@@ -86,3 +86,12 @@ def test_each_card_holds_the_fields_training_writes(dataset):
     `python -m medapp train` would write for its fields."""
     card = json.loads((REPO / "models" / dataset.model_id / "card.json").read_text())
     assert card["input"]["features"] == json.loads(json.dumps([f.to_dict() for f in dataset.fields]))
+
+
+def test_a_count_of_one_reads_in_the_singular():
+    """A review: "Positive lymph nodes = 1 nodes"."""
+    from medapp.modalities.records.schema import Field, format_value
+
+    assert format_value(Field("pnodes", "Positive lymph nodes", "nodes"), 1.0) == "1 node"
+    assert format_value(Field("pnodes", "Positive lymph nodes", "nodes"), 3.0) == "3 nodes"
+    assert format_value(Field("chol", "Cholesterol", "mg/dL"), 1.0) == "1 mg/dL"

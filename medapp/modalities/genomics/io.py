@@ -52,6 +52,11 @@ class ExpressionFile:
     sample_order: list[str] = field(default_factory=list)  # every sample, in the file's order
 
 
+def _missing(n: int, of: int) -> str:
+    """"1 of the 100 genes the model needs is missing", "5 ... are missing" (a review read "1 ... are missing")."""
+    return f"{n} of the {of} genes the model needs {'is' if n == 1 else 'are'} missing"
+
+
 def _gene_key(name: str) -> str:
     return str(name).strip().upper()
 
@@ -239,13 +244,13 @@ def read_expression(data: bytes, name: str, *, genes: list[str], model_genes: li
         missing = [model_keys[j] for j in range(n_required) if np.isnan(row[j])]
         share = len(missing) / n_required
         if share > refuse_fraction:
-            result.errors[sample] = (f"{len(missing)} of the {n_required} genes the model needs are missing "
+            result.errors[sample] = (f"{_missing(len(missing), n_required)} "
                                      f"({share:.0%}; at most {refuse_fraction:.0%} can be filled in): "
                                      f"{_listing(missing)}.")
             continue
         warnings = []
         if missing:
-            warnings.append(f"{len(missing)} of the {n_required} genes the model needs are missing and were set "
+            warnings.append(f"{_missing(len(missing), n_required)} and {'was' if len(missing) == 1 else 'were'} set "
                             f"to the training average (they contribute nothing): {_listing(missing)}.")
         outside = np.sum((row < lo - 1) | (row > hi + 1))
         if outside > 0.2 * np.sum(np.isfinite(row)):  # one sample on another scale within a log-scale file
@@ -320,9 +325,9 @@ def profile_from_mapping(values: dict[str, object], sample: str, *, model_genes:
         raise InputError(f"{sample}: {len(bad)} non-numeric value(s): {_listing(bad, 5)}.")
     missing = [g for g, v in zip(model_genes, row) if np.isnan(v)]
     if len(missing) / len(model_genes) > refuse_fraction:
-        raise InputError(f"{sample}: {len(missing)} of the {len(model_genes)} genes the model needs are missing: "
+        raise InputError(f"{sample}: {_missing(len(missing), len(model_genes))}: "
                          f"{_listing(missing)}.")
-    warnings = (f"{len(missing)} of the {len(model_genes)} genes the model needs are missing and were set to the "
+    warnings = (f"{_missing(len(missing), len(model_genes))} and {'was' if len(missing) == 1 else 'were'} set to the "
                 f"training average: {_listing(missing)}.",) if missing else ()
     return Profile(sample, row, warnings, tuple(missing))
 

@@ -58,7 +58,8 @@ def format_value(f: Field, v: float) -> str:
     if f.kind == "category":
         return next((str(label) for code, label in f.choices if float(code) == v), f"{v:g}")
     text = number_text(v, f.step)
-    return f"{text} {f.unit}".strip() if f.unit not in ("", "0-5") else text
+    unit = f.unit[:-1] if v == 1 and f.unit.isalpha() and f.unit.islower() and f.unit.endswith("s") else f.unit
+    return f"{text} {unit}".strip() if unit not in ("", "0-5") else text  # "1 node", not "1 nodes" (a review)
 
 
 def number_text(v: float, step: float = 1.0) -> str:
