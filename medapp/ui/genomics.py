@@ -133,7 +133,8 @@ def genomics_panel(model: GenomicsModel) -> None:
     # one format per column, as the records cohorts ("99.2%" beside "99.24%", a distance "0.7" beside "0.939")
     st.dataframe(shown, hide_index=True, width="stretch", key="genomics_results",
                  column_config={"class": st.column_config.TextColumn(
-                                    "class", help="'not classified': the profile is unlike every training class "
+                                    # medium: at 1024 px the automatic width cut it to "not clas" (a review)
+                                    "class", width="medium", help="'not classified': the profile is unlike every training class "
                                                   "(its warning says how far); the most likely class is beside it"),
                                 "probability": percent_column("probability"),
                                 "distance score": st.column_config.NumberColumn("distance score", format="%.2f")})

@@ -54,6 +54,7 @@ def test_examples_are_classified_explained_and_the_shuffled_profile_is_not_class
                                      "class average RMS", "simulated: genes shuffled"]
     assert list(table["class"]) == ["BL", "EWS", "NB", "RMS", "not classified"]  # the reason in its warning and help
     assert "unlike every training class" in json.loads(at.dataframe[0].proto.columns)["class"]["help"]
+    assert json.loads(at.dataframe[0].proto.columns)["class"]["width"] == "medium"  # "not clas" at 1024 px (a review)
     # percentage points with one decimal and distances with two, in every row (it mixed "99.2%" and "99.24%"); none
     # beside the profile not classified (a full bar stood there)
     assert table["probability"][:4].between(0, 100).all() and table["probability"].max() > 50
