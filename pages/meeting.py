@@ -7,7 +7,20 @@ from medapp.cases.references import reference_problem
 from medapp.cases.store import StoreError
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.common import demo_notice
-from medapp.ui.meeting_lead import DRAWN, ENDED, LEAD, followed_case, keep_leading, presenters_now, screen_choice
+from medapp.ui.meeting_lead import (
+    DRAWN,
+    ENDED,
+    LEAD,
+    follow_now,
+    followed_case,
+    keep_leading,
+    lead_written,
+    moved_to_top,
+    own_lead_now,
+    presenters_now,
+    resume_own_lead,
+    screen_choice,
+)
 from medapp.ui.presses import stop_page
 from medapp.ui.review import (
     FOLLOW_EVERY_S,
@@ -100,13 +113,23 @@ def _position(ids: list[int]) -> int:
 
 if screen.following:  # the presenter's case, counted as their screen counts it; Next and Previous are theirs
     st.session_state.pop("meeting_step", None)
+    drawn_before = st.session_state.get(DRAWN)
     case_id, number, count, held = followed_case(screen)
     left = None
+    if drawn_before and drawn_before[0] != case_id and held is None:  # the presenter moved this screen on
+        st.toast(f"{screen.lead.presenter} moved on: case {number} of {count}.", icon=":material/cast:")
+        moved_to_top(case_id)
 else:
+    if screen.mode == LEAD:
+        # the lead as another of this presenter's screens (or an earlier tab) left it: a reopened tab started at
+        # case 1 and pulled every follower there, and a projector tab wrote its own case back over the laptop's
+        # Next (a review meeting's test)
+        resume_own_lead(store, user, [c["id"] for c in cases])
     index = _position([c["id"] for c in cases])
     case_id, number, count, held = cases[index]["id"], index + 1, len(cases), None
     if screen.mode == LEAD:
         store.lead_meeting(user, case_id, number, count)
+        lead_written(case_id, number)
         keep_leading(store, user)
 st.session_state["meeting_case"] = case_id  # where this screen stays when it stops following
 case_shown(case_id, "meeting")
@@ -150,7 +173,10 @@ title_col.markdown(f"## Case {number} of {count} · {reference}\n"
 demo_notice()  # as the reports and analysis pages say it (Cases and Meeting mode did not: a cardiology review)
 notice = st.empty()  # drawn in every run: a line inserted above the page's forms makes the browser draw them anew
 if held:
-    notice.info(held, icon=":material/cast:")
+    with notice.container():
+        st.info(held, icon=":material/cast:")
+        st.button("Follow now", key="meeting_follow_now", on_click=follow_now, args=(screen.lead,),
+                  help="Show the presenter's case; what you chose or typed here is kept as your draft.")
 elif screen.ended:
     notice.info(screen.ended, icon=":material/cast:")
 elif left is not None and left["id"] == case_id:
@@ -169,6 +195,9 @@ if screen.following:  # and moves when the presenter moves, or stops
     # every 2 s, not 4: a desk 4 s behind the projector was visibly behind the room (a review); one small read
     follow_case(detail, listed=lead_seen, list_now=_lead_now, every=FOLLOW_EVERY_S / 2)
 else:
-    # and a presenter who starts or stops leading elsewhere, so "Follows NAME" is offered without a reload
-    follow_case(detail, listed=(listed, screen.presenters),
-                list_now=lambda: (sorted(c["id"] for c in store.list_cases(**filters)), presenters_now(store, user)))
+    # and a presenter who starts or stops leading elsewhere, so "Follows NAME" is offered without a reload; a leading
+    # screen also moves when another screen of the same presenter moves the lead (the laptop's Next, the projector)
+    own = own_lead_now(store, user) if screen.mode == LEAD else None
+    follow_case(detail, listed=(sorted(listed), screen.presenters, own),
+                list_now=lambda: (sorted(c["id"] for c in store.list_cases(**filters)), presenters_now(store, user),
+                                  own_lead_now(store, user) if screen.mode == LEAD else None))

@@ -121,14 +121,59 @@ def keep_leading(store: CaseStore, user: dict) -> None:
     heartbeat()
 
 
+RELEASED = "meeting_lead_released"  # the lead position a held screen was told to follow all the same (Follow now)
+
+
+def follow_now(lead: Lead) -> None:
+    """A held screen follows the presenter: a reviewer with a choice not recorded had no way on but to record it or
+    reload (a radio's choice cannot be undone); the choice stays in the store as their draft."""
+    st.session_state[RELEASED] = (lead.case_id, lead.position)
+
+
+def moved_to_top(case_id: int) -> None:
+    """The page shown from its top after the presenter moved it: a reviewer scrolled to the last analysis stayed at
+    that height on the next case, at a verdict form that looked the same, with the heading out of sight (a review)."""
+    st.html(f"<script>/* case {case_id} */ for (const el of [document.querySelector('[data-testid=\"stMain\"]'), "
+            "document.querySelector('[data-testid=\"stAppViewContainer\"]'), document.scrollingElement]) "
+            "{ if (el) el.scrollTo({top: 0}); }</script>", unsafe_allow_javascript=True)
+
+
+LEAD_WRITTEN = "meeting_lead_written"  # (case id, position) this session last wrote as its presenter's lead
+
+
+def resume_own_lead(store: CaseStore, user: dict, ids: list[int]) -> None:
+    """A leading screen takes up the lead where the store has it when this session did not write it there: a new tab
+    or a reload of a presenter who leads (a reopened tab began at case 1 and took every follower with it), or another
+    screen of the same presenter that moved it (a laptop's Next, undone by the projector tab's next run)."""
+    lead = store.meeting_lead(user["username"])
+    if lead is None or (lead.case_id, lead.position) == st.session_state.get(LEAD_WRITTEN):
+        return
+    if lead.case_id in ids:
+        st.session_state["meeting_case"] = lead.case_id
+
+
+def lead_written(case_id: int, position: int) -> None:
+    st.session_state[LEAD_WRITTEN] = (case_id, position)
+
+
+def own_lead_now(store: CaseStore, user: dict) -> tuple[int, int] | None:
+    """Where this user's lead is now (a leading screen's timer draws the page again when another of their screens
+    moves it)."""
+    lead = store.meeting_lead(user["username"])
+    return None if lead is None else (lead.case_id, lead.position)
+
+
 def followed_case(screen: Screen) -> tuple[int, int, int, str | None]:
     """The case a following screen shows, "Case N of M" as it counts it, and what to say above it: the presenter's
     case, unless a verdict the user chose or typed on the case shown is not recorded yet. Then that case stays until
     it is recorded (the screen would otherwise move away from unfinished work: kept, but out of sight)."""
     lead, drawn = screen.lead, st.session_state.get(DRAWN)
-    if drawn and drawn[0] != lead.case_id and any(verdict_needs_form({"id": i}, f"m{i}") for i in drawn[3]):
+    released = st.session_state.get(RELEASED) == (lead.case_id, lead.position)
+    if drawn and drawn[0] != lead.case_id and not released and any(
+            verdict_needs_form({"id": i}, f"m{i}") for i in drawn[3]):
         said = (f"{lead.presenter} has moved on to case {lead.position} of {lead.count}. This screen stays on this "
-                "case until you record the verdict you chose here; then it follows.")
+                "case until you record what you chose or typed here, or press Follow now (it is kept as your "
+                "draft, and comes back with this case).")
         if st.session_state.get(HELD) != (lead.case_id, lead.position):  # once per move, where the reviewer looks:
             st.session_state[HELD] = (lead.case_id, lead.position)  # the notice above is out of sight at the form
             st.toast(said, icon=":material/cast:")

@@ -97,7 +97,8 @@ def test_a_following_screen_with_an_unrecorded_verdict_stays_until_it_is_recorde
     desk.run()
     assert not desk.exception and _title(desk).startswith("## Case 1 of 2 · HOLD-1")
     assert any("rui has moved on to case 2 of 2" in i.value for i in desk.info)
-    assert any("until you record the verdict you chose" in t.value for t in desk.toast)  # said where they look
+    assert any("until you record what you chose or typed here, or press Follow now" in t.value
+               for t in desk.toast)  # said where they look
     assert desk.radio(key=f"v_m{first}").value == "agree"
     next(b for b in desk.button if b.label == "Record verdict").click().run()
     desk.run()  # the timer's next look: recorded, so it follows
@@ -164,3 +165,54 @@ def test_a_presenter_on_another_page_still_leads(tmp_path, monkeypatch):
         at.run()
         assert not at.exception
         assert (seen_at() > two_minutes_ago + timedelta(seconds=60)) is heard, page
+
+
+def test_a_presenters_second_screen_takes_up_the_lead_and_neither_writes_the_other_back(tmp_path, monkeypatch):
+    """A review meeting's test: the presenter's tab reopened began at case 1 and pulled every follower there; with a
+    projector tab and a laptop tab, the projector's next run wrote case 1 back over the laptop's Next."""
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    (a, _), (b, _), (c, _) = heart_disease_cases(store, ("TWO-1", "TWO-2", "TWO-3"))
+    projector = open_page("pages/meeting.py", REV)
+    projector.selectbox(key="meeting_screen").set_value("lead").run()
+    projector.button(key="meeting_next").click().run()
+    assert _title(projector).startswith("## Case 2 of 3 · TWO-2") and store.meeting_lead("rui").case_id == b
+
+    laptop = open_page("pages/meeting.py", REV)  # a new tab: leading again, where the lead is, not at case 1
+    assert not laptop.exception and laptop.selectbox(key="meeting_screen").value == "lead"
+    assert _title(laptop).startswith("## Case 2 of 3 · TWO-2") and store.meeting_lead("rui").case_id == b
+
+    laptop.button(key="meeting_next").click().run()
+    assert _title(laptop).startswith("## Case 3 of 3 · TWO-3") and store.meeting_lead("rui").case_id == c
+    projector.run()  # its timer, or anything else that draws it again: it takes up the laptop's move
+    assert not projector.exception and _title(projector).startswith("## Case 3 of 3 · TWO-3")
+    assert store.meeting_lead("rui").case_id == c
+    projector.button(key="meeting_prev").click().run()  # and either screen moves the lead on from there
+    assert _title(projector).startswith("## Case 2 of 3 · TWO-2") and store.meeting_lead("rui").case_id == b
+    laptop.run()
+    assert _title(laptop).startswith("## Case 2 of 3 · TWO-2")
+
+
+def test_a_held_screen_can_follow_now_keeping_its_choice_as_a_draft_and_a_moved_screen_says_so(tmp_path, monkeypatch):
+    """A review meeting's test: a reviewer held by a choice not recorded could only record it or reload (a radio's
+    choice cannot be undone); a reviewer scrolled down was moved to the next case with nothing said."""
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    (_, first), _, _ = heart_disease_cases(store, ("FREE-1", "FREE-2", "FREE-3"))
+    chair = open_page("pages/meeting.py", REV)
+    chair.selectbox(key="meeting_screen").set_value("lead").run()
+    desk = open_page("pages/meeting.py", OLGA)
+    desk.selectbox(key="meeting_screen").set_value("follow:rui").run()
+    desk.radio(key=f"v_m{first}").set_value("disagree").run()  # chosen, not recorded
+    chair.button(key="meeting_next").click().run()
+    desk.run()
+    assert _title(desk).startswith("## Case 1 of 3 · FREE-1")
+    desk.button(key="meeting_follow_now").click().run()
+    assert not desk.exception and _title(desk).startswith("## Case 2 of 3 · FREE-2")
+    assert any(t.value == "rui moved on: case 2 of 3." for t in desk.toast)
+    assert store.verdict_drafts(OLGA, [first])[first].values[0] == "disagree"  # kept, to come back with its case
+    chair.button(key="meeting_next").click().run()  # nothing unfinished on case 2: it follows, and says so
+    desk.run()
+    assert _title(desk).startswith("## Case 3 of 3 · FREE-3")
+    assert any(t.value == "rui moved on: case 3 of 3." for t in desk.toast)
+    assert not any(b.key == "meeting_follow_now" for b in desk.button)
