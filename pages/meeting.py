@@ -182,6 +182,11 @@ elif screen.ended:
 elif left is not None and left["id"] == case_id:
     notice.info(f"This case no longer matches the filters (its status is now '{detail['status']}'). It stays on "
                 "screen until you move on; Next goes to the case after it.", icon=":material/filter_alt_off:")
+if user["role"] in ("reviewer", "admin") and (elsewhere := store.drafts_elsewhere(user, case_id)):
+    # a reload of a screen held on unfinished work showed the presenter's case without a word of the draft
+    where = "; ".join(f"{ref if reference_problem(ref) is None else 'a case'} (record #{a})" for _, ref, a in elsewhere)
+    st.caption(f":material/edit_note: Your unrecorded verdict drafts on other cases: {where}. Each comes back in its "
+               "form when its case is shown.")
 for n, a in enumerate(detail["analyses"], 1):
     with st.container(border=True):
         analysis_view(a, key=f"m{a['id']}", hide_identifiers=True, large=True, number=(n, len(detail["analyses"])))

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..db.tables import SavedAnalysis, VerdictDraft, utcnow
+from ..db.tables import Case, SavedAnalysis, VerdictDraft, utcnow
 from ..security.roles import Actor, require
 
 # A draft is at most this long (a pasted document in the comment box); what the box holds beyond it is not kept.
@@ -83,6 +83,18 @@ class VerdictDrafts:
             rows = s.scalars(select(VerdictDraft).where(VerdictDraft.reviewer == Actor.of(user).username,
                                                         VerdictDraft.analysis_id.in_(ids)))
             return {row.analysis_id: _draft(row) for row in rows}
+
+    def drafts_elsewhere(self, user, case_id: int) -> list[tuple[int, str, int]]:
+        """(case id, case reference, analysis id) of `user`'s drafts on cases other than `case_id`, oldest case first:
+        a reloaded screen that had been held on a draft jumped to the presenter's case without a word of it (a
+        review meeting's test)."""
+        with self.Session() as s:
+            rows = s.execute(select(Case.id, Case.reference, VerdictDraft.analysis_id)
+                             .join(SavedAnalysis, SavedAnalysis.id == VerdictDraft.analysis_id)
+                             .join(Case, Case.id == SavedAnalysis.case_id)
+                             .where(VerdictDraft.reviewer == Actor.of(user).username, Case.id != case_id)
+                             .order_by(Case.id, VerdictDraft.analysis_id))
+            return [(c, ref, a) for c, ref, a in rows]
 
     def draft_reviewers(self, analysis_ids) -> dict[int, list[str]]:
         """Who has an unrecorded draft on each of these analyses (the Admin page's Erase tab lists them; their text

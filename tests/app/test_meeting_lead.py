@@ -211,6 +211,8 @@ def test_a_held_screen_can_follow_now_keeping_its_choice_as_a_draft_and_a_moved_
     assert not desk.exception and _title(desk).startswith("## Case 2 of 3 · FREE-2")
     assert any(t.value == "rui moved on: case 2 of 3." for t in desk.toast)
     assert store.verdict_drafts(OLGA, [first])[first].values[0] == "disagree"  # kept, to come back with its case
+    assert any(c.value.endswith(f"Your unrecorded verdict drafts on other cases: FREE-1 (record #{first}). Each comes "
+                                "back in its form when its case is shown.") for c in desk.caption)
     chair.button(key="meeting_next").click().run()  # nothing unfinished on case 2: it follows, and says so
     desk.run()
     assert _title(desk).startswith("## Case 3 of 3 · FREE-3")
