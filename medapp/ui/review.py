@@ -256,9 +256,12 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
         # short): that goes on below, to the store, whose refusal is then said with the form kept.
         drawn_open = key in book["shown"]
         draft = None if drawn_open else _saved_draft(store, book, a["id"], user, stored)
+        # said under a form that holds something unrecorded, not under every form (the projector showed it under
+        # each analysis: a review meeting's test)
+        unrecorded = drawn_open and f"v_{key}" in st.session_state and _form_values(key) != stored
         closed_line.caption(f"This case is {closed_how or 'closed'}: reopen it {reopen_where} to change a "
                             "verdict." + (" What you had chosen or typed below stays in the form, not recorded."
-                                          if drawn_open else "")
+                                          if unrecorded else "")
                             + (f" Your draft ({_what_was_refused(draft.values) if draft.verdict else 'no verdict chosen'}"
                                f", {_when(draft.saved_at)}) is kept, not recorded: reopen the case to record it."
                                if draft is not None else ""))
@@ -312,8 +315,9 @@ def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
             book["pressed"].discard(key)
         elif _store_verdict(store, book, a["id"], user, key, values, drawn_version):
             st.rerun()  # draw the page again with the verdict stored
-    if not closed:
-        _keep_draft(store, book, a["id"], user, key, values, drawn_values, drawn_version)
+    # kept on a closed case too: text typed after another reviewer closed it was lost at a reload, though the page
+    # says a draft is kept until the case is reopened (a review meeting's test)
+    _keep_draft(store, book, a["id"], user, key, values, drawn_values, drawn_version)
     book["shown"][key] = stored_version
     refused = book["refused"].get(a["id"])
     if refused is not None:

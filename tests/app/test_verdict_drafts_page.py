@@ -87,6 +87,24 @@ def test_a_closed_case_says_the_draft_is_kept_until_it_is_reopened(one_case):
     assert "Your draft (uncertain" in line and "is kept, not recorded: reopen the case to record it." in line
 
 
+def test_text_typed_after_the_case_was_closed_is_kept_as_the_draft(one_case):
+    """A review meeting's test: a reviewer typing when another closed the case added to the comment in the form the
+    page kept, and a reload lost the addition (drafts were written only while the case was open)."""
+    store, case_id, analysis_id = one_case
+    key = f"m{analysis_id}"
+    desk = open_page("pages/meeting.py", REV)
+    desk.text_area(key=f"c_{key}").input("effusion on the left").run()
+    store.set_status(case_id, REV, "closed")
+    desk.run()  # the page's timer draws it again: the form stays, its button disabled
+    assert any(c.value.endswith("What you had chosen or typed below stays in the form, not recorded.")
+               for c in desk.caption)
+    desk.text_area(key=f"c_{key}").input("effusion on the left; ADDED WHILE CLOSED").run()
+    assert store.verdict_drafts(REV, [analysis_id])[analysis_id].comment == "effusion on the left; ADDED WHILE CLOSED"
+    again = open_page("pages/meeting.py", REV)
+    line = " ".join(c.value for c in again.caption if "This case is" in c.value)
+    assert "is kept, not recorded: reopen the case to record it." in line
+
+
 def test_meeting_mode_with_forms_hidden_still_shows_a_form_holding_a_draft_from_before_a_reload(tmp_path, monkeypatch):
     """The presenter hid their verdict forms for the projector and moved to a case whose form this session never drew:
     a draft kept from an earlier session is unfinished work, and stays on screen as one typed in this session does."""
