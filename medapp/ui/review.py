@@ -406,6 +406,8 @@ def _keep_draft(store, book: dict, analysis_id: int, user: dict, key: str, value
             if store.keep_draft(analysis_id, user, values, drawn_version):
                 kept[key] = (values, drawn_version)
                 book["saved_drafts"][analysis_id] = Draft(*values, drawn_version, datetime.now(UTC))
+                if key in book["restored"]:  # "Your draft of 15:02" still read so after it was extended at 15:05
+                    book["restored"][key] = datetime.now(UTC)
     except DATABASE_DOWN:  # not kept this run: tried again on the next (the page says the outage)
         kept.pop(key, None)
     except PermissionDenied:  # demoted meanwhile: the store refuses the verdict too, and says so
