@@ -348,9 +348,19 @@ def submitted_values_text(analysis: dict) -> str:
 
 
 def header_line(detail: dict, by: str) -> str:
-    parts = [detail["title"], f"status: {detail['status']}",
+    # the disagreement flag and who closed the case, as the meeting's screen shows them (the reports had neither: a
+    # review meeting's test)
+    status = f"status: {detail['status']}" + (f" ({detail['closed_how']})" if detail.get("closed_how") else "")
+    parts = [detail["title"], status, "disagreement flagged" if detail.get("disagreement") else "",
              f"created by {detail['created_by']} on {detail['created_at']:%Y-%m-%d}", generated_line(by)]
     return " · ".join(p for p in parts if p)
+
+
+def verdict_when(verdict: dict) -> str:
+    """ "2026-12-07 15:02 UTC", and the version when the reviewer changed it ("..., version 3")."""
+    at = verdict.get("updated_at")
+    when = f"{at:%Y-%m-%d %H:%M} UTC" if at is not None else ""
+    return when + (f", version {verdict['version']}" if verdict.get("version", 1) > 1 else "")
 
 
 def survival_text(analysis: dict) -> str:

@@ -26,6 +26,7 @@ from .content import (
     unexplained_note,
     untested_ages_note,
     values_heading,
+    verdict_when,
 )
 from .figures import analysis_png, over_time_png
 
@@ -100,10 +101,12 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
             parts.append(f"<p><audio controls preload='none' aria-label='recording of analysis {a['id']}' "
                          f"src='data:audio/{kind};base64,{base64.b64encode(sound).decode()}'></audio></p>")
         if a["verdicts"]:
-            parts.append("<table><tr><th>reviewer</th><th>verdict</th><th>final diagnosis</th><th>comment</th></tr>")
+            parts.append("<table><tr><th>reviewer</th><th>verdict</th><th>final diagnosis</th><th>comment</th>"
+                         "<th>recorded</th></tr>")
             for v in a["verdicts"]:
                 parts.append(f"<tr><td>{e(v['reviewer'])}</td><td>{e(v['verdict'])}</td>"
-                             f"<td>{e(v['final_diagnosis'])}</td><td>{e(v['comment'])}</td></tr>")
+                             f"<td>{e(v['final_diagnosis'])}</td><td>{e(v['comment'])}</td>"
+                             f"<td>{e(verdict_when(v))}</td></tr>")
             parts.append("</table>")
         else:
             parts.append("<p class='meta'>No reviewer verdict yet.</p>")

@@ -34,6 +34,7 @@ from .content import (
     survival_text,
     unexplained_note,
     untested_ages_note,
+    verdict_when,
 )
 from .figures import analysis_png, over_time_png
 
@@ -149,7 +150,8 @@ def _analysis_head(pdf: FPDF, a: dict, figures: _Figures) -> None:
         for v in a["verdicts"]:
             # no "Final diagnosis: -." when the reviewer gave none
             diagnosis = f" Final diagnosis: {v['final_diagnosis']}." if v["final_diagnosis"] else ""
-            _para(pdf, f"Reviewer {v['reviewer']}: {v['verdict']}.{diagnosis} {v['comment']}".rstrip(), 9.5,
+            when = f" ({verdict_when(v)})" if verdict_when(v) else ""
+            _para(pdf, f"Reviewer {v['reviewer']}{when}: {v['verdict']}.{diagnosis} {v['comment']}".rstrip(), 9.5,
                   "B" if v["verdict"] == "disagree" else "")
     else:
         _para(pdf, "No reviewer verdict yet.", 9)

@@ -43,7 +43,11 @@ def test_pdf_holds_case_model_verdict_intended_use_and_disclaimer(case_detail):
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
     assert "Case GP-2231" in text
     assert f"diabetes v{get_card('diabetes').version}" in text
-    assert "Reviewer rui: disagree. Final diagnosis: type 2 diabetes (HbA1c 7.1%)" in text
+    assert re.search(r"Reviewer rui \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\): disagree\. Final diagnosis: type 2 diabetes "
+                     r"\(HbA1c 7\.1%\)", text)  # with when it was recorded (a review meeting's test)
+    assert case_detail["disagreement"] and "status: open · disagreement flagged · created by" in text
+    html = case_html(case_detail, by="rui")
+    assert "disagreement flagged" in html and re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d UTC</td></tr>", html)
     pred = case_detail["analyses"][0]["prediction"]  # headed as on its page: probability and band, then the label
     assert f"Model output: Probability of diabetes {pred.probability_of('positive'):.0%}, risk band {pred.risk_band}; " \
            "model label negative" in text
@@ -144,7 +148,7 @@ def test_a_long_analysis_starts_under_the_case_header_not_after_a_blank_page(tmp
     store.set_verdict(aid, REV, "agree", "heart failure", "")
     reader = PdfReader(io.BytesIO(case_pdf(store.case_detail(case_id, REV), by="rui")))
     first = re.sub(r"\s+", " ", reader.pages[0].extract_text())
-    assert f"Analysis 1 of 1 · {model.card.name} · abstract-condition v" in first and "Reviewer rui: agree" in first
+    assert f"Analysis 1 of 1 · {model.card.name} · abstract-condition v" in first and re.search(r"Reviewer rui \([^)]*UTC\): agree", first)
     assert f"Record #{aid}. Input:" in first
     assert len(reader.pages) >= 2  # it is longer than what page 1 had left
 
@@ -219,7 +223,7 @@ def test_each_figure_is_on_the_page_of_its_own_analysis(tmp_path):
     assert [images for headings, images in pages if set(headings) & {"2", "3", "4"}] == [1, 1, 1], pages
     # a verdict without a final diagnosis reads as such ("Final diagnosis: -." was printed)
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
-    assert "Reviewer rui: uncertain." in text and "Final diagnosis: -" not in text
+    assert re.search(r"Reviewer rui \([^)]*UTC\): uncertain\.", text) and "Final diagnosis: -" not in text
 
 
 def test_a_survival_analysis_reports_its_contributions_over_time(tmp_path):
