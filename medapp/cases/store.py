@@ -551,12 +551,17 @@ class CaseStore(MeetingLeads, VerdictDrafts, Database):
                 if current is None:
                     current = Verdict(analysis_id=analysis_id, reviewer=actor.username)
                     s.add(current)
+                comment_before = current.comment or ""
                 current.verdict, current.final_diagnosis, current.comment = verdict, final_diagnosis.strip()[:255], comment
                 current.updated_at = utcnow()
                 s.flush()  # UPDATE ... WHERE version = the one read: a concurrent write raises StaleDataError
                 self.drop_draft_in(s, analysis_id, actor.username)  # recorded: no draft of it left
                 self.audit_in(s, actor.username, "verdict", f"analysis:{analysis_id}", case_id=analysis.case_id,
-                              verdict=verdict, final_diagnosis=current.final_diagnosis, version=current.version)
+                              verdict=verdict, final_diagnosis=current.final_diagnosis, version=current.version,
+                              # the comment is not quoted (free text), but a change to it alone is seen: the row was
+                              # otherwise identical to the one before (a review meeting's test)
+                              **({"comment_changed": True, "comment_chars": len(comment or "")}
+                                 if (comment or "") != comment_before else {}))
                 new_version = current.version
             return new_version
         except (IntegrityError, StaleDataError):  # the same reviewer's first verdict, sent twice at the same moment

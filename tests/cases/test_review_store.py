@@ -39,6 +39,20 @@ def test_a_stale_verdict_is_refused_with_what_is_stored_now(store, heart):
     assert len(store.audit_events(action="verdict")) == 2  # refused writes leave no record of a change
 
 
+def test_a_comment_only_change_is_seen_in_the_audit_without_quoting_it(store, heart):
+    """A review meeting's test: a verdict's audit row named verdict and diagnosis, so a change to the comment alone
+    left a row identical to the one before."""
+    _, aid = _analysis(store, heart)
+    v1 = store.set_verdict(aid, REV, "agree", "angina", "first thought", expected_version=0)
+    v2 = store.set_verdict(aid, REV, "agree", "angina", "on reflection, stable", expected_version=v1)
+    store.set_verdict(aid, REV, "disagree", "angina", "on reflection, stable", expected_version=v2)
+    third, newest, first = store.audit_events(action="verdict")
+    assert first["detail"]["comment_changed"] and first["detail"]["comment_chars"] == len("first thought")
+    assert newest["detail"]["comment_changed"] and newest["detail"]["version"] == 2
+    assert "comment_changed" not in third["detail"]  # the comment as it was: nothing said of it
+    assert "stable" not in str(newest["detail"]) and "first thought" not in str(first["detail"])
+
+
 def test_a_stale_status_change_is_refused(store, heart):
     case_id, _ = _analysis(store, heart)
     seen = store.case_detail(case_id, REV, log_view=False)["version"]
