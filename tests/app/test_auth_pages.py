@@ -80,7 +80,7 @@ def test_a_locked_name_is_told_when_it_opens_and_an_empty_form_is_no_attempt(fre
 
 def test_session_times_out(fresh_var, monkeypatch):
     create_user(CaseStore(), "carla", "clinician pw 1", "clinician")
-    monkeypatch.setenv("MEDAPP_SESSION_TIMEOUT_MIN", "0")
+    monkeypatch.setenv("MEDAPP_SESSION_TIMEOUT_MIN", "1")  # last seen at 0.0, long before a minute ago
     at = app()
     at.session_state["medapp_user"] = {"username": "carla", "role": "clinician"}
     at.session_state["medapp_last_seen"] = 0.0

@@ -47,7 +47,7 @@ def test_login_analyse_save_review_export(signed_in_page, tmp_path):
     expect(page.get_by_text("open · 1 analysis", exact=True)).to_be_visible()
     page.wait_for_function(IDLE)
     page.get_by_role("button", name="Save", exact=True).dblclick()
-    page.get_by_text(re.compile(r"(Saved as|Already saved as) analysis #\d+ in case E2E-CASE-1")).first.wait_for()
+    page.get_by_text(re.compile(r"(Saved as|Already saved as) record #\d+ in case E2E-CASE-1")).first.wait_for()
     page.wait_for_function(IDLE)
     page.get_by_role("button", name="Save", exact=True).click()  # and once more: stored once, and said so
     page.get_by_text(re.compile(r"Already saved as record #\d+ in case E2E-CASE-1")).wait_for(timeout=30_000)

@@ -124,8 +124,9 @@ def test_each_group_has_its_own_replicas(ray_service):
     assert len(_replicas("group-records")) == 2 and len(_replicas("group-survival")) == 1
     assert len(_replicas("medapp")) == 2 and len(_replicas("rate-limits")) == 1
     status, answer, _ = _call(url, secret, "heart-failure", {"inputs": [
-        {"name": "age", "shape": [1], "datatype": "FP64", "data": [70]},
-        {"name": "ejection_fraction", "shape": [1], "datatype": "FP64", "data": [20]}]})
+        {"name": name, "shape": [1], "datatype": "FP64", "data": [value]}  # half the values at least: estimated
+        for name, value in (("age", 70), ("ejection_fraction", 20), ("sex", 1), ("serum_creatinine", 1.9),
+                            ("serum_sodium", 130), ("smoking", 0))]})
     assert status == 200 and answer["model_name"] == "heart-failure"
     status, answer, _ = _call(url, secret, "heart-disease", _record(0, case=False))
     assert status == 200 and len(answer["outputs"][1]["data"]) == 2  # two class probabilities
