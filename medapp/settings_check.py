@@ -51,6 +51,9 @@ def problems() -> list[str]:
     if url.startswith(("postgres://", "postgresql://")):  # SQLAlchemy's psycopg2 default is not installed
         found.append("MEDAPP_DATABASE_URL starts with " + url.split(":", 1)[0] + "://: write postgresql+psycopg:// "
                      "(the driver medapp installs).")
+    secrets_path = os.environ.get("MEDAPP_SECRETS_FILE", "").strip()
+    if secrets_path:  # a mistyped path said only "No PACS endpoint named 'orthanc'"; a 0644 one went unremarked
+        found.append(_secrets_file_problem(secrets_path))
     try:
         uid_root()
     except InputError as exc:
@@ -60,3 +63,17 @@ def problems() -> list[str]:
     except (RuntimeError, OSError) as exc:
         found.append(f"The de-identification salt cannot be used: {exc}.")
     return [p for p in found if p]
+
+
+def _secrets_file_problem(path: str) -> str | None:
+    """As ssh treats a key: a password file others can read is refused, not used (an IT review)."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return f"MEDAPP_SECRETS_FILE names {path}, which cannot be read ({exc.strerror or exc})."
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return (f"MEDAPP_SECRETS_FILE {path} can be read by other users of this machine (mode "
+                f"{stat.S_IMODE(mode):04o}): make it readable by its owner only (chmod 600).")
+    return None

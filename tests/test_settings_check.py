@@ -33,3 +33,18 @@ def test_each_bad_setting_is_named_in_words(tmp_path, monkeypatch):
                        "draw a new de-identification salt.")
     monkeypatch.setenv("MEDAPP_SESSION_TIMEOUT_MIN", "0")  # nobody could stay signed in
     assert "MEDAPP_SESSION_TIMEOUT_MIN='0' is not a number of minutes of at least 1" in problems()[0]
+
+
+def test_a_secrets_file_that_is_missing_or_readable_by_others_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("MEDAPP_SECRETS_FILE", str(tmp_path / "nope.toml"))
+    assert problems() == [f"MEDAPP_SECRETS_FILE names {tmp_path / 'nope.toml'}, which cannot be read (No such file or "
+                          "directory)."]
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[pacs.orthanc]\nurl = "http://127.0.0.1:8042/dicom-web"\n')
+    secrets.chmod(0o644)
+    monkeypatch.setenv("MEDAPP_SECRETS_FILE", str(secrets))
+    assert problems() == [f"MEDAPP_SECRETS_FILE {secrets} can be read by other users of this machine (mode 0644): "
+                          "make it readable by its owner only (chmod 600)."]
+    secrets.chmod(0o600)
+    assert problems() == []
