@@ -130,7 +130,6 @@ else:
     if screen.mode == LEAD:
         store.lead_meeting(user, case_id, number, count)
         lead_written(case_id, number)
-        keep_leading(store, user)
 st.session_state["meeting_case"] = case_id  # where this screen stays when it stops following
 case_shown(case_id, "meeting")
 prev_col, title_col, next_col = st.columns([1.6, 6, 1.6], vertical_alignment="center")
@@ -195,6 +194,10 @@ for n, a in enumerate(detail["analyses"], 1):
                          closed_how=detail["closed_how"])
 st.session_state[DRAWN] = (case_id, number, count, [a["id"] for a in detail["analyses"]])
 erasure_notes(detail)
+if screen.mode == LEAD and not screen.following:
+    # the lead's heartbeat at the foot of the page: drawn above the heading, its fragment's container appeared
+    # between runs and moved every form below it (the heading was seen twice, one over the other: a review)
+    keep_leading(store, user)
 # the projector shows each verdict as a reviewer records it, without a click, and counts what the filters hold now
 if screen.following:  # and moves when the presenter moves, or stops
     # every 2 s, not 4: a desk 4 s behind the projector was visibly behind the room (a review); one small read
