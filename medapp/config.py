@@ -42,7 +42,9 @@ def deid_salt() -> str:
         if salt:
             return salt
         time.sleep(0.01)
-    raise RuntimeError(f"{path} is empty: delete it to draw a new de-identification salt")
+    # not "delete it": a new salt gives every study new de-identified UIDs, so one sent again is stored twice
+    raise RuntimeError(f"{path} is empty: restore it from the backup (or set MEDAPP_DEID_SALT to the salt in use); "
+                       "delete it only on a new installation, which then draws one")
 
 
 _UID_ROOT_FORM = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*\.$")

@@ -29,8 +29,10 @@ def test_each_bad_setting_is_named_in_words(tmp_path, monkeypatch):
         "MEDAPP_API_AUDIT='synch' is not one of batched, sync (the default is batched)."]
     assert said[3].startswith("MEDAPP_DATABASE_URL starts with postgres://: write postgresql+psycopg://")
     assert said[4].startswith("The setting MEDAPP_UID_ROOT '1.2.03' is not a DICOM UID root")
-    assert said[5] == (f"The de-identification salt cannot be used: {tmp_path / 'deid_salt'} is empty: delete it to "
-                       "draw a new de-identification salt.")
+    # not "delete it" (a re-check): a new salt gives every study new UIDs, so one sent again would be stored twice
+    assert said[5] == (f"The de-identification salt cannot be used: {tmp_path / 'deid_salt'} is empty: restore it from "
+                       "the backup (or set MEDAPP_DEID_SALT to the salt in use); delete it only on a new installation, "
+                       "which then draws one.")
     monkeypatch.setenv("MEDAPP_SESSION_TIMEOUT_MIN", "0")  # nobody could stay signed in
     assert "MEDAPP_SESSION_TIMEOUT_MIN='0' is not a number of minutes of at least 1" in problems()[0]
 

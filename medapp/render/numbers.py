@@ -15,7 +15,7 @@ def headline_percent(p: float) -> str:
         return ">99.9%"
     if p < 0.0005:
         return "<0.1%"
-    if 0.495 <= p < 0.505 and p != 0.5:
+    if 0.495 <= p < 0.51 and p != 0.5:  # to 0.51: 0.505 itself is 0.50499... in binary, and read "50%"
         # one decimal, cut toward its own side of a half: "50%" for 49.9% stood beside "the label says only which
         # side of 50% the estimate falls on" and a label of the other side (a tumour-board review)
         return f"{math.floor(p * 1000) / 10:.1f}%"

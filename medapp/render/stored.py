@@ -52,6 +52,8 @@ def part_analysed(a: dict) -> str | None:
     if (frame := frame_text(a.get("explanation"))) is not None:
         return frame
     details = getattr(a.get("prediction"), "details", None) or {}
+    if isinstance(position := details.get("position"), str):  # "row 2 of 3 in the request" (the API's)
+        return position
     if (row := details.get("cohort_row")) is not None:
         return f"row {row} of a cohort file"
     sample = details.get("sample")

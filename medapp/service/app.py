@@ -64,7 +64,7 @@ from ..security.tokens import Caller, authenticate_token, why_refused
 from ..types import InputError, ModelCard
 from . import protocol as oip
 from .audit import AuditWriter
-from .inputs import FILE_MEDIA, Case, cases_from_body, cases_from_tensors, file_input_name
+from .inputs import FILE_MEDIA, Case, cases_from_body, cases_from_tensors, file_input_name, is_tabular
 from .limits import RateLimiter, body_limit, limit_text
 from .middleware import FAILED, STORE_DOWN, RequestIdMiddleware, printable, request_id_of
 from .outputs import (
@@ -458,6 +458,8 @@ class Service:
         for i, (case, result) in enumerate(zip(cases, results), start=1):
             # what a case keeps of a result (genomics: no sample names)
             pred, expl = model.as_saved(result.prediction, result.explanation, f"sample {i} of {len(cases)} in the request")
+            if len(cases) > 1 and is_tabular(model):  # which row each saved patient was (a re-check: none said)
+                pred = replace(pred, details={**pred.details, "position": f"row {i} of {len(cases)} in the request"})
             result = replace(result, prediction=pred, explanation=expl)
             for attempt in range(2):  # a concurrent call may create the same new case first: then join it
                 case_id = case_id_of(store, reference)

@@ -216,8 +216,11 @@ def _file_cases(model: Model, data: bytes, name: str, ext: str, frame_number: in
     with tempfile.TemporaryDirectory(prefix="medapp-api-") as tmp:
         path = Path(tmp) / f"input{ext}"
         path.write_bytes(data)
-        cases = []
+        cases, bad_rows = [], {}
         for _, x in model.read_inputs(path):
+            if isinstance(x, InputError) and x.row is not None and tabular:  # every bad row of a table, as records
+                bad_rows[x.row] = x.message.removeprefix(f"row {x.row}: ")  # (a survival CSV named only its first)
+                continue
             if isinstance(x, InputError):  # which file, when there are several ("sample 2: ..." said neither)
                 message = x.message.replace(path.name, name)
                 raise InputError(message if name == "The uploaded file" or message.startswith(name)
@@ -231,6 +234,8 @@ def _file_cases(model: Model, data: bytes, name: str, ext: str, frame_number: in
                 cases.append(Case(x, *stored))
             else:
                 cases.append(Case(x, data, "input" + ext))
+    if bad_rows:
+        raise _rows_error(bad_rows)
     if not cases:
         raise InputError(f"{name} holds nothing {model.card.name} can analyse.")
     return cases

@@ -27,7 +27,7 @@ from ..render.survival import (
     risk_group_text,
 )
 from ..render.tabular import RISK_WATERFALL_TITLE, waterfall
-from ..reports.content import close_call_markdown, survival_close_call
+from ..reports.content import close_call_markdown, never_certain, survival_close_call
 from ..security.audit import spreadsheet_csv
 from .case_records import (
     FormKeys,
@@ -198,8 +198,10 @@ def results_table(model: SurvivalModel, cohort, scored: dict, batch: BatchResult
             rec[f"P({model.event} by {horizon_text(h)})"] = 1.0 - float(s)  # "by 1 year", as the page words it
         main = list(model.horizons).index(model.main_horizon)
         curve = pred.survival
-        rec[f"95% band by {horizon_text(model.main_horizon)}"] = \
-            f"{precise_percent(1 - curve.at_horizons_upper[main])} to {precise_percent(1 - curve.at_horizons_lower[main])}"
+        # never "100.0%": a survival lower bound of 3.75e-28 made the band's end exactly 1.0 (a re-check)
+        rec[f"95% band by {horizon_text(model.main_horizon)}"] = (
+            f"{precise_percent(never_certain(1 - curve.at_horizons_upper[main]))} to "
+            f"{precise_percent(never_certain(1 - curve.at_horizons_lower[main]))}")
         rec["warnings"] = " ".join(_row_said(cohort, pred))
         for f, c in zip(model.fields, scored["shap"][i]):
             rec[f"contribution: {f.name}"] = round(float(c), 4)

@@ -65,10 +65,19 @@ def test_a_headline_reads_0_or_100_percent_only_when_exact(p, text):
 
 
 @pytest.mark.parametrize(("p", "text"), [(0.4996, "49.9%"), (0.4951, "49.5%"), (0.5, "50%"), (0.5004, "50.0%"),
-                                         (0.4949, "49%"), (0.52, "52%")])
+                                         (0.505, "50.5%"), (0.4949, "49%"), (0.52, "52%")])
 def test_a_headline_near_a_half_is_never_rounded_across_it(p, text):
     """A tumour-board review: 49.9% read "50%" beside a label saying only which side of 50% it fell on."""
     assert headline_percent(p) == text
+
+
+def test_a_band_end_the_floats_rounded_to_one_reads_as_the_headline_does():
+    """A re-check: a survival band's upper end of exactly 1.0 (a lower survival bound of 3.75e-28) read "100.0%"."""
+    from medapp.render.numbers import precise_percent
+    from medapp.reports.content import never_certain
+
+    assert precise_percent(never_certain(1 - 3.75e-28)) == ">99.9%"
+    assert precise_percent(never_certain(0.996)) == "99.6%"
 
 
 def test_a_headline_is_never_rounded_across_a_band():

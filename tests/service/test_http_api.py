@@ -347,6 +347,33 @@ def test_a_survival_model_takes_the_same_field_tensors_and_tables(service):
     assert detail["analyses"][0]["model_id"] == "heart-failure"
 
 
+def test_a_survival_table_names_every_bad_row_and_saved_rows_keep_their_place(service):
+    """A re-check: a survival CSV sent to the API named only its first bad row (a records CSV names up to five), and
+    two patients saved from one request said nothing of which row each was."""
+    from medapp.render.stored import part_analysed
+
+    model = load_model("heart-failure")
+    typical = model.card.input["typical"]
+    header = ",".join(typical)
+    good = ",".join(str(v) for v in typical.values())
+    age_only = ",".join(str(v) if k == "age" else "" for k, v in typical.items())
+    too_old = ",".join("650" if k == "age" else str(v) for k, v in typical.items())
+    bad = f"{header}\n{good}\n{age_only}\n{too_old}\n{age_only}\n".encode()
+    two = f"{header}\n{good}\n{good.replace(str(typical['age']), '71', 1)}\n".encode()
+    with service.client() as c:
+        refused = c.post("/v2/models/heart-failure/infer", content=bad, headers={"Content-Type": "text/csv"})
+        saved = c.post("/v2/models/heart-failure/infer?case=API-HF-ROWS", content=two,
+                       headers={"Content-Type": "text/csv"})
+    said = refused.json()["error"]
+    assert refused.status_code == 400 and said.startswith("row 2: Only 1 of the model's 11 values was given")
+    assert " | row 3: Age: 650 is outside the valid range" in said and " | row 4: Only 1 of the model's" in said
+    assert saved.status_code == 200, saved.text
+    detail = service.store().case_detail(case_id_of(service.store(), "API-HF-ROWS"),
+                                         {"username": "ada", "role": "admin"}, log_view=False)
+    assert sorted(part_analysed(a) for a in detail["analyses"]) == ["row 1 of 2 in the request",
+                                                                    "row 2 of 2 in the request"]
+
+
 def test_an_integrators_mistakes_get_their_own_answers(service):
     """A hospital IT review: a JSON request sent as a file read "has a header but no patient rows"; a UTF-8 BOM
     turned JSON into a table lacking every column; ?case= and parameters.case could disagree silently; a

@@ -337,7 +337,8 @@ def test_a_value_not_measured_says_how_much_it_could_move_the_estimate(model):
     # not "a spread the band does not include", which read as a contradiction beside a wider band (a review)
     assert "The estimate uses the median, and its 95% band does not account for this uncertainty." in line
     # and which way the median leans: the estimate sits at the low end of that range (a review)
-    assert re.search(r"\d+% of the training patients' values would give a higher estimate and none a lower one than "
+    assert re.search(r"\d+% of the training patients' values would give an estimate higher and none one lower by more "
+                     r"than half a point than "
                      r"the median's \d+%: it may understate the probability\.( With those values its risk group .*)?$",
                      line), line
 

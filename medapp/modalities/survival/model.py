@@ -123,9 +123,9 @@ class SurvivalModel(PatientInputs, CardModel):
         more, less, way = (higher, lower, "understate") if higher >= lower else (lower, higher, "overstate")
         lean = ""
         if more >= LEANS and more >= 3 * less:
-            lean = (f" {share(higher).capitalize()} of the training patients' values would give a higher estimate and "
-                    f"{share(lower)} a lower one than the median's {headline_percent(estimate)}: it may {way} the "
-                    "probability.")
+            lean = (f" {share(higher).capitalize()} of the training patients' values would give an estimate higher and "
+                    f"{share(lower)} one lower by more than half a point than the median's {headline_percent(estimate)}: "
+                    f"it may {way} the probability.")
         return (f"{MEDIAN_FILL}. Had the missing {what} been each training patient's instead, the probability of "
                 f"{self.event} by "
                 f"{horizon_text(self.main_horizon)} would be {headline_percent(lo)} to {headline_percent(hi)} "
