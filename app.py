@@ -73,6 +73,8 @@ def main() -> None:
 # A setting that cannot be used is said in place of every page, to whoever opens it (medapp/settings_check.py): a
 # timeout of "30m" showed Streamlit's crash box on every page (an IT review).
 if settings_problems := problems():
+    # Streamlit's own list of the files in pages/ would stand beside it: no page can open until this is corrected
+    st.html("<style>[data-testid='stSidebarNav'],[data-testid='stSidebar']{display:none}</style>")
     st.error("medapp cannot start: ask the administrator to correct its settings.\n\n"
              + "\n".join(f"- {p}" for p in settings_problems), icon=":material/settings:")
     st.stop()
