@@ -7,6 +7,7 @@ Kaplan-Meier curves by predicted risk group (observed when the file carries outc
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,9 @@ FORM = FormKeys(field="surv", example="sex", clear="sclr", form="surv_patient", 
                 values="survival_values", result="s", cohort="s")
 
 
+NOT_MEASURED_COUNT = re.compile(r"\d+ of \d+ values? not measured")  # "1 of 8 values not measured (...)": with it
+
+
 def one_patient(model: SurvivalModel) -> None:
     shared_one_patient(model, FORM, result_panel)
 
@@ -71,7 +75,7 @@ def result_panel(model: SurvivalModel, values: dict, key: str, saveable: bool = 
                     f"means an earlier {curve.event})  \nMore likely at {by}: **{model.card.display(pred.label)}**")
         # what the values not given could change, beside the number it qualifies: below the horizon table it was
         # out of sight under a headline that read as complete (a tumour-board review)
-        not_given = [w for w in pred.warnings if w.startswith(MEDIAN_FILL)]
+        not_given = [w for w in pred.warnings if w.startswith(MEDIAN_FILL) or NOT_MEASURED_COUNT.match(w)]
         for w in not_given:
             st.warning(w, icon=":material/warning:")
         if (close := survival_close_call(curve)) is not None:

@@ -229,3 +229,6 @@ def test_too_few_values_are_refused_and_what_the_rest_could_change_stands_under_
                   if kind == "Warning" and str(value).startswith("This survival model fills a value not given"))
     table = next(i for i, (kind, _) in enumerate(kinds) if kind == "Table")
     assert warned < table, kinds  # beside the headline, before the horizon table
+    counted = next(i for i, (kind, value) in enumerate(kinds)
+                   if kind == "Warning" and str(value).startswith("5 of 11 values not measured"))
+    assert counted < table, kinds  # and the count of them with it (it stood after the table: a re-check)
