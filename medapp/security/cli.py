@@ -132,6 +132,10 @@ def _audit(args: argparse.Namespace) -> int:
     said = f"{len(rows)} audit {'event' if len(rows) == 1 else 'events'}"
     if args.limit is not None and len(rows) == args.limit and (matching := store.audit_count(**filters)) > len(rows):
         said += f": the newest {len(rows):,} of {matching:,} that match (--limit); the rest were not printed"
+    # an export is itself on the trail, as the Admin page's CSV is (a re-check: repeated exports left no row)
+    store.audit(_cli_actor()["username"], "audit.export", "audit", rows=len(rows), via="command line",
+                filters={"user": user, "action": args.action, "since": args.since, "until": args.until,
+                         "limit": args.limit, "format": args.format})
     print(said, file=sys.stderr)
     return 0
 
