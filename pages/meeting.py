@@ -120,16 +120,19 @@ if screen.following:  # the presenter's case, counted as their screen counts it;
         st.toast(f"{screen.lead.presenter} moved on: case {number} of {count}.", icon=":material/cast:")
         moved_to_top(case_id)
 else:
-    if screen.mode == LEAD:
-        # the lead as another of this presenter's screens (or an earlier tab) left it: a reopened tab started at
-        # case 1 and pulled every follower there, and a projector tab wrote its own case back over the laptop's
-        # Next (a review meeting's test)
-        resume_own_lead(store, user, [c["id"] for c in cases])
-    index = _position([c["id"] for c in cases])
-    case_id, number, count, held = cases[index]["id"], index + 1, len(cases), None
-    if screen.mode == LEAD:
-        store.lead_meeting(user, case_id, number, count)
-        lead_written(case_id, number)
+    # the lead as another of this presenter's screens (or an earlier tab) left it, shown as that screen counted it and
+    # not written back: a reopened tab started at case 1 and pulled every follower there, a projector tab wrote its own
+    # case back over the laptop's Next, and one whose filters hid the laptop's case pulled it back (a review meeting's
+    # test and its re-check)
+    elsewhere = resume_own_lead(store, user) if screen.mode == LEAD and not moving_on else None
+    if elsewhere is not None:
+        case_id, number, count, held = elsewhere.case_id, elsewhere.position, elsewhere.count, None
+    else:
+        index = _position([c["id"] for c in cases])
+        case_id, number, count, held = cases[index]["id"], index + 1, len(cases), None
+        if screen.mode == LEAD:
+            store.lead_meeting(user, case_id, number, count)
+            lead_written(case_id, number)
 st.session_state["meeting_case"] = case_id  # where this screen stays when it stops following
 case_shown(case_id, "meeting")
 prev_col, title_col, next_col = st.columns([1.6, 6, 1.6], vertical_alignment="center")

@@ -49,6 +49,7 @@ def _changed(store: CaseStore, user: dict) -> None:
     # leaving the lead ends it at once: a following screen then says so instead of waiting on a case left behind
     if st.session_state.get(f"{SCREEN_KEY}_was") == LEAD and st.session_state.get(SCREEN_KEY) != LEAD:
         store.stop_leading(user)
+        st.session_state.pop(LEAD_WRITTEN, None)
     st.session_state.pop(ENDED, None)
 
 
@@ -68,6 +69,13 @@ def screen_choice(store: CaseStore, user: dict, where) -> Screen:
     if SCREEN_KEY not in st.session_state:
         st.session_state[SCREEN_KEY] = _restored(store, user, leads)
     chosen = st.session_state[SCREEN_KEY]
+    if chosen == LEAD and LEAD_WRITTEN in st.session_state and store.meeting_lead(user["username"]) is None:
+        # the presenter stopped leading on another of their screens: this one stops too (it started a new lead a
+        # moment later, after the followers had been told the lead had ended: a re-check)
+        st.session_state.pop(LEAD_WRITTEN, None)
+        st.session_state[ENDED] = (f"You stopped leading on another screen (noticed at {datetime.now(UTC):%H:%M} "
+                                   "UTC): this screen now moves on its own.")
+        st.session_state[SCREEN_KEY] = chosen = OWN
     if chosen.startswith(_FOLLOW) and chosen.removeprefix(_FOLLOW) not in leads:
         # the presenter stopped (or their lead lapsed): this screen is the user's again, said where they look and
         # above the case until they act (a toast alone was missed by someone watching the projector: a review)
@@ -141,15 +149,16 @@ def moved_to_top(case_id: int) -> None:
 LEAD_WRITTEN = "meeting_lead_written"  # (case id, position) this session last wrote as its presenter's lead
 
 
-def resume_own_lead(store: CaseStore, user: dict, ids: list[int]) -> None:
-    """A leading screen takes up the lead where the store has it when this session did not write it there: a new tab
-    or a reload of a presenter who leads (a reopened tab began at case 1 and took every follower with it), or another
-    screen of the same presenter that moved it (a laptop's Next, undone by the projector tab's next run)."""
+def resume_own_lead(store: CaseStore, user: dict) -> Lead | None:
+    """The lead where the store has it when this session did not write it there, to be shown as it is: a new tab or
+    a reload of a presenter who leads (a reopened tab began at case 1 and took every follower with it), or another
+    screen of the same presenter that moved it (a laptop's Next, undone by the projector tab's next run, also when
+    the projector's filters hid the laptop's case). None: this screen's own position stands."""
     lead = store.meeting_lead(user["username"])
     if lead is None or (lead.case_id, lead.position) == st.session_state.get(LEAD_WRITTEN):
-        return
-    if lead.case_id in ids:
-        st.session_state["meeting_case"] = lead.case_id
+        return None
+    lead_written(lead.case_id, lead.position)  # taken up: this screen's Next moves on from it
+    return lead
 
 
 def lead_written(case_id: int, position: int) -> None:

@@ -218,3 +218,33 @@ def test_a_held_screen_can_follow_now_keeping_its_choice_as_a_draft_and_a_moved_
     assert _title(desk).startswith("## Case 3 of 3 · FREE-3")
     assert any(t.value == "rui moved on: case 3 of 3." for t in desk.toast)
     assert not any(b.key == "meeting_follow_now" for b in desk.button)
+
+
+def test_a_presenters_screens_with_other_filters_and_a_stop_on_one_of_them(tmp_path, monkeypatch):
+    """A re-check: the projector filtered to open cases pulled the laptop's move to a closed case back; stopping on the
+    laptop told followers the lead had ended, and the projector started a new one a moment later."""
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    store = CaseStore()
+    _, (b, _), (c, _) = heart_disease_cases(store, ("FIL-1", "FIL-2", "FIL-3"))
+    store.set_status(b, REV, "closed")
+    projector = open_page("pages/meeting.py", REV)
+    projector.selectbox(key="meeting_status").set_value("open").run()  # FIL-1 and FIL-3
+    projector.selectbox(key="meeting_screen").set_value("lead").run()
+    laptop = open_page("pages/meeting.py", REV)
+    assert _title(laptop).startswith("## Case 1 of 2 · FIL-1")  # the lead as the projector counted it
+    laptop.button(key="meeting_next").click().run()  # to FIL-2, closed: outside the projector's filter
+    assert store.meeting_lead("rui").case_id == b
+    projector.run()
+    assert not projector.exception and _title(projector).startswith("## Case 2 of 3 · FIL-2")  # as the laptop counts
+    laptop.run()
+    assert (store.meeting_lead("rui").case_id, store.meeting_lead("rui").count) == (b, 3)  # not written back
+    projector.button(key="meeting_next").click().run()  # on from there, in its own list: FIL-3
+    assert _title(projector).startswith("## Case 2 of 2 · FIL-3") and store.meeting_lead("rui").case_id == c
+
+    laptop.run()
+    laptop.selectbox(key="meeting_screen").set_value("own").run()  # stops leading on the laptop
+    assert store.meeting_lead("rui") is None
+    projector.run()
+    assert not projector.exception and store.meeting_lead("rui") is None  # not started again behind the room's back
+    assert projector.selectbox(key="meeting_screen").value == "own"
+    assert any("You stopped leading on another screen" in i.value for i in projector.info)
