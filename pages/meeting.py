@@ -13,6 +13,7 @@ from medapp.ui.meeting_lead import (
     LEAD,
     follow_now,
     followed_case,
+    followed_now,
     keep_leading,
     lead_written,
     moved_to_top,
@@ -117,7 +118,8 @@ if screen.following:  # the presenter's case, counted as their screen counts it;
     case_id, number, count, held = followed_case(screen)
     left = None
     if drawn_before and drawn_before[0] != case_id and held is None:  # the presenter moved this screen on
-        st.toast(f"{screen.lead.presenter} moved on: case {number} of {count}.", icon=":material/cast:")
+        if not followed_now(screen.lead):  # (not said when the reviewer pressed Follow now themselves)
+            st.toast(f"{screen.lead.presenter} moved on: case {number} of {count}.", icon=":material/cast:")
         moved_to_top(case_id)
 else:
     # the lead as another of this presenter's screens (or an earlier tab) left it, shown as that screen counted it and
@@ -188,7 +190,7 @@ if user["role"] in ("reviewer", "admin") and (elsewhere := store.drafts_elsewher
     # a reload of a screen held on unfinished work showed the presenter's case without a word of the draft
     where = "; ".join(f"{ref if reference_problem(ref) is None else 'a case'} (record #{a})" for _, ref, a in elsewhere)
     st.caption(f":material/edit_note: Your unrecorded verdict drafts on other cases: {where}. Each comes back in its "
-               "form when its case is shown.")
+               "form when its case is shown (on a closed case, once it is reopened).")
 for n, a in enumerate(detail["analyses"], 1):
     with st.container(border=True):
         analysis_view(a, key=f"m{a['id']}", hide_identifiers=True, large=True, number=(n, len(detail["analyses"])))

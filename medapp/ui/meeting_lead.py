@@ -138,6 +138,11 @@ def follow_now(lead: Lead) -> None:
     st.session_state[RELEASED] = (lead.case_id, lead.position)
 
 
+def followed_now(lead: Lead) -> bool:
+    """Whether this screen was told to follow the presenter to where they are now (Follow now)."""
+    return st.session_state.get(RELEASED) == (lead.case_id, lead.position)
+
+
 def moved_to_top(case_id: int) -> None:
     """The page shown from its top after the presenter moved it: a reviewer scrolled to the last analysis stayed at
     that height on the next case, at a verdict form that looked the same, with the heading out of sight (a review)."""
