@@ -7,6 +7,7 @@ from medapp.ui.auth import get_store, require_role
 from medapp.ui.common import demo_notice, literal
 from medapp.ui.presses import stop_page
 from medapp.ui.review import (
+    apply_while_typing,
     case_filters,
     case_from_other_page,
     case_shown,
@@ -104,4 +105,5 @@ for n, a in enumerate(detail["analyses"], 1):
         analysis_view(a, key=f"a{a['id']}", number=(n, len(detail["analyses"])))
         verdict_form(a, user, key=f"a{a['id']}", case_status=detail["status"], closed_how=detail["closed_how"])
 erasure_notes(detail)
+apply_while_typing()  # a comment being typed reaches the server as a draft (medapp/ui/review.py)
 follow_case(detail)  # others' verdicts and status changes appear without a click

@@ -26,6 +26,7 @@ from medapp.ui.presses import stop_page
 from medapp.ui.review import (
     FOLLOW_EVERY_S,
     REOPEN_ELSEWHERE,
+    apply_while_typing,
     case_filters,
     case_from_other_page,
     case_shown,
@@ -199,6 +200,7 @@ for n, a in enumerate(detail["analyses"], 1):
                          closed_how=detail["closed_how"])
 st.session_state[DRAWN] = (case_id, number, count, [a["id"] for a in detail["analyses"]])
 erasure_notes(detail)
+apply_while_typing()  # a comment being typed reaches the server as a draft, and holds a following screen
 if screen.mode == LEAD and not screen.following:
     # the lead's heartbeat at the foot of the page: drawn above the heading, its fragment's container appeared
     # between runs and moved every form below it (the heading was seen twice, one over the other: a review)

@@ -221,6 +221,34 @@ def _stored_values(a: dict, user: dict) -> tuple[dict | None, tuple]:
     return mine, ((mine["verdict"], mine["final_diagnosis"], mine["comment"]) if mine else (None, "", ""))
 
 
+# A verdict form's boxes send their text when they are left (Streamlit's text boxes), so a comment still being typed
+# was not on the server: a following screen moved on from it and lost it, the draft never kept (a re-check of the
+# review meeting). After a pause in typing, the box is applied as its own keys apply it (Enter in a one-line box,
+# Ctrl+Enter in a text area), where the focus stays: the draft is kept and holds a following screen on its case.
+_APPLY_WHILE_TYPING = """<script>(() => {
+  if (document.__medappApplyWhileTyping) return;
+  document.__medappApplyWhileTyping = true;
+  let timer = null;
+  document.addEventListener("input", (event) => {
+    const box = event.target;
+    if (!(box instanceof HTMLTextAreaElement || box instanceof HTMLInputElement)) return;
+    if (!box.closest('[class*="st-key-verdict_"]')) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const multi = box instanceof HTMLTextAreaElement;
+      box.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", code: "Enter", keyCode: 13, which: 13,
+                                                      ctrlKey: multi, metaKey: false, bubbles: true}));
+    }, %d);
+  }, true);
+})();</script>"""
+APPLY_AFTER_MS = 1200  # a pause in typing, not every keystroke (each application runs the page)
+
+
+def apply_while_typing() -> None:
+    """Once per page with verdict forms, at its foot (an element at the top moves every form below it)."""
+    st.html(_APPLY_WHILE_TYPING % APPLY_AFTER_MS, unsafe_allow_javascript=True)
+
+
 def verdict_form(a: dict, user: dict, *, key: str, case_status: str = "open",
                  reopen_where: str = REOPEN_ON_CASES, closed_how: str | None = None) -> None:
     """This reviewer's verdict on analysis `a`. `reopen_where` says where this page's user reopens a closed case
