@@ -246,16 +246,24 @@ def test_true_or_false_for_a_category_label_is_refused(service):
                                  "or a file).")
 
 
-def test_an_unreachable_database_is_a_503_with_a_reason_not_a_500(monkeypatch):
-    """With PostgreSQL stopped, an authenticated call answered 500 'The service failed'; it is the database."""
+def test_an_unreachable_database_is_a_503_with_a_reason_not_a_500(tmp_path, monkeypatch):
+    """With PostgreSQL stopped, an authenticated call answered 500 'The service failed'; it is the database. Its
+    refusal is audited (an IT review: it left no row), and kept in a file when the database never comes back."""
+    import json
+
     from starlette.testclient import TestClient
 
     from medapp.service.app import create_app
 
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("MEDAPP_DATABASE_URL", f"postgresql+psycopg://u:pw@127.0.0.1:{free_loopback_port()}/none")
-    with TestClient(create_app()) as client:
+    app = create_app()
+    app.state.service.audit_writer.SHUTDOWN_WAIT_S = 0.2  # the database is not coming back in this test
+    with TestClient(app) as client:
         r = client.get("/v2/models", headers={"Authorization": "Bearer not-checked-the-store-is-down"})
         ready = client.get("/v2/health/ready")
+    [kept] = [json.loads(line) for path in tmp_path.glob("audit-unwritten-*.jsonl") for line in path.read_text().splitlines()]
+    assert (kept["action"], kept["detail"]["status"], kept["username"]) == ("api.models", 503, "api:anonymous")
     assert r.status_code == 503 and r.headers["retry-after"] == "30"
     assert r.json()["error"].startswith("The case store (its database of tokens, cases and audit, or its folder of "
                                         "stored inputs) cannot be used just now; nothing was saved, or, for a request "
