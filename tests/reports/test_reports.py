@@ -133,6 +133,7 @@ def test_an_input_the_model_does_not_fit_is_reported_as_not_assessed_without_a_l
         assert "Not assessed; for reference only, the largest contributions (+ toward" in text
 
 
+@pytest.mark.slow  # explains a 400-word note (10 s): in `make test`, not the fast lane
 def test_a_long_analysis_starts_under_the_case_header_not_after_a_blank_page(tmp_path):
     # a long note's analysis did not fit in what page 1 had left, so it moved whole to page 2 and left
     # page 1 blank; it now starts on page 1, its output and verdict together there
