@@ -212,7 +212,7 @@ if screen.following:  # and moves when the presenter moves, or stops
 else:
     # and a presenter who starts or stops leading elsewhere, so "Follows NAME" is offered without a reload; a leading
     # screen also moves when another screen of the same presenter moves the lead (the laptop's Next, the projector)
-    own = own_lead_now(store, user) if screen.mode == LEAD else None
+    own = (case_id, number) if screen.mode == LEAD else None  # the lead as this run wrote or took it up
     follow_case(detail, listed=(sorted(listed), screen.presenters, own),
                 list_now=lambda: (sorted(c["id"] for c in store.list_cases(**filters)), presenters_now(store, user),
                                   own_lead_now(store, user) if screen.mode == LEAD else None))

@@ -95,11 +95,15 @@ class SurvivalModel(PatientInputs, CardModel):
                 named.append(f"{f.label} {format_value(f, v)}")
         return named
 
-    def filled_probabilities(self, values: np.ndarray, missing: np.ndarray) -> np.ndarray:
-        """The probability of the event by the main horizon when the values not measured take, together, each
-        training patient's values (the estimate itself uses the median)."""
+    def filled_rows(self, values: np.ndarray, missing: np.ndarray) -> np.ndarray:
+        """The patient once per training patient, the values not measured taking, together, that patient's."""
         rows = np.repeat(values[None, :], len(self.ensemble.background), axis=0)
         rows[:, missing] = self.ensemble.background[:, missing]
+        return rows
+
+    def filled_probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """The probability of the event by the main horizon for each of `filled_rows` (the estimate itself uses the
+        median)."""
         at = self._h_idx[list(self.horizons).index(self.main_horizon)]
         return 1.0 - self.ensemble.survival(rows)[:, at]
 
@@ -110,7 +114,8 @@ class SurvivalModel(PatientInputs, CardModel):
         from ...render.numbers import headline_percent
         from ...render.survival import horizon_text
 
-        filled = self.filled_probabilities(values, missing)
+        rows = self.filled_rows(values, missing)  # built once: the range and the risk groups below both read them
+        filled = self.filled_probabilities(rows)
         lo, hi = (float(v) for v in np.percentile(filled, [10, 90]))
         # the values named, not "them", which had nothing to refer to after "9 of 11 values not measured" (a re-check)
         what = "value" if missing.sum() == 1 else "values"
@@ -130,16 +135,14 @@ class SurvivalModel(PatientInputs, CardModel):
                 f"{self.event} by "
                 f"{horizon_text(self.main_horizon)} would be {headline_percent(lo)} to {headline_percent(hi)} "
                 "(10th-90th percentile). The estimate uses the median, and its 95% band does not account for this "
-                "uncertainty." + lean + self._groups_spanned(values, missing))
+                "uncertainty." + lean + self._groups_spanned(rows))
 
-    def _groups_spanned(self, values: np.ndarray, missing: np.ndarray) -> str:
+    def _groups_spanned(self, rows: np.ndarray) -> str:
         """" With those values its risk group could be anywhere from ...", where the values not given could
         move it out of the group shown: "lowest third" stood unqualified beside a missing node count that could
         make it the highest (a tumour-board review)."""
         from ...render.survival import GROUP_WORDS
 
-        rows = np.repeat(values[None, :], len(self.ensemble.background), axis=0)
-        rows[:, missing] = self.ensemble.background[:, missing]
         low, high = self.risk_group(np.percentile(self.ensemble.risk(rows), [10, 90]))
         if low == high:
             return ""
