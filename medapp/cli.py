@@ -16,6 +16,7 @@ from .cases.cli import register as register_blobs
 from .cli_args import positive_int
 from .modalities.notes.deid_cli import register as register_deid
 from .pacs.cli import register as register_pacs
+from .render.numbers import fraction_text
 from .security.cli import register as register_users
 from .service.cli import register as register_service
 
@@ -137,7 +138,7 @@ def _text_lines(model, name: str, pred, expl, reason: str | None, top: int) -> l
     """One case of `predict`'s text output, in words as the pages write them (the JSON keeps the ids):
     "mitral valve prolapse", not "mitral_valve_prolapse" (a cardiology review)."""
     said = model.card.display
-    probs = ", ".join(f"{said(lab)} {p:.3f}" for lab, p in pred.as_dict().items())
+    probs = ", ".join(f"{said(lab)} {fraction_text(p)}" for lab, p in pred.as_dict().items())
     if reason is None:
         band = f"; risk band {pred.risk_band}" if pred.risk_band is not None else ""
         lines = [f"{name}: {said(pred.label)} ({probs}){band}"]
@@ -147,8 +148,8 @@ def _text_lines(model, name: str, pred, expl, reason: str | None, top: int) -> l
         from .render.survival import horizon_text, risk_group_text
 
         curve = pred.survival
-        by = "; ".join(f"by {horizon_text(h)} {s:.3f} (95% band {lo:.3f}-{hi:.3f})" for h, s, lo, hi in
-                       zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower, curve.at_horizons_upper))
+        by = "; ".join(f"by {horizon_text(h)} {fraction_text(s)} (95% band {fraction_text(lo)} to {fraction_text(hi)})"
+                       for h, s, lo, hi in zip(curve.horizons, curve.at_horizons, curve.at_horizons_lower, curve.at_horizons_upper))
         lines.append(f"  risk score {curve.risk_score:+.3f} ({risk_group_text(curve.risk_group)}); survival {by}")
     if pred.text is not None:
         lines.append(f"  text: {pred.text}")

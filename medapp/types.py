@@ -243,6 +243,10 @@ class WindowResult:
                    profile={k: v for k, v in d.items() if k not in named and k != "profile"} | d.get("profile", {}))
 
 
+# The least probability a prediction gives any of two or more labels (Prediction.__post_init__).
+MIN_PROBABILITY = 1e-9
+
+
 @dataclass(frozen=True)
 class Prediction:
     model_id: str
@@ -263,6 +267,15 @@ class Prediction:
     fit: InputFit | None = None  # imaging, audio, genomics: does the input look like the training data?
     windows: tuple[WindowResult, ...] = ()  # audio: each window analysed on its own
     duration_s: float | None = None  # audio and speech: length of the recording
+
+    def __post_init__(self) -> None:
+        # Never certainty: a sigmoid or softmax saturates to exactly 1.0 and 0.0 in floating point (a kidney
+        # patient read "100%" on the page and {"ckd": 1.0} in the API), which no model trained on a few hundred
+        # patients can claim. One label (a transcript) is certain by definition.
+        p = np.asarray(self.probabilities, dtype=float)
+        if len(self.labels) > 1 and p.size and (p.min() < MIN_PROBABILITY or p.max() > 1 - MIN_PROBABILITY):
+            p = np.clip(p, MIN_PROBABILITY, None)
+            object.__setattr__(self, "probabilities", p / p.sum())
 
     @property
     def fits(self) -> bool:

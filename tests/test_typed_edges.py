@@ -180,3 +180,24 @@ def test_genomics_cohort_batch_equals_sample_by_sample():
         np.testing.assert_allclose(row.explanation.values, alone.explanation.values, atol=1e-12)
     assert [r.prediction.fits for r in batch.rows] == [True] * len(profiles) + [False]
     assert batch.rows[-1].prediction.fit.message == batch.rows[-1].prediction.warnings[0]
+
+
+def test_a_saturated_probability_is_never_certainty_but_a_transcript_is():
+    """A Platt-calibrated kidney model's sigmoid saturated to exactly 1.0 in floating point: the page headlined
+    "100%", the CLI printed 1.000 and 0.000, and the API sent {"ckd": 1.0, "notckd": 0.0}."""
+    from medapp.render.numbers import fraction_text, headline_percent
+    from medapp.types import MIN_PROBABILITY
+
+    pred = Prediction(model_id="m", model_version="1", labels=("notckd", "ckd"),
+                      probabilities=np.array([0.0, 1.0]), label="ckd")
+    assert pred.probability_of("notckd") == pytest.approx(MIN_PROBABILITY) and 0 < pred.probability_of("notckd")
+    assert pred.probability < 1.0 and pred.probabilities.sum() == pytest.approx(1.0)
+    assert headline_percent(pred.probability) == ">99.9%" and fraction_text(pred.probability) == ">0.999"
+    assert fraction_text(pred.probability_of("notckd")) == "<0.001"
+    assert Prediction.from_dict(json.loads(json.dumps(pred.to_dict()))).probability < 1.0  # as the API sends it
+    three = Prediction(model_id="m", model_version="1", labels=("a", "b", "c"),
+                       probabilities=np.array([0.0, 0.25, 0.75], dtype=np.float32), label="c")
+    assert three.probabilities.min() > 0 and three.probability_of("c") == pytest.approx(0.75)
+    transcript = Prediction(model_id="s", model_version="1", labels=("transcript",),
+                            probabilities=np.array([1.0]), label="transcript")
+    assert transcript.probability == 1.0

@@ -39,6 +39,16 @@ def precise_percent(p: float) -> str:
     return f"{p:.1%}"
 
 
+def fraction_text(p: float) -> str:
+    """A probability as a fraction to three decimals, as the CLI's text prints it, but never "0.000" or "1.000" for
+    a value that is not: a kidney estimate of 0.00004 read "0.000", a certainty the model never gave."""
+    if 0 < p < 0.0005:
+        return "<0.001"
+    if 0.9995 <= p < 1:
+        return ">0.999"
+    return f"{p:.3f}"
+
+
 def scale_text(x: float, digits: int = 2) -> str:
     """A colour scale's limit in `digits` significant digits, written out (0.0037, not 3.7e-03): the colour bar's
     ticks beside it are decimals, and a reader compares the two."""
