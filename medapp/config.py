@@ -59,5 +59,5 @@ def uid_root() -> str | None:
         return None
     if not _UID_ROOT_FORM.match(root) or len(root) > 40:
         raise InputError(f"The setting MEDAPP_UID_ROOT {root!r} is not a DICOM UID root: digits in dot-separated parts, no leading "
-                         "zeros, ending in '.', at most 40 characters (e.g. 1.2.826.0.1.1234567.5.). Ask the administrator to correct it.")
+                         "zeros, ending in '.', at most 40 characters (e.g. 1.2.826.0.1.1234567.5.).")
     return root

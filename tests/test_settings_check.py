@@ -29,6 +29,7 @@ def test_each_bad_setting_is_named_in_words(tmp_path, monkeypatch):
         "MEDAPP_API_AUDIT='synch' is not one of batched, sync (the default is batched)."]
     assert said[3].startswith("MEDAPP_DATABASE_URL starts with postgres://: write postgresql+psycopg://")
     assert said[4].startswith("The setting MEDAPP_UID_ROOT '1.2.03' is not a DICOM UID root")
+    assert not any("administrator" in line for line in said)  # the screen above the list says who acts, once
     # not "delete it" (a re-check): a new salt gives every study new UIDs, so one sent again would be stored twice
     assert said[5] == (f"The de-identification salt cannot be used: {tmp_path / 'deid_salt'} is empty: restore it from "
                        "the backup (or set MEDAPP_DEID_SALT to the salt in use); delete it only on a new installation, "
