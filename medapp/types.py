@@ -6,6 +6,7 @@ Loaders turn uploads into inputs, models turn inputs into a `Prediction`, explai
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -267,6 +268,9 @@ class Prediction:
     fit: InputFit | None = None  # imaging, audio, genomics: does the input look like the training data?
     windows: tuple[WindowResult, ...] = ()  # audio: each window analysed on its own
     duration_s: float | None = None  # audio and speech: length of the recording
+    # which part of its input this is about, as people say it: "row 5 of a cohort file", "sample 2 of 10", "row 2 of 3
+    # in the request"; None for a whole input (an image's frame is in its explanation, which redraws it)
+    part: str | None = None
 
     def __post_init__(self) -> None:
         # Never certainty: a sigmoid or softmax saturates to exactly 1.0 and 0.0 in floating point (a kidney
@@ -315,7 +319,7 @@ class Prediction:
 
     def _typed_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for name in ("risk_band", "threshold", "duration_s"):
+        for name in ("risk_band", "threshold", "duration_s", "part"):
             if getattr(self, name) is not None:
                 out[name] = to_jsonable(getattr(self, name))
         if self.fit is not None:
@@ -343,7 +347,8 @@ class Prediction:
                    probabilities=np.asarray(d["probabilities"], dtype=float), label=d["label"],
                    warnings=warnings, details=details,
                    survival=SurvivalCurve.from_dict(d["survival"]) if d.get("survival") else None,
-                   text=d.get("text"), segments=tuple(d.get("segments", ())), **typed)
+                   text=d.get("text"), segments=tuple(d.get("segments", ())),
+                   part=d.get("part") or _part_from_old_details(details), **typed)
 
 
 _TYPED_KEYS = ("risk_band", "threshold", "fit", "windows", "duration_s")
@@ -353,6 +358,17 @@ def _typed_from_dict(d: dict[str, Any]) -> dict[str, Any]:
     return {"risk_band": d.get("risk_band"), "threshold": d.get("threshold"), "duration_s": d.get("duration_s"),
             "fit": InputFit.from_dict(d["fit"]) if d.get("fit") else None,
             "windows": tuple(WindowResult.from_dict(w) for w in d.get("windows", ()))}
+
+
+def _part_from_old_details(details: dict[str, Any]) -> str | None:
+    """Analyses stored before `part` kept the position under three keys: the API's "position", a cohort's
+    "cohort_row", a genomics profile's "sample" (its position in place of its name)."""
+    if isinstance(position := details.get("position"), str):
+        return position
+    if (row := details.get("cohort_row")) is not None:
+        return f"row {row} of a cohort file"
+    sample = details.get("sample")
+    return sample if isinstance(sample, str) and re.fullmatch(r"sample \d+ of \d+.*", sample) else None
 
 
 def _typed_from_old_details(details: dict[str, Any], warnings: tuple[str, ...]) -> dict[str, Any]:

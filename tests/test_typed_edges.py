@@ -129,6 +129,15 @@ def test_analyses_stored_before_the_typed_fields_are_still_read():
     genomics = Prediction.from_dict({**base, "warnings": ["Unlike every class."],
                                      "details": {"out_of_distribution": True, "ood_score": 2.4}})
     assert genomics.fit == InputFit(False, "Unlike every class.", (), 2.4, 1.0)
+    # the part of an input analysed was kept under three keys before `part`; typed fields beside them or not
+    for details, part in (({"position": "row 2 of 3 in the request"}, "row 2 of 3 in the request"),
+                          ({"cohort_row": 5, "risk_band": "high"}, "row 5 of a cohort file"),
+                          ({"sample": "sample 3 of 4", "out_of_distribution": False}, "sample 3 of 4"),
+                          ({"sample": "LAB-004", "out_of_distribution": False}, None)):
+        assert Prediction.from_dict({**base, "details": details}).part == part
+        assert Prediction.from_dict({**base, "risk_band": "high", "details": details}).part == part
+    assert Prediction.from_dict(Prediction.from_dict({**base, "details": {}, "part": "row 7 of a cohort file"})
+                                .to_dict()).part == "row 7 of a cohort file"
 
 
 def test_service_details_keep_the_old_keys(heart):

@@ -51,14 +51,7 @@ def part_analysed(a: dict) -> str | None:
     samples, nor a patient saved from a cohort to the row (a review): the position was kept, or not, and never said."""
     if (frame := frame_text(a.get("explanation"))) is not None:
         return frame
-    details = getattr(a.get("prediction"), "details", None) or {}
-    if isinstance(position := details.get("position"), str):  # "row 2 of 3 in the request" (the API's)
-        return position
-    if (row := details.get("cohort_row")) is not None:
-        return f"row {row} of a cohort file"
-    sample = details.get("sample")
-    return sample if a.get("modality") == "genomics" and isinstance(sample, str) and sample.startswith("sample ") \
-        else None
+    return getattr(a.get("prediction"), "part", None)
 
 
 def shown_recording(view: dict, *, cycles=(), windows=(), title: str | None = None) -> dict:

@@ -459,7 +459,7 @@ class Service:
             # what a case keeps of a result (genomics: no sample names)
             pred, expl = model.as_saved(result.prediction, result.explanation, f"sample {i} of {len(cases)} in the request")
             if len(cases) > 1 and is_tabular(model):  # which row each saved patient was (a re-check: none said)
-                pred = replace(pred, details={**pred.details, "position": f"row {i} of {len(cases)} in the request"})
+                pred = replace(pred, part=f"row {i} of {len(cases)} in the request")
             result = replace(result, prediction=pred, explanation=expl)
             for attempt in range(2):  # a concurrent call may create the same new case first: then join it
                 case_id = case_id_of(store, reference)

@@ -237,7 +237,7 @@ def save_one_patient(model, batch: BatchResult, cohort: Cohort, key: str) -> Non
     values = {f.name: (None if np.isnan(v) else float(v)) for f, v in zip(model.fields, row.input.values)}
     prediction = row.analysis.prediction
     prediction = replace(prediction, warnings=tuple(w for w in prediction.warnings if w not in cohort.file_notes),
-                         details={**prediction.details, "cohort_row": int(rows[row.name].removeprefix("row "))})
+                         part=f"{rows[row.name]} of a cohort file")
     save_to_case(card=model.card, prediction=prediction, explanation=row.analysis.explanation,
                  input_bytes=json.dumps(values, sort_keys=True).encode(), input_name="patient.json",
                  key=f"{key}_{rows[row.name].replace(' ', '')}")

@@ -139,7 +139,7 @@ def test_save_to_case_keeps_the_explanation_and_not_the_sample_name(tmp_path, mo
     # the position in the file, not its name (names are often identifiers); it said only "sample"
     n = len(at.selectbox(key="genomics_sample").options)
     assert expl.kind == "genomics" and expl.target == "NB" and expl.data["sample"] == f"sample 3 of {n}"
-    assert analysis["prediction"].details["sample"] == f"sample 3 of {n}"
+    assert analysis["prediction"].part == f"sample 3 of {n}" and "sample" not in analysis["prediction"].details
     assert "class average" not in str(analysis["prediction"].details)
     assert get_card("srbct-tumour").display("NB") == "NB (neuroblastoma)"  # as the page names it; Cases said "NB"
     # the report draws the stored explanation: its top gene and output space are in the HTML and the PDF

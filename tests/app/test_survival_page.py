@@ -157,7 +157,7 @@ def test_a_cohort_lists_each_patients_own_warnings_and_band(tmp_path, monkeypatc
     assert not at.exception and "in case HF-ROWS" in at.success[-1].value
     [case] = CaseStore().list_cases()
     [saved] = CaseStore().case_detail(case["id"], CLIN, log_view=False)["analyses"]
-    assert saved["prediction"].details["cohort_row"] == 3
+    assert saved["prediction"].part == "row 3 of a cohort file"
     cases = AppTest.from_file(str(REPO / "pages/cases.py"), default_timeout=120)
     cases.session_state["medapp_user"] = CLIN
     cases.run()

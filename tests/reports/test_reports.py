@@ -481,7 +481,7 @@ def test_the_part_of_an_input_analysed_is_said_in_both_reports(tmp_path):
     stored, name = genomics.stored_input(x)
     survival = load_model("heart-failure")
     patient = analyse(survival, survival.example_input())
-    from_row = dataclasses.replace(patient.prediction, details={**patient.prediction.details, "cohort_row": 5})
+    from_row = dataclasses.replace(patient.prediction, part="row 5 of a cohort file")
     case_id = store.create_case("TB-PARTS", CLIN)
     store.add_analysis(case_id, CLIN, card=genomics.card, prediction=pred, explanation=expl, input_bytes=stored,
                        input_name=name)

@@ -59,8 +59,8 @@ class GenomicsModel(CardModel):
         its position in the file ("sample 2 of 10"), and without the notes about the whole file, which can name the
         other samples ("Smith J 1962 holds text, not expression values": a data-protection review)."""
         file_warnings = set(prediction.details.get("file_warnings") or ())
-        details = {k: v for k, v in prediction.details.items() if k != "file_warnings"}
-        pred = dataclasses.replace(prediction, details={**details, "sample": position},
+        details = {k: v for k, v in prediction.details.items() if k not in ("file_warnings", "sample")}
+        pred = dataclasses.replace(prediction, details=details, part=position,
                                    warnings=tuple(w for w in prediction.warnings if w not in file_warnings))
         expl = None if explanation is None else dataclasses.replace(
             explanation, data={**explanation.data, "sample": position})
