@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .config import REPO_ROOT
 from .ports import free_loopback_port
-from .registry import REPO_ROOT
 
 USER, PASSWORD = "bench-admin", "bench-password-123"
 # `page.wait_for_function(IDLE)`: the page's run has ended. The browser marks a rerun it has sent at once, so this
@@ -49,22 +49,6 @@ def click_when_still(page, target) -> None:
     target.scroll_into_view_if_needed()
     wait_until_still(page, target)
     target.click()
-
-
-def select_tab(page, name: str, attempts: int = 5) -> None:
-    """Click a tab until it is the selected one: on a loaded machine a click that lands while the page is still
-    redrawing is lost (seen once in CI: the genomics page's "Save to case" stayed hidden under the other tab)."""
-    from playwright.sync_api import expect
-
-    tab = page.get_by_role("tab", name=name)
-    for _ in range(attempts):
-        click_when_still(page, tab)
-        try:
-            expect(tab).to_have_attribute("aria-selected", "true", timeout=10_000)
-            return
-        except AssertionError:
-            continue
-    expect(tab).to_have_attribute("aria-selected", "true")
 
 
 @contextmanager

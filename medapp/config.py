@@ -7,8 +7,10 @@ import secrets
 import time
 from pathlib import Path
 
-from .registry import REPO_ROOT
 from .types import InputError
+
+# The checkout's root (models/, var/); here, not in the registry, which loads every modality: config sits below them
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def var_dir(create: bool = True) -> Path:

@@ -11,9 +11,8 @@ import os
 import threading
 from pathlib import Path
 
+from .config import REPO_ROOT
 from .types import Model, ModelCard
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def models_dir() -> Path:

@@ -7,34 +7,34 @@ Imported lazily so that training a records model never imports torch or TensorFl
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from pathlib import Path
 
 from .modalities.records.schema import DATASETS
-from .registry import data_root, models_dir
+from .modalities.survival.schema import DATASETS as SURVIVAL_DATASETS
+from .registry import data_root, list_cards, model_ids, models_dir
 from .types import ModelCard
-
-RECORDS_TRAINER = "medapp.modalities.records.train"
-# Every other model's training module; a records model is trained from its Dataset declaration alone
-# (records/schema.py DATASETS; docs/records.md, "Adding a records model").
-TRAINERS: dict[str, str] = {
-    "heart-sound": "medapp.modalities.audio.train",
-    "chest-xray-pneumonia": "medapp.modalities.imaging.train",
-    "breast-ultrasound": "medapp.modalities.imaging.train",
-    "abstract-condition": "medapp.modalities.notes.train",
-    "symptom-disease": "medapp.modalities.notes.train",
-    "heart-failure": "medapp.modalities.survival.train",
-    "breast-cancer-recurrence": "medapp.modalities.survival.train",
-    "srbct-tumour": "medapp.modalities.genomics.train",
-}
 
 
 def trainer_of(model_id: str) -> str:
-    """The module that trains `model_id`."""
+    """The module that trains `model_id`: a records or survival model from its dataset declaration (a new one is
+    a declaration alone: docs/records.md, "Adding a records model"), any other from its card's modality. Never a
+    list of ids kept here as well (an onboarding review)."""
     if model_id in DATASETS:
-        return RECORDS_TRAINER
-    if model_id not in TRAINERS:
-        raise KeyError(f"no trainer for {model_id!r}; trainable models: {', '.join(sorted([*DATASETS, *TRAINERS]))}")
-    return TRAINERS[model_id]
+        return "medapp.modalities.records.train"
+    if model_id in SURVIVAL_DATASETS:
+        return "medapp.modalities.survival.train"
+    trainable = {c.id: c.modality for c in list_cards() if _has_trainer(c.modality)}
+    if model_id not in trainable:
+        why = ("its weights come from a pinned package, not from training here"
+               if model_id in model_ids() else "there is no such model")
+        raise KeyError(f"no trainer for {model_id!r} ({why}); trainable models: "
+                       f"{', '.join(sorted({*DATASETS, *SURVIVAL_DATASETS, *trainable}))}")
+    return f"medapp.modalities.{trainable[model_id]}.train"
+
+
+def _has_trainer(modality: str) -> bool:
+    return importlib.util.find_spec(f"medapp.modalities.{modality}.train") is not None
 
 
 def train(model_id: str, *, data_dir: Path | None = None, out_dir: Path | None = None,

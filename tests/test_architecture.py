@@ -85,7 +85,46 @@ def imports_of(module: str, path: Path, modules: dict[str, Path]) -> tuple[set[s
                     inside.add(known)
             else:
                 outside.add(target.split(".")[0])
+    inside |= late_bound_imports(module, path, modules)
     return inside, outside
+
+
+def late_bound_imports(module: str, path: Path, modules: dict[str, Path]) -> set[str]:
+    """medapp modules a module names in a string to import later: `importlib.import_module("medapp.x.y")`, a
+    registry's "medapp.render.text:figure" or "medapp.modalities.audio.train". An onboarding review added a cycle
+    through `import_module` and the graph did not see it. Names built at run time (f-strings) are plugin points,
+    listed by `plugin_points` and held to the ones declared below."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            name, colon, _ = node.value.partition(":")
+            # "medapp.db" is also the database's file name and "medapp.service" a logger's: a bare name of one
+            # part below medapp is not read as a module unless a spec ("module:function") says so
+            if name in modules and name.startswith("medapp.") and (colon or name.count(".") >= 2):
+                found.add(name)
+    found.discard(module)
+    return found
+
+
+def plugin_points(path: Path) -> set[str]:
+    """Module names a module builds at run time to import, as patterns: f"medapp.modalities.{modality}.deid" is
+    "medapp.modalities.{}.deid"."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant) \
+                and str(node.values[0].value).startswith("medapp."):
+            found.add("".join(str(v.value) if isinstance(v, ast.Constant) else "{}" for v in node.values))
+    return found
+
+
+# The only module names built at run time: a modality's model (the registry loads a card's modality), its
+# de-identifier (the case store de-identifies what it keeps) and its trainer (`train <id>`). Both are the modalities' side of a contract; the
+# modules they name may import the registry and the store's lower rooms, so they are not edges of the graph.
+PLUGIN_POINTS = {
+    "medapp.registry": {"medapp.modalities.{}.model"},
+    "medapp.cases.store": {"medapp.modalities.{}.deid"},
+    "medapp.training": {"medapp.modalities.{}.train"},
+}
 
 
 @functools.cache
@@ -168,6 +207,20 @@ def test_graph_reader_sees_relative_function_level_imports_and_skips_type_checki
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert room("medapp.modalities.audio.model") == "medapp.modalities.audio"
     assert room("medapp.cases.store") == "medapp.cases"
+
+
+def test_modules_imported_by_a_name_in_a_string_are_in_the_graph_and_built_names_are_declared(tmp_path):
+    modules = {"medapp": tmp_path / "__init__.py", "medapp.db": tmp_path / "db.py",
+               "medapp.security.uploads": tmp_path / "uploads.py", "medapp.render.text": tmp_path / "text.py"}
+    path = tmp_path / "x.py"
+    path.write_text('import importlib\nDB = "medapp.db"\nR = {"text": "medapp.render.text:figure"}\n'
+                    'def f(m):\n    importlib.import_module("medapp.security.uploads")\n'
+                    '    return importlib.import_module(f"medapp.modalities.{m}.model")\n')
+    modules["medapp.x"] = path
+    assert imports_of("medapp.x", path, modules)[0] == {"medapp.security.uploads", "medapp.render.text"}
+    assert plugin_points(path) == {"medapp.modalities.{}.model"}
+    built = {m: points for m, p in module_files().items() if (points := plugin_points(p))}
+    assert built == PLUGIN_POINTS, "a module name built at run time is a plugin point: declare it in PLUGIN_POINTS"
 
 
 def test_no_import_cycle_between_modules():

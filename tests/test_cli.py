@@ -280,3 +280,17 @@ def test_frame_chooses_the_frame_of_a_multi_frame_image_as_the_api_does(tmp_path
     assert "film.dcm has 3 frames; frame number 4 asks for one it does not have" in past.stdout
     wrong = run_medapp("predict", "--model", "heart-disease", "--frame", "2", str(film))
     assert wrong.returncode == 2 and "--frame chooses the frame" in wrong.stderr
+
+
+def test_train_finds_each_trainer_from_declarations_and_cards_and_names_what_it_cannot_train():
+    """An onboarding review: training.py kept its own list of model ids beside the cards and declarations."""
+    from medapp.registry import list_cards
+    from medapp.training import trainer_of
+
+    for card in list_cards():
+        if card.modality != "speech":
+            assert trainer_of(card.id) == f"medapp.modalities.{card.modality}.train"
+    out = run_medapp("train", "dictation-whisper")
+    assert out.returncode == 2 and "no trainer for 'dictation-whisper' (its weights come from a pinned package" in out.stderr
+    out = run_medapp("train", "heart-failur")
+    assert out.returncode == 2 and "(there is no such model); trainable models: " in out.stderr and "heart-failure" in out.stderr

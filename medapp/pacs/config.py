@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..config import var_dir
-from ..registry import REPO_ROOT
+from ..config import REPO_ROOT, var_dir
 from ..types import InputError
 
 AUTH_KINDS = ("none", "basic", "bearer")

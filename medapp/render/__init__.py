@@ -8,21 +8,13 @@ same explanations as pictures (matplotlib) in `medapp.reports.figures`.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from ..types import Explanation
+from .context import Context, NoRenderer
 
+__all__ = ["RENDERERS", "Context", "NoRenderer", "figure", "renderer"]
 
-@dataclass(frozen=True)
-class Context:
-    """What a stored explanation's figure may use besides itself, given by whoever draws it: the stored
-    (de-identified) picture of an image analysis, asked for only by the image renderer, and how the analysis page
-    wrote a probability (a records model's bands: never "20%" beside a low band's 19.7%)."""
-
-    picture: Callable[[], Any] | None = None
-    percent: Callable[[float], str] | None = None
 
 RENDERERS: dict[str, str] = {
     "tabular": "medapp.render.tabular:figure",
@@ -31,10 +23,6 @@ RENDERERS: dict[str, str] = {
     "audio": "medapp.render.audio:figure",
     "genomics": "medapp.render.genomics:figure",
 }
-
-
-class NoRenderer(LookupError):
-    """No renderer is registered for an explanation kind."""
 
 
 def renderer(kind: str):

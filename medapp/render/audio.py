@@ -13,10 +13,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..types import Explanation, Prediction
-from . import NoRenderer
+from .context import NoRenderer
 
 if TYPE_CHECKING:
-    from . import Context
+    from .context import Context
 
 TOWARD = "192,57,43"  # red
 AWAY = "36,113,163"  # blue

@@ -13,7 +13,7 @@ from .tabular import beeswarm as _tabular_beeswarm
 from .tabular import contribution_waterfall, wrapped_label
 
 if TYPE_CHECKING:
-    from . import Context
+    from .context import Context
 
 UNIT = "centred logit"
 

@@ -19,7 +19,7 @@ from ..types import Explanation
 from .numbers import scale_text
 
 if TYPE_CHECKING:
-    from . import Context
+    from .context import Context
 
 MAX_SIDE = 768  # pixels sent to the browser per side; larger images are shown in blocks
 

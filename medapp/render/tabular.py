@@ -13,7 +13,7 @@ from ..types import Explanation
 from .numbers import headline_percent
 
 if TYPE_CHECKING:
-    from . import Context
+    from .context import Context
 
 TOWARD = "#c0392b"  # red: pushes toward the explained (positive) label
 AWAY = "#2471a3"  # blue: pushes away from it

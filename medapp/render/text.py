@@ -13,7 +13,7 @@ from .numbers import precise_percent
 from .tabular import wrapped_label
 
 if TYPE_CHECKING:
-    from . import Context
+    from .context import Context
 
 TOWARD, AWAY = (192, 57, 43), (36, 113, 163)
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from audio_inputs import bad_inputs
 from streamlit.testing.v1 import AppTest
 
-from medapp.modalities.audio.synth import bad_inputs, synthetic_heart_sound, wav_bytes
+from medapp.modalities.audio.synth import synthetic_heart_sound, wav_bytes
 from medapp.registry import data_root
 
 REPO = Path(__file__).resolve().parents[2]

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from audio_inputs import bad_inputs
 from cli_inprocess import run_medapp
 
 from medapp.analysis import analyse
 from medapp.modalities.audio.io import AudioInput, load_path
-from medapp.modalities.audio.synth import bad_inputs, synthetic_heart_sound, wav_bytes
+from medapp.modalities.audio.synth import synthetic_heart_sound, wav_bytes
 from medapp.registry import data_root, get_card, load_model
 from medapp.render.audio import recording_figure, tile_figure, window_figure
 from medapp.types import Explanation, Prediction

@@ -6,14 +6,14 @@ import pytest
 
 from medapp.modalities.audio.model import load
 from medapp.registry import data_root
-from medapp.training import TRAINERS, train
+from medapp.training import train, trainer_of
 from medapp.types import ModelCard
 
 HEART = data_root() / "audio" / "heart_sounds"
 
 
 def test_heart_sound_has_a_trainer():
-    assert TRAINERS["heart-sound"] == "medapp.modalities.audio.train"
+    assert trainer_of("heart-sound") == "medapp.modalities.audio.train"
 
 
 @pytest.mark.skipif(not HEART.is_dir(), reason="heart-sound dataset not present")

@@ -1,9 +1,10 @@
 """Browser test: load example profiles on the Gene expression page, see the class and the top genes, save to a case."""
 from __future__ import annotations
 
+from browser_helpers import select_tab
 from playwright.sync_api import expect
 
-from medapp.appbench import click_when_still, select_tab
+from medapp.appbench import click_when_still
 from medapp.registry import load_model
 from medapp.ui.genomics import example_csv
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from browser_helpers import choose
+from browser_helpers import choose, select_tab
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from medapp.appbench import IDLE, select_tab
+from medapp.appbench import IDLE
 from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
 from medapp.registry import data_root

@@ -95,3 +95,15 @@ def test_a_count_of_one_reads_in_the_singular():
     assert format_value(Field("pnodes", "Positive lymph nodes", "nodes"), 1.0) == "1 node"
     assert format_value(Field("pnodes", "Positive lymph nodes", "nodes"), 3.0) == "3 nodes"
     assert format_value(Field("chol", "Cholesterol", "mg/dL"), 1.0) == "1 mg/dL"
+
+
+def test_one_writer_of_a_value_with_its_unit_for_explanations_and_messages():
+    """An onboarding review: explanations wrote "100 %" where messages wrote "100%", each with its own dipstick case."""
+    from medapp.modalities.records.io import _range_text
+    from medapp.modalities.records.schema import Field, format_value
+
+    ef = Field("ejection_fraction", "Ejection fraction", "%", min=5, max=85)
+    assert format_value(ef, 38.0) == "38%" and _range_text(ef) == "5-85%"
+    grade = Field("al", "Urine albumin (dipstick grade)", "0-5", min=0, max=5)
+    assert format_value(grade, 3.0) == "3" and _range_text(grade) == "0-5"
+    assert _range_text(Field("platelets", "Platelets", "/µL", min=10000, max=1000000)) == "10,000-1,000,000 /µL"

@@ -355,7 +355,7 @@ def test_contributions_over_time_are_drawn_at_their_days_and_named_whole(model):
     assert list(fig.data[0].x) == [30.0, 90.0, 180.0] and list(fig.layout.xaxis.ticktext) == ["30 days", "90 days",
                                                                                                 "180 days"]
     [name] = [n for n, _ in expl.summary if n.startswith("Left ventricular ejection fraction")]
-    assert name == "Left ventricular ejection fraction = not measured (median 38 % used)"
+    assert name == "Left ventricular ejection fraction = not measured (median 38% used)"
     assert _label(name).replace("\n", " ") == name  # on two lines, whole
 
 

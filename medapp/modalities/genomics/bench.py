@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from ...registry import list_cards, load_model
+from ...registry import models_of
 
 
 def _csv(model, n: int, seed: int = 0) -> bytes:
@@ -23,10 +23,8 @@ def _csv(model, n: int, seed: int = 0) -> bytes:
 
 def bench_profile(repeats: int = 20) -> dict[str, float]:
     out = {}
-    for card in list_cards():
-        if card.modality != "genomics":
-            continue
-        model = load_model(card.id)
+    for model in models_of("genomics"):
+        card = model.card
         one = _csv(model, 1)
         times = []
         for _ in range(repeats):

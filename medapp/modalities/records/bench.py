@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ...analysis import analyse_batch
-from ...registry import list_cards, load_model
+from ...registry import models_of
 
 
 def synthetic_cohort_csv(model, n: int, seed: int = 0) -> bytes:
@@ -28,10 +28,8 @@ def synthetic_cohort_csv(model, n: int, seed: int = 0) -> bytes:
 
 def bench_cohort(n: int = 10_000) -> dict[str, float]:
     out = {}
-    for card in list_cards():
-        if card.modality != "records":
-            continue
-        model = load_model(card.id)
+    for model in models_of("records"):
+        card = model.card
         data = synthetic_cohort_csv(model, n)
         start = time.perf_counter()
         cohort = model.validate_cohort(data, "bench.csv")

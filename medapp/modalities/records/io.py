@@ -25,7 +25,7 @@ from ...security.workbooks import MAX_CELLS as WORKBOOK_CELLS
 from ...security.workbooks import xlsx_rows
 from ...types import InputError
 from ..base import array_key
-from .schema import Field, number_text
+from .schema import Field, number_text, with_unit
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +64,9 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
-def _with_unit(text: str, f: Field) -> str:
-    """'42%', '0.792 mg/dL', a dipstick grade bare."""
-    return text if not f.unit or f.unit == "0-5" else text + f.unit if f.unit == "%" else f"{text} {f.unit}"
-
-
 def _range_text(f: Field) -> str:
     """'10,000-1,000,000 /µL', '5-70%' ('10000-1e+06 /µL' and '5-70 %' until 2026-12-05)."""
-    return _with_unit(f"{number_text(f.min)}-{number_text(f.max)}", f)
+    return with_unit(f"{number_text(f.min)}-{number_text(f.max)}", f)
 
 
 def _quoted(names: list) -> str:
@@ -96,7 +91,7 @@ def unit_hint(f: Field, number: float, expected: tuple[float, float]) -> str:
     if found is None:
         return ""
     unit, converted = found
-    into = _with_unit(number_text(converted), f)
+    into = with_unit(number_text(converted), f)
     if unit == "a fraction":
         return f" A fraction? {_fmt(number)} as a fraction is {into}: enter that."
     return f" In {unit}? {_fmt(number)} {unit} is {into}: enter that."
@@ -443,8 +438,8 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
         for j, unit, _ in slips:  # every row of a column read as another unit, not only the values outside its range
             f, v = fields[j], values[j]  # (a 10 cm tumour was scored as 10 mm without a word on its row: a re-check)
             if not math.isnan(v) and _value_query(f, v, training_range) is None:  # not queried already
-                w.append(f"{f.label} {_with_unit(_fmt(v), f)} may be in {unit}, as most of its column reads: scored "
-                         f"as {_with_unit(_fmt(v), f)}.")
+                w.append(f"{f.label} {with_unit(_fmt(v), f)} may be in {unit}, as most of its column reads: scored "
+                         f"as {with_unit(_fmt(v), f)}.")
         if w:
             cohort.warnings[row] = w
     if id_col is not None:

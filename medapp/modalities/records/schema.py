@@ -7,6 +7,7 @@ source of that spec and of how each dataset's raw CSV is read.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -57,9 +58,21 @@ def format_value(f: Field, v: float) -> str:
         return NOT_MEASURED
     if f.kind == "category":
         return next((str(label) for code, label in f.choices if float(code) == v), f"{v:g}")
-    text = number_text(v, f.step)
-    unit = f.unit[:-1] if v == 1 and f.unit.isalpha() and f.unit.islower() and f.unit.endswith("s") else f.unit
-    return f"{text} {unit}".strip() if unit not in ("", "0-5") else text  # "1 node", not "1 nodes" (a review)
+    return with_unit(number_text(v, f.step), f, v)
+
+
+def with_unit(text: str, f: Field, v: float | None = None) -> str:
+    """A number written with its field's unit, as every message and explanation writes it: "42%", "0.792 mg/dL",
+    "1 node" (not "1 nodes": a review); bare where the "unit" is a grade's scale ("0-5": a dipstick grade 3, not
+    "3 0-5"). One writer: an onboarding review found two, one writing "100 %" and the other "100%"."""
+    unit = f.unit
+    if not unit or re.fullmatch(r"\d+-\d+", unit):
+        return text
+    if unit == "%":
+        return text + unit
+    if v == 1 and unit.isalpha() and unit.islower() and unit.endswith("s"):
+        unit = unit[:-1]
+    return f"{text} {unit}"
 
 
 def number_text(v: float, step: float = 1.0) -> str:

@@ -5,15 +5,13 @@ import time
 
 import numpy as np
 
-from ...registry import list_cards, load_model
+from ...registry import models_of
 
 
 def bench_patient(repeats: int = 20) -> dict[str, float]:
     out = {}
-    for card in list_cards():
-        if card.modality != "survival":
-            continue
-        model = load_model(card.id)
+    for model in models_of("survival"):
+        card = model.card
         x = model.example_input()
         model.explain(x, model.predict(x))
         times = []
