@@ -296,9 +296,10 @@ class Service:
                             "profiles, notes) is not assessed, as on the pages: `assessed` is false and `label` is 'not "
                             "assessed'; why is in `warnings` (and fits_model, fit_reasons, ood_score in `details`). "
                             "Its probabilities are still returned but are not a finding. A score above "
-                            "`ood_threshold` alone is not that: an image is refused beyond "
-                            f"{NOT_FIT_OOD_RATIO:g} times it (between the two it is assessed with a caution in "
-                            "`warnings`); see each model's card.",
+                            "`ood_threshold` alone is not that: an image is refused beyond the card's "
+                            f"`ood_refuse_ratio` times it (its validation images' 99th percentile, at most "
+                            f"{NOT_FIT_OOD_RATIO:g}; between the two it is assessed with a caution in `warnings`); "
+                            "see each model's card.",
             "max_request_bytes": body_limit(card),
             "max_request_mb": round(body_limit(card) / 2**20, 2),
         }

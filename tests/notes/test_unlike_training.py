@@ -88,6 +88,10 @@ def test_a_note_in_another_language_written_in_ascii_letters_is_said_to_be(langu
     """A French note passed the letters check (its letters are ASCII) without a word (a browser review)."""
     pred = _predict("abstract-condition", text)
     assert f"The note looks written in {language}; the model was trained on English only" in " ".join(pred.warnings)
+    # not assessed, as the symptom model's similarity check refused the French note (a clinical-safety review: the
+    # abstract model headlined it "cardiovascular 64%" with the language line beneath)
+    assert not pred.fits and pred.recorded_label == "not assessed"
+    assert pred.fit.message.endswith("does not assess this note: its class probabilities must not be read as a finding.")
 
 
 def test_no_training_text_and_no_terse_english_note_is_called_another_language():

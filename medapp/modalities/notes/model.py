@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file
 
-from ...types import Explanation, ModelCard, Prediction
+from ...types import Explanation, InputFit, ModelCard, Prediction
 from ..base import CardModel
 from .chunks import embed_notes
 from .deid import Span, scrub
@@ -73,8 +73,14 @@ class NotesModel(CardModel):
         if letters < 0.5 * max(1, sum(c.isalpha() for c in x.text)):
             warnings.append("Most of the text is not in English; the model was trained on English only.")
         elif (language := other_language(x.text)) is not None:  # French is in ASCII letters: it passed unsaid
-            warnings.append(f"The note looks written in {language}; the model was trained on English only, so its "
-                            "classification may mean nothing.")
+            # not assessed, not only said: a French chest-pain note was "cardiovascular 64%" with this line beneath
+            # it (a clinical-safety review); none of the 3,139 English training texts is called another language
+            message = (f"The note looks written in {language}; the model was trained on English only, so it does not "
+                       "assess this note: its class probabilities must not be read as a finding.")
+            warnings.append(message)
+            if fit is None or fit.fits:
+                fit = InputFit(fits=False, message=message, score=fit.score if fit else None,
+                               threshold=fit.threshold if fit else None)
         return Prediction(self.card.id, self.card.version, self.card.labels, probs, label, tuple(warnings),
                           details={"removed_phi": len(x.removed), **details,
                                    "encoder_precision": self.encoder.precision},  # bf16 or fp32 (encoder.py)
