@@ -17,6 +17,7 @@ from .encoder import get_encoder
 from .explain import kernel_values, partition_values, phrases
 from .io import check_text, read_note
 from .language import other_language
+from .negation import mostly_denied
 from .unlike import assess, load_reference, nearest_similarity
 
 
@@ -69,6 +70,11 @@ class NotesModel(CardModel):
                 warnings.append(unlike)
         if len(x.text.split()) < 4:
             warnings.append("The note is very short; the classification has little to go on.")
+        if denied := mostly_denied(x.text):  # "no chest pain, no cough, no fever" read "Pneumonia" unsaid (a review)
+            shown = ", ".join(f"'{p}'" for p in denied[:5]) + (f" and {len(denied) - 5} more" if len(denied) > 5 else "")
+            warnings.append(f"Much of this note denies findings ({shown}): the model does not understand negation and "
+                            "may read a denied finding as present, so weigh its classification against what the note "
+                            "says.")
         letters = sum(c.isalpha() and c.isascii() for c in x.text)
         if letters < 0.5 * max(1, sum(c.isalpha() for c in x.text)):
             warnings.append("Most of the text is not in English; the model was trained on English only.")
