@@ -105,12 +105,13 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 def _json_record(model, name: str, pred, expl, reason: str | None, map_path: Path | None, top: int) -> dict:
     """One case of `predict --json` (docs/cli.md)."""
+    from .reports.content import warnings_in_words  # the reports' package draws figures: not at every command's start
     # an input unlike the training data is not assessed: no label (the pages show no finding); its probabilities
     # are kept but are not a finding
     record = {"input": name, "model": model.card.id, "model_version": model.card.version,
               "assessed": reason is None, "label": pred.label if reason is None else None,
               **({"not_assessed_reason": reason} if reason is not None else {}),
-              "probabilities": pred.as_dict(), "warnings": list(pred.warnings)}
+              "probabilities": pred.as_dict(), "warnings": warnings_in_words(model.card, pred)}
     if pred.risk_band is not None:  # records: the card's band, as the form, the table and the API give it
         record["risk_band"] = pred.risk_band
     if pred.text is not None:  # dictation: the transcript is the output
@@ -137,6 +138,8 @@ def _json_record(model, name: str, pred, expl, reason: str | None, map_path: Pat
 def _text_lines(model, name: str, pred, expl, reason: str | None, top: int) -> list[str]:
     """One case of `predict`'s text output, in words as the pages write them (the JSON keeps the ids):
     "mitral valve prolapse", not "mitral_valve_prolapse" (a cardiology review)."""
+    from .reports.content import warnings_in_words
+
     said = model.card.display
     probs = ", ".join(f"{said(lab)} {fraction_text(p)}" for lab, p in pred.as_dict().items())
     if reason is None:
@@ -153,7 +156,7 @@ def _text_lines(model, name: str, pred, expl, reason: str | None, top: int) -> l
         lines.append(f"  risk score {curve.risk_score:+.3f} ({risk_group_text(curve.risk_group)}); survival {by}")
     if pred.text is not None:
         lines.append(f"  text: {pred.text}")
-    lines.extend(f"  warning: {warning}" for warning in pred.warnings)
+    lines.extend(f"  warning: {warning}" for warning in warnings_in_words(model.card, pred))
     if expl is not None:
         # an input the model does not fit: the reports' words, so nobody reads a finding into it
         why = "why" if reason is None else "not assessed; for reference only, not a finding"

@@ -294,3 +294,18 @@ def test_train_finds_each_trainer_from_declarations_and_cards_and_names_what_it_
     assert out.returncode == 2 and "no trainer for 'dictation-whisper' (its weights come from a pinned package" in out.stderr
     out = run_medapp("train", "heart-failur")
     assert out.returncode == 2 and "(there is no such model); trainable models: " in out.stderr and "heart-failure" in out.stderr
+
+
+def test_a_close_call_the_page_says_is_in_the_cli_warnings_too(tmp_path):
+    """A clinical-safety review: survival rows whose band crossed 50% were "Not a clear answer" on the page and had
+    `warnings: []` in `predict --json` and the API."""
+    import pandas as pd
+
+    path = tmp_path / "gbsg.csv"
+    pd.read_csv(data_root() / "records/survival/gbsg2.csv").head(3).to_csv(path, index=False)
+    out = run_medapp("predict", "--model", "breast-cancer-recurrence", "--no-explain", "--json", str(path))
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    said = [[w for w in r["warnings"] if w.startswith("Not a clear answer: the 95% band")] for r in rows]
+    assert [bool(s) for s in said] == [False, True, True]
+    text = run_medapp("predict", "--model", "breast-cancer-recurrence", "--no-explain", str(path)).stdout
+    assert text.count("  warning: Not a clear answer: the 95% band") == 2

@@ -252,6 +252,14 @@ def stored_close_call(analysis: dict) -> str | None:
     return close_call(pred, lambda label: display_label(analysis["model_id"], label))
 
 
+def warnings_in_words(card: ModelCard, pred: Prediction) -> list[str]:
+    """A result's warnings for readers of text alone (the CLI, the API): its own, then the close call the pages say
+    in a caption beside the headline. A survival row whose band crossed 50% and a note spread over three classes were
+    "Not a clear answer" on the page but had `warnings: []` in the CLI and the API (a clinical-safety review)."""
+    close = stored_close_call({"prediction": pred, "modality": card.modality, "model_id": card.id})
+    return [*pred.warnings, *([close] if close is not None else [])]
+
+
 def decision_text(analysis: dict) -> str:
     """What the analysis page said beside its output and the Cases page, Meeting mode and the reports left out
     until 2026-12-03: the probability at which the positive label is called, and the score that decides whether

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..reports.content import warnings_in_words
 from ..types import NOT_ASSESSED, ModelCard, to_jsonable
 from . import protocol as oip
 
@@ -109,7 +110,8 @@ def prediction_outputs(card: ModelCard, results: list) -> list[dict[str, Any]]:
     out = [
         oip.tensor("label", "BYTES", [p.recorded_label for p in preds]),
         oip.tensor("probabilities", "FP64", probs, [n, len(card.labels)], {"labels": list(card.labels)}),
-        oip.tensor("warnings", "BYTES", [json_text(list(p.warnings)) for p in preds], parameters={"encoding": "json list"}),
+        oip.tensor("warnings", "BYTES", [json_text(warnings_in_words(card, p)) for p in preds],
+                   parameters={"encoding": "json list"}),
         oip.tensor("details", "BYTES", [json_text(p.flat_details()) for p in preds], parameters={"encoding": "json object"}),
         oip.tensor("model_version", "BYTES", [p.model_version for p in preds]),
         oip.tensor("assessed", "BOOL", [bool(p.fits) for p in preds]),

@@ -453,7 +453,21 @@ def test_a_note_sent_base64_without_saying_so_is_refused_not_classified(service)
 def test_metadata_says_a_score_over_the_threshold_alone_is_not_a_refusal(service):
     with service.client() as c:
         text = c.get("/v2/models/chest-xray-pneumonia").json()["parameters"]["not_assessed"]
-    assert "refused beyond 1.5 times it" in text and "assessed with a caution" in text
+    assert "refused beyond the card's `ood_refuse_ratio` times it" in text and "at most 1.5" in text
+    assert "assessed with a caution" in text
+
+
+def test_a_note_the_page_calls_not_a_clear_answer_says_so_in_its_warnings(service):
+    """A clinical-safety review: a note spread over classes was "Not a clear answer" on the page only."""
+    note = ("I have no chest pain, no cough, no fever and no shortness of breath. I feel completely well and came "
+            "for a routine check.")
+    with service.client() as c:
+        r = c.post("/v2/models/symptom-disease/infer",
+                   json={"inputs": [{"name": "note", "shape": [1], "datatype": "BYTES", "data": [note]}]})
+    assert r.status_code == 200
+    warnings = json.loads(outputs(r)["warnings"]["data"][0])
+    assert warnings[0].startswith("Much of this note denies findings ('no chest pain'")
+    assert warnings[-1].startswith("Not a clear answer: ") and "read each class's, not only the first" in warnings[-1]
 
 
 def test_a_resend_in_another_encoding_is_the_same_patient_already_in_the_case(service):
