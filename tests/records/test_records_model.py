@@ -342,3 +342,26 @@ def test_the_kidney_card_says_its_figures_will_not_carry_over():
     card = get_card("kidney-disease")
     assert tuple(card.limitations[-1:]) == KIDNEY.limitations
     assert "almost separable" in card.limitations[-1] and "calibration slope" in card.limitations[-1]
+
+
+def test_a_reassuring_answer_says_when_a_value_lies_well_beyond_every_patient_without_the_condition():
+    """A clinical-safety review: creatinine 9.0 mg/dL, everything else typical, read "no chronic kidney disease, 0.1%,
+    low" with no word; every training patient without it had 0.4-1.2 mg/dL."""
+    from medapp.modalities.records.io import typical_record
+
+    model = load_model("kidney-disease")
+    assert model.negative_range["sc"] == [0.4, 1.2]
+    typical = dict(model.card.input["typical"])
+    assert model.predict(model.example_input()).warnings == ()  # haemoglobin 12.65 against 13.0: at the edge, unsaid
+    pred = model.predict(typical_record(model.fields, {**typical, "sc": 9.0}))
+    assert pred.label == "notckd"
+    assert pred.warnings[-1] == (
+        "The model says 'no chronic kidney disease', but this value lies beyond every training patient with 'no "
+        "chronic kidney disease': Serum creatinine 9.0 mg/dL (above 1.2 mg/dL). Its answer rests on the other values: "
+        "check this one before relying on it.")
+    # the same row in a cohort says the same (one code path)
+    [batch] = model.predict_many([typical_record(model.fields, {**typical, "sc": 9.0})])
+    assert batch.warnings == pred.warnings
+    # never beside a call of the condition itself
+    sick = model.predict(typical_record(model.fields, {**typical, "sc": 9.0, "al": 4, "hemo": 8.0, "sg": 1.005}))
+    assert sick.label == "ckd" and not any("beyond every training patient" in w for w in sick.warnings)

@@ -22,7 +22,7 @@ from .io import (
     validate_table,
 )
 from .persist import load_weights
-from .schema import Field, fields_from_card, format_value
+from .schema import Field, fields_from_card, format_value, number_text, with_unit
 
 
 def band_of(p: float, bands) -> str:
@@ -60,6 +60,11 @@ def percent_text(p: float, bands, decimals: int = 0) -> str:
     return f"{shown_probability(p, bands, places) * 100:.{places}f}%"
 
 
+# How far beyond the training patients without the positive label a value must lie to be said beside a reassuring
+# answer, as a share of their range (RecordsModel.beyond_negatives)
+BEYOND_NEGATIVES_MARGIN = 0.25
+
+
 class RecordsModel(PatientInputs, CardModel):
     def __init__(self, card: ModelCard):
         if len(card.labels) != 2 or card.positive != card.labels[1]:  # the estimator's class 1 is the positive label
@@ -68,6 +73,8 @@ class RecordsModel(PatientInputs, CardModel):
         self.threshold = card.threshold  # a card without one is refused at load, not at the first patient
         self.fields: tuple[Field, ...] = fields_from_card(card.input["features"])
         self.training_range: dict[str, list[float]] = card.input.get("training_range", {})
+        # each number's range among the training patients without the positive label (train writes it)
+        self.negative_range: dict[str, list[float]] = card.input.get("negative_range", {})
         saved = load_weights(card.weights_path)
         self.estimator = saved["estimator"]
         self.platt_a, self.platt_b = float(saved["platt_a"]), float(saved["platt_b"])
@@ -104,19 +111,44 @@ class RecordsModel(PatientInputs, CardModel):
         `percent_text` or `shown_probability`, which never round it across a band boundary."""
         return band_of(p, self.card.risk_bands)
 
-    def _prediction(self, p: float, warnings: tuple[str, ...]) -> Prediction:
+    def _prediction(self, p: float, x: Record) -> Prediction:
         probs = np.array([1.0 - p, p])
         label = self.card.positive if p >= self.threshold else self.card.labels[0]
+        warnings = x.warnings
+        if label != self.card.positive and (beyond := self.beyond_negatives(x.values)):
+            warnings = (*warnings, beyond)
         return Prediction(self.card.id, self.card.version, self.card.labels, probs, label, warnings,
                           risk_band=self.risk_band(p), threshold=self.threshold)
 
+    def beyond_negatives(self, values: np.ndarray) -> str | None:
+        """Said beside a reassuring result when a value lies beyond every training patient without the positive
+        label: a creatinine of 9.0 mg/dL, everything else normal, read "no chronic kidney disease, 0.1%, low" with
+        no word (a clinical-safety review; the dataset's patients without it all had 0.4-1.2). None otherwise."""
+        out = []
+        for f, v in zip(self.fields, np.asarray(values, dtype=float)):
+            lo_hi = self.negative_range.get(f.name)
+            # well beyond, not at the edge: a haemoglobin of 12.65 against the healthy patients' 13.0-17.8 is no
+            # reason to doubt the answer (the card's typical patient has it)
+            margin = BEYOND_NEGATIVES_MARGIN * (lo_hi[1] - lo_hi[0]) if lo_hi is not None else 0.0
+            if lo_hi is None or math.isnan(v) or lo_hi[0] - margin <= v <= lo_hi[1] + margin:
+                continue
+            out.append(f"{f.label} {with_unit(number_text(v, f.step), f)} ({'above' if v > lo_hi[1] else 'below'} "
+                       f"{with_unit(number_text(lo_hi[1] if v > lo_hi[1] else lo_hi[0], f.step), f)})")
+        if not out:
+            return None
+        said = self.card.display(self.card.labels[0])
+        values_text = "; ".join(out[:3]) + (f"; and {len(out) - 3} more" if len(out) > 3 else "")
+        return (f"The model says '{said}', but {'this value lies' if len(out) == 1 else 'these values lie'} beyond "
+                f"every training patient with '{said}': {values_text}. Its answer rests on the other values: check "
+                f"{'this one' if len(out) == 1 else 'these'} before relying on it.")
+
     def predict(self, x: Record) -> Prediction:
-        return self._prediction(float(self.probabilities(x.values[None, :])[0]), x.warnings)
+        return self._prediction(float(self.probabilities(x.values[None, :])[0]), x)
 
     def predict_many(self, xs: list[Record]) -> list[Prediction]:
         """A cohort in one vectorised call (`medapp.analysis.analyse_batch`); the same as `predict` row by row."""
         probs = self.probabilities(np.vstack([x.values for x in xs])) if xs else []
-        return [self._prediction(float(p), x.warnings) for p, x in zip(probs, xs)]
+        return [self._prediction(float(p), x) for p, x in zip(probs, xs)]
 
     def explain_many(self, xs: list[Record], predictions: list[Prediction]) -> list[Explanation]:
         if not xs:

@@ -40,6 +40,14 @@ MASKED_TEST_RATE = 0.3
 FALLBACK_COMPLETE_TOLERANCE = 0.01
 
 
+def negative_ranges(fields, X: np.ndarray, y: np.ndarray) -> dict[str, list[float]]:
+    """Each number's lowest and highest value among the training patients without the positive label: the model
+    says beside a reassuring answer when a patient's value lies beyond all of them (RecordsModel.beyond_negatives)."""
+    negatives = X[np.asarray(y) == 0]
+    return {f.name: [float(np.nanmin(negatives[:, j])), float(np.nanmax(negatives[:, j]))]
+            for j, f in enumerate(fields) if f.kind == "number" and not np.isnan(negatives[:, j]).all()}
+
+
 def encode_training(dataset: Dataset, raw) -> np.ndarray:
     """Dataset rows to model rows; unlike user input, implausible training values are kept (trees cope)."""
     X = np.full((len(raw), len(dataset.fields)), np.nan)
@@ -273,6 +281,7 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
 
     training_range = {f.name: [float(np.nanmin(X[:, j])), float(np.nanmax(X[:, j]))]
                       for j, f in enumerate(fields) if f.kind == "number" and not np.isnan(X[:, j]).all()}
+    negative_range = negative_ranges(fields, X, y)
     typical = {f.name: (float(np.nanmedian(X[:, j])) if f.kind == "number" else
                         float(np.bincount(X[~np.isnan(X[:, j]), j].astype(int)).argmax()))
                for j, f in enumerate(fields)}
@@ -316,7 +325,8 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
         display_labels=dict(dataset.display_labels),
         framework=f"scikit-learn {sklearn.__version__}", task=dataset.task,
         labels=dataset.labels, positive_label=dataset.labels[1], weights=WEIGHTS,
-        input={"features": [f.to_dict() for f in fields], "training_range": training_range, "typical": typical,
+        input={"features": [f.to_dict() for f in fields], "training_range": training_range,
+               "negative_range": negative_range, "typical": typical,
                "positive_meaning": dataset.positive_meaning,
                "risk_bands": bands},
         data={"name": dataset.name, "citation": dataset.citation, "licence": dataset.licence, "url": dataset.url,
