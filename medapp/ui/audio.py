@@ -12,12 +12,11 @@ import streamlit as st
 from ..analysis import analyse
 from ..modalities.audio.explain import most_influential_segment
 from ..modalities.audio.features import display_view
-from ..modalities.audio.io import AudioInput, Cycle, detect_format, parse_cycles
+from ..modalities.audio.io import AudioInput, Cycle, parse_cycles, sort_uploads
 from ..registry import data_root
 from ..render import audio as render
 from ..render.numbers import headline_percent, precise_percent
 from ..render.stored import shown_recording
-from ..security import uploads
 from ..types import InputError
 from .cases import log_analysis, save_to_case
 from .common import show_input_error, upload_mb
@@ -61,23 +60,9 @@ def choose_input(lung: bool = False) -> tuple[str, bytes, list[Cycle], str] | No
             accept_multiple_files=True, key="audio_upload", max_upload_size=upload_mb("audio"),
             help="The format is read from the file's content, not its name. At most 2 minutes.")
         if files:
-            recordings, annotations = [], {}
-            for f in files:
-                data = f.getvalue()
-                if detect_format(data) is None and data[:1].isdigit():
-                    try:
-                        annotations[Path(f.name).stem] = parse_cycles(data.decode("utf-8", errors="replace"))
-                        continue
-                    except InputError as exc:
-                        show_input_error(exc, f.name)
-                        continue
-                if detect_format(data) is None:  # neither a recording nor an annotation: said here, left out
-                    try:  # beside another recording it was kept silently, and never picked
-                        uploads.check(data, f.name, "audio")
-                    except InputError as exc:
-                        show_input_error(exc, f.name)
-                        continue
-                recordings.append((f.name, data))
+            recordings, annotations, refused = sort_uploads([(f.name, f.getvalue()) for f in files])
+            for name, exc in refused:  # said here, each left out
+                show_input_error(exc, name)
             if recordings:
                 # the same name twice ("recording.wav" from a recorder app) numbered, so each can be picked
                 names = [n if [m for m, _ in recordings[:i]].count(n) == 0 else

@@ -268,3 +268,17 @@ def test_the_most_influential_moment_is_the_largest_either_way_not_the_nearest_z
     expl = analyse(model, x).explanation
     sums = expl.values.sum(axis=0)
     assert expl.data["highlight_value"] == pytest.approx(sums[np.argmax(np.abs(sums))])
+
+
+def test_files_uploaded_together_are_sorted_into_recordings_annotations_and_refusals():
+    """Sorted in the audio modality, not on the page (an onboarding review found it in medapp/ui/audio.py)."""
+    from medapp.modalities.audio.io import sort_uploads
+
+    wav = wav_bytes(synthetic_heart_sound(4.0), 8000)
+    recordings, annotations, refused = sort_uploads([
+        ("101_1b1.wav", wav), ("101_1b1.txt", b"0.036\t0.579\t0\t0\n0.579\t2.45\t1\t0\n"),
+        ("notes.txt", b"Patient notes: murmur heard at apex.\n"), ("bad.txt", b"12 not a cycle\n")])
+    assert [n for n, _ in recordings] == ["101_1b1.wav"]
+    assert list(annotations) == ["101_1b1"] and len(annotations["101_1b1"]) == 2
+    assert [n for n, _ in refused] == ["notes.txt", "bad.txt"]
+    assert "text file" in refused[0][1].message

@@ -295,3 +295,27 @@ def parse_cycles(text: str) -> list[Cycle]:
             raise InputError(f"Annotation line {number}: the cycle ends ({end}) before it starts ({start}).")
         cycles.append(Cycle(start, end, bool(crackles), bool(wheezes)))
     return cycles
+
+
+def sort_uploads(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], dict[str, list[Cycle]],
+                                                          list[tuple[str, InputError]]]:
+    """Files uploaded together as (recordings, ICBHI cycle annotations by file stem, refusals): an annotation is a
+    text file of numbers beside its recording (101_1b1_Al_sc_Meditron.wav/.txt); a file that is neither is refused
+    with the upload gate's words (beside another recording it was once kept silently and never picked)."""
+    recordings, annotations, refused = [], {}, []
+    for name, data in files:
+        if detect_format(data) is None and data[:1].isdigit():
+            try:
+                annotations[Path(name).stem] = parse_cycles(data.decode("utf-8", errors="replace"))
+            except InputError as exc:
+                refused.append((name, exc))
+            continue
+        if detect_format(data) is None:
+            try:
+                uploads.check(data, name, "audio")
+            except InputError as exc:
+                refused.append((name, exc))
+                continue
+        recordings.append((name, data))
+    return recordings, annotations, refused
+
