@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from audio_inputs import bad_inputs
 
 from medapp.modalities.audio.features import FeatureSpec, display_view, log_mel, windows
 from medapp.modalities.audio.io import detect_format, load_bytes, parse_cycles
-from medapp.modalities.audio.synth import bad_inputs, synthetic_heart_sound, wav_bytes
+from medapp.modalities.audio.synth import synthetic_heart_sound, wav_bytes
 from medapp.types import InputError
 
 SPEC = FeatureSpec()

@@ -4,9 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from browser_helpers import select_tab
 from playwright.sync_api import expect
-
-from medapp.appbench import select_tab
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "models/dictation-whisper/example.wav"

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from browser_helpers import select_tab
 from playwright.sync_api import expect
 
-from medapp.appbench import select_tab
 from medapp.registry import data_root
 
 

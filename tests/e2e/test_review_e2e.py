@@ -5,10 +5,11 @@ import csv
 import io
 import re
 
+from browser_helpers import select_tab
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from medapp.appbench import IDLE, click_when_still, select_tab
+from medapp.appbench import IDLE, click_when_still
 
 E2E_USER = "e2e-admin"  # the account tests/conftest.py creates for signed_in_page
 
