@@ -166,6 +166,10 @@ def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: 
         if fits:
             st.caption(f"Finding · {model.card.name}")
             st.subheader(model.card.display(pred.label), anchor=False)
+            # cautions under the headline, not under the bars and threshold: "Treat the result with caution" sat
+            # below the first screen beside a large "pneumonia" (a clinical-safety review)
+            for w in pred.warnings:
+                st.warning(w, icon=":material/warning:")
             for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1]):
                 st.progress(p, text=f"{model.card.display(label)}: {precise_percent(p)}")
             if model.card.positive_label is not None and pred.threshold is not None:
@@ -177,9 +181,9 @@ def _result_view(model: ImagingModel, x: ImageInput, shown: ImageInput, member: 
         else:
             st.error(f"No finding: this image does not fit {model.card.name}. "
                      + " ".join(fit.reasons), icon=":material/block:")
-        for w in pred.warnings:
-            if fits or not any(w.startswith(r) for r in fit.reasons):
-                st.warning(w, icon=":material/warning:")
+            for w in pred.warnings:
+                if not any(w.startswith(r) for r in fit.reasons):
+                    st.warning(w, icon=":material/warning:")
         # the score once: a caution above already gives it when the image is unlike the training images
         if fit is not None and fit.score is not None and not any("out-of-distribution score" in w
                                                                  for w in pred.warnings):

@@ -85,6 +85,12 @@ def note_input() -> str:
     return st.session_state.get(NOTE_KEY, "")
 
 
+def _warnings(pred) -> None:
+    for w in pred.warnings:
+        if pred.fits or w != pred.fit.message:  # the refusal is the error above, not again a warning
+            st.warning(w, icon=":material/warning:")
+
+
 def removed_view(spans: tuple[Span, ...]) -> None:
     if not spans:
         st.caption("No protected health information was found.")
@@ -154,14 +160,13 @@ def note_result(model: NotesModel, raw: str) -> None:
             st.subheader(pred.label, anchor=False)
             if (caveat := close_call_text(pred)) is not None:
                 st.caption(caveat)
+            _warnings(pred)  # under the headline, not under the chart: a note of denials' caution was below the fold
             st.plotly_chart(top_classes(pred.labels, pred.probabilities), width="stretch", key="notes_classes")
         else:  # a note unlike every training text (unlike.py): no finding, the reason as the error
             st.error(pred.fit.message, icon=":material/block:")
+            _warnings(pred)
             with st.expander("Model output for this note (not a finding)"):
                 st.plotly_chart(top_classes(pred.labels, pred.probabilities), width="stretch", key="notes_classes")
-        for w in pred.warnings:
-            if pred.fits or w != pred.fit.message:  # the refusal is the error above, not again a warning
-                st.warning(w, icon=":material/warning:")
         removed_view(x.removed)
         save_to_case(card=model.card, prediction=pred, explanation=expl if pred.fits else None,
                      input_bytes=x.text.encode("utf-8"), input_name="note.txt", key="notes")

@@ -60,8 +60,9 @@ def choose(x: ImageInput, models: list) -> Choice:
     unlike = unlike_every_model(x, checks, names)
     if unlike is not None:  # asked, and a model picked by hand shows its output as no finding (ui/imaging.py)
         return Choice(None, unlike + " Choose a model below to see its output, not as a finding; if you know what "
-                                     "the examination is, choose its model at the top of the page (Model) instead: it "
-                                     "then analyses the image with a caution.", checks, unlike)
+                                     "the examination is, choose its model at the top of the page (Model) instead: "
+                                     "that model's own checks then decide (a finding with a caution, or none where "
+                                     "the image is too unlike its training images).", checks, unlike)
     if len(fitting) == 1 or fitting[0][0] <= CLEAR_MARGIN * fitting[1][0]:
         ratio, mid = fitting[0]
         m = checks[mid]
