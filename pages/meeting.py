@@ -1,15 +1,13 @@
 """Meeting mode: one case at a time on a projector, large type, patient identifiers hidden."""
-import bisect
-
 import streamlit as st
 
 from medapp.cases.references import reference_problem
 from medapp.cases.store import StoreError
 from medapp.ui.auth import get_store, require_role
 from medapp.ui.common import demo_notice
+from medapp.ui.meeting import PROJECTOR_STYLE, meeting_position, step_meeting
 from medapp.ui.meeting_lead import (
     DRAWN,
-    ENDED,
     LEAD,
     follow_now,
     followed_case,
@@ -41,17 +39,7 @@ from medapp.ui.stored_analysis import analysis_view
 
 user = require_role("clinician")
 store = get_store()
-# Large type for a projector; static CSS only.
-st.html("<style>.stMainBlockContainer{max-width:100%;padding-left:2rem;padding-right:2rem}"
-        ".stMainBlockContainer p,.stMainBlockContainer li{font-size:1.35rem}"
-        ".stMainBlockContainer [data-testid='stMetricValue'] p,[data-testid='stMetricValue']"
-        "{font-size:3rem;line-height:1.2}"
-        ".stMainBlockContainer button p{font-size:1.2rem}"  # and they wrap (ui/common.READABLE_STYLE)
-        # badges (status, disagreement, risk band) carry an inline 0.875rem: too small for the back of the room
-        ".stMainBlockContainer .stMarkdownBadge{font-size:1.2rem !important}"
-        # what a reviewer types (final diagnosis, comment) as large as the labels above it
-        ".stMainBlockContainer input,.stMainBlockContainer textarea{font-size:1.35rem}"
-        ".stMainBlockContainer td,.stMainBlockContainer th{font-size:1.35rem}</style>")
+st.html(PROJECTOR_STYLE)  # large type for a projector
 # The toggle on the left: at the top right a "Saved ..." toast from the page before covered it (a presenter's review)
 # "Which cases" on a row of its own: beside "This screen" its filters were cut to a letter a line at 1280 px (a review)
 # Most of the row to the two controls: at 1024 px, 2:2.2 of 7 cut the toggle to "My verdict ..." and the choice to
@@ -89,30 +77,6 @@ if not cases and not screen.following:
     stop_page()
 
 
-def _step(delta: int) -> None:
-    # A callback runs before the page is drawn: the step is applied below, to the list as it is now.
-    st.session_state["meeting_step"] = st.session_state.get("meeting_step", 0) + delta
-    st.session_state.pop(ENDED, None)  # the user has acted on "... stopped leading"
-
-
-def _position(ids: list[int]) -> int:
-    """Where the meeting is in today's list. Kept as the case shown, not as a number in the list: when another
-    reviewer closed an earlier case under a "status: open" filter, "case 3 of 5" became another case and Next
-    skipped one. A case that left the list is followed by the one after it (the case on screen is kept in the list
-    until the user moves on: above)."""
-    shown = st.session_state.get("meeting_case")
-    if shown is None:  # a new session (the page was opened or reloaded): the case in the address, else the first
-        named = st.query_params.get("case")
-        shown = int(named) if named and named.isdigit() and int(named) in ids else ids[0]  # else deleted, typed
-    step = st.session_state.pop("meeting_step", 0)
-    if shown in ids:
-        position = ids.index(shown) + step
-    else:
-        after = bisect.bisect_right(ids, shown)  # the first case opened after the one that left the list
-        position = after + step - 1 if step > 0 else after + step
-    return max(0, min(position, len(ids) - 1))
-
-
 if screen.following:  # the presenter's case, counted as their screen counts it; Next and Previous are theirs
     st.session_state.pop("meeting_step", None)
     drawn_before = st.session_state.get(DRAWN)
@@ -131,7 +95,7 @@ else:
     if elsewhere is not None:
         case_id, number, count, held = elsewhere.case_id, elsewhere.position, elsewhere.count, None
     else:
-        index = _position([c["id"] for c in cases])
+        index = meeting_position([c["id"] for c in cases])
         case_id, number, count, held = cases[index]["id"], index + 1, len(cases), None
         if screen.mode == LEAD:
             store.lead_meeting(user, case_id, number, count)
@@ -139,9 +103,9 @@ else:
 st.session_state["meeting_case"] = case_id  # where this screen stays when it stops following
 case_shown(case_id, "meeting")
 prev_col, title_col, next_col = st.columns([1.6, 6, 1.6], vertical_alignment="center")
-prev_col.button("◀ Previous", disabled=screen.following or number == 1, width="stretch", on_click=_step,
+prev_col.button("◀ Previous", disabled=screen.following or number == 1, width="stretch", on_click=step_meeting,
                 args=(-1,), key="meeting_prev")
-next_col.button("Next ▶", disabled=screen.following or number >= count, width="stretch", on_click=_step, args=(1,),
+next_col.button("Next ▶", disabled=screen.following or number >= count, width="stretch", on_click=step_meeting, args=(1,),
                 key="meeting_next")
 # The case shown is kept in the address (?case=<id>, the store's number, not the reference), so a reload stays on it.
 if st.query_params.get("case") != str(case_id):
