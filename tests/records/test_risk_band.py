@@ -78,7 +78,8 @@ def test_a_table_never_shows_a_certainty_the_model_did_not_give(heart):
 def test_a_prediction_just_under_and_just_over_a_boundary(heart):
     """The model's own predictions (what the page, the cohort, the API and the CLI hand on) near 20% and 50%."""
     for b in bounds(heart):
-        under, over = heart._prediction(b - 0.0003, ()), heart._prediction(b + 0.0003, ())
+        x = heart.example_input()
+        under, over = heart._prediction(b - 0.0003, x), heart._prediction(b + 0.0003, x)
         assert under.risk_band != over.risk_band
         assert under.risk_band == band_of(b - 0.0003, heart.card.input["risk_bands"])
         assert float(percent_text(b - 0.0003, heart.card.input["risk_bands"]).rstrip("%")) < b * 100

@@ -322,7 +322,7 @@ def test_a_records_probability_rounded_to_one_reads_as_on_its_page():
     from medapp.reports.content import class_probabilities_text, risk_headline
 
     model = load_model("kidney-disease")
-    pred = model._prediction(1.0, ())
+    pred = model._prediction(1.0, model.example_input())
     assert risk_headline("kidney-disease", pred).value == ">99.9%"
     text = class_probabilities_text({"model_id": "kidney-disease", "modality": "records", "prediction": pred})
     assert text == "chronic kidney disease >99.9%, no chronic kidney disease <0.1%"
