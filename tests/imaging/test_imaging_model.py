@@ -197,7 +197,8 @@ def test_a_model_the_image_does_not_fit_gives_no_headline_but_warns():
     # a CT header vouches for nothing the chest model knows: its content is refused at the card's own limit
     assert pred.warnings[-1].startswith("The image content is unlike this model's training images (out-of-distribution "
                                         "score 14.9; 99% of training images score below 14.1 and 99% of its validation "
-                                        "images below 14.4, and nothing in the file says what examination it is)")
+                                        "images below 14.4; nothing in the file says it is a CR/DX image of the "
+                                        "CHEST)")
 
 
 def test_a_picture_that_says_nothing_of_what_it_is_is_refused_at_the_validation_images_limit():
@@ -212,7 +213,7 @@ def test_a_picture_that_says_nothing_of_what_it_is_is_refused_at_the_validation_
     as_png = decode(png(np.round(ankle.grey * 255).astype(np.uint8)), "ankle.png")[0]
     pred = chest.predict(as_png)
     assert 1.02 < pred.fit.score / pred.fit.threshold < 1.5 and not pred.fits
-    assert "nothing in the file says what examination it is" in pred.fit.reasons[-1]
+    assert "nothing in the file says it is a CR/DX image of the CHEST" in pred.fit.reasons[-1]
     film = read(CXR)
     upside_down = decode(png(np.round(film.grey[::-1, ::-1] * 255).astype(np.uint8)), "flipped.png")[0]
     assert chest.predict(film).fits and not chest.predict(upside_down).fits

@@ -126,8 +126,8 @@ class ImagingModel(CardModel):
         shown, below = score_and_threshold(score, threshold)
         if score > refuse_ratio * threshold:
             refused_above = score_and_threshold(score, refuse_ratio * threshold)[1]
-            beyond = ("" if vouched else f" and 99% of its validation images below {refused_above}, and nothing in "
-                      "the file says what examination it is")
+            beyond = ("" if vouched else f" and 99% of its validation images below {refused_above}; nothing in the "
+                      f"file says it is a {'/'.join(expected)} image of the {'/'.join(parts)}")
             reasons.append(f"The image content is unlike this model's training images (out-of-distribution score "
                            f"{shown}; 99% of training images score below {below}{beyond}).")
         elif score > threshold:

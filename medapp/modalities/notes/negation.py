@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import re
 
+# not "not": patients say complaints with it ("I can not sleep", "I do not feel well", "can not stop scratching":
+# a re-check), where clinicians deny with "no", "denies", "negative for"
 _CUES = (r"no evidence of|no signs? of|no history of|negative for|free of|absence of|never had|ruled out|denies|denied|"
-         r"denying|without|not|no|nor")
+         r"denying|without|no")
 _TURNS = r"but|however|although|though|except|apart|aside|yet|still|which|who"
 _CUE = re.compile(rf"\b({_CUES})\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _STOP = re.compile(rf"[.;:!?\n]|\b({_TURNS})\b", re.IGNORECASE)
 _SCOPE_WORDS = 6
 _PRONOUNS = frozenset("i he she we they it you my his her their our".split())
-# words after a cue that are not a finding ("no longer", "not sure", "no one")
+# words after a cue that are not a finding denied: "no longer", "not sure", "no one", and a complaint said as an
+# absence ("no sleep, no energy", "no appetite", "there is no part of my skin that does not itch": a re-check)
 _NOT_FINDINGS = frozenset("longer sure one more less only able been be have had a an the i my it this that any much "
-                          "further change changes significant difference problem problems issue issues".split())
+                          "further change changes significant difference problem problems issue issues sleep energy "
+                          "appetite strength interest relief improvement desire feeling sensation control taste smell "
+                          "motivation concentration stamina way matter part idea reason end rest peace".split())
 
 
 def denied_findings(text: str) -> list[str]:
