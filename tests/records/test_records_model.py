@@ -365,3 +365,13 @@ def test_a_reassuring_answer_says_when_a_value_lies_well_beyond_every_patient_wi
     # never beside a call of the condition itself
     sick = model.predict(typical_record(model.fields, {**typical, "sc": 9.0, "al": 4, "hemo": 8.0, "sg": 1.005}))
     assert sick.label == "ckd" and not any("beyond every training patient" in w for w in sick.warnings)
+
+
+def test_a_value_beyond_every_training_patient_is_said_once_not_twice():
+    """A re-check: heart disease at age 100 had "beyond the values seen in training" and "beyond every training
+    patient with 'absent'" for the one value."""
+    model = load_model("heart-disease")
+    typical = dict(model.card.input["typical"])
+    pred = model.predict(model.record({**typical, "age": 100}))
+    said = [w for w in pred.warnings if "Age" in w or "age" in w.split(":")[0]]
+    assert pred.label == "absent" and len(said) == 1 and "beyond every training patient" not in said[0]

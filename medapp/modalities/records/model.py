@@ -132,6 +132,9 @@ class RecordsModel(PatientInputs, CardModel):
             margin = BEYOND_NEGATIVES_MARGIN * (lo_hi[1] - lo_hi[0]) if lo_hi is not None else 0.0
             if lo_hi is None or math.isnan(v) or lo_hi[0] - margin <= v <= lo_hi[1] + margin:
                 continue
+            seen = self.training_range.get(f.name)
+            if seen is not None and not seen[0] <= v <= seen[1]:  # said already: beyond every training patient
+                continue
             out.append(f"{f.label} {with_unit(number_text(v, f.step), f)} ({'above' if v > lo_hi[1] else 'below'} "
                        f"{with_unit(number_text(lo_hi[1] if v > lo_hi[1] else lo_hi[0], f.step), f)})")
         if not out:
