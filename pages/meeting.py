@@ -102,7 +102,8 @@ else:
             lead_written(case_id, number)
 st.session_state["meeting_case"] = case_id  # where this screen stays when it stops following
 case_shown(case_id, "meeting")
-prev_col, title_col, next_col = st.columns([1.6, 6, 1.6], vertical_alignment="center")
+# 2 of 9.2: at 1024 px "◀ Previous" broke onto two lines in 1.6 of 9.2 (the projector type; a review)
+prev_col, title_col, next_col = st.columns([2, 5.2, 2], vertical_alignment="center")
 prev_col.button("◀ Previous", disabled=screen.following or number == 1, width="stretch", on_click=step_meeting,
                 args=(-1,), key="meeting_prev")
 next_col.button("Next ▶", disabled=screen.following or number >= count, width="stretch", on_click=step_meeting, args=(1,),
