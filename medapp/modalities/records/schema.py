@@ -161,7 +161,7 @@ FRACTION = (("a fraction", 100.0),)  # 0.42 for 42%
 
 HEART = Dataset(
     model_id="heart-disease",
-    version="1.2.0",  # ca/thal fallback sub-models
+    version="1.3.0",  # 1.2.0: ca/thal fallback sub-models; 1.3.0: negative_range (said beside a reassuring answer)
     name="Heart disease (UCI Cleveland)",
     path="records/heart_disease_uci/cleveland.csv",
     external="records/heart_disease_uci/switzerland.csv",
@@ -217,7 +217,7 @@ HEART = Dataset(
 PRESENT = ((0, "not present"), (1, "present"))
 KIDNEY = Dataset(
     model_id="kidney-disease",
-    version="1.1.0",
+    version="1.2.0",  # negative_range (said beside a reassuring answer)
     name="Chronic kidney disease (UCI)",
     path="records/chronic_kidney_disease/chronic_kidney_disease.csv",
     target="class",
@@ -266,7 +266,7 @@ KIDNEY = Dataset(
 
 DIABETES = Dataset(
     model_id="diabetes",
-    version="1.1.0",
+    version="1.2.0",  # negative_range (said beside a reassuring answer)
     name="Diabetes onset (Pima)",
     path="records/pima_diabetes/pima_diabetes.csv",
     target="outcome",
