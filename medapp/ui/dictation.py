@@ -102,7 +102,9 @@ def dictation_widget(on_text: Callable[[str], str], key: str = "notes") -> None:
                    f"{pred.details.get('seconds', 0):.1f} s) {put}: check and correct it there before analysing.")
         for warning in pred.warnings:
             st.warning(warning, icon=":material/warning:")
-        with st.expander("Transcript by time (low-confidence parts marked)"):
+        # open where a part is marked: the marks belong beside the note box, not folded away (a clinical-safety review)
+        with st.expander("Transcript by time (medicines, doses and low-confidence parts marked)",
+                         expanded=any(seg.get("check") for seg in pred.segments)):
             for seg in pred.segments:
                 flag = " ⚠ check" if seg.get("check") else ""
                 st.markdown(f"`{seg['start']:.1f}-{seg['end']:.1f} s` {_escape(seg['text'])}{flag}")

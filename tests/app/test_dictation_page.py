@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from medapp.cases.store import CaseStore
 from medapp.modalities.speech import vocabulary
+from medapp.modalities.speech.doses import states_a_dose
 from medapp.registry import get_card
 from medapp.security.accounts import create_user
 
@@ -38,7 +39,10 @@ def test_uploaded_dictation_fills_the_note_box_which_stays_editable_and_analyses
     low = get_card("dictation-whisper").input["low_confidence"]
     timed = [m.value for m in at.markdown if re.match(r"`\d+\.\d-\d+\.\d s`", m.value)]
     assert len(timed) == len(pred.segments) > 0
-    assert [t.endswith("⚠ check") for t in timed] == [s["confidence"] < low for s in pred.segments]
+    # marked: low confidence, or a medicine or dose named (the example's furosemide 40 mg)
+    assert [t.endswith("⚠ check") for t in timed] == [s["confidence"] < low or states_a_dose(s["text"])
+                                                       for s in pred.segments]
+    assert any(t.endswith("⚠ check") for t in timed)
     at.text_area(key="notes_text").set_value(note + " I have a high fever, chills and joint pain.").run()
     at.button(key="notes_go").click().run()
     assert not at.exception

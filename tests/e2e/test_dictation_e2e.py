@@ -19,8 +19,11 @@ def test_dictate_edit_and_analyse(signed_in_page, tmp_path):
     page.get_by_text("Record a dictation").wait_for()  # the browser recorder is offered beside the upload
     page.locator("input[type=file]").last.set_input_files(str(EXAMPLE))
     page.get_by_text("was added to the note box").wait_for()
-    page.get_by_text("Transcript by time").click()
-    page.get_by_text("0.0-5.2 s").first.wait_for()  # timed segments
+    # the example names a medicine and a dose: said first, and the timed parts are open with that part marked (a
+    # clinical-safety review found them folded away beside a misheard dose)
+    page.get_by_text("name a medicine, a dose or a decimal number").wait_for()
+    page.get_by_text("0.0-5.2 s").first.wait_for()
+    expect(page.get_by_text("⚠ check").first).to_be_visible()
     select_tab(page, "Type or paste")
     box = page.get_by_role("textbox", name="Clinical note")
     # the box is redrawn by the run that added the transcript; on a loaded machine that run may still be drawing

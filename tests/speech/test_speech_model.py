@@ -170,9 +170,13 @@ def test_transcribe_cli_json_in_order_and_offline(tmp_path):
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert [d["file"] for d in lines] == [str(EXAMPLE), str(bad)]
     assert "furosemide" in lines[0]["text"].lower() and lines[0]["seconds"] > 0
-    # confidence, and whether the page marks it (the card's low_confidence)
+    # confidence, and whether the page marks it (the card's low_confidence, or a medicine or dose named)
+    from medapp.modalities.speech.doses import states_a_dose
+
     assert set(lines[0]["segments"][0]) == {"start", "end", "text", "confidence", "check"}
-    assert all(0 <= s["confidence"] <= 1 and s["check"] == (s["confidence"] < 0.5) for s in lines[0]["segments"])
+    assert all(0 <= s["confidence"] <= 1 and s["check"] == (s["confidence"] < 0.5 or states_a_dose(s["text"]))
+               for s in lines[0]["segments"])
+    assert any(s["check"] and "furosemide" in s["text"].lower() for s in lines[0]["segments"])
     assert "incomplete" in lines[1]["error"]
     assert "Traceback" not in out.stderr
 

@@ -32,6 +32,7 @@ from ..audio.features import FeatureSpec
 from ..audio.io import load_bytes as load_audio_bytes
 from ..base import CardModel, array_key
 from . import correct, spoken, vocabulary
+from .doses import states_a_dose
 from .weights import ModelIntegrityError, package_folder, verified_files, verify_files
 
 RATE = 16_000
@@ -66,7 +67,7 @@ class Segment:
     end: float
     text: str
     confidence: float  # exp(mean token log-probability): low means "check this part"
-    check: bool = False  # confidence under the card's `low_confidence`: the page marks it
+    check: bool = False  # confidence under the card's `low_confidence`, or a medicine or dose named: the page marks it
 
     def to_dict(self) -> dict[str, Any]:
         return {"start": round(self.start, 2), "end": round(self.end, 2), "text": self.text,
@@ -254,11 +255,18 @@ class SpeechModel(CardModel):
         segments, warnings, details = self.transcribe(x)
         text = " ".join(s.text for s in segments)
         # on the confidence as shown (three places): 0.4996 read "0.5" beside "check" (a review)
-        segments = [replace(s, check=round(s.confidence, 3) < self.low_confidence) for s in segments]
-        low = [s for s in segments if s.check]
-        if low:
-            warnings.append(f"{len(low)} part(s) of the transcript were recognised with low confidence "
-                            f"(first at {low[0].start:.0f} s): check them against the recording.")
+        low = [round(s.confidence, 3) < self.low_confidence for s in segments]
+        doses = [states_a_dose(s.text) for s in segments]
+        segments = [replace(s, check=is_low or is_dose) for s, is_low, is_dose in zip(segments, low, doses)]
+        if any(doses):  # first: a fluent wrong dose is the costliest error a dictation makes
+            first = segments[doses.index(True)].start
+            warnings.insert(0, f"{sum(doses)} part(s) of the transcript name a medicine, a dose or a decimal number "
+                               f"(first at {first:.0f} s): read each back against the recording. Speech recognition "
+                               "can turn one drug or dose into another fluently, at ordinary confidence (alfentanil "
+                               "into fentanyl, 62.5 into 2.5).")
+        if any(low):
+            warnings.append(f"{sum(low)} part(s) of the transcript were recognised with low confidence "
+                            f"(first at {segments[low.index(True)].start:.0f} s): check them against the recording.")
         return Prediction(model_id=self.card.id, model_version=self.card.version, labels=self.card.labels,
                           probabilities=np.ones(len(self.card.labels)), label=self.card.labels[0],
                           warnings=tuple(warnings), details=details, text=text, duration_s=details["duration_s"],

@@ -58,6 +58,17 @@ def save_site_terms(text: str) -> list[str]:
     return kept
 
 
+def shipped_medicines() -> list[str]:
+    """The shipped list's medicines (its "drugs" section)."""
+    out, inside = [], False
+    for line in SHIPPED.read_text(encoding="utf-8").splitlines():
+        if line.lstrip().startswith("# section:"):
+            inside = line.split(":", 1)[1].strip() == "drugs"
+        elif inside and line.strip() and not line.lstrip().startswith("#"):
+            out.append(line.strip())
+    return out
+
+
 def shipped_terms() -> list[str]:
     """The shipped list, its sections (medicines, clinical terms) taken in turn: the prompt holds only about
     40 terms, and a prompt of medicines alone left out the words around them ("milligrams",
