@@ -609,3 +609,15 @@ def test_identifiers_a_seventh_blind_corpus_found_kept_and_their_look_alikes():
     }
     for note, expected in cases.items():
         assert scrub(note)[0] == expected, note
+
+
+def test_an_nhs_number_said_in_words_and_a_birth_year_after_the_date_of_birth_are_removed():
+    """A clinical-safety review dictated an NHS number and a date of birth: the transcript kept the number in words and
+    the year after the removed day and month."""
+    said = ("NHS Umbur, I one hundred and forty three, four hundred and seventy six, five thousand nine hundred and "
+            "nineteen, date of birth, 3rd of March, I 1962, seen today")
+    assert scrub(said)[0] == "NHS Umbur, I [ID], date of birth, [DATE], I [DATE], seen today"
+    # numbers in words elsewhere stay: a blood pressure, a count, a year of birth alone, the NHS's own services
+    kept = ("BP one hundred and forty over ninety. The NHS trust paid for two hundred and fifty tablets. Born in 1962. "
+            "DOB 17/08/1952 is a date already.")
+    assert scrub(kept)[0] == kept.replace("17/08/1952", "[DATE]")

@@ -56,6 +56,7 @@ from .deid_vocab import (
     NOT_NAMES_AFTER_TITLE,
     NOT_PLACE_NAMES,
     NOT_ROYAL,
+    NUMBER_WORD,
     ORDINAL_DAY,
     PARTICLE,
     PLACE_NOUN,
@@ -227,6 +228,13 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [
     ("ID", re.compile(rf"\b(?i:(?:{DIGIT_WORD}[ \t,-]+){{6,}}{DIGIT_WORD})\b"
                       rf"(?![ \t,]*(?i:milligrams?|micrograms?|grams?|units?|mg|mcg|ml|millilitres?|tablets?|puffs?))"), 0),
     ("ID", re.compile(r"\b\d{3}\s\d{3}\s\d{4}\b(?=.{0,0})"), 0),  # NHS number 943 476 5919
+    # an NHS number said as numbers in words ("NHS number one hundred and forty three, four hundred and seventy six,
+    # five thousand nine hundred and nineteen"; the recogniser wrote "NHS Umbur, I one hundred ...": a clinical-safety
+    # review found it kept): five number words or more within three words of "NHS"
+    ("ID", re.compile(rf"\bNHS\b(?:[ \t,.:]+[A-Za-z]+){{0,3}}?[ \t,.:]+((?i:{NUMBER_WORD}\b(?:[ \t,-]+(?:and[ \t]+)?"
+                      rf"{NUMBER_WORD}\b){{4,}}))"), 1),
+    # a year after a date of birth the date rules left ("date of birth, 3rd of March, I 1962": a re-check)
+    ("DATE", re.compile(r"\b(?i:date[ \t]+of[ \t]+birth)\b[^.\n]{0,40}?(?<![\w/.:-])((?:19|20)\d{2})(?![\w/.:-])"), 1),
     ("PHONE", re.compile(r"(?:(?<=\s)|^|(?<=[(:]))(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)\s?|\d{2,5}[\s.-])\d{3,4}[\s.-]\d{3,4}\b"
                          r"(?:,?[ \t]*(?i:ext|extn|x|extension)\.?[ \t]*\d{1,5}\b|[ \t]*#\d{2,5}\b)?"), 0),  # with its extension
     ("PHONE", re.compile(r"(?:\+44[ \t]?|\b0)7\d{3}[ \t]?\d{6}\b"), 0),  # UK mobile 07700 900461

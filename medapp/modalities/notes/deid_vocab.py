@@ -143,6 +143,10 @@ TOWN_TOOLS = (r"(?:coma|score|scale|criteria|rules?|classification|chart|index|t
 COUNTED = (r"(?:days?|d|weeks?|wks?|months?|mo|years?|yrs?|hours?|hrs?|h|minutes?|mins?|episodes?|times?|tablets?|"
            r"doses?|units?|attacks?|falls?|admissions?|nights?|pints?|drinks?|cigarettes?|litres?|hx|x)")
 DIGIT_WORD = r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|double|triple)"
+# a number said in words, any part of it ("one", "forty", "hundred", "thousand"), for a number read out in groups
+NUMBER_WORD = (r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+               r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
+               r"hundred|thousand|double|triple)")
 # an age over 89 in digits or said in words ("ninety-three", "a hundred and one"), as a dictation gives it
 _ONES = r"(?:one|two|three|four|five|six|seven|eight|nine)"
 AGE_OVER_89 = (rf"(?:9\d|1[01]\d|(?i:(?:ninety(?:[- ]{_ONES})?|(?:a|one)[ \t]+hundred(?:[ \t]+and[ \t]+(?:{_ONES}|ten|"
