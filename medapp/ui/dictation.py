@@ -59,7 +59,9 @@ def _accuracy_note(card) -> str:
     return (f"Dictation runs on this server, offline, with {card.name}: OpenAI's Whisper base weights unchanged "
             "(trained by its authors on 680,000 hours of web audio; converted for faster-whisper, run in 8-bit "
             "integers on the CPU; medapp trains nothing here); the recording is not stored. "
-            + measured + "The transcript is a draft: read and correct it before analysing.")
+            + measured + "The transcript is a draft: read and correct it before analysing. It hears English and "
+            "one speaker: other voices are written in as if dictated, and other languages come out as English "
+            "guesses (a clinical-safety review).")
 
 
 def dictation_widget(on_text: Callable[[str], str], key: str = "notes") -> None:

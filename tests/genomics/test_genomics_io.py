@@ -199,3 +199,22 @@ def test_a_profile_from_a_mapping_follows_the_same_rules(model, khan):
         model.profile({**values, model.model_genes[1]: "high"}, "api")
     with pytest.raises(InputError, match="50 of the 100 genes the model needs are missing"):
         model.profile({g: X.iloc[0][g] for g in model.model_genes[50:]}, "api")
+
+
+def test_copies_of_one_profile_in_a_file_are_said_to_be_copies():
+    """A clinical-safety review: ten copies of one profile were ten confident calls with no word."""
+    from medapp.registry import load_model
+
+    model = load_model("srbct-tumour")
+    one = model.example_input()
+    genes = model.model_genes
+    row = ",".join(f"{v:.5f}" for v in one.values)
+    table = ("sample," + ",".join(genes) + "\n" + "".join(f"S{i}," + row + "\n" for i in range(3))).encode()
+    parsed = model.read_file(table, "copies.csv")
+    assert len(parsed.profiles) == 3
+    [said] = [w for w in parsed.file_warnings if w.startswith("Some samples have identical values")]
+    assert "S0, S1 and S2" in said or "S0, S1, S2" in said
+    # a file of different profiles says nothing of the kind
+    rows = "".join(f"S{i}," + ",".join(f"{v + 0.05 * i:.5f}" for v in one.values) + "\n" for i in range(3))
+    different = ("sample," + ",".join(genes) + "\n" + rows).encode()
+    assert not any("identical" in w for w in model.read_file(different, "ok.csv").file_warnings)

@@ -261,7 +261,21 @@ def read_expression(data: bytes, name: str, *, genes: list[str], model_genes: li
         if outside:
             warnings.append(f"{int(outside)} value(s) lie outside the range seen in training ({lo:.1f} to {hi:.1f}).")
         result.profiles.append(Profile(str(sample), row, tuple(warnings), tuple(missing)))
+    _note_identical(result)
     return result
+
+
+def _note_identical(result: ExpressionFile) -> None:
+    """Say when profiles of a file are identical over the model's genes: ten copies of one profile were ten
+    confident calls with no word (a clinical-safety review), and two tumours never give the same values."""
+    groups: dict[bytes, list[str]] = {}
+    for p in result.profiles:
+        groups.setdefault(np.nan_to_num(p.values, nan=np.inf).round(6).tobytes(), []).append(p.sample)
+    copies = [names for names in groups.values() if len(names) > 1]
+    if copies:
+        said = "; ".join(_listing(names, 5) for names in copies[:3])
+        result.file_warnings.append(f"Some samples have identical values over the model's genes ({said}): copies of "
+                                    "one profile, not separate tumours. Check the file before reading them as a cohort.")
 
 
 def _check_scale(parsed: np.ndarray, name: str, lo: float, hi: float, median: float) -> None:
