@@ -40,12 +40,16 @@ MASKED_TEST_RATE = 0.3
 FALLBACK_COMPLETE_TOLERANCE = 0.01
 
 
+def value_ranges(fields, X: np.ndarray) -> dict[str, list[float]]:
+    """Each number's lowest and highest value in the rows given (a field with none left out)."""
+    return {f.name: [float(np.nanmin(X[:, j])), float(np.nanmax(X[:, j]))]
+            for j, f in enumerate(fields) if f.kind == "number" and not np.isnan(X[:, j]).all()}
+
+
 def negative_ranges(fields, X: np.ndarray, y: np.ndarray) -> dict[str, list[float]]:
-    """Each number's lowest and highest value among the training patients without the positive label: the model
-    says beside a reassuring answer when a patient's value lies beyond all of them (RecordsModel.beyond_negatives)."""
-    negatives = X[np.asarray(y) == 0]
-    return {f.name: [float(np.nanmin(negatives[:, j])), float(np.nanmax(negatives[:, j]))]
-            for j, f in enumerate(fields) if f.kind == "number" and not np.isnan(negatives[:, j]).all()}
+    """Each number's range among the training patients without the positive label: the model says beside a
+    reassuring answer when a patient's value lies beyond all of them (RecordsModel.beyond_negatives)."""
+    return value_ranges(fields, X[np.asarray(y) == 0])
 
 
 def encode_training(dataset: Dataset, raw) -> np.ndarray:
@@ -279,8 +283,7 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
     out_dir = Path(out_dir)
     _save(out_dir, models, X, dataset if use_fallbacks else None)
 
-    training_range = {f.name: [float(np.nanmin(X[:, j])), float(np.nanmax(X[:, j]))]
-                      for j, f in enumerate(fields) if f.kind == "number" and not np.isnan(X[:, j]).all()}
+    training_range = value_ranges(fields, X)
     negative_range = negative_ranges(fields, X, y)
     typical = {f.name: (float(np.nanmedian(X[:, j])) if f.kind == "number" else
                         float(np.bincount(X[~np.isnan(X[:, j]), j].astype(int)).argmax()))
