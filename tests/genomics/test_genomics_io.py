@@ -139,6 +139,27 @@ def test_values_spread_unlike_the_training_profiles_are_refused_as_another_scale
     assert not model.read_file(csv(X), "training.csv").errors  # the training profiles themselves pass
 
 
+@pytest.mark.parametrize("factor, word", [(np.log(2), "0.69"), (1.35, "1.35")])
+def test_a_cohort_spread_unlike_every_training_cohort_of_its_size_is_said(model, khan, factor, word):
+    """Natural logs of base-2 ratios (0.69 of the spread) pass the refusal, which one profile's own spread sets (the
+    training profiles' lie within 0.67-1.40 of their median); a cohort of 8 or more is said, beside each result."""
+    X, _ = khan
+    parsed = model.read_file(csv(X * factor), "rescaled.csv")
+    assert len(parsed.profiles) == 63 and not parsed.errors
+    note = next(w for w in parsed.file_warnings if "spread" in w)
+    assert note.startswith(f"These 63 profiles are spread {word} times as widely as the training profiles")
+    assert "from base 2 to natural logs multiplies the spread by 0.69" in note
+    eight = model.read_file(csv(X.iloc[::8] * factor), "eight.csv")  # 8 profiles, one or two of each class
+    assert any("These 8 profiles are spread" in w for w in eight.file_warnings)
+    seven = model.read_file(csv(X.iloc[:7] * factor), "seven.csv")
+    assert not any("spread" in w for w in seven.file_warnings)  # too few to tell from real tumours
+    rng = np.random.default_rng(0)  # training cohorts of 8 or more are not said (1 of 5,000 draws of 8 would be)
+    for n in (8, 12, 20, 63):
+        for _ in range(5):
+            picked = X.iloc[rng.choice(len(X), n, replace=False)]
+            assert not any("spread" in w for w in model.read_file(csv(picked), "real.csv").file_warnings)
+
+
 def test_one_sample_of_counts_in_a_log_scale_cohort_is_refused_alone(model, khan):
     X, _ = khan
     frame = X.iloc[:12].copy()
