@@ -12,6 +12,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from . import __version__
+from .build import code_digest
 from .cases.cli import register as register_blobs
 from .cli_args import positive_int
 from .modalities.notes.deid_cli import register as register_deid
@@ -240,7 +241,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m medapp", description="medapp: explainable clinical AI workbench")
-    parser.add_argument("--version", action="version", version=f"medapp {__version__}")
+    # the code digest a saved analysis records beside the version (medapp/build.py), to check a deployed tree by
+    parser.add_argument("--version", action="version", version=f"medapp {__version__} (code {code_digest()})")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("models", help="list registered models")

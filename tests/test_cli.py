@@ -244,13 +244,14 @@ def test_one_version_for_the_package_the_command_line_and_the_api():
     from starlette.testclient import TestClient
 
     import medapp
+    from medapp.build import code_digest
     from medapp.service.app import create_app
 
     with open(REPO / "pyproject.toml", "rb") as f:
         declared = tomllib.load(f)["project"]["version"]
     assert medapp.__version__ == declared
     out = run_medapp("--version")
-    assert out.returncode == 0 and out.stdout.strip() == f"medapp {declared}"
+    assert out.returncode == 0 and out.stdout.strip() == f"medapp {declared} (code {code_digest()})"
     with TestClient(create_app()) as client:
         assert client.get("/v2").json()["version"] == declared
 

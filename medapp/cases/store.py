@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..analysis import labelled
+from ..build import build_id
 from ..db.database import Database
 from ..db.tables import AuditEvent, Case, InstallationSetting, SavedAnalysis, User, Verdict, utcnow
 from ..registry import UnknownModel, get_card
@@ -318,6 +319,7 @@ class CaseStore(MeetingLeads, VerdictDrafts, Database):
                 "closed_how": closed_phrase(*self._closed_by(s, case)) if case.status == "closed" else None,
                 "analyses": [{
                     "id": a.id, "modality": a.modality, "model_id": a.model_id, "model_version": a.model_version,
+                    "app_version": a.app_version,
                     # saved as the same patient under another ID (its DICOM Patient ID is not the case's first)
                     "other_patient_id": a.patient_key is not None and a.patient_key != first_key,
                     "input_sha256": a.input_sha256, "input_name": a.input_name, "label": a.label,
@@ -408,13 +410,14 @@ class CaseStore(MeetingLeads, VerdictDrafts, Database):
                                     input_name=stored_input_name(card.modality, input_name, digest),
                                     label=prediction.recorded_label, prediction=prediction.to_dict(),
                                     explanation=explanation.to_dict() if explanation is not None else None,
-                                    author=actor.username, patient_key=patient_key)
+                                    author=actor.username, patient_key=patient_key, app_version=build_id())
                 s.add(analysis)
                 case.updated_at = utcnow()
                 s.flush()
                 analysis_id = analysis.id
                 self.audit_in(s, actor.username, "analysis.save", f"analysis:{analysis_id}", case_id=case.id,
-                              model=card.id, version=card.version, label=prediction.recorded_label, input_sha256=digest,
+                              model=card.id, version=card.version, app=build_id(), label=prediction.recorded_label,
+                              input_sha256=digest,
                               **({"other_patient_id_confirmed": True} if other_patient else {}),
                               **({"burned_in_text_checked": True} if burned_in else {}))
         except IntegrityError:

@@ -59,6 +59,8 @@ class SavedAnalysis(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     # HMAC of the patient identifier the input carried (DICOM Patient ID), None when it carried none (0003_patient)
     patient_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # the code that made it, "0.2.0+1f3c5a7e9b2d" (medapp/build.py); None when saved before 0008_app_version
+    app_version: Mapped[str | None] = mapped_column(String(60), nullable=True)
     case: Mapped[Case] = relationship(back_populates="analyses")
     verdicts: Mapped[list[Verdict]] = relationship(back_populates="analysis", order_by="Verdict.id")
 

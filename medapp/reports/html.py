@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from ..build import build_words
 from ..render.stored import part_analysed
 from ..render.text import highlighted_html
 from .content import (
@@ -54,7 +55,7 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
         parts.append(f"<h2>{e(analysis_heading(a, (n, count)))} ({e(a['modality'])})</h2>")
         part = part_analysed(a)
         parts.append(f"<p>Record #{a['id']}. Input: {e(input_label(a['input_name']))}{f', {e(part)}' if part else ''} (sha256 {a['input_sha256'][:12]}...) · by {e(a['author'])} on "
-                     f"{a['created_at']:%Y-%m-%d %H:%M} UTC</p>")
+                     f"{a['created_at']:%Y-%m-%d %H:%M} UTC · {e(build_words(a.get('app_version')))}</p>")
         parts.append(f"<p><b>Model output:</b> {e(output_text(a))}</p>")
         if close := stored_close_call(a):
             parts.append(f"<p class='warn'>{e(close)}</p>")

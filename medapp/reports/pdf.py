@@ -13,6 +13,7 @@ from typing import NamedTuple
 import numpy as np
 from fpdf import FPDF
 
+from ..build import build_words
 from ..render.stored import part_analysed
 from ..render.text import AWAY, TOWARD
 from .content import (
@@ -132,7 +133,7 @@ def _analysis_head(pdf: FPDF, a: dict, figures: _Figures) -> None:
     part = part_analysed(a)
     _para(pdf, f"Record #{a['id']}. Input: {input_label(a['input_name'])}{f', {part}' if part else ''} "
                f"(sha256 {a['input_sha256'][:12]}...), by "
-               f"{a['author']} on {a['created_at']:%Y-%m-%d %H:%M} UTC.", 9)
+               f"{a['author']} on {a['created_at']:%Y-%m-%d %H:%M} UTC; {build_words(a.get('app_version'))}.", 9)
     _para(pdf, f"Model output: {output_text(a)}", 10, "B")
     if close := stored_close_call(a):
         _para(pdf, close, 9.5, "B")

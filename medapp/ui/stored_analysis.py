@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import render
+from ..build import build_words
 from ..registry import get_card
 from ..render.stored import analysed_frame, display_label, part_analysed, stored_image, stored_recording
 from ..render.survival import curve_figure, horizon_rows, over_time_figure
@@ -139,6 +140,8 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
         meta = f"{literal(part)} · " + meta
     if not hide_identifiers:
         meta = f"input: {literal(input_label(a['input_name']))} · " + meta
+    if not large:  # the code that made it, for whoever traces a result; not for the back of a meeting room
+        meta += f" · {build_words(a.get('app_version'))}"
     st.caption(meta)
     if a.get("other_patient_id"):
         st.warning(other_patient_text(a), icon=":material/warning:")

@@ -7,6 +7,7 @@ import re
 import pytest
 from apptest_helpers import CLIN, REV, heart_disease_cases, heart_disease_save_form, open_page
 
+from medapp.build import build_id, build_words
 from medapp.cases.store import CaseStore
 
 
@@ -41,7 +42,9 @@ def test_the_open_case_stays_open_when_its_status_and_place_in_the_list_change(t
     [given] = [e for e in at.expander if e.label == "All 13 values given"]
     table = given.table[0].value
     assert len(table) == 13 and table.loc["Serum cholesterol", "value"] == "240 mg/dL"
-    assert any(re.search(r"record #\d+ · by \w+ on \d{4}-\d\d-\d\d \d\d:\d\d UTC$", c.value) for c in at.caption)
+    # and the code that made it (a quality auditor's review: the model's version alone did not name it)
+    assert any(re.search(r"record #\d+ · by \w+ on \d{4}-\d\d-\d\d \d\d:\d\d UTC · "
+                         + re.escape(build_words(build_id())) + "$", c.value) for c in at.caption)
     # beside the output, as the analysis page gave it: the probability at which the positive label is called
     assert any(c.value == "Called present at a probability of 50% or more." for c in at.caption)
     at.selectbox(key="case_open").set_value(old_id).run()

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 from pypdf import PdfReader
 
+import medapp
 from medapp.analysis import analyse
+from medapp.build import code_digest
 from medapp.cases.blobs import BlobStore
 from medapp.cases.store import CaseStore
 from medapp.modalities.notes.model import NoteInput
@@ -494,6 +496,8 @@ def test_the_part_of_an_input_analysed_is_said_in_both_reports(tmp_path):
     for text in (html, pdf_text):
         assert re.search(r"Input: expression profile \(CSV\), ref \w+, sample 3 of 4 in the file \(sha256", text)
         assert re.search(r"Input: patient(&#x27;|')s values, ref \w+, row 5 of a cohort file \(sha256", text)
+        # and the code that made each (medapp/build.py): a model version alone did not name the checks it passed
+        assert text.count(f"medapp {medapp.__version__} (code {code_digest()})") == 2
 
 
 def test_the_figure_of_an_input_not_assessed_says_on_itself_that_it_is_not_a_finding(tmp_path):

@@ -1,0 +1,39 @@
+"""Which code made a result: the package version and a digest of medapp's own sources.
+
+The version is raised by hand and rarely (it stayed 0.2.0 through dozens of changes to the checks, scoring and
+wording a result passes through); the digest changes with any of them, so a saved analysis, a report or a
+command's output names exactly the code that produced it. `python -m medapp --version` prints both, and a
+deployed tree can be checked against a saved analysis without git (an installation need not be a checkout).
+"""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from . import __version__
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The first 12 hex digits of SHA-256 over every medapp/*.py, by relative path and content (about 10 ms)."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def build_id() -> str:
+    """"0.2.0+1f3c5a7e9b2d": what a saved analysis records as the code that made it."""
+    return f"{__version__}+{code_digest()}"
+
+
+def build_words(build: str | None) -> str:
+    """How pages and reports name a stored build; analyses saved before builds were recorded have none."""
+    if not build:
+        return "medapp version not recorded (saved before 2026-12-07)"
+    version, _, digest = build.partition("+")
+    return f"medapp {version} (code {digest})" if digest else f"medapp {version}"
