@@ -24,23 +24,17 @@ def test_a_save_records_the_build_on_the_analysis_and_its_audit_row(store, heart
     assert [e["detail"]["app"] for e in saved] == [build_id()]
 
 
-def test_the_digest_follows_every_source_file(tmp_path, monkeypatch):
+def test_the_digest_follows_every_source_file(tmp_path):
     (tmp_path / "a.py").write_text("x = 1\n")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.py").write_text("y = 2\n")
-    monkeypatch.setattr(build, "PACKAGE", tmp_path)
-    build.code_digest.cache_clear()
-    try:
-        first = build.code_digest()
-        (tmp_path / "sub" / "b.py").write_text("y = 3\n")  # one character of the checks changed
-        build.code_digest.cache_clear()
-        assert build.code_digest() != first
-        (tmp_path / "sub" / "b.py").write_text("y = 2\n")
-        (tmp_path / "notes.txt").write_text("not code")
-        build.code_digest.cache_clear()
-        assert build.code_digest() == first
-    finally:
-        build.code_digest.cache_clear()
+    first = build.digest_of(tmp_path)
+    (tmp_path / "sub" / "b.py").write_text("y = 3\n")  # one character of the checks changed
+    assert build.digest_of(tmp_path) != first
+    (tmp_path / "sub" / "b.py").write_text("y = 2\n")
+    (tmp_path / "notes.txt").write_text("not code")
+    assert build.digest_of(tmp_path) == first
+    assert build.code_digest() == build.digest_of(build.PACKAGE)  # this tree's, read as the process started
 
 
 def test_analyses_saved_before_builds_were_recorded_say_so(tmp_path):
