@@ -44,3 +44,9 @@ def build_words(build: str | None) -> str:
         return "medapp version not recorded (saved before 2026-12-07)"
     version, _, digest = build.partition("+")
     return f"medapp {version} (code {digest})" if digest else f"medapp {version}"
+
+
+def card_digest(card) -> str:
+    """SHA-256 of a model card's text (`ModelCard.text`): what a saved analysis keeps to name its card, and so the
+    weights the card names."""
+    return hashlib.sha256(card.text().encode("utf-8")).hexdigest()

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from .config import REPO_ROOT
-from .types import Model, ModelCard
+from .types import Model, ModelCard, folder_sha256
 
 
 def models_dir() -> Path:
@@ -26,6 +26,24 @@ def data_root() -> Path:
     # ../shared/data beside the checkout; a checkout nested one level deeper (a git worktree) finds it too
     candidates = [parent / "shared" / "data" for parent in REPO_ROOT.parents]
     return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+class ModelFilesChanged(RuntimeError):
+    """A model folder's files differ from the SHA-256 its card names: the card's version would name other weights."""
+
+
+def check_files(card: ModelCard) -> None:
+    """Refuse weights that are not the ones the card was written with (replaced, retrained under the same card,
+    truncated by a copy): a saved analysis names the card, and so these files."""
+    if not card.weights_sha256 or card.path is None:
+        return
+    found = folder_sha256(card.path)
+    changed = sorted(name for name, digest in card.weights_sha256.items() if found.get(name) != digest)
+    if changed:
+        raise ModelFilesChanged(f"{card.id} v{card.version}: {', '.join(changed)} in {card.path} "
+                                f"{'does' if len(changed) == 1 else 'do'} not match the SHA-256 its card names; "
+                                "restore the model folder as released, or retrain it (`python -m medapp train "
+                                f"{card.id}` writes the card with its files).")
 
 
 class UnknownModel(KeyError):
@@ -63,6 +81,7 @@ def load_model(model_id: str) -> Model:
     with _lock:  # one load per process even when two sessions ask at once
         model = _cache.get(key)
         if model is None:
+            check_files(card)
             module = importlib.import_module(f"medapp.modalities.{card.modality}.model")
             model = module.load(card)
             model.warm()

@@ -5,6 +5,8 @@ Loaders turn uploads into inputs, models turn inputs into a `Prediction`, explai
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field, fields
@@ -58,7 +60,11 @@ class ModelCard:
     display_labels: dict[str, str] = field(default_factory=dict)  # label -> how people read it ("mitral valve prolapse")
     # weights shipped inside a pip package rather than the model folder: name, version, files and their SHA-256
     weights_package: dict[str, Any] = field(default_factory=dict)
+    # SHA-256 of every file of the model's folder but the card (written by `write`, checked by the registry at load):
+    # a version alone named two sets of weights once (a quality auditor's review)
+    weights_sha256: dict[str, str] = field(default_factory=dict)
     path: Path | None = None  # folder the card was read from
+    source: str | None = field(default=None, repr=False, compare=False)  # the card's text as read (what a save keeps)
 
     DEMO_NOTICE = (
         "Demonstration model trained on a small public research dataset. It is not a medical device "
@@ -67,7 +73,7 @@ class ModelCard:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], path: Path | None = None) -> ModelCard:
-        known = {f.name for f in fields(cls)} - {"path"}
+        known = {f.name for f in fields(cls)} - {"path", "source"}
         missing = {"id", "name", "version", "modality", "labels", "weights"} - raw.keys()
         if missing:
             raise ValueError(f"model card {path} lacks {sorted(missing)}")
@@ -81,18 +87,38 @@ class ModelCard:
 
     @classmethod
     def read(cls, card_path: Path) -> ModelCard:
-        return cls.from_dict(json.loads(Path(card_path).read_text()), path=Path(card_path).parent)
+        text = Path(card_path).read_text(encoding="utf-8")
+        card = cls.from_dict(json.loads(text), path=Path(card_path).parent)
+        object.__setattr__(card, "source", text)
+        return card
+
+    @classmethod
+    def from_text(cls, text: str) -> ModelCard:
+        """A card kept with a saved analysis (no folder: its weights are not loaded from it)."""
+        card = cls.from_dict(json.loads(text))
+        object.__setattr__(card, "source", text)
+        return card
 
     def to_dict(self) -> dict[str, Any]:
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "path"}
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("path", "source")}
         out["labels"] = list(self.labels)
         out["limitations"] = list(self.limitations)
+        if not out["weights_sha256"]:  # cards written before it keep their text
+            del out["weights_sha256"]
         return out
 
+    def text(self) -> str:
+        """The card's text: as read, or as `write` would write it."""
+        if self.source is not None:
+            return self.source
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=_json_default) + "\n"
+
     def write(self, folder: Path) -> Path:
+        """Write card.json after the weights, naming each file beside it by SHA-256."""
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / "card.json"
-        target.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=_json_default) + "\n", encoding="utf-8")
+        hashed = dataclasses.replace(self, weights_sha256=folder_sha256(folder), source=None)
+        target.write_text(hashed.text(), encoding="utf-8")
         return target
 
     def display(self, label: str) -> str:
@@ -491,6 +517,12 @@ def read_input_file(path: Path) -> bytes:
         return Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def folder_sha256(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file of a model's folder but its card, by name."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(Path(folder).iterdir()) if p.is_file() and p.name != "card.json"}
 
 
 def _json_default(obj: Any) -> Any:

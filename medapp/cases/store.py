@@ -15,14 +15,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..analysis import labelled
-from ..build import build_id
+from ..build import build_id, card_digest
 from ..db.database import Database
-from ..db.tables import AuditEvent, Case, InstallationSetting, SavedAnalysis, User, Verdict, utcnow
+from ..db.tables import AuditEvent, Case, InstallationSetting, KeptCard, SavedAnalysis, User, Verdict, utcnow
 from ..registry import UnknownModel, get_card
 from ..security.roles import Actor, PermissionDenied, require
 from ..types import Explanation, ModelCard, Prediction
@@ -311,6 +313,9 @@ class CaseStore(MeetingLeads, VerdictDrafts, Database):
             if case is None:
                 raise self._gone(s, "case", case_id, "it can no longer be opened")
             first_key = next((a.patient_key for a in case.analyses if a.patient_key is not None), None)
+            digests = {a.card_sha256 for a in case.analyses if a.card_sha256}
+            kept = {k.sha256: ModelCard.from_text(k.card) for k in s.scalars(
+                select(KeptCard).where(KeptCard.sha256.in_(digests)))} if digests else {}
             detail = {
                 "id": case.id, "reference": case.reference, "title": case.title, "status": case.status,
                 "created_by": case.created_by, "created_at": case.created_at, "updated_at": case.updated_at,
@@ -320,11 +325,13 @@ class CaseStore(MeetingLeads, VerdictDrafts, Database):
                 "analyses": [{
                     "id": a.id, "modality": a.modality, "model_id": a.model_id, "model_version": a.model_version,
                     "app_version": a.app_version,
+                    # the card it was made with (None: saved before cards were kept; drawn with today's)
+                    "card_sha256": a.card_sha256, "card": kept.get(a.card_sha256),
                     # saved as the same patient under another ID (its DICOM Patient ID is not the case's first)
                     "other_patient_id": a.patient_key is not None and a.patient_key != first_key,
                     "input_sha256": a.input_sha256, "input_name": a.input_name, "label": a.label,
                     "prediction": Prediction.from_dict(a.prediction),
-                    "explanation": _stored_explanation(a),
+                    "explanation": _stored_explanation(a, kept.get(a.card_sha256)),
                     "author": a.author, "created_at": a.created_at,
                     "verdicts": [{"reviewer": v.reviewer, "verdict": v.verdict, "final_diagnosis": v.final_diagnosis,
                                   "comment": v.comment, "updated_at": v.updated_at, "version": v.version}
@@ -410,13 +417,15 @@ class CaseStore(MeetingLeads, VerdictDrafts, Database):
                                     input_name=stored_input_name(card.modality, input_name, digest),
                                     label=prediction.recorded_label, prediction=prediction.to_dict(),
                                     explanation=explanation.to_dict() if explanation is not None else None,
-                                    author=actor.username, patient_key=patient_key, app_version=build_id())
+                                    author=actor.username, patient_key=patient_key, app_version=build_id(),
+                                    card_sha256=self._keep_card(s, card))
                 s.add(analysis)
                 case.updated_at = utcnow()
                 s.flush()
                 analysis_id = analysis.id
                 self.audit_in(s, actor.username, "analysis.save", f"analysis:{analysis_id}", case_id=case.id,
-                              model=card.id, version=card.version, app=build_id(), label=prediction.recorded_label,
+                              model=card.id, version=card.version, card=card_digest(card), app=build_id(),
+                              label=prediction.recorded_label,
                               input_sha256=digest,
                               **({"other_patient_id_confirmed": True} if other_patient else {}),
                               **({"burned_in_text_checked": True} if burned_in else {}))
@@ -479,11 +488,25 @@ class CaseStore(MeetingLeads, VerdictDrafts, Database):
 
     @staticmethod
     def _same_analysis(s: Session, case: Case, actor: Actor, card: ModelCard, digest: str) -> int | None:
+        """The same input, model card, code and user: a repeated save. Under another card or build the result may
+        differ, and the old record was returned for it (a quality auditor's review)."""
         if case.status == "closed":
             return None
         return s.scalar(select(SavedAnalysis.id).where(
             SavedAnalysis.case_id == case.id, SavedAnalysis.input_sha256 == digest, SavedAnalysis.model_id == card.id,
-            SavedAnalysis.model_version == card.version, SavedAnalysis.author == actor.username).order_by(SavedAnalysis.id))
+            SavedAnalysis.model_version == card.version, SavedAnalysis.author == actor.username,
+            SavedAnalysis.card_sha256 == card_digest(card), SavedAnalysis.app_version == build_id(),
+        ).order_by(SavedAnalysis.id))
+
+    @staticmethod
+    def _keep_card(s: Session, card: ModelCard) -> str:
+        """Keep the card's text once (two saves keeping the same new card at once: the second inserts nothing)."""
+        digest = card_digest(card)
+        dialect = s.get_bind().dialect.name
+        insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(KeptCard)
+        s.execute(insert.values(sha256=digest, model_id=card.id, version=card.version, card=card.text(),
+                                first_saved_at=utcnow()).on_conflict_do_nothing(index_elements=["sha256"]))
+        return digest
 
     def input_bytes(self, digest: str) -> bytes | None:
         """The stored (de-identified) input of an analysis by its `input_sha256`, or None when its blob is missing."""
@@ -606,14 +629,14 @@ class CaseStore(MeetingLeads, VerdictDrafts, Database):
         return seen + 1
 
 
-def _stored_explanation(a: SavedAnalysis) -> Explanation | None:
+def _stored_explanation(a: SavedAnalysis, card: ModelCard | None) -> Explanation | None:
     """A stored explanation, naming its target as the model's card does (those saved before it carried the name)."""
     if not a.explanation:
         return None
     explanation = Explanation.from_dict(a.explanation)
     if not explanation.target_label:
         try:
-            explanation = labelled(get_card(a.model_id), explanation)
+            explanation = labelled(card or get_card(a.model_id), explanation)
         except UnknownModel:  # a model no longer installed: its label as stored
             pass
     return explanation

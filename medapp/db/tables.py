@@ -59,10 +59,24 @@ class SavedAnalysis(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
     # HMAC of the patient identifier the input carried (DICOM Patient ID), None when it carried none (0003_patient)
     patient_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    # the code that made it, "0.2.0+1f3c5a7e9b2d" (medapp/build.py); None when saved before 0008_app_version
+    # the code that made it, "0.2.0+1f3c5a7e9b2d" (medapp/build.py); None when saved before 0008_provenance
     app_version: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    # the card it was made with, kept in model_cards (0008_provenance); None when saved before
+    card_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     case: Mapped[Case] = relationship(back_populates="analyses")
     verdicts: Mapped[list[Verdict]] = relationship(back_populates="analysis", order_by="Verdict.id")
+
+
+class KeptCard(Base):
+    """A model card as an analysis was made with it, once per distinct text (0008_provenance): saved analyses are
+    redrawn from it, not from today's card. The database refuses UPDATE and DELETE."""
+
+    __tablename__ = "model_cards"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model_id: Mapped[str] = mapped_column(String(80), nullable=False, index=True)
+    version: Mapped[str] = mapped_column(String(40), nullable=False)
+    card: Mapped[str] = mapped_column(Text, nullable=False)
+    first_saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
 class Verdict(Base):

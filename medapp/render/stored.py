@@ -8,13 +8,26 @@ from __future__ import annotations
 import numpy as np
 
 from ..registry import UnknownModel, get_card
-from ..types import readable_label
+from ..types import ModelCard, readable_label
 
 
-def display_label(model_id: str, label: str) -> str:
-    """The card's display label ("mitral valve prolapse"), or the label without underscores."""
+def card_of(model: str | dict) -> ModelCard:
+    """The card to word a result with: a stored analysis's own (the card it was made with, kept by the store), else
+    today's card of its model; a model id gives today's. Raises UnknownModel for a model no longer registered.
+    Cases and reports drew every saved analysis with today's card, which a later version may have renamed,
+    re-banded or reworded (a quality auditor's review)."""
+    if isinstance(model, dict):
+        if model.get("card") is not None:
+            return model["card"]
+        model = model["model_id"]
+    return get_card(model)
+
+
+def display_label(model: str | dict, label: str) -> str:
+    """The card's display label ("mitral valve prolapse"), or the label without underscores; `model`: a stored
+    analysis or a model id (`card_of`)."""
     try:
-        return get_card(model_id).display(label)
+        return card_of(model).display(label)
     except UnknownModel:
         return readable_label(label)
 

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from ..registry import UnknownModel, get_card
+from ..registry import UnknownModel
 from ..render.numbers import band_text, headline_percent, precise_percent
+from ..render.stored import card_of
 from ..types import NOT_ASSESSED, ModelCard, Prediction
 
 DISCLAIMER = (
@@ -30,13 +31,37 @@ def analysis_heading(analysis: dict, number: tuple[int, int] | None = None) -> s
     from ..render.stored import is_lung_recording
 
     try:
-        named = f"{get_card(analysis['model_id']).name} · "
+        named = f"{card_of(analysis).name} · "
     except UnknownModel:  # a model no longer registered keeps its id
         named = ""
     if is_lung_recording(analysis["prediction"]):  # kept with the heart model's output, which is not a finding
         named = "Lung recording (not classified) · "
     place = f"Analysis {number[0]} of {number[1]} · " if number else ""
     return f"{place}{named}{analysis['model_id']} v{analysis['model_version']}"
+
+
+def card_change_note(analysis: dict) -> str | None:
+    """Said beside a saved analysis whose model's card is not the one it was made with: the analysis is worded from
+    its own card (kept by the store), and the reader should know a newer one exists; or, for analyses saved before
+    cards were kept, that the words around it are today's card's."""
+    from ..build import card_digest
+    from ..registry import get_card
+
+    try:
+        now = get_card(analysis["model_id"])
+    except UnknownModel:
+        return None
+    kept, saved = analysis.get("card"), analysis["model_version"]
+    if kept is None:
+        return (f"Saved with v{saved}; the card of then was not kept, so the names, bands and intended use shown "
+                f"here are today's v{now.version}." if now.version != saved else None)
+    if analysis.get("card_sha256") == card_digest(now):
+        return None
+    if now.version != kept.version:
+        return (f"This model is v{now.version} now; this analysis is shown as it was made, with the card of "
+                f"v{kept.version}.")
+    return (f"This model's card (v{now.version}) has changed since this analysis was saved; it is shown as it was "
+            "made, with the card of then.")
 
 
 def intended_use_line(analysis: dict) -> tuple[str, str]:
@@ -46,7 +71,7 @@ def intended_use_line(analysis: dict) -> tuple[str, str]:
     if is_lung_recording(analysis["prediction"]):
         return "Model", NO_LUNG_MODEL
     try:
-        return "Intended use of this model", get_card(analysis["model_id"]).intended_use
+        return "Intended use of this model", card_of(analysis).intended_use
     except UnknownModel:
         return "Intended use of this model", "(model no longer registered on this server)"
 
@@ -85,7 +110,7 @@ def class_probabilities_text(analysis: dict) -> str:
     pred = analysis["prediction"]
     if not pred.fits:  # e.g. a lung sound saved from the heart-sound page
         return f"{not_assessed(analysis)}: " + (pred.fit.message or "the input does not fit the model")
-    return ", ".join(f"{display_label(analysis['model_id'], label)} {listed_percent(pred, p)}"
+    return ", ".join(f"{display_label(analysis, label)} {listed_percent(pred, p)}"
                      for label, p in sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5])
 
 
@@ -102,7 +127,7 @@ class Headline(NamedTuple):
     band_kind: str  # "Risk band" (absolute, from the card) or "Risk group" (relative to the training patients)
 
 
-def risk_headline(model_id: str, pred) -> Headline | None:
+def risk_headline(model: str | dict, pred) -> Headline | None:
     """How an analysis page heads a records or time-to-event result, for Cases, Meeting mode and the reports:
     the probability (records: never rounded across a band boundary) and its band or group; None for others."""
     from ..render.survival import horizon_text, risk_group_text
@@ -117,7 +142,7 @@ def risk_headline(model_id: str, pred) -> Headline | None:
                         risk_group_text(curve.risk_group) if curve.risk_group else "",
                         "Risk group")
     try:
-        card = get_card(model_id)
+        card = card_of(model)
     except UnknownModel:
         return None
     meaning, bands = card.input.get("positive_meaning"), card.risk_bands
@@ -128,11 +153,11 @@ def risk_headline(model_id: str, pred) -> Headline | None:
                     pred.risk_band, "Risk band")
 
 
-def page_percent(model_id: str, expl) -> Callable[[float], str] | None:
+def page_percent(model: str | dict, expl) -> Callable[[float], str] | None:
     """How a records page writes the probability at its waterfall's end (`band_percent`, never "0%" or "100%"),
-    for a stored analysis of `model_id`; None (the waterfall's own wording) for a model without risk bands."""
+    for a stored analysis (or a model id: `card_of`); None (the waterfall's own wording) for a model without risk bands."""
     try:
-        bands = get_card(model_id).risk_bands
+        bands = card_of(model).risk_bands
     except UnknownModel:
         bands = []
     if expl.output_space != "log-odds" or not bands:
@@ -175,10 +200,10 @@ def output_text(analysis: dict) -> str:
         return class_probabilities_text(analysis)
     # the label once, then every class's probability ("BL (Burkitt lymphoma) (BL (Burkitt lymphoma) 99.7%, ..."
     # said the label twice)
-    label = display_label(analysis["model_id"], analysis["label"])
+    label = display_label(analysis, analysis["label"])
     if pred.survival is None:  # a time-to-event analysis's two outcomes are its headline, in another precision
         label += f"; probabilities {class_probabilities_text(analysis)}"
-    risk = risk_headline(analysis["model_id"], pred)
+    risk = risk_headline(analysis, pred)
     if risk is not None:
         band = f", {risk.band_kind.lower()} {risk.band}" if risk.band else ""
         return f"{risk.what} {risk.value}{band}; model label {label}"
@@ -249,14 +274,14 @@ def stored_close_call(analysis: dict) -> str | None:
         return survival_close_call(pred.survival)
     if analysis.get("modality") != "notes" or not pred.fits:
         return None
-    return close_call(pred, lambda label: display_label(analysis["model_id"], label))
+    return close_call(pred, lambda label: display_label(analysis, label))
 
 
 def warnings_in_words(card: ModelCard, pred: Prediction) -> list[str]:
     """A result's warnings for readers of text alone (the CLI, the API): its own, then the close call the pages say
     in a caption beside the headline. A survival row whose band crossed 50% and a note spread over three classes were
     "Not a clear answer" on the page but had `warnings: []` in the CLI and the API (a clinical-safety review)."""
-    close = stored_close_call({"prediction": pred, "modality": card.modality, "model_id": card.id})
+    close = stored_close_call({"prediction": pred, "modality": card.modality, "model_id": card.id, "card": card})
     return [*pred.warnings, *([close] if close is not None else [])]
 
 
@@ -266,14 +291,14 @@ def decision_text(analysis: dict) -> str:
     the input looks like the training data (not repeated where a warning already gives it)."""
     from ..render.stored import display_label
 
-    pred, model_id, parts = analysis["prediction"], analysis["model_id"], []
+    pred, parts = analysis["prediction"], []
     try:
-        positive = get_card(model_id).positive_label
+        positive = card_of(analysis).positive_label
     except UnknownModel:
         positive = None
     if pred.fits and pred.threshold is not None and positive in pred.labels:
         others = "" if len(pred.labels) == 2 else "; otherwise the more probable of the other labels"
-        parts.append(f"Called {display_label(model_id, positive)} at a probability of {pred.threshold:.0%} or "
+        parts.append(f"Called {display_label(analysis, positive)} at a probability of {pred.threshold:.0%} or "
                      f"more{others}.")
     fit, name = pred.fit, FIT_SCORE_NAMES.get(analysis.get("modality", ""))
     if name and fit is not None and fit.score is not None and fit.threshold is not None \

@@ -313,7 +313,7 @@ def _waterfall_of(analysis: dict) -> bytes:
     from .content import page_percent
 
     expl = analysis["explanation"]
-    return waterfall_png(expl, waterfall_spec(expl, percent=page_percent(analysis["model_id"], expl)))
+    return waterfall_png(expl, waterfall_spec(expl, percent=page_percent(analysis, expl)))
 
 
 def analysis_png(analysis: dict, input_bytes: bytes | None = None) -> bytes | None:

@@ -11,6 +11,7 @@ from .content import (
     DISCLAIMER,
     UNEXPLAINED_NOTE_HEADING,
     analysis_heading,
+    card_change_note,
     contributions_heading,
     contributions_text,
     cycle_lines,
@@ -56,6 +57,8 @@ def case_html(detail: dict, *, by: str, inputs: dict[int, bytes | None] | None =
         part = part_analysed(a)
         parts.append(f"<p>Record #{a['id']}. Input: {e(input_label(a['input_name']))}{f', {e(part)}' if part else ''} (sha256 {a['input_sha256'][:12]}...) · by {e(a['author'])} on "
                      f"{a['created_at']:%Y-%m-%d %H:%M} UTC · {e(build_words(a.get('app_version')))}</p>")
+        if changed := card_change_note(a):
+            parts.append(f"<p class='meta'>{e(changed)}</p>")
         parts.append(f"<p><b>Model output:</b> {e(output_text(a))}</p>")
         if close := stored_close_call(a):
             parts.append(f"<p class='warn'>{e(close)}</p>")

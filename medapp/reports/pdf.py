@@ -20,6 +20,7 @@ from .content import (
     DISCLAIMER,
     UNEXPLAINED_NOTE_HEADING,
     analysis_heading,
+    card_change_note,
     contributions_heading,
     contributions_text,
     cycle_lines,
@@ -134,6 +135,8 @@ def _analysis_head(pdf: FPDF, a: dict, figures: _Figures) -> None:
     _para(pdf, f"Record #{a['id']}. Input: {input_label(a['input_name'])}{f', {part}' if part else ''} "
                f"(sha256 {a['input_sha256'][:12]}...), by "
                f"{a['author']} on {a['created_at']:%Y-%m-%d %H:%M} UTC; {build_words(a.get('app_version'))}.", 9)
+    if changed := card_change_note(a):
+        _para(pdf, changed, 9)
     _para(pdf, f"Model output: {output_text(a)}", 10, "B")
     if close := stored_close_call(a):
         _para(pdf, close, 9.5, "B")

@@ -10,8 +10,7 @@ import streamlit as st
 
 from .. import render
 from ..build import build_words
-from ..registry import get_card
-from ..render.stored import analysed_frame, display_label, part_analysed, stored_image, stored_recording
+from ..render.stored import analysed_frame, card_of, display_label, part_analysed, stored_image, stored_recording
 from ..render.survival import curve_figure, horizon_rows, over_time_figure
 from ..render.text import top_words
 from ..render.titles import wrap_titles
@@ -19,6 +18,7 @@ from ..reports.content import (
     UNEXPLAINED_NOTE_HEADING,
     Headline,
     analysis_heading,
+    card_change_note,
     close_call_markdown,
     contributions_heading,
     contributions_text,
@@ -71,7 +71,7 @@ def explanation_figure(a: dict, key: str, *, large: bool = False) -> None:
     try:
         # a waterfall's ends as on the analysis page: never rounded across a risk band boundary ("this patient: 20%"
         # was drawn beside a headline of 19.7%, band low), "<0.1%" where "0%" was written
-        figure = render.figure(expl, render.Context(picture=picture, percent=page_percent(a["model_id"], expl)))
+        figure = render.figure(expl, render.Context(picture=picture, percent=page_percent(a, expl)))
         if picture_missing:
             st.caption("The stored input could not be read: the map is shown on its own.")
     except render.NoRenderer:  # a kind with no interactive renderer: the stored picture of it
@@ -143,6 +143,8 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
     if not large:  # the code that made it, for whoever traces a result; not for the back of a meeting room
         meta += f" · {build_words(a.get('app_version'))}"
     st.caption(meta)
+    if (changed := card_change_note(a)) is not None:
+        st.caption(changed)
     if a.get("other_patient_id"):
         st.warning(other_patient_text(a), icon=":material/warning:")
     # Meeting mode: an image and its map take the whole width under the output (in the right two thirds each
@@ -160,14 +162,14 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
         # An input the model does not fit (a lung sound for the heart model) was saved for the input, not for
         # the model's output: no headline, no probabilities; the warnings below say why.
         assessed = pred.fits
-        risk = _risk_headline(a["model_id"], pred) if assessed else None
+        risk = _risk_headline(a, pred) if assessed else None
         if risk is not None:  # records and time to event: the page's headline, "Probability of diabetes 16%"
             headline_of, colour = risk
             st.caption(headline_of.what)
             headline = headline_of.value
         else:
             st.caption("Model output")
-            headline = display_label(a["model_id"], a["label"]) if assessed else not_assessed(a)
+            headline = display_label(a, a["label"]) if assessed else not_assessed(a)
         st.html(f'<div lang="en" style="font-size:{size};line-height:1.2;hyphens:auto;overflow-wrap:break-word;'
                 f'white-space:normal">{escape(headline)}</div>')
         if (untested := untested_ages_note(a["prediction"])) is not None:  # as the imaging page said it beside the finding
@@ -180,12 +182,12 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             band = ("" if not headline_of.band else f"Risk group: **{headline_of.band}**  \n"
                     if headline_of.band_kind == "Risk group" else
                     f"{headline_of.band_kind}: :{colour}-badge[{headline_of.band}]  \n")
-            st.markdown(f"{band}Model label: **{display_label(a['model_id'], a['label'])}**")
+            st.markdown(f"{band}Model label: **{display_label(a, a['label'])}**")
         # not for a time-to-event analysis: its two outcomes at one decimal ("41.5%") beside the headline's "42%" said
         # one number twice in two precisions; its horizon table below gives each horizon as the headline does
         if assessed and pred.survival is None:
             top = sorted(pred.as_dict().items(), key=lambda kv: -kv[1])[:5]
-            st.markdown("\n".join(f"- {display_label(a['model_id'], label)}: **{listed_percent(pred, p)}**"
+            st.markdown("\n".join(f"- {display_label(a, label)}: **{listed_percent(pred, p)}**"
                                    for label, p in top))
         decision = decision_text(a)
         if decision:
@@ -247,12 +249,12 @@ def analysis_view(a: dict, *, key: str, hide_identifiers: bool = False, large: b
             st.caption("Saved without an explanation.")
 
 
-def _risk_headline(model_id: str, pred) -> tuple[Headline, str] | None:
+def _risk_headline(a: dict, pred) -> tuple[Headline, str] | None:
     """The headline of a stored records or time-to-event analysis, worded as on its analysis page and in the
     reports (reports.content.risk_headline), and its badge colour; None for other models."""
-    risk = risk_headline(model_id, pred)
+    risk = risk_headline(a, pred)
     if risk is None:
         return None
     if risk.band_kind != "Risk band":  # a group relative to the training patients is not an absolute risk
         return risk, "gray"
-    return risk, band_colour(get_card(model_id).risk_bands, risk.band)
+    return risk, band_colour(card_of(a).risk_bands, risk.band)

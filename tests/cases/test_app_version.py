@@ -60,7 +60,7 @@ def test_analyses_saved_before_builds_were_recorded_say_so(tmp_path):
     engine_module.migrate(raw)
     with raw.begin() as c:
         assert c.execute(text("SELECT id, app_version FROM analyses")).all() == [(9, None)]
-        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008_app_version"
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008_provenance"
     raw.dispose()
     assert build_words(None) == "medapp version not recorded (saved before 2026-12-07)"
     assert build_words("0.2.0+1f3c5a7e9b2d") == "medapp 0.2.0 (code 1f3c5a7e9b2d)"

@@ -306,7 +306,7 @@ def test_an_installation_at_the_previous_revision_upgrades_with_its_cases(tmp_pa
     engine_module.migrate(raw)
     with raw.connect() as c:
         assert reference_index.present(c)
-        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008_app_version"
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008_provenance"
         assert sorted(c.execute(text("SELECT reference FROM cases")).scalars()) == ["MDT-1", "Ward 3 review", "mdt-2"]
     with pytest.raises(IntegrityError), raw.begin() as c:
         c.execute(text("INSERT INTO cases (reference, title, status, created_by, created_at, updated_at, version) "
