@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -189,6 +190,8 @@ def test_altered_weights_refuse_to_load(tmp_path, monkeypatch):
     card["weights_package"]["parts"][0]["files"]["model.bin.part2"] = "0" * 64
     (tmp_path / "dictation-whisper").mkdir()
     (tmp_path / "dictation-whisper/card.json").write_text(json.dumps(card))
+    # the folder's own file, which the card names by SHA-256 (the registry checks it first)
+    shutil.copy(REPO / "models/dictation-whisper/example.wav", tmp_path / "dictation-whisper")
     monkeypatch.setenv("MEDAPP_MODELS_DIR", str(tmp_path))
     with pytest.raises(ModelIntegrityError, match="model.bin.part2 has SHA-256 .*the model is not loaded"):
         load_model("dictation-whisper")
