@@ -159,3 +159,15 @@ def test_a_result_with_warnings_says_so_on_the_picture_and_in_full_in_its_commen
     assert not (plain.pixel_array == CAUTION_COLOUR).all(axis=-1).any()
     assert plain.pixel_array.shape[0] < sc.pixel_array.shape[0]
     assert np.array_equal(plain.pixel_array[-100:], sc.pixel_array[-100:])  # the same image below the header
+
+
+def test_the_burned_in_caution_is_two_lines_at_most_and_counts_what_it_leaves_to_the_report():
+    from medapp.pacs.results import caution_lines
+
+    warnings = ["The DICOM modality is CT, but this model was trained on CR/DX images only.",
+                "The image is unlike the training images (out-of-distribution score 20.1). Treat it with caution.",
+                "The file declares burned-in annotation: text in the pixels may identify the patient."]
+    assert caution_lines(warnings[1:2]) == ["CAUTION: The image is unlike the training images"]
+    assert caution_lines(warnings) == ["CAUTION: The DICOM modality is CT, but this model was trained on CR/DX images "
+                                       "only", "CAUTION: 2 more warnings: read them in the AI report"]
+    assert caution_lines([]) == []
