@@ -171,3 +171,19 @@ def test_the_burned_in_caution_is_two_lines_at_most_and_counts_what_it_leaves_to
     assert caution_lines(warnings) == ["CAUTION: The DICOM modality is CT, but this model was trained on CR/DX images "
                                        "only", "CAUTION: 2 more warnings: read them in the AI report"]
     assert caution_lines([]) == []
+
+
+def test_a_pacs_batch_row_gives_the_warnings_predict_gives():
+    """`pacs analyse` and the batch table read the model's own warnings only: the shared adult CR film (no age) had
+    no word of the ages the chest model was trained on, which `predict` and the API now give (a labelling audit)."""
+    from medapp.pacs.client import InstanceRef
+    from medapp.pacs.pipeline import InstanceResult
+
+    model = load_model("chest-xray-pneumonia")
+    x = decode((data_root() / "dicom" / "CR-MONO1-10-chest.dcm").read_bytes(), "film.dcm")[0]
+    row = InstanceResult(InstanceRef("1.2", "1.2.3", "1.2.3.4"), analysis=analyse(model, x, explain=False)).row()
+    assert row["warnings"] == [
+        "The image is unlike the training images (out-of-distribution score 14.9, 99% of training images score below "
+        "14.1). Treat the result with caution.",
+        "Trained on children's radiographs of patients aged 1 to 5 years only. This image gives no age: for a patient "
+        "of another age the output is untested."]
