@@ -274,7 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
                     f"said on its own line), 2 for a usage error.\n\n{ids}")
     p.add_argument("--model", required=True, help="model id (Models above)")
     p.add_argument("--json", action="store_true",
-                   help="one JSON object per case and line: input, label, probabilities, warnings, assessed, and "
+                   help="one JSON object per case and line: input, model, model_version, medapp (the code's build), "
+                        "label, probabilities, warnings, assessed, and "
                         "per model risk_band, risk_score, survival, survival_band, risk_group or text, and the top "
                         "contributions")
     p.add_argument("--no-explain", action="store_true", help="prediction only: no explanation (faster)")

@@ -237,6 +237,7 @@ def test_predict_help_names_the_models_the_inputs_and_the_exit_status():
     assert "imaging PNG, JPEG, TIFF, BMP or DICOM (.dcm); a ZIP of them" in text
     assert "Exit status: 0 when every case was analysed, 1 when one or more could not be" in text
     assert "survival_band" in text
+    assert "input, model, model_version, medapp (the code's build), label" in text
 
 
 def test_one_version_for_the_package_the_command_line_and_the_api():
