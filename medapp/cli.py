@@ -12,7 +12,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from . import __version__
-from .build import code_digest
+from .build import build_id, code_digest
 from .cases.cli import register as register_blobs
 from .cli_args import positive_int
 from .modalities.notes.deid_cli import register as register_deid
@@ -57,7 +57,7 @@ def _at_frame(path: Path, frame_number: int) -> list[tuple[str, object]]:
 def _cmd_predict(args: argparse.Namespace) -> int:
     from .analysis import analyse_batch
     from .registry import UnknownModel, load_model
-    from .types import InputError, to_jsonable
+    from .types import InputError, ModelCard, to_jsonable
 
     try:
         model = load_model(args.model)  # once, however many inputs follow
@@ -71,6 +71,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         print(f"error: --frame chooses the frame of a multi-frame DICOM image; {args.model} takes no images",
               file=sys.stderr)
         return 2
+    if not args.json:  # once, above the rows: which model and code made them, and that none is a finding to act on
+        print(f"model: {model.card.id} v{model.card.version} (medapp {build_id()})", flush=True)
+        print(f"notice: {ModelCard.DEMO_NOTICE}", flush=True)  # the API's parameters.notice, word for word
     failed, maps_written = False, set()
     # files of one name in two folders (a/x.jpeg, b/x.jpeg) are named by the path given: both read "x.jpeg" and
     # the second's map overwrote the first's (an IT review)
@@ -109,7 +112,9 @@ def _json_record(model, name: str, pred, expl, reason: str | None, map_path: Pat
     from .reports.content import warnings_in_words  # the reports' package draws figures: not at every command's start
     # an input unlike the training data is not assessed: no label (the pages show no finding); its probabilities
     # are kept but are not a finding
-    record = {"input": name, "model": model.card.id, "model_version": model.card.version,
+    # "medapp": the code that made it (as a saved analysis records it), beside the model's version; keys added, never
+    # moved, since integrators read these lines
+    record = {"input": name, "model": model.card.id, "model_version": model.card.version, "medapp": build_id(),
               "assessed": reason is None, "label": pred.label if reason is None else None,
               **({"not_assessed_reason": reason} if reason is not None else {}),
               "probabilities": pred.as_dict(), "warnings": warnings_in_words(model.card, pred)}
@@ -269,7 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
                     f"said on its own line), 2 for a usage error.\n\n{ids}")
     p.add_argument("--model", required=True, help="model id (Models above)")
     p.add_argument("--json", action="store_true",
-                   help="one JSON object per case and line: input, label, probabilities, warnings, assessed, and "
+                   help="one JSON object per case and line: input, model, model_version, medapp (the code's build), "
+                        "label, probabilities, warnings, assessed, and "
                         "per model risk_band, risk_score, survival, survival_band, risk_group or text, and the top "
                         "contributions")
     p.add_argument("--no-explain", action="store_true", help="prediction only: no explanation (faster)")

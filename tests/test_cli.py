@@ -66,6 +66,8 @@ def test_predict_text_no_explain():
     assert out.returncode == 1, out.stderr
     assert "why" not in out.stdout
     lines = [line for line in out.stdout.splitlines() if not line.startswith("  ")]  # skip warning lines
+    header, lines = lines[:2], lines[2:]  # the model and the notice, once above the rows
+    assert header[0].startswith("model: kidney-disease v") and header[1].startswith("notice: Demonstration model")
     assert len(lines) == 320
     assert [line for line in lines if "ERROR" in line] == [
         "chronic_kidney_disease.csv#row19: ERROR row 19: Serum creatinine: 76 is outside the valid range 0.1-30 mg/dL. "
@@ -235,6 +237,7 @@ def test_predict_help_names_the_models_the_inputs_and_the_exit_status():
     assert "imaging PNG, JPEG, TIFF, BMP or DICOM (.dcm); a ZIP of them" in text
     assert "Exit status: 0 when every case was analysed, 1 when one or more could not be" in text
     assert "survival_band" in text
+    assert "input, model, model_version, medapp (the code's build), label" in text
 
 
 def test_one_version_for_the_package_the_command_line_and_the_api():
@@ -310,3 +313,36 @@ def test_a_close_call_the_page_says_is_in_the_cli_warnings_too(tmp_path):
     assert [bool(s) for s in said] == [False, True, True]
     text = run_medapp("predict", "--model", "breast-cancer-recurrence", "--no-explain", str(path)).stdout
     assert text.count("  warning: Not a clear answer: the 95% band") == 2
+
+
+def test_predict_names_the_model_and_the_code_once_with_the_notice_and_a_film_without_an_age_its_trained_ages():
+    """A labelling audit: the text output named no model version and carried no demonstration notice, the JSON no
+    build; the shared adult CR chest film (no age) printed only its out-of-distribution warning, not the ages the
+    paediatric model was trained on, which the pages say beside its "normal 66.8%"."""
+    from medapp.build import build_id
+    from medapp.registry import get_card
+    from medapp.types import ModelCard
+
+    film = data_root() / "dicom/CR-MONO1-10-chest.dcm"
+    version = get_card("chest-xray-pneumonia").version
+    untested = ("Trained on children's radiographs of patients aged 1 to 5 years only. This image gives no age: for a "
+                "patient of another age the output is untested.")
+    text = run_medapp("predict", "--model", "chest-xray-pneumonia", "--no-explain", str(film), str(film))
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[:2] == [f"model: chest-xray-pneumonia v{version} (medapp {build_id()})",
+                         "notice: Demonstration model trained on a small public research dataset. It is not a medical "
+                         "device and must not be used for diagnosis or treatment decisions."]
+    assert lines[1] == f"notice: {ModelCard.DEMO_NOTICE}"  # the API's parameters.notice, not a second copy
+    assert text.stdout.count("notice:") == 1 and text.stdout.count("model:") == 1  # once, not per row
+    assert lines[2].endswith(": normal (normal 0.668, pneumonia 0.332)")
+    assert [line for line in lines if line.startswith("  warning: ")] == [
+        "  warning: The image is unlike the training images (out-of-distribution score 14.9, 99% of training images "
+        "score below 14.1). Treat the result with caution.", f"  warning: {untested}"] * 2
+    out = run_medapp("predict", "--model", "chest-xray-pneumonia", "--no-explain", "--json", str(film))
+    line = json.loads(out.stdout)
+    # the build added beside the model's version; the keys integrators read keep their order
+    assert list(line) == ["input", "model", "model_version", "medapp", "assessed", "label", "probabilities", "warnings"]
+    assert (line["model_version"], line["medapp"]) == (version, build_id())
+    assert line["warnings"][1:] == [untested]
+    assert "notice" not in out.stdout  # one JSON object a line, nothing else

@@ -14,6 +14,8 @@ from ..analysis import Analysis, analyse
 from ..modalities.imaging import dicom as dicom_pipeline
 from ..modalities.imaging.io import ImageInput, decode
 from ..modalities.imaging.select import choose
+from ..registry import get_card
+from ..reports.content import warnings_in_words
 from ..types import InputError, Model, to_jsonable
 from .client import InstanceCache, InstanceRef, PacsClient, PacsError
 
@@ -51,7 +53,8 @@ class InstanceResult:
             out.update({"model": pred.model_id, "model_version": pred.model_version, "assessed": pred.fits,
                         "label": pred.label if pred.fits else None,  # not a finding when the image does not fit
                         "probability": round(pred.probability, 4), "probabilities": pred.as_dict(),
-                        "ood_score": pred.fit.score if pred.fit else None, "warnings": list(pred.warnings)})
+                        # predict's and the API's warnings: the untested ages of a film without an age among them
+                        "ood_score": pred.fit.score if pred.fit else None, "warnings": _warnings(pred)})
             if not pred.fits:
                 from .results import not_assessed_reason
 
@@ -62,6 +65,10 @@ class InstanceResult:
         else:
             out["error" if not self.skipped else "skipped"] = self.error
         return to_jsonable(out)
+
+
+def _warnings(pred) -> list[str]:
+    return warnings_in_words(get_card(pred.model_id), pred)
 
 
 def analyse_instance(model: Model | Sequence[Model], client: PacsClient, ref: InstanceRef,

@@ -1,8 +1,9 @@
 """Results back to the PACS: a Secondary Capture with the explanation burned in, and a Comprehensive SR.
 
 Both go into the study of the analysed image, each in a new series, marked derived, with the
-model's name and version and "not for diagnostic use" in the Series Description; the Secondary
-Capture also carries these words in its pixels, beside the colour bar of the overlay.
+model's name and version and "not for diagnostic use" in the Series Description and medapp's build in
+Software Versions; the Secondary Capture also carries these words in its pixels, beside the colour bar of
+the overlay, with a short caution when the result has warnings (all of them in its ImageComments and the SR).
 """
 from __future__ import annotations
 
@@ -21,11 +22,12 @@ from pydicom.sr.codedict import codes
 from pydicom.uid import PYDICOM_ROOT_UID, generate_uid
 
 from ..analysis import Analysis
+from ..build import build_id
 from ..config import uid_root
 from ..modalities.imaging.io import ImageInput
 from ..render.image import displayed_map
 from ..render.numbers import precise_percent, scale_text
-from ..reports.content import untested_ages_note
+from ..reports.content import warnings_in_words
 from ..types import NOT_ASSESSED, InputError, ModelCard
 from .client import PacsClient
 
@@ -37,6 +39,32 @@ MAX_SIDE, MIN_SIDE = 1024, 512  # the Secondary Capture's image side (longest)
 SC_SERIES_NUMBER, SR_SERIES_NUMBER = 9901, 9902
 RED, BLUE = np.array([192, 57, 43], float), np.array([36, 113, 163], float)
 MEDAPP_SCHEME = "99MEDAPP"  # private coding scheme for concepts DICOM has no code for
+CAUTION_COLOUR = (255, 140, 0)  # the burned-in caution: apart from the disclaimer's yellow and the finding's white
+MAX_CAUTION_LINES = 2  # burned in; every warning is in ImageComments and the SR
+
+
+def software_versions() -> str:
+    """Software Versions (0018,1020) of both objects: the code that made the result, as a saved analysis records it.
+    One value: a second ("medapp", "0.2.0+...") would read as a second component of the software."""
+    return f"{MANUFACTURER} {build_id()}"[:64]  # LO
+
+
+def cautions(pred, card: ModelCard) -> list[str]:
+    """The result's warnings as the CLI and the API give them (untested ages included), less those the finding
+    already gives: an image not assessed is sent with its reasons as the finding."""
+    said = () if pred.fits or pred.fit is None else pred.fit.reasons
+    return [w for w in warnings_in_words(card, pred) if not any(r and w.startswith(r) for r in said)]
+
+
+def caution_lines(warnings: list[str]) -> list[str]:
+    """What the picture says of the warnings, in a line each: up to the first bracket or full stop ("The image is
+    unlike the training images"), at most MAX_CAUTION_LINES, the last naming how many more the report holds. A
+    Secondary Capture read "Finding: normal 66.8%" with no word of them (a labelling audit)."""
+    short = [w.split(" (")[0].split(". ")[0].rstrip(".") for w in warnings]
+    if len(short) > MAX_CAUTION_LINES:
+        more = len(short) - MAX_CAUTION_LINES + 1
+        short = short[:MAX_CAUTION_LINES - 1] + [f"{more} more warnings: read them in the AI report"]
+    return [f"CAUTION: {line}" for line in short]
 
 
 @dataclass(frozen=True)
@@ -98,7 +126,9 @@ def overlay_pixels(x: ImageInput, analysis: Analysis, card: ModelCard, shown_map
     image = grey[..., None] * 255 * (1 - alpha[..., None]) + colour * alpha[..., None]
 
     unit = max(12, max(h, w) // 40)  # text and bar scale with the image
-    bar_w, panel_w, top = unit * 2, unit * 9, unit * 5  # room for "≥+0.00031" beside the bar (it was cut)
+    said = caution_lines(cautions(pred, card))
+    # room for "≥+0.00031" beside the bar (it was cut), and a line for each caution above the image
+    bar_w, panel_w, top = unit * 2, unit * 9, unit * 5 + round(unit * 1.2 * len(said))
     canvas = Image.new("RGB", (w + panel_w, h + top), (0, 0, 0))
     canvas.paste(Image.fromarray(np.clip(image, 0, 255).round().astype(np.uint8)), (0, top))
     draw = ImageDraw.Draw(canvas)
@@ -115,6 +145,8 @@ def overlay_pixels(x: ImageInput, analysis: Analysis, card: ModelCard, shown_map
     line((unit // 2, int(unit * 2.0)), f"{card.name} v{card.version}", small, white, full)
     line((unit // 2, int(unit * 3.3)), f"Finding: {finding(pred)}" + (f" {precise_percent(pred.probability)}" if pred.fits else "")
          + f" · {expl.method}", small, white, full)
+    for i, caution in enumerate(said):
+        line((unit // 2, int(unit * (4.5 + 1.2 * i))), caution, small, CAUTION_COLOUR, full)
     # colour bar: red (toward the finding) at the top, blue (away) at the bottom
     x0 = w + unit // 2
     bar_top, bar_bottom = top + int(unit * 3.3), top + h - unit * 2
@@ -158,7 +190,8 @@ def secondary_capture(source: Dataset, x: ImageInput, analysis: Analysis, card: 
         ref_dataset=source, pixel_array=pixels, photometric_interpretation="RGB", bits_allocated=8,
         coordinate_system="PATIENT", patient_orientation=tuple(orientation[:2]),
         series_instance_uid=_uid(), series_number=SC_SERIES_NUMBER, sop_instance_uid=_uid(),
-        instance_number=1, manufacturer=MANUFACTURER, transfer_syntax_uid=pydicom.uid.ExplicitVRLittleEndian)
+        instance_number=1, manufacturer=MANUFACTURER, software_versions=software_versions(),
+        transfer_syntax_uid=pydicom.uid.ExplicitVRLittleEndian)
     if not given:  # Type 2, empty when unknown: "L\\F" claimed what the source never stated (an ultrasound, a review)
         sc.PatientOrientation = ""
     day, time = _now()
@@ -169,10 +202,11 @@ def secondary_capture(source: Dataset, x: ImageInput, analysis: Analysis, card: 
                                 f"toward '{analysis.explanation.target_display}', full colour beyond ±{scale_text(lim)} (as "
                                 f"on screen). {DISCLAIMER}. {ModelCard.DEMO_NOTICE}")[:1024]
     pred = analysis.prediction
-    caveat = untested_ages_note(pred)
+    # every warning, in full, as the SR gives them (only the untested ages were here: a labelling audit)
+    warned = " ".join(f"Caution: {w.rstrip('.')}." for w in cautions(pred, card))
     sc.ImageComments = (f"Finding: {finding(pred)}" + (f" ({precise_percent(pred.probability)})" if pred.fits else "")
-                        + (f" in {_frame_words(x)}" if x.n_frames > 1 else "")
-                        + (f". {caveat.rstrip('.')}" if caveat else "") + f". {DISCLAIMER}.")[:10240]
+                        + (f" in {_frame_words(x)}" if x.n_frames > 1 else "") + "."
+                        + (f" {warned}" if warned else "") + f" {DISCLAIMER}.")[:10240]
     for keyword in PATIENT_IDENTITY:  # as the SR carries them: a PACS that keys patients on ID and issuer filed the
         if keyword in source:       # Secondary Capture apart from its source (a PACS administrator's review)
             sc[keyword] = source[keyword]
@@ -229,8 +263,8 @@ def structured_report(source: Dataset, sc: Dataset, analysis: Analysis, card: Mo
         _text(codes.DCM.AlgorithmVersion, card.version),
         _text(hd.sr.CodedConcept("EXPL-METHOD", MEDAPP_SCHEME, "Explanation method"),
               f"{expl.method}, toward '{expl.target_display}', values in {expl.output_space}" if expl else "none"),
-        *[_text(codes.DCM.Comment, f"Warning: {w}") for w in pred.warnings],
-        *[_text(codes.DCM.Comment, caveat) for caveat in [untested_ages_note(pred)] if caveat],
+        # the CLI's and the API's warnings (the untested ages among them), one path for all three
+        *[_text(codes.DCM.Comment, f"Warning: {w}") for w in warnings_in_words(card, pred)],
         _text(codes.DCM.Comment, f"{DISCLAIMER}. {ModelCard.DEMO_NOTICE}"),
         hd.sr.ImageContentItem(name=codes.DCM.SourceImage, referenced_sop_class_uid=source.SOPClassUID,
                                referenced_sop_instance_uid=source.SOPInstanceUID, relationship_type="CONTAINS",
@@ -243,7 +277,8 @@ def structured_report(source: Dataset, sc: Dataset, analysis: Analysis, card: Mo
     root.ContentSequence = hd.sr.ContentSequence(items, is_root=False)
     sr = hd.sr.ComprehensiveSR(
         evidence=[source, sc], content=root, series_instance_uid=_uid(), series_number=SR_SERIES_NUMBER,
-        sop_instance_uid=_uid(), instance_number=1, manufacturer=MANUFACTURER, is_complete=True,
+        sop_instance_uid=_uid(), instance_number=1, manufacturer=MANUFACTURER,
+        software_versions=software_versions(), is_complete=True,
         is_final=False, is_verified=False)
     sr.SeriesDescription = series_description(card, "AI report")
     return sr

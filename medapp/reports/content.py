@@ -278,11 +278,13 @@ def stored_close_call(analysis: dict) -> str | None:
 
 
 def warnings_in_words(card: ModelCard, pred: Prediction) -> list[str]:
-    """A result's warnings for readers of text alone (the CLI, the API): its own, then the close call the pages say
-    in a caption beside the headline. A survival row whose band crossed 50% and a note spread over three classes were
-    "Not a clear answer" on the page but had `warnings: []` in the CLI and the API (a clinical-safety review)."""
+    """A result's warnings for readers of text alone (the CLI, the API, the PACS objects): its own, then what the
+    pages say beside the headline: the untested-ages caution and the close call. A survival row whose band crossed
+    50% and a note spread over three classes were "Not a clear answer" on the page but had `warnings: []` in the CLI
+    and the API (a clinical-safety review); an adult chest film without an age got the paediatric model's finding
+    there with no word of the ages it was trained on (a labelling audit). The pages say these two themselves."""
     close = stored_close_call({"prediction": pred, "modality": card.modality, "model_id": card.id, "card": card})
-    return [*pred.warnings, *([close] if close is not None else [])]
+    return [*pred.warnings, *[said for said in (untested_ages_note(pred), close) if said is not None]]
 
 
 def decision_text(analysis: dict) -> str:

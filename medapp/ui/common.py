@@ -4,10 +4,13 @@ from __future__ import annotations
 import math
 from html import escape
 
+import pandas as pd
 import streamlit as st
 
+from ..build import build_id
 from ..registry import load_model
 from ..render.metrics import metric_name
+from ..security.audit import spreadsheet_csv
 from ..security.uploads import MB, upload_limit
 from ..types import InputError, Model, ModelCard
 from .runtime import keep_shared_keras_models
@@ -36,6 +39,13 @@ def upload_mb(modality: str, card: ModelCard | None = None) -> int:
     box says what is accepted instead of the server's 200 MB, and the browser refuses a larger file before sending
     it. The gate still checks every upload, and the API and CLI use it alone."""
     return math.ceil(upload_limit(modality, card) / MB)
+
+
+def results_csv(card: ModelCard, table: pd.DataFrame) -> str:
+    """A cohort's results table as the CSV a page offers for download, each row naming the model, its version and
+    the code that made it (`model`, `model_version`, `medapp`, last): the file outlives the page that named them (a
+    labelling audit)."""
+    return spreadsheet_csv(table.assign(model=card.id, model_version=card.version, medapp=build_id()))
 
 
 def demo_notice(card: ModelCard | None = None) -> None:

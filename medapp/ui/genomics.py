@@ -11,12 +11,11 @@ from ..modalities.genomics.model import GenomicsModel
 from ..render.genomics import beeswarm, heatmap, top_genes
 from ..render.numbers import headline_percent, precise_percent
 from ..render.titles import wrap_titles
-from ..security.audit import spreadsheet_csv
 from ..security.uploads import content_hash
 from ..types import InputError
 from .case_records import percent_column, percent_points
 from .cases import log_analysis, log_cohort, log_download, save_to_case
-from .common import messages_in_full, show_input_error, upload_mb, warnings_in_full
+from .common import messages_in_full, results_csv, show_input_error, upload_mb, warnings_in_full
 from .state import forget_memo, kept_upload, session_memo
 
 # Title lines in characters (bold 17 px is about 7.5 px a character): the one-sample figure has two thirds of the
@@ -139,7 +138,7 @@ def genomics_panel(model: GenomicsModel) -> None:
                                 "probability": percent_column("probability"),
                                 "distance score": st.column_config.NumberColumn("distance score", format="%.2f")})
     warnings_in_full([(p.sample, pred.warnings) for p, pred in zip(profiles, preds)], len(profiles))
-    st.download_button("Download results (CSV)", spreadsheet_csv(table), f"{model.card.id}_results.csv", "text/csv",
+    st.download_button("Download results (CSV)", results_csv(model.card, table), f"{model.card.id}_results.csv", "text/csv",
                        on_click=log_download, args=(model.card, "genomics results", len(table)),
                        key="genomics_download")
 

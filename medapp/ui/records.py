@@ -15,7 +15,6 @@ from ..modalities.records.schema import NOT_MEASURED, format_value
 from ..render.tabular import beeswarm, waterfall
 from ..render.titles import wrap_titles
 from ..reports.content import band_percent_of, never_certain
-from ..security.audit import spreadsheet_csv
 from ..types import InputError
 from .case_records import (
     FormKeys,
@@ -32,7 +31,7 @@ from .case_records import (
 )
 from .case_records import one_patient as shared_one_patient
 from .cases import log_download, save_to_case
-from .common import band_colour, show_input_error, warnings_in_full
+from .common import band_colour, results_csv, show_input_error, warnings_in_full
 from .state import keep_value
 
 COHORT_TITLE_WIDTH = 56  # characters of a bold title line across the page at 1024 px, as on Gene expression
@@ -136,7 +135,7 @@ def cohort_panel(model: RecordsModel) -> None:
     # its title on lines that fit the page at 1024 px ("...toward 'chronic kidney di" was cut: a review)
     st.plotly_chart(wrap_titles(beeswarm(batch.explanations, target=positive_text(model)), COHORT_TITLE_WIDTH,
                                 COHORT_TITLE_WIDTH), width="stretch", key=f"bee_{model.card.id}")
-    st.download_button("Download results with per-feature contributions (CSV)", spreadsheet_csv(file_values(model, table, cohort)),
+    st.download_button("Download results with per-feature contributions (CSV)", results_csv(model.card, file_values(model, table, cohort)),
                        f"{model.card.id}_results.csv", "text/csv", key=f"dl_{model.card.id}",
                        on_click=log_download, args=(model.card, "records results", len(table)))
 

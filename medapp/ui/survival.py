@@ -29,7 +29,6 @@ from ..render.survival import (
 )
 from ..render.tabular import RISK_WATERFALL_TITLE, waterfall
 from ..reports.content import close_call_markdown, never_certain, survival_close_call
-from ..security.audit import spreadsheet_csv
 from .case_records import (
     FormKeys,
     analysed,
@@ -41,7 +40,7 @@ from .case_records import (
 )
 from .case_records import one_patient as shared_one_patient
 from .cases import log_download, save_to_case
-from .common import warnings_in_full
+from .common import results_csv, warnings_in_full
 
 # widget keys as before the form was shared (kept page state and tests name them)
 FORM = FormKeys(field="surv", example="sex", clear="sclr", form="surv_patient", submit="Estimate survival",
@@ -163,7 +162,7 @@ def cohort_panel(model: SurvivalModel) -> None:
         st.caption(("The file's outcome columns cannot give observed curves (the note above says why), so only"
                     if has_some else "Without outcome columns (`time` and the event) only")
                    + " the model's mean predicted curves can be drawn per group.")
-    st.download_button("Download results with per-feature contributions (CSV)", spreadsheet_csv(table),
+    st.download_button("Download results with per-feature contributions (CSV)", results_csv(model.card, table),
                        f"{model.card.id}_results.csv", "text/csv", key=f"sdl_{model.card.id}",
                        on_click=log_download, args=(model.card, "survival results", len(table)))
 

@@ -111,3 +111,79 @@ def test_the_uids_medapp_makes_are_under_the_installations_root(monkeypatch):
     monkeypatch.setenv("MEDAPP_UID_ROOT", "1.2.03.")  # a leading zero: not a UID root
     with pytest.raises(InputError, match="MEDAPP_UID_ROOT '1.2.03.' is not a DICOM UID root"):
         deidentify_dicom(data)
+
+
+def test_a_result_with_warnings_says_so_on_the_picture_and_in_full_in_its_comments_and_both_objects_name_the_build(
+        monkeypatch):
+    """A labelling audit: the shared adult CR film's Secondary Capture read "Finding: normal 66.8%" in its pixels with
+    no caution, its ImageComments gave the untested ages but not that the image is unlike the training images (only
+    the SR did), and neither object named the code that made it."""
+    from dataclasses import replace
+
+    import numpy as np
+    from PIL import ImageDraw
+
+    from medapp.build import build_id
+    from medapp.pacs.results import CAUTION_COLOUR
+
+    drawn = []
+    real = ImageDraw.ImageDraw.text
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", lambda self, xy, text, *a, **kw: (drawn.append(text),
+                                                                                       real(self, xy, text, *a, **kw)))
+    model = load_model("chest-xray-pneumonia")
+    data = (data_root() / "dicom" / "CR-MONO1-10-chest.dcm").read_bytes()
+    x = decode(data, "film.dcm")[0]
+    analysis = analyse(model, x)
+    unlike = ("The image is unlike the training images (out-of-distribution score 14.9, 99% of training images score "
+              "below 14.1). Treat the result with caution.")
+    untested = ("Trained on children's radiographs of patients aged 1 to 5 years only. This image gives no age: for a "
+                "patient of another age the output is untested.")
+    sc, sr = build_result_objects(data, x, analysis, model.card)
+    assert [t for t in drawn if t.startswith("CAUTION")] == [
+        "CAUTION: The image is unlike the training images",
+        "CAUTION: Trained on children's radiographs of patients aged 1 to 5 years only"]
+    assert sc.ImageComments == f"Finding: normal (66.8%). Caution: {unlike} Caution: {untested} NOT FOR DIAGNOSTIC USE."
+    comments = [item.TextValue for item in sr.ContentSequence if item.ValueType == "TEXT"
+                and item.ConceptNameCodeSequence[0].CodeValue == "121106"]
+    assert comments[:2] == [f"Warning: {unlike}", f"Warning: {untested}"]  # as the CLI and the API say them
+    assert sc.SoftwareVersions == sr.SoftwareVersions == f"medapp {build_id()}"
+    orange = (sc.pixel_array == CAUTION_COLOUR).all(axis=-1)
+    assert orange.sum() > 200 and not orange[sc.pixel_array.shape[0] // 2:].any()  # burned in above the image
+
+    # a result without warnings: no caution drawn, none in the comments, no room made for one
+    drawn.clear()
+    quiet = replace(analysis, prediction=replace(analysis.prediction, warnings=(), details={}))
+    plain, _ = build_result_objects(data, x, quiet, model.card)
+    assert not [t for t in drawn if t.startswith("CAUTION")]
+    assert plain.ImageComments == "Finding: normal (66.8%). NOT FOR DIAGNOSTIC USE."
+    assert not (plain.pixel_array == CAUTION_COLOUR).all(axis=-1).any()
+    assert plain.pixel_array.shape[0] < sc.pixel_array.shape[0]
+    assert np.array_equal(plain.pixel_array[-100:], sc.pixel_array[-100:])  # the same image below the header
+
+
+def test_the_burned_in_caution_is_two_lines_at_most_and_counts_what_it_leaves_to_the_report():
+    from medapp.pacs.results import caution_lines
+
+    warnings = ["The DICOM modality is CT, but this model was trained on CR/DX images only.",
+                "The image is unlike the training images (out-of-distribution score 20.1). Treat it with caution.",
+                "The file declares burned-in annotation: text in the pixels may identify the patient."]
+    assert caution_lines(warnings[1:2]) == ["CAUTION: The image is unlike the training images"]
+    assert caution_lines(warnings) == ["CAUTION: The DICOM modality is CT, but this model was trained on CR/DX images "
+                                       "only", "CAUTION: 2 more warnings: read them in the AI report"]
+    assert caution_lines([]) == []
+
+
+def test_a_pacs_batch_row_gives_the_warnings_predict_gives():
+    """`pacs analyse` and the batch table read the model's own warnings only: the shared adult CR film (no age) had
+    no word of the ages the chest model was trained on, which `predict` and the API now give (a labelling audit)."""
+    from medapp.pacs.client import InstanceRef
+    from medapp.pacs.pipeline import InstanceResult
+
+    model = load_model("chest-xray-pneumonia")
+    x = decode((data_root() / "dicom" / "CR-MONO1-10-chest.dcm").read_bytes(), "film.dcm")[0]
+    row = InstanceResult(InstanceRef("1.2", "1.2.3", "1.2.3.4"), analysis=analyse(model, x, explain=False)).row()
+    assert row["warnings"] == [
+        "The image is unlike the training images (out-of-distribution score 14.9, 99% of training images score below "
+        "14.1). Treat the result with caution.",
+        "Trained on children's radiographs of patients aged 1 to 5 years only. This image gives no age: for a patient "
+        "of another age the output is untested."]

@@ -165,6 +165,11 @@ def test_an_image_the_model_does_not_fit_is_not_assessed_at_the_top_level(servic
     assert json.loads(out["details"]["data"][0])["fits_model"] is False
     assert json.loads(out["warnings"]["data"][0]) == list(page.warnings)
     assert fits["assessed"]["data"] == [True] and fits["label"]["data"][0] in ("normal", "pneumonia")
+    # a JPEG gives no age: the caution the page says beside its finding (it was only in details: `warnings: []`)
+    assert json.loads(fits["warnings"]["data"][0]) == [
+        "Trained on children's radiographs of patients aged 1 to 5 years only. This image gives no age: for a "
+        "patient of another age the output is untested."]
+    assert json.loads(fits["details"]["data"][0])["untested_ages"] == json.loads(fits["warnings"]["data"][0])[0]
     store = service.store()  # still saved to the case, as the page saves it, with its unfit result
     saved = store.case_detail(case_id_of(store, "API-MR-1"), {"username": "ada", "role": "admin"},
                               log_view=False)["analyses"]
