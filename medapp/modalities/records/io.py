@@ -179,6 +179,11 @@ def number_style(cells: Any, delimiter: str | None = None) -> tuple[str | None, 
 def read_number(text: str, style: str | None = None) -> float | str:
     """A number written as text, read in the file's number style (number_style), or why it cannot be read."""
     body = text.replace(" ", "").replace("\u00a0", "")  # 263 358,03: a space groups thousands in some exports
+    if "," not in body and ("." not in body or style in (None, POINT)):  # most cells: a point is a decimal point
+        try:
+            return float(body)
+        except ValueError:
+            return f"'{text}' is not a number"
     mark = _mark_shown(body)
     if mark is None and (_COMMA_GROUPS.fullmatch(body) or _DOT_GROUPS.fullmatch(body)):
         either = f"{body.replace(',', '').replace('.', '')} or {body.replace(',', '.')}"
@@ -235,14 +240,14 @@ def parse_value(f: Field, raw: Any, style: str | None = None) -> tuple[float, st
         for alias, code in f.aliases.items():
             if text == alias.lower():
                 return float(code), None
-        labels = {str(label).lower(): code for code, label in f.choices}
-        for spelling, label in _SAFE_SPELLINGS.get(frozenset(labels), {}).items():
-            if text == spelling:
-                return float(labels[label]), None
         read = read_number(text, style)  # "1,0" in a file with decimal commas is the code 1
         number = read if isinstance(read, float) else None
         if number is not None and any(number == float(code) for code, _ in f.choices):
             return number, None
+        labels = {str(label).lower(): code for code, label in f.choices}
+        spelt = _SAFE_SPELLINGS.get(frozenset(labels), {}).get(text)
+        if spelt is not None:
+            return float(labels[spelt]), None
         options = ", ".join(str(label) for _, label in f.choices)
         codes = ", ".join(f"{code:g}" if isinstance(code, float) else str(code) for code, _ in f.choices)
         # the codes too: an integrator sending numbers read only the labels (a review)
