@@ -195,3 +195,16 @@ def test_two_way_categories_take_the_spellings_their_labels_make_certain():
     assert records_io.parse_value(model.fields[_column(model, "sex")], "f") == (0.0, None)
     heart = load_model("heart-disease")  # chest pain has four types: no letter spelling is safe there
     assert "is not one of" in records_io.parse_value(heart.fields[_column(heart, "cp")], "A")[1]
+
+
+def test_no_two_fields_of_a_model_share_a_column_name():
+    """Matching names loosely must not make a column of one field read as another's."""
+    from medapp.modalities.records.schema import fields_from_card
+    from medapp.registry import list_cards
+
+    for card in list_cards():
+        features = card.input.get("features") if isinstance(card.input, dict) else None
+        if not features:
+            continue
+        keys = [k for f in fields_from_card(features) for k in records_io._field_keys(f)]
+        assert len(keys) == len(set(keys)), (card.id, sorted(k for k in keys if keys.count(k) > 1))
