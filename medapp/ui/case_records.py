@@ -290,7 +290,7 @@ def cohort_upload(model, keys: FormKeys, intro: str, cohort_of: Callable[[Any], 
     template = pd.DataFrame(columns=["id"] + [f.name for f in model.fields])
     st.download_button("Download an empty template", template.to_csv(index=False), f"{mid}_template.csv",
                        "text/csv", key=f"{p}tpl_{mid}")
-    upload = kept_upload(st.file_uploader, "Cohort file", type=["csv", "txt", "xlsx"], key=f"{p}cohort_{mid}",
+    upload = kept_upload(st.file_uploader, "Cohort file", type=["csv", "tsv", "txt", "xlsx"], key=f"{p}cohort_{mid}",
                          max_upload_size=upload_mb(model.card.modality, model.card))
     memo = f"{p}cohort_scored"  # one scored file per panel and session, whichever model scored it
     if upload is None:
@@ -315,7 +315,7 @@ def cohort_upload(model, keys: FormKeys, intro: str, cohort_of: Callable[[Any], 
         # red only when nothing could be scored; with the rest scored below it is a warning about those rows
         said = (f"{len(cohort.errors)} of {total} rows could not be scored; the other {good} "
                 f"{'was' if good == 1 else 'were'}." if good else
-                f"{'The row' if total == 1 else f'None of the {total} rows'} could not be scored.")
+                ("The row could not be scored." if total == 1 else f"None of the {total} rows could be scored."))
         (st.warning if good else st.error)(said, icon=":material/warning:" if good else ":material/error:")
         messages_in_full([(f"Row {r}", "; ".join(m)) for r, m in sorted(cohort.errors.items())])
     if batch is None:

@@ -301,3 +301,17 @@ def test_a_page_without_an_installed_model_says_so(monkeypatch):
         assert [i.value for i in at.info] == [f"No {what} model is installed on this server. `python -m medapp train "
                                               "--help` lists the models this release can train."], path
         assert not at.selectbox, path
+
+
+def test_records_cohort_of_no_scorable_row_says_so_plainly_and_takes_tsv():
+    """It read "None of the 2 rows could not be scored" (a data engineer's review), and the uploader refused .tsv,
+    which the CLI and API read and its own refusal message asks for."""
+    at = _records_page("Heart disease (UCI Cleveland)")
+    uploader = at.file_uploader(key="cohort_heart-disease")
+    assert ".tsv" in list(uploader.proto.type)
+    tsv = ("age\tsex\tcp\ttrestbps\tchol\tthalach\toldpeak\n"
+           "63\t1\t4\t999\t233\t150\t2.3\n"
+           "41\t0\t2\t130\t204\t999\t1.4\n")
+    uploader.set_value(("cohort.tsv", tsv.encode(), "text/tab-separated-values")).run()
+    assert not at.exception
+    assert at.error[0].value == "None of the 2 rows could be scored."

@@ -113,20 +113,28 @@ def test_invalid_values_get_specific_messages():
         model.record({})
 
 
-def test_a_comma_in_groups_of_three_is_refused_not_read_as_a_decimal_comma():
-    """A browser review: CPK "12,500" in a cohort file was scored as 12.5, with only a warning that 12.5 is low."""
+def test_a_comma_in_groups_of_three_is_read_by_the_files_decimal_mark_or_refused():
+    """A browser review: CPK "12,500" in a cohort file was scored as 12.5, with only a warning that 12.5 is low. A file
+    whose cells say nothing of its decimal mark has it refused; one whose other cells do is read by them."""
     model = load_model("heart-failure")
-    cohort = model.validate_cohort(
-        (b"age,sex,ejection_fraction,serum_creatinine,serum_sodium,creatinine_phosphokinase,platelets,anaemia,"
-         b"diabetes,high_blood_pressure,smoking\n"
-         b'60,1,38,"1,1",137,"12,500",262000,0,0,0,0\n'
-         b'61,0,35,"1,2",136,582,"162,000",0,0,0,0\n'
-         b'62,1,30,"0,9",135,"1,234,567",250000,0,0,0,0\n'), "hf.csv").cohort
-    assert cohort.rows == []
-    assert cohort.errors[1] == ["Creatine phosphokinase (CPK): '12,500' is ambiguous (a thousands separator or a "
-                                "decimal comma?): write 12500 or 12.500"]
-    assert "Platelets: '162,000' is ambiguous" in cohort.errors[2][0]
-    assert "'1,234,567' is ambiguous" in cohort.errors[3][0]
+    head = (b"age,sex,ejection_fraction,serum_creatinine,serum_sodium,creatinine_phosphokinase,platelets,anaemia,"
+            b"diabetes,high_blood_pressure,smoking\n")
+    undecided = model.validate_cohort(head + b'60,1,38,1,137,"12,500",262000,0,0,0,0\n'
+                                             b'61,0,35,2,136,582,"162,000",0,0,0,0\n', "hf.csv").cohort
+    assert undecided.rows == []
+    assert undecided.errors[1] == ["Creatine phosphokinase (CPK): '12,500' is ambiguous (a thousands separator or a "
+                                   "decimal comma?): write 12500 or 12.500"]
+    assert "Platelets: '162,000' is ambiguous" in undecided.errors[2][0]
+    cpk = [f.name for f in model.fields].index("creatinine_phosphokinase")
+    points = model.validate_cohort(head + b'60,1,38,1.1,137,"7,861",262000,0,0,0,0\n', "hf.csv").cohort
+    assert points.X[0, cpk] == 7861  # decimal points: a comma groups thousands
+    commas = model.validate_cohort(head + b'60,1,38,"1,1",137,"12,500",262000,0,0,0,0\n', "hf.csv").cohort
+    assert commas.X[0, cpk] == 12.5  # decimal commas: the comma is the decimal mark in every cell
+    both = model.validate_cohort(head + b'60,1,38,"1,1",137,"12,500",262000,0,0,0,0\n'
+                                        b'62,1,30,0.9,135,582,"1,234,567",0,0,0,0\n', "hf.csv").cohort
+    assert both.errors[1] == ["Creatine phosphokinase (CPK): '12,500' could be 12500 or 12.500, as this file writes "
+                              "decimals both ways: write it without a thousands separator"]
+    assert "This file writes decimals both with a comma ('1,1') and with a point ('0.9')" in both.file_notes[0]
     record = model.record({"age": 60, "serum_creatinine": "1,1", "platelets": 262000, "sex": 1, "serum_sodium": 137,
                            "ejection_fraction": 38})  # a decimal comma: 1.1
     assert record.values[[f.name for f in model.fields].index("serum_creatinine")] == pytest.approx(1.1)

@@ -141,9 +141,14 @@ def test_cohort_keeps_outcomes_aside_and_reports_bad_rows(model):
                for w in no_event.cohort.file_warnings), no_event.cohort.file_warnings
     # a column the model does not know is named, beside the field it left not measured (a review: creatinine in
     # µmol/L under its own header was dropped unsaid)
-    renamed = model.validate_cohort(csv.replace(b"serum_creatinine", b"serum_creatinine (umol/L)"), "renamed.csv")
-    assert "Not input of this model, so not used: serum_creatinine (umol/L)." in renamed.cohort.file_warnings
+    renamed = model.validate_cohort(csv.replace(b"serum_creatinine", b"creatinine_umol"), "renamed.csv")
+    assert "Not input of this model, so not used: creatinine_umol." in renamed.cohort.file_warnings
     assert any(w.startswith("Missing columns: serum_creatinine") for w in renamed.cohort.file_warnings)
+    # named with its unit, the column is the field's, and a unit that is not the model's refuses the file
+    with pytest.raises(InputError, match=r"^Column 'serum_creatinine \(umol/L\)' gives Serum creatinine in umol/L, but "
+                                         r"this model takes it in mg/dL: convert the column to mg/dL \(a value in "
+                                         r"umol/L times 0.01131 is in mg/dL\), name it serum_creatinine"):
+        model.validate_cohort(csv.replace(b"serum_creatinine", b"serum_creatinine (umol/L)"), "renamed.csv")
     assert not any(w.startswith("Not input") for w in sc.cohort.file_warnings)  # id and outcomes are not "unused"
     with pytest.raises(InputError, match=r"has only time, DEATH_EVENT: what the model predicts, not inputs"):
         model.validate_cohort(b"time,DEATH_EVENT\n4,1\n", "outcomes_only.csv")  # it said "lacks 11 of 11 columns"

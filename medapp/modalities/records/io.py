@@ -22,7 +22,7 @@ import pandas as pd
 
 from ...security import uploads
 from ...security.workbooks import MAX_CELLS as WORKBOOK_CELLS
-from ...security.workbooks import xlsx_rows
+from ...security.workbooks import xlsx_sheets
 from ...types import InputError
 from ..base import array_key
 from .schema import Field, number_text, with_unit
@@ -97,16 +97,139 @@ def unit_hint(f: Field, number: float, expected: tuple[float, float]) -> str:
     return f" In {unit}? {_fmt(number)} {unit} is {into}: enter that."
 
 
+# What EHR and laboratory exports write for a value not measured, compared ignoring case (the gene-expression reader's
+# set: "n/a", "-", "NULL", "." and "ND" were refused here as "not a number" while "NA" was read as not measured).
+MISSING_MARKERS = frozenset({"", "?", "na", "n/a", "nan", "null", "none", "-", "--", ".", "nd"})
+
+
 def _is_blank(raw: Any) -> bool:
     if raw is None:
         return True
     if isinstance(raw, float) and math.isnan(raw):
         return True
-    return isinstance(raw, str) and raw.strip() in ("", "?", "NA", "N/A", "na", "nan", "NaN")
+    return isinstance(raw, str) and raw.strip().lower() in MISSING_MARKERS
 
 
-def parse_value(f: Field, raw: Any) -> tuple[float, str | None]:
-    """(code or number, error message or None). Blank means not measured (NaN)."""
+# How a file writes its numbers, decided once for the whole file (number_style) and used for every cell of it:
+# "european": a comma is the decimal mark and a dot groups thousands ("1.144" is 1144, "263.358,03" 263358.03);
+# "point": a point is the decimal mark and a comma groups thousands ("12,500" is 12500);
+# "mixed": the file shows both marks, so a number that reads either way ("1.144", "12,500") is refused;
+# None (a form, JSON, an Excel cell, a file whose cells settle nothing): a point or a lone comma is a decimal mark,
+# and a comma before groups of three is refused. A ";"-separated file with decimal commas read "1.144" as 1.144
+# days and receptor values 1000 times too small (a data engineer's review); reading each cell on its own cannot
+# tell "1.144" from 1.144.
+EUROPEAN, POINT, MIXED = "european", "point", "mixed"
+_COMMA_GROUPS = re.compile(r"[+-]?\d{1,3}(,\d{3})+")  # 12,500 or 1,234,567 (a decimal comma: 1,5 or 7,25)
+_DOT_GROUPS = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
+_COMMA_DECIMAL = re.compile(r"[+-]?\d*,\d+")
+_POINT_DECIMAL = re.compile(r"[+-]?\d*\.\d+")
+_EUROPEAN_FULL = re.compile(r"[+-]?\d{1,3}(\.\d{3})+,\d+")  # 263.358,03
+_POINT_FULL = re.compile(r"[+-]?\d{1,3}(,\d{3})+\.\d+")  # 263,358.03
+
+
+def _mark_shown(text: str) -> str | None:
+    """EUROPEAN or POINT when this cell can only be written that way ("0,627", "33,6", "1.234.567"; "1.5",
+    "1,234,567"), else None ("1.144" and "12,500" read either way; "63" and "male" show nothing)."""
+    if _EUROPEAN_FULL.fullmatch(text):
+        return EUROPEAN
+    if _POINT_FULL.fullmatch(text):
+        return POINT
+    for groups, decimal, mark, other in ((_COMMA_GROUPS, _COMMA_DECIMAL, ",", POINT),
+                                         (_DOT_GROUPS, _POINT_DECIMAL, ".", EUROPEAN)):
+        if groups.fullmatch(text):
+            leading = text.lstrip("+-").split(mark, 1)[0]
+            if text.count(mark) > 1:  # 1,234,567: only thousands
+                return other
+            if leading == "0":  # 0,627: a group of thousands never starts with 0
+                return POINT if other == EUROPEAN else EUROPEAN
+            return None
+        if decimal.fullmatch(text):
+            return POINT if other == EUROPEAN else EUROPEAN
+    return None
+
+
+def number_style(cells: Any, delimiter: str | None = None) -> tuple[str | None, str]:
+    """(the file's number style, a note for the file or ""), from its column separator and the cells that can only
+    be written one way. A ";"-separated file is a European export unless its cells say otherwise."""
+    shown: dict[str, str] = {}
+    for text in pd.unique(pd.Series(np.asarray(cells, dtype=object).ravel()).dropna()):
+        text = str(text).strip()
+        if ("," in text or "." in text) and (mark := _mark_shown(text)) and mark not in shown:
+            shown[mark] = text
+            if len(shown) == 2:
+                break
+    semicolons = delimiter == ";"
+    if EUROPEAN in shown and POINT not in shown or semicolons and not shown:
+        example = f" ('{shown[EUROPEAN]}')" if EUROPEAN in shown else ""
+        return EUROPEAN, ("Numbers were read the European way" + (" (the file is separated by semicolons)"
+                                                                  if semicolons else "")
+                          + f": a comma is the decimal mark{example} and a dot groups thousands (1.144 is 1144).")
+    if POINT in shown and EUROPEAN not in shown and not semicolons:
+        return POINT, ""
+    if POINT in shown and EUROPEAN in shown:
+        why = f"writes decimals both with a comma ('{shown[EUROPEAN]}') and with a point ('{shown[POINT]}')"
+    elif POINT in shown:  # a ";" file with decimal points
+        why = f"is separated by semicolons, as European exports are, but writes decimals with a point ('{shown[POINT]}')"
+    else:
+        return None, ""
+    return MIXED, (f"This file {why}: a number that reads either way, such as 1.144 (1144 or 1.144), is refused "
+                   "on its row. Write every number of the file one way, without thousands separators.")
+
+
+def read_number(text: str, style: str | None = None) -> float | str:
+    """A number written as text, read in the file's number style (number_style), or why it cannot be read."""
+    body = text.replace(" ", "").replace("\u00a0", "")  # 263 358,03: a space groups thousands in some exports
+    if "," not in body and ("." not in body or style in (None, POINT)):  # most cells: a point is a decimal point
+        try:
+            return float(body)
+        except ValueError:
+            return f"'{text}' is not a number"
+    mark = _mark_shown(body)
+    if mark is None and (_COMMA_GROUPS.fullmatch(body) or _DOT_GROUPS.fullmatch(body)):
+        either = f"{body.replace(',', '').replace('.', '')} or {body.replace(',', '.')}"
+        if style == MIXED:
+            return f"'{text}' could be {either}, as this file writes decimals both ways: write it without a " \
+                   "thousands separator"
+        if style in (EUROPEAN, POINT):
+            mark = style
+        elif "," in body:  # "12,500" read as 12.5 (a browser review): nothing said which it is
+            return f"'{text}' is ambiguous (a thousands separator or a decimal comma?): write {either}"
+    if mark == EUROPEAN:
+        body = body.replace(".", "").replace(",", ".")
+    elif mark == POINT:
+        body = body.replace(",", "")
+    try:
+        return float(body)
+    except ValueError:
+        return f"'{text}' is not a number"
+
+
+def number_in(raw: Any, style: str | None = None) -> float:
+    """A cell as a number in the file's style, NaN when blank or not a number (an outcome column's time and event)."""
+    if _is_blank(raw):
+        return math.nan
+    read = read_number(str(raw).strip(), style)
+    return read if isinstance(read, float) else math.nan
+
+
+def _read_as_written(text: str, number: float) -> bool:
+    try:
+        return float(text) == number
+    except ValueError:
+        return False
+
+
+# Spellings EHR exports use for a two-way category, only where the category's own labels make their meaning certain
+# (sex female/male: M/F; a no/yes field: Y/N, TRUE/FALSE and Excel's booleans); they were refused as "not one of".
+_SAFE_SPELLINGS = {
+    frozenset({"female", "male"}): {"f": "female", "m": "male"},
+    frozenset({"no", "yes"}): {"n": "no", "y": "yes", "false": "no", "true": "yes"},
+}
+
+
+def parse_value(f: Field, raw: Any, style: str | None = None) -> tuple[float, str | None]:
+    """(code or number, error message or None). Blank means not measured (NaN). `style` is the file's way of writing
+    numbers (number_style), for a cell of a file."""
     if _is_blank(raw):
         return math.nan, None
     if f.kind == "category":
@@ -117,39 +240,39 @@ def parse_value(f: Field, raw: Any) -> tuple[float, str | None]:
         for alias, code in f.aliases.items():
             if text == alias.lower():
                 return float(code), None
-        try:
-            number = float(text)
-        except ValueError:
-            number = None
+        read = read_number(text, style)  # "1,0" in a file with decimal commas is the code 1
+        number = read if isinstance(read, float) else None
         if number is not None and any(number == float(code) for code, _ in f.choices):
             return number, None
+        labels = {str(label).lower(): code for code, label in f.choices}
+        spelt = _SAFE_SPELLINGS.get(frozenset(labels), {}).get(text)
+        if spelt is not None:
+            return float(labels[spelt]), None
         options = ", ".join(str(label) for _, label in f.choices)
         codes = ", ".join(f"{code:g}" if isinstance(code, float) else str(code) for code, _ in f.choices)
         # the codes too: an integrator sending numbers read only the labels (a review)
         return math.nan, f"{f.label}: '{raw}' is not one of {options} (or their codes {codes})"
     text = str(raw).strip() if isinstance(raw, str) else None
-    if text is not None and _GROUPED.fullmatch(text):
-        # "12,500" read as 12.5 (a browser review): a thousands separator and a decimal comma look alike here
-        return math.nan, (f"{f.label}: '{raw}' is ambiguous (a thousands separator or a decimal comma?): write "
-                          f"{text.replace(',', '')} or {text.replace(',', '.', 1)}")
-    try:
-        number = float(text.replace(",", ".")) if text is not None else float(raw)  # "1,5": a decimal comma
-    except (TypeError, ValueError):
-        return math.nan, f"{f.label}: '{raw}' is not a number"
+    if text is not None:
+        read = read_number(text, style)
+        if isinstance(read, str):
+            return math.nan, f"{f.label}: {read}"
+        number = read
+    else:
+        try:
+            number = float(raw)
+        except (TypeError, ValueError):
+            return math.nan, f"{f.label}: '{raw}' is not a number"
     if not math.isfinite(number):
         return math.nan, f"{f.label}: '{raw}' is not a finite number"
     if f.zero_means_missing and number == 0:
         return math.nan, None
     if (f.min is not None and number < f.min) or (f.max is not None and number > f.max):
-        shown = _fmt(number) if text is None or "," not in text else f"'{raw}' (read as {_fmt(number)})"
+        shown = _fmt(number) if text is None or _read_as_written(text, number) else f"'{raw}' (read as {_fmt(number)})"
         reason = f" {f.range_reason}" if f.range_reason else ""
         return math.nan, (f"{f.label}: {shown} is outside the valid range {_range_text(f)}.{reason}"
                           + unit_hint(f, number, f.usual or (f.min, f.max))).rstrip(".")
     return number, None
-
-
-# digits in groups of three after a comma: 12,500 or 1,234,567 (a decimal comma has other lengths: 1,5 or 7,25)
-_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+")
 
 
 # How the case-record models (version 1.1) use a value that is not measured; other models say their own.
@@ -255,14 +378,16 @@ def record_from_mapping(fields: tuple[Field, ...], values: dict[str, Any],
     return Record(arr, tuple(warnings))
 
 
-def read_table(data: bytes, name: str) -> pd.DataFrame:
-    """CSV or Excel by content (xlsx is a ZIP, xls an OLE file), everything read as text."""
+def read_table(data: bytes, name: str, fields: tuple[Field, ...] = ()) -> pd.DataFrame:
+    """CSV or Excel by content (xlsx is a ZIP, xls an OLE file), everything read as text. With the model's `fields`,
+    the header is looked for in the first rows (under a title) and, in a workbook, on the first sheet that has it.
+    df.attrs: "number_style" (number_style), "notes" (what the file was read as, said once for the file)."""
     kind = uploads.check(data, name, "records")
     try:
         if kind == "xlsx":  # within the workbook limits (security/workbooks.py), stopped one row past MAX_COHORT_ROWS
-            df = _sheet_frame(xlsx_rows(data, name, max_rows=MAX_COHORT_ROWS), name)
+            df = _workbook_frame(data, name, fields)
         else:
-            df = _read_csv(data.decode("utf-8-sig", errors="replace"), name)
+            df = _read_csv(_decode(data), name, fields)
     except InputError:
         raise
     except Exception as exc:  # pandas/openpyxl raise many types for malformed files
@@ -276,9 +401,76 @@ def read_table(data: bytes, name: str) -> pd.DataFrame:
     return df  # both readers stop one row past MAX_COHORT_ROWS
 
 
+def _decode(data: bytes) -> str:
+    """The file's text: UTF-16 by its byte-order mark (Excel's "Unicode text" export was decoded as UTF-8 and read as
+    no column at all), UTF-8, else the Western code page (a header "(µmol/L)" read "(�mol/L)")."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+HEADER_ROWS = 10  # the rows a header is looked for in: a title, a date, a merged group row above the column names
+
+
+def _header_at(rows: list[list[str]], fields: tuple[Field, ...]) -> int:
+    """Index of the first of the first rows that names more than half of the model's fields (0 when none does, and
+    the file is refused for its columns as before)."""
+    if not fields:
+        return 0
+    for i, row in enumerate(rows[:HEADER_ROWS]):
+        if len(_field_columns([str(h) for h in row], fields)) > len(fields) / 2:
+            return i
+    return 0
+
+
+def _header_note(index: int, skipped: list[list[str]]) -> str:
+    above = next((v.strip() for r in skipped for v in r if v.strip()), "")
+    rows = "row 1" if index == 1 else f"rows 1-{index}"
+    return (f"The column names were read from row {index + 1}: {rows} above them"
+            + (f" ('{above[:60]}')" if above else "") + f" {'was' if index == 1 else 'were'} taken for a title.")
+
+
+def _workbook_frame(data: bytes, name: str, fields: tuple[Field, ...]) -> pd.DataFrame:
+    """The first sheet whose header names the model's columns (the first sheet when none does), said when it is not
+    the first: a workbook whose first sheet was "Info" was refused as lacking every column."""
+    seen = []
+    first = None
+    for title, rows, formulas in xlsx_sheets(data, name, max_rows=MAX_COHORT_ROWS):
+        rows = [r for r in rows if any(v.strip() for v in r)]
+        at = _header_at(rows, fields)
+        fits = bool(fields) and bool(rows) and len(_field_columns(rows[at], fields)) > len(fields) / 2
+        if first is None:
+            first = (title, rows, formulas, at)
+        seen.append(title)
+        if fits or not fields:
+            chosen = (title, rows, formulas, at)
+            break
+    else:
+        if first is None:
+            raise InputError(f"{name} has no sheet.")
+        chosen = first
+    title, rows, formulas, at = chosen
+    if formulas:
+        raise InputError(formulas)
+    df = _sheet_frame(rows[at:], name)
+    notes = []
+    if len(seen) > 1 and title == seen[-1] and chosen is not first:
+        before = ", ".join(f"'{t}'" for t in seen[:-1])
+        notes.append(f"Sheet '{title}' was read: " + (f"sheet {before}, before it, does" if len(seen) == 2 else
+                                                       f"sheets {before}, before it, do") + " not name this model's columns.")
+    if at:
+        notes.append(_header_note(at, rows[:at]))
+    df.attrs["notes"] = notes
+    return df
+
+
 def _sheet_frame(rows: list[list[str]], name: str) -> pd.DataFrame:
-    """A sheet's rows as read_table's frame: the first row names the columns (an empty name "Unnamed: i", a repeated
-    one "age.1", as pandas named them), short rows are padded, empty rows are left out as a CSV's blank lines are."""
+    """A sheet's rows as read_table's frame: the first row names the columns (an empty name "Unnamed: i"; a repeated
+    name is kept, and refused by validate_table if the model reads it), short rows are padded, empty rows are left
+    out as a CSV's blank lines are."""
     rows = [r for r in rows if any(v.strip() for v in r)]
     if not rows:
         raise InputError(f"{name} has no header row.")
@@ -286,11 +478,7 @@ def _sheet_frame(rows: list[list[str]], name: str) -> pd.DataFrame:
     if len(rows) * width > WORKBOOK_CELLS:  # one long row would pad every short one (16,384 cells each)
         raise InputError(f"{name} is {len(rows):,} rows by {width:,} columns once its rows are made the same length, "
                          f"more than {WORKBOOK_CELLS:,} cells: a table of patients has one column per field.")
-    header, seen = [], {}
-    for i, h in enumerate(rows[0] + [""] * (width - len(rows[0]))):
-        h = h.strip() or f"Unnamed: {i}"
-        header.append(h if h not in seen else f"{h}.{seen[h]}")
-        seen[h] = seen.get(h, 0) + 1
+    header = [h.strip() or f"Unnamed: {i}" for i, h in enumerate(rows[0] + [""] * (width - len(rows[0])))]
     body = [r + [""] * (width - len(r)) for r in rows[1:]]
     return pd.DataFrame(body, columns=header, dtype=str).replace("", None)
 
@@ -300,36 +488,64 @@ def _too_many_rows(name: str) -> InputError:
                       "in parts).")
 
 
-def _read_csv(text: str, name: str) -> pd.DataFrame:
+def _delimiter(text: str) -> str:
+    """The column separator: the one the first lines hold most often alike (the first line alone was a title's)."""
+    lines = [line for line in text.split("\n", HEADER_ROWS + 1)[:HEADER_ROWS + 1] if line.strip()]
+    best, score = ",", 0
+    for d in ",;\t|":
+        counts = sorted(line.count(d) for line in lines)
+        typical = counts[(len(counts) - 1) // 2] if counts else 0  # the median line's (the lower: "1,0;4,0")
+        if typical > score:
+            best, score = d, typical
+    if score == 0 and lines:  # one line, or nothing repeated: the first line's, as before
+        first = lines[0]
+        best = max(",;\t|", key=first.count) if any(d in first for d in ",;\t|") else ","
+    return best
+
+
+def _read_csv(text: str, name: str, fields: tuple[Field, ...] = ()) -> pd.DataFrame:
     """A CSV read row by row, so that one ragged line (a stray comma, a pasted note) costs that row only.
 
     The frame's index is the 1-based data row number; rows whose number of values differs from the
-    header's are left out and named, with their line in the file, in df.attrs["bad_rows"].
+    header's are left out and named, with their line in the file, in df.attrs["bad_rows"]. The header is the first
+    line, or with `fields` the first of the first lines that names most of them (a title above it is skipped).
     """
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t|", key=first.count) if any(d in first for d in ",;\t|") else ","
+    delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
     try:
-        header = next(reader, None)
-        if not header:
+        top, lines = [], []
+        for values in reader:
+            if any(v.strip() for v in values):
+                top.append(values)
+                lines.append(reader.line_num)
+            if len(top) == HEADER_ROWS:
+                break
+        if not top:
             raise InputError(f"{name} has no header row.")
-        header = [h.strip() for h in header]
+        at = _header_at(top, fields)
+        header = [h.strip() for h in top[at]]
         rows, index, bad = [], [], {}
         row = 0
-        start = reader.line_num + 1
-        for values in reader:
-            line, start = start, reader.line_num + 1
-            if not any(v.strip() for v in values):
-                continue  # blank line
+
+        def take(values: list[str], line: int) -> None:
+            nonlocal row
             row += 1
             if row > MAX_COHORT_ROWS:
                 raise _too_many_rows(name)
             if len(values) != len(header):
                 bad[row] = (f"line {line} of the file has {len(values)} values where the header has "
                             f"{len(header)} columns (a separator inside a value? quote it); not scored")
-                continue
+                return
             rows.append(values)
             index.append(row)
+
+        for values, line in zip(top[at + 1:], lines[at + 1:]):
+            take(values, line)
+        start = reader.line_num + 1
+        for values in reader:
+            line, start = start, reader.line_num + 1
+            if any(v.strip() for v in values):  # else a blank line
+                take(values, line)
     except csv.Error as exc:
         raise InputError(f"{name} could not be read as a table: line {reader.line_num}: {exc}") from None
     if not rows and bad:
@@ -337,6 +553,9 @@ def _read_csv(text: str, name: str) -> pd.DataFrame:
                          + "; ".join(list(bad.values())[:3]))
     df = pd.DataFrame(rows, columns=header, index=pd.Index(index, dtype=int), dtype=str)
     df.attrs["bad_rows"] = bad
+    style, note = number_style(df.to_numpy(), delimiter)
+    df.attrs["number_style"] = style
+    df.attrs["notes"] = ([_header_note(at, top[:at])] if at else []) + ([note] if note else [])
     return df
 
 
@@ -351,16 +570,99 @@ def row_positions(df: pd.DataFrame, rows: list[int]) -> np.ndarray:
     return np.array([where[r] for r in rows], dtype=int)
 
 
-def _match_columns(df: pd.DataFrame, fields: tuple[Field, ...]) -> dict[str, str]:
-    """Field name -> column in the file, matching names or clinical labels, ignoring case."""
-    norm = {str(c).strip().lower(): c for c in df.columns}
-    found = {}
-    for f in fields:
-        for candidate in (f.name.lower(), f.label.lower(), f"{f.label} ({f.unit})".lower()):
-            if candidate in norm:
-                found[f.name] = norm[candidate]
-                break
+def column_key(text: str) -> str:
+    """A column name as compared: case, spaces, underscores and punctuation aside ("BloodPressure", "blood_pressure",
+    "BLOOD PRESSURE" and "Blood-pressure" are one name)."""
+    return re.sub(r"[\W_]+", "", str(text).lower())
+
+
+_TRAILING_UNIT = re.compile(r"(.*?)\s*[(\[]([^()\[\]]*)[)\]]\s*")
+
+
+def _field_keys(f: Field) -> set[str]:
+    """The names a column of this field may have: its name, its label, the label without a bracket's words
+    ("Creatine phosphokinase"), and a bracketed abbreviation ("CPK")."""
+    keys = {column_key(f.name), column_key(f.label)}
+    if m := _TRAILING_UNIT.fullmatch(f.label):
+        keys.add(column_key(m[1]))
+        if re.fullmatch(r"[A-Z][A-Z0-9]{1,5}", m[2].strip()):
+            keys.add(column_key(m[2]))
+    return keys - {""}
+
+
+def _unit_key(unit: str) -> str:
+    unit = unit.lower().replace(" ", "").replace("µ", "u").replace("μ", "u").replace("mcg", "ug")
+    unit = unit.replace("³", "3").replace("²", "2").replace("^", "").replace("mm3", "ul")
+    return {"yrs": "years", "yr": "years", "year": "years", "y": "years", "a": "years"}.get(unit, unit)
+
+
+def _same_unit(unit: str, f: Field) -> bool:
+    mine, theirs = _unit_key(unit), _unit_key(f.unit)
+    if mine == theirs:
+        return True
+    # a millimole of a singly charged ion is a milliequivalent: sodium and potassium in mmol/L are the model's mEq/L
+    return {mine, theirs} == {"mmol/l", "meq/l"} and bool(re.search(r"sodium|potassium|chloride", f.label, re.I))
+
+
+def _field_columns(header: list[str], fields: tuple[Field, ...]) -> dict[str, list[tuple[int, str]]]:
+    """Field name -> the columns (position, and the unit their name gives when it is not the field's, else "") that
+    name it, compared by _key; a trailing unit in brackets ("Serum sodium (mmol/L)") is compared with the field's."""
+    keys = [(f, _field_keys(f)) for f in fields]
+    found: dict[str, list[tuple[int, str]]] = {}
+    for pos, column in enumerate(header):
+        whole = column_key(column)
+        m = _TRAILING_UNIT.fullmatch(str(column).strip())
+        for f, names in keys:
+            if whole in names:
+                found.setdefault(f.name, []).append((pos, ""))
+            elif m and column_key(m[1]) in names:
+                # a grade's scale ("0-5") or no unit: nothing to compare ("Sex (M/F)")
+                graded = not f.unit or re.fullmatch(r"\d+-\d+", f.unit)
+                found.setdefault(f.name, []).append((pos, "" if graded or _same_unit(m[2], f) else m[2].strip()))
     return found
+
+
+def _match_columns(df: pd.DataFrame, fields: tuple[Field, ...]) -> dict[str, str]:
+    """Field name -> column in the file, for the fields that one column names (in the field's unit, if it says one)."""
+    columns = [str(c) for c in df.columns]
+    return {name: columns[hits[0][0]] for name, hits in _field_columns(columns, fields).items()
+            if len(hits) == 1 and not hits[0][1]}
+
+
+def _checked_columns(df: pd.DataFrame, fields: tuple[Field, ...]) -> dict[str, int]:
+    """Field name -> position of its column; refuses, once for the file, a column named twice, two columns for one
+    field, one column for two fields, and a column whose name gives another unit than the model takes."""
+    columns = [str(c) for c in df.columns]
+    found = _field_columns(columns, fields)
+    by_name = {f.name: f for f in fields}
+    for name, hits in found.items():
+        f = by_name[name]
+        if len(hits) > 1:
+            names = [columns[p] for p, _ in hits]
+            if len(set(names)) == 1:  # every row read "Age: '['57' '57']' is not a number" (a review)
+                times = "twice" if len(names) == 2 else f"{len(names)} times"
+                raise InputError(f"Column {names[0]} appears {times} (columns "
+                                 + ", ".join(str(p + 1) for p, _ in hits[:-1]) + f" and {hits[-1][0] + 1}): keep one "
+                                 "and upload the file again. Nothing was scored.")
+            raise InputError(f"Columns {' and '.join(repr(n) for n in names)} both name {f.label} ({f.name}): keep "
+                             "the one in the model's unit" + (f" ({f.unit})" if f.unit else "")
+                             + ", remove or rename the other, and upload the file again.")
+        pos, unit = hits[0]
+        if unit:
+            factor = next((factor for other, factor in f.other_units if _unit_key(other) == _unit_key(unit)), None)
+            how = (f" (a value in {unit} times {factor:.4g} is in {f.unit})" if factor is not None else
+                   f"; {unit} is not a unit it converts")
+            raise InputError(f"Column '{columns[pos]}' gives {f.label} in {unit}, but this model takes it in "
+                             f"{f.unit}: convert the column to {f.unit}{how}, name it {f.name}, and upload the file "
+                             "again. Nothing was scored.")
+    owners: dict[int, list[str]] = {}
+    for name, hits in found.items():
+        owners.setdefault(hits[0][0], []).append(name)
+    for pos, names in owners.items():
+        if len(names) > 1:
+            raise InputError(f"Column '{columns[pos]}' could be any of " + ", ".join(names)
+                             + ": rename it to the one it holds and upload the file again.")
+    return {name: hits[0][0] for name, hits in found.items()}
 
 
 ID_COLUMNS = ("patient_id", "id", "mrn", "case", "case_id", "patient")
@@ -387,7 +689,7 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
                    model_name: str, missing_handling: str = "", predicted: str | None = None) -> Cohort:
     """The rows of a cohort table, each scored or refused; `predicted` is the column of the training file the model
     predicts (its label), said as such when a file carries it rather than as an unknown column."""
-    columns = _match_columns(df, fields)
+    columns = _checked_columns(df, fields)
     missing = [f for f in fields if f.name not in columns]
     if len(missing) > len(fields) / 2:
         expected = ", ".join(f.name for f in fields)
@@ -395,6 +697,8 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
                          f"{len(missing)} of {len(fields)} columns. Expected columns: {expected}."
                          + _other_model_hint(df, model_name))
     cohort = Cohort()
+    for text in df.attrs.get("notes", ()):  # how the file was read: its sheet, its header row, its decimal mark
+        cohort.note(text)
     numbers = row_numbers(df)
     for row, message in df.attrs.get("bad_rows", {}).items():
         cohort.errors[row] = [message]
@@ -402,25 +706,30 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
         cohort.file_warnings.append(
             "Missing columns: " + ", ".join(f"{f.name} ({f.label})" for f in missing)
             + ". These values are treated as not measured for every patient.")
-    id_col = next((c for c in df.columns if str(c).strip().lower() in ID_COLUMNS), None)
+    labels = [str(c) for c in df.columns]
+    id_at = next((i for i, c in enumerate(labels) if column_key(c) in {column_key(k) for k in ID_COLUMNS}), None)  # "Patient ID"
     # named, not dropped unsaid: "serum_creatinine (umol/L)" left creatinine not measured for every patient, and the
     # page named only the missing column (a review); a label column the model predicts is listed as well
-    used = {*columns.values(), id_col}
-    label = next((c for c in df.columns if predicted and str(c).strip().lower() == predicted.lower()), None)
+    used = {*columns.values(), id_at}
+    label = next((i for i, c in enumerate(labels) if predicted and column_key(c) == column_key(predicted)), None)
     if label is not None:
         used.add(label)
-        cohort.note(f"Column {label} is what the model predicts (the training file's label): not used as an input.")
-    unused = [str(c) for c in df.columns if c not in used]
+        cohort.note(f"Column {labels[label]} is what the model predicts (the training file's label): not used as an "
+                    "input.")
+    # an empty column without a name (Excel's trailing "Unnamed: 13") is no column of the file's
+    unused = [c for i, c in enumerate(labels) if i not in used
+              and not ((c == "" or c.startswith("Unnamed: ")) and df.iloc[:, i].fillna("").str.strip().eq("").all())]
     if unused:
         cohort.note(f"Not input{'s' if len(unused) > 1 else ''} of this model, so not used: " + ", ".join(unused) + ".")
-    cols = [df[columns[f.name]].to_numpy() if f.name in columns else None for f in fields]
+    style = df.attrs.get("number_style")
+    cols = [df.iloc[:, columns[f.name]].to_numpy() if f.name in columns else None for f in fields]
     X = np.full((len(df), len(fields)), np.nan)
     valid = np.ones(len(df), dtype=bool)
     for j, f in enumerate(fields):
         if cols[j] is None:
             continue
         for i, raw in enumerate(cols[j]):
-            number, error = parse_value(f, raw)
+            number, error = parse_value(f, raw, style)
             if error:
                 valid[i] = False
                 cohort.errors.setdefault(numbers[i], []).append(error)
@@ -442,8 +751,8 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
                          f"as {with_unit(_fmt(v), f)}.")
         if w:
             cohort.warnings[row] = w
-    if id_col is not None:
-        cohort.ids = {numbers[i]: str(v) for i, v in enumerate(df[id_col].to_numpy())}
+    if id_at is not None:
+        cohort.ids = {numbers[i]: str(v) for i, v in enumerate(df.iloc[:, id_at].to_numpy())}
     cohort.errors = dict(sorted(cohort.errors.items()))
     return cohort
 

@@ -191,7 +191,7 @@ class RecordsModel(PatientInputs, CardModel):
         return record_from_mapping(self.fields, values, self.training_range, NOT_MEASURED_HANDLING)
 
     def validate_cohort(self, data: bytes, name: str) -> Cohort:
-        return validate_table(read_table(data, name), self.fields, self.training_range, self.card.name,
+        return validate_table(read_table(data, name, self.fields), self.fields, self.training_range, self.card.name,
                               NOT_MEASURED_HANDLING, predicted=self.card.data.get("target"))
 
     # -- contract helpers for CLI, cache and benchmark -------------------------------------------

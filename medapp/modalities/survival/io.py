@@ -15,7 +15,16 @@ import numpy as np
 import pandas as pd
 
 from ...types import InputError
-from ..records.io import Cohort, Record, read_table, record_from_mapping, row_positions, validate_table
+from ..records.io import (
+    Cohort,
+    Record,
+    column_key,
+    number_in,
+    read_table,
+    record_from_mapping,
+    row_positions,
+    validate_table,
+)
 from ..records.schema import Field
 
 # "replaces a value not given by the training median" read the wrong way round (a re-check)
@@ -48,8 +57,8 @@ def outcome_note(found: list[str]) -> str:
 
 
 def _outcome_keys(keys, outcome_columns: list[str]) -> list[str]:
-    wanted = {c.lower() for c in outcome_columns}
-    return [str(k) for k in keys if str(k).strip().lower() in wanted]
+    wanted = {column_key(c) for c in outcome_columns}  # "DEATH EVENT" is DEATH_EVENT, as input columns are matched
+    return [str(k) for k in keys if column_key(k) in wanted]
 
 
 def patient(fields: tuple[Field, ...], values: dict[str, Any], training_range: dict[str, list[float]],
@@ -90,16 +99,17 @@ class SurvivalCohort:
 def _outcomes(df: pd.DataFrame, outcome_columns: list[str], rows: list[int]) -> tuple[np.ndarray, np.ndarray] | str:
     """Observed (time, event) of the valid rows, or why the file's outcome columns cannot give them (said on the
     page: an event column of 'alive'/'dead' read "Without outcome columns ..." as if the file had none)."""
-    cols = {str(c).strip().lower(): c for c in df.columns}
+    cols = {column_key(c): c for c in df.columns}
     time_col = cols.get("time")
     events = [c for c in outcome_columns if c.lower() != "time"]
-    event_col = next((cols[c.lower()] for c in events if c.lower() in cols), None)
+    event_col = next((cols[column_key(c)] for c in events if column_key(c) in cols), None)
     if time_col is None or event_col is None:
         lacking = "time" if time_col is None else events[0]
         return f"the file has no {lacking} column"
     pos = row_positions(df, rows)  # a ragged CSV line is left out of df, so row number - 1 is not its position
-    t = pd.to_numeric(df[time_col], errors="coerce").to_numpy(dtype=float)[pos]
-    e = pd.to_numeric(df[event_col], errors="coerce").to_numpy(dtype=float)[pos]
+    # read in the file's number style, as its inputs are: a European "1.814" days was read as 1.814 (a review)
+    style = df.attrs.get("number_style")
+    t, e = (np.array([number_in(v, style) for v in df[c].to_numpy()[pos]], dtype=float) for c in (time_col, event_col))
     bad = [(time_col, row) for row, ok in zip(rows, np.isfinite(t) & (t >= 0)) if not ok] + \
         [(event_col, row) for row, ok in zip(rows, np.isin(e, (0.0, 1.0))) if not ok]
     if bad:
@@ -113,7 +123,7 @@ def _outcomes(df: pd.DataFrame, outcome_columns: list[str], rows: list[int]) -> 
 
 def cohort(data: bytes, name: str, fields: tuple[Field, ...], training_range: dict[str, list[float]],
            outcome_columns: list[str], model_name: str) -> SurvivalCohort:
-    df = read_table(data, name)
+    df = read_table(data, name, fields)
     found = _outcome_keys(df.columns, outcome_columns)
     if found and len(found) == len(df.columns):  # said as the JSON form says it ("lacks 8 of 8 columns": a re-check)
         raise InputError(f"{name} has only {', '.join(found)}: what the model predicts, not inputs. Its inputs are "
