@@ -146,6 +146,8 @@ def cohort_panel(model: SurvivalModel) -> None:
             st.caption("Not drawn: " + ", ".join(f"{GROUP_WORDS.get(g, g)} (n={c.n})" for g, c in few.items())
                        + f". A Kaplan-Meier curve of fewer than {MIN_KAPLAN_MEIER} patients is too uncertain to read.")
     if curves:
+        if sc.time_query:  # beside the curves it is about, as well as in the note at the top (months drawn as days)
+            st.warning(sc.time_query, icon=":material/warning:")
         st.plotly_chart(km_figure(curves, model.event), width="stretch", key=f"skm_{model.card.id}")
     if sc.time is not None:  # ("these observed curves" stood under no chart when every group was too small)
         test = logrank(scored["group"], sc.time, sc.event, list(curves))

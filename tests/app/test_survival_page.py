@@ -186,6 +186,24 @@ def test_kaplan_meier_curves_of_a_handful_of_patients_are_not_drawn(tmp_path, mo
     assert any(c.value.startswith("Log-rank test across the 3 groups drawn: chi-square ") for c in at.caption)
 
 
+def test_follow_up_in_months_is_queried_beside_the_observed_curves(tmp_path, monkeypatch):
+    """An EHR review: heart-failure follow-up in months drew the curves over "9 days since baseline", unsaid."""
+    import pandas as pd
+
+    from medapp.registry import data_root
+
+    at = _heart_failure_page(tmp_path, monkeypatch)
+    frame = pd.read_csv(data_root() / "records/heart_failure/heart_failure.csv")
+    months = frame.assign(time=(frame.time / 30.44).round(1)).to_csv(index=False).encode()
+    at.file_uploader(key="scohort_heart-failure").set_value([("months.csv", months, "text/csv")]).run()
+    assert not at.exception
+    [said] = [w.value for w in at.warning if "Is time in months?" in w.value]
+    assert said.startswith("The follow-up time reaches only 9.4, where the training patients were followed for up to "
+                           "285 days")
+    assert any(i.value.startswith("Outcome columns time, DEATH_EVENT") and i.value.endswith(said) for i in at.info)
+    assert any("Kaplan-Meier" in c.proto.spec for c in at.get("plotly_chart"))
+
+
 def test_a_cohort_without_outcome_columns_points_to_no_note(tmp_path, monkeypatch):
     """A review: the caption said "the note above says what is missing" over a file that had no outcome columns
     and no note."""

@@ -12,7 +12,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -25,6 +25,7 @@ from ...security.workbooks import MAX_CELLS as WORKBOOK_CELLS
 from ...security.workbooks import xlsx_sheets
 from ...types import InputError
 from ..base import array_key
+from . import cohort_checks
 from .schema import Field, number_text, with_unit
 
 log = logging.getLogger(__name__)
@@ -686,9 +687,11 @@ def _other_model_hint(df: pd.DataFrame, model_name: str) -> str:
 
 
 def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: dict[str, list[float]],
-                   model_name: str, missing_handling: str = "", predicted: str | None = None) -> Cohort:
+                   model_name: str, missing_handling: str = "", predicted: str | None = None,
+                   reference: Mapping[str, Any] | None = None) -> Cohort:
     """The rows of a cohort table, each scored or refused; `predicted` is the column of the training file the model
-    predicts (its label), said as such when a file carries it rather than as an unknown column."""
+    predicts (its label), said as such when a file carries it rather than as an unknown column; `reference` (the
+    card's input) lets the cohort as a whole be checked against the training patients (cohort_checks.py)."""
     columns = _checked_columns(df, fields)
     missing = [f for f in fields if f.name not in columns]
     if len(missing) > len(fields) / 2:
@@ -740,6 +743,8 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
             cohort.errors.setdefault(numbers[i], []).append("no values in any model column")
     cohort.rows = [numbers[i] for i in np.flatnonzero(valid)]
     cohort.X = X[valid]
+    if reference:  # codes and units of whole columns, which no single value shows (cohort_checks.py)
+        cohort_checks.check_cohort(cohort, fields, X, cols, numbers, reference)
     slips = column_unit_warnings(fields, cohort.X, training_range)
     cohort.file_warnings.extend(text for _, _, text in slips)
     for row, values in zip(cohort.rows, cohort.X):

@@ -192,7 +192,7 @@ class RecordsModel(PatientInputs, CardModel):
 
     def validate_cohort(self, data: bytes, name: str) -> Cohort:
         return validate_table(read_table(data, name, self.fields), self.fields, self.training_range, self.card.name,
-                              NOT_MEASURED_HANDLING, predicted=self.card.data.get("target"))
+                              NOT_MEASURED_HANDLING, predicted=self.card.data.get("target"), reference=self.card.input)
 
     # -- contract helpers for CLI, cache and benchmark -------------------------------------------
     def inputs_from_bytes(self, data: bytes, name: str) -> list[tuple[str, Record | InputError]]:

@@ -158,6 +158,9 @@ CHOLESTEROL_SI = (("mmol/L", 38.67),)
 HAEMOGLOBIN_SI = (("g/L", 0.1),)
 PER_NANOLITRE = (("×10⁹/L", 1000.0),)  # cell counts: 7.8 ×10⁹/L is 7,800 /µL
 FRACTION = (("a fraction", 100.0),)  # 0.42 for 42%
+# 1 µU/mL of human insulin is 6.00 pmol/L (Heinemann L, Diabetes Care 2010;33:e83; Knopp JL, Holder-Pearson L, Chase JG,
+# J Diabetes Sci Technol 2019;13:597-600, who show the 6.945 some laboratories use is an error of ~15%)
+INSULIN_SI = (("pmol/L", 1 / 6.0),)
 
 HEART = Dataset(
     model_id="heart-disease",
@@ -285,7 +288,8 @@ DIABETES = Dataset(
               other_units=GLUCOSE_SI),
         Field("blood_pressure", "Diastolic blood pressure", "mmHg", min=30, max=150, zero_means_missing=True),
         Field("skin_thickness", "Triceps skinfold thickness", "mm", min=5, max=100, zero_means_missing=True),
-        Field("insulin", "2-h serum insulin", "µU/mL", min=10, max=1000, zero_means_missing=True),
+        Field("insulin", "2-h serum insulin", "µU/mL", min=10, max=1000, zero_means_missing=True,
+              other_units=INSULIN_SI),
         Field("bmi", "Body mass index", "kg/m²", min=12, max=80, step=0.1, zero_means_missing=True),
         Field("diabetes_pedigree", "Diabetes pedigree function", "", min=0.05, max=3, step=0.01,
               help="a score of family history of diabetes"),

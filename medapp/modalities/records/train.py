@@ -24,6 +24,7 @@ from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
 from ...types import ModelCard
+from .cohort_checks import category_shares
 from .estimators import CANDIDATES, Calibrated, Routed, raw_score
 from .io import parse_value
 from .persist import save_weights
@@ -330,6 +331,7 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
         labels=dataset.labels, positive_label=dataset.labels[1], weights=WEIGHTS,
         input={"features": [f.to_dict() for f in fields], "training_range": training_range,
                "negative_range": negative_range, "typical": typical,
+               "category_shares": category_shares(fields, X),
                "positive_meaning": dataset.positive_meaning,
                "risk_bands": bands},
         data={"name": dataset.name, "citation": dataset.citation, "licence": dataset.licence, "url": dataset.url,

@@ -8,6 +8,7 @@ observed Kaplan-Meier curves by predicted risk group.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ...types import InputError
+from ..records.cohort_checks import follow_up_note
 from ..records.io import (
     Cohort,
     Record,
@@ -94,6 +96,7 @@ class SurvivalCohort:
     cohort: Cohort
     time: np.ndarray | None = None  # observed follow-up of the valid rows, when the file has it
     event: np.ndarray | None = None
+    time_query: str | None = None  # why the observed follow-up may not be in days, said beside the observed curves
 
 
 def _outcomes(df: pd.DataFrame, outcome_columns: list[str], rows: list[int]) -> tuple[np.ndarray, np.ndarray] | str:
@@ -122,13 +125,15 @@ def _outcomes(df: pd.DataFrame, outcome_columns: list[str], rows: list[int]) -> 
 
 
 def cohort(data: bytes, name: str, fields: tuple[Field, ...], training_range: dict[str, list[float]],
-           outcome_columns: list[str], model_name: str) -> SurvivalCohort:
+           outcome_columns: list[str], model_name: str, reference: Mapping[str, Any] | None = None) -> SurvivalCohort:
+    """The rows of a survival cohort and its observed outcomes; `reference` (the card's input) for the checks of the
+    cohort as a whole (records/cohort_checks.py), the follow-up's unit among them."""
     df = read_table(data, name, fields)
     found = _outcome_keys(df.columns, outcome_columns)
     if found and len(found) == len(df.columns):  # said as the JSON form says it ("lacks 8 of 8 columns": a re-check)
         raise InputError(f"{name} has only {', '.join(found)}: what the model predicts, not inputs. Its inputs are "
                          f"{', '.join(f.name for f in fields)}.")
-    result = validate_table(df.drop(columns=found), fields, training_range, model_name)
+    result = validate_table(df.drop(columns=found), fields, training_range, model_name, reference=reference)
     _drop_rows_with_too_few(result, fields)
     out = SurvivalCohort(result)
     if found:
@@ -136,6 +141,10 @@ def cohort(data: bytes, name: str, fields: tuple[Field, ...], training_range: di
         observed = _outcomes(df, outcome_columns, result.rows) if result.rows else None
         if isinstance(observed, tuple):
             out.time, out.event = observed
+            # months drawn as days put every death in the first 9 "days" (an EHR review)
+            out.time_query = follow_up_note(out.time, (reference or {}).get("max_follow_up_days"))
+            if out.time_query:
+                note += " " + out.time_query
         elif observed is not None:
             note += f" No observed Kaplan-Meier curves: {observed}."
         result.note(note)

@@ -174,7 +174,8 @@ class SurvivalModel(PatientInputs, CardModel):
         return patient(self.fields, values, self.training_range, self.outcome_columns)
 
     def validate_cohort(self, data: bytes, name: str) -> SurvivalCohort:
-        return cohort(data, name, self.fields, self.training_range, self.outcome_columns, self.card.name)
+        return cohort(data, name, self.fields, self.training_range, self.outcome_columns, self.card.name,
+                      reference=self.card.input)
 
     def predict_many(self, xs: list[Record]) -> list[Prediction]:
         """A cohort for `analyse_batch`, patient by patient (each curve has its own bootstrap band, about 0.4 ms),

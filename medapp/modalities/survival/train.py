@@ -21,6 +21,7 @@ import sksurv
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from ...types import ModelCard
+from ..records.cohort_checks import category_shares
 from .additive import Ensemble, Member, cox_member, stumps_member
 from .schema import DATASETS, LOG_FEATURES, SurvivalDataset
 
@@ -294,6 +295,7 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
         framework=f"scikit-survival {sksurv.__version__} (compiled to numpy)", task=dataset.task,
         labels=dataset.labels, positive_label=dataset.labels[1], weights=WEIGHTS,
         input={"features": [f.to_dict() for f in fields], "training_range": training_range, "typical": typical,
+               "category_shares": category_shares(fields, X),
                "event": dataset.event, "horizons_days": list(dataset.horizons),
                "main_horizon_days": dataset.main_horizon, "max_follow_up_days": float(t.max()),
                "outcome_columns": list(dataset.outcome_columns),
