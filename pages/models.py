@@ -1,9 +1,16 @@
 """Models: every registered model with its card, validation plots, intended use and limitations."""
-import pandas as pd
 import streamlit as st
 
 from medapp.registry import list_cards
-from medapp.render.metrics import anchor_line, calibration_figure, metric_name, roc_figure
+from medapp.render.metrics import (
+    INTERVALS_CAPTION,
+    anchor_line,
+    calibration_figure,
+    metric_name,
+    roc_figure,
+    summary_table,
+    validation_intervals,
+)
 from medapp.render.titles import wrap_titles
 from medapp.ui import demo_notice
 from medapp.ui.auth import require_role
@@ -23,7 +30,9 @@ for card in cards:
         summary = card.metrics.get("summary", {})
         if summary:
             st.markdown(f"**Validation.** {card.metrics.get('protocol', '')}")
-            st.dataframe(pd.DataFrame([{metric_name(k): v for k, v in summary.items()}]), hide_index=True)
+            st.dataframe(summary_table(card), hide_index=False)
+            if validation_intervals(card):
+                st.caption(INTERVALS_CAPTION)
         external = card.metrics.get("external")
         if external:
             st.markdown(f"**External site.** {external.get('site', '')}: AUROC {external.get('auroc', float('nan')):.3f} "

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from ..types import ModelCard
@@ -185,3 +186,84 @@ def calibration_figure(card: ModelCard, bins: int = 10) -> go.Figure | None:
                       yaxis_title="observed frequency", height=420, xaxis={"range": [0, 1]}, yaxis={"range": [0, 1]},
                       legend={"yanchor": "bottom", "y": 0.02, "x": 0.45}, margin={"t": 50, "b": 40, "l": 10, "r": 10})
     return fig
+
+
+BOOTSTRAP_RESAMPLES = 2000
+
+
+def _bootstrap_auroc(truth: np.ndarray, score: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """AUROC of each resample (rows of `idx`), by the rank-sum formula with ties averaged; NaN where a resample
+    holds one class only."""
+    from scipy.stats import rankdata
+
+    y, s = truth[idx], score[idx]
+    ranks = rankdata(s, axis=1)
+    n1 = y.sum(axis=1)
+    n0 = y.shape[1] - n1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return ((ranks * y).sum(axis=1) - n1 * (n1 + 1) / 2) / (n1 * n0)
+
+
+def validation_intervals(card: ModelCard) -> dict[str, str]:
+    """95% intervals of a card's headline figures from its stored validation predictions: "auroc" -> "0.858-0.940".
+    No card gave an interval beside its figures (a quality auditor's review, against TRIPOD+AI). A model with a
+    positive label (yes/no, or one class against the rest: malignant): AUROC by bootstrap (2,000 resamples, seed
+    0), and sensitivity, specificity and accuracy at the card's threshold by the exact binomial (Clopper-Pearson:
+    63 of 63 right is 0.943-1.000, where a bootstrap says 1.000-1.000); others: accuracy of the most probable class.
+    They measure the sampling spread of these predictions only, not the optimism of a choice made on them nor how
+    another hospital's patients differ. {} where the card stores no validation predictions (survival cards give the
+    C-index's spread over folds instead). Kept per card text: the Models page asks on every run."""
+    val = _validation(card)
+    if val is None or card.modality == "survival":
+        return {}
+    key = card.text()
+    if key not in _INTERVALS:
+        _INTERVALS[key] = _intervals(card, *val)
+    return _INTERVALS[key]
+
+
+_INTERVALS: dict[str, dict[str, str]] = {}
+
+
+def _exact(k: int, n: int) -> str:
+    from scipy.stats import binomtest
+
+    if n == 0:
+        return ""
+    ci = binomtest(int(k), int(n)).proportion_ci(0.95, method="exact")
+    return f"{ci.low:.3f}-{ci.high:.3f}"
+
+
+def _intervals(card: ModelCard, y: np.ndarray, P: np.ndarray) -> dict[str, str]:
+    out = {}
+    if card.positive_label in card.labels and "threshold" in card.metrics:
+        k = card.labels.index(card.positive_label)
+        truth, score = (y == k).astype(int), P[:, k]
+        idx = np.random.default_rng(0).integers(0, len(y), size=(BOOTSTRAP_RESAMPLES, len(y)))
+        lo, hi = np.nanpercentile(_bootstrap_auroc(truth, score, idx), [2.5, 97.5])
+        out["auroc"] = f"{lo:.3f}-{hi:.3f}"
+        called = score >= card.threshold
+        out["sensitivity"] = _exact(np.sum(called & (truth == 1)), np.sum(truth == 1))
+        out["specificity"] = _exact(np.sum(~called & (truth == 0)), np.sum(truth == 0))
+        out["accuracy"] = _exact(np.sum(called == (truth == 1)), len(truth))
+    else:
+        out["accuracy"] = _exact(np.sum(P.argmax(axis=1) == y), len(y))
+    return {k: v for k, v in out.items() if v}
+
+
+INTERVALS_CAPTION = ("95% intervals from the validation predictions stored in the card: AUROC by bootstrap (2,000 "
+                     "resamples), sensitivity, specificity and accuracy exact binomial (Clopper-Pearson). They give "
+                     "the spread of these predictions only: not the optimism of choices made on them, nor how "
+                     "another hospital's patients differ.")
+
+
+def summary_table(card: ModelCard) -> pd.DataFrame:
+    """A card's validation figures in words, one row, and their 95% intervals as a second where the card's
+    predictions give them (`validation_intervals`)."""
+    summary = card.metrics.get("summary", {})
+    shown = {metric_name(k): (f"{v:.4g}" if isinstance(v, float) else str(v)) for k, v in summary.items()}
+    intervals = validation_intervals(card)
+    if not intervals:
+        return pd.DataFrame([shown], index=["validation"])
+    return pd.DataFrame([shown, {metric_name(k): intervals.get(k, "") for k in summary}],
+                        index=["validation", "95% interval"])

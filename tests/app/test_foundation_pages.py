@@ -229,6 +229,10 @@ def test_models_page_shows_every_card_with_plots():
     assert {"C-index (Harrell)", "time-dependent AUROC at 180 days", "time-dependent AUROC at 5 years"} <= columns
     assert "C-index, nested CV (the choice of model family cross-validated too)" in columns
     assert not {c for c in columns if "_" in c}
+    # each figure with its 95% interval where the card's predictions give one (an auditor found none)
+    intervals = [t for t in tables if "95% interval" in t.index]
+    assert len(intervals) == 9 and any(t.loc["95% interval"].get("AUROC") == "0.858-0.940" for t in intervals)
+    assert any(c.value.startswith("95% intervals from the validation predictions stored in the card") for c in at.caption)
     raw = [json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "") for c in at.get("plotly_chart")]
     # on lines that fit half a card at 1024 px ("Calibration: confidence of the top lal" was cut: a review)
     assert all(len(line) <= 44 for t in raw for line in t.split("<br>")), raw

@@ -24,16 +24,22 @@ def test_a_save_records_the_build_on_the_analysis_and_its_audit_row(store, heart
     assert [e["detail"]["app"] for e in saved] == [build_id()]
 
 
-def test_the_digest_follows_every_source_file(tmp_path):
-    (tmp_path / "a.py").write_text("x = 1\n")
-    (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "b.py").write_text("y = 2\n")
-    first = build.digest_of(tmp_path)
-    (tmp_path / "sub" / "b.py").write_text("y = 3\n")  # one character of the checks changed
-    assert build.digest_of(tmp_path) != first
-    (tmp_path / "sub" / "b.py").write_text("y = 2\n")
+def test_the_digest_follows_every_source_file_page_and_pin(tmp_path):
+    package = tmp_path / "medapp"
+    (package / "sub").mkdir(parents=True)
+    (package / "a.py").write_text("x = 1\n")
+    (package / "sub" / "b.py").write_text("y = 2\n")
+    first = build.digest_of(package)
+    (package / "sub" / "b.py").write_text("y = 3\n")  # one character of the checks changed
+    assert build.digest_of(package) != first
+    (package / "sub" / "b.py").write_text("y = 2\n")
     (tmp_path / "notes.txt").write_text("not code")
-    assert build.digest_of(tmp_path) == first
+    assert build.digest_of(package) == first
+    for beside in ("app.py", "requirements.txt", "pages/records.py"):  # the pages and the pinned libraries too
+        (tmp_path / beside).parent.mkdir(exist_ok=True)
+        (tmp_path / beside).write_text("z = 1\n")
+        assert build.digest_of(package) != first
+        first = build.digest_of(package)
     assert build.code_digest() == build.digest_of(build.PACKAGE)  # this tree's, read as the process started
 
 

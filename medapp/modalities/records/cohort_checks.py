@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from .schema import Field, number_text, with_unit
+
+Parse = Callable[[Field, Any], tuple[float, "str | None"]]  # one cell -> (value, error), as records.io reads it
 
 # (a) Codes the model does not use in at least this share of a column's rows (and 3 rows): one typo is its row's own
 # error, one row in twenty is a column in another coding more likely than typos (Kaggle's chest pain 0 is Cleveland's
@@ -66,18 +68,19 @@ def category_shares(fields: tuple[Field, ...], X: np.ndarray) -> dict[str, dict[
 
 
 def check_cohort(cohort: Any, fields: tuple[Field, ...], X: np.ndarray, raw: list[np.ndarray | None],
-                 numbers: list[int], reference: Mapping[str, Any]) -> None:
+                 numbers: list[int], reference: Mapping[str, Any], parse: Parse) -> None:
     """The cohort-level checks of a validated table (`records.io.validate_table`), in place: rows with a value in a
     column read as another unit become errors, and notes on the coding go with every row's result. `X` holds every
     row's values (NaN where refused or not given), `raw` each field's cells as read (None: no such column),
     `numbers` the rows' 1-based numbers; `reference` is the card's input (typical, training_range,
-    category_shares)."""
+    category_shares); `parse` reads one cell as the table was read (records.io.parse_value in the file's number
+    style: passed by the caller, which also keeps io and this module from importing each other)."""
     typical, ranges = reference.get("typical") or {}, reference.get("training_range") or {}
     refused = np.zeros(len(numbers), dtype=bool)
     for j, f in enumerate(fields):
         if raw[j] is None or f.kind != "number" or not f.other_units:
             continue
-        values = column_values(f, X[:, j], raw[j])
+        values = column_values(f, X[:, j], raw[j], parse)
         found = other_unit(f, values, typical.get(f.name), ranges.get(f.name))
         if found is None:
             continue
@@ -95,22 +98,21 @@ def check_cohort(cohort: Any, fields: tuple[Field, ...], X: np.ndarray, raw: lis
         keep = [k for k, row in enumerate(cohort.rows) if not refused[where[row]]]
         cohort.rows = [cohort.rows[k] for k in keep]
         cohort.X = cohort.X[keep]
-    cohort.file_warnings.extend(coding_notes(fields, X, raw, len(cohort.rows), reference.get("category_shares") or {}))
+    cohort.file_warnings.extend(coding_notes(fields, X, raw, len(cohort.rows), reference.get("category_shares") or {},
+                                             parse))
 
 
 def coding_notes(fields: tuple[Field, ...], X: np.ndarray, raw: list[np.ndarray | None], n_scored: int,
-                 shares: Mapping[str, Mapping[str, float]]) -> list[str]:
+                 shares: Mapping[str, Mapping[str, float]], parse: Parse) -> list[str]:
     """Notes on category columns whose coding looks unlike the model's (`X`, `raw`: as `check_cohort` takes them;
     `n_scored`: the rows that will be scored)."""
-    from .io import parse_value  # here: io calls this module
-
     out = []
     for j, f in enumerate(fields):
         if f.kind != "category" or raw[j] is None:
             continue
         # a cell is refused where parse_value says so (blank cells, however written, are not measured)
         refused = Counter(str(raw[j][i]).strip() for i in np.flatnonzero(np.isnan(X[:, j]))
-                          if parse_value(f, raw[j][i])[1] is not None)
+                          if parse(f, raw[j][i])[1] is not None)
         codes = X[~np.isnan(X[:, j]), j]
         n_refused, n_given = sum(refused.values()), len(codes) + sum(refused.values())
         if n_refused >= REFUSED_MIN_ROWS and n_refused >= REFUSED_SHARE * n_given:
@@ -161,16 +163,14 @@ def _sort_key(text: str) -> tuple[int, float, str]:
         return 1, 0.0, text
 
 
-def column_values(f: Field, X_col: np.ndarray, raw: np.ndarray) -> np.ndarray:
+def column_values(f: Field, X_col: np.ndarray, raw: np.ndarray, parse: Parse) -> np.ndarray:
     """A number column's values as numbers, those refused as out of range included (a column in another unit has
     them: insulin above 1,000 pmol/L), read as records.io.parse_value reads them but with no range; zeros meaning not
     measured stay out."""
-    from .io import parse_value
-
     values = X_col.copy()
     loose = replace(f, min=None, max=None)
     for i in np.flatnonzero(np.isnan(values)):
-        number, error = parse_value(loose, raw[i])
+        number, error = parse(loose, raw[i])
         if error is None:
             values[i] = number
     return values[~np.isnan(values)]

@@ -744,7 +744,8 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
     cohort.rows = [numbers[i] for i in np.flatnonzero(valid)]
     cohort.X = X[valid]
     if reference:  # codes and units of whole columns, which no single value shows (cohort_checks.py)
-        cohort_checks.check_cohort(cohort, fields, X, cols, numbers, reference)
+        cohort_checks.check_cohort(cohort, fields, X, cols, numbers, reference,
+                                   lambda f, raw: parse_value(f, raw, style))
     slips = column_unit_warnings(fields, cohort.X, training_range)
     cohort.file_warnings.extend(text for _, _, text in slips)
     for row, values in zip(cohort.rows, cohort.X):
