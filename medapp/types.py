@@ -64,7 +64,9 @@ class ModelCard:
     # a version alone named two sets of weights once (a quality auditor's review)
     weights_sha256: dict[str, str] = field(default_factory=dict)
     path: Path | None = None  # folder the card was read from
-    source: str | None = field(default=None, repr=False, compare=False)  # the card's text as read (what a save keeps)
+    # the card's text as read (what a save keeps); not an init field, so `dataclasses.replace` (a card changed in
+    # code) drops it and `text()` then writes the changed card, not the text it was read from
+    source: str | None = field(default=None, init=False, repr=False, compare=False)
 
     DEMO_NOTICE = (
         "Demonstration model trained on a small public research dataset. It is not a medical device "
@@ -117,7 +119,7 @@ class ModelCard:
         """Write card.json after the weights, naming each file beside it by SHA-256."""
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / "card.json"
-        hashed = dataclasses.replace(self, weights_sha256=folder_sha256(folder), source=None)
+        hashed = dataclasses.replace(self, weights_sha256=folder_sha256(folder))
         target.write_text(hashed.text(), encoding="utf-8")
         return target
 

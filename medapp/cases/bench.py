@@ -5,7 +5,8 @@ Every open Cases or Meeting mode page asks `case_fingerprint` every few seconds;
 sized case: 10 analyses with 3 verdicts each. Meeting mode also asks which cases its filters hold (the list
 check): measured with LISTED_CASES other cases in the store, each with one analysis; and, for a presenter's
 followers, where the presenter is (a read per timer tick) and, for the presenter, a move (a write per page run); a
-reviewer's unrecorded verdict draft written (per change of a field) and read back (once per new session).
+reviewer's unrecorded verdict draft written (per change of a field) and read back (once per new session); and one
+save of an analysis (its input stored, its row and audit row, its model card kept once and named).
 """
 from __future__ import annotations
 
@@ -38,6 +39,12 @@ def bench_case_follow(repeats: int = 50, listed_cases: int = LISTED_CASES) -> di
             for name in REVIEWERS:
                 store.set_verdict(analysis_id, {"username": name, "role": "reviewer"}, "agree")
 
+        # a save: the input de-identified and stored, the row, its audit row, the model card kept (once) and named
+        saves, saved_to = iter(range(10**9)), store.create_case("BENCH-S", author)  # not the followed case
+        save = _median_ms(lambda: store.add_analysis(saved_to, author, card=model.card, prediction=result.prediction,
+                                                     explanation=result.explanation,
+                                                     input_bytes=f"save {next(saves)}".encode(), input_name="p.json"),
+                          repeats)
         check = _median_ms(lambda: store.case_fingerprint(case_id), repeats)
         draw = _median_ms(lambda: store.case_detail(case_id, author, log_view=False), repeats)
         for i in range(listed_cases):
@@ -54,7 +61,7 @@ def bench_case_follow(repeats: int = 50, listed_cases: int = LISTED_CASES) -> di
         draft_keep = _median_ms(lambda: store.keep_draft(1, reviewer, ("uncertain", "", f"edit {next(edits)}"), 1),
                                 repeats)
         draft_read = _median_ms(lambda: store.verdict_drafts(reviewer, analyses), repeats)
-    return {"case_follow_check_ms_p50": check, "case_detail_ms_p50": draw,
+    return {"analysis_save_ms_p50": save, "case_follow_check_ms_p50": check, "case_detail_ms_p50": draw,
             "meeting_list_check_ms_p50": listed, "meeting_list_cases": listed_cases + 1,
             "meeting_lead_move_ms_p50": lead_move, "meeting_lead_check_ms_p50": lead_check,
             "verdict_draft_keep_ms_p50": draft_keep, "verdict_drafts_read_ms_p50": draft_read}

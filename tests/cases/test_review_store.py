@@ -175,7 +175,7 @@ def test_bench_measures_the_follow_check_and_the_case_it_saves_drawing():
 
     assert "medapp.cases.bench:bench_case_follow" in extras_for(None)  # in `python -m medapp bench`
     row = bench_case_follow(repeats=3, listed_cases=4)
-    assert set(row) == {"case_follow_check_ms_p50", "case_detail_ms_p50", "meeting_list_check_ms_p50",
+    assert set(row) == {"analysis_save_ms_p50", "case_follow_check_ms_p50", "case_detail_ms_p50", "meeting_list_check_ms_p50",
                         "meeting_list_cases", "meeting_lead_move_ms_p50", "meeting_lead_check_ms_p50",
                         "verdict_draft_keep_ms_p50", "verdict_drafts_read_ms_p50"} \
         and all(v > 0 for v in row.values())
