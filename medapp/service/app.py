@@ -45,6 +45,7 @@ from starlette.requests import ClientDisconnect
 
 from .. import __version__
 from ..analysis import analyse_batch
+from ..build import build_id
 from ..cases.store import (
     BurnedInTextError,
     CaseStore,
@@ -58,6 +59,7 @@ from ..cases.store import (
 from ..db.engine import DATABASE_DOWN, first_line
 from ..modalities.imaging.select import NOT_FIT_OOD_RATIO
 from ..registry import UnknownModel, get_card, list_cards, load_model, models_dir
+from ..reports.content import warnings_in_words
 from ..security import uploads
 from ..security.roles import allowed
 from ..security.tokens import Caller, authenticate_token, why_refused
@@ -104,6 +106,10 @@ class _Call:
     request_id: str | None = None  # the X-Request-ID the response carries
     client: str | None = None  # the caller's address (a proxy's, behind one)
     refusal: dict[str, Any] = field(default_factory=dict)  # a refused token: which one, and why
+    # what was answered: each label's count and how many results carried warnings (a quality auditor found the rows
+    # held no output); counts, so a 10,000-row cohort's row stays small
+    labels: dict[str, int] = field(default_factory=dict)
+    warned: int = 0
     start: float = field(default_factory=time.perf_counter)
 
 
@@ -222,7 +228,9 @@ class Service:
             "token": call.caller.token_id if call.caller else None, "model": call.model, "version": call.version,
             "input_sha256": call.input_sha256, "status": call.status,
             "outcome": _OUTCOMES.get(call.status, str(call.status)), "inputs": call.cases,  # analysed, not saved
-            "saved_analyses": call.saved, **({"retries": call.retries} if call.retries else {}),
+            "saved_analyses": call.saved, **({"labels": call.labels, "with_warnings": call.warned, "app": build_id()}
+                                             if call.labels else {}),
+            **({"retries": call.retries} if call.retries else {}),
             **({"request_id": call.request_id} if call.request_id else {}),
             **({"client": call.client} if call.client else {}), **call.refusal,
             "ms": round((time.perf_counter() - call.start) * 1000, 2)}))
@@ -404,6 +412,8 @@ class Service:
         """Save if asked (once: this runs only after the analysis succeeded) and build the OIP response."""
         cases, results = analysed.cases, analysed.results
         call.cases = len(cases)
+        call.labels = dict(Counter(str(r.prediction.recorded_label) for r in results))
+        call.warned = sum(bool(warnings_in_words(card, r.prediction)) for r in results)
         out_params: dict[str, Any] = {"notice": ModelCard.DEMO_NOTICE}
         members = [getattr(c.x, "name", "") for c in cases]
         if any("/" in str(m) for m in members):  # a ZIP's images, in member-name order: which row is which file

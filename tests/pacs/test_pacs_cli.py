@@ -29,6 +29,14 @@ def test_analyse_a_date_prints_one_json_line_per_instance(orthanc):
     assert all(r["study_date"] == orthanc.batch_date and r["label"] in ("normal", "pneumonia") for r in rows)
     assert all(abs(sum(r["probabilities"].values()) - 1) < 1e-6 for r in rows)
     assert orthanc.password not in out.stdout + out.stderr
+    # the run is in the audit trail: who, which server, how many images by which model and build
+    from medapp.build import build_id
+    from medapp.db.database import Database
+
+    row = Database().audit_events(action="pacs.analyse", limit=1)[0]
+    assert row["username"].startswith("cli:") and row["target"].startswith("pacs:")
+    assert row["detail"]["instances"] == orthanc.batch_size and row["detail"]["failed"] == 0
+    assert row["detail"]["analysed"] == {"chest-xray-pneumonia": orthanc.batch_size} and row["detail"]["app"] == build_id()
 
 
 def test_analyse_a_study_reports_what_cannot_be_analysed(orthanc):

@@ -227,6 +227,11 @@ def test_every_call_is_audited_without_the_input(service):
     assert mine[0]["detail"]["model"] == MODEL and mine[0]["detail"]["version"]
     # what was analysed and what saved, each by its name (the count of inputs was called "cases" beside no save)
     assert mine[0]["detail"]["inputs"] == 1 and mine[0]["detail"]["saved_analyses"] == []
+    # and what was answered, by the code that answered (a quality auditor found no output in the row)
+    from medapp.build import build_id
+
+    assert sum(mine[0]["detail"]["labels"].values()) == 1 and set(mine[0]["detail"]["labels"]) <= {"absent", "present"}
+    assert mine[0]["detail"]["with_warnings"] in (0, 1) and mine[0]["detail"]["app"] == build_id()
     assert denied
     # never the input itself: no field name, no field value (a digest or timing may contain the digits "131")
     assert all("trestbps" not in json.dumps(r["detail"]) for r in rows)
