@@ -161,22 +161,21 @@ def test_a_save_under_another_build_is_a_new_record(store, heart, monkeypatch):
 
 
 def test_model_files_that_differ_from_their_card_are_refused_at_load(tmp_path, monkeypatch):
-    """A version named two sets of weights once; the card now names its files by SHA-256, checked at load."""
+    """A version named two sets of weights once; the card now names its files by SHA-256, checked at load. (Each copy
+    is its own models folder, so the process's cache keeps the models other tests and pages hold.)"""
     import shutil
 
     import pytest
 
     from medapp import registry
 
-    shutil.copytree(registry.models_dir() / "srbct-tumour", tmp_path / "srbct-tumour")
-    monkeypatch.setenv("MEDAPP_MODELS_DIR", str(tmp_path))
+    for copy in ("released", "tampered"):
+        shutil.copytree(registry.models_dir() / "srbct-tumour", tmp_path / copy / "srbct-tumour")
+    monkeypatch.setenv("MEDAPP_MODELS_DIR", str(tmp_path / "released"))
     assert registry.load_model("srbct-tumour").card.weights_sha256  # as released: loads
-    registry.clear_cache()
-    weights = tmp_path / "srbct-tumour" / "model.safetensors"
+    weights = tmp_path / "tampered" / "srbct-tumour" / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[:-1] + b"\x00")
-    try:
-        with pytest.raises(registry.ModelFilesChanged, match=r"^srbct-tumour v[\d.]+: model.safetensors in .* does not "
-                           r"match the SHA-256 its card names; restore the model folder as released, or retrain"):
-            registry.load_model("srbct-tumour")
-    finally:
-        registry.clear_cache()
+    monkeypatch.setenv("MEDAPP_MODELS_DIR", str(tmp_path / "tampered"))
+    with pytest.raises(registry.ModelFilesChanged, match=r"^srbct-tumour v[\d.]+: model.safetensors in .* does not "
+                       r"match the SHA-256 its card names; restore the model folder as released, or retrain"):
+        registry.load_model("srbct-tumour")
