@@ -21,3 +21,4 @@ def heart():
     model = load_model("heart-disease")
     result = analyse(model, model.example_input())
     return model.card, result.prediction, result.explanation
+

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from installed_database import database_at
 
 from medapp.cases.references import identifying_parts, reference_problem
 from medapp.cases.store import CaseClosedError, StoreError
@@ -285,20 +286,13 @@ def test_two_installations_in_two_postgresql_schemas_each_get_the_index(postgres
 def test_an_installation_at_the_previous_revision_upgrades_with_its_cases(tmp_path):
     """The path a running hospital takes: a database at 0003_patient holding cases is upgraded at the next start,
     keeps its cases, and then refuses a second spelling at the database."""
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError
 
     from medapp.db import engine as engine_module
     from medapp.db import reference_index
 
-    raw = create_engine(f"sqlite:///{tmp_path / 'installed.db'}")
-    cfg = Config()
-    cfg.set_main_option("script_location", str(engine_module.MIGRATIONS))
-    with raw.begin() as c:
-        cfg.attributes["connection"] = c
-        command.upgrade(cfg, "0003_patient")
+    with database_at(tmp_path / "installed.db", "0003_patient") as (raw, c):
         for ref in ("MDT-1", "mdt-2", "Ward 3 review"):
             c.execute(text("INSERT INTO cases (reference, title, status, created_by, created_at, updated_at, "
                            "version) VALUES (:r, '', 'open', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"), {"r": ref})

@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from installed_database import database_at
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -217,19 +218,10 @@ def test_an_erased_newest_case_or_analysis_never_lends_its_number_to_the_next(st
 def test_an_installed_database_is_rebuilt_with_its_rows_and_ids(tmp_path):
     """The upgrade a running hospital takes: cases, analyses and verdicts written before erasure existed keep their
     ids and links, and the numbers go on from the largest."""
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine
-
     from medapp.db import engine as engine_module
 
-    raw = create_engine(f"sqlite:///{tmp_path / 'installed.db'}")
-    cfg = Config()
-    cfg.set_main_option("script_location", str(engine_module.MIGRATIONS))
     now = "2026-12-01 10:00:00"
-    with raw.begin() as c:
-        cfg.attributes["connection"] = c
-        command.upgrade(cfg, "0004_reference_folded")
+    with database_at(tmp_path / "installed.db", "0004_reference_folded") as (raw, c):
         c.execute(text("INSERT INTO cases (id, reference, title, status, created_by, created_at, updated_at, version) "
                        "VALUES (4, 'MDT-4', 't', 'open', 'x', :t, :t, 3)"), {"t": now})
         c.execute(text("INSERT INTO analyses (id, case_id, modality, model_id, model_version, input_sha256, "

@@ -2,6 +2,7 @@
 could tell the model's version only, while the checks and wording a result passed through changed under 0.2.0)."""
 from __future__ import annotations
 
+from installed_database import database_at
 from sqlalchemy import text
 
 from medapp import build
@@ -45,19 +46,10 @@ def test_the_digest_follows_every_source_file_page_and_pin(tmp_path):
 
 def test_analyses_saved_before_builds_were_recorded_say_so(tmp_path):
     """The upgrade a running hospital takes: an analysis saved at 0007 keeps no build, and is not given today's."""
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine
-
     from medapp.db import engine as engine_module
 
-    raw = create_engine(f"sqlite:///{tmp_path / 'installed.db'}")
-    cfg = Config()
-    cfg.set_main_option("script_location", str(engine_module.MIGRATIONS))
     now = "2026-12-01 10:00:00"
-    with raw.begin() as c:
-        cfg.attributes["connection"] = c
-        command.upgrade(cfg, "0007_verdict_draft")
+    with database_at(tmp_path / "installed.db", "0007_verdict_draft") as (raw, c):
         c.execute(text("INSERT INTO cases (id, reference, title, status, created_by, created_at, updated_at, version) "
                        "VALUES (4, 'MDT-4', 't', 'open', 'x', :t, :t, 1)"), {"t": now})
         c.execute(text("INSERT INTO analyses (id, case_id, modality, model_id, model_version, input_sha256, "
