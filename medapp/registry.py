@@ -80,7 +80,10 @@ def load_model(model_id: str) -> Model:
     key = (model_id, str(models_dir()))
     with _lock:  # one load per process even when two sessions ask at once
         model = _cache.get(key)
-        if model is None:
+        # a card replaced under a running process (new weights deployed without a restart) loads them: the old model
+        # kept answering under the new card's version, and a save named weights that had not made its result (a
+        # quality auditor's re-check); a page keeps the model it holds, with that model's own card
+        if model is None or model.card.source != card.source:
             check_files(card)
             module = importlib.import_module(f"medapp.modalities.{card.modality}.model")
             model = module.load(card)

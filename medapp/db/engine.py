@@ -29,6 +29,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")  # concurrent writers wait instead of failing
+    # REPLACE INTO deletes the row it replaces without firing DELETE triggers unless this is on: it rewrote an audit
+    # row and a kept model card past the append-only triggers (a quality auditor's re-check)
+    cursor.execute("PRAGMA recursive_triggers=ON")
     cursor.close()
 
 

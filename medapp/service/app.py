@@ -263,11 +263,17 @@ class Service:
         return card
 
     def model(self, card: ModelCard):
-        """The registry's shared model, looked up once per card version (load_model re-reads the card)."""
-        key = (card.id, card.version, str(card.path))
+        """The registry's shared model for this card, looked up once per card text (load_model re-reads the card, and
+        loads again when it changed). A model whose card is not this one (the card changed between the two reads)
+        is refused: its answer would be saved and audited under another card."""
+        key = (card.id, str(card.path), card.source)
         model = self._models.get(key)
         if model is None:
-            model = self._models[key] = load_model(card.id)
+            model = load_model(card.id)
+            if model.card.source != card.source:
+                raise ApiError(503, f"{card.id}'s model files changed while this call was answered; send it again.")
+            self._models = {k: v for k, v in self._models.items() if k[0] != card.id}  # the old one goes
+            self._models[key] = model
         return model
 
     @staticmethod

@@ -3,6 +3,7 @@ keeps who erased what and why and blanks only the text it quoted, and every othe
 refused by the database (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -129,8 +130,11 @@ def test_an_erasure_is_refused_without_the_admin_role_or_a_clean_reason(store, h
 
 def test_the_database_still_refuses_every_other_change_to_the_audit_trail(store, heart):
     _case(store, heart)
-    row = store.audit_events(action="case.create")[0]["id"]
-    marked = '{"reference": "[erased]", "erased": {"by": "x"}}'
+    created = store.audit_events(action="case.create")[0]
+    row = created["id"]
+    store.audit("ada", "case.erase", "case:1", reason="a name in the reference")  # the erasure the mark names
+    mark = {"by": "ada", "event": store.audit_events(action="case.erase")[0]["id"]}
+    marked = json.dumps({**created["detail"], "reference": "[erased]", "erased": mark})
     refused = [
         ("UPDATE audit_events SET detail = :d WHERE id = :i", {"d": '{"reference": "changed"}', "i": row}),
         ("UPDATE audit_events SET username = 'mallory', detail = :d WHERE id = :i", {"d": marked, "i": row}),

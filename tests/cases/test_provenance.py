@@ -110,32 +110,51 @@ def test_an_analysis_is_worded_from_the_card_it_was_made_with_and_says_the_card_
 
 def test_a_saved_analysis_and_a_kept_card_cannot_be_changed_and_the_audit_trail_only_blanked(store, heart):
     """The database refused changes to the audit trail unless its detail held an "erased" key, whatever else the
-    detail then said (a row's label, version and input hash were rewritten); analyses had no protection."""
+    detail then said (a row's label, version and input hash were rewritten); analyses had no protection; a re-check
+    then blanked a save row's label with an empty mark, wrote a key twice, and used REPLACE INTO on SQLite."""
+    import json
+
     import pytest
     from sqlalchemy.exc import DBAPIError
 
     case_id, aid = _save(store, heart)
     [row] = [e for e in store.audit_events(action="analysis.save") if e["target"] == f"analysis:{aid}"]
+    [created] = [e for e in store.audit_events(action="case.create") if e["target"] == f"case:{case_id}"]
+    store.audit("ada", "title.erase", f"case:{case_id}", reason="surname in the title")
+    store.audit("ada", "case.view", f"case:{case_id}")
+    erasure, other = (store.audit_events(action=a, limit=1)[0]["id"] for a in ("title.erase", "case.view"))
+    mark = {"by": "ada", "at": "2026-12-07T21:00:00", "event": erasure}
+    sqlite = store.Session().get_bind().dialect.name == "sqlite"
+    update = "UPDATE audit_events SET detail = :d WHERE id = :i"
     attempts = [
         ("UPDATE analyses SET label = 'absent' WHERE id = :i", {"i": aid}),
         ("UPDATE analyses SET prediction = prediction WHERE id = :i", {"i": aid}),
         ("UPDATE model_cards SET version = '0'", {}),
         ("DELETE FROM model_cards", {}),
-        ("UPDATE audit_events SET detail = :d WHERE id = :i", {"i": row["id"], "d": '{"erased": null}'}),
-        ("UPDATE audit_events SET detail = :d WHERE id = :i",
-         {"i": row["id"], "d": __import__("json").dumps({**row["detail"], "label": "tampered", "erased": {"by": "x"}})}),
-        ("UPDATE audit_events SET detail = :d WHERE id = :i",  # a key dropped
-         {"i": row["id"], "d": __import__("json").dumps({"erased": {"by": "x"}})}),
+        (update, {"i": row["id"], "d": '{"erased": null}'}),
+        (update, {"i": row["id"], "d": json.dumps({**row["detail"], "label": "tampered", "erased": mark})}),
+        (update, {"i": row["id"], "d": json.dumps({"erased": mark})}),  # keys dropped
+        (update, {"i": row["id"], "d": json.dumps({**row["detail"], "label": "[erased]", "erased": mark})}),  # not free text
+        (update, {"i": created["id"], "d": json.dumps({**created["detail"], "reference": "[erased]", "erased": {}})}),
+        (update, {"i": created["id"], "d": json.dumps({**created["detail"], "reference": "[erased]",
+                                                        "erased": {**mark, "event": other}})}),  # not an erasure
+        (update, {"i": row["id"], "d": json.dumps({**row["detail"], "erased": mark})[:-1] + ', "label": "x"}'}),  # twice
     ]
+    if sqlite:  # its implicit delete meets the DELETE triggers (recursive_triggers)
+        attempts += [("REPLACE INTO model_cards SELECT sha256, model_id, version, 'FORGED', first_saved_at "
+                      "FROM model_cards", {}),
+                     ("REPLACE INTO audit_events (id, at, username, action, target, detail) SELECT id, at, username, "
+                      "action, target, '{}' FROM audit_events WHERE id = :i", {"i": row["id"]})]
+    else:
+        attempts += [("TRUNCATE audit_events CASCADE", {}), ("TRUNCATE model_cards", {})]
     for sql, params in attempts:
         with pytest.raises(DBAPIError, match="not changed once saved|append-only"), store.Session.begin() as s:
             s.execute(text(sql), params)
-    # what an erasure does is still taken: a value blanked, with the mark
-    blanked = {**row["detail"], "label": "[erased]", "erased": {"by": "admin"}}
+    # what an erasure does is still taken: a free-text value blanked, with the mark naming a later erasure
+    blanked = {**created["detail"], "reference": "[erased]", "erased": mark}
     with store.Session.begin() as s:
-        s.execute(text("UPDATE audit_events SET detail = :d WHERE id = :i"),
-                  {"i": row["id"], "d": __import__("json").dumps(blanked)})
-    [after] = [e for e in store.audit_events(action="analysis.save") if e["target"] == f"analysis:{aid}"]
+        s.execute(text(update), {"i": created["id"], "d": json.dumps(blanked)})
+    [after] = [e for e in store.audit_events(action="case.create") if e["target"] == f"case:{case_id}"]
     assert after["detail"] == blanked
 
 
@@ -171,3 +190,20 @@ def test_model_files_that_differ_from_their_card_are_refused_at_load(tmp_path, m
     with pytest.raises(registry.ModelFilesChanged, match=r"^srbct-tumour v[\d.]+: model.safetensors in .* does not "
                        r"match the SHA-256 its card names; restore the model folder as released, or retrain"):
         registry.load_model("srbct-tumour")
+
+
+def test_a_card_replaced_under_a_running_process_loads_its_model_again(tmp_path, monkeypatch):
+    """A re-check: new weights and card deployed without a restart, and the API kept answering with the old model under
+    the new card's version, saving a record that named weights which had not made it."""
+    import shutil
+
+    from medapp import registry
+
+    shutil.copytree(registry.models_dir() / "srbct-tumour", tmp_path / "srbct-tumour")
+    monkeypatch.setenv("MEDAPP_MODELS_DIR", str(tmp_path))
+    first = registry.load_model("srbct-tumour")
+    assert registry.load_model("srbct-tumour") is first  # unchanged: the same instance
+    card = tmp_path / "srbct-tumour" / "card.json"
+    card.write_text(card.read_text().replace(f'"version": "{first.card.version}"', '"version": "9.9.9"'))
+    second = registry.load_model("srbct-tumour")
+    assert second is not first and second.card.version == "9.9.9" and first.card.version != "9.9.9"
