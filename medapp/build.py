@@ -57,3 +57,14 @@ def card_digest(card) -> str:
     """SHA-256 of a model card's text (`ModelCard.text`): what a saved analysis keeps to name its card, and so the
     weights the card names."""
     return hashlib.sha256(card.text().encode("utf-8")).hexdigest()
+
+
+def result_digest(prediction: dict, explanation: dict | None) -> str:
+    """SHA-256 of a saved result as stored (its prediction and explanation, canonical JSON): the `analysis.save`
+    audit row keeps it, so a result rewritten in the database (deleted and inserted again under its id, where no
+    trigger sees an UPDATE) no longer matches (`python -m medapp audit --verify`)."""
+    import json
+
+    text = json.dumps({"prediction": prediction, "explanation": explanation}, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False, allow_nan=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

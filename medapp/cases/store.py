@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..analysis import labelled
-from ..build import build_id, card_digest
+from ..build import build_id, card_digest, result_digest
 from ..db.database import Database
 from ..db.tables import AuditEvent, Case, InstallationSetting, KeptCard, SavedAnalysis, User, Verdict, utcnow
 from ..registry import UnknownModel, get_card
@@ -412,11 +412,13 @@ class CaseStore(MeetingLeads, VerdictDrafts, Database):
                     other_patient = self._other_patient(s, case.id, patient_key)
                     if other_patient and not same_patient:
                         raise PatientMismatchError(case.reference)
+                stored_prediction = prediction.to_dict()
+                stored_explanation = explanation.to_dict() if explanation is not None else None
                 analysis = SavedAnalysis(case_id=case.id, modality=card.modality, model_id=card.id,
                                     model_version=card.version, input_sha256=digest,
                                     input_name=stored_input_name(card.modality, input_name, digest),
-                                    label=prediction.recorded_label, prediction=prediction.to_dict(),
-                                    explanation=explanation.to_dict() if explanation is not None else None,
+                                    label=prediction.recorded_label, prediction=stored_prediction,
+                                    explanation=stored_explanation,
                                     author=actor.username, patient_key=patient_key, app_version=build_id(),
                                     card_sha256=self._keep_card(s, card))
                 s.add(analysis)
@@ -425,7 +427,7 @@ class CaseStore(MeetingLeads, VerdictDrafts, Database):
                 analysis_id = analysis.id
                 self.audit_in(s, actor.username, "analysis.save", f"analysis:{analysis_id}", case_id=case.id,
                               model=card.id, version=card.version, card=card_digest(card), app=build_id(),
-                              label=prediction.recorded_label,
+                              result=result_digest(stored_prediction, stored_explanation), label=prediction.recorded_label,
                               input_sha256=digest,
                               **({"other_patient_id_confirmed": True} if other_patient else {}),
                               **({"burned_in_text_checked": True} if burned_in else {}))

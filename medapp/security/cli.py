@@ -107,6 +107,8 @@ def _audit(args: argparse.Namespace) -> int:
             moment = datetime.combine(moment.date(), time.max)
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
+    if args.verify:
+        return _verify()
     try:
         since, until = when(args.since, "--since"), when(args.until, "--until")
     except ValueError as exc:
@@ -140,6 +142,25 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify() -> int:
+    """Every saved analysis against its save's audit row, every kept card against its SHA-256 (cases/verify.py)."""
+    from ..cases.store import CaseStore
+    from ..cases.verify import verify_records
+    from ..db.engine import require_existing
+
+    require_existing()
+    store = CaseStore()
+    problems, analyses, cards = verify_records(store)
+    for problem in problems:
+        print(problem)
+    print(f"{analyses} saved analyses and {cards} kept model cards checked: "
+          + (f"{len(problems)} {'disagreement' if len(problems) == 1 else 'disagreements'}" if problems
+             else "each agrees with its audit row"), file=sys.stderr)
+    store.audit(_cli_actor()["username"], "audit.verify", "audit", analyses=analyses, cards=cards,
+                problems=len(problems))
+    return 1 if problems else 0
+
+
 def _all_events(store, filters: dict, limit: int | None) -> list[dict]:
     """Every matching event, newest first, read 10,000 at a time (an export capped at 10,000 without a word lost a
     busy day's oldest rows: an IT review); `limit`: at most that many."""
@@ -163,6 +184,9 @@ def register(sub) -> None:
     p.add_argument("--limit", type=positive_int, default=None,
                    help="at most this many events, the newest (default: every event that matches)")
     p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    p.add_argument("--verify", action="store_true",
+                   help="check every saved analysis against its save's audit row and every kept model card against "
+                        "its SHA-256; exit 1 when any disagrees")
     p.set_defaults(func=_audit)
 
     users = sub.add_parser("users", help="manage accounts (the first admin: users add --admin NAME)")

@@ -35,6 +35,7 @@ ACTION_WORDS = {
     "case.view": "case opened", "case.status": "case status changed", "analysis.run": "analysed",
     "analysis.save": "analysis saved to a case", "verdict": "verdict recorded", "export": "case report exported",
     "export.csv": "results table exported", "export.dicom": "de-identified DICOM downloaded", "audit.export": "audit trail exported",
+    "audit.verify": "saved analyses checked against the audit trail",
     "api.infer": "API: prediction", "api.explain": "API: prediction with explanation",
     "api.metadata": "API: model described", "api.ready": "API: model readiness", "api.models": "API: models listed",
     "pacs.analyse": "PACS images analysed", "pacs.send": "result sent to the PACS",

@@ -207,3 +207,40 @@ def test_a_card_replaced_under_a_running_process_loads_its_model_again(tmp_path,
     card.write_text(card.read_text().replace(f'"version": "{first.card.version}"', '"version": "9.9.9"'))
     second = registry.load_model("srbct-tumour")
     assert second is not first and second.card.version == "9.9.9" and first.card.version != "9.9.9"
+
+
+def test_audit_verify_finds_a_result_rewritten_past_the_triggers(store, heart, database_url):
+    """An analysis deleted and inserted again under its own id with another result, and a kept card rewritten by
+    whoever can drop the triggers: no trigger sees either (a re-check); `audit --verify` says both, exit 1."""
+    import json
+
+    from cli_inprocess import run_medapp
+
+    from medapp.build import card_digest
+
+    case_id, aid = _save(store, heart)
+    _save(store, heart, data=b'{"age": 70}')
+    env = {"MEDAPP_DATABASE_URL": database_url}
+    out = run_medapp("audit", "--verify", env=env)
+    assert out.returncode == 0 and out.stdout == ""
+    assert "2 saved analyses and 1 kept model cards checked: each agrees with its audit row" in out.stderr
+    with store.Session.begin() as s:
+        row = dict(s.execute(text("SELECT * FROM analyses WHERE id = :i"), {"i": aid}).mappings().one())
+        forged = json.loads(row["prediction"]) if isinstance(row["prediction"], str) else row["prediction"]
+        forged["probabilities"] = list(reversed(forged["probabilities"]))
+        s.execute(text("DELETE FROM analyses WHERE id = :i"), {"i": aid})
+        s.execute(text(f"INSERT INTO analyses ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})"),
+                  {**row, "prediction": json.dumps(forged),
+                   "explanation": row["explanation"] if isinstance(row["explanation"], str | None)
+                   else json.dumps(row["explanation"])})
+        on = " ON model_cards" if s.get_bind().dialect.name == "postgresql" else ""
+        s.execute(text(f"DROP TRIGGER model_cards_no_update{on}"))  # what the database's owner can do
+        s.execute(text("UPDATE model_cards SET card = replace(card, 'Probability', 'FORGED probability')"))
+    out = run_medapp("audit", "--verify", env=env)
+    assert out.returncode == 1
+    assert out.stdout.splitlines() == [
+        f"analysis #{aid}: its stored prediction or explanation is not the one saved",
+        f"kept card {card_digest(heart[0])[:12]} "
+        f"({heart[0].id} v{heart[0].version}): its text is not the one named by its SHA-256"]
+    assert "2 disagreements" in out.stderr
+    assert store.audit_events(action="audit.verify", limit=1)[0]["detail"]["problems"] == 2
