@@ -327,12 +327,15 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import InterfaceError, OperationalError
 
     from .db.engine import StoreUnavailable, unavailable
-    from .registry import UnknownModel
+    from .registry import ModelFilesChanged, UnknownModel
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except UnknownModel as exc:  # any command given a model id that is not registered (bench --models, serve --preload)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ModelFilesChanged as exc:  # weights that are not the card's: said, not a traceback (a re-check)
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except StoreUnavailable as exc:  # users, tokens, audit ... with a database that cannot be opened

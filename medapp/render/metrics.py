@@ -252,9 +252,12 @@ def _intervals(card: ModelCard, y: np.ndarray, P: np.ndarray) -> dict[str, str]:
 
 
 INTERVALS_CAPTION = ("95% intervals from the validation predictions stored in the card: AUROC by bootstrap (2,000 "
-                     "resamples), sensitivity, specificity and accuracy exact binomial (Clopper-Pearson). They give "
-                     "the spread of these predictions only: not the optimism of choices made on them, nor how "
-                     "another hospital's patients differ.")
+                     "resamples), sensitivity, specificity and accuracy exact binomial (Clopper-Pearson); for a model "
+                     "with a positive label, of that label against the rest at the card's threshold. They give the "
+                     "spread of these predictions only: not the optimism of choices made on them, nor how another "
+                     "hospital's patients differ; each image or patient counts alone, so they are too narrow where "
+                     "one patient gave several images; 1.000-1.000 means every resample was separated perfectly, not "
+                     "that the model is certain.")
 
 
 def summary_table(card: ModelCard) -> pd.DataFrame:

@@ -190,6 +190,10 @@ def test_model_files_that_differ_from_their_card_are_refused_at_load(tmp_path, m
     with pytest.raises(registry.ModelFilesChanged, match=r"^srbct-tumour v[\d.]+: model.safetensors in .* does not "
                        r"match the SHA-256 its card names; restore the model folder as released, or retrain"):
         registry.load_model("srbct-tumour")
+    from cli_inprocess import run_medapp  # the command says it and exits 2 (it printed a traceback)
+
+    out = run_medapp("predict", "--model", "srbct-tumour", str(tmp_path / "none.csv"))
+    assert out.returncode == 2 and out.stderr.startswith("error: srbct-tumour v") and "Traceback" not in out.stderr
 
 
 def test_a_card_replaced_under_a_running_process_loads_its_model_again(tmp_path, monkeypatch):
