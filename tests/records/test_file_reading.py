@@ -59,6 +59,25 @@ def test_a_semicolon_file_reads_a_dot_as_thousands_in_every_cell_and_says_so(gbs
                                        "comma is the decimal mark and a dot groups thousands (1.144 is 1144).")
 
 
+def test_a_dotted_thousand_in_a_file_that_never_shows_its_decimal_mark_is_refused_not_read_as_a_decimal(gbsg2):
+    """A re-check: the same whole-number file tab-separated (or UTF-16, or '|') read "1.144" as 1.144: 8 patients
+    changed, 4 labels flipped, the follow-up read as 1.8 days, with no word. Nothing in such a file says whether a
+    point is a decimal point, so the cell is refused on its row, as "12,500" is."""
+    model = load_model("breast-cancer-recurrence")
+    grouped = gbsg2.copy()
+    for column in ("progrec", "estrec"):
+        grouped[column] = [f"{int(v):,}".replace(",", ".") for v in gbsg2[column]]
+    cohort = model.validate_cohort(grouped.to_csv(sep="\t", index=False).encode(), "gbsg2.tsv").cohort
+    dotted = [i + 1 for i, v in enumerate(gbsg2["progrec"]) if v >= 1000]
+    assert dotted and set(dotted) <= set(cohort.errors) and len(cohort.errors) == 8 and len(cohort.rows) == 678
+    assert cohort.errors[33] == ["Progesterone receptor: '1.490' is ambiguous (a decimal point or a thousands "
+                                 "separator?): write 1490 or 1.490"]
+    scored = np.asarray(cohort.X)[:, _column(model, "progrec")]
+    assert np.nanmax(scored) < 1000 and np.all(scored[~np.isnan(scored)] == np.round(scored[~np.isnan(scored)]))
+    # a file that shows its decimal point elsewhere reads "1.144" as a decimal, as before
+    assert records_io.read_number("1.144", records_io.POINT) == 1.144 and records_io.read_number("7", None) == 7.0
+
+
 def test_decimal_commas_and_coded_categories_are_read_not_refused(pima):
     """'0,627' was refused with "write 0627 or 0.627" (558 of 614 Pima rows) and a code '1,0' as not a code."""
     model = load_model("diabetes")
@@ -143,6 +162,21 @@ def test_headers_match_whatever_their_case_spacing_and_unit(pima, failure):
     with pytest.raises(InputError, match=r"^Columns 'age' and 'Age' both name Age \(age\): keep the one in the "
                                          r"model's unit \(years\)"):
         hf.validate_cohort(failure.assign(Age=failure["age"] * 12).to_csv(index=False).encode(), "hf.csv")
+
+
+@pytest.mark.parametrize("column, header", [
+    ("age", "Age (at admission)"), ("age", "Age (yrs.)"), ("ejection_fraction", "Ejection fraction (echo)"),
+    ("creatinine_phosphokinase", "CPK (U/L)"), ("creatinine_phosphokinase", "CPK (IU/L)"),
+    ("platelets", "Platelets (kiloplatelets/mL)"), ("platelets", "Platelets (/mm³)")])
+def test_a_bracket_that_is_a_note_or_the_same_unit_keeps_the_column(failure, column, header):
+    """A re-check: each of these refused the whole file ("gives Age in at admission"; "U/L is not a unit it converts",
+    CPK's clinical unit, in which the dataset's values are written; its own kiloplatelets/mL is the model's /µL)."""
+    model = load_model("heart-failure")
+    clean = model.validate_cohort(failure.to_csv(index=False).encode(), "hf.csv").cohort
+    renamed = model.validate_cohort(failure.rename(columns={column: header}).to_csv(index=False).encode(), "hf.csv")
+    assert np.array_equal(renamed.cohort.X, clean.X, equal_nan=True) and renamed.cohort.rows == clean.rows
+    with pytest.raises(InputError, match=r"gives Age in months, but this model takes it in years"):
+        model.validate_cohort(failure.rename(columns={"age": "Age (months)"}).to_csv(index=False).encode(), "hf.csv")
 
 
 def test_a_duplicated_column_refuses_the_file_once():

@@ -180,7 +180,10 @@ def number_style(cells: Any, delimiter: str | None = None) -> tuple[str | None, 
 def read_number(text: str, style: str | None = None) -> float | str:
     """A number written as text, read in the file's number style (number_style), or why it cannot be read."""
     body = text.replace(" ", "").replace("\u00a0", "")  # 263 358,03: a space groups thousands in some exports
-    if "," not in body and ("." not in body or style in (None, POINT)):  # most cells: a point is a decimal point
+    # most cells: a point is a decimal point; but "1.144" in a file whose cells never show which mark it uses (whole
+    # numbers, a tab or UTF-16 export) was read as 1.144 where it was 1144 (an EHR re-check): refused below
+    dotted = style is None and _DOT_GROUPS.fullmatch(body) is not None
+    if "," not in body and ("." not in body or style == POINT or (style is None and not dotted)):
         try:
             return float(body)
         except ValueError:
@@ -195,6 +198,8 @@ def read_number(text: str, style: str | None = None) -> float | str:
             mark = style
         elif "," in body:  # "12,500" read as 12.5 (a browser review): nothing said which it is
             return f"'{text}' is ambiguous (a thousands separator or a decimal comma?): write {either}"
+        else:  # "1.144" where nothing in the file says whether a point is a decimal point
+            return f"'{text}' is ambiguous (a decimal point or a thousands separator?): write {either}"
     if mark == EUROPEAN:
         body = body.replace(".", "").replace(",", ".")
     elif mark == POINT:
@@ -464,7 +469,11 @@ def _workbook_frame(data: bytes, name: str, fields: tuple[Field, ...]) -> pd.Dat
                                                        f"sheets {before}, before it, do") + " not name this model's columns.")
     if at:
         notes.append(_header_note(at, rows[:at]))
-    df.attrs["notes"] = notes
+    # numbers as text cells show them: a text cell "1.144" in a sheet of whole numbers is refused as ambiguous, as in
+    # a CSV (a re-check: it was read as 1.144 where the export meant 1144)
+    style, note = number_style(df.to_numpy())
+    df.attrs["number_style"] = style
+    df.attrs["notes"] = notes + ([note] if note else [])
     return df
 
 
@@ -593,16 +602,34 @@ def _field_keys(f: Field) -> set[str]:
 
 def _unit_key(unit: str) -> str:
     unit = unit.lower().replace(" ", "").replace("µ", "u").replace("μ", "u").replace("mcg", "ug")
-    unit = unit.replace("³", "3").replace("²", "2").replace("^", "").replace("mm3", "ul")
+    unit = unit.replace("³", "3").replace("²", "2").replace("^", "").replace("mm3", "ul").rstrip(".")
     return {"yrs": "years", "yr": "years", "year": "years", "y": "years", "a": "years"}.get(unit, unit)
 
 
 def _same_unit(unit: str, f: Field) -> bool:
     mine, theirs = _unit_key(unit), _unit_key(f.unit)
-    if mine == theirs:
+    if mine == theirs or not _looks_like_unit(mine, f):  # "Age (at admission)", "Ejection fraction (echo)": words
         return True
     # a millimole of a singly charged ion is a milliequivalent: sodium and potassium in mmol/L are the model's mEq/L
-    return {mine, theirs} == {"mmol/l", "meq/l"} and bool(re.search(r"sodium|potassium|chloride", f.label, re.I))
+    if {mine, theirs} == {"mmol/l", "meq/l"} and re.search(r"sodium|potassium|chloride", f.label, re.I):
+        return True
+    # the heart-failure dataset names CPK's unit mcg/L, but its values (23-7,861) are the enzyme activity labs report
+    # in U/L (IU/L): "CPK (U/L)" refused the file with no way to comply (an EHR re-check)
+    if theirs == "ug/l" and mine in ("u/l", "iu/l") and re.search(r"phosphokinase", f.label, re.I):
+        return True
+    # a count per µL is one per mm³ and a thousand per mL: the dataset's own "kiloplatelets/mL" is the model's /µL
+    return theirs == "/ul" and mine in ("kiloplatelets/ml", "platelets/ul", "cells/ul", "/mm3", "ul")
+
+
+# What a bracket after a column name must look like to be read as its unit: a ratio or percentage, a count per
+# volume, or a unit word; anything else ("at admission", "echo") is a note about the column
+_UNIT_WORDS = {"years", "months", "weeks", "days", "mmhg", "kg", "g", "mg", "ug", "lb", "lbs", "cm", "mm", "m", "in",
+               "bpm", "u", "iu", "mv", "mm/h", "ng", "pg", "ul", "l", "ml", "mmol", "umol", "meq", "fl"}
+
+
+def _looks_like_unit(key: str, f: Field) -> bool:
+    return ("/" in key or "%" in key or key in _UNIT_WORDS
+            or any(_unit_key(other) == key for other, _ in f.other_units))
 
 
 def _field_columns(header: list[str], fields: tuple[Field, ...]) -> dict[str, list[tuple[int, str]]]:
