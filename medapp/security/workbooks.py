@@ -93,6 +93,20 @@ def xlsx_sheets(data: bytes, name: str, *, max_rows: int | None = None,
             formula_book.close()
 
 
+def other_sheets_tops(data: bytes, name: str, read: str, rows: int = 10) -> list[tuple[str, list[list[str]]]]:
+    """(name, first rows as text) of each of the workbook's sheets other than `read`, for a reader to tell whether
+    they hold what it read (only those rows are read): a workbook of two years' patients on two sheets was scored
+    from the first alone, and a "Template" sheet of one example row before the data sheet gave one result for 614
+    patients (an EHR re-check)."""
+    book = _open(data, name, data_only=True)
+    try:
+        return [(sheet.title, [[_text(v) for v in row] for row in sheet.iter_rows(max_row=rows, max_col=200,
+                                                                                  values_only=True)])
+                for sheet in book.worksheets if sheet.title != read]
+    finally:
+        book.close()
+
+
 def _open(data: bytes, name: str, *, data_only: bool):
     import openpyxl
 

@@ -206,6 +206,17 @@ def test_utf16_exports_other_sheets_and_title_rows_are_read_and_said(tmp_path, f
         "Sheet 'Data' was read: sheet 'Info', before it, does not name this model's columns.",
         "The column names were read from row 2: row 1 above them ('Heart failure clinic, January') was taken for a "
         "title."]  # the empty row 2 of the sheet is no row
+    assert not any("was not read" in w for w in read.file_warnings)  # 'Info' names no column of the model
+    # patients on two sheets (two years), or a one-row template before the data: the sheets left are said, with
+    # every result (the first sheet's 300 patients were scored with no word of the other 314)
+    with pd.ExcelWriter(path) as writer:
+        failure.iloc[:100].to_excel(writer, sheet_name="2023", index=False)
+        failure.iloc[100:].to_excel(writer, sheet_name="2024", index=False)
+        pd.DataFrame({"Notes": ["checked"]}).to_excel(writer, sheet_name="Notes", index=False)
+    split = model.validate_cohort(path.read_bytes(), "hf.xlsx").cohort
+    assert len(split.rows) == 100 and "Only sheet '2023' of hf.xlsx was read; sheet '2024' also names this model's " \
+        "columns and was not read. Put every patient on one sheet, or upload each sheet as a file of its own." \
+        in split.file_warnings and split.file_warnings == [w for w in split.file_warnings if "'Notes'" not in w]
     titled = b"Heart failure clinic; export of 2026-12-07\n\n" + failure.to_csv(index=False).encode()
     csv = model.validate_cohort(titled, "hf.csv").cohort
     assert np.array_equal(csv.X, want, equal_nan=True) and csv.rows[:2] == [1, 2]

@@ -22,7 +22,7 @@ import pandas as pd
 
 from ...security import uploads
 from ...security.workbooks import MAX_CELLS as WORKBOOK_CELLS
-from ...security.workbooks import xlsx_sheets
+from ...security.workbooks import other_sheets_tops, xlsx_sheets
 from ...types import InputError
 from ..base import array_key
 from . import cohort_checks
@@ -439,6 +439,12 @@ def _header_note(index: int, skipped: list[list[str]]) -> str:
             + (f" ('{above[:60]}')" if above else "") + f" {'was' if index == 1 else 'were'} taken for a title.")
 
 
+def _names_fields(rows: list[list[str]], fields: tuple[Field, ...]) -> bool:
+    """Whether one of these first rows of a sheet names more than half of the model's fields."""
+    rows = [r for r in rows if any(v.strip() for v in r)]
+    return bool(rows) and len(_field_columns(rows[_header_at(rows, fields)], fields)) > len(fields) / 2
+
+
 def _workbook_frame(data: bytes, name: str, fields: tuple[Field, ...]) -> pd.DataFrame:
     """The first sheet whose header names the model's columns (the first sheet when none does), said when it is not
     the first: a workbook whose first sheet was "Info" was refused as lacking every column."""
@@ -447,7 +453,7 @@ def _workbook_frame(data: bytes, name: str, fields: tuple[Field, ...]) -> pd.Dat
     for title, rows, formulas in xlsx_sheets(data, name, max_rows=MAX_COHORT_ROWS):
         rows = [r for r in rows if any(v.strip() for v in r)]
         at = _header_at(rows, fields)
-        fits = bool(fields) and bool(rows) and len(_field_columns(rows[at], fields)) > len(fields) / 2
+        fits = bool(fields) and _names_fields(rows, fields)
         if first is None:
             first = (title, rows, formulas, at)
         seen.append(title)
@@ -474,6 +480,13 @@ def _workbook_frame(data: bytes, name: str, fields: tuple[Field, ...]) -> pd.Dat
     style, note = number_style(df.to_numpy())
     df.attrs["number_style"] = style
     df.attrs["notes"] = notes + ([note] if note else [])
+    others = [t for t, top in other_sheets_tops(data, name, title, HEADER_ROWS) if fields and _names_fields(top, fields)]
+    if others:  # sheets that name this model's columns too: patients left out
+        listed = ", ".join(f"'{t}'" for t in others)
+        df.attrs["warnings"] = [f"Only sheet '{title}' of {name} was read; sheet{'s' if len(others) > 1 else ''} "
+                                f"{listed} also name{'' if len(others) > 1 else 's'} this model's columns and "
+                                f"{'were' if len(others) > 1 else 'was'} not read. Put every patient on one sheet, or "
+                                "upload each sheet as a file of its own."]
     return df
 
 
@@ -729,6 +742,7 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
     cohort = Cohort()
     for text in df.attrs.get("notes", ()):  # how the file was read: its sheet, its header row, its decimal mark
         cohort.note(text)
+    cohort.file_warnings.extend(df.attrs.get("warnings", ()))  # what of the file was not read: with every result
     numbers = row_numbers(df)
     for row, message in df.attrs.get("bad_rows", {}).items():
         cohort.errors[row] = [message]
