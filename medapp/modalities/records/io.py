@@ -593,10 +593,30 @@ def row_positions(df: pd.DataFrame, rows: list[int]) -> np.ndarray:
     return np.array([where[r] for r in rows], dtype=int)
 
 
+# British and American spellings are one name ("Hemoglobin", "Pedal edema", "Tumor size", "Estrogen receptor" were
+# not matched: the file was scored with those inputs not measured, an EHR re-check)
+_SPELLINGS = (("haem", "hem"), ("anaem", "anem"), ("oedem", "edem"), ("oestr", "estr"), ("tumour", "tumor"),
+              ("colour", "color"), ("hormonal", "hormone"))
+
+
 def column_key(text: str) -> str:
-    """A column name as compared: case, spaces, underscores and punctuation aside ("BloodPressure", "blood_pressure",
-    "BLOOD PRESSURE" and "Blood-pressure" are one name)."""
-    return re.sub(r"[\W_]+", "", str(text).lower())
+    """A column name as compared: case, spaces, underscores, punctuation and British or American spelling aside
+    ("BloodPressure", "blood_pressure", "BLOOD PRESSURE" and "Blood-pressure" are one name)."""
+    key = re.sub(r"[\W_]+", "", str(text).lower())
+    for british, american in _SPELLINGS:
+        key = key.replace(british, american)
+    return key
+
+
+# Names clinical exports give these fields beside their own name and label (compared as column_key compares them);
+# tests/records/test_file_reading.py checks no two fields of a model answer to one name
+COLUMN_NAMES = {
+    "trestbps": ("resting bp", "resting blood pressure"), "chol": ("cholesterol",),
+    "thalach": ("max heart rate", "maximum heart rate", "max hr"), "oldpeak": ("st depression",),
+    "blood_pressure": ("bp", "diastolic bp", "blood pressure"), "horTh": ("hormone therapy", "tamoxifen"),
+    "tsize": ("tumor size",), "pnodes": ("positive nodes", "nodes"), "estrec": ("estrogen receptor", "er"),
+    "progrec": ("progesterone receptor", "pr"),
+}
 
 
 _TRAILING_UNIT = re.compile(r"(.*?)\s*[(\[]([^()\[\]]*)[)\]]\s*")
@@ -605,7 +625,7 @@ _TRAILING_UNIT = re.compile(r"(.*?)\s*[(\[]([^()\[\]]*)[)\]]\s*")
 def _field_keys(f: Field) -> set[str]:
     """The names a column of this field may have: its name, its label, the label without a bracket's words
     ("Creatine phosphokinase"), and a bracketed abbreviation ("CPK")."""
-    keys = {column_key(f.name), column_key(f.label)}
+    keys = {column_key(f.name), column_key(f.label), *(column_key(n) for n in COLUMN_NAMES.get(f.name, ()))}
     if m := _TRAILING_UNIT.fullmatch(f.label):
         keys.add(column_key(m[1]))
         if re.fullmatch(r"[A-Z][A-Z0-9]{1,5}", m[2].strip()):
