@@ -148,6 +148,20 @@ def test_follow_up_in_months_is_queried_beside_the_observed_curves():
         "observed curves are drawn in days. Is time in months? Then multiply it by 30.44 and upload the file again: "
         "read as days, the curves put every event in the first days.")
     assert any(n.endswith(survival.time_query) for n in survival.cohort.file_notes)  # with the outcome note
+    # weeks too (a re-check: 40.7 "days" was under no query)
+    weeks = model.validate_cohort(_csv(frame.assign(time=(frame.time / 7).round(1))), "weeks.csv")
+    assert "Is time in weeks? Then multiply it by 7 " in weeks.time_query
+    # a unit in the column's name is read and converted, and said (it was no outcome column: no curves were drawn)
+    for header, factor in (("time (months)", 30.44), ("Time [weeks]", 7.0), ("time (days)", 1.0)):
+        named = model.validate_cohort(_csv(frame.assign(time=frame.time / factor).rename(columns={"time": header})),
+                                      "named.csv")
+        assert named.time_query is None
+        assert np.allclose(named.time, frame.time.to_numpy()[np.asarray(named.cohort.rows) - 1], rtol=1e-9)
+        said = f"The follow-up column '{header}' was read in"
+        assert any(said in n for n in named.cohort.file_notes) == (factor != 1.0)
+    hours = model.validate_cohort(_csv(frame.rename(columns={"time": "time (hours)"})), "hours.csv")
+    assert hours.time is None and any("its follow-up column 'time (hours)' is in hours, where days, weeks, months or "
+                                      "years are read" in n for n in hours.cohort.file_notes)
 
 
 @pytest.mark.parametrize("model_id", [*RECORDS, *SURVIVAL])

@@ -49,8 +49,8 @@ ABSENT_P = 1e-6
 UNIT_SHIFT = (0.6, 1.5)
 MIN_UNIT_VALUES = 20
 # Follow-up: a longest follow-up under this share of the training patients' longest, in days (heart failure 285 days:
-# under 28.5; months read as days reach 9.4).
-FOLLOW_UP_SHARE = 0.10
+# under 57; months read as days reach 9.4, weeks 40.7).
+FOLLOW_UP_SHARE = 0.20  # weeks read as days reach 14% (a re-check: 0.10 caught months and years only)
 MIN_FOLLOW_UP_ROWS = 10
 
 
@@ -217,7 +217,7 @@ def follow_up_note(time: np.ndarray, max_follow_up_days: float | None) -> str | 
     if longest <= 0 or longest >= FOLLOW_UP_SHARE * max_follow_up_days:
         return None
     # the unit whose longest follow-up lands nearest the training one's (log scale)
-    unit, days = min((("months", 30.44), ("years", 365.25)),
+    unit, days = min((("weeks", 7.0), ("months", 30.44), ("years", 365.25)),
                      key=lambda u: abs(math.log(longest * u[1] / max_follow_up_days)))
     return (f"The follow-up time reaches only {longest:g}, where the training patients were followed for up to "
             f"{max_follow_up_days:g} days, and the observed curves are drawn in days. Is time in {unit}? Then "

@@ -622,6 +622,12 @@ COLUMN_NAMES = {
 _TRAILING_UNIT = re.compile(r"(.*?)\s*[(\[]([^()\[\]]*)[)\]]\s*")
 
 
+def name_and_unit(column: Any) -> tuple[str, str]:
+    """(the column's name as column_key compares it, the unit in a trailing bracket or "")."""
+    m = _TRAILING_UNIT.fullmatch(str(column).strip())
+    return (column_key(m[1]), m[2].strip()) if m and column_key(m[1]) else (column_key(column), "")
+
+
 def _field_keys(f: Field) -> set[str]:
     """The names a column of this field may have: its name, its label, the label without a bracket's words
     ("Creatine phosphokinase"), and a bracketed abbreviation ("CPK")."""

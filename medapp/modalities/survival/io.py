@@ -21,6 +21,7 @@ from ..records.io import (
     Cohort,
     Record,
     column_key,
+    name_and_unit,
     number_in,
     read_table,
     record_from_mapping,
@@ -59,8 +60,16 @@ def outcome_note(found: list[str]) -> str:
 
 
 def _outcome_keys(keys, outcome_columns: list[str]) -> list[str]:
-    wanted = {column_key(c) for c in outcome_columns}  # "DEATH EVENT" is DEATH_EVENT, as input columns are matched
-    return [str(k) for k in keys if column_key(k) in wanted]
+    # "DEATH EVENT" is DEATH_EVENT, as input columns are matched; "time (days)" is time (with its unit, FOLLOW_UP_UNITS)
+    wanted = {column_key(c) for c in outcome_columns}
+    return [str(k) for k in keys if column_key(k) in wanted or name_and_unit(k)[0] in wanted]
+
+
+# A follow-up column's unit in its name, in days: "time (months)" was no outcome column at all, and its curves were
+# not drawn (an EHR re-check); read in days, as the model's horizons are
+FOLLOW_UP_UNITS = {"d": 1.0, "day": 1.0, "days": 1.0, "w": 7.0, "wk": 7.0, "wks": 7.0, "week": 7.0, "weeks": 7.0,
+                   "m": 30.44, "mo": 30.44, "mon": 30.44, "month": 30.44, "months": 30.44, "y": 365.25, "yr": 365.25,
+                   "yrs": 365.25, "year": 365.25, "years": 365.25}
 
 
 def patient(fields: tuple[Field, ...], values: dict[str, Any], training_range: dict[str, list[float]],
@@ -103,12 +112,16 @@ def _outcomes(df: pd.DataFrame, outcome_columns: list[str], rows: list[int]) -> 
     """Observed (time, event) of the valid rows, or why the file's outcome columns cannot give them (said on the
     page: an event column of 'alive'/'dead' read "Without outcome columns ..." as if the file had none)."""
     cols = {column_key(c): c for c in df.columns}
-    time_col = cols.get("time")
+    time_col = cols.get("time") or next((c for c in df.columns if name_and_unit(c)[0] == "time"), None)
     events = [c for c in outcome_columns if c.lower() != "time"]
     event_col = next((cols[column_key(c)] for c in events if column_key(c) in cols), None)
     if time_col is None or event_col is None:
         lacking = "time" if time_col is None else events[0]
         return f"the file has no {lacking} column"
+    unit = name_and_unit(time_col)[1]
+    per_day = FOLLOW_UP_UNITS.get(unit.lower().rstrip(".")) if unit else 1.0
+    if per_day is None:
+        return f"its follow-up column {time_col!r} is in {unit}, where days, weeks, months or years are read"
     pos = row_positions(df, rows)  # a ragged CSV line is left out of df, so row number - 1 is not its position
     # read in the file's number style, as its inputs are: a European "1.814" days was read as 1.814 (a review)
     style = df.attrs.get("number_style")
@@ -121,7 +134,7 @@ def _outcomes(df: pd.DataFrame, outcome_columns: list[str], rows: list[int]) -> 
         need = "a number of days, 0 or more" if column is time_col else "0 (censored) or 1 (event)"
         return (f"{column} in row {row} is {str(raw)!r}, where it must be {need}"
                 + (f" ({len(bad)} such cells)" if len(bad) > 1 else ""))
-    return t, e.astype(int)
+    return t * per_day, e.astype(int)
 
 
 def cohort(data: bytes, name: str, fields: tuple[Field, ...], training_range: dict[str, list[float]],
@@ -141,6 +154,10 @@ def cohort(data: bytes, name: str, fields: tuple[Field, ...], training_range: di
         observed = _outcomes(df, outcome_columns, result.rows) if result.rows else None
         if isinstance(observed, tuple):
             out.time, out.event = observed
+            named = next(((c, u) for c in found for key, u in [name_and_unit(c)] if key == "time" and u), None)
+            if named and FOLLOW_UP_UNITS.get(named[1].lower().rstrip(".")) != 1.0:
+                note += (f" The follow-up column {named[0]!r} was read in {named[1]} and converted to days (times "
+                         f"{FOLLOW_UP_UNITS[named[1].lower().rstrip('.')]:g}), as the model's horizons are.")
             # months drawn as days put every death in the first 9 "days" (an EHR review)
             out.time_query = follow_up_note(out.time, (reference or {}).get("max_follow_up_days"))
             if out.time_query:
