@@ -143,13 +143,10 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _verify() -> int:
-    """Every saved analysis against its save's audit row, every kept card against its SHA-256 (cases/verify.py)."""
-    from ..cases.store import CaseStore
-    from ..cases.verify import verify_records
-    from ..db.engine import require_existing
+    """Every saved analysis against its save's audit row, every kept card against its SHA-256 (security/verify.py)."""
+    from .verify import verify_records
 
-    require_existing()
-    store = CaseStore()
+    store = _store()  # the database only: analyses, kept cards and the trail are its tables
     problems, analyses, cards = verify_records(store)
     for problem in problems:
         print(problem)
