@@ -90,7 +90,11 @@ def cycle_lines(analysis: dict) -> tuple[str, list[str]] | None:
 
 
 def generated_line(by: str) -> str:
-    return f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by {by}."
+    """When, by whom and by which code a report was drawn: its wording around each analysis (close calls, notes on
+    the card) is today's code's, named beside each analysis's own (a quality auditor's re-check)."""
+    from ..build import build_id
+
+    return f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by {by} with medapp {build_id()}."
 
 
 # What a page calls an input its model does not fit, where it is not "not assessed" (the genomics page says "Not

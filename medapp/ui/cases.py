@@ -6,6 +6,7 @@ import time
 
 import streamlit as st
 
+from ..build import build_id
 from ..cases.store import (
     BurnedInTextError,
     PatientMismatchError,
@@ -32,7 +33,7 @@ def log_analysis(card: ModelCard, prediction: Prediction | None, input_key: str,
     seen.add(marker)
     label = {"label": prediction.recorded_label} if prediction is not None else {}
     get_store().audit(user["username"], "analysis.run", f"model:{card.id}", version=card.version,
-                      **label, input=input_key[:23], **detail)
+                      **label, input=input_key[:23], app=build_id(), **detail)
 
 
 def log_cohort(card: ModelCard, data: bytes, n: int) -> None:

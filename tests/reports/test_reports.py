@@ -498,6 +498,7 @@ def test_the_part_of_an_input_analysed_is_said_in_both_reports(tmp_path):
         assert re.search(r"Input: patient(&#x27;|')s values, ref \w+, row 5 of a cohort file \(sha256", text)
         # and the code that made each (medapp/build.py): a model version alone did not name the checks it passed
         assert text.count(f"medapp {medapp.__version__} (code {code_digest()})") == 2
+        assert f"by rui with medapp {medapp.__version__}+{code_digest()}." in text  # and the code that drew the report
 
 
 def test_the_figure_of_an_input_not_assessed_says_on_itself_that_it_is_not_a_finding(tmp_path):
