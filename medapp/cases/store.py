@@ -394,6 +394,7 @@ class CaseStore(MeetingLeads, VerdictDrafts, Database):
             raise BurnedInTextError()
         patient_key = self.patient_key(card.modality, input_bytes)  # read before de-identification removes it
         digest = self.blobs.put(deidentify(card.modality, input_bytes))
+        card_sha = card_digest(card)  # once per save (a card's text is up to 250 KB)
         other_patient = False
         try:
             with self.Session.begin() as s:
@@ -403,7 +404,7 @@ class CaseStore(MeetingLeads, VerdictDrafts, Database):
                     case = self._locked_case(s, case_id)
                     if case is None:
                         raise self._gone(s, "case", case_id, "the analysis was not saved")
-                    same = self._same_analysis(s, case, actor, card, digest)
+                    same = self._same_analysis(s, case, actor, card, card_sha, digest)
                     if same is not None:
                         return same, False
                 if case.status == "closed":
@@ -420,13 +421,13 @@ class CaseStore(MeetingLeads, VerdictDrafts, Database):
                                     label=prediction.recorded_label, prediction=stored_prediction,
                                     explanation=stored_explanation,
                                     author=actor.username, patient_key=patient_key, app_version=build_id(),
-                                    card_sha256=self._keep_card(s, card))
+                                    card_sha256=self._keep_card(s, card, card_sha))
                 s.add(analysis)
                 case.updated_at = utcnow()
                 s.flush()
                 analysis_id = analysis.id
                 self.audit_in(s, actor.username, "analysis.save", f"analysis:{analysis_id}", case_id=case.id,
-                              model=card.id, version=card.version, card=card_digest(card), app=build_id(),
+                              model=card.id, version=card.version, card=card_sha, app=build_id(),
                               result=result_digest(stored_prediction, stored_explanation), label=prediction.recorded_label,
                               input_sha256=digest,
                               **({"other_patient_id_confirmed": True} if other_patient else {}),
@@ -489,7 +490,7 @@ class CaseStore(MeetingLeads, VerdictDrafts, Database):
         return s.get(Case, case_id, with_for_update=True)
 
     @staticmethod
-    def _same_analysis(s: Session, case: Case, actor: Actor, card: ModelCard, digest: str) -> int | None:
+    def _same_analysis(s: Session, case: Case, actor: Actor, card: ModelCard, card_sha: str, digest: str) -> int | None:
         """The same input, model card, code and user: a repeated save. Under another card or build the result may
         differ, and the old record was returned for it (a quality auditor's review)."""
         if case.status == "closed":
@@ -497,13 +498,12 @@ class CaseStore(MeetingLeads, VerdictDrafts, Database):
         return s.scalar(select(SavedAnalysis.id).where(
             SavedAnalysis.case_id == case.id, SavedAnalysis.input_sha256 == digest, SavedAnalysis.model_id == card.id,
             SavedAnalysis.model_version == card.version, SavedAnalysis.author == actor.username,
-            SavedAnalysis.card_sha256 == card_digest(card), SavedAnalysis.app_version == build_id(),
+            SavedAnalysis.card_sha256 == card_sha, SavedAnalysis.app_version == build_id(),
         ).order_by(SavedAnalysis.id))
 
     @staticmethod
-    def _keep_card(s: Session, card: ModelCard) -> str:
+    def _keep_card(s: Session, card: ModelCard, digest: str) -> str:
         """Keep the card's text once (two saves keeping the same new card at once: the second inserts nothing)."""
-        digest = card_digest(card)
         dialect = s.get_bind().dialect.name
         insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(KeptCard)
         s.execute(insert.values(sha256=digest, model_id=card.id, version=card.version, card=card.text(),

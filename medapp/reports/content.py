@@ -44,7 +44,6 @@ def card_change_note(analysis: dict) -> str | None:
     """Said beside a saved analysis whose model's card is not the one it was made with: the analysis is worded from
     its own card (kept by the store), and the reader should know a newer one exists; or, for analyses saved before
     cards were kept, that the words around it are today's card's."""
-    from ..build import card_digest
     from ..registry import get_card
 
     try:
@@ -55,7 +54,7 @@ def card_change_note(analysis: dict) -> str | None:
     if kept is None:
         return (f"Saved with v{saved}; the card of then was not kept, so the names, bands and intended use shown "
                 f"here are today's v{now.version}." if now.version != saved else None)
-    if analysis.get("card_sha256") == card_digest(now):
+    if kept.text() == now.text():  # the kept text is the one its SHA-256 names: compared, not hashed at each draw
         return None
     if now.version != kept.version:
         return (f"This model is v{now.version} now; this analysis is shown as it was made, with the card of "
