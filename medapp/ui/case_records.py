@@ -26,7 +26,7 @@ from ..security.uploads import content_hash
 from ..types import InputError
 from .cases import log_analysis, log_cohort, save_to_case
 from .common import messages_in_full, show_input_error, upload_mb
-from .state import KEPT, forget_memo, keep_value, kept_upload, session_memo
+from .state import KEPT, forget_memo, keep_value, kept_upload, session_memo, whole_callback
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,7 @@ def _forget_earlier_fields(model, keys: FormKeys) -> None:
             st.session_state.pop(key, None)
 
 
+@whole_callback
 def _fill_example(model, keys: FormKeys) -> None:
     typical = model.card.input["typical"]
     values = {}
@@ -100,6 +101,7 @@ def _fill_example(model, keys: FormKeys) -> None:
     _refill(model, keys, values)
 
 
+@whole_callback
 def _clear(model, keys: FormKeys) -> None:
     _refill(model, keys, {f.name: NOT_MEASURED if f.kind == "category" else None for f in model.fields})
 

@@ -20,7 +20,7 @@ from ..types import Explanation, ModelCard, Prediction
 from .auth import current_user, get_store, idle_too_long, session_guard
 from .common import literal
 from .outage import DATABASE_DOWN, SAVE_KEPT
-from .state import value_now
+from .state import value_now, whole_callback
 
 
 def log_analysis(card: ModelCard, prediction: Prediction | None, input_key: str, **detail) -> None:
@@ -42,6 +42,7 @@ def log_cohort(card: ModelCard, data: bytes, n: int) -> None:
     log_analysis(card, None, "cohort:" + content_hash(data), patients=n)
 
 
+@whole_callback  # current_user() reads the session: cut short there, the download was not audited
 def log_download(card: ModelCard, what: str, n: int, action: str = "export.csv", **which: str) -> None:
     """A download button's callback: results holding patient ids, or a de-identified image, left the app (it was
     not audited). `which`: what identifies the file that left (a de-identified image's sha256: "rows 1" did not
@@ -132,6 +133,7 @@ def _open_case_named(store, values: tuple | None) -> tuple[int, str] | None:
                  if c["reference"].lower() == wanted and c["status"] != "closed"), None)
 
 
+@whole_callback
 def _choose_existing(key: str, case_id: int) -> None:
     """Switch the form to that existing case (a callback: before the form's widgets are drawn). Not saved: the
     user sees the case, and any warning about its patient, and presses Save."""

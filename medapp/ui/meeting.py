@@ -7,6 +7,7 @@ import bisect
 import streamlit as st
 
 from .meeting_lead import ENDED
+from .state import whole_callback
 
 # Large type for a projector; static CSS only.
 PROJECTOR_STYLE = (
@@ -22,6 +23,7 @@ PROJECTOR_STYLE = (
     ".stMainBlockContainer td,.stMainBlockContainer th{font-size:1.35rem}</style>")
 
 
+@whole_callback
 def step_meeting(delta: int) -> None:
     """Next (1) or Previous (-1), as a button's callback."""
     # A callback runs before the page is drawn: the step is applied by meeting_position, to the list as it is now.

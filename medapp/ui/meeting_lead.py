@@ -16,6 +16,7 @@ from ..cases.meeting import Lead
 from ..cases.store import CaseStore
 from .outage import DATABASE_DOWN
 from .review import FOLLOW_EVERY_S, verdict_needs_form
+from .state import whole_callback
 
 SCREEN_KEY = "meeting_screen"
 DRAWN = "meeting_drawn"  # (case id, number, count, its analyses' ids): the case this screen drew last
@@ -45,6 +46,7 @@ def _label(value: str) -> str:
     return f"Follows {value.removeprefix(_FOLLOW)}"
 
 
+@whole_callback
 def _changed(store: CaseStore, user: dict) -> None:
     # leaving the lead ends it at once: a following screen then says so instead of waiting on a case left behind
     if st.session_state.get(f"{SCREEN_KEY}_was") == LEAD and st.session_state.get(SCREEN_KEY) != LEAD:
@@ -132,6 +134,7 @@ def keep_leading(store: CaseStore, user: dict) -> None:
 RELEASED = "meeting_lead_released"  # the lead position a held screen was told to follow all the same (Follow now)
 
 
+@whole_callback
 def follow_now(lead: Lead) -> None:
     """A held screen follows the presenter: a reviewer with a choice not recorded had no way on but to record it or
     reload (a radio's choice cannot be undone); the choice stays in the store as their draft."""

@@ -15,6 +15,7 @@ form values, note text, chosen model and uploads. These helpers keep them under 
 """
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -76,6 +77,30 @@ def set_now(key: str, value: Any) -> None:
     state, safe, _ = widgets
     with safe._lock:
         state[key] = value
+
+
+def whole_callback(callback: Callable[..., None]) -> Callable[..., None]:
+    """A widget callback that runs to its end. Streamlit abandons a callback at its first st.session_state read or
+    write once the user's next click is waiting; the click's own run then came without what the callback had set.
+    *Load example patient* then *Estimate risk* at once estimated the empty form and the example was never filled
+    (a CI run, 1 in some hundreds). The session state's yield hook is off while the callback runs; it runs in the
+    script's own thread, the only one that calls the hook."""
+    @functools.wraps(callback)
+    def run(*args, **kwargs) -> None:
+        try:
+            from streamlit.runtime.state import get_session_state
+
+            safe = get_session_state()
+            hook = safe._yield_callback
+        except Exception:  # a Streamlit without these internals: the callback as it is
+            log.debug("Streamlit's yield hook is not reachable here", exc_info=True)
+            return callback(*args, **kwargs)
+        object.__setattr__(safe, "_yield_callback", lambda: None)  # SafeSessionState's own way to set a field
+        try:
+            return callback(*args, **kwargs)
+        finally:
+            object.__setattr__(safe, "_yield_callback", hook)
+    return run
 
 
 T = TypeVar("T")
