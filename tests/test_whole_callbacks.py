@@ -6,6 +6,9 @@ Streamlit abandons a callback at its first st.session_state read or write once a
 empty form ("No values were entered"). These tests stand in a session whose hook raises, as it does then."""
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 import streamlit as st
 import streamlit.runtime.state as runtime_state
@@ -16,6 +19,8 @@ from streamlit.runtime.state.session_state import SessionState
 from medapp.registry import load_model
 from medapp.ui import case_records
 from medapp.ui.state import KEPT, whole_callback
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 class NextClickWaiting(Exception):
@@ -78,3 +83,30 @@ def test_load_example_patient_fills_the_form_with_the_next_click_waiting(click_w
     assert state[age] == model.card.input["typical"]["age"] == state[KEPT][age]
     case_records._clear(model, keys)
     assert state[f"rec_{model.card.id}_age.2"] is None
+
+
+def _callbacks_and_whole_functions() -> tuple[list[tuple[str, int, ast.expr]], set[str]]:
+    """Every on_click/on_change value in medapp/ui and pages (file, line, expression), and the names of the functions
+    there decorated with whole_callback."""
+    callbacks, whole = [], set()
+    for path in sorted([*(REPO / "medapp" / "ui").glob("*.py"), *(REPO / "pages").glob("*.py"), REPO / "app.py"]):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.FunctionDef) and any(
+                    isinstance(d, ast.Name) and d.id == "whole_callback" for d in node.decorator_list):
+                whole.add(node.name)
+            if isinstance(node, ast.Call):
+                callbacks += [(path.name, node.lineno, k.value) for k in node.keywords
+                              if k.arg in ("on_click", "on_change")]
+    return callbacks, whole
+
+
+# Callbacks that are not medapp's code: Streamlit's own rerun and sign-in, and a set's add (C, no Streamlit call).
+NOT_OURS = {"'rerun'", "st.login", "pressed.add"}
+
+
+def test_every_callback_of_ours_runs_whole():
+    callbacks, whole = _callbacks_and_whole_functions()
+    assert len(callbacks) >= 20, callbacks  # the scan found the app's buttons
+    cut = [f"{name}:{line} {ast.unparse(value)}" for name, line, value in callbacks
+           if ast.unparse(value) not in NOT_OURS and not (isinstance(value, ast.Name) and value.id in whole)]
+    assert not cut, f"callbacks Streamlit can abandon half-way (decorate them with ui.state.whole_callback): {cut}"

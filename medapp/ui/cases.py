@@ -69,6 +69,7 @@ def _save_book() -> dict:
     return book
 
 
+@whole_callback
 def _save_clicked(book: dict, key: str, user: dict, payload: dict, guard: tuple) -> None:
     """Save button callback: note the click first (plain dict, never cut short), then store it."""
     book["pending"][key] = {"user": user, "payload": payload, "values": None}

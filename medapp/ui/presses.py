@@ -17,7 +17,7 @@ from typing import NoReturn
 import streamlit as st
 
 from .cases import announce_saves_shown_nowhere
-from .state import set_now, value_now
+from .state import set_now, value_now, whole_callback
 
 _NOTED = "medapp_noted_presses"  # button key -> (label, page title, when noted)
 _PAGE = "medapp_page_title"  # the title of the page this run draws (set by app.py)
@@ -25,6 +25,7 @@ _RUN_STARTED = "medapp_run_started"  # when this full run of the app began, afte
 _FLASHES = "medapp_press_flashes"  # session key of a confirmation -> (text, page, keep the key after saying it)
 
 
+@whole_callback
 def _note(noted: dict, key: str, label: str, page: str) -> None:
     """The button's callback: a plain dict and a clock, no Streamlit call, so it is never cut short."""
     noted[key] = (label, page, time.monotonic())

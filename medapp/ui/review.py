@@ -26,7 +26,7 @@ from ..security.roles import allowed
 from .auth import get_store, rerun_unasked, session_ended, session_guard
 from .common import literal
 from .outage import DATABASE_DOWN, STATUS_NOT_SET, VERDICT_KEPT, reason
-from .state import keep_value, value_now
+from .state import keep_value, value_now, whole_callback
 
 log = logging.getLogger(__name__)
 FOLLOW_EVERY_S = 4.0  # how often a page following a case asks whether it changed elsewhere
@@ -112,6 +112,7 @@ def _what_was_refused(values: tuple) -> str:
     return verdict + (f", with your {' and '.join(typed)}" if typed else "")
 
 
+@whole_callback
 def _record_verdict(book: dict, analysis_id: int, user: dict, key: str, shown_version: int, guard: tuple) -> None:
     """Form callback: stores the verdict before the next run draws the page.
 
@@ -442,6 +443,7 @@ def _keep_draft(store, book: dict, analysis_id: int, user: dict, key: str, value
         pass
 
 
+@whole_callback
 def _discard_draft(book: dict, analysis_id: int, user: dict, key: str, stored: tuple) -> None:
     """"Discard draft": the form as recorded (a verdict chosen cannot be unchosen in the form itself)."""
     for prefix, value in zip(("v", "d", "c"), stored):
@@ -487,6 +489,7 @@ def status_control(detail: dict, user: dict, *, key: str) -> None:
     widget = f"status_{key}_v{version}"
     store, entry = get_store(), _status_book().setdefault(f"status_{key}", {})
 
+    @whole_callback
     def changed(shown_version: int, guard: tuple) -> None:  # only a click changes the status, never an older state
         try:
             ended = session_ended(guard)
