@@ -15,6 +15,7 @@ from . import __version__
 from .build import build_id, code_digest
 from .cases.cli import register as register_blobs
 from .cli_args import positive_int
+from .cli_audit import audit_run
 from .modalities.notes.deid_cli import register as register_deid
 from .pacs.cli import register as register_pacs
 from .render.numbers import fraction_text
@@ -57,6 +58,7 @@ def _at_frame(path: Path, frame_number: int) -> list[tuple[str, object]]:
 def _cmd_predict(args: argparse.Namespace) -> int:
     from .analysis import analyse_batch
     from .registry import UnknownModel, load_model
+    from .reports.content import warnings_in_words
     from .types import InputError, ModelCard, to_jsonable
 
     try:
@@ -74,7 +76,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if not args.json:  # once, above the rows: which model and code made them, and that none is a finding to act on
         print(f"model: {model.card.id} v{model.card.version} (medapp {build_id()})", flush=True)
         print(f"notice: {ModelCard.DEMO_NOTICE}", flush=True)  # the API's parameters.notice, word for word
-    failed, maps_written = False, set()
+    failed, maps_written, labels, warned = 0, set(), Counter(), 0
     # files of one name in two folders (a/x.jpeg, b/x.jpeg) are named by the path given: both read "x.jpeg" and
     # the second's map overwrote the first's (an IT review)
     names = Counter(Path(p).name for p in args.inputs)
@@ -90,12 +92,14 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             if names[base] > 1 and name.startswith(base):
                 name = path + name[len(base):]
             if row.error is not None:
-                failed = True
+                failed += 1
                 error = str(row.error)
                 print(json.dumps({"input": name, "error": error}) if args.json else f"{name}: ERROR {error}",
                       flush=True)
                 continue
             pred, expl = row.prediction, row.explanation
+            labels[str(pred.recorded_label)] += 1
+            warned += bool(warnings_in_words(model.card, pred))
             map_path = _write_map(model, row.input, expl, name, args.maps, maps_written) \
                 if args.maps and expl is not None else None
             reason = _not_assessed_reason(pred)
@@ -104,6 +108,10 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                       flush=True)
             else:
                 print("\n".join(_text_lines(model, name, pred, expl, reason, args.top)), flush=True)
+    if not audit_run("cli.predict", f"model:{model.card.id}", model_version=model.card.version,
+                     files=len(args.inputs), labels=dict(sorted(labels.items())), with_warnings=warned,
+                     failed=failed, explained=not args.no_explain):
+        return 1
     return 1 if failed else 0
 
 
@@ -271,7 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "  genomics  CSV, TSV or Excel expression matrix, samples as rows or columns\n"
                     "  dictation WAV, FLAC, OGG or MP3 dictation (transcribed)\n\n"
                     "Exit status: 0 when every case was analysed, 1 when one or more could not be (each\n"
-                    f"said on its own line), 2 for a usage error.\n\n{ids}")
+                    "said on its own line) or the run's audit row could not be written, 2 for a usage error.\n\n"
+                    f"{ids}")
     p.add_argument("--model", required=True, help="model id (Models above)")
     p.add_argument("--json", action="store_true",
                    help="one JSON object per case and line: input, model, model_version, medapp (the code's build), "

@@ -56,6 +56,27 @@ def test_predict_json_one_line_per_row_in_order_with_errors(tmp_path):
     assert lines[1]["error"] == "row 2: Age: 'abc' is not a number"
     assert any("beyond the values seen in training" in w for w in lines[2]["warnings"])
     assert "cannot read" in lines[4]["error"]
+    # the run is in the audit trail, as the pages' and the API's analyses are: who, model, code, counts, no file names
+    from medapp.build import build_id
+    from medapp.db.database import Database
+
+    row = Database().audit_events(action="cli.predict", limit=1)[0]
+    assert row["username"].startswith("cli:") and row["target"] == "model:heart-disease"
+    assert row["detail"]["files"] == 3 and row["detail"]["failed"] == 2 and row["detail"]["app"] == build_id()
+    assert sum(row["detail"]["labels"].values()) == 3 and row["detail"]["with_warnings"] >= 1
+    assert "patients.csv" not in json.dumps(row["detail"]) + row["target"]
+
+
+def test_predict_whose_audit_row_cannot_be_written_prints_its_results_and_exits_1(tmp_path):
+    """Results printed stand; a run that left no trace is said and is not a clean exit (as `pacs analyse`)."""
+    patient = tmp_path / "one.json"
+    patient.write_text(json.dumps({"age": 45, "sex": "female", "cp": "atypical angina"}))
+    out = run_medapp("predict", "--model", "heart-disease", "--json", "--no-explain", str(patient),
+                     env={"MEDAPP_DATABASE_URL": "postgresql+psycopg://medapp@127.0.0.1:1/medapp"})
+    assert out.returncode == 1
+    assert json.loads(out.stdout)["label"] in ("absent", "present")
+    assert out.stderr.startswith("error: the audit trail could not be written (") and "Traceback" not in out.stderr
+    assert out.stderr.rstrip().endswith("this run is not recorded")
 
 
 def test_predict_text_no_explain():

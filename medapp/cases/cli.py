@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
+
+from ..cli_audit import os_account
 
 
 def _collect_blobs(args: argparse.Namespace) -> int:
@@ -17,7 +18,7 @@ def _collect_blobs(args: argparse.Namespace) -> int:
     for digest in gone:
         print(digest)
     print(f"{len(gone)} unreferenced stored inputs removed", file=sys.stderr)
-    store.audit(f"cli:{getpass.getuser()}", "blobs.collect", "blobs", removed=len(gone),
+    store.audit(os_account(), "blobs.collect", "blobs", removed=len(gone),
                 older_than_hours=args.older_than_hours)
     return 0
 
@@ -36,7 +37,7 @@ def _erase(args: argparse.Namespace) -> int:
         return 2
     require_existing()
     store = CaseStore()
-    actor = {"username": f"cli:{getpass.getuser()}", "role": "admin"}  # whoever can run this can open the database
+    actor = {"username": os_account(), "role": "admin"}  # whoever can run this can open the database
     try:
         if args.case is not None:
             case_id = store.case_named(args.case)

@@ -12,6 +12,8 @@ import re
 import sys
 from collections import Counter
 
+from ..cli_audit import audit_run
+
 
 def _endpoint(args: argparse.Namespace):
     from ..types import InputError
@@ -108,24 +110,11 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     print(f"analysed: {by_model}; not analysed: {skipped} (see \"skipped\"); failed: {failed}", file=sys.stderr)
     # patients' images were pulled from a PACS and analysed: said in the audit trail, as the page's analyses are (a
     # quality auditor found no row); counts and the server, not the studies' identifiers
-    try:
-        _audit_run(client.where, studies, refs, used, skipped, failed, not args.no_explain)
-    except Exception as exc:  # noqa: BLE001 - any database failure: the results stand, the missing row is said
-        print(f"error: the audit trail could not be written ({exc}); this run is not recorded", file=sys.stderr)
+    if not audit_run("pacs.analyse", f"pacs:{client.where}", studies=len(studies), instances=len(refs),
+                     analysed=dict(sorted(used.items())), skipped=skipped, failed=failed,
+                     explained=not args.no_explain):
         return 1
     return 1 if failed else 0
-
-
-def _audit_run(where: str, studies: list, refs: list, used: Counter, skipped: int, failed: int,
-               explained: bool) -> None:
-    import getpass
-
-    from ..build import build_id
-    from ..db.database import Database
-
-    Database().audit(f"cli:{getpass.getuser()}", "pacs.analyse", f"pacs:{where}", studies=len(studies),
-                     instances=len(refs), analysed=dict(sorted(used.items())), skipped=skipped, failed=failed,
-                     explained=explained, app=build_id())
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -7,6 +7,7 @@ import os
 import sys
 
 from ..cli_args import positive_int
+from ..cli_audit import os_account
 from .roles import ROLES
 
 
@@ -22,7 +23,7 @@ def _store(create: bool = False):
 
 def _cli_actor() -> dict:
     # Whoever can run commands on the server is an administrator; the audit trail names them.
-    return {"username": f"cli:{getpass.getuser()}", "role": "admin"}
+    return {"username": os_account(), "role": "admin"}
 
 
 def _refused(message: str) -> SystemExit:

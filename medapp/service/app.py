@@ -818,7 +818,7 @@ def create_app(store: CaseStore | None = None, *, rate_limiter: Any = None,
     @probe("/v2", response_model=oip.ServerMetadata, tags=["server"])
     def server_metadata() -> dict[str, Any]:
         return {"name": "medapp", "version": SERVICE_VERSION,
-                "extensions": ["explain", "binary_tensor_data", "raw_file_body", "cases"]}
+                "extensions": ["explain", "binary_tensor_data", "raw_file_body", "cases"], "build": build_id()}
 
     @probe("/v2/health/live", response_model=oip.Live, tags=["server"])
     def live() -> dict[str, Any]:

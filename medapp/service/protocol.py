@@ -94,6 +94,7 @@ class ServerMetadata(BaseModel):
     name: str
     version: str
     extensions: list[str]
+    build: str  # medapp's version and a digest of its code (medapp/build.py), as saved analyses record it
 
 
 class Ready(BaseModel):

@@ -38,6 +38,7 @@ ACTION_WORDS = {
     "audit.verify": "saved analyses checked against the audit trail",
     "api.infer": "API: prediction", "api.explain": "API: prediction with explanation",
     "api.metadata": "API: model described", "api.ready": "API: model readiness", "api.models": "API: models listed",
+    "cli.predict": "analysed from the command line", "cli.transcribe": "dictations transcribed from the command line",
     "pacs.analyse": "PACS images analysed", "pacs.send": "result sent to the PACS",
     "pacs.send_failed": "sending to the PACS failed", "pacs.search": "PACS searched", "pacs.endpoint_saved": "PACS endpoint saved",
     "pacs.endpoint_deleted": "PACS endpoint deleted", "blobs.collect": "unused stored inputs removed",

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from medapp.analysis import analyse
+from medapp.build import build_id
 from medapp.registry import load_model
 from medapp.service.app import case_id_of
 from medapp.types import InputError
@@ -37,6 +38,7 @@ def test_health_and_server_metadata_need_no_token(service):
     assert httpx.get(f"{service.url}/v2/health/ready").json() == {"ready": True}
     meta = httpx.get(f"{service.url}/v2").json()
     assert meta["name"] == "medapp" and "explain" in meta["extensions"]
+    assert meta["build"] == build_id() and meta["build"].startswith(f"{meta['version']}+")  # as saves record it
 
 
 def test_model_metadata_comes_from_the_card(service):

@@ -180,6 +180,11 @@ def test_transcribe_cli_json_in_order_and_offline(tmp_path):
     assert any(s["check"] and "furosemide" in s["text"].lower() for s in lines[0]["segments"])
     assert "incomplete" in lines[1]["error"]
     assert "Traceback" not in out.stderr
+    from medapp.db.database import Database  # the run's audit row: counts, never the files' names
+
+    row = Database().audit_events(action="cli.transcribe", limit=1)[0]
+    assert row["target"] == "model:dictation-whisper" and row["username"].startswith("cli:")
+    assert (row["detail"]["files"], row["detail"]["transcribed"], row["detail"]["failed"]) == (2, 1, 1)
 
 
 def test_altered_weights_refuse_to_load(tmp_path, monkeypatch):

@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from ...cli_audit import audit_run
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("transcribe", help="speech to text with the offline dictation model")
@@ -39,19 +41,20 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.no_vocabulary:
         model.use_vocabulary = False  # this process only: the CLI owns its model
-    failed = False
+    failed, transcribed, warned = 0, 0, 0
     for path in args.files:
         start = time.perf_counter()
         try:
             pred = analyse(model, model.load_path(Path(path)), explain=False).prediction
         except InputError as exc:
-            failed = True
+            failed += 1
             if args.json:
                 print(json.dumps({"file": path, "error": str(exc)}), flush=True)
             else:
                 print(f"{path}: ERROR {exc}", flush=True)
             continue
         seconds = round(time.perf_counter() - start, 3)
+        transcribed, warned = transcribed + 1, warned + bool(pred.warnings)
         if args.json:
             # each segment's confidence and whether the page marks it (the JSON had none: a cardiology review)
             record = {"file": path, "text": pred.text,
@@ -63,4 +66,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{path} ({seconds:.1f} s): {pred.text}", flush=True)
             for warning in pred.warnings:
                 print(f"  warning: {warning}", flush=True)
+    if not audit_run("cli.transcribe", f"model:{model.card.id}", model_version=model.card.version,
+                     files=len(args.files), transcribed=transcribed, with_warnings=warned, failed=failed):
+        return 1
     return 1 if failed else 0
