@@ -277,3 +277,31 @@ def test_no_two_fields_of_a_model_share_a_column_name():
             continue
         keys = [k for f in fields_from_card(features) for k in records_io._field_keys(f)]
         assert len(keys) == len(set(keys)), (card.id, sorted(k for k in keys if keys.count(k) > 1))
+
+
+def test_a_laboratory_reporting_limit_is_scored_at_the_limit_and_said_on_its_row(failure):
+    """Laboratory exports write a value beyond what the assay measures as "<0.5" or ">7000"; each was refused as
+    "not a number", and the patient dropped."""
+    hf = load_model("heart-failure")
+    creatinine, cpk, sodium = (_column(hf, n) for n in ("serum_creatinine", "creatinine_phosphokinase", "serum_sodium"))
+    table = failure.head(3).astype(str)
+    table.loc[0, "serum_creatinine"] = "<0.5"
+    table.loc[1, "creatinine_phosphokinase"] = "> 7000"
+    table.loc[2, "serum_sodium"] = "\u2265 150"
+    got = hf.validate_cohort(table.to_csv(index=False).encode(), "hf.csv").cohort
+    assert got.rows == [1, 2, 3] and not got.errors
+    assert (got.X[0, creatinine], got.X[1, cpk], got.X[2, sodium]) == (0.5, 7000, 150)
+    assert ("Serum creatinine <0.5 is a laboratory's reporting limit, not a measurement (the value is below it): "
+            "scored as 0.5 mg/dL.") in got.warnings[1]
+    assert any(w.startswith("Creatine phosphokinase (CPK) > 7000 is a laboratory's") and "above it" in w
+               for w in got.warnings[2])
+    # one patient, as the API and the CLI send it in JSON
+    record = hf.record({**failure.iloc[0].drop(["time", "DEATH_EVENT"]).to_dict(), "serum_creatinine": "<0.5"})
+    assert record.values[creatinine] == 0.5
+    assert any(w.startswith("Serum creatinine <0.5 is a laboratory's reporting limit") for w in record.warnings)
+    # what is not a number, or outside the field's range, is refused as it was written; a category takes no limit
+    field = hf.fields[creatinine]
+    assert records_io.parse_cell(field, "<abc")[1] == "Serum creatinine: '<abc' is not a number"
+    assert records_io.parse_cell(field, "<0.01")[1].endswith("(written <0.01)")
+    assert "is not one of" in records_io.parse_cell(hf.fields[_column(hf, "sex")], "<1")[1]
+    assert records_io.parse_cell(field, "1.1") == (1.1, None, None)

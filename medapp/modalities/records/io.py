@@ -281,6 +281,29 @@ def parse_value(f: Field, raw: Any, style: str | None = None) -> tuple[float, st
     return number, None
 
 
+# A laboratory's reporting limit: "<0.5" (below what it measures), ">7000" (above its range); Excel exports write
+# them as text. They were refused ("'<0.5' is not a number"), which dropped the patient.
+_LIMIT = re.compile(r"(<=?|>=?|\u2264|\u2265)\s*(\S.*)")
+
+
+def parse_cell(f: Field, raw: Any, style: str | None = None) -> tuple[float, str | None, str | None]:
+    """parse_value, and a number field's reporting limit ("<0.5") read as the limit itself: (value, error, what the
+    row is told: that the value is a limit, not a measurement, and how it was scored)."""
+    limit = _LIMIT.fullmatch(raw.strip()) if f.kind == "number" and isinstance(raw, str) else None
+    if limit is None:
+        return (*parse_value(f, raw, style), None)
+    number, error = parse_value(f, limit.group(2), style)
+    if error:  # said as written: "'<0.5x' is not a number", "0.01 is outside ... (written <0.01)"
+        quoted = f"'{limit.group(2)}'"
+        return number, error.replace(quoted, f"'{raw.strip()}'") if quoted in error else \
+            f"{error} (written {raw.strip()})", None
+    if math.isnan(number):  # "<0" in a field where 0 means not recorded
+        return number, None, None
+    side = "below" if limit.group(1) in ("<", "<=", "\u2264") else "above"
+    return number, None, (f"{f.label} {raw.strip()} is a laboratory's reporting limit, not a measurement (the value is "
+                          f"{side} it): scored as {with_unit(_fmt(number), f)}.")
+
+
 # How the case-record models (version 1.1) use a value that is not measured; other models say their own.
 NOT_MEASURED_HANDLING = ("the model scores each as 'not measured' (a state it learnt from training patients with "
                          "values hidden, not a typical value)")
@@ -367,18 +390,20 @@ def record_from_mapping(fields: tuple[Field, ...], values: dict[str, Any],
         raise InputError(f"None of {_quoted(list(values))} is an input of this model; its inputs are "
                          f"{', '.join(names)}")
     unknown = [str(k) for k in values if k not in names and str(k).strip().lower() not in skip]
-    parsed, errors = [], []
+    parsed, errors, limits = [], [], []
     for f in fields:
-        number, error = parse_value(f, values.get(f.name))
+        number, error, limit = parse_cell(f, values.get(f.name))
         parsed.append(number)
         if error:
             errors.append(error)
+        if limit:
+            limits.append(limit)
     if errors:
         raise InputError("; ".join(errors))
     arr = np.asarray(parsed, dtype=float)
     if np.isnan(arr).all():
         raise InputError("No values were entered: enter at least one measurement.")
-    warnings = soft_warnings(fields, arr, training_range, missing_handling)
+    warnings = [*limits, *soft_warnings(fields, arr, training_range, missing_handling)]
     if unknown:  # {"age": 50, "sexx": "male"}: sex read "not measured" with no word of why
         warnings.insert(0, f"Not an input of this model, so not used: {_quoted(unknown)}.")
     return Record(arr, tuple(warnings))
@@ -795,14 +820,17 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
     cols = [df.iloc[:, columns[f.name]].to_numpy() if f.name in columns else None for f in fields]
     X = np.full((len(df), len(fields)), np.nan)
     valid = np.ones(len(df), dtype=bool)
+    limits: dict[int, list[str]] = {}  # row -> its values that are reporting limits ("<0.5"), said on the row
     for j, f in enumerate(fields):
         if cols[j] is None:
             continue
         for i, raw in enumerate(cols[j]):
-            number, error = parse_value(f, raw, style)
+            number, error, limit = parse_cell(f, raw, style)
             if error:
                 valid[i] = False
                 cohort.errors.setdefault(numbers[i], []).append(error)
+            if limit:
+                limits.setdefault(numbers[i], []).append(limit)
             X[i, j] = number
     for i in range(len(df)):
         if valid[i] and np.isnan(X[i]).all():
@@ -812,11 +840,11 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
     cohort.X = X[valid]
     if reference:  # codes and units of whole columns, which no single value shows (cohort_checks.py)
         cohort_checks.check_cohort(cohort, fields, X, cols, numbers, reference,
-                                   lambda f, raw: parse_value(f, raw, style))
+                                   lambda f, raw: parse_cell(f, raw, style)[:2])
     slips = column_unit_warnings(fields, cohort.X, training_range)
     cohort.file_warnings.extend(text for _, _, text in slips)
     for row, values in zip(cohort.rows, cohort.X):
-        w = soft_warnings(fields, values, training_range, missing_handling)
+        w = [*limits.get(row, ()), *soft_warnings(fields, values, training_range, missing_handling)]
         for j, unit, _ in slips:  # every row of a column read as another unit, not only the values outside its range
             f, v = fields[j], values[j]  # (a 10 cm tumour was scored as 10 mm without a word on its row: a re-check)
             if not math.isnan(v) and _value_query(f, v, training_range) is None:  # not queried already
