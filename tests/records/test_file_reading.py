@@ -305,3 +305,51 @@ def test_a_laboratory_reporting_limit_is_scored_at_the_limit_and_said_on_its_row
     assert records_io.parse_cell(field, "<0.01")[1].endswith("(written <0.01)")
     assert "is not one of" in records_io.parse_cell(hf.fields[_column(hf, "sex")], "<1")[1]
     assert records_io.parse_cell(field, "1.1") == (1.1, None, None)
+
+
+def _with_units_row(df: pd.DataFrame, units: dict[str, str]) -> bytes:
+    """The table as a laboratory export writes it: a row of units right under the column names."""
+    return (",".join(df.columns) + "\n" + ",".join(units.get(c, "") for c in df.columns) + "\n"
+            + df.to_csv(index=False, header=False)).encode()
+
+
+HF_UNITS = {"age": "years", "creatinine_phosphokinase": "mcg/L", "ejection_fraction": "%",
+            "platelets": "kiloplatelets/mL", "serum_creatinine": "mg/dL", "serum_sodium": "mEq/L", "time": "days"}
+
+
+def test_a_row_of_units_under_the_column_names_is_read_as_their_units_not_as_a_patient(tmp_path, failure):
+    """It was scored as a patient ("row 1: Age: 'years' is not a number; ..."), and a column in another unit than
+    the model's, which the row said, was read as the model's."""
+    hf = load_model("heart-failure")
+    want = hf.validate_cohort(failure.to_csv(index=False).encode(), "hf.csv")
+    got = hf.validate_cohort(_with_units_row(failure, HF_UNITS), "hf.csv")
+    assert np.array_equal(got.cohort.X, want.cohort.X, equal_nan=True) and np.array_equal(got.time, want.time)
+    assert got.cohort.rows[:2] == [2, 3] and not got.cohort.errors  # the patients keep their rows in the file
+    assert any(n.startswith("Row 1 under the column names gives their units (age years, creatinine_phosphokinase "
+                            "mcg/L") for n in got.cohort.file_notes)
+    (tmp_path / "hf.csv").write_bytes(_with_units_row(failure.head(2), HF_UNITS))
+    assert [name for name, _ in hf.read_inputs(tmp_path / "hf.csv")] == ["hf.csv#row2", "hf.csv#row3"]  # the CLI's
+    # a unit the row gives that is not the model's refuses the file, as the same unit in the column's name does
+    with pytest.raises(InputError, match=r"^Column 'serum_creatinine \(umol/L\)' gives Serum creatinine in umol/L"):
+        hf.validate_cohort(_with_units_row(failure, {**HF_UNITS, "serum_creatinine": "umol/L"}), "hf.csv")
+    # the follow-up in months, as the row says, is converted to days
+    months = hf.validate_cohort(_with_units_row(failure.assign(time=failure["time"] / 30), {**HF_UNITS,
+                                                                                       "time": "months"}), "hf.csv")
+    assert np.allclose(months.time, want.time / 30 * 30.44, rtol=1e-6)
+    # a workbook the same
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(failure.columns))
+    sheet.append([HF_UNITS.get(c, None) for c in failure.columns])
+    for row in failure.itertuples(index=False):
+        sheet.append(list(row))
+    book.save(tmp_path / "hf.xlsx")
+    xlsx = hf.validate_cohort((tmp_path / "hf.xlsx").read_bytes(), "hf.xlsx")
+    assert np.array_equal(xlsx.cohort.X, want.cohort.X, equal_nan=True) and xlsx.cohort.rows[:2] == [2, 3]
+
+
+def test_a_first_patient_with_only_words_is_a_patient_not_a_units_row():
+    model = load_model("heart-disease")
+    cohort = model.validate_cohort(b"age,sex,cp,trestbps,chol,thalach,oldpeak\n,male,asymptomatic,,,,\n"
+                                   b"57,female,asymptomatic,140,240,123,0.2\n", "hd.csv")
+    assert cohort.rows == [1, 2] and not cohort.file_notes

@@ -427,9 +427,42 @@ def read_table(data: bytes, name: str, fields: tuple[Field, ...] = ()) -> pd.Dat
         log.warning("a table could not be read (%s)", type(exc).__name__)  # one line per upload
         log.debug("the table's error", exc_info=True)
         raise InputError(f"{name} could not be read as a table: {exc}") from None
+    df = _units_row(df, fields)
     if len(df) == 0 and not df.attrs.get("bad_rows"):
         raise InputError(f"{name} has a header but no patient rows.")
     return df  # both readers stop one row past MAX_COHORT_ROWS
+
+
+def _units_row(df: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
+    """A row of units right under the column names (years, %, mg/dL: laboratory and EHR exports write one) taken as
+    the columns' units: each goes in its column's name as a bracket ("serum_creatinine (mg/dL)"), where the unit
+    check of a bracket then applies, and the row is no patient. It was scored as one: "row 1: Age: 'years' is not a
+    number; ..." and, worse, a column in another unit than the model's was read as the model's. Taken only when
+    every model column's cell in it is text that is not a number and at least half of them are units; the patients
+    keep their row numbers under the column names (the first is row 2)."""
+    if not fields or len(df) == 0:
+        return df
+    columns = [str(c) for c in df.columns]
+    by_name = {f.name: f for f in fields}
+    first = df.iloc[0].tolist()
+    cells = {pos: (by_name[name], str(first[pos]).strip()) for name, hits in _field_columns(columns, fields).items()
+             for pos, _ in hits if not _is_blank(first[pos])}
+    if not cells or any(isinstance(read_number(text), float) for _, text in cells.values()):
+        return df
+    units = sum(_looks_like_unit(_unit_key(text), f) or _unit_key(text) == _unit_key(f.unit) for f, text in cells.values())
+    if units < max(1, len(cells) / 2):
+        return df
+    attrs = dict(df.attrs)
+    numbers = row_numbers(df)
+    header = [c if _is_blank(u) or _TRAILING_UNIT.fullmatch(c) else f"{c} ({str(u).strip()})"
+              for c, u in zip(columns, first)]
+    out = df.iloc[1:].copy()
+    out.columns, out.index = header, pd.Index(numbers[1:], dtype=int)
+    out.attrs = {**attrs, "bad_rows": attrs.get("bad_rows") or {}}  # row_numbers reads the index from now on
+    given = ", ".join(f"{c} {str(u).strip()}" for c, u in zip(columns, first) if not _is_blank(u))
+    out.attrs["notes"] = [*attrs.get("notes", ()), f"Row {numbers[0]} under the column names gives their units "
+                          f"({given}): read as the columns' units, not as a patient."]
+    return out
 
 
 def _decode(data: bytes) -> str:
@@ -889,10 +922,9 @@ def cohort_cases(table: Cohort, name: str) -> list[tuple[str, Record | InputErro
     for a row that cannot be scored (file-wide warnings go with every row)."""
     records = {row: Record(x, tuple(table.file_warnings + table.warnings.get(row, [])))
                for row, x in zip(table.rows, table.X)}
-    n_rows = max([*table.rows, *table.errors]) if (table.rows or table.errors) else 0
     return [(f"{name}#row{row}", records[row]) if row in records else
             (f"{name}#row{row}", InputError(f"row {row}: " + "; ".join(table.errors[row]), row=row))
-            for row in range(1, n_rows + 1)]
+            for row in sorted({*table.rows, *table.errors})]  # a units row is no row of either (_units_row)
 
 
 def example_value(field: Field, typical: float) -> float:
