@@ -160,6 +160,11 @@ def test_follow_up_in_months_is_queried_beside_the_observed_curves():
         assert np.allclose(named.time, frame.time.to_numpy()[np.asarray(named.cohort.rows) - 1], rtol=1e-9)
         said = f"The follow-up column '{header}' was read in"
         assert any(said in n for n in named.cohort.file_notes) == (factor != 1.0)
+    # a short follow-up under the file's own word that it is in days is not asked whether it is in weeks (a browser
+    # check: the first 30 patients of the time-sorted file, with a row of units saying days, were asked)
+    first = frame.head(30)
+    assert model.validate_cohort(_csv(first), "first.csv").time_query is not None  # unnamed: asked
+    assert model.validate_cohort(_csv(first.rename(columns={"time": "time (days)"})), "first.csv").time_query is None
     hours = model.validate_cohort(_csv(frame.rename(columns={"time": "time (hours)"})), "hours.csv")
     assert hours.time is None and any("its follow-up column 'time (hours)' is in hours, where days, weeks, months or "
                                       "years are read" in n for n in hours.cohort.file_notes)

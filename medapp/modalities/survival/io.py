@@ -158,8 +158,11 @@ def cohort(data: bytes, name: str, fields: tuple[Field, ...], training_range: di
             if named and FOLLOW_UP_UNITS.get(named[1].lower().rstrip(".")) != 1.0:
                 note += (f" The follow-up column {named[0]!r} was read in {named[1]} and converted to days (times "
                          f"{FOLLOW_UP_UNITS[named[1].lower().rstrip('.')]:g}), as the model's horizons are.")
-            # months drawn as days put every death in the first 9 "days" (an EHR review)
-            out.time_query = follow_up_note(out.time, (reference or {}).get("max_follow_up_days"))
+            # months drawn as days put every death in the first 9 "days" (an EHR review); not asked where the file
+            # names the column's unit ("time (days)", or a row of units): a short follow-up in days was asked
+            # "Is time in weeks?" under the file's own word that it was in days (a browser check)
+            out.time_query = None if named else \
+                follow_up_note(out.time, (reference or {}).get("max_follow_up_days"))
             if out.time_query:
                 note += " " + out.time_query
         elif observed is not None:
