@@ -291,14 +291,14 @@ def test_a_laboratory_reporting_limit_is_scored_at_the_limit_and_said_on_its_row
     got = hf.validate_cohort(table.to_csv(index=False).encode(), "hf.csv").cohort
     assert got.rows == [1, 2, 3] and not got.errors
     assert (got.X[0, creatinine], got.X[1, cpk], got.X[2, sodium]) == (0.5, 7000, 150)
-    assert ("Serum creatinine <0.5 is a laboratory's reporting limit, not a measurement (the value is below it): "
-            "scored as 0.5 mg/dL.") in got.warnings[1]
-    assert any(w.startswith("Creatine phosphokinase (CPK) > 7000 is a laboratory's") and "above it" in w
+    assert ("Serum creatinine <0.5 is a reporting limit, not a measured value (the value is below it): scored as "
+            "0.5 mg/dL.") in got.warnings[1]
+    assert any(w.startswith("Creatine phosphokinase (CPK) > 7000 is a reporting limit") and "above it" in w
                for w in got.warnings[2])
     # one patient, as the API and the CLI send it in JSON
     record = hf.record({**failure.iloc[0].drop(["time", "DEATH_EVENT"]).to_dict(), "serum_creatinine": "<0.5"})
     assert record.values[creatinine] == 0.5
-    assert any(w.startswith("Serum creatinine <0.5 is a laboratory's reporting limit") for w in record.warnings)
+    assert any(w.startswith("Serum creatinine <0.5 is a reporting limit") for w in record.warnings)
     # what is not a number, or outside the field's range, is refused as it was written; a category takes no limit
     field = hf.fields[creatinine]
     assert records_io.parse_cell(field, "<abc")[1] == "Serum creatinine: '<abc' is not a number"
@@ -353,3 +353,30 @@ def test_a_first_patient_with_only_words_is_a_patient_not_a_units_row():
     cohort = model.validate_cohort(b"age,sex,cp,trestbps,chol,thalach,oldpeak\n,male,asymptomatic,,,,\n"
                                    b"57,female,asymptomatic,140,240,123,0.2\n", "hd.csv")
     assert cohort.rows == [1, 2] and not cohort.file_notes
+
+
+def test_a_value_with_its_unit_in_the_cell_is_read_when_the_unit_is_the_models(failure):
+    """"35%", "1.1 mg/dL", "65 years": exports that write the unit beside each value were refused as not numbers."""
+    hf = load_model("heart-failure")
+    fields = {f.name: f for f in hf.fields}
+    for name, raw, want in [("ejection_fraction", "35%", 35), ("ejection_fraction", "35 %", 35),
+                            ("serum_creatinine", "1.1 mg/dL", 1.1), ("age", "65 years", 65), ("age", "65 yrs", 65),
+                            ("serum_sodium", "137 mmol/L", 137), ("creatinine_phosphokinase", "582 U/L", 582)]:
+        assert records_io.parse_cell(fields[name], raw) == (want, None, None), raw
+    # another unit is refused, with the factor where the model knows one; a word that is no unit stays refused
+    assert records_io.parse_cell(fields["serum_creatinine"], "97 umol/L")[1] == (
+        "Serum creatinine: '97 umol/L' is in umol/L, but this model takes Serum creatinine in mg/dL: convert it (a "
+        "value in umol/L times 0.01131 is in mg/dL)")
+    assert records_io.parse_cell(fields["age"], "65 months")[1].endswith("months is not a unit it converts")
+    assert records_io.parse_cell(fields["serum_creatinine"], "1.1 apples")[1] == (
+        "Serum creatinine: '1.1 apples' is not a number")
+    # with a limit, and through a whole file in the European style
+    value, error, said = records_io.parse_cell(fields["ejection_fraction"], "<20%")
+    assert (value, error) == (20, None) and said.startswith("Left ventricular ejection fraction <20% is a reporting")
+    table = failure.head(2).astype(str)
+    table["ejection_fraction"] = [f"{v} %" for v in failure.head(2)["ejection_fraction"]]
+    table["serum_creatinine"] = [f"{v:g} mg/dL".replace(".", ",") for v in failure.head(2)["serum_creatinine"]]
+    text = table.to_csv(index=False, sep=";").encode()
+    got = hf.validate_cohort(text, "hf.csv").cohort
+    want = hf.validate_cohort(failure.head(2).to_csv(index=False).encode(), "hf.csv").cohort
+    assert not got.errors and np.array_equal(got.X, want.X, equal_nan=True)

@@ -284,24 +284,52 @@ def parse_value(f: Field, raw: Any, style: str | None = None) -> tuple[float, st
 # A laboratory's reporting limit: "<0.5" (below what it measures), ">7000" (above its range); Excel exports write
 # them as text. They were refused ("'<0.5' is not a number"), which dropped the patient.
 _LIMIT = re.compile(r"(<=?|>=?|\u2264|\u2265)\s*(\S.*)")
+# A number with its unit in the cell ("35%", "1.1 mg/dL", "65 years"): the tail starts with neither a digit nor a sign
+_WITH_UNIT = re.compile(r"(.*?\d)\s*([^\d\s.,+\-].*)")
+
+
+def _cell_unit(f: Field, body: str) -> tuple[str, str | None]:
+    """(the number without its unit, why the unit refuses it): a cell's own unit is stripped when it is the field's
+    (or its equivalent, as a column name's bracket is read), refused with the factor when it is another. A tail that
+    is no unit ("12 apples", "1e3") is left for parse_value to read or refuse."""
+    m = _WITH_UNIT.fullmatch(body)
+    if m is None or not f.unit or re.fullmatch(r"\d+-\d+", f.unit):
+        return body, None
+    unit, key = m[2].strip(), _unit_key(m[2])
+    if key != _unit_key(f.unit) and not _looks_like_unit(key, f):
+        return body, None
+    if key == _unit_key(f.unit) or _same_unit(unit, f):
+        return m[1], None
+    factor = next((factor for other, factor in f.other_units if _unit_key(other) == key), None)
+    how = f" (a value in {unit} times {factor:.4g} is in {f.unit})" if factor is not None else \
+        f"; {unit} is not a unit it converts"
+    return body, f"is in {unit}, but this model takes {f.label} in {f.unit}: convert it{how}"
 
 
 def parse_cell(f: Field, raw: Any, style: str | None = None) -> tuple[float, str | None, str | None]:
-    """parse_value, and a number field's reporting limit ("<0.5") read as the limit itself: (value, error, what the
-    row is told: that the value is a limit, not a measurement, and how it was scored)."""
-    limit = _LIMIT.fullmatch(raw.strip()) if f.kind == "number" and isinstance(raw, str) else None
-    if limit is None:
+    """parse_value, and for a number field written as text: its unit in the cell ("35%", "1.1 mg/dL") read when it is
+    the field's and refused when it is another, and a laboratory's reporting limit ("<0.5") read as the limit itself.
+    (value, error, what the row is told: that the value is a limit, not a measurement, and how it was scored).
+    Both were refused as "not a number"."""
+    if f.kind != "number" or not isinstance(raw, str):
         return (*parse_value(f, raw, style), None)
-    number, error = parse_value(f, limit.group(2), style)
+    text = raw.strip()
+    limit = _LIMIT.fullmatch(text)
+    written = limit.group(2) if limit else text
+    body, unit_error = _cell_unit(f, written)
+    if unit_error:
+        return math.nan, f"{f.label}: '{text}' {unit_error}", None
+    if limit is None and body == text:
+        return (*parse_value(f, raw, style), None)
+    number, error = parse_value(f, body, style)
     if error:  # said as written: "'<0.5x' is not a number", "0.01 is outside ... (written <0.01)"
-        quoted = f"'{limit.group(2)}'"
-        return number, error.replace(quoted, f"'{raw.strip()}'") if quoted in error else \
-            f"{error} (written {raw.strip()})", None
-    if math.isnan(number):  # "<0" in a field where 0 means not recorded
+        quoted = f"'{body}'"
+        return number, error.replace(quoted, f"'{text}'") if quoted in error else f"{error} (written {text})", None
+    if limit is None or math.isnan(number):  # a unit alone; "<0" in a field where 0 means not recorded
         return number, None, None
     side = "below" if limit.group(1) in ("<", "<=", "\u2264") else "above"
-    return number, None, (f"{f.label} {raw.strip()} is a laboratory's reporting limit, not a measurement (the value is "
-                          f"{side} it): scored as {with_unit(_fmt(number), f)}.")
+    return number, None, (f"{f.label} {text} is a reporting limit, not a measured value (the value is {side} it): "
+                          f"scored as {with_unit(_fmt(number), f)}.")
 
 
 # How the case-record models (version 1.1) use a value that is not measured; other models say their own.
