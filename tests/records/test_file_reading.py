@@ -363,6 +363,9 @@ def test_a_value_with_its_unit_in_the_cell_is_read_when_the_unit_is_the_models(f
                             ("serum_creatinine", "1.1 mg/dL", 1.1), ("age", "65 years", 65), ("age", "65 yrs", 65),
                             ("serum_sodium", "137 mmol/L", 137), ("creatinine_phosphokinase", "582 U/L", 582)]:
         assert records_io.parse_cell(fields[name], raw) == (want, None, None), raw
+    # a laboratory's abnormal flag after the value is its own reading of the range: the value is read
+    for raw in ("1.9 H", "1.9H", "1.9 (H)", "1.9*", "1.9 \u2191"):
+        assert records_io.parse_cell(fields["serum_creatinine"], raw) == (1.9, None, None), raw
     # another unit is refused, with the factor where the model knows one; a word that is no unit stays refused
     assert records_io.parse_cell(fields["serum_creatinine"], "97 umol/L")[1] == (
         "Serum creatinine: '97 umol/L' is in umol/L, but this model takes Serum creatinine in mg/dL: convert it (a "

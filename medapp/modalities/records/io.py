@@ -284,6 +284,9 @@ def parse_value(f: Field, raw: Any, style: str | None = None) -> tuple[float, st
 # A laboratory's reporting limit: "<0.5" (below what it measures), ">7000" (above its range); Excel exports write
 # them as text. They were refused ("'<0.5' is not a number"), which dropped the patient.
 _LIMIT = re.compile(r"(<=?|>=?|\u2264|\u2265)\s*(\S.*)")
+# A laboratory's abnormal flag after a value ("1.9 H", "128 L", "5.6*"): the value is read, the flag is its own
+# reading of the range, which the model's checks say again in their own words
+_ABNORMAL_FLAGS = frozenset({"H", "L", "HH", "LL", "HI", "LO", "*", "**", "!", "(H)", "(L)", "[H]", "[L]", "\u2191", "\u2193", "A"})
 # A number with its unit in the cell ("35%", "1.1 mg/dL", "65 years"): the tail starts with neither a digit nor a sign
 _WITH_UNIT = re.compile(r"(.*?\d)\s*([^\d\s.,+\-].*)")
 
@@ -293,6 +296,8 @@ def _cell_unit(f: Field, body: str) -> tuple[str, str | None]:
     (or its equivalent, as a column name's bracket is read), refused with the factor when it is another. A tail that
     is no unit ("12 apples", "1e3") is left for parse_value to read or refuse."""
     m = _WITH_UNIT.fullmatch(body)
+    if m is not None and m[2].strip().upper() in _ABNORMAL_FLAGS:  # "1.9 H": the laboratory's flag, not a unit
+        return m[1], None
     if m is None or not f.unit or re.fullmatch(r"\d+-\d+", f.unit):
         return body, None
     unit, key = m[2].strip(), _unit_key(m[2])
