@@ -165,6 +165,11 @@ def test_follow_up_in_months_is_queried_beside_the_observed_curves():
     first = frame.head(30)
     assert model.validate_cohort(_csv(first), "first.csv").time_query is not None  # unnamed: asked
     assert model.validate_cohort(_csv(first.rename(columns={"time": "time (days)"})), "first.csv").time_query is None
+    # a follow-up cell that names its own unit is read in it ("6 days", "3 months"), and not queried
+    worded = first.astype({"time": str})
+    worded["time"] = [f"{t / 30.44:.6f} months" if i % 2 else f"{t} days" for i, t in enumerate(first.time)]
+    said = model.validate_cohort(_csv(worded), "worded.csv")
+    assert said.time_query is None and np.allclose(said.time, first.time.to_numpy()[np.asarray(said.cohort.rows) - 1])
     hours = model.validate_cohort(_csv(frame.rename(columns={"time": "time (hours)"})), "hours.csv")
     assert hours.time is None and any("its follow-up column 'time (hours)' is in hours, where days, weeks, months or "
                                       "years are read" in n for n in hours.cohort.file_notes)

@@ -8,6 +8,8 @@ observed Kaplan-Meier curves by predicted risk group.
 """
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -112,7 +114,7 @@ def _outcomes(df: pd.DataFrame, outcome_columns: list[str], rows: list[int]) -> 
     """Observed (time, event) of the valid rows, or why the file's outcome columns cannot give them (said on the
     page: an event column of 'alive'/'dead' read "Without outcome columns ..." as if the file had none)."""
     cols = {column_key(c): c for c in df.columns}
-    time_col = cols.get("time") or next((c for c in df.columns if name_and_unit(c)[0] == "time"), None)
+    time_col = _time_column(df)
     events = [c for c in outcome_columns if c.lower() != "time"]
     event_col = next((cols[column_key(c)] for c in events if column_key(c) in cols), None)
     if time_col is None or event_col is None:
@@ -125,7 +127,8 @@ def _outcomes(df: pd.DataFrame, outcome_columns: list[str], rows: list[int]) -> 
     pos = row_positions(df, rows)  # a ragged CSV line is left out of df, so row number - 1 is not its position
     # read in the file's number style, as its inputs are: a European "1.814" days was read as 1.814 (a review)
     style = df.attrs.get("number_style")
-    t, e = (np.array([number_in(v, style) for v in df[c].to_numpy()[pos]], dtype=float) for c in (time_col, event_col))
+    t = np.array([_days(v, style, per_day) for v in df[time_col].to_numpy()[pos]], dtype=float)
+    e = np.array([number_in(v, style) for v in df[event_col].to_numpy()[pos]], dtype=float)
     bad = [(time_col, row) for row, ok in zip(rows, np.isfinite(t) & (t >= 0)) if not ok] + \
         [(event_col, row) for row, ok in zip(rows, np.isin(e, (0.0, 1.0))) if not ok]
     if bad:
@@ -134,7 +137,34 @@ def _outcomes(df: pd.DataFrame, outcome_columns: list[str], rows: list[int]) -> 
         need = "a number of days, 0 or more" if column is time_col else "0 (censored) or 1 (event)"
         return (f"{column} in row {row} is {str(raw)!r}, where it must be {need}"
                 + (f" ({len(bad)} such cells)" if len(bad) > 1 else ""))
-    return t * per_day, e.astype(int)
+    return t, e.astype(int)
+
+
+def _time_column(df: pd.DataFrame):
+    cols = {column_key(c): c for c in df.columns}
+    return cols.get("time") or next((c for c in df.columns if name_and_unit(c)[0] == "time"), None)
+
+
+# A follow-up cell that names its own unit ("6 days", "3 months", "2.5 y"): it was refused ("where it must be a
+# number of days"), and the file drew no observed curves
+_TIME_WITH_UNIT = re.compile(r"([+-]?\d[\d.,]*)\s*([A-Za-z]+\.?)")
+
+
+def _days(raw, style: str | None, per_day: float) -> float:
+    """A follow-up cell in days: a number in the column's unit (`per_day` days each), or a number with its own unit."""
+    number = number_in(raw, style)
+    if not math.isnan(number):
+        return number * per_day
+    m = _TIME_WITH_UNIT.fullmatch(raw.strip()) if isinstance(raw, str) else None
+    factor = FOLLOW_UP_UNITS.get(m[2].lower().rstrip(".")) if m else None
+    return number_in(m[1], style) * factor if factor else math.nan
+
+
+def _cells_name_units(df: pd.DataFrame) -> bool:
+    """Whether the follow-up cells carry their own unit ("6 days"): the file has said its unit, so it is not queried."""
+    col = _time_column(df)
+    return col is not None and any(isinstance(v, str) and _TIME_WITH_UNIT.fullmatch(v.strip()) is not None
+                                   for v in df[col].to_numpy())
 
 
 def cohort(data: bytes, name: str, fields: tuple[Field, ...], training_range: dict[str, list[float]],
@@ -161,7 +191,7 @@ def cohort(data: bytes, name: str, fields: tuple[Field, ...], training_range: di
             # months drawn as days put every death in the first 9 "days" (an EHR review); not asked where the file
             # names the column's unit ("time (days)", or a row of units): a short follow-up in days was asked
             # "Is time in weeks?" under the file's own word that it was in days (a browser check)
-            out.time_query = None if named else \
+            out.time_query = None if named or _cells_name_units(df) else \
                 follow_up_note(out.time, (reference or {}).get("max_follow_up_days"))
             if out.time_query:
                 note += " " + out.time_query
