@@ -383,3 +383,52 @@ def test_a_value_with_its_unit_in_the_cell_is_read_when_the_unit_is_the_models(f
     got = hf.validate_cohort(text, "hf.csv").cohort
     want = hf.validate_cohort(failure.head(2).to_csv(index=False).encode(), "hf.csv").cohort
     assert not got.errors and np.array_equal(got.X, want.X, equal_nan=True)
+
+
+def test_a_blind_review_of_laboratory_exports_long_format_systolic_pressure_and_common_names(failure, pima):
+    """A blind review of laboratory exports (2026-12-07): a one-row-per-test file scored each test as a patient with its
+    laboratory values missing; "Blood Pressure" holding systolic pressures was read as diastolic; common names (LVEF,
+    Creatinine, Smoker ...) were dropped as "not inputs"."""
+    hf = load_model("heart-failure")
+    long = b"MRN,Age,Sex,Anaemia,Diabetes,Hypertension,Smoking,Test,Result,Units,Flag\n" \
+           b"100003,50,M,Y,N,N,N,Creatinine,1.9,mg/dL,H\n100003,50,M,Y,N,N,N,Sodium,130,mmol/L,L\n"
+    with pytest.raises(InputError, match=r"^This file has one row per test \(columns 'Test' and 'Result'\); the model "
+                                         r"takes one row per patient"):
+        hf.validate_cohort(long, "long.csv")
+    diabetes = load_model("diabetes")
+    systolic = pima.head(30).assign(blood_pressure=pima.head(30)["blood_pressure"] + 50)
+    with pytest.raises(InputError, match=r"^Column 'Blood Pressure' reads as the systolic pressure \(median 1\d\d mmHg"):
+        diabetes.validate_cohort(systolic.rename(columns={"blood_pressure": "Blood Pressure"}).to_csv(index=False)
+                                 .encode(), "pima.csv")
+    kaggle = diabetes.validate_cohort(pima.rename(columns={"blood_pressure": "BloodPressure"}).to_csv(index=False)
+                                      .encode(), "pima.csv")  # Kaggle's name for the diastolic: read
+    assert np.array_equal(kaggle.X, diabetes.validate_cohort(pima.to_csv(index=False).encode(), "pima.csv").X,
+                          equal_nan=True)
+    named = diabetes.validate_cohort(systolic.rename(columns={"blood_pressure": "Diastolic BP"}).to_csv(index=False)
+                                     .encode(), "pima.csv")  # named diastolic: taken at its word
+    assert len(named.rows) + len(named.errors) == 30
+    renamed = failure.rename(columns={"ejection_fraction": "LVEF", "serum_creatinine": "Creatinine",
+                                      "serum_sodium": "Sodium", "smoking": "Smoker"})
+    got = hf.validate_cohort(renamed.to_csv(index=False).encode(), "hf.csv")
+    want = hf.validate_cohort(failure.to_csv(index=False).encode(), "hf.csv")
+    assert np.array_equal(got.cohort.X, want.cohort.X, equal_nan=True)
+    # a value, its unit and the laboratory's flag in one cell; a dipstick's words are told the grade to give
+    fields = {f.name: f for f in hf.fields}
+    assert records_io.parse_cell(fields["serum_creatinine"], "1.3 mg/dL H") == (1.3, None, None)
+    assert records_io.parse_cell(fields["serum_sodium"], "129 mmol/L L") == (129, None, None)
+    kidney = {f.name: f for f in load_model("kidney-disease").fields}
+    assert records_io.parse_cell(kidney["al"], "++")[1].endswith("is not a number (give the grade, 0-5)")
+
+
+def test_one_code_just_outside_the_models_codes_queries_the_column_in_a_small_file():
+    """Kaggle's chest pain 0-3 for Cleveland's 1-4: one row holding 0 refused, the others read one category off, with
+    no word while fewer than three rows were refused (a blind review)."""
+    model = load_model("heart-disease")
+    cohort = model.validate_cohort(b"age,sex,cp,trestbps,chol,thalach,oldpeak\n57,1,0,140,240,123,0.2\n"
+                                   b"60,1,2,130,250,140,1.0\n45,0,3,120,200,160,0\n", "hd.csv")
+    assert cohort.rows == [2, 3]
+    assert any(w.startswith("Chest pain type: 1 of 3 rows hold codes the model does not use ('0' (1 row))")
+               and "The 2 rows scored may be coded the same way" in w for w in cohort.file_warnings)
+    typo = model.validate_cohort(b"age,sex,cp,trestbps,chol,thalach,oldpeak\n57,1,9,140,240,123,0.2\n"
+                                 b"60,1,2,130,250,140,1.0\n", "hd.csv")  # far from the codes: the row's own error
+    assert not any(w.startswith("Chest pain type:") for w in typo.file_warnings)

@@ -117,11 +117,11 @@ def coding_notes(fields: tuple[Field, ...], X: np.ndarray, raw: list[np.ndarray 
                           if parse(f, raw[j][i])[1] is not None)
         codes = X[~np.isnan(X[:, j]), j]
         n_refused, n_given = sum(refused.values()), len(codes) + sum(refused.values())
-        if n_refused >= REFUSED_MIN_ROWS and n_refused >= REFUSED_SHARE * n_given:
+        if (n_refused >= REFUSED_MIN_ROWS and n_refused >= REFUSED_SHARE * n_given) or _just_below_the_codes(f, refused):
             shown = ", ".join(f"'{c}' ({n} row{'s' if n > 1 else ''})" for c, n in refused.most_common(5))
             held = sorted({*refused, *(f"{c:g}" for c in codes)}, key=_sort_key)
             holds = f" The column holds {', '.join(held)}." if len(held) <= 8 else ""
-            scored = (f" The {n_scored} rows scored may be coded the same way, and then their {f.label} was read "
+            scored = (f" The {n_scored} row{'s' if n_scored != 1 else ''} scored may be coded the same way, and then their {f.label} was read "
                       "wrongly without an error: check the column's coding before using their results." if n_scored
                       else "")
             out.append(f"{f.label}: {n_refused} of {n_given} rows hold codes the model does not use ({shown}), so "
@@ -131,6 +131,25 @@ def coding_notes(fields: tuple[Field, ...], X: np.ndarray, raw: list[np.ndarray 
         if (note := absent_code_note(f, codes, shares.get(f.name))) is not None:
             out.append(note)
     return out
+
+
+def _just_below_the_codes(f: Field, refused: Counter) -> bool:
+    """Whether a refused cell is the whole number just below the model's lowest numeric code (0 where they run 1-4, 2
+    below thallium's 3, 6, 7): the signature of another coding, such as Kaggle's 0-3 chest pain, even in one row. A
+    small file's other rows were then read one category off with no word (a blind review: REFUSED_MIN_ROWS let one
+    or two such rows pass). Said as a query of the column; a typo costs a note."""
+    try:
+        codes = sorted(float(code) for code, _ in f.choices)
+    except (TypeError, ValueError):  # codes that are not numbers: no numeric neighbour
+        return False
+    for text in refused:
+        try:
+            value = float(text)
+        except ValueError:
+            continue
+        if value == codes[0] - 1:  # one above the top is as often a typo ("5" for 4: its row's own error)
+            return True
+    return False
 
 
 def absent_code_note(f: Field, codes: np.ndarray, shares: Mapping[str, float] | None) -> str | None:

@@ -262,7 +262,9 @@ def parse_value(f: Field, raw: Any, style: str | None = None) -> tuple[float, st
     if text is not None:
         read = read_number(text, style)
         if isinstance(read, str):
-            return math.nan, f"{f.label}: {read}"
+            # a dipstick's "++" or "trace" in a graded field: say the grade the model takes (a blind review)
+            grade = f" (give the grade, {f.unit})" if re.fullmatch(r"\d+-\d+", f.unit or "") else ""
+            return math.nan, f"{f.label}: {read}{grade}"
         number = read
     else:
         try:
@@ -300,7 +302,10 @@ def _cell_unit(f: Field, body: str) -> tuple[str, str | None]:
         return m[1], None
     if m is None or not f.unit or re.fullmatch(r"\d+-\d+", f.unit):
         return body, None
-    unit, key = m[2].strip(), _unit_key(m[2])
+    unit = m[2].strip()
+    if len(words := unit.rsplit(None, 1)) == 2 and words[1].upper() in _ABNORMAL_FLAGS:  # "1.3 mg/dL H"
+        unit = words[0]
+    key = _unit_key(unit)
     if key != _unit_key(f.unit) and not _looks_like_unit(key, f):
         return body, None
     if key == _unit_key(f.unit) or _same_unit(unit, f):
@@ -702,11 +707,18 @@ def column_key(text: str) -> str:
 # Names clinical exports give these fields beside their own name and label (compared as column_key compares them);
 # tests/records/test_file_reading.py checks no two fields of a model answer to one name
 COLUMN_NAMES = {
-    "trestbps": ("resting bp", "resting blood pressure"), "chol": ("cholesterol",),
-    "thalach": ("max heart rate", "maximum heart rate", "max hr"), "oldpeak": ("st depression",),
-    "blood_pressure": ("bp", "diastolic bp", "blood pressure"), "horTh": ("hormone therapy", "tamoxifen"),
+    "trestbps": ("resting bp", "resting blood pressure", "systolic bp", "sbp", "systolic blood pressure"),
+    "chol": ("cholesterol",), "thalach": ("max heart rate", "maximum heart rate", "max hr"),
+    "oldpeak": ("st depression",), "cp": ("chest pain",), "fbs": ("fasting blood sugar",),
+    "exang": ("exercise angina",), "ca": ("vessels", "major vessels"), "slope": ("st slope",),
+    "blood_pressure": ("bp", "diastolic bp", "blood pressure", "dbp"), "horTh": ("hormone therapy", "tamoxifen"),
     "tsize": ("tumor size",), "pnodes": ("positive nodes", "nodes"), "estrec": ("estrogen receptor", "er"),
-    "progrec": ("progesterone receptor", "pr"),
+    "progrec": ("progesterone receptor", "pr", "pgr"),
+    # a blind review of laboratory exports (2026-12-07) found these names dropped as "not inputs"; BUN is not urea
+    # (it is urea's nitrogen, under half its mass) and "Albumin" is more often serum than a dipstick: neither is here
+    "ejection_fraction": ("lvef", "ef"), "serum_creatinine": ("creatinine",), "serum_sodium": ("sodium",),
+    "smoking": ("smoker",), "sc": ("creatinine",), "bu": ("urea",), "wc": ("wbc", "white blood cells"),
+    "pcv": ("haematocrit", "hct"), "dm": ("diabetes",), "bp": ("dbp", "diastolic bp"),
 }
 
 
@@ -843,13 +855,53 @@ def _other_model_hint(df: pd.DataFrame, model_name: str) -> str:
     return f" Its columns are those of {best.name}, model id {best.id}: choose that model." if best else ""
 
 
+_TEST_NAMES = {"test", "testname", "analyte", "component", "observation", "labtest", "parameter", "investigation"}
+_RESULT_NAMES = {"result", "value", "resultvalue", "observationvalue", "numericresult"}
+
+
+def _refuse_long_format(df: pd.DataFrame, fields: tuple[Field, ...]) -> None:
+    """A laboratory's long export, one row per test (Test, Result, Units): each test row was scored as a patient with
+    every laboratory value missing (a blind review: five rows of one patient, each "alive" at 0.21 where the patient
+    read as a whole was "death" at 0.78), with only the missing-columns warning to say so."""
+    keys = {column_key(c): str(c) for c in df.columns}
+    test = next((keys[k] for k in keys if k in _TEST_NAMES), None)
+    result = next((keys[k] for k in keys if k in _RESULT_NAMES), None)
+    if test is not None and result is not None:
+        raise InputError(f"This file has one row per test (columns '{test}' and '{result}'); the model takes one row "
+                         "per patient, with a column for each value: " + ", ".join(f.name for f in fields)
+                         + ". Put each patient on one row (a pivot of the file) and upload it again. Nothing was "
+                         "scored.")
+
+
+def _refuse_systolic_as_diastolic(df: pd.DataFrame, fields: tuple[Field, ...], columns: dict[str, int]) -> None:
+    """A column named only "Blood Pressure" (Kaggle's Pima name for the diastolic pressure) given to a model of the
+    diastolic pressure, whose values read as systolic: a blind review's export of systolic pressures was scored as
+    diastolic with no word (118 mmHg, the probability halved). Refused when the median passes 100 mmHg, which
+    diastolic pressures of a group do not; a column named as diastolic is taken at its word."""
+    for f in fields:
+        if f.name not in columns or not f.label.lower().startswith("diastolic"):
+            continue
+        header = str(df.columns[columns[f.name]])
+        if re.search(r"diastolic|dbp|\bdia", header, re.I):
+            continue
+        values = np.array([number_in(v, df.attrs.get("number_style")) for v in df.iloc[:, columns[f.name]]])
+        values = values[np.isfinite(values)]
+        if len(values) and float(np.median(values)) > 100:
+            raise InputError(f"Column '{header}' reads as the systolic pressure (median {_fmt(float(np.median(values)))}"
+                             f" mmHg; diastolic pressures of a group stay below 100), and this model takes the "
+                             f"diastolic ({f.name}). Give the diastolic pressures, or, if these are diastolic, name "
+                             "the column Diastolic BP, and upload the file again. Nothing was scored.")
+
+
 def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: dict[str, list[float]],
                    model_name: str, missing_handling: str = "", predicted: str | None = None,
                    reference: Mapping[str, Any] | None = None) -> Cohort:
     """The rows of a cohort table, each scored or refused; `predicted` is the column of the training file the model
     predicts (its label), said as such when a file carries it rather than as an unknown column; `reference` (the
     card's input) lets the cohort as a whole be checked against the training patients (cohort_checks.py)."""
+    _refuse_long_format(df, fields)
     columns = _checked_columns(df, fields)
+    _refuse_systolic_as_diastolic(df, fields, columns)
     missing = [f for f in fields if f.name not in columns]
     if len(missing) > len(fields) / 2:
         expected = ", ".join(f.name for f in fields)
