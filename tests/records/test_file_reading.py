@@ -432,3 +432,21 @@ def test_one_code_just_outside_the_models_codes_queries_the_column_in_a_small_fi
     typo = model.validate_cohort(b"age,sex,cp,trestbps,chol,thalach,oldpeak\n57,1,9,140,240,123,0.2\n"
                                  b"60,1,2,130,250,140,1.0\n", "hd.csv")  # far from the codes: the row's own error
     assert not any(w.startswith("Chest pain type:") for w in typo.file_warnings)
+
+
+def test_a_laboratory_layout_of_result_and_units_columns_reads_each_value_in_its_rows_unit():
+    """"Serum creatinine Result", "Serum creatinine Units", "Serum creatinine Ref Range": the labs were dropped as
+    not inputs and both patients flipped (a blind review)."""
+    hf = load_model("heart-failure")
+    head = ("Age,Sex,Anaemia,Diabetes,Hypertension,Smoking,Ejection fraction,Platelets,CPK,Serum creatinine Result,"
+            "Serum creatinine Units,Serum creatinine Ref Range,Serum sodium Result,Serum sodium Units\n")
+    triplet = hf.validate_cohort((head + "75,1,0,0,1,0,20,265000,582,1.9,mg/dL,0.6-1.2,130,mmol/L\n"
+                                  "55,1,0,0,0,0,38,263358,7861,97,umol/L,53-106,136,mmol/L\n").encode(), "lab.csv")
+    plain = hf.validate_cohort(b"age,sex,anaemia,diabetes,high_blood_pressure,smoking,ejection_fraction,platelets,"
+                               b"creatinine_phosphokinase,serum_creatinine,serum_sodium\n"
+                               b"75,1,0,0,1,0,20,265000,582,1.9,130\n", "plain.csv")
+    assert triplet.cohort.rows == [1] and np.array_equal(triplet.cohort.X, plain.cohort.X, equal_nan=True)
+    assert triplet.cohort.errors[2] == ["Serum creatinine: '97 umol/L' is in umol/L, but this model takes Serum "
+                                        "creatinine in mg/dL: convert it (a value in umol/L times 0.01131 is in mg/dL)"]
+    # the units columns are used, so only the reference range is named as not an input
+    assert triplet.cohort.file_notes == ["Not input of this model, so not used: Serum creatinine Ref Range."]

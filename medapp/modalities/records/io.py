@@ -774,6 +774,30 @@ def _looks_like_unit(key: str, f: Field) -> bool:
             or any(_unit_key(other) == key for other, _ in f.other_units))
 
 
+_RESULT_SUFFIX = re.compile(r"(?<=.)(?:result|results|value|resultvalue)$")
+_UNITS_SUFFIXES = ("units", "unit", "uom")
+
+
+def _units_columns(df: pd.DataFrame, columns: dict[str, int]) -> dict[str, int]:
+    """Field name -> position of the column that gives its unit row by row ("Serum creatinine Units" beside
+    "Serum creatinine Result", as laboratory exports lay a test out): each value is then read with its row's unit,
+    as a value with its unit in the cell is (parse_cell). A blind review: the units were never looked at."""
+    keys = [column_key(c) for c in df.columns]
+    out = {}
+    for name, pos in columns.items():
+        base = _RESULT_SUFFIX.sub("", keys[pos])
+        unit_at = next((i for i, k in enumerate(keys) if i != pos and k in {base + s for s in _UNITS_SUFFIXES}), None)
+        if unit_at is not None:
+            out[name] = unit_at
+    return out
+
+
+def _with_row_units(values: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """Each value with its row's unit after it ("97" and "umol/L": "97 umol/L"), where both are given."""
+    return np.array([f"{str(v).strip()} {str(u).strip()}" if not _is_blank(v) and not _is_blank(u) else v
+                     for v, u in zip(values, units)], dtype=object)
+
+
 def _field_columns(header: list[str], fields: tuple[Field, ...]) -> dict[str, list[tuple[int, str]]]:
     """Field name -> the columns (position, and the unit their name gives when it is not the field's, else "") that
     name it, compared by _key; a trailing unit in brackets ("Serum sodium (mmol/L)") is compared with the field's."""
@@ -782,8 +806,9 @@ def _field_columns(header: list[str], fields: tuple[Field, ...]) -> dict[str, li
     for pos, column in enumerate(header):
         whole = column_key(column)
         m = _TRAILING_UNIT.fullmatch(str(column).strip())
+        result = _RESULT_SUFFIX.sub("", whole)  # "Serum creatinine Result": a laboratory export's value column
         for f, names in keys:
-            if whole in names:
+            if whole in names or (result != whole and result in names):
                 found.setdefault(f.name, []).append((pos, ""))
             elif m and column_key(m[1]) in names:
                 # a grade's scale ("0-5") or no unit: nothing to compare ("Sex (M/F)")
@@ -923,7 +948,8 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
     id_at = next((i for i, c in enumerate(labels) if column_key(c) in {column_key(k) for k in ID_COLUMNS}), None)  # "Patient ID"
     # named, not dropped unsaid: "serum_creatinine (umol/L)" left creatinine not measured for every patient, and the
     # page named only the missing column (a review); a label column the model predicts is listed as well
-    used = {*columns.values(), id_at}
+    units_at = _units_columns(df, columns)
+    used = {*columns.values(), *units_at.values(), id_at}
     label = next((i for i, c in enumerate(labels) if predicted and column_key(c) == column_key(predicted)), None)
     if label is not None:
         used.add(label)
@@ -935,7 +961,9 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
     if unused:
         cohort.note(f"Not input{'s' if len(unused) > 1 else ''} of this model, so not used: " + ", ".join(unused) + ".")
     style = df.attrs.get("number_style")
-    cols = [df.iloc[:, columns[f.name]].to_numpy() if f.name in columns else None for f in fields]
+    cols = [None if f.name not in columns else df.iloc[:, columns[f.name]].to_numpy() if f.name not in units_at
+            else _with_row_units(df.iloc[:, columns[f.name]].to_numpy(), df.iloc[:, units_at[f.name]].to_numpy())
+            for f in fields]
     X = np.full((len(df), len(fields)), np.nan)
     valid = np.ones(len(df), dtype=bool)
     limits: dict[int, list[str]] = {}  # row -> its values that are reporting limits ("<0.5"), said on the row
