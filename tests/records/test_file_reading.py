@@ -157,7 +157,7 @@ def test_headers_match_whatever_their_case_spacing_and_unit(pima, failure):
     want = hf.validate_cohort(failure.to_csv(index=False).encode(), "hf.csv")
     assert np.array_equal(got.cohort.X, want.cohort.X, equal_nan=True) and np.array_equal(got.event, want.event)
     with pytest.raises(InputError, match=r"^Column 'Age \(months\)' gives Age in months, but this model takes it in "
-                                         r"years: convert the column to years; months is not a unit it converts"):
+                                         r"years, and months is not a unit it converts: convert the column to years"):
         hf.validate_cohort(failure.rename(columns={"age": "Age (months)"}).to_csv(index=False).encode(), "hf.csv")
     with pytest.raises(InputError, match=r"^Columns 'age' and 'Age' both name Age \(age\): keep the one in the "
                                          r"model's unit \(years\)"):
@@ -329,9 +329,14 @@ def test_a_row_of_units_under_the_column_names_is_read_as_their_units_not_as_a_p
                             "mcg/L") for n in got.cohort.file_notes)
     (tmp_path / "hf.csv").write_bytes(_with_units_row(failure.head(2), HF_UNITS))
     assert [name for name, _ in hf.read_inputs(tmp_path / "hf.csv")] == ["hf.csv#row2", "hf.csv#row3"]  # the CLI's
-    # a unit the row gives that is not the model's refuses the file, as the same unit in the column's name does
-    with pytest.raises(InputError, match=r"^Column 'serum_creatinine \(umol/L\)' gives Serum creatinine in umol/L"):
-        hf.validate_cohort(_with_units_row(failure, {**HF_UNITS, "serum_creatinine": "umol/L"}), "hf.csv")
+    # a unit the row gives that the card converts is converted and said once; one it does not refuses the file
+    si = failure.assign(serum_creatinine=(failure["serum_creatinine"] / 0.011309658448314861).round(3))
+    umol = hf.validate_cohort(_with_units_row(si, {**HF_UNITS, "serum_creatinine": "umol/L"}), "hf.csv")
+    assert np.allclose(umol.cohort.X, want.cohort.X, equal_nan=True, rtol=1e-4)
+    assert ("Column 'serum_creatinine (umol/L)' gives Serum creatinine in umol/L: its values were converted to mg/dL "
+            "(times 0.01131) before scoring.") in umol.cohort.file_notes
+    with pytest.raises(InputError, match=r"^Column 'serum_creatinine \(mmol/L\)' gives Serum creatinine in mmol/L"):
+        hf.validate_cohort(_with_units_row(failure, {**HF_UNITS, "serum_creatinine": "mmol/L"}), "hf.csv")
     # the follow-up in months, as the row says, is converted to days
     months = hf.validate_cohort(_with_units_row(failure.assign(time=failure["time"] / 30), {**HF_UNITS,
                                                                                        "time": "months"}), "hf.csv")
@@ -366,11 +371,11 @@ def test_a_value_with_its_unit_in_the_cell_is_read_when_the_unit_is_the_models(f
     # a laboratory's abnormal flag after the value is its own reading of the range: the value is read
     for raw in ("1.9 H", "1.9H", "1.9 (H)", "1.9*", "1.9 \u2191"):
         assert records_io.parse_cell(fields["serum_creatinine"], raw) == (1.9, None, None), raw
-    # another unit is refused, with the factor where the model knows one; a word that is no unit stays refused
-    assert records_io.parse_cell(fields["serum_creatinine"], "97 umol/L")[1] == (
-        "Serum creatinine: '97 umol/L' is in umol/L, but this model takes Serum creatinine in mg/dL: convert it (a "
-        "value in umol/L times 0.01131 is in mg/dL)")
-    assert records_io.parse_cell(fields["age"], "65 months")[1].endswith("months is not a unit it converts")
+    # a unit the card converts is converted and said on the row; another is refused; a word that is no unit too
+    assert records_io.parse_cell(fields["serum_creatinine"], "97 umol/L") == (
+        1.09704, None, "Serum creatinine 97 umol/L was read in umol/L and converted: 1.1 mg/dL.")
+    assert records_io.parse_cell(fields["age"], "65 months")[1] == (
+        "Age: '65 months' is in months, but this model takes Age in years, and months is not a unit it converts")
     assert records_io.parse_cell(fields["serum_creatinine"], "1.1 apples")[1] == (
         "Serum creatinine: '1.1 apples' is not a number")
     # with a limit, and through a whole file in the European style
@@ -445,8 +450,9 @@ def test_a_laboratory_layout_of_result_and_units_columns_reads_each_value_in_its
     plain = hf.validate_cohort(b"age,sex,anaemia,diabetes,high_blood_pressure,smoking,ejection_fraction,platelets,"
                                b"creatinine_phosphokinase,serum_creatinine,serum_sodium\n"
                                b"75,1,0,0,1,0,20,265000,582,1.9,130\n", "plain.csv")
-    assert triplet.cohort.rows == [1] and np.array_equal(triplet.cohort.X, plain.cohort.X, equal_nan=True)
-    assert triplet.cohort.errors[2] == ["Serum creatinine: '97 umol/L' is in umol/L, but this model takes Serum "
-                                        "creatinine in mg/dL: convert it (a value in umol/L times 0.01131 is in mg/dL)"]
+    assert triplet.cohort.rows == [1, 2] and np.array_equal(triplet.cohort.X[:1], plain.cohort.X, equal_nan=True)
+    creatinine = [f.name for f in hf.fields].index("serum_creatinine")
+    assert triplet.cohort.X[1, creatinine] == pytest.approx(1.097, abs=1e-3)  # 97 µmol/L, its row's unit
+    assert "Serum creatinine 97 umol/L was read in umol/L and converted: 1.1 mg/dL." in triplet.cohort.warnings[2]
     # the units columns are used, so only the reference range is named as not an input
     assert triplet.cohort.file_notes == ["Not input of this model, so not used: Serum creatinine Ref Range."]

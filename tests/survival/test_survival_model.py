@@ -144,11 +144,15 @@ def test_cohort_keeps_outcomes_aside_and_reports_bad_rows(model):
     renamed = model.validate_cohort(csv.replace(b"serum_creatinine", b"creatinine_umol"), "renamed.csv")
     assert "Not input of this model, so not used: creatinine_umol." in renamed.cohort.file_warnings
     assert any(w.startswith("Missing columns: serum_creatinine") for w in renamed.cohort.file_warnings)
-    # named with its unit, the column is the field's, and a unit that is not the model's refuses the file
-    with pytest.raises(InputError, match=r"^Column 'serum_creatinine \(umol/L\)' gives Serum creatinine in umol/L, but "
-                                         r"this model takes it in mg/dL: convert the column to mg/dL \(a value in "
-                                         r"umol/L times 0.01131 is in mg/dL\), name it serum_creatinine"):
-        model.validate_cohort(csv.replace(b"serum_creatinine", b"serum_creatinine (umol/L)"), "renamed.csv")
+    # named with its unit, the column is the field's: a unit the card converts is converted (here the values are
+    # mg/dL under a µmol/L name, so none lands in range and each row says why), another refuses the file
+    mislabelled = model.validate_cohort(csv.replace(b"serum_creatinine", b"serum_creatinine (umol/L)"), "renamed.csv")
+    assert mislabelled.cohort.rows == [] and all(
+        any("is outside the valid range 0.2-15 mg/dL (written" in m and "in umol/L, times 0.01131)" in m for m in e)
+        for e in mislabelled.cohort.errors.values()) and len(mislabelled.cohort.errors) == 3
+    with pytest.raises(InputError, match=r"^Column 'serum_creatinine \(mmol/L\)' gives Serum creatinine in mmol/L, but "
+                                         r"this model takes it in mg/dL, and mmol/L is not a unit it converts"):
+        model.validate_cohort(csv.replace(b"serum_creatinine", b"serum_creatinine (mmol/L)"), "renamed.csv")
     assert not any(w.startswith("Not input") for w in sc.cohort.file_warnings)  # id and outcomes are not "unused"
     with pytest.raises(InputError, match=r"has only time, DEATH_EVENT: what the model predicts, not inputs"):
         model.validate_cohort(b"time,DEATH_EVENT\n4,1\n", "outcomes_only.csv")  # it said "lacks 11 of 11 columns"

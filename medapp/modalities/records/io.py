@@ -293,42 +293,62 @@ _ABNORMAL_FLAGS = frozenset({"H", "L", "HH", "LL", "HI", "LO", "*", "**", "!", "
 _WITH_UNIT = re.compile(r"(.*?\d)\s*([^\d\s.,+\-].*)")
 
 
-def _cell_unit(f: Field, body: str) -> tuple[str, str | None]:
-    """(the number without its unit, why the unit refuses it): a cell's own unit is stripped when it is the field's
-    (or its equivalent, as a column name's bracket is read), refused with the factor when it is another. A tail that
-    is no unit ("12 apples", "1e3") is left for parse_value to read or refuse."""
+def _cell_unit(f: Field, body: str) -> tuple[str, str | None, tuple[str, float] | None]:
+    """(the number without its unit, why the unit refuses it, (unit, factor) to convert by): a cell's own unit is
+    stripped when it is the field's (or its equivalent, as a column name's bracket is read), and converted when it is
+    one the field is reported in with a known factor (µmol/L creatinine); another unit is refused. A tail that is no
+    unit ("12 apples", "1e3") is left for parse_value to read or refuse."""
     m = _WITH_UNIT.fullmatch(body)
     if m is not None and m[2].strip().upper() in _ABNORMAL_FLAGS:  # "1.9 H": the laboratory's flag, not a unit
-        return m[1], None
+        return m[1], None, None
     if m is None or not f.unit or re.fullmatch(r"\d+-\d+", f.unit):
-        return body, None
+        return body, None, None
     unit = m[2].strip()
     if len(words := unit.rsplit(None, 1)) == 2 and words[1].upper() in _ABNORMAL_FLAGS:  # "1.3 mg/dL H"
         unit = words[0]
     key = _unit_key(unit)
     if key != _unit_key(f.unit) and not _looks_like_unit(key, f):
-        return body, None
+        return body, None, None
     if key == _unit_key(f.unit) or _same_unit(unit, f):
-        return m[1], None
-    factor = next((factor for other, factor in f.other_units if _unit_key(other) == key), None)
-    how = f" (a value in {unit} times {factor:.4g} is in {f.unit})" if factor is not None else \
-        f"; {unit} is not a unit it converts"
-    return body, f"is in {unit}, but this model takes {f.label} in {f.unit}: convert it{how}"
+        return m[1], None, None
+    factor = other_unit_factor(f, unit)
+    if factor is not None:
+        return m[1], None, (unit, factor)
+    return body, f"is in {unit}, but this model takes {f.label} in {f.unit}, and {unit} is not a unit it converts", None
 
 
-def parse_cell(f: Field, raw: Any, style: str | None = None) -> tuple[float, str | None, str | None]:
-    """parse_value, and for a number field written as text: its unit in the cell ("35%", "1.1 mg/dL") read when it is
-    the field's and refused when it is another, and a laboratory's reporting limit ("<0.5") read as the limit itself.
-    (value, error, what the row is told: that the value is a limit, not a measurement, and how it was scored).
-    Both were refused as "not a number"."""
-    if f.kind != "number" or not isinstance(raw, str):
+def other_unit_factor(f: Field, unit: str) -> float | None:
+    """The factor that takes a value in `unit` to the field's unit, when the card names `unit` among those the value
+    is reported in (µmol/L creatinine: 0.01131); None otherwise."""
+    return next((factor for other, factor in f.other_units if _unit_key(other) == _unit_key(unit)), None)
+
+
+def parse_cell(f: Field, raw: Any, style: str | None = None,
+               column_unit: tuple[str, float] | None = None) -> tuple[float, str | None, str | None]:
+    """parse_value, and for a number field: its unit in the cell ("35%", "1.1 mg/dL") read when it is the field's,
+    converted when the card gives its factor ("97 µmol/L" creatinine) and refused otherwise; a laboratory's reporting
+    limit ("<0.5") read as the limit itself. `column_unit`: the (unit, factor) the column's name gives, for cells that
+    name none (its conversion is said once, for the file). (value, error, what the row is told). All were refused as
+    "not a number", and units in a column's name were refused for the whole file (a blind review of exports)."""
+    if f.kind != "number" or _is_blank(raw):
         return (*parse_value(f, raw, style), None)
+    if not isinstance(raw, str):  # a number from a workbook cell
+        if column_unit is None:
+            return (*parse_value(f, raw, style), None)
+        return _converted(f, float(raw), str(raw), column_unit, None, say=False)
     text = raw.strip()
     limit = _LIMIT.fullmatch(text)
     written = limit.group(2) if limit else text
-    body, unit_error = _cell_unit(f, written)
+    body, unit_error, convert = _cell_unit(f, written)
     if unit_error:
         return math.nan, f"{f.label}: '{text}' {unit_error}", None
+    say = convert is not None
+    convert = convert or column_unit
+    if convert is not None:
+        read = read_number(body, style)
+        if isinstance(read, str):
+            return math.nan, f"{f.label}: {read}", None
+        return _converted(f, read, text, convert, limit, say=say)
     if limit is None and body == text:
         return (*parse_value(f, raw, style), None)
     number, error = parse_value(f, body, style)
@@ -337,9 +357,27 @@ def parse_cell(f: Field, raw: Any, style: str | None = None) -> tuple[float, str
         return number, error.replace(quoted, f"'{text}'") if quoted in error else f"{error} (written {text})", None
     if limit is None or math.isnan(number):  # a unit alone; "<0" in a field where 0 means not recorded
         return number, None, None
+    return number, None, _limit_note(f, text, limit, number)
+
+
+def _converted(f: Field, number: float, text: str, convert: tuple[str, float], limit: re.Match | None,
+               say: bool) -> tuple[float, str | None, str | None]:
+    """A value given in another unit the card knows, in the field's unit, range-checked there."""
+    unit, factor = convert
+    value, error = parse_value(f, float(f"{number * factor:.6g}"))
+    if error:
+        return value, f"{error} (written {text} in {unit}, times {factor:.4g})", None
+    shown = number_text(float(f"{value:.3g}"))  # 1.1, not 1.09704
+    notes = [f"{f.label} {text} was read in {unit} and converted: {with_unit(shown, f)}."] if say else []
+    if limit is not None and not math.isnan(value):
+        notes.append(_limit_note(f, text, limit, value))
+    return value, None, " ".join(notes) or None
+
+
+def _limit_note(f: Field, text: str, limit: re.Match, number: float) -> str:
     side = "below" if limit.group(1) in ("<", "<=", "\u2264") else "above"
-    return number, None, (f"{f.label} {text} is a reporting limit, not a measured value (the value is {side} it): "
-                          f"scored as {with_unit(_fmt(number), f)}.")
+    return (f"{f.label} {text} is a reporting limit, not a measured value (the value is {side} it): scored as "
+            f"{with_unit(_fmt(number), f)}.")
 
 
 # How the case-record models (version 1.1) use a value that is not measured; other models say their own.
@@ -824,6 +862,18 @@ def _match_columns(df: pd.DataFrame, fields: tuple[Field, ...]) -> dict[str, str
             if len(hits) == 1 and not hits[0][1]}
 
 
+def _column_conversions(df: pd.DataFrame, fields: tuple[Field, ...]) -> dict[str, tuple[str, float]]:
+    """Field name -> (unit, factor) for a column whose name gives a unit the card converts ("serum_creatinine
+    (µmol/L)", or a row of units): its values are converted, and the file says so once. Such a column refused the
+    whole file, with the factor, for the user to convert it by hand (a blind review of exports)."""
+    by_name = {f.name: f for f in fields}
+    out = {}
+    for name, hits in _field_columns([str(c) for c in df.columns], fields).items():
+        if len(hits) == 1 and hits[0][1] and (factor := other_unit_factor(by_name[name], hits[0][1])) is not None:
+            out[name] = (hits[0][1], factor)
+    return out
+
+
 def _checked_columns(df: pd.DataFrame, fields: tuple[Field, ...]) -> dict[str, int]:
     """Field name -> position of its column; refuses, once for the file, a column named twice, two columns for one
     field, one column for two fields, and a column whose name gives another unit than the model takes."""
@@ -843,13 +893,10 @@ def _checked_columns(df: pd.DataFrame, fields: tuple[Field, ...]) -> dict[str, i
                              "the one in the model's unit" + (f" ({f.unit})" if f.unit else "")
                              + ", remove or rename the other, and upload the file again.")
         pos, unit = hits[0]
-        if unit:
-            factor = next((factor for other, factor in f.other_units if _unit_key(other) == _unit_key(unit)), None)
-            how = (f" (a value in {unit} times {factor:.4g} is in {f.unit})" if factor is not None else
-                   f"; {unit} is not a unit it converts")
+        if unit and other_unit_factor(f, unit) is None:  # one the card gives a factor for is converted (below)
             raise InputError(f"Column '{columns[pos]}' gives {f.label} in {unit}, but this model takes it in "
-                             f"{f.unit}: convert the column to {f.unit}{how}, name it {f.name}, and upload the file "
-                             "again. Nothing was scored.")
+                             f"{f.unit}, and {unit} is not a unit it converts: convert the column to {f.unit}, name "
+                             f"it {f.name}, and upload the file again. Nothing was scored.")
     owners: dict[int, list[str]] = {}
     for name, hits in found.items():
         owners.setdefault(hits[0][0], []).append(name)
@@ -927,6 +974,7 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
     _refuse_long_format(df, fields)
     columns = _checked_columns(df, fields)
     _refuse_systolic_as_diastolic(df, fields, columns)
+    conversions = _column_conversions(df, fields)
     missing = [f for f in fields if f.name not in columns]
     if len(missing) > len(fields) / 2:
         expected = ", ".join(f.name for f in fields)
@@ -960,6 +1008,11 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
               and not ((c == "" or c.startswith("Unnamed: ")) and df.iloc[:, i].fillna("").str.strip().eq("").all())]
     if unused:
         cohort.note(f"Not input{'s' if len(unused) > 1 else ''} of this model, so not used: " + ", ".join(unused) + ".")
+    by_name = {f.name: f for f in fields}
+    for name, (unit, factor) in conversions.items():
+        f = by_name[name]
+        cohort.note(f"Column '{labels[columns[name]]}' gives {f.label} in {unit}: its values were converted to "
+                    f"{f.unit} (times {factor:.4g}) before scoring.")
     style = df.attrs.get("number_style")
     cols = [None if f.name not in columns else df.iloc[:, columns[f.name]].to_numpy() if f.name not in units_at
             else _with_row_units(df.iloc[:, columns[f.name]].to_numpy(), df.iloc[:, units_at[f.name]].to_numpy())
@@ -971,7 +1024,7 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
         if cols[j] is None:
             continue
         for i, raw in enumerate(cols[j]):
-            number, error, limit = parse_cell(f, raw, style)
+            number, error, limit = parse_cell(f, raw, style, conversions.get(f.name))
             if error:
                 valid[i] = False
                 cohort.errors.setdefault(numbers[i], []).append(error)
@@ -986,7 +1039,7 @@ def validate_table(df: pd.DataFrame, fields: tuple[Field, ...], training_range: 
     cohort.X = X[valid]
     if reference:  # codes and units of whole columns, which no single value shows (cohort_checks.py)
         cohort_checks.check_cohort(cohort, fields, X, cols, numbers, reference,
-                                   lambda f, raw: parse_cell(f, raw, style)[:2])
+                                   lambda f, raw: parse_cell(f, raw, style, conversions.get(f.name))[:2])
     slips = column_unit_warnings(fields, cohort.X, training_range)
     cohort.file_warnings.extend(text for _, _, text in slips)
     for row, values in zip(cohort.rows, cohort.X):
