@@ -456,3 +456,19 @@ def test_a_laboratory_layout_of_result_and_units_columns_reads_each_value_in_its
     assert "Serum creatinine 97 umol/L was read in umol/L and converted: 1.1 mg/dL." in triplet.cohort.warnings[2]
     # the units columns are used, so only the reference range is named as not an input
     assert triplet.cohort.file_notes == ["Not input of this model, so not used: Serum creatinine Ref Range."]
+
+
+def test_a_bedside_blood_pressure_and_an_iso_coded_sex_are_read_or_told_what_to_write():
+    """"120/80" was refused as "is in /80"; a sex coded 2 (ISO 5218's female) was refused without a word of why (a
+    blind review). A date-like "12/10" in another field is still just not a number."""
+    heart, diabetes, failure_model = (load_model(m) for m in ("heart-disease", "diabetes", "heart-failure"))
+    systolic = {f.name: f for f in heart.fields}["trestbps"]
+    diastolic = {f.name: f for f in diabetes.fields}["blood_pressure"]
+    assert records_io.parse_cell(systolic, "120/80") == (
+        120, None, "Resting blood pressure 120/80: the systolic (the first) pressure was read, 120 mmHg.")
+    assert records_io.parse_cell(diastolic, "160/95 mmHg")[:2] == (95, None)
+    fields = {f.name: f for f in failure_model.fields}
+    assert records_io.parse_cell(fields["age"], "12/10")[1] == "Age: '12/10' is not a number"
+    assert records_io.parse_cell(fields["sex"], "2")[1] == (
+        "Sex: '2' is not one of female, male (or their codes 0, 1); ISO 5218 writes female as 2: write female or 0")
+    assert records_io.parse_cell(fields["sex"], "3")[1] == "Sex: '3' is not one of female, male (or their codes 0, 1)"

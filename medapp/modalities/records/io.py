@@ -256,8 +256,12 @@ def parse_value(f: Field, raw: Any, style: str | None = None) -> tuple[float, st
             return float(labels[spelt]), None
         options = ", ".join(str(label) for _, label in f.choices)
         codes = ", ".join(f"{code:g}" if isinstance(code, float) else str(code) for code, _ in f.choices)
+        # ISO 5218 (and many registries) write male 1, female 2: a 2 is not guessed, since its 1s are this model's
+        # male too and only the 2s say which coding the file has (a blind review)
+        iso = "; ISO 5218 writes female as 2: write female or 0" if frozenset(labels) == {"female", "male"} \
+            and number == 2 else ""
         # the codes too: an integrator sending numbers read only the labels (a review)
-        return math.nan, f"{f.label}: '{raw}' is not one of {options} (or their codes {codes})"
+        return math.nan, f"{f.label}: '{raw}' is not one of {options} (or their codes {codes}){iso}"
     text = str(raw).strip() if isinstance(raw, str) else None
     if text is not None:
         read = read_number(text, style)
@@ -301,7 +305,8 @@ def _cell_unit(f: Field, body: str) -> tuple[str, str | None, tuple[str, float] 
     m = _WITH_UNIT.fullmatch(body)
     if m is not None and m[2].strip().upper() in _ABNORMAL_FLAGS:  # "1.9 H": the laboratory's flag, not a unit
         return m[1], None, None
-    if m is None or not f.unit or re.fullmatch(r"\d+-\d+", f.unit):
+    # a unit has a letter or "%" ("12/10", a date, is no number with a unit: "not a number", as before)
+    if m is None or not f.unit or re.fullmatch(r"\d+-\d+", f.unit) or not re.search(r"[^\W\d_]|%", m[2]):
         return body, None, None
     unit = m[2].strip()
     if len(words := unit.rsplit(None, 1)) == 2 and words[1].upper() in _ABNORMAL_FLAGS:  # "1.3 mg/dL H"
@@ -337,6 +342,8 @@ def parse_cell(f: Field, raw: Any, style: str | None = None,
             return (*parse_value(f, raw, style), None)
         return _converted(f, float(raw), str(raw), column_unit, None, say=False)
     text = raw.strip()
+    if (pair := _PRESSURE_PAIR.fullmatch(text)) and "blood pressure" in f.label.lower():
+        return _one_of_the_pair(f, text, pair)
     limit = _LIMIT.fullmatch(text)
     written = limit.group(2) if limit else text
     body, unit_error, convert = _cell_unit(f, written)
@@ -358,6 +365,20 @@ def parse_cell(f: Field, raw: Any, style: str | None = None,
     if limit is None or math.isnan(number):  # a unit alone; "<0" in a field where 0 means not recorded
         return number, None, None
     return number, None, _limit_note(f, text, limit, number)
+
+
+# A blood pressure as written at the bedside, "120/80" (with or without mmHg): refused as "is in /80" (a blind review)
+_PRESSURE_PAIR = re.compile(r"(\d{2,3})\s*/\s*(\d{2,3})(?:\s*mm\s*hg)?", re.I)
+
+
+def _one_of_the_pair(f: Field, text: str, pair: re.Match) -> tuple[float, str | None, str | None]:
+    """The systolic (first) or diastolic (second) pressure of "120/80", as the field takes, and said on the row."""
+    diastolic = f.label.lower().startswith("diastolic")
+    number, error = parse_value(f, float(pair[2] if diastolic else pair[1]))
+    if error:
+        return number, f"{error} (written {text})", None
+    which = "diastolic (the second)" if diastolic else "systolic (the first)"
+    return number, None, f"{f.label} {text}: the {which} pressure was read, {with_unit(_fmt(number), f)}."
 
 
 def _converted(f: Field, number: float, text: str, convert: tuple[str, float], limit: re.Match | None,
