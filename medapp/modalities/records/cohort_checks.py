@@ -48,6 +48,7 @@ ABSENT_P = 1e-6
 # the training one, tumour size (×10) a quarter of it: no real group of patients differs that much in its median.
 UNIT_SHIFT = (0.6, 1.5)
 MIN_UNIT_VALUES = 20
+FEW_UNIT_VALUES = 3  # from here to MIN_UNIT_VALUES such a column is said (few_values_unit_note), not refused
 # Follow-up: a longest follow-up under this share of the training patients' longest, in days (heart failure 285 days:
 # under 57; months read as days reach 9.4, weeks 40.7).
 FOLLOW_UP_SHARE = 0.20  # weeks read as days reach 14% (a re-check: 0.10 caught months and years only)
@@ -85,6 +86,8 @@ def check_cohort(cohort: Any, fields: tuple[Field, ...], X: np.ndarray, raw: lis
         if found is None:
             if (mixed := mixed_units_note(f, values, f.usual or ranges.get(f.name))) is not None:
                 cohort.file_warnings.append(mixed)
+            elif (few := other_unit(f, values, typical.get(f.name), ranges.get(f.name), FEW_UNIT_VALUES)) is not None:
+                cohort.file_warnings.append(few_values_unit_note(f, *few, float(typical[f.name]), len(values)))
             continue
         unit, factor, median, converted = found
         expected = f.usual or ranges.get(f.name)
@@ -197,11 +200,11 @@ def column_values(f: Field, X_col: np.ndarray, raw: np.ndarray, parse: Parse) ->
     return values[~np.isnan(values)]
 
 
-def other_unit(f: Field, values: np.ndarray, typical: float | None,
-               training_range: list[float] | None) -> tuple[str, float, float, float] | None:
+def other_unit(f: Field, values: np.ndarray, typical: float | None, training_range: list[float] | None,
+               min_values: int = MIN_UNIT_VALUES) -> tuple[str, float, float, float] | None:
     """(unit, factor, median, median converted) when the column as a whole reads as `unit` rather than the field's
     unit: its median is where the training median lies once read in that unit. None otherwise."""
-    if f.kind != "number" or not f.other_units or len(values) < MIN_UNIT_VALUES or not typical or typical <= 0:
+    if f.kind != "number" or not f.other_units or len(values) < min_values or not typical or typical <= 0:
         return None
     median = float(np.median(values))
     if median <= 0:
@@ -237,6 +240,18 @@ def mixed_units_note(f: Field, values: np.ndarray, expected: list[float] | tuple
                     f"laboratories' exports merged? Values in {unit} scored as {f.unit} are wrong, and those inside "
                     "the range cannot be told apart: check the column before relying on any of its rows.")
     return None
+
+
+def few_values_unit_note(f: Field, unit: str, factor: float, median: float, converted: float, typical: float,
+                         n_values: int) -> str:
+    """Said with every row when a column of fewer than MIN_UNIT_VALUES values reads as another unit: too few to refuse
+    (a real small group can sit there), too many to pass unsaid (a blind review: three tumour sizes in cm, 3 to 4.5,
+    were scored as millimetres with no word, as every value fitted the mm range)."""
+    in_unit = "as a fraction" if unit == "a fraction" else f"read as {unit}"
+    return (f"{f.label}: the column may be in {unit}, not {f.unit}: its median, {number_text(median)}, {in_unit} is "
+            f"{with_unit(number_text(float(f'{converted:.3g}')), f)}, near the training patients' median of "
+            f"{with_unit(number_text(typical), f)}. With {n_values} values this is not certain, so they were scored "
+            f"as {f.unit}: check the column's unit before relying on any of its rows.")
 
 
 def other_unit_message(f: Field, unit: str, factor: float, median: float, converted: float, typical: float,
