@@ -86,7 +86,8 @@ def check_cohort(cohort: Any, fields: tuple[Field, ...], X: np.ndarray, raw: lis
         if found is None:
             if (mixed := mixed_units_note(f, values, f.usual or ranges.get(f.name))) is not None:
                 cohort.file_warnings.append(mixed)
-            elif (few := other_unit(f, values, typical.get(f.name), ranges.get(f.name), FEW_UNIT_VALUES)) is not None:
+            elif len(values) < MIN_UNIT_VALUES and \
+                    (few := other_unit(f, values, typical.get(f.name), ranges.get(f.name), FEW_UNIT_VALUES)) is not None:
                 cohort.file_warnings.append(few_values_unit_note(f, *few, float(typical[f.name]), len(values)))
             continue
         unit, factor, median, converted = found

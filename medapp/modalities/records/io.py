@@ -289,6 +289,7 @@ def parse_value(f: Field, raw: Any, style: str | None = None) -> tuple[float, st
 
 # A laboratory's reporting limit: "<0.5" (below what it measures), ">7000" (above its range); Excel exports write
 # them as text. They were refused ("'<0.5' is not a number"), which dropped the patient.
+_PLAIN_NUMBER = re.compile(r"[+-]?[\d.,\s]*")
 _LIMIT = re.compile(r"(<=?|>=?|\u2264|\u2265)\s*(\S.*)")
 # A laboratory's abnormal flag after a value ("1.9 H", "128 L", "5.6*"): the value is read, the flag is its own
 # reading of the range, which the model's checks say again in their own words
@@ -342,6 +343,8 @@ def parse_cell(f: Field, raw: Any, style: str | None = None,
             return (*parse_value(f, raw, style), None)
         return _converted(f, float(raw), str(raw), column_unit, None, say=False)
     text = raw.strip()
+    if _PLAIN_NUMBER.fullmatch(text):  # most cells: no limit, unit, flag or pair to look for (a cohort's hot path)
+        return (*parse_value(f, raw, style), None)
     if (pair := _PRESSURE_PAIR.fullmatch(text)) and "blood pressure" in f.label.lower():
         return _one_of_the_pair(f, text, pair)
     limit = _LIMIT.fullmatch(text)
