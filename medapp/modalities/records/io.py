@@ -343,7 +343,7 @@ def parse_cell(f: Field, raw: Any, style: str | None = None,
             return (*parse_value(f, raw, style), None)
         return _converted(f, float(raw), str(raw), column_unit, None, say=False)
     text = raw.strip()
-    if _PLAIN_NUMBER.fullmatch(text):  # most cells: no limit, unit, flag or pair to look for (a cohort's hot path)
+    if column_unit is None and _PLAIN_NUMBER.fullmatch(text):  # most cells: nothing to look for (a hot path)
         return (*parse_value(f, raw, style), None)
     if (pair := _PRESSURE_PAIR.fullmatch(text)) and "blood pressure" in f.label.lower():
         return _one_of_the_pair(f, text, pair)
