@@ -11,6 +11,7 @@ from medapp.render.metrics import (
     summary_table,
     validation_intervals,
 )
+from medapp.render.subgroups import SUBGROUPS_CAPTION, no_subgroups_reason, subgroup_protocol, subgroup_table
 from medapp.render.titles import wrap_titles
 from medapp.ui import demo_notice
 from medapp.ui.auth import require_role
@@ -37,6 +38,14 @@ for card in cards:
         if external:
             st.markdown(f"**External site.** {external.get('site', '')}: AUROC {external.get('auroc', float('nan')):.3f} "
                         f"on {external.get('n')} patients. {external.get('note', '')}")
+        by_group = subgroup_table(card)
+        if by_group is not None:  # one figure for all patients hid how it does for women or the old
+            st.markdown(f"**By subgroup.** {subgroup_protocol(card)}")
+            st.dataframe(by_group, hide_index=False)
+            notes = card.metrics["subgroups"].get("notes", [])
+            st.caption(("\n".join(f"- {n}" for n in notes) + "\n\n" if notes else "") + SUBGROUPS_CAPTION)
+        elif no_subgroups_reason(card):
+            st.markdown(f"**By subgroup.** {no_subgroups_reason(card)}")
         baseline = card.metrics.get("baseline")
         if baseline and all(k.startswith("target_") for k in baseline):  # symptom-disease: a goal, not a paper
             st.markdown("**Goal set for this demonstration** (not a published result). "

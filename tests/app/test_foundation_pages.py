@@ -233,6 +233,15 @@ def test_models_page_shows_every_card_with_plots():
     intervals = [t for t in tables if "95% interval" in t.index]
     assert len(intervals) == 9 and any(t.loc["95% interval"].get("AUROC") == "0.858-0.940" for t in intervals)
     assert any(c.value.startswith("95% intervals from the validation predictions stored in the card") for c in at.caption)
+    # figures by sex and age band for every records and survival model; the others say why there are none
+    by_group = [t for t in tables if "All patients" in t.index]
+    assert len(by_group) == 5 and sum("Sex: female" in t.index for t in by_group) == 2
+    assert any(t.loc["Age: 70 and over"].get("Death by 180 days, predicted / observed") == "48% / 54%"
+               for t in by_group if "Age: 70 and over" in t.index)
+    assert any("Age 50 and over: AUROC 0.72 (0.59-0.84), below the 0.84 for all patients" in c.value for c in at.caption)
+    assert any("Age under 50: 54% predicted on average against 44% observed by 5 years (268 patients): the model "
+               "overstates their risk." in c.value for c in at.caption)
+    assert text.count("**By subgroup.** Not given by sex or age") == 6  # 2 imaging, 1 audio, 2 notes, 1 genomics
     raw = [json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "") for c in at.get("plotly_chart")]
     # on lines that fit half a card at 1024 px ("Calibration: confidence of the top lal" was cut: a review)
     assert all(len(line) <= 44 for t in raw for line in t.split("<br>")), raw

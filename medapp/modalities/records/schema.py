@@ -16,6 +16,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from ..subgroups import Subgroup
+
 
 @dataclass(frozen=True)
 class Field:
@@ -143,6 +145,7 @@ class Dataset:
     key_fields: tuple[str, ...] = ()
     display_labels: dict[str, str] = field(default_factory=dict)  # label -> how people read it
     limitations: tuple[str, ...] = ()  # what this dataset's figures cannot say, on the card after the common ones
+    subgroups: tuple[Subgroup, ...] = ()  # how the card splits its figures (sex, age bands): modalities/subgroups.py
 
     def target_of(self, raw: pd.Series) -> np.ndarray:
         return self.positive(raw).to_numpy()
@@ -185,6 +188,7 @@ HEART = Dataset(
          "brier": 0.1396}),
     key_fields=("ca", "thal"),  # fluoroscopy and a thallium scan: missing for most patients at other sites
     target="num",
+    subgroups=(Subgroup("sex"), Subgroup("age", (50, 60))),  # about a third of the patients in each age band
     positive=above_zero,  # 0 = no narrowing > 50%, 1-4 = disease
     labels=("absent", "present"),
     task="Probability of angiographic coronary artery disease (>50% diameter narrowing in any major vessel).",
@@ -226,6 +230,7 @@ KIDNEY = Dataset(
     path="records/chronic_kidney_disease/chronic_kidney_disease.csv",
     target="class",
     positive=text_is("ckd"),
+    subgroups=(Subgroup("age", (40, 60)),),  # no sex in this dataset; under 40 includes its children
     labels=("notckd", "ckd"),
     display_labels={"notckd": "no chronic kidney disease", "ckd": "chronic kidney disease"},
     # said in the README and docs/records.md, and missing from the card the pages show (a statistician's review)
@@ -274,6 +279,7 @@ DIABETES = Dataset(
     name="Diabetes onset (Pima)",
     path="records/pima_diabetes/pima_diabetes.csv",
     target="outcome",
+    subgroups=(Subgroup("age", (30, 50)),),  # women only; three in four under 40
     labels=("negative", "positive"),
     task="Probability of diabetes (WHO criteria) in adult women of Pima heritage, from routine measurements.",
     positive_meaning="diabetes",

@@ -24,6 +24,7 @@ from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
 from ...types import ModelCard
+from ..subgroups import binary_subgroups
 from .cohort_checks import category_shares
 from .estimators import CANDIDATES, Calibrated, Routed, raw_score
 from .io import parse_value
@@ -321,6 +322,9 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
         },
         "n": int(len(y)), "n_positive": int(y.sum()),
     }
+    if dataset.subgroups:
+        metrics["subgroups"] = binary_subgroups(dataset.subgroups, fields, X, y, validation_probs, dataset.threshold,
+                                                dataset.labels[1], seed)
     if dataset.external and not quick:
         metrics["external"] = _external_metrics(dataset, data_dir, models, key if use_fallbacks else ())
     kind = "TreeSHAP (path-dependent)" if best.startswith("gradient") else "Exact linear SHAP (interventional)"

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..records.schema import CREATININE_SI, FRACTION, PER_NANOLITRE, Field
+from ..subgroups import Subgroup
 
 YES_NO = ((0, "no"), (1, "yes"))
 
@@ -34,6 +35,7 @@ class SurvivalDataset:
     licence: str
     url: str
     outcome_columns: tuple[str, ...]  # columns an upload may carry that the model must ignore
+    subgroups: tuple[Subgroup, ...] = ()  # how the card splits its figures (sex, age bands): modalities/subgroups.py
 
     def read(self, data_root: Path) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         """Feature table with the model's codes, follow-up times (days) and event indicators."""
@@ -71,6 +73,7 @@ HEART_FAILURE = SurvivalDataset(
     licence="none stated; research use with citation",
     url="https://archive.ics.uci.edu/dataset/519/heart+failure+clinical+records",
     outcome_columns=("time", "DEATH_EVENT", "event", "status", "follow_up", "followup"),  # as the dataset spells them
+    subgroups=(Subgroup("sex"), Subgroup("age", (60, 70))),
     fields=(
         Field("age", "Age", "years", min=18, max=110),
         Field("sex", "Sex", kind="category", choices=((0, "female"), (1, "male"))),
@@ -110,6 +113,7 @@ BREAST_CANCER = SurvivalDataset(
     licence="lifelines package MIT; data from a published trial, research use with citation",
     url="https://lifelines.readthedocs.io/en/latest/lifelines.datasets.html",
     outcome_columns=("time", "cens", "event", "status", "rfs", "recurrence"),
+    subgroups=(Subgroup("menostat"), Subgroup("age", (50, 60))),  # women only
     fields=(
         Field("age", "Age", "years", min=18, max=100),
         Field("menostat", "Menopausal status", kind="category", choices=((0, "pre"), (1, "post")),

@@ -22,6 +22,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from ...types import ModelCard
 from ..records.cohort_checks import category_shares
+from ..subgroups import survival_subgroups
 from .additive import Ensemble, Member, cox_member, stumps_member
 from .schema import DATASETS, LOG_FEATURES, SurvivalDataset
 
@@ -243,6 +244,9 @@ def train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool = False, 
             **{name: f"C-index {s['c_index']['mean']:.3f} (sd {s['c_index']['sd']:.3f})" for name, s in summary.items()},
         },
     }
+    if dataset.subgroups:
+        metrics["subgroups"] = survival_subgroups(dataset.subgroups, fields, X, t, e, oof[best]["risk"],
+                                                  p_event[:, main_i], dataset.main_horizon, dataset.event, seed)
     if not quick:
         metrics["baseline"] = (_anchor_gbsg2(Xf, t, e, log_mask, grid, best, seed) if model_id != "heart-failure"
                                else _anchor_heart_failure(t, e, oof[best]["risk"]))

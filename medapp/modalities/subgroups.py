@@ -1,0 +1,191 @@
+"""Figures by subgroup (sex, age band, menopausal status) from a model's out-of-fold predictions.
+
+A model that ranks well on average can rank poorly for women or for the old; a card that gives one figure for all
+patients hides that (Mitchell et al. 2019, "Model cards for model reporting": disaggregated evaluation; TRIPOD+AI
+2024, item 23a: performance in key subgroups). Computed at training from the same out-of-fold predictions as the
+card's headline, stored in the card (`metrics.subgroups`) and shown on the Models page. Each figure has a 95%
+bootstrap interval: most subgroups here hold a few dozen patients, and the interval says how little that settles.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+BOOTSTRAP = 1000
+CALIBRATION_GAP = 0.05  # a group's mean prediction this far off its observed rate (and beyond chance) is said
+MIN_EACH_CLASS = 5  # fewer positives or negatives (events or survivors) than this: no ranking figure for the group
+
+
+@dataclass(frozen=True)
+class Subgroup:
+    """One way of splitting a dataset's patients: a category field, or a number field at `cuts` (band edges)."""
+    field: str
+    cuts: tuple[float, ...] = ()
+
+
+def memberships(specs: tuple[Subgroup, ...], fields, X: np.ndarray) -> list[tuple[str, str, np.ndarray]]:
+    """(what splits, group name, row mask) per group, in the declared order; rows without the value are a group of
+    their own ("not recorded") where there are any."""
+    names = [f.name for f in fields]
+    out = []
+    for spec in specs:
+        field = fields[names.index(spec.field)]
+        values = X[:, names.index(spec.field)]
+        if field.kind == "category":
+            groups = [(str(label), values == code) for code, label in field.choices]
+        else:
+            edges = (-np.inf, *spec.cuts, np.inf)
+            unit = f" {field.unit}" if field.unit and field.unit != "years" else ""
+            groups = []
+            for lo, hi in zip(edges[:-1], edges[1:]):
+                name = (f"under {hi:g}{unit}" if lo == -np.inf else f"{lo:g}{unit} and over" if hi == np.inf
+                        else f"{lo:g} to {hi - 1:g}{unit}" if field.step == 1 else f"{lo:g} to under {hi:g}{unit}")
+                groups.append((name, (values >= lo) & (values < hi)))
+        groups.append(("not recorded", np.isnan(values)))
+        out.extend((field.label, name, mask) for name, mask in groups if mask.any())
+    return out
+
+
+def _auroc(y: np.ndarray, score: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, score))
+
+
+def _harrell(t: np.ndarray, e: np.ndarray, risk: np.ndarray) -> float:
+    from sksurv.metrics import concordance_index_censored
+
+    return float(concordance_index_censored(e.astype(bool), t, risk)[0])
+
+
+def _percentiles(values: list[float] | np.ndarray) -> list[float] | None:
+    """The 2.5th and 97.5th percentiles of bootstrap values; None when under half the resamples gave one."""
+    if len(values) < BOOTSTRAP // 2:
+        return None
+    lo, hi = np.percentile(values, [2.5, 97.5])
+    return [round(float(lo), 3), round(float(hi), 3)]
+
+
+def _auroc_interval(y: np.ndarray, p: np.ndarray, seed: int) -> list[float] | None:
+    """AUROC over bootstrap resamples of the rows, all at once by the rank-sum formula (ties averaged, as
+    scikit-learn's); resamples with fewer than 2 of either outcome are skipped."""
+    from scipy.stats import rankdata
+
+    idx = np.random.default_rng(seed).integers(0, len(y), size=(BOOTSTRAP, len(y)))
+    ys, ranks = y[idx], rankdata(p[idx], axis=1)
+    n1 = ys.sum(axis=1)
+    n0 = len(y) - n1
+    keep = (n1 >= 2) & (n0 >= 2)
+    auc = ((ranks * ys).sum(axis=1)[keep] - n1[keep] * (n1[keep] + 1) / 2) / (n1[keep] * n0[keep])
+    return _percentiles(auc)
+
+
+def _harrell_interval(t: np.ndarray, e: np.ndarray, risk: np.ndarray, seed: int) -> list[float] | None:
+    """Harrell's C over bootstrap resamples of the rows; resamples with fewer than 2 events or no patient without
+    one are skipped."""
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(BOOTSTRAP):
+        idx = rng.integers(0, len(t), len(t))
+        if e[idx].sum() >= 2 and (e[idx] == 0).any():
+            values.append(_harrell(t[idx], e[idx], risk[idx]))
+    return _percentiles(values)
+
+
+def _binary_row(y: np.ndarray, p: np.ndarray, threshold: float, seed: int) -> dict[str, Any]:
+    pos = int(y.sum())
+    called = p >= threshold
+    row: dict[str, Any] = {"n": int(len(y)), "n_positive": pos,
+                           "observed": round(pos / len(y), 4),
+                           "observed_se": round(float(np.sqrt(pos * (len(y) - pos) / len(y) ** 3)), 4),
+                           "mean_predicted": round(float(p.mean()), 4),
+                           "true_positive": int((called & (y == 1)).sum()),
+                           "true_negative": int((~called & (y == 0)).sum())}
+    if min(pos, len(y) - pos) >= MIN_EACH_CLASS:
+        row["auroc"] = round(_auroc(y, p), 4)
+        row["auroc_ci"] = _auroc_interval(y, p, seed)
+    return row
+
+
+def binary_subgroups(specs: tuple[Subgroup, ...], fields, X: np.ndarray, y: np.ndarray, p: np.ndarray,
+                     threshold: float, positive: str, seed: int = 0) -> dict[str, Any]:
+    """AUROC (95% bootstrap interval), sensitivity and specificity at the card's threshold, and mean predicted
+    against observed rate, for all patients and each subgroup, from out-of-fold probabilities `p` of `positive`."""
+    y = np.asarray(y, dtype=int)
+    p = np.asarray(p, dtype=float)
+    rows = [{"by": "All patients", "group": "all", **_binary_row(y, p, threshold, seed)}]
+    rows += [{"by": by, "group": name, **_binary_row(y[mask], p[mask], threshold, seed)}
+             for by, name, mask in memberships(specs, fields, X)]
+    return {"kind": "binary", "positive": positive, "threshold": threshold, "groups": rows,
+            "protocol": (f"the card's out-of-fold probabilities of {positive}, split by group; AUROC with a 95% "
+                         f"bootstrap interval ({BOOTSTRAP} resamples of the group's patients, seed {seed}), given "
+                         f"where the group has at least {MIN_EACH_CLASS} patients of each outcome; sensitivity and "
+                         f"specificity at the card's threshold ({threshold:g})"),
+            "notes": _notes(rows, "auroc", "AUROC", "an", "")}
+
+
+def _km_event(t: np.ndarray, e: np.ndarray, horizon: float) -> tuple[float, float]:
+    """Kaplan-Meier probability of the event by `horizon`, and its standard error (Greenwood's formula)."""
+    surv, greenwood = 1.0, 0.0
+    for time_ in np.unique(t[(e == 1) & (t <= horizon)]):
+        at_risk = np.sum(t >= time_)
+        deaths = np.sum((t == time_) & (e == 1))
+        surv *= 1.0 - deaths / at_risk
+        greenwood += deaths / (at_risk * (at_risk - deaths)) if at_risk > deaths else 0.0
+    return 1.0 - surv, surv * np.sqrt(greenwood)
+
+
+def _survival_row(t, e, risk, p_main, horizon, seed) -> dict[str, Any]:
+    events = int(e.sum())
+    row: dict[str, Any] = {"n": int(len(t)), "n_events": events,
+                           **dict(zip(("observed", "observed_se"), np.round(_km_event(t, e, horizon), 4).tolist())),
+                           "mean_predicted": round(float(p_main.mean()), 4)}
+    if events >= MIN_EACH_CLASS and len(t) - events >= MIN_EACH_CLASS:
+        row["c_index"] = round(_harrell(t, e, risk), 4)
+        row["c_index_ci"] = _harrell_interval(t, e, risk, seed)
+    return row
+
+
+def survival_subgroups(specs: tuple[Subgroup, ...], fields, X: np.ndarray, t: np.ndarray, e: np.ndarray,
+                       risk: np.ndarray, p_main: np.ndarray, horizon: int, event: str, seed: int = 0) -> dict[str, Any]:
+    """Harrell's C-index (95% bootstrap interval) and Kaplan-Meier observed against mean predicted probability of the
+    event by the main horizon, for all patients and each subgroup, from out-of-fold risk scores and probabilities."""
+    t, e = np.asarray(t, dtype=float), np.asarray(e, dtype=int)
+    rows = [{"by": "All patients", "group": "all", **_survival_row(t, e, risk, p_main, horizon, seed)}]
+    rows += [{"by": by, "group": name, **_survival_row(t[m], e[m], risk[m], p_main[m], horizon, seed)}
+             for by, name, m in memberships(specs, fields, X)]
+    return {"kind": "survival", "event": event, "horizon_days": horizon, "groups": rows,
+            "protocol": (f"out-of-fold risk scores and probabilities of {event} by {horizon} days of the card's first "
+                         "cross-validation repeat (every patient once), split by group; Harrell's C-index pooled over "
+                         f"the folds with a 95% bootstrap interval ({BOOTSTRAP} resamples of the group's patients, seed "
+                         f"{seed}), given where the group has at least {MIN_EACH_CLASS} events and {MIN_EACH_CLASS} "
+                         f"patients without; observed is the Kaplan-Meier probability of {event} by {horizon} days"),
+            "notes": _notes(rows, "c_index", "C-index", "a", f" by {_days(horizon)}")}
+
+
+def _days(days: int) -> str:
+    return f"{days // 365} years" if days >= 730 and days % 365 == 0 else f"{days} days"
+
+
+def _notes(rows: list[dict], key: str, name: str, article: str, by_when: str) -> list[str]:
+    """Plain sentences for the card: groups too small for a ranking figure; groups whose interval lies wholly below
+    the figure for all patients (ranked worse than the average patient, beyond what chance alone gives); groups whose
+    average prediction is off what was observed by at least CALIBRATION_GAP and by more than two standard errors of
+    the observed rate."""
+    overall = rows[0].get(key)
+    notes = []
+    for r in rows[1:]:
+        label = f"{r['by']} {r['group']}"
+        if key not in r:
+            notes.append(f"{label}: too few patients of one outcome ({r['n']} patients) for {article} {name}.")
+        elif overall is not None and r[f"{key}_ci"] and r[f"{key}_ci"][1] < overall:
+            notes.append(f"{label}: {name} {r[key]:.2f} ({r[f'{key}_ci'][0]:.2f}-{r[f'{key}_ci'][1]:.2f}), below "
+                         f"the {overall:.2f} for all patients: the model ranks these patients less well.")
+        gap = r["mean_predicted"] - r["observed"]
+        if abs(gap) >= CALIBRATION_GAP and abs(gap) > 2 * r["observed_se"]:
+            notes.append(f"{label}: {100 * r['mean_predicted']:.0f}% predicted on average against "
+                         f"{100 * r['observed']:.0f}% observed{by_when} ({r['n']} patients): the model "
+                         f"{'overstates' if gap > 0 else 'understates'} their risk.")
+    return notes

@@ -1,0 +1,66 @@
+"""A card's figures by subgroup (`metrics.subgroups`, made at training by medapp/modalities/subgroups.py) as a table
+in words, for the Models page and the docs."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..types import ModelCard
+
+SUBGROUPS_CAPTION = ("Most subgroups hold a few dozen patients: read each figure with its interval. Groups whose "
+                     "intervals overlap are not shown to differ; the intervals give the sampling spread of these "
+                     "predictions only, not how another hospital's patients differ.")
+
+NO_SUBGROUPS = ("Not given by sex or age: the data this model was validated on do not record the patients' sex or "
+                "age, so nobody can say here whether it works less well for some of them.")
+
+
+def _percent(k: int, n: int) -> str:
+    return f"{k}/{n} ({100 * k / n:.0f}%)" if n else "none"
+
+
+def _with_interval(value: float | None, interval: list[float] | None) -> str:
+    if value is None:
+        return "too few to rank"
+    return f"{value:.2f} ({interval[0]:.2f}-{interval[1]:.2f})" if interval else f"{value:.2f}"
+
+
+def _days(days: int) -> str:
+    return f"{days // 365} years" if days >= 730 and days % 365 == 0 else f"{days} days"
+
+
+def subgroup_table(card: ModelCard) -> pd.DataFrame | None:
+    """One row per group (all patients first): counts, the ranking figure with its 95% interval, and predicted
+    against observed; None where the card gives no subgroups."""
+    spec = card.metrics.get("subgroups")
+    if not spec:
+        return None
+    rows = []
+    for g in spec["groups"]:
+        name = "All patients" if g["group"] == "all" else f"{g['by']}: {g['group']}"
+        if spec["kind"] == "survival":
+            rows.append({"Group": name, "Patients": g["n"], "Events": g["n_events"],
+                         "C-index (95% interval)": _with_interval(g.get("c_index"), g.get("c_index_ci")),
+                         f"{spec['event'].capitalize()} by {_days(spec['horizon_days'])}, predicted / observed":
+                             f"{100 * g['mean_predicted']:.0f}% / {100 * g['observed']:.0f}%"})
+        else:
+            negatives = g["n"] - g["n_positive"]
+            rows.append({"Group": name, "Patients": g["n"], f"With {card.display(spec['positive'])}": g["n_positive"],
+                         "AUROC (95% interval)": _with_interval(g.get("auroc"), g.get("auroc_ci")),
+                         "Sensitivity": _percent(g["true_positive"], g["n_positive"]),
+                         "Specificity": _percent(g["true_negative"], negatives),
+                         "Predicted / observed": f"{100 * g['mean_predicted']:.0f}% / {100 * g['observed']:.0f}%"})
+    return pd.DataFrame(rows).set_index("Group")
+
+
+def no_subgroups_reason(card: ModelCard) -> str | None:
+    """Why a card that predicts for patients gives no figures by subgroup; None for one that gives them, and for
+    dictation (it transcribes a clinician's voice: no patient is predicted for)."""
+    if card.metrics.get("subgroups") or card.modality == "speech":
+        return None
+    return NO_SUBGROUPS
+
+
+def subgroup_protocol(card: ModelCard) -> str:
+    spec = card.metrics.get("subgroups") or {}
+    text = spec.get("protocol", "")
+    return text[:1].upper() + text[1:] + "." if text else ""

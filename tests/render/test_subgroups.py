@@ -1,0 +1,139 @@
+"""Figures by subgroup (sex, age band): computed from out-of-fold predictions at training, stored in the card, shown
+on the Models page. No card said how a model did for women or the old (a card's disaggregated evaluation)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sksurv.metrics import concordance_index_censored
+
+from medapp.modalities.records.schema import DATASETS, Field, read_dataset
+from medapp.modalities.records.train import encode_training
+from medapp.modalities.subgroups import Subgroup, binary_subgroups, memberships, survival_subgroups
+from medapp.modalities.survival.schema import DATASETS as SURVIVAL
+from medapp.registry import data_root, get_card, list_cards
+from medapp.render.subgroups import NO_SUBGROUPS, no_subgroups_reason, subgroup_table
+
+AGE = Field("age", "Age", "years", min=18, max=100)
+SEX = Field("sex", "Sex", kind="category", choices=((0, "female"), (1, "male")))
+
+
+def test_groups_are_named_as_a_clinician_reads_them_and_a_missing_value_is_its_own_group():
+    X = np.array([[45, 0], [50, 1], [59, 1], [60, 0], [np.nan, 1]], dtype=float)
+    groups = memberships((Subgroup("sex"), Subgroup("age", (50, 60))), (AGE, SEX), X)
+    named = {(by, name): mask.tolist() for by, name, mask in groups}
+    assert list(named) == [("Sex", "female"), ("Sex", "male"), ("Age", "under 50"), ("Age", "50 to 59"),
+                           ("Age", "60 and over"), ("Age", "not recorded")]
+    assert named[("Age", "50 to 59")] == [False, True, True, False, False]
+    assert named[("Age", "not recorded")] == [False, False, False, False, True]
+    assert named[("Sex", "female")] == [True, False, False, True, False]
+
+
+def test_a_group_ranked_at_chance_is_said_and_a_group_too_small_gets_no_ranking_figure():
+    rng = np.random.default_rng(1)
+    n = 200
+    sex = np.r_[np.zeros(n), np.ones(n)]
+    y = rng.integers(0, 2, 2 * n)
+    p = np.where(sex == 0, 0.2 + 0.6 * y, rng.uniform(0.2, 0.8, 2 * n))  # women ranked perfectly, men by chance
+    age = np.r_[np.full(2 * n - 6, 70.0), np.full(6, 30.0)]
+    y[-6:] = [1, 1, 1, 1, 1, 0]  # 6 patients under 40, one negative: too few to rank
+    X = np.c_[age, sex]
+    out = binary_subgroups((Subgroup("sex"), Subgroup("age", (40,))), (AGE, SEX), X, y, p, 0.5, "positive")
+    rows = {(r["by"], r["group"]): r for r in out["groups"]}
+    assert rows[("Sex", "female")]["auroc"] == 1.0
+    assert rows[("Sex", "male")]["auroc"] == pytest.approx(0.5, abs=0.08)
+    lo, hi = rows[("Sex", "male")]["auroc_ci"]
+    assert lo < rows[("Sex", "male")]["auroc"] < hi < rows[("All patients", "all")]["auroc"]
+    assert "auroc" not in rows[("Age", "under 40")]
+    female = rows[("Sex", "female")]
+    assert female["n"] == n and female["n_positive"] == int(y[:n].sum())
+    assert female["true_positive"] == female["n_positive"]  # 0.8 >= 0.5 for every positive woman
+    assert female["observed"] == pytest.approx(y[:n].mean(), abs=1e-4)
+    assert female["mean_predicted"] == pytest.approx(p[:n].mean(), abs=1e-4)
+    assert any(n.startswith("Sex male: AUROC 0.") and "ranks these patients less well" in n for n in out["notes"])
+    assert "Age under 40: too few patients of one outcome (6 patients) for an AUROC." in out["notes"]
+    assert not any(n.startswith("Sex female") for n in out["notes"])
+
+
+def test_survival_groups_give_harrells_c_and_the_kaplan_meier_event_probability():
+    rng = np.random.default_rng(2)
+    n = 120
+    t = rng.uniform(1, 400, n)
+    e = (rng.uniform(size=n) < 0.6).astype(int)
+    risk = -t + rng.normal(0, 60, n)
+    sex = (np.arange(n) % 2).astype(float)
+    X = np.c_[rng.uniform(40, 90, n), sex]
+    out = survival_subgroups((Subgroup("sex"),), (AGE, SEX), X, t, e, risk, np.full(n, 0.3), 180, "death")
+    rows = {r["group"]: r for r in out["groups"]}
+    men = sex == 1
+    expected = concordance_index_censored(e[men].astype(bool), t[men], risk[men])[0]
+    assert rows["male"]["c_index"] == pytest.approx(expected, abs=1e-4)
+    assert rows["male"]["n_events"] == int(e[men].sum())
+    # Kaplan-Meier by hand: product over event times up to 180 days of (1 - deaths / at risk)
+    surv = 1.0
+    for time_ in np.sort(t[men & (e == 1) & (t <= 180)]):
+        surv *= 1 - 1 / np.sum(t[men] >= time_)
+    assert rows["male"]["observed"] == pytest.approx(1 - surv, abs=1e-4)
+    assert rows["all"]["mean_predicted"] == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize("model_id", sorted(DATASETS))
+def test_a_records_card_gives_what_training_computes_from_its_own_predictions(model_id):
+    """The committed card's subgroups are those of its stored out-of-fold predictions split by the dataset's own
+    values (so retraining, which reproduces the predictions, reproduces them)."""
+    dataset = DATASETS[model_id]
+    card = get_card(model_id)
+    table = read_dataset(dataset, data_root())
+    X = encode_training(dataset, table.features)
+    p = np.asarray(card.validation["probabilities"])[:, 1]
+    expected = binary_subgroups(dataset.subgroups, dataset.fields, X, table.y, p, dataset.threshold,
+                                dataset.labels[1])
+    assert card.metrics["subgroups"] == expected
+    assert expected["groups"][0]["n"] == card.metrics["n"]
+
+
+@pytest.mark.parametrize("model_id", sorted(SURVIVAL))
+def test_a_survival_card_gives_each_group_with_its_patients_and_events(model_id):
+    dataset = SURVIVAL[model_id]
+    frame, t, e = dataset.read(data_root())
+    spec = get_card(model_id).metrics["subgroups"]
+    rows = spec["groups"]
+    assert (rows[0]["n"], rows[0]["n_events"]) == (len(t), int(e.sum()))
+    for by, name, mask in memberships(dataset.subgroups, dataset.fields, frame.to_numpy(dtype=float)):
+        row = next(r for r in rows if (r["by"], r["group"]) == (by, name))
+        assert (row["n"], row["n_events"]) == (int(mask.sum()), int(e[mask].sum()))
+        lo, hi = row["c_index_ci"]
+        assert lo <= row["c_index"] <= hi
+
+
+def test_the_table_reads_the_card_in_words():
+    table = subgroup_table(get_card("heart-disease"))
+    assert list(table.index) == ["All patients", "Sex: female", "Sex: male", "Age: under 50", "Age: 50 to 59",
+                                 "Age: 60 and over"]
+    row = get_card("heart-disease").metrics["subgroups"]["groups"][1]
+    shown = table.loc["Sex: female"]
+    assert shown["Patients"] == row["n"] == 78
+    assert shown["AUROC (95% interval)"] == f"{row['auroc']:.2f} ({row['auroc_ci'][0]:.2f}-{row['auroc_ci'][1]:.2f})"
+    assert shown["Sensitivity"] == f"{row['true_positive']}/22 ({100 * row['true_positive'] / 22:.0f}%)"
+    survival = subgroup_table(get_card("heart-failure"))
+    assert "Death by 180 days, predicted / observed" in survival.columns
+    assert survival.loc["Sex: female", "Events"] == 25
+
+
+def test_every_card_gives_subgroups_or_says_why_not():
+    for card in list_cards():
+        if card.modality in ("records", "survival"):
+            assert subgroup_table(card) is not None, card.id
+        elif card.modality == "speech":
+            assert no_subgroups_reason(card) is None  # a clinician's voice, not a patient's prediction
+        else:
+            assert no_subgroups_reason(card) == NO_SUBGROUPS, card.id
+
+
+def test_a_group_whose_average_prediction_is_off_beyond_chance_is_said_and_one_within_chance_is_not():
+    n = 100
+    y = np.r_[np.zeros(60), np.ones(40), np.zeros(60), np.ones(40)].astype(int)  # 40% observed in each group
+    p = np.r_[np.linspace(0.45, 0.9, n), np.linspace(0.2, 0.62, n)]  # men 67.5% on average; women 41%
+    X = np.c_[np.full(2 * n, 60.0), np.r_[np.ones(n), np.zeros(n)]]
+    notes = binary_subgroups((Subgroup("sex"),), (AGE, SEX), X, y, p, 0.5, "positive")["notes"]
+    assert notes == ["Sex male: 68% predicted on average against 40% observed (100 patients): the model overstates "
+                     "their risk."]
