@@ -25,16 +25,17 @@ class Subgroup:
     cuts: tuple[float, ...] = ()
 
 
-def memberships(specs: tuple[Subgroup, ...], fields, X: np.ndarray) -> list[tuple[str, str, np.ndarray]]:
-    """(what splits, group name, row mask) per group, in the declared order; rows without the value are a group of
-    their own ("not recorded") where there are any."""
+def memberships(specs: tuple[Subgroup, ...], fields, X: np.ndarray) -> list[tuple[str, str, np.ndarray, dict]]:
+    """(what splits, group name, row mask, rule) per group, in the declared order; rows without the value are a group
+    of their own ("not recorded") where there are any. The rule (stored in the card) places one patient in the group
+    at prediction time: {"field", "code"}, {"field", "from", "below"} (either may be None) or {"field", "missing"}."""
     names = [f.name for f in fields]
     out = []
     for spec in specs:
         field = fields[names.index(spec.field)]
         values = X[:, names.index(spec.field)]
         if field.kind == "category":
-            groups = [(str(label), values == code) for code, label in field.choices]
+            groups = [(str(label), values == code, {"code": code}) for code, label in field.choices]
         else:
             edges = (-np.inf, *spec.cuts, np.inf)
             unit = f" {field.unit}" if field.unit and field.unit != "years" else ""
@@ -42,10 +43,23 @@ def memberships(specs: tuple[Subgroup, ...], fields, X: np.ndarray) -> list[tupl
             for lo, hi in zip(edges[:-1], edges[1:]):
                 name = (f"under {hi:g}{unit}" if lo == -np.inf else f"{lo:g}{unit} and over" if hi == np.inf
                         else f"{lo:g} to {hi - 1:g}{unit}" if field.step == 1 else f"{lo:g} to under {hi:g}{unit}")
-                groups.append((name, (values >= lo) & (values < hi)))
-        groups.append(("not recorded", np.isnan(values)))
-        out.extend((field.label, name, mask) for name, mask in groups if mask.any())
+                groups.append((name, (values >= lo) & (values < hi),
+                               {"from": None if lo == -np.inf else float(lo), "below": None if hi == np.inf else float(hi)}))
+        groups.append(("not recorded", np.isnan(values), {"missing": True}))
+        out.extend((field.label, name, mask, {"field": field.name, **rule}) for name, mask, rule in groups if mask.any())
     return out
+
+
+def in_group(rule: dict, names: list[str], values: np.ndarray) -> bool:
+    """Whether one patient (values in the card's field order, NaN for not given) is in a group of `memberships`."""
+    value = float(values[names.index(rule["field"])])
+    if rule.get("missing"):
+        return bool(np.isnan(value))
+    if np.isnan(value):
+        return False
+    if "code" in rule:
+        return value == rule["code"]
+    return (rule["from"] is None or value >= rule["from"]) and (rule["below"] is None or value < rule["below"])
 
 
 def _auroc(y: np.ndarray, score: np.ndarray) -> float:
@@ -116,8 +130,9 @@ def binary_subgroups(specs: tuple[Subgroup, ...], fields, X: np.ndarray, y: np.n
     y = np.asarray(y, dtype=int)
     p = np.asarray(p, dtype=float)
     rows = [{"by": "All patients", "group": "all", **_binary_row(y, p, threshold, seed)}]
-    rows += [{"by": by, "group": name, **_binary_row(y[mask], p[mask], threshold, seed)}
-             for by, name, mask in memberships(specs, fields, X)]
+    rows += [{"by": by, "group": name, "rule": rule, **_binary_row(y[mask], p[mask], threshold, seed)}
+             for by, name, mask, rule in memberships(specs, fields, X)]
+    _flag(rows, "auroc")
     return {"kind": "binary", "positive": positive, "threshold": threshold, "groups": rows,
             "protocol": (f"the card's out-of-fold probabilities of {positive}, split by group; AUROC with a 95% "
                          f"bootstrap interval ({BOOTSTRAP} resamples of the group's patients, seed {seed}), given "
@@ -154,8 +169,9 @@ def survival_subgroups(specs: tuple[Subgroup, ...], fields, X: np.ndarray, t: np
     event by the main horizon, for all patients and each subgroup, from out-of-fold risk scores and probabilities."""
     t, e = np.asarray(t, dtype=float), np.asarray(e, dtype=int)
     rows = [{"by": "All patients", "group": "all", **_survival_row(t, e, risk, p_main, horizon, seed)}]
-    rows += [{"by": by, "group": name, **_survival_row(t[m], e[m], risk[m], p_main[m], horizon, seed)}
-             for by, name, m in memberships(specs, fields, X)]
+    rows += [{"by": by, "group": name, "rule": rule, **_survival_row(t[m], e[m], risk[m], p_main[m], horizon, seed)}
+             for by, name, m, rule in memberships(specs, fields, X)]
+    _flag(rows, "c_index")
     return {"kind": "survival", "event": event, "horizon_days": horizon, "groups": rows,
             "protocol": (f"out-of-fold risk scores and probabilities of {event} by {horizon} days of the card's first "
                          "cross-validation repeat (every patient once), split by group; Harrell's C-index pooled over "
@@ -169,23 +185,69 @@ def _days(days: int) -> str:
     return f"{days // 365} years" if days >= 730 and days % 365 == 0 else f"{days} days"
 
 
+def _flag(rows: list[dict], key: str) -> None:
+    """Mark, in place, the groups ranked worse than all patients (the group's interval wholly below the all-patients
+    figure: beyond what chance alone gives) and those whose average prediction is off what was observed by at least
+    CALIBRATION_GAP and by more than two standard errors of the observed rate."""
+    overall = rows[0].get(key)
+    for r in rows[1:]:
+        interval = r.get(f"{key}_ci")
+        r["ranks_worse"] = bool(overall is not None and interval and interval[1] < overall)
+        gap = r["mean_predicted"] - r["observed"]
+        r["miscalibrated"] = bool(abs(gap) >= CALIBRATION_GAP and abs(gap) > 2 * r["observed_se"])
+
+
+def _group_words(r: dict) -> str:
+    return f"{r['by'][:1].lower()}{r['by'][1:]}: {r['group']}"  # "age: under 50", "menopausal status: pre"
+
+
+def _ranking_words(r: dict, key: str, name: str, overall: float) -> str:
+    return f"{name} {r[key]:.2f} ({r[f'{key}_ci'][0]:.2f}-{r[f'{key}_ci'][1]:.2f}) against {overall:.2f} for all patients"
+
+
+def _calibration_words(r: dict, by_when: str) -> str:
+    return (f"{100 * r['mean_predicted']:.0f}% predicted on average against {100 * r['observed']:.0f}% observed"
+            f"{by_when} ({r['n']} patients)")
+
+
 def _notes(rows: list[dict], key: str, name: str, article: str, by_when: str) -> list[str]:
-    """Plain sentences for the card: groups too small for a ranking figure; groups whose interval lies wholly below
-    the figure for all patients (ranked worse than the average patient, beyond what chance alone gives); groups whose
-    average prediction is off what was observed by at least CALIBRATION_GAP and by more than two standard errors of
-    the observed rate."""
+    """Plain sentences for the card: groups too small for a ranking figure, and the flagged groups (`_flag`)."""
     overall = rows[0].get(key)
     notes = []
     for r in rows[1:]:
         label = f"{r['by']} {r['group']}"
         if key not in r:
             notes.append(f"{label}: too few patients of one outcome ({r['n']} patients) for {article} {name}.")
-        elif overall is not None and r[f"{key}_ci"] and r[f"{key}_ci"][1] < overall:
-            notes.append(f"{label}: {name} {r[key]:.2f} ({r[f'{key}_ci'][0]:.2f}-{r[f'{key}_ci'][1]:.2f}), below "
-                         f"the {overall:.2f} for all patients: the model ranks these patients less well.")
-        gap = r["mean_predicted"] - r["observed"]
-        if abs(gap) >= CALIBRATION_GAP and abs(gap) > 2 * r["observed_se"]:
-            notes.append(f"{label}: {100 * r['mean_predicted']:.0f}% predicted on average against "
-                         f"{100 * r['observed']:.0f}% observed{by_when} ({r['n']} patients): the model "
-                         f"{'overstates' if gap > 0 else 'understates'} their risk.")
+        elif r["ranks_worse"]:
+            notes.append(f"{label}: {_ranking_words(r, key, name, overall)}: the model ranks these patients less well.")
+        if r["miscalibrated"]:
+            notes.append(f"{label}: {_calibration_words(r, by_when)}: the model "
+                         f"{'overstates' if r['mean_predicted'] > r['observed'] else 'understates'} their risk.")
     return notes
+
+
+def patient_cautions(subgroups: dict | None, names: list[str], values: np.ndarray) -> tuple[str, ...]:
+    """What the card's figures by subgroup say about a patient in a flagged group, beside that patient's result: a
+    card note on the Models page does not reach the clinician reading one estimate (the GBSG2 model overstates a
+    younger woman's 5-year risk by ten points on average). At most one sentence on ranking and one on calibration,
+    naming every flagged group the patient is in and the figures of the group most off."""
+    if not subgroups:
+        return ()
+    rows = [r for r in subgroups["groups"][1:] if "rule" in r and in_group(r["rule"], names, values)]
+    survival = subgroups["kind"] == "survival"
+    key, name = ("c_index", "C-index") if survival else ("auroc", "AUROC")
+    by_when = f" by {_days(subgroups['horizon_days'])}" if survival else ""
+    out = []
+    worse = [r for r in rows if r.get("ranks_worse")]
+    if worse:
+        r = min(worse, key=lambda r: r[key])
+        out.append(f"In validation this model ranked patients like this one ({'; '.join(map(_group_words, worse))}) "
+                   f"less well than patients overall: {_ranking_words(r, key, name, subgroups['groups'][0][key])}.")
+    off = [r for r in rows if r.get("miscalibrated")]
+    if off:
+        r = max(off, key=lambda r: abs(r["mean_predicted"] - r["observed"]))
+        high = r["mean_predicted"] > r["observed"]
+        out.append(f"In validation this model's estimates for patients like this one ({'; '.join(map(_group_words, off))}) "
+                   f"were too {'high' if high else 'low'} on average: for {_group_words(r).replace(':', '')}, "
+                   f"{_calibration_words(r, by_when)}. Read this estimate as likely {'too high' if high else 'too low'}.")
+    return tuple(out)

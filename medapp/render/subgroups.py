@@ -44,11 +44,11 @@ def subgroup_table(card: ModelCard) -> pd.DataFrame | None:
                              f"{100 * g['mean_predicted']:.0f}% / {100 * g['observed']:.0f}%"})
         else:
             negatives = g["n"] - g["n_positive"]
-            rows.append({"Group": name, "Patients": g["n"], f"With {card.display(spec['positive'])}": g["n_positive"],
+            rows.append({"Group": name, "Patients": g["n"], f"With {spec['positive']}": g["n_positive"],
                          "AUROC (95% interval)": _with_interval(g.get("auroc"), g.get("auroc_ci")),
                          "Sensitivity": _percent(g["true_positive"], g["n_positive"]),
                          "Specificity": _percent(g["true_negative"], negatives),
-                         "Predicted / observed": f"{100 * g['mean_predicted']:.0f}% / {100 * g['observed']:.0f}%"})
+                         "Average predicted / observed": f"{100 * g['mean_predicted']:.0f}% / {100 * g['observed']:.0f}%"})
     return pd.DataFrame(rows).set_index("Group")
 
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from ...types import Explanation, InputError, ModelCard, Prediction
 from ..base import CardModel, kernel_shap
+from ..subgroups import patient_cautions
 from .estimators import Calibrated, Routed
 from .explain import shap_for
 from .io import (
@@ -72,6 +73,7 @@ class RecordsModel(PatientInputs, CardModel):
         self.card = card
         self.threshold = card.threshold  # a card without one is refused at load, not at the first patient
         self.fields: tuple[Field, ...] = fields_from_card(card.input["features"])
+        self._names = [f.name for f in self.fields]
         self.training_range: dict[str, list[float]] = card.input.get("training_range", {})
         # each number's range among the training patients without the positive label (train writes it)
         self.negative_range: dict[str, list[float]] = card.input.get("negative_range", {})
@@ -117,6 +119,7 @@ class RecordsModel(PatientInputs, CardModel):
         warnings = x.warnings
         if label != self.card.positive and (beyond := self.beyond_negatives(x.values)):
             warnings = (*warnings, beyond)
+        warnings = (*warnings, *patient_cautions(self.card.metrics.get("subgroups"), self._names, x.values))
         return Prediction(self.card.id, self.card.version, self.card.labels, probs, label, warnings,
                           risk_band=self.risk_band(p), threshold=self.threshold)
 

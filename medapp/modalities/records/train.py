@@ -324,7 +324,7 @@ def _train(model_id: str, data_dir: Path, out_dir: Path, *, quick: bool, seed: i
     }
     if dataset.subgroups:
         metrics["subgroups"] = binary_subgroups(dataset.subgroups, fields, X, y, validation_probs, dataset.threshold,
-                                                dataset.labels[1], seed)
+                                                dataset.positive_meaning, seed)
     if dataset.external and not quick:
         metrics["external"] = _external_metrics(dataset, data_dir, models, key if use_fallbacks else ())
     kind = "TreeSHAP (path-dependent)" if best.startswith("gradient") else "Exact linear SHAP (interventional)"

@@ -12,6 +12,7 @@ from ...types import Explanation, InputError, ModelCard, Prediction, SurvivalCur
 from ..base import CardModel, kernel_shap
 from ..records.io import PatientInputs, Record, records_in_file
 from ..records.schema import Field, fields_from_card, format_value
+from ..subgroups import patient_cautions
 from .additive import Ensemble
 from .explain import event_probability_shap, risk_shap
 from .io import MEDIAN_FILL, SurvivalCohort, cohort, patient
@@ -26,6 +27,7 @@ class SurvivalModel(PatientInputs, CardModel):
             raise ValueError(f"model card {card.id}: a survival model has two labels, the second its positive label")
         self.card = card
         self.fields: tuple[Field, ...] = fields_from_card(card.input["features"])
+        self._names = [f.name for f in self.fields]
         self.training_range: dict[str, list[float]] = card.input.get("training_range", {})
         self.ensemble = Ensemble.load(card.weights_path)
         self.horizons = np.asarray(card.input["horizons_days"], dtype=float)
@@ -78,6 +80,7 @@ class SurvivalModel(PatientInputs, CardModel):
             for h, lo_s, hi_s in zip(curve.horizons, curve.at_horizons_lower, curve.at_horizons_upper))
         if width > WIDE_BAND:
             warnings = (*warnings, wide_band_text(self.event, horizon, low, high, self.rare_values(x.values)))
+        warnings = (*warnings, *patient_cautions(self.card.metrics.get("subgroups"), self._names, x.values))
         return Prediction(self.card.id, self.card.version, self.card.labels, np.array([1.0 - p_event, p_event]),
                           label, warnings, details={"risk_group": curve.risk_group}, survival=curve)
 
