@@ -93,13 +93,30 @@ def messages_in_full(items: list[tuple[str, str]]) -> None:
 
 
 def warnings_in_full(per_row: list[tuple[str, tuple[str, ...] | list[str]]], total: int) -> None:
-    """Under a cohort's table: every warning of every row in full, open when there are few."""
+    """Under a cohort's table: every warning of every row in full, open when there are few. A warning several rows
+    share is said once with its rows ("Rows 2, 5, 9: ..."): a card's caution about a group of patients (a GBSG2
+    cohort's younger women) repeated the same long sentence for each of them."""
     warned = [(where, ws) for where, ws in per_row if ws]
     if warned:
         rows = "row" if total == 1 else "rows"
         with st.expander(f"Warnings in full ({len(warned)} of {total} {rows})", expanded=len(warned) <= 5,
                          icon=":material/warning:"):
-            messages_in_full([(where, w) for where, ws in warned for w in ws])
+            messages_in_full(shared_once([(where, w) for where, ws in warned for w in ws]))
+
+
+def shared_once(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(where, message) pairs with each message once, where it first appears, naming every place that gave it:
+    "Row 2", "Row 5" -> "Rows 2, 5"; other places are joined as they are ("EWS-1, EWS-2")."""
+    places: dict[str, list[str]] = {}
+    for where, message in items:
+        places.setdefault(message, []).append(where)
+    out = []
+    for message, wheres in places.items():
+        if len(wheres) > 1 and all(w.startswith("Row ") for w in wheres):
+            out.append(("Rows " + ", ".join(w[4:] for w in wheres), message))
+        else:
+            out.append((", ".join(wheres), message))
+    return out
 
 
 # Contrast and focus for every page (an accessibility review, 2026-12-05): Streamlit draws captions at 60% opacity

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from pathlib import Path
 
 from apptest_helpers import form_field
@@ -163,6 +164,29 @@ def test_a_cohort_lists_each_patients_own_warnings_and_band(tmp_path, monkeypatc
     cases.run()
     assert any(c.value.startswith("input: patient's values") and "row 3 of a cohort file · record #" in c.value
                for c in cases.caption), [c.value for c in cases.caption]
+
+
+def test_a_cohorts_caution_about_a_group_is_said_once_with_its_rows(tmp_path, monkeypatch):
+    """The card's figures by subgroup reach each patient of the group (GBSG2 overstates younger women's risk), and the
+    list under the table says that once, naming the rows, not the same long sentence for each."""
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = AppTest.from_file(str(REPO / "pages/records.py"), default_timeout=120)
+    at.session_state["medapp_user"] = CLIN
+    at.run()
+    at.selectbox(key="records_model").set_value("Breast cancer recurrence-free survival (GBSG2)").run()
+    rows = ["age,menostat,tsize,tgrade,pnodes,progrec,estrec,horTh",
+            "44,pre,25,2,3,50,40,no", "66,post,25,2,3,50,40,no", "38,pre,30,3,5,10,5,yes", "47,post,20,2,2,80,90,no"]
+    at.file_uploader(key="scohort_breast-cancer-recurrence").set_value(
+        [("gbsg.csv", "\n".join(rows).encode(), "text/csv")]).run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "risk group" in d.value.columns).set_index("row")
+    caution = "In validation this model's estimates for patients like this one"
+    assert [caution in table.loc[r, "warnings"] for r in (1, 2, 3, 4)] == [True, False, True, True]
+    said = unescape(" ".join(h.proto.body for h in next(e for e in at.expander if e.label.startswith("Warnings in full"))
+                             .get("html")))
+    assert said.count(caution) == 2  # rows 1 and 3 are premenopausal and under 50; row 4 is under 50 only
+    assert "<b>Rows 1, 3</b>: " + caution + " (menopausal status: pre; age: under 50)" in said
+    assert "<b>Row 4</b>: " + caution + " (age: under 50)" in said
 
 
 def test_kaplan_meier_curves_of_a_handful_of_patients_are_not_drawn(tmp_path, monkeypatch):
