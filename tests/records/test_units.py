@@ -107,3 +107,12 @@ def test_one_writer_of_a_value_with_its_unit_for_explanations_and_messages():
     grade = Field("al", "Urine albumin (dipstick grade)", "0-5", min=0, max=5)
     assert format_value(grade, 3.0) == "3" and _range_text(grade) == "0-5"
     assert _range_text(Field("platelets", "Platelets", "/µL", min=10000, max=1000000)) == "10,000-1,000,000 /µL"
+
+
+
+def test_a_refused_value_with_its_unit_in_the_cell_names_the_unit_once():
+    """"(written 5000 µmol/L in µmol/L, times 0.01131)": the cell's own unit was said twice."""
+    model = load_model("kidney-disease")
+    with pytest.raises(InputError) as caught:
+        model.record({"age": 50, "sc": "5000 µmol/L"})
+    assert "(written 5000 µmol/L, times 0.01131)" in caught.value.message

@@ -390,7 +390,8 @@ def _converted(f: Field, number: float, text: str, convert: tuple[str, float], l
     unit, factor = convert
     value, error = parse_value(f, float(f"{number * factor:.6g}"))
     if error:
-        return value, f"{error} (written {text} in {unit}, times {factor:.4g})", None
+        written = text if unit.lower() in text.lower() else f"{text} in {unit}"  # a cell's own "1.4 mV" said once
+        return value, f"{error} (written {written}, times {factor:.4g})", None
     shown = number_text(float(f"{value:.3g}"))  # 1.1, not 1.09704
     notes = [f"{f.label} {text} was read in {unit} and converted: {with_unit(shown, f)}."] if say else []
     if limit is not None and not math.isnan(value):
