@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 BOOTSTRAP = 1000
+CAUTION_LEAD = "In validation this model"  # how a patient's caution from these figures begins (the page places it)
 CALIBRATION_GAP = 0.05  # a group's mean prediction this far off its observed rate (and beyond chance) is said
 MIN_EACH_CLASS = 5  # fewer positives or negatives (events or survivors) than this: no ranking figure for the group
 
@@ -241,13 +242,13 @@ def patient_cautions(subgroups: dict | None, names: list[str], values: np.ndarra
     worse = [r for r in rows if r.get("ranks_worse")]
     if worse:
         r = min(worse, key=lambda r: r[key])
-        out.append(f"In validation this model ranked patients like this one ({'; '.join(map(_group_words, worse))}) "
+        out.append(f"{CAUTION_LEAD} ranked patients like this one ({'; '.join(map(_group_words, worse))}) "
                    f"less well than patients overall: {_ranking_words(r, key, name, subgroups['groups'][0][key])}.")
     off = [r for r in rows if r.get("miscalibrated")]
     if off:
         r = max(off, key=lambda r: abs(r["mean_predicted"] - r["observed"]))
         high = r["mean_predicted"] > r["observed"]
-        out.append(f"In validation this model's estimates for patients like this one ({'; '.join(map(_group_words, off))}) "
+        out.append(f"{CAUTION_LEAD}'s estimates for patients like this one ({'; '.join(map(_group_words, off))}) "
                    f"were too {'high' if high else 'low'} on average: for {_group_words(r).replace(':', '')}, "
                    f"{_calibration_words(r, by_when)}. Read this estimate as likely {'too high' if high else 'too low'}.")
     return tuple(out)

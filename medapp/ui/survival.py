@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from ..analysis import BatchResult
+from ..modalities.subgroups import CAUTION_LEAD
 from ..modalities.survival.groups import logrank, risk_group_curves
 from ..modalities.survival.io import MEDIAN_FILL
 from ..modalities.survival.model import SurvivalModel
@@ -74,8 +75,10 @@ def result_panel(model: SurvivalModel, values: dict, key: str, saveable: bool = 
                     f"means an earlier {curve.event})  \nMore likely at {by}: **{model.card.display(pred.label)}**")
         # what the values not given could change, beside the number it qualifies: below the horizon table it was
         # out of sight under a headline that read as complete (a tumour-board review)
-        not_given = [w for w in pred.warnings if w.startswith(MEDIAN_FILL) or NOT_MEASURED_COUNT.match(w)]
-        for w in not_given:
+        # so is what validation showed of patients like this one (estimates too high on average: a card's figures)
+        beside_headline = [w for w in pred.warnings
+                           if w.startswith((MEDIAN_FILL, CAUTION_LEAD)) or NOT_MEASURED_COUNT.match(w)]
+        for w in beside_headline:
             st.warning(w, icon=":material/warning:")
         if (close := survival_close_call(curve)) is not None:
             st.caption(close_call_markdown(close))
@@ -87,7 +90,7 @@ def result_panel(model: SurvivalModel, values: dict, key: str, saveable: bool = 
         st.caption(f"Cross-validated concordance {model.card.metrics['summary']['c_index']:.2f}. {curve.band}: "
                    "the uncertainty of the model's estimate, not of this patient's outcome.")
         for w in pred.warnings:
-            if w not in not_given:
+            if w not in beside_headline:
                 st.warning(w, icon=":material/warning:")
         if saveable:
             save_to_case(card=model.card, prediction=pred, explanation=expl,

@@ -166,6 +166,22 @@ def test_a_cohort_lists_each_patients_own_warnings_and_band(tmp_path, monkeypatc
                for c in cases.caption), [c.value for c in cases.caption]
 
 
+def test_what_validation_showed_of_patients_like_this_one_stands_under_the_headline(tmp_path, monkeypatch):
+    """GBSG2 overstated younger women's 5-year risk in validation: said beside the number it qualifies, before the
+    horizon table, not below it with the other cautions."""
+    monkeypatch.setenv("MEDAPP_VAR_DIR", str(tmp_path))
+    at = _estimate("Breast cancer recurrence-free survival (GBSG2)", "breast-cancer-recurrence")
+    form_field(at.number_input, "surv_breast-cancer-recurrence_age").set_value(44)
+    next(b for b in at.button if b.label == "Estimate survival").click().run()
+    left = next(c for c in at.columns if any(getattr(e, "type", "") == "metric" for e in c))
+    kinds = [(e.type, getattr(e, "value", "")) for e in left]
+    caution = next(i for i, (kind, value) in enumerate(kinds)
+                   if kind == "warning" and str(value).startswith("In validation this model's estimates"))
+    table = next(i for i, (kind, _) in enumerate(kinds) if kind == "table")
+    assert caution < table
+    assert "for age under 50, 54% predicted on average against 44% observed by 5 years" in kinds[caution][1]
+
+
 def test_a_cohorts_caution_about_a_group_is_said_once_with_its_rows(tmp_path, monkeypatch):
     """The card's figures by subgroup reach each patient of the group (GBSG2 overstates younger women's risk), and the
     list under the table says that once, naming the rows, not the same long sentence for each."""
