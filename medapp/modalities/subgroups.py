@@ -5,6 +5,14 @@ patients hides that (Mitchell et al. 2019, "Model cards for model reporting": di
 2024, item 23a: performance in key subgroups). Computed at training from the same out-of-fold predictions as the
 card's headline, stored in the card (`metrics.subgroups`) and shown on the Models page. Each figure has a 95%
 bootstrap interval: most subgroups here hold a few dozen patients, and the interval says how little that settles.
+
+A statistician's review (2026-12-08) set how they are read. A group's AUROC or C-index is lower where its patients'
+risks are closer together (a narrower range of the strongest input), whatever the model's accuracy, so an AUROC is
+shown beside the one expected from the group's own predictions were they exactly right (model-based concordance, van
+Klaveren et al. 2016), and no group is flagged for ranking. A group is flagged for calibration only when its gap
+(mean predicted minus observed) differs from that of the other patients beyond chance, after Holm's correction over
+the card's groups, and by at least CALIBRATION_GAP: the whole cohort can be off a little, and about forty groups are
+tested over the five cards.
 """
 from __future__ import annotations
 
@@ -15,7 +23,8 @@ import numpy as np
 
 BOOTSTRAP = 1000
 CAUTION_LEAD = "In validation this model"  # how a patient's caution from these figures begins (the page places it)
-CALIBRATION_GAP = 0.05  # a group's mean prediction this far off its observed rate (and beyond chance) is said
+CALIBRATION_GAP = 0.05  # a group's mean prediction at least this far off its observed rate (and beyond chance) is said
+ALPHA = 0.05  # family-wise, over one card's groups (Holm)
 MIN_EACH_CLASS = 5  # fewer positives or negatives (events or survivors) than this: no ranking figure for the group
 
 
@@ -113,33 +122,59 @@ def _binary_row(y: np.ndarray, p: np.ndarray, threshold: float, seed: int) -> di
     pos = int(y.sum())
     called = p >= threshold
     row: dict[str, Any] = {"n": int(len(y)), "n_positive": pos,
-                           "observed": round(pos / len(y), 4),
-                           "observed_se": round(float(np.sqrt(pos * (len(y) - pos) / len(y) ** 3)), 4),
-                           "mean_predicted": round(float(p.mean()), 4),
+                           "observed": round(pos / len(y), 4), "mean_predicted": round(float(p.mean()), 4),
+                           **_binary_gap(y, p),
                            "true_positive": int((called & (y == 1)).sum()),
                            "true_negative": int((~called & (y == 0)).sum())}
     if min(pos, len(y) - pos) >= MIN_EACH_CLASS:
         row["auroc"] = round(_auroc(y, p), 4)
         row["auroc_ci"] = _auroc_interval(y, p, seed)
+        row["expected_auroc"] = round(_expected_auroc(p), 4)
     return row
+
+
+def _binary_gap(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    """Mean predicted minus observed rate, and its variance were the predictions right: sum p(1-p) / n^2 (not the
+    observed rate's, which is 0 for a group of one outcome)."""
+    return {"_gap": float(p.mean() - y.mean()), "_gap_var": float(np.sum(p * (1 - p))) / len(y) ** 2}
+
+
+def _expected_auroc(p: np.ndarray) -> float:
+    """The AUROC these predictions would reach on average if each were exactly right (outcomes drawn from them):
+    the model-based c-statistic (van Klaveren D, et al. Stat Med 2016;35:3567-81), over pairs of distinct patients
+    with ties counted a half."""
+    order = np.argsort(p)
+    q = p[order]
+    # pairs (i positive, j negative) with q_i > q_j, weighted by q_i (1 - q_j); ties a half
+    neg = 1.0 - q
+    below = np.concatenate(([0.0], np.cumsum(neg)))[np.searchsorted(q, q, side="left")]
+    tied = np.concatenate(([0.0], np.cumsum(neg)))[np.searchsorted(q, q, side="right")] - below - neg  # others tied
+    concordant = float(np.sum(q * (below + 0.5 * tied)))
+    total = float(np.sum(q) * np.sum(neg) - np.sum(q * neg))  # every ordered pair of distinct patients
+    return concordant / total
 
 
 def binary_subgroups(specs: tuple[Subgroup, ...], fields, X: np.ndarray, y: np.ndarray, p: np.ndarray,
                      threshold: float, positive: str, seed: int = 0) -> dict[str, Any]:
-    """AUROC (95% bootstrap interval), sensitivity and specificity at the card's threshold, and mean predicted
-    against observed rate, for all patients and each subgroup, from out-of-fold probabilities `p` of `positive`."""
+    """AUROC (95% bootstrap interval) beside the AUROC expected from the group's own predictions, sensitivity and
+    specificity at the card's threshold, and mean predicted against observed rate, for all patients and each
+    subgroup, from out-of-fold probabilities `p` of `positive`."""
     y = np.asarray(y, dtype=int)
     p = np.asarray(p, dtype=float)
+    groups = memberships(specs, fields, X)
     rows = [{"by": "All patients", "group": "all", **_binary_row(y, p, threshold, seed)}]
     rows += [{"by": by, "group": name, "rule": rule, **_binary_row(y[mask], p[mask], threshold, seed)}
-             for by, name, mask, rule in memberships(specs, fields, X)]
-    _flag(rows, "auroc")
+             for by, name, mask, rule in groups]
+    rest = [_binary_gap(y[~mask], p[~mask]) if (~mask).any() else None for *_, mask, _ in groups]
+    _flag(rows, rest)
     return {"kind": "binary", "positive": positive, "threshold": threshold, "groups": rows,
             "protocol": (f"the card's out-of-fold probabilities of {positive}, split by group; AUROC with a 95% "
                          f"bootstrap interval ({BOOTSTRAP} resamples of the group's patients, seed {seed}), given "
-                         f"where the group has at least {MIN_EACH_CLASS} patients of each outcome; sensitivity and "
-                         f"specificity at the card's threshold ({threshold:g})"),
-            "notes": _notes(rows, "auroc", "AUROC", "an", "")}
+                         f"where the group has at least {MIN_EACH_CLASS} patients of each outcome, beside the AUROC "
+                         "expected from the group's own predictions were they exactly right (model-based "
+                         "concordance); sensitivity and specificity at the card's threshold "
+                         f"({threshold:g}); {CALIBRATION_RULE}"),
+            "notes": _notes(rows, "AUROC", "an", "")}
 
 
 def _km_event(t: np.ndarray, e: np.ndarray, horizon: float) -> tuple[float, float]:
@@ -153,11 +188,17 @@ def _km_event(t: np.ndarray, e: np.ndarray, horizon: float) -> tuple[float, floa
     return 1.0 - surv, surv * np.sqrt(greenwood)
 
 
+def _survival_gap(t: np.ndarray, e: np.ndarray, p_main: np.ndarray, horizon: int) -> dict[str, float]:
+    """Mean predicted minus Kaplan-Meier probability of the event by `horizon`, and its variance (Greenwood)."""
+    observed, se = _km_event(t, e, horizon)
+    return {"_observed": observed, "_gap": float(p_main.mean() - observed), "_gap_var": float(se) ** 2}
+
+
 def _survival_row(t, e, risk, p_main, horizon, seed) -> dict[str, Any]:
     events = int(e.sum())
-    row: dict[str, Any] = {"n": int(len(t)), "n_events": events,
-                           **dict(zip(("observed", "observed_se"), np.round(_km_event(t, e, horizon), 4).tolist())),
+    row: dict[str, Any] = {"n": int(len(t)), "n_events": events, **_survival_gap(t, e, p_main, horizon),
                            "mean_predicted": round(float(p_main.mean()), 4)}
+    row["observed"] = round(row.pop("_observed"), 4)
     if events >= MIN_EACH_CLASS and len(t) - events >= MIN_EACH_CLASS:
         row["c_index"] = round(_harrell(t, e, risk), 4)
         row["c_index_ci"] = _harrell_interval(t, e, risk, seed)
@@ -167,60 +208,85 @@ def _survival_row(t, e, risk, p_main, horizon, seed) -> dict[str, Any]:
 def survival_subgroups(specs: tuple[Subgroup, ...], fields, X: np.ndarray, t: np.ndarray, e: np.ndarray,
                        risk: np.ndarray, p_main: np.ndarray, horizon: int, event: str, seed: int = 0) -> dict[str, Any]:
     """Harrell's C-index (95% bootstrap interval) and Kaplan-Meier observed against mean predicted probability of the
-    event by the main horizon, for all patients and each subgroup, from out-of-fold risk scores and probabilities."""
-    t, e = np.asarray(t, dtype=float), np.asarray(e, dtype=int)
+    event by the main horizon, for all patients and each subgroup, from out-of-fold risk scores and probabilities.
+    No expected C-index is given: the model-based one (complete follow-up) and Harrell's (the pairs censoring lets
+    compare) are not on the same footing, and heart failure's observed C stood above its expected in most groups."""
+    t, e, risk = np.asarray(t, dtype=float), np.asarray(e, dtype=int), np.asarray(risk, dtype=float)
+    groups = memberships(specs, fields, X)
     rows = [{"by": "All patients", "group": "all", **_survival_row(t, e, risk, p_main, horizon, seed)}]
     rows += [{"by": by, "group": name, "rule": rule, **_survival_row(t[m], e[m], risk[m], p_main[m], horizon, seed)}
-             for by, name, m, rule in memberships(specs, fields, X)]
-    _flag(rows, "c_index")
+             for by, name, m, rule in groups]
+    rest = [_survival_gap(t[~m], e[~m], p_main[~m], horizon) if (~m).any() else None for *_, m, _ in groups]
+    _flag(rows, rest)
     return {"kind": "survival", "event": event, "horizon_days": horizon, "groups": rows,
             "protocol": (f"out-of-fold risk scores and probabilities of {event} by {horizon} days of the card's first "
                          "cross-validation repeat (every patient once), split by group; Harrell's C-index pooled over "
                          f"the folds with a 95% bootstrap interval ({BOOTSTRAP} resamples of the group's patients, seed "
                          f"{seed}), given where the group has at least {MIN_EACH_CLASS} events and {MIN_EACH_CLASS} "
-                         f"patients without; observed is the Kaplan-Meier probability of {event} by {horizon} days"),
-            "notes": _notes(rows, "c_index", "C-index", "a", f" by {_days(horizon)}")}
+                         f"patients without; observed is the Kaplan-Meier probability of {event} by {horizon} days; "
+                         f"{CALIBRATION_RULE}"),
+            "notes": _notes(rows, "C-index", "a", f" by {_days(horizon)}")}
+
+
+CALIBRATION_RULE = (f"a group is said to be over- or under-estimated when its gap (mean predicted minus observed) "
+                    "differs from the other patients' beyond chance (two-sided z test, Holm's correction over the "
+                    f"card's groups, family-wise {ALPHA:g}) and is at least {100 * CALIBRATION_GAP:g} points")
 
 
 def _days(days: int) -> str:
     return f"{days // 365} years" if days >= 730 and days % 365 == 0 else f"{days} days"
 
 
-def _flag(rows: list[dict], key: str) -> None:
-    """Mark, in place, the groups ranked worse than all patients (the group's interval wholly below the all-patients
-    figure: beyond what chance alone gives) and those whose average prediction is off what was observed by at least
-    CALIBRATION_GAP and by more than two standard errors of the observed rate."""
-    overall = rows[0].get(key)
-    for r in rows[1:]:
-        interval = r.get(f"{key}_ci")
-        r["ranks_worse"] = bool(overall is not None and interval and interval[1] < overall)
-        gap = r["mean_predicted"] - r["observed"]
-        r["miscalibrated"] = bool(abs(gap) >= CALIBRATION_GAP and abs(gap) > 2 * r["observed_se"])
+def _flag(rows: list[dict], rest: list[dict | None]) -> None:
+    """Test, in place, each group's calibration gap against the other patients' (`rest`, in the groups' order): the
+    difference with its 95% interval and p value, Holm-adjusted over the card's groups; mark the groups over- or
+    under-estimated beyond chance by at least CALIBRATION_GAP. Drops the working `_gap` fields."""
+    from scipy.stats import norm
+
+    tested = []
+    for r, other in zip(rows[1:], rest):
+        r["miscalibrated"] = False
+        if other is None or r["_gap_var"] + other["_gap_var"] <= 0:
+            continue
+        diff, se = r["_gap"] - other["_gap"], float(np.sqrt(r["_gap_var"] + other["_gap_var"]))
+        r["gap_vs_others"] = round(diff, 4)
+        r["gap_vs_others_ci"] = [round(diff - 1.96 * se, 4), round(diff + 1.96 * se, 4)]
+        r["p_vs_others"] = float(f"{2 * norm.sf(abs(diff) / se):.4g}")
+        tested.append(r)
+    # Holm: the k-th smallest of m p values times (m - k), never below the one before
+    running = 0.0
+    for k, r in enumerate(sorted(tested, key=lambda r: r["p_vs_others"])):
+        running = max(running, min(1.0, r["p_vs_others"] * (len(tested) - k)))
+        r["p_vs_others_holm"] = float(f"{running:.4g}")
+        r["miscalibrated"] = running < ALPHA and abs(r["_gap"]) >= CALIBRATION_GAP
+    for r in rows:
+        r.pop("_gap", None)
+        r.pop("_gap_var", None)
 
 
 def _group_words(r: dict) -> str:
     return f"{r['by'][:1].lower()}{r['by'][1:]}: {r['group']}"  # "age: under 50", "menopausal status: pre"
 
 
-def _ranking_words(r: dict, key: str, name: str, overall: float) -> str:
-    return f"{name} {r[key]:.2f} ({r[f'{key}_ci'][0]:.2f}-{r[f'{key}_ci'][1]:.2f}) against {overall:.2f} for all patients"
-
-
 def _calibration_words(r: dict, by_when: str) -> str:
+    """"54% predicted on average against 44% observed by 5 years (268 patients): 13 points further above what was
+    observed than for the other patients (95% interval 4 to 22)": the group against the rest, as tested."""
+    diff = 100 * r["gap_vs_others"]
+    sign = 1 if diff > 0 else -1  # the interval of the distance in the direction said
+    lo, hi = sorted(sign * 100 * v for v in r["gap_vs_others_ci"])
     return (f"{100 * r['mean_predicted']:.0f}% predicted on average against {100 * r['observed']:.0f}% observed"
-            f"{by_when} ({r['n']} patients)")
+            f"{by_when} ({r['n']} patients): {abs(diff):.0f} points further {'above' if diff > 0 else 'below'} what "
+            f"was observed than for the other patients (95% interval {lo:.0f} to {hi:.0f})")
 
 
-def _notes(rows: list[dict], key: str, name: str, article: str, by_when: str) -> list[str]:
-    """Plain sentences for the card: groups too small for a ranking figure, and the flagged groups (`_flag`)."""
-    overall = rows[0].get(key)
+def _notes(rows: list[dict], name: str, article: str, by_when: str) -> list[str]:
+    """Plain sentences for the card: groups too small for a ranking figure, and groups over- or under-estimated."""
+    key = "auroc" if name == "AUROC" else "c_index"
     notes = []
     for r in rows[1:]:
         label = f"{r['by']} {r['group']}"
         if key not in r:
             notes.append(f"{label}: too few patients of one outcome ({r['n']} patients) for {article} {name}.")
-        elif r["ranks_worse"]:
-            notes.append(f"{label}: {_ranking_words(r, key, name, overall)}: the model ranks these patients less well.")
         if r["miscalibrated"]:
             notes.append(f"{label}: {_calibration_words(r, by_when)}: the model "
                          f"{'overstates' if r['mean_predicted'] > r['observed'] else 'understates'} their risk.")
@@ -228,27 +294,21 @@ def _notes(rows: list[dict], key: str, name: str, article: str, by_when: str) ->
 
 
 def patient_cautions(subgroups: dict | None, names: list[str], values: np.ndarray) -> tuple[str, ...]:
-    """What the card's figures by subgroup say about a patient in a flagged group, beside that patient's result: a
-    card note on the Models page does not reach the clinician reading one estimate (the GBSG2 model overstates a
-    younger woman's 5-year risk by ten points on average). At most one sentence on ranking and one on calibration,
-    naming every flagged group the patient is in and the figures of the group most off."""
+    """What the card's figures by subgroup say about a patient in a group it over- or under-estimated, beside that
+    patient's result: a card note on the Models page does not reach the clinician reading one estimate. Said of the
+    group, with its interval, not of the patient: a group's average gap does not say how far off one estimate is.
+    Nothing is said of ranking: AUROC and C-index order pairs of patients and say nothing of one."""
     if not subgroups:
         return ()
-    rows = [r for r in subgroups["groups"][1:] if "rule" in r and in_group(r["rule"], names, values)]
+    rows = [r for r in subgroups["groups"][1:] if r.get("miscalibrated") and in_group(r["rule"], names, values)]
+    if not rows:
+        return ()
     survival = subgroups["kind"] == "survival"
-    key, name = ("c_index", "C-index") if survival else ("auroc", "AUROC")
     by_when = f" by {_days(subgroups['horizon_days'])}" if survival else ""
-    out = []
-    worse = [r for r in rows if r.get("ranks_worse")]
-    if worse:
-        r = min(worse, key=lambda r: r[key])
-        out.append(f"{CAUTION_LEAD} ranked patients like this one ({'; '.join(map(_group_words, worse))}) "
-                   f"less well than patients overall: {_ranking_words(r, key, name, subgroups['groups'][0][key])}.")
-    off = [r for r in rows if r.get("miscalibrated")]
-    if off:
-        r = max(off, key=lambda r: abs(r["mean_predicted"] - r["observed"]))
+    said = []
+    for r in rows:
         high = r["mean_predicted"] > r["observed"]
-        out.append(f"{CAUTION_LEAD}'s estimates for patients like this one ({'; '.join(map(_group_words, off))}) "
-                   f"were too {'high' if high else 'low'} on average: for {_group_words(r).replace(':', '')}, "
-                   f"{_calibration_words(r, by_when)}. Read this estimate as likely {'too high' if high else 'too low'}.")
-    return tuple(out)
+        said.append(f"{CAUTION_LEAD}'s estimates for {_group_words(r).replace(':', '')} were too "
+                    f"{'high' if high else 'low'} on average: {_calibration_words(r, by_when)}. This patient is in "
+                    "that group: read the estimate with that in mind.")
+    return tuple(said)

@@ -8,7 +8,10 @@ from ..types import ModelCard
 
 SUBGROUPS_CAPTION = ("Most subgroups hold a few dozen patients: read each figure with its interval. Groups whose "
                      "intervals overlap are not shown to differ; the intervals give the sampling spread of these "
-                     "predictions only, not how another hospital's patients differ.")
+                     "predictions only, not how another hospital's patients differ. A group whose patients' risks lie "
+                     "closer together ranks lower whatever the model's accuracy: an expected AUROC is what the "
+                     "group's own predictions would reach were they exactly right, so an AUROC near its expected one "
+                     "says the model is no worse for that group, only that the group is harder to rank.")
 
 NO_SUBGROUPS = ("Not given by sex or age: the data this model was validated on do not record the patients' sex or "
                 "age, so nobody can say here whether it works less well for some of them.")
@@ -22,6 +25,10 @@ def _with_interval(value: float | None, interval: list[float] | None) -> str:
     if value is None:
         return "too few to rank"
     return f"{value:.2f} ({interval[0]:.2f}-{interval[1]:.2f})" if interval else f"{value:.2f}"
+
+
+def _expected(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
 
 
 def _days(days: int) -> str:
@@ -46,6 +53,7 @@ def subgroup_table(card: ModelCard) -> pd.DataFrame | None:
             negatives = g["n"] - g["n_positive"]
             rows.append({"Group": name, "Patients": g["n"], f"With {spec['positive']}": g["n_positive"],
                          "AUROC (95% interval)": _with_interval(g.get("auroc"), g.get("auroc_ci")),
+                         "AUROC expected": _expected(g.get("expected_auroc")),
                          "Sensitivity": _percent(g["true_positive"], g["n_positive"]),
                          "Specificity": _percent(g["true_negative"], negatives),
                          "Average predicted / observed": f"{100 * g['mean_predicted']:.0f}% / {100 * g['observed']:.0f}%"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.metrics import roc_auc_score
 from sksurv.metrics import concordance_index_censored
 
 from medapp.modalities.records.schema import DATASETS, Field, read_dataset
@@ -34,7 +35,7 @@ def test_groups_are_named_as_a_clinician_reads_them_and_a_missing_value_is_its_o
     assert named[("Sex", "female")] == [True, False, False, True, False]
 
 
-def test_a_group_ranked_at_chance_is_said_and_a_group_too_small_gets_no_ranking_figure():
+def test_each_groups_ranking_stands_beside_what_its_own_predictions_would_give_and_a_small_group_gets_none():
     rng = np.random.default_rng(1)
     n = 200
     sex = np.r_[np.zeros(n), np.ones(n)]
@@ -55,9 +56,17 @@ def test_a_group_ranked_at_chance_is_said_and_a_group_too_small_gets_no_ranking_
     assert female["true_positive"] == female["n_positive"]  # 0.8 >= 0.5 for every positive woman
     assert female["observed"] == pytest.approx(y[:n].mean(), abs=1e-4)
     assert female["mean_predicted"] == pytest.approx(p[:n].mean(), abs=1e-4)
-    assert any(n.startswith("Sex male: AUROC 0.") and "ranks these patients less well" in n for n in out["notes"])
-    assert "Age under 40: too few patients of one outcome (6 patients) for an AUROC." in out["notes"]
-    assert not any(n.startswith("Sex female") for n in out["notes"])
+    # what these predictions would rank were they exactly right (outcomes drawn from them), by simulation
+    sims = []
+    sim_rng = np.random.default_rng(3)
+    men = p[n:]
+    for _ in range(2000):
+        drawn = (sim_rng.uniform(size=n) < men).astype(int)
+        sims.append(roc_auc_score(drawn, men))
+    assert rows[("Sex", "male")]["expected_auroc"] == pytest.approx(np.mean(sims), abs=0.005)
+    assert rows[("Sex", "male")]["expected_auroc"] > hi  # ranked worse than its predictions' spread explains
+    # no sentence on ranking (a statistician's review: a group's AUROC falls with its risks' spread): only sizes
+    assert out["notes"] == ["Age under 40: too few patients of one outcome (6 patients) for an AUROC."]
 
 
 def test_survival_groups_give_harrells_c_and_the_kaplan_meier_event_probability():
@@ -120,6 +129,7 @@ def test_the_table_reads_the_card_in_words():
     assert shown["Patients"] == row["n"] == 78
     assert shown["AUROC (95% interval)"] == f"{row['auroc']:.2f} ({row['auroc_ci'][0]:.2f}-{row['auroc_ci'][1]:.2f})"
     assert shown["Sensitivity"] == f"{row['true_positive']}/22 ({100 * row['true_positive'] / 22:.0f}%)"
+    assert shown["AUROC expected"] == f"{row['expected_auroc']:.2f}"
     survival = subgroup_table(get_card("heart-failure"))
     assert "Death by 180 days, predicted / observed" in survival.columns
     assert survival.loc["Sex: female", "Events"] == 25
@@ -140,9 +150,33 @@ def test_a_group_whose_average_prediction_is_off_beyond_chance_is_said_and_one_w
     y = np.r_[np.zeros(60), np.ones(40), np.zeros(60), np.ones(40)].astype(int)  # 40% observed in each group
     p = np.r_[np.linspace(0.45, 0.9, n), np.linspace(0.2, 0.62, n)]  # men 67.5% on average; women 41%
     X = np.c_[np.full(2 * n, 60.0), np.r_[np.ones(n), np.zeros(n)]]
-    notes = binary_subgroups((Subgroup("sex"),), (AGE, SEX), X, y, p, 0.5, "positive")["notes"]
-    assert notes == ["Sex male: 68% predicted on average against 40% observed (100 patients): the model overstates "
-                     "their risk."]
+    out = binary_subgroups((Subgroup("sex"),), (AGE, SEX), X, y, p, 0.5, "positive")
+    rows = {r["group"]: r for r in out["groups"]}
+    # the men's gap (+27.5 points) against the women's (+1): 26.5 points, with the predictions' own variance
+    se = np.sqrt(np.sum(p[:n] * (1 - p[:n])) / n**2 + np.sum(p[n:] * (1 - p[n:])) / n**2)
+    assert rows["male"]["gap_vs_others"] == pytest.approx(0.265, abs=1e-3)
+    assert rows["male"]["gap_vs_others_ci"] == pytest.approx([0.265 - 1.96 * se, 0.265 + 1.96 * se], abs=1e-3)
+    assert rows["male"]["miscalibrated"] and not rows["female"]["miscalibrated"]  # her own gap is 1 point
+    assert out["notes"] == [f"Sex male: 68% predicted on average against 40% observed (100 patients): 26 points "
+                            f"further above what was observed than for the other patients (95% interval "
+                            f"{100 * (0.265 - 1.96 * se):.0f} to {100 * (0.265 + 1.96 * se):.0f}): the model "
+                            "overstates their risk."]
+
+
+def test_a_gap_beyond_chance_for_one_group_alone_is_not_said_after_holms_correction():
+    """Four groups tested: a p value of 0.046 alone passes 0.05 but not Holm's 0.05 / 4."""
+    from medapp.modalities.subgroups import _flag
+
+    rows = [{"by": "All patients", "group": "all"}]
+    rest = []
+    for gap, var in ((0.10, 0.0015), (0.0, 0.001), (0.01, 0.001), (0.02, 0.001)):
+        rows.append({"by": "Age", "group": "g", "_gap": gap, "_gap_var": var})
+        rest.append({"_gap": 0.0, "_gap_var": 0.001})
+    _flag(rows, rest)
+    assert rows[1]["p_vs_others"] == pytest.approx(0.0455, abs=1e-4)  # z = 0.10 / 0.05
+    assert rows[1]["p_vs_others_holm"] == pytest.approx(4 * rows[1]["p_vs_others"], rel=1e-3)
+    assert not any(r["miscalibrated"] for r in rows[1:])
+    assert all("_gap" not in r for r in rows)
 
 
 def test_each_patient_falls_in_the_group_the_card_counted_them_in():
@@ -153,25 +187,25 @@ def test_each_patient_falls_in_the_group_the_card_counted_them_in():
 
 
 def test_a_patient_in_a_flagged_group_is_told_beside_the_result_and_others_are_not():
-    """The Models page's sentence did not reach the clinician reading one estimate: a younger woman's 5-year
-    recurrence was overstated by ten points on average in validation, and her result said nothing."""
+    """The Models page's sentence did not reach the clinician reading one estimate: GBSG2 overstated the 5-year
+    recurrence of women under 50 by 13 points more than the other women's in validation, and her result said
+    nothing. Said of the group, with its interval: not of her."""
     gbsg2 = load_model("breast-cancer-recurrence")
     young = {"age": 45, "menostat": "pre", "tsize": 25, "tgrade": 2, "pnodes": 3, "progrec": 50, "estrec": 40,
              "horTh": "no"}
     warnings = gbsg2.predict(gbsg2.record(young)).warnings
-    assert ("In validation this model's estimates for patients like this one (menopausal status: pre; age: under "
-            "50) were too high on average: for age under 50, 54% predicted on average against 44% observed by 5 "
-            "years (268 patients). Read this estimate as likely too high.") in warnings
-    older = gbsg2.predict(gbsg2.record({**young, "age": 65, "menostat": "post"})).warnings
-    assert not any(w.startswith("In validation") for w in older)
+    assert ("In validation this model's estimates for age under 50 were too high on average: 54% predicted on average "
+            "against 44% observed by 5 years (268 patients): 13 points further above what was observed than for the "
+            "other patients (95% interval 4 to 22). This patient is in that group: read the estimate with that in "
+            "mind.") in warnings
+    for older in ({**young, "age": 50, "menostat": "post"}, {**young, "age": 50}, {**young, "age": 65}):
+        assert not any(w.startswith("In validation") for w in gbsg2.predict(gbsg2.record(older)).warnings)
+    assert any(w.startswith("In validation") for w in gbsg2.predict(gbsg2.record({**young, "age": 49.9})).warnings)
+    # a patient whose age is not given is in no age group: nothing is said of one
+    assert not any(w.startswith("In validation") for w in gbsg2.predict(
+        gbsg2.record({k: v for k, v in young.items() if k != "age"})).warnings)
+    # no group of the other cards is off beyond chance: nothing is said of a diabetes patient of 55
     diabetes = load_model("diabetes")
     patient = {"pregnancies": 2, "glucose": 140, "blood_pressure": 80, "skin_thickness": 30, "insulin": 100,
                "bmi": 32, "diabetes_pedigree": 0.5, "age": 55}
-    assert ("In validation this model ranked patients like this one (age: 50 and over) less well than patients "
-            "overall: AUROC 0.72 (0.59-0.84) against 0.84 for all patients.") in diabetes.predict(
-                diabetes.record(patient)).warnings
-    assert not any(w.startswith("In validation")
-                   for w in diabetes.predict(diabetes.record({**patient, "age": 35})).warnings)
-    # a patient whose age is not given is in no age group: nothing is said of one
-    assert not any(w.startswith("In validation") for w in diabetes.predict(
-        diabetes.record({k: v for k, v in patient.items() if k != "age"})).warnings)
+    assert not any(w.startswith("In validation") for w in diabetes.predict(diabetes.record(patient)).warnings)
