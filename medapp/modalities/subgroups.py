@@ -219,11 +219,11 @@ def survival_subgroups(specs: tuple[Subgroup, ...], fields, X: np.ndarray, t: np
     rest = [_survival_gap(t[~m], e[~m], p_main[~m], horizon) if (~m).any() else None for *_, m, _ in groups]
     _flag(rows, rest)
     return {"kind": "survival", "event": event, "horizon_days": horizon, "groups": rows,
-            "protocol": (f"out-of-fold risk scores and probabilities of {event} by {horizon} days of the card's first "
+            "protocol": (f"out-of-fold risk scores and probabilities of {event} by {_days(horizon)} of the card's first "
                          "cross-validation repeat (every patient once), split by group; Harrell's C-index pooled over "
                          f"the folds with a 95% bootstrap interval ({BOOTSTRAP} resamples of the group's patients, seed "
                          f"{seed}), given where the group has at least {MIN_EACH_CLASS} events and {MIN_EACH_CLASS} "
-                         f"patients without; observed is the Kaplan-Meier probability of {event} by {horizon} days; "
+                         f"patients without; observed is the Kaplan-Meier probability of {event} by {_days(horizon)}; "
                          f"{CALIBRATION_RULE}"),
             "notes": _notes(rows, "C-index", "a", f" by {_days(horizon)}")}
 
@@ -265,7 +265,13 @@ def _flag(rows: list[dict], rest: list[dict | None]) -> None:
 
 
 def _group_words(r: dict) -> str:
-    return f"{r['by'][:1].lower()}{r['by'][1:]}: {r['group']}"  # "age: under 50", "menopausal status: pre"
+    """The group as a sentence names it: "patients aged under 50", "female patients", "patients whose menopausal
+    status is pre"."""
+    if r["rule"]["field"] == "age":
+        return f"patients aged {r['group']}"
+    if r["rule"]["field"] == "sex":
+        return f"{r['group']} patients"
+    return f"patients whose {r['by'][:1].lower()}{r['by'][1:]} is {r['group']}"
 
 
 def _calibration_words(r: dict, by_when: str) -> str:
@@ -308,7 +314,7 @@ def patient_cautions(subgroups: dict | None, names: list[str], values: np.ndarra
     said = []
     for r in rows:
         high = r["mean_predicted"] > r["observed"]
-        said.append(f"{CAUTION_LEAD}'s estimates for {_group_words(r).replace(':', '')} were too "
+        said.append(f"{CAUTION_LEAD}'s estimates for {_group_words(r)} were too "
                     f"{'high' if high else 'low'} on average: {_calibration_words(r, by_when)}. This patient is in "
                     "that group: read the estimate with that in mind.")
     return tuple(said)

@@ -176,7 +176,7 @@ def test_what_validation_showed_of_patients_like_this_one_stands_under_the_headl
     left = next(c for c in at.columns if any(getattr(e, "type", "") == "metric" for e in c))
     kinds = [(e.type, getattr(e, "value", "")) for e in left]
     caution = next(i for i, (kind, value) in enumerate(kinds)
-                   if kind == "warning" and str(value).startswith("In validation this model's estimates for age under"))
+                   if kind == "warning" and str(value).startswith("In validation this model's estimates for patients aged under"))
     table = next(i for i, (kind, _) in enumerate(kinds) if kind == "table")
     assert caution < table
     assert "54% predicted on average against 44% observed by 5 years (268 patients)" in kinds[caution][1]
@@ -196,7 +196,7 @@ def test_a_cohorts_caution_about_a_group_is_said_once_with_its_rows(tmp_path, mo
         [("gbsg.csv", "\n".join(rows).encode(), "text/csv")]).run()
     assert not at.exception
     table = next(d.value for d in at.dataframe if "risk group" in d.value.columns).set_index("row")
-    caution = "In validation this model's estimates for age under 50 were too high on average"
+    caution = "In validation this model's estimates for patients aged under 50 were too high on average"
     assert [caution in table.loc[r, "warnings"] for r in (1, 2, 3, 4)] == [True, False, True, True]
     said = unescape(" ".join(h.proto.body for h in next(e for e in at.expander if e.label.startswith("Warnings in full"))
                              .get("html")))

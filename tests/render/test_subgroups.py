@@ -194,7 +194,7 @@ def test_a_patient_in_a_flagged_group_is_told_beside_the_result_and_others_are_n
     young = {"age": 45, "menostat": "pre", "tsize": 25, "tgrade": 2, "pnodes": 3, "progrec": 50, "estrec": 40,
              "horTh": "no"}
     warnings = gbsg2.predict(gbsg2.record(young)).warnings
-    assert ("In validation this model's estimates for age under 50 were too high on average: 54% predicted on average "
+    assert ("In validation this model's estimates for patients aged under 50 were too high on average: 54% predicted on average "
             "against 44% observed by 5 years (268 patients): 13 points further above what was observed than for the "
             "other patients (95% interval 4 to 22). This patient is in that group: read the estimate with that in "
             "mind.") in warnings
