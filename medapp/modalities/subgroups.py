@@ -11,8 +11,8 @@ risks are closer together (a narrower range of the strongest input), whatever th
 shown beside the one expected from the group's own predictions were they exactly right (model-based concordance, van
 Klaveren et al. 2016), and no group is flagged for ranking. A group is flagged for calibration only when its gap
 (mean predicted minus observed) differs from that of the other patients beyond chance, after Holm's correction over
-the card's groups, and by at least CALIBRATION_GAP: the whole cohort can be off a little, and about forty groups are
-tested over the five cards.
+the card's groups, by at least CALIBRATION_GAP, and the same way as its own gap of at least CALIBRATION_GAP: the whole
+cohort can be off a little, and 22 groups are tested over the five cards.
 """
 from __future__ import annotations
 
@@ -249,6 +249,10 @@ def _flag(rows: list[dict], rest: list[dict | None]) -> None:
         if other is None or r["_gap_var"] + other["_gap_var"] <= 0:
             continue
         diff, se = r["_gap"] - other["_gap"], float(np.sqrt(r["_gap_var"] + other["_gap_var"]))
+        own_se = float(np.sqrt(r["_gap_var"]))
+        r["gap"] = round(r["_gap"], 4)  # the group's own: mean predicted minus observed
+        r["gap_ci"] = [round(r["_gap"] - 1.96 * own_se, 4), round(r["_gap"] + 1.96 * own_se, 4)]
+        r["others_gap"] = round(other["_gap"], 4)
         r["gap_vs_others"] = round(diff, 4)
         r["gap_vs_others_ci"] = [round(diff - 1.96 * se, 4), round(diff + 1.96 * se, 4)]
         r["p_vs_others"] = float(f"{2 * norm.sf(abs(diff) / se):.4g}")
@@ -258,7 +262,10 @@ def _flag(rows: list[dict], rest: list[dict | None]) -> None:
     for k, r in enumerate(sorted(tested, key=lambda r: r["p_vs_others"])):
         running = max(running, min(1.0, r["p_vs_others"] * (len(tested) - k)))
         r["p_vs_others_holm"] = float(f"{running:.4g}")
-        r["miscalibrated"] = running < ALPHA and abs(r["_gap"]) >= CALIBRATION_GAP
+        # the group's own gap and its distance from the others' both this large and the same way (a re-check: +6
+        # against +15 would have read "too high" and "further below"; +5.5 against +3.5 was a 2-point difference)
+        r["miscalibrated"] = (running < ALPHA and abs(r["_gap"]) >= CALIBRATION_GAP
+                              and abs(r["gap_vs_others"]) >= CALIBRATION_GAP and r["_gap"] * r["gap_vs_others"] > 0)
     for r in rows:
         r.pop("_gap", None)
         r.pop("_gap_var", None)
@@ -275,14 +282,18 @@ def _group_words(r: dict) -> str:
 
 
 def _calibration_words(r: dict, by_when: str) -> str:
-    """"54% predicted on average against 44% observed by 5 years (268 patients): 13 points further above what was
-    observed than for the other patients (95% interval 4 to 22)": the group against the rest, as tested."""
-    diff = 100 * r["gap_vs_others"]
-    sign = 1 if diff > 0 else -1  # the interval of the distance in the direction said
-    lo, hi = sorted(sign * 100 * v for v in r["gap_vs_others_ci"])
+    """"54% predicted on average against 44% observed by 5 years (268 patients): about 10 points too high (95%
+    interval 3 to 17), where the other patients' estimates were 3 points too low": the group's own gap, with the
+    others' beside it (the difference of the two, 13 points, is what was tested, but 3 of them were the others')."""
+    gap, others = 100 * r["gap"], 100 * r["others_gap"]
+    sign = 1 if gap > 0 else -1
+    lo, hi = sorted(sign * 100 * v for v in r["gap_ci"])
+    word = "high" if gap > 0 else "low"
+    other_word = "high" if others > 0 else "low"
     return (f"{100 * r['mean_predicted']:.0f}% predicted on average against {100 * r['observed']:.0f}% observed"
-            f"{by_when} ({r['n']} patients): {abs(diff):.0f} points further {'above' if diff > 0 else 'below'} what "
-            f"was observed than for the other patients (95% interval {lo:.0f} to {hi:.0f})")
+            f"{by_when} ({r['n']} patients): about {abs(gap):.0f} points too {word} (95% interval {lo:.0f} to "
+            f"{hi:.0f}), where the other patients' estimates were {abs(others):.0f} point{'' if round(abs(others)) == 1 else 's'} "
+            f"too {other_word}")
 
 
 def _notes(rows: list[dict], name: str, article: str, by_when: str) -> list[str]:

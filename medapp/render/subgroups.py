@@ -6,12 +6,13 @@ import pandas as pd
 
 from ..types import ModelCard
 
-SUBGROUPS_CAPTION = ("Most subgroups hold a few dozen patients: read each figure with its interval. Groups whose "
-                     "intervals overlap are not shown to differ; the intervals give the sampling spread of these "
+SUBGROUPS_CAPTION = ("Most subgroups hold a few dozen patients: read each figure with its interval. Overlapping "
+                     "intervals do not rule out a difference; a group's calibration is tested against the other "
+                     "patients' (the last column: Holm-adjusted over the card's groups). The intervals give the sampling spread of these "
                      "predictions only, not how another hospital's patients differ. A group whose patients' risks lie "
                      "closer together ranks lower whatever the model's accuracy: an expected AUROC is what the "
                      "group's own predictions would reach were they exactly right, so an AUROC near its expected one "
-                     "says the model is no worse for that group, only that the group is harder to rank.")
+                     "does not show a model worse for that group, only a group harder to rank.")
 
 NO_SUBGROUPS = ("Not given by sex or age: the data this model was validated on do not record the patients' sex or "
                 "age, so nobody can say here whether it works less well for some of them.")
@@ -57,7 +58,17 @@ def subgroup_table(card: ModelCard) -> pd.DataFrame | None:
                          "Sensitivity": _percent(g["true_positive"], g["n_positive"]),
                          "Specificity": _percent(g["true_negative"], negatives),
                          "Average predicted / observed": f"{100 * g['mean_predicted']:.0f}% / {100 * g['observed']:.0f}%"})
+    for row, g in zip(rows, spec["groups"]):
+        row["Gap vs other patients (95% interval), Holm p"] = _versus(g)
     return pd.DataFrame(rows).set_index("Group")
+
+
+def _versus(g: dict) -> str:
+    """"+13 points (+4 to +22), p 0.02": the group's gap (predicted minus observed) less the other patients'."""
+    if "gap_vs_others" not in g:
+        return ""
+    lo, hi = (100 * v for v in g["gap_vs_others_ci"])
+    return f"{100 * g['gap_vs_others']:+.0f} points ({lo:+.0f} to {hi:+.0f}), p {g['p_vs_others_holm']:.2g}"
 
 
 def no_subgroups_reason(card: ModelCard) -> str | None:

@@ -240,9 +240,11 @@ def test_models_page_shows_every_card_with_plots():
                for t in by_group if "Age: 70 and over" in t.index)
     assert any(t.loc["Age: 50 and over"].get("AUROC expected") == "0.75" for t in by_group
                if "Age: 50 and over" in t.index)  # diabetes: 0.72 beside what its own predictions would give
-    assert any("Age under 50: 54% predicted on average against 44% observed by 5 years (268 patients): 13 points "
-               "further above what was observed than for the other patients (95% interval 4 to 22): the model "
+    assert any("Age under 50: 54% predicted on average against 44% observed by 5 years (268 patients): about 10 points "
+               "too high (95% interval 3 to 17), where the other patients' estimates were 3 points too low: the model "
                "overstates their risk." in c.value for c in at.caption)
+    assert any(t.loc["Age: under 50"].get("Gap vs other patients (95% interval), Holm p") == "+13 points (+4 to +22), "
+               "p 0.02" for t in by_group if "Age: under 50" in t.index)
     assert text.count("**By subgroup.** Not given by sex or age") == 6  # 2 imaging, 1 audio, 2 notes, 1 genomics
     raw = [json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "") for c in at.get("plotly_chart")]
     # on lines that fit half a card at 1024 px ("Calibration: confidence of the top lal" was cut: a review)
