@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..types import ModelCard
+from .survival import horizon_text
 
 SUBGROUPS_CAPTION = ("Most subgroups hold a few dozen patients: read each figure with its interval. Overlapping "
                      "intervals do not rule out a difference; a group's calibration is tested against the other "
@@ -32,10 +33,6 @@ def _expected(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
-def _days(days: int) -> str:
-    return f"{days // 365} years" if days >= 730 and days % 365 == 0 else f"{days} days"
-
-
 def subgroup_table(card: ModelCard) -> pd.DataFrame | None:
     """One row per group (all patients first): counts, the ranking figure with its 95% interval, and predicted
     against observed; None where the card gives no subgroups."""
@@ -48,7 +45,7 @@ def subgroup_table(card: ModelCard) -> pd.DataFrame | None:
         if spec["kind"] == "survival":
             rows.append({"Group": name, "Patients": g["n"], "Events": g["n_events"],
                          "C-index (95% interval)": _with_interval(g.get("c_index"), g.get("c_index_ci")),
-                         f"{spec['event'].capitalize()} by {_days(spec['horizon_days'])}, predicted / observed":
+                         f"{spec['event'].capitalize()} by {horizon_text(spec['horizon_days'])}, predicted / observed":
                              f"{100 * g['mean_predicted']:.0f}% / {100 * g['observed']:.0f}%"})
         else:
             negatives = g["n"] - g["n_positive"]
